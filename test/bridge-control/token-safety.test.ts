@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
-import { CHALLENGE_HEADER, probeBridge } from "../../src/core/bridge-link/index.js";
+import { bridgeFiles, CHALLENGE_HEADER, reach } from "../../src/core/bridge-link/index.js";
 import {
   bridgeEnv,
   call,
@@ -71,8 +71,8 @@ test("connect to a loopback URL of the bridge's shape on another port: relayed a
 test("without /proc the challenge tells the bridge from a TCP proxy in front of it", async () => {
   const b = await startBridge();
   const proxy = keep(await startProxy(b.port));
-  expect(await probeBridge(b.url, b.token)).toMatchObject({ state: "ours" });
-  expect(await probeBridge(proxy.url, b.token)).toMatchObject({ state: "other" });
+  expect(await reach(bridgeFiles(b.dir), b.url)).toMatchObject({ state: "ours" });
+  expect(await reach(bridgeFiles(b.dir), proxy.url)).toMatchObject({ state: "other" });
   expect(proxy.received()).toContain(CHALLENGE_HEADER);
   expect(proxy.received()).not.toContain(b.token);
 });

@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { bridgeDetails, bridgeHomeIn, readToken } from "../bridge-link/index.js";
+import { bridgeHomeIn, heldWords } from "../bridge-link/index.js";
 import type { Machine } from "../environments/machine.js";
 import { joinNative } from "../environments/types.js";
 import { ExitCode, formatLocation, OperationError, UsageError, UsageErrors } from "../errors.js";
@@ -394,7 +394,7 @@ async function describeBridge(
       return {
         ...base,
         state: "taken",
-        what: `${state.what}${state.holder ? ` — pid ${state.holder.pid}: ${state.holder.command}` : ""}`,
+        what: heldWords(state.what, state.holder),
         fix: heldPortSentence(
           settings.pinned,
           lifecycle.manifest ?? settings.source,
@@ -411,8 +411,8 @@ async function describeBridge(
       };
     case "running":
     case "elsewhere": {
-      const token = await readToken(lifecycle.files.token);
-      const details = token && askDetails ? await bridgeDetails(state.url, token) : null;
+      const { bridge: said, shares } = state.status;
+      const details = askDetails && typeof said?.pid === "number" ? said : undefined;
       const pid = typeof details?.pid === "number" ? details.pid : state.instance?.pid;
       return {
         ...base,
@@ -422,7 +422,7 @@ async function describeBridge(
         version: state.version,
         ...(typeof details?.startedAt === "string" ? { startedAt: details.startedAt } : {}),
         ...(typeof details?.uptimeSeconds === "number" ? { uptimeSeconds: details.uptimeSeconds } : {}),
-        ...(details ? { clients: details.clients, plugins: details.plugins, shares: details.shares } : {}),
+        ...(details ? { clients: details.clients, plugins: details.plugins, shares } : {}),
         ...(state.state === "elsewhere"
           ? { fix: "It runs with older settings: `mcp-twin bridge restart` (or `mcp-twin sync`) moves it." }
           : {}),

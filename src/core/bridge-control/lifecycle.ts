@@ -11,16 +11,15 @@ import {
   bridgeHome,
   bridgeHomeIn,
   bridgeUrl,
+  type ControlStatus,
   type InstanceInfo,
   isAlive,
   type KeeperInfo,
   ownedInstance,
   type PortHolder,
   portHeldBy,
-  portHolder,
-  probeBridge,
+  reach,
   readKeeper,
-  readToken,
   removeInstance,
   SERVE_LOG_BYTES,
   writeKeeper,
@@ -72,10 +71,10 @@ export interface LifecycleContext {
 }
 
 export type BridgeState =
-  /** This home's bridge answers at the wanted address. */
-  | { state: "running"; url: string; instance: InstanceInfo | null; version: string }
+  /** This home's bridge answers at the wanted address (`status`: what it says of itself). */
+  | { state: "running"; url: string; instance: InstanceInfo | null; version: string; status: ControlStatus }
   /** This home's bridge answers, with other settings (an older port or host). */
-  | { state: "elsewhere"; url: string; instance: InstanceInfo; version: string }
+  | { state: "elsewhere"; url: string; instance: InstanceInfo; version: string; status: ControlStatus }
   /** Its process lives and holds the state, but does not answer. */
   | { state: "unresponsive"; instance: InstanceInfo }
   /** Something else holds the wanted port. */
@@ -94,27 +93,31 @@ const sameAddress = (info: { host: string; port: number }, want: BridgeAddress) 
  * something else (named, from an answer to a request without credentials).
  */
 export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress): Promise<BridgeState> {
-  const token = await readToken(ctx.files.token);
   const back = (await ownedInstance(ctx.files)) ?? (await comingBack(ctx, want));
   // Its keeper holds the port, and no bridge came back on it: nothing would answer a probe.
   if (back && "stuck" in back) return { state: "unresponsive", instance: back.stuck };
   const instance = back;
   if (instance) {
-    const probe = await probeBridge(instance.url, token);
-    if (probe.state === "ours")
-      return sameAddress(instance, want)
-        ? { state: "running", url: instance.url, instance, version: probe.version }
-        : { state: "elsewhere", url: instance.url, instance, version: probe.version };
+    const probe = await reach(ctx.files, instance.url);
+    if (probe.state === "ours") {
+      const { version, status } = probe;
+      return {
+        state: sameAddress(instance, want) ? "running" : "elsewhere",
+        url: instance.url,
+        instance,
+        version,
+        status,
+      };
+    }
     return { state: "unresponsive", instance };
   }
   if (want.port === 0) return { state: "stopped" };
   const url = bridgeUrl(want.host, want.port);
-  const probe = await probeBridge(url, token);
+  const probe = await reach(ctx.files, url, { proc: ctx.proc });
   if (probe.state === "free") return { state: "stopped" };
-  if (probe.state === "ours") return { state: "running", url, instance: null, version: probe.version };
-  // Who holds the port is extra detail: without it the message still says what answers.
-  const holder = ctx.proc ? await portHolder(want.port, ctx.proc).catch(() => undefined) : undefined;
-  return { state: "taken", url, what: probe.what, ...(holder ? { holder } : {}) };
+  if (probe.state === "ours")
+    return { state: "running", url, instance: null, version: probe.version, status: probe.status };
+  return { ...probe, state: "taken", url };
 }
 
 /**
@@ -338,12 +341,11 @@ async function answered(
   void child.exited.then((code) => {
     exited = code;
   });
-  const token = () => readToken(ctx.files.token);
   const deadline = Date.now() + (ctx.startTimeoutMs ?? 15_000);
   while (Date.now() < deadline) {
     await sleep(50);
     const info = await ownedInstance(ctx.files);
-    if (info && (await probeBridge(info.url, await token(), 2000)).state === "ours") {
+    if (info && (await reach(ctx.files, info.url, { timeoutMs: 2000 })).state === "ours") {
       if (!sameAddress(info, want))
         throw new OperationError(
           "bridge-elsewhere",
@@ -583,8 +585,11 @@ export async function restartBridge(
   while (Date.now() < deadline) {
     await sleep(50);
     const now = await ownedInstance(ctx.files);
-    const token = await readToken(ctx.files.token);
-    if (now && now.pid !== info.pid && (await probeBridge(now.url, token, 2000)).state === "ours")
+    if (
+      now &&
+      now.pid !== info.pid &&
+      (await reach(ctx.files, now.url, { timeoutMs: 2000 })).state === "ours"
+    )
       return {
         url: now.url,
         port: now.port,

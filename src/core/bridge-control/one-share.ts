@@ -4,7 +4,7 @@
  */
 import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
-import { type BridgeFiles, controlRoute, ownedInstance, readToken } from "../bridge-link/index.js";
+import { type BridgeFiles, control, ownedInstance, readToken } from "../bridge-link/index.js";
 import { UsageError } from "../errors.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { own } from "../own-keys.js";
@@ -72,11 +72,14 @@ export async function restartShare(files: BridgeFiles, name: string): Promise<Sh
   const instance = await ownedInstance(files);
   const token = await readToken(files.token);
   if (!instance || !token) return { state: "bridge-down" };
-  const answer = await controlRoute(instance.url, token, {
-    method: "POST",
-    route: `restart/${encodeURIComponent(name)}`,
-    timeoutMs: 30_000,
-  });
+  const answer = await control(
+    { url: instance.url, token },
+    {
+      method: "POST",
+      route: `restart/${encodeURIComponent(name)}`,
+      timeoutMs: 30_000,
+    },
+  );
   if (!answer.ok)
     return answer.status === 404 ? { state: "unknown" } : { state: "failed", error: answer.error };
   const body = answer.body as Partial<Record<"stopped" | "sessions" | "pids" | "cannotRun", unknown>>;

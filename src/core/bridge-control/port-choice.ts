@@ -2,7 +2,7 @@
  * Which port this home's gateway listens on: `bridge.port` when the manifest pins it; else the one
  * the home recorded (7760 before the first start), moved to a free one when another program holds it.
  */
-import { bridgeUrl, ownedInstance, portHolder, probeBridge, readToken } from "../bridge-link/index.js";
+import { bridgeUrl, heldWords, ownedInstance, reach } from "../bridge-link/index.js";
 import type { LifecycleContext } from "./lifecycle.js";
 import { freePortNear } from "./port-fix.js";
 import { recordPort } from "./port-record.js";
@@ -47,11 +47,8 @@ export async function choosePort(
 export function localHolder(ctx: LifecycleContext, host: string): HeldBy {
   return async (port) => {
     if ((await ownedInstance(ctx.files))?.port === port) return undefined;
-    const probe = await probeBridge(bridgeUrl(host, port), await readToken(ctx.files.token));
-    if (probe.state !== "other") return undefined;
-    // Who holds the port is extra detail: without it the message still says what answers.
-    const holder = ctx.proc ? await portHolder(port, ctx.proc).catch(() => undefined) : undefined;
-    return `${probe.what}${holder ? ` — pid ${holder.pid}: ${holder.command}` : ""}`;
+    const probe = await reach(ctx.files, bridgeUrl(host, port), { proc: ctx.proc });
+    return probe.state === "other" ? heldWords(probe.what, probe.holder) : undefined;
   };
 }
 

@@ -3,7 +3,7 @@
  * stops it through the lifecycle's own stop (only the process holding the bridge's state lock).
  */
 
-import { bridgeHomeIn, ownedInstance, parseInstance, probeBridge, readToken } from "../bridge-link/index.js";
+import { bridgeHomeIn, ownedInstance, parseInstance, reach } from "../bridge-link/index.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import { joinNative } from "../environments/types.js";
@@ -135,9 +135,8 @@ async function findBridge(
     const serve = file("serve.json");
     const info = serve ? parseInstance((await readTextOrNull(serve)) ?? "") : null;
     if (!info) continue;
-    const tokenFile = file("token");
-    const token = tokenFile ? await readToken(tokenFile) : null;
-    if (token && (await probeBridge(info.url, token)).state === "ours")
+    const token = file("token");
+    if (token && (await reach({ token }, info.url)).state === "ours")
       return { env, pid: info.pid, here: false };
   }
   return undefined;

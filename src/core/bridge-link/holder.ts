@@ -63,6 +63,10 @@ export function portHeldBy(
   holder?: { pid: number; command: string } | undefined,
   sentence = false,
 ): string {
-  const who = holder ? ` — pid ${holder.pid}: ${holder.command}` : "";
-  return `${sentence ? "Port" : "port"} ${port} is held by ${what ?? "a program that could not be named"}${who}`;
+  return `${sentence ? "Port" : "port"} ${port} is held by ${heldWords(what ?? "a program that could not be named", holder)}`;
+}
+
+/** What holds a port, in words: what answers there (reach's `what`), and its pid and command when known. */
+export function heldWords(what: string, holder?: { pid: number; command: string } | undefined): string {
+  return `${what}${holder ? ` — pid ${holder.pid}: ${holder.command}` : ""}`;
 }

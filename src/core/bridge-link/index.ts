@@ -2,15 +2,17 @@
  * The link to this home's bridge, its one door: where it keeps its state (where.ts), how a listener
  * proves it is the bridge (proof.ts), reaching it and its control routes (reach.ts), and who holds a port (holder.ts).
  */
-export { type PortHolder, portHeldBy, portHolder } from "./holder.js";
-export { answerChallenge, CHALLENGE_HEADER, proveBridge, provenAgent, provenUrl } from "./proof.js";
+export { heldWords, type PortHolder, portHeldBy, portHolder } from "./holder.js";
+export { answerChallenge, bridgeAgent, CHALLENGE_HEADER } from "./proof.js";
 export {
-  bridgeDetails,
-  controlRoute,
+  type ControlAnswer,
+  type ControlStatus,
+  control,
   describeAnswer,
   nodeFetch,
   portOpen,
-  probeBridge,
+  proven,
+  reach,
 } from "./reach.js";
 export {
   BRIDGE_PATH,
@@ -35,6 +37,7 @@ export {
   SERVE_LOG_BYTES,
   SHARE_PREFIX,
   shareLogFile,
+  tokenFile,
   wasAddress,
   writeInstance,
   writeKeeper,

@@ -6,7 +6,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type http from "node:http";
 import type net from "node:net";
 import type { Duplex } from "node:stream";
-import { BRIDGE_PATH } from "./where.js";
+import { BRIDGE_PATH, type BridgeFiles, tokenNow } from "./where.js";
 
 /*
  * The challenge: the caller sends a fresh nonce with no credential; the bridge answers (on its 401)
@@ -204,3 +204,7 @@ export function provenAgent(token: () => string | null): http.Agent {
   };
   return agent;
 }
+
+/** A proven agent for the bridge of a state folder: each connection with the token its file holds then. */
+export const bridgeAgent = (files: Pick<BridgeFiles, "token">): http.Agent =>
+  provenAgent(() => tokenNow(files.token));

@@ -4,13 +4,9 @@
  * status, asked with the token; its control routes go over proven connections too.
  */
 import type http from "node:http";
-import { type Proof, proveBridge, provenAgent, provenUrl } from "./proof.js";
-import { BRIDGE_SERVER_NAME } from "./where.js";
-
-export type ProbeResult =
-  | { state: "ours"; version: string }
-  | { state: "free" }
-  | { state: "other"; what: string };
+import { type PortHolder, portHolder } from "./holder.js";
+import { proveBridge, provenAgent, provenUrl } from "./proof.js";
+import { BRIDGE_SERVER_NAME, type BridgeFiles, readToken } from "./where.js";
 
 /** Does anything accept TCP connections there? */
 export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
@@ -26,68 +22,101 @@ export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<
   });
 }
 
-/**
- * Anything else holding the port is described, so the user is told what it is (another home's
- * bridge, a program asking for credentials, a web server…). A probe opens no MCP session, so it is
- * never counted as a connected client.
- */
-export async function probeBridge(url: string, token: string | null, timeoutMs = 3000): Promise<ProbeResult> {
-  const u = new URL(url);
-  const port = Number(u.port || 80);
-  if (!(await portOpen(u.hostname, port, timeoutMs))) return { state: "free" };
-  const proof = token ? await proveBridge(u, token, timeoutMs) : null;
-  const answer = token && proof ? await statusOf(u, token, timeoutMs, proof) : undefined;
-  if (answer?.name === BRIDGE_SERVER_NAME) return { state: "ours", version: answer.version };
-  if (answer)
-    return {
-      state: "other",
-      what: `a server calling itself ${answer.name} ${answer.version}, not this mcp-twin bridge`,
-    };
-  return { state: "other", what: await describe(u, timeoutMs) };
-}
-
-/**
- * The bridge's name and version from its `GET /control/status` (at the proven address): no MCP
- * session, so a bridge just started stays as light as it idles. Undefined where it does not say
- * them: what answers is not an mcp-twin bridge.
- */
-async function statusOf(
-  url: URL,
-  token: string,
-  timeoutMs: number,
-  proof: Proof,
-): Promise<{ name: string; version: string } | undefined> {
-  const bridge = (await controlStatus(url, token, timeoutMs, proof))?.bridge;
-  return typeof bridge?.name === "string" && typeof bridge.version === "string"
-    ? { name: bridge.name, version: bridge.version }
-    : undefined;
-}
-
-interface ControlStatus {
+/** What the bridge says of itself at `GET /control/status` (bridge-server/status-report.ts). */
+export interface ControlStatus {
   bridge?: Record<string, unknown>;
   shares?: unknown;
 }
 
-/** The proven bridge's `GET /control/status`, or undefined where it does not answer one. */
-async function controlStatus(
+/**
+ * What answers at a URL: this home's bridge (where the proof holds, with what its control status
+ * says), nothing, or something else, named (another home's bridge, a program asking for
+ * credentials, a web server…) and, with `proc` (Linux, WSL), its process. No MCP session is opened,
+ * so asking is never counted as a connected client, nor loads anything into a bridge that idles.
+ */
+type Reached =
+  | { state: "ours"; url: URL; version: string; status: ControlStatus }
+  | { state: "free" }
+  | { state: "other"; what: string; holder?: PortHolder };
+
+export async function reach(
+  files: Pick<BridgeFiles, "token">,
+  url: string | URL,
+  options: { timeoutMs?: number; proc?: string | undefined } = {},
+): Promise<Reached> {
+  const { timeoutMs = 3000, proc } = options;
+  const u = new URL(url);
+  const port = Number(u.port || 80);
+  if (!(await portOpen(u.hostname, port, timeoutMs))) return { state: "free" };
+  const at = await proven(files, u, timeoutMs);
+  const answer = at ? await control(at, { method: "GET", route: "status", timeoutMs }) : undefined;
+  const status = (answer?.ok ? answer.body : undefined) as ControlStatus | undefined;
+  const { name, version } = status?.bridge ?? {};
+  if (at && status && name === BRIDGE_SERVER_NAME && typeof version === "string")
+    return { state: "ours", url: at.url, version, status };
+  const what =
+    typeof name === "string" && typeof version === "string"
+      ? `a server calling itself ${name} ${version}, not this mcp-twin bridge`
+      : await describe(u, timeoutMs);
+  // Who holds the port is extra detail: without it the words still say what answers.
+  const holder = proc ? await portHolder(port, proc).catch(() => undefined) : undefined;
+  return { state: "other", what, ...(holder ? { holder } : {}) };
+}
+
+/** Where this home's bridge answers at `url`, proven (nothing secret sent), and its token; else null. */
+export async function proven(
+  files: Pick<BridgeFiles, "token">,
   url: URL,
-  token: string,
-  timeoutMs: number,
-  proof: Proof,
-): Promise<ControlStatus | undefined> {
+  timeoutMs = 3000,
+): Promise<{ url: URL; token: string } | null> {
+  const token = await readToken(files.token);
+  const proof = token ? await proveBridge(url, token, timeoutMs) : null;
+  return token && proof ? { url: provenUrl(url, proof), token } : null;
+}
+
+export type ControlAnswer = { ok: true; body: unknown } | { ok: false; status?: number; error: string };
+
+/**
+ * One of the bridge's control routes (`/control/*`; `route`: after it, `reload`, `restart/x`),
+ * asked with its token over a connection proven first to reach it, its JSON answer read. `to`: the
+ * bridge's address (any path of it), with the state folder that has the token, or the token.
+ */
+export async function control(
+  to: { url: string | URL } & ({ files: Pick<BridgeFiles, "token"> } | { token: string | null }),
+  request: { method: "GET" | "POST"; route: string; timeoutMs: number; body?: unknown },
+): Promise<ControlAnswer> {
+  const { method, route, body } = request;
+  const token = "token" in to ? to.token : await readToken(to.files.token);
+  if (!token) return { ok: false, error: "the bridge's token cannot be read from here" };
+  // The token goes only over a connection proven to reach this home's bridge.
   const agent = provenAgent(() => token);
   try {
     const res = await nodeFetch(
-      new URL("/control/status", provenUrl(url, proof)),
-      { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs) },
+      new URL(`/control/${route}`, to.url),
+      {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(request.timeoutMs),
+      },
       { agent },
     );
-    if (!res.ok) return undefined;
-    const body: unknown = await res.json();
-    return body && typeof body === "object" ? (body as ControlStatus) : undefined;
-  } catch {
-    // Refused, timed out or not JSON: it has no control status to give.
-    return undefined;
+    const text = await res.text();
+    if (!res.ok)
+      return {
+        ok: false,
+        status: res.status,
+        error: `${method} /control/${route} answered HTTP ${res.status}`,
+      };
+    return { ok: true, body: JSON.parse(text) as unknown };
+  } catch (error) {
+    return {
+      ok: false,
+      error: `${method} /control/${route}: ${error instanceof Error ? error.message : String(error)}`,
+    };
   } finally {
     agent.destroy();
   }
@@ -126,61 +155,6 @@ export function describeAnswer(status: number, headers: http.IncomingHttpHeaders
   if (status === 401 || status === 403)
     return `a program that asks for credentials this bridge does not have (HTTP ${status}${server})`;
   return `a web server that is not this bridge (HTTP ${status}${server})`;
-}
-
-/** What the bridge says about itself (status-report.ts), from its control status; null if it cannot. */
-export async function bridgeDetails(
-  url: string,
-  token: string,
-  timeoutMs = 5000,
-): Promise<Record<string, unknown> | null> {
-  const u = new URL(url);
-  const proof = await proveBridge(u, token, timeoutMs);
-  const status = proof ? await controlStatus(u, token, timeoutMs, proof) : undefined;
-  return typeof status?.bridge?.pid === "number" ? { ...status.bridge, shares: status.shares } : null;
-}
-
-export type ControlAnswer = { ok: true; body: unknown } | { ok: false; status?: number; error: string };
-
-/** `url`: the bridge's address (any path of it); `route`: after `/control/` (`reload`, `restart/x`). */
-export async function controlRoute(
-  url: string,
-  token: string,
-  request: { method: "GET" | "POST"; route: string; timeoutMs: number; body?: unknown },
-): Promise<ControlAnswer> {
-  const { method, route } = request;
-  // The token goes only over a connection proven to reach this home's bridge.
-  const agent = provenAgent(() => token);
-  try {
-    const res = await nodeFetch(
-      new URL(`/control/${route}`, url),
-      {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(request.body !== undefined ? { "content-type": "application/json" } : {}),
-        },
-        ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
-        signal: AbortSignal.timeout(request.timeoutMs),
-      },
-      { agent },
-    );
-    const text = await res.text();
-    if (!res.ok)
-      return {
-        ok: false,
-        status: res.status,
-        error: `${method} /control/${route} answered HTTP ${res.status}`,
-      };
-    return { ok: true, body: JSON.parse(text) as unknown };
-  } catch (error) {
-    return {
-      ok: false,
-      error: `${method} /control/${route}: ${error instanceof Error ? error.message : String(error)}`,
-    };
-  } finally {
-    agent.destroy();
-  }
 }
 
 /** The keep-alive agents of nodeFetch, made on first use (node:http and node:https load then). */

@@ -3,6 +3,8 @@
  * runs, under the XDG data folder, `MCP_TWIN_BRIDGE_HOME` overriding), its token, serve.json, addresses.json.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { type EnvKind, joinNative } from "../environments/types.js";
 import { OperationError } from "../errors.js";
@@ -125,6 +127,26 @@ export async function readToken(file: string): Promise<string | null> {
   const text = await readTextOrNull(file);
   const token = text?.trim();
   return token ? token : null;
+}
+
+/** The token as its file holds it now, read at once (a proven agent reads it at each connection). */
+export function tokenNow(file: string): string | null {
+  try {
+    return readFileSync(file, "utf8").trim() || null;
+  } catch {
+    // No token file (or not readable): nothing to prove a connection with.
+    return null;
+  }
+}
+
+/** The token file as doctor judges it: its text and mode (undefined: there is none to read). */
+export async function tokenFile(file: string): Promise<{ text: string; mode: number } | undefined> {
+  try {
+    return { text: (await readFile(file, "utf8")).trim(), mode: (await stat(file)).mode };
+  } catch {
+    // Missing or unreadable: doctor says the token is missing.
+    return undefined;
+  }
 }
 
 /**

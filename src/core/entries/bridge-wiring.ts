@@ -11,14 +11,16 @@ import type { HeldBy, PortChoice } from "../bridge-control/port-choice.js";
 import { readRecordedPort } from "../bridge-control/port-record.js";
 import { type BridgeSettings, resolveBridgeSettings, settingsAt } from "../bridge-control/settings.js";
 import {
+  type BridgeFiles,
   bridgeFiles,
   bridgeHome,
   bridgeHomeIn,
   bridgeUrl,
   ensureToken,
+  heldWords,
   ownedInstance,
   parseInstance,
-  probeBridge,
+  reach,
   readToken,
 } from "../bridge-link/index.js";
 import type { Launch, Target } from "../clients/types.js";
@@ -152,7 +154,7 @@ export async function planBridge(
   // Nothing of it in any entry (its own tools off, every shared server unhosted): no port to choose.
   if (options.checkPort && (settings.enabled || shares.length > 0)) {
     const { choosePort } = await import("../bridge-control/port-choice.js");
-    port = await choosePort(settings, await holderIn(env, machine, settings.host, token));
+    port = await choosePort(settings, await holderIn(env, machine, settings.host));
     settings = settingsAt(settings, port.port);
     // A port that stays although another program holds it: no entry of a shared server points there.
     if (port.taken) taken = { port: port.port, what: port.taken.what, fix: await moveFix(machine, settings) };
@@ -182,7 +184,7 @@ export async function planBridge(
       : {}),
     ...(port ? { port: { ...port, kept: machine.shown(machine.paths.bridge) } } : {}),
     ...(taken ? { taken } : {}),
-    settle: () => (env.local ? settleHere(machine, settings) : settleThere(env, program, settings, token)),
+    settle: () => (env.local ? settleHere(machine, settings) : settleThere(env, machine, program, settings)),
   };
   return wiring;
 }
@@ -241,7 +243,7 @@ async function settleHere(machine: Machine, settings: BridgeSettings): Promise<B
         return {
           ...base,
           state: "taken",
-          what: `${state.what}${state.holder ? ` — pid ${state.holder.pid}: ${state.holder.command}` : ""}`,
+          what: heldWords(state.what, state.holder),
           fix: await moveFix(machine, settings),
         };
       case "elsewhere":
@@ -269,12 +271,7 @@ async function moveFix(machine: Machine, settings: BridgeSettings): Promise<stri
  * the token only to a proven bridge — and without a token there (the bridge never started), anything
  * on the port is another program's. A state folder this side cannot read: nothing can be told.
  */
-async function holderIn(
-  env: Environment,
-  machine: Machine,
-  host: string,
-  token: string | null,
-): Promise<HeldBy> {
+async function holderIn(env: Environment, machine: Machine, host: string): Promise<HeldBy> {
   if (env.local) {
     const { localLifecycle } = await import("../bridge-control/lifecycle.js");
     const { localHolder } = await import("../bridge-control/port-choice.js");
@@ -283,12 +280,23 @@ async function holderIn(
       host,
     );
   }
-  const reachable = token !== null || env.access(bridgeHomeIn(env.kind, env.vars, env.home)) !== undefined;
+  const files = filesIn(env, machine);
   return async (port) => {
-    if (!reachable) return undefined;
-    const probe = await probeBridge(bridgeUrl(host, port), token);
-    return probe.state === "other" ? probe.what : undefined;
+    const probe = files ? await reach(files, bridgeUrl(host, port)) : undefined;
+    return probe?.state === "other" ? probe.what : undefined;
   };
+}
+
+/**
+ * The bridge's state folder as this side reaches it: here, its own; on the other side, through the
+ * file system (undefined where this side cannot).
+ */
+function filesIn(env: Environment, machine: Machine): Pick<BridgeFiles, "token" | "instance"> | undefined {
+  if (env.local) return bridgeFiles(bridgeHome(machine.host));
+  const file = (name: string) =>
+    env.access(joinNative(env.kind, bridgeHomeIn(env.kind, env.vars, env.home), name));
+  const [token, instance] = [file("token"), file("serve.json")];
+  return token && instance ? { token, instance } : undefined;
 }
 
 /**
@@ -298,18 +306,18 @@ async function holderIn(
  */
 async function settleThere(
   env: Environment,
+  machine: Machine,
   program: BridgeWiring["program"],
   settings: BridgeSettings,
-  token: string | null,
 ): Promise<BridgeReport> {
   const base = { url: settings.url };
-  const file = env.access(joinNative(env.kind, bridgeHomeIn(env.kind, env.vars, env.home), "serve.json"));
-  const text = file ? await readTextOrNull(file) : null;
+  const files = filesIn(env, machine);
+  const text = files ? await readTextOrNull(files.instance) : null;
   const info = text ? parseInstance(text) : null;
-  if (!info) return { ...base, state: file ? "stopped" : "unknown" };
+  if (!info || !files) return { ...base, state: files ? "stopped" : "unknown" };
   if (info.port === settings.port && info.host === settings.host) {
-    const probe = token ? await probeBridge(settings.url, token) : undefined;
-    return { ...base, state: probe?.state === "ours" ? "running" : "unknown", pid: info.pid };
+    const probe = await reach(files, settings.url);
+    return { ...base, state: probe.state === "ours" ? "running" : "unknown", pid: info.pid };
   }
   if (!program)
     return { ...base, state: "unknown", error: `it runs at ${info.url}; restart it in ${env.id}` };
@@ -337,14 +345,9 @@ async function bridgeToken(
   machine: Machine,
   options: PlanBridgeOptions,
 ): Promise<string | null> {
-  if (env.local) {
-    const file = bridgeFiles(bridgeHome(machine.host)).token;
-    if (options.createToken) return (await ensureToken(file)).token;
-    return readToken(file);
-  }
-  // The other side's state folder, read through the file system when reachable.
-  const file = env.access(joinNative(env.kind, bridgeHomeIn(env.kind, env.vars, env.home), "token"));
-  return file ? readToken(file) : null;
+  const files = filesIn(env, machine);
+  if (env.local && files && options.createToken) return (await ensureToken(files.token)).token;
+  return files ? readToken(files.token) : null;
 }
 
 /**

@@ -3,7 +3,6 @@
  * only once what holds its port is proven to be it (bridge-link/proof.ts); a loopback URL held by anything
  * else is a remote server like any other, unless it is the bridge's address, now or before.
  */
-import { readFileSync } from "node:fs";
 import type { Agent } from "node:http";
 import type { Transport as ClientTransport } from "@modelcontextprotocol/client";
 import { clientToken } from "../bridge-control/client-token.js";
@@ -11,16 +10,14 @@ import type { LifecycleContext, LifecycleHost } from "../bridge-control/lifecycl
 import {
   BRIDGE_PATH,
   type BridgeFiles,
+  bridgeAgent,
   bridgeFiles,
   bridgeHome,
   bridgeUrl,
   nodeFetch,
   ownedInstance,
   portOpen,
-  proveBridge,
-  provenAgent,
-  provenUrl,
-  readToken,
+  proven,
   SHARE_PREFIX,
   wasAddress,
 } from "../bridge-link/index.js";
@@ -96,21 +93,14 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
   const files = bridgeFiles(bridgeHome(o.host));
   let url = o.url;
   // Every connection is proven with the token as the file holds it then (a rotation included).
-  const agent = provenAgent(() => {
-    try {
-      return readFileSync(files.token, "utf8").trim() || null;
-    } catch {
-      return null;
-    }
-  });
+  const agent = bridgeAgent(files);
   /** The token, when what answers at `url` now is proven to be this home's bridge. */
   const prove = async (): Promise<string | null> => {
-    const token = await readToken(files.token);
-    const proof = token ? await proveBridge(url, token) : null;
-    if (!token || !proof) return null;
-    o.secret(token);
-    url = provenUrl(url, proof);
-    return token;
+    const at = await proven(files, url);
+    if (!at) return null;
+    o.secret(at.token);
+    url = at.url;
+    return at.token;
   };
   const ensure = async () => {
     const { ensureBridge } = await import("../bridge-control/lifecycle.js");

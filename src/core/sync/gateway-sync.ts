@@ -7,12 +7,12 @@ import type { AutostartOutcome } from "../bridge-control/autostart.js";
 import { AUTOSTART_FORMAT } from "../bridge-control/autostart-plan.js";
 import { GATEWAY_DOWN } from "../bridge-control/gateway-down.js";
 import {
+  control as askControl,
   bridgeFiles,
   bridgeHome,
-  controlRoute,
+  type ControlAnswer,
   ownedInstance,
   portHeldBy,
-  readToken,
 } from "../bridge-link/index.js";
 import type { Context } from "../context/context.js";
 import type { BridgeReport, BridgeWiring, PortTaken } from "../entries/bridge-wiring.js";
@@ -240,26 +240,21 @@ async function localPid(ctx: Context, wiring: BridgeWiring): Promise<{ pid?: num
   return info ? { pid: info.pid } : {};
 }
 
-/** The bridge's token, as this side reads it (created by its first start when sync had none). */
-async function tokenOf(ctx: Context, wiring: BridgeWiring): Promise<string | null> {
-  if (!wiring.env.local) return wiring.token;
-  return readToken(bridgeFiles(bridgeHome(ctx.machine.host)).token);
-}
-
-/** An authenticated control route of the running gateway. */
+/** An authenticated control route of the running gateway (the other side's with the token read there). */
 async function control(
   ctx: Context,
   wiring: BridgeWiring,
   route: "reload" | "warm",
   timeoutMs: number,
-): Promise<{ ok: true; body: unknown } | { ok: false; error: string }> {
-  const token = await tokenOf(ctx, wiring);
-  if (!token) return { ok: false, error: "the bridge's token cannot be read from here" };
+): Promise<ControlAnswer> {
+  const to = wiring.env.local
+    ? { files: bridgeFiles(bridgeHome(ctx.machine.host)) }
+    : { token: wiring.token };
   // A bridge of this side takes sync's PATH with the manifest: a program installed since it
   // started (and found by this sync) starts there on the next call.
   const path = getEnv(ctx.machine.host.env, "PATH");
   const body = route === "reload" && wiring.env.local && path ? { body: { path } } : {};
-  return controlRoute(wiring.url, token, { method: "POST", route, timeoutMs, ...body });
+  return askControl({ url: wiring.url, ...to }, { method: "POST", route, timeoutMs, ...body });
 }
 
 /** The gateway starts each server never started once, lists it, and stops it (POST /control/warm). */

@@ -3,9 +3,8 @@
  * its token, what runs at its address, and, from WSL, what .wslconfig says. All I/O; the bridge.*
  * checks judge.
  */
-import { readFile, stat } from "node:fs/promises";
 import { freePortNear, heldPortSentence } from "../../bridge-control/port-fix.js";
-import { bridgeFiles, bridgeHome, portHolder, probeBridge } from "../../bridge-link/index.js";
+import { type BridgeFiles, bridgeFiles, bridgeHome, reach, tokenFile } from "../../bridge-link/index.js";
 import type { Machine } from "../../environments/machine.js";
 import { readWslConfig, type WslConfig } from "../../environments/wsl-config.js";
 import { sysPath } from "../../system/host.js";
@@ -46,45 +45,44 @@ export interface BridgeFacts {
  */
 export async function gatherBridge(machine: Machine, options: BridgeOptions): Promise<BridgeFacts> {
   // The same folder the bridge itself uses (MCP_TWIN_BRIDGE_HOME, XDG data home, %LOCALAPPDATA%).
-  const file = bridgeFiles(bridgeHome(machine.host)).token;
-  let token: BridgeFacts["token"];
-  try {
-    const value = (await readFile(file, "utf8")).trim();
-    const mode = (await stat(file)).mode;
-    token = value
-      ? { state: "present", value, mode, modesMatter: machine.host.platform !== "win32" }
+  const files = bridgeFiles(bridgeHome(machine.host));
+  const read = await tokenFile(files.token);
+  const token: BridgeFacts["token"] = !read
+    ? { state: "missing" }
+    : read.text
+      ? {
+          state: "present",
+          value: read.text,
+          mode: read.mode,
+          modesMatter: machine.host.platform !== "win32",
+        }
       : { state: "empty" };
-  } catch {
-    token = { state: "missing" };
-  }
   return {
     where: { env: machine.local.id },
     port: options.port,
     url: options.url,
-    file,
+    file: files.token,
     token,
-    ...(token.state === "present" ? { reach: await reach(machine, options, token.value) } : {}),
+    ...(token.state === "present" ? { reach: await reachAt(machine, options, files) } : {}),
     ...(machine.local.kind === "wsl" ? { wslConfig: await readWslConfig(machine) } : {}),
   };
 }
 
-async function reach(machine: Machine, options: BridgeOptions, token: string): Promise<BridgeFacts["reach"]> {
+async function reachAt(
+  machine: Machine,
+  options: BridgeOptions,
+  files: BridgeFiles,
+): Promise<BridgeFacts["reach"]> {
   const started = performance.now();
-  const probe = await probeBridge(options.url, token, options.timeoutMs);
+  const proc = machine.host.platform === "linux" ? sysPath(machine.host, "/proc") : undefined;
+  const probe = await reach(files, options.url, { timeoutMs: options.timeoutMs, proc });
   if (probe.state === "ours")
     return { state: "ours", version: probe.version, ms: Math.round(performance.now() - started) };
   if (probe.state === "free") return probe;
-  const holder =
-    machine.host.platform === "linux"
-      ? // Who holds the port is extra detail: the finding stands without it.
-        await portHolder(options.port, sysPath(machine.host, "/proc")).catch(() => undefined)
-      : undefined;
   const u = new URL(options.url);
   const free = await freePortNear(u.hostname.replace(/^\[|\]$/g, ""), options.port);
   return {
-    state: "other",
-    what: probe.what,
-    ...(holder ? { holder } : {}),
+    ...probe,
     fix: heldPortSentence(options.pinned, machine.shown(machine.paths.manifest), free),
   };
 }

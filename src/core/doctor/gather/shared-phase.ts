@@ -3,7 +3,7 @@
  * and whether it tells accounts there, and every client entry that reaches one at the bridge
  * (`…/share/<name>`), with its file's mode. I/O.
  */
-import { bridgeFiles, bridgeHome, portHolder, probeBridge, readToken } from "../../bridge-link/index.js";
+import { bridgeFiles, bridgeHome, heldWords, reach } from "../../bridge-link/index.js";
 import type { Machine } from "../../environments/machine.js";
 import type { Environment } from "../../environments/types.js";
 import type { Manifest } from "../../manifest/schema.js";
@@ -72,32 +72,22 @@ async function markOldPorts(
   const now = portOf(running);
   if (now === undefined) return;
   const asked = new Map<number, Promise<string | undefined>>();
-  const token = await readToken(bridgeFiles(bridgeHome(machine.host)).token);
+  const files = bridgeFiles(bridgeHome(machine.host));
+  const proc = machine.host.platform === "linux" ? sysPath(machine.host, "/proc") : undefined;
   for (const e of entries) {
     const port = portOf(e.url);
     if (e.relay || port === undefined || port === now) continue;
-    if (!asked.has(port)) asked.set(port, heldBy(machine, e.url, port, token));
+    // What answers at a port that is not this home's bridge (undefined: nothing does).
+    if (!asked.has(port))
+      asked.set(
+        port,
+        reach(files, e.url, { proc }).then((r) =>
+          r.state === "other" ? heldWords(r.what, r.holder) : undefined,
+        ),
+      );
     const what = await asked.get(port);
     e.oldPort = { port, ...(what ? { heldBy: what } : {}) };
   }
-}
-
-/** What answers at a port that is not this home's bridge (undefined: nothing does). */
-async function heldBy(
-  machine: Machine,
-  url: string,
-  port: number,
-  token: string | null,
-): Promise<string | undefined> {
-  const probe = await probeBridge(url, token);
-  if (probe.state !== "other") return undefined;
-  const holder =
-    machine.host.platform === "linux"
-      ? await portHolder(port, sysPath(machine.host, "/proc"))
-          // Who holds the port is extra detail: without it the line still says what answers.
-          .catch(() => undefined)
-      : undefined;
-  return `${probe.what}${holder ? ` — pid ${holder.pid}: ${holder.command}` : ""}`;
 }
 
 export async function gatherShared(
