@@ -3,12 +3,10 @@
  * stops it through the lifecycle's own stop (only the process holding the bridge's state lock).
  */
 
-import { bridgeHomeIn, ownedInstance, parseInstance, reach } from "../bridge-link/index.js";
+import { bridgeFilesThere, ownedInstance, reach, readInstance } from "../bridge-link/index.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
-import { joinNative } from "../environments/types.js";
 import type { State, TargetRecord } from "../ledger/state.js";
-import { readTextOrNull } from "../system/files.js";
 import { bridgeEntryHolders, targetName } from "./bridge-entries.js";
 import { keepersOf, localLifecycle, stopBridge } from "./lifecycle.js";
 
@@ -130,13 +128,9 @@ async function findBridge(
   }
   for (const env of environments) {
     if (env.local || !env.home) continue;
-    const dir = bridgeHomeIn(env.kind, env.vars, env.home);
-    const file = (name: string) => env.access(joinNative(env.kind, dir, name));
-    const serve = file("serve.json");
-    const info = serve ? parseInstance((await readTextOrNull(serve)) ?? "") : null;
-    if (!info) continue;
-    const token = file("token");
-    if (token && (await reach({ token }, info.url)).state === "ours")
+    const files = bridgeFilesThere(env);
+    const info = files ? await readInstance(files) : null;
+    if (files && info && (await reach(files, info.url)).state === "ours")
       return { env, pid: info.pid, here: false };
   }
   return undefined;

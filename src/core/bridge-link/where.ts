@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { type EnvKind, joinNative } from "../environments/types.js";
+import { type Environment, type EnvKind, joinNative } from "../environments/types.js";
 import { OperationError } from "../errors.js";
 import { own } from "../own-keys.js";
 import {
@@ -56,6 +56,17 @@ export function bridgeHomeIn(
     return joinNative(kind, vars.LOCALAPPDATA, "mcp-twin", "bridge");
   const data = vars.XDG_DATA_HOME || joinNative(kind, home, ".local", "share");
   return joinNative(kind, data, "mcp-twin", "bridge");
+}
+
+/**
+ * Another environment's bridge state folder as this process reaches it through the file system
+ * (sync or uninstall run on Windows, the bridge in WSL); undefined where it cannot.
+ */
+export function bridgeFilesThere(
+  env: Pick<Environment, "kind" | "vars" | "home" | "access">,
+): BridgeFiles | undefined {
+  const dir = env.access(bridgeHomeIn(env.kind, env.vars, env.home));
+  return dir ? bridgeFiles(dir) : undefined;
 }
 
 /** serve.log past this is moved to serve.log.1: when a bridge starts, and while it runs (serve-log.ts). */
@@ -185,39 +196,47 @@ export interface InstanceInfo {
   keeper?: number;
 }
 
-/** serve.json, checked field by field (a file edited by hand, or by anyone, is only data). */
-export function parseInstance(text: string): InstanceInfo | null {
-  let raw: unknown;
+/** JSON text as data, undefined where it does not parse (a file edited by anyone is only data). */
+function jsonOf(text: string | null): unknown {
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text ?? "");
   } catch {
-    return null;
+    // Not JSON (or no file): nothing it says counts.
+    return undefined;
   }
+}
+
+/** A pid, host and port record (serve.json, keeper.json), checked field by field; null if it is not one. */
+function processRecord(text: string | null) {
+  const raw = jsonOf(text);
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
   const r = raw as Record<string, unknown>;
-  const field = (k: string) => own(r, k);
-  const pid = field("pid");
-  const port = field("port");
-  const host = field("host");
-  const url = field("url");
-  if (!Number.isInteger(pid) || (pid as number) <= 0) return null;
-  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) return null;
-  if (typeof host !== "string" || typeof url !== "string") return null;
-  const version = field("version");
-  const startedAt = field("startedAt");
-  const keeper = field("keeper");
+  const [pid, host, port, field] = [own(r, "pid"), own(r, "host"), own(r, "port"), (k: string) => own(r, k)];
+  if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0 || typeof host !== "string") return null;
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) return null;
+  return { pid, host, port, field };
+}
+
+/** serve.json, checked field by field. */
+export function parseInstance(text: string): InstanceInfo | null {
+  const record = processRecord(text);
+  const [url, version, startedAt, keeper] = ["url", "version", "startedAt", "keeper"].map((k) =>
+    record?.field(k),
+  );
+  if (!record || typeof url !== "string") return null;
   return {
-    pid: pid as number,
-    host,
-    port: port as number,
+    pid: record.pid,
+    host: record.host,
+    port: record.port,
     url,
     version: typeof version === "string" ? version : "?",
     startedAt: typeof startedAt === "string" ? startedAt : "",
-    ...(Number.isInteger(keeper) && (keeper as number) > 0 ? { keeper: keeper as number } : {}),
+    ...(typeof keeper === "number" && Number.isInteger(keeper) && keeper > 0 ? { keeper } : {}),
   };
 }
 
-async function readInstance(files: BridgeFiles): Promise<InstanceInfo | null> {
+/** serve.json as it is, live or not (null: none, or not one). */
+export async function readInstance(files: Pick<BridgeFiles, "instance">): Promise<InstanceInfo | null> {
   const text = await readTextOrNull(files.instance);
   return text ? parseInstance(text) : null;
 }
@@ -232,14 +251,10 @@ const ADDRESSES_KEPT = 32;
 
 const unbracket = (host: string) => host.replace(/^\[|\]$/g, "");
 
-/** The addresses in addresses.json, as `host:port` (a file edited by anyone is only data). */
+/** The addresses in addresses.json, as `host:port`. */
 async function readAddresses(files: BridgeFiles): Promise<string[]> {
-  try {
-    const list = JSON.parse((await readTextOrNull(files.addresses)) ?? "[]") as unknown;
-    return Array.isArray(list) ? list.filter((a): a is string => typeof a === "string") : [];
-  } catch {
-    return [];
-  }
+  const list = jsonOf(await readTextOrNull(files.addresses));
+  return Array.isArray(list) ? list.filter((a): a is string => typeof a === "string") : [];
 }
 
 /** Keep `host:port` as an address this home's bridge listened on (addresses.json). */
@@ -293,25 +308,11 @@ export async function writeKeeper(files: BridgeFiles, keeper: KeeperInfo): Promi
 
 /** keeper.json as written, checked field by field; null when there is none. */
 export async function readKeeper(files: BridgeFiles): Promise<KeeperInfo | null> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse((await readTextOrNull(files.keeper)) ?? "");
-  } catch {
-    return null;
-  }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
-  const pid = own(raw as Record<string, unknown>, "pid");
-  const host = own(raw as Record<string, unknown>, "host");
-  const port = own(raw as Record<string, unknown>, "port");
-  if (!Number.isInteger(pid) || (pid as number) <= 0 || typeof host !== "string") return null;
-  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) return null;
-  const script = own(raw as Record<string, unknown>, "script");
-  return {
-    pid: pid as number,
-    host,
-    port: port as number,
-    ...(typeof script === "string" ? { script } : {}),
-  };
+  const record = processRecord(await readTextOrNull(files.keeper));
+  if (!record) return null;
+  const { pid, host, port, field } = record;
+  const script = field("script");
+  return { pid, host, port, ...(typeof script === "string" ? { script } : {}) };
 }
 
 /** serve.json of the live process that holds the state lock (a stale or recycled pid is not it). */

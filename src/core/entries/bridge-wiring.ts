@@ -11,23 +11,21 @@ import type { HeldBy, PortChoice } from "../bridge-control/port-choice.js";
 import { readRecordedPort } from "../bridge-control/port-record.js";
 import { type BridgeSettings, resolveBridgeSettings, settingsAt } from "../bridge-control/settings.js";
 import {
-  type BridgeFiles,
   bridgeFiles,
+  bridgeFilesThere,
   bridgeHome,
-  bridgeHomeIn,
   bridgeUrl,
   ensureToken,
   heldWords,
   ownedInstance,
-  parseInstance,
   reach,
+  readInstance,
   readToken,
 } from "../bridge-link/index.js";
 import type { Launch, Target } from "../clients/types.js";
 import type { Machine } from "../environments/machine.js";
-import { type Environment, joinNative } from "../environments/types.js";
+import type { Environment } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
-import { readTextOrNull } from "../system/files.js";
 import { privateFile } from "./private-file.js";
 import { cannotHost } from "./share-host-env.js";
 import type { GatewayReach } from "./shared-entry.js";
@@ -287,17 +285,9 @@ async function holderIn(env: Environment, machine: Machine, host: string): Promi
   };
 }
 
-/**
- * The bridge's state folder as this side reaches it: here, its own; on the other side, through the
- * file system (undefined where this side cannot).
- */
-function filesIn(env: Environment, machine: Machine): Pick<BridgeFiles, "token" | "instance"> | undefined {
-  if (env.local) return bridgeFiles(bridgeHome(machine.host));
-  const file = (name: string) =>
-    env.access(joinNative(env.kind, bridgeHomeIn(env.kind, env.vars, env.home), name));
-  const [token, instance] = [file("token"), file("serve.json")];
-  return token && instance ? { token, instance } : undefined;
-}
+/** The bridge's state folder as this side reaches it (undefined: on the other side, it cannot). */
+const filesIn = (env: Environment, machine: Machine) =>
+  env.local ? bridgeFiles(bridgeHome(machine.host)) : bridgeFilesThere(env);
 
 /**
  * The bridge lives on the other side (sync run on Windows, the bridge in WSL): its serve.json is
@@ -312,8 +302,7 @@ async function settleThere(
 ): Promise<BridgeReport> {
   const base = { url: settings.url };
   const files = filesIn(env, machine);
-  const text = files ? await readTextOrNull(files.instance) : null;
-  const info = text ? parseInstance(text) : null;
+  const info = files ? await readInstance(files) : null;
   if (!info || !files) return { ...base, state: files ? "stopped" : "unknown" };
   if (info.port === settings.port && info.host === settings.host) {
     const probe = await reach(files, settings.url);
