@@ -6,7 +6,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type http from "node:http";
 import type net from "node:net";
 import type { Duplex } from "node:stream";
-import { BRIDGE_PATH, type BridgeFiles, tokenNow } from "./where.js";
+import { BRIDGE_PATH, type BridgeFiles, readToken, tokenNow } from "./where.js";
 
 /*
  * The challenge: the caller sends a fresh nonce with no credential; the bridge answers (on its 401)
@@ -63,12 +63,6 @@ const MAX_ANSWER_BYTES = 16 * 1024;
 /** A connection whose holder did not prove it is this home's bridge: nothing was sent over it. */
 class UnprovenBridgeError extends Error {
   readonly code = "EBRIDGEPROOF";
-}
-
-export interface Proof {
-  /** The address the bridge was reached at (an IP literal) and its port. */
-  address: string;
-  port: number;
 }
 
 /** The head and body lengths of an HTTP answer in `buf`, once it is whole; undefined before. */
@@ -155,9 +149,17 @@ function provenConnection(
   });
 }
 
-/** Does this home's bridge answer at `url` (proven, nothing secret sent)? Where, if so. */
-export async function proveBridge(url: URL, token: string, timeoutMs = 3000): Promise<Proof | null> {
-  if (url.protocol !== "http:") return null;
+/**
+ * Where this home's bridge answers at `url` — proven, nothing secret sent — and its token; else null.
+ * The URL is pointed at the address the proof holds for (so a name like localhost cannot go elsewhere).
+ */
+export async function proven(
+  files: Pick<BridgeFiles, "token">,
+  url: URL,
+  timeoutMs = 3000,
+): Promise<{ url: URL; token: string } | null> {
+  const token = await readToken(files.token);
+  if (!token || url.protocol !== "http:") return null;
   try {
     const socket = await provenConnection(
       { host: url.hostname, port: Number(url.port || 80) },
@@ -165,20 +167,16 @@ export async function proveBridge(url: URL, token: string, timeoutMs = 3000): Pr
       timeoutMs,
     );
     // A connected socket has both.
-    const proof = { address: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
+    const [address, port] = [socket.remoteAddress ?? "", socket.remotePort ?? 0];
     socket.destroy();
-    return proof;
+    const at = new URL(url.href);
+    at.hostname = address.includes(":") ? `[${address}]` : address;
+    at.port = String(port);
+    return { url: at, token };
   } catch {
+    // Refused, or not proven: not this home's bridge there.
     return null;
   }
-}
-
-/** `url` pointed at the address the proof holds for (so a name like localhost cannot go elsewhere). */
-export function provenUrl(url: URL, proof: Proof): URL {
-  const at = new URL(url.href);
-  at.hostname = proof.address.includes(":") ? `[${proof.address}]` : proof.address;
-  at.port = String(proof.port);
-  return at;
 }
 
 /**

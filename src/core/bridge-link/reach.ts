@@ -5,7 +5,7 @@
  */
 import type http from "node:http";
 import { type PortHolder, portHolder } from "./holder.js";
-import { proveBridge, provenAgent, provenUrl } from "./proof.js";
+import { proven, provenAgent } from "./proof.js";
 import { BRIDGE_SERVER_NAME, type BridgeFiles, readToken } from "./where.js";
 
 /** Does anything accept TCP connections there? */
@@ -61,17 +61,6 @@ export async function reach(
   // Who holds the port is extra detail: without it the words still say what answers.
   const holder = proc ? await portHolder(port, proc).catch(() => undefined) : undefined;
   return { state: "other", what, ...(holder ? { holder } : {}) };
-}
-
-/** Where this home's bridge answers at `url`, proven (nothing secret sent), and its token; else null. */
-export async function proven(
-  files: Pick<BridgeFiles, "token">,
-  url: URL,
-  timeoutMs = 3000,
-): Promise<{ url: URL; token: string } | null> {
-  const token = await readToken(files.token);
-  const proof = token ? await proveBridge(url, token, timeoutMs) : null;
-  return token && proof ? { url: provenUrl(url, proof), token } : null;
 }
 
 export type ControlAnswer = { ok: true; body: unknown } | { ok: false; status?: number; error: string };
