@@ -3,8 +3,9 @@
  * the token file (or, on its one share, a client token derived from it); notices a rotation.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { verifyClientToken } from "../core/bridge-control/client-token.js";
+import { tokenNow } from "../core/bridge-link/index.js";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
@@ -81,16 +82,12 @@ export class TokenGuard {
   #refresh(): void {
     const mtime = safeMtime(this.file);
     if (mtime === this.#mtimeMs || mtime === 0) return;
-    try {
-      const text = readFileSync(this.file, "utf8").trim();
-      if (text) {
-        this.#token = text;
-        this.#digest = digest(text);
-      }
-      this.#mtimeMs = mtime;
-    } catch {
-      // keep the token we have
-    }
+    // Unreadable or empty: the token we have stays, and the file is read again at the next request.
+    const text = tokenNow(this.file);
+    if (!text) return;
+    this.#token = text;
+    this.#digest = digest(text);
+    this.#mtimeMs = mtime;
   }
 }
 
