@@ -385,6 +385,18 @@ describe("the checker", () => {
     expect(check("core/formats/toml/splice.ts", 'import { a } from "../json/merge.js";')).toEqual([]);
   });
 
+  test("bridge-link/ is reached through its index only, by core and the bridge alike", () => {
+    const text =
+      'import { reach } from "../bridge-link/reach.js";\nimport { control } from "../bridge-link/index.js";';
+    expect(check("core/sync/gateway-sync.ts", text)).toEqual([
+      "core/sync/gateway-sync.ts:1 bridge-link.door",
+    ]);
+    expect(check("bridge-server/http.ts", 'import { a } from "../core/bridge-link/proof.js";')).toEqual([
+      "bridge-server/http.ts:1 bridge-link.door",
+    ]);
+    expect(check("core/bridge-link/reach.ts", 'import { a } from "./proof.js";')).toEqual([]);
+  });
+
   test("a JSON-RPC error code is named from core/jsonrpc/codes.ts, never written as a number", () => {
     const text =
       "const a = { code: -32602 };\nconst b = RPC.invalidParams;\n// -32602 in a comment\nconst c = -1;";
