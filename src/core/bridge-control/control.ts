@@ -4,9 +4,8 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { bridgeHomeIn, heldWords } from "../bridge-link/index.js";
+import { bridgeFilesThere, bridgeHomeIn, heldWords } from "../bridge-link/index.js";
 import type { Machine } from "../environments/machine.js";
-import { joinNative } from "../environments/types.js";
 import { ExitCode, formatLocation, OperationError, UsageError, UsageErrors } from "../errors.js";
 import { loadManifest } from "../manifest/load.js";
 import { own } from "../own-keys.js";
@@ -256,10 +255,8 @@ async function stopInWsl(
   for (const env of environments) {
     if (env.local || env.kind !== "wsl" || !env.usable || !env.home) continue;
     const dir = bridgeHomeIn(env.kind, env.vars, env.home);
-    const held = ["serve.json", "keeper.json"].some((f) => {
-      const file = env.access(joinNative(env.kind, dir, f));
-      return file !== undefined && existsSync(file);
-    });
+    const there = bridgeFilesThere(env);
+    const held = there !== undefined && [there.instance, there.keeper].some((file) => existsSync(file));
     const program = held ? mcpTwinIn(env, machine.host.self) : undefined;
     if (!program) continue;
     const r = await env.exec(program.node, [program.script, "bridge", "stop", "--json"], {
