@@ -29,7 +29,7 @@ import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from "@mo
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { clientToken } from "../src/core/bridge-control/client-token.js";
+import { clientToken } from "../src/core/bridge-link/client-token.js";
 import { nodeFetch } from "../src/core/bridge-link/index.js";
 import { BIN } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";

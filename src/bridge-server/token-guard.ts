@@ -4,8 +4,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { statSync } from "node:fs";
-import { verifyClientToken } from "../core/bridge-control/client-token.js";
-import { tokenNow } from "../core/bridge-link/index.js";
+import { tokenNow, verifyClientToken } from "../core/bridge-link/index.js";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
@@ -48,7 +47,7 @@ export class TokenGuard {
   /**
    * True when the header carries the current token (every route), or — with `share`, the request
    * is for `/share/<share>` — a client token derived from it for that share
-   * (core/bridge-control/client-token.ts); a client token opens nothing else. `connection`: where
+   * (core/bridge-link/client-token.ts); a client token opens nothing else. `connection`: where
    * the request came from; a connection that presents again the header that matched, under the
    * same token, is not hashed again. That comparison is only ever made with a header this
    * connection proved, so its timing tells nothing about the token.

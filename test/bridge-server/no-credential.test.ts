@@ -19,7 +19,7 @@ import {
 import { open } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
-import { clientToken } from "../../src/core/bridge-control/client-token.js";
+import { clientToken } from "../../src/core/bridge-link/client-token.js";
 import { nodeOutOfReach } from "../helpers/as-account.js";
 import { cleanup, startBridge, tempDir } from "./helpers.js";
 

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, inject, test } from "vitest";
-import { clientToken } from "../../src/core/bridge-control/client-token.js";
+import { clientToken } from "../../src/core/bridge-link/client-token.js";
 import { freePort } from "../helpers/net.js";
 import { cleanup, startBridge, tempDir } from "./helpers.js";
 

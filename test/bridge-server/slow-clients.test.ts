@@ -16,7 +16,7 @@ import { type HttpBridge, listenHttp } from "../../src/bridge-server/http.js";
 import { DEFAULT_LIMITS } from "../../src/bridge-server/http-guards.js";
 import type { HttpSessionTransport } from "../../src/bridge-server/session-transport.js";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";
-import { clientToken } from "../../src/core/bridge-control/client-token.js";
+import { clientToken } from "../../src/core/bridge-link/client-token.js";
 import { rawSession } from "../helpers/raw-session.js";
 import { until } from "./gateway/gateway-helpers.js";
 import { call, cleanup, httpClient, sleep, startBridge, tempDir } from "./helpers.js";

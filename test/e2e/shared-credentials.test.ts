@@ -11,7 +11,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { clientToken, verifyClientToken } from "../../src/core/bridge-control/client-token.js";
+import { clientToken, verifyClientToken } from "../../src/core/bridge-link/client-token.js";
 import { entryHash } from "../../src/core/ledger/state.js";
 import {
   createFakeMachine,

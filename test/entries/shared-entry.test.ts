@@ -5,7 +5,7 @@
  * no url entry, has no folder variable for a project server, or keeps its file readable by others.
  */
 import { describe, expect, test } from "vitest";
-import { verifyClientToken } from "../../src/core/bridge-control/client-token.js";
+import { verifyClientToken } from "../../src/core/bridge-link/client-token.js";
 import type { ClientId } from "../../src/core/clients/ids.js";
 import { clientModule } from "../../src/core/clients/index.js";
 import type { Target } from "../../src/core/clients/types.js";

@@ -3,7 +3,7 @@
  * token names, the manifest's rules for it, its `tools/list` narrowed and a call outside it refused.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import { presentedLabel } from "../../core/bridge-control/client-token.js";
+import { presentedLabel } from "../../core/bridge-link/index.js";
 import type { ShareToolRules } from "../../core/entries/share-launch.js";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import { type AppliedRule, ruleField, rulesFor, toolsFor } from "../../core/manifest/tool-rules.js";

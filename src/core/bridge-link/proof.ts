@@ -6,7 +6,8 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type http from "node:http";
 import type net from "node:net";
 import type { Duplex } from "node:stream";
-import { BRIDGE_PATH, type BridgeFiles, readToken, tokenNow } from "./where.js";
+import { clientToken } from "./client-token.js";
+import { BRIDGE_PATH, type BridgeFiles, readToken, SHARE_PREFIX, tokenNow } from "./where.js";
 
 /*
  * The challenge: the caller sends a fresh nonce with no credential; the bridge answers (on its 401)
@@ -152,14 +153,21 @@ function provenConnection(
 /**
  * Where this home's bridge answers at `url` — proven, nothing secret sent — and its token; else null.
  * The URL is pointed at the address the proof holds for (so a name like localhost cannot go elsewhere).
+ * `credential` is what a caller presents there: for `client` (`<env>:<client>`) at a shared
+ * server's URL, its client token (so the gateway keeps that client's tool rules); else the token.
  */
 export async function proven(
   files: Pick<BridgeFiles, "token">,
   url: URL,
-  timeoutMs = 3000,
-): Promise<{ url: URL; token: string } | null> {
+  options: { timeoutMs?: number; client?: string | undefined } = {},
+): Promise<{ url: URL; token: string; credential: string } | null> {
+  const { timeoutMs = 3000, client } = options;
   const token = await readToken(files.token);
   if (!token || url.protocol !== "http:") return null;
+  const share = url.pathname.startsWith(SHARE_PREFIX)
+    ? decodeURIComponent(url.pathname.slice(SHARE_PREFIX.length))
+    : undefined;
+  const credential = client && share ? clientToken(token, share, client) : token;
   try {
     const socket = await provenConnection(
       { host: url.hostname, port: Number(url.port || 80) },
@@ -172,7 +180,7 @@ export async function proven(
     const at = new URL(url.href);
     at.hostname = address.includes(":") ? `[${address}]` : address;
     at.port = String(port);
-    return { url: at, token };
+    return { url: at, token, credential };
   } catch {
     // Refused, or not proven: not this home's bridge there.
     return null;

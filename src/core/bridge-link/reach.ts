@@ -48,7 +48,7 @@ export async function reach(
   const u = new URL(url);
   const port = Number(u.port || 80);
   if (!(await portOpen(u.hostname, port, timeoutMs))) return { state: "free" };
-  const at = await proven(files, u, timeoutMs);
+  const at = await proven(files, u, { timeoutMs });
   const answer = at ? await control(at, { method: "GET", route: "status", timeoutMs }) : undefined;
   const status = (answer?.ok ? answer.body : undefined) as ControlStatus | undefined;
   const { name, version } = status?.bridge ?? {};

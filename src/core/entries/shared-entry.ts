@@ -3,8 +3,7 @@
  * own client token where the client takes url entries and its file is private, else mcp-twin's
  * relay to the same address (it reads the token from the bridge's private state folder). Pure.
  */
-import { clientToken } from "../bridge-control/client-token.js";
-import { SHARE_PREFIX } from "../bridge-link/index.js";
+import { clientToken, SHARE_PREFIX } from "../bridge-link/index.js";
 import type { Target } from "../clients/types.js";
 import type { Environment } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";

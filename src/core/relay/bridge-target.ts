@@ -5,7 +5,6 @@
  */
 import type { Agent } from "node:http";
 import type { Transport as ClientTransport } from "@modelcontextprotocol/client";
-import { clientToken } from "../bridge-control/client-token.js";
 import type { LifecycleContext, LifecycleHost } from "../bridge-control/lifecycle.js";
 import {
   BRIDGE_PATH,
@@ -94,13 +93,14 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
   let url = o.url;
   // Every connection is proven with the token as the file holds it then (a rotation included).
   const agent = bridgeAgent(files);
-  /** The token, when what answers at `url` now is proven to be this home's bridge. */
+  /** What to present (see proven), once what answers at `url` now is proven to be this home's bridge. */
   const prove = async (): Promise<string | null> => {
-    const at = await proven(files, url);
+    const at = await proven(files, url, { client: o.client });
     if (!at) return null;
     o.secret(at.token);
+    o.secret(at.credential);
     url = at.url;
-    return at.token;
+    return at.credential;
   };
   const ensure = async () => {
     const { ensureBridge } = await import("../bridge-control/lifecycle.js");
@@ -133,27 +133,13 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
       return url;
     },
     headers: async () => {
-      const token = await prove();
-      return token ? { ...o.headers, Authorization: `Bearer ${credential(token, o)}` } : o.headers;
+      const credential = await prove();
+      return credential ? { ...o.headers, Authorization: `Bearer ${credential}` } : o.headers;
     },
     agent,
     ...(o.start ? { recover: ensure } : {}),
   };
   return target;
-}
-
-/**
- * What the relay presents: the client token of `o.client` for the shared server its URL names
- * (derived from the bridge token, as sync derives a url entry's), else the bridge token.
- */
-function credential(token: string, o: BridgeTargetOptions): string {
-  const share = o.url.pathname.startsWith(SHARE_PREFIX)
-    ? decodeURIComponent(o.url.pathname.slice(SHARE_PREFIX.length))
-    : undefined;
-  if (!o.client || !share) return token;
-  const minted = clientToken(token, share, o.client);
-  o.secret(minted);
-  return minted;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "vitest";
-import { clientToken } from "../../../src/core/bridge-control/client-token.js";
+import { clientToken } from "../../../src/core/bridge-link/client-token.js";
 import {
   callText,
   closeAfterEach,

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, test } from "vitest";
-import { clientToken } from "../../../src/core/bridge-control/client-token.js";
+import { clientToken } from "../../../src/core/bridge-link/client-token.js";
 import { alive } from "../../helpers/alive.js";
 import { onJsonLines } from "../../helpers/json-lines.js";
 import { rawModernPost } from "../../helpers/raw-post-2026.js";

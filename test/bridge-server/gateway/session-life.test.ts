@@ -11,7 +11,7 @@ import path from "node:path";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, test } from "vitest";
 import { SESSION_GRACE_MS } from "../../../src/bridge-server/sessions.js";
-import { clientToken } from "../../../src/core/bridge-control/client-token.js";
+import { clientToken } from "../../../src/core/bridge-link/client-token.js";
 import { alive } from "../../helpers/alive.js";
 import { bridgeEnv, startBridge, stdioClient, tempDir } from "../helpers.js";
 import {

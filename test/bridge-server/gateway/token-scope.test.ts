@@ -3,7 +3,7 @@
  * share and nothing else, and a caller without the right token learns no share name (issue 40).
  */
 import { expect, test } from "vitest";
-import { clientToken } from "../../../src/core/bridge-control/client-token.js";
+import { clientToken } from "../../../src/core/bridge-link/client-token.js";
 import {
   callText,
   closeAfterEach,

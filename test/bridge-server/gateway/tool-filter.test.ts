@@ -10,7 +10,7 @@ import {
   refusedCall,
   toolFilter,
 } from "../../../src/bridge-server/gateway/tool-filter.js";
-import { clientToken } from "../../../src/core/bridge-control/client-token.js";
+import { clientToken } from "../../../src/core/bridge-link/client-token.js";
 
 const where = {
   tools: { deny: ["delete_*"] },

@@ -1,10 +1,10 @@
-/** Per-share client tokens (core/bridge-control/client-token.ts) and the bridge's guard taking them. */
+/** Per-share client tokens (core/bridge-link/client-token.ts) and the bridge's guard taking them. */
 import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";
-import { clientToken, verifyClientToken } from "../../src/core/bridge-control/client-token.js";
+import { clientToken, verifyClientToken } from "../../src/core/bridge-link/client-token.js";
 
 const BRIDGE = "b".repeat(43);
 
