@@ -21,7 +21,7 @@ import {
   waitForInstance,
 } from "../bridge-server/helpers.js";
 import { alive } from "../helpers/alive.js";
-import { killBridge } from "../helpers/bridge-loop.js";
+import { killBridge, startLoopOf } from "../helpers/bridge-loop.js";
 import { type Hostile, startHostile, startProxy } from "../helpers/hostile.js";
 import { freePort } from "../helpers/net.js";
 import { rawConnect } from "../helpers/raw-connect.js";
@@ -126,14 +126,24 @@ test("a stranger that takes the port of a bridge that ended mid-session, its kee
   const root = tempDir();
   const port = await freePort();
   const env = bridgeEnv(root);
-  const { client: relay } = await stdioClient(["connect", `http://127.0.0.1:${port}/mcp`], env);
+  const { client: relay, pid: relayPid } = await stdioClient(
+    ["connect", `http://127.0.0.1:${port}/mcp`],
+    env,
+  );
   const first = await waitForInstance(path.join(root, "bridge"));
   killAtCleanup(first.pid);
   await call(relay, "memory_set", { key: "k", value: 1 });
   // The bridge and its keeper (which holds the port while the bridge is down) both killed.
+  // The stranger binds first: the relay, held still meanwhile, would otherwise start a bridge
+  // again on its stream's end and win the port; and both the bridge and its keeper (which holds
+  // the port while the bridge is down) are gone before it binds.
+  if (relayPid) process.kill(relayPid, "SIGSTOP");
+  const keeper = startLoopOf(first.pid);
   killBridge(first.pid);
-  for (let i = 0; i < 400 && alive(first.pid); i++) await new Promise((r) => setTimeout(r, 25));
+  const gone = () => !alive(first.pid) && (keeper === undefined || !alive(keeper));
+  for (let i = 0; i < 400 && !gone(); i++) await new Promise((r) => setTimeout(r, 25));
   const h = keep(await startHostile("fake-bridge", port));
+  if (relayPid) process.kill(relayPid, "SIGCONT");
   const token = (await import("node:fs")).readFileSync(path.join(root, "bridge", "token"), "utf8").trim();
   await expect(call(relay, "memory_get", { key: "k" })).rejects.toThrow(/held by|not this home's bridge/);
   expect(h.received()).not.toContain(token);

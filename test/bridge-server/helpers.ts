@@ -173,7 +173,7 @@ export async function stdioClient(
   env: Record<string, string>,
   name = "stdio-client",
   era: VersionNegotiationMode = "legacy",
-): Promise<{ client: Client; stderr: () => string }> {
+): Promise<{ client: Client; stderr: () => string; pid: number | null }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, ...args],
@@ -187,7 +187,7 @@ export async function stdioClient(
   const client = new Client({ name, version: "1.0.0" }, { versionNegotiation: { mode: era } });
   await client.connect(transport);
   cleanups.push(() => client.close());
-  return { client, stderr: () => err };
+  return { client, stderr: () => err, pid: transport.pid };
 }
 
 /** The JSON a tool answered with (its text content). */
