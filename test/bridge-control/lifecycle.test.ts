@@ -15,6 +15,7 @@ import {
   killAtCleanup,
   readJson,
   runCli,
+  startBridge,
   stdioClient,
   tempDir,
   waitForInstance,
@@ -221,3 +222,27 @@ describe("something else on the port", () => {
     });
   });
 });
+
+test("a bridge slow to answer (held still for 4 s, as at a busy logon) is given longer before it is said not to answer; one that stays still is", async () => {
+  const b = await startBridge();
+  process.kill(b.pid, "SIGSTOP");
+  try {
+    const slow = runCli(["bridge", "status"], b.env);
+    // The stimulus, not a wait for an event: a bridge that does not answer for 4 s, then does.
+    await new Promise((r) => setTimeout(r, 4000));
+    process.kill(b.pid, "SIGCONT");
+    const r = await slow;
+    expect(r.stdout).not.toContain("does not answer");
+    expect(r.stdout).toContain(`Running at ${b.url}`);
+    expect(r.code).toBe(0);
+
+    process.kill(b.pid, "SIGSTOP");
+    const still = await runCli(["bridge", "status"], b.env);
+    expect(still.stdout).toContain(
+      `✖ Its process (pid ${b.pid}) holds the state but does not answer at ${b.url}`,
+    );
+    expect(still.code).toBe(1);
+  } finally {
+    process.kill(b.pid, "SIGCONT");
+  }
+}, 120_000);

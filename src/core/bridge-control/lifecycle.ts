@@ -98,7 +98,9 @@ export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress):
   if (back && "stuck" in back) return { state: "unresponsive", instance: back.stuck };
   const instance = back;
   if (instance) {
-    const probe = await reach(ctx.files, instance.url);
+    // Its process is alive and holds the state: it is given 10 s to answer (a bridge just started
+    // on a busy machine, at a logon, can take more than 3), and what else answers is not asked.
+    const probe = await reach(ctx.files, instance.url, { timeoutMs: 10_000, describe: false });
     if (probe.state === "ours") {
       const { version, status } = probe;
       return {

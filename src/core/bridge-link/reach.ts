@@ -42,7 +42,7 @@ type Reached =
 export async function reach(
   files: Pick<BridgeFiles, "token">,
   url: string | URL,
-  options: { timeoutMs?: number; proc?: string | undefined } = {},
+  options: { timeoutMs?: number; proc?: string | undefined; describe?: boolean } = {},
 ): Promise<Reached> {
   const { timeoutMs = 3000, proc } = options;
   const u = new URL(url);
@@ -54,6 +54,8 @@ export async function reach(
   const { name, version } = status?.bridge ?? {};
   if (at && status && name === BRIDGE_SERVER_NAME && typeof version === "string")
     return { state: "ours", url: at.url, version, status };
+  // `describe: false`: the caller knows what should answer there, and needs no name for it.
+  if (options.describe === false) return { state: "other", what: "no answer from this home's bridge" };
   const what =
     typeof name === "string" && typeof version === "string"
       ? `a server calling itself ${name} ${version}, not this mcp-twin bridge`
