@@ -5,6 +5,7 @@
  * bridge that ended mid-session) record every byte they receive, and none of it is the token —
  * through `connect`, `bridge status` and `bridge start`. Real processes, real sockets.
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
@@ -142,7 +143,7 @@ test("a stranger that takes the port of a bridge that ended mid-session, its kee
   killBridge(first.pid);
   const gone = () => !alive(first.pid) && (keeper === undefined || !alive(keeper));
   for (let i = 0; i < 400 && !gone(); i++) await new Promise((r) => setTimeout(r, 25));
-  const h = keep(await startHostile("fake-bridge", port));
+  const h = keep(await strangerOn(port));
   if (relayPid) process.kill(relayPid, "SIGCONT");
   const token = (await import("node:fs")).readFileSync(path.join(root, "bridge", "token"), "utf8").trim();
   await expect(call(relay, "memory_get", { key: "k" })).rejects.toThrow(/held by|not this home's bridge/);
@@ -158,3 +159,23 @@ test("a token rotated mid-session: the relay proves the bridge with the new one 
   expect(rotated.code).toBe(0);
   expect((await call(client, "memory_get", { key: "k" })).data.value).toBe(1);
 });
+
+/**
+ * The stranger listening on `port` once it is free: a process that just ended can hold it a moment
+ * longer under load; one that still holds it after 15 s is named in the failure.
+ */
+async function strangerOn(port: number) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      return await startHostile("fake-bridge", port);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+      if (Date.now() > deadline) {
+        const holder = execFileSync("ss", ["-ltnpH", `sport = :${port}`]).toString();
+        throw new Error(`port ${port} is still held: ${holder}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

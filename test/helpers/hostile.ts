@@ -91,7 +91,14 @@ export async function startHostile(mode: HostileMode, port = 0): Promise<Hostile
       if (raw.length < 1_000_000) raw += c.toString("latin1");
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  // A port another process holds is the caller's to handle (EADDRINUSE), not an uncaught error.
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   const bound = (server.address() as net.AddressInfo).port;
   return {
     port: bound,
