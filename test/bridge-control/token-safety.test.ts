@@ -5,11 +5,10 @@
  * bridge that ended mid-session) record every byte they receive, and none of it is the token —
  * through `connect`, `bridge status` and `bridge start`. Real processes, real sockets.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
-import { bridgeFiles, CHALLENGE_HEADER, reach } from "../../src/core/bridge-link/index.js";
+import { bridgeFiles, CHALLENGE_HEADER, portHolder, reach } from "../../src/core/bridge-link/index.js";
 import {
   bridgeEnv,
   call,
@@ -172,8 +171,8 @@ async function strangerOn(port: number) {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
       if (Date.now() > deadline) {
-        const holder = execFileSync("ss", ["-ltnpH", `sport = :${port}`]).toString();
-        throw new Error(`port ${port} is still held: ${holder}`);
+        const holder = await portHolder(port);
+        throw new Error(`port ${port} is still held: ${JSON.stringify(holder)}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
