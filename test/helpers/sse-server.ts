@@ -18,6 +18,8 @@ export interface SseServer {
   sessions: number;
   /** Requests refused for a missing or wrong key. */
   refused: number;
+  /** Each refused request: its method and path, and whether it carried a key. */
+  refusals: string[];
   close(): Promise<void>;
 }
 
@@ -26,11 +28,15 @@ export const SSE_SERVER_NAME = "mcp-twin-sse-fixture";
 export async function startSseServer(options: { apiKey?: string } = {}): Promise<SseServer> {
   const transports = new Map<string, SSEServerTransport>();
   const sockets = new Set<Socket>();
-  const state = { sessions: 0, refused: 0 };
+  const state = { sessions: 0, refused: 0, refusals: [] as string[] };
 
   const authorized = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (!options.apiKey || req.headers.authorization === `Bearer ${options.apiKey}`) return true;
     state.refused++;
+    // What was refused, never the key: the method, the path, and whether a credential came.
+    state.refusals.push(
+      `${req.method} ${req.url?.split("?")[0]} (${req.headers.authorization ? "a wrong key" : "no key"})`,
+    );
     res.writeHead(401, { "content-type": "text/plain" }).end("missing or wrong key");
     return false;
   };
@@ -81,6 +87,9 @@ export async function startSseServer(options: { apiKey?: string } = {}): Promise
     url: `http://127.0.0.1:${port}/sse`,
     get sessions() {
       return state.sessions;
+    },
+    get refusals() {
+      return state.refusals;
     },
     get refused() {
       return state.refused;

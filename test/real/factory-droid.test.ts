@@ -102,7 +102,12 @@ describe.skipIf(skip !== undefined)(`real Factory Droid CLI${skip ? ` (skipped: 
         expect(fromProject[name]?.source, name).toBe("project");
         expect(connectedInProject, name).toContain(name);
       }
-      expect(sse.refused).toBe(0);
+      // droid 0.225.2 may open an SSE entry without its headers before it connects with them
+      // (such a GET carries no key at all, and droid then connects): a wrong key would be ours.
+      expect(
+        sse.refusals.filter((r) => !r.endsWith("(no key)")),
+        sse.refusals.join("; "),
+      ).toEqual([]);
 
       // doctor asks droid itself, with `droid` on PATH: every server of the user file is listed.
       const run = await doctor(m, ["--client", "factory-droid", "--no-probe"], {

@@ -1,7 +1,8 @@
 /**
  * The real Qwen Code judges what sync wrote (opt-in, see test/helpers/qwen-cli.ts): `qwen mcp list`
- * connects to every entry — the fixture server (stdio), a shared one (`httpUrl` to the gateway), an
- * SSE remote (`url`), the bridge's relay — in a file that keeps the user's comments and server.
+ * connects to every entry — the fixture server (stdio), a shared one (the relay to the gateway:
+ * Qwen rewrites its file readable by others), an SSE remote (`url`), the bridge's relay — in a file
+ * that keeps the user's comments and server.
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -32,11 +33,11 @@ const HAND_WRITTEN = `// mine
 `;
 
 describe.skipIf(skip !== undefined)(`real Qwen Code${skip ? ` (skipped: ${skip})` : ""}`, () => {
-  test("`qwen mcp list` reports every entry sync wrote connected: stdio, the gateway's httpUrl, an SSE url, the bridge", async () => {
+  test("`qwen mcp list` reports every entry sync wrote connected: stdio, the relay to the gateway, an SSE url, the bridge", async () => {
     if ("reason" in cli) return;
     const sse = await startSseServer({ apiKey: SSE_KEY });
-    // The bridge tells each connection's account (/proc/net/tcp), so a shared server's url entry
-    // needs no token: Qwen writes its file anew readable by others, where no token may go.
+    // Qwen writes its file anew readable by others, where no token may go: a shared server is
+    // reached through the relay, which presents its client's token from the bridge's state folder.
     const m = createFakeMachine({ kind: "linux", registryUrl: inject("registryUrl"), procNet: true });
     machines.push(m);
     const port = await freePort();
@@ -59,7 +60,12 @@ describe.skipIf(skip !== undefined)(`real Qwen Code${skip ? ` (skipped: ${skip})
       expect(sync.code, sync.stderr).toBe(0);
       const written = readFileSync(config, "utf8");
       expect(written).toContain("// mine");
-      expect(written).toContain(`"httpUrl": "http://127.0.0.1:${port}/share/shared"`);
+      expect(JSON.parse(written.replace(/^\/\/ mine\n/, "")).mcpServers.shared.args.slice(1)).toEqual([
+        "connect",
+        `http://127.0.0.1:${port}/share/shared`,
+        "--as",
+        "linux:qwen-code",
+      ]);
       expect(written).toContain(`"url": "${sse.url}"`);
 
       const project = path.join(home, "work");
