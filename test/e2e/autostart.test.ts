@@ -436,10 +436,17 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
 
   // The gateway stopped and its port taken by another program: sync points no entry there (the
   // shared server gets its direct entry for now), says so with a free port to move to, and exits 1.
+  // Its keeper ends after it (exit 0 is a stop): the port is free once both are gone.
+  const keeper = parentOf(info.pid);
   process.kill(info.pid, "SIGTERM");
-  await until("the bridge to stop", () => (alive(info.pid) ? undefined : true));
+  await until("the bridge and its keeper to stop", () =>
+    alive(info.pid) || (keeper > 1 && alive(keeper)) ? undefined : true,
+  );
   const squatter = http.createServer((_req, res) => res.end("hello"));
-  await new Promise<void>((resolve) => squatter.listen(port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    squatter.once("error", reject);
+    squatter.listen(port, "127.0.0.1", resolve);
+  });
   try {
     const blocked = await m.run(["sync"], { timeoutMs: 60_000 });
     expect(blocked.code).toBe(1);
