@@ -146,11 +146,19 @@ describe.skipIf(skip !== undefined)(
       kill(syncLoop);
       kill(first.pid);
       await until("the gateway to stop", () => (alive(first.pid) ? undefined : true));
-      const logon = inWslSim(sim.script, state, ["/mnt/c/Windows/System32/wsl.exe", ...args.slice(2)]);
+      const said = { stdout: "", stderr: "" };
+      const logon = inWslSim(sim.script, state, ["/mnt/c/Windows/System32/wsl.exe", ...args.slice(2)], {
+        live: said,
+      });
       const second = await until("the bridge started by the task", () => {
         const now = pidNow();
         return now && now.pid !== first.pid && alive(now.pid) ? now : undefined;
       });
+      // The task's `bridge start` has seen its bridge answer (else a kill below, while it still
+      // waits for the answer, is a start that failed: under load that wait outlasted the first kill).
+      await until("the task's start to say it started", () =>
+        said.stdout.includes("Started the bridge.") ? true : undefined,
+      );
       cleanups.push(() => kill(second.pid));
       const token = readFileSync(path.join(path.dirname(serveJson), "token"), "utf8").trim();
       const status = await until("its status", async () => {

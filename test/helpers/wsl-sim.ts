@@ -34,12 +34,15 @@ export interface SimResult {
   stderr: string;
 }
 
-/** One command in the simulation with state folder `state`; `browser`: WSL_SIM_BROWSER. */
+/**
+ * One command in the simulation with state folder `state`; `browser`: WSL_SIM_BROWSER; `live`: an
+ * object whose stdout and stderr grow as the command prints (to wait for a line while it runs).
+ */
 export function inWslSim(
   script: string,
   state: string,
   command: string[],
-  options: { fresh?: boolean; browser?: string } = {},
+  options: { fresh?: boolean; browser?: string; live?: Omit<SimResult, "code"> } = {},
 ): Promise<SimResult> {
   const args = [script, "--state", state, ...(options.fresh ? ["--fresh"] : []), "--", ...command];
   return new Promise((resolve) => {
@@ -51,9 +54,11 @@ export function inWslSim(
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
+      if (options.live) options.live.stdout = stdout;
     });
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
+      if (options.live) options.live.stderr = stderr;
     });
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
