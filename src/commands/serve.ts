@@ -3,9 +3,8 @@
  * speaks stdio (either protocol era) to that process (starting it), so every stdio client shares one state.
  */
 
-import { ensureBridge, localLifecycle } from "../core/bridge-control/lifecycle.js";
+import { localLifecycle } from "../core/bridge-control/lifecycle.js";
 import { type BridgeSettings, loadBridgeSettings, settingsAt } from "../core/bridge-control/settings.js";
-import { isLegacyLoop } from "../core/bridge-control/supervisor.js";
 import { bridgeFiles, bridgeHome, bridgeUrl, ensureToken, rotateToken } from "../core/bridge-link/index.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 import { optimizingCompilers } from "../core/system/busy-compilers.js";
@@ -61,8 +60,6 @@ export async function run(ctx: Ctx): Promise<number> {
     };
   };
 
-  if (o.http && o.listenFd === undefined && o.share.length === 0 && underLegacyLoop())
-    return handOver(ctx, await where(true));
   if (o.http && o.keep) {
     const where_ = await where(true);
     checkRemoteBind(ctx.output, where_.host, o.allowRemote);
@@ -74,29 +71,6 @@ export async function run(ctx: Ctx): Promise<number> {
   // stdio: relay to the one bridge that owns the state, starting it when none answers.
   const { runStdio } = await import("./serve/stdio.js");
   return runStdio(ctx, where);
-}
-
-/**
- * Run by a loop of an earlier version (the `~/.profile` line users keep, a loop an older mcp-twin
- * left running): the bridge is started under its keeper instead (lifecycle.ts), which holds the
- * port across crashes, and this ends with 0, which ends that loop.
- */
-function underLegacyLoop(): boolean {
-  try {
-    const { readFileSync } = process.getBuiltinModule("node:fs");
-    const argv = readFileSync(`/proc/${process.ppid}/cmdline`, "utf8").split("\0");
-    return isLegacyLoop(argv);
-  } catch {
-    // No /proc (not Linux) or the parent gone: no earlier loop to hand over from.
-    return false;
-  }
-}
-
-async function handOver(ctx: Ctx, want: { host: string; port: number; pinned: boolean }): Promise<number> {
-  const log = (line: string) => ctx.output.info(line);
-  const ensured = await ensureBridge({ ...localLifecycle(ctx.host, log), pinned: want.pinned }, want);
-  log(`the bridge runs under its keeper at ${ensured.url}; this loop of an earlier mcp-twin ends`);
-  return ExitCode.ok;
 }
 
 /** A host other than loopback: refused without --allow-remote, said with it. */

@@ -1,8 +1,8 @@
 /**
  * The keeper that holds the bridge's listening socket and starts it again (supervisor.ts), run for
  * real with the built bridge on a port of its own: a bridge killed with SIGKILL answers again within
- * 10 s on the same socket, the port never free meanwhile; `bridge stop` ends the keeper (and a loop
- * of an earlier version) whatever state it is in — its bridge running, or failing at every start.
+ * 10 s on the same socket, the port never free meanwhile; `bridge stop` ends the keeper whatever
+ * state it is in — its bridge running, or failing at every start.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -241,23 +241,6 @@ test("uninstall --yes ends a keeper whose bridge fails at every start, and says 
   doomedEntry(path.dirname(dir));
   expect(await bindsOn(port)).toBe("bound");
 }, 90_000);
-
-test("a loop of an earlier version (the `~/.profile` line users keep), failing at every start: bridge stop ends it", async () => {
-  const { env, dir } = await home();
-  const script = doomedEntry(path.dirname(dir));
-  rmSync(script);
-  // What an earlier mcp-twin printed for ~/.profile: its loop around `serve --http`.
-  const legacy =
-    'p=1; while :; do "$@"; s=$?; case $s in 0|3) exit $s;; esac; sleep $p; p=$((p < 3 ? p * 2 : 5)); done';
-  const loop = started(["/bin/sh", "-c", legacy, "mcp-twin-bridge", process.execPath, script, ...SERVE], env);
-  await until("a start to fail", () => /Cannot find module/.test(loop.stderr()));
-  const stop = await runCli(["bridge", "stop"], env);
-  expect(stop.code, stop.stderr).toBe(0);
-  expect(stop.stdout).toContain(
-    `✔ The bridge was not running; stopped what would have started it again (pid ${loop.child.pid}).`,
-  );
-  expect(await endsWithin(loop.exited, 10_000, "the loop")).not.toBeUndefined();
-}, 60_000);
 
 /** Whether this process can listen on `port` now (closed again at once), or the error's code. */
 function bindsOn(port: number): Promise<string> {

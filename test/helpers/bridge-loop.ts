@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { keptBy } from "../../src/core/bridge-control/supervisor.js";
 
-/** The state folder a keeper (or a loop of an earlier version) keeps, from its command line. */
+/** The state folder a keeper keeps, from its command line. */
 const keeps = (argv: readonly string[]) => keptBy(argv, () => undefined);
 
 /** A process's parent, from /proc (undefined where it cannot be read). */

@@ -450,7 +450,7 @@ export interface Stopped {
   pid?: number;
   /** It did not end on SIGTERM in time and was killed. */
   forced?: boolean;
-  /** The processes that would have started it again (its keeper, loops of earlier versions), ended. */
+  /** The processes that would have started it again (its keeper), ended. */
   loops?: number[];
 }
 
@@ -465,8 +465,7 @@ const signal = (pid: number, sig: NodeJS.Signals) => {
 /**
  * Stop this home's bridge and everything that would start it again, whatever state each is in (a
  * bridge running, crashed, failing at each start; a keeper in its pause): `stop-requested` first,
- * which a keeper (and the Windows task's loop) reads before each start; then each keeper /proc
- * shows (Linux), loops of earlier versions too; then the bridge — only the pid in serve.json that
+ * which a keeper reads before each start; then each keeper /proc shows (Linux); then the bridge — only the pid in serve.json that
  * holds the state lock: SIGTERM, then SIGKILL after a grace period.
  */
 export async function stopBridge(

@@ -20,7 +20,7 @@ export interface BridgeRetirement {
   env: string;
   /** None: no bridge ran, only what would have started one again (`loops`). */
   pid?: number;
-  /** The processes that would have started it again (its keeper, a loop of an earlier version). */
+  /** The processes that would have started it again (its keeper). */
   loops?: number[];
   /** stopped: it did not end on SIGTERM and was killed. */
   forced?: boolean;
@@ -102,7 +102,7 @@ export async function retireBridge(
 
 /**
  * No bridge runs here, but something would start one again (a keeper whose bridge crashed or keeps
- * failing, a loop of an earlier version): what uninstall must end too, or a bridge comes back.
+ * failing): what uninstall must end too, or a bridge comes back.
  */
 function restarting(
   machine: Machine,

@@ -31,37 +31,21 @@ const RESTART = ExitCode.bridgeRestart;
  */
 export const KEEP_LOOP = `d=$1; shift; p=1; while :; do "$@"; s=$?; case $s in 0|${RUNNING}) exit $s;; ${RESTART}) p=1; continue;; esac; [ -e "$d/stop-requested" ] && exit 0; [ -e "$d/serve.json" ] || exit $s; sleep $p; p=$((p < 3 ? p * 2 : 5)); [ -e "$d/stop-requested" ] && exit 0; done`;
 
-/**
- * What earlier versions ran, recognized so that a stop ends them too: the loop mcp-twin started
- * itself (its first argument serve.json), and the one a start at logon ran (the `~/.profile` line
- * printed then is in users' start-up files still).
- */
-const LEGACY_START_LOOP = `f=$1; shift; p=1; while :; do "$@"; s=$?; case $s in 0|${RUNNING}) exit $s;; esac; [ -e "$f" ] || exit $s; sleep $p; p=$((p < 3 ? p * 2 : 5)); done`;
-const LEGACY_LOOP = `p=1; while :; do "$@"; s=$?; case $s in 0|${RUNNING}) exit $s;; esac; sleep $p; p=$((p < 3 ? p * 2 : 5)); done`;
-
 /** `/bin/sh` and its arguments: the keeper of the bridge of `stateDir`, around its command line. */
 export function keeperArgv(stateDir: string, argv: readonly string[]): [string, string[]] {
   return ["/bin/sh", ["-c", KEEP_LOOP, KEEPER_NAME, stateDir, ...argv]];
 }
 
 /**
- * Which bridge a process keeps running, by its command line (argv) and, for the Node keeper and a
- * loop of a start at logon of an earlier version, the state folder its environment names (`stateOf`): the state
- * folder, a serve.json path (a loop of an earlier version), or undefined when it keeps none.
+ * Which bridge a process keeps running, by its command line (argv) and, for the Node keeper, the
+ * state folder its environment names (`stateOf`): the state folder, or undefined when it keeps none.
  */
 export function keptBy(argv: readonly string[], stateOf: () => string | undefined): string | undefined {
   // The Node keeper (socket-keeper.ts: Windows' own, which runs anywhere): its environment says whose.
   if (argv[2] === "serve" && argv.includes("--http") && argv.includes("--keep")) return stateOf();
   if (argv[1] !== "-c" || argv[3] !== KEEPER_NAME) return undefined;
-  if (argv[2] === KEEP_LOOP) return argv[4];
-  if (argv[2] === LEGACY_START_LOOP) return argv[4] === undefined ? undefined : path.dirname(argv[4]);
-  if (argv[2] === LEGACY_LOOP) return stateOf();
-  return undefined;
+  return argv[2] === KEEP_LOOP ? argv[4] : undefined;
 }
-
-/** Whether a command line (argv) is a loop of an earlier version (what it runs is handed to a keeper). */
-export const isLegacyLoop = (argv: readonly string[]): boolean =>
-  argv[1] === "-c" && argv[3] === KEEPER_NAME && (argv[2] === LEGACY_LOOP || argv[2] === LEGACY_START_LOOP);
 
 /**
  * The command line a start at logon runs in a Linux environment: `/usr/bin/env` with the variables
