@@ -2,13 +2,8 @@
  * Augment's CLI (Auggie): ~/.augment/settings.json (%USERPROFILE%\.augment on Windows), servers under
  * `mcpServers`, typed entries. Facts read in @augmentcode/auggie 0.36.0 and seen with its own commands.
  */
-import { anyExists, inHome } from "./locate.js";
-import {
-  type ClientModule,
-  stdioWithoutEmptyEnv,
-  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  withHeaders,
-} from "./types.js";
+import { inHome, installed } from "./locate.js";
+import { type ClientModule, TYPED_ENTRIES, UNDOCUMENTED_STARTUP_TIMEOUT_MS } from "./types.js";
 import { SHELL_BRACES } from "./variables.js";
 
 /**
@@ -30,15 +25,12 @@ export const augment: ClientModule = {
   keptKeys: ["name", "title", "disabled", "timeoutMs", "clientId", "cwd"],
   async userConfig(env) {
     const dir = inHome(env, ".augment");
-    let present = await anyExists(env, [dir]);
-    if (!present && env.findProgram) present = (await env.findProgram("auggie")) !== undefined;
+    const present = await installed(env, [dir], "auggie");
     return { path: inHome(env, ".augment", "settings.json"), present };
   },
   projectConfig: [".augment", "settings.json"],
   referenceStyle: (name) => `\${${name}}`,
-  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
-  remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
-  sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
+  ...TYPED_ENTRIES,
   restartToApply: false,
   newSessionToApply: true,
   gui: false,

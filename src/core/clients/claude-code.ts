@@ -2,9 +2,11 @@
  * Claude Code: every environment. User scope lives in ~/.claude.json, a hot app-state file the CLI
  * rewrites often, so only `mcpServers` is touched and writes are compare-and-swap.
  */
-import { anyExists, inHome } from "./locate.js";
+
+import { inHome, installed } from "./locate.js";
 import { claudeCodePlugins } from "./plugin-servers.js";
-import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+import type { ClientModule } from "./types.js";
+import { TYPED_ENTRIES } from "./types.js";
 import { SHELL_BRACES } from "./variables.js";
 
 /**
@@ -45,17 +47,14 @@ export const claudeCode: ClientModule = {
   ],
   async userConfig(env) {
     const file = inHome(env, ".claude.json");
-    let present = await anyExists(env, [file, inHome(env, ".claude")]);
-    if (!present && env.findProgram) present = (await env.findProgram("claude")) !== undefined;
+    const present = await installed(env, [file, inHome(env, ".claude")], "claude");
     return { path: file, present };
   },
   projectConfig: [".mcp.json"],
   referenceStyle: (name) => `\${${name}}`,
-  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
-  remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
+  ...TYPED_ENTRIES,
   // Expanded in ~/.claude.json's headers too (seen with 2.1.330): the folder it was started in.
   workingFolder: "${PWD}",
-  sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
   restartToApply: false,
   newSessionToApply: true,
   gui: false,

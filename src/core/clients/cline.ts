@@ -4,7 +4,7 @@
  */
 import { joinNative } from "../environments/types.js";
 import { CLINE_OWN, clineKeys, commonClineEntry } from "./extension-entries.js";
-import { anyExists, inHome } from "./locate.js";
+import { inHome, installed } from "./locate.js";
 import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
 import { envColon } from "./variables.js";
 
@@ -83,8 +83,7 @@ export const cline: ClientModule = {
     // Its variables that move the file (CLINE_DIR, CLINE_DATA_DIR, CLINE_MCP_SETTINGS_PATH) are not
     // among those mcp-twin gathers of an environment: the default place is the one written.
     const dir = inHome(env, ".cline");
-    let present = await anyExists(env, [dir]);
-    if (!present && env.findProgram) present = (await env.findProgram("cline")) !== undefined;
+    const present = await installed(env, [dir], "cline");
     return { path: joinNative(env.kind, dir, "data", "settings", FILE), present };
   },
   referenceStyle: (name) => `\${env:${name}}`,

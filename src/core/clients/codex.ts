@@ -5,7 +5,7 @@
  */
 import { joinNative } from "../environments/types.js";
 import { codexKeys, commonCodexEntry } from "./codex-entry.js";
-import { anyExists, inHome } from "./locate.js";
+import { inHome, installed } from "./locate.js";
 import { codexPlugins } from "./plugin-servers.js";
 import type { ClientModule, Launch, Remote } from "./types.js";
 import { NO_EXPANSION } from "./variables.js";
@@ -67,8 +67,7 @@ export const codex: ClientModule = {
   async userConfig(env) {
     const own = env.vars.CODEX_HOME;
     const dir = own && own.trim() !== "" ? own : inHome(env, ".codex");
-    let present = await anyExists(env, [dir]);
-    if (!present && env.findProgram) present = (await env.findProgram("codex")) !== undefined;
+    const present = await installed(env, [dir], "codex");
     return {
       path: joinNative(env.kind, dir, "config.toml"),
       present,

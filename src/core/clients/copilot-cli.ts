@@ -3,7 +3,7 @@
  * on Windows), servers under `mcpServers`. Facts seen with 1.0.102 (docs/clients.md#client-by-client).
  */
 import { joinNative } from "../environments/types.js";
-import { anyExists, inHome } from "./locate.js";
+import { inHome, installed } from "./locate.js";
 import { copilotPlugins } from "./plugin-servers.js";
 import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
 import { SHELL_BARE } from "./variables.js";
@@ -46,8 +46,7 @@ export const copilotCli: ClientModule = {
   async userConfig(env) {
     const own = env.vars.COPILOT_HOME;
     const dir = own && own.trim() !== "" ? own : inHome(env, ".copilot");
-    let present = await anyExists(env, [dir]);
-    if (!present && env.findProgram) present = (await env.findProgram("copilot")) !== undefined;
+    const present = await installed(env, [dir], "copilot");
     return {
       path: joinNative(env.kind, dir, "mcp-config.json"),
       present,

@@ -2,9 +2,11 @@
  * Crush (charmbracelet/crush): its JSON config, ~/.config/crush/crush.json (the same under
  * %USERPROFILE% on Windows), servers under `mcp`, `type` required. Facts: docs/clients.md#client-by-client.
  */
+
 import { joinNative } from "../environments/types.js";
-import { anyExists, inHome } from "./locate.js";
-import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+import { inHome, installed } from "./locate.js";
+import type { ClientModule } from "./types.js";
+import { TYPED_ENTRIES } from "./types.js";
 import type { VariableSyntax } from "./variables.js";
 
 /**
@@ -86,8 +88,7 @@ export const crush: ClientModule = {
       own && own.trim() !== ""
         ? own
         : joinNative(env.kind, env.vars.XDG_CONFIG_HOME ?? inHome(env, ".config"), "crush");
-    let present = await anyExists(env, [dir]);
-    if (!present && env.findProgram) present = (await env.findProgram("crush")) !== undefined;
+    const present = await installed(env, [dir], "crush");
     return {
       path: joinNative(env.kind, dir, "crush.json"),
       present,
@@ -97,9 +98,7 @@ export const crush: ClientModule = {
   // Of its two project names, the one it reads first (`.crush.json` wins over `crush.json`).
   projectConfig: [".crush.json"],
   referenceStyle: (name) => `\${${name}}`,
-  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
-  remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
-  sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
+  ...TYPED_ENTRIES,
   restartToApply: false,
   newSessionToApply: true,
   gui: false,

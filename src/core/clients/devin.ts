@@ -3,7 +3,7 @@
  * Windows), the CLI's whole settings with servers under `mcpServers`. Facts from docs.devin.ai.
  */
 import { joinNative } from "../environments/types.js";
-import { anyExists, inHome } from "./locate.js";
+import { inHome, installed } from "./locate.js";
 import {
   type ClientModule,
   stdioWithoutEmptyEnv,
@@ -33,8 +33,7 @@ export const devin: ClientModule = {
       if (!appdata) return undefined;
       dir = joinNative("windows", appdata, "devin");
     } else dir = inHome(env, ".config", "devin");
-    let present = await anyExists(env, [dir]);
-    if (!present && env.findProgram) present = (await env.findProgram("devin")) !== undefined;
+    const present = await installed(env, [dir], "devin");
     return { path: joinNative(env.kind, dir, "config.json"), present };
   },
   referenceStyle: (name) => `\${${name}}`,

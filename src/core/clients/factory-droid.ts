@@ -2,8 +2,10 @@
  * Factory Droid (the `droid` CLI): ~/.factory/mcp.json (%USERPROFILE%\.factory on Windows), project
  * .factory/mcp.json; `type` on every entry. Facts: docs/clients.md#client-by-client (sources there).
  */
-import { anyExists, inHome } from "./locate.js";
-import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+
+import { inHome, installed } from "./locate.js";
+import type { ClientModule } from "./types.js";
+import { TYPED_ENTRIES } from "./types.js";
 import { SHELL_BRACES } from "./variables.js";
 
 /**
@@ -70,15 +72,12 @@ export const factoryDroid: ClientModule = {
   keptKeys: ["disabled", "enabledTools", "disabledTools", "timeoutMs", "oauth", "connectTimeout"],
   async userConfig(env) {
     const dir = inHome(env, ".factory");
-    let present = await anyExists(env, [dir]);
-    if (!present && env.findProgram) present = (await env.findProgram("droid")) !== undefined;
+    const present = await installed(env, [dir], "droid");
     return { path: inHome(env, ".factory", "mcp.json"), present };
   },
   projectConfig: [".factory", "mcp.json"],
   referenceStyle: (name) => `\${${name}}`,
-  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
-  remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
-  sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
+  ...TYPED_ENTRIES,
   restartToApply: false,
   newSessionToApply: true,
   gui: false,

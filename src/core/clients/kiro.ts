@@ -2,7 +2,7 @@
  * Kiro (the IDE, and Kiro CLI which shares its files): ~/.kiro/settings/mcp.json, servers under
  * `mcpServers`; project file `.kiro/settings/mcp.json`. Facts from kiro.dev's MCP pages.
  */
-import { anyExists, inHome } from "./locate.js";
+import { inHome, installed } from "./locate.js";
 import {
   type ClientModule,
   stdioWithoutEmptyEnv,
@@ -42,8 +42,7 @@ export const kiro: ClientModule = {
   keptKeys: ["disabled", "autoApprove", "disabledTools", "oauth", "oauthScopes", "timeout"],
   async userConfig(env) {
     const dir = inHome(env, ".kiro");
-    let present = await anyExists(env, [dir]);
-    if (!present && env.findProgram) present = (await env.findProgram("kiro-cli")) !== undefined;
+    const present = await installed(env, [dir], "kiro-cli");
     return { path: inHome(env, ".kiro", "settings", "mcp.json"), present };
   },
   projectConfig: [".kiro", "settings", "mcp.json"],

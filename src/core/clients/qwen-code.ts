@@ -3,7 +3,7 @@
  * HTTP only as `httpUrl`, a `url` is always SSE. Facts read in @qwen-code/qwen-code 0.24.4's bundle.
  */
 import { joinNative } from "../environments/types.js";
-import { anyExists, inHome } from "./locate.js";
+import { inHome, installed } from "./locate.js";
 import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
 import { SHELL_BARE } from "./variables.js";
 
@@ -48,8 +48,7 @@ export const qwenCode: ClientModule = {
   async userConfig(env) {
     const own = env.vars.QWEN_HOME;
     const dir = own && own.trim() !== "" ? own : inHome(env, ".qwen");
-    let present = await anyExists(env, [dir]);
-    if (!present && env.findProgram) present = (await env.findProgram("qwen")) !== undefined;
+    const present = await installed(env, [dir], "qwen");
     return {
       path: joinNative(env.kind, dir, "settings.json"),
       present,

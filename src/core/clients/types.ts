@@ -354,6 +354,16 @@ export function withHeaders(
   return Object.keys(headers).length > 0 ? { ...base, headers } : base;
 }
 
+/**
+ * The entries of a client that names each entry's transport in `type` ("stdio", "http", "sse"),
+ * headers only when there are any, and no empty `env`.
+ */
+export const TYPED_ENTRIES = {
+  stdioEntry: (launch: Launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
+  remoteEntry: (remote: Remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
+  sseEntry: (remote: Remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
+} as const;
+
 /** What one client entry says, read the way its own client reads it (clients/entry-view.ts). */
 export interface EntryView {
   kind: "stdio" | "remote" | "invalid";

@@ -5,12 +5,7 @@
  */
 import { joinNative } from "../environments/types.js";
 import { existsIn, inHome } from "./locate.js";
-import {
-  type ClientModule,
-  stdioWithoutEmptyEnv,
-  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  withHeaders,
-} from "./types.js";
+import { type ClientModule, TYPED_ENTRIES, UNDOCUMENTED_STARTUP_TIMEOUT_MS } from "./types.js";
 import { EDITOR } from "./variables.js";
 
 /**
@@ -77,11 +72,9 @@ export const vscode: ClientModule = {
   },
   projectConfig: [".vscode", "mcp.json"],
   referenceStyle: (name) => `\${env:${name}}`,
-  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
-  remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
+  ...TYPED_ENTRIES,
   // Its predefined variables in mcp.json (documented, not tried here): the open workspace's folder.
   workingFolder: "${workspaceFolder}",
-  sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
   restartToApply: false,
   gui: true,
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
