@@ -46,9 +46,6 @@ function canonicalName(notes: NotesFolder, uri: string): string | undefined {
   }
 }
 
-/** The resources capability these handlers serve (declared by the server, nothing more). */
-export const RESOURCES_CAPABILITY = { subscribe: true, listChanged: true } as const;
-
 /**
  * Serve the notes as resources on one session's server (or one 2026-07-28 request's: it subscribes
  * through `subscriptions/listen`, which the HTTP face serves); returns what ends its subscriptions.

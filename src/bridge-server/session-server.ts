@@ -15,11 +15,12 @@ import { z } from "zod";
 import { BRIDGE_SERVER_NAME, type BridgeFiles } from "../core/bridge-link/index.js";
 import { zodValidator } from "../core/text/json-schema-validator.js";
 import { VERSION } from "../version.js";
+import { BRIDGE_INSTRUCTIONS, RESOURCES_CAPABILITY } from "./description.js";
 import type { Era } from "./endpoint.js";
 import type { ShareStatus } from "./gateway/index.js";
 import type { NotesFolder } from "./notes-folder.js";
 import type { LoadedPlugins } from "./plugins.js";
-import { RESOURCES_CAPABILITY, serveNoteResources } from "./resources.js";
+import { serveNoteResources } from "./resources.js";
 import type { JsonStore } from "./store.js";
 import type { TokenGuard } from "./token-guard.js";
 import type { BridgeTool } from "./tools/define.js";
@@ -50,11 +51,6 @@ export interface BridgeContext {
   sessions(): SessionInfo[];
   shares(): ShareStatus[];
 }
-
-export const BRIDGE_INSTRUCTIONS =
-  "mcp-twin bridge: state shared by every connected session (Claude Desktop, Claude Code, Cursor…). " +
-  "memory_* keeps decisions both sides need; notes_* holds Markdown plans (also readable as resources); " +
-  "handoff_* passes tasks between sessions (post → claim → complete, then the poster reads the result).";
 
 /**
  * What a 2026-07-28 client may do with the lists it reads (2025-11-25 answers carry no hints): the

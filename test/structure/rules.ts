@@ -147,12 +147,12 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
     layer: "the bridge's own server",
     members: [
       "bridge-endpoint.ts",
+      "description.ts",
       "own-tool-call.ts",
       "plugins.ts",
       "resources.ts",
       "session-server.ts",
       "status-report.ts",
-      "stdio-face.ts",
       "tools/",
     ],
   },

@@ -422,8 +422,8 @@ describe("the checker", () => {
   test("the gateway is a room with one door: the rest of bridge-server/ reaches it through its index", () => {
     const text =
       'import { SharedChild } from "./gateway/shared-child.js";\nimport { Gateway } from "./gateway/index.js";';
-    expect(check("bridge-server/stdio-face.ts", text)).toEqual([
-      "bridge-server/stdio-face.ts:1 gateway.door",
+    expect(check("bridge-server/session-server.ts", text)).toEqual([
+      "bridge-server/session-server.ts:1 gateway.door",
     ]);
     expect(check("bridge-server/gateway/share-host.ts", 'import { a } from "./shared-child.js";')).toEqual(
       [],

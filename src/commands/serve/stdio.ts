@@ -46,20 +46,12 @@ export async function runStdio(
   })();
   // Awaited below; this only keeps an early rejection from being unhandled.
   targeting.catch(() => {});
-  const { openStdioFace } = await import("../../bridge-server/stdio-face.js");
   const interrupted = new Promise<undefined>((end) => {
     if (ctx.signal.aborted) end(undefined);
     ctx.signal.addEventListener("abort", () => end(undefined), { once: true });
   });
-  const opening = await Promise.race([
-    openStdioFace({
-      stdin: process.stdin,
-      stdout: process.stdout,
-      bridge: targeting.then(async (t) => (await relayTarget).bridgeTransport(t)),
-      log,
-    }),
-    interrupted,
-  ]);
+  const { readOpening } = await import("./opening.js");
+  const stdin = await Promise.race([readOpening(process.stdin, process.stdout), interrupted]);
   // stdin is read until the client ends it, or Ctrl-C: then nothing more is read.
   const done = () => {
     process.stdin.unpipe();
@@ -68,16 +60,8 @@ export async function runStdio(
   };
   // Ctrl-C ends it as it ends `serve --http`: interrupted (130); stdin closed by the client is done.
   const outcome = () => (ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok);
-  if (!opening) {
+  if (!stdin) {
     done();
-    return outcome();
-  }
-  if (opening.era === "2026-07-28") {
-    await Promise.race([opening.done, interrupted]);
-    done();
-    await opening.close();
-    // The bridge never answered: no agent to destroy.
-    (await targeting.catch(() => undefined))?.agent?.destroy();
     return outcome();
   }
   const target = await targeting;
@@ -91,7 +75,7 @@ export async function runStdio(
     recover: target.recover,
     log: (line) => out.error(line),
     note: log,
-    stdin: opening.stdin,
+    stdin,
     stdout: process.stdout,
     signal: ctx.signal,
   }).run();
