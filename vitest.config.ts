@@ -104,6 +104,7 @@ const UNIT_TESTS = [
   "test/bridge-server/gateway/tool-filter.test.ts",
   "test/bridge-server/guards.test.ts",
   "test/clients/clients.test.ts",
+  "test/commands/lean-argv.test.ts",
   "test/core/errors-brand.test.ts",
   "test/core/pure.test.ts",
   "test/core/safety-units.test.ts",

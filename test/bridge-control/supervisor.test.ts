@@ -83,17 +83,6 @@ async function answering(dir: string, port: number, not: number | undefined, ms:
   throw new Error(`no bridge answered on port ${port} within ${ms} ms`);
 }
 
-function started(argv: readonly string[], env: Record<string, string>) {
-  const [command = "", ...args] = argv;
-  const child = spawn(command, args, { env, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
-  if (child.pid) loops.push(child.pid);
-  return { child, stderr: () => stderr, exited: exitOf(child) };
-}
-
 const exitOf = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 

@@ -11,89 +11,59 @@ import { createOutput, processTerminal } from "../../ui/output.js";
 import { run } from "../serve.js";
 import type { serveCommand } from "../serve-flags.js";
 import type { CommandContext, OptionsOf } from "../shared/command.js";
+import { leanArgv } from "../shared/lean-argv.js";
 
 /** `serve --http`'s options as commander gives them. */
 type ServeArgv = OptionsOf<typeof serveCommand>;
 
 /**
  * The flags every start of the bridge passes (bridge start, a relay, sync, its keeper: `--http`,
- * `--port`, `--host`, `--listen-fd`, `--ok-if-running`, `--keep`, `--listen-ipc`), those of its HTTP face (`--share`, `--session-grace`,
- * `--allow-origin`, `--allow-remote`, `--no-plugins`) and the output flags; `--http` required.
+ * `--port`, `--host`, `--listen-fd`, `--ok-if-running`, `--keep`, `--listen-ipc`), those of its
+ * HTTP face (`--share`, `--session-grace`, `--allow-origin`, `--allow-remote`, `--no-plugins`) and
+ * the output flags.
  */
-function parseServeArgv(args: readonly string[]): ServeArgv | null {
-  const o: ServeArgv = {
-    http: undefined,
-    port: undefined,
-    host: undefined,
-    allowRemote: undefined,
-    allowOrigin: [],
-    share: [],
-    sessionGrace: undefined,
-    plugins: true,
-    okIfRunning: undefined,
-    listenFd: undefined,
-    keep: undefined,
-    listenIpc: undefined,
+const FLAGS = {
+  http: { type: "boolean" },
+  port: { type: "string" },
+  host: { type: "string" },
+  "listen-fd": { type: "string" },
+  "ok-if-running": { type: "boolean" },
+  keep: { type: "boolean" },
+  "listen-ipc": { type: "boolean" },
+  share: { type: "string", multiple: true },
+  "session-grace": { type: "string" },
+  "allow-origin": { type: "string", multiple: true },
+  "allow-remote": { type: "boolean" },
+  "no-plugins": { type: "boolean" },
+  json: { type: "boolean" },
+  "no-color": { type: "boolean" },
+  verbose: { type: "boolean" },
+} as const;
+
+/** `serve --http`'s options as commander would give them; null without `--http` or past FLAGS. */
+export function parseServeArgv(args: readonly string[]): ServeArgv | null {
+  const parsed = leanArgv(args, FLAGS);
+  if (!parsed || parsed.positionals.length > 0 || parsed.values.http !== true) return null;
+  const v = parsed.values;
+  return {
+    http: true,
+    port: v.port,
+    host: v.host,
+    allowRemote: v["allow-remote"],
+    allowOrigin: v["allow-origin"] ?? [],
+    share: v.share ?? [],
+    sessionGrace: v["session-grace"],
+    plugins: v["no-plugins"] !== true,
+    okIfRunning: v["ok-if-running"],
+    listenFd: v["listen-fd"],
+    keep: v.keep,
+    listenIpc: v["listen-ipc"],
     printToken: undefined,
     rotateToken: undefined,
+    ...(v.json ? { json: true } : {}),
+    ...(v["no-color"] ? { color: false } : {}),
+    ...(v.verbose ? { verbose: true } : {}),
   };
-  const seen = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i] ?? "";
-    // Repeatable: every value, in order (as commander's list flags).
-    if (flag === "--share" || flag === "--allow-origin") {
-      const v = args[++i];
-      if (v === undefined || v.startsWith("-")) return null;
-      (flag === "--share" ? o.share : o.allowOrigin).push(v);
-      continue;
-    }
-    if (seen.has(flag)) return null;
-    seen.add(flag);
-    switch (flag) {
-      case "--port":
-      case "--host":
-      case "--session-grace":
-      case "--listen-fd": {
-        const v = args[++i];
-        if (v === undefined || v.startsWith("-")) return null;
-        if (flag === "--port") o.port = v;
-        else if (flag === "--host") o.host = v;
-        else if (flag === "--listen-fd") o.listenFd = v;
-        else o.sessionGrace = v;
-        break;
-      }
-      case "--http":
-        o.http = true;
-        break;
-      case "--allow-remote":
-        o.allowRemote = true;
-        break;
-      case "--ok-if-running":
-        o.okIfRunning = true;
-        break;
-      case "--keep":
-        o.keep = true;
-        break;
-      case "--listen-ipc":
-        o.listenIpc = true;
-        break;
-      case "--no-plugins":
-        o.plugins = false;
-        break;
-      case "--json":
-        o.json = true;
-        break;
-      case "--no-color":
-        o.color = false;
-        break;
-      case "--verbose":
-        o.verbose = true;
-        break;
-      default:
-        return null;
-    }
-  }
-  return o.http === true ? o : null;
 }
 
 /** `argv`: process.argv (`node`, the script, `serve`, …). The exit code, or undefined. */

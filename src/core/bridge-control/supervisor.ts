@@ -2,7 +2,6 @@
  * The loop that keeps the bridge running where the service manager cannot restart it soon enough
  * (Task Scheduler: a minute at best) or at all (an XDG autostart entry, a shell's start-up). Pure.
  */
-import path from "node:path";
 import { ExitCode } from "../errors.js";
 
 /** The keeper's name (`$0` of its sh, as `ps` shows it). */
