@@ -30,9 +30,32 @@ export async function cleanup(): Promise<void> {
 
 export function tempDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bridge-"));
-  // A shared server's last write can land while the folder is removed (ENOTEMPTY): rmSync retries.
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+  cleanups.push(() => {
+    // A bridge a stdio client started in it, when the test failed before it took that bridge in.
+    stopBridgeOf(path.join(dir, "bridge"));
+    // A shared server's last write can land while the folder is removed (ENOTEMPTY): rmSync retries.
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  });
   return dir;
+}
+
+/** SIGKILL to the keeper and the bridge a state folder's serve.json names, if they still run. */
+function stopBridgeOf(stateDir: string): void {
+  let info: { pid?: unknown; keeper?: unknown };
+  try {
+    info = JSON.parse(readFileSync(path.join(stateDir, "serve.json"), "utf8")) as typeof info;
+  } catch {
+    return;
+  }
+  for (const pid of [info.keeper, info.pid]) {
+    try {
+      // Only a process that is still mcp-twin's (the pid not taken by another meanwhile).
+      if (typeof pid === "number" && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("mcp-twin"))
+        process.kill(pid, "SIGKILL");
+    } catch {
+      // Gone already, or no /proc: nothing of it to stop.
+    }
+  }
 }
 
 /** A clean environment for the CLI: its own home, XDG folders and bridge state folder. */
