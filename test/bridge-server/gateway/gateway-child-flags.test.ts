@@ -1,18 +1,16 @@
-/**
- * A shared server's real process as the gateway starts it: an installed package's bin runs under
- * its environment's node with V8's memory flags before the script (entries/shared-node-flags.ts);
- * a `command` server runs as the manifest writes it, node or not. Each still answers through the
- * gateway. The fixtures report `process.execArgv`; /proc/<pid>/cmdline is read beside it.
- */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { sharedNodeFlags } from "../../../src/core/entries/shared-node-flags.js";
 import { type FakeMachine, writeManifest } from "../../helpers/fake-machine.js";
 import { freePort } from "../../helpers/net.js";
-import { BIN, cleanup, waitForInstance } from "../helpers.js";
-import { callText, closeClients, erasFromRegistry, v2Client } from "./gateway-helpers.js";
+import { cleanup } from "../helpers.js";
+import {
+  callText,
+  closeClients,
+  erasFromRegistry,
+  ownGatewayAfterSync,
+  v2Client,
+} from "./gateway-helpers.js";
 
 /**
  * The flags chosen from bench/child-flags.ts's figures (docs/dev/performance.md) for this node;
@@ -49,19 +47,8 @@ test("an installed package's shared process runs with V8's memory flags; a comma
     const synced = await m.run(["sync", "--yes"], { timeoutMs: 120_000 });
     expect(synced.code, synced.stderr).toBe(0);
     // Sync started the gateway for the shared servers (on the manifest's port): this test runs its own.
-    const started = JSON.parse(
-      readFileSync(
-        path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "serve.json"),
-        "utf8",
-      ),
-    ) as { pid: number };
-    process.kill(started.pid, "SIGTERM");
-    const env = { ...m.env, MCP_TWIN_BRIDGE_HOME: path.join(m.root, "bridge") };
-    const bridge = spawn(process.execPath, [BIN, "serve", "--http", "--port", "0"], { env, stdio: "ignore" });
-    const exited = new Promise((resolve) => bridge.once("exit", resolve));
+    const { info, token, end } = await ownGatewayAfterSync(m);
     try {
-      const info = await waitForInstance(env.MCP_TWIN_BRIDGE_HOME, bridge.pid);
-      const token = readFileSync(path.join(env.MCP_TWIN_BRIDGE_HOME, "token"), "utf8").trim();
       const processOf = async (name: string, tag: string) => {
         const client = await v2Client(info.url.replace(/\/mcp$/, `/share/${name}`), token, "legacy");
         // A real handshake and call through the gateway, whatever the flags.
@@ -93,8 +80,7 @@ test("an installed package's shared process runs with V8's memory flags; a comma
       expect(viaSh.execArgv).toEqual([]);
       expect(viaSh.cmdline).toEqual([process.execPath, v2.script]);
     } finally {
-      bridge.kill("SIGTERM");
-      await exited;
+      await end();
     }
   } finally {
     await registry.close();

@@ -2,6 +2,7 @@
  * A real bridge whose manifest shares servers, the era fixtures packed once per test file, and
  * clients of either era (SDK v2 negotiating or pinned, SDK v1 1.32.2) for its shared endpoints.
  */
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,7 +17,15 @@ import { afterEach } from "vitest";
 import type { ShareMode } from "../../../src/core/manifest/schema.js";
 import { createFakeMachine, type FakeMachine, writeManifest } from "../../helpers/fake-machine.js";
 import { type Registry, startRegistry } from "../../helpers/registry.js";
-import { cleanup, type RunningBridge, sleep, startBridge, tempDir } from "../helpers.js";
+import {
+  BIN,
+  cleanup,
+  type RunningBridge,
+  sleep,
+  startBridge,
+  tempDir,
+  waitForInstance,
+} from "../helpers.js";
 import { type EraFixture, packEraFixtures } from "./era-fixtures.js";
 
 let packed: Promise<{ v1: EraFixture; v2: EraFixture }> | undefined;
@@ -231,5 +240,34 @@ export async function until<T>(
     if (v !== undefined && v !== false) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(25);
+  }
+}
+
+/**
+ * After a sync that started the gateway for a machine's shared servers: that gateway stopped, and
+ * the test's own bridge started on a free port with a state folder of its own (in the machine's
+ * root), so what it serves is the sync's installs, seen from the test. `end` stops it.
+ */
+export async function ownGatewayAfterSync(
+  m: FakeMachine,
+): Promise<{ info: { url: string; pid: number }; token: string; end(): Promise<unknown> }> {
+  const started = JSON.parse(
+    readFileSync(path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "serve.json"), "utf8"),
+  ) as { pid: number };
+  process.kill(started.pid, "SIGTERM");
+  const env = { ...m.env, MCP_TWIN_BRIDGE_HOME: path.join(m.root, "bridge") };
+  const bridge = spawn(process.execPath, [BIN, "serve", "--http", "--port", "0"], { env, stdio: "ignore" });
+  const exited = new Promise((resolve) => bridge.once("exit", resolve));
+  const end = () => {
+    bridge.kill("SIGTERM");
+    return exited;
+  };
+  try {
+    const info = await waitForInstance(env.MCP_TWIN_BRIDGE_HOME, bridge.pid);
+    const token = readFileSync(path.join(env.MCP_TWIN_BRIDGE_HOME, "token"), "utf8").trim();
+    return { info, token, end };
+  } catch (error) {
+    await end();
+    throw error;
   }
 }

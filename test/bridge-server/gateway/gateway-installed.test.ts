@@ -1,16 +1,17 @@
-/**
- * The era fixtures installed like any server — packed, served by a loopback registry, installed by
- * `mcp-twin sync` into the machine's npm prefix — and shared from there by the bridge: the gateway
- * launches the installed package, in the era each speaks, for clients of either era.
- */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import type { FakeMachine } from "../../helpers/fake-machine.js";
 import { freePort } from "../../helpers/net.js";
-import { BIN, cleanup, waitForInstance } from "../helpers.js";
-import { callText, closeClients, erasFromRegistry, until, v1Client, v2Client } from "./gateway-helpers.js";
+import { cleanup } from "../helpers.js";
+import {
+  callText,
+  closeClients,
+  erasFromRegistry,
+  ownGatewayAfterSync,
+  until,
+  v1Client,
+  v2Client,
+} from "./gateway-helpers.js";
 
 const machines: FakeMachine[] = [];
 afterEach(async () => {
@@ -29,19 +30,8 @@ test("installed by sync from a registry, each fixture is shared from its install
     const synced = await m.run(["sync", "--yes"], { timeoutMs: 120_000 });
     expect(synced.code, synced.stderr).toBe(0);
     // Sync started the gateway for the shared servers (on the manifest's port): this test runs its own.
-    const started = JSON.parse(
-      readFileSync(
-        path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "serve.json"),
-        "utf8",
-      ),
-    ) as { pid: number };
-    process.kill(started.pid, "SIGTERM");
-    const env = { ...m.env, MCP_TWIN_BRIDGE_HOME: path.join(m.root, "bridge") };
-    const bridge = spawn(process.execPath, [BIN, "serve", "--http", "--port", "0"], { env, stdio: "ignore" });
-    const exited = new Promise((resolve) => bridge.once("exit", resolve));
+    const { info, token, end } = await ownGatewayAfterSync(m);
     try {
-      const info = await waitForInstance(env.MCP_TWIN_BRIDGE_HOME, bridge.pid);
-      const token = readFileSync(path.join(env.MCP_TWIN_BRIDGE_HOME, "token"), "utf8").trim();
       for (const [name, fixture, tag] of [
         ["old", v1, "v1"],
         ["new", v2, "v2"],
@@ -74,8 +64,7 @@ test("installed by sync from a registry, each fixture is shared from its install
         new: "2026-07-28",
       });
     } finally {
-      bridge.kill("SIGTERM");
-      await exited;
+      await end();
     }
   } finally {
     await registry.close();
