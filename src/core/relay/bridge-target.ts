@@ -4,7 +4,6 @@
  * else is a remote server like any other, unless it is the bridge's address, now or before.
  */
 import type { Agent } from "node:http";
-import type { Transport as ClientTransport } from "@modelcontextprotocol/client";
 import type { LifecycleContext, LifecycleHost } from "../bridge-control/lifecycle.js";
 import {
   BRIDGE_PATH,
@@ -13,7 +12,6 @@ import {
   bridgeFiles,
   bridgeHome,
   bridgeUrl,
-  nodeFetch,
   ownedInstance,
   portOpen,
   proven,
@@ -183,41 +181,4 @@ async function foreignHolder(o: BridgeTargetOptions, files: BridgeFiles): Promis
 async function lifecycleOf(o: BridgeTargetOptions): Promise<LifecycleContext> {
   const { localLifecycle } = await import("../bridge-control/lifecycle.js");
   return localLifecycle(o.host, o.log);
-}
-
-/**
- * 2026-07-28 requests of `serve` on stdio to the bridge over the relay's proven connections, with
- * its credentials (read again after a 401); nothing answering starts it again (where it answers).
- */
-export async function bridgeTransport(target: RelayTarget): Promise<ClientTransport> {
-  const [{ StreamableHTTPClientTransport }, { describeFailure }] = await Promise.all([
-    import("@modelcontextprotocol/client"),
-    import("./failure.js"),
-  ]);
-  let credentials = await target.headers();
-  const send = (init: RequestInit | undefined) => {
-    const headers: Record<string, string> = {};
-    new Headers(init?.headers).forEach((value, name) => {
-      headers[name] = value;
-    });
-    return nodeFetch(
-      target.url,
-      { ...init, headers: { ...headers, ...credentials } },
-      { agent: target.agent },
-    );
-  };
-  const fetch = async (_url: string | URL, init?: RequestInit): Promise<Response> => {
-    try {
-      const response = await send(init);
-      if (response.status !== 401) return response;
-      credentials = await target.headers();
-      return await send(init);
-    } catch (error) {
-      if (!target.recover || !describeFailure(error).refused) throw error;
-      await target.recover();
-      credentials = await target.headers();
-      return send(init);
-    }
-  };
-  return new StreamableHTTPClientTransport(target.url, { fetch });
 }
