@@ -8,9 +8,9 @@ import { RPC } from "../../core/jsonrpc/codes.js";
 import { ConnectionServer } from "../connection-server.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
 import type { SessionRef } from "./forward-server.js";
+import type { ListKind } from "./list-cache.js";
 import type { passThroughCall } from "./pass-through-call.js";
 import type { ShareRoom } from "./share-room.js";
-import type { ListKind } from "./shared-child.js";
 import { subscriptionRefusal } from "./subscriptions.js";
 import { refusedCall, type ToolFilter } from "./tool-filter.js";
 
