@@ -1,12 +1,12 @@
 /**
- * What the bridge's account check (http-guards.ts peerCheck: /proc/net/tcp{,6} read once per
+ * What the bridge's account check (peer-check.ts: /proc/net/tcp{,6} read once per
  * connection) costs a new connection, with 0 to 2,000 other connections open (rows to scan).
  */
 import { existsSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import net from "node:net";
-import { peerCheck } from "../src/bridge-server/http-guards.js";
+import { peerCheck } from "../src/bridge-server/peer-check.js";
 import { median, table } from "./_lib.js";
 
 const FRESH = 300;

@@ -4,32 +4,33 @@
  * transport, or the endpoint's 2026-07-28 handler.
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
 import { answerChallenge, CHALLENGE_HEADER, SHARE_PREFIX } from "../core/bridge-link/index.js";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { isLoopback } from "../core/system/loopback.js";
 import { type Clock, realClock } from "./clock.js";
+import {
+  CHECK_INTERVAL_MS,
+  type ConnectionLimits,
+  DEFAULT_LIMITS,
+  limitConnections,
+} from "./connection-limits.js";
 import { connectionServerTakes } from "./connection-server.js";
+import { type HandedConnections, takeConnections } from "./connections-from.js";
+import { answerControl, CONTROL_PREFIX, type ControlRoutes } from "./control-routes.js";
 import { credentialOf } from "./credential.js";
 import type { Endpoint } from "./endpoint.js";
 import {
   allowedOrigins,
-  CHECK_INTERVAL_MS,
-  type ConnectionLimits,
   checkBearer,
   checkDeclaredLength,
   checkHost,
   checkMediaTypes,
   checkOrigin,
   checkProtocolVersion,
-  DEFAULT_LIMITS,
   isRefusal,
-  limitConnections,
   NOT_A_MESSAGE,
-  type PeerRule,
   parseMessages,
-  peerCheck,
   type Refusal,
   readBody,
   refuseBody,
@@ -37,6 +38,7 @@ import {
   tooLarge,
   UNAUTHORIZED,
 } from "./http-guards.js";
+import { type PeerRule, peerCheck } from "./peer-check.js";
 import type { SessionCaps } from "./session-policy.js";
 import type { SessionSeal } from "./session-seal.js";
 import type { SessionInfo } from "./session-server.js";
@@ -47,18 +49,6 @@ import { sendWebResponse, toWebRequest } from "./web-exchange.js";
 
 /** Request bodies above this are refused with 413 (the SDK transport's default too). */
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-/**
- * The bridge's own control routes (authenticated like the MCP endpoints): GET status, POST reload,
- * warm, and restart/<name> (undefined: no such shared server).
- */
-interface ControlRoutes {
-  status(): unknown;
-  /** `given`: what the caller sent with it (sync: its PATH), a JSON object or nothing. */
-  reload(given: { path?: string }): Promise<unknown>;
-  warm(): Promise<unknown>;
-  restart(name: string): Promise<unknown>;
-}
 
 export interface HttpOptions {
   host: string;
@@ -83,7 +73,7 @@ export interface HttpOptions {
   /** What one session may hold (tests lower them). */
   sessionLimits?: Partial<SessionLimits>;
   control?: ControlRoutes;
-  /** Linux and WSL: refuse loopback connections of other user accounts (http-guards.ts peerCheck). */
+  /** Linux and WSL: refuse loopback connections of other user accounts (peer-check.ts). */
   peers?: PeerRule;
   /**
    * How long a 2025-11-25 session with no stream open to its client and no request lives on
@@ -95,12 +85,6 @@ export interface HttpOptions {
   /** What the sessions' grace and the write stalls run on (tests move it by hand). */
   clock?: Clock;
   log?: (line: string) => void;
-}
-
-/** Connections accepted elsewhere (the bridge's keeper on Windows) and handed to this process. */
-export interface HandedConnections {
-  /** From now on, give each connection handed over to `take`. */
-  open(take: (socket: Socket) => void): void;
 }
 
 export interface HttpBridge {
@@ -186,7 +170,7 @@ interface Listener {
   /** Whether the connecting process's user account may use the bridge (none: it cannot be told). */
   peers: ReturnType<typeof peerCheck> | undefined;
   trust(req: IncomingMessage): void;
-  /** A slot for a request to an MCP endpoint, held until its answer ends (http-guards.ts). */
+  /** A slot for a request to an MCP endpoint, held until its answer ends (connection-limits.ts). */
   slot(res: ServerResponse, credential: string): Refusal | null;
 }
 
@@ -374,69 +358,11 @@ async function sessionOf(
   }
 }
 
-/** What a reload may carry: a PATH (sync's), within a body of at most 256 KiB; anything else is ignored. */
-async function reloadGiven(req: IncomingMessage): Promise<{ path?: string }> {
-  // A body unread (too large, cut off) carries nothing: the reload runs as without one.
-  const text = await readBody(req, 256 * 1024).catch(() => null);
-  if (!text) return {};
-  try {
-    const path = (JSON.parse(text) as { path?: unknown } | null)?.path;
-    return typeof path === "string" && path !== "" ? { path } : {};
-  } catch {
-    return {};
-  }
-}
-
 /** A session that could not be set up: evicted meanwhile (503, try again), or its endpoint's error (502). */
 const setUpFailed = (error: unknown): Refusal =>
   error instanceof SessionEvicted
     ? { ...refusal(503, RPC.serverError, error.message, { "retry-after": "1" }), close: true }
     : refusal(502, RPC.internalError, error instanceof Error ? error.message : String(error));
-
-/** The control routes live under this path (never an MCP endpoint). */
-const CONTROL_PREFIX = "/control/";
-
-/** The control routes, as a 404 names them. */
-const CONTROL_ROUTES =
-  "GET /control/status, POST /control/reload, POST /control/warm and POST /control/restart/<server>";
-
-/** `GET /control/status`, `POST /control/reload|warm|restart/<server>`, answered as JSON. */
-async function answerControl(
-  control: ControlRoutes,
-  pathname: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const route = `${req.method} ${pathname.slice(CONTROL_PREFIX.length)}`;
-  const restart = /^POST restart\/([^/]+)$/.exec(route)?.[1];
-  let result: unknown;
-  if (route === "GET status") result = control.status();
-  else if (route === "POST reload") {
-    result = await control.reload(await reloadGiven(req));
-  } else if (route === "POST warm") {
-    req.resume();
-    result = await control.warm();
-  } else if (restart !== undefined) {
-    req.resume();
-    let name: string | undefined;
-    try {
-      name = decodeURIComponent(restart);
-    } catch {
-      // not a name: no such server
-    }
-    result = name === undefined ? undefined : await control.restart(name);
-    if (result === undefined)
-      return sendRefusal(res, refusal(404, RPC.invalidRequest, "Not found: no shared server of that name"));
-  } else
-    return sendRefusal(
-      res,
-      refusal(404, RPC.invalidRequest, `Not found: the control routes are ${CONTROL_ROUTES}`),
-    );
-  const body = JSON.stringify(result);
-  res
-    .writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) })
-    .end(body);
-}
 
 /**
  * The bridge's HTTP listener (node:http), in the order the spec asks for: a foreign `Origin`
@@ -446,9 +372,10 @@ async function answerControl(
  * session's SDK transport. Nothing a client sends can crash it: every failure is an HTTP status
  * with a JSON-RPC error body.
  *
- * The checks themselves and the socket limits (timeouts, closing after an early refusal, a
- * connection cap) are in http-guards.ts, each testable alone; the sessions in sessions.ts, and
- * which one goes when the caps are reached in session-policy.ts. This file wires them.
+ * The checks themselves (and closing after an early refusal) are in http-guards.ts, the socket
+ * limits (timeouts, a connection cap, slots per credential) in connection-limits.ts, the account
+ * check in peer-check.ts, each testable alone; the sessions in sessions.ts, and which one goes
+ * when the caps are reached in session-policy.ts. This file wires them.
  */
 export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});
@@ -485,27 +412,8 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const connections = limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits });
   if (l.peers) server.on("connection", l.peers.accepted);
 
-  if (options.handed) {
-    // Node tracks a server's connections (the header and request deadlines, closing them all)
-    // from its `listening` event: said here, as this server takes connections without listening.
-    server.emit("listening");
-    options.handed.open((socket) => {
-      server.emit("connection", socket);
-      // Accepted paused by the keeper, so that no byte was read there.
-      socket.resume();
-    });
-  } else
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      const done = () => {
-        server.off("error", reject);
-        resolve();
-      };
-      if (options.fd !== undefined) server.listen({ fd: options.fd }, done);
-      else server.listen(options.port, options.host, done);
-    });
+  const port = await takeConnections(server, options);
   server.on("error", (error) => log(`http: ${error.message}`));
-  const port = options.handed ? options.port : (server.address() as AddressInfo).port;
   l.sessions.startSweeping();
 
   return {

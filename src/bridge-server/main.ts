@@ -30,11 +30,12 @@ import {
 import { VERSION } from "../version.js";
 import { bridgeEndpoint } from "./bridge-endpoint.js";
 import type { Clock } from "./clock.js";
+import type { HandedConnections } from "./connections-from.js";
 import type { Endpoint } from "./endpoint.js";
 import { fillApart, Gateway, type PathSide } from "./gateway/index.js";
-import { type HandedConnections, type HttpBridge, type HttpOptions, listenHttp } from "./http.js";
-import type { PeerRule } from "./http-guards.js";
+import { type HttpBridge, type HttpOptions, listenHttp } from "./http.js";
 import { NotesFolder } from "./notes-folder.js";
+import type { PeerRule } from "./peer-check.js";
 import { loadPlugins, pluginBridgeTools } from "./plugins.js";
 import { SessionSeal } from "./session-seal.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
@@ -54,7 +55,7 @@ export interface OwnerOptions {
   handed?: HandedConnections;
   allowedOrigins?: string[];
   maxBodyBytes?: number;
-  /** Refuse loopback connections of other user accounts (Linux and WSL; see http-guards.ts). */
+  /** Refuse loopback connections of other user accounts (Linux and WSL; see peer-check.ts). */
   peers?: PeerRule;
   /** A session with no stream open and no request ends after this long (sessions.ts SESSION_GRACE_MS). */
   sessionGraceMs?: number;

@@ -7,7 +7,7 @@ import type { Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { peerCheck } from "../../src/bridge-server/http-guards.js";
+import { peerCheck } from "../../src/bridge-server/peer-check.js";
 import {
   ownerIn,
   parseProcAddress,
@@ -180,7 +180,7 @@ describe("the owner of a connection's other end", () => {
   });
 });
 
-describe("the bridge's rule (http-guards.ts peerCheck)", () => {
+describe("the bridge's rule (peer-check.ts)", () => {
   const proc = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-proc-"));
   mkdirSync(path.join(proc, "net"));
   writeFileSync(path.join(proc, "net", "tcp"), TCP_TEXT);

@@ -130,9 +130,12 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
       "direct-call.ts",
       "call-stop.ts",
       "clock.ts",
+      "connection-limits.ts",
       "connection-server.ts",
+      "connections-from.ts",
       "notes-folder.ts",
       "param-check.ts",
+      "peer-check.ts",
       "session-policy.ts",
       "session-seal.ts",
       "session-transport.ts",
@@ -156,7 +159,7 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
       "tools/",
     ],
   },
-  { layer: "the HTTP front", members: ["http.ts", "sessions.ts"] },
+  { layer: "the HTTP front", members: ["control-routes.ts", "http.ts", "sessions.ts"] },
   { layer: "the process", members: ["main.ts", "serve-log.ts"] },
 ];
 

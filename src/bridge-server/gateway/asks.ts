@@ -25,6 +25,21 @@ export const ASK_TIMEOUT_MS = 120_000;
  */
 export const NO_SDK_TIMEOUT = 2 ** 31 - 1;
 
+/** What a server may ask its client during a call (2025-11-25 has it ask over its own connection). */
+export const ASK_METHODS = ["elicitation/create", "sampling/createMessage", "roots/list"] as const;
+export type AskMethod = (typeof ASK_METHODS)[number];
+
+/**
+ * Who a forwarded call belongs to: a session, and how to ask its client something (given up when
+ * `signal` aborts: ASK_TIMEOUT_MS, or the server withdrew it).
+ */
+export interface Caller {
+  session: object;
+  ask?: (method: AskMethod, params: Json | undefined, signal: AbortSignal) => Promise<Json>;
+  /** A notification related to this call (a log message of a 2026-07-28 session). */
+  notify?: (method: string, params: Json) => void;
+}
+
 /** The requests a shared server's process put to its sessions and that wait for an answer. */
 export class Asks {
   readonly #clock: Clock;
@@ -88,5 +103,32 @@ export class Asks {
         (error: unknown) => settle() && reject(error),
       );
     });
+  }
+
+  /**
+   * The server asks a client something (elicitation, sampling, roots): 2025-11-25 over stdio does
+   * not say which call caused it, so it goes to the one session with calls in flight — and is
+   * refused at once, never left waiting, when there is none or more than one. Capped and timed
+   * per session (put); `withdrawn`: the server cancelled it.
+   */
+  duringCall(
+    callers: readonly Caller[],
+    method: AskMethod,
+    params: Json | undefined,
+    withdrawn: AbortSignal,
+  ): Promise<Json> {
+    const sessions = new Set(callers.map((c) => c.session));
+    const caller = sessions.size === 1 ? callers.find((c) => c.ask) : undefined;
+    if (!caller?.ask) {
+      const why =
+        sessions.size === 0
+          ? "no call of a client is in flight"
+          : `${sessions.size} client sessions have calls in flight`;
+      return Promise.reject(
+        rpcError(`${method}: a shared server can ask a client only during that client's own call (${why})`),
+      );
+    }
+    const ask = caller.ask;
+    return this.put(caller.session, method, (signal) => ask(method, params, signal), withdrawn);
   }
 }

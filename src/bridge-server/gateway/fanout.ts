@@ -4,8 +4,8 @@
  */
 import type { LoggingMessageNotificationParams, Server } from "@modelcontextprotocol/server";
 import type { SessionRef } from "./forward-server.js";
+import type { ListKind } from "./list-cache.js";
 import { admits } from "./log-levels.js";
-import type { ListKind } from "./shared-child.js";
 
 /**
  * The sessions a message unrelated to any call can reach now: a 2025-11-25 session while its GET

@@ -12,11 +12,11 @@ import {
 import { isCodeOf2026Only, rpcError } from "../../core/jsonrpc/codes.js";
 import type { Era } from "../endpoint.js";
 import { asResultOf, type Json } from "./as-sent.js";
-import { NO_SDK_TIMEOUT } from "./asks.js";
+import { type AskMethod, type Caller, NO_SDK_TIMEOUT } from "./asks.js";
 import type { CachedServer, ListMethod } from "./list-cache.js";
 import { admits } from "./log-levels.js";
 import type { ReverseShim } from "./reverse-shim.js";
-import type { AskMethod, Caller, SharedChild } from "./shared-child.js";
+import type { SharedChild } from "./shared-child.js";
 import { keptTools, refusal, type ToolFilter } from "./tool-filter.js";
 
 /** One client session as the gateway routes it: its era, log level and note subscriptions. */

@@ -12,7 +12,8 @@ import type { Endpoint } from "../endpoint.js";
 import type { FillOutput } from "./fill-apart.js";
 import { ListCache } from "./list-cache.js";
 import type { PathSide } from "./session-keys.js";
-import { ShareHost, type ShareRestart, type ShareStatus } from "./share-host.js";
+import { ShareHost } from "./share-host.js";
+import type { ShareRestart, ShareStatus } from "./share-status.js";
 
 export interface GatewayOptions {
   /** The cache file (in the bridge's state folder). */

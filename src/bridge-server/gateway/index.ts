@@ -5,4 +5,4 @@
 export { type FillInput, fillApart, fillHere } from "./fill-apart.js";
 export { Gateway } from "./gateway.js";
 export type { PathSide } from "./session-keys.js";
-export type { ShareStatus } from "./share-host.js";
+export type { ShareStatus } from "./share-status.js";

@@ -16,6 +16,8 @@ export const LIST_METHODS = [
   "resources/templates/list",
 ] as const;
 export type ListMethod = (typeof LIST_METHODS)[number];
+/** What a `list_changed` notification names: resources covers their templates too. */
+export type ListKind = "tools" | "prompts" | "resources";
 
 export interface CachedServer {
   /** The launch key it was read under (launchKey): another key, another server. */

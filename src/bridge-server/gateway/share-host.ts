@@ -2,81 +2,28 @@
  * One shared server at `/share/<name>`: its processes (one per machine, project folder or session,
  * by its mode), the sessions of either era attached to each, and what reaches them from it.
  */
-import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import os from "node:os";
-import type { JSONRPCRequest, McpHttpHandler, Server } from "@modelcontextprotocol/server";
 import { SHARE_PREFIX } from "../../core/bridge-link/index.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
-import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { type Clock, realClock } from "../clock.js";
-import { ConnectionServer } from "../connection-server.js";
 import type { Endpoint } from "../endpoint.js";
-import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
-import type { HttpSessionTransport } from "../session-transport.js";
-import { ANY, type Json } from "./as-sent.js";
-import { NO_SDK_TIMEOUT } from "./asks.js";
+import type { CacheScope } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
 import type { ForwardTarget, SessionRef } from "./forward-server.js";
-import { type CachedServer, type ListCache, launchKey } from "./list-cache.js";
-import { admits } from "./log-levels.js";
-import type { passThroughCall } from "./pass-through-call.js";
+import { type CachedServer, type ListCache, type ListKind, launchKey } from "./list-cache.js";
+import { Requests2026 } from "./requests-2026.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
+import { connectSession } from "./sessions-2025.js";
 import { launchSecrets, ShareLog } from "./share-log.js";
-import { type CacheScope, type ChildOutcome, type ListKind, SharedChild } from "./shared-child.js";
+import type { ShareRoom } from "./share-room.js";
+import { type ShareRestart, type ShareStatus, shareStatus } from "./share-status.js";
+import { type ChildOutcome, SharedChild } from "./shared-child.js";
 import { subscriptionRefusal, tooManySubscriptions } from "./subscriptions.js";
-import { clientOf, refusedCall, type ToolFilter, toolFilter } from "./tool-filter.js";
-
-/** What `GET /control/status` (and `bridge_status`) shows of one shared server. */
-export interface ShareStatus {
-  name: string;
-  path: string;
-  mode: ShareMode;
-  /**
-   * running: a process runs; stopped: none (lists from the cache); failed: none runs and its last
-   * start failed (a start that works, in any folder or session, clears it), or it cannot run here.
-   */
-  state: "running" | "stopped" | "failed";
-  children: Array<{
-    key: string;
-    /** starting; running; stopped (it starts on the next call); failed: its last start failed. */
-    state: "starting" | "running" | "stopped" | "failed";
-    pid: number | null;
-    rssBytes: number | null;
-    sessions: number;
-    idleMs: number;
-    era: "2025-11-25" | "2026-07-28" | null;
-    startedAt: string | null;
-    /** Its last start failed, or it ended unasked (gone once a start of it works). */
-    lastError?: string;
-    lastErrorAt?: string;
-  }>;
-  /** Its lists are cached (a new session lists them without starting it). */
-  cached: boolean;
-  restarts: number;
-  /**
-   * The last error that still stands — a start that failed, or a process that ended unasked —,
-   * the key of the process it happened to (`project:<folder>` names the folder) and when. A start
-   * that works clears it: in the same folder for a `project` server, in any process otherwise.
-   */
-  lastError?: string;
-  lastErrorIn?: string;
-  lastErrorAt?: string;
-  /** Its own log (stderr of its processes, bounded), when the bridge keeps one. */
-  log?: string;
-}
-
-/** What `POST /control/restart/<name>` answers: the processes stopped (the next call starts it). */
-export interface ShareRestart {
-  name: string;
-  stopped: number;
-  pids: number[];
-  /** Sessions attached to them: they stay connected, and their next call starts it again. */
-  sessions: number;
-}
+import { clientOf, type ToolFilter, toolFilter } from "./tool-filter.js";
 
 export interface HostOptions {
   cache: ListCache;
@@ -89,24 +36,6 @@ export interface HostOptions {
   clock?: Clock;
 }
 
-/** Resident memory of a process from /proc (Linux and WSL; elsewhere unknown). */
-function rssOf(pid: number | undefined): number | null {
-  if (!pid) return null;
-  try {
-    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-    return kb ? Number(kb) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The calls that take the fast lane between two 2025-11-25 ends. */
-const FAST = new Set(["tools/call", "prompts/get", "resources/read", "completion/complete"]);
-const NEEDS: Record<string, string> = {
-  "elicitation/create": "elicitation",
-  "sampling/createMessage": "sampling",
-  "roots/list": "roots",
-};
 /**
  * The sessions (or folders) a `session` or `project` server holds at once, a process each or
  * only what they were answered: past it, the idlest one not in use is forgotten to make room,
@@ -126,12 +55,9 @@ export class ShareHost {
   readonly #children = new Map<string, SharedChild>();
   /** 2025-11-25 sessions attached to each process. */
   readonly #sessions = new Map<string, Set<SessionRef>>();
-  /** The 2026-07-28 handler of each process (its own bus: its changes reach only its listeners). */
-  readonly #handlers2026 = new Map<string, Promise<McpHttpHandler>>();
-  /** The fast lane of each process for ordinary 2026-07-28 requests (one server per connection). */
-  readonly #lanes = new Map<string, ConnectionServer>();
-  /** The 2026-07-28 fast lane's calls (gateway/pass-through-call.ts), once loaded with the first lane. */
-  #passThroughCall: typeof passThroughCall | undefined;
+  /** What its two eras' fronts are given of it (share-room.ts). */
+  readonly #room: ShareRoom;
+  readonly #requests2026: Requests2026;
   #restartsBefore = 0;
   readonly #own: ShareLog | undefined;
   /** The last error that still stands (ShareStatus.lastError), and whether the last start failed. */
@@ -148,6 +74,22 @@ export class ShareHost {
     this.#shim = new ReverseShim(this.#clock);
     this.#log = (line) => options.log(`[share ${launch.name}] ${line}`);
     this.#own = options.logFile ? new ShareLog(options.logFile, launchSecrets(launch)) : undefined;
+    this.#room = {
+      name: this.name,
+      mode: () => this.mode,
+      shim: this.#shim,
+      log: this.#log,
+      route: (headers, session) => this.#route(headers, session),
+      held: (key) => this.#children.get(key),
+      child: (key, cwd) => this.#child(key, cwd),
+      cached: (child) => this.#cached(child),
+      target: (key, child) => this.#target(key, child),
+      gate: (headers) => this.#gate(headers),
+      attached: (key) => this.#attached(key),
+      subscribed: (key) => this.#subscribed(key),
+      drop: (key) => this.#drop(key),
+    };
+    this.#requests2026 = new Requests2026(this.#room);
   }
 
   get mode(): ShareMode {
@@ -216,14 +158,10 @@ export class ShareHost {
         const key = this.#keyFor(headers, "initialize");
         return key.ok ? undefined : key.why;
       },
-      connect: (transport, headers) => this.#connect(transport, headers),
+      connect: (transport, headers) => connectSession(this.#room, transport, headers),
       sessionHeaders: this.mode === "project" ? [PROJECT_HEADER] : [],
-      connectionServer: (headers, message) => {
-        const found = this.#route(headers);
-        if (!found.ok || !this.#laneChecks(found.key, message, headers)) return undefined;
-        return this.#lane(found.key, found.cwd, this.#gate(headers));
-      },
-      serve2026: (request, parsedBody) => this.#serve2026(request, parsedBody),
+      connectionServer: (headers, message) => this.#requests2026.laneFor(headers, message),
+      serve2026: (request, parsedBody) => this.#requests2026.serve(request, parsedBody),
       end: (headers) => this.#end(headers),
     };
   }
@@ -404,282 +342,14 @@ export class ShareHost {
     return uris;
   }
 
-  /** A 2025-11-25 session: its own server, on the process its mode names. */
-  async #connect(
-    transport: HttpSessionTransport,
-    headers: IncomingHttpHeaders,
-  ): Promise<{ close(): Promise<void> }> {
-    const found = this.#route(headers, transport.sessionId);
-    if (!found.ok) throw new Error(found.why);
-    const child = this.#child(found.key, found.cwd);
-    const tools = this.#gate(headers);
-    const session: SessionRef = {
-      era: "2025-11-25",
-      subscriptions: new Set(),
-      receiving: () => transport.streaming,
-      ...(tools ? { tools } : {}),
-    };
-    // The SDK's server loads with the first session: an idle bridge does not carry it.
-    const { forwardServer } = await import("./forward-server.js");
-    const server = forwardServer(this.#target(found.key, child), session, await this.#cached(child));
-    session.server = server;
-    const attached = this.#attached(found.key);
-    attached.add(session);
-    await server.connect(transport);
-    const raw = this.#fastLane(transport, server, session, child);
-    let closed = false;
-    const close = async () => {
-      if (closed) return;
-      closed = true;
-      attached.delete(session);
-      // What it still waited for is of no use to anyone: the server is told to stop.
-      for (const rawId of raw.values())
-        child.rawCancel({ params: { reason: "the client session ended" } }, rawId);
-      if (session.subscriptions.size > 0)
-        // The session is ending: a server refusing the smaller set leaves extra updates, dropped unsent.
-        await child.subscriptions(this.#subscribed(found.key)).catch(() => {});
-      // A session's own process ends with it.
-      if (this.mode === "session") await this.#drop(found.key);
-      // The session is ending: its server is closed either way.
-      await server.close().catch(() => {});
-    };
-    const prior = transport.onclose;
-    transport.onclose = () => {
-      prior?.();
-      void close();
-    };
-    return { close };
-  }
-
-  /**
-   * Calls between two 2025-11-25 ends go past the SDK on both sides while the server runs
-   * (SharedChild.rawCall): the same messages, without a schema to build them again on the way.
-   */
-  #fastLane(
-    transport: HttpSessionTransport,
-    server: Server,
-    session: SessionRef,
-    child: SharedChild,
-  ): Map<unknown, number> {
-    const dispatch = transport.onmessage;
-    const raw = new Map<unknown, number>();
-    transport.onmessage = (message, extra) => {
-      if (!("method" in message)) return dispatch?.call(transport, message, extra);
-      if (
-        "id" in message &&
-        FAST.has(message.method) &&
-        child.running &&
-        child.cached()?.era === "2025-11-25" &&
-        !refusedCall(session.tools?.(), message)
-      ) {
-        void this.#rawCall(transport, server, session, child, message, raw);
-        return;
-      }
-      const cancelled =
-        message.method === "notifications/cancelled" ? raw.get(message.params?.requestId) : undefined;
-      if (cancelled) child.rawCancel(message, cancelled);
-      else dispatch?.call(transport, message, extra);
-    };
-    return raw;
-  }
-
-  async #rawCall(
-    transport: HttpSessionTransport,
-    server: Server,
-    session: SessionRef,
-    child: SharedChild,
-    m: JSONRPCRequest,
-    raw: Map<unknown, number>,
-  ): Promise<void> {
-    const { id } = m;
-    const token = m.params?._meta?.progressToken;
-    const related = (method: string, params: Json) =>
-      transport.deliver({ jsonrpc: "2.0", method, params }, id);
-    const caller = {
-      session,
-      ask: (method: string, params: Json | undefined, signal: AbortSignal) => {
-        const need = NEEDS[method] ?? method;
-        if (!(server.getClientCapabilities() as Json | undefined)?.[need])
-          return Promise.reject(
-            rpcError(`${method}: this client did not declare "${need}" when it connected`),
-          );
-        return server.request({ method, params }, ANY, {
-          relatedRequestId: id,
-          signal,
-          timeout: NO_SDK_TIMEOUT,
-        }) as Promise<Json>;
-      },
-      notify: (method: string, params: Json) => {
-        if (method !== "notifications/message" || admits(session.logLevel, params.level))
-          related(method, params);
-      },
-    };
-    try {
-      const response = await child.rawCall(m, caller, {
-        progress: (p) => related("notifications/progress", { ...p, progressToken: token }),
-        sent: (rawId) => raw.set(id, rawId),
-      });
-      transport.deliver({ ...response, id });
-    } catch (error) {
-      // A call the client cancelled gets no answer.
-      if ((error as { cancelled?: boolean }).cancelled) return;
-      const code = (error as { code?: unknown }).code;
-      transport.deliver({
-        jsonrpc: "2.0",
-        id,
-        error: {
-          code: typeof code === "number" ? code : RPC.internalError,
-          message: error instanceof Error ? error.message : String(error),
-        },
-      });
-    } finally {
-      raw.delete(id);
-    }
-  }
-
-  /** A 2026-07-28 request: to the handler of the process its headers name. */
-  async #serve2026(request: Request, parsedBody: unknown): Promise<Response> {
-    const found = this.#route(request.headers);
-    const method = (parsedBody as { method?: unknown } | undefined)?.method;
-    if (!found.ok) {
-      // A negotiating client that finds no discover falls back to 2025-11-25, which has sessions.
-      if (this.mode === "session" && method === "server/discover")
-        return rpcRefusal(404, RPC.methodNotFound, `Method not found: ${found.why}`, parsedBody);
-      return rpcRefusal(
-        400,
-        this.mode === "session" ? RPC.unsupportedProtocolVersion : RPC.invalidParams,
-        found.why,
-        parsedBody,
-      );
-    }
-    let handler = this.#handlers2026.get(found.key);
-    if (!handler) {
-      handler = this.#newHandler(found.key, found.cwd);
-      this.#handlers2026.set(found.key, handler);
-    }
-    const h = await handler.catch((error: unknown) => {
-      this.#handlers2026.delete(found.key);
-      throw error;
-    });
-    if (checkedCall(parsedBody)) {
-      const refused = await this.#paramRefusal(found.key, found.cwd, parsedBody, request.headers);
-      if (refused) return refusalResponse(refused, parsedBody);
-    }
-    if (method === "subscriptions/listen") {
-      const refused = subscriptionRefusal(new Set(), listenedUris(parsedBody));
-      if (refused) return rpcRefusal(400, RPC.invalidParams, refused, parsedBody);
-      await this.#listening(found.key, parsedBody, request.signal);
-    }
-    return h.fetch(request, { parsedBody });
-  }
-
-  /**
-   * Whether the lane may take a request as far as its `Mcp-Param-*` headers go (the lane takes none
-   * with such headers): not a call to check, or its tool's mirrors known and none missing. The
-   * others go to #serve2026, which reads the list first if need be and refuses what disagrees.
-   */
-  #laneChecks(key: string, message: unknown, headers: IncomingHttpHeaders): boolean {
-    if (!checkedCall(message)) return true;
-    const cached = this.#children.get(key)?.cached();
-    const list = cached?.lists["tools/list"];
-    if (!list) return cached !== undefined && !cached.capabilities.tools;
-    return !paramRefusal(list, message, headers);
-  }
-
-  /**
-   * A call's `Mcp-Param-*` headers against its arguments, by the server's tools list (read now
-   * when a start has not yet read it). A server that cannot start is the handler's to report.
-   */
-  async #paramRefusal(key: string, cwd: string | undefined, body: unknown, headers: Headers) {
-    const child = this.#child(key, cwd);
-    try {
-      const cached = await this.#cached(child);
-      if (cached.capabilities.tools && !cached.lists["tools/list"]) await child.listsNow();
-    } catch {
-      return undefined;
-    }
-    return paramRefusal(child.cached()?.lists["tools/list"], body, headers);
-  }
-
-  /** The lane of process `key` for a client with tool rules (`tools`: its own lane), else everyone's. */
-  #lane(key: string, cwd: string | undefined, tools?: () => ToolFilter | undefined): ConnectionServer {
-    const filter = tools?.();
-    const laneKey = filter ? `${key}\0${filter.client}` : key;
-    let lane = this.#lanes.get(laneKey);
-    if (!lane) {
-      const child = this.#child(key, cwd);
-      const target = this.#target(key, child);
-      const fast = { child, shim: this.#shim };
-      if (!this.#passThroughCall)
-        void import("./pass-through-call.js").then((m) => {
-          this.#passThroughCall = m.passThroughCall;
-        });
-      lane = new ConnectionServer(
-        async () => {
-          const { forwardServer } = await import("./forward-server.js");
-          return forwardServer(
-            target,
-            { era: "2026-07-28", subscriptions: new Set(), ...(tools ? { tools } : {}) },
-            await this.#cached(child),
-          );
-        },
-        this.#log,
-        (message) => (refusedCall(tools?.(), message) ? undefined : this.#passThroughCall?.(fast, message)),
-      );
-      this.#lanes.set(laneKey, lane);
-    }
-    return lane;
-  }
-
-  async #newHandler(key: string, cwd: string | undefined): Promise<McpHttpHandler> {
-    const [{ createMcpHandler }, { forwardServer }] = await Promise.all([
-      import("@modelcontextprotocol/server"),
-      import("./forward-server.js"),
-    ]);
-    const child = this.#child(key, cwd);
-    const target = this.#target(key, child);
-    return createMcpHandler(
-      async (ctx) => {
-        const tools = this.#gate(ctx.requestInfo?.headers);
-        const session = { era: "2026-07-28" as const, subscriptions: new Set<string>() };
-        return forwardServer(target, tools ? { ...session, tools } : session, await this.#cached(child));
-      },
-      { legacy: "reject", onerror: (e) => this.#log(`2026-07-28: ${e.message}`) },
-    );
-  }
-
-  /**
-   * A 2026-07-28 `subscriptions/listen` naming resources: the process is subscribed to them (before
-   * the listen is acknowledged) while the stream stays open; the handler's bus then hands their
-   * updates to this stream only.
-   */
-  async #listening(key: string, body: unknown, signal: AbortSignal): Promise<void> {
-    // Every open listen is attached (its process is in use, not forgotten while it listens).
-    const ref: SessionRef = { era: "2026-07-28", subscriptions: new Set(listenedUris(body)) };
-    const set = this.#attached(key);
-    set.add(ref);
-    const child = this.#child(key);
-    signal.addEventListener(
-      "abort",
-      () => {
-        set.delete(ref);
-        // The listen ended: a server refusing the smaller set leaves extra updates, dropped unsent.
-        if (ref.subscriptions.size > 0) void child.subscriptions(this.#subscribed(key)).catch(() => {});
-      },
-      { once: true },
-    );
-    // The session's own subscribe was answered; a server refusing this one sends no updates, as it said.
-    if (ref.subscriptions.size > 0) await child.subscriptions(this.#subscribed(key)).catch(() => {});
-  }
-
   #listChanged(key: string, kind: ListKind): void {
     sendListChanged(this.#sessions.get(key) ?? [], kind);
-    void this.#handlers2026.get(key)?.then((h) => h.notify[`${kind}Changed`]());
+    this.#requests2026.listChanged(key, kind);
   }
 
   #resourceUpdated(key: string, uri: string): void {
     sendResourceUpdated(this.#sessions.get(key) ?? [], uri);
-    void this.#handlers2026.get(key)?.then((h) => h.notify.resourceUpdated(uri));
+    this.#requests2026.resourceUpdated(key, uri);
   }
 
   /**
@@ -703,15 +373,10 @@ export class ShareHost {
     const child = this.#children.get(key);
     this.#children.delete(key);
     if (child) this.#restartsBefore += child.info().restarts;
-    const handler = this.#handlers2026.get(key);
-    this.#handlers2026.delete(key);
-    // Its lanes: everyone's, and each of a client with tool rules (`<key>\0<client>`).
-    const lanes = [...this.#lanes].filter(([k]) => k === key || k.startsWith(`${key}\0`));
-    for (const [k] of lanes) this.#lanes.delete(k);
-    await Promise.all(lanes.map(([, lane]) => lane.close()));
-    this.#sessions.delete(key);
-    // The process is dropped: a handler that failed to open has nothing to close.
-    await Promise.all([child?.stop(), handler?.then((h) => h.close()).catch(() => {})]);
+    await this.#requests2026.drop(key, async () => {
+      this.#sessions.delete(key);
+      await child?.stop();
+    });
   }
 
   async stopAll(): Promise<void> {
@@ -745,70 +410,24 @@ export class ShareHost {
     return { name: this.name, stopped, pids: pids.sort((a, b) => a - b), sessions };
   }
 
+  status(): ShareStatus {
+    return shareStatus({
+      name: this.name,
+      path: this.path,
+      mode: this.mode,
+      children: this.#children,
+      sessions: (key) => this.#sessions.get(key)?.size ?? 0,
+      lastStartFailed: this.#lastStartFailed,
+      failure: this.#failure,
+      cached: this.#o.cache.get(this.name, this.#key) !== undefined,
+      restartsBefore: this.#restartsBefore,
+      ...(this.#own ? { log: this.#own.file } : {}),
+    });
+  }
+
   async close(): Promise<void> {
     this.#shim.close();
     await this.stopAll();
     await this.#own?.flushed();
   }
-
-  status(): ShareStatus {
-    const infos = [...this.#children.values()].map((c) => c.info());
-    const children = [...this.#children].map(([key, child]) => {
-      const info = child.info();
-      const era = child.cached()?.era;
-      return {
-        key,
-        state: info.failed ? ("failed" as const) : info.state,
-        pid: info.pid ?? null,
-        rssBytes: rssOf(info.pid),
-        sessions: this.#sessions.get(key)?.size ?? 0,
-        idleMs: info.idleMs,
-        era: info.state === "running" ? (era ?? null) : null,
-        startedAt: info.startedAt ?? null,
-        ...(info.lastError ? { lastError: info.lastError, lastErrorAt: info.lastErrorAt } : {}),
-      };
-    });
-    const failure = this.#failure;
-    return {
-      name: this.name,
-      path: this.path,
-      mode: this.mode,
-      state: infos.some((i) => i.state === "running")
-        ? "running"
-        : this.#lastStartFailed
-          ? "failed"
-          : "stopped",
-      children,
-      cached: this.#o.cache.get(this.name, this.#key) !== undefined,
-      restarts: this.#restartsBefore + infos.reduce((n, i) => n + i.restarts, 0),
-      ...(failure
-        ? {
-            lastError: failure.error,
-            lastErrorIn: failure.key,
-            lastErrorAt: new Date(failure.at).toISOString(),
-          }
-        : {}),
-      ...(this.#own ? { log: this.#own.file } : {}),
-    };
-  }
-}
-
-/** The resources a 2026-07-28 `subscriptions/listen` names. */
-function listenedUris(body: unknown): string[] {
-  const uris = (body as { params?: { notifications?: { resourceSubscriptions?: unknown } } }).params
-    ?.notifications?.resourceSubscriptions;
-  return Array.isArray(uris) ? uris.filter((u) => typeof u === "string") : [];
-}
-
-/** A JSON-RPC error answer for a request the gateway cannot route. */
-function rpcRefusal(status: number, code: number, message: string, body: unknown): Response {
-  const id = (body as { id?: unknown } | undefined)?.id;
-  return Response.json(
-    {
-      jsonrpc: "2.0",
-      id: typeof id === "string" || typeof id === "number" ? id : null,
-      error: { code, message },
-    },
-    { status },
-  );
 }

@@ -9,47 +9,27 @@ import type {
   JSONRPCRequest,
   JSONRPCResponse,
   LoggingMessageNotificationParams,
-  McpSubscription,
-  PriorDiscovery,
   Transport,
 } from "@modelcontextprotocol/client";
-import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
+import { rpcError } from "../../core/jsonrpc/codes.js";
 import { VERSION } from "../../version.js";
 import { type Clock, realClock } from "../clock.js";
-import { eraOf } from "../endpoint.js";
 import { ANY, asResultOf, type Json } from "./as-sent.js";
-import { Asks } from "./asks.js";
+import { ASK_METHODS, Asks, type Caller } from "./asks.js";
+import { CallReplies } from "./call-replies.js";
+import { type CacheScope, ChildLists } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
-import { type CachedServer, LIST_METHODS, type ListCache, type ListMethod } from "./list-cache.js";
-import { subscriptionChange } from "./subscriptions.js";
+import { type Connection, connectInEra } from "./era-probe.js";
+import type { CachedServer, ListCache, ListKind } from "./list-cache.js";
+import { UpstreamSubscriptions } from "./subscriptions.js";
 
 const READY_TIMEOUT_MS = 30_000;
-/** The fast path's request ids start here (the SDK client's count up from 0). */
-const RAW_IDS = 2 ** 40;
 /** Calls take as long as they take (the client cancels); the SDK's default would cut them at 60 s. */
 const CALL_TIMEOUT_MS = 2 ** 31 - 1;
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 10_000;
 /** Up this long, a server's next death starts the backoff over. */
 const HEALTHY_MS = 30_000;
-
-const KINDS = { "tools/list": "tools", "prompts/list": "prompts", "resources/list": "resources" } as const;
-export type ListKind = "tools" | "prompts" | "resources";
-
-/** What a server may ask its client during a call (2025-11-25 has it ask over its own connection). */
-const ASKS = ["elicitation/create", "sampling/createMessage", "roots/list"] as const;
-export type AskMethod = (typeof ASKS)[number];
-
-/**
- * Who a forwarded call belongs to: a session, and how to ask its client something (given up when
- * `signal` aborts: asks.ts's timeout, or the server withdrew it).
- */
-export interface Caller {
-  session: object;
-  ask?: (method: AskMethod, params: Json | undefined, signal: AbortSignal) => Promise<Json>;
-  /** A notification related to this call (a log message of a 2026-07-28 session). */
-  notify?: (method: string, params: Json) => void;
-}
 
 /** What the shared server does that concerns its sessions (share-host.ts routes it). */
 export interface ChildEvents {
@@ -83,13 +63,6 @@ export type ChildOutcome =
   | { kind: "failed"; error: string }
   | { kind: "exited"; error: string };
 
-/**
- * Whose answers a process's are: the server's (every session's: `machine`), a folder's (`project`:
- * what it answers depends on where it runs), or its own (`session`: one session's process, whose
- * changes are no other session's; what a new process says still updates the server's entry).
- */
-export type CacheScope = { kind: "server" } | { kind: "folder"; folder: string } | { kind: "own" };
-
 export interface ChildInfo {
   pid: number | undefined;
   state: "stopped" | "starting" | "running";
@@ -103,13 +76,6 @@ export interface ChildInfo {
   lastError?: string;
   lastErrorAt?: string;
 }
-
-const isList = (method: string) => (LIST_METHODS as readonly string[]).includes(method);
-
-/** A 2026-07-28-only server refuses initialize with "unsupported protocol version". */
-const refusesInitialize = (error: unknown) =>
-  (error as { code?: unknown })?.code === RPC.unsupportedProtocolVersion ||
-  /unsupported protocol version/i.test(String(error));
 
 export class SharedChild {
   /** The server's name (Upstream.name). */
@@ -133,30 +99,12 @@ export class SharedChild {
   #lastError: { message: string; at: number } | undefined;
   #failed = false;
   readonly #inFlight = new Map<string, Caller>();
-  readonly #progress = new Map<string, (params: Json) => void>();
-  /** Fast-path calls in flight (rawCall): their answer, and what fails them. */
-  readonly #raw = new Map<number, (response: JSONRPCResponse) => void>();
-  readonly #rawFailed = new Map<number, (error: Error) => void>();
-  #nextRaw = RAW_IDS;
-  /** Resources some session wants updates of, and those the running process was asked for. */
-  #wanted = new Set<string>();
-  #listsPending: (() => Promise<void>) | undefined;
-  /**
-   * Whether this process was sent a request other than a list since it started: a list it says
-   * from then on may be what a call changed (scope "own": that session's alone).
-   */
-  #served = false;
-  #listsReading: Promise<void> = Promise.resolve();
-  #subscribed = new Set<string>();
-  #listen: McpSubscription | undefined;
-  readonly #scope: CacheScope;
-  /** Scope "own": what this process said, once started (its list changes are no one else's). */
-  #own: CachedServer | undefined;
-  /**
-   * The list kinds being read again after a `list_changed`, and whether another change came
-   * meanwhile: one re-read per kind at a time, however many changes the server announces.
-   */
-  readonly #rereading = new Map<ListKind, { again: boolean }>();
+  /** Its progress and fast-path answers, taken off its transport for their calls. */
+  readonly #replies = new CallReplies();
+  /** What it said it holds (its cache entry as its scope sees it) and the lists it reads. */
+  readonly #lists: ChildLists;
+  /** The resources its sessions want updates of, and what its process was asked. */
+  readonly #subs = new UpstreamSubscriptions();
 
   /**
    * `launchKey`: what its answers are kept under in `cache` (another key, another server); `scope`:
@@ -177,7 +125,15 @@ export class SharedChild {
     this.#launchKey = launchKey;
     this.#cache = cache;
     this.#events = events;
-    this.#scope = options.scope ?? { kind: "server" };
+    this.#lists = new ChildLists({
+      name: this.name,
+      launchKey,
+      cache,
+      scope: options.scope ?? { kind: "server" },
+      clock: this.#clock,
+      current: () => this.#client,
+      changed: (kind) => this.#events.listChanged(kind),
+    });
     // Awaited by the first start; until then a failure must not count as unhandled.
     upstream.before?.catch(() => {});
   }
@@ -188,42 +144,7 @@ export class SharedChild {
    * "folder"), else the server's.
    */
   cached(): CachedServer | undefined {
-    const scope = this.#scope;
-    if (scope.kind === "folder") return this.#cache.get(this.name, this.#launchKey, scope.folder);
-    return this.#own ?? this.#cache.get(this.name, this.#launchKey);
-  }
-
-  /** Keep what this start learned (#learn): a folder's in the folder's entry, else in the server's. */
-  #keep(entry: CachedServer): void {
-    const scope = this.#scope;
-    if (scope.kind !== "own") {
-      this.#cache.put(this.name, entry, scope.kind === "folder" ? scope.folder : undefined);
-      return;
-    }
-    // Scope "own": the server's entry keeps its own lists (after a restart, this process's are its own).
-    const server = this.#cache.get(this.name, this.#launchKey);
-    this.#cache.put(this.name, { ...entry, lists: { ...(server ?? entry).lists } });
-    this.#own = { ...entry, lists: { ...entry.lists } };
-  }
-
-  /**
-   * A list read from the running process. `fresh`: read at its start, before it served any call
-   * (what any new process says: the server's entry follows it too); else a change this process
-   * announced, or one a call may have made, which stays its own in scope "own" (a session's
-   * process's list is never another session's). True when it differs from what was kept (what
-   * sessions were served).
-   */
-  #keepList(method: ListMethod, list: Json, fresh: boolean): boolean {
-    const before = this.cached()?.lists[method];
-    const { name } = this;
-    const scope = this.#scope;
-    if (scope.kind === "folder") this.#cache.putList(name, this.#launchKey, method, list, scope.folder);
-    else if (fresh || scope.kind === "server") this.#cache.putList(name, this.#launchKey, method, list);
-    if (this.#own) {
-      this.#own.lists[method] = list;
-      this.#own.updatedAt = new Date().toISOString();
-    }
-    return before !== undefined && JSON.stringify(before) !== JSON.stringify(list);
+    return this.#lists.cached();
   }
 
   get running(): boolean {
@@ -279,7 +200,7 @@ export class SharedChild {
     let sent = params;
     if (options.onprogress) {
       const token = `gw-${id}`;
-      this.#progress.set(token, options.onprogress);
+      this.#replies.progress(token, options.onprogress);
       sent = { ...params, _meta: { ...(params?._meta as Json | undefined), progressToken: token } };
     }
     try {
@@ -289,7 +210,7 @@ export class SharedChild {
       } catch (error) {
         throw rpcError(error instanceof Error ? error.message : String(error));
       }
-      if (!isList(method)) this.#served = true;
+      this.#lists.sent(method);
       try {
         return (await client.request({ method, params: sent }, ANY, {
           ...(options.signal ? { signal: options.signal } : {}),
@@ -310,9 +231,9 @@ export class SharedChild {
       }
     } finally {
       this.#inFlight.delete(id);
-      this.#progress.delete(`gw-${id}`);
+      this.#replies.dropProgress(`gw-${id}`);
       this.#lastActivity = this.#clock.now();
-      if (this.#inFlight.size === 0) this.#readListsNow();
+      if (this.#inFlight.size === 0) this.#lists.readNow();
     }
   }
 
@@ -322,44 +243,9 @@ export class SharedChild {
    * a restart.
    */
   async subscriptions(uris: ReadonlySet<string>): Promise<void> {
-    this.#wanted = new Set(uris);
+    this.#subs.want(uris);
     const client = this.#client ?? (uris.size > 0 ? await this.start() : undefined);
-    if (client) await this.#applySubscriptions(client);
-  }
-
-  async #applySubscriptions(client: Client): Promise<void> {
-    if (client.getProtocolEra() === "modern") return this.#relisten(client);
-    const { added, gone } = subscriptionChange(this.#subscribed, this.#wanted);
-    this.#subscribed = new Set(this.#wanted);
-    await Promise.all([
-      ...added.map((uri) =>
-        // A server that refuses a subscription sends no updates for it, which is what it said.
-        client.request({ method: "resources/subscribe", params: { uri } }, ANY).catch(() => {}),
-      ),
-      ...gone.map((uri) =>
-        // A refused unsubscribe leaves updates the bridge drops (no session wants them).
-        client.request({ method: "resources/unsubscribe", params: { uri } }, ANY).catch(() => {}),
-      ),
-    ]);
-  }
-
-  /** A 2026-07-28 process sends nothing unasked: one listen for its list changes and the resources wanted. */
-  async #relisten(client: Client): Promise<void> {
-    const caps = client.getServerCapabilities() ?? {};
-    const filter = {
-      ...(caps.tools?.listChanged ? { toolsListChanged: true as const } : {}),
-      ...(caps.prompts?.listChanged ? { promptsListChanged: true as const } : {}),
-      ...(caps.resources?.listChanged ? { resourcesListChanged: true as const } : {}),
-      ...(caps.resources?.subscribe && this.#wanted.size > 0
-        ? { resourceSubscriptions: [...this.#wanted] }
-        : {}),
-    };
-    const before = this.#listen;
-    this.#listen =
-      // A refused listen: no list changes come, and the cached lists stay what the server said.
-      Object.keys(filter).length > 0 ? await client.listen(filter).catch(() => undefined) : undefined;
-    // The old listen is replaced: one already ended has nothing to close.
-    await before?.close().catch(() => {});
+    if (client) await this.#subs.apply(client);
   }
 
   /** `fresh`: the next start does not wait out the backoff of earlier deaths (a restart asked for). */
@@ -386,7 +272,9 @@ export class SharedChild {
     let client: Client;
     try {
       // A folder it never ran in still knows the server's era (its entry, where one is kept).
-      client = await this.#connect(cached ?? this.#cache.get(this.name, this.#launchKey));
+      client = await connectInEra(cached ?? this.#cache.get(this.name, this.#launchKey), (how) =>
+        this.#open(how),
+      );
     } catch (error) {
       const message = this.#startError(error);
       this.#lastError = { message, at: this.#clock.now() };
@@ -411,6 +299,20 @@ export class SharedChild {
     return client;
   }
 
+  /** What a start learned goes to the cache, its subscriptions again to its process. */
+  async #learn(client: Client, cached: CachedServer | undefined): Promise<void> {
+    const { era, capabilities } = this.#lists.learned(client, cached);
+    this.#subs.restarted();
+    if (era === "2026-07-28" || this.#subs.wanted > 0) await this.#subs.apply(client);
+    // Read once the call that started it is answered (the server serves one thing at a time).
+    this.#lists.pend(client, capabilities);
+  }
+
+  /** The lists of a start read now, if they still wait (the cache's warm-up waits for them). */
+  listsNow(): Promise<void> {
+    return this.#lists.listsNow();
+  }
+
   /**
    * Why a start failed, in words: a process that exited before it answered is said to have (the
    * SDK says only "Connection closed"); what it printed is in its log.
@@ -423,31 +325,7 @@ export class SharedChild {
       : message;
   }
 
-  /**
-   * Connect in the era the cache remembers; with none (or when the remembered one fails), ask in
-   * 2025-11-25 first — a server that speaks both is driven in it, since servers written for it ask
-   * their clients things in ways 2026-07-28 no longer carries — and in 2026-07-28 when it refuses.
-   */
-  async #connect(cached: CachedServer | undefined): Promise<Client> {
-    if (cached?.era === "2026-07-28" && cached.discover)
-      return this.#open({ prior: { kind: "modern", discover: cached.discover } as PriorDiscovery }).catch(
-        () => this.#probe(),
-      );
-    if (cached?.era === "2025-11-25")
-      return this.#open({ prior: { kind: "legacy" } satisfies PriorDiscovery }).catch(() => this.#probe());
-    return this.#probe();
-  }
-
-  async #probe(): Promise<Client> {
-    try {
-      return await this.#open({ prior: { kind: "legacy" } satisfies PriorDiscovery });
-    } catch (error) {
-      if (!refusesInitialize(error)) throw error;
-      return this.#open({ pin: "2026-07-28" });
-    }
-  }
-
-  async #open(how: { prior: PriorDiscovery } | { pin: string }): Promise<Client> {
+  async #open(how: Connection): Promise<Client> {
     const { Client } = await import("@modelcontextprotocol/client");
     const client = new Client(
       { name: "mcp-twin-gateway", version: VERSION },
@@ -457,16 +335,24 @@ export class SharedChild {
         ...("pin" in how ? { versionNegotiation: { mode: { pin: how.pin } } } : {}),
       },
     );
-    for (const method of ASKS)
+    for (const method of ASK_METHODS)
       client.setRequestHandler(method, async (request, ctx) =>
-        asResultOf(method, await this.#ask(method, request.params, ctx.mcpReq.signal)),
+        asResultOf(
+          method,
+          await this.#asks.duringCall(
+            [...this.#inFlight.values()],
+            method,
+            request.params,
+            ctx.mcpReq.signal,
+          ),
+        ),
       );
     for (const [method, kind] of [
       ["notifications/tools/list_changed", "tools"],
       ["notifications/prompts/list_changed", "prompts"],
       ["notifications/resources/list_changed", "resources"],
     ] as const)
-      client.setNotificationHandler(method, () => void this.#listChanged(client, kind));
+      client.setNotificationHandler(method, () => void this.#lists.changed(client, kind));
     client.setNotificationHandler("notifications/resources/updated", (n) =>
       this.#events.resourceUpdated(n.params.uri),
     );
@@ -477,34 +363,8 @@ export class SharedChild {
       timeout: READY_TIMEOUT_MS,
       ...("prior" in how ? { prior: how.prior } : {}),
     });
-    this.#routeProgress(transport);
+    this.#replies.watch(transport);
     return client;
-  }
-
-  /**
-   * Progress for the gateway's own tokens goes to its call straight off the transport: the SDK's
-   * client dispatches notifications a microtask after responses, so the last progress of a call
-   * read in the same chunk as its answer would otherwise be lost.
-   */
-  #routeProgress(transport: Transport): void {
-    const deliver = transport.onmessage;
-    transport.onmessage = (message, extra) => {
-      if ("method" in message) {
-        const token = message.params?.progressToken;
-        const route =
-          message.method === "notifications/progress" && typeof token === "string"
-            ? this.#progress.get(token)
-            : undefined;
-        if (route && message.params) return route(message.params);
-      } else if (typeof message.id === "number" && message.id >= RAW_IDS) {
-        const raw = this.#raw.get(message.id);
-        if (raw) {
-          this.#raw.delete(message.id);
-          return raw(message);
-        }
-      }
-      deliver?.call(transport, message, extra);
-    };
   }
 
   /**
@@ -520,168 +380,34 @@ export class SharedChild {
     const { progress } = options;
     const transport = this.#transport;
     if (!this.#client || !transport) throw rpcError(`the shared server "${this.name}" is not running`);
-    // A number (servers that write their answers by hand expect one), far above the SDK client's.
-    const id = this.#nextRaw++;
+    const id = this.#replies.nextId();
     const key = `raw-${id}`;
-    if (!isList(message.method)) this.#served = true;
+    this.#lists.sent(message.method);
     this.#inFlight.set(key, caller);
     this.#lastActivity = this.#clock.now();
     let params = message.params as Json | undefined;
     const token = (params?._meta as Json | undefined)?.progressToken;
     if (token !== undefined && progress) {
-      this.#progress.set(key, progress);
+      this.#replies.progress(key, progress);
       params = { ...params, _meta: { ...(params?._meta as Json), progressToken: key } };
     }
     try {
-      return await new Promise<JSONRPCResponse>((resolve, reject) => {
-        this.#raw.set(id, resolve);
-        this.#rawFailed.set(id, reject);
-        transport.send({ ...message, id, ...(params ? { params } : {}) }).catch(reject);
-        options.sent?.(id);
-      });
+      return await this.#replies.send(
+        transport,
+        { ...message, id, ...(params ? { params } : {}) },
+        options.sent,
+      );
     } finally {
-      this.#raw.delete(id);
-      this.#rawFailed.delete(id);
       this.#inFlight.delete(key);
-      this.#progress.delete(key);
+      this.#replies.dropProgress(key);
       this.#lastActivity = this.#clock.now();
-      if (this.#inFlight.size === 0) this.#readListsNow();
+      if (this.#inFlight.size === 0) this.#lists.readNow();
     }
   }
 
   /** A fast-path call the client cancelled: the server is told, under the gateway's id. */
   rawCancel(message: { params?: Json }, id: number): void {
-    void this.#transport
-      ?.send({
-        jsonrpc: "2.0",
-        method: "notifications/cancelled",
-        params: { ...message.params, requestId: id },
-      })
-      // The request may be answered already: a cancel for it has nothing to stop.
-      .catch(() => {});
-    // A cancelled request may go unanswered: nothing waits for it any more.
-    this.#rawFailed.get(id)?.(Object.assign(new Error("cancelled"), { cancelled: true }));
-  }
-
-  /**
-   * What a start learned goes to the cache: the era (dated), identity and capabilities at once,
-   * the lists as they come (the call that started it does not wait for them).
-   */
-  async #learn(client: Client, cached: CachedServer | undefined): Promise<void> {
-    const era = eraOf(client.getProtocolEra());
-    const capabilities = (client.getServerCapabilities() ?? {}) as CachedServer["capabilities"];
-    const discover = client.getDiscoverResult?.() as Json | undefined;
-    this.#keep({
-      key: this.#launchKey,
-      era,
-      eraCheckedAt: cached?.era === era ? cached.eraCheckedAt : new Date().toISOString(),
-      ...(era === "2026-07-28" && discover ? { discover } : {}),
-      serverInfo: (client.getServerVersion() as CachedServer["serverInfo"]) ?? {
-        name: this.name,
-        version: "0",
-      },
-      capabilities,
-      ...(client.getInstructions() ? { instructions: client.getInstructions() } : {}),
-      lists: { ...cached?.lists },
-      updatedAt: new Date().toISOString(),
-    });
-    this.#subscribed = new Set();
-    this.#listen = undefined;
-    this.#served = false;
-    if (era === "2026-07-28" || this.#wanted.size > 0) await this.#applySubscriptions(client);
-    // Read once the call that started it is answered (the server serves one thing at a time).
-    this.#listsPending = () => this.#readLists(client, capabilities);
-    this.#clock.after(2000, () => this.#readListsNow());
-  }
-
-  /** The lists of a start, read now if they still wait (no call in flight, or after 2 s). */
-  #readListsNow(): void {
-    void this.listsNow();
-  }
-
-  /** The lists of a start read now, if they still wait (the cache's warm-up waits for them). */
-  async listsNow(): Promise<void> {
-    const read = this.#listsPending;
-    this.#listsPending = undefined;
-    // A read under way is waited for too: who asks now wants the lists it brings.
-    if (read) this.#listsReading = read();
-    await this.#listsReading;
-  }
-
-  /**
-   * A start's lists, kept. One that differs from what was kept (the program changed under the same
-   * launch key, and a session was served the old list) is said to every session, as a change.
-   */
-  async #readLists(client: Client, capabilities: CachedServer["capabilities"]): Promise<void> {
-    const changed = new Set<ListKind>();
-    for (const method of LIST_METHODS) {
-      const kind = method === "resources/templates/list" ? "resources" : KINDS[method];
-      if (!capabilities[kind]) continue;
-      const list = await client
-        .request({ method, params: {} }, ANY, { timeout: READY_TIMEOUT_MS })
-        // Unread, the list stays what the cache holds; the next list_changed reads it again.
-        .catch(() => undefined);
-      if (list && this.#keepList(method, list as Json, !this.#served)) changed.add(kind);
-    }
-    if (this.#client === client) for (const kind of changed) this.#events.listChanged(kind);
-  }
-
-  /**
-   * A list changed: read it again for the cache, then tell every session. Changes announced while
-   * it is read are merged into one more read after it: a storm of them (from a server that may not
-   * answer its lists any more) costs one request in flight, not one per change.
-   */
-  async #listChanged(client: Client, kind: ListKind): Promise<void> {
-    const reading = this.#rereading.get(kind);
-    if (reading) {
-      reading.again = true;
-      return;
-    }
-    const state = { again: false };
-    this.#rereading.set(kind, state);
-    try {
-      do {
-        state.again = false;
-        await this.#reread(client, kind);
-      } while (state.again && this.#client === client);
-    } finally {
-      this.#rereading.delete(kind);
-    }
-  }
-
-  async #reread(client: Client, kind: ListKind): Promise<void> {
-    const methods: ListMethod[] =
-      kind === "resources" ? ["resources/list", "resources/templates/list"] : [`${kind}/list`];
-    for (const method of methods) {
-      const list = await client
-        .request({ method, params: {} }, ANY, { timeout: READY_TIMEOUT_MS })
-        // Unread, the list stays what the cache holds; the next list_changed reads it again.
-        .catch(() => undefined);
-      if (list) this.#keepList(method, list as Json, false);
-    }
-    this.#events.listChanged(kind);
-  }
-
-  /**
-   * The server asks a client something (elicitation, sampling, roots): 2025-11-25 over stdio does
-   * not say which call caused it, so it goes to the one session with calls in flight — and is
-   * refused at once, never left waiting, when there is none or more than one. Capped and timed
-   * per session (asks.ts); `withdrawn`: the server cancelled it.
-   */
-  #ask(method: AskMethod, params: Json | undefined, withdrawn: AbortSignal): Promise<Json> {
-    const sessions = new Set([...this.#inFlight.values()].map((c) => c.session));
-    const caller = sessions.size === 1 ? [...this.#inFlight.values()].find((c) => c.ask) : undefined;
-    if (!caller?.ask) {
-      const why =
-        sessions.size === 0
-          ? "no call of a client is in flight"
-          : `${sessions.size} client sessions have calls in flight`;
-      return Promise.reject(
-        rpcError(`${method}: a shared server can ask a client only during that client's own call (${why})`),
-      );
-    }
-    const ask = caller.ask;
-    return this.#asks.put(caller.session, method, (signal) => ask(method, params, signal), withdrawn);
+    this.#replies.cancel(this.#transport, message, id);
   }
 
   /** A log message: to the one call in flight that wants it, else to the sessions (share-host.ts). */
@@ -698,7 +424,7 @@ export class SharedChild {
     const dead = rpcError(
       `the shared server "${this.name}" exited during the call; it starts again on the next one`,
     );
-    for (const fail of this.#rawFailed.values()) fail(dead);
+    this.#replies.failAll(dead);
     if (this.#stopping) return;
     this.#restarts++;
     const how = this.#transport instanceof ChildTransport ? this.#transport.exit : undefined;

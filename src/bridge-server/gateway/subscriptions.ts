@@ -2,7 +2,9 @@
  * Resource subscriptions through a shared server: how many one session may hold, and what a
  * process is asked when the wanted set changes (only the difference, never the whole set again).
  */
+import type { Client, McpSubscription } from "@modelcontextprotocol/client";
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
+import { ANY } from "./as-sent.js";
 
 /**
  * Resources one session (or 2026-07-28 listen) may be subscribed to at once: each costs the server
@@ -23,7 +25,7 @@ export function subscriptionRefusal(held: ReadonlySet<string>, uris: Iterable<st
 export const tooManySubscriptions = (why: string) => rpcError(why, RPC.invalidParams);
 
 /** What to subscribe and unsubscribe to go from `had` to `wanted`. */
-export function subscriptionChange(
+function subscriptionChange(
   had: ReadonlySet<string>,
   wanted: ReadonlySet<string>,
 ): { added: string[]; gone: string[] } {
@@ -31,4 +33,65 @@ export function subscriptionChange(
     added: [...wanted].filter((u) => !had.has(u)),
     gone: [...had].filter((u) => !wanted.has(u)),
   };
+}
+
+/**
+ * What one process is asked to send of its resources: the set some session wants, applied to the
+ * running client by difference (2025-11-25) or as one listen (2026-07-28), again after a restart.
+ */
+export class UpstreamSubscriptions {
+  /** Resources some session wants updates of, and those the running process was asked for. */
+  #wanted = new Set<string>();
+  #subscribed = new Set<string>();
+  #listen: McpSubscription | undefined;
+
+  /** How many resources some session wants. */
+  get wanted(): number {
+    return this.#wanted.size;
+  }
+
+  want(uris: ReadonlySet<string>): void {
+    this.#wanted = new Set(uris);
+  }
+
+  /** A new start: nothing was asked of its process yet. */
+  restarted(): void {
+    this.#subscribed = new Set();
+    this.#listen = undefined;
+  }
+
+  async apply(client: Client): Promise<void> {
+    if (client.getProtocolEra() === "modern") return this.#relisten(client);
+    const { added, gone } = subscriptionChange(this.#subscribed, this.#wanted);
+    this.#subscribed = new Set(this.#wanted);
+    await Promise.all([
+      ...added.map((uri) =>
+        // A server that refuses a subscription sends no updates for it, which is what it said.
+        client.request({ method: "resources/subscribe", params: { uri } }, ANY).catch(() => {}),
+      ),
+      ...gone.map((uri) =>
+        // A refused unsubscribe leaves updates the bridge drops (no session wants them).
+        client.request({ method: "resources/unsubscribe", params: { uri } }, ANY).catch(() => {}),
+      ),
+    ]);
+  }
+
+  /** A 2026-07-28 process sends nothing unasked: one listen for its list changes and the resources wanted. */
+  async #relisten(client: Client): Promise<void> {
+    const caps = client.getServerCapabilities() ?? {};
+    const filter = {
+      ...(caps.tools?.listChanged ? { toolsListChanged: true as const } : {}),
+      ...(caps.prompts?.listChanged ? { promptsListChanged: true as const } : {}),
+      ...(caps.resources?.listChanged ? { resourcesListChanged: true as const } : {}),
+      ...(caps.resources?.subscribe && this.#wanted.size > 0
+        ? { resourceSubscriptions: [...this.#wanted] }
+        : {}),
+    };
+    const before = this.#listen;
+    this.#listen =
+      // A refused listen: no list changes come, and the cached lists stay what the server said.
+      Object.keys(filter).length > 0 ? await client.listen(filter).catch(() => undefined) : undefined;
+    // The old listen is replaced: one already ended has nothing to close.
+    await before?.close().catch(() => {});
+  }
 }

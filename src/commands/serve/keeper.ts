@@ -2,7 +2,7 @@
  * `serve --http` under the Node keeper (Windows, where no `sh` can hold a socket): `--keep` runs
  * the keeper (core/bridge-control/socket-keeper.ts), `--listen-ipc` the bridge it hands connections to.
  */
-import type { HandedConnections } from "../../bridge-server/http.js";
+import type { HandedConnections } from "../../bridge-server/connections-from.js";
 import { HANDED, keepBridge, TAKING, TOOK } from "../../core/bridge-control/socket-keeper.js";
 import { type BridgeFiles, SERVE_LOG_BYTES } from "../../core/bridge-link/index.js";
 import { UsageError } from "../../core/errors.js";

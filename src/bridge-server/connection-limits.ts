@@ -1,0 +1,130 @@
+/**
+ * The socket-level limits of the bridge's HTTP listener: header, body and keep-alive timeouts, a
+ * connection cap that sheds untrusted sockets first, and the slots per credential.
+ */
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { RPC } from "../core/jsonrpc/codes.js";
+import type { Refusal } from "./http-guards.js";
+
+/**
+ * The socket-level limits: timeouts for headers and bodies, closing after an early refusal, and a
+ * connection cap that sheds unauthenticated sockets first, so slow clients without the token can
+ * never exhaust the bridge's file descriptors or starve the clients that have it.
+ */
+export interface ConnectionLimits {
+  /** Time for a request's headers to arrive (slow-header clients). */
+  headersTimeoutMs: number;
+  /** Time for a whole request (headers and body) to arrive (slow-body clients). */
+  requestTimeoutMs: number;
+  /** Idle time of a kept-alive connection between requests. */
+  keepAliveTimeoutMs: number;
+  /**
+   * Open connections at most; past it, the oldest one that never presented the token goes, else
+   * the oldest with no request in flight.
+   */
+  maxConnections: number;
+  /** Requests to the MCP endpoints one credential may have in flight (each holds a connection). */
+  slotsPerCredential: number;
+  /**
+   * Connections no MCP request may take, every credential's together: the control routes and a
+   * new client always find one.
+   */
+  controlRoom: number;
+}
+
+export const DEFAULT_LIMITS: ConnectionLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 30_000,
+  maxConnections: 512,
+  // A quarter of the connections: 600 calls that never end, of one client (3 sessions × 200, under
+  // the 256 a session may have in flight), locked every client out, `/control/status` included.
+  slotsPerCredential: 128,
+  controlRoom: 64,
+};
+
+/** The answer to an MCP request past its credential's slots, or past what all may hold. */
+const noSlot = (message: string): Refusal => ({
+  status: 503,
+  code: RPC.serverError,
+  message: `Service Unavailable: ${message}; wait for answers before sending more`,
+  headers: { "retry-after": "1" },
+  close: true,
+});
+
+/** How often Node checks the header and request timeouts (its default, 30 s, is too lax). */
+export const CHECK_INTERVAL_MS = 1000;
+
+/**
+ * Apply the limits to a server; returns `trust(socket)`, called when a request on a socket
+ * presented the token, and `slot(res, credential)`, asked by each request to an MCP endpoint: a
+ * refusal when its credential holds `slotsPerCredential` requests in flight, or all of them
+ * together all but `controlRoom` connections; else the slot is held until the answer ends. Over
+ * the cap, the oldest untrusted connection is dropped for the new one, else the oldest with no
+ * request in flight; when every connection is trusted and busy, the new one is refused.
+ */
+export function limitConnections(
+  server: Server,
+  limits: ConnectionLimits,
+): {
+  trust(socket: Socket): void;
+  open(): number;
+  slot(res: ServerResponse, credential: string): Refusal | null;
+} {
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  const sockets = new Set<Socket>();
+  const trusted = new WeakSet<Socket>();
+  /** Requests in flight on each connection (any route). */
+  const busy = new Map<Socket, number>();
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    busy.set(socket, (busy.get(socket) ?? 0) + 1);
+    res.once("close", () => {
+      const left = (busy.get(socket) ?? 1) - 1;
+      if (left > 0) busy.set(socket, left);
+      else busy.delete(socket);
+    });
+  });
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => {
+      sockets.delete(socket);
+      busy.delete(socket);
+    });
+    if (sockets.size <= limits.maxConnections) return;
+    const victim =
+      [...sockets].find((old) => old !== socket && !trusted.has(old)) ??
+      [...sockets].find((old) => old !== socket && !busy.has(old));
+    const shed = victim ?? socket;
+    shed.destroy();
+    sockets.delete(shed);
+  });
+  const held = new Map<string, number>();
+  let total = 0;
+  return {
+    trust: (socket) => trusted.add(socket),
+    open: () => sockets.size,
+    slot(res, credential) {
+      const mine = held.get(credential) ?? 0;
+      if (mine >= limits.slotsPerCredential)
+        return noSlot(
+          `this credential already has ${limits.slotsPerCredential} requests in flight (the most one may have)`,
+        );
+      const all = Math.max(1, limits.maxConnections - limits.controlRoom);
+      if (total >= all)
+        return noSlot(`the bridge already has ${all} requests in flight (the most all clients may have)`);
+      held.set(credential, mine + 1);
+      total++;
+      res.once("close", () => {
+        total--;
+        const left = (held.get(credential) ?? 1) - 1;
+        if (left > 0) held.set(credential, left);
+        else held.delete(credential);
+      });
+      return null;
+    },
+  };
+}

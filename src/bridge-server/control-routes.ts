@@ -1,0 +1,74 @@
+/**
+ * The bridge's control routes under /control/ (status, reload, warm, restart/<server>), answered as
+ * JSON once the listener's checks have passed; what each does is the process's (main.ts).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { RPC } from "../core/jsonrpc/codes.js";
+import { type Refusal, readBody, sendRefusal } from "./http-guards.js";
+
+/**
+ * The bridge's own control routes (authenticated like the MCP endpoints): GET status, POST reload,
+ * warm, and restart/<name> (undefined: no such shared server).
+ */
+export interface ControlRoutes {
+  status(): unknown;
+  /** `given`: what the caller sent with it (sync: its PATH), a JSON object or nothing. */
+  reload(given: { path?: string }): Promise<unknown>;
+  warm(): Promise<unknown>;
+  restart(name: string): Promise<unknown>;
+}
+
+/** What a reload may carry: a PATH (sync's), within a body of at most 256 KiB; anything else is ignored. */
+async function reloadGiven(req: IncomingMessage): Promise<{ path?: string }> {
+  // A body unread (too large, cut off) carries nothing: the reload runs as without one.
+  const text = await readBody(req, 256 * 1024).catch(() => null);
+  if (!text) return {};
+  try {
+    const path = (JSON.parse(text) as { path?: unknown } | null)?.path;
+    return typeof path === "string" && path !== "" ? { path } : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The control routes live under this path (never an MCP endpoint). */
+export const CONTROL_PREFIX = "/control/";
+
+/** The control routes, as a 404 names them. */
+const CONTROL_ROUTES =
+  "GET /control/status, POST /control/reload, POST /control/warm and POST /control/restart/<server>";
+
+const notFound = (message: string): Refusal => ({ status: 404, code: RPC.invalidRequest, message });
+
+/** `GET /control/status`, `POST /control/reload|warm|restart/<server>`, answered as JSON. */
+export async function answerControl(
+  control: ControlRoutes,
+  pathname: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const route = `${req.method} ${pathname.slice(CONTROL_PREFIX.length)}`;
+  const restart = /^POST restart\/([^/]+)$/.exec(route)?.[1];
+  let result: unknown;
+  if (route === "GET status") result = control.status();
+  else if (route === "POST reload") {
+    result = await control.reload(await reloadGiven(req));
+  } else if (route === "POST warm") {
+    req.resume();
+    result = await control.warm();
+  } else if (restart !== undefined) {
+    req.resume();
+    let name: string | undefined;
+    try {
+      name = decodeURIComponent(restart);
+    } catch {
+      // not a name: no such server
+    }
+    result = name === undefined ? undefined : await control.restart(name);
+    if (result === undefined) return sendRefusal(res, notFound("Not found: no shared server of that name"));
+  } else return sendRefusal(res, notFound(`Not found: the control routes are ${CONTROL_ROUTES}`));
+  const body = JSON.stringify(result);
+  res
+    .writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) })
+    .end(body);
+}

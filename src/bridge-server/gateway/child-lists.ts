@@ -1,0 +1,226 @@
+/**
+ * What one process of a shared server says it holds, kept by whose answers they are (CacheScope):
+ * what a start learned, the lists it reads after, and one re-read per kind however many changes.
+ */
+import type { Client } from "@modelcontextprotocol/client";
+import type { Clock } from "../clock.js";
+import { eraOf } from "../endpoint.js";
+import { ANY, type Json } from "./as-sent.js";
+import {
+  type CachedServer,
+  LIST_METHODS,
+  type ListCache,
+  type ListKind,
+  type ListMethod,
+} from "./list-cache.js";
+
+/** A list read waits as long as a start does for the server to be ready (shared-child.ts). */
+const LIST_TIMEOUT_MS = 30_000;
+
+const KINDS = { "tools/list": "tools", "prompts/list": "prompts", "resources/list": "resources" } as const;
+
+/**
+ * Whose answers a process's are: the server's (every session's: `machine`), a folder's (`project`:
+ * what it answers depends on where it runs), or its own (`session`: one session's process, whose
+ * changes are no other session's; what a new process says still updates the server's entry).
+ */
+export type CacheScope = { kind: "server" } | { kind: "folder"; folder: string } | { kind: "own" };
+
+const isList = (method: string) => (LIST_METHODS as readonly string[]).includes(method);
+
+export class ChildLists {
+  readonly #name: string;
+  readonly #launchKey: string;
+  readonly #cache: ListCache;
+  readonly #scope: CacheScope;
+  readonly #clock: Clock;
+  /** The process's client now (none: stopped); a read for another start's client says nothing. */
+  readonly #current: () => Client | undefined;
+  /** A list changed: told to the process's sessions. */
+  readonly #changed: (kind: ListKind) => void;
+  #pending: (() => Promise<void>) | undefined;
+  #reading: Promise<void> = Promise.resolve();
+  /**
+   * Whether this process was sent a request other than a list since it started: a list it says
+   * from then on may be what a call changed (scope "own": that session's alone).
+   */
+  #served = false;
+  /** Scope "own": what this process said, once started (its list changes are no one else's). */
+  #own: CachedServer | undefined;
+  /**
+   * The list kinds being read again after a `list_changed`, and whether another change came
+   * meanwhile: one re-read per kind at a time, however many changes the server announces.
+   */
+  readonly #rereading = new Map<ListKind, { again: boolean }>();
+
+  constructor(o: {
+    name: string;
+    launchKey: string;
+    cache: ListCache;
+    scope: CacheScope;
+    clock: Clock;
+    current: () => Client | undefined;
+    changed: (kind: ListKind) => void;
+  }) {
+    this.#name = o.name;
+    this.#launchKey = o.launchKey;
+    this.#cache = o.cache;
+    this.#scope = o.scope;
+    this.#clock = o.clock;
+    this.#current = o.current;
+    this.#changed = o.changed;
+  }
+
+  /** A request is sent to the process: one that is not a list may change what it lists. */
+  sent(method: string): void {
+    if (!isList(method)) this.#served = true;
+  }
+
+  /**
+   * What the last start learned (era, identity, capabilities, lists), when it holds for this
+   * launch: this process's own answers once it has some (scope "own"), a folder's (scope
+   * "folder"), else the server's.
+   */
+  cached(): CachedServer | undefined {
+    const scope = this.#scope;
+    if (scope.kind === "folder") return this.#cache.get(this.#name, this.#launchKey, scope.folder);
+    return this.#own ?? this.#cache.get(this.#name, this.#launchKey);
+  }
+
+  /** Keep what this start learned (learned): a folder's in the folder's entry, else in the server's. */
+  #keep(entry: CachedServer): void {
+    const scope = this.#scope;
+    if (scope.kind !== "own") {
+      this.#cache.put(this.#name, entry, scope.kind === "folder" ? scope.folder : undefined);
+      return;
+    }
+    // Scope "own": the server's entry keeps its own lists (after a restart, this process's are its own).
+    const server = this.#cache.get(this.#name, this.#launchKey);
+    this.#cache.put(this.#name, { ...entry, lists: { ...(server ?? entry).lists } });
+    this.#own = { ...entry, lists: { ...entry.lists } };
+  }
+
+  /**
+   * A list read from the running process. `fresh`: read at its start, before it served any call
+   * (what any new process says: the server's entry follows it too); else a change this process
+   * announced, or one a call may have made, which stays its own in scope "own" (a session's
+   * process's list is never another session's). True when it differs from what was kept (what
+   * sessions were served).
+   */
+  #keepList(method: ListMethod, list: Json, fresh: boolean): boolean {
+    const before = this.cached()?.lists[method];
+    const name = this.#name;
+    const scope = this.#scope;
+    if (scope.kind === "folder") this.#cache.putList(name, this.#launchKey, method, list, scope.folder);
+    else if (fresh || scope.kind === "server") this.#cache.putList(name, this.#launchKey, method, list);
+    if (this.#own) {
+      this.#own.lists[method] = list;
+      this.#own.updatedAt = new Date().toISOString();
+    }
+    return before !== undefined && JSON.stringify(before) !== JSON.stringify(list);
+  }
+
+  /**
+   * What a start learned goes to the cache: the era (dated), identity and capabilities at once;
+   * its lists wait for pend().
+   */
+  learned(client: Client, cached: CachedServer | undefined): CachedServer {
+    const era = eraOf(client.getProtocolEra());
+    const capabilities = (client.getServerCapabilities() ?? {}) as CachedServer["capabilities"];
+    const discover = client.getDiscoverResult?.() as Json | undefined;
+    const entry: CachedServer = {
+      key: this.#launchKey,
+      era,
+      eraCheckedAt: cached?.era === era ? cached.eraCheckedAt : new Date().toISOString(),
+      ...(era === "2026-07-28" && discover ? { discover } : {}),
+      serverInfo: (client.getServerVersion() as CachedServer["serverInfo"]) ?? {
+        name: this.#name,
+        version: "0",
+      },
+      capabilities,
+      ...(client.getInstructions() ? { instructions: client.getInstructions() } : {}),
+      lists: { ...cached?.lists },
+      updatedAt: new Date().toISOString(),
+    };
+    this.#keep(entry);
+    this.#served = false;
+    return entry;
+  }
+
+  /**
+   * A start's lists, read once the call that started it is answered (the server serves one thing
+   * at a time; the call does not wait for them), or after 2 s.
+   */
+  pend(client: Client, capabilities: CachedServer["capabilities"]): void {
+    this.#pending = () => this.#readLists(client, capabilities);
+    this.#clock.after(2000, () => this.readNow());
+  }
+
+  /** The lists of a start, read now if they still wait (no call in flight, or after 2 s). */
+  readNow(): void {
+    void this.listsNow();
+  }
+
+  /** The lists of a start read now, if they still wait (the cache's warm-up waits for them). */
+  async listsNow(): Promise<void> {
+    const read = this.#pending;
+    this.#pending = undefined;
+    // A read under way is waited for too: who asks now wants the lists it brings.
+    if (read) this.#reading = read();
+    await this.#reading;
+  }
+
+  /**
+   * A start's lists, kept. One that differs from what was kept (the program changed under the same
+   * launch key, and a session was served the old list) is said to every session, as a change.
+   */
+  async #readLists(client: Client, capabilities: CachedServer["capabilities"]): Promise<void> {
+    const changed = new Set<ListKind>();
+    for (const method of LIST_METHODS) {
+      const kind = method === "resources/templates/list" ? "resources" : KINDS[method];
+      if (!capabilities[kind]) continue;
+      const list = await client
+        .request({ method, params: {} }, ANY, { timeout: LIST_TIMEOUT_MS })
+        // Unread, the list stays what the cache holds; the next list_changed reads it again.
+        .catch(() => undefined);
+      if (list && this.#keepList(method, list as Json, !this.#served)) changed.add(kind);
+    }
+    if (this.#current() === client) for (const kind of changed) this.#changed(kind);
+  }
+
+  /**
+   * A list changed: read it again for the cache, then tell every session. Changes announced while
+   * it is read are merged into one more read after it: a storm of them (from a server that may not
+   * answer its lists any more) costs one request in flight, not one per change.
+   */
+  async changed(client: Client, kind: ListKind): Promise<void> {
+    const reading = this.#rereading.get(kind);
+    if (reading) {
+      reading.again = true;
+      return;
+    }
+    const state = { again: false };
+    this.#rereading.set(kind, state);
+    try {
+      do {
+        state.again = false;
+        await this.#reread(client, kind);
+      } while (state.again && this.#current() === client);
+    } finally {
+      this.#rereading.delete(kind);
+    }
+  }
+
+  async #reread(client: Client, kind: ListKind): Promise<void> {
+    const methods: ListMethod[] =
+      kind === "resources" ? ["resources/list", "resources/templates/list"] : [`${kind}/list`];
+    for (const method of methods) {
+      const list = await client
+        .request({ method, params: {} }, ANY, { timeout: LIST_TIMEOUT_MS })
+        // Unread, the list stays what the cache holds; the next list_changed reads it again.
+        .catch(() => undefined);
+      if (list) this.#keepList(method, list as Json, false);
+    }
+    this.#changed(kind);
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * A shared server's 2026-07-28 requests: the SDK handler of each process, the fast lane of its
+ * ordinary calls, its listens' subscriptions, and its changes told to both.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import type { McpHttpHandler } from "@modelcontextprotocol/server";
+import { RPC } from "../../core/jsonrpc/codes.js";
+import { ConnectionServer } from "../connection-server.js";
+import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
+import type { SessionRef } from "./forward-server.js";
+import type { ListKind } from "./list-cache.js";
+import type { passThroughCall } from "./pass-through-call.js";
+import type { ShareRoom } from "./share-room.js";
+import { subscriptionRefusal } from "./subscriptions.js";
+import { refusedCall, type ToolFilter } from "./tool-filter.js";
+
+export class Requests2026 {
+  readonly #room: ShareRoom;
+  /** The 2026-07-28 handler of each process (its own bus: its changes reach only its listeners). */
+  readonly #handlers = new Map<string, Promise<McpHttpHandler>>();
+  /** The fast lane of each process for ordinary 2026-07-28 requests (one server per connection). */
+  readonly #lanes = new Map<string, ConnectionServer>();
+  /** The 2026-07-28 fast lane's calls (gateway/pass-through-call.ts), once loaded with the first lane. */
+  #passThroughCall: typeof passThroughCall | undefined;
+
+  constructor(room: ShareRoom) {
+    this.#room = room;
+  }
+
+  /** The fast lane for a request whose headers name a process, when the lane may take it. */
+  laneFor(headers: IncomingHttpHeaders, message: unknown): ConnectionServer | undefined {
+    const found = this.#room.route(headers);
+    if (!found.ok || !this.#laneChecks(found.key, message, headers)) return undefined;
+    return this.#lane(found.key, found.cwd, this.#room.gate(headers));
+  }
+
+  /** A 2026-07-28 request: to the handler of the process its headers name. */
+  async serve(request: Request, parsedBody: unknown): Promise<Response> {
+    const found = this.#room.route(request.headers);
+    const method = (parsedBody as { method?: unknown } | undefined)?.method;
+    if (!found.ok) {
+      // A negotiating client that finds no discover falls back to 2025-11-25, which has sessions.
+      if (this.#room.mode() === "session" && method === "server/discover")
+        return rpcRefusal(404, RPC.methodNotFound, `Method not found: ${found.why}`, parsedBody);
+      return rpcRefusal(
+        400,
+        this.#room.mode() === "session" ? RPC.unsupportedProtocolVersion : RPC.invalidParams,
+        found.why,
+        parsedBody,
+      );
+    }
+    let handler = this.#handlers.get(found.key);
+    if (!handler) {
+      handler = this.#newHandler(found.key, found.cwd);
+      this.#handlers.set(found.key, handler);
+    }
+    const h = await handler.catch((error: unknown) => {
+      this.#handlers.delete(found.key);
+      throw error;
+    });
+    if (checkedCall(parsedBody)) {
+      const refused = await this.#paramRefusal(found.key, found.cwd, parsedBody, request.headers);
+      if (refused) return refusalResponse(refused, parsedBody);
+    }
+    if (method === "subscriptions/listen") {
+      const refused = subscriptionRefusal(new Set(), listenedUris(parsedBody));
+      if (refused) return rpcRefusal(400, RPC.invalidParams, refused, parsedBody);
+      await this.#listening(found.key, parsedBody, request.signal);
+    }
+    return h.fetch(request, { parsedBody });
+  }
+
+  /**
+   * Whether the lane may take a request as far as its `Mcp-Param-*` headers go (the lane takes none
+   * with such headers): not a call to check, or its tool's mirrors known and none missing. The
+   * others go to serve(), which reads the list first if need be and refuses what disagrees.
+   */
+  #laneChecks(key: string, message: unknown, headers: IncomingHttpHeaders): boolean {
+    if (!checkedCall(message)) return true;
+    const cached = this.#room.held(key)?.cached();
+    const list = cached?.lists["tools/list"];
+    if (!list) return cached !== undefined && !cached.capabilities.tools;
+    return !paramRefusal(list, message, headers);
+  }
+
+  /**
+   * A call's `Mcp-Param-*` headers against its arguments, by the server's tools list (read now
+   * when a start has not yet read it). A server that cannot start is the handler's to report.
+   */
+  async #paramRefusal(key: string, cwd: string | undefined, body: unknown, headers: Headers) {
+    const child = this.#room.child(key, cwd);
+    try {
+      const cached = await this.#room.cached(child);
+      if (cached.capabilities.tools && !cached.lists["tools/list"]) await child.listsNow();
+    } catch {
+      return undefined;
+    }
+    return paramRefusal(child.cached()?.lists["tools/list"], body, headers);
+  }
+
+  /** The lane of process `key` for a client with tool rules (`tools`: its own lane), else everyone's. */
+  #lane(key: string, cwd: string | undefined, tools?: () => ToolFilter | undefined): ConnectionServer {
+    const filter = tools?.();
+    const laneKey = filter ? `${key}\0${filter.client}` : key;
+    let lane = this.#lanes.get(laneKey);
+    if (!lane) {
+      const child = this.#room.child(key, cwd);
+      const target = this.#room.target(key, child);
+      const fast = { child, shim: this.#room.shim };
+      if (!this.#passThroughCall)
+        void import("./pass-through-call.js").then((m) => {
+          this.#passThroughCall = m.passThroughCall;
+        });
+      lane = new ConnectionServer(
+        async () => {
+          const { forwardServer } = await import("./forward-server.js");
+          return forwardServer(
+            target,
+            { era: "2026-07-28", subscriptions: new Set(), ...(tools ? { tools } : {}) },
+            await this.#room.cached(child),
+          );
+        },
+        this.#room.log,
+        (message) => (refusedCall(tools?.(), message) ? undefined : this.#passThroughCall?.(fast, message)),
+      );
+      this.#lanes.set(laneKey, lane);
+    }
+    return lane;
+  }
+
+  async #newHandler(key: string, cwd: string | undefined): Promise<McpHttpHandler> {
+    const [{ createMcpHandler }, { forwardServer }] = await Promise.all([
+      import("@modelcontextprotocol/server"),
+      import("./forward-server.js"),
+    ]);
+    const child = this.#room.child(key, cwd);
+    const target = this.#room.target(key, child);
+    return createMcpHandler(
+      async (ctx) => {
+        const tools = this.#room.gate(ctx.requestInfo?.headers);
+        const session = { era: "2026-07-28" as const, subscriptions: new Set<string>() };
+        return forwardServer(target, tools ? { ...session, tools } : session, await this.#room.cached(child));
+      },
+      { legacy: "reject", onerror: (e) => this.#room.log(`2026-07-28: ${e.message}`) },
+    );
+  }
+
+  /**
+   * A 2026-07-28 `subscriptions/listen` naming resources: the process is subscribed to them (before
+   * the listen is acknowledged) while the stream stays open; the handler's bus then hands their
+   * updates to this stream only.
+   */
+  async #listening(key: string, body: unknown, signal: AbortSignal): Promise<void> {
+    // Every open listen is attached (its process is in use, not forgotten while it listens).
+    const ref: SessionRef = { era: "2026-07-28", subscriptions: new Set(listenedUris(body)) };
+    const set = this.#room.attached(key);
+    set.add(ref);
+    const child = this.#room.child(key);
+    signal.addEventListener(
+      "abort",
+      () => {
+        set.delete(ref);
+        // The listen ended: a server refusing the smaller set leaves extra updates, dropped unsent.
+        if (ref.subscriptions.size > 0) void child.subscriptions(this.#room.subscribed(key)).catch(() => {});
+      },
+      { once: true },
+    );
+    // The session's own subscribe was answered; a server refusing this one sends no updates, as it said.
+    if (ref.subscriptions.size > 0) await child.subscriptions(this.#room.subscribed(key)).catch(() => {});
+  }
+
+  listChanged(key: string, kind: ListKind): void {
+    void this.#handlers.get(key)?.then((h) => h.notify[`${kind}Changed`]());
+  }
+
+  resourceUpdated(key: string, uri: string): void {
+    void this.#handlers.get(key)?.then((h) => h.notify.resourceUpdated(uri));
+  }
+
+  /**
+   * Process `key` forgotten: its handler and lanes taken out at once, its lanes closed; then
+   * `stop` (the process's own end) runs while its handler closes.
+   */
+  async drop(key: string, stop: () => Promise<unknown>): Promise<void> {
+    const handler = this.#handlers.get(key);
+    this.#handlers.delete(key);
+    // Its lanes: everyone's, and each of a client with tool rules (`<key>\0<client>`).
+    const lanes = [...this.#lanes].filter(([k]) => k === key || k.startsWith(`${key}\0`));
+    for (const [k] of lanes) this.#lanes.delete(k);
+    await Promise.all(lanes.map(([, lane]) => lane.close()));
+    // The process is dropped: a handler that failed to open has nothing to close.
+    await Promise.all([stop(), handler?.then((h) => h.close()).catch(() => {})]);
+  }
+}
+
+/** The resources a 2026-07-28 `subscriptions/listen` names. */
+function listenedUris(body: unknown): string[] {
+  const uris = (body as { params?: { notifications?: { resourceSubscriptions?: unknown } } }).params
+    ?.notifications?.resourceSubscriptions;
+  return Array.isArray(uris) ? uris.filter((u) => typeof u === "string") : [];
+}
+
+/** A JSON-RPC error answer for a request the gateway cannot route. */
+function rpcRefusal(status: number, code: number, message: string, body: unknown): Response {
+  const id = (body as { id?: unknown } | undefined)?.id;
+  return Response.json(
+    {
+      jsonrpc: "2.0",
+      id: typeof id === "string" || typeof id === "number" ? id : null,
+      error: { code, message },
+    },
+    { status },
+  );
+}

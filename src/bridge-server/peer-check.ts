@@ -1,0 +1,95 @@
+/**
+ * Who may connect, by the user account of the connecting process (Linux and WSL): decided once per
+ * connection from /proc/net/tcp{,6}, so a credential another account captured is useless to it.
+ */
+import type { Socket } from "node:net";
+import { readSocketTable, type SocketTable, socketOwner } from "../core/bridge-control/socket-owner.js";
+import { isLoopback } from "../core/system/loopback.js";
+
+/** Who may connect, by the user account of the connecting process (Linux and WSL). */
+export interface PeerRule {
+  /** The /proc to read (`MCP_TWIN_SYSROOT`'s in tests). */
+  proc: string;
+  /** The accounts whose connections are taken: the bridge's own, and root. */
+  uids: readonly number[];
+  /**
+   * A connection no /proc/net/tcp row names is taken (WSL: a Windows program's connection through
+   * mirrored networking has no socket here); elsewhere it is refused (its peer reset it at once).
+   */
+  unnamed: boolean;
+}
+
+/**
+ * Decides once per connection whether the account holding its other end may use the bridge: a
+ * loopback connection whose other end a process of another user account holds (its uid in
+ * /proc/net/tcp{,6}) is refused, whatever it presents, so a credential another account captured is
+ * useless to it; so is one whose other end no process holds any more. Non-loopback connections
+ * (`--allow-remote`) are not judged here. `accepted(socket)` on each new connection; `allowed` is
+ * true at once for a connection decided before, else a promise. Reading the tables costs tens of
+ * ms on a busy host (docs/dev/performance.md), so connections accepted before a read began share
+ * it, and it is asked only of requests whose credential passed: a request without one costs no read.
+ */
+export function peerCheck(rule: PeerRule): {
+  accepted(socket: Socket): void;
+  allowed(socket: Socket): true | Promise<boolean>;
+} {
+  const decided = new WeakMap<Socket, boolean | Promise<boolean>>();
+  const acceptedAt = new WeakMap<Socket, number>();
+  /** Both ends, taken when the connection is accepted: a socket reset since has none to give. */
+  const ends = new WeakMap<
+    Socket,
+    Pick<Socket, "remoteAddress" | "remotePort" | "localAddress" | "localPort">
+  >();
+  let reads = 0;
+  const inFlight = new Map<string, { number: number; text: Promise<SocketTable> }>();
+  /** `table`'s rows of connections to the bridge's `port`, from a read begun after `socket` was accepted. */
+  const tableFor = (socket: Socket, port: number) => (table: "tcp" | "tcp6") => {
+    const since = acceptedAt.get(socket) ?? Number.POSITIVE_INFINITY;
+    const key = `${table} ${port}`;
+    let read = inFlight.get(key);
+    // A read begun after this connection was accepted holds its row.
+    if (!read || read.number < since) {
+      const current = { number: ++reads, text: readSocketTable(table, port, rule.proc) };
+      inFlight.set(key, current);
+      current.text.finally(() => {
+        if (inFlight.get(key) === current) inFlight.delete(key);
+      });
+      read = current;
+    }
+    return read.text;
+  };
+  const decide = async (socket: Socket): Promise<boolean> => {
+    const { remoteAddress, remotePort, localAddress, localPort } = ends.get(socket) ?? socket;
+    // Gone before its ends were known: nobody to answer, and nothing it asked is done.
+    if (!remoteAddress || !localAddress || !remotePort || !localPort) return false;
+    if (!isLoopback(remoteAddress)) return true;
+    const owner = await socketOwner(
+      tableFor(socket, localPort),
+      { address: remoteAddress, port: remotePort },
+      { address: localAddress, port: localPort },
+    );
+    if (!owner) return rule.unnamed;
+    return !owner.orphan && rule.uids.includes(owner.uid);
+  };
+  return {
+    accepted(socket) {
+      acceptedAt.set(socket, reads + 1);
+      const { remoteAddress, remotePort, localAddress, localPort } = socket;
+      ends.set(socket, { remoteAddress, remotePort, localAddress, localPort });
+    },
+    allowed(socket) {
+      const known = decided.get(socket);
+      if (known === true) return true;
+      if (known !== undefined) return Promise.resolve(known);
+      const pending = decide(socket)
+        // An owner that cannot be told is not allowed (the connection is refused).
+        .catch(() => false)
+        .then((allowed) => {
+          decided.set(socket, allowed);
+          return allowed;
+        });
+      decided.set(socket, pending);
+      return pending;
+    },
+  };
+}
