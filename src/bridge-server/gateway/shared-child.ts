@@ -43,19 +43,13 @@ export interface ChildEvents {
 
 /**
  * The server a SharedChild runs, and how each of its starts reaches it: a process of its own
- * (share-host.ts starts one through ChildTransport), or a server that runs elsewhere (the bridge,
- * for `serve` on stdio, over HTTP).
+ * (share-host.ts starts one through ChildTransport).
  */
 export interface Upstream {
   /** Its name: what its list cache entry is kept under, and what errors call it. */
   readonly name: string;
   /** The transport a start connects over (the SDK's client starts it). */
   open(): Transport | Promise<Transport>;
-  /**
-   * What every start waits for first (default: nothing). When it fails, each call fails with its
-   * error as it is, at once: no backoff, no restart counted.
-   */
-  readonly before?: Promise<unknown>;
 }
 
 export type ChildOutcome =
@@ -134,8 +128,6 @@ export class SharedChild {
       current: () => this.#client,
       changed: (kind) => this.#events.listChanged(kind),
     });
-    // Awaited by the first start; until then a failure must not count as unhandled.
-    upstream.before?.catch(() => {});
   }
 
   /**
@@ -265,7 +257,6 @@ export class SharedChild {
   }
 
   async #start(): Promise<Client> {
-    await this.#upstream.before;
     const wait = this.#diedAt + this.#backoff - this.#clock.now();
     if (this.#diedAt && wait > 0) await new Promise<void>((r) => this.#clock.after(wait, r));
     const cached = this.cached();
