@@ -246,3 +246,29 @@ test("a bridge slow to answer (held still for 4 s, as at a busy logon) is given 
     process.kill(b.pid, "SIGCONT");
   }
 }, 120_000);
+
+test("a stop run while a start waits for its bridge: the start says it was stopped, not that it failed to start", async () => {
+  const root = tempDir();
+  const env = homeWithBridge(await freePort(), root);
+  // A plugin that takes 4 s to load keeps the started bridge from answering that long.
+  mkdirSync(path.join(root, "bridge", "plugins"), { recursive: true });
+  writeFileSync(
+    path.join(root, "bridge", "plugins", "slow.mjs"),
+    "await new Promise((r) => setTimeout(r, 4000));\nexport const tools = [];\n",
+  );
+  const start = runCli(["bridge", "start"], env);
+  // The start wrote its keeper's record: the bridge is starting.
+  const keeper = path.join(root, "bridge", "keeper.json");
+  for (let i = 0; !existsSync(keeper); i++) {
+    if (i > 300) throw new Error("the start wrote no keeper.json in 30 s");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = await runCli(["bridge", "stop"], env);
+  expect(stop.code, stop.stderr).toBe(0);
+  const started = await start;
+  expect(started.code).toBe(1);
+  expect(started.stderr).toContain(
+    "The bridge was stopped while it started: `mcp-twin bridge stop` (or uninstall) was run meanwhile.",
+  );
+  expect(started.stderr).not.toContain("did not start");
+}, 60_000);

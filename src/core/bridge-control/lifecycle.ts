@@ -363,9 +363,18 @@ async function answered(
       const other = await waitForOwned(ctx, exited === ExitCode.bridgeRunning ? deadline - Date.now() : 3000);
       if (other && sameAddress(other, want)) return { url: other.url, port: other.port, raced: true };
       const why = await logTail(ctx.files.log, logStart);
+      // This start removed stop-requested before it began: there now, a stop was asked meanwhile.
+      const stopped = await stat(ctx.files.stopRequested).then(
+        () => true,
+        () => false,
+      );
       throw new OperationError(
         "bridge-start",
-        `The bridge did not start (exit code ${exited ?? "?"})${why ? `: ${why}` : "."}`,
+        stopped
+          ? "The bridge was stopped while it started: `mcp-twin bridge stop` (or uninstall) was run meanwhile."
+          : exited === ExitCode.ok
+            ? `The bridge was stopped (exit code 0) before it answered${why ? `: ${why}` : "."}`
+            : `The bridge did not start (exit code ${exited ?? "?"})${why ? `: ${why}` : "."}`,
         { hint: `Its log: ${ctx.files.log}.` },
       );
     }
