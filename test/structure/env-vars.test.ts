@@ -3,18 +3,12 @@
  * docs/dev/environment.md; tests reach their seams through options and the machine's files, never
  * through a variable of their own (`MCP_TWIN_TEST_*`).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
+import { tsSources } from "./sources.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const full = path.join(dir, d.name);
-    return d.isDirectory() ? sources(full) : d.name.endsWith(".ts") ? [full] : [];
-  });
-}
 
 /** Every `MCP_TWIN_<NAME>` written in the text (a prefix ending in `_` is a family, e.g. `MCP_TWIN_HEADER_`). */
 function twinVariables(text: string): string[] {
@@ -23,7 +17,7 @@ function twinVariables(text: string): string[] {
 
 describe("environment variables", () => {
   const found = new Map<string, string[]>();
-  for (const file of sources(path.join(ROOT, "src")))
+  for (const file of tsSources(path.join(ROOT, "src")))
     for (const name of twinVariables(readFileSync(file, "utf8")))
       found.set(name, [...(found.get(name) ?? []), path.relative(ROOT, file)]);
   const documented = readFileSync(path.join(ROOT, "docs/dev/environment.md"), "utf8");

@@ -3,26 +3,17 @@
  * and function expressions alike, read with TypeScript's parser (rules.ts); a long one is split into
  * named steps. There is no list of exceptions.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { functionLengths, longFunctions, MAX_FUNCTION_LINES } from "./rules.js";
+import { tsSources } from "./sources.js";
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
 
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory()
-      ? sources(path.join(dir, e.name))
-      : e.name.endsWith(".ts")
-        ? [path.join(dir, e.name)]
-        : [],
-  );
-}
-
 test(`no function under src/ is over ${MAX_FUNCTION_LINES} lines (each named src/<file>:<line>)`, () => {
-  const files = sources(SRC);
+  const files = tsSources(SRC);
   expect(files.length).toBeGreaterThan(100);
   const long = files.flatMap((file) => longFunctions(SRC, file, readFileSync(file, "utf8")));
   expect(long).toEqual([]);

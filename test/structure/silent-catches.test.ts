@@ -2,26 +2,17 @@
  * Every catch under src/ that drops an error says why in a comment (inside it, on its line or the
  * line above) or handles it: an error dropped without a word is one nobody can tell from a bug.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { silentCatches } from "./silent-catches.js";
+import { tsSources } from "./sources.js";
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
 
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory()
-      ? sources(path.join(dir, e.name))
-      : e.name.endsWith(".ts")
-        ? [path.join(dir, e.name)]
-        : [],
-  );
-}
-
 test("no catch under src/ drops an error without saying why (each named src/<file>:<line>)", () => {
-  const files = sources(SRC);
+  const files = tsSources(SRC);
   expect(files.length).toBeGreaterThan(100);
   const silent = files.flatMap((file) =>
     silentCatches(file, readFileSync(file, "utf8")).map(

@@ -23,25 +23,16 @@ import {
   typeEscapeBudget,
   typeEscapes,
 } from "./rules.js";
+import { tsSources } from "./sources.js";
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory()
-      ? sources(path.join(dir, e.name))
-      : e.name.endsWith(".ts")
-        ? [path.join(dir, e.name)]
-        : [],
-  );
-}
 
 /** The checker on a made-up file at `rel` under src/. */
 const check = (rel: string, text: string) =>
   checkFile(SRC, path.join(SRC, rel), text).map((v) => `${v.file}:${v.line} ${v.rule}`);
 
 describe("the source tree keeps the structure rules (docs/dev/architecture.md)", () => {
-  const files = sources(SRC);
+  const files = tsSources(SRC);
   const broken = files.flatMap((file) => checkFile(SRC, file, readFileSync(file, "utf8")));
 
   test("no file under src/ breaks one (each break named file:line; there is no list of exceptions)", () => {
@@ -93,7 +84,7 @@ describe("the source tree keeps the structure rules (docs/dev/architecture.md)",
 });
 
 describe("the layout: one folder per concept", () => {
-  const files = sources(SRC).map((f) => path.relative(SRC, f).split(path.sep).join("/"));
+  const files = tsSources(SRC).map((f) => path.relative(SRC, f).split(path.sep).join("/"));
   /** Names every folder may use for its own: a barrel, its types, its schema. */
   const SHARED_NAMES = new Set(["index.ts", "types.ts", "schema.ts"]);
 
