@@ -29,6 +29,7 @@ import {
   closeLog,
   makePrivateFolder,
   openLogForAppend,
+  pathExists,
   removePath,
   writePrivateFile,
 } from "../system/files.js";
@@ -364,10 +365,7 @@ async function answered(
       if (other && sameAddress(other, want)) return { url: other.url, port: other.port, raced: true };
       const why = await logTail(ctx.files.log, logStart);
       // This start removed stop-requested before it began: there now, a stop was asked meanwhile.
-      const stopped = await stat(ctx.files.stopRequested).then(
-        () => true,
-        () => false,
-      );
+      const stopped = await pathExists(ctx.files.stopRequested);
       throw new OperationError(
         "bridge-start",
         stopped
