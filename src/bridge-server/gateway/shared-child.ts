@@ -15,7 +15,7 @@ import { rpcError } from "../../core/jsonrpc/codes.js";
 import { VERSION } from "../../version.js";
 import { type Clock, realClock } from "../clock.js";
 import { ANY, asResultOf, type Json } from "./as-sent.js";
-import { ASK_METHODS, Asks, type Caller } from "./asks.js";
+import { ASK_METHODS, type AskMethod, Asks, type Caller } from "./asks.js";
 import { CallReplies } from "./call-replies.js";
 import { type CacheScope, ChildLists } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
@@ -238,6 +238,16 @@ export class SharedChild {
     this.#subs.want(uris);
     const client = this.#client ?? (uris.size > 0 ? await this.start() : undefined);
     if (client) await this.#subs.apply(client);
+  }
+
+  /**
+   * A question of a 2026-07-28 process's `input_required` put to the client of `caller`: capped and
+   * timed per session like its other questions (asks.ts); `given` aborts it (the call ended).
+   */
+  ask(caller: Caller, method: AskMethod, params: Json | undefined, given?: AbortSignal): Promise<Json> {
+    const ask = caller.ask;
+    if (!ask) return Promise.reject(rpcError(`${method}: the client of this call cannot be asked`));
+    return this.#asks.put(caller.session, method, (signal) => ask(method, params, signal), given);
   }
 
   /** `fresh`: the next start does not wait out the backoff of earlier deaths (a restart asked for). */
