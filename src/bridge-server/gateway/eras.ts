@@ -6,6 +6,7 @@ import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
   LOG_LEVEL_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
 } from "@modelcontextprotocol/server";
 import { isCodeOf2026Only, RPC } from "../../core/jsonrpc/codes.js";
 import type { Era } from "../endpoint.js";
@@ -40,8 +41,8 @@ export function tidy(result: Json, era: Era, list: boolean): Json {
 
 /**
  * A request's params as a 2026-07-28 server takes them: the client's own envelope (what it can do,
- * what it wants logged, who it is), not the gateway's; its progress token taken off (returned:
- * the gateway's own goes in its place).
+ * what it wants logged, who it is), not the gateway's; its progress token (returned too), which the
+ * gateway's own replaces on the way (SharedChild.rawCall).
  */
 export function withEnvelope(
   received: Json | undefined,
@@ -51,8 +52,8 @@ export function withEnvelope(
   const params: Json = { ...received };
   const meta: Json = { ...(params._meta as Json | undefined) };
   const token = meta.progressToken;
-  delete meta.progressToken;
   if (to === "2026-07-28") {
+    meta[PROTOCOL_VERSION_META_KEY] = "2026-07-28";
     if (client.capabilities) meta[CLIENT_CAPABILITIES_META_KEY] = client.capabilities;
     if (client.level) meta[LOG_LEVEL_META_KEY] = client.level;
     if (client.info) meta[CLIENT_INFO_META_KEY] = client.info;

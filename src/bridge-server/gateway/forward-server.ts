@@ -149,11 +149,11 @@ async function forward(
   if (typeof state === "string") params.requestState = state;
 
   const run = async (signal: AbortSignal, ask?: Caller["ask"]) => {
-    const result = await child.forward(method, params, {
-      signal,
-      ...(onprogress ? { onprogress } : {}),
-      caller: { session: {}, ...(ask ? { ask } : {}), notify },
-    });
+    const result = await child.call(
+      { jsonrpc: "2.0", id: 0, method, params },
+      { session: {}, ...(ask ? { ask } : {}), notify },
+      { ...(onprogress ? { progress: onprogress } : {}), stop: signal },
+    );
     await relayed;
     return result;
   };

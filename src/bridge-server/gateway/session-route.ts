@@ -194,45 +194,30 @@ class SessionRoute {
   }
 
   /**
-   * The request to the process in the era it speaks: a 2025-11-25 one as it came (started first
-   * when it is not running), a 2026-07-28 one with the client's envelope (shared-child.ts).
+   * The request to the process in the era it speaks: a 2025-11-25 one as it came, a 2026-07-28 one
+   * with the client's envelope, its `input_required` asked of the client over the call's stream and
+   * the call sent again with the answers.
    */
   async #upstream(m: JSONRPCRequest, received: Json | undefined): Promise<Json> {
     const { child } = this.#target;
-    if (!child.running)
-      try {
-        await child.start();
-      } catch (error) {
-        throw rpcError(error instanceof Error ? error.message : String(error));
-      }
-    if (child.cached()?.era === "2025-11-25") {
-      const response = await this.#raw(m);
-      if ("error" in response) throw Object.assign(new Error(response.error.message), response.error);
-      return "result" in response ? (response.result as Json) : {};
-    }
-    const { params, token } = withEnvelope(
-      received,
-      { capabilities: this.#client.capabilities, level: this.session.logLevel, info: this.#client.info },
-      "2026-07-28",
-    );
     const stop = new AbortController();
     this.#calls.set(m.id, (reason) => stop.abort(Object.assign(new Error(reason), { cancelled: true })));
     const caller = this.#caller(m.id);
+    const token = (received?._meta as Json | undefined)?.progressToken;
+    const progress = (p: Json) =>
+      this.#related(m.id, "notifications/progress", { ...p, progressToken: token });
+    const send = (params: Json | undefined) =>
+      child.call({ ...m, ...(params ? { params } : {}) }, caller, { progress, stop: stop.signal });
     try {
-      let sent = params;
-      for (;;) {
-        const result = await child.forward(m.method, sent, {
-          signal: stop.signal,
-          ...(token !== undefined
-            ? {
-                onprogress: (p: Json) =>
-                  this.#related(m.id, "notifications/progress", { ...p, progressToken: token }),
-              }
-            : {}),
-          caller,
-        });
+      if ((await child.speaks()) === "2025-11-25") return await send(received);
+      const { params } = withEnvelope(
+        received,
+        { capabilities: this.#client.capabilities, level: this.session.logLevel, info: this.#client.info },
+        "2026-07-28",
+      );
+      for (let sent = params; ; ) {
+        const result = await send(sent);
         if (result.resultType !== "input_required") return result;
-        // A 2025-11-25 client is asked over its call's stream, and the call sent again with its answers.
         const inputResponses: Json = {};
         const asked = (result.inputRequests ?? {}) as Record<string, { method: AskMethod; params?: Json }>;
         for (const [key, q] of Object.entries(asked))
@@ -244,8 +229,7 @@ class SessionRoute {
         };
       }
     } catch (error) {
-      if (stop.signal.aborted) throw stop.signal.reason;
-      throw error;
+      throw stop.signal.aborted ? stop.signal.reason : error;
     } finally {
       this.#calls.delete(m.id);
     }
