@@ -75,11 +75,22 @@ export type DirectCall = (
   stop: CallStop,
 ) => void;
 
+/** What serves the requests a lane takes (connectionServerTakes), on the connection they came on. */
+export interface Lane {
+  serve(
+    socket: Socket,
+    message: JSONRPCMessage,
+    res: ServerResponse,
+    acceptsSse: boolean,
+  ): void | Promise<void>;
+}
+
 /** 2026-07-28 answers a missing client capability with HTTP 400 too. */
 const laneStatus = (m: JSONRPCMessage | undefined) =>
   (m as { error?: { code?: unknown } } | undefined)?.error?.code === RPC.missingCapability ? 400 : 200;
 
-interface Lane {
+/** One connection's SDK server and the transport it answers on. */
+interface SdkLane {
   transport: HttpSessionTransport;
   close(): Promise<void>;
 }
@@ -89,14 +100,14 @@ interface Lane {
  * of its own, so an SDK server pinned to 2026-07-28 serves them as it serves a stdio client (the
  * envelope checked on each, no session kept between them), without a server built per request.
  */
-export class ConnectionServer {
+export class ConnectionServer implements Lane {
   readonly #factory: McpServerFactory;
-  readonly #lanes = new WeakMap<Socket, Promise<Lane>>();
-  readonly #open = new Set<Promise<Lane>>();
+  readonly #lanes = new WeakMap<Socket, Promise<SdkLane>>();
+  readonly #open = new Set<Promise<SdkLane>>();
   readonly #log: (line: string) => void;
   readonly #fast: ((message: JSONRPCMessage) => DirectCall | undefined) | undefined;
-  /** The fast calls' answers on each connection (their own transport: no SDK server behind it). */
-  readonly #fastAnswers = new WeakMap<Socket, HttpSessionTransport>();
+  /** The fast calls' answers (their own transport per connection: no SDK server behind it). */
+  readonly #direct = new DirectAnswers();
 
   /** `fast`: the call that goes past the SDK server, when one may (else undefined). */
   constructor(
@@ -116,7 +127,7 @@ export class ConnectionServer {
     acceptsSse: boolean,
   ): Promise<void> {
     const fast = this.#fast?.(message);
-    if (fast) return this.#serveFast(socket, message, res, acceptsSse, fast);
+    if (fast) return this.#direct.answer(socket, message, res, acceptsSse, fast);
     let lane = this.#lanes.get(socket);
     if (!lane) {
       const opened = this.#openLane();
@@ -142,29 +153,7 @@ export class ConnectionServer {
     transport.handlePost([message], false, res, { acceptsSse, headers: {} });
   }
 
-  #serveFast(
-    socket: Socket,
-    message: JSONRPCMessage,
-    res: ServerResponse,
-    acceptsSse: boolean,
-    call: DirectCall,
-  ): void {
-    let answers = this.#fastAnswers.get(socket);
-    if (!answers) {
-      answers = new HttpSessionTransport("lane", undefined, laneStatus);
-      this.#fastAnswers.set(socket, answers);
-    }
-    const transport = answers;
-    const stop = new CallStop();
-    // Closing the response before the answer is how a 2026-07-28 client cancels.
-    res.once("close", () => {
-      if (!res.writableFinished) stop.abort("the client cancelled the request");
-    });
-    transport.handlePost([message], false, res, { acceptsSse, headers: {} });
-    call((m, related) => transport.deliver(m, related), stop);
-  }
-
-  async #openLane(): Promise<Lane> {
+  async #openLane(): Promise<SdkLane> {
     const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
     const transport = new HttpSessionTransport("lane", undefined, laneStatus);
     const handle = serveStdio(this.#factory, {
@@ -178,5 +167,46 @@ export class ConnectionServer {
   async close(): Promise<void> {
     // A lane that failed to open has nothing to close.
     await Promise.all([...this.#open].map((l) => l.then((lane) => lane.close()).catch(() => {})));
+  }
+}
+
+/** Answers given past any SDK server, on each connection's own transport. */
+class DirectAnswers {
+  readonly #bySocket = new WeakMap<Socket, HttpSessionTransport>();
+
+  answer(
+    socket: Socket,
+    message: JSONRPCMessage,
+    res: ServerResponse,
+    acceptsSse: boolean,
+    call: DirectCall,
+  ): void {
+    let answers = this.#bySocket.get(socket);
+    if (!answers) {
+      answers = new HttpSessionTransport("lane", undefined, laneStatus);
+      this.#bySocket.set(socket, answers);
+    }
+    const transport = answers;
+    const stop = new CallStop();
+    // Closing the response before the answer is how a 2026-07-28 client cancels.
+    res.once("close", () => {
+      if (!res.writableFinished) stop.abort("the client cancelled the request");
+    });
+    transport.handlePost([message], false, res, { acceptsSse, headers: {} });
+    call((m, related) => transport.deliver(m, related), stop);
+  }
+}
+
+/** A lane with no SDK server behind it: each request answered by the call `route` makes of it (a shared server's). */
+export class DirectLane implements Lane {
+  readonly #answers = new DirectAnswers();
+  readonly #route: (message: JSONRPCMessage) => DirectCall;
+
+  constructor(route: (message: JSONRPCMessage) => DirectCall) {
+    this.#route = route;
+  }
+
+  serve(socket: Socket, message: JSONRPCMessage, res: ServerResponse, acceptsSse: boolean): void {
+    this.#answers.answer(socket, message, res, acceptsSse, this.#route(message));
   }
 }

@@ -87,7 +87,9 @@ function call(m) {
     return JSON.stringify({ jsonrpc: "2.0", ...note }) + "\n";
   };
   pump(make, ms, () => cancelled.has(m.id), () => {
-    writeFileSync(countFile + ".flood", JSON.stringify({ sent: n, cancelled: cancelled.has(m.id) }));
+    // Written whole, then named: a test that sees the file reads all of it.
+    writeFileSync(countFile + ".flood.tmp", JSON.stringify({ sent: n, cancelled: cancelled.has(m.id) }));
+    renameSync(countFile + ".flood.tmp", countFile + ".flood");
     text("flooded " + n);
   });
 }

@@ -145,6 +145,7 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
       "web-exchange.ts",
     ],
   },
+  { layer: "the route", members: ["route/"] },
   { layer: "the gateway", members: ["gateway/"] },
   {
     layer: "the bridge's own server",

@@ -19,12 +19,6 @@ export const ASKS_PER_SESSION = 16;
  */
 export const ASK_TIMEOUT_MS = 120_000;
 
-/**
- * The SDK's own timeout of a request to a client, out of the way: ASK_TIMEOUT_MS ends it, on the
- * bridge's clock, through the request's signal.
- */
-export const NO_SDK_TIMEOUT = 2 ** 31 - 1;
-
 /** What a server may ask its client during a call (2025-11-25 has it ask over its own connection). */
 export const ASK_METHODS = ["elicitation/create", "sampling/createMessage", "roots/list"] as const;
 export type AskMethod = (typeof ASK_METHODS)[number];

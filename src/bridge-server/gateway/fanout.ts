@@ -2,30 +2,23 @@
  * What a shared server says to no call in particular, handed to the sessions that can receive it:
  * only those with a stream open, each resource's updates merged within a tick.
  */
-import type { LoggingMessageNotificationParams, Server } from "@modelcontextprotocol/server";
+import type { LoggingMessageNotificationParams } from "@modelcontextprotocol/server";
 import type { SessionRef } from "./forward-server.js";
 import type { ListKind } from "./list-cache.js";
 import { admits } from "./log-levels.js";
+
+type Notify = NonNullable<SessionRef["notify"]>;
 
 /**
  * The sessions a message unrelated to any call can reach now: a 2025-11-25 session while its GET
  * stream is open (without one the message would be built, then dropped — per session, per line).
  */
-function* receivers(sessions: Iterable<SessionRef>): Generator<Server> {
-  for (const s of sessions) if (s.server && (s.receiving?.() ?? true)) yield s.server;
+function* receivers(sessions: Iterable<SessionRef>): Generator<[SessionRef, Notify]> {
+  for (const s of sessions) if (s.notify && (s.receiving?.() ?? true)) yield [s, s.notify];
 }
 
 export function sendListChanged(sessions: Iterable<SessionRef>, kind: ListKind): void {
-  for (const server of receivers(sessions)) {
-    const send =
-      kind === "tools"
-        ? server.sendToolListChanged()
-        : kind === "prompts"
-          ? server.sendPromptListChanged()
-          : server.sendResourceListChanged();
-    // The session may be gone: a notification to it has no one to tell.
-    void send.catch(() => {});
-  }
+  for (const [, notify] of receivers(sessions)) notify(`notifications/${kind}/list_changed`);
 }
 
 /** A log message not tied to one call: to each session that can receive it and whose level takes it. */
@@ -33,10 +26,8 @@ export function sendLogMessage(
   sessions: Iterable<SessionRef>,
   params: LoggingMessageNotificationParams,
 ): void {
-  for (const s of sessions)
-    if (s.server && (s.receiving?.() ?? true) && admits(s.logLevel, params.level))
-      // The session may be gone: a notification to it has no one to tell.
-      void s.server.sendLoggingMessage(params).catch(() => {});
+  for (const [s, notify] of receivers(sessions))
+    if (admits(s.logLevel, params.level)) notify("notifications/message", { ...params });
 }
 
 /**
@@ -67,8 +58,6 @@ export class MergedUpdates {
 
 /** A resource's update: to each session subscribed to it that can receive it. */
 export function sendResourceUpdated(sessions: Iterable<SessionRef>, uri: string): void {
-  for (const s of sessions)
-    if (s.server && s.subscriptions.has(uri) && (s.receiving?.() ?? true))
-      // The session may be gone: a notification to it has no one to tell.
-      void s.server.sendResourceUpdated({ uri }).catch(() => {});
+  for (const [s, notify] of receivers(sessions))
+    if (s.subscriptions.has(uri)) notify("notifications/resources/updated", { uri });
 }

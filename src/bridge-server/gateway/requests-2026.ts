@@ -5,32 +5,29 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { McpHttpHandler } from "@modelcontextprotocol/server";
 import { RPC } from "../../core/jsonrpc/codes.js";
-import { ConnectionServer } from "../connection-server.js";
+import { DirectLane, type Lane } from "../connection-server.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
 import type { SessionRef } from "./forward-server.js";
 import type { ListKind } from "./list-cache.js";
-import type { passThroughCall } from "./pass-through-call.js";
 import type { ShareRoom } from "./share-room.js";
 import { subscriptionRefusal } from "./subscriptions.js";
-import { refusedCall, type ToolFilter } from "./tool-filter.js";
+import type { ToolFilter } from "./tool-filter.js";
 
 export class Requests2026 {
   readonly #room: ShareRoom;
   /** The 2026-07-28 handler of each process (its own bus: its changes reach only its listeners). */
   readonly #handlers = new Map<string, Promise<McpHttpHandler>>();
-  /** The fast lane of each process for ordinary 2026-07-28 requests (one server per connection). */
-  readonly #lanes = new Map<string, ConnectionServer>();
-  /** The 2026-07-28 fast lane's calls (gateway/pass-through-call.ts), once loaded with the first lane. */
-  #passThroughCall: typeof passThroughCall | undefined;
+  /** The lane of each process for ordinary 2026-07-28 requests: its route (request-route.ts). */
+  readonly #lanes = new Map<string, Lane>();
 
   constructor(room: ShareRoom) {
     this.#room = room;
   }
 
   /** The fast lane for a request whose headers name a process, when the lane may take it. */
-  laneFor(headers: IncomingHttpHeaders, message: unknown): ConnectionServer | undefined {
+  laneFor(headers: IncomingHttpHeaders, message: unknown): Lane | undefined {
     const found = this.#room.route(headers);
-    if (!found.ok || !this.#laneChecks(found.key, message, headers)) return undefined;
+    if (!found.ok || !routeTakes(message) || !this.#laneChecks(found.key, message, headers)) return undefined;
     return this.#lane(found.key, found.cwd, this.#room.gate(headers));
   }
 
@@ -99,29 +96,25 @@ export class Requests2026 {
   }
 
   /** The lane of process `key` for a client with tool rules (`tools`: its own lane), else everyone's. */
-  #lane(key: string, cwd: string | undefined, tools?: () => ToolFilter | undefined): ConnectionServer {
+  #lane(key: string, cwd: string | undefined, tools?: () => ToolFilter | undefined): Lane {
     const filter = tools?.();
     const laneKey = filter ? `${key}\0${filter.client}` : key;
     let lane = this.#lanes.get(laneKey);
     if (!lane) {
       const child = this.#room.child(key, cwd);
       const target = this.#room.target(key, child);
-      const fast = { child, shim: this.#room.shim };
-      if (!this.#passThroughCall)
-        void import("./pass-through-call.js").then((m) => {
-          this.#passThroughCall = m.passThroughCall;
-        });
-      lane = new ConnectionServer(
-        async () => {
-          const { forwardServer } = await import("./forward-server.js");
-          return forwardServer(
-            target,
-            { era: "2026-07-28", subscriptions: new Set(), ...(tools ? { tools } : {}) },
-            await this.#room.cached(child),
-          );
-        },
-        this.#room.log,
-        (message) => (refusedCall(tools?.(), message) ? undefined : this.#passThroughCall?.(fast, message)),
+      const session: SessionRef = {
+        era: "2026-07-28",
+        subscriptions: new Set(),
+        ...(tools ? { tools } : {}),
+      };
+      const cached = () => this.#room.cached(child);
+      // The route loads with the first request (it brings the SDK): an idle bridge does not carry it.
+      lane = new DirectLane(
+        (message) => (send, stop) =>
+          void import("./request-route.js").then(({ routeRequest }) =>
+            routeRequest(target, cached, session, message)(send, stop),
+          ),
       );
       this.#lanes.set(laneKey, lane);
     }
@@ -185,12 +178,38 @@ export class Requests2026 {
     const handler = this.#handlers.get(key);
     this.#handlers.delete(key);
     // Its lanes: everyone's, and each of a client with tool rules (`<key>\0<client>`).
-    const lanes = [...this.#lanes].filter(([k]) => k === key || k.startsWith(`${key}\0`));
-    for (const [k] of lanes) this.#lanes.delete(k);
-    await Promise.all(lanes.map(([, lane]) => lane.close()));
+    for (const k of this.#lanes.keys()) if (k === key || k.startsWith(`${key}\0`)) this.#lanes.delete(k);
     // The process is dropped: a handler that failed to open has nothing to close.
     await Promise.all([stop(), handler?.then((h) => h.close()).catch(() => {})]);
   }
+}
+
+/**
+ * The params members of the spec's requests the lane takes (a retry's included): a request with
+ * another (an extension) is the SDK handler's, which knows what to keep of it.
+ */
+const SPEC_PARAMS = new Set(
+  Object.keys({
+    _meta: 0,
+    name: 0,
+    arguments: 0,
+    cursor: 0,
+    uri: 0,
+    ref: 0,
+    argument: 0,
+    context: 0,
+    requestState: 0,
+    inputResponses: 0,
+  }),
+);
+
+/** Whether the route (request-route.ts) takes this request: its params are the spec's, nothing else. */
+function routeTakes(message: unknown): boolean {
+  const params = (message as { params?: unknown }).params;
+  if (params === undefined) return true;
+  if (typeof params !== "object" || params === null || Array.isArray(params)) return false;
+  for (const key of Object.keys(params)) if (!SPEC_PARAMS.has(key)) return false;
+  return true;
 }
 
 /** The resources a 2026-07-28 `subscriptions/listen` names. */

@@ -17,7 +17,6 @@ import { type CachedServer, type ListCache, type ListKind, launchKey } from "./l
 import { Requests2026 } from "./requests-2026.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
-import { connectSession } from "./sessions-2025.js";
 import { launchSecrets, ShareLog } from "./share-log.js";
 import type { ShareRoom } from "./share-room.js";
 import { type ShareRestart, type ShareStatus, shareStatus } from "./share-status.js";
@@ -158,7 +157,9 @@ export class ShareHost {
         const key = this.#keyFor(headers, "initialize");
         return key.ok ? undefined : key.why;
       },
-      connect: (transport, headers) => connectSession(this.#room, transport, headers),
+      // The route loads with the first session (it brings the SDK): an idle bridge does not carry it.
+      connect: async (transport, headers) =>
+        (await import("./session-route.js")).connectSession(this.#room, transport, headers),
       sessionHeaders: this.mode === "project" ? [PROJECT_HEADER] : [],
       connectionServer: (headers, message) => this.#requests2026.laneFor(headers, message),
       serve2026: (request, parsedBody) => this.#requests2026.serve(request, parsedBody),

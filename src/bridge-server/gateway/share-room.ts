@@ -1,5 +1,5 @@
 /**
- * What one shared server gives the fronts of its two eras (sessions-2025.ts, requests-2026.ts):
+ * What one shared server gives the fronts of its two eras (session-route.ts, requests-2026.ts):
  * the process a request goes to, what it said at its last start, and the sessions attached to it.
  */
 import type { IncomingHttpHeaders } from "node:http";

@@ -3,7 +3,6 @@
  * remembered), its calls forwarded raw, its own messages handed on, restarted after a death with
  * backoff, stopped when idle.
  */
-import { randomUUID } from "node:crypto";
 import type {
   Client,
   JSONRPCRequest,
@@ -13,9 +12,11 @@ import type {
 } from "@modelcontextprotocol/client";
 import { rpcError } from "../../core/jsonrpc/codes.js";
 import { VERSION } from "../../version.js";
+import { type CallStop, onAbort } from "../call-stop.js";
 import { type Clock, realClock } from "../clock.js";
-import { ANY, asResultOf, type Json } from "./as-sent.js";
-import { ASK_METHODS, Asks, type Caller } from "./asks.js";
+import type { Era } from "../endpoint.js";
+import { asResultOf, type Json } from "./as-sent.js";
+import { ASK_METHODS, type AskMethod, Asks, type Caller } from "./asks.js";
 import { CallReplies } from "./call-replies.js";
 import { type CacheScope, ChildLists } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
@@ -24,8 +25,6 @@ import type { CachedServer, ListCache, ListKind } from "./list-cache.js";
 import { UpstreamSubscriptions } from "./subscriptions.js";
 
 const READY_TIMEOUT_MS = 30_000;
-/** Calls take as long as they take (the client cancels); the SDK's default would cut them at 60 s. */
-const CALL_TIMEOUT_MS = 2 ** 31 - 1;
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 10_000;
 /** Up this long, a server's next death starts the backoff over. */
@@ -178,58 +177,6 @@ export class SharedChild {
   }
 
   /**
-   * Forward one request raw (an `input_required` result included) and return its raw result. A
-   * progress callback gets the server's progress for it; `caller` says whose call it is.
-   */
-  async forward(
-    method: string,
-    params: Json | undefined,
-    options: { signal?: AbortSignal; onprogress?: (params: Json) => void; caller: Caller },
-  ): Promise<Json> {
-    const id = randomUUID();
-    this.#inFlight.set(id, options.caller);
-    this.#lastActivity = this.#clock.now();
-    let sent = params;
-    if (options.onprogress) {
-      const token = `gw-${id}`;
-      this.#replies.progress(token, options.onprogress);
-      sent = { ...params, _meta: { ...(params?._meta as Json | undefined), progressToken: token } };
-    }
-    try {
-      let client: Client;
-      try {
-        client = await this.start();
-      } catch (error) {
-        throw rpcError(error instanceof Error ? error.message : String(error));
-      }
-      this.#lists.sent(method);
-      try {
-        return (await client.request({ method, params: sent }, ANY, {
-          ...(options.signal ? { signal: options.signal } : {}),
-          allowInputRequired: true,
-          timeout: CALL_TIMEOUT_MS,
-        })) as Json;
-      } catch (error) {
-        // The server died with the call in flight: said so, at once.
-        if (
-          this.#client !== client &&
-          !this.#stopping &&
-          !Number.isSafeInteger((error as { code?: unknown })?.code)
-        )
-          throw rpcError(
-            `the shared server "${this.name}" exited during the call; it starts again on the next one`,
-          );
-        throw error;
-      }
-    } finally {
-      this.#inFlight.delete(id);
-      this.#replies.dropProgress(`gw-${id}`);
-      this.#lastActivity = this.#clock.now();
-      if (this.#inFlight.size === 0) this.#lists.readNow();
-    }
-  }
-
-  /**
    * The resources some session is subscribed to (all of them, each time): a 2025-11-25 process is
    * subscribed and unsubscribed to match (the difference only), a 2026-07-28 one listens for them. Applied again after
    * a restart.
@@ -238,6 +185,16 @@ export class SharedChild {
     this.#subs.want(uris);
     const client = this.#client ?? (uris.size > 0 ? await this.start() : undefined);
     if (client) await this.#subs.apply(client);
+  }
+
+  /**
+   * A question of a 2026-07-28 process's `input_required` put to the client of `caller`: capped and
+   * timed per session like its other questions (asks.ts); `given` aborts it (the call ended).
+   */
+  ask(caller: Caller, method: AskMethod, params: Json | undefined, given?: AbortSignal): Promise<Json> {
+    const ask = caller.ask;
+    if (!ask) return Promise.reject(rpcError(`${method}: the client of this call cannot be asked`));
+    return this.#asks.put(caller.session, method, (signal) => ask(method, params, signal), given);
   }
 
   /** `fresh`: the next start does not wait out the backoff of earlier deaths (a restart asked for). */
@@ -358,10 +315,21 @@ export class SharedChild {
     return client;
   }
 
+  /** The era the process speaks, started first when it is not running (a failed start as a call's error). */
+  async speaks(): Promise<Era | undefined> {
+    try {
+      await this.start();
+    } catch (error) {
+      throw rpcError(error instanceof Error ? error.message : String(error));
+    }
+    return this.cached()?.era;
+  }
+
   /**
-   * The fast path of a call between two 2025-11-25 ends (the server running): the client's request
-   * is written to the server as it came, under an id of the gateway's own, and the server's answer
-   * is handed back as it came — no schema between them. A death answers it like any call.
+   * One request to the process, started first when it is not running: written as it came, under an
+   * id of the gateway's own (its progress under a token of the gateway's, given to `progress`), and
+   * its answer handed back as the server wrote it — no schema between them. A death answers it like
+   * any call; `sent` is told the id, which a cancel names (rawCancel).
    */
   async rawCall(
     message: JSONRPCRequest,
@@ -369,20 +337,21 @@ export class SharedChild {
     options: { progress?: (params: Json) => void; sent?: (id: number) => void } = {},
   ): Promise<JSONRPCResponse> {
     const { progress } = options;
-    const transport = this.#transport;
-    if (!this.#client || !transport) throw rpcError(`the shared server "${this.name}" is not running`);
     const id = this.#replies.nextId();
     const key = `raw-${id}`;
-    this.#lists.sent(message.method);
     this.#inFlight.set(key, caller);
     this.#lastActivity = this.#clock.now();
-    let params = message.params as Json | undefined;
-    const token = (params?._meta as Json | undefined)?.progressToken;
-    if (token !== undefined && progress) {
-      this.#replies.progress(key, progress);
-      params = { ...params, _meta: { ...(params?._meta as Json), progressToken: key } };
-    }
     try {
+      await this.speaks();
+      const transport = this.#transport;
+      if (!this.#client || !transport) throw rpcError(`the shared server "${this.name}" is not running`);
+      this.#lists.sent(message.method);
+      let params = message.params as Json | undefined;
+      const token = (params?._meta as Json | undefined)?.progressToken;
+      if (token !== undefined && progress) {
+        this.#replies.progress(key, progress);
+        params = { ...params, _meta: { ...(params?._meta as Json), progressToken: key } };
+      }
       return await this.#replies.send(
         transport,
         { ...message, id, ...(params ? { params } : {}) },
@@ -393,6 +362,36 @@ export class SharedChild {
       this.#replies.dropProgress(key);
       this.#lastActivity = this.#clock.now();
       if (this.#inFlight.size === 0) this.#lists.readNow();
+    }
+  }
+
+  /**
+   * rawCall's result, or its error thrown as the SDK's client throws one (its code, message and
+   * data); `stop` cancels it at the server.
+   */
+  async call(
+    message: JSONRPCRequest,
+    caller: Caller,
+    options: { progress?: (params: Json) => void; stop?: AbortSignal | CallStop } = {},
+  ): Promise<Json> {
+    const { stop } = options;
+    let rawId: number | undefined;
+    const off = stop
+      ? onAbort(stop, () => {
+          if (rawId !== undefined) this.rawCancel({ params: { reason: String(stop.reason) } }, rawId);
+        })
+      : undefined;
+    try {
+      const response = await this.rawCall(message, caller, {
+        ...(options.progress ? { progress: options.progress } : {}),
+        sent: (id) => {
+          rawId = id;
+        },
+      });
+      if ("error" in response) throw Object.assign(new Error(response.error.message), response.error);
+      return ("result" in response ? response.result : {}) as Json;
+    } finally {
+      off?.();
     }
   }
 

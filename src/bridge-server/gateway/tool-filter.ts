@@ -70,9 +70,3 @@ export function refusal(
     data: { rule: field, file: filter.where.file, ...(at ?? {}) },
   };
 }
-
-/** Whether a message is a `tools/call` this filter refuses (the fast lanes leave it to the SDK server). */
-export function refusedCall(filter: ToolFilter | undefined, message: unknown): boolean {
-  const m = message as { method?: unknown; params?: { name?: unknown } } | undefined;
-  return filter !== undefined && m?.method === "tools/call" && refusal(filter, m.params?.name) !== undefined;
-}

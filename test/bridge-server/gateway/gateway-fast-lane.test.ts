@@ -1,6 +1,6 @@
 /**
  * A 2026-07-28 call to a running 2025-11-25 shared server goes past the SDK's server on a fast lane
- * (gateway/pass-through-call.ts): each answer here is compared with the same call answered through the
+ * (gateway/request-route.ts): each answer here is compared with the same call answered through the
  * SDK's server (a request the lane does not take: an extension key in its params, which the SDK
  * drops before forwarding), byte for byte but for ids and the gateway's own request state.
  */

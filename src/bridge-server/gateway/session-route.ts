@@ -1,0 +1,305 @@
+/**
+ * A shared server's 2025-11-25 session, one route for all it sends: the handshake and the lists of
+ * a stopped server answered here, every other request written to its process as it came.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import type { JSONRPCMessage, JSONRPCRequest, RequestId } from "@modelcontextprotocol/server";
+import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
+import { type Descriptor, handshake } from "../route/handshake.js";
+import type { HttpSessionTransport } from "../session-transport.js";
+import type { Json } from "./as-sent.js";
+import type { AskMethod, Caller } from "./asks.js";
+import { capabilitiesOf, in2025Terms, tidy, withEnvelope } from "./eras.js";
+import { CAPABILITY_OF, type ForwardTarget, type SessionRef } from "./forward-server.js";
+import type { CachedServer, ListMethod } from "./list-cache.js";
+import { admits } from "./log-levels.js";
+import type { ShareRoom } from "./share-room.js";
+import { keptTools, refusal } from "./tool-filter.js";
+
+/** What a client must have declared for each question a server may put to it. */
+const NEEDS: Record<AskMethod, string> = {
+  "elicitation/create": "elicitation",
+  "sampling/createMessage": "sampling",
+  "roots/list": "roots",
+};
+/** Which notifications a client is sent only when the server declared the capability (the SDK's rule). */
+const NOTIFIED_FOR: Record<string, string> = {
+  "notifications/message": "logging",
+  "notifications/resources/updated": "resources",
+  "notifications/resources/list_changed": "resources",
+  "notifications/tools/list_changed": "tools",
+  "notifications/prompts/list_changed": "prompts",
+};
+
+const isList = (method: string): method is ListMethod => method.endsWith("/list") && method in CAPABILITY_OF;
+
+/** A 2025-11-25 session on the process its mode names. */
+export async function connectSession(
+  room: ShareRoom,
+  transport: HttpSessionTransport,
+  headers: IncomingHttpHeaders,
+): Promise<{ close(): Promise<void> }> {
+  const found = room.route(headers, transport.sessionId);
+  if (!found.ok) throw new Error(found.why);
+  const child = room.child(found.key, found.cwd);
+  const tools = room.gate(headers);
+  const route = new SessionRoute(room.target(found.key, child), transport, await room.cached(child));
+  if (tools) route.session.tools = tools;
+  const attached = room.attached(found.key);
+  attached.add(route.session);
+  transport.onmessage = (message) => route.accept(message);
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    attached.delete(route.session);
+    route.end();
+    if (route.session.subscriptions.size > 0)
+      // The session is ending: a server refusing the smaller set leaves extra updates, dropped unsent.
+      await child.subscriptions(room.subscribed(found.key)).catch(() => {});
+    // A session's own process ends with it.
+    if (room.mode() === "session") await room.drop(found.key);
+  };
+  const prior = transport.onclose;
+  transport.onclose = () => {
+    prior?.();
+    void close();
+  };
+  return { close };
+}
+
+class SessionRoute {
+  readonly session: SessionRef;
+  readonly #target: ForwardTarget;
+  readonly #transport: HttpSessionTransport;
+  /** What the client is told the server is: as its last start described it. */
+  readonly #descriptor: Descriptor;
+  /** What its initialize said: what the client can do, who it is. */
+  #client: { capabilities: Json; info?: Json } = { capabilities: {} };
+  /** Its requests in flight, each with what cancels it upstream. */
+  readonly #calls = new Map<RequestId, (reason: string) => void>();
+  /** The server's questions put to this client, waiting for its answer, under ids of the route's. */
+  readonly #asks = new Map<number, (answer: JSONRPCMessage) => void>();
+  #nextAsk = 1;
+
+  constructor(target: ForwardTarget, transport: HttpSessionTransport, cached: CachedServer) {
+    this.#target = target;
+    this.#transport = transport;
+    this.#descriptor = {
+      serverInfo: cached.serverInfo,
+      capabilities: capabilitiesOf(cached),
+      ...(cached.instructions ? { instructions: cached.instructions } : {}),
+    };
+    this.session = {
+      era: "2025-11-25",
+      subscriptions: new Set(),
+      receiving: () => transport.streaming,
+      notify: (method, params) => {
+        const needs = NOTIFIED_FOR[method];
+        if (needs && !this.#descriptor.capabilities[needs]) return;
+        transport.deliver({ jsonrpc: "2.0", method, ...(params ? { params } : {}) });
+      },
+    };
+  }
+
+  accept(message: JSONRPCMessage): void {
+    if (!("method" in message)) {
+      // The client's answer to a question of the server's; any other id is no question of ours.
+      const asked = typeof message.id === "number" ? this.#asks.get(message.id) : undefined;
+      asked?.(message);
+      return;
+    }
+    if ("id" in message) {
+      void this.#request(message);
+      return;
+    }
+    // Every other notification (initialized, roots/list_changed) is the session's own business.
+    if (message.method === "notifications/cancelled") {
+      const params = message.params as { requestId?: RequestId; reason?: unknown } | undefined;
+      const cancel = params?.requestId !== undefined ? this.#calls.get(params.requestId) : undefined;
+      cancel?.(typeof params?.reason === "string" ? params.reason : "cancelled by the client");
+    }
+  }
+
+  /** The session ended: what it still waited for is of no use to anyone, so the server is told to stop. */
+  end(): void {
+    for (const cancel of this.#calls.values()) cancel("the client session ended");
+    this.#calls.clear();
+  }
+
+  async #request(m: JSONRPCRequest): Promise<void> {
+    const { id, method } = m;
+    const params = m.params as Json | undefined;
+    const answered = handshake(method, params, this.#descriptor);
+    if (answered) {
+      if (method === "initialize") {
+        const { capabilities, clientInfo } = params ?? {};
+        this.#client = {
+          capabilities: (capabilities as Json | undefined) ?? {},
+          ...(clientInfo ? { info: clientInfo as Json } : {}),
+        };
+      }
+      if (answered.kind === "error") return this.#error(id, answered);
+      if (answered.kind === "level") this.session.logLevel = answered.level;
+      return this.#transport.deliver({ jsonrpc: "2.0", id, result: answered.result });
+    }
+    try {
+      const result = await this.#answer(m, params);
+      if (result) this.#transport.deliver({ jsonrpc: "2.0", id, result });
+    } catch (error) {
+      // A call the client cancelled gets no answer.
+      if ((error as { cancelled?: boolean }).cancelled) return;
+      const said = in2025Terms(method, error);
+      if (said && "result" in said)
+        return this.#transport.deliver({ jsonrpc: "2.0", id, result: said.result });
+      const e = (said?.error ?? error) as { code?: unknown; message?: unknown; data?: unknown };
+      this.#error(id, {
+        code: Number.isSafeInteger(e.code) ? (e.code as number) : RPC.internalError,
+        message: typeof e.message === "string" ? e.message : String(error),
+        ...(e.data !== undefined ? { data: e.data } : {}),
+      });
+    }
+  }
+
+  /** A request past the handshake: its result, or undefined when it was answered already. */
+  async #answer(m: JSONRPCRequest, params: Json | undefined): Promise<Json | undefined> {
+    const { method } = m;
+    const { capabilities } = this.#descriptor;
+    const needs = CAPABILITY_OF[method as keyof typeof CAPABILITY_OF];
+    if (method === "resources/subscribe" || method === "resources/unsubscribe") {
+      if (!capabilities.resources?.subscribe) throw notFound(method);
+      const uri = params?.uri;
+      if (typeof uri !== "string") throw rpcError("Invalid params: uri must be a string", RPC.invalidParams);
+      if (method === "resources/subscribe") await this.#target.subscribe(this.session, uri);
+      else await this.#target.unsubscribe(this.session, uri);
+      return {};
+    }
+    if (!needs || !capabilities[needs]) throw notFound(method);
+    const { child } = this.#target;
+    if (isList(method)) {
+      const page = params?.cursor;
+      const fromCache = !child.running && page === undefined ? child.cached()?.lists[method] : undefined;
+      const result = fromCache ?? (await this.#upstream(m, params));
+      const kept = method === "tools/list" ? keptTools(this.session.tools?.(), result) : result;
+      return tidy(kept, "2025-11-25", true);
+    }
+    const refused = method === "tools/call" ? refusal(this.session.tools?.(), params?.name) : undefined;
+    if (refused) throw Object.assign(new Error(refused.message), refused);
+    if (child.running && child.cached()?.era === "2025-11-25") {
+      // Between two 2025-11-25 ends a call's answer goes back as the server wrote it.
+      this.#transport.deliver({ ...(await this.#raw(m)), id: m.id });
+      return undefined;
+    }
+    return tidy(await this.#upstream(m, params), "2025-11-25", method === "resources/read");
+  }
+
+  /**
+   * The request to the process in the era it speaks: a 2025-11-25 one as it came, a 2026-07-28 one
+   * with the client's envelope, its `input_required` asked of the client over the call's stream and
+   * the call sent again with the answers.
+   */
+  async #upstream(m: JSONRPCRequest, received: Json | undefined): Promise<Json> {
+    const { child } = this.#target;
+    const stop = new AbortController();
+    this.#calls.set(m.id, (reason) => stop.abort(Object.assign(new Error(reason), { cancelled: true })));
+    const caller = this.#caller(m.id);
+    const token = (received?._meta as Json | undefined)?.progressToken;
+    const progress = (p: Json) =>
+      this.#related(m.id, "notifications/progress", { ...p, progressToken: token });
+    const send = (params: Json | undefined) =>
+      child.call({ ...m, ...(params ? { params } : {}) }, caller, { progress, stop: stop.signal });
+    try {
+      if ((await child.speaks()) === "2025-11-25") return await send(received);
+      const { params } = withEnvelope(
+        received,
+        { capabilities: this.#client.capabilities, level: this.session.logLevel, info: this.#client.info },
+        "2026-07-28",
+      );
+      for (let sent = params; ; ) {
+        const result = await send(sent);
+        if (result.resultType !== "input_required") return result;
+        const inputResponses: Json = {};
+        const asked = (result.inputRequests ?? {}) as Record<string, { method: AskMethod; params?: Json }>;
+        for (const [key, q] of Object.entries(asked))
+          inputResponses[key] = await child.ask(caller, q.method, q.params, stop.signal);
+        sent = {
+          ...params,
+          inputResponses,
+          ...(result.requestState !== undefined ? { requestState: result.requestState } : {}),
+        };
+      }
+    } catch (error) {
+      throw stop.signal.aborted ? stop.signal.reason : error;
+    } finally {
+      this.#calls.delete(m.id);
+    }
+  }
+
+  /** A request written to a running 2025-11-25 process as it came, under an id of the gateway's. */
+  async #raw(m: JSONRPCRequest) {
+    const { child } = this.#target;
+    const token = (m.params?._meta as Json | undefined)?.progressToken;
+    try {
+      return await child.rawCall(m, this.#caller(m.id), {
+        progress: (p) => this.#related(m.id, "notifications/progress", { ...p, progressToken: token }),
+        sent: (rawId) => this.#calls.set(m.id, (reason) => child.rawCancel({ params: { reason } }, rawId)),
+      });
+    } finally {
+      this.#calls.delete(m.id);
+    }
+  }
+
+  /** Whose call it is, and how its server's questions and log lines reach this client. */
+  #caller(id: RequestId): Caller {
+    return {
+      session: this.session,
+      ask: (method, params, signal) => this.#ask(id, method, params, signal),
+      notify: (method, params) => {
+        if (method !== "notifications/message") return this.#related(id, method, params);
+        if (this.#descriptor.capabilities.logging && admits(this.session.logLevel, params.level))
+          this.#related(id, method, params);
+      },
+    };
+  }
+
+  #related(id: RequestId, method: string, params: Json): void {
+    this.#transport.deliver({ jsonrpc: "2.0", method, params }, id);
+  }
+
+  /**
+   * The server's question put to this client on its call's own stream, when the client declared
+   * it can answer; given up (the client told) when `signal` aborts.
+   */
+  #ask(related: RequestId, method: AskMethod, params: Json | undefined, signal: AbortSignal): Promise<Json> {
+    const need = NEEDS[method] ?? method;
+    if (!this.#client.capabilities[need])
+      return Promise.reject(rpcError(`${method}: this client did not declare "${need}" when it connected`));
+    const id = this.#nextAsk++;
+    return new Promise<Json>((resolve, reject) => {
+      const given = () => {
+        this.#asks.delete(id);
+        this.#related(related, "notifications/cancelled", { requestId: id, reason: String(signal.reason) });
+        reject(signal.reason);
+      };
+      signal.addEventListener("abort", given, { once: true });
+      this.#asks.set(id, (answer) => {
+        this.#asks.delete(id);
+        signal.removeEventListener("abort", given);
+        if ("result" in answer) resolve(answer.result as Json);
+        else if ("error" in answer) reject(Object.assign(new Error(answer.error.message), answer.error));
+      });
+      this.#transport.deliver({ jsonrpc: "2.0", id, method, ...(params ? { params } : {}) }, related);
+    });
+  }
+
+  #error(id: RequestId, error: { code: number; message: string; data?: unknown }): void {
+    const { code, message, data } = error;
+    this.#transport.deliver({
+      jsonrpc: "2.0",
+      id,
+      error: { code, message, ...(data !== undefined ? { data } : {}) },
+    });
+  }
+}
+
+const notFound = (_method: string) => rpcError("Method not found", RPC.methodNotFound);

@@ -1,0 +1,81 @@
+/**
+ * What a route answers itself, from what the upstream said at its last start: `initialize`,
+ * `server/discover`, `ping` and `logging/setLevel` — as the SDK's server answers them.
+ */
+import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
+import { RPC } from "../../core/jsonrpc/codes.js";
+
+/** The upstream as its last start described it (the list cache's entry holds the same). */
+export interface Descriptor {
+  serverInfo: { name: string; version: string; [key: string]: unknown };
+  capabilities: Record<string, Record<string, unknown> | undefined>;
+  instructions?: string;
+}
+
+/** The revisions a 2026-07-28 client may name (the SDK lists the earlier era's alone). */
+const MODERN_VERSIONS = ["2026-07-28"] as const;
+
+/** The log levels of MCP, least severe first (`logging/setLevel`). */
+const LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+
+export type Handshake =
+  | { kind: "answer"; result: Record<string, unknown> }
+  | { kind: "level"; level: string; result: Record<string, unknown> }
+  | { kind: "error"; code: number; message: string };
+
+type Params = Record<string, unknown> | undefined;
+
+/**
+ * The answer to a handshake request, or undefined when `method` is not the handshake's (the
+ * request goes upstream). `initialize` takes the client's revision when the SDK supports it, else
+ * its latest (the SDK server's rule); `logging/setLevel` names the session's new level.
+ */
+export function handshake(method: string, params: Params, d: Descriptor): Handshake | undefined {
+  switch (method) {
+    case "initialize": {
+      const asked = params?.protocolVersion;
+      const protocolVersion =
+        typeof asked === "string" && SUPPORTED_PROTOCOL_VERSIONS.includes(asked)
+          ? asked
+          : SUPPORTED_PROTOCOL_VERSIONS[0];
+      return {
+        kind: "answer",
+        result: {
+          protocolVersion,
+          capabilities: d.capabilities,
+          serverInfo: d.serverInfo,
+          ...(d.instructions ? { instructions: d.instructions } : {}),
+        },
+      };
+    }
+    case "server/discover":
+      return {
+        kind: "answer",
+        result: {
+          supportedVersions: [...MODERN_VERSIONS],
+          capabilities: { ...d.capabilities },
+          ...(d.instructions ? { instructions: d.instructions } : {}),
+        },
+      };
+    case "ping":
+      return { kind: "answer", result: {} };
+    case "logging/setLevel": {
+      const level = params?.level;
+      if (!d.capabilities.logging)
+        return {
+          kind: "error",
+          code: RPC.methodNotFound,
+          message: "Method not found: the server does not log",
+        };
+      if (typeof level !== "string" || !LEVELS.includes(level))
+        return {
+          kind: "error",
+          code: RPC.invalidParams,
+          message: `Invalid params: level must be one of ${LEVELS.join(", ")}`,
+        };
+      return { kind: "level", level, result: {} };
+    }
+    default:
+      return undefined;
+  }
+}
