@@ -167,14 +167,14 @@ class SessionRoute {
     const { capabilities } = this.#descriptor;
     const needs = CAPABILITY_OF[method as keyof typeof CAPABILITY_OF];
     if (method === "resources/subscribe" || method === "resources/unsubscribe") {
-      if (!capabilities.resources?.subscribe) throw notFound(method);
+      if (!capabilities.resources?.subscribe) throw methodNotFound();
       const uri = params?.uri;
       if (typeof uri !== "string") throw rpcError("Invalid params: uri must be a string", RPC.invalidParams);
       if (method === "resources/subscribe") await this.#target.subscribe(this.session, uri);
       else await this.#target.unsubscribe(this.session, uri);
       return {};
     }
-    if (!needs || !capabilities[needs]) throw notFound(method);
+    if (!needs || !capabilities[needs]) throw methodNotFound();
     const { child } = this.#target;
     if (isList(method)) {
       const page = params?.cursor;
@@ -302,4 +302,4 @@ class SessionRoute {
   }
 }
 
-const notFound = (_method: string) => rpcError("Method not found", RPC.methodNotFound);
+const methodNotFound = () => rpcError("Method not found", RPC.methodNotFound);
