@@ -68,6 +68,10 @@ export async function connectSession(
   return { close };
 }
 
+/**
+ * By hand rather than an SDK server per session: the SDK's server and client between a client and
+ * a process doubled the bridge's CPU per call (390 against 197 µs, docs/dev/performance.md).
+ */
 class SessionRoute {
   readonly session: SessionRef;
   readonly #target: ForwardTarget;
