@@ -213,6 +213,25 @@ describe("a server's own requests", () => {
   }, 60_000);
 });
 
+describe("log lines", () => {
+  test("a 2025-11-25 session's logging/setLevel: its call's log lines below the level are not sent, those at or above are, from a server of either era", async () => {
+    const g = await bothErasGateway();
+    for (const name of ["old", "new"]) {
+      const client = await v2Client(g.shareUrl(name), g.token, "legacy");
+      const heard: string[] = [];
+      client.setNotificationHandler("notifications/message", (n) => {
+        heard.push(`${n.params.level}:${String(n.params.data)}`);
+      });
+      await client.setLoggingLevel("warning");
+      expect(await callText(client, "log", { level: "info", text: "quiet" })).toBe("logged");
+      expect(await callText(client, "log", { level: "error", text: "loud" })).toBe("logged");
+      // The lines of one session's calls come in order: "quiet" would have come before "loud".
+      await until(`${name}'s error line`, () => heard.includes("error:loud") || undefined);
+      expect(heard, name).toEqual(["error:loud"]);
+    }
+  }, 60_000);
+});
+
 describe("what reaches every session", () => {
   test("list_changed reaches every session of either era within a second; the cache follows", async () => {
     const g = await bothErasGateway();
