@@ -75,9 +75,9 @@ export function forwardServer(target: ForwardTarget, session: SessionRef, cached
   for (const method of LIST_METHODS) {
     if (!capabilities[CAPABILITY_OF[method]]) continue;
     server.setRequestHandler(method, async (request, ctx) => {
-      const page = request.params?.cursor;
-      const fromCache = !child.running && page === undefined ? child.cached()?.lists[method] : undefined;
-      const result = fromCache ?? (await forward(target, method, request.params, ctx));
+      const result =
+        child.listFromCache(method, request.params?.cursor) ??
+        (await forward(target, method, request.params, ctx));
       const kept = method === "tools/list" ? keptTools(session.tools?.(), result) : result;
       return asResultOf(method, tidy(kept, session.era, true));
     });

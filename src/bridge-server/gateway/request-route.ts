@@ -11,7 +11,7 @@ import {
   PROTOCOL_VERSION_META_KEY,
   type RequestId,
 } from "@modelcontextprotocol/server";
-import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
+import { errorObject, RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import type { CallStop } from "../call-stop.js";
 import type { DirectCall } from "../connection-server.js";
 import { stampAsSdk } from "../direct-call.js";
@@ -75,11 +75,7 @@ async function answer(p: Passage, cached: CachedServer): Promise<Json> {
   let result: Json;
   const list = isList(m.method);
   if (list) {
-    const fromCache =
-      !child.running && m.params.cursor === undefined
-        ? child.cached()?.lists[m.method as ListMethod]
-        : undefined;
-    result = fromCache ?? (await upstream(p));
+    result = child.listFromCache(m.method as ListMethod, m.params.cursor) ?? (await upstream(p));
     if (m.method === "tools/list") result = keptTools(session.tools?.(), result);
   } else {
     const refused = m.method === "tools/call" ? refusal(session.tools?.(), m.params.name) : undefined;
@@ -139,16 +135,8 @@ async function upstream(p: Passage): Promise<Json> {
 }
 
 function errorAnswer(id: RequestId, error: unknown): JSONRPCMessage {
-  const e = error as { code?: unknown; message?: string; data?: unknown };
-  const code = Number.isSafeInteger(e.code) ? (e.code as number) : RPC.internalError;
-  return {
-    jsonrpc: "2.0",
-    id,
-    error: {
-      // 2026-07-28 forbids the code 2025-11-25 names a missing resource with.
-      code: code === RPC.resourceNotFound ? RPC.invalidParams : code,
-      message: e.message ?? "Internal error",
-      ...(e.data !== undefined ? { data: e.data } : {}),
-    },
-  } as JSONRPCMessage;
+  const e = errorObject(error);
+  // 2026-07-28 forbids the code 2025-11-25 names a missing resource with.
+  if (e.code === RPC.resourceNotFound) e.code = RPC.invalidParams;
+  return { jsonrpc: "2.0", id, error: e } as JSONRPCMessage;
 }

@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { JSONRPCMessage, JSONRPCRequest, RequestId } from "@modelcontextprotocol/server";
-import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
+import { errorObject, RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import { type Descriptor, handshake } from "../route/handshake.js";
 import type { HttpSessionTransport } from "../session-transport.js";
 import type { Json } from "./as-sent.js";
@@ -156,12 +156,7 @@ class SessionRoute {
       const said = in2025Terms(method, error);
       if (said && "result" in said)
         return this.#transport.deliver({ jsonrpc: "2.0", id, result: said.result });
-      const e = (said?.error ?? error) as { code?: unknown; message?: unknown; data?: unknown };
-      this.#error(id, {
-        code: Number.isSafeInteger(e.code) ? (e.code as number) : RPC.internalError,
-        message: typeof e.message === "string" ? e.message : String(error),
-        ...(e.data !== undefined ? { data: e.data } : {}),
-      });
+      this.#error(id, errorObject(said?.error ?? error));
     }
   }
 
@@ -181,9 +176,7 @@ class SessionRoute {
     if (!needs || !capabilities[needs]) throw methodNotFound();
     const { child } = this.#target;
     if (isList(method)) {
-      const page = params?.cursor;
-      const fromCache = !child.running && page === undefined ? child.cached()?.lists[method] : undefined;
-      const result = fromCache ?? (await this.#upstream(m, params));
+      const result = child.listFromCache(method, params?.cursor) ?? (await this.#upstream(m, params));
       const kept = method === "tools/list" ? keptTools(this.session.tools?.(), result) : result;
       return tidy(kept, "2025-11-25", true);
     }

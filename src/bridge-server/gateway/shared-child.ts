@@ -21,7 +21,7 @@ import { CallReplies } from "./call-replies.js";
 import { type CacheScope, ChildLists } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
 import { type Connection, connectInEra } from "./era-probe.js";
-import type { CachedServer, ListCache, ListKind } from "./list-cache.js";
+import type { CachedServer, ListCache, ListKind, ListMethod } from "./list-cache.js";
 import { UpstreamSubscriptions } from "./subscriptions.js";
 
 const READY_TIMEOUT_MS = 30_000;
@@ -136,6 +136,14 @@ export class SharedChild {
    */
   cached(): CachedServer | undefined {
     return this.#lists.cached();
+  }
+
+  /**
+   * A list as the cache holds it, when it is answered from there: the first page (no cursor) while
+   * the process is stopped; undefined otherwise (or when none is kept).
+   */
+  listFromCache(method: ListMethod, cursor: unknown): Json | undefined {
+    return !this.#client && cursor === undefined ? this.cached()?.lists[method] : undefined;
   }
 
   get running(): boolean {

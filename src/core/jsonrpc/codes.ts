@@ -28,6 +28,19 @@ export const RPC = {
 export const isCodeOf2026Only = (code: number): boolean => code <= -32020 && code >= -32099;
 
 /**
+ * The JSON-RPC error object for a thrown error, as the SDK's server answers one: its code (-32603
+ * when it has none), message and data.
+ */
+export function errorObject(error: unknown): { code: number; message: string; data?: unknown } {
+  const e = error as { code?: unknown; message?: unknown; data?: unknown } | null;
+  return {
+    code: Number.isSafeInteger(e?.code) ? (e?.code as number) : RPC.internalError,
+    message: typeof e?.message === "string" ? e.message : String(error),
+    ...(e?.data !== undefined ? { data: e.data } : {}),
+  };
+}
+
+/**
  * An error carrying a JSON-RPC code (-32603 unless told): the SDK's server answers a handler that
  * throws it with that code and message as they are.
  */
