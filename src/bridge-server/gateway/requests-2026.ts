@@ -1,6 +1,6 @@
 /**
- * A shared server's 2026-07-28 requests: the SDK handler of each process, the fast lane of its
- * ordinary calls, its listens' subscriptions, and its changes told to both.
+ * A shared server's 2026-07-28 requests: its ordinary ones on the route, the rest to the SDK's handler
+ * (discover, listens, the spec's refusals: its listen router alone is 425 lines), changes told to both.
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { McpHttpHandler } from "@modelcontextprotocol/server";
