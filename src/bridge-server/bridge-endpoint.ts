@@ -1,11 +1,11 @@
 /**
- * The bridge's own endpoint (`/mcp`) in both protocol eras: a server per 2025-11-25 session, the
- * SDK's 2026-07-28 handler (a server per request) beside it, and note changes sent to both.
+ * The bridge's own endpoint (`/mcp`) in both protocol eras: a server per 2025-11-25 session, the lane
+ * for ordinary 2026-07-28 requests, the SDK's handler for the rest, and note changes sent to all.
  */
 import type { JSONRPCMessage, McpHttpHandler, Transport } from "@modelcontextprotocol/server";
 import { BRIDGE_PATH } from "../core/bridge-link/index.js";
 import { RPC } from "../core/jsonrpc/codes.js";
-import { ConnectionServer, type DirectCall } from "./connection-server.js";
+import { DirectAnswers, type DirectCall } from "./connection-server.js";
 import type { Endpoint } from "./endpoint.js";
 import { checkedCall, paramRefusal, refusalResponse } from "./param-check.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
@@ -25,26 +25,19 @@ export function bridgeEndpoint(
 ): BridgeEndpoint {
   // The tools as listed, once loaded: what a plugin's `x-mcp-header` arguments are checked by.
   let listed: { tools: unknown[] } | undefined;
-  // The tools' fast lane (own-tool-call.ts), once the tools and its module are loaded.
-  let fast: ((message: JSONRPCMessage) => DirectCall | undefined) | undefined;
+  // The lane's answers (own-route.ts), once the tools and its module are loaded.
+  let route: ((message: JSONRPCMessage) => DirectCall | undefined) | undefined;
   const tools = () =>
     loadTools().then(async (set) => {
       listed ??= { tools: set.list };
-      if (!fast) {
-        const { ownToolCall } = await import("./own-tool-call.js");
-        fast = (message) => ownToolCall(set, message);
+      if (!route) {
+        const { ownRoute } = await import("./own-route.js");
+        route = (message) => ownRoute({ tools: set, notes: context.notes }, message);
       }
       return set;
     });
   let handler2026: Promise<McpHttpHandler> | undefined;
-  const lane = new ConnectionServer(
-    async () => {
-      const { createBridgeServer } = await import("./session-server.js");
-      return createBridgeServer(context, await tools(), "2026-07-28").server;
-    },
-    log,
-    (message) => fast?.(message),
-  );
+  const answers = new DirectAnswers();
   let stopNotes: (() => void) | undefined;
   const handler = () =>
     (handler2026 ??= (async () => {
@@ -68,9 +61,14 @@ export function bridgeEndpoint(
     })());
   return {
     path: BRIDGE_PATH,
-    // A call to check goes to the handler's way (below) until the tools are loaded, or to be refused.
-    connectionServer: (headers, message) =>
-      !checkedCall(message) || (listed && !paramRefusal(listed, message, headers)) ? lane : undefined,
+    connectionServer: (headers, message) => {
+      // A call to check goes to the handler's way (below) until the tools are loaded, or to be refused.
+      if (checkedCall(message) && !(listed && !paramRefusal(listed, message, headers))) return undefined;
+      const call = route?.(message as JSONRPCMessage);
+      return (
+        call && { serve: (socket, m, res, acceptsSse) => answers.answer(socket, m, res, acceptsSse, call) }
+      );
+    },
     connect: async (transport) => {
       const { createBridgeServer } = await import("./session-server.js");
       const session = createBridgeServer(context, await tools(), "2025-11-25");
@@ -89,7 +87,6 @@ export function bridgeEndpoint(
       return (await handler()).fetch(request, { parsedBody });
     },
     close: async () => {
-      await lane.close();
       stopNotes?.();
       if (handler2026) await (await handler2026).close();
     },

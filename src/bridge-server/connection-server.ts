@@ -1,10 +1,10 @@
 /**
- * The fast lane for ordinary 2026-07-28 requests: one SDK server pinned to 2026-07-28 per keep-alive
- * connection (the SDK's own stdio entry, over the session transport), not one per request.
+ * The lane for ordinary 2026-07-28 requests: each answered by a route, past any SDK server, on its
+ * connection's own transport (what it takes: connectionServerTakes; the rest is the SDK handler's).
  */
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import type { JSONRPCMessage, McpServerFactory, RequestId } from "@modelcontextprotocol/server";
+import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/server";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { CallStop } from "./call-stop.js";
 import { HttpSessionTransport } from "./session-transport.js";
@@ -67,7 +67,7 @@ export function connectionServerTakes(message: unknown, headers: IncomingHttpHea
 }
 
 /**
- * A call served past the SDK server (gateway/pass-through-call.ts): it answers through `send` (a
+ * A call served past the SDK server (own-route.ts, gateway/request-route.ts): it answers through `send` (a
  * message related to the request, or its response) and stops when `stop` aborts.
  */
 export type DirectCall = (
@@ -89,89 +89,8 @@ export interface Lane {
 const laneStatus = (m: JSONRPCMessage | undefined) =>
   (m as { error?: { code?: unknown } } | undefined)?.error?.code === RPC.missingCapability ? 400 : 200;
 
-/** One connection's SDK server and the transport it answers on. */
-interface SdkLane {
-  transport: HttpSessionTransport;
-  close(): Promise<void>;
-}
-
-/**
- * One lane per connection: a client's requests on one connection come one after another with ids
- * of its own, so an SDK server pinned to 2026-07-28 serves them as it serves a stdio client (the
- * envelope checked on each, no session kept between them), without a server built per request.
- */
-export class ConnectionServer implements Lane {
-  readonly #factory: McpServerFactory;
-  readonly #lanes = new WeakMap<Socket, Promise<SdkLane>>();
-  readonly #open = new Set<Promise<SdkLane>>();
-  readonly #log: (line: string) => void;
-  readonly #fast: ((message: JSONRPCMessage) => DirectCall | undefined) | undefined;
-  /** The fast calls' answers (their own transport per connection: no SDK server behind it). */
-  readonly #direct = new DirectAnswers();
-
-  /** `fast`: the call that goes past the SDK server, when one may (else undefined). */
-  constructor(
-    factory: McpServerFactory,
-    log: (line: string) => void,
-    fast?: (message: JSONRPCMessage) => DirectCall | undefined,
-  ) {
-    this.#factory = factory;
-    this.#log = log;
-    this.#fast = fast;
-  }
-
-  async serve(
-    socket: Socket,
-    message: JSONRPCMessage,
-    res: ServerResponse,
-    acceptsSse: boolean,
-  ): Promise<void> {
-    const fast = this.#fast?.(message);
-    if (fast) return this.#direct.answer(socket, message, res, acceptsSse, fast);
-    let lane = this.#lanes.get(socket);
-    if (!lane) {
-      const opened = this.#openLane();
-      lane = opened;
-      this.#lanes.set(socket, opened);
-      this.#open.add(opened);
-      socket.once("close", () => {
-        this.#open.delete(opened);
-        void opened.then((l) => l.close());
-      });
-    }
-    const { transport } = await lane;
-    const id = (message as { id: string | number }).id;
-    // Closing the response before the answer is how a 2026-07-28 client cancels.
-    res.once("close", () => {
-      if (!res.writableFinished)
-        transport.onmessage?.({
-          jsonrpc: "2.0",
-          method: "notifications/cancelled",
-          params: { requestId: id },
-        });
-    });
-    transport.handlePost([message], false, res, { acceptsSse, headers: {} });
-  }
-
-  async #openLane(): Promise<SdkLane> {
-    const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
-    const transport = new HttpSessionTransport("lane", undefined, laneStatus);
-    const handle = serveStdio(this.#factory, {
-      legacy: "reject",
-      transport,
-      onerror: (e) => this.#log(`2026-07-28: ${e.message}`),
-    });
-    return { transport, close: () => handle.close() };
-  }
-
-  async close(): Promise<void> {
-    // A lane that failed to open has nothing to close.
-    await Promise.all([...this.#open].map((l) => l.then((lane) => lane.close()).catch(() => {})));
-  }
-}
-
 /** Answers given past any SDK server, on each connection's own transport. */
-class DirectAnswers {
+export class DirectAnswers {
   readonly #bySocket = new WeakMap<Socket, HttpSessionTransport>();
 
   answer(

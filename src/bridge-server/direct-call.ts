@@ -1,23 +1,12 @@
 /**
- * What the fast lanes past the SDK's server (gateway/pass-through-call.ts, own-tool-call.ts) share: an ordinary
- * 2026-07-28 call's params, and its result encoded as the SDK's server encodes it.
+ * What the routes past the SDK's server (own-route.ts, gateway/request-route.ts) share: a 2026-07-28
+ * result encoded as the SDK's server encodes it.
  */
 import { SERVER_INFO_META_KEY } from "@modelcontextprotocol/server";
 
 type Json = Record<string, unknown>;
 
 export const isPlain = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** The members an ordinary call's params may have; anything else (an extension, a retry's state) is the SDK's. */
-const ORDINARY = new Set(["name", "arguments", "_meta"]);
-
-/** A call's params when they are ordinary: a name, an envelope, perhaps arguments, nothing else. */
-export function ordinaryParams(message: unknown): (Json & { name: string; _meta: Json }) | undefined {
-  const params = (message as { params?: unknown }).params;
-  if (!isPlain(params) || typeof params.name !== "string" || !isPlain(params._meta)) return undefined;
-  for (const key of Object.keys(params)) if (!ORDINARY.has(key)) return undefined;
-  return params as Json & { name: string; _meta: Json };
-}
 
 /**
  * A `tools/call` or `prompts/get` result stamped as the SDK stamps it in 2026-07-28: `resultType`,

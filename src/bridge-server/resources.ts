@@ -47,20 +47,11 @@ function canonicalName(notes: NotesFolder, uri: string): string | undefined {
 }
 
 /**
- * Serve the notes as resources on one session's server (or one 2026-07-28 request's: it subscribes
- * through `subscriptions/listen`, which the HTTP face serves); returns what ends its subscriptions.
- *
- * The shared notes as MCP resources, so clients that let users mention resources can pull a shared
- * plan into a conversation: `resources/list` (every note), `resources/templates/list` (the notes
- * URI template), `resources/read`, and `resources/subscribe` / `unsubscribe`, with
- * `notifications/resources/updated` when a subscribed note changes (through the bridge or edited
- * on disk) and `notifications/resources/list_changed` when a note appears or goes.
- *
- * A note's URI is `mcp-twin://notes/<path>` (each segment percent-encoded).
+ * The notes as resources in one era: `resources/list` (every note), `resources/templates/list`
+ * (the notes URI template) and `resources/read`, each a result or a thrown JSON-RPC error. A
+ * note's URI is `mcp-twin://notes/<path>` (each segment percent-encoded).
  */
-export function serveNoteResources(server: Server, notes: NotesFolder, era: Era): () => void {
-  const subscribed = new Set<string>();
-
+export function noteResources(notes: NotesFolder, era: Era) {
   const notFound = (uri: string, why = "no such note") =>
     new ProtocolError(RESOURCE_NOT_FOUND[era], `Resource not found: ${uri.slice(0, 200)} (${why})`, { uri });
 
@@ -75,38 +66,55 @@ export function serveNoteResources(server: Server, notes: NotesFolder, era: Era)
     }
   };
 
-  server.setRequestHandler("resources/list", async () => ({
-    resources: (await notes.list()).map((n) => ({
-      uri: noteUri(n.path),
-      name: n.path,
-      title: n.path.replace(/\.md$/i, ""),
-      mimeType: MIME,
-      size: n.bytes,
-      annotations: { lastModified: n.updatedAt },
-    })),
-  }));
-
-  server.setRequestHandler("resources/templates/list", async () => ({
-    resourceTemplates: [
-      {
-        uriTemplate: `${NOTES_URI}{+path}`,
-        name: "note",
-        title: "A shared note",
-        description: "A Markdown note in the bridge's shared notes folder, e.g. plans/auth.md.",
+  return {
+    resolve,
+    list: async () => ({
+      resources: (await notes.list()).map((n) => ({
+        uri: noteUri(n.path),
+        name: n.path,
+        title: n.path.replace(/\.md$/i, ""),
         mimeType: MIME,
-      },
-    ],
-  }));
+        size: n.bytes,
+        annotations: { lastModified: n.updatedAt },
+      })),
+    }),
+    templates: async () => ({
+      resourceTemplates: [
+        {
+          uriTemplate: `${NOTES_URI}{+path}`,
+          name: "note",
+          title: "A shared note",
+          description: "A Markdown note in the bridge's shared notes folder, e.g. plans/auth.md.",
+          mimeType: MIME,
+        },
+      ],
+    }),
+    read: async (uri: string) => {
+      const name = await resolve(uri);
+      try {
+        const note = await notes.read(name);
+        return { contents: [{ uri: noteUri(note.name), mimeType: MIME, text: note.content }] };
+      } catch (error) {
+        throw notFound(uri, notes.explain(error) ?? "unreadable");
+      }
+    },
+  };
+}
 
-  server.setRequestHandler("resources/read", async (request) => {
-    const name = await resolve(request.params.uri);
-    try {
-      const note = await notes.read(name);
-      return { contents: [{ uri: noteUri(note.name), mimeType: MIME, text: note.content }] };
-    } catch (error) {
-      throw notFound(request.params.uri, notes.explain(error) ?? "unreadable");
-    }
-  });
+/**
+ * Serve the notes as resources on one 2025-11-25 session's server (or one 2026-07-28 request's:
+ * it subscribes through `subscriptions/listen`, which the HTTP face serves), so clients that let
+ * users mention resources can pull a shared plan into a conversation; returns what ends its
+ * subscriptions. `notifications/resources/updated` comes when a subscribed note changes (through
+ * the bridge or edited on disk), `notifications/resources/list_changed` when a note appears or goes.
+ */
+export function serveNoteResources(server: Server, notes: NotesFolder, era: Era): () => void {
+  const subscribed = new Set<string>();
+  const resources = noteResources(notes, era);
+  const { resolve } = resources;
+  server.setRequestHandler("resources/list", resources.list);
+  server.setRequestHandler("resources/templates/list", resources.templates);
+  server.setRequestHandler("resources/read", (request) => resources.read(request.params.uri));
 
   // A note that does not exist yet may be subscribed to: its first write is an update.
   const full = (name: string) => !subscribed.has(name) && subscribed.size >= MAX_SUBSCRIPTIONS;

@@ -58,7 +58,7 @@ export interface BridgeContext {
  * they may be reused for a minute; the notes change at any time, so their list and contents are
  * stale at once. Everything is the token holder's own: private.
  */
-const CACHE_HINTS: Partial<
+export const CACHE_HINTS: Partial<
   Record<"tools/list" | "resources/list" | "resources/templates/list" | "resources/read", CacheHint>
 > = {
   "tools/list": { ttlMs: 60_000, cacheScope: "private" },

@@ -152,7 +152,7 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
     members: [
       "bridge-endpoint.ts",
       "description.ts",
-      "own-tool-call.ts",
+      "own-route.ts",
       "plugins.ts",
       "resources.ts",
       "session-server.ts",

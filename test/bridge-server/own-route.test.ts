@@ -1,6 +1,6 @@
 /**
- * A 2026-07-28 `tools/call` to one of the bridge's own tools goes past the SDK's server on a fast
- * lane (own-tool-call.ts): each answer here is compared with the same call answered by the SDK's server
+ * An ordinary 2026-07-28 request to the bridge's own endpoint goes past the SDK's server on the lane
+ * (own-route.ts): each answer here is compared with the same request answered by the SDK's server
  * (a request the lane does not take: an extension key in its params), byte for byte but for the id.
  */
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
@@ -8,7 +8,8 @@ import path from "node:path";
 import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import { afterEach, expect, test } from "vitest";
 import { CallStop } from "../../src/bridge-server/call-stop.js";
-import { ownToolCall } from "../../src/bridge-server/own-tool-call.js";
+import { NotesFolder } from "../../src/bridge-server/notes-folder.js";
+import { ownRoute } from "../../src/bridge-server/own-route.js";
 import { ToolSet } from "../../src/bridge-server/session-server.js";
 import { defineTool } from "../../src/bridge-server/tools/define.js";
 import { postModern } from "../helpers/raw-post-2026.js";
@@ -22,24 +23,44 @@ const META = {
   "io.modelcontextprotocol/clientCapabilities": {},
 };
 
-/** One raw 2026-07-28 tools/call, its body as sent (so `__proto__` keys travel as JSON); `slow`: the SDK's. */
-async function call(
+/** One raw 2026-07-28 request, its params as sent (so `__proto__` keys travel as JSON); `slow`: the SDK's. */
+async function send(
+  url: string,
+  token: string,
+  id: number,
+  method: string,
+  paramsJson: string,
+  name: string | undefined,
+  slow: boolean,
+) {
+  const body = `{"jsonrpc":"2.0","id":${id},"method":"${method}","params":{${paramsJson}${
+    paramsJson ? "," : ""
+  }"_meta":${JSON.stringify(META)}${slow ? ',"x-extension":true' : ""}}}`;
+  const answer = await postModern(url, token, method, body, name === undefined ? {} : { "mcp-name": name });
+  const message = answer.messages.at(-1)!;
+  expect(message.id).toBe(id);
+  delete message.id;
+  return { status: answer.status, message };
+}
+
+/** One raw 2026-07-28 tools/call of `tool` with its arguments as JSON text (none: undefined). */
+const call = (
   url: string,
   token: string,
   id: number,
   tool: string,
   argsJson: string | undefined,
   slow: boolean,
-) {
-  const body = `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":${JSON.stringify(tool)}${
-    argsJson === undefined ? "" : `,"arguments":${argsJson}`
-  },"_meta":${JSON.stringify(META)}${slow ? ',"x-extension":true' : ""}}}`;
-  const answer = await postModern(url, token, "tools/call", body, { "mcp-name": tool });
-  const message = answer.messages.at(-1)!;
-  expect(message.id).toBe(id);
-  delete message.id;
-  return { status: answer.status, message };
-}
+) =>
+  send(
+    url,
+    token,
+    id,
+    "tools/call",
+    `"name":${JSON.stringify(tool)}${argsJson === undefined ? "" : `,"arguments":${argsJson}`}`,
+    tool,
+    slow,
+  );
 
 /** A copy of a bridge's root (before it ever ran): the same plugins, a state of its own. */
 function copyRoot(root: string): string {
@@ -48,7 +69,7 @@ function copyRoot(root: string): string {
   return copy;
 }
 
-test("2026-07-28 calls to the bridge's own tools and plugins: the fast lane answers as the SDK's server does", async () => {
+test("2026-07-28 requests to the bridge's own tools, plugins and notes: the lane answers as the SDK's server does", async () => {
   const root = tempDir();
   const plugins = path.join(root, "bridge", "plugins");
   mkdirSync(plugins, { recursive: true });
@@ -88,6 +109,21 @@ test("2026-07-28 calls to the bridge's own tools and plugins: the fast lane answ
     const slow = await call(slowSide.url, slowSide.token, id++, tool, args, true);
     expect(times(fast), `${tool} ${args}`).toBe(times(slow));
   }
+  // The lists and the notes as resources (a note written above, one missing, one not a note).
+  const requests: Array<[string, string, string?]> = [
+    ["tools/list", ""],
+    ["resources/list", ""],
+    ["resources/templates/list", ""],
+    ["resources/read", '"uri":"mcp-twin://notes/p.md"', "mcp-twin://notes/p.md"],
+    ["resources/read", '"uri":"mcp-twin://notes/nope.md"', "mcp-twin://notes/nope.md"],
+    ["resources/read", '"uri":"http://example.com/x"', "http://example.com/x"],
+    ["resources/read", '"uri":"mcp-twin://notes/../x"', "mcp-twin://notes/../x"],
+  ];
+  for (const [method, params, name] of requests) {
+    const fast = await send(fastSide.url, fastSide.token, id, method, params, name, false);
+    const slow = await send(slowSide.url, slowSide.token, id++, method, params, name, true);
+    expect(times(fast), `${method} ${params}`).toBe(times(slow));
+  }
   const b = fastSide;
   const echoed = await call(b.url, b.token, id++, "echo", '{"text":"hi"}', false);
   expect(echoed.message.result).toMatchObject({
@@ -97,7 +133,7 @@ test("2026-07-28 calls to the bridge's own tools and plugins: the fast lane answ
   });
 }, 60_000);
 
-test("the lane takes an ordinary call of a known tool, and leaves everything else to the SDK's server", async () => {
+test("the lane takes an ordinary request it can answer, and leaves everything else to the SDK's server", async () => {
   const seen: unknown[] = [];
   const tools = new ToolSet([
     defineTool({ name: "who", description: "Who calls" }, (_args, call) => {
@@ -108,16 +144,22 @@ test("the lane takes an ordinary call of a known tool, and leaves everything els
   const request = (params: Record<string, unknown>, method = "tools/call") =>
     ({ jsonrpc: "2.0", id: 7, method, params }) as unknown as JSONRPCMessage;
   const ordinary = { name: "who", arguments: {}, _meta: META };
+  const own = { tools, notes: new NotesFolder(tempDir()) };
   for (const declined of [
     request(ordinary, "prompts/get"),
     request({ ...ordinary, name: "nope" }),
     request({ ...ordinary, arguments: [1] }),
     request({ ...ordinary, requestState: "s" }),
     request({ name: "who", arguments: {} }),
+    request({ _meta: META }, "prompts/list"),
+    request({ _meta: META, cursor: "c" }, "tools/list"),
+    request({ _meta: META, uri: 5 }, "resources/read"),
   ])
-    expect(ownToolCall(tools, declined)).toBeUndefined();
+    expect(ownRoute(own, declined)).toBeUndefined();
+  for (const method of ["tools/list", "resources/list", "resources/templates/list"])
+    expect(ownRoute(own, request({ _meta: META }, method))).toBeTypeOf("function");
 
-  const fast = ownToolCall(tools, request(ordinary))!;
+  const fast = ownRoute(own, request(ordinary))!;
   const sent: JSONRPCMessage[] = [];
   await new Promise<void>((resolve) => {
     fast((m) => {
@@ -143,7 +185,7 @@ test("the lane takes an ordinary call of a known tool, and leaves everything els
   // A call the client cancelled before its answer gets none.
   const cancelled = new CallStop();
   const late: JSONRPCMessage[] = [];
-  ownToolCall(tools, request(ordinary))!((m) => late.push(m), cancelled);
+  ownRoute(own, request(ordinary))!((m) => late.push(m), cancelled);
   cancelled.abort();
   await new Promise((r) => setTimeout(r, 20));
   expect(late).toEqual([]);
@@ -168,7 +210,7 @@ test("a tool's handler on the lane gets an AbortSignal that aborts when the clie
   ]);
   const stop = new CallStop();
   const sent: JSONRPCMessage[] = [];
-  ownToolCall(tools, {
+  ownRoute({ tools, notes: new NotesFolder(tempDir()) }, {
     jsonrpc: "2.0",
     id: 1,
     method: "tools/call",
