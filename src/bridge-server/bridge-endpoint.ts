@@ -48,9 +48,7 @@ export function bridgeEndpoint(
       ]);
       const h = createMcpHandler(
         async () => createBridgeServer(context, await tools(), "2026-07-28").server,
-        {
-          legacy: "reject",
-        },
+        { legacy: "reject", onerror: (e) => log(`2026-07-28: ${e.message}`) },
       );
       // 2026-07-28 clients hear of note changes on their `subscriptions/listen` streams.
       stopNotes = context.notes.onChange((change) => {
