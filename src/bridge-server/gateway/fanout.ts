@@ -3,9 +3,9 @@
  * only those with a stream open, each resource's updates merged within a tick.
  */
 import type { LoggingMessageNotificationParams } from "@modelcontextprotocol/server";
-import type { SessionRef } from "./forward-server.js";
 import type { ListKind } from "./list-cache.js";
 import { admits } from "./log-levels.js";
+import type { SessionRef } from "./target.js";
 
 type Notify = NonNullable<SessionRef["notify"]>;
 

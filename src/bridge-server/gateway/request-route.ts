@@ -18,9 +18,9 @@ import { stampAsSdk } from "../direct-call.js";
 import type { Json } from "./as-sent.js";
 import type { Caller } from "./asks.js";
 import { capabilitiesOf, tidy } from "./eras.js";
-import { CAPABILITY_OF, type ForwardTarget, type SessionRef } from "./forward-server.js";
 import type { CachedServer, ListMethod } from "./list-cache.js";
 import { admits } from "./log-levels.js";
+import { CAPABILITY_OF, type ForwardTarget, type SessionRef } from "./target.js";
 import { keptTools, refusal } from "./tool-filter.js";
 
 /** The envelope keys the SDK's server lifts off a request: a 2025-11-25 server never sees them. */
@@ -34,7 +34,7 @@ const ENVELOPE = [
 const isList = (method: string): method is ListMethod => method.endsWith("/list");
 
 /** One request on its way: where it goes, whose it is, and how its answers reach its client. */
-interface Passage {
+export interface Passage {
   target: ForwardTarget;
   session: SessionRef;
   m: JSONRPCRequest & { params: Json };
@@ -58,7 +58,7 @@ export function routeRequest(
   return (send, stop) => {
     const p: Passage = { target, session, m, send, stop };
     cached()
-      .then((c) => answer(p, c))
+      .then(async (c) => stampAsSdk(await answer(p, c), { ...(target.child.cached() ?? c).serverInfo }))
       .then(
         // A call the client cancelled gets no answer.
         (result) => stop.aborted || send({ jsonrpc: "2.0", id: m.id, result } as JSONRPCMessage),
@@ -67,7 +67,8 @@ export function routeRequest(
   };
 }
 
-async function answer(p: Passage, cached: CachedServer): Promise<Json> {
+/** The request's result as the process gave it, tidied for a 2026-07-28 client (not yet stamped). */
+export async function answer(p: Passage, cached: CachedServer): Promise<Json> {
   const { target, session, m } = p;
   const needs = CAPABILITY_OF[m.method as keyof typeof CAPABILITY_OF];
   if (!needs || !capabilitiesOf(cached)[needs]) throw rpcError("Method not found", RPC.methodNotFound);
@@ -87,9 +88,7 @@ async function answer(p: Passage, cached: CachedServer): Promise<Json> {
         ? await upstream(p)
         : await target.shim.resume(parked, m.params.inputResponses as Json | undefined, p.stop);
   }
-  return stampAsSdk(tidy(result, "2026-07-28", list || m.method === "resources/read"), {
-    ...(child.cached() ?? cached).serverInfo,
-  });
+  return tidy(result, "2026-07-28", list || m.method === "resources/read");
 }
 
 /**

@@ -7,10 +7,10 @@ import type { McpHttpHandler } from "@modelcontextprotocol/server";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import { DirectLane, type Lane } from "../connection-server.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
-import type { SessionRef } from "./forward-server.js";
 import type { ListKind } from "./list-cache.js";
 import type { ShareRoom } from "./share-room.js";
 import { subscriptionRefusal } from "./subscriptions.js";
+import type { SessionRef } from "./target.js";
 import type { ToolFilter } from "./tool-filter.js";
 
 export class Requests2026 {

@@ -10,10 +10,10 @@ import type { HttpSessionTransport } from "../session-transport.js";
 import type { Json } from "./as-sent.js";
 import type { AskMethod, Caller } from "./asks.js";
 import { capabilitiesOf, in2025Terms, tidy, withEnvelope } from "./eras.js";
-import { CAPABILITY_OF, type ForwardTarget, type SessionRef } from "./forward-server.js";
 import type { CachedServer, ListMethod } from "./list-cache.js";
 import { admits } from "./log-levels.js";
 import type { ShareRoom } from "./share-room.js";
+import { CAPABILITY_OF, type ForwardTarget, type SessionRef } from "./target.js";
 import { keptTools, refusal } from "./tool-filter.js";
 
 /** What a client must have declared for each question a server may put to it. */

@@ -12,7 +12,6 @@ import type { Endpoint } from "../endpoint.js";
 import type { CacheScope } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
-import type { ForwardTarget, SessionRef } from "./forward-server.js";
 import { type CachedServer, type ListCache, type ListKind, launchKey } from "./list-cache.js";
 import { Requests2026 } from "./requests-2026.js";
 import { ReverseShim } from "./reverse-shim.js";
@@ -22,6 +21,7 @@ import type { ShareRoom } from "./share-room.js";
 import { type ShareRestart, type ShareStatus, shareStatus } from "./share-status.js";
 import { type ChildOutcome, SharedChild } from "./shared-child.js";
 import { subscriptionRefusal, tooManySubscriptions } from "./subscriptions.js";
+import type { ForwardTarget, SessionRef } from "./target.js";
 import { clientOf, type ToolFilter, toolFilter } from "./tool-filter.js";
 
 export interface HostOptions {

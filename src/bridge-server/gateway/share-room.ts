@@ -4,11 +4,11 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { ShareMode } from "../../core/manifest/schema.js";
-import type { ForwardTarget, SessionRef } from "./forward-server.js";
 import type { CachedServer } from "./list-cache.js";
 import type { ReverseShim } from "./reverse-shim.js";
 import type { ChildKey } from "./session-keys.js";
 import type { SharedChild } from "./shared-child.js";
+import type { ForwardTarget, SessionRef } from "./target.js";
 import type { ToolFilter } from "./tool-filter.js";
 
 export interface ShareRoom {
