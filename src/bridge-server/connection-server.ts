@@ -115,17 +115,3 @@ export class DirectAnswers {
     call((m, related) => transport.deliver(m, related), stop);
   }
 }
-
-/** A lane with no SDK server behind it: each request answered by the call `route` makes of it (a shared server's). */
-export class DirectLane implements Lane {
-  readonly #answers = new DirectAnswers();
-  readonly #route: (message: JSONRPCMessage) => DirectCall;
-
-  constructor(route: (message: JSONRPCMessage) => DirectCall) {
-    this.#route = route;
-  }
-
-  serve(socket: Socket, message: JSONRPCMessage, res: ServerResponse, acceptsSse: boolean): void {
-    this.#answers.answer(socket, message, res, acceptsSse, this.#route(message));
-  }
-}

@@ -3,32 +3,41 @@
  * (discover, listens, the spec's refusals: its listen router alone is 425 lines), changes told to both.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { McpHttpHandler } from "@modelcontextprotocol/server";
+import type { JSONRPCMessage, McpHttpHandler } from "@modelcontextprotocol/server";
 import { RPC } from "../../core/jsonrpc/codes.js";
-import { DirectLane, type Lane } from "../connection-server.js";
+import { DirectAnswers, type DirectCall, type Lane } from "../connection-server.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
 import type { ListKind } from "./list-cache.js";
 import type { ShareRoom } from "./share-room.js";
 import { subscriptionRefusal } from "./subscriptions.js";
 import type { SessionRef } from "./target.js";
-import type { ToolFilter } from "./tool-filter.js";
 
 export class Requests2026 {
   readonly #room: ShareRoom;
   /** The 2026-07-28 handler of each process (its own bus: its changes reach only its listeners). */
   readonly #handlers = new Map<string, Promise<McpHttpHandler>>();
-  /** The lane of each process for ordinary 2026-07-28 requests: its route (request-route.ts). */
-  readonly #lanes = new Map<string, Lane>();
+  /** The answers of its ordinary 2026-07-28 requests, by their route, on each connection's transport. */
+  readonly #answers = new DirectAnswers();
 
   constructor(room: ShareRoom) {
     this.#room = room;
   }
 
-  /** The fast lane for a request whose headers name a process, when the lane may take it. */
+  /** The lane for a request whose headers name a process, when the lane may take it: its route. */
   laneFor(headers: IncomingHttpHeaders, message: unknown): Lane | undefined {
     const found = this.#room.route(headers);
     if (!found.ok || !routeTakes(message) || !this.#laneChecks(found.key, message, headers)) return undefined;
-    return this.#lane(found.key, found.cwd, this.#room.gate(headers));
+    const child = this.#room.child(found.key, found.cwd);
+    const target = this.#room.target(found.key, child);
+    const tools = this.#room.gate(headers);
+    const session: SessionRef = { era: "2026-07-28", subscriptions: new Set(), ...(tools ? { tools } : {}) };
+    const cached = () => this.#room.cached(child);
+    const call: DirectCall = (send, stop) =>
+      // The route loads with the first request (it brings the SDK): an idle bridge does not carry it.
+      void import("./request-route.js").then(({ routeRequest }) =>
+        routeRequest(target, cached, session, message as JSONRPCMessage)(send, stop),
+      );
+    return { serve: (socket, m, res, acceptsSse) => this.#answers.answer(socket, m, res, acceptsSse, call) };
   }
 
   /** A 2026-07-28 request: to the handler of the process its headers name. */
@@ -95,32 +104,6 @@ export class Requests2026 {
     return paramRefusal(child.cached()?.lists["tools/list"], body, headers);
   }
 
-  /** The lane of process `key` for a client with tool rules (`tools`: its own lane), else everyone's. */
-  #lane(key: string, cwd: string | undefined, tools?: () => ToolFilter | undefined): Lane {
-    const filter = tools?.();
-    const laneKey = filter ? `${key}\0${filter.client}` : key;
-    let lane = this.#lanes.get(laneKey);
-    if (!lane) {
-      const child = this.#room.child(key, cwd);
-      const target = this.#room.target(key, child);
-      const session: SessionRef = {
-        era: "2026-07-28",
-        subscriptions: new Set(),
-        ...(tools ? { tools } : {}),
-      };
-      const cached = () => this.#room.cached(child);
-      // The route loads with the first request (it brings the SDK): an idle bridge does not carry it.
-      lane = new DirectLane(
-        (message) => (send, stop) =>
-          void import("./request-route.js").then(({ routeRequest }) =>
-            routeRequest(target, cached, session, message)(send, stop),
-          ),
-      );
-      this.#lanes.set(laneKey, lane);
-    }
-    return lane;
-  }
-
   async #newHandler(key: string, cwd: string | undefined): Promise<McpHttpHandler> {
     const [{ createMcpHandler }, { forwardServer }] = await Promise.all([
       import("@modelcontextprotocol/server"),
@@ -170,15 +153,10 @@ export class Requests2026 {
     void this.#handlers.get(key)?.then((h) => h.notify.resourceUpdated(uri));
   }
 
-  /**
-   * Process `key` forgotten: its handler and lanes taken out at once, its lanes closed; then
-   * `stop` (the process's own end) runs while its handler closes.
-   */
+  /** Process `key` forgotten: its handler taken out at once; `stop` (the process's own end) runs while it closes. */
   async drop(key: string, stop: () => Promise<unknown>): Promise<void> {
     const handler = this.#handlers.get(key);
     this.#handlers.delete(key);
-    // Its lanes: everyone's, and each of a client with tool rules (`<key>\0<client>`).
-    for (const k of this.#lanes.keys()) if (k === key || k.startsWith(`${key}\0`)) this.#lanes.delete(k);
     // The process is dropped: a handler that failed to open has nothing to close.
     await Promise.all([stop(), handler?.then((h) => h.close()).catch(() => {})]);
   }
