@@ -5,7 +5,7 @@
 import type { JSONRPCMessage, McpHttpHandler, Transport } from "@modelcontextprotocol/server";
 import { BRIDGE_PATH } from "../core/bridge-link/index.js";
 import { RPC } from "../core/jsonrpc/codes.js";
-import { DirectAnswers, type DirectCall } from "./connection-server.js";
+import type { DirectCall } from "./connection-server.js";
 import type { Endpoint } from "./endpoint.js";
 import { checkedCall, paramRefusal, refusalResponse } from "./param-check.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
@@ -37,7 +37,6 @@ export function bridgeEndpoint(
       return set;
     });
   let handler2026: Promise<McpHttpHandler> | undefined;
-  const answers = new DirectAnswers();
   let stopNotes: (() => void) | undefined;
   const handler = () =>
     (handler2026 ??= (async () => {
@@ -59,13 +58,10 @@ export function bridgeEndpoint(
     })());
   return {
     path: BRIDGE_PATH,
-    connectionServer: (headers, message) => {
+    lane: (headers, message) => {
       // A call to check goes to the handler's way (below) until the tools are loaded, or to be refused.
       if (checkedCall(message) && !(listed && !paramRefusal(listed, message, headers))) return undefined;
-      const call = route?.(message as JSONRPCMessage);
-      return (
-        call && { serve: (socket, m, res, acceptsSse) => answers.answer(socket, m, res, acceptsSse, call) }
-      );
+      return route?.(message as JSONRPCMessage);
     },
     connect: async (transport) => {
       const { createBridgeServer } = await import("./session-server.js");

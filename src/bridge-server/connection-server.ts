@@ -75,21 +75,11 @@ export type DirectCall = (
   stop: CallStop,
 ) => void;
 
-/** What serves the requests a lane takes (connectionServerTakes), on the connection they came on. */
-export interface Lane {
-  serve(
-    socket: Socket,
-    message: JSONRPCMessage,
-    res: ServerResponse,
-    acceptsSse: boolean,
-  ): void | Promise<void>;
-}
-
 /** 2026-07-28 answers a missing client capability with HTTP 400 too. */
 const laneStatus = (m: JSONRPCMessage | undefined) =>
   (m as { error?: { code?: unknown } } | undefined)?.error?.code === RPC.missingCapability ? 400 : 200;
 
-/** Answers given past any SDK server, on each connection's own transport. */
+/** The lane: each call's answers given past any SDK server, on its connection's own transport. */
 export class DirectAnswers {
   readonly #bySocket = new WeakMap<Socket, HttpSessionTransport>();
 

@@ -15,7 +15,7 @@ import {
   DEFAULT_LIMITS,
   limitConnections,
 } from "./connection-limits.js";
-import { connectionServerTakes } from "./connection-server.js";
+import { connectionServerTakes, DirectAnswers } from "./connection-server.js";
 import { type HandedConnections, takeConnections } from "./connections-from.js";
 import { answerControl, CONTROL_PREFIX, type ControlRoutes } from "./control-routes.js";
 import { credentialOf } from "./credential.js";
@@ -172,6 +172,8 @@ interface Listener {
   trust(req: IncomingMessage): void;
   /** A slot for a request to an MCP endpoint, held until its answer ends (connection-limits.ts). */
   slot(res: ServerResponse, credential: string): Refusal | null;
+  /** Where the lane's calls are answered, on each connection's own transport. */
+  lane: DirectAnswers;
 }
 
 async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -290,11 +292,11 @@ async function post(
   if (era.kind === "reject" && era.cell === "invalid-json-rpc-body") return sendRefusal(res, NOT_A_MESSAGE);
   if (era.kind !== "legacy") {
     if (!endpoint.serve2026) return sendRefusal(res, ONLY_2025_11_25(sdk.SUPPORTED_PROTOCOL_VERSIONS));
-    const lane =
+    const call =
       era.kind === "modern" && connectionServerTakes(value, req.headers)
-        ? endpoint.connectionServer?.(req.headers, value)
+        ? endpoint.lane?.(req.headers, value)
         : undefined;
-    if (lane) return lane.serve(req.socket, value as JSONRPCMessage, res, media.acceptsSse);
+    if (call) return l.lane.answer(req.socket, value as JSONRPCMessage, res, media.acceptsSse, call);
     const response = await endpoint.serve2026(toWebRequest(req, res, body), value);
     return sendWebResponse(res, response, l.streamBuffer, l.clock);
   }
@@ -402,6 +404,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     peers: options.peers ? peerCheck(options.peers) : undefined,
     trust: (req) => connections.trust(req.socket),
     slot: (res, credential) => connections.slot(res, credential),
+    lane: new DirectAnswers(),
   };
   const server = http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {
     handle(l, req, res).catch((error: unknown) => {

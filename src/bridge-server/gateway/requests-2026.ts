@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { JSONRPCMessage, McpHttpHandler } from "@modelcontextprotocol/server";
 import { RPC } from "../../core/jsonrpc/codes.js";
-import { DirectAnswers, type DirectCall, type Lane } from "../connection-server.js";
+import type { DirectCall } from "../connection-server.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
 import type { ListKind } from "./list-cache.js";
 import type { ShareRoom } from "./share-room.js";
@@ -16,15 +16,13 @@ export class Requests2026 {
   readonly #room: ShareRoom;
   /** The 2026-07-28 handler of each process (its own bus: its changes reach only its listeners). */
   readonly #handlers = new Map<string, Promise<McpHttpHandler>>();
-  /** The answers of its ordinary 2026-07-28 requests, by their route, on each connection's transport. */
-  readonly #answers = new DirectAnswers();
 
   constructor(room: ShareRoom) {
     this.#room = room;
   }
 
-  /** The lane for a request whose headers name a process, when the lane may take it: its route. */
-  laneFor(headers: IncomingHttpHeaders, message: unknown): Lane | undefined {
+  /** The lane's call for a request whose headers name a process, when the lane may take it: its route. */
+  laneFor(headers: IncomingHttpHeaders, message: unknown): DirectCall | undefined {
     const found = this.#room.route(headers);
     if (!found.ok || !routeTakes(message) || !this.#laneChecks(found.key, message, headers)) return undefined;
     const child = this.#room.child(found.key, found.cwd);
@@ -32,12 +30,11 @@ export class Requests2026 {
     const tools = this.#room.gate(headers);
     const session: SessionRef = { era: "2026-07-28", subscriptions: new Set(), ...(tools ? { tools } : {}) };
     const cached = () => this.#room.cached(child);
-    const call: DirectCall = (send, stop) =>
+    return (send, stop) =>
       // The route loads with the first request (it brings the SDK): an idle bridge does not carry it.
       void import("./request-route.js").then(({ routeRequest }) =>
         routeRequest(target, cached, session, message as JSONRPCMessage)(send, stop),
       );
-    return { serve: (socket, m, res, acceptsSse) => this.#answers.answer(socket, m, res, acceptsSse, call) };
   }
 
   /** A 2026-07-28 request: to the handler of the process its headers name. */

@@ -161,7 +161,7 @@ export class ShareHost {
       connect: async (transport, headers) =>
         (await import("./session-route.js")).connectSession(this.#room, transport, headers),
       sessionHeaders: this.mode === "project" ? [PROJECT_HEADER] : [],
-      connectionServer: (headers, message) => this.#requests2026.laneFor(headers, message),
+      lane: (headers, message) => this.#requests2026.laneFor(headers, message),
       serve2026: (request, parsedBody) => this.#requests2026.serve(request, parsedBody),
       end: (headers) => this.#end(headers),
     };
