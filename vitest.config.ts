@@ -69,6 +69,7 @@ const SLOW_TESTS = [
   "test/e2e/untrusted-text.test.ts",
   "test/e2e/write-safety.test.ts",
   "test/e2e/wsl-sim-extensions.test.ts",
+  "test/helpers/fake-windows-front.test.ts",
   "test/import/clash.test.ts",
   "test/import/loop.test.ts",
   "test/import/msix.test.ts",

@@ -22,12 +22,12 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { endStartLoopsUnder } from "./bridge-loop.js";
+import { writeStandIns } from "./fake-windows-front.js";
 import { reservePort } from "./net.js";
 
 // MCP_TWIN_REPO: set by bench/run.js, which bundles this file elsewhere.
 export const REPO = process.env.MCP_TWIN_REPO ?? fileURLToPath(new URL("../../", import.meta.url));
 export const BIN = path.join(REPO, "bin", "mcp-twin.js");
-const STAND_IN = path.join(REPO, "test", "fixtures", "fake-windows", "fake-windows.cjs");
 const REAL_NPM = realpathSync(
   path.join(path.dirname(process.execPath), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js"),
 );
@@ -257,12 +257,6 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     );
     chmodSync(path.join(nodejs, "npm"), 0o755);
   }
-  // An absolute shebang: on a simulated Windows host PATH holds Windows paths, not node's folder.
-  const standIn = readFileSync(STAND_IN, "utf8").replace(/^#!.*\n/, `#!${process.execPath}\n`);
-  for (const file of standIns) {
-    writeFileSync(file, standIn);
-    chmodSync(file, 0o755);
-  }
   // \\wsl.localhost\Ubuntu\… from a simulated Windows host: the distro's files are this machine's.
   mkdirSync(path.join(mnt, "wsl.localhost"), { recursive: true });
   symlinkSync("/", path.join(mnt, "wsl.localhost", "Ubuntu"));
@@ -302,46 +296,44 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     windir: "C:\\Windows",
   };
   const linuxPath = [linuxBin, path.join(linuxPrefix, "bin")].join(":");
-  writeFileSync(
-    path.join(drive, ".fake-windows.json"),
-    JSON.stringify(
-      {
-        drive,
-        log: interopLog,
-        vars,
-        node: options.windowsNode !== false ? "C:\\Program Files\\nodejs\\node.exe" : null,
-        nodeVersion: "v22.11.0",
-        npmVersion: "10.9.0",
-        ...(options.npmQuietVersion ? { npmQuietVersion: true } : {}),
-        npmPrefix: winPath(windowsPrefix),
-        distros: options.wslDistros ?? ["Ubuntu", "docker-desktop", "docker-desktop-data"],
-        // Each side has its own npm configuration (as each has its own .npmrc).
-        npmEnv: {
-          npm_config_cache: path.join(root, "npm-cache-windows"),
+  const standInConfig = {
+    drive,
+    log: interopLog,
+    vars,
+    node: options.windowsNode !== false ? "C:\\Program Files\\nodejs\\node.exe" : null,
+    nodeVersion: "v22.11.0",
+    npmVersion: "10.9.0",
+    ...(options.npmQuietVersion ? { npmQuietVersion: true } : {}),
+    npmPrefix: winPath(windowsPrefix),
+    distros: options.wslDistros ?? ["Ubuntu", "docker-desktop", "docker-desktop-data"],
+    // Each side has its own npm configuration (as each has its own .npmrc).
+    npmEnv: {
+      npm_config_cache: path.join(root, "npm-cache-windows"),
+      ...(options.registryUrl ? { npm_config_registry: options.registryUrl } : {}),
+    },
+    distroEnv: {
+      Ubuntu: {
+        home: linuxHome,
+        user: "bob",
+        path: `${linuxPath}:/usr/bin:/bin`,
+        env: {
+          NPM_CONFIG_PREFIX: linuxPrefix,
+          npm_config_cache: path.join(root, "npm-cache"),
           ...(options.registryUrl ? { npm_config_registry: options.registryUrl } : {}),
         },
-        distroEnv: {
-          Ubuntu: {
-            home: linuxHome,
-            user: "bob",
-            path: `${linuxPath}:/usr/bin:/bin`,
-            env: {
-              NPM_CONFIG_PREFIX: linuxPrefix,
-              npm_config_cache: path.join(root, "npm-cache"),
-              ...(options.registryUrl ? { npm_config_registry: options.registryUrl } : {}),
-            },
-          },
-        },
-        running: options.running ?? [],
-        runningSince: options.runningSince ?? {},
-        failInstall: options.failWindowsInstall ?? null,
-        realNode: process.execPath,
-        realNpm: REAL_NPM,
       },
-      null,
-      2,
-    ),
-  );
+    },
+    running: options.running ?? [],
+    runningSince: options.runningSince ?? {},
+    failInstall: options.failWindowsInstall ?? null,
+    realNode: process.execPath,
+    realNpm: REAL_NPM,
+  };
+  const configText = JSON.stringify(standInConfig, null, 2);
+  writeFileSync(path.join(drive, ".fake-windows.json"), configText);
+  // The stand-ins: bash fronts (absolute shebangs: on a simulated Windows host PATH holds Windows
+  // paths) over fake-windows.cjs, which they start with the real node.
+  writeStandIns(standIns, standInConfig, configText);
 
   const windowsPathOnLinux = [
     system32,

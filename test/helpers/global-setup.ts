@@ -1,6 +1,7 @@
 /**
  * Once per test run: pack the fixture server (two versions, for --update) and serve them from a
- * loopback registry. Tests read the addresses with `inject()`.
+ * loopback registry; name the folder the era fixtures are packed into by the first file that needs
+ * them. Tests read the addresses with `inject()`.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -15,6 +16,7 @@ declare module "vitest" {
     fixtureName: string;
     fixtureScript: string;
     fixtureTgz: string;
+    eraDir: string;
   }
 }
 
@@ -30,6 +32,7 @@ export default async function setup(project: TestProject) {
   project.provide("fixtureName", v1.name);
   project.provide("fixtureScript", v1.script);
   project.provide("fixtureTgz", v1.tgz);
+  project.provide("eraDir", path.join(dir, "eras"));
   return async () => {
     await registry.close();
     rmSync(dir, { recursive: true, force: true });

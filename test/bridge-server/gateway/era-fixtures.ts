@@ -4,7 +4,7 @@
  * so tests run them as a script or install them from a loopback registry like any server.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -61,6 +61,39 @@ async function pack(outDir: string, flavour: "v1" | "v2", version: string): Prom
 export async function packEraFixtures(outDir: string): Promise<{ v1: EraFixture; v2: EraFixture }> {
   const [v1, v2] = await Promise.all([pack(outDir, "v1", "1.0.0"), pack(outDir, "v2", "2.0.0")]);
   return { v1, v2 };
+}
+
+type Eras = { v1: EraFixture; v2: EraFixture };
+
+/**
+ * Both fixtures in `dir`, packed there by the first test file of the run that asks (a bundle and an
+ * `npm pack` each, about 3 CPU-s) and read back by the others: packed beside it, then renamed into
+ * place, so a file racing another uses whichever copy landed first.
+ */
+export async function packEraFixturesOnce(dir: string): Promise<Eras> {
+  const record = path.join(dir, "eras.json");
+  const read = (): Eras => {
+    const rel = JSON.parse(readFileSync(record, "utf8")) as Eras;
+    const at = (f: EraFixture) => ({ ...f, tgz: path.join(dir, f.tgz), script: path.join(dir, f.script) });
+    return { v1: at(rel.v1), v2: at(rel.v2) };
+  };
+  if (existsSync(record)) return read();
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const staging = mkdtempSync(`${dir}-`);
+  const eras = await packEraFixtures(staging);
+  const rel = (f: EraFixture) => ({
+    ...f,
+    tgz: path.relative(staging, f.tgz),
+    script: path.relative(staging, f.script),
+  });
+  writeFileSync(path.join(staging, "eras.json"), JSON.stringify({ v1: rel(eras.v1), v2: rel(eras.v2) }));
+  try {
+    renameSync(staging, dir);
+  } catch {
+    // Another file's copy is in place.
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return read();
 }
 
 /** A fixture serving over Streamable HTTP (`--http`), a real process: its URL, and how to stop it. */

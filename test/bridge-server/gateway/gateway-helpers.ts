@@ -1,10 +1,9 @@
 /**
- * A real bridge whose manifest shares servers, the era fixtures packed once per test file, and
+ * A real bridge whose manifest shares servers, the era fixtures packed once per test run, and
  * clients of either era (SDK v2 negotiating or pinned, SDK v1 1.32.2) for its shared endpoints.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
   Client,
@@ -13,7 +12,7 @@ import {
 } from "@modelcontextprotocol/client";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as HttpV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { afterEach } from "vitest";
+import { afterEach, inject } from "vitest";
 import type { ShareMode } from "../../../src/core/manifest/schema.js";
 import { createFakeMachine, type FakeMachine, writeManifest } from "../../helpers/fake-machine.js";
 import { type Registry, startRegistry } from "../../helpers/registry.js";
@@ -26,12 +25,12 @@ import {
   tempDir,
   waitForInstance,
 } from "../helpers.js";
-import { type EraFixture, packEraFixtures } from "./era-fixtures.js";
+import { type EraFixture, packEraFixturesOnce } from "./era-fixtures.js";
 
 let packed: Promise<{ v1: EraFixture; v2: EraFixture }> | undefined;
-/** Both era fixtures, packed once per test file. */
+/** Both era fixtures, packed once per test run (in the run's fixture folder, global-setup.ts). */
 export function eraFixtures(): Promise<{ v1: EraFixture; v2: EraFixture }> {
-  packed ??= packEraFixtures(mkdtempSync(path.join(os.tmpdir(), "mcp-twin-era-")));
+  packed ??= packEraFixturesOnce(inject("eraDir"));
   return packed;
 }
 
