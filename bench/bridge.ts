@@ -581,9 +581,7 @@ export async function run(): Promise<{ ok: boolean }> {
         gateway.coldCall / gateway.directStart,
         1.2,
       ),
-      ...(flat !== undefined
-        ? [verdict("RSS growth from 20,000 to 100,000 calls (%)", Math.abs(flat), 10)]
-        : []),
+      ...(flat !== undefined ? [verdict("RSS growth from 20,000 to 100,000 calls (%)", flat, 10)] : []),
     ];
     if (BASELINE) {
       for (const m of MODES)
