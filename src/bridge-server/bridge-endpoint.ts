@@ -32,7 +32,7 @@ export function bridgeEndpoint(
       listed ??= { tools: set.list };
       if (!route) {
         const { ownRoute } = await import("./own-route.js");
-        route = (message) => ownRoute({ tools: set, notes: context.notes }, message);
+        route = ownRoute(set, context.notes);
       }
       return set;
     });

@@ -144,7 +144,7 @@ test("the lane takes an ordinary request it can answer, and leaves everything el
   const request = (params: Record<string, unknown>, method = "tools/call") =>
     ({ jsonrpc: "2.0", id: 7, method, params }) as unknown as JSONRPCMessage;
   const ordinary = { name: "who", arguments: {}, _meta: META };
-  const own = { tools, notes: new NotesFolder(tempDir()) };
+  const own = ownRoute(tools, new NotesFolder(tempDir()));
   for (const declined of [
     request(ordinary, "prompts/get"),
     request({ ...ordinary, name: "nope" }),
@@ -155,11 +155,11 @@ test("the lane takes an ordinary request it can answer, and leaves everything el
     request({ _meta: META, cursor: "c" }, "tools/list"),
     request({ _meta: META, uri: 5 }, "resources/read"),
   ])
-    expect(ownRoute(own, declined)).toBeUndefined();
+    expect(own(declined)).toBeUndefined();
   for (const method of ["tools/list", "resources/list", "resources/templates/list"])
-    expect(ownRoute(own, request({ _meta: META }, method))).toBeTypeOf("function");
+    expect(own(request({ _meta: META }, method))).toBeTypeOf("function");
 
-  const fast = ownRoute(own, request(ordinary))!;
+  const fast = own(request(ordinary))!;
   const sent: JSONRPCMessage[] = [];
   await new Promise<void>((resolve) => {
     fast((m) => {
@@ -185,7 +185,7 @@ test("the lane takes an ordinary request it can answer, and leaves everything el
   // A call the client cancelled before its answer gets none.
   const cancelled = new CallStop();
   const late: JSONRPCMessage[] = [];
-  ownRoute(own, request(ordinary))!((m) => late.push(m), cancelled);
+  own(request(ordinary))!((m) => late.push(m), cancelled);
   cancelled.abort();
   await new Promise((r) => setTimeout(r, 20));
   expect(late).toEqual([]);
@@ -210,7 +210,10 @@ test("a tool's handler on the lane gets an AbortSignal that aborts when the clie
   ]);
   const stop = new CallStop();
   const sent: JSONRPCMessage[] = [];
-  ownRoute({ tools, notes: new NotesFolder(tempDir()) }, {
+  ownRoute(
+    tools,
+    new NotesFolder(tempDir()),
+  )({
     jsonrpc: "2.0",
     id: 1,
     method: "tools/call",
