@@ -9,6 +9,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { stopBridgeAndLoop } from "../helpers/bridge-loop.js";
 import {
   createFakeMachine,
   type FakeMachine,
@@ -238,25 +239,17 @@ test("the port held by another home's bridge: sync, bridge status, status and do
   for (const f of files) chmodSync(f, 0o600);
   const synced = await m.run(["sync"]);
   expect(synced.code, synced.stderr).toBe(0);
-  const pid = bridgePid(m);
-  process.kill(pid, "SIGTERM");
-  await new Promise<void>((resolve) => {
-    const check = () => {
-      try {
-        process.kill(pid, 0);
-        setTimeout(check, 50);
-      } catch {
-        resolve();
-      }
-    };
-    check();
-  });
+  // Stopped, and its keeper with it (the keeper holds the port until it has ended too).
+  await stopBridgeAndLoop(bridgePid(m));
   // What another home's bridge answers a request without its token.
   const other = http.createServer((_req, res) => {
     res.writeHead(401, { "www-authenticate": 'Bearer realm="mcp-twin"' });
     res.end();
   });
-  await new Promise<void>((resolve) => other.listen(port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    other.once("error", reject);
+    other.listen(port, "127.0.0.1", resolve);
+  });
   try {
     const held = `port ${port} is held by another mcp-twin bridge, which does not accept this home's token (a bridge of another home, or of another WSL distro: distros share one network)`;
     const bridge = await m.run(["bridge", "status"]);

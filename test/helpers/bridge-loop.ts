@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { keptBy } from "../../src/core/bridge-control/supervisor.js";
+import { alive } from "./alive.js";
 
 /** The state folder a keeper keeps, from its command line. */
 const keeps = (argv: readonly string[]) => keptBy(argv, () => undefined);
@@ -72,5 +73,21 @@ export function endStartLoopsUnder(root: string): void {
     }
     // argv: /bin/sh -c <loop> mcp-twin-bridge <state folder> <bridge's command line…>
     if (keeps(argv)?.startsWith(`${root}/`)) endStartLoop(Number(d), "SIGTERM");
+  }
+}
+
+/**
+ * SIGTERM a bridge (a stop: exit 0, so its keeper ends after it) and wait until both are gone. The
+ * keeper holds the port's socket until it has ended too, so a test that binds the port next waits
+ * for it, not only for the bridge's pid.
+ */
+export async function stopBridgeAndLoop(pid: number, ms = 30_000): Promise<void> {
+  const loop = startLoopOf(pid);
+  signal(pid, "SIGTERM");
+  const deadline = Date.now() + ms;
+  while (alive(pid) || (loop !== undefined && alive(loop))) {
+    if (Date.now() > deadline)
+      throw new Error(`the bridge (pid ${pid}) or its keeper still runs after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
