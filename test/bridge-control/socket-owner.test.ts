@@ -2,11 +2,11 @@
  * Reading who holds a loopback connection's other end from /proc/net/tcp{,6}
  * (core/bridge-control/socket-owner.ts), on rows captured from a real kernel (6.18, x86_64).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import { peerCheck } from "../../src/bridge-server/peer-check.js";
 import {
   ownerIn,
@@ -15,6 +15,17 @@ import {
   readSocketTable,
   socketOwner,
 } from "../../src/core/bridge-control/socket-owner.js";
+
+/** A folder standing for /proc, removed after the file's tests. */
+const procs: string[] = [];
+afterAll(() => {
+  for (const dir of procs) rmSync(dir, { recursive: true, force: true });
+});
+function procDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-proc-"));
+  procs.push(dir);
+  return dir;
+}
 
 const HEAD4 =
   "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode";
@@ -118,7 +129,7 @@ describe("the owner of a connection's other end", () => {
     rows.push(row(5002, "0100007F:9652", "0100007F:835E", "01", 1000, 9003));
     rows.push(row(5003, "0100007F:9652", "0100007F:835F", "06", 0, 0));
     rows.push(row(5004, "0100007F:9652", "0100007F:835F", "01", 4242, 9004));
-    const proc = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-proc-"));
+    const proc = procDir();
     mkdirSync(path.join(proc, "net"));
     const text = rows.join("\n");
     writeFileSync(path.join(proc, "net", "tcp"), text);
@@ -153,7 +164,7 @@ describe("the owner of a connection's other end", () => {
   });
 
   test("socketOwner looks in tcp, then tcp6, of the tables read under the /proc it is given", async () => {
-    const proc = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-proc-"));
+    const proc = procDir();
     mkdirSync(path.join(proc, "net"));
     writeFileSync(path.join(proc, "net", "tcp"), TCP_TEXT);
     writeFileSync(path.join(proc, "net", "tcp6"), TCP6_TEXT);
@@ -181,7 +192,7 @@ describe("the owner of a connection's other end", () => {
 });
 
 describe("the bridge's rule (peer-check.ts)", () => {
-  const proc = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-proc-"));
+  const proc = procDir();
   mkdirSync(path.join(proc, "net"));
   writeFileSync(path.join(proc, "net", "tcp"), TCP_TEXT);
   writeFileSync(path.join(proc, "net", "tcp6"), TCP6_TEXT);

@@ -1,12 +1,19 @@
 /** Per-share client tokens (core/bridge-link/client-token.ts) and the bridge's guard taking them. */
-import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, test } from "vitest";
+import { describe, expect, onTestFinished, test } from "vitest";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";
 import { clientToken, verifyClientToken } from "../../src/core/bridge-link/client-token.js";
 
 const BRIDGE = "b".repeat(43);
+
+/** A folder of the test's own, removed when it ends. */
+function scratch(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-ct-"));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 describe("client tokens", () => {
   test("minted for one share, verified to the share and label it names; dots in the label are fine", () => {
@@ -47,7 +54,7 @@ describe("client tokens", () => {
   });
 
   test("the guard takes the bridge token anywhere, a client token only on its share, and drops both on rotation", () => {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "mcp-twin-ct-")), "token");
+    const file = path.join(scratch(), "token");
     writeFileSync(file, `${BRIDGE}\n`);
     const guard = new TokenGuard(file, BRIDGE);
     const minted = clientToken(BRIDGE, "memory", "linux:claude-code");
