@@ -4,6 +4,7 @@
  */
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { startProcess } from "../../core/system/run.js";
+import { type Clock, realClock } from "../clock.js";
 import { type CachedServer, ListCache, launchKey, parseEntry } from "./list-cache.js";
 import type { PathSide } from "./session-keys.js";
 import { ShareHost } from "./share-host.js";
@@ -60,6 +61,7 @@ export async function fillApart(
   input: FillInput,
   log: (line: string) => void,
   timeoutMs = 180_000,
+  clock: Clock = realClock,
 ): Promise<FillOutput> {
   const child = startProcess(process.execPath, [entry], { env: process.env });
   let answer = "";
@@ -73,17 +75,17 @@ export async function fillApart(
     pending = lines.pop() ?? "";
     for (const line of lines) if (line) log(line);
   });
-  const timer = setTimeout(() => {
+  const timer = clock.after(timeoutMs, () => {
     timedOut = true;
     child.killTree();
-  }, timeoutMs);
+  });
   child.stdin.end(JSON.stringify(input));
   const spawnError = await child.spawned.then(
     () => undefined,
     (error: NodeJS.ErrnoException) => error.code ?? error.message,
   );
   const { code } = await child.exited;
-  clearTimeout(timer);
+  timer.cancel();
   if (pending) log(pending);
   const parsed = timedOut ? undefined : parseOutput(answer);
   if (parsed) return parsed;

@@ -3,13 +3,19 @@
  * what it is given arrives on its stdin, not its command line; an answer that is not one, or
  * none, leaves every server unfilled with why; an entry that is not a cache entry is dropped.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { fillApart } from "../../../src/bridge-server/gateway/index.js";
 import type { ShareLaunch } from "../../../src/core/entries/share-launch.js";
 import { alive } from "../../helpers/alive.js";
+import { manualClock } from "../../helpers/manual-clock.js";
+
+/** Until `done` holds (a file another process writes: looked at every 20 ms). */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((r) => setTimeout(r, 20));
+}
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -103,9 +109,14 @@ test("one that runs past its time is stopped, with what it started, and said so"
     writeFileSync(${JSON.stringify(pidFile)}, String(server.pid));
     setInterval(() => {}, 1000);
   `);
-  const out = await fillApart(file, { launches: [launch("a")], side, logFiles: {} }, () => {}, 1500);
+  // Its time passes on a clock of the test's, once its server runs: never before, however slow the machine.
+  const clock = manualClock();
+  const filled = fillApart(file, { launches: [launch("a")], side, logFiles: {} }, () => {}, 180_000, clock);
+  await until(() => existsSync(pidFile) && readFileSync(pidFile, "utf8") !== "");
+  clock.advance(180_000);
+  const out = await filled;
   expect(out.failed).toEqual([
-    { name: "a", error: "the process that reads its lists ran past 2 s and was stopped" },
+    { name: "a", error: "the process that reads its lists ran past 180 s and was stopped" },
   ]);
   const pid = Number(readFileSync(pidFile, "utf8"));
   for (let waited = 0; alive(pid) && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
