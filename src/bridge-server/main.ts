@@ -221,7 +221,11 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     throw listenFailed(error, options.host, options.port);
   }
   url = bridgeUrl(options.host, http.port);
-  if (resuming) await warmUp(url, token).catch((error: Error) => log(`warm-up: ${error.message}`));
+  if (resuming)
+    await Promise.all([
+      warmUp(url, token).catch((error: Error) => log(`warm-up: ${error.message}`)),
+      gateway.loadRoutes().catch((error: Error) => log(`loading the gateway's routes: ${error.message}`)),
+    ]);
   await writeInstance(files, {
     pid: process.pid,
     host: options.host,

@@ -82,10 +82,10 @@ describe("a shared server that does not read its stdin", () => {
     const refusals: Array<{ code?: number; message: string }> = [];
     for (let i = 0; i < calls; i++)
       client
-        .callTool({ name: "echo", arguments: { text: "x".repeat(MiB) } }, { timeout: 60_000 })
+        .callTool({ name: "echo", arguments: { text: "x".repeat(MiB) } }, { timeout: 140_000 })
         .catch((error: { code?: number; message: string }) => refusals.push(error));
     const fit = MAX_STDIN_BACKLOG / MiB + 1;
-    await until(`${calls - fit} refusals`, () => refusals.length >= calls - fit || undefined, 20_000);
+    await until(`${calls - fit} refusals`, () => refusals.length >= calls - fit || undefined, 60_000);
     for (const error of refusals) {
       expect(error.code).toBe(RPC.serverError);
       expect(error.message).toContain('the shared server "h" is not reading its requests (32 MiB');
@@ -106,6 +106,6 @@ describe("a shared server that does not read its stdin", () => {
     const pid = (await g.status()).shares.find((s) => s.name === "h")?.children[0]?.pid;
     expect(pid).toBeGreaterThan(0);
     await g.stop();
-    await until("the stalled server ended", () => !alive(pid as number) || undefined, 10_000);
-  }, 60_000);
+    await until("the stalled server ended", () => !alive(pid as number) || undefined, 30_000);
+  }, 150_000);
 });
