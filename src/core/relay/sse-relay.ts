@@ -9,7 +9,7 @@ import { CODE, errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
 import { Answer } from "./answer.js";
 import { ClientSide, type Message } from "./client-side.js";
 import { describeFailure } from "./failure.js";
-import { bodyStart, closeAgents, HttpStatusError, readEvents, send } from "./http-exchange.js";
+import { closeAgents, ok, readEvents, send, statusError } from "./http-exchange.js";
 
 export interface SseRelayOptions {
   url: URL;
@@ -130,8 +130,7 @@ class SseRelay {
       method: "GET",
       headers: { ...this.#o.headers, accept: "text/event-stream" },
     });
-    if (res.statusCode !== 200)
-      throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), undefined);
+    if (res.statusCode !== 200) throw await statusError(res);
     this.#stream = res;
     await new Promise<void>((resolve, reject) => {
       readEvents(
@@ -176,8 +175,7 @@ class SseRelay {
     try {
       const headers = { ...this.#o.headers, "content-type": "application/json" };
       const res = await send(this.#endpoint, { method: "POST", headers, body: line });
-      if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299)
-        throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), undefined);
+      if (!ok(res)) throw await statusError(res);
       res.resume();
     } catch (error) {
       this.#refuse(message, describeFailure(error).message);
