@@ -62,7 +62,6 @@ function inProcess(url: URL, auth: RemoteAuth) {
   onJsonLines(stdout, (m) => lines.push(m));
   const relay = new StreamableHttpRelay({
     url,
-    name: `the server at ${url.href}`,
     bridge: false,
     headers: async () => ({}),
     auth,

@@ -9,12 +9,7 @@ import type { Readable, Writable } from "node:stream";
 import type { LifecycleHost } from "../../core/bridge-control/lifecycle.js";
 import { SHARE_PREFIX } from "../../core/bridge-link/index.js";
 import { ExitCode, OperationError } from "../../core/errors.js";
-import {
-  bridgeShaped,
-  bridgeTarget,
-  type RelayTarget,
-  remoteTarget,
-} from "../../core/relay/bridge-target.js";
+import { bridgeShaped, bridgeTarget, type RelayTarget } from "../../core/relay/bridge-target.js";
 import { StreamableHttpRelay } from "../../core/relay/http-relay.js";
 import type { RemoteAuth } from "../../core/relay/remote-auth.js";
 import type { PreparedConnect } from "./prepare.js";
@@ -39,7 +34,7 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
     const { sseRelay } = await import("../../core/relay/sse-relay.js");
     const how = await sseRelay({
       url: p.url,
-      headers: explicitHeaders(p, io)(),
+      headers: explicitHeaders(p, io),
       log: io.fail,
       ...streams(io),
     });
@@ -48,13 +43,8 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
   const target = await targetOf(withShareHeaders(p, io.host.cwd), io);
   const auth = p.auth ? await openAuth(p.auth, p, io) : undefined;
   const relay = new StreamableHttpRelay({
-    url: target.url,
-    name: target.name,
-    bridge: target.bridge,
-    headers: () => target.headers(),
-    agent: target.agent,
+    ...target,
     auth,
-    recover: target.recover,
     log: io.fail,
     note: io.log,
     ...streams(io),
@@ -86,27 +76,23 @@ function withShareHeaders(p: PreparedConnect, cwd: string): PreparedConnect {
 
 const streams = (io: ConnectIo) => ({ stdin: io.stdin, stdout: io.stdout, signal: io.signal });
 
-/** The headers given, with the token file's token (read again each time: a rotated token). */
-function explicitHeaders(p: PreparedConnect, io: ConnectIo): () => Record<string, string> {
-  return () => {
-    if (p.hasAuth || !p.tokenFile) return p.headers;
-    const token = readFileSync(p.tokenFile, "utf8").trim();
-    if (!token) return p.headers;
-    io.secret([token]);
-    return { ...p.headers, Authorization: `Bearer ${token}` };
-  };
+/** The headers given, with the token file's token (read at each call: a rotated token). */
+function explicitHeaders(p: PreparedConnect, io: ConnectIo): Record<string, string> {
+  if (p.hasAuth || !p.tokenFile) return p.headers;
+  const token = readFileSync(p.tokenFile, "utf8").trim();
+  if (!token) return p.headers;
+  io.secret([token]);
+  return { ...p.headers, Authorization: `Bearer ${token}` };
 }
 
 async function targetOf(p: PreparedConnect, io: ConnectIo): Promise<RelayTarget> {
   // Credentials given go where they are told; a login's are the login's (never the bridge's).
-  if (p.hasAuth || p.tokenFile || p.auth) {
-    const fixed = explicitHeaders(p, io);
+  if (p.hasAuth || p.tokenFile || p.auth || !bridgeShaped(p.url))
     return {
-      ...remoteTarget(p.url, p.headers, !p.auth && bridgeShaped(p.url)),
-      headers: async () => fixed(),
+      bridge: !p.auth && bridgeShaped(p.url),
+      url: p.url,
+      headers: async () => explicitHeaders(p, io),
     };
-  }
-  if (!bridgeShaped(p.url)) return remoteTarget(p.url, p.headers);
   try {
     return await bridgeTarget({
       url: p.url,
@@ -126,7 +112,7 @@ async function targetOf(p: PreparedConnect, io: ConnectIo): Promise<RelayTarget>
     // client's requests are answered with why (an MCP error it shows), never relayed elsewhere.
     if (!(error instanceof OperationError)) throw error;
     const why = `mcp-twin: ${error.message}${error.hint ? ` ${error.hint}` : ""}`;
-    return { ...remoteTarget(p.url, p.headers, true), headers: () => Promise.reject(new Error(why)) };
+    return { bridge: true, url: p.url, headers: () => Promise.reject(new Error(why)) };
   }
 }
 

@@ -20,9 +20,8 @@ import {
 } from "../bridge-link/index.js";
 import { isLoopback } from "../system/loopback.js";
 
+/** Where a relay goes: this home's bridge (`bridge`: messages name it so), or the server at `url`. */
 export interface RelayTarget {
-  /** "the bridge", or "the server at <url>": how messages name the other end. */
-  name: string;
   bridge: boolean;
   url: URL;
   /** Request headers; for the bridge, with the token only while what answers is proven to be it. */
@@ -40,15 +39,6 @@ export function bridgeShaped(url: URL): boolean {
     url.protocol === "http:" &&
     (url.pathname === BRIDGE_PATH || url.pathname.startsWith(SHARE_PREFIX))
   );
-}
-
-export function remoteTarget(url: URL, headers: Record<string, string>, bridge = false): RelayTarget {
-  return {
-    name: bridge ? "the bridge" : `the server at ${url.href}`,
-    bridge,
-    url,
-    headers: async () => headers,
-  };
 }
 
 export interface BridgeTargetOptions {
@@ -120,12 +110,11 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
       if (!(await prove()) && o.start) await ensure();
     } else {
       const foreign = await foreignHolder(o, files);
-      if (foreign === "remote") return remoteTarget(o.url, o.headers);
+      if (foreign === "remote") return { bridge: false, url: o.url, headers: async () => o.headers };
       if (o.start) await ensure();
     }
   }
-  const target: RelayTarget = {
-    name: "the bridge",
+  return {
     bridge: true,
     get url() {
       return url;
@@ -137,7 +126,6 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
     agent,
     ...(o.start ? { recover: ensure } : {}),
   };
-  return target;
 }
 
 /**

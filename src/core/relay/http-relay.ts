@@ -2,7 +2,7 @@
  * stdio ⇄ Streamable HTTP for one client session (`connect`, and `serve` on stdio): messages pass
  * as written, the relay reading only framing and the fields it routes on (core/jsonrpc/messages.ts).
  */
-import type { Agent, IncomingMessage } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
 import {
@@ -14,6 +14,7 @@ import {
 } from "../jsonrpc/envelope-headers.js";
 import { CODE, errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
 import { Answer, type AnswerSink } from "./answer.js";
+import type { RelayTarget } from "./bridge-target.js";
 import { ClientSide, type Message } from "./client-side.js";
 import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
 import {
@@ -32,19 +33,10 @@ import {
 import { isHeaderMismatch, listRequest, MAX_LIST_PAGES, nextCursor } from "./relist.js";
 import type { RemoteAuth } from "./remote-auth.js";
 
-export interface RelayOptions {
-  url: URL;
-  /** How messages name the other end: "the bridge", or "the server at <url>". */
-  name: string;
-  bridge: boolean;
-  /** Request headers (read again after a 401, e.g. a rotated token). */
-  headers: () => Promise<Record<string, string>>;
-  /** The agent for every request (this home's bridge: each connection proven first). */
-  agent?: Agent | undefined;
+/** Where to (its headers read again after a 401, e.g. a rotated token), and the client's side. */
+export interface RelayOptions extends RelayTarget {
   /** A remote's login: its headers, and what to do on a 401. */
   auth?: RemoteAuth | undefined;
-  /** Nothing answers (or not the one asked for): start it; where it answers now. */
-  recover?: (() => Promise<URL | undefined>) | undefined;
   /** A failure: a message not delivered, the other end unreachable (marked ✖ by the caller). */
   log: (line: string) => void;
   /** News that is no failure: a new session after the server restarted (default: `log`). */
@@ -105,6 +97,8 @@ const REFUSAL_BYTES = 64 * 1024;
  */
 export class StreamableHttpRelay {
   readonly #o: RelayOptions;
+  /** How messages name the other end. */
+  readonly #name: string;
   readonly #limit: number;
   readonly #client: ClientSide;
   #url: URL;
@@ -161,6 +155,7 @@ export class StreamableHttpRelay {
   constructor(o: RelayOptions) {
     this.#o = o;
     this.#url = o.url;
+    this.#name = o.bridge ? "the bridge" : `the server at ${o.url.href}`;
     this.#limit = o.limit ?? MAX_MESSAGE_BYTES;
     this.#client = new ClientSide({
       stdin: o.stdin,
@@ -172,7 +167,7 @@ export class StreamableHttpRelay {
     });
     this.#sink = {
       write: (line) => this.#client.write(line),
-      dropped: (why) => o.log(`${o.name} sent ${why}; dropped`),
+      dropped: (why) => o.log(`${this.#name} sent ${why}; dropped`),
     };
     this.#stall = (res) => this.#client.stall(res);
   }
@@ -369,7 +364,7 @@ export class StreamableHttpRelay {
     this.#o.log(`could not deliver ${what}: ${f.message}`);
     if (message.kind === "request")
       this.#client.write(
-        errorLine(message.id, CODE.connectionClosed, failureText(this.#o.name, this.#o.bridge, f, this.#url)),
+        errorLine(message.id, CODE.connectionClosed, failureText(this.#name, this.#o.bridge, f, this.#url)),
       );
   }
 
@@ -496,7 +491,7 @@ export class StreamableHttpRelay {
     } catch (error) {
       if (closable.closed) throw error; // the client cancelled it: no answer is wanted
       this.#o.log(
-        `${this.#o.name} refused a call's Mcp-Param headers, and its tools/list could not be read: ${describeFailure(error).message}`,
+        `${this.#name} refused a call's Mcp-Param headers, and its tools/list could not be read: ${describeFailure(error).message}`,
       );
       return false;
     }
@@ -570,7 +565,7 @@ export class StreamableHttpRelay {
       })
       .catch((error: unknown) => {
         if (!this.#finished)
-          this.#o.log(`${this.#o.name}: its stream ended: ${describeFailure(error).message}`);
+          this.#o.log(`${this.#name}: its stream ended: ${describeFailure(error).message}`);
       })
       .finally(() => {
         this.#stream = undefined;
@@ -605,7 +600,7 @@ export class StreamableHttpRelay {
       ).resume();
       this.#openStream();
     }
-    (this.#o.note ?? this.#o.log)(`reconnected to ${this.#o.name} (new session)`);
+    (this.#o.note ?? this.#o.log)(`reconnected to ${this.#name} (new session)`);
   }
 
   /**
