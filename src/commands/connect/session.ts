@@ -31,13 +31,13 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
   io.secret(p.secrets);
   if (p.transport === "sse") {
     // An SSE remote: never the local bridge (it speaks Streamable HTTP), so no bridge token.
-    const { sseRelay } = await import("../../core/relay/sse-relay.js");
-    const how = await sseRelay({
+    const { SseRelay } = await import("../../core/relay/sse-relay.js");
+    const how = await new SseRelay({
       url: p.url,
       headers: explicitHeaders(p, io),
       log: io.fail,
       ...streams(io),
-    });
+    }).run();
     return how === "lost" ? ExitCode.failed : ExitCode.ok;
   }
   const target = await targetOf(withShareHeaders(p, io.host.cwd), io);

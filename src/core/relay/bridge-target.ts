@@ -94,9 +94,8 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
     const { ensureBridge } = await import("../bridge-control/lifecycle.js");
     const want = { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 80) };
     const ensured = await ensureBridge(await lifecycleOf(o), want, { follow: true });
-    const at = new URL(url.href);
-    at.port = String(ensured.port);
-    url = at;
+    url = new URL(url); // a copy: the URL it was given stays as it was
+    url.port = String(ensured.port);
     await prove();
     return url;
   };

@@ -24,7 +24,6 @@ export function closeAgents(): void {
 }
 
 class TooLargeError extends Error {
-  readonly code = "ETOOLARGE";
   constructor(limit: number) {
     super(`its answer is larger than the ${limit / (1024 * 1024)} MiB limit`);
   }
@@ -139,10 +138,7 @@ export const ok = (res: IncomingMessage): boolean =>
 
 /** A refusal as an error: its status, the start of its body (at most 2 KiB read), WWW-Authenticate. */
 export async function statusError(res: IncomingMessage): Promise<HttpStatusError> {
-  const body = await readBody(res, 2048).then(
-    (b) => b.toString("utf8"),
-    () => "",
-  );
+  const body = await readBody(res, 2048).then(String, () => ""); // the status says enough alone
   return new HttpStatusError(res.statusCode ?? 0, oneLineStart(body), header(res, "www-authenticate"));
 }
 

@@ -285,10 +285,7 @@ export class StreamableHttpRelay {
 
   /** Everything sent from now on waits for `until`. */
   #hold(until: Promise<void>): void {
-    const gate = until.then(
-      () => {},
-      () => {},
-    );
+    const gate = until.catch(() => {}); // its failure is the message's own
     this.#gate = gate;
     void gate.then(() => {
       if (this.#gate === gate) this.#gate = undefined;
@@ -458,10 +455,7 @@ export class StreamableHttpRelay {
   ): Promise<void> {
     const status = res.statusCode ?? 0;
     const json = (header(res, "content-type") ?? "").includes("json");
-    const body = await readBody(res, REFUSAL_BYTES).then(
-      (b) => b.toString("utf8"),
-      () => "",
-    );
+    const body = await readBody(res, REFUSAL_BYTES).then(String, () => ""); // none read: no JSON-RPC error
     if (
       json &&
       closable &&

@@ -22,6 +22,7 @@ export interface SseRelayOptions {
   limit?: number;
 }
 
+/** "closed": the client went away (or Ctrl-C); "lost": the server's event stream broke. */
 type How = "closed" | "lost";
 
 /** Requests waiting for their answer, or messages waiting to be posted, past which stdin is not read. */
@@ -37,7 +38,7 @@ const DRAIN_MS = 10_000;
  * start it again (an SSE session cannot be resumed). The stream is read only as fast as the client
  * reads stdout (client-side.ts). stdout carries only JSON-RPC; logs, stderr.
  */
-class SseRelay {
+export class SseRelay {
   readonly #o: SseRelayOptions;
   readonly #client: ClientSide;
   readonly #limit: number;
@@ -194,9 +195,4 @@ class SseRelay {
         ),
       );
   }
-}
-
-/** "closed": the client went away (or Ctrl-C); "lost": the server's event stream broke. */
-export function sseRelay(options: SseRelayOptions): Promise<How> {
-  return new SseRelay(options).run();
 }
