@@ -22,17 +22,13 @@ export interface ConnectOptions {
   client?: string | undefined;
 }
 
-export interface PreparedConnect {
+export interface PreparedConnect extends Pick<ConnectOptions, "start" | "auth" | "client"> {
   url: URL;
   headers: Record<string, string>;
   /** An Authorization header was given. */
   hasAuth: boolean;
   tokenFile: string | undefined;
-  start: boolean;
   transport: "http" | "sse";
-  auth: string | undefined;
-  /** The client whose own credential goes to the shared server (bridge-target.ts derives it). */
-  client: string | undefined;
   /** Header values (and a Bearer's token alone), to mask in everything printed. */
   secrets: string[];
 }

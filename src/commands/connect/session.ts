@@ -5,7 +5,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Readable, Writable } from "node:stream";
 import type { LifecycleHost } from "../../core/bridge-control/lifecycle.js";
 import { SHARE_PREFIX } from "../../core/bridge-link/index.js";
 import { ExitCode, OperationError } from "../../core/errors.js";
@@ -23,8 +22,6 @@ export interface ConnectIo {
   /** Values to mask in everything printed. */
   secret: (values: string[]) => void;
   signal: AbortSignal;
-  stdin: Readable;
-  stdout: Writable;
 }
 
 export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<number> {
@@ -42,14 +39,13 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
   }
   const target = await targetOf(withShareHeaders(p, io.host.cwd), io);
   const auth = p.auth ? await openAuth(p.auth, p, io) : undefined;
-  const relay = new StreamableHttpRelay({
+  const code = await new StreamableHttpRelay({
     ...target,
     auth,
     log: io.fail,
     note: io.log,
     ...streams(io),
-  });
-  const code = await relay.run();
+  }).run();
   target.agent?.destroy();
   return code;
 }
@@ -74,7 +70,7 @@ function withShareHeaders(p: PreparedConnect, cwd: string): PreparedConnect {
   return { ...p, headers };
 }
 
-const streams = (io: ConnectIo) => ({ stdin: io.stdin, stdout: io.stdout, signal: io.signal });
+const streams = (io: ConnectIo) => ({ stdin: process.stdin, stdout: process.stdout, signal: io.signal });
 
 /** The headers given, with the token file's token (read at each call: a rotated token). */
 function explicitHeaders(p: PreparedConnect, io: ConnectIo): Record<string, string> {
