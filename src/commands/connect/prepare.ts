@@ -16,7 +16,7 @@ export interface ConnectOptions {
   tokenFile?: string | undefined;
   start: boolean;
   transport: string;
-  /** The manifest server whose login the relay uses (remote-auth.ts). */
+  /** The manifest server whose login the relay uses (core/oauth/relay-auth.ts). */
   auth?: string | undefined;
   /** The client a shared server's relay serves (`<env>:<client>`): its credential is presented. */
   client?: string | undefined;

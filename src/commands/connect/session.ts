@@ -8,9 +8,9 @@ import { readFileSync } from "node:fs";
 import type { LifecycleHost } from "../../core/bridge-control/lifecycle.js";
 import { SHARE_PREFIX } from "../../core/bridge-link/index.js";
 import { ExitCode, OperationError } from "../../core/errors.js";
+import type { LoginHeaders } from "../../core/oauth/relay-auth.js";
 import { bridgeShaped, bridgeTarget, type RelayTarget } from "../../core/relay/bridge-target.js";
 import { StreamableHttpRelay } from "../../core/relay/http-relay.js";
-import type { RemoteAuth } from "../../core/relay/remote-auth.js";
 import type { PreparedConnect } from "./prepare.js";
 
 export interface ConnectIo {
@@ -112,17 +112,19 @@ async function targetOf(p: PreparedConnect, io: ConnectIo): Promise<RelayTarget>
   }
 }
 
-/** The login provider for `--auth`; one that cannot be had answers every request with why. */
-async function openAuth(server: string, p: PreparedConnect, io: ConnectIo): Promise<RemoteAuth> {
+/**
+ * `--auth`: mcp-twin's login to that manifest server, from the home (its code loaded only then);
+ * one that cannot be had answers every request with why.
+ */
+async function openAuth(server: string, p: PreparedConnect, io: ConnectIo): Promise<LoginHeaders> {
   try {
-    const { openRemoteAuth } = await import("../../core/relay/remote-auth-provider.js");
-    return await openRemoteAuth({
-      server,
-      url: p.url,
-      env: io.host.env,
-      log: io.log,
-      secret: (value) => io.secret([value]),
-    });
+    // The home, as every command finds it (on a Windows PC: the one Windows and WSL share).
+    const { hostFrom } = await import("../../core/system/host.js");
+    const { openMachine } = await import("../../core/environments/machine.js");
+    const machine = await openMachine(hostFrom(io.host.env, process.cwd(), process.argv[1] ?? ""));
+    const { loginHeaders } = await import("../../core/oauth/relay-auth.js");
+    const addSecret = (value: string) => io.secret([value]);
+    return loginHeaders({ oauthDir: machine.paths.oauth, server, url: p.url.href, addSecret });
   } catch (error) {
     const refuse = () => Promise.reject(error);
     return { headers: refuse, refused: refuse };

@@ -13,6 +13,7 @@ import {
   requestHeaders,
 } from "../jsonrpc/envelope-headers.js";
 import { CODE, errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
+import type { LoginHeaders } from "../oauth/relay-auth.js";
 import { Answer, type AnswerSink } from "./answer.js";
 import type { RelayTarget } from "./bridge-target.js";
 import { ClientSide, type Message } from "./client-side.js";
@@ -31,12 +32,14 @@ import {
   statusError,
 } from "./http-exchange.js";
 import { isHeaderMismatch, listRequest, MAX_LIST_PAGES, nextCursor } from "./relist.js";
-import type { RemoteAuth } from "./remote-auth.js";
 
 /** Where to (its headers read again after a 401, e.g. a rotated token), and the client's side. */
 export interface RelayOptions extends RelayTarget {
-  /** A remote's login: its headers, and what to do on a 401. */
-  auth?: RemoteAuth | undefined;
+  /**
+   * A remote's login (`connect --auth`): its headers, and after a 401 fresh ones, sent once more —
+   * or an error whose words the client and stderr read before the relay ends.
+   */
+  auth?: LoginHeaders | undefined;
   /** A failure: a message not delivered, the other end unreachable (marked ✖ by the caller). */
   log: (line: string) => void;
   /** News that is no failure: a new session after the server restarted (default: `log`). */
@@ -86,7 +89,7 @@ const REFUSAL_BYTES = 64 * 1024;
  * - the server restarted (session unknown: 404) or went away (nothing answers, or not the bridge,
  *   and `recover` starts it again — possibly elsewhere): a new session set up by replaying the
  *   client's own `initialize` and `initialized`, and the message sent again, unnoticed;
- * - a 401: headers read again (a rotated token), or a login's `refused()` (remote-auth.ts);
+ * - a 401: headers read again (a rotated token), or a login's `refused()` (oauth/relay-auth.ts);
  * - every request gets exactly one answer (answer.ts): the server's, checked, or a JSON-RPC error
  *   that says why, never silence; messages larger than the limit, either way, are refused, never
  *   buffered; what reaches stdout is JSON-RPC, one message per line;
