@@ -5,6 +5,7 @@
  */
 import type { Agent } from "node:http";
 import type { LifecycleContext, LifecycleHost } from "../bridge-control/lifecycle.js";
+import type { BridgeSettings } from "../bridge-control/settings.js";
 import {
   BRIDGE_PATH,
   type BridgeFiles,
@@ -50,14 +51,7 @@ export interface BridgeTargetOptions {
   /** What the lifecycle says (starting the bridge, following it). */
   log: (line: string) => void;
   /** The manifest's bridge settings: asked only when the URL's holder is not proven to be it. */
-  configured(): Promise<{
-    enabled: boolean;
-    host: string;
-    port: number;
-    pinned?: boolean;
-    /** Servers the manifest shares: the bridge runs for them whatever `enabled` says. */
-    shared?: string[];
-  }>;
+  configured(): Promise<Pick<BridgeSettings, "enabled" | "host" | "port" | "pinned" | "shared">>;
   /** Headers sent besides the token. */
   headers: Record<string, string>;
   /**
@@ -160,7 +154,7 @@ async function foreignHolder(o: BridgeTargetOptions, files: BridgeFiles): Promis
   if (port !== settings.port) return "remote";
   const { inspectBridge, portTakenError } = await import("../bridge-control/lifecycle.js");
   const state = await inspectBridge(await lifecycleOf(o), { host, port });
-  if (state.state === "taken") throw await portTakenError(state, port, undefined, settings.pinned === true);
+  if (state.state === "taken") throw await portTakenError(state, port, undefined, settings.pinned);
   return undefined;
 }
 

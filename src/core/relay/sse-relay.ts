@@ -171,8 +171,8 @@ export class SseRelay {
   }
 
   async #post(line: string, message: Message): Promise<void> {
-    if (this.#unopened !== undefined || !this.#endpoint)
-      return this.#refuse(message, this.#unopened ?? "no endpoint");
+    // No endpoint: the stream could not be opened (#unopened says why).
+    if (!this.#endpoint) return this.#refuse(message, this.#unopened ?? "no endpoint");
     try {
       const headers = { ...this.#o.headers, "content-type": "application/json" };
       const res = await send(this.#endpoint, { method: "POST", headers, body: line });
