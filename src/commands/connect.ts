@@ -29,7 +29,5 @@ export async function run(ctx: ContextOf<typeof connectCommand>): Promise<number
     fail: (line) => ctx.output.error(line),
     secret: (values) => ctx.output.addSecrets(values),
     signal: ctx.signal,
-    stdin: process.stdin,
-    stdout: process.stdout,
   });
 }

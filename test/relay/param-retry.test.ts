@@ -50,7 +50,6 @@ function relay(url: string, headers: Record<string, string> = {}) {
   onJsonLines(stdout, (m) => out.push(m));
   const code = new StreamableHttpRelay({
     url: new URL(url),
-    name: `the server at ${url}`,
     bridge: false,
     headers: async () => headers,
     log: (line) => log.push(line),

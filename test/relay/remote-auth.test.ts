@@ -9,8 +9,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { afterEach, expect, test } from "vitest";
+import type { LoginHeaders as RemoteAuth } from "../../src/core/oauth/relay-auth.js";
 import { StreamableHttpRelay } from "../../src/core/relay/http-relay.js";
-import type { RemoteAuth } from "../../src/core/relay/remote-auth.js";
 import { BIN, bridgeEnv, tempDir } from "../bridge-server/helpers.js";
 import { startHostile } from "../helpers/hostile.js";
 import { onJsonLines } from "../helpers/json-lines.js";
@@ -62,7 +62,6 @@ function inProcess(url: URL, auth: RemoteAuth) {
   onJsonLines(stdout, (m) => lines.push(m));
   const relay = new StreamableHttpRelay({
     url,
-    name: `the server at ${url.href}`,
     bridge: false,
     headers: async () => ({}),
     auth,

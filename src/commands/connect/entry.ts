@@ -44,8 +44,6 @@ export async function fastConnect(argv: readonly string[]): Promise<number | und
       fail: (line) => log.error(line),
       secret: (values) => log.addSecrets(values),
       signal: abort.signal,
-      stdin: process.stdin,
-      stdout: process.stdout,
     });
   } catch (error) {
     const [{ createOutput }, { reportError }] = await Promise.all([

@@ -16,23 +16,19 @@ export interface ConnectOptions {
   tokenFile?: string | undefined;
   start: boolean;
   transport: string;
-  /** The manifest server whose login the relay uses (remote-auth.ts). */
+  /** The manifest server whose login the relay uses (core/oauth/relay-auth.ts). */
   auth?: string | undefined;
   /** The client a shared server's relay serves (`<env>:<client>`): its credential is presented. */
   client?: string | undefined;
 }
 
-export interface PreparedConnect {
+export interface PreparedConnect extends Pick<ConnectOptions, "start" | "auth" | "client"> {
   url: URL;
   headers: Record<string, string>;
   /** An Authorization header was given. */
   hasAuth: boolean;
   tokenFile: string | undefined;
-  start: boolean;
   transport: "http" | "sse";
-  auth: string | undefined;
-  /** The client whose own credential goes to the shared server (bridge-target.ts derives it). */
-  client: string | undefined;
   /** Header values (and a Bearer's token alone), to mask in everything printed. */
   secrets: string[];
 }

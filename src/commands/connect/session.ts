@@ -5,18 +5,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Readable, Writable } from "node:stream";
 import type { LifecycleHost } from "../../core/bridge-control/lifecycle.js";
 import { SHARE_PREFIX } from "../../core/bridge-link/index.js";
 import { ExitCode, OperationError } from "../../core/errors.js";
-import {
-  bridgeShaped,
-  bridgeTarget,
-  type RelayTarget,
-  remoteTarget,
-} from "../../core/relay/bridge-target.js";
+import type { LoginHeaders } from "../../core/oauth/relay-auth.js";
+import { bridgeShaped, bridgeTarget, type RelayTarget } from "../../core/relay/bridge-target.js";
 import { StreamableHttpRelay } from "../../core/relay/http-relay.js";
-import type { RemoteAuth } from "../../core/relay/remote-auth.js";
 import type { PreparedConnect } from "./prepare.js";
 
 export interface ConnectIo {
@@ -28,38 +22,30 @@ export interface ConnectIo {
   /** Values to mask in everything printed. */
   secret: (values: string[]) => void;
   signal: AbortSignal;
-  stdin: Readable;
-  stdout: Writable;
 }
 
 export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<number> {
   io.secret(p.secrets);
   if (p.transport === "sse") {
     // An SSE remote: never the local bridge (it speaks Streamable HTTP), so no bridge token.
-    const { sseRelay } = await import("../../core/relay/sse-relay.js");
-    const how = await sseRelay({
+    const { SseRelay } = await import("../../core/relay/sse-relay.js");
+    const how = await new SseRelay({
       url: p.url,
-      headers: explicitHeaders(p, io)(),
+      headers: explicitHeaders(p, io),
       log: io.fail,
       ...streams(io),
-    });
+    }).run();
     return how === "lost" ? ExitCode.failed : ExitCode.ok;
   }
   const target = await targetOf(withShareHeaders(p, io.host.cwd), io);
   const auth = p.auth ? await openAuth(p.auth, p, io) : undefined;
-  const relay = new StreamableHttpRelay({
-    url: target.url,
-    name: target.name,
-    bridge: target.bridge,
-    headers: () => target.headers(),
-    agent: target.agent,
+  const code = await new StreamableHttpRelay({
+    ...target,
     auth,
-    recover: target.recover,
     log: io.fail,
     note: io.log,
     ...streams(io),
-  });
-  const code = await relay.run();
+  }).run();
   target.agent?.destroy();
   return code;
 }
@@ -84,29 +70,25 @@ function withShareHeaders(p: PreparedConnect, cwd: string): PreparedConnect {
   return { ...p, headers };
 }
 
-const streams = (io: ConnectIo) => ({ stdin: io.stdin, stdout: io.stdout, signal: io.signal });
+const streams = (io: ConnectIo) => ({ stdin: process.stdin, stdout: process.stdout, signal: io.signal });
 
-/** The headers given, with the token file's token (read again each time: a rotated token). */
-function explicitHeaders(p: PreparedConnect, io: ConnectIo): () => Record<string, string> {
-  return () => {
-    if (p.hasAuth || !p.tokenFile) return p.headers;
-    const token = readFileSync(p.tokenFile, "utf8").trim();
-    if (!token) return p.headers;
-    io.secret([token]);
-    return { ...p.headers, Authorization: `Bearer ${token}` };
-  };
+/** The headers given, with the token file's token (read at each call: a rotated token). */
+function explicitHeaders(p: PreparedConnect, io: ConnectIo): Record<string, string> {
+  if (p.hasAuth || !p.tokenFile) return p.headers;
+  const token = readFileSync(p.tokenFile, "utf8").trim();
+  if (!token) return p.headers;
+  io.secret([token]);
+  return { ...p.headers, Authorization: `Bearer ${token}` };
 }
 
 async function targetOf(p: PreparedConnect, io: ConnectIo): Promise<RelayTarget> {
   // Credentials given go where they are told; a login's are the login's (never the bridge's).
-  if (p.hasAuth || p.tokenFile || p.auth) {
-    const fixed = explicitHeaders(p, io);
+  if (p.hasAuth || p.tokenFile || p.auth || !bridgeShaped(p.url))
     return {
-      ...remoteTarget(p.url, p.headers, !p.auth && bridgeShaped(p.url)),
-      headers: async () => fixed(),
+      bridge: !p.auth && bridgeShaped(p.url),
+      url: p.url,
+      headers: async () => explicitHeaders(p, io),
     };
-  }
-  if (!bridgeShaped(p.url)) return remoteTarget(p.url, p.headers);
   try {
     return await bridgeTarget({
       url: p.url,
@@ -126,21 +108,23 @@ async function targetOf(p: PreparedConnect, io: ConnectIo): Promise<RelayTarget>
     // client's requests are answered with why (an MCP error it shows), never relayed elsewhere.
     if (!(error instanceof OperationError)) throw error;
     const why = `mcp-twin: ${error.message}${error.hint ? ` ${error.hint}` : ""}`;
-    return { ...remoteTarget(p.url, p.headers, true), headers: () => Promise.reject(new Error(why)) };
+    return { bridge: true, url: p.url, headers: () => Promise.reject(new Error(why)) };
   }
 }
 
-/** The login provider for `--auth`; one that cannot be had answers every request with why. */
-async function openAuth(server: string, p: PreparedConnect, io: ConnectIo): Promise<RemoteAuth> {
+/**
+ * `--auth`: mcp-twin's login to that manifest server, from the home (its code loaded only then);
+ * one that cannot be had answers every request with why.
+ */
+async function openAuth(server: string, p: PreparedConnect, io: ConnectIo): Promise<LoginHeaders> {
   try {
-    const { openRemoteAuth } = await import("../../core/relay/remote-auth-provider.js");
-    return await openRemoteAuth({
-      server,
-      url: p.url,
-      env: io.host.env,
-      log: io.log,
-      secret: (value) => io.secret([value]),
-    });
+    // The home, as every command finds it (on a Windows PC: the one Windows and WSL share).
+    const { hostFrom } = await import("../../core/system/host.js");
+    const { openMachine } = await import("../../core/environments/machine.js");
+    const machine = await openMachine(hostFrom(io.host.env, process.cwd(), process.argv[1] ?? ""));
+    const { loginHeaders } = await import("../../core/oauth/relay-auth.js");
+    const addSecret = (value: string) => io.secret([value]);
+    return loginHeaders({ oauthDir: machine.paths.oauth, server, url: p.url.href, addSecret });
   } catch (error) {
     const refuse = () => Promise.reject(error);
     return { headers: refuse, refused: refuse };

@@ -67,12 +67,7 @@ export async function runStdio(
   const target = await targeting;
   const { StreamableHttpRelay } = await import("../../core/relay/http-relay.js");
   await new StreamableHttpRelay({
-    url: target.url,
-    name: "the bridge",
-    bridge: true,
-    headers: () => target.headers(),
-    agent: target.agent,
-    recover: target.recover,
+    ...target,
     log: (line) => out.error(line),
     note: log,
     stdin,

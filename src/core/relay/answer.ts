@@ -54,16 +54,13 @@ export class Answer {
   #one(value: unknown, text: string | undefined) {
     const m = route(value);
     if (m.kind === "invalid") return this.#drop("jsonrpc", "a message that is not JSON-RPC 2.0");
-    if (m.kind !== "response")
-      return this.#sink.write(text === undefined ? JSON.stringify(value) : oneLine(text));
-    const id = this.#claim(m.id);
-    if (id === null) return this.#drop("unawaited", this.#unawaited(m.id));
-    const message = value as Record<string, unknown>;
-    if (m.id === undefined) {
-      this.answer = { jsonrpc: "2.0", id, error: message.error };
-      return this.#sink.write(JSON.stringify(this.answer));
+    if (m.kind === "response") {
+      const id = this.#claim(m.id);
+      if (id === null) return this.#drop("unawaited", this.#unawaited(m.id));
+      const message = value as Record<string, unknown>;
+      this.answer = m.id === undefined ? { jsonrpc: "2.0", id, error: message.error } : message;
+      if (m.id === undefined) return this.#sink.write(JSON.stringify(this.answer));
     }
-    this.answer = message;
     this.#sink.write(text === undefined ? JSON.stringify(value) : oneLine(text));
   }
 

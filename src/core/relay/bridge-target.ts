@@ -5,6 +5,7 @@
  */
 import type { Agent } from "node:http";
 import type { LifecycleContext, LifecycleHost } from "../bridge-control/lifecycle.js";
+import type { BridgeSettings } from "../bridge-control/settings.js";
 import {
   BRIDGE_PATH,
   type BridgeFiles,
@@ -20,9 +21,8 @@ import {
 } from "../bridge-link/index.js";
 import { isLoopback } from "../system/loopback.js";
 
+/** Where a relay goes: this home's bridge (`bridge`: messages name it so), or the server at `url`. */
 export interface RelayTarget {
-  /** "the bridge", or "the server at <url>": how messages name the other end. */
-  name: string;
   bridge: boolean;
   url: URL;
   /** Request headers; for the bridge, with the token only while what answers is proven to be it. */
@@ -42,15 +42,6 @@ export function bridgeShaped(url: URL): boolean {
   );
 }
 
-export function remoteTarget(url: URL, headers: Record<string, string>, bridge = false): RelayTarget {
-  return {
-    name: bridge ? "the bridge" : `the server at ${url.href}`,
-    bridge,
-    url,
-    headers: async () => headers,
-  };
-}
-
 export interface BridgeTargetOptions {
   url: URL;
   /** Start the bridge when none answers (and follow it to where it runs). */
@@ -60,14 +51,7 @@ export interface BridgeTargetOptions {
   /** What the lifecycle says (starting the bridge, following it). */
   log: (line: string) => void;
   /** The manifest's bridge settings: asked only when the URL's holder is not proven to be it. */
-  configured(): Promise<{
-    enabled: boolean;
-    host: string;
-    port: number;
-    pinned?: boolean;
-    /** Servers the manifest shares: the bridge runs for them whatever `enabled` says. */
-    shared?: string[];
-  }>;
+  configured(): Promise<Pick<BridgeSettings, "enabled" | "host" | "port" | "pinned" | "shared">>;
   /** Headers sent besides the token. */
   headers: Record<string, string>;
   /**
@@ -104,9 +88,8 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
     const { ensureBridge } = await import("../bridge-control/lifecycle.js");
     const want = { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 80) };
     const ensured = await ensureBridge(await lifecycleOf(o), want, { follow: true });
-    const at = new URL(url.href);
-    at.port = String(ensured.port);
-    url = at;
+    url = new URL(url); // a copy: the URL it was given stays as it was
+    url.port = String(ensured.port);
     await prove();
     return url;
   };
@@ -120,12 +103,11 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
       if (!(await prove()) && o.start) await ensure();
     } else {
       const foreign = await foreignHolder(o, files);
-      if (foreign === "remote") return remoteTarget(o.url, o.headers);
+      if (foreign === "remote") return { bridge: false, url: o.url, headers: async () => o.headers };
       if (o.start) await ensure();
     }
   }
-  const target: RelayTarget = {
-    name: "the bridge",
+  return {
     bridge: true,
     get url() {
       return url;
@@ -137,7 +119,6 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
     agent,
     ...(o.start ? { recover: ensure } : {}),
   };
-  return target;
 }
 
 /**
@@ -173,7 +154,7 @@ async function foreignHolder(o: BridgeTargetOptions, files: BridgeFiles): Promis
   if (port !== settings.port) return "remote";
   const { inspectBridge, portTakenError } = await import("../bridge-control/lifecycle.js");
   const state = await inspectBridge(await lifecycleOf(o), { host, port });
-  if (state.state === "taken") throw await portTakenError(state, port, undefined, settings.pinned === true);
+  if (state.state === "taken") throw await portTakenError(state, port, undefined, settings.pinned);
   return undefined;
 }
 

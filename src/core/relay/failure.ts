@@ -8,9 +8,7 @@ import { jsonRpcMessageIn } from "../text/json-rpc-message.js";
 import { HttpStatusError } from "./http-exchange.js";
 
 /** A server that answered, but not with the answer asked for (none, garbage, another request's). */
-export class NoAnswer extends Error {
-  readonly code = "ENOANSWER";
-}
+export class NoAnswer extends Error {}
 
 export interface Failure {
   status?: number;

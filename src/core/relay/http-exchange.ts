@@ -24,7 +24,6 @@ export function closeAgents(): void {
 }
 
 class TooLargeError extends Error {
-  readonly code = "ETOOLARGE";
   constructor(limit: number) {
     super(`its answer is larger than the ${limit / (1024 * 1024)} MiB limit`);
   }
@@ -35,7 +34,7 @@ export class HttpStatusError extends Error {
   constructor(
     readonly status: number,
     body: string,
-    readonly authenticate: string | undefined,
+    readonly authenticate?: string,
   ) {
     super(`HTTP ${status}${body ? `: ${body}` : ""}`);
   }
@@ -128,14 +127,23 @@ export function readBody(res: IncomingMessage, limit: number, stall?: Stall): Pr
   });
 }
 
-/** The start of a refusal's body, for its message (never more than `max` bytes read). */
-export async function bodyStart(res: IncomingMessage, max = 2048): Promise<string> {
-  const text = await readBody(res, max).then(
-    (b) => b.toString("utf8"),
-    () => "",
-  );
-  return text.trim().replace(/\s+/g, " ").slice(0, 300);
+/** A head's value (the first, if repeated). */
+export function header(res: IncomingMessage, name: string): string | undefined {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }
+
+export const ok = (res: IncomingMessage): boolean =>
+  (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
+
+/** A refusal as an error: its status, the start of its body (at most 2 KiB read), WWW-Authenticate. */
+export async function statusError(res: IncomingMessage): Promise<HttpStatusError> {
+  const body = await readBody(res, 2048).then(String, () => ""); // the status says enough alone
+  return new HttpStatusError(res.statusCode ?? 0, oneLineStart(body), header(res, "www-authenticate"));
+}
+
+/** The start of a body on one line, for a message. */
+export const oneLineStart = (text: string): string => text.trim().replace(/\s+/g, " ").slice(0, 300);
 
 /**
  * The events of an event stream until it ends (paced by `stall`); rejects with the parser's

@@ -2,7 +2,7 @@
  * stdio ⇄ Streamable HTTP for one client session (`connect`, and `serve` on stdio): messages pass
  * as written, the relay reading only framing and the fields it routes on (core/jsonrpc/messages.ts).
  */
-import type { Agent, IncomingMessage } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
 import {
@@ -13,35 +13,33 @@ import {
   requestHeaders,
 } from "../jsonrpc/envelope-headers.js";
 import { CODE, errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
+import type { LoginHeaders } from "../oauth/relay-auth.js";
 import { Answer, type AnswerSink } from "./answer.js";
+import type { RelayTarget } from "./bridge-target.js";
 import { ClientSide, type Message } from "./client-side.js";
 import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
 import {
-  bodyStart,
   Closable,
   closeAgents,
   HttpStatusError,
+  header,
+  ok,
+  oneLineStart,
   readBody,
   readEvents,
   type Stall,
   send,
+  statusError,
 } from "./http-exchange.js";
 import { isHeaderMismatch, listRequest, MAX_LIST_PAGES, nextCursor } from "./relist.js";
-import type { RemoteAuth } from "./remote-auth.js";
 
-export interface RelayOptions {
-  url: URL;
-  /** How messages name the other end: "the bridge", or "the server at <url>". */
-  name: string;
-  bridge: boolean;
-  /** Request headers (read again after a 401, e.g. a rotated token). */
-  headers: () => Promise<Record<string, string>>;
-  /** The agent for every request (this home's bridge: each connection proven first). */
-  agent?: Agent | undefined;
-  /** A remote's login: its headers, and what to do on a 401. */
-  auth?: RemoteAuth | undefined;
-  /** Nothing answers (or not the one asked for): start it; where it answers now. */
-  recover?: (() => Promise<URL | undefined>) | undefined;
+/** Where to (its headers read again after a 401, e.g. a rotated token), and the client's side. */
+export interface RelayOptions extends RelayTarget {
+  /**
+   * A remote's login (`connect --auth`): its headers, and after a 401 fresh ones, sent once more —
+   * or an error whose words the client and stderr read before the relay ends.
+   */
+  auth?: LoginHeaders | undefined;
   /** A failure: a message not delivered, the other end unreachable (marked ✖ by the caller). */
   log: (line: string) => void;
   /** News that is no failure: a new session after the server restarted (default: `log`). */
@@ -68,9 +66,6 @@ const LARGE_LINE = 64 * 1024;
 /** Large lines on their way upstream past which stdin is not read (a 16 MiB message always goes). */
 const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 
-/** A message that could not be delivered, and the words for it. */
-class Undeliverable extends Error {}
-
 type Params = Record<string, unknown> | undefined;
 type Request = Extract<Message, { kind: "request" }>;
 const paramsOf = (message: Message): Params => (message.message as { params?: Params }).params;
@@ -94,7 +89,7 @@ const REFUSAL_BYTES = 64 * 1024;
  * - the server restarted (session unknown: 404) or went away (nothing answers, or not the bridge,
  *   and `recover` starts it again — possibly elsewhere): a new session set up by replaying the
  *   client's own `initialize` and `initialized`, and the message sent again, unnoticed;
- * - a 401: headers read again (a rotated token), or a login's `refused()` (remote-auth.ts);
+ * - a 401: headers read again (a rotated token), or a login's `refused()` (oauth/relay-auth.ts);
  * - every request gets exactly one answer (answer.ts): the server's, checked, or a JSON-RPC error
  *   that says why, never silence; messages larger than the limit, either way, are refused, never
  *   buffered; what reaches stdout is JSON-RPC, one message per line;
@@ -105,6 +100,8 @@ const REFUSAL_BYTES = 64 * 1024;
  */
 export class StreamableHttpRelay {
   readonly #o: RelayOptions;
+  /** How messages name the other end. */
+  readonly #name: string;
   readonly #limit: number;
   readonly #client: ClientSide;
   #url: URL;
@@ -128,7 +125,8 @@ export class StreamableHttpRelay {
   readonly #mirrors = new Map<string, readonly ParamHeader[]>();
   /** Calls (by their handle, kept across attempts) refused for their headers and sent again once. */
   readonly #relisted = new WeakSet<Closable>();
-  #init: { line: string; id: RequestId } | undefined;
+  /** The client's initialize, as it came (a new session replays it). */
+  #init: string | undefined;
   #initialized: string | undefined;
   /** Set while initialize (or a new session) is under way: everything else waits for it. */
   #gate: Promise<void> | undefined;
@@ -143,10 +141,11 @@ export class StreamableHttpRelay {
   #drained: (() => void) | undefined;
   #finished = false;
   #stream: IncomingMessage | undefined;
-  /** Ends of the server's stream in a row without a message (it is opened again a few times). */
+  /**
+   * Ends of the server's stream in a row without a message: it is opened again a few times, and past
+   * STREAM_RETRIES by the next answer that works.
+   */
   #streamEnds = 0;
-  /** Its stream ended STREAM_RETRIES times in a row: opened again by the next answer that works. */
-  #streamGaveUp = false;
   #noStream = false;
   #internalId = 0;
   #end: (code: number) => void = () => {};
@@ -159,6 +158,7 @@ export class StreamableHttpRelay {
   constructor(o: RelayOptions) {
     this.#o = o;
     this.#url = o.url;
+    this.#name = o.bridge ? "the bridge" : `the server at ${o.url.href}`;
     this.#limit = o.limit ?? MAX_MESSAGE_BYTES;
     this.#client = new ClientSide({
       stdin: o.stdin,
@@ -170,7 +170,7 @@ export class StreamableHttpRelay {
     });
     this.#sink = {
       write: (line) => this.#client.write(line),
-      dropped: (why) => o.log(`${o.name} sent ${why}; dropped`),
+      dropped: (why) => o.log(`${this.#name} sent ${why}; dropped`),
     };
     this.#stall = (res) => this.#client.stall(res);
   }
@@ -181,8 +181,7 @@ export class StreamableHttpRelay {
       this.#end = resolve;
     });
     try {
-      this.#setHeaders(await this.#o.headers());
-      if (this.#o.auth) this.#setHeaders({ ...this.#base, ...(await this.#o.auth.headers()) });
+      this.#setHeaders({ ...(await this.#o.headers()), ...(await this.#o.auth?.headers()) });
     } catch (error) {
       this.#fail(error);
     }
@@ -200,22 +199,17 @@ export class StreamableHttpRelay {
     this.#headerCache.clear();
     this.#base2026 = { ...headers, "content-type": "application/json", accept: ACCEPT };
     this.#request = {
-      ...headers,
-      "content-type": "application/json",
-      accept: ACCEPT,
+      ...this.#base2026,
       ...(this.#session ? { "mcp-session-id": this.#session } : {}),
       ...(this.#protocol ? { "mcp-protocol-version": this.#protocol } : {}),
     };
   }
 
-  /** A login that cannot be had: every request from now on is answered with why, then the end. */
-  /** Stop relaying: said once, and every request from now on answered with why (returned). */
-  #fail(error: unknown): string {
-    const why = error instanceof Error ? error.message : String(error);
-    this.#o.log(why);
+  /** Stop relaying: said once, and every request from now on answered with why (#take). */
+  #fail(error: unknown): void {
+    this.#failed = error instanceof Error ? error.message : String(error);
+    this.#o.log(this.#failed);
     this.#code = 1;
-    this.#failed = why;
-    return why;
   }
 
   #take(line: string, message: Message): void {
@@ -227,7 +221,7 @@ export class StreamableHttpRelay {
     }
     const initialize = message.kind === "request" && message.method === "initialize";
     if (initialize) {
-      this.#init = { line, id: message.id };
+      this.#init = line;
       this.#version2026 = undefined;
     } else if (message.kind === "notification" && message.method === "notifications/initialized")
       this.#initialized = line;
@@ -294,10 +288,7 @@ export class StreamableHttpRelay {
 
   /** Everything sent from now on waits for `until`. */
   #hold(until: Promise<void>): void {
-    const gate = until.then(
-      () => {},
-      () => {},
-    );
+    const gate = until.catch(() => {}); // its failure is the message's own
     this.#gate = gate;
     void gate.then(() => {
       if (this.#gate === gate) this.#gate = undefined;
@@ -361,10 +352,8 @@ export class StreamableHttpRelay {
       try {
         this.#setHeaders({ ...(await this.#o.headers()), ...(await auth.refused()) });
       } catch (error) {
-        const why = this.#fail(error);
-        if (message.kind === "request") this.#client.write(errorLine(message.id, CODE.connectionClosed, why));
-        this.#end(1);
-        return;
+        this.#fail(error);
+        return this.#take(line, message); // answered with why; the relay ends
       }
     } else this.#setHeaders(await this.#o.headers());
     return this.#deliver(line, message, era, attempt + 1);
@@ -375,7 +364,7 @@ export class StreamableHttpRelay {
     this.#o.log(`could not deliver ${what}: ${f.message}`);
     if (message.kind === "request")
       this.#client.write(
-        errorLine(message.id, CODE.connectionClosed, failureText(this.#o.name, this.#o.bridge, f, this.#url)),
+        errorLine(message.id, CODE.connectionClosed, failureText(this.#name, this.#o.bridge, f, this.#url)),
       );
   }
 
@@ -389,15 +378,14 @@ export class StreamableHttpRelay {
       closable,
     });
     if (!era) this.#sessionFrom(res);
-    if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299) {
+    if (!ok(res)) {
       if (era && message.kind === "request" && res.statusCode !== 401)
         return this.#refusal(res, line, message, era, closable);
-      throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), header(res, "www-authenticate"));
+      throw await statusError(res);
     }
     // The bridge answers again (it was restarted): the stream that keeps its session alive too
     // (a session with no stream open and no request ends after a grace: a client gone).
-    if (this.#streamGaveUp && !era) {
-      this.#streamGaveUp = false;
+    if (this.#streamEnds > STREAM_RETRIES && !era) {
       this.#streamEnds = 0;
       this.#openStream();
     }
@@ -470,10 +458,7 @@ export class StreamableHttpRelay {
   ): Promise<void> {
     const status = res.statusCode ?? 0;
     const json = (header(res, "content-type") ?? "").includes("json");
-    const body = await readBody(res, REFUSAL_BYTES).then(
-      (b) => b.toString("utf8"),
-      () => "",
-    );
+    const body = await readBody(res, REFUSAL_BYTES).then(String, () => ""); // none read: no JSON-RPC error
     if (
       json &&
       closable &&
@@ -487,7 +472,7 @@ export class StreamableHttpRelay {
       answer.take(body);
       if (answer.answer) return;
     }
-    throw new HttpStatusError(status, body.trim().replace(/\s+/g, " ").slice(0, 300), undefined);
+    throw new HttpStatusError(status, oneLineStart(body));
   }
 
   /**
@@ -503,7 +488,7 @@ export class StreamableHttpRelay {
     } catch (error) {
       if (closable.closed) throw error; // the client cancelled it: no answer is wanted
       this.#o.log(
-        `${this.#o.name} refused a call's Mcp-Param headers, and its tools/list could not be read: ${describeFailure(error).message}`,
+        `${this.#name} refused a call's Mcp-Param headers, and its tools/list could not be read: ${describeFailure(error).message}`,
       );
       return false;
     }
@@ -517,22 +502,9 @@ export class StreamableHttpRelay {
     const cursors = new Set<string>();
     let cursor: string | undefined;
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      const id = `mcp-twin-relay-${++this.#internalId}`;
-      const res = await send(this.#url, {
-        method: "POST",
-        headers,
-        body: listRequest(id, cursor, call),
-        agent: this.#o.agent,
-        timeoutMs: REINIT_TIMEOUT_MS,
-        closable,
-      });
-      if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299)
-        throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), undefined);
-      const answer = await this.#answerOf(res, id, "tools/list");
-      if ("error" in answer)
-        throw new Undeliverable(`it refused tools/list: ${JSON.stringify(answer.error).slice(0, 200)}`);
-      learnMirrors(answer.result, this.#mirrors);
-      cursor = nextCursor(answer.result);
+      const result = await this.#ask("tools/list", headers, (id) => listRequest(id, cursor, call), closable);
+      learnMirrors(result, this.#mirrors);
+      cursor = nextCursor(result);
       if (cursor === undefined || cursors.has(cursor)) return;
       cursors.add(cursor);
     }
@@ -574,8 +546,7 @@ export class StreamableHttpRelay {
           this.#noStream = true; // the server has no such stream
           return void res.resume();
         }
-        if (res.statusCode !== 200)
-          throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), undefined);
+        if (res.statusCode !== 200) throw await statusError(res);
         this.#stream = res;
         const messages = new Answer(this.#sink, undefined);
         await readEvents(
@@ -591,15 +562,12 @@ export class StreamableHttpRelay {
       })
       .catch((error: unknown) => {
         if (!this.#finished)
-          this.#o.log(`${this.#o.name}: its stream ended: ${describeFailure(error).message}`);
+          this.#o.log(`${this.#name}: its stream ended: ${describeFailure(error).message}`);
       })
       .finally(() => {
         this.#stream = undefined;
         if (this.#finished || this.#noStream || this.#session !== session) return;
-        if (++this.#streamEnds > STREAM_RETRIES) {
-          this.#streamGaveUp = true;
-          return;
-        }
+        if (++this.#streamEnds > STREAM_RETRIES) return;
         setTimeout(() => this.#openStream(), STREAM_RETRY_MS * 1.5 ** (this.#streamEnds - 1)).unref();
       });
   }
@@ -620,50 +588,52 @@ export class StreamableHttpRelay {
     this.#session = undefined;
     this.#setHeaders(this.#base);
     if (!this.#init) return;
-    const id = `mcp-twin-relay-${++this.#internalId}`;
-    const line = JSON.stringify({ ...(JSON.parse(this.#init.line) as object), id });
-    const res = await send(this.#url, {
-      method: "POST",
-      headers: this.#request,
-      body: line,
-      agent: this.#o.agent,
-      timeoutMs: REINIT_TIMEOUT_MS,
-    });
-    this.#sessionFrom(res);
-    if (res.statusCode !== 200)
-      throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), header(res, "www-authenticate"));
-    const answer = await this.#answerOf(res, id, "initialize");
-    if ("error" in answer)
-      throw new Undeliverable(`it refused initialize: ${JSON.stringify(answer.error).slice(0, 200)}`);
+    const init = JSON.parse(this.#init) as object;
+    await this.#ask("initialize", this.#request, (id) => JSON.stringify({ ...init, id }));
     if (this.#initialized) {
-      const done = await send(this.#url, {
-        method: "POST",
-        headers: this.#request,
-        body: this.#initialized,
-        agent: this.#o.agent,
-      });
-      done.resume();
+      const { agent } = this.#o;
+      (
+        await send(this.#url, { method: "POST", headers: this.#request, body: this.#initialized, agent })
+      ).resume();
       this.#openStream();
     }
-    (this.#o.note ?? this.#o.log)(`reconnected to ${this.#o.name} (new session)`);
+    (this.#o.note ?? this.#o.log)(`reconnected to ${this.#name} (new session)`);
   }
 
-  /** The answer to the relay's own request `id` (JSON or an event stream); never to the client. */
-  async #answerOf(
-    res: IncomingMessage,
-    id: string,
+  /**
+   * The relay's own request `what` (its line made for the relay's id), never seen by the client:
+   * the result of its answer (JSON or an event stream), or an error saying why there is none.
+   */
+  async #ask(
     what: string,
-  ): Promise<{ result?: unknown; error?: unknown }> {
-    const found: Array<{ id?: unknown; result?: unknown; error?: unknown }> = [];
+    headers: Record<string, string>,
+    body: (id: string) => string,
+    closable?: Closable,
+  ): Promise<unknown> {
+    const id = `mcp-twin-relay-${++this.#internalId}`;
+    const { agent } = this.#o;
+    const res = await send(this.#url, {
+      method: "POST",
+      headers,
+      body: body(id),
+      agent,
+      timeoutMs: REINIT_TIMEOUT_MS,
+      closable,
+    });
+    if (what === "initialize") this.#sessionFrom(res); // a new session's id comes with its answer
+    if (!ok(res)) throw await statusError(res);
+    type Reply = { id?: unknown; result?: unknown; error?: unknown };
+    let found: Reply | undefined;
     const take = (json: string) => {
-      const value = JSON.parse(json) as (typeof found)[number] | typeof found;
-      for (const m of Array.isArray(value) ? value : [value]) if (m.id === id) found.push(m);
+      const value = JSON.parse(json) as Reply | Reply[];
+      for (const m of Array.isArray(value) ? value : [value]) if (m.id === id) found ??= m;
     };
     if ((header(res, "content-type") ?? "").includes("text/event-stream"))
       await readEvents(res, this.#limit, (event) => event.event === "message" && take(event.data));
     else take((await readBody(res, this.#limit)).toString("utf8"));
-    if (!found[0]) throw new Undeliverable(`it did not answer ${what}`);
-    return found[0];
+    if (!found) throw new Error(`it did not answer ${what}`);
+    if ("error" in found) throw new Error(`it refused ${what}: ${JSON.stringify(found.error).slice(0, 200)}`);
+    return found.result;
   }
 
   /** Answers still on their way reach stdout (unless Ctrl-C), then the session ends. */
@@ -691,8 +661,3 @@ export class StreamableHttpRelay {
     closeAgents();
   }
 }
-
-const header = (res: IncomingMessage, name: string): string | undefined => {
-  const v = res.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-};

@@ -6,8 +6,6 @@
 import { RPC } from "../jsonrpc/codes.js";
 import { objectOr, VERSION_KEY } from "../jsonrpc/envelope-headers.js";
 
-/** JSON-RPC's HeaderMismatch: a request's headers and body disagree (2026-07-28). */
-const HEADER_MISMATCH = RPC.headerMismatch;
 /** The pages of a list read again, at most (a cursor that never ends is not followed forever). */
 export const MAX_LIST_PAGES = 32;
 /** What of a request's `_meta` is its 2026-07-28 envelope (the rest, e.g. a progress token, is its own). */
@@ -30,7 +28,7 @@ export function isHeaderMismatch(status: number, body: string): boolean {
     return false;
   }
   const message = objectOr(value);
-  return message?.jsonrpc === "2.0" && objectOr(message.error)?.code === HEADER_MISMATCH;
+  return message?.jsonrpc === "2.0" && objectOr(message.error)?.code === RPC.headerMismatch;
 }
 
 /**

@@ -9,7 +9,7 @@ import { CODE, errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
 import { Answer } from "./answer.js";
 import { ClientSide, type Message } from "./client-side.js";
 import { describeFailure } from "./failure.js";
-import { bodyStart, closeAgents, HttpStatusError, readEvents, send } from "./http-exchange.js";
+import { closeAgents, ok, readEvents, send, statusError } from "./http-exchange.js";
 
 export interface SseRelayOptions {
   url: URL;
@@ -22,6 +22,7 @@ export interface SseRelayOptions {
   limit?: number;
 }
 
+/** "closed": the client went away (or Ctrl-C); "lost": the server's event stream broke. */
 type How = "closed" | "lost";
 
 /** Requests waiting for their answer, or messages waiting to be posted, past which stdin is not read. */
@@ -37,7 +38,7 @@ const DRAIN_MS = 10_000;
  * start it again (an SSE session cannot be resumed). The stream is read only as fast as the client
  * reads stdout (client-side.ts). stdout carries only JSON-RPC; logs, stderr.
  */
-class SseRelay {
+export class SseRelay {
   readonly #o: SseRelayOptions;
   readonly #client: ClientSide;
   readonly #limit: number;
@@ -130,8 +131,7 @@ class SseRelay {
       method: "GET",
       headers: { ...this.#o.headers, accept: "text/event-stream" },
     });
-    if (res.statusCode !== 200)
-      throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), undefined);
+    if (res.statusCode !== 200) throw await statusError(res);
     this.#stream = res;
     await new Promise<void>((resolve, reject) => {
       readEvents(
@@ -171,13 +171,12 @@ class SseRelay {
   }
 
   async #post(line: string, message: Message): Promise<void> {
-    if (this.#unopened !== undefined || !this.#endpoint)
-      return this.#refuse(message, this.#unopened ?? "no endpoint");
+    // No endpoint: the stream could not be opened (#unopened says why).
+    if (!this.#endpoint) return this.#refuse(message, this.#unopened ?? "no endpoint");
     try {
       const headers = { ...this.#o.headers, "content-type": "application/json" };
       const res = await send(this.#endpoint, { method: "POST", headers, body: line });
-      if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299)
-        throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), undefined);
+      if (!ok(res)) throw await statusError(res);
       res.resume();
     } catch (error) {
       this.#refuse(message, describeFailure(error).message);
@@ -196,9 +195,4 @@ class SseRelay {
         ),
       );
   }
-}
-
-/** "closed": the client went away (or Ctrl-C); "lost": the server's event stream broke. */
-export function sseRelay(options: SseRelayOptions): Promise<How> {
-  return new SseRelay(options).run();
 }
