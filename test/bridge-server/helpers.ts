@@ -13,6 +13,7 @@ import {
   type VersionNegotiationMode,
 } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { alive } from "../helpers/alive.js";
 import { binForOthers } from "../helpers/as-account.js";
 import { endStartLoop, startLoopOf } from "../helpers/bridge-loop.js";
 
@@ -240,12 +241,9 @@ export function killAtCleanup(pid: number): void {
     } catch {
       return;
     }
+    // Ended is a zombie too: its loop gone, the bridge waits there for PID 1 to collect it.
     for (let i = 0; i < 100; i++) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        return;
-      }
+      if (!alive(pid)) return;
       await sleep(20);
     }
     try {

@@ -21,6 +21,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { alive } from "./alive.js";
 import { endStartLoopsUnder } from "./bridge-loop.js";
 import { writeStandIns } from "./fake-windows-front.js";
 import { reservePort } from "./net.js";
@@ -557,16 +558,13 @@ function stopBridgesIn(dirs: string[]): void {
 
 /**
  * Until `pid` has ended (at most 10 s): a bridge writes its state folder as it stops (sessions
- * open, its record removed), and the machine's folder is removed only after that.
+ * open, its record removed), and the machine's folder is removed only after that. Ended is a
+ * zombie too: a bridge whose keeper was ended first waits there for PID 1 to collect it.
  */
 function waitForExit(pid: number): void {
   const tick = new Int32Array(new SharedArrayBuffer(4));
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
+    if (!alive(pid)) return;
     Atomics.wait(tick, 0, 0, 20);
   }
 }
