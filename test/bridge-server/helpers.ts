@@ -16,6 +16,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { alive } from "../helpers/alive.js";
 import { binForOthers } from "../helpers/as-account.js";
 import { endStartLoop, startLoopOf } from "../helpers/bridge-loop.js";
+import { npmStandInFolder } from "../helpers/fake-machine.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/mcp-twin.js", import.meta.url));
 
@@ -59,10 +60,15 @@ function stopBridgeOf(stateDir: string): void {
   }
 }
 
-/** A clean environment for the CLI: its own home, XDG folders and bridge state folder. */
+/**
+ * A clean environment for the CLI: its own home, XDG folders and bridge state folder, and its own
+ * npm prefix, which the fake machines' npm stand-in (first on PATH) answers `npm prefix -g` with,
+ * without a start of the real npm in every bridge and command; every other npm command is npm's.
+ */
 export function bridgeEnv(root: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    PATH: process.env.PATH ?? "",
+    PATH: [npmStandInFolder(), process.env.PATH ?? ""].join(path.delimiter),
+    NPM_CONFIG_PREFIX: path.join(root, ".npm-global"),
     HOME: root,
     USER: "test",
     LANG: "C.UTF-8",

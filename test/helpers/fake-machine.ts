@@ -64,6 +64,22 @@ function npmStandIn(): string {
   ].join("\n");
 }
 
+let standInFolder: string | undefined;
+/**
+ * A folder holding only the npm stand-in, for a PATH of the host's own (the bridge tests' homes):
+ * put first, with NPM_CONFIG_PREFIX set, it answers `npm prefix -g` as the machine's does. One per
+ * test process, readable by every account (a bridge run as another user finds it too).
+ */
+export function npmStandInFolder(): string {
+  if (standInFolder) return standInFolder;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-npm-"));
+  chmodSync(dir, 0o755);
+  writeFileSync(path.join(dir, "npm"), npmStandIn(), { mode: 0o755 });
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  standInFolder = dir;
+  return dir;
+}
+
 export interface FakeMachineOptions {
   /** What mcp-twin runs as: inside WSL (default), on plain Linux, or on Windows itself. */
   kind?: "wsl" | "linux" | "windows";
