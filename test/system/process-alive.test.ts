@@ -1,12 +1,12 @@
 /**
- * Whether a bridge's process runs (isAlive, where.ts), as `bridge stop` waits on it: a process that
+ * Whether a process runs (process-alive.ts), as `bridge stop` waits on a bridge's: a process that
  * has ended but that its parent has not collected (a zombie) does not, nor does a process group
  * whose only process is one; a live process and its group do. Real processes, read from /proc.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterEach, expect, test } from "vitest";
-import { isAlive } from "../../src/core/bridge-link/index.js";
+import { isAlive } from "../../src/core/system/process-alive.js";
 
 const children: ChildProcess[] = [];
 afterEach(() => {
