@@ -250,11 +250,11 @@ test("a bridge slow to answer (held still for 4 s, as at a busy logon) is given 
 test("a stop run while a start waits for its bridge: the start says it was stopped, not that it failed to start", async () => {
   const root = tempDir();
   const env = homeWithBridge(await freePort(), root);
-  // A plugin that takes 4 s to load keeps the started bridge from answering that long.
+  // A plugin that loads only once the bridge is told to stop keeps it from answering before then.
   mkdirSync(path.join(root, "bridge", "plugins"), { recursive: true });
   writeFileSync(
     path.join(root, "bridge", "plugins", "slow.mjs"),
-    "await new Promise((r) => setTimeout(r, 4000));\nexport const tools = [];\n",
+    'await new Promise((r) => process.once("SIGTERM", r));\nexport const tools = [];\n',
   );
   const start = runCli(["bridge", "start"], env);
   // The start wrote its keeper's record: the bridge is starting.

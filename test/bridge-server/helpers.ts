@@ -13,8 +13,10 @@ import {
   type VersionNegotiationMode,
 } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { alive } from "../helpers/alive.js";
 import { binForOthers } from "../helpers/as-account.js";
 import { endStartLoop, startLoopOf } from "../helpers/bridge-loop.js";
+import { npmStandInFolder } from "../helpers/fake-machine.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/mcp-twin.js", import.meta.url));
 
@@ -58,10 +60,15 @@ function stopBridgeOf(stateDir: string): void {
   }
 }
 
-/** A clean environment for the CLI: its own home, XDG folders and bridge state folder. */
+/**
+ * A clean environment for the CLI: its own home, XDG folders and bridge state folder, and its own
+ * npm prefix, which the fake machines' npm stand-in (first on PATH) answers `npm prefix -g` with,
+ * without a start of the real npm in every bridge and command; every other npm command is npm's.
+ */
 export function bridgeEnv(root: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    PATH: process.env.PATH ?? "",
+    PATH: [npmStandInFolder(), process.env.PATH ?? ""].join(path.delimiter),
+    NPM_CONFIG_PREFIX: path.join(root, ".npm-global"),
     HOME: root,
     USER: "test",
     LANG: "C.UTF-8",
@@ -240,12 +247,9 @@ export function killAtCleanup(pid: number): void {
     } catch {
       return;
     }
+    // Ended is a zombie too: its loop gone, the bridge waits there for PID 1 to collect it.
     for (let i = 0; i < 100; i++) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        return;
-      }
+      if (!alive(pid)) return;
       await sleep(20);
     }
     try {

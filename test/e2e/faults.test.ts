@@ -10,9 +10,14 @@ import {
   BIN,
   createFakeMachine,
   type FakeMachine,
+  runInProcessByDefault,
   writeManifest,
   writeSecrets,
 } from "../helpers/fake-machine.js";
+
+// The runs around each fault run in this process (test/helpers/in-process.ts); the run killed, and
+// the two that race for the lock, are the built binary.
+runInProcessByDefault();
 
 let m: FakeMachine;
 const manifestWith = (flag: string) => ({
@@ -52,8 +57,9 @@ function runUntilKilled(delayMs: number): Promise<{ killed: boolean; code: numbe
 
 describe("SIGKILL at random moments", () => {
   test("every target is always old or new and parseable; the next sync converges", async () => {
+    // A whole run of the binary, as each killed one is: the kills land anywhere in it.
     const started = Date.now();
-    expect((await m.run(["sync"])).code).toBe(0);
+    expect((await m.runBinary(["sync"])).code).toBe(0);
     const fullRun = Math.max(150, Date.now() - started);
     let killed = 0;
     let flag = "--a";
@@ -87,8 +93,8 @@ describe("two syncs at once", () => {
   test("both succeed and nothing is lost (state keeps every target)", async () => {
     writeManifest(m, manifestWith("--concurrent"));
     const [a, b] = await Promise.all([
-      m.run(["sync", "--client", "cursor"], { timeoutMs: 20_000 }),
-      m.run(["sync", "--client", "claude-code", "--env", "wsl"], { timeoutMs: 20_000 }),
+      m.runBinary(["sync", "--client", "cursor"], { timeoutMs: 20_000 }),
+      m.runBinary(["sync", "--client", "claude-code", "--env", "wsl"], { timeoutMs: 20_000 }),
     ]);
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(JSON.parse(readFileSync(m.paths.cursorConfig, "utf8")).mcpServers.fixture.args.at(-1)).toBe(

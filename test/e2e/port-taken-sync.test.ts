@@ -9,8 +9,16 @@ import http from "node:http";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, inject, test } from "vitest";
 import { startBridge, cleanup as stopBridges, tempDir } from "../bridge-server/helpers.js";
-import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+} from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); the bridge it starts is the built binary.
+runInProcessByDefault();
 
 const machines: FakeMachine[] = [];
 afterEach(async () => {

@@ -21,6 +21,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { alive } from "./alive.js";
 import { endStartLoopsUnder } from "./bridge-loop.js";
 import { writeStandIns } from "./fake-windows-front.js";
 import { reservePort } from "./net.js";
@@ -61,6 +62,22 @@ function npmStandIn(): string {
     `exec ${q(node)} ${q(REAL_NPM)} "$@"`,
     "",
   ].join("\n");
+}
+
+let standInFolder: string | undefined;
+/**
+ * A folder holding only the npm stand-in, for a PATH of the host's own (the bridge tests' homes):
+ * put first, with NPM_CONFIG_PREFIX set, it answers `npm prefix -g` as the machine's does. One per
+ * test process, readable by every account (a bridge run as another user finds it too).
+ */
+export function npmStandInFolder(): string {
+  if (standInFolder) return standInFolder;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-npm-"));
+  chmodSync(dir, 0o755);
+  writeFileSync(path.join(dir, "npm"), npmStandIn(), { mode: 0o755 });
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  standInFolder = dir;
+  return dir;
 }
 
 export interface FakeMachineOptions {
@@ -557,16 +574,13 @@ function stopBridgesIn(dirs: string[]): void {
 
 /**
  * Until `pid` has ended (at most 10 s): a bridge writes its state folder as it stops (sessions
- * open, its record removed), and the machine's folder is removed only after that.
+ * open, its record removed), and the machine's folder is removed only after that. Ended is a
+ * zombie too: a bridge whose keeper was ended first waits there for PID 1 to collect it.
  */
 function waitForExit(pid: number): void {
   const tick = new Int32Array(new SharedArrayBuffer(4));
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
+    if (!alive(pid)) return;
     Atomics.wait(tick, 0, 0, 20);
   }
 }

@@ -16,7 +16,7 @@ import {
   oauthFetch,
 } from "../../src/core/oauth/oauth-fetch.js";
 import { startOAuthFixture } from "../fixtures/oauth/oauth-server.js";
-import { createFakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { createFakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { type HostileServer, type Hostility, startHostileServer } from "../helpers/hostile-http.js";
 import { BROWSER } from "../helpers/oauth.js";
 import {
@@ -30,6 +30,10 @@ import {
   untilExpired,
 } from "../helpers/oauth-relays.js";
 import { runMeasured } from "../helpers/peak-rss.js";
+
+// login and status run in this process (test/helpers/in-process.ts); the relays, and each run whose
+// peak memory is measured, are processes of the built binary.
+runInProcessByDefault();
 
 const MiB = 1024 * 1024;
 /**

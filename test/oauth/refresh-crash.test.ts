@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
+import { runInProcessByDefault } from "../helpers/fake-machine.js";
 import { BROWSER } from "../helpers/oauth.js";
 import {
   echo,
@@ -23,6 +24,10 @@ import {
   stored,
   untilStopped,
 } from "../helpers/oauth-relays.js";
+
+// login and status run in this process (test/helpers/in-process.ts); every relay, killed or not,
+// is a process of the built binary.
+runInProcessByDefault();
 
 type Cleanups = Array<() => unknown>;
 

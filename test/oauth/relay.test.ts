@@ -17,8 +17,18 @@ import {
   type OAuthFixtureOptions,
   startOAuthFixture,
 } from "../fixtures/oauth/oauth-server.js";
-import { BIN, createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import {
+  BIN,
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+} from "../helpers/fake-machine.js";
 import { BROWSER } from "../helpers/oauth.js";
+
+// login and status run in this process (test/helpers/in-process.ts); every relay is a process of
+// the built binary.
+runInProcessByDefault();
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

@@ -359,13 +359,16 @@ async function answered(
       return { url: info.url, port: info.port, raced: !ours };
     }
     if (exited !== undefined && !info) {
+      // This start removed stop-requested before it began: there now, a stop was asked meanwhile,
+      // which ends another starter's bridge too (a later start would have removed it again).
+      const stopped = await pathExists(ctx.files.stopRequested);
       // Lost the race to another starter? Its serve.json appears shortly (a keeper that found
       // another keeper of this home on the port, exit 3: once that one's bridge has started).
-      const other = await waitForOwned(ctx, exited === ExitCode.bridgeRunning ? deadline - Date.now() : 3000);
+      const other = stopped
+        ? null
+        : await waitForOwned(ctx, exited === ExitCode.bridgeRunning ? deadline - Date.now() : 3000);
       if (other && sameAddress(other, want)) return { url: other.url, port: other.port, raced: true };
       const why = await logTail(ctx.files.log, logStart);
-      // This start removed stop-requested before it began: there now, a stop was asked meanwhile.
-      const stopped = await pathExists(ctx.files.stopRequested);
       throw new OperationError(
         "bridge-start",
         stopped

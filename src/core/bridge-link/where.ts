@@ -17,6 +17,9 @@ import {
   writePrivateFile,
 } from "../system/files.js";
 import { getEnv, type Host, localHomedir } from "../system/host.js";
+import { isAlive } from "../system/process-alive.js";
+
+export { isAlive };
 
 /** The port the bridge listens on unless told otherwise (the manifest's `bridge.port` default). */
 export const DEFAULT_BRIDGE_PORT = 7760;
@@ -275,15 +278,6 @@ export async function wasAddress(files: BridgeFiles, host: string, port: number)
 export async function removeInstance(files: BridgeFiles, pid = process.pid): Promise<void> {
   const info = await readInstance(files);
   if (!info || info.pid === pid || !isAlive(info.pid)) await removePath(files.instance);
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** serve.json of a live process, else null. */
