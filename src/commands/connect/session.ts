@@ -118,13 +118,9 @@ async function targetOf(p: PreparedConnect, io: ConnectIo): Promise<RelayTarget>
  */
 async function openAuth(server: string, p: PreparedConnect, io: ConnectIo): Promise<LoginHeaders> {
   try {
-    // The home, as every command finds it (on a Windows PC: the one Windows and WSL share).
-    const { hostFrom } = await import("../../core/system/host.js");
-    const { openMachine } = await import("../../core/environments/machine.js");
-    const machine = await openMachine(hostFrom(io.host.env, process.cwd(), process.argv[1] ?? ""));
-    const { loginHeaders } = await import("../../core/oauth/relay-auth.js");
+    const { homeLoginHeaders } = await import("../../core/oauth/relay-auth.js");
     const addSecret = (value: string) => io.secret([value]);
-    return loginHeaders({ oauthDir: machine.paths.oauth, server, url: p.url.href, addSecret });
+    return await homeLoginHeaders(io.host.env, { server, url: p.url.href, addSecret });
   } catch (error) {
     const refuse = () => Promise.reject(error);
     return { headers: refuse, refused: refuse };

@@ -13,6 +13,20 @@ export interface LoginHeaders {
   refused(): Promise<Record<string, string>>;
 }
 
+/**
+ * The login kept in the home, as every command finds the home (on a Windows PC: the one Windows
+ * and WSL share); the relay prints nothing, so it needs no command's way of naming files.
+ */
+export async function homeLoginHeaders(
+  env: Record<string, string | undefined>,
+  options: { server: string; url: string; addSecret(value: string): void },
+): Promise<LoginHeaders> {
+  const { hostFrom } = await import("../system/host.js");
+  const { openMachine } = await import("../environments/machine.js");
+  const machine = await openMachine(hostFrom(env, process.cwd(), process.argv[1] ?? ""));
+  return loginHeaders({ oauthDir: machine.paths.oauth, ...options });
+}
+
 export function loginHeaders(options: {
   oauthDir: string;
   server: string;
