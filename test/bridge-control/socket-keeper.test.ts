@@ -115,7 +115,7 @@ test("the Node keeper holds the port while its bridge is down, a request made th
   expect(second.keeper).toBe(k.child.pid);
 
   const stop = await runCli(["bridge", "stop"], env);
-  expect(stop.code, stop.stderr).toBe(0);
+  expect(stop.code, stop.stdout + stop.stderr).toBe(0);
   expect(stop.stdout).toContain(`✔ Stopped the bridge (pid ${second.pid}).`);
   expect(await within(k.exited, 10_000, "the keeper still runs")).toBe(0);
   expect(await bindsOn(port)).toBe("bound");

@@ -525,11 +525,12 @@ export async function stopBridge(
  * groups: there each keeper itself (the Node keeper, which alone holds the socket).
  */
 async function groupsGone(groups: readonly number[], ms: number): Promise<void> {
-  const id = (g: number) => (process.platform === "win32" ? g : -g);
-  const left = () => groups.filter((g) => isAlive(id(g)));
+  // The keeper itself too: one started by another program may lead no group of its own.
+  const left = () => groups.filter((g) => isAlive(g) || (process.platform !== "win32" && isAlive(-g)));
   const deadline = Date.now() + ms;
   while (left().length > 0 && Date.now() < deadline) await sleep(25);
-  for (const g of left()) signal(id(g), "SIGKILL");
+  for (const g of left())
+    for (const id of process.platform === "win32" ? [g] : [-g, g]) signal(id, "SIGKILL");
   const after = Date.now() + 2000;
   while (left().length > 0 && Date.now() < after) await sleep(25);
 }
