@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
+import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import {
   bridgeEnv,
   call,
@@ -20,7 +21,6 @@ import {
   tempDir,
   waitForInstance,
 } from "../bridge-server/helpers.js";
-import { alive } from "../helpers/alive.js";
 import { freePort } from "../helpers/net.js";
 
 afterEach(cleanup);

@@ -11,8 +11,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
+import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import { BIN, bridgeEnv, cleanup, runCli, tempDir } from "../bridge-server/helpers.js";
-import { alive } from "../helpers/alive.js";
 import { freePort } from "../helpers/net.js";
 
 const started: ChildProcess[] = [];

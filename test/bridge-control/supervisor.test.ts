@@ -11,8 +11,8 @@ import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { planAutostart } from "../../src/core/bridge-control/autostart-plan.js";
 import { KEEP_LOOP, SERVE, WAIT_LOOP } from "../../src/core/bridge-control/supervisor.js";
+import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import { BIN, bridgeEnv, cleanup, runCli, tempDir } from "../bridge-server/helpers.js";
-import { alive } from "../helpers/alive.js";
 import { freePort } from "../helpers/net.js";
 
 const kill = (pid: number) => {

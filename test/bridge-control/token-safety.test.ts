@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { bridgeFiles, CHALLENGE_HEADER, portHolder, reach } from "../../src/core/bridge-link/index.js";
+import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import {
   bridgeEnv,
   call,
@@ -20,7 +21,6 @@ import {
   tempDir,
   waitForInstance,
 } from "../bridge-server/helpers.js";
-import { alive } from "../helpers/alive.js";
 import { killBridge, startLoopOf } from "../helpers/bridge-loop.js";
 import { type Hostile, startHostile, startProxy } from "../helpers/hostile.js";
 import { freePort } from "../helpers/net.js";

@@ -13,7 +13,7 @@ import {
   type VersionNegotiationMode,
 } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { alive } from "../helpers/alive.js";
+import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import { binForOthers } from "../helpers/as-account.js";
 import { endStartLoop, startLoopOf } from "../helpers/bridge-loop.js";
 import { npmStandInFolder } from "../helpers/fake-machine.js";

@@ -14,7 +14,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, expect, inject, test } from "vitest";
-import { alive } from "../helpers/alive.js";
+import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import { killBridge } from "../helpers/bridge-loop.js";
 import { type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { alive } from "../helpers/alive.js";
+import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import {
   createFakeMachine,
   type FakeMachine,

@@ -9,9 +9,9 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import { writeScopeServer } from "../bridge-server/gateway/scope-server.js";
 import { doctor, failures, waitFor } from "../doctor/helpers.js";
-import { alive } from "../helpers/alive.js";
 import {
   createFakeMachine,
   type FakeMachine,

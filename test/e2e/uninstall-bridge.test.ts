@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, inject, test } from "vitest";
-import { alive } from "../helpers/alive.js";
+import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import { killBridge } from "../helpers/bridge-loop.js";
 import {
   BIN,

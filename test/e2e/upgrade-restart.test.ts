@@ -9,8 +9,8 @@ import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:f
 import os from "node:os";
 import path from "node:path";
 import { afterEach, expect, inject, test } from "vitest";
+import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import { until } from "../bridge-server/gateway/gateway-helpers.js";
-import { alive } from "../helpers/alive.js";
 import { runInProcessByDefault } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { freePort } from "../helpers/net.js";

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { alive } from "../helpers/alive.js";
+import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import { BIN, REPO } from "../helpers/fake-machine.js";
 import { packFixture } from "../helpers/fixture-package.js";
 import { freePort } from "../helpers/net.js";

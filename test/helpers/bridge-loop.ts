@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { keptBy } from "../../src/core/bridge-control/supervisor.js";
-import { alive } from "./alive.js";
+import { isAlive as alive } from "../../src/core/system/process-alive.js";
 
 /** The state folder a keeper keeps, from its command line. */
 const keeps = (argv: readonly string[]) => keptBy(argv, () => undefined);

@@ -21,7 +21,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { alive } from "./alive.js";
+import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import { endStartLoopsUnder } from "./bridge-loop.js";
 import { writeStandIns } from "./fake-windows-front.js";
 import { reservePort } from "./net.js";

@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
+import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import {
   bridgeEnv,
   call,
@@ -17,7 +18,6 @@ import {
   tempDir,
   waitForInstance,
 } from "../bridge-server/helpers.js";
-import { alive } from "../helpers/alive.js";
 import { freePort } from "../helpers/net.js";
 import { rawConnect } from "../helpers/raw-connect.js";
 

@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { fillApart } from "../../../src/bridge-server/gateway/index.js";
 import type { ShareLaunch } from "../../../src/core/entries/share-launch.js";
-import { alive } from "../../helpers/alive.js";
+import { isAlive as alive } from "../../../src/core/system/process-alive.js";
 import { manualClock } from "../../helpers/manual-clock.js";
 
 /** Until `done` holds (a file another process writes: looked at every 20 ms). */

@@ -9,7 +9,7 @@ import path from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, test } from "vitest";
 import { ASK_TIMEOUT_MS, ASKS_PER_SESSION } from "../../../src/bridge-server/gateway/asks.js";
-import { alive } from "../../helpers/alive.js";
+import { isAlive as alive } from "../../../src/core/system/process-alive.js";
 import { postModern } from "../../helpers/raw-post-2026.js";
 import { tempDir } from "../helpers.js";
 import { callText, closeClients, until, v2Client } from "./gateway-helpers.js";

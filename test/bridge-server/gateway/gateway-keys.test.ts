@@ -8,7 +8,7 @@ import path from "node:path";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-link/client-token.js";
-import { alive } from "../../helpers/alive.js";
+import { isAlive as alive } from "../../../src/core/system/process-alive.js";
 import { onJsonLines } from "../../helpers/json-lines.js";
 import { rawModernPost } from "../../helpers/raw-post-2026.js";
 import { BIN, bridgeEnv, stdioClient, tempDir } from "../helpers.js";

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { ChildTransport, MAX_STDIN_BACKLOG } from "../../../src/bridge-server/gateway/child-transport.js";
 import { RPC } from "../../../src/core/jsonrpc/codes.js";
-import { alive } from "../../helpers/alive.js";
+import { isAlive as alive } from "../../../src/core/system/process-alive.js";
 import { writeHostileStdio } from "../../helpers/hostile-stdio.js";
 import { tempDir } from "../helpers.js";
 import { callText, closeAfterEach, gatewayBridge, scriptServer, until, v2Client } from "./gateway-helpers.js";

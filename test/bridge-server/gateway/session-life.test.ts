@@ -12,7 +12,7 @@ import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client
 import { afterEach, describe, expect, test } from "vitest";
 import { SESSION_GRACE_MS } from "../../../src/bridge-server/sessions.js";
 import { clientToken } from "../../../src/core/bridge-link/client-token.js";
-import { alive } from "../../helpers/alive.js";
+import { isAlive as alive } from "../../../src/core/system/process-alive.js";
 import { bridgeEnv, startBridge, stdioClient, tempDir } from "../helpers.js";
 import {
   callText,
