@@ -262,7 +262,9 @@ describe.skipIf(notRoot !== undefined)(
       };
       chmodSync(root, 0o755);
       own(root);
-      const other = await startBridge({ root, uid: OTHER_UID });
+      // On a port below the kernel's ephemeral range: sync moves this home's gateway next to it, and
+      // a port there is never taken meanwhile by another test's outgoing connection.
+      const other = await startBridge({ root, uid: OTHER_UID, port: await freePort() });
 
       // This account's home wants that port (as both had 7760 before).
       const m = home(other.port, { servers: shared });
