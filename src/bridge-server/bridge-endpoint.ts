@@ -10,10 +10,6 @@ import type { Endpoint } from "./endpoint.js";
 import { checkedCall, paramRefusal, refusalResponse } from "./param-check.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
 
-export interface BridgeEndpoint extends Endpoint {
-  close(): Promise<void>;
-}
-
 /**
  * `tools()` builds the tool set once (on the first session or request). The SDK (and zod) load
  * with the first session or request, so an idle bridge stays small.
@@ -22,7 +18,7 @@ export function bridgeEndpoint(
   context: BridgeContext,
   loadTools: () => Promise<ToolSet>,
   log: (line: string) => void,
-): BridgeEndpoint {
+): Endpoint & { close(): Promise<void> } {
   // The tools as listed, once loaded: what a plugin's `x-mcp-header` arguments are checked by.
   let listed: { tools: unknown[] } | undefined;
   // The lane's answers (own-route.ts), once the tools and its module are loaded.
@@ -102,6 +98,4 @@ function keepSessionNotFound(transport: Transport): void {
 }
 
 const isListen = (body: unknown): boolean =>
-  typeof body === "object" &&
-  body !== null &&
-  (body as { method?: unknown }).method === "subscriptions/listen";
+  (body as { method?: unknown } | null | undefined)?.method === "subscriptions/listen";

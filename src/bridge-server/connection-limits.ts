@@ -69,7 +69,6 @@ export function limitConnections(
   limits: ConnectionLimits,
 ): {
   trust(socket: Socket): void;
-  open(): number;
   slot(res: ServerResponse, credential: string): Refusal | null;
 } {
   server.headersTimeout = limits.headersTimeoutMs;
@@ -106,7 +105,6 @@ export function limitConnections(
   let total = 0;
   return {
     trust: (socket) => trusted.add(socket),
-    open: () => sockets.size,
     slot(res, credential) {
       const mine = held.get(credential) ?? 0;
       if (mine >= limits.slotsPerCredential)

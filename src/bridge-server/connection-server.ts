@@ -92,7 +92,7 @@ export class DirectAnswers {
   ): void {
     let answers = this.#bySocket.get(socket);
     if (!answers) {
-      answers = new HttpSessionTransport("lane", undefined, laneStatus);
+      answers = new HttpSessionTransport("lane", { status: laneStatus });
       this.#bySocket.set(socket, answers);
     }
     const transport = answers;

@@ -10,6 +10,9 @@ export const BRIDGE_INSTRUCTIONS =
   "memory_* keeps decisions both sides need; notes_* holds Markdown plans (also readable as resources); " +
   "handoff_* passes tasks between sessions (post → claim → complete, then the poster reads the result).";
 
+/** The bridge's name and version, as its every answer gives them. */
+export const SERVER_INFO = { name: BRIDGE_SERVER_NAME, version: VERSION };
+
 /** The notes are resources a session may subscribe to, and their list changes. */
 export const RESOURCES_CAPABILITY = { subscribe: true, listChanged: true } as const;
 
@@ -22,6 +25,6 @@ export function bridgeDiscoverResult(): Record<string, unknown> {
     resultType: "complete",
     ttlMs: 0,
     cacheScope: "private",
-    _meta: { "io.modelcontextprotocol/serverInfo": { name: BRIDGE_SERVER_NAME, version: VERSION } },
+    _meta: { "io.modelcontextprotocol/serverInfo": SERVER_INFO },
   };
 }

@@ -9,17 +9,10 @@ type Json = Record<string, unknown>;
 export const isPlain = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
- * A `tools/call` or `prompts/get` result stamped as the SDK stamps it in 2026-07-28: `resultType`,
- * and the server's identity in `_meta` (neither result is cacheable, so no cache hints). The result
- * given is left as it was.
- */
-export function encodeAsSdk(result: Json, serverInfo: Json): Json {
-  return stampAsSdk({ ...result }, serverInfo);
-}
-
-/**
- * encodeAsSdk on a result the caller owns (parsed from a server's answer just now): stamped
- * in place, the same members in the same order, its nested objects left as they were.
+ * A `tools/call` or `prompts/get` result the caller owns (parsed from a server's answer just now, or
+ * a copy) stamped as the SDK stamps it in 2026-07-28, in place: `resultType`, and the server's
+ * identity in `_meta` (neither result is cacheable, so no cache hints); the same members in the same
+ * order, its nested objects left as they were.
  */
 export function stampAsSdk(result: Json, serverInfo: Json): Json {
   if (result.resultType === undefined) result.resultType = "complete";

@@ -113,34 +113,25 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string | 
           return;
         }
       }
-      readFlowing(req, limit, resolve, reject);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) {
+          req.off("data", onData);
+          req.pause();
+          resolve(null);
+          return;
+        }
+        chunks.push(chunk);
+      };
+      req.on("data", onData);
+      req.on("end", () => {
+        if (size <= limit) resolve(Buffer.concat(chunks, size).toString("utf8"));
+      });
+      req.on("error", reject);
     });
   });
-}
-
-function readFlowing(
-  req: IncomingMessage,
-  limit: number,
-  resolve: (body: string | null) => void,
-  reject: (error: Error) => void,
-): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const onData = (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > limit) {
-      req.off("data", onData);
-      req.pause();
-      resolve(null);
-      return;
-    }
-    chunks.push(chunk);
-  };
-  req.on("data", onData);
-  req.on("end", () => {
-    if (size <= limit) resolve(Buffer.concat(chunks, size).toString("utf8"));
-  });
-  req.on("error", reject);
 }
 
 const mediaType = (header: string | undefined) => ((header ?? "").split(";")[0] ?? "").trim().toLowerCase();

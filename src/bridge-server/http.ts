@@ -39,25 +39,23 @@ import {
   UNAUTHORIZED,
 } from "./http-guards.js";
 import { type PeerRule, peerCheck } from "./peer-check.js";
-import type { SessionCaps } from "./session-policy.js";
 import type { SessionSeal } from "./session-seal.js";
 import type { SessionInfo } from "./session-server.js";
-import { SESSION_LIMITS, type SessionLimits } from "./session-transport.js";
 import { type Session, SessionEvicted, SessionTable } from "./sessions.js";
 import type { TokenGuard } from "./token-guard.js";
 import { sendWebResponse, toWebRequest } from "./web-exchange.js";
 
 /** Request bodies above this are refused with 413 (the SDK transport's default too). */
-const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface HttpOptions {
   host: string;
   port: number;
-  /** An inherited listening socket to serve on instead of binding `port` (its keeper's). */
+  /** An inherited listening socket to serve on instead of binding `port` (its keeper's: supervisor.ts). */
   fd?: number;
   /**
    * Serve the connections another process accepts on `port` and hands over (its keeper's, on
-   * Windows) instead of listening: `open` is called once requests can be served.
+   * Windows: socket-keeper.ts) instead of listening: `open` is called once requests can be served.
    */
   handed?: HandedConnections;
   token: TokenGuard;
@@ -66,12 +64,8 @@ export interface HttpOptions {
   endpointAt?: (pathname: string) => Endpoint | undefined;
   /** The browser origins the user allowed (none: a request with an Origin is refused). */
   allowedOrigins?: string[];
-  maxBodyBytes?: number;
   /** Socket limits (tests shorten them). */
   limits?: Partial<ConnectionLimits>;
-  sessionCaps?: SessionCaps;
-  /** What one session may hold (tests lower them). */
-  sessionLimits?: Partial<SessionLimits>;
   control?: ControlRoutes;
   /** Linux and WSL: refuse loopback connections of other user accounts (peer-check.ts). */
   peers?: PeerRule;
@@ -89,7 +83,6 @@ export interface HttpOptions {
 
 export interface HttpBridge {
   port: number;
-  host: string;
   sessions(): SessionInfo[];
   /** The browser origins allowed from now on (the manifest's, read again on a reload). */
   allowOrigins(origins: readonly string[]): void;
@@ -163,9 +156,6 @@ interface Listener {
   token: TokenGuard;
   loopbackOnly: boolean;
   origins: Set<string>;
-  maxBody: number;
-  /** Unread bytes of a stream past which it is ended (SessionLimits.streamBuffer). */
-  streamBuffer: number;
   clock: Clock;
   /** Whether the connecting process's user account may use the bridge (none: it cannot be told). */
   peers: ReturnType<typeof peerCheck> | undefined;
@@ -223,43 +213,36 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   // GET and DELETE are 2025-11-25 session operations (2026-07-28 has neither).
   const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);
   if (version) return sendRefusal(res, version);
-  if (req.method === "GET" || req.method === "DELETE") {
-    if (!sessionId && req.method === "DELETE" && endpoint.end) {
-      const ended = await endpoint.end(req.headers);
-      if (ended) return void res.writeHead(200).end();
-      if (ended === false) return sendRefusal(res, UNKNOWN_SESSION);
-    }
-    if (!sessionId) return sendRefusal(res, NO_SESSION_ID);
-    if (req.method === "DELETE") {
-      const session = l.sessions.get(sessionId, endpoint.path, credentialOf(req.headers));
-      // A session the bridge forgot in a restart ends as well: there is nothing to open again.
-      if (!session && !l.sessions.forgotten(sessionId, endpoint, req.headers))
-        return sendRefusal(res, UNKNOWN_SESSION);
-      if (session) await l.sessions.delete(session);
-      res.writeHead(200).end();
-      return;
-    }
-    if (!(req.headers.accept ?? "").includes("text/event-stream"))
-      return sendRefusal(
-        res,
-        refusal(406, RPC.serverError, "Not Acceptable: the GET stream is text/event-stream"),
-      );
-    const session = await sessionOf(l, sessionId, endpoint, req.headers);
-    if (!session) return sendRefusal(res, UNKNOWN_SESSION);
-    if (isRefusal(session)) return sendRefusal(res, session);
-    const opened = session.transport.openStream(res, { "mcp-session-id": session.id });
-    l.sessions.touch(session);
-    if (!opened)
-      return sendRefusal(
-        res,
-        refusal(409, RPC.serverError, "Conflict: this session already has a GET stream"),
-      );
-    return;
+  if (req.method !== "GET" && req.method !== "DELETE")
+    return sendRefusal(
+      res,
+      refusal(405, RPC.serverError, "Method not allowed", { allow: "GET, POST, DELETE" }),
+    );
+  if (!sessionId && req.method === "DELETE" && endpoint.end) {
+    const ended = await endpoint.end(req.headers);
+    if (ended) return void res.writeHead(200).end();
+    if (ended === false) return sendRefusal(res, UNKNOWN_SESSION);
   }
-  return sendRefusal(
-    res,
-    refusal(405, RPC.serverError, "Method not allowed", { allow: "GET, POST, DELETE" }),
-  );
+  if (!sessionId) return sendRefusal(res, NO_SESSION_ID);
+  if (req.method === "DELETE") {
+    const session = l.sessions.get(sessionId, endpoint.path, credentialOf(req.headers));
+    // A session the bridge forgot in a restart ends as well: there is nothing to open again.
+    if (!session && !l.sessions.forgotten(sessionId, endpoint, req.headers))
+      return sendRefusal(res, UNKNOWN_SESSION);
+    if (session) await l.sessions.delete(session);
+    return void res.writeHead(200).end();
+  }
+  if (!(req.headers.accept ?? "").includes("text/event-stream"))
+    return sendRefusal(
+      res,
+      refusal(406, RPC.serverError, "Not Acceptable: the GET stream is text/event-stream"),
+    );
+  const session = await sessionOf(l, sessionId, endpoint, req.headers);
+  if (isRefusal(session)) return sendRefusal(res, session);
+  const opened = session.transport.openStream(res, { "mcp-session-id": session.id });
+  l.sessions.touch(session);
+  if (!opened)
+    return sendRefusal(res, refusal(409, RPC.serverError, "Conflict: this session already has a GET stream"));
 }
 
 async function post(
@@ -271,10 +254,10 @@ async function post(
 ): Promise<void> {
   const media = checkMediaTypes(req.headers["content-type"], req.headers.accept);
   if (isRefusal(media)) return sendRefusal(res, media);
-  const declared = checkDeclaredLength(req.headers["content-length"], l.maxBody);
+  const declared = checkDeclaredLength(req.headers["content-length"], MAX_BODY_BYTES);
   if (declared) return refuseBody(req, res, declared);
-  const body = await readBody(req, l.maxBody);
-  if (body === null) return refuseBody(req, res, tooLarge(l.maxBody));
+  const body = await readBody(req, MAX_BODY_BYTES);
+  if (body === null) return refuseBody(req, res, tooLarge(MAX_BODY_BYTES));
   const sdk = sdkTypes ?? (await loadTypes());
   // A batch's messages are checked here; a single message's kind is the classification's first
   // question (below), so it is asked once, and a body that is no message at all refused alike.
@@ -298,7 +281,7 @@ async function post(
         : undefined;
     if (call) return l.lane.answer(req.socket, value as JSONRPCMessage, res, media.acceptsSse, call);
     const response = await endpoint.serve2026(toWebRequest(req, res, body), value);
-    return sendWebResponse(res, response, l.streamBuffer, l.clock);
+    return sendWebResponse(res, response, l.clock);
   }
   const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);
   if (version) return sendRefusal(res, version);
@@ -328,7 +311,6 @@ async function post(
   } else {
     if (!sessionId) return sendRefusal(res, NO_SESSION_ID);
     const found = await sessionOf(l, sessionId, endpoint, req.headers);
-    if (!found) return sendRefusal(res, UNKNOWN_SESSION);
     if (isRefusal(found)) return sendRefusal(res, found);
     session = found;
     session.calls++;
@@ -342,19 +324,19 @@ async function post(
 
 /**
  * The session an id names under this request's credential: one open here, or a sealed one a
- * restart forgot, opened again now (a refusal when its endpoint cannot open it now, e.g. a shared
- * server that does not start: said as for an initialize).
+ * restart forgot, opened again now (a refusal when there is none, or when its endpoint cannot open
+ * it now, e.g. a shared server that does not start: said as for an initialize).
  */
 async function sessionOf(
   l: Listener,
   id: string,
   endpoint: Endpoint,
   headers: IncomingHttpHeaders,
-): Promise<Session | Refusal | undefined> {
+): Promise<Session | Refusal> {
   const open = l.sessions.get(id, endpoint.path, credentialOf(headers));
   if (open) return open;
   try {
-    return await l.sessions.restore(id, endpoint, headers);
+    return (await l.sessions.restore(id, endpoint, headers)) ?? UNKNOWN_SESSION;
   } catch (error) {
     return setUpFailed(error);
   }
@@ -381,25 +363,15 @@ const setUpFailed = (error: unknown): Refusal =>
  */
 export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});
-  const limits = { ...SESSION_LIMITS, ...options.sessionLimits };
   const clock = options.clock ?? realClock;
   const l: Listener = {
     endpoints: new Map(options.endpoints.map((e) => [e.path, e])),
     endpointAt: options.endpointAt ?? (() => undefined),
     control: options.control,
-    sessions: new SessionTable({
-      ...(options.sessionCaps ? { caps: options.sessionCaps } : {}),
-      log,
-      limits,
-      ...(options.sessionGraceMs !== undefined ? { graceMs: options.sessionGraceMs } : {}),
-      ...(options.seal ? { seal: options.seal } : {}),
-      clock,
-    }),
+    sessions: new SessionTable({ log, graceMs: options.sessionGraceMs, seal: options.seal, clock }),
     token: options.token,
     loopbackOnly: isLoopback(options.host),
     origins: allowedOrigins(options.allowedOrigins),
-    maxBody: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    streamBuffer: limits.streamBuffer,
     clock,
     peers: options.peers ? peerCheck(options.peers) : undefined,
     trust: (req) => connections.trust(req.socket),
@@ -421,7 +393,6 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
 
   return {
     port,
-    host: options.host,
     sessions: () => l.sessions.info(),
     allowOrigins: (origins) => {
       l.origins = allowedOrigins(origins);

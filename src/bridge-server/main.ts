@@ -30,13 +30,11 @@ import {
 import { VERSION } from "../version.js";
 import { bridgeEndpoint } from "./bridge-endpoint.js";
 import type { Clock } from "./clock.js";
-import type { HandedConnections } from "./connections-from.js";
 import type { Endpoint } from "./endpoint.js";
 import { fillApart, Gateway, type PathSide } from "./gateway/index.js";
 import { type HttpBridge, type HttpOptions, listenHttp } from "./http.js";
 import { NotesFolder } from "./notes-folder.js";
-import type { PeerRule } from "./peer-check.js";
-import { loadPlugins, pluginBridgeTools } from "./plugins.js";
+import { type LoadedPlugins, loadPlugins } from "./plugins.js";
 import { SessionSeal } from "./session-seal.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
 import { bridgeReport } from "./status-report.js";
@@ -45,20 +43,14 @@ import { TokenGuard } from "./token-guard.js";
 import { emptyHandoff, parseHandoff } from "./tools/handoff-data.js";
 import { emptyMemory, parseMemory } from "./tools/memory-data.js";
 
-export interface OwnerOptions {
+/** Where it listens, whom it lets in and its sessions' grace: passed on to the listener as they are. */
+type ListenOptions = Pick<
+  HttpOptions,
+  "host" | "port" | "fd" | "handed" | "allowedOrigins" | "peers" | "sessionGraceMs"
+>;
+
+export interface OwnerOptions extends ListenOptions {
   files: BridgeFiles;
-  host: string;
-  port: number;
-  /** Listen on this inherited socket (its keeper's: supervisor.ts) instead of binding `port`. */
-  listenFd?: number;
-  /** Take the connections its keeper accepts on `port` and hands over (Windows: socket-keeper.ts). */
-  handed?: HandedConnections;
-  allowedOrigins?: string[];
-  maxBodyBytes?: number;
-  /** Refuse loopback connections of other user accounts (Linux and WSL; see peer-check.ts). */
-  peers?: PeerRule;
-  /** A session with no stream open and no request ends after this long (sessions.ts SESSION_GRACE_MS). */
-  sessionGraceMs?: number;
   /** The shared servers: the manifest's (read again on reload), `serve --share`'s, those to start now. */
   gateway?: { load(): Promise<ManifestShares>; adHoc: ShareLaunch[]; warm: string[] };
   plugins?: boolean;
@@ -71,10 +63,9 @@ export interface OwnerOptions {
   onReady?: (bridge: RunningBridge) => void;
 }
 
-interface RunningBridge {
+export interface RunningBridge {
   url: string;
   port: number;
-  context: BridgeContext;
   http: HttpBridge;
   gateway: Gateway;
 }
@@ -154,14 +145,14 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
   let http: HttpBridge | undefined;
   let manifestOrigins: readonly string[] = [];
   const origins = () => [...(options.allowedOrigins ?? []), ...manifestOrigins];
-  const load = options.gateway?.load;
+  const given = options.gateway;
   const gateway = await openGateway({
     ...options,
-    ...(load && {
+    ...(given && {
       gateway: {
-        ...(options.gateway ?? { adHoc: [], warm: [] }),
+        ...given,
         load: async () => {
-          const loaded = await load();
+          const loaded = await given.load();
           manifestOrigins = loaded.allowOrigins ?? [];
           http?.allowOrigins(origins());
           return loaded;
@@ -173,12 +164,11 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
   const plugins =
     options.plugins === false
       ? { tools: [], report: { dir: files.plugins, loaded: [], failed: [] } }
-      : await loadPlugins(files.plugins, builtinToolNames(), (file) => phase(`loading the plugin ${file}`));
+      : await loadPlugins(files.plugins, BUILTIN_TOOLS, (file) => phase(`loading the plugin ${file}`));
   for (const p of plugins.report.loaded) log(`plugin ${p.file}: ${p.tools.join(", ")}`);
   for (const p of plugins.report.failed) log(`plugin ${p.file} skipped: ${p.error}`);
 
   const context: BridgeContext = {
-    version: VERSION,
     files,
     startedAt: new Date(),
     token: new TokenGuard(files.token, token),
@@ -200,21 +190,14 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     }
     phase(`listening on ${options.host}:${options.port}`);
     http = await listenHttp({
-      host: options.host,
-      port: options.port,
-      ...(options.listenFd !== undefined ? { fd: options.listenFd } : {}),
-      ...(options.handed ? { handed: options.handed } : {}),
+      // Its ListenOptions, clock and log as they are.
+      ...options,
       token: context.token,
       endpoints,
       endpointAt: (pathname) => gateway.endpointAt(pathname),
       control: controlRoutes(context, gateway),
       allowedOrigins: origins(),
-      ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
-      ...(options.peers ? { peers: options.peers } : {}),
-      ...(options.sessionGraceMs !== undefined ? { sessionGraceMs: options.sessionGraceMs } : {}),
-      ...(options.clock ? { clock: options.clock } : {}),
       seal,
-      log,
     });
   } catch (error) {
     await gateway.close();
@@ -234,9 +217,9 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     version: VERSION,
     startedAt: context.startedAt.toISOString(),
     // Its keeper holds its socket and starts it again: `bridge stop` ends that one with it.
-    ...(options.listenFd !== undefined || options.handed ? { keeper: process.ppid } : {}),
+    ...(options.fd !== undefined || options.handed ? { keeper: process.ppid } : {}),
   });
-  options.onReady?.({ url, port: http.port, context, http, gateway });
+  options.onReady?.({ url, port: http.port, http, gateway });
   try {
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
@@ -327,22 +310,20 @@ async function openGateway(options: OwnerOptions): Promise<Gateway> {
     adHoc: options.gateway?.adHoc ?? [],
     log,
     logFile: (name) => shareLogFile(files, name),
-    ...(options.clock ? { clock: options.clock } : {}),
+    clock: options.clock,
     // sync's list cache filled by a process apart: the SDK it needs never loads into this one.
-    ...(fillEntry
-      ? {
-          fillApart: (launches: ShareLaunch[]) =>
-            fillApart(
-              fillEntry,
-              {
-                launches,
-                side,
-                logFiles: Object.fromEntries(launches.map((l) => [l.name, shareLogFile(files, l.name)])),
-              },
-              log,
-            ),
-        }
-      : {}),
+    fillApart: fillEntry
+      ? (launches) =>
+          fillApart(
+            fillEntry,
+            {
+              launches,
+              side,
+              logFiles: Object.fromEntries(launches.map((l) => [l.name, shareLogFile(files, l.name)])),
+            },
+            log,
+          )
+      : undefined,
   });
 }
 
@@ -365,10 +346,7 @@ async function pathSide(): Promise<PathSide> {
 }
 
 /** Every tool the sessions serve, built once: the built-ins, then the plugins'. */
-async function bridgeTools(
-  context: BridgeContext,
-  plugins: Parameters<typeof pluginBridgeTools>[0],
-): Promise<ToolSet> {
+async function bridgeTools(context: BridgeContext, plugins: LoadedPlugins["tools"]): Promise<ToolSet> {
   const [{ ToolSet }, { memoryTools }, { notesTools }, { handoffTools }, { statusTool }] = await Promise.all([
     import("./session-server.js"),
     import("./tools/memory.js"),
@@ -381,28 +359,24 @@ async function bridgeTools(
     ...notesTools(context.notes),
     ...handoffTools(context.handoff),
     statusTool(context),
-    ...pluginBridgeTools(plugins),
+    ...plugins,
   ]);
 }
 
-let builtins: Set<string> | undefined;
 /** Names of the built-in tools (plugins cannot take them). */
-function builtinToolNames(): Set<string> {
-  builtins ??= new Set([
-    "memory_set",
-    "memory_get",
-    "memory_list",
-    "memory_delete",
-    "notes_write",
-    "notes_read",
-    "notes_list",
-    "notes_delete",
-    "handoff_post",
-    "handoff_list",
-    "handoff_get",
-    "handoff_claim",
-    "handoff_complete",
-    "bridge_status",
-  ]);
-  return builtins;
-}
+const BUILTIN_TOOLS: ReadonlySet<string> = new Set([
+  "memory_set",
+  "memory_get",
+  "memory_list",
+  "memory_delete",
+  "notes_write",
+  "notes_read",
+  "notes_list",
+  "notes_delete",
+  "handoff_post",
+  "handoff_list",
+  "handoff_get",
+  "handoff_claim",
+  "handoff_complete",
+  "bridge_status",
+]);

@@ -156,16 +156,6 @@ export class NotesFolder {
 
   #announce(change: NoteChange, seen: string): void {
     this.#announced.set(change.name, seen);
-    this.#emit(change);
-  }
-
-  /** Listen to changes made through the bridge; returns the unsubscribe function. */
-  onChange(listener: (change: NoteChange) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  #emit(change: NoteChange): void {
     for (const listener of this.#listeners) {
       try {
         listener(change);
@@ -173,6 +163,12 @@ export class NotesFolder {
         // a session gone meanwhile
       }
     }
+  }
+
+  /** Listen to changes made through the bridge; returns the unsubscribe function. */
+  onChange(listener: (change: NoteChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   async resolve(input: string): Promise<{ name: string; file: string }> {

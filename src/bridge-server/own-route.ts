@@ -8,17 +8,15 @@ import {
   type JSONRPCMessage,
   SERVER_INFO_META_KEY,
 } from "@modelcontextprotocol/server";
-import { BRIDGE_SERVER_NAME } from "../core/bridge-link/index.js";
 import { errorObject } from "../core/jsonrpc/codes.js";
-import { VERSION } from "../version.js";
 import type { DirectCall } from "./connection-server.js";
-import { encodeAsSdk, isPlain } from "./direct-call.js";
+import { SERVER_INFO } from "./description.js";
+import { isPlain, stampAsSdk } from "./direct-call.js";
 import type { NotesFolder } from "./notes-folder.js";
 import { noteResources } from "./resources.js";
 import { CACHE_HINTS, callTool, type ToolSet } from "./session-server.js";
 
 type Json = Record<string, unknown>;
-const SERVER_INFO = { name: BRIDGE_SERVER_NAME, version: VERSION };
 
 /** Each request the lane answers, with the params members it may carry (any other is the SDK's). */
 const TAKES: Record<string, readonly string[]> = {
@@ -55,17 +53,17 @@ export function ownRoute(
       const named = (params._meta[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined)?.name;
       // A server built for one 2026-07-28 request knows no client but the envelope's.
       const client = typeof named === "string" ? named : "unknown";
-      answer = async (stop) =>
-        encodeAsSdk(
-          (await callTool(tools, name, args, {
-            client,
-            // The tool's AbortSignal is made when its handler asks for it (most never do).
-            get signal() {
-              return stop.signal;
-            },
-          })) as Json,
-          SERVER_INFO,
-        );
+      answer = async (stop) => {
+        const result = await callTool(tools, name, args, {
+          client,
+          // The tool's AbortSignal is made when its handler asks for it (most never do).
+          get signal() {
+            return stop.signal;
+          },
+        });
+        // A copy: the result may be a plugin's own object.
+        return stampAsSdk({ ...result }, SERVER_INFO);
+      };
     } else {
       if (method === "resources/read" && typeof params.uri !== "string") return undefined;
       const listed = () =>

@@ -7,26 +7,14 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { z } from "zod";
-import type { BridgeTool } from "./tools/define.js";
+import type { BridgeTool, ToolCall } from "./tools/define.js";
 
-interface PluginContext {
-  /** The calling client's name (from its `initialize`). */
-  client: string;
-  signal: AbortSignal;
-}
-
-export interface PluginTool {
-  name: string;
-  description: string;
-  file: string;
-  input: z.ZodType;
-  /** The schema as the plugin wrote it, shown in tools/list. */
-  inputSchema: Record<string, unknown>;
-  handler: (args: Record<string, unknown>, context: PluginContext) => unknown;
-}
+/** A plugin tool's handler: told the calling client's name (from its `initialize`) and the call's signal. */
+type Handler = (args: Record<string, unknown>, call: ToolCall) => unknown;
 
 export interface LoadedPlugins {
-  tools: PluginTool[];
+  /** A handler that throws is a tool error, never a crash (session-server.ts callTool). */
+  tools: BridgeTool[];
   report: {
     dir: string;
     loaded: Array<{ file: string; tools: string[] }>;
@@ -43,7 +31,7 @@ const toolShapeOf = (z: Zod) =>
     name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1 to 64 letters, digits, _ . -"),
     description: z.string().min(1, "a description is required"),
     inputSchema: z.looseObject({ type: z.literal("object", 'inputSchema.type must be "object"') }).optional(),
-    handler: z.custom<PluginTool["handler"]>((v) => typeof v === "function", "handler must be a function"),
+    handler: z.custom<Handler>((v) => typeof v === "function", "handler must be a function"),
   });
 
 /**
@@ -61,7 +49,7 @@ export async function loadPlugins(
   onFile: (file: string) => void = () => {},
 ): Promise<LoadedPlugins> {
   const report: LoadedPlugins["report"] = { dir, loaded: [], failed: [] };
-  const tools: PluginTool[] = [];
+  const tools: BridgeTool[] = [];
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => /\.(m?js)$/.test(n) && !n.startsWith(".")).sort();
@@ -75,7 +63,7 @@ export async function loadPlugins(
     const file = path.join(dir, name);
     onFile(file);
     try {
-      const found = validate(z, await importWithTimeout(file), file, taken);
+      const found = validate(z, await importWithTimeout(file), taken);
       for (const t of found) taken.add(t.name);
       tools.push(...found);
       report.loaded.push({ file, tools: found.map((t) => t.name) });
@@ -103,7 +91,7 @@ async function importWithTimeout(file: string): Promise<Record<string, unknown>>
   }
 }
 
-function validate(z: Zod, mod: Record<string, unknown>, file: string, taken: Set<string>): PluginTool[] {
+function validate(z: Zod, mod: Record<string, unknown>, taken: Set<string>): BridgeTool[] {
   const toolShape = toolShapeOf(z);
   const fallback = mod.default as { tools?: unknown } | unknown[] | undefined;
   const list = mod.tools ?? (Array.isArray(fallback) ? fallback : fallback?.tools);
@@ -124,23 +112,23 @@ function validate(z: Zod, mod: Record<string, unknown>, file: string, taken: Set
     if (taken.has(t.name) || seen.has(t.name))
       throw new Error(`tools[${i}]: the name "${t.name}" is already taken`);
     seen.add(t.name);
+    // The schema as the plugin wrote it is what tools/list shows.
+    const inputSchema = (t.inputSchema ?? { type: "object" }) as Record<string, unknown>;
     let input: z.ZodType;
     try {
-      input = z.fromJSONSchema(
-        (t.inputSchema ?? { type: "object" }) as Parameters<typeof z.fromJSONSchema>[0],
-      );
+      input = z.fromJSONSchema(inputSchema as Parameters<typeof z.fromJSONSchema>[0]);
     } catch (error) {
       throw new Error(
         `tools[${i}] (${t.name}): inputSchema is not a usable JSON Schema: ${(error as Error).message}`,
       );
     }
+    const { handler } = t;
     return {
       name: t.name,
       description: t.description,
-      file,
       input,
-      inputSchema: (t.inputSchema ?? { type: "object" }) as Record<string, unknown>,
-      handler: t.handler,
+      inputJsonSchema: inputSchema,
+      run: async (args, call) => toResult(await handler(args as Record<string, unknown>, call)),
     };
   });
 }
@@ -154,37 +142,4 @@ function toResult(value: unknown): CallToolResult {
   return value && typeof value === "object" && !Array.isArray(value)
     ? { content: [{ type: "text", text }], structuredContent: value as Record<string, unknown> }
     : { content: [{ type: "text", text }] };
-}
-
-/** The plugins' tools as bridge tools: a handler that throws is a tool error, never a crash. */
-export function pluginBridgeTools(tools: readonly PluginTool[]): BridgeTool[] {
-  return tools.map((tool) => ({
-    name: tool.name,
-    description: tool.description,
-    input: tool.input,
-    inputJsonSchema: tool.inputSchema,
-    run: async (args, call) => {
-      try {
-        return toResult(
-          // `signal` read through, so a call's AbortSignal is made only when a handler reads it.
-          await tool.handler(args as Record<string, unknown>, {
-            client: call.client,
-            get signal() {
-              return call.signal;
-            },
-          }),
-        );
-      } catch (error) {
-        return {
-          content: [
-            {
-              type: "text",
-              text: `${tool.name} failed: ${error instanceof Error ? error.message : String(error)}`,
-            },
-          ],
-          isError: true,
-        };
-      }
-    },
-  }));
 }

@@ -144,10 +144,9 @@ export function serveNoteResources(server: Server, notes: NotesFolder, era: Era)
   });
 
   return notes.onChange((change) => {
-    if (subscribed.has(change.name))
-      // The session may be gone: a notification to it has no one to tell.
-      void server.sendResourceUpdated({ uri: noteUri(change.name) }).catch(() => {});
     // The session may be gone: a notification to it has no one to tell.
+    if (subscribed.has(change.name))
+      void server.sendResourceUpdated({ uri: noteUri(change.name) }).catch(() => {});
     if (change.kind !== "updated") void server.sendResourceListChanged().catch(() => {});
   });
 }

@@ -5,8 +5,8 @@
 export interface SessionUse {
   id: string;
   client: string;
-  /** Last request, ms since the epoch. */
-  lastSeen: number;
+  /** Last request. */
+  lastSeen: Date;
   /** Requests after `initialize`. */
   calls: number;
 }
@@ -19,7 +19,10 @@ export interface SessionCaps {
 export const SESSION_CAPS: SessionCaps = { max: 1000, perClient: 100 };
 
 const lru = <T extends SessionUse>(list: T[]): T | undefined =>
-  list.reduce<T | undefined>((a, b) => (a === undefined || b.lastSeen < a.lastSeen ? b : a), undefined);
+  list.reduce<T | undefined>(
+    (a, b) => (a === undefined || b.lastSeen.getTime() < a.lastSeen.getTime() ? b : a),
+    undefined,
+  );
 
 /**
  * The session to close so that `client` can open one more, or undefined when there is room.

@@ -63,16 +63,15 @@ export class SessionSeal {
   readonly #ended: EndedIds;
 
   /** `now`: the clock, in ms (tests give theirs); `ended`: the ids ended before (EndedIds). */
-  constructor(key: Buffer, options: { now?: () => number; ended?: EndedIds } = {}) {
-    if (key.length !== 32) throw new Error("a session key is 32 bytes");
+  private constructor(key: Buffer, now: () => number, ended: EndedIds) {
     this.#key = key;
-    this.#now = options.now ?? Date.now;
-    this.#ended = options.ended ?? new EndedIds();
+    this.#now = now;
+    this.#ended = ended;
   }
 
   /**
-   * The key in `file`, made (exclusively: two starts agree on one) when there is none; `ended`: the
-   * file that keeps the ids ended on purpose across restarts.
+   * The key in `file` (32 bytes), made (exclusively: two starts agree on one) when there is none;
+   * `ended`: the file that keeps the ids ended on purpose across restarts.
    */
   static async open(
     file: string,
@@ -93,8 +92,11 @@ export class SessionSeal {
         `${file} is not a session key (32 bytes, base64url): remove it, and the bridge makes a new one (sessions open before then start over)`,
       );
     const now = options.now ?? Date.now;
-    const ended = options.ended ? await EndedIds.open(options.ended, now()) : undefined;
-    return new SessionSeal(key, { now, ...(ended ? { ended } : {}) });
+    return new SessionSeal(
+      key,
+      now,
+      options.ended ? await EndedIds.open(options.ended, now()) : new EndedIds(),
+    );
   }
 
   /** The credential of a request's `Authorization` header, hashed under this key (stable across restarts). */

@@ -12,10 +12,9 @@ import {
   type Tool,
 } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import { BRIDGE_SERVER_NAME, type BridgeFiles } from "../core/bridge-link/index.js";
+import type { BridgeFiles } from "../core/bridge-link/index.js";
 import { zodValidator } from "../core/text/json-schema-validator.js";
-import { VERSION } from "../version.js";
-import { BRIDGE_INSTRUCTIONS, RESOURCES_CAPABILITY } from "./description.js";
+import { BRIDGE_INSTRUCTIONS, RESOURCES_CAPABILITY, SERVER_INFO } from "./description.js";
 import type { Era } from "./endpoint.js";
 import type { ShareStatus } from "./gateway/index.js";
 import type { NotesFolder } from "./notes-folder.js";
@@ -23,7 +22,7 @@ import type { LoadedPlugins } from "./plugins.js";
 import { serveNoteResources } from "./resources.js";
 import type { JsonStore } from "./store.js";
 import type { TokenGuard } from "./token-guard.js";
-import type { BridgeTool } from "./tools/define.js";
+import type { BridgeTool, ToolCall } from "./tools/define.js";
 import type { HandoffData } from "./tools/handoff-data.js";
 import type { MemoryData } from "./tools/memory-data.js";
 import { fail } from "./tools/result.js";
@@ -39,7 +38,6 @@ export interface SessionInfo {
 }
 
 export interface BridgeContext {
-  version: string;
   files: BridgeFiles;
   startedAt: Date;
   token: TokenGuard;
@@ -87,10 +85,6 @@ export class ToolSet {
   get(name: string): BridgeTool | undefined {
     return this.#byName.get(name);
   }
-
-  names(): string[] {
-    return [...this.#byName.keys()];
-  }
 }
 
 /** A tool call: unknown name → -32602; bad arguments or a failing handler → a tool error. */
@@ -98,7 +92,7 @@ export async function callTool(
   tools: ToolSet,
   name: string,
   args: unknown,
-  call: { client: string; signal: AbortSignal },
+  call: ToolCall,
 ): Promise<CallToolResult> {
   const tool = tools.get(name);
   if (!tool)
@@ -136,15 +130,12 @@ export function createBridgeServer(
   tools: ToolSet,
   era: Era = "2025-11-25",
 ): { server: Server; close(): Promise<void> } {
-  const server = new Server(
-    { name: BRIDGE_SERVER_NAME, version: VERSION },
-    {
-      instructions: BRIDGE_INSTRUCTIONS,
-      capabilities: { tools: {}, resources: { ...RESOURCES_CAPABILITY } },
-      jsonSchemaValidator: zodValidator,
-      cacheHints: CACHE_HINTS,
-    },
-  );
+  const server = new Server(SERVER_INFO, {
+    instructions: BRIDGE_INSTRUCTIONS,
+    capabilities: { tools: {}, resources: { ...RESOURCES_CAPABILITY } },
+    jsonSchemaValidator: zodValidator,
+    cacheHints: CACHE_HINTS,
+  });
   // On 2026-07-28 the client names itself in each request's envelope; on 2025-11-25, at initialize.
   const caller = (envelope: { [CLIENT_INFO_META_KEY]?: { name?: unknown } } | undefined) => {
     const named = envelope?.[CLIENT_INFO_META_KEY]?.name;

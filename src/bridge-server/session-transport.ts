@@ -25,65 +25,51 @@ const isResponse = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } 
 const SSE_KEEPALIVE_MS = 25_000;
 
 /** What one session may hold (docs/bridge.md, "Limits"). */
-export interface SessionLimits {
+export const SESSION_LIMITS = {
   /** Requests waiting for their answer; past it, a POST's requests are answered with an error. */
-  inFlight: number;
+  inFlight: 256,
   /**
    * Bytes of a stream (the GET stream, or a POST's answer as an event stream) the client has not
    * read yet; past it, the stream is ended (the socket closed) and what it still waited for dropped.
    */
-  streamBuffer: number;
-}
-
-export const SESSION_LIMITS: SessionLimits = { inFlight: 256, streamBuffer: 1024 * 1024 };
+  streamBuffer: 1024 * 1024,
+};
 
 /** The JSON-RPC error a request past the in-flight limit gets. */
 export const TOO_MANY_IN_FLIGHT = RPC.serverError;
+
+/** How one POST is to be answered. */
+interface ExchangeOptions {
+  batch: boolean;
+  acceptsSse: boolean;
+  headers: Record<string, string>;
+  status: (message: JSONRPCMessage | undefined) => number;
+  /** Called when its event stream is ended for holding more than SESSION_LIMITS.streamBuffer unread. */
+  overflow: (exchange: Exchange) => void;
+  clock: Clock;
+}
 
 /** The answer to one POST: the responses to its requests, as JSON or as an SSE stream. */
 class Exchange {
   readonly #res: ServerResponse;
   readonly #waiting: Set<RequestId>;
-  readonly #batch: boolean;
-  readonly #acceptsSse: boolean;
-  readonly #headers: Record<string, string>;
-  readonly #status: (message: JSONRPCMessage | undefined) => number;
-  readonly #bound: number;
+  readonly #o: ExchangeOptions;
   /** Made when the answer turns into an event stream (a plain JSON answer has no backlog). */
   #backlog: Backlog | undefined;
-  readonly #overflow: (exchange: Exchange) => void;
   /** Closes the answer when the client takes none of it for a while (an event stream: as `overflow`). */
   readonly #stall: StallGuard;
   #collected: JSONRPCMessage[] = [];
   #sse = false;
   done = false;
 
-  constructor(
-    res: ServerResponse,
-    ids: RequestId[],
-    options: {
-      batch: boolean;
-      acceptsSse: boolean;
-      headers: Record<string, string>;
-      status: (message: JSONRPCMessage | undefined) => number;
-      /** Unread bytes of its event stream past which it is ended, and `overflow` called. */
-      bound: number;
-      overflow: (exchange: Exchange) => void;
-      clock: Clock;
-    },
-  ) {
+  constructor(res: ServerResponse, ids: RequestId[], options: ExchangeOptions) {
     this.#res = res;
     this.#waiting = new Set(ids);
-    this.#batch = options.batch;
-    this.#acceptsSse = options.acceptsSse;
-    this.#headers = options.headers;
-    this.#status = options.status;
-    this.#bound = options.bound;
-    this.#overflow = options.overflow;
+    this.#o = options;
     this.#stall = new StallGuard(res, options.clock, () => {
       if (this.done) return;
       this.done = true;
-      this.#overflow(this);
+      options.overflow(this);
     });
   }
 
@@ -98,11 +84,11 @@ class Exchange {
     if (response) this.#waiting.delete(message.id);
     if (!this.#sse && !response) {
       // Something related arrives before the response: switch this answer to SSE.
-      if (!this.#acceptsSse) return; // the client cannot receive it; the response still goes out
+      if (!this.#o.acceptsSse) return; // the client cannot receive it; the response still goes out
       this.#sse = true;
-      this.#backlog = new Backlog(this.#res, this.#bound);
+      this.#backlog = new Backlog(this.#res, SESSION_LIMITS.streamBuffer);
       this.#res.writeHead(200, {
-        ...this.#headers,
+        ...this.#o.headers,
         "content-type": "text/event-stream",
         "cache-control": "no-cache",
       });
@@ -118,7 +104,7 @@ class Exchange {
       // its backlog would grow without end, in the bridge, for every session of a shared server.
       this.done = true;
       this.#res.destroy();
-      this.#overflow(this);
+      this.#o.overflow(this);
     }
   }
 
@@ -127,14 +113,7 @@ class Exchange {
     if (this.done) return;
     this.done = true;
     if (this.#sse) this.#res.end();
-    else if (!this.#res.headersSent) {
-      const body = JSON.stringify({
-        jsonrpc: "2.0",
-        error: { code: RPC.sessionNotFound, message: "Session closed" },
-        id: null,
-      });
-      this.#res.writeHead(404, { "content-type": "application/json" }).end(body);
-    }
+    else if (!this.#res.headersSent) sessionClosed(this.#res);
   }
 
   #finish(): void {
@@ -143,15 +122,26 @@ class Exchange {
       this.#res.end();
       return;
     }
-    const body = JSON.stringify(this.#batch ? this.#collected : this.#collected[0]);
-    this.#res.writeHead(this.#batch ? 200 : this.#status(this.#collected[0]), {
-      ...this.#headers,
+    const { batch } = this.#o;
+    const body = JSON.stringify(batch ? this.#collected : this.#collected[0]);
+    this.#res.writeHead(batch ? 200 : this.#o.status(this.#collected[0]), {
+      ...this.#o.headers,
       "content-type": "application/json",
       "content-length": String(Buffer.byteLength(body)),
     });
     this.#res.end(body);
     this.#stall.wrote();
   }
+}
+
+/** The answer to a POST whose session closed before (or while) it was answered. */
+function sessionClosed(res: ServerResponse): void {
+  const body = JSON.stringify({
+    jsonrpc: "2.0",
+    error: { code: RPC.sessionNotFound, message: "Session closed" },
+    id: null,
+  });
+  res.writeHead(404, { "content-type": "application/json" }).end(body);
 }
 
 /** Write one message as an event; its size in bytes. */
@@ -194,28 +184,25 @@ export class HttpSessionTransport implements Transport {
   readonly #pending: Set<RequestId> | undefined;
   /** Requests of the bridge's own (a session opened again: sessions.ts), answered to it alone. */
   readonly #internal = new Map<RequestId, (message: JSONRPCMessage) => void>();
-  #stream: ServerResponse | null = null;
+  /** The GET stream while it is open: its response, the bounds on what it leaves unread, its keep-alive. */
+  #stream: { res: ServerResponse; backlog: Backlog; stall: StallGuard; keepAlive: Timer } | null = null;
   #hadStream = false;
-  #streamBacklog: Backlog | null = null;
-  #streamStall: StallGuard | null = null;
   readonly #clock: Clock;
-  #keepAlive: Timer | null = null;
   #closed = false;
-
-  readonly #limits: SessionLimits;
   /** The HTTP status of a one-message JSON answer (2026-07-28 answers some errors with 400). */
   readonly #status: (message: JSONRPCMessage | undefined) => number;
 
   constructor(
     sessionId: string,
-    limits: SessionLimits = SESSION_LIMITS,
-    status: (message: JSONRPCMessage | undefined) => number = () => 200,
-    options: { untilAnswered?: boolean; clock?: Clock } = {},
+    options: {
+      status?: (message: JSONRPCMessage | undefined) => number;
+      untilAnswered?: boolean;
+      clock?: Clock;
+    } = {},
   ) {
     this.sessionId = sessionId;
     this.#clock = options.clock ?? realClock;
-    this.#limits = limits;
-    this.#status = status;
+    this.#status = options.status ?? (() => 200);
     this.#pending = options.untilAnswered ? new Set() : undefined;
   }
 
@@ -237,12 +224,7 @@ export class HttpSessionTransport implements Transport {
   ): void {
     // Closed meanwhile (evicted, ended): nothing would ever answer; said at once.
     if (this.#closed) {
-      const body = JSON.stringify({
-        jsonrpc: "2.0",
-        error: { code: RPC.sessionNotFound, message: "Session closed" },
-        id: null,
-      });
-      res.writeHead(404, { "content-type": "application/json" }).end(body);
+      sessionClosed(res);
       return;
     }
     const ids: RequestId[] = [];
@@ -251,9 +233,9 @@ export class HttpSessionTransport implements Transport {
       else if ("method" in m && m.method === "notifications/cancelled")
         this.#pending?.delete(m.params?.requestId as RequestId);
     const inFlight = this.#pending?.size ?? this.#exchanges.size;
-    if (ids.length > 0 && inFlight + ids.length > this.#limits.inFlight) {
+    if (ids.length > 0 && inFlight + ids.length > SESSION_LIMITS.inFlight) {
       // Answered at once, and not passed on: a client that never waits cannot pile up work.
-      const message = `Too many requests in flight on this session (at most ${this.#limits.inFlight}): wait for answers before sending more`;
+      const message = `Too many requests in flight on this session (at most ${SESSION_LIMITS.inFlight}): wait for answers before sending more`;
       const errors = ids.map((id) => ({ jsonrpc: "2.0", id, error: { code: TOO_MANY_IN_FLIGHT, message } }));
       const body = JSON.stringify(batch ? errors : errors[0]);
       res.writeHead(200, {
@@ -273,7 +255,6 @@ export class HttpSessionTransport implements Transport {
         acceptsSse: options.acceptsSse,
         headers: options.headers,
         status: this.#status,
-        bound: this.#limits.streamBuffer,
         overflow: this.#overflowed,
         clock: this.#clock,
       });
@@ -297,17 +278,19 @@ export class HttpSessionTransport implements Transport {
     if (this.#stream) return false;
     res.writeHead(200, { ...headers, "content-type": "text/event-stream", "cache-control": "no-cache" });
     res.flushHeaders();
-    this.#stream = res;
     this.#hadStream = true;
-    this.#streamBacklog = new Backlog(res, this.#limits.streamBuffer);
-    this.#streamStall = new StallGuard(res, this.#clock, () => {
-      if (this.#stream !== res) return;
-      this.onerror?.(new Error("the client took nothing of its GET stream for too long; closed"));
-      this.#dropStream();
-    });
-    this.#keepAlive = this.#clock.every(SSE_KEEPALIVE_MS, () => res.write(": keep-alive\n\n"));
+    this.#stream = {
+      res,
+      backlog: new Backlog(res, SESSION_LIMITS.streamBuffer),
+      stall: new StallGuard(res, this.#clock, () => {
+        if (this.#stream?.res !== res) return;
+        this.onerror?.(new Error("the client took nothing of its GET stream for too long; closed"));
+        this.#dropStream();
+      }),
+      keepAlive: this.#clock.every(SSE_KEEPALIVE_MS, () => res.write(": keep-alive\n\n")),
+    };
     res.once("close", () => {
-      if (this.#stream !== res) return;
+      if (this.#stream?.res !== res) return;
       this.#dropStream();
       if (this.openStreams === 0) this.onquiet?.();
     });
@@ -365,12 +348,12 @@ export class HttpSessionTransport implements Transport {
     if (response) return; // its POST was abandoned by the client
     const stream = this.#stream;
     if (!stream) return;
-    const bytes = writeEvent(stream, message);
-    this.#streamStall?.wrote();
+    const bytes = writeEvent(stream.res, message);
+    stream.stall.wrote();
     // A client that keeps its stream open but does not read it: its backlog would only grow.
-    if (this.#streamBacklog?.over(bytes)) {
+    if (stream.backlog.over(bytes)) {
       this.onerror?.(new Error("the client does not read its GET stream; closed"));
-      stream.destroy();
+      stream.res.destroy();
       this.#dropStream();
     }
   }
@@ -381,7 +364,7 @@ export class HttpSessionTransport implements Transport {
     for (const exchange of new Set(this.#exchanges.values())) exchange.abort();
     this.#exchanges.clear();
     this.#pending?.clear();
-    this.#stream?.end();
+    this.#stream?.res.end();
     this.#dropStream();
     this.onclose?.();
   }
@@ -404,10 +387,7 @@ export class HttpSessionTransport implements Transport {
   };
 
   #dropStream(): void {
-    this.#keepAlive?.cancel();
-    this.#keepAlive = null;
+    this.#stream?.keepAlive.cancel();
     this.#stream = null;
-    this.#streamBacklog = null;
-    this.#streamStall = null;
   }
 }

@@ -11,7 +11,7 @@ import type { Endpoint } from "./endpoint.js";
 import { evictionFor, SESSION_CAPS, type SessionCaps } from "./session-policy.js";
 import { keptHeaders, type SealedSession, type SessionSeal } from "./session-seal.js";
 import type { SessionInfo } from "./session-server.js";
-import { HttpSessionTransport, SESSION_LIMITS, type SessionLimits } from "./session-transport.js";
+import { HttpSessionTransport } from "./session-transport.js";
 
 export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
 
@@ -51,7 +51,6 @@ export interface Session extends SessionInfo {
 export interface SessionTableOptions {
   caps?: SessionCaps;
   log?: (line: string) => void;
-  limits?: SessionLimits;
   /** How long a session with no stream open and no request lives on (SESSION_GRACE_MS). */
   graceMs?: number;
   /** Seals session ids so that a restarted bridge opens them again (none: random ids). */
@@ -70,7 +69,6 @@ export class SessionTable {
   readonly #sessions = new Map<string, Session>();
   readonly #caps: SessionCaps;
   readonly #log: (line: string) => void;
-  readonly #limits: SessionLimits;
   readonly #graceMs: number;
   readonly #seal: SessionSeal | undefined;
   /** Sealed ids being opened again: requests arriving together share one. */
@@ -81,7 +79,6 @@ export class SessionTable {
   constructor(options: SessionTableOptions = {}) {
     this.#caps = options.caps ?? SESSION_CAPS;
     this.#log = options.log ?? (() => {});
-    this.#limits = options.limits ?? SESSION_LIMITS;
     this.#graceMs = options.graceMs ?? SESSION_GRACE_MS;
     this.#seal = options.seal;
     this.#clock = options.clock ?? realClock;
@@ -119,7 +116,7 @@ export class SessionTable {
   forgotten(id: string, endpoint: Endpoint, headers: IncomingHttpHeaders): boolean {
     const sealed = this.#seal?.unseal(id, headers);
     if (!sealed || sealed.endpoint !== endpoint.path) return false;
-    this.#end(id);
+    this.#seal?.end(id);
     return true;
   }
 
@@ -159,17 +156,7 @@ export class SessionTable {
     headers: IncomingHttpHeaders = {},
     from: { init?: InitializeRequest["params"]; id?: string } = {},
   ): Promise<Session> {
-    const victim = evictionFor(
-      [...this.#sessions.values()].map((s) => ({
-        id: s.id,
-        client: s.client,
-        lastSeen: s.lastSeen.getTime(),
-        calls: s.calls,
-      })),
-      client,
-      this.#caps,
-    );
-    const evicted = victim && this.#sessions.get(victim.id);
+    const evicted = evictionFor(this.#sessions.values(), client, this.#caps);
     // The room is taken before anything is awaited: opens arriving together each see the others'
     // sessions, so none picks a victim already gone and the caps hold exactly.
     if (evicted) {
@@ -177,13 +164,11 @@ export class SessionTable {
         `session ${evicted.id.slice(0, 8)} of ${evicted.client} closed to make room for one of ${client}`,
       );
       this.#forget(evicted);
-      this.#end(evicted.id);
+      // Closed on purpose: its id is never opened again, after a restart either.
+      this.#seal?.end(evicted.id);
     }
     const id = from.id ?? this.#newId(endpoint, headers, from.init);
-    const transport = new HttpSessionTransport(id, this.#limits, undefined, {
-      untilAnswered: true,
-      clock: this.#clock,
-    });
+    const transport = new HttpSessionTransport(id, { untilAnswered: true, clock: this.#clock });
     const now = new Date(this.#clock.now());
     const session: Session = {
       id,
@@ -277,11 +262,6 @@ export class SessionTable {
     return sealed ?? randomUUID();
   }
 
-  /** Closed on purpose (DELETE, eviction): this id is never opened again, after a restart either. */
-  #end(id: string): void {
-    this.#seal?.end(id);
-  }
-
   /**
    * The one way out of the table (eviction, DELETE, grace, a day idle, its transport closing): its
    * grace timer goes with it, else the timer's closure holds the transport and server for up to a
@@ -295,9 +275,9 @@ export class SessionTable {
     return true;
   }
 
-  /** Closed by its client (DELETE): its id stays closed. */
+  /** Closed by its client (DELETE): its id stays closed, after a restart too. */
   async delete(session: Session): Promise<void> {
-    this.#end(session.id);
+    this.#seal?.end(session.id);
     await this.close(session);
   }
 

@@ -2,6 +2,7 @@
  * What the bridge says about itself, asked by the `bridge_status` tool and by `GET /control/status`
  * (`mcp-twin bridge status`: no MCP session, so asking loads nothing into a bridge that idles).
  */
+import { VERSION } from "../version.js";
 import type { BridgeContext } from "./session-server.js";
 
 /** The bridge itself, without its shared servers (the control status has the gateway's own). */
@@ -12,7 +13,7 @@ export function bridgeReport(ctx: BridgeContext): Record<string, unknown> {
   const sessions = ctx.sessions();
   const items = ctx.handoff.data.items;
   return {
-    version: ctx.version,
+    version: VERSION,
     pid: process.pid,
     url: ctx.url(),
     stateDir: ctx.files.dir,
@@ -43,9 +44,3 @@ export function bridgeReport(ctx: BridgeContext): Record<string, unknown> {
     plugins: ctx.plugins,
   };
 }
-
-/** All of it, its shared servers too (`bridge_status`). */
-export const statusReport = (ctx: BridgeContext): Record<string, unknown> => ({
-  ...bridgeReport(ctx),
-  shares: ctx.shares(),
-});

@@ -8,11 +8,6 @@ import { tokenNow, verifyClientToken } from "../core/bridge-link/index.js";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
-/** Constant-time comparison (hashes first, so lengths leak nothing either). */
-export function tokenEquals(presented: string, expected: string): boolean {
-  return timingSafeEqual(digest(presented), digest(expected));
-}
-
 /**
  * Checks `Authorization: Bearer <token>` against the token file, reloading it when its mtime
  * changes (a rotation takes effect on the next request, no restart needed).

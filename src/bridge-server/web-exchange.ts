@@ -3,15 +3,16 @@
  * 2026-07-28 handler speaks fetch, the bridge's listener node:http (no framework in between).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Clock, realClock } from "./clock.js";
+import type { Clock } from "./clock.js";
+import { SESSION_LIMITS } from "./session-transport.js";
 import { Backlog, StallGuard } from "./stream-backlog.js";
 
 /**
- * The request as the SDK's handler reads it: its headers, the body already read (the listener
- * checked and parsed it), and a signal that aborts when the client goes away before the answer
- * is complete (closing a 2026-07-28 response stream is how a client cancels).
+ * A POST as the SDK's handler reads it: its headers, the body already read (the listener checked
+ * and parsed it), and a signal that aborts when the client goes away before the answer is
+ * complete (closing a 2026-07-28 response stream is how a client cancels).
  */
-export function toWebRequest(req: IncomingMessage, res: ServerResponse, body: string | undefined): Request {
+export function toWebRequest(req: IncomingMessage, res: ServerResponse, body: string): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
@@ -21,11 +22,10 @@ export function toWebRequest(req: IncomingMessage, res: ServerResponse, body: st
   res.once("close", () => {
     if (!res.writableFinished) abort.abort();
   });
-  const method = req.method ?? "POST";
   return new Request(`http://${req.headers.host ?? "127.0.0.1"}${req.url ?? "/"}`, {
-    method,
+    method: "POST",
     headers,
-    ...(body !== undefined && method !== "GET" && method !== "HEAD" ? { body } : {}),
+    body,
     signal: abort.signal,
   });
 }
@@ -33,14 +33,10 @@ export function toWebRequest(req: IncomingMessage, res: ServerResponse, body: st
 /**
  * Write a web `Response` to node:http: a JSON body at once, an event stream as its events come;
  * when the client goes away the stream is cancelled (the SDK then ends what it was serving), and
- * so it is when more than `bound` bytes of it wait unread: the socket is closed, no backlog kept.
+ * so it is when more than SESSION_LIMITS.streamBuffer bytes of it wait unread: the socket is
+ * closed, no backlog kept.
  */
-export async function sendWebResponse(
-  res: ServerResponse,
-  response: Response,
-  bound: number,
-  clock: Clock = realClock,
-): Promise<void> {
+export async function sendWebResponse(res: ServerResponse, response: Response, clock: Clock): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
@@ -60,7 +56,7 @@ export async function sendWebResponse(
   res.writeHead(response.status, headers);
   res.flushHeaders();
   const reader = response.body.getReader();
-  const backlog = new Backlog(res, bound);
+  const backlog = new Backlog(res, SESSION_LIMITS.streamBuffer);
   // The client closed: a body already ended has nothing to cancel.
   const cancel = () => void reader.cancel().catch(() => {});
   // Destroyed, the socket aborts the request (toWebRequest), which ends what it asked.

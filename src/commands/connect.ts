@@ -23,11 +23,5 @@ export async function run(ctx: ContextOf<typeof connectCommand>): Promise<number
     ctx.host.env,
     ctx.host.cwd,
   );
-  return runConnect(prepared, {
-    host: ctx.host,
-    log: (line) => ctx.output.info(line),
-    fail: (line) => ctx.output.error(line),
-    secret: (values) => ctx.output.addSecrets(values),
-    signal: ctx.signal,
-  });
+  return runConnect(prepared, { host: ctx.host, out: ctx.output, signal: ctx.signal });
 }

@@ -3,6 +3,7 @@
  * speaks stdio (either protocol era) to that process (starting it), so every stdio client shares one state.
  */
 
+import type { RunningBridge } from "../bridge-server/main.js";
 import { localLifecycle } from "../core/bridge-control/lifecycle.js";
 import { type BridgeSettings, loadBridgeSettings, settingsAt } from "../core/bridge-control/settings.js";
 import { bridgeFiles, bridgeHome, bridgeUrl, ensureToken, rotateToken } from "../core/bridge-link/index.js";
@@ -120,7 +121,6 @@ async function serveHttp(
     mode: "machine" as const,
   }));
   const { BRIDGE_RUNNING, runOwner } = await import("../bridge-server/main.js");
-  const peers = await peerRule(ctx.host);
 
   const stop = new AbortController();
   let terminated = false;
@@ -150,16 +150,13 @@ async function serveHttp(
   // silent exit 0.
   let phase = "opening its state";
   let listening = false;
-  const onEmpty = () => {
+  const endedEarly = (why: string) => () => {
     if (listening) return;
-    out.error(`The bridge ended before it listened, while ${phase}: nothing it waited for can finish.`);
+    out.error(`The bridge ended before it listened, while ${phase}${why}.`);
     process.exitCode = ExitCode.failed;
   };
-  const onExit = () => {
-    if (listening) return;
-    out.error(`The bridge ended before it listened, while ${phase}.`);
-    process.exitCode = ExitCode.failed;
-  };
+  const onEmpty = endedEarly(": nothing it waited for can finish");
+  const onExit = endedEarly("");
   process.once("beforeExit", onEmpty);
   process.once("exit", onExit);
   try {
@@ -168,11 +165,11 @@ async function serveHttp(
         files,
         host: where.host,
         port: where.port,
-        ...(o.listenFd !== undefined ? { listenFd: o.listenFd } : {}),
-        ...(handed ? { handed } : {}),
+        fd: o.listenFd,
+        handed,
         allowedOrigins: o.allowOrigin,
-        ...(peers ? { peers } : {}),
-        ...(o.sessionGraceMs !== undefined ? { sessionGraceMs: o.sessionGraceMs } : {}),
+        peers: await peerRule(ctx.host),
+        sessionGraceMs: o.sessionGraceMs,
         gateway: { load: () => manifestShares(launchOptions), adHoc, warm: o.share },
         plugins: o.plugins,
         log,
@@ -188,8 +185,11 @@ async function serveHttp(
       stop.signal,
     );
   } catch (error) {
-    if (o.okIfRunning && endsAsRunning(error, BRIDGE_RUNNING, out)) return ExitCode.ok;
-    throw error;
+    // `--ok-if-running`: another bridge of this home running is said, and is exit 0, not 3 — launchd
+    // restarts its agent after any other exit.
+    if (!o.okIfRunning || (error as { code?: unknown }).code !== BRIDGE_RUNNING) throw error;
+    out.info(`${(error as Error).message} This one ends (--ok-if-running).`);
+    return ExitCode.ok;
   } finally {
     optimizing(true);
     process.off("beforeExit", onEmpty);
@@ -212,11 +212,7 @@ function reportReady(
   out: Ctx["output"],
   files: ReturnType<typeof bridgeFiles>,
   host: string,
-  bridge: {
-    url: string;
-    port: number;
-    gateway: { hosts(): Array<{ name: string; mode: string; path: string }> };
-  },
+  bridge: RunningBridge,
 ): void {
   out.info(`mcp-twin bridge on ${bridge.url} (state: ${files.dir}; pid ${process.pid})`);
   const shares = bridge.gateway.hosts();
@@ -245,22 +241,12 @@ function optimizing(on: boolean): void {
 }
 
 /**
- * `--ok-if-running`: another bridge of this home running is said, and is exit 0, not 3 — launchd
- * restarts its agent after any other exit.
- */
-function endsAsRunning(error: unknown, code: string, out: Ctx["output"]): boolean {
-  if ((error as { code?: unknown }).code !== code) return false;
-  out.info(`${(error as Error).message} This one ends (--ok-if-running).`);
-  return true;
-}
-
-/**
  * Linux and WSL (where /proc/net/tcp tells who holds a socket): only this account's processes and
  * root's may use the bridge, whatever credential they present (a captured one is of no use to
  * another account). On WSL a connection no row names is a Windows program's (mirrored networking);
  * NAT mode's localhost forwarding connects as root. Elsewhere: undefined (the credential is all).
  */
-async function peerRule(host: ContextOf<typeof serveCommand>["host"]) {
+async function peerRule(host: Ctx["host"]) {
   const { canTellOwners } = await import("../core/bridge-control/socket-owner.js");
   const { sysPath } = await import("../core/system/host.js");
   const proc = sysPath(host, "/proc");

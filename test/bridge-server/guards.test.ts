@@ -184,7 +184,7 @@ describe("session eviction", () => {
   const s = (id: string, client: string, lastSeen: number, calls = 1): SessionUse => ({
     id,
     client,
-    lastSeen,
+    lastSeen: new Date(lastSeen),
     calls,
   });
 

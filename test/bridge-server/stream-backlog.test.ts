@@ -6,7 +6,7 @@
 import http, { type ServerResponse } from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { afterEach, describe, expect, test } from "vitest";
-import { HttpSessionTransport, SESSION_LIMITS } from "../../src/bridge-server/session-transport.js";
+import { HttpSessionTransport } from "../../src/bridge-server/session-transport.js";
 import { WRITE_STALL_MS } from "../../src/bridge-server/stream-backlog.js";
 import { sendWebResponse } from "../../src/bridge-server/web-exchange.js";
 import { type ManualClock, manualClock } from "../helpers/manual-clock.js";
@@ -61,7 +61,7 @@ describe("a plain JSON answer the client never reads", () => {
     test(`${era}: closed after the write-stall time, its bytes released`, async () => {
       const { res, clock } = await unread((res, clock) => {
         const lane = era.startsWith("2026");
-        const t = new HttpSessionTransport(lane ? "lane" : "s", SESSION_LIMITS, undefined, {
+        const t = new HttpSessionTransport(lane ? "lane" : "s", {
           clock,
           untilAnswered: !lane,
         });
@@ -86,7 +86,6 @@ describe("a plain JSON answer the client never reads", () => {
       void sendWebResponse(
         res,
         Response.json({ jsonrpc: "2.0", id: 1, result: { data: "x".repeat(BIG) } }),
-        SESSION_LIMITS.streamBuffer,
         clock,
       );
     });

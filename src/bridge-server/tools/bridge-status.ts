@@ -1,6 +1,6 @@
 /** bridge_status: what a session can ask about the bridge itself (status-report.ts). */
 import type { BridgeContext } from "../session-server.js";
-import { statusReport } from "../status-report.js";
+import { bridgeReport } from "../status-report.js";
 import { type BridgeTool, defineTool } from "./define.js";
 import { ok } from "./result.js";
 
@@ -13,6 +13,7 @@ export function statusTool(ctx: BridgeContext): BridgeTool {
         "The bridge itself: version, uptime, open client sessions (each open until its client closes it or leaves), token age, plugins, shared servers and how much is stored.",
       annotations: { readOnlyHint: true },
     },
-    async () => ok(statusReport(ctx)),
+    // All of it, its shared servers too.
+    async () => ok({ ...bridgeReport(ctx), shares: ctx.shares() }),
   );
 }

@@ -24,23 +24,14 @@ export interface BridgeTool {
   run(args: unknown, call: ToolCall): Promise<CallToolResult>;
 }
 
+/** A tool whose input is the zod object of `def.input` (none: no arguments). */
 export function defineTool<S extends z.ZodRawShape>(
-  def: {
-    name: string;
-    title?: string;
-    description: string;
-    input?: S;
-    annotations?: ToolAnnotations;
-  },
+  def: Pick<BridgeTool, "name" | "title" | "description" | "annotations"> & { input?: S },
   handler: (args: z.output<z.ZodObject<S>>, call: ToolCall) => Promise<CallToolResult> | CallToolResult,
 ): BridgeTool {
-  const input = z.object(def.input ?? ({} as S));
   return {
-    name: def.name,
-    ...(def.title ? { title: def.title } : {}),
-    description: def.description,
-    input,
-    ...(def.annotations ? { annotations: def.annotations } : {}),
+    ...def,
+    input: z.object(def.input ?? ({} as S)),
     run: async (args, call) => handler(args as z.output<z.ZodObject<S>>, call),
   };
 }

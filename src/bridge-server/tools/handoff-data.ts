@@ -1,5 +1,6 @@
 /** The hand-off queue's shape (checked by hand: zod stays out of an idle bridge). */
 import { own } from "../../core/own-keys.js";
+import { isObject } from "./memory-data.js";
 
 type HandoffStatus = "open" | "claimed" | "done" | "failed";
 
@@ -37,9 +38,6 @@ const OPTIONAL = [
   "completedAt",
   "result",
 ] as const satisfies ReadonlyArray<keyof HandoffItem>;
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Check the file's shape and copy each item's known fields (own properties only, strings only). */
 export function parseHandoff(raw: unknown): HandoffData {

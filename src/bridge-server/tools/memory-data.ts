@@ -11,8 +11,6 @@ export interface MemoryEntry {
   updatedBy?: string;
 }
 
-export type Names<T> = Record<string, T>;
-
 /**
  * Namespaces and keys are any names a client chooses — `__proto__`, `constructor`, `toString`
  * included — so both levels are null-prototype records: a name is only ever an own property,
@@ -21,25 +19,22 @@ export type Names<T> = Record<string, T>;
  */
 export interface MemoryData {
   version: 1;
-  namespaces: Names<Names<MemoryEntry>>;
+  namespaces: Record<string, Record<string, MemoryEntry>>;
 }
 
-/** An empty record with no prototype: every name is a plain own key. */
-export const record = <T>(): Names<T> => dict<T>();
+export const emptyMemory = (): MemoryData => ({ version: 1, namespaces: dict() });
 
-export const emptyMemory = (): MemoryData => ({ version: 1, namespaces: record() });
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
+export const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Check the file's shape and rebuild it into null-prototype records. */
 export function parseMemory(raw: unknown): MemoryData {
   if (!isObject(raw) || own(raw, "version") !== 1 || !isObject(own(raw, "namespaces")))
     throw new Error("not a memory store (version 1)");
-  const namespaces = record<Names<MemoryEntry>>();
+  const namespaces = dict<Record<string, MemoryEntry>>();
   for (const [ns, entries] of Object.entries(raw.namespaces as Record<string, unknown>)) {
     if (!isObject(entries)) throw new Error(`namespaces[${JSON.stringify(ns)}] is not an object`);
-    const keys = record<MemoryEntry>();
+    const keys = dict<MemoryEntry>();
     for (const [key, e] of Object.entries(entries)) {
       const version = isObject(e) ? own(e, "version") : undefined;
       const updatedAt = isObject(e) ? own(e, "updatedAt") : undefined;

@@ -4,10 +4,10 @@
  * overwrite a change it has not seen. Names are data, never property paths (memory-data.ts).
  */
 import { z } from "zod";
-import { own } from "../../core/own-keys.js";
+import { dict, own } from "../../core/own-keys.js";
 import type { JsonStore } from "../store.js";
 import { type BridgeTool, defineTool } from "./define.js";
-import { type MemoryData, type MemoryEntry, record } from "./memory-data.js";
+import type { MemoryData, MemoryEntry } from "./memory-data.js";
 import { fail, ok } from "./result.js";
 
 const MAX_VALUE_BYTES = 1024 * 1024;
@@ -50,7 +50,7 @@ export function memoryTools(store: JsonStore<MemoryData>): BridgeTool[] {
           if (expectedVersion !== undefined && (current?.version ?? 0) !== expectedVersion)
             return { conflict: current?.version ?? 0 } as const;
           if (!ns) {
-            ns = record<MemoryEntry>();
+            ns = dict<MemoryEntry>();
             data.namespaces[namespace] = ns;
           }
           const entry: MemoryEntry = {
@@ -80,16 +80,8 @@ export function memoryTools(store: JsonStore<MemoryData>): BridgeTool[] {
       },
       async ({ key, namespace = "default" }) => {
         const entry = own(own(store.data.namespaces, namespace), key);
-        if (!entry) return ok({ namespace, key, found: false });
-        return ok({
-          namespace,
-          key,
-          found: true,
-          value: entry.value,
-          version: entry.version,
-          updatedAt: entry.updatedAt,
-          ...(entry.updatedBy !== undefined ? { updatedBy: entry.updatedBy } : {}),
-        });
+        // An entry is its value, version, updatedAt and (when known) updatedBy, in that order.
+        return ok(entry ? { namespace, key, found: true, ...entry } : { namespace, key, found: false });
       },
     ),
 
@@ -106,7 +98,7 @@ export function memoryTools(store: JsonStore<MemoryData>): BridgeTool[] {
         annotations: { readOnlyHint: true },
       },
       async ({ namespace = "default", prefix = "", includeValues = false }) => {
-        const ns = own(store.data.namespaces, namespace) ?? record<MemoryEntry>();
+        const ns = own(store.data.namespaces, namespace) ?? dict<MemoryEntry>();
         const entries = Object.entries(ns)
           .filter(([k]) => k.startsWith(prefix))
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -38,13 +38,7 @@ export async function fastConnect(argv: readonly string[]): Promise<number | und
   process.on("SIGINT", onSignal);
   if (term) process.on("SIGTERM", onSignal);
   try {
-    return await runConnect(prepared, {
-      host,
-      log: (line) => log.info(line),
-      fail: (line) => log.error(line),
-      secret: (values) => log.addSecrets(values),
-      signal: abort.signal,
-    });
+    return await runConnect(prepared, { host, out: log, signal: abort.signal });
   } catch (error) {
     const [{ createOutput }, { reportError }] = await Promise.all([
       import("../../ui/output.js"),

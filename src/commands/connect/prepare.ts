@@ -22,16 +22,7 @@ export interface ConnectOptions {
   client?: string | undefined;
 }
 
-export interface PreparedConnect extends Pick<ConnectOptions, "start" | "auth" | "client"> {
-  url: URL;
-  headers: Record<string, string>;
-  /** An Authorization header was given. */
-  hasAuth: boolean;
-  tokenFile: string | undefined;
-  transport: "http" | "sse";
-  /** Header values (and a Bearer's token alone), to mask in everything printed. */
-  secrets: string[];
-}
+export type PreparedConnect = ReturnType<typeof prepareConnect>;
 
 /** `Name: value` with `${VAR}` expanded from `env`. */
 export function parseHeader(
@@ -66,7 +57,7 @@ export function prepareConnect(
   o: ConnectOptions,
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
-): PreparedConnect {
+) {
   if (o.transport !== "http" && o.transport !== "sse")
     throw new UsageError("bad-option", "--transport must be http or sse");
   let url: URL;
@@ -98,12 +89,14 @@ export function prepareConnect(
   return {
     url,
     headers,
+    /** An Authorization header was given. */
     hasAuth,
     tokenFile,
     start: o.start,
-    transport: o.transport,
+    transport: o.transport as "http" | "sse",
     auth: o.auth,
     client: o.client,
+    /** Header values (and a Bearer's token alone), to mask in everything printed. */
     secrets: Object.values(headers).flatMap((v) => [v, v.replace(/^Bearer\s+/i, "")]),
   };
 }

@@ -11,28 +11,28 @@ import { ExitCode, OperationError } from "../../core/errors.js";
 import type { LoginHeaders } from "../../core/oauth/relay-auth.js";
 import { bridgeShaped, bridgeTarget, type RelayTarget } from "../../core/relay/bridge-target.js";
 import { StreamableHttpRelay } from "../../core/relay/http-relay.js";
+import type { RelayLog } from "../../ui/relay-log.js";
 import type { PreparedConnect } from "./prepare.js";
 
-export interface ConnectIo {
+interface ConnectIo {
   host: LifecycleHost & { cwd: string };
-  /** News (starting the bridge, a new session). */
-  log: (line: string) => void;
-  /** A failure (a message not delivered, the server unreachable): marked as an error. */
-  fail: (line: string) => void;
-  /** Values to mask in everything printed. */
-  secret: (values: string[]) => void;
+  /**
+   * `info`: news (starting the bridge, a new session); `error`: a failure (a message not delivered,
+   * the server unreachable); `addSecrets`: values to mask in everything printed.
+   */
+  out: Pick<RelayLog, "info" | "error" | "addSecrets">;
   signal: AbortSignal;
 }
 
 export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<number> {
-  io.secret(p.secrets);
+  io.out.addSecrets(p.secrets);
   if (p.transport === "sse") {
     // An SSE remote: never the local bridge (it speaks Streamable HTTP), so no bridge token.
     const { SseRelay } = await import("../../core/relay/sse-relay.js");
     const how = await new SseRelay({
       url: p.url,
       headers: explicitHeaders(p, io),
-      log: io.fail,
+      log: io.out.error,
       ...streams(io),
     }).run();
     return how === "lost" ? ExitCode.failed : ExitCode.ok;
@@ -42,8 +42,8 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
   const code = await new StreamableHttpRelay({
     ...target,
     auth,
-    log: io.fail,
-    note: io.log,
+    log: io.out.error,
+    note: io.out.info,
     ...streams(io),
   }).run();
   target.agent?.destroy();
@@ -77,7 +77,7 @@ function explicitHeaders(p: PreparedConnect, io: ConnectIo): Record<string, stri
   if (p.hasAuth || !p.tokenFile) return p.headers;
   const token = readFileSync(p.tokenFile, "utf8").trim();
   if (!token) return p.headers;
-  io.secret([token]);
+  io.out.addSecrets([token]);
   return { ...p.headers, Authorization: `Bearer ${token}` };
 }
 
@@ -94,14 +94,14 @@ async function targetOf(p: PreparedConnect, io: ConnectIo): Promise<RelayTarget>
       url: p.url,
       start: p.start,
       host: io.host,
-      log: io.log,
+      log: io.out.info,
       configured: async () => {
         const { loadBridgeSettings } = await import("../../core/bridge-control/settings.js");
         return loadBridgeSettings(io.host as Parameters<typeof loadBridgeSettings>[0]);
       },
       headers: p.headers,
       ...(p.client ? { client: p.client } : {}),
-      secret: (value) => io.secret([value]),
+      secret: (value) => io.out.addSecrets([value]),
     });
   } catch (error) {
     // The bridge cannot be had (its port held by another program, or it did not start): the
@@ -119,7 +119,7 @@ async function targetOf(p: PreparedConnect, io: ConnectIo): Promise<RelayTarget>
 async function openAuth(server: string, p: PreparedConnect, io: ConnectIo): Promise<LoginHeaders> {
   try {
     const { homeLoginHeaders } = await import("../../core/oauth/relay-auth.js");
-    const addSecret = (value: string) => io.secret([value]);
+    const addSecret = (value: string) => io.out.addSecrets([value]);
     return await homeLoginHeaders(io.host.env, { server, url: p.url.href, addSecret });
   } catch (error) {
     const refuse = () => Promise.reject(error);

@@ -6,66 +6,39 @@ import { UsageError } from "../../core/errors.js";
 import type { serveCommand } from "../serve-flags.js";
 import type { OptionsOf } from "../shared/command.js";
 
-export interface ServeOptions {
-  http: boolean;
-  port: number | undefined;
-  /** Undefined: the manifest's `bridge.host` (default 127.0.0.1). */
-  host: string | undefined;
-  allowRemote: boolean;
-  allowOrigin: string[];
-  share: string[];
-  plugins: boolean;
-  /** `--session-grace`, in ms (undefined: sessions.ts SESSION_GRACE_MS). */
-  sessionGraceMs: number | undefined;
-  okIfRunning: boolean;
-  /** `--listen-fd`: the socket its keeper holds (supervisor.ts), inherited as this descriptor. */
-  listenFd: number | undefined;
-  /** `--keep`: run as the bridge's keeper (Windows: bridge-control/socket-keeper.ts). */
-  keep: boolean;
-  /** `--listen-ipc`: take the connections its keeper hands over its message channel. */
-  listenIpc: boolean;
-  printToken: boolean;
-  rotateToken: boolean;
-}
+export type ServeOptions = ReturnType<typeof parseServeOptions>;
 
 /** The options as commander gives them, checked; a bad one is a usage error. */
-export function parseServeOptions(options: Partial<OptionsOf<typeof serveCommand>>): ServeOptions {
+export function parseServeOptions(options: Partial<OptionsOf<typeof serveCommand>>) {
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
-  let port: number | undefined;
-  if (options.port !== undefined) {
-    port = Number(options.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535 || String(options.port).trim() === "")
-      throw new UsageError(
-        "bad-option",
-        `--port ${String(options.port)}: expected a port number from 0 to 65535.`,
-      );
-  }
+  /** A number flag's value when given, checked by `fits`; `expected` says what fits. */
+  const number = (flag: string, given: unknown, fits: (n: number) => boolean, expected: string) => {
+    if (given === undefined) return undefined;
+    const n = Number(given);
+    if (!fits(n) || String(given).trim() === "")
+      throw new UsageError("bad-option", `${flag} ${String(given)}: expected ${expected}.`);
+    return n;
+  };
+  const port = number(
+    "--port",
+    options.port,
+    (n) => Number.isInteger(n) && n >= 0 && n <= 65535,
+    "a port number from 0 to 65535",
+  );
   const host = options.host === undefined ? undefined : String(options.host).trim();
   if (host === "") throw new UsageError("bad-option", "--host needs an address.");
-  let sessionGraceMs: number | undefined;
-  if (options.sessionGrace !== undefined) {
-    const seconds = Number(options.sessionGrace);
-    if (
-      !Number.isFinite(seconds) ||
-      seconds <= 0 ||
-      seconds > 86_400 ||
-      String(options.sessionGrace).trim() === ""
-    )
-      throw new UsageError(
-        "bad-option",
-        `--session-grace ${String(options.sessionGrace)}: expected seconds above 0, at most 86400.`,
-      );
-    sessionGraceMs = Math.round(seconds * 1000);
-  }
-  let listenFd: number | undefined;
-  if (options.listenFd !== undefined) {
-    listenFd = Number(options.listenFd);
-    if (!Number.isInteger(listenFd) || listenFd < 3 || String(options.listenFd).trim() === "")
-      throw new UsageError(
-        "bad-option",
-        `--listen-fd ${String(options.listenFd)}: expected an inherited socket's descriptor, 3 or above.`,
-      );
-  }
+  const graceSeconds = number(
+    "--session-grace",
+    options.sessionGrace,
+    (n) => Number.isFinite(n) && n > 0 && n <= 86_400,
+    "seconds above 0, at most 86400",
+  );
+  const listenFd = number(
+    "--listen-fd",
+    options.listenFd,
+    (n) => Number.isInteger(n) && n >= 3,
+    "an inherited socket's descriptor, 3 or above",
+  );
   const origins = list(options.allowOrigin);
   for (const origin of origins)
     if (!/^https?:\/\/[^/\s]+$/i.test(origin.replace(/\/+$/, "")))
@@ -76,15 +49,20 @@ export function parseServeOptions(options: Partial<OptionsOf<typeof serveCommand
   return {
     http: options.http === true,
     port,
+    /** Undefined: the manifest's `bridge.host` (default 127.0.0.1). */
     host,
     allowRemote: options.allowRemote === true,
     allowOrigin: origins,
     share: list(options.share),
     plugins: options.plugins !== false,
-    sessionGraceMs,
+    /** `--session-grace`, in ms (undefined: sessions.ts SESSION_GRACE_MS). */
+    sessionGraceMs: graceSeconds === undefined ? undefined : Math.round(graceSeconds * 1000),
     okIfRunning: options.okIfRunning === true,
+    /** `--listen-fd`: the socket its keeper holds (supervisor.ts), inherited as this descriptor. */
     listenFd,
+    /** `--keep`: run as the bridge's keeper (Windows: bridge-control/socket-keeper.ts). */
     keep: options.keep === true,
+    /** `--listen-ipc`: take the connections its keeper hands over its message channel. */
     listenIpc: options.listenIpc === true,
     printToken: options.printToken === true,
     rotateToken: options.rotateToken === true,

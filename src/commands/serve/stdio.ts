@@ -7,17 +7,13 @@ import { ExitCode } from "../../core/errors.js";
 import type { serveCommand } from "../serve-flags.js";
 import type { ContextOf } from "../shared/command.js";
 
-/** Where the bridge is: its host and port, and whether the user pinned them. */
-export interface BridgeWhere {
-  host: string;
-  port: number;
-  pinned: boolean;
-}
-
-/** Serve stdin and stdout until the client ends them (or Ctrl-C); `where` says where the bridge is. */
+/**
+ * Serve stdin and stdout until the client ends them (or Ctrl-C); `where` says where the bridge is:
+ * its host and port, and whether the user pinned them.
+ */
 export async function runStdio(
   ctx: ContextOf<typeof serveCommand>,
-  where: () => Promise<BridgeWhere>,
+  where: () => Promise<{ host: string; port: number; pinned: boolean }>,
 ): Promise<number> {
   const out = ctx.output;
   if (process.stdin.isTTY)
