@@ -15,9 +15,15 @@ export function labelOf(...parts: string[]): string {
   return mac.digest("base64url").slice(0, 22);
 }
 
-/** The credential of a request's `Authorization` header (none: the label of nothing). */
-export function credentialOf(headers: IncomingHttpHeaders | Headers): string {
+/** The token of an `Authorization: Bearer <token>` header; undefined for none or another scheme. */
+export const bearerToken = (raw: string | null | undefined): string | undefined =>
+  raw ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(raw)?.[1] : undefined;
+
+/** A request's credential (none: the label of nothing) under `key`: the seal's holds across restarts. */
+export function credentialOf(headers: IncomingHttpHeaders | Headers, key: Buffer = KEY): string {
   const raw = headers instanceof Headers ? headers.get("authorization") : headers.authorization;
-  const token = raw ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(raw)?.[1] : undefined;
-  return labelOf("credential", token ?? "");
+  return createHmac("sha256", key)
+    .update(`credential\0${bearerToken(raw) ?? ""}`)
+    .digest("base64url")
+    .slice(0, 22);
 }

@@ -3,10 +3,11 @@
  * folder's `session-key`) of what it takes to open that session again, bound to its credential, with
  * an expiry; an id its client ended stays ended across restarts (`sessions-ended`).
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { OperationError } from "../core/errors.js";
 import { createPrivateFileOnce, readTextOrNull, writePrivateFile } from "../core/system/files.js";
+import { credentialOf as credentialUnder } from "./credential.js";
 
 /** What a session is opened again from. */
 export interface SealedSession {
@@ -101,12 +102,7 @@ export class SessionSeal {
 
   /** The credential of a request's `Authorization` header, hashed under this key (stable across restarts). */
   credentialOf(headers: IncomingHttpHeaders): string {
-    const raw = headers.authorization;
-    const token = raw ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(raw)?.[1] : undefined;
-    return createHmac("sha256", this.#key)
-      .update(`credential\0${token ?? ""}`)
-      .digest("base64url")
-      .slice(0, 22);
+    return credentialUnder(headers, this.#key);
   }
 
   /**

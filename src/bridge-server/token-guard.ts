@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { statSync } from "node:fs";
 import { tokenNow, verifyClientToken } from "../core/bridge-link/index.js";
+import { bearerToken } from "./credential.js";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
@@ -57,12 +58,12 @@ export class TokenGuard {
       (seen.share === null || seen.share === share)
     )
       return true;
-    const match = authorization ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization) : null;
+    const bearer = bearerToken(authorization);
     // Always hash and compare, so a missing header costs the same as a wrong one.
-    const presented = match?.[1] ?? "";
+    const presented = bearer ?? "";
     const equal = timingSafeEqual(digest(presented), this.#digest);
-    const scoped = match !== null && !equal ? verifyClientToken(this.#token, presented) : undefined;
-    const ok = match !== null && (equal || (scoped !== undefined && scoped.share === share));
+    const scoped = bearer !== undefined && !equal ? verifyClientToken(this.#token, presented) : undefined;
+    const ok = bearer !== undefined && (equal || (scoped !== undefined && scoped.share === share));
     // ok: the header matched, so there is one.
     if (ok && connection && authorization)
       this.#verified.set(connection, {
