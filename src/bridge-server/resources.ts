@@ -144,9 +144,10 @@ export function serveNoteResources(server: Server, notes: NotesFolder, era: Era)
   });
 
   return notes.onChange((change) => {
-    // The session may be gone: a notification to it has no one to tell.
     if (subscribed.has(change.name))
+      // The session may be gone: a notification to it has no one to tell.
       void server.sendResourceUpdated({ uri: noteUri(change.name) }).catch(() => {});
+    // The session may be gone: a notification to it has no one to tell.
     if (change.kind !== "updated") void server.sendResourceListChanged().catch(() => {});
   });
 }

@@ -16,78 +16,8 @@ const by = z.string().max(100).optional().describe("Who does it (default: the cl
 
 export function handoffTools(store: JsonStore<HandoffData>): BridgeTool[] {
   return [
-    // A request for another session.
-    defineTool(
-      {
-        name: "handoff_post",
-        title: "Hand off a task",
-        description:
-          'Post a request for another session to pick up, e.g. Claude Code asks Claude Desktop: "please review this plan". Returns the item with its id; read the result later with handoff_get.',
-        input: {
-          title: z.string().min(1).max(200).describe("One line: what is asked."),
-          body: z
-            .string()
-            .max(100_000)
-            .optional()
-            .describe("Details (Markdown), or the name of a note to read."),
-          to: z
-            .string()
-            .max(100)
-            .optional()
-            .describe('Who should take it (e.g. "claude-desktop"); anyone if omitted.'),
-          from: by,
-        },
-      },
-      async ({ title, body, to, from }, call) => {
-        const item = await store.update((data) => {
-          const now = new Date().toISOString();
-          const created: HandoffItem = {
-            id: String(data.nextId++),
-            title,
-            ...(body !== undefined ? { body } : {}),
-            from: from ?? call.client,
-            ...(to !== undefined ? { to } : {}),
-            status: "open",
-            createdAt: now,
-            updatedAt: now,
-          };
-          data.items.push(created);
-          return created;
-        });
-        return ok({ item });
-      },
-    ),
-
-    // The items, oldest first.
-    defineTool(
-      {
-        name: "handoff_list",
-        title: "List hand-offs",
-        description: "List hand-off items, oldest first: by default the open and claimed ones.",
-        input: {
-          status: z
-            .enum(["pending", "open", "claimed", "done", "failed", "all"])
-            .optional()
-            .describe("pending (default) = open + claimed; all = every item kept."),
-          to: z.string().max(100).optional().describe("Only items addressed to this name (or to anyone)."),
-          limit: z.number().int().min(1).max(500).optional().describe("At most this many (default 50)."),
-        },
-        annotations: { readOnlyHint: true },
-      },
-      async ({ status = "pending", to, limit = 50 }) => {
-        const items = store.data.items
-          .filter((i) =>
-            status === "all"
-              ? true
-              : status === "pending"
-                ? i.status === "open" || i.status === "claimed"
-                : i.status === status,
-          )
-          .filter((i) => to === undefined || i.to === undefined || i.to === to)
-          .slice(0, limit);
-        return ok({ items });
-      },
-    ),
+    postTool(store),
+    listTool(store),
 
     // One item, its result once completed.
     defineTool(
@@ -159,6 +89,83 @@ export function handoffTools(store: JsonStore<HandoffData>): BridgeTool[] {
         }),
     ),
   ];
+}
+
+/** handoff_post: a request for another session. */
+function postTool(store: JsonStore<HandoffData>): BridgeTool {
+  return defineTool(
+    {
+      name: "handoff_post",
+      title: "Hand off a task",
+      description:
+        'Post a request for another session to pick up, e.g. Claude Code asks Claude Desktop: "please review this plan". Returns the item with its id; read the result later with handoff_get.',
+      input: {
+        title: z.string().min(1).max(200).describe("One line: what is asked."),
+        body: z
+          .string()
+          .max(100_000)
+          .optional()
+          .describe("Details (Markdown), or the name of a note to read."),
+        to: z
+          .string()
+          .max(100)
+          .optional()
+          .describe('Who should take it (e.g. "claude-desktop"); anyone if omitted.'),
+        from: by,
+      },
+    },
+    async ({ title, body, to, from }, call) => {
+      const item = await store.update((data) => {
+        const now = new Date().toISOString();
+        const created: HandoffItem = {
+          id: String(data.nextId++),
+          title,
+          ...(body !== undefined ? { body } : {}),
+          from: from ?? call.client,
+          ...(to !== undefined ? { to } : {}),
+          status: "open",
+          createdAt: now,
+          updatedAt: now,
+        };
+        data.items.push(created);
+        return created;
+      });
+      return ok({ item });
+    },
+  );
+}
+
+/** handoff_list: the items, oldest first. */
+function listTool(store: JsonStore<HandoffData>): BridgeTool {
+  return defineTool(
+    {
+      name: "handoff_list",
+      title: "List hand-offs",
+      description: "List hand-off items, oldest first: by default the open and claimed ones.",
+      input: {
+        status: z
+          .enum(["pending", "open", "claimed", "done", "failed", "all"])
+          .optional()
+          .describe("pending (default) = open + claimed; all = every item kept."),
+        to: z.string().max(100).optional().describe("Only items addressed to this name (or to anyone)."),
+        limit: z.number().int().min(1).max(500).optional().describe("At most this many (default 50)."),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    async ({ status = "pending", to, limit = 50 }) => {
+      const items = store.data.items
+        .filter((i) =>
+          status === "all"
+            ? true
+            : status === "pending"
+              ? i.status === "open" || i.status === "claimed"
+              : i.status === status,
+        )
+        .filter((i) => to === undefined || i.to === undefined || i.to === to)
+        .slice(0, limit);
+      return ok({ items });
+    },
+  );
 }
 
 const find = (data: Readonly<HandoffData>, itemId: string) => data.items.find((i) => i.id === itemId);
