@@ -117,18 +117,13 @@ export async function ensureAutostart(
   if (offer && !options.accept) return { ...base, state: "offered", ...offer };
   const env = home(record, s);
   // As this side reaches it.
-  const files = [{ file: record.file, text }].map((f) => ({
-    name: f.file,
-    file: env?.access(f.file),
-    want: typeof f.text === "string" ? Buffer.from(f.text, "utf8") : f.text,
-  }));
-  const out = files.find((f) => !f.file);
-  if (!env || out)
-    return { ...base, state: "failed", error: `${out?.name ?? record.file} cannot be reached from here` };
+  const file = env?.access(record.file);
+  const want = typeof text === "string" ? Buffer.from(text, "utf8") : text;
+  if (!env || !file) return { ...base, state: "failed", error: `${record.file} cannot be reached from here` };
   try {
-    const same = files.every((f) => f.file && existsSync(f.file) && readFileSync(f.file).equals(f.want));
+    const same = existsSync(file) && readFileSync(file).equals(want);
     if (same && (await registered(record, env))) return { ...base, state: "present", record };
-    for (const f of files) if (f.file) await writeServiceFile(f.file, f.want);
+    await writeServiceFile(file, want);
     if (record.kind === "windows-task") {
       const r = await schtasks(env, ["/Create", "/TN", record.name, "/XML", record.file, "/F"]);
       if (r.failed) return { ...base, state: "failed", error: failure(r, "schtasks /Create") };
@@ -213,24 +208,6 @@ export async function autostartPresent(
   }
 }
 
-/**
- * The files an earlier start at logon of the same kind wrote beside its own (`also`: the batch loop
- * the Windows task ran before it ran the bridge's keeper) that the one installed now does not use.
- */
-export async function removeFilesLeft(
-  before: AutostartRecord,
-  now: AutostartRecord,
-  bridge: Environment,
-  envs: readonly Environment[],
-): Promise<void> {
-  const env = home(before, sides(bridge, envs));
-  for (const other of before.also ?? []) {
-    const there = now.also?.includes(other) ? undefined : env?.access(other);
-    // Left behind, it runs nothing (the task no longer names it): not worth failing the sync for.
-    if (there) await removePath(there).catch(() => {});
-  }
-}
-
 /** Take a recorded autostart away: unregistered, its file removed. */
 export async function removeAutostart(
   record: AutostartRecord,
@@ -252,10 +229,6 @@ export async function removeAutostart(
       await launchctl(env, ["remove", record.name]);
     }
     await removePath(file);
-    for (const other of record.also ?? []) {
-      const there = env.access(other);
-      if (there) await removePath(there);
-    }
     if (record.kind === "systemd") await systemctl(env, ["daemon-reload"]);
     return { removed: true };
   } catch (error) {

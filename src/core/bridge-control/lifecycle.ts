@@ -53,8 +53,6 @@ export interface LifecycleContext {
   log: (line: string) => void;
   /** /proc, to name the process holding a port (Linux and WSL). */
   proc?: string;
-  /** How long a started bridge may take to answer (default 15 s). */
-  startTimeoutMs?: number;
   /** The manifest that sets the bridge's port (named in the fix for a port another program holds). */
   manifest?: string;
   /**
@@ -84,6 +82,9 @@ export type BridgeState =
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long a started bridge may take to answer. */
+const START_TIMEOUT_MS = 15_000;
+
 const sameAddress = (info: { host: string; port: number }, want: BridgeAddress) =>
   (want.port === 0 || info.port === want.port) &&
   info.host.replace(/^\[|\]$/g, "") === want.host.replace(/^\[|\]$/g, "");
@@ -94,10 +95,9 @@ const sameAddress = (info: { host: string; port: number }, want: BridgeAddress) 
  * something else (named, from an answer to a request without credentials).
  */
 export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress): Promise<BridgeState> {
-  const back = (await ownedInstance(ctx.files)) ?? (await comingBack(ctx, want));
+  const instance = (await ownedInstance(ctx.files)) ?? (await comingBack(ctx, want));
   // Its keeper holds the port, and no bridge came back on it: nothing would answer a probe.
-  if (back && "stuck" in back) return { state: "unresponsive", instance: back.stuck };
-  const instance = back;
+  if (instance && "stuck" in instance) return { state: "unresponsive", instance: instance.stuck };
   if (instance) {
     // Its process is alive and holds the state: it is given 10 s to answer (a bridge just started
     // on a busy machine, at a logon, can take more than 3), and what else answers is not asked.
@@ -146,10 +146,13 @@ async function comingBack(
 /** The keeper keeper.json names, when it runs and (where /proc tells) keeps this home's bridge. */
 async function liveKeeper(files: BridgeFiles): Promise<KeeperInfo | null> {
   const keeper = await readKeeper(files);
-  if (!keeper || !isAlive(keeper.pid)) return null;
-  const argv = commandLine(keeper.pid);
-  if (argv && keptBy(argv, () => stateOf(keeper.pid)) !== files.dir) return null;
-  return keeper;
+  return keeper && isAlive(keeper.pid) && keeps(keeper.pid, files) !== false ? keeper : null;
+}
+
+/** Whether process `pid` keeps this home's bridge, by its command line (undefined: not readable). */
+function keeps(pid: number, files: BridgeFiles): boolean | undefined {
+  const argv = commandLine(pid);
+  return argv && keptBy(argv, () => stateOf(pid)) === files.dir;
 }
 
 /** A process's command line (argv) from the real /proc; undefined where it cannot be read (macOS). */
@@ -190,10 +193,7 @@ export function keepersOf(files: BridgeFiles): number[] {
   } catch {
     return [];
   }
-  return pids.map(Number).filter((pid) => {
-    const argv = commandLine(pid);
-    return argv !== undefined && keptBy(argv, () => stateOf(pid)) === files.dir;
-  });
+  return pids.map(Number).filter((pid) => keeps(pid, files));
 }
 
 /**
@@ -222,8 +222,6 @@ export interface Ensured {
   started: boolean;
   /** A running bridge was stopped first (it ran with other settings, or hung). */
   restarted: boolean;
-  /** `follow`: the bridge runs elsewhere than asked, and that is where to go. */
-  moved: boolean;
 }
 
 /**
@@ -241,19 +239,13 @@ export async function ensureBridge(
   let restarted = false;
   switch (state.state) {
     case "running":
-      return {
-        url: state.url,
-        port: state.instance?.port ?? want.port,
-        started: false,
-        restarted,
-        moved: false,
-      };
+      return { url: state.url, port: state.instance?.port ?? want.port, started: false, restarted };
     case "elsewhere":
       if (options.follow) {
         ctx.log(
           `the bridge runs at ${state.url}, not on port ${want.port} (this entry predates a settings change): relaying there; restart the client to load the entry sync wrote`,
         );
-        return { url: state.url, port: state.instance.port, started: false, restarted, moved: true };
+        return { url: state.url, port: state.instance.port, started: false, restarted };
       }
       ctx.log(`the bridge runs at ${state.url}; restarting it on ${want.host}:${want.port}`);
       await stopBridge(ctx);
@@ -270,7 +262,7 @@ export async function ensureBridge(
       break;
   }
   const started = await startBridge(ctx, want);
-  return { ...started, started: !started.raced, restarted, moved: false };
+  return { ...started, started: !started.raced, restarted };
 }
 
 /** Start `serve --http` detached and wait until it answers (or another starter's bridge does). */
@@ -344,7 +336,7 @@ async function answered(
   void child.exited.then((code) => {
     exited = code;
   });
-  const deadline = Date.now() + (ctx.startTimeoutMs ?? 15_000);
+  const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     await sleep(50);
     const info = await ownedInstance(ctx.files);
@@ -421,7 +413,7 @@ async function raced(
   want: BridgeAddress,
   logStart: number,
 ): Promise<{ url: string; port: number; raced: boolean }> {
-  const other = await waitForOwned(ctx, ctx.startTimeoutMs ?? 15_000);
+  const other = await waitForOwned(ctx, START_TIMEOUT_MS);
   if (other && sameAddress(other, want)) return { url: other.url, port: other.port, raced: true };
   const state = await inspectBridge(ctx, want);
   if (state.state === "taken") throw await portTakenError(state, want.port, ctx.manifest, ctx.pinned);
@@ -527,20 +519,21 @@ export async function stopBridge(
 async function groupsGone(groups: readonly number[], ms: number): Promise<void> {
   // The keeper itself too: one started by another program may lead no group of its own.
   const left = () => groups.filter((g) => isAlive(g) || (process.platform !== "win32" && isAlive(-g)));
-  const deadline = Date.now() + ms;
-  while (left().length > 0 && Date.now() < deadline) await sleep(25);
+  if (await within(ms, () => left().length === 0)) return;
   for (const g of left())
     for (const id of process.platform === "win32" ? [g] : [-g, g]) signal(id, "SIGKILL");
-  const after = Date.now() + 2000;
-  while (left().length > 0 && Date.now() < after) await sleep(25);
+  await within(2000, () => left().length === 0);
+}
+
+/** Whether `done()` holds within `ms` (asked every 25 ms). */
+async function within(ms: number, done: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await sleep(25);
+  return done();
 }
 
 /** Whether `pid` ends within `ms`. */
-async function pidGone(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(25);
-  return !isAlive(pid);
-}
+const pidGone = (pid: number, ms: number) => within(ms, () => !isAlive(pid));
 
 /** SIGTERM, then SIGKILL after `graceMs`; serve.json removed. */
 async function endBridge(
@@ -549,20 +542,11 @@ async function endBridge(
   graceMs: number,
 ): Promise<{ forced: boolean }> {
   const { pid } = info;
-  const gone = async (ms: number) => {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      if (!isAlive(pid)) return true;
-      await sleep(25);
-    }
-    return !isAlive(pid);
-  };
-  let forced = false;
   signal(pid, "SIGTERM");
-  if (!(await gone(graceMs))) {
-    forced = true;
+  const forced = !(await pidGone(pid, graceMs));
+  if (forced) {
     signal(pid, "SIGKILL");
-    await gone(2000);
+    await pidGone(pid, 2000);
   }
   // The bridge removes its own record; one it left is ignored (its pid is dead).
   await removeInstance(files, pid).catch(() => {});
@@ -582,18 +566,18 @@ export async function restartBridge(
 ): Promise<Ensured & { stopped: Stopped }> {
   const info = await ownedInstance(ctx.files);
   const keeper = info?.keeper ? await liveKeeper(ctx.files) : null;
-  const inPlace =
-    info &&
-    keeper &&
-    keeper.pid === info.keeper &&
-    keeper.script === ctx.self.script &&
-    sameAddress(info, want);
-  if (!info || !inPlace) {
+  if (
+    !info ||
+    !keeper ||
+    keeper.pid !== info.keeper ||
+    keeper.script !== ctx.self.script ||
+    !sameAddress(info, want)
+  ) {
     const stopped = await stopBridge(ctx);
     return { ...(await ensureBridge(ctx, want)), stopped };
   }
   signal(info.pid, process.platform === "win32" ? "SIGTERM" : "SIGUSR2");
-  const deadline = Date.now() + (ctx.startTimeoutMs ?? 15_000);
+  const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     await sleep(50);
     const now = await ownedInstance(ctx.files);
@@ -607,7 +591,6 @@ export async function restartBridge(
         port: now.port,
         started: true,
         restarted: true,
-        moved: false,
         stopped: { stopped: true, pid: info.pid, forced: false },
       };
   }

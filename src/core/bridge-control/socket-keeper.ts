@@ -222,25 +222,14 @@ function listen(server: net.Server, host: string, port: number): Promise<true | 
   });
 }
 
-interface StopWatch {
-  /** A stop was asked (SIGTERM, or stop-requested seen). */
-  asked(): boolean;
-  ask(): void;
-  onAsk(listener: () => void): void;
-  offAsk(listener: () => void): void;
-  /** Wait `ms`; true when a stop was asked meanwhile (seen within STOP_POLL_MS). */
-  within(ms: number): Promise<boolean>;
-  /** Look for `stop-requested` (while no bridge runs), or not. */
-  watching(on: boolean): void;
-  close(): void;
-}
+type StopWatch = ReturnType<typeof stopWatch>;
 
 /**
  * A stop, as `bridge stop` asks it of a keeper whose bridge does not run (nothing to signal that
  * is proven to be this keeper): `stop-requested` written in the state folder, seen within
  * STOP_POLL_MS.
  */
-function stopWatch(files: BridgeFiles): StopWatch {
+function stopWatch(files: BridgeFiles) {
   let asked = false;
   const listeners = new Set<() => void>();
   const ask = () => {
@@ -251,6 +240,7 @@ function stopWatch(files: BridgeFiles): StopWatch {
   // Looked for, not watched: Node's fs.watch saw nothing of it under wine (the Windows the tests
   // run); a stat every quarter second costs little while no bridge runs, and none is made while one does.
   let poll: NodeJS.Timeout | undefined;
+  /** Look for `stop-requested` (while no bridge runs), or not. */
   const watching = (on: boolean) => {
     if (!on) {
       clearInterval(poll);
@@ -262,12 +252,14 @@ function stopWatch(files: BridgeFiles): StopWatch {
   };
   return {
     watching,
+    /** A stop was asked (SIGTERM, or stop-requested seen). */
     asked: () => asked,
     ask,
-    onAsk: (l) => listeners.add(l),
-    offAsk: (l) => listeners.delete(l),
-    within: (ms) =>
-      new Promise((resolve) => {
+    onAsk: (l: () => void) => listeners.add(l),
+    offAsk: (l: () => void) => listeners.delete(l),
+    /** Wait `ms`; true when a stop was asked meanwhile (seen within STOP_POLL_MS). */
+    within: (ms: number) =>
+      new Promise<boolean>((resolve) => {
         const done = () => {
           clearTimeout(timer);
           listeners.delete(done);

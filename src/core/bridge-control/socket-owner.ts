@@ -38,24 +38,8 @@ export function parseProcAddress(
   if (mapped) return { address: bytes.slice(12).join("."), port };
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
-  return { address: compressIpv6(groups), port };
-}
-
-/** `0:0:0:0:0:0:0:1` → `::1`: the longest run of zero groups (two or more) as `::`. */
-function compressIpv6(groups: string[]): string {
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < groups.length; ) {
-    let j = i;
-    while (j < groups.length && groups[j] === "0") j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j === i ? i + 1 : j;
-  }
-  if (best === -1) return groups.join(":");
-  return `${groups.slice(0, best).join(":")}::${groups.slice(best + bestLen).join(":")}`;
+  // The URL parser writes it as Node does: the longest run of zero groups (two or more) as `::`.
+  return { address: new URL(`http://[${groups.join(":")}]/`).hostname.slice(1, -1), port };
 }
 
 /** Node's spelling of an address, as parseProcAddress gives it (`::ffff:127.0.0.1` → `127.0.0.1`). */
