@@ -81,7 +81,7 @@ function render(
   shares: readonly SharedView[],
   out: Output,
 ): void {
-  const { c, ok, warn, fail } = out.theme;
+  const { ok, warn, fail } = out.theme;
   // Nothing stopped: the state's own line ("Not running, …") says it.
   if (!printStopped(r.stopped, out) && r.action === "stop" && r.state !== "stopped")
     out.print(`${ok} The bridge was not running.`);
@@ -102,9 +102,7 @@ function render(
     out.print(
       `${warn} The url entries in ${andList(o.configs)} name port ${o.port}, where it no longer runs (${o.heldBy ? portHeldBy(o.port, o.heldBy) : "nothing answers there"}): run \`mcp-twin sync\` to point them at port ${r.url ? new URL(r.url).port : r.settings.port}.`,
     );
-  const row = (k: string, v: string | number | undefined) => {
-    if (v !== undefined && v !== "") out.print(`  ${c.dim(k.padEnd(10))} ${v}`);
-  };
+  const row = (k: string, v: string | number | undefined) => printRow(out, k, v);
   row("where", `${r.environment}, ${r.settings.host}:${r.settings.port} (${whereFrom(r.settings, out)})`);
   row("pid", r.pid);
   row("version", r.version);
@@ -127,7 +125,12 @@ function render(
   });
   row("state", out.shown(r.stateDir));
   row("log", out.shown(r.log));
-  if (r.fix) out.print(`  ${c.dim("fix".padEnd(10))} ${r.fix}`);
+  row("fix", r.fix);
+}
+
+/** `  key        value`, when there is a value. */
+function printRow(out: Output, k: string, v: string | number | undefined): void {
+  if (v !== undefined && v !== "") out.print(`  ${out.theme.c.dim(k.padEnd(10))} ${v}`);
 }
 
 /** What a stop ended, said; false when it ended nothing. */
@@ -148,15 +151,15 @@ function printStopped(stopped: BridgeControlReport["stopped"], out: Output): boo
 
 /** A stop done with a manifest that cannot be read: what it stopped, then why no setting is shown. */
 function renderUnread(r: UnreadManifestStop, out: Output): void {
-  const { c, skip, warn } = out.theme;
+  const { skip, warn } = out.theme;
   if (!printStopped(r.stopped, out))
     out.print(`${skip} Not running: nothing of this home's bridge was left to stop.`);
   for (const problem of r.manifestUnread.problems) out.print(`${warn} ${problem}`);
   out.print(
     `  The manifest cannot be read: the bridge was stopped from its state folder all the same (a stop needs no setting). Fix the manifest before it starts again.`,
   );
-  out.print(`  ${c.dim("where".padEnd(10))} ${r.environment}`);
-  out.print(`  ${c.dim("state".padEnd(10))} ${out.shown(r.stateDir)}`);
+  printRow(out, "where", r.environment);
+  printRow(out, "state", out.shown(r.stateDir));
 }
 
 /**

@@ -66,8 +66,13 @@ export async function runOne(
   }
   if (action === "logs") return logs(ctx, machine, server, lines);
   const name = server ?? "";
-  if (action === "restart") return show(ctx, action, name, await restart(ctx, machine, name));
-  return show(ctx, action, name, await status(ctx, machine, name));
+  if (action === "status") return show(ctx, action, name, await status(ctx, machine, name));
+  // `bridge restart <server>`: its processes stopped in the bridge running here.
+  const outcome = await restartShare(bridgeFiles(bridgeHome(ctx.host)), name);
+  // The bridge knew it: a shared server. Otherwise the manifest says what the name is.
+  if (outcome.state !== "restarted")
+    sharedNamed("mcp-twin bridge restart", name, await manifestServers(machine, ctx.options.manifest), []);
+  return show(ctx, action, name, { name, ...outcome });
 }
 
 /** `--lines <n>`: a whole number of lines, 0 or more. */
@@ -132,19 +137,6 @@ async function status(ctx: Ctx, machine: Machine, name: string): Promise<StatusD
     bridge: { ...bridge, ...(why ? { why } : {}), environment: report.environment },
     ...shareDetail(view, raw, shareLogFile(bridgeFiles(report.stateDir), name)),
   };
-}
-
-/** `bridge restart <server>`: its processes stopped in the bridge running here. */
-async function restart(
-  ctx: Ctx,
-  machine: Machine,
-  name: string,
-): Promise<{ name: string } & ShareRestartOutcome> {
-  const outcome = await restartShare(bridgeFiles(bridgeHome(ctx.host)), name);
-  // The bridge knew it: a shared server. Otherwise the manifest says what the name is.
-  if (outcome.state !== "restarted")
-    sharedNamed("mcp-twin bridge restart", name, await manifestServers(machine, ctx.options.manifest), []);
-  return { name, ...outcome };
 }
 
 /** A status or restart document, as JSON or in lines; its exit code. */

@@ -2,13 +2,11 @@
  * How the bridge starts at logon once servers are shared (a url entry cannot start it), and is kept
  * running: which of the platform's own service managers, and the files it reads. Pure.
  */
-import type { EnvKind } from "../environments/types.js";
+import type { EnvFacts } from "../environments/types.js";
 import type { AutostartRecord } from "../ledger/state.js";
 import { desktopExec, SERVE, START, shellStartLine, startArgv, waitingStartArgv } from "./supervisor.js";
 
 export type { AutostartRecord } from "../ledger/state.js";
-
-export type AutostartKind = AutostartRecord["kind"];
 
 /** The scheduled task's name (Task Scheduler), the systemd unit's, the launchd agent's label. */
 export const TASK_NAME = "mcp-twin-bridge";
@@ -39,13 +37,7 @@ export const CARRIED_VARS = [
 /** The facts the choice depends on. */
 export interface AutostartFacts {
   /** The environment the bridge runs in, and mcp-twin there (native paths). */
-  bridge: {
-    id: string;
-    kind: EnvKind;
-    distro?: string | undefined;
-    home: string;
-    vars: Record<string, string>;
-  };
+  bridge: Pick<EnvFacts, "id" | "kind" | "home" | "vars"> & { distro?: string | undefined };
   program: { node: string; script: string };
   /** The bridge's state folder (native): the Windows loop looks there for a stop asked. */
   stateDir: string;
@@ -60,7 +52,7 @@ export interface AutostartFacts {
 }
 
 /** Why the bridge does not start at logon, what to do, and a line for a shell's start-up. */
-interface NoAutostart {
+export interface NoAutostart {
   why: string;
   fix: string;
   line?: string;
@@ -261,6 +253,10 @@ function launchdPlist(f: AutostartFacts): string {
   ].join("\n");
 }
 
+/** Windows' own folder (`%SystemRoot%`), without a trailing backslash. */
+export const systemRoot = (vars: Readonly<Record<string, string>>) =>
+  (vars.SystemRoot ?? vars.SYSTEMROOT ?? "C:\\Windows").replace(/\\+$/, "");
+
 /** A Windows command line's argument, quoted as CommandLineToArgvW reads it. */
 function winArg(a: string): string {
   if (a !== "" && !/[\s"]/.test(a)) return a;
@@ -275,10 +271,7 @@ function winArg(a: string): string {
  * node.exe, which reads them as CommandLineToArgvW does.
  */
 export function taskAction(f: AutostartFacts): { command: string; args: string[] } {
-  const root = (f.windows?.vars.SystemRoot ?? f.windows?.vars.SYSTEMROOT ?? "C:\\Windows").replace(
-    /\\+$/,
-    "",
-  );
+  const root = systemRoot(f.windows?.vars ?? {});
   const inner =
     f.bridge.kind === "wsl"
       ? [

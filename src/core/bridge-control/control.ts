@@ -78,7 +78,7 @@ export interface BridgeControlReport {
   /** What this command did. */
   started?: boolean;
   /** The bridge stopped (none: it was not running), and what would have started it again, ended. */
-  stopped?: { pid?: number; forced: boolean; loops?: number[] };
+  stopped?: Stopped;
   /** taken: what holds the port, and the fix. */
   what?: string;
   fix?: string;
@@ -88,13 +88,10 @@ export interface BridgeControlReport {
  * `bridge stop` with a manifest that cannot be read: the stop needs only the state folder, so it
  * was done; the manifest's problems (`file:line:column: …`), and no setting, as none is known.
  */
-export interface UnreadManifestStop {
+export interface UnreadManifestStop extends Pick<BridgeControlReport, "stateDir" | "log" | "stopped"> {
   action: "stop";
   state: "stopped";
   environment: string;
-  stateDir: string;
-  log: string;
-  stopped?: BridgeControlReport["stopped"];
   manifestUnread: { file: string; problems: string[] };
 }
 
@@ -192,10 +189,10 @@ async function controlHere(
   const want = { host: settings.host, port: settings.port };
   let stopped: BridgeControlReport["stopped"];
   let started: boolean | undefined;
-  if (action === "stop") stopped = stoppedOf(await stopBridge(lifecycle));
+  if (action === "stop") stopped = await stopBridge(lifecycle);
   if (action === "restart") {
     const r = await restartBridge(lifecycle, want);
-    stopped = stoppedOf(r.stopped);
+    stopped = r.stopped;
     started = r.started;
   }
   if (action === "start") started = (await ensureBridge(lifecycle, want)).started;
@@ -242,7 +239,7 @@ export async function stopAnyway(
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     const lifecycle = localLifecycle(machine.host, options.log);
-    const here = stoppedOf(await stopBridge(lifecycle));
+    const here = await stopBridge(lifecycle);
     const there = machine.local.kind === "windows" ? await stopInWsl(machine) : undefined;
     const local = { environment: machine.local.id, stateDir: lifecycle.files.dir, log: lifecycle.files.log };
     return {
@@ -299,16 +296,6 @@ function manifestProblems(
     return where && !e.message.startsWith(where) ? `${where}: ${e.message}` : e.message;
   });
   return { file, problems };
-}
-
-/** What a stop did, as reported: nothing (undefined), the bridge, what would have restarted it. */
-function stoppedOf(s: Stopped): BridgeControlReport["stopped"] {
-  if (!s.stopped && !s.loops?.length) return undefined;
-  return {
-    ...(s.stopped && s.pid !== undefined ? { pid: s.pid } : {}),
-    forced: s.forced ?? false,
-    ...(s.loops?.length ? { loops: s.loops } : {}),
-  };
 }
 
 /** The url entries that name another port than the running bridge's, and what holds each port. */

@@ -169,11 +169,10 @@ function commandLine(pid: number): string[] | undefined {
 /** The bridge state folder a process's environment names (a loop of an earlier start at logon). */
 function stateOf(pid: number): string | undefined {
   try {
-    const env: Record<string, string> = {};
-    for (const pair of readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")) {
-      const eq = pair.indexOf("=");
-      if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
+    const pairs = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    const env = Object.fromEntries(
+      pairs.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]),
+    );
     return env.MCP_TWIN_BRIDGE_HOME || (env.HOME ? bridgeHomeIn("linux", env, env.HOME) : undefined);
   } catch {
     return undefined;
@@ -361,14 +360,13 @@ async function answered(
         : await waitForOwned(ctx, exited === ExitCode.bridgeRunning ? deadline - Date.now() : 3000);
       if (other && sameAddress(other, want)) return { url: other.url, port: other.port, raced: true };
       const why = await logTail(ctx.files.log, logStart);
-      throw new OperationError(
-        "bridge-start",
+      throw startFailed(
+        ctx,
         stopped
           ? "The bridge was stopped while it started: `mcp-twin bridge stop` (or uninstall) was run meanwhile."
           : exited === ExitCode.ok
             ? `The bridge was stopped (exit code 0) before it answered${why ? `: ${why}` : "."}`
             : `The bridge did not start (exit code ${exited ?? "?"})${why ? `: ${why}` : "."}`,
-        { hint: `Its log: ${ctx.files.log}.` },
       );
     }
   }
@@ -376,10 +374,12 @@ async function answered(
   // that failed.
   if (ctx.supervise && exited === undefined && child.pid)
     signal(ctx.supervise === "node" ? child.pid : -child.pid, "SIGTERM");
-  throw new OperationError("bridge-start", "The bridge did not answer in time after starting.", {
-    hint: `Its log: ${ctx.files.log}.`,
-  });
+  throw startFailed(ctx, "The bridge did not answer in time after starting.");
 }
+
+/** A start that failed: why, and where its log is. */
+const startFailed = (ctx: LifecycleContext, message: string) =>
+  new OperationError("bridge-start", message, { hint: `Its log: ${ctx.files.log}.` });
 
 /**
  * The bridge's listening socket, bound here for its keeper; null when the port is taken meanwhile
@@ -418,10 +418,9 @@ async function raced(
   const state = await inspectBridge(ctx, want);
   if (state.state === "taken") throw await portTakenError(state, want.port, ctx.manifest, ctx.pinned);
   const why = await logTail(ctx.files.log, logStart);
-  throw new OperationError(
-    "bridge-start",
+  throw startFailed(
+    ctx,
     `The bridge did not start: port ${want.port} was taken meanwhile${why ? ` (${why})` : ""}.`,
-    { hint: `Its log: ${ctx.files.log}.` },
   );
 }
 
@@ -447,11 +446,12 @@ async function logTail(file: string, from: number): Promise<string> {
   return lines.slice(-2).join(" ").slice(0, 400);
 }
 
+/** What a stop ended (a stop that ended nothing: undefined). */
 export interface Stopped {
-  stopped: boolean;
+  /** The bridge's (none: no bridge ran, only what would have started one again). */
   pid?: number;
   /** It did not end on SIGTERM in time and was killed. */
-  forced?: boolean;
+  forced: boolean;
   /** The processes that would have started it again (its keeper), ended. */
   loops?: number[];
 }
@@ -473,7 +473,7 @@ const signal = (pid: number, sig: NodeJS.Signals) => {
 export async function stopBridge(
   ctx: Pick<LifecycleContext, "files">,
   options: { graceMs?: number } = {},
-): Promise<Stopped> {
+): Promise<Stopped | undefined> {
   const info = await ownedInstance(ctx.files);
   const loops = keepersOf(ctx.files);
   // The keeper the bridge names where /proc cannot be searched: its own parent, from its own record.
@@ -492,21 +492,22 @@ export async function stopBridge(
       : undefined;
   if (!info && loops.length === 0 && told === undefined) {
     if (keeper && !isAlive(keeper.pid)) await removePath(ctx.files.keeper);
-    return { stopped: false };
+    return undefined;
   }
   const graceMs = options.graceMs ?? 5000;
   // Best effort: the signals below still end the bridge and its loops.
   await writePrivateFile(ctx.files.stopRequested, `${info?.pid ?? ""}\n`).catch(() => {});
   for (const loop of loops) signal(loop, "SIGTERM");
-  const ended = info ? await endBridge(ctx.files, info, graceMs) : undefined;
+  const forced = info ? await endBridge(ctx.files, info, graceMs) : false;
   // What a keeper left (its sleep, a start under way that holds the socket too), in its group.
   if (process.platform !== "win32") for (const loop of loops) signal(-loop, "SIGTERM");
   await groupsGone(loops, graceMs);
   const loopsEnded = told !== undefined && (await pidGone(told, graceMs)) ? [...loops, told] : loops;
   if (keeper && (loopsEnded.includes(keeper.pid) || !isAlive(keeper.pid))) await removePath(ctx.files.keeper);
+  if (!info && loopsEnded.length === 0) return undefined;
   return {
-    stopped: info !== null,
-    ...(info ? { pid: info.pid, forced: ended?.forced ?? false } : {}),
+    ...(info ? { pid: info.pid } : {}),
+    forced,
     ...(loopsEnded.length > 0 ? { loops: loopsEnded } : {}),
   };
 }
@@ -535,12 +536,8 @@ async function within(ms: number, done: () => boolean): Promise<boolean> {
 /** Whether `pid` ends within `ms`. */
 const pidGone = (pid: number, ms: number) => within(ms, () => !isAlive(pid));
 
-/** SIGTERM, then SIGKILL after `graceMs`; serve.json removed. */
-async function endBridge(
-  files: BridgeFiles,
-  info: InstanceInfo,
-  graceMs: number,
-): Promise<{ forced: boolean }> {
+/** SIGTERM, then SIGKILL after `graceMs` (then true: forced); serve.json removed. */
+async function endBridge(files: BridgeFiles, info: InstanceInfo, graceMs: number): Promise<boolean> {
   const { pid } = info;
   signal(pid, "SIGTERM");
   const forced = !(await pidGone(pid, graceMs));
@@ -550,7 +547,7 @@ async function endBridge(
   }
   // The bridge removes its own record; one it left is ignored (its pid is dead).
   await removeInstance(files, pid).catch(() => {});
-  return { forced };
+  return forced;
 }
 
 /**
@@ -563,7 +560,7 @@ async function endBridge(
 export async function restartBridge(
   ctx: LifecycleContext,
   want: BridgeAddress,
-): Promise<Ensured & { stopped: Stopped }> {
+): Promise<Ensured & { stopped: Stopped | undefined }> {
   const info = await ownedInstance(ctx.files);
   const keeper = info?.keeper ? await liveKeeper(ctx.files) : null;
   if (
@@ -591,12 +588,10 @@ export async function restartBridge(
         port: now.port,
         started: true,
         restarted: true,
-        stopped: { stopped: true, pid: info.pid, forced: false },
+        stopped: { pid: info.pid, forced: false },
       };
   }
-  throw new OperationError("bridge-start", "The bridge did not answer in time after its restart.", {
-    hint: `Its log: ${ctx.files.log}.`,
-  });
+  throw startFailed(ctx, "The bridge did not answer in time after its restart.");
 }
 
 /** What localLifecycle needs of the host. */

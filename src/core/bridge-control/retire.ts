@@ -84,12 +84,12 @@ export async function retireBridge(
   const fix = `run \`mcp-twin bridge stop\` in ${running.env.id}`;
   if (running.here) {
     const stopped = await stopBridge({ files });
-    if (!stopped.stopped && !stopped.loops?.length) return undefined; // it ended meanwhile
+    if (!stopped) return undefined; // it ended meanwhile
     return {
       ...base,
       action: "stopped",
       ...(stopped.forced ? { forced: true } : {}),
-      ...(stopped.loops?.length ? { loops: stopped.loops } : {}),
+      ...(stopped.loops ? { loops: stopped.loops } : {}),
     };
   }
   if (machine.local.kind !== "windows")

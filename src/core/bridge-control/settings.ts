@@ -97,17 +97,14 @@ export async function loadBridgeSettings(host: Host, manifestOption?: string): P
     .filter(([, spec]) => spec.share && !spec.disabled)
     .map(([name]) => name);
   const home: HomeBridgeFacts = { port: await readRecordedPort(machine.paths.bridge) };
-  // Only with `enabled` unsaid does state matter (an entry mcp-twin wrote before stays).
-  if (manifest.bridge?.enabled === undefined) home.hadEntry = await hadBridgeEntry(machine.paths.state);
-  return { ...resolveBridgeSettings(manifest.bridge, file, home), shared, recordFile: machine.paths.bridge };
-}
-
-/** Does state record the bridge's own entry anywhere? (A state that does not load: no.) */
-async function hadBridgeEntry(stateFile: string): Promise<boolean> {
-  try {
+  // Only with `enabled` unsaid does state matter (an entry mcp-twin wrote before stays). Does it
+  // record the bridge's own entry anywhere? (A state that does not load: no.)
+  if (manifest.bridge?.enabled === undefined) {
     const { loadState, recordsEntry } = await import("../ledger/state.js");
-    return recordsEntry(await loadState(stateFile), BRIDGE_ENTRY);
-  } catch {
-    return false;
+    home.hadEntry = await loadState(machine.paths.state).then(
+      (s) => recordsEntry(s, BRIDGE_ENTRY),
+      () => false,
+    );
   }
+  return { ...resolveBridgeSettings(manifest.bridge, file, home), shared, recordFile: machine.paths.bridge };
 }

@@ -39,9 +39,10 @@ export interface KeeperOptions {
   /** This mcp-twin's script (keeper.json names it: a restart in place runs the same one). */
   script: string;
   log: (line: string) => void;
-  /** Pauses after a failure, in ms (default 1 s, then 2, 4 and at most 5 s). */
-  pauses?: readonly number[];
 }
+
+/** Pauses after a failure, in ms: 1 s, then 2, 4 and at most 5 s. */
+const PAUSES = [1000, 2000, 4000, 5000];
 
 /**
  * Hold the bridge's port and keep the bridge running on it until a stop; the exit code: 0 (a stop,
@@ -107,7 +108,6 @@ async function loop(
   stop: StopWatch,
   started: (bridge: ChanneledProcess) => Handing,
 ): Promise<number> {
-  const pauses = o.pauses ?? [1000, 2000, 4000, 5000];
   let failures = 0;
   for (;;) {
     if (stop.asked() || (await pathExists(o.files.stopRequested))) return ExitCode.ok;
@@ -120,7 +120,7 @@ async function loop(
     if (stop.asked() || (await pathExists(o.files.stopRequested))) return ExitCode.ok;
     // It never ran (no serve.json: a bad setting): the start that made this keeper says why.
     if (!(await pathExists(o.files.instance))) return code;
-    const pause = pauses[Math.min(failures, pauses.length - 1)] ?? 5000;
+    const pause = PAUSES[Math.min(failures, PAUSES.length - 1)] ?? 5000;
     failures++;
     o.log(`the bridge ended (exit code ${code}); starting it again in ${pause / 1000} s`);
     if (await stop.within(pause)) return ExitCode.ok;
