@@ -94,36 +94,20 @@ export function planAutostart(f: AutostartFacts): AutostartPlan {
         why: "Windows' profile folders could not be found from here",
         fix: "start the bridge yourself: `mcp-twin bridge start`",
       };
-    const folder = `${local.replace(/\\+$/, "")}\\mcp-twin`;
-    return {
-      kind: "windows-task",
-      env: "windows",
-      file: `${folder}\\bridge-task.xml`,
-      name: TASK_NAME,
-      format: AUTOSTART_FORMAT,
-      text: utf16(taskXml(f)),
-    };
+    const file = `${local.replace(/\\+$/, "")}\\mcp-twin\\bridge-task.xml`;
+    return way("windows-task", "windows", file, TASK_NAME, utf16(taskXml(f)));
   }
-  if (f.bridge.kind === "macos")
-    return {
-      kind: "launchd",
-      env: f.bridge.id,
-      file: `${f.bridge.home}/Library/LaunchAgents/${AGENT_LABEL}.plist`,
-      name: AGENT_LABEL,
-      format: AUTOSTART_FORMAT,
-      text: launchdPlist(f),
-    };
-  const config = f.bridge.vars.XDG_CONFIG_HOME ?? `${f.bridge.home}/.config`;
+  const { id, home } = f.bridge;
+  const agent = `${home}/Library/LaunchAgents/${AGENT_LABEL}.plist`;
+  if (f.bridge.kind === "macos") return way("launchd", id, agent, AGENT_LABEL, launchdPlist(f));
+  const config = f.bridge.vars.XDG_CONFIG_HOME ?? `${home}/.config`;
   if (!f.systemd) return withoutSystemd(f, config);
-  return {
-    kind: "systemd",
-    env: f.bridge.id,
-    file: `${config}/systemd/user/${UNIT_NAME}`,
-    name: UNIT_NAME,
-    format: AUTOSTART_FORMAT,
-    text: systemdUnit(f),
-  };
+  return way("systemd", id, `${config}/systemd/user/${UNIT_NAME}`, UNIT_NAME, systemdUnit(f));
 }
+
+/** A way the platform's service manager runs: its record (as state keeps it), and its file's text. */
+const way = (kind: AutostartRecord["kind"], env: string, file: string, name: string, text: string | Buffer) =>
+  ({ kind, env, file, name, format: AUTOSTART_FORMAT, text }) as const;
 
 /**
  * Linux (or WSL, Windows out of reach) without systemd: the sh loop from a shell's start-up
@@ -132,9 +116,7 @@ export function planAutostart(f: AutostartFacts): AutostartPlan {
  */
 function withoutSystemd(f: AutostartFacts, config: string): AutostartPlan {
   const wsl = f.bridge.kind === "wsl";
-  const why = wsl
-    ? `${f.bridge.id} has no systemd for the user's services, and Windows cannot be reached from here`
-    : `${f.bridge.id} has no systemd for the user's services`;
+  const why = `${f.bridge.id} has no systemd for the user's services${wsl ? ", and Windows cannot be reached from here" : ""}`;
   const file = `${config}/autostart/${DESKTOP_ENTRY}`;
   const keeps = "it starts the bridge when you log in, and again within seconds if it fails";
   // The session's own variables at login are right for a line in its own start-up file: only
@@ -147,12 +129,7 @@ function withoutSystemd(f: AutostartFacts, config: string): AutostartPlan {
   if (wsl) return { kind: "none", why, ...shell };
   const noDesktop = { why: `${why}, and no desktop session is seen`, ...shell };
   return {
-    kind: "xdg-autostart",
-    env: f.bridge.id,
-    file,
-    name: DESKTOP_ENTRY,
-    format: AUTOSTART_FORMAT,
-    text: desktopEntry(f),
+    ...way("xdg-autostart", f.bridge.id, file, DESKTOP_ENTRY, desktopEntry(f)),
     offer: f.desktop
       ? {
           why,
