@@ -142,22 +142,21 @@ async function status(ctx: Ctx, machine: Machine, name: string): Promise<StatusD
 /** A status or restart document, as JSON or in lines; its exit code. */
 function show(ctx: Ctx, action: BridgeAction | "logs", name: string | undefined, doc: unknown): number {
   const out = ctx.output;
+  if (out.json) out.result(doc);
   if (action === "logs") {
     const d = doc as { file?: unknown; lines?: unknown };
-    if (out.json) out.result(doc);
-    else for (const line of Array.isArray(d.lines) ? d.lines : []) out.print(String(line));
+    if (!out.json) for (const line of Array.isArray(d.lines) ? d.lines : []) out.print(String(line));
     return ExitCode.ok;
   }
   if (action === "restart") {
     const r = doc as { name: string } & ShareRestartOutcome;
     const said = restartLine(r.name ?? name ?? "", r, out.theme);
-    if (out.json) out.result(doc);
-    else out.print(said.line);
+    if (!out.json) out.print(said.line);
     return said.ok ? ExitCode.ok : ExitCode.failed;
   }
   const d = doc as StatusDocument;
-  if (out.json) out.result(d);
-  else for (const line of shareReportLines(d, d.bridge, out.theme, (f) => out.shown(f))) out.print(line);
+  if (!out.json)
+    for (const line of shareReportLines(d, d.bridge, out.theme, (f) => out.shown(f))) out.print(line);
   return d.bridge.state === "taken" || d.bridge.state === "unresponsive" ? ExitCode.failed : ExitCode.ok;
 }
 

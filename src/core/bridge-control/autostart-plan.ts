@@ -17,10 +17,8 @@ export const DESKTOP_ENTRY = "mcp-twin-bridge.desktop";
 /**
  * How the installed files keep the bridge running, as a number kept in state: raised when what an
  * installed start at logon does changes, so the next sync (one that writes nothing too) writes it
- * again. 2: restarted on every failure but exit 3, the Windows task through a loop. 3: every way
- * runs `bridge start` (the lifecycle's own start, whose keeper holds the port and restarts the
- * bridge), but the Windows task of a bridge on Windows, which runs its loop. 4: that task runs the
- * bridge's Node keeper (socket-keeper.ts), which holds the port as the `sh` keeper does.
+ * again. 4 (the first released): every way runs `bridge start`, whose keeper holds the port and
+ * restarts the bridge; the Windows task of a bridge on Windows runs its Node keeper itself.
  */
 export const AUTOSTART_FORMAT = 4;
 

@@ -62,6 +62,7 @@ async function entriesNow(
   const file = openable(machine, r);
   const client = CLIENTS.find((c) => c.id === r.client);
   if (!file || !client) return undefined;
+  // A file that cannot be read: "unreadable", as one that does not parse.
   const text = await readTextOrNull(file).catch(() => undefined);
   if (text === null) return null;
   return (text !== undefined && parsed(client, r.path, text)) || "unreadable";

@@ -199,10 +199,11 @@ async function controlHere(
   // A bridge this run started is not asked for its details: it has none to tell yet (no client,
   // no uptime); its pid is in its record.
   const described = await describeBridge(lifecycle, settings, action, started !== true);
-  // What the client configs hold, by state (nothing is said of them when it does not load).
   const { loadState } = await import("../ledger/state.js");
+  // What the client configs hold, by state: nothing is said of them when it does not load.
   const state = await loadState(machine.paths.state).catch(() => undefined);
   const { bridgeEntriesInFiles } = await import("./bridge-entries.js");
+  // Nor of the entries when their files cannot be judged.
   const entries = state && (await bridgeEntriesInFiles(machine, state).catch(() => undefined));
   const oldPorts =
     state && described.url ? await entriesElsewhere(machine, lifecycle, state, described.url) : [];

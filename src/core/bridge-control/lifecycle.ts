@@ -46,10 +46,8 @@ export interface BridgeAddress {
 
 export interface LifecycleContext {
   files: BridgeFiles;
-  /** How to run this mcp-twin: node + script. */
-  self: { node: string; script: string };
-  env: Readonly<Record<string, string | undefined>>;
-  runner: Pick<Runner, "detach">;
+  /** How to run this mcp-twin (node + script), with what environment, through what runner. */
+  host: Pick<LifecycleHost, "self" | "env" | "runner">;
   log: (line: string) => void;
   /** /proc, to name the process holding a port (Linux and WSL). */
   proc?: string;
@@ -166,7 +164,7 @@ function commandLine(pid: number): string[] | undefined {
   }
 }
 
-/** The bridge state folder a process's environment names (a loop of an earlier start at logon). */
+/** The bridge state folder a process's environment names (the Node keeper's). */
 function stateOf(pid: number): string | undefined {
   try {
     const pairs = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
@@ -180,9 +178,8 @@ function stateOf(pid: number): string | undefined {
 }
 
 /**
- * Every process that would start this home's bridge again — its keeper, and the loops of earlier
- * versions (theirs, and those a start at logon ran) — as the real /proc shows them (none elsewhere:
- * there a keeper ends on `stop-requested`).
+ * Every process that would start this home's bridge again — its keeper, `sh` or Node — as the real
+ * /proc shows them (none elsewhere: there a keeper ends on `stop-requested`).
  */
 export function keepersOf(files: BridgeFiles): number[] {
   let pids: string[];
@@ -291,7 +288,7 @@ async function startBridge(
         pid: child.pid,
         host: want.host,
         port: boundPort(socket),
-        script: ctx.self.script,
+        script: ctx.host.self.script,
       });
   } finally {
     closeLog(logFd);
@@ -309,16 +306,16 @@ function startUnder(
   logFd: number,
 ): ReturnType<Runner["detach"]> {
   const port = socket ? boundPort(socket) : want.port;
-  const serve = [ctx.self.script, "serve", "--http", "--port", String(port), "--host", want.host];
+  const serve = [ctx.host.self.script, "serve", "--http", "--port", String(port), "--host", want.host];
   // The Node keeper binds the port itself, and writes keeper.json.
   if (ctx.supervise === "node") serve.push("--keep");
   const fd = socket ? socketFd(socket) : undefined;
   const [file, args] =
     fd !== undefined
-      ? keeperArgv(ctx.files.dir, [ctx.self.node, ...serve, "--listen-fd", "3"])
-      : [ctx.self.node, serve];
-  return ctx.runner.detach(file, args, {
-    env: { ...ctx.env, NO_COLOR: "1" },
+      ? keeperArgv(ctx.files.dir, [ctx.host.self.node, ...serve, "--listen-fd", "3"])
+      : [ctx.host.self.node, serve];
+  return ctx.host.runner.detach(file, args, {
+    env: { ...ctx.host.env, NO_COLOR: "1" },
     logFd,
     ...(fd !== undefined ? { listenFd: fd } : {}),
   });
@@ -567,7 +564,7 @@ export async function restartBridge(
     !info ||
     !keeper ||
     keeper.pid !== info.keeper ||
-    keeper.script !== ctx.self.script ||
+    keeper.script !== ctx.host.self.script ||
     !sameAddress(info, want)
   ) {
     const stopped = await stopBridge(ctx);
@@ -601,9 +598,7 @@ export type LifecycleHost = Pick<Host, "env" | "platform" | "self" | "runner" | 
 export function localLifecycle(host: LifecycleHost, log: (line: string) => void): LifecycleContext {
   return {
     files: bridgeFiles(bridgeHome(host)),
-    self: host.self,
-    env: host.env,
-    runner: host.runner,
+    host,
     log,
     ...(host.platform === "linux" ? { proc: sysPath(host as Host, "/proc") } : {}),
     supervise: host.platform === "win32" ? "node" : true,

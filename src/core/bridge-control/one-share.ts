@@ -100,6 +100,7 @@ const textOf = (file: string) => readFile(file, "utf8").catch(() => "");
 /** The last `count` lines of a shared server's log (its `.1` too), and whether it has one. */
 export async function logTail(file: string, count: number): Promise<{ lines: string[]; exists: boolean }> {
   const [older, now] = await Promise.all([textOf(`${file}.1`), textOf(file)]);
+  // No such file (or none that can be seen): it has no log.
   const exists = older !== "" || now !== "" || (await stat(file).catch(() => undefined)) !== undefined;
   const lines = `${older}${now}`.split("\n");
   if (lines.at(-1) === "") lines.pop();

@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { addressKey } from "../bridge-link/index.js";
 import { openForReading } from "../system/files.js";
 
 /** One end of a TCP connection: an address as Node spells it (IPv4-mapped IPv6 as IPv4), a port. */
@@ -42,12 +43,6 @@ export function parseProcAddress(
   return { address: new URL(`http://[${groups.join(":")}]/`).hostname.slice(1, -1), port };
 }
 
-/** Node's spelling of an address, as parseProcAddress gives it (`::ffff:127.0.0.1` → `127.0.0.1`). */
-export function plainAddress(address: string): string {
-  const lower = address.toLowerCase();
-  return lower.startsWith("::ffff:") && lower.includes(".") ? lower.slice(7) : lower;
-}
-
 /** Who holds a socket: its uid, and whether it is orphaned (closed by its process: inode 0). */
 export interface SocketOwner {
   uid: number;
@@ -82,8 +77,8 @@ const SPARE_KEPT = 4;
  * /proc/net/tcp or tcp6 (a row a process holds before an orphan's); undefined when no row has them.
  */
 export function ownerIn(table: SocketTable, peer: Endpoint, local: Endpoint): SocketOwner | undefined {
-  const peerAddress = plainAddress(peer.address);
-  const localAddress = plainAddress(local.address);
+  const peerAddress = addressKey(peer.address);
+  const localAddress = addressKey(local.address);
   const peerPort = `:${hexPort(peer.port)}`;
   const localPort = `:${hexPort(local.port)}`;
   // The peer's port followed by a space, as a local or a remote end: only those rows are split.
@@ -174,7 +169,7 @@ export async function socketOwner(
   peer: Endpoint,
   local: Endpoint,
 ): Promise<SocketOwner | undefined> {
-  const v4 = !plainAddress(peer.address).includes(":");
+  const v4 = !addressKey(peer.address).includes(":");
   // An IPv4 peer's socket is in tcp, or (an IPv6 socket speaking to a mapped address) in tcp6.
   const inTcp = v4 ? ownerIn(await read("tcp"), peer, local) : undefined;
   if (inTcp && !inTcp.orphan) return inTcp;

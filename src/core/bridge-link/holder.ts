@@ -40,6 +40,7 @@ export async function portHolder(port: number, proc = "/proc"): Promise<PortHold
     const fdDir = path.join(proc, pid, "fd");
     const fds = await readdir(fdDir).catch(() => [] as string[]);
     for (const fd of fds) {
+      // A process that ended, or another account's: not readable, not the holder we can name.
       const link = await readlink(path.join(fdDir, fd)).catch(() => "");
       if (!inodes.has(link)) continue;
       // A process that ended, or another account's: not readable, not the holder we can name.
