@@ -273,10 +273,8 @@ async function startBridge(
   // A stop asked before is done with: this start is asked now.
   await removePath(ctx.files.stopRequested);
   const logFd = openLogForAppend(ctx.files.log, SERVE_LOG_BYTES);
-  const logStart = await stat(ctx.files.log).then(
-    (s) => s.size,
-    () => 0,
-  );
+  // No log yet: what this start writes begins at 0.
+  const logStart = (await stat(ctx.files.log).catch(() => undefined))?.size ?? 0;
   let child: ReturnType<Runner["detach"]>;
   let socket: net.Server | null | undefined;
   try {

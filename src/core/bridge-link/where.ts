@@ -132,9 +132,7 @@ function newToken(): string {
 }
 
 export async function readToken(file: string): Promise<string | null> {
-  const text = await readTextOrNull(file);
-  const token = text?.trim();
-  return token ? token : null;
+  return (await readTextOrNull(file))?.trim() || null;
 }
 
 /** The token as its file holds it now, read at once (a proven agent reads it at each connection). */
