@@ -81,18 +81,10 @@ function render(
   shares: readonly SharedView[],
   out: Output,
 ): void {
-  const { c, ok, warn, fail } = out.theme;
-  if (r.stopped?.pid !== undefined)
-    out.print(
-      `${ok} Stopped the bridge (pid ${r.stopped.pid}${r.stopped.forced ? ", killed: it did not end on SIGTERM" : ""}).`,
-    );
-  // No bridge ran, but something would have started one again (it had ended, and kept failing).
-  else if (r.stopped?.loops?.length)
-    out.print(
-      `${ok} The bridge was not running; stopped what would have started it again (pid ${r.stopped.loops.join(", ")}).`,
-    );
+  const { ok, warn, fail } = out.theme;
   // Nothing stopped: the state's own line ("Not running, …") says it.
-  else if (r.action === "stop" && r.state !== "stopped") out.print(`${ok} The bridge was not running.`);
+  if (!printStopped(r.stopped, out) && r.action === "stop" && r.state !== "stopped")
+    out.print(`${ok} The bridge was not running.`);
   if (r.moved && r.settings.portFile)
     out.print(`${warn} ${startMovedLine(r.moved, out.shown(r.settings.portFile))}`);
   if (r.started === true) out.print(`${ok} Started the bridge.`);
@@ -110,9 +102,7 @@ function render(
     out.print(
       `${warn} The url entries in ${andList(o.configs)} name port ${o.port}, where it no longer runs (${o.heldBy ? portHeldBy(o.port, o.heldBy) : "nothing answers there"}): run \`mcp-twin sync\` to point them at port ${r.url ? new URL(r.url).port : r.settings.port}.`,
     );
-  const row = (k: string, v: string | number | undefined) => {
-    if (v !== undefined && v !== "") out.print(`  ${c.dim(k.padEnd(10))} ${v}`);
-  };
+  const row = (k: string, v: string | number | undefined) => printRow(out, k, v);
   row("where", `${r.environment}, ${r.settings.host}:${r.settings.port} (${whereFrom(r.settings, out)})`);
   row("pid", r.pid);
   row("version", r.version);
@@ -135,27 +125,41 @@ function render(
   });
   row("state", out.shown(r.stateDir));
   row("log", out.shown(r.log));
-  if (r.fix) out.print(`  ${c.dim("fix".padEnd(10))} ${r.fix}`);
+  row("fix", r.fix);
+}
+
+/** `  key        value`, when there is a value. */
+function printRow(out: Output, k: string, v: string | number | undefined): void {
+  if (v !== undefined && v !== "") out.print(`  ${out.theme.c.dim(k.padEnd(10))} ${v}`);
+}
+
+/** What a stop ended, said; false when it ended nothing. */
+function printStopped(stopped: BridgeControlReport["stopped"], out: Output): boolean {
+  const { ok } = out.theme;
+  if (stopped?.pid !== undefined)
+    out.print(
+      `${ok} Stopped the bridge (pid ${stopped.pid}${stopped.forced ? ", killed: it did not end on SIGTERM" : ""}).`,
+    );
+  // No bridge ran, but something would have started one again (it had ended, and kept failing).
+  else if (stopped?.loops?.length)
+    out.print(
+      `${ok} The bridge was not running; stopped what would have started it again (pid ${stopped.loops.join(", ")}).`,
+    );
+  else return false;
+  return true;
 }
 
 /** A stop done with a manifest that cannot be read: what it stopped, then why no setting is shown. */
 function renderUnread(r: UnreadManifestStop, out: Output): void {
-  const { c, ok, skip, warn } = out.theme;
-  if (r.stopped?.pid !== undefined)
-    out.print(
-      `${ok} Stopped the bridge (pid ${r.stopped.pid}${r.stopped.forced ? ", killed: it did not end on SIGTERM" : ""}).`,
-    );
-  else if (r.stopped?.loops?.length)
-    out.print(
-      `${ok} The bridge was not running; stopped what would have started it again (pid ${r.stopped.loops.join(", ")}).`,
-    );
-  else out.print(`${skip} Not running: nothing of this home's bridge was left to stop.`);
+  const { skip, warn } = out.theme;
+  if (!printStopped(r.stopped, out))
+    out.print(`${skip} Not running: nothing of this home's bridge was left to stop.`);
   for (const problem of r.manifestUnread.problems) out.print(`${warn} ${problem}`);
   out.print(
     `  The manifest cannot be read: the bridge was stopped from its state folder all the same (a stop needs no setting). Fix the manifest before it starts again.`,
   );
-  out.print(`  ${c.dim("where".padEnd(10))} ${r.environment}`);
-  out.print(`  ${c.dim("state".padEnd(10))} ${out.shown(r.stateDir)}`);
+  printRow(out, "where", r.environment);
+  printRow(out, "state", out.shown(r.stateDir));
 }
 
 /**
@@ -189,17 +193,11 @@ function sessionsLine(reported: unknown, now = Date.now()): string | undefined {
   for (const s of list) per.set(s.client, (per.get(s.client) ?? 0) + 1);
   const who = [...per].map(([client, n]) => (n === 1 ? client : `${client} ${n}`)).join(", ");
   const last = Math.max(...list.map((s) => Date.parse(s.lastSeen ?? "")).filter((t) => Number.isFinite(t)));
-  const ago = Number.isFinite(last) ? `, the last request ${agoWords(now - last)} ago` : "";
+  const ago = Number.isFinite(last)
+    ? `, the last request ${formatUptime(Math.max(0, Math.floor((now - last) / 1000)), false)} ago`
+    : "";
   if (clients.count === 0) return "0 open";
   return `${clients.count} open${who ? ` (${who})` : ""}${ago}; a session stays open until its client closes it or leaves (then ended within a minute, by default)`;
-}
-
-/** 42s, 5m 3s, 2h 10m. */
-function agoWords(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
-  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }
 
 /**
@@ -231,9 +229,10 @@ function stoppedLine(r: BridgeControlReport, out: Output): string {
     : `${skip} Not running, and no client config has its entry (the manifest does not enable it: "bridge": { "enabled": true }, then \`mcp-twin sync\`)`;
 }
 
-function formatUptime(seconds: number): string {
-  const d = Math.floor(seconds / 86400);
-  const h = Math.floor((seconds % 86400) / 3600);
+/** 42s, 5m 3s, 2h 10m, 3d 2h 10m (`days`; else hours past 24 too: 74h 10m). */
+function formatUptime(seconds: number, days = true): string {
+  const d = days ? Math.floor(seconds / 86400) : 0;
+  const h = Math.floor((seconds - d * 86400) / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
   return d ? `${d}d ${h}h ${m}m` : h ? `${h}h ${m}m` : m ? `${m}m ${s}s` : `${s}s`;

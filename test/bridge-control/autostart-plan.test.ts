@@ -83,7 +83,6 @@ describe("planAutostart", () => {
     expect(xml).toContain("<ExecutionTimeLimit>PT0S</ExecutionTimeLimit>");
     expect(xml).toContain("<DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>");
     expect(xml.split("\r\n").length).toBeGreaterThan(10);
-    expect(plan.also).toBeUndefined(); // the loop runs in the distro: no file beside the task
     const action = taskAction(facts());
     expect(action.command).toBe("C:\\Windows\\System32\\conhost.exe");
     // wsl.exe runs `bridge start` in the distro (its keeper then keeps the bridge running), and
@@ -137,7 +136,6 @@ describe("planAutostart", () => {
     const folder = "C:\\Users\\Ann Lee\\AppData\\Local\\mcp-twin";
     expect(plan).toMatchObject({ kind: "windows-task", env: "windows", file: `${folder}\\bridge-task.xml` });
     if (plan.kind !== "windows-task") throw new Error(plan.kind);
-    expect(plan.also).toBeUndefined();
     expect(taskAction(f)).toEqual({
       command: "C:\\Windows\\System32\\conhost.exe",
       args: [

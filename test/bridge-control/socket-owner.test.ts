@@ -11,10 +11,10 @@ import { peerCheck } from "../../src/bridge-server/peer-check.js";
 import {
   ownerIn,
   parseProcAddress,
-  plainAddress,
   readSocketTable,
   socketOwner,
 } from "../../src/core/bridge-control/socket-owner.js";
+import { addressKey as plainAddress } from "../../src/core/bridge-link/index.js";
 
 /** A folder standing for /proc, removed after the file's tests. */
 const procs: string[] = [];

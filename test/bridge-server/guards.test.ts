@@ -261,10 +261,8 @@ describe("settings", () => {
       port: 7760,
       pinned: false,
       inManifest: [],
-      environment: undefined,
       url: "http://127.0.0.1:7760/mcp",
       source: "m",
-      idleMinutes: 10,
     });
     expect(
       resolveBridgeSettings({ enabled: true, port: 7761, host: "::1", idleMinutes: 0.5 }, "m"),
@@ -272,7 +270,6 @@ describe("settings", () => {
       enabled: true,
       inManifest: ["host", "port"],
       url: "http://[::1]:7761/mcp",
-      idleMinutes: 0.5,
     });
   });
 

@@ -66,8 +66,13 @@ export async function runOne(
   }
   if (action === "logs") return logs(ctx, machine, server, lines);
   const name = server ?? "";
-  if (action === "restart") return show(ctx, action, name, await restart(ctx, machine, name));
-  return show(ctx, action, name, await status(ctx, machine, name));
+  if (action === "status") return show(ctx, action, name, await status(ctx, machine, name));
+  // `bridge restart <server>`: its processes stopped in the bridge running here.
+  const outcome = await restartShare(bridgeFiles(bridgeHome(ctx.host)), name);
+  // The bridge knew it: a shared server. Otherwise the manifest says what the name is.
+  if (outcome.state !== "restarted")
+    sharedNamed("mcp-twin bridge restart", name, await manifestServers(machine, ctx.options.manifest), []);
+  return show(ctx, action, name, { name, ...outcome });
 }
 
 /** `--lines <n>`: a whole number of lines, 0 or more. */
@@ -134,38 +139,24 @@ async function status(ctx: Ctx, machine: Machine, name: string): Promise<StatusD
   };
 }
 
-/** `bridge restart <server>`: its processes stopped in the bridge running here. */
-async function restart(
-  ctx: Ctx,
-  machine: Machine,
-  name: string,
-): Promise<{ name: string } & ShareRestartOutcome> {
-  const outcome = await restartShare(bridgeFiles(bridgeHome(ctx.host)), name);
-  // The bridge knew it: a shared server. Otherwise the manifest says what the name is.
-  if (outcome.state !== "restarted")
-    sharedNamed("mcp-twin bridge restart", name, await manifestServers(machine, ctx.options.manifest), []);
-  return { name, ...outcome };
-}
-
 /** A status or restart document, as JSON or in lines; its exit code. */
 function show(ctx: Ctx, action: BridgeAction | "logs", name: string | undefined, doc: unknown): number {
   const out = ctx.output;
+  if (out.json) out.result(doc);
   if (action === "logs") {
     const d = doc as { file?: unknown; lines?: unknown };
-    if (out.json) out.result(doc);
-    else for (const line of Array.isArray(d.lines) ? d.lines : []) out.print(String(line));
+    if (!out.json) for (const line of Array.isArray(d.lines) ? d.lines : []) out.print(String(line));
     return ExitCode.ok;
   }
   if (action === "restart") {
     const r = doc as { name: string } & ShareRestartOutcome;
     const said = restartLine(r.name ?? name ?? "", r, out.theme);
-    if (out.json) out.result(doc);
-    else out.print(said.line);
+    if (!out.json) out.print(said.line);
     return said.ok ? ExitCode.ok : ExitCode.failed;
   }
   const d = doc as StatusDocument;
-  if (out.json) out.result(d);
-  else for (const line of shareReportLines(d, d.bridge, out.theme, (f) => out.shown(f))) out.print(line);
+  if (!out.json)
+    for (const line of shareReportLines(d, d.bridge, out.theme, (f) => out.shown(f))) out.print(line);
   return d.bridge.state === "taken" || d.bridge.state === "unresponsive" ? ExitCode.failed : ExitCode.ok;
 }
 

@@ -2,13 +2,11 @@
  * How the bridge starts at logon once servers are shared (a url entry cannot start it), and is kept
  * running: which of the platform's own service managers, and the files it reads. Pure.
  */
-import type { EnvKind } from "../environments/types.js";
+import type { EnvFacts } from "../environments/types.js";
 import type { AutostartRecord } from "../ledger/state.js";
 import { desktopExec, SERVE, START, shellStartLine, startArgv, waitingStartArgv } from "./supervisor.js";
 
 export type { AutostartRecord } from "../ledger/state.js";
-
-export type AutostartKind = AutostartRecord["kind"];
 
 /** The scheduled task's name (Task Scheduler), the systemd unit's, the launchd agent's label. */
 export const TASK_NAME = "mcp-twin-bridge";
@@ -19,10 +17,8 @@ export const DESKTOP_ENTRY = "mcp-twin-bridge.desktop";
 /**
  * How the installed files keep the bridge running, as a number kept in state: raised when what an
  * installed start at logon does changes, so the next sync (one that writes nothing too) writes it
- * again. 2: restarted on every failure but exit 3, the Windows task through a loop. 3: every way
- * runs `bridge start` (the lifecycle's own start, whose keeper holds the port and restarts the
- * bridge), but the Windows task of a bridge on Windows, which runs its loop. 4: that task runs the
- * bridge's Node keeper (socket-keeper.ts), which holds the port as the `sh` keeper does.
+ * again. 4 (the first released): every way runs `bridge start`, whose keeper holds the port and
+ * restarts the bridge; the Windows task of a bridge on Windows runs its Node keeper itself.
  */
 export const AUTOSTART_FORMAT = 4;
 
@@ -39,13 +35,7 @@ export const CARRIED_VARS = [
 /** The facts the choice depends on. */
 export interface AutostartFacts {
   /** The environment the bridge runs in, and mcp-twin there (native paths). */
-  bridge: {
-    id: string;
-    kind: EnvKind;
-    distro?: string | undefined;
-    home: string;
-    vars: Record<string, string>;
-  };
+  bridge: Pick<EnvFacts, "id" | "kind" | "home" | "vars"> & { distro?: string | undefined };
   program: { node: string; script: string };
   /** The bridge's state folder (native): the Windows loop looks there for a stop asked. */
   stateDir: string;
@@ -60,7 +50,7 @@ export interface AutostartFacts {
 }
 
 /** Why the bridge does not start at logon, what to do, and a line for a shell's start-up. */
-interface NoAutostart {
+export interface NoAutostart {
   why: string;
   fix: string;
   line?: string;
@@ -102,36 +92,20 @@ export function planAutostart(f: AutostartFacts): AutostartPlan {
         why: "Windows' profile folders could not be found from here",
         fix: "start the bridge yourself: `mcp-twin bridge start`",
       };
-    const folder = `${local.replace(/\\+$/, "")}\\mcp-twin`;
-    return {
-      kind: "windows-task",
-      env: "windows",
-      file: `${folder}\\bridge-task.xml`,
-      name: TASK_NAME,
-      format: AUTOSTART_FORMAT,
-      text: utf16(taskXml(f)),
-    };
+    const file = `${local.replace(/\\+$/, "")}\\mcp-twin\\bridge-task.xml`;
+    return way("windows-task", "windows", file, TASK_NAME, utf16(taskXml(f)));
   }
-  if (f.bridge.kind === "macos")
-    return {
-      kind: "launchd",
-      env: f.bridge.id,
-      file: `${f.bridge.home}/Library/LaunchAgents/${AGENT_LABEL}.plist`,
-      name: AGENT_LABEL,
-      format: AUTOSTART_FORMAT,
-      text: launchdPlist(f),
-    };
-  const config = f.bridge.vars.XDG_CONFIG_HOME ?? `${f.bridge.home}/.config`;
+  const { id, home } = f.bridge;
+  const agent = `${home}/Library/LaunchAgents/${AGENT_LABEL}.plist`;
+  if (f.bridge.kind === "macos") return way("launchd", id, agent, AGENT_LABEL, launchdPlist(f));
+  const config = f.bridge.vars.XDG_CONFIG_HOME ?? `${home}/.config`;
   if (!f.systemd) return withoutSystemd(f, config);
-  return {
-    kind: "systemd",
-    env: f.bridge.id,
-    file: `${config}/systemd/user/${UNIT_NAME}`,
-    name: UNIT_NAME,
-    format: AUTOSTART_FORMAT,
-    text: systemdUnit(f),
-  };
+  return way("systemd", id, `${config}/systemd/user/${UNIT_NAME}`, UNIT_NAME, systemdUnit(f));
 }
+
+/** A way the platform's service manager runs: its record (as state keeps it), and its file's text. */
+const way = (kind: AutostartRecord["kind"], env: string, file: string, name: string, text: string | Buffer) =>
+  ({ kind, env, file, name, format: AUTOSTART_FORMAT, text }) as const;
 
 /**
  * Linux (or WSL, Windows out of reach) without systemd: the sh loop from a shell's start-up
@@ -140,9 +114,7 @@ export function planAutostart(f: AutostartFacts): AutostartPlan {
  */
 function withoutSystemd(f: AutostartFacts, config: string): AutostartPlan {
   const wsl = f.bridge.kind === "wsl";
-  const why = wsl
-    ? `${f.bridge.id} has no systemd for the user's services, and Windows cannot be reached from here`
-    : `${f.bridge.id} has no systemd for the user's services`;
+  const why = `${f.bridge.id} has no systemd for the user's services${wsl ? ", and Windows cannot be reached from here" : ""}`;
   const file = `${config}/autostart/${DESKTOP_ENTRY}`;
   const keeps = "it starts the bridge when you log in, and again within seconds if it fails";
   // The session's own variables at login are right for a line in its own start-up file: only
@@ -155,12 +127,7 @@ function withoutSystemd(f: AutostartFacts, config: string): AutostartPlan {
   if (wsl) return { kind: "none", why, ...shell };
   const noDesktop = { why: `${why}, and no desktop session is seen`, ...shell };
   return {
-    kind: "xdg-autostart",
-    env: f.bridge.id,
-    file,
-    name: DESKTOP_ENTRY,
-    format: AUTOSTART_FORMAT,
-    text: desktopEntry(f),
+    ...way("xdg-autostart", f.bridge.id, file, DESKTOP_ENTRY, desktopEntry(f)),
     offer: f.desktop
       ? {
           why,
@@ -261,6 +228,10 @@ function launchdPlist(f: AutostartFacts): string {
   ].join("\n");
 }
 
+/** Windows' own folder (`%SystemRoot%`), without a trailing backslash. */
+export const systemRoot = (vars: Readonly<Record<string, string>>) =>
+  (vars.SystemRoot ?? vars.SYSTEMROOT ?? "C:\\Windows").replace(/\\+$/, "");
+
 /** A Windows command line's argument, quoted as CommandLineToArgvW reads it. */
 function winArg(a: string): string {
   if (a !== "" && !/[\s"]/.test(a)) return a;
@@ -275,10 +246,7 @@ function winArg(a: string): string {
  * node.exe, which reads them as CommandLineToArgvW does.
  */
 export function taskAction(f: AutostartFacts): { command: string; args: string[] } {
-  const root = (f.windows?.vars.SystemRoot ?? f.windows?.vars.SYSTEMROOT ?? "C:\\Windows").replace(
-    /\\+$/,
-    "",
-  );
+  const root = systemRoot(f.windows?.vars ?? {});
   const inner =
     f.bridge.kind === "wsl"
       ? [

@@ -12,63 +12,55 @@ import { getEnv, type Host, sysPath } from "../system/host.js";
 import type { RunResult } from "../system/run.js";
 import {
   type AutostartFacts,
-  type AutostartKind,
   type AutostartRecord,
   CARRIED_VARS,
+  type NoAutostart,
   planAutostart,
+  systemRoot,
 } from "./autostart-plan.js";
 
-export interface AutostartOutcome {
+/** Its kind, file and name as the record has them; offered, none: why, the fix, the start-up line. */
+export interface AutostartOutcome
+  extends Partial<Pick<AutostartRecord, "kind" | "file" | "name"> & NoAutostart> {
   /**
    * installed: written now; present: already there as it should be; offered: a way the user may
    * ask for (`sync --autostart`), not written; none: no way here; failed.
    */
   state: "installed" | "present" | "offered" | "none" | "failed";
-  kind?: AutostartKind;
-  /** The file it reads (native to where it lives) and the task's, unit's or agent's name. */
-  file?: string;
-  name?: string;
-  why?: string;
-  fix?: string;
-  /** offered, none: a line for the shell's start-up that starts it (the fix says where). */
-  line?: string;
   /**
    * installed, present: the XDG entry where no desktop session is seen — only a desktop runs it;
    * why, and the shell's start-up line for a login without one.
    */
-  noDesktop?: { why: string; fix: string; line?: string };
+  noDesktop?: NoAutostart;
   error?: string;
   /** What to keep in state (installed or present). */
   record?: AutostartRecord;
 }
 
-/** The environments the autostart may touch: the bridge's, and Windows beside WSL. */
-interface Sides {
-  bridge: Environment;
-  windows: Environment | undefined;
-}
+/** Windows beside the bridge (WSL), or the bridge's own environment (Windows). */
+const windowsOf = (bridge: Environment, envs: readonly Environment[]) =>
+  bridge.kind === "windows" ? bridge : envs.find((e) => e.kind === "windows");
 
-function sides(bridge: Environment, envs: readonly Environment[]): Sides {
-  return { bridge, windows: bridge.kind === "windows" ? bridge : envs.find((e) => e.kind === "windows") };
-}
-
-/** The environment a record's file and command live in. */
-function home(record: Pick<AutostartRecord, "kind" | "env">, s: Sides): Environment | undefined {
-  return record.kind === "windows-task" ? s.windows : s.bridge.id === record.env ? s.bridge : undefined;
+/** The environment a record's file and command live in: Windows for the task, else the bridge's. */
+function home(
+  record: AutostartRecord,
+  bridge: Environment,
+  envs: readonly Environment[],
+): Environment | undefined {
+  return record.kind === "windows-task"
+    ? windowsOf(bridge, envs)
+    : bridge.id === record.env
+      ? bridge
+      : undefined;
 }
 
 function schtasks(windows: Environment, args: string[]): Promise<RunResult> {
-  const root = (windows.vars.SystemRoot ?? windows.vars.SYSTEMROOT ?? "C:\\Windows").replace(/\\+$/, "");
-  return windows.exec(`${root}\\System32\\schtasks.exe`, args, { timeoutMs: 30_000 });
+  return windows.exec(`${systemRoot(windows.vars)}\\System32\\schtasks.exe`, args, { timeoutMs: 30_000 });
 }
 
 /** The service manager's own command, as the user's PATH finds it (not node's folder first). */
-async function program(env: Environment, name: string): Promise<string> {
-  return (await env.findProgram?.(name)) ?? name;
-}
-
 const systemctl = async (env: Environment, args: string[]) =>
-  env.exec(await program(env, "systemctl"), ["--user", ...args], { timeoutMs: 30_000 });
+  env.exec((await env.findProgram?.("systemctl")) ?? "systemctl", ["--user", ...args], { timeoutMs: 30_000 });
 
 /**
  * launchd: an agent in ~/Library/LaunchAgents is loaded at the next login without being
@@ -76,7 +68,7 @@ const systemctl = async (env: Environment, args: string[]) =>
  * would otherwise start again). Not loaded: `remove` fails, which is fine.
  */
 const launchctl = async (env: Environment, args: string[]) =>
-  env.exec(await program(env, "launchctl"), args, { timeoutMs: 30_000 });
+  env.exec((await env.findProgram?.("launchctl")) ?? "launchctl", args, { timeoutMs: 30_000 });
 
 const failure = (r: RunResult, what: string) =>
   r.spawnError
@@ -103,8 +95,7 @@ export async function ensureAutostart(
   envs: readonly Environment[],
   options: { accept?: boolean } = {},
 ): Promise<AutostartOutcome> {
-  const s = sides(bridge, envs);
-  const plan = planAutostart(await factsOf(machine, s, program));
+  const plan = planAutostart(await factsOf(machine, bridge, envs, program));
   if (plan.kind === "none")
     return { state: "none", why: plan.why, fix: plan.fix, ...(plan.line ? { line: plan.line } : {}) };
   const { text, offer, noDesktop, ...record } = plan;
@@ -115,32 +106,27 @@ export async function ensureAutostart(
     ...(noDesktop && options.accept ? { noDesktop } : {}),
   };
   if (offer && !options.accept) return { ...base, state: "offered", ...offer };
-  const env = home(record, s);
+  const failed = (error: string): AutostartOutcome => ({ ...base, state: "failed", error });
+  const env = home(record, bridge, envs);
   // As this side reaches it.
-  const files = [{ file: record.file, text }].map((f) => ({
-    name: f.file,
-    file: env?.access(f.file),
-    want: typeof f.text === "string" ? Buffer.from(f.text, "utf8") : f.text,
-  }));
-  const out = files.find((f) => !f.file);
-  if (!env || out)
-    return { ...base, state: "failed", error: `${out?.name ?? record.file} cannot be reached from here` };
+  const file = env?.access(record.file);
+  const want = typeof text === "string" ? Buffer.from(text, "utf8") : text;
+  if (!env || !file) return failed(`${record.file} cannot be reached from here`);
   try {
-    const same = files.every((f) => f.file && existsSync(f.file) && readFileSync(f.file).equals(f.want));
+    const same = existsSync(file) && readFileSync(file).equals(want);
     if (same && (await registered(record, env))) return { ...base, state: "present", record };
-    for (const f of files) if (f.file) await writeServiceFile(f.file, f.want);
+    await writeServiceFile(file, want);
     if (record.kind === "windows-task") {
       const r = await schtasks(env, ["/Create", "/TN", record.name, "/XML", record.file, "/F"]);
-      if (r.failed) return { ...base, state: "failed", error: failure(r, "schtasks /Create") };
+      if (r.failed) return failed(failure(r, "schtasks /Create"));
     } else if (record.kind === "systemd") {
       await systemctl(env, ["daemon-reload"]);
       const r = await systemctl(env, ["enable", record.name]);
-      if (r.failed)
-        return { ...base, state: "failed", error: failure(r, `systemctl --user enable ${record.name}`) };
+      if (r.failed) return failed(failure(r, `systemctl --user enable ${record.name}`));
     }
     return { ...base, state: "installed", record };
   } catch (error) {
-    return { ...base, state: "failed", error: error instanceof Error ? error.message : String(error) };
+    return failed(error instanceof Error ? error.message : String(error));
   }
 }
 
@@ -155,17 +141,18 @@ export async function xdgWithoutDesktop(
   program: { node: string; script: string },
   envs: readonly Environment[],
 ): Promise<AutostartOutcome["noDesktop"]> {
-  const plan = planAutostart(await factsOf(machine, sides(bridge, envs), program));
+  const plan = planAutostart(await factsOf(machine, bridge, envs, program));
   return plan.kind === "xdg-autostart" ? plan.noDesktop : undefined;
 }
 
 /** What the plan needs to know about this machine. */
 async function factsOf(
   machine: Machine,
-  s: Sides,
+  bridge: Environment,
+  envs: readonly Environment[],
   program: AutostartFacts["program"],
 ): Promise<AutostartFacts> {
-  const { bridge } = s;
+  const windows = windowsOf(bridge, envs);
   // Only the side sync runs on has its variables to give: the bridge then sees what sync saw.
   const carried: Record<string, string> = {};
   if (bridge.local)
@@ -183,7 +170,7 @@ async function factsOf(
     bridge: { id: bridge.id, kind: bridge.kind, distro: bridge.distro, home: bridge.home, vars: bridge.vars },
     program,
     stateDir: stateDirOf(machine.host, bridge),
-    ...(s.windows ? { windows: { vars: s.windows.vars } } : {}),
+    ...(windows ? { windows: { vars: windows.vars } } : {}),
     systemd,
     carried,
     desktop: bridge.local && Boolean(getEnv(env, "XDG_CURRENT_DESKTOP") || getEnv(env, "DESKTOP_SESSION")),
@@ -202,7 +189,7 @@ export async function autostartPresent(
   bridge: Environment,
   envs: readonly Environment[],
 ): Promise<boolean | undefined> {
-  const env = home(record, sides(bridge, envs));
+  const env = home(record, bridge, envs);
   const file = env?.access(record.file);
   if (!env || !file) return undefined;
   if (!existsSync(file)) return false;
@@ -213,31 +200,13 @@ export async function autostartPresent(
   }
 }
 
-/**
- * The files an earlier start at logon of the same kind wrote beside its own (`also`: the batch loop
- * the Windows task ran before it ran the bridge's keeper) that the one installed now does not use.
- */
-export async function removeFilesLeft(
-  before: AutostartRecord,
-  now: AutostartRecord,
-  bridge: Environment,
-  envs: readonly Environment[],
-): Promise<void> {
-  const env = home(before, sides(bridge, envs));
-  for (const other of before.also ?? []) {
-    const there = now.also?.includes(other) ? undefined : env?.access(other);
-    // Left behind, it runs nothing (the task no longer names it): not worth failing the sync for.
-    if (there) await removePath(there).catch(() => {});
-  }
-}
-
 /** Take a recorded autostart away: unregistered, its file removed. */
 export async function removeAutostart(
   record: AutostartRecord,
   bridge: Environment,
   envs: readonly Environment[],
 ): Promise<{ removed: boolean; error?: string }> {
-  const env = home(record, sides(bridge, envs));
+  const env = home(record, bridge, envs);
   const file = env?.access(record.file);
   if (!env || !file) return { removed: false, error: `${record.file} cannot be reached from here` };
   try {
@@ -252,10 +221,6 @@ export async function removeAutostart(
       await launchctl(env, ["remove", record.name]);
     }
     await removePath(file);
-    for (const other of record.also ?? []) {
-      const there = env.access(other);
-      if (there) await removePath(there);
-    }
     if (record.kind === "systemd") await systemctl(env, ["daemon-reload"]);
     return { removed: true };
   } catch (error) {

@@ -3,6 +3,7 @@
  * now (file reads only). What uninstall and `bridge status` judge the bridge's use by.
  */
 import { CLIENTS } from "../clients/index.js";
+import type { ClientModule } from "../clients/types.js";
 import type { Machine } from "../environments/machine.js";
 import { loadFormats, readTargetEntries } from "../formats/index.js";
 import type { State, TargetRecord } from "../ledger/state.js";
@@ -14,11 +15,12 @@ import { readTextOrNull } from "../system/files.js";
 export const targetName = (r: Pick<TargetRecord, "env" | "client" | "scope" | "path">) =>
   `${r.env} ${r.client}${r.scope === "project" ? ` (${r.path})` : ""}`;
 
+/** State records the bridge's entry in this config. */
+const holdsBridgeEntry = (r: TargetRecord) => own(r.entries, BRIDGE_ENTRY) !== undefined;
+
 /** The configs (per state) that hold the bridge's entry. */
 export function bridgeEntryHolders(state: State): string[] {
-  return Object.values(state.targets)
-    .filter((r) => own(r.entries, BRIDGE_ENTRY) !== undefined)
-    .map(targetName);
+  return Object.values(state.targets).filter(holdsBridgeEntry).map(targetName);
 }
 
 /**
@@ -31,34 +33,48 @@ export async function bridgeEntriesInFiles(
   machine: Machine,
   state: State,
 ): Promise<{ holders: string[]; unreadable: string[] }> {
-  const recorded = Object.values(state.targets).filter((r) => own(r.entries, BRIDGE_ENTRY) !== undefined);
   const holders: string[] = [];
   const unreadable: string[] = [];
-  if (recorded.length === 0) return { holders, unreadable };
-  await loadFormats(CLIENTS.filter((c) => recorded.some((r) => r.client === c.id)));
+  const recorded = Object.values(state.targets).filter(holdsBridgeEntry);
+  await loadFormatsOf(recorded);
   for (const r of recorded) {
-    const file = openable(machine, r);
-    const client = CLIENTS.find((c) => c.id === r.client);
-    if (!file || !client) {
+    const entries = await entriesNow(machine, r);
+    if (entries === "unreadable") unreadable.push(machine.shown(openable(machine, r) ?? r.path));
+    else if (entries === undefined || (entries && own(entries, BRIDGE_ENTRY) !== undefined))
       holders.push(targetName(r));
-      continue;
-    }
-    let text: string | null;
-    try {
-      text = await readTextOrNull(file);
-    } catch {
-      unreadable.push(machine.shown(file));
-      continue;
-    }
-    if (text === null) continue;
-    try {
-      const entries = readTargetEntries({ client, serversPath: client.serversPath, file: r.path }, text);
-      if (own(entries, BRIDGE_ENTRY) !== undefined) holders.push(targetName(r));
-    } catch {
-      unreadable.push(machine.shown(file));
-    }
   }
   return { holders, unreadable };
+}
+
+const loadFormatsOf = async (records: readonly TargetRecord[]) => {
+  if (records.length > 0) await loadFormats(CLIENTS.filter((c) => records.some((r) => r.client === c.id)));
+};
+
+/**
+ * A recorded config's entries as its file holds them now (its client's format loaded): null when
+ * the file is not there, "unreadable" when it cannot be read or does not parse, undefined when this
+ * side cannot open it.
+ */
+async function entriesNow(
+  machine: Machine,
+  r: TargetRecord,
+): Promise<Record<string, unknown> | null | "unreadable" | undefined> {
+  const file = openable(machine, r);
+  const client = CLIENTS.find((c) => c.id === r.client);
+  if (!file || !client) return undefined;
+  // A file that cannot be read: "unreadable", as one that does not parse.
+  const text = await readTextOrNull(file).catch(() => undefined);
+  if (text === null) return null;
+  return (text !== undefined && parsed(client, r.path, text)) || "unreadable";
+}
+
+/** A config's entries, from its text (undefined: it does not parse). */
+function parsed(client: ClientModule, file: string, text: string): Record<string, unknown> | undefined {
+  try {
+    return readTargetEntries({ client, serversPath: client.serversPath, file }, text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A recorded config as this process opens it (undefined: not from this side without a process). */
@@ -83,19 +99,11 @@ export async function urlEntriesElsewhere(
 ): Promise<Array<{ port: number; configs: string[] }>> {
   const byPort = new Map<number, string[]>();
   const records = Object.values(state.targets).filter((r) => Object.keys(r.entries).length > 0);
-  await loadFormats(CLIENTS.filter((c) => records.some((r) => r.client === c.id)));
+  await loadFormatsOf(records);
   for (const r of records) {
-    const file = openable(machine, r);
-    const client = CLIENTS.find((c) => c.id === r.client);
+    const entries = await entriesNow(machine, r);
     // A config that cannot be read names no port: it is passed over like one without entries.
-    const text = file && client ? await readTextOrNull(file).catch(() => null) : null;
-    if (!text || !client) continue;
-    let entries: Record<string, unknown>;
-    try {
-      entries = readTargetEntries({ client, serversPath: client.serversPath, file: r.path }, text);
-    } catch {
-      continue;
-    }
+    if (!entries || entries === "unreadable") continue;
     const ports = new Set<number>();
     for (const name of Object.keys(r.entries)) {
       const entry = own(entries, name);
@@ -134,13 +142,8 @@ export async function removedBridgeEntries(
   if (clients.length > 0) await loadFormats(clients);
   for (const r of results) {
     const client = clients.find((c) => c.id === r.client);
-    if (!client || !r.before || r.removed.length === 0) continue;
-    let entries: Record<string, unknown>;
-    try {
-      entries = readTargetEntries({ client, serversPath: client.serversPath, file: r.path }, r.before);
-    } catch {
-      continue;
-    }
+    const entries = client && r.before && r.removed.length > 0 ? parsed(client, r.path, r.before) : undefined;
+    if (!entries) continue;
     for (const name of r.removed) {
       const entry = own(entries, name) as { args?: unknown } | undefined;
       if (!entry || typeof entry !== "object") continue;

@@ -7,6 +7,7 @@ import path from "node:path";
 import { bridgeFilesThere, bridgeHomeIn, heldWords } from "../bridge-link/index.js";
 import type { Machine } from "../environments/machine.js";
 import { ExitCode, formatLocation, OperationError, UsageError, UsageErrors } from "../errors.js";
+import type { State } from "../ledger/state.js";
 import { loadManifest } from "../manifest/load.js";
 import { own } from "../own-keys.js";
 import {
@@ -77,7 +78,7 @@ export interface BridgeControlReport {
   /** What this command did. */
   started?: boolean;
   /** The bridge stopped (none: it was not running), and what would have started it again, ended. */
-  stopped?: { pid?: number; forced: boolean; loops?: number[] };
+  stopped?: Stopped;
   /** taken: what holds the port, and the fix. */
   what?: string;
   fix?: string;
@@ -87,15 +88,19 @@ export interface BridgeControlReport {
  * `bridge stop` with a manifest that cannot be read: the stop needs only the state folder, so it
  * was done; the manifest's problems (`file:line:column: …`), and no setting, as none is known.
  */
-export interface UnreadManifestStop {
+export interface UnreadManifestStop extends Pick<BridgeControlReport, "stateDir" | "log" | "stopped"> {
   action: "stop";
   state: "stopped";
   environment: string;
-  stateDir: string;
-  log: string;
-  stopped?: BridgeControlReport["stopped"];
   manifestUnread: { file: string; problems: string[] };
 }
+
+/** `--manifest`, and where the lifecycle's lines go. */
+type ControlOptions = { manifest?: string | undefined; log: (line: string) => void };
+
+/** The manifest `--manifest` names, else the user-level one. */
+const manifestFile = (machine: Machine, option: string | undefined) =>
+  option ? path.resolve(machine.host.cwd, option) : machine.paths.manifest;
 
 /**
  * The bridge at the manifest's settings, `action` done. Run on Windows while the bridge lives in
@@ -104,7 +109,7 @@ export interface UnreadManifestStop {
 export async function controlBridge(
   machine: Machine,
   action: BridgeAction,
-  options: { manifest?: string | undefined; log: (line: string) => void },
+  options: ControlOptions,
 ): Promise<BridgeControlReport & { environment: string }> {
   const there = await bridgeElsewhere(machine, options.manifest);
   if (there) return (await there.json(["bridge", action])) as BridgeControlReport & { environment: string };
@@ -121,7 +126,7 @@ export async function bridgeElsewhere(
   manifestOption: string | undefined,
 ): Promise<{ env: string; json(args: readonly string[]): Promise<unknown> } | undefined> {
   if (machine.local.kind !== "windows") return undefined;
-  const file = manifestOption ? path.resolve(machine.host.cwd, manifestOption) : machine.paths.manifest;
+  const file = manifestFile(machine, manifestOption);
   const { manifest } = await loadManifest(file, { cacheDir: machine.paths.cache });
   const { detectEnvironments } = await import("../environments/detect.js");
   const { environments } = await detectEnvironments(machine);
@@ -163,7 +168,7 @@ export async function bridgeElsewhere(
 async function controlHere(
   machine: Machine,
   action: BridgeAction,
-  options: { manifest?: string | undefined; log: (line: string) => void },
+  options: ControlOptions,
 ): Promise<BridgeControlReport> {
   const { host } = machine;
   let settings = await loadBridgeSettings(host, options.manifest);
@@ -184,23 +189,35 @@ async function controlHere(
   const want = { host: settings.host, port: settings.port };
   let stopped: BridgeControlReport["stopped"];
   let started: boolean | undefined;
-  if (action === "stop") stopped = stoppedOf(await stopBridge(lifecycle));
+  if (action === "stop") stopped = await stopBridge(lifecycle);
   if (action === "restart") {
     const r = await restartBridge(lifecycle, want);
-    stopped = stoppedOf(r.stopped);
+    stopped = r.stopped;
     started = r.started;
   }
   if (action === "start") started = (await ensureBridge(lifecycle, want)).started;
-  const entries = await entriesNow(machine);
   // A bridge this run started is not asked for its details: it has none to tell yet (no client,
   // no uptime); its pid is in its record.
   const described = await describeBridge(lifecycle, settings, action, started !== true);
-  const oldPorts = described.url ? await entriesElsewhere(machine, lifecycle, described.url) : [];
+  const { loadState } = await import("../ledger/state.js");
+  // What the client configs hold, by state: nothing is said of them when it does not load.
+  const state = await loadState(machine.paths.state).catch(() => undefined);
+  const { bridgeEntriesInFiles } = await import("./bridge-entries.js");
+  // Nor of the entries when their files cannot be judged.
+  const entries = state && (await bridgeEntriesInFiles(machine, state).catch(() => undefined));
+  const oldPorts =
+    state && described.url ? await entriesElsewhere(machine, lifecycle, state, described.url) : [];
+  // The manifest's shared servers with an entry mcp-twin wrote (after an uninstall, none): they
+  // need the bridge running.
+  const records = Object.values(state?.targets ?? {});
+  const sharedServers = (settings.shared ?? []).filter((name) =>
+    records.some((r) => own(r.entries, name) !== undefined),
+  ).length;
   return {
     ...described,
     ...(oldPorts.length > 0 ? { oldPorts } : {}),
     ...(entries !== undefined ? { entries: entries.holders.length } : {}),
-    ...(await sharedWithEntries(machine, settings.shared ?? []).then((n) => (n ? { sharedServers: n } : {}))),
+    ...(sharedServers ? { sharedServers } : {}),
     ...(entries && entries.unreadable.length > 0 ? { unreadable: entries.unreadable } : {}),
     ...(started !== undefined ? { started } : {}),
     ...(stopped ? { stopped } : {}),
@@ -216,23 +233,20 @@ async function controlHere(
  */
 export async function stopAnyway(
   machine: Machine,
-  options: { manifest?: string | undefined; log: (line: string) => void },
+  options: ControlOptions,
 ): Promise<(BridgeControlReport & { environment: string }) | UnreadManifestStop> {
   try {
     return await controlBridge(machine, "stop", options);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     const lifecycle = localLifecycle(machine.host, options.log);
-    const here = stoppedOf(await stopBridge(lifecycle));
+    const here = await stopBridge(lifecycle);
     const there = machine.local.kind === "windows" ? await stopInWsl(machine) : undefined;
-    const stopped = here ?? there?.stopped;
+    const local = { environment: machine.local.id, stateDir: lifecycle.files.dir, log: lifecycle.files.log };
     return {
       action: "stop",
       state: "stopped",
-      environment: here || !there ? machine.local.id : there.environment,
-      stateDir: here || !there ? lifecycle.files.dir : there.stateDir,
-      log: here || !there ? lifecycle.files.log : there.log,
-      ...(stopped ? { stopped } : {}),
+      ...(here || !there ? { ...local, ...(here ? { stopped: here } : {}) } : there),
       manifestUnread: manifestProblems(machine, error, options.manifest),
     };
   }
@@ -245,16 +259,13 @@ export async function stopAnyway(
  */
 async function stopInWsl(
   machine: Machine,
-): Promise<
-  { environment: string; stateDir: string; log: string; stopped?: BridgeControlReport["stopped"] } | undefined
-> {
+): Promise<Pick<UnreadManifestStop, "environment" | "stateDir" | "log" | "stopped"> | undefined> {
   const { detectEnvironments } = await import("../environments/detect.js");
   const { mcpTwinIn } = await import("../environments/self-launch.js");
   const { environments } = await detectEnvironments(machine);
   let first: Awaited<ReturnType<typeof stopInWsl>>;
   for (const env of environments) {
     if (env.local || env.kind !== "wsl" || !env.usable || !env.home) continue;
-    const dir = bridgeHomeIn(env.kind, env.vars, env.home);
     const there = bridgeFilesThere(env);
     const held = there !== undefined && [there.instance, there.keeper].some((file) => existsSync(file));
     const program = held ? mcpTwinIn(env, machine.host.self) : undefined;
@@ -264,13 +275,8 @@ async function stopInWsl(
     });
     try {
       const report = JSON.parse(r.stdout.toString("utf8")) as Partial<UnreadManifestStop>;
-      if (report.stopped && !first)
-        first = {
-          environment: env.id,
-          stateDir: report.stateDir ?? dir,
-          log: report.log ?? "",
-          stopped: report.stopped,
-        };
+      const { stopped, stateDir = bridgeHomeIn(env.kind, env.vars, env.home), log = "" } = report;
+      if (stopped && !first) first = { environment: env.id, stateDir, log, stopped };
     } catch {
       // It said nothing that can be read: nothing is claimed of it.
     }
@@ -284,9 +290,7 @@ function manifestProblems(
   error: UsageError,
   manifestOption: string | undefined,
 ): { file: string; problems: string[] } {
-  const file =
-    error.location.file ??
-    (manifestOption ? path.resolve(machine.host.cwd, manifestOption) : machine.paths.manifest);
+  const file = error.location.file ?? manifestFile(machine, manifestOption);
   const list = error instanceof UsageErrors ? error.errors : [error];
   const problems = list.map((e) => {
     const where = formatLocation(e.location);
@@ -295,42 +299,17 @@ function manifestProblems(
   return { file, problems };
 }
 
-/** What a stop did, as reported: nothing (undefined), the bridge, what would have restarted it. */
-function stoppedOf(s: Stopped): BridgeControlReport["stopped"] {
-  if (!s.stopped && !s.loops?.length) return undefined;
-  return {
-    ...(s.stopped && s.pid !== undefined ? { pid: s.pid } : {}),
-    forced: s.forced ?? false,
-    ...(s.loops?.length ? { loops: s.loops } : {}),
-  };
-}
-
-/**
- * How many of the manifest's shared servers have an entry that mcp-twin wrote in some client config
- * (state's records: after an uninstall, none) — those entries need the bridge running.
- */
-async function sharedWithEntries(machine: Machine, shared: readonly string[]): Promise<number> {
-  if (shared.length === 0) return 0;
-  try {
-    const { loadState } = await import("../ledger/state.js");
-    const records = Object.values((await loadState(machine.paths.state)).targets);
-    return shared.filter((name) => records.some((r) => own(r.entries, name) !== undefined)).length;
-  } catch {
-    return 0;
-  }
-}
-
 /** The url entries that name another port than the running bridge's, and what holds each port. */
 async function entriesElsewhere(
   machine: Machine,
   lifecycle: LifecycleContext,
+  state: State,
   url: string,
 ): Promise<NonNullable<BridgeControlReport["oldPorts"]>> {
   try {
-    const { loadState } = await import("../ledger/state.js");
     const { urlEntriesElsewhere } = await import("./bridge-entries.js");
     const u = new URL(url);
-    const found = await urlEntriesElsewhere(machine, await loadState(machine.paths.state), Number(u.port));
+    const found = await urlEntriesElsewhere(machine, state, Number(u.port));
     const { localHolder } = await import("./port-choice.js");
     const heldBy = localHolder(lifecycle, u.hostname.replace(/^\[|\]$/g, ""));
     return Promise.all(
@@ -341,22 +320,6 @@ async function entriesElsewhere(
     );
   } catch {
     return [];
-  }
-}
-
-/**
- * The client configs that hold the bridge's entry, as their files are now (undefined when state
- * does not load).
- */
-async function entriesNow(
-  machine: Machine,
-): Promise<{ holders: string[]; unreadable: string[] } | undefined> {
-  try {
-    const { loadState } = await import("../ledger/state.js");
-    const { bridgeEntriesInFiles } = await import("./bridge-entries.js");
-    return await bridgeEntriesInFiles(machine, await loadState(machine.paths.state));
-  } catch {
-    return undefined;
   }
 }
 

@@ -46,15 +46,11 @@ export interface BridgeAddress {
 
 export interface LifecycleContext {
   files: BridgeFiles;
-  /** How to run this mcp-twin: node + script. */
-  self: { node: string; script: string };
-  env: Readonly<Record<string, string | undefined>>;
-  runner: Pick<Runner, "detach">;
+  /** How to run this mcp-twin (node + script), with what environment, through what runner. */
+  host: Pick<LifecycleHost, "self" | "env" | "runner">;
   log: (line: string) => void;
   /** /proc, to name the process holding a port (Linux and WSL). */
   proc?: string;
-  /** How long a started bridge may take to answer (default 15 s). */
-  startTimeoutMs?: number;
   /** The manifest that sets the bridge's port (named in the fix for a port another program holds). */
   manifest?: string;
   /**
@@ -84,6 +80,9 @@ export type BridgeState =
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long a started bridge may take to answer. */
+const START_TIMEOUT_MS = 15_000;
+
 const sameAddress = (info: { host: string; port: number }, want: BridgeAddress) =>
   (want.port === 0 || info.port === want.port) &&
   info.host.replace(/^\[|\]$/g, "") === want.host.replace(/^\[|\]$/g, "");
@@ -94,10 +93,9 @@ const sameAddress = (info: { host: string; port: number }, want: BridgeAddress) 
  * something else (named, from an answer to a request without credentials).
  */
 export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress): Promise<BridgeState> {
-  const back = (await ownedInstance(ctx.files)) ?? (await comingBack(ctx, want));
+  const instance = (await ownedInstance(ctx.files)) ?? (await comingBack(ctx, want));
   // Its keeper holds the port, and no bridge came back on it: nothing would answer a probe.
-  if (back && "stuck" in back) return { state: "unresponsive", instance: back.stuck };
-  const instance = back;
+  if (instance && "stuck" in instance) return { state: "unresponsive", instance: instance.stuck };
   if (instance) {
     // Its process is alive and holds the state: it is given 10 s to answer (a bridge just started
     // on a busy machine, at a logon, can take more than 3), and what else answers is not asked.
@@ -146,10 +144,13 @@ async function comingBack(
 /** The keeper keeper.json names, when it runs and (where /proc tells) keeps this home's bridge. */
 async function liveKeeper(files: BridgeFiles): Promise<KeeperInfo | null> {
   const keeper = await readKeeper(files);
-  if (!keeper || !isAlive(keeper.pid)) return null;
-  const argv = commandLine(keeper.pid);
-  if (argv && keptBy(argv, () => stateOf(keeper.pid)) !== files.dir) return null;
-  return keeper;
+  return keeper && isAlive(keeper.pid) && keeps(keeper.pid, files) !== false ? keeper : null;
+}
+
+/** Whether process `pid` keeps this home's bridge, by its command line (undefined: not readable). */
+function keeps(pid: number, files: BridgeFiles): boolean | undefined {
+  const argv = commandLine(pid);
+  return argv && keptBy(argv, () => stateOf(pid)) === files.dir;
 }
 
 /** A process's command line (argv) from the real /proc; undefined where it cannot be read (macOS). */
@@ -163,14 +164,13 @@ function commandLine(pid: number): string[] | undefined {
   }
 }
 
-/** The bridge state folder a process's environment names (a loop of an earlier start at logon). */
+/** The bridge state folder a process's environment names (the Node keeper's). */
 function stateOf(pid: number): string | undefined {
   try {
-    const env: Record<string, string> = {};
-    for (const pair of readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")) {
-      const eq = pair.indexOf("=");
-      if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
+    const pairs = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    const env = Object.fromEntries(
+      pairs.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]),
+    );
     return env.MCP_TWIN_BRIDGE_HOME || (env.HOME ? bridgeHomeIn("linux", env, env.HOME) : undefined);
   } catch {
     return undefined;
@@ -178,9 +178,8 @@ function stateOf(pid: number): string | undefined {
 }
 
 /**
- * Every process that would start this home's bridge again — its keeper, and the loops of earlier
- * versions (theirs, and those a start at logon ran) — as the real /proc shows them (none elsewhere:
- * there a keeper ends on `stop-requested`).
+ * Every process that would start this home's bridge again — its keeper, `sh` or Node — as the real
+ * /proc shows them (none elsewhere: there a keeper ends on `stop-requested`).
  */
 export function keepersOf(files: BridgeFiles): number[] {
   let pids: string[];
@@ -190,10 +189,7 @@ export function keepersOf(files: BridgeFiles): number[] {
   } catch {
     return [];
   }
-  return pids.map(Number).filter((pid) => {
-    const argv = commandLine(pid);
-    return argv !== undefined && keptBy(argv, () => stateOf(pid)) === files.dir;
-  });
+  return pids.map(Number).filter((pid) => keeps(pid, files));
 }
 
 /**
@@ -222,8 +218,6 @@ export interface Ensured {
   started: boolean;
   /** A running bridge was stopped first (it ran with other settings, or hung). */
   restarted: boolean;
-  /** `follow`: the bridge runs elsewhere than asked, and that is where to go. */
-  moved: boolean;
 }
 
 /**
@@ -241,19 +235,13 @@ export async function ensureBridge(
   let restarted = false;
   switch (state.state) {
     case "running":
-      return {
-        url: state.url,
-        port: state.instance?.port ?? want.port,
-        started: false,
-        restarted,
-        moved: false,
-      };
+      return { url: state.url, port: state.instance?.port ?? want.port, started: false, restarted };
     case "elsewhere":
       if (options.follow) {
         ctx.log(
           `the bridge runs at ${state.url}, not on port ${want.port} (this entry predates a settings change): relaying there; restart the client to load the entry sync wrote`,
         );
-        return { url: state.url, port: state.instance.port, started: false, restarted, moved: true };
+        return { url: state.url, port: state.instance.port, started: false, restarted };
       }
       ctx.log(`the bridge runs at ${state.url}; restarting it on ${want.host}:${want.port}`);
       await stopBridge(ctx);
@@ -270,7 +258,7 @@ export async function ensureBridge(
       break;
   }
   const started = await startBridge(ctx, want);
-  return { ...started, started: !started.raced, restarted, moved: false };
+  return { ...started, started: !started.raced, restarted };
 }
 
 /** Start `serve --http` detached and wait until it answers (or another starter's bridge does). */
@@ -285,10 +273,8 @@ async function startBridge(
   // A stop asked before is done with: this start is asked now.
   await removePath(ctx.files.stopRequested);
   const logFd = openLogForAppend(ctx.files.log, SERVE_LOG_BYTES);
-  const logStart = await stat(ctx.files.log).then(
-    (s) => s.size,
-    () => 0,
-  );
+  // No log yet: what this start writes begins at 0.
+  const logStart = (await stat(ctx.files.log).catch(() => undefined))?.size ?? 0;
   let child: ReturnType<Runner["detach"]>;
   let socket: net.Server | null | undefined;
   try {
@@ -300,7 +286,7 @@ async function startBridge(
         pid: child.pid,
         host: want.host,
         port: boundPort(socket),
-        script: ctx.self.script,
+        script: ctx.host.self.script,
       });
   } finally {
     closeLog(logFd);
@@ -318,16 +304,16 @@ function startUnder(
   logFd: number,
 ): ReturnType<Runner["detach"]> {
   const port = socket ? boundPort(socket) : want.port;
-  const serve = [ctx.self.script, "serve", "--http", "--port", String(port), "--host", want.host];
+  const serve = [ctx.host.self.script, "serve", "--http", "--port", String(port), "--host", want.host];
   // The Node keeper binds the port itself, and writes keeper.json.
   if (ctx.supervise === "node") serve.push("--keep");
   const fd = socket ? socketFd(socket) : undefined;
   const [file, args] =
     fd !== undefined
-      ? keeperArgv(ctx.files.dir, [ctx.self.node, ...serve, "--listen-fd", "3"])
-      : [ctx.self.node, serve];
-  return ctx.runner.detach(file, args, {
-    env: { ...ctx.env, NO_COLOR: "1" },
+      ? keeperArgv(ctx.files.dir, [ctx.host.self.node, ...serve, "--listen-fd", "3"])
+      : [ctx.host.self.node, serve];
+  return ctx.host.runner.detach(file, args, {
+    env: { ...ctx.host.env, NO_COLOR: "1" },
     logFd,
     ...(fd !== undefined ? { listenFd: fd } : {}),
   });
@@ -344,7 +330,7 @@ async function answered(
   void child.exited.then((code) => {
     exited = code;
   });
-  const deadline = Date.now() + (ctx.startTimeoutMs ?? 15_000);
+  const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     await sleep(50);
     const info = await ownedInstance(ctx.files);
@@ -369,14 +355,13 @@ async function answered(
         : await waitForOwned(ctx, exited === ExitCode.bridgeRunning ? deadline - Date.now() : 3000);
       if (other && sameAddress(other, want)) return { url: other.url, port: other.port, raced: true };
       const why = await logTail(ctx.files.log, logStart);
-      throw new OperationError(
-        "bridge-start",
+      throw startFailed(
+        ctx,
         stopped
           ? "The bridge was stopped while it started: `mcp-twin bridge stop` (or uninstall) was run meanwhile."
           : exited === ExitCode.ok
             ? `The bridge was stopped (exit code 0) before it answered${why ? `: ${why}` : "."}`
             : `The bridge did not start (exit code ${exited ?? "?"})${why ? `: ${why}` : "."}`,
-        { hint: `Its log: ${ctx.files.log}.` },
       );
     }
   }
@@ -384,10 +369,12 @@ async function answered(
   // that failed.
   if (ctx.supervise && exited === undefined && child.pid)
     signal(ctx.supervise === "node" ? child.pid : -child.pid, "SIGTERM");
-  throw new OperationError("bridge-start", "The bridge did not answer in time after starting.", {
-    hint: `Its log: ${ctx.files.log}.`,
-  });
+  throw startFailed(ctx, "The bridge did not answer in time after starting.");
 }
+
+/** A start that failed: why, and where its log is. */
+const startFailed = (ctx: LifecycleContext, message: string) =>
+  new OperationError("bridge-start", message, { hint: `Its log: ${ctx.files.log}.` });
 
 /**
  * The bridge's listening socket, bound here for its keeper; null when the port is taken meanwhile
@@ -421,15 +408,14 @@ async function raced(
   want: BridgeAddress,
   logStart: number,
 ): Promise<{ url: string; port: number; raced: boolean }> {
-  const other = await waitForOwned(ctx, ctx.startTimeoutMs ?? 15_000);
+  const other = await waitForOwned(ctx, START_TIMEOUT_MS);
   if (other && sameAddress(other, want)) return { url: other.url, port: other.port, raced: true };
   const state = await inspectBridge(ctx, want);
   if (state.state === "taken") throw await portTakenError(state, want.port, ctx.manifest, ctx.pinned);
   const why = await logTail(ctx.files.log, logStart);
-  throw new OperationError(
-    "bridge-start",
+  throw startFailed(
+    ctx,
     `The bridge did not start: port ${want.port} was taken meanwhile${why ? ` (${why})` : ""}.`,
-    { hint: `Its log: ${ctx.files.log}.` },
   );
 }
 
@@ -455,11 +441,12 @@ async function logTail(file: string, from: number): Promise<string> {
   return lines.slice(-2).join(" ").slice(0, 400);
 }
 
+/** What a stop ended (a stop that ended nothing: undefined). */
 export interface Stopped {
-  stopped: boolean;
+  /** The bridge's (none: no bridge ran, only what would have started one again). */
   pid?: number;
   /** It did not end on SIGTERM in time and was killed. */
-  forced?: boolean;
+  forced: boolean;
   /** The processes that would have started it again (its keeper), ended. */
   loops?: number[];
 }
@@ -481,7 +468,7 @@ const signal = (pid: number, sig: NodeJS.Signals) => {
 export async function stopBridge(
   ctx: Pick<LifecycleContext, "files">,
   options: { graceMs?: number } = {},
-): Promise<Stopped> {
+): Promise<Stopped | undefined> {
   const info = await ownedInstance(ctx.files);
   const loops = keepersOf(ctx.files);
   // The keeper the bridge names where /proc cannot be searched: its own parent, from its own record.
@@ -500,21 +487,22 @@ export async function stopBridge(
       : undefined;
   if (!info && loops.length === 0 && told === undefined) {
     if (keeper && !isAlive(keeper.pid)) await removePath(ctx.files.keeper);
-    return { stopped: false };
+    return undefined;
   }
   const graceMs = options.graceMs ?? 5000;
   // Best effort: the signals below still end the bridge and its loops.
   await writePrivateFile(ctx.files.stopRequested, `${info?.pid ?? ""}\n`).catch(() => {});
   for (const loop of loops) signal(loop, "SIGTERM");
-  const ended = info ? await endBridge(ctx.files, info, graceMs) : undefined;
+  const forced = info ? await endBridge(ctx.files, info, graceMs) : false;
   // What a keeper left (its sleep, a start under way that holds the socket too), in its group.
   if (process.platform !== "win32") for (const loop of loops) signal(-loop, "SIGTERM");
   await groupsGone(loops, graceMs);
   const loopsEnded = told !== undefined && (await pidGone(told, graceMs)) ? [...loops, told] : loops;
   if (keeper && (loopsEnded.includes(keeper.pid) || !isAlive(keeper.pid))) await removePath(ctx.files.keeper);
+  if (!info && loopsEnded.length === 0) return undefined;
   return {
-    stopped: info !== null,
-    ...(info ? { pid: info.pid, forced: ended?.forced ?? false } : {}),
+    ...(info ? { pid: info.pid } : {}),
+    forced,
     ...(loopsEnded.length > 0 ? { loops: loopsEnded } : {}),
   };
 }
@@ -527,46 +515,34 @@ export async function stopBridge(
 async function groupsGone(groups: readonly number[], ms: number): Promise<void> {
   // The keeper itself too: one started by another program may lead no group of its own.
   const left = () => groups.filter((g) => isAlive(g) || (process.platform !== "win32" && isAlive(-g)));
-  const deadline = Date.now() + ms;
-  while (left().length > 0 && Date.now() < deadline) await sleep(25);
+  if (await within(ms, () => left().length === 0)) return;
   for (const g of left())
     for (const id of process.platform === "win32" ? [g] : [-g, g]) signal(id, "SIGKILL");
-  const after = Date.now() + 2000;
-  while (left().length > 0 && Date.now() < after) await sleep(25);
+  await within(2000, () => left().length === 0);
+}
+
+/** Whether `done()` holds within `ms` (asked every 25 ms). */
+async function within(ms: number, done: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await sleep(25);
+  return done();
 }
 
 /** Whether `pid` ends within `ms`. */
-async function pidGone(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(25);
-  return !isAlive(pid);
-}
+const pidGone = (pid: number, ms: number) => within(ms, () => !isAlive(pid));
 
-/** SIGTERM, then SIGKILL after `graceMs`; serve.json removed. */
-async function endBridge(
-  files: BridgeFiles,
-  info: InstanceInfo,
-  graceMs: number,
-): Promise<{ forced: boolean }> {
+/** SIGTERM, then SIGKILL after `graceMs` (then true: forced); serve.json removed. */
+async function endBridge(files: BridgeFiles, info: InstanceInfo, graceMs: number): Promise<boolean> {
   const { pid } = info;
-  const gone = async (ms: number) => {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      if (!isAlive(pid)) return true;
-      await sleep(25);
-    }
-    return !isAlive(pid);
-  };
-  let forced = false;
   signal(pid, "SIGTERM");
-  if (!(await gone(graceMs))) {
-    forced = true;
+  const forced = !(await pidGone(pid, graceMs));
+  if (forced) {
     signal(pid, "SIGKILL");
-    await gone(2000);
+    await pidGone(pid, 2000);
   }
   // The bridge removes its own record; one it left is ignored (its pid is dead).
   await removeInstance(files, pid).catch(() => {});
-  return { forced };
+  return forced;
 }
 
 /**
@@ -579,21 +555,21 @@ async function endBridge(
 export async function restartBridge(
   ctx: LifecycleContext,
   want: BridgeAddress,
-): Promise<Ensured & { stopped: Stopped }> {
+): Promise<Ensured & { stopped: Stopped | undefined }> {
   const info = await ownedInstance(ctx.files);
   const keeper = info?.keeper ? await liveKeeper(ctx.files) : null;
-  const inPlace =
-    info &&
-    keeper &&
-    keeper.pid === info.keeper &&
-    keeper.script === ctx.self.script &&
-    sameAddress(info, want);
-  if (!info || !inPlace) {
+  if (
+    !info ||
+    !keeper ||
+    keeper.pid !== info.keeper ||
+    keeper.script !== ctx.host.self.script ||
+    !sameAddress(info, want)
+  ) {
     const stopped = await stopBridge(ctx);
     return { ...(await ensureBridge(ctx, want)), stopped };
   }
   signal(info.pid, process.platform === "win32" ? "SIGTERM" : "SIGUSR2");
-  const deadline = Date.now() + (ctx.startTimeoutMs ?? 15_000);
+  const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     await sleep(50);
     const now = await ownedInstance(ctx.files);
@@ -607,13 +583,10 @@ export async function restartBridge(
         port: now.port,
         started: true,
         restarted: true,
-        moved: false,
-        stopped: { stopped: true, pid: info.pid, forced: false },
+        stopped: { pid: info.pid, forced: false },
       };
   }
-  throw new OperationError("bridge-start", "The bridge did not answer in time after its restart.", {
-    hint: `Its log: ${ctx.files.log}.`,
-  });
+  throw startFailed(ctx, "The bridge did not answer in time after its restart.");
 }
 
 /** What localLifecycle needs of the host. */
@@ -623,9 +596,7 @@ export type LifecycleHost = Pick<Host, "env" | "platform" | "self" | "runner" | 
 export function localLifecycle(host: LifecycleHost, log: (line: string) => void): LifecycleContext {
   return {
     files: bridgeFiles(bridgeHome(host)),
-    self: host.self,
-    env: host.env,
-    runner: host.runner,
+    host,
     log,
     ...(host.platform === "linux" ? { proc: sysPath(host as Host, "/proc") } : {}),
     supervise: host.platform === "win32" ? "node" : true,

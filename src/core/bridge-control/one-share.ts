@@ -4,6 +4,7 @@
  */
 import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type BridgeFiles, control, ownedInstance, readToken } from "../bridge-link/index.js";
 import { UsageError } from "../errors.js";
 import type { ServerSpec } from "../manifest/schema.js";
@@ -99,13 +100,8 @@ const textOf = (file: string) => readFile(file, "utf8").catch(() => "");
 /** The last `count` lines of a shared server's log (its `.1` too), and whether it has one. */
 export async function logTail(file: string, count: number): Promise<{ lines: string[]; exists: boolean }> {
   const [older, now] = await Promise.all([textOf(`${file}.1`), textOf(file)]);
-  const exists =
-    older !== "" ||
-    now !== "" ||
-    (await stat(file).then(
-      () => true,
-      () => false,
-    ));
+  // No such file (or none that can be seen): it has no log.
+  const exists = older !== "" || now !== "" || (await stat(file).catch(() => undefined)) !== undefined;
   const lines = `${older}${now}`.split("\n");
   if (lines.at(-1) === "") lines.pop();
   return { lines: count > 0 ? lines.slice(-count) : [], exists };
@@ -132,17 +128,8 @@ export async function followLog(
     for (const line of parts) onLine(line);
   };
   while (!signal.aborted) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, everyMs);
-      signal.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    // Aborted: the wait ends at once (rejected), and so does the loop.
+    await sleep(everyMs, undefined, { signal }).catch(() => {});
     if (signal.aborted) break;
     // The log is being replaced: read again on the next tick.
     const now = await stat(file).catch(() => undefined);

@@ -3,12 +3,20 @@
  * stops it through the lifecycle's own stop (only the process holding the bridge's state lock).
  */
 
-import { bridgeFilesThere, ownedInstance, reach, readInstance } from "../bridge-link/index.js";
+import {
+  type BridgeFiles,
+  bridgeFiles,
+  bridgeFilesThere,
+  bridgeHome,
+  ownedInstance,
+  reach,
+  readInstance,
+} from "../bridge-link/index.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import type { State, TargetRecord } from "../ledger/state.js";
 import { bridgeEntryHolders, targetName } from "./bridge-entries.js";
-import { keepersOf, localLifecycle, stopBridge } from "./lifecycle.js";
+import { keepersOf, stopBridge } from "./lifecycle.js";
 
 export interface BridgeRetirement {
   /**
@@ -53,7 +61,8 @@ export async function retireBridge(
     unreadable?: ReadonlyArray<Pick<TargetRecord, "env" | "client" | "scope" | "path">>;
   },
 ): Promise<BridgeRetirement | undefined> {
-  const running = (await findBridge(machine, environments)) ?? restarting(machine, environments);
+  const files = bridgeFiles(bridgeHome(machine.host));
+  const running = await findBridge(files, environments);
   if (!running) return undefined;
   const base = {
     env: running.env.id,
@@ -74,13 +83,13 @@ export async function retireBridge(
   if (options.dryRun) return { ...base, action: "planned" };
   const fix = `run \`mcp-twin bridge stop\` in ${running.env.id}`;
   if (running.here) {
-    const stopped = await stopBridge(localLifecycle(machine.host, () => {}));
-    if (!stopped.stopped && !stopped.loops?.length) return undefined; // it ended meanwhile
+    const stopped = await stopBridge({ files });
+    if (!stopped) return undefined; // it ended meanwhile
     return {
       ...base,
       action: "stopped",
       ...(stopped.forced ? { forced: true } : {}),
-      ...(stopped.loops?.length ? { loops: stopped.loops } : {}),
+      ...(stopped.loops ? { loops: stopped.loops } : {}),
     };
   }
   if (machine.local.kind !== "windows")
@@ -101,31 +110,18 @@ export async function retireBridge(
 }
 
 /**
- * No bridge runs here, but something would start one again (a keeper whose bridge crashed or keeps
- * failing): what uninstall must end too, or a bridge comes back.
- */
-function restarting(
-  machine: Machine,
-  environments: readonly Environment[],
-): { env: Environment; pid?: number; here: boolean; loops: number[] } | undefined {
-  const local = environments.find((e) => e.local);
-  const loops = local ? keepersOf(localLifecycle(machine.host, () => {}).files) : [];
-  return local && loops.length > 0 ? { env: local, here: true, loops } : undefined;
-}
-
-/**
  * A bridge of this home that runs: here, the process holding the state lock; on the other side,
- * one whose serve.json is there and that answers with that side's token.
+ * one whose serve.json is there and that answers with that side's token. Else, none running here,
+ * what would start one again (a keeper whose bridge crashed or keeps failing): what uninstall must
+ * end too, or a bridge comes back.
  */
 async function findBridge(
-  machine: Machine,
+  here: BridgeFiles,
   environments: readonly Environment[],
 ): Promise<{ env: Environment; pid?: number; here: boolean; loops?: number[] } | undefined> {
   const local = environments.find((e) => e.local);
-  if (local) {
-    const info = await ownedInstance(localLifecycle(machine.host, () => {}).files);
-    if (info) return { env: local, pid: info.pid, here: true };
-  }
+  const info = local ? await ownedInstance(here) : null;
+  if (local && info) return { env: local, pid: info.pid, here: true };
   for (const env of environments) {
     if (env.local || !env.home) continue;
     const files = bridgeFilesThere(env);
@@ -133,5 +129,6 @@ async function findBridge(
     if (files && info && (await reach(files, info.url)).state === "ours")
       return { env, pid: info.pid, here: false };
   }
-  return undefined;
+  const loops = local ? keepersOf(here) : [];
+  return local && loops.length > 0 ? { env: local, here: true, loops } : undefined;
 }

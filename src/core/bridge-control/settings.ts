@@ -5,7 +5,6 @@
 import path from "node:path";
 import { bridgeUrl, DEFAULT_BRIDGE_PORT } from "../bridge-link/index.js";
 import { openMachine } from "../environments/machine.js";
-import { DEFAULT_IDLE_MINUTES } from "../manifest/bridge-defaults.js";
 import { BRIDGE_ENTRY } from "../manifest/bridge-entry-name.js";
 import { loadManifest } from "../manifest/load.js";
 import type { BridgeSpec } from "../manifest/schema.js";
@@ -30,14 +29,10 @@ export interface BridgeSettings {
   recorded?: number;
   /** The keys of where it runs that the manifest's `bridge` section sets (the rest are defaults). */
   inManifest: Array<"host" | "port" | "environment">;
-  /** `bridge.environment`: where it runs (undefined: WSL when there is one, else here). */
-  environment: string | undefined;
   /** http://host:port/mcp */
   url: string;
   /** The manifest they came from (or would: defaults when it does not exist). */
   source: string;
-  /** `bridge.idleMinutes`: a shared server with no call for this long stops (decimals allowed). */
-  idleMinutes: number;
   /** The manifest's shared servers (they run in the bridge whatever `enabled` says), when read from it. */
   shared?: string[];
   /** Where the home records the port (port-record.ts), when read from the home. */
@@ -76,10 +71,8 @@ export function resolveBridgeSettings(
     pinned: spec?.port !== undefined,
     ...(home.port !== undefined ? { recorded: home.port } : {}),
     inManifest: (["host", "port", "environment"] as const).filter((k) => spec?.[k] !== undefined),
-    environment: spec?.environment,
     url: bridgeUrl(host, port),
     source,
-    idleMinutes: spec?.idleMinutes ?? DEFAULT_IDLE_MINUTES,
   };
 }
 
@@ -97,17 +90,14 @@ export async function loadBridgeSettings(host: Host, manifestOption?: string): P
     .filter(([, spec]) => spec.share && !spec.disabled)
     .map(([name]) => name);
   const home: HomeBridgeFacts = { port: await readRecordedPort(machine.paths.bridge) };
-  // Only with `enabled` unsaid does state matter (an entry mcp-twin wrote before stays).
-  if (manifest.bridge?.enabled === undefined) home.hadEntry = await hadBridgeEntry(machine.paths.state);
-  return { ...resolveBridgeSettings(manifest.bridge, file, home), shared, recordFile: machine.paths.bridge };
-}
-
-/** Does state record the bridge's own entry anywhere? (A state that does not load: no.) */
-async function hadBridgeEntry(stateFile: string): Promise<boolean> {
-  try {
+  // Only with `enabled` unsaid does state matter (an entry mcp-twin wrote before stays). Does it
+  // record the bridge's own entry anywhere? (A state that does not load: no.)
+  if (manifest.bridge?.enabled === undefined) {
     const { loadState, recordsEntry } = await import("../ledger/state.js");
-    return recordsEntry(await loadState(stateFile), BRIDGE_ENTRY);
-  } catch {
-    return false;
+    home.hadEntry = await loadState(machine.paths.state).then(
+      (s) => recordsEntry(s, BRIDGE_ENTRY),
+      () => false,
+    );
   }
+  return { ...resolveBridgeSettings(manifest.bridge, file, home), shared, recordFile: machine.paths.bridge };
 }

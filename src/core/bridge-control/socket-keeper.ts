@@ -39,9 +39,10 @@ export interface KeeperOptions {
   /** This mcp-twin's script (keeper.json names it: a restart in place runs the same one). */
   script: string;
   log: (line: string) => void;
-  /** Pauses after a failure, in ms (default 1 s, then 2, 4 and at most 5 s). */
-  pauses?: readonly number[];
 }
+
+/** Pauses after a failure, in ms: 1 s, then 2, 4 and at most 5 s. */
+const PAUSES = [1000, 2000, 4000, 5000];
 
 /**
  * Hold the bridge's port and keep the bridge running on it until a stop; the exit code: 0 (a stop,
@@ -107,7 +108,6 @@ async function loop(
   stop: StopWatch,
   started: (bridge: ChanneledProcess) => Handing,
 ): Promise<number> {
-  const pauses = o.pauses ?? [1000, 2000, 4000, 5000];
   let failures = 0;
   for (;;) {
     if (stop.asked() || (await pathExists(o.files.stopRequested))) return ExitCode.ok;
@@ -120,7 +120,7 @@ async function loop(
     if (stop.asked() || (await pathExists(o.files.stopRequested))) return ExitCode.ok;
     // It never ran (no serve.json: a bad setting): the start that made this keeper says why.
     if (!(await pathExists(o.files.instance))) return code;
-    const pause = pauses[Math.min(failures, pauses.length - 1)] ?? 5000;
+    const pause = PAUSES[Math.min(failures, PAUSES.length - 1)] ?? 5000;
     failures++;
     o.log(`the bridge ended (exit code ${code}); starting it again in ${pause / 1000} s`);
     if (await stop.within(pause)) return ExitCode.ok;
@@ -222,25 +222,14 @@ function listen(server: net.Server, host: string, port: number): Promise<true | 
   });
 }
 
-interface StopWatch {
-  /** A stop was asked (SIGTERM, or stop-requested seen). */
-  asked(): boolean;
-  ask(): void;
-  onAsk(listener: () => void): void;
-  offAsk(listener: () => void): void;
-  /** Wait `ms`; true when a stop was asked meanwhile (seen within STOP_POLL_MS). */
-  within(ms: number): Promise<boolean>;
-  /** Look for `stop-requested` (while no bridge runs), or not. */
-  watching(on: boolean): void;
-  close(): void;
-}
+type StopWatch = ReturnType<typeof stopWatch>;
 
 /**
  * A stop, as `bridge stop` asks it of a keeper whose bridge does not run (nothing to signal that
  * is proven to be this keeper): `stop-requested` written in the state folder, seen within
  * STOP_POLL_MS.
  */
-function stopWatch(files: BridgeFiles): StopWatch {
+function stopWatch(files: BridgeFiles) {
   let asked = false;
   const listeners = new Set<() => void>();
   const ask = () => {
@@ -251,6 +240,7 @@ function stopWatch(files: BridgeFiles): StopWatch {
   // Looked for, not watched: Node's fs.watch saw nothing of it under wine (the Windows the tests
   // run); a stat every quarter second costs little while no bridge runs, and none is made while one does.
   let poll: NodeJS.Timeout | undefined;
+  /** Look for `stop-requested` (while no bridge runs), or not. */
   const watching = (on: boolean) => {
     if (!on) {
       clearInterval(poll);
@@ -262,12 +252,14 @@ function stopWatch(files: BridgeFiles): StopWatch {
   };
   return {
     watching,
+    /** A stop was asked (SIGTERM, or stop-requested seen). */
     asked: () => asked,
     ask,
-    onAsk: (l) => listeners.add(l),
-    offAsk: (l) => listeners.delete(l),
-    within: (ms) =>
-      new Promise((resolve) => {
+    onAsk: (l: () => void) => listeners.add(l),
+    offAsk: (l: () => void) => listeners.delete(l),
+    /** Wait `ms`; true when a stop was asked meanwhile (seen within STOP_POLL_MS). */
+    within: (ms: number) =>
+      new Promise<boolean>((resolve) => {
         const done = () => {
           clearTimeout(timer);
           listeners.delete(done);

@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { addressKey } from "../bridge-link/index.js";
 import { openForReading } from "../system/files.js";
 
 /** One end of a TCP connection: an address as Node spells it (IPv4-mapped IPv6 as IPv4), a port. */
@@ -38,30 +39,8 @@ export function parseProcAddress(
   if (mapped) return { address: bytes.slice(12).join("."), port };
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
-  return { address: compressIpv6(groups), port };
-}
-
-/** `0:0:0:0:0:0:0:1` → `::1`: the longest run of zero groups (two or more) as `::`. */
-function compressIpv6(groups: string[]): string {
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < groups.length; ) {
-    let j = i;
-    while (j < groups.length && groups[j] === "0") j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j === i ? i + 1 : j;
-  }
-  if (best === -1) return groups.join(":");
-  return `${groups.slice(0, best).join(":")}::${groups.slice(best + bestLen).join(":")}`;
-}
-
-/** Node's spelling of an address, as parseProcAddress gives it (`::ffff:127.0.0.1` → `127.0.0.1`). */
-export function plainAddress(address: string): string {
-  const lower = address.toLowerCase();
-  return lower.startsWith("::ffff:") && lower.includes(".") ? lower.slice(7) : lower;
+  // The URL parser writes it as Node does: the longest run of zero groups (two or more) as `::`.
+  return { address: new URL(`http://[${groups.join(":")}]/`).hostname.slice(1, -1), port };
 }
 
 /** Who holds a socket: its uid, and whether it is orphaned (closed by its process: inode 0). */
@@ -98,8 +77,8 @@ const SPARE_KEPT = 4;
  * /proc/net/tcp or tcp6 (a row a process holds before an orphan's); undefined when no row has them.
  */
 export function ownerIn(table: SocketTable, peer: Endpoint, local: Endpoint): SocketOwner | undefined {
-  const peerAddress = plainAddress(peer.address);
-  const localAddress = plainAddress(local.address);
+  const peerAddress = addressKey(peer.address);
+  const localAddress = addressKey(local.address);
   const peerPort = `:${hexPort(peer.port)}`;
   const localPort = `:${hexPort(local.port)}`;
   // The peer's port followed by a space, as a local or a remote end: only those rows are split.
@@ -190,7 +169,7 @@ export async function socketOwner(
   peer: Endpoint,
   local: Endpoint,
 ): Promise<SocketOwner | undefined> {
-  const v4 = !plainAddress(peer.address).includes(":");
+  const v4 = !addressKey(peer.address).includes(":");
   // An IPv4 peer's socket is in tcp, or (an IPv6 socket speaking to a mapped address) in tcp6.
   const inTcp = v4 ? ownerIn(await read("tcp"), peer, local) : undefined;
   if (inTcp && !inTcp.orphan) return inTcp;

@@ -55,8 +55,13 @@ export function startArgv(
   program: { node: string; script: string },
   carried: Readonly<Record<string, string>>,
 ): string[] {
+  return withVars(carried, [program.node, program.script, ...START]);
+}
+
+/** `argv` run by `/usr/bin/env` with the variables `carried` (none: as it is). */
+function withVars(carried: Readonly<Record<string, string>>, argv: readonly string[]): string[] {
   const vars = Object.entries(carried).map(([k, v]) => `${k}=${v}`);
-  return [...(vars.length > 0 ? ["/usr/bin/env", ...vars] : []), program.node, program.script, ...START];
+  return [...(vars.length > 0 ? ["/usr/bin/env", ...vars] : []), ...argv];
 }
 
 /**
@@ -75,18 +80,7 @@ export function waitingStartArgv(
   carried: Readonly<Record<string, string>>,
   keeperFile: string,
 ): string[] {
-  const vars = Object.entries(carried).map(([k, v]) => `${k}=${v}`);
-  return [
-    ...(vars.length > 0 ? ["/usr/bin/env", ...vars] : []),
-    "/bin/sh",
-    "-c",
-    WAIT_LOOP,
-    KEEPER_NAME,
-    keeperFile,
-    program.node,
-    program.script,
-    ...START,
-  ];
+  return withVars(carried, ["/bin/sh", "-c", WAIT_LOOP, KEEPER_NAME, keeperFile, ...startArgv(program, {})]);
 }
 
 /** One word for sh: as it is when it is safe, else in single quotes (`'` as `'\''`). */

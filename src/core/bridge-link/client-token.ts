@@ -36,16 +36,23 @@ export function verifyClientToken(
   bridgeToken: string,
   presented: string,
 ): { share: string; label: string } | undefined {
-  if (!presented.startsWith(PREFIX)) return undefined;
-  const first = presented.indexOf(".", PREFIX.length);
-  const last = presented.lastIndexOf(".");
-  if (first === -1 || last <= first) return undefined;
-  const share = presented.slice(PREFIX.length, first);
-  const label = presented.slice(first + 1, last);
-  if (!SHARE.test(share) || !LABEL.test(label)) return undefined;
+  const parts = partsOf(presented);
+  if (!parts) return undefined;
+  const { share, label } = parts;
   const expected = Buffer.from(mac(bridgeToken, share, label));
-  const given = Buffer.from(presented.slice(last + 1));
+  const given = Buffer.from(parts.mac);
   return given.length === expected.length && timingSafeEqual(given, expected) ? { share, label } : undefined;
+}
+
+/** A client token's share, label and MAC, when it has a client token's shape. */
+function partsOf(token: string): { share: string; label: string; mac: string } | undefined {
+  if (!token.startsWith(PREFIX)) return undefined;
+  const first = token.indexOf(".", PREFIX.length);
+  const last = token.lastIndexOf(".");
+  if (first === -1 || last <= first) return undefined;
+  const share = token.slice(PREFIX.length, first);
+  const label = token.slice(first + 1, last);
+  return SHARE.test(share) && LABEL.test(label) ? { share, label, mac: token.slice(last + 1) } : undefined;
 }
 
 /**
@@ -54,9 +61,5 @@ export function verifyClientToken(
  */
 export function presentedLabel(authorization: string | null | undefined): string | undefined {
   const token = authorization ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization)?.[1] : undefined;
-  if (!token?.startsWith(PREFIX)) return undefined;
-  const first = token.indexOf(".", PREFIX.length);
-  const last = token.lastIndexOf(".");
-  const label = first === -1 || last <= first ? "" : token.slice(first + 1, last);
-  return LABEL.test(label) ? label : undefined;
+  return token ? partsOf(token)?.label : undefined;
 }

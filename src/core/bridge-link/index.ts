@@ -4,7 +4,7 @@
  */
 export { clientToken, presentedLabel, verifyClientToken } from "./client-token.js";
 export * from "./holder.js";
-export { answerChallenge, bridgeAgent, CHALLENGE_HEADER, proven } from "./proof.js";
+export { addressKey, answerChallenge, bridgeAgent, CHALLENGE_HEADER, proven } from "./proof.js";
 export {
   type ControlAnswer,
   type ControlStatus,

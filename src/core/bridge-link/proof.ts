@@ -13,8 +13,8 @@ import { BRIDGE_PATH, type BridgeFiles, readToken, SHARE_PREFIX, tokenNow } from
  * The challenge: the caller sends a fresh nonce with no credential; the bridge answers (on its 401)
  * with an HMAC of the nonce and the address and port the connection reached, keyed by the token.
  */
-/** An address as both ends spell it: an IPv4-mapped IPv6 address as plain IPv4. */
-const addressKey = (ip: string) => ip.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
+/** An address as both ends spell it: an IPv4-mapped IPv6 address as plain IPv4 (as /proc has it). */
+export const addressKey = (ip: string) => ip.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
 
 /** The request header carrying the nonce, and the answer header carrying the proof. */
 export const CHALLENGE_HEADER = "mcp-twin-challenge";

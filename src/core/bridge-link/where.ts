@@ -35,15 +35,9 @@ export const SHARE_PREFIX = "/share/";
 export function bridgeHome(host: Pick<Host, "env" | "platform">): string {
   const override = host.env.MCP_TWIN_BRIDGE_HOME;
   if (override) return override;
-  const windows = host.platform === "win32";
-  return bridgeHomeIn(
-    windows ? "windows" : "linux",
-    {
-      LOCALAPPDATA: windows ? getEnv(host.env, "LOCALAPPDATA") : undefined,
-      XDG_DATA_HOME: host.env.XDG_DATA_HOME,
-    },
-    localHomedir(host as Host),
-  );
+  // LOCALAPPDATA is read on Windows only.
+  const vars = { LOCALAPPDATA: getEnv(host.env, "LOCALAPPDATA"), XDG_DATA_HOME: host.env.XDG_DATA_HOME };
+  return bridgeHomeIn(host.platform === "win32" ? "windows" : "linux", vars, localHomedir(host as Host));
 }
 
 /**
@@ -138,9 +132,7 @@ function newToken(): string {
 }
 
 export async function readToken(file: string): Promise<string | null> {
-  const text = await readTextOrNull(file);
-  const token = text?.trim();
-  return token ? token : null;
+  return (await readTextOrNull(file))?.trim() || null;
 }
 
 /** The token as its file holds it now, read at once (a proven agent reads it at each connection). */

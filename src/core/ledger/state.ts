@@ -84,8 +84,6 @@ export interface AutostartRecord {
   file: string;
   /** The task's name, the unit's, the agent's label, the desktop entry's file name. */
   name: string;
-  /** Files written with it and removed with it (the Windows task's loop). */
-  also?: string[];
   /** How its files keep the bridge running (AUTOSTART_FORMAT); absent: before version 2. */
   format?: number;
 }

@@ -294,9 +294,7 @@ async function installAutostart(
   wiring: BridgeWiring,
   asked: boolean,
 ): Promise<GatewayReport["autostart"]> {
-  const { ensureAutostart, removeAutostart, removeFilesLeft } = await import(
-    "../bridge-control/autostart.js"
-  );
+  const { ensureAutostart, removeAutostart } = await import("../bridge-control/autostart.js");
   if (!wiring.program)
     return {
       state: "none",
@@ -310,7 +308,6 @@ async function installAutostart(
   // Another kind (the bridge moved, or systemd came): the old one goes.
   if (before && record && (before.kind !== record.kind || before.file !== record.file))
     await removeAutostart(before, wiring.env, ctx.allEnvs);
-  else if (before && record) await removeFilesLeft(before, record, wiring.env, ctx.allEnvs);
   if (record && JSON.stringify(record) !== JSON.stringify(before)) {
     ctx.state.autostart = record;
     await saveState(ctx.machine.paths.state, ctx.state);

@@ -46,7 +46,6 @@ export const stateSchema = z.looseObject({
       env: z.string(),
       file: z.string(),
       name: z.string(),
-      also: z.array(z.string()).optional(),
       format: z.number().optional(),
     })
     .optional(),
