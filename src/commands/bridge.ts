@@ -48,10 +48,8 @@ export async function run(ctx: ContextOf<typeof bridgeCommand>): Promise<number>
 /** `bridge [status|start|stop|restart]`: the bridge itself. */
 async function lifecycle(ctx: ContextOf<typeof bridgeCommand>, action: BridgeAction): Promise<number> {
   const out = ctx.output;
-  const step =
-    action === "status"
-      ? undefined
-      : out.progress.step(`${action.charAt(0).toUpperCase()}${action.slice(1)}ing the bridge`);
+  const doing = { start: "Starting", stop: "Stopping", restart: "Restarting" } as const;
+  const step = action === "status" ? undefined : out.progress.step(`${doing[action]} the bridge`);
   const machine = await openCommandMachine(ctx);
   const options = { manifest: ctx.options.manifest, log: (line: string) => out.debug(line) };
   const report = await (action === "stop"
