@@ -9,6 +9,7 @@ import path from "node:path";
 import { OperationError, UsageError } from "../errors.js";
 import { decodeLossless, encodeLossless } from "../text/lossless-text.js";
 import { noteFileChange } from "./journal.js";
+import { isAlive } from "./process-alive.js";
 
 /** A file's text, losslessly decoded (bytes that are not UTF-8 survive a write back); null when absent. */
 export async function readTextOrNull(file: string): Promise<string | null> {
@@ -632,13 +633,4 @@ async function breakDeadLock(lockDir: string, ownerFile: string): Promise<void> 
   if (owner.boot !== me.boot || pid === me.pid || isAlive(pid)) return;
   await fs.promises.rm(lockDir, { recursive: true, force: true });
   await fs.promises.rm(ownerFile, { force: true });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
