@@ -1,6 +1,5 @@
 /** The writer: compare-and-swap replace, backups, the home lock. Real files in temp folders. */
 
-import { spawn } from "node:child_process";
 import {
   chmodSync,
   mkdirSync,
@@ -26,6 +25,7 @@ import {
   withLock,
   writePrivateFile,
 } from "../../src/core/system/files.js";
+import { startZombie } from "../helpers/zombie.js";
 
 let dir: string;
 beforeEach(() => {
@@ -142,23 +142,17 @@ describe("withLock", () => {
   test.skipIf(process.platform !== "linux")(
     "a lock whose holder has ended but is not collected yet (a zombie: a bridge whose keeper was stopped first) is taken over at once",
     async () => {
-      // sh starts a child that ends at once, then becomes `sleep`, which never collects it.
-      const parent = spawn("/bin/sh", ["-c", '/bin/sh -c "exit 0" & echo $!; exec sleep 60'], {
-        stdio: ["ignore", "pipe", "inherit"],
-      });
+      const zombie = await startZombie();
       try {
-        const pid = await new Promise<number>((resolve) =>
-          parent.stdout!.once("data", (c: Buffer) => resolve(Number(c.toString().trim()))),
-        );
-        const stat = () => readFileSync(`/proc/${pid}/stat`, "utf8");
-        while (stat().charAt(stat().lastIndexOf(")") + 2) !== "Z")
-          await new Promise((r) => setTimeout(r, 10));
         mkdirSync(path.join(dir, "sync.lock"));
-        writeFileSync(path.join(dir, "sync.lock.owner"), JSON.stringify({ ...(await thisProcess()), pid }));
+        writeFileSync(
+          path.join(dir, "sync.lock.owner"),
+          JSON.stringify({ ...(await thisProcess()), pid: zombie.pid }),
+        );
         // waitMs 0, as a bridge takes its state folder: a fresh lock of a live holder would refuse.
         await expect(withLock(dir, async () => "taken", { waitMs: 0 })).resolves.toBe("taken");
       } finally {
-        parent.kill("SIGKILL");
+        zombie.stop();
       }
     },
   );
