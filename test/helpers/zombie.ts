@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /** The state letter of a process in /proc (its name, in parentheses, may hold anything). */
-export function procState(pid: number): string {
+function procState(pid: number): string {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   return stat.charAt(stat.lastIndexOf(")") + 2);
 }
