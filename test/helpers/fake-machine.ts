@@ -21,6 +21,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { inject } from "vitest";
 import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import { endStartLoopsUnder } from "./bridge-loop.js";
 import { writeStandIns } from "./fake-windows-front.js";
@@ -65,6 +66,16 @@ function npmStandIn(): string {
 }
 
 let standInFolder: string | undefined;
+
+/** The run's folder for stand-ins: none outside a vitest run (a benchmark) or in the unit project. */
+function runFolder(): string | undefined {
+  try {
+    return inject("standInRoot");
+  } catch {
+    // Not in a vitest worker: there is no run to provide one.
+    return undefined;
+  }
+}
 /**
  * A folder holding only the npm stand-in, for a PATH of the host's own (the bridge tests' homes):
  * put first, with NPM_CONFIG_PREFIX set, it answers `npm prefix -g` as the machine's does. One per
@@ -72,10 +83,16 @@ let standInFolder: string | undefined;
  */
 export function npmStandInFolder(): string {
   if (standInFolder) return standInFolder;
-  const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-npm-"));
+  // In the run's folder for them (global-setup.ts), which the run removes: a worker's own "exit"
+  // is not reached when the pool ends it, and its folder was left in /tmp (70 a run).
+  const root = runFolder();
+  const dir = root
+    ? path.join(root, String(process.pid))
+    : mkdtempSync(path.join(os.tmpdir(), "mcp-twin-npm-"));
+  mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
   writeFileSync(path.join(dir, "npm"), npmStandIn(), { mode: 0o755 });
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  if (!root) process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   standInFolder = dir;
   return dir;
 }

@@ -3,7 +3,7 @@
  * loopback registry; name the folder the era fixtures are packed into by the first file that needs
  * them. Tests read the addresses with `inject()`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -17,6 +17,8 @@ declare module "vitest" {
     fixtureScript: string;
     fixtureTgz: string;
     eraDir: string;
+    /** Where fake-machine.ts puts each worker's npm stand-in (readable by every account). */
+    standInRoot: string;
   }
 }
 
@@ -33,8 +35,12 @@ export default async function setup(project: TestProject) {
   project.provide("fixtureScript", v1.script);
   project.provide("fixtureTgz", v1.tgz);
   project.provide("eraDir", path.join(dir, "eras"));
+  const standIns = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-npm-"));
+  chmodSync(standIns, 0o755);
+  project.provide("standInRoot", standIns);
   return async () => {
     await registry.close();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(standIns, { recursive: true, force: true });
   };
 }
