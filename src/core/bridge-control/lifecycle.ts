@@ -167,10 +167,12 @@ function commandLine(pid: number): string[] | undefined {
 /** The bridge state folder a process's environment names (the Node keeper's). */
 function stateOf(pid: number): string | undefined {
   try {
-    const pairs = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-    const env = Object.fromEntries(
-      pairs.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]),
-    );
+    const env: Record<string, string> = {};
+    // Each entry is NAME=value; the list ends with an empty one, which names nothing.
+    for (const pair of readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")) {
+      const eq = pair.indexOf("=");
+      if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
     return env.MCP_TWIN_BRIDGE_HOME || (env.HOME ? bridgeHomeIn("linux", env, env.HOME) : undefined);
   } catch {
     return undefined;
