@@ -2,7 +2,7 @@
  * The checks the bridge's HTTP listener applies to a request, each small and testable on its own:
  * Host (DNS rebinding), Origin, the bearer token, the body limit, media types and JSON-RPC shape.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { isLoopback } from "../core/system/loopback.js";
 
@@ -14,6 +14,18 @@ export interface Refusal {
   headers?: Record<string, string>;
   /** Close the connection after the answer (the client is not trusted, or its body is unread). */
   close?: boolean;
+}
+
+/**
+ * A request header, from Node's headers or a web request's: Node joins a repeated header into one
+ * value (set-cookie alone comes as a list: its first value), and trims the whitespace around it.
+ */
+export function headerOf(
+  headers: IncomingHttpHeaders | Headers | undefined,
+  name: string,
+): string | undefined {
+  const value = headers instanceof Headers ? (headers.get(name) ?? undefined) : headers?.[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /**

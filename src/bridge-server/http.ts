@@ -28,6 +28,7 @@ import {
   checkMediaTypes,
   checkOrigin,
   checkProtocolVersion,
+  headerOf,
   isRefusal,
   NOT_A_MESSAGE,
   parseMessages,
@@ -102,11 +103,6 @@ const loadTypes = () =>
 /** A JSON-RPC 2.0 message by the SDK's schemas (requests first: they are most of the traffic). */
 const isMessage = (sdk: SdkTypes, item: unknown) =>
   sdk.isJSONRPCRequest(item) || sdk.isJSONRPCNotification(item) || sdk.isJSONRPCResponse(item);
-
-const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-};
 
 const refusal = (
   status: number,
@@ -208,7 +204,7 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   if (busy) return req.method === "POST" ? refuseBody(req, res, busy) : sendRefusal(res, busy);
 
   const sdk = sdkTypes ?? (await loadTypes());
-  const sessionId = header(req.headers, "mcp-session-id");
+  const sessionId = headerOf(req.headers, "mcp-session-id");
   if (req.method === "POST") return post(l, req, res, endpoint, sessionId);
   // GET and DELETE are 2025-11-25 session operations (2026-07-28 has neither).
   const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);
@@ -268,9 +264,9 @@ async function post(
   const era = sdk.classifyInboundRequest({
     httpMethod: "POST",
     body: value,
-    protocolVersionHeader: header(req.headers, "mcp-protocol-version"),
-    mcpMethodHeader: header(req.headers, "mcp-method"),
-    mcpNameHeader: header(req.headers, "mcp-name"),
+    protocolVersionHeader: headerOf(req.headers, "mcp-protocol-version"),
+    mcpMethodHeader: headerOf(req.headers, "mcp-method"),
+    mcpNameHeader: headerOf(req.headers, "mcp-name"),
   });
   if (era.kind === "reject" && era.cell === "invalid-json-rpc-body") return sendRefusal(res, NOT_A_MESSAGE);
   if (era.kind !== "legacy") {

@@ -10,6 +10,7 @@ import {
   type ParamHeader,
   paramMismatch,
 } from "../core/jsonrpc/envelope-headers.js";
+import { headerOf } from "./http-guards.js";
 
 /** The declarations of each listed tool that has some, read once per tools/list result. */
 const read = new WeakMap<object, Map<string, readonly ParamHeader[]>>();
@@ -59,12 +60,7 @@ export function paramRefusal(
   if (typeof list !== "object" || list === null || !checkedCall(message)) return undefined;
   const { params } = message as Call;
   const mirrored = mirrorsOf(list).get(params?.name as string);
-  const header = (name: string) => {
-    if (headers instanceof Headers) return headers.get(name) ?? undefined;
-    const v = headers[name];
-    return Array.isArray(v) ? v.join(", ") : v;
-  };
-  const fault = mirrored && paramMismatch(mirrored, params?.arguments, header);
+  const fault = mirrored && paramMismatch(mirrored, params?.arguments, (name) => headerOf(headers, name));
   if (!fault) return undefined;
   return {
     message: `Bad Request: the request headers and body disagree: ${fault.why}`,

@@ -9,6 +9,7 @@ import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { type Clock, realClock } from "../clock.js";
 import type { Endpoint } from "../endpoint.js";
+import { headerOf } from "../http-guards.js";
 import type { CacheScope } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
@@ -221,8 +222,7 @@ export class ShareHost {
    * credential that named it): its process stops now. undefined: the request names no such session.
    */
   async #end(headers: IncomingHttpHeaders): Promise<boolean | undefined> {
-    const value = headers[SESSION_HEADER];
-    if (this.mode !== "session" || value === undefined || value === "") return undefined;
+    if (this.mode !== "session" || !headerOf(headers, SESSION_HEADER)) return undefined;
     const found = this.#keyFor(headers);
     if (!found.ok || !this.#children.has(found.key)) return false;
     await this.#drop(found.key);
