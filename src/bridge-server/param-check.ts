@@ -69,17 +69,18 @@ export function paramRefusal(
 }
 
 /** The refusal as an HTTP answer: 400, the JSON-RPC error under the request's id. */
-export function refusalResponse(
-  refusal: NonNullable<ReturnType<typeof paramRefusal>>,
-  message: unknown,
+export const refusalResponse = (refusal: NonNullable<ReturnType<typeof paramRefusal>>, message: unknown) =>
+  errorResponse(400, message, { code: RPC.headerMismatch, message: refusal.message, data: refusal.data });
+
+/** A JSON-RPC error as an HTTP answer, under the id of the request `body` (null when it has none). */
+export function errorResponse(
+  status: number,
+  body: unknown,
+  error: { code: number; message: string; data?: unknown },
 ): Response {
-  const id = (message as { id?: unknown }).id;
+  const id = (body as { id?: unknown } | undefined)?.id;
   return Response.json(
-    {
-      jsonrpc: "2.0",
-      id: typeof id === "string" || typeof id === "number" ? id : null,
-      error: { code: RPC.headerMismatch, message: refusal.message, data: refusal.data },
-    },
-    { status: 400 },
+    { jsonrpc: "2.0", id: typeof id === "string" || typeof id === "number" ? id : null, error },
+    { status },
   );
 }

@@ -9,6 +9,7 @@ import { RPC } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { type Clock, realClock, type Timer } from "../clock.js";
 import type { Endpoint } from "../endpoint.js";
+import { errorResponse } from "../param-check.js";
 import type { FillOutput } from "./fill-apart.js";
 import { ListCache } from "./list-cache.js";
 import type { PathSide } from "./session-keys.js";
@@ -256,16 +257,6 @@ function failingEndpoint(path: string, name: string, error: string): Endpoint {
     connect: async () => {
       throw new Error(why);
     },
-    serve2026: async (_request, body) => {
-      const id = (body as { id?: unknown } | undefined)?.id;
-      return Response.json(
-        {
-          jsonrpc: "2.0",
-          id: typeof id === "string" || typeof id === "number" ? id : null,
-          error: { code: RPC.internalError, message: why },
-        },
-        { status: 502 },
-      );
-    },
+    serve2026: async (_request, body) => errorResponse(502, body, { code: RPC.internalError, message: why }),
   };
 }
