@@ -17,6 +17,8 @@ export const LIST_METHODS = [
   "resources/templates/list",
 ] as const;
 export type ListMethod = (typeof LIST_METHODS)[number];
+export const isList = (method: string): method is ListMethod =>
+  (LIST_METHODS as readonly string[]).includes(method);
 /** What a `list_changed` notification names: resources covers their templates too. */
 export type ListKind = "tools" | "prompts" | "resources";
 
