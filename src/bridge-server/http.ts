@@ -5,7 +5,7 @@
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
-import { answerChallenge, CHALLENGE_HEADER, SHARE_PREFIX } from "../core/bridge-link/index.js";
+import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-link/index.js";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { isLoopback } from "../core/system/loopback.js";
 import { type Clock, realClock } from "./clock.js";
@@ -19,7 +19,7 @@ import { connectionServerTakes, DirectAnswers } from "./connection-server.js";
 import { type HandedConnections, takeConnections } from "./connections-from.js";
 import { answerControl, CONTROL_PREFIX, type ControlRoutes } from "./control-routes.js";
 import { credentialOf } from "./credential.js";
-import type { Endpoint } from "./endpoint.js";
+import { type Endpoint, shareOf } from "./endpoint.js";
 import {
   allowedOrigins,
   checkBearer,
@@ -132,16 +132,6 @@ const notFound = (l: Listener): Refusal => ({
   ),
   close: true,
 });
-
-/** The share a `/share/<name>` path names ("" when it names none readable), else undefined. */
-function shareOf(pathname: string): string | undefined {
-  if (!pathname.startsWith(SHARE_PREFIX)) return undefined;
-  try {
-    return decodeURIComponent(pathname.slice(SHARE_PREFIX.length));
-  } catch {
-    return "";
-  }
-}
 
 /** What every request handler needs. */
 interface Listener {

@@ -8,7 +8,7 @@ import type { ManifestShares, ShareLaunch } from "../../core/entries/share-launc
 import { RPC } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { type Clock, realClock, type Timer } from "../clock.js";
-import type { Endpoint } from "../endpoint.js";
+import { type Endpoint, shareOf } from "../endpoint.js";
 import { errorResponse } from "../param-check.js";
 import type { FillOutput } from "./fill-apart.js";
 import { ListCache } from "./list-cache.js";
@@ -83,13 +83,8 @@ export class Gateway {
 
   /** The endpoint at `/share/<name>`, if that server is shared (or named, and failing). */
   endpointAt(pathname: string): Endpoint | undefined {
-    if (!pathname.startsWith(SHARE_PREFIX)) return undefined;
-    let name: string;
-    try {
-      name = decodeURIComponent(pathname.slice(SHARE_PREFIX.length));
-    } catch {
-      return undefined;
-    }
+    const name = shareOf(pathname);
+    if (!name) return undefined;
     const host = this.#hosts.get(name);
     if (host) return host.endpoint();
     const failed = this.#failed.get(name);
