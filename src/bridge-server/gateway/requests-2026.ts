@@ -43,12 +43,12 @@ export class Requests2026 {
     const method = (parsedBody as { method?: unknown } | undefined)?.method;
     if (!found.ok) {
       // A negotiating client that finds no discover falls back to 2025-11-25, which has sessions.
-      if (this.#room.mode() === "session" && method === "server/discover")
+      if (this.#room.mode === "session" && method === "server/discover")
         return errorResponse(404, parsedBody, {
           code: RPC.methodNotFound,
           message: `Method not found: ${found.why}`,
         });
-      const code = this.#room.mode() === "session" ? RPC.unsupportedProtocolVersion : RPC.invalidParams;
+      const code = this.#room.mode === "session" ? RPC.unsupportedProtocolVersion : RPC.invalidParams;
       return errorResponse(400, parsedBody, { code, message: found.why });
     }
     let handler = this.#handlers.get(found.key);

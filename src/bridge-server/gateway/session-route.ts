@@ -50,7 +50,7 @@ export async function connectSession(
       // The session is ending: a server refusing the smaller set leaves extra updates, dropped unsent.
       await child.subscriptions(room.subscribed(found.key)).catch(() => {});
     // A session's own process ends with it.
-    if (room.mode() === "session") await room.drop(found.key);
+    if (room.mode === "session") await room.drop(found.key);
   };
   const prior = transport.onclose;
   transport.onclose = () => {
