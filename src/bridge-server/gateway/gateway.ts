@@ -27,8 +27,8 @@ export interface GatewayOptions {
   log: (line: string) => void;
   /** Each server's own log file (none: their processes' stderr goes to `log`). */
   logFile?: (name: string) => string;
-  /** Fill list caches in a process apart (fill-apart.ts); none: in this process. */
-  fillApart?: (launches: ShareLaunch[]) => Promise<FillOutput>;
+  /** Fill list caches: in a process apart where one is built, else in this one (fill-apart.ts). */
+  fill: (launches: ShareLaunch[]) => Promise<FillOutput>;
   /** What the idle sweep and the shared servers' timers run on (tests move it by hand). */
   clock?: Clock;
 }
@@ -119,27 +119,14 @@ export class Gateway {
 
   /** Fill the list cache of every shared server never started (see ShareHost.fillCache). */
   async fillCaches(): Promise<WarmReport> {
-    const warmed: string[] = [];
     const failed: WarmReport["failed"] = [];
     // A server that cannot run here (not installed, a secret missing) is said with its reason.
     for (const [name, f] of this.#failed) failed.push({ name, error: f.error, cannotRun: true });
-    const apart = this.#o.fillApart;
-    if (apart) {
-      const need = [...this.#hosts.values()].filter((h) => !this.#failed.has(h.name) && h.needsCache());
-      if (need.length === 0) return { warmed, failed };
-      const filled = await apart(need.map((h) => h.launch));
-      for (const [name, entry] of filled.entries) if (this.#hosts.has(name)) this.#cache.put(name, entry);
-      return { warmed: filled.warmed, failed: [...failed, ...filled.failed] };
-    }
-    for (const [name, host] of this.#hosts) {
-      if (this.#failed.has(name)) continue;
-      try {
-        if (await host.fillCache()) warmed.push(name);
-      } catch (error) {
-        failed.push({ name, error: error instanceof Error ? error.message : String(error) });
-      }
-    }
-    return { warmed, failed };
+    const need = [...this.#hosts.values()].filter((h) => !this.#failed.has(h.name) && h.needsCache());
+    if (need.length === 0) return { warmed: [], failed };
+    const filled = await this.#o.fill(need.map((h) => h.launch));
+    for (const [name, entry] of filled.entries) if (this.#hosts.has(name)) this.#cache.put(name, entry);
+    return { warmed: filled.warmed, failed: [...failed, ...filled.failed] };
   }
 
   async reload(): Promise<ReloadReport> {
