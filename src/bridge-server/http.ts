@@ -34,6 +34,7 @@ import {
   parseMessages,
   type Refusal,
   readBody,
+  refusal,
   refuseBody,
   sendRefusal,
   tooLarge,
@@ -104,17 +105,6 @@ const loadTypes = () =>
 const isMessage = (sdk: SdkTypes, item: unknown) =>
   sdk.isJSONRPCRequest(item) || sdk.isJSONRPCNotification(item) || sdk.isJSONRPCResponse(item);
 
-const refusal = (
-  status: number,
-  code: number,
-  message: string,
-  headers?: Record<string, string>,
-): Refusal => ({
-  status,
-  code,
-  message,
-  ...(headers ? { headers } : {}),
-});
 const NO_SESSION_ID = refusal(400, RPC.serverError, "Bad Request: Mcp-Session-Id header is required");
 const UNKNOWN_SESSION = refusal(404, RPC.sessionNotFound, "Session not found");
 const ONLY_2025_11_25 = (supported: readonly string[]) =>
