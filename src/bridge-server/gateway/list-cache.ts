@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { writePrivateFile } from "../../core/system/files.js";
 import type { Era } from "../endpoint.js";
+import type { Descriptor } from "../route/handshake.js";
 import { isPlain } from "../store.js";
 
 /** The list methods answered from the cache while the server is stopped. */
@@ -22,7 +23,8 @@ export const isList = (method: string): method is ListMethod =>
 /** What a `list_changed` notification names: resources covers their templates too. */
 export type ListKind = "tools" | "prompts" | "resources";
 
-export interface CachedServer {
+/** Its identity, capabilities and instructions: what a route answers the handshake with (Descriptor). */
+export interface CachedServer extends Descriptor {
   /** The launch key it was read under (launchKey): another key, another server. */
   key: string;
   /** The protocol era it is driven in, and when that was decided. */
@@ -30,9 +32,6 @@ export interface CachedServer {
   eraCheckedAt: string;
   /** A 2026-07-28 server's `server/discover` answer (lets it start without asking again). */
   discover?: Record<string, unknown>;
-  serverInfo: { name: string; version: string; [key: string]: unknown };
-  capabilities: Record<string, Record<string, unknown> | undefined>;
-  instructions?: string;
   lists: Partial<Record<ListMethod, Record<string, unknown>>>;
   updatedAt: string;
 }
