@@ -16,6 +16,7 @@ export interface Refusal {
   close?: boolean;
 }
 
+/** A check's refusal, its headers only when it has some. */
 export const refusal = (
   status: number,
   code: number,
@@ -29,8 +30,8 @@ export const refusal = (
 });
 
 /**
- * A request header, from Node's headers or a web request's: Node joins a repeated header into one
- * value (set-cookie alone comes as a list: its first value), and trims the whitespace around it.
+ * A request header, from Node's headers or a web request's: Node gives a repeated header as one
+ * value, trimmed (joined, or the first kept; set-cookie alone comes as a list: its first here).
  */
 export function headerOf(
   headers: IncomingHttpHeaders | Headers | undefined,
