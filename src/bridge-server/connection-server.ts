@@ -7,6 +7,7 @@ import type { Socket } from "node:net";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/server";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { CallStop } from "./call-stop.js";
+import { headerOf } from "./http-guards.js";
 import { HttpSessionTransport } from "./session-transport.js";
 
 /**
@@ -30,11 +31,6 @@ const NAMED: Record<string, "name" | "uri"> = {
   "resources/read": "uri",
 };
 
-const header = (headers: IncomingHttpHeaders, name: string) => {
-  const v = headers[name];
-  return Array.isArray(v) ? undefined : v?.trim();
-};
-
 /**
  * Whether the lane may take this message as it is: one 2026-07-28 request of a lane method, its
  * envelope whole, every standard header present and equal to the body (a name only in plain
@@ -54,12 +50,12 @@ export function connectionServerTakes(message: unknown, headers: IncomingHttpHea
   if (meta?.["io.modelcontextprotocol/protocolVersion"] !== "2026-07-28") return false;
   const caps = meta["io.modelcontextprotocol/clientCapabilities"];
   if (typeof caps !== "object" || caps === null || Array.isArray(caps)) return false;
-  if (header(headers, "mcp-protocol-version") !== "2026-07-28" || header(headers, "mcp-method") !== m.method)
-    return false;
+  const sent = (name: string) => headerOf(headers, name);
+  if (sent("mcp-protocol-version") !== "2026-07-28" || sent("mcp-method") !== m.method) return false;
   const named = NAMED[m.method];
   if (named) {
     const value = m.params?.[named];
-    if (typeof value !== "string" || !/^[\x20-\x7e]*$/.test(value) || header(headers, "mcp-name") !== value)
+    if (typeof value !== "string" || !/^[\x20-\x7e]*$/.test(value) || sent("mcp-name") !== value)
       return false;
   }
   for (const name of Object.keys(headers)) if (name.startsWith("mcp-param-")) return false;

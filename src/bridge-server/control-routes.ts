@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RPC } from "../core/jsonrpc/codes.js";
-import { type Refusal, readBody, sendRefusal } from "./http-guards.js";
+import { readBody, refusal, sendRefusal } from "./http-guards.js";
 
 /**
  * The bridge's own control routes (authenticated like the MCP endpoints): GET status, POST reload,
@@ -38,7 +38,7 @@ export const CONTROL_PREFIX = "/control/";
 const CONTROL_ROUTES =
   "GET /control/status, POST /control/reload, POST /control/warm and POST /control/restart/<server>";
 
-const notFound = (message: string): Refusal => ({ status: 404, code: RPC.invalidRequest, message });
+const notFound = (message: string) => refusal(404, RPC.invalidRequest, message);
 
 /** `GET /control/status`, `POST /control/reload|warm|restart/<server>`, answered as JSON. */
 export async function answerControl(

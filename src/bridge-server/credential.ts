@@ -4,6 +4,7 @@
  */
 import { createHmac, randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import { headerOf } from "./http-guards.js";
 
 /** Made at start, never kept: a label means nothing outside this process, nor after a restart. */
 const KEY = randomBytes(32);
@@ -21,9 +22,8 @@ export const bearerToken = (raw: string | null | undefined): string | undefined 
 
 /** A request's credential (none: the label of nothing) under `key`: the seal's holds across restarts. */
 export function credentialOf(headers: IncomingHttpHeaders | Headers, key: Buffer = KEY): string {
-  const raw = headers instanceof Headers ? headers.get("authorization") : headers.authorization;
   return createHmac("sha256", key)
-    .update(`credential\0${bearerToken(raw) ?? ""}`)
+    .update(`credential\0${bearerToken(headerOf(headers, "authorization")) ?? ""}`)
     .digest("base64url")
     .slice(0, 22);
 }

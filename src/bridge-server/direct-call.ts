@@ -4,9 +4,9 @@
  */
 import { SERVER_INFO_META_KEY } from "@modelcontextprotocol/server";
 
-type Json = Record<string, unknown>;
+import { isPlain } from "./store.js";
 
-export const isPlain = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+type Json = Record<string, unknown>;
 
 /**
  * A `tools/call` or `prompts/get` result the caller owns (parsed from a server's answer just now, or

@@ -3,6 +3,7 @@
  * server's. The gateway implements it, http.ts drives it; neither needs the other's code.
  */
 import type { IncomingHttpHeaders } from "node:http";
+import { SHARE_PREFIX } from "../core/bridge-link/index.js";
 import type { DirectCall } from "./connection-server.js";
 import type { HttpSessionTransport } from "./session-transport.js";
 
@@ -31,6 +32,16 @@ export interface Endpoint {
    * relay's `Mcp-Twin-Session`). true: ended; false: no such session; undefined: it names none.
    */
   end?(headers: IncomingHttpHeaders): Promise<boolean | undefined>;
+}
+
+/** The share a `/share/<name>` path names ("" when it names none readable), else undefined. */
+export function shareOf(pathname: string): string | undefined {
+  if (!pathname.startsWith(SHARE_PREFIX)) return undefined;
+  try {
+    return decodeURIComponent(pathname.slice(SHARE_PREFIX.length));
+  } catch {
+    return "";
+  }
 }
 
 /** Which protocol era a server instance serves: 2025-11-25 (sessions) or 2026-07-28. */

@@ -2,7 +2,7 @@
  * The checks the bridge's HTTP listener applies to a request, each small and testable on its own:
  * Host (DNS rebinding), Origin, the bearer token, the body limit, media types and JSON-RPC shape.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { isLoopback } from "../core/system/loopback.js";
 
@@ -14,6 +14,31 @@ export interface Refusal {
   headers?: Record<string, string>;
   /** Close the connection after the answer (the client is not trusted, or its body is unread). */
   close?: boolean;
+}
+
+/** A check's refusal, its headers only when it has some. */
+export const refusal = (
+  status: number,
+  code: number,
+  message: string,
+  headers?: Record<string, string>,
+): Refusal => ({
+  status,
+  code,
+  message,
+  ...(headers ? { headers } : {}),
+});
+
+/**
+ * A request header, from Node's headers or a web request's: Node gives a repeated header as one
+ * value, trimmed (joined, or the first kept; set-cookie alone comes as a list: its first here).
+ */
+export function headerOf(
+  headers: IncomingHttpHeaders | Headers | undefined,
+  name: string,
+): string | undefined {
+  const value = headers instanceof Headers ? (headers.get(name) ?? undefined) : headers?.[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /**
@@ -73,9 +98,7 @@ export const UNAUTHORIZED: Refusal = {
 };
 
 export const tooLarge = (limit: number): Refusal => ({
-  status: 413,
-  code: RPC.serverError,
-  message: `Payload Too Large: the limit is ${limit} bytes`,
+  ...refusal(413, RPC.serverError, `Payload Too Large: the limit is ${limit} bytes`),
   close: true,
 });
 
@@ -142,29 +165,22 @@ export function checkMediaTypes(
   accept: string | undefined,
 ): Refusal | { acceptsSse: boolean } {
   if (mediaType(contentType) !== "application/json")
-    return {
-      status: 415,
-      code: RPC.serverError,
-      message: "Unsupported Media Type: Content-Type must be application/json",
-    };
+    return refusal(415, RPC.serverError, "Unsupported Media Type: Content-Type must be application/json");
   const acceptsSse = (accept ?? "").includes("text/event-stream");
   if (accept && !acceptsSse && !/application\/json|application\/\*|\*\/\*/.test(accept))
-    return {
-      status: 406,
-      code: RPC.serverError,
-      message: "Not Acceptable: the answer is application/json or text/event-stream",
-    };
+    return refusal(
+      406,
+      RPC.serverError,
+      "Not Acceptable: the answer is application/json or text/event-stream",
+    );
   return { acceptsSse };
 }
 
 /** `Mcp-Protocol-Version`, when sent, must be one the SDK supports. */
 export function checkProtocolVersion(version: unknown, supported: readonly string[]): Refusal | null {
   if (typeof version !== "string" || supported.includes(version)) return null;
-  return {
-    status: 400,
-    code: RPC.serverError,
-    message: `Bad Request: unsupported protocol version ${version} (supported: ${supported.join(", ")})`,
-  };
+  const message = `Bad Request: unsupported protocol version ${version} (supported: ${supported.join(", ")})`;
+  return refusal(400, RPC.serverError, message);
 }
 
 export const MAX_BATCH = 100;
@@ -184,26 +200,18 @@ export function parseMessages(
   try {
     raw = JSON.parse(body);
   } catch {
-    return { status: 400, code: RPC.parseError, message: "Parse error: the body is not valid JSON" };
+    return refusal(400, RPC.parseError, "Parse error: the body is not valid JSON");
   }
   const batch = Array.isArray(raw);
   const messages = batch ? (raw as unknown[]) : [raw];
   if (messages.length === 0 || messages.length > MAX_BATCH)
-    return {
-      status: 400,
-      code: RPC.invalidRequest,
-      message: `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`,
-    };
+    return refusal(400, RPC.invalidRequest, `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`);
   if ((batch || !options.batchesOnly) && !messages.every(isMessage)) return NOT_A_MESSAGE;
   return { messages, batch };
 }
 
 /** The refusal of a body that is JSON but not a JSON-RPC 2.0 message. */
-export const NOT_A_MESSAGE: Refusal = {
-  status: 400,
-  code: RPC.invalidRequest,
-  message: "Invalid Request: not a JSON-RPC 2.0 message",
-};
+export const NOT_A_MESSAGE = refusal(400, RPC.invalidRequest, "Invalid Request: not a JSON-RPC 2.0 message");
 
 export const isRefusal = (r: object): r is Refusal => "status" in r;
 

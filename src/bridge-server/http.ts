@@ -5,7 +5,7 @@
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
-import { answerChallenge, CHALLENGE_HEADER, SHARE_PREFIX } from "../core/bridge-link/index.js";
+import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-link/index.js";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { isLoopback } from "../core/system/loopback.js";
 import { type Clock, realClock } from "./clock.js";
@@ -19,7 +19,7 @@ import { connectionServerTakes, DirectAnswers } from "./connection-server.js";
 import { type HandedConnections, takeConnections } from "./connections-from.js";
 import { answerControl, CONTROL_PREFIX, type ControlRoutes } from "./control-routes.js";
 import { credentialOf } from "./credential.js";
-import type { Endpoint } from "./endpoint.js";
+import { type Endpoint, shareOf } from "./endpoint.js";
 import {
   allowedOrigins,
   checkBearer,
@@ -28,11 +28,13 @@ import {
   checkMediaTypes,
   checkOrigin,
   checkProtocolVersion,
+  headerOf,
   isRefusal,
   NOT_A_MESSAGE,
   parseMessages,
   type Refusal,
   readBody,
+  refusal,
   refuseBody,
   sendRefusal,
   tooLarge,
@@ -103,22 +105,6 @@ const loadTypes = () =>
 const isMessage = (sdk: SdkTypes, item: unknown) =>
   sdk.isJSONRPCRequest(item) || sdk.isJSONRPCNotification(item) || sdk.isJSONRPCResponse(item);
 
-const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-};
-
-const refusal = (
-  status: number,
-  code: number,
-  message: string,
-  headers?: Record<string, string>,
-): Refusal => ({
-  status,
-  code,
-  message,
-  ...(headers ? { headers } : {}),
-});
 const NO_SESSION_ID = refusal(400, RPC.serverError, "Bad Request: Mcp-Session-Id header is required");
 const UNKNOWN_SESSION = refusal(404, RPC.sessionNotFound, "Session not found");
 const ONLY_2025_11_25 = (supported: readonly string[]) =>
@@ -136,16 +122,6 @@ const notFound = (l: Listener): Refusal => ({
   ),
   close: true,
 });
-
-/** The share a `/share/<name>` path names ("" when it names none readable), else undefined. */
-function shareOf(pathname: string): string | undefined {
-  if (!pathname.startsWith(SHARE_PREFIX)) return undefined;
-  try {
-    return decodeURIComponent(pathname.slice(SHARE_PREFIX.length));
-  } catch {
-    return "";
-  }
-}
 
 /** What every request handler needs. */
 interface Listener {
@@ -208,7 +184,7 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   if (busy) return req.method === "POST" ? refuseBody(req, res, busy) : sendRefusal(res, busy);
 
   const sdk = sdkTypes ?? (await loadTypes());
-  const sessionId = header(req.headers, "mcp-session-id");
+  const sessionId = headerOf(req.headers, "mcp-session-id");
   if (req.method === "POST") return post(l, req, res, endpoint, sessionId);
   // GET and DELETE are 2025-11-25 session operations (2026-07-28 has neither).
   const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);
@@ -268,9 +244,9 @@ async function post(
   const era = sdk.classifyInboundRequest({
     httpMethod: "POST",
     body: value,
-    protocolVersionHeader: header(req.headers, "mcp-protocol-version"),
-    mcpMethodHeader: header(req.headers, "mcp-method"),
-    mcpNameHeader: header(req.headers, "mcp-name"),
+    protocolVersionHeader: headerOf(req.headers, "mcp-protocol-version"),
+    mcpMethodHeader: headerOf(req.headers, "mcp-method"),
+    mcpNameHeader: headerOf(req.headers, "mcp-name"),
   });
   if (era.kind === "reject" && era.cell === "invalid-json-rpc-body") return sendRefusal(res, NOT_A_MESSAGE);
   if (era.kind !== "legacy") {

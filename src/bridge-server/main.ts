@@ -31,7 +31,7 @@ import { VERSION } from "../version.js";
 import { bridgeEndpoint } from "./bridge-endpoint.js";
 import type { Clock } from "./clock.js";
 import type { Endpoint } from "./endpoint.js";
-import { fillApart, Gateway, type PathSide } from "./gateway/index.js";
+import { fillApart, fillHere, Gateway, type PathSide } from "./gateway/index.js";
 import { type HttpBridge, type HttpOptions, listenHttp } from "./http.js";
 import { NotesFolder } from "./notes-folder.js";
 import { type LoadedPlugins, loadPlugins } from "./plugins.js";
@@ -311,19 +311,13 @@ async function openGateway(options: OwnerOptions): Promise<Gateway> {
     log,
     logFile: (name) => shareLogFile(files, name),
     clock: options.clock,
-    // sync's list cache filled by a process apart: the SDK it needs never loads into this one.
-    fillApart: fillEntry
-      ? (launches) =>
-          fillApart(
-            fillEntry,
-            {
-              launches,
-              side,
-              logFiles: Object.fromEntries(launches.map((l) => [l.name, shareLogFile(files, l.name)])),
-            },
-            log,
-          )
-      : undefined,
+    // sync's list cache filled by a process apart: the SDK it needs never loads into this one (run
+    // from source, with no such process built, it fills in this one the same way).
+    fill: (launches) => {
+      const logFiles = Object.fromEntries(launches.map((l) => [l.name, shareLogFile(files, l.name)]));
+      const input = { launches, side, logFiles };
+      return fillEntry ? fillApart(fillEntry, input, log) : fillHere(input, log);
+    },
   });
 }
 

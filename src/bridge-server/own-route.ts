@@ -11,10 +11,11 @@ import {
 import { errorObject } from "../core/jsonrpc/codes.js";
 import type { DirectCall } from "./connection-server.js";
 import { SERVER_INFO } from "./description.js";
-import { isPlain, stampAsSdk } from "./direct-call.js";
+import { stampAsSdk } from "./direct-call.js";
 import type { NotesFolder } from "./notes-folder.js";
 import { noteResources } from "./resources.js";
 import { CACHE_HINTS, callTool, type ToolSet } from "./session-server.js";
+import { isPlain } from "./store.js";
 
 type Json = Record<string, unknown>;
 

@@ -10,6 +10,7 @@ import {
   type ParamHeader,
   paramMismatch,
 } from "../core/jsonrpc/envelope-headers.js";
+import { headerOf } from "./http-guards.js";
 
 /** The declarations of each listed tool that has some, read once per tools/list result. */
 const read = new WeakMap<object, Map<string, readonly ParamHeader[]>>();
@@ -59,12 +60,7 @@ export function paramRefusal(
   if (typeof list !== "object" || list === null || !checkedCall(message)) return undefined;
   const { params } = message as Call;
   const mirrored = mirrorsOf(list).get(params?.name as string);
-  const header = (name: string) => {
-    if (headers instanceof Headers) return headers.get(name) ?? undefined;
-    const v = headers[name];
-    return Array.isArray(v) ? v.join(", ") : v;
-  };
-  const fault = mirrored && paramMismatch(mirrored, params?.arguments, header);
+  const fault = mirrored && paramMismatch(mirrored, params?.arguments, (name) => headerOf(headers, name));
   if (!fault) return undefined;
   return {
     message: `Bad Request: the request headers and body disagree: ${fault.why}`,
@@ -73,17 +69,18 @@ export function paramRefusal(
 }
 
 /** The refusal as an HTTP answer: 400, the JSON-RPC error under the request's id. */
-export function refusalResponse(
-  refusal: NonNullable<ReturnType<typeof paramRefusal>>,
-  message: unknown,
+export const refusalResponse = (refusal: NonNullable<ReturnType<typeof paramRefusal>>, message: unknown) =>
+  errorResponse(400, message, { code: RPC.headerMismatch, message: refusal.message, data: refusal.data });
+
+/** A JSON-RPC error as an HTTP answer, under the id of the request `body` (null when it has none). */
+export function errorResponse(
+  status: number,
+  body: unknown,
+  error: { code: number; message: string; data?: unknown },
 ): Response {
-  const id = (message as { id?: unknown }).id;
+  const id = (body as { id?: unknown } | undefined)?.id;
   return Response.json(
-    {
-      jsonrpc: "2.0",
-      id: typeof id === "string" || typeof id === "number" ? id : null,
-      error: { code: RPC.headerMismatch, message: refusal.message, data: refusal.data },
-    },
-    { status: 400 },
+    { jsonrpc: "2.0", id: typeof id === "string" || typeof id === "number" ? id : null, error },
+    { status },
   );
 }

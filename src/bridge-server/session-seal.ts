@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { OperationError } from "../core/errors.js";
 import { createPrivateFileOnce, readTextOrNull, writePrivateFile } from "../core/system/files.js";
 import { credentialOf as credentialUnder } from "./credential.js";
+import { headerOf } from "./http-guards.js";
 
 /** What a session is opened again from. */
 export interface SealedSession {
@@ -249,8 +250,7 @@ export function keptHeaders(
 ): Record<string, string> | undefined {
   const kept: Record<string, string> = {};
   for (const name of names ?? []) {
-    const v = headers[name];
-    const value = Array.isArray(v) ? v[0] : v;
+    const value = headerOf(headers, name);
     if (value !== undefined) kept[name] = value;
   }
   return Object.keys(kept).length > 0 ? kept : undefined;

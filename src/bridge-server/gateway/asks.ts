@@ -22,6 +22,12 @@ export const ASK_TIMEOUT_MS = 120_000;
 /** What a server may ask its client during a call (2025-11-25 has it ask over its own connection). */
 export const ASK_METHODS = ["elicitation/create", "sampling/createMessage", "roots/list"] as const;
 export type AskMethod = (typeof ASK_METHODS)[number];
+/** What a client must have declared for each question a server may put to it. */
+export const NEEDS: Record<string, string> = {
+  "elicitation/create": "elicitation",
+  "sampling/createMessage": "sampling",
+  "roots/list": "roots",
+};
 
 /**
  * Who a forwarded call belongs to: a session, and how to ask its client something (given up when

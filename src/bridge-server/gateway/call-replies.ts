@@ -11,8 +11,7 @@ const RAW_IDS = 2 ** 40;
 export class CallReplies {
   readonly #progress = new Map<string, (params: Json) => void>();
   /** Fast-path calls in flight (SharedChild.rawCall): their answer, and what fails them. */
-  readonly #raw = new Map<number, (response: JSONRPCResponse) => void>();
-  readonly #rawFailed = new Map<number, (error: Error) => void>();
+  readonly #raw = new Map<number, { answer(response: JSONRPCResponse): void; fail(error: Error): void }>();
   #nextRaw = RAW_IDS;
 
   /** The server's progress under `token` goes to `to` until dropProgress(token). */
@@ -43,7 +42,7 @@ export class CallReplies {
         const raw = this.#raw.get(message.id);
         if (raw) {
           this.#raw.delete(message.id);
-          return raw(message);
+          return raw.answer(message);
         }
       }
       deliver?.call(transport, message, extra);
@@ -67,14 +66,12 @@ export class CallReplies {
     const { id } = message;
     try {
       return await new Promise<JSONRPCResponse>((resolve, reject) => {
-        this.#raw.set(id, resolve);
-        this.#rawFailed.set(id, reject);
+        this.#raw.set(id, { answer: resolve, fail: reject });
         transport.send(message).catch(reject);
         sent?.(id);
       });
     } finally {
       this.#raw.delete(id);
-      this.#rawFailed.delete(id);
     }
   }
 
@@ -89,11 +86,11 @@ export class CallReplies {
       // The request may be answered already: a cancel for it has nothing to stop.
       .catch(() => {});
     // A cancelled request may go unanswered: nothing waits for it any more.
-    this.#rawFailed.get(id)?.(Object.assign(new Error("cancelled"), { cancelled: true }));
+    this.#raw.get(id)?.fail(Object.assign(new Error("cancelled"), { cancelled: true }));
   }
 
   /** The process died: every fast-path call in flight fails with `error`. */
   failAll(error: Error): void {
-    for (const fail of this.#rawFailed.values()) fail(error);
+    for (const raw of this.#raw.values()) raw.fail(error);
   }
 }

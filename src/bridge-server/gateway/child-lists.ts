@@ -8,6 +8,7 @@ import { eraOf } from "../endpoint.js";
 import { ANY, type Json } from "./as-sent.js";
 import {
   type CachedServer,
+  isList,
   LIST_METHODS,
   type ListCache,
   type ListKind,
@@ -25,8 +26,6 @@ const KINDS = { "tools/list": "tools", "prompts/list": "prompts", "resources/lis
  * changes are no other session's; what a new process says still updates the server's entry).
  */
 export type CacheScope = { kind: "server" } | { kind: "folder"; folder: string } | { kind: "own" };
-
-const isList = (method: string) => (LIST_METHODS as readonly string[]).includes(method);
 
 export class ChildLists {
   readonly #name: string;

@@ -5,6 +5,7 @@
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { startProcess } from "../../core/system/run.js";
 import { type Clock, realClock } from "../clock.js";
+import { isPlain } from "../store.js";
 import { type CachedServer, ListCache, launchKey, parseEntry } from "./list-cache.js";
 import type { PathSide } from "./session-keys.js";
 import { ShareHost } from "./share-host.js";
@@ -101,9 +102,6 @@ export async function fillApart(
   };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** The child's answer, or undefined when it is not one; each entry checked as one read from disk. */
 function parseOutput(text: string): FillOutput | undefined {
   let raw: unknown;
@@ -113,7 +111,7 @@ function parseOutput(text: string): FillOutput | undefined {
     return undefined;
   }
   if (
-    !isObject(raw) ||
+    !isPlain(raw) ||
     !Array.isArray(raw.warmed) ||
     !Array.isArray(raw.failed) ||
     !Array.isArray(raw.entries)
@@ -123,7 +121,7 @@ function parseOutput(text: string): FillOutput | undefined {
     warmed: raw.warmed.filter((n): n is string => typeof n === "string"),
     failed: raw.failed.filter(
       (f): f is { name: string; error: string } =>
-        isObject(f) && typeof f.name === "string" && typeof f.error === "string",
+        isPlain(f) && typeof f.name === "string" && typeof f.error === "string",
     ),
     entries: raw.entries.flatMap((e): Array<[string, CachedServer]> => {
       if (!Array.isArray(e)) return [];

@@ -13,9 +13,9 @@ import {
 import { CallStop } from "../call-stop.js";
 import { asResultOf, type Json } from "./as-sent.js";
 import { capabilitiesOf, withEnvelope } from "./eras.js";
-import type { CachedServer } from "./list-cache.js";
+import { type CachedServer, LIST_METHODS } from "./list-cache.js";
 import { answer } from "./request-route.js";
-import { CALLS, CAPABILITY_OF, type ForwardTarget, LIST_METHODS, type SessionRef } from "./target.js";
+import { CALLS, CAPABILITY_OF, type ForwardTarget, type SessionRef } from "./target.js";
 
 /**
  * Build the server. `cached` (what the last start learned) gives its identity and capabilities,

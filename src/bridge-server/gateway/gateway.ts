@@ -8,7 +8,8 @@ import type { ManifestShares, ShareLaunch } from "../../core/entries/share-launc
 import { RPC } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { type Clock, realClock, type Timer } from "../clock.js";
-import type { Endpoint } from "../endpoint.js";
+import { type Endpoint, shareOf } from "../endpoint.js";
+import { errorResponse } from "../param-check.js";
 import type { FillOutput } from "./fill-apart.js";
 import { ListCache } from "./list-cache.js";
 import type { PathSide } from "./session-keys.js";
@@ -26,8 +27,8 @@ export interface GatewayOptions {
   log: (line: string) => void;
   /** Each server's own log file (none: their processes' stderr goes to `log`). */
   logFile?: (name: string) => string;
-  /** Fill list caches in a process apart (fill-apart.ts); none: in this process. */
-  fillApart?: (launches: ShareLaunch[]) => Promise<FillOutput>;
+  /** Fill list caches: in a process apart where one is built, else in this one (fill-apart.ts). */
+  fill: (launches: ShareLaunch[]) => Promise<FillOutput>;
   /** What the idle sweep and the shared servers' timers run on (tests move it by hand). */
   clock?: Clock;
 }
@@ -82,13 +83,8 @@ export class Gateway {
 
   /** The endpoint at `/share/<name>`, if that server is shared (or named, and failing). */
   endpointAt(pathname: string): Endpoint | undefined {
-    if (!pathname.startsWith(SHARE_PREFIX)) return undefined;
-    let name: string;
-    try {
-      name = decodeURIComponent(pathname.slice(SHARE_PREFIX.length));
-    } catch {
-      return undefined;
-    }
+    const name = shareOf(pathname);
+    if (!name) return undefined;
     const host = this.#hosts.get(name);
     if (host) return host.endpoint();
     const failed = this.#failed.get(name);
@@ -123,27 +119,14 @@ export class Gateway {
 
   /** Fill the list cache of every shared server never started (see ShareHost.fillCache). */
   async fillCaches(): Promise<WarmReport> {
-    const warmed: string[] = [];
     const failed: WarmReport["failed"] = [];
     // A server that cannot run here (not installed, a secret missing) is said with its reason.
     for (const [name, f] of this.#failed) failed.push({ name, error: f.error, cannotRun: true });
-    const apart = this.#o.fillApart;
-    if (apart) {
-      const need = [...this.#hosts.values()].filter((h) => !this.#failed.has(h.name) && h.needsCache());
-      if (need.length === 0) return { warmed, failed };
-      const filled = await apart(need.map((h) => h.launch));
-      for (const [name, entry] of filled.entries) if (this.#hosts.has(name)) this.#cache.put(name, entry);
-      return { warmed: filled.warmed, failed: [...failed, ...filled.failed] };
-    }
-    for (const [name, host] of this.#hosts) {
-      if (this.#failed.has(name)) continue;
-      try {
-        if (await host.fillCache()) warmed.push(name);
-      } catch (error) {
-        failed.push({ name, error: error instanceof Error ? error.message : String(error) });
-      }
-    }
-    return { warmed, failed };
+    const need = [...this.#hosts.values()].filter((h) => !this.#failed.has(h.name) && h.needsCache());
+    if (need.length === 0) return { warmed: [], failed };
+    const filled = await this.#o.fill(need.map((h) => h.launch));
+    for (const [name, entry] of filled.entries) if (this.#hosts.has(name)) this.#cache.put(name, entry);
+    return { warmed: filled.warmed, failed: [...failed, ...filled.failed] };
   }
 
   async reload(): Promise<ReloadReport> {
@@ -256,16 +239,6 @@ function failingEndpoint(path: string, name: string, error: string): Endpoint {
     connect: async () => {
       throw new Error(why);
     },
-    serve2026: async (_request, body) => {
-      const id = (body as { id?: unknown } | undefined)?.id;
-      return Response.json(
-        {
-          jsonrpc: "2.0",
-          id: typeof id === "string" || typeof id === "number" ? id : null,
-          error: { code: RPC.internalError, message: why },
-        },
-        { status: 502 },
-      );
-    },
+    serve2026: async (_request, body) => errorResponse(502, body, { code: RPC.internalError, message: why }),
   };
 }

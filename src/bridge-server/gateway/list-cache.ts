@@ -7,6 +7,8 @@ import { readFile } from "node:fs/promises";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { writePrivateFile } from "../../core/system/files.js";
 import type { Era } from "../endpoint.js";
+import type { Descriptor } from "../route/handshake.js";
+import { isPlain } from "../store.js";
 
 /** The list methods answered from the cache while the server is stopped. */
 export const LIST_METHODS = [
@@ -16,10 +18,13 @@ export const LIST_METHODS = [
   "resources/templates/list",
 ] as const;
 export type ListMethod = (typeof LIST_METHODS)[number];
+export const isList = (method: string): method is ListMethod =>
+  (LIST_METHODS as readonly string[]).includes(method);
 /** What a `list_changed` notification names: resources covers their templates too. */
 export type ListKind = "tools" | "prompts" | "resources";
 
-export interface CachedServer {
+/** Its identity, capabilities and instructions: what a route answers the handshake with (Descriptor). */
+export interface CachedServer extends Descriptor {
   /** The launch key it was read under (launchKey): another key, another server. */
   key: string;
   /** The protocol era it is driven in, and when that was decided. */
@@ -27,9 +32,6 @@ export interface CachedServer {
   eraCheckedAt: string;
   /** A 2026-07-28 server's `server/discover` answer (lets it start without asking again). */
   discover?: Record<string, unknown>;
-  serverInfo: { name: string; version: string; [key: string]: unknown };
-  capabilities: Record<string, Record<string, unknown> | undefined>;
-  instructions?: string;
   lists: Partial<Record<ListMethod, Record<string, unknown>>>;
   updatedAt: string;
 }
@@ -45,12 +47,9 @@ export function launchKey(launch: ShareLaunch): string {
   return createHash("sha256").update(JSON.stringify(facts)).digest("base64url").slice(0, 22);
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** An object whose members are objects (or absent): capabilities, lists. */
 const isObjectOfObjects = (v: unknown): v is Record<string, Record<string, unknown> | undefined> =>
-  isObject(v) && Object.values(v).every((member) => member === undefined || isObject(member));
+  isPlain(v) && Object.values(v).every((member) => member === undefined || isPlain(member));
 
 /**
  * An entry read back from disk or from the process that filled it (fill-apart.ts), or undefined
@@ -58,14 +57,14 @@ const isObjectOfObjects = (v: unknown): v is Record<string, Record<string, unkno
  * parsed: an identity, capabilities that are objects).
  */
 export function parseEntry(raw: unknown): CachedServer | undefined {
-  if (!isObject(raw)) return undefined;
+  if (!isPlain(raw)) return undefined;
   const { key, era, eraCheckedAt, serverInfo, capabilities, lists, updatedAt, discover, instructions } = raw;
   if (typeof key !== "string" || (era !== "2025-11-25" && era !== "2026-07-28")) return undefined;
   if (typeof eraCheckedAt !== "string" || typeof updatedAt !== "string") return undefined;
-  if (!isObject(serverInfo) || typeof serverInfo.name !== "string" || typeof serverInfo.version !== "string")
+  if (!isPlain(serverInfo) || typeof serverInfo.name !== "string" || typeof serverInfo.version !== "string")
     return undefined;
   if (!isObjectOfObjects(capabilities) || !isObjectOfObjects(lists)) return undefined;
-  if (discover !== undefined && !isObject(discover)) return undefined;
+  if (discover !== undefined && !isPlain(discover)) return undefined;
   if (instructions !== undefined && typeof instructions !== "string") return undefined;
   return {
     ...raw,
@@ -110,14 +109,14 @@ export class ListCache {
     const cache = new ListCache(file);
     try {
       const data = JSON.parse(await readFile(file, "utf8")) as { servers?: unknown; folders?: unknown };
-      if (isObject(data.servers))
+      if (isPlain(data.servers))
         for (const [name, raw] of Object.entries(data.servers)) {
           const entry = parseEntry(raw);
           if (entry) cache.#entries.set(name, entry);
         }
-      if (isObject(data.folders))
+      if (isPlain(data.folders))
         for (const [name, folders] of Object.entries(data.folders)) {
-          if (!isObject(folders)) continue;
+          if (!isPlain(folders)) continue;
           for (const [folder, raw] of Object.entries(folders).slice(-MAX_FOLDERS)) {
             const entry = parseEntry(raw);
             if (entry) cache.#folderMap(name).set(folder, entry);

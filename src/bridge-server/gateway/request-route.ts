@@ -18,7 +18,7 @@ import { stampAsSdk } from "../direct-call.js";
 import type { Json } from "./as-sent.js";
 import type { Caller } from "./asks.js";
 import { capabilitiesOf, tidy } from "./eras.js";
-import type { CachedServer, ListMethod } from "./list-cache.js";
+import { type CachedServer, isList, type ListMethod } from "./list-cache.js";
 import { admits } from "./log-levels.js";
 import { CAPABILITY_OF, type ForwardTarget, type SessionRef } from "./target.js";
 import { keptTools, refusal } from "./tool-filter.js";
@@ -30,8 +30,6 @@ const ENVELOPE = [
   CLIENT_CAPABILITIES_META_KEY,
   LOG_LEVEL_META_KEY,
 ];
-
-const isList = (method: string): method is ListMethod => method.endsWith("/list");
 
 /** One request on its way: where it goes, whose it is, and how its answers reach its client. */
 export interface Passage {

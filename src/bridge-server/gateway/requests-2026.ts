@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { JSONRPCMessage, McpHttpHandler } from "@modelcontextprotocol/server";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import type { DirectCall } from "../connection-server.js";
-import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
+import { checkedCall, errorResponse, paramRefusal, refusalResponse } from "../param-check.js";
 import type { ListKind } from "./list-cache.js";
 import type { ShareRoom } from "./share-room.js";
 import { subscriptionRefusal } from "./subscriptions.js";
@@ -43,14 +43,13 @@ export class Requests2026 {
     const method = (parsedBody as { method?: unknown } | undefined)?.method;
     if (!found.ok) {
       // A negotiating client that finds no discover falls back to 2025-11-25, which has sessions.
-      if (this.#room.mode() === "session" && method === "server/discover")
-        return rpcRefusal(404, RPC.methodNotFound, `Method not found: ${found.why}`, parsedBody);
-      return rpcRefusal(
-        400,
-        this.#room.mode() === "session" ? RPC.unsupportedProtocolVersion : RPC.invalidParams,
-        found.why,
-        parsedBody,
-      );
+      if (this.#room.mode === "session" && method === "server/discover")
+        return errorResponse(404, parsedBody, {
+          code: RPC.methodNotFound,
+          message: `Method not found: ${found.why}`,
+        });
+      const code = this.#room.mode === "session" ? RPC.unsupportedProtocolVersion : RPC.invalidParams;
+      return errorResponse(400, parsedBody, { code, message: found.why });
     }
     let handler = this.#handlers.get(found.key);
     if (!handler) {
@@ -67,7 +66,7 @@ export class Requests2026 {
     }
     if (method === "subscriptions/listen") {
       const refused = subscriptionRefusal(new Set(), listenedUris(parsedBody));
-      if (refused) return rpcRefusal(400, RPC.invalidParams, refused, parsedBody);
+      if (refused) return errorResponse(400, parsedBody, { code: RPC.invalidParams, message: refused });
       await this.#listening(found.key, parsedBody, request.signal);
     }
     return h.fetch(request, { parsedBody });
@@ -192,17 +191,4 @@ function listenedUris(body: unknown): string[] {
   const uris = (body as { params?: { notifications?: { resourceSubscriptions?: unknown } } }).params
     ?.notifications?.resourceSubscriptions;
   return Array.isArray(uris) ? uris.filter((u) => typeof u === "string") : [];
-}
-
-/** A JSON-RPC error answer for a request the gateway cannot route. */
-function rpcRefusal(status: number, code: number, message: string, body: unknown): Response {
-  const id = (body as { id?: unknown } | undefined)?.id;
-  return Response.json(
-    {
-      jsonrpc: "2.0",
-      id: typeof id === "string" || typeof id === "number" ? id : null,
-      error: { code, message },
-    },
-    { status },
-  );
 }

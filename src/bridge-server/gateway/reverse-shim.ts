@@ -7,6 +7,7 @@ import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import { CallStop, onAbort } from "../call-stop.js";
 import { type Clock, realClock, type Timer } from "../clock.js";
 import type { Json } from "./as-sent.js";
+import { NEEDS } from "./asks.js";
 
 /** A parked call waits this long for the client's retry; then the question is cancelled. */
 const PARKED_TTL_MS = 5 * 60 * 1000;
@@ -16,13 +17,6 @@ const PARKED_TTL_MS = 5 * 60 * 1000;
  */
 const PARKED_PER_UPSTREAM = 64;
 const TAG = "gw1";
-
-/** What the client's capability must be for each question a server may ask. */
-const NEEDS: Record<string, string> = {
-  "elicitation/create": "elicitation",
-  "sampling/createMessage": "sampling",
-  "roots/list": "roots",
-};
 
 interface Parked {
   /** Its key in the parked calls, given when it first asks (a call that never asks has none). */

@@ -7,6 +7,7 @@ import path from "node:path";
 import { looksWindowsTyped, windowsToWsl } from "../../core/environments/path-translation.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { credentialOf, labelOf } from "../credential.js";
+import { headerOf } from "../http-guards.js";
 
 /** The project folder a client works in (its entry sends it; the relay sends its own cwd). */
 export const PROJECT_HEADER = "mcp-twin-project";
@@ -27,9 +28,8 @@ export type ChildKey = { ok: true; key: string; cwd?: string } | { ok: false; wh
  * when absent, "" when sent empty.
  */
 const headerText = (headers: IncomingHttpHeaders | Headers, name: string): string | undefined => {
-  const raw = headers instanceof Headers ? headers.get(name) : headers[name];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (value === undefined || value === null) return undefined;
+  const value = headerOf(headers, name);
+  if (value === undefined) return undefined;
   return Buffer.from(value.trim(), "latin1").toString("utf8");
 };
 

@@ -8,20 +8,14 @@ import { errorObject, RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import { type Descriptor, handshake } from "../route/handshake.js";
 import type { HttpSessionTransport } from "../session-transport.js";
 import type { Json } from "./as-sent.js";
-import type { AskMethod, Caller } from "./asks.js";
+import { type AskMethod, type Caller, NEEDS } from "./asks.js";
 import { capabilitiesOf, in2025Terms, tidy, withEnvelope } from "./eras.js";
-import type { CachedServer, ListMethod } from "./list-cache.js";
+import { type CachedServer, isList } from "./list-cache.js";
 import { admits } from "./log-levels.js";
 import type { ShareRoom } from "./share-room.js";
 import { CAPABILITY_OF, type ForwardTarget, type SessionRef } from "./target.js";
 import { keptTools, refusal } from "./tool-filter.js";
 
-/** What a client must have declared for each question a server may put to it. */
-const NEEDS: Record<AskMethod, string> = {
-  "elicitation/create": "elicitation",
-  "sampling/createMessage": "sampling",
-  "roots/list": "roots",
-};
 /** Which notifications a client is sent only when the server declared the capability (the SDK's rule). */
 const NOTIFIED_FOR: Record<string, string> = {
   "notifications/message": "logging",
@@ -30,8 +24,6 @@ const NOTIFIED_FOR: Record<string, string> = {
   "notifications/tools/list_changed": "tools",
   "notifications/prompts/list_changed": "prompts",
 };
-
-const isList = (method: string): method is ListMethod => method.endsWith("/list") && method in CAPABILITY_OF;
 
 /** A 2025-11-25 session on the process its mode names. */
 export async function connectSession(
@@ -58,7 +50,7 @@ export async function connectSession(
       // The session is ending: a server refusing the smaller set leaves extra updates, dropped unsent.
       await child.subscriptions(room.subscribed(found.key)).catch(() => {});
     // A session's own process ends with it.
-    if (room.mode() === "session") await room.drop(found.key);
+    if (room.mode === "session") await room.drop(found.key);
   };
   const prior = transport.onclose;
   transport.onclose = () => {

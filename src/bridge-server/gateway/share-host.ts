@@ -9,6 +9,7 @@ import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { type Clock, realClock } from "../clock.js";
 import type { Endpoint } from "../endpoint.js";
+import { headerOf } from "../http-guards.js";
 import type { CacheScope } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
@@ -42,20 +43,18 @@ export interface HostOptions {
  */
 const MAX_KEYS = 256;
 
-export class ShareHost {
+export class ShareHost implements ShareRoom {
   readonly name: string;
   readonly path: string;
   #launch: ShareLaunch;
   #key: string;
   readonly #o: HostOptions;
   readonly #clock: Clock;
-  readonly #log: (line: string) => void;
-  readonly #shim: ReverseShim;
+  readonly log: (line: string) => void;
+  readonly shim: ReverseShim;
   readonly #children = new Map<string, SharedChild>();
   /** 2025-11-25 sessions attached to each process. */
   readonly #sessions = new Map<string, Set<SessionRef>>();
-  /** What its two eras' fronts are given of it (share-room.ts). */
-  readonly #room: ShareRoom;
   readonly #requests2026: Requests2026;
   #restartsBefore = 0;
   readonly #own: ShareLog | undefined;
@@ -70,25 +69,10 @@ export class ShareHost {
     this.#key = launchKey(launch);
     this.#o = options;
     this.#clock = options.clock ?? realClock;
-    this.#shim = new ReverseShim(this.#clock);
-    this.#log = (line) => options.log(`[share ${launch.name}] ${line}`);
+    this.shim = new ReverseShim(this.#clock);
+    this.log = (line) => options.log(`[share ${launch.name}] ${line}`);
     this.#own = options.logFile ? new ShareLog(options.logFile, launchSecrets(launch)) : undefined;
-    this.#room = {
-      name: this.name,
-      mode: () => this.mode,
-      shim: this.#shim,
-      log: this.#log,
-      route: (headers, session) => this.#route(headers, session),
-      held: (key) => this.#children.get(key),
-      child: (key, cwd) => this.#child(key, cwd),
-      cached: (child) => this.#cached(child),
-      target: (key, child) => this.#target(key, child),
-      gate: (headers) => this.#gate(headers),
-      attached: (key) => this.#attached(key),
-      subscribed: (key) => this.#subscribed(key),
-      drop: (key) => this.#drop(key),
-    };
-    this.#requests2026 = new Requests2026(this.#room);
+    this.#requests2026 = new Requests2026(this);
   }
 
   get mode(): ShareMode {
@@ -129,7 +113,7 @@ export class ShareHost {
   /** Start the machine-wide process now (`serve --share`: the user asked for it to run). */
   async warm(): Promise<void> {
     if (this.mode !== "machine") return;
-    await this.#child("machine").start();
+    await this.child("machine").start();
   }
 
   /**
@@ -141,11 +125,11 @@ export class ShareHost {
     if (!this.needsCache()) return false;
     const key = "warm";
     try {
-      const child = this.#child(key);
-      await this.#cached(child);
+      const child = this.child(key);
+      await this.cached(child);
       await child.listsNow();
     } finally {
-      await this.#drop(key);
+      await this.drop(key);
     }
     return true;
   }
@@ -159,7 +143,7 @@ export class ShareHost {
       },
       // The route loads with the first session (it brings the SDK): an idle bridge does not carry it.
       connect: async (transport, headers) =>
-        (await import("./session-route.js")).connectSession(this.#room, transport, headers),
+        (await import("./session-route.js")).connectSession(this, transport, headers),
       sessionHeaders: this.mode === "project" ? [PROJECT_HEADER] : [],
       lane: (headers, message) => this.#requests2026.laneFor(headers, message),
       serve2026: (request, parsedBody) => this.#requests2026.serve(request, parsedBody),
@@ -171,7 +155,7 @@ export class ShareHost {
    * The tool rules of the client a request's client token names, read again on each use (a reload
    * changes them): what the gateway keeps for a client whose entry has no field of its own.
    */
-  #gate(headers: IncomingHttpHeaders | Headers | undefined): (() => ToolFilter | undefined) | undefined {
+  gate(headers: IncomingHttpHeaders | Headers | undefined): (() => ToolFilter | undefined) | undefined {
     const client = clientOf(headers);
     return client === undefined ? undefined : () => toolFilter(this.name, this.#launch.toolRules, client);
   }
@@ -184,7 +168,7 @@ export class ShareHost {
    * The process a request goes to, as #keyFor says, made room for (MAX_KEYS) when it is a new
    * one; one already held is marked as used now (a key no request names is forgotten: #sweep).
    */
-  #route(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey {
+  route(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey {
     const found = this.#keyFor(headers, session);
     if (!found.ok) return found;
     const held = this.#children.get(found.key);
@@ -212,7 +196,7 @@ export class ShareHost {
       if (!idlest || idle > idlest[1]) idlest = [key, idle];
     }
     if (!idlest) return false;
-    void this.#drop(idlest[0]);
+    void this.drop(idlest[0]);
     return true;
   }
 
@@ -221,15 +205,18 @@ export class ShareHost {
    * credential that named it): its process stops now. undefined: the request names no such session.
    */
   async #end(headers: IncomingHttpHeaders): Promise<boolean | undefined> {
-    const value = headers[SESSION_HEADER];
-    if (this.mode !== "session" || value === undefined || value === "") return undefined;
+    if (this.mode !== "session" || !headerOf(headers, SESSION_HEADER)) return undefined;
     const found = this.#keyFor(headers);
     if (!found.ok || !this.#children.has(found.key)) return false;
-    await this.#drop(found.key);
+    await this.drop(found.key);
     return true;
   }
 
-  #child(key: string, cwd?: string): SharedChild {
+  held(key: string): SharedChild | undefined {
+    return this.#children.get(key);
+  }
+
+  child(key: string, cwd?: string): SharedChild {
     let child = this.#children.get(key);
     if (!child) {
       // A project's process runs in its folder; a machine's or a session's in the home folder —
@@ -267,7 +254,7 @@ export class ShareHost {
   /** What happened to the process `key`: in its own log, and in the bridge's (serve.log) with the key. */
   #event(key: string, line: string): void {
     this.#own?.write(key, line);
-    this.#log(`${key}: ${line}`);
+    this.log(`${key}: ${line}`);
   }
 
   /**
@@ -299,7 +286,7 @@ export class ShareHost {
     return { kind: "own" };
   }
 
-  #attached(key: string): Set<SessionRef> {
+  attached(key: string): Set<SessionRef> {
     let set = this.#sessions.get(key);
     if (!set) {
       set = new Set();
@@ -309,7 +296,7 @@ export class ShareHost {
   }
 
   /** What the last start learned, starting the process first when nothing is cached yet. */
-  async #cached(child: SharedChild): Promise<CachedServer> {
+  async cached(child: SharedChild): Promise<CachedServer> {
     const cached = child.cached();
     if (cached) return cached;
     await child.start();
@@ -318,26 +305,26 @@ export class ShareHost {
     return learned;
   }
 
-  #target(key: string, child: SharedChild): ForwardTarget {
+  target(key: string, child: SharedChild): ForwardTarget {
     return {
       name: this.name,
       child,
-      shim: this.#shim,
+      shim: this.shim,
       subscribe: async (session, uri) => {
         const refused = subscriptionRefusal(session.subscriptions, [uri]);
         if (refused) throw tooManySubscriptions(refused);
         session.subscriptions.add(uri);
-        await child.subscriptions(this.#subscribed(key));
+        await child.subscriptions(this.subscribed(key));
       },
       unsubscribe: async (session, uri) => {
         session.subscriptions.delete(uri);
-        await child.subscriptions(this.#subscribed(key));
+        await child.subscriptions(this.subscribed(key));
       },
     };
   }
 
   /** Every URI some 2025-11-25 session of this process is subscribed to. */
-  #subscribed(key: string): Set<string> {
+  subscribed(key: string): Set<string> {
     const uris = new Set<string>();
     for (const s of this.#sessions.get(key) ?? []) for (const uri of s.subscriptions) uris.add(uri);
     return uris;
@@ -365,12 +352,12 @@ export class ShareHost {
       if (info.state === "running") {
         this.#event(key, `stopping after ${Math.round(info.idleMs / 1000)} s without a call`);
         if (this.mode === "machine" || (this.#sessions.get(key)?.size ?? 0) > 0) await child.stop();
-        else await this.#drop(key);
-      } else if (this.mode !== "machine" && key !== "warm" && this.#unused(key, child)) await this.#drop(key);
+        else await this.drop(key);
+      } else if (this.mode !== "machine" && key !== "warm" && this.#unused(key, child)) await this.drop(key);
     }
   }
 
-  async #drop(key: string): Promise<void> {
+  async drop(key: string): Promise<void> {
     const child = this.#children.get(key);
     this.#children.delete(key);
     if (child) this.#restartsBefore += child.info().restarts;
@@ -381,7 +368,7 @@ export class ShareHost {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.#children.keys()].map((key) => this.#drop(key)));
+    await Promise.all([...this.#children.keys()].map((key) => this.drop(key)));
   }
 
   /**
@@ -405,7 +392,7 @@ export class ShareHost {
         await child.stop({ fresh: true });
       }),
     );
-    this.#log(
+    this.log(
       `restarted (\`mcp-twin bridge restart\`): ${stopped} process${stopped === 1 ? "" : "es"} stopped`,
     );
     return { name: this.name, stopped, pids: pids.sort((a, b) => a - b), sessions };
@@ -427,7 +414,7 @@ export class ShareHost {
   }
 
   async close(): Promise<void> {
-    this.#shim.close();
+    this.shim.close();
     await this.stopAll();
     await this.#own?.flushed();
   }

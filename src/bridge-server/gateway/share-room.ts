@@ -14,7 +14,7 @@ import type { ToolFilter } from "./tool-filter.js";
 export interface ShareRoom {
   readonly name: string;
   /** Its mode now (a reload may change it). */
-  mode(): ShareMode;
+  readonly mode: ShareMode;
   /** Its 2025-11-25 servers' asks of a 2026-07-28 client, parked until the client's retry. */
   readonly shim: ReverseShim;
   log(line: string): void;

@@ -8,7 +8,6 @@ import type {
   JSONRPCRequest,
   JSONRPCResponse,
   LoggingMessageNotificationParams,
-  Transport,
 } from "@modelcontextprotocol/client";
 import { rpcError } from "../../core/jsonrpc/codes.js";
 import { VERSION } from "../../version.js";
@@ -19,7 +18,7 @@ import { asResultOf, type Json } from "./as-sent.js";
 import { ASK_METHODS, type AskMethod, Asks, type Caller } from "./asks.js";
 import { CallReplies } from "./call-replies.js";
 import { type CacheScope, ChildLists } from "./child-lists.js";
-import { ChildTransport } from "./child-transport.js";
+import type { ChildTransport } from "./child-transport.js";
 import { type Connection, connectInEra } from "./era-probe.js";
 import type { CachedServer, ListCache, ListKind, ListMethod } from "./list-cache.js";
 import { UpstreamSubscriptions } from "./subscriptions.js";
@@ -47,8 +46,8 @@ export interface ChildEvents {
 export interface Upstream {
   /** Its name: what its list cache entry is kept under, and what errors call it. */
   readonly name: string;
-  /** The transport a start connects over (the SDK's client starts it). */
-  open(): Transport | Promise<Transport>;
+  /** The transport a start connects over (the SDK's client starts its process). */
+  open(): ChildTransport;
 }
 
 export type ChildOutcome =
@@ -78,7 +77,7 @@ export class SharedChild {
   readonly #launchKey: string;
   readonly #events: ChildEvents;
   #client: Client | undefined;
-  #transport: Transport | undefined;
+  #transport: ChildTransport | undefined;
   #starting: Promise<Client> | undefined;
   readonly #clock: Clock;
   /** What this process asked its sessions' clients and is still waiting for. */
@@ -156,7 +155,7 @@ export class SharedChild {
 
   info(): ChildInfo {
     return {
-      pid: this.#client && this.#transport instanceof ChildTransport ? this.#transport.pid : undefined,
+      pid: this.#client ? this.#transport?.pid : undefined,
       state: this.#client ? "running" : this.#starting ? "starting" : "stopped",
       ...(this.#client ? { startedAt: new Date(this.#startedAt).toISOString() } : {}),
       idleMs: this.#inFlight.size > 0 ? 0 : this.#clock.now() - this.#lastActivity,
@@ -244,10 +243,7 @@ export class SharedChild {
     // A start that works clears what failed before: its state is what it is now.
     this.#failed = false;
     this.#lastError = undefined;
-    this.#events.outcome?.({
-      kind: "started",
-      pid: this.#transport instanceof ChildTransport ? this.#transport.pid : undefined,
-    });
+    this.#events.outcome?.({ kind: "started", pid: this.#transport?.pid });
     this.#startedAt = this.#clock.now();
     this.#lastActivity = this.#clock.now();
     client.onclose = () => this.#died(client);
@@ -275,7 +271,7 @@ export class SharedChild {
    */
   #startError(error: unknown): string {
     const message = error instanceof Error ? error.message : String(error);
-    const exit = this.#transport instanceof ChildTransport ? this.#transport.exit : undefined;
+    const exit = this.#transport?.exit;
     return exit && /connection closed/i.test(message)
       ? `the server exited (${exit}) before it answered`
       : message;
@@ -313,7 +309,7 @@ export class SharedChild {
       this.#events.resourceUpdated(n.params.uri),
     );
     client.setNotificationHandler("notifications/message", (n) => this.#message(n.params));
-    const transport = await this.#upstream.open();
+    const transport = this.#upstream.open();
     this.#transport = transport;
     await client.connect(transport, {
       timeout: READY_TIMEOUT_MS,
@@ -425,7 +421,7 @@ export class SharedChild {
     this.#replies.failAll(dead);
     if (this.#stopping) return;
     this.#restarts++;
-    const how = this.#transport instanceof ChildTransport ? this.#transport.exit : undefined;
+    const how = this.#transport?.exit;
     this.#lastError = { message: `the server exited${how ? ` (${how})` : ""}`, at: this.#clock.now() };
     this.#events.outcome?.({ kind: "exited", error: this.#lastError.message });
     // A death soon after a start waits longer before the next one; a long healthy run starts over.

@@ -33,12 +33,6 @@ export interface ForwardTarget {
 }
 
 export const CALLS = ["tools/call", "prompts/get", "resources/read", "completion/complete"] as const;
-export const LIST_METHODS: ListMethod[] = [
-  "tools/list",
-  "prompts/list",
-  "resources/list",
-  "resources/templates/list",
-];
 /** What each list and call needs the server to have declared. */
 export const CAPABILITY_OF: Record<ListMethod | (typeof CALLS)[number], string> = {
   "tools/list": "tools",

@@ -7,6 +7,7 @@ import { presentedLabel } from "../../core/bridge-link/index.js";
 import type { ShareToolRules } from "../../core/entries/share-launch.js";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import { type AppliedRule, ruleField, rulesFor, toolsFor } from "../../core/manifest/tool-rules.js";
+import { headerOf } from "../http-guards.js";
 import type { Json } from "./as-sent.js";
 
 /** The rules that apply to one client of one shared server, and where the manifest writes them. */
@@ -23,8 +24,7 @@ export interface ToolFilter {
  * the bridge token.
  */
 export function clientOf(headers: IncomingHttpHeaders | Headers | undefined): string | undefined {
-  const raw = headers instanceof Headers ? headers.get("authorization") : headers?.authorization;
-  const label = presentedLabel(raw);
+  const label = presentedLabel(headerOf(headers, "authorization"));
   return label === undefined ? undefined : label.slice(label.lastIndexOf(":") + 1);
 }
 

@@ -1,6 +1,6 @@
 /** The hand-off queue's shape (checked by hand: zod stays out of an idle bridge). */
 import { own } from "../../core/own-keys.js";
-import { isObject } from "./memory-data.js";
+import { isPlain } from "../store.js";
 
 type HandoffStatus = "open" | "claimed" | "done" | "failed";
 
@@ -41,7 +41,7 @@ const OPTIONAL = [
 
 /** Check the file's shape and copy each item's known fields (own properties only, strings only). */
 export function parseHandoff(raw: unknown): HandoffData {
-  if (!isObject(raw) || own(raw, "version") !== 1) throw new Error("not a hand-off store (version 1)");
+  if (!isPlain(raw) || own(raw, "version") !== 1) throw new Error("not a hand-off store (version 1)");
   const nextId = own(raw, "nextId");
   const items = own(raw, "items");
   if (!Number.isInteger(nextId) || !Array.isArray(items)) throw new Error("not a hand-off store (version 1)");
@@ -50,7 +50,7 @@ export function parseHandoff(raw: unknown): HandoffData {
     nextId: nextId as number,
     items: items.map((item, i) => {
       const bad = () => new Error(`items[${i}] is not a hand-off item`);
-      if (!isObject(item)) throw bad();
+      if (!isPlain(item)) throw bad();
       const [id, title, from, status, createdAt, updatedAt] = [
         "id",
         "title",

@@ -3,6 +3,7 @@
  * records, since namespaces and keys are any names a client chooses.
  */
 import { dict, own } from "../../core/own-keys.js";
+import { isPlain } from "../store.js";
 
 export interface MemoryEntry {
   value: unknown;
@@ -24,22 +25,19 @@ export interface MemoryData {
 
 export const emptyMemory = (): MemoryData => ({ version: 1, namespaces: dict() });
 
-export const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** Check the file's shape and rebuild it into null-prototype records. */
 export function parseMemory(raw: unknown): MemoryData {
-  if (!isObject(raw) || own(raw, "version") !== 1 || !isObject(own(raw, "namespaces")))
+  if (!isPlain(raw) || own(raw, "version") !== 1 || !isPlain(own(raw, "namespaces")))
     throw new Error("not a memory store (version 1)");
   const namespaces = dict<Record<string, MemoryEntry>>();
   for (const [ns, entries] of Object.entries(raw.namespaces as Record<string, unknown>)) {
-    if (!isObject(entries)) throw new Error(`namespaces[${JSON.stringify(ns)}] is not an object`);
+    if (!isPlain(entries)) throw new Error(`namespaces[${JSON.stringify(ns)}] is not an object`);
     const keys = dict<MemoryEntry>();
     for (const [key, e] of Object.entries(entries)) {
-      const version = isObject(e) ? own(e, "version") : undefined;
-      const updatedAt = isObject(e) ? own(e, "updatedAt") : undefined;
+      const version = isPlain(e) ? own(e, "version") : undefined;
+      const updatedAt = isPlain(e) ? own(e, "updatedAt") : undefined;
       if (
-        !isObject(e) ||
+        !isPlain(e) ||
         !Object.hasOwn(e, "value") ||
         typeof version !== "number" ||
         typeof updatedAt !== "string"
