@@ -126,6 +126,8 @@ export class Gateway {
     if (need.length === 0) return { warmed: [], failed };
     const filled = await this.#o.fill(need.map((h) => h.launch));
     for (const [name, entry] of filled.entries) if (this.#hosts.has(name)) this.#cache.put(name, entry);
+    // On disk before sync is told they are warmed: `tools` and a new bridge read them from the file.
+    await this.#cache.flushed();
     return { warmed: filled.warmed, failed: [...failed, ...filled.failed] };
   }
 

@@ -3,7 +3,7 @@
  * keys only its credential's, answers kept per folder and per session, keys forgotten, ends heard.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, test } from "vitest";
@@ -345,6 +345,8 @@ describe("a stale cache is corrected", () => {
       headers: { authorization: `Bearer ${g.token}` },
     });
     expect(((await warm.json()) as { warmed: string[] }).warmed).toEqual(["m"]);
+    // Answered once the lists are on disk: `tools` and the next bridge read them from the file.
+    expect(existsSync(path.join(g.dir, "shares-cache.json"))).toBe(true);
     writeScopeServer(script, ["alpha", "beta"]); // a new version, installed under the same key
     const heard = new Set<string>();
     const legacy = await v2Client(g.shareUrl("m"), g.token, "legacy");
