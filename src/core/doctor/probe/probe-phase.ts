@@ -37,15 +37,22 @@ export async function runProbes(
   options: { timeoutMs: number; concurrency: number; signal?: AbortSignal },
   progress: Progress,
 ): Promise<ProbeItem[]> {
-  const keyOf = (w: EntryWork): string | undefined =>
-    w.remote && w.where.scope !== "project"
-      ? remoteKey(w.remote)
-      : w.kind === "stdio" && w.plan
-        ? planKey(w.plan)
-        : undefined;
+  // Each entry's launch, read once before anything starts: Node's spawn adds NODE_V8_COVERAGE to
+  // the env object it is given when this process has it, so a key read again after the probes
+  // named another launch, and every result went unpaired ("cannot be started from here").
+  const keyOf = new Map<EntryWork, string | undefined>(
+    work.map((w) => [
+      w,
+      w.remote && w.where.scope !== "project"
+        ? remoteKey(w.remote)
+        : w.kind === "stdio" && w.plan
+          ? planKey(w.plan)
+          : undefined,
+    ]),
+  );
   const unique = new Map<string, SpawnPlan | RemotePlan>();
   for (const w of work) {
-    const key = keyOf(w);
+    const key = keyOf.get(w);
     // keyOf names a launch only with its plan: a remote's, or a stdio entry's.
     const plan = w.remote && w.where.scope !== "project" ? w.remote : w.plan;
     if (key && plan) unique.set(key, plan);
@@ -80,13 +87,13 @@ export async function runProbes(
   // One start answers for every entry of the same launch: each of them says so.
   const sharing = new Map<string, EntryWork[]>();
   for (const w of work) {
-    const key = keyOf(w);
+    const key = keyOf.get(w);
     if (key) sharing.set(key, [...(sharing.get(key) ?? []), w]);
   }
   return work
     .filter((w) => w.kind === "stdio" || (w.kind === "remote" && (w.remote || w.noSpawn)))
     .map((w) => {
-      const key = keyOf(w);
+      const key = keyOf.get(w);
       const sharers = key ? (sharing.get(key) ?? []) : [];
       const shared = sharedBy(sharers);
       const across = new Set(sharers.map((x) => x.where.env)).size > 1;
