@@ -35,7 +35,6 @@ import {
 } from "../system/files.js";
 import { type Host, sysPath } from "../system/host.js";
 import type { Runner } from "../system/run.js";
-import { freePortNear, heldPortSentence } from "./port-fix.js";
 import { keeperArgv, keptBy } from "./supervisor.js";
 
 export interface BridgeAddress {
@@ -205,6 +204,8 @@ export async function portTakenError(
   manifest = USER_MANIFEST,
   pinned = false,
 ): Promise<OperationError> {
+  // Loaded only for the error: a start that finds the port free never needs it.
+  const { freePortNear, heldPortSentence } = await import("./port-choice.js");
   const free = await freePortNear(new URL(state.url).hostname.replace(/^\[|\]$/g, ""), port);
   return new OperationError("port-taken", `${portHeldBy(port, state.what, state.holder, true)}.`, {
     hint: `${heldPortSentence(pinned, manifest, free)} (Or stop that program, if it is yours.)`,
