@@ -161,9 +161,7 @@ export class StreamableHttpRelay {
     this.#name = o.bridge ? "the bridge" : `the server at ${o.url.href}`;
     this.#limit = o.limit ?? MAX_MESSAGE_BYTES;
     this.#client = new ClientSide({
-      stdin: o.stdin,
-      stdout: o.stdout,
-      log: o.log,
+      ...o,
       limit: this.#limit,
       onMessage: (line, message) => this.#take(line, message),
       onEnd: () => this.#end(0),

@@ -58,9 +58,7 @@ export class SseRelay {
     this.#o = o;
     this.#limit = o.limit ?? MAX_MESSAGE_BYTES;
     this.#client = new ClientSide({
-      stdin: o.stdin,
-      stdout: o.stdout,
-      log: o.log,
+      ...o,
       limit: this.#limit,
       onMessage: (line, message) => {
         if (message.kind === "request") this.#awaiting.add(message.id);
