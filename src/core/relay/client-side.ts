@@ -9,6 +9,11 @@ import { CODE, errorLine, peekId, type Routed, route, routeLine } from "../jsonr
 
 export type Message = Exclude<Routed, { kind: "invalid" }>;
 
+/** Messages in flight (sent or to be, not yet answered) past which a relay's stdin is not read. */
+export const MAX_IN_FLIGHT = 128;
+/** After stdin ends, how long a relay waits for the answers still on their way. */
+export const DRAIN_MS = 10_000;
+
 export interface ClientSideOptions {
   stdin: Readable;
   stdout: Writable;

@@ -16,7 +16,7 @@ import { CODE, errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
 import type { LoginHeaders } from "../oauth/relay-auth.js";
 import { Answer, type AnswerSink } from "./answer.js";
 import type { RelayTarget } from "./bridge-target.js";
-import { ClientSide, type Message } from "./client-side.js";
+import { ClientSide, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
 import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
 import {
   Closable,
@@ -53,14 +53,10 @@ export interface RelayOptions extends RelayTarget {
 
 /** How long the relay's own requests (a new session, the tools read again) wait for the server. */
 const REINIT_TIMEOUT_MS = 15_000;
-/** After stdin ends, how long answers still on their way are waited for. */
-const DRAIN_MS = 10_000;
 /** The server's own stream: how often it is opened again after it ends, and the first wait. */
 const STREAM_RETRIES = 2;
 const STREAM_RETRY_MS = 1000;
 const ACCEPT = "application/json, text/event-stream";
-/** Messages on their way upstream (sent, not yet answered) past which stdin is not read. */
-const MAX_IN_FLIGHT = 128;
 /** Lines of at least this many bytes are counted in MAX_IN_FLIGHT_BYTES too. */
 const LARGE_LINE = 64 * 1024;
 /** Large lines on their way upstream past which stdin is not read (a 16 MiB message always goes). */

@@ -7,7 +7,7 @@ import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
 import { CODE, errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
 import { Answer } from "./answer.js";
-import { ClientSide, type Message } from "./client-side.js";
+import { ClientSide, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
 import { describeFailure } from "./failure.js";
 import { closeAgents, ok, readEvents, send, statusError } from "./http-exchange.js";
 
@@ -24,11 +24,6 @@ export interface SseRelayOptions {
 
 /** "closed": the client went away (or Ctrl-C); "lost": the server's event stream broke. */
 type How = "closed" | "lost";
-
-/** Requests waiting for their answer, or messages waiting to be posted, past which stdin is not read. */
-const MAX_IN_FLIGHT = 128;
-/** After stdin ends, how long answers still on their way are waited for. */
-const DRAIN_MS = 10_000;
 
 /**
  * Messages pass through in order, each within the message limit; what the stream carries reaches
