@@ -47,8 +47,6 @@ export interface RelayOptions extends RelayTarget {
   stdin: Readable;
   stdout: Writable;
   signal?: AbortSignal | undefined;
-  /** The largest message passed on (default MAX_MESSAGE_BYTES). */
-  limit?: number;
 }
 
 /** How long the relay's own requests (a new session, the tools read again) wait for the server. */
@@ -98,7 +96,6 @@ export class StreamableHttpRelay {
   readonly #o: RelayOptions;
   /** How messages name the other end. */
   readonly #name: string;
-  readonly #limit: number;
   readonly #client: ClientSide;
   #url: URL;
   #base: Record<string, string> = {};
@@ -155,10 +152,9 @@ export class StreamableHttpRelay {
     this.#o = o;
     this.#url = o.url;
     this.#name = o.bridge ? "the bridge" : `the server at ${o.url.href}`;
-    this.#limit = o.limit ?? MAX_MESSAGE_BYTES;
     this.#client = new ClientSide({
       ...o,
-      limit: this.#limit,
+      limit: MAX_MESSAGE_BYTES,
       onMessage: (line, message) => this.#take(line, message),
       onEnd: () => this.#end(0),
     });
@@ -393,7 +389,7 @@ export class StreamableHttpRelay {
     const type = header(res, "content-type") ?? "";
     if (type.includes("text/event-stream")) await this.#streamed(res, answer);
     else if (type.includes("application/json"))
-      answer.take((await readBody(res, this.#limit, this.#stall)).toString("utf8"));
+      answer.take((await readBody(res, MAX_MESSAGE_BYTES, this.#stall)).toString("utf8"));
     else {
       res.resume();
       throw new NoAnswer(`it answered with ${type || "no content type"}, not JSON-RPC`);
@@ -520,7 +516,7 @@ export class StreamableHttpRelay {
     try {
       await readEvents(
         res,
-        this.#limit,
+        MAX_MESSAGE_BYTES,
         (event) => event.event === "message" && answer.take(event.data),
         this.#stall,
       );
@@ -545,7 +541,7 @@ export class StreamableHttpRelay {
         const messages = new Answer(this.#sink, undefined);
         await readEvents(
           res,
-          this.#limit,
+          MAX_MESSAGE_BYTES,
           (event) => {
             if (event.event !== "message") return;
             this.#streamEnds = 0;
@@ -623,8 +619,8 @@ export class StreamableHttpRelay {
       for (const m of Array.isArray(value) ? value : [value]) if (m.id === id) found ??= m;
     };
     if ((header(res, "content-type") ?? "").includes("text/event-stream"))
-      await readEvents(res, this.#limit, (event) => event.event === "message" && take(event.data));
-    else take((await readBody(res, this.#limit)).toString("utf8"));
+      await readEvents(res, MAX_MESSAGE_BYTES, (event) => event.event === "message" && take(event.data));
+    else take((await readBody(res, MAX_MESSAGE_BYTES)).toString("utf8"));
     if (!found) throw new Error(`it did not answer ${what}`);
     if ("error" in found) throw new Error(`it refused ${what}: ${JSON.stringify(found.error).slice(0, 200)}`);
     return found.result;

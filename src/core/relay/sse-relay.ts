@@ -19,7 +19,6 @@ export interface SseRelayOptions {
   stdin: Readable;
   stdout: Writable;
   signal?: AbortSignal | undefined;
-  limit?: number;
 }
 
 /** "closed": the client went away (or Ctrl-C); "lost": the server's event stream broke. */
@@ -36,7 +35,6 @@ type How = "closed" | "lost";
 export class SseRelay {
   readonly #o: SseRelayOptions;
   readonly #client: ClientSide;
-  readonly #limit: number;
   #endpoint: URL | undefined;
   /** Why the stream could not be opened: every request is answered with it. */
   #unopened: string | undefined;
@@ -51,10 +49,9 @@ export class SseRelay {
 
   constructor(o: SseRelayOptions) {
     this.#o = o;
-    this.#limit = o.limit ?? MAX_MESSAGE_BYTES;
     this.#client = new ClientSide({
       ...o,
-      limit: this.#limit,
+      limit: MAX_MESSAGE_BYTES,
       onMessage: (line, message) => {
         if (message.kind === "request") this.#awaiting.add(message.id);
         // One POST at a time keeps the order; answers come back on the stream, not in the POST.
@@ -129,7 +126,7 @@ export class SseRelay {
     await new Promise<void>((resolve, reject) => {
       readEvents(
         res,
-        this.#limit,
+        MAX_MESSAGE_BYTES,
         (event) => {
           if (event.event === "endpoint") {
             const endpoint = new URL(event.data, url);
