@@ -5,6 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
+import { RPC } from "../jsonrpc/codes.js";
 import {
   cancelledId,
   envelopeVersion,
@@ -12,7 +13,7 @@ import {
   type ParamHeader,
   requestHeaders,
 } from "../jsonrpc/envelope-headers.js";
-import { CODE, errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
+import { errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
 import type { LoginHeaders } from "../oauth/relay-auth.js";
 import { Answer, type AnswerSink } from "./answer.js";
 import type { RelayTarget } from "./bridge-target.js";
@@ -205,7 +206,7 @@ export class StreamableHttpRelay {
   #take(line: string, message: Message): void {
     if (this.#failed !== undefined) {
       if (message.kind === "request")
-        this.#client.write(errorLine(message.id, CODE.connectionClosed, this.#failed));
+        this.#client.write(errorLine(message.id, RPC.serverError, this.#failed));
       this.#end(1);
       return;
     }
@@ -354,7 +355,7 @@ export class StreamableHttpRelay {
     this.#o.log(`could not deliver ${what}: ${f.message}`);
     if (message.kind === "request")
       this.#client.write(
-        errorLine(message.id, CODE.connectionClosed, failureText(this.#name, this.#o.bridge, f, this.#url)),
+        errorLine(message.id, RPC.serverError, failureText(this.#name, this.#o.bridge, f, this.#url)),
       );
   }
 

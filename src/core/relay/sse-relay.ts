@@ -5,7 +5,8 @@
 import type { IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
-import { CODE, errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
+import { RPC } from "../jsonrpc/codes.js";
+import { errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
 import { Answer } from "./answer.js";
 import { ClientSide, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
 import { describeFailure } from "./failure.js";
@@ -99,7 +100,7 @@ export class SseRelay {
       this.#client.write(
         errorLine(
           id,
-          CODE.connectionClosed,
+          RPC.serverError,
           `mcp-twin: the SSE stream from ${this.#o.url.href} ended before the answer came`,
         ),
       );
@@ -180,7 +181,7 @@ export class SseRelay {
       this.#client.write(
         errorLine(
           message.id,
-          CODE.connectionClosed,
+          RPC.serverError,
           `mcp-twin: the SSE server at ${this.#o.url.href} is unreachable (${why})`,
         ),
       );
