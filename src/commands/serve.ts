@@ -64,8 +64,8 @@ export async function run(ctx: Ctx): Promise<number> {
   if (o.http && o.keep) {
     const where_ = await where(true);
     checkRemoteBind(ctx.output, where_.host, o.allowRemote);
-    const { keep } = await import("./serve/keeper.js");
-    return keep(ctx.host, files, where_);
+    const { keepBridge } = await import("../core/bridge-control/socket-keeper.js");
+    return keepBridge(ctx.host, files, where_);
   }
   if (o.http || o.share.length > 0) return serveHttp(ctx, o, files, await where(true));
 

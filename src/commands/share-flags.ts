@@ -19,7 +19,5 @@ export const shareCommand = commandLine({
       "do not offer to sync",
     ),
   },
-  shared: {
-    ...EDIT_THEN_SYNC,
-  },
+  shared: EDIT_THEN_SYNC,
 });

@@ -4,7 +4,7 @@
  * what is wrong with its usage.
  */
 import { describe, expect, test } from "vitest";
-import { parseConnectArgv } from "../../src/commands/connect/argv.js";
+import { parseConnectArgv } from "../../src/commands/connect/entry.js";
 import { parseServeArgv } from "../../src/commands/serve/http-entry.js";
 
 describe("connect", () => {

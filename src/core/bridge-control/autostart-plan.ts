@@ -6,8 +6,6 @@ import type { EnvFacts } from "../environments/types.js";
 import type { AutostartRecord } from "../ledger/state.js";
 import { desktopExec, SERVE, START, shellStartLine, startArgv, waitingStartArgv } from "./supervisor.js";
 
-export type { AutostartRecord } from "../ledger/state.js";
-
 /** The scheduled task's name (Task Scheduler), the systemd unit's, the launchd agent's label. */
 export const TASK_NAME = "mcp-twin-bridge";
 export const UNIT_NAME = "mcp-twin-bridge.service";

@@ -7,12 +7,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { bridgeHome, bridgeHomeIn } from "../bridge-link/index.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
+import type { AutostartRecord } from "../ledger/state.js";
 import { removePath, writeServiceFile } from "../system/files.js";
 import { getEnv, type Host, sysPath } from "../system/host.js";
 import type { RunResult } from "../system/run.js";
 import {
   type AutostartFacts,
-  type AutostartRecord,
   CARRIED_VARS,
   type NoAutostart,
   planAutostart,

@@ -46,7 +46,7 @@ export async function bridgeEntriesInFiles(
   return { holders, unreadable };
 }
 
-const loadFormatsOf = async (records: readonly TargetRecord[]) => {
+const loadFormatsOf = async (records: ReadonlyArray<{ client: string }>) => {
   if (records.length > 0) await loadFormats(CLIENTS.filter((c) => records.some((r) => r.client === c.id)));
 };
 
@@ -138,10 +138,9 @@ export async function removedBridgeEntries(
   /** The files (paths) whose removed entries included a relay to the bridge. */
   const starters = new Set<string>();
   let urlEntries = false;
-  const clients = CLIENTS.filter((c) => results.some((r) => r.client === c.id && r.removed.length > 0));
-  if (clients.length > 0) await loadFormats(clients);
+  await loadFormatsOf(results.filter((r) => r.removed.length > 0));
   for (const r of results) {
-    const client = clients.find((c) => c.id === r.client);
+    const client = CLIENTS.find((c) => c.id === r.client);
     const entries = client && r.before && r.removed.length > 0 ? parsed(client, r.path, r.before) : undefined;
     if (!entries) continue;
     for (const name of r.removed) {

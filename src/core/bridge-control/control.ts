@@ -20,7 +20,7 @@ import {
   stopBridge,
 } from "./lifecycle.js";
 import { bridgePlace } from "./placement.js";
-import { freePortNear, heldPortSentence } from "./port-fix.js";
+import { choosePortHere, freePortNear, heldPortSentence, localHolder } from "./port-choice.js";
 import { type BridgeSettings, loadBridgeSettings } from "./settings.js";
 
 export type BridgeAction = "status" | "start" | "stop" | "restart";
@@ -181,7 +181,6 @@ async function controlHere(
   // a port another program holds (with a line that says so).
   let moved: BridgeControlReport["moved"];
   if (action === "start" || action === "restart") {
-    const { choosePortHere } = await import("./port-choice.js");
     const chosen = await choosePortHere(lifecycle, settings, machine.paths.bridge);
     settings = chosen.settings;
     if (chosen.choice.moved) moved = { ...chosen.choice.moved, to: chosen.choice.port };
@@ -310,7 +309,6 @@ async function entriesElsewhere(
     const { urlEntriesElsewhere } = await import("./bridge-entries.js");
     const u = new URL(url);
     const found = await urlEntriesElsewhere(machine, state, Number(u.port));
-    const { localHolder } = await import("./port-choice.js");
     const heldBy = localHolder(lifecycle, u.hostname.replace(/^\[|\]$/g, ""));
     return Promise.all(
       found.map(async (f) => {

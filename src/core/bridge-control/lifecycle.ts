@@ -35,7 +35,6 @@ import {
 } from "../system/files.js";
 import { type Host, sysPath } from "../system/host.js";
 import type { Runner } from "../system/run.js";
-import { freePortNear, heldPortSentence } from "./port-fix.js";
 import { keeperArgv, keptBy } from "./supervisor.js";
 
 export interface BridgeAddress {
@@ -205,6 +204,8 @@ export async function portTakenError(
   manifest = USER_MANIFEST,
   pinned = false,
 ): Promise<OperationError> {
+  // Loaded only for the error: a start that finds the port free never needs it.
+  const { freePortNear, heldPortSentence } = await import("./port-choice.js");
   const free = await freePortNear(new URL(state.url).hostname.replace(/^\[|\]$/g, ""), port);
   return new OperationError("port-taken", `${portHeldBy(port, state.what, state.holder, true)}.`, {
     hint: `${heldPortSentence(pinned, manifest, free)} (Or stop that program, if it is yours.)`,
@@ -421,14 +422,23 @@ async function raced(
   );
 }
 
-async function waitForOwned(ctx: Pick<LifecycleContext, "files">, ms: number): Promise<InstanceInfo | null> {
+/** This home's bridge's record, once it has one (within `ms`). */
+const waitForOwned = (ctx: Pick<LifecycleContext, "files">, ms: number) =>
+  poll(ms, () => ownedInstance(ctx.files));
+
+/** The first value `probe` gives within `ms` (asked at once, then every `every` ms); undefined: none. */
+async function poll<T>(
+  ms: number,
+  probe: () => Promise<T | null | undefined>,
+  every = 50,
+): Promise<T | undefined> {
   const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const info = await ownedInstance(ctx.files);
-    if (info) return info;
-    await sleep(50);
+  for (;;) {
+    const found = await probe();
+    if (found) return found;
+    if (Date.now() >= deadline) return undefined;
+    await sleep(every);
   }
-  return null;
 }
 
 /** The last meaningful line the bridge wrote to its log since `from`. */
@@ -524,11 +534,8 @@ async function groupsGone(groups: readonly number[], ms: number): Promise<void> 
 }
 
 /** Whether `done()` holds within `ms` (asked every 25 ms). */
-async function within(ms: number, done: () => boolean): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!done() && Date.now() < deadline) await sleep(25);
-  return done();
-}
+const within = (ms: number, done: () => boolean) =>
+  poll(ms, async () => done() || undefined, 25).then(Boolean);
 
 /** Whether `pid` ends within `ms`. */
 const pidGone = (pid: number, ms: number) => within(ms, () => !isAlive(pid));
@@ -571,24 +578,14 @@ export async function restartBridge(
     return { ...(await ensureBridge(ctx, want)), stopped };
   }
   signal(info.pid, process.platform === "win32" ? "SIGTERM" : "SIGUSR2");
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    await sleep(50);
+  const back = await poll(START_TIMEOUT_MS, async () => {
     const now = await ownedInstance(ctx.files);
-    if (
-      now &&
-      now.pid !== info.pid &&
-      (await reach(ctx.files, now.url, { timeoutMs: 2000 })).state === "ours"
-    )
-      return {
-        url: now.url,
-        port: now.port,
-        started: true,
-        restarted: true,
-        stopped: { pid: info.pid, forced: false },
-      };
-  }
-  throw startFailed(ctx, "The bridge did not answer in time after its restart.");
+    const up = now && now.pid !== info.pid && (await reach(ctx.files, now.url, { timeoutMs: 2000 }));
+    return up && up.state === "ours" ? now : undefined;
+  });
+  if (!back) throw startFailed(ctx, "The bridge did not answer in time after its restart.");
+  const stopped = { pid: info.pid, forced: false };
+  return { url: back.url, port: back.port, started: true, restarted: true, stopped };
 }
 
 /** What localLifecycle needs of the host. */

@@ -109,13 +109,12 @@ export async function logTail(file: string, count: number): Promise<{ lines: str
 
 /**
  * What is written to the log from now on, a line at a time, until `signal` aborts — across a
- * rotation, moved or emptied in place (the rest of the file, in `.1`, is read first). Polled: it costs a stat a tick.
+ * rotation, moved or emptied in place (the rest of the file, in `.1`, is read first). Polled: it costs a stat every 250 ms.
  */
 export async function followLog(
   file: string,
   onLine: (line: string) => void,
   signal: AbortSignal,
-  everyMs = 250,
 ): Promise<void> {
   // No log file yet: it is followed from its creation.
   const at = await stat(file).catch(() => undefined);
@@ -129,7 +128,7 @@ export async function followLog(
   };
   while (!signal.aborted) {
     // Aborted: the wait ends at once (rejected), and so does the loop.
-    await sleep(everyMs, undefined, { signal }).catch(() => {});
+    await sleep(250, undefined, { signal }).catch(() => {});
     if (signal.aborted) break;
     // The log is being replaced: read again on the next tick.
     const now = await stat(file).catch(() => undefined);

@@ -1,10 +1,16 @@
 /**
  * Which port this home's gateway listens on: `bridge.port` when the manifest pins it; else the one
- * the home recorded (7760 before the first start), moved to a free one when another program holds it.
+ * the home recorded (7760 before the first start), moved to a free one when another program holds
+ * it — and, for a held port, the fix to say (a sync; for a pinned one, the manifest edit).
  */
-import { bridgeUrl, heldWords, ownedInstance, reach } from "../bridge-link/index.js";
-import type { LifecycleContext } from "./lifecycle.js";
-import { freePortNear } from "./port-fix.js";
+import {
+  type BridgeFiles,
+  bridgeUrl,
+  heldWords,
+  ownedInstance,
+  portOpen,
+  reach,
+} from "../bridge-link/index.js";
 import { recordPort } from "./port-record.js";
 import { type BridgeSettings, settingsAt } from "./settings.js";
 
@@ -20,6 +26,36 @@ export interface PortChoice {
 
 /** What holds a port when it is not this home's bridge (undefined: nothing, it, or it cannot be told). */
 export type HeldBy = (port: number) => Promise<string | undefined>;
+
+/** How far above the held port to look for a free one. */
+const SPAN = 50;
+
+/** The first port above `port` that nothing accepts connections on now (undefined: none near). */
+export async function freePortNear(host: string, port: number): Promise<number | undefined> {
+  for (let p = port + 1; p <= Math.min(port + SPAN, 65_535); p++)
+    if (!(await portOpen(host, p, 500))) return p;
+  return undefined;
+}
+
+/**
+ * The fix for a held port, when the manifest pins it: `put "port": 7761 in the "bridge" section of
+ * <manifest> ("bridge": { "port": 7761 }; port 7761 is free now), then run `mcp-twin sync`` — what
+ * works, where `mcp-twin bridge start` would fail the same way.
+ */
+export function movePortFix(manifestFile: string, free: number | undefined): string {
+  const port = free ?? "<a free port>";
+  return `put "port": ${port} in the "bridge" section of ${manifestFile} (\`"bridge": { "port": ${port} }\`${free ? `; port ${free} is free now` : ""}), then run \`mcp-twin sync\``;
+}
+
+/**
+ * The fix for a held port as a sentence of its own: pinned (`bridge.port`), the manifest edit
+ * (`Give the bridge another port: put …`); a port the home chose, a sync — it moves the gateway off
+ * a port another program holds and points the entries there (choosePort).
+ */
+export function heldPortSentence(pinned: boolean, manifestFile: string, free: number | undefined): string {
+  if (pinned) return `Give the bridge another port: ${movePortFix(manifestFile, free)}.`;
+  return `Run \`mcp-twin sync\`: it moves this home's gateway to a free port${free ? ` (port ${free} is free now)` : ""} and points the entries there.`;
+}
 
 /**
  * The choice, from the settings (resolveBridgeSettings) and a way to name what holds a port: a
@@ -44,7 +80,7 @@ export async function choosePort(
  * (no request), nothing accepts connections, or what answers proves it is; otherwise what answers,
  * named (and, on Linux and WSL, its pid and command line).
  */
-export function localHolder(ctx: LifecycleContext, host: string): HeldBy {
+export function localHolder(ctx: { files: BridgeFiles; proc?: string | undefined }, host: string): HeldBy {
   return async (port) => {
     if ((await ownedInstance(ctx.files))?.port === port) return undefined;
     const probe = await reach(ctx.files, bridgeUrl(host, port), { proc: ctx.proc });
@@ -57,7 +93,7 @@ export function localHolder(ctx: LifecycleContext, host: string): HeldBy {
  * recorded in the home when that is new (a move is the caller's to say: startMovedLine).
  */
 export async function choosePortHere(
-  ctx: LifecycleContext,
+  ctx: Parameters<typeof localHolder>[0],
   settings: BridgeSettings,
   recordFile: string,
 ): Promise<{ settings: BridgeSettings; choice: PortChoice }> {

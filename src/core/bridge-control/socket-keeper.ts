@@ -13,7 +13,8 @@ import {
   writeKeeper,
 } from "../bridge-link/index.js";
 import { ExitCode } from "../errors.js";
-import { closeLog, openLogForAppend, pathExists, removePath } from "../system/files.js";
+import { appendCappedLog, closeLog, openLogForAppend, pathExists, removePath } from "../system/files.js";
+import type { Host } from "../system/host.js";
 import { type ChanneledProcess, startWithChannel } from "../system/run.js";
 
 /** The message a connection is handed over with, keeper to bridge: `{ kind: HANDED, id }`. */
@@ -29,15 +30,12 @@ const STOP_POLL_MS = 250;
 /** Connections held while no bridge takes them; past this the oldest is closed (a flood holds no more). */
 const HELD_MAX = 512;
 
-export interface KeeperOptions {
+interface KeeperOptions {
   files: BridgeFiles;
   host: string;
   port: number;
-  /** The bridge's command line, without its address (`node script serve --http`). */
-  bridge: { file: string; args: readonly string[] };
-  env: Record<string, string | undefined>;
-  /** This mcp-twin's script (keeper.json names it: a restart in place runs the same one). */
-  script: string;
+  /** This mcp-twin (node + script: keeper.json names it, a restart in place runs the same one), its env. */
+  run: Pick<Host, "env" | "self">;
   log: (line: string) => void;
 }
 
@@ -47,9 +45,20 @@ const PAUSES = [1000, 2000, 4000, 5000];
 /**
  * Hold the bridge's port and keep the bridge running on it until a stop; the exit code: 0 (a stop,
  * or the bridge ended with 0), 3 (this home's bridge runs already), or the code of a bridge that
- * ended without having run (a bad setting), said at once rather than tried again.
+ * ended without having run (a bad setting), said at once rather than tried again. Its lines go to
+ * the bridge's log: run by the start at logon, its own output goes nowhere.
  */
-export async function keepBridge(o: KeeperOptions): Promise<number> {
+export async function keepBridge(
+  run: Pick<Host, "env" | "self">,
+  files: BridgeFiles,
+  where: { host: string; port: number },
+): Promise<number> {
+  const log = (line: string) =>
+    void appendCappedLog(files.log, `mcp-twin keeper (pid ${process.pid}): ${line}\n`, SERVE_LOG_BYTES).catch(
+      // A line the log cannot take is lost; the keeper keeps the bridge all the same.
+      () => {},
+    );
+  const o: KeeperOptions = { files, ...where, run, log };
   const server = net.createServer({ pauseOnConnect: true });
   const bound = await listen(server, o.host, o.port);
   if (bound !== true) {
@@ -65,7 +74,7 @@ export async function keepBridge(o: KeeperOptions): Promise<number> {
   const port = (server.address() as net.AddressInfo).port;
   // A start is asked now: a stop asked before is done with.
   await removePath(o.files.stopRequested);
-  await writeKeeper(o.files, { pid: process.pid, host: o.host, port, script: o.script });
+  await writeKeeper(o.files, { pid: process.pid, host: o.host, port, script: o.run.self.script });
   const held = new Held();
   let bridge: Handing | undefined;
   server.on("connection", (socket) => {
@@ -137,10 +146,11 @@ async function runOnce(
   const logFd = openLogForAppend(o.files.log, SERVE_LOG_BYTES);
   let bridge: ChanneledProcess;
   try {
+    const { node, script } = o.run.self;
     bridge = startWithChannel(
-      o.bridge.file,
-      [...o.bridge.args, "--port", String(port), "--host", o.host, "--listen-ipc"],
-      { env: o.env, logFd },
+      node,
+      [script, "serve", "--http", "--port", String(port), "--host", o.host, "--listen-ipc"],
+      { env: { ...o.run.env, NO_COLOR: "1" }, logFd },
     );
   } finally {
     closeLog(logFd);

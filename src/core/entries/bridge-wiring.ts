@@ -259,7 +259,7 @@ async function settleHere(machine: Machine, settings: BridgeSettings): Promise<B
 
 /** Give the bridge another port, named free now, in the user-level manifest. */
 async function moveFix(machine: Machine, settings: BridgeSettings): Promise<string> {
-  const { freePortNear, movePortFix } = await import("../bridge-control/port-fix.js");
+  const { freePortNear, movePortFix } = await import("../bridge-control/port-choice.js");
   return movePortFix(machine.shown(machine.paths.manifest), await freePortNear(settings.host, settings.port));
 }
 

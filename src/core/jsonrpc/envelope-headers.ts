@@ -9,6 +9,8 @@ import type { RequestId } from "@modelcontextprotocol/client";
 export const VERSION_KEY = "io.modelcontextprotocol/protocolVersion";
 const SENTINEL_START = "=?base64?";
 const SENTINEL_END = "?=";
+/** What a header value may hold as it is: visible ASCII, space and tab. */
+const VISIBLE = /^[\t\x20-\x7e]*$/;
 /** RFC 9110's token: what an `x-mcp-header` name may be. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const PRIMITIVE = new Set(["string", "integer", "boolean"]);
@@ -59,12 +61,8 @@ export function cancelledId(params: Params): RequestId | undefined {
  * Base64 of its UTF-8 between `=?base64?` and `?=`.
  */
 export function headerValue(value: string): string {
-  let plain = value.length > 0 && value === value.trim();
+  let plain = value.length > 0 && value === value.trim() && VISIBLE.test(value);
   plain &&= !(value.startsWith(SENTINEL_START) && value.endsWith(SENTINEL_END));
-  for (let i = 0; plain && i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    plain = c === 0x09 || (c >= 0x20 && c <= 0x7e);
-  }
   return plain ? value : `${SENTINEL_START}${Buffer.from(value, "utf8").toString("base64")}${SENTINEL_END}`;
 }
 
@@ -143,11 +141,7 @@ export function decodeHeaderValue(value: string): string | undefined {
       return undefined;
     }
   }
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c !== 0x09 && (c < 0x20 || c > 0x7e)) return undefined;
-  }
-  return value;
+  return VISIBLE.test(value) ? value : undefined;
 }
 
 /**

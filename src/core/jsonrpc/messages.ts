@@ -4,17 +4,9 @@
  * zod; the types come type-only from the SDK's client, and the shapes are JSON-RPC 2.0's.
  */
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/client";
-import { RPC } from "./codes.js";
 
 /** The largest message the relay passes on, either way (docs/bridge.md: the relay, its promises). */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-
-/** JSON-RPC's codes the relay answers with (-32000: the other end cannot be reached). */
-export const CODE = {
-  connectionClosed: RPC.serverError,
-  parseError: RPC.parseError,
-  invalidRequest: RPC.invalidRequest,
-} as const;
 
 export type Routed =
   | { kind: "request"; id: RequestId; method: string; message: JSONRPCMessage }

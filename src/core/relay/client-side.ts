@@ -4,10 +4,16 @@
  */
 import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
+import { RPC } from "../jsonrpc/codes.js";
 import { LineSplitter } from "../jsonrpc/lines.js";
-import { CODE, errorLine, peekId, type Routed, route, routeLine } from "../jsonrpc/messages.js";
+import { errorLine, peekId, type Routed, route, routeLine } from "../jsonrpc/messages.js";
 
 export type Message = Exclude<Routed, { kind: "invalid" }>;
+
+/** Messages in flight (sent or to be, not yet answered) past which a relay's stdin is not read. */
+export const MAX_IN_FLIGHT = 128;
+/** After stdin ends, how long a relay waits for the answers still on their way. */
+export const DRAIN_MS = 10_000;
 
 export interface ClientSideOptions {
   stdin: Readable;
@@ -51,7 +57,7 @@ export class ClientSide {
         this.write(
           errorLine(
             peekId(start),
-            CODE.invalidRequest,
+            RPC.invalidRequest,
             `Invalid Request: the message is larger than the ${limit / (1024 * 1024)} MiB limit`,
           ),
         );
@@ -124,13 +130,13 @@ export class ClientSide {
     if (ids?.length) {
       // Each request of the batch is answered (MCP has no batches since 2025-06-18).
       for (const id of ids)
-        this.write(errorLine(id, CODE.invalidRequest, "Invalid Request: a batch; send one message per line"));
+        this.write(errorLine(id, RPC.invalidRequest, "Invalid Request: a batch; send one message per line"));
       return;
     }
     this.write(
       json
-        ? errorLine(null, CODE.parseError, "Parse error: the line is not JSON")
-        : errorLine(null, CODE.invalidRequest, "Invalid Request: not a JSON-RPC 2.0 message"),
+        ? errorLine(null, RPC.parseError, "Parse error: the line is not JSON")
+        : errorLine(null, RPC.invalidRequest, "Invalid Request: not a JSON-RPC 2.0 message"),
     );
   }
 }

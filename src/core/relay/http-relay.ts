@@ -5,6 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
+import { RPC } from "../jsonrpc/codes.js";
 import {
   cancelledId,
   envelopeVersion,
@@ -12,11 +13,11 @@ import {
   type ParamHeader,
   requestHeaders,
 } from "../jsonrpc/envelope-headers.js";
-import { CODE, errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
+import { errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
 import type { LoginHeaders } from "../oauth/relay-auth.js";
 import { Answer, type AnswerSink } from "./answer.js";
 import type { RelayTarget } from "./bridge-target.js";
-import { ClientSide, type Message } from "./client-side.js";
+import { ClientSide, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
 import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
 import {
   Closable,
@@ -47,20 +48,14 @@ export interface RelayOptions extends RelayTarget {
   stdin: Readable;
   stdout: Writable;
   signal?: AbortSignal | undefined;
-  /** The largest message passed on (default MAX_MESSAGE_BYTES). */
-  limit?: number;
 }
 
 /** How long the relay's own requests (a new session, the tools read again) wait for the server. */
 const REINIT_TIMEOUT_MS = 15_000;
-/** After stdin ends, how long answers still on their way are waited for. */
-const DRAIN_MS = 10_000;
 /** The server's own stream: how often it is opened again after it ends, and the first wait. */
 const STREAM_RETRIES = 2;
 const STREAM_RETRY_MS = 1000;
 const ACCEPT = "application/json, text/event-stream";
-/** Messages on their way upstream (sent, not yet answered) past which stdin is not read. */
-const MAX_IN_FLIGHT = 128;
 /** Lines of at least this many bytes are counted in MAX_IN_FLIGHT_BYTES too. */
 const LARGE_LINE = 64 * 1024;
 /** Large lines on their way upstream past which stdin is not read (a 16 MiB message always goes). */
@@ -102,7 +97,6 @@ export class StreamableHttpRelay {
   readonly #o: RelayOptions;
   /** How messages name the other end. */
   readonly #name: string;
-  readonly #limit: number;
   readonly #client: ClientSide;
   #url: URL;
   #base: Record<string, string> = {};
@@ -159,12 +153,9 @@ export class StreamableHttpRelay {
     this.#o = o;
     this.#url = o.url;
     this.#name = o.bridge ? "the bridge" : `the server at ${o.url.href}`;
-    this.#limit = o.limit ?? MAX_MESSAGE_BYTES;
     this.#client = new ClientSide({
-      stdin: o.stdin,
-      stdout: o.stdout,
-      log: o.log,
-      limit: this.#limit,
+      ...o,
+      limit: MAX_MESSAGE_BYTES,
       onMessage: (line, message) => this.#take(line, message),
       onEnd: () => this.#end(0),
     });
@@ -215,7 +206,7 @@ export class StreamableHttpRelay {
   #take(line: string, message: Message): void {
     if (this.#failed !== undefined) {
       if (message.kind === "request")
-        this.#client.write(errorLine(message.id, CODE.connectionClosed, this.#failed));
+        this.#client.write(errorLine(message.id, RPC.serverError, this.#failed));
       this.#end(1);
       return;
     }
@@ -364,7 +355,7 @@ export class StreamableHttpRelay {
     this.#o.log(`could not deliver ${what}: ${f.message}`);
     if (message.kind === "request")
       this.#client.write(
-        errorLine(message.id, CODE.connectionClosed, failureText(this.#name, this.#o.bridge, f, this.#url)),
+        errorLine(message.id, RPC.serverError, failureText(this.#name, this.#o.bridge, f, this.#url)),
       );
   }
 
@@ -399,7 +390,7 @@ export class StreamableHttpRelay {
     const type = header(res, "content-type") ?? "";
     if (type.includes("text/event-stream")) await this.#streamed(res, answer);
     else if (type.includes("application/json"))
-      answer.take((await readBody(res, this.#limit, this.#stall)).toString("utf8"));
+      answer.take((await readBody(res, MAX_MESSAGE_BYTES, this.#stall)).toString("utf8"));
     else {
       res.resume();
       throw new NoAnswer(`it answered with ${type || "no content type"}, not JSON-RPC`);
@@ -526,7 +517,7 @@ export class StreamableHttpRelay {
     try {
       await readEvents(
         res,
-        this.#limit,
+        MAX_MESSAGE_BYTES,
         (event) => event.event === "message" && answer.take(event.data),
         this.#stall,
       );
@@ -551,7 +542,7 @@ export class StreamableHttpRelay {
         const messages = new Answer(this.#sink, undefined);
         await readEvents(
           res,
-          this.#limit,
+          MAX_MESSAGE_BYTES,
           (event) => {
             if (event.event !== "message") return;
             this.#streamEnds = 0;
@@ -629,8 +620,8 @@ export class StreamableHttpRelay {
       for (const m of Array.isArray(value) ? value : [value]) if (m.id === id) found ??= m;
     };
     if ((header(res, "content-type") ?? "").includes("text/event-stream"))
-      await readEvents(res, this.#limit, (event) => event.event === "message" && take(event.data));
-    else take((await readBody(res, this.#limit)).toString("utf8"));
+      await readEvents(res, MAX_MESSAGE_BYTES, (event) => event.event === "message" && take(event.data));
+    else take((await readBody(res, MAX_MESSAGE_BYTES)).toString("utf8"));
     if (!found) throw new Error(`it did not answer ${what}`);
     if ("error" in found) throw new Error(`it refused ${what}: ${JSON.stringify(found.error).slice(0, 200)}`);
     return found.result;

@@ -5,9 +5,10 @@
 import type { IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
-import { CODE, errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
+import { RPC } from "../jsonrpc/codes.js";
+import { errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
 import { Answer } from "./answer.js";
-import { ClientSide, type Message } from "./client-side.js";
+import { ClientSide, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
 import { describeFailure } from "./failure.js";
 import { closeAgents, ok, readEvents, send, statusError } from "./http-exchange.js";
 
@@ -19,16 +20,10 @@ export interface SseRelayOptions {
   stdin: Readable;
   stdout: Writable;
   signal?: AbortSignal | undefined;
-  limit?: number;
 }
 
 /** "closed": the client went away (or Ctrl-C); "lost": the server's event stream broke. */
 type How = "closed" | "lost";
-
-/** Requests waiting for their answer, or messages waiting to be posted, past which stdin is not read. */
-const MAX_IN_FLIGHT = 128;
-/** After stdin ends, how long answers still on their way are waited for. */
-const DRAIN_MS = 10_000;
 
 /**
  * Messages pass through in order, each within the message limit; what the stream carries reaches
@@ -41,7 +36,6 @@ const DRAIN_MS = 10_000;
 export class SseRelay {
   readonly #o: SseRelayOptions;
   readonly #client: ClientSide;
-  readonly #limit: number;
   #endpoint: URL | undefined;
   /** Why the stream could not be opened: every request is answered with it. */
   #unopened: string | undefined;
@@ -56,12 +50,9 @@ export class SseRelay {
 
   constructor(o: SseRelayOptions) {
     this.#o = o;
-    this.#limit = o.limit ?? MAX_MESSAGE_BYTES;
     this.#client = new ClientSide({
-      stdin: o.stdin,
-      stdout: o.stdout,
-      log: o.log,
-      limit: this.#limit,
+      ...o,
+      limit: MAX_MESSAGE_BYTES,
       onMessage: (line, message) => {
         if (message.kind === "request") this.#awaiting.add(message.id);
         // One POST at a time keeps the order; answers come back on the stream, not in the POST.
@@ -109,7 +100,7 @@ export class SseRelay {
       this.#client.write(
         errorLine(
           id,
-          CODE.connectionClosed,
+          RPC.serverError,
           `mcp-twin: the SSE stream from ${this.#o.url.href} ended before the answer came`,
         ),
       );
@@ -136,7 +127,7 @@ export class SseRelay {
     await new Promise<void>((resolve, reject) => {
       readEvents(
         res,
-        this.#limit,
+        MAX_MESSAGE_BYTES,
         (event) => {
           if (event.event === "endpoint") {
             const endpoint = new URL(event.data, url);
@@ -190,7 +181,7 @@ export class SseRelay {
       this.#client.write(
         errorLine(
           message.id,
-          CODE.connectionClosed,
+          RPC.serverError,
           `mcp-twin: the SSE server at ${this.#o.url.href} is unreachable (${why})`,
         ),
       );

@@ -3,7 +3,7 @@
  * its token, what runs at its address, and, from WSL, what .wslconfig says. All I/O; the bridge.*
  * checks judge.
  */
-import { freePortNear, heldPortSentence } from "../../bridge-control/port-fix.js";
+import { freePortNear, heldPortSentence } from "../../bridge-control/port-choice.js";
 import { type BridgeFiles, bridgeFiles, bridgeHome, reach, tokenFile } from "../../bridge-link/index.js";
 import type { Machine } from "../../environments/machine.js";
 import { readWslConfig, type WslConfig } from "../../environments/wsl-config.js";
