@@ -172,3 +172,22 @@ test("a shared server whose gateway is down (and not started): the client reads 
     },
   ]);
 });
+
+test("a /share/ URL whose name is not UTF-8 percent-encoding: the bridge's 404, said as the request's answer", async () => {
+  const b = await startBridge();
+  const url = b.url.replace(/\/mcp$/, "/share/%E0");
+  const r = await rawConnect([url, "--no-start"], b.env, [INIT]);
+  // Not "✖ Unexpected error: URI malformed" with the request left unanswered.
+  expect(r.out).toEqual([
+    {
+      jsonrpc: "2.0",
+      id: 1,
+      error: {
+        code: -32000,
+        message: "mcp-twin: the bridge answered HTTP 404: no MCP endpoint or session there (HTTP 404)",
+      },
+    },
+  ]);
+  expect(r.code).toBe(0);
+  expect(r.err).not.toMatch(/Unexpected error|URI malformed/);
+});

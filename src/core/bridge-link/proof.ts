@@ -164,9 +164,13 @@ export async function proven(
   const { timeoutMs = 3000, client } = options;
   const token = await readToken(files.token);
   if (!token || url.protocol !== "http:") return null;
-  const share = url.pathname.startsWith(SHARE_PREFIX)
-    ? decodeURIComponent(url.pathname.slice(SHARE_PREFIX.length))
-    : undefined;
+  let share: string | undefined;
+  try {
+    if (url.pathname.startsWith(SHARE_PREFIX))
+      share = decodeURIComponent(url.pathname.slice(SHARE_PREFIX.length));
+  } catch {
+    // Not UTF-8 percent-encoding: no shared server has that name, and the bridge answers 404.
+  }
   const credential = client && share ? clientToken(token, share, client) : token;
   try {
     const socket = await provenConnection(
