@@ -14,6 +14,7 @@ const SLOW_TESTS = [
   "test/bridge-control/lifecycle.test.ts",
   "test/bridge-control/port-holder.test.ts",
   "test/bridge-control/token-safety.test.ts",
+  "test/bridge-server/gateway/gateway-cannot-run.test.ts",
   "test/bridge-server/hostile.test.ts",
   "test/bridge-server/http-security.test.ts",
   "test/bridge-server/limits.test.ts",

@@ -4,6 +4,7 @@
  * entry in every client: a url entry to the bridge when shared, the direct entry when off.
  */
 import { UsageError } from "../core/errors.js";
+import { parseConfig, readEntries } from "../core/formats/index.js";
 import { withServerFields } from "../core/manifest/edit.js";
 import { userManifest } from "../core/manifest/load.js";
 import { SHARE_MODES } from "../core/manifest/schema.js";
@@ -68,7 +69,9 @@ export async function run(ctx: Ctx): Promise<number> {
           ? `${out.theme.skip} ${name} is already ${mode === "off" ? "not shared" : `shared per ${mode}`} in ${machine.shown(file)}.`
           : mode === "off"
             ? `${out.theme.ok} ${name} is no longer shared in ${machine.shown(file)}: each client session starts its own once synced.`
-            : `${out.theme.ok} ${name} is shared per ${mode} in ${machine.shown(file)}: it runs in the bridge once synced.`,
+            : isDisabled(result.after ?? result.before, file, name)
+              ? `${out.theme.ok} ${name} is shared per ${mode} in ${machine.shown(file)}, but it is disabled there: the bridge runs it once you take "disabled": true out of servers.${name} and sync.`
+              : `${out.theme.ok} ${name} is shared per ${mode} in ${machine.shown(file)}: it runs in the bridge once synced.`,
       );
   }
   if (!(await syncNow(ctx, changed, "Rewrite its entry in every client now?"))) {
@@ -77,4 +80,13 @@ export async function run(ctx: Ctx): Promise<number> {
     return 0;
   }
   return syncAfterEdit(ctx, machine, { file, after: result.after, secrets: {}, summary });
+}
+
+/** The server's `"disabled": true`: the bridge runs no disabled server, shared or not. */
+function isDisabled(text: string | null, file: string, name: string): boolean {
+  if (!text) return false;
+  const spec = Object.entries(readEntries(parseConfig(text, file), ["servers"], file)).find(
+    ([n]) => n === name,
+  )?.[1];
+  return (spec as { disabled?: unknown } | undefined)?.disabled === true;
 }

@@ -3,7 +3,7 @@
  * Origin and Host allow-lists against DNS rebinding (403), body limit (413), malformed JSON and
  * invalid JSON-RPC (400 with the JSON-RPC error), sessions; after each refusal it still works.
  */
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import {
@@ -83,6 +83,28 @@ describe("bearer token", () => {
     expect(fresh).not.toBe(b.token);
     expect((await post(b, JSON.stringify(INIT))).status).toBe(401);
     expect((await post(b, JSON.stringify(INIT), { authorization: `Bearer ${fresh}` })).status).toBe(200);
+  });
+
+  test("--json: one document on stdout; --rotate-token never shows the new token, --print-token (asked) does", async () => {
+    const b = await startBridge();
+    const file = path.join(b.dir, "token");
+    const printed = await runCli(["serve", "--print-token", "--json"], b.env);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(JSON.parse(printed.stdout)).toEqual({ tokenFile: file, token: b.token, rotated: false });
+    const rotated = await runCli(["serve", "--rotate-token", "--json"], b.env);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(JSON.parse(rotated.stdout)).toEqual({ tokenFile: file, rotated: true });
+    const fresh = readFileSync(file, "utf8").trim();
+    expect(fresh).not.toBe(b.token);
+    // The new token is in its file only: neither the result nor the note on stderr shows it (or the old).
+    for (const token of [fresh, b.token]) expect(rotated.stdout + rotated.stderr).not.toContain(token);
+    expect(rotated.stderr).toContain(`New bridge token in ${file}.`);
+    // Both asked: the result carries the new one, still one document.
+    const both = await runCli(["serve", "--rotate-token", "--print-token", "--json"], b.env);
+    const newest = readFileSync(file, "utf8").trim();
+    expect(JSON.parse(both.stdout)).toEqual({ tokenFile: file, token: newest, rotated: true });
+    expect((await post(b, JSON.stringify(INIT), { authorization: `Bearer ${fresh}` })).status).toBe(401);
+    expect((await post(b, JSON.stringify(INIT), { authorization: `Bearer ${newest}` })).status).toBe(200);
   });
 });
 

@@ -241,6 +241,7 @@ function failingEndpoint(path: string, name: string, error: string): Endpoint {
     connect: async () => {
       throw new Error(why);
     },
-    serve2026: async (_request, body) => errorResponse(502, body, { code: RPC.internalError, message: why }),
+    serve2026: async (_request, body) =>
+      errorResponse(400, body, { code: RPC.invalidParams, message: `Invalid params: ${why}` }),
   };
 }

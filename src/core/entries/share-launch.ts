@@ -133,10 +133,17 @@ export async function manifestShares(options: ShareLaunchOptions): Promise<Manif
     try {
       result.launches.push(await launchOf(name, here, machine, options));
     } catch (error) {
+      // Said to every client of it and by status, with what to do; a secret set, sync has the
+      // running bridge read the secrets again (a reload).
+      const hint = !(error instanceof UsageError && error.hint)
+        ? ""
+        : error.code === "unresolved"
+          ? ` ${error.hint.replace(/\.$/, "")}; then run \`mcp-twin sync\`.`
+          : ` ${error.hint}`;
       result.failed.push({
         name,
         mode: spec.share ?? "machine",
-        error: error instanceof Error ? error.message : String(error),
+        error: `${error instanceof Error ? error.message : String(error)}${hint}`,
       });
     }
   }
@@ -174,11 +181,16 @@ async function launchOf(
       "share-remote",
       `"${name}" is already an HTTP server (url): clients reach it directly.`,
     );
-  const missing: string[] = [];
+  const missing = new Map<string, string>();
   const secretValues = new Set<string>();
   const resolve = (text: string) => {
     const r = resolveString(text, { secrets, env: host.env });
-    for (const m of r.missing) missing.push(`${m.kind} ${m.name}`);
+    // Each with how to set it: a secret is stored (secrets.json), an env reference exported.
+    for (const m of r.missing)
+      missing.set(
+        `${m.kind} ${m.name}`,
+        m.kind === "secret" ? `\`mcp-twin secret set ${m.name}\`` : `\`export ${m.name}=…\``,
+      );
     options.addSecrets(r.secretValues);
     for (const v of r.secretValues) secretValues.add(v);
     return r.text;
@@ -202,9 +214,9 @@ async function launchOf(
           }
         : {}),
     });
-  if (missing.length > 0)
-    throw new UsageError("unresolved", `servers.${name} needs ${[...new Set(missing)].join(", ")}.`, {
-      hint: "Set it with `mcp-twin secret set NAME` (or in the environment).",
+  if (missing.size > 0)
+    throw new UsageError("unresolved", `servers.${name} needs ${[...missing.keys()].join(", ")}.`, {
+      hint: `Set ${missing.size === 1 ? "it" : "them"}: ${[...missing.values()].join(", ")}.`,
     });
   // A package's bin runs as `<this environment's node> <script>`: V8's memory flags go before the
   // script (a `command` server runs as written).

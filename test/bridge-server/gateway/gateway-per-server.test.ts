@@ -472,3 +472,24 @@ test("run on Windows, the bridge in WSL: status, restart and logs of one server 
     win.cleanup();
   }
 }, 120_000);
+
+test("a server the manifest disables: status, restart and logs of it say so (exit 2) and how to turn it on; share says it stays off", async () => {
+  const g = await gatewayBridge({
+    servers: { off: { command: process.execPath, args: ["-e", ""], share: "machine", disabled: true } },
+  });
+  for (const verb of ["status", "restart", "logs"]) {
+    const r = await cli(g, verb, "off");
+    expect(r.code, `${verb}: ${r.stdout}${r.stderr}`).toBe(2);
+    expect(r.stderr).toContain("off is disabled in the manifest, so the bridge does not run it.");
+    expect(r.stderr).toContain('Take "disabled": true out of servers.off, then run `mcp-twin sync`.');
+  }
+  // Sharing it in another mode is written, and said true: disabled, the bridge still runs none.
+  const share = await runCli(["share", "off", "session", "--no-sync"], g.env);
+  expect(share.code, share.stderr).toBe(0);
+  expect(share.stdout).toContain(
+    "off is shared per session in " +
+      path.join(g.root, "mcp-twin-home", "mcp-twin.jsonc") +
+      ', but it is disabled there: the bridge runs it once you take "disabled": true out of servers.off and sync.',
+  );
+  expect(share.stdout).not.toContain("it runs in the bridge once synced");
+});
