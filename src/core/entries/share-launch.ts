@@ -185,11 +185,15 @@ async function launchOf(
   const secretValues = new Set<string>();
   const resolve = (text: string) => {
     const r = resolveString(text, { secrets, env: host.env });
-    // Each with how to set it: a secret is stored (secrets.json), an env reference exported.
+    // Each with how to set it where the bridge reads it: a secret is stored (secrets.json); an env
+    // reference is read from the bridge's own environment, which a variable exported in a shell
+    // later never reaches (the start at logon has none of it), so it is made a stored secret.
     for (const m of r.missing)
       missing.set(
         `${m.kind} ${m.name}`,
-        m.kind === "secret" ? `\`mcp-twin secret set ${m.name}\`` : `\`export ${m.name}=…\``,
+        m.kind === "secret"
+          ? `\`mcp-twin secret set ${m.name}\``
+          : `\`mcp-twin secret set ${m.name}\` and \`\${secret:${m.name}}\` in place of \`\${env:${m.name}}\` (the bridge's environment has no ${m.name})`,
       );
     options.addSecrets(r.secretValues);
     for (const v of r.secretValues) secretValues.add(v);

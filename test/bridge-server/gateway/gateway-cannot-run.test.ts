@@ -174,3 +174,17 @@ test("a reload whose manifest does not load keeps the shared servers running, an
     }),
   ]);
 });
+
+test("an ${env:…} the bridge's own environment lacks: the fix is a stored secret, which a bridge started at logon reads too", async () => {
+  const { v2 } = await eraFixtures();
+  const g = await gatewayBridge({
+    servers: {
+      envd: { ...scriptServer(v2.script, "machine", ["--both"]), env: { KEY: "${env:MCP_TWIN_TEST_UNSET}" } },
+    },
+  });
+  const { error } = (await post(g, "envd", { "mcp-protocol-version": "2025-11-25" }, INIT)).body;
+  // Not "export it": a variable exported in a shell later never reaches a running bridge.
+  expect(error?.message).toBe(
+    'Invalid params: the shared server "envd" cannot run here: servers.envd needs env MCP_TWIN_TEST_UNSET. Set it: `mcp-twin secret set MCP_TWIN_TEST_UNSET` and `${secret:MCP_TWIN_TEST_UNSET}` in place of `${env:MCP_TWIN_TEST_UNSET}` (the bridge\'s environment has no MCP_TWIN_TEST_UNSET); then run `mcp-twin sync`.',
+  );
+});
