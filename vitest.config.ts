@@ -44,6 +44,7 @@ const SLOW_TESTS = [
   "test/e2e/desktop-linux.test.ts",
   "test/e2e/edges.test.ts",
   "test/e2e/faults.test.ts",
+  "test/e2e/gateway-unread.test.ts",
   "test/e2e/giveback-property.test.ts",
   "test/e2e/help.test.ts",
   "test/e2e/install-advice-followed.test.ts",

@@ -26,12 +26,13 @@ export interface GatewayReport {
   /** The shared servers. */
   shares: string[];
   /**
-   * started: this sync started it; reloaded: it ran and read the manifest again; restarted: sync
+   * started: this sync started it; reloaded: it ran and read the manifest again; unread: it runs
+   * but could not read the manifest (`error`), so it runs what it ran before; restarted: sync
    * restarted it with new settings (it read the manifest then); failed: it could not be had.
    * Absent when no server is shared.
    */
   gateway?: {
-    state: "started" | "reloaded" | "restarted" | "failed";
+    state: "started" | "reloaded" | "unread" | "restarted" | "failed";
     url: string;
     pid?: number;
     error?: string;
@@ -129,6 +130,14 @@ export function gatewayErrors(report: GatewayReport | undefined): Array<{ code: 
   const cannot = (report?.warmFailed ?? [])
     .filter((f) => f.cannotRun)
     .map((f) => ({ code: GATEWAY_DOWN, message: `${f.name} cannot run in the bridge: ${f.error}` }));
+  if (run?.state === "unread")
+    return [
+      {
+        code: "gateway-manifest-unread",
+        message: `The gateway at ${run.url} could not read the manifest (${run.error?.replace(/\.$/, "")}): it runs the shared servers it ran before.`,
+      },
+      ...cannot,
+    ];
   if (run?.state !== "failed") return cannot;
   if (run.taken)
     return [
@@ -183,7 +192,8 @@ async function runGateway(
   }
   if (settled === undefined || settled.state === "running") {
     const reloaded = await control(ctx, wiring, "reload", 30_000);
-    if (reloaded.ok) return { state: "reloaded", url, ...(settled ? pid : await localPid(ctx, wiring)) };
+    if (reloaded.ok)
+      return { ...reloadOf(reloaded.body), url, ...(settled ? pid : await localPid(ctx, wiring)) };
     if (settled) return { state: "failed", url, ...pid, error: reloaded.error };
   }
   try {
@@ -198,7 +208,7 @@ async function runGateway(
       // Another start won the race (a relay): that bridge may have read an older manifest.
       const reloaded = await control(ctx, wiring, "reload", 30_000);
       return reloaded.ok
-        ? { state: "reloaded", url: ensured.url, ...at }
+        ? { ...reloadOf(reloaded.body), url: ensured.url, ...at }
         : { state: "failed", url: ensured.url, ...at, error: reloaded.error };
     }
     if (!wiring.program)
@@ -238,6 +248,12 @@ async function localPid(ctx: Context, wiring: BridgeWiring): Promise<{ pid?: num
   if (!wiring.env.local) return {};
   const info = await ownedInstance(bridgeFiles(bridgeHome(ctx.machine.host)));
   return info ? { pid: info.pid } : {};
+}
+
+/** A reload's answer: read, or the manifest the gateway could not read (it keeps what it ran). */
+function reloadOf(body: unknown): { state: "reloaded" } | { state: "unread"; error: string } {
+  const error = (body as { error?: unknown } | null)?.error;
+  return typeof error === "string" ? { state: "unread", error } : { state: "reloaded" };
 }
 
 /** An authenticated control route of the running gateway (the other side's with the token read there). */

@@ -34,6 +34,10 @@ export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
       );
     else if (run.state === "reloaded")
       lines.push(`${mark.ok} ${what} running at ${run.url}${pid}; it read the manifest again.`);
+    else if (run.state === "unread")
+      lines.push(
+        `${mark.fail} ${what} running at ${run.url}${pid}, but it could not read the manifest (${run.error?.replace(/\.$/, "")}): it runs the shared servers it ran before. Fix the manifest, then run \`mcp-twin sync\`.`,
+      );
     else if (run.taken)
       lines.push(
         `${mark.fail} Port ${run.taken.port} is held by ${run.taken.what}, so no entry sends this home's credential there: ${andList(g.shares)} got ${n === 1 ? "its" : "their"} direct ${n === 1 ? "entry" : "entries"} for now (each client starts its own process). To share ${n === 1 ? "it" : "them"} again: ${run.taken.fix}.`,
