@@ -215,12 +215,22 @@ export const NOT_A_MESSAGE = refusal(400, RPC.invalidRequest, "Invalid Request: 
 
 export const isRefusal = (r: object): r is Refusal => "status" in r;
 
+/**
+ * The id an error answers under (JSON-RPC 2.0): a single request's own string or number id; null
+ * for a batch, a notification, a response, or a body not read or not a request at all.
+ */
+export function requestIdOf(body: unknown): string | number | null {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return null;
+  const { id, method } = body as { id?: unknown; method?: unknown };
+  return typeof method === "string" && (typeof id === "string" || typeof id === "number") ? id : null;
+}
+
 /** Write a refusal's status, headers and whole JSON-RPC error body (the response not ended). */
-function writeRefusal(res: ServerResponse, refusal: Refusal): void {
+function writeRefusal(res: ServerResponse, refusal: Refusal, id: string | number | null): void {
   const body = JSON.stringify({
     jsonrpc: "2.0",
     error: { code: refusal.code, message: refusal.message },
-    id: null,
+    id,
   });
   res.writeHead(refusal.status, {
     ...refusal.headers,
@@ -231,13 +241,16 @@ function writeRefusal(res: ServerResponse, refusal: Refusal): void {
   res.write(body);
 }
 
-/** Answer a refusal (JSON-RPC error body); `close` ends the connection once it is sent. */
-export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
+/**
+ * Answer a refusal (JSON-RPC error body, under `id`: requestIdOf the body once it was read);
+ * `close` ends the connection once it is sent.
+ */
+export function sendRefusal(res: ServerResponse, refusal: Refusal, id: string | number | null = null): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  writeRefusal(res, refusal);
+  writeRefusal(res, refusal, id);
   res.end();
   if (refusal.close) closeAfter(res);
 }
@@ -252,7 +265,7 @@ const REFUSED_BODY_DRAIN = { bytes: 64 * 1024 * 1024, ms: 5000 };
  * would leave the body unread on the socket, and the reset that follows loses the answer.
  */
 export function refuseBody(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
-  writeRefusal(res, { ...refusal, close: true });
+  writeRefusal(res, { ...refusal, close: true }, null);
   let drained = 0;
   const finish = () => {
     clearTimeout(timer);

@@ -36,6 +36,7 @@ import {
   readBody,
   refusal,
   refuseBody,
+  requestIdOf,
   sendRefusal,
   tooLarge,
   UNAUTHORIZED,
@@ -241,6 +242,8 @@ async function post(
   if (isRefusal(parsed)) return sendRefusal(res, parsed);
   const messages = parsed.messages as JSONRPCMessage[];
   const value = parsed.batch ? messages : messages[0];
+  // What a refusal from here on answers under: the request's id when the body is one request.
+  const id = requestIdOf(value);
   const era = sdk.classifyInboundRequest({
     httpMethod: "POST",
     body: value,
@@ -250,7 +253,7 @@ async function post(
   });
   if (era.kind === "reject" && era.cell === "invalid-json-rpc-body") return sendRefusal(res, NOT_A_MESSAGE);
   if (era.kind !== "legacy") {
-    if (!endpoint.serve2026) return sendRefusal(res, ONLY_2025_11_25(sdk.SUPPORTED_PROTOCOL_VERSIONS));
+    if (!endpoint.serve2026) return sendRefusal(res, ONLY_2025_11_25(sdk.SUPPORTED_PROTOCOL_VERSIONS), id);
     const call =
       era.kind === "modern" && connectionServerTakes(value, req.headers)
         ? endpoint.lane?.(req.headers, value)
@@ -260,7 +263,7 @@ async function post(
     return sendWebResponse(res, response, l.clock);
   }
   const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);
-  if (version) return sendRefusal(res, version);
+  if (version) return sendRefusal(res, version, id);
   const { isInitializeRequest } = sdk;
 
   // The SDK's check parses a whole schema: only for what can be an initialize at all.
@@ -275,19 +278,19 @@ async function post(
         refusal(400, RPC.invalidRequest, "Invalid Request: initialize must be sent alone"),
       );
     const refused = endpoint.admit?.(req.headers);
-    if (refused) return sendRefusal(res, refusal(400, RPC.invalidParams, `Invalid params: ${refused}`));
+    if (refused) return sendRefusal(res, refusal(400, RPC.invalidParams, `Invalid params: ${refused}`), id);
     try {
       session = await l.sessions.open(endpoint, init.params.clientInfo?.name ?? "unknown", req.headers, {
         init: init.params,
       });
     } catch (error) {
       // What the endpoint could not set up (a shared server that does not start) is said as is.
-      return sendRefusal(res, setUpFailed(error));
+      return sendRefusal(res, setUpFailed(error), id);
     }
   } else {
-    if (!sessionId) return sendRefusal(res, NO_SESSION_ID);
+    if (!sessionId) return sendRefusal(res, NO_SESSION_ID, id);
     const found = await sessionOf(l, sessionId, endpoint, req.headers);
-    if (isRefusal(found)) return sendRefusal(res, found);
+    if (isRefusal(found)) return sendRefusal(res, found, id);
     session = found;
     session.calls++;
   }

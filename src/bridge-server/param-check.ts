@@ -10,7 +10,7 @@ import {
   type ParamHeader,
   paramMismatch,
 } from "../core/jsonrpc/envelope-headers.js";
-import { headerOf } from "./http-guards.js";
+import { headerOf, requestIdOf } from "./http-guards.js";
 
 /** The declarations of each listed tool that has some, read once per tools/list result. */
 const read = new WeakMap<object, Map<string, readonly ParamHeader[]>>();
@@ -72,15 +72,11 @@ export function paramRefusal(
 export const refusalResponse = (refusal: NonNullable<ReturnType<typeof paramRefusal>>, message: unknown) =>
   errorResponse(400, message, { code: RPC.headerMismatch, message: refusal.message, data: refusal.data });
 
-/** A JSON-RPC error as an HTTP answer, under the id of the request `body` (null when it has none). */
+/** A JSON-RPC error as an HTTP answer, under the id of the request `body` (requestIdOf). */
 export function errorResponse(
   status: number,
   body: unknown,
   error: { code: number; message: string; data?: unknown },
 ): Response {
-  const id = (body as { id?: unknown } | undefined)?.id;
-  return Response.json(
-    { jsonrpc: "2.0", id: typeof id === "string" || typeof id === "number" ? id : null, error },
-    { status },
-  );
+  return Response.json({ jsonrpc: "2.0", id: requestIdOf(body), error }, { status });
 }

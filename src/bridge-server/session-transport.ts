@@ -12,6 +12,7 @@ import type {
 } from "@modelcontextprotocol/server";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { type Clock, realClock, type Timer } from "./clock.js";
+import { requestIdOf } from "./http-guards.js";
 import { Backlog, StallGuard } from "./stream-backlog.js";
 
 // Messages here were validated by the SDK's JSONRPCMessageSchema (incoming, in http.ts) or made by
@@ -113,7 +114,8 @@ class Exchange {
     if (this.done) return;
     this.done = true;
     if (this.#sse) this.#res.end();
-    else if (!this.#res.headersSent) sessionClosed(this.#res);
+    else if (!this.#res.headersSent)
+      sessionClosed(this.#res, this.#o.batch ? null : ([...this.#waiting][0] ?? null));
   }
 
   #finish(): void {
@@ -134,12 +136,12 @@ class Exchange {
   }
 }
 
-/** The answer to a POST whose session closed before (or while) it was answered. */
-function sessionClosed(res: ServerResponse): void {
+/** The answer to a POST whose session closed before (or while) it was answered (under its one request's id). */
+function sessionClosed(res: ServerResponse, id: RequestId | null): void {
   const body = JSON.stringify({
     jsonrpc: "2.0",
     error: { code: RPC.sessionNotFound, message: "Session closed" },
-    id: null,
+    id,
   });
   res.writeHead(404, { "content-type": "application/json" }).end(body);
 }
@@ -224,7 +226,7 @@ export class HttpSessionTransport implements Transport {
   ): void {
     // Closed meanwhile (evicted, ended): nothing would ever answer; said at once.
     if (this.#closed) {
-      sessionClosed(res);
+      sessionClosed(res, batch ? null : requestIdOf(messages[0]));
       return;
     }
     const ids: RequestId[] = [];

@@ -200,6 +200,35 @@ describe("malformed input", () => {
     await stillWorks(b);
   });
 
+  test("a refusal answers under the id of the one request it read (JSON-RPC 2.0); null for a batch, a notification, or no request", async () => {
+    const b = await startBridge();
+    const refused = async (body: unknown, headers: Record<string, string> = {}) => {
+      const res = await post(b, JSON.stringify(body), headers);
+      return { status: res.status, ...((await res.json()) as { id: unknown; error: { code: number } }) };
+    };
+    const list = (id: unknown) => ({ jsonrpc: "2.0", id, method: "tools/list" });
+    const noSession = { code: -32000, message: "Bad Request: Mcp-Session-Id header is required" };
+    expect(await refused(list(2))).toEqual({ status: 400, jsonrpc: "2.0", id: 2, error: noSession });
+    expect(await refused(list("r-1"), { "mcp-session-id": "no-such-session" })).toEqual({
+      status: 404,
+      jsonrpc: "2.0",
+      id: "r-1",
+      error: { code: -32001, message: "Session not found" },
+    });
+    expect(await refused(INIT, { "mcp-protocol-version": "1999-01-01" })).toMatchObject({
+      status: 400,
+      id: 1,
+      error: { code: -32000 },
+    });
+    // No one request's id to answer under: null, as before.
+    expect(await refused([list(3)])).toEqual({ status: 400, jsonrpc: "2.0", id: null, error: noSession });
+    const note = { jsonrpc: "2.0", method: "notifications/initialized" };
+    expect(await refused(note)).toEqual({ status: 400, jsonrpc: "2.0", id: null, error: noSession });
+    expect(await refused({ jsonrpc: "2.0", id: 4, result: {} })).toMatchObject({ status: 400, id: null });
+    expect(await refused({ jsonrpc: "1.0", id: 5, method: "x" })).toMatchObject({ status: 400, id: null });
+    await stillWorks(b);
+  });
+
   test("an oversized body gets 413; the bridge keeps working", async () => {
     const b = await startBridge();
     const big = JSON.stringify({ ...INIT, params: { ...INIT.params, pad: "x".repeat(5 * 1024 * 1024) } });

@@ -45,9 +45,10 @@ test("a 2026-07-28 request: 400, -32022 naming the revision served; a negotiatin
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "server/discover", params: {} }),
     });
     expect(res.status).toBe(400);
+    // Under the request's id: it was read (JSON-RPC 2.0 answers null only when it could not be).
     expect(await res.json()).toEqual({
       jsonrpc: "2.0",
-      id: null,
+      id: 1,
       error: {
         code: -32022,
         message:

@@ -124,8 +124,12 @@ export class Asks {
         sessions.size === 0
           ? "no call of a client is in flight"
           : `${sessions.size} client sessions have calls in flight`;
+      // A refusal, as the cap's and the timeout's are: nothing in the bridge went wrong (-32603).
       return Promise.reject(
-        rpcError(`${method}: a shared server can ask a client only during that client's own call (${why})`),
+        rpcError(
+          `${method}: a shared server can ask a client only during that client's own call (${why})`,
+          RPC.serverError,
+        ),
       );
     }
     const ask = caller.ask;

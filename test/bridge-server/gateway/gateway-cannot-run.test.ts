@@ -93,7 +93,7 @@ test("a secret not set: both eras get one answer naming the server, the secret a
   const answer = { code: -32602, message: `Invalid params: ${why}` };
   // The same refusal in each era: what a 2026-07-28 client's probe gets lets it fall back and hear it.
   const old = await post(g, "keyed", { "mcp-protocol-version": "2025-11-25" }, INIT);
-  expect(old).toEqual({ status: 400, body: { jsonrpc: "2.0", id: null, error: answer } });
+  expect(old).toEqual({ status: 400, body: { jsonrpc: "2.0", id: 1, error: answer } });
   const modern = await post(
     g,
     "keyed",

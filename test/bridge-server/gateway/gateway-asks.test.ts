@@ -1,0 +1,97 @@
+/**
+ * A shared server that asks a client something (elicitation/create) when no call of any client is
+ * in flight: the real bridge refuses it at once with an error its author can read, asks no
+ * session, and goes on serving clients of both eras.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { expect, test } from "vitest";
+import { RPC } from "../../../src/core/jsonrpc/codes.js";
+import { tempDir } from "../helpers.js";
+import { callText, closeAfterEach, gatewayBridge, scriptServer, until, v2Client } from "./gateway-helpers.js";
+
+closeAfterEach();
+
+/**
+ * A raw 2025-11-25 stdio server (no SDK): it asks `elicitation/create` (id "ask-start") once its
+ * client says it is initialized, and again (id "ask-<n>") 100 ms after it answered its n-th call of
+ * `later` — each time with no call in flight. Every answer it gets to a question of its own is
+ * appended, as it came, to the file named by its argument.
+ */
+const SCRIPT = String.raw`
+const { appendFileSync } = require("node:fs");
+const answers = process.argv[2];
+const out = (m) => process.stdout.write(JSON.stringify(m) + "\n");
+const ask = (id) => out({ jsonrpc: "2.0", id, method: "elicitation/create", params: {
+  message: "asked " + id, requestedSchema: { type: "object", properties: {} } } });
+const tools = ["echo", "later"].map((name) => ({ name, inputSchema: { type: "object" } }));
+let laters = 0;
+let buffered = "";
+process.stdin.on("data", (chunk) => {
+  buffered += chunk;
+  for (let nl = buffered.indexOf("\n"); nl !== -1; nl = buffered.indexOf("\n")) {
+    const m = JSON.parse(buffered.slice(0, nl));
+    buffered = buffered.slice(nl + 1);
+    if (m.method === undefined) appendFileSync(answers, JSON.stringify(m) + "\n");
+    else if (m.method === "initialize")
+      out({ jsonrpc: "2.0", id: m.id, result: { protocolVersion: "2025-11-25",
+        capabilities: { tools: {} }, serverInfo: { name: "asker", version: "1.0.0" } } });
+    else if (m.method === "notifications/initialized") ask("ask-start");
+    else if (m.method === "tools/list") out({ jsonrpc: "2.0", id: m.id, result: { tools } });
+    else if (m.method === "tools/call") {
+      const text = m.params.name === "echo" ? "echo:" + m.params.arguments?.text : "answered";
+      out({ jsonrpc: "2.0", id: m.id, result: { content: [{ type: "text", text }] } });
+      if (m.params.name === "later") setTimeout(ask, 100, "ask-" + ++laters);
+    } else if (m.id !== undefined) out({ jsonrpc: "2.0", id: m.id, result: {} });
+  }
+});
+`;
+
+test("a shared server asking a client outside any call: told why at once, no session asked, clients of both eras served on", async () => {
+  const dir = tempDir();
+  const script = path.join(dir, "asker.cjs");
+  const file = path.join(dir, "answers.jsonl");
+  writeFileSync(script, SCRIPT);
+  const answers = () =>
+    existsSync(file)
+      ? readFileSync(file, "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as { id: string })
+      : [];
+  const answerTo = (id: string) => until(`the answer to ${id}`, () => answers().find((a) => a.id === id));
+  const g = await gatewayBridge({ servers: { asker: scriptServer(script, "machine", [file]) } });
+  // Both clients can be asked (they declared elicitation), and would accept: neither must be.
+  const asked: string[] = [];
+  const elicit = (message: string) => {
+    asked.push(message);
+    return { action: "accept", content: {} };
+  };
+  const legacy = await v2Client(g.shareUrl("asker"), g.token, "legacy", { elicit });
+  const modern = await v2Client(g.shareUrl("asker"), g.token, { pin: "2026-07-28" }, { elicit });
+  // A list starts the server (no call is in flight while it does): it asks once it is initialized.
+  expect((await legacy.listTools()).tools.map((t) => t.name)).toEqual(["echo", "later"]);
+  const refused = (id: string) => ({
+    jsonrpc: "2.0",
+    id,
+    error: {
+      code: RPC.serverError,
+      message:
+        "elicitation/create: a shared server can ask a client only during that client's own call (no call of a client is in flight)",
+    },
+  });
+  expect(await answerTo("ask-start")).toEqual(refused("ask-start"));
+  // After a call of each era is answered: nothing in flight again, the same refusal.
+  for (const [n, client] of [legacy, modern].entries()) {
+    expect(await callText(client, "later")).toBe("answered");
+    expect(await answerTo(`ask-${n + 1}`)).toEqual(refused(`ask-${n + 1}`));
+  }
+  expect(answers()).toHaveLength(3);
+  expect(asked).toEqual([]);
+  // The bridge and the server serve on: the same process, never restarted.
+  expect(await callText(legacy, "echo", { text: "a" })).toBe("echo:a");
+  expect(await callText(modern, "echo", { text: "b" })).toBe("echo:b");
+  const [share] = (await g.status()).shares;
+  expect(share).toMatchObject({ name: "asker", state: "running", restarts: 0 });
+  expect(share?.children).toHaveLength(1);
+}, 60_000);
