@@ -89,6 +89,9 @@ export class SessionTable {
    * credential it does not exist (a session id someone learnt is of no use to them).
    */
   get(id: string | undefined, endpoint: string, credential: string): Session | undefined {
+    // One being opened again is not served yet (its server not connected, no initialize replayed):
+    // a request for it waits for that in `restore`, else its message went nowhere and it hung.
+    if (id !== undefined && this.#restoring.has(id)) return undefined;
     const session = id === undefined ? undefined : this.#sessions.get(id);
     return session?.endpoint === endpoint && session.credential === credential ? session : undefined;
   }
