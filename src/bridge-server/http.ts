@@ -204,7 +204,7 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   if (req.method === "DELETE") {
     const session = l.sessions.get(sessionId, endpoint.path, credentialOf(req.headers));
     // A session the bridge forgot in a restart ends as well: there is nothing to open again.
-    if (!session && !l.sessions.forgotten(sessionId, endpoint, req.headers))
+    if (!session && !(await l.sessions.forgotten(sessionId, endpoint, req.headers)))
       return sendRefusal(res, UNKNOWN_SESSION);
     if (session) await l.sessions.delete(session);
     return void res.writeHead(200).end();

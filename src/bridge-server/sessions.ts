@@ -115,11 +115,17 @@ export class SessionTable {
     return opening;
   }
 
-  /** Whether a DELETE of this unknown id ends a session (one a restart forgot): it unseals. */
-  forgotten(id: string, endpoint: Endpoint, headers: IncomingHttpHeaders): boolean {
+  /**
+   * Whether a DELETE of this unknown id ends a session (one a restart forgot): it unseals. One being
+   * opened again (a request came first) is closed once open, not left to its grace.
+   */
+  async forgotten(id: string, endpoint: Endpoint, headers: IncomingHttpHeaders): Promise<boolean> {
     const sealed = this.#seal?.unseal(id, headers);
     if (!sealed || sealed.endpoint !== endpoint.path) return false;
     this.#seal?.end(id);
+    // Its failing to open is told to the request that was opening it.
+    const reopened = await this.#restoring.get(id)?.catch(() => undefined);
+    if (reopened) await this.close(reopened);
     return true;
   }
 

@@ -309,7 +309,7 @@ describe("what sessions leave held", () => {
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(4 * 1024 * 1024);
     // An id ended stays ended: it is not opened again, nor ended twice.
     expect(await table.restore(last.id, endpoint, headers)).toBeUndefined();
-    expect(table.forgotten(last.id, endpoint, headers)).toBe(false);
+    expect(await table.forgotten(last.id, endpoint, headers)).toBe(false);
   }, 60_000);
 });
 

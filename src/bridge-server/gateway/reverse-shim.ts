@@ -78,10 +78,13 @@ export class ReverseShim {
       const need = NEEDS[method];
       if (!need || !caps[need]) {
         // 2026-07-28: a request needing a capability the client did not declare is refused
-        // (-32021), and the server's call is cancelled.
+        // (-32021), and the server's call is cancelled; the 2025-11-25 server's question is
+        // refused as a refusal (its era has no code for it; nothing in the bridge went wrong).
         p.wake?.({ method, params, missing: need ?? method });
         p.abort.abort();
-        return Promise.reject(rpcError(`${method}: the client did not declare "${need ?? method}"`));
+        return Promise.reject(
+          rpcError(`${method}: the client did not declare "${need ?? method}"`, RPC.serverError),
+        );
       }
       // One answer comes back per retry: a second question while one waits would lose the first.
       if (p.answer)

@@ -239,7 +239,7 @@ class SessionRoute {
   }
 
   /** Whose call it is, and how its server's questions and log lines reach this client. */
-  #caller(id: RequestId): Caller {
+  #caller(id: RequestId): Required<Caller> {
     return {
       session: this.session,
       ask: (method, params, signal) => this.#ask(id, method, params, signal),
@@ -261,8 +261,11 @@ class SessionRoute {
    */
   #ask(related: RequestId, method: AskMethod, params: Json | undefined, signal: AbortSignal): Promise<Json> {
     const need = NEEDS[method] ?? method;
+    // A refusal (as asks.ts's are), in words a 2025-11-25 end reads: nothing in the bridge went wrong.
     if (!this.#client.capabilities[need])
-      return Promise.reject(rpcError(`${method}: this client did not declare "${need}" when it connected`));
+      return Promise.reject(
+        rpcError(`${method}: this client did not declare "${need}" when it connected`, RPC.serverError),
+      );
     const id = this.#nextAsk++;
     return new Promise<Json>((resolve, reject) => {
       const given = () => {

@@ -198,10 +198,8 @@ export class SharedChild {
    * A question of a 2026-07-28 process's `input_required` put to the client of `caller`: capped and
    * timed per session like its other questions (asks.ts); `given` aborts it (the call ended).
    */
-  ask(caller: Caller, method: AskMethod, params: Json | undefined, given?: AbortSignal): Promise<Json> {
-    const ask = caller.ask;
-    if (!ask) return Promise.reject(rpcError(`${method}: the client of this call cannot be asked`));
-    return this.#asks.put(caller.session, method, (signal) => ask(method, params, signal), given);
+  ask(caller: Required<Caller>, method: AskMethod, params: Json | undefined, given?: AbortSignal) {
+    return this.#asks.put(caller.session, method, (signal) => caller.ask(method, params, signal), given);
   }
 
   /** `fresh`: the next start does not wait out the backoff of earlier deaths (a restart asked for). */

@@ -1,7 +1,8 @@
 /**
  * A shared server that asks a client something (elicitation/create) when no call of any client is
- * in flight: the real bridge refuses it at once with an error its author can read, asks no
- * session, and goes on serving clients of both eras.
+ * in flight, or during a call of a client that did not declare it can answer: the real bridge
+ * refuses it at once with an error its author can read (a refusal, not -32603 "internal error"),
+ * asks no session, and goes on serving clients of both eras.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -15,8 +16,9 @@ closeAfterEach();
 /**
  * A raw 2025-11-25 stdio server (no SDK): it asks `elicitation/create` (id "ask-start") once its
  * client says it is initialized, and again (id "ask-<n>") 100 ms after it answered its n-th call of
- * `later` — each time with no call in flight. Every answer it gets to a question of its own is
- * appended, as it came, to the file named by its argument.
+ * `later` — each time with no call in flight. Its n-th call of `ask` asks (id "ask-in-<n>") during
+ * the call, and is answered with the answer it got. Every answer it gets to a question of its own
+ * is appended, as it came, to the file named by its argument.
  */
 const SCRIPT = String.raw`
 const { appendFileSync } = require("node:fs");
@@ -24,21 +26,30 @@ const answers = process.argv[2];
 const out = (m) => process.stdout.write(JSON.stringify(m) + "\n");
 const ask = (id) => out({ jsonrpc: "2.0", id, method: "elicitation/create", params: {
   message: "asked " + id, requestedSchema: { type: "object", properties: {} } } });
-const tools = ["echo", "later"].map((name) => ({ name, inputSchema: { type: "object" } }));
+const tools = ["echo", "later", "ask"].map((name) => ({ name, inputSchema: { type: "object" } }));
 let laters = 0;
+const calls = new Map();
 let buffered = "";
 process.stdin.on("data", (chunk) => {
   buffered += chunk;
   for (let nl = buffered.indexOf("\n"); nl !== -1; nl = buffered.indexOf("\n")) {
     const m = JSON.parse(buffered.slice(0, nl));
     buffered = buffered.slice(nl + 1);
-    if (m.method === undefined) appendFileSync(answers, JSON.stringify(m) + "\n");
-    else if (m.method === "initialize")
+    if (m.method === undefined) {
+      appendFileSync(answers, JSON.stringify(m) + "\n");
+      const call = calls.get(m.id);
+      const text = JSON.stringify(m.error ?? m.result);
+      if (call !== undefined) out({ jsonrpc: "2.0", id: call, result: { content: [{ type: "text", text }] } });
+    } else if (m.method === "initialize")
       out({ jsonrpc: "2.0", id: m.id, result: { protocolVersion: "2025-11-25",
         capabilities: { tools: {} }, serverInfo: { name: "asker", version: "1.0.0" } } });
     else if (m.method === "notifications/initialized") ask("ask-start");
     else if (m.method === "tools/list") out({ jsonrpc: "2.0", id: m.id, result: { tools } });
-    else if (m.method === "tools/call") {
+    else if (m.method === "tools/call" && m.params.name === "ask") {
+      const id = "ask-in-" + (calls.size + 1);
+      calls.set(id, m.id);
+      ask(id);
+    } else if (m.method === "tools/call") {
       const text = m.params.name === "echo" ? "echo:" + m.params.arguments?.text : "answered";
       out({ jsonrpc: "2.0", id: m.id, result: { content: [{ type: "text", text }] } });
       if (m.params.name === "later") setTimeout(ask, 100, "ask-" + ++laters);
@@ -47,7 +58,8 @@ process.stdin.on("data", (chunk) => {
 });
 `;
 
-test("a shared server asking a client outside any call: told why at once, no session asked, clients of both eras served on", async () => {
+/** A bridge sharing the script as `asker`, and the answers its questions got. */
+async function askerBridge() {
   const dir = tempDir();
   const script = path.join(dir, "asker.cjs");
   const file = path.join(dir, "answers.jsonl");
@@ -61,6 +73,11 @@ test("a shared server asking a client outside any call: told why at once, no ses
       : [];
   const answerTo = (id: string) => until(`the answer to ${id}`, () => answers().find((a) => a.id === id));
   const g = await gatewayBridge({ servers: { asker: scriptServer(script, "machine", [file]) } });
+  return { g, answers, answerTo };
+}
+
+test("a shared server asking a client outside any call: told why at once, no session asked, clients of both eras served on", async () => {
+  const { g, answers, answerTo } = await askerBridge();
   // Both clients can be asked (they declared elicitation), and would accept: neither must be.
   const asked: string[] = [];
   const elicit = (message: string) => {
@@ -70,7 +87,7 @@ test("a shared server asking a client outside any call: told why at once, no ses
   const legacy = await v2Client(g.shareUrl("asker"), g.token, "legacy", { elicit });
   const modern = await v2Client(g.shareUrl("asker"), g.token, { pin: "2026-07-28" }, { elicit });
   // A list starts the server (no call is in flight while it does): it asks once it is initialized.
-  expect((await legacy.listTools()).tools.map((t) => t.name)).toEqual(["echo", "later"]);
+  expect((await legacy.listTools()).tools.map((t) => t.name)).toEqual(["echo", "later", "ask"]);
   const refused = (id: string) => ({
     jsonrpc: "2.0",
     id,
@@ -94,4 +111,28 @@ test("a shared server asking a client outside any call: told why at once, no ses
   const [share] = (await g.status()).shares;
   expect(share).toMatchObject({ name: "asker", state: "running", restarts: 0 });
   expect(share?.children).toHaveLength(1);
+}, 60_000);
+
+test("a shared server asking, during its call, what the client did not declare: refused at once as a refusal (-32000) in both eras; a 2026-07-28 client is told what it lacks", async () => {
+  const { g, answerTo } = await askerBridge();
+  // Neither client declared elicitation.
+  const legacy = await v2Client(g.shareUrl("asker"), g.token, "legacy");
+  const modern = await v2Client(g.shareUrl("asker"), g.token, { pin: "2026-07-28" });
+  const refusal = (message: string) => ({ code: RPC.serverError, message: `elicitation/create: ${message}` });
+  // 2025-11-25: the question reaches the session's route, which refuses it; the call goes on.
+  const legacyRefusal = refusal('this client did not declare "elicitation" when it connected');
+  expect(await callText(legacy, "ask")).toBe(JSON.stringify(legacyRefusal));
+  expect(await answerTo("ask-in-1")).toEqual({ jsonrpc: "2.0", id: "ask-in-1", error: legacyRefusal });
+  // 2026-07-28: the call is parked for the client's answer, so the client is refused what it lacks
+  // (-32021), the server's question is refused and its call cancelled.
+  await expect(modern.callTool({ name: "ask", arguments: {} })).rejects.toMatchObject({
+    code: RPC.missingCapability,
+    data: { requiredCapabilities: { elicitation: {} } },
+  });
+  expect(await answerTo("ask-in-2")).toEqual({
+    jsonrpc: "2.0",
+    id: "ask-in-2",
+    error: refusal('the client did not declare "elicitation"'),
+  });
+  expect(await callText(modern, "echo", { text: "b" })).toBe("echo:b");
 }, 60_000);

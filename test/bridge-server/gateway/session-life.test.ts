@@ -2,16 +2,18 @@
  * How long a 2025-11-25 session lives, with real processes: it ends when its client is gone (killed,
  * no DELETE), taking its `session` server's process with it; a live client idle past the grace
  * keeps both; and a bridge killed mid-session and started again honours the session's id, so the
- * client's next call works without a new initialize (SDK v2 and v1 clients, shared and own endpoints).
+ * client's next call works without a new initialize (SDK v2 and v1 clients, shared and own endpoints),
+ * while a DELETE that comes as it is being opened again ends it then.
  * The grace runs on a clock the test moves (the bridge in process), never on a sleep.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, test } from "vitest";
 import { SESSION_GRACE_MS } from "../../../src/bridge-server/sessions.js";
 import { clientToken } from "../../../src/core/bridge-link/client-token.js";
+import { bridgeFiles } from "../../../src/core/bridge-link/index.js";
 import { isAlive as alive } from "../../../src/core/system/process-alive.js";
 import { bridgeEnv, startBridge, stdioClient, tempDir } from "../helpers.js";
 import {
@@ -86,6 +88,37 @@ async function clientProcess(
   });
   return { child, serverPid: (JSON.parse(line) as { pid: number }).pid };
 }
+
+/**
+ * A raw 2025-11-25 stdio server (no SDK) with one tool, `count` (this process's counter): asked to
+ * initialize, it appends its pid to the file its first argument names, and answers once the file
+ * its second names exists (a test holds its start as long as it needs).
+ */
+const HELD = String.raw`
+const { appendFileSync, existsSync } = require("node:fs");
+const [started, go] = process.argv.slice(2);
+const out = (m) => process.stdout.write(JSON.stringify(m) + "\n");
+const serverInfo = { name: "held", version: "1.0.0" };
+let count = 0;
+let buffered = "";
+process.stdin.on("data", (chunk) => {
+  buffered += chunk;
+  for (let nl = buffered.indexOf("\n"); nl !== -1; nl = buffered.indexOf("\n")) {
+    const m = JSON.parse(buffered.slice(0, nl));
+    buffered = buffered.slice(nl + 1);
+    const answer = (result) => out({ jsonrpc: "2.0", id: m.id, result });
+    if (m.method === "initialize") {
+      appendFileSync(started, process.pid + "\n");
+      const held = () => existsSync(go)
+        ? answer({ protocolVersion: "2025-11-25", capabilities: { tools: {} }, serverInfo })
+        : setTimeout(held, 20);
+      held();
+    } else if (m.method === "tools/list") answer({ tools: [{ name: "count", inputSchema: { type: "object" } }] });
+    else if (m.method === "tools/call") answer({ content: [{ type: "text", text: String(++count) }] });
+    else if (m.id !== undefined) answer({});
+  }
+});
+`;
 
 describe("a session ends when its client is gone (the bridge in process, on a clock)", () => {
   test("a client killed (SIGKILL, no DELETE): its session ends and its session process stops once the grace has passed", async () => {
@@ -241,6 +274,49 @@ describe("a restart is invisible", () => {
     expect((await ask(g.token, id, g.url)).status).toBe(404);
     expect((await ask(g.token, id)).status).toBe(200);
   }, 90_000);
+
+  test("a session DELETEd while it is being opened again after a restart ends then, its `session` process with it, not after the grace", async () => {
+    const dir = tempDir();
+    const script = path.join(dir, "held.cjs");
+    const started = path.join(dir, "started");
+    const go = path.join(dir, "go");
+    writeFileSync(script, HELD);
+    writeFileSync(go, "");
+    const server = scriptServer(script, "session", [started, go]);
+    const g = await gatewayBridge({ servers: { s: server } });
+    const a = await v2Client(g.shareUrl("s"), g.token, "legacy");
+    expect(await callText(a, "count")).toBe("1");
+    const id = (a.transport as StreamableHTTPClientTransport).sessionId!;
+    g.child.kill("SIGKILL");
+    await new Promise((r) => g.child.once("exit", r));
+    // Nothing cached: opening the session again starts its process, whose start is held.
+    const files = bridgeFiles(g.dir);
+    rmSync(files.shareCache, { force: true });
+    rmSync(go);
+    const pids = () => readFileSync(started, "utf8").trim().split("\n").map(Number);
+    const before = pids().length;
+    const again = await inProcessBridge({ s: server }, { dir: g.dir, port: g.port });
+    const call = callText(a, "count").catch((error: Error) => error.message);
+    const pid = await until("the session's process started again", () => pids()[before]);
+    const deleted = fetch(g.shareUrl("s"), {
+      method: "DELETE",
+      headers: {
+        authorization: `Bearer ${g.token}`,
+        "mcp-protocol-version": "2025-11-25",
+        "mcp-session-id": id,
+      },
+    });
+    // The DELETE is taken (its id kept as ended) while the session is still being opened.
+    await until("the DELETE taken", () => existsSync(files.sessionsEnded));
+    writeFileSync(go, "");
+    await until("the session opened again", () => /opened again from its id/.test(again.log()));
+    expect((await deleted).status).toBe(200);
+    expect(again.sessions().map((s) => s.id)).not.toContain(id);
+    await until("its process gone", () => !alive(pid));
+    expect((await again.status()).shares[0]?.children).toEqual([]);
+    // Its call in flight is answered, not left waiting: its session ended under it.
+    expect(await call).toMatch(/Session closed/);
+  }, 60_000);
 
   test("a session its client ended (DELETE) is not opened again", async () => {
     const g = await gatewayBridge({ servers: {} });
