@@ -16,6 +16,9 @@ export interface Refusal {
   close?: boolean;
 }
 
+/** A cap met (a session evicted while set up, a shared server full): 503 and Retry-After, in either era. */
+export class Unavailable extends Error {}
+
 /** A check's refusal, its headers only when it has some. */
 export const refusal = (
   status: number,

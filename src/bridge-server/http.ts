@@ -40,11 +40,12 @@ import {
   sendRefusal,
   tooLarge,
   UNAUTHORIZED,
+  Unavailable,
 } from "./http-guards.js";
 import { type PeerRule, peerCheck } from "./peer-check.js";
 import type { SessionSeal } from "./session-seal.js";
 import type { SessionInfo } from "./session-server.js";
-import { type Session, SessionEvicted, SessionTable } from "./sessions.js";
+import { type Session, SessionTable } from "./sessions.js";
 import type { TokenGuard } from "./token-guard.js";
 import { sendWebResponse, toWebRequest } from "./web-exchange.js";
 
@@ -321,9 +322,9 @@ async function sessionOf(
   }
 }
 
-/** A session that could not be set up: evicted meanwhile (503, try again), or its endpoint's error (502). */
+/** A session that could not be set up: a cap met, e.g. evicted meanwhile (503, try again), or its endpoint's error (502). */
 const setUpFailed = (error: unknown): Refusal =>
-  error instanceof SessionEvicted
+  error instanceof Unavailable
     ? { ...refusal(503, RPC.serverError, error.message, { "retry-after": "1" }), close: true }
     : refusal(502, RPC.internalError, error instanceof Error ? error.message : String(error));
 

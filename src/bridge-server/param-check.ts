@@ -77,6 +77,7 @@ export function errorResponse(
   status: number,
   body: unknown,
   error: { code: number; message: string; data?: unknown },
+  headers?: Record<string, string>,
 ): Response {
-  return Response.json({ jsonrpc: "2.0", id: requestIdOf(body), error }, { status });
+  return Response.json({ jsonrpc: "2.0", id: requestIdOf(body), error }, { status, headers });
 }

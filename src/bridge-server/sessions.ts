@@ -8,6 +8,7 @@ import type { InitializeRequest } from "@modelcontextprotocol/server";
 import { type Clock, realClock, type Timer } from "./clock.js";
 import { credentialOf } from "./credential.js";
 import type { Endpoint } from "./endpoint.js";
+import { Unavailable } from "./http-guards.js";
 import { evictionFor, SESSION_CAPS, type SessionCaps } from "./session-policy.js";
 import { keptHeaders, type SealedSession, type SessionSeal } from "./session-seal.js";
 import type { SessionInfo } from "./session-server.js";
@@ -27,7 +28,7 @@ export const SESSION_GRACE_MS = 50_000;
  * A session closed to make room (the caps) while its own `initialize` was still being set up: its
  * client is answered with this (HTTP 503), never left waiting.
  */
-export class SessionEvicted extends Error {
+class SessionEvicted extends Unavailable {
   constructor(client: string) {
     super(
       `Service Unavailable: this session was closed to make room for a newer one of ${client} (each client holds a limited number) while it was being set up; try again`,

@@ -42,6 +42,8 @@ export class Requests2026 {
     const found = this.#room.route(request.headers);
     const method = (parsedBody as { method?: unknown } | undefined)?.method;
     if (!found.ok) {
+      const full = { code: RPC.serverError, message: found.why };
+      if (found.full) return errorResponse(503, parsedBody, full, { "retry-after": "1" });
       // A negotiating client that finds no discover falls back to 2025-11-25, which has sessions.
       if (this.#room.mode === "session" && method === "server/discover")
         return errorResponse(404, parsedBody, {

@@ -21,7 +21,8 @@ export interface PathSide {
   distro?: string | undefined;
 }
 
-export type ChildKey = { ok: true; key: string; cwd?: string } | { ok: false; why: string };
+/** full: a cap met (every key the server holds in use), answered as one: 503, try again. */
+export type ChildKey = { ok: true; key: string; cwd?: string } | { ok: false; why: string; full?: true };
 
 /**
  * A header as the client wrote it (node reads header bytes as latin1, paths are UTF-8): undefined

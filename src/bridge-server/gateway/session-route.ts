@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { JSONRPCMessage, JSONRPCRequest, RequestId } from "@modelcontextprotocol/server";
 import { errorObject, RPC, rpcError } from "../../core/jsonrpc/codes.js";
+import { Unavailable } from "../http-guards.js";
 import { type Descriptor, handshake } from "../route/handshake.js";
 import type { HttpSessionTransport } from "../session-transport.js";
 import type { Json } from "./as-sent.js";
@@ -32,7 +33,7 @@ export async function connectSession(
   headers: IncomingHttpHeaders,
 ): Promise<{ close(): Promise<void> }> {
   const found = room.route(headers, transport.sessionId);
-  if (!found.ok) throw new Error(found.why);
+  if (!found.ok) throw found.full ? new Unavailable(found.why) : new Error(found.why);
   const child = room.child(found.key, found.cwd);
   const tools = room.gate(headers);
   const route = new SessionRoute(room.target(found.key, child), transport, await room.cached(child));

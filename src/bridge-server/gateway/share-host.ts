@@ -176,7 +176,8 @@ export class ShareHost implements ShareRoom {
     else if (this.#children.size >= MAX_KEYS && !this.#forgetIdlest())
       return {
         ok: false,
-        why: `this server already holds ${MAX_KEYS} ${this.mode === "project" ? "project folders" : "sessions"}, each of them in use: try again once one ends (or after bridge.idleMinutes)`,
+        full: true,
+        why: `Service Unavailable: this server already holds ${MAX_KEYS} ${this.mode === "project" ? "project folders" : "sessions"}, each of them in use: try again once one ends (or after bridge.idleMinutes)`,
       };
     return found;
   }

@@ -11,6 +11,7 @@ import { clientToken } from "../../../src/core/bridge-link/client-token.js";
 import { isAlive as alive } from "../../../src/core/system/process-alive.js";
 import { onJsonLines } from "../../helpers/json-lines.js";
 import { rawModernPost } from "../../helpers/raw-post-2026.js";
+import { rawSession } from "../../helpers/raw-session.js";
 import { BIN, bridgeEnv, stdioClient, tempDir } from "../helpers.js";
 import {
   callText,
@@ -281,6 +282,71 @@ describe("keys are forgotten", () => {
       30_000,
     );
   }, 120_000);
+});
+
+describe("a shared server full of sessions in use", () => {
+  test("the 257th session is refused as a cap is (503, -32000, Retry-After) in either era, and admitted once one ends", async () => {
+    const g = await inProcessBridge({ s: scriptServer(scopeScript(), "session") });
+    // Cached lists (sync does this): a new session attaches without a start.
+    await g.control("warm", "POST");
+    const url = g.shareUrl("s");
+    const held = [];
+    // Three client names: one client holds at most 100 sessions.
+    for (let i = 0; i < 256; i += 64)
+      held.push(
+        ...(await Promise.all(
+          Array.from({ length: 64 }, (_, j) => rawSession(url, g.token, { client: `c${j % 3}` })),
+        )),
+      );
+    // None of them is idle enough to be forgotten: each has its session attached.
+    const children = (await g.status()).shares[0]?.children ?? [];
+    expect(children.filter((c) => c.sessions === 1)).toHaveLength(256);
+    const base = {
+      authorization: `Bearer ${g.token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+    };
+    const initialize = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "late", version: "1" } },
+    };
+    const modern = {
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/list",
+      params: { _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28" } },
+    };
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(url, { method: "POST", headers: { ...base, ...headers }, body: JSON.stringify(body) });
+    const said =
+      "Service Unavailable: this server already holds 256 sessions, each of them in use: try again once one ends (or after bridge.idleMinutes)";
+    for (const [era, answer] of [
+      ["2025-11-25", await post(initialize)],
+      [
+        "2026-07-28",
+        await post(modern, {
+          "mcp-protocol-version": "2026-07-28",
+          "mcp-method": "tools/list",
+          "mcp-twin-session": "one-more",
+        }),
+      ],
+    ] as const) {
+      expect([answer.status, answer.headers.get("retry-after")], era).toEqual([503, "1"]);
+      expect(((await answer.json()) as { error: unknown }).error, era).toEqual({
+        code: -32000,
+        message: said,
+      });
+    }
+    // One ends: the next is admitted, as the refusal said.
+    await fetch(url, { method: "DELETE", headers: held[0]!.headers });
+    await until(
+      "a session admitted",
+      async () => ((await post(initialize)).status === 200 ? true : undefined),
+      5000,
+    );
+  }, 60_000);
 });
 
 /** `mcp-twin connect <share>` (the built binary) with this era's SDK client on its stdin. */
