@@ -177,7 +177,7 @@ export class ShareHost implements ShareRoom {
       return {
         ok: false,
         full: true,
-        why: `Service Unavailable: this server already holds ${MAX_KEYS} ${this.mode === "project" ? "project folders" : "sessions"}, each of them in use: try again once one ends (or after bridge.idleMinutes)`,
+        why: `Service Unavailable: this server already holds ${MAX_KEYS} ${this.mode === "project" ? "project folders, each of them in use: try again once one is not (no session on it, and its process stopped after bridge.idleMinutes idle)" : "sessions, each of them in use: try again once one ends"}`,
       };
     return found;
   }
