@@ -96,51 +96,6 @@ const SLOW_TESTS = [
   "test/relay/remote-auth.test.ts",
 ];
 
-/**
- * Pure logic: no fake machine, no process, no server, no environment variable or module state
- * they change. They share one worker's loaded modules (`isolate: false`), which saves a worker
- * start and a module graph per file; every other file gets a fresh worker of its own.
- */
-const UNIT_TESTS = [
-  "test/bridge-control/autostart-plan.test.ts",
-  "test/bridge-control/bridge-proof.test.ts",
-  "test/bridge-server/gateway/tool-filter.test.ts",
-  "test/bridge-server/guards.test.ts",
-  "test/clients/clients.test.ts",
-  "test/commands/lean-argv.test.ts",
-  "test/core/errors-brand.test.ts",
-  "test/core/pure.test.ts",
-  "test/core/safety-units.test.ts",
-  "test/core/selectors.test.ts",
-  "test/doctor/match-case.test.ts",
-  "test/doctor/path-style.test.ts",
-  "test/doctor/startup-thresholds.test.ts",
-  "test/entries/launch-in.test.ts",
-  "test/entries/launch.test.ts",
-  "test/entries/ownership.test.ts",
-  "test/entries/tool-rule-entry.test.ts",
-  "test/environments/program-hints.test.ts",
-  "test/text/control-chars.test.ts",
-  "test/formats/toml-corpus.test.ts",
-  "test/formats/toml-edit.test.ts",
-  "test/import/adopt-merge.test.ts",
-  "test/import/fold.test.ts",
-  "test/import/recognize.test.ts",
-  "test/init/ask-secrets.test.ts",
-  "test/manifest/manifest-validate.test.ts",
-  "test/manifest/tool-rules.test.ts",
-  "test/oauth/units.test.ts",
-  "test/packages/owners.test.ts",
-  "test/packages/server-evidence.test.ts",
-  "test/registry/convert.test.ts",
-  "test/relay/framing.test.ts",
-  "test/secrets/secret-fields-toml.test.ts",
-  "test/secrets/server-launch.test.ts",
-  "test/structure/function-length.test.ts",
-  "test/structure/layout.test.ts",
-  "test/system/sealed-json.test.ts",
-];
-
 const quick = process.env.MCP_TWIN_QUICK ? SLOW_TESTS : [];
 
 export default defineConfig({
@@ -159,17 +114,14 @@ export default defineConfig({
     // spent waiting on child processes (npm, the Windows stand-ins, MCP servers, the bridge), so a
     // worker per core leaves cores idle (figures: docs/dev/performance.md).
     maxWorkers: Math.max(2, os.availableParallelism() + 1),
-    projects: [
-      { extends: true, test: { name: "unit", include: UNIT_TESTS, isolate: false } },
-      {
-        extends: true,
-        test: {
-          name: "system",
-          include: ["test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, ...UNIT_TESTS, ...quick],
-          globalSetup: ["test/helpers/global-setup.ts"],
-        },
-      },
-    ],
+    include: ["test/**/*.test.ts"],
+    exclude: [...configDefaults.exclude, ...quick],
+    globalSetup: ["test/helpers/global-setup.ts"],
+    // A worker runs file after file with the modules it has loaded (vitest, src, the SDK) rather
+    // than loading them again per file: the suite is CPU-bound on 2 cores, and this took it from
+    // 717 to 588 CPU-s (docs/dev/performance.md). Every file starts its own machines, bridges and
+    // servers; a helper that keeps a setting keeps it per file (fake-machine.ts,
+    // runInProcessByDefault).
+    isolate: false,
   },
 });

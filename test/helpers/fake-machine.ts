@@ -21,7 +21,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import { endStartLoopsUnder } from "./bridge-loop.js";
 import { writeStandIns } from "./fake-windows-front.js";
@@ -485,7 +485,22 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
   return machine;
 }
 
-let defaultMode: "binary" | "in-process" = "binary";
+/**
+ * The test files that asked for in-process runs. By file, not one flag: the files a worker runs
+ * share this module (vitest.config.ts, `isolate: false`), and a flag would send the next file's
+ * runs in-process too, silently testing less of the binary.
+ */
+const inProcessFiles = new Set<string>();
+
+/** The test file running now (none outside a vitest run: a benchmark). */
+function testFile(): string | undefined {
+  try {
+    return expect.getState().testPath;
+  } catch {
+    // Not in a vitest worker: no file.
+    return undefined;
+  }
+}
 
 /**
  * From now on (in this test file), `machine.run` drives mcp-twin in-process: the same `main` the
@@ -494,12 +509,13 @@ let defaultMode: "binary" | "in-process" = "binary";
  * compare the two, or to check the build).
  */
 export function runInProcessByDefault(): void {
-  defaultMode = "in-process";
+  inProcessFiles.add(testFile() ?? "");
 }
 
 function cliMode(): "binary" | "in-process" {
   const forced = process.env.MCP_TWIN_TEST_CLI;
-  return forced === "binary" || forced === "in-process" ? forced : defaultMode;
+  if (forced === "binary" || forced === "in-process") return forced;
+  return inProcessFiles.has(testFile() ?? "") ? "in-process" : "binary";
 }
 
 /** mcp-twin's `main` in this process, over the machine's environment, folder and stdin. */
