@@ -21,11 +21,12 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { expect, inject } from "vitest";
+import { inject } from "vitest";
 import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import { endStartLoopsUnder } from "./bridge-loop.js";
 import { writeStandIns } from "./fake-windows-front.js";
 import { reservePort } from "./net.js";
+import { testFile } from "./test-file.js";
 
 // MCP_TWIN_REPO: set by bench/run.js, which bundles this file elsewhere.
 export const REPO = process.env.MCP_TWIN_REPO ?? fileURLToPath(new URL("../../", import.meta.url));
@@ -491,16 +492,6 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
  * runs in-process too, silently testing less of the binary.
  */
 const inProcessFiles = new Set<string>();
-
-/** The test file running now (none outside a vitest run: a benchmark). */
-function testFile(): string | undefined {
-  try {
-    return expect.getState().testPath;
-  } catch {
-    // Not in a vitest worker: no file.
-    return undefined;
-  }
-}
 
 /**
  * From now on (in this test file), `machine.run` drives mcp-twin in-process: the same `main` the

@@ -6,11 +6,12 @@
  * the local port of every outgoing connection, so between our release and the test's own bind any
  * connection opened by a test file running in parallel could take it (EADDRINUSE, or a stranger
  * answering). Ports below that range are never handed out by the kernel; each vitest worker draws
- * from a block of its own there, a process never hands out the same port twice, and each is checked
- * free by binding it.
+ * from a block of its own there, a test file is never handed the same port twice, and each is
+ * checked free by binding it.
  */
 import { readFileSync } from "node:fs";
 import net from "node:net";
+import { testFile } from "./test-file.js";
 
 const BLOCK = 1000;
 const LOW = 10_000;
@@ -35,7 +36,26 @@ const first = LOW + block * BLOCK;
 // The one port at or above LOW on the Fetch standard's list of "bad ports": fetch() (undici) refuses
 // it before connecting, so a test of "nothing listens there" would see "bad port" instead.
 const FETCH_BAD_PORTS = new Set([10_080]);
-const handedOut = new Set<number>(FETCH_BAD_PORTS);
+/** Each port handed out, and the test file it went to. */
+const handedOut = new Map<number, string | undefined>();
+
+/**
+ * A port of this worker's block not yet handed out. A worker runs file after file
+ * (vitest.config.ts, `isolate: false`): once most of the block is out, the ports of files that
+ * have ended are handed out again (their bridges and servers are stopped by then).
+ */
+function draw(): number | undefined {
+  const file = testFile();
+  if (handedOut.size >= (BLOCK * 3) / 4)
+    for (const [port, to] of handedOut) if (to !== file) handedOut.delete(port);
+  for (let tries = 0; tries < BLOCK; tries++) {
+    const port = first + Math.floor(Math.random() * BLOCK);
+    if (handedOut.has(port) || FETCH_BAD_PORTS.has(port)) continue;
+    handedOut.set(port, file);
+    return port;
+  }
+  return undefined;
+}
 
 function bindable(port: number): Promise<boolean> {
   const server = net.createServer();
@@ -47,9 +67,8 @@ function bindable(port: number): Promise<boolean> {
 
 export async function freePort(): Promise<number> {
   for (let tries = 0; tries < BLOCK; tries++) {
-    const port = first + Math.floor(Math.random() * BLOCK);
-    if (handedOut.has(port)) continue;
-    handedOut.add(port);
+    const port = draw();
+    if (port === undefined) break;
     if (await bindable(port)) return port;
   }
   throw new Error(`no free port in ${first}-${first + BLOCK - 1}`);
@@ -62,11 +81,7 @@ export async function freePort(): Promise<number> {
  * kernel.
  */
 export function reservePort(): number {
-  for (let tries = 0; tries < BLOCK; tries++) {
-    const port = first + Math.floor(Math.random() * BLOCK);
-    if (handedOut.has(port)) continue;
-    handedOut.add(port);
-    return port;
-  }
-  throw new Error(`no port left in ${first}-${first + BLOCK - 1}`);
+  const port = draw();
+  if (port === undefined) throw new Error(`no port left in ${first}-${first + BLOCK - 1}`);
+  return port;
 }
