@@ -2,7 +2,8 @@
  * A shared server that asks a client something (elicitation/create) when no call of any client is
  * in flight, or during a call of a client that did not declare it can answer: the real bridge
  * refuses it at once with an error its author can read (a refusal, not -32603 "internal error"),
- * asks no session, and goes on serving clients of both eras.
+ * asks no session, and goes on serving clients of both eras. A 2026-07-28 server asking (by
+ * `input_required`) what a 2025-11-25 client did not declare: that client's call refused the same way.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -135,4 +136,91 @@ test("a shared server asking, during its call, what the client did not declare: 
     error: refusal('the client did not declare "elicitation"'),
   });
   expect(await callText(modern, "echo", { text: "b" })).toBe("echo:b");
+}, 60_000);
+
+/**
+ * A raw 2026-07-28-only stdio server (no SDK: the SDK's refuses to ask what the request's envelope
+ * does not declare): it refuses initialize (-32022) as a 2026-07-28-only server does, and answers
+ * `ask` with `input_required` (an elicitation, whatever the client declared) until a retry brings
+ * the answer. Every request it gets is appended, as it came, to the file named by its argument.
+ */
+const SCRIPT_2026 = String.raw`
+const { appendFileSync } = require("node:fs");
+const got = process.argv[2];
+const out = (m) => process.stdout.write(JSON.stringify({ jsonrpc: "2.0", ...m }) + "\n");
+const complete = (r) => ({ ...r, resultType: "complete",
+  _meta: { "io.modelcontextprotocol/serverInfo": { name: "asker26", version: "1.0.0" } } });
+const text = (t) => complete({ content: [{ type: "text", text: t }] });
+const tools = ["echo", "ask"].map((name) => ({ name, inputSchema: { type: "object" } }));
+let buffered = "";
+process.stdin.on("data", (chunk) => {
+  buffered += chunk;
+  for (let nl = buffered.indexOf("\n"); nl !== -1; nl = buffered.indexOf("\n")) {
+    const m = JSON.parse(buffered.slice(0, nl));
+    buffered = buffered.slice(nl + 1);
+    if (m.id === undefined || m.method === undefined) continue;
+    appendFileSync(got, JSON.stringify(m) + "\n");
+    const p = m.params ?? {};
+    if (m.method === "initialize")
+      out({ id: m.id, error: { code: -32022, message: "Unsupported protocol version: " + p.protocolVersion,
+        data: { supported: ["2026-07-28"], requested: p.protocolVersion } } });
+    else if (m.method === "server/discover")
+      out({ id: m.id, result: complete({ supportedVersions: ["2026-07-28"], capabilities: { tools: {} } }) });
+    else if (m.method === "tools/list") out({ id: m.id, result: complete({ tools }) });
+    else if (m.method === "tools/call" && p.name === "echo") out({ id: m.id, result: text("echo:" + p.arguments?.text) });
+    else if (m.method === "tools/call" && p.name === "ask" && p.inputResponses?.who)
+      out({ id: m.id, result: text("hello " + p.inputResponses.who.content?.name + " (" + p.requestState + ")") });
+    else if (m.method === "tools/call" && p.name === "ask")
+      out({ id: m.id, result: { resultType: "input_required", requestState: "st-1", inputRequests: { who: {
+        method: "elicitation/create", params: { mode: "form", message: "Your name?",
+          requestedSchema: { type: "object", properties: { name: { type: "string" } } } } } } } });
+    else out({ id: m.id, error: { code: -32601, message: "Method not found: " + m.method } });
+  }
+});
+`;
+
+test("a 2026-07-28 server's input_required during the call of a 2025-11-25 client that did not declare it: refused as a refusal (-32000), the call not sent again, the session served on", async () => {
+  const dir = tempDir();
+  const script = path.join(dir, "asker26.cjs");
+  const file = path.join(dir, "requests.jsonl");
+  writeFileSync(script, SCRIPT_2026);
+  type Got = { method: string; params?: { name?: string; _meta?: Record<string, unknown> } };
+  const calls = () =>
+    readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Got)
+      .filter((m) => m.method === "tools/call" && m.params?.name === "ask");
+  const g = await gatewayBridge({ servers: { asker26: scriptServer(script, "machine", [file]) } });
+  // The same server drives a client that can answer: it is asked, and the call sent again with its answer.
+  const asked: string[] = [];
+  const able = await v2Client(g.shareUrl("asker26"), g.token, "legacy", {
+    elicit: (message) => {
+      asked.push(message);
+      return { action: "accept", content: { name: "Ada" } };
+    },
+  });
+  expect(await callText(able, "ask")).toBe("hello Ada (st-1)");
+  expect(asked).toEqual(["Your name?"]);
+  expect(calls()).toHaveLength(2);
+  // A 2025-11-25 client that did not declare elicitation: its envelope says so, the server asks anyway.
+  const unable = await v2Client(g.shareUrl("asker26"), g.token, "legacy");
+  for (const round of [1, 2]) {
+    await expect(unable.callTool({ name: "ask", arguments: {} }), `round ${round}`).rejects.toMatchObject({
+      code: RPC.serverError,
+      message: 'elicitation/create: this client did not declare "elicitation" when it connected',
+    });
+    // Sent once, not again with answers the client could not give; a 2026-07-28 server holds nothing
+    // between a call and its retry, so nothing is left waiting.
+    const [first, ...after] = calls().slice(2 + (round - 1));
+    expect(first?.params?._meta?.["io.modelcontextprotocol/clientCapabilities"]).toEqual({});
+    expect(after).toEqual([]);
+  }
+  expect(asked).toHaveLength(1);
+  // The session, and the one process, serve on.
+  expect(await callText(unable, "echo", { text: "a" })).toBe("echo:a");
+  expect(await callText(able, "echo", { text: "b" })).toBe("echo:b");
+  const [share] = (await g.status()).shares;
+  expect(share).toMatchObject({ name: "asker26", state: "running", restarts: 0 });
+  expect(share?.children).toMatchObject([{ era: "2026-07-28" }]);
 }, 60_000);
