@@ -124,7 +124,7 @@ export class Asks {
         sessions.size === 0
           ? "no call of a client is in flight"
           : `${sessions.size} client sessions have calls in flight`;
-      // A refusal, as the cap's and the timeout's are: nothing in the bridge went wrong (-32603).
+      // A refusal, as the cap's and the timeout's are (-32000): nothing in the bridge went wrong.
       return Promise.reject(
         rpcError(
           `${method}: a shared server can ask a client only during that client's own call (${why})`,

@@ -85,10 +85,6 @@ test("a shared server asking a client outside any call: told why at once, no ses
     asked.push(message);
     return { action: "accept", content: {} };
   };
-  const legacy = await v2Client(g.shareUrl("asker"), g.token, "legacy", { elicit });
-  const modern = await v2Client(g.shareUrl("asker"), g.token, { pin: "2026-07-28" }, { elicit });
-  // A list starts the server (no call is in flight while it does): it asks once it is initialized.
-  expect((await legacy.listTools()).tools.map((t) => t.name)).toEqual(["echo", "later", "ask"]);
   const refused = (id: string) => ({
     jsonrpc: "2.0",
     id,
@@ -98,7 +94,13 @@ test("a shared server asking a client outside any call: told why at once, no ses
         "elicitation/create: a shared server can ask a client only during that client's own call (no call of a client is in flight)",
     },
   });
+  // The first session starts the server (an initialize is no call), which asks once it is
+  // initialized. Waited for before anything else is sent: a server's question cannot say what
+  // caused it, so one arriving late, while a list of this session is in flight, would go to it.
+  const legacy = await v2Client(g.shareUrl("asker"), g.token, "legacy", { elicit });
   expect(await answerTo("ask-start")).toEqual(refused("ask-start"));
+  const modern = await v2Client(g.shareUrl("asker"), g.token, { pin: "2026-07-28" }, { elicit });
+  expect((await legacy.listTools()).tools.map((t) => t.name)).toEqual(["echo", "later", "ask"]);
   // After a call of each era is answered: nothing in flight again, the same refusal.
   for (const [n, client] of [legacy, modern].entries()) {
     expect(await callText(client, "later")).toBe("answered");
