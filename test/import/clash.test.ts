@@ -119,6 +119,38 @@ describe("a key with different values in different clients", () => {
     expect(entryIn(m.paths.claudeCodeConfig).env).toEqual({ FIXTURE_API_KEY: CODE_KEY });
   }, 240_000);
 
+  test("--keep-both with two clients on one side: the value not kept is said to be not stored, not kept as NAME_2", async () => {
+    // Windows Desktop and Windows Cursor, each its own key: the manifest keeps values per
+    // environment, so one launch fits Windows (docs/import.md, "One key, different values").
+    const m = createFakeMachine({ registryUrl: inject("registryUrl") });
+    machines.push(m);
+    const p = places(m);
+    const entry = (key: string) => ({
+      command: "npx",
+      args: ["-y", inject("fixtureName")],
+      env: { FIXTURE_API_KEY: key },
+    });
+    placeJson(p.desktop, { mcpServers: { fixture: entry(CODE_KEY) } });
+    placeJson(p.cursor, { mcpServers: { fixture: entry(CURSOR_KEY) } });
+    const cursorBefore = readFileSync(p.cursor.file, "utf8");
+
+    const r = await m.run(["import", "--yes", "--keep-both"]);
+    expect(r.code, r.stderr).toBe(0);
+    never(r.stdout + r.stderr);
+    expect(secretsOf(m)).toEqual({ FIXTURE_API_KEY: CODE_KEY });
+    expect(manifestOf(m).servers.fixture).toMatchObject({
+      env: { FIXTURE_API_KEY: "${secret:FIXTURE_API_KEY}" },
+    });
+    expect(r.stdout).toMatch(/windows cursor "fixture" .*not adopted: differs from the entry/);
+    expect(r.stdout).toContain(
+      "FIXTURE_API_KEY (fixture): each environment keeps one value (A as FIXTURE_API_KEY); key B is not stored: its entry is not adopted and is left as it is (--keep-both)",
+    );
+    expect(r.stdout).not.toContain("FIXTURE_API_KEY_2");
+    expect(r.stdout).not.toContain("each place keeps its own");
+    expect(r.stdout).toContain(`key B (fingerprint ${CURSOR_FP}): windows cursor "fixture"`);
+    expect(readFileSync(p.cursor.file, "utf8")).toBe(cursorBefore);
+  });
+
   test("--prefer-client: that client's value for every client, Desktop included (it was chosen)", async () => {
     const m = clashMachine();
     const r = await m.run(["import", "--yes", "--prefer-client", "claude-code"]);

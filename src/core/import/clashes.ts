@@ -210,9 +210,21 @@ export function resolutionText(clash: SecretClash): string {
     .filter((v) => v.storedAs)
     .map((v) => `${v.label} as ${v.storedAs}`)
     .join(", ");
+  const flag = r.by === "keep-both-flag" ? " (--keep-both)" : "";
+  // A value no imported entry uses (two clients of one environment: one launch fits the manifest)
+  // is neither stored nor adopted: saying each place keeps its own would be untrue.
+  const dropped = clash.values.filter((v) => !v.storedAs).map((v) => v.label);
+  if (dropped.length > 0) {
+    const [one] = dropped;
+    const lost =
+      dropped.length === 1
+        ? `key ${one} is not stored: its entry is not adopted and is left as it is`
+        : `keys ${dropped.join(", ")} are not stored: their entries are not adopted and are left as they are`;
+    return `each environment keeps one value (${kept || "none"}); ${lost}${flag}`;
+  }
   return r.by === "separate"
     ? `no server holds two of them: each keeps its own (${kept})`
-    : `each place keeps its own (${kept})${r.by === "keep-both-flag" ? " (--keep-both)" : ""}`;
+    : `each place keeps its own (${kept})${flag}`;
 }
 
 /** The flags that would settle an unsettled clash, for its error's hint. */

@@ -237,12 +237,13 @@ export function planImports(scan: ImportScan, choices: ClashChoices = {}): Impor
   const replacing = new Set(Object.keys(choices.secrets ?? {}));
   const stored = dict<string>();
   for (const [name, value] of Object.entries(scan.stored)) if (!replacing.has(name)) stored[name] = value;
-  const allocation = nameSecrets(found, clashes, clashValues, stored, plan);
+  const allocation = nameSecrets(found, clashes, stored, plan);
   const known = (name: string) =>
     own(stored, name) !== undefined || own(allocation.store, name) !== undefined;
   for (const f of found)
     f.occurrence.placeholders = f.uses.filter((u) => u.value === undefined && !known(u.name)).length;
   addCandidates(plan, found, scan, clashes, known);
+  tellStoredNames(plan, clashValues, allocation, stored);
   storeSecrets(plan, found, allocation);
   return plan;
 }
@@ -293,12 +294,11 @@ function settleClashes(found: readonly Found[], scan: ImportScan, choices: Clash
 
 /**
  * One name per distinct secret value (across files and the secrets already stored): each form's
- * references renamed, each clash's values told the name they are stored as, renames noted.
+ * references renamed, renames noted.
  */
 function nameSecrets(
   found: Found[],
   clashes: readonly SecretClash[],
-  clashValues: ReadonlyMap<string, string[]>,
   stored: Readonly<Record<string, string>>,
   plan: ImportPlan,
 ): Allocation {
@@ -316,19 +316,33 @@ function nameSecrets(
         u.name = names.get(u.name) ?? u.name;
       }
   }
-  for (const clash of clashes) {
-    const all = clashValues.get(clash.name) ?? [];
-    clash.values.forEach((v, i) => {
-      const kept = allocation.rename(clash.name, all[i] ?? "");
-      const used = valuedUses(found).some((u) => u.name === kept && u.value === all[i]);
-      if (used || (v.stored && own(stored, clash.name) === all[i])) v.storedAs = kept;
-    });
-  }
   const clashed = new Set(clashes.map((c) => c.name));
   for (const r of allocation.renamed)
     if (!clashed.has(r.from))
       plan.notes.push(`${r.from} is already used for another value: this one is stored as ${r.to}`);
   return allocation;
+}
+
+/**
+ * Each clash's values told the name they are stored under: only a value an imported entry refers to
+ * (or the one the secrets file holds). After folding, since that is when a value can drop out: of two
+ * clients in one environment with different values only one launch fits the manifest, and the other
+ * value is neither stored nor adopted — the report must not say it is kept.
+ */
+function tellStoredNames(
+  plan: ImportPlan,
+  clashValues: ReadonlyMap<string, string[]>,
+  allocation: Allocation,
+  stored: Readonly<Record<string, string>>,
+): void {
+  const referenced = new Set(plan.candidates.flatMap((c) => c.secrets));
+  for (const clash of plan.clashes) {
+    const all = clashValues.get(clash.name) ?? [];
+    clash.values.forEach((v, i) => {
+      const kept = allocation.rename(clash.name, all[i] ?? "");
+      if (referenced.has(kept) || (v.stored && own(stored, clash.name) === all[i])) v.storedAs = kept;
+    });
+  }
 }
 
 /** The same server found in several places folded into one candidate, compared with the manifest. */
