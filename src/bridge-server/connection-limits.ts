@@ -5,7 +5,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { RPC } from "../core/jsonrpc/codes.js";
-import type { Refusal } from "./http-guards.js";
+import { type Refusal, TRY_AGAIN } from "./http-guards.js";
 
 /**
  * The socket-level limits: timeouts for headers and bodies, closing after an early refusal, and a
@@ -49,7 +49,7 @@ const noSlot = (message: string): Refusal => ({
   status: 503,
   code: RPC.serverError,
   message: `Service Unavailable: ${message}; wait for answers before sending more`,
-  headers: { "retry-after": "1" },
+  headers: TRY_AGAIN,
   close: true,
 });
 

@@ -18,6 +18,8 @@ export interface Refusal {
 
 /** A cap met (a session evicted while set up, a shared server full): 503 and Retry-After, in either era. */
 export class Unavailable extends Error {}
+/** What a cap's 503 carries: the client may try again in a second. */
+export const TRY_AGAIN = { "retry-after": "1" };
 
 /** A check's refusal, its headers only when it has some. */
 export const refusal = (

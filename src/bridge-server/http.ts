@@ -38,6 +38,7 @@ import {
   refuseBody,
   requestIdOf,
   sendRefusal,
+  TRY_AGAIN,
   tooLarge,
   UNAUTHORIZED,
   Unavailable,
@@ -325,7 +326,7 @@ async function sessionOf(
 /** A session that could not be set up: a cap met, e.g. evicted meanwhile (503, try again), or its endpoint's error (502). */
 const setUpFailed = (error: unknown): Refusal =>
   error instanceof Unavailable
-    ? { ...refusal(503, RPC.serverError, error.message, { "retry-after": "1" }), close: true }
+    ? { ...refusal(503, RPC.serverError, error.message, TRY_AGAIN), close: true }
     : refusal(502, RPC.internalError, error instanceof Error ? error.message : String(error));
 
 /**

@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { JSONRPCMessage, McpHttpHandler } from "@modelcontextprotocol/server";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import type { DirectCall } from "../connection-server.js";
+import { TRY_AGAIN } from "../http-guards.js";
 import { checkedCall, errorResponse, paramRefusal, refusalResponse } from "../param-check.js";
 import type { ListKind } from "./list-cache.js";
 import type { ShareRoom } from "./share-room.js";
@@ -42,8 +43,8 @@ export class Requests2026 {
     const found = this.#room.route(request.headers);
     const method = (parsedBody as { method?: unknown } | undefined)?.method;
     if (!found.ok) {
-      const full = { code: RPC.serverError, message: found.why };
-      if (found.full) return errorResponse(503, parsedBody, full, { "retry-after": "1" });
+      if (found.full)
+        return errorResponse(503, parsedBody, { code: RPC.serverError, message: found.why }, TRY_AGAIN);
       // A negotiating client that finds no discover falls back to 2025-11-25, which has sessions.
       if (this.#room.mode === "session" && method === "server/discover")
         return errorResponse(404, parsedBody, {
