@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "vitest";
 import { RPC } from "../../../src/core/jsonrpc/codes.js";
+import { ON_MESSAGE } from "../../helpers/script-messages.js";
 import { tempDir } from "../helpers.js";
 import { callText, closeAfterEach, gatewayBridge, scriptServer, until, v2Client } from "./gateway-helpers.js";
 
@@ -21,7 +22,9 @@ closeAfterEach();
  * the call, and is answered with the answer it got. Every answer it gets to a question of its own
  * is appended, as it came, to the file named by its argument.
  */
-const SCRIPT = String.raw`
+const SCRIPT =
+  ON_MESSAGE +
+  String.raw`
 const { appendFileSync } = require("node:fs");
 const answers = process.argv[2];
 const out = (m) => process.stdout.write(JSON.stringify(m) + "\n");
@@ -30,32 +33,26 @@ const ask = (id) => out({ jsonrpc: "2.0", id, method: "elicitation/create", para
 const tools = ["echo", "later", "ask"].map((name) => ({ name, inputSchema: { type: "object" } }));
 let laters = 0;
 const calls = new Map();
-let buffered = "";
-process.stdin.on("data", (chunk) => {
-  buffered += chunk;
-  for (let nl = buffered.indexOf("\n"); nl !== -1; nl = buffered.indexOf("\n")) {
-    const m = JSON.parse(buffered.slice(0, nl));
-    buffered = buffered.slice(nl + 1);
-    if (m.method === undefined) {
-      appendFileSync(answers, JSON.stringify(m) + "\n");
-      const call = calls.get(m.id);
-      const text = JSON.stringify(m.error ?? m.result);
-      if (call !== undefined) out({ jsonrpc: "2.0", id: call, result: { content: [{ type: "text", text }] } });
-    } else if (m.method === "initialize")
-      out({ jsonrpc: "2.0", id: m.id, result: { protocolVersion: "2025-11-25",
-        capabilities: { tools: {} }, serverInfo: { name: "asker", version: "1.0.0" } } });
-    else if (m.method === "notifications/initialized") ask("ask-start");
-    else if (m.method === "tools/list") out({ jsonrpc: "2.0", id: m.id, result: { tools } });
-    else if (m.method === "tools/call" && m.params.name === "ask") {
-      const id = "ask-in-" + (calls.size + 1);
-      calls.set(id, m.id);
-      ask(id);
-    } else if (m.method === "tools/call") {
-      const text = m.params.name === "echo" ? "echo:" + m.params.arguments?.text : "answered";
-      out({ jsonrpc: "2.0", id: m.id, result: { content: [{ type: "text", text }] } });
-      if (m.params.name === "later") setTimeout(ask, 100, "ask-" + ++laters);
-    } else if (m.id !== undefined) out({ jsonrpc: "2.0", id: m.id, result: {} });
-  }
+onMessage((m) => {
+  if (m.method === undefined) {
+    appendFileSync(answers, JSON.stringify(m) + "\n");
+    const call = calls.get(m.id);
+    const text = JSON.stringify(m.error ?? m.result);
+    if (call !== undefined) out({ jsonrpc: "2.0", id: call, result: { content: [{ type: "text", text }] } });
+  } else if (m.method === "initialize")
+    out({ jsonrpc: "2.0", id: m.id, result: { protocolVersion: "2025-11-25",
+      capabilities: { tools: {} }, serverInfo: { name: "asker", version: "1.0.0" } } });
+  else if (m.method === "notifications/initialized") ask("ask-start");
+  else if (m.method === "tools/list") out({ jsonrpc: "2.0", id: m.id, result: { tools } });
+  else if (m.method === "tools/call" && m.params.name === "ask") {
+    const id = "ask-in-" + (calls.size + 1);
+    calls.set(id, m.id);
+    ask(id);
+  } else if (m.method === "tools/call") {
+    const text = m.params.name === "echo" ? "echo:" + m.params.arguments?.text : "answered";
+    out({ jsonrpc: "2.0", id: m.id, result: { content: [{ type: "text", text }] } });
+    if (m.params.name === "later") setTimeout(ask, 100, "ask-" + ++laters);
+  } else if (m.id !== undefined) out({ jsonrpc: "2.0", id: m.id, result: {} });
 });
 `;
 
@@ -146,7 +143,9 @@ test("a shared server asking, during its call, what the client did not declare: 
  * `ask` with `input_required` (an elicitation, whatever the client declared) until a retry brings
  * the answer. Every request it gets is appended, as it came, to the file named by its argument.
  */
-const SCRIPT_2026 = String.raw`
+const SCRIPT_2026 =
+  ON_MESSAGE +
+  String.raw`
 const { appendFileSync } = require("node:fs");
 const got = process.argv[2];
 const out = (m) => process.stdout.write(JSON.stringify({ jsonrpc: "2.0", ...m }) + "\n");
@@ -154,30 +153,24 @@ const complete = (r) => ({ ...r, resultType: "complete",
   _meta: { "io.modelcontextprotocol/serverInfo": { name: "asker26", version: "1.0.0" } } });
 const text = (t) => complete({ content: [{ type: "text", text: t }] });
 const tools = ["echo", "ask"].map((name) => ({ name, inputSchema: { type: "object" } }));
-let buffered = "";
-process.stdin.on("data", (chunk) => {
-  buffered += chunk;
-  for (let nl = buffered.indexOf("\n"); nl !== -1; nl = buffered.indexOf("\n")) {
-    const m = JSON.parse(buffered.slice(0, nl));
-    buffered = buffered.slice(nl + 1);
-    if (m.id === undefined || m.method === undefined) continue;
-    appendFileSync(got, JSON.stringify(m) + "\n");
-    const p = m.params ?? {};
-    if (m.method === "initialize")
-      out({ id: m.id, error: { code: -32022, message: "Unsupported protocol version: " + p.protocolVersion,
-        data: { supported: ["2026-07-28"], requested: p.protocolVersion } } });
-    else if (m.method === "server/discover")
-      out({ id: m.id, result: complete({ supportedVersions: ["2026-07-28"], capabilities: { tools: {} } }) });
-    else if (m.method === "tools/list") out({ id: m.id, result: complete({ tools }) });
-    else if (m.method === "tools/call" && p.name === "echo") out({ id: m.id, result: text("echo:" + p.arguments?.text) });
-    else if (m.method === "tools/call" && p.name === "ask" && p.inputResponses?.who)
-      out({ id: m.id, result: text("hello " + p.inputResponses.who.content?.name + " (" + p.requestState + ")") });
-    else if (m.method === "tools/call" && p.name === "ask")
-      out({ id: m.id, result: { resultType: "input_required", requestState: "st-1", inputRequests: { who: {
-        method: "elicitation/create", params: { mode: "form", message: "Your name?",
-          requestedSchema: { type: "object", properties: { name: { type: "string" } } } } } } } });
-    else out({ id: m.id, error: { code: -32601, message: "Method not found: " + m.method } });
-  }
+onMessage((m) => {
+  if (m.id === undefined || m.method === undefined) return;
+  appendFileSync(got, JSON.stringify(m) + "\n");
+  const p = m.params ?? {};
+  if (m.method === "initialize")
+    out({ id: m.id, error: { code: -32022, message: "Unsupported protocol version: " + p.protocolVersion,
+      data: { supported: ["2026-07-28"], requested: p.protocolVersion } } });
+  else if (m.method === "server/discover")
+    out({ id: m.id, result: complete({ supportedVersions: ["2026-07-28"], capabilities: { tools: {} } }) });
+  else if (m.method === "tools/list") out({ id: m.id, result: complete({ tools }) });
+  else if (m.method === "tools/call" && p.name === "echo") out({ id: m.id, result: text("echo:" + p.arguments?.text) });
+  else if (m.method === "tools/call" && p.name === "ask" && p.inputResponses?.who)
+    out({ id: m.id, result: text("hello " + p.inputResponses.who.content?.name + " (" + p.requestState + ")") });
+  else if (m.method === "tools/call" && p.name === "ask")
+    out({ id: m.id, result: { resultType: "input_required", requestState: "st-1", inputRequests: { who: {
+      method: "elicitation/create", params: { mode: "form", message: "Your name?",
+        requestedSchema: { type: "object", properties: { name: { type: "string" } } } } } } } });
+  else out({ id: m.id, error: { code: -32601, message: "Method not found: " + m.method } });
 });
 `;
 

@@ -15,6 +15,7 @@ import { SESSION_GRACE_MS } from "../../../src/bridge-server/sessions.js";
 import { clientToken } from "../../../src/core/bridge-link/client-token.js";
 import { bridgeFiles } from "../../../src/core/bridge-link/index.js";
 import { isAlive as alive } from "../../../src/core/system/process-alive.js";
+import { ON_MESSAGE } from "../../helpers/script-messages.js";
 import { bridgeEnv, startBridge, stdioClient, tempDir } from "../helpers.js";
 import {
   callText,
@@ -94,29 +95,25 @@ async function clientProcess(
  * initialize, it appends its pid to the file its first argument names, and answers once the file
  * its second names exists (a test holds its start as long as it needs).
  */
-const HELD = String.raw`
+const HELD =
+  ON_MESSAGE +
+  String.raw`
 const { appendFileSync, existsSync } = require("node:fs");
 const [started, go] = process.argv.slice(2);
 const out = (m) => process.stdout.write(JSON.stringify(m) + "\n");
 const serverInfo = { name: "held", version: "1.0.0" };
 let count = 0;
-let buffered = "";
-process.stdin.on("data", (chunk) => {
-  buffered += chunk;
-  for (let nl = buffered.indexOf("\n"); nl !== -1; nl = buffered.indexOf("\n")) {
-    const m = JSON.parse(buffered.slice(0, nl));
-    buffered = buffered.slice(nl + 1);
-    const answer = (result) => out({ jsonrpc: "2.0", id: m.id, result });
-    if (m.method === "initialize") {
-      appendFileSync(started, process.pid + "\n");
-      const held = () => existsSync(go)
-        ? answer({ protocolVersion: "2025-11-25", capabilities: { tools: {} }, serverInfo })
-        : setTimeout(held, 20);
-      held();
-    } else if (m.method === "tools/list") answer({ tools: [{ name: "count", inputSchema: { type: "object" } }] });
-    else if (m.method === "tools/call") answer({ content: [{ type: "text", text: String(++count) }] });
-    else if (m.id !== undefined) answer({});
-  }
+onMessage((m) => {
+  const answer = (result) => out({ jsonrpc: "2.0", id: m.id, result });
+  if (m.method === "initialize") {
+    appendFileSync(started, process.pid + "\n");
+    const held = () => existsSync(go)
+      ? answer({ protocolVersion: "2025-11-25", capabilities: { tools: {} }, serverInfo })
+      : setTimeout(held, 20);
+    held();
+  } else if (m.method === "tools/list") answer({ tools: [{ name: "count", inputSchema: { type: "object" } }] });
+  else if (m.method === "tools/call") answer({ content: [{ type: "text", text: String(++count) }] });
+  else if (m.id !== undefined) answer({});
 });
 `;
 
