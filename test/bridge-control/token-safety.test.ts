@@ -146,6 +146,8 @@ test("a stranger that takes the port of a bridge that ended mid-session, its kee
   if (relayPid) process.kill(relayPid, "SIGCONT");
   const token = (await import("node:fs")).readFileSync(path.join(root, "bridge", "token"), "utf8").trim();
   await expect(call(relay, "memory_get", { key: "k" })).rejects.toThrow(/held by|not this home's bridge/);
+  // The stranger was reached (the relay asked it to prove itself), and got nothing of worth.
+  expect(h.connections()).toBeGreaterThan(0);
   expect(h.received()).not.toContain(token);
   expect(h.received()).not.toMatch(/authorization/i);
 }, 60_000);

@@ -51,6 +51,13 @@ function tab(env: Record<string, string>, shell: string, ...words: string[]): st
 
 const values = (lines: string[]) => lines.map((l) => l.split("\t")[0]);
 
+// zsh and fish run where they are installed (bash always is); a skip says so in its name and output.
+const HAS_ZSH = existsSync("/usr/bin/zsh");
+const HAS_FISH = existsSync("/usr/bin/fish");
+const NO_SHELL = (shell: string) => `/usr/bin/${shell} is not installed (apt-get install ${shell})`;
+if (!HAS_ZSH) console.warn(`zsh completion test skipped: ${NO_SHELL("zsh")}`);
+if (!HAS_FISH) console.warn(`fish completion test skipped: ${NO_SHELL("fish")}`);
+
 describe("what a Tab offers", () => {
   test("the table is the program's: every command and flag the completer maps exists", () => {
     const table = tableFromProgram();
@@ -244,8 +251,8 @@ describe("the scripts, in real shells", () => {
     }
   });
 
-  test.skipIf(!existsSync("/usr/bin/zsh"))(
-    "zsh: compdef registers it; the candidates for the words zsh passes",
+  test.skipIf(!HAS_ZSH)(
+    `zsh: compdef registers it; the candidates for the words zsh passes${HAS_ZSH ? "" : ` (skipped: ${NO_SHELL("zsh")})`}`,
     () => {
       const { env, dir } = home();
       try {
@@ -273,8 +280,8 @@ describe("the scripts, in real shells", () => {
     },
   );
 
-  test.skipIf(!existsSync("/usr/bin/fish"))(
-    "fish: `complete -C` completes a command line with the script loaded",
+  test.skipIf(!HAS_FISH)(
+    `fish: \`complete -C\` completes a command line with the script loaded${HAS_FISH ? "" : ` (skipped: ${NO_SHELL("fish")})`}`,
     () => {
       const { env, dir } = home();
       try {

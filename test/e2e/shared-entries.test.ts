@@ -346,7 +346,11 @@ describe("a machine-shared server's entries", () => {
         "--as",
         "wsl:Ubuntu:claude-code",
       ]);
-      expect(readFileSync(machine.paths.claudeCodeConfig, "utf8")).not.toMatch(/mt1\./);
+      // The token this entry would carry, exactly, and no bearer credential of any form.
+      const text = readFileSync(machine.paths.claudeCodeConfig, "utf8");
+      expect(text).not.toContain(clientToken(bridgeToken(), "fixture", "wsl:Ubuntu:claude-code"));
+      expect(text).not.toContain(bridgeToken());
+      expect(text).not.toMatch(/Bearer|Authorization/i);
       expect(r.stdout).toContain("chmod 600");
     } finally {
       chmodSync(machine.paths.claudeCodeConfig, 0o600);

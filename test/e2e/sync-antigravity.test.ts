@@ -107,7 +107,7 @@ describe("Antigravity on a person's file", () => {
       const probes = pick(checked, "probe.handshake").filter((p) => p.status !== "skip");
       expect(probes.length, JSON.stringify(checked.checks, null, 1)).toBeGreaterThan(0);
       for (const p of probes) expect(p.status, p.message).toBe("pass");
-      expect(pick(checked, "entry.drift").filter((d) => d.status === "fail")).toEqual([]);
+      expect(pick(checked, "drift.entry").filter((d) => d.status === "fail")).toEqual([]);
 
       const restored = await m.run(["restore", file, "--yes"]);
       expect(restored.code, restored.stderr).toBe(0);

