@@ -56,6 +56,41 @@ describe("each client in its own field", () => {
     // Without the list, an allow rule cannot be said as a deny list.
     expect(entry("kiro", allow, null).toolRules).toEqual({ state: "cannot-say" });
   });
+  test("Roo Code (a deny list, as Kiro) and Goose (an allow list, empty meaning all) in their own fields", () => {
+    expect(entry("roo-code", spec)).toMatchObject({
+      value: { disabledTools: ["write_file"] },
+      toolRules: { state: "kept", keys: ["disabledTools"] },
+    });
+    expect(entry("goose", spec)).toMatchObject({
+      value: { available_tools: ["read_file", "list_dir", "search"] },
+      toolRules: {
+        state: "kept",
+        keys: ["available_tools"],
+        names: { allow: ["read_file", "list_dir", "search"] },
+      },
+    });
+    const exact: ServerSpec = { command: "x", clientTools: { goose: { allow: ["search"] } } };
+    expect(entry("goose", exact, null).value).toMatchObject({ available_tools: ["search"] });
+    // A deny list without the server's list: Goose cannot say it (not an empty list: that is all).
+    expect(entry("goose", { command: "x", tools: { deny: ["search"] } }, null).toolRules).toEqual({
+      state: "cannot-say",
+    });
+    // Rules that leave nothing: an empty `available_tools` would load every tool, so none is written.
+    const none: ServerSpec = {
+      command: "x",
+      tools: { allow: ["search"] },
+      clientTools: { goose: { deny: ["search"] }, "roo-code": { deny: ["search"] } },
+    };
+    for (const tools of [TOOLS, null]) {
+      const out = entry("goose", none, tools);
+      expect(out.toolRules).toEqual({ state: "leaves-none" });
+      expect(out.value).not.toHaveProperty("available_tools");
+    }
+    // Roo Code says the same rules as the whole list left out, once it is known.
+    expect(entry("roo-code", none).value).toMatchObject({ disabledTools: TOOLS });
+    // Amp's `includeTools` narrows a skill's servers only: no field for a settings server.
+    expect(entry("amp", spec).toolRules).toEqual({ state: "no-field" });
+  });
   test("a client with no field is said so, its entry untouched", () => {
     const vscode = entry("vscode", spec);
     expect(vscode.toolRules).toEqual({ state: "no-field" });
