@@ -32,6 +32,7 @@ export const amp = defineClient({
     sse: (remote) => urlEntry(remote),
   },
   keptKeys: ["includeTools", "disabled"],
+  toolBudget: { noField: "none: its `includeTools` narrows only a skill's servers, not the settings file's" },
   variables: BRACES_ONLY,
   app: "cli",
   processes: "amp",
