@@ -1,10 +1,11 @@
 /**
  * The tool rules in one target's entry (entries/tool-rule-entry.ts) and the lists they expand from
- * (entries/tool-lists.ts), pure: each client's own field, or why it cannot keep them; and the
- * gateway's cache keyed as the gateway keys it.
+ * (entries/tool-lists.ts), pure: each client's own field, or why it cannot keep them (in words:
+ * budget/rule-problems.ts); and the gateway's cache keyed as the gateway keys it.
  */
 import { describe, expect, test } from "vitest";
 import { launchKey } from "../../src/bridge-server/gateway/list-cache.js";
+import { ruleNote } from "../../src/core/budget/rule-problems.js";
 import { clientModule } from "../../src/core/clients/index.js";
 import type { Target } from "../../src/core/clients/types.js";
 import type { BuiltEntry } from "../../src/core/entries/target-entry.js";
@@ -125,6 +126,17 @@ describe("each client in its own field", () => {
   test("no rule: nothing added", () => {
     expect(entry("codex", { command: "x" })).toBe(built);
   });
+});
+
+test("a rule a client cannot keep is said in the words of its own field", () => {
+  const said = (id: Parameters<typeof clientModule>[0], state: "cannot-say" | "leaves-none") =>
+    ruleNote("fs", state, clientModule(id));
+  expect(said("copilot-cli", "cannot-say")).toContain("its field names only the tools it loads");
+  expect(said("kiro", "cannot-say")).toContain("its field names only the tools it leaves out");
+  expect(said("roo-code", "cannot-say")).toContain("its field names only the tools it leaves out");
+  expect(said("goose", "leaves-none")).toBe(
+    'Goose does not keep fs\'s tool rule: the rules leave none of fs\'s tools, and its field cannot say none (an empty list means every tool to it), so it loads every tool of fs. Leave fs out of it ("clients"), or share fs ("share" in the manifest: the bridge then keeps the rule for it).',
+  );
 });
 
 test("the gateway's list cache is read under the key the gateway writes it with", () => {
