@@ -8,6 +8,7 @@ import path from "node:path";
 import { expect, test } from "vitest";
 import { GENERATED } from "../../src/core/clients/clients-docs.js";
 import { CLIENTS } from "../../src/core/clients/index.js";
+import { entryKeys } from "../../src/core/formats/index.js";
 
 const REPO = path.join(import.meta.dirname, "..", "..");
 
@@ -59,9 +60,29 @@ test("the table of kept fields names every field each client keeps, and the clie
   for (const c of CLIENTS) {
     const row = rows.find((r) => (r[1] ?? "").split(", ").some((n) => bare(n) === bare(c.name)));
     expect(row, `${c.name} has no row in the table of kept fields`).toBeDefined();
-    const keys = c.keptKeys ?? [];
+    const keys = entryKeys(c).kept ?? [];
     if (keys.length === 0) expect(row?.[2]).toMatch(/^none/);
     for (const k of keys) expect(row?.[2], `${c.name}'s row leaves out ${k}`).toContain(`\`${k}\``);
+    // Its tool-rule fields are mcp-twin's (sync writes and removes them), not fields it keeps.
+    for (const k of c.toolBudget?.filter?.keys ?? [])
+      expect(row?.[2], `${c.name}'s row says it keeps ${k}, where sync writes its tool rules`).not.toContain(
+        `\`${k}\``,
+      );
+  }
+});
+
+test("docs/manifest.md's table of tool fields names each client's field, and where it has none, why", () => {
+  const docs = readFileSync(path.join(REPO, "docs", "manifest.md"), "utf8");
+  const start = docs.indexOf("<!-- generated: tool-fields");
+  const table = docs.slice(start, docs.indexOf("<!-- /generated: tool-fields -->", start));
+  const row = (name: string) => table.split("\n").find((l) => l.startsWith(`| ${name} `)) ?? "";
+  expect(row("Roo Code")).toContain("| `disabledTools` (the names it leaves out)");
+  expect(row("Goose")).toContain("| `available_tools` (the names it loads)");
+  expect(row("Gemini CLI")).toContain("| `includeTools` / `excludeTools` (names)");
+  expect(row("Amp")).toContain("none: its `includeTools` narrows only a skill's servers");
+  for (const c of CLIENTS) {
+    expect(table, `${c.name} is not in the table of tool fields`).toContain(c.name);
+    for (const k of c.toolBudget?.filter?.keys ?? []) expect(row(c.name)).toContain(`\`${k}\``);
   }
 });
 

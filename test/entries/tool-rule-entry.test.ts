@@ -1,10 +1,11 @@
 /**
  * The tool rules in one target's entry (entries/tool-rule-entry.ts) and the lists they expand from
- * (entries/tool-lists.ts), pure: each client's own field, or why it cannot keep them; and the
- * gateway's cache keyed as the gateway keys it.
+ * (entries/tool-lists.ts), pure: each client's own field, or why it cannot keep them (in words:
+ * budget/rule-problems.ts); and the gateway's cache keyed as the gateway keys it.
  */
 import { describe, expect, test } from "vitest";
 import { launchKey } from "../../src/bridge-server/gateway/list-cache.js";
+import { ruleNote } from "../../src/core/budget/rule-problems.js";
 import { clientModule } from "../../src/core/clients/index.js";
 import type { Target } from "../../src/core/clients/types.js";
 import type { BuiltEntry } from "../../src/core/entries/target-entry.js";
@@ -56,6 +57,41 @@ describe("each client in its own field", () => {
     // Without the list, an allow rule cannot be said as a deny list.
     expect(entry("kiro", allow, null).toolRules).toEqual({ state: "cannot-say" });
   });
+  test("Roo Code (a deny list, as Kiro) and Goose (an allow list, empty meaning all) in their own fields", () => {
+    expect(entry("roo-code", spec)).toMatchObject({
+      value: { disabledTools: ["write_file"] },
+      toolRules: { state: "kept", keys: ["disabledTools"] },
+    });
+    expect(entry("goose", spec)).toMatchObject({
+      value: { available_tools: ["read_file", "list_dir", "search"] },
+      toolRules: {
+        state: "kept",
+        keys: ["available_tools"],
+        names: { allow: ["read_file", "list_dir", "search"] },
+      },
+    });
+    const exact: ServerSpec = { command: "x", clientTools: { goose: { allow: ["search"] } } };
+    expect(entry("goose", exact, null).value).toMatchObject({ available_tools: ["search"] });
+    // A deny list without the server's list: Goose cannot say it (not an empty list: that is all).
+    expect(entry("goose", { command: "x", tools: { deny: ["search"] } }, null).toolRules).toEqual({
+      state: "cannot-say",
+    });
+    // Rules that leave nothing: an empty `available_tools` would load every tool, so none is written.
+    const none: ServerSpec = {
+      command: "x",
+      tools: { allow: ["search"] },
+      clientTools: { goose: { deny: ["search"] }, "roo-code": { deny: ["search"] } },
+    };
+    for (const tools of [TOOLS, null]) {
+      const out = entry("goose", none, tools);
+      expect(out.toolRules).toEqual({ state: "leaves-none" });
+      expect(out.value).not.toHaveProperty("available_tools");
+    }
+    // Roo Code says the same rules as the whole list left out, once it is known.
+    expect(entry("roo-code", none).value).toMatchObject({ disabledTools: TOOLS });
+    // Amp's `includeTools` narrows a skill's servers only: no field for a settings server.
+    expect(entry("amp", spec).toolRules).toEqual({ state: "no-field" });
+  });
   test("a client with no field is said so, its entry untouched", () => {
     const vscode = entry("vscode", spec);
     expect(vscode.toolRules).toEqual({ state: "no-field" });
@@ -90,6 +126,17 @@ describe("each client in its own field", () => {
   test("no rule: nothing added", () => {
     expect(entry("codex", { command: "x" })).toBe(built);
   });
+});
+
+test("a rule a client cannot keep is said in the words of its own field", () => {
+  const said = (id: Parameters<typeof clientModule>[0], state: "cannot-say" | "leaves-none") =>
+    ruleNote("fs", state, clientModule(id));
+  expect(said("copilot-cli", "cannot-say")).toContain("its field names only the tools it loads");
+  expect(said("kiro", "cannot-say")).toContain("its field names only the tools it leaves out");
+  expect(said("roo-code", "cannot-say")).toContain("its field names only the tools it leaves out");
+  expect(said("goose", "leaves-none")).toBe(
+    'Goose does not keep fs\'s tool rule: the rules leave none of fs\'s tools, and its field cannot say none (an empty list means every tool to it), so it loads every tool of fs. Leave fs out of it ("clients"), or share fs ("share" in the manifest: the bridge then keeps the rule for it).',
+  );
 });
 
 test("the gateway's list cache is read under the key the gateway writes it with", () => {

@@ -5,6 +5,8 @@
  */
 
 import { CLIENT_IDS } from "../clients/ids.js";
+import { clientById } from "../clients/index.js";
+import { toolFieldForms } from "../clients/tool-field.js";
 import type { ToolLists } from "../entries/tool-lists.js";
 import type { LoadedManifest } from "../manifest/load.js";
 import type { ServerSpec } from "../manifest/schema.js";
@@ -61,14 +63,19 @@ export function unmatchedRules(
 /** Why one client does not keep a server's tool rule, and what to do: never claimed. */
 export function ruleNote(
   server: string,
-  state: "no-field" | "needs-list" | "cannot-say",
+  state: "no-field" | "needs-list" | "cannot-say" | "leaves-none",
   client: { id: string; name: string },
 ): string {
   const name = untrusted(server);
   if (state === "needs-list")
     return `${client.name} does not keep ${name}'s tool rule yet: it has patterns, and ${name}'s tools are not listed yet (\`mcp-twin tools\` lists them; then \`mcp-twin sync\`).`;
-  if (state === "cannot-say")
-    return `${client.name} does not keep ${name}'s tool rule: its field names only the tools it loads, and ${name}'s tools are not listed yet (\`mcp-twin tools\` lists them; then \`mcp-twin sync\`).`;
+  const filter = clientById(client.id)?.toolBudget?.filter;
+  if (state === "cannot-say") {
+    const only = filter && !toolFieldForms(filter).allow ? "leaves out" : "loads";
+    return `${client.name} does not keep ${name}'s tool rule: its field names only the tools it ${only}, and ${name}'s tools are not listed yet (\`mcp-twin tools\` lists them; then \`mcp-twin sync\`).`;
+  }
+  if (state === "leaves-none")
+    return `${client.name} does not keep ${name}'s tool rule: the rules leave none of ${name}'s tools, and its field cannot say none (an empty list means every tool to it), so it loads every tool of ${name}. Leave ${name} out of it ("clients"), or share ${name} ("share" in the manifest: the bridge then keeps the rule for it).`;
   // A shared server's entries name their client to the gateway, which keeps the rule: not this one.
   return `${client.name} does not keep ${name}'s tool rule: it has no per-tool field in its config, so it loads every tool of ${name}. Turn them off in ${client.name} itself, share ${name} ("share" in the manifest: the bridge then keeps the rule for it), or leave ${name} out of it ("clients").`;
 }

@@ -42,6 +42,7 @@ export const antigravity = defineClient({
   gui: true,
   processes: "agy",
   // `disabledTools` (names) is read by agy (a third party measured it), not documented: kept, not written.
+  toolBudget: { noField: "none written: agy reads `disabledTools` (a third party's run), undocumented" },
   docs: {
     where: "Windows, WSL, macOS, Linux (the `agy` CLI; the Antigravity 2.0 app reads the same file)",
     project: "– (`.agents/mcp_config.json` is not written: no references documented)",

@@ -71,6 +71,7 @@ export const claudeCode: ClientModule = {
   dropsPluginDuplicates: true,
   toolBudget: {
     // No per-tool field in its entries: `tools` there is a per-tool permission policy, not a filter.
+    noField: "no per-tool field (its `tools` is a permission list)",
     defers: {
       entry: (entry) => entry.alwaysLoad !== true,
       how: 'tool search ("alwaysLoad": true loads them)',

@@ -1,10 +1,11 @@
 /**
- * docs/clients.md's table of clients and its list of sources, written from the client modules
- * (pure): `npm run docs:clients` writes them between their markers, and
- * test/clients/clients-docs.test.ts fails when the page is not what this gives.
+ * docs/clients.md's table of clients and its list of sources, and docs/manifest.md's table of tool
+ * fields, written from the client modules (pure): `npm run docs:clients` writes them between their
+ * markers, and test/clients/clients-docs.test.ts fails when a page is not what this gives.
  */
 import type { EnvKind } from "../environments/types.js";
 import { CLIENTS } from "./index.js";
+import { toolFieldRows } from "./tool-fields-docs.js";
 import type { ClientModule } from "./types.js";
 
 const KIND_WORDS: Record<EnvKind, string> = {
@@ -39,7 +40,7 @@ function cells(c: ClientModule): string[] {
     `${format}, ${key}: ${shapes}${shapes.includes("relay") ? "" : remote}`,
     variables,
     judge,
-  ].map(cell);
+  ];
 }
 
 /**
@@ -77,8 +78,12 @@ function clientTableMarkdown(): string {
     "references in a project file",
     "judged with",
   ];
-  const rows = [head, ...CLIENTS.map(cells)];
-  // Padded as the formatter pads Markdown tables (npm run format), so the page stays as written.
+  return markdownTable(head, CLIENTS.map(cells));
+}
+
+/** A Markdown table padded as the formatter pads them (npm run format), so the page stays as written. */
+function markdownTable(head: string[], body: string[][]): string {
+  const rows = [head, ...body.map((r) => r.map(cell))];
   const widths = head.map((_, i) => Math.max(3, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (r: string[]) => `| ${r.map((v, i) => v.padEnd(widths[i] ?? 0)).join(" | ")} |`;
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.slice(1).map(line)].join("\n");
@@ -105,7 +110,10 @@ function withGenerated(text: string, name: string, content: string): string {
   return `${text.slice(0, a + start.length)}\n${content}\n${text.slice(b)}`;
 }
 
-/** The files the client modules write into (docs/clients.md alone), and what each should hold. */
+/**
+ * The files the client modules write into, and what each should hold: docs/clients.md's table and
+ * sources, docs/manifest.md's table of the clients' tool fields.
+ */
 export const GENERATED: ReadonlyArray<{ file: string; apply: (text: string) => string }> = [
   {
     file: "docs/clients.md",
@@ -115,5 +123,13 @@ export const GENERATED: ReadonlyArray<{ file: string; apply: (text: string) => s
         "client-sources",
         clientSourcesMarkdown(),
       ),
+  },
+  {
+    file: "docs/manifest.md",
+    apply: (t) => {
+      const { head, rows, rest, sources } = toolFieldRows();
+      const others = `None of the other clients has a per-tool field in its entries, a tool limit or deferral that mcp-twin knows of: ${rest.join(", ")}. Sources: ${sources.join(", ")}.`;
+      return withGenerated(t, "tool-fields", `${markdownTable(head, rows)}\n\n${others}`);
+    },
   },
 ];

@@ -5,6 +5,10 @@
 import { defineClient } from "./define-client.js";
 import { NO_EXPANSION } from "./variables.js";
 
+/** Where its `available_tools` is applied to an extension's tools (its source, as read). */
+const GOOSE_TOOLS =
+  "https://github.com/block/goose/blob/4ff60c9d70582a9316e1ba5b9d6b22b7c1433cbc/crates/goose/src/agents/extension_manager/tools.rs";
+
 /**
  * - config.yaml: ~/.config/goose on macOS and Linux, %APPDATA%\Block\goose\config on Windows.
  * - An extension is `type: stdio` (`cmd`, `args` — required —, `envs`) or `type: streamable_http`
@@ -12,6 +16,9 @@ import { NO_EXPANSION } from "./variables.js";
  *   mcp-twin's relay. Every extension also carries `name`, `enabled`, `timeout` (seconds) and a
  *   `description`: written on a new entry, then Goose's (`enabled: false` stays).
  * - It refuses `envs` that set PATH, LD_PRELOAD, NODE_OPTIONS and other such variables.
+ * - `available_tools` (every extension type) is the tools it offers the model: exact names as the
+ *   server lists them, before it prefixes them with the extension's name; empty or absent: all
+ *   (ExtensionConfig::is_tool_available, applied in fetch_all_tools and again on a call).
  * - It reads the file when a session starts.
  */
 export const goose = defineClient({
@@ -50,6 +57,15 @@ export const goose = defineClient({
     "env_keys",
   ],
   variables: NO_EXPANSION,
+  toolBudget: {
+    // An allow list only, and an empty one means every tool: a rule that leaves none is not said.
+    filter: {
+      keys: ["available_tools"],
+      fields: (names) =>
+        names.allow && names.allow.length > 0 ? { available_tools: [...names.allow] } : undefined,
+      source: GOOSE_TOOLS,
+    },
+  },
   common: commonGooseEntry,
   app: "cli",
   processes: { windows: ["goose.exe", "Goose.exe", "goosed.exe"], posix: ["goose", "goosed", "Goose"] },
@@ -69,6 +85,14 @@ export const goose = defineClient({
     {
       fact: "extension shapes (ExtensionConfig), disallowed envs",
       url: "https://github.com/block/goose/blob/main/crates/goose/src/agents/extension.rs",
+    },
+    {
+      fact: "`available_tools`: exact names, empty or absent for every tool (is_tool_available)",
+      url: "https://github.com/block/goose/blob/d4c86e9367654c4a3d0f1106eca07c00675f35a2/crates/goose/src/agents/extension.rs",
+    },
+    {
+      fact: "`available_tools` checked against the server's own tool names, before the extension's prefix",
+      url: GOOSE_TOOLS,
     },
   ],
 });

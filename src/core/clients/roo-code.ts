@@ -11,6 +11,8 @@ import {
 } from "./types.js";
 import { envColon } from "./variables.js";
 
+const ROO_HUB = "https://github.com/RooCodeInc/Roo-Code/blob/cb836567/src/services/mcp/McpHub.ts";
+
 /**
  * Facts (RooCodeInc/Roo-Code@cb836567, 3.52.1; Zoo-Code-Org/Zoo-Code src/services/mcp/McpHub.ts@0902c660):
  * - Ids: Roo Code `RooVeterinaryInc.roo-cline` (src/package.json), shut down on 2026-05-15; Zoo Code,
@@ -25,6 +27,9 @@ import { envColon } from "./variables.js";
  *   "streamable-http" or "sse" (required with a url); its own keys `disabled`, `timeout` (seconds,
  *   default 60), `alwaysAllow`, `watchPaths`, `disabledTools`; it rewrites the file when it changes a
  *   server (McpHub.ts, BaseConfigSchema, updateServerConfig).
+ * - `disabledTools` is the tools it leaves out of the model's prompt and refuses to call: exact
+ *   names as the server lists them (fetchToolsList's `enabledForPrompt`; Zoo Code's McpHub.ts@4f83a751
+ *   the same); its own tool switches write it too (toggleToolEnabledForPrompt).
  * - `${env:VAR}` and `${workspaceFolder}` are expanded (src/utils/config.ts injectVariables).
  * - On Windows it starts every stdio command through `cmd.exe /c` (McpHub.ts connectToServer).
  * - It watches both files and reconnects on a change.
@@ -43,7 +48,15 @@ export const rooCode: ClientModule = {
   sources: [
     {
       fact: "the file in globalStorage, entry schema, `type` values, own keys, `cmd.exe /c` on Windows",
-      url: "https://github.com/RooCodeInc/Roo-Code/blob/cb836567/src/services/mcp/McpHub.ts",
+      url: ROO_HUB,
+    },
+    {
+      fact: "`disabledTools`: exact tool names left out of the prompt (`enabledForPrompt`) and refused on a call",
+      url: `${ROO_HUB}#L1030`,
+    },
+    {
+      fact: "Zoo Code reads `disabledTools` the same way",
+      url: "https://github.com/Zoo-Code-Org/Zoo-Code/blob/4f83a75109658757f57a5e32aa7b59cc3924b553/src/services/mcp/McpHub.ts",
     },
     {
       fact: "the extension's id",
@@ -90,6 +103,14 @@ export const rooCode: ClientModule = {
   processNames: { windows: [], posix: [] },
   // `cmd.exe /c <command> <args>`: cmd parses the line again, so a path with a space may split.
   windowsSpaces: "may-split",
+  toolBudget: {
+    // A deny list only: an allow rule is said as the rest of the server's list.
+    filter: {
+      keys: ["disabledTools"],
+      fields: (names) => (names.allow ? undefined : { disabledTools: [...names.deny] }),
+      source: `${ROO_HUB}#L1030`,
+    },
+  },
   reading: {
     variables: envColon(true),
     commonKeys: rooKeys,

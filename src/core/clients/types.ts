@@ -261,6 +261,11 @@ interface ToolBudget {
     fields(names: ToolNames): Record<string, unknown> | undefined;
     source: string;
   };
+  /**
+   * Where it has no per-tool field mcp-twin writes, why in words, when a field looks like one (Claude
+   * Code's `tools` is a permission list; Amp's `includeTools` narrows a skill's servers only).
+   */
+  noField?: string;
   /** The most tools it sends the model in one request (past it the request fails), and the source. */
   limit?: { tools: number; source: string };
   /**

@@ -81,6 +81,7 @@ export const vscode: ClientModule = {
   processNames: { windows: ["Code.exe"], posix: ["code"] },
   // Which tools it loads is chosen in its tools picker, not in mcp.json.
   toolBudget: {
+    noField: "none in `mcp.json` (its tools picker)",
     limit: { tools: 128, source: "https://github.com/microsoft/vscode-copilot-release/issues/11653" },
   },
   reading: { variables: EDITOR, type: "required" },

@@ -44,6 +44,9 @@ export const windsurf: ClientModule = {
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["Windsurf.exe"], posix: ["windsurf"] },
   // Tools are switched on and off on each server's settings page, not in mcp_config.json.
-  toolBudget: { limit: { tools: 100, source: "https://docs.windsurf.com/windsurf/cascade/mcp" } },
+  toolBudget: {
+    noField: "none in `mcp_config.json` (its settings page)",
+    limit: { tools: 100, source: "https://docs.windsurf.com/windsurf/cascade/mcp" },
+  },
   reading: { variables: EDITOR, urlKey: "serverUrl" },
 };

@@ -42,12 +42,14 @@ export interface EntryContext {
  * - needs-list: the rules have patterns and the server's list is not known yet (cached at its
  *   first start: doctor, `mcp-twin tools`, or the gateway's);
  * - cannot-say: the client's field cannot say this rule (Copilot CLI lists only what it loads) and
- *   the server's list is not known to turn it into such a list.
+ *   the server's list is not known to turn it into such a list;
+ * - leaves-none: the rules leave none of the server's tools, and the client's field cannot say
+ *   none (Goose reads an empty `available_tools` as every tool).
  */
 export type ToolRuleOutcome =
   | { state: "kept"; keys: string[]; names: { allow?: string[]; deny?: string[] } }
   | { state: "gateway" }
-  | { state: "no-field" | "needs-list" | "cannot-say" };
+  | { state: "no-field" | "needs-list" | "cannot-say" | "leaves-none" };
 
 /** Something written that will not start, or may not, as things are. */
 export interface EntryProblem {

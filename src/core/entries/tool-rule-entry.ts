@@ -3,6 +3,7 @@
  * has one (names expanded from the server's list where the rules have patterns), else kept by the
  * gateway for a shared server's entry (url or relay), else said not kept, with why — never claimed.
  */
+import { toolFieldForms } from "../clients/tool-field.js";
 import type { Target } from "../clients/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { nameFilter, rulesFor } from "../manifest/tool-rules.js";
@@ -52,7 +53,12 @@ function inOwnField(
     said = { allow: names.kept };
     fields = filter.fields(said);
   }
-  if (!fields) return { ...built, toolRules: { state: "cannot-say" } };
+  // Nothing left to load, and a field that cannot say none (Goose reads an empty list as every
+  // tool): not written, and said so.
+  if (!fields) {
+    const none = (names.allow ?? names.kept)?.length === 0 && toolFieldForms(filter).allow;
+    return { ...built, toolRules: { state: none ? "leaves-none" : "cannot-say" } };
+  }
   return {
     ...built,
     value: { ...built.value, ...fields },
