@@ -44,7 +44,7 @@ const DENY = { tools: { deny: ["tool0", "tool1", "tool2"] } };
 function machine(servers: Record<string, unknown>): FakeMachine {
   const m = createFakeMachine({ kind: "linux", cursor: false, claudeDesktop: false });
   machines.push(m);
-  for (const dir of [".gemini", ".codex", path.join(".config", "crush")])
+  for (const dir of [".gemini", ".codex", path.join(".config", "crush"), path.join(".config", "goose")])
     mkdirSync(path.join(m.paths.linuxHome, dir), { recursive: true });
   writeManifest(m, { servers });
   return m;
@@ -111,7 +111,7 @@ describe("what each client loads", () => {
     expect(said.join("\n")).toContain("Crush does not keep fx's tool rule: its fx entry is not mcp-twin's");
   });
 
-  test("an entry switched off in the client (Crush's disabled, Codex's enabled = false) counts none of its tools, and says so", async () => {
+  test("an entry switched off in the client (Crush's disabled, Codex's and Goose's enabled = false) counts none of its tools, and says so", async () => {
     const m = machine({ fx: fixture(), other: fixture() });
     expect((await m.run(["sync"])).code).toBe(0);
     const crush = JSON.parse(readFileSync(crushFile(m), "utf8"));
@@ -121,9 +121,16 @@ describe("what each client loads", () => {
     const toml = readFileSync(codexFile, "utf8");
     expect(toml).toContain("[mcp_servers.fx]\n");
     writeFileSync(codexFile, toml.replace("[mcp_servers.fx]\n", "[mcp_servers.fx]\nenabled = false\n"));
+    // Goose's own switch, in its YAML: `enabled: false` on the fx extension.
+    const gooseFile = path.join(m.paths.linuxHome, ".config", "goose", "config.yaml");
+    const yaml = readFileSync(gooseFile, "utf8");
+    const at = yaml.indexOf("  fx:\n");
+    const on = yaml.indexOf("enabled: true", at);
+    expect(at >= 0 && on > at).toBe(true);
+    writeFileSync(gooseFile, `${yaml.slice(0, on)}enabled: false${yaml.slice(on + "enabled: true".length)}`);
 
     const figures = await toolsJson(m);
-    for (const id of ["crush", "codex"]) {
+    for (const id of ["crush", "codex", "goose"]) {
       const c = client(figures, id);
       expect(c.servers.find((s) => s.server === "fx")).toMatchObject({ tools: 9, kept: 0, tokens: 0, off: true });
       expect(c.servers.find((s) => s.server === "other")).toMatchObject({ kept: 9, off: false });
@@ -144,6 +151,7 @@ describe("what each client loads", () => {
     expect(rows.filter((r) => r.off).map((r) => `${r.server} ${r.client}`).sort()).toEqual([
       "fx codex",
       "fx crush",
+      "fx goose",
     ]);
   });
 
