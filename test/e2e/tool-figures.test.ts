@@ -30,7 +30,13 @@ interface ServerRow {
   off: boolean;
 }
 interface ToolsJson {
-  clients: Array<{ client: string; servers: ServerRow[]; tools: number; tokens: number; deferredTokens: number }>;
+  clients: Array<{
+    client: string;
+    servers: ServerRow[];
+    tools: number;
+    tokens: number;
+    deferredTokens: number;
+  }>;
 }
 
 /** The fixture server with 5 extra tools: echo, add, env, whoami and tool0..tool4 — 9 in all. */
@@ -132,7 +138,12 @@ describe("what each client loads", () => {
     const figures = await toolsJson(m);
     for (const id of ["crush", "codex", "goose"]) {
       const c = client(figures, id);
-      expect(c.servers.find((s) => s.server === "fx")).toMatchObject({ tools: 9, kept: 0, tokens: 0, off: true });
+      expect(c.servers.find((s) => s.server === "fx")).toMatchObject({
+        tools: 9,
+        kept: 0,
+        tokens: 0,
+        off: true,
+      });
       expect(c.servers.find((s) => s.server === "other")).toMatchObject({ kept: 9, off: false });
       expect(c.tools).toBe(9);
     }
@@ -148,11 +159,12 @@ describe("what each client loads", () => {
       client: string;
       off?: boolean;
     }>;
-    expect(rows.filter((r) => r.off).map((r) => `${r.server} ${r.client}`).sort()).toEqual([
-      "fx codex",
-      "fx crush",
-      "fx goose",
-    ]);
+    expect(
+      rows
+        .filter((r) => r.off)
+        .map((r) => `${r.server} ${r.client}`)
+        .sort(),
+    ).toEqual(["fx codex", "fx crush", "fx goose"]);
   });
 
   test("a server-wide rule every client keeps: the server's ≈tokens is its whole list's size, not 0", async () => {

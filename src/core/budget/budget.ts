@@ -9,7 +9,14 @@ import type { BuiltEntry } from "../entries/target-entry.js";
 import type { ToolDef, ToolLists } from "../entries/tool-lists.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { rulesFor, toolsFor } from "../manifest/tool-rules.js";
-import { type EntriesInFiles, type EntryInFile, leftAlone, loadsOf, type RuleView, ruleView } from "./in-file.js";
+import {
+  type EntriesInFiles,
+  type EntryInFile,
+  leftAlone,
+  loadsOf,
+  type RuleView,
+  ruleView,
+} from "./in-file.js";
 import { toolTokens } from "./tokens.js";
 
 /** Past this many tokens of tool definitions it does not defer, a client is warned (Claude Code's own /doctor). */

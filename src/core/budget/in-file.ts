@@ -66,7 +66,7 @@ function asRecord(v: unknown): Record<string, unknown> {
  * written or in its common view (Codex's, Goose's, opencode's `enabled = false` read as disabled),
  * for a client whose module names that field as its own (keptKeys) — another client ignores it.
  */
-export function switchedOff(client: ClientModule, entry: Record<string, unknown>): boolean {
+function switchedOff(client: ClientModule, entry: Record<string, unknown>): boolean {
   const kept = client.keptKeys ?? [];
   if (!kept.includes("disabled") && !kept.includes("enabled")) return false;
   const common = asRecord(client.reading.commonEntry ? client.reading.commonEntry(entry) : entry);
@@ -118,9 +118,7 @@ export function ruleView(
   if (!inFile || !leftAlone(inFile.state)) return rules;
   if (rules.state !== "kept" && rules.state !== "gateway") return rules;
   const keys = client.toolBudget?.filter?.keys ?? [];
-  const same = keys.every(
-    (k) => entryHash(inFile.entry[k] ?? null) === entryHash(built.value[k] ?? null),
-  );
+  const same = keys.every((k) => entryHash(inFile.entry[k] ?? null) === entryHash(built.value[k] ?? null));
   if (rules.state === "kept" && same) return rules;
   return { state: inFile.state === "foreign" ? "not-ours" : "edited" };
 }

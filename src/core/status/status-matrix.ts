@@ -4,8 +4,8 @@
  * stale (ours, but out of date or no longer wanted: the next sync changes it).
  */
 
-import { readEntry } from "../clients/entry-view.js";
 import { entriesInFiles, type RuleView, ruleView } from "../budget/in-file.js";
+import { readEntry } from "../clients/entry-view.js";
 import { pluginShadows, shadowText } from "../clients/plugin-clash.js";
 import { type PluginServerSeen, seenIn } from "../clients/plugin-servers.js";
 import { startAgain } from "../clients/restarts.js";
