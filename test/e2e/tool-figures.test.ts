@@ -192,4 +192,18 @@ describe("what each client loads", () => {
     expect(figures.deferredTokens).toBe(figures.tokens);
     expect(figures.servers[0]).toMatchObject({ kept: 9, deferred: true, tokens: figures.tokens });
   });
+
+  test("Claude Code with alwaysLoad set by hand in its entry (its own field, kept by sync): not deferred", async () => {
+    const m = machine({ fx: fixture() });
+    expect((await m.run(["sync", "--client", "claude-code"])).code).toBe(0);
+    const file = m.paths.claudeCodeConfig;
+    const config = JSON.parse(readFileSync(file, "utf8"));
+    config.mcpServers.fx.alwaysLoad = true;
+    writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+    const figures = client(await toolsJson(m, "--client", "claude-code"), "claude-code");
+    expect(figures.servers[0]).toMatchObject({ kept: 9, deferred: false, state: "synced" });
+    expect(figures.deferredTokens).toBe(0);
+    const text = await m.run(["tools", "--client", "claude-code"]);
+    expect(text.stdout).toMatch(new RegExp(`^≈tokens\\s+${n(figures.tokens)}$`, "m"));
+  });
 });
