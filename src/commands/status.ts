@@ -37,7 +37,7 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
   const loginOf = new Map(loginJson(logins).map((l) => [l.server, l]));
   if (ctx.output.json)
     ctx.output.result(
-      rows.map(({ server, env, client, scope, state, path, detail, kept, toolRules }) => {
+      rows.map(({ server, env, client, scope, state, path, detail, kept, toolRules, off }) => {
         const login = loginOf.get(server);
         return {
           server,
@@ -48,6 +48,7 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
           path,
           ...(detail ? { detail } : {}),
           ...(kept ? { kept } : {}),
+          ...(off ? { off } : {}),
           ...(toolRules
             ? {
                 toolRules:
@@ -191,6 +192,13 @@ function render(
   const notes = rows.filter((r) => r.detail && !r.absent);
   for (const r of notes)
     out.print(c.dim(`${r.server} in ${r.env} ${r.client}: ${untrusted(r.detail ?? "")}`));
+  // Switched off in the client: it starts none of it, whatever the state says of the entry.
+  for (const r of rows.filter((x) => x.off))
+    out.print(
+      c.dim(
+        `${r.server} in ${r.env} ${r.client}: switched off in ${clientById(r.client)?.name ?? r.client} (it loads none of its tools; sync keeps the switch).`,
+      ),
+    );
   const differs = (r: StatusRow) => (r.state === "drifted" || r.state === "foreign") && !r.detail;
   // The client's own fields on an entry: kept by sync, and the way into the manifest — but not from
   // the bridge's entry while the rest of it differs too (adopt would have to take that as well).

@@ -1,13 +1,22 @@
 /**
- * Each client's context budget (pure): the servers and tools it loads as sync writes its entries,
- * what their definitions weigh in tokens, which it defers, its limit and what is over it.
+ * Each client's context budget (pure): the servers and tools it loads once sync has run, what their
+ * definitions weigh in tokens, which it defers, its limit and what is over it.
  */
 import type { Target } from "../clients/types.js";
 import type { DesiredEntries } from "../entries/desired.js";
-import type { BuiltEntry, ToolRuleOutcome } from "../entries/target-entry.js";
+import type { EntryState } from "../entries/ownership.js";
+import type { BuiltEntry } from "../entries/target-entry.js";
 import type { ToolDef, ToolLists } from "../entries/tool-lists.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { rulesFor, toolsFor } from "../manifest/tool-rules.js";
+import {
+  type EntriesInFiles,
+  type EntryInFile,
+  leftAlone,
+  loadsOf,
+  type RuleView,
+  ruleView,
+} from "./in-file.js";
 import { toolTokens } from "./tokens.js";
 
 /** Past this many tokens of tool definitions it does not defer, a client is warned (Claude Code's own /doctor). */
@@ -19,14 +28,20 @@ interface ServerBudget {
   tools: number;
   /** How many of them this client loads. */
   kept: number;
-  /** Their definitions' size, estimated. */
+  /** The definitions' size of the tools it loads, estimated (deferred or not). */
   tokens: number;
+  /** The definitions' size of every tool the server lists (0 when unknown). */
+  size: number;
+  /** Who owns its entry there, as status says: sync leaves a `foreign` or `drifted` one as it is. */
+  state: EntryState;
+  /** Switched off in the client (its own field): it loads none of its tools. */
+  off?: true;
   /** The client defers them (tool search): their definitions are sent only when searched for. */
   deferred: boolean;
   /** Where its list came from: a cache (the gateway's, or an earlier handshake), a handshake now, or none. */
   from: "cache" | "handshake" | "unknown";
-  /** The tool rules for this client, and how it keeps them. */
-  rules?: ToolRuleOutcome;
+  /** The tool rules for this client, and how it keeps them (or why the entry there does not). */
+  rules?: RuleView;
   /** What the rules would keep (when the client does not keep them itself, `kept` is every tool). */
   ruled?: number;
   /** The tools it loads, with their size (for the fix). */
@@ -38,10 +53,10 @@ interface ServerBudget {
 export interface ClientBudget {
   target: Target;
   servers: ServerBudget[];
-  /** Tools it loads in all, and their size. */
+  /** Tools it loads in all, and their definitions' size (deferred or not). */
   tools: number;
   tokens: number;
-  /** The size of what it loads and does not defer. */
+  /** The size of what it loads and does not defer (the rest is sent only when searched for). */
   eager: number;
   limit?: number;
   over?: boolean;
@@ -53,12 +68,14 @@ export interface ClientBudget {
 export type FreshLists = ReadonlySet<string>;
 
 /**
- * The budget of every target (its entries as sync writes them now): each server's tools that the
- * client loads — the rules' when its own field keeps them, every tool otherwise.
+ * The budget of every target once sync has run (its entries as sync writes them; one it leaves
+ * alone as the file has it): each server's tools that the client loads — what the entry's own
+ * fields say, the gateway's rules for a shared server's, every tool otherwise; none when it is off.
  */
 export function clientBudgets(
   targets: readonly Target[],
   desired: DesiredEntries,
+  inFiles: EntriesInFiles,
   servers: ReadonlyMap<string, ServerSpec>,
   lists: ToolLists,
   fresh: FreshLists = new Set(),
@@ -70,8 +87,9 @@ export function clientBudgets(
     const rows: Array<{ row: ServerBudget; entry: Record<string, unknown> }> = [];
     for (const [name, built] of wanted) {
       const spec = servers.get(name);
-      if (!spec || !built.ok) continue;
-      rows.push({ row: serverBudget(name, spec, target, built, lists, fresh), entry: built.value });
+      const inFile = inFiles.get(target.key)?.get(name);
+      if (!spec || !built.ok || !inFile) continue;
+      rows.push({ row: serverBudget(name, spec, target, built, inFile, lists, fresh), entry: inFile.entry });
     }
     const tools = rows.reduce((n, r) => n + r.row.kept, 0);
     const defers = target.client.toolBudget?.defers;
@@ -99,34 +117,38 @@ function serverBudget(
   spec: ServerSpec,
   target: Target,
   built: Extract<BuiltEntry, { ok: true }>,
+  inFile: EntryInFile,
   lists: ToolLists,
   fresh: FreshLists,
 ): ServerBudget {
   const list = lists.get(name);
+  const rules = ruleView(target.client, built, inFile);
   const base = {
     server: name,
     deferred: false,
-    ...(built.toolRules ? { rules: built.toolRules } : {}),
+    state: inFile.state,
+    ...(inFile.off ? { off: true as const } : {}),
+    ...(rules ? { rules } : {}),
     ...(built.gateway || built.bridged ? { shared: true } : {}),
   };
-  if (!list) return { ...base, tools: 0, kept: 0, tokens: 0, from: "unknown", loaded: [] };
-  const ruled = toolsFor(
-    rulesFor(spec, name, target.client.id),
-    list.tools.map((t) => t.name),
-  ).kept;
-  // The client loads what its entry says: the rules where it keeps them, else every tool.
-  const keeps = built.toolRules?.state === "kept" || built.toolRules?.state === "gateway";
-  const names = new Set(keeps ? ruled : list.tools.map((t) => t.name));
-  const loaded = list.tools
-    .filter((t) => names.has(t.name))
-    .map((t: ToolDef) => ({ name: t.name, tokens: toolTokens(t) }));
+  if (!list) return { ...base, tools: 0, kept: 0, tokens: 0, size: 0, from: "unknown", loaded: [] };
+  const all = list.tools.map((t) => t.name);
+  const ruled = toolsFor(rulesFor(spec, name, target.client.id), all).kept;
+  // The client loads what its entry says: the gateway's rules for a shared server's entry as sync
+  // writes it, else the entry's own fields (sync's rule, or the person's in one it leaves alone).
+  const names = new Set(
+    inFile.off ? [] : rules?.state === "gateway" ? ruled : loadsOf(target.client, inFile.entry, all),
+  );
+  const sized = list.tools.map((t: ToolDef) => ({ name: t.name, tokens: toolTokens(t) }));
+  const loaded = sized.filter((t) => names.has(t.name));
   return {
     ...base,
     tools: list.tools.length,
     kept: loaded.length,
     tokens: loaded.reduce((n, t) => n + t.tokens, 0),
+    size: sized.reduce((n, t) => n + t.tokens, 0),
     from: fresh.has(name) ? "handshake" : "cache",
-    ...(built.toolRules ? { ruled: ruled.length } : {}),
+    ...(rules && !leftAlone(inFile.state) ? { ruled: ruled.length } : {}),
     loaded,
   };
 }

@@ -6,6 +6,7 @@
 import { CLIENT_IDS } from "../clients/ids.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { type ClientBudget, TOKEN_WARNING } from "./budget.js";
+import { leftAlone } from "./in-file.js";
 
 /** Why a client is over: its tool limit, or the tokens it loads and does not defer. */
 export type Overrun = { kind: "limit"; excess: number } | { kind: "tokens"; excess: number };
@@ -95,7 +96,9 @@ export function budgetFix(b: ClientBudget): BudgetFix | undefined {
   // A rule is kept by the client's own field, or — for a client without one — by the gateway for
   // a shared server's entries (url or relay: each names its client to it, tool-filter.ts).
   const field = b.target.client.toolBudget?.filter !== undefined;
-  const chosen = choose(groups(b.servers.filter((s) => field || s.shared)), need);
+  // An entry sync leaves alone (the person's own, or edited by hand) would not get the rule.
+  const synced = b.servers.filter((s) => !leftAlone(s.state));
+  const chosen = choose(groups(synced.filter((s) => field || s.shared)), need);
   if (chosen.length === 0) return field ? undefined : leaveOutFix(b, need);
   const deny = new Map<string, { names: string[]; count: number }>();
   for (const g of chosen) {
@@ -116,7 +119,10 @@ export function budgetFix(b: ClientBudget): BudgetFix | undefined {
 
 /** A client with no field for rules: the heaviest servers left out of it until it is under. */
 function leaveOutFix(b: ClientBudget, need: { count: number; tokens: number }): BudgetFix | undefined {
-  const sorted = [...b.servers].sort((x, y) => y.kept - x.kept || y.tokens - x.tokens);
+  // Sync removes only its own entries: one it leaves alone stays whatever `clients` says.
+  const sorted = b.servers
+    .filter((s) => !leftAlone(s.state))
+    .sort((x, y) => y.kept - x.kept || y.tokens - x.tokens);
   const out: string[] = [];
   let count = 0;
   let tokens = 0;

@@ -15,6 +15,7 @@ import { knownVersions, packageServers, readInstalledIndex } from "../packages/i
 import { checkSelectors } from "../selectors.js";
 import type { Progress } from "../system/progress.js";
 import { type ClientBudget, clientBudgets, type FreshLists } from "./budget.js";
+import { entriesInFiles } from "./in-file.js";
 import { type RuleProblem, unmatchedRules } from "./rule-problems.js";
 
 export interface BudgetFacts {
@@ -42,7 +43,7 @@ export async function gatherBudgets(
 ): Promise<BudgetFacts & { again(fresh: FreshLists): Promise<BudgetFacts> }> {
   checkSelectors({ clients: options.clients, envs: options.envs });
   const ctx = await loadContext(machine, options, progress);
-  const { unreadable, unparsable } = await readTargetTexts(ctx);
+  const { texts, unreadable, unparsable } = await readTargetTexts(ctx);
   if (unreadable.length + unparsable.length > 0) throw new UsageErrors([...unreadable, ...unparsable]);
   const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, {
     createToken: false,
@@ -64,7 +65,8 @@ export async function gatherBudgets(
         index,
         versions,
       )) ?? new Map();
-    const budgets = clientBudgets(ctx.targets, desired, servers, lists, fresh);
+    const inFiles = entriesInFiles(ctx.targets, texts, ctx.state, desired);
+    const budgets = clientBudgets(ctx.targets, desired, inFiles, servers, lists, fresh);
     const problems = ctx.servers.some(([, s]) => hasToolRules(s))
       ? unmatchedRules(ctx.servers, lists, ctx.loaded)
       : [];

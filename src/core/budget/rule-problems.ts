@@ -63,10 +63,15 @@ export function unmatchedRules(
 /** Why one client does not keep a server's tool rule, and what to do: never claimed. */
 export function ruleNote(
   server: string,
-  state: "no-field" | "needs-list" | "cannot-say" | "leaves-none",
+  state: "no-field" | "needs-list" | "cannot-say" | "leaves-none" | "not-ours" | "edited",
   client: { id: string; name: string },
 ): string {
   const name = untrusted(server);
+  // Sync leaves these entries as they are: the client loads what the entry itself says.
+  if (state === "not-ours")
+    return `${client.name} does not keep ${name}'s tool rule: its ${name} entry is not mcp-twin's (sync leaves it alone), so it loads every tool that entry does not leave out itself. \`mcp-twin sync --force\` replaces it with the manifest's entry, with the rule.`;
+  if (state === "edited")
+    return `${client.name} does not keep ${name}'s tool rule: its ${name} entry was edited by hand since mcp-twin wrote it (sync leaves it alone), so it loads every tool that entry does not leave out itself. \`mcp-twin sync --force\` puts mcp-twin's entry back, with the rule.`;
   if (state === "needs-list")
     return `${client.name} does not keep ${name}'s tool rule yet: it has patterns, and ${name}'s tools are not listed yet (\`mcp-twin tools\` lists them; then \`mcp-twin sync\`).`;
   const filter = clientById(client.id)?.toolBudget?.filter;

@@ -4,6 +4,7 @@
  * stale (ours, but out of date or no longer wanted: the next sync changes it).
  */
 
+import { entriesInFiles, type RuleView, ruleView } from "../budget/in-file.js";
 import { readEntry } from "../clients/entry-view.js";
 import { pluginShadows, shadowText } from "../clients/plugin-clash.js";
 import { type PluginServerSeen, seenIn } from "../clients/plugin-servers.js";
@@ -13,7 +14,7 @@ import { loadContext, readTargetTexts } from "../context/context.js";
 import { entriesNow, wireBridge } from "../entries/desired.js";
 import { classifyTarget, type EntryState } from "../entries/ownership.js";
 import { resolveEntry } from "../entries/programs/resolve.js";
-import type { BuiltEntry, ToolRuleOutcome } from "../entries/target-entry.js";
+import type { BuiltEntry } from "../entries/target-entry.js";
 import type { Machine } from "../environments/machine.js";
 import { isNodeProgram } from "../environments/program.js";
 import { installAdvice, programHint } from "../environments/program-hints.js";
@@ -61,7 +62,9 @@ export interface StatusRow {
    */
   bridged?: true;
   /** The manifest's tool rules for this client, and how it keeps them (its own field), or why not. */
-  toolRules?: ToolRuleOutcome;
+  toolRules?: RuleView;
+  /** Switched off in the client by its own field (`"disabled": true`, `"enabled": false`): it loads none of its tools. */
+  off?: true;
 }
 
 /**
@@ -114,6 +117,7 @@ export async function computeStatus(
   const first = blockers.length > 0 ? ` once this is fixed: ${blockerText(blockers)}` : "";
   const rows: StatusRow[] = [];
   const plugins: PluginLine[] = [];
+  const inFiles = entriesInFiles(ctx.targets, texts, ctx.state, desired);
   for (const target of ctx.targets) {
     const text = texts.get(target.key) ?? null;
     const current = readTargetEntries(target, text ?? "");
@@ -125,13 +129,16 @@ export async function computeStatus(
     for (const entry of classifyTarget(current, owned, wanted, fields)) {
       const built = wanted.get(entry.name);
       const kept = keptFields(target, fields[entry.name], built);
+      const inFile = inFiles.get(target.key)?.get(entry.name);
+      const rules = ruleView(target.client, built, inFile);
       const row: StatusRow = {
         ...base,
         server: entry.name,
         state: entry.state,
         ...(kept.length > 0 ? { kept } : {}),
         ...(built?.bridged ? { bridged: true as const } : {}),
-        ...(built?.ok && built.toolRules ? { toolRules: built.toolRules } : {}),
+        ...(rules ? { toolRules: rules } : {}),
+        ...(inFile?.off && entry.state !== "missing" ? { off: true as const } : {}),
       };
       if (entry.state === "synced") {
         // What the file holds is what sync writes: but is what it starts still there?

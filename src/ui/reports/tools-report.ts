@@ -26,9 +26,12 @@ export function toolsJson(budgets: readonly ClientBudget[]) {
         tokens: s.tokens,
         deferred: s.deferred,
         from: s.from,
+        state: s.state,
+        off: s.off ?? false,
       })),
       tools: b.tools,
       tokens: b.tokens,
+      deferredTokens: b.tokens - b.eager,
       ...(b.limit !== undefined ? { limit: b.limit, over: b.over ?? false } : {}),
     })),
   };
@@ -91,10 +94,9 @@ function renderMatrix(budgets: readonly ClientBudget[], out: Output): void {
   for (const b of budgets)
     for (const s of b.servers) {
       const was = size.get(s.server);
-      const full = s.kept === s.tools ? s.tokens : 0;
       size.set(s.server, {
         tools: Math.max(was?.tools ?? 0, s.tools),
-        tokens: Math.max(was?.tokens ?? 0, full),
+        tokens: Math.max(was?.tokens ?? 0, s.size),
         known: (was?.known ?? false) || s.from !== "unknown",
       });
     }
@@ -104,6 +106,7 @@ function renderMatrix(budgets: readonly ClientBudget[], out: Output): void {
   const cell = (b: ClientBudget, server: string) => {
     const s = b.servers.find((x) => x.server === server);
     if (!s) return "–";
+    if (s.off) return "off";
     if (s.from === "unknown") return "?";
     return `${s.kept}${s.deferred ? " d" : ""}`;
   };
@@ -123,13 +126,20 @@ function renderMatrix(budgets: readonly ClientBudget[], out: Output): void {
     ),
   );
   out.print(
-    `${"≈tokens".padEnd(width)}  ${"".padStart(5)}  ${"".padStart(8)}  ${budgets.map((b, i) => `${n(b.eager)}`.padEnd(cols[i] ?? 0)).join("  ")}`.trimEnd(),
+    `${"≈tokens".padEnd(width)}  ${"".padStart(5)}  ${"".padStart(8)}  ${budgets.map((b, i) => tokensCell(b).padEnd(cols[i] ?? 0)).join("  ")}`.trimEnd(),
   );
   out.print(
     c.dim(
-      "Each client's column: the tools it loads of each server (d: deferred until searched for; ?: not listed yet); its total, /its limit; ≈tokens: what it loads and does not defer.",
+      "Each client's column: the tools it loads of each server (d: deferred until searched for; off: switched off in the client; ?: not listed yet); its total, /its limit; ≈tokens: the definitions' size of what it loads (d: of it deferred).",
     ),
   );
+}
+
+/** A client's tokens: the definitions' size of all it loads, with how much of it is deferred. */
+function tokensCell(b: ClientBudget): string {
+  const deferred = b.tokens - b.eager;
+  if (deferred === 0) return n(b.tokens);
+  return deferred === b.tokens ? `${n(b.tokens)} d` : `${n(b.tokens)} (${n(deferred)} d)`;
 }
 
 /** A client over its limit, or loading too much it does not defer: what is over, and the fix. */

@@ -1,8 +1,9 @@
 /**
  * Each client's context budget for doctor's tools.budget check, after the probes (whose lists it
- * reads from the home's cache): what sync writes now, each server's known list, nothing started.
+ * reads from the home's cache): what each client reads once sync has run, nothing started.
  */
 import { type ClientBudget, clientBudgets } from "../../budget/budget.js";
+import { entriesInFiles } from "../../budget/in-file.js";
 import { entriesNow, knownToolLists, wireBridge } from "../../entries/desired.js";
 import type { Machine } from "../../environments/machine.js";
 import type { Environment } from "../../environments/types.js";
@@ -19,11 +20,11 @@ export async function budgetFacts(
   servers: Array<[string, ServerSpec]>,
 ): Promise<{ budgets: ClientBudget[]; servers: ReadonlyMap<string, ServerSpec> } | undefined> {
   const { manifest, state } = home;
-  const targets = configs
+  const readable = configs
     .filter((c) => !c.readError && !c.parseError && c.shapeErrors.length === 0)
     .filter((c) => !manifest.clients || manifest.clients.includes(c.target.client.id))
-    .filter((c) => c.target.scope === "user" || state.targets[c.target.key])
-    .map((c) => c.target);
+    .filter((c) => c.target.scope === "user" || state.targets[c.target.key]);
+  const targets = readable.map((c) => c.target);
   if (targets.length === 0 || servers.length === 0) return undefined;
   const bridge = await wireBridge(machine, manifest, allEnvs, { createToken: false, checkPort: true, state });
   const input = { manifest, servers, secrets: home.secrets, allEnvs, targets, bridge };
@@ -37,5 +38,8 @@ export async function budgetFacts(
       knownVersions(pkgs, state),
     )) ?? new Map();
   const specs = new Map(servers);
-  return { budgets: clientBudgets(targets, desired, specs, lists), servers: specs };
+  // What each client will read: sync's entries, and as the files have them those it leaves alone.
+  const texts = new Map(readable.map((c) => [c.target.key, c.text]));
+  const inFiles = entriesInFiles(targets, texts, state, desired);
+  return { budgets: clientBudgets(targets, desired, inFiles, specs, lists), servers: specs };
 }
