@@ -12,7 +12,7 @@ import { saveState } from "../ledger/state.js";
 import { type InstalledIndex, installMissing, prunePackages } from "../packages/installs.js";
 import { ownerOf } from "../packages/owners.js";
 import type { Progress } from "../system/progress.js";
-import type { LearnedLists } from "./learn-lists.js";
+import type { LearnedLists, ToolLister } from "./learn-lists.js";
 import { planTargets, refuseUnmatchedRules, type SyncPlan, safetyOf } from "./plan.js";
 import { appliedReport, type SyncReport } from "./report.js";
 import { toolRuleNotes } from "./tool-rule-notes.js";
@@ -24,6 +24,8 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   /** Also install a start at logon sync only offers (gateway-sync.ts). */
   autostart?: boolean;
+  /** Lists a server whose tool rule waits for its list (learn-lists.ts); without it, none is listed. */
+  listTools?: ToolLister;
 }
 
 /**
@@ -71,8 +73,8 @@ export async function applySyncPlan(
   // A rule that waits for its server's list (patterns, or a form the client cannot say): the list
   // is learned now, once the packages are in, and the rule written in this same run.
   const lists =
-    planned.toList.length > 0
-      ? await learnLists(ctx, planned, index, { before: stateBefore }, progress)
+    planned.toList.length > 0 && options.listTools
+      ? await learnLists(options.listTools, ctx, planned, index, { before: stateBefore }, progress)
       : undefined;
   options.signal?.throwIfAborted();
 
@@ -155,6 +157,7 @@ export async function applySyncPlan(
  * written (exit 2), and state keeps what the installs did.
  */
 async function learnLists(
+  list: ToolLister,
   ctx: Context,
   planned: SyncPlan,
   index: InstalledIndex,
@@ -162,7 +165,7 @@ async function learnLists(
   progress: Progress,
 ): Promise<LearnedLists> {
   const { learnToolLists } = await import("./learn-lists.js");
-  const learned = await learnToolLists(ctx, planned.toList, progress);
+  const learned = await learnToolLists(list, ctx, planned.toList, progress);
   if (learned.listed.length === 0) return learned;
   try {
     const input = { ...ctx, bridge: planned.bridge };

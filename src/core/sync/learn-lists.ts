@@ -4,7 +4,19 @@
  * cached for every later run; what could not be listed, and why.
  */
 import type { Context } from "../context/context.js";
+import type { Machine } from "../environments/machine.js";
 import type { Progress } from "../system/progress.js";
+
+/**
+ * Lists servers by a handshake and caches what they said: doctor's (core/doctor/probe/list-tools.ts),
+ * which sits above sync, so the command that runs sync hands it in.
+ */
+export type ToolLister = (
+  machine: Machine,
+  ctx: Pick<Context, "manifest" | "state" | "secrets" | "loaded">,
+  names: readonly string[],
+  options: { timeoutMs: number; manifest?: string | undefined; addSecrets(values: readonly string[]): void },
+) => Promise<ReadonlyArray<{ server: string; tools?: readonly unknown[]; error?: string }>>;
 
 /** How long a server may take to answer its handshake: `mcp-twin tools`'s default. */
 const LIST_TIMEOUT_MS = 10_000;
@@ -19,6 +31,7 @@ export interface LearnedLists {
 }
 
 export async function learnToolLists(
+  list: ToolLister,
   ctx: Pick<Context, "machine" | "manifest" | "state" | "secrets" | "loaded">,
   servers: readonly string[],
   progress: Progress,
@@ -26,9 +39,7 @@ export async function learnToolLists(
   const secretValues: string[] = [];
   const step = progress.step(`Listing the tools of ${servers.join(", ")}`);
   try {
-    // Loaded only here: the handshakes bring the SDK's client, which a run without rules never needs.
-    const { listByHandshake } = await import("../doctor/probe/list-tools.js");
-    const found = await listByHandshake(ctx.machine, ctx, servers, {
+    const found = await list(ctx.machine, ctx, servers, {
       timeoutMs: LIST_TIMEOUT_MS,
       // The manifest this sync reads (a project's too), by its path: the launch is read from it.
       manifest: ctx.loaded.file,
