@@ -120,7 +120,7 @@ describe("tool rule notes", () => {
       failures: new Map([["gx", "the server exited with code 3"]]),
     });
     expect(failed[1]?.message).toBe(
-      "gx's tool rule is not in GitHub Copilot CLI's entry yet: it takes tool names only, and gx did not start to list its tools (the server exited with code 3). Until it does, it loads every tool of gx: run `mcp-twin sync` once gx starts (`mcp-twin doctor --server gx` says why it does not).",
+      "gx's tool rule is not in GitHub Copilot CLI's entry yet: it takes tool names only, and gx did not list its tools (the server exited with code 3). Until it does, it loads every tool of gx: run `mcp-twin sync` once gx starts (`mcp-twin doctor --server gx` says why it does not).",
     );
     // Not tried by this run: the next sync lists it.
     expect(failed[0]?.message).toContain("`mcp-twin sync` lists them");

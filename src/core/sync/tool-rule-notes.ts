@@ -47,7 +47,7 @@ export function toolRuleNotes(
       const names = clients.map((c) => c.name);
       const message =
         state === "not-yet"
-          ? notYet(server, names, options.failures)
+          ? notYet(server, names, options.failures, spec?.url !== undefined)
           : notKept(server, names, {
               // Sharing moves a user file's entry to the gateway, which keeps the rule: not a project file's.
               share:
@@ -75,15 +75,22 @@ function waiting(desired: DesiredEntries, state: ToolRuleNote["state"]): Map<str
   return out;
 }
 
-function notYet(server: string, clients: readonly string[], failures: ListFailures | undefined): string {
+function notYet(
+  server: string,
+  clients: readonly string[],
+  failures: ListFailures | undefined,
+  remote: boolean,
+): string {
   const name = untrusted(server);
   const one = clients.length === 1;
   const head = `${name}'s tool rule is not in ${andList(clients.map((c) => `${c}'s`))} ${one ? "entry" : "entries"} yet: ${one ? "it takes" : "they take"} tool names only`;
+  // A url server is asked, not started.
+  const [start, starts] = remote ? ["asks", "answers"] : ["starts", "starts"];
   // Not tried by this run (a dry run): the run that writes lists it first.
   const error = failures?.get(server);
   if (error === undefined)
-    return `${head}, and ${name}'s tools are not listed yet. \`mcp-twin sync\` lists them (it starts ${name} once) and writes the rule.`;
-  return `${head}, and ${name} did not start to list its tools (${untrusted(error)}). Until it does, ${one ? "it loads" : "they load"} every tool of ${name}: run \`mcp-twin sync\` once ${name} starts (\`mcp-twin doctor --server ${name}\` says why it does not).`;
+    return `${head}, and ${name}'s tools are not listed yet. \`mcp-twin sync\` lists them (it ${start} ${name} once) and writes the rule.`;
+  return `${head}, and ${name} did not list its tools (${untrusted(error)}). Until it does, ${one ? "it loads" : "they load"} every tool of ${name}: run \`mcp-twin sync\` once ${name} ${starts} (\`mcp-twin doctor --server ${name}\` says why it does not).`;
 }
 
 function notKept(server: string, clients: readonly string[], can: { share: boolean }): string {
