@@ -1,7 +1,8 @@
 /**
  * Tool rules from the first sync, whole program on a fake Linux machine: sync lists a server no
  * cache knows (a handshake) and writes each client's own field in that same run; a server that
- * does not start still gets its entries, and the line says which rules wait and what brings them.
+ * does not start still gets its entries, and one line says which rules wait and what brings them;
+ * a rule a client cannot keep is said once, with the fix.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
