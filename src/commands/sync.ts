@@ -6,6 +6,7 @@ import { trace } from "../core/system/trace.js";
 import { renderSync, syncJson, syncVerboseLines } from "../ui/reports/sync-report.js";
 import type { CommandContext, ContextOf, SharedOptions } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
+import { listToolsForSync } from "./shared/tool-lister.js";
 import type { syncCommand } from "./sync-flags.js";
 
 export async function run(ctx: ContextOf<typeof syncCommand>): Promise<number> {
@@ -29,6 +30,7 @@ export async function run(ctx: ContextOf<typeof syncCommand>): Promise<number> {
       project: o.project,
       signal: ctx.signal,
       trust: (request) => askTrust(ctx, request),
+      listTools: listToolsForSync,
     },
     ctx.output.progress,
   );

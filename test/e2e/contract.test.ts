@@ -93,6 +93,17 @@ const syncSchema = z.strictObject({
   errors: z.array(z.strictObject({ code: z.string(), message: z.string(), target: z.string().optional() })),
   warnings: z.array(z.strictObject({ code: z.string(), message: z.string() })).optional(),
   references: z.array(z.string()).optional(),
+  // Tool rules some entry lacks: one per server, its clients, and why (not listed yet, no field).
+  toolRules: z
+    .array(
+      z.strictObject({
+        server: z.string(),
+        clients: z.array(z.string()),
+        state: z.enum(["not-yet", "not-kept"]),
+        message: z.string(),
+      }),
+    )
+    .optional(),
   restart: z.strictObject({
     apps: z.array(z.string()),
     running: z.array(z.string()).nullable(),

@@ -1,8 +1,8 @@
 /**
  * Tools per client, whole program on a fake Linux machine: the manifest's tool rules reach Gemini
- * CLI, Codex and Copilot CLI in their own fields (patterns expanded from the list `mcp-twin tools`
- * cached, starting nothing the next time), a client with no field is told so, `tools --json`
- * counts what each client loads, and doctor's tools.budget fix brings a client under its limit.
+ * CLI, Codex and Copilot CLI in their own fields (patterns expanded from the list the first sync
+ * learns by a handshake and caches), a client with no field is told so, `tools --json` counts what
+ * each client loads, and doctor's tools.budget fix brings a client under its limit.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -74,31 +74,17 @@ const client = (t: ToolsJson, id: string) => {
 };
 
 describe("tools per client", () => {
-  test("each client told in its own field, patterns expanded once the list is known; tools --json counts what each loads", async () => {
+  test("each client told in its own field, patterns expanded from the list the first sync learns; tools --json counts what each loads", async () => {
     const m = machine({
       fx: fixture(12, {
         tools: { deny: ["tool1*"] },
         clientTools: { codex: { allow: ["echo", "tool*"] }, "copilot-cli": { deny: ["whoami"] } },
       }),
     });
+    // The rules have patterns and no list is known yet: sync lists fx (a handshake, cached) and
+    // writes the expanded names into each client's own field in that same run.
     expect((await m.run(["sync"])).code).toBe(0);
-    // The rules have patterns and no list is known yet: no client is told anything it cannot keep.
     const gemini = path.join(m.paths.linuxHome, ".gemini", "settings.json");
-    expect(json(gemini).mcpServers.fx.excludeTools).toBeUndefined();
-    const first = await m.run(["status"]);
-    expect(first.stdout).toContain("Gemini CLI does not keep fx's tool rule yet: it has patterns");
-
-    // `mcp-twin tools` lists the server once (a handshake), then answers from its cache.
-    const listed = await toolsJson(m);
-    const all = client(listed, "claude-code").servers[0];
-    expect(all).toMatchObject({ server: "fx", from: "handshake", deferred: true });
-    const cached = await toolsJson(m);
-    expect(client(cached, "claude-code").servers[0]?.from).toBe("cache");
-    const count = all?.tools ?? 0;
-    expect(count).toBeGreaterThan(12);
-
-    // The next sync writes the expanded names into each client's own field.
-    expect((await m.run(["sync"])).code).toBe(0);
     const denied = ["tool1", "tool10", "tool11"];
     expect(json(gemini).mcpServers.fx.excludeTools).toEqual(denied);
     const codex = parseToml(readFileSync(path.join(m.paths.linuxHome, ".codex", "config.toml"), "utf8")) as {
@@ -114,6 +100,14 @@ describe("tools per client", () => {
     expect(copilot).not.toContain("whoami");
     expect(copilot).not.toContain("tool10");
     expect(copilot).toContain("echo");
+    expect((await m.run(["status"])).stdout).not.toContain("Gemini CLI does not keep");
+
+    // `mcp-twin tools` answers from the list sync cached: nothing started.
+    const listed = await toolsJson(m);
+    const all = client(listed, "claude-code").servers[0];
+    expect(all).toMatchObject({ server: "fx", from: "cache", deferred: true });
+    const count = all?.tools ?? 0;
+    expect(count).toBeGreaterThan(12);
 
     const after = await toolsJson(m);
     expect(client(after, "gemini-cli").servers[0]?.kept).toBe(count - 3);

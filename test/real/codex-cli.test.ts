@@ -102,9 +102,7 @@ describe.skipIf(skip !== undefined)(`real Codex CLI${skip ? ` (skipped: ${skip})
     const codexHome = path.join(m.paths.linuxHome, ".codex");
     mkdirSync(codexHome, { recursive: true });
     const env = { env: { CODEX_HOME: codexHome } };
-    // The list first (a handshake, cached), then the sync that expands the pattern from it.
-    const tools = await m.run(["tools", "--client", "codex", "--json"], env);
-    expect(tools.code, tools.stderr).toBe(0);
+    // One sync: it lists both servers (a handshake, cached) and expands the patterns from it.
     const sync = await m.run(["sync", "--client", "codex"], env);
     expect(sync.code, sync.stdout + sync.stderr).toBe(0);
     const get = JSON.parse(runCodex(cli.bin, codexHome, ["mcp", "get", "fixture", "--json"]));

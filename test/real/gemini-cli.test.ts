@@ -116,14 +116,14 @@ describe.skipIf(skip !== undefined)(`real Gemini CLI${skip ? ` (skipped: ${skip}
         narrow: fixture([], { tools: { allow: ["echo", "whoami"] } }),
       },
     });
-    // The list first (a handshake, cached), then the sync that expands the pattern from it.
+    // One sync: it lists both servers (a handshake, cached) and expands the pattern from it.
+    const sync = await m.run(["sync", "--client", "gemini-cli"]);
+    expect(sync.code, sync.stdout + sync.stderr).toBe(0);
     const listed = await m.run(["tools", "--client", "gemini-cli", "--json"]);
     expect(listed.code, listed.stderr).toBe(0);
     const fxTools = (
       JSON.parse(listed.stdout) as { clients: Array<{ servers: Array<{ server: string; tools: number }> }> }
     ).clients[0]?.servers.find((s) => s.server === "fx")?.tools;
-    const sync = await m.run(["sync", "--client", "gemini-cli"]);
-    expect(sync.code, sync.stdout + sync.stderr).toBe(0);
     const written = JSON.parse(readFileSync(settings, "utf8"));
     expect(written.security).toEqual(GEMINI_STAND_IN_SETTINGS.security);
     expect(written.mcpServers.fx.excludeTools).toEqual(["tool1", "tool10", "tool11"]);

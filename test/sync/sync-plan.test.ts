@@ -178,6 +178,8 @@ describe("each target's change (planTargets) and nothing to do (isNoop)", () => 
       safety: new Map(),
       warnings: [],
       secretValues: [],
+      toList: [],
+      toolRules: [],
     } as unknown as SyncPlan;
   }
 
@@ -212,5 +214,7 @@ describe("each target's change (planTargets) and nothing to do (isNoop)", () => 
     expect(isNoop(installing, state)).toBe(false);
     const unknown = { ...again, packages: { ...again.packages, unresolved: ["x"] } } as SyncPlan;
     expect(isNoop(unknown, state)).toBe(false);
+    // …or a tool rule waiting for its server's list, which the run lists first
+    expect(isNoop({ ...again, toList: ["x"] }, state)).toBe(false);
   });
 });

@@ -12,6 +12,7 @@ import { runSync, type SyncReport, syncExitCode } from "../../core/sync/run-sync
 import { withLock } from "../../core/system/files.js";
 import { unifiedDiff } from "../../ui/diff.js";
 import { renderSync, syncJson } from "../../ui/reports/sync-report.js";
+import { listToolsForSync } from "../shared/tool-lister.js";
 import type { InitContext } from "./init-context.js";
 import { importSelection } from "./init-plan.js";
 
@@ -161,6 +162,7 @@ export async function syncNow(
       envs: ctx.planned.nobodyToConfigure ? ctx.planned.installInto : ctx.options.env,
       clients: ctx.options.client,
       signal: ctx.signal,
+      listTools: listToolsForSync,
     },
     out.progress,
   );

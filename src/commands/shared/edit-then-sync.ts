@@ -10,6 +10,7 @@ import { runSync, syncExitCode } from "../../core/sync/run-sync.js";
 import { inquirerPrompts } from "../../ui/prompts.js";
 import { renderSync, syncJson } from "../../ui/reports/sync-report.js";
 import type { CommandContext, SharedOptions } from "./command.js";
+import { listToolsForSync } from "./tool-lister.js";
 
 /**
  * Sync right after the edit? `--sync`: yes; `--no-sync`: no; otherwise, when the edit left something
@@ -57,6 +58,7 @@ export async function syncAfterEdit(
       clients: o.client,
       project: o.project,
       signal: ctx.signal,
+      listTools: listToolsForSync,
       ...(dryRun && edit.after !== null
         ? {
             preview: {

@@ -8,11 +8,14 @@ import { restartsOf } from "../clients/restarts.js";
 import { runningApps } from "../clients/running-apps.js";
 import type { Context } from "../context/context.js";
 import { checkEntryPrograms, desiredEntries } from "../entries/desired.js";
-import { installMissing, prunePackages } from "../packages/installs.js";
+import { saveState } from "../ledger/state.js";
+import { type InstalledIndex, installMissing, prunePackages } from "../packages/installs.js";
 import { ownerOf } from "../packages/owners.js";
 import type { Progress } from "../system/progress.js";
-import { planTargets, type SyncPlan, safetyOf } from "./plan.js";
+import type { LearnedLists, ToolLister } from "./learn-lists.js";
+import { planTargets, refuseUnmatchedRules, type SyncPlan, safetyOf } from "./plan.js";
 import { appliedReport, type SyncReport } from "./report.js";
+import { toolRuleNotes } from "./tool-rule-notes.js";
 import { applyPlans } from "./write-targets.js";
 
 export interface ApplyOptions {
@@ -21,6 +24,8 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   /** Also install a start at logon sync only offers (gateway-sync.ts). */
   autostart?: boolean;
+  /** Lists a server whose tool rule waits for its list (learn-lists.ts); without it, none is listed. */
+  listTools?: ToolLister;
 }
 
 /**
@@ -65,8 +70,16 @@ export async function applySyncPlan(
   // Ctrl-C during the installs: nothing is planned again, nothing written.
   options.signal?.throwIfAborted();
 
+  // A rule that waits for its server's list (patterns, or a form the client cannot say): the list
+  // is learned now, once the packages are in, and the rule written in this same run.
+  const lists =
+    planned.toList.length > 0 && options.listTools
+      ? await learnLists(options.listTools, ctx, planned, index, { before: stateBefore }, progress)
+      : undefined;
+  options.signal?.throwIfAborted();
+
   let plan = planned;
-  if (install.rows.some((r) => r.action !== "present")) {
+  if (install.rows.some((r) => r.action !== "present") || (lists && lists.listed.length > 0)) {
     const desired = await desiredEntries(machine, { ...ctx, bridge: planned.bridge }, index, pkgs.versions);
     await checkEntryPrograms(desired, ctx, machine);
     const targets = planTargets(
@@ -77,6 +90,18 @@ export async function applySyncPlan(
       options.force,
     );
     plan = { ...planned, desired, targets, safety: safetyOf(targets, options.force) };
+  }
+  // What the entries as written now do not carry (a list that could not be learned says why).
+  if (plan !== planned || lists) {
+    const notes = toolRuleNotes(plan.desired, ctx.targets, ctx.servers, {
+      ...(lists ? { failures: lists.failures } : {}),
+      userManifest: ctx.located.scope === "user",
+    });
+    plan = {
+      ...plan,
+      toolRules: notes,
+      secretValues: [...plan.secretValues, ...(lists?.secretValues ?? [])],
+    };
   }
 
   const results = await applyPlans(plan.targets, {
@@ -124,4 +149,30 @@ export async function applySyncPlan(
   const appTargets = written.filter((r) => r.plan.target.client.restartToApply).map((r) => r.plan.target);
   if (appTargets.length > 0) report.restart.running = await runningApps(machine, appTargets);
   return report;
+}
+
+/**
+ * The lists a rule waits for, learned by a handshake (learn-lists.ts). A rule that then names a
+ * tool none of them has is bad input, as plan.ts refuses it when the list was known: nothing is
+ * written (exit 2), and state keeps what the installs did.
+ */
+async function learnLists(
+  list: ToolLister,
+  ctx: Context,
+  planned: SyncPlan,
+  index: InstalledIndex,
+  state: { before: string },
+  progress: Progress,
+): Promise<LearnedLists> {
+  const { learnToolLists } = await import("./learn-lists.js");
+  const learned = await learnToolLists(list, ctx, planned.toList, progress);
+  if (learned.listed.length === 0) return learned;
+  try {
+    const input = { ...ctx, bridge: planned.bridge };
+    await refuseUnmatchedRules(ctx.machine, input, index, planned.packages.versions, ctx.loaded);
+  } catch (error) {
+    if (JSON.stringify(ctx.state) !== state.before) await saveState(ctx.machine.paths.state, ctx.state);
+    throw error;
+  }
+  return learned;
 }

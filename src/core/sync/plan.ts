@@ -41,6 +41,7 @@ import { checkFetchedPackages } from "./fetched-packages.js";
 import { checkPluginShadows } from "./plugin-shadows.js";
 import { planTarget, type TargetPlan } from "./target-plan.js";
 import { checkWrites, type ReadableSecret } from "./target-safety.js";
+import { serversToList, type ToolRuleNote, toolRuleNotes } from "./tool-rule-notes.js";
 import { unusedPackages } from "./unused-packages.js";
 
 export interface SyncPlanOptions {
@@ -108,6 +109,13 @@ export interface SyncPlan {
   bridge?: BridgeWiring;
   /** A word this run says and state remembers having said (State.said), not said again. */
   sayOnce?: { id: string; message: string };
+  /**
+   * Servers whose tool rule an entry cannot write before their tools are listed: a run that writes
+   * lists them first (apply.ts), so such a plan is no no-op.
+   */
+  toList: string[];
+  /** The rules an entry does not carry: one line per server, with its clients and the fix. */
+  toolRules: ToolRuleNote[];
 }
 
 /**
@@ -206,6 +214,7 @@ export async function planSync(
   const targets = planTargets(ctx.targets, texts, desired, state, options.force);
   const safety = safetyOf(targets, options.force);
   const sayOnce = bridgeEntryNotice(bridge, state);
+  const userManifest = ctx.located.scope === "user";
   return {
     manifest: { file: ctx.loaded.file, scope: ctx.located.scope },
     environments: allEnvs,
@@ -230,6 +239,8 @@ export async function planSync(
     secretValues: [...Object.values(ctx.secrets), ...targets.flatMap((p) => p.secretValues)],
     ...(bridge ? { bridge } : {}),
     ...(sayOnce ? { sayOnce } : {}),
+    toList: serversToList(desired),
+    toolRules: toolRuleNotes(desired, ctx.targets, ctx.servers, { userManifest }),
   };
 }
 
@@ -307,6 +318,8 @@ export function isNoop(plan: SyncPlan, state: State): boolean {
     // The gateway's port to record in the home, or a word to say once and remember: a run that writes.
     !plan.bridge?.port?.record &&
     !plan.sayOnce &&
+    // A rule waiting for its server's list: this run lists it (and then writes the rule).
+    plan.toList.length === 0 &&
     p.unresolved.length === 0 &&
     Object.keys(p.resolved).length === 0 &&
     p.installs.every((r) => r.action === "present") &&
@@ -381,7 +394,7 @@ function bridgeEntryNotice(bridge: BridgeWiring | undefined, state: State): Sync
  * new version dropped) is bad input: exit 2, each said with its line:column and the server's list,
  * before anything is written. Servers whose list is not known yet are not judged.
  */
-async function refuseUnmatchedRules(
+export async function refuseUnmatchedRules(
   machine: Parameters<typeof knownToolLists>[0],
   input: Parameters<typeof knownToolLists>[1],
   index: InstalledIndex,

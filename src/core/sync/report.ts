@@ -14,6 +14,7 @@ import type { GatewayReport } from "./gateway-sync.js";
 import type { SyncPlan } from "./plan.js";
 import { type TargetPlan, targetAction } from "./target-plan.js";
 import { readableSecretWarning } from "./target-safety.js";
+import type { ToolRuleNote } from "./tool-rule-notes.js";
 
 interface TargetReport {
   env: string;
@@ -82,6 +83,8 @@ export interface SyncReport {
   warnings: Array<{ code: string; message: string }>;
   /** Project-scope variables the user must set. */
   references: string[];
+  /** Tool rules an entry does not carry (not listed yet, or no field): one per server (tool-rule-notes.ts). */
+  toolRules: ToolRuleNote[];
   /**
    * Programs missing where entries run: one line per environment and program, naming the servers
    * and clients it stops and how to install it (the targets' lines point here).
@@ -156,6 +159,7 @@ function baseReport(plan: SyncPlan, installs: InstallRow[], applied: boolean): S
       ...bridgeWords(plan, applied),
     ],
     references: [],
+    toolRules: plan.toolRules,
     missingPrograms: [],
     restart: { apps: [], running: [], sessions: [] },
     logins: [],

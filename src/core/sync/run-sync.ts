@@ -14,6 +14,7 @@ import type { SecretFormat } from "../secrets/placeholders.js";
 import { checkSelectors } from "../selectors.js";
 import { withLock } from "../system/files.js";
 import type { Progress } from "../system/progress.js";
+import type { ToolLister } from "./learn-lists.js";
 import { isNoop, planSync } from "./plan.js";
 import { planReport, type SyncReport } from "./report.js";
 import type { ReadableSecret } from "./target-safety.js";
@@ -39,6 +40,11 @@ export interface SyncOptions {
   preview?: { manifest: LoadedManifest; secrets: Record<string, string> };
   /** Also install a start at logon sync only offers (Linux without systemd: an XDG autostart entry). */
   autostart?: boolean;
+  /**
+   * Lists a server whose tool rule waits for its list, so the rule is written in this run
+   * (commands/shared/tool-lister.ts); without it, the report says a sync writes it.
+   */
+  listTools?: ToolLister;
 }
 
 /** A client config others can read into which a sync writes a key, as the user knows its path. */

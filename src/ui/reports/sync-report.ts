@@ -65,6 +65,7 @@ export function syncJson(report: SyncReport) {
     errors: report.errors,
     ...(report.warnings.length > 0 ? { warnings: report.warnings } : {}),
     ...(report.references.length > 0 ? { references: report.references } : {}),
+    ...(report.toolRules.length > 0 ? { toolRules: report.toolRules } : {}),
     restart: report.restart,
     ...(report.bridge ? { bridge: report.bridge } : {}),
     ...(report.gateway ? { gateway: report.gateway } : {}),
@@ -344,6 +345,8 @@ function renderNotices(report: SyncReport, out: Output): void {
     );
   }
   for (const w of report.warnings) out.print(`${warn} ${w.message}`);
+  // Once per server, not on each target's line: which clients, and what brings the rule in.
+  for (const r of report.toolRules) out.print(`${warn} ${r.message}`);
   // Said on the target's line already.
   for (const e of report.errors)
     if (!["install-failed", "bridge-port-taken", GATEWAY_DOWN, ...WONT_START].includes(e.code))

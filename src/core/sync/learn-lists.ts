@@ -1,0 +1,56 @@
+/**
+ * The tool lists a sync needs before it writes a rule in a client's own field (tool-rule-notes.ts's
+ * servers): each server started once by a handshake, as `mcp-twin tools` starts it, and its list
+ * cached for every later run; what could not be listed, and why.
+ */
+import type { Context } from "../context/context.js";
+import type { Machine } from "../environments/machine.js";
+import type { Progress } from "../system/progress.js";
+
+/**
+ * Lists servers by a handshake and caches what they said: doctor's (core/doctor/probe/list-tools.ts),
+ * which sits above sync, so the command that runs sync hands it in.
+ */
+export type ToolLister = (
+  machine: Machine,
+  ctx: Pick<Context, "manifest" | "state" | "secrets" | "loaded">,
+  names: readonly string[],
+  options: { timeoutMs: number; manifest?: string | undefined; addSecrets(values: readonly string[]): void },
+) => Promise<ReadonlyArray<{ server: string; tools?: readonly unknown[]; error?: string }>>;
+
+/** How long a server may take to answer its handshake: `mcp-twin tools`'s default. */
+const LIST_TIMEOUT_MS = 10_000;
+
+export interface LearnedLists {
+  /** Servers whose list is cached now. */
+  listed: string[];
+  /** Server → why it could not be listed. */
+  failures: Map<string, string>;
+  /** Secret values the launches resolved: masked in anything shown. */
+  secretValues: string[];
+}
+
+export async function learnToolLists(
+  list: ToolLister,
+  ctx: Pick<Context, "machine" | "manifest" | "state" | "secrets" | "loaded">,
+  servers: readonly string[],
+  progress: Progress,
+): Promise<LearnedLists> {
+  const secretValues: string[] = [];
+  const step = progress.step(`Listing the tools of ${servers.join(", ")}`);
+  try {
+    const found = await list(ctx.machine, ctx, servers, {
+      timeoutMs: LIST_TIMEOUT_MS,
+      // The manifest this sync reads (a project's too), by its path: the launch is read from it.
+      manifest: ctx.loaded.file,
+      addSecrets: (values) => secretValues.push(...values),
+    });
+    return {
+      listed: found.filter((l) => l.tools).map((l) => l.server),
+      failures: new Map(found.flatMap((l) => (l.tools ? [] : [[l.server, l.error ?? "no answer"] as const]))),
+      secretValues,
+    };
+  } finally {
+    step.stop();
+  }
+}
