@@ -108,6 +108,8 @@ export interface SyncPlan {
   bridge?: BridgeWiring;
   /** A word this run says and state remembers having said (State.said), not said again. */
   sayOnce?: { id: string; message: string };
+  /** State's claims on entries a client moved out of an older file were settled (Context.claimsMoved): saved by a run. */
+  claimsMoved?: true;
 }
 
 /**
@@ -230,6 +232,7 @@ export async function planSync(
     secretValues: [...Object.values(ctx.secrets), ...targets.flatMap((p) => p.secretValues)],
     ...(bridge ? { bridge } : {}),
     ...(sayOnce ? { sayOnce } : {}),
+    ...(ctx.claimsMoved ? { claimsMoved: true as const } : {}),
   };
 }
 
@@ -307,6 +310,7 @@ export function isNoop(plan: SyncPlan, state: State): boolean {
     // The gateway's port to record in the home, or a word to say once and remember: a run that writes.
     !plan.bridge?.port?.record &&
     !plan.sayOnce &&
+    !plan.claimsMoved &&
     p.unresolved.length === 0 &&
     Object.keys(p.resolved).length === 0 &&
     p.installs.every((r) => r.action === "present") &&
