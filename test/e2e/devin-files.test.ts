@@ -245,4 +245,25 @@ describe("a home where an earlier mcp-twin wrote Devin's servers into config.jso
     expect(Object.keys(entries(servers)).sort()).toEqual(["github", "linear"]);
     expect(read(settings)).toBe(SETTINGS);
   }, 120_000);
+  test("Devin moved fx, then the manifest changed it: sync updates it in mcp_config.json as its own (no --force), never config.json", async () => {
+    const { m, settings, servers, fx } = await earlierTwinHome();
+    writeFileSync(settings, SETTINGS);
+    const moved = JSON.parse(SERVERS) as { mcpServers: Record<string, unknown> };
+    moved.mcpServers.fx = fx;
+    writeFileSync(servers, `${JSON.stringify(moved, null, 2)}\n`);
+    writeManifest(m, {
+      servers: { fx: { command: process.execPath, args: [inject("fixtureScript"), "--verbose"] } },
+    });
+    const r = await m.run(["sync", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const row = (JSON.parse(r.stdout) as { targets: Array<Row & { updated: string[] }> }).targets.find(
+      (t) => t.client === "devin",
+    );
+    expect(row).toMatchObject({ action: "updated", updated: ["fx"] });
+    expect(entries(servers).fx).toEqual({
+      command: process.execPath,
+      args: [inject("fixtureScript"), "--verbose"],
+    });
+    expect(read(settings)).toBe(SETTINGS);
+  }, 120_000);
 });
