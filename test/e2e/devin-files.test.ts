@@ -181,6 +181,19 @@ describe("servers a person added with an older Devin, still in config.json", () 
   }, 120_000);
 });
 
+describe("an entry with a `type` in mcp_config.json (another tool's shared shape)", () => {
+  test("doctor says Devin's schema refuses it; sync leaves it as it is", async () => {
+    const { m, servers } = devinHome();
+    const typed = SERVERS.replace('"github": {', '"github": {\n      "type": "stdio",');
+    writeFileSync(servers, typed);
+    await sync(m);
+    keepsLines(read(servers), typed);
+    const shape = (await devinProblems(m)).filter((c) => c.id === "entry.shape");
+    expect(shape.map((c) => [c.server, c.status])).toEqual([["github", "fail"]]);
+    expect(shape[0]?.message).toContain('has "type", a key its mcp_config.json schema refuses');
+  }, 120_000);
+});
+
 describe("a home where an earlier mcp-twin wrote Devin's servers into config.json", () => {
   test("Devin not started since: sync leaves config.json as it is and keeps its claim there; doctor says Devin moves it; uninstall takes fx out of both files", async () => {
     const { m, settings, servers, statePath, legacy } = await earlierTwinHome();

@@ -38,6 +38,16 @@ export const devin = defineClient({
   },
   variables: NO_EXPANSION,
   common: commonDevinKeys,
+  // Its schema refuses a `type`: doctor says so of an entry that has one (written by hand or by another tool).
+  reading: {
+    commonKeys: (e, view) => {
+      if (Object.hasOwn(e, "type"))
+        view.problems.push(
+          'has "type", a key its mcp_config.json schema refuses (it names SSE in "transport")',
+        );
+      return commonDevinKeys(e);
+    },
+  },
   app: "cli",
   processes: "devin",
   docs: {
