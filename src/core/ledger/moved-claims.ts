@@ -30,6 +30,8 @@ export async function settleMovedClaims(
   for (const [oldKey, old] of Object.entries(state.targets)) {
     const client = clientById(old.client);
     if (!client?.movedFrom || old.scope !== "user" || Object.keys(old.entries).length === 0) continue;
+    // Most records are of the files sync writes: no look at the environment for those.
+    if (besidePath(old.path, client.movedFrom) !== old.path) continue;
     const env = environments.find((e) => e.id === old.env);
     const location = env ? await client.userConfig(env) : undefined;
     if (!env || !location || besidePath(location.path, client.movedFrom) !== old.path) continue;
