@@ -279,4 +279,15 @@ describe("a home where an earlier mcp-twin wrote Devin's servers into config.jso
     });
     expect(read(settings)).toBe(SETTINGS);
   }, 120_000);
+  test("Devin moved fx, and uninstall runs before any sync: fx is taken out of mcp_config.json, config.json untouched", async () => {
+    const { m, settings, servers, fx } = await earlierTwinHome();
+    writeFileSync(settings, SETTINGS);
+    const moved = JSON.parse(SERVERS) as { mcpServers: Record<string, unknown> };
+    moved.mcpServers.fx = fx;
+    writeFileSync(servers, `${JSON.stringify(moved, null, 2)}\n`);
+    const gone = await m.run(["uninstall", "--yes"]);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(Object.keys(entries(servers)).sort()).toEqual(["github", "linear"]);
+    expect(read(settings)).toBe(SETTINGS);
+  }, 120_000);
 });
