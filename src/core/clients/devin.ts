@@ -7,7 +7,9 @@ import { stdioWithoutEmptyEnv } from "./types.js";
 import { NO_EXPANSION } from "./variables.js";
 
 /**
- * As of Devin CLI v3000.3.22 / Desktop v3.6.21 (2026-07-29) and its docs of that date:
+ * As of Devin CLI v3000.3.22 / Desktop v3.6.21 (2026-07-29): from its changelog and MCP docs as
+ * quoted by rulesync#2510/#2523 and context7#3090 (checked there with Devin CLI 3000.6.2), and
+ * codegraph#1860 — docs only, none run here; the docs.devin.ai pages read here predate the move.
  * - Its servers live in `mcp_config.json` beside its settings' `config.json`; at start-up it moves
  *   any `mcpServers` left in `config.json` into `mcp_config.json` (`movedFrom`). Sync never writes
  *   `config.json`; what an earlier mcp-twin wrote there is still its own where it still is.
@@ -16,7 +18,8 @@ import { NO_EXPANSION } from "./variables.js";
  *   a 4xx answer), `"transport": "sse"` for SSE. A `type` key is refused, so none is written.
  * - Not written: its project files (`.devin/mcp_config.json`, and `.devin/mcp_config.local.json`,
  *   a person's own): its docs name `${env:VAR}` only for OAuth secrets (`oauthClientSecret`), so a
- *   project entry could carry a server's secrets only as values.
+ *   project entry could carry a server's secrets only as values (a third party saw `headers`
+ *   expanded, which its docs do not promise, and nothing of `env` or `args`).
  * - Values of the user file are read as written (NO_EXPANSION): mcp-twin writes no reference there.
  * - Devin before 3000.3 reads only `config.json`, and none of the servers sync writes.
  */
@@ -80,6 +83,10 @@ export const devin = defineClient({
     {
       fact: "its docs name `${env:VAR}` expansion for sensitive fields such as `oauthClientSecret` (quoted); not documented for `env`, `args` or `headers`",
       url: "https://github.com/ThiagoPanini/overpower/issues/87",
+    },
+    {
+      fact: "measured by a third party (3000.6.14 to 3000.10.31): `${VAR}` and `${env:VAR}` expanded in `headers`, an unset one sent empty; its docs describe only `${env:VAR}`",
+      url: "https://github.com/awslabs/aidlc-workflows/pull/996",
     },
     {
       fact: "`config.json` (JSON with comments) holds its other settings: agent, theme, permissions, sandbox…",
