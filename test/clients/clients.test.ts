@@ -4,7 +4,9 @@
  */
 import { describe, expect, test } from "vitest";
 import { CLIENTS, clientById } from "../../src/core/clients/index.js";
+import { besidePath } from "../../src/core/clients/moved-file.js";
 import { strictJsonRefusal } from "../../src/core/clients/strict-json.js";
+import type { Environment } from "../../src/core/environments/types.js";
 import { CLIENT_IDS, serverSchema } from "../../src/core/manifest/schema.js";
 
 describe("client facts, one module each", () => {
@@ -206,6 +208,35 @@ describe("the clients of issue 53, each read as it reads its own file", () => {
     const read = clientById("devin")!.reading.commonEntry!;
     expect(read({ url: "https://a/sse", transport: "sse" })).toEqual({ url: "https://a/sse", type: "sse" });
     expect(read({ command: "x" })).toEqual({ command: "x" });
+  });
+
+  test("Devin: mcp_config.json beside the config.json it moves servers out of; entries in its closed schema", async () => {
+    const devin = clientById("devin")!;
+    const nowhere = { access: () => undefined, vars: { APPDATA: "C:\\Users\\ann\\AppData\\Roaming" } };
+    const windows = {
+      ...nowhere,
+      id: "windows",
+      kind: "windows",
+      home: "C:\\Users\\ann",
+    } as unknown as Environment;
+    const linux = { ...nowhere, id: "linux", kind: "linux", home: "/home/bob" } as unknown as Environment;
+    expect((await devin.userConfig(windows))?.path).toBe(
+      "C:\\Users\\ann\\AppData\\Roaming\\devin\\mcp_config.json",
+    );
+    expect((await devin.userConfig(linux))?.path).toBe("/home/bob/.config/devin/mcp_config.json");
+    expect(devin.movedFrom).toBe("config.json");
+    expect(besidePath("C:\\Users\\ann\\AppData\\Roaming\\devin\\mcp_config.json", "config.json")).toBe(
+      "C:\\Users\\ann\\AppData\\Roaming\\devin\\config.json",
+    );
+    expect(devin.projectConfig).toBeUndefined();
+    // Its schema refuses keys it does not name: no `type` in any entry.
+    const remote = { url: "https://a/mcp", headers: { A: "b" } };
+    expect(devin.stdioEntry({ command: "node", args: ["s.js"], env: {} })).toEqual({
+      command: "node",
+      args: ["s.js"],
+    });
+    expect(devin.remoteEntry!(remote)).toEqual(remote);
+    expect(devin.sseEntry!(remote)).toEqual({ ...remote, transport: "sse" });
   });
 
   test("Auggie: typed entries; doctor reads the user file's servers from `auggie mcp list --json`", () => {

@@ -71,15 +71,12 @@ function seed(m: FakeMachine): Seeded[] {
       extra: { type: "stdio" },
     },
     {
-      // Devin's whole CLI settings, JSON with comments.
+      // Devin's servers file (3000.3 and later), a remote server as `devin mcp add` writes it.
       client: "devin",
       env: "wsl:Ubuntu",
-      file: path.join(linux, ".config", "devin", "config.json"),
+      file: path.join(linux, ".config", "devin", "mcp_config.json"),
       text: [
-        "// ~/.config/devin/config.json",
         "{",
-        '  "agent": { "model": "swe-1-6-fast" }, // default model',
-        '  "permissions": { "allow": ["Read(**)"], "deny": [], "ask": [] },',
         '  "mcpServers": {',
         '    "notion": { "url": "https://mcp.notion.com/mcp", "transport": "http" }',
         "  }",
@@ -320,7 +317,7 @@ describe("where each client keeps its file", () => {
     // Named, a client's file is created where it runs.
     const named = await syncJson(m, "--client", "kiro", "--client", "devin", "--client", "augment");
     expect(named.targets.map((t) => [t.client, t.path, t.action])).toEqual([
-      ["devin", path.join(home, ".config", "devin", "config.json"), "created"],
+      ["devin", path.join(home, ".config", "devin", "mcp_config.json"), "created"],
       ["kiro", path.join(home, ".kiro", "settings", "mcp.json"), "created"],
       ["augment", path.join(home, ".augment", "settings.json"), "created"],
     ]);
@@ -351,10 +348,12 @@ describe("where each client keeps its file", () => {
       api: { type: "http", url: "https://mcp.example.com/mcp", headers: { "X-Team": "blue" } },
       events: { type: "sse", url: "https://mcp.example.com/sse" },
     });
-    expect(servers(file(".config", "devin", "config.json"))).toEqual({
+    expect(servers(file(".config", "devin", "mcp_config.json"))).toEqual({
       api: { url: "https://mcp.example.com/mcp", headers: { "X-Team": "blue" } },
       events: { url: "https://mcp.example.com/sse", transport: "sse" },
     });
+    // Devin's settings file is not written: it moves servers found there into mcp_config.json.
+    expect(existsSync(file(".config", "devin", "config.json"))).toBe(false);
     expect(servers(file(".lmstudio", "mcp.json"))).toEqual({
       api: { url: "https://mcp.example.com/mcp", headers: { "X-Team": "blue" } },
       events: { url: "https://mcp.example.com/sse" },

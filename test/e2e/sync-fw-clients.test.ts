@@ -1,5 +1,5 @@
 /**
- * Zed, opencode, the Kilo CLI, Goose, Amp and Continue end to end on a fake Linux machine, each on a file as
+ * Zed, opencode, the Kilo CLI, Goose, Amp, Continue and Devin for Terminal end to end on a fake Linux machine, each on a file as
  * people write it (comments, CRLF, trailing commas where the format takes them, other settings and
  * servers): init finds them, sync writes each one's own entry shape keeping every byte, a second
  * sync writes nothing, status and doctor read the entry as the client does (the server starts),
@@ -163,6 +163,22 @@ const CASES: Case[] = [
       ]),
     entry: (node, script) => ({ command: node, args: [script] }),
   },
+  {
+    // Its servers' own file (3000.3 and later), a person's server as `devin mcp add -s user` writes it.
+    id: "devin",
+    file: [".config", "devin", "mcp_config.json"],
+    key: "mcpServers",
+    person: (node, script) =>
+      CRLF([
+        "{",
+        '  "mcpServers": {',
+        '    "notion": { "url": "https://mcp.notion.com/mcp", "transport": "http" },',
+        `    "mine": { "command": "${node}", "args": ["${script}"] }`,
+        "  }",
+        "}",
+      ]),
+    entry: (node, script) => ({ command: node, args: [script] }),
+  },
 ];
 
 function entriesOf(c: Case, text: string): Record<string, unknown> {
@@ -196,11 +212,12 @@ describe.each(CASES)("$id on a person's file", (c) => {
       const first = await m.run(["sync", "--json"]);
       expect(first.code, first.stderr).toBe(0);
       const written = readFileSync(file, "utf8");
-      // Every line the person wrote is still there, in order.
+      // Every line the person wrote is still there, in order (a separator may follow their last
+      // entry now, in a file that takes no trailing comma: ours comes after it).
       const lines = written.split("\r\n");
       let at = 0;
       for (const line of before.split("\r\n")) {
-        at = lines.indexOf(line, at);
+        at = lines.findIndex((l, i) => i >= at && (l === line || l === `${line},`));
         expect(at, line).toBeGreaterThanOrEqual(0);
       }
       expect(written.replace(/\r\n/g, "")).not.toContain("\n");
@@ -273,6 +290,7 @@ function nameOf(id: string): string {
     amp: "Amp",
     goose: "Goose",
     continue: "Continue",
+    devin: "Devin for Terminal",
   };
   return names[id] ?? id;
 }

@@ -24,6 +24,11 @@ export interface EntrySet {
    * adopts them (sync writes the target's file, not this one).
    */
   ignoredFile?: string;
+  /**
+   * Entries of the older file its client moves into the target's own when it starts (Devin's
+   * `config.json`, ClientModule.movedFrom), as shown: the person's, read by import, never adopted.
+   */
+  movedFrom?: string;
 }
 
 /**
@@ -62,7 +67,14 @@ export function readIgnoredSets(target: Target, text: string, shown: string): En
   ]);
 }
 
-type Place = Pick<EntrySet, "scope" | "serversPath" | "ignoredFile">;
+/** The older file its client moves into the target's own when it starts: one user set. */
+export function readMovedSets(target: Target, text: string, shown: string): EntrySets {
+  return parsedSets(target, text, shown, () => [
+    { scope: "user", serversPath: [...target.serversPath], movedFrom: shown },
+  ]);
+}
+
+type Place = Pick<EntrySet, "scope" | "serversPath" | "ignoredFile" | "movedFrom">;
 
 function parsedSets(
   target: Target,

@@ -133,6 +133,13 @@ export interface ClientModule {
    * entries that run in its own environment; the window takes the others from the other side's.
    */
   remoteOverlay?: readonly EnvKind[];
+  /**
+   * The name of the file beside its user file that its older versions read servers from, and whose
+   * servers it moves into the user file when it starts (Devin's `config.json`): sync never writes
+   * it; import and doctor read it as the person's; mcp-twin's own entries there stay its own
+   * (clients/moved-file.ts).
+   */
+  movedFrom?: string;
   /** The project-level config file, relative to the project folder (undefined: none). */
   projectConfig?: readonly string[];
   /** How a project-scope file references a variable (`${VAR}`, `${env:VAR}`). */

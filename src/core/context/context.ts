@@ -12,6 +12,7 @@ import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import { UsageError } from "../errors.js";
 import { loadFormats, readTargetEntries } from "../formats/index.js";
+import { settleMovedClaims } from "../ledger/moved-claims.js";
 import { loadState, type State } from "../ledger/state.js";
 import {
   findManifest,
@@ -178,6 +179,11 @@ export interface Context extends Home, Surroundings {
   /** The manifest's servers that are not disabled. */
   servers: Array<[string, ServerSpec]>;
   targets: Target[];
+  /**
+   * State as read had claims on entries a client moved out of an older file (ledger/moved-claims.ts),
+   * settled in `state` here: a run that writes saves it.
+   */
+  claimsMoved?: true;
 }
 
 /**
@@ -221,6 +227,7 @@ export async function loadContext(
           ...(options.targets === "absent" ? { includeAbsent: true } : {}),
         });
   await loadFormats(targets.map((t) => t.client));
+  const claimsMoved = await settleMovedClaims(home.state.value, around.allEnvs);
   trace("targets");
   return {
     machine,
@@ -234,6 +241,7 @@ export async function loadContext(
     ...around,
     servers: Object.entries(manifest.servers).filter(([, s]) => !s.disabled),
     targets,
+    ...(claimsMoved ? { claimsMoved: true as const } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import { entryChecks } from "./checks/entry-lint.js";
 import { environmentChecks } from "./checks/environments.js";
 import { loginChecks } from "./checks/logins.js";
 import { manifestChecks } from "./checks/manifest.js";
+import { movedServersChecks } from "./checks/moved-servers.js";
 import { nodeChecks } from "./checks/node.js";
 import { ownListChecks } from "./checks/own-list.js";
 import { pluginServerChecks } from "./checks/plugin-server-list.js";
@@ -37,6 +38,7 @@ export const CHECKS = [
   ...stateChecks,
   ...backupsChecks,
   ...configChecks,
+  ...movedServersChecks,
   ...ownListChecks,
   ...pluginServerChecks,
   ...entryChecks,

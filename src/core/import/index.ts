@@ -5,7 +5,7 @@
 import path from "node:path";
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
 import { seenIn } from "../clients/plugin-servers.js";
-import { discoverTargets } from "../clients/targets.js";
+import { discoverTargets, targetKey } from "../clients/targets.js";
 import type { Target } from "../clients/types.js";
 import { loadContext } from "../context/context.js";
 import type { Machine } from "../environments/machine.js";
@@ -126,7 +126,8 @@ export async function readImports(
     seen.add(target.file);
     const sets = await readTarget(target, project, scan);
     for (const set of sets) {
-      const where = set.ignoredFile ?? target.path;
+      const where = set.ignoredFile ?? set.movedFrom ?? target.path;
+      const moved = set.movedFrom ? movedNote(target, set.movedFrom) : undefined;
       scan.files.push({
         env: target.env.id,
         client: target.client.id,
@@ -134,13 +135,18 @@ export async function readImports(
         path: where,
         entries: Object.keys(set.entries).length,
         ...(set.ignoredFile ? { ignoredByApp: true, note: CLASSIC_DESKTOP_NOTE } : {}),
+        ...(moved ? { note: moved } : {}),
       });
       // Sync compares (and records) only the keys it owns in an entry (Codex keeps its own there).
       const compared = ownedView(set.entries, entryKeys(target.client).owned, entryKeys(target.client).kept);
-      const managed = set.scope !== "local" && set.ignoredFile === undefined;
+      const managed = set.scope !== "local" && set.ignoredFile === undefined && set.movedFrom === undefined;
+      // What an earlier mcp-twin wrote into the moved-from file is still its own there (ledger/moved-claims.ts).
+      const recordKey = set.movedFrom
+        ? targetKey(target.env.id, target.client.id, "user", set.movedFrom)
+        : target.key;
       for (const [entry, value] of Object.entries(set.entries)) {
-        if (managed && isOurs(own(state.targets[target.key]?.entries, entry), compared[entry])) {
-          scan.managed.push({ path: target.path, server: entry });
+        if ((managed || moved) && isOurs(own(state.targets[recordKey]?.entries, entry), compared[entry])) {
+          scan.managed.push({ path: where, server: entry });
           continue;
         }
         const source: Source = {
@@ -150,15 +156,17 @@ export async function readImports(
           path: where,
           ...(managed
             ? { targetKey: target.key }
-            : set.ignoredFile
-              ? {
-                  unmanaged: `${CLASSIC_DESKTOP_NOTE}; sync writes the file the app reads instead`,
-                  ignoredByApp: true,
-                }
-              : {
-                  unmanaged:
-                    "Claude Code's local scope (~/.claude.json projects): mcp-twin does not manage it",
-                }),
+            : moved
+              ? { unmanaged: moved }
+              : set.ignoredFile
+                ? {
+                    unmanaged: `${CLASSIC_DESKTOP_NOTE}; sync writes the file the app reads instead`,
+                    ignoredByApp: true,
+                  }
+                : {
+                    unmanaged:
+                      "Claude Code's local scope (~/.claude.json projects): mcp-twin does not manage it",
+                  }),
         };
         const occ = occurrence(target, source, entry, value, environments);
         if ("reason" in occ) scan.skipped.push({ file: target.path, server: entry, reason: occ.reason });
@@ -168,6 +176,11 @@ export async function readImports(
   }
   scan.plugins = await pluginServersOf(targets, loaded.manifest.servers);
   return scan;
+}
+
+/** Why entries of a file its client moves into the target's own are imported but not adopted. */
+function movedNote(target: Target, file: string): string {
+  return `${target.client.name}'s older ${file}, whose servers it moves into ${target.path} when it starts; sync writes that one, never this`;
 }
 
 /** The servers each present client's plugins and extensions provide (read only), once per client and environment. */

@@ -4,7 +4,14 @@
  * not parse is reported with file:line:column and skipped.
  */
 import { readFileSync, statSync } from "node:fs";
-import { type EntrySet, type EntrySets, readEntrySets, readIgnoredSets } from "../clients/entry-sets.js";
+import {
+  type EntrySet,
+  type EntrySets,
+  readEntrySets,
+  readIgnoredSets,
+  readMovedSets,
+} from "../clients/entry-sets.js";
+import { movedFileOf } from "../clients/moved-file.js";
 import type { Target } from "../clients/types.js";
 import type { EnvInfo } from "../environments/path-translation.js";
 import type { Environment } from "../environments/types.js";
@@ -37,6 +44,11 @@ export async function readTarget(
   if (classic) {
     const text = await readText(classic.file, classic.path, plan);
     if (text !== null) sets.push(...usable(readIgnoredSets(target, text, classic.path), classic.path, plan));
+  }
+  const moved = movedFileOf(target);
+  if (moved) {
+    const text = await readText(moved.file, moved.path, plan);
+    if (text !== null) sets.push(...usable(readMovedSets(target, text, moved.path), moved.path, plan));
   }
   return sets;
 }

@@ -42,8 +42,9 @@ export async function applySyncPlan(
 ): Promise<SyncReport> {
   const { machine, state } = ctx;
   // What state held before this run: anything that changes it (a version resolved, a package
-  // installed) is saved, whether or not a target changes too.
-  const stateBefore = JSON.stringify(state);
+  // installed) is saved, whether or not a target changes too. Claims settled when it was read
+  // (ledger/moved-claims.ts) are a change already.
+  const stateBefore = planned.claimsMoved ? "" : JSON.stringify(state);
   Object.assign(state.packages, planned.packages.resolved);
   // The gateway's port, recorded in the home before any entry points at it (an interrupted run
   // leaves no entry at a port the home does not keep).

@@ -116,6 +116,8 @@ export interface SyncPlan {
   toList: string[];
   /** The rules an entry does not carry: one line per server, with its clients and the fix. */
   toolRules: ToolRuleNote[];
+  /** State's claims on entries a client moved out of an older file were settled (Context.claimsMoved): saved by a run. */
+  claimsMoved?: true;
 }
 
 /**
@@ -241,6 +243,7 @@ export async function planSync(
     ...(sayOnce ? { sayOnce } : {}),
     toList: serversToList(desired),
     toolRules: toolRuleNotes(desired, ctx.targets, ctx.servers, { userManifest }),
+    ...(ctx.claimsMoved ? { claimsMoved: true as const } : {}),
   };
 }
 
@@ -320,6 +323,7 @@ export function isNoop(plan: SyncPlan, state: State): boolean {
     !plan.sayOnce &&
     // A rule waiting for its server's list: this run lists it (and then writes the rule).
     plan.toList.length === 0 &&
+    !plan.claimsMoved &&
     p.unresolved.length === 0 &&
     Object.keys(p.resolved).length === 0 &&
     p.installs.every((r) => r.action === "present") &&

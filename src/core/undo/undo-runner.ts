@@ -13,6 +13,7 @@ import type { Environment } from "../environments/types.js";
 import { isTwinError, UsageError, UsageErrors } from "../errors.js";
 import { loadFormats } from "../formats/index.js";
 import { type BackupTarget, backedUpTargets, backupProblems, repairSources } from "../ledger/backups.js";
+import { settleMovedClaims } from "../ledger/moved-claims.js";
 import { type EntryRecord, loadState, type State, saveState, type TargetRecord } from "../ledger/state.js";
 import {
   type Intent,
@@ -215,6 +216,8 @@ async function undoWork(
   make: (target: UndoTarget, state: State) => Promise<Undo | undefined>,
 ): Promise<{ results: UndoResult[]; work: UndoWork[] }> {
   const { environments } = await detectEnvironments(machine);
+  // Entries a client moved out of a file mcp-twin wrote are undone where they are now.
+  await settleMovedClaims(state, environments);
   const results: UndoResult[] = [];
   const work: UndoWork[] = [];
   for (const target of await targets(state)) {

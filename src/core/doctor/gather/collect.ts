@@ -18,6 +18,7 @@ import { type Environment, envMatches } from "../../environments/types.js";
 import { isTwinError, UsageErrors } from "../../errors.js";
 import { loadFormats } from "../../formats/index.js";
 import { checkAllBackups, repairSources } from "../../ledger/backups.js";
+import { settleMovedClaims } from "../../ledger/moved-claims.js";
 import { emptyState, loadState, recordsEntry, type State, saveState } from "../../ledger/state.js";
 import { BRIDGE_ENTRY } from "../../manifest/bridge-entry-name.js";
 import { findManifest, type LoadedManifest, loadManifest } from "../../manifest/load.js";
@@ -181,6 +182,8 @@ export async function collectFacts(
   const g: Gathering = { machine, options, progress, home, facts, secretValues };
 
   const { allEnvs, envs } = await environments(g);
+  // Claims on entries a client moved out of an older file, as sync would settle them (read only).
+  await settleMovedClaims(home.state, allEnvs);
   await homeFiles(g);
   const project = projectDir(host.cwd, options.project);
   const targets = await allTargets(envs, options.clients, project);

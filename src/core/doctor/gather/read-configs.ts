@@ -1,7 +1,8 @@
 /** Gathering (I/O): every client config doctor looks at, read and parsed without ever throwing. */
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { type EntrySet, readEntrySets, readIgnoredSets } from "../../clients/entry-sets.js";
+import { type EntrySet, readEntrySets, readIgnoredSets, readMovedSets } from "../../clients/entry-sets.js";
+import { movedFileOf } from "../../clients/moved-file.js";
 import { type StrictJsonRefusal, strictJsonRefusal } from "../../clients/strict-json.js";
 import type { Target } from "../../clients/types.js";
 import { dict } from "../../own-keys.js";
@@ -26,6 +27,8 @@ export interface ConfigFacts {
   top: Record<string, unknown>;
   /** MSIX Claude Desktop: the classic %APPDATA%\Claude file it ignores, when that file exists. */
   ignored?: { path: string; servers: string[]; parseError?: string };
+  /** Devin: the older file beside it whose servers it moves in when it starts, when that file exists. */
+  moved?: { path: string; servers: string[]; parseError?: string };
 }
 
 /** Files their app rewrites or reads with JSON.parse. */
@@ -77,6 +80,7 @@ export async function readConfig(target: Target, project: string | undefined): P
   // Absent and empty alike: no set.
   facts.sets = read.sets.filter((s) => Object.keys(s.entries).length > 0 || hasKey(facts.top, s.serversPath));
   await readIgnoredFile(target, facts);
+  await readMovedFile(target, facts);
   return facts;
 }
 
@@ -107,6 +111,20 @@ async function readIgnoredFile(target: Target, facts: ConfigFacts): Promise<void
   } catch (error) {
     facts.ignored = { path: classic, servers: [], parseError: (error as Error).message };
   }
+}
+
+/** The older file a client moves into this one at start-up (Devin's config.json), when it exists: the servers it holds. */
+async function readMovedFile(target: Target, facts: ConfigFacts): Promise<void> {
+  const found = movedFileOf(target);
+  if (!found) return;
+  // Unreadable: nothing to say of its servers (the client reports it when it starts).
+  const text = await readTextOrNull(found.file).catch(() => null);
+  if (text === null) return;
+  const read = readMovedSets(target, text, found.path);
+  facts.moved =
+    "parseError" in read
+      ? { path: found.path, servers: [], parseError: read.parseError.message }
+      : { path: found.path, servers: read.sets.flatMap((s) => Object.keys(s.entries)) };
 }
 
 /** Resolve a project folder the way the user gave it. */
