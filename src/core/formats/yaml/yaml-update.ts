@@ -1,0 +1,69 @@
+/**
+ * An entry changed key by key where it is written as a block map: only the pairs whose value changed
+ * are written again (a nested map the same way), so the comments on its other lines stay.
+ */
+import { isMap, isScalar, type Node, type Pair } from "yaml";
+import { sameData } from "./yaml-document.js";
+import {
+  columnOf,
+  insertLines,
+  lineStart,
+  pairSpan,
+  pastDeeperComments,
+  removeLines,
+  replaceLines,
+} from "./yaml-lines.js";
+import { pairLines, type YamlStyle } from "./yaml-style.js";
+
+type Table = Record<string, unknown>;
+
+/**
+ * The text with block map `node` (whose value is `before`) made to hold `after`; undefined where
+ * that cannot be done pair by pair (not a block map, or its first key shares the line of a `-` and
+ * would have to change): the caller writes the whole entry again.
+ */
+export function updateMap(
+  text: string,
+  node: Node | null | undefined,
+  before: unknown,
+  after: Table,
+  style: YamlStyle,
+): string | undefined {
+  if (!isMap(node) || node.flow || node.items.length === 0 || !isTable(before)) return undefined;
+  const pairs = node.items as Pair[];
+  const keys = pairs.map((p) => (isScalar(p.key) ? String(p.key.value) : undefined));
+  const firstKey = pairs[0]?.key as Node;
+  const at0 = firstKey.range?.[0] ?? 0;
+  if (keys.includes(undefined) || Object.keys(after).length === 0) return undefined;
+  const column = columnOf(text, at0);
+  const sharesLine = text.slice(lineStart(text, at0), at0).trim() !== "";
+  let out = text;
+  // New keys after the last pair (and a note indented under it), before the others change: every
+  // edit below is at an earlier offset, so the parsed ranges stay true.
+  const added = Object.keys(after).filter((k) => !keys.includes(k) && after[k] !== undefined);
+  if (added.length > 0) {
+    const last = pairs[pairs.length - 1] as Pair;
+    const at = pastDeeperComments(text, pairSpan(text, last)[1], column);
+    out = insertLines(out, at, added.map((k) => pairLines(k, after[k], column, style)).join(""), style.eol);
+  }
+  for (let i = pairs.length - 1; i >= 0; i--) {
+    const key = keys[i] as string;
+    const pair = pairs[i] as Pair;
+    const was = before[key];
+    const now = after[key];
+    if (now !== undefined && sameData(was, now)) continue;
+    if (i === 0 && sharesLine) return undefined;
+    const [start, end] = pairSpan(text, pair);
+    if (now === undefined) {
+      out = removeLines(out, start, end);
+      continue;
+    }
+    const inner = isTable(now) ? updateMap(out, pair.value as Node | null, was, now, style) : undefined;
+    out = inner ?? replaceLines(out, start, end, pairLines(key, now, column, style), style.eol);
+  }
+  return out;
+}
+
+function isTable(value: unknown): value is Table {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
