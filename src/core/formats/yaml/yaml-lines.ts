@@ -10,7 +10,7 @@ export function lineStart(text: string, offset: number): number {
 }
 
 /** Just after the line break of the line holding `offset` (the text's end on its last line). */
-export function lineEnd(text: string, offset: number): number {
+function lineEnd(text: string, offset: number): number {
   const nl = text.indexOf("\n", offset);
   return nl === -1 ? text.length : nl + 1;
 }

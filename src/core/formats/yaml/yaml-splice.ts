@@ -38,7 +38,8 @@ export function applyYamlEntryEdits(
     const entries = listKey
       ? listEntries(valueAt(doc.value, serversPath), listKey)
       : (valueAt(doc.value, serversPath) as Table | undefined);
-    const current = entries && isTable(entries) && Object.hasOwn(entries, edit.name) ? entries[edit.name] : undefined;
+    const current =
+      entries && isTable(entries) && Object.hasOwn(entries, edit.name) ? entries[edit.name] : undefined;
     const value = "remove" in edit ? undefined : edit.value;
     if (value === undefined && current === undefined) continue;
     if (value !== undefined && current !== undefined && sameData(current, value)) continue;
