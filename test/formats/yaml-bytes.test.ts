@@ -349,6 +349,13 @@ describe("the lines as a person reads them", () => {
     );
   });
 
+  test("a changed value on its key's line is the only thing written again: the comment after it, its flow style and the item's key order stay", () => {
+    const text = "mcpServers:\n  - command: node # node 22\n    name: fx\n    args: [/a.js] # the script\n";
+    expect(list(text, [{ name: "fx", value: { command: "/usr/bin/node", args: ["/b.js"] } }])).toBe(
+      'mcpServers:\n  - command: /usr/bin/node # node 22\n    name: fx\n    args: ["/b.js"] # the script\n',
+    );
+  });
+
   test("a flow list of items: the item added, changed and removed as flow; the comment after it stays", () => {
     const text = "name: c\nmcpServers: [{name: mine, command: uvx}] # flow\n";
     const added = list(text, [{ name: "fx", value: FX }]);

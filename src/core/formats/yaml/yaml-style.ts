@@ -67,7 +67,7 @@ export function itemLines(value: unknown, column: number, style: YamlStyle): str
 }
 
 /** A value on one line: a scalar as YAML reads it back (quoted where it must be), an empty `[]`/`{}`, else JSON (YAML's flow). */
-function flowText(value: unknown): string {
+export function flowText(value: unknown): string {
   if (typeof value === "string") {
     const s = stringify(value, { lineWidth: 0, minContentWidth: 0 }).replace(/\n$/, "");
     return s.includes("\n") ? JSON.stringify(value) : s;

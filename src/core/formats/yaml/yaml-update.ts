@@ -1,8 +1,8 @@
 /**
  * An entry changed key by key where it is written as a block map: only the pairs whose value changed
- * are written again (a nested map the same way), so the comments on its other lines stay.
+ * are written again (a nested map the same way, a value on its key's line alone), so comments stay.
  */
-import { isMap, isScalar, type Node, type Pair } from "yaml";
+import { isCollection, isMap, isScalar, type Node, type Pair } from "yaml";
 import { sameData } from "./yaml-document.js";
 import {
   columnOf,
@@ -12,8 +12,9 @@ import {
   pastDeeperComments,
   removeLines,
   replaceLines,
+  splice,
 } from "./yaml-lines.js";
-import { pairLines, type YamlStyle } from "./yaml-style.js";
+import { flowText, pairLines, type YamlStyle } from "./yaml-style.js";
 
 type Table = Record<string, unknown>;
 
@@ -52,16 +53,32 @@ export function updateMap(
     const was = before[key];
     const now = after[key];
     if (now !== undefined && sameData(was, now)) continue;
+    const node = pair.value as Node | null;
+    if (now !== undefined && isInline(node)) {
+      // A value on its key's line (a scalar, `[a, b]`): only it is written again, what follows it
+      // on the line (a comment) stays.
+      const [from, to] = node.range ?? [0, 0];
+      out = splice(out, from, to - from, flowText(now));
+      continue;
+    }
     if (i === 0 && sharesLine) return undefined;
     const [start, end] = pairSpan(text, pair);
     if (now === undefined) {
       out = removeLines(out, start, end);
       continue;
     }
-    const inner = isTable(now) ? updateMap(out, pair.value as Node | null, was, now, style) : undefined;
+    const inner = isTable(now) ? updateMap(out, node, was, now, style) : undefined;
     out = inner ?? replaceLines(out, start, end, pairLines(key, now, column, style), style.eol);
   }
   return out;
+}
+
+/** A scalar written on one line with its key, or a flow collection (not `|`/`>` text, not nothing). */
+function isInline(node: Node | null): node is Node {
+  const range = node?.range;
+  if (!node || !range || range[1] <= range[0]) return false;
+  if (isScalar(node)) return node.type !== "BLOCK_LITERAL" && node.type !== "BLOCK_FOLDED";
+  return isCollection(node) && node.flow === true;
 }
 
 function isTable(value: unknown): value is Table {
