@@ -356,6 +356,19 @@ describe("the lines as a person reads them", () => {
     );
   });
 
+  test("a changed list is changed item by item: the comments on its key's line and on the items that stay, stay", () => {
+    const text =
+      "mcpServers:\n  - name: fx\n    command: node\n    args: # the script, then its flags\n      - /a.js # v1\n      - --verbose # loud\n";
+    expect(
+      list(text, [{ name: "fx", value: { command: "node", args: ["/b.js", "--verbose", "--port=1"] } }]),
+    ).toBe(
+      "mcpServers:\n  - name: fx\n    command: node\n    args: # the script, then its flags\n      - /b.js # v1\n      - --verbose # loud\n      - --port=1\n",
+    );
+    expect(list(text, [{ name: "fx", value: { command: "node", args: ["/a.js"] } }])).toBe(
+      "mcpServers:\n  - name: fx\n    command: node\n    args: # the script, then its flags\n      - /a.js # v1\n",
+    );
+  });
+
   test("a flow list of items: the item added, changed and removed as flow; the comment after it stays", () => {
     const text = "name: c\nmcpServers: [{name: mine, command: uvx}] # flow\n";
     const added = list(text, [{ name: "fx", value: FX }]);

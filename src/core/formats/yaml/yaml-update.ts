@@ -1,12 +1,13 @@
 /**
  * An entry changed key by key where it is written as a block map: only the pairs whose value changed
- * are written again (a nested map the same way, a value on its key's line alone), so comments stay.
+ * are written again (a nested map or list the same way, a value on its line alone), so comments stay.
  */
-import { isCollection, isMap, isScalar, type Node, type Pair } from "yaml";
+import { isCollection, isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
 import { sameData } from "./yaml-document.js";
 import {
   columnOf,
   insertLines,
+  itemSpan,
   lineStart,
   pairSpan,
   pastDeeperComments,
@@ -14,7 +15,7 @@ import {
   replaceLines,
   splice,
 } from "./yaml-lines.js";
-import { flowText, pairLines, type YamlStyle } from "./yaml-style.js";
+import { flowText, itemLines, pairLines, type YamlStyle } from "./yaml-style.js";
 
 type Table = Record<string, unknown>;
 
@@ -67,8 +68,56 @@ export function updateMap(
       out = removeLines(out, start, end);
       continue;
     }
-    const inner = isTable(now) ? updateMap(out, node, was, now, style) : undefined;
+    const inner = isTable(now)
+      ? updateMap(out, node, was, now, style)
+      : Array.isArray(now) && Array.isArray(was)
+        ? updateSeq(out, node, was, now, style)
+        : undefined;
     out = inner ?? replaceLines(out, start, end, pairLines(key, now, column, style), style.eol);
+  }
+  return out;
+}
+
+/**
+ * Block list `node` (whose value is `before`) made to hold `after` item by item: items added after
+ * its last, removed from its end, each changed one alone (so the comments on the key's line and on
+ * the items that stay, stay); undefined where it is not a block list.
+ */
+function updateSeq(
+  text: string,
+  node: Node | null,
+  before: unknown[],
+  after: unknown[],
+  style: YamlStyle,
+): string | undefined {
+  if (!isSeq(node) || node.flow || node.items.length !== before.length || after.length === 0)
+    return undefined;
+  const items = node.items as Node[];
+  const last = items[items.length - 1];
+  if (!last) return undefined;
+  const dash = columnOf(text, node.range?.[0] ?? 0);
+  let out = text;
+  if (after.length > items.length) {
+    const at = pastDeeperComments(text, itemSpan(text, last)[1], dash);
+    const lines = after.slice(items.length).map((v) => itemLines(v, dash, style));
+    out = insertLines(out, at, lines.join(""), style.eol);
+  }
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i] as Node;
+    const [start, end] = itemSpan(text, item);
+    if (i >= after.length) {
+      out = removeLines(out, start, end);
+      continue;
+    }
+    const now = after[i];
+    if (sameData(before[i], now)) continue;
+    if (isInline(item)) {
+      const [from, to] = item.range ?? [0, 0];
+      out = splice(out, from, to - from, flowText(now));
+      continue;
+    }
+    const inner = isTable(now) ? updateMap(out, item, before[i], now, style) : undefined;
+    out = inner ?? replaceLines(out, start, end, itemLines(now, dash, style), style.eol);
   }
   return out;
 }
