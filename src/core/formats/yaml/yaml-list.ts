@@ -87,7 +87,9 @@ export function spliceItem(
       return fine ?? replaceLines(text, start, end, itemLines(value, dash, style), style.eol);
     }
     const out = removeLines(text, start, end);
-    // The last item gone: `[]` on the key's line again, a list still (an empty block list cannot be).
+    // The last item gone: `[]` on the key's line again, a list still (an empty block list cannot
+    // be). A key that held nothing (`mcpServers:`) says `[]` then: Continue's schema takes a list
+    // and refuses null (packages/config-yaml/src/schemas/index.ts, `z.array(…).optional()`).
     const holder = pairOfPath(doc, path);
     return seq.items.length > 1 || !holder ? out : closeEmpty(out, colonOf(text, holder), "[]");
   }
