@@ -16,7 +16,7 @@ export interface YamlStyle {
 
 type Table = Record<string, unknown>;
 
-/** The step most used by the file's own nesting (the first seen on a tie); two spaces when it shows none. */
+/** The step most used by the file's own nesting (on a tie, the first to get there); two spaces when it shows none. */
 export function styleOf(text: string, root: Node | undefined, eol: "\n" | "\r\n"): YamlStyle {
   const units: number[] = [];
   const seqs: number[] = [];
@@ -43,11 +43,12 @@ export function styleOf(text: string, root: Node | undefined, eol: "\n" | "\r\n"
 }
 
 function mostUsed(values: number[]): number | undefined {
+  const counts = new Map<number, number>();
   let best: number | undefined;
-  let count = 0;
   for (const v of values) {
-    const n = values.filter((x) => x === v).length;
-    if (n > count) [best, count] = [v, n];
+    const n = (counts.get(v) ?? 0) + 1;
+    counts.set(v, n);
+    if (best === undefined || n > (counts.get(best) ?? 0)) best = v;
   }
   return best;
 }
