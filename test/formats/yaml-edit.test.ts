@@ -89,14 +89,12 @@ describe("the person's bytes stay", () => {
     expect(edit(added, [{ name: "fx", remove: true }])).toBe(text);
   });
 
-  test("no extensions key: it is added at the end (no final newline is kept as none), and removed by uninstall", () => {
+  test("no extensions key: it is added at the end (no final newline is kept as none), and removed by uninstall to the same bytes", () => {
     const text = "# settings\nGOOSE_MODEL: x";
     const added = edit(text, [{ name: "fx", value: ENTRY }]);
     expect(added.startsWith("# settings\nGOOSE_MODEL: x\nextensions:\n  fx:\n")).toBe(true);
     const removed = edit(added, [{ name: "fx", remove: true }]);
-    expect(yamlFormat.removeEmptyServers?.(removed, ["extensions"], "config.yaml")).toBe(
-      "# settings\nGOOSE_MODEL: x\n",
-    );
+    expect(yamlFormat.removeEmptyServers?.(removed, ["extensions"], "config.yaml")).toBe(text);
   });
 
   test("an empty or comment-only file gets the key; four-space files get four spaces", () => {
@@ -173,7 +171,7 @@ describe("servers kept as a list of named items (Continue's mcpServers)", () => 
     expect(added).toBe(
       CONTINUE.replace(
         "rules: []",
-        "  - name: fx\r\n    command: node\r\n    args:\r\n        - /a.js\r\nrules: []",
+        "  - name: fx\r\n    command: node\r\n    args:\r\n      - /a.js\r\nrules: []",
       ),
     );
     const changed = list(added, [{ name: "fx", value: { command: "node", args: ["/b.js"] } }]);

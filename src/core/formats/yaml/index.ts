@@ -1,4 +1,7 @@
-/** YAML configs (Goose's config.yaml) behind the format seam, through the `yaml` library's parser. */
+/**
+ * YAML configs (Goose's and Continue's config.yaml) behind the format seam, through the `yaml`
+ * library's parser.
+ */
 import { isMap, isScalar, isSeq } from "yaml";
 import { UsageError } from "../../errors.js";
 import type { ConfigFormat, ParsedDocument } from "../types.js";

@@ -2,8 +2,25 @@
  * Servers kept as a list of named items (Continue's `mcpServers: [- name: x …]`): each item is one
  * entry, its name the item's `name`; set, add or remove one item by splicing its lines.
  */
-import { isMap, isScalar, isSeq, type Node, stringify, type YAMLSeq } from "yaml";
+import { isMap, isScalar, isSeq, type Node, type YAMLSeq } from "yaml";
 import { nodeAt, pairOf, type YamlDocument } from "./yaml-document.js";
+import {
+  closeEmpty,
+  colonOf,
+  columnOf,
+  documentEnd,
+  insertLines,
+  itemSpan,
+  openEmpty,
+  pairSpan,
+  pastDeeperComments,
+  removeFlowSpan,
+  removeLines,
+  replaceLines,
+  splice,
+} from "./yaml-lines.js";
+import { itemLines, pairLines, type YamlStyle } from "./yaml-style.js";
+import { updateMap } from "./yaml-update.js";
 
 type Table = Record<string, unknown>;
 
@@ -41,104 +58,83 @@ export function withItem(value: unknown, key: string, name: string, entry: Table
   return list;
 }
 
-/** The text with the list at `path` holding `name` as `entry` (undefined: without it). */
+/**
+ * The text with the list at `path` holding item `name` as `entry` (undefined: without it); `current`
+ * is its entry as it is now: with `fine`, only the pairs of the item that change are written again.
+ */
 export function spliceItem(
   doc: YamlDocument,
   path: readonly string[],
   key: string,
   name: string,
   entry: Table | undefined,
-  unit: string,
+  current: Table | undefined,
+  style: YamlStyle & { fine: boolean },
 ): string {
   const { text } = doc;
   const seq = nodeAt(doc, path);
   const item = isSeq(seq) ? namedItems(seq, key).get(name) : undefined;
-  const body = entry && itemText({ [key]: name, ...entry }, unit, doc.eol);
-  if (isSeq(seq) && !seq.flow && seq.items.length > 0) {
-    const first = seq.items[0] as Node;
-    const indent = dashIndent(text, first);
-    if (item) {
-      const [start, end] = itemSpan(text, item);
-      const out = splice(text, start, end - start, body ? indented(body, indent) : "");
-      // The last item gone: the key says `[]`, a list still (as a block list left empty cannot).
-      return body || seq.items.length > 1 ? out : emptied(doc, path, out, start);
+  const value = entry && { [key]: name, ...entry };
+  if (!isSeq(seq) || seq.items.length === 0) return value ? newList(doc, path, value, style) : text;
+  if (seq.flow) return flowItem(text, seq, item, value);
+  const dash = columnOf(text, seq.range?.[0] ?? 0);
+  if (item) {
+    const [start, end] = itemSpan(text, item);
+    if (value) {
+      const fine = style.fine
+        ? updateMap(text, item, current && { [key]: name, ...current }, value, style)
+        : undefined;
+      return fine ?? replaceLines(text, start, end, itemLines(value, dash, style), style.eol);
     }
-    if (!body) return text;
-    const last = seq.items[seq.items.length - 1] as Node;
-    const at = itemSpan(text, last)[1];
-    const prefix = text[at - 1] === "\n" ? "" : doc.eol;
-    return splice(text, at, 0, prefix + indented(body, indent));
+    const out = removeLines(text, start, end);
+    // The last item gone: `[]` on the key's line again, a list still (an empty block list cannot
+    // be). A key that held nothing (`mcpServers:`) says `[]` then: Continue's schema takes a list
+    // and refuses null (packages/config-yaml/src/schemas/index.ts, `z.array(…).optional()`).
+    const holder = pairOfPath(doc, path);
+    return seq.items.length > 1 || !holder ? out : closeEmpty(out, colonOf(text, holder), "[]");
   }
-  if (!body) return text;
-  return newList(doc, path, body, unit);
+  if (!value) return text;
+  const last = seq.items[seq.items.length - 1] as Node;
+  const at = pastDeeperComments(text, itemSpan(text, last)[1], dash);
+  return insertLines(text, at, itemLines(value, dash, style), style.eol);
 }
 
-/** ` []` after the list's key (which sits before `before`). */
-function emptied(doc: YamlDocument, path: readonly string[], out: string, before: number): string {
+/** The pair holding the node at `path` (undefined at the top level or when absent). */
+function pairOfPath(doc: YamlDocument, path: readonly string[]) {
   const holder = path.length > 1 ? nodeAt(doc, path.slice(0, -1)) : doc.root;
-  const keyNode = isMap(holder)
-    ? (pairOf(holder, path[path.length - 1] ?? "")?.key as Node | undefined)
-    : undefined;
-  const colon = doc.text.indexOf(":", keyNode?.range?.[1] ?? 0);
-  return colon >= 0 && colon < before ? splice(out, colon + 1, 0, " []") : out;
+  return isMap(holder) ? pairOf(holder, path[path.length - 1] ?? "") : undefined;
+}
+
+/** An item of a flow list (`[{name: a, …}]`): set, added or removed as flow (JSON is YAML's flow). */
+function flowItem(text: string, seq: YAMLSeq, item: Node | undefined, value: Table | undefined): string {
+  const range = item?.range;
+  if (range) {
+    return value
+      ? splice(text, range[0], range[1] - range[0], JSON.stringify(value))
+      : removeFlowSpan(text, range[0], range[1]);
+  }
+  if (!value) return text;
+  let before = (seq.range?.[1] ?? 1) - 1;
+  while (before > 0 && /\s/.test(text[before - 1] ?? "")) before--;
+  const gap = text[before - 1] === "," ? " " : ", ";
+  return splice(text, before, 0, `${gap}${JSON.stringify(value)}`);
 }
 
 /** The list is absent, empty (`[]`), or null: it becomes a block list of this one item. */
-function newList(doc: YamlDocument, path: readonly string[], body: string, unit: string): string {
+function newList(doc: YamlDocument, path: readonly string[], value: Table, style: YamlStyle): string {
   const { text } = doc;
-  const holder = path.length > 1 ? nodeAt(doc, path.slice(0, -1)) : doc.root;
-  const pair = isMap(holder) ? pairOf(holder, path[path.length - 1] ?? "") : undefined;
+  const pair = pairOfPath(doc, path);
   if (!pair) {
-    const keyText = stringify(path[path.length - 1] ?? "").trim();
-    const prefix = text.length === 0 || text.endsWith("\n") ? "" : doc.eol;
-    return `${text}${prefix}${keyText}:${doc.eol}${indented(body, unit)}`;
+    if (path.length > 1) throw new Error(`"${path.slice(0, -1).join(".")}" is absent`);
+    const lines = pairLines(path[0] ?? "", [value], 0, style);
+    const last = doc.root?.items[doc.root.items.length - 1];
+    const at = last ? pastDeeperComments(text, pairSpan(text, last)[1], 0) : documentEnd(text, doc.root);
+    return insertLines(text, at, lines, style.eol);
   }
-  const keyNode = pair.key as Node;
-  const colon = text.indexOf(":", keyNode.range?.[1] ?? 0);
   const node = pair.value as Node | null;
   const empty =
     node === null || (isScalar(node) && node.value === null) || (isSeq(node) && node.items.length === 0);
   if (!empty) throw new Error(`"${path.join(".")}" holds something other than a list of servers`);
-  const range = node?.range;
-  const end = range && range[1] > range[0] ? range[1] : colon + 1;
-  const indent = lineIndent(text, keyNode.range?.[0] ?? 0) + unit;
-  return splice(text, colon + 1, end - colon - 1, doc.eol + indented(body, indent).replace(/\r?\n$/, ""));
-}
-
-/** `- name: x` and its lines, with the file's line ending, at no indentation. */
-function itemText(item: Table, unit: string, eol: string): string {
-  const out = stringify([item], { indent: unit.length, lineWidth: 0, minContentWidth: 0 });
-  return out.replace(/\n$/, "").split("\n").join(eol) + eol;
-}
-
-function indented(body: string, indent: string): string {
-  return body
-    .split(/(?<=\n)/)
-    .map((line) => (line.trim() === "" ? line : indent + line))
-    .join("");
-}
-
-/** An item's lines: from the start of its `-` line to after its last line. */
-function itemSpan(text: string, item: Node): [number, number] {
-  const start = lineStart(text, item.range?.[0] ?? 0);
-  const last = Math.max((item.range?.[1] ?? 1) - 1, start);
-  const nl = text.indexOf("\n", last);
-  return [start, nl === -1 ? text.length : nl + 1];
-}
-
-/** The indentation of an item's `-`. */
-function dashIndent(text: string, item: Node): string {
-  return lineIndent(text, item.range?.[0] ?? 0);
-}
-
-function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf("\n", offset - 1) + 1;
-}
-
-function lineIndent(text: string, offset: number): string {
-  return /^[ \t]*/.exec(text.slice(lineStart(text, offset)))?.[0] ?? "";
-}
-
-function splice(text: string, at: number, remove: number, insert: string): string {
-  return text.slice(0, at) + insert + text.slice(at + remove);
+  const column = columnOf(text, (pair.key as Node).range?.[0] ?? 0) + style.seq;
+  return openEmpty(text, colonOf(text, pair), node, itemLines(value, column, style), style.eol);
 }
