@@ -6,7 +6,7 @@
 import path from "node:path";
 import { discoverTargets } from "../clients/targets.js";
 import type { Target } from "../clients/types.js";
-import { backupCounts, unparsableFix, withSkipHint } from "../clients/unreadable-target.js";
+import { backupCounts, parseProblem, unparsableFix, withSkipHint } from "../clients/unreadable-target.js";
 import { type Detection, detectEnvironments } from "../environments/detect.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
@@ -257,6 +257,7 @@ async function withRepair(
       owned: Object.keys(ctx.state.targets[t.key]?.entries ?? {}).length,
       line: error.location.line,
       column: error.location.column,
+      problem: parseProblem(error.message),
     }),
     cause: error,
   });

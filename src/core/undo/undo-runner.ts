@@ -6,7 +6,7 @@
 
 import { CLIENTS, clientOrFirst } from "../clients/index.js";
 import { restartsOf } from "../clients/restarts.js";
-import { backupCounts, unparsableFix } from "../clients/unreadable-target.js";
+import { backupCounts, parseProblem, unparsableFix } from "../clients/unreadable-target.js";
 import { detectEnvironments } from "../environments/detect.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
@@ -451,7 +451,7 @@ function applyRecords(
 
 /**
  * A file that does not parse is left as it is: the result says so, with the one advice sync,
- * status and doctor give for it (core/clients/unreadable-target.ts) — put it back from a backup, or fix it by hand.
+ * status and doctor give for it (core/clients/unreadable-target.ts) — fix it by hand, or put it back from a backup.
  */
 async function repairOf(
   machine: Machine,
@@ -471,6 +471,7 @@ async function repairOf(
       owned: Object.keys(target.record.entries).length,
       line: error.location?.line,
       column: error.location?.column,
+      problem: parseProblem(error.message),
     }),
   };
 }
