@@ -75,7 +75,10 @@ describe("a client config that does not parse", () => {
     const linuxFix = advice(linux, `${linux}:6:5`);
     const sync = await m.run(["sync"]);
     const status = await m.run(["status"]);
-    for (const r of [sync, status]) {
+    // Status shows the others and names these, with the same advice (exit 1: only a part is shown).
+    expect(status.code).toBe(1);
+    expect(status.stderr).toContain(`ℹ ${linuxFix}\n`);
+    for (const r of [sync]) {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`ℹ ${linuxFix} To sync the other targets meanwhile`);
       expect(r.stderr).toContain(
@@ -88,6 +91,36 @@ describe("a client config that does not parse", () => {
     // It cannot read the file at all, not merely its servers.
     expect(code.message).toMatch(/Claude Code cannot read the file at all\.$/);
     expect((await doctorFix(m, "cursor")).fix).toContain(`\`mcp-twin restore ${windows}\``);
+  });
+
+  test("status and tools show every client they can read and name the one they cannot (file:line:column), exit 1", async () => {
+    const m = machine();
+    writeManifest(m, time);
+    expect((await m.run(["sync"])).code).toBe(0);
+    cutInHalf(m.paths.claudeCodeConfig);
+    const file = m.paths.claudeCodeConfig;
+    const named = `✖ ${file}:6:5: property name expected; the file is not valid JSON.\nℹ Fix it by hand at ${file}:6:5 (property name expected). Or run`;
+    const status = await m.run(["status"]);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toContain("windows claude-desktop  windows cursor");
+    expect(status.stdout).not.toContain("claude-code");
+    expect(status.stdout).toMatch(/^time {4}synced +synced *$/m);
+    expect(status.stderr).toContain(named);
+    const json = await m.run(["status", "--json"]);
+    expect(json.code).toBe(1);
+    expect(
+      (JSON.parse(json.stdout) as Array<{ client: string; state: string }>).map((r) => [r.client, r.state]),
+    ).toEqual([
+      ["claude-desktop", "synced"],
+      ["cursor", "synced"],
+    ]);
+    expect(json.stderr).toContain(named);
+    const tools = await m.run(["tools", "--json", "--timeout", "5"]);
+    expect(tools.code).toBe(1);
+    expect(
+      (JSON.parse(tools.stdout) as { clients: Array<{ client: string }> }).clients.map((c) => c.client),
+    ).toEqual(["claude-desktop", "cursor"]);
+    expect(tools.stderr).toContain(named);
   });
 
   test("no backup: fix it by hand at its line and column, mcp-twin never changed it", async () => {
