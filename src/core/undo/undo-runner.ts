@@ -72,6 +72,12 @@ export interface Outcome {
   notes: string[];
   /** The whole file was put back from this backup (it did not parse). */
   wholeFile?: string;
+  /**
+   * What this undoes that mcp-twin did not write (restore asks first, or wants --yes): the file as
+   * it is now, changed since mcp-twin last wrote it (`file`: put back whole), or entries of
+   * mcp-twin's edited by hand since it wrote them (`entries`: put back or removed).
+   */
+  undoes?: { file?: true; entries?: string[] };
   /** Remove the file after the write when it still holds exactly what was written. */
   deleted?: boolean;
   /**
