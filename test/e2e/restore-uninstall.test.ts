@@ -243,7 +243,9 @@ describe("a restore that undoes what was changed by hand since mcp-twin last wro
     const screen = pty.output();
     expect(screen).toContain("(by hand, or by another program): the 1 line below will go:");
     expect(screen).toContain('- "mine": { "command": "mine-mcp", "env": { "MINE_TOKEN": "********" } }');
-    expect(screen.indexOf("the 1 line below will go:")).toBeLessThan(screen.indexOf("Put back 1 whole file?"));
+    expect(screen.indexOf("the 1 line below will go:")).toBeLessThan(
+      screen.indexOf("Put back 1 whole file?"),
+    );
     pty.type("n");
     pty.type(KEY.enter);
     const { code, output } = await pty.exit;

@@ -110,7 +110,8 @@ export async function renderUndo(
     out.print(
       `  ${mark} ${r.env} ${r.client} ${out.theme.c.dim(out.shown(r.path))}  ${action}${what ? `: ${what}` : ""}`,
     );
-    if (r.undoes && changed) for (const line of await undoneLines(r, out, planned ? modal : undefined)) out.print(line);
+    if (r.undoes && changed)
+      for (const line of await undoneLines(r, out, planned ? modal : undefined)) out.print(line);
     for (const note of r.notes)
       out.print(`      ${r.kept.some((k) => note.startsWith(`${k}:`)) ? warn : skip} ${note}`);
     if (r.message) out.print(`      ${r.message}`);
@@ -149,7 +150,8 @@ async function undoneLines(
       `      ${warn} This undoes what was changed in the file since mcp-twin last wrote it (by hand, or by another program): ${andList(parts)}${gone.length > 0 ? ":" : "."}`,
     );
     for (const line of gone.slice(0, QUOTED)) lines.push(`        - ${line.trim()}`);
-    if (gone.length > QUOTED) lines.push(`        … and ${gone.length - QUOTED} more (the diff shows every line)`);
+    if (gone.length > QUOTED)
+      lines.push(`        … and ${gone.length - QUOTED} more (the diff shows every line)`);
   }
   const entries = r.undoes?.entries ?? [];
   if (entries.length > 0) {
