@@ -16,7 +16,7 @@ import {
 import { secretUsers } from "../core/manifest/spec.js";
 import { own } from "../core/own-keys.js";
 import { notAKey } from "../core/secrets/placeholders.js";
-import { assertKnown, didYouMean, unknownName } from "../core/selectors.js";
+import { assertAction, assertKnown, didYouMean } from "../core/selectors.js";
 import { withLock } from "../core/system/files.js";
 import { andList } from "../core/words.js";
 import { inquirerPrompts, readStdin } from "../ui/prompts.js";
@@ -36,16 +36,12 @@ interface SecretsAt {
 
 export async function run(ctx: Ctx): Promise<number> {
   const [action, name] = ctx.args;
-  if (action !== "set" && action !== "rm" && action !== "list")
-    throw unknownName({
-      code: "bad-action",
-      given: "secret",
-      name: action ?? "",
-      isNot: "not an action",
-      knownAs: "Actions",
-      known: ["set", "list", "rm"],
-      also: "mcp-twin secret set NAME | secret list | secret rm NAME",
-    });
+  assertAction(
+    "secret",
+    action ?? "",
+    ["set", "list", "rm"],
+    "mcp-twin secret set NAME | secret list | secret rm NAME",
+  );
   const machine = await openCommandMachine(ctx);
   const file = machine.paths.secrets;
   const secrets = await loadSecrets(file);
