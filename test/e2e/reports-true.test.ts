@@ -357,7 +357,8 @@ describe("bad input says why, where, and how to go on", () => {
   test("a config that does not parse stops the run and names the --env / --client that leave it out", async () => {
     const m = setup();
     writeFileSync(m.paths.cursorConfig, '{ "mcpServers": { ');
-    const said = /C:\\Users\\alice\\\.cursor\\mcp\.json:1:\d+: closing brace expected; the file is not valid JSON/;
+    const said =
+      /C:\\Users\\alice\\\.cursor\\mcp\.json:1:\d+: closing brace expected; the file is not valid JSON/;
     const r = await m.run(["sync"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(said);
