@@ -17,6 +17,7 @@ import { portHeldBy } from "../core/bridge-link/index.js";
 import { openManifest } from "../core/context/context.js";
 import type { Machine } from "../core/environments/machine.js";
 import { ExitCode, UsageError } from "../core/errors.js";
+import { assertAction } from "../core/selectors.js";
 import { manifestShareList, withMissingPrograms } from "../core/status/shared-status.js";
 import { type SharedView, sharedFix, sharedLine, sharedViews } from "../core/status/shared-view.js";
 import { untrusted } from "../core/text/control-chars.js";
@@ -32,10 +33,7 @@ const ACTIONS: readonly string[] = [...BRIDGE_ACTIONS, "logs"];
 export async function run(ctx: ContextOf<typeof bridgeCommand>): Promise<number> {
   const [given, server] = ctx.args;
   const action = given ?? "status";
-  if (!ACTIONS.includes(action))
-    throw new UsageError("bad-action", `mcp-twin bridge ${given}: not an action.`, {
-      hint: `The actions: ${ACTIONS.join(", ")}.`,
-    });
+  assertAction("bridge", action, ACTIONS);
   if (action !== "logs" && (ctx.options.follow || ctx.options.lines !== undefined))
     throw new UsageError("bad-option", "--lines and --follow go with `mcp-twin bridge logs`.");
   if (action === "logs" || server !== undefined) {

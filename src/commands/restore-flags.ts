@@ -28,7 +28,7 @@ export const restoreCommand = commandLine({
   },
   shared: {
     json: true,
-    yes: "do not ask first",
+    yes: "do not ask first (without a terminal, needed to undo what was changed since mcp-twin last wrote a file)",
     dryRun: "show what would be put back (diffs, keys masked); write nothing",
   },
 });

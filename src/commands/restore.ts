@@ -1,10 +1,11 @@
 /**
- * `mcp-twin restore [target]`: put back mcp-twin's entries of a target as they were before its
- * last change, or as of a chosen backup (`--from`, `--original`); `--list` shows the backups. On a
- * terminal it shows every file that will change, with its diff, and asks once.
+ * `mcp-twin restore [target]`: put back mcp-twin's entries of a target as before its last change, or
+ * as of a backup (`--from`, `--original`); `--list` shows the backups. It asks first on a terminal;
+ * without one, undoing what was changed in a file since mcp-twin last wrote it wants --yes.
  */
 
 import type { Machine } from "../core/environments/machine.js";
+import { UsageError } from "../core/errors.js";
 import type { LastChange } from "../core/ledger/state.js";
 import { loadSecrets } from "../core/manifest/secrets-file.js";
 import type { SyncChange } from "../core/status/status-matrix.js";
@@ -43,6 +44,8 @@ export async function run(ctx: ContextOf<typeof restoreCommand>): Promise<number
   };
   const lastOnly = !options.target && !options.from && !options.original;
   let previewed = false;
+  // Without a terminal to ask on, what was changed since mcp-twin last wrote a file goes only with --yes.
+  if (!options.dryRun && !o.yes && !askFirst(ctx)) await refuseUnasked(machine, options, ctx);
   if (!options.dryRun && askFirst(ctx)) {
     // On a terminal: every file that will change, with its diff, and one question.
     const preview = await restoreTargets(machine, { ...options, dryRun: true }, ctx.output.progress);
@@ -123,6 +126,34 @@ export async function run(ctx: ContextOf<typeof restoreCommand>): Promise<number
     }
   }
   return results.some((r) => r.action === "failed") ? 1 : 0;
+}
+
+/**
+ * Asked for no confirmation (no terminal, or --json) and not given --yes: a restore that would undo
+ * what was changed in a file since mcp-twin last wrote it (a file put back whole, an entry of its
+ * edited by hand) is exit 2 before anything is written, after saying what it would undo.
+ */
+async function refuseUnasked(
+  machine: Machine,
+  options: RestoreOptions,
+  ctx: ContextOf<typeof restoreCommand>,
+): Promise<void> {
+  const preview = await restoreTargets(machine, { ...options, dryRun: true }, ctx.output.progress);
+  const lossy = preview.filter((r) => changes(r) && r.undoes);
+  if (lossy.length === 0) return;
+  ctx.output.print(ctx.output.theme.c.bold("mcp-twin restore would:"));
+  await renderUndo(lossy, ctx.output, { planned: true, diffs: "none" });
+  const what = lossy.map((r) => {
+    const entries = r.undoes?.entries ?? [];
+    return `${r.path} (${r.undoes?.file ? "put back whole" : `${andList(entries)} edited by hand`})`;
+  });
+  throw new UsageError(
+    "restore-needs-yes",
+    `mcp-twin restore would undo what was changed since mcp-twin last wrote ${andList(what)}, and there is no terminal to ask on.`,
+    {
+      hint: "Run it on a terminal to see the diff and be asked, or add --dry-run to see the diff here; --yes puts the file back anyway. To keep those changes, fix the file by hand instead.",
+    },
+  );
 }
 
 /** The last change as the user knows it: "a sync at 10:02:11 AM". */

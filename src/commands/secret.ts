@@ -16,7 +16,7 @@ import {
 import { secretUsers } from "../core/manifest/spec.js";
 import { own } from "../core/own-keys.js";
 import { notAKey } from "../core/secrets/placeholders.js";
-import { assertKnown, didYouMean } from "../core/selectors.js";
+import { assertAction, assertKnown, didYouMean } from "../core/selectors.js";
 import { withLock } from "../core/system/files.js";
 import { andList } from "../core/words.js";
 import { inquirerPrompts, readStdin } from "../ui/prompts.js";
@@ -36,17 +36,18 @@ interface SecretsAt {
 
 export async function run(ctx: Ctx): Promise<number> {
   const [action, name] = ctx.args;
+  assertAction(
+    "secret",
+    action ?? "",
+    ["set", "list", "rm"],
+    "mcp-twin secret set NAME | secret list | secret rm NAME",
+  );
   const machine = await openCommandMachine(ctx);
   const file = machine.paths.secrets;
   const secrets = await loadSecrets(file);
   ctx.output.addSecrets(Object.values(secrets));
   const at: SecretsAt = { machine, file, secrets };
   if (action === "list") return list(ctx, at);
-  if (action !== "set" && action !== "rm") {
-    throw new UsageError("bad-action", `secret ${action ?? ""}: expected set, list or rm.`, {
-      hint: "mcp-twin secret set NAME | secret list | secret rm NAME",
-    });
-  }
   if (!name) throw new UsageError("missing-argument", `secret ${action} needs a NAME.`);
   assertSecretName(name);
   return action === "rm" ? remove(ctx, at, name) : set(ctx, at, name);

@@ -1,7 +1,7 @@
 /**
  * `mcp-twin status`: the servers × targets matrix. It reports states, it does not judge them: exit 0
- * whatever the states (drifted and missing rows too); 2 for bad input (an unknown --client, a manifest
- * or config that does not parse), as every command.
+ * whatever the states; 1 when a client config cannot be read (named, the others shown); 2 for bad
+ * input (an unknown --client, a manifest that does not parse), as every command.
  */
 
 import { ruleNote } from "../core/budget/rule-problems.js";
@@ -17,6 +17,7 @@ import {
 import { untrusted } from "../core/text/control-chars.js";
 import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
+import { sayErrors } from "../ui/report-error.js";
 import { loginJson, loginsNote, loginText } from "../ui/reports/login-lines.js";
 import { manifestLine } from "../ui/reports/manifest-line.js";
 import type { ContextOf } from "./shared/command.js";
@@ -26,11 +27,12 @@ import type { statusCommand } from "./status-flags.js";
 export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number> {
   const o = ctx.options;
   const machine = await openCommandMachine(ctx);
-  const { rows, manifest, scope, blockers, counts, logins, shares, plugins } = await computeStatus(
-    machine,
-    { manifest: o.manifest, envs: o.env, clients: o.client, project: o.project },
-    ctx.output.progress,
-  );
+  const { rows, manifest, scope, blockers, counts, logins, shares, plugins, unreadable } =
+    await computeStatus(
+      machine,
+      { manifest: o.manifest, envs: o.env, clients: o.client, project: o.project },
+      ctx.output.progress,
+    );
   // The bridge is asked how it runs the shared servers; nothing is started.
   const shared = await sharedStatus(machine, shares, o.manifest);
   const sharedOf = new Map((shared?.shared ?? []).map((v) => [v.name, v]));
@@ -67,7 +69,7 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
     );
   else {
     ctx.output.print(manifestLine({ manifest, manifestScope: scope }, ctx.output.shown));
-    render(rows, blockers, ctx.output, counts);
+    render(rows, blockers, ctx.output, { ...counts, unreadable: unreadable.length });
     if (logins.length > 0) {
       ctx.output.print(ctx.output.theme.c.bold("Logins"));
       for (const l of logins) ctx.output.print(`  ${loginText(l, ctx.output.theme, Date.now())}`);
@@ -78,7 +80,10 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
     renderToolRules(rows, ctx.output);
     renderPlugins(plugins, ctx.output);
   }
-  return 0;
+  // Each config it could not read, named with its repair (on stderr, --json too): the run showed
+  // only part of what was asked, so it fails in part (exit 1), as doctor does.
+  sayErrors(unreadable, ctx.output);
+  return unreadable.length > 0 ? 1 : 0;
 }
 
 /** A shared server in `--json`: how it runs now (docs/commands.md). */
@@ -116,9 +121,11 @@ function render(
   rows: StatusRow[],
   blockers: readonly SyncBlocker[],
   out: Output,
-  counts: { servers: number; disabled: number; targets: number },
+  counts: { servers: number; disabled: number; targets: number; unreadable: number },
 ): void {
   const { c, fail } = out.theme;
+  // Every config there is could not be read: they are named below, nothing else is to say.
+  if (rows.length === 0 && counts.targets === 0 && counts.unreadable > 0) return;
   if (rows.length === 0) {
     // Say which of the two is missing: the manifest's servers, or a client config to hold them.
     out.print(

@@ -4,6 +4,7 @@
  */
 import { gatherBudgets } from "../core/budget/gather.js";
 import { parseTimeout } from "../core/selectors.js";
+import { sayErrors } from "../ui/report-error.js";
 import { renderTools, toolsJson } from "../ui/reports/tools-report.js";
 import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
@@ -39,6 +40,9 @@ export async function run(ctx: ContextOf<typeof toolsCommand>): Promise<number> 
     }
   }
   if (ctx.output.json) ctx.output.result(toolsJson(facts.budgets));
-  else renderTools({ ...facts, failed }, ctx.output);
-  return 0;
+  else renderTools({ ...facts, failed, unreadable: gathered.unreadable }, ctx.output);
+  // Each config it could not read, named with its repair, as status and doctor do: a part of
+  // what was asked is not shown (exit 1).
+  sayErrors(gathered.unreadable, ctx.output);
+  return gathered.unreadable.length > 0 ? 1 : 0;
 }

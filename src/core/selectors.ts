@@ -79,6 +79,24 @@ export function assertKnown(u: UnknownName): void {
   if (!u.known.includes(u.name)) throw unknownName(u);
 }
 
+/** A command's action (`bridge stat`, `secret lst`): exit 2 naming its actions, the closest first. */
+export function assertAction(
+  command: string,
+  action: string,
+  actions: readonly string[],
+  also?: string,
+): void {
+  assertKnown({
+    code: "bad-action",
+    given: command,
+    name: action,
+    isNot: "not an action",
+    knownAs: "Actions",
+    known: actions,
+    ...(also ? { also } : {}),
+  });
+}
+
 /**
  * Throw one UsageErrors (exit 2) naming every one of `names` that is not known — by default not
  * among `u.known`; `isKnown` when more is accepted than is listed (an MCP Registry name).

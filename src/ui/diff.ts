@@ -18,6 +18,58 @@ export async function unifiedDiff(
   after: string | null,
   out: Pick<Output, "theme" | "addSecrets">,
 ): Promise<string> {
+  const { patch, oldLines, newLines } = await maskedPatch(file, before, after, out, 3);
+  const { c } = out.theme;
+  const lines = [c.bold(`--- ${patch.oldFileName}`), c.bold(`+++ ${patch.newFileName}`)];
+  for (const hunk of patch.hunks) {
+    lines.push(c.cyan(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`));
+    let o = hunk.oldStart - 1;
+    let n = hunk.newStart - 1;
+    for (const line of hunk.lines) {
+      const mark = line[0];
+      if (mark === "-") lines.push(c.red(`-${showEscapedBytes(oldLines[o++] ?? "")}`));
+      else if (mark === "+") lines.push(c.green(`+${showEscapedBytes(newLines[n++] ?? "")}`));
+      else if (mark === " ") {
+        lines.push(` ${showEscapedBytes(newLines[n++] ?? "")}`);
+        o++;
+      } else lines.push(line); // "\ No newline at end of file"
+    }
+  }
+  return lines.join("\n").trimEnd();
+}
+
+/**
+ * The lines of `before` that `after` no longer has (`gone`) and those it adds (`back`), masked as
+ * unifiedDiff masks them: what a change takes out of a file, said without the whole diff.
+ */
+export async function changedLines(
+  file: string,
+  before: string | null,
+  after: string | null,
+  out: Pick<Output, "addSecrets">,
+): Promise<{ gone: string[]; back: string[] }> {
+  const { patch, oldLines, newLines } = await maskedPatch(file, before, after, out, 0);
+  const gone: string[] = [];
+  const back: string[] = [];
+  for (const hunk of patch.hunks) {
+    let o = hunk.oldStart - 1;
+    let n = hunk.newStart - 1;
+    for (const line of hunk.lines) {
+      if (line[0] === "-") gone.push(showEscapedBytes(oldLines[o++] ?? ""));
+      else if (line[0] === "+") back.push(showEscapedBytes(newLines[n++] ?? ""));
+    }
+  }
+  return { gone, back };
+}
+
+/** The patch of two texts, and each text's lines with its secret fields masked. */
+async function maskedPatch(
+  file: string,
+  before: string | null,
+  after: string | null,
+  out: Pick<Output, "addSecrets">,
+  context: number,
+) {
   const [{ structuredPatch }, { maskSecretFields, secretFields: jsonFields }] = await Promise.all([
     import("diff"),
     import("../core/secrets/secret-fields-json.js"),
@@ -37,8 +89,6 @@ export async function unifiedDiff(
       return [f.value, ...parts].filter(looksLikeSecret);
     }),
   );
-  const oldLines = maskSecretFields(oldText, oldFields).split("\n");
-  const newLines = maskSecretFields(newText, newFields).split("\n");
   const patch = structuredPatch(
     before === null ? "/dev/null" : file,
     after === null ? "/dev/null" : file,
@@ -46,25 +96,11 @@ export async function unifiedDiff(
     newText,
     "",
     "",
-    {
-      context: 3,
-    },
+    { context },
   );
-  const { c } = out.theme;
-  const lines = [c.bold(`--- ${patch.oldFileName}`), c.bold(`+++ ${patch.newFileName}`)];
-  for (const hunk of patch.hunks) {
-    lines.push(c.cyan(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`));
-    let o = hunk.oldStart - 1;
-    let n = hunk.newStart - 1;
-    for (const line of hunk.lines) {
-      const mark = line[0];
-      if (mark === "-") lines.push(c.red(`-${showEscapedBytes(oldLines[o++] ?? "")}`));
-      else if (mark === "+") lines.push(c.green(`+${showEscapedBytes(newLines[n++] ?? "")}`));
-      else if (mark === " ") {
-        lines.push(` ${showEscapedBytes(newLines[n++] ?? "")}`);
-        o++;
-      } else lines.push(line); // "\ No newline at end of file"
-    }
-  }
-  return lines.join("\n").trimEnd();
+  return {
+    patch,
+    oldLines: maskSecretFields(oldText, oldFields).split("\n"),
+    newLines: maskSecretFields(newText, newFields).split("\n"),
+  };
 }

@@ -7,6 +7,7 @@ import {
   formatLocation,
   InterruptedError,
   isTwinError,
+  type TwinError,
   UnknownNameError,
   UsageErrors,
 } from "../core/errors.js";
@@ -45,20 +46,7 @@ export function reportError(
           ...(e.hint ? { hint: e.hint } : {}),
         })),
       });
-    } else {
-      for (const e of list) {
-        // The file it names, as the user's system shows it (inside WSL: C:\… for a Windows file).
-        const file = e.location.file;
-        const shown = (text: string) => (file ? text.split(file).join(output.shown(file)) : text);
-        // The file once: a message that names it already (without a line) gets no prefix.
-        const named =
-          !file ||
-          e.message.startsWith(formatLocation(e.location)) ||
-          (e.location.line === undefined && e.message.includes(file));
-        output.error(shown(named ? e.message : `${formatLocation(e.location)}: ${e.message}`));
-        if (e.hint) output.info(shown(e.hint));
-      }
-    }
+    } else sayErrors(list, output);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -104,4 +92,24 @@ function interruptedMessage(
     said.push(`npm ran in ${andList(changed.npm)}: a package it did not finish, the next run installs.`);
   said.push(next);
   return said.join(" ");
+}
+
+/**
+ * Errors for people, on stderr: each message with its file as the user's system shows it and
+ * line:column, then what to do. Also what a command that goes on past them (status, tools: the
+ * client configs they cannot read) says of them, with --json too (stdout holds its document).
+ */
+export function sayErrors(list: readonly TwinError[], output: Output): void {
+  for (const e of list) {
+    // The file it names, as the user's system shows it (inside WSL: C:\… for a Windows file).
+    const file = e.location.file;
+    const shown = (text: string) => (file ? text.split(file).join(output.shown(file)) : text);
+    // The file once: a message that names it already (without a line) gets no prefix.
+    const named =
+      !file ||
+      e.message.startsWith(formatLocation(e.location)) ||
+      (e.location.line === undefined && e.message.includes(file));
+    output.error(shown(named ? e.message : `${formatLocation(e.location)}: ${e.message}`));
+    if (e.hint) output.info(shown(e.hint));
+  }
 }

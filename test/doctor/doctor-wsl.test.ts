@@ -730,7 +730,7 @@ describe("paths: one style per side", () => {
       const older = one(await doctor(machine, ["--no-probe"]), "config.parse", { client: "cursor" });
       for (const [f, text] of copies) writeFileSync(f, text, { mode: 0o600 });
       expect(older.fix).toBe(
-        `Fix ${file} by hand at line 4, column 1; mcp-twin has no backup of it (it created this file: there was nothing before).`,
+        `Fix it by hand at ${file}:4:1 (value expected); mcp-twin has no backup of it (it created this file: there was nothing before).`,
       );
       // After a sync that changed it, restore can put it back: the fix names it by the path restore takes.
       writeFileSync(cursor(), before);

@@ -60,7 +60,7 @@ describe("a client config that does not parse", () => {
     return checks.find((c) => c.id === "config.parse" && c.client === client)!;
   };
 
-  test("sync, status and doctor give one advice: restore it from mcp-twin's backup (never move it away)", async () => {
+  test("sync, status and doctor give one advice: the hand fix first (file:line:column, what is wrong), then restore from mcp-twin's backup (never move it away)", async () => {
     const m = machine();
     writeManifest(m, time);
     // Cursor's file was there before (so mcp-twin keeps it as it found it).
@@ -71,14 +71,19 @@ describe("a client config that does not parse", () => {
     const linux = m.paths.claudeCodeConfig;
     const windows = "'C:\\Users\\alice\\.cursor\\mcp.json'";
     const advice = (p: string, at: string) =>
-      `Run \`mcp-twin restore ${p}\` to put the whole file back as mcp-twin last wrote it (from its newest backup when it kept no copy of that; it shows what it replaces; \`mcp-twin restore --list ${p}\` shows every backup), or fix it by hand ${at}.`;
-    const linuxFix = advice(linux, "at line 6, column 5");
+      `Fix it by hand at ${at} (property name expected). Or run \`mcp-twin restore ${p}\` to put the whole file back as mcp-twin last wrote it (from its newest backup when it kept no copy of that), which also undoes what was changed by hand since: it shows what it replaces, and \`mcp-twin restore --list ${p}\` shows every backup.`;
+    const linuxFix = advice(linux, `${linux}:6:5`);
     const sync = await m.run(["sync"]);
     const status = await m.run(["status"]);
-    for (const r of [sync, status]) {
+    // Status shows the others and names these, with the same advice (exit 1: only a part is shown).
+    expect(status.code).toBe(1);
+    expect(status.stderr).toContain(`ℹ ${linuxFix}\n`);
+    for (const r of [sync]) {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`ℹ ${linuxFix} To sync the other targets meanwhile`);
-      expect(r.stderr).toContain(`ℹ Run \`mcp-twin restore ${windows}\` to put`);
+      expect(r.stderr).toContain(
+        `ℹ Fix it by hand at C:\\Users\\alice\\.cursor\\mcp.json:5:3 (property name expected). Or run \`mcp-twin restore ${windows}\` to put`,
+      );
       expect(r.stderr).not.toMatch(/move it|by hand \(or/);
     }
     const code = await doctorFix(m, "claude-code");
@@ -88,11 +93,41 @@ describe("a client config that does not parse", () => {
     expect((await doctorFix(m, "cursor")).fix).toContain(`\`mcp-twin restore ${windows}\``);
   });
 
+  test("status and tools show every client they can read and name the one they cannot (file:line:column), exit 1", async () => {
+    const m = machine();
+    writeManifest(m, time);
+    expect((await m.run(["sync"])).code).toBe(0);
+    cutInHalf(m.paths.claudeCodeConfig);
+    const file = m.paths.claudeCodeConfig;
+    const named = `✖ ${file}:6:5: property name expected; the file is not valid JSON.\nℹ Fix it by hand at ${file}:6:5 (property name expected). Or run`;
+    const status = await m.run(["status"]);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toContain("windows claude-desktop  windows cursor");
+    expect(status.stdout).not.toContain("claude-code");
+    expect(status.stdout).toMatch(/^time {4}synced +synced *$/m);
+    expect(status.stderr).toContain(named);
+    const json = await m.run(["status", "--json"]);
+    expect(json.code).toBe(1);
+    expect(
+      (JSON.parse(json.stdout) as Array<{ client: string; state: string }>).map((r) => [r.client, r.state]),
+    ).toEqual([
+      ["claude-desktop", "synced"],
+      ["cursor", "synced"],
+    ]);
+    expect(json.stderr).toContain(named);
+    const tools = await m.run(["tools", "--json", "--timeout", "5"]);
+    expect(tools.code).toBe(1);
+    expect(
+      (JSON.parse(tools.stdout) as { clients: Array<{ client: string }> }).clients.map((c) => c.client),
+    ).toEqual(["claude-desktop", "cursor"]);
+    expect(tools.stderr).toContain(named);
+  });
+
   test("no backup: fix it by hand at its line and column, mcp-twin never changed it", async () => {
     const m = machine();
     writeManifest(m, time);
     writeFileSync(m.paths.claudeCodeConfig, '{\n  "numStartups": 3,\n  "mcpServers": {\n');
-    const fix = `Fix ${m.paths.claudeCodeConfig} by hand at line 4, column 1; mcp-twin has no backup of it (it never changed this file).`;
+    const fix = `Fix it by hand at ${m.paths.claudeCodeConfig}:4:1 (closing brace expected); mcp-twin has no backup of it (it never changed this file).`;
     const sync = await m.run(["sync"]);
     expect(sync.code).toBe(2);
     expect(sync.stderr).toContain(`ℹ ${fix} To sync`);

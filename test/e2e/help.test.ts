@@ -659,7 +659,8 @@ describe("the text (read by eye)", () => {
 
       Common options:
         --json           one JSON document on stdout, logs on stderr
-        -y, --yes        do not ask first
+        -y, --yes        do not ask first (without a terminal, needed to undo what was
+                         changed since mcp-twin last wrote a file)
         --dry-run        show what would be put back (diffs, keys masked); write
                          nothing
         --verbose        more detail on stderr

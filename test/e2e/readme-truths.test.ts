@@ -215,3 +215,19 @@ test("a user page links only to what the package ships (never to docs/dev/ or th
   }
   expect(outside).toEqual([]);
 });
+
+test("the README says how to pin the gateway's port, with the setting mcp-twin reads", async () => {
+  const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
+  // The manifest snippet the README gives for it, taken as a manifest of its own.
+  const snippet = readme.match(/`("bridge": \{ "port": \d+ \})` pins it/)?.[1];
+  expect(snippet).toBeDefined();
+  const { parseManifestText } = await import("../../src/core/manifest/validate.js");
+  const { resolveBridgeSettings } = await import("../../src/core/bridge-control/settings.js");
+  const manifest = parseManifestText(`{ "servers": {}, ${snippet} }`, "mcp-twin.jsonc");
+  const pinned = Number(snippet!.match(/\d+/)![0]);
+  // Whatever port the home had recorded, the pinned one wins.
+  expect(resolveBridgeSettings(manifest.bridge, "mcp-twin.jsonc", { port: 7760 })).toMatchObject({
+    port: pinned,
+    pinned: true,
+  });
+});

@@ -357,18 +357,22 @@ describe("bad input says why, where, and how to go on", () => {
   test("a config that does not parse stops the run and names the --env / --client that leave it out", async () => {
     const m = setup();
     writeFileSync(m.paths.cursorConfig, '{ "mcpServers": { ');
-    for (const command of ["sync", "status"]) {
-      const r = await m.run([command]);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(
-        /C:\\Users\\alice\\\.cursor\\mcp\.json:1:\d+: closing brace expected; the file is not valid JSON/,
-      );
-      expect(r.stderr).toContain(
-        "To sync the other targets meanwhile, leave this one out: --env wsl:Ubuntu (skips everything in windows), or --client claude-code --client claude-desktop (skips cursor everywhere",
-      );
-    }
+    const said =
+      /C:\\Users\\alice\\\.cursor\\mcp\.json:1:\d+: closing brace expected; the file is not valid JSON/;
+    const r = await m.run(["sync"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(said);
+    expect(r.stderr).toContain(
+      "To sync the other targets meanwhile, leave this one out: --env wsl:Ubuntu (skips everything in windows), or --client claude-code --client claude-desktop (skips cursor everywhere",
+    );
     // Stopped by a file it cannot read: nothing written, not even what it learnt about the machine.
     expect(existsSync(path.join(m.paths.home, "cache", "environments.json"))).toBe(false);
+    // status names it too, and shows the others (a partial result, exit 1): no run to leave it out of.
+    const status = await m.run(["status"]);
+    expect(status.code).toBe(1);
+    expect(status.stderr).toMatch(said);
+    expect(status.stderr).not.toContain("To sync the other targets meanwhile");
+    expect(status.stdout).toContain("wsl:Ubuntu claude-code");
     // The way out it names works: the other targets sync, the broken file is untouched.
     const other = await m.run(["sync", "--env", "wsl:Ubuntu"]);
     expect(other.code).toBe(0);

@@ -125,7 +125,12 @@ describe("a file that no longer parses", () => {
     );
     expect(parse.fix).toContain(`\`mcp-twin restore ${file}\``);
 
-    const r = await m.run(["restore", file]);
+    // No terminal to ask on: what the cut changed goes only with --yes.
+    const refused = await m.run(["restore", file]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("there is no terminal to ask on");
+    expect(refused.stdout + refused.stderr).not.toContain(SECRET);
+    const r = await m.run(["restore", file, "--yes"]);
     expect(r.code, r.stderr).toBe(0);
     // What mcp-twin last wrote comes back, not the backup from before that write.
     expect(r.stdout).toMatch(
@@ -154,13 +159,101 @@ describe("a file that no longer parses", () => {
     const good = readFileSync(file, "utf8");
     // Then the file breaks (a bad hand edit).
     writeFileSync(file, `${good.slice(0, -3)},,\n`);
-    const r = await m.run(["restore", file, "--json"]);
+    const r = await m.run(["restore", file, "--json", "--yes"]);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(file, "utf8")).toBe(good);
     expect(json(file).mcpServers?.tool).toBeUndefined();
     const row = JSON.parse(r.stdout).targets[0] as { wholeFile?: string };
     expect(row.wholeFile).toMatch(/^last-written\.txt \(what mcp-twin last wrote, /);
   });
+});
+
+describe("a restore that undoes what was changed by hand since mcp-twin last wrote the file", () => {
+  const MINE = "mine-4f1e8a0b2c9d7e63";
+  /** An entry added by hand at the top of the servers, its comma forgotten: the file no longer parses. */
+  const brokenByHand = (good: string) =>
+    good.replace(
+      '"mcpServers": {\n',
+      `"mcpServers": {\n    "mine": { "command": "mine-mcp", "env": { "MINE_TOKEN": "${MINE}" } }\n`,
+    );
+
+  test("no terminal: it says which lines it would take out (keys masked) and wants --yes; with it, says what went", async () => {
+    const m = linux();
+    const file = m.paths.claudeCodeConfig;
+    expect((await m.run(["sync"])).code).toBe(0);
+    const good = readFileSync(file, "utf8");
+    const broken = brokenByHand(good);
+    writeFileSync(file, broken);
+    const gone = '- "mine": { "command": "mine-mcp", "env": { "MINE_TOKEN": "********" } }';
+
+    const r = await m.run(["restore"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(
+      "▲ This undoes what was changed in the file since mcp-twin last wrote it (by hand, or by another program): the 1 line below would go:",
+    );
+    expect(r.stdout).toContain(gone);
+    expect(r.stderr).toContain(
+      `✖ mcp-twin restore would undo what was changed since mcp-twin last wrote ${file} (put back whole), and there is no terminal to ask on.\nℹ Run it on a terminal to see the diff and be asked, or add --dry-run to see the diff here; --yes puts the file back anyway.`,
+    );
+    expect(readFileSync(file, "utf8")).toBe(broken);
+    const j = await m.run(["restore", "--json"]);
+    expect(j.code).toBe(2);
+    expect(JSON.parse(j.stdout).errors[0].code).toBe("restore-needs-yes");
+    // A dry run writes nothing, so it asks for nothing: it shows the same.
+    const dry = await m.run(["restore", "--dry-run"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(gone);
+
+    const yes = await m.run(["restore", "--yes"]);
+    expect(yes.code, yes.stderr).toBe(0);
+    expect(yes.stdout).toContain("(by hand, or by another program): the 1 line below went:");
+    expect(yes.stdout).toContain(gone);
+    expect(readFileSync(file, "utf8")).toBe(good);
+    for (const out of [r, j, dry, yes]) expect(out.stdout + out.stderr).not.toContain(MINE);
+  });
+
+  test("an entry of mcp-twin's edited by hand: its edit is named, and goes only with --yes", async () => {
+    const m = linux();
+    const file = m.paths.claudeCodeConfig;
+    expect((await m.run(["sync"])).code).toBe(0);
+    writeManifest(m, { servers: tool("--v1") });
+    expect((await m.run(["sync"])).code).toBe(0);
+    const edited = json(file);
+    edited.mcpServers.tool.args = ["tool-mcp", "--by-hand"];
+    writeFileSync(file, JSON.stringify(edited, null, 2));
+    const r = await m.run(["restore"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain("▲ tool was edited by hand since mcp-twin wrote it: that edit would go.");
+    expect(r.stderr).toContain(`since mcp-twin last wrote ${file} (tool edited by hand)`);
+    expect(json(file).mcpServers.tool.args).toEqual(["tool-mcp", "--by-hand"]);
+    const yes = await m.run(["restore", "--yes"]);
+    expect(yes.code, yes.stderr).toBe(0);
+    expect(yes.stdout).toContain("▲ tool was edited by hand since mcp-twin wrote it: that edit went.");
+    expect(json(file).mcpServers.tool.args).toEqual(["tool-mcp", "--v0"]);
+  });
+
+  test("on a terminal it says the same before its one question", async () => {
+    const m = linux();
+    const file = m.paths.claudeCodeConfig;
+    expect((await m.run(["sync"])).code).toBe(0);
+    const broken = brokenByHand(readFileSync(file, "utf8"));
+    writeFileSync(file, broken);
+    const pty = runInPty(["restore"], m.env, m.paths.linuxHome);
+    await pty.waitFor(/Put back 1 whole file\?/);
+    const screen = pty.output();
+    expect(screen).toContain("(by hand, or by another program): the 1 line below will go:");
+    expect(screen).toContain('- "mine": { "command": "mine-mcp", "env": { "MINE_TOKEN": "********" } }');
+    expect(screen.indexOf("the 1 line below will go:")).toBeLessThan(
+      screen.indexOf("Put back 1 whole file?"),
+    );
+    pty.type("n");
+    pty.type(KEY.enter);
+    const { code, output } = await pty.exit;
+    expect(code, output).toBe(0);
+    expect(output).toContain("Nothing changed.");
+    expect(output).not.toContain(MINE);
+    expect(readFileSync(file, "utf8")).toBe(broken);
+  }, 60_000);
 });
 
 describe("uninstall gives back what it took", () => {

@@ -289,6 +289,46 @@ describe("server names, secrets and restore targets", () => {
       "No sync has changed a target yet.",
     ]);
   });
+
+  test("a command's action typed wrong: did you mean, a name it begins first (bridge stat → status)", async () => {
+    const before = snapshot();
+    const cases: Array<[string[], string, string]> = [
+      [
+        ["bridge", "stat"],
+        "✖ bridge stat: not an action. Did you mean status?",
+        "Actions: status, start, stop, restart, logs.",
+      ],
+      [
+        ["bridge", "sto"],
+        "✖ bridge sto: not an action. Did you mean stop?",
+        "Actions: status, start, stop, restart, logs.",
+      ],
+      [
+        ["secret", "lst"],
+        "✖ secret lst: not an action. Did you mean list?",
+        "Actions: set, list, rm. mcp-twin secret set NAME | secret list | secret rm NAME",
+      ],
+      [
+        ["completion", "ba"],
+        "✖ completion ba: not a shell mcp-twin has a completion script for. Did you mean bash?",
+        "Shells: bash, zsh, fish, powershell.",
+      ],
+      [
+        ["share", "fixture", "mach"],
+        "✖ share mach: not a mode. Did you mean machine?",
+        "Modes: machine, project, session, off.",
+      ],
+    ];
+    for (const [args, message, hint] of cases) {
+      const r = await m.run(args);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(errorLines(r)).toEqual([message, hint]);
+    }
+    const json = await m.run(["bridge", "stat", "--json"]);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).errors[0]).toMatchObject({ code: "bad-action", didYouMean: ["status"] });
+    expect(snapshot()).toEqual(before);
+  });
 });
 
 describe("after a sync", () => {

@@ -74,10 +74,15 @@ describe("plain Linux, three clients, a session and a machine server", () => {
     expect(first.code, first.stderr).toBe(0);
     expect(count(first.stdout, "chmod 600")).toBe(1);
     expect(first.stdout).toContain(
-      `  ▲ ${files[0]}, ${files[1]} and ${files[2]} are readable by other users, so no bridge token goes into them: the shared servers there go through mcp-twin's relay, which needs mcp-twin where it runs. \`chmod 600 ${files.join(" ")}\`, then \`mcp-twin sync\`, gives them url entries to the bridge.\n`,
+      `  ▲ ${files[0]}, ${files[1]} and ${files[2]} are readable by other users, so no bridge token goes into them: the shared servers there go through mcp-twin's relay (each target's line says which, and where it runs). \`chmod 600 ${files.join(" ")}\`, then \`mcp-twin sync\`, gives them url entries to the bridge.\n`,
     );
+    // Each fact once: the files' mode in that paragraph only, each target's relay on its own line.
+    expect(count(first.stdout, "readable by other")).toBe(1);
     expect(
-      count(first.stdout, "fixture and other are shared, and this file is readable by other users (below)"),
+      count(
+        first.stdout,
+        "fixture and other are shared (why a relay: below): they go through mcp-twin's relay (`mcp-twin connect`) in linux, so ",
+      ),
     ).toBe(3);
     expect(first.stdout).not.toContain("no process per session");
   }, 120_000);

@@ -136,12 +136,14 @@ test("a config that does not parse: uninstall leaves it with the repair advice, 
   const text = readFileSync(file, "utf8");
   const { writeFileSync } = await import("node:fs");
   writeFileSync(file, text.slice(0, text.indexOf('"mcp-twin"')));
-  const advice = `Run \`mcp-twin restore ${file}\` to put the whole file back as mcp-twin last wrote it`;
+  const advice = `Fix it by hand at ${file}:`;
+  const restore = `Or run \`mcp-twin restore ${file}\` to put the whole file back as mcp-twin last wrote it`;
   const preview = await m.run(["uninstall", "--dry-run"]);
   const line = preview.stdout.split("\n").find((l) => l.includes(file))!;
   expect(line).toBe(`  ✖ wsl:Ubuntu claude-code ${file}  cannot be read: it would be left as it is`);
   expect(preview.stdout).not.toMatch(/\.claude\.json {2}failed/);
   expect(preview.stdout).toContain(`→ ${advice}`);
+  expect(preview.stdout).toContain(restore);
   // The true reason it runs on: that file cannot be read (not "still has its entry", from state).
   expect(preview.stdout).toContain(
     `– The bridge (pid ${pid}) in wsl:Ubuntu keeps running: wsl:Ubuntu claude-code's config cannot be read (see above), so whether it holds its entry cannot be told.`,

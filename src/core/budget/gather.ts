@@ -4,11 +4,11 @@
  * servers no cache knows by a handshake (its own module) and asks again.
  */
 import type { Context } from "../context/context.js";
-import { loadContext, readTargetTexts } from "../context/context.js";
+import { loadContext, readableTargets } from "../context/context.js";
 import { type DesiredEntries, desiredEntries, knownToolLists, wireBridge } from "../entries/desired.js";
 import type { ToolLists } from "../entries/tool-lists.js";
 import type { Machine } from "../environments/machine.js";
-import { UsageErrors } from "../errors.js";
+import type { UsageError } from "../errors.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { hasToolRules } from "../manifest/tool-rules.js";
 import { knownVersions, packageServers, readInstalledIndex } from "../packages/installs.js";
@@ -40,11 +40,16 @@ export async function gatherBudgets(
   machine: Machine,
   options: BudgetOptions,
   progress: Progress,
-): Promise<BudgetFacts & { again(fresh: FreshLists): Promise<BudgetFacts> }> {
+): Promise<
+  BudgetFacts & {
+    again(fresh: FreshLists): Promise<BudgetFacts>;
+    /** The client configs that cannot be read or do not parse, each with its repair. */
+    unreadable: UsageError[];
+  }
+> {
   checkSelectors({ clients: options.clients, envs: options.envs });
-  const ctx = await loadContext(machine, options, progress);
-  const { texts, unreadable, unparsable } = await readTargetTexts(ctx);
-  if (unreadable.length + unparsable.length > 0) throw new UsageErrors([...unreadable, ...unparsable]);
+  // A config that cannot be read or parsed is left out (its client loads nothing from it) and named.
+  const { ctx, texts, unreadable } = await readableTargets(await loadContext(machine, options, progress));
   const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, {
     createToken: false,
     checkPort: true,
@@ -73,5 +78,5 @@ export async function gatherBudgets(
     return { ctx, budgets, servers, lists, desired, problems };
   };
   const first = await once(new Set());
-  return { ...first, again: once };
+  return { ...first, again: once, unreadable };
 }

@@ -60,10 +60,20 @@ export function backupCounts(kept: ReadonlyArray<{ absent?: boolean; original?: 
 }
 
 /**
- * What to do about a client config that does not parse: put it back as mcp-twin last wrote it (or
- * from its newest backup) when there is one (`restorePath`: the path restore takes, the one state records), else fix it
- * by hand at its line and column. Never "move it away": many of these files hold the app's own
- * state or settings beside the servers (`~/.claude.json` is Claude Code's whole state).
+ * What is wrong at the error's position, from a config-parse message ("<file>:6:5: comma expected;
+ * the file is not valid JSON." → "comma expected"): what the hand fix is told to fix.
+ */
+export function parseProblem(message: string): string | undefined {
+  return /:\d+:\d+: (.+?)(?:; the file is not valid \w+)?\.$/.exec(message)?.[1];
+}
+
+/**
+ * What to do about a client config that does not parse: first the hand fix at file:line:column
+ * (what is wrong there), which keeps every change made since mcp-twin's last write; then, when
+ * mcp-twin holds a backup, `restore`, which puts the whole file back and so loses those changes
+ * (`restorePath`: the path restore takes, the one state records). Never "move it away": many of
+ * these files hold the app's own state or settings beside the servers (`~/.claude.json` is
+ * Claude Code's whole state).
  */
 export function unparsableFix(o: {
   /** The file as restore takes it (the target's recorded path). */
@@ -78,15 +88,21 @@ export function unparsableFix(o: {
   owned: number;
   line?: number | undefined;
   column?: number | undefined;
+  /** What is wrong there (parseProblem): "comma expected". */
+  problem?: string | undefined;
 }): string {
-  const at = o.line !== undefined ? ` at line ${o.line}, column ${o.column ?? 1}` : "";
+  const what = o.problem ? ` (${o.problem})` : "";
+  const byHand =
+    o.line !== undefined
+      ? `Fix it by hand at ${o.shown}:${o.line}:${o.column ?? 1}${what}`
+      : `Fix ${o.shown} by hand${what}`;
   const quoted = shellQuote(o.restorePath);
   if (o.backups > 0)
-    return `Run \`mcp-twin restore ${quoted}\` to put the whole file back as mcp-twin last wrote it (from its newest backup when it kept no copy of that; it shows what it replaces; \`mcp-twin restore --list ${quoted}\` shows every backup), or fix it by hand${at}.`;
+    return `${byHand}. Or run \`mcp-twin restore ${quoted}\` to put the whole file back as mcp-twin last wrote it (from its newest backup when it kept no copy of that), which also undoes what was changed by hand since: it shows what it replaces, and \`mcp-twin restore --list ${quoted}\` shows every backup.`;
   const why = o.created
     ? " (it created this file: there was nothing before)"
     : o.owned > 0
       ? ""
       : " (it never changed this file)";
-  return `Fix ${o.shown} by hand${at}; mcp-twin has no backup of it${why}.`;
+  return `${byHand}; mcp-twin has no backup of it${why}.`;
 }

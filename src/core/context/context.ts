@@ -6,7 +6,7 @@
 import path from "node:path";
 import { discoverTargets } from "../clients/targets.js";
 import type { Target } from "../clients/types.js";
-import { backupCounts, unparsableFix, withSkipHint } from "../clients/unreadable-target.js";
+import { backupCounts, parseProblem, unparsableFix, withSkipHint } from "../clients/unreadable-target.js";
 import { type Detection, detectEnvironments } from "../environments/detect.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
@@ -265,6 +265,7 @@ async function withRepair(
       owned: Object.keys(ctx.state.targets[t.key]?.entries ?? {}).length,
       line: error.location.line,
       column: error.location.column,
+      problem: parseProblem(error.message),
     }),
     cause: error,
   });
@@ -276,8 +277,18 @@ async function withRepair(
  */
 export async function readTargetTexts(
   ctx: Pick<Context, "machine" | "state" | "targets">,
-): Promise<{ texts: Map<string, string | null>; unreadable: UsageError[]; unparsable: UsageError[] }> {
+  options: { skipHint?: boolean } = {},
+): Promise<{
+  texts: Map<string, string | null>;
+  unreadable: UsageError[];
+  unparsable: UsageError[];
+  /** The keys of the targets those are about. */
+  bad: Set<string>;
+}> {
   const { targets } = ctx;
+  // How to leave the file out of the run: for a run that stops at it (sync), not one that goes on.
+  const skipHintOf = options.skipHint === false ? (e: UsageError) => e : withSkipHint;
+  const bad = new Set<string>();
   const texts = new Map<string, string | null>();
   const unreadable: UsageError[] = [];
   await Promise.all(
@@ -285,8 +296,9 @@ export async function readTargetTexts(
       try {
         texts.set(t.key, await readTextOrNull(t.file));
       } catch (error) {
+        bad.add(t.key);
         unreadable.push(
-          withSkipHint(
+          skipHintOf(
             new UsageError("config-unreadable", `${t.file}: ${(error as Error).message}`, {
               location: { file: t.file },
             }),
@@ -303,11 +315,28 @@ export async function readTargetTexts(
       readTargetEntries(t, texts.get(t.key) ?? "");
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
+      bad.add(t.key);
       unparsable.push(
-        withSkipHint(error.code === "config-parse" ? await withRepair(ctx, t, error) : error, t, targets),
+        skipHintOf(error.code === "config-parse" ? await withRepair(ctx, t, error) : error, t, targets),
       );
     }
   }
   trace("targets parsed");
-  return { texts, unreadable, unparsable };
+  return { texts, unreadable, unparsable, bad };
+}
+
+/**
+ * For a command that reports on every client config it can read and names the others (status,
+ * tools, as doctor does): the context narrowed to the targets whose files read and parse, their
+ * texts, and an error for each other one (file:line:column and its repair).
+ */
+export async function readableTargets<C extends Pick<Context, "machine" | "state" | "targets">>(
+  ctx: C,
+): Promise<{ ctx: C; texts: Map<string, string | null>; unreadable: UsageError[] }> {
+  const { texts, unreadable, unparsable, bad } = await readTargetTexts(ctx, { skipHint: false });
+  return {
+    ctx: { ...ctx, targets: ctx.targets.filter((t) => !bad.has(t.key)) },
+    texts,
+    unreadable: [...unreadable, ...unparsable],
+  };
 }

@@ -10,7 +10,7 @@ import { pluginShadows, shadowText } from "../clients/plugin-clash.js";
 import { type PluginServerSeen, seenIn } from "../clients/plugin-servers.js";
 import { startAgain } from "../clients/restarts.js";
 import type { Target } from "../clients/types.js";
-import { loadContext, readTargetTexts } from "../context/context.js";
+import { loadContext, readableTargets, readTargetTexts } from "../context/context.js";
 import { entriesNow, wireBridge } from "../entries/desired.js";
 import { classifyTarget, type EntryState } from "../entries/ownership.js";
 import { resolveEntry } from "../entries/programs/resolve.js";
@@ -19,7 +19,7 @@ import type { Machine } from "../environments/machine.js";
 import { isNodeProgram } from "../environments/program.js";
 import { installAdvice, programHint } from "../environments/program-hints.js";
 import type { Environment } from "../environments/types.js";
-import { UsageErrors } from "../errors.js";
+import type { UsageError } from "../errors.js";
 import { entryKeys, readTargetEntries, readTargetFields } from "../formats/index.js";
 import { type LoginLine, loginLines } from "../oauth/needs-login.js";
 import { own } from "../own-keys.js";
@@ -94,12 +94,12 @@ export async function computeStatus(
   shares: Array<{ name: string; mode: string }>;
   /** Servers the clients' plugins and extensions provide, and what an mcp-twin entry does to one. */
   plugins: PluginLine[];
+  /** The client configs that cannot be read or do not parse (left out of the rows), each with its repair. */
+  unreadable: UsageError[];
 }> {
   checkSelectors({ clients: options.clients, envs: options.envs });
-  const ctx = await loadContext(machine, options, progress);
-  // A file that does not parse stops status too (exit 2), as it stops sync.
-  const { texts, unreadable, unparsable } = await readTargetTexts(ctx);
-  if (unreadable.length + unparsable.length > 0) throw new UsageErrors([...unreadable, ...unparsable]);
+  // A file that cannot be read or parsed is named (and how to repair it), and every other one shown.
+  const { ctx, texts, unreadable } = await readableTargets(await loadContext(machine, options, progress));
   const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, {
     createToken: false,
     checkPort: true,
@@ -184,6 +184,7 @@ export async function computeStatus(
     logins: loginLines(machine, ctx.servers),
     shares: ctx.located.scope === "user" ? manifestShareList(ctx.servers, bridge?.env) : [],
     plugins,
+    unreadable,
     counts: {
       servers: ctx.servers.length,
       disabled: Object.keys(ctx.manifest.servers).length - ctx.servers.length,

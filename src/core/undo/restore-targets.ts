@@ -320,6 +320,17 @@ function parses(text: string, record: TargetRecord): boolean {
   }
 }
 
+/**
+ * An entry of mcp-twin's whose value is not what it last wrote there (nor a write it planned):
+ * edited by hand since. An entry it does not own is not its to judge.
+ */
+function editedByHand(record: TargetRecord, name: string, value: unknown): boolean {
+  const mine = own(record.entries, name);
+  if (!mine) return false;
+  const hash = entryHash(value);
+  return hash !== mine.hash && !(mine.pending ?? []).includes(hash);
+}
+
 /** A target being restored: its live record in state, and the hand-written forms of what it adopted. */
 interface Ctx {
   record: TargetRecord;
@@ -356,6 +367,7 @@ function whole(
   backup: BackupInfo,
   text: string | null,
   names: ReadonlySet<string>,
+  current: string | null,
 ): { after: string | null; outcome: Outcome } {
   if (text === null)
     return { after: null, outcome: { ...noOutcome(), notes: ["no backup with content to put back"] } };
@@ -371,7 +383,10 @@ function whole(
     if (ownedIn(backup, name, known.has(name))) records.own[name] = recordFor(ctx, name, value);
   for (const name of Object.keys(ctx.record.entries))
     if (!Object.hasOwn(records.own, name)) records.drop.push(name);
-  return { after: text, outcome: { ...noOutcome(), wholeFile: backup.name, records } };
+  // A file that does not parse is not as mcp-twin wrote it (it writes none such): what is in it
+  // now, and not in the backup, goes.
+  const undoes = current !== null && current !== text ? { undoes: { file: true as const } } : {};
+  return { after: text, outcome: { ...noOutcome(), wholeFile: backup.name, records, ...undoes } };
 }
 
 /** Only repair: put the whole file back when it does not parse, else leave it. */
@@ -380,7 +395,7 @@ function wholeOnly(ctx: Ctx, backup: BackupInfo, text: string | null): Undo {
     from: backup.name,
     compute: (current) =>
       current !== null && !parses(current, ctx.record)
-        ? whole(ctx, backup, text, new Set())
+        ? whole(ctx, backup, text, new Set(), current)
         : {
             after: null,
             outcome: { ...noOutcome(), notes: ["it parses and no change of mcp-twin is left to undo"] },
@@ -412,15 +427,17 @@ function asOf(
     from: backup.name,
     compute: (current) => {
       if (current === null) {
-        if (options.wholeWhenAbsent) return whole(ctx, backup, backupText, names);
+        if (options.wholeWhenAbsent) return whole(ctx, backup, backupText, names, current);
         return { after: null, outcome: { ...noOutcome(), notes: ["the file does not exist"] } };
       }
-      if (!parses(current, record)) return whole(ctx, backup, backupText, names);
+      if (!parses(current, record)) return whole(ctx, backup, backupText, names, current);
       const entries = readTargetEntries(seamOf(record), current);
       const edits: EntryEdit[] = [];
       const outcome = noOutcome();
       const records: NonNullable<Outcome["records"]> = { own: {}, drop: [] };
+      const edited: string[] = [];
       for (const name of names) {
+        if (Object.hasOwn(entries, name) && editedByHand(record, name, entries[name])) edited.push(name);
         if (Object.hasOwn(previous, name)) {
           if (!Object.hasOwn(entries, name) || entryHash(entries[name]) !== entryHash(previous[name])) {
             // As it was written in the backup, byte for byte where the format allows.
@@ -439,6 +456,9 @@ function asOf(
         }
       }
       if (edits.length === 0) return { after: null, outcome: { ...outcome, records } };
+      // Only the hand edits of entries this changes are lost.
+      const lost = edited.filter((n) => edits.some((e) => e.name === n));
+      if (lost.length > 0) outcome.undoes = { entries: lost };
       let after = editTargetEntries(seamOf(record), current, edits);
       // Before that change there was no file: once mcp-twin's entries are out, a file holding
       // nothing else goes again (with the servers key mcp-twin added), as uninstall does it.

@@ -6,7 +6,7 @@
 
 import { CLIENTS, clientOrFirst } from "../clients/index.js";
 import { restartsOf } from "../clients/restarts.js";
-import { backupCounts, unparsableFix } from "../clients/unreadable-target.js";
+import { backupCounts, parseProblem, unparsableFix } from "../clients/unreadable-target.js";
 import { detectEnvironments } from "../environments/detect.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
@@ -73,6 +73,12 @@ export interface Outcome {
   notes: string[];
   /** The whole file was put back from this backup (it did not parse). */
   wholeFile?: string;
+  /**
+   * What this undoes that mcp-twin did not write (restore asks first, or wants --yes): the file as
+   * it is now, changed since mcp-twin last wrote it (`file`: put back whole), or entries of
+   * mcp-twin's edited by hand since it wrote them (`entries`: put back or removed).
+   */
+  undoes?: { file?: true; entries?: string[] };
   /** Remove the file after the write when it still holds exactly what was written. */
   deleted?: boolean;
   /**
@@ -454,7 +460,7 @@ function applyRecords(
 
 /**
  * A file that does not parse is left as it is: the result says so, with the one advice sync,
- * status and doctor give for it (core/clients/unreadable-target.ts) — put it back from a backup, or fix it by hand.
+ * status and doctor give for it (core/clients/unreadable-target.ts) — fix it by hand, or put it back from a backup.
  */
 async function repairOf(
   machine: Machine,
@@ -474,6 +480,7 @@ async function repairOf(
       owned: Object.keys(target.record.entries).length,
       line: error.location?.line,
       column: error.location?.column,
+      problem: parseProblem(error.message),
     }),
   };
 }

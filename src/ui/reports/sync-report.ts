@@ -263,7 +263,7 @@ function readableNews(t: SyncReport["targets"][number]): string[] {
 /** Why those entries are relays and how to have url entries instead: said once per run. */
 function readableParagraph(paths: readonly string[], dryRun: boolean): string {
   const one = paths.length === 1;
-  return `${andList(paths)} ${one ? "is" : "are"} readable by other users, so no bridge token goes into ${one ? "it" : "them"}: the shared servers there ${dryRun ? "would go" : "go"} through mcp-twin's relay, which needs mcp-twin where it runs. \`chmod 600 ${paths.map(shellQuote).join(" ")}\`, then \`mcp-twin sync\`, gives them url entries to the bridge.`;
+  return `${andList(paths)} ${one ? "is" : "are"} readable by other users, so no bridge token goes into ${one ? "it" : "them"}: the shared servers there ${dryRun ? "would go" : "go"} through mcp-twin's relay (each target's line says which, and where it runs). \`chmod 600 ${paths.map(shellQuote).join(" ")}\`, then \`mcp-twin sync\`, gives them url entries to the bridge.`;
 }
 
 /**
@@ -516,7 +516,8 @@ function relayLine(t: SyncReport["targets"][number]): string | undefined {
         "shared-stdio-only": `${shared}, and ${client} takes only stdio servers (one relay for the app)`,
         "no-folder": `${shared} per project, and ${client} has no variable that names its folder`,
         "no-token": `${shared}, and the bridge has no token yet (it makes one on its first start)`,
-        readable: `${shared}, and this file is readable by other users (below)`,
+        // Why (the file is readable by others) is said once, below all targets.
+        readable: `${shared} (why a relay: below)`,
       };
       const reason = reasons[why] ?? why;
       const needs = across(runsIn) ? `WSL and mcp-twin in ${runsIn}` : `mcp-twin in ${runsIn}`;

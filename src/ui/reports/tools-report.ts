@@ -45,6 +45,8 @@ export interface ToolsView {
   servers: ReadonlyMap<string, ServerSpec>;
   problems: RuleProblem[];
   failed: ReadonlyArray<{ server: string; error: string }>;
+  /** Client configs that cannot be read (named by the command after this report). */
+  unreadable?: readonly unknown[];
 }
 
 export function renderTools(view: ToolsView, out: Output): void {
@@ -53,6 +55,8 @@ export function renderTools(view: ToolsView, out: Output): void {
     manifestLine({ manifest: view.ctx.loaded.file, manifestScope: view.ctx.located.scope }, out.shown),
   );
   if (view.budgets.length === 0) {
+    // Every config there is could not be read: they are named below, nothing else is to say.
+    if ((view.unreadable?.length ?? 0) > 0) return;
     out.print(
       "No client config here to load these servers (no client was found, or --client/--env left none).",
     );

@@ -4,7 +4,7 @@
  */
 import type { UndoResult } from "../../core/undo/undo-runner.js";
 import { andList } from "../../core/words.js";
-import { unifiedDiff } from "../diff.js";
+import { changedLines, unifiedDiff } from "../diff.js";
 import type { Output, Terminal } from "../output.js";
 
 /**
@@ -110,6 +110,8 @@ export async function renderUndo(
     out.print(
       `  ${mark} ${r.env} ${r.client} ${out.theme.c.dim(out.shown(r.path))}  ${action}${what ? `: ${what}` : ""}`,
     );
+    if (r.undoes && changed)
+      for (const line of await undoneLines(r, out, planned ? modal : undefined)) out.print(line);
     for (const note of r.notes)
       out.print(`      ${r.kept.some((k) => note.startsWith(`${k}:`)) ? warn : skip} ${note}`);
     if (r.message) out.print(`      ${r.message}`);
@@ -118,4 +120,45 @@ export async function renderUndo(
     if (diff && changed && (r.before != null || r.after != null))
       out.print(await unifiedDiff(out.shown(r.path), r.before ?? null, r.after ?? null, out));
   }
+}
+
+/** How many of the lines that go a summary quotes; the diff (or --dry-run) shows every one. */
+const QUOTED = 8;
+
+/**
+ * What a restore undoes that mcp-twin did not write, said before the diff: the lines in the file
+ * now that go when it is put back whole (quoted, secrets masked as in diffs), or the entries of
+ * mcp-twin's edited by hand that it puts back. `modal`: "will"/"would" for a preview, else done.
+ */
+async function undoneLines(
+  r: UndoResult,
+  out: Output,
+  modal: "will" | "would" | undefined,
+): Promise<string[]> {
+  const { warn } = out.theme;
+  const goes = modal ? `${modal} go` : "went";
+  const lines: string[] = [];
+  if (r.undoes?.file && r.before != null) {
+    const { gone, back } = await changedLines(out.shown(r.path), r.before, r.after ?? null, out);
+    const n = (k: number) => `${k} line${k === 1 ? "" : "s"}`;
+    const comes = modal ? `${modal} come back` : "came back";
+    const parts = [
+      ...(gone.length > 0 ? [`the ${n(gone.length)} below ${goes}`] : []),
+      ...(back.length > 0 ? [`${n(back.length)} ${comes}`] : []),
+    ];
+    lines.push(
+      `      ${warn} This undoes what was changed in the file since mcp-twin last wrote it (by hand, or by another program): ${andList(parts)}${gone.length > 0 ? ":" : "."}`,
+    );
+    for (const line of gone.slice(0, QUOTED)) lines.push(`        - ${line.trim()}`);
+    if (gone.length > QUOTED)
+      lines.push(`        … and ${gone.length - QUOTED} more (the diff shows every line)`);
+  }
+  const entries = r.undoes?.entries ?? [];
+  if (entries.length > 0) {
+    const one = entries.length === 1;
+    lines.push(
+      `      ${warn} ${andList(entries)} ${one ? "was" : "were"} edited by hand since mcp-twin wrote ${one ? "it" : "them"}: ${one ? "that edit" : "those edits"} ${goes}.`,
+    );
+  }
+  return lines;
 }

@@ -5,7 +5,7 @@
  */
 
 import type { EntryScope, EntrySet } from "../../clients/entry-sets.js";
-import { unparsableFix } from "../../clients/unreadable-target.js";
+import { parseProblem, unparsableFix } from "../../clients/unreadable-target.js";
 import { canonicalJson } from "../../text/canonical-json.js";
 import { defineCheck } from "../check-def.js";
 import type { RunningApp } from "../facts.js";
@@ -26,7 +26,7 @@ export const configChecks = [
     id: "config.parse",
     scope: "config-file",
     doc: "a client config does not parse (file:line:column): its client cannot read the file at all; a finding, exit 1.",
-    fix: "`mcp-twin restore <file>` when mcp-twin holds a backup of it, else fix it by hand at that line and column (never move it away: it may hold the app's own state).",
+    fix: "fix it by hand at that line and column, which keeps what you changed since; or `mcp-twin restore <file>` when mcp-twin holds a backup of it, which puts the whole file back as mcp-twin last wrote it (never move it away: it may hold the app's own state).",
     run: ({ config: f, backups, created, owned }, show) => {
       const t = f.target;
       const where = whereOf(f);
@@ -53,6 +53,7 @@ export const configChecks = [
                 owned,
                 line: f.parseError.line,
                 column: f.parseError.column,
+                problem: parseProblem(f.parseError.message),
               }),
             },
           ),
