@@ -27,12 +27,9 @@ import type { statusCommand } from "./status-flags.js";
 export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number> {
   const o = ctx.options;
   const machine = await openCommandMachine(ctx);
+  const asked = { manifest: o.manifest, envs: o.env, clients: o.client, project: o.project };
   const { rows, manifest, scope, blockers, counts, logins, shares, plugins, unreadable } =
-    await computeStatus(
-      machine,
-      { manifest: o.manifest, envs: o.env, clients: o.client, project: o.project },
-      ctx.output.progress,
-    );
+    await computeStatus(machine, asked, ctx.output.progress);
   // The bridge is asked how it runs the shared servers; nothing is started.
   const shared = await sharedStatus(machine, shares, o.manifest);
   const sharedOf = new Map((shared?.shared ?? []).map((v) => [v.name, v]));

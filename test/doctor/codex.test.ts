@@ -79,7 +79,7 @@ env_vars = ["FIXTURE_TOKEN"]
     expect(c.message).toContain(
       `${file}:6:14: defining a key multiple times is invalid; Codex cannot read the file at all.`,
     );
-    expect(c.fix).toMatch(/at line 6, column 14/);
+    expect(c.fix).toMatch(/config\.toml:6:14 \(defining a key multiple times is invalid\)/);
     expect(run.code).toBe(1);
   });
 

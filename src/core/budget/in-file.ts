@@ -2,6 +2,8 @@
  * What each client reads of a server's entry once sync has run (pure): sync's entry with the
  * client's own fields the file holds; the file's own where sync leaves it alone; and its off switch.
  */
+
+import { toolFieldForms } from "../clients/tool-field.js";
 import type { ClientModule, Target } from "../clients/types.js";
 import type { DesiredEntries } from "../entries/desired.js";
 import { classifyTarget, type EntryState } from "../entries/ownership.js";
@@ -89,13 +91,14 @@ export function loadsOf(
 ): string[] {
   const filter = client.toolBudget?.filter;
   if (!filter) return [...names];
-  const list = (fields: Record<string, unknown> | undefined) => {
-    const key = Object.keys(fields ?? {})[0];
+  const list = (key: string | undefined) => {
     const v = key === undefined ? undefined : entry[key];
     return Array.isArray(v) && v.length > 0 ? v.filter((x): x is string => typeof x === "string") : undefined;
   };
-  const allow = list(filter.fields({ allow: [] }));
-  const deny = list(filter.fields({ deny: [] }));
+  // The keys as the client's own writer names them (Goose's names no empty list at all).
+  const forms = toolFieldForms(filter);
+  const allow = list(forms.allow);
+  const deny = list(forms.deny);
   return names.filter(
     (n) => (!allow || allow.includes("*") || allow.includes(n)) && !(deny ?? []).includes(n),
   );
