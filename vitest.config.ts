@@ -21,6 +21,7 @@ const SLOW_TESTS = [
   "test/bridge-server/gateway/gateway-keys.test.ts",
   "test/bridge-server/gateway/gateway-per-server.test.ts",
   "test/bridge-server/gateway/gateway-sessions.test.ts",
+  "test/bridge-server/gateway/gateway-tool-shapes.test.ts",
   "test/bridge-server/gateway/session-life.test.ts",
   "test/bridge-server/hostile.test.ts",
   "test/bridge-server/http-security.test.ts",

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RPC } from "../core/jsonrpc/codes.js";
-import { readBody, refusal, sendRefusal } from "./http-guards.js";
+import { readBody, refusal, sendJson, sendRefusal } from "./http-guards.js";
 
 /**
  * The bridge's own control routes (authenticated like the MCP endpoints): GET status, POST reload,
@@ -67,8 +67,5 @@ export async function answerControl(
     result = name === undefined ? undefined : await control.restart(name);
     if (result === undefined) return sendRefusal(res, notFound("Not found: no shared server of that name"));
   } else return sendRefusal(res, notFound(`Not found: the control routes are ${CONTROL_ROUTES}`));
-  const body = JSON.stringify(result);
-  res
-    .writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) })
-    .end(body);
+  sendJson(res, 200, {}, result);
 }

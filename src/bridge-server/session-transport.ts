@@ -12,7 +12,7 @@ import type {
 } from "@modelcontextprotocol/server";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { type Clock, realClock, type Timer } from "./clock.js";
-import { requestIdOf } from "./http-guards.js";
+import { requestIdOf, sendJson } from "./http-guards.js";
 import { Backlog, StallGuard } from "./stream-backlog.js";
 
 // Messages here were validated by the SDK's JSONRPCMessageSchema (incoming, in http.ts) or made by
@@ -125,32 +125,26 @@ class Exchange {
       return;
     }
     const { batch } = this.#o;
-    const body = JSON.stringify(batch ? this.#collected : this.#collected[0]);
-    this.#res.writeHead(batch ? 200 : this.#o.status(this.#collected[0]), {
-      ...this.#o.headers,
-      "content-type": "application/json",
-      "content-length": String(Buffer.byteLength(body)),
-    });
-    this.#res.end(body);
+    const [first] = this.#collected;
+    const answer = batch ? this.#collected : first;
+    // Kept no longer: an answer its client does not take waits (WRITE_STALL_MS) as its bytes alone.
+    this.#collected = [];
+    sendJson(this.#res, batch ? 200 : this.#o.status(first), this.#o.headers, answer);
     this.#stall.wrote();
   }
 }
 
 /** The answer to a POST whose session closed before (or while) it was answered (under its one request's id). */
 function sessionClosed(res: ServerResponse, id: RequestId | null): void {
-  const body = JSON.stringify({
-    jsonrpc: "2.0",
-    error: { code: RPC.sessionNotFound, message: "Session closed" },
-    id,
-  });
-  res.writeHead(404, { "content-type": "application/json" }).end(body);
+  const error = { code: RPC.sessionNotFound, message: "Session closed" };
+  sendJson(res, 404, {}, { jsonrpc: "2.0", error, id });
 }
 
-/** Write one message as an event; its size in bytes. */
+/** Write one message as an event, as bytes (sendJson says why); its size in bytes. */
 function writeEvent(res: ServerResponse, message: JSONRPCMessage): number {
-  const event = `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+  const event = Buffer.from(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
   res.write(event);
-  return Buffer.byteLength(event);
+  return event.length;
 }
 
 /**
@@ -239,13 +233,7 @@ export class HttpSessionTransport implements Transport {
       // Answered at once, and not passed on: a client that never waits cannot pile up work.
       const message = `Too many requests in flight on this session (at most ${SESSION_LIMITS.inFlight}): wait for answers before sending more`;
       const errors = ids.map((id) => ({ jsonrpc: "2.0", id, error: { code: TOO_MANY_IN_FLIGHT, message } }));
-      const body = JSON.stringify(batch ? errors : errors[0]);
-      res.writeHead(200, {
-        ...options.headers,
-        "content-type": "application/json",
-        "content-length": String(Buffer.byteLength(body)),
-      });
-      res.end(body);
+      sendJson(res, 200, options.headers, batch ? errors : errors[0]);
       for (const m of messages) if (!isRequest(m)) this.onmessage?.(m, options.extra);
       return;
     }

@@ -1,10 +1,13 @@
 /**
  * The write-stall bound: a plain JSON answer larger than the socket's buffers, which its client
  * never reads, is closed `WRITE_STALL_MS` later and its bytes released — on the session transport
- * (2025-11-25 sessions and the 2026-07-28 lane) and on the SDK handler's web answers (2026-07-28).
+ * (2025-11-25 sessions and the 2026-07-28 lane) and on the SDK handler's web answers (2026-07-28);
+ * meanwhile the process holds its bytes once.
  */
 import http, { type ServerResponse } from "node:http";
 import net, { type AddressInfo } from "node:net";
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, test } from "vitest";
 import { HttpSessionTransport } from "../../src/bridge-server/session-transport.js";
 import { WRITE_STALL_MS } from "../../src/bridge-server/stream-backlog.js";
@@ -56,30 +59,62 @@ async function expectStallEnds(res: ServerResponse, clock: ManualClock) {
   expect(socket?.destroyed).toBe(true);
 }
 
+/** The session transport's answer of BIG bytes to one call: plain JSON, or (`sse`) an event stream. */
+function answerBig(era: string, sse = false) {
+  return (res: ServerResponse, clock: ManualClock) => {
+    const lane = era.startsWith("2026");
+    const t = new HttpSessionTransport(lane ? "lane" : "s", { clock, untilAnswered: !lane });
+    t.onmessage = (m) => {
+      if (!("id" in m && "method" in m)) return;
+      // Progress before the answer turns it into an event stream.
+      const progress = { progressToken: 1, progress: 1 };
+      if (sse) t.deliver({ jsonrpc: "2.0", method: "notifications/progress", params: progress }, m.id);
+      void t.send({
+        jsonrpc: "2.0",
+        id: m.id,
+        result: { content: [{ type: "text", text: "x".repeat(BIG) }] },
+      });
+    };
+    t.handlePost([{ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "big" } }], false, res, {
+      acceptsSse: sse,
+      headers: {},
+    });
+  };
+}
+
+v8.setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+/**
+ * What the process holds once the garbage is collected: V8's heap and the bytes outside it (after a
+ * turn of the event loop, in which a socket destroyed before lets go of what it held).
+ */
+async function held(): Promise<number> {
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
+
 describe("a plain JSON answer the client never reads", () => {
   for (const era of ["2025-11-25 session", "2026-07-28 lane"])
     test(`${era}: closed after the write-stall time, its bytes released`, async () => {
-      const { res, clock } = await unread((res, clock) => {
-        const lane = era.startsWith("2026");
-        const t = new HttpSessionTransport(lane ? "lane" : "s", {
-          clock,
-          untilAnswered: !lane,
-        });
-        t.onmessage = (m) => {
-          if ("id" in m && "method" in m)
-            void t.send({
-              jsonrpc: "2.0",
-              id: m.id,
-              result: { content: [{ type: "text", text: "x".repeat(BIG) }] },
-            });
-        };
-        t.handlePost([{ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "big" } }], false, res, {
-          acceptsSse: false,
-          headers: {},
-        });
-      });
+      const { res, clock } = await unread(answerBig(era));
       await expectStallEnds(res, clock);
     });
+
+  test.each(["plain JSON", "an event stream"])(
+    "as %s, while it waits the process holds its bytes once, and nothing of it past the bound",
+    async (as) => {
+      const before = await held();
+      const { res, clock } = await unread(answerBig("2025-11-25 session", as !== "plain JSON"));
+      // Written as a string: 32 MiB for the 8 (the string, node's three copies of it), 40 with the
+      // message a JSON answer kept; 24 unread answers of 8 MiB held the bridge at 830 MB.
+      expect((await held()) - before).toBeLessThan(1.5 * BIG);
+      await expectStallEnds(res, clock);
+      // Let go once the loop has closed the socket's write (a turn or a few after the destroy).
+      await until("its bytes let go", async () => (await held()) - before < BIG / 4 || undefined);
+    },
+  );
 
   test("2026-07-28 SDK handler's answer: closed after the write-stall time, its bytes released", async () => {
     const { res, clock } = await unread((res, clock) => {

@@ -50,23 +50,27 @@ export function keptTools(filter: ToolFilter | undefined, result: Json): Json {
 }
 
 /**
- * The JSON-RPC error for a call to a tool the client does not get (an unknown tool's code,
- * -32602), naming the rule and where the manifest writes it; undefined: the call goes through.
+ * The JSON-RPC error (an unknown tool's, -32602) for a call to a tool the client does not get, naming
+ * the rule and where, or naming no tool by a string (closed by default: a server may read `["x"]` as
+ * `x`); undefined: the call goes through.
  */
 export function refusal(
   filter: ToolFilter | undefined,
   tool: unknown,
 ): { code: number; message: string; data: Json } | undefined {
-  if (!filter || typeof tool !== "string") return undefined;
+  if (!filter) return undefined;
+  const { file } = filter.where;
+  const message = `Invalid params: a call must name its tool with a string; the manifest's rules (${file}) keep ${filter.client}'s tools of ${filter.server} by name`;
+  if (typeof tool !== "string") return { code: RPC.invalidParams, message, data: { file } };
   const why = toolsFor(filter.rules, [tool]).ruleFor(tool);
   if (!why) return undefined;
   const field = ruleField(why.path, why.part);
   const at = filter.where.at[field];
-  const where = at ? `${filter.where.file}:${at.line}:${at.column}` : filter.where.file;
+  const where = at ? `${file}:${at.line}:${at.column}` : file;
   const how = why.part === "allow" ? "does not allow it" : `denies it ("${why.pattern ?? ""}")`;
   return {
     code: RPC.invalidParams,
     message: `the tool "${tool}" of ${filter.server} is not available to ${filter.client}: the manifest's ${field} (${where}) ${how}`,
-    data: { rule: field, file: filter.where.file, ...(at ?? {}) },
+    data: { rule: field, file, ...(at ?? {}) },
   };
 }

@@ -35,6 +35,14 @@ test("a list keeps what passes every rule; a call outside it is refused naming t
     message: `the tool "write_a" of fs is not available to vscode: the manifest's servers.fs.clientTools.vscode.allow (${where.file}:6:19) does not allow it`,
     data: { rule: "servers.fs.clientTools.vscode.allow", file: where.file, line: 6, column: 19 },
   });
+  // Closed by default: a name that is no string is refused, whatever a server would make of it.
+  for (const name of [["read_a"], 1, null, undefined, { 0: "read_a" }])
+    expect(refusal(vscode, name)).toEqual({
+      code: -32602,
+      message: `Invalid params: a call must name its tool with a string; the manifest's rules (${where.file}) keep vscode's tools of fs by name`,
+      data: { file: where.file },
+    });
+  expect(refusal(undefined, ["read_a"])).toBeUndefined();
   expect(refusal(vscode, "delete_one")?.message).toContain(
     `servers.fs.tools.deny (${where.file}:4:7) denies it ("delete_*")`,
   );
