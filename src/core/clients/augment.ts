@@ -2,8 +2,7 @@
  * Augment's CLI (Auggie): ~/.augment/settings.json (%USERPROFILE%\.augment on Windows), servers under
  * `mcpServers`, typed entries. Facts read in @augmentcode/auggie 0.36.0 and seen with its own commands.
  */
-import { inHome, installed } from "./locate.js";
-import { type ClientModule, TYPED_ENTRIES, UNDOCUMENTED_STARTUP_TIMEOUT_MS } from "./types.js";
+import { defineClient, TYPED } from "./define-client.js";
 import { SHELL_BRACES } from "./variables.js";
 
 /**
@@ -16,37 +15,27 @@ import { SHELL_BRACES } from "./variables.js";
  * - It reads comments and trailing commas, but nothing from a file that starts with a BOM.
  * - A project's `.augment/settings.json` (and `.augment/settings.local.json`) is read too.
  */
-export const augment: ClientModule = {
+const FILE = { base: "home", path: [".augment", "settings.json"], program: "auggie" } as const;
+
+export const augment = defineClient({
   id: "augment",
   name: "Auggie (Augment CLI)",
-  kinds: ["windows", "wsl", "macos", "linux"],
+  files: { windows: FILE, wsl: FILE, macos: FILE, linux: FILE },
   serversPath: ["mcpServers"],
-  // Its own entry fields beside the launch (its settings schema: name, disabled, timeoutMs; clientId, cwd).
   keptKeys: ["name", "title", "disabled", "timeoutMs", "clientId", "cwd"],
-  async userConfig(env) {
-    const dir = inHome(env, ".augment");
-    const present = await installed(env, [dir], "auggie");
-    return { path: inHome(env, ".augment", "settings.json"), present };
-  },
   projectConfig: [".augment", "settings.json"],
-  referenceStyle: (name) => `\${${name}}`,
-  ...TYPED_ENTRIES,
-  restartToApply: false,
-  newSessionToApply: true,
-  gui: false,
-  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  processNames: { windows: ["auggie.exe"], posix: ["auggie"] },
+  entry: TYPED,
+  app: "cli",
+  processes: "auggie",
   windowsSpaces: "splits",
+  variables: SHELL_BRACES,
   reading: {
-    variables: SHELL_BRACES,
-    // Comments and trailing commas are read; a file that starts with a BOM is read as nothing (0.36.0).
     strictJson: () => true,
     strictJsonDialect: { comments: true, trailingCommas: true, bom: false },
   },
   ownList: { program: "auggie", args: ["mcp", "list", "--json"], names: userServers },
   judge: "`auggie mcp list --json` (lists; does not connect)",
   docs: {
-    file: "`~/.augment/settings.json` (`%USERPROFILE%\\.augment\\settings.json` on Windows)",
     shapes:
       "`type` always written: `stdio` with `command`, `args`, `env`; `http` or `sse` with `url`, `headers`",
     variables: "`${VAR}`, `${VAR:-default}`",
@@ -66,7 +55,7 @@ export const augment: ClientModule = {
     },
   ],
   // No per-server tool field: its `toolPermissions` settings rules match tool names (0.36.0).
-};
+});
 
 /** The servers `auggie mcp list --json` says come from the user file (`"source": "user"`). */
 function userServers(stdout: string): string[] | undefined {

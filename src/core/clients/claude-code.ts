@@ -3,24 +3,29 @@
  * rewrites often, so only `mcpServers` is touched and writes are compare-and-swap.
  */
 
-import { inHome, installed } from "./locate.js";
+import { defineClient, TYPED } from "./define-client.js";
 import { claudeCodePlugins } from "./plugin-servers.js";
-import type { ClientModule } from "./types.js";
-import { TYPED_ENTRIES } from "./types.js";
 import { SHELL_BRACES } from "./variables.js";
+
+// Its file sits in the home folder itself: installed where it or ~/.claude is, or `claude` is.
+const FILE = {
+  base: "home",
+  path: [".claude.json"],
+  presentIf: [[".claude.json"], [".claude"]],
+  program: "claude",
+} as const;
 
 /**
  * Project scope is `.mcp.json`, where values are `${VAR}` references. Entries always carry `type`:
  * an entry with `url` but no `type` is read as a broken stdio entry; `"type": "sse"` is the older
  * HTTP+SSE transport.
  */
-export const claudeCode: ClientModule = {
+export const claudeCode = defineClient({
   id: "claude-code",
   name: "Claude Code",
   judge: "`claude mcp list`",
   docs: {
     where: "everywhere (Windows, WSL, macOS, Linux)",
-    file: "`~/.claude.json`",
     shapes:
       "`type` always written: `stdio` with `command`, `args`, `env`; `http` or `sse` with `url`, `headers`",
   },
@@ -31,7 +36,7 @@ export const claudeCode: ClientModule = {
       url: "https://www.npmjs.com/package/@anthropic-ai/claude-code",
     },
   ],
-  kinds: ["windows", "wsl", "macos", "linux"],
+  files: { windows: FILE, wsl: FILE, macos: FILE, linux: FILE },
   serversPath: ["mcpServers"],
   // Its own entry fields in 2.1.330's bundled schema (stdio and http/sse entries).
   keptKeys: [
@@ -45,25 +50,16 @@ export const claudeCode: ClientModule = {
     "bareElicitationCapability",
     "discoveryCache",
   ],
-  async userConfig(env) {
-    const file = inHome(env, ".claude.json");
-    const present = await installed(env, [file, inHome(env, ".claude")], "claude");
-    return { path: file, present };
-  },
   projectConfig: [".mcp.json"],
-  referenceStyle: (name) => `\${${name}}`,
-  ...TYPED_ENTRIES,
-  // Expanded in ~/.claude.json's headers too (seen with 2.1.330): the folder it was started in.
+  entry: TYPED,
   workingFolder: "${PWD}",
-  restartToApply: false,
-  newSessionToApply: true,
-  gui: false,
+  app: "cli",
   /** MCP_TIMEOUT (ms) in the environment it starts from; 30 s by default (its docs). */
   startupTimeoutMs(_entry, env) {
     const ms = Number(env.MCP_TIMEOUT);
     return Number.isFinite(ms) && ms > 0 ? ms : 30_000;
   },
-  processNames: { windows: ["claude.exe"], posix: ["claude"] },
+  processes: { windows: ["claude.exe"], posix: ["claude"] },
   // On native Windows it starts servers without a shell: `npx.cmd` is not found.
   windowsBatch: "no-shell",
   ownBackups: "~/.claude/backups",
@@ -78,8 +74,8 @@ export const claudeCode: ClientModule = {
       source: "https://code.claude.com/docs/en/mcp",
     },
   },
+  variables: SHELL_BRACES,
   reading: {
-    variables: SHELL_BRACES,
     type: "strict",
     // ~/.claude.json is the CLI's own state, rewritten with JSON.stringify and read with JSON.parse.
     strictJson: (scope) => scope === "user",
@@ -89,7 +85,7 @@ export const claudeCode: ClientModule = {
       return key === undefined ? undefined : ["projects", key, "mcpServers"];
     },
   },
-};
+});
 
 /** The key of `projects` in ~/.claude.json for a folder (Windows keys use forward slashes). */
 function projectKey(projects: unknown, dir: string, windows: boolean): string | undefined {

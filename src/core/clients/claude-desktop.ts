@@ -3,13 +3,9 @@
  * are skipped), so url servers get a stdio relay.
  */
 import { type Environment, joinNative } from "../environments/types.js";
+import { commandEntry, defineClient } from "./define-client.js";
 import { anyExists, existsIn, inHome, listIn } from "./locate.js";
-import {
-  type ClientModule,
-  stdioWithoutEmptyEnv,
-  type Target,
-  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-} from "./types.js";
+import type { ConfigLocation, Target } from "./types.js";
 import { LITERAL } from "./variables.js";
 
 const FILE = "claude_desktop_config.json";
@@ -31,12 +27,54 @@ function classicDesktopFile(target: Target): { path: string; file: string } | un
   return file ? { path: native, file } : undefined;
 }
 
+/** Electron's folder for an app named Claude: $XDG_CONFIG_HOME/Claude, else ~/.config/Claude. */
+async function onLinux(env: Environment): Promise<ConfigLocation> {
+  const dir = joinNative("linux", env.vars.XDG_CONFIG_HOME || inHome(env, ".config"), "Claude");
+  return { path: joinNative("linux", dir, FILE), present: await existsIn(env, dir), note: LINUX_NOTE };
+}
+
+async function onMacos(env: Environment): Promise<ConfigLocation> {
+  const dir = inHome(env, "Library", "Application Support", "Claude");
+  return {
+    path: joinNative("macos", dir, FILE),
+    present: await anyExists(env, [dir, "/Applications/Claude.app"]),
+  };
+}
+
+/**
+ * The Store (MSIX) build's file when its package is installed (a real quirk: the package folder's
+ * name carries a publisher hash), else the classic %APPDATA%\Claude one.
+ */
+async function onWindows(env: Environment): Promise<ConfigLocation | undefined> {
+  const local = env.vars.LOCALAPPDATA;
+  const appdata = env.vars.APPDATA;
+  if (local) {
+    const packages = joinNative("windows", local, "Packages");
+    const pkg = (await listIn(env, packages)).find((n) => /^Claude_/i.test(n));
+    if (pkg) {
+      return {
+        path: joinNative("windows", packages, pkg, "LocalCache", "Roaming", "Claude", FILE),
+        present: true,
+        note: MSIX_NOTE,
+      };
+    }
+  }
+  if (!appdata) return undefined;
+  const dir = joinNative("windows", appdata, "Claude");
+  const installed = local ? [joinNative("windows", local, "AnthropicClaude")] : [];
+  return {
+    path: joinNative("windows", dir, FILE),
+    present: (await existsIn(env, dir)) || (await anyExists(env, installed)),
+    note: "classic install: %APPDATA%\\Claude",
+  };
+}
+
 /**
  * On Windows the Store (MSIX) build — the default installer since early 2026 — reads its config
  * from inside its package folder and ignores the classic %APPDATA%\Claude file, so the package
  * folder is probed first and the choice is reported.
  */
-export const claudeDesktop: ClientModule = {
+export const claudeDesktop = defineClient({
   id: "claude-desktop",
   name: "Claude Desktop",
   docs: {
@@ -51,53 +89,14 @@ export const claudeDesktop: ClientModule = {
       url: "https://modelcontextprotocol.io/docs/develop/connect-local-servers",
     },
   ],
-  kinds: ["windows", "macos", "linux"],
+  files: { windows: onWindows, macos: onMacos, linux: onLinux },
   // On Linux only once the app made its folder: its file there is known from builds of the same
   // app, not from Anthropic's documentation, so `--client` alone does not create it.
   createWhenNamed: ["windows", "macos"],
   serversPath: ["mcpServers"],
-  async userConfig(env) {
-    if (env.kind === "linux") {
-      // Electron's folder for an app named Claude: $XDG_CONFIG_HOME/Claude, else ~/.config/Claude.
-      const dir = joinNative("linux", env.vars.XDG_CONFIG_HOME ?? inHome(env, ".config"), "Claude");
-      return { path: joinNative("linux", dir, FILE), present: await existsIn(env, dir), note: LINUX_NOTE };
-    }
-    if (env.kind === "macos") {
-      const dir = inHome(env, "Library", "Application Support", "Claude");
-      return {
-        path: joinNative("macos", dir, FILE),
-        present: await anyExists(env, [dir, "/Applications/Claude.app"]),
-      };
-    }
-    if (env.kind !== "windows") return undefined;
-    const local = env.vars.LOCALAPPDATA;
-    const appdata = env.vars.APPDATA;
-    if (local) {
-      const packages = joinNative("windows", local, "Packages");
-      const pkg = (await listIn(env, packages)).find((n) => /^Claude_/i.test(n));
-      if (pkg) {
-        return {
-          path: joinNative("windows", packages, pkg, "LocalCache", "Roaming", "Claude", FILE),
-          present: true,
-          note: MSIX_NOTE,
-        };
-      }
-    }
-    if (!appdata) return undefined;
-    const dir = joinNative("windows", appdata, "Claude");
-    const installed = local ? [joinNative("windows", local, "AnthropicClaude")] : [];
-    return {
-      path: joinNative("windows", dir, FILE),
-      present: (await existsIn(env, dir)) || (await anyExists(env, installed)),
-      note: "classic install: %APPDATA%\\Claude",
-    };
-  },
-  referenceStyle: (name) => `\${${name}}`,
-  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
-  restartToApply: true,
-  gui: true,
-  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  processNames: { windows: ["claude.exe"], posix: ["Claude"] },
+  entry: { stdio: (launch) => commandEntry(launch) },
+  app: "desktop",
+  processes: { windows: ["claude.exe"], posix: ["Claude"] },
   windowsSpaces: "splits",
   windowsEntryEnv: (target) => (target.note === MSIX_NOTE ? storeBuildEnv(target) : undefined),
   // It started bare `npx` / `.cmd` commands on Windows from this version on.
@@ -108,8 +107,9 @@ export const claudeDesktop: ClientModule = {
     return { store, ...(version ? { version } : {}) };
   },
   builtInNode: { key: "isUsingBuiltInNodeForMcp", setting: "Use Built-in Node.js for MCP" },
-  reading: { variables: LITERAL, strictJson: () => true, ignoredFile: classicDesktopFile },
-};
+  variables: LITERAL,
+  reading: { strictJson: () => true, ignoredFile: classicDesktopFile },
+});
 
 /** Classic Claude Desktop (Squirrel) keeps one `app-<version>` folder per installed version. */
 async function classicVersion(env: Environment): Promise<string | undefined> {

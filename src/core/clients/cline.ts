@@ -2,13 +2,18 @@
  * Cline (its VS Code extension, CLI and JetBrains plugin share one file):
  * `~/.cline/data/settings/cline_mcp_settings.json` in the environment where it runs.
  */
-import { joinNative } from "../environments/types.js";
+import { commandEntry, defineClient, urlEntry } from "./define-client.js";
 import { CLINE_OWN, clineKeys, commonClineEntry } from "./extension-entries.js";
-import { inHome, installed } from "./locate.js";
-import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
 import { envColon } from "./variables.js";
 
-const FILE = "cline_mcp_settings.json";
+// Its variables that move the file (CLINE_DIR, CLINE_DATA_DIR, CLINE_MCP_SETTINGS_PATH) are not
+// among those mcp-twin gathers of an environment: the default place is the one written.
+const FILE = {
+  base: "home",
+  path: [".cline", "data", "settings", "cline_mcp_settings.json"],
+  presentIf: [[".cline"]],
+  program: "cline",
+} as const;
 
 /**
  * Facts, from cline/cline@21cb8d25 (2026-08-22):
@@ -33,7 +38,7 @@ const FILE = "cline_mcp_settings.json";
  * - `${env:VAR}` is expanded in every value (apps/vscode/src/utils/envExpansion.ts).
  * - It watches the file and reconnects on a change (McpHub.ts watchMcpSettingsFile).
  */
-export const cline: ClientModule = {
+export const cline = defineClient({
   id: "cline",
   name: "Cline",
   docs: {
@@ -74,24 +79,18 @@ export const cline: ClientModule = {
     },
   ],
   judge: "the `cline` CLI with a stand-in model endpoint: it offers each loaded server's tools",
-  kinds: ["windows", "wsl", "macos", "linux"],
+  files: { windows: FILE, wsl: FILE, macos: FILE, linux: FILE },
   serversPath: ["mcpServers"],
   keptKeys: CLINE_OWN,
   // Found where its folder is, its CLI is on the PATH, or an editor there has the extension.
   extension: { ids: ["saoudrizwan.claude-dev"] },
-  async userConfig(env) {
-    // Its variables that move the file (CLINE_DIR, CLINE_DATA_DIR, CLINE_MCP_SETTINGS_PATH) are not
-    // among those mcp-twin gathers of an environment: the default place is the one written.
-    const dir = inHome(env, ".cline");
-    const present = await installed(env, [dir], "cline");
-    return { path: joinNative(env.kind, dir, "data", "settings", FILE), present };
-  },
   referenceStyle: (name) => `\${env:${name}}`,
-  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
-  remoteEntry: (remote) => withHeaders({ type: "streamableHttp", url: remote.url }, remote.headers),
-  sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
-  restartToApply: false,
-  gui: true,
+  entry: {
+    stdio: (launch) => commandEntry(launch),
+    remote: (remote) => urlEntry(remote, { type: "streamableHttp" }),
+    sse: (remote) => urlEntry(remote, { type: "sse" }),
+  },
+  app: "editor",
   startupTimeoutMs: (entry) => {
     const e = entry as { timeout?: unknown; command?: unknown } | null;
     const t = e?.timeout;
@@ -100,13 +99,13 @@ export const cline: ClientModule = {
     return typeof e?.command === "string" ? 3000 : 60_000;
   },
   // It loads a changed file itself (restartToApply: false): nothing to find running.
-  processNames: { windows: [], posix: [] },
+  processes: { windows: [], posix: [] },
+  variables: envColon(false),
   reading: {
-    variables: envColon(false),
     commonKeys: clineKeys,
     commonEntry: commonClineEntry,
     strictJson: () => true,
     // JSON.parse on the text as read: a byte-order mark is refused too.
     strictJsonDialect: { comments: false, bom: false },
   },
-};
+});

@@ -1,22 +1,17 @@
+const FILE = { base: "home", path: [".cursor", "mcp.json"] } as const;
+
 /**
  * Cursor: Windows, macOS, Linux, and inside WSL for its remote mode (~/.cursor or
  * ~/.cursor-server there). `${env:VAR}` references in project files.
  */
-import { anyExists, inHome } from "./locate.js";
-import {
-  type ClientModule,
-  stdioWithoutEmptyEnv,
-  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  withHeaders,
-} from "./types.js";
+import { commandEntry, defineClient, urlEntry } from "./define-client.js";
 import { EDITOR } from "./variables.js";
 
-export const cursor: ClientModule = {
+export const cursor = defineClient({
   id: "cursor",
   name: "Cursor",
   docs: {
     where: "Windows, macOS, Linux (and WSL when its remote mode left `~/.cursor-server`)",
-    file: "`~/.cursor/mcp.json`",
     shapes: "`command`, `args`, `env`; remote: `url`, `headers` (either transport)",
     variables: "`${env:VAR}`",
   },
@@ -26,28 +21,29 @@ export const cursor: ClientModule = {
       url: "https://docs.cursor.com/context/model-context-protocol",
     },
   ],
-  kinds: ["windows", "macos", "linux", "wsl"],
+  files: {
+    windows: FILE,
+    macos: FILE,
+    linux: FILE,
+    // In WSL it is there once its remote mode left its server folder.
+    wsl: { ...FILE, presentIf: [[".cursor"], [".cursor-server"]] },
+  },
   createWhenNamed: ["windows", "macos", "linux"],
   serversPath: ["mcpServers"],
   // Its documented OAuth client (`auth`: CLIENT_ID, CLIENT_SECRET, scopes) of a url entry.
   keptKeys: ["auth"],
-  async userConfig(env) {
-    const dir = inHome(env, ".cursor");
-    const markers = env.kind === "wsl" ? [dir, inHome(env, ".cursor-server")] : [dir];
-    return { path: inHome(env, ".cursor", "mcp.json"), present: await anyExists(env, markers) };
-  },
   projectConfig: [".cursor", "mcp.json"],
   referenceStyle: (name) => `\${env:${name}}`,
-  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
-  remoteEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
+  entry: {
+    stdio: (launch) => commandEntry(launch),
+    remote: (remote) => urlEntry(remote),
+    // One key for both: Cursor tries Streamable HTTP and falls back to SSE.
+    sse: (remote) => urlEntry(remote),
+  },
   // Its documented interpolation of url and headers (not tried here): the open workspace's folder.
   workingFolder: "${workspaceFolder}",
-  // One key for both: Cursor tries Streamable HTTP and falls back to SSE.
-  sseEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
-  restartToApply: true,
-  gui: true,
-  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  processNames: { windows: ["Cursor.exe"], posix: ["cursor"] },
+  app: "desktop",
+  processes: { windows: ["Cursor.exe"], posix: ["cursor"] },
   windowsSpaces: "may-split",
-  reading: { variables: EDITOR },
-};
+  variables: EDITOR,
+});

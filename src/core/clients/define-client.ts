@@ -4,10 +4,11 @@
  */
 import type { Environment, EnvKind } from "../environments/types.js";
 import { joinNative } from "../environments/types.js";
-import { existsIn, inHome } from "./locate.js";
+import { anyExists, existsIn, inHome } from "./locate.js";
 import {
   type ClientDocs,
   type ClientModule,
+  type ConfigLocation,
   type EntryView,
   type Launch,
   type Remote,
@@ -39,7 +40,17 @@ interface FileSpec {
    * `createWhenNamed: []` with it, so `--client` does not create the file either.
    */
   presentIfFile?: true;
+  /**
+   * Paths below the same base any of which says the client is installed, in place of the file's
+   * folder (Claude Code's file sits in the home folder itself: `~/.claude.json` or `~/.claude`).
+   */
+  presentIf?: readonly (readonly string[])[];
+  /** Said with the location wherever it is shown (whose file this is: "a VS Code window connected to WSL"). */
+  note?: string;
 }
+
+/** A location found by code, for a real quirk (a Store build's package folder, a home pointer). */
+type Locator = (env: Environment) => Promise<ConfigLocation | undefined>;
 
 /** The entry forms of a client: how it starts a server, and how it reaches a remote one. */
 export interface EntryShapes {
@@ -58,7 +69,7 @@ export interface ClientDescriptor
   id: ClientModule["id"];
   name: string;
   /** The user file in each kind of environment the client runs in (the kinds are these keys). */
-  files: Partial<Record<EnvKind, FileSpec>>;
+  files: Partial<Record<EnvKind, FileSpec | Locator>>;
   serversPath: readonly string[];
   entry: EntryShapes;
   /** How it expands references in an entry's values. */
@@ -133,25 +144,29 @@ function baseFolder(env: Environment, base: FolderBase): string | undefined {
   }
 }
 
-async function locate(env: Environment, spec: FileSpec | undefined) {
+async function locate(env: Environment, spec: FileSpec | Locator | undefined) {
   if (!spec) return undefined;
+  if (typeof spec === "function") return spec(env);
   const base = baseFolder(env, spec.base);
   if (!base) return undefined;
   const folders = spec.path.slice(0, -1);
   const dir = joinNative(env.kind, base, ...folders);
   const names = [spec.path[spec.path.length - 1] ?? "", ...(spec.alternatives ?? [])];
   let name = names[0] ?? "";
-  for (const n of names)
+  // Without alternatives there is nothing to choose: no file is looked for.
+  for (const n of names.length > 1 ? names : [])
     if (await existsIn(env, joinNative(env.kind, dir, n))) {
       name = n;
       break;
     }
   const path = joinNative(env.kind, dir, name);
-  if (spec.presentIfFile) return { path, present: await existsIn(env, path) };
-  let present = await existsIn(env, dir);
+  const note = spec.note ? { note: spec.note } : {};
+  if (spec.presentIfFile) return { path, present: await existsIn(env, path), ...note };
+  const markers = spec.presentIf ? spec.presentIf.map((p) => joinNative(env.kind, base, ...p)) : [dir];
+  let present = await anyExists(env, markers);
   if (!present && spec.program && env.findProgram)
     present = (await env.findProgram(spec.program)) !== undefined;
-  return { path, present };
+  return { path, present, ...note };
 }
 
 const BASE_WORDS: Record<FolderBase, string> = {
@@ -168,9 +183,10 @@ const KIND_WORDS: Record<EnvKind, string> = {
 };
 
 /** The user files in words: `~/.config/zed/settings.json` (Linux, WSL); `%APPDATA%\Zed\settings.json` (Windows). */
-function filesInWords(files: Partial<Record<EnvKind, FileSpec>>): string {
+function filesInWords(files: Partial<Record<EnvKind, FileSpec | Locator>>): string {
   const groups = new Map<string, EnvKind[]>();
-  for (const [kind, spec] of Object.entries(files) as [EnvKind, FileSpec][]) {
+  for (const [kind, spec] of Object.entries(files) as [EnvKind, FileSpec | Locator][]) {
+    if (typeof spec === "function") continue; // found by code: its docs.file says where
     const sep = kind === "windows" ? "\\" : "/";
     const home = kind === "windows" && spec.base === "home" ? "%USERPROFILE%" : BASE_WORDS[spec.base];
     const more = spec.alternatives?.length
@@ -206,3 +222,10 @@ export function urlEntry(
     ...(Object.keys(remote.headers).length > 0 ? { headers: remote.headers } : {}),
   };
 }
+
+/** The entries of a client that names each entry's transport in `type` (`stdio`, `http`, `sse`). */
+export const TYPED: EntryShapes = {
+  stdio: (launch) => commandEntry(launch, { type: "stdio" }),
+  remote: (remote) => urlEntry(remote, { type: "http" }),
+  sse: (remote) => urlEntry(remote, { type: "sse" }),
+};

@@ -3,10 +3,10 @@
  * .factory/mcp.json; `type` on every entry. Facts: docs/clients.md#client-by-client (sources there).
  */
 
-import { inHome, installed } from "./locate.js";
-import type { ClientModule } from "./types.js";
-import { TYPED_ENTRIES } from "./types.js";
+import { defineClient, TYPED } from "./define-client.js";
 import { SHELL_BRACES } from "./variables.js";
+
+const FILE = { base: "home", path: [".factory", "mcp.json"], program: "droid" } as const;
 
 /**
  * Sources: Factory-AI/factory docs/cli/configuration/mcp.mdx@a80aa7c (files, layering, schema,
@@ -27,14 +27,13 @@ import { SHELL_BRACES } from "./variables.js";
  * - Tool rules (issue 55): `enabledTools` (allow list; wins over) `disabledTools` (block list);
  *   `timeoutMs` is a per-call timeout; no documented limit on the number of tools.
  */
-export const factoryDroid: ClientModule = {
+export const factoryDroid = defineClient({
   id: "factory-droid",
   name: "Factory Droid",
-  kinds: ["windows", "wsl", "macos", "linux"],
+  files: { windows: FILE, wsl: FILE, macos: FILE, linux: FILE },
   serversPath: ["mcpServers"],
   judge: "`droid mcp list`",
   docs: {
-    file: "`~/.factory/mcp.json` (`%USERPROFILE%\\.factory\\mcp.json` on Windows)",
     project: "`.factory/mcp.json` (at the git root)",
     shapes:
       "`type` always written: `stdio` with `command`, `args`, `env`; `http` or `sse` with `url`, `headers`",
@@ -70,29 +69,21 @@ export const factoryDroid: ClientModule = {
   },
   // Documented entry fields beside the launch, and `connectTimeout`, which 0.225.2 reads too.
   keptKeys: ["disabled", "enabledTools", "disabledTools", "timeoutMs", "oauth", "connectTimeout"],
-  async userConfig(env) {
-    const dir = inHome(env, ".factory");
-    const present = await installed(env, [dir], "droid");
-    return { path: inHome(env, ".factory", "mcp.json"), present };
-  },
   projectConfig: [".factory", "mcp.json"],
-  referenceStyle: (name) => `\${${name}}`,
-  ...TYPED_ENTRIES,
-  restartToApply: false,
-  newSessionToApply: true,
-  gui: false,
+  entry: TYPED,
+  app: "cli",
   /** 0.225.2 waits 30 s for a server to connect (its binary; not documented). */
-  startupTimeoutMs: () => 30_000,
-  processNames: { windows: ["droid.exe"], posix: ["droid"] },
+  timeoutMs: 30_000,
+  processes: "droid",
+  variables: SHELL_BRACES,
   reading: {
-    variables: SHELL_BRACES,
     type: "strict",
     strictJson: () => true,
     strictJsonDialect: { comments: true, bom: false },
   },
   // It connects to every server to say which connected; only the names of `[user]` lines are read.
   ownList: { program: "droid", args: ["mcp", "list"], names: userServers },
-};
+});
 
 /** The servers `droid mcp list` says come from the user file ("  name  type  status  [user]"). */
 function userServers(stdout: string): string[] | undefined {

@@ -2,9 +2,10 @@
  * JetBrains Junie (its IDE plugin and CLI): ~/.junie/mcp/mcp.json, stdio entries only (remote
  * servers get the relay). Facts: docs/clients.md (sources there).
  */
-import { anyExists, inHome } from "./locate.js";
-import { type ClientModule, stdioWithoutEmptyEnv, UNDOCUMENTED_STARTUP_TIMEOUT_MS } from "./types.js";
+import { commandEntry, defineClient } from "./define-client.js";
 import { NO_EXPANSION } from "./variables.js";
+
+const FILE = { base: "home", path: [".junie", "mcp", "mcp.json"], presentIf: [[".junie"]] } as const;
 
 /**
  * Sources: JetBrains/junie-github-action src/mcp/prepare-mcp-config.ts@f5fa65a (JetBrains' own
@@ -15,14 +16,13 @@ import { NO_EXPANSION } from "./variables.js";
  * quote Junie CLI's docs for them), whether it expands variables, reads comments, or a timeout.
  * Tool rules (issue 55): none documented in the file (approval is the IDE's Action Allowlist).
  */
-export const junie: ClientModule = {
+export const junie = defineClient({
   id: "junie",
   name: "Junie",
-  kinds: ["windows", "wsl", "macos", "linux"],
+  files: { windows: FILE, wsl: FILE, macos: FILE, linux: FILE },
   serversPath: ["mcpServers"],
   docs: {
     where: "Windows, WSL, macOS, Linux (its IDE plugin and CLI)",
-    file: "`~/.junie/mcp/mcp.json` (`%USERPROFILE%\\.junie\\mcp\\mcp.json` on Windows)",
     shapes: "`command`, `args`, `env`",
   },
   sources: [
@@ -35,20 +35,10 @@ export const junie: ClientModule = {
       url: "https://www.jetbrains.com/help/junie/model-context-protocol-mcp.html",
     },
   ],
-  async userConfig(env) {
-    return {
-      path: inHome(env, ".junie", "mcp", "mcp.json"),
-      present: await anyExists(env, [inHome(env, ".junie")]),
-    };
-  },
-  // No project file: mcp-twin writes values, never references, into its user file.
-  referenceStyle: (name) => `\${${name}}`,
-  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
-  restartToApply: false,
+  entry: { stdio: (launch) => commandEntry(launch) },
+  // Its IDE plugin (a window) and its CLI: each session reads the file when it starts.
+  app: "editor",
   newSessionToApply: true,
-  // Its IDE plugin, started from the desktop, is the stricter case (no shell PATH).
-  gui: true,
-  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  processNames: { windows: [], posix: [] },
-  reading: { variables: NO_EXPANSION },
-};
+  processes: { windows: [], posix: [] },
+  variables: NO_EXPANSION,
+});

@@ -2,13 +2,7 @@
  * Kiro (the IDE, and Kiro CLI which shares its files): ~/.kiro/settings/mcp.json, servers under
  * `mcpServers`; project file `.kiro/settings/mcp.json`. Facts from kiro.dev's MCP pages.
  */
-import { inHome, installed } from "./locate.js";
-import {
-  type ClientModule,
-  stdioWithoutEmptyEnv,
-  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  withHeaders,
-} from "./types.js";
+import { commandEntry, defineClient, urlEntry } from "./define-client.js";
 import type { VariableSyntax } from "./variables.js";
 
 /**
@@ -24,6 +18,8 @@ const KIRO_VARIABLES: VariableSyntax = {
     }),
 };
 
+const FILE = { base: "home", path: [".kiro", "settings", "mcp.json"], program: "kiro-cli" } as const;
+
 /**
  * - A local server is `command`, `args`, `env`; a remote one `url` (HTTPS, or HTTP on localhost) and
  *   `headers`: Streamable HTTP. No SSE form is documented, so an SSE server gets the relay.
@@ -32,32 +28,21 @@ const KIRO_VARIABLES: VariableSyntax = {
  * - The IDE runs on Windows, macOS and Linux; Kiro CLI on macOS and Linux (WSL included) and reads
  *   the same files; a workspace's file is merged over the user's.
  */
-export const kiro: ClientModule = {
+export const kiro = defineClient({
   id: "kiro",
   name: "Kiro",
-  kinds: ["windows", "macos", "linux", "wsl"],
+  files: { windows: FILE, macos: FILE, linux: FILE, wsl: FILE },
   // In WSL only where Kiro CLI made ~/.kiro there: the Windows IDE reads its own file.
   createWhenNamed: ["windows", "macos", "linux"],
   serversPath: ["mcpServers"],
   keptKeys: ["disabled", "autoApprove", "disabledTools", "oauth", "oauthScopes", "timeout"],
-  async userConfig(env) {
-    const dir = inHome(env, ".kiro");
-    const present = await installed(env, [dir], "kiro-cli");
-    return { path: inHome(env, ".kiro", "settings", "mcp.json"), present };
-  },
   projectConfig: [".kiro", "settings", "mcp.json"],
-  referenceStyle: (name) => `\${${name}}`,
-  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
-  remoteEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
-  // The IDE applies a saved file itself; a CLI session reads it when it starts.
-  restartToApply: false,
-  gui: true,
-  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  processNames: { windows: ["Kiro.exe", "kiro-cli.exe"], posix: ["kiro", "kiro-cli"] },
-  reading: { variables: KIRO_VARIABLES },
+  entry: { stdio: (launch) => commandEntry(launch), remote: (remote) => urlEntry(remote) },
+  app: "editor",
+  processes: { windows: ["Kiro.exe", "kiro-cli.exe"], posix: ["kiro", "kiro-cli"] },
+  variables: KIRO_VARIABLES,
   docs: {
     where: "Windows, macOS, Linux (IDE); macOS, Linux, WSL (Kiro CLI, same files)",
-    file: "`~/.kiro/settings/mcp.json` (`%USERPROFILE%\\.kiro\\settings\\mcp.json` on Windows)",
     shapes: "`command`, `args`, `env`; remote: `url`, `headers` (Streamable HTTP)",
     variables: "`${VAR}`, once the variable is approved in Kiro",
   },
@@ -82,4 +67,4 @@ export const kiro: ClientModule = {
       source: "https://kiro.dev/docs/mcp/configuration",
     },
   },
-};
+});

@@ -3,13 +3,9 @@
  * ~/.lmstudio-home-pointer points), servers under `mcpServers` in Cursor's notation.
  */
 import { type Environment, joinNative } from "../environments/types.js";
+import { commandEntry, defineClient, urlEntry } from "./define-client.js";
 import { existsIn, inHome, readTextIn } from "./locate.js";
-import {
-  type ClientModule,
-  stdioWithoutEmptyEnv,
-  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  withHeaders,
-} from "./types.js";
+import type { ConfigLocation } from "./types.js";
 import { NO_EXPANSION } from "./variables.js";
 
 /**
@@ -28,6 +24,16 @@ async function lmStudioHome(env: Environment): Promise<{ dir: string; note?: str
   return { dir: inHome(env, ".lmstudio") };
 }
 
+/** `mcp.json` in its home, found as its own tools find that home (a real quirk: a pointer file). */
+async function inItsHome(env: Environment): Promise<ConfigLocation> {
+  const { dir, note } = await lmStudioHome(env);
+  return {
+    path: joinNative(env.kind, dir, "mcp.json"),
+    present: await existsIn(env, dir),
+    ...(note ? { note } : {}),
+  };
+}
+
 /**
  * - Its docs: "LM Studio currently follows Cursor's mcp.json notation" — `command`, `args`, `env`;
  *   a remote server `url` + `headers` (one key for Streamable HTTP and SSE, as Cursor's).
@@ -35,28 +41,19 @@ async function lmStudioHome(env: Environment): Promise<{ dir: string; note?: str
  *   read when it starts.
  * - No project file; it documents no variables in entries (values are read as written).
  */
-export const lmStudio: ClientModule = {
+export const lmStudio = defineClient({
   id: "lm-studio",
   name: "LM Studio",
-  kinds: ["windows", "macos", "linux"],
+  files: { windows: inItsHome, macos: inItsHome, linux: inItsHome },
   serversPath: ["mcpServers"],
-  async userConfig(env) {
-    const { dir, note } = await lmStudioHome(env);
-    return {
-      path: joinNative(env.kind, dir, "mcp.json"),
-      present: await existsIn(env, dir),
-      ...(note ? { note } : {}),
-    };
+  entry: {
+    stdio: (launch) => commandEntry(launch),
+    remote: (remote) => urlEntry(remote),
+    sse: (remote) => urlEntry(remote),
   },
-  referenceStyle: (name) => `\${${name}}`,
-  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
-  remoteEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
-  sseEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
-  restartToApply: true,
-  gui: true,
-  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  processNames: { windows: ["LM Studio.exe"], posix: ["lm-studio", "LM Studio"] },
-  reading: { variables: NO_EXPANSION },
+  app: "desktop",
+  processes: { windows: ["LM Studio.exe"], posix: ["lm-studio", "LM Studio"] },
+  variables: NO_EXPANSION,
   docs: {
     file: "`mcp.json` in its home: `~/.lmstudio` (`%USERPROFILE%\\.lmstudio` on Windows), or the folder `~/.lmstudio-home-pointer` names, or `~/.cache/lm-studio` (older installs)",
     shapes: "Cursor's: `command`, `args`, `env`; remote (either transport): `url`, `headers`",
@@ -75,4 +72,4 @@ export const lmStudio: ClientModule = {
       url: "https://github.com/lmstudio-ai/lmstudio-js/blob/6ec11db/packages/lms-common-server/src/findLMStudioHome.ts",
     },
   ],
-};
+});

@@ -3,9 +3,7 @@
  * User file: Code/User/mcp.json in the platform's config folder; project: .vscode/mcp.json; and in
  * WSL, the remote user file a window connected to it reads, `~/.vscode-server/data/User/mcp.json`.
  */
-import { joinNative } from "../environments/types.js";
-import { existsIn, inHome } from "./locate.js";
-import { type ClientModule, TYPED_ENTRIES, UNDOCUMENTED_STARTUP_TIMEOUT_MS } from "./types.js";
+import { defineClient, TYPED } from "./define-client.js";
 import { EDITOR } from "./variables.js";
 
 /**
@@ -20,7 +18,7 @@ import { EDITOR } from "./variables.js";
  * APP_SETTINGS_HOME). Its `inputs` are not read in remote windows (microsoft/vscode#256546, fix
  * open in #324124): mcp-twin writes values, never `${input:…}`.
  */
-export const vscode: ClientModule = {
+export const vscode = defineClient({
   id: "vscode",
   name: "VS Code",
   docs: {
@@ -45,44 +43,35 @@ export const vscode: ClientModule = {
       url: "https://github.com/microsoft/vscode/issues/256546",
     },
   ],
-  kinds: ["windows", "macos", "linux", "wsl"],
+  files: {
+    windows: { base: "appdata", path: ["Code", "User", "mcp.json"] },
+    macos: { base: "app-support", path: ["Code", "User", "mcp.json"] },
+    linux: { base: "xdg-config", path: ["Code", "User", "mcp.json"] },
+    wsl: {
+      base: "home",
+      path: [".vscode-server", "data", "User", "mcp.json"],
+      presentIf: [[".vscode-server"]],
+      note: "a VS Code window connected to WSL",
+    },
+  },
   // In WSL its file is the remote windows', there only once VS Code's server is (~/.vscode-server).
   createWhenNamed: ["windows", "macos", "linux"],
   remoteOverlay: ["wsl"],
   serversPath: ["servers"],
   // Its documented fields of an entry beside the launch: the sandbox of a stdio server, dev mode.
   keptKeys: ["sandboxEnabled", "sandbox", "dev"],
-  async userConfig(env) {
-    if (env.kind === "wsl") {
-      const server = inHome(env, ".vscode-server");
-      return {
-        path: inHome(env, ".vscode-server", "data", "User", "mcp.json"),
-        present: await existsIn(env, server),
-        note: "a VS Code window connected to WSL",
-      };
-    }
-    const dir =
-      env.kind === "windows"
-        ? env.vars.APPDATA && joinNative("windows", env.vars.APPDATA, "Code", "User")
-        : env.kind === "macos"
-          ? inHome(env, "Library", "Application Support", "Code", "User")
-          : joinNative("linux", env.vars.XDG_CONFIG_HOME ?? inHome(env, ".config"), "Code", "User");
-    if (!dir) return undefined;
-    return { path: joinNative(env.kind, dir, "mcp.json"), present: await existsIn(env, dir) };
-  },
   projectConfig: [".vscode", "mcp.json"],
   referenceStyle: (name) => `\${env:${name}}`,
-  ...TYPED_ENTRIES,
+  entry: TYPED,
   // Its predefined variables in mcp.json (documented, not tried here): the open workspace's folder.
   workingFolder: "${workspaceFolder}",
-  restartToApply: false,
-  gui: true,
-  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  processNames: { windows: ["Code.exe"], posix: ["code"] },
+  app: "editor",
+  processes: { windows: ["Code.exe"], posix: ["code"] },
   // Which tools it loads is chosen in its tools picker, not in mcp.json.
   toolBudget: {
     noField: "none in `mcp.json` (its tools picker)",
     limit: { tools: 128, source: "https://github.com/microsoft/vscode-copilot-release/issues/11653" },
   },
-  reading: { variables: EDITOR, type: "required" },
-};
+  variables: EDITOR,
+  reading: { type: "required" },
+});

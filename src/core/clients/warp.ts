@@ -2,14 +2,10 @@
  * Warp (the terminal's agents): ~/.warp/.mcp.json (%USERPROFILE%\.warp on Windows), project
  * .warp/.mcp.json; one `url` key for HTTP and SSE. Facts: docs/clients.md#client-by-client (sources there).
  */
-import { anyExists, inHome } from "./locate.js";
-import {
-  type ClientModule,
-  stdioWithoutEmptyEnv,
-  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  withHeaders,
-} from "./types.js";
+import { commandEntry, defineClient, urlEntry } from "./define-client.js";
 import type { VariableSyntax } from "./variables.js";
+
+const FILE = { base: "home", path: [".warp", ".mcp.json"] } as const;
 
 /**
  * Sources (warpdotdev/warp@19548ae): crates/warp_core/src/paths.rs (`warp_home_mcp_config_file_path`:
@@ -27,13 +23,12 @@ import type { VariableSyntax } from "./variables.js";
  * - Warp never writes the file (servers added in its settings live in its own store).
  * - Tool rules (issue 55): none in the file; no documented tool limit.
  */
-export const warp: ClientModule = {
+export const warp = defineClient({
   id: "warp",
   name: "Warp",
-  kinds: ["windows", "macos", "linux"],
+  files: { windows: FILE, macos: FILE, linux: FILE },
   serversPath: ["mcpServers"],
   docs: {
-    file: "`~/.warp/.mcp.json` (`%USERPROFILE%\\.warp\\.mcp.json` on Windows)",
     project: "`.warp/.mcp.json` (its servers start once turned on in Warp)",
     shapes: "`command`, `args`, `env`; remote (either transport): `url`, `headers`",
     variables: "`${VAR}`, replaced in the file's whole text (unset: the whole file fails)",
@@ -63,30 +58,20 @@ export const warp: ClientModule = {
   ],
   // Its entry fields beside the launch: a stdio server's folder, and a description.
   keptKeys: ["working_directory", "description"],
-  async userConfig(env) {
-    return {
-      path: inHome(env, ".warp", ".mcp.json"),
-      present: await anyExists(env, [inHome(env, ".warp")]),
-    };
-  },
   projectConfig: [".warp", ".mcp.json"],
-  referenceStyle: (name) => `\${${name}}`,
-  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
-  remoteEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
-  // One key for both: Warp tries Streamable HTTP and falls back to SSE.
-  sseEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
-  // It watches the file and restarts what changed.
-  restartToApply: false,
-  gui: true,
-  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  // Its stable builds: warp.exe (Windows), warp-terminal (Linux), `stable` in Warp.app (macOS).
-  processNames: { windows: ["warp.exe"], posix: ["warp-terminal", "stable"] },
+  entry: {
+    stdio: (launch) => commandEntry(launch),
+    remote: (remote) => urlEntry(remote),
+    sse: (remote) => urlEntry(remote),
+  },
+  app: "editor",
+  processes: { windows: ["warp.exe"], posix: ["warp-terminal", "stable"] },
+  variables: wholeText(),
   reading: {
-    variables: wholeText(),
     strictJson: () => true,
     strictJsonDialect: { comments: false, bom: false },
   },
-};
+});
 
 /** `${NAME}` replaced by the variable's value; unset or empty is a failure (of the whole file). */
 function wholeText(): VariableSyntax {

@@ -1,17 +1,13 @@
+const FILE = { base: "home", path: [".codeium", "windsurf", "mcp_config.json"] } as const;
+
 /**
  * Devin Desktop, formerly Windsurf (id `windsurf`): its Cascade agent reads
  * ~/.codeium/windsurf/mcp_config.json; remote servers use `serverUrl`, not `url`.
  */
-import { anyExists, inHome } from "./locate.js";
-import {
-  type ClientModule,
-  stdioWithoutEmptyEnv,
-  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  withHeaders,
-} from "./types.js";
+import { commandEntry, defineClient, urlEntry } from "./define-client.js";
 import { EDITOR } from "./variables.js";
 
-export const windsurf: ClientModule = {
+export const windsurf = defineClient({
   id: "windsurf",
   name: "Devin Desktop (Windsurf)",
   docs: {
@@ -25,28 +21,22 @@ export const windsurf: ClientModule = {
       url: "https://windsurf.com/changelog",
     },
   ],
-  kinds: ["windows", "macos", "linux"],
+  files: { windows: FILE, macos: FILE, linux: FILE },
   serversPath: ["mcpServers"],
-  async userConfig(env) {
-    const dir = inHome(env, ".codeium", "windsurf");
-    return {
-      path: inHome(env, ".codeium", "windsurf", "mcp_config.json"),
-      present: await anyExists(env, [dir]),
-    };
-  },
   referenceStyle: (name) => `\${env:${name}}`,
-  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
-  remoteEntry: (remote) => withHeaders({ serverUrl: remote.url }, remote.headers),
-  // One key for both transports: Windsurf tells them apart itself.
-  sseEntry: (remote) => withHeaders({ serverUrl: remote.url }, remote.headers),
-  restartToApply: true,
-  gui: true,
-  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  processNames: { windows: ["Windsurf.exe"], posix: ["windsurf"] },
+  entry: {
+    stdio: (launch) => commandEntry(launch),
+    remote: (remote) => urlEntry(remote, {}, "serverUrl"),
+    // One key for both transports: Windsurf tells them apart itself.
+    sse: (remote) => urlEntry(remote, {}, "serverUrl"),
+  },
+  app: "desktop",
+  processes: { windows: ["Windsurf.exe"], posix: ["windsurf"] },
   // Tools are switched on and off on each server's settings page, not in mcp_config.json.
   toolBudget: {
     noField: "none in `mcp_config.json` (its settings page)",
     limit: { tools: 100, source: "https://docs.windsurf.com/windsurf/cascade/mcp" },
   },
-  reading: { variables: EDITOR, urlKey: "serverUrl" },
-};
+  variables: EDITOR,
+  reading: { urlKey: "serverUrl" },
+});
