@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
-import { geminiServerEnv, geminiWithholds } from "../../src/core/clients/gemini-env.js";
+import { geminiServerEnv, geminiWithholds } from "../../src/core/clients/gemini-cli.js";
 import {
   createFakeMachine,
   type FakeMachine,

@@ -2,10 +2,8 @@
  * GitHub Copilot CLI: `mcp-config.json` in `$COPILOT_HOME` (default ~/.copilot; %USERPROFILE%\.copilot
  * on Windows), servers under `mcpServers`. Facts seen with 1.0.102 (docs/clients.md#client-by-client).
  */
-import { joinNative } from "../environments/types.js";
-import { inHome, installed } from "./locate.js";
+import { defineClient, TYPED } from "./define-client.js";
 import { copilotPlugins } from "./plugin-servers.js";
-import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
 import { SHELL_BARE } from "./variables.js";
 
 /**
@@ -13,6 +11,13 @@ import { SHELL_BARE } from "./variables.js";
  * entry of the file when it rewrites it, so an entry that says it already stays as sync wrote it.
  */
 const ALL_TOOLS = ["*"];
+
+const FILE = {
+  base: "home",
+  path: [".copilot", "mcp-config.json"],
+  movedBy: "COPILOT_HOME",
+  program: "copilot",
+} as const;
 
 /**
  * - `type` is optional (a command is `local`, a url `http`); sync writes it, as `copilot mcp add`
@@ -23,7 +28,7 @@ const ALL_TOOLS = ["*"];
  * - A workspace `.mcp.json` (else `.github/mcp.json`) is read in folders it was told to trust:
  *   Claude Code's project file, which sync writes, so Copilot has no project file of its own here.
  */
-export const copilotCli: ClientModule = {
+export const copilotCli = defineClient({
   id: "copilot-cli",
   name: "GitHub Copilot CLI",
   judge: "`copilot mcp list --json`",
@@ -41,39 +46,22 @@ export const copilotCli: ClientModule = {
     },
     { fact: "seen with 1.0.102", url: "https://www.npmjs.com/package/@github/copilot" },
   ],
-  kinds: ["windows", "wsl", "macos", "linux"],
+  files: { windows: FILE, wsl: FILE, macos: FILE, linux: FILE },
   serversPath: ["mcpServers"],
-  async userConfig(env) {
-    const own = env.vars.COPILOT_HOME;
-    const dir = own && own.trim() !== "" ? own : inHome(env, ".copilot");
-    const present = await installed(env, [dir], "copilot");
-    return {
-      path: joinNative(env.kind, dir, "mcp-config.json"),
-      present,
-      ...(own ? { note: "$COPILOT_HOME" } : {}),
-    };
+  // Every entry names the tools it loads: "*" until a rule says which.
+  entry: {
+    stdio: (launch) => ({ ...TYPED.stdio(launch), tools: ALL_TOOLS }),
+    remote: (remote) => ({ ...TYPED.remote?.(remote), tools: ALL_TOOLS }),
+    sse: (remote) => ({ ...TYPED.sse?.(remote), tools: ALL_TOOLS }),
   },
-  referenceStyle: (name) => `\${${name}}`,
-  stdioEntry: (launch) => ({ ...stdioWithoutEmptyEnv(launch, { type: "stdio" }), tools: ALL_TOOLS }),
-  remoteEntry: (remote) => ({
-    ...withHeaders({ type: "http", url: remote.url }, remote.headers),
-    tools: ALL_TOOLS,
-  }),
-  // Expanded in headers too (seen with 1.0.102, with `$VAR`): the folder it was started in.
   workingFolder: "${PWD}",
-  sseEntry: (remote) => ({
-    ...withHeaders({ type: "sse", url: remote.url }, remote.headers),
-    tools: ALL_TOOLS,
-  }),
-  restartToApply: false,
-  newSessionToApply: true,
-  gui: false,
+  app: "cli",
   /** An entry's own `timeout` (ms); 30 s by default (its changelog: tool discovery's default). */
   startupTimeoutMs(entry) {
     const t = entry && typeof entry === "object" ? (entry as { timeout?: unknown }).timeout : undefined;
     return typeof t === "number" && t > 0 ? t : 30_000;
   },
-  processNames: { windows: ["copilot.exe"], posix: ["copilot"] },
+  processes: "copilot",
   pluginServers: copilotPlugins,
   // `copilot mcp list` (1.0.102) lists a plugin's server, not mcp-config.json's entry of its name.
   pluginNameClash: "plugin-wins",
@@ -92,10 +80,11 @@ export const copilotCli: ClientModule = {
       source: "https://docs.github.com/en/copilot/concepts/agents/copilot-cli/tool-search",
     },
   },
-  reading: { variables: SHELL_BARE, commonEntry: commonCopilotEntry },
+  variables: SHELL_BARE,
+  reading: { commonEntry: commonCopilotEntry },
   // Its JSON carries env values and headers unmasked: only the names are read from it, never shown.
   ownList: { program: "copilot", args: ["mcp", "list", "--json"], names: userServers },
-};
+});
 
 /** The servers `copilot mcp list --json` says come from the user file (`"source": "user"`). */
 function userServers(stdout: string): string[] | undefined {

@@ -3,11 +3,15 @@
  * %USERPROFILE% on Windows), servers under `mcp`, `type` required. Facts: docs/clients.md#client-by-client.
  */
 
-import { joinNative } from "../environments/types.js";
-import { inHome, installed } from "./locate.js";
-import type { ClientModule } from "./types.js";
-import { TYPED_ENTRIES } from "./types.js";
+import { defineClient, TYPED } from "./define-client.js";
 import type { VariableSyntax } from "./variables.js";
+
+const FILE = {
+  base: "xdg-config",
+  path: ["crush", "crush.json"],
+  movedBy: "CRUSH_GLOBAL_CONFIG",
+  program: "crush",
+} as const;
 
 /**
  * Sources (charmbracelet/crush@37f36e9): internal/config/load.go (`GlobalConfig`: $CRUSH_GLOBAL_CONFIG,
@@ -27,10 +31,10 @@ import type { VariableSyntax } from "./variables.js";
  * - Tool rules (issue 55): `disabled_tools` (block list), `enabled_tools` (allow list), `disabled`;
  *   an agent's `allowed_mcp` (server → tools) scopes them per agent; no documented tool limit.
  */
-export const crush: ClientModule = {
+export const crush = defineClient({
   id: "crush",
   name: "Crush",
-  kinds: ["windows", "wsl", "macos", "linux"],
+  files: { windows: FILE, wsl: FILE, macos: FILE, linux: FILE },
   serversPath: ["mcp"],
   docs: {
     file: "`$CRUSH_GLOBAL_CONFIG/crush.json`, default `$XDG_CONFIG_HOME/crush/crush.json` or `~/.config/crush/crush.json` (the same under `%USERPROFILE%` on Windows)",
@@ -82,39 +86,22 @@ export const crush: ClientModule = {
     "oauth_callback_port",
     "oauth_token",
   ],
-  async userConfig(env) {
-    const own = env.vars.CRUSH_GLOBAL_CONFIG;
-    const dir =
-      own && own.trim() !== ""
-        ? own
-        : joinNative(env.kind, env.vars.XDG_CONFIG_HOME ?? inHome(env, ".config"), "crush");
-    const present = await installed(env, [dir], "crush");
-    return {
-      path: joinNative(env.kind, dir, "crush.json"),
-      present,
-      ...(own ? { note: "$CRUSH_GLOBAL_CONFIG" } : {}),
-    };
-  },
-  // Of its two project names, the one it reads first (`.crush.json` wins over `crush.json`).
   projectConfig: [".crush.json"],
-  referenceStyle: (name) => `\${${name}}`,
-  ...TYPED_ENTRIES,
-  restartToApply: false,
-  newSessionToApply: true,
-  gui: false,
+  entry: TYPED,
+  app: "cli",
   /** An entry's own `timeout` (seconds); 10 s by default (`mcpTimeout`). */
   startupTimeoutMs(entry) {
     const t = entry && typeof entry === "object" ? (entry as { timeout?: unknown }).timeout : undefined;
     return typeof t === "number" && t > 0 ? t * 1000 : 10_000;
   },
-  processNames: { windows: ["crush.exe"], posix: ["crush"] },
+  processes: "crush",
+  variables: shellExpansion(),
   reading: {
-    variables: shellExpansion(),
     type: "required",
     strictJson: () => true,
     strictJsonDialect: { comments: false, bom: false },
   },
-};
+});
 
 /**
  * Crush's expansion as far as a value written by hand uses it: `$VAR`, `${VAR}`, `${VAR:-default}`

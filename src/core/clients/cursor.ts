@@ -1,11 +1,11 @@
-const FILE = { base: "home", path: [".cursor", "mcp.json"] } as const;
-
 /**
  * Cursor: Windows, macOS, Linux, and inside WSL for its remote mode (~/.cursor or
  * ~/.cursor-server there). `${env:VAR}` references in project files.
  */
 import { commandEntry, defineClient, urlEntry } from "./define-client.js";
 import { EDITOR } from "./variables.js";
+
+const FILE = { base: "home", path: [".cursor", "mcp.json"] } as const;
 
 export const cursor = defineClient({
   id: "cursor",

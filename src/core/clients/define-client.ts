@@ -47,6 +47,11 @@ interface FileSpec {
   presentIf?: readonly (readonly string[])[];
   /** Said with the location wherever it is shown (whose file this is: "a VS Code window connected to WSL"). */
   note?: string;
+  /**
+   * A variable of the environment that names the file's folder in place of the base and folders
+   * (Codex's CODEX_HOME); set, the location's note names it.
+   */
+  movedBy?: string;
 }
 
 /** A location found by code, for a real quirk (a Store build's package folder, a home pointer). */
@@ -138,8 +143,9 @@ function baseFolder(env: Environment, base: FolderBase): string | undefined {
     case "app-support":
       return env.kind === "macos" ? inHome(env, "Library", "Application Support") : undefined;
     case "xdg-config": {
+      // Honoured on Windows too, as the clients' own XDG libraries do (xdg-basedir, Go's).
       const own = env.vars.XDG_CONFIG_HOME;
-      return env.kind !== "windows" && own && own.trim() !== "" ? own : inHome(env, ".config");
+      return own && own.trim() !== "" ? own : inHome(env, ".config");
     }
   }
 }
@@ -147,10 +153,10 @@ function baseFolder(env: Environment, base: FolderBase): string | undefined {
 async function locate(env: Environment, spec: FileSpec | Locator | undefined) {
   if (!spec) return undefined;
   if (typeof spec === "function") return spec(env);
+  const moved = spec.movedBy ? env.vars[spec.movedBy] : undefined;
   const base = baseFolder(env, spec.base);
   if (!base) return undefined;
-  const folders = spec.path.slice(0, -1);
-  const dir = joinNative(env.kind, base, ...folders);
+  const dir = moved && moved.trim() !== "" ? moved : joinNative(env.kind, base, ...spec.path.slice(0, -1));
   const names = [spec.path[spec.path.length - 1] ?? "", ...(spec.alternatives ?? [])];
   let name = names[0] ?? "";
   // Without alternatives there is nothing to choose: no file is looked for.
@@ -160,9 +166,11 @@ async function locate(env: Environment, spec: FileSpec | Locator | undefined) {
       break;
     }
   const path = joinNative(env.kind, dir, name);
-  const note = spec.note ? { note: spec.note } : {};
+  const said = moved ? `$${spec.movedBy}` : spec.note;
+  const note = said ? { note: said } : {};
   if (spec.presentIfFile) return { path, present: await existsIn(env, path), ...note };
-  const markers = spec.presentIf ? spec.presentIf.map((p) => joinNative(env.kind, base, ...p)) : [dir];
+  const markers =
+    spec.presentIf && !moved ? spec.presentIf.map((p) => joinNative(env.kind, base, ...p)) : [dir];
   let present = await anyExists(env, markers);
   if (!present && spec.program && env.findProgram)
     present = (await env.findProgram(spec.program)) !== undefined;

@@ -2,8 +2,8 @@
  * Devin Local and Devin for Terminal (one CLI): `mcpServers` in ~/.config/devin/mcp_config.json
  * (%APPDATA%\devin on Windows), the file its versions since 3000.3 read servers from.
  */
-import { defineClient, urlEntry } from "./define-client.js";
-import { stdioWithoutEmptyEnv } from "./types.js";
+import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+
 import { NO_EXPANSION } from "./variables.js";
 
 /**
@@ -35,7 +35,7 @@ export const devin = defineClient({
   movedFrom: "config.json",
   serversPath: ["mcpServers"],
   entry: {
-    stdio: (launch) => stdioWithoutEmptyEnv(launch),
+    stdio: (launch) => commandEntry(launch),
     remote: (remote) => urlEntry(remote),
     sse: (remote) => urlEntry(remote, { transport: "sse" }),
   },

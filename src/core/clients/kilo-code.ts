@@ -4,13 +4,13 @@
  * opencode.json) of the environment where they run.
  */
 import { defineClient } from "./define-client.js";
-import { entryTimeout } from "./opencode.js";
 import {
   commonOpencodeEntry,
+  entryTimeout,
   importedOpencodeEntry,
   OPENCODE_KEPT,
   OPENCODE_SHAPES,
-} from "./opencode-shape.js";
+} from "./opencode.js";
 import { OPENCODE } from "./variables.js";
 
 const USER = {

@@ -18,7 +18,12 @@ const KIRO_VARIABLES: VariableSyntax = {
     }),
 };
 
-const FILE = { base: "home", path: [".kiro", "settings", "mcp.json"], program: "kiro-cli" } as const;
+const FILE = {
+  base: "home",
+  path: [".kiro", "settings", "mcp.json"],
+  presentIf: [[".kiro"]],
+  program: "kiro-cli",
+} as const;
 
 /**
  * - A local server is `command`, `args`, `env`; a remote one `url` (HTTPS, or HTTP on localhost) and

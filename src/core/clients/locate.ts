@@ -34,15 +34,6 @@ export async function anyExists(env: Environment, paths: string[]): Promise<bool
   return false;
 }
 
-/**
- * Whether a CLI client is installed: one of its folders exists, or its program is on PATH (a
- * fresh install has written no folder yet, and its first run writes there).
- */
-export async function installed(env: Environment, paths: string[], program: string): Promise<boolean> {
-  if (await anyExists(env, paths)) return true;
-  return env.findProgram !== undefined && (await env.findProgram(program)) !== undefined;
-}
-
 /** A small text file of that environment (a pointer to another folder), or undefined when unreadable. */
 export async function readTextIn(env: Environment, nativePath: string): Promise<string | undefined> {
   const local = env.access(nativePath);

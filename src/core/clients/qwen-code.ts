@@ -2,9 +2,7 @@
  * Qwen Code: `settings.json` in `$QWEN_HOME` (default ~/.qwen), servers under `mcpServers`; Streamable
  * HTTP only as `httpUrl`, a `url` is always SSE. Facts read in @qwen-code/qwen-code 0.24.4's bundle.
  */
-import { joinNative } from "../environments/types.js";
-import { inHome, installed } from "./locate.js";
-import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+import { commandEntry, defineClient, urlEntry } from "./define-client.js";
 import { SHELL_BARE } from "./variables.js";
 
 /** Its discovery timeouts (mcp-discovery-timeout.ts): an entry's `discoveryTimeoutMs`, clamped. */
@@ -12,6 +10,13 @@ const STDIO_DEFAULT_MS = 30_000;
 const REMOTE_DEFAULT_MS = 5_000;
 const MIN_MS = 100;
 const MAX_MS = 300_000;
+
+const FILE = {
+  base: "home",
+  path: [".qwen", "settings.json"],
+  movedBy: "QWEN_HOME",
+  program: "qwen",
+} as const;
 
 /**
  * - Entries are what `qwen mcp add` writes: `command`/`args`/`env`; `httpUrl` + `headers` (Streamable
@@ -24,10 +29,10 @@ const MAX_MS = 300_000;
  *   write leaves the file readable by others, so a shared server's entry carries no token here.
  * - A project's `.qwen/settings.json` servers start only once approved in Qwen.
  */
-export const qwenCode: ClientModule = {
+export const qwenCode = defineClient({
   id: "qwen-code",
   name: "Qwen Code",
-  kinds: ["windows", "wsl", "macos", "linux"],
+  files: { windows: FILE, wsl: FILE, macos: FILE, linux: FILE },
   serversPath: ["mcpServers"],
   // Its own entry fields (MCPServerConfig in 0.24.4), none of them how the server starts.
   keptKeys: [
@@ -45,24 +50,13 @@ export const qwenCode: ClientModule = {
     "targetAudience",
     "targetServiceAccount",
   ],
-  async userConfig(env) {
-    const own = env.vars.QWEN_HOME;
-    const dir = own && own.trim() !== "" ? own : inHome(env, ".qwen");
-    const present = await installed(env, [dir], "qwen");
-    return {
-      path: joinNative(env.kind, dir, "settings.json"),
-      present,
-      ...(own ? { note: "$QWEN_HOME" } : {}),
-    };
-  },
   projectConfig: [".qwen", "settings.json"],
-  referenceStyle: (name) => `\${${name}}`,
-  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
-  remoteEntry: (remote) => withHeaders({ httpUrl: remote.url }, remote.headers),
-  sseEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
-  restartToApply: false,
-  newSessionToApply: true,
-  gui: false,
+  entry: {
+    stdio: (launch) => commandEntry(launch),
+    remote: (remote) => urlEntry(remote, {}, "httpUrl"),
+    sse: (remote) => urlEntry(remote),
+  },
+  app: "cli",
   /** An entry's `discoveryTimeoutMs` (100 ms to 5 min); else 30 s for a program, 5 s for a url. */
   startupTimeoutMs(entry) {
     const e = entry && typeof entry === "object" ? (entry as Record<string, unknown>) : {};
@@ -70,11 +64,11 @@ export const qwenCode: ClientModule = {
     if (typeof own === "number" && Number.isFinite(own)) return Math.max(MIN_MS, Math.min(own, MAX_MS));
     return typeof e.httpUrl === "string" || typeof e.url === "string" ? REMOTE_DEFAULT_MS : STDIO_DEFAULT_MS;
   },
-  processNames: { windows: ["qwen.exe"], posix: ["qwen"] },
+  processes: "qwen",
   // Its first run writes the file again with "$version", mode 644 (seen with 0.24.4).
   rewritesReadable: true,
+  variables: SHELL_BARE,
   reading: {
-    variables: SHELL_BARE,
     streamableUrlKey: "httpUrl",
     commonKeys: (entry) => commonQwenEntry(entry) as Record<string, unknown>,
     commonEntry: commonQwenEntry,
@@ -109,7 +103,7 @@ export const qwenCode: ClientModule = {
       source: "https://www.npmjs.com/package/@qwen-code/qwen-code/v/0.24.4",
     },
   },
-};
+});
 
 /**
  * Its entry in the other clients' vocabulary: `httpUrl` is a Streamable HTTP url, a `url` an SSE

@@ -2,13 +2,8 @@
  * Roo Code and its successor Zoo Code, VS Code-family extensions: one user file per editor that
  * runs them, `<User>/globalStorage/<id>/settings/mcp_settings.json`; project `.roo/mcp.json`.
  */
+import { commandEntry, defineClient, urlEntry } from "./define-client.js";
 import { commonRooEntry, ROO_OWN, rooKeys } from "./extension-entries.js";
-import {
-  type ClientModule,
-  stdioWithoutEmptyEnv,
-  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  withHeaders,
-} from "./types.js";
 import { envColon } from "./variables.js";
 
 const ROO_HUB = "https://github.com/RooCodeInc/Roo-Code/blob/cb836567/src/services/mcp/McpHub.ts";
@@ -34,7 +29,10 @@ const ROO_HUB = "https://github.com/RooCodeInc/Roo-Code/blob/cb836567/src/servic
  * - On Windows it starts every stdio command through `cmd.exe /c` (McpHub.ts connectToServer).
  * - It watches both files and reconnects on a change.
  */
-export const rooCode: ClientModule = {
+/** No user file of its own: its file is each editor's that has the extension (`extension` below). */
+const IN_EDITORS = async () => undefined;
+
+export const rooCode = defineClient({
   id: "roo-code",
   name: "Roo Code",
   docs: {
@@ -79,7 +77,7 @@ export const rooCode: ClientModule = {
       url: "https://github.com/microsoft/vscode/blob/main/src/vs/server/node/server.main.ts",
     },
   ],
-  kinds: ["windows", "wsl", "macos", "linux"],
+  files: { windows: IN_EDITORS, wsl: IN_EDITORS, macos: IN_EDITORS, linux: IN_EDITORS },
   // Its files are the extension's, in each editor that has it: `--client` creates none elsewhere.
   createWhenNamed: [],
   serversPath: ["mcpServers"],
@@ -90,17 +88,16 @@ export const rooCode: ClientModule = {
     names: { "RooVeterinaryInc.roo-cline": "Roo Code", "ZooCodeOrganization.zoo-code": "Zoo Code" },
   },
   // Asked only for a client without extension files (targets.ts): the files are per editor.
-  userConfig: async () => undefined,
   projectConfig: [".roo", "mcp.json"],
   referenceStyle: (name) => `\${env:${name}}`,
-  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
-  remoteEntry: (remote) => withHeaders({ type: "streamable-http", url: remote.url }, remote.headers),
-  sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
-  restartToApply: false,
-  gui: true,
-  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-  // It loads a changed file itself (restartToApply: false): nothing to find running.
-  processNames: { windows: [], posix: [] },
+  entry: {
+    stdio: (launch) => commandEntry(launch),
+    remote: (remote) => urlEntry(remote, { type: "streamable-http" }),
+    sse: (remote) => urlEntry(remote, { type: "sse" }),
+  },
+  app: "editor",
+  // It loads a changed file itself: nothing to find running.
+  processes: { windows: [], posix: [] },
   // `cmd.exe /c <command> <args>`: cmd parses the line again, so a path with a space may split.
   windowsSpaces: "may-split",
   toolBudget: {
@@ -111,12 +108,12 @@ export const rooCode: ClientModule = {
       source: `${ROO_HUB}#L1030`,
     },
   },
+  variables: envColon(true),
   reading: {
-    variables: envColon(true),
     commonKeys: rooKeys,
     commonEntry: commonRooEntry,
     strictJson: () => true,
     // JSON.parse on the text as read: a byte-order mark is refused too.
     strictJsonDialect: { comments: false, bom: false },
   },
-};
+});

@@ -347,35 +347,6 @@ export interface Target {
 /** What clients that document no start-up timeout are seen to allow. */
 export const UNDOCUMENTED_STARTUP_TIMEOUT_MS = 60_000;
 
-export function stdioWithoutEmptyEnv(
-  launch: Launch,
-  extra: Record<string, unknown> = {},
-): Record<string, unknown> {
-  return {
-    ...extra,
-    command: launch.command,
-    args: launch.args,
-    ...(Object.keys(launch.env).length > 0 ? { env: launch.env } : {}),
-  };
-}
-
-export function withHeaders(
-  base: Record<string, unknown>,
-  headers: Record<string, string>,
-): Record<string, unknown> {
-  return Object.keys(headers).length > 0 ? { ...base, headers } : base;
-}
-
-/**
- * The entries of a client that names each entry's transport in `type` ("stdio", "http", "sse"),
- * headers only when there are any, and no empty `env`.
- */
-export const TYPED_ENTRIES = {
-  stdioEntry: (launch: Launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
-  remoteEntry: (remote: Remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
-  sseEntry: (remote: Remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
-} as const;
-
 /** What one client entry says, read the way its own client reads it (clients/entry-view.ts). */
 export interface EntryView {
   kind: "stdio" | "remote" | "invalid";

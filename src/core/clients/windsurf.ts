@@ -1,11 +1,11 @@
-const FILE = { base: "home", path: [".codeium", "windsurf", "mcp_config.json"] } as const;
-
 /**
  * Devin Desktop, formerly Windsurf (id `windsurf`): its Cascade agent reads
  * ~/.codeium/windsurf/mcp_config.json; remote servers use `serverUrl`, not `url`.
  */
 import { commandEntry, defineClient, urlEntry } from "./define-client.js";
 import { EDITOR } from "./variables.js";
+
+const FILE = { base: "home", path: [".codeium", "windsurf", "mcp_config.json"] } as const;
 
 export const windsurf = defineClient({
   id: "windsurf",
