@@ -127,18 +127,22 @@ export async function readImports(
     const sets = await readTarget(target, project, scan);
     for (const set of sets) {
       const where = set.ignoredFile ?? target.path;
+      // The client's own entries (Goose's built-in extensions) are no servers: none is imported.
+      const servers = Object.entries(set.entries).filter(
+        ([, v]) => target.client.ownEntry?.(v) === undefined,
+      );
       scan.files.push({
         env: target.env.id,
         client: target.client.id,
         scope: set.scope,
         path: where,
-        entries: Object.keys(set.entries).length,
+        entries: servers.length,
         ...(set.ignoredFile ? { ignoredByApp: true, note: CLASSIC_DESKTOP_NOTE } : {}),
       });
       // Sync compares (and records) only the keys it owns in an entry (Codex keeps its own there).
       const compared = ownedView(set.entries, entryKeys(target.client).owned, entryKeys(target.client).kept);
       const managed = set.scope !== "local" && set.ignoredFile === undefined;
-      for (const [entry, value] of Object.entries(set.entries)) {
+      for (const [entry, value] of servers) {
         if (managed && isOurs(own(state.targets[target.key]?.entries, entry), compared[entry])) {
           scan.managed.push({ path: target.path, server: entry });
           continue;

@@ -9,6 +9,7 @@ import { pluginShadows, shadowText } from "../clients/plugin-clash.js";
 import { type PluginServerSeen, seenIn } from "../clients/plugin-servers.js";
 import { startAgain } from "../clients/restarts.js";
 import type { Target } from "../clients/types.js";
+import { besidesDefaults } from "../clients/written-defaults.js";
 import { loadContext, readTargetTexts } from "../context/context.js";
 import { entriesNow, wireBridge } from "../entries/desired.js";
 import { classifyTarget, type EntryState } from "../entries/ownership.js";
@@ -124,7 +125,7 @@ export async function computeStatus(
     plugins.push(...(await pluginLines(target, current, wanted)));
     for (const entry of classifyTarget(current, owned, wanted, fields)) {
       const built = wanted.get(entry.name);
-      const kept = keptFields(target, fields[entry.name], built);
+      const kept = keptFields(target, entry.name, fields[entry.name], built);
       const row: StatusRow = {
         ...base,
         server: entry.name,
@@ -209,15 +210,21 @@ async function pluginLines(
   });
 }
 
-/** The names of an entry's fields of the client's own (its keptKeys) that the manifest does not set. */
+/**
+ * The names of an entry's fields of the client's own (its keptKeys) that the manifest does not set
+ * and that are not what sync writes on a new entry itself (Goose's `enabled: true`).
+ */
 function keptFields(
   target: Target,
+  name: string,
   fields: Readonly<Record<string, unknown>> | undefined,
   built: BuiltEntry | undefined,
 ): string[] {
   const declared = built?.ok ? (built.fields ?? {}) : {};
   const own = entryKeys(target.client).kept ?? [];
-  return Object.keys(fields ?? {}).filter((k) => own.includes(k) && !Object.hasOwn(declared, k));
+  return Object.keys(besidesDefaults(target.client, name, fields ?? {})).filter(
+    (k) => own.includes(k) && !Object.hasOwn(declared, k),
+  );
 }
 
 /** The blockers as one text: each message, then what to do. */
