@@ -114,6 +114,69 @@ describe("Goose's config.yaml as a first run writes it", () => {
     }
   }, 120_000);
 
+  test("a manifest server named as one of Goose's own extensions: sync leaves Goose's alone, even with --force; status, doctor and adopt say so", async () => {
+    const before = fixture("goose-config.yaml");
+    const { m, file } = machineWith(goose, before, { developer: FX().fx });
+    try {
+      const forced = await m.run(["sync", "--force"]);
+      expect(forced.code, forced.stderr).toBe(0);
+      expect(forced.stdout).toContain("developer: Goose's own built-in extension has this name here");
+      expect(readFileSync(file, "utf8")).toBe(before);
+
+      const rows = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{
+        server: string;
+        detail?: string;
+        kept?: string[];
+      }>;
+      expect(rows).toEqual([
+        expect.objectContaining({
+          server: "developer",
+          detail: expect.stringMatching(/^Goose's own built-in/),
+        }),
+      ]);
+      expect(rows[0]?.kept).toBeUndefined();
+      expect((await m.run(["status"])).stdout).not.toMatch(/adopt|keeps/);
+
+      const run = await doctor(m, ["--client", "goose", "--server", "developer"]);
+      const drift = run.checks.filter((c) => c.id === "drift.entry");
+      expect(drift.map((c) => [c.status, c.message])).toEqual([
+        ["warn", expect.stringMatching(/^Goose's own built-in extension has this name here/)],
+      ]);
+      expect(drift[0]?.fix).not.toMatch(/adopt|--force/);
+
+      const adopt = await m.run(["adopt", "developer", "--from", "linux:goose"]);
+      expect(adopt.code).toBe(2);
+      expect(adopt.stderr).toContain("Goose's own built-in extension, not a server");
+      expect(adopt.stderr).not.toContain("--force");
+      expect(readFileSync(file, "utf8")).toBe(before);
+    } finally {
+      m.cleanup();
+    }
+  }, 120_000);
+
+  test("an entry mcp-twin wrote that Goose's start-up made its own again (`tom`): --force neither overwrites nor removes it", async () => {
+    const first = fixture("goose-config.yaml");
+    // A file without `tom` yet: sync writes the manifest's `tom` there.
+    const withoutTom = first.replace(/^ {2}tom:\n(?: {4}.*\n)+/m, "");
+    expect(withoutTom).not.toContain("  tom:");
+    const { m, file } = machineWith(goose, withoutTom, { tom: FX().fx });
+    try {
+      expect((await m.run(["sync"])).code).toBe(0);
+      expect(extensions(readFileSync(file, "utf8")).tom).toMatchObject({ type: "stdio" });
+      // Goose's config migration puts its platform `tom` back over it at start-up.
+      writeFileSync(file, first);
+      const forced = await m.run(["sync", "--force"]);
+      expect(forced.code, forced.stderr).toBe(0);
+      expect(readFileSync(file, "utf8")).toBe(first);
+      writeManifest(m, { servers: {} });
+      expect((await m.run(["sync", "--force"])).code).toBe(0);
+      expect(readFileSync(file, "utf8")).toBe(first);
+      await nothingBroken(m, "goose", GOOSE_OWN);
+    } finally {
+      m.cleanup();
+    }
+  }, 120_000);
+
   test("import takes none of Goose's own extensions and calls none of them unusable", async () => {
     const before = fixture("goose-config.yaml");
     const { m, file } = machineWith(goose, before, {});

@@ -199,7 +199,13 @@ function launchMerge(prepared: Context, server: string, spec: ServerSpec, picked
     throw new UsageError(
       "cannot-adopt",
       `${server} in ${sourceName(picked.source)} (${target.path}) cannot be taken into the manifest: ${now.reason}.`,
-      { hint: "Edit the manifest by hand, or run `mcp-twin sync --force` to put mcp-twin's entry back." },
+      {
+        // sync never writes over the client's own entry: only another name gets the server there.
+        hint:
+          target.client.ownEntry?.(picked.value) !== undefined
+            ? `Rename the server in the manifest to have it in ${target.client.name}.`
+            : "Edit the manifest by hand, or run `mcp-twin sync --force` to put mcp-twin's entry back.",
+      },
     );
   const built = picked.built?.ok ? read(picked.built.value) : undefined;
   return adoptMerge({

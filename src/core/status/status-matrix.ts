@@ -5,6 +5,7 @@
  */
 
 import { readEntry } from "../clients/entry-view.js";
+import { ownEntryClash } from "../clients/own-entries.js";
 import { pluginShadows, shadowText } from "../clients/plugin-clash.js";
 import { type PluginServerSeen, seenIn } from "../clients/plugin-servers.js";
 import { startAgain } from "../clients/restarts.js";
@@ -125,6 +126,14 @@ export async function computeStatus(
     plugins.push(...(await pluginLines(target, current, wanted)));
     for (const entry of classifyTarget(current, owned, wanted, fields)) {
       const built = wanted.get(entry.name);
+      const clash = ownClash(target, entry.state, {
+        ...(current[entry.name] as object),
+        ...fields[entry.name],
+      });
+      if (clash) {
+        rows.push({ ...base, server: entry.name, state: entry.state, detail: clash });
+        continue;
+      }
       const kept = keptFields(target, entry.name, fields[entry.name], built);
       const row: StatusRow = {
         ...base,
@@ -208,6 +217,12 @@ async function pluginLines(
       ...(s ? { shadow: { server: s.server, text: shadowText(s, target.client.name) } } : {}),
     };
   });
+}
+
+/** An entry of the client's own holds the server's name (Goose's built-in `developer`): the words for it. */
+function ownClash(target: Target, state: EntryState, entry: unknown): string | undefined {
+  const theirs = state === "drifted" || state === "foreign" ? target.client.ownEntry?.(entry) : undefined;
+  return theirs === undefined ? undefined : ownEntryClash(theirs, target.client.name);
 }
 
 /**
