@@ -20,16 +20,21 @@ import {
 runInProcessByDefault();
 
 const FIXTURES = path.join(REPO, "test", "fixtures", "first-run");
-/** Goose's own extensions in its first-run file: a built-in `developer`, the platform ones. */
+/** Goose's own extensions in its first-run file: the built-in `developer`, the platform ones. */
 const GOOSE_OWN = [
+  "developer",
+  "analyze",
   "todo",
   "apps",
   "chatrecall",
   "extensionmanager",
+  "scheduler",
   "summon",
+  "summarize",
   "code_execution",
+  "orchestrator",
   "tom",
-  "developer",
+  "skills",
 ];
 
 /** A fixture's text, the fixture server's node and script put in for `{{node}}` and `{{script}}`. */

@@ -12,9 +12,9 @@ import { NO_EXPANSION } from "./variables.js";
  *   mcp-twin's relay. Every extension also carries `name`, `enabled`, `timeout` (seconds) and a
  *   `description`: written on a new entry, then Goose's (`enabled: false` stays).
  * - Its own extensions sit in the same map, with no `cmd` or `uri`: `type: builtin` (the `developer`
- *   a first run writes), `type: platform` (todo, apps, extensionmanager, summon…: written at start-up
- *   by its config migrations), `frontend` (tools its desktop app provides), `inline_python` (`code`
- *   it runs with uvx). They are Goose's own (`ownEntry`), never servers mcp-twin checks or imports.
+ *   a first run writes), `type: platform` (developer, todo, extensionmanager, skills…: written at
+ *   start-up by its config migration), `frontend` (tools its desktop app provides), `inline_python`
+ *   (`code` it runs with uvx). They are Goose's own (`ownEntry`), never servers mcp-twin checks or imports.
  * - It refuses `envs` that set PATH, LD_PRELOAD, NODE_OPTIONS and other such variables.
  * - It reads the file when a session starts.
  */
@@ -77,7 +77,11 @@ export const goose = defineClient({
     },
     {
       fact: "its own extensions written at start-up (platform) and by a first run (builtin developer)",
-      url: "https://github.com/block/goose/blob/main/crates/goose/src/config/migrations.rs",
+      url: "https://github.com/aaif-goose/goose/blob/main/crates/goose/src/config/migrations.rs",
+    },
+    {
+      fact: "its platform extensions and their defaults (PLATFORM_EXTENSIONS)",
+      url: "https://github.com/aaif-goose/goose/blob/main/crates/goose/src/agents/platform_extensions/mod.rs",
     },
   ],
 });
