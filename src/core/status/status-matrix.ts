@@ -126,10 +126,7 @@ export async function computeStatus(
     plugins.push(...(await pluginLines(target, current, wanted)));
     for (const entry of classifyTarget(current, owned, wanted, fields)) {
       const built = wanted.get(entry.name);
-      const clash = ownClash(target, entry.state, {
-        ...(current[entry.name] as object),
-        ...fields[entry.name],
-      });
+      const clash = ownClash(target, entry.state, current[entry.name], fields[entry.name]);
       if (clash) {
         rows.push({ ...base, server: entry.name, state: entry.state, detail: clash });
         continue;
@@ -219,9 +216,19 @@ async function pluginLines(
   });
 }
 
-/** An entry of the client's own holds the server's name (Goose's built-in `developer`): the words for it. */
-function ownClash(target: Target, state: EntryState, entry: unknown): string | undefined {
-  const theirs = state === "drifted" || state === "foreign" ? target.client.ownEntry?.(entry) : undefined;
+/**
+ * An entry of the client's own holds the server's name (Goose's built-in `developer`): the words
+ * for it. `value` and `fields` are the entry's keys mcp-twin compares and the client's own.
+ */
+function ownClash(
+  target: Target,
+  state: EntryState,
+  value: unknown,
+  fields: Readonly<Record<string, unknown>> | undefined,
+): string | undefined {
+  if (state !== "drifted" && state !== "foreign") return undefined;
+  const entry = value && typeof value === "object" ? { ...value, ...fields } : value;
+  const theirs = target.client.ownEntry?.(entry);
   return theirs === undefined ? undefined : ownEntryClash(theirs, target.client.name);
 }
 
