@@ -397,6 +397,44 @@ describe("the descriptors' own entry shapes, read back as their client reads the
     expect(goose.startupTimeoutMs({ timeout: 20 }, {})).toBe(20_000);
   });
 
+  test("Goose's own extensions (builtin, platform, frontend, inline_python) are its own, its servers are not", () => {
+    const goose = clientById("goose")!;
+    // As a first run writes `developer` (ExtensionConfig::default) and start-up writes `todo`.
+    expect(
+      goose.ownEntry?.({
+        enabled: true,
+        type: "builtin",
+        name: "developer",
+        description: "default",
+        display_name: "Developer",
+        timeout: 300,
+        bundled: true,
+        available_tools: [],
+      }),
+    ).toBe("Goose's own built-in extension");
+    expect(goose.ownEntry?.({ enabled: true, type: "platform", name: "todo", bundled: true })).toBe(
+      "Goose's own platform extension",
+    );
+    expect(goose.ownEntry?.({ type: "frontend", name: "ui", tools: [], instructions: "x" })).toMatch(/own/);
+    expect(goose.ownEntry?.({ type: "inline_python", name: "py", code: "print(1)" })).toMatch(/own/);
+    for (const server of [
+      { type: "stdio", cmd: "node", args: [] },
+      { type: "streamable_http", uri: "https://a/mcp" },
+      { type: "sse", uri: "https://a/sse" },
+      { cmd: "node" },
+      null,
+    ])
+      expect(goose.ownEntry?.(server), JSON.stringify(server)).toBeUndefined();
+  });
+
+  test("a Zed extension's server (its settings only) is Zed's own; a command or url entry is not", () => {
+    const zed = clientById("zed")!;
+    expect(zed.ownEntry?.({ enabled: true, remote: false, settings: { key: "x" } })).toMatch(/Zed extension/);
+    expect(zed.ownEntry?.({ source: "extension", enabled: true, settings: {} })).toMatch(/Zed extension/);
+    expect(zed.ownEntry?.({ source: "custom", command: "node", args: [] })).toBeUndefined();
+    expect(zed.ownEntry?.({ enabled: true, url: "https://a/mcp" })).toBeUndefined();
+  });
+
   test("every client cites its facts, and a descriptor's files are said in words", () => {
     for (const c of CLIENTS) expect(c.sources?.length, c.id).toBeGreaterThan(0);
     expect(clientById("zed")!.docs?.file).toBe(

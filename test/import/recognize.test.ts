@@ -398,6 +398,19 @@ describe("entries that cannot be imported faithfully", () => {
     expect((r as { reason: string }).reason).toContain(reason);
   });
 
+  test('`"enabled": false` (Zed, opencode) is disabled in its client, as `"disabled": true` is', () => {
+    const r = recognizeEntry({ source: "custom", command: "npx", args: ["pkg"], enabled: false }, ctx("zed"));
+    expect(r).toEqual({ kind: "unknown", reason: "disabled in this client; left as it is" });
+  });
+
+  test("the client's own fields, which sync keeps, are no keys a rewrite would drop (Zed's source, enabled, remote)", () => {
+    const r = recognizeEntry(
+      { source: "custom", enabled: true, remote: false, command: "npx", args: ["pkg"], env: {} },
+      ctx("zed"),
+    );
+    expect(r).toMatchObject({ kind: "package", extraKeys: [] });
+  });
+
   test("client preferences a rewrite would drop are listed (alwaysAllow, timeout)", () => {
     const r = recognizeEntry(
       { command: "npx", args: ["pkg"], alwaysAllow: ["read"], timeout: 5, disabled: false },

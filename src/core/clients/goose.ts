@@ -15,6 +15,10 @@ const GOOSE_TOOLS =
  *   (`uri`, `headers`); SSE is no longer supported (kept only for old files): an SSE remote gets
  *   mcp-twin's relay. Every extension also carries `name`, `enabled`, `timeout` (seconds) and a
  *   `description`: written on a new entry, then Goose's (`enabled: false` stays).
+ * - Its own extensions sit in the same map, with no `cmd` or `uri`: `type: builtin` (the `developer`
+ *   a first run writes), `type: platform` (developer, todo, extensionmanager, skills…: written at
+ *   start-up by its config migration), `frontend` (tools its desktop app provides), `inline_python`
+ *   (`code` it runs with uvx). They are Goose's own (`ownEntry`), never servers mcp-twin checks or imports.
  * - It refuses `envs` that set PATH, LD_PRELOAD, NODE_OPTIONS and other such variables.
  * - `available_tools` (every extension type) is the tools it offers the model: exact names as the
  *   server lists them, before it prefixes them with the extension's name; empty or absent: all
@@ -56,6 +60,7 @@ export const goose = defineClient({
     "available_tools",
     "env_keys",
   ],
+  ownEntry: gooseOwnExtension,
   variables: NO_EXPANSION,
   toolBudget: {
     // An allow list only, and an empty one means every tool: a rule that leaves none is not said.
@@ -94,8 +99,33 @@ export const goose = defineClient({
       fact: "`available_tools` checked against the server's own tool names, before the extension's prefix",
       url: GOOSE_TOOLS,
     },
+    {
+      fact: "its own extensions written at start-up (platform) and by a first run (builtin developer)",
+      url: "https://github.com/aaif-goose/goose/blob/main/crates/goose/src/config/migrations.rs",
+    },
+    {
+      fact: "its platform extensions and their defaults (PLATFORM_EXTENSIONS)",
+      url: "https://github.com/aaif-goose/goose/blob/main/crates/goose/src/agents/platform_extensions/mod.rs",
+    },
   ],
 });
+
+/** Goose's extension types that are its own, not a server started from the entry, in words. */
+const OWN_TYPES: Readonly<Record<string, string>> = {
+  builtin: "built-in extension",
+  platform: "platform extension",
+  frontend: "desktop app's extension (frontend)",
+  inline_python: "inline Python extension",
+};
+
+/** "Goose's own built-in extension", for an extension of one of those types; undefined for a server's. */
+function gooseOwnExtension(entry: unknown): string | undefined {
+  if (!entry || typeof entry !== "object" || Array.isArray(entry)) return undefined;
+  const type = (entry as { type?: unknown }).type;
+  return typeof type === "string" && Object.hasOwn(OWN_TYPES, type)
+    ? `Goose's own ${OWN_TYPES[type]}`
+    : undefined;
+}
 
 /** Its extension in the other clients' vocabulary (`cmd` → `command`, `envs` → `env`, `uri` → `url`). */
 function commonGooseEntry(e: Record<string, unknown>): Record<string, unknown> {

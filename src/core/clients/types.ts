@@ -86,6 +86,13 @@ export interface ClientModule {
    * lacks them, so a person's `enabled: false` stays.
    */
   entryDefaults?(name: string): Record<string, unknown>;
+  /**
+   * An entry of its servers that is the client's own, not a server it starts from the entry
+   * (Goose's built-in and platform extensions, run inside Goose): what it is, in a few words;
+   * undefined for a server's entry. Doctor checks none of these, import takes none, and sync,
+   * which never wrote them, leaves them as they are.
+   */
+  ownEntry?(entry: unknown): string | undefined;
   /** Environment kinds the client really runs in. */
   kinds: readonly EnvKind[];
   /**

@@ -31,6 +31,15 @@ export const zed = defineClient({
       : undefined,
   entry: { stdio: (launch) => commandEntry(launch), remote: (remote) => urlEntry(remote) },
   entryDefaults: () => ({ source: "custom" }),
+  // An extension's server: Zed starts it from the extension; the entry holds only its settings.
+  ownEntry: (entry) => {
+    if (!entry || typeof entry !== "object" || Array.isArray(entry)) return undefined;
+    const e = entry as Record<string, unknown>;
+    if (e.command !== undefined || e.url !== undefined) return undefined;
+    return e.source === "extension" || e.settings !== undefined
+      ? "a Zed extension's server (Zed starts it from the extension)"
+      : undefined;
+  },
   keptKeys: ["source", "enabled", "remote", "timeout", "oauth", "settings"],
   variables: NO_EXPANSION,
   app: "editor",

@@ -191,6 +191,8 @@ export interface DriftItem {
   shadows?: string[];
   /** A shared server's entry out of date because the bridge's port moved: the port the entry names. */
   oldPort?: number;
+  /** The entry of that name is the client's own (Goose's built-in `developer`): what ownEntry says of it. */
+  clientOwn?: { what: string; clientName: string };
 }
 
 /** One entry's live probe, planned: what starts (or which remote is contacted), or why not. */

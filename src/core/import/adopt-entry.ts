@@ -5,6 +5,7 @@
  */
 
 import type { Target } from "../clients/types.js";
+import { besidesDefaults } from "../clients/written-defaults.js";
 import { type Context, loadContext, openManifest, readTargetTexts } from "../context/context.js";
 import { type DesiredInput, entriesNow, wireBridge } from "../entries/desired.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
@@ -198,7 +199,13 @@ function launchMerge(prepared: Context, server: string, spec: ServerSpec, picked
     throw new UsageError(
       "cannot-adopt",
       `${server} in ${sourceName(picked.source)} (${target.path}) cannot be taken into the manifest: ${now.reason}.`,
-      { hint: "Edit the manifest by hand, or run `mcp-twin sync --force` to put mcp-twin's entry back." },
+      {
+        // sync never writes over the client's own entry: only another name gets the server there.
+        hint:
+          target.client.ownEntry?.(picked.value) !== undefined
+            ? `Rename the server in the manifest to have it in ${target.client.name}.`
+            : "Edit the manifest by hand, or run `mcp-twin sync --force` to put mcp-twin's entry back.",
+      },
     );
   const built = picked.built?.ok ? read(picked.built.value) : undefined;
   return adoptMerge({
@@ -244,7 +251,7 @@ function differingEntries(
     const value = current[server];
     const record = own(prepared.state.targets[target.key]?.entries ?? {}, server);
     const built = desired.get(target.key)?.get(server);
-    const fields = newFields(target, own(readTargetFields(target, text), server), built);
+    const fields = newFields(target, server, own(readTargetFields(target, text), server), built);
     const launch = record
       ? isOurs(record, value)
         ? undefined
@@ -274,16 +281,20 @@ function differingEntries(
   return found;
 }
 
-/** The entry's fields of the client's own (its keptKeys) that the manifest's clientFields lack or differ from. */
+/**
+ * The entry's fields of the client's own (its keptKeys) that the manifest's clientFields lack or
+ * differ from, less those sync writes on a new entry itself (Goose's `enabled: true`).
+ */
 function newFields(
   target: Target,
+  server: string,
   fields: Readonly<Record<string, unknown>> | undefined,
   built: BuiltEntry | undefined,
 ): Record<string, unknown> {
   const declared = built?.ok ? (built.fields ?? {}) : {};
   const own = entryKeys(target.client).kept ?? [];
   return Object.fromEntries(
-    Object.entries(fields ?? {}).filter(
+    Object.entries(besidesDefaults(target.client, server, fields ?? {})).filter(
       ([k, v]) => own.includes(k) && (!Object.hasOwn(declared, k) || entryHash(declared[k]) !== entryHash(v)),
     ),
   );

@@ -128,12 +128,16 @@ export async function readImports(
     for (const set of sets) {
       const where = set.ignoredFile ?? set.movedFrom ?? target.path;
       const moved = set.movedFrom ? movedNote(target, set.movedFrom) : undefined;
+      // The client's own entries (Goose's built-in extensions) are no servers: none is imported.
+      const servers = Object.entries(set.entries).filter(
+        ([, v]) => target.client.ownEntry?.(v) === undefined,
+      );
       scan.files.push({
         env: target.env.id,
         client: target.client.id,
         scope: set.scope,
         path: where,
-        entries: Object.keys(set.entries).length,
+        entries: servers.length,
         ...(set.ignoredFile ? { ignoredByApp: true, note: CLASSIC_DESKTOP_NOTE } : {}),
         ...(moved ? { note: moved } : {}),
       });
@@ -144,7 +148,7 @@ export async function readImports(
       const recordKey = set.movedFrom
         ? targetKey(target.env.id, target.client.id, "user", set.movedFrom)
         : target.key;
-      for (const [entry, value] of Object.entries(set.entries)) {
+      for (const [entry, value] of servers) {
         if ((managed || moved) && isOurs(own(state.targets[recordKey]?.entries, entry), compared[entry])) {
           scan.managed.push({ path: where, server: entry });
           continue;

@@ -83,6 +83,8 @@ export function occurrence(
   value: unknown,
   environments: readonly Environment[],
 ): { occurrence: Occurrence; uses: SecretUse[] } | { reason: string } {
+  const theirs = target.client.ownEntry?.(value);
+  if (theirs !== undefined) return { reason: `${theirs}, not a server` };
   const { commonEntry } = target.client.reading;
   const recognized = recognizeEntry(commonEntry ? commonEntry(value) : value, {
     client: target.client.id,

@@ -11,6 +11,7 @@ import { parseRunner } from "../entries/launch/runners.js";
 import { peel } from "../entries/launch/wrappers.js";
 import { programName } from "../environments/program.js";
 import type { EnvKind } from "../environments/types.js";
+import { entryKeys } from "../formats/index.js";
 import { headerNameProblem, headerValueProblem, urlProblem } from "../manifest/remote-checks.js";
 import type { ClientId } from "../manifest/schema.js";
 
@@ -97,10 +98,13 @@ const KNOWN_KEYS = new Set([
 export function recognizeEntry(raw: unknown, ctx: RecognizeContext): Recognition {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return unknown("the entry is not an object");
   const e = raw as Record<string, unknown>;
-  if (e.disabled === true) return unknown("disabled in this client; left as it is");
+  // `"enabled": false` is how Zed, opencode and others say it.
+  if (e.disabled === true || e.enabled === false) return unknown("disabled in this client; left as it is");
   const launchKey = LAUNCH_KEYS.find((k) => e[k] !== undefined);
   if (launchKey) return unknown(`uses "${launchKey}", which the manifest cannot express`);
-  const extraKeys = Object.keys(e).filter((k) => !KNOWN_KEYS.has(k));
+  // The client's own fields (Zed's `source`, `enabled`): sync keeps them, so a rewrite drops none.
+  const kept = entryKeys(clientModule(ctx.client)).kept ?? [];
+  const extraKeys = Object.keys(e).filter((k) => !KNOWN_KEYS.has(k) && !kept.includes(k));
   const urlKey = (["url", "serverUrl", "httpUrl"] as const).find((k) => e[k] !== undefined);
   if (e.command !== undefined && urlKey) return unknown(`has both "command" and "${urlKey}"`);
   if (urlKey) return recognizeRemote(e, urlKey, ctx, extraKeys);

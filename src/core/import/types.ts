@@ -103,7 +103,7 @@ export interface ImportPlan {
    * with its plugin); `clash` names a manifest server of the same name.
    */
   plugins: Array<PluginServerSeen & { clash?: string }>;
-  /** Config files read, and how many entries each holds. */
+  /** Config files read, and how many server entries each holds (the client's own, as Goose's built-in extensions, left out). */
   files: Array<{
     env: string;
     client: string;

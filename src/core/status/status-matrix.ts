@@ -6,10 +6,12 @@
 
 import { entriesInFiles, type RuleView, ruleView } from "../budget/in-file.js";
 import { readEntry } from "../clients/entry-view.js";
+import { ownEntryClash } from "../clients/own-entries.js";
 import { pluginShadows, shadowText } from "../clients/plugin-clash.js";
 import { type PluginServerSeen, seenIn } from "../clients/plugin-servers.js";
 import { startAgain } from "../clients/restarts.js";
 import type { Target } from "../clients/types.js";
+import { besidesDefaults } from "../clients/written-defaults.js";
 import { loadContext, readableTargets, readTargetTexts } from "../context/context.js";
 import { entriesNow, wireBridge } from "../entries/desired.js";
 import { classifyTarget, type EntryState } from "../entries/ownership.js";
@@ -128,7 +130,12 @@ export async function computeStatus(
     plugins.push(...(await pluginLines(target, current, wanted)));
     for (const entry of classifyTarget(current, owned, wanted, fields)) {
       const built = wanted.get(entry.name);
-      const kept = keptFields(target, fields[entry.name], built);
+      const clash = ownClash(target, entry.state, current[entry.name], fields[entry.name]);
+      if (clash) {
+        rows.push({ ...base, server: entry.name, state: entry.state, detail: clash });
+        continue;
+      }
+      const kept = keptFields(target, entry.name, fields[entry.name], built);
       const inFile = inFiles.get(target.key)?.get(entry.name);
       const rules = ruleView(target.client, built, inFile);
       const row: StatusRow = {
@@ -217,15 +224,37 @@ async function pluginLines(
   });
 }
 
-/** The names of an entry's fields of the client's own (its keptKeys) that the manifest does not set. */
+/**
+ * An entry of the client's own holds the server's name (Goose's built-in `developer`): the words
+ * for it. `value` and `fields` are the entry's keys mcp-twin compares and the client's own.
+ */
+function ownClash(
+  target: Target,
+  state: EntryState,
+  value: unknown,
+  fields: Readonly<Record<string, unknown>> | undefined,
+): string | undefined {
+  if (state !== "drifted" && state !== "foreign") return undefined;
+  const entry = value && typeof value === "object" ? { ...value, ...fields } : value;
+  const theirs = target.client.ownEntry?.(entry);
+  return theirs === undefined ? undefined : ownEntryClash(theirs, target.client.name);
+}
+
+/**
+ * The names of an entry's fields of the client's own (its keptKeys) that the manifest does not set
+ * and that are not what sync writes on a new entry itself (Goose's `enabled: true`).
+ */
 function keptFields(
   target: Target,
+  name: string,
   fields: Readonly<Record<string, unknown>> | undefined,
   built: BuiltEntry | undefined,
 ): string[] {
   const declared = built?.ok ? (built.fields ?? {}) : {};
   const own = entryKeys(target.client).kept ?? [];
-  return Object.keys(fields ?? {}).filter((k) => own.includes(k) && !Object.hasOwn(declared, k));
+  return Object.keys(besidesDefaults(target.client, name, fields ?? {})).filter(
+    (k) => own.includes(k) && !Object.hasOwn(declared, k),
+  );
 }
 
 /** The blockers as one text: each message, then what to do. */

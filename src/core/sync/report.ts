@@ -31,6 +31,8 @@ interface TargetReport {
   overwritten?: string[];
   /** Entries mcp-twin did not write that --force took over (their hand-written form kept for uninstall). */
   takenOver?: string[];
+  /** Servers named as an entry of the client's own here (Goose's built-in `developer`), left alone: what it is. */
+  clientOwn?: Array<{ server: string; what: string }>;
   note?: string;
   problems: Array<{ server: string; code: string; message: string; missing?: MissingProgram }>;
   /** Servers whose entry here runs in another environment (e.g. Windows' node.exe through interop). */
@@ -209,6 +211,7 @@ function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean, applied?:
     foreign: p.foreign,
     ...(p.overwritten.length > 0 ? { overwritten: p.overwritten } : {}),
     ...(Object.keys(p.takenOver).length > 0 ? { takenOver: Object.keys(p.takenOver) } : {}),
+    ...(p.clientOwn.length > 0 ? { clientOwn: p.clientOwn } : {}),
     ...(t.note ? { note: t.note } : {}),
     problems: p.problems,
     ...(p.across.length > 0 ? { across: p.across } : {}),

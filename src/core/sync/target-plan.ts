@@ -6,7 +6,13 @@ import type { Target } from "../clients/types.js";
 import { classifyTarget } from "../entries/ownership.js";
 import type { MissingProgram } from "../entries/programs/missing-programs.js";
 import type { BuiltEntry, RelayWhy } from "../entries/target-entry.js";
-import { type EntryEdit, editTargetEntries, readTargetEntries, readTargetFields } from "../formats/index.js";
+import {
+  type EntryEdit,
+  editTargetEntries,
+  parseTarget,
+  readTargetEntries,
+  readTargetFields,
+} from "../formats/index.js";
 import { type EntryRecord, entryHash, type TargetRecord } from "../ledger/state.js";
 import { dict, own } from "../own-keys.js";
 
@@ -52,6 +58,11 @@ export interface TargetPlan {
   bridged: string[];
   /** Hand-written entries this write takes over (--force on a foreign one): kept for uninstall. */
   takenOver: Record<string, unknown>;
+  /**
+   * Servers whose name an entry of the client's own holds here (Goose's built-in `developer`):
+   * left alone, even with --force; `what` is the entry in words (ClientModule.ownEntry).
+   */
+  clientOwn: Array<{ server: string; what: string }>;
 }
 
 export interface PlanOptions {
@@ -76,28 +87,8 @@ export function planTarget(
 ): TargetPlan {
   const current = readTargetEntries(target, before ?? "");
   const owned = record?.entries ?? {};
-  const plan: TargetPlan = {
-    target,
-    before,
-    after: null,
-    added: [],
-    updated: [],
-    removed: [],
-    drift: [],
-    foreign: [],
-    overwritten: [],
-    problems: [],
-    records: dict(),
-    pending: dict(),
-    references: [],
-    secretValues: [],
-    secretsWritten: [],
-    takenOver: {},
-    across: [],
-    relays: [],
-    shared: [],
-    bridged: [],
-  };
+  const plan = emptyPlan(target, before);
+  const clientOwn = ownEntryReader(target, before, current);
   const edits: EntryEdit[] = [];
   const recordFor = (name: string, hash: string) => ownRecord(owned, name, hash);
 
@@ -105,6 +96,13 @@ export function planTarget(
     const { name, state } = entry;
     const built = desired.get(name);
     const mine = own(owned, name);
+    // The client's own entry (Goose's migration rewrites one of its names): never ours to write or
+    // remove, whatever state says mcp-twin wrote there once.
+    const theirs = state === "drifted" || state === "foreign" ? clientOwn(name) : undefined;
+    if (theirs !== undefined) {
+      if (built) plan.clientOwn.push({ server: name, what: theirs });
+      continue;
+    }
     if (!built) {
       // Ours, for a server no longer meant for this target: removed, unless edited since (kept,
       // or removed all the same with --force).
@@ -184,6 +182,49 @@ export function planTarget(
   if (edits.length > 0) plan.after = editTargetEntries(target, before ?? "", edits);
   plan.references = [...new Set(plan.references)].sort();
   return plan;
+}
+
+function emptyPlan(target: Target, before: string | null): TargetPlan {
+  return {
+    target,
+    before,
+    after: null,
+    added: [],
+    updated: [],
+    removed: [],
+    drift: [],
+    foreign: [],
+    overwritten: [],
+    problems: [],
+    records: dict(),
+    pending: dict(),
+    references: [],
+    secretValues: [],
+    secretsWritten: [],
+    takenOver: {},
+    across: [],
+    relays: [],
+    shared: [],
+    bridged: [],
+    clientOwn: [],
+  };
+}
+
+/**
+ * What the client's ownEntry says of the entry of a name in the file (undefined: a server's, or
+ * none): read from the entry as written, the client's own fields too (the file parsed once, on need).
+ */
+function ownEntryReader(
+  target: Target,
+  before: string | null,
+  current: Readonly<Record<string, unknown>>,
+): (name: string) => string | undefined {
+  let raw: Record<string, unknown> | undefined;
+  return (name) => {
+    if (!target.client.ownEntry || !Object.hasOwn(current, name)) return undefined;
+    raw ??= parseTarget(target, before ?? "", target.file).entries(target.serversPath);
+    return target.client.ownEntry(own(raw, name));
+  };
 }
 
 /** A new hash for an entry we own keeps what we know of its hand-written past. */

@@ -6,6 +6,7 @@
 import { GATEWAY_DOWN } from "../../core/bridge-control/gateway-down.js";
 import { portHeldBy } from "../../core/bridge-link/index.js";
 import { clientById } from "../../core/clients/index.js";
+import { ownEntryClash } from "../../core/clients/own-entries.js";
 import { shellQuote } from "../../core/environments/path-translation.js";
 import { WONT_START } from "../../core/sync/report.js";
 import type { ReadableFile, SyncReport } from "../../core/sync/run-sync.js";
@@ -53,6 +54,7 @@ export function syncJson(report: SyncReport) {
       ...(t.foreign.length > 0 ? { foreign: t.foreign } : {}),
       ...(t.overwritten ? { overwritten: t.overwritten } : {}),
       ...(t.takenOver ? { takenOver: t.takenOver } : {}),
+      ...(t.clientOwn ? { clientOwn: t.clientOwn } : {}),
       ...(t.note ? { note: t.note } : {}),
       ...(t.problems.length > 0
         ? { problems: t.problems.map(({ server, code, message }) => ({ server, code, message })) }
@@ -322,6 +324,8 @@ function renderTargetNotes(
         ? `      ${warn} ${n}: an entry mcp-twin did not write has this name; left alone (${n} is shared, so its entry here is the bridge's and the manifest has no place for this one: --force takes it over)`
         : `      ${warn} ${n}: an entry mcp-twin did not write has this name; left alone (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes it into the manifest, --force takes it over)`,
     );
+  for (const o of t.clientOwn ?? [])
+    out.print(`      ${warn} ${o.server}: ${ownEntryClash(o.what, clientById(t.client)?.name ?? t.client)}`);
   for (const p of t.problems)
     out.print(
       `      ${WONT_START.has(p.code) ? fail : warn} ${p.server}: ${

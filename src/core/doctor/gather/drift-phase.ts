@@ -9,6 +9,7 @@ import type { Environment } from "../../environments/types.js";
 import { clientFieldsOf, entryKeys, ownedView } from "../../formats/index.js";
 import type { State } from "../../ledger/state.js";
 import type { Manifest, ServerSpec } from "../../manifest/schema.js";
+import { own } from "../../own-keys.js";
 import { isWiped } from "../checks/configs.js";
 import type { DriftItem, PluginFact } from "../facts.js";
 import type { ConfigFacts } from "./read-configs.js";
@@ -135,12 +136,17 @@ export async function driftItems(
         built?.ok && built.bridged && entry.state === "stale"
           ? movedPort(current[entry.name], built.value)
           : undefined;
+      const theirs =
+        entry.state === "drifted" || entry.state === "foreign"
+          ? t.client.ownEntry?.(own(raw, entry.name))
+          : undefined;
       if (built)
         out.push({
           where,
           name: entry.name,
           built,
           entry,
+          ...(theirs !== undefined ? { clientOwn: { what: theirs, clientName: t.client.name } } : {}),
           ...(said ? { shadows: said } : {}),
           ...(old !== undefined ? { oldPort: old } : {}),
         });

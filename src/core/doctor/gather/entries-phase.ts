@@ -54,6 +54,8 @@ export async function inspectEntries(
   const passed = t.env.local ? t.client.serverEnvFilter?.(ctx.machine.host.env, config.top) : undefined;
   for (const [server, raw] of Object.entries(set.entries)) {
     if (ctx.serverFilter.size > 0 && !ctx.serverFilter.has(server)) continue;
+    // The client's own (Goose's built-in extensions): no server to start from the entry, nothing to check.
+    if (t.client.ownEntry?.(raw) !== undefined) continue;
     const where: Where = { env: t.env.id, client: t.client.id, server, scope: set.scope };
     const view = readEntry(raw, t.client.id);
     const expanded = expandEntry(view, t.client.id, { vars, home: t.env.home, project: ctx.project });
