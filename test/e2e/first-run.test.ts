@@ -1,7 +1,7 @@
 /**
- * Every client on the file its current version writes itself (test/fixtures/first-run, recorded from
- * the real CLIs): sync adds its entry keeping every other byte; doctor, import and status report
- * nothing the client wrote; restore and uninstall give the file back byte for byte.
+ * Every client on the file its current version writes itself (test/fixtures/first-run: recorded from
+ * the real CLIs, or from the client's source): sync adds its entry keeping every other byte; doctor,
+ * import and status report nothing the client wrote; restore and uninstall give it back byte for byte.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -63,6 +63,27 @@ const CASES: Case[] = [
     key: "mcp",
   },
   { client: "qwen-code", fixture: "settings.json", file: [".qwen", "settings.json"], key: "mcpServers" },
+  { client: "vscode", fixture: "mcp.json", file: [".config", "Code", "User", "mcp.json"], key: "servers" },
+  {
+    client: "cline",
+    fixture: "cline_mcp_settings.json",
+    file: [".cline", "data", "settings", "cline_mcp_settings.json"],
+    key: "mcpServers",
+  },
+  {
+    client: "roo-code",
+    fixture: "mcp_settings.json",
+    file: [
+      ".config",
+      "Code",
+      "User",
+      "globalStorage",
+      "rooveterinaryinc.roo-cline",
+      "settings",
+      "mcp_settings.json",
+    ],
+    key: "mcpServers",
+  },
 ];
 
 /** The clients whose first run edits a file mcp-twin created: their bytes after it, in after-sync/. */
