@@ -157,11 +157,13 @@ async function statusSynced(m: FakeMachine, clients: string[]): Promise<void> {
   );
 }
 
-/** Doctor fails nothing (the clients' own keys are neither drift nor a broken file). */
-async function doctorClean(m: FakeMachine): Promise<void> {
+/** Doctor read each client's file and fails nothing (its own keys are neither drift nor breakage). */
+async function doctorClean(m: FakeMachine, clients: string[]): Promise<void> {
   const run = await doctor(m);
   const failed = run.checks.filter((check) => check.status === "fail");
   expect(failed, JSON.stringify(failed, null, 1)).toEqual([]);
+  const parsed = run.checks.filter((check) => check.id === "config.parse" && check.status === "pass");
+  expect(parsed.map((check) => check.client).sort()).toEqual([...clients].sort());
 }
 
 describe("each client on the file it writes on its first run", () => {
@@ -193,7 +195,10 @@ describe("each client on the file it writes on its first run", () => {
         m,
         CASES.map((c) => c.client),
       );
-      await doctorClean(m);
+      await doctorClean(
+        m,
+        CASES.map((c) => c.client),
+      );
       await importsNothing(m, 1);
 
       for (const p of placed) {
@@ -226,7 +231,7 @@ describe("each client on the file it writes on its first run", () => {
         const p = place(m, c, recorded);
 
         await statusSynced(m, [c.client]);
-        await doctorClean(m);
+        await doctorClean(m, [c.client]);
         await importsNothing(m, 1);
         const again = await m.run(["sync", "--json"]);
         expect(again.code, again.stderr).toBe(0);
