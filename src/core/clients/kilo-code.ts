@@ -22,7 +22,9 @@ const USER = {
 
 /**
  * - It reads every one of those files in ~/.config/kilo (the later winning), and writes the first
- *   that exists; on its first run it creates kilo.jsonc with a `$schema` (its own edit, not drift).
+ *   that exists; on its first run it creates kilo.jsonc with a `$schema`, or adds `$schema` and
+ *   `"permission": {"bash": "allow"}` (a one-off migration) to one already there: its own edits, not
+ *   drift (measured with 7.7.7, test/fixtures/first-run/kilo-code).
  * - In a project it reads `kilo.jsonc`, `kilo.json`, `opencode.json(c)` and the same under `.kilo/`
  *   and `.kilocode/`; `kilo mcp add` writes `.kilo/kilo.jsonc` there, and so does sync.
  * - Entries, `{env:VAR}` and the url's transports are opencode's (7.7.7).

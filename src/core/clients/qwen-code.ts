@@ -25,7 +25,8 @@ const FILE = {
  * - It reads comments (strip-json-comments) and a BOM, but JSON.parse rejects a trailing comma: it
  *   then reads none of the file and copies it to `settings.json.corrupted` (a project file is also
  *   reset to `{}`).
- * - It adds `"$version"` to the file on its first run (comments kept): its own key, left alone. That
+ * - It adds `"$version"` to the file on its first run (comments kept), and its first interactive run
+ *   `ui.autoModeAcknowledged`: its own keys, left alone (test/fixtures/first-run/qwen-code). That
  *   write leaves the file readable by others, so a shared server's entry carries no token here.
  * - A project's `.qwen/settings.json` servers start only once approved in Qwen.
  */

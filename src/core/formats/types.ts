@@ -64,4 +64,9 @@ export interface ConfigFormat {
     file: string,
     options?: FormatOptions,
   ): string;
+  /**
+   * `text` with each empty object's inside laid out as in `model` when they differ only in
+   * whitespace (undo giving a file back byte for byte). Undefined: the format needs none.
+   */
+  emptyLayoutLike?(text: string, model: string): string;
 }

@@ -24,8 +24,8 @@ import {
 } from "../ledger/state.js";
 import { own } from "../own-keys.js";
 import { unknownName } from "../selectors.js";
-
 import type { Progress } from "../system/progress.js";
+import { backToModel, shapeOf } from "./original-shape.js";
 import {
   knownTargets,
   noOutcome,
@@ -459,16 +459,16 @@ function asOf(
       // Only the hand edits of entries this changes are lost.
       const lost = edited.filter((n) => edits.some((e) => e.name === n));
       if (lost.length > 0) outcome.undoes = { entries: lost };
-      let after = editTargetEntries(seamOf(record), current, edits);
-      // Before that change there was no file: once mcp-twin's entries are out, a file holding
-      // nothing else goes again (with the servers key mcp-twin added), as uninstall does it.
-      if (backup.absent) {
-        const format = formatOf(seamOf(record).client);
-        const json = format.id === "json";
-        if (format.removeEmptyServers)
-          after = format.removeEmptyServers(after, seamOf(record).serversPath, record.path);
-        if (after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : "")) outcome.deleted = true;
-      }
+      // The servers key mcp-twin added goes when the backup had none (with a file that then holds
+      // nothing, when there was no file), as uninstall does it.
+      const seam = seamOf(record);
+      const shape = backup.absent ? "absent" : shapeOf(seam, backupText);
+      const after = backToModel(seam, editTargetEntries(seam, current, edits), backupText, shape);
+      if (
+        backup.absent &&
+        after.replace(/^\uFEFF/, "").trim() === (formatOf(seam.client).id === "json" ? "{}" : "")
+      )
+        outcome.deleted = true;
       return { after, outcome: { ...outcome, records } };
     },
   };

@@ -134,10 +134,6 @@ export async function knownTargets(state: State, backupsDir: string): Promise<Un
   return out;
 }
 
-export function serversPathOf(record: TargetRecord): readonly string[] {
-  return seamOf(record).serversPath;
-}
-
 /** What the format seam needs of a recorded target: its client (format, servers key) and file. */
 export function seamOf(record: TargetRecord) {
   const client = clientOrFirst(record.client);

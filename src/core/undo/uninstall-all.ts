@@ -12,7 +12,6 @@ import {
   type EntryEdit,
   editTargetEntries,
   formatOf,
-  parseTarget,
   readTargetEntries,
   targetEntryText,
 } from "../formats/index.js";
@@ -34,13 +33,13 @@ import { forgetOwners } from "../packages/owners.js";
 import { selectEnvironments } from "../selectors.js";
 import { withLock } from "../system/files.js";
 import type { Progress } from "../system/progress.js";
+import { backToModel, originalOf } from "./original-shape.js";
 import {
   knownTargets,
   noOutcome,
   type Outcome,
   runUndo,
   seamOf,
-  serversPathOf,
   type Undo,
   type UndoResult,
   type UndoTarget,
@@ -176,11 +175,10 @@ async function retireAutostart(
 /** One target's undo: mcp-twin's entries out, adopted ones back as written, hand edits kept. */
 async function giveBack(machine: Machine, { key, record }: UndoTarget, force: boolean): Promise<Undo> {
   const hand = await loadHandWritten(machine.paths.backups, key);
-  const serversPath = serversPathOf(record);
   const seam = seamOf(record);
   const format = formatOf(seam.client);
   const json = format.id === "json";
-  const original = await originalShape(machine.paths.backups, key, seam);
+  const original = await originalOf(machine.paths.backups, key, seam);
   const asWritten = await textsAsWritten(machine.paths.backups, key, seam, record);
   // mcp-twin keeps owning only what it kept; everything else is the user's again.
   const released = (outcome: Outcome): Outcome => ({
@@ -193,12 +191,10 @@ async function giveBack(machine: Machine, { key, record }: UndoTarget, force: bo
       if (current === null) return { after: null, outcome: released(outcome) };
       const edits = entryEdits(readTargetEntries(seam, current), record, hand, asWritten, force, outcome);
       if (edits.length === 0) return { after: null, outcome: released(outcome) };
-      let after = editTargetEntries(seam, current, edits);
       // The servers key (or the whole file) was mcp-twin's doing: it goes too, when empty (a
       // TOML servers table goes with its last server table by itself).
-      if (original !== "has-servers" && format.removeEmptyServers)
-        after = format.removeEmptyServers(after, serversPath, record.path);
-      if (original === "absent" && after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : ""))
+      const after = backToModel(seam, editTargetEntries(seam, current, edits), original.text, original.shape);
+      if (original.shape === "absent" && after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : ""))
         outcome.deleted = true;
       return { after, outcome: released(outcome) };
     },
@@ -318,27 +314,4 @@ async function textsAsWritten(
     }
   }
   return out;
-}
-
-/**
- * What the file was before mcp-twin first changed it: absent, without the servers key, with it —
- * or unknown (no original kept), which counts as "has-servers" so nothing more than entries goes.
- */
-async function originalShape(
-  backupsDir: string,
-  key: string,
-  seam: ReturnType<typeof seamOf>,
-): Promise<"absent" | "no-servers" | "has-servers"> {
-  const original = (await listBackups(backupsDir, key)).find((b) => b.original);
-  if (!original) return "has-servers";
-  if (original.absent) return "absent";
-  try {
-    const text = (await readBackup(original)) ?? "";
-    let value: unknown = parseTarget(seam, text, seam.file).top();
-    for (const k of seam.serversPath)
-      value = value && typeof value === "object" ? (value as Record<string, unknown>)[k] : undefined;
-    return value !== undefined ? "has-servers" : "no-servers";
-  } catch {
-    return "has-servers";
-  }
 }

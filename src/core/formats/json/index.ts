@@ -1,6 +1,7 @@
 /** JSON and JSONC files, through the merge engine (src/core/formats/json/merge.ts). */
 import { getNodeValue } from "jsonc-parser";
 import type { ConfigFormat, ParsedDocument } from "../types.js";
+import { emptyLayoutLike } from "./empty-layout.js";
 import {
   applyEntryEdits,
   entryText,
@@ -44,4 +45,5 @@ export const jsonFormat: ConfigFormat = {
   applyEntryEdits: (text, serversPath, edits, file) => applyEntryEdits(text, serversPath, edits, file),
   entryText,
   removeEmptyServers,
+  emptyLayoutLike,
 };
