@@ -15,6 +15,7 @@ import {
   type FakeMachine,
   runInProcessByDefault,
   writeManifest,
+  writeSecrets,
 } from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
 
@@ -276,3 +277,26 @@ test("the port held by another home's bridge: sync, bridge status, status and do
     other.close();
   }
 }, 240_000);
+
+test("a file that holds a key and gets a relay: its mode said once, on its line with the chmod", async () => {
+  const { m, files } = await linuxMachine();
+  const code = files[0]!;
+  writeSecrets(m, { FX_KEY: "fx-k3y-0123456789abcdef" });
+  writeManifest(m, {
+    bridge: { port: await freePort() },
+    servers: {
+      fixture: { package: inject("fixtureName"), share: "session" },
+      keyed: { package: inject("fixtureName"), env: { FX_KEY: "${secret:FX_KEY}" } },
+    },
+  });
+  chmodSync(code, 0o644);
+  const r = await m.run(["sync", "--client", "claude-code"]);
+  expect(r.code, r.stderr).toBe(0);
+  const all = r.stdout + r.stderr;
+  expect(all).not.toContain("fx-k3y-0123456789abcdef");
+  expect(count(all, "readable by other")).toBe(1);
+  expect(count(all, "chmod 600")).toBe(1);
+  expect(r.stdout).toContain(
+    `  ▲ ${code}: its shared servers go through mcp-twin's relay until the chmod above (no bridge token goes into a file others can read); \`mcp-twin sync\` after it gives them url entries to the bridge.\n`,
+  );
+}, 120_000);

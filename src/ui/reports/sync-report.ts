@@ -220,6 +220,7 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
     out.print(`  ${skip} no client found; name one with --client to create its config`);
   /** Files others can read where this run wrote (or would write) a shared server's relay. */
   const readable: string[] = [];
+  const readableSaid: string[] = [];
   for (const t of report.targets) {
     const changes = [
       ...t.added.map((n) => `+${n}`),
@@ -243,11 +244,22 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
     if (crossing) out.print(`      ${crossing}`);
     const relayed = relayLine(t);
     if (relayed) out.print(`      ${relayed}`);
-    if (readableNews(t).length > 0) readable.push(t.path);
+    if (readableNews(t).length > 0) (saidReadable(t) ? readableSaid : readable).push(t.path);
     for (const line of sharedLines(t.shared ?? [], report.shareModes)) out.print(`      ${line}`);
     renderTargetNotes(t, out, options, dryRun);
   }
   if (readable.length > 0) out.print(`  ${out.theme.warn} ${readableParagraph(readable, dryRun)}`);
+  if (readableSaid.length > 0) out.print(`  ${out.theme.warn} ${relayUntilPrivate(readableSaid, dryRun)}`);
+}
+
+/** The target's own line already said its file is readable by others (it holds keys), with the chmod. */
+const saidReadable = (t: SyncReport["targets"][number]) =>
+  (t.warnings ?? []).some((w) => w.includes("is readable by other users"));
+
+/** The relay's why for files whose mode a target's line said already: the mode and chmod not again. */
+function relayUntilPrivate(paths: readonly string[], dryRun: boolean): string {
+  const one = paths.length === 1;
+  return `${andList(paths)}: ${one ? "its" : "their"} shared servers ${dryRun ? "would go" : "go"} through mcp-twin's relay until the chmod above (no bridge token goes into a file others can read); \`mcp-twin sync\` after it gives them url entries to the bridge.`;
 }
 
 /**
