@@ -91,3 +91,18 @@ test("Continue's own first file (no mcpServers) and cn's after onboarding: the k
     expect(written.startsWith(before.replace("# my notes\n", ""))).toBe(true);
   }
 }, 120_000);
+
+test("`mcpServers: []\\t# none yet` and `mcpServers: # none yet` (nothing): uninstall and restore --original give the key's line back as it was, not `[]` with other blanks", async () => {
+  for (const line of ["mcpServers: []\t# none yet", "mcpServers: # none yet"]) {
+    const before = `${DEFAULT}${line}\nrules: []\n`;
+    const { m, file } = machineWith(before);
+    const written = await syncThenUninstall(m, file, before);
+    expect(written).toContain(`\n${line.replace(" []", "")}\n  - name: fx\n`);
+    // The same through restore: the edit alone writes `[]` back (Continue refuses a null list);
+    // the line comes from the file before mcp-twin.
+    expect((await m.run(["sync", "--client", "continue"])).code).toBe(0);
+    const back = await m.run(["restore", file, "--original", "--yes"]);
+    expect(back.code, back.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(before);
+  }
+}, 120_000);

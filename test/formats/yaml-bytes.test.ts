@@ -70,7 +70,7 @@ function cnOnboarded(): string {
   return doc.toString();
 }
 
-const FILES: Array<{ name: string; client: Client; text: string; back?: (text: string) => string }> = [
+const FILES: Array<{ name: string; client: Client; text: string }> = [
   { name: "Continue's default config.yaml", client: CONTINUE, text: continueDefault },
   {
     name: "Continue's default with `mcpServers: [] # none yet` added by hand",
@@ -101,11 +101,16 @@ const FILES: Array<{ name: string; client: Client; text: string; back?: (text: s
     ].join("\n"),
   },
   {
-    // Removing the last item gives `[]` (a list, which Continue's schema takes; null it does not).
+    // Removing the last item writes `[]` (a list, which Continue's schema takes; null it does not);
+    // undo then takes the line as the backup has it: the person's, with nothing.
     name: "a Continue file with `mcpServers:` and only a comment",
     client: CONTINUE,
     text: "name: c\nversion: 1.0.0\nschema: v1\nmcpServers: # to do\nrules: []\n",
-    back: (t) => t.replace("mcpServers: #", "mcpServers: [] #"),
+  },
+  {
+    name: "a Continue file with `mcpServers: []` and a tab before its comment",
+    client: CONTINUE,
+    text: `${continueDefault}mcpServers: []\t# none yet\nrules: []\n`,
   },
   {
     name: "Goose's config.yaml as Goose writes it (serde_yaml: a list's `-` under its key)",
@@ -176,6 +181,11 @@ const FILES: Array<{ name: string; client: Client; text: string; back?: (text: s
     text: "GOOSE_PROVIDER: openai\nextensions: {} # none yet\nGOOSE_MODE: smart_approve\n",
   },
   {
+    name: "Goose with `extensions:` holding nothing, a tab before its comment",
+    client: GOOSE,
+    text: "GOOSE_PROVIDER: openai\nextensions:\t# none yet\nGOOSE_MODE: smart_approve\n",
+  },
+  {
     name: "Goose with four-space maps",
     client: GOOSE,
     text: "extensions:\n    developer:\n        enabled: true\n        args:\n            - x\nGOOSE_MODE: auto\n",
@@ -192,9 +202,7 @@ const VARIANTS: Array<{ name: string; of(text: string): string }> = [
   { name: "document markers", of: (t) => `--- # my config\n${t}...\n` },
 ];
 
-const CASES = FILES.flatMap((f) =>
-  VARIANTS.map((v) => ({ ...f, variant: v.name, text: v.of(f.text), back: f.back ?? ((t: string) => t) })),
-);
+const CASES = FILES.flatMap((f) => VARIANTS.map((v) => ({ ...f, variant: v.name, text: v.of(f.text) })));
 
 function edit(c: { client: Client }, text: string, edits: Edits): string {
   return yamlFormat.applyEntryEdits(text, c.client.path, edits, "config.yaml", undefined, {
@@ -203,14 +211,16 @@ function edit(c: { client: Client }, text: string, edits: Edits): string {
 }
 
 /**
- * What uninstall does: the entries out, then the servers key too when the file had none before
- * (src/core/undo/uninstall-all.ts: the key was mcp-twin's doing).
+ * What uninstall does (src/core/undo/original-shape.ts backToModel): the entries out, then the
+ * servers key too when the file had none before (the key was mcp-twin's doing), and the key's line
+ * as the file before mcp-twin (its backup) had it.
  */
 function uninstall(c: { client: Client; text: string }, text: string, names: string[]): string {
   let out = text;
   for (const name of names) out = edit(c, out, [{ name, remove: true }]);
   const had = yamlFormat.parse(c.text, "config.yaml").top()[c.client.path[0] ?? ""] !== undefined;
-  return had ? out : (yamlFormat.removeEmptyServers?.(out, c.client.path, "config.yaml") ?? out);
+  if (!had) out = yamlFormat.removeEmptyServers?.(out, c.client.path, "config.yaml") ?? out;
+  return yamlFormat.emptyLayoutLike?.(out, c.text, c.client.path) ?? out;
 }
 
 function entriesOf(c: { client: Client }, text: string): Record<string, unknown> {
@@ -296,7 +306,7 @@ describe.each(CASES)("$name, $variant", (c) => {
     const now = stepsOf(added);
     if (file.map.size > 0) expect(now.map).toEqual(file.map);
     if (file.seq.size > 0) expect(now.seq).toEqual(file.seq);
-    expect(uninstall(c, added, ["fx1"])).toBe(c.back(c.text));
+    expect(uninstall(c, added, ["fx1"])).toBe(c.text);
 
     const both = edit(c, c.text, [
       { name: "fx1", value: one },
@@ -304,8 +314,8 @@ describe.each(CASES)("$name, $variant", (c) => {
     ]);
     keptInOrder(c.text, both);
     expect(entriesOf(c, both)).toMatchObject({ fx1: one, fx2: two });
-    expect(uninstall(c, both, ["fx1", "fx2"])).toBe(c.back(c.text));
-    expect(uninstall(c, both, ["fx2", "fx1"])).toBe(c.back(c.text));
+    expect(uninstall(c, both, ["fx1", "fx2"])).toBe(c.text);
+    expect(uninstall(c, both, ["fx2", "fx1"])).toBe(c.text);
 
     const noted = added.replace(/(FX_TOKEN: t1)/, "$1 # my token, rotated monthly");
     expect(noted).not.toBe(added);
@@ -340,6 +350,45 @@ describe("the lines as a person reads them", () => {
       expect(added.split("\n")[0]).toBe(text.split("\n")[0]?.replace(/[ \t]\[\]/, ""));
       expect(list(added, [{ name: "fx", remove: true }])).toBe(text);
     }
+    // Where the line opened cannot say what it held (the blank before `[]` other than the one
+    // after it; nothing, `~`): the edit alone writes `[]` back (Continue's schema refuses a null
+    // list), and undo takes the line from the file before mcp-twin, as uninstall and restore do.
+    const undo = (text: string) => {
+      const removed = list(list(text, [{ name: "fx", value: FX }]), [{ name: "fx", remove: true }]);
+      return { removed, undone: yamlFormat.emptyLayoutLike?.(removed, text, ["mcpServers"]) };
+    };
+    expect(undo("mcpServers: []\t# c\n")).toEqual({
+      removed: "mcpServers:\t[]\t# c\n",
+      undone: "mcpServers: []\t# c\n",
+    });
+    expect(undo("a: 1\nmcpServers: # c\nb: []\n")).toEqual({
+      removed: "a: 1\nmcpServers: [] # c\nb: []\n",
+      undone: "a: 1\nmcpServers: # c\nb: []\n",
+    });
+    for (const text of [
+      "mcpServers:\t# c\r\n",
+      "mcpServers: ~ # c",
+      "mcpServers:\n",
+      "\uFEFFmcpServers:  [ ]\t \t# c\n",
+    ])
+      expect(undo(text).undone).toBe(text);
+  });
+
+  test("undo takes the servers key's line from the file before only when nothing else differs", () => {
+    const like = (text: string, model: string) => yamlFormat.emptyLayoutLike?.(text, model, ["mcpServers"]);
+    expect(like("a: 1\nmcpServers: [] # c\n", "a: 1\nmcpServers: # c\n")).toBe("a: 1\nmcpServers: # c\n");
+    // Another line changed since (a person's edit, a client's rewrite): the text stays as it is.
+    expect(like("a: 2\nmcpServers: [] # c\n", "a: 1\nmcpServers: # c\n")).toBe("a: 2\nmcpServers: [] # c\n");
+    expect(like("mcpServers: [] # c\n", "mcpServers: # c\nb: 1\n")).toBe("mcpServers: [] # c\n");
+    // The key's comment changed, the backup's key held a server, or another key's line differs.
+    expect(like("mcpServers: [] # d\n", "mcpServers: # c\n")).toBe("mcpServers: [] # d\n");
+    expect(like("mcpServers: []\n", "mcpServers: [{name: a}]\n")).toBe("mcpServers: []\n");
+    expect(like("models: []\nmcpServers: []\n", "models:\nmcpServers: []\n")).toBe(
+      "models: []\nmcpServers: []\n",
+    );
+    // The text's BOM stays; the line endings must already agree.
+    expect(like("\uFEFFmcpServers: []\r\n", "mcpServers:\r\n")).toBe("\uFEFFmcpServers:\r\n");
+    expect(like("mcpServers: []\r\n", "mcpServers:\n")).toBe("mcpServers: []\r\n");
   });
 
   test("a note indented under the last item stays with it; the new item goes after it", () => {

@@ -4,7 +4,9 @@
  * ends of lines (spaces and tabs), comment lines at any indentation, blank lines, a trailing comment
  * block, document markers, CRLF, no final newline. For each: an entry added keeps every line in
  * order, removing it gives the bytes back, and an entry changed after the person noted its lines
- * keeps every note. The one exception, said in yaml-lines.ts: `[]` between two different blanks.
+ * keeps every note. Removing it goes through what undo does with the file before (its backup): the
+ * servers key's line taken from it, so `[]` between two different blanks, or a key that held nothing,
+ * come back as they were too.
  */
 import { expect, test } from "vitest";
 import { parse, stringify } from "yaml";
@@ -31,14 +33,17 @@ function fileOf(r: ReturnType<typeof random>, list: boolean): string {
     ? { name: "Main Config", version: "1.0.0", schema: "v1", models: [{ name: "m", roles: ["chat"] }] }
     : { GOOSE_PROVIDER: "anthropic" };
   const key = list ? "mcpServers" : "extensions";
-  const mode = r.pick(["absent", "empty", "items"]);
+  const mode = r.pick(["absent", "empty", "items", "null"]);
   if (mode === "empty") obj[key] = list ? [] : {};
+  if (mode === "null") obj[key] = null;
   if (mode === "items")
     obj[key] = list
       ? servers
       : Object.fromEntries(servers.map((s) => [s.name, { cmd: s.command, args: s.args, envs: s.env }]));
   if (r.next() < 0.5) obj.tail = list ? ["r1"] : { a: 1 };
-  return stringify(obj, { indent: r.pick([2, 4]), indentSeq: r.next() < 0.5 });
+  const text = stringify(obj, { indent: r.pick([2, 4]), indentSeq: r.next() < 0.5 });
+  // A key that holds nothing as people write it: `null`, `~` or nothing at all.
+  return text.replace(`${key}: null\n`, `${key}:${r.pick([" null", " ~", ""])}\n`);
 }
 
 function decorated(r: ReturnType<typeof random>, plain: string): string {
@@ -57,12 +62,12 @@ function decorated(r: ReturnType<typeof random>, plain: string): string {
   return text;
 }
 
-/** Every line of `before` in `after`, in order (an opened `[]`/`{}` gone from its key's line). */
+/** Every line of `before` in `after`, in order (an opened `[]`/`{}`/`~`/`null` gone from its key's line). */
 function keptInOrder(before: string, after: string): boolean {
   const now = after.split(/(?<=\n)/);
   let at = 0;
   for (const line of before.split(/(?<=\n)/)) {
-    const opened = line.replace(/[ \t](\[\]|\{\})(?=[ \t]*(#.*)?(\r?\n)?$)/, "");
+    const opened = line.replace(/[ \t](\[\]|\{\}|~|null)(?=[ \t]*(#.*)?(\r?\n)?$)/, "");
     const same = (l: string) =>
       [line, opened].includes(l) || [line, opened].includes(l.replace(/\r?\n$/, ""));
     while (at < now.length && !same(now[at] ?? "")) at++;
@@ -95,9 +100,8 @@ test.each([1, 2, 3])(
       let back = edit(added, [{ name: "fx", remove: true }]);
       const had = (parse(text) as Record<string, unknown>)[path[0] ?? ""];
       if (had === undefined) back = yamlFormat.removeEmptyServers?.(back, path, "c.yaml") ?? back;
-      const mixed = /(?:mcpServers|extensions):([ \t])(?:\[\]|\{\})([ \t])#/.exec(text);
-      const exception = had === null || (mixed !== null && mixed[1] !== mixed[2]);
-      if (!keptInOrder(text, added) || (back !== text && !exception)) failures.push(JSON.stringify(text));
+      back = yamlFormat.emptyLayoutLike?.(back, text, path) ?? back;
+      if (!keptInOrder(text, added) || back !== text) failures.push(JSON.stringify(text));
       // The person notes each line of the entry; then it changes: every note stays.
       const mine = new Set(text.split(/\r?\n/));
       const noted = added

@@ -66,7 +66,8 @@ export interface ConfigFormat {
   ): string;
   /**
    * `text` with each empty object's inside laid out as in `model` when they differ only in
-   * whitespace (undo giving a file back byte for byte). Undefined: the format needs none.
+   * whitespace (JSON), or the servers key's line as `model` has it when only that empty value's
+   * line differs (YAML): undo giving a file back byte for byte. Undefined: the format needs none.
    */
-  emptyLayoutLike?(text: string, model: string): string;
+  emptyLayoutLike?(text: string, model: string, serversPath: readonly string[]): string;
 }

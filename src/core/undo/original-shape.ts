@@ -42,13 +42,13 @@ export async function originalOf(
 /**
  * `after` (mcp-twin's entries just taken out) as close to `model` (the file as a backup holds it) as
  * undo may bring it: the servers key mcp-twin added goes when empty, empty objects are laid out as
- * `model` has them when nothing else differs.
+ * `model` has them when nothing else differs (YAML: the servers key's line, `[]` or nothing).
  */
 export function backToModel(seam: Seam, after: string, model: string | null, shape: Shape): string {
   const format = formatOf(seam.client);
   let out = after;
   if (shape !== "has-servers" && format.removeEmptyServers)
     out = format.removeEmptyServers(out, seam.serversPath, seam.file);
-  if (model !== null && format.emptyLayoutLike) out = format.emptyLayoutLike(out, model);
+  if (model !== null && format.emptyLayoutLike) out = format.emptyLayoutLike(out, model, seam.serversPath);
   return out;
 }

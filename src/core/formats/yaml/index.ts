@@ -6,6 +6,7 @@ import { isMap, isScalar, isSeq } from "yaml";
 import { UsageError } from "../../errors.js";
 import type { ConfigFormat, ParsedDocument } from "../types.js";
 import { nodeAt, parseYamlDocument, position } from "./yaml-document.js";
+import { emptyLayoutLike } from "./yaml-layout.js";
 import { listEntries } from "./yaml-list.js";
 import { applyYamlEntryEdits, removeEmptyYamlServers } from "./yaml-splice.js";
 
@@ -54,6 +55,7 @@ export const yamlFormat: ConfigFormat = {
   applyEntryEdits: (text, serversPath, edits, file, _owned, options) =>
     applyYamlEntryEdits(text, serversPath, edits, file, options?.listKey),
   removeEmptyServers: removeEmptyYamlServers,
+  emptyLayoutLike,
 };
 
 function valueAtPath(root: Record<string, unknown>, path: readonly string[]): unknown {

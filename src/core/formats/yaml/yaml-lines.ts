@@ -116,9 +116,10 @@ export function openEmpty(
 /**
  * The inverse of openEmpty once the block's last item has gone: `token` (`[]` or `{}`) after the
  * key's `:`, before the line's comment; the separator is the one the line already has after the `:`
- * (a tab stays a tab), else a space. Not the same bytes only where the blank before the token
- * differed from the one after it (`key: []\t# c` comes back `key:\t[]\t# c`): one blank was left
- * between the key and its comment, and which the other was is not kept anywhere.
+ * (a tab stays a tab), else a space. Not the same bytes where the blank before the token differed
+ * from the one after it (`key: []\t# c` comes back `key:\t[]\t# c`: the opened line kept one blank)
+ * or the key held nothing (`key: # c` comes back `key: [] # c`); undo takes that line from the file
+ * before mcp-twin (yaml-layout.ts).
  */
 export function closeEmpty(text: string, colon: number, token: string): string {
   const after = text[colon + 1] ?? "";

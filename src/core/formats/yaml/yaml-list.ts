@@ -89,7 +89,8 @@ export function spliceItem(
     const out = removeLines(text, start, end);
     // The last item gone: `[]` on the key's line again, a list still (an empty block list cannot
     // be). A key that held nothing (`mcpServers:`) says `[]` then: Continue's schema takes a list
-    // and refuses null (packages/config-yaml/src/schemas/index.ts, `z.array(…).optional()`).
+    // and refuses null (packages/config-yaml/src/schemas/index.ts, `z.array(…).optional()`); undo
+    // gives the person's empty line back from the file before mcp-twin (yaml-layout.ts).
     const holder = pairOfPath(doc, path);
     return seq.items.length > 1 || !holder ? out : closeEmpty(out, colonOf(text, holder), "[]");
   }
