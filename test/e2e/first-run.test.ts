@@ -104,7 +104,7 @@ const CASES: Case[] = [
     fixture: "mcp_config.json",
     file: [".codeium", "windsurf", "mcp_config.json"],
     key: "mcpServers",
-    theirs: ["silicon-labs-docs"],
+    theirs: ["filesystem", "memory", "silicon-labs-docs"],
   },
   {
     client: "cursor",
