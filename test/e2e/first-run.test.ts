@@ -125,7 +125,7 @@ const CASES: Case[] = [
     fixture: "mcp_config.json",
     file: [".gemini", "config", "mcp_config.json"],
     key: "mcpServers",
-    theirs: ["firebase-mcp-server"],
+    theirs: ["figma"],
   },
 ];
 
@@ -289,7 +289,7 @@ describe("each client on the file it writes on its first run", () => {
       const about = run.checks.filter(
         (check) =>
           check.id.startsWith("probe.") &&
-          (check.server === "fetch" || check.server === "firebase-mcp-server"),
+          (check.server === "fetch" || check.server === "figma"),
       );
       expect(about, JSON.stringify(about, null, 1)).toEqual([]);
       for (const p of off) expect(readFileSync(p.file, "utf8")).toBe(p.before);
