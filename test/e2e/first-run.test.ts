@@ -1,7 +1,7 @@
 /**
- * Every client on the file its current version writes itself (test/fixtures/first-run: recorded from
- * the real CLIs, or from the client's source): sync adds its entry keeping every other byte; doctor,
- * import and status report nothing the client wrote; restore and uninstall give it back byte for byte.
+ * Every client on the file it writes itself (test/fixtures/first-run: real runs, its source, or committed
+ * copies): sync adds its entry keeping every other byte; doctor, import and status report only servers
+ * a person added through it; restore and uninstall give it back byte for byte.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
