@@ -1,7 +1,7 @@
 /**
- * Every client on the file its current version writes itself (test/fixtures/first-run: recorded from
- * the real CLIs, or from the client's source): sync adds its entry keeping every other byte; doctor,
- * import and status report nothing the client wrote; restore and uninstall give it back byte for byte.
+ * Every client on the file it writes itself (test/fixtures/first-run: real runs, its source, or committed
+ * copies): sync adds its entry keeping every other byte; doctor, import and status report only servers
+ * a person added through it; restore and uninstall give it back byte for byte.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -29,6 +29,8 @@ interface Case {
   /** Where the servers are in it. */
   key: string;
   toml?: true;
+  /** Servers the client itself wrote into the file (through its own UI), kept as they are. */
+  theirs?: string[];
 }
 
 const CASES: Case[] = [
@@ -84,6 +86,47 @@ const CASES: Case[] = [
     ],
     key: "mcpServers",
   },
+  {
+    client: "claude-desktop",
+    fixture: "claude_desktop_config.json",
+    file: [".config", "Claude", "claude_desktop_config.json"],
+    key: "mcpServers",
+  },
+  {
+    client: "kiro",
+    fixture: "mcp.json",
+    file: [".kiro", "settings", "mcp.json"],
+    key: "mcpServers",
+    theirs: ["fetch", "XcodeBuildMCP"],
+  },
+  {
+    client: "windsurf",
+    fixture: "mcp_config.json",
+    file: [".codeium", "windsurf", "mcp_config.json"],
+    key: "mcpServers",
+    theirs: ["filesystem", "memory", "silicon-labs-docs"],
+  },
+  {
+    client: "cursor",
+    fixture: "mcp.json",
+    file: [".cursor", "mcp.json"],
+    key: "mcpServers",
+    theirs: ["postgres"],
+  },
+  {
+    client: "lm-studio",
+    fixture: "mcp.json",
+    file: [".lmstudio", "mcp.json"],
+    key: "mcpServers",
+    theirs: ["hf-mcp-server"],
+  },
+  {
+    client: "antigravity",
+    fixture: "mcp_config.json",
+    file: [".gemini", "config", "mcp_config.json"],
+    key: "mcpServers",
+    theirs: ["figma"],
+  },
 ];
 
 /** The clients whose first run edits a file mcp-twin created: their bytes after it, in after-sync/. */
@@ -130,21 +173,30 @@ function place(m: FakeMachine, c: Case, text?: string): Placed {
 }
 
 interface ImportJson {
-  servers: unknown[];
-  adopted: unknown[];
-  skipped: unknown[];
+  servers: Array<{ name: string; found: Array<{ client: string }> }>;
+  adopted: Array<{ client: string; server: string }>;
+  skipped: Array<{ file: string; server: string; reason: string }>;
   files: Array<{ client: string; entries: number }>;
 }
 
-/** Import offers none of what the clients wrote, and finds nothing it cannot use. */
-async function importsNothing(m: FakeMachine, entries: number): Promise<void> {
+/**
+ * Import offers none of the clients' own keys and finds nothing it cannot use; what it offers is
+ * exactly the servers a client wrote through its own UI (a disabled one named and left alone).
+ */
+async function importsNothing(m: FakeMachine, placed: Placed[], entries: number): Promise<void> {
   const r = await m.run(["import", "--json", "--dry-run", "--yes"]);
   expect(r.code, r.stderr).toBe(0);
   const out = JSON.parse(r.stdout) as ImportJson;
-  expect(out.servers).toEqual([]);
-  expect(out.adopted).toEqual([]);
-  expect(out.skipped).toEqual([]);
-  for (const f of out.files) expect(f.entries, f.client).toBe(entries);
+  const theirs = placed.flatMap((p) => (p.c.theirs ?? []).map((name) => `${p.c.client} ${name}`)).sort();
+  const offered = out.servers.flatMap((s) => s.found.map((f) => `${f.client} ${s.name}`));
+  const left = out.skipped.map((s) => `${placed.find((p) => p.file === s.file)?.c.client} ${s.server}`);
+  expect([...offered, ...left].sort()).toEqual(theirs);
+  for (const s of out.skipped) expect(s.reason).toBe("disabled in this client; left as it is");
+  for (const a of out.adopted) expect(theirs).toContain(`${a.client} ${a.server}`);
+  for (const f of out.files) {
+    const c = placed.find((p) => p.c.client === f.client)?.c;
+    expect(f.entries, f.client).toBe(entries + (c?.theirs?.length ?? 0));
+  }
 }
 
 /** Status: each client holds fx, synced, and nothing else of its is a row. */
@@ -157,13 +209,24 @@ async function statusSynced(m: FakeMachine, clients: string[]): Promise<void> {
   );
 }
 
-/** Doctor read each client's file and fails nothing (its own keys are neither drift nor breakage). */
-async function doctorClean(m: FakeMachine, clients: string[]): Promise<void> {
-  const run = await doctor(m);
-  const failed = run.checks.filter((check) => check.status === "fail");
+/**
+ * Doctor read each client's file and fails nothing (its own keys are neither drift nor breakage):
+ * fx started; the servers a client wrote itself checked without starting them (they need the
+ * network, or are off in their client), only a placeholder the app itself wrote said of them.
+ */
+async function doctorClean(m: FakeMachine, placed: Placed[]): Promise<void> {
+  const theirs = (check: { client?: string; server?: string }) =>
+    placed.some((p) => p.c.client === check.client && p.c.theirs?.includes(check.server ?? ""));
+  const started = await doctor(m, ["--server", "fx"]);
+  const still = await doctor(m, ["--no-probe"]);
+  const failed = [...started.checks, ...still.checks].filter(
+    (check) => check.status === "fail" && !(check.id === "secrets.placeholder" && theirs(check)),
+  );
   expect(failed, JSON.stringify(failed, null, 1)).toEqual([]);
-  const parsed = run.checks.filter((check) => check.id === "config.parse" && check.status === "pass");
-  expect(parsed.map((check) => check.client).sort()).toEqual([...clients].sort());
+  for (const run of [started, still]) {
+    const parsed = run.checks.filter((check) => check.id === "config.parse" && check.status === "pass");
+    expect(parsed.map((check) => check.client).sort()).toEqual(placed.map((p) => p.c.client).sort());
+  }
 }
 
 describe("each client on the file it writes on its first run", () => {
@@ -171,7 +234,7 @@ describe("each client on the file it writes on its first run", () => {
     const m = machine();
     try {
       const placed = CASES.map((c) => place(m, c));
-      await importsNothing(m, 0);
+      await importsNothing(m, placed, 0);
 
       const first = await m.run(["sync", "--json"]);
       expect(first.code, first.stderr).toBe(0);
@@ -182,7 +245,10 @@ describe("each client on the file it writes on its first run", () => {
         const target = targets.find((t) => t.client === p.c.client);
         expect(target, p.c.client).toMatchObject({ added: ["fx"], drift: [] });
         const written = readFileSync(p.file, "utf8");
-        expect(entriesOf(p.c, written), p.c.client).toEqual({ fx: expect.objectContaining(entryOf(p.c)) });
+        expect(entriesOf(p.c, written), p.c.client).toEqual({
+          ...entriesOf(p.c, p.before),
+          fx: expect.objectContaining(entryOf(p.c)),
+        });
         expect(ownKeys(p.c, written), p.c.client).toEqual(ownKeys(p.c, p.before));
         keptLines(p, written);
       }
@@ -195,11 +261,8 @@ describe("each client on the file it writes on its first run", () => {
         m,
         CASES.map((c) => c.client),
       );
-      await doctorClean(
-        m,
-        CASES.map((c) => c.client),
-      );
-      await importsNothing(m, 1);
+      await doctorClean(m, placed);
+      await importsNothing(m, placed, 1);
 
       for (const p of placed) {
         const back = await m.run(["restore", p.c.client, "--original", "--yes"]);
@@ -211,6 +274,24 @@ describe("each client on the file it writes on its first run", () => {
       const gone = await m.run(["uninstall", "--yes"]);
       expect(gone.code, gone.stderr).toBe(0);
       for (const p of placed) expect.soft(readFileSync(p.file, "utf8"), p.c.client).toBe(p.before);
+    } finally {
+      m.cleanup();
+    }
+  }, 60_000);
+
+  test("doctor does not start a server its client keeps turned off (a fresh Kiro's `fetch`)", async () => {
+    const m = machine();
+    try {
+      const off = CASES.filter((c) => c.client === "kiro" || c.client === "antigravity").map((c) =>
+        place(m, c),
+      );
+      // Only the turned-off ones: the others would be started (and fetched from the registry).
+      const run = await doctor(m, ["--server", "fetch", "--server", "figma"]);
+      const about = run.checks.filter(
+        (check) => check.id.startsWith("probe.") && (check.server === "fetch" || check.server === "figma"),
+      );
+      expect(about, JSON.stringify(about, null, 1)).toEqual([]);
+      for (const p of off) expect(readFileSync(p.file, "utf8")).toBe(p.before);
     } finally {
       m.cleanup();
     }
@@ -231,8 +312,8 @@ describe("each client on the file it writes on its first run", () => {
         const p = place(m, c, recorded);
 
         await statusSynced(m, [c.client]);
-        await doctorClean(m, [c.client]);
-        await importsNothing(m, 1);
+        await doctorClean(m, [p]);
+        await importsNothing(m, [p], 1);
         const again = await m.run(["sync", "--json"]);
         expect(again.code, again.stderr).toBe(0);
         expect(readFileSync(p.file, "utf8")).toBe(recorded);

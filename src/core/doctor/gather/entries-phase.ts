@@ -110,6 +110,10 @@ export async function inspectEntries(
     for (const v of values)
       if (isSecretName(v.name) && !placeholderKind(v.name, v.value) && !/^\$\{[^{}]+\}$/.test(v.value.trim()))
         secrets.push(v.value.replace(/^(Bearer|Basic|Token)\s+/i, ""), v.value);
+    // Turned off in its client (Kiro's, Windsurf's, Antigravity's `disabled`, Goose's and Zed's
+    // `enabled: false`): the client never starts it, so neither does doctor (a fresh Kiro's file
+    // holds its `fetch` server disabled: starting it failed a check the client never runs).
+    if (offInClient(raw)) continue;
     const missing = missingOf(facts);
     const relayed =
       expanded.view.kind === "stdio" && !missing ? relayTarget(expanded.view, ctx.machine) : undefined;
@@ -153,6 +157,13 @@ export async function inspectEntries(
     });
   }
   return { entries, work, secrets };
+}
+
+/** The entry is switched off in its own client (as import's recognize.ts reads it). */
+function offInClient(raw: unknown): boolean {
+  if (typeof raw !== "object" || raw === null) return false;
+  const e = raw as Record<string, unknown>;
+  return e.disabled === true || e.enabled === false;
 }
 
 /**
