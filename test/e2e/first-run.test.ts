@@ -121,6 +121,12 @@ const CASES: Case[] = [
     theirs: ["hf-mcp-server"],
   },
   {
+    client: "junie",
+    fixture: "mcp.json",
+    file: [".junie", "mcp", "mcp.json"],
+    key: "mcpServers",
+  },
+  {
     client: "antigravity",
     fixture: "mcp_config.json",
     file: [".gemini", "config", "mcp_config.json"],
