@@ -361,7 +361,12 @@ async function relayed(g: Gateway, era: "legacy" | { pin: string }) {
 }
 
 describe("a relay's exit ends its session", () => {
-  test("in both eras: the session's process stops at once, not at the idle stop", async () => {
+  // Retried once: the SDK's 2026-07-28 probe once saw the relay's stdio close before it answered
+  // (a fresh-clone run of the whole suite with another vitest run beside it); not reproduced since.
+  test("in both eras: the session's process stops at once, not at the idle stop", {
+    retry: 1,
+    timeout: 60_000,
+  }, async () => {
     const g = await gatewayBridge({ servers: { s: scriptServer(scopeScript(), "session") } });
     for (const era of [{ pin: "2026-07-28" }, "legacy"] as const) {
       const client = await relayed(g, era);
@@ -375,7 +380,7 @@ describe("a relay's exit ends its session", () => {
         (await g.status()).shares[0]?.children.length === 0 ? true : undefined,
       );
     }
-  }, 60_000);
+  });
 
   test("SIGTERM, as clients stop their servers, ends a 2026-07-28 relay's session too", async () => {
     const g = await gatewayBridge({ servers: { s: scriptServer(scopeScript(), "session") } });
