@@ -7,10 +7,6 @@ import path from "node:path";
 import { OperationError } from "../core/errors.js";
 import { readTextOrNull, removePath, writePrivateFile } from "../core/system/files.js";
 
-/** A JSON object (not null, not an array): what a document read back, or a member of it, must be. */
-export const isPlain = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 /**
  * Changes apply synchronously in memory, so concurrent tool calls never lose an update; writes
  * are coalesced: while one write runs, every change made meanwhile goes into the next one, and

@@ -4,7 +4,7 @@
  * overwrite a change it has not seen. Names are data, never property paths (memory-data.ts).
  */
 import { z } from "zod";
-import { dict, own } from "../../core/own-keys.js";
+import { dict, own } from "../../core/plain-records.js";
 import type { JsonStore } from "../store.js";
 import { type BridgeTool, defineTool } from "./define.js";
 import type { MemoryData, MemoryEntry } from "./memory-data.js";

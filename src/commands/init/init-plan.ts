@@ -14,7 +14,7 @@ import { schemaRefFor, withBridgeEnabled, withServer } from "../../core/manifest
 import type { ServerSpec } from "../../core/manifest/schema.js";
 import { privacyNote, secretsPrivacy } from "../../core/manifest/secrets-file.js";
 import { checkWrites, type ReadableSecret, readableSecretWarning } from "../../core/sync/target-safety.js";
-import { andList } from "../../core/words.js";
+import { andList } from "../../core/text/prose-lists.js";
 import { renderPlan } from "../../ui/reports/init-report.js";
 import type { InitContext, Planned } from "./init-context.js";
 

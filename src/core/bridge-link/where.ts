@@ -8,7 +8,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { type Environment, type EnvKind, joinNative } from "../environments/types.js";
 import { OperationError } from "../errors.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import {
   createPrivateFileOnce,
   lockHolder,

@@ -11,7 +11,7 @@ import { type Environment, joinNative } from "../environments/types.js";
 import { splitSpec } from "../manifest/package-spec.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { serverIn } from "../manifest/spec.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import { readTextOrNull } from "../system/files.js";
 
 /** One tool as a server lists it (`tools/list`): what a client sends the model of it. */

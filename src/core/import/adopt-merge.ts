@@ -5,7 +5,7 @@
 import { envMatches } from "../environments/types.js";
 import type { ServerFieldEdit } from "../manifest/edit.js";
 import type { ServerOverride, ServerSpec } from "../manifest/schema.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import type { Form, SecretUse } from "./inline-keys.js";
 
 /** An entry read the way import reads it: templates with `${secret:NAME}`, and the values they stand for. */

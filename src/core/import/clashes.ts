@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { envMatches } from "../environments/types.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 
 /** Where a value was found. */
 interface ClashPlace {

@@ -4,7 +4,7 @@
  * through here.
  */
 import { envMatches } from "../environments/types.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import type { ServerOverride, ServerSpec } from "./schema.js";
 
 const REFERENCE = /\$\{(secret|env):([A-Za-z_][A-Za-z0-9_]*)\}/g;

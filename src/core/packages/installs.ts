@@ -9,7 +9,7 @@ import { InterruptedError } from "../errors.js";
 import type { State } from "../ledger/state.js";
 import { exactVersion, splitSpec } from "../manifest/package-spec.js";
 import type { Manifest } from "../manifest/schema.js";
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 import type { Progress } from "../system/progress.js";
 import {
   type InstalledPackage,

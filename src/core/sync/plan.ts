@@ -19,7 +19,6 @@ import type { Environment } from "../environments/types.js";
 import { globalModulesDir, joinNative } from "../environments/types.js";
 import { UsageError, UsageErrors } from "../errors.js";
 import type { State } from "../ledger/state.js";
-import { own } from "../own-keys.js";
 import {
   type InstalledIndex,
   type InstallRow,
@@ -32,6 +31,7 @@ import {
 } from "../packages/installs.js";
 import { BIN_AFTER_INSTALL, type InstalledPackage } from "../packages/npm-prefix.js";
 import { ownerOf, unrecorded } from "../packages/owners.js";
+import { own } from "../plain-records.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import { type ReferenceWarning, referenceProblems } from "../secrets/references.js";
 import type { Progress } from "../system/progress.js";

@@ -8,7 +8,7 @@ import { isTwinError } from "../errors.js";
 import { saveHandWritten } from "../ledger/backups.js";
 import { type EntryRecord, type State, saveState, type TargetRecord } from "../ledger/state.js";
 import { newRunId, recordChange, recordIntent, recordRun, writeTarget } from "../ledger/write-sequence.js";
-import { dict } from "../own-keys.js";
+import { dict } from "../plain-records.js";
 import type { TargetPlan } from "./target-plan.js";
 import { planTarget } from "./target-plan.js";
 

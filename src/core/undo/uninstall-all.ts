@@ -26,10 +26,10 @@ import {
   type TargetRecord,
 } from "../ledger/state.js";
 import { forgetLogins } from "../oauth/token-store.js";
-import { dict, own } from "../own-keys.js";
 import { type InstallRow, uninstallRows } from "../packages/installs.js";
 import { uninstallPackages } from "../packages/npm-prefix.js";
 import { forgetOwners } from "../packages/owners.js";
+import { dict, own } from "../plain-records.js";
 import { selectEnvironments } from "../selectors.js";
 import { withLock } from "../system/files.js";
 import type { Progress } from "../system/progress.js";

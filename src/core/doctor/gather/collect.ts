@@ -27,8 +27,8 @@ import { type Manifest, manifestSchema, type ServerSpec } from "../../manifest/s
 import { secretsPrivacy } from "../../manifest/secrets-file.js";
 import { type TrustRequest, trust } from "../../manifest/trust.js";
 import { loginLines } from "../../oauth/needs-login.js";
-import { own } from "../../own-keys.js";
 import { knownVersions, packageServers } from "../../packages/installs.js";
+import { own } from "../../plain-records.js";
 import type { SecretFormat } from "../../secrets/placeholders.js";
 import { assertAllKnown, selectEnvironments } from "../../selectors.js";
 import { pathExists, withLock } from "../../system/files.js";
