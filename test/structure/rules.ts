@@ -139,7 +139,7 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
       "session-policy.ts",
       "session-seal.ts",
       "session-transport.ts",
-      "store.ts",
+      "json-store.ts",
       "stream-backlog.ts",
       "token-guard.ts",
       "web-exchange.ts",

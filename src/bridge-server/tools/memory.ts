@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { dict, own } from "../../core/plain-records.js";
-import type { JsonStore } from "../store.js";
+import type { JsonStore } from "../json-store.js";
 import { type BridgeTool, defineTool } from "./define.js";
 import type { MemoryData, MemoryEntry } from "./memory-data.js";
 import { fail, ok } from "./result.js";

@@ -102,22 +102,3 @@ async function removeStaleTemps(file: string): Promise<void> {
       // An old rotated copy left behind is removed at the next rotation.
       await removePath(path.join(dir, name)).catch(() => {});
 }
-
-/** Runs tasks one after another per key (e.g. per note path). */
-export class KeyedQueue {
-  #tails = new Map<string, Promise<unknown>>();
-
-  run<R>(key: string, task: () => Promise<R>): Promise<R> {
-    const previous = this.#tails.get(key) ?? Promise.resolve();
-    // The previous task's failure was its caller's; this one runs regardless.
-    const next = previous.catch(() => {}).then(task);
-    this.#tails.set(key, next);
-    void next
-      // The task's failure is its caller's; this only forgets the finished tail.
-      .catch(() => {})
-      .then(() => {
-        if (this.#tails.get(key) === next) this.#tails.delete(key);
-      });
-    return next;
-  }
-}
