@@ -111,7 +111,7 @@ export interface SyncPlan {
   sayOnce?: { id: string; message: string };
   /**
    * Servers whose tool rule an entry cannot write before their tools are listed: a run that writes
-   * lists them first (apply.ts), so such a plan is no no-op.
+   * lists them first (apply-plan.ts), so such a plan is no no-op.
    */
   toList: string[];
   /** The rules an entry does not carry: one line per server, with its clients and the fix. */
@@ -122,7 +122,7 @@ export interface SyncPlan {
 
 /**
  * Making it reads (and asks npm for versions not known yet) but writes nothing: `--dry-run` renders
- * it, sync applies it (apply.ts), and a run whose plan changes nothing ends here without taking the
+ * it, sync applies it (apply-plan.ts), and a run whose plan changes nothing ends here without taking the
  * lock. A bad manifest, an unresolved secret, a config that does not parse or a file that cannot
  * be written stops the run here with exit 2, before anything is installed or written.
  */
