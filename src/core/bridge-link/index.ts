@@ -10,7 +10,6 @@ export {
   type ControlStatus,
   control,
   describeAnswer,
-  nodeFetch,
   portOpen,
   reach,
 } from "./reach.js";

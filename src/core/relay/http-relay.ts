@@ -15,9 +15,6 @@ import {
 } from "../jsonrpc/envelope-headers.js";
 import { errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
 import type { LoginHeaders } from "../oauth/relay-auth.js";
-import type { RelayTarget } from "./bridge-target.js";
-import { ClientSide, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
-import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
 import {
   Closable,
   closeAgents,
@@ -26,13 +23,16 @@ import {
   ok,
   oneLineStart,
   readBody,
-  readEvents,
   type Stall,
   send,
   statusError,
-} from "./http-exchange.js";
+} from "../system/keep-alive-http.js";
+import type { RelayTarget } from "./bridge-target.js";
+import { ClientSide, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
+import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
 import { MessageCheck, type MessageSink } from "./message-check.js";
 import { isHeaderMismatch, listRequest, MAX_LIST_PAGES, nextCursor } from "./relist.js";
+import { readEvents } from "./sse-parser.js";
 
 /** Where to (its headers read again after a 401, e.g. a rotated token), and the client's side. */
 export interface RelayOptions extends RelayTarget {

@@ -7,10 +7,11 @@ import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
 import { RPC } from "../jsonrpc/codes.js";
 import { errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
+import { closeAgents, ok, send, statusError } from "../system/keep-alive-http.js";
 import { ClientSide, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
 import { describeFailure } from "./failure.js";
-import { closeAgents, ok, readEvents, send, statusError } from "./http-exchange.js";
 import { MessageCheck } from "./message-check.js";
+import { readEvents } from "./sse-parser.js";
 
 export interface SseRelayOptions {
   url: URL;
