@@ -228,7 +228,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
   } finally {
     // A stop under live clients (`bridge restart`, an upgrade): the next bridge prepares for them.
     if (http.sessions().length > 0) await writePrivateFile(files.sessionsOpen, "").catch(() => {});
-    // Left behind, it names a pid that is gone, which every reader of it checks (core/bridge-link/where.ts).
+    // Left behind, it names a pid that is gone, which every reader of it checks (core/bridge-link/process-records.ts).
     await removeInstance(files).catch(() => {});
     await http.close();
     await own.close();

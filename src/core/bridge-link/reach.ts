@@ -7,7 +7,8 @@ import type http from "node:http";
 import { nodeFetch } from "../system/keep-alive-http.js";
 import { type PortHolder, portHolder } from "./holder.js";
 import { proven, provenAgent } from "./proof.js";
-import { BRIDGE_SERVER_NAME, type BridgeFiles, readToken } from "./where.js";
+import { BRIDGE_SERVER_NAME, type BridgeFiles } from "./state-folder.js";
+import { readToken } from "./token-file.js";
 
 /** Does anything accept TCP connections there? */
 export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
