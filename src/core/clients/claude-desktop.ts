@@ -3,7 +3,8 @@
  * are skipped), so url servers get a stdio relay.
  */
 import { type Environment, joinNative } from "../environments/types.js";
-import { commandEntry, defineClient } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry } from "./entry-shapes.js";
 import { anyExists, existsIn, inHome, listIn } from "./locate.js";
 import type { ConfigLocation, Target } from "./types.js";
 import { LITERAL } from "./variables.js";

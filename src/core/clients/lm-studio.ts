@@ -3,7 +3,8 @@
  * ~/.lmstudio-home-pointer points), servers under `mcpServers` in Cursor's notation.
  */
 import { type Environment, joinNative } from "../environments/types.js";
-import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry, urlEntry } from "./entry-shapes.js";
 import { existsIn, inHome, readTextIn } from "./locate.js";
 import type { ConfigLocation } from "./types.js";
 import { NO_EXPANSION } from "./variables.js";
