@@ -1,11 +1,9 @@
 /**
- * One HTTP request of the relay over node:http(s) with keep-alive agents (the global fetch costs
- * more per loopback call and loads undici), and its answer read within bounds: a body, or an
- * event stream, never past the message limit.
+ * The one keep-alive HTTP client, over node:http(s) (the global fetch costs more per loopback call
+ * and loads undici): the relay's requests and the link to the bridge's, answers read within bounds.
  */
 import http, { type Agent, type ClientRequest, type IncomingMessage } from "node:http";
 import type https from "node:https";
-import { type SseEvent, SseParser } from "../relay/sse-parser.js";
 
 const plain = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000 });
 /** node:https (and TLS) load only for an https URL: the bridge and loopback servers need neither. */
