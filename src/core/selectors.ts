@@ -4,7 +4,7 @@
  */
 import { distance } from "fastest-levenshtein";
 import { CLIENTS } from "./clients/index.js";
-import { envMatches } from "./environments/types.js";
+import { envMatches } from "./environments/env-selector.js";
 import { UnknownNameError, UsageError, UsageErrors } from "./errors.js";
 import { andList, orList } from "./text/prose-lists.js";
 

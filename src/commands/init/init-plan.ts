@@ -8,7 +8,7 @@ import { planBudgetLines } from "../../core/budget/plan-budget.js";
 import { discoverTargets } from "../../core/clients/targets.js";
 import type { Target } from "../../core/clients/types.js";
 import { packageRunEnvironments } from "../../core/entries/target-entry.js";
-import { envMatches } from "../../core/environments/types.js";
+import { envMatches } from "../../core/environments/env-selector.js";
 import { applyImport } from "../../core/import/index.js";
 import { schemaRefFor, withBridgeEnabled, withServer } from "../../core/manifest/edit.js";
 import type { ServerSpec } from "../../core/manifest/schema.js";

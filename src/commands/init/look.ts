@@ -5,8 +5,8 @@
 import { loadCatalogue } from "../../core/catalogue/index.js";
 import { discoverTargets } from "../../core/clients/targets.js";
 import { detectEnvironments } from "../../core/environments/detect.js";
+import { envMatches } from "../../core/environments/env-selector.js";
 import type { Machine } from "../../core/environments/machine.js";
-import { envMatches } from "../../core/environments/types.js";
 import { scanImports } from "../../core/import/index.js";
 import { loadManifest, userManifest } from "../../core/manifest/load.js";
 import { loadSecrets } from "../../core/manifest/secrets-file.js";

@@ -3,7 +3,8 @@
  * data folder, `MCP_TWIN_BRIDGE_HOME` overriding), the files in it, and the URL it answers at.
  */
 import path from "node:path";
-import { type Environment, type EnvKind, joinNative } from "../environments/types.js";
+import { joinNative } from "../environments/native-paths.js";
+import type { Environment, EnvKind } from "../environments/types.js";
 import { getEnv, type Host, localHomedir } from "../system/host.js";
 
 /** The port the bridge listens on unless told otherwise (the manifest's `bridge.port` default). */

@@ -2,7 +2,9 @@
  * Claude Desktop: Windows, macOS and Linux (beta). Its config file cannot hold remote servers (they
  * are skipped), so url servers get a stdio relay.
  */
-import { type Environment, joinNative } from "../environments/types.js";
+
+import { joinNative } from "../environments/native-paths.js";
+import type { Environment } from "../environments/types.js";
 import { defineClient } from "./define-client.js";
 import { commandEntry } from "./entry-shapes.js";
 import { anyExists, existsIn, inHome, listIn } from "./locate.js";

@@ -2,8 +2,9 @@
  * A client as one small descriptor: `defineClient` turns where its files are, its entry shapes and
  * its facts into a ClientModule, with the defaults most clients share; code only for a real quirk.
  */
+
+import { joinNative } from "../environments/native-paths.js";
 import type { Environment, EnvKind } from "../environments/types.js";
-import { joinNative } from "../environments/types.js";
 import type { EntryShapes } from "./entry-shapes.js";
 import { anyExists, existsIn, inHome } from "./locate.js";
 import type { ClientDocs, ClientModule, ConfigLocation, EntryView } from "./types.js";

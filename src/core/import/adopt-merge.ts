@@ -2,7 +2,7 @@
  * Taking a hand-edited entry into the manifest (pure): each value that changed goes where the manifest
  * defines it, and what did not change keeps the manifest's text, references included.
  */
-import { envMatches } from "../environments/types.js";
+import { envMatches } from "../environments/env-selector.js";
 import type { ServerFieldEdit } from "../manifest/edit.js";
 import type { ServerOverride, ServerSpec } from "../manifest/schema.js";
 import { own } from "../plain-records.js";

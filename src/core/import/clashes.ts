@@ -4,7 +4,7 @@
  * picks one silently.
  */
 import { createHash } from "node:crypto";
-import { envMatches } from "../environments/types.js";
+import { envMatches } from "../environments/env-selector.js";
 import { own } from "../plain-records.js";
 
 /** Where a value was found. */

@@ -3,7 +3,7 @@
  * checks of sync and doctor, `secret list`, the trust prompt and `serve --share` all read a server
  * through here.
  */
-import { envMatches } from "../environments/types.js";
+import { envMatches } from "../environments/env-selector.js";
 import { own } from "../plain-records.js";
 import type { ServerOverride, ServerSpec } from "./schema.js";
 

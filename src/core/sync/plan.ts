@@ -15,8 +15,8 @@ import {
   wireBridge,
 } from "../entries/desired.js";
 import { packageRunEnvironments } from "../entries/target-entry.js";
+import { globalModulesDir, joinNative } from "../environments/native-paths.js";
 import type { Environment } from "../environments/types.js";
-import { globalModulesDir, joinNative } from "../environments/types.js";
 import { UsageError, UsageErrors } from "../errors.js";
 import type { State } from "../ledger/state.js";
 import {

@@ -6,8 +6,9 @@
 import { removedBridgeEntries } from "../bridge-control/bridge-entries.js";
 import { type BridgeRetirement, retireBridge } from "../bridge-control/retire.js";
 import { detectEnvironments } from "../environments/detect.js";
+import { envMatches } from "../environments/env-selector.js";
 import type { Machine } from "../environments/machine.js";
-import { type Environment, envMatches } from "../environments/types.js";
+import type { Environment } from "../environments/types.js";
 import {
   type EntryEdit,
   editTargetEntries,

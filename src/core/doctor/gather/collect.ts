@@ -12,9 +12,10 @@ import { inScope, lookAround, readHome as readStoredHome } from "../../context/c
 import { homeKey, rememberToolLists, type ToolDef } from "../../entries/tool-lists.js";
 import { rememberWithheldNeeds } from "../../entries/withheld-needs.js";
 import type { Detection } from "../../environments/detect.js";
+import { envMatches } from "../../environments/env-selector.js";
 import { type Machine, openMachine } from "../../environments/machine.js";
 import { isOnWindowsDrive, pathShown } from "../../environments/path-translation.js";
-import { type Environment, envMatches } from "../../environments/types.js";
+import type { Environment } from "../../environments/types.js";
 import { isTwinError, UsageErrors } from "../../errors.js";
 import { loadFormats } from "../../formats/index.js";
 import { checkAllBackups, repairSources } from "../../ledger/backups.js";
