@@ -122,7 +122,7 @@ const quick = process.env.MCP_TWIN_QUICK ? SLOW_TESTS : [];
 export default defineConfig({
   // The libraries as the build bundles them (tsup.config.ts, the same scripts): toml-eslint-parser
   // made to read tokens of any length, the MCP SDK's JSON-RPC guards with their plain tests in
-  // front, its `_shims` pointed at src/sdk-shims.ts (no Ajv). So the tests run the SDK users get.
+  // front, its `_shims` pointed at src/sdk-shims-without-ajv.ts (no Ajv). So the tests run the SDK users get.
   plugins: [tomlParserVitePlugin, sdkGuardsVitePlugin, sdkShimsVitePlugin],
   test: {
     server: {

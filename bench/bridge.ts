@@ -62,7 +62,7 @@ import {
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { nodeFetch } from "../src/core/bridge-link/index.js";
+import { nodeFetch } from "../src/core/system/keep-alive-http.js";
 import { BIN, REPO } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";
 import { freePort } from "../test/helpers/net.js";

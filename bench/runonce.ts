@@ -30,7 +30,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { clientToken } from "../src/core/bridge-link/client-token.js";
-import { nodeFetch } from "../src/core/bridge-link/index.js";
+import { nodeFetch } from "../src/core/system/keep-alive-http.js";
 import { BIN } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";
 import { median, rssMb, sleep, table, tree, verdict, waitFor } from "./_lib.js";

@@ -3,14 +3,14 @@
 // validator. Ajv is evaluated when the module loads, not when a schema is first checked: every
 // process that loads the SDK pays for it — the bridge at idle, each relay-facing gateway, doctor —
 // although mcp-twin only ever validates a tool's output against its outputSchema, which zod (loaded
-// anyway, the SDK's own schemas are zod) does. This points both imports at src/sdk-shims.ts, which
+// anyway, the SDK's own schemas are zod) does. This points both imports at src/sdk-shims-without-ajv.ts, which
 // exports the same names; test/e2e/sdk-shims.test.ts fails the build's test if the SDK's shims
 // export anything else.
 
 import { fileURLToPath } from "node:url";
 
 /** The module the SDK's `_shims` imports resolve to. */
-export const SHIMS = fileURLToPath(new URL("../src/sdk-shims.ts", import.meta.url));
+export const SHIMS = fileURLToPath(new URL("../src/sdk-shims-without-ajv.ts", import.meta.url));
 
 const SHIM_IMPORT = /^@modelcontextprotocol\/(client|server)\/_shims$/;
 

@@ -4,7 +4,7 @@
  */
 import { SERVER_INFO_META_KEY } from "@modelcontextprotocol/server";
 
-import { isPlain } from "./store.js";
+import { isPlain } from "../core/plain-records.js";
 
 type Json = Record<string, unknown>;
 

@@ -33,12 +33,12 @@ import type { Clock } from "./clock.js";
 import type { Endpoint } from "./endpoint.js";
 import { fillApart, fillHere, Gateway, type PathSide } from "./gateway/index.js";
 import { type HttpBridge, type HttpOptions, listenHttp } from "./http.js";
+import { JsonStore } from "./json-store.js";
 import { NotesFolder } from "./notes-folder.js";
 import { type LoadedPlugins, loadPlugins } from "./plugins.js";
 import { SessionSeal } from "./session-seal.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
 import { bridgeReport } from "./status-report.js";
-import { JsonStore } from "./store.js";
 import { TokenGuard } from "./token-guard.js";
 import { emptyHandoff, parseHandoff } from "./tools/handoff-data.js";
 import { emptyMemory, parseMemory } from "./tools/memory-data.js";
@@ -228,7 +228,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
   } finally {
     // A stop under live clients (`bridge restart`, an upgrade): the next bridge prepares for them.
     if (http.sessions().length > 0) await writePrivateFile(files.sessionsOpen, "").catch(() => {});
-    // Left behind, it names a pid that is gone, which every reader of it checks (core/bridge-link/where.ts).
+    // Left behind, it names a pid that is gone, which every reader of it checks (core/bridge-link/process-records.ts).
     await removeInstance(files).catch(() => {});
     await http.close();
     await own.close();

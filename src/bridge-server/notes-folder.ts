@@ -6,7 +6,6 @@ import { type FSWatcher, watch } from "node:fs";
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { makeFolder, removePath, writePrivateFile } from "../core/system/files.js";
-import { KeyedQueue } from "./store.js";
 
 const MAX_NOTE_BYTES = 2 * 1024 * 1024;
 const MAX_SEGMENT_BYTES = 255;
@@ -283,4 +282,23 @@ function signature(file: string): Promise<string> {
     (s) => `${s.ino}:${s.size}:${s.mtimeMs}`,
     () => "",
   );
+}
+
+/** Runs tasks one after another per key (a note's name): a write and a removal of one note never interleave. */
+export class KeyedQueue {
+  #tails = new Map<string, Promise<unknown>>();
+
+  run<R>(key: string, task: () => Promise<R>): Promise<R> {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    // The previous task's failure was its caller's; this one runs regardless.
+    const next = previous.catch(() => {}).then(task);
+    this.#tails.set(key, next);
+    void next
+      // The task's failure is its caller's; this only forgets the finished tail.
+      .catch(() => {})
+      .then(() => {
+        if (this.#tails.get(key) === next) this.#tails.delete(key);
+      });
+    return next;
+  }
 }

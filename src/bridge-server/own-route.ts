@@ -9,13 +9,13 @@ import {
   SERVER_INFO_META_KEY,
 } from "@modelcontextprotocol/server";
 import { errorObject } from "../core/jsonrpc/codes.js";
+import { isPlain } from "../core/plain-records.js";
 import type { DirectCall } from "./connection-server.js";
 import { SERVER_INFO } from "./description.js";
 import { stampAsSdk } from "./direct-call.js";
 import type { NotesFolder } from "./notes-folder.js";
 import { noteResources } from "./resources.js";
 import { CACHE_HINTS, callTool, type ToolSet } from "./session-server.js";
-import { isPlain } from "./store.js";
 
 type Json = Record<string, unknown>;
 

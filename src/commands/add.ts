@@ -17,7 +17,7 @@ import {
 import { locateManifest } from "../core/manifest/load.js";
 import { unreservedName } from "../core/manifest/reserved-names.js";
 import { loadSecrets } from "../core/manifest/secrets-file.js";
-import { dict } from "../core/own-keys.js";
+import { dict } from "../core/plain-records.js";
 import { type FoundServer, findServer } from "../core/registry/find-server.js";
 import { registryNotes, withProvenance } from "../core/registry/pick.js";
 import { checkSecretFlagNames } from "../core/selectors.js";

@@ -21,7 +21,7 @@ import { assertAction } from "../core/selectors.js";
 import { manifestShareList, withMissingPrograms } from "../core/status/shared-status.js";
 import { type SharedView, sharedFix, sharedLine, sharedViews } from "../core/status/shared-view.js";
 import { untrusted } from "../core/text/control-chars.js";
-import { andList } from "../core/words.js";
+import { andList } from "../core/text/prose-lists.js";
 import type { Output } from "../ui/output.js";
 import type { bridgeCommand } from "./bridge-flags.js";
 import type { ContextOf } from "./shared/command.js";

@@ -8,7 +8,7 @@ import { UsageError } from "../core/errors.js";
 import { loadState } from "../core/ledger/state.js";
 import { withoutServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
-import { own } from "../core/own-keys.js";
+import { own } from "../core/plain-records.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { removeCommand } from "./remove-flags.js";
 import type { ContextOf } from "./shared/command.js";

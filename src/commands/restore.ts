@@ -9,6 +9,7 @@ import { UsageError } from "../core/errors.js";
 import type { LastChange } from "../core/ledger/state.js";
 import { loadSecrets } from "../core/manifest/secrets-file.js";
 import type { SyncChange } from "../core/status/status-matrix.js";
+import { andList } from "../core/text/prose-lists.js";
 import {
   listTargetBackups,
   type RestoreOptions,
@@ -16,7 +17,6 @@ import {
   restoreTargets,
 } from "../core/undo/restore-targets.js";
 import { restartOf } from "../core/undo/undo-runner.js";
-import { andList } from "../core/words.js";
 import { when } from "../ui/moment.js";
 import type { Output } from "../ui/output.js";
 import { restartLine } from "../ui/reports/sync-report.js";

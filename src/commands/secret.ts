@@ -14,11 +14,11 @@ import {
   secretsPrivacy,
 } from "../core/manifest/secrets-file.js";
 import { secretUsers } from "../core/manifest/spec.js";
-import { own } from "../core/own-keys.js";
+import { own } from "../core/plain-records.js";
 import { notAKey } from "../core/secrets/placeholders.js";
 import { assertAction, assertKnown, didYouMean } from "../core/selectors.js";
 import { withLock } from "../core/system/files.js";
-import { andList } from "../core/words.js";
+import { andList } from "../core/text/prose-lists.js";
 import { inquirerPrompts, readStdin } from "../ui/prompts.js";
 import type { secretCommand } from "./secret-flags.js";
 import type { ContextOf } from "./shared/command.js";

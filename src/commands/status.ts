@@ -15,7 +15,7 @@ import {
   type SyncBlocker,
 } from "../core/status/status-matrix.js";
 import { untrusted } from "../core/text/control-chars.js";
-import { andList } from "../core/words.js";
+import { andList } from "../core/text/prose-lists.js";
 import type { Output } from "../ui/output.js";
 import { sayErrors } from "../ui/report-error.js";
 import { loginJson, loginsNote, loginText } from "../ui/reports/login-lines.js";

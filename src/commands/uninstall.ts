@@ -6,10 +6,10 @@
 import { detectEnvironments } from "../core/environments/detect.js";
 import { loadSecrets } from "../core/manifest/secrets-file.js";
 import { selectEnvironments } from "../core/selectors.js";
+import { andList } from "../core/text/prose-lists.js";
 import { restartOf } from "../core/undo/undo-runner.js";
 import { type UninstallOptions, uninstallAll } from "../core/undo/uninstall-all.js";
 import type { Remains } from "../core/undo/what-stays.js";
-import { andList } from "../core/words.js";
 import { restartLine } from "../ui/reports/sync-report.js";
 import { askFirst, changes, question } from "../ui/reports/undo-report.js";
 import {

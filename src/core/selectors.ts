@@ -4,9 +4,9 @@
  */
 import { distance } from "fastest-levenshtein";
 import { CLIENTS } from "./clients/index.js";
-import { envMatches } from "./environments/types.js";
+import { envMatches } from "./environments/env-selector.js";
 import { UnknownNameError, UsageError, UsageErrors } from "./errors.js";
-import { andList, orList } from "./words.js";
+import { andList, orList } from "./text/prose-lists.js";
 
 /** An environment selector: also the manifest schema's rule (`environments`, `overrides`). */
 export const ENV_SELECTOR = /^(windows|wsl|wsl:[^\s:/\\]+|macos|linux)$/;

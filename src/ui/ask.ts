@@ -15,9 +15,9 @@ export type AskedSecret = SecretAsk;
 const whereToGet = (spec: AskedSecret) => (spec.url ? ` Get one at ${spec.url}.` : "");
 
 import { UsageError, UsageErrors } from "../core/errors.js";
-import { dict, own } from "../core/own-keys.js";
+import { dict, own } from "../core/plain-records.js";
 import { assertAllKnown } from "../core/selectors.js";
-import { orList } from "../core/words.js";
+import { orList } from "../core/text/prose-lists.js";
 import type { Prompts } from "./prompts.js";
 
 export interface AskContext {

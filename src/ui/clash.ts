@@ -4,7 +4,7 @@
  */
 import { UsageError, UsageErrors } from "../core/errors.js";
 import { type ClashChoices, type SecretClash, TYPED } from "../core/import/clashes.js";
-import { dict, own } from "../core/own-keys.js";
+import { dict, own } from "../core/plain-records.js";
 import { notAKey } from "../core/secrets/placeholders.js";
 import { parseSecretFlags } from "./ask.js";
 import type { Choice, Prompts } from "./prompts.js";

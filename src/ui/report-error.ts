@@ -12,7 +12,7 @@ import {
   UsageErrors,
 } from "../core/errors.js";
 import { type Changes, changesSince, journalMark } from "../core/system/journal.js";
-import { andList } from "../core/words.js";
+import { andList } from "../core/text/prose-lists.js";
 import type { Output } from "./output.js";
 
 /** One error envelope for --json; file:line:column, message and hint for people. */

@@ -27,7 +27,7 @@ import { resolveBridgeSettings } from "../../src/core/bridge-control/settings.js
 import { listeningInodes } from "../../src/core/bridge-link/holder.js";
 import { describeAnswer, parseInstance } from "../../src/core/bridge-link/index.js";
 import { describeFailure } from "../../src/core/relay/failure.js";
-import { HttpStatusError } from "../../src/core/relay/http-exchange.js";
+import { HttpStatusError } from "../../src/core/system/keep-alive-http.js";
 
 describe("HTTP checks", () => {
   test("Host: loopback names pass on a loopback bridge; a rebound domain gets 403 and the connection closes", () => {

@@ -9,7 +9,7 @@ import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, test } from "vitest";
 import { parseHandoff } from "../../src/bridge-server/tools/handoff-data.js";
 import { parseMemory } from "../../src/bridge-server/tools/memory-data.js";
-import { own } from "../../src/core/own-keys.js";
+import { own } from "../../src/core/plain-records.js";
 import { call, cleanup, httpClient, type RunningBridge, startBridge } from "./helpers.js";
 
 afterEach(cleanup);

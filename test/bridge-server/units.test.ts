@@ -2,8 +2,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { NotePathError, notePath } from "../../src/bridge-server/notes-folder.js";
-import { JsonStore, KeyedQueue } from "../../src/bridge-server/store.js";
+import { JsonStore } from "../../src/bridge-server/json-store.js";
+import { KeyedQueue, NotePathError, notePath } from "../../src/bridge-server/notes-folder.js";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";
 import { parseHeader } from "../../src/commands/connect/prepare.js";
 import { parseServeOptions } from "../../src/commands/serve/options.js";

@@ -5,7 +5,35 @@
  */
 import { describe, expect, test } from "vitest";
 import { parseConnectArgv } from "../../src/commands/connect/entry.js";
+import { connectCommand } from "../../src/commands/connect-flags.js";
 import { parseServeArgv } from "../../src/commands/serve/http-entry.js";
+import { serveCommand } from "../../src/commands/serve-flags.js";
+import type { Flag } from "../../src/commands/shared/command.js";
+import { leanArgv } from "../../src/commands/shared/lean-argv.js";
+
+/** A flag given on the command line (a value flag with `v`), and what commander reads from it. */
+const given = (flag: Flag<unknown>) => {
+  const long = /--[\w-]+/.exec(flag.flags)?.[0] ?? "";
+  return flag.kind === "value" || flag.kind === "list" ? [long, "v"] : [long];
+};
+const read = (flag: Flag<unknown>) => ({ switch: true, negated: false, value: "v", list: ["v"] })[flag.kind];
+
+describe("each flag is declared once, in <command>-flags.ts, and the lean entries read it from there", () => {
+  test("connect: every flag connect-flags.ts declares", () => {
+    for (const [key, flag] of Object.entries(connectCommand.flags))
+      expect(leanArgv(connectCommand, ["http://a", ...given(flag)])?.options, key).toMatchObject({
+        [key]: read(flag),
+      });
+  });
+
+  test("serve --http: every flag serve-flags.ts declares but the token's, which commander takes", () => {
+    for (const [key, flag] of Object.entries(serveCommand.flags)) {
+      const options = parseServeArgv(["--http", ...given(flag)]);
+      if (key === "printToken" || key === "rotateToken") expect(options, key).toBeNull();
+      else expect(options, key).toMatchObject({ [key]: read(flag) });
+    }
+  });
+});
 
 describe("connect", () => {
   test("a url with every flag, in either form, repeatable headers kept in order", () => {

@@ -1,5 +1,7 @@
 /** Pure pieces: path translation, Windows output parsing, npm facts, short names, references. */
 import { describe, expect, test } from "vitest";
+import { envMatches } from "../../src/core/environments/env-selector.js";
+import { globalModulesDir, joinNative } from "../../src/core/environments/native-paths.js";
 import { parseNodeVersion, parseNpmInfo } from "../../src/core/environments/npm-info.js";
 import {
   automountRootFromConf,
@@ -8,7 +10,6 @@ import {
   wslToWindows,
 } from "../../src/core/environments/path-translation.js";
 import { questions, readShortNames, shortForm, spacedPrefix } from "../../src/core/environments/shortname.js";
-import { envMatches, globalModulesDir, joinNative } from "../../src/core/environments/types.js";
 import { keepWindowsVars, parseSetOutput } from "../../src/core/environments/windows.js";
 import { exactVersion, splitSpec } from "../../src/core/manifest/package-spec.js";
 import { resolveString } from "../../src/core/manifest/spec.js";

@@ -7,7 +7,8 @@ import path from "node:path";
 import { expect, test } from "vitest";
 import { CHECKS } from "../../src/core/doctor/all-checks.js";
 import { GENERATED, withGenerated } from "../../src/core/doctor/docs.js";
-import { docFix, finding } from "../../src/core/doctor/types.js";
+import { docFix } from "../../src/core/doctor/finding-words.js";
+import { finding } from "../../src/core/doctor/types.js";
 import { REPO } from "../helpers/fake-machine.js";
 
 test("every check has a unique id of the form area.name and says what it finds", () => {

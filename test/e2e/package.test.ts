@@ -136,7 +136,7 @@ test("a sync with nothing to do loads no doctor, bridge, catalogue or writing co
     "function planBridge", // the bridge's wiring
     "function listenHttp", // the bridge's server
     "function catalogueSecretFormats", // the catalogue
-    "function applyPlans", // writing: apply.ts, backups
+    "function writeTargets", // writing: write-targets.ts, backups
     "function keepBackup",
   ])
     expect(code, unwanted).not.toContain(unwanted);

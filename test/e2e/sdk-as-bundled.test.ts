@@ -27,7 +27,7 @@ test("the SDK's JSON-RPC guards, client and server, carry the build's plain test
   expect(serverSdk.isJSONRPCRequest({ jsonrpc: "2.0", id: 1, result: {} })).toBe(false);
 });
 
-test("the SDK's _shims are src/sdk-shims.ts: zod validates, Ajv is never loaded", async () => {
+test("the SDK's _shims are src/sdk-shims-without-ajv.ts: zod validates, Ajv is never loaded", async () => {
   for (const pkg of ["@modelcontextprotocol/server/_shims", "@modelcontextprotocol/client/_shims"]) {
     const shims = (await import(/* @vite-ignore */ pkg)) as { DefaultJsonSchemaValidator: unknown };
     expect(shims.DefaultJsonSchemaValidator, pkg).toBe(ZodJsonSchemaValidator);

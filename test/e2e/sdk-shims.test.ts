@@ -1,5 +1,5 @@
 /**
- * The bundle's `_shims` for the MCP SDK (src/sdk-shims.ts, through scripts/sdk-shims-alias.mjs):
+ * The bundle's `_shims` for the MCP SDK (src/sdk-shims-without-ajv.ts, through scripts/sdk-shims-alias.mjs):
  * they export what the SDK's own Node shims export, the bundle carries no Ajv, and the validator
  * they hand the SDK checks a tool's output as a JSON Schema says.
  */
@@ -9,7 +9,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect, test } from "vitest";
 import { SHIMS } from "../../scripts/sdk-shims-alias.mjs";
-import * as shims from "../../src/sdk-shims.js";
+import * as shims from "../../src/sdk-shims-without-ajv.js";
 import { REPO } from "../helpers/fake-machine.js";
 
 const require = createRequire(path.join(REPO, "package.json"));
@@ -25,7 +25,7 @@ test("the shims export every name the SDK's own Node shims do, and nothing else"
   }
   expect(Object.keys(shims).sort()).toEqual([...names].sort());
   expect(shims.CORS_IS_POSSIBLE).toBe(false);
-  expect(path.resolve(SHIMS)).toBe(path.join(REPO, "src", "sdk-shims.ts"));
+  expect(path.resolve(SHIMS)).toBe(path.join(REPO, "src", "sdk-shims-without-ajv.ts"));
 });
 
 test("the build's bundle carries no Ajv: the SDK's validator is the shims' one", () => {

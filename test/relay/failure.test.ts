@@ -4,7 +4,7 @@
  */
 import { expect, test } from "vitest";
 import { describeFailure, failureText } from "../../src/core/relay/failure.js";
-import { HttpStatusError } from "../../src/core/relay/http-exchange.js";
+import { HttpStatusError } from "../../src/core/system/keep-alive-http.js";
 
 test("a 502 with a JSON-RPC error: the bridge answered, and its message is said — never 'unreachable'", () => {
   const body = JSON.stringify({

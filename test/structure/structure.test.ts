@@ -201,7 +201,7 @@ describe("the checker", () => {
       `${file}:7 io.writes`,
     ];
     expect(check("core/manifest/edit.ts", text)).toEqual(expected("core/manifest/edit.ts"));
-    expect(check("bridge-server/store.ts", text)).toEqual(expected("bridge-server/store.ts"));
+    expect(check("bridge-server/json-store.ts", text)).toEqual(expected("bridge-server/json-store.ts"));
     expect(check("core/system/files.ts", text)).toEqual([]);
     expect(check("core/system/home.ts", 'import { readdirSync, statSync } from "node:fs";')).toEqual([]);
   });
@@ -434,7 +434,7 @@ describe("the checker", () => {
       check("bridge-server/gateway/gateway.ts", 'import type { Endpoint } from "../endpoint.js";'),
     ).toEqual([]);
     expect(check("bridge-server/http.ts", 'import { Gateway } from "./gateway/index.js";')).toEqual([]);
-    expect(check("bridge-server/new-thing.ts", 'import { a } from "./store.js";')).toEqual([
+    expect(check("bridge-server/new-thing.ts", 'import { a } from "./json-store.js";')).toEqual([
       "bridge-server/new-thing.ts:1 layers.bridge-unplaced",
     ]);
   });

@@ -3,9 +3,9 @@
  * starts, lists and stops the servers, so a bridge that then idles never loads the SDK for it.
  */
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
+import { isPlain } from "../../core/plain-records.js";
 import { startProcess } from "../../core/system/run.js";
 import { type Clock, realClock } from "../clock.js";
-import { isPlain } from "../store.js";
 import { type CachedServer, ListCache, launchKey, parseEntry } from "./list-cache.js";
 import type { PathSide } from "./session-keys.js";
 import { ShareHost } from "./share-host.js";

@@ -5,10 +5,10 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
+import { isPlain } from "../../core/plain-records.js";
 import { writePrivateFile } from "../../core/system/files.js";
 import type { Era } from "../endpoint.js";
 import type { Descriptor } from "../route/handshake.js";
-import { isPlain } from "../store.js";
 
 /** The list methods answered from the cache while the server is stopped. */
 export const LIST_METHODS = [

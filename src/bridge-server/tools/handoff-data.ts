@@ -1,6 +1,5 @@
 /** The hand-off queue's shape (checked by hand: zod stays out of an idle bridge). */
-import { own } from "../../core/own-keys.js";
-import { isPlain } from "../store.js";
+import { isPlain, own } from "../../core/plain-records.js";
 
 type HandoffStatus = "open" | "claimed" | "done" | "failed";
 

@@ -4,7 +4,7 @@
  */
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import type { JsonStore } from "../store.js";
+import type { JsonStore } from "../json-store.js";
 import { type BridgeTool, defineTool } from "./define.js";
 import type { HandoffData, HandoffItem } from "./handoff-data.js";
 import { fail, ok } from "./result.js";

@@ -2,8 +2,7 @@
  * The memory store's shape (checked by hand: zod stays out of an idle bridge), in null-prototype
  * records, since namespaces and keys are any names a client chooses.
  */
-import { dict, own } from "../../core/own-keys.js";
-import { isPlain } from "../store.js";
+import { dict, isPlain, own } from "../../core/plain-records.js";
 
 export interface MemoryEntry {
   value: unknown;

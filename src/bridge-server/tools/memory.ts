@@ -4,8 +4,8 @@
  * overwrite a change it has not seen. Names are data, never property paths (memory-data.ts).
  */
 import { z } from "zod";
-import { dict, own } from "../../core/own-keys.js";
-import type { JsonStore } from "../store.js";
+import { dict, own } from "../../core/plain-records.js";
+import type { JsonStore } from "../json-store.js";
 import { type BridgeTool, defineTool } from "./define.js";
 import type { MemoryData, MemoryEntry } from "./memory-data.js";
 import { fail, ok } from "./result.js";

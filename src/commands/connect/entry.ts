@@ -5,39 +5,29 @@
 import { ExitCode } from "../../core/errors.js";
 import { processHost } from "../../core/system/host.js";
 import { relayLog } from "../../ui/relay-log.js";
+import { connectCommand } from "../connect-flags.js";
 import { leanArgv } from "../shared/lean-argv.js";
 import { type ConnectOptions, type PreparedConnect, prepareConnect } from "./prepare.js";
 import { relaysShare, runConnect } from "./session.js";
-
-const FLAGS = {
-  header: { type: "string", multiple: true },
-  "token-file": { type: "string" },
-  transport: { type: "string" },
-  auth: { type: "string" },
-  as: { type: "string" },
-  "no-start": { type: "boolean" },
-  "no-color": { type: "boolean" },
-  verbose: { type: "boolean" },
-} as const;
 
 /**
  * `connect`'s command line without commander; what it cannot take as it is (help, a flag it does
  * not know, a second argument) is null: the full command line takes it.
  */
 export function parseConnectArgv(args: readonly string[]): (ConnectOptions & { noColor: boolean }) | null {
-  const parsed = leanArgv(args, FLAGS);
+  const parsed = leanArgv(connectCommand, args);
   const url = parsed?.positionals.length === 1 ? parsed.positionals[0] : undefined;
   if (!parsed || url === undefined) return null;
-  const v = parsed.values;
+  const { header, tokenFile, start, transport, auth, as, color } = parsed.options;
   return {
     url,
-    header: v.header ?? [],
-    tokenFile: v["token-file"],
-    start: v["no-start"] !== true,
-    transport: v.transport ?? "http",
-    auth: v.auth,
-    client: v.as,
-    noColor: v["no-color"] === true,
+    header,
+    tokenFile,
+    start,
+    transport: transport ?? "http",
+    auth,
+    client: as,
+    noColor: color === false,
   };
 }
 

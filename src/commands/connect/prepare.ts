@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { SHARE_PREFIX } from "../../core/bridge-link/index.js";
 import { UsageError } from "../../core/errors.js";
-import { dict, own } from "../../core/own-keys.js";
+import { dict, own } from "../../core/plain-records.js";
 
 /** The options as given (from commander, or from the lean entry's own argv parser). */
 export interface ConnectOptions {

@@ -4,10 +4,10 @@
  * without prompts (--yes, --json, no terminal) a missing required answer is an exit-2 error.
  */
 import { UsageError } from "../../core/errors.js";
-import { own } from "../../core/own-keys.js";
+import { own } from "../../core/plain-records.js";
 import { parseRegistryName } from "../../core/registry/index.js";
 import { chooseWay, fetchRegistryServer } from "../../core/registry/pick.js";
-import { andList } from "../../core/words.js";
+import { andList } from "../../core/text/prose-lists.js";
 import { askClashes } from "../../ui/clash.js";
 import { pickServers } from "../../ui/pick-servers.js";
 import type { InitContext } from "./init-context.js";

@@ -7,7 +7,7 @@ import { applyImport } from "../../core/import/index.js";
 import { editManifest, withBridgeEnabled, withServer } from "../../core/manifest/edit.js";
 import { loadSecrets, saveSecrets } from "../../core/manifest/secrets-file.js";
 import { parseManifestText } from "../../core/manifest/validate.js";
-import { dict, own } from "../../core/own-keys.js";
+import { dict, own } from "../../core/plain-records.js";
 import { runSync, type SyncReport, syncExitCode } from "../../core/sync/run-sync.js";
 import { withLock } from "../../core/system/files.js";
 import { unifiedDiff } from "../../ui/diff.js";

@@ -12,7 +12,7 @@ import type { Environment } from "../../core/environments/types.js";
 import type { ImportCandidate, ImportPlan, ImportResult } from "../../core/import/index.js";
 import type { LoadedManifest } from "../../core/manifest/load.js";
 import type { ServerSpec } from "../../core/manifest/schema.js";
-import { dict } from "../../core/own-keys.js";
+import { dict } from "../../core/plain-records.js";
 import type { RegistryClient } from "../../core/registry/index.js";
 import type { ChosenServer } from "../../core/registry/pick.js";
 import type { ReadableSecret } from "../../core/sync/target-safety.js";

@@ -8,13 +8,13 @@ import { planBudgetLines } from "../../core/budget/plan-budget.js";
 import { discoverTargets } from "../../core/clients/targets.js";
 import type { Target } from "../../core/clients/types.js";
 import { packageRunEnvironments } from "../../core/entries/target-entry.js";
-import { envMatches } from "../../core/environments/types.js";
+import { envMatches } from "../../core/environments/env-selector.js";
 import { applyImport } from "../../core/import/index.js";
 import { schemaRefFor, withBridgeEnabled, withServer } from "../../core/manifest/edit.js";
 import type { ServerSpec } from "../../core/manifest/schema.js";
 import { privacyNote, secretsPrivacy } from "../../core/manifest/secrets-file.js";
 import { checkWrites, type ReadableSecret, readableSecretWarning } from "../../core/sync/target-safety.js";
-import { andList } from "../../core/words.js";
+import { andList } from "../../core/text/prose-lists.js";
 import { renderPlan } from "../../ui/reports/init-report.js";
 import type { InitContext, Planned } from "./init-context.js";
 

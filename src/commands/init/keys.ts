@@ -8,7 +8,7 @@ import type { ServerTemplate } from "../../core/catalogue/schema.js";
 import { UsageError } from "../../core/errors.js";
 import { envInfo } from "../../core/import/read-config.js";
 import { referencesOf } from "../../core/manifest/spec.js";
-import { own } from "../../core/own-keys.js";
+import { own } from "../../core/plain-records.js";
 import { registryNotes, withProvenance } from "../../core/registry/pick.js";
 import { checkSecretFlagNames } from "../../core/selectors.js";
 import { askInputs, askSecrets, checkArgNames, parseArgFlags, parseSecretFlags } from "../../ui/ask.js";

@@ -5,12 +5,12 @@
 import { loadCatalogue } from "../../core/catalogue/index.js";
 import { discoverTargets } from "../../core/clients/targets.js";
 import { detectEnvironments } from "../../core/environments/detect.js";
+import { envMatches } from "../../core/environments/env-selector.js";
 import type { Machine } from "../../core/environments/machine.js";
-import { envMatches } from "../../core/environments/types.js";
 import { scanImports } from "../../core/import/index.js";
 import { loadManifest, userManifest } from "../../core/manifest/load.js";
 import { loadSecrets } from "../../core/manifest/secrets-file.js";
-import { dict, own } from "../../core/own-keys.js";
+import { dict, own } from "../../core/plain-records.js";
 import { parseRegistryName } from "../../core/registry/index.js";
 import { assertAllKnown, checkPreferredClients, selectEnvironments } from "../../core/selectors.js";
 import { parseSecretFlags } from "../../ui/ask.js";

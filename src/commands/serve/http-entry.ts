@@ -9,7 +9,7 @@ import { journalMark } from "../../core/system/journal.js";
 import { abortableRunner } from "../../core/system/run.js";
 import { createOutput, processTerminal } from "../../ui/output.js";
 import { run } from "../serve.js";
-import type { serveCommand } from "../serve-flags.js";
+import { serveCommand } from "../serve-flags.js";
 import type { CommandContext, OptionsOf } from "../shared/command.js";
 import { leanArgv } from "../shared/lean-argv.js";
 
@@ -17,53 +17,13 @@ import { leanArgv } from "../shared/lean-argv.js";
 type ServeArgv = OptionsOf<typeof serveCommand>;
 
 /**
- * The flags every start of the bridge passes (bridge start, a relay, sync, its keeper: `--http`,
- * `--port`, `--host`, `--listen-fd`, `--ok-if-running`, `--keep`, `--listen-ipc`), those of its
- * HTTP face (`--share`, `--session-grace`, `--allow-origin`, `--allow-remote`, `--no-plugins`) and
- * the output flags.
+ * `serve --http`'s options as commander would give them; null without `--http`. Every flag but the
+ * token's (`--print-token`, `--rotate-token`: commander's) is read here, as serve-flags.ts declares it.
  */
-const FLAGS = {
-  http: { type: "boolean" },
-  port: { type: "string" },
-  host: { type: "string" },
-  "listen-fd": { type: "string" },
-  "ok-if-running": { type: "boolean" },
-  keep: { type: "boolean" },
-  "listen-ipc": { type: "boolean" },
-  share: { type: "string", multiple: true },
-  "session-grace": { type: "string" },
-  "allow-origin": { type: "string", multiple: true },
-  "allow-remote": { type: "boolean" },
-  "no-plugins": { type: "boolean" },
-  json: { type: "boolean" },
-  "no-color": { type: "boolean" },
-  verbose: { type: "boolean" },
-} as const;
-
-/** `serve --http`'s options as commander would give them; null without `--http` or past FLAGS. */
 export function parseServeArgv(args: readonly string[]): ServeArgv | null {
-  const parsed = leanArgv(args, FLAGS);
-  if (!parsed || parsed.positionals.length > 0 || parsed.values.http !== true) return null;
-  const v = parsed.values;
-  return {
-    http: true,
-    port: v.port,
-    host: v.host,
-    allowRemote: v["allow-remote"],
-    allowOrigin: v["allow-origin"] ?? [],
-    share: v.share ?? [],
-    sessionGrace: v["session-grace"],
-    plugins: v["no-plugins"] !== true,
-    okIfRunning: v["ok-if-running"],
-    listenFd: v["listen-fd"],
-    keep: v.keep,
-    listenIpc: v["listen-ipc"],
-    printToken: undefined,
-    rotateToken: undefined,
-    ...(v.json ? { json: true } : {}),
-    ...(v["no-color"] ? { color: false } : {}),
-    ...(v.verbose ? { verbose: true } : {}),
-  };
+  const parsed = leanArgv(serveCommand, args, ["printToken", "rotateToken"]);
+  if (!parsed || parsed.positionals.length > 0 || parsed.options.http !== true) return null;
+  return parsed.options;
 }
 
 /** `argv`: process.argv (`node`, the script, `serve`, …). The exit code, or undefined. */

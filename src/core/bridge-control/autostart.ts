@@ -177,7 +177,7 @@ async function factsOf(
   };
 }
 
-/** The bridge's state folder, as its own side names it (bridge-link/where.ts). */
+/** The bridge's state folder, as its own side names it (bridge-link/state-folder.ts). */
 function stateDirOf(host: Host, bridge: Environment): string {
   if (bridge.local) return bridgeHome(host);
   return bridge.vars.MCP_TWIN_BRIDGE_HOME ?? bridgeHomeIn(bridge.kind, bridge.vars, bridge.home);

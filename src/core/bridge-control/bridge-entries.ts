@@ -8,7 +8,7 @@ import type { Machine } from "../environments/machine.js";
 import { loadFormats, readTargetEntries } from "../formats/index.js";
 import type { State, TargetRecord } from "../ledger/state.js";
 import { BRIDGE_ENTRY } from "../manifest/bridge-entry-name.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import { readTextOrNull } from "../system/files.js";
 
 /** A config as reports name it: "env client", and its folder for a project config. */

@@ -9,7 +9,7 @@ import type { Machine } from "../environments/machine.js";
 import { ExitCode, formatLocation, OperationError, UsageError, UsageErrors } from "../errors.js";
 import type { State } from "../ledger/state.js";
 import { loadManifest } from "../manifest/load.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import {
   ensureBridge,
   inspectBridge,

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type BridgeFiles, control, ownedInstance, readToken } from "../bridge-link/index.js";
 import { UsageError } from "../errors.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import { unknownName } from "../selectors.js";
 
 /**

@@ -3,8 +3,9 @@
  * else WSL when there is one (this distro first), else here; and the mcp-twin that runs it there.
  */
 
+import { envMatches } from "../environments/env-selector.js";
 import { mcpTwinIn, type SelfLaunch } from "../environments/self-launch.js";
-import { type Environment, envMatches } from "../environments/types.js";
+import type { Environment } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
 
 export interface BridgePlace {

@@ -2,7 +2,7 @@
  * The gateway's port as this home keeps it (`<home>/bridge.json`): chosen free on its first start,
  * read by every environment of the machine (on a PC, Windows and WSL share the home).
  */
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import { parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, writePrivateFile } from "../system/files.js";
 

@@ -7,7 +7,8 @@ import type http from "node:http";
 import type net from "node:net";
 import type { Duplex } from "node:stream";
 import { clientToken } from "./client-token.js";
-import { BRIDGE_PATH, type BridgeFiles, readToken, SHARE_PREFIX, tokenNow } from "./where.js";
+import { BRIDGE_PATH, type BridgeFiles, SHARE_PREFIX } from "./state-folder.js";
+import { readToken, tokenNow } from "./token-file.js";
 
 /*
  * The challenge: the caller sends a fresh nonce with no credential; the bridge answers (on its 401)

@@ -4,9 +4,11 @@
  * status, asked with the token; its control routes go over proven connections too.
  */
 import type http from "node:http";
+import { nodeFetch } from "../system/keep-alive-http.js";
 import { type PortHolder, portHolder } from "./holder.js";
 import { proven, provenAgent } from "./proof.js";
-import { BRIDGE_SERVER_NAME, type BridgeFiles, readToken } from "./where.js";
+import { BRIDGE_SERVER_NAME, type BridgeFiles } from "./state-folder.js";
+import { readToken } from "./token-file.js";
 
 /** Does anything accept TCP connections there? */
 export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
@@ -146,63 +148,4 @@ export function describeAnswer(status: number, headers: http.IncomingHttpHeaders
   if (status === 401 || status === 403)
     return `a program that asks for credentials this bridge does not have (HTTP ${status}${server})`;
   return `a web server that is not this bridge (HTTP ${status}${server})`;
-}
-
-/** The keep-alive agents of nodeFetch, made on first use (node:http and node:https load then). */
-const agents: { "http:"?: http.Agent; "https:"?: http.Agent } = {};
-
-/**
- * A small `fetch` over node:http with a keep-alive agent (the global fetch costs more per loopback
- * call). `agent`: another agent than the keep-alive one (this home's bridge: proof.ts).
- */
-export async function nodeFetch(
-  input: string | URL,
-  init: RequestInit = {},
-  options: { agent?: http.Agent } = {},
-): Promise<Response> {
-  const url = typeof input === "string" ? new URL(input) : input;
-  if (url.protocol !== "http:" && url.protocol !== "https:") return fetch(input, init);
-  const headers: Record<string, string> = {};
-  new Headers(init.headers).forEach((value, key) => {
-    headers[key] = value;
-  });
-  const body = init.body;
-  if (body !== undefined && body !== null && typeof body !== "string") return fetch(input, init); // not what the SDK sends; let the real fetch deal with it
-  if (typeof body === "string") headers["content-length"] = String(Buffer.byteLength(body));
-  const lib = process.getBuiltinModule(url.protocol === "https:" ? "node:https" : "node:http");
-  if (!options.agent) agents[url.protocol] ??= new lib.Agent({ keepAlive: true, keepAliveMsecs: 10_000 });
-  const agent = options.agent ?? agents[url.protocol];
-  return new Promise<Response>((resolve, reject) => {
-    const req = lib.request(
-      url,
-      {
-        method: init.method ?? "GET",
-        headers,
-        agent,
-        ...(init.signal ? { signal: init.signal } : {}),
-      },
-      (res) => {
-        const responseHeaders = new Headers();
-        for (const [key, value] of Object.entries(res.headers)) {
-          if (Array.isArray(value)) for (const v of value) responseHeaders.append(key, v);
-          else if (value !== undefined) responseHeaders.set(key, value);
-        }
-        const status = res.statusCode ?? 500;
-        const meta = { status, statusText: res.statusMessage ?? "", headers: responseHeaders };
-        const noBody = status === 204 || status === 304 || init.method === "HEAD";
-        if ((res.headers["content-type"] ?? "").includes("text/event-stream")) {
-          resolve(
-            new Response(process.getBuiltinModule("node:stream").Readable.toWeb(res) as ReadableStream, meta),
-          );
-          return;
-        }
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve(new Response(noBody ? null : Buffer.concat(chunks), meta)));
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(body ?? undefined);
-  });
 }

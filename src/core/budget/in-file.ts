@@ -10,7 +10,7 @@ import { classifyTarget, type EntryState } from "../entries/ownership.js";
 import type { BuiltEntry, ToolRuleOutcome } from "../entries/target-entry.js";
 import { readTargetEntries, readTargetFields } from "../formats/index.js";
 import { entryHash, type State } from "../ledger/state.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 
 export interface EntryInFile {
   /** Who owns it, as status says (ownership.ts): sync leaves a `foreign` or `drifted` one as it is. */

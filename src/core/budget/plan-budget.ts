@@ -4,7 +4,7 @@
  */
 import type { Target } from "../clients/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import { andList } from "../words.js";
+import { andList } from "../text/prose-lists.js";
 import { TOKEN_WARNING } from "./budget.js";
 
 /** A server's tool definitions as the catalogue measured them (a template's `budget`). */

@@ -3,9 +3,10 @@
  * server's args (`C:\Users\a\p` typed inside WSL is `/mnt/c/Users/a/p`), as each other one does
  * in its overrides (Windows gets `C:\Users\a\p`), so no side is handed a path it cannot open.
  */
+
+import { envMatches } from "../environments/env-selector.js";
 import type { LocalInfo } from "../environments/local.js";
 import { type EnvInfo, translateArgs } from "../environments/path-translation.js";
-import { envMatches } from "../environments/types.js";
 import type { ServerOverride } from "../manifest/schema.js";
 
 /** Where a server made here runs: this environment, and the machine's others. */

@@ -10,7 +10,7 @@ import { lineColumnAt, UsageError } from "../errors.js";
 import { unreservedName } from "../manifest/reserved-names.js";
 import { type ServerSpec, serverSchema } from "../manifest/schema.js";
 import { referencedNames } from "../manifest/spec.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import { notAKey } from "../secrets/placeholders.js";
 import { foldersElsewhere, type Places, spelledHere } from "./folder-places.js";
 import {

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { clientId, envSelector, REMOTE_TRANSPORTS, SHARE_MODES } from "../manifest/schema.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 
 const name = z
   .string()

@@ -2,7 +2,8 @@
  * Amp (the CLI): `"amp.mcpServers"` — one top-level key whose name holds a dot — in
  * ~/.config/amp/settings.json (JSON with comments); `${VAR}` references.
  */
-import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry, urlEntry } from "./entry-shapes.js";
 import { BRACES_ONLY } from "./variables.js";
 
 /**

@@ -2,7 +2,8 @@
  * Antigravity (Google's `agy` CLI and its Antigravity 2.0 app, one file): `mcpServers` in
  * ~/.gemini/config/mcp_config.json; a remote server under `serverUrl`, strict JSON.
  */
-import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry, urlEntry } from "./entry-shapes.js";
 import { NO_EXPANSION } from "./variables.js";
 
 /**

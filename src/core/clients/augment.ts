@@ -2,7 +2,8 @@
  * Augment's CLI (Auggie): ~/.augment/settings.json (%USERPROFILE%\.augment on Windows), servers under
  * `mcpServers`, typed entries. Facts read in @augmentcode/auggie 0.36.0 and seen with its own commands.
  */
-import { defineClient, TYPED } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { TYPED } from "./entry-shapes.js";
 import { SHELL_BRACES } from "./variables.js";
 
 /**

@@ -3,7 +3,8 @@
  * rewrites often, so only `mcpServers` is touched and writes are compare-and-swap.
  */
 
-import { defineClient, TYPED } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { TYPED } from "./entry-shapes.js";
 import { claudeCodePlugins } from "./plugin-servers.js";
 import { SHELL_BRACES } from "./variables.js";
 

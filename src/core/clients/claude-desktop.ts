@@ -2,8 +2,11 @@
  * Claude Desktop: Windows, macOS and Linux (beta). Its config file cannot hold remote servers (they
  * are skipped), so url servers get a stdio relay.
  */
-import { type Environment, joinNative } from "../environments/types.js";
-import { commandEntry, defineClient } from "./define-client.js";
+
+import { joinNative } from "../environments/native-paths.js";
+import type { Environment } from "../environments/types.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry } from "./entry-shapes.js";
 import { anyExists, existsIn, inHome, listIn } from "./locate.js";
 import type { ConfigLocation, Target } from "./types.js";
 import { LITERAL } from "./variables.js";

@@ -2,7 +2,8 @@
  * Cline (its VS Code extension, CLI and JetBrains plugin share one file):
  * `~/.cline/data/settings/cline_mcp_settings.json` in the environment where it runs.
  */
-import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry, urlEntry } from "./entry-shapes.js";
 import { CLINE_OWN, clineKeys, commonClineEntry } from "./extension-entries.js";
 import { envColon } from "./variables.js";
 

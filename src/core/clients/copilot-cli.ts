@@ -2,7 +2,8 @@
  * GitHub Copilot CLI: `mcp-config.json` in `$COPILOT_HOME` (default ~/.copilot; %USERPROFILE%\.copilot
  * on Windows), servers under `mcpServers`. Facts seen with 1.0.102 (docs/clients.md#client-by-client).
  */
-import { defineClient, TYPED } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { TYPED } from "./entry-shapes.js";
 import { copilotPlugins } from "./plugin-servers.js";
 import { SHELL_BARE } from "./variables.js";
 

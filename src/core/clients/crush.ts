@@ -3,7 +3,8 @@
  * %USERPROFILE% on Windows), servers under `mcp`, `type` required. Facts: docs/clients.md#client-by-client.
  */
 
-import { defineClient, TYPED } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { TYPED } from "./entry-shapes.js";
 import type { VariableSyntax } from "./variables.js";
 
 const FILE = {

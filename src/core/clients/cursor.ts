@@ -2,7 +2,8 @@
  * Cursor: Windows, macOS, Linux, and inside WSL for its remote mode (~/.cursor or
  * ~/.cursor-server there). `${env:VAR}` references in project files.
  */
-import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry, urlEntry } from "./entry-shapes.js";
 import { EDITOR } from "./variables.js";
 
 const FILE = { base: "home", path: [".cursor", "mcp.json"] } as const;

@@ -2,18 +2,12 @@
  * A client as one small descriptor: `defineClient` turns where its files are, its entry shapes and
  * its facts into a ClientModule, with the defaults most clients share; code only for a real quirk.
  */
+
+import { joinNative } from "../environments/native-paths.js";
 import type { Environment, EnvKind } from "../environments/types.js";
-import { joinNative } from "../environments/types.js";
+import type { EntryShapes } from "./entry-shapes.js";
 import { anyExists, existsIn, inHome } from "./locate.js";
-import {
-  type ClientDocs,
-  type ClientModule,
-  type ConfigLocation,
-  type EntryView,
-  type Launch,
-  type Remote,
-  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
-} from "./types.js";
+import type { ClientDocs, ClientModule, ConfigLocation, EntryView } from "./types.js";
 import type { VariableSyntax } from "./variables.js";
 
 /**
@@ -57,14 +51,8 @@ interface FileSpec {
 /** A location found by code, for a real quirk (a Store build's package folder, a home pointer). */
 type Locator = (env: Environment) => Promise<ConfigLocation | undefined>;
 
-/** The entry forms of a client: how it starts a server, and how it reaches a remote one. */
-export interface EntryShapes {
-  stdio(launch: Launch): Record<string, unknown>;
-  /** Undefined: it takes stdio servers only (a remote gets mcp-twin's relay). */
-  remote?(remote: Remote): Record<string, unknown>;
-  /** Undefined: it speaks no HTTP+SSE from its file (an SSE remote gets the relay). */
-  sse?(remote: Remote): Record<string, unknown>;
-}
+/** What clients that document no start-up timeout are seen to allow. */
+export const UNDOCUMENTED_STARTUP_TIMEOUT_MS = 60_000;
 
 /** What a descriptor says; every ClientModule field not named here may be given as it is. */
 export interface ClientDescriptor
@@ -207,33 +195,3 @@ function filesInWords(files: Partial<Record<EnvKind, FileSpec | Locator>>): stri
     .map(([text, kinds]) => `${text} (${kinds.map((k) => KIND_WORDS[k]).join(", ")})`)
     .join("; ");
 }
-
-/** `command`, `args` and `env` (`env` only when it has variables): the entry most clients take. */
-export function commandEntry(launch: Launch, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    ...extra,
-    command: launch.command,
-    args: launch.args,
-    ...(Object.keys(launch.env).length > 0 ? { env: launch.env } : {}),
-  };
-}
-
-/** `url` (or another key) and `headers` (only when there are some). */
-export function urlEntry(
-  remote: Remote,
-  extra: Record<string, unknown> = {},
-  key = "url",
-): Record<string, unknown> {
-  return {
-    ...extra,
-    [key]: remote.url,
-    ...(Object.keys(remote.headers).length > 0 ? { headers: remote.headers } : {}),
-  };
-}
-
-/** The entries of a client that names each entry's transport in `type` (`stdio`, `http`, `sse`). */
-export const TYPED: EntryShapes = {
-  stdio: (launch) => commandEntry(launch, { type: "stdio" }),
-  remote: (remote) => urlEntry(remote, { type: "http" }),
-  sse: (remote) => urlEntry(remote, { type: "sse" }),
-};

@@ -2,7 +2,8 @@
  * Devin Local and Devin for Terminal (one CLI): `mcpServers` in ~/.config/devin/mcp_config.json
  * (%APPDATA%\devin on Windows), the file its versions since 3000.3 read servers from.
  */
-import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry, urlEntry } from "./entry-shapes.js";
 
 import { NO_EXPANSION } from "./variables.js";
 

@@ -3,8 +3,9 @@
  * User folder, and the server of its remote windows (`~/.vscode-server/data/User` in WSL), with the
  * extension's globalStorage folder there — and whether the editor has the extension installed.
  */
+
+import { joinNative } from "../environments/native-paths.js";
 import type { Environment } from "../environments/types.js";
-import { joinNative } from "../environments/types.js";
 import { existsIn, inHome, listIn } from "./locate.js";
 import type { ConfigLocation, EditorExtension } from "./types.js";
 

@@ -1,6 +1,6 @@
 /** The fields of a client config entry that carry a launch, read the way clients read them (pure). */
 
-import { dict } from "../own-keys.js";
+import { dict } from "../plain-records.js";
 
 /**
  * `env` / `headers`: an object of strings, or absent ({}). Anything else — `null` included, which

@@ -3,7 +3,8 @@
  * .factory/mcp.json; `type` on every entry. Facts: docs/clients.md#client-by-client (sources there).
  */
 
-import { defineClient, TYPED } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { TYPED } from "./entry-shapes.js";
 import { SHELL_BRACES } from "./variables.js";
 
 const FILE = { base: "home", path: [".factory", "mcp.json"], program: "droid" } as const;

@@ -2,9 +2,9 @@
  * Gemini CLI: ~/.gemini/settings.json (shared with its other settings); `url` + `"type": "http"`
  * is Streamable HTTP (`httpUrl`, read as well, is deprecated), `url` + `"type": "sse"` HTTP+SSE.
  */
-import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+import { defineClient, UNDOCUMENTED_STARTUP_TIMEOUT_MS } from "./define-client.js";
+import { commandEntry, urlEntry } from "./entry-shapes.js";
 import { geminiExtensions } from "./plugin-servers.js";
-import { UNDOCUMENTED_STARTUP_TIMEOUT_MS } from "./types.js";
 import { SHELL_BARE } from "./variables.js";
 
 const FILE = { base: "home", path: [".gemini", "settings.json"] } as const;

@@ -2,7 +2,8 @@
  * JetBrains Junie (its IDE plugin and CLI): ~/.junie/mcp/mcp.json, stdio entries only (remote
  * servers get the relay). Facts: docs/clients.md (sources there).
  */
-import { commandEntry, defineClient } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry } from "./entry-shapes.js";
 import { NO_EXPANSION } from "./variables.js";
 
 const FILE = { base: "home", path: [".junie", "mcp", "mcp.json"], presentIf: [[".junie"]] } as const;

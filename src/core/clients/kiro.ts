@@ -2,7 +2,8 @@
  * Kiro (the IDE, and Kiro CLI which shares its files): ~/.kiro/settings/mcp.json, servers under
  * `mcpServers`; project file `.kiro/settings/mcp.json`. Facts from kiro.dev's MCP pages.
  */
-import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry, urlEntry } from "./entry-shapes.js";
 import type { VariableSyntax } from "./variables.js";
 
 /**

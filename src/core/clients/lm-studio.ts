@@ -2,8 +2,11 @@
  * LM Studio (0.3.17 and later): `mcp.json` in its home folder (~/.lmstudio, or where
  * ~/.lmstudio-home-pointer points), servers under `mcpServers` in Cursor's notation.
  */
-import { type Environment, joinNative } from "../environments/types.js";
-import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+
+import { joinNative } from "../environments/native-paths.js";
+import type { Environment } from "../environments/types.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry, urlEntry } from "./entry-shapes.js";
 import { existsIn, inHome, readTextIn } from "./locate.js";
 import type { ConfigLocation } from "./types.js";
 import { NO_EXPANSION } from "./variables.js";

@@ -1,7 +1,7 @@
 /** Small file-system questions client modules ask about an environment, through its access path. */
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { joinNative } from "../environments/native-paths.js";
 import type { Environment } from "../environments/types.js";
-import { joinNative } from "../environments/types.js";
 
 export async function existsIn(env: Environment, nativePath: string): Promise<boolean> {
   const local = env.access(nativePath);

@@ -4,7 +4,8 @@
  * Kilo CLI's too (its fork).
  */
 
-import { defineClient, type EntryShapes } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import type { EntryShapes } from "./entry-shapes.js";
 import type { Launch, Remote } from "./types.js";
 import { OPENCODE } from "./variables.js";
 

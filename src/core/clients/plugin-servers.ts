@@ -4,8 +4,8 @@
  * CLI's and Codex's enabled plugins. Read only.
  */
 import { parse } from "jsonc-parser";
+import { joinNative } from "../environments/native-paths.js";
 import type { Environment } from "../environments/types.js";
-import { joinNative } from "../environments/types.js";
 import { formatOf, loadFormats } from "../formats/index.js";
 import { readTextOrNull } from "../system/files.js";
 import { inHome, listIn } from "./locate.js";

@@ -2,7 +2,8 @@
  * Qwen Code: `settings.json` in `$QWEN_HOME` (default ~/.qwen), servers under `mcpServers`; Streamable
  * HTTP only as `httpUrl`, a `url` is always SSE. Facts read in @qwen-code/qwen-code 0.24.4's bundle.
  */
-import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry, urlEntry } from "./entry-shapes.js";
 import { SHELL_BARE } from "./variables.js";
 
 /** Its discovery timeouts (mcp-discovery-timeout.ts): an entry's `discoveryTimeoutMs`, clamped. */

@@ -4,7 +4,7 @@
  * sync's report, undo's and the advice after a program is installed.
  */
 
-import { andList } from "../words.js";
+import { andList } from "../text/prose-lists.js";
 import type { ClientModule } from "./types.js";
 
 /** What a client needs to start an entry again: its name and how it loads a changed config. */

@@ -2,7 +2,8 @@
  * Roo Code and its successor Zoo Code, VS Code-family extensions: one user file per editor that
  * runs them, `<User>/globalStorage/<id>/settings/mcp_settings.json`; project `.roo/mcp.json`.
  */
-import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry, urlEntry } from "./entry-shapes.js";
 import { commonRooEntry, ROO_OWN, rooKeys } from "./extension-entries.js";
 import { envColon } from "./variables.js";
 

@@ -4,8 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
+import { envMatches } from "../environments/env-selector.js";
 import type { Environment } from "../environments/types.js";
-import { envMatches } from "../environments/types.js";
 import { pathExists } from "../system/files.js";
 import { extensionFiles, extensionPresent } from "./editor-storage.js";
 import { CLIENTS } from "./index.js";

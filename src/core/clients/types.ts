@@ -351,9 +351,6 @@ export interface Target {
   note?: string;
 }
 
-/** What clients that document no start-up timeout are seen to allow. */
-export const UNDOCUMENTED_STARTUP_TIMEOUT_MS = 60_000;
-
 /** What one client entry says, read the way its own client reads it (clients/entry-view.ts). */
 export interface EntryView {
   kind: "stdio" | "remote" | "invalid";

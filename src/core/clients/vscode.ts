@@ -3,7 +3,8 @@
  * User file: Code/User/mcp.json in the platform's config folder; project: .vscode/mcp.json; and in
  * WSL, the remote user file a window connected to it reads, `~/.vscode-server/data/User/mcp.json`.
  */
-import { defineClient, TYPED } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { TYPED } from "./entry-shapes.js";
 import { EDITOR } from "./variables.js";
 
 /**

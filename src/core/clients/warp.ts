@@ -2,7 +2,8 @@
  * Warp (the terminal's agents): ~/.warp/.mcp.json (%USERPROFILE%\.warp on Windows), project
  * .warp/.mcp.json; one `url` key for HTTP and SSE. Facts: docs/clients.md#client-by-client (sources there).
  */
-import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry, urlEntry } from "./entry-shapes.js";
 import type { VariableSyntax } from "./variables.js";
 
 const FILE = { base: "home", path: [".warp", ".mcp.json"] } as const;

@@ -2,7 +2,8 @@
  * Devin Desktop, formerly Windsurf (id `windsurf`): its Cascade agent reads
  * ~/.codeium/windsurf/mcp_config.json; remote servers use `serverUrl`, not `url`.
  */
-import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry, urlEntry } from "./entry-shapes.js";
 import { EDITOR } from "./variables.js";
 
 const FILE = { base: "home", path: [".codeium", "windsurf", "mcp_config.json"] } as const;

@@ -2,7 +2,8 @@
  * Zed: `context_servers.<name>` in its settings.json, a person's whole editor settings (JSON with
  * comments and trailing commas); a command or a `url`, beside Zed's own fields.
  */
-import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+import { defineClient } from "./define-client.js";
+import { commandEntry, urlEntry } from "./entry-shapes.js";
 import { NO_EXPANSION } from "./variables.js";
 
 /**

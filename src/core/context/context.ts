@@ -23,7 +23,7 @@ import {
 } from "../manifest/load.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
 import { loadSecretsFile } from "../manifest/secrets-file.js";
-import { dict } from "../own-keys.js";
+import { dict } from "../plain-records.js";
 import { selectEnvironments } from "../selectors.js";
 import { readTextOrNull } from "../system/files.js";
 import type { Progress } from "../system/progress.js";

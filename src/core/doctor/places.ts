@@ -3,7 +3,7 @@
  * ("Claude Desktop and Cursor", "Claude Code (wsl:Ubuntu), Cursor (windows)").
  */
 import { clientById } from "../clients/index.js";
-import { andList } from "../words.js";
+import { andList } from "../text/prose-lists.js";
 import type { Place } from "./types.js";
 
 /** "Claude Code (project)": a place as the report names it. */

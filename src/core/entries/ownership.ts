@@ -4,7 +4,7 @@
  */
 
 import { type EntryRecord, entryHash, isOursHash } from "../ledger/state.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import type { BuiltEntry } from "./target-entry.js";
 
 /**

@@ -3,7 +3,9 @@
  * package, or limited by its `environments` to other ones: a Windows-only program while the bridge
  * runs in WSL) gets its clients' direct entries where they can run it, never nothing. Pure.
  */
-import { type Environment, envMatches } from "../environments/types.js";
+
+import { envMatches } from "../environments/env-selector.js";
+import type { Environment } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
 
 /** Why the bridge's environment cannot run this shared server, and what would let it (undefined: it can). */

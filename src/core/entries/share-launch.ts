@@ -14,7 +14,7 @@ import type { ShareMode } from "../manifest/schema.js";
 import { resolveString, serverIn } from "../manifest/spec.js";
 import { hasToolRules, ruleField, ruleLine, type ServerToolRules } from "../manifest/tool-rules.js";
 import { isTrusted, needsTrust, programServers } from "../manifest/trust.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import { unknownName } from "../selectors.js";
 import type { Host } from "../system/host.js";
 import { silentProgress } from "../system/progress.js";

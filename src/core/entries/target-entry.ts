@@ -3,8 +3,8 @@
  * short path names) comes in through the context.
  */
 import type { Launch, Target } from "../clients/types.js";
+import { envMatches } from "../environments/env-selector.js";
 import type { Environment } from "../environments/types.js";
-import { envMatches } from "../environments/types.js";
 import { exactVersion, splitSpec } from "../manifest/package-spec.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { type ResolveContext, resolveString, serverIn } from "../manifest/spec.js";

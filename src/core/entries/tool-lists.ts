@@ -7,11 +7,12 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { bridgeHomeIn } from "../bridge-link/index.js";
 import type { Machine } from "../environments/machine.js";
-import { type Environment, joinNative } from "../environments/types.js";
+import { joinNative } from "../environments/native-paths.js";
+import type { Environment } from "../environments/types.js";
 import { splitSpec } from "../manifest/package-spec.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { serverIn } from "../manifest/spec.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import { readTextOrNull } from "../system/files.js";
 
 /** One tool as a server lists it (`tools/list`): what a client sends the model of it. */

@@ -6,10 +6,10 @@
 import path from "node:path";
 import type { CacheFiles } from "../system/caches.js";
 import { openSealedJson, sealJson } from "../system/sealed-json.js";
+import { envMatches } from "./env-selector.js";
 import type { Machine } from "./machine.js";
 import { gatherPosixFacts, posixEnvironment, posixStamp } from "./posix.js";
 import type { EnvFacts, Environment } from "./types.js";
-import { envMatches } from "./types.js";
 import {
   gatherWindowsFacts,
   keepWindowsVars,

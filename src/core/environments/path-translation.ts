@@ -4,7 +4,7 @@
  * otherwise.
  */
 
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 import { splitAbsolute } from "./launch-paths.js";
 import type { EnvKind } from "./types.js";
 

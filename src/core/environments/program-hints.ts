@@ -3,7 +3,7 @@
  * command (or step) to give the user when it is missing there. Pure; no look-ups.
  */
 
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import { programName } from "./program.js";
 import type { EnvKind } from "./types.js";
 

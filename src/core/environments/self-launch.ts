@@ -3,7 +3,8 @@
  * entry alike: one path): its global install there, else, here, the copy running now.
  */
 import { existsSync } from "node:fs";
-import { type Environment, globalModulesDir, joinNative } from "./types.js";
+import { globalModulesDir, joinNative } from "./native-paths.js";
+import type { Environment } from "./types.js";
 
 export interface SelfLaunch {
   node: string;

@@ -49,27 +49,3 @@ export interface EnvRunOptions extends Pick<RunOptions, "timeoutMs" | "input" | 
   /** Extra variables for the child; crossing into or out of WSL they are listed in WSLENV. */
   env?: Record<string, string>;
 }
-
-/** Where packages of a global prefix live, and where a package's folder is. */
-export function globalModulesDir(env: Pick<EnvFacts, "kind" | "npm">): string | undefined {
-  if (!env.npm) return undefined;
-  return env.kind === "windows"
-    ? `${env.npm.prefix.replace(/[\\/]+$/, "")}\\node_modules`
-    : `${env.npm.prefix.replace(/\/+$/, "")}/lib/node_modules`;
-}
-
-export function joinNative(kind: EnvKind, ...parts: string[]): string {
-  const sep = kind === "windows" ? "\\" : "/";
-  return parts
-    .map((p, i) => (i === 0 ? p.replace(/[\\/]+$/, "") : p.replace(/^[\\/]+|[\\/]+$/g, "")))
-    .filter((p) => p.length > 0)
-    .join(sep)
-    .replace(kind === "windows" ? /\//g : /\\/g, sep);
-}
-
-/** True for environment ids matched by a selector: `wsl` matches every `wsl:*`. */
-export function envMatches(selector: string, envId: string): boolean {
-  if (selector === envId) return true;
-  if (selector === "wsl") return envId.startsWith("wsl:");
-  return selector.toLowerCase() === envId.toLowerCase();
-}

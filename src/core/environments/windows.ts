@@ -4,7 +4,7 @@
  */
 import { statSync } from "node:fs";
 import path from "node:path";
-import { dict } from "../own-keys.js";
+import { dict } from "../plain-records.js";
 import { getEnv, type Host } from "../system/host.js";
 import { decodeWindowsOutput, type RunResult, tail } from "../system/run.js";
 import type { LocalInfo } from "./local.js";

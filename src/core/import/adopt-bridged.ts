@@ -6,7 +6,7 @@
 import type { BuiltEntry } from "../entries/target-entry.js";
 import { UsageError } from "../errors.js";
 import { entryHash } from "../ledger/state.js";
-import { andList } from "../words.js";
+import { andList } from "../text/prose-lists.js";
 
 export interface BridgedEntry {
   server: string;

@@ -19,7 +19,7 @@ import type { ServerSpec } from "../manifest/schema.js";
 import { loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
 import { resolveString } from "../manifest/spec.js";
 import { parseManifestText } from "../manifest/validate.js";
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 import { notAKey } from "../secrets/placeholders.js";
 import { assertKnown, checkSelectors, unknownName } from "../selectors.js";
 import { readTextOrNull, withLock } from "../system/files.js";

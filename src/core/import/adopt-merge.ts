@@ -2,10 +2,10 @@
  * Taking a hand-edited entry into the manifest (pure): each value that changed goes where the manifest
  * defines it, and what did not change keeps the manifest's text, references included.
  */
-import { envMatches } from "../environments/types.js";
+import { envMatches } from "../environments/env-selector.js";
 import type { ServerFieldEdit } from "../manifest/edit.js";
 import type { ServerOverride, ServerSpec } from "../manifest/schema.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import type { Form, SecretUse } from "./inline-keys.js";
 
 /** An entry read the way import reads it: templates with `${secret:NAME}`, and the values they stand for. */

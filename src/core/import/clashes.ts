@@ -4,8 +4,8 @@
  * picks one silently.
  */
 import { createHash } from "node:crypto";
-import { envMatches } from "../environments/types.js";
-import { own } from "../own-keys.js";
+import { envMatches } from "../environments/env-selector.js";
+import { own } from "../plain-records.js";
 
 /** Where a value was found. */
 interface ClashPlace {

@@ -6,7 +6,7 @@
 
 import { splitSpec } from "../manifest/package-spec.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import { canonicalJson } from "../text/canonical-json.js";
 
 export type ManifestStatus =

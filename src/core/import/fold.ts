@@ -1,11 +1,11 @@
 /** Folding (pure): the same server found in several places becomes one manifest entry. */
 
+import { envMatches } from "../environments/env-selector.js";
 import { type EnvInfo, translateArgs } from "../environments/path-translation.js";
 import { programName } from "../environments/program.js";
-import { envMatches } from "../environments/types.js";
 import { reservedNameWhy, unreservedName } from "../manifest/reserved-names.js";
 import type { ServerOverride, ServerSpec } from "../manifest/schema.js";
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 import { canonicalJson } from "../text/canonical-json.js";
 import type { Form } from "./inline-keys.js";
 

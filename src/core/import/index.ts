@@ -14,7 +14,7 @@ import { entryKeys, loadFormats, ownedView } from "../formats/index.js";
 import { entryHash, isOurs } from "../ledger/state.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { referencesOf } from "../manifest/spec.js";
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 import { checkSelectors } from "../selectors.js";
 import { type Progress, silentProgress } from "../system/progress.js";
 import { type ClashChoices, findClashes, type SecretClash, settle } from "./clashes.js";

@@ -3,7 +3,7 @@
  * replaced by `${secret:NAME}` and client references by `${env:VAR}`.
  */
 import type { ClientId } from "../manifest/schema.js";
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 import { isPlaceholder, isSecretName } from "../secrets/placeholders.js";
 import type { Recognized } from "./recognize.js";
 import {

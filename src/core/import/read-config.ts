@@ -13,9 +13,9 @@ import {
 } from "../clients/entry-sets.js";
 import { movedFileOf } from "../clients/moved-file.js";
 import type { Target } from "../clients/types.js";
+import { joinNative } from "../environments/native-paths.js";
 import type { EnvInfo } from "../environments/path-translation.js";
 import type { Environment } from "../environments/types.js";
-import { joinNative } from "../environments/types.js";
 import { urlProblem } from "../manifest/remote-checks.js";
 import { readTextOrNull } from "../system/files.js";
 import { normalizeServerName, type Occurrence, type Source } from "./fold.js";

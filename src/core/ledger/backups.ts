@@ -6,7 +6,7 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { targetSlug } from "../clients/targets.js";
 import { UsageError } from "../errors.js";
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 import { parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, removePath, setFileTime, writePrivateFile } from "../system/files.js";
 

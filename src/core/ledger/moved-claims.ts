@@ -9,7 +9,7 @@ import type { ClientModule } from "../clients/types.js";
 import type { Environment } from "../environments/types.js";
 import { isTwinError } from "../errors.js";
 import { loadFormats, parseTarget } from "../formats/index.js";
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 import { readTextOrNull } from "../system/files.js";
 import { isOurs, type State, type TargetRecord } from "./state.js";
 

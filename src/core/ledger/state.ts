@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { UsageError } from "../errors.js";
-import { dict } from "../own-keys.js";
+import { dict } from "../plain-records.js";
 import { markValid, parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, writePrivateFile } from "../system/files.js";
 import { canonicalJson } from "../text/canonical-json.js";

@@ -4,7 +4,7 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import { type ReplaceResult, removeStaleTemps, replaceFile } from "../system/files.js";
 import { type BackupTarget, keepBackup, noteOriginal, noteWritten } from "./backups.js";
 import { type EntryRecord, type LastChange, type State, saveState, type TargetRecord } from "./state.js";

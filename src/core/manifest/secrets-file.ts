@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { isOnWindowsDrive } from "../environments/path-translation.js";
 import { UsageError } from "../errors.js";
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 import { markValid, parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, writePrivateFile } from "../system/files.js";
 

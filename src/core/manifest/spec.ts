@@ -3,8 +3,8 @@
  * checks of sync and doctor, `secret list`, the trust prompt and `serve --share` all read a server
  * through here.
  */
-import { envMatches } from "../environments/types.js";
-import { own } from "../own-keys.js";
+import { envMatches } from "../environments/env-selector.js";
+import { own } from "../plain-records.js";
 import type { ServerOverride, ServerSpec } from "./schema.js";
 
 const REFERENCE = /\$\{(secret|env):([A-Za-z_][A-Za-z0-9_]*)\}/g;

@@ -5,7 +5,7 @@
  */
 import { findNodeAtLocation, parseTree } from "jsonc-parser";
 import { lineColumnAt } from "../errors.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 
 /** One rule: the tools it lets through (`allow`, when given) and those it keeps out (`deny`). */
 interface ToolRule {

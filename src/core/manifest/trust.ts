@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { State } from "../ledger/state.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import { exactVersion, splitSpec } from "./package-spec.js";
 import type { Manifest } from "./schema.js";
 import { serverForms } from "./spec.js";

@@ -7,7 +7,7 @@ import type { Machine } from "../environments/machine.js";
 import { UsageError } from "../errors.js";
 import { loadSecrets } from "../manifest/secrets-file.js";
 import { resolveString } from "../manifest/spec.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import { unknownName } from "../selectors.js";
 
 /** The manifest server, checked to be one mcp-twin can log in to, with its settings resolved. */

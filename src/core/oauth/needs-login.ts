@@ -8,7 +8,7 @@ import path from "node:path";
 import type { FetchLike } from "@modelcontextprotocol/client";
 import type { Machine } from "../environments/machine.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 import { oauthFetch } from "./oauth-fetch.js";
 import { type LoginState, loginFile, loginState, readLogin } from "./token-store.js";
 

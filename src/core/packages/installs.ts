@@ -3,13 +3,14 @@
  * `npm view`), recorded in state, and that same version goes to every side that installs it (core/sync/plan.ts: where a target runs it); later runs reuse it
  * without network until `--update`. Installs run in parallel, one npm call per environment.
  */
+
+import { envMatches } from "../environments/env-selector.js";
 import type { Environment } from "../environments/types.js";
-import { envMatches } from "../environments/types.js";
 import { InterruptedError } from "../errors.js";
 import type { State } from "../ledger/state.js";
 import { exactVersion, splitSpec } from "../manifest/package-spec.js";
 import type { Manifest } from "../manifest/schema.js";
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 import type { Progress } from "../system/progress.js";
 import {
   type InstalledPackage,

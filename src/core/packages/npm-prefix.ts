@@ -4,9 +4,9 @@
  * environment.
  */
 import { readFileSync } from "node:fs";
+import { globalModulesDir, joinNative } from "../environments/native-paths.js";
 import type { Environment } from "../environments/types.js";
-import { globalModulesDir, joinNative } from "../environments/types.js";
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 import { noteNpmChange } from "../system/journal.js";
 import type { NpmPhase } from "../system/progress.js";
 import { decodeWindowsOutput, tail } from "../system/run.js";

@@ -4,7 +4,7 @@
  * A sync calls a package unused, or prunes it, only from its own (sync/unused-packages.ts).
  */
 import type { State } from "../ledger/state.js";
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 
 /** The user-level manifest (the home's, or --manifest's): one owner, whichever file it is. */
 export const USER_LEVEL = "user";

@@ -4,7 +4,7 @@
  */
 import type { SecretAsk, ServerTemplate, TemplateInput } from "../catalogue/schema.js";
 import { headerNameProblem, headerValueProblem, urlProblem } from "../manifest/remote-checks.js";
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 import type {
   RegistryArgument,
   RegistryEntry,

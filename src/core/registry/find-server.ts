@@ -13,7 +13,7 @@ import { type NpmLookup, npmView } from "../packages/npm-view.js";
 import { serverEvidence } from "../packages/server-evidence.js";
 import { didYouMean } from "../selectors.js";
 import type { Progress } from "../system/progress.js";
-import { orList } from "../words.js";
+import { orList } from "../text/prose-lists.js";
 import type { Way } from "./convert.js";
 import { openRegistry, parseRegistryName, RegistryError } from "./index.js";
 import { type ChosenServer, chooseWay, fetchRegistryServer } from "./pick.js";

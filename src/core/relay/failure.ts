@@ -4,8 +4,8 @@
  * not this home's bridge.
  */
 import { gatewayDownMessage, sharedServerOf } from "../bridge-control/gateway-down.js";
+import { HttpStatusError } from "../system/keep-alive-http.js";
 import { jsonRpcMessageIn } from "../text/json-rpc-message.js";
-import { HttpStatusError } from "./http-exchange.js";
 
 /** A server that answered, but not with the answer asked for (none, garbage, another request's). */
 export class NoAnswer extends Error {}

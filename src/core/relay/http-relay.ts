@@ -15,10 +15,6 @@ import {
 } from "../jsonrpc/envelope-headers.js";
 import { errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
 import type { LoginHeaders } from "../oauth/relay-auth.js";
-import { Answer, type AnswerSink } from "./answer.js";
-import type { RelayTarget } from "./bridge-target.js";
-import { ClientSide, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
-import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
 import {
   Closable,
   closeAgents,
@@ -27,12 +23,16 @@ import {
   ok,
   oneLineStart,
   readBody,
-  readEvents,
   type Stall,
   send,
   statusError,
-} from "./http-exchange.js";
+} from "../system/keep-alive-http.js";
+import type { RelayTarget } from "./bridge-target.js";
+import { ClientSide, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
+import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
+import { MessageCheck, type MessageSink } from "./message-check.js";
 import { isHeaderMismatch, listRequest, MAX_LIST_PAGES, nextCursor } from "./relist.js";
+import { readEvents } from "./sse-parser.js";
 
 /** Where to (its headers read again after a 401, e.g. a rotated token), and the client's side. */
 export interface RelayOptions extends RelayTarget {
@@ -146,7 +146,7 @@ export class StreamableHttpRelay {
   #code = 0;
   /** Why no request can be answered any more (a login that cannot be had). */
   #failed: string | undefined;
-  readonly #sink: AnswerSink;
+  readonly #sink: MessageSink;
   readonly #stall: Stall;
 
   constructor(o: RelayOptions) {
@@ -386,7 +386,7 @@ export class StreamableHttpRelay {
         this.#openStream();
       return;
     }
-    const answer = new Answer(this.#sink, message.id);
+    const answer = new MessageCheck(this.#sink, message.id);
     const type = header(res, "content-type") ?? "";
     if (type.includes("text/event-stream")) await this.#streamed(res, answer);
     else if (type.includes("application/json"))
@@ -459,7 +459,7 @@ export class StreamableHttpRelay {
     )
       return;
     if (json) {
-      const answer = new Answer(this.#sink, message.id);
+      const answer = new MessageCheck(this.#sink, message.id);
       answer.take(body);
       if (answer.answer) return;
     }
@@ -513,7 +513,7 @@ export class StreamableHttpRelay {
    * A POST answered as an event stream: its messages until it ends. Once the answer came, how the
    * stream ends no longer matters (the request is answered: no error, and it is not sent again).
    */
-  async #streamed(res: IncomingMessage, answer: Answer): Promise<void> {
+  async #streamed(res: IncomingMessage, answer: MessageCheck): Promise<void> {
     try {
       await readEvents(
         res,
@@ -539,7 +539,7 @@ export class StreamableHttpRelay {
         }
         if (res.statusCode !== 200) throw await statusError(res);
         this.#stream = res;
-        const messages = new Answer(this.#sink, undefined);
+        const messages = new MessageCheck(this.#sink, undefined);
         await readEvents(
           res,
           MAX_MESSAGE_BYTES,

@@ -1,8 +1,10 @@
 /**
- * Server-Sent Events from a byte stream, as the WHATWG spec parses them (fields `event`, `data`,
- * `id`; comments and `retry` ignored; lines end in LF, CRLF or CR), with a bound in bytes: a line or
- * an event's data longer than `limit` ends the parse with an error instead of growing without end.
+ * Server-Sent Events from an HTTP answer, as the WHATWG spec parses them (`event`, `data`, `id`;
+ * lines end in LF, CRLF or CR), bounded in bytes: a line or an event's data longer than `limit`
+ * ends the parse with an error instead of growing without end.
  */
+import type { IncomingMessage } from "node:http";
+import type { Stall } from "../system/keep-alive-http.js";
 
 export interface SseEvent {
   /** "message" unless the event names another type. */
@@ -26,7 +28,7 @@ const LINE_SLACK = 16;
 
 /**
  * Lines are cut as bytes (LF and CR never occur inside a UTF-8 character) and decoded whole, so the
- * limit counts bytes as they came, whatever the text.
+ * limit counts bytes as they came, whatever the text. Comments and `retry` are ignored.
  */
 export class SseParser {
   readonly #limit: number;
@@ -109,4 +111,35 @@ export class SseParser {
     this.#event = "";
     if (had) this.#onEvent({ event, data, ...(this.#id !== undefined ? { id: this.#id } : {}) });
   }
+}
+
+/**
+ * The events of an event stream until it ends (paced by `stall`); rejects with the parser's
+ * SseTooLarge (the stream is then closed), or when the connection breaks.
+ */
+export function readEvents(
+  res: IncomingMessage,
+  limit: number,
+  onEvent: (e: SseEvent) => void,
+  stall?: Stall,
+): Promise<void> {
+  const parser = new SseParser(limit, onEvent);
+  return new Promise((resolve, reject) => {
+    res.on("data", (chunk: Buffer) => {
+      try {
+        parser.push(chunk);
+      } catch (error) {
+        res.destroy();
+        reject(error);
+        return;
+      }
+      stall?.(res);
+    });
+    res.once("end", resolve);
+    res.once("error", reject);
+    res.once("close", () => {
+      if (!res.complete) reject(Object.assign(new Error("the stream was closed"), { code: "ECONNRESET" }));
+      else resolve();
+    });
+  });
 }

@@ -7,10 +7,11 @@ import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
 import { RPC } from "../jsonrpc/codes.js";
 import { errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
-import { Answer } from "./answer.js";
+import { closeAgents, ok, send, statusError } from "../system/keep-alive-http.js";
 import { ClientSide, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
 import { describeFailure } from "./failure.js";
-import { closeAgents, ok, readEvents, send, statusError } from "./http-exchange.js";
+import { MessageCheck } from "./message-check.js";
+import { readEvents } from "./sse-parser.js";
 
 export interface SseRelayOptions {
   url: URL;
@@ -44,7 +45,7 @@ export class SseRelay {
   /** Messages read from stdin and not posted yet. */
   #queued = 0;
   readonly #awaiting = new Set<RequestId>();
-  readonly #messages: Answer;
+  readonly #messages: MessageCheck;
   #drained: (() => void) | undefined;
   #end: (how: How) => void = () => {};
 
@@ -66,7 +67,7 @@ export class SseRelay {
       },
       onEnd: () => this.#end("closed"),
     });
-    this.#messages = new Answer(
+    this.#messages = new MessageCheck(
       {
         write: (line) => this.#client.write(line),
         dropped: (why) => o.log(`the SSE server at ${o.url.href} sent ${why}; dropped`),

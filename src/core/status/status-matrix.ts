@@ -24,7 +24,7 @@ import type { Environment } from "../environments/types.js";
 import type { UsageError } from "../errors.js";
 import { entryKeys, readTargetEntries, readTargetFields } from "../formats/index.js";
 import { type LoginLine, loginLines } from "../oauth/needs-login.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import { referenceProblems } from "../secrets/references.js";
 import { checkSelectors } from "../selectors.js";
 import type { Progress } from "../system/progress.js";

@@ -15,11 +15,10 @@ import {
   wireBridge,
 } from "../entries/desired.js";
 import { packageRunEnvironments } from "../entries/target-entry.js";
+import { globalModulesDir, joinNative } from "../environments/native-paths.js";
 import type { Environment } from "../environments/types.js";
-import { globalModulesDir, joinNative } from "../environments/types.js";
 import { UsageError, UsageErrors } from "../errors.js";
 import type { State } from "../ledger/state.js";
-import { own } from "../own-keys.js";
 import {
   type InstalledIndex,
   type InstallRow,
@@ -32,6 +31,7 @@ import {
 } from "../packages/installs.js";
 import { BIN_AFTER_INSTALL, type InstalledPackage } from "../packages/npm-prefix.js";
 import { ownerOf, unrecorded } from "../packages/owners.js";
+import { own } from "../plain-records.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import { type ReferenceWarning, referenceProblems } from "../secrets/references.js";
 import type { Progress } from "../system/progress.js";
@@ -111,7 +111,7 @@ export interface SyncPlan {
   sayOnce?: { id: string; message: string };
   /**
    * Servers whose tool rule an entry cannot write before their tools are listed: a run that writes
-   * lists them first (apply.ts), so such a plan is no no-op.
+   * lists them first (apply-plan.ts), so such a plan is no no-op.
    */
   toList: string[];
   /** The rules an entry does not carry: one line per server, with its clients and the fix. */
@@ -122,7 +122,7 @@ export interface SyncPlan {
 
 /**
  * Making it reads (and asks npm for versions not known yet) but writes nothing: `--dry-run` renders
- * it, sync applies it (apply.ts), and a run whose plan changes nothing ends here without taking the
+ * it, sync applies it (apply-plan.ts), and a run whose plan changes nothing ends here without taking the
  * lock. A bad manifest, an unresolved secret, a config that does not parse or a file that cannot
  * be written stops the run here with exit 2, before anything is installed or written.
  */

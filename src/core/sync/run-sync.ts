@@ -1,7 +1,7 @@
 /**
  * sync: manifest → packages where a target runs them → entries in every target; a context
  * (core/context/) and a plan (plan.ts) first, then a dry run renders the plan and a run applies
- * it (apply.ts).
+ * it (apply-plan.ts).
  */
 
 import { type Context, loadContext, openManifest } from "../context/context.js";
@@ -152,7 +152,7 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
     );
     given.signal?.throwIfAborted();
     // Loaded only now: a run with nothing to do never pays for writing's modules.
-    const { applySyncPlan } = await import("./apply.js");
+    const { applySyncPlan } = await import("./apply-plan.js");
     return applySyncPlan(ctx, plan, given, progress);
   });
   return withLogins(report);

@@ -14,7 +14,7 @@ import {
   readTargetFields,
 } from "../formats/index.js";
 import { type EntryRecord, entryHash, type TargetRecord } from "../ledger/state.js";
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 
 export interface TargetPlan {
   target: Target;

@@ -6,7 +6,7 @@ import type { Target } from "../clients/types.js";
 import type { DesiredEntries } from "../entries/desired.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { untrusted } from "../text/control-chars.js";
-import { andList, orList } from "../words.js";
+import { andList, orList } from "../text/prose-lists.js";
 
 export interface ToolRuleNote {
   server: string;

@@ -6,9 +6,9 @@ import type { Context } from "../context/context.js";
 import { loadManifest } from "../manifest/load.js";
 import { splitSpec } from "../manifest/package-spec.js";
 import type { Manifest } from "../manifest/schema.js";
-import { own } from "../own-keys.js";
 import type { InstallRow } from "../packages/installs.js";
 import { ownerOf, ownersOf, USER_LEVEL } from "../packages/owners.js";
+import { own } from "../plain-records.js";
 
 /**
  * Packages are machine-wide (one npm prefix per environment) but manifests are not: this run's

@@ -1,5 +1,5 @@
 /**
- * Sync's apply: its target plans through the one write sequence (ledger/write-sequence.ts), each planned
+ * Writes sync's target plans through the one write sequence (ledger/write-sequence.ts), each planned
  * again on fresh text when an app rewrote it; every file ends either as it was or fully updated.
  */
 
@@ -8,11 +8,11 @@ import { isTwinError } from "../errors.js";
 import { saveHandWritten } from "../ledger/backups.js";
 import { type EntryRecord, type State, saveState, type TargetRecord } from "../ledger/state.js";
 import { newRunId, recordChange, recordIntent, recordRun, writeTarget } from "../ledger/write-sequence.js";
-import { dict } from "../own-keys.js";
+import { dict } from "../plain-records.js";
 import type { TargetPlan } from "./target-plan.js";
 import { planTarget } from "./target-plan.js";
 
-export interface ApplyContext {
+export interface TargetWriteContext {
   state: State;
   /** This run's id (made when not given): every target it writes records it. */
   run?: string;
@@ -31,13 +31,16 @@ export interface ApplyContext {
   stateBefore?: string;
 }
 
-export interface ApplyResult {
+export interface TargetWritten {
   plan: TargetPlan;
   written: boolean;
   error?: string;
 }
 
-export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext): Promise<ApplyResult[]> {
+export async function writeTargets(
+  plans: readonly TargetPlan[],
+  ctx: TargetWriteContext,
+): Promise<TargetWritten[]> {
   const { state } = ctx;
   const stateBefore = ctx.stateBefore ?? JSON.stringify(state);
   const run = ctx.run ?? newRunId(ctx.now);
@@ -55,7 +58,7 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
         entries: Object.entries(plan.pending).map(([name, hash]): [string, EntryRecord] => [name, { hash }]),
       })),
   );
-  const results: ApplyResult[] = [];
+  const results: TargetWritten[] = [];
   for (const planned of plans) {
     if (ctx.signal?.aborted) break;
     if (planned.after === null) {
@@ -79,9 +82,9 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
  */
 async function applyPlan(
   planned: TargetPlan,
-  ctx: ApplyContext & { run: string },
+  ctx: TargetWriteContext & { run: string },
   owned: readonly string[],
-): Promise<ApplyResult | undefined> {
+): Promise<TargetWritten | undefined> {
   const { state } = ctx;
   const { target } = planned;
   let final = planned;

@@ -5,7 +5,7 @@
  */
 import os from "node:os";
 import path from "node:path";
-import { dict, own } from "../own-keys.js";
+import { dict, own } from "../plain-records.js";
 import { createRunner, type Runner } from "./run.js";
 
 type Platform = "win32" | "darwin" | "linux";

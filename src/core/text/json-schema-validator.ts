@@ -1,6 +1,6 @@
 /**
  * The MCP SDK's `jsonSchemaValidator` on zod (`z.fromJSONSchema`): the bundle's default for every
- * SDK client and server (src/sdk-shims.ts), and one instance shared by every bridge session.
+ * SDK client and server (src/sdk-shims-without-ajv.ts), and one instance shared by every bridge session.
  */
 import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from "@modelcontextprotocol/server";
 import { z } from "zod";

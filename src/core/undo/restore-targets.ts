@@ -22,7 +22,7 @@ import {
   type State,
   type TargetRecord,
 } from "../ledger/state.js";
-import { own } from "../own-keys.js";
+import { own } from "../plain-records.js";
 import { unknownName } from "../selectors.js";
 import type { Progress } from "../system/progress.js";
 import { backToModel, shapeOf } from "./original-shape.js";

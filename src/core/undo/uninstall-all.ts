@@ -6,8 +6,9 @@
 import { removedBridgeEntries } from "../bridge-control/bridge-entries.js";
 import { type BridgeRetirement, retireBridge } from "../bridge-control/retire.js";
 import { detectEnvironments } from "../environments/detect.js";
+import { envMatches } from "../environments/env-selector.js";
 import type { Machine } from "../environments/machine.js";
-import { type Environment, envMatches } from "../environments/types.js";
+import type { Environment } from "../environments/types.js";
 import {
   type EntryEdit,
   editTargetEntries,
@@ -26,10 +27,10 @@ import {
   type TargetRecord,
 } from "../ledger/state.js";
 import { forgetLogins } from "../oauth/token-store.js";
-import { dict, own } from "../own-keys.js";
 import { type InstallRow, uninstallRows } from "../packages/installs.js";
 import { uninstallPackages } from "../packages/npm-prefix.js";
 import { forgetOwners } from "../packages/owners.js";
+import { dict, own } from "../plain-records.js";
 import { selectEnvironments } from "../selectors.js";
 import { withLock } from "../system/files.js";
 import type { Progress } from "../system/progress.js";

@@ -1,6 +1,6 @@
 /** What sync says about the shared servers' gateway: running now, lists cached, started at logon. */
 import type { GatewayReport } from "../../core/sync/gateway-sync.js";
-import { andList } from "../../core/words.js";
+import { andList } from "../../core/text/prose-lists.js";
 
 type Marks = { ok: string; warn: string; fail: string };
 

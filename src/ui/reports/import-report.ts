@@ -6,7 +6,7 @@
 import { placeLines, resolutionText } from "../../core/import/clashes.js";
 import type { ImportCandidate, ImportPlan, ImportResult } from "../../core/import/index.js";
 import { untrusted } from "../../core/text/control-chars.js";
-import { andList } from "../../core/words.js";
+import { andList } from "../../core/text/prose-lists.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
 

@@ -6,7 +6,7 @@ import { CLIENTS } from "../../core/clients/index.js";
 import type { Target } from "../../core/clients/types.js";
 import type { Environment } from "../../core/environments/types.js";
 import type { LoadedManifest } from "../../core/manifest/load.js";
-import { andList, orList } from "../../core/words.js";
+import { andList, orList } from "../../core/text/prose-lists.js";
 import type { Output } from "../output.js";
 import { shareModeSays } from "./server-launch.js";
 import { noClientLine } from "./sync-report.js";

@@ -11,7 +11,7 @@ import { shellQuote } from "../../core/environments/path-translation.js";
 import { WONT_START } from "../../core/sync/report.js";
 import type { ReadableFile, SyncReport } from "../../core/sync/run-sync.js";
 import { readableSecretWarning } from "../../core/sync/target-safety.js";
-import { andList, orList } from "../../core/words.js";
+import { andList, orList } from "../../core/text/prose-lists.js";
 import { VERSION } from "../../version.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";

@@ -8,7 +8,7 @@ import { budgetFix, fixLine, overruns } from "../../core/budget/fix.js";
 import { type RuleProblem, ruleNote } from "../../core/budget/rule-problems.js";
 import type { ServerSpec } from "../../core/manifest/schema.js";
 import { untrusted } from "../../core/text/control-chars.js";
-import { andList } from "../../core/words.js";
+import { andList } from "../../core/text/prose-lists.js";
 import type { Output } from "../output.js";
 import { manifestLine } from "./manifest-line.js";
 

@@ -2,8 +2,9 @@
  * What `uninstall` and `restore` did (or, previewing, will do) to each target, as people read it, and
  * whether to ask before doing it. Shared by both commands.
  */
+
+import { andList } from "../../core/text/prose-lists.js";
 import type { UndoResult } from "../../core/undo/undo-runner.js";
-import { andList } from "../../core/words.js";
 import { changedLines, unifiedDiff } from "../diff.js";
 import type { Output, Terminal } from "../output.js";
 

@@ -5,10 +5,10 @@
 
 import type { BridgeRetirement } from "../../core/bridge-control/retire.js";
 import type { InstallRow } from "../../core/packages/installs.js";
+import { andList, orList } from "../../core/text/prose-lists.js";
 import { restartOf } from "../../core/undo/undo-runner.js";
 import type { UninstallReport } from "../../core/undo/uninstall-all.js";
 import type { Remains } from "../../core/undo/what-stays.js";
-import { andList, orList } from "../../core/words.js";
 import type { Output } from "../output.js";
 import { renderUndo, undoJson } from "./undo-report.js";
 

@@ -5,7 +5,8 @@
  */
 
 import { defineCheck } from "../check-def.js";
-import { count, docFix, finding } from "../types.js";
+import { count, docFix } from "../finding-words.js";
+import { finding } from "../types.js";
 
 const BACKUPS_FIX =
   "fix it at that position, or move it aside (`mv …/target.json …/target.json.broken`): the backups stay, only which entries mcp-twin owned in older ones is forgotten; for `hand-written.json` (keep a copy: it may hold keys) uninstall then leaves those entries as mcp-twin wrote them.";

@@ -5,7 +5,7 @@
 
 import { portHeldBy } from "../../bridge-link/index.js";
 import { BRIDGE_ENTRY } from "../../manifest/bridge-entry-name.js";
-import { own } from "../../own-keys.js";
+import { own } from "../../plain-records.js";
 import { defineCheck } from "../check-def.js";
 import { type Finding, finding } from "../types.js";
 

@@ -9,8 +9,9 @@ import { parseProblem, unparsableFix } from "../../clients/unreadable-target.js"
 import { canonicalJson } from "../../text/canonical-json.js";
 import { defineCheck } from "../check-def.js";
 import type { RunningApp } from "../facts.js";
+import { count, SYNC_FIX } from "../finding-words.js";
 import type { ConfigFacts } from "../gather/read-configs.js";
-import { count, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
+import { type Finding, finding, type Where } from "../types.js";
 import { checkConfigPrivate } from "./private.js";
 
 const whereOf = (f: ConfigFacts): Where => ({

@@ -9,7 +9,8 @@ import type { EntryClass } from "../../entries/ownership.js";
 import type { BuiltEntry } from "../../entries/target-entry.js";
 import { defineCheck } from "../check-def.js";
 import type { DriftItem } from "../facts.js";
-import { type Finding, finding, SYNC_FIX, type Where } from "../types.js";
+import { SYNC_FIX } from "../finding-words.js";
+import { type Finding, finding, type Where } from "../types.js";
 
 export function checkDrift(
   where: Where,

@@ -9,8 +9,9 @@ import { innerProgram, shellCall, wslCall } from "../../entries/launch/wrappers.
 import { underVersionManager } from "../../environments/program.js";
 import { defineCheck } from "../check-def.js";
 import type { EntryFacts } from "../facts.js";
+import { SYNC_FIX, seconds, uvInstallOnce } from "../finding-words.js";
 import type { Show } from "../path-style.js";
-import { type Finding, finding, SYNC_FIX, seconds, uvInstallOnce, type Where } from "../types.js";
+import { type Finding, finding, type Where } from "../types.js";
 import { command, missingProgram, nodePath, script, spawnCheck, wslenv } from "./spawn.js";
 
 /**

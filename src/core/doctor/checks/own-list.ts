@@ -5,8 +5,9 @@
 
 import { defineCheck } from "../check-def.js";
 import type { ScopeItems } from "../facts.js";
+import { count } from "../finding-words.js";
 import type { Show } from "../path-style.js";
-import { count, type Finding, finding } from "../types.js";
+import { type Finding, finding } from "../types.js";
 
 export const ownListChecks = [
   defineCheck({

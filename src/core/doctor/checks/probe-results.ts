@@ -7,10 +7,11 @@
 import { portHeldBy } from "../../bridge-link/index.js";
 import { defineCheck } from "../check-def.js";
 import type { ProbeItem } from "../facts.js";
+import { SYNC_FIX, seconds, uvInstallOnce } from "../finding-words.js";
 import type { BridgeFacts } from "../gather/bridge-phase.js";
 import type { Show } from "../path-style.js";
 import type { ProbeResult, ProtocolSeen, RemotePlan } from "../probe/live-probe.js";
-import { type Finding, finding, SYNC_FIX, seconds, uvInstallOnce } from "../types.js";
+import { type Finding, finding } from "../types.js";
 
 // Not the client's name: the same entry in several clients is one finding (group.ts).
 const limit = (p: ProbeItem) => seconds(p.work.timeoutMs);

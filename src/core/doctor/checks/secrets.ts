@@ -9,8 +9,9 @@ import { type NotAKey, notAKey, type SecretFormat } from "../../secrets/placehol
 import { valueFindings } from "../../secrets/references.js";
 import { defineCheck } from "../check-def.js";
 import type { EntryFacts, ServerFacts } from "../facts.js";
+import { count, docFix } from "../finding-words.js";
 import { placesList } from "../places.js";
-import { count, docFix, type Finding, finding, type Place } from "../types.js";
+import { type Finding, finding, type Place } from "../types.js";
 
 /**
  * Why a value is not a real key (the shared rule of core/secrets/placeholders.ts), or undefined: "empty",

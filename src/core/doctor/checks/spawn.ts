@@ -16,8 +16,9 @@ import {
 import { installAdvice } from "../../environments/program-hints.js";
 import type { EnvKind } from "../../environments/types.js";
 import type { EntryFacts } from "../facts.js";
+import { SYNC_FIX } from "../finding-words.js";
 import type { Show } from "../path-style.js";
-import { type Finding, finding, SYNC_FIX, type Where } from "../types.js";
+import { type Finding, finding, type Where } from "../types.js";
 
 /** Can the client spawn this command the way it spawns (no shell on Windows)? */
 export function spawnCheck(f: EntryFacts, where: Where, command: string, show: Show): Finding {

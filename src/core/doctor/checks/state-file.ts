@@ -4,7 +4,8 @@
  */
 
 import { defineCheck } from "../check-def.js";
-import { count, docFix, finding } from "../types.js";
+import { count, docFix } from "../finding-words.js";
+import { finding } from "../types.js";
 
 const STATE_FIX =
   "fix it at that position, or move it aside (`mv state.json state.json.broken`) and run `mcp-twin sync` — entries that still match the manifest are recognised again; take back any reported as foreign with `mcp-twin sync --force`.";

@@ -12,9 +12,10 @@ import { inScope, lookAround, readHome as readStoredHome } from "../../context/c
 import { homeKey, rememberToolLists, type ToolDef } from "../../entries/tool-lists.js";
 import { rememberWithheldNeeds } from "../../entries/withheld-needs.js";
 import type { Detection } from "../../environments/detect.js";
+import { envMatches } from "../../environments/env-selector.js";
 import { type Machine, openMachine } from "../../environments/machine.js";
 import { isOnWindowsDrive, pathShown } from "../../environments/path-translation.js";
-import { type Environment, envMatches } from "../../environments/types.js";
+import type { Environment } from "../../environments/types.js";
 import { isTwinError, UsageErrors } from "../../errors.js";
 import { loadFormats } from "../../formats/index.js";
 import { checkAllBackups, repairSources } from "../../ledger/backups.js";
@@ -27,8 +28,8 @@ import { type Manifest, manifestSchema, type ServerSpec } from "../../manifest/s
 import { secretsPrivacy } from "../../manifest/secrets-file.js";
 import { type TrustRequest, trust } from "../../manifest/trust.js";
 import { loginLines } from "../../oauth/needs-login.js";
-import { own } from "../../own-keys.js";
 import { knownVersions, packageServers } from "../../packages/installs.js";
+import { own } from "../../plain-records.js";
 import type { SecretFormat } from "../../secrets/placeholders.js";
 import { assertAllKnown, selectEnvironments } from "../../selectors.js";
 import { pathExists, withLock } from "../../system/files.js";

@@ -9,7 +9,7 @@ import type { Environment } from "../../environments/types.js";
 import { clientFieldsOf, entryKeys, ownedView } from "../../formats/index.js";
 import type { State } from "../../ledger/state.js";
 import type { Manifest, ServerSpec } from "../../manifest/schema.js";
-import { own } from "../../own-keys.js";
+import { own } from "../../plain-records.js";
 import { isWiped } from "../checks/configs.js";
 import type { DriftItem, PluginFact } from "../facts.js";
 import type { ConfigFacts } from "./read-configs.js";

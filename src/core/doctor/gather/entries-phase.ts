@@ -14,7 +14,7 @@ import { isAbsoluteAny } from "../../environments/launch-paths.js";
 import type { Machine } from "../../environments/machine.js";
 import { isNodeProgram, underVersionManager } from "../../environments/program.js";
 import type { Environment } from "../../environments/types.js";
-import { own } from "../../own-keys.js";
+import { own } from "../../plain-records.js";
 import { isSecretName } from "../../secrets/placeholders.js";
 import { getEnv } from "../../system/host.js";
 import { isLoopback } from "../../system/loopback.js";

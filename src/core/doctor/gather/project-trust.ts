@@ -5,7 +5,7 @@
 import path from "node:path";
 import { isOurs, type State } from "../../ledger/state.js";
 import { isTrusted, type TrustRequest } from "../../manifest/trust.js";
-import { own } from "../../own-keys.js";
+import { own } from "../../plain-records.js";
 import { canonicalJson } from "../../text/canonical-json.js";
 import type { EntryWork, HeldProbe } from "../facts.js";
 import type { ConfigFacts } from "./read-configs.js";

@@ -5,7 +5,7 @@ import { type EntrySet, readEntrySets, readIgnoredSets, readMovedSets } from "..
 import { movedFileOf } from "../../clients/moved-file.js";
 import { type StrictJsonRefusal, strictJsonRefusal } from "../../clients/strict-json.js";
 import type { Target } from "../../clients/types.js";
-import { dict } from "../../own-keys.js";
+import { dict } from "../../plain-records.js";
 import { readTextOrNull } from "../../system/files.js";
 
 export interface ConfigFacts {

@@ -3,7 +3,7 @@
 import type { SpawnPlan } from "../../entries/programs/resolve.js";
 import type { Progress } from "../../system/progress.js";
 import type { Runner } from "../../system/run.js";
-import { andList } from "../../words.js";
+import { andList } from "../../text/prose-lists.js";
 import type { EntryWork, ProbeItem } from "../facts.js";
 import { type ProbeResult, probeAll, probeServer, type RemotePlan } from "./live-probe.js";
 import { probeHttpRemote } from "./remote-probe.js";

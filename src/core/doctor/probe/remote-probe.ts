@@ -13,8 +13,8 @@ import {
   type VersionNegotiationMode,
 } from "@modelcontextprotocol/client";
 import { VERSION } from "../../../version.js";
-import { nodeFetch } from "../../bridge-link/index.js";
 import { InterruptedError } from "../../errors.js";
+import { nodeFetch } from "../../system/keep-alive-http.js";
 import { untrusted } from "../../text/control-chars.js";
 import { jsonRpcMessageIn } from "../../text/json-rpc-message.js";
 import {

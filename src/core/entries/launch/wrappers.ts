@@ -4,7 +4,7 @@
  */
 
 import { programName } from "../../environments/program.js";
-import { dict } from "../../own-keys.js";
+import { dict } from "../../plain-records.js";
 import { cmdLineWords, splitCmdLine, splitShellCommands, splitShellWords } from "./command-lines.js";
 
 export interface Call {

@@ -5,7 +5,7 @@
 
 import { type Restarts, startAgain } from "../../clients/restarts.js";
 import { isAbsoluteAny } from "../../environments/launch-paths.js";
-import { andList } from "../../words.js";
+import { andList } from "../../text/prose-lists.js";
 
 /** A program missing in an environment: what the report's one line for that environment needs. */
 export interface MissingProgram {

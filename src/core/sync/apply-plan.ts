@@ -16,7 +16,7 @@ import type { LearnedLists, ToolLister } from "./learn-lists.js";
 import { planTargets, refuseUnmatchedRules, type SyncPlan, safetyOf } from "./plan.js";
 import { appliedReport, type SyncReport } from "./report.js";
 import { toolRuleNotes } from "./tool-rule-notes.js";
-import { applyPlans } from "./write-targets.js";
+import { writeTargets } from "./write-targets.js";
 
 export interface ApplyOptions {
   force: boolean;
@@ -105,7 +105,7 @@ export async function applySyncPlan(
     };
   }
 
-  const results = await applyPlans(plan.targets, {
+  const results = await writeTargets(plan.targets, {
     state,
     stateBefore,
     stateFile: machine.paths.state,

@@ -7,7 +7,7 @@ import type { RequestId } from "@modelcontextprotocol/client";
 import { oneLine, route } from "../jsonrpc/messages.js";
 
 /** Where checked messages go: one line each to the client; what was dropped, said once in a while. */
-export interface AnswerSink {
+export interface MessageSink {
   write(line: string): void;
   dropped(why: string): void;
 }
@@ -22,17 +22,17 @@ const shown = (id: unknown) => JSON.stringify(id ?? null).slice(0, 40);
  * put in); any other response — to an id not awaited, or a second one — is dropped, so each request
  * gets exactly one answer, and the relay can say so when none came.
  */
-export class Answer {
+export class MessageCheck {
   /** The response taken last (for a POST: its answer, once it came). */
   answer: Record<string, unknown> | undefined;
   /** Why the last message dropped was (for the error when no answer came). */
   lastDrop: string | undefined;
   /** Messages dropped so far, by kind of reason (made when the first is). */
   #drops: Map<string, number> | undefined;
-  readonly #sink: AnswerSink;
+  readonly #sink: MessageSink;
   readonly #awaiting: RequestId | Set<RequestId> | undefined;
 
-  constructor(sink: AnswerSink, awaiting: RequestId | Set<RequestId> | undefined) {
+  constructor(sink: MessageSink, awaiting: RequestId | Set<RequestId> | undefined) {
     this.#sink = sink;
     this.#awaiting = awaiting;
   }

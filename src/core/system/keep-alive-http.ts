@@ -1,11 +1,9 @@
 /**
- * One HTTP request of the relay over node:http(s) with keep-alive agents (the global fetch costs
- * more per loopback call and loads undici), and its answer read within bounds: a body, or an
- * event stream, never past the message limit.
+ * The one keep-alive HTTP client, over node:http(s) (the global fetch costs more per loopback call
+ * and loads undici): the relay's requests and the link to the bridge's, answers read within bounds.
  */
 import http, { type Agent, type ClientRequest, type IncomingMessage } from "node:http";
 import type https from "node:https";
-import { type SseEvent, SseParser } from "./sse-parser.js";
 
 const plain = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000 });
 /** node:https (and TLS) load only for an https URL: the bridge and loopback servers need neither. */
@@ -17,7 +15,7 @@ const loadTls = () => {
   return tls;
 };
 
-/** The keep-alive connections of the relay's own agents, closed when it ends. */
+/** The keep-alive connections of these agents, closed when a relay ends. */
 export function closeAgents(): void {
   plain.destroy();
   tls?.agent.destroy();
@@ -41,13 +39,15 @@ export class HttpStatusError extends Error {
 }
 
 export interface RequestOptions {
-  method: "GET" | "POST" | "DELETE";
+  method: string;
   headers: Record<string, string>;
   body?: string;
   agent?: Agent | undefined;
   timeoutMs?: number;
   /** Closes the request from outside (protocol 2026-07-28's cancel of a request over HTTP). */
   closable?: Closable | undefined;
+  /** A fetch's signal (nodeFetch); the relay's requests use `closable`, which costs less. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -75,6 +75,7 @@ export function send(url: URL, o: RequestOptions): Promise<IncomingMessage> {
       headers: o.headers,
       agent: o.agent ?? secure?.agent ?? plain,
       ...(o.timeoutMs ? { timeout: o.timeoutMs } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
     });
     if (o.closable) {
       o.closable.req = req;
@@ -146,32 +147,43 @@ export async function statusError(res: IncomingMessage): Promise<HttpStatusError
 export const oneLineStart = (text: string): string => text.trim().replace(/\s+/g, " ").slice(0, 300);
 
 /**
- * The events of an event stream until it ends (paced by `stall`); rejects with the parser's
- * SseTooLarge (the stream is then closed), or when the connection breaks.
+ * A small `fetch` on `send` (the SDK's transports and the bridge's control routes take a fetch).
+ * `agent`: another agent than the keep-alive one (this home's bridge: bridge-link/proof.ts).
  */
-export function readEvents(
-  res: IncomingMessage,
-  limit: number,
-  onEvent: (e: SseEvent) => void,
-  stall?: Stall,
-): Promise<void> {
-  const parser = new SseParser(limit, onEvent);
-  return new Promise((resolve, reject) => {
-    res.on("data", (chunk: Buffer) => {
-      try {
-        parser.push(chunk);
-      } catch (error) {
-        res.destroy();
-        reject(error);
-        return;
-      }
-      stall?.(res);
-    });
-    res.once("end", resolve);
-    res.once("error", reject);
-    res.once("close", () => {
-      if (!res.complete) reject(Object.assign(new Error("the stream was closed"), { code: "ECONNRESET" }));
-      else resolve();
-    });
+export async function nodeFetch(
+  input: string | URL,
+  init: RequestInit = {},
+  options: { agent?: Agent } = {},
+): Promise<Response> {
+  const url = typeof input === "string" ? new URL(input) : input;
+  const body = init.body ?? undefined;
+  // Another scheme, or a body the SDK never sends: the real fetch deals with it.
+  if (
+    (url.protocol !== "http:" && url.protocol !== "https:") ||
+    (body !== undefined && typeof body !== "string")
+  )
+    return fetch(input, init);
+  const headers: Record<string, string> = {};
+  new Headers(init.headers).forEach((value, key) => {
+    headers[key] = value;
   });
+  const method = init.method ?? "GET";
+  const res = await send(url, {
+    method,
+    headers,
+    body,
+    agent: options.agent,
+    signal: init.signal ?? undefined,
+  });
+  const responseHeaders = new Headers();
+  for (const [key, value] of Object.entries(res.headers)) {
+    if (Array.isArray(value)) for (const v of value) responseHeaders.append(key, v);
+    else if (value !== undefined) responseHeaders.set(key, value);
+  }
+  const status = res.statusCode ?? 500;
+  const meta = { status, statusText: res.statusMessage ?? "", headers: responseHeaders };
+  if ((header(res, "content-type") ?? "").includes("text/event-stream"))
+    return new Response(process.getBuiltinModule("node:stream").Readable.toWeb(res) as ReadableStream, meta);
+  const whole = await readBody(res, Number.POSITIVE_INFINITY);
+  return new Response(status === 204 || status === 304 || method === "HEAD" ? null : whole, meta);
 }

@@ -1,8 +1,12 @@
 /**
- * Lookups by names that come from users (manifest servers and references, secrets, environment
- * variables, state, client configs, templates): own-property checks, never a member of
- * Object.prototype.
+ * Plain records read from what users wrote (manifest servers and references, secrets, environment
+ * variables, state, client configs, templates, stores): whether a value is one, what it holds itself
+ * under a name (never a member of Object.prototype), and maps with no prototype.
  */
+
+/** A JSON object (not null, not an array): what a document read back, or a member of it, must be. */
+export const isPlain = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * The value `record` itself holds under `name`; never an inherited member.

@@ -7,10 +7,6 @@ import path from "node:path";
 import { OperationError } from "../core/errors.js";
 import { readTextOrNull, removePath, writePrivateFile } from "../core/system/files.js";
 
-/** A JSON object (not null, not an array): what a document read back, or a member of it, must be. */
-export const isPlain = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 /**
  * Changes apply synchronously in memory, so concurrent tool calls never lose an update; writes
  * are coalesced: while one write runs, every change made meanwhile goes into the next one, and
@@ -105,23 +101,4 @@ async function removeStaleTemps(file: string): Promise<void> {
     if (name.startsWith(`${base}.`) && /^\d+$/.test(name.slice(base.length + 1)))
       // An old rotated copy left behind is removed at the next rotation.
       await removePath(path.join(dir, name)).catch(() => {});
-}
-
-/** Runs tasks one after another per key (e.g. per note path). */
-export class KeyedQueue {
-  #tails = new Map<string, Promise<unknown>>();
-
-  run<R>(key: string, task: () => Promise<R>): Promise<R> {
-    const previous = this.#tails.get(key) ?? Promise.resolve();
-    // The previous task's failure was its caller's; this one runs regardless.
-    const next = previous.catch(() => {}).then(task);
-    this.#tails.set(key, next);
-    void next
-      // The task's failure is its caller's; this only forgets the finished tail.
-      .catch(() => {})
-      .then(() => {
-        if (this.#tails.get(key) === next) this.#tails.delete(key);
-      });
-    return next;
-  }
 }
