@@ -17,6 +17,10 @@ import {
 /** A list read waits as long as a start does for the server to be ready (shared-child.ts). */
 const LIST_TIMEOUT_MS = 30_000;
 
+/** A list read from the process; unread, the cache keeps what it holds and the next list_changed reads it again. */
+const read = (live: Connected, method: ListMethod) =>
+  live.wire.request(method, {}, LIST_TIMEOUT_MS).catch(() => undefined);
+
 const KINDS = { "tools/list": "tools", "prompts/list": "prompts", "resources/list": "resources" } as const;
 
 /**
@@ -173,10 +177,7 @@ export class ChildLists {
     for (const method of LIST_METHODS) {
       const kind = method === "resources/templates/list" ? "resources" : KINDS[method];
       if (!capabilities[kind]) continue;
-      const list = await live.wire
-        .request(method, {}, LIST_TIMEOUT_MS)
-        // Unread, the list stays what the cache holds; the next list_changed reads it again.
-        .catch(() => undefined);
+      const list = await read(live, method);
       if (list && this.#keepList(method, list, !this.#served)) changed.add(kind);
     }
     if (this.#current() === live) for (const kind of changed) this.#changed(kind);
@@ -209,10 +210,7 @@ export class ChildLists {
     const methods: ListMethod[] =
       kind === "resources" ? ["resources/list", "resources/templates/list"] : [`${kind}/list`];
     for (const method of methods) {
-      const list = await live.wire
-        .request(method, {}, LIST_TIMEOUT_MS)
-        // Unread, the list stays what the cache holds; the next list_changed reads it again.
-        .catch(() => undefined);
+      const list = await read(live, method);
       if (list) this.#keepList(method, list, false);
     }
     this.#changed(kind);

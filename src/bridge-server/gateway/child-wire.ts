@@ -13,21 +13,17 @@ import type { ChildTransport } from "./child-transport.js";
 /** A request of the gateway's own waits this long for its answer (the SDK client's default). */
 const OWN_TIMEOUT_MS = 60_000;
 
-/** What the process says that answers no request of the gateway's. */
+/** What the process says that answers no request of the gateway's: its questions, the rest, its end. */
 export interface WireEvents {
-  /** A request of the process's (a question for a client): its result, or an error with a code. */
   asked(method: string, params: Json | undefined, signal: AbortSignal): Promise<Json>;
   notified(method: string, params: Json | undefined): void;
-  /** The process ended; every request in flight failed already. */
   closed(): void;
 }
 
+/** `progress` comes under the request's id as its token; `sent` is told the id; `stop` cancels it. */
 export interface SendOptions {
-  /** The request's progress, under a token of the wire's (its id) in place of the caller's. */
   progress?: ((params: Json) => void) | undefined;
-  /** Told the request's id once it is written (what a cancel names). */
   sent?: (id: number) => void;
-  /** Cancels it at the process. */
   stop?: AbortSignal | CallStop | undefined;
   /** A 2026-07-28 listen's acknowledgement (the notification naming its id). */
   acknowledged?: () => void;
@@ -46,12 +42,9 @@ export class ChildWire {
   readonly #clock: Clock;
   #next = 0;
   readonly #pending = new Map<number, Pending>();
-  /** The process's requests still being answered: a cancel of one aborts it. */
+  /** The process's questions being answered, under its own ids: a cancel of one aborts it. */
   readonly #asked = new Map<RequestId, AbortController>();
-  /**
-   * 2026-07-28: the envelope every request and notification of the gateway's own carries (set by
-   * the handshake); none in 2025-11-25, whose process may ask questions instead.
-   */
+  /** 2026-07-28 (the handshake sets it): the envelope of each request and notification of the gateway's own. */
   envelope: Json | undefined;
 
   constructor(transport: ChildTransport, name: string, events: WireEvents, clock: Clock) {
@@ -71,11 +64,7 @@ export class ChildWire {
     };
   }
 
-  /**
-   * A request written under the next id, its params as given (the progress token swapped for the
-   * id when `progress` takes it); its answer as the process wrote it, or what failed it (the write,
-   * a cancel, the process's end).
-   */
+  /** A request written under the next id: its answer as written, or what failed it (the write, a cancel, the end). */
   send(
     message: { method: string; params?: Json | undefined },
     o: SendOptions = {},
@@ -98,19 +87,13 @@ export class ChildWire {
     });
   }
 
-  /**
-   * A request of the gateway's own (with the era's envelope): its result, or its error thrown;
-   * cancelled at the process past `timeoutMs`.
-   */
+  /** A request of the gateway's own (with the era's envelope): its result, or its error thrown; cancelled when late. */
   async request(method: string, params: Json = {}, timeoutMs = OWN_TIMEOUT_MS): Promise<Json> {
     let id = -1;
     const late = rpcError(`${method}: no answer within ${timeoutMs / 1000} s`, RPC.serverError);
     const timer = this.#clock.after(timeoutMs, () => this.cancel(id, late.message, late));
     try {
-      const response = await this.send(
-        { method, params: this.#own(params) },
-        { sent: (sent) => (id = sent) },
-      );
+      const response = await this.send({ method, params: this.#own(params) }, { sent: (n) => (id = n) });
       if ("error" in response) throw Object.assign(new Error(response.error.message), response.error);
       return response.result as Json;
     } finally {
@@ -121,11 +104,7 @@ export class ChildWire {
   /** A notification of the gateway's own; nothing waits for it (a process gone, or not reading). */
   notify(method: string, params: Json = {}): void {
     const own = this.#own(params);
-    const message = {
-      jsonrpc: "2.0" as const,
-      method,
-      ...(Object.keys(own).length > 0 ? { params: own } : {}),
-    };
+    const message = { jsonrpc: "2.0" as const, method, ...(Object.keys(own).length > 0 && { params: own }) };
     void this.transport.send(message).catch(() => {});
   }
 
@@ -138,10 +117,7 @@ export class ChildWire {
     pending.fail(error);
   }
 
-  /**
-   * A 2026-07-28 listen, open once the process acknowledges it (as the SDK's client waits), and
-   * what closes it; refused, ended or unacknowledged within the timeout: an error.
-   */
+  /** A 2026-07-28 listen, open once acknowledged (as the SDK's client waits), and what closes it. */
   listen(filter: Json): Promise<() => void> {
     const stop = new AbortController();
     const timer = this.#clock.after(OWN_TIMEOUT_MS, () => stop.abort());
@@ -175,32 +151,28 @@ export class ChildWire {
     else if (method === "notifications/cancelled") this.#asked.get(params?.requestId as RequestId)?.abort();
     else {
       // Straight to its call, in the order read: the last progress before an answer is not lost.
-      const progress =
-        method === "notifications/progress" ? ours(params?.progressToken)?.progress : undefined;
+      const progress = method === "notifications/progress" && ours(params?.progressToken)?.progress;
       if (progress && params) progress(params);
       else this.#events.notified(method, params);
     }
   }
 
   /**
-   * A request of the process's, answered under its own id. 2026-07-28 has a server ask by
-   * `input_required`, never by a request (the SDK's client drops one too); `ping` is answered here.
+   * A request of the process's, answered under its own id (`ping` here) unless withdrawn or the
+   * process is gone. 2026-07-28 asks by `input_required`: a request is dropped, as the SDK's client does.
    */
   #question(id: RequestId, method: string, params: Json | undefined): void {
     if (this.envelope) return;
     const stop = new AbortController();
     this.#asked.set(id, stop);
-    const asked = method === "ping" ? Promise.resolve({}) : this.#events.asked(method, params, stop.signal);
-    void asked.then(
-      (result) => this.#answer(id, stop, { result }),
-      (error: unknown) => this.#answer(id, stop, { error: errorObject(error) }),
+    const answer = (a: { result: Json } | { error: Json }) => {
+      this.#asked.delete(id);
+      if (!stop.signal.aborted)
+        this.transport.send({ jsonrpc: "2.0", id, ...a } as JSONRPCMessage).catch(() => {});
+    };
+    (method === "ping" ? Promise.resolve({}) : this.#events.asked(method, params, stop.signal)).then(
+      (result) => answer({ result }),
+      (error: unknown) => answer({ error: errorObject(error) }),
     );
-  }
-
-  /** A withdrawn question gets no answer; nor does one of a process that is gone. */
-  #answer(id: RequestId, stop: AbortController, answer: { result: Json } | { error: Json }): void {
-    this.#asked.delete(id);
-    if (!stop.signal.aborted)
-      this.transport.send({ jsonrpc: "2.0", id, ...answer } as JSONRPCMessage).catch(() => {});
   }
 }

@@ -270,27 +270,27 @@ export class SharedChild {
 
   /** Why a start failed, in words: a process that exited before it answered is said to have (what it printed is in its log). */
   #startError(error: unknown): string {
-    const exit = this.#transport?.exit;
-    if (exit && (error as { closed?: boolean }).closed)
-      return `the server exited (${exit}) before it answered`;
-    return error instanceof Error ? error.message : String(error);
+    const exit = (error as { closed?: boolean }).closed && this.#transport?.exit;
+    return exit
+      ? `the server exited (${exit}) before it answered`
+      : error instanceof Error
+        ? error.message
+        : String(error);
   }
 
   /** A new process, and its wire: its questions put to the sessions whose calls are in flight. */
   async #open(): Promise<ChildWire> {
     const transport = this.#upstream.open();
     this.#transport = transport;
-    const wire: ChildWire = new ChildWire(
+    const asked = (method: string, params: Json | undefined, signal: AbortSignal) =>
+      (ASK_METHODS as readonly string[]).includes(method)
+        ? this.#asks.duringCall([...this.#inFlight.values()], method as AskMethod, params, signal)
+        : Promise.reject(rpcError("Method not found", RPC.methodNotFound));
+    const notified = (method: string, params: Json | undefined) => this.#notified(wire, method, params);
+    const wire = new ChildWire(
       transport,
       this.name,
-      {
-        asked: (method, params, signal) =>
-          (ASK_METHODS as readonly string[]).includes(method)
-            ? this.#asks.duringCall([...this.#inFlight.values()], method as AskMethod, params, signal)
-            : Promise.reject(rpcError("Method not found", RPC.methodNotFound)),
-        notified: (method, params) => this.#notified(wire, method, params),
-        closed: () => this.#died(wire),
-      },
+      { asked, notified, closed: () => this.#died(wire) },
       this.#clock,
     );
     await transport.start();
@@ -301,9 +301,8 @@ export class SharedChild {
   #notified(wire: ChildWire, method: string, params: Json | undefined): void {
     const kind = LIST_CHANGED[method];
     const live = this.#live?.wire === wire ? this.#live : undefined;
-    if (kind) {
-      if (live) void this.#lists.changed(live, kind);
-    } else if (method === "notifications/resources/updated" && typeof params?.uri === "string")
+    if (kind) void (live && this.#lists.changed(live, kind));
+    else if (method === "notifications/resources/updated" && typeof params?.uri === "string")
       this.#events.resourceUpdated(params.uri);
     else if (method === "notifications/message" && typeof params?.level === "string")
       this.#message(params as unknown as LoggingMessageNotificationParams);

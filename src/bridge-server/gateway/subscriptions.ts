@@ -24,17 +24,6 @@ export function subscriptionRefusal(held: ReadonlySet<string>, uris: Iterable<st
 /** The JSON-RPC error of a subscription past the cap. */
 export const tooManySubscriptions = (why: string) => rpcError(why, RPC.invalidParams);
 
-/** What to subscribe and unsubscribe to go from `had` to `wanted`. */
-function subscriptionChange(
-  had: ReadonlySet<string>,
-  wanted: ReadonlySet<string>,
-): { added: string[]; gone: string[] } {
-  return {
-    added: [...wanted].filter((u) => !had.has(u)),
-    gone: [...had].filter((u) => !wanted.has(u)),
-  };
-}
-
 /**
  * What one process is asked to send of its resources: the set some session wants, applied to the
  * running process by difference (2025-11-25) or as one listen (2026-07-28), again after a restart.
@@ -63,7 +52,9 @@ export class UpstreamSubscriptions {
 
   async apply(live: Connected): Promise<void> {
     if (live.era === "2026-07-28") return this.#relisten(live);
-    const { added, gone } = subscriptionChange(this.#subscribed, this.#wanted);
+    // Only the difference: what is wanted and was not asked for, and what was and is no longer wanted.
+    const added = [...this.#wanted].filter((u) => !this.#subscribed.has(u));
+    const gone = [...this.#subscribed].filter((u) => !this.#wanted.has(u));
     this.#subscribed = new Set(this.#wanted);
     await Promise.all([
       ...added.map((uri) =>
