@@ -2,13 +2,6 @@
  * A shared server's process connected in its protocol era, over its wire: the era its cache entry
  * remembers, else 2025-11-25 first (initialize) and 2026-07-28 (server/discover) when it refuses.
  */
-import {
-  CLIENT_CAPABILITIES_META_KEY,
-  CLIENT_INFO_META_KEY,
-  PROTOCOL_VERSION_META_KEY,
-  SERVER_INFO_META_KEY,
-  SUPPORTED_PROTOCOL_VERSIONS,
-} from "@modelcontextprotocol/server";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import { VERSION } from "../../version.js";
 import type { Era } from "../endpoint.js";
@@ -20,8 +13,11 @@ import type { CachedServer } from "./list-cache.js";
 /** A start waits this long for the server to answer its handshake. */
 const READY_TIMEOUT_MS = 30_000;
 const MODERN = "2026-07-28";
-/** The 2025 revisions an initialize answer may name, as the SDK's client takes them (it offers the first). */
-const LEGACY = SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < MODERN);
+/**
+ * The 2025 revisions an initialize answer may name, as the SDK's client takes them (it offers the
+ * first). Written out, as the envelope's keys are: a start loads no SDK (a warm runs in the bridge).
+ */
+const LEGACY = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"];
 const GATEWAY = { name: "mcp-twin-gateway", version: VERSION };
 /** What the gateway can do for its servers: ask its sessions' clients (asks.ts). */
 const CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } };
@@ -100,15 +96,15 @@ async function discover(wire: ChildWire): Promise<Connected> {
 }
 
 const ENVELOPE = {
-  [PROTOCOL_VERSION_META_KEY]: MODERN,
-  [CLIENT_INFO_META_KEY]: GATEWAY,
-  [CLIENT_CAPABILITIES_META_KEY]: CAPABILITIES,
+  "io.modelcontextprotocol/protocolVersion": MODERN,
+  "io.modelcontextprotocol/clientInfo": GATEWAY,
+  "io.modelcontextprotocol/clientCapabilities": CAPABILITIES,
 };
 
 /** A process driven in 2026-07-28 after a server/discover answer (its own, or one its cache kept). */
 function adopt(wire: ChildWire, answer: Json): Connected {
   wire.envelope = ENVELOPE;
-  const info = (answer._meta as Json | undefined)?.[SERVER_INFO_META_KEY];
+  const info = (answer._meta as Json | undefined)?.["io.modelcontextprotocol/serverInfo"];
   return { wire, era: MODERN, discover: answer, ...said(answer, info) };
 }
 

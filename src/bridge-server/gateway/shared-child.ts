@@ -17,7 +17,7 @@ import { ASK_METHODS, type AskMethod, Asks, type Caller } from "./asks.js";
 import { type CacheScope, ChildLists } from "./child-lists.js";
 import type { ChildTransport } from "./child-transport.js";
 import { ChildWire, type SendOptions } from "./child-wire.js";
-import type { Connected } from "./era-probe.js";
+import { type Connected, connectInEra } from "./era-probe.js";
 import type { CachedServer, ListCache, ListKind, ListMethod } from "./list-cache.js";
 import { UpstreamSubscriptions } from "./subscriptions.js";
 
@@ -230,8 +230,6 @@ export class SharedChild {
     const cached = this.cached();
     let live: Connected;
     try {
-      // Loaded with the first start: an idle bridge holds no MCP SDK (idle-load.test.ts).
-      const { connectInEra } = await import("./era-probe.js");
       // A folder it never ran in still knows the server's era (its entry, where one is kept).
       live = await connectInEra(cached ?? this.#cache.get(this.name, this.#launchKey), () => this.#open());
     } catch (error) {
