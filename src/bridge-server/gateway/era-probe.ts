@@ -17,7 +17,7 @@ const MODERN = "2026-07-28";
  * The 2025 revisions an initialize answer may name, as the SDK's client takes them (it offers the
  * first). Written out, as the envelope's keys are: a start loads no SDK (a warm runs in the bridge).
  */
-const LEGACY = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"];
+export const LEGACY = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"];
 const GATEWAY = { name: "mcp-twin-gateway", version: VERSION };
 /** What the gateway can do for its servers: ask its sessions' clients (asks.ts). */
 const CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } };

@@ -5,7 +5,9 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import { expect, test } from "vitest";
+import { LEGACY } from "../../../src/bridge-server/gateway/era-probe.js";
 import { ON_MESSAGE } from "../../helpers/script-messages.js";
 import { tempDir } from "../helpers.js";
 import { callText, closeAfterEach, gatewayBridge, scriptServer, until, v2Client } from "./gateway-helpers.js";
@@ -129,3 +131,7 @@ test("each process sees its request ids as one sequence, 0, 1, 2, …, whoever s
     expect(new Set(tokens).size).toBe(2);
   }
 }, 90_000);
+
+test("the gateway's handshake takes the 2025 revisions the SDK's client takes, offering the same first", () => {
+  expect(LEGACY).toEqual(SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < "2026-07-28"));
+});
