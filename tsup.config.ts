@@ -189,6 +189,14 @@ export default defineConfig([
     outDir: "dist/.serve",
     onSuccess: () => rechunk("dist/.serve", "dist/serve", ["serve"]),
   },
+  // The process a running bridge starts to fill its list cache (gateway/fill-apart.ts): built on
+  // its own, so the bridge's start-up stays one file.
+  {
+    ...shared,
+    entry: { "fill-caches": "src/commands/serve/fill-caches-entry.ts" },
+    outDir: "dist/.fill",
+    onSuccess: () => rechunk("dist/.fill", "dist/fill", ["fill-caches"]),
+  },
   // Shell completion's callback on its own (bin/mcp-twin.js runs it for `__complete`): its start-up
   // one file without commander (execa, never used there, stays in a chunk of its own); the table of commands and flags is written beside it
   // by scripts/completion-table.mjs from the built command line.

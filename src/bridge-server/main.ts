@@ -3,8 +3,10 @@
  * there is one at a time; opens the stores, the token, the plugins and the gateway's shared
  * servers; and serves them over HTTP until stopped.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import http from "node:http";
+import { fileURLToPath } from "node:url";
 import {
   BRIDGE_SERVER_NAME,
   type BridgeFiles,
@@ -29,7 +31,7 @@ import { VERSION } from "../version.js";
 import { bridgeEndpoint } from "./bridge-endpoint.js";
 import type { Clock } from "./clock.js";
 import type { Endpoint } from "./endpoint.js";
-import { fillHere, Gateway, type PathSide } from "./gateway/index.js";
+import { fillApart, fillHere, Gateway, type PathSide } from "./gateway/index.js";
 import { type HttpBridge, type HttpOptions, listenHttp } from "./http.js";
 import { NotesFolder } from "./notes-folder.js";
 import { type LoadedPlugins, loadPlugins } from "./plugins.js";
@@ -296,10 +298,11 @@ async function warmUp(url: string, token: string): Promise<void> {
   await ask("DELETE", undefined, session);
 }
 
-/** The shared servers' gateway. */
+/** The shared servers' gateway, its list cache filled by a process apart where one is built. */
 async function openGateway(options: OwnerOptions): Promise<Gateway> {
   const { files, log } = options;
   const side = await pathSide();
+  const fillEntry = fillCachesEntry();
   return Gateway.open({
     cacheFile: files.shareCache,
     side,
@@ -308,12 +311,20 @@ async function openGateway(options: OwnerOptions): Promise<Gateway> {
     log,
     logFile: (name) => shareLogFile(files, name),
     clock: options.clock,
-    // sync's list cache filled in this process: a start loads no SDK or zod (idle-load.test.ts).
+    // sync's list cache filled by a process apart: the SDK it needs never loads into this one (run
+    // from source, with no such process built, it fills in this one the same way).
     fill: (launches) => {
       const logFiles = Object.fromEntries(launches.map((l) => [l.name, shareLogFile(files, l.name)]));
-      return fillHere({ launches, side, logFiles }, log);
+      const input = { launches, side, logFiles };
+      return fillEntry ? fillApart(fillEntry, input, log) : fillHere(input, log);
     },
   });
+}
+
+/** The built entry that fills list caches apart (dist/fill/, beside dist/serve/); none from source. */
+function fillCachesEntry(): string | undefined {
+  const file = fileURLToPath(new URL("../fill/fill-caches.js", import.meta.url));
+  return existsSync(file) ? file : undefined;
 }
 
 /** How this side reads a project folder a Windows client names (inside WSL: its mount root). */

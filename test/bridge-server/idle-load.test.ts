@@ -68,7 +68,7 @@ test("an idle bridge with shared servers configured loads no commander, zod or S
   expect(libraries(loaded.files())).toEqual(["zod", "the MCP SDK"]);
 });
 
-test("sync's warm fills the list cache: the bridge loads no zod or SDK for it, and a new session lists from the cache", async () => {
+test("sync's warm fills the list cache in a process apart: the bridge loads no zod or SDK for it, and a new session lists from the cache", async () => {
   const root = await syncedHome(() => ({
     fix: { command: process.execPath, args: [inject("fixtureScript")], share: "machine" },
   }));
@@ -83,7 +83,7 @@ test("sync's warm fills the list cache: the bridge loads no zod or SDK for it, a
   await control("status");
   const idle = loaded.files(b.pid);
   expect(await control("warm", "POST")).toEqual({ warmed: ["fix"], failed: [] });
-  // Filled, and nothing of it still runs: the warm started and stopped the server.
+  // Filled, and nothing of it runs in the bridge: the process apart started and stopped the server.
   const status = (await control("status")) as {
     shares: Array<{ name: string; cached: boolean; children: unknown[] }>;
   };

@@ -15,7 +15,7 @@ const READY_TIMEOUT_MS = 30_000;
 const MODERN = "2026-07-28";
 /**
  * The 2025 revisions an initialize answer may name, as the SDK's client takes them (it offers the
- * first). Written out, as the envelope's keys are: a start loads no SDK (a warm runs in the bridge).
+ * first). Written out, as the envelope's keys are: a start loads no SDK.
  */
 export const LEGACY = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"];
 const GATEWAY = { name: "mcp-twin-gateway", version: VERSION };

@@ -10,7 +10,7 @@ import type { ShareMode } from "../../core/manifest/schema.js";
 import { type Clock, realClock, type Timer } from "../clock.js";
 import { type Endpoint, shareOf } from "../endpoint.js";
 import { errorResponse } from "../param-check.js";
-import type { FillOutput } from "./fill-caches.js";
+import type { FillOutput } from "./fill-apart.js";
 import { ListCache } from "./list-cache.js";
 import type { PathSide } from "./session-keys.js";
 import { ShareHost } from "./share-host.js";
@@ -27,7 +27,7 @@ export interface GatewayOptions {
   log: (line: string) => void;
   /** Each server's own log file (none: their processes' stderr goes to `log`). */
   logFile?: (name: string) => string;
-  /** Fill list caches (fill-caches.ts). */
+  /** Fill list caches: in a process apart where one is built, else in this one (fill-apart.ts). */
   fill: (launches: ShareLaunch[]) => Promise<FillOutput>;
   /** What the idle sweep and the shared servers' timers run on (tests move it by hand). */
   clock?: Clock;

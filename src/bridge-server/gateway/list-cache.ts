@@ -52,10 +52,11 @@ const isObjectOfObjects = (v: unknown): v is Record<string, Record<string, unkno
   isPlain(v) && Object.values(v).every((member) => member === undefined || isPlain(member));
 
 /**
- * An entry read back from disk, or undefined when it is not one (a file edited by hand): each
- * member as mcp-twin writes it (an identity, capabilities that are objects).
+ * An entry read back from disk or from the process that filled it (fill-apart.ts), or undefined
+ * when it is not one (a file edited by hand): each member as mcp-twin writes it (what the SDK
+ * parsed: an identity, capabilities that are objects).
  */
-function parseEntry(raw: unknown): CachedServer | undefined {
+export function parseEntry(raw: unknown): CachedServer | undefined {
   if (!isPlain(raw)) return undefined;
   const { key, era, eraCheckedAt, serverInfo, capabilities, lists, updatedAt, discover, instructions } = raw;
   if (typeof key !== "string" || (era !== "2025-11-25" && era !== "2026-07-28")) return undefined;
