@@ -46,9 +46,3 @@ export function shareOf(pathname: string): string | undefined {
 
 /** Which protocol era a server instance serves: 2025-11-25 (sessions) or 2026-07-28. */
 export type Era = "2025-11-25" | "2026-07-28";
-
-/**
- * The era of the SDK's names for it (`Client.getProtocolEra()`): "legacy" is every revision up to
- * 2025-11-25, which the bridge serves alike; "modern" is 2026-07-28.
- */
-export const eraOf = (sdkEra: string | undefined): Era => (sdkEra === "modern" ? "2026-07-28" : "2025-11-25");

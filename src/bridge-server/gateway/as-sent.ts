@@ -1,16 +1,11 @@
 /**
  * What the gateway passes on as the other end sent it, in the SDK's terms: JSON never rebuilt from
- * a schema, a result schema that takes anything, and a result handed on as its method's handler's.
+ * a schema, and a result handed on as its method's handler's.
  */
 import type { HandlerResultTypeMap, RequestMethod } from "@modelcontextprotocol/server";
 
 /** A result or notification params: passed through as JSON, never rebuilt from a schema. */
 export type Json = Record<string, unknown>;
-
-/** A standard schema that takes anything: results pass through as the server sent them. */
-export const ANY = {
-  "~standard": { version: 1, vendor: "mcp-twin", validate: (value: unknown) => ({ value }) },
-} as const;
 
 /**
  * Another end's result, answered by the handler of `method` (the SDK's server answering its

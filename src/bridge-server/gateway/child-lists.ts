@@ -2,10 +2,9 @@
  * What one process of a shared server says it holds, kept by whose answers they are (CacheScope):
  * what a start learned, the lists it reads after, and one re-read per kind however many changes.
  */
-import type { Client } from "@modelcontextprotocol/client";
 import type { Clock } from "../clock.js";
-import { eraOf } from "../endpoint.js";
-import { ANY, type Json } from "./as-sent.js";
+import type { Json } from "./as-sent.js";
+import type { Connected } from "./era-probe.js";
 import {
   type CachedServer,
   isList,
@@ -17,6 +16,10 @@ import {
 
 /** A list read waits as long as a start does for the server to be ready (shared-child.ts). */
 const LIST_TIMEOUT_MS = 30_000;
+
+/** A list read from the process; unread, the cache keeps what it holds and the next list_changed reads it again. */
+const read = (live: Connected, method: ListMethod) =>
+  live.wire.request(method, {}, LIST_TIMEOUT_MS).catch(() => undefined);
 
 const KINDS = { "tools/list": "tools", "prompts/list": "prompts", "resources/list": "resources" } as const;
 
@@ -33,8 +36,8 @@ export class ChildLists {
   readonly #cache: ListCache;
   readonly #scope: CacheScope;
   readonly #clock: Clock;
-  /** The process's client now (none: stopped); a read for another start's client says nothing. */
-  readonly #current: () => Client | undefined;
+  /** The process now (none: stopped); a read of another start's says nothing. */
+  readonly #current: () => Connected | undefined;
   /** A list changed: told to the process's sessions. */
   readonly #changed: (kind: ListKind) => void;
   #pending: (() => Promise<void>) | undefined;
@@ -58,7 +61,7 @@ export class ChildLists {
     cache: ListCache;
     scope: CacheScope;
     clock: Clock;
-    current: () => Client | undefined;
+    current: () => Connected | undefined;
     changed: (kind: ListKind) => void;
   }) {
     this.#name = o.name;
@@ -123,21 +126,17 @@ export class ChildLists {
    * What a start learned goes to the cache: the era (dated), identity and capabilities at once;
    * its lists wait for pend().
    */
-  learned(client: Client, cached: CachedServer | undefined): CachedServer {
-    const era = eraOf(client.getProtocolEra());
-    const capabilities = (client.getServerCapabilities() ?? {}) as CachedServer["capabilities"];
-    const discover = client.getDiscoverResult?.() as Json | undefined;
+  learned(live: Connected, cached: CachedServer | undefined): CachedServer {
+    const { era, discover, instructions } = live;
+    const capabilities = live.capabilities as CachedServer["capabilities"];
     const entry: CachedServer = {
       key: this.#launchKey,
       era,
       eraCheckedAt: cached?.era === era ? cached.eraCheckedAt : new Date().toISOString(),
-      ...(era === "2026-07-28" && discover ? { discover } : {}),
-      serverInfo: (client.getServerVersion() as CachedServer["serverInfo"]) ?? {
-        name: this.#name,
-        version: "0",
-      },
+      ...(discover ? { discover } : {}),
+      serverInfo: live.serverInfo ?? { name: this.#name, version: "0" },
       capabilities,
-      ...(client.getInstructions() ? { instructions: client.getInstructions() } : {}),
+      ...(instructions ? { instructions } : {}),
       lists: { ...cached?.lists },
       updatedAt: new Date().toISOString(),
     };
@@ -150,8 +149,8 @@ export class ChildLists {
    * A start's lists, read once the call that started it is answered (the server serves one thing
    * at a time; the call does not wait for them), or after 2 s.
    */
-  pend(client: Client, capabilities: CachedServer["capabilities"]): void {
-    this.#pending = () => this.#readLists(client, capabilities);
+  pend(live: Connected, capabilities: CachedServer["capabilities"]): void {
+    this.#pending = () => this.#readLists(live, capabilities);
     this.#clock.after(2000, () => this.readNow());
   }
 
@@ -173,18 +172,15 @@ export class ChildLists {
    * A start's lists, kept. One that differs from what was kept (the program changed under the same
    * launch key, and a session was served the old list) is said to every session, as a change.
    */
-  async #readLists(client: Client, capabilities: CachedServer["capabilities"]): Promise<void> {
+  async #readLists(live: Connected, capabilities: CachedServer["capabilities"]): Promise<void> {
     const changed = new Set<ListKind>();
     for (const method of LIST_METHODS) {
       const kind = method === "resources/templates/list" ? "resources" : KINDS[method];
       if (!capabilities[kind]) continue;
-      const list = await client
-        .request({ method, params: {} }, ANY, { timeout: LIST_TIMEOUT_MS })
-        // Unread, the list stays what the cache holds; the next list_changed reads it again.
-        .catch(() => undefined);
-      if (list && this.#keepList(method, list as Json, !this.#served)) changed.add(kind);
+      const list = await read(live, method);
+      if (list && this.#keepList(method, list, !this.#served)) changed.add(kind);
     }
-    if (this.#current() === client) for (const kind of changed) this.#changed(kind);
+    if (this.#current() === live) for (const kind of changed) this.#changed(kind);
   }
 
   /**
@@ -192,7 +188,7 @@ export class ChildLists {
    * it is read are merged into one more read after it: a storm of them (from a server that may not
    * answer its lists any more) costs one request in flight, not one per change.
    */
-  async changed(client: Client, kind: ListKind): Promise<void> {
+  async changed(live: Connected, kind: ListKind): Promise<void> {
     const reading = this.#rereading.get(kind);
     if (reading) {
       reading.again = true;
@@ -203,22 +199,19 @@ export class ChildLists {
     try {
       do {
         state.again = false;
-        await this.#reread(client, kind);
-      } while (state.again && this.#current() === client);
+        await this.#reread(live, kind);
+      } while (state.again && this.#current() === live);
     } finally {
       this.#rereading.delete(kind);
     }
   }
 
-  async #reread(client: Client, kind: ListKind): Promise<void> {
+  async #reread(live: Connected, kind: ListKind): Promise<void> {
     const methods: ListMethod[] =
       kind === "resources" ? ["resources/list", "resources/templates/list"] : [`${kind}/list`];
     for (const method of methods) {
-      const list = await client
-        .request({ method, params: {} }, ANY, { timeout: LIST_TIMEOUT_MS })
-        // Unread, the list stays what the cache holds; the next list_changed reads it again.
-        .catch(() => undefined);
-      if (list) this.#keepList(method, list as Json, false);
+      const list = await read(live, method);
+      if (list) this.#keepList(method, list, false);
     }
     this.#changed(kind);
   }

@@ -1,11 +1,11 @@
 /**
- * The SDK `Transport` to a shared server's process: newline-delimited JSON-RPC over its stdin and
- * stdout, started through the process runner, each line bounded, its stderr logged.
+ * The stdio of a shared server's process: newline-delimited JSON-RPC over its stdin and stdout,
+ * started through the process runner, each line bounded, its stderr logged.
  */
 import { statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { JSONRPCMessage, Transport, TransportSendOptions } from "@modelcontextprotocol/server";
+import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { findSharedProgram, kindOfPlatform } from "../../core/environments/program-search.js";
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
@@ -55,15 +55,10 @@ async function located(
   };
 }
 
-/**
- * The child's stdio as an SDK transport. It has `pid` and `stderr`, which is how the SDK's client
- * tells a local process (a silent one is an old server, not an outage) from a remote one.
- */
-export class ChildTransport implements Transport {
+/** The child's stdio, read by its wire (child-wire.ts). */
+export class ChildTransport {
   onclose?: () => void;
-  onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
-  readonly stderr = null;
   readonly #launch: ShareLaunch;
   readonly #log: (line: string) => void;
   readonly #stderr: (line: string) => void;
@@ -135,7 +130,7 @@ export class ChildTransport implements Transport {
    * A message that would take the stdin backlog past its bound is not written: a request is
    * refused (the caller answers its client with the error at once), anything else is dropped.
    */
-  async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+  async send(message: JSONRPCMessage): Promise<void> {
     const child = this.#child;
     if (this.#closed || !child) throw new Error("the shared server is not running");
     const line = Buffer.from(`${JSON.stringify(message)}\n`);

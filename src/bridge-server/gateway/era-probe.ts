@@ -1,42 +1,124 @@
 /**
- * Which era a shared server's process is connected in: the one its cache entry remembers, else
- * 2025-11-25 first and 2026-07-28 when it refuses initialize.
+ * A shared server's process connected in its protocol era, over its wire: the era its cache entry
+ * remembers, else 2025-11-25 first (initialize) and 2026-07-28 (server/discover) when it refuses.
  */
-import type { Client, PriorDiscovery } from "@modelcontextprotocol/client";
 import { RPC } from "../../core/jsonrpc/codes.js";
+import { VERSION } from "../../version.js";
+import type { Era } from "../endpoint.js";
+import { isPlain } from "../store.js";
+import type { Json } from "./as-sent.js";
+import type { ChildWire } from "./child-wire.js";
 import type { CachedServer } from "./list-cache.js";
 
-/** How one attempt connects: after what a prior start learned (the SDK's discovery), or pinned. */
-export type Connection = { prior: PriorDiscovery } | { pin: string };
+/** A start waits this long for the server to answer its handshake. */
+const READY_TIMEOUT_MS = 30_000;
+const MODERN = "2026-07-28";
+/**
+ * The 2025 revisions an initialize answer may name, as the SDK's client takes them (it offers the
+ * first). Written out, as the envelope's keys are: a start loads no SDK.
+ */
+export const LEGACY = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"];
+const GATEWAY = { name: "mcp-twin-gateway", version: VERSION };
+/** What the gateway can do for its servers: ask its sessions' clients (asks.ts). */
+const CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } };
 
-/** A 2026-07-28-only server refuses initialize with "unsupported protocol version". */
-const refusesInitialize = (error: unknown) =>
-  (error as { code?: unknown })?.code === RPC.unsupportedProtocolVersion ||
-  /unsupported protocol version/i.test(String(error));
+/** A process past its handshake: the era it is driven in, and what it said of itself. */
+export interface Connected {
+  wire: ChildWire;
+  era: Era;
+  capabilities: Json;
+  serverInfo: CachedServer["serverInfo"] | undefined;
+  instructions: string | undefined;
+  /** 2026-07-28: its `server/discover` answer (its next start asks nothing). */
+  discover?: Json;
+}
+
+type Handshake = (wire: ChildWire) => Promise<Connected>;
 
 /**
  * Connect in the era the cache remembers; with none (or when the remembered one fails), ask in
  * 2025-11-25 first — a server that speaks both is driven in it, since servers written for it ask
- * their clients things in ways 2026-07-28 no longer carries — and in 2026-07-28 when it refuses.
+ * their clients things in ways 2026-07-28 no longer carries — and in 2026-07-28 when it refuses
+ * initialize (-32022, or "unsupported protocol version"). `open` starts a process.
  */
 export async function connectInEra(
   cached: CachedServer | undefined,
-  open: (how: Connection) => Promise<Client>,
-): Promise<Client> {
-  if (cached?.era === "2026-07-28" && cached.discover)
-    return open({ prior: { kind: "modern", discover: cached.discover } as PriorDiscovery }).catch(() =>
-      probe(open),
-    );
-  if (cached?.era === "2025-11-25")
-    return open({ prior: { kind: "legacy" } satisfies PriorDiscovery }).catch(() => probe(open));
+  open: () => Promise<ChildWire>,
+): Promise<Connected> {
+  const known = cached?.era === MODERN ? cached.discover : undefined;
+  const remembered: Handshake | undefined =
+    known && offersModern(known)
+      ? async (wire) => adopt(wire, known)
+      : cached?.era === "2025-11-25"
+        ? initialize
+        : undefined;
+  if (remembered) return attempt(open, remembered).catch(() => probe(open));
   return probe(open);
 }
 
-async function probe(open: (how: Connection) => Promise<Client>): Promise<Client> {
+async function probe(open: () => Promise<ChildWire>): Promise<Connected> {
   try {
-    return await open({ prior: { kind: "legacy" } satisfies PriorDiscovery });
+    return await attempt(open, initialize);
   } catch (error) {
-    if (!refusesInitialize(error)) throw error;
-    return open({ pin: "2026-07-28" });
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    if (code !== RPC.unsupportedProtocolVersion && !/unsupported protocol version/i.test(String(message)))
+      throw error;
+    return attempt(open, discover);
   }
+}
+
+/** One process and its handshake; one whose handshake fails is closed (its failure is the start's). */
+async function attempt(open: () => Promise<ChildWire>, handshake: Handshake): Promise<Connected> {
+  const wire = await open();
+  return handshake(wire).catch((error: unknown) => {
+    void wire.close().catch(() => {});
+    throw error;
+  });
+}
+
+/** 2025-11-25: initialize, answered in a revision of that era, then initialized. */
+async function initialize(wire: ChildWire): Promise<Connected> {
+  const params = { protocolVersion: LEGACY[0], capabilities: CAPABILITIES, clientInfo: GATEWAY };
+  const result = await wire.request("initialize", params, READY_TIMEOUT_MS);
+  if (!LEGACY.includes(result.protocolVersion as string))
+    throw new Error(`Server's protocol version is not supported: ${String(result.protocolVersion)}`);
+  if (!isPlain(result.capabilities)) throw new Error("the server's initialize answer has no capabilities");
+  wire.notify("notifications/initialized");
+  return { wire, era: "2025-11-25", ...said(result, result.serverInfo) };
+}
+
+/** 2026-07-28: server/discover, with the envelope each request of the gateway's carries from then on. */
+async function discover(wire: ChildWire): Promise<Connected> {
+  wire.envelope = ENVELOPE;
+  const answer = await wire.request("server/discover", {}, READY_TIMEOUT_MS);
+  if (!offersModern(answer)) throw new Error(`the server's server/discover answer does not offer ${MODERN}`);
+  return adopt(wire, answer);
+}
+
+const ENVELOPE = {
+  "io.modelcontextprotocol/protocolVersion": MODERN,
+  "io.modelcontextprotocol/clientInfo": GATEWAY,
+  "io.modelcontextprotocol/clientCapabilities": CAPABILITIES,
+};
+
+/** A process driven in 2026-07-28 after a server/discover answer (its own, or one its cache kept). */
+function adopt(wire: ChildWire, answer: Json): Connected {
+  wire.envelope = ENVELOPE;
+  const info = (answer._meta as Json | undefined)?.["io.modelcontextprotocol/serverInfo"];
+  return { wire, era: MODERN, discover: answer, ...said(answer, info) };
+}
+
+const offersModern = (answer: Json) =>
+  Array.isArray(answer.supportedVersions) &&
+  answer.supportedVersions.includes(MODERN) &&
+  isPlain(answer.capabilities);
+
+/** What a handshake's answer says of the server: its capabilities, identity (when given as strings), instructions. */
+function said(answer: Json, info: unknown): Omit<Connected, "wire" | "era"> {
+  const named = isPlain(info) && typeof info.name === "string" && typeof info.version === "string";
+  return {
+    capabilities: answer.capabilities as Json,
+    serverInfo: named ? (info as CachedServer["serverInfo"]) : undefined,
+    instructions: typeof answer.instructions === "string" ? answer.instructions : undefined,
+  };
 }

@@ -105,11 +105,7 @@ export class Gateway {
    */
   async loadRoutes(): Promise<void> {
     if (this.#hosts.size === 0) return;
-    await Promise.all([
-      import("./session-route.js"),
-      import("./request-route.js"),
-      import("@modelcontextprotocol/client"),
-    ]);
+    await Promise.all([import("./session-route.js"), import("./request-route.js")]);
   }
 
   /** Start these (machine-wide) shared servers now: `serve --share` shows a failure at once. */

@@ -1,29 +1,31 @@
 /**
  * One process of a shared server: started on first need in the protocol era it speaks (asked once,
- * remembered), its calls forwarded raw, its own messages handed on, restarted after a death with
- * backoff, stopped when idle.
+ * remembered), its calls forwarded raw over its wire, its own messages handed on, restarted after a
+ * death with backoff, stopped when idle.
  */
 import type {
-  Client,
   JSONRPCRequest,
   JSONRPCResponse,
   LoggingMessageNotificationParams,
-} from "@modelcontextprotocol/client";
-import { rpcError } from "../../core/jsonrpc/codes.js";
-import { VERSION } from "../../version.js";
-import { type CallStop, onAbort } from "../call-stop.js";
+} from "@modelcontextprotocol/server";
+import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
+import type { CallStop } from "../call-stop.js";
 import { type Clock, realClock } from "../clock.js";
 import type { Era } from "../endpoint.js";
-import { asResultOf, type Json } from "./as-sent.js";
+import type { Json } from "./as-sent.js";
 import { ASK_METHODS, type AskMethod, Asks, type Caller } from "./asks.js";
-import { CallReplies } from "./call-replies.js";
 import { type CacheScope, ChildLists } from "./child-lists.js";
 import type { ChildTransport } from "./child-transport.js";
-import { type Connection, connectInEra } from "./era-probe.js";
+import { ChildWire, type SendOptions } from "./child-wire.js";
+import { type Connected, connectInEra } from "./era-probe.js";
 import type { CachedServer, ListCache, ListKind, ListMethod } from "./list-cache.js";
 import { UpstreamSubscriptions } from "./subscriptions.js";
 
-const READY_TIMEOUT_MS = 30_000;
+const LIST_CHANGED: Record<string, ListKind> = {
+  "notifications/tools/list_changed": "tools",
+  "notifications/prompts/list_changed": "prompts",
+  "notifications/resources/list_changed": "resources",
+};
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 10_000;
 /** Up this long, a server's next death starts the backoff over. */
@@ -46,7 +48,7 @@ export interface ChildEvents {
 export interface Upstream {
   /** Its name: what its list cache entry is kept under, and what errors call it. */
   readonly name: string;
-  /** The transport a start connects over (the SDK's client starts its process). */
+  /** The transport a start connects over (its wire starts its process). */
   open(): ChildTransport;
 }
 
@@ -76,9 +78,10 @@ export class SharedChild {
   readonly #cache: ListCache;
   readonly #launchKey: string;
   readonly #events: ChildEvents;
-  #client: Client | undefined;
+  /** The running process, past its handshake. */
+  #live: Connected | undefined;
   #transport: ChildTransport | undefined;
-  #starting: Promise<Client> | undefined;
+  #starting: Promise<Connected> | undefined;
   readonly #clock: Clock;
   /** What this process asked its sessions' clients and is still waiting for. */
   readonly #asks: Asks;
@@ -90,9 +93,8 @@ export class SharedChild {
   #stopping = false;
   #lastError: { message: string; at: number } | undefined;
   #failed = false;
-  readonly #inFlight = new Map<string, Caller>();
-  /** Its progress and fast-path answers, taken off its transport for their calls. */
-  readonly #replies = new CallReplies();
+  /** Calls sent or about to be (a start's too): whose they are, for the questions they cause. */
+  readonly #inFlight = new Map<object, Caller>();
   /** What it said it holds (its cache entry as its scope sees it) and the lists it reads. */
   readonly #lists: ChildLists;
   /** The resources its sessions want updates of, and what its process was asked. */
@@ -123,7 +125,7 @@ export class SharedChild {
       cache,
       scope: options.scope ?? { kind: "server" },
       clock: this.#clock,
-      current: () => this.#client,
+      current: () => this.#live,
       changed: (kind) => this.#events.listChanged(kind),
     });
   }
@@ -142,11 +144,11 @@ export class SharedChild {
    * the process is stopped; undefined otherwise (or when none is kept).
    */
   listFromCache(method: ListMethod, cursor: unknown): Json | undefined {
-    return !this.#client && cursor === undefined ? this.cached()?.lists[method] : undefined;
+    return !this.#live && cursor === undefined ? this.cached()?.lists[method] : undefined;
   }
 
   get running(): boolean {
-    return this.#client !== undefined;
+    return this.#live !== undefined;
   }
 
   get inFlight(): number {
@@ -155,13 +157,13 @@ export class SharedChild {
 
   info(): ChildInfo {
     return {
-      pid: this.#client ? this.#transport?.pid : undefined,
-      state: this.#client ? "running" : this.#starting ? "starting" : "stopped",
-      ...(this.#client ? { startedAt: new Date(this.#startedAt).toISOString() } : {}),
+      pid: this.#live ? this.#transport?.pid : undefined,
+      state: this.#live ? "running" : this.#starting ? "starting" : "stopped",
+      ...(this.#live ? { startedAt: new Date(this.#startedAt).toISOString() } : {}),
       idleMs: this.#inFlight.size > 0 ? 0 : this.#clock.now() - this.#lastActivity,
       inFlight: this.#inFlight.size,
       restarts: this.#restarts,
-      failed: this.#failed && !this.#client,
+      failed: this.#failed && !this.#live,
       ...(this.#lastError
         ? { lastError: this.#lastError.message, lastErrorAt: new Date(this.#lastError.at).toISOString() }
         : {}),
@@ -173,9 +175,13 @@ export class SharedChild {
     this.#lastActivity = this.#clock.now();
   }
 
-  /** The running server's client, starting it (once, for every waiter) when it is not. */
-  start(): Promise<Client> {
-    if (this.#client) return Promise.resolve(this.#client);
+  /** The server running, started (once, for every waiter) when it is not. */
+  async start(): Promise<void> {
+    await this.#connected();
+  }
+
+  #connected(): Promise<Connected> {
+    if (this.#live) return Promise.resolve(this.#live);
     this.#stopping = false;
     this.#starting ??= this.#start().finally(() => {
       this.#starting = undefined;
@@ -190,8 +196,8 @@ export class SharedChild {
    */
   async subscriptions(uris: ReadonlySet<string>): Promise<void> {
     this.#subs.want(uris);
-    const client = this.#client ?? (uris.size > 0 ? await this.start() : undefined);
-    if (client) await this.#subs.apply(client);
+    const live = this.#live ?? (uris.size > 0 ? await this.#connected() : undefined);
+    if (live) await this.#subs.apply(live);
   }
 
   /**
@@ -212,22 +218,20 @@ export class SharedChild {
     const starting = this.#starting;
     // Its failure was reported to whoever started it; here it only has to be over.
     if (starting) await starting.catch(() => {});
-    const client = this.#client;
-    this.#client = undefined;
-    // Stopping: a client already closed (its process gone) has nothing more to close.
-    await client?.close().catch(() => {});
+    const live = this.#live;
+    this.#live = undefined;
+    // Stopping: a process already gone has nothing more to close.
+    await live?.wire.close().catch(() => {});
   }
 
-  async #start(): Promise<Client> {
+  async #start(): Promise<Connected> {
     const wait = this.#diedAt + this.#backoff - this.#clock.now();
     if (this.#diedAt && wait > 0) await new Promise<void>((r) => this.#clock.after(wait, r));
     const cached = this.cached();
-    let client: Client;
+    let live: Connected;
     try {
       // A folder it never ran in still knows the server's era (its entry, where one is kept).
-      client = await connectInEra(cached ?? this.#cache.get(this.name, this.#launchKey), (how) =>
-        this.#open(how),
-      );
+      live = await connectInEra(cached ?? this.#cache.get(this.name, this.#launchKey), () => this.#open());
     } catch (error) {
       const message = this.#startError(error);
       this.#lastError = { message, at: this.#clock.now() };
@@ -237,25 +241,24 @@ export class SharedChild {
       this.#events.outcome?.({ kind: "failed", error: message });
       throw new Error(`the shared server "${this.name}" did not start: ${message}`);
     }
-    this.#client = client;
+    this.#live = live;
     // A start that works clears what failed before: its state is what it is now.
     this.#failed = false;
     this.#lastError = undefined;
     this.#events.outcome?.({ kind: "started", pid: this.#transport?.pid });
     this.#startedAt = this.#clock.now();
     this.#lastActivity = this.#clock.now();
-    client.onclose = () => this.#died(client);
-    await this.#learn(client, cached);
-    return client;
+    await this.#learn(live, cached);
+    return live;
   }
 
   /** What a start learned goes to the cache, its subscriptions again to its process. */
-  async #learn(client: Client, cached: CachedServer | undefined): Promise<void> {
-    const { era, capabilities } = this.#lists.learned(client, cached);
+  async #learn(live: Connected, cached: CachedServer | undefined): Promise<void> {
+    const { era, capabilities } = this.#lists.learned(live, cached);
     this.#subs.restarted();
-    if (era === "2026-07-28" || this.#subs.wanted > 0) await this.#subs.apply(client);
+    if (era === "2026-07-28" || this.#subs.wanted > 0) await this.#subs.apply(live);
     // Read once the call that started it is answered (the server serves one thing at a time).
-    this.#lists.pend(client, capabilities);
+    this.#lists.pend(live, capabilities);
   }
 
   /** The lists of a start read now, if they still wait (the cache's warm-up waits for them). */
@@ -263,64 +266,50 @@ export class SharedChild {
     return this.#lists.listsNow();
   }
 
-  /**
-   * Why a start failed, in words: a process that exited before it answered is said to have (the
-   * SDK says only "Connection closed"); what it printed is in its log.
-   */
+  /** Why a start failed, in words: a process that exited before it answered is said to have (what it printed is in its log). */
   #startError(error: unknown): string {
-    const message = error instanceof Error ? error.message : String(error);
-    const exit = this.#transport?.exit;
-    return exit && /connection closed/i.test(message)
+    const exit = (error as { closed?: boolean }).closed && this.#transport?.exit;
+    return exit
       ? `the server exited (${exit}) before it answered`
-      : message;
+      : error instanceof Error
+        ? error.message
+        : String(error);
   }
 
-  async #open(how: Connection): Promise<Client> {
-    const { Client } = await import("@modelcontextprotocol/client");
-    const client = new Client(
-      { name: "mcp-twin-gateway", version: VERSION },
-      {
-        capabilities: { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } },
-        inputRequired: { autoFulfill: false },
-        ...("pin" in how ? { versionNegotiation: { mode: { pin: how.pin } } } : {}),
-      },
-    );
-    for (const method of ASK_METHODS)
-      client.setRequestHandler(method, async (request, ctx) =>
-        asResultOf(
-          method,
-          await this.#asks.duringCall(
-            [...this.#inFlight.values()],
-            method,
-            request.params,
-            ctx.mcpReq.signal,
-          ),
-        ),
-      );
-    for (const [method, kind] of [
-      ["notifications/tools/list_changed", "tools"],
-      ["notifications/prompts/list_changed", "prompts"],
-      ["notifications/resources/list_changed", "resources"],
-    ] as const)
-      client.setNotificationHandler(method, () => void this.#lists.changed(client, kind));
-    client.setNotificationHandler("notifications/resources/updated", (n) =>
-      this.#events.resourceUpdated(n.params.uri),
-    );
-    client.setNotificationHandler("notifications/message", (n) => this.#message(n.params));
+  /** A new process, and its wire: its questions put to the sessions whose calls are in flight. */
+  async #open(): Promise<ChildWire> {
     const transport = this.#upstream.open();
     this.#transport = transport;
-    await client.connect(transport, {
-      timeout: READY_TIMEOUT_MS,
-      ...("prior" in how ? { prior: how.prior } : {}),
-    });
-    this.#replies.watch(transport);
-    return client;
+    const asked = (method: string, params: Json | undefined, signal: AbortSignal) =>
+      (ASK_METHODS as readonly string[]).includes(method)
+        ? this.#asks.duringCall([...this.#inFlight.values()], method as AskMethod, params, signal)
+        : Promise.reject(rpcError("Method not found", RPC.methodNotFound));
+    const notified = (method: string, params: Json | undefined) => this.#notified(wire, method, params);
+    const wire = new ChildWire(
+      transport,
+      this.name,
+      { asked, notified, closed: () => this.#died(wire) },
+      this.#clock,
+    );
+    await transport.start();
+    return wire;
+  }
+
+  /** What the process says to no call in particular: list changes, resource updates, log lines. */
+  #notified(wire: ChildWire, method: string, params: Json | undefined): void {
+    const kind = LIST_CHANGED[method];
+    const live = this.#live?.wire === wire ? this.#live : undefined;
+    if (kind) void (live && this.#lists.changed(live, kind));
+    else if (method === "notifications/resources/updated" && typeof params?.uri === "string")
+      this.#events.resourceUpdated(params.uri);
+    else if (method === "notifications/message" && typeof params?.level === "string")
+      this.#message(params as unknown as LoggingMessageNotificationParams);
   }
 
   /** The era the process speaks, started first when it is not running (a failed start as a call's error). */
   async speaks(): Promise<Era | undefined> {
     try {
-      await this.start();
+      await this.#connected();
     } catch (error) {
       throw rpcError(error instanceof Error ? error.message : String(error));
     }
@@ -328,78 +317,47 @@ export class SharedChild {
   }
 
   /**
-   * One request to the process, started first when it is not running: written as it came, under an
-   * id of the gateway's own (its progress under a token of the gateway's, given to `progress`), and
-   * its answer handed back as the server wrote it — no schema between them. A death answers it like
-   * any call; `sent` is told the id, which a cancel names (rawCancel).
+   * One request to the process, started first when it is not running: written as it came over its
+   * wire (child-wire.ts: under an id of the gateway's, its progress under a token of the gateway's,
+   * given to `progress`), and its answer handed back as the server wrote it — no schema between
+   * them. A death answers it like any call; `sent` is told the id, which a cancel names (rawCancel);
+   * `stop` cancels it at the server.
    */
   async rawCall(
     message: JSONRPCRequest,
     caller: Caller,
-    options: { progress?: (params: Json) => void; sent?: (id: number) => void } = {},
+    options: SendOptions = {},
   ): Promise<JSONRPCResponse> {
-    const { progress } = options;
-    const id = this.#replies.nextId();
-    const key = `raw-${id}`;
+    const key = {};
     this.#inFlight.set(key, caller);
     this.#lastActivity = this.#clock.now();
     try {
       await this.speaks();
-      const transport = this.#transport;
-      if (!this.#client || !transport) throw rpcError(`the shared server "${this.name}" is not running`);
+      const live = this.#live;
+      if (!live) throw rpcError(`the shared server "${this.name}" is not running`);
       this.#lists.sent(message.method);
-      let params = message.params as Json | undefined;
-      const token = (params?._meta as Json | undefined)?.progressToken;
-      if (token !== undefined && progress) {
-        this.#replies.progress(key, progress);
-        params = { ...params, _meta: { ...(params?._meta as Json), progressToken: key } };
-      }
-      return await this.#replies.send(
-        transport,
-        { ...message, id, ...(params ? { params } : {}) },
-        options.sent,
-      );
+      return await live.wire.send(message as { method: string; params?: Json }, options);
     } finally {
       this.#inFlight.delete(key);
-      this.#replies.dropProgress(key);
       this.#lastActivity = this.#clock.now();
       if (this.#inFlight.size === 0) this.#lists.readNow();
     }
   }
 
-  /**
-   * rawCall's result, or its error thrown as the SDK's client throws one (its code, message and
-   * data); `stop` cancels it at the server.
-   */
+  /** rawCall's result, or its error thrown as the SDK's client throws one (its code, message and data). */
   async call(
     message: JSONRPCRequest,
     caller: Caller,
     options: { progress?: (params: Json) => void; stop?: AbortSignal | CallStop } = {},
   ): Promise<Json> {
-    const { stop } = options;
-    let rawId: number | undefined;
-    const off = stop
-      ? onAbort(stop, () => {
-          if (rawId !== undefined) this.rawCancel({ params: { reason: String(stop.reason) } }, rawId);
-        })
-      : undefined;
-    try {
-      const response = await this.rawCall(message, caller, {
-        ...(options.progress ? { progress: options.progress } : {}),
-        sent: (id) => {
-          rawId = id;
-        },
-      });
-      if ("error" in response) throw Object.assign(new Error(response.error.message), response.error);
-      return ("result" in response ? response.result : {}) as Json;
-    } finally {
-      off?.();
-    }
+    const response = await this.rawCall(message, caller, options);
+    if ("error" in response) throw Object.assign(new Error(response.error.message), response.error);
+    return ("result" in response ? response.result : {}) as Json;
   }
 
   /** A fast-path call the client cancelled: the server is told, under the gateway's id. */
   rawCancel(message: { params?: Json }, id: number): void {
-    this.#replies.cancel(this.#transport, message, id);
+    this.#live?.wire.cancel(id, String(message.params?.reason ?? "cancelled by the client"));
   }
 
   /** A log message: to the one call in flight that wants it, else to the sessions (share-host.ts). */
@@ -410,13 +368,10 @@ export class SharedChild {
     else this.#events.message(params);
   }
 
-  #died(client: Client): void {
-    if (this.#client !== client) return;
-    this.#client = undefined;
-    const dead = rpcError(
-      `the shared server "${this.name}" exited during the call; it starts again on the next one`,
-    );
-    this.#replies.failAll(dead);
+  /** Its process ended (the calls in flight on its wire failed already). */
+  #died(wire: ChildWire): void {
+    if (this.#live?.wire !== wire) return;
+    this.#live = undefined;
     if (this.#stopping) return;
     this.#restarts++;
     const how = this.#transport?.exit;

@@ -2,9 +2,9 @@
  * Resource subscriptions through a shared server: how many one session may hold, and what a
  * process is asked when the wanted set changes (only the difference, never the whole set again).
  */
-import type { Client, McpSubscription } from "@modelcontextprotocol/client";
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
-import { ANY } from "./as-sent.js";
+import type { Json } from "./as-sent.js";
+import type { Connected } from "./era-probe.js";
 
 /**
  * Resources one session (or 2026-07-28 listen) may be subscribed to at once: each costs the server
@@ -24,26 +24,16 @@ export function subscriptionRefusal(held: ReadonlySet<string>, uris: Iterable<st
 /** The JSON-RPC error of a subscription past the cap. */
 export const tooManySubscriptions = (why: string) => rpcError(why, RPC.invalidParams);
 
-/** What to subscribe and unsubscribe to go from `had` to `wanted`. */
-function subscriptionChange(
-  had: ReadonlySet<string>,
-  wanted: ReadonlySet<string>,
-): { added: string[]; gone: string[] } {
-  return {
-    added: [...wanted].filter((u) => !had.has(u)),
-    gone: [...had].filter((u) => !wanted.has(u)),
-  };
-}
-
 /**
  * What one process is asked to send of its resources: the set some session wants, applied to the
- * running client by difference (2025-11-25) or as one listen (2026-07-28), again after a restart.
+ * running process by difference (2025-11-25) or as one listen (2026-07-28), again after a restart.
  */
 export class UpstreamSubscriptions {
   /** Resources some session wants updates of, and those the running process was asked for. */
   #wanted = new Set<string>();
   #subscribed = new Set<string>();
-  #listen: McpSubscription | undefined;
+  /** What closes the 2026-07-28 listen open now. */
+  #listen: (() => void) | undefined;
 
   /** How many resources some session wants. */
   get wanted(): number {
@@ -60,25 +50,30 @@ export class UpstreamSubscriptions {
     this.#listen = undefined;
   }
 
-  async apply(client: Client): Promise<void> {
-    if (client.getProtocolEra() === "modern") return this.#relisten(client);
-    const { added, gone } = subscriptionChange(this.#subscribed, this.#wanted);
+  async apply(live: Connected): Promise<void> {
+    if (live.era === "2026-07-28") return this.#relisten(live);
+    // Only the difference: what is wanted and was not asked for, and what was and is no longer wanted.
+    const added = [...this.#wanted].filter((u) => !this.#subscribed.has(u));
+    const gone = [...this.#subscribed].filter((u) => !this.#wanted.has(u));
     this.#subscribed = new Set(this.#wanted);
     await Promise.all([
       ...added.map((uri) =>
         // A server that refuses a subscription sends no updates for it, which is what it said.
-        client.request({ method: "resources/subscribe", params: { uri } }, ANY).catch(() => {}),
+        live.wire.request("resources/subscribe", { uri }).catch(() => {}),
       ),
       ...gone.map((uri) =>
         // A refused unsubscribe leaves updates the bridge drops (no session wants them).
-        client.request({ method: "resources/unsubscribe", params: { uri } }, ANY).catch(() => {}),
+        live.wire.request("resources/unsubscribe", { uri }).catch(() => {}),
       ),
     ]);
   }
 
   /** A 2026-07-28 process sends nothing unasked: one listen for its list changes and the resources wanted. */
-  async #relisten(client: Client): Promise<void> {
-    const caps = client.getServerCapabilities() ?? {};
+  async #relisten(live: Connected): Promise<void> {
+    const caps = live.capabilities as Record<
+      string,
+      { listChanged?: boolean; subscribe?: boolean } | undefined
+    >;
     const filter = {
       ...(caps.tools?.listChanged ? { toolsListChanged: true as const } : {}),
       ...(caps.prompts?.listChanged ? { promptsListChanged: true as const } : {}),
@@ -90,8 +85,10 @@ export class UpstreamSubscriptions {
     const before = this.#listen;
     this.#listen =
       // A refused listen: no list changes come, and the cached lists stay what the server said.
-      Object.keys(filter).length > 0 ? await client.listen(filter).catch(() => undefined) : undefined;
+      Object.keys(filter).length > 0
+        ? await live.wire.listen(filter as Json).catch(() => undefined)
+        : undefined;
     // The old listen is replaced: one already ended has nothing to close.
-    await before?.close().catch(() => {});
+    before?.();
   }
 }
