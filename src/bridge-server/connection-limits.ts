@@ -31,6 +31,8 @@ export interface ConnectionLimits {
    * new client always find one.
    */
   controlRoom: number;
+  /** Connections set aside unread past the cap, other accounts' (peer-check.ts), at most. */
+  strangerRoom: number;
 }
 
 export const DEFAULT_LIMITS: ConnectionLimits = {
@@ -42,6 +44,7 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   // the 256 a session may have in flight), locked every client out, `/control/status` included.
   slotsPerCredential: 128,
   controlRoom: 64,
+  strangerRoom: 2048,
 };
 
 /** The answer to an MCP request past its credential's slots, or past what all may hold. */
@@ -60,13 +63,21 @@ export const CHECK_INTERVAL_MS = 1000;
  * Apply the limits to a server; returns `trust(socket)`, called when a request on a socket
  * presented the token, and `slot(res, credential)`, asked by each request to an MCP endpoint: a
  * refusal when its credential holds `slotsPerCredential` requests in flight, or all of them
- * together all but `controlRoom` connections; else the slot is held until the answer ends. Over
- * the cap, the oldest untrusted connection is dropped for the new one, else the oldest with no
- * request in flight; when every connection is trusted and busy, the new one is refused.
+ * together all but `controlRoom` connections; else the slot is held until the answer ends.
+ *
+ * Over the cap goes, oldest first, an untrusted connection not known to be of the user's account,
+ * else an untrusted one, else one with no request in flight; when every connection is trusted and
+ * busy, the new one is refused. With `owner` (peer-check.ts's `allowed`: one socket-table read for
+ * all accepted meanwhile), an untrusted one is set aside unread while its account is asked: the
+ * user's comes back, another account's stays there, up to `strangerRoom` (past it the oldest goes).
+ * Closed at once, another account's flood came back at once: its churn filled the kernel's accept
+ * queue (the user's connections waited a second for their SYN to be sent again) and reset the
+ * user's new connections as the oldest untrusted.
  */
 export function limitConnections(
   server: Server,
   limits: ConnectionLimits,
+  owner?: (socket: Socket) => true | Promise<boolean>,
 ): {
   trust(socket: Socket): void;
   slot(res: ServerResponse, credential: string): Refusal | null;
@@ -74,8 +85,11 @@ export function limitConnections(
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  /** The connections under the cap, oldest first; those set aside, oldest first. */
   const sockets = new Set<Socket>();
+  const aside = new Set<Socket>();
   const trusted = new WeakSet<Socket>();
+  const own = new WeakSet<Socket>();
   /** Requests in flight on each connection (any route). */
   const busy = new Map<Socket, number>();
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
@@ -87,19 +101,42 @@ export function limitConnections(
       else busy.delete(socket);
     });
   });
-  server.on("connection", (socket: Socket) => {
+  const oldest = (pick: (s: Socket) => boolean) => {
+    for (const s of sockets) if (pick(s)) return s;
+  };
+  const setAside = (socket: Socket, allowed: Promise<boolean>) => {
+    socket.pause();
+    aside.add(socket);
+    const first = aside.size > limits.strangerRoom ? aside.values().next().value : undefined;
+    first?.destroy();
+    aside.delete(first as Socket);
+    void allowed.then((ok) => {
+      if (!ok || !aside.delete(socket)) return;
+      own.add(socket);
+      socket.resume();
+      admit(socket);
+    });
+  };
+  const admit = (socket: Socket) => {
     sockets.add(socket);
+    if (sockets.size <= limits.maxConnections) return;
+    const shed =
+      oldest((s) => s !== socket && !trusted.has(s) && !own.has(s)) ??
+      oldest((s) => s !== socket && !trusted.has(s)) ??
+      oldest((s) => s !== socket && !busy.has(s)) ??
+      socket;
+    sockets.delete(shed);
+    const allowed = !own.has(shed) && !trusted.has(shed) && owner?.(shed);
+    if (allowed) setAside(shed, Promise.resolve(allowed));
+    else shed.destroy();
+  };
+  server.on("connection", (socket: Socket) => {
     socket.once("close", () => {
       sockets.delete(socket);
+      aside.delete(socket);
       busy.delete(socket);
     });
-    if (sockets.size <= limits.maxConnections) return;
-    const victim =
-      [...sockets].find((old) => old !== socket && !trusted.has(old)) ??
-      [...sockets].find((old) => old !== socket && !busy.has(old));
-    const shed = victim ?? socket;
-    shed.destroy();
-    sockets.delete(shed);
+    admit(socket);
   });
   const held = new Map<string, number>();
   let total = 0;

@@ -26,8 +26,9 @@ export interface PeerRule {
  * useless to it; so is one whose other end no process holds any more. Non-loopback connections
  * (`--allow-remote`) are not judged here. `accepted(socket)` on each new connection; `allowed` is
  * true at once for a connection decided before, else a promise. Reading the tables costs tens of
- * ms on a busy host (docs/dev/performance.md), so connections accepted before a read began share
- * it, and it is asked only of requests whose credential passed: a request without one costs no read.
+ * ms on a busy host (docs/dev/performance.md), so one read at a time answers for every connection
+ * accepted before it began; it is asked of requests whose credential passed and of connections set
+ * aside past the cap (connection-limits.ts): below it, a request without one costs no read.
  */
 export function peerCheck(rule: PeerRule): {
   accepted(socket: Socket): void;
@@ -41,22 +42,26 @@ export function peerCheck(rule: PeerRule): {
     Pick<Socket, "remoteAddress" | "remotePort" | "localAddress" | "localPort">
   >();
   let reads = 0;
+  /** Per table and port: the read in flight, and the one to begin when it ends. */
   const inFlight = new Map<string, { number: number; text: Promise<SocketTable> }>();
+  const queued = new Map<string, Promise<SocketTable>>();
+  const begin = (table: "tcp" | "tcp6", port: number, key: string) => {
+    queued.delete(key);
+    const current = { number: ++reads, text: readSocketTable(table, port, rule.proc) };
+    inFlight.set(key, current);
+    void current.text.finally(() => inFlight.get(key) === current && inFlight.delete(key));
+    return current.text;
+  };
   /** `table`'s rows of connections to the bridge's `port`, from a read begun after `socket` was accepted. */
   const tableFor = (socket: Socket, port: number) => (table: "tcp" | "tcp6") => {
     const since = acceptedAt.get(socket) ?? Number.POSITIVE_INFINITY;
     const key = `${table} ${port}`;
-    let read = inFlight.get(key);
-    // A read begun after this connection was accepted holds its row.
-    if (!read || read.number < since) {
-      const current = { number: ++reads, text: readSocketTable(table, port, rule.proc) };
-      inFlight.set(key, current);
-      current.text.finally(() => {
-        if (inFlight.get(key) === current) inFlight.delete(key);
-      });
-      read = current;
-    }
-    return read.text;
+    const read = inFlight.get(key);
+    if (!read) return begin(table, port, key);
+    if (read.number >= since) return read.text;
+    const next = queued.get(key) ?? read.text.then(() => begin(table, port, key));
+    queued.set(key, next);
+    return next;
   };
   const decide = async (socket: Socket): Promise<boolean> => {
     const { remoteAddress, remotePort, localAddress, localPort } = ends.get(socket) ?? socket;

@@ -2,7 +2,7 @@
  * Which user account holds the other end of a loopback TCP connection, from /proc/net/tcp{,6}
  * (Linux and WSL): the row whose local end is the connection's peer carries its owner's uid.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { addressKey } from "../bridge-link/index.js";
@@ -81,11 +81,8 @@ export function ownerIn(table: SocketTable, peer: Endpoint, local: Endpoint): So
   const localAddress = addressKey(local.address);
   const peerPort = `:${hexPort(peer.port)}`;
   const localPort = `:${hexPort(local.port)}`;
-  // The peer's port followed by a space, as a local or a remote end: only those rows are split.
-  const mark = `${peerPort} `;
   let found: SocketOwner | undefined;
-  for (const row of table) {
-    if (!row.includes(mark)) continue;
+  for (const row of rowsFrom(table, peerPort)) {
     // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
     const cols = row.trim().split(/\s+/);
     const [, from = "", to = "", , , , , uid = "", , inode = ""] = cols;
@@ -100,6 +97,27 @@ export function ownerIn(table: SocketTable, peer: Endpoint, local: Endpoint): So
   return found;
 }
 
+/**
+ * The rows of `table` whose local end has port `port` (`:1F90`), indexed once per table: under a
+ * flood one read answers for hundreds of connections, and scanning every row for each was most of
+ * the bridge's time.
+ */
+function rowsFrom(table: SocketTable, port: string): readonly string[] {
+  let index = indexes.get(table);
+  if (!index) {
+    index = new Map();
+    for (const row of table) {
+      const from = / *\S+ +\S+(:[0-9A-F]{4}) /.exec(row)?.[1] ?? "";
+      const rows = index.get(from);
+      if (rows) rows.push(row);
+      else index.set(from, [row]);
+    }
+    indexes.set(table, index);
+  }
+  return index.get(port) ?? [];
+}
+const indexes = new WeakMap<SocketTable, Map<string, string[]>>();
+
 /** A port as the tables print it: four upper-case hex digits. */
 const hexPort = (port: number) => port.toString(16).toUpperCase().padStart(4, "0");
 
@@ -110,8 +128,10 @@ export function canTellOwners(proc = "/proc"): boolean {
 
 /**
  * The rows of /proc/net/tcp or tcp6 that name `port` as an end (none when the table cannot be
- * read). Read off the event loop: the kernel walks its whole connection table to write either
- * (tens of ms on a busy host).
+ * read). The kernel gives a page (4 KiB) a read and walks its connection table to write it, so a
+ * swollen table (20,000 rows) is 600 reads: each through the thread pool, each waited to be
+ * scheduled (up to 0.9 s a table on 2 loaded cores). They are made here, in slices of SLICE_MS
+ * between which the event loop runs.
  */
 export async function readSocketTable(
   table: "tcp" | "tcp6",
@@ -126,8 +146,12 @@ export async function readSocketTable(
     try {
       // The start of a row the last read cut off, moved to the front of the piece.
       let carried = 0;
-      for (;;) {
-        const { bytesRead } = await file.read(piece, carried, TABLE_PIECE - carried, null);
+      for (let slice = performance.now(); ; ) {
+        if (performance.now() - slice > SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          slice = performance.now();
+        }
+        const bytesRead = readSync(file.fd, piece, carried, TABLE_PIECE - carried, null);
         const filled = carried + bytesRead;
         // A row longer than the piece (none is: about 150 bytes in tcp, 180 in tcp6) is cut.
         const rowsEnd = bytesRead === 0 ? filled : piece.lastIndexOf(NEWLINE, filled - 1) + 1 || filled;
@@ -145,6 +169,7 @@ export async function readSocketTable(
     return [];
   }
 }
+const SLICE_MS = 4;
 
 /** Each row of `bytes` holding `mark`, as text (the piece they are in is read into again). */
 function keepRows(bytes: Buffer, mark: Buffer, into: string[]): void {
