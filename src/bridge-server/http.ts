@@ -164,8 +164,6 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
     checkHost(req.headers.host, l.loopbackOnly) ??
     checkOrigin(req.headers.origin, l.origins) ??
     checkBearer(l.token, req.headers.authorization, req.socket, share || undefined);
-  // Presented the token: never shed for a stranger's connection while its account is asked.
-  if (!early) l.trust(req);
   const account = early || !l.peers ? true : l.peers.allowed(req.socket);
   if (account !== true && !(await account)) early = UNAUTHORIZED;
   if (early) {
@@ -181,6 +179,7 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
       proof ? { ...early, headers: { ...early.headers, ...proof }, close: false } : early,
     );
   }
+  l.trust(req);
   if (control) return answerControl(control, pathname, req, res);
   if (!endpoint) return sendRefusal(res, notFound(l));
   // One credential's requests never take what another's and the control routes need.
@@ -366,9 +365,8 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
       sendRefusal(res, refusal(500, RPC.internalError, "Internal error"));
     });
   });
-  // The account check takes each connection's ends before the limits may ask it.
-  if (l.peers) server.on("connection", l.peers.accepted);
   const connections = limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits }, l.peers?.allowed);
+  if (l.peers) server.on("connection", l.peers.accepted);
 
   const port = await takeConnections(server, options);
   server.on("error", (error) => log(`http: ${error.message}`));
