@@ -7,11 +7,7 @@ import type { Socket } from "node:net";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { type Refusal, TRY_AGAIN } from "./http-guards.js";
 
-/**
- * The socket-level limits: timeouts for headers and bodies, closing after an early refusal, and a
- * connection cap that sheds unauthenticated sockets first, so slow clients without the token can
- * never exhaust the bridge's file descriptors or starve the clients that have it.
- */
+/** So that clients without the token can never exhaust the bridge's file descriptors or starve those with it. */
 export interface ConnectionLimits {
   /** Time for a request's headers to arrive (slow-header clients). */
   headersTimeoutMs: number;
@@ -19,10 +15,7 @@ export interface ConnectionLimits {
   requestTimeoutMs: number;
   /** Idle time of a kept-alive connection between requests. */
   keepAliveTimeoutMs: number;
-  /**
-   * Open connections at most; past it, the oldest one that never presented the token goes, else
-   * the oldest with no request in flight.
-   */
+  /** Open connections at most, but those set aside (limitConnections says which goes). */
   maxConnections: number;
   /** Requests to the MCP endpoints one credential may have in flight (each holds a connection). */
   slotsPerCredential: number;
@@ -53,6 +46,9 @@ const noSlot = (message: string): Refusal => ({
   close: true,
 });
 
+/** Connections set aside unread past the cap (other accounts', peer-check.ts) at most. */
+const STRANGER_ROOM = 2048;
+
 /** How often Node checks the header and request timeouts (its default, 30 s, is too lax). */
 export const CHECK_INTERVAL_MS = 1000;
 
@@ -60,13 +56,16 @@ export const CHECK_INTERVAL_MS = 1000;
  * Apply the limits to a server; returns `trust(socket)`, called when a request on a socket
  * presented the token, and `slot(res, credential)`, asked by each request to an MCP endpoint: a
  * refusal when its credential holds `slotsPerCredential` requests in flight, or all of them
- * together all but `controlRoom` connections; else the slot is held until the answer ends. Over
- * the cap, the oldest untrusted connection is dropped for the new one, else the oldest with no
- * request in flight; when every connection is trusted and busy, the new one is refused.
+ * together all but `controlRoom` connections; else the slot is held until the answer ends.
+ * Over the cap goes the oldest untrusted connection not known to be the user's account's, else
+ * untrusted, else idle, else the new one; with `owner` (peer-check.ts), set aside unread while its
+ * account is asked: the user's comes back. Closed, a flood's came back at once: the churn filled
+ * the accept queue (the user's SYNs sent again 1 s later) and reset the user's new connections.
  */
 export function limitConnections(
   server: Server,
   limits: ConnectionLimits,
+  owner?: (socket: Socket) => true | Promise<boolean>,
 ): {
   trust(socket: Socket): void;
   slot(res: ServerResponse, credential: string): Refusal | null;
@@ -74,12 +73,14 @@ export function limitConnections(
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  /** The connections under the cap, and those set aside: each oldest first. */
   const sockets = new Set<Socket>();
+  const aside = new Set<Socket>();
   const trusted = new WeakSet<Socket>();
+  const own = new WeakSet<Socket>();
   /** Requests in flight on each connection (any route). */
   const busy = new Map<Socket, number>();
-  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    const socket = req.socket;
+  server.on("request", ({ socket }: IncomingMessage, res: ServerResponse) => {
     busy.set(socket, (busy.get(socket) ?? 0) + 1);
     res.once("close", () => {
       const left = (busy.get(socket) ?? 1) - 1;
@@ -87,19 +88,31 @@ export function limitConnections(
       else busy.delete(socket);
     });
   });
-  server.on("connection", (socket: Socket) => {
+  const oldest = (pick: (s: Socket) => boolean) => {
+    for (const s of sockets) if (pick(s)) return s;
+  };
+  const admit = (socket: Socket) => {
     sockets.add(socket);
-    socket.once("close", () => {
-      sockets.delete(socket);
-      busy.delete(socket);
-    });
     if (sockets.size <= limits.maxConnections) return;
-    const victim =
-      [...sockets].find((old) => old !== socket && !trusted.has(old)) ??
-      [...sockets].find((old) => old !== socket && !busy.has(old));
-    const shed = victim ?? socket;
-    shed.destroy();
+    const shed =
+      oldest((s) => s !== socket && !trusted.has(s) && !own.has(s)) ??
+      oldest((s) => s !== socket && !trusted.has(s)) ??
+      oldest((s) => s !== socket && !busy.has(s)) ??
+      socket;
     sockets.delete(shed);
+    const allowed = !own.has(shed) && !trusted.has(shed) && owner?.(shed);
+    if (!allowed) return void shed.destroy();
+    aside.add(shed.pause());
+    for (const first of aside) if (aside.size <= STRANGER_ROOM || !aside.delete(first.destroy())) break;
+    void Promise.resolve(allowed).then((ok) => {
+      if (ok && aside.delete(shed)) admit(own.add(shed) && shed.resume());
+    });
+  };
+  server.on("connection", (socket: Socket) => {
+    socket.once("close", () => {
+      for (const set of [sockets, aside, busy]) set.delete(socket);
+    });
+    admit(socket);
   });
   const held = new Map<string, number>();
   let total = 0;

@@ -2,6 +2,7 @@
  * Where the bridge's HTTP server takes its connections from: a port it binds, a listening socket it
  * inherits (its keeper's), or connections its keeper accepts and hands over (Windows).
  */
+import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
@@ -30,14 +31,9 @@ export async function takeConnections(
     });
     return from.port;
   }
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    const done = () => {
-      server.off("error", reject);
-      resolve();
-    };
-    if (from.fd !== undefined) server.listen({ fd: from.fd }, done);
-    else server.listen(from.port, from.host, done);
-  });
+  const listening = once(server, "listening");
+  if (from.fd !== undefined) server.listen({ fd: from.fd });
+  else server.listen(from.port, from.host);
+  await listening;
   return (server.address() as AddressInfo).port;
 }

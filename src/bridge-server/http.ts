@@ -365,7 +365,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
       sendRefusal(res, refusal(500, RPC.internalError, "Internal error"));
     });
   });
-  const connections = limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits });
+  const connections = limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits }, l.peers?.allowed);
   if (l.peers) server.on("connection", l.peers.accepted);
 
   const port = await takeConnections(server, options);

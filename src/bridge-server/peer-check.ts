@@ -19,44 +19,46 @@ export interface PeerRule {
   unnamed: boolean;
 }
 
+type Ends = Pick<Socket, "remoteAddress" | "remotePort" | "localAddress" | "localPort">;
+
 /**
  * Decides once per connection whether the account holding its other end may use the bridge: a
  * loopback connection whose other end a process of another user account holds (its uid in
  * /proc/net/tcp{,6}) is refused, whatever it presents, so a credential another account captured is
  * useless to it; so is one whose other end no process holds any more. Non-loopback connections
  * (`--allow-remote`) are not judged here. `accepted(socket)` on each new connection; `allowed` is
- * true at once for a connection decided before, else a promise. Reading the tables costs tens of
- * ms on a busy host (docs/dev/performance.md), so connections accepted before a read began share
- * it, and it is asked only of requests whose credential passed: a request without one costs no read.
+ * true at once for a connection decided before, else a promise. A read costs tens of ms on a busy
+ * host (performance.md): one at a time answers for all accepted before it began. Asked of requests
+ * whose credential passed and of connections past the cap: a request without one costs no read.
  */
 export function peerCheck(rule: PeerRule): {
   accepted(socket: Socket): void;
   allowed(socket: Socket): true | Promise<boolean>;
 } {
   const decided = new WeakMap<Socket, boolean | Promise<boolean>>();
+  /** Both ends, taken when it is accepted (one reset since has none to give), and the reads begun then. */
+  const ends = new WeakMap<Socket, Ends>();
   const acceptedAt = new WeakMap<Socket, number>();
-  /** Both ends, taken when the connection is accepted: a socket reset since has none to give. */
-  const ends = new WeakMap<
-    Socket,
-    Pick<Socket, "remoteAddress" | "remotePort" | "localAddress" | "localPort">
-  >();
   let reads = 0;
+  /** Per table and port: the read in flight, and the one to begin when it ends. */
   const inFlight = new Map<string, { number: number; text: Promise<SocketTable> }>();
+  const queued = new Map<string, Promise<SocketTable>>();
+  const begin = (table: "tcp" | "tcp6", port: number, key: string) => {
+    queued.delete(key);
+    const current = { number: ++reads, text: readSocketTable(table, port, rule.proc) };
+    inFlight.set(key, current);
+    void current.text.finally(() => inFlight.get(key) === current && inFlight.delete(key));
+    return current.text;
+  };
   /** `table`'s rows of connections to the bridge's `port`, from a read begun after `socket` was accepted. */
   const tableFor = (socket: Socket, port: number) => (table: "tcp" | "tcp6") => {
-    const since = acceptedAt.get(socket) ?? Number.POSITIVE_INFINITY;
     const key = `${table} ${port}`;
-    let read = inFlight.get(key);
-    // A read begun after this connection was accepted holds its row.
-    if (!read || read.number < since) {
-      const current = { number: ++reads, text: readSocketTable(table, port, rule.proc) };
-      inFlight.set(key, current);
-      current.text.finally(() => {
-        if (inFlight.get(key) === current) inFlight.delete(key);
-      });
-      read = current;
-    }
-    return read.text;
+    const read = inFlight.get(key);
+    if (!read) return begin(table, port, key);
+    if (read.number >= (acceptedAt.get(socket) ?? Number.POSITIVE_INFINITY)) return read.text;
+    const next = queued.get(key) ?? read.text.then(() => begin(table, port, key));
+    queued.set(key, next);
+    return next;
   };
   const decide = async (socket: Socket): Promise<boolean> => {
     const { remoteAddress, remotePort, localAddress, localPort } = ends.get(socket) ?? socket;
@@ -78,18 +80,15 @@ export function peerCheck(rule: PeerRule): {
       ends.set(socket, { remoteAddress, remotePort, localAddress, localPort });
     },
     allowed(socket) {
-      const known = decided.get(socket);
+      let known = decided.get(socket);
       if (known === true) return true;
-      if (known !== undefined) return Promise.resolve(known);
-      const pending = decide(socket)
+      if (known === undefined) {
         // An owner that cannot be told is not allowed (the connection is refused).
-        .catch(() => false)
-        .then((allowed) => {
-          decided.set(socket, allowed);
-          return allowed;
-        });
-      decided.set(socket, pending);
-      return pending;
+        known = decide(socket).catch(() => false);
+        decided.set(socket, known);
+        void known.then((ok) => decided.set(socket, ok));
+      }
+      return Promise.resolve(known);
     },
   };
 }

@@ -2,7 +2,7 @@
  * Which user account holds the other end of a loopback TCP connection, from /proc/net/tcp{,6}
  * (Linux and WSL): the row whose local end is the connection's peer carries its owner's uid.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { addressKey } from "../bridge-link/index.js";
@@ -53,24 +53,14 @@ export interface SocketOwner {
 const NEWLINE = 0x0a;
 
 /**
- * What is kept of a table: the rows that name the bridge's port, as text. A busy host's table runs
- * to megabytes and is read for each new connection: read whole, and split into rows, it was most
- * of the bridge's garbage under many connections; it is read through one reused piece of
- * TABLE_PIECE bytes, and only the rows of connections to the bridge are kept, in V8's heap (which
- * compacts), not malloc's (docs/dev/performance.md).
+ * What is kept of a table: the rows that name the bridge's port, as text (a busy host's table whole
+ * was most of the bridge's garbage: performance.md), by their local end's port (`:1F90`): a read
+ * answers for hundreds of connections under a flood (500 in 4,000 rows: 676 ms scanned, 43 ms so).
  */
-export type SocketTable = readonly string[];
+export type SocketTable = ReadonlyMap<string, readonly string[]>;
 
+/** What a table is read through: one such piece a read, one read of each table at a time (peer-check.ts). */
 const TABLE_PIECE = 64 * 1024;
-
-/**
- * The pieces tables are read through, kept for the next reads (one a read in flight: a few at
- * once), so a read takes no new 64 KiB from malloc: memory malloc hands out and takes back by the
- * hundred between two collections stays with the process, scattered (measured of whole tables and
- * of rows kept as Buffers; the pieces were not measured apart).
- */
-const spare: Buffer[] = [];
-const SPARE_KEPT = 4;
 
 /**
  * The owner of the socket whose local end is `peer` and remote end is `local`, in the rows of
@@ -81,11 +71,8 @@ export function ownerIn(table: SocketTable, peer: Endpoint, local: Endpoint): So
   const localAddress = addressKey(local.address);
   const peerPort = `:${hexPort(peer.port)}`;
   const localPort = `:${hexPort(local.port)}`;
-  // The peer's port followed by a space, as a local or a remote end: only those rows are split.
-  const mark = `${peerPort} `;
   let found: SocketOwner | undefined;
-  for (const row of table) {
-    if (!row.includes(mark)) continue;
+  for (const row of table.get(peerPort) ?? []) {
     // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
     const cols = row.trim().split(/\s+/);
     const [, from = "", to = "", , , , , uid = "", , inode = ""] = cols;
@@ -109,9 +96,9 @@ export function canTellOwners(proc = "/proc"): boolean {
 }
 
 /**
- * The rows of /proc/net/tcp or tcp6 that name `port` as an end (none when the table cannot be
- * read). Read off the event loop: the kernel walks its whole connection table to write either
- * (tens of ms on a busy host).
+ * The rows of /proc/net/tcp or tcp6 that name `port` as an end (none when it cannot be read). The
+ * kernel gives 4 KiB a read: a swollen table's 600, each through the thread pool, took up to 0.9 s
+ * on 2 loaded cores; they are made here, in slices of SLICE_MS, the event loop running between.
  */
 export async function readSocketTable(
   table: "tcp" | "tcp6",
@@ -119,15 +106,19 @@ export async function readSocketTable(
   proc = "/proc",
 ): Promise<SocketTable> {
   const mark = Buffer.from(`:${hexPort(port)} `, "latin1");
-  const rows: string[] = [];
+  const rows = new Map<string, string[]>();
   try {
     const file = await openForReading(path.join(proc, "net", table));
-    const piece = spare.pop() ?? Buffer.allocUnsafeSlow(TABLE_PIECE);
+    const piece = Buffer.allocUnsafeSlow(TABLE_PIECE);
     try {
       // The start of a row the last read cut off, moved to the front of the piece.
       let carried = 0;
-      for (;;) {
-        const { bytesRead } = await file.read(piece, carried, TABLE_PIECE - carried, null);
+      for (let slice = performance.now(); ; ) {
+        if (performance.now() - slice > SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          slice = performance.now();
+        }
+        const bytesRead = readSync(file.fd, piece, carried, TABLE_PIECE - carried, null);
         const filled = carried + bytesRead;
         // A row longer than the piece (none is: about 150 bytes in tcp, 180 in tcp6) is cut.
         const rowsEnd = bytesRead === 0 ? filled : piece.lastIndexOf(NEWLINE, filled - 1) + 1 || filled;
@@ -137,22 +128,26 @@ export async function readSocketTable(
         carried = filled - rowsEnd;
       }
     } finally {
-      if (spare.length < SPARE_KEPT) spare.push(piece);
       await file.close();
     }
   } catch {
     // Part of a table could lack the row: none is read.
-    return [];
+    return new Map();
   }
 }
+const SLICE_MS = 4;
 
 /** Each row of `bytes` holding `mark`, as text (the piece they are in is read into again). */
-function keepRows(bytes: Buffer, mark: Buffer, into: string[]): void {
+function keepRows(bytes: Buffer, mark: Buffer, into: Map<string, string[]>): void {
   for (let at = bytes.indexOf(mark); at !== -1; ) {
     const start = bytes.lastIndexOf(NEWLINE, at) + 1;
     const newline = bytes.indexOf(NEWLINE, at);
     const end = newline === -1 ? bytes.length : newline;
-    into.push(bytes.toString("latin1", start, end));
+    const row = bytes.toString("latin1", start, end);
+    const port = / *\S+ +\S+(:[0-9A-F]{4}) /.exec(row)?.[1] ?? "";
+    const rows = into.get(port);
+    if (rows) rows.push(row);
+    else into.set(port, [row]);
     at = newline === -1 ? -1 : bytes.indexOf(mark, end);
   }
 }
