@@ -392,8 +392,11 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
   expect(info.url).toBe(started.url);
   pids.push(info.pid);
   const entry = path.join(m.paths.linuxHome, ".config", "autostart", "mcp-twin-bridge.desktop");
+  // Said once: from a login until something starts the bridge, its port is anyone's.
+  const open = `; so from each login until the bridge starts, nothing holds its port (${new URL(info.url).host}): another account can listen on it and receive what the url entries send`;
+  expect(synced.stdout.split(open)).toHaveLength(2);
   expect(synced.stdout).toContain(
-    `▲ It does not start when you log in: linux has no systemd for the user's services, and no desktop session is seen. Fix: add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails (with a desktop, \`mcp-twin sync --autostart\` writes an XDG autostart entry, ${entry}, instead).\n    (setsid `,
+    `▲ It does not start when you log in: linux has no systemd for the user's services, and no desktop session is seen${open}. Fix: add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails (with a desktop, \`mcp-twin sync --autostart\` writes an XDG autostart entry, ${entry}, instead).\n    (setsid `,
   );
   expect(synced.stdout).toMatch(/\(setsid \S+ \S+ bridge start <\/dev\/null >\/dev\/null 2>&1 &\)\n/);
   // Offered, not written.
@@ -405,7 +408,7 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
   const asked = await m.run(["sync", "--autostart"], { timeoutMs: 120_000 });
   expect(asked.code, asked.stderr).toBe(0);
   const noDesktop = (now: string) =>
-    `▲ An XDG autostart entry (${entry}) is installed${now}: a desktop session runs it when you log in to one, and none is seen here. Fix: for a login without one, add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails.\n    (setsid `;
+    `▲ An XDG autostart entry (${entry}) is installed${now}: a desktop session runs it when you log in to one, and none is seen here${open}. Fix: for a login without one, add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails.\n    (setsid `;
   expect(asked.stdout).toContain(noDesktop(" now"));
   expect(asked.stdout).not.toContain("It starts when you log in");
   expect(readFileSync(entry, "utf8")).toMatch(/^Exec=\/usr\/bin\/env .* \S+ \S+ bridge start$/m);
