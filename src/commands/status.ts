@@ -6,7 +6,7 @@
 
 import { ruleNote } from "../core/budget/rule-problems.js";
 import { clientById } from "../core/clients/index.js";
-import { openPort, type SharedStatus, sharedLineFor, sharedStatus } from "../core/status/shared-status.js";
+import { portOpenAt, type SharedStatus, sharedLineFor, sharedStatus } from "../core/status/shared-status.js";
 import { type SharedView, sharedFix } from "../core/status/shared-view.js";
 import {
   computeStatus,
@@ -112,9 +112,7 @@ function renderShared(s: SharedStatus, out: Output): void {
     const fix = sharedFix(v);
     if (fix) out.print(`  ${" ".repeat(width)}  ${fix}`);
   }
-  // Once for them all: what a url entry sends while nothing of this home holds the port.
-  const open = openPort(s.bridge);
-  if (open) out.print(`  ${out.theme.warn} ${open.message}. Fix: ${open.fix}.`);
+  for (const line of portOpenAt(s.bridge)) out.print(`  ${out.theme.warn} ${line}`);
 }
 
 function render(

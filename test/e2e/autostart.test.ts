@@ -320,7 +320,7 @@ test("Linux with systemd: a socket unit that holds the port and the service it s
   expect(readFileSync(log, "utf8").split("\n").filter(Boolean)).toEqual([
     "systemctl --user daemon-reload",
     "systemctl --user enable mcp-twin-bridge.socket",
-    "systemctl --user stop mcp-twin-bridge.service",
+    "systemctl --user disable --now mcp-twin-bridge.service",
     "systemctl --user restart mcp-twin-bridge.socket",
   ]);
 
@@ -343,8 +343,8 @@ test("Linux with systemd: a socket unit that holds the port and the service it s
   expect(readFileSync(socket, "utf8")).toBe(socketText);
   expect(readFileSync(service, "utf8")).toBe(text);
   expect(state(m).autostart).toMatchObject({ kind: "systemd", name: "mcp-twin-bridge.socket", format: 5 });
-  expect(readFileSync(log, "utf8")).toContain("systemctl --user disable mcp-twin-bridge.service\n");
-  expect(readFileSync(log, "utf8")).not.toContain("disable --now mcp-twin-bridge.service");
+  expect(readFileSync(log, "utf8")).toContain("systemctl --user disable --now mcp-twin-bridge.service\n");
+  expect(existsSync(path.join(units, "default.target.wants", "mcp-twin-bridge.service"))).toBe(false);
   const back = await until("the bridge", () => serveJson(bridgeDir));
   pids.push(back.pid);
   // As it should be: the next one asks systemd nothing.

@@ -34,7 +34,7 @@ if (skip) console.warn(`real systemd unit test skipped: ${skip}`);
 
 const dirs: string[] = [];
 afterAll(() => {
-  if (!process.env.KEEP) for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 /** What the script inside the namespace does, each finding a `key=value` line. */
@@ -83,7 +83,6 @@ test.skipIf(skip !== undefined)(
   async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-systemd-"));
     dirs.push(root);
-    console.info(`root ${root}`);
     const home = path.join(root, "home");
     const runtime = path.join(root, "run");
     mkdirSync(path.join(home, ".config", "mcp-twin"), { recursive: true });

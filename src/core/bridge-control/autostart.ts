@@ -78,7 +78,7 @@ const failure = (r: RunResult, what: string) =>
     ? `${what} failed: it could not be started (${r.spawnError})`
     : `${what} failed (exit code ${r.exitCode ?? "?"})${r.stderr.length > 0 ? `: ${r.stderr.toString("utf8").replace(/\s+/g, " ").trim().slice(0, 300)}` : ""}`;
 
-/** Is it registered with its service manager (beyond its file being there)? systemd's socket: and listening. */
+/** Is it registered with its service manager (beyond its file being there), a socket unit listening? */
 async function registered(record: AutostartRecord, env: Environment): Promise<boolean> {
   if (record.kind === "windows-task") return !(await schtasks(env, ["/Query", "/TN", record.name])).failed;
   if (record.kind === "systemd")
@@ -87,16 +87,14 @@ async function registered(record: AutostartRecord, env: Environment): Promise<bo
   return true;
 }
 
-/** A systemd socket unit that does not listen now (a unit of the older format: never). */
+/** A socket unit that does not listen now. */
 const notListening = async (env: Environment, record: AutostartRecord) =>
   record.name === SOCKET_NAME && (await systemctl(env, ["is-active", "--quiet", record.name])).failed;
 
 /**
  * The bridge starts at logon: its files written (when they differ) and registered with the service
- * manager. Nothing else is started here — sync starts the bridge through the lifecycle — but
- * systemd's socket unit, which holds the port from now on: the bridge running then (`handOver`
- * stops it, and systemd's service) lets the port go to it first. A way that is only offered (the
- * XDG entry) is written when `accept` (the user asked, now or before).
+ * manager; only systemd's socket unit is started (`handOver` first ends the bridge on its port).
+ * A way that is only offered (the XDG entry) is written when `accept` (the user asked, now or before).
  */
 export async function ensureAutostart(
   machine: Machine,
@@ -135,9 +133,9 @@ export async function ensureAutostart(
       await systemctl(env, ["daemon-reload"]);
       const r = await systemctl(env, ["enable", record.name]);
       if (r.failed) return failed(failure(r, `systemctl --user enable ${record.name}`));
-      // The bridge running now holds the port (under its keeper, or the service of the units this
-      // replaces, whose state systemd keeps across the reload): it ends, and the socket binds.
-      await systemctl(env, ["stop", UNIT_NAME]);
+      // The bridge running holds the port (under its keeper, or the older unit's, now the service:
+      // systemd keeps its state across the reload, and it was enabled): it ends, the socket binds.
+      await systemctl(env, ["disable", "--now", UNIT_NAME]);
       await options.handOver?.();
       const held = await systemctl(env, ["restart", record.name]);
       if (held.failed) return failed(failure(held, `systemctl --user restart ${record.name}`));
@@ -221,26 +219,15 @@ export async function autostartPresent(
   }
 }
 
-/**
- * Take a recorded autostart away: unregistered, its files removed — but the older systemd unit's,
- * which is the service the socket unit `replacing` it starts: only unregistered.
- */
+/** Take a recorded autostart away: unregistered, its files removed. */
 export async function removeAutostart(
   record: AutostartRecord,
   bridge: Environment,
   envs: readonly Environment[],
-  replacing?: AutostartRecord,
 ): Promise<{ removed: boolean; error?: string }> {
   const env = home(record, bridge, envs);
   const file = env?.access(record.file);
   if (!env || !file) return { removed: false, error: `${record.file} cannot be reached from here` };
-  if (
-    replacing?.kind === "systemd" &&
-    record.file === path.posix.join(path.posix.dirname(replacing.file), UNIT_NAME)
-  ) {
-    await systemctl(env, ["disable", record.name]);
-    return { removed: true };
-  }
   try {
     if (record.kind === "windows-task") {
       const r = await schtasks(env, ["/Delete", "/TN", record.name, "/F"]);

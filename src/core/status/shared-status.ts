@@ -131,6 +131,12 @@ export function openPort(bridge: SharedStatus["bridge"]): { message: string; fix
   };
 }
 
+/** openPort as status prints it, once for all the shared servers (none while the port is held). */
+export function portOpenAt(bridge: SharedStatus["bridge"]): string[] {
+  const open = openPort(bridge);
+  return open ? [`${open.message}. Fix: ${open.fix}.`] : [];
+}
+
 /**
  * A shared server not running whose program is not on this side's PATH (the bridge runs here) will
  * not start on the next call: said, with how to get the program, rather than "it starts on the

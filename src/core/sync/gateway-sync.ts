@@ -344,9 +344,11 @@ async function installAutostart(
       error: `the bridge did not start again on the socket unit's port: ${again}`,
     });
   const before = ctx.state.autostart;
-  // Another kind (the bridge moved, or systemd came), or systemd's older unit: the old one goes.
-  if (before && record && (before.kind !== record.kind || before.file !== record.file))
-    await removeAutostart(before, wiring.env, ctx.allEnvs, record);
+  // Another kind (the bridge moved, or systemd came): the old one goes. systemd's older unit is the
+  // service the socket unit starts now (ensureAutostart disabled it).
+  const olderUnit = before?.kind === "systemd" && record?.kind === "systemd" && before.name !== record.name;
+  if (before && record && (before.kind !== record.kind || before.file !== record.file) && !olderUnit)
+    await removeAutostart(before, wiring.env, ctx.allEnvs);
   if (record && JSON.stringify(record) !== JSON.stringify(before)) {
     ctx.state.autostart = record;
     await saveState(ctx.machine.paths.state, ctx.state);
