@@ -51,6 +51,8 @@ type ListenOptions = Pick<
 
 export interface OwnerOptions extends ListenOptions {
   files: BridgeFiles;
+  /** The pid of its keeper, which holds its socket and starts it again (none under systemd). */
+  keeper?: number | undefined;
   /** The shared servers: the manifest's (read again on reload), `serve --share`'s, those to start now. */
   gateway?: { load(): Promise<ManifestShares>; adHoc: ShareLaunch[]; warm: string[] };
   plugins?: boolean;
@@ -217,7 +219,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     version: VERSION,
     startedAt: context.startedAt.toISOString(),
     // Its keeper holds its socket and starts it again: `bridge stop` ends that one with it.
-    ...(options.fd !== undefined || options.handed ? { keeper: process.ppid } : {}),
+    ...(options.keeper !== undefined ? { keeper: options.keeper } : {}),
   });
   options.onReady?.({ url, port: http.port, http, gateway });
   try {

@@ -9,6 +9,7 @@ import { type BridgeSettings, loadBridgeSettings, settingsAt } from "../core/bri
 import { bridgeFiles, bridgeHome, bridgeUrl, ensureToken, rotateToken } from "../core/bridge-link/index.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 import { optimizingCompilers } from "../core/system/busy-compilers.js";
+import { systemdSocket } from "../core/system/listen-fds.js";
 import { isLoopback } from "../core/system/loopback.js";
 import { parseServeOptions, type ServeOptions } from "./serve/options.js";
 import type { serveCommand } from "./serve-flags.js";
@@ -165,7 +166,9 @@ async function serveHttp(
         files,
         host: where.host,
         port: where.port,
-        fd: o.listenFd,
+        // Its keeper's socket (`--listen-fd`), or systemd's: the socket unit keeps it, no keeper of ours.
+        fd: o.listenFd ?? systemdSocket(process.env, process.pid),
+        keeper: o.listenFd !== undefined || handed ? process.ppid : undefined,
         handed,
         allowedOrigins: o.allowOrigin,
         peers: await peerRule(ctx.host),

@@ -6,7 +6,7 @@
 
 import { ruleNote } from "../core/budget/rule-problems.js";
 import { clientById } from "../core/clients/index.js";
-import { type SharedStatus, sharedLineFor, sharedStatus } from "../core/status/shared-status.js";
+import { portOpenAt, type SharedStatus, sharedLineFor, sharedStatus } from "../core/status/shared-status.js";
 import { type SharedView, sharedFix } from "../core/status/shared-view.js";
 import {
   computeStatus,
@@ -112,6 +112,7 @@ function renderShared(s: SharedStatus, out: Output): void {
     const fix = sharedFix(v);
     if (fix) out.print(`  ${" ".repeat(width)}  ${fix}`);
   }
+  for (const line of portOpenAt(s.bridge)) out.print(`  ${out.theme.warn} ${line}`);
 }
 
 function render(

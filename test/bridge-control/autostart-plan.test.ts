@@ -13,6 +13,7 @@ import {
   type AutostartPlan,
   DESKTOP_ENTRY,
   planAutostart,
+  SOCKET_NAME,
   TASK_NAME,
   taskAction,
   UNIT_NAME,
@@ -49,6 +50,7 @@ function facts(
       node: "/usr/bin/node",
       script: "/home/ann/.npm-global/lib/node_modules/mcp-twin/bin/mcp-twin.js",
     },
+    listen: { host: "127.0.0.1", port: 47823 },
     stateDir:
       kind === "windows"
         ? "C:\\Users\\Ann Lee\\AppData\\Local\\mcp-twin\\bridge"
@@ -158,7 +160,7 @@ describe("planAutostart", () => {
     expect(planAutostart(facts({ windows: undefined, systemd: true }))).toMatchObject({
       kind: "systemd",
       env: "wsl:Ubuntu",
-      file: `/home/ann/.config/systemd/user/${UNIT_NAME}`,
+      file: `/home/ann/.config/systemd/user/${SOCKET_NAME}`,
     });
     expect(
       planAutostart(
@@ -174,7 +176,7 @@ describe("planAutostart", () => {
     });
   });
 
-  test("Linux with systemd: a user unit under XDG_CONFIG_HOME that runs `bridge start` (its keeper restarts the bridge), `%` and `$` kept literal", () => {
+  test("Linux with systemd: a socket unit under XDG_CONFIG_HOME that holds the port, and the service it starts on it (serve --http, restarted after a failure), `%` and `$` kept literal", () => {
     const f = facts({
       kind: "linux",
       windows: undefined,
@@ -187,21 +189,30 @@ describe("planAutostart", () => {
     expect(plan).toMatchObject({
       kind: "systemd",
       env: "linux",
-      file: `/home/ann/cfg/systemd/user/${UNIT_NAME}`,
-      format: 4, // kept in state: an installed unit of an older format is written again
+      file: `/home/ann/cfg/systemd/user/${SOCKET_NAME}`,
+      name: SOCKET_NAME,
+      format: 5, // kept in state: an installed unit of an older format is written again
+      service: { file: `/home/ann/cfg/systemd/user/${UNIT_NAME}` },
     });
-    if (plan.kind !== "systemd" || typeof plan.text !== "string") throw new Error("no unit");
-    const lines = plan.text.split("\n");
+    if (plan.kind !== "systemd" || typeof plan.text !== "string" || !plan.service) throw new Error("no unit");
+    // The socket unit binds the port the entries name, at the manager's start (login).
+    const socket = plan.text.split("\n");
+    expect(socket).toContain("ListenStream=127.0.0.1:47823");
+    expect(socket).toContain("WantedBy=sockets.target");
+    const lines = plan.service.text.split("\n");
     expect(lines).toContain(
-      'ExecStart="/opt/node 20/bin/node" /home/ann/100%%/$$HOME/mcp-twin.js bridge start',
+      'ExecStart="/opt/node 20/bin/node" /home/ann/100%%/$$HOME/mcp-twin.js serve --http --port 47823 --host 127.0.0.1',
     );
     expect(lines).toContain('Environment="PATH=/usr/bin:/opt/a b"');
     expect(lines).toContain('Environment="MCP_TWIN_HOME=/home/ann/\\"x\\"%%"');
-    // The start returns once the bridge answers; its keeper stays in the unit (a stop ends it).
-    expect(lines).toContain("Type=oneshot");
-    expect(lines).toContain("RemainAfterExit=yes");
-    expect(lines.filter((l) => l.startsWith("Restart"))).toEqual([]);
-    expect(lines).toContain("WantedBy=default.target");
+    // Started again after a failure, never given up; not after a bad setting or a bridge running.
+    expect(lines).toContain("Restart=on-failure");
+    expect(lines).toContain("StartLimitIntervalSec=0");
+    expect(lines).toContain("RestartPreventExitStatus=2 3");
+    expect(lines.some((l) => l.startsWith("WantedBy"))).toBe(false);
+    // An IPv6 host is bracketed.
+    const v6 = planAutostart({ ...f, listen: { host: "::1", port: 47823 } });
+    expect(v6.kind === "systemd" && v6.text).toContain("ListenStream=[::1]:47823");
   });
 
   test("Linux without systemd: an XDG autostart entry running `bridge start`, offered, never written unasked", () => {

@@ -15,13 +15,14 @@ import {
   ensureAutostart,
   removeAutostart,
 } from "../../src/core/bridge-control/autostart.js";
-import { planAutostart, UNIT_NAME } from "../../src/core/bridge-control/autostart-plan.js";
+import { planAutostart, SOCKET_NAME, UNIT_NAME } from "../../src/core/bridge-control/autostart-plan.js";
 import { detectEnvironments } from "../../src/core/environments/detect.js";
 import { openMachine } from "../../src/core/environments/machine.js";
 import { hostFrom } from "../../src/core/system/host.js";
 import { BIN, createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
 
 const SERVICES = path.resolve("test/fixtures/fake-services/fake-services.cjs");
+const LISTEN = { host: "127.0.0.1", port: 47823 };
 const machines: FakeMachine[] = [];
 afterEach(() => {
   for (const m of machines.splice(0)) m.cleanup();
@@ -45,14 +46,16 @@ test("macOS: the launchd agent is written, found in place, then unloaded and rem
     script: "/usr/local/lib/node_modules/mcp-twin/bin/mcp-twin.js",
   };
 
-  const installed = await ensureAutostart(machine, mac, program, environments);
+  const installed = await ensureAutostart(machine, mac, program, environments, { listen: LISTEN });
   const file = path.join(m.paths.linuxHome, "Library", "LaunchAgents", "dev.mcp-twin.bridge.plist");
   expect(installed).toMatchObject({ state: "installed", kind: "launchd", file, name: "dev.mcp-twin.bridge" });
   const plist = readFileSync(file, "utf8");
   expect(plist).toContain(`<string>${program.script}</string>`);
   expect(plist).toContain(`<string>${m.env.XDG_DATA_HOME}</string>`);
   expect(existsSync(log)).toBe(false); // nothing loaded now
-  expect(await ensureAutostart(machine, mac, program, environments)).toMatchObject({ state: "present" });
+  expect(await ensureAutostart(machine, mac, program, environments, { listen: LISTEN })).toMatchObject({
+    state: "present",
+  });
   if (!installed.record) throw new Error("no record");
   expect(await autostartPresent(installed.record, mac, environments)).toBe(true);
 
@@ -73,21 +76,25 @@ const analyze = (() => {
 if (!analyze) console.warn("the systemd unit's check is skipped: systemd-analyze is not installed");
 
 test.skipIf(!analyze)(
-  "the systemd unit is one systemd reads: nothing it does not know but the two keys systemd < 254 lacks",
+  "the systemd units (the socket and its service) are ones systemd reads: nothing it does not know",
   () => {
     const plan = planAutostart({
       bridge: { id: "linux", kind: "linux", home: "/home/ann", vars: {} },
       program: { node: process.execPath, script: BIN },
+      listen: LISTEN,
       stateDir: "/home/ann/.local/share/mcp-twin/bridge",
       systemd: true,
       carried: { PATH: "/usr/bin:/opt/a b", MCP_TWIN_HOME: "/home/ann/100%/$x" },
     });
-    if (plan.kind !== "systemd" || typeof plan.text !== "string") throw new Error(plan.kind);
+    if (plan.kind !== "systemd" || typeof plan.text !== "string" || !plan.service) throw new Error(plan.kind);
     const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-unit-"));
     try {
-      const unit = path.join(dir, UNIT_NAME);
-      writeFileSync(unit, plan.text);
-      const r = spawnSync("systemd-analyze", ["verify", unit], { encoding: "utf8" });
+      const socket = path.join(dir, SOCKET_NAME);
+      writeFileSync(socket, plan.text);
+      writeFileSync(path.join(dir, UNIT_NAME), plan.service.text);
+      const r = spawnSync("systemd-analyze", ["verify", socket, path.join(dir, UNIT_NAME)], {
+        encoding: "utf8",
+      });
       const said = `${r.stdout}${r.stderr}`.split("\n").filter(Boolean);
       const newer = /Unknown key '(RestartSteps|RestartMaxDelaySec)' in section \[Service\], ignoring\.$/;
       expect(said.filter((l) => !newer.test(l))).toEqual([]);

@@ -245,6 +245,7 @@ test("Linux without systemd: the line offered for the shell's start-up starts th
   const plan = planAutostart({
     bridge: { id: "linux", kind: "linux", home: env.HOME!, vars: {} },
     program: { node: process.execPath, script: BIN },
+    listen: { host: "127.0.0.1", port },
     stateDir: dir,
     systemd: false,
     desktop: false,
@@ -298,6 +299,7 @@ test.skipIf(!gio)(
         vars: { XDG_CONFIG_HOME: env.XDG_CONFIG_HOME! },
       },
       program: { node: process.execPath, script },
+      listen: { host: "127.0.0.1", port },
       stateDir: dir,
       systemd: false,
       desktop: true,

@@ -8,7 +8,7 @@
  * systemctl that answer as the real ones do.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -201,7 +201,7 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
     env: "windows",
     file: taskFile,
     name: "mcp-twin-bridge",
-    format: 4,
+    format: 5,
   });
   const tasks = JSON.parse(readFileSync(path.join(m.paths.drive, ".fake-schtasks.json"), "utf8"));
   const task = tasks["mcp-twin-bridge"] as string;
@@ -288,7 +288,7 @@ function withSystemd(m: FakeMachine): string {
   return path.join(m.root, "linux-bin", "services.log");
 }
 
-test("Linux with systemd: a user unit enabled (not started twice); a sync with no server shared removes it, and says so", async () => {
+test("Linux with systemd: a socket unit that holds the port and the service it starts, enabled and listening; an older unit replaced; a sync with no server shared removes them, and says so", async () => {
   const { m, manifest, bridgeDir } = await sharedMachine({
     kind: "linux",
     claudeDesktop: false,
@@ -297,64 +297,74 @@ test("Linux with systemd: a user unit enabled (not started twice); a sync with n
   const log = withSystemd(m);
   const synced = await m.run(["sync", "--json"], { timeoutMs: 120_000 });
   expect(synced.code, synced.stderr).toBe(0);
-  const unit = path.join(m.paths.linuxHome, ".config", "systemd", "user", "mcp-twin-bridge.service");
+  const units = path.join(m.paths.linuxHome, ".config", "systemd", "user");
+  const socket = path.join(units, "mcp-twin-bridge.socket");
+  const service = path.join(units, "mcp-twin-bridge.service");
   const report = JSON.parse(synced.stdout);
   expect(report.gateway).toMatchObject({
     shares: ["fixture"],
     gateway: { state: "started" },
     warmed: ["fixture"],
-    autostart: { state: "installed", kind: "systemd", file: unit, name: "mcp-twin-bridge.service" },
+    autostart: { state: "installed", kind: "systemd", file: socket, name: "mcp-twin-bridge.socket" },
   });
+  // The stand-in systemd listens on nothing: the bridge handed over is started again by sync.
   const info = await until("the bridge", () => serveJson(bridgeDir));
   pids.push(info.pid);
-  const text = readFileSync(unit, "utf8");
-  expect(text).toMatch(/^ExecStart=\S+ \S+ bridge start$/m);
-  expect(text).toContain("Type=oneshot");
+  expect(report.gateway.gateway.pid).toBe(info.pid);
+  const port = Number(new URL(info.url).port);
+  const socketText = readFileSync(socket, "utf8");
+  const text = readFileSync(service, "utf8");
+  expect(socketText).toContain(`ListenStream=127.0.0.1:${port}`);
+  expect(text).toMatch(new RegExp(`^ExecStart=\\S+ \\S+ serve --http --port ${port} --host 127.0.0.1$`, "m"));
   expect(text).toContain(`Environment=XDG_DATA_HOME=${m.env.XDG_DATA_HOME}`);
-  expect(readFileSync(log, "utf8").split("\n")).toEqual(
-    expect.arrayContaining([
-      "systemctl --user daemon-reload",
-      "systemctl --user enable mcp-twin-bridge.service",
-    ]),
-  );
-  expect(readFileSync(log, "utf8")).not.toMatch(/ start /);
+  expect(readFileSync(log, "utf8").split("\n").filter(Boolean)).toEqual([
+    "systemctl --user daemon-reload",
+    "systemctl --user enable mcp-twin-bridge.socket",
+    "systemctl --user disable --now mcp-twin-bridge.service",
+    "systemctl --user restart mcp-twin-bridge.socket",
+  ]);
 
-  // A unit an older mcp-twin wrote (restarted after a signal only; no format in state): a sync
-  // that writes nothing writes it again as this one keeps the bridge running, and says so.
-  expect(state(m).autostart).toMatchObject({ kind: "systemd", format: 4 });
-  writeFileSync(unit, text.replace("bridge start", "serve --http\nRestart=on-abnormal"));
+  // The unit an older mcp-twin wrote (format 4: a oneshot `bridge start`, enabled): a sync that
+  // writes nothing writes the socket unit, and the older one is disabled, its file now the service.
   const older = state(m);
-  delete older.autostart.format;
+  older.autostart = { ...older.autostart, file: service, name: "mcp-twin-bridge.service", format: 4 };
   writeFileSync(path.join(m.paths.home, "state.json"), JSON.stringify(older));
+  rmSync(socket);
+  writeFileSync(
+    service,
+    "[Service]\nType=oneshot\nExecStart=/usr/bin/node x bridge start\n[Install]\nWantedBy=default.target\n",
+  );
   writeFileSync(log, "");
   const upgraded = await m.run(["sync"], { timeoutMs: 60_000 });
   expect(upgraded.code, upgraded.stderr).toBe(0);
-  expect(upgraded.stdout).toContain(`It starts when you log in: a systemd user unit (${unit}) is installed.`);
-  expect(readFileSync(unit, "utf8")).toBe(text);
-  expect(state(m).autostart).toMatchObject({ kind: "systemd", format: 4 });
-  expect(readFileSync(log, "utf8").split("\n")).toEqual(
-    expect.arrayContaining([
-      "systemctl --user daemon-reload",
-      "systemctl --user enable mcp-twin-bridge.service",
-    ]),
+  expect(upgraded.stdout).toContain(
+    `It starts when you log in: a systemd user unit (${socket}) is installed.`,
   );
+  expect(readFileSync(socket, "utf8")).toBe(socketText);
+  expect(readFileSync(service, "utf8")).toBe(text);
+  expect(state(m).autostart).toMatchObject({ kind: "systemd", name: "mcp-twin-bridge.socket", format: 5 });
+  expect(readFileSync(log, "utf8")).toContain("systemctl --user disable --now mcp-twin-bridge.service\n");
+  expect(existsSync(path.join(units, "default.target.wants", "mcp-twin-bridge.service"))).toBe(false);
+  const back = await until("the bridge", () => serveJson(bridgeDir));
+  pids.push(back.pid);
   // As it should be: the next one asks systemd nothing.
   writeFileSync(log, "");
   const same = await m.run(["sync"], { timeoutMs: 60_000 });
-  expect(same.stdout).toContain(`It starts when you log in (a systemd user unit, ${unit}).`);
+  expect(same.stdout).toContain(`It starts when you log in (a systemd user unit, ${socket}).`);
   expect(readFileSync(log, "utf8")).toBe("");
 
-  // The manifest shares nothing any more: the unit is disabled and removed, state forgets it.
+  // The manifest shares nothing any more: the units are stopped, disabled and removed, state forgets them.
   const doc = JSON.parse(readFileSync(manifest, "utf8"));
   delete doc.servers.fixture.share;
   writeFileSync(manifest, JSON.stringify(doc, null, 2));
   const after = await m.run(["sync"], { timeoutMs: 120_000 });
   expect(after.code, after.stderr).toBe(0);
   expect(after.stdout).toContain(
-    `No server is shared any more: the bridge's start at logon (a systemd user unit, ${unit}) is removed.`,
+    `No server is shared any more: the bridge's start at logon (a systemd user unit, ${socket}) is removed.`,
   );
-  expect(existsSync(unit)).toBe(false);
-  expect(readFileSync(log, "utf8")).toContain("systemctl --user disable mcp-twin-bridge.service");
+  expect(existsSync(socket)).toBe(false);
+  expect(existsSync(service)).toBe(false);
+  expect(readFileSync(log, "utf8")).toContain("systemctl --user disable --now mcp-twin-bridge.socket");
   expect(state(m).autostart).toBeUndefined();
 }, 240_000);
 
@@ -382,8 +392,11 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
   expect(info.url).toBe(started.url);
   pids.push(info.pid);
   const entry = path.join(m.paths.linuxHome, ".config", "autostart", "mcp-twin-bridge.desktop");
+  // Said once: from a login until something starts the bridge, its port is anyone's.
+  const open = `; so from each login until the bridge starts, nothing holds its port (${new URL(info.url).host}): another account can listen on it and receive what the url entries send`;
+  expect(synced.stdout.split(open)).toHaveLength(2);
   expect(synced.stdout).toContain(
-    `▲ It does not start when you log in: linux has no systemd for the user's services, and no desktop session is seen. Fix: add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails (with a desktop, \`mcp-twin sync --autostart\` writes an XDG autostart entry, ${entry}, instead).\n    (setsid `,
+    `▲ It does not start when you log in: linux has no systemd for the user's services, and no desktop session is seen${open}. Fix: add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails (with a desktop, \`mcp-twin sync --autostart\` writes an XDG autostart entry, ${entry}, instead).\n    (setsid `,
   );
   expect(synced.stdout).toMatch(/\(setsid \S+ \S+ bridge start <\/dev\/null >\/dev\/null 2>&1 &\)\n/);
   // Offered, not written.
@@ -395,7 +408,7 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
   const asked = await m.run(["sync", "--autostart"], { timeoutMs: 120_000 });
   expect(asked.code, asked.stderr).toBe(0);
   const noDesktop = (now: string) =>
-    `▲ An XDG autostart entry (${entry}) is installed${now}: a desktop session runs it when you log in to one, and none is seen here. Fix: for a login without one, add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails.\n    (setsid `;
+    `▲ An XDG autostart entry (${entry}) is installed${now}: a desktop session runs it when you log in to one, and none is seen here${open}. Fix: for a login without one, add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails.\n    (setsid `;
   expect(asked.stdout).toContain(noDesktop(" now"));
   expect(asked.stdout).not.toContain("It starts when you log in");
   expect(readFileSync(entry, "utf8")).toMatch(/^Exec=\/usr\/bin\/env .* \S+ \S+ bridge start$/m);
@@ -404,7 +417,7 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
     env: "linux",
     file: entry,
     name: "mcp-twin-bridge.desktop",
-    format: 4,
+    format: 5,
   });
   const quiet = await m.run(["sync"], { timeoutMs: 60_000 });
   expect(quiet.stdout).toContain(noDesktop(""));

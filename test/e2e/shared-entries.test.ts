@@ -275,6 +275,13 @@ describe("a machine-shared server's entries", () => {
     expect(text.stdout).toContain(
       "fixture  machine, not running: the bridge is not running (`mcp-twin bridge start` starts it)",
     );
+    // Once, with the fix: nothing holds the port now, so the url entries are open to another account.
+    const open =
+      /Nothing holds the bridge's port \(\d+\) now: until the bridge starts, another account can listen on it and receive what the url entries send/g;
+    expect(text.stdout.match(open), text.stdout).toHaveLength(1);
+    expect(text.stdout).toContain(
+      "Fix: Run `mcp-twin bridge start`: it holds the port from then until a stop",
+    );
     const after = await machine.run(["bridge", "status", "--json"]);
     expect(JSON.parse(after.stdout)).toMatchObject({ state: "stopped", sharedServers: 1 });
     // Never "no client config has its entry … enable it": the url entries need it, and the line says how.
@@ -288,6 +295,9 @@ describe("a machine-shared server's entries", () => {
         checks: Array<{ id: string; status: string; client?: string; message: string; fix?: string }>;
       }
     ).checks;
+    expect(checks.filter((c) => c.id === "shared.port-open")).toEqual([
+      expect.objectContaining({ status: "warn", message: expect.stringMatching(open) }),
+    ]);
     const gateway = checks.filter((c) => c.id === "shared.gateway");
     expect(gateway).toHaveLength(2);
     for (const c of gateway) {

@@ -3,11 +3,11 @@
  * as root, with util-linux `unshare` and systemd installed; skipped with the reason otherwise).
  * A user manager (`systemd --user`) runs in a mount namespace of its own — where
  * `/run/systemd/system` exists, as on a machine booted with systemd — in a temp HOME: sync
- * installs and enables the unit (`Type=oneshot`, `RemainAfterExit=yes`, `bridge start`); starting
- * it starts the bridge under its keeper, in the unit's cgroup, and leaves the unit active; a bridge
- * killed with SIGKILL is back within 10 s, started by the keeper (systemd starts nothing), the
- * port held meanwhile; a start of the unit while a bridge runs starts nothing; stopping the unit
- * ends the keeper and the bridge and frees the port.
+ * installs, enables and starts the socket unit, handing it the port of the bridge it started, and
+ * the bridge runs again as systemd's (its child, in the service's cgroup, no keeper of ours); a
+ * bridge killed with SIGKILL is back within 10 s, the port held by systemd meanwhile; a sync with
+ * all in place restarts nothing; `bridge stop` leaves the port systemd's, and `bridge start` is
+ * an activation; uninstall stops the socket unit and the port is free.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -46,19 +46,17 @@ SD=$!
 for i in $(seq 1 50); do systemctl --user is-system-running >/dev/null 2>&1 && break; sleep 0.1; done
 echo "manager=$(systemctl --user is-system-running 2>&1)"
 node "$BIN" sync --client claude-code >"$ROOT/sync.out" 2>&1; echo "sync=$?"
-UNIT=mcp-twin-bridge.service
-echo "enabled=$(systemctl --user is-enabled $UNIT 2>&1)"
-echo "type=$(systemctl --user show -p Type --value $UNIT)"
+SOCKET=mcp-twin-bridge.socket; UNIT=mcp-twin-bridge.service
+echo "enabled=$(systemctl --user is-enabled $SOCKET 2>&1)"
+echo "listening=$(systemctl --user is-active $SOCKET 2>&1)"
 bridgePid() { node -e 'try { console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).pid) } catch { console.log(0) }' "$STATE/serve.json"; }
 binds() { node -e 'const s = require("net").createServer(); s.once("error", (e) => console.log(e.code)); s.listen(+process.argv[1], "127.0.0.1", () => s.close(() => console.log("bound")))' "$PORT"; }
 running() { node "$BIN" bridge status --json 2>/dev/null | grep -q '"state": *"running"'; }
-node "$BIN" bridge stop >/dev/null 2>&1
-systemctl --user start $UNIT; echo "start=$?"
-echo "state=$(systemctl --user show -p ActiveState --value $UNIT)/$(systemctl --user show -p SubState --value $UNIT)"
 for i in $(seq 1 100); do running && break; sleep 0.1; done
 PID=$(bridgePid); echo "first=$PID"
-KEEPER=$(awk '{print $4}' /proc/$PID/stat); echo "keeper=$KEEPER"
-echo "keeperCgroup=$(grep -q "$UNIT" /proc/$KEEPER/cgroup && echo yes || echo no)"
+echo "parentIsManager=$([ "$(awk '{print $4}' /proc/$PID/stat)" = "$SD" ] && echo yes || echo no)"
+echo "inUnit=$(grep -q "$UNIT" /proc/$PID/cgroup && echo yes || echo no)"
+echo "keeperFile=$([ -e "$STATE/keeper.json" ] && echo yes || echo no)"
 kill -9 "$PID"; T0=$(date +%s%N)
 echo "heldWhileDown=$(binds)"
 for i in $(seq 1 200); do
@@ -68,18 +66,15 @@ for i in $(seq 1 200); do
   fi
   sleep 0.1
 done
-echo "backParent=$(awk '{print $4}' /proc/$(bridgePid)/stat)"
-echo "unitStillActive=$(systemctl --user show -p ActiveState --value $UNIT)"
-systemctl --user stop $UNIT
-for i in $(seq 1 100); do [ -e /proc/$KEEPER ] || break; sleep 0.1; done
-echo "keeperAfterStop=$([ -e /proc/$KEEPER ] && echo alive || echo gone)"
-echo "portAfterStop=$(binds)"
-node "$BIN" bridge start >/dev/null 2>&1
-BYHAND=$(bridgePid)
-systemctl --user start $UNIT; echo "startWhileRunning=$?"
-echo "afterStartWhileRunning=$(bridgePid)/$BYHAND"
-node "$BIN" bridge stop >/dev/null 2>&1
-systemctl --user stop $UNIT
+node "$BIN" sync --client claude-code >"$ROOT/sync2.out" 2>&1; echo "syncAgain=$?"
+echo "sameAfterSync=$([ "$(bridgePid)" = "$NP" ] && echo yes || echo no)"
+node "$BIN" bridge stop >/dev/null 2>&1; echo "stop=$?"
+echo "heldAfterStop=$(binds)"
+node "$BIN" bridge start >/dev/null 2>&1; echo "startAfterStop=$?"
+echo "startedByManager=$([ "$(awk '{print $4}' /proc/$(bridgePid)/stat)" = "$SD" ] && echo yes || echo no)"
+node "$BIN" uninstall --yes >"$ROOT/uninstall.out" 2>&1; echo "uninstall=$?"
+echo "socketAfterUninstall=$(systemctl --user is-active $SOCKET 2>&1)"
+echo "portAfterUninstall=$(binds)"
 kill $SD; wait $SD 2>/dev/null
 `;
 
@@ -121,26 +116,29 @@ test.skipIf(skip !== undefined)(
     expect(found.fail).toBeUndefined();
     expect(found.manager).toMatch(/^(running|degraded)$/);
     expect(found.sync).toBe("0");
+    // The socket unit is enabled and listens: the bridge sync started was handed over to it.
     expect(found.enabled).toBe("enabled");
-    expect(found.type).toBe("oneshot");
-    // The start returns once the bridge answers; the unit stays active, its keeper in its cgroup.
-    expect(found.start).toBe("0");
-    expect(found.state).toBe("active/exited");
+    expect(found.listening).toBe("active");
     expect(Number(found.first)).toBeGreaterThan(0);
-    expect(found.keeperCgroup).toBe("yes");
-    // Killed: the port stays held, and the keeper (not systemd) starts a new bridge within 10 s.
+    expect(found.parentIsManager).toBe("yes");
+    expect(found.inUnit).toBe("yes");
+    expect(found.keeperFile).toBe("no");
+    // Killed: systemd holds the port, and starts a new bridge on it.
     expect(found.heldWhileDown).toBe("EADDRINUSE");
     expect(Number(found.back)).toBeGreaterThan(0);
     expect(Number(found.backMs)).toBeLessThan(10_000);
-    expect(found.backParent).toBe(found.keeper);
-    expect(found.unitStillActive).toBe("active");
-    // A stop of the unit ends its keeper, and the port is free.
-    expect(found.keeperAfterStop).toBe("gone");
-    expect(found.portAfterStop).toBe("bound");
-    // Started while a bridge runs: it finds it, and starts nothing.
-    expect(found.startWhileRunning).toBe("0");
-    const [after, byHand] = (found.afterStartWhileRunning ?? "").split("/");
-    expect(after).toBe(byHand);
+    // A sync with everything in place hands nothing over.
+    expect(found.syncAgain).toBe("0");
+    expect(found.sameAfterSync).toBe("yes");
+    // `bridge stop` ends the bridge; the port stays systemd's, and a start is an activation.
+    expect(found.stop).toBe("0");
+    expect(found.heldAfterStop).toBe("EADDRINUSE");
+    expect(found.startAfterStop).toBe("0");
+    expect(found.startedByManager).toBe("yes");
+    // uninstall lets the port go.
+    expect(found.uninstall).toBe("0");
+    expect(found.socketAfterUninstall).not.toBe("active");
+    expect(found.portAfterUninstall).toBe("bound");
     console.info(`real systemd: the bridge was back ${found.backMs} ms after SIGKILL`);
   },
   180_000,

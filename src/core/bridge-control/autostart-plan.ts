@@ -3,11 +3,13 @@
  * running: which of the platform's own service managers, and the files it reads. Pure.
  */
 import type { EnvFacts } from "../environments/types.js";
+import { ExitCode } from "../errors.js";
 import type { AutostartRecord } from "../ledger/state.js";
 import { desktopExec, SERVE, START, shellStartLine, startArgv, waitingStartArgv } from "./supervisor.js";
 
-/** The scheduled task's name (Task Scheduler), the systemd unit's, the launchd agent's label. */
+/** The scheduled task's name (Task Scheduler), the systemd units', the launchd agent's label. */
 export const TASK_NAME = "mcp-twin-bridge";
+export const SOCKET_NAME = "mcp-twin-bridge.socket";
 export const UNIT_NAME = "mcp-twin-bridge.service";
 export const AGENT_LABEL = "dev.mcp-twin.bridge";
 /** The XDG autostart entry's file name (Linux without systemd, when the user asks for it). */
@@ -16,9 +18,10 @@ export const DESKTOP_ENTRY = "mcp-twin-bridge.desktop";
  * How the installed files keep the bridge running, as a number kept in state: raised when what an
  * installed start at logon does changes, so the next sync (one that writes nothing too) writes it
  * again. 4 (the first released): every way runs `bridge start`, whose keeper holds the port and
- * restarts the bridge; the Windows task of a bridge on Windows runs its Node keeper itself.
+ * restarts the bridge; the Windows task of a bridge on Windows runs its Node keeper itself. 5:
+ * systemd holds the port in a socket unit and starts the bridge on it.
  */
-export const AUTOSTART_FORMAT = 4;
+export const AUTOSTART_FORMAT = 5;
 
 /** Variables the bridge must see as sync sees them (where the home and its state are, the PATH). */
 export const CARRIED_VARS = [
@@ -35,6 +38,8 @@ export interface AutostartFacts {
   /** The environment the bridge runs in, and mcp-twin there (native paths). */
   bridge: Pick<EnvFacts, "id" | "kind" | "home" | "vars"> & { distro?: string | undefined };
   program: { node: string; script: string };
+  /** Where the bridge listens: systemd's socket unit binds it. */
+  listen: { host: string; port: number };
   /** The bridge's state folder (native): the Windows loop looks there for a stop asked. */
   stateDir: string;
   /** Windows beside it (WSL), or the bridge's own environment (Windows): the task's side. */
@@ -64,6 +69,8 @@ export type AutostartPlan =
        * not, a login without one needs the shell's start-up line.
        */
       noDesktop?: NoAutostart;
+      /** systemd: the service its socket unit (the record's file) starts, written beside it. */
+      service?: { file: string; text: string };
     })
   | ({ kind: "none" } & NoAutostart);
 
@@ -76,7 +83,8 @@ export type AutostartPlan =
  *   Windows cannot be reached from here, systemd's `--user` unit when the distro runs systemd.
  * - A bridge on Windows: the same task, running the bridge's Node keeper (`serve --http --keep`,
  *   socket-keeper.ts) — Task Scheduler restarts a task a minute later at best, and holds no socket.
- * - Linux with systemd: a `--user` unit; macOS: a launchd agent.
+ * - Linux with systemd: a `--user` socket unit that holds the port itself and starts the bridge on
+ *   it (systemdUnits); macOS: a launchd agent.
  * - Linux without systemd: an XDG autostart entry, offered (written when the user asks:
  *   `sync --autostart`), with a line for the shell's start-up where no desktop is seen.
  * - Anything else: none, said with the fix.
@@ -98,7 +106,12 @@ export function planAutostart(f: AutostartFacts): AutostartPlan {
   if (f.bridge.kind === "macos") return way("launchd", id, agent, AGENT_LABEL, launchdPlist(f));
   const config = f.bridge.vars.XDG_CONFIG_HOME ?? `${home}/.config`;
   if (!f.systemd) return withoutSystemd(f, config);
-  return way("systemd", id, `${config}/systemd/user/${UNIT_NAME}`, UNIT_NAME, systemdUnit(f));
+  const units = systemdUnits(f);
+  const service = { file: `${config}/systemd/user/${UNIT_NAME}`, text: units.service };
+  return {
+    ...way("systemd", id, `${config}/systemd/user/${SOCKET_NAME}`, SOCKET_NAME, units.socket),
+    service,
+  };
 }
 
 /** A way the platform's service manager runs: its record (as state keeps it), and its file's text. */
@@ -161,32 +174,52 @@ function desktopEntry(f: AutostartFacts): string {
   ].join("\n");
 }
 
-function systemdUnit(f: AutostartFacts): string {
+/**
+ * systemd: a socket unit that holds the bridge's port from the user's manager's start (login, or
+ * boot with lingering) until it stops, whatever becomes of the bridge, and starts the bridge on the
+ * first connection (socket activation: serve takes it as fd 3, core/system/listen-fds.ts); the
+ * service it starts, again 1 s after a failure, never given up (no start limit) — but not after
+ * exit 2 (a bad setting) or 3 (this home's bridge runs already).
+ */
+function systemdUnits(f: AutostartFacts): { socket: string; service: string } {
   // `%` is a specifier to systemd (`%%` is one `%`), `$` a variable in ExecStart (`$$` is one `$`).
   const quote = (a: string) => {
     const t = a.replace(/%/g, "%%");
     return /[\s"\\]/.test(t) ? `"${t.replace(/(["\\])/g, "\\$1")}"` : t;
   };
   const exec = (a: string) => quote(a).replace(/\$/g, "$$$$");
-  const env = Object.entries(f.carried).map(([k, v]) => `Environment=${quote(`${k}=${v}`)}`);
-  return [
-    "# Written by mcp-twin: starts its bridge (shared MCP servers) when you log in, and again",
-    "# within seconds if it fails. `mcp-twin uninstall` removes it.",
+  const { host, port } = f.listen;
+  const serve = [...SERVE, "--port", String(port), "--host", host];
+  const head = (what: string) => [
+    `# Written by mcp-twin: ${what}. \`mcp-twin uninstall\` removes it.`,
     "[Unit]",
-    "Description=mcp-twin bridge (shared MCP servers)",
-    "",
-    "[Service]",
-    // The start returns once the bridge answers; the keeper it leaves holds the port and starts
-    // the bridge again after a failure (supervisor.ts). A stop of the unit ends them with it.
-    "Type=oneshot",
-    "RemainAfterExit=yes",
-    `ExecStart=${[f.program.node, f.program.script, ...START].map(exec).join(" ")}`,
-    ...env,
-    "",
-    "[Install]",
-    "WantedBy=default.target",
-    "",
-  ].join("\n");
+  ];
+  return {
+    socket: [
+      ...head("holds its bridge's port from login and starts the bridge on it (shared MCP servers)"),
+      "Description=mcp-twin bridge's port (shared MCP servers)",
+      "",
+      "[Socket]",
+      `ListenStream=${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${port}`,
+      "",
+      "[Install]",
+      "WantedBy=sockets.target",
+      "",
+    ].join("\n"),
+    service: [
+      ...head(`the bridge ${SOCKET_NAME} starts`),
+      "Description=mcp-twin bridge (shared MCP servers)",
+      "StartLimitIntervalSec=0",
+      "",
+      "[Service]",
+      `ExecStart=${[f.program.node, f.program.script, ...serve].map(exec).join(" ")}`,
+      ...Object.entries(f.carried).map(([k, v]) => `Environment=${quote(`${k}=${v}`)}`),
+      "Restart=on-failure",
+      "RestartSec=1",
+      `RestartPreventExitStatus=${ExitCode.usage} ${ExitCode.bridgeRunning}`,
+      "",
+    ].join("\n"),
+  };
 }
 
 const xml = (s: string) =>

@@ -4,6 +4,7 @@
  * environment it lives in.
  */
 import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { bridgeHome, bridgeHomeIn } from "../bridge-link/index.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
@@ -16,7 +17,9 @@ import {
   CARRIED_VARS,
   type NoAutostart,
   planAutostart,
+  SOCKET_NAME,
   systemRoot,
+  UNIT_NAME,
 } from "./autostart-plan.js";
 
 /** Its kind, file and name as the record has them; offered, none: why, the fix, the start-up line. */
@@ -75,30 +78,35 @@ const failure = (r: RunResult, what: string) =>
     ? `${what} failed: it could not be started (${r.spawnError})`
     : `${what} failed (exit code ${r.exitCode ?? "?"})${r.stderr.length > 0 ? `: ${r.stderr.toString("utf8").replace(/\s+/g, " ").trim().slice(0, 300)}` : ""}`;
 
-/** Is it registered with its service manager (beyond its file being there)? */
+/** Is it registered with its service manager (beyond its file being there), a socket unit listening? */
 async function registered(record: AutostartRecord, env: Environment): Promise<boolean> {
   if (record.kind === "windows-task") return !(await schtasks(env, ["/Query", "/TN", record.name])).failed;
-  if (record.kind === "systemd") return !(await systemctl(env, ["is-enabled", record.name])).failed;
+  if (record.kind === "systemd")
+    return !(await systemctl(env, ["is-enabled", record.name])).failed && !(await notListening(env, record));
   // launchd reads its agents at login; a desktop its autostart entries: the file is all.
   return true;
 }
 
+/** A socket unit that does not listen now. */
+const notListening = async (env: Environment, record: AutostartRecord) =>
+  record.name === SOCKET_NAME && (await systemctl(env, ["is-active", "--quiet", record.name])).failed;
+
 /**
- * The bridge starts at logon: its file written (when it differs) and registered with the service
- * manager. Nothing is started here: sync starts the bridge now through the lifecycle. A way that
- * is only offered (the XDG entry) is written when `accept` (the user asked, now or before).
+ * The bridge starts at logon: its files written (when they differ) and registered with the service
+ * manager; only systemd's socket unit is started (`handOver` first ends the bridge on its port).
+ * A way that is only offered (the XDG entry) is written when `accept` (the user asked, now or before).
  */
 export async function ensureAutostart(
   machine: Machine,
   bridge: Environment,
   program: { node: string; script: string },
   envs: readonly Environment[],
-  options: { accept?: boolean } = {},
+  options: { accept?: boolean; listen: AutostartFacts["listen"]; handOver?: () => Promise<unknown> },
 ): Promise<AutostartOutcome> {
-  const plan = planAutostart(await factsOf(machine, bridge, envs, program));
+  const plan = planAutostart(await factsOf(machine, bridge, envs, program, options.listen));
   if (plan.kind === "none")
     return { state: "none", why: plan.why, fix: plan.fix, ...(plan.line ? { line: plan.line } : {}) };
-  const { text, offer, noDesktop, ...record } = plan;
+  const { text, offer, noDesktop, service, ...record } = plan;
   const base = {
     kind: record.kind,
     file: record.file,
@@ -109,13 +117,15 @@ export async function ensureAutostart(
   const failed = (error: string): AutostartOutcome => ({ ...base, state: "failed", error });
   const env = home(record, bridge, envs);
   // As this side reaches it.
-  const file = env?.access(record.file);
-  const want = typeof text === "string" ? Buffer.from(text, "utf8") : text;
-  if (!env || !file) return failed(`${record.file} cannot be reached from here`);
+  const files = [{ file: record.file, text }, ...(service ? [service] : [])].map((f) => ({
+    at: env?.access(f.file),
+    want: typeof f.text === "string" ? Buffer.from(f.text, "utf8") : f.text,
+  }));
+  if (!env || files.some((f) => !f.at)) return failed(`${record.file} cannot be reached from here`);
   try {
-    const same = existsSync(file) && readFileSync(file).equals(want);
+    const same = files.every((f) => f.at && existsSync(f.at) && readFileSync(f.at).equals(f.want));
     if (same && (await registered(record, env))) return { ...base, state: "present", record };
-    await writeServiceFile(file, want);
+    for (const f of files) if (f.at) await writeServiceFile(f.at, f.want);
     if (record.kind === "windows-task") {
       const r = await schtasks(env, ["/Create", "/TN", record.name, "/XML", record.file, "/F"]);
       if (r.failed) return failed(failure(r, "schtasks /Create"));
@@ -123,6 +133,12 @@ export async function ensureAutostart(
       await systemctl(env, ["daemon-reload"]);
       const r = await systemctl(env, ["enable", record.name]);
       if (r.failed) return failed(failure(r, `systemctl --user enable ${record.name}`));
+      // The bridge running holds the port (under its keeper, or the older unit's, now the service:
+      // systemd keeps its state across the reload, and it was enabled): it ends, the socket binds.
+      await systemctl(env, ["disable", "--now", UNIT_NAME]);
+      await options.handOver?.();
+      const held = await systemctl(env, ["restart", record.name]);
+      if (held.failed) return failed(failure(held, `systemctl --user restart ${record.name}`));
     }
     return { ...base, state: "installed", record };
   } catch (error) {
@@ -140,8 +156,9 @@ export async function xdgWithoutDesktop(
   bridge: Environment,
   program: { node: string; script: string },
   envs: readonly Environment[],
+  listen: AutostartFacts["listen"],
 ): Promise<AutostartOutcome["noDesktop"]> {
-  const plan = planAutostart(await factsOf(machine, bridge, envs, program));
+  const plan = planAutostart(await factsOf(machine, bridge, envs, program, listen));
   return plan.kind === "xdg-autostart" ? plan.noDesktop : undefined;
 }
 
@@ -151,6 +168,7 @@ async function factsOf(
   bridge: Environment,
   envs: readonly Environment[],
   program: AutostartFacts["program"],
+  listen: AutostartFacts["listen"],
 ): Promise<AutostartFacts> {
   const windows = windowsOf(bridge, envs);
   // Only the side sync runs on has its variables to give: the bridge then sees what sync saw.
@@ -169,6 +187,7 @@ async function factsOf(
   return {
     bridge: { id: bridge.id, kind: bridge.kind, distro: bridge.distro, home: bridge.home, vars: bridge.vars },
     program,
+    listen,
     stateDir: stateDirOf(machine.host, bridge),
     ...(windows ? { windows: { vars: windows.vars } } : {}),
     systemd,
@@ -200,7 +219,7 @@ export async function autostartPresent(
   }
 }
 
-/** Take a recorded autostart away: unregistered, its file removed. */
+/** Take a recorded autostart away: unregistered, its files removed. */
 export async function removeAutostart(
   record: AutostartRecord,
   bridge: Environment,
@@ -216,7 +235,9 @@ export async function removeAutostart(
       if (r.failed && (await registered(record, env)))
         return { removed: false, error: failure(r, "schtasks /Delete") };
     } else if (record.kind === "systemd") {
-      await systemctl(env, ["disable", record.name]);
+      // --now: the socket unit lets the port go (the bridge it started ends with uninstall's stop).
+      await systemctl(env, ["disable", "--now", record.name]);
+      if (record.name === SOCKET_NAME) await removePath(path.join(path.dirname(file), UNIT_NAME));
     } else if (record.kind === "launchd") {
       await launchctl(env, ["remove", record.name]);
     }

@@ -27,7 +27,7 @@ export interface SharedStatus {
     pid?: number;
     fix?: string;
     error?: string;
-    /** taken: its port, and what holds it (as `bridge status` names it). */
+    /** taken: its port, and what holds it (as `bridge status` names it); stopped: its port. */
     port?: number;
     what?: string;
   };
@@ -61,6 +61,7 @@ async function askBridge(
         ...(r.pid !== undefined ? { pid: r.pid } : {}),
         ...(r.fix ? { fix: r.fix } : {}),
         ...(r.state === "taken" ? { port: r.settings.port, what: r.what } : {}),
+        ...(r.state === "stopped" ? { port: r.settings.port } : {}),
       },
       shared: sharedViews(shares, reported),
     };
@@ -116,6 +117,24 @@ export function bridgeWhy(bridge: SharedStatus["bridge"]): string | undefined {
     return `${portHeldBy(bridge.port ?? "", bridge.what)}; ${lowerFirst((bridge.fix ?? "`mcp-twin bridge status` says which").replace(/\.$/, ""))}`;
   if (bridge.state === "unresponsive") return "its process does not answer: `mcp-twin bridge restart`";
   return bridge.error ? `its state cannot be had: ${bridge.error}` : undefined;
+}
+
+/**
+ * Nothing holds the bridge's port now (no bridge, no keeper, no socket unit): what the url entries
+ * are open to until it starts, and the fix; undefined while anything holds it.
+ */
+export function openPort(bridge: SharedStatus["bridge"]): { message: string; fix: string } | undefined {
+  if (bridge.state !== "stopped") return undefined;
+  return {
+    message: `Nothing holds the bridge's port (${bridge.port ?? "the one its url entries name"}) now: until the bridge starts, another account can listen on it and receive what the url entries send (each client's token, useless to it; the calls' arguments) and answer as the shared servers`,
+    fix: "Run `mcp-twin bridge start`: it holds the port from then until a stop; for every login, the start at logon `mcp-twin sync` installs (with systemd, a socket unit that holds the port from login on)",
+  };
+}
+
+/** openPort as status prints it, once for all the shared servers (none while the port is held). */
+export function portOpenAt(bridge: SharedStatus["bridge"]): string[] {
+  const open = openPort(bridge);
+  return open ? [`${open.message}. Fix: ${open.fix}.`] : [];
 }
 
 /**

@@ -114,6 +114,11 @@ export async function syncGateway(
     report.autostart = options.quick
       ? await keptUpToDate(ctx, wiring)
       : await installAutostart(ctx, wiring, options.autostart === true);
+    // systemd's socket unit took the port now: the bridge that runs is the one it started.
+    if (report.autostart?.state === "installed" && report.autostart.kind === "systemd") {
+      const { pid, ...rest } = report.gateway;
+      report.gateway = { ...rest, ...(await localPid(ctx, wiring)) };
+    }
     return report;
   } finally {
     step.stop();
@@ -318,11 +323,31 @@ async function installAutostart(
       fix: "install it there globally, then run `mcp-twin sync` again",
     };
   const accept = asked || ctx.state.autostart?.kind === "xdg-autostart";
-  const outcome = await ensureAutostart(ctx.machine, wiring.env, wiring.program, ctx.allEnvs, { accept });
+  const listen = { host: wiring.settings.host, port: wiring.settings.port };
+  const { ensureBridge, localLifecycle, stopBridge } = await import("../bridge-control/lifecycle.js");
+  const lifecycle = { ...localLifecycle(ctx.machine.host, () => {}), pinned: wiring.settings.pinned };
+  let handed = false;
+  // systemd's socket unit takes the port from the bridge running: stopped, then started on it.
+  const handOver = async () => {
+    handed = (await stopBridge(lifecycle)) !== undefined;
+  };
+  const outcome = await ensureAutostart(ctx.machine, wiring.env, wiring.program, ctx.allEnvs, {
+    accept,
+    listen,
+    handOver,
+  });
+  const again = handed ? await ensureBridge(lifecycle, listen).then(() => undefined, message) : undefined;
   const { record, ...shown } = outcome;
+  if (again)
+    Object.assign(shown, {
+      state: "failed",
+      error: `the bridge did not start again on the socket unit's port: ${again}`,
+    });
   const before = ctx.state.autostart;
-  // Another kind (the bridge moved, or systemd came): the old one goes.
-  if (before && record && (before.kind !== record.kind || before.file !== record.file))
+  // Another kind (the bridge moved, or systemd came): the old one goes. systemd's older unit is the
+  // service the socket unit starts now (ensureAutostart disabled it).
+  const olderUnit = before?.kind === "systemd" && record?.kind === "systemd" && before.name !== record.name;
+  if (before && record && (before.kind !== record.kind || before.file !== record.file) && !olderUnit)
     await removeAutostart(before, wiring.env, ctx.allEnvs);
   if (record && JSON.stringify(record) !== JSON.stringify(before)) {
     ctx.state.autostart = record;
@@ -340,7 +365,8 @@ async function keptUpToDate(ctx: Context, wiring: BridgeWiring): Promise<Gateway
   const shown = installed(ctx);
   if (shown?.kind === "xdg-autostart" && wiring.program) {
     const { xdgWithoutDesktop } = await import("../bridge-control/autostart.js");
-    const noDesktop = await xdgWithoutDesktop(ctx.machine, wiring.env, wiring.program, ctx.allEnvs);
+    const listen = { host: wiring.settings.host, port: wiring.settings.port };
+    const noDesktop = await xdgWithoutDesktop(ctx.machine, wiring.env, wiring.program, ctx.allEnvs, listen);
     if (noDesktop) Object.assign(shown, { noDesktop });
   }
   if (!shown || ctx.state.autostart?.format === AUTOSTART_FORMAT || !wiring.program) return shown;

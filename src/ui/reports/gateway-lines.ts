@@ -64,10 +64,12 @@ export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
   if (!a) return lines;
   const kind = "kind" in a && a.kind ? (KINDS[a.kind] ?? a.kind) : "";
   const noDesktop = "noDesktop" in a ? a.noDesktop : undefined;
+  // Nothing holds the port from a login until the bridge starts: what the url entries are open to.
+  const open = `; so from each login until the bridge starts, nothing holds its port (${g.gateway?.url ? new URL(g.gateway.url).host : "the one the url entries name"}): another account can listen on it and receive what the url entries send`;
   if (noDesktop && (a.state === "installed" || a.state === "present")) {
     // Only a desktop runs the entry: a login without one needs the line.
     lines.push(
-      `${mark.warn} ${cap(kind)} (${a.file}) is ${a.state === "installed" ? "installed now" : "installed"}: ${noDesktop.why}. Fix: ${noDesktop.fix}.`,
+      `${mark.warn} ${cap(kind)} (${a.file}) is ${a.state === "installed" ? "installed now" : "installed"}: ${noDesktop.why}${open}. Fix: ${noDesktop.fix}.`,
     );
     if (noDesktop.line) lines.push(`    ${noDesktop.line}`);
     return lines;
@@ -81,7 +83,7 @@ export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
       break;
     case "none":
     case "offered":
-      lines.push(`${mark.warn} It does not start when you log in: ${a.why}. Fix: ${a.fix}.`);
+      lines.push(`${mark.warn} It does not start when you log in: ${a.why}${open}. Fix: ${a.fix}.`);
       // The line the fix names, alone on its own line: copied as it is.
       if (a.line) lines.push(`    ${a.line}`);
       break;

@@ -4,7 +4,7 @@
  * it), an entry written for another share mode. Pure.
  */
 import { portHeldBy } from "../../bridge-link/index.js";
-import { type SharedStatus, sharedLineFor } from "../../status/shared-status.js";
+import { openPort, type SharedStatus, sharedLineFor } from "../../status/shared-status.js";
 import { type SharedView, sharedFix } from "../../status/shared-view.js";
 import { defineCheck } from "../check-def.js";
 import { type Finding, finding } from "../types.js";
@@ -88,6 +88,17 @@ export const sharedChecks = [
             },
           );
         });
+    },
+  }),
+  defineCheck({
+    id: "shared.port-open",
+    scope: "machine",
+    doc: "url entries to shared servers while nothing holds the bridge's port (no bridge, no keeper, no systemd socket unit): until the bridge starts, another account can listen on it and receive what they send (each client's token, useless to it; the calls' arguments) and answer as the shared servers. A relay proves the bridge first; a url entry cannot. Said once.",
+    fix: "`mcp-twin bridge start` (it holds the port until a stop); for every login, the start at logon `mcp-twin sync` installs.",
+    run: ({ shared }) => {
+      const open = shared?.status && openPort(shared.status.bridge);
+      if (!open || !shared?.entries.some((e) => !e.relay)) return [];
+      return [finding("warn", {}, `${open.message}.`, { fix: `${open.fix}.` })];
     },
   }),
   defineCheck({
