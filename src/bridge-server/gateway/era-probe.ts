@@ -3,9 +3,9 @@
  * remembers, else 2025-11-25 first (initialize) and 2026-07-28 (server/discover) when it refuses.
  */
 import { RPC } from "../../core/jsonrpc/codes.js";
+import { isPlain } from "../../core/plain-records.js";
 import { VERSION } from "../../version.js";
 import type { Era } from "../endpoint.js";
-import { isPlain } from "../store.js";
 import type { Json } from "./as-sent.js";
 import type { ChildWire } from "./child-wire.js";
 import type { CachedServer } from "./list-cache.js";
