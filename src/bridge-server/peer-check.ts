@@ -70,8 +70,7 @@ export function peerCheck(rule: PeerRule): {
       { address: remoteAddress, port: remotePort },
       { address: localAddress, port: localPort },
     );
-    if (!owner) return rule.unnamed;
-    return !owner.orphan && rule.uids.includes(owner.uid);
+    return owner ? !owner.orphan && rule.uids.includes(owner.uid) : rule.unnamed;
   };
   return {
     accepted(socket) {

@@ -15,7 +15,7 @@ export interface FloodSize {
   swell: number;
 }
 
-export const FLOOD: FloodSize = { held: 1000, asking: 32, swell: 3000 };
+const FLOOD: FloodSize = { held: 1000, asking: 32, swell: 3000 };
 
 /** The stranger's program: floods `port` until killed; prints "ready" once all of it runs. */
 const ATTACK = (port: number, size: FloodSize) => `
