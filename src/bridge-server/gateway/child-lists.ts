@@ -19,7 +19,7 @@ const LIST_TIMEOUT_MS = 30_000;
 
 /** A list read from the process; unread, the cache keeps what it holds and the next list_changed reads it again. */
 const read = (live: Connected, method: ListMethod) =>
-  live.wire.request(method, {}, LIST_TIMEOUT_MS).catch(() => undefined);
+  live.wire.request(method, {}, LIST_TIMEOUT_MS).catch(() => undefined); // refused, or late: unread
 
 const KINDS = { "tools/list": "tools", "prompts/list": "prompts", "resources/list": "resources" } as const;
 

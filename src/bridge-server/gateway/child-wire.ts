@@ -105,6 +105,7 @@ export class ChildWire {
   notify(method: string, params: Json = {}): void {
     const own = this.#own(params);
     const message = { jsonrpc: "2.0" as const, method, ...(Object.keys(own).length > 0 && { params: own }) };
+    // Not written (the process is gone, or not reading): nothing waits for a notification.
     void this.transport.send(message).catch(() => {});
   }
 
@@ -167,8 +168,9 @@ export class ChildWire {
     this.#asked.set(id, stop);
     const answer = (a: { result: Json } | { error: Json }) => {
       this.#asked.delete(id);
-      if (!stop.signal.aborted)
-        this.transport.send({ jsonrpc: "2.0", id, ...a } as JSONRPCMessage).catch(() => {});
+      if (stop.signal.aborted) return;
+      // Not written: the process is gone, and its question with it.
+      this.transport.send({ jsonrpc: "2.0", id, ...a } as JSONRPCMessage).catch(() => {});
     };
     (method === "ping" ? Promise.resolve({}) : this.#events.asked(method, params, stop.signal)).then(
       (result) => answer({ result }),

@@ -71,6 +71,7 @@ async function probe(open: () => Promise<ChildWire>): Promise<Connected> {
 async function attempt(open: () => Promise<ChildWire>, handshake: Handshake): Promise<Connected> {
   const wire = await open();
   return handshake(wire).catch((error: unknown) => {
+    // Its failure is the start's; the process only has to go.
     void wire.close().catch(() => {});
     throw error;
   });

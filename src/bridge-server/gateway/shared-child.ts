@@ -303,7 +303,7 @@ export class SharedChild {
     else if (method === "notifications/resources/updated" && typeof params?.uri === "string")
       this.#events.resourceUpdated(params.uri);
     else if (method === "notifications/message" && typeof params?.level === "string")
-      this.#message(params as unknown as LoggingMessageNotificationParams);
+      this.#message(params as LoggingMessageNotificationParams);
   }
 
   /** The era the process speaks, started first when it is not running (a failed start as a call's error). */

@@ -84,9 +84,9 @@ export class UpstreamSubscriptions {
     };
     const before = this.#listen;
     this.#listen =
-      // A refused listen: no list changes come, and the cached lists stay what the server said.
       Object.keys(filter).length > 0
-        ? await live.wire.listen(filter as Json).catch(() => undefined)
+        ? // A refused listen: no list changes come, and the cached lists stay what the server said.
+          await live.wire.listen(filter as Json).catch(() => undefined)
         : undefined;
     // The old listen is replaced: one already ended has nothing to close.
     before?.();
