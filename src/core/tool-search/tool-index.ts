@@ -68,18 +68,29 @@ export class ToolIndex {
       combineWith: "OR",
     },
   });
-  /** Each server's tools by name, and what its list was when put (a list put again unchanged costs nothing). */
-  readonly #servers = new Map<string, { tools: Map<string, ToolDef>; was: string }>();
+  /**
+   * Each server's tools by name, and the list they came from and its text: the same list (or an
+   * equal one) put again costs nothing — the index is built once per list, never per session.
+   */
+  readonly #servers = new Map<
+    string,
+    { tools: Map<string, ToolDef>; list: readonly ToolDef[]; was: string }
+  >();
 
   /** The server's tools are now these (its list was read or changed); a tool named twice counts once. */
   put(server: string, tools: readonly ToolDef[]): void {
+    const held = this.#servers.get(server);
+    if (held?.list === tools) return;
     const was = JSON.stringify(tools);
-    if (this.#servers.get(server)?.was === was) return;
+    if (held?.was === was) {
+      held.list = tools;
+      return;
+    }
     this.drop(server);
     const byName = new Map<string, ToolDef>();
     for (const tool of tools)
       if (typeof tool?.name === "string" && !byName.has(tool.name)) byName.set(tool.name, tool);
-    this.#servers.set(server, { tools: byName, was });
+    this.#servers.set(server, { tools: byName, list: tools, was });
     this.#search.addAll([...byName.values()].map((tool) => docOf(server, tool)));
   }
 
