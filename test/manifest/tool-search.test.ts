@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { UsageError, UsageErrors } from "../../src/core/errors.js";
+import type { ServerSpec } from "../../src/core/manifest/schema.js";
 import { serversBehindTools, splitKept } from "../../src/core/manifest/tool-search.js";
 import { parseManifestText } from "../../src/core/manifest/validate.js";
 
@@ -81,14 +82,14 @@ describe("toolSearch in the manifest", () => {
   });
 
   test("the servers behind a client's tools entry: enabled, its own, started by mcp-twin, hostable", () => {
-    const servers = [
+    const servers: Array<[string, ServerSpec]> = [
       ["a", { command: "a" }],
       ["off", { command: "o", disabled: true }],
       ["web", { url: "https://example.com/mcp" }],
       ["theirs", { command: "t", clients: ["cline"] }],
       ["mine", { command: "m", clients: ["opencode"] }],
       ["winonly", { command: "w" }],
-    ] as const;
+    ];
     const behind = serversBehindTools(servers, "opencode", (s) => s.command !== "w");
     expect(behind).toEqual(["a", "mine"]);
     expect(splitKept("github/a/b")).toEqual({ server: "github", tool: "a/b" });
