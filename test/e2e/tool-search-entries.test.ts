@@ -107,6 +107,37 @@ describe("toolSearch's clients get one tools entry", () => {
     expect((JSON.parse(imported.stdout) as { servers: unknown[] }).servers).toEqual([]);
   }, 90_000);
 
+  test("tools: each toolSearch client's definitions before (an entry per server) and after (its tools entry)", async () => {
+    const r = await machine.run(["tools", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    type Row = {
+      env: string;
+      client: string;
+      servers: Array<{ server: string }>;
+      tools: number;
+      tokens: number;
+      toolSearch?: { servers: string[]; tools: number; before: number; listed: number; after: number };
+    };
+    const rows = (JSON.parse(r.stdout) as { clients: Row[] }).clients;
+    const gemini = rows.find((c) => c.client === "gemini-cli");
+    const code = rows.find((c) => c.client === "claude-code");
+    expect(gemini?.servers).toEqual([]);
+    expect(gemini?.toolSearch).toMatchObject({ servers: ["fixture", "other"], listed: 3 });
+    const search = gemini?.toolSearch;
+    if (!search || !code) throw new Error("no gemini-cli or claude-code row");
+    // Before: both servers' tools as Claude Code loads them (an entry each); after: 2 + the kept one.
+    expect(search.tools).toBe(code.tools);
+    expect(search.before).toBe(code.tokens);
+    expect(gemini.tools).toBe(3);
+    expect(gemini.tokens).toBe(search.after);
+    expect(search.after).toBeLessThan(search.before + 1000);
+    expect(code.toolSearch).toBeUndefined();
+    const text = await machine.run(["tools", "--client", "gemini-cli"]);
+    expect(text.stdout).toMatch(
+      /Gemini CLI \(wsl:Ubuntu\): tools on demand for fixture and other: \d+ tools, ≈[\d,]+ tokens as an entry each; its tools entry lists 3 \(search_tools, call_tool, 1 kept\), ≈[\d,]+ tokens\./,
+    );
+  }, 120_000);
+
   test("uninstall takes the tools entries out and leaves Gemini's own settings", async () => {
     const r = await machine.run(["uninstall", "--yes"]);
     expect(r.code, r.stderr).toBe(0);

@@ -96,7 +96,7 @@ export async function desiredEntries(
       desired.set(name, lists ? withToolRules(built, name, spec, target, listed) : built);
     }
     // No server holds the name `tools` beside toolSearch: the manifest schema refuses it.
-    if (behind && reach) desired.set(TOOLS_ENTRY, toolsEntry(target, ctx, reach));
+    if (behind && reach) desired.set(TOOLS_ENTRY, toolsEntry(target, ctx, reach, [...behind]));
     // No server can hold the bridge's name: the manifest schema reserves it.
     const bridge = overlay ? undefined : input.bridge?.entry(target, ctx);
     if (bridge) desired.set(BRIDGE_ENTRY, bridge);

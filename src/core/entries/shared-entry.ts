@@ -105,7 +105,12 @@ export function sharedEntry(
  * with this target's own client token (scope `tools`), else the relay — in place of its servers'
  * entries. Its working folder goes with it, for the project-shared servers behind it.
  */
-export function toolsEntry(target: Target, ctx: EntryContext, reach: GatewayReach): BuiltEntry {
+export function toolsEntry(
+  target: Target,
+  ctx: EntryContext,
+  reach: GatewayReach,
+  behind: readonly string[],
+): BuiltEntry {
   const folder = target.client.workingFolder;
   const why: RelayWhy | undefined = !target.client.remoteEntry
     ? "shared-stdio-only"
@@ -120,7 +125,7 @@ export function toolsEntry(target: Target, ctx: EntryContext, reach: GatewayReac
       scope: TOOLS_SCOPE,
       why,
       headers: folder ? { [PROJECT_HEADER]: folder } : {},
-      extra: {},
+      extra: { behind: [...behind] },
     },
     target,
     ctx,
