@@ -7,17 +7,14 @@ import type { ToolSearchShares } from "../../core/entries/share-launch.js";
 import { onDemandOf, refreshIndex } from "../../core/tool-search/clients.js";
 import { onDemandEndpoint } from "../../core/tool-search/endpoint.js";
 import { ToolIndex } from "../../core/tool-search/tool-index.js";
-import { VERSION } from "../../version.js";
 import { CallStop } from "../call-stop.js";
 import type { Endpoint } from "../endpoint.js";
 import type { Json } from "./as-sent.js";
 import { type ListCache, launchKey } from "./list-cache.js";
+import type { Passage } from "./request-route.js";
 import { childKeyOf, type PathSide } from "./session-keys.js";
 import type { ShareHost } from "./share-host.js";
 import { clientOf } from "./tool-filter.js";
-
-/** Who calls, in a 2026-07-28 server's envelope: the gateway on its client's behalf. */
-const ME = { name: "mcp-twin-tools", version: VERSION };
 
 export interface ToolsGateway {
   plan(): ToolSearchShares | undefined;
@@ -49,24 +46,33 @@ export function toolsEndpoint(path: string, g: ToolsGateway): Endpoint {
     const found = host?.route(headers, session);
     if (!host || !found?.ok) throw new Error(found && !found.ok ? found.why : `"${server}" cannot run here`);
     const child = host.child(found.key, found.cwd);
-    // The route, and the envelope a 2026-07-28 request carries, load with the first call (the SDK).
-    const [route, eras] = await Promise.all([import("./request-route.js"), import("./eras.js")]);
-    const { params } = eras.withEnvelope(
-      { name: tool, arguments: args },
-      { capabilities: {}, info: ME },
-      "2026-07-28",
-    );
-    const m = { jsonrpc: "2.0" as const, id: 0, method: "tools/call", params };
-    const session2026 = {
-      era: "2026-07-28" as const,
+    // The one call loads with the first call (it brings the SDK). In 2025-11-25 terms: a 2026-07-28
+    // process gets the envelope from it (toProcess), a 2025-11-25 one the request as it is.
+    const [route, { callShared }] = await Promise.all([
+      import("./request-route.js"),
+      import("./share-call.js"),
+    ]);
+    const m: Passage["m"] = {
+      jsonrpc: "2.0",
+      id: 0,
+      method: "tools/call",
+      params: { name: tool, arguments: args },
+    };
+    const session2025 = {
+      era: "2025-11-25" as const,
       subscriptions: new Set<string>(),
       tools: host.gate(headers),
     };
-    const target = host.target(found.key, child);
-    return route.answer(
-      { target, session: session2026, m, send: () => {}, stop: new CallStop() },
-      await host.cached(child),
-    );
+    const p = {
+      target: host.target(found.key, child),
+      session: session2025,
+      m,
+      send: () => {},
+      stop: new CallStop(),
+    };
+    const answer = (await callShared(route.sharedCall(p, () => host.cached(child)))) as Json | undefined;
+    if (!answer || answer.error) throw new Error(String((answer?.error as Json | undefined)?.message));
+    return answer.result as Json;
   };
   return onDemandEndpoint(
     path,

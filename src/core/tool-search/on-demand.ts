@@ -114,7 +114,7 @@ export async function onDemandCall(
       return toolError(`there is no tool "${id}" here: search_tools finds tools by what they do`);
     const args = checkArguments(id, found.tool.inputSchema, checked.args.arguments);
     if ("error" in args) return args.error;
-    return o.call(found.server, found.tool.name, args.args);
+    return called(o, found.server, found.tool.name, args.args);
   }
   const kept = typeof name === "string" ? keptByName(o).get(name) : undefined;
   if (!kept)
@@ -124,7 +124,18 @@ export async function onDemandCall(
   const id = `${kept.server}/${kept.tool.name}`;
   const args = checkArguments(id, kept.tool.inputSchema, given);
   if ("error" in args) return args.error;
-  return o.call(kept.server, kept.tool.name, args.args);
+  return called(o, kept.server, kept.tool.name, args.args);
+}
+
+/** The tool's answer; a call that could not be made (its server does not start) as a tool error that says why. */
+async function called(o: OnDemand, server: string, tool: string, args: Record<string, unknown>) {
+  try {
+    return await o.call(server, tool, args);
+  } catch (error) {
+    return toolError(
+      `${server}/${tool} could not be called: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 const isServed = (o: OnDemand, server: string) => o.servers.some((s) => s.name === server);
