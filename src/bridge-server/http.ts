@@ -5,7 +5,7 @@
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
-import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-link/index.js";
+import { answerChallenge, CHALLENGE_HEADER, tokenScope } from "../core/bridge-link/index.js";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { isLoopback } from "../core/system/loopback.js";
 import { type Clock, realClock } from "./clock.js";
@@ -162,7 +162,7 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   let early =
     checkHost(req.headers.host, l.loopbackOnly) ??
     checkOrigin(req.headers.origin, l.origins) ??
-    checkBearer(l.token, req.headers.authorization, req.socket, share || undefined);
+    checkBearer(l.token, req.headers.authorization, req.socket, tokenScope(pathname));
   const account = early || !l.peers ? true : l.peers.allowed(req.socket);
   if (account !== true && !(await account)) early = UNAUTHORIZED;
   if (early) {

@@ -367,6 +367,23 @@ describe("remote entries", () => {
     [{ url: "ftp://a.example" }, "cursor", "must be an http:// or https:// URL (not ftp:)"],
     [{ url: "https://a.example", headers: { A: 1 } }, "cursor", '"headers" is not an object of strings'],
     [{ url: "https://a", command: "npx" }, "cursor", 'both "command" and "url"'],
+    // The gateway's entries sync writes (a client token in them), toolSearch's `tools` and a share's.
+    [
+      {
+        url: "http://127.0.0.1:7760/tools",
+        headers: { Authorization: "Bearer mt2.tools.windows:cursor.abc" },
+      },
+      "cursor",
+      "url entry to mcp-twin's gateway",
+    ],
+    [
+      {
+        httpUrl: "http://127.0.0.1:7760/share/memory",
+        headers: { authorization: "Bearer mt2.memory.wsl:Ubuntu:gemini-cli.abc" },
+      },
+      "gemini-cli",
+      "url entry to mcp-twin's gateway",
+    ],
   ])("%j in %s is not understood (%s)", (entry, client, reason) => {
     const r = recognizeEntry(entry, ctx(client));
     expect(r.kind).toBe("unknown");

@@ -95,7 +95,10 @@ export const CORE_LAYERS: ReadonlyArray<{ layer: string; members: readonly strin
   { layer: "the catalogue and relays", members: ["catalogue/", "relay/"] },
   { layer: "the MCP Registry", members: ["registry/"] },
   { layer: "entries", members: ["entries/"] },
-  { layer: "the commands' cores", members: ["status/", "sync/", "undo/", "import/", "budget/"] },
+  {
+    layer: "the commands' cores",
+    members: ["status/", "sync/", "undo/", "import/", "budget/", "tool-search/"],
+  },
   { layer: "doctor", members: ["doctor/"] },
 ];
 

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { LifecycleHost } from "../../core/bridge-control/lifecycle.js";
-import { SHARE_PREFIX } from "../../core/bridge-link/index.js";
+import { tokenScope } from "../../core/bridge-link/index.js";
 import { ExitCode, OperationError } from "../../core/errors.js";
 import type { LoginHeaders } from "../../core/oauth/relay-auth.js";
 import { bridgeShaped, bridgeTarget, type RelayTarget } from "../../core/relay/bridge-target.js";
@@ -50,9 +50,12 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
   return code;
 }
 
-/** Whether this relay goes to a shared server of the bridge (it names a session there, and ends it). */
+/**
+ * Whether this relay goes to a shared server of the bridge, or its tools endpoint (it names a
+ * session there, and ends it).
+ */
 export function relaysShare(p: PreparedConnect): boolean {
-  return p.url.pathname.startsWith(SHARE_PREFIX) && bridgeShaped(p.url);
+  return tokenScope(p.url.pathname) !== undefined && bridgeShaped(p.url);
 }
 
 /**

@@ -7,7 +7,7 @@ import type http from "node:http";
 import type net from "node:net";
 import type { Duplex } from "node:stream";
 import { clientToken } from "./client-token.js";
-import { BRIDGE_PATH, type BridgeFiles, SHARE_PREFIX } from "./state-folder.js";
+import { BRIDGE_PATH, type BridgeFiles, tokenScope } from "./state-folder.js";
 import { readToken, tokenNow } from "./token-file.js";
 
 /*
@@ -165,13 +165,8 @@ export async function proven(
   const { timeoutMs = 3000, client } = options;
   const token = await readToken(files.token);
   if (!token || url.protocol !== "http:") return null;
-  let share: string | undefined;
-  try {
-    if (url.pathname.startsWith(SHARE_PREFIX))
-      share = decodeURIComponent(url.pathname.slice(SHARE_PREFIX.length));
-  } catch {
-    // Not UTF-8 percent-encoding: no shared server has that name, and the bridge answers 404.
-  }
+  // A shared server's, or the tools endpoint's (tokenScope): each client's own token there.
+  const share = tokenScope(url.pathname);
   const credential = client && share ? clientToken(token, share, client) : token;
   try {
     const socket = await provenConnection(

@@ -13,6 +13,25 @@ export const DEFAULT_BRIDGE_PORT = 7760;
 export const BRIDGE_PATH = "/mcp";
 /** Shared servers are exposed at `/share/<name>`. */
 export const SHARE_PREFIX = "/share/";
+/** Tools on demand (the manifest's `toolSearch`): search_tools, call_tool and the kept tools. */
+export const TOOLS_PATH = "/tools";
+/** The scope a client token for `/tools` names (no server may take that name beside toolSearch). */
+export const TOOLS_SCOPE = "tools";
+
+/**
+ * The scope a client token at this path names: the shared server of `/share/<name>`, `tools` for
+ * `/tools`; undefined for any other path (or a name that is not UTF-8 percent-encoding).
+ */
+export function tokenScope(pathname: string): string | undefined {
+  if (pathname === TOOLS_PATH) return TOOLS_SCOPE;
+  if (!pathname.startsWith(SHARE_PREFIX)) return undefined;
+  try {
+    return decodeURIComponent(pathname.slice(SHARE_PREFIX.length));
+  } catch {
+    // No shared server has that name, and the bridge answers 404.
+    return undefined;
+  }
+}
 
 /**
  * `${MCP_TWIN_BRIDGE_HOME}`, else `${XDG_DATA_HOME:-~/.local/share}/mcp-twin/bridge`

@@ -9,6 +9,7 @@ import type { BuiltEntry } from "../entries/target-entry.js";
 import type { ToolDef, ToolLists } from "../entries/tool-lists.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { rulesFor, toolsFor } from "../manifest/tool-rules.js";
+import { TOOLS_ENTRY } from "../manifest/tool-search.js";
 import {
   type EntriesInFiles,
   type EntryInFile,
@@ -17,6 +18,7 @@ import {
   type RuleView,
   ruleView,
 } from "./in-file.js";
+import { type OnDemand, onDemandBudget } from "./on-demand.js";
 import { toolTokens } from "./tokens.js";
 
 /** Past this many tokens of tool definitions it does not defer, a client is warned (Claude Code's own /doctor). */
@@ -62,6 +64,8 @@ export interface ClientBudget {
   over?: boolean;
   /** Servers whose list is not known: the figures leave them out. */
   unknown: string[];
+  /** The manifest's toolSearch: the servers behind its `tools` entry, before and after (counted in the totals). */
+  onDemand?: OnDemand;
 }
 
 /** Lists read now by a handshake (`mcp-twin tools`), by server name: "handshake" rather than "cache". */
@@ -79,6 +83,7 @@ export function clientBudgets(
   servers: ReadonlyMap<string, ServerSpec>,
   lists: ToolLists,
   fresh: FreshLists = new Set(),
+  keep: readonly string[] = [],
 ): ClientBudget[] {
   const out: ClientBudget[] = [];
   for (const target of targets) {
@@ -91,16 +96,26 @@ export function clientBudgets(
       if (!spec || !built.ok || !inFile) continue;
       rows.push({ row: serverBudget(name, spec, target, built, inFile, lists, fresh), entry: inFile.entry });
     }
-    const tools = rows.reduce((n, r) => n + r.row.kept, 0);
+    // The `tools` entry (toolSearch): search_tools, call_tool and the kept tools, in the totals.
+    const door = wanted.get(TOOLS_ENTRY);
+    const onDemand =
+      door?.ok && door.behind
+        ? onDemandBudget(target.client.id, door.behind, servers, lists, keep)
+        : undefined;
+    const tools = rows.reduce((n, r) => n + r.row.kept, 0) + (onDemand?.listed ?? 0);
     const defers = target.client.toolBudget?.defers;
     for (const r of rows) r.row.deferred = defers ? defers.entry(r.entry, tools) : false;
     const budget: ClientBudget = {
       target,
       servers: rows.map((r) => r.row),
       tools,
-      tokens: rows.reduce((n, r) => n + r.row.tokens, 0),
-      eager: rows.reduce((n, r) => n + (r.row.deferred ? 0 : r.row.tokens), 0),
-      unknown: rows.filter((r) => r.row.from === "unknown").map((r) => r.row.server),
+      tokens: rows.reduce((n, r) => n + r.row.tokens, 0) + (onDemand?.after ?? 0),
+      eager: rows.reduce((n, r) => n + (r.row.deferred ? 0 : r.row.tokens), 0) + (onDemand?.after ?? 0),
+      unknown: [
+        ...rows.filter((r) => r.row.from === "unknown").map((r) => r.row.server),
+        ...(onDemand?.unknown ?? []),
+      ],
+      ...(onDemand ? { onDemand } : {}),
     };
     const limit = target.client.toolBudget?.limit?.tools;
     if (limit !== undefined) {

@@ -71,7 +71,8 @@ export async function gatherBudgets(
         versions,
       )) ?? new Map();
     const inFiles = entriesInFiles(ctx.targets, texts, ctx.state, desired);
-    const budgets = clientBudgets(ctx.targets, desired, inFiles, servers, lists, fresh);
+    const keep = ctx.manifest.toolSearch?.keep ?? [];
+    const budgets = clientBudgets(ctx.targets, desired, inFiles, servers, lists, fresh, keep);
     const problems = ctx.servers.some(([, s]) => hasToolRules(s))
       ? unmatchedRules(ctx.servers, lists, ctx.loaded)
       : [];

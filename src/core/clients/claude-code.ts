@@ -67,6 +67,7 @@ export const claudeCode = defineClient({
   pluginServers: claudeCodePlugins,
   dropsPluginDuplicates: true,
   toolBudget: {
+    searches: { how: "its tool search", source: "https://code.claude.com/docs/en/mcp" },
     // No per-tool field in its entries: `tools` there is a per-tool permission policy, not a filter.
     noField: "no per-tool field (its `tools` is a permission list)",
     defers: {

@@ -137,6 +137,7 @@ export const codex = defineClient({
   // `codex mcp list` (0.169.0) shows config.toml's entry and skips a plugin's server of its name.
   pluginNameClash: "entry-wins",
   toolBudget: {
+    searches: { how: "its tool search", source: "https://developers.openai.com/codex/mcp" },
     // Names only; `disabled_tools` applies after `enabled_tools` (seen with 0.169.0: `codex mcp get --json`).
     filter: {
       keys: ["enabled_tools", "disabled_tools"],

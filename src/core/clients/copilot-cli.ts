@@ -67,6 +67,10 @@ export const copilotCli = defineClient({
   // `copilot mcp list` (1.0.102) lists a plugin's server, not mcp-config.json's entry of its name.
   pluginNameClash: "plugin-wins",
   toolBudget: {
+    searches: {
+      how: "its tool search",
+      source: "https://docs.github.com/en/copilot/concepts/agents/copilot-cli/tool-search",
+    },
     // `tools` lists the tools it loads ("*": all); it has no list of those it leaves out.
     filter: {
       keys: ["tools"],

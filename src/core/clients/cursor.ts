@@ -44,6 +44,13 @@ export const cursor = defineClient({
   // Its documented interpolation of url and headers (not tried here): the open workspace's folder.
   workingFolder: "${workspaceFolder}",
   app: "desktop",
+  // Its agent gets MCP tools' names only and looks a tool up when it needs it (its blog, Jan 2026).
+  toolBudget: {
+    searches: {
+      how: "its dynamic context discovery",
+      source: "https://cursor.com/blog/dynamic-context-discovery",
+    },
+  },
   processes: { windows: ["Cursor.exe"], posix: ["cursor"] },
   windowsSpaces: "may-split",
   variables: EDITOR,

@@ -291,6 +291,11 @@ interface ToolBudget {
     how: string;
     source: string;
   };
+  /**
+   * It searches its MCP tools itself (sends the model a few and finds the rest on demand): the
+   * manifest's `toolSearch` refuses it, and doctor never proposes it. `how` names its own way.
+   */
+  searches?: { how: string; source: string };
 }
 
 /** The tool names an entry's filter field says: those the client loads, or those it leaves out. */

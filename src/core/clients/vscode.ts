@@ -70,6 +70,11 @@ export const vscode = defineClient({
   processes: { windows: ["Code.exe"], posix: ["code"] },
   // Which tools it loads is chosen in its tools picker, not in mcp.json.
   toolBudget: {
+    // Past a threshold it groups tools into virtual tools the model expands when it needs them.
+    searches: {
+      how: "its virtual tools (github.copilot.chat.virtualTools.threshold)",
+      source: "https://code.visualstudio.com/docs/copilot/reference/copilot-settings",
+    },
     noField: "none in `mcp.json` (its tools picker)",
     limit: { tools: 128, source: "https://github.com/microsoft/vscode-copilot-release/issues/11653" },
   },

@@ -71,6 +71,8 @@ export interface BridgeWiring {
   reach?: GatewayReach;
   /** The shared servers (enabled ones) the bridge runs, by name and mode. */
   shares: ReadonlyArray<{ name: string; mode: string }>;
+  /** The manifest's toolSearch names clients: the gateway runs for their `tools` entries too. */
+  toolSearch?: true;
   /**
    * Shared servers the bridge's environment cannot run (share-host-env.ts): their clients get
    * their direct entries, and this says why.
@@ -137,7 +139,9 @@ export async function planBridge(
     port: recorded,
     hadEntry: options.hadEntry,
   });
-  if (!settings.enabled && wanted.length === 0) return undefined;
+  // The manifest's toolSearch: its clients reach their servers through the gateway's `/tools`.
+  const onDemand = manifest.toolSearch !== undefined;
+  if (!settings.enabled && wanted.length === 0 && !onDemand) return undefined;
   const place = bridgePlace(manifest, envs, machine.host.self);
   if (!place) return undefined;
   const { env, program, reason } = place;
@@ -150,7 +154,7 @@ export async function planBridge(
   let port: PortChoice | undefined;
   let taken: PortTaken | undefined;
   // Nothing of it in any entry (its own tools off, every shared server unhosted): no port to choose.
-  if (options.checkPort && (settings.enabled || shares.length > 0)) {
+  if (options.checkPort && (settings.enabled || shares.length > 0 || onDemand)) {
     const { choosePort } = await import("../bridge-control/port-choice.js");
     port = await choosePort(settings, await holderIn(env, machine, settings.host));
     settings = settingsAt(settings, port.port);
@@ -168,7 +172,8 @@ export async function planBridge(
     entry: (target, ctx) => (settings.enabled ? bridgeEntry(target, wiring, ctx) : undefined),
     shares,
     unhosted,
-    ...(shares.length > 0 && !taken
+    ...(onDemand ? { toolSearch: true as const } : {}),
+    ...((shares.length > 0 || onDemand) && !taken
       ? {
           reach: {
             origin: new URL(url).origin,

@@ -15,6 +15,7 @@ import { recordsEntry, type State } from "../ledger/state.js";
 import { BRIDGE_ENTRY } from "../manifest/bridge-entry-name.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
 import { hasToolRules } from "../manifest/tool-rules.js";
+import { searchesThroughGateway, serversBehindTools, TOOLS_ENTRY } from "../manifest/tool-search.js";
 import { relayLogins } from "../oauth/needs-login.js";
 import {
   type InstalledIndex,
@@ -25,7 +26,8 @@ import {
 import { BIN_AFTER_INSTALL } from "../packages/npm-prefix.js";
 import { getEnv } from "../system/host.js";
 import type { BridgeWiring } from "./bridge-wiring.js";
-import { sharedEntry } from "./shared-entry.js";
+import { cannotHost } from "./share-host-env.js";
+import { type GatewayReach, sharedEntry, toolsEntry } from "./shared-entry.js";
 import { type BuiltEntry, buildEntry, type EntryContext } from "./target-entry.js";
 import { readToolLists, type ToolLists } from "./tool-lists.js";
 import { withToolRules } from "./tool-rule-entry.js";
@@ -78,8 +80,11 @@ export async function desiredEntries(
   for (const target of input.targets) {
     const desired = new Map<string, BuiltEntry>();
     const overlay = isOverlay(target);
+    const behind = reach && !overlay ? behindTools(input, target, reach) : undefined;
     for (const [name, spec] of input.servers) {
       if (spec.clients && !spec.clients.includes(target.client.id)) continue;
+      // Reached through the one `tools` entry (the manifest's toolSearch), not an entry of its own.
+      if (behind?.has(name)) continue;
       // A shared server runs in the gateway, for user files: a project file is the team's, and
       // keeps the entry that starts the server itself (no token, no machine's gateway in it).
       const shared = spec.share && reach && target.scope === "user" && hosted.has(name);
@@ -90,12 +95,29 @@ export async function desiredEntries(
       const listed = lists?.get(name)?.tools.map((t) => t.name);
       desired.set(name, lists ? withToolRules(built, name, spec, target, listed) : built);
     }
+    // No server holds the name `tools` beside toolSearch: the manifest schema refuses it.
+    if (behind && reach) desired.set(TOOLS_ENTRY, toolsEntry(target, ctx, reach, [...behind]));
     // No server can hold the bridge's name: the manifest schema reserves it.
     const bridge = overlay ? undefined : input.bridge?.entry(target, ctx);
     if (bridge) desired.set(BRIDGE_ENTRY, bridge);
     out.set(target.key, desired);
   }
   return out;
+}
+
+/**
+ * The servers a target reaches through its `tools` entry, when the manifest's toolSearch names its
+ * client and it is a user file (a project file is the team's: no token, no machine's gateway in
+ * it); undefined otherwise, or when no server stands behind it.
+ */
+function behindTools(
+  input: DesiredInput,
+  target: Target,
+  reach: GatewayReach,
+): ReadonlySet<string> | undefined {
+  if (target.scope !== "user" || !searchesThroughGateway(input.manifest, target.client.id)) return undefined;
+  const names = serversBehindTools(input.servers, target.client.id, (s) => !cannotHost(s, reach.env));
+  return names.length > 0 ? new Set(names) : undefined;
 }
 
 /**
@@ -171,7 +193,8 @@ export async function wireBridge(
   allEnvs: Environment[],
   options: { createToken: boolean; checkPort?: boolean; state: Pick<State, "targets"> },
 ): Promise<BridgeWiring | undefined> {
-  const shares = Object.values(manifest.servers).some((s) => s.share && !s.disabled);
+  // Tools on demand reach their servers through the gateway as shared servers do.
+  const shares = Object.values(manifest.servers).some((s) => s.share && !s.disabled) || !!manifest.toolSearch;
   const hadEntry = manifest.bridge?.enabled === undefined && recordsEntry(options.state, BRIDGE_ENTRY);
   if (!manifest.bridge?.enabled && !hadEntry && !shares) return undefined;
   const { planBridge } = await import("./bridge-wiring.js");

@@ -10,14 +10,16 @@ import { loadState } from "../ledger/state.js";
 import { DEFAULT_IDLE_MINUTES } from "../manifest/bridge-defaults.js";
 import type { LoadedManifest } from "../manifest/load.js";
 import { splitSpec } from "../manifest/package-spec.js";
-import type { ShareMode } from "../manifest/schema.js";
+import type { ClientId, ShareMode } from "../manifest/schema.js";
 import { resolveString, serverIn } from "../manifest/spec.js";
 import { hasToolRules, ruleField, ruleLine, type ServerToolRules } from "../manifest/tool-rules.js";
+import { serversBehindTools } from "../manifest/tool-search.js";
 import { isTrusted, needsTrust, programServers } from "../manifest/trust.js";
 import { own } from "../plain-records.js";
 import { unknownName } from "../selectors.js";
 import type { Host } from "../system/host.js";
 import { silentProgress } from "../system/progress.js";
+import { cannotHost } from "./share-host-env.js";
 import { sharedNodeFlags } from "./shared-node-flags.js";
 import { launchIn } from "./target-entry.js";
 
@@ -80,6 +82,25 @@ export interface ManifestShares {
   idleMinutes: number;
   /** `bridge.allowOrigins`: the browser origins the user allows (read on each reload too). */
   allowOrigins?: string[];
+  /** The manifest's toolSearch (tools on demand at `/tools`); absent when it names no client. */
+  toolSearch?: ToolSearchShares;
+}
+
+/**
+ * What the gateway's `/tools` serves. A request there carries a client token whose label is
+ * `<env>:<client>` (the client id after the last `:`): that client's servers, rules and kept tools.
+ */
+export interface ToolSearchShares {
+  /** Each client the manifest names, with the servers it reaches through `/tools` (manifest order). */
+  clients: Array<{ client: ClientId; servers: string[] }>;
+  /** `<server>/<tool>`: listed beside search_tools and call_tool to each client whose servers hold it. */
+  keep: string[];
+  /**
+   * The servers behind `/tools` that are not shared (not in `launches`): each runs one process per
+   * session there (mode "session"), for those clients only — never at `/share/<name>`.
+   */
+  launches: ShareLaunch[];
+  failed: Array<{ name: string; mode: ShareMode; error: string }>;
 }
 
 export interface ShareLaunchOptions {
@@ -121,17 +142,23 @@ export async function manifestShares(options: ShareLaunchOptions): Promise<Manif
   const opened = await openManifest(machine, { manifest: options.manifest, which: "user", required: false });
   const idleMinutes = opened.loaded.manifest.bridge?.idleMinutes ?? DEFAULT_IDLE_MINUTES;
   const allowOrigins = opened.loaded.manifest.bridge?.allowOrigins ?? [];
-  const shared = Object.entries(opened.loaded.manifest.servers).filter(([, s]) => s.share && !s.disabled);
-  if (shared.length === 0) return { launches: [], failed: [], idleMinutes, allowOrigins };
+  const manifest = opened.loaded.manifest;
+  const shared = Object.entries(manifest.servers).filter(([, s]) => s.share && !s.disabled);
+  if (shared.length === 0 && !manifest.toolSearch)
+    return { launches: [], failed: [], idleMinutes, allowOrigins };
   const here = await loadContext(
     machine,
     { opened, envs: [], clients: [], limitTo: [machine.local.id], targets: "none" },
     silentProgress,
   );
   const result: ManifestShares = { launches: [], failed: [], idleMinutes, allowOrigins };
-  for (const [name, spec] of shared) {
+  const tryLaunch = async (
+    name: string,
+    mode: ShareMode,
+    into: Pick<ManifestShares, "launches" | "failed">,
+  ) => {
     try {
-      result.launches.push(await launchOf(name, here, machine, options));
+      into.launches.push({ ...(await launchOf(name, here, machine, options)), mode });
     } catch (error) {
       // Said to every client of it and by status, with what to do; a secret set, sync has the
       // running bridge read the secrets again (a reload).
@@ -140,12 +167,31 @@ export async function manifestShares(options: ShareLaunchOptions): Promise<Manif
         : error.code === "unresolved"
           ? ` ${error.hint.replace(/\.$/, "")}; then run \`mcp-twin sync\`.`
           : ` ${error.hint}`;
-      result.failed.push({
+      into.failed.push({
         name,
-        mode: spec.share ?? "machine",
+        mode,
         error: `${error instanceof Error ? error.message : String(error)}${hint}`,
       });
     }
+  };
+  for (const [name, spec] of shared) await tryLaunch(name, spec.share ?? "machine", result);
+  if (manifest.toolSearch) {
+    // As sync decides which servers stand behind each client's `tools` entry (entries/desired.ts).
+    const env = here.allEnvs.find((e) => e.local) ?? machine.local;
+    const servers = Object.entries(manifest.servers);
+    const clients = manifest.toolSearch.clients.map((client) => ({
+      client,
+      servers: serversBehindTools(servers, client, (s) => !cannotHost(s, env)),
+    }));
+    const search: ToolSearchShares = {
+      clients,
+      keep: manifest.toolSearch.keep ?? [],
+      launches: [],
+      failed: [],
+    };
+    const own = new Set(clients.flatMap((c) => c.servers).filter((n) => !manifest.servers[n]?.share));
+    for (const name of own) await tryLaunch(name, "session", search);
+    result.toolSearch = search;
   }
   return result;
 }

@@ -1,9 +1,9 @@
 /**
- * A shared server's entry in one target: a url entry to the gateway (the bridge) with that entry's
- * own client token where the client takes url entries and its file is private, else mcp-twin's
- * relay to the same address (it reads the token from the bridge's private state folder). Pure.
+ * A shared server's entry (or the toolSearch `tools` entry) in one target: a url entry to the gateway
+ * with its own client token where the client takes url entries and its file is private, else
+ * mcp-twin's relay to the same address (it reads the token in the bridge's state folder). Pure.
  */
-import { clientToken, SHARE_PREFIX } from "../bridge-link/index.js";
+import { clientToken, SHARE_PREFIX, TOOLS_PATH, TOOLS_SCOPE } from "../bridge-link/index.js";
 import type { Target } from "../clients/types.js";
 import type { Environment } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
@@ -81,19 +81,76 @@ export function sharedEntry(
   ctx: EntryContext,
   reach: GatewayReach,
 ): BuiltEntry {
-  const url = shareUrl(reach.origin, name);
-  const why = sharedRelayWhy(server, target, reach);
   // A command server's program must be there where the bridge runs it (program-check.ts looks).
   const command = server.package ? undefined : serverIn(server, reach.env.id).command;
   const program = command ? { program: command, shared: true as const } : {};
+  const folder = target.client.workingFolder;
+  return gatewayEntry(
+    {
+      url: shareUrl(reach.origin, name),
+      scope: name,
+      why: sharedRelayWhy(server, target, reach),
+      headers: server.share === "project" && folder ? { [PROJECT_HEADER]: folder } : {},
+      extra: { ...program, ...manifestFields(server, target) },
+    },
+    target,
+    ctx,
+    reach,
+  );
+}
+
+/**
+ * The `tools` entry of a client the manifest's `toolSearch` names: the gateway's `/tools` endpoint
+ * (search_tools, call_tool, the kept tools), reached as a shared server's endpoint is — a url entry
+ * with this target's own client token (scope `tools`), else the relay — in place of its servers'
+ * entries. Its working folder goes with it, for the project-shared servers behind it.
+ */
+export function toolsEntry(
+  target: Target,
+  ctx: EntryContext,
+  reach: GatewayReach,
+  behind: readonly string[],
+): BuiltEntry {
+  const folder = target.client.workingFolder;
+  const why: RelayWhy | undefined = !target.client.remoteEntry
+    ? "shared-stdio-only"
+    : !reach.token
+      ? "no-token"
+      : !reach.private(target)
+        ? "readable"
+        : undefined;
+  return gatewayEntry(
+    {
+      url: `${reach.origin}${TOOLS_PATH}`,
+      scope: TOOLS_SCOPE,
+      why,
+      headers: folder ? { [PROJECT_HEADER]: folder } : {},
+      extra: { behind: [...behind] },
+    },
+    target,
+    ctx,
+    reach,
+  );
+}
+
+/** One endpoint of the gateway as a target reaches it: the url entry, or the relay and why. */
+interface GatewayDoor {
+  url: string;
+  /** What its client token opens (a shared server's name, or `tools`). */
+  scope: string;
+  why: RelayWhy | undefined;
+  /** Beside the Authorization header of a url entry. */
+  headers: Record<string, string>;
+  /** What the built entry carries besides (a command server's program, the manifest's clientFields). */
+  extra: Partial<Extract<BuiltEntry, { ok: true }>>;
+}
+
+function gatewayEntry(door: GatewayDoor, target: Target, ctx: EntryContext, reach: GatewayReach): BuiltEntry {
+  const { url, why, extra } = door;
   const native = target.client.remoteEntry;
-  const token = reach.token && clientToken(reach.token, name, tokenLabel(target));
+  const token = reach.token && clientToken(reach.token, door.scope, tokenLabel(target));
   if (!why && native && token) {
-    const folder = target.client.workingFolder;
-    const headers: Record<string, string> = {
-      Authorization: `Bearer ${token}`,
-      ...(server.share === "project" && folder ? { [PROJECT_HEADER]: folder } : {}),
-    };
+    const headers: Record<string, string> = { Authorization: `Bearer ${token}`, ...door.headers };
     return {
       ok: true,
       value: native({ url, headers }),
@@ -102,8 +159,7 @@ export function sharedEntry(
       runsIn: reach.env.id,
       gateway: true,
       bridged: true,
-      ...program,
-      ...manifestFields(server, target),
+      ...extra,
     };
   }
   if (target.env.id !== reach.env.id && !startsAcross(target.env, reach.env))
@@ -132,8 +188,7 @@ export function sharedEntry(
     runsIn: reach.env.id,
     relay: why ?? "shared-stdio-only",
     bridged: true,
-    ...program,
-    ...manifestFields(server, target),
+    ...extra,
     ...(entry.problems.length > 0 ? { problems: entry.problems } : {}),
   };
 }

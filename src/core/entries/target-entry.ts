@@ -79,6 +79,8 @@ export type BuiltEntry =
       relay?: RelayWhy;
       /** A shared server's url entry to the gateway (entries/shared-entry.ts). */
       gateway?: true;
+      /** The toolSearch `tools` entry: the servers it reaches through the gateway's `/tools`. */
+      behind?: string[];
       /**
        * A shared server's entry (entries/shared-entry.ts): the gateway's url (its token, its project
        * header) or the relay to it. Derived from the bridge, none of it is how the server starts:

@@ -3,6 +3,7 @@
  * <script>` inside an installed package, any other program, or a remote url.
  */
 
+import { presentedLabel } from "../bridge-link/index.js";
 import { stringMap } from "../clients/entry-fields.js";
 import { clientModule } from "../clients/index.js";
 import { splitShellWords } from "../entries/launch/command-lines.js";
@@ -72,6 +73,8 @@ export type Recognition = Recognized | { kind: "unknown"; reason: string };
 /** mcp-twin's own entries (the bridge, `connect` relays) belong to sync, not to the manifest's servers. */
 const SELF = "mcp-twin";
 const SELF_REASON = "an mcp-twin bridge or relay entry: sync manages those itself";
+const GATEWAY_REASON =
+  "a url entry to mcp-twin's gateway (a shared server's, or the tools entry of toolSearch): sync manages those itself";
 
 /** Keys that change how a server starts and that the manifest cannot express. */
 const LAUNCH_KEYS = ["cwd", "envFile", "env_file", "headersHelper", "oauth", "auth"];
@@ -152,6 +155,10 @@ function recognizeRemote(
   if (problem) return unknown(`"${urlKey}" ${problem}`);
   const headers = stringMap(e.headers);
   if (!headers) return unknown('"headers" is not an object of strings');
+  // The gateway's url entry (a shared server's, or toolSearch's `tools`): sync writes it, with a
+  // client token derived for this very config; as a server it would carry that token away.
+  const authorization = Object.entries(headers).find(([k]) => k.toLowerCase() === "authorization")?.[1];
+  if (presentedLabel(authorization) !== undefined) return unknown(GATEWAY_REASON);
   for (const [name, value] of Object.entries(headers)) {
     const bad = headerNameProblem(name) ?? headerValueProblem(value);
     if (bad) return unknown(`the header ${JSON.stringify(name)} ${bad}`);

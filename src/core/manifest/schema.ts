@@ -313,6 +313,45 @@ export const bridgeSchema = z
     "The bundled bridge (mcp-twin serve): the gateway of shared servers, and its own tools, registered in every client when enabled.",
   );
 
+/** Tools on demand: the clients that get one `tools` entry to the gateway, and the tools kept in sight. */
+export const toolSearchSchema = z
+  .strictObject({
+    clients: z
+      .array(clientId)
+      .min(
+        1,
+        "name the clients that get the tools entry (an empty list gives it to none: leave toolSearch out)",
+      )
+      .describe(
+        "The clients that get one `tools` entry (search_tools, call_tool and the kept tools) in place of one entry per server.",
+      ),
+    keep: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\/[^\s]+$/,
+            'is not "<server>/<tool>" (a server of the manifest, a slash, the tool\'s name as the server lists it)',
+          ),
+      )
+      .optional()
+      .describe('Tools those clients see beside search_tools and call_tool, as "<server>/<tool>".'),
+  })
+  .superRefine((search, ctx) => {
+    search.clients.forEach((id, i) => {
+      const own = clientModule(id).toolBudget?.searches;
+      if (own)
+        ctx.addIssue({
+          code: "custom",
+          path: ["clients", i],
+          message: `${clientModule(id).name} searches its tools itself (${own.how}): leave it out of toolSearch`,
+        });
+    });
+  })
+  .describe(
+    "Tools on demand, for clients with no tool search of their own: each client named reaches every server it gets through the gateway's search_tools and call_tool.",
+  );
+
 export const manifestSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -327,6 +366,7 @@ export const manifestSchema = z
     clients: z.array(clientId).optional().describe("Clients mcp-twin manages (default: every one it finds)."),
     servers: z.record(serverName, serverSchema).default({}),
     bridge: bridgeSchema.optional(),
+    toolSearch: toolSearchSchema.optional(),
     registry: z
       .string()
       .url()
@@ -335,12 +375,34 @@ export const manifestSchema = z
         "The MCP Registry `search`, `add` and `init` ask (default: https://registry.modelcontextprotocol.io). Read from the home manifest only.",
       ),
   })
+  .superRefine((manifest, ctx) => {
+    const search = manifest.toolSearch;
+    if (!search) return;
+    // The one entry's name: a server under it would take its place in those clients' configs.
+    if (Object.hasOwn(manifest.servers, "tools"))
+      ctx.addIssue({
+        code: "custom",
+        path: ["servers", "tools"],
+        message: "is the name of the toolSearch clients' one entry: give this server another name",
+      });
+    (search.keep ?? []).forEach((kept, i) => {
+      // One not written <server>/<tool> is refused by its own pattern.
+      const server = kept.includes("/") ? kept.slice(0, kept.indexOf("/")) : "";
+      if (server && !Object.hasOwn(manifest.servers, server))
+        ctx.addIssue({
+          code: "custom",
+          path: ["toolSearch", "keep", i],
+          message: `"${server}" is not a server of this manifest (servers: ${Object.keys(manifest.servers).join(", ") || "none"})`,
+        });
+    });
+  })
   .describe("mcp-twin manifest: the MCP servers to set up in every environment and client.");
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ServerSpec = z.infer<typeof serverSchema>;
 export type ServerOverride = z.infer<typeof overrideSchema>;
 export type BridgeSpec = z.infer<typeof bridgeSchema>;
+export type ToolSearchSpec = z.infer<typeof toolSearchSchema>;
 
 /** The JSON Schema shipped with the package (editors complete the manifest with it). */
 export function manifestJsonSchema(): Record<string, unknown> {

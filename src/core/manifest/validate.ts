@@ -9,7 +9,14 @@ import { lineColumnAt, UsageError, UsageErrors } from "../errors.js";
 import { MAX_DEPTH, tooDeepAt } from "../formats/index.js";
 import { didYouMean } from "../selectors.js";
 import { describeParseError } from "../text/parse-errors.js";
-import { bridgeSchema, type Manifest, manifestSchema, overrideSchema, serverSchema } from "./schema.js";
+import {
+  bridgeSchema,
+  type Manifest,
+  manifestSchema,
+  overrideSchema,
+  serverSchema,
+  toolSearchSchema,
+} from "./schema.js";
 
 export function parseManifestText(raw: string, file: string): Manifest {
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
@@ -151,10 +158,12 @@ function knownFields(fieldPath: readonly PropertyKey[]): string[] {
       ? manifestSchema.shape
       : first === "bridge" && fieldPath.length === 1
         ? bridgeSchema.shape
-        : first === "servers" && fieldPath.length === 2
-          ? serverSchema.shape
-          : first === "servers" && third === "overrides" && fieldPath.length === 4
-            ? overrideSchema.shape
-            : undefined;
+        : first === "toolSearch" && fieldPath.length === 1
+          ? toolSearchSchema.shape
+          : first === "servers" && fieldPath.length === 2
+            ? serverSchema.shape
+            : first === "servers" && third === "overrides" && fieldPath.length === 4
+              ? overrideSchema.shape
+              : undefined;
   return shape ? Object.keys(shape) : [];
 }

@@ -128,7 +128,10 @@ export async function applySyncPlan(
   // (every entry starts it on first use, so one that is not running is fine).
   // Nothing of it is in any entry when its own tools are off and it runs no shared server (those
   // it cannot run got direct entries): then there is nothing to check or say.
-  const bridge = plan.bridge?.settings.enabled || plan.bridge?.shares.length ? plan.bridge : undefined;
+  const bridge =
+    plan.bridge?.settings.enabled || plan.bridge?.shares.length || plan.bridge?.toolSearch
+      ? plan.bridge
+      : undefined;
   options.signal?.throwIfAborted();
   if (bridge) {
     const step = progress.step("Checking the bridge");

@@ -25,6 +25,8 @@ import type { Progress } from "../system/progress.js";
 export interface GatewayReport {
   /** The shared servers. */
   shares: string[];
+  /** The manifest's toolSearch names clients: the gateway runs for their `tools` entries. */
+  toolSearch?: true;
   /**
    * started: this sync started it; reloaded: it ran and read the manifest again; unread: it runs
    * but could not read the manifest (`error`), so it runs what it ran before; restarted: sync
@@ -84,14 +86,21 @@ export async function syncGateway(
   if (ctx.located.scope !== "user") return undefined;
   const shares = (wiring?.shares ?? []).map((s) => s.name);
   const unhosted = wiring?.unhosted.length ? { unhosted: wiring.unhosted } : {};
-  if (!wiring || shares.length === 0) {
+  // The manifest's toolSearch clients reach their servers through the gateway too.
+  if (!wiring || (shares.length === 0 && !wiring.toolSearch)) {
     if (!ctx.state.autostart)
       return wiring?.unhosted.length ? { shares, warmed: [], warmFailed: [], ...unhosted } : undefined;
     return { shares, warmed: [], warmFailed: [], ...unhosted, autostart: await dropAutostart(ctx, wiring) };
   }
   const step = progress.step("Starting the shared servers' gateway");
   try {
-    const report: GatewayReport = { shares, warmed: [], warmFailed: [], ...unhosted };
+    const report: GatewayReport = {
+      shares,
+      ...(wiring.toolSearch ? { toolSearch: true as const } : {}),
+      warmed: [],
+      warmFailed: [],
+      ...unhosted,
+    };
     if (wiring.taken) {
       // Nothing to start or install: the port is another program's until the manifest moves it.
       const { port, what } = wiring.taken;

@@ -127,7 +127,8 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
       const report = planReport(plan);
       // Nothing to write, but shared servers' gateway must run, with this manifest (its servers'
       // arguments, variables or idle time may have changed without any entry changing).
-      if (plan.bridge && (plan.bridge.shares.length > 0 || plan.bridge.unhosted.length > 0)) {
+      const b = plan.bridge;
+      if (b && (b.shares.length > 0 || b.unhosted.length > 0 || b.toolSearch)) {
         const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
         const gateway = await syncGateway(ctx, plan.bridge, undefined, progress, { quick: true });
         if (gateway) report.gateway = gateway;

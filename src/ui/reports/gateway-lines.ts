@@ -21,7 +21,8 @@ export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
       `${mark.warn} ${u.name} is shared, but the bridge cannot run it (${u.why}): its clients start it themselves for now (direct entries). To share it: ${u.fix}, then \`mcp-twin sync\`.`,
     );
   const n = g.shares.length;
-  const what = `Gateway for ${n} shared server${n === 1 ? "" : "s"}`;
+  const servers = `${n} shared server${n === 1 ? "" : "s"}`;
+  const what = `Gateway for ${g.toolSearch ? (n > 0 ? `${servers} and tools on demand` : "tools on demand") : servers}`;
   const run = g.gateway;
   if (run) {
     const pid = run.pid ? ` (pid ${run.pid})` : "";

@@ -5,6 +5,8 @@
 import type { ClientBudget } from "../../core/budget/budget.js";
 import { TOKEN_WARNING } from "../../core/budget/budget.js";
 import { budgetFix, fixLine, overruns } from "../../core/budget/fix.js";
+import { leftAlone } from "../../core/budget/in-file.js";
+import { onDemandLine, onDemandOffer } from "../../core/budget/on-demand.js";
 import { type RuleProblem, ruleNote } from "../../core/budget/rule-problems.js";
 import type { ServerSpec } from "../../core/manifest/schema.js";
 import { untrusted } from "../../core/text/control-chars.js";
@@ -33,6 +35,17 @@ export function toolsJson(budgets: readonly ClientBudget[]) {
       tokens: b.tokens,
       deferredTokens: b.tokens - b.eager,
       ...(b.limit !== undefined ? { limit: b.limit, over: b.over ?? false } : {}),
+      ...(b.onDemand
+        ? {
+            toolSearch: {
+              servers: b.onDemand.servers,
+              tools: b.onDemand.tools,
+              before: b.onDemand.before,
+              listed: b.onDemand.listed,
+              after: b.onDemand.after,
+            },
+          }
+        : {}),
     })),
   };
 }
@@ -63,6 +76,7 @@ export function renderTools(view: ToolsView, out: Output): void {
     return;
   }
   renderMatrix(view.budgets, out);
+  for (const b of view.budgets) renderOnDemand(b, out);
   for (const b of view.budgets) renderOver(b, view.servers, out);
   for (const p of view.problems) out.print(`${out.theme.warn} ${untrusted(p.message)}`);
   ruleNotes(view.budgets, out);
@@ -146,6 +160,17 @@ function tokensCell(b: ClientBudget): string {
   return deferred === b.tokens ? `${n(b.tokens)} d` : `${n(b.tokens)} (${n(deferred)} d)`;
 }
 
+/** A toolSearch client: its servers' definitions as an entry each (before), and its `tools` entry's (after). */
+function renderOnDemand(b: ClientBudget, out: Output): void {
+  const d = b.onDemand;
+  if (!d) return;
+  const who = `${b.target.client.name} (${b.target.env.id})`;
+  const unknown = d.unknown.length > 0 ? ` (${andList(d.unknown)} not listed yet, not counted)` : "";
+  out.print(
+    `${out.theme.ok} ${who}: tools on demand for ${andList(d.servers)}: ${d.tools} tools, ≈${n(d.before)} tokens as an entry each${unknown}; its tools entry lists ${d.listed} (search_tools, call_tool${d.kept > 0 ? `, ${d.kept} kept` : ""}), ≈${n(d.after)} tokens.`,
+  );
+}
+
 /** A client over its limit, or loading too much it does not defer: what is over, and the fix. */
 function renderOver(b: ClientBudget, servers: ReadonlyMap<string, ServerSpec>, out: Output): void {
   const over = overruns(b);
@@ -161,6 +186,17 @@ function renderOver(b: ClientBudget, servers: ReadonlyMap<string, ServerSpec>, o
   if (fix)
     out.print(
       `  fix: ${untrusted(fixLine(fix, b.target.client.id, servers))}; then \`mcp-twin sync\` (${n(fix.after.tools)} tools, ≈${n(fix.after.eager)} tokens not deferred).`,
+    );
+  // Tools on demand, for a client that cannot search its own.
+  const offer = onDemandOffer(
+    b.target.client,
+    b.servers.filter((s) => !leftAlone(s.state)).map((s) => s.server),
+    servers,
+    b.onDemand !== undefined,
+  );
+  if (offer)
+    out.print(
+      `  ${fix ? "" : "fix: "}${onDemandLine(b.target.client.id, offer).replace(fix ? /^/ : /^or /, "")}.`,
     );
 }
 

@@ -41,5 +41,6 @@ export async function budgetFacts(
   // What each client will read: sync's entries, and as the files have them those it leaves alone.
   const texts = new Map(readable.map((c) => [c.target.key, c.text]));
   const inFiles = entriesInFiles(targets, texts, state, desired);
-  return { budgets: clientBudgets(targets, desired, inFiles, specs, lists), servers: specs };
+  const keep = manifest.toolSearch?.keep ?? [];
+  return { budgets: clientBudgets(targets, desired, inFiles, specs, lists, new Set(), keep), servers: specs };
 }

@@ -1,0 +1,98 @@
+/**
+ * The manifest's `toolSearch` (tools on demand): what it accepts, and each mistake refused at its
+ * file:line:column with the reason (core/manifest/schema.ts, validate.ts), pure.
+ */
+import { describe, expect, test } from "vitest";
+import { UsageError, UsageErrors } from "../../src/core/errors.js";
+import type { ServerSpec } from "../../src/core/manifest/schema.js";
+import { serversBehindTools, splitKept } from "../../src/core/manifest/tool-search.js";
+import { parseManifestText } from "../../src/core/manifest/validate.js";
+
+function errorsOf(text: string): Array<{ message: string; line?: number; column?: number }> {
+  try {
+    parseManifestText(text, "m.jsonc");
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return (error instanceof UsageErrors ? error.errors : [error]).map((e) => ({
+      message: e.message,
+      line: e.location?.line,
+      column: e.location?.column,
+    }));
+  }
+  throw new Error("the manifest was accepted");
+}
+
+const manifest = (toolSearch: string, servers = '"github": { "command": "gh-mcp" }') =>
+  `{\n  "servers": { ${servers} },\n  "toolSearch": ${toolSearch}\n}\n`;
+
+describe("toolSearch in the manifest", () => {
+  test("clients and kept tools as <server>/<tool> are read as given", () => {
+    const m = parseManifestText(
+      manifest('{ "clients": ["opencode", "qwen-code"], "keep": ["github/get_me", "github/a/b"] }'),
+      "m.jsonc",
+    );
+    expect(m.toolSearch).toEqual({
+      clients: ["opencode", "qwen-code"],
+      keep: ["github/get_me", "github/a/b"],
+    });
+  });
+
+  test("an unknown client id is refused at its line and column, with a did-you-mean", () => {
+    const [e, ...rest] = errorsOf(manifest('{ "clients": ["opencod"] }'));
+    expect(rest).toEqual([]);
+    expect(e).toMatchObject({ line: 3, column: 31 });
+    expect(e?.message).toContain("m.jsonc:3:31: toolSearch.clients.0:");
+    expect(e?.message).toContain('(did you mean "opencode"?)');
+  });
+
+  test.each([
+    ["claude-code", "Claude Code", "its tool search"],
+    ["vscode", "VS Code", "its virtual tools (github.copilot.chat.virtualTools.threshold)"],
+    ["codex", "Codex", "its tool search"],
+    ["copilot-cli", "GitHub Copilot CLI", "its tool search"],
+    ["cursor", "Cursor", "its dynamic context discovery"],
+  ])("%s searches its tools itself: refused with that reason, where it is", (id, name, how) => {
+    const [e, ...rest] = errorsOf(manifest(`{ "clients": ["opencode", "${id}"] }`));
+    expect(rest).toEqual([]);
+    expect(e).toMatchObject({ line: 3, column: 43 });
+    expect(e?.message).toContain(`toolSearch.clients.1: ${name} searches its tools itself (${how})`);
+  });
+
+  test("a kept tool not written <server>/<tool>, or of a server the manifest lacks, is refused", () => {
+    const errors = errorsOf(manifest('{ "clients": ["opencode"], "keep": ["get_me", "gitlab/x"] }'));
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatchObject({ line: 3, column: 53 });
+    expect(errors[0]?.message).toContain('toolSearch.keep.0: is not "<server>/<tool>"');
+    expect(errors[1]).toMatchObject({ line: 3, column: 63 });
+    expect(errors[1]?.message).toContain(
+      'toolSearch.keep.1: "gitlab" is not a server of this manifest (servers: github)',
+    );
+  });
+
+  test("no client, an unknown field, and a server named tools beside it are refused", () => {
+    expect(errorsOf(manifest('{ "clients": [] }'))[0]?.message).toContain(
+      "toolSearch.clients: name the clients",
+    );
+    expect(errorsOf(manifest('{ "clients": ["opencode"], "kep": [] }'))[0]?.message).toContain(
+      'unknown field "kep" (did you mean "keep"?)',
+    );
+    const [e] = errorsOf(manifest('{ "clients": ["opencode"] }', '"tools": { "command": "t" }'));
+    expect(e).toMatchObject({ line: 2, column: 16 });
+    expect(e?.message).toContain("servers.tools: is the name of the toolSearch clients' one entry");
+  });
+
+  test("the servers behind a client's tools entry: enabled, its own, started by mcp-twin, hostable", () => {
+    const servers: Array<[string, ServerSpec]> = [
+      ["a", { command: "a" }],
+      ["off", { command: "o", disabled: true }],
+      ["web", { url: "https://example.com/mcp" }],
+      ["theirs", { command: "t", clients: ["cline"] }],
+      ["mine", { command: "m", clients: ["opencode"] }],
+      ["winonly", { command: "w" }],
+    ];
+    const behind = serversBehindTools(servers, "opencode", (s) => s.command !== "w");
+    expect(behind).toEqual(["a", "mine"]);
+    expect(splitKept("github/a/b")).toEqual({ server: "github", tool: "a/b" });
+    expect(splitKept("github/")).toBeUndefined();
+  });
+});
