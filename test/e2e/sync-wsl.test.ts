@@ -23,7 +23,9 @@ let machine: FakeMachine;
 let first: { code: number; stdout: string; stderr: string };
 
 beforeAll(async () => {
-  machine = createFakeMachine({ registryUrl: inject("registryUrl") });
+  // The real npm on both sides: this file judges the installs themselves (other files get the run's
+  // recording of them, test/helpers/npm-replay.ts).
+  machine = createFakeMachine({ registryUrl: inject("registryUrl"), realNpm: true });
   writeManifest(machine, {
     servers: {
       fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },

@@ -26,15 +26,12 @@ import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import { endStartLoopsUnder } from "./bridge-loop.js";
 import { writeStandIns } from "./fake-windows-front.js";
 import { reservePort } from "./net.js";
+import { linuxReplay, REAL_NPM } from "./npm-replay.js";
 import { testFile } from "./test-file.js";
 
 // MCP_TWIN_REPO: set by bench/run.js, which bundles this file elsewhere.
 export const REPO = process.env.MCP_TWIN_REPO ?? fileURLToPath(new URL("../../", import.meta.url));
 export const BIN = path.join(REPO, "bin", "mcp-twin.js");
-const REAL_NPM = realpathSync(
-  path.join(path.dirname(process.execPath), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js"),
-);
-
 const REAL_NPM_VERSION = (
   JSON.parse(readFileSync(path.join(path.dirname(REAL_NPM), "..", "package.json"), "utf8")) as {
     version: string;
@@ -48,7 +45,7 @@ const REAL_NPM_VERSION = (
  * would pay on every sync, status and doctor. Only while NPM_CONFIG_PREFIX is set (the machine sets
  * it): the environment wins over every npmrc then, so the real npm would print that same prefix.
  */
-function npmStandIn(): string {
+function npmStandIn(replay?: { dir: string; registry: string }): string {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const node = process.execPath;
   return [
@@ -61,9 +58,22 @@ function npmStandIn(): string {
     `  printf '%s\\n' ${q(`npm verbose os ${os.type()} ${os.release()}`)} ${q(`npm verbose node ${process.version}`)} ${q(`npm verbose npm  v${REAL_NPM_VERSION}`)} 'npm verbose exit 0' 'npm info ok' >&2`,
     "  exit 0",
     "fi",
+    // The fixture's install, recorded once this run (npm-replay.ts), when the call is the recorded one.
+    ...(replay ? linuxReplay(replay.dir, replay.registry) : []),
     `exec ${q(node)} ${q(REAL_NPM)} "$@"`,
     "",
   ].join("\n");
+}
+
+/** This run's recorded installs (npm-replay.ts), for a machine on the run's registry. */
+function runRecordings(registryUrl: string | undefined): { dir: string; registry: string } | undefined {
+  try {
+    const registry = inject("registryUrl");
+    return registryUrl === registry ? { dir: inject("npmInstalls"), registry } : undefined;
+  } catch {
+    // Not in a vitest worker: no run, no recordings.
+    return undefined;
+  }
 }
 
 let standInFolder: string | undefined;
@@ -124,6 +134,12 @@ export interface FakeMachineOptions {
   running?: string[];
   /** When each running program started (ISO time, UTC), as Get-Process reports StartTime. */
   runningSince?: Record<string, string>;
+  /**
+   * Every npm install runs the real npm. Otherwise the fixture server's install from the run's
+   * registry into a prefix holding no package is the run's recording of that real install, copied
+   * (test/helpers/npm-replay.ts): for files that install only to have it installed.
+   */
+  realNpm?: boolean;
   /** npm installs of packages starting with this name fail on Windows (E404). */
   failWindowsInstall?: string;
   registryUrl?: string;
@@ -221,6 +237,7 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
   const linuxHome = path.join(root, "home", "bob");
   const linuxPrefix = path.join(linuxHome, ".npm-global");
   const linuxBin = path.join(root, "linux-bin");
+  const replay = options.realNpm ? undefined : runRecordings(options.registryUrl);
   const interopLog = path.join(root, "interop.log");
   const sys = path.join(root, "sys");
 
@@ -261,7 +278,7 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
   if (options.procNet) symlinkSync("/proc/net", path.join(sys, "proc", "net"));
   symlinkSync(process.execPath, path.join(linuxBin, "node"));
   if (options.linuxNpm !== false) {
-    writeFileSync(path.join(linuxBin, "npm"), npmStandIn(), { mode: 0o755 });
+    writeFileSync(path.join(linuxBin, "npm"), npmStandIn(replay), { mode: 0o755 });
     // npm ships npx beside it (project entries run `npx -y <pkg>@<version>`).
     symlinkSync(path.join(path.dirname(REAL_NPM), "npx-cli.js"), path.join(linuxBin, "npx"));
   }
@@ -361,6 +378,7 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     running: options.running ?? [],
     runningSince: options.runningSince ?? {},
     failInstall: options.failWindowsInstall ?? null,
+    ...(replay ? { installs: replay } : {}),
     realNode: process.execPath,
     realNpm: REAL_NPM,
   };

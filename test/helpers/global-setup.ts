@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { packFixture } from "./fixture-package.js";
+import { recordInstalls } from "./npm-replay.js";
 import { startRegistry } from "./registry.js";
 
 declare module "vitest" {
@@ -17,6 +18,8 @@ declare module "vitest" {
     fixtureScript: string;
     fixtureTgz: string;
     eraDir: string;
+    /** Where the fixture's installs are recorded, once each per run (npm-replay.ts). */
+    npmInstalls: string;
     /** Where fake-machine.ts puts each worker's npm stand-in (readable by every account). */
     standInRoot: string;
   }
@@ -35,12 +38,23 @@ export default async function setup(project: TestProject) {
   project.provide("fixtureScript", v1.script);
   project.provide("fixtureTgz", v1.tgz);
   project.provide("eraDir", path.join(dir, "eras"));
+  // In the background: a machine that installs before its recording is there runs the real npm.
+  const installs = path.join(dir, "installs");
+  const specs = [`${v1.name}@${v1.version}`, `${v2.name}@${v2.version}`];
+  // Kept to be thrown at the end (a failed real install of the fixture fails the run).
+  const recorded = recordInstalls(installs, registry.url, specs).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  project.provide("npmInstalls", installs);
   const standIns = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-npm-"));
   chmodSync(standIns, 0o755);
   project.provide("standInRoot", standIns);
   return async () => {
+    const failed = await recorded;
     await registry.close();
     rmSync(dir, { recursive: true, force: true });
     rmSync(standIns, { recursive: true, force: true });
+    if (failed) throw failed;
   };
 }

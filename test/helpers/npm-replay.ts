@@ -1,0 +1,195 @@
+/**
+ * Real `npm install`s of the fixture server, made once per run and recorded — the tree npm left in
+ * an empty prefix and what it printed — for fake machines' npm stand-ins to give back by copying.
+ */
+// Why: most files install the fixture only to have it installed (about 0.45 CPU-s of npm per
+// install, 250 a run). A stand-in copies a recording only for the very command recorded (same
+// flags, spec and registry, no npmrc, the same npm variables, a prefix holding no package yet), so
+// the tree is the one real npm makes for it; anything else runs the real npm. Files that judge the
+// install itself keep real npm (`realNpm` in FakeMachineOptions), as do machines of a registry of
+// their own. fake-machine.ts (Linux's stand-in) and fake-windows.cjs (Windows' npm) replay.
+import { spawn } from "node:child_process";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import path from "node:path";
+
+/** The real npm's script, beside the node that runs the tests. */
+export const REAL_NPM = realpathSync(
+  path.join(path.dirname(process.execPath), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js"),
+);
+
+/** The flags mcp-twin installs with (src/core/packages/npm-prefix.ts), the spec after them. */
+export const INSTALL_FLAGS = ["--no-fund", "--no-audit", "--loglevel=silly"];
+
+/**
+ * Where each recording goes under the run's folder: `<dir>/<side>/<spec>/` holding `tree/` (the
+ * prefix as npm left it), `stdout`, `stderr` (the paths of the recording as @PREFIX@, @CACHE@,
+ * @HOME@, @CWD@) and `registry`. A folder appears whole (renamed into place) or not at all.
+ */
+function recordingDir(dir: string, side: "linux" | "windows", spec: string): string {
+  return path.join(dir, side, spec);
+}
+
+/** `npm <args>` with the real npm; its exit code and output. */
+function npm(
+  node: string,
+  npmCli: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, [npmCli, ...args], { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString("utf8");
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString("utf8");
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Every occurrence of each path replaced by its placeholder, longest path first. */
+function templated(text: string, paths: Record<string, string>): string {
+  let out = text;
+  for (const [name, p] of Object.entries(paths).sort(([, a], [, b]) => b.length - a.length))
+    out = out.split(p).join(name);
+  return out;
+}
+
+/**
+ * Record `spec` installed on one side, as that side's stand-in runs npm: Linux's with the fake
+ * machine's variables (`npm install -g`, prefix from NPM_CONFIG_PREFIX, HOME with no .npmrc);
+ * Windows' as fake-windows.cjs does (`npm install --prefix <…\npm>`, no HOME, no PATH).
+ */
+async function recordOne(
+  dir: string,
+  side: "linux" | "windows",
+  spec: string,
+  registry: string,
+): Promise<void> {
+  const work = mkdtempSync(path.join(dir, `.${side}-`));
+  const home = path.join(work, "home", "bob");
+  const cache = path.join(work, "npm-cache");
+  const prefix = side === "linux" ? path.join(home, ".npm-global") : path.join(work, "AppData", "npm");
+  mkdirSync(side === "linux" ? path.join(prefix, "bin") : prefix, { recursive: true });
+  const base = { npm_config_cache: cache, npm_config_registry: registry };
+  const env: Record<string, string> =
+    side === "linux"
+      ? {
+          ...base,
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          HOME: home,
+          NPM_CONFIG_PREFIX: prefix,
+          npm_config_update_notifier: "false",
+          npm_config_fund: "false",
+          npm_config_audit: "false",
+        }
+      : { ...base, NPM_CONFIG_PREFIX: "", npm_config_prefix: "", npm_config_update_notifier: "false" };
+  const args =
+    side === "linux"
+      ? ["install", "-g", ...INSTALL_FLAGS, spec]
+      : ["install", "--prefix", prefix, ...INSTALL_FLAGS, spec];
+  const r = await npm(process.execPath, REAL_NPM, args, env, work);
+  if (r.code !== 0) throw new Error(`recording npm ${args.join(" ")} failed (${r.code}):\n${r.stderr}`);
+  const paths = { "@PREFIX@": prefix, "@CACHE@": cache, "@HOME@": home, "@CWD@": work };
+  const done = path.join(work, "done");
+  cpSync(prefix, path.join(done, "tree"), { recursive: true, verbatimSymlinks: true });
+  writeFileSync(path.join(done, "stdout"), templated(r.stdout, paths));
+  writeFileSync(path.join(done, "stderr"), templated(r.stderr, paths));
+  writeFileSync(path.join(done, "registry"), registry);
+  const target = recordingDir(dir, side, spec);
+  mkdirSync(path.dirname(target), { recursive: true });
+  renameSync(done, target);
+  rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * Record each spec on both sides, in the background of the run: a stand-in asked before its
+ * recording is there runs the real npm, as without one. Resolves when all are written.
+ */
+export function recordInstalls(dir: string, registry: string, specs: string[]): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  return Promise.all(
+    specs.flatMap((spec) =>
+      (["linux", "windows"] as const).map((side) => recordOne(dir, side, spec, registry)),
+    ),
+  ).then(() => undefined);
+}
+
+/**
+ * Lines for Linux's npm stand-in (sh), each ending in `exit` when it answers: the recorded install
+ * given back when the call and the machine are as recorded; an `npm view` asked before in this run
+ * answered as the real npm answered it then (it asks the same registry, which holds the same
+ * packages all run long). Otherwise they do nothing and the real npm runs.
+ */
+export function linuxReplay(dir: string, registry: string): string[] {
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  // Paths put back in npm's lines, each placeholder by its value (awk: no escaping of the paths).
+  const awk = [
+    '{ n = split("@PREFIX@ @CACHE@ @HOME@ @CWD@", k, " ");',
+    '  v[1] = ENVIRON["NPM_CONFIG_PREFIX"]; v[2] = ENVIRON["npm_config_cache"]; v[3] = ENVIRON["HOME"]; v[4] = ENVIRON["NPM_REPLAY_CWD"];',
+    '  out = ""; line = $0;',
+    "  while (1) { best = 0; at = 0;",
+    "    for (i = 1; i <= n; i++) { p = index(line, k[i]); if (p && (!at || p < at)) { at = p; best = i } }",
+    "    if (!best) break;",
+    "    out = out substr(line, 1, at - 1) v[best]; line = substr(line, at + length(k[best])) }",
+    "  print out line }",
+  ].join(" ");
+  const views = `${q(dir)}/views/linux`;
+  // By their paths: the machine's PATH may hold none of them (a WSL PATH of the machine's own bins).
+  const [env, grep, ls, mkdir, cp, awkBin, cat, sha256sum, cut, mktemp, mv, rm] = [
+    "env",
+    "grep",
+    "ls",
+    "mkdir",
+    "cp",
+    "awk",
+    "cat",
+    "sha256sum",
+    "cut",
+    "mktemp",
+    "mv",
+    "rm",
+  ].map((name) => q(["/usr/bin", "/bin"].map((d) => path.join(d, name)).find((p) => existsSync(p)) ?? name));
+  return [
+    // The machine's npm configuration, as recorded: its registry and variables, no npmrc.
+    `if [ "$npm_config_registry" = ${q(registry)} ] && [ -n "$NPM_CONFIG_PREFIX" ] && [ -z "$npm_config_prefix" ] \\`,
+    `  && [ -n "$npm_config_cache" ] && [ ! -e "$HOME/.npmrc" ] && [ ! -e "$NPM_CONFIG_PREFIX/etc/npmrc" ] \\`,
+    `  && [ "$(${env} | ${grep} -c -i '^npm_config_')" = 6 ]; then`,
+    `  if [ $# -eq 6 ] && [ "$1 $2 $3 $4 $5" = ${q(`install -g ${INSTALL_FLAGS.join(" ")}`)} ] \\`,
+    `    && [ -f ${q(dir)}/linux/"$6"/registry ] \\`,
+    `    && [ -z "$(${ls} -A "$NPM_CONFIG_PREFIX/lib/node_modules" 2>/dev/null)" ]; then`,
+    `    rec=${q(dir)}/linux/"$6"`,
+    `    ${mkdir} -p "$NPM_CONFIG_PREFIX" && ${cp} -R "$rec/tree/." "$NPM_CONFIG_PREFIX/" || exit 1`,
+    // npm says process.cwd(): the folder with its links resolved.
+    `    NPM_REPLAY_CWD=$(pwd -P) ${awkBin} ${q(awk)} "$rec/stderr" >&2`,
+    `    ${cat} "$rec/stdout"`,
+    "    exit 0",
+    "  fi",
+    `  if [ "$1" = view ]; then`,
+    `    memo=${views}/$(printf '%s\\n' "$@" | ${sha256sum} | ${cut} -c1-32)`,
+    `    if [ -f "$memo/stdout" ]; then ${cat} "$memo/stdout"; ${cat} "$memo/stderr" >&2; exit 0; fi`,
+    `    ${mkdir} -p ${views} && tmp=$(${mktemp} -d ${views}/.XXXXXX) || exit 1`,
+    `    ${q(process.execPath)} ${q(REAL_NPM)} "$@" >"$tmp/stdout" 2>"$tmp/stderr"`,
+    "    code=$?",
+    `    ${cat} "$tmp/stdout"; ${cat} "$tmp/stderr" >&2`,
+    // Only an answer (exit 0) is kept; the first to finish keeps its own, the same bytes.
+    `    if [ $code -ne 0 ] || ! ${mv} -T "$tmp" "$memo" 2>/dev/null; then ${rm} -rf "$tmp"; fi`,
+    "    exit $code",
+    "  fi",
+    "fi",
+  ];
+}
