@@ -63,7 +63,8 @@ export async function startSearchModel(query: string, args: Record<string, unkno
       if (results.length === 0 && search) call = { name: search, arguments: JSON.stringify({ query }) };
       else if (results.length === 1 && callTool) {
         const text = contentText(results[0]?.content);
-        model.found = /"name"\s*:\s*"([^"/\s]+\/[^"\s]+)"/.exec(text)?.[1];
+        // Some clients pass the result on as JSON of its content (Cline): its quotes escaped.
+        model.found = /\\*"name\\*"\s*:\s*\\*"([^"\\/\s]+\/[^"\\\s]+)\\*"/.exec(text)?.[1];
         if (model.found)
           call = { name: callTool, arguments: JSON.stringify({ name: model.found, arguments: args }) };
       }

@@ -1,17 +1,18 @@
 /**
- * Tools on demand judged by real clients (opt-in, like the other real clients): opencode and Qwen
- * Code, each pointed at a stand-in for its model's endpoint. The client's first request offers
+ * Tools on demand judged by real clients (opt-in, like the other real clients): opencode and the
+ * Cline CLI, each pointed at a stand-in for its model's endpoint (Qwen Code 0.24 searches its tools
+ * itself: the manifest refuses it). The client's first request offers
  * search_tools, call_tool and the kept tool only; the stand-in answers as a model would (a
  * search_tools call, then a call_tool of what it found), and the tool's answer arrives in the
  * client's next request.
  */
-import { execFile } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, inject, test } from "vitest";
+import { clineCli } from "../helpers/cline-cli.js";
 import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
-import { qwenCli } from "../helpers/qwen-cli.js";
 import { realCli } from "../helpers/real-cli.js";
 import { contentText, type SearchModel, startSearchModel } from "../helpers/search-model.js";
 
@@ -67,7 +68,9 @@ function judge(model: SearchModel, output: string): void {
   );
   expect(first, output).toBeDefined();
   // The client's own tools aside (opencode's bash, read…), every MCP tool it offers is the entry's.
-  const mcp = (first?.tools ?? []).filter((t) => /search_tools|call_tool|whoami|echo|add|env/.test(t));
+  const mcp = (first?.tools ?? []).filter(
+    (t) => /^(mcp__)?tools(__|_)/.test(t) || ["echo", "whoami", "add", "env"].includes(t),
+  );
   expect(bare(mcp)).toEqual(["call_tool", "search_tools", "whoami"]);
   expect(model.found, output).toMatch(/^(direct|shared)\/echo$/);
   const last = model.requests.at(-1);
@@ -78,11 +81,22 @@ function judge(model: SearchModel, output: string): void {
   ).toBe(true);
 }
 
+/** A client's run to its end, stdin closed (opencode waits for a piped message otherwise). */
 const run = (bin: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string }) =>
   new Promise<string>((resolve) => {
-    execFile(bin, args, { ...options, timeout: 300_000, encoding: "utf8" }, (error, stdout, stderr) =>
-      resolve(`${error ? `${error.message}\n` : ""}${stdout}${stderr}`),
-    );
+    const child = spawn(bin, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    const stop = setTimeout(() => child.kill(), 300_000);
+    child.on("close", (code) => {
+      clearTimeout(stop);
+      resolve(`${out}\n(exit ${code})`);
+    });
   });
 
 const opencode = realCli({
@@ -140,37 +154,41 @@ describe.skipIf(opencodeSkip !== undefined)(
   },
 );
 
-const qwen = qwenCli();
-const qwenSkip = "reason" in qwen ? qwen.reason : undefined;
-if (qwenSkip) console.warn(`real Qwen Code tools-on-demand test skipped: ${qwenSkip}`);
+const cline = clineCli();
+const clineSkip = "reason" in cline ? cline.reason : undefined;
+if (clineSkip) console.warn(`real Cline CLI tools-on-demand test skipped: ${clineSkip}`);
 
-describe.skipIf(qwenSkip !== undefined)(
-  `real Qwen Code, tools on demand${qwenSkip ? ` (skipped: ${qwenSkip})` : ""}`,
+describe.skipIf(clineSkip !== undefined)(
+  `real Cline CLI, tools on demand${clineSkip ? ` (skipped: ${clineSkip})` : ""}`,
   () => {
     test("its first request offers search_tools, call_tool and the kept tool; echo's answer comes back", async () => {
-      if ("reason" in qwen) return;
+      if ("reason" in cline) return;
       const model = await startSearchModel("echo text back", { text: MARK });
       cleanups.push(() => model.close());
-      // Qwen's OpenAI-compatible auth, chosen in its settings, the endpoint from its variables.
-      const before = `${JSON.stringify({ security: { auth: { selectedType: "openai" } } }, null, 2)}\n`;
-      const { m, file } = await synced("qwen-code", [".qwen", "settings.json"], before);
+      const before = `${JSON.stringify({ mcpServers: {} }, null, 2)}\n`;
+      const { m, file } = await synced(
+        "cline",
+        [".cline", "data", "settings", "cline_mcp_settings.json"],
+        before,
+      );
       const servers = JSON.parse(readFileSync(file, "utf8")).mcpServers;
       expect(Object.keys(servers)).toEqual(["tools"]);
       const home = m.paths.linuxHome;
       const work = path.join(home, "work");
       mkdirSync(work, { recursive: true });
-      const { QWEN_HOME: _own, ...inherited } = process.env;
-      const env = {
-        ...inherited,
-        ...m.env,
-        HOME: home,
-        PATH: [qwen.nodeDir, m.env.PATH, process.env.PATH].filter(Boolean).join(path.delimiter),
-        OPENAI_API_KEY: "stand-in-key",
-        OPENAI_BASE_URL: model.baseUrl,
-        OPENAI_MODEL: "stand-in",
-      };
-      const output = await run(qwen.bin, ["-p", "say hello", "--approval-mode", "yolo"], { env, cwd: work });
-      console.info(`qwen ${qwen.version}:\n${output}`);
+      const env = { PATH: process.env.PATH ?? "", HOME: home, CLINE_NO_AUTO_UPDATE: "1", NO_COLOR: "1" };
+      // Its `auth` command points it at the stand-in (~/.cline/data/settings/providers.json).
+      execFileSync(
+        cline.bin,
+        ["auth", "-p", "openai", "-k", "stand-in-key", "-m", "stand-in", "-b", model.baseUrl],
+        {
+          env,
+          stdio: "pipe",
+          timeout: 300_000,
+        },
+      );
+      const output = await run(cline.bin, ["--json", "say hello"], { env, cwd: work });
+      console.info(`cline ${cline.version}:\n${output.slice(-2000)}`);
       judge(model, output);
     }, 600_000);
   },
