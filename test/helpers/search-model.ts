@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export interface SearchRequest {
+interface SearchRequest {
   /** The tool names the client offered the model, as it names them. */
   tools: string[];
   /** Its messages as sent (the tool results among them). */
