@@ -5,8 +5,8 @@
 import type { JSONRPCMessage, McpHttpHandler, Transport } from "@modelcontextprotocol/server";
 import { BRIDGE_PATH } from "../core/bridge-link/index.js";
 import { RPC } from "../core/jsonrpc/codes.js";
-import type { DirectCall } from "./connection-server.js";
 import type { Endpoint } from "./endpoint.js";
+import { type LaneCall, mirrorsAgree } from "./lane.js";
 import { checkedCall, paramRefusal, refusalResponse } from "./param-check.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
 
@@ -22,7 +22,7 @@ export function bridgeEndpoint(
   // The tools as listed, once loaded: what a plugin's `x-mcp-header` arguments are checked by.
   let listed: { tools: unknown[] } | undefined;
   // The lane's answers (own-route.ts), once the tools and its module are loaded.
-  let route: ((message: JSONRPCMessage) => DirectCall | undefined) | undefined;
+  let route: ((message: JSONRPCMessage) => LaneCall | undefined) | undefined;
   const tools = () =>
     loadTools().then(async (set) => {
       listed ??= { tools: set.list };
@@ -56,8 +56,7 @@ export function bridgeEndpoint(
     path: BRIDGE_PATH,
     lane: (headers, message) => {
       // A call to check goes to the handler's way (below) until the tools are loaded, or to be refused.
-      if (checkedCall(message) && !(listed && !paramRefusal(listed, message, headers))) return undefined;
-      return route?.(message as JSONRPCMessage);
+      return mirrorsAgree(listed, message, headers) ? route?.(message as JSONRPCMessage) : undefined;
     },
     connect: async (transport) => {
       const { createBridgeServer } = await import("./session-server.js");

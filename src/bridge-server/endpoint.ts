@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { SHARE_PREFIX } from "../core/bridge-link/index.js";
-import type { DirectCall } from "./connection-server.js";
+import type { LaneCall } from "./lane.js";
 import type { HttpSessionTransport } from "./session-transport.js";
 
 /** One MCP endpoint (a path), serving both protocol eras. */
@@ -25,8 +25,8 @@ export interface Endpoint {
    * serves 2025-11-25 only and says so (-32022).
    */
   serve2026?(request: Request, parsedBody: unknown): Promise<Response>;
-  /** The lane's call for an ordinary 2026-07-28 request with these headers (connection-server.ts), if it takes it. */
-  lane?(headers: IncomingHttpHeaders, message: unknown): DirectCall | undefined;
+  /** The lane's call for an ordinary 2026-07-28 request with these headers (lane.ts), if it takes it. */
+  lane?(headers: IncomingHttpHeaders, message: unknown): LaneCall | undefined;
   /**
    * A DELETE without `Mcp-Session-Id`: the end of the 2026-07-28 session its headers name (the
    * relay's `Mcp-Twin-Session`). true: ended; false: no such session; undefined: it names none.

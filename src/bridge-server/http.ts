@@ -5,7 +5,7 @@
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
-import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-link/index.js";
+import { answerChallenge, CHALLENGE_HEADER, tokenScope } from "../core/bridge-link/index.js";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { isLoopback } from "../core/system/loopback.js";
 import { type Clock, realClock } from "./clock.js";
@@ -15,7 +15,6 @@ import {
   DEFAULT_LIMITS,
   limitConnections,
 } from "./connection-limits.js";
-import { connectionServerTakes, DirectAnswers } from "./connection-server.js";
 import { type HandedConnections, takeConnections } from "./connections-from.js";
 import { answerControl, CONTROL_PREFIX, type ControlRoutes } from "./control-routes.js";
 import { credentialOf } from "./credential.js";
@@ -43,10 +42,10 @@ import {
   UNAUTHORIZED,
   Unavailable,
 } from "./http-guards.js";
+import { LaneAnswers, laneTakes } from "./lane.js";
 import { type PeerRule, peerCheck } from "./peer-check.js";
 import type { SessionSeal } from "./session-seal.js";
-import type { SessionInfo } from "./session-server.js";
-import { type Session, SessionTable } from "./sessions.js";
+import { type Session, type SessionInfo, SessionTable } from "./sessions.js";
 import type { TokenGuard } from "./token-guard.js";
 import { sendWebResponse, toWebRequest } from "./web-exchange.js";
 
@@ -142,7 +141,7 @@ interface Listener {
   /** A slot for a request to an MCP endpoint, held until its answer ends (connection-limits.ts). */
   slot(res: ServerResponse, credential: string): Refusal | null;
   /** Where the lane's calls are answered, on each connection's own transport. */
-  lane: DirectAnswers;
+  lane: LaneAnswers;
 }
 
 async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -163,7 +162,7 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   let early =
     checkHost(req.headers.host, l.loopbackOnly) ??
     checkOrigin(req.headers.origin, l.origins) ??
-    checkBearer(l.token, req.headers.authorization, req.socket, share || undefined);
+    checkBearer(l.token, req.headers.authorization, req.socket, tokenScope(pathname));
   const account = early || !l.peers ? true : l.peers.allowed(req.socket);
   if (account !== true && !(await account)) early = UNAUTHORIZED;
   if (early) {
@@ -257,7 +256,7 @@ async function post(
   if (era.kind !== "legacy") {
     if (!endpoint.serve2026) return sendRefusal(res, ONLY_2025_11_25(sdk.SUPPORTED_PROTOCOL_VERSIONS), id);
     const call =
-      era.kind === "modern" && connectionServerTakes(value, req.headers)
+      era.kind === "modern" && laneTakes(value, req.headers)
         ? endpoint.lane?.(req.headers, value)
         : undefined;
     if (call) return l.lane.answer(req.socket, value as JSONRPCMessage, res, media.acceptsSse, call);
@@ -357,7 +356,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     peers: options.peers ? peerCheck(options.peers) : undefined,
     trust: (req) => connections.trust(req.socket),
     slot: (res, credential) => connections.slot(res, credential),
-    lane: new DirectAnswers(),
+    lane: new LaneAnswers(),
   };
   const server = http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {
     handle(l, req, res).catch((error: unknown) => {

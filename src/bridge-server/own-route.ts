@@ -9,11 +9,11 @@ import {
   SERVER_INFO_META_KEY,
 } from "@modelcontextprotocol/server";
 import { errorObject } from "../core/jsonrpc/codes.js";
-import type { DirectCall } from "./connection-server.js";
 import { SERVER_INFO } from "./description.js";
-import { stampAsSdk } from "./direct-call.js";
+import type { LaneCall } from "./lane.js";
 import type { NotesFolder } from "./notes-folder.js";
 import { noteResources } from "./resources.js";
+import { stampAsSdk } from "./sdk-stamp.js";
 import { CACHE_HINTS, callTool, type ToolSet } from "./session-server.js";
 import { isPlain } from "./store.js";
 
@@ -30,14 +30,14 @@ const TAKES: Record<string, readonly string[]> = {
 
 /**
  * What answers each request the lane may take (the notes' resources made once): the envelope was
- * checked by the SDK's classification, the headers by connectionServerTakes. A call must name
+ * checked by the SDK's classification, the headers by laneTakes. A call must name
  * a known tool with an object of arguments (or none); anything else — an unknown tool, a list's
  * cursor, a method the bridge does not serve — is the SDK's handler's to answer. Otherwise undefined.
  */
 export function ownRoute(
   tools: ToolSet,
   notes: NotesFolder,
-): (message: JSONRPCMessage) => DirectCall | undefined {
+): (message: JSONRPCMessage) => LaneCall | undefined {
   const resources = noteResources(notes, "2026-07-28");
   return (message) => {
     if (!("method" in message) || !("id" in message)) return undefined;

@@ -20,22 +20,13 @@ import type { ShareStatus } from "./gateway/index.js";
 import type { NotesFolder } from "./notes-folder.js";
 import type { LoadedPlugins } from "./plugins.js";
 import { serveNoteResources } from "./resources.js";
+import type { SessionInfo } from "./sessions.js";
 import type { JsonStore } from "./store.js";
 import type { TokenGuard } from "./token-guard.js";
 import type { BridgeTool, ToolCall } from "./tools/define.js";
 import type { HandoffData } from "./tools/handoff-data.js";
 import type { MemoryData } from "./tools/memory-data.js";
 import { fail } from "./tools/result.js";
-
-export interface SessionInfo {
-  id: string;
-  endpoint: string;
-  client: string;
-  since: Date;
-  lastSeen: Date;
-  /** Whether its GET stream is open now (none: not told). */
-  streaming?: boolean;
-}
 
 export interface BridgeContext {
   files: BridgeFiles;

@@ -11,7 +11,6 @@ import type { Endpoint } from "./endpoint.js";
 import { Unavailable } from "./http-guards.js";
 import { evictionFor, SESSION_CAPS, type SessionCaps } from "./session-policy.js";
 import { keptHeaders, type SealedSession, type SessionSeal } from "./session-seal.js";
-import type { SessionInfo } from "./session-server.js";
 import { HttpSessionTransport } from "./session-transport.js";
 
 export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
@@ -34,6 +33,17 @@ class SessionEvicted extends Unavailable {
       `Service Unavailable: this session was closed to make room for a newer one of ${client} (each client holds a limited number) while it was being set up; try again`,
     );
   }
+}
+
+/** What `bridge_status` and `GET /control/status` say of one session. */
+export interface SessionInfo {
+  id: string;
+  endpoint: string;
+  client: string;
+  since: Date;
+  lastSeen: Date;
+  /** Whether its GET stream is open now (none: not told). */
+  streaming?: boolean;
 }
 
 export interface Session extends SessionInfo {

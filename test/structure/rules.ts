@@ -95,7 +95,10 @@ export const CORE_LAYERS: ReadonlyArray<{ layer: string; members: readonly strin
   { layer: "the catalogue and relays", members: ["catalogue/", "relay/"] },
   { layer: "the MCP Registry", members: ["registry/"] },
   { layer: "entries", members: ["entries/"] },
-  { layer: "the commands' cores", members: ["status/", "sync/", "undo/", "import/", "budget/"] },
+  {
+    layer: "the commands' cores",
+    members: ["status/", "sync/", "undo/", "import/", "budget/", "tool-search/"],
+  },
   { layer: "doctor", members: ["doctor/"] },
 ];
 
@@ -127,11 +130,11 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
       "credential.ts",
       "endpoint.ts",
       "http-guards.ts",
-      "direct-call.ts",
+      "sdk-stamp.ts",
       "call-stop.ts",
       "clock.ts",
       "connection-limits.ts",
-      "connection-server.ts",
+      "lane.ts",
       "connections-from.ts",
       "notes-folder.ts",
       "param-check.ts",
@@ -139,6 +142,7 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
       "session-policy.ts",
       "session-seal.ts",
       "session-transport.ts",
+      "sessions.ts",
       "store.ts",
       "stream-backlog.ts",
       "token-guard.ts",
@@ -160,7 +164,7 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
       "tools/",
     ],
   },
-  { layer: "the HTTP front", members: ["control-routes.ts", "http.ts", "sessions.ts"] },
+  { layer: "the HTTP front", members: ["control-routes.ts", "http.ts"] },
   { layer: "the process", members: ["main.ts", "serve-log.ts"] },
 ];
 

@@ -40,27 +40,33 @@ export function tidy(result: Json, era: Era, list: boolean): Json {
 }
 
 /**
- * A request's params as a 2026-07-28 server takes them: the client's own envelope (what it can do,
- * what it wants logged, who it is), not the gateway's; its progress token (returned too), which the
- * gateway's own replaces on the way (SharedChild.rawCall).
+ * A request's params as a server of era `to` takes them: to a 2026-07-28 one, the client's own
+ * envelope (what it can do, what it wants logged, who it is), not the gateway's; to a 2025-11-25
+ * one, none (the SDK's server lifts it off a request: such a server never sees it).
  */
 export function withEnvelope(
   received: Json | undefined,
   client: { capabilities?: Json | undefined; level?: string | undefined; info?: Json | undefined },
   to: Era,
-): { params: Json; token: unknown } {
+): Json {
   const params: Json = { ...received };
   const meta: Json = { ...(params._meta as Json | undefined) };
-  const token = meta.progressToken;
   if (to === "2026-07-28") {
     meta[PROTOCOL_VERSION_META_KEY] = "2026-07-28";
     if (client.capabilities) meta[CLIENT_CAPABILITIES_META_KEY] = client.capabilities;
     if (client.level) meta[LOG_LEVEL_META_KEY] = client.level;
     if (client.info) meta[CLIENT_INFO_META_KEY] = client.info;
-  }
+  } else
+    for (const key of [
+      PROTOCOL_VERSION_META_KEY,
+      CLIENT_INFO_META_KEY,
+      CLIENT_CAPABILITIES_META_KEY,
+      LOG_LEVEL_META_KEY,
+    ])
+      delete meta[key];
   if (Object.keys(meta).length > 0) params._meta = meta;
   else delete params._meta;
-  return { params, token };
+  return params;
 }
 
 /**

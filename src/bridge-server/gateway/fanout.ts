@@ -5,7 +5,7 @@
 import type { LoggingMessageNotificationParams } from "@modelcontextprotocol/server";
 import type { ListKind } from "./list-cache.js";
 import { admits } from "./log-levels.js";
-import type { SessionRef } from "./target.js";
+import type { SessionRef } from "./share-view.js";
 
 type Notify = NonNullable<SessionRef["notify"]>;
 

@@ -3,8 +3,8 @@
  * `POST /control/reload`, their status for `GET /control/status`, and the idle sweep.
  */
 
-import { SHARE_PREFIX } from "../../core/bridge-link/index.js";
-import type { ManifestShares, ShareLaunch } from "../../core/entries/share-launch.js";
+import { SHARE_PREFIX, TOOLS_PATH } from "../../core/bridge-link/index.js";
+import type { ManifestShares, ShareLaunch, ToolSearchShares } from "../../core/entries/share-launch.js";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { type Clock, realClock, type Timer } from "../clock.js";
@@ -15,6 +15,7 @@ import { ListCache } from "./list-cache.js";
 import type { PathSide } from "./session-keys.js";
 import { ShareHost } from "./share-host.js";
 import type { ShareRestart, ShareStatus } from "./share-status.js";
+import { toolsEndpoint } from "./tools-route.js";
 
 export interface GatewayOptions {
   /** The cache file (in the bridge's state folder). */
@@ -66,6 +67,10 @@ export class Gateway {
   readonly #hosts = new Map<string, ShareHost>();
   /** Shared servers that cannot start here, and why (a request to them is told). */
   readonly #failed = new Map<string, { mode: ShareMode; error: string }>();
+  /** The manifest's toolSearch, and the servers behind `/tools` only (never at `/share/<name>`). */
+  #toolSearch: ToolSearchShares | undefined;
+  #hidden = new Set<string>();
+  #tools: Endpoint | undefined;
   #idleMinutes = 10;
   #sweep: Timer | undefined;
   #sweeping = false;
@@ -83,8 +88,13 @@ export class Gateway {
 
   /** The endpoint at `/share/<name>`, if that server is shared (or named, and failing). */
   endpointAt(pathname: string): Endpoint | undefined {
+    if (pathname === TOOLS_PATH && this.#toolSearch) {
+      const g = { ...this.#o, plan: () => this.#toolSearch, host: (n: string) => this.#hosts.get(n) };
+      this.#tools ??= toolsEndpoint(pathname, { ...g, cache: this.#cache });
+      return this.#tools;
+    }
     const name = shareOf(pathname);
-    if (!name) return undefined;
+    if (!name || this.#hidden.has(name)) return undefined;
     const host = this.#hosts.get(name);
     if (host) return host.endpoint();
     const failed = this.#failed.get(name);
@@ -146,7 +156,10 @@ export class Gateway {
       };
     }
     this.#idleMinutes = loaded.idleMinutes;
-    const launches = new Map(loaded.launches.map((l) => [l.name, l]));
+    this.#toolSearch = loaded.toolSearch;
+    const behind = loaded.toolSearch?.launches ?? [];
+    this.#hidden = new Set(behind.map((l) => l.name));
+    const launches = new Map([...behind, ...loaded.launches].map((l) => [l.name, l]));
     for (const l of this.#o.adHoc)
       if (!launches.has(l.name) && !loaded.failed.some((f) => f.name === l.name)) launches.set(l.name, l);
     const added: string[] = [];
@@ -176,7 +189,7 @@ export class Gateway {
       } else if (await host.reload(launch)) changed.push(name);
     }
     this.#failed.clear();
-    for (const f of loaded.failed) {
+    for (const f of [...loaded.failed, ...(loaded.toolSearch?.failed ?? [])]) {
       this.#failed.set(f.name, { mode: f.mode, error: f.error });
       this.#o.log(`[share ${f.name}] cannot run here: ${f.error}`);
     }

@@ -3,15 +3,15 @@
  * (discover, listens, the spec's refusals: its listen router alone is 425 lines), changes told to both.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { JSONRPCMessage, McpHttpHandler } from "@modelcontextprotocol/server";
+import type { McpHttpHandler } from "@modelcontextprotocol/server";
 import { RPC } from "../../core/jsonrpc/codes.js";
-import type { DirectCall } from "../connection-server.js";
 import { TRY_AGAIN } from "../http-guards.js";
+import { type LaneCall, mirrorsAgree } from "../lane.js";
 import { checkedCall, errorResponse, paramRefusal, refusalResponse } from "../param-check.js";
 import type { ListKind } from "./list-cache.js";
-import type { ShareRoom } from "./share-room.js";
+import type { Passage } from "./request-route.js";
+import type { SessionRef, ShareRoom } from "./share-view.js";
 import { subscriptionRefusal } from "./subscriptions.js";
-import type { SessionRef } from "./target.js";
 
 export class Requests2026 {
   readonly #room: ShareRoom;
@@ -23,22 +23,30 @@ export class Requests2026 {
   }
 
   /** The lane's call for a request whose headers name a process, when the lane may take it: its route. */
-  laneFor(headers: IncomingHttpHeaders, message: unknown): DirectCall | undefined {
+  laneFor(headers: IncomingHttpHeaders, message: unknown): LaneCall | undefined {
     const found = this.#room.route(headers);
-    if (!found.ok || !routeTakes(message) || !this.#laneChecks(found.key, message, headers)) return undefined;
+    if (!found.ok) return undefined;
+    const known = this.#room.held(found.key)?.cached();
+    const list = known?.lists["tools/list"] ?? (known && !known.capabilities.tools ? null : undefined);
+    if (!mirrorsAgree(list, message, headers)) return undefined;
     const child = this.#room.child(found.key, found.cwd);
     const target = this.#room.target(found.key, child);
     const tools = this.#room.gate(headers);
     const session: SessionRef = { era: "2026-07-28", subscriptions: new Set(), ...(tools ? { tools } : {}) };
     const cached = () => this.#room.cached(child);
+    const m = message as Passage["m"];
+    // The route loads with the first request (it brings the SDK): an idle bridge does not carry it.
     return (send, stop) =>
-      // The route loads with the first request (it brings the SDK): an idle bridge does not carry it.
-      void import("./request-route.js").then(({ routeRequest }) =>
-        routeRequest(target, cached, session, message as JSONRPCMessage)(send, stop),
+      void import("./request-route.js").then((r) =>
+        r.answerOnLane({ target, session, m, send, stop }, cached),
       );
   }
 
-  /** A 2026-07-28 request: to the handler of the process its headers name. */
+  /**
+   * A 2026-07-28 request the lane does not take, to the SDK handler of the process its headers name:
+   * `server/discover` (it says the versions and capabilities), `subscriptions/listen` (its router),
+   * the spec's refusals (each worded exactly), and calls the lane cannot check (forward-server.ts).
+   */
   async serve(request: Request, parsedBody: unknown): Promise<Response> {
     const found = this.#room.route(request.headers);
     const method = (parsedBody as { method?: unknown } | undefined)?.method;
@@ -73,19 +81,6 @@ export class Requests2026 {
       await this.#listening(found.key, parsedBody, request.signal);
     }
     return h.fetch(request, { parsedBody });
-  }
-
-  /**
-   * Whether the lane may take a request as far as its `Mcp-Param-*` headers go (the lane takes none
-   * with such headers): not a call to check, or its tool's mirrors known and none missing. The
-   * others go to serve(), which reads the list first if need be and refuses what disagrees.
-   */
-  #laneChecks(key: string, message: unknown, headers: IncomingHttpHeaders): boolean {
-    if (!checkedCall(message)) return true;
-    const cached = this.#room.held(key)?.cached();
-    const list = cached?.lists["tools/list"];
-    if (!list) return cached !== undefined && !cached.capabilities.tools;
-    return !paramRefusal(list, message, headers);
   }
 
   /**
@@ -159,34 +154,6 @@ export class Requests2026 {
     // The process is dropped: a handler that failed to open has nothing to close.
     await Promise.all([stop(), handler?.then((h) => h.close()).catch(() => {})]);
   }
-}
-
-/**
- * The params members of the spec's requests the lane takes (a retry's included): a request with
- * another (an extension) is the SDK handler's, which knows what to keep of it.
- */
-const SPEC_PARAMS = new Set(
-  Object.keys({
-    _meta: 0,
-    name: 0,
-    arguments: 0,
-    cursor: 0,
-    uri: 0,
-    ref: 0,
-    argument: 0,
-    context: 0,
-    requestState: 0,
-    inputResponses: 0,
-  }),
-);
-
-/** Whether the route (request-route.ts) takes this request: its params are the spec's, nothing else. */
-function routeTakes(message: unknown): boolean {
-  const params = (message as { params?: unknown }).params;
-  if (params === undefined) return true;
-  if (typeof params !== "object" || params === null || Array.isArray(params)) return false;
-  for (const key of Object.keys(params)) if (!SPEC_PARAMS.has(key)) return false;
-  return true;
 }
 
 /** The resources a 2026-07-28 `subscriptions/listen` names. */

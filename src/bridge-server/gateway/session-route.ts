@@ -5,17 +5,17 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { JSONRPCMessage, JSONRPCRequest, RequestId } from "@modelcontextprotocol/server";
 import { errorObject, RPC, rpcError } from "../../core/jsonrpc/codes.js";
+import { CallStop } from "../call-stop.js";
 import { Unavailable } from "../http-guards.js";
 import { type Descriptor, handshake } from "../route/handshake.js";
 import type { HttpSessionTransport } from "../session-transport.js";
 import type { Json } from "./as-sent.js";
 import { type AskMethod, type Caller, NEEDS } from "./asks.js";
-import { capabilitiesOf, in2025Terms, tidy, withEnvelope } from "./eras.js";
-import { type CachedServer, isList } from "./list-cache.js";
+import { capabilitiesOf } from "./eras.js";
+import type { CachedServer } from "./list-cache.js";
 import { admits } from "./log-levels.js";
-import type { ShareRoom } from "./share-room.js";
-import { CAPABILITY_OF, type ForwardTarget, type SessionRef } from "./target.js";
-import { keptTools, refusal } from "./tool-filter.js";
+import { callShared, type SharedCall, toProcess } from "./share-call.js";
+import type { ForwardTarget, SessionRef, ShareRoom } from "./share-view.js";
 
 /** Which notifications a client is sent only when the server declared the capability (the SDK's rule). */
 const NOTIFIED_FOR: Record<string, string> = {
@@ -71,8 +71,10 @@ class SessionRoute {
   readonly #transport: HttpSessionTransport;
   /** What the client is told the server is: as its last start described it. */
   readonly #descriptor: Descriptor;
+  /** What its last start learned when the session opened (what the client was told it can ask). */
+  readonly #server: CachedServer;
   /** What its initialize said: what the client can do, who it is. */
-  #client: { capabilities: Json; info?: Json } = { capabilities: {} };
+  #client: { capabilities: Json; info?: Json | undefined } = { capabilities: {} };
   /** Its requests in flight, each with what cancels it upstream. */
   readonly #calls = new Map<RequestId, (reason: string) => void>();
   /** The server's questions put to this client, waiting for its answer, under ids of the route's. */
@@ -82,6 +84,7 @@ class SessionRoute {
   constructor(target: ForwardTarget, transport: HttpSessionTransport, cached: CachedServer) {
     this.#target = target;
     this.#transport = transport;
+    this.#server = cached;
     this.#descriptor = {
       serverInfo: cached.serverInfo,
       capabilities: capabilitiesOf(cached),
@@ -140,88 +143,56 @@ class SessionRoute {
       if (answered.kind === "level") this.session.logLevel = answered.level;
       return this.#transport.deliver({ jsonrpc: "2.0", id, result: answered.result });
     }
-    try {
-      const result = await this.#answer(m, params);
-      if (result) this.#transport.deliver({ jsonrpc: "2.0", id, result });
-    } catch (error) {
-      // A call the client cancelled gets no answer.
-      if ((error as { cancelled?: boolean }).cancelled) return;
-      const said = in2025Terms(method, error);
-      if (said && "result" in said)
-        return this.#transport.deliver({ jsonrpc: "2.0", id, result: said.result });
-      this.#error(id, errorObject(said?.error ?? error));
-    }
-  }
-
-  /** A request past the handshake: its result, or undefined when it was answered already. */
-  async #answer(m: JSONRPCRequest, params: Json | undefined): Promise<Json | undefined> {
-    const { method } = m;
-    const { capabilities } = this.#descriptor;
-    const needs = CAPABILITY_OF[method as keyof typeof CAPABILITY_OF];
-    if (method === "resources/subscribe" || method === "resources/unsubscribe") {
-      if (!capabilities.resources?.subscribe) throw methodNotFound();
-      const uri = params?.uri;
-      if (typeof uri !== "string") throw rpcError("Invalid params: uri must be a string", RPC.invalidParams);
-      if (method === "resources/subscribe") await this.#target.subscribe(this.session, uri);
-      else await this.#target.unsubscribe(this.session, uri);
-      return {};
-    }
-    if (!needs || !capabilities[needs]) throw methodNotFound();
+    if (method === "resources/subscribe" || method === "resources/unsubscribe")
+      return this.#subscription(m, params?.uri);
     const { child } = this.#target;
-    if (isList(method)) {
-      const result = child.listFromCache(method, params?.cursor) ?? (await this.#upstream(m, params));
-      const kept = method === "tools/list" ? keptTools(this.session.tools?.(), result) : result;
-      return tidy(kept, "2025-11-25", true);
-    }
-    const refused = method === "tools/call" ? refusal(this.session.tools?.(), params?.name) : undefined;
-    if (refused) throw Object.assign(new Error(refused.message), refused);
-    if (child.running && child.cached()?.era === "2025-11-25") {
+    const call: SharedCall = {
+      request: m,
+      session: this.session,
+      target: this.#target,
+      server: this.#server,
       // Between two 2025-11-25 ends a call's answer goes back as the server wrote it.
-      this.#transport.deliver({ ...(await this.#raw(m)), id: m.id });
-      return undefined;
-    }
-    return tidy(await this.#upstream(m, params), "2025-11-25", method === "resources/read");
+      upstream: async (list) => {
+        if (list || !child.running || child.cached()?.era !== "2025-11-25") return this.#upstream(call);
+        this.#transport.deliver({ ...(await this.#raw(m)), id });
+        return undefined;
+      },
+    };
+    const answer = await callShared(call);
+    if (answer) this.#transport.deliver(answer);
   }
 
-  /**
-   * The request to the process in the era it speaks: a 2025-11-25 one as it came, a 2026-07-28 one
-   * with the client's envelope, its `input_required` asked of the client over the call's stream and
-   * the call sent again with the answers.
-   */
-  async #upstream(m: JSONRPCRequest, received: Json | undefined): Promise<Json> {
-    const { child } = this.#target;
-    const stop = new AbortController();
-    this.#calls.set(m.id, (reason) => stop.abort(Object.assign(new Error(reason), { cancelled: true })));
-    const caller = this.#caller(m.id);
-    const token = (received?._meta as Json | undefined)?.progressToken;
-    const progress = (p: Json) =>
-      this.#related(m.id, "notifications/progress", { ...p, progressToken: token });
-    const send = (params: Json | undefined) =>
-      child.call({ ...m, ...(params ? { params } : {}) }, caller, { progress, stop: stop.signal });
+  /** A resource (un)subscription: the process is subscribed to what its sessions together want. */
+  async #subscription(m: JSONRPCRequest, uri: unknown): Promise<void> {
     try {
-      if ((await child.speaks()) === "2025-11-25") return await send(received);
-      const { params } = withEnvelope(
-        received,
-        { capabilities: this.#client.capabilities, level: this.session.logLevel, info: this.#client.info },
-        "2026-07-28",
-      );
-      for (let sent = params; ; ) {
-        const result = await send(sent);
-        if (result.resultType !== "input_required") return result;
-        const inputResponses: Json = {};
-        const asked = (result.inputRequests ?? {}) as Record<string, { method: AskMethod; params?: Json }>;
-        for (const [key, q] of Object.entries(asked))
-          inputResponses[key] = await child.ask(caller, q.method, q.params, stop.signal);
-        sent = {
-          ...params,
-          inputResponses,
-          ...(result.requestState !== undefined ? { requestState: result.requestState } : {}),
-        };
-      }
+      if (!this.#descriptor.capabilities.resources?.subscribe)
+        throw rpcError("Method not found", RPC.methodNotFound);
+      if (typeof uri !== "string") throw rpcError("Invalid params: uri must be a string", RPC.invalidParams);
+      if (m.method === "resources/subscribe") await this.#target.subscribe(this.session, uri);
+      else await this.#target.unsubscribe(this.session, uri);
+      this.#transport.deliver({ jsonrpc: "2.0", id: m.id, result: {} });
     } catch (error) {
-      throw stop.signal.aborted ? stop.signal.reason : error;
+      this.#error(m.id, error);
+    }
+  }
+
+  /** The request to the process (toProcess), cancelled when the client cancels it or ends. */
+  async #upstream(call: SharedCall): Promise<Json> {
+    const { id } = call.request;
+    const stop = new CallStop();
+    this.#calls.set(id, (reason) => stop.abort(Object.assign(new Error(reason), { cancelled: true })));
+    const client = {
+      envelope: { ...this.#client, level: this.session.logLevel },
+      caller: this.#caller(id),
+      related: (method: string, params: Json) => this.#related(id, method, params),
+      stop,
+    };
+    try {
+      return await toProcess(call, client);
+    } catch (error) {
+      throw stop.aborted ? stop.reason : error;
     } finally {
-      this.#calls.delete(m.id);
+      this.#calls.delete(id);
     }
   }
 
@@ -285,14 +256,7 @@ class SessionRoute {
     });
   }
 
-  #error(id: RequestId, error: { code: number; message: string; data?: unknown }): void {
-    const { code, message, data } = error;
-    this.#transport.deliver({
-      jsonrpc: "2.0",
-      id,
-      error: { code, message, ...(data !== undefined ? { data } : {}) },
-    });
+  #error(id: RequestId, error: unknown): void {
+    this.#transport.deliver({ jsonrpc: "2.0", id, error: errorObject(error) });
   }
 }
-
-const methodNotFound = () => rpcError("Method not found", RPC.methodNotFound);

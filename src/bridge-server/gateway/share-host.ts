@@ -18,11 +18,10 @@ import { Requests2026 } from "./requests-2026.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
 import { launchSecrets, ShareLog } from "./share-log.js";
-import type { ShareRoom } from "./share-room.js";
 import { type ShareRestart, type ShareStatus, shareStatus } from "./share-status.js";
+import type { ForwardTarget, SessionRef, ShareRoom } from "./share-view.js";
 import { type ChildOutcome, SharedChild } from "./shared-child.js";
 import { subscriptionRefusal, tooManySubscriptions } from "./subscriptions.js";
-import type { ForwardTarget, SessionRef } from "./target.js";
 import { clientOf, type ToolFilter, toolFilter } from "./tool-filter.js";
 
 export interface HostOptions {
@@ -308,7 +307,6 @@ export class ShareHost implements ShareRoom {
 
   target(key: string, child: SharedChild): ForwardTarget {
     return {
-      name: this.name,
       child,
       shim: this.shim,
       subscribe: async (session, uri) => {

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { runOwner } from "../../../src/bridge-server/main.js";
-import type { SessionInfo } from "../../../src/bridge-server/session-server.js";
+import type { SessionInfo } from "../../../src/bridge-server/sessions.js";
 import { bridgeFiles } from "../../../src/core/bridge-link/index.js";
 import type { ShareLaunch } from "../../../src/core/entries/share-launch.js";
 import type { ShareMode } from "../../../src/core/manifest/schema.js";

@@ -1,15 +1,38 @@
 /**
- * What one shared server gives the fronts of its two eras (session-route.ts, requests-2026.ts):
- * the process a request goes to, what it said at its last start, and the sessions attached to it.
+ * What the routes see of one shared server (ShareHost is it): the process a request goes to, what
+ * its last start said, the sessions attached, and the session a call is for.
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { ShareMode } from "../../core/manifest/schema.js";
+import type { Era } from "../endpoint.js";
+import type { Json } from "./as-sent.js";
 import type { CachedServer } from "./list-cache.js";
 import type { ReverseShim } from "./reverse-shim.js";
 import type { ChildKey } from "./session-keys.js";
 import type { SharedChild } from "./shared-child.js";
-import type { ForwardTarget, SessionRef } from "./target.js";
 import type { ToolFilter } from "./tool-filter.js";
+
+/** One client session (or 2026-07-28 listen) as the gateway routes it: its era, log level and subscriptions. */
+export interface SessionRef {
+  era: Era;
+  /** 2025-11-25: set by `logging/setLevel` (undefined: every level). */
+  logLevel?: string;
+  subscriptions: Set<string>;
+  /** A 2025-11-25 session's way to be told what is tied to no call (none: it is told nothing). */
+  notify?: (method: string, params?: Json) => void;
+  /** The tool rules its client's entry leaves to the gateway (read on each use: a reload changes them). */
+  tools?: () => ToolFilter | undefined;
+  /** Whether it can receive what is tied to no call now (its GET stream is open); none: always. */
+  receiving?: () => boolean;
+}
+
+/** What a route needs of its shared server. */
+export interface ForwardTarget {
+  child: SharedChild;
+  shim: ReverseShim;
+  subscribe(session: SessionRef, uri: string): Promise<void>;
+  unsubscribe(session: SessionRef, uri: string): Promise<void>;
+}
 
 export interface ShareRoom {
   readonly name: string;

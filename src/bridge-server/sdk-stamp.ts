@@ -1,6 +1,6 @@
 /**
- * What the routes past the SDK's server (own-route.ts, gateway/request-route.ts) share: a 2026-07-28
- * result encoded as the SDK's server encodes it.
+ * A 2026-07-28 result stamped as the SDK's server stamps it, for the routes that answer past it
+ * (own-route.ts, gateway/share-call.ts).
  */
 import { SERVER_INFO_META_KEY } from "@modelcontextprotocol/server";
 

@@ -1,0 +1,59 @@
+/**
+ * The gateway's `/tools` in both protocol eras: an SDK server per 2025-11-25 session or 2026-07-28
+ * request, each for the client its client token names (the gateway finds what that client gets).
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import type { McpHttpHandler, Transport } from "@modelcontextprotocol/server";
+import type { OnDemand } from "./on-demand.js";
+
+// The SDK loads with the first session or request: an idle bridge does not carry it.
+const server = (o: OnDemand) => import("./server.js").then((m) => m.onDemandServer(o));
+
+/**
+ * What a request's headers (and its 2025-11-25 session) get at `/tools`; undefined: the token names
+ * no client the manifest's toolSearch names.
+ */
+export type FindOnDemand = (headers: IncomingHttpHeaders | Headers, session?: string) => OnDemand | undefined;
+
+const NONE =
+  "Forbidden: /tools serves the clients the manifest's toolSearch names, each with its own client token (mcp-twin sync writes it)";
+
+/** The endpoint (bridge-server/endpoint.ts's shape); `ended`: a 2025-11-25 session's close. */
+export function onDemandEndpoint(
+  path: string,
+  find: FindOnDemand,
+  log: (line: string) => void,
+  ended: (session: string) => Promise<void>,
+) {
+  let handler: Promise<McpHttpHandler> | undefined;
+  const serve = () =>
+    (handler ??= import("@modelcontextprotocol/server").then(({ createMcpHandler }) =>
+      createMcpHandler(
+        async (ctx) => {
+          const o = ctx.requestInfo && find(ctx.requestInfo.headers);
+          if (!o) throw new Error(NONE);
+          return server(o);
+        },
+        { legacy: "reject", onerror: (e) => log(`[tools] 2026-07-28: ${e.message}`) },
+      ),
+    ));
+  return {
+    path,
+    admit: (headers: IncomingHttpHeaders) => (find(headers) ? undefined : NONE),
+    connect: async (transport: Transport & { sessionId?: string }, headers: IncomingHttpHeaders) => {
+      const session = transport.sessionId;
+      const o = find(headers, session);
+      if (!o) throw new Error(NONE);
+      const made = await server(o);
+      await made.connect(transport);
+      return {
+        close: async () => {
+          await made.close();
+          if (session !== undefined) await ended(session);
+        },
+      };
+    },
+    serve2026: async (request: Request, parsedBody: unknown) =>
+      (await serve()).fetch(request, { parsedBody }),
+  };
+}

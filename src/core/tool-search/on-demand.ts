@@ -1,0 +1,150 @@
+/**
+ * Tools on demand, as a client sees them (pure but for the call it is handed): `search_tools`,
+ * `call_tool` and the kept tools in place of every server's list, and what a call to each answers.
+ */
+import type { ToolDef } from "../entries/tool-lists.js";
+import { checkArguments, toolError } from "./arguments.js";
+import type { Admits, ToolIndex } from "./tool-index.js";
+
+export const SEARCH_TOOLS = "search_tools";
+export const CALL_TOOL = "call_tool";
+
+/** What the gateway gives one client's requests: its servers, its rules, and a way to call. */
+export interface OnDemand {
+  index: ToolIndex;
+  /** The servers the client gets through this entry, each with what it is for when known. */
+  servers: ReadonlyArray<{ name: string; about?: string }>;
+  /** The manifest's `tools`/`clientTools` for this client: a tool it does not get is never found. */
+  admits: Admits;
+  /** `toolSearch.keep`: `<server>/<tool>` listed as they are. */
+  keep: readonly string[];
+  /** Calls a tool of a server for this client's session (the server starts if it is not running). */
+  call(server: string, tool: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Its input schema: every object has `properties` (OpenAI-family clients refuse one without) and
+ * none is empty (Gemini-family clients refuse that), so `call_tool`'s free-form arguments are
+ * described as JSON text; an object is taken as well.
+ */
+const SEARCH_SCHEMA = {
+  type: "object",
+  properties: {
+    query: {
+      type: "string",
+      description: "What the tool should do, in a few words; or select:<server>/<tool> for that one.",
+    },
+    limit: { type: "integer", minimum: 1, maximum: 10, description: "How many tools to return (default 5)." },
+  },
+  required: ["query"],
+};
+const CALL_SCHEMA = {
+  type: "object",
+  properties: {
+    name: { type: "string", description: "The tool's name as search_tools gave it: <server>/<tool>." },
+    arguments: {
+      type: "string",
+      description:
+        'The tool\'s arguments as one JSON object, fitting its inputSchema, e.g. {"path":"a.txt"}.',
+    },
+  },
+  required: ["name"],
+};
+
+/** The tools the kept `<server>/<tool>`s are listed as: their own names, or `<server>_<tool>` when two share one. */
+function keptByName(o: OnDemand): Map<string, { server: string; tool: ToolDef }> {
+  const kept = o.keep.map((id) => o.index.named(id)).filter((k) => k && o.admits(k.server, k.tool.name));
+  const taken = new Set([SEARCH_TOOLS, CALL_TOOL]);
+  const clash = new Set(kept.filter((k, i) => kept.findIndex((j) => j?.tool.name === k?.tool.name) !== i));
+  const out = new Map<string, { server: string; tool: ToolDef }>();
+  for (const k of kept) {
+    if (!k) continue;
+    const own = k.tool.name;
+    const name = taken.has(own) || [...clash].some((c) => c?.tool.name === own) ? `${k.server}_${own}` : own;
+    if (!out.has(name)) out.set(name, k);
+  }
+  return out;
+}
+
+/** What the `tools/list` of the entry answers. */
+export function onDemandTools(o: OnDemand): ToolDef[] {
+  const lines = o.servers.map(({ name, about }) => {
+    const tools = o.index.tools(name).filter((t) => o.admits(name, t.name));
+    return `- ${name} (${tools.length} tools)${about ? `: ${about}` : ""}`;
+  });
+  const search: ToolDef = {
+    name: SEARCH_TOOLS,
+    description: `Finds tools by what they do, among the tools of these servers, and gives each one's name and inputSchema for call_tool:\n${lines.join("\n")}`,
+    inputSchema: SEARCH_SCHEMA,
+  };
+  const call: ToolDef = {
+    name: CALL_TOOL,
+    description: "Calls a tool search_tools found, by its name, with arguments that fit its inputSchema.",
+    inputSchema: CALL_SCHEMA,
+  };
+  const kept = [...keptByName(o)].map(([name, k]) => ({ ...k.tool, name }));
+  return [search, call, ...kept];
+}
+
+/** What a `tools/call` of the entry answers (a tool error for a tool not there: not the client's, or none). */
+export async function onDemandCall(
+  o: OnDemand,
+  name: unknown,
+  given: unknown,
+): Promise<Record<string, unknown>> {
+  if (name === SEARCH_TOOLS) {
+    const checked = checkArguments(SEARCH_TOOLS, SEARCH_SCHEMA, given);
+    if ("error" in checked) return checked.error;
+    const { query, limit } = checked.args as { query: string; limit?: number };
+    const tools = o.index
+      .search(query, limit ?? 5, (server, tool) => isServed(o, server) && o.admits(server, tool))
+      .map(({ server, tool }) => ({
+        name: `${server}/${tool.name}`,
+        ...(typeof tool.description === "string" ? { description: tool.description } : {}),
+        inputSchema: tool.inputSchema ?? { type: "object", properties: {} },
+      }));
+    return { content: [{ type: "text", text: JSON.stringify({ tools }) }], structuredContent: { tools } };
+  }
+  if (name === CALL_TOOL) {
+    const checked = checkArguments(CALL_TOOL, CALL_SCHEMA, withText(given));
+    if ("error" in checked) return checked.error;
+    const id = checked.args.name as string;
+    const found = o.index.named(id);
+    if (!found || !isServed(o, found.server) || !o.admits(found.server, found.tool.name))
+      return toolError(`there is no tool "${id}" here: search_tools finds tools by what they do`);
+    const args = checkArguments(id, found.tool.inputSchema, checked.args.arguments);
+    if ("error" in args) return args.error;
+    return called(o, found.server, found.tool.name, args.args);
+  }
+  const kept = typeof name === "string" ? keptByName(o).get(name) : undefined;
+  if (!kept)
+    return toolError(
+      `there is no tool ${JSON.stringify(name)} here: search_tools finds tools by what they do`,
+    );
+  const id = `${kept.server}/${kept.tool.name}`;
+  const args = checkArguments(id, kept.tool.inputSchema, given);
+  if ("error" in args) return args.error;
+  return called(o, kept.server, kept.tool.name, args.args);
+}
+
+/** The tool's answer; a call that could not be made (its server does not start) as a tool error that says why. */
+async function called(o: OnDemand, server: string, tool: string, args: Record<string, unknown>) {
+  try {
+    return await o.call(server, tool, args);
+  } catch (error) {
+    return toolError(
+      `${server}/${tool} could not be called: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+const isServed = (o: OnDemand, server: string) => o.servers.some((s) => s.name === server);
+
+/** call_tool's own arguments, its `arguments` member as text for the check (an object is taken too). */
+function withText(given: unknown): unknown {
+  if (typeof given !== "object" || given === null || Array.isArray(given)) return given;
+  const { arguments: args, ...rest } = given as Record<string, unknown>;
+  if (args === undefined || args === null) return rest;
+  if (typeof args === "string") return given;
+  return { ...rest, arguments: JSON.stringify(args) };
+}

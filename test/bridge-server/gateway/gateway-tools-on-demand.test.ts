@@ -1,0 +1,123 @@
+/**
+ * The gateway's `/tools` (tools on demand, issue 68) on a real bridge with the era fixtures: a
+ * shared server (`old`, 2025-11-25, machine) and one that is not (`new`, 2026-07-28: one process
+ * per session there). Searching starts nothing; a tool the client does not get is neither found nor
+ * called; arguments that do not fit the tool's schema never reach its server; in both eras.
+ */
+import { expect, test } from "vitest";
+import { clientToken } from "../../../src/core/bridge-link/client-token.js";
+import {
+  callText,
+  closeAfterEach,
+  eraFixtures,
+  type Gateway,
+  gatewayBridge,
+  scriptServer,
+  until,
+  v2Client,
+} from "./gateway-helpers.js";
+
+closeAfterEach();
+
+const rules = { tools: { deny: ["ask"] }, clientTools: { "gemini-cli": { deny: ["count"] } } };
+
+async function onDemandGateway(): Promise<Gateway> {
+  const { v1, v2 } = await eraFixtures();
+  const g = await gatewayBridge({
+    servers: {
+      old: { ...scriptServer(v1.script, "machine"), ...rules },
+      new: { command: process.execPath, args: [v2.script], ...rules },
+    },
+    toolSearch: { clients: ["gemini-cli"], keep: ["old/whoami"] },
+  });
+  // What sync does after adding servers: their lists read once, in a process apart, then stopped.
+  const warmed = await fetch(g.url.replace(/\/mcp$/, "/control/warm"), {
+    method: "POST",
+    headers: { authorization: `Bearer ${g.token}` },
+  }).then((r) => r.json());
+  expect(warmed).toMatchObject({ warmed: expect.arrayContaining(["old", "new"]) });
+  return g;
+}
+
+const toolsUrl = (g: Gateway) => g.url.replace(/\/mcp$/, "/tools");
+const running = async (g: Gateway) =>
+  (await g.status()).shares.filter((s) => s.children.length > 0).map((s) => s.name);
+
+interface Found {
+  tools: Array<{ name: string; inputSchema: unknown }>;
+}
+const search = async (c: Awaited<ReturnType<typeof v2Client>>, query: string) =>
+  ((await c.callTool({ name: "search_tools", arguments: { query, limit: 10 } })).structuredContent as Found)
+    .tools;
+
+test.each(["legacy", { pin: "2026-07-28" as const }] as const)(
+  "a toolSearch client (%o) lists search_tools, call_tool and its kept tool; searching starts nothing; its rules hold",
+  async (era) => {
+    const g = await onDemandGateway();
+    const token = clientToken(g.token, "tools", "linux:gemini-cli");
+    const client = await v2Client(toolsUrl(g), token, era);
+    const listed = (await client.listTools()).tools;
+    expect(listed.map((t) => t.name)).toEqual(["search_tools", "call_tool", "whoami"]);
+    expect(listed[0]?.description).toMatch(/^- old \(\d+ tools\)$/m);
+    expect(listed[0]?.description).toMatch(/^- new \(\d+ tools\)$/m);
+    const found = (await search(client, "echo")).map((t) => t.name);
+    expect(found.slice(0, 2).sort()).toEqual(["new/echo", "old/echo"]);
+    // The manifest's rules first: `count` is denied to Gemini CLI, `ask` to every client.
+    expect((await search(client, "select:old/count,new/count,old/ask")).map((t) => t.name)).toEqual([]);
+    expect((await search(client, "counter plus one")).map((t) => t.name)).not.toContain("old/count");
+    expect(await running(g)).toEqual([]);
+    // Arguments that do not fit: a tool error with the schema, and the server was not even started.
+    const bad = await client.callTool({
+      name: "call_tool",
+      arguments: { name: "old/echo", arguments: { text: 5 } },
+    });
+    expect(bad.isError).toBe(true);
+    expect(JSON.stringify(bad.content)).toMatch(/text: .*expected string/i);
+    expect(JSON.stringify(bad.content)).toContain('\\"required\\":[\\"text\\"]');
+    const denied = await client.callTool({
+      name: "call_tool",
+      arguments: { name: "old/count", arguments: {} },
+    });
+    expect(denied).toMatchObject({ isError: true });
+    expect(JSON.stringify(denied.content)).toContain('there is no tool \\"old/count\\" here');
+    expect(await running(g)).toEqual([]);
+    // A call that fits starts the server on its first call; a JSON string of arguments is taken too.
+    expect(await callText(client, "call_tool", { name: "old/echo", arguments: { text: "a" } })).toBe("v1:a");
+    expect(await callText(client, "call_tool", { name: "old/echo", arguments: '{"text":"b"}' })).toBe("v1:b");
+    expect(await callText(client, "whoami")).toMatch(/"pid":\d+/);
+    expect(await running(g)).toEqual(["old"]);
+  },
+  120_000,
+);
+
+test("a server that is not shared runs one process per /tools session, ended with it", async () => {
+  const g = await onDemandGateway();
+  const token = clientToken(g.token, "tools", "linux:gemini-cli");
+  const a = await v2Client(toolsUrl(g), token, "legacy");
+  const b = await v2Client(toolsUrl(g), token, "legacy");
+  expect(await callText(a, "call_tool", { name: "new/echo", arguments: { text: "a" } })).toBe("v2:a");
+  expect(await callText(b, "call_tool", { name: "new/echo", arguments: { text: "b" } })).toBe("v2:b");
+  const children = async () => (await g.status()).shares.find((s) => s.name === "new")?.children.length;
+  expect(await children()).toBe(2);
+  // The session's end (its DELETE) ends its process.
+  await (a.transport as { terminateSession?: () => Promise<void> } | undefined)?.terminateSession?.();
+  await until("the ended session's process stops", async () => ((await children()) === 1 ? true : undefined));
+  // Never at /share/new: it stands behind /tools only.
+  const direct = await fetch(g.shareUrl("new"), {
+    method: "POST",
+    headers: { authorization: `Bearer ${g.token}` },
+  });
+  expect(direct.status).toBe(404);
+}, 120_000);
+
+test("a token of another client, of a shared server or the bridge's own finds nothing at /tools", async () => {
+  const g = await onDemandGateway();
+  for (const token of [
+    clientToken(g.token, "tools", "linux:claude-desktop"),
+    clientToken(g.token, "old", "linux:gemini-cli"),
+    g.token,
+  ]) {
+    await expect(v2Client(toolsUrl(g), token, "legacy")).rejects.toThrow();
+    await expect(v2Client(toolsUrl(g), token, { pin: "2026-07-28" })).rejects.toThrow();
+  }
+}, 120_000);

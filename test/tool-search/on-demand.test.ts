@@ -1,0 +1,129 @@
+/**
+ * Tools on demand (core/tool-search/on-demand.ts) over the catalogue servers' real tools: the two
+ * tools' schemas taken by the strictest clients, arguments checked against the tool's real schema
+ * before any call, and a tool the client does not get neither found nor called.
+ */
+import { expect, test } from "vitest";
+import { checkArguments } from "../../src/core/tool-search/arguments.js";
+import { type OnDemand, onDemandCall, onDemandTools } from "../../src/core/tool-search/on-demand.js";
+import { ToolIndex } from "../../src/core/tool-search/tool-index.js";
+import { catalogue } from "./catalogue.js";
+
+interface Made {
+  o: OnDemand;
+  calls: Array<{ server: string; tool: string; args: unknown }>;
+}
+
+function made(admits: OnDemand["admits"] = () => true, keep: string[] = []): Made {
+  const index = new ToolIndex();
+  for (const [server, { tools }] of Object.entries(catalogue)) index.put(server, tools);
+  const calls: Made["calls"] = [];
+  const o: OnDemand = {
+    index,
+    servers: Object.keys(catalogue).map((name) => ({ name })),
+    admits,
+    keep,
+    call: async (server, tool, args) => {
+      calls.push({ server, tool, args });
+      return { content: [{ type: "text", text: `${server}/${tool} ran` }] };
+    },
+  };
+  return { o, calls };
+}
+
+const text = (r: Record<string, unknown>) => (r.content as Array<{ text: string }>)[0]?.text ?? "";
+
+/** Every object schema has non-empty `properties` (OpenAI-family and Gemini-family clients' rules). */
+function strictObjects(schema: unknown, at = "schema"): string[] {
+  if (typeof schema !== "object" || schema === null) return [];
+  const s = schema as Record<string, unknown>;
+  const bad: string[] = [];
+  if (
+    s.type === "object" &&
+    (typeof s.properties !== "object" || Object.keys(s.properties ?? {}).length === 0)
+  )
+    bad.push(at);
+  for (const [k, v] of Object.entries((s.properties ?? {}) as Record<string, unknown>))
+    bad.push(...strictObjects(v, `${at}.${k}`));
+  return bad;
+}
+
+test("the list is search_tools, call_tool and the kept tools; search_tools names every server, a line each", () => {
+  const { o } = made(() => true, ["memory/read_graph", "fetch/fetch"]);
+  const tools = onDemandTools(o);
+  expect(tools.map((t) => t.name)).toEqual(["search_tools", "call_tool", "read_graph", "fetch"]);
+  for (const t of tools.slice(0, 2)) expect(strictObjects(t.inputSchema)).toEqual([]);
+  for (const server of Object.keys(catalogue))
+    expect(tools[0]?.description).toMatch(new RegExp(`^- ${server} \\(\\d+ tools\\)$`, "m"));
+  expect(tools[0]?.description).toContain("- github (45 tools)");
+});
+
+test("search_tools answers <server>/<tool> with description and inputSchema, as text and structured", async () => {
+  const { o, calls } = made();
+  const r = await onDemandCall(o, "search_tools", { query: "take a screenshot", limit: 2 });
+  const found = (r.structuredContent as { tools: Array<{ name: string; inputSchema: unknown }> }).tools;
+  expect(found).toHaveLength(2);
+  expect(found[0]?.name).toBe("playwright/browser_take_screenshot");
+  expect(found[0]?.inputSchema).toEqual(
+    catalogue.playwright?.tools.find((t) => t.name === "browser_take_screenshot")?.inputSchema,
+  );
+  expect(JSON.parse(text(r))).toEqual({ tools: found });
+  expect(calls).toEqual([]);
+  const tooMany = await onDemandCall(o, "search_tools", { query: "x", limit: 50 });
+  expect(tooMany).toMatchObject({ isError: true });
+});
+
+test("call_tool checks the arguments against the tool's real schema: a misfit is a tool error with the schema, no call", async () => {
+  const { o, calls } = made();
+  const bad = await onDemandCall(o, "call_tool", {
+    name: "fetch/fetch",
+    arguments: { url: "not a url", max_length: 0 },
+  });
+  expect(bad.isError).toBe(true);
+  expect(text(bad)).toMatch(/url: Invalid URL/);
+  expect(text(bad)).toMatch(/max_length: Too small/);
+  expect(text(bad)).toContain(JSON.stringify(catalogue.fetch?.tools[0]?.inputSchema));
+  const missing = await onDemandCall(o, "call_tool", { name: "memory/search_nodes", arguments: {} });
+  expect(text(missing)).toMatch(/query: .*expected string/i);
+  expect(calls).toEqual([]);
+  const ok = await onDemandCall(o, "call_tool", {
+    name: "fetch/fetch",
+    arguments: { url: "https://example.org" },
+  });
+  expect(text(ok)).toBe("fetch/fetch ran");
+  // A JSON string is taken for clients that cannot send a free-form object; sent on as it was read.
+  await onDemandCall(o, "call_tool", { name: "memory/search_nodes", arguments: '{"query":"alice"}' });
+  expect(calls).toEqual([
+    { server: "fetch", tool: "fetch", args: { url: "https://example.org" } },
+    { server: "memory", tool: "search_nodes", args: { query: "alice" } },
+  ]);
+});
+
+test("a tool the client does not get is neither found, selected, kept nor called; in words of a tool not there", async () => {
+  const admits = (server: string, tool: string) => !(server === "github" && tool === "delete_repository");
+  const { o, calls } = made(admits, ["github/delete_repository", "github/get_me"]);
+  expect(onDemandTools(o).map((t) => t.name)).toEqual(["search_tools", "call_tool", "get_me"]);
+  const searched = await onDemandCall(o, "search_tools", { query: "delete a repository", limit: 10 });
+  expect(text(searched)).not.toContain("github/delete_repository");
+  const selected = await onDemandCall(o, "search_tools", { query: "select:github/delete_repository" });
+  expect(selected.structuredContent).toEqual({ tools: [] });
+  const denied = await onDemandCall(o, "call_tool", {
+    name: "github/delete_repository",
+    arguments: { owner: "a", repo: "b" },
+  });
+  const unknown = await onDemandCall(o, "call_tool", { name: "github/no_such_tool", arguments: {} });
+  expect(text(denied)).toBe(text(unknown).replace("no_such_tool", "delete_repository"));
+  expect(await onDemandCall(o, "delete_repository", { owner: "a", repo: "b" })).toMatchObject({
+    isError: true,
+  });
+  expect(await onDemandCall(o, ["call_tool"], {})).toMatchObject({ isError: true });
+  expect(calls).toEqual([]);
+});
+
+test("arguments that are not a JSON object are said as such, with the schema", () => {
+  const schema = { type: "object", properties: { a: { type: "number" } } };
+  expect(checkArguments("s/t", schema, "{nope")).toMatchObject({ error: { isError: true } });
+  expect(checkArguments("s/t", schema, [1])).toMatchObject({ error: { isError: true } });
+  expect(checkArguments("s/t", schema, undefined)).toEqual({ args: {} });
+  expect(checkArguments("s/t", undefined, { b: 1 })).toEqual({ args: { b: 1 } });
+});
