@@ -62,7 +62,8 @@ async function synced(
 
 /** The stand-in's requests judged: offered only the two and the kept one; echo's answer came back. */
 function judge(model: SearchModel, output: string): void {
-  const [first] = model.requests;
+  // The first request of the turn (opencode asks the model for a title first, offering no tool).
+  const first = model.requests.find((r) => r.tools.length > 0);
   console.info(
     `requests: ${model.requests.length}; first offered: ${first?.tools.join(", ")}; found: ${model.found}`,
   );
