@@ -7,7 +7,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { toolTokens } from "../src/core/budget/tokens.js";
-import { onDemandTools } from "../src/core/tool-search/on-demand.js";
+import { onDemandTools } from "../src/core/tool-search/search-and-call.js";
 import { ToolIndex } from "../src/core/tool-search/tool-index.js";
 import { catalogue, queries } from "../test/tool-search/catalogue.js";
 import { table, verdict } from "./_lib.js";

@@ -7,7 +7,7 @@ import { expect, test } from "vitest";
 import type { ToolDef } from "../../src/core/entries/tool-lists.js";
 import type { ServerToolRules } from "../../src/core/manifest/tool-rules.js";
 import { onDemandOf, refreshIndex } from "../../src/core/tool-search/clients.js";
-import { onDemandCall, onDemandTools } from "../../src/core/tool-search/on-demand.js";
+import { onDemandCall, onDemandTools } from "../../src/core/tool-search/search-and-call.js";
 import { ToolIndex } from "../../src/core/tool-search/tool-index.js";
 import { catalogue } from "./catalogue.js";
 

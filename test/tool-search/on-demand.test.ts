@@ -1,11 +1,11 @@
 /**
- * Tools on demand (core/tool-search/on-demand.ts) over the catalogue servers' real tools: the two
+ * Tools on demand (core/tool-search/search-and-call.ts) over the catalogue servers' real tools: the two
  * tools' schemas taken by the strictest clients, arguments checked against the tool's real schema
  * before any call, and a tool the client does not get neither found nor called.
  */
 import { expect, test } from "vitest";
 import { checkArguments } from "../../src/core/tool-search/arguments.js";
-import { type OnDemand, onDemandCall, onDemandTools } from "../../src/core/tool-search/on-demand.js";
+import { type OnDemand, onDemandCall, onDemandTools } from "../../src/core/tool-search/search-and-call.js";
 import { ToolIndex } from "../../src/core/tool-search/tool-index.js";
 import { catalogue } from "./catalogue.js";
 

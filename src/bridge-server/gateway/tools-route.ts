@@ -5,8 +5,8 @@
 import type { IncomingHttpHeaders as Incoming } from "node:http";
 import type { ToolSearchShares } from "../../core/entries/share-launch.js";
 import { onDemandOf, refreshIndex } from "../../core/tool-search/clients.js";
-import { onDemandEndpoint } from "../../core/tool-search/endpoint.js";
 import { ToolIndex } from "../../core/tool-search/tool-index.js";
+import { onDemandEndpoint } from "../../core/tool-search/tools-endpoint.js";
 import { CallStop } from "../call-stop.js";
 import type { Endpoint } from "../endpoint.js";
 import type { Json } from "./as-sent.js";

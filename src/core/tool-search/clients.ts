@@ -4,7 +4,7 @@
  */
 import type { ToolDef } from "../entries/tool-lists.js";
 import { rulesFor, type ServerToolRules, toolsFor } from "../manifest/tool-rules.js";
-import type { OnDemand } from "./on-demand.js";
+import type { OnDemand } from "./search-and-call.js";
 import type { ToolIndex } from "./tool-index.js";
 
 /** What the gateway reads of the manifest's `toolSearch` (entries/share-launch.ts fills it). */

@@ -6,6 +6,7 @@
  */
 import { expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-link/client-token.js";
+import { postModern } from "../../helpers/raw-post-2026.js";
 import {
   callText,
   closeAfterEach,
@@ -120,4 +121,32 @@ test("a token of another client, of a shared server or the bridge's own finds no
     await expect(v2Client(toolsUrl(g), token, "legacy")).rejects.toThrow();
     await expect(v2Client(toolsUrl(g), token, { pin: "2026-07-28" })).rejects.toThrow();
   }
+}, 120_000);
+
+test("a call the filter cannot judge is refused at /tools: a name that is not a string, a batch, another shape", async () => {
+  const g = await onDemandGateway();
+  const token = clientToken(g.token, "tools", "linux:gemini-cli");
+  const meta = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
+  const call = (name: unknown, args: unknown) =>
+    JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name, arguments: args, _meta: meta },
+    });
+  const refused = async (body: string) => {
+    const r = await postModern(toolsUrl(g), token, "tools/call", body, { "mcp-name": "call_tool" });
+    const last = r.messages.at(-1);
+    return r.status >= 400 || last?.error !== undefined || last?.result?.isError === true;
+  };
+  expect(await refused(call(["call_tool"], { name: "old/count" }))).toBe(true);
+  expect(await refused(call("call_tool", { name: ["old/count"], arguments: {} }))).toBe(true);
+  expect(await refused(`[${call("call_tool", { name: "old/count", arguments: {} })}]`)).toBe(true);
+  expect(await refused(call("call_tool", "old/count"))).toBe(true);
+  // None of them reached a server: nothing runs.
+  expect(await running(g)).toEqual([]);
 }, 120_000);

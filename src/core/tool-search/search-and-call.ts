@@ -6,8 +6,8 @@ import type { ToolDef } from "../entries/tool-lists.js";
 import { checkArguments, toolError } from "./arguments.js";
 import type { Admits, ToolIndex } from "./tool-index.js";
 
-export const SEARCH_TOOLS = "search_tools";
-export const CALL_TOOL = "call_tool";
+const SEARCH_TOOLS = "search_tools";
+const CALL_TOOL = "call_tool";
 
 /** What the gateway gives one client's requests: its servers, its rules, and a way to call. */
 export interface OnDemand {

@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { McpHttpHandler, Transport } from "@modelcontextprotocol/server";
-import type { OnDemand } from "./on-demand.js";
+import type { OnDemand } from "./search-and-call.js";
 
 // The SDK loads with the first session or request: an idle bridge does not carry it.
 const server = (o: OnDemand) => import("./server.js").then((m) => m.onDemandServer(o));
