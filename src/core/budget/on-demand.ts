@@ -5,7 +5,7 @@
 import type { ToolDef, ToolLists } from "../entries/tool-lists.js";
 import type { ClientId, ServerSpec } from "../manifest/schema.js";
 import { rulesFor, toolsFor } from "../manifest/tool-rules.js";
-import { onDemandTools } from "../tool-search/on-demand.js";
+import { onDemandTools } from "../tool-search/search-and-call.js";
 import { type Admits, ToolIndex } from "../tool-search/tool-index.js";
 import { toolTokens } from "./tokens.js";
 
@@ -23,7 +23,7 @@ export interface OnDemand {
 }
 
 /**
- * What the entry's `tools/list` answers, built by the gateway's own code (tool-search/on-demand.ts)
+ * What the entry's `tools/list` answers, built by the gateway's own code (tool-search/search-and-call.ts)
  * from the lists known: sized, never sent. `admits` is the manifest's rules for this client.
  */
 function entryTools(
