@@ -28,11 +28,11 @@ const manifest = (toolSearch: string, servers = '"github": { "command": "gh-mcp"
 describe("toolSearch in the manifest", () => {
   test("clients and kept tools as <server>/<tool> are read as given", () => {
     const m = parseManifestText(
-      manifest('{ "clients": ["opencode", "qwen-code"], "keep": ["github/get_me", "github/a/b"] }'),
+      manifest('{ "clients": ["opencode", "cline"], "keep": ["github/get_me", "github/a/b"] }'),
       "m.jsonc",
     );
     expect(m.toolSearch).toEqual({
-      clients: ["opencode", "qwen-code"],
+      clients: ["opencode", "cline"],
       keep: ["github/get_me", "github/a/b"],
     });
   });
@@ -51,6 +51,7 @@ describe("toolSearch in the manifest", () => {
     ["codex", "Codex", "its tool search"],
     ["copilot-cli", "GitHub Copilot CLI", "its tool search"],
     ["cursor", "Cursor", "its dynamic context discovery"],
+    ["qwen-code", "Qwen Code", "its tool_search and tool_call (tools.toolSearch.enabled)"],
   ])("%s searches its tools itself: refused with that reason, where it is", (id, name, how) => {
     const [e, ...rest] = errorsOf(manifest(`{ "clients": ["opencode", "${id}"] }`));
     expect(rest).toEqual([]);

@@ -59,8 +59,8 @@ test("--as is for a shared server's URL with no credential of its own, and a lab
   const other = tempDir();
   const share = "http://127.0.0.1:9/share/memory";
   for (const [args, said] of [
-    [["connect", "http://127.0.0.1:9/mcp", "--as", "linux:vscode"], "/share/<name> URL"],
-    [["connect", share, "--as", "linux:vscode", "--token-file", "t"], "/share/<name> URL"],
+    [["connect", "http://127.0.0.1:9/mcp", "--as", "linux:vscode"], "/share/<name> or /tools URL"],
+    [["connect", share, "--as", "linux:vscode", "--token-file", "t"], "/share/<name> or /tools URL"],
     [["connect", share, "--as", "linux vscode"], "expected <env>:<client>"],
   ] as const) {
     const r = await runCli([...args], bridgeEnv(other));

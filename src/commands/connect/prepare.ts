@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { SHARE_PREFIX, TOOLS_PATH } from "../../core/bridge-link/index.js";
+import { tokenScope } from "../../core/bridge-link/index.js";
 import { UsageError } from "../../core/errors.js";
 import { dict, own } from "../../core/plain-records.js";
 
@@ -102,9 +102,8 @@ export function prepareConnect(
 }
 
 /**
- * `--as` names the client a shared server's relay serves, so the bridge keeps that client's tool
- * rules: only for a `/share/<name>` URL (or the tools endpoint, `/tools`) over Streamable HTTP,
- * with no credential of its own.
+ * `--as` names the client a relay serves, so the bridge keeps that client's tool rules: only for a
+ * `/share/<name>` or `/tools` URL over Streamable HTTP, with no credential of its own.
  */
 function checkClient(o: ConnectOptions, url: URL, hasAuth: boolean): void {
   if (!/^[A-Za-z0-9._~:@+-]{1,200}$/.test(o.client ?? ""))
@@ -112,8 +111,7 @@ function checkClient(o: ConnectOptions, url: URL, hasAuth: boolean): void {
       "bad-option",
       `--as "${o.client ?? ""}": expected <env>:<client> (letters, digits and . _ ~ : @ + -), e.g. linux:claude-code.`,
     );
-  const scoped = url.pathname.startsWith(SHARE_PREFIX) || url.pathname === TOOLS_PATH;
-  if (!scoped || o.transport === "sse" || hasAuth || o.tokenFile || o.auth)
+  if (tokenScope(url.pathname) === undefined || o.transport === "sse" || hasAuth || o.tokenFile || o.auth)
     throw new UsageError(
       "bad-option",
       "--as is for the bridge's shared servers and tools endpoint: a /share/<name> or /tools URL, with no --header Authorization, --token-file or --auth.",

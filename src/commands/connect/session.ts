@@ -50,10 +50,7 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
   return code;
 }
 
-/**
- * Whether this relay goes to a shared server of the bridge, or its tools endpoint (it names a
- * session there, and ends it).
- */
+/** Whether it relays to a shared server or `/tools` of the bridge (it names a session there, and ends it). */
 export function relaysShare(p: PreparedConnect): boolean {
   return tokenScope(p.url.pathname) !== undefined && bridgeShaped(p.url);
 }

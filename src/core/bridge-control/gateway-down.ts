@@ -3,7 +3,7 @@
  * relay's JSON-RPC error, and doctor's fix. Pure.
  */
 
-import { SHARE_PREFIX } from "../bridge-link/index.js";
+import { SHARE_PREFIX, tokenScope } from "../bridge-link/index.js";
 import type { AutostartRecord } from "../ledger/state.js";
 
 /** The code of sync's error for a gateway that is not running (sync/gateway-sync.ts). */
@@ -18,13 +18,8 @@ const KIND_WORDS: Record<AutostartRecord["kind"], string> = {
 
 /** The shared server a gateway URL names (`/share/<name>`), or undefined for any other URL. */
 export function sharedServerOf(url: URL): string | undefined {
-  if (!url.pathname.startsWith(SHARE_PREFIX)) return undefined;
-  const name = url.pathname.slice(SHARE_PREFIX.length).replace(/\/+$/, "");
-  try {
-    return decodeURIComponent(name) || undefined;
-  } catch {
-    return name || undefined;
-  }
+  const scope = tokenScope(url.pathname.replace(/\/+$/, ""));
+  return scope && url.pathname.startsWith(SHARE_PREFIX) ? scope : undefined;
 }
 
 /**

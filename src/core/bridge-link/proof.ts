@@ -154,8 +154,8 @@ function provenConnection(
 /**
  * Where this home's bridge answers at `url` — proven, nothing secret sent — and its token; else null.
  * The URL is pointed at the address the proof holds for (so a name like localhost cannot go elsewhere).
- * `credential` is what a caller presents there: for `client` (`<env>:<client>`) at a shared
- * server's URL, its client token (so the gateway keeps that client's tool rules); else the token.
+ * `credential`: what a caller presents there — for `client` (`<env>:<client>`) at a shared server's
+ * URL or `/tools`, its client token (so the gateway keeps that client's tool rules); else the token.
  */
 export async function proven(
   files: Pick<BridgeFiles, "token">,
@@ -165,7 +165,6 @@ export async function proven(
   const { timeoutMs = 3000, client } = options;
   const token = await readToken(files.token);
   if (!token || url.protocol !== "http:") return null;
-  // A shared server's, or the tools endpoint's (tokenScope): each client's own token there.
   const share = tokenScope(url.pathname);
   const credential = client && share ? clientToken(token, share, client) : token;
   try {

@@ -13,23 +13,16 @@ export const DEFAULT_BRIDGE_PORT = 7760;
 export const BRIDGE_PATH = "/mcp";
 /** Shared servers are exposed at `/share/<name>`. */
 export const SHARE_PREFIX = "/share/";
-/** Tools on demand (the manifest's `toolSearch`): search_tools, call_tool and the kept tools. */
+/** Tools on demand (the manifest's `toolSearch`): its endpoint, whose client tokens name `tools`. */
 export const TOOLS_PATH = "/tools";
-/** The scope a client token for `/tools` names (no server may take that name beside toolSearch). */
-export const TOOLS_SCOPE = "tools";
-
-/**
- * The scope a client token at this path names: the shared server of `/share/<name>`, `tools` for
- * `/tools`; undefined for any other path (or a name that is not UTF-8 percent-encoding).
- */
+/** A client token's scope at this path: `/share/<name>`'s server ("" unreadable), `/tools`'s `tools`. */
 export function tokenScope(pathname: string): string | undefined {
-  if (pathname === TOOLS_PATH) return TOOLS_SCOPE;
+  if (pathname === TOOLS_PATH) return "tools";
   if (!pathname.startsWith(SHARE_PREFIX)) return undefined;
   try {
     return decodeURIComponent(pathname.slice(SHARE_PREFIX.length));
   } catch {
-    // No shared server has that name, and the bridge answers 404.
-    return undefined;
+    return ""; // Not UTF-8 percent-encoding: no shared server has that name.
   }
 }
 

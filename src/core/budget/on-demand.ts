@@ -3,8 +3,10 @@
  * as an entry each, and what its one `tools` entry sends — search_tools, call_tool, the kept tools.
  */
 import type { ToolDef, ToolLists } from "../entries/tool-lists.js";
-import type { ServerSpec } from "../manifest/schema.js";
+import type { ClientId, ServerSpec } from "../manifest/schema.js";
 import { rulesFor, toolsFor } from "../manifest/tool-rules.js";
+import { onDemandTools } from "../tool-search/search-and-call.js";
+import { type Admits, ToolIndex } from "../tool-search/tool-index.js";
 import { toolTokens } from "./tokens.js";
 
 export interface OnDemand {
@@ -21,85 +23,55 @@ export interface OnDemand {
 }
 
 /**
- * The two tools as the gateway's contract describes them (docs/manifest.md, "Tools on demand"):
- * search_tools' description names the servers behind it, a line each. Sized, never sent.
+ * What the entry's `tools/list` answers, built by the gateway's own code (tool-search/search-and-call.ts)
+ * from the lists known: sized, never sent. `admits` is the manifest's rules for this client.
  */
-function onDemandDefs(servers: ReadonlyArray<{ name: string; about?: string | undefined }>): ToolDef[] {
-  const lines = servers.map((s) => `- ${s.name}${s.about ? `: ${s.about}` : ""}`).join("\n");
-  return [
-    {
-      name: "search_tools",
-      description: `Search the tools of these MCP servers and get the best matches, each with its input schema; call one with call_tool. "select:<server>/<tool>" gives that one tool.\n${lines}`,
-      inputSchema: {
-        type: "object",
-        properties: {
-          query: { type: "string", description: "What the tool should do, or select:<server>/<tool>" },
-          limit: { type: "integer", minimum: 1, maximum: 10, description: "How many matches (default 5)" },
-        },
-        required: ["query"],
-      },
-    },
-    {
-      name: "call_tool",
-      description: "Call a tool search_tools found, by its <server>/<tool> name, with its arguments.",
-      inputSchema: {
-        type: "object",
-        properties: {
-          name: { type: "string", description: "<server>/<tool>, as search_tools gave it" },
-          arguments: { type: "object", description: "The tool's arguments, as its input schema says" },
-        },
-        required: ["name"],
-      },
-    },
-  ];
+function entryTools(
+  servers: ReadonlyArray<{ name: string; about?: string | undefined; tools: readonly ToolDef[] }>,
+  admits: Admits,
+  keep: readonly string[],
+): ToolDef[] {
+  const index = new ToolIndex();
+  for (const s of servers) index.put(s.name, s.tools);
+  const named = servers.map((s) => (s.about ? { name: s.name, about: s.about } : { name: s.name }));
+  return onDemandTools({ index, servers: named, admits, keep, call: async () => ({}) });
 }
 
 /** A toolSearch client's figures: its servers' tools as the rules leave them, before and after. */
 export function onDemandBudget(
-  client: string,
+  client: ClientId,
   behind: readonly string[],
   servers: ReadonlyMap<string, ServerSpec>,
   lists: ToolLists,
   keep: readonly string[],
 ): OnDemand {
-  let tools = 0;
-  let before = 0;
-  const reached = new Map<string, ToolDef>();
-  const unknown: string[] = [];
-  for (const name of behind) {
+  const known = behind.flatMap((name) => {
     const list = lists.get(name);
     const spec = servers.get(name);
-    if (!list || !spec) {
-      unknown.push(name);
-      continue;
-    }
-    const ruled = new Set(
-      toolsFor(
-        rulesFor(spec, name, client),
-        list.tools.map((t) => t.name),
-      ).kept,
-    );
-    for (const t of list.tools)
-      if (ruled.has(t.name)) {
-        tools += 1;
-        before += toolTokens(t);
-        reached.set(`${name}/${t.name}`, t);
-      }
-  }
-  const defs = onDemandDefs(behind.map((name) => ({ name, about: servers.get(name)?.description })));
-  const kept = keep.flatMap((k) => {
-    const t = reached.get(k);
-    return t ? [t] : [];
+    return list && spec ? [{ name, spec, about: spec.description, tools: list.tools }] : [];
   });
-  const after = [...defs, ...kept].reduce((sum, t) => sum + toolTokens(t), 0);
+  const ruled = new Map(
+    known.map((k) => [
+      k.name,
+      new Set(
+        toolsFor(
+          rulesFor(k.spec, k.name, client),
+          k.tools.map((t) => t.name),
+        ).kept,
+      ),
+    ]),
+  );
+  const admits = (server: string, tool: string) => ruled.get(server)?.has(tool) === true;
+  const reached = known.flatMap((k) => k.tools.filter((t) => admits(k.name, t.name)));
+  const listed = entryTools(known, admits, keep);
   return {
     servers: [...behind],
-    unknown,
-    tools,
-    before,
-    listed: defs.length + kept.length,
-    kept: kept.length,
-    after,
+    unknown: behind.filter((name) => !known.some((k) => k.name === name)),
+    tools: reached.length,
+    before: reached.reduce((sum, t) => sum + toolTokens(t), 0),
+    listed: listed.length,
+    kept: listed.length - 2,
+    after: listed.reduce((sum, t) => sum + toolTokens(t), 0),
   };
 }
 
@@ -114,7 +86,9 @@ export function onDemandOffer(
   already: boolean,
 ): { tools: number; tokens: number } | undefined {
   if (already || client.toolBudget?.searches || servers.length === 0) return undefined;
-  const defs = onDemandDefs(servers.map((name) => ({ name, about: specs.get(name)?.description })));
+  // Its two tools as the gateway lists them; the lists do not change their size but in the counts.
+  const named = servers.map((name) => ({ name, about: specs.get(name)?.description, tools: [] }));
+  const defs = entryTools(named, () => false, []);
   return { tools: defs.length, tokens: defs.reduce((sum, t) => sum + toolTokens(t), 0) };
 }
 

@@ -97,6 +97,12 @@ export const qwenCode = defineClient({
     },
   ],
   toolBudget: {
+    // MCP tools are deferred behind its tool_search + tool_call by default (`tools.toolSearch.enabled`,
+    // true: 0.24.4's bundled settings.md); a run here offered the model those two, none of the server's.
+    searches: {
+      how: "its tool_search and tool_call (tools.toolSearch.enabled)",
+      source: "https://www.npmjs.com/package/@qwen-code/qwen-code/v/0.24.4",
+    },
     // Exact names, as Gemini CLI (its fork): `excludeTools` wins over `includeTools` (0.24.4's bundle).
     filter: {
       keys: ["includeTools", "excludeTools"],

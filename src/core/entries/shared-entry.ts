@@ -3,11 +3,12 @@
  * with its own client token where the client takes url entries and its file is private, else
  * mcp-twin's relay to the same address (it reads the token in the bridge's state folder). Pure.
  */
-import { clientToken, SHARE_PREFIX, TOOLS_PATH, TOOLS_SCOPE } from "../bridge-link/index.js";
+import { clientToken, SHARE_PREFIX, TOOLS_PATH } from "../bridge-link/index.js";
 import type { Target } from "../clients/types.js";
 import type { Environment } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { serverIn } from "../manifest/spec.js";
+import { TOOLS_ENTRY } from "../manifest/tool-search.js";
 import {
   type BuiltEntry,
   clientLaunch,
@@ -122,7 +123,8 @@ export function toolsEntry(
   return gatewayEntry(
     {
       url: `${reach.origin}${TOOLS_PATH}`,
-      scope: TOOLS_SCOPE,
+      // The scope tokenScope gives `/tools`: the entry's own name.
+      scope: TOOLS_ENTRY,
       why,
       headers: folder ? { [PROJECT_HEADER]: folder } : {},
       extra: { behind: [...behind] },

@@ -2,14 +2,14 @@
  * Tools on demand (the manifest's `toolSearch`): which clients get the one `tools` entry to the
  * gateway's `/tools` endpoint in place of an entry per server, and which servers stand behind it.
  */
-import type { Manifest, ServerSpec } from "./schema.js";
+import type { ClientId, Manifest, ServerSpec } from "./schema.js";
 
 /** The name of the one entry a tool-search client gets in place of its servers' entries. */
 export const TOOLS_ENTRY = "tools";
 
 /** Whether `client` gets the `tools` entry in place of one entry per server. */
-export function searchesThroughGateway(manifest: Pick<Manifest, "toolSearch">, client: string): boolean {
-  return manifest.toolSearch?.clients.includes(client as never) === true;
+export function searchesThroughGateway(manifest: Pick<Manifest, "toolSearch">, client: ClientId): boolean {
+  return manifest.toolSearch?.clients.includes(client) === true;
 }
 
 /**
@@ -19,16 +19,13 @@ export function searchesThroughGateway(manifest: Pick<Manifest, "toolSearch">, c
  */
 export function serversBehindTools(
   servers: ReadonlyArray<readonly [string, ServerSpec]>,
-  client: string,
+  client: ClientId,
   hostable: (spec: ServerSpec) => boolean,
 ): string[] {
   return servers
     .filter(
       ([, s]) =>
-        !s.disabled &&
-        s.url === undefined &&
-        (!s.clients || s.clients.includes(client as never)) &&
-        hostable(s),
+        !s.disabled && s.url === undefined && (!s.clients || s.clients.includes(client)) && hostable(s),
     )
     .map(([name]) => name);
 }

@@ -16,7 +16,7 @@ import {
   ownedInstance,
   portOpen,
   proven,
-  SHARE_PREFIX,
+  tokenScope,
   wasAddress,
 } from "../bridge-link/index.js";
 import { isLoopback } from "../system/loopback.js";
@@ -38,7 +38,7 @@ export function bridgeShaped(url: URL): boolean {
   return (
     isLoopback(url.hostname) &&
     url.protocol === "http:" &&
-    (url.pathname === BRIDGE_PATH || url.pathname.startsWith(SHARE_PREFIX))
+    (url.pathname === BRIDGE_PATH || tokenScope(url.pathname) !== undefined)
   );
 }
 

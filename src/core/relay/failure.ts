@@ -3,7 +3,8 @@
  * side: a refused or broken connection, a status, an answer too large or not one, a holder that is
  * not this home's bridge.
  */
-import { gatewayDownMessage, sharedServerOf } from "../bridge-control/gateway-down.js";
+import { gatewayDownMessage } from "../bridge-control/gateway-down.js";
+import { tokenScope } from "../bridge-link/index.js";
 import { HttpStatusError } from "../system/keep-alive-http.js";
 import { jsonRpcMessageIn } from "../text/json-rpc-message.js";
 
@@ -52,8 +53,8 @@ export function describeFailure(error: unknown): Failure {
  * them (it is reachable); anything else makes the other end unreachable, with why.
  */
 export function failureText(name: string, bridge: boolean, f: Failure, url?: URL): string {
-  // A shared server's gateway that does not answer (and could not be started): what to do.
-  if (bridge && url && f.status === undefined && !f.noAnswer && sharedServerOf(url) !== undefined)
+  // A shared server's (or /tools') gateway that does not answer (and could not be started): what to do.
+  if (bridge && url && f.status === undefined && !f.noAnswer && tokenScope(url.pathname) !== undefined)
     return gatewayDownMessage(url, f.message);
   if (f.status === 401 && !bridge)
     return `mcp-twin: ${name} needs credentials (HTTP 401): ${
