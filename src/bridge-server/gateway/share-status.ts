@@ -12,7 +12,7 @@ export interface ShareStatus {
   path: string;
   mode: ShareMode;
   /**
-   * running: a process runs; stopped: none (lists from the cache); failed: none runs and its last
+   * running: a process runs (or is starting); stopped: none (lists from the cache); failed: none runs and its last
    * start failed (a start that works, in any folder or session, clears it), or it cannot run here.
    */
   state: "running" | "stopped" | "failed";
@@ -101,7 +101,8 @@ export function shareStatus(share: {
     name: share.name,
     path: share.path,
     mode: share.mode,
-    state: infos.some((i) => i.state === "running")
+    // A process still starting runs already: it is not "stopped" while its start goes on.
+    state: infos.some((i) => i.state !== "stopped")
       ? "running"
       : share.lastStartFailed
         ? "failed"

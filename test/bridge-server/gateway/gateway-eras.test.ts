@@ -4,6 +4,8 @@
  * process for every session of a `machine` server, lists from the cache while it is stopped, an
  * idle stop (the bridge in process, its clock moved), and a kill -9 mid-call answered at once.
  */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import {
   bothErasGateway,
@@ -16,6 +18,9 @@ import {
   v2Client,
 } from "./gateway-helpers.js";
 import { inProcessBridge, stopInProcess } from "./in-process-bridge.js";
+
+/** The gateway's list cache as it writes it (list-cache.ts): each server's entry, with its lists. */
+type CacheFile = { servers?: Record<string, { lists?: Record<string, unknown> }> };
 
 afterEach(async () => {
   await closeClients();
@@ -95,11 +100,7 @@ describe("both eras, both ways", () => {
 });
 
 describe("lazy, cached, reaped", () => {
-  // Retried once: it failed 2 of 3 fresh-clone runs of the whole suite on 2026-11-27 (the
-  // 2026-07-28-only server found running after the cached lists), never alone or 3 at once; the
-  // cause is not known yet, and a second failure in a row still fails the run.
   test("a stopped server's lists come from the cache: a new session of either era lists without starting it", {
-    retry: 1,
     timeout: 60_000,
   }, async () => {
     const { v1, v2 } = await eraFixtures();
@@ -115,6 +116,15 @@ describe("lazy, cached, reaped", () => {
       // Ended before the idle stop, so only the new sessions below touch the stopped servers.
       await first.close();
     }
+    // The lists a start reads after it are read in the background: the cache must hold both
+    // servers' tools before the clock moves, or the sweep ends a read in flight and a later list
+    // rightly starts the server again (what made this test fail under load).
+    await until("both servers' tools in the cache", async () => {
+      const file = path.join(g.dir, "shares-cache.json");
+      const cache = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as CacheFile) : undefined;
+      const entries = Object.values(cache?.servers ?? {});
+      return entries.length === 2 && entries.every((e) => e.lists?.["tools/list"]) ? true : undefined;
+    });
     // Idle for the default 10 minutes and one sweep more: each stops.
     await g.pass(10 * 60_000 + 15_000);
     await until("both stopped", async () =>
