@@ -329,12 +329,8 @@ const setUpFailed = (error: unknown): Refusal =>
     : refusal(502, RPC.internalError, error instanceof Error ? error.message : String(error));
 
 /**
- * The bridge's HTTP listener (node:http), in the order the spec asks for: a foreign `Origin`
- * (or, on loopback, a foreign `Host`: DNS rebinding) gets 403 before anything else; then the
- * bearer token (401); then the body limit (413); then JSON (-32700) and JSON-RPC validity
- * (-32600); then sessions (`Mcp-Session-Id`: missing 400, unknown 404). What passes goes to the
- * session's SDK transport. Nothing a client sends can crash it: every failure is an HTTP status
- * with a JSON-RPC error body.
+ * The bridge's HTTP listener (its checks in handle's order). Nothing a client sends can crash it:
+ * every failure is an HTTP status with a JSON-RPC error body.
  *
  * The checks themselves (and closing after an early refusal) are in http-guards.ts, the socket
  * limits (timeouts, a connection cap, slots per credential) in connection-limits.ts, the account

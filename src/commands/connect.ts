@@ -2,7 +2,6 @@
  * `mcp-twin connect <url>` through the full command line (bin/mcp-twin.js usually takes the lean
  * way in, connect/entry.ts); both run connect/prepare.ts, then connect/session.ts.
  */
-
 import { prepareConnect } from "./connect/prepare.js";
 import { runConnect } from "./connect/session.js";
 import type { connectCommand } from "./connect-flags.js";

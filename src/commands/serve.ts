@@ -2,7 +2,6 @@
  * `mcp-twin serve`: the bridge. `--http` runs the process that owns the state; without it, serve
  * speaks stdio (either protocol era) to that process (starting it), so every stdio client shares one state.
  */
-
 import type { RunningBridge } from "../bridge-server/main.js";
 import { localLifecycle } from "../core/bridge-control/lifecycle.js";
 import { type BridgeSettings, loadBridgeSettings, settingsAt } from "../core/bridge-control/settings.js";
@@ -218,17 +217,12 @@ function reportReady(
   bridge: RunningBridge,
 ): void {
   out.info(`mcp-twin bridge on ${bridge.url} (state: ${files.dir}; pid ${process.pid})`);
-  const shares = bridge.gateway.hosts();
-  for (const s of shares)
-    out.info(`sharing "${s.name}" (${s.mode}) at ${bridgeUrl(host, bridge.port, s.path)}`);
+  const shares = bridge.gateway
+    .hosts()
+    .map((s) => ({ name: s.name, mode: s.mode, url: bridgeUrl(host, bridge.port, s.path) }));
+  for (const s of shares) out.info(`sharing "${s.name}" (${s.mode}) at ${s.url}`);
   if (out.json)
-    out.result({
-      url: bridge.url,
-      port: bridge.port,
-      pid: process.pid,
-      stateDir: files.dir,
-      shares: shares.map((s) => ({ name: s.name, mode: s.mode, url: bridgeUrl(host, bridge.port, s.path) })),
-    });
+    out.result({ url: bridge.url, port: bridge.port, pid: process.pid, stateDir: files.dir, shares });
 }
 
 /**

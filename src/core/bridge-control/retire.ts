@@ -2,7 +2,6 @@
  * The bridge after `uninstall`: once no client config holds its entry nothing reaches it, so uninstall
  * stops it through the lifecycle's own stop (only the process holding the bridge's state lock).
  */
-
 import {
   type BridgeFiles,
   bridgeFiles,
