@@ -143,7 +143,6 @@ export class SessionSeal {
     if (record) this.#ended.add(endedKey(id), record.exp, Math.floor(this.#now() / 1000));
   }
 
-  /** The ended ids are on disk. */
   flushed(): Promise<void> {
     return this.#ended.flushed();
   }

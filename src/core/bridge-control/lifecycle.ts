@@ -528,7 +528,6 @@ async function groupsGone(groups: readonly number[], ms: number): Promise<void> 
 const within = (ms: number, done: () => boolean) =>
   poll(ms, async () => done() || undefined, 25).then(Boolean);
 
-/** Whether `pid` ends within `ms`. */
 const pidGone = (pid: number, ms: number) => within(ms, () => !isAlive(pid));
 
 /** SIGTERM, then SIGKILL after `graceMs` (then true: forced); serve.json removed. */

@@ -23,7 +23,6 @@ export interface BridgeRetirement {
    * its entry, so it keeps running; failed: it could not be stopped from here (`fix` says how).
    */
   action: "stopped" | "planned" | "kept" | "failed";
-  /** The environment it runs in. */
   env: string;
   /** None: no bridge ran, only what would have started one again (`loops`). */
   pid?: number;
