@@ -184,7 +184,6 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   // One credential's requests never take what another's and the control routes need.
   const busy = l.slot(res, credentialOf(req.headers));
   if (busy) return req.method === "POST" ? refuseBody(req, res, busy) : sendRefusal(res, busy);
-
   const sdk = sdkTypes ?? (await loadTypes());
   const sessionId = headerOf(req.headers, "mcp-session-id");
   if (req.method === "POST") return post(l, req, res, endpoint, sessionId);
@@ -362,11 +361,9 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   });
   const connections = limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits }, l.peers?.allowed);
   if (l.peers) server.on("connection", l.peers.accepted);
-
   const port = await takeConnections(server, options);
   server.on("error", (error) => log(`http: ${error.message}`));
   l.sessions.startSweeping();
-
   return {
     port,
     sessions: () => l.sessions.info(),

@@ -167,7 +167,6 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       : await loadPlugins(files.plugins, BUILTIN_TOOLS, (file) => phase(`loading the plugin ${file}`));
   for (const p of plugins.report.loaded) log(`plugin ${p.file}: ${p.tools.join(", ")}`);
   for (const p of plugins.report.failed) log(`plugin ${p.file} skipped: ${p.error}`);
-
   const context: BridgeContext = {
     files,
     startedAt: new Date(),

@@ -22,7 +22,6 @@ export async function run(ctx: Ctx): Promise<number> {
   const o = parseServeOptions(ctx.options);
   const out = ctx.output;
   const files = bridgeFiles(bridgeHome(ctx.host));
-
   if (o.rotateToken || o.printToken) {
     const token = o.rotateToken ? await rotateToken(files.token) : (await ensureToken(files.token)).token;
     if (o.rotateToken)
@@ -60,7 +59,6 @@ export async function run(ctx: Ctx): Promise<number> {
       pinned: o.port !== undefined || settings.pinned,
     };
   };
-
   if (o.http && o.keep) {
     const where_ = await where(true);
     checkRemoteBind(ctx.output, where_.host, o.allowRemote);
@@ -121,7 +119,6 @@ async function serveHttp(
     mode: "machine" as const,
   }));
   const { BRIDGE_RUNNING, runOwner } = await import("../bridge-server/main.js");
-
   const stop = new AbortController();
   let terminated = false;
   const onTerm = () => {

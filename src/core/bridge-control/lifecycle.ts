@@ -578,7 +578,6 @@ export async function restartBridge(
   return { url: back.url, port: back.port, started: true, restarted: true, stopped };
 }
 
-/** What localLifecycle needs of the host. */
 export type LifecycleHost = Pick<Host, "env" | "platform" | "self" | "runner" | "sysroot"> & Partial<Host>;
 
 /** The lifecycle of the bridge of the environment this process runs in. */

@@ -8,7 +8,6 @@ import type { Environment } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
 
 export interface BridgePlace {
-  /** The environment the bridge runs in. */
   env: Environment;
   /** How to run this mcp-twin in the bridge's environment (native paths there). */
   program: SelfLaunch | null;
