@@ -3,7 +3,7 @@
  * server's. The gateway implements it, http.ts drives it; neither needs the other's code.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import { SHARE_PREFIX } from "../core/bridge-link/index.js";
+import { TOOLS_PATH, tokenScope } from "../core/bridge-link/index.js";
 import type { LaneCall } from "./lane.js";
 import type { HttpSessionTransport } from "./session-transport.js";
 
@@ -35,14 +35,8 @@ export interface Endpoint {
 }
 
 /** The share a `/share/<name>` path names ("" when it names none readable), else undefined. */
-export function shareOf(pathname: string): string | undefined {
-  if (!pathname.startsWith(SHARE_PREFIX)) return undefined;
-  try {
-    return decodeURIComponent(pathname.slice(SHARE_PREFIX.length));
-  } catch {
-    return "";
-  }
-}
+export const shareOf = (pathname: string): string | undefined =>
+  pathname === TOOLS_PATH ? undefined : tokenScope(pathname);
 
 /** Which protocol era a server instance serves: 2025-11-25 (sessions) or 2026-07-28. */
 export type Era = "2025-11-25" | "2026-07-28";

@@ -27,12 +27,7 @@ export const refusal = (
   code: number,
   message: string,
   headers?: Record<string, string>,
-): Refusal => ({
-  status,
-  code,
-  message,
-  ...(headers ? { headers } : {}),
-});
+): Refusal => ({ status, code, message, ...(headers ? { headers } : {}) });
 
 /**
  * A request header, from Node's headers or a web request's: Node gives a repeated header as one
@@ -239,11 +234,8 @@ export function sendJson(res: ServerResponse, status: number, headers: object, v
 
 /** Write a refusal's status, headers and whole JSON-RPC error body (the response not ended). */
 function writeRefusal(res: ServerResponse, refusal: Refusal, id: string | number | null): void {
-  const body = JSON.stringify({
-    jsonrpc: "2.0",
-    error: { code: refusal.code, message: refusal.message },
-    id,
-  });
+  const { code, message } = refusal;
+  const body = JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id });
   res.writeHead(refusal.status, {
     ...refusal.headers,
     "content-type": "application/json",
@@ -258,10 +250,7 @@ function writeRefusal(res: ServerResponse, refusal: Refusal, id: string | number
  * `close` ends the connection once it is sent.
  */
 export function sendRefusal(res: ServerResponse, refusal: Refusal, id: string | number | null = null): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
+  if (res.headersSent) return void res.end();
   writeRefusal(res, refusal, id);
   res.end();
   if (refusal.close) closeAfter(res);

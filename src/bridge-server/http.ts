@@ -184,7 +184,6 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   // One credential's requests never take what another's and the control routes need.
   const busy = l.slot(res, credentialOf(req.headers));
   if (busy) return req.method === "POST" ? refuseBody(req, res, busy) : sendRefusal(res, busy);
-
   const sdk = sdkTypes ?? (await loadTypes());
   const sessionId = headerOf(req.headers, "mcp-session-id");
   if (req.method === "POST") return post(l, req, res, endpoint, sessionId);
@@ -329,12 +328,8 @@ const setUpFailed = (error: unknown): Refusal =>
     : refusal(502, RPC.internalError, error instanceof Error ? error.message : String(error));
 
 /**
- * The bridge's HTTP listener (node:http), in the order the spec asks for: a foreign `Origin`
- * (or, on loopback, a foreign `Host`: DNS rebinding) gets 403 before anything else; then the
- * bearer token (401); then the body limit (413); then JSON (-32700) and JSON-RPC validity
- * (-32600); then sessions (`Mcp-Session-Id`: missing 400, unknown 404). What passes goes to the
- * session's SDK transport. Nothing a client sends can crash it: every failure is an HTTP status
- * with a JSON-RPC error body.
+ * The bridge's HTTP listener (its checks in handle's order). Nothing a client sends can crash it:
+ * every failure is an HTTP status with a JSON-RPC error body.
  *
  * The checks themselves (and closing after an early refusal) are in http-guards.ts, the socket
  * limits (timeouts, a connection cap, slots per credential) in connection-limits.ts, the account
@@ -366,11 +361,9 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   });
   const connections = limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits }, l.peers?.allowed);
   if (l.peers) server.on("connection", l.peers.accepted);
-
   const port = await takeConnections(server, options);
   server.on("error", (error) => log(`http: ${error.message}`));
   l.sessions.startSweeping();
-
   return {
     port,
     sessions: () => l.sessions.info(),

@@ -30,19 +30,15 @@ export class JsonStore<T> {
   static async open<T>(file: string, initial: () => T, parse: (raw: unknown) => T): Promise<JsonStore<T>> {
     await removeStaleTemps(file);
     const text = await readTextOrNull(file);
-    let data: T;
-    if (text === null || text.trim() === "") data = initial();
-    else {
-      try {
-        data = parse(JSON.parse(text));
-      } catch (error) {
-        throw new OperationError("bridge-store", `${file} is not a valid bridge store.`, {
-          hint: "It was edited by hand: fix it, or move it away to start empty.",
-          cause: error,
-        });
-      }
+    if (text === null || text.trim() === "") return new JsonStore(file, initial());
+    try {
+      return new JsonStore(file, parse(JSON.parse(text)));
+    } catch (error) {
+      throw new OperationError("bridge-store", `${file} is not a valid bridge store.`, {
+        hint: "It was edited by hand: fix it, or move it away to start empty.",
+        cause: error,
+      });
     }
-    return new JsonStore(file, data);
   }
 
   /** The current state (do not mutate it outside `update`). */
@@ -91,12 +87,8 @@ export class JsonStore<T> {
 async function removeStaleTemps(file: string): Promise<void> {
   const dir = path.dirname(file);
   const base = path.basename(file);
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
+  // No folder yet: no temp file in it.
+  const names = await readdir(dir).catch((): string[] => []);
   for (const name of names)
     if (name.startsWith(`${base}.`) && /^\d+$/.test(name.slice(base.length + 1)))
       // An old rotated copy left behind is removed at the next rotation.

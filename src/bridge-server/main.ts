@@ -30,7 +30,6 @@ import {
 import { VERSION } from "../version.js";
 import { bridgeEndpoint } from "./bridge-endpoint.js";
 import type { Clock } from "./clock.js";
-import type { Endpoint } from "./endpoint.js";
 import { fillApart, fillHere, Gateway, type PathSide } from "./gateway/index.js";
 import { type HttpBridge, type HttpOptions, listenHttp } from "./http.js";
 import { JsonStore } from "./json-store.js";
@@ -61,7 +60,6 @@ export interface OwnerOptions extends ListenOptions {
   log: (line: string) => void;
   /** Told what it is doing until it listens (named if it can never get there). */
   onPhase?: (text: string) => void;
-  /** Called once the bridge listens. */
   onReady?: (bridge: RunningBridge) => void;
 }
 
@@ -169,7 +167,6 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       : await loadPlugins(files.plugins, BUILTIN_TOOLS, (file) => phase(`loading the plugin ${file}`));
   for (const p of plugins.report.loaded) log(`plugin ${p.file}: ${p.tools.join(", ")}`);
   for (const p of plugins.report.failed) log(`plugin ${p.file} skipped: ${p.error}`);
-
   const context: BridgeContext = {
     files,
     startedAt: new Date(),
@@ -184,7 +181,6 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
   };
   let tools: Promise<ToolSet> | undefined;
   const own = bridgeEndpoint(context, () => (tools ??= bridgeTools(context, plugins.tools)), log);
-  const endpoints: Endpoint[] = [own];
   try {
     for (const name of options.gateway?.warm ?? []) {
       phase(`starting the shared server "${name}"`);
@@ -195,7 +191,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       // Its ListenOptions, clock and log as they are.
       ...options,
       token: context.token,
-      endpoints,
+      endpoints: [own],
       endpointAt: (pathname) => gateway.endpointAt(pathname),
       control: controlRoutes(context, gateway),
       allowedOrigins: origins(),

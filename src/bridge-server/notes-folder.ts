@@ -55,12 +55,10 @@ export interface NoteInfo {
 }
 
 /**
- * The shared notes folder (`<state>/notes`): Markdown files that the notes_* tools write and read
- * and that MCP resources expose. Paths are relative, use `/`, and cannot leave the folder: no
- * `..`, no absolute or drive paths, no hidden names, no symbolic links out of it, no names Windows
- * cannot hold (CON, NUL.md, a trailing dot or space). Writes are atomic; writes to one note run
- * one after another; every change is announced to `onChange` listeners (resource subscriptions).
- * Errors never carry the folder's absolute path.
+ * Paths are relative, use `/`, and cannot leave the folder: no `..`, no absolute or drive paths, no
+ * hidden names, no symbolic links out of it, no names Windows cannot hold (CON, NUL.md, a trailing
+ * dot or space). Writes are atomic; writes to one note run one after another; every change is
+ * announced to `onChange` listeners (resource subscriptions). Errors never carry the absolute path.
  */
 export class NotesFolder {
   readonly root: string;
@@ -149,10 +147,6 @@ export class NotesFolder {
     );
   }
 
-  async #changed(change: NoteChange, file: string): Promise<void> {
-    this.#announce(change, await signature(file));
-  }
-
   #announce(change: NoteChange, seen: string): void {
     this.#announced.set(change.name, seen);
     for (const listener of this.#listeners) {
@@ -196,7 +190,7 @@ export class NotesFolder {
       if (bytes > MAX_NOTE_BYTES)
         return { refused: `The note would be ${bytes} bytes; the limit is ${MAX_NOTE_BYTES}.` };
       await writePrivateFile(file, text);
-      await this.#changed({ name, kind: previous === null ? "created" : "updated" }, file);
+      this.#announce({ name, kind: previous === null ? "created" : "updated" }, await signature(file));
       return { name, bytes, created: previous === null };
     });
   }
@@ -212,7 +206,7 @@ export class NotesFolder {
     return this.#queue.run(name, async () => {
       await stat(file);
       await removePath(file);
-      await this.#changed({ name, kind: "deleted" }, file);
+      this.#announce({ name, kind: "deleted" }, await signature(file));
       return name;
     });
   }

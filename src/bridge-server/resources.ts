@@ -65,7 +65,6 @@ export function noteResources(notes: NotesFolder, era: Era) {
       throw notFound(uri, notes.explain(error) ?? "not a note path");
     }
   };
-
   return {
     resolve,
     list: async () => ({
@@ -142,7 +141,6 @@ export function serveNoteResources(server: Server, notes: NotesFolder, era: Era)
     subscribed.delete(await resolve(request.params.uri).catch(() => ""));
     return {};
   });
-
   return notes.onChange((change) => {
     if (subscribed.has(change.name))
       // The session may be gone: a notification to it has no one to tell.

@@ -48,9 +48,6 @@ const CLIENT_CAPABILITIES = ["experimental", "sampling", "elicitation", "roots",
 const IV = 12;
 const TAG = 16;
 
-/** The key file's text: 32 random bytes, base64url. */
-const newKey = () => randomBytes(32).toString("base64url");
-
 /**
  * A 2025-11-25 session's `Mcp-Session-Id` seals the endpoint, the client's `initialize` (protocol
  * version, client info, capabilities), the headers its endpoint keeps for it (a project server's
@@ -85,7 +82,7 @@ export class SessionSeal {
     };
     let key = await read();
     if (!key) {
-      await createPrivateFileOnce(file, `${newKey()}\n`);
+      await createPrivateFileOnce(file, `${randomBytes(32).toString("base64url")}\n`);
       key = await read();
     }
     if (key?.length !== 32)
@@ -143,7 +140,6 @@ export class SessionSeal {
     if (record) this.#ended.add(endedKey(id), record.exp, Math.floor(this.#now() / 1000));
   }
 
-  /** The ended ids are on disk. */
   flushed(): Promise<void> {
     return this.#ended.flushed();
   }

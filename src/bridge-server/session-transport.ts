@@ -24,6 +24,7 @@ const isResponse = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } 
   ("result" in m || "error" in m) && "id" in m && m.id !== undefined && m.id !== null;
 
 const SSE_KEEPALIVE_MS = 25_000;
+const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
 
 /** What one session may hold (docs/bridge.md, "Limits"). */
 export const SESSION_LIMITS = {
@@ -88,11 +89,7 @@ class Exchange {
       if (!this.#o.acceptsSse) return; // the client cannot receive it; the response still goes out
       this.#sse = true;
       this.#backlog = new Backlog(this.#res, SESSION_LIMITS.streamBuffer);
-      this.#res.writeHead(200, {
-        ...this.#o.headers,
-        "content-type": "text/event-stream",
-        "cache-control": "no-cache",
-      });
+      this.#res.writeHead(200, { ...this.#o.headers, ...SSE_HEADERS });
       for (const m of this.#collected) writeEvent(this.#res, m);
       this.#collected = [];
     }
@@ -120,10 +117,7 @@ class Exchange {
 
   #finish(): void {
     this.done = true;
-    if (this.#sse) {
-      this.#res.end();
-      return;
-    }
+    if (this.#sse) return void this.#res.end();
     const { batch } = this.#o;
     const [first] = this.#collected;
     const answer = batch ? this.#collected : first;
@@ -148,11 +142,9 @@ function writeEvent(res: ServerResponse, message: JSONRPCMessage): number {
 }
 
 /**
- * A lean SDK `Transport` for one Streamable HTTP session on node:http. The HTTP layer (http.ts)
- * checks, parses and validates each POST, then hands its messages here with the response object.
- *
- * Plain request/response calls are answered as one `application/json` body (no SSE framing, no
- * stream bookkeeping): that is what makes it fast. When the server sends a message related to a
+ * The HTTP layer (http.ts) checks, parses and validates each POST, then hands its messages here
+ * with the response object. Plain request/response calls are answered as one `application/json`
+ * body (no SSE framing, no stream bookkeeping): that is what makes it fast. When the server sends a message related to a
  * request before its response (progress, logging, a sampling request), that POST's answer turns
  * into a `text/event-stream` and carries them all, as the spec allows. Messages related to no
  * request go to the session's GET stream, when the client opened one.
@@ -219,10 +211,7 @@ export class HttpSessionTransport implements Transport {
     options: { acceptsSse: boolean; headers: Record<string, string>; extra?: MessageExtraInfo },
   ): void {
     // Closed meanwhile (evicted, ended): nothing would ever answer; said at once.
-    if (this.#closed) {
-      sessionClosed(res, batch ? null : requestIdOf(messages[0]));
-      return;
-    }
+    if (this.#closed) return void sessionClosed(res, batch ? null : requestIdOf(messages[0]));
     const ids: RequestId[] = [];
     for (const m of messages)
       if (isRequest(m)) ids.push(m.id);
@@ -240,14 +229,8 @@ export class HttpSessionTransport implements Transport {
     if (ids.length === 0) {
       res.writeHead(202, options.headers).end();
     } else {
-      const exchange = new Exchange(res, ids, {
-        batch,
-        acceptsSse: options.acceptsSse,
-        headers: options.headers,
-        status: this.#status,
-        overflow: this.#overflowed,
-        clock: this.#clock,
-      });
+      const o = { ...options, batch, status: this.#status, overflow: this.#overflowed, clock: this.#clock };
+      const exchange = new Exchange(res, ids, o);
       for (const id of ids) {
         this.#exchanges.set(id, exchange);
         this.#pending?.add(id);
@@ -266,7 +249,7 @@ export class HttpSessionTransport implements Transport {
   /** The session's GET stream: server messages related to no request. */
   openStream(res: ServerResponse, headers: Record<string, string>): boolean {
     if (this.#stream) return false;
-    res.writeHead(200, { ...headers, "content-type": "text/event-stream", "cache-control": "no-cache" });
+    res.writeHead(200, { ...headers, ...SSE_HEADERS });
     res.flushHeaders();
     this.#hadStream = true;
     this.#stream = {

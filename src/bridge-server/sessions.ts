@@ -226,11 +226,9 @@ export class SessionTable {
   /** A request of the session came: it is alive (its grace starts again once it has no stream). */
   touch(session: Session): void {
     session.lastSeen = new Date(this.#clock.now());
+    session.timer?.cancel();
+    session.timer = undefined;
     if (session.transport.openStreams === 0) this.#quiet(session);
-    else if (session.timer) {
-      session.timer.cancel();
-      session.timer = undefined;
-    }
   }
 
   /** Its last stream closed, or a request left none open: the grace starts. */
@@ -336,7 +334,6 @@ export class SessionTable {
   }
 }
 
-/** A session's transport and server, closed (it is out of the table already). */
 async function shut(session: Session): Promise<void> {
   // Out of the table already: what fails to close is closed by its client's end.
   await session.transport.close().catch(() => {});

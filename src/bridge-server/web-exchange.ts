@@ -41,10 +41,7 @@ export async function sendWebResponse(res: ServerResponse, response: Response, c
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  if (!response.body) {
-    res.writeHead(response.status, headers).end();
-    return;
-  }
+  if (!response.body) return void res.writeHead(response.status, headers).end();
   const streamed = (headers["content-type"] ?? "").includes("text/event-stream");
   if (!streamed) {
     const body = Buffer.from(await response.arrayBuffer());

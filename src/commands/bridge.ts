@@ -3,7 +3,6 @@
  * version, clients, plugins and shared servers; start or stop it. Exit 0, or 1 when something
  * else holds its port or it does not answer. `status|restart|logs <server>`: one shared server.
  */
-
 import {
   BRIDGE_ACTIONS,
   type BridgeAction,
@@ -105,9 +104,7 @@ function render(
   if (r.uptimeSeconds !== undefined) row("uptime", formatUptime(r.uptimeSeconds));
   const sessions = sessionsLine(r.clients);
   if (sessions) row("sessions", sessions);
-  const plugins = r.plugins as
-    | { loaded?: Array<{ tools: string[] }>; failed?: Array<{ file: string }> }
-    | undefined;
+  const plugins = r.plugins as { loaded?: unknown[]; failed?: unknown[] } | undefined;
   if (plugins)
     row(
       "plugins",

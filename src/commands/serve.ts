@@ -2,7 +2,6 @@
  * `mcp-twin serve`: the bridge. `--http` runs the process that owns the state; without it, serve
  * speaks stdio (either protocol era) to that process (starting it), so every stdio client shares one state.
  */
-
 import type { RunningBridge } from "../bridge-server/main.js";
 import { localLifecycle } from "../core/bridge-control/lifecycle.js";
 import { type BridgeSettings, loadBridgeSettings, settingsAt } from "../core/bridge-control/settings.js";
@@ -23,7 +22,6 @@ export async function run(ctx: Ctx): Promise<number> {
   const o = parseServeOptions(ctx.options);
   const out = ctx.output;
   const files = bridgeFiles(bridgeHome(ctx.host));
-
   if (o.rotateToken || o.printToken) {
     const token = o.rotateToken ? await rotateToken(files.token) : (await ensureToken(files.token)).token;
     if (o.rotateToken)
@@ -61,7 +59,6 @@ export async function run(ctx: Ctx): Promise<number> {
       pinned: o.port !== undefined || settings.pinned,
     };
   };
-
   if (o.http && o.keep) {
     const where_ = await where(true);
     checkRemoteBind(ctx.output, where_.host, o.allowRemote);
@@ -122,7 +119,6 @@ async function serveHttp(
     mode: "machine" as const,
   }));
   const { BRIDGE_RUNNING, runOwner } = await import("../bridge-server/main.js");
-
   const stop = new AbortController();
   let terminated = false;
   const onTerm = () => {
@@ -218,17 +214,12 @@ function reportReady(
   bridge: RunningBridge,
 ): void {
   out.info(`mcp-twin bridge on ${bridge.url} (state: ${files.dir}; pid ${process.pid})`);
-  const shares = bridge.gateway.hosts();
-  for (const s of shares)
-    out.info(`sharing "${s.name}" (${s.mode}) at ${bridgeUrl(host, bridge.port, s.path)}`);
+  const shares = bridge.gateway
+    .hosts()
+    .map((s) => ({ name: s.name, mode: s.mode, url: bridgeUrl(host, bridge.port, s.path) }));
+  for (const s of shares) out.info(`sharing "${s.name}" (${s.mode}) at ${s.url}`);
   if (out.json)
-    out.result({
-      url: bridge.url,
-      port: bridge.port,
-      pid: process.pid,
-      stateDir: files.dir,
-      shares: shares.map((s) => ({ name: s.name, mode: s.mode, url: bridgeUrl(host, bridge.port, s.path) })),
-    });
+    out.result({ url: bridge.url, port: bridge.port, pid: process.pid, stateDir: files.dir, shares });
 }
 
 /**

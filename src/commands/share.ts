@@ -27,9 +27,7 @@ export async function run(ctx: Ctx): Promise<number> {
     throw new UsageError(
       "missing-argument",
       "share needs a server name and a mode: machine, project, session or off.",
-      {
-        hint: "E.g. `mcp-twin share tavily machine`.",
-      },
+      { hint: "E.g. `mcp-twin share tavily machine`." },
     );
   assertKnown({
     code: "bad-mode",

@@ -18,17 +18,8 @@ export function parseConnectArgv(args: readonly string[]): (ConnectOptions & { n
   const parsed = leanArgv(connectCommand, args);
   const url = parsed?.positionals.length === 1 ? parsed.positionals[0] : undefined;
   if (!parsed || url === undefined) return null;
-  const { header, tokenFile, start, transport, auth, as, color } = parsed.options;
-  return {
-    url,
-    header,
-    tokenFile,
-    start,
-    transport: transport ?? "http",
-    auth,
-    client: as,
-    noColor: color === false,
-  };
+  const { header, tokenFile, start, transport = "http", auth, as: client, color } = parsed.options;
+  return { url, header, tokenFile, start, transport, auth, client, noColor: color === false };
 }
 
 /** `argv`: process.argv (`node`, the script, `connect`, …). The exit code, or undefined. */

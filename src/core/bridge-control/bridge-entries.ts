@@ -80,8 +80,7 @@ function parsed(client: ClientModule, file: string, text: string): Record<string
 /** A recorded config as this process opens it (undefined: not from this side without a process). */
 function openable(machine: Machine, r: TargetRecord): string | undefined {
   if (r.scope === "project" || r.env === machine.local.id) return r.path;
-  if (r.env === "windows") return machine.windows?.access(r.path);
-  return undefined;
+  return r.env === "windows" ? machine.windows?.access(r.path) : undefined;
 }
 
 /** A shared server's url entry at the bridge: its port. */

@@ -269,9 +269,8 @@ async function stopInWsl(
     const held = there !== undefined && [there.instance, there.keeper].some((file) => existsSync(file));
     const program = held ? mcpTwinIn(env, machine.host.self) : undefined;
     if (!program) continue;
-    const r = await env.exec(program.node, [program.script, "bridge", "stop", "--json"], {
-      timeoutMs: 60_000,
-    });
+    const argv = [program.script, "bridge", "stop", "--json"];
+    const r = await env.exec(program.node, argv, { timeoutMs: 60_000 });
     try {
       const report = JSON.parse(r.stdout.toString("utf8")) as Partial<UnreadManifestStop>;
       const { stopped, stateDir = bridgeHomeIn(env.kind, env.vars, env.home), log = "" } = report;

@@ -2,7 +2,6 @@
  * What to tell someone whose client finds the gateway (the bridge running shared servers) down: the
  * relay's JSON-RPC error, and doctor's fix. Pure.
  */
-
 import { SHARE_PREFIX, tokenScope } from "../bridge-link/index.js";
 import type { AutostartRecord } from "../ledger/state.js";
 

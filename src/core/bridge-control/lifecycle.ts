@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import net from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type BridgeFiles,
   bridgeFiles,
@@ -77,8 +78,6 @@ export type BridgeState =
   | { state: "taken"; url: string; what: string; holder?: PortHolder }
   | { state: "stopped" };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** How long a started bridge may take to answer. */
 const START_TIMEOUT_MS = 15_000;
 
@@ -100,14 +99,8 @@ export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress):
     // on a busy machine, at a logon, can take more than 3), and what else answers is not asked.
     const probe = await reach(ctx.files, instance.url, { timeoutMs: 10_000, describe: false });
     if (probe.state === "ours") {
-      const { version, status } = probe;
-      return {
-        state: sameAddress(instance, want) ? "running" : "elsewhere",
-        url: instance.url,
-        instance,
-        version,
-        status,
-      };
+      const state = sameAddress(instance, want) ? "running" : "elsewhere";
+      return { state, url: instance.url, instance, version: probe.version, status: probe.status };
     }
     return { state: "unresponsive", instance };
   }
@@ -134,10 +127,8 @@ async function comingBack(
   if (!keeper || !sameAddress(keeper, want)) return null;
   const back = await waitForOwned(ctx, 8000);
   if (back) return back;
-  const url = bridgeUrl(keeper.host, keeper.port);
-  return {
-    stuck: { pid: keeper.pid, host: keeper.host, port: keeper.port, url, version: "?", startedAt: "" },
-  };
+  const { pid, host, port } = keeper;
+  return { stuck: { pid, host, port, url: bridgeUrl(host, port), version: "?", startedAt: "" } };
 }
 
 /** The keeper keeper.json names, when it runs and (where /proc tells) keeps this home's bridge. */
@@ -537,7 +528,6 @@ async function groupsGone(groups: readonly number[], ms: number): Promise<void> 
 const within = (ms: number, done: () => boolean) =>
   poll(ms, async () => done() || undefined, 25).then(Boolean);
 
-/** Whether `pid` ends within `ms`. */
 const pidGone = (pid: number, ms: number) => within(ms, () => !isAlive(pid));
 
 /** SIGTERM, then SIGKILL after `graceMs` (then true: forced); serve.json removed. */
@@ -588,7 +578,6 @@ export async function restartBridge(
   return { url: back.url, port: back.port, started: true, restarted: true, stopped };
 }
 
-/** What localLifecycle needs of the host. */
 export type LifecycleHost = Pick<Host, "env" | "platform" | "self" | "runner" | "sysroot"> & Partial<Host>;
 
 /** The lifecycle of the bridge of the environment this process runs in. */

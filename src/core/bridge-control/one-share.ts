@@ -29,9 +29,7 @@ export function sharedNamed(
     throw new UsageError(
       "not-shared",
       `${name} is disabled in the manifest, so the bridge does not run it.`,
-      {
-        hint: `Take "disabled": true out of servers.${name}, then run \`mcp-twin sync\`.`,
-      },
+      { hint: `Take "disabled": true out of servers.${name}, then run \`mcp-twin sync\`.` },
     );
   if (spec)
     throw new UsageError(
@@ -75,11 +73,7 @@ export async function restartShare(files: BridgeFiles, name: string): Promise<Sh
   if (!instance || !token) return { state: "bridge-down" };
   const answer = await control(
     { url: instance.url, token },
-    {
-      method: "POST",
-      route: `restart/${encodeURIComponent(name)}`,
-      timeoutMs: 30_000,
-    },
+    { method: "POST", route: `restart/${encodeURIComponent(name)}`, timeoutMs: 30_000 },
   );
   if (!answer.ok)
     return answer.status === 404 ? { state: "unknown" } : { state: "failed", error: answer.error };

@@ -2,14 +2,12 @@
  * Where the bridge lives, one rule for sync's entries and `mcp-twin bridge`: `bridge.environment`,
  * else WSL when there is one (this distro first), else here; and the mcp-twin that runs it there.
  */
-
 import { envMatches } from "../environments/env-selector.js";
 import { mcpTwinIn, type SelfLaunch } from "../environments/self-launch.js";
 import type { Environment } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
 
 export interface BridgePlace {
-  /** The environment the bridge runs in. */
   env: Environment;
   /** How to run this mcp-twin in the bridge's environment (native paths there). */
   program: SelfLaunch | null;

@@ -2,7 +2,6 @@
  * The bridge after `uninstall`: once no client config holds its entry nothing reaches it, so uninstall
  * stops it through the lifecycle's own stop (only the process holding the bridge's state lock).
  */
-
 import {
   type BridgeFiles,
   bridgeFiles,
@@ -24,7 +23,6 @@ export interface BridgeRetirement {
    * its entry, so it keeps running; failed: it could not be stopped from here (`fix` says how).
    */
   action: "stopped" | "planned" | "kept" | "failed";
-  /** The environment it runs in. */
   env: string;
   /** None: no bridge ran, only what would have started one again (`loops`). */
   pid?: number;

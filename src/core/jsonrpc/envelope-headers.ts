@@ -163,29 +163,24 @@ export function paramMismatch(
     // Worded as the SDK words it for its own servers, so both refusals read alike.
     const where = h.path.join(".");
     const sent = header(name.toLowerCase());
+    const fault = (why: string) => ({ header: name, why });
     if (sent === undefined)
-      return {
-        header: name,
-        why: `the body carries ${where}=${JSON.stringify(value)} but the ${name} header is absent`,
-      };
+      return fault(`the body carries ${where}=${JSON.stringify(value)} but the ${name} header is absent`);
     const said = decodeHeaderValue(sent);
     if (said === undefined)
-      return {
-        header: name,
-        why:
-          sent.startsWith(SENTINEL_START) && sent.endsWith(SENTINEL_END)
-            ? `the ${name} header carries an invalid Base64 sentinel value`
-            : `the ${name} header carries characters a header value may not (visible ASCII, space and tab)`,
-      };
+      return fault(
+        sent.startsWith(SENTINEL_START) && sent.endsWith(SENTINEL_END)
+          ? `the ${name} header carries an invalid Base64 sentinel value`
+          : `the ${name} header carries characters a header value may not (visible ASCII, space and tab)`,
+      );
     const same =
       h.type === "integer" && typeof value === "number" && DECIMAL.test(said)
         ? Number(said) === value
         : said === text;
     if (!same)
-      return {
-        header: name,
-        why: `the ${name} header decodes to ${JSON.stringify(said)} but the body carries ${where}=${JSON.stringify(value)}`,
-      };
+      return fault(
+        `the ${name} header decodes to ${JSON.stringify(said)} but the body carries ${where}=${JSON.stringify(value)}`,
+      );
   }
   return undefined;
 }

@@ -86,8 +86,7 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
   };
   const ensure = async () => {
     const { ensureBridge } = await import("../bridge-control/lifecycle.js");
-    const want = { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 80) };
-    const ensured = await ensureBridge(await lifecycleOf(o), want, { follow: true });
+    const ensured = await ensureBridge(await lifecycleOf(o), addressOf(url), { follow: true });
     url = new URL(url); // a copy: the URL it was given stays as it was
     url.port = String(ensured.port);
     await prove();
@@ -130,8 +129,7 @@ async function movedTo(
   o: BridgeTargetOptions,
   files: BridgeFiles,
 ): Promise<{ host: string; port: number } | undefined> {
-  const host = o.url.hostname.replace(/^\[|\]$/g, "");
-  const port = Number(o.url.port || 80);
+  const { host, port } = addressOf(o.url);
   if (!(await wasAddress(files, host, port))) return undefined;
   const settings = await o.configured();
   const runs = settings.enabled || (settings.shared?.length ?? 0) > 0;
@@ -146,8 +144,7 @@ async function movedTo(
  * (the lifecycle follows it there).
  */
 async function foreignHolder(o: BridgeTargetOptions, files: BridgeFiles): Promise<"remote" | undefined> {
-  const host = o.url.hostname.replace(/^\[|\]$/g, "");
-  const port = Number(o.url.port || 80);
+  const { host, port } = addressOf(o.url);
   if (!(await portOpen(host, port))) return undefined;
   if ((await ownedInstance(files))?.port === port) return undefined;
   const settings = await o.configured();
@@ -157,6 +154,8 @@ async function foreignHolder(o: BridgeTargetOptions, files: BridgeFiles): Promis
   if (state.state === "taken") throw await portTakenError(state, port, undefined, settings.pinned);
   return undefined;
 }
+
+const addressOf = (u: URL) => ({ host: u.hostname.replace(/^\[|\]$/g, ""), port: Number(u.port || 80) });
 
 /** The lifecycle (loaded only when the bridge is not where the URL says, or not proven there). */
 async function lifecycleOf(o: BridgeTargetOptions): Promise<LifecycleContext> {

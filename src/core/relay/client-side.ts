@@ -118,10 +118,7 @@ export class ClientSide {
 
   #line(line: string): void {
     const routed = routeLine(line);
-    if (routed.kind !== "invalid") {
-      this.#o.onMessage(line, routed);
-      return;
-    }
+    if (routed.kind !== "invalid") return void this.#o.onMessage(line, routed);
     const json = routed.why === "json";
     const ids = json ? undefined : batchIds(line);
     this.#o.log(

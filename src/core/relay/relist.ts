@@ -2,7 +2,6 @@
  * When and how the relay reads a 2026-07-28 server's tools again (pure): a call refused for its
  * `Mcp-Param-*` headers (400, -32020 HeaderMismatch), and the `tools/list` pages it sends itself.
  */
-
 import { RPC } from "../jsonrpc/codes.js";
 import { objectOr, VERSION_KEY } from "../jsonrpc/envelope-headers.js";
 

@@ -151,10 +151,8 @@ export class SseRelay {
   }
 
   #broke(why: string, reject: (error: Error) => void): void {
-    if (!this.#endpoint) {
-      reject(new Error(`the stream ended before naming its endpoint (${why})`));
-      return;
-    }
+    if (!this.#endpoint)
+      return void reject(new Error(`the stream ended before naming its endpoint (${why})`));
     if (!this.#stream) return; // the relay closed it
     this.#o.log(`server: ${why}`);
     this.#o.log(`the SSE stream from ${this.#o.url.href} broke; ending this session`);
