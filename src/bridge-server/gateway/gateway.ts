@@ -101,10 +101,6 @@ export class Gateway {
     return failed ? failingEndpoint(pathname, name, failed.error) : undefined;
   }
 
-  paths(): string[] {
-    return [...this.#hosts.values()].map((h) => h.path);
-  }
-
   hosts(): ShareHost[] {
     return [...this.#hosts.values()];
   }

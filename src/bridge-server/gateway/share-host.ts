@@ -287,11 +287,8 @@ export class ShareHost implements ShareRoom {
   }
 
   attached(key: string): Set<SessionRef> {
-    let set = this.#sessions.get(key);
-    if (!set) {
-      set = new Set();
-      this.#sessions.set(key, set);
-    }
+    const set = this.#sessions.get(key) ?? new Set();
+    this.#sessions.set(key, set);
     return set;
   }
 

@@ -19,7 +19,6 @@ export function handoffTools(store: JsonStore<HandoffData>): BridgeTool[] {
     postTool(store),
     listTool(store),
 
-    // One item, its result once completed.
     defineTool(
       {
         name: "handoff_get",
@@ -34,7 +33,6 @@ export function handoffTools(store: JsonStore<HandoffData>): BridgeTool[] {
       },
     ),
 
-    // An open item taken, so no other session works on it.
     defineTool(
       {
         name: "handoff_claim",
@@ -56,7 +54,6 @@ export function handoffTools(store: JsonStore<HandoffData>): BridgeTool[] {
         }),
     ),
 
-    // An item finished with a result; the oldest finished ones dropped beyond KEEP_FINISHED.
     defineTool(
       {
         name: "handoff_complete",
