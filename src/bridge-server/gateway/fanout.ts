@@ -43,10 +43,7 @@ export class MergedUpdates {
   }
 
   add(uri: string): void {
-    if (this.#pending) {
-      this.#pending.add(uri);
-      return;
-    }
+    if (this.#pending) return void this.#pending.add(uri);
     const pending = new Set([uri]);
     this.#pending = pending;
     setImmediate(() => {

@@ -292,7 +292,6 @@ export class ShareHost implements ShareRoom {
     return set;
   }
 
-  /** What the last start learned, starting the process first when nothing is cached yet. */
   async cached(child: SharedChild): Promise<CachedServer> {
     const cached = child.cached();
     if (cached) return cached;
@@ -319,7 +318,6 @@ export class ShareHost implements ShareRoom {
     };
   }
 
-  /** Every URI some 2025-11-25 session of this process is subscribed to. */
   subscribed(key: string): Set<string> {
     const uris = new Set<string>();
     for (const s of this.#sessions.get(key) ?? []) for (const uri of s.subscriptions) uris.add(uri);

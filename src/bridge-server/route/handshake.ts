@@ -4,6 +4,7 @@
  */
 import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import { RPC } from "../../core/jsonrpc/codes.js";
+import { LEVELS } from "../gateway/log-levels.js";
 
 /** The upstream as its last start described it (the list cache's entry holds the same). */
 export interface Descriptor {
@@ -14,9 +15,6 @@ export interface Descriptor {
 
 /** The revisions a 2026-07-28 client may name (the SDK lists the earlier era's alone). */
 const MODERN_VERSIONS = ["2026-07-28"] as const;
-
-/** The log levels of MCP, least severe first (`logging/setLevel`). */
-const LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
 export type Handshake =
   | { kind: "answer"; result: Record<string, unknown> }
