@@ -18,7 +18,6 @@ import type { ShareRestart, ShareStatus } from "./share-status.js";
 import { toolsEndpoint } from "./tools-route.js";
 
 export interface GatewayOptions {
-  /** The cache file (in the bridge's state folder). */
   cacheFile: string;
   side: PathSide;
   /** The manifest's shared servers, read again on each reload. */

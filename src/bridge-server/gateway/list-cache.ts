@@ -166,7 +166,6 @@ export class ListCache {
     this.#save();
   }
 
-  /** Resolves once what was put so far is on disk. */
   flushed(): Promise<void> {
     return this.#writing;
   }

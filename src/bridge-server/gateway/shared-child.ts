@@ -252,7 +252,6 @@ export class SharedChild {
     this.#lists.pend(live, capabilities);
   }
 
-  /** The lists of a start read now, if they still wait (the cache's warm-up waits for them). */
   listsNow(): Promise<void> {
     return this.#lists.listsNow();
   }

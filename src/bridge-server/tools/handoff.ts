@@ -150,14 +150,9 @@ function listTool(store: JsonStore<HandoffData>): BridgeTool {
       annotations: { readOnlyHint: true },
     },
     async ({ status = "pending", to, limit = 50 }) => {
+      const wanted = (s: string) => (status === "pending" ? s === "open" || s === "claimed" : s === status);
       const items = store.data.items
-        .filter((i) =>
-          status === "all"
-            ? true
-            : status === "pending"
-              ? i.status === "open" || i.status === "claimed"
-              : i.status === status,
-        )
+        .filter((i) => status === "all" || wanted(i.status))
         .filter((i) => to === undefined || i.to === undefined || i.to === to)
         .slice(0, limit);
       return ok({ items });
