@@ -138,13 +138,8 @@ export class Gateway {
       loaded = await this.#o.load();
     } catch (error) {
       // A manifest that does not load leaves what runs as it is, and says why.
-      return {
-        ...this.status(),
-        added: [],
-        removed: [],
-        changed: [],
-        error: error instanceof Error ? error.message : String(error),
-      };
+      const message = error instanceof Error ? error.message : String(error);
+      return { ...this.status(), added: [], removed: [], changed: [], error: message };
     }
     this.#idleMinutes = loaded.idleMinutes;
     this.#toolSearch = loaded.toolSearch;

@@ -111,8 +111,7 @@ export class ShareHost implements ShareRoom {
 
   /** Start the machine-wide process now (`serve --share`: the user asked for it to run). */
   async warm(): Promise<void> {
-    if (this.mode !== "machine") return;
-    await this.child("machine").start();
+    if (this.mode === "machine") await this.child("machine").start();
   }
 
   /**

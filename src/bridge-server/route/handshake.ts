@@ -23,6 +23,9 @@ export type Handshake =
 
 type Params = Record<string, unknown> | undefined;
 
+const answer = (result: Record<string, unknown>): Handshake => ({ kind: "answer", result });
+const refused = (code: number, message: string): Handshake => ({ kind: "error", code, message });
+
 /**
  * The answer to a handshake request, or undefined when `method` is not the handshake's (the
  * request goes upstream). `initialize` takes the client's revision when the SDK supports it, else
@@ -36,41 +39,27 @@ export function handshake(method: string, params: Params, d: Descriptor): Handsh
         typeof asked === "string" && SUPPORTED_PROTOCOL_VERSIONS.includes(asked)
           ? asked
           : SUPPORTED_PROTOCOL_VERSIONS[0];
-      return {
-        kind: "answer",
-        result: {
-          protocolVersion,
-          capabilities: d.capabilities,
-          serverInfo: d.serverInfo,
-          ...(d.instructions ? { instructions: d.instructions } : {}),
-        },
-      };
+      return answer({
+        protocolVersion,
+        capabilities: d.capabilities,
+        serverInfo: d.serverInfo,
+        ...(d.instructions ? { instructions: d.instructions } : {}),
+      });
     }
     case "server/discover":
-      return {
-        kind: "answer",
-        result: {
-          supportedVersions: [...MODERN_VERSIONS],
-          capabilities: { ...d.capabilities },
-          ...(d.instructions ? { instructions: d.instructions } : {}),
-        },
-      };
+      return answer({
+        supportedVersions: [...MODERN_VERSIONS],
+        capabilities: { ...d.capabilities },
+        ...(d.instructions ? { instructions: d.instructions } : {}),
+      });
     case "ping":
-      return { kind: "answer", result: {} };
+      return answer({});
     case "logging/setLevel": {
       const level = params?.level;
       if (!d.capabilities.logging)
-        return {
-          kind: "error",
-          code: RPC.methodNotFound,
-          message: "Method not found: the server does not log",
-        };
+        return refused(RPC.methodNotFound, "Method not found: the server does not log");
       if (typeof level !== "string" || !LEVELS.includes(level))
-        return {
-          kind: "error",
-          code: RPC.invalidParams,
-          message: `Invalid params: level must be one of ${LEVELS.join(", ")}`,
-        };
+        return refused(RPC.invalidParams, `Invalid params: level must be one of ${LEVELS.join(", ")}`);
       return { kind: "level", level, result: {} };
     }
     default:
