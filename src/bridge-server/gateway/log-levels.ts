@@ -5,7 +5,7 @@
 import type { LoggingLevel } from "@modelcontextprotocol/server";
 
 const ALL: LoggingLevel[] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
-export const LEVELS: readonly string[] = ALL;
+const LEVELS: readonly string[] = ALL;
 
 /** Whether a log message at `level` passes a session's threshold (none set: every level). */
 export const admits = (threshold: string | undefined, level: unknown) =>

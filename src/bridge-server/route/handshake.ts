@@ -4,7 +4,6 @@
  */
 import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import { RPC } from "../../core/jsonrpc/codes.js";
-import { LEVELS } from "../gateway/log-levels.js";
 
 /** The upstream as its last start described it (the list cache's entry holds the same). */
 export interface Descriptor {
@@ -20,6 +19,9 @@ export type Handshake =
   | { kind: "answer"; result: Record<string, unknown> }
   | { kind: "level"; level: string; result: Record<string, unknown> }
   | { kind: "error"; code: number; message: string };
+
+/** The log levels of MCP, least severe first (`logging/setLevel`). */
+const LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
 type Params = Record<string, unknown> | undefined;
 
