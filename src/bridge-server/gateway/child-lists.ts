@@ -30,16 +30,20 @@ const KINDS = { "tools/list": "tools", "prompts/list": "prompts", "resources/lis
  */
 export type CacheScope = { kind: "server" } | { kind: "folder"; folder: string } | { kind: "own" };
 
-export class ChildLists {
-  readonly #name: string;
-  readonly #launchKey: string;
-  readonly #cache: ListCache;
-  readonly #scope: CacheScope;
-  readonly #clock: Clock;
+interface ListsOptions {
+  name: string;
+  launchKey: string;
+  cache: ListCache;
+  scope: CacheScope;
+  clock: Clock;
   /** The process now (none: stopped); a read of another start's says nothing. */
-  readonly #current: () => Connected | undefined;
+  current: () => Connected | undefined;
   /** A list changed: told to the process's sessions. */
-  readonly #changed: (kind: ListKind) => void;
+  changed: (kind: ListKind) => void;
+}
+
+export class ChildLists {
+  readonly #o: ListsOptions;
   #pending: (() => Promise<void>) | undefined;
   #reading: Promise<void> = Promise.resolve();
   /**
@@ -55,22 +59,8 @@ export class ChildLists {
    */
   readonly #rereading = new Map<ListKind, { again: boolean }>();
 
-  constructor(o: {
-    name: string;
-    launchKey: string;
-    cache: ListCache;
-    scope: CacheScope;
-    clock: Clock;
-    current: () => Connected | undefined;
-    changed: (kind: ListKind) => void;
-  }) {
-    this.#name = o.name;
-    this.#launchKey = o.launchKey;
-    this.#cache = o.cache;
-    this.#scope = o.scope;
-    this.#clock = o.clock;
-    this.#current = o.current;
-    this.#changed = o.changed;
+  constructor(o: ListsOptions) {
+    this.#o = o;
   }
 
   /** A request is sent to the process: one that is not a list may change what it lists. */
@@ -84,21 +74,20 @@ export class ChildLists {
    * "folder"), else the server's.
    */
   cached(): CachedServer | undefined {
-    const scope = this.#scope;
-    if (scope.kind === "folder") return this.#cache.get(this.#name, this.#launchKey, scope.folder);
-    return this.#own ?? this.#cache.get(this.#name, this.#launchKey);
+    const { cache, name, launchKey, scope } = this.#o;
+    if (scope.kind === "folder") return cache.get(name, launchKey, scope.folder);
+    return this.#own ?? cache.get(name, launchKey);
   }
 
   /** Keep what this start learned (learned): a folder's in the folder's entry, else in the server's. */
   #keep(entry: CachedServer): void {
-    const scope = this.#scope;
+    const { cache, name, launchKey, scope } = this.#o;
     if (scope.kind !== "own") {
-      this.#cache.put(this.#name, entry, scope.kind === "folder" ? scope.folder : undefined);
+      cache.put(name, entry, scope.kind === "folder" ? scope.folder : undefined);
       return;
     }
     // Scope "own": the server's entry keeps its own lists (after a restart, this process's are its own).
-    const server = this.#cache.get(this.#name, this.#launchKey);
-    this.#cache.put(this.#name, { ...entry, lists: { ...(server ?? entry).lists } });
+    cache.put(name, { ...entry, lists: { ...(cache.get(name, launchKey) ?? entry).lists } });
     this.#own = { ...entry, lists: { ...entry.lists } };
   }
 
@@ -111,10 +100,9 @@ export class ChildLists {
    */
   #keepList(method: ListMethod, list: Json, fresh: boolean): boolean {
     const before = this.cached()?.lists[method];
-    const name = this.#name;
-    const scope = this.#scope;
-    if (scope.kind === "folder") this.#cache.putList(name, this.#launchKey, method, list, scope.folder);
-    else if (fresh || scope.kind === "server") this.#cache.putList(name, this.#launchKey, method, list);
+    const { cache, name, launchKey, scope } = this.#o;
+    if (scope.kind === "folder") cache.putList(name, launchKey, method, list, scope.folder);
+    else if (fresh || scope.kind === "server") cache.putList(name, launchKey, method, list);
     if (this.#own) {
       this.#own.lists[method] = list;
       this.#own.updatedAt = new Date().toISOString();
@@ -130,11 +118,11 @@ export class ChildLists {
     const { era, discover, instructions } = live;
     const capabilities = live.capabilities as CachedServer["capabilities"];
     const entry: CachedServer = {
-      key: this.#launchKey,
+      key: this.#o.launchKey,
       era,
       eraCheckedAt: cached?.era === era ? cached.eraCheckedAt : new Date().toISOString(),
       ...(discover ? { discover } : {}),
-      serverInfo: live.serverInfo ?? { name: this.#name, version: "0" },
+      serverInfo: live.serverInfo ?? { name: this.#o.name, version: "0" },
       capabilities,
       ...(instructions ? { instructions } : {}),
       lists: { ...cached?.lists },
@@ -151,12 +139,7 @@ export class ChildLists {
    */
   pend(live: Connected, capabilities: CachedServer["capabilities"]): void {
     this.#pending = () => this.#readLists(live, capabilities);
-    this.#clock.after(2000, () => this.readNow());
-  }
-
-  /** The lists of a start, read now if they still wait (no call in flight, or after 2 s). */
-  readNow(): void {
-    void this.listsNow();
+    this.#o.clock.after(2000, () => void this.listsNow());
   }
 
   /** The lists of a start read now, if they still wait (the cache's warm-up waits for them). */
@@ -180,7 +163,7 @@ export class ChildLists {
       const list = await read(live, method);
       if (list && this.#keepList(method, list, !this.#served)) changed.add(kind);
     }
-    if (this.#current() === live) for (const kind of changed) this.#changed(kind);
+    if (this.#o.current() === live) for (const kind of changed) this.#o.changed(kind);
   }
 
   /**
@@ -200,7 +183,7 @@ export class ChildLists {
       do {
         state.again = false;
         await this.#reread(live, kind);
-      } while (state.again && this.#current() === live);
+      } while (state.again && this.#o.current() === live);
     } finally {
       this.#rereading.delete(kind);
     }
@@ -213,6 +196,6 @@ export class ChildLists {
       const list = await read(live, method);
       if (list) this.#keepList(method, list, false);
     }
-    this.#changed(kind);
+    this.#o.changed(kind);
   }
 }

@@ -101,7 +101,7 @@ export class ChildWire {
     }
   }
 
-  /** A notification of the gateway's own; nothing waits for it (a process gone, or not reading). */
+  /** A notification of the gateway's own. */
   notify(method: string, params: Json = {}): void {
     const own = this.#own(params);
     const message = { jsonrpc: "2.0" as const, method, ...(Object.keys(own).length > 0 && { params: own }) };

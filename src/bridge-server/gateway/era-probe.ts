@@ -46,14 +46,9 @@ export async function connectInEra(
   open: () => Promise<ChildWire>,
 ): Promise<Connected> {
   const known = cached?.era === MODERN ? cached.discover : undefined;
-  const remembered: Handshake | undefined =
-    known && offersModern(known)
-      ? async (wire) => adopt(wire, known)
-      : cached?.era === "2025-11-25"
-        ? initialize
-        : undefined;
-  if (remembered) return attempt(open, remembered).catch(() => probe(open));
-  return probe(open);
+  const remembered = (handshake: Handshake) => attempt(open, handshake).catch(() => probe(open));
+  if (known && offersModern(known)) return remembered(async (wire) => adopt(wire, known));
+  return cached?.era === "2025-11-25" ? remembered(initialize) : probe(open);
 }
 
 async function probe(open: () => Promise<ChildWire>): Promise<Connected> {

@@ -43,10 +43,7 @@ export class MergedUpdates {
   }
 
   add(uri: string): void {
-    if (this.#pending) {
-      this.#pending.add(uri);
-      return;
-    }
+    if (this.#pending) return void this.#pending.add(uri);
     const pending = new Set([uri]);
     this.#pending = pending;
     setImmediate(() => {
@@ -56,7 +53,6 @@ export class MergedUpdates {
   }
 }
 
-/** A resource's update: to each session subscribed to it that can receive it. */
 export function sendResourceUpdated(sessions: Iterable<SessionRef>, uri: string): void {
   for (const [s, notify] of receivers(sessions))
     if (s.subscriptions.has(uri)) notify("notifications/resources/updated", { uri });

@@ -51,15 +51,12 @@ async function forward(
   ctx: ServerContext,
 ): Promise<Json> {
   const envelope = ctx.mcpReq.envelope as Json | undefined;
-  const params = withEnvelope(
-    received,
-    {
-      capabilities: envelope?.[CLIENT_CAPABILITIES_META_KEY] as Json | undefined,
-      level: envelope?.[LOG_LEVEL_META_KEY] as string | undefined,
-      info: envelope?.[CLIENT_INFO_META_KEY] as Json | undefined,
-    },
-    "2026-07-28",
-  );
+  const client = {
+    capabilities: envelope?.[CLIENT_CAPABILITIES_META_KEY] as Json | undefined,
+    level: envelope?.[LOG_LEVEL_META_KEY] as string | undefined,
+    info: envelope?.[CLIENT_INFO_META_KEY] as Json | undefined,
+  };
+  const params = withEnvelope(received, client, "2026-07-28");
   if (ctx.mcpReq.inputResponses) params.inputResponses = ctx.mcpReq.inputResponses;
   const state = ctx.mcpReq.requestState();
   if (typeof state === "string") params.requestState = state;

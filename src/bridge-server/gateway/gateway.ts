@@ -18,7 +18,6 @@ import type { ShareRestart, ShareStatus } from "./share-status.js";
 import { toolsEndpoint } from "./tools-route.js";
 
 export interface GatewayOptions {
-  /** The cache file (in the bridge's state folder). */
   cacheFile: string;
   side: PathSide;
   /** The manifest's shared servers, read again on each reload. */
@@ -101,10 +100,6 @@ export class Gateway {
     return failed ? failingEndpoint(pathname, name, failed.error) : undefined;
   }
 
-  paths(): string[] {
-    return [...this.#hosts.values()].map((h) => h.path);
-  }
-
   hosts(): ShareHost[] {
     return [...this.#hosts.values()];
   }
@@ -143,13 +138,8 @@ export class Gateway {
       loaded = await this.#o.load();
     } catch (error) {
       // A manifest that does not load leaves what runs as it is, and says why.
-      return {
-        ...this.status(),
-        added: [],
-        removed: [],
-        changed: [],
-        error: error instanceof Error ? error.message : String(error),
-      };
+      const message = error instanceof Error ? error.message : String(error);
+      return { ...this.status(), added: [], removed: [], changed: [], error: message };
     }
     this.#idleMinutes = loaded.idleMinutes;
     this.#toolSearch = loaded.toolSearch;

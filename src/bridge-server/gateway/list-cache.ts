@@ -129,11 +129,8 @@ export class ListCache {
   }
 
   #folderMap(name: string): Map<string, CachedServer> {
-    let folders = this.#folders.get(name);
-    if (!folders) {
-      folders = new Map();
-      this.#folders.set(name, folders);
-    }
+    const folders = this.#folders.get(name) ?? new Map<string, CachedServer>();
+    this.#folders.set(name, folders);
     return folders;
   }
 
@@ -149,10 +146,7 @@ export class ListCache {
       const folders = this.#folderMap(name);
       folders.delete(folder);
       folders.set(folder, entry);
-      for (const oldest of folders.keys()) {
-        if (folders.size <= MAX_FOLDERS) break;
-        folders.delete(oldest);
-      }
+      for (const oldest of folders.keys()) if (folders.size > MAX_FOLDERS) folders.delete(oldest);
     }
     this.#save();
   }
@@ -172,7 +166,6 @@ export class ListCache {
     this.#save();
   }
 
-  /** Resolves once what was put so far is on disk. */
   flushed(): Promise<void> {
     return this.#writing;
   }

@@ -4,16 +4,8 @@
  */
 import type { LoggingLevel } from "@modelcontextprotocol/server";
 
-const LEVELS: readonly string[] = [
-  "debug",
-  "info",
-  "notice",
-  "warning",
-  "error",
-  "critical",
-  "alert",
-  "emergency",
-] satisfies LoggingLevel[];
+const ALL: LoggingLevel[] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+const LEVELS: readonly string[] = ALL;
 
 /** Whether a log message at `level` passes a session's threshold (none set: every level). */
 export const admits = (threshold: string | undefined, level: unknown) =>

@@ -62,11 +62,8 @@ export class Requests2026 {
       const code = this.#room.mode === "session" ? RPC.unsupportedProtocolVersion : RPC.invalidParams;
       return errorResponse(400, parsedBody, { code, message: found.why });
     }
-    let handler = this.#handlers.get(found.key);
-    if (!handler) {
-      handler = this.#newHandler(found.key, found.cwd);
-      this.#handlers.set(found.key, handler);
-    }
+    const handler = this.#handlers.get(found.key) ?? this.#newHandler(found.key, found.cwd);
+    this.#handlers.set(found.key, handler);
     const h = await handler.catch((error: unknown) => {
       this.#handlers.delete(found.key);
       throw error;

@@ -21,7 +21,6 @@ const TAG = "gw1";
 interface Parked {
   /** Its key in the parked calls, given when it first asks (a call that never asks has none). */
   handle?: string;
-  /** The server's call, still running. */
   call: Promise<{ done: Json } | { failed: unknown }>;
   /** The server's current question, waiting for the client's answer. */
   answer?: { resolve(value: Json): void; reject(error: Error): void };

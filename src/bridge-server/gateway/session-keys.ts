@@ -30,8 +30,7 @@ export type ChildKey = { ok: true; key: string; cwd?: string } | { ok: false; wh
  */
 const headerText = (headers: IncomingHttpHeaders | Headers, name: string): string | undefined => {
   const value = headerOf(headers, name);
-  if (value === undefined) return undefined;
-  return Buffer.from(value.trim(), "latin1").toString("utf8");
+  return value === undefined ? undefined : Buffer.from(value.trim(), "latin1").toString("utf8");
 };
 
 const PER_FOLDER = "this server runs once per project folder";

@@ -109,10 +109,7 @@ class SessionRoute {
       asked?.(message);
       return;
     }
-    if ("id" in message) {
-      void this.#request(message);
-      return;
-    }
+    if ("id" in message) return void this.#request(message);
     // Every other notification (initialized, roots/list_changed) is the session's own business.
     if (message.method === "notifications/cancelled") {
       const params = message.params as { requestId?: RequestId; reason?: unknown } | undefined;

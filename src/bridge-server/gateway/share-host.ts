@@ -111,8 +111,7 @@ export class ShareHost implements ShareRoom {
 
   /** Start the machine-wide process now (`serve --share`: the user asked for it to run). */
   async warm(): Promise<void> {
-    if (this.mode !== "machine") return;
-    await this.child("machine").start();
+    if (this.mode === "machine") await this.child("machine").start();
   }
 
   /**
@@ -287,15 +286,11 @@ export class ShareHost implements ShareRoom {
   }
 
   attached(key: string): Set<SessionRef> {
-    let set = this.#sessions.get(key);
-    if (!set) {
-      set = new Set();
-      this.#sessions.set(key, set);
-    }
+    const set = this.#sessions.get(key) ?? new Set();
+    this.#sessions.set(key, set);
     return set;
   }
 
-  /** What the last start learned, starting the process first when nothing is cached yet. */
   async cached(child: SharedChild): Promise<CachedServer> {
     const cached = child.cached();
     if (cached) return cached;
@@ -322,7 +317,6 @@ export class ShareHost implements ShareRoom {
     };
   }
 
-  /** Every URI some 2025-11-25 session of this process is subscribed to. */
   subscribed(key: string): Set<string> {
     const uris = new Set<string>();
     for (const s of this.#sessions.get(key) ?? []) for (const uri of s.subscriptions) uris.add(uri);

@@ -69,7 +69,6 @@ export class ShareLog {
     await appendCappedLog(this.file, lines.join(""), SHARE_LOG_BYTES).catch(() => {});
   }
 
-  /** Every line written so far is on disk. */
   async flushed(): Promise<void> {
     for (let last: Promise<void> | undefined; last !== this.#writing; ) {
       last = this.#writing;

@@ -66,20 +66,17 @@ function rssOf(pid: number | undefined): number | null {
 }
 
 /** What one shared server shows now, from what its host holds. */
-export function shareStatus(share: {
-  name: string;
-  path: string;
-  mode: ShareMode;
-  children: ReadonlyMap<string, SharedChild>;
-  /** The sessions attached to process `key`. */
-  sessions(key: string): number;
-  lastStartFailed: boolean;
-  failure: { error: string; key: string; at: number } | undefined;
-  cached: boolean;
-  /** Restarts of processes dropped since (their own counts are gone with them). */
-  restartsBefore: number;
-  log?: string;
-}): ShareStatus {
+export function shareStatus(
+  share: Pick<ShareStatus, "name" | "path" | "mode" | "cached" | "log"> & {
+    children: ReadonlyMap<string, SharedChild>;
+    /** The sessions attached to process `key`. */
+    sessions(key: string): number;
+    lastStartFailed: boolean;
+    failure: { error: string; key: string; at: number } | undefined;
+    /** Restarts of processes dropped since (their own counts are gone with them). */
+    restartsBefore: number;
+  },
+): ShareStatus {
   const infos = [...share.children.values()].map((c) => c.info());
   const children = [...share.children].map(([key, child]) => {
     const info = child.info();
@@ -96,17 +93,14 @@ export function shareStatus(share: {
       ...(info.lastError ? { lastError: info.lastError, lastErrorAt: info.lastErrorAt } : {}),
     };
   });
-  const failure = share.failure;
+  const { name, path, mode, failure } = share;
+  // A process still starting runs already: it is not "stopped" while its start goes on.
+  const running = infos.some((i) => i.state !== "stopped");
   return {
-    name: share.name,
-    path: share.path,
-    mode: share.mode,
-    // A process still starting runs already: it is not "stopped" while its start goes on.
-    state: infos.some((i) => i.state !== "stopped")
-      ? "running"
-      : share.lastStartFailed
-        ? "failed"
-        : "stopped",
+    name,
+    path,
+    mode,
+    state: running ? "running" : share.lastStartFailed ? "failed" : "stopped",
     children,
     cached: share.cached,
     restarts: share.restartsBefore + infos.reduce((n, i) => n + i.restarts, 0),

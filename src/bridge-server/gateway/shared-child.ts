@@ -72,7 +72,6 @@ export interface ChildInfo {
 }
 
 export class SharedChild {
-  /** The server's name (Upstream.name). */
   readonly name: string;
   readonly #upstream: Upstream;
   readonly #cache: ListCache;
@@ -130,11 +129,7 @@ export class SharedChild {
     });
   }
 
-  /**
-   * What the last start learned (era, identity, capabilities, lists), when it holds for this
-   * launch: this process's own answers once it has some (scope "own"), a folder's (scope
-   * "folder"), else the server's.
-   */
+  /** What the last start learned, when it holds for this launch (ChildLists.cached). */
   cached(): CachedServer | undefined {
     return this.#lists.cached();
   }
@@ -149,10 +144,6 @@ export class SharedChild {
 
   get running(): boolean {
     return this.#live !== undefined;
-  }
-
-  get inFlight(): number {
-    return this.#inFlight.size;
   }
 
   info(): ChildInfo {
@@ -261,7 +252,6 @@ export class SharedChild {
     this.#lists.pend(live, capabilities);
   }
 
-  /** The lists of a start read now, if they still wait (the cache's warm-up waits for them). */
   listsNow(): Promise<void> {
     return this.#lists.listsNow();
   }
@@ -269,11 +259,8 @@ export class SharedChild {
   /** Why a start failed, in words: a process that exited before it answered is said to have (what it printed is in its log). */
   #startError(error: unknown): string {
     const exit = (error as { closed?: boolean }).closed && this.#transport?.exit;
-    return exit
-      ? `the server exited (${exit}) before it answered`
-      : error instanceof Error
-        ? error.message
-        : String(error);
+    if (exit) return `the server exited (${exit}) before it answered`;
+    return error instanceof Error ? error.message : String(error);
   }
 
   /** A new process, and its wire: its questions put to the sessions whose calls are in flight. */
@@ -340,7 +327,7 @@ export class SharedChild {
     } finally {
       this.#inFlight.delete(key);
       this.#lastActivity = this.#clock.now();
-      if (this.#inFlight.size === 0) this.#lists.readNow();
+      if (this.#inFlight.size === 0) void this.#lists.listsNow();
     }
   }
 

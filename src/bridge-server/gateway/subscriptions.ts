@@ -56,15 +56,12 @@ export class UpstreamSubscriptions {
     const added = [...this.#wanted].filter((u) => !this.#subscribed.has(u));
     const gone = [...this.#subscribed].filter((u) => !this.#wanted.has(u));
     this.#subscribed = new Set(this.#wanted);
+    // A server that refuses a subscription sends no updates for it, which is what it said; a refused
+    // unsubscribe leaves updates the bridge drops (no session wants them).
+    const ask = (method: string, uri: string) => live.wire.request(method, { uri }).catch(() => {});
     await Promise.all([
-      ...added.map((uri) =>
-        // A server that refuses a subscription sends no updates for it, which is what it said.
-        live.wire.request("resources/subscribe", { uri }).catch(() => {}),
-      ),
-      ...gone.map((uri) =>
-        // A refused unsubscribe leaves updates the bridge drops (no session wants them).
-        live.wire.request("resources/unsubscribe", { uri }).catch(() => {}),
-      ),
+      ...added.map((uri) => ask("resources/subscribe", uri)),
+      ...gone.map((uri) => ask("resources/unsubscribe", uri)),
     ]);
   }
 

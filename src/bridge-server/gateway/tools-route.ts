@@ -52,20 +52,12 @@ export function toolsEndpoint(path: string, g: ToolsGateway): Endpoint {
       import("./request-route.js"),
       import("./share-call.js"),
     ]);
-    const m: Passage["m"] = {
-      jsonrpc: "2.0",
-      id: 0,
-      method: "tools/call",
-      params: { name: tool, arguments: args },
-    };
-    const session2025 = {
-      era: "2025-11-25" as const,
-      subscriptions: new Set<string>(),
-      tools: host.gate(headers),
-    };
+    const params = { name: tool, arguments: args };
+    const m: Passage["m"] = { jsonrpc: "2.0", id: 0, method: "tools/call", params };
+    const s2025 = { era: "2025-11-25" as const, subscriptions: new Set<string>(), tools: host.gate(headers) };
     const p = {
       target: host.target(found.key, child),
-      session: session2025,
+      session: s2025,
       m,
       send: () => {},
       stop: new CallStop(),

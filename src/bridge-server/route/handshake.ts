@@ -15,15 +15,18 @@ export interface Descriptor {
 /** The revisions a 2026-07-28 client may name (the SDK lists the earlier era's alone). */
 const MODERN_VERSIONS = ["2026-07-28"] as const;
 
-/** The log levels of MCP, least severe first (`logging/setLevel`). */
-const LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
-
 export type Handshake =
   | { kind: "answer"; result: Record<string, unknown> }
   | { kind: "level"; level: string; result: Record<string, unknown> }
   | { kind: "error"; code: number; message: string };
 
+/** The log levels of MCP, least severe first (`logging/setLevel`). */
+const LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+
 type Params = Record<string, unknown> | undefined;
+
+const answer = (result: Record<string, unknown>): Handshake => ({ kind: "answer", result });
+const refused = (code: number, message: string): Handshake => ({ kind: "error", code, message });
 
 /**
  * The answer to a handshake request, or undefined when `method` is not the handshake's (the
@@ -38,41 +41,27 @@ export function handshake(method: string, params: Params, d: Descriptor): Handsh
         typeof asked === "string" && SUPPORTED_PROTOCOL_VERSIONS.includes(asked)
           ? asked
           : SUPPORTED_PROTOCOL_VERSIONS[0];
-      return {
-        kind: "answer",
-        result: {
-          protocolVersion,
-          capabilities: d.capabilities,
-          serverInfo: d.serverInfo,
-          ...(d.instructions ? { instructions: d.instructions } : {}),
-        },
-      };
+      return answer({
+        protocolVersion,
+        capabilities: d.capabilities,
+        serverInfo: d.serverInfo,
+        ...(d.instructions ? { instructions: d.instructions } : {}),
+      });
     }
     case "server/discover":
-      return {
-        kind: "answer",
-        result: {
-          supportedVersions: [...MODERN_VERSIONS],
-          capabilities: { ...d.capabilities },
-          ...(d.instructions ? { instructions: d.instructions } : {}),
-        },
-      };
+      return answer({
+        supportedVersions: [...MODERN_VERSIONS],
+        capabilities: { ...d.capabilities },
+        ...(d.instructions ? { instructions: d.instructions } : {}),
+      });
     case "ping":
-      return { kind: "answer", result: {} };
+      return answer({});
     case "logging/setLevel": {
       const level = params?.level;
       if (!d.capabilities.logging)
-        return {
-          kind: "error",
-          code: RPC.methodNotFound,
-          message: "Method not found: the server does not log",
-        };
+        return refused(RPC.methodNotFound, "Method not found: the server does not log");
       if (typeof level !== "string" || !LEVELS.includes(level))
-        return {
-          kind: "error",
-          code: RPC.invalidParams,
-          message: `Invalid params: level must be one of ${LEVELS.join(", ")}`,
-        };
+        return refused(RPC.invalidParams, `Invalid params: level must be one of ${LEVELS.join(", ")}`);
       return { kind: "level", level, result: {} };
     }
     default:

@@ -13,7 +13,6 @@ export function statusTool(ctx: BridgeContext): BridgeTool {
         "The bridge itself: version, uptime, open client sessions (each open until its client closes it or leaves), token age, plugins, shared servers and how much is stored.",
       annotations: { readOnlyHint: true },
     },
-    // All of it, its shared servers too.
     async () => ok({ ...bridgeReport(ctx), shares: ctx.shares() }),
   );
 }

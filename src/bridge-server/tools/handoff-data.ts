@@ -28,15 +28,7 @@ export interface HandoffData {
 export const emptyHandoff = (): HandoffData => ({ version: 1, nextId: 1, items: [] });
 
 const STATUSES = new Set(["open", "claimed", "done", "failed"]);
-const OPTIONAL = [
-  "body",
-  "to",
-  "claimedBy",
-  "claimedAt",
-  "completedBy",
-  "completedAt",
-  "result",
-] as const satisfies ReadonlyArray<keyof HandoffItem>;
+const OPTIONAL = ["body", "to", "claimedBy", "claimedAt", "completedBy", "completedAt", "result"] as const;
 
 /** Check the file's shape and copy each item's known fields (own properties only, strings only). */
 export function parseHandoff(raw: unknown): HandoffData {
@@ -50,14 +42,8 @@ export function parseHandoff(raw: unknown): HandoffData {
     items: items.map((item, i) => {
       const bad = () => new Error(`items[${i}] is not a hand-off item`);
       if (!isPlain(item)) throw bad();
-      const [id, title, from, status, createdAt, updatedAt] = [
-        "id",
-        "title",
-        "from",
-        "status",
-        "createdAt",
-        "updatedAt",
-      ].map((k) => own(item, k));
+      const fields = ["id", "title", "from", "status", "createdAt", "updatedAt"].map((k) => own(item, k));
+      const [id, title, from, status, createdAt, updatedAt] = fields;
       if (typeof id !== "string" || typeof title !== "string" || !STATUSES.has(status as string)) throw bad();
       const copy: HandoffItem = {
         id,

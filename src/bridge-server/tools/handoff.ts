@@ -19,7 +19,6 @@ export function handoffTools(store: JsonStore<HandoffData>): BridgeTool[] {
     postTool(store),
     listTool(store),
 
-    // One item, its result once completed.
     defineTool(
       {
         name: "handoff_get",
@@ -34,7 +33,6 @@ export function handoffTools(store: JsonStore<HandoffData>): BridgeTool[] {
       },
     ),
 
-    // An open item taken, so no other session works on it.
     defineTool(
       {
         name: "handoff_claim",
@@ -56,7 +54,6 @@ export function handoffTools(store: JsonStore<HandoffData>): BridgeTool[] {
         }),
     ),
 
-    // An item finished with a result; the oldest finished ones dropped beyond KEEP_FINISHED.
     defineTool(
       {
         name: "handoff_complete",
@@ -153,14 +150,9 @@ function listTool(store: JsonStore<HandoffData>): BridgeTool {
       annotations: { readOnlyHint: true },
     },
     async ({ status = "pending", to, limit = 50 }) => {
+      const wanted = (s: string) => (status === "pending" ? s === "open" || s === "claimed" : s === status);
       const items = store.data.items
-        .filter((i) =>
-          status === "all"
-            ? true
-            : status === "pending"
-              ? i.status === "open" || i.status === "claimed"
-              : i.status === status,
-        )
+        .filter((i) => status === "all" || wanted(i.status))
         .filter((i) => to === undefined || i.to === undefined || i.to === to)
         .slice(0, limit);
       return ok({ items });

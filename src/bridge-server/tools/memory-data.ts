@@ -33,16 +33,10 @@ export function parseMemory(raw: unknown): MemoryData {
     if (!isPlain(entries)) throw new Error(`namespaces[${JSON.stringify(ns)}] is not an object`);
     const keys = dict<MemoryEntry>();
     for (const [key, e] of Object.entries(entries)) {
-      const version = isPlain(e) ? own(e, "version") : undefined;
-      const updatedAt = isPlain(e) ? own(e, "updatedAt") : undefined;
-      if (
-        !isPlain(e) ||
-        !Object.hasOwn(e, "value") ||
-        typeof version !== "number" ||
-        typeof updatedAt !== "string"
-      )
-        throw new Error(`namespaces[${JSON.stringify(ns)}][${JSON.stringify(key)}] is not a memory entry`);
-      const updatedBy = own(e, "updatedBy");
+      const bad = `namespaces[${JSON.stringify(ns)}][${JSON.stringify(key)}] is not a memory entry`;
+      if (!isPlain(e) || !Object.hasOwn(e, "value")) throw new Error(bad);
+      const [version, updatedAt, updatedBy] = [own(e, "version"), own(e, "updatedAt"), own(e, "updatedBy")];
+      if (typeof version !== "number" || typeof updatedAt !== "string") throw new Error(bad);
       keys[key] = {
         value: e.value,
         version,

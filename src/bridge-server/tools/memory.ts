@@ -45,14 +45,11 @@ export function memoryTools(store: JsonStore<MemoryData>): BridgeTool[] {
         if (bytes > MAX_VALUE_BYTES)
           return fail(`The value is ${bytes} bytes; the limit is ${MAX_VALUE_BYTES}.`);
         const outcome = await store.update((data) => {
-          let ns = own(data.namespaces, namespace);
+          const ns = own(data.namespaces, namespace) ?? dict<MemoryEntry>();
           const current = own(ns, key);
           if (expectedVersion !== undefined && (current?.version ?? 0) !== expectedVersion)
             return { conflict: current?.version ?? 0 } as const;
-          if (!ns) {
-            ns = dict<MemoryEntry>();
-            data.namespaces[namespace] = ns;
-          }
+          data.namespaces[namespace] = ns;
           const entry: MemoryEntry = {
             value,
             version: (current?.version ?? 0) + 1,
