@@ -5,9 +5,8 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { type RealCli, realCli } from "./real-cli.js";
+import { startChatStandIn } from "./search-model.js";
 
 export function clineCli(): RealCli {
   // A 150 MB binary with its runtime inside: its first `--version` on a busy machine takes ~30 s.
@@ -30,53 +29,11 @@ export interface ModelStandIn {
 
 export async function startModelStandIn(): Promise<ModelStandIn> {
   const requests: string[][] = [];
-  const server: Server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => {
-      body += c.toString();
-    });
-    req.on("end", () => {
-      if (!req.url?.endsWith("/chat/completions")) {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ object: "list", data: [{ id: "stand-in", object: "model" }] }));
-        return;
-      }
-      const parsed = JSON.parse(body || "{}") as {
-        stream?: boolean;
-        tools?: Array<{ function?: { name?: string } }>;
-      };
-      requests.push((parsed.tools ?? []).map((t) => t.function?.name ?? ""));
-      const base = { id: "c1", created: 1, model: "stand-in" };
-      const usage = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 };
-      if (!parsed.stream) {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(
-          JSON.stringify({
-            ...base,
-            object: "chat.completion",
-            choices: [{ index: 0, message: { role: "assistant", content: "Done." }, finish_reason: "stop" }],
-            usage,
-          }),
-        );
-        return;
-      }
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      const chunk = (choices: unknown, more: object = {}) =>
-        res.write(
-          `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices, ...more })}\n\n`,
-        );
-      chunk([{ index: 0, delta: { role: "assistant", content: "Done." }, finish_reason: null }]);
-      chunk([{ index: 0, delta: {}, finish_reason: "stop" }], { usage });
-      res.end("data: [DONE]\n\n");
-    });
+  const chat = await startChatStandIn(({ tools }) => {
+    requests.push(tools);
+    return undefined;
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
-    requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { ...chat, requests };
 }
 
 function clineEnv(home: string): Record<string, string> {
@@ -130,7 +87,7 @@ export async function clineTurn(
 }
 
 /** Cline's hub daemons started for this very folder (`--cline-hub-daemon --cwd <cwd>`), by pid. */
-function stopHubsFor(cwd: string): void {
+export function stopHubsFor(cwd: string): void {
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     let argv: string[];
     try {

@@ -1,7 +1,7 @@
 /**
- * A stand-in for a model's OpenAI-compatible chat endpoint that answers as a model using tools on
- * demand would: a `search_tools` call, then a `call_tool` of the first tool it found, then "Done."
- * It keeps each request's tool names and messages, so a test sees what the client sent back.
+ * Stand-ins for a model's OpenAI-compatible chat endpoint: one answering each request as it is told
+ * (the Cline tests' says "Done."), and one as a model using tools on demand would (a `search_tools`
+ * call, a `call_tool` of what it found, then "Done."), keeping what the client sent back.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -29,12 +29,17 @@ export function contentText(content: unknown): string {
   return "";
 }
 
+/** A tool call the stand-in answers with: the tool's name as offered, its arguments as JSON text. */
+type ToolCall = { name: string; arguments: string };
+
 /**
- * `query` is what the model searches for; the tool it calls gets `args`. The offered tool ending
- * in `search_tools`/`call_tool` is the one called (each client names MCP tools its own way).
+ * An OpenAI-compatible chat endpoint on loopback (`/v1`; anything but chat completions is the model
+ * list): each chat request is handed to `answer`, and its tool call (or "Done.") goes back streamed
+ * or not, as the client asked.
  */
-export async function startSearchModel(query: string, args: Record<string, unknown>): Promise<SearchModel> {
-  const model: SearchModel = { baseUrl: "", requests: [], close: async () => {} };
+export async function startChatStandIn(
+  answer: (sent: SearchRequest) => ToolCall | undefined,
+): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     let body = "";
     req.on("data", (c: Buffer) => {
@@ -52,38 +57,46 @@ export async function startSearchModel(query: string, args: Record<string, unkno
         messages?: SearchRequest["messages"];
       };
       const tools = (sent.tools ?? []).map((t) => t.function?.name ?? "");
-      const messages = sent.messages ?? [];
-      model.requests.push({ tools, messages });
-      const results = messages.filter((m) => m.role === "tool");
-      const named = (end: string) =>
-        tools.find((t) => t === end || t.endsWith(`_${end}`) || t.endsWith(`__${end}`));
-      let call: { name: string; arguments: string } | undefined;
-      const search = named("search_tools");
-      const callTool = named("call_tool");
-      if (results.length === 0 && search) call = { name: search, arguments: JSON.stringify({ query }) };
-      else if (results.length === 1 && callTool) {
-        const text = contentText(results[0]?.content);
-        // Some clients pass the result on as JSON of its content (Cline): its quotes escaped.
-        model.found = /\\*"name\\*"\s*:\s*\\*"([^"\\/\s]+\/[^"\\\s]+)\\*"/.exec(text)?.[1];
-        if (model.found)
-          call = { name: callTool, arguments: JSON.stringify({ name: model.found, arguments: args }) };
-      }
-      respond(res, sent.stream === true, call);
+      respond(res, sent.stream === true, answer({ tools, messages: sent.messages ?? [] }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  model.baseUrl = `http://127.0.0.1:${port}/v1`;
-  model.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * `query` is what the model searches for; the tool it calls gets `args`. The offered tool ending
+ * in `search_tools`/`call_tool` is the one called (each client names MCP tools its own way).
+ */
+export async function startSearchModel(query: string, args: Record<string, unknown>): Promise<SearchModel> {
+  const model: SearchModel = { baseUrl: "", requests: [], close: async () => {} };
+  const chat = await startChatStandIn(({ tools, messages }) => {
+    model.requests.push({ tools, messages });
+    const results = messages.filter((m) => m.role === "tool");
+    const named = (end: string) =>
+      tools.find((t) => t === end || t.endsWith(`_${end}`) || t.endsWith(`__${end}`));
+    const search = named("search_tools");
+    const callTool = named("call_tool");
+    if (results.length === 0 && search) return { name: search, arguments: JSON.stringify({ query }) };
+    if (results.length !== 1 || !callTool) return undefined;
+    const text = contentText(results[0]?.content);
+    // Some clients pass the result on as JSON of its content (Cline): its quotes escaped.
+    model.found = /\\*"name\\*"\s*:\s*\\*"([^"\\/\s]+\/[^"\\\s]+)\\*"/.exec(text)?.[1];
+    return model.found
+      ? { name: callTool, arguments: JSON.stringify({ name: model.found, arguments: args }) }
+      : undefined;
+  });
+  model.baseUrl = chat.baseUrl;
+  model.close = chat.close;
   return model;
 }
 
 /** A tool call when there is one to make, else "Done.", streamed or not as the client asked. */
-function respond(
-  res: import("node:http").ServerResponse,
-  stream: boolean,
-  call: { name: string; arguments: string } | undefined,
-): void {
+function respond(res: import("node:http").ServerResponse, stream: boolean, call: ToolCall | undefined): void {
   const base = { id: `c${Date.now()}`, created: 1, model: "stand-in" };
   const usage = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 };
   const toolCalls = call
