@@ -10,7 +10,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, inject, test } from "vitest";
-import { clineCli } from "../helpers/cline-cli.js";
+import { clineCli, stopHubsFor } from "../helpers/cline-cli.js";
 import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
 import { realCli } from "../helpers/real-cli.js";
@@ -189,6 +189,8 @@ describe.skipIf(clineSkip !== undefined)(
         },
       );
       const output = await run(cline.bin, ["--json", "say hello"], { env, cwd: work });
+      // Its hub daemon, started for the turn and left running, is stopped by pid (as clineTurn does).
+      stopHubsFor(work);
       console.info(`cline ${cline.version}:\n${output.slice(-2000)}`);
       judge(model, output);
     }, 600_000);
