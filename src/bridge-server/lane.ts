@@ -72,7 +72,7 @@ export const mirrorsAgree = (list: unknown, message: unknown, headers: IncomingH
   !checkedCall(message) || list === null || (list !== undefined && !paramRefusal(list, message, headers));
 
 /**
- * A call served past the SDK server (own-route.ts, gateway/request-route.ts): it answers through `send` (a
+ * A call served past the SDK server (gateway/request-route.ts): it answers through `send` (a
  * message related to the request, or its response) and stops when `stop` aborts.
  */
 export type LaneCall = (send: (message: JSONRPCMessage, related?: RequestId) => void, stop: CallStop) => void;

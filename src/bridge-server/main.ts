@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
 import {
+  BRIDGE_PATH,
   BRIDGE_SERVER_NAME,
   type BridgeFiles,
   bridgeUrl,
@@ -28,15 +29,15 @@ import {
   writePrivateFile,
 } from "../core/system/files.js";
 import { VERSION } from "../version.js";
-import { bridgeEndpoint } from "./bridge-endpoint.js";
 import type { Clock } from "./clock.js";
-import { fillApart, fillHere, Gateway, type PathSide } from "./gateway/index.js";
+import { fillApart, fillHere, Gateway, ListCache, type PathSide, ShareHost } from "./gateway/index.js";
 import { type HttpBridge, type HttpOptions, listenHttp } from "./http.js";
 import { JsonStore } from "./json-store.js";
 import { NotesFolder } from "./notes-folder.js";
+import { OwnServer } from "./own-server.js";
+import type { BridgeContext, ToolSet } from "./own-tools.js";
 import { type LoadedPlugins, loadPlugins } from "./plugins.js";
 import { SessionSeal } from "./session-seal.js";
-import type { BridgeContext, ToolSet } from "./session-server.js";
 import { bridgeReport } from "./status-report.js";
 import { TokenGuard } from "./token-guard.js";
 import { emptyHandoff, parseHandoff } from "./tools/handoff-data.js";
@@ -180,7 +181,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     shares: () => gateway.status().shares,
   };
   let tools: Promise<ToolSet> | undefined;
-  const own = bridgeEndpoint(context, () => (tools ??= bridgeTools(context, plugins.tools)), log);
+  const own = ownHost(context, () => (tools ??= bridgeTools(context, plugins.tools)), options);
   try {
     for (const name of options.gateway?.warm ?? []) {
       phase(`starting the shared server "${name}"`);
@@ -191,7 +192,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       // Its ListenOptions, clock and log as they are.
       ...options,
       token: context.token,
-      endpoints: [own],
+      endpoints: [own.endpoint()],
       endpointAt: (pathname) => gateway.endpointAt(pathname),
       control: controlRoutes(context, gateway),
       allowedOrigins: origins(),
@@ -296,6 +297,29 @@ async function warmUp(url: string, token: string): Promise<void> {
   await ask("DELETE", undefined, session);
 }
 
+/**
+ * The bridge's own server at `/mcp`, served like a `machine` share (both eras, sealed sessions,
+ * subscriptions, the one call): one upstream in this process, started with the first session or
+ * request (it loads the SDK and zod, so an idle bridge does not carry them) and never stopped;
+ * its lists kept in memory, not in the shared servers' cache file.
+ */
+function ownHost(context: BridgeContext, tools: () => Promise<ToolSet>, options: OwnerOptions): ShareHost {
+  const name = BRIDGE_SERVER_NAME;
+  const launch = { name, mode: "machine" as const, command: "", args: [], env: {} };
+  return new ShareHost(
+    { ...launch, identity: { command: "", args: [], envNames: [] } },
+    {
+      cache: ListCache.memory(),
+      // Its one process is never keyed by a folder or a session, nor swept (the gateway does not hold it).
+      side: { platform: process.platform, mountRoot: "/mnt/" },
+      idleMs: () => Number.POSITIVE_INFINITY,
+      log: options.log,
+      ...(options.clock ? { clock: options.clock } : {}),
+      inProcess: { path: BRIDGE_PATH, open: () => new OwnServer(tools, context.notes) },
+    },
+  );
+}
+
 /** The shared servers' gateway, its list cache filled by a process apart where one is built. */
 async function openGateway(options: OwnerOptions): Promise<Gateway> {
   const { files, log } = options;
@@ -340,7 +364,7 @@ async function pathSide(): Promise<PathSide> {
 /** Every tool the sessions serve, built once: the built-ins, then the plugins'. */
 async function bridgeTools(context: BridgeContext, plugins: LoadedPlugins["tools"]): Promise<ToolSet> {
   const [{ ToolSet }, { memoryTools }, { notesTools }, { handoffTools }, { statusTool }] = await Promise.all([
-    import("./session-server.js"),
+    import("./own-tools.js"),
     import("./tools/memory.js"),
     import("./tools/notes.js"),
     import("./tools/handoff.js"),

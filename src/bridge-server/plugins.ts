@@ -13,7 +13,7 @@ import type { BridgeTool, ToolCall } from "./tools/define.js";
 type Handler = (args: Record<string, unknown>, call: ToolCall) => unknown;
 
 export interface LoadedPlugins {
-  /** A handler that throws is a tool error, never a crash (session-server.ts callTool). */
+  /** A handler that throws is a tool error, never a crash (own-server.ts callTool). */
   tools: BridgeTool[];
   report: {
     dir: string;

@@ -1,6 +1,6 @@
 /**
  * A 2026-07-28 result stamped as the SDK's server stamps it, for the routes that answer past it
- * (own-route.ts, gateway/share-call.ts).
+ * (gateway/share-call.ts, for the shares and the bridge's own `/mcp`).
  */
 import { SERVER_INFO_META_KEY } from "@modelcontextprotocol/server";
 

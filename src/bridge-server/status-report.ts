@@ -3,7 +3,7 @@
  * (`mcp-twin bridge status`: no MCP session, so asking loads nothing into a bridge that idles).
  */
 import { VERSION } from "../version.js";
-import type { BridgeContext } from "./session-server.js";
+import type { BridgeContext } from "./own-tools.js";
 
 /** The bridge itself, without its shared servers (the control status has the gateway's own). */
 export function bridgeReport(ctx: BridgeContext): Record<string, unknown> {

@@ -8,7 +8,6 @@ import path from "node:path";
 import type { JSONRPCMessage } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, test } from "vitest";
 import { type HttpBridge, listenHttp } from "../../src/bridge-server/http.js";
-import { MAX_SUBSCRIPTIONS, TOO_MANY_SUBSCRIPTIONS } from "../../src/bridge-server/resources.js";
 import {
   type HttpSessionTransport,
   SESSION_LIMITS,
@@ -18,6 +17,10 @@ import { TokenGuard } from "../../src/bridge-server/token-guard.js";
 import { rawSession } from "../helpers/raw-session.js";
 import { until } from "./gateway/gateway-helpers.js";
 import { cleanup, startBridge, tempDir } from "./helpers.js";
+
+/** A session's subscriptions, as a shared server's (gateway/subscriptions.ts): the cap, and the error past it. */
+const MAX_SUBSCRIPTIONS = 1000;
+const TOO_MANY_SUBSCRIPTIONS = -32602;
 
 const servers: HttpBridge[] = [];
 afterEach(async () => {
@@ -78,7 +81,7 @@ describe.runIf(process.platform === "linux")("the real bridge (peak RSS from /pr
     ).toBeLessThan(32);
     expect(accepted).toBe(MAX_SUBSCRIPTIONS);
     expect([...refusals]).toEqual([
-      `${TOO_MANY_SUBSCRIPTIONS} Too many subscriptions: a session may hold ${MAX_SUBSCRIPTIONS}; unsubscribe from a note first`,
+      `${TOO_MANY_SUBSCRIPTIONS} a session may be subscribed to at most ${MAX_SUBSCRIPTIONS} resources at once: unsubscribe from some first`,
     ]);
 
     // Room again once one goes (answered before the next is sent: a batch runs concurrently);

@@ -154,12 +154,11 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
   {
     layer: "the bridge's own server",
     members: [
-      "bridge-endpoint.ts",
       "description.ts",
-      "own-route.ts",
+      "own-server.ts",
+      "own-tools.ts",
       "plugins.ts",
       "resources.ts",
-      "session-server.ts",
       "status-report.ts",
       "tools/",
     ],

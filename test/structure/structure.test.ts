@@ -144,7 +144,7 @@ describe("the checker", () => {
           'import { run } from "../../commands/sync.js";',
           'import type { CommandContext } from "../../cli.js";',
           'const { spinner } = await import("../../ui/spinner.js");',
-          'import { createBridgeServer } from "../../bridge-server/session-server.js";',
+          'import { createBridgeServer } from "../../bridge-server/own-server.js";',
           'import { plan } from "./plan.js";',
         ].join("\n"),
       ),
@@ -413,8 +413,8 @@ describe("the checker", () => {
   test("the gateway is a room with one door: the rest of bridge-server/ reaches it through its index", () => {
     const text =
       'import { SharedChild } from "./gateway/shared-child.js";\nimport { Gateway } from "./gateway/index.js";';
-    expect(check("bridge-server/session-server.ts", text)).toEqual([
-      "bridge-server/session-server.ts:1 gateway.door",
+    expect(check("bridge-server/own-server.ts", text)).toEqual([
+      "bridge-server/own-server.ts:1 gateway.door",
     ]);
     expect(check("bridge-server/gateway/share-host.ts", 'import { a } from "./shared-child.js";')).toEqual(
       [],
@@ -424,7 +424,7 @@ describe("the checker", () => {
   test("inside bridge-server/, an import up a layer is a break, type imports too; a module with no layer too", () => {
     // The gateway knows nothing of the HTTP front, the bridge's own server or the process.
     const up =
-      'import type { Endpoint } from "../http.js";\nimport type { Era } from "../session-server.js";\nimport { main } from "../main.js";';
+      'import type { Endpoint } from "../http.js";\nimport type { Era } from "../own-server.js";\nimport { main } from "../main.js";';
     expect(check("bridge-server/gateway/gateway.ts", up)).toEqual([
       "bridge-server/gateway/gateway.ts:1 layers.bridge-order",
       "bridge-server/gateway/gateway.ts:2 layers.bridge-order",

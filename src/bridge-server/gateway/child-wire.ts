@@ -8,7 +8,6 @@ import { errorObject, RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import { type CallStop, onAbort } from "../call-stop.js";
 import type { Clock } from "../clock.js";
 import type { Json } from "./as-sent.js";
-import type { ChildTransport } from "./child-transport.js";
 
 /** A request of the gateway's own waits this long for its answer (the SDK client's default). */
 const OWN_TIMEOUT_MS = 60_000;
@@ -29,6 +28,22 @@ export interface SendOptions {
   acknowledged?: () => void;
 }
 
+/**
+ * What a wire drives: a shared server's stdio (child-transport.ts), or the bridge's own server in
+ * this process (own-server.ts) — the same messages either way.
+ */
+export interface WireTransport {
+  onmessage?: (message: JSONRPCMessage) => void;
+  onclose?: () => void;
+  /** Its process, when it is one (none: in this process). */
+  readonly pid?: number | undefined;
+  /** How its process ended ("code 1"), once it did. */
+  readonly exit?: string | undefined;
+  start(): Promise<void>;
+  send(message: JSONRPCMessage): Promise<void>;
+  close(): Promise<void>;
+}
+
 type Pending = Omit<SendOptions, "sent" | "stop"> & {
   answer(r: JSONRPCResponse): void;
   fail(e: Error): void;
@@ -37,7 +52,7 @@ type Pending = Omit<SendOptions, "sent" | "stop"> & {
 const cancelled = () => Object.assign(new Error("cancelled"), { cancelled: true });
 
 export class ChildWire {
-  readonly transport: ChildTransport;
+  readonly transport: WireTransport;
   readonly #events: WireEvents;
   readonly #clock: Clock;
   #next = 0;
@@ -47,7 +62,7 @@ export class ChildWire {
   /** 2026-07-28 (the handshake sets it): the envelope of each request and notification of the gateway's own. */
   envelope: Json | undefined;
 
-  constructor(transport: ChildTransport, name: string, events: WireEvents, clock: Clock) {
+  constructor(transport: WireTransport, name: string, events: WireEvents, clock: Clock) {
     this.transport = transport;
     this.#events = events;
     this.#clock = clock;

@@ -1,6 +1,6 @@
 /**
- * One shared server at `/share/<name>`: its processes (one per machine, project folder or session,
- * by its mode), the sessions of either era attached to each, and what reaches them from it.
+ * One shared server at `/share/<name>` (or the bridge's own at `/mcp`): its processes (one per
+ * machine, project folder or session, by its mode), the sessions of either era attached to each.
  */
 import type { IncomingHttpHeaders } from "node:http";
 import os from "node:os";
@@ -12,6 +12,7 @@ import type { Endpoint } from "../endpoint.js";
 import { headerOf } from "../http-guards.js";
 import type { CacheScope } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
+import type { WireTransport } from "./child-wire.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
 import { type CachedServer, type ListCache, type ListKind, launchKey } from "./list-cache.js";
 import { Requests2026 } from "./requests-2026.js";
@@ -33,6 +34,11 @@ export interface HostOptions {
   logFile?: string;
   /** What its processes' idle time, backoff and asks' timeouts run on (tests move it by hand). */
   clock?: Clock;
+  /**
+   * The bridge's own server (`/mcp`), served like a share: its path, and its one "process", in
+   * this process (own-server.ts). The gateway does not hold it, so no status or sweep names it.
+   */
+  inProcess?: { path: string; open(): WireTransport };
 }
 
 /**
@@ -63,13 +69,13 @@ export class ShareHost implements ShareRoom {
 
   constructor(launch: ShareLaunch, options: HostOptions) {
     this.name = launch.name;
-    this.path = `${SHARE_PREFIX}${encodeURIComponent(launch.name)}`;
+    this.path = options.inProcess?.path ?? `${SHARE_PREFIX}${encodeURIComponent(launch.name)}`;
     this.#launch = launch;
     this.#key = launchKey(launch);
     this.#o = options;
     this.#clock = options.clock ?? realClock;
     this.shim = new ReverseShim(this.#clock);
-    this.log = (line) => options.log(`[share ${launch.name}] ${line}`);
+    this.log = (line) => options.log(`[${options.inProcess ? this.path : `share ${launch.name}`}] ${line}`);
     this.#own = options.logFile ? new ShareLog(options.logFile, launchSecrets(launch)) : undefined;
     this.#requests2026 = new Requests2026(this);
   }
@@ -229,6 +235,7 @@ export class ShareHost implements ShareRoom {
           // What happens to the process goes to both logs; what it writes (stderr, stdout that is
           // not JSON-RPC), to its own.
           open: () =>
+            this.#o.inProcess?.open() ??
             new ChildTransport(
               launch,
               (line) => this.#event(key, line),

@@ -15,8 +15,7 @@ import type { Era } from "../endpoint.js";
 import type { Json } from "./as-sent.js";
 import { ASK_METHODS, type AskMethod, Asks, type Caller } from "./asks.js";
 import { type CacheScope, ChildLists } from "./child-lists.js";
-import type { ChildTransport } from "./child-transport.js";
-import { ChildWire, type SendOptions } from "./child-wire.js";
+import { ChildWire, type SendOptions, type WireTransport } from "./child-wire.js";
 import { type Connected, connectInEra } from "./era-probe.js";
 import type { CachedServer, ListCache, ListKind, ListMethod } from "./list-cache.js";
 import { UpstreamSubscriptions } from "./subscriptions.js";
@@ -43,13 +42,13 @@ export interface ChildEvents {
 
 /**
  * The server a SharedChild runs, and how each of its starts reaches it: a process of its own
- * (share-host.ts starts one through ChildTransport).
+ * (share-host.ts starts one through ChildTransport), or the bridge's own server in this process.
  */
 export interface Upstream {
   /** Its name: what its list cache entry is kept under, and what errors call it. */
   readonly name: string;
   /** The transport a start connects over (its wire starts its process). */
-  open(): ChildTransport;
+  open(): WireTransport;
 }
 
 export type ChildOutcome =
@@ -79,7 +78,7 @@ export class SharedChild {
   readonly #events: ChildEvents;
   /** The running process, past its handshake. */
   #live: Connected | undefined;
-  #transport: ChildTransport | undefined;
+  #transport: WireTransport | undefined;
   #starting: Promise<Connected> | undefined;
   readonly #clock: Clock;
   /** What this process asked its sessions' clients and is still waiting for. */

@@ -1,5 +1,5 @@
 /** bridge_status: what a session can ask about the bridge itself (status-report.ts). */
-import type { BridgeContext } from "../session-server.js";
+import type { BridgeContext } from "../own-tools.js";
 import { bridgeReport } from "../status-report.js";
 import { type BridgeTool, defineTool } from "./define.js";
 import { ok } from "./result.js";

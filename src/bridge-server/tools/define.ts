@@ -1,7 +1,7 @@
 /**
  * A bridge tool: its name, description, input schema (zod, checked before the handler runs) and
  * handler. The bridge's tools and the plugins' tools are built once per process; every session
- * serves the same list (src/bridge-server/session-server.ts).
+ * serves the same list (src/bridge-server/own-server.ts).
  */
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/server";
 import { z } from "zod";

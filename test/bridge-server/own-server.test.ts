@@ -1,19 +1,21 @@
 /**
- * An ordinary 2026-07-28 request to the bridge's own endpoint goes past the SDK's server on the lane
- * (own-route.ts): each answer here is compared with the same request answered by the SDK's server
- * (a request the lane does not take: an extension key in its params), byte for byte but for the id.
+ * The bridge's own server (`/mcp`) as one upstream in the bridge's process (own-server.ts), served
+ * like a share: its wire's ids, its calls' clients and cancels; a 2026-07-28 request answered alike
+ * on the lane and by the SDK's handler (an extension key in its params), byte for byte but the id;
+ * a 2025-11-25 session's subscriptions held as a share's are.
  */
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import { afterEach, expect, test } from "vitest";
-import { CallStop } from "../../src/bridge-server/call-stop.js";
+import { realClock } from "../../src/bridge-server/clock.js";
+import { ChildWire } from "../../src/bridge-server/gateway/child-wire.js";
 import { NotesFolder } from "../../src/bridge-server/notes-folder.js";
-import { ownRoute } from "../../src/bridge-server/own-route.js";
-import { ToolSet } from "../../src/bridge-server/session-server.js";
+import { OwnServer } from "../../src/bridge-server/own-server.js";
+import { ToolSet } from "../../src/bridge-server/own-tools.js";
 import { defineTool } from "../../src/bridge-server/tools/define.js";
 import { postModern } from "../helpers/raw-post-2026.js";
-import { cleanup, startBridge, tempDir } from "./helpers.js";
+import { call as callOver, cleanup, httpClient, startBridge, tempDir } from "./helpers.js";
 
 afterEach(cleanup);
 
@@ -69,7 +71,7 @@ function copyRoot(root: string): string {
   return copy;
 }
 
-test("2026-07-28 requests to the bridge's own tools, plugins and notes: the lane answers as the SDK's server does", async () => {
+test("2026-07-28 requests to the bridge's own tools, plugins and notes: the lane and the SDK's handler answer alike", async () => {
   const root = tempDir();
   const plugins = path.join(root, "bridge", "plugins");
   mkdirSync(plugins, { recursive: true });
@@ -81,7 +83,7 @@ test("2026-07-28 requests to the bridge's own tools, plugins and notes: the lane
       { name: "boom", description: "Throws", handler: () => { throw new Error("it broke"); } },
     ];\n`,
   );
-  // The same calls, in order, to two bridges alike: one by the lane, one by the SDK's server (the
+  // The same calls, in order, to two bridges alike: one by the lane, one by the SDK's handler (the
   // tools keep state, so each side needs its own); times are the only thing that may differ.
   const twin = copyRoot(root);
   const fastSide = await startBridge({ root });
@@ -102,12 +104,13 @@ test("2026-07-28 requests to the bridge's own tools, plugins and notes: the lane
     ["boom", "{}"],
     ["no_such_tool", "{}"],
   ];
-  const times = (v: unknown) => JSON.stringify(v).replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "<time>");
+  // The same members and values (their order is JSON's own business).
+  const times = (v: unknown) => JSON.parse(JSON.stringify(v).replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "<time>"));
   let id = 1;
   for (const [tool, args] of cases) {
     const fast = await call(fastSide.url, fastSide.token, id, tool, args, false);
     const slow = await call(slowSide.url, slowSide.token, id++, tool, args, true);
-    expect(times(fast), `${tool} ${args}`).toBe(times(slow));
+    expect(times(fast), `${tool} ${args}`).toEqual(times(slow));
   }
   // The lists and the notes as resources (a note written above, one missing, one not a note).
   const requests: Array<[string, string, string?]> = [
@@ -122,7 +125,7 @@ test("2026-07-28 requests to the bridge's own tools, plugins and notes: the lane
   for (const [method, params, name] of requests) {
     const fast = await send(fastSide.url, fastSide.token, id, method, params, name, false);
     const slow = await send(slowSide.url, slowSide.token, id++, method, params, name, true);
-    expect(times(fast), `${method} ${params}`).toBe(times(slow));
+    expect(times(fast), `${method} ${params}`).toEqual(times(slow));
   }
   const b = fastSide;
   const echoed = await call(b.url, b.token, id++, "echo", '{"text":"hi"}', false);
@@ -133,73 +136,19 @@ test("2026-07-28 requests to the bridge's own tools, plugins and notes: the lane
   });
 }, 60_000);
 
-test("the lane takes an ordinary request it can answer, and leaves everything else to the SDK's server", async () => {
-  const seen: unknown[] = [];
-  const tools = new ToolSet([
-    defineTool({ name: "who", description: "Who calls" }, (_args, call) => {
-      seen.push(call.client);
-      return { content: [{ type: "text", text: call.client }] };
-    }),
-  ]);
-  const request = (params: Record<string, unknown>, method = "tools/call") =>
-    ({ jsonrpc: "2.0", id: 7, method, params }) as unknown as JSONRPCMessage;
-  const ordinary = { name: "who", arguments: {}, _meta: META };
-  const own = ownRoute(tools, new NotesFolder(tempDir()));
-  for (const declined of [
-    request(ordinary, "prompts/get"),
-    request({ ...ordinary, name: "nope" }),
-    request({ ...ordinary, arguments: [1] }),
-    request({ ...ordinary, requestState: "s" }),
-    request({ name: "who", arguments: {} }),
-    request({ _meta: META }, "prompts/list"),
-    request({ _meta: META, cursor: "c" }, "tools/list"),
-    request({ _meta: META, uri: 5 }, "resources/read"),
-  ])
-    expect(own(declined)).toBeUndefined();
-  for (const method of ["tools/list", "resources/list", "resources/templates/list"])
-    expect(own(request({ _meta: META }, method))).toBeTypeOf("function");
-
-  const fast = own(request(ordinary))!;
-  const sent: JSONRPCMessage[] = [];
-  await new Promise<void>((resolve) => {
-    fast((m) => {
-      sent.push(m);
-      resolve();
-    }, new CallStop());
-  });
-  expect(seen).toEqual(["raw"]);
-  expect(sent).toEqual([
-    {
-      jsonrpc: "2.0",
-      id: 7,
-      result: {
-        content: [{ type: "text", text: "raw" }],
-        resultType: "complete",
-        _meta: {
-          "io.modelcontextprotocol/serverInfo": { name: "mcp-twin-bridge", version: expect.any(String) },
-        },
-      },
-    },
-  ]);
-
-  // A call the client cancelled before its answer gets none.
-  const cancelled = new CallStop();
-  const late: JSONRPCMessage[] = [];
-  own(request(ordinary))!((m) => late.push(m), cancelled);
-  cancelled.abort();
-  await new Promise((r) => setTimeout(r, 20));
-  expect(late).toEqual([]);
-});
-
-test("a tool's handler on the lane gets an AbortSignal that aborts when the client cancels", async () => {
-  let signal: AbortSignal | undefined;
+test("the own server on a wire: ids from 0 in order, each call's client from its envelope, a cancel aborts its tool", async () => {
+  const seen: Array<{ client: string; signal: AbortSignal }> = [];
   let began!: () => void;
   const started = new Promise<void>((resolve) => {
     began = resolve;
   });
   const tools = new ToolSet([
+    defineTool({ name: "who", description: "Who calls" }, (_args, call) => {
+      seen.push(call);
+      return { content: [{ type: "text", text: call.client }] };
+    }),
     defineTool({ name: "wait", description: "Waits until cancelled" }, (_args, call) => {
-      signal = call.signal;
+      seen.push(call);
       began();
       return new Promise((resolve) =>
         call.signal.addEventListener("abort", () =>
@@ -208,22 +157,64 @@ test("a tool's handler on the lane gets an AbortSignal that aborts when the clie
       );
     }),
   ]);
-  const stop = new CallStop();
-  const sent: JSONRPCMessage[] = [];
-  ownRoute(
-    tools,
-    new NotesFolder(tempDir()),
-  )({
-    jsonrpc: "2.0",
-    id: 1,
-    method: "tools/call",
-    params: { name: "wait", _meta: META },
-  } as unknown as JSONRPCMessage)!((m) => sent.push(m), stop);
+  const server = new OwnServer(async () => tools, new NotesFolder(tempDir()));
+  const ids: unknown[] = [];
+  const send = server.send.bind(server);
+  server.send = (m: JSONRPCMessage) => {
+    if ("id" in m) ids.push(m.id);
+    return send(m);
+  };
+  const wire = new ChildWire(
+    server,
+    "own",
+    { asked: async () => ({}), notified: () => {}, closed: () => {} },
+    realClock,
+  );
+  await server.start();
+  // 2025-11-25 is refused: the gateway's handshake asks server/discover next (era-probe.ts).
+  await expect(wire.request("initialize", {})).rejects.toMatchObject({ code: -32022 });
+  const discover = await wire.request("server/discover", {});
+  expect(discover).toMatchObject({ supportedVersions: ["2026-07-28"], capabilities: { tools: {} } });
+  const meta = { "io.modelcontextprotocol/clientInfo": { name: "claude-code", version: "1" } };
+  const who = await wire.send({ method: "tools/call", params: { name: "who", arguments: {}, _meta: meta } });
+  expect(who).toMatchObject({ id: 2, result: { content: [{ type: "text", text: "claude-code" }] } });
+  const unknown = await wire.send({ method: "tools/call", params: { name: "nope" } });
+  expect(unknown).toMatchObject({ id: 3, error: { code: -32602 } });
+  const stop = new AbortController();
+  const waiting = wire.send({ method: "tools/call", params: { name: "wait" } }, { stop: stop.signal });
   await started;
-  expect(signal?.aborted).toBe(false);
+  expect(seen[1]?.client).toBe("unknown");
+  expect(seen[1]?.signal.aborted).toBe(false);
   stop.abort("the client cancelled the request");
-  expect(signal?.aborted).toBe(true);
-  expect(signal?.reason).toBe("the client cancelled the request");
-  await new Promise((r) => setTimeout(r, 20));
-  expect(sent).toEqual([]);
+  await expect(waiting).rejects.toMatchObject({ cancelled: true });
+  expect(seen[1]?.signal.aborted).toBe(true);
+  expect(seen[1]?.signal.reason).toBe("the client cancelled the request");
+  expect(ids).toEqual([0, 1, 2, 3, 4]);
+  await server.close();
 });
+
+test("a 2025-11-25 session's note subscriptions are held as a share's: updates under the URI it named, the share's cap and words", async () => {
+  const b = await startBridge();
+  const reader = await httpClient(b.url, b.token, "reader");
+  const writer = await httpClient(b.url, b.token, "writer");
+  const updated: string[] = [];
+  reader.setNotificationHandler("notifications/resources/updated", async (n) => {
+    updated.push(n.params.uri);
+  });
+  // A note named without its `.md`: the update names it as the session did, not as the folder spells it.
+  await reader.subscribeResource({ uri: "mcp-twin://notes/plan" });
+  for (let n = 0; updated.length === 0; n++) {
+    await callOver(writer, "notes_write", { path: "plan", content: `v${n}\n` });
+    await new Promise((r) => setImmediate(r));
+    if (n > 1000) throw new Error("no update came");
+  }
+  expect(new Set(updated)).toEqual(new Set(["mcp-twin://notes/plan"]));
+  // A share's cap on one session's subscriptions, in its words (gateway/subscriptions.ts).
+  for (let n = 1; n < 1000; n++) await reader.subscribeResource({ uri: `mcp-twin://notes/n${n}.md` });
+  const refused = await reader.subscribeResource({ uri: "mcp-twin://notes/one-more.md" }).then(
+    () => undefined,
+    (e: { code?: number; message?: string }) => e,
+  );
+  expect(refused?.code).toBe(-32602);
+  expect(refused?.message).toContain("a session may be subscribed to at most 1000 resources at once");
+}, 60_000);
