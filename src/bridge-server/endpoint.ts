@@ -17,7 +17,7 @@ export interface Endpoint {
    * project server's folder): sealed with its id, so a restart opens it again in the same place.
    */
   sessionHeaders?: readonly string[];
-  /** A new 2025-11-25 session (its `initialize` came with these headers): its SDK server. */
+  /** A new 2025-11-25 session (its `initialize` came with these headers): its route. */
   connect(transport: HttpSessionTransport, headers: IncomingHttpHeaders): Promise<{ close(): Promise<void> }>;
   /**
    * A 2026-07-28 request (every POST the SDK's classification does not call 2025-11-25, its
