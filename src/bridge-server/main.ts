@@ -304,10 +304,9 @@ async function warmUp(url: string, token: string): Promise<void> {
  * its lists kept in memory, not in the shared servers' cache file.
  */
 function ownHost(context: BridgeContext, tools: () => Promise<ToolSet>, options: OwnerOptions): ShareHost {
-  const name = BRIDGE_SERVER_NAME;
-  const launch = { name, mode: "machine" as const, command: "", args: [], env: {} };
+  const identity = { command: "", args: [], envNames: [] };
   return new ShareHost(
-    { ...launch, identity: { command: "", args: [], envNames: [] } },
+    { name: BRIDGE_SERVER_NAME, mode: "machine", command: "", args: [], env: {}, identity },
     {
       cache: ListCache.memory(),
       // Its one process is never keyed by a folder or a session, nor swept (the gateway does not hold it).

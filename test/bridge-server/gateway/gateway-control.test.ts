@@ -138,4 +138,20 @@ test("a client token derived for a share opens it; none, a forged one, or a stal
       expect(r.status, `${route} with ${bad.slice(0, 12)}…`).toBe(401);
     }
   }
+  // The bridge's own /mcp, though served like a share, opens with the bridge token only: not with
+  // a share's client token nor a `/tools` one, in either era.
+  for (const scoped of [token, clientToken(g.token, "tools", "linux:claude-code")])
+    for (const version of ["2025-11-25", "2026-07-28"]) {
+      const r = await fetch(g.url, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${scoped}`,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          "mcp-protocol-version": version,
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} }),
+      });
+      expect(r.status, `/mcp ${version} with ${scoped.slice(0, 12)}…`).toBe(401);
+    }
 }, 60_000);
