@@ -4,6 +4,7 @@
  */
 import { createHmac, randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import { bearerToken } from "../core/bridge-link/index.js";
 import { headerOf } from "./http-guards.js";
 
 /** Made at start, never kept: a label means nothing outside this process, nor after a restart. */
@@ -15,10 +16,6 @@ export function labelOf(...parts: string[]): string {
   for (const part of parts) mac.update(part).update("\0");
   return mac.digest("base64url").slice(0, 22);
 }
-
-/** The token of an `Authorization: Bearer <token>` header; undefined for none or another scheme. */
-export const bearerToken = (raw: string | null | undefined): string | undefined =>
-  raw ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(raw)?.[1] : undefined;
 
 /** A request's credential (none: the label of nothing) under `key`: the seal's holds across restarts. */
 export function credentialOf(headers: IncomingHttpHeaders | Headers, key: Buffer = KEY): string {

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import http from "node:http";
+import { finished } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import {
   BRIDGE_PATH,
@@ -254,29 +255,22 @@ async function sessionsLeft(files: BridgeFiles): Promise<boolean> {
  * yet compiled), and under live clients those would be their sessions' next calls.
  */
 async function warmUp(url: string, token: string): Promise<void> {
-  const ask = (method: "POST" | "DELETE", body?: unknown, session?: string) =>
-    new Promise<string | undefined>((resolve, reject) => {
-      const req = http.request(
-        url,
-        {
-          method,
-          agent: false,
-          headers: {
-            authorization: `Bearer ${token}`,
-            "content-type": "application/json",
-            accept: "application/json, text/event-stream",
-            "mcp-protocol-version": "2025-11-25",
-            ...(session ? { "mcp-session-id": session } : {}),
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.headers["mcp-session-id"] as string | undefined));
-        },
-      );
-      req.on("error", reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    });
+  const { send } = await import("../core/system/keep-alive-http.js");
+  // No keep-alive: no connection of its own is left open in the bridge.
+  const agent = new http.Agent();
+  const ask = async (method: "POST" | "DELETE", body?: unknown, session?: string) => {
+    const headers = {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": "2025-11-25",
+      ...(session ? { "mcp-session-id": session } : {}),
+    };
+    const sent = body === undefined ? {} : { body: JSON.stringify(body) };
+    const res = await send(new URL(url), { method, headers, agent, ...sent });
+    await finished(res.resume());
+    return res.headers["mcp-session-id"] as string | undefined;
+  };
   const session = await ask("POST", {
     jsonrpc: "2.0",
     id: 1,

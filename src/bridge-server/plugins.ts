@@ -26,14 +26,6 @@ const IMPORT_TIMEOUT_MS = 5_000;
 
 type Zod = typeof import("zod").z;
 
-const toolShapeOf = (z: Zod) =>
-  z.object({
-    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1 to 64 letters, digits, _ . -"),
-    description: z.string().min(1, "a description is required"),
-    inputSchema: z.looseObject({ type: z.literal("object", 'inputSchema.type must be "object"') }).optional(),
-    handler: z.custom<Handler>((v) => typeof v === "function", "handler must be a function"),
-  });
-
 /**
  * Load every plugin in `dir`; `reserved` names (built-in tools) cannot be taken. `onFile` is told
  * which one loads (a plugin that never finishes loading is named when the bridge cannot start).
@@ -92,7 +84,12 @@ async function importWithTimeout(file: string): Promise<Record<string, unknown>>
 }
 
 function validate(z: Zod, mod: Record<string, unknown>, taken: Set<string>): BridgeTool[] {
-  const toolShape = toolShapeOf(z);
+  const toolShape = z.object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1 to 64 letters, digits, _ . -"),
+    description: z.string().min(1, "a description is required"),
+    inputSchema: z.looseObject({ type: z.literal("object", 'inputSchema.type must be "object"') }).optional(),
+    handler: z.custom<Handler>((v) => typeof v === "function", "handler must be a function"),
+  });
   const fallback = mod.default as { tools?: unknown } | unknown[] | undefined;
   const list = mod.tools ?? (Array.isArray(fallback) ? fallback : fallback?.tools);
   if (!Array.isArray(list) || list.length === 0)

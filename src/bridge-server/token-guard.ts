@@ -4,8 +4,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { statSync } from "node:fs";
-import { tokenNow, verifyClientToken } from "../core/bridge-link/index.js";
-import { bearerToken } from "./credential.js";
+import { bearerToken, tokenNow, verifyClientToken } from "../core/bridge-link/index.js";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 

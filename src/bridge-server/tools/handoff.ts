@@ -41,16 +41,10 @@ export function handoffTools(store: JsonStore<HandoffData>): BridgeTool[] {
         input: { id, by },
       },
       ({ id: itemId, by: who }, call) =>
-        changeItem(store, itemId, (item) => {
+        changeItem(store, itemId, (item, _, now) => {
           if (item.status !== "open")
             return `Item ${itemId} is ${item.status}${item.claimedBy ? ` (by ${item.claimedBy})` : ""}, not open.`;
-          const now = new Date().toISOString();
-          Object.assign(item, {
-            status: "claimed",
-            claimedBy: who ?? call.client,
-            claimedAt: now,
-            updatedAt: now,
-          });
+          Object.assign(item, { status: "claimed", claimedBy: who ?? call.client, claimedAt: now });
         }),
     ),
 
@@ -67,17 +61,10 @@ export function handoffTools(store: JsonStore<HandoffData>): BridgeTool[] {
         },
       },
       ({ id: itemId, result, status = "done", by: who }, call) =>
-        changeItem(store, itemId, (item, data) => {
+        changeItem(store, itemId, (item, data, now) => {
           if (item.status === "done" || item.status === "failed")
             return `Item ${itemId} is already ${item.status}.`;
-          const now = new Date().toISOString();
-          Object.assign(item, {
-            status,
-            result,
-            completedBy: who ?? call.client,
-            completedAt: now,
-            updatedAt: now,
-          });
+          Object.assign(item, { status, result, completedBy: who ?? call.client, completedAt: now });
           const finished = data.items.filter((i) => i.status === "done" || i.status === "failed");
           if (finished.length > KEEP_FINISHED) {
             const drop = new Set(finished.slice(0, finished.length - KEEP_FINISHED));
@@ -162,16 +149,20 @@ function listTool(store: JsonStore<HandoffData>): BridgeTool {
 
 const find = (data: Readonly<HandoffData>, itemId: string) => data.items.find((i) => i.id === itemId);
 
-/** One item changed by `change` (its copy the answer), or why not: no such item, or `change` says. */
+/**
+ * One item changed by `change` at `now` (then updated at it too; its copy the answer), or why not:
+ * no such item, or `change` says.
+ */
 async function changeItem(
   store: JsonStore<HandoffData>,
   itemId: string,
-  change: (item: HandoffItem, data: HandoffData) => string | undefined,
+  change: (item: HandoffItem, data: HandoffData, now: string) => string | undefined,
 ): Promise<CallToolResult> {
   const outcome = await store.update((data) => {
     const item = find(data, itemId);
+    const now = new Date().toISOString();
     if (!item) return `No hand-off item ${itemId}.`;
-    return change(item, data) ?? { ...item };
+    return change(item, data, now) ?? { ...Object.assign(item, { updatedAt: now }) };
   });
   return typeof outcome === "string" ? fail(outcome) : ok({ item: outcome });
 }

@@ -202,23 +202,6 @@ function stateDirOf(host: Host, bridge: Environment): string {
   return bridge.vars.MCP_TWIN_BRIDGE_HOME ?? bridgeHomeIn(bridge.kind, bridge.vars, bridge.home);
 }
 
-/** Is a recorded autostart still in place (its file, and its registration)? undefined: cannot tell from here. */
-export async function autostartPresent(
-  record: AutostartRecord,
-  bridge: Environment,
-  envs: readonly Environment[],
-): Promise<boolean | undefined> {
-  const env = home(record, bridge, envs);
-  const file = env?.access(record.file);
-  if (!env || !file) return undefined;
-  if (!existsSync(file)) return false;
-  try {
-    return await registered(record, env);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Take a recorded autostart away: unregistered, its files removed. */
 export async function removeAutostart(
   record: AutostartRecord,

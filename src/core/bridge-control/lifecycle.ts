@@ -174,14 +174,13 @@ function stateOf(pid: number): string | undefined {
  * /proc shows them (none elsewhere: there a keeper ends on `stop-requested`).
  */
 export function keepersOf(files: BridgeFiles): number[] {
-  let pids: string[];
   if (process.platform === "win32") return [];
   try {
-    pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+    const pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+    return pids.map(Number).filter((pid) => keeps(pid, files));
   } catch {
     return [];
   }
-  return pids.map(Number).filter((pid) => keeps(pid, files));
 }
 
 /**

@@ -39,14 +39,8 @@ export function sharedNamed(
         hint: `To run it once in the bridge for every session: \`mcp-twin share ${name} machine\` (or project, or session), then \`mcp-twin sync\`.`,
       },
     );
-  const known = [
-    ...new Set([
-      ...Object.entries(servers ?? {})
-        .filter(([, s]) => s.share && !s.disabled)
-        .map(([n]) => n),
-      ...reported,
-    ]),
-  ].sort();
+  const shared = Object.entries(servers ?? {}).filter(([, s]) => s.share && !s.disabled);
+  const known = [...new Set([...shared.map(([n]) => n), ...reported])].sort();
   throw unknownName({
     code: "unknown-server",
     given,

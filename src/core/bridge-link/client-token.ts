@@ -60,6 +60,10 @@ function partsOf(token: string): { share: string; label: string; mac: string } |
  * only, not verified: for a request the bridge's guard has already let through with it.
  */
 export function presentedLabel(authorization: string | null | undefined): string | undefined {
-  const token = authorization ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization)?.[1] : undefined;
+  const token = bearerToken(authorization);
   return token ? partsOf(token)?.label : undefined;
 }
+
+/** The token of an `Authorization: Bearer <token>` header; undefined for none or another scheme. */
+export const bearerToken = (raw: string | null | undefined): string | undefined =>
+  raw ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(raw)?.[1] : undefined;

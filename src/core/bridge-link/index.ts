@@ -2,7 +2,7 @@
  * The link to this home's bridge, its one door: its state folder, token and process records (all of
  * them), who holds a port (all of it), the proof that a listener is the bridge and reaching it.
  */
-export { clientToken, presentedLabel, verifyClientToken } from "./client-token.js";
+export { bearerToken, clientToken, presentedLabel, verifyClientToken } from "./client-token.js";
 export * from "./holder.js";
 export * from "./process-records.js";
 export { addressKey, answerChallenge, bridgeAgent, CHALLENGE_HEADER, proven } from "./proof.js";

@@ -32,7 +32,7 @@ import { ClientSide, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side
 import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
 import { MessageCheck, type MessageSink } from "./message-check.js";
 import { isHeaderMismatch, listRequest, MAX_LIST_PAGES, nextCursor } from "./relist.js";
-import { readEvents } from "./sse-parser.js";
+import { readEvents, type SseEvent } from "./sse-parser.js";
 
 /** Where to (its headers read again after a 401, e.g. a rotated token), and the client's side. */
 export interface RelayOptions extends RelayTarget {
@@ -387,20 +387,11 @@ export class StreamableHttpRelay {
       return;
     }
     const answer = new MessageCheck(this.#sink, message.id);
-    const type = header(res, "content-type") ?? "";
-    if (type.includes("text/event-stream")) await this.#streamed(res, answer);
-    else if (type.includes("application/json"))
-      answer.take((await readBody(res, MAX_MESSAGE_BYTES, this.#stall)).toString("utf8"));
-    else {
-      res.resume();
-      throw new NoAnswer(`it answered with ${type || "no content type"}, not JSON-RPC`);
-    }
-    if (!answer.answer)
+    if ((await this.#read(res, answer, this.#stall)) && !answer.answer)
       throw new NoAnswer(
-        type.includes("text/event-stream")
-          ? `its event stream ended before the answer came${answer.lastDrop ? ` (it sent ${answer.lastDrop})` : ""}`
-          : `it sent ${answer.lastDrop ?? "no answer"}`,
+        `its event stream ended before the answer came${answer.lastDrop ? ` (it sent ${answer.lastDrop})` : ""}`,
       );
+    if (!answer.answer) throw new NoAnswer(`it sent ${answer.lastDrop ?? "no answer"}`);
     if (era && message.method === "tools/list") learnMirrors(answer.answer.result, this.#mirrors);
     if (message.method === "initialize") {
       const result = answer.answer.result as { protocolVersion?: unknown } | undefined;
@@ -510,20 +501,24 @@ export class StreamableHttpRelay {
   }
 
   /**
-   * A POST answered as an event stream: its messages until it ends. Once the answer came, how the
-   * stream ends no longer matters (the request is answered: no error, and it is not sent again).
+   * A POST's answer, JSON or an event stream (then true), into `answer` (paced by `stall`). Once the
+   * answer came, how a stream ends no longer matters (the request is answered: not sent again).
    */
-  async #streamed(res: IncomingMessage, answer: MessageCheck): Promise<void> {
-    try {
-      await readEvents(
-        res,
-        MAX_MESSAGE_BYTES,
-        (event) => event.event === "message" && answer.take(event.data),
-        this.#stall,
-      );
-    } catch (error) {
-      if (!answer.answer) throw error;
+  async #read(res: IncomingMessage, answer: MessageCheck, stall?: Stall): Promise<boolean> {
+    const type = header(res, "content-type") ?? "";
+    if (type.includes("text/event-stream")) {
+      const take = (event: SseEvent) => event.event === "message" && answer.take(event.data);
+      await readEvents(res, MAX_MESSAGE_BYTES, take, stall).catch((error: unknown) => {
+        if (!answer.answer) throw error;
+      });
+      return true;
     }
+    if (!type.includes("application/json")) {
+      res.resume();
+      throw new NoAnswer(`it answered with ${type || "no content type"}, not JSON-RPC`);
+    }
+    answer.take((await readBody(res, MAX_MESSAGE_BYTES, stall)).toString("utf8"));
+    return false;
   }
 
   /** The server's own stream (GET), for what it sends unasked; opened again if it ends. */
@@ -613,15 +608,10 @@ export class StreamableHttpRelay {
     });
     if (what === "initialize") this.#sessionFrom(res); // a new session's id comes with its answer
     if (!ok(res)) throw await statusError(res);
-    type Reply = { id?: unknown; result?: unknown; error?: unknown };
-    let found: Reply | undefined;
-    const take = (json: string) => {
-      const value = JSON.parse(json) as Reply | Reply[];
-      for (const m of Array.isArray(value) ? value : [value]) if (m.id === id) found ??= m;
-    };
-    if ((header(res, "content-type") ?? "").includes("text/event-stream"))
-      await readEvents(res, MAX_MESSAGE_BYTES, (event) => event.event === "message" && take(event.data));
-    else take((await readBody(res, MAX_MESSAGE_BYTES)).toString("utf8"));
+    // Its answer is the relay's alone: nothing of it reaches the client.
+    const answer = new MessageCheck({ write: () => {}, dropped: () => {} }, id);
+    await this.#read(res, answer);
+    const found = answer.answer;
     if (!found) throw new Error(`it did not answer ${what}`);
     if ("error" in found) throw new Error(`it refused ${what}: ${JSON.stringify(found.error).slice(0, 200)}`);
     return found.result;
