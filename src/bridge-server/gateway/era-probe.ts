@@ -6,9 +6,9 @@ import { RPC } from "../../core/jsonrpc/codes.js";
 import { isPlain } from "../../core/plain-records.js";
 import { VERSION } from "../../version.js";
 import type { Era } from "../endpoint.js";
-import type { Json } from "./as-sent.js";
 import type { ChildWire } from "./child-wire.js";
 import type { CachedServer } from "./list-cache.js";
+import type { Json } from "./wire-json.js";
 
 /** A start waits this long for the server to answer its handshake. */
 const READY_TIMEOUT_MS = 30_000;

@@ -12,7 +12,6 @@ import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import type { CallStop } from "../call-stop.js";
 import { type Clock, realClock } from "../clock.js";
 import type { Era } from "../endpoint.js";
-import type { Json } from "./as-sent.js";
 import { ASK_METHODS, type AskMethod, Asks, type Caller } from "./asks.js";
 import { type CacheScope, ChildLists } from "./child-lists.js";
 import type { ChildTransport } from "./child-transport.js";
@@ -20,6 +19,7 @@ import { ChildWire, type SendOptions } from "./child-wire.js";
 import { type Connected, connectInEra } from "./era-probe.js";
 import type { CachedServer, ListCache, ListKind, ListMethod } from "./list-cache.js";
 import { UpstreamSubscriptions } from "./subscriptions.js";
+import type { Json } from "./wire-json.js";
 
 const LIST_CHANGED: Record<string, ListKind> = {
   "notifications/tools/list_changed": "tools",

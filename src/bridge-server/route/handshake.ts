@@ -2,8 +2,8 @@
  * What a route answers itself, from what the upstream said at its last start: `initialize`,
  * `server/discover`, `ping` and `logging/setLevel` — as the SDK's server answers them.
  */
-import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import { RPC } from "../../core/jsonrpc/codes.js";
+import { LEGACY } from "../gateway/era-probe.js";
 
 /** The upstream as its last start described it (the list cache's entry holds the same). */
 export interface Descriptor {
@@ -37,10 +37,7 @@ export function handshake(method: string, params: Params, d: Descriptor): Handsh
   switch (method) {
     case "initialize": {
       const asked = params?.protocolVersion;
-      const protocolVersion =
-        typeof asked === "string" && SUPPORTED_PROTOCOL_VERSIONS.includes(asked)
-          ? asked
-          : SUPPORTED_PROTOCOL_VERSIONS[0];
+      const protocolVersion = typeof asked === "string" && LEGACY.includes(asked) ? asked : LEGACY[0];
       return answer({
         protocolVersion,
         capabilities: d.capabilities,
