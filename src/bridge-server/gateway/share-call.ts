@@ -62,9 +62,9 @@ export async function callShared(call: SharedCall): Promise<JSONRPCMessage | und
 
 /**
  * The call's result past capabilities, cache and rules, tidied for the client's era, not yet
- * stamped (undefined: answered already); its error thrown as it is (the SDK's server says it).
+ * stamped (undefined: answered already); its error thrown as it is (errorIn says it).
  */
-export async function sharedResult(call: SharedCall, server: CachedServer): Promise<Json | undefined> {
+async function sharedResult(call: SharedCall, server: CachedServer): Promise<Json | undefined> {
   const { method } = call.request;
   const params = (call.request.params ?? {}) as Json;
   const needs = CAPABILITY_OF[method as keyof typeof CAPABILITY_OF];
