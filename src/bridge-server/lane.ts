@@ -17,8 +17,8 @@ import { HttpSessionTransport } from "./session-transport.js";
  * everything else 2026-07-28 (`server/discover`, `subscriptions/listen`, a request with something
  * amiss) goes to the SDK's HTTP handler, which answers each case exactly.
  */
-const LISTED = ["_meta", "cursor"];
-const NAMED_CALL = ["_meta", "name", "arguments"];
+const LISTED = "_meta cursor".split(" ");
+const NAMED_CALL = "_meta name arguments".split(" ");
 const PARAMS_OF: Record<string, readonly string[]> = {
   "tools/list": LISTED,
   "prompts/list": LISTED,

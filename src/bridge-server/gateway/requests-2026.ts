@@ -167,9 +167,7 @@ function refusingServer(ServerClass: typeof Server, cached: CachedServer): Serve
   );
   for (const method of [...LIST_METHODS, ...CALLS])
     if (capabilities[CAPABILITY_OF[method]])
-      server.setRequestHandler(method, () => {
-        throw new Error(`${method} is answered on the lane`);
-      });
+      server.setRequestHandler(method, () => Promise.reject(new Error(`${method} is answered on the lane`)));
   return server;
 }
 

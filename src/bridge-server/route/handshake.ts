@@ -3,7 +3,6 @@
  * `server/discover`, `ping` and `logging/setLevel` — as the SDK's server answers them.
  */
 import { RPC } from "../../core/jsonrpc/codes.js";
-import { LEGACY } from "../gateway/era-probe.js";
 
 /** The upstream as its last start described it (the list cache's entry holds the same). */
 export interface Descriptor {
@@ -12,6 +11,8 @@ export interface Descriptor {
   instructions?: string;
 }
 
+/** The 2025 revisions as the SDK takes them, newest first (written out: the routes load no SDK). */
+export const LEGACY = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"];
 /** The revisions a 2026-07-28 client may name (the SDK lists the earlier era's alone). */
 const MODERN_VERSIONS = ["2026-07-28"] as const;
 

@@ -1,7 +1,7 @@
 /**
- * Every valid 2026-07-28 call to a shared server is answered on the lane, with no SDK server built
- * for it: one with `Mcp-Param-*` headers before the tools list was read, one naming a tool in the
- * Base64 sentinel, one with an extension's params — and the refusal of headers that disagree.
+ * Every valid 2026-07-28 call to a shared server is answered on the lane, no SDK server connected for
+ * it: `Mcp-Param-*` headers before the tools list was read, a tool named in the Base64 sentinel, an
+ * extension's params — and the refusal of headers that disagree.
  */
 import { Server } from "@modelcontextprotocol/server";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
@@ -29,7 +29,7 @@ afterAll(() => {
 const b64 = (s: string) => `=?base64?${Buffer.from(s, "utf8").toString("base64")}?=`;
 
 describe.each(["v1", "v2"] as const)("a shared %s server", (flavour) => {
-  test("calls the lane once refused are answered on it, no SDK server built; discover still is the SDK's", async () => {
+  test("calls the lane once refused are answered on it, no SDK server connected; discover still is the SDK's", async () => {
     const fixtures = await eraFixtures();
     const g = await inProcessBridge({ s: scriptServer(fixtures[flavour].script, "machine") });
     const url = g.shareUrl("s");
