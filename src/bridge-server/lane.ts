@@ -1,29 +1,34 @@
 /**
- * The lane for ordinary 2026-07-28 requests: each answered by a route, past any SDK server, on its
- * connection's own transport (what it takes: laneTakes; the rest is the SDK handler's).
+ * The lane for 2026-07-28 requests: each answered by a route, past any SDK server, on its
+ * connection's own transport (what it takes: laneTakes; the rest is the SDK handler's to refuse).
  */
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/server";
 import { RPC } from "../core/jsonrpc/codes.js";
+import { decodeHeaderValue } from "../core/jsonrpc/envelope-headers.js";
 import { CallStop } from "./call-stop.js";
 import { headerOf } from "./http-guards.js";
-import { checkedCall, paramRefusal } from "./param-check.js";
 import { HttpSessionTransport } from "./session-transport.js";
 
 /**
- * The requests the lane serves: everything else 2026-07-28 (`server/discover`, `subscriptions/listen`,
- * a request with something amiss) goes to the SDK's HTTP handler, which answers each case exactly.
+ * The requests the lane serves, each with the params the SDK's schema for it keeps (and a retry's):
+ * everything else 2026-07-28 (`server/discover`, `subscriptions/listen`, a request with something
+ * amiss) goes to the SDK's HTTP handler, which answers each case exactly.
  */
-const LANE_METHODS = new Set(
-  "tools/list tools/call prompts/list prompts/get resources/list resources/templates/list resources/read completion/complete".split(
-    " ",
-  ),
-);
-/** The params of the spec's requests (a retry's too): an extension's is the SDK handler's, which knows what to keep. */
-const SPEC_PARAMS = new Set(
-  "_meta name arguments cursor uri ref argument context requestState inputResponses".split(" "),
-);
+const LISTED = "_meta cursor".split(" ");
+const NAMED_CALL = "_meta name arguments".split(" ");
+const PARAMS_OF: Record<string, readonly string[]> = {
+  "tools/list": LISTED,
+  "prompts/list": LISTED,
+  "resources/list": LISTED,
+  "resources/templates/list": LISTED,
+  "tools/call": NAMED_CALL,
+  "prompts/get": NAMED_CALL,
+  "resources/read": ["_meta", "uri"],
+  "completion/complete": ["_meta", "ref", "argument", "context"],
+};
+const RETRY = ["requestState", "inputResponses"];
 /** The methods whose `Mcp-Name` header names `params.name` (or `params.uri`). */
 const NAMED: Record<string, "name" | "uri"> = {
   "tools/call": "name",
@@ -32,21 +37,14 @@ const NAMED: Record<string, "name" | "uri"> = {
 };
 
 /**
- * Whether the lane may take this message as it is: one 2026-07-28 request of a lane method, its
- * params the spec's, its envelope whole, every standard header present and equal to the body (a
- * name only in plain ASCII). Anything else — a refusal the spec words exactly — is the SDK handler's.
+ * Whether the lane may take this message: one 2026-07-28 request of a lane method, its envelope
+ * whole, every standard header present and equal to the body (a name in the Base64 sentinel read
+ * as the SDK reads it). Anything else — a refusal the spec words exactly — is the SDK handler's.
  */
 export function laneTakes(message: unknown, headers: IncomingHttpHeaders): boolean {
   const m = message as { method?: unknown; id?: unknown; params?: Record<string, unknown> } | undefined;
-  if (
-    !m ||
-    typeof m.method !== "string" ||
-    !LANE_METHODS.has(m.method) ||
-    m.id === undefined ||
-    m.id === null
-  )
+  if (!m || typeof m.method !== "string" || !PARAMS_OF[m.method] || m.id === undefined || m.id === null)
     return false;
-  for (const key in m.params) if (!SPEC_PARAMS.has(key)) return false;
   const meta = m.params?._meta as Record<string, unknown> | undefined;
   if (meta?.["io.modelcontextprotocol/protocolVersion"] !== "2026-07-28") return false;
   const caps = meta["io.modelcontextprotocol/clientCapabilities"];
@@ -56,20 +54,34 @@ export function laneTakes(message: unknown, headers: IncomingHttpHeaders): boole
   const named = NAMED[m.method];
   if (named) {
     const value = m.params?.[named];
-    if (typeof value !== "string" || !/^[\x20-\x7e]*$/.test(value) || sent("mcp-name") !== value)
-      return false;
+    if (typeof value !== "string" || !sameName(sent("mcp-name"), value)) return false;
   }
-  for (const name of Object.keys(headers)) if (name.startsWith("mcp-param-")) return false;
   return true;
 }
 
 /**
- * Whether the lane may take a request as far as `Mcp-Param-*` headers go (it takes none that has
- * such headers): not a call to check, or its server's tools `list` known (null: it has no tools)
- * and its tool's mirrors agreeing. The others go to the SDK's way, which reads the list first.
+ * Whether an `Mcp-Name` header names `value` as the SDK's check finds it (its sentinel's Base64
+ * decoded); a value it would read otherwise (a sentinel shorter than its two ends) is its to refuse.
  */
-export const mirrorsAgree = (list: unknown, message: unknown, headers: IncomingHttpHeaders): boolean =>
-  !checkedCall(message) || list === null || (list !== undefined && !paramRefusal(list, message, headers));
+function sameName(header: string | undefined, value: string): boolean {
+  if (header === undefined) return false;
+  const sentinel = header.startsWith("=?base64?") && header.endsWith("?=");
+  if (!sentinel) return header === value;
+  return header.length >= 11 && decodeHeaderValue(header) === value;
+}
+
+/**
+ * The params of a request laneTakes took as the SDK's server hands them on: an extension's
+ * members dropped, as its schema drops them (the same object when there is none).
+ */
+export function specParams<T extends { method: string; params?: Record<string, unknown> }>(m: T): T {
+  const kept = PARAMS_OF[m.method] ?? [];
+  const params = m.params ?? {};
+  const extra = Object.keys(params).some((key) => !kept.includes(key) && !RETRY.includes(key));
+  if (!extra) return m;
+  const only = Object.entries(params).filter(([key]) => kept.includes(key) || RETRY.includes(key));
+  return { ...m, params: Object.fromEntries(only) };
+}
 
 /**
  * A call served past the SDK server (gateway/request-route.ts): it answers through `send` (a
@@ -77,9 +89,19 @@ export const mirrorsAgree = (list: unknown, message: unknown, headers: IncomingH
  */
 export type LaneCall = (send: (message: JSONRPCMessage, related?: RequestId) => void, stop: CallStop) => void;
 
-/** 2026-07-28 answers a missing client capability with HTTP 400 too. */
+/** The lane's own refusals before a call (the SDK's ladder's, not a server's error passed on). */
+const refusals = new WeakSet<JSONRPCMessage>();
+export function laneRefusal(m: JSONRPCMessage): JSONRPCMessage {
+  refusals.add(m);
+  return m;
+}
+
+/** 2026-07-28 answers a missing client capability with HTTP 400 too, as the SDK its refusals. */
 const laneStatus = (m: JSONRPCMessage | undefined) =>
-  (m as { error?: { code?: unknown } } | undefined)?.error?.code === RPC.missingCapability ? 400 : 200;
+  (m && refusals.has(m)) ||
+  (m as { error?: { code?: unknown } } | undefined)?.error?.code === RPC.missingCapability
+    ? 400
+    : 200;
 
 /** The lane: each call's answers given past any SDK server, on its connection's own transport. */
 export class LaneAnswers {

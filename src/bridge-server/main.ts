@@ -204,11 +204,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     throw listenFailed(error, options.host, options.port);
   }
   url = bridgeUrl(options.host, http.port);
-  if (resuming)
-    await Promise.all([
-      warmUp(url, token).catch((error: Error) => log(`warm-up: ${error.message}`)),
-      gateway.loadRoutes().catch((error: Error) => log(`loading the gateway's routes: ${error.message}`)),
-    ]);
+  if (resuming) await warmUp(url, token).catch((error: Error) => log(`warm-up: ${error.message}`));
   await writeInstance(files, {
     pid: process.pid,
     host: options.host,

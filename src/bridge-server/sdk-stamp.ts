@@ -2,8 +2,7 @@
  * A 2026-07-28 result stamped as the SDK's server stamps it, for the routes that answer past it
  * (gateway/share-call.ts, for the shares and the bridge's own `/mcp`).
  */
-import { SERVER_INFO_META_KEY } from "@modelcontextprotocol/server";
-
+import { SERVER_INFO_KEY } from "../core/jsonrpc/envelope-headers.js";
 import { isPlain } from "../core/plain-records.js";
 
 type Json = Record<string, unknown>;
@@ -21,8 +20,8 @@ export function stampAsSdk(result: Json, serverInfo: Json): Json {
     result.capabilities = capabilities;
   }
   const meta = result._meta;
-  if (meta === undefined) result._meta = { [SERVER_INFO_META_KEY]: serverInfo };
-  else if (isPlain(meta) && meta[SERVER_INFO_META_KEY] === undefined)
-    result._meta = { ...meta, [SERVER_INFO_META_KEY]: serverInfo };
+  if (meta === undefined) result._meta = { [SERVER_INFO_KEY]: serverInfo };
+  else if (isPlain(meta) && meta[SERVER_INFO_KEY] === undefined)
+    result._meta = { ...meta, [SERVER_INFO_KEY]: serverInfo };
   return result;
 }

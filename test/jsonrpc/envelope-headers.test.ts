@@ -3,17 +3,23 @@
  * Base64 sentinel and read back, the `x-mcp-header` declarations a tool may have, each request's
  * set, and whether a server finds a request's `Mcp-Param-*` headers true to its body.
  */
+import * as sdk from "@modelcontextprotocol/server";
 import { describe, expect, test } from "vitest";
 import {
+  CLIENT_CAPABILITIES_KEY,
+  CLIENT_INFO_KEY,
   cancelledId,
   decodeHeaderValue,
   envelopeVersion,
   headerValue,
+  LOG_LEVEL_KEY,
   learnMirrors,
   type ParamHeader,
   paramHeaders,
   paramMismatch,
   requestHeaders,
+  SERVER_INFO_KEY,
+  VERSION_KEY,
 } from "../../src/core/jsonrpc/envelope-headers.js";
 
 const b64 = (s: string) => `=?base64?${Buffer.from(s, "utf8").toString("base64")}?=`;
@@ -199,3 +205,13 @@ test("learnMirrors keeps the tools with valid declarations, forgets those withou
 function mirrored(): ParamHeader[] {
   return [{ path: ["x"], name: "X" }];
 }
+
+test("the envelope's keys and the server stamp, written out, are the SDK's (the gateway's route loads no SDK)", () => {
+  expect([VERSION_KEY, CLIENT_INFO_KEY, CLIENT_CAPABILITIES_KEY, LOG_LEVEL_KEY, SERVER_INFO_KEY]).toEqual([
+    sdk.PROTOCOL_VERSION_META_KEY,
+    sdk.CLIENT_INFO_META_KEY,
+    sdk.CLIENT_CAPABILITIES_META_KEY,
+    sdk.LOG_LEVEL_META_KEY,
+    sdk.SERVER_INFO_META_KEY,
+  ]);
+});

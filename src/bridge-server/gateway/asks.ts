@@ -4,7 +4,7 @@
  */
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import type { Clock } from "../clock.js";
-import type { Json } from "./as-sent.js";
+import type { Json } from "./wire-json.js";
 
 /**
  * Unanswered requests a session may hold at once: a server asking without end (30,000 held cost

@@ -3,7 +3,6 @@
  * what a start learned, the lists it reads after, and one re-read per kind however many changes.
  */
 import type { Clock } from "../clock.js";
-import type { Json } from "./as-sent.js";
 import type { Connected } from "./era-probe.js";
 import {
   type CachedServer,
@@ -13,6 +12,7 @@ import {
   type ListKind,
   type ListMethod,
 } from "./list-cache.js";
+import type { Json } from "./wire-json.js";
 
 /** A list read waits as long as a start does for the server to be ready (shared-child.ts). */
 const LIST_TIMEOUT_MS = 30_000;

@@ -7,7 +7,7 @@ import type { JSONRPCMessage, JSONRPCResponse, RequestId } from "@modelcontextpr
 import { errorObject, RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import { type CallStop, onAbort } from "../call-stop.js";
 import type { Clock } from "../clock.js";
-import type { Json } from "./as-sent.js";
+import type { Json } from "./wire-json.js";
 
 /** A request of the gateway's own waits this long for its answer (the SDK client's default). */
 const OWN_TIMEOUT_MS = 60_000;

@@ -6,18 +6,17 @@ import { RPC } from "../../core/jsonrpc/codes.js";
 import { isPlain } from "../../core/plain-records.js";
 import { VERSION } from "../../version.js";
 import type { Era } from "../endpoint.js";
-import type { Json } from "./as-sent.js";
+import { LEGACY } from "../route/handshake.js";
 import type { ChildWire } from "./child-wire.js";
 import type { CachedServer } from "./list-cache.js";
+import type { Json } from "./wire-json.js";
 
 /** A start waits this long for the server to answer its handshake. */
 const READY_TIMEOUT_MS = 30_000;
 const MODERN = "2026-07-28";
-/**
- * The 2025 revisions an initialize answer may name, as the SDK's client takes them (it offers the
- * first). Written out, as the envelope's keys are: a start loads no SDK.
- */
-export const LEGACY = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"];
+
+export { LEGACY };
+
 const GATEWAY = { name: "mcp-twin-gateway", version: VERSION };
 /** What the gateway can do for its servers: ask its sessions' clients (asks.ts). */
 const CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } };

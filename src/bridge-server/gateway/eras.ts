@@ -2,16 +2,16 @@
  * What changes between the two protocol eras on the way through the gateway: the capabilities a
  * client is shown, a result's era-only members, the client's envelope, a 2026-only error in words.
  */
-import {
-  CLIENT_CAPABILITIES_META_KEY,
-  CLIENT_INFO_META_KEY,
-  LOG_LEVEL_META_KEY,
-  PROTOCOL_VERSION_META_KEY,
-} from "@modelcontextprotocol/server";
 import { isCodeOf2026Only, RPC } from "../../core/jsonrpc/codes.js";
+import {
+  CLIENT_CAPABILITIES_KEY,
+  CLIENT_INFO_KEY,
+  LOG_LEVEL_KEY,
+  VERSION_KEY,
+} from "../../core/jsonrpc/envelope-headers.js";
 import type { Era } from "../endpoint.js";
-import type { Json } from "./as-sent.js";
 import type { CachedServer } from "./list-cache.js";
+import type { Json } from "./wire-json.js";
 
 /** The capabilities a client sees: the server's own, those the gateway forwards. */
 export function capabilitiesOf(cached: CachedServer): Record<string, Json> {
@@ -52,17 +52,12 @@ export function withEnvelope(
   const params: Json = { ...received };
   const meta: Json = { ...(params._meta as Json | undefined) };
   if (to === "2026-07-28") {
-    meta[PROTOCOL_VERSION_META_KEY] = "2026-07-28";
-    if (client.capabilities) meta[CLIENT_CAPABILITIES_META_KEY] = client.capabilities;
-    if (client.level) meta[LOG_LEVEL_META_KEY] = client.level;
-    if (client.info) meta[CLIENT_INFO_META_KEY] = client.info;
+    meta[VERSION_KEY] = "2026-07-28";
+    if (client.capabilities) meta[CLIENT_CAPABILITIES_KEY] = client.capabilities;
+    if (client.level) meta[LOG_LEVEL_KEY] = client.level;
+    if (client.info) meta[CLIENT_INFO_KEY] = client.info;
   } else
-    for (const key of [
-      PROTOCOL_VERSION_META_KEY,
-      CLIENT_INFO_META_KEY,
-      CLIENT_CAPABILITIES_META_KEY,
-      LOG_LEVEL_META_KEY,
-    ])
+    for (const key of [VERSION_KEY, CLIENT_INFO_KEY, CLIENT_CAPABILITIES_KEY, LOG_LEVEL_KEY])
       delete meta[key];
   if (Object.keys(meta).length > 0) params._meta = meta;
   else delete params._meta;

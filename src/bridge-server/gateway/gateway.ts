@@ -104,15 +104,6 @@ export class Gateway {
     return [...this.#hosts.values()];
   }
 
-  /**
-   * The modules a shared server's calls need, loaded now: a bridge started while clients still hold
-   * sessions of the one before it hears from them next, and their first calls would wait for these.
-   */
-  async loadRoutes(): Promise<void> {
-    if (this.#hosts.size === 0) return;
-    await Promise.all([import("./session-route.js"), import("./request-route.js")]);
-  }
-
   /** Start these (machine-wide) shared servers now: `serve --share` shows a failure at once. */
   async warm(names: readonly string[]): Promise<void> {
     for (const name of names) await this.#hosts.get(name)?.warm();

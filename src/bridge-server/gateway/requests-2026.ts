@@ -1,16 +1,20 @@
 /**
- * A shared server's 2026-07-28 requests: its ordinary ones on the route, the rest to the SDK's handler
- * (discover, listens, the spec's refusals: its listen router alone is 425 lines), changes told to both.
+ * A shared server's 2026-07-28 requests: its calls and lists on the lane (request-route.ts), the rest
+ * to the SDK's handler (discover, listens, the spec's refusals: its listen router alone is 425
+ * lines), changes told to both.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { McpHttpHandler } from "@modelcontextprotocol/server";
+import type { JSONRPCMessage, McpHttpHandler, Server } from "@modelcontextprotocol/server";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import { TRY_AGAIN } from "../http-guards.js";
-import { type LaneCall, mirrorsAgree } from "../lane.js";
+import { type LaneCall, laneRefusal, specParams } from "../lane.js";
 import { checkedCall, errorResponse, paramRefusal, refusalResponse } from "../param-check.js";
-import type { ListKind } from "./list-cache.js";
-import type { Passage } from "./request-route.js";
+import { capabilitiesOf } from "./eras.js";
+import { type CachedServer, LIST_METHODS, type ListKind } from "./list-cache.js";
+import { answerOnLane, type Passage } from "./request-route.js";
+import { CALLS, CAPABILITY_OF } from "./share-call.js";
 import type { SessionRef, ShareRoom } from "./share-view.js";
+import type { SharedChild } from "./shared-child.js";
 import { subscriptionRefusal } from "./subscriptions.js";
 
 export class Requests2026 {
@@ -22,30 +26,31 @@ export class Requests2026 {
     this.#room = room;
   }
 
-  /** The lane's call for a request whose headers name a process, when the lane may take it: its route. */
+  /**
+   * The lane's call for a request laneTakes took whose headers name a process: its `Mcp-Param-*`
+   * headers checked (mirrorRefusal), then the one call, with the params the SDK's server would pass on.
+   */
   laneFor(headers: IncomingHttpHeaders, message: unknown): LaneCall | undefined {
     const found = this.#room.route(headers);
     if (!found.ok) return undefined;
-    const known = this.#room.held(found.key)?.cached();
-    const list = known?.lists["tools/list"] ?? (known && !known.capabilities.tools ? null : undefined);
-    if (!mirrorsAgree(list, message, headers)) return undefined;
     const child = this.#room.child(found.key, found.cwd);
     const target = this.#room.target(found.key, child);
     const tools = this.#room.gate(headers);
     const session: SessionRef = { era: "2026-07-28", subscriptions: new Set(), ...(tools ? { tools } : {}) };
     const cached = () => this.#room.cached(child);
-    const m = message as Passage["m"];
-    // The route loads with the first request (it brings the SDK): an idle bridge does not carry it.
+    const m = specParams(message as Passage["m"]);
     return (send, stop) =>
-      void import("./request-route.js").then((r) =>
-        r.answerOnLane({ target, session, m, send, stop }, cached),
-      );
+      void this.#mirrorRefusal(child, message, headers).then((refused) => {
+        if (!refused) return answerOnLane({ target, session, m, send, stop }, cached);
+        const error = { code: RPC.headerMismatch, ...refused };
+        if (!stop.aborted) send(laneRefusal({ jsonrpc: "2.0", id: m.id, error } as JSONRPCMessage));
+      });
   }
 
   /**
    * A 2026-07-28 request the lane does not take, to the SDK handler of the process its headers name:
    * `server/discover` (it says the versions and capabilities), `subscriptions/listen` (its router),
-   * the spec's refusals (each worded exactly), and calls the lane cannot check (forward-server.ts).
+   * the spec's refusals (each worded exactly, in the SDK's order).
    */
   async serve(request: Request, parsedBody: unknown): Promise<Response> {
     const found = this.#room.route(request.headers);
@@ -68,10 +73,13 @@ export class Requests2026 {
       this.#handlers.delete(found.key);
       throw error;
     });
-    if (checkedCall(parsedBody)) {
-      const refused = await this.#paramRefusal(found.key, found.cwd, parsedBody, request.headers);
-      if (refused) return refusalResponse(refused, parsedBody);
-    }
+    // A call refused for its standard headers is refused for its `Mcp-Param-*` ones first, as before.
+    const refused = await this.#mirrorRefusal(
+      this.#room.child(found.key, found.cwd),
+      parsedBody,
+      request.headers,
+    );
+    if (refused) return refusalResponse(refused, parsedBody);
     if (method === "subscriptions/listen") {
       const refused = subscriptionRefusal(new Set(), listenedUris(parsedBody));
       if (refused) return errorResponse(400, parsedBody, { code: RPC.invalidParams, message: refused });
@@ -82,10 +90,11 @@ export class Requests2026 {
 
   /**
    * A call's `Mcp-Param-*` headers against its arguments, by the server's tools list (read now
-   * when a start has not yet read it). A server that cannot start is the handler's to report.
+   * when a start has not yet read it); undefined for any other request. A server that cannot start
+   * is the call's to report.
    */
-  async #paramRefusal(key: string, cwd: string | undefined, body: unknown, headers: Headers) {
-    const child = this.#room.child(key, cwd);
+  async #mirrorRefusal(child: SharedChild, body: unknown, headers: IncomingHttpHeaders | Headers) {
+    if (!checkedCall(body)) return undefined;
     try {
       const cached = await this.#room.cached(child);
       if (cached.capabilities.tools && !cached.lists["tools/list"]) await child.listsNow();
@@ -96,20 +105,12 @@ export class Requests2026 {
   }
 
   async #newHandler(key: string, cwd: string | undefined): Promise<McpHttpHandler> {
-    const [{ createMcpHandler }, { forwardServer }] = await Promise.all([
-      import("@modelcontextprotocol/server"),
-      import("./forward-server.js"),
-    ]);
+    const sdk = await import("@modelcontextprotocol/server");
     const child = this.#room.child(key, cwd);
-    const target = this.#room.target(key, child);
-    return createMcpHandler(
-      async (ctx) => {
-        const tools = this.#room.gate(ctx.requestInfo?.headers);
-        const session = { era: "2026-07-28" as const, subscriptions: new Set<string>() };
-        return forwardServer(target, tools ? { ...session, tools } : session, await this.#room.cached(child));
-      },
-      { legacy: "reject", onerror: (e) => this.#room.log(`2026-07-28: ${e.message}`) },
-    );
+    return sdk.createMcpHandler(async () => refusingServer(sdk.Server, await this.#room.cached(child)), {
+      legacy: "reject",
+      onerror: (e) => this.#room.log(`2026-07-28: ${e.message}`),
+    });
   }
 
   /**
@@ -151,6 +152,23 @@ export class Requests2026 {
     // The process is dropped: a handler that failed to open has nothing to close.
     await Promise.all([stop(), handler?.then((h) => h.close()).catch(() => {})]);
   }
+}
+
+/**
+ * The SDK's server behind the handler: `server/discover` answered from what the cache holds of the
+ * process. Its lists and calls are registered only so that one the SDK's schema refuses is refused
+ * in its words (not as an unknown method): every valid one is the lane's (laneTakes).
+ */
+function refusingServer(ServerClass: typeof Server, cached: CachedServer): Server {
+  const capabilities = capabilitiesOf(cached);
+  const server = new ServerClass(
+    { ...cached.serverInfo },
+    { capabilities, ...(cached.instructions ? { instructions: cached.instructions } : {}) },
+  );
+  for (const method of [...LIST_METHODS, ...CALLS])
+    if (capabilities[CAPABILITY_OF[method]])
+      server.setRequestHandler(method, () => Promise.reject(new Error(`${method} is answered on the lane`)));
+  return server;
 }
 
 /** The resources a 2026-07-28 `subscriptions/listen` names. */

@@ -6,8 +6,8 @@ import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import { CallStop, onAbort } from "../call-stop.js";
 import { type Clock, realClock, type Timer } from "../clock.js";
-import type { Json } from "./as-sent.js";
 import { NEEDS } from "./asks.js";
+import type { Json } from "./wire-json.js";
 
 /** A parked call waits this long for the client's retry; then the question is cancelled. */
 const PARKED_TTL_MS = 5 * 60 * 1000;

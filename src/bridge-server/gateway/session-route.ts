@@ -9,13 +9,13 @@ import { CallStop } from "../call-stop.js";
 import { Unavailable } from "../http-guards.js";
 import { type Descriptor, handshake } from "../route/handshake.js";
 import type { HttpSessionTransport } from "../session-transport.js";
-import type { Json } from "./as-sent.js";
 import { type AskMethod, type Caller, NEEDS } from "./asks.js";
 import { capabilitiesOf } from "./eras.js";
 import type { CachedServer } from "./list-cache.js";
 import { admits } from "./log-levels.js";
 import { callShared, type SharedCall, toProcess } from "./share-call.js";
 import type { ForwardTarget, SessionRef, ShareRoom } from "./share-view.js";
+import type { Json } from "./wire-json.js";
 
 /** Which notifications a client is sent only when the server declared the capability (the SDK's rule). */
 const NOTIFIED_FOR: Record<string, string> = {

@@ -7,12 +7,12 @@ import { errorObject, RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import type { CallStop } from "../call-stop.js";
 import type { Era } from "../endpoint.js";
 import { stampAsSdk } from "../sdk-stamp.js";
-import type { Json } from "./as-sent.js";
 import type { AskMethod, Caller } from "./asks.js";
 import { capabilitiesOf, in2025Terms, tidy, withEnvelope } from "./eras.js";
 import { type CachedServer, isList, type ListMethod } from "./list-cache.js";
 import type { ForwardTarget, SessionRef } from "./share-view.js";
 import { keptTools, refusal } from "./tool-filter.js";
+import type { Json } from "./wire-json.js";
 
 export const CALLS = ["tools/call", "prompts/get", "resources/read", "completion/complete"] as const;
 /** What each list and call needs the server to have declared. */
@@ -62,9 +62,9 @@ export async function callShared(call: SharedCall): Promise<JSONRPCMessage | und
 
 /**
  * The call's result past capabilities, cache and rules, tidied for the client's era, not yet
- * stamped (undefined: answered already); its error thrown as it is (the SDK's server says it).
+ * stamped (undefined: answered already); its error thrown as it is (errorIn says it).
  */
-export async function sharedResult(call: SharedCall, server: CachedServer): Promise<Json | undefined> {
+async function sharedResult(call: SharedCall, server: CachedServer): Promise<Json | undefined> {
   const { method } = call.request;
   const params = (call.request.params ?? {}) as Json;
   const needs = CAPABILITY_OF[method as keyof typeof CAPABILITY_OF];

@@ -18,6 +18,7 @@ import { type CachedServer, type ListCache, type ListKind, launchKey } from "./l
 import { Requests2026 } from "./requests-2026.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
+import { connectSession } from "./session-route.js";
 import { launchSecrets, ShareLog } from "./share-log.js";
 import { type ShareRestart, type ShareStatus, shareStatus } from "./share-status.js";
 import type { ForwardTarget, SessionRef, ShareRoom } from "./share-view.js";
@@ -145,9 +146,7 @@ export class ShareHost implements ShareRoom {
         const key = this.#keyFor(headers, "initialize");
         return key.ok ? undefined : key.why;
       },
-      // The route loads with the first session (it brings the SDK): an idle bridge does not carry it.
-      connect: async (transport, headers) =>
-        (await import("./session-route.js")).connectSession(this, transport, headers),
+      connect: async (transport, headers) => connectSession(this, transport, headers),
       sessionHeaders: this.mode === "project" ? [PROJECT_HEADER] : [],
       lane: (headers, message) => this.#requests2026.laneFor(headers, message),
       serve2026: (request, parsedBody) => this.#requests2026.serve(request, parsedBody),

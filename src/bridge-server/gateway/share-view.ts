@@ -5,12 +5,12 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import type { Era } from "../endpoint.js";
-import type { Json } from "./as-sent.js";
 import type { CachedServer } from "./list-cache.js";
 import type { ReverseShim } from "./reverse-shim.js";
 import type { ChildKey } from "./session-keys.js";
 import type { SharedChild } from "./shared-child.js";
 import type { ToolFilter } from "./tool-filter.js";
+import type { Json } from "./wire-json.js";
 
 /** One client session (or 2026-07-28 listen) as the gateway routes it: its era, log level and subscriptions. */
 export interface SessionRef {

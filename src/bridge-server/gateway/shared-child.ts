@@ -12,13 +12,13 @@ import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import type { CallStop } from "../call-stop.js";
 import { type Clock, realClock } from "../clock.js";
 import type { Era } from "../endpoint.js";
-import type { Json } from "./as-sent.js";
 import { ASK_METHODS, type AskMethod, Asks, type Caller } from "./asks.js";
 import { type CacheScope, ChildLists } from "./child-lists.js";
 import { ChildWire, type SendOptions, type WireTransport } from "./child-wire.js";
 import { type Connected, connectInEra } from "./era-probe.js";
 import type { CachedServer, ListCache, ListKind, ListMethod } from "./list-cache.js";
 import { UpstreamSubscriptions } from "./subscriptions.js";
+import type { Json } from "./wire-json.js";
 
 const LIST_CHANGED: Record<string, ListKind> = {
   "notifications/tools/list_changed": "tools",

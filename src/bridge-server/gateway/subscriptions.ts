@@ -3,8 +3,8 @@
  * process is asked when the wanted set changes (only the difference, never the whole set again).
  */
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
-import type { Json } from "./as-sent.js";
 import type { Connected } from "./era-probe.js";
+import type { Json } from "./wire-json.js";
 
 /**
  * Resources one session (or 2026-07-28 listen) may be subscribed to at once: each costs the server

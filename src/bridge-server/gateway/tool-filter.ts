@@ -8,7 +8,7 @@ import type { ShareToolRules } from "../../core/entries/share-launch.js";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import { type AppliedRule, ruleField, rulesFor, toolsFor } from "../../core/manifest/tool-rules.js";
 import { headerOf } from "../http-guards.js";
-import type { Json } from "./as-sent.js";
+import type { Json } from "./wire-json.js";
 
 /** The rules that apply to one client of one shared server, and where the manifest writes them. */
 export interface ToolFilter {

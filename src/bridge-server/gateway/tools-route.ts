@@ -9,12 +9,13 @@ import { ToolIndex } from "../../core/tool-search/tool-index.js";
 import { onDemandEndpoint } from "../../core/tool-search/tools-endpoint.js";
 import { CallStop } from "../call-stop.js";
 import type { Endpoint } from "../endpoint.js";
-import type { Json } from "./as-sent.js";
 import { type ListCache, launchKey } from "./list-cache.js";
-import type { Passage } from "./request-route.js";
+import { type Passage, sharedCall } from "./request-route.js";
 import { childKeyOf, type PathSide } from "./session-keys.js";
+import { callShared } from "./share-call.js";
 import type { ShareHost } from "./share-host.js";
 import { clientOf } from "./tool-filter.js";
+import type { Json } from "./wire-json.js";
 
 export interface ToolsGateway {
   plan(): ToolSearchShares | undefined;
@@ -46,12 +47,8 @@ export function toolsEndpoint(path: string, g: ToolsGateway): Endpoint {
     const found = host?.route(headers, session);
     if (!host || !found?.ok) throw new Error(found && !found.ok ? found.why : `"${server}" cannot run here`);
     const child = host.child(found.key, found.cwd);
-    // The one call loads with the first call (it brings the SDK). In 2025-11-25 terms: a 2026-07-28
-    // process gets the envelope from it (toProcess), a 2025-11-25 one the request as it is.
-    const [route, { callShared }] = await Promise.all([
-      import("./request-route.js"),
-      import("./share-call.js"),
-    ]);
+    // In 2025-11-25 terms: a 2026-07-28 process gets the envelope from the one call (toProcess), a
+    // 2025-11-25 one the request as it is.
     const params = { name: tool, arguments: args };
     const m: Passage["m"] = { jsonrpc: "2.0", id: 0, method: "tools/call", params };
     const s2025 = { era: "2025-11-25" as const, subscriptions: new Set<string>(), tools: host.gate(headers) };
@@ -62,7 +59,7 @@ export function toolsEndpoint(path: string, g: ToolsGateway): Endpoint {
       send: () => {},
       stop: new CallStop(),
     };
-    const answer = (await callShared(route.sharedCall(p, () => host.cached(child)))) as Json | undefined;
+    const answer = (await callShared(sharedCall(p, () => host.cached(child)))) as Json | undefined;
     if (!answer || answer.error) throw new Error(String((answer?.error as Json | undefined)?.message));
     return answer.result as Json;
   };

@@ -2,7 +2,6 @@
  * What a route answers itself, from what the upstream said at its last start: `initialize`,
  * `server/discover`, `ping` and `logging/setLevel` — as the SDK's server answers them.
  */
-import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import { RPC } from "../../core/jsonrpc/codes.js";
 
 /** The upstream as its last start described it (the list cache's entry holds the same). */
@@ -12,6 +11,8 @@ export interface Descriptor {
   instructions?: string;
 }
 
+/** The 2025 revisions as the SDK takes them, newest first (written out: the routes load no SDK). */
+export const LEGACY = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"];
 /** The revisions a 2026-07-28 client may name (the SDK lists the earlier era's alone). */
 const MODERN_VERSIONS = ["2026-07-28"] as const;
 
@@ -37,10 +38,7 @@ export function handshake(method: string, params: Params, d: Descriptor): Handsh
   switch (method) {
     case "initialize": {
       const asked = params?.protocolVersion;
-      const protocolVersion =
-        typeof asked === "string" && SUPPORTED_PROTOCOL_VERSIONS.includes(asked)
-          ? asked
-          : SUPPORTED_PROTOCOL_VERSIONS[0];
+      const protocolVersion = typeof asked === "string" && LEGACY.includes(asked) ? asked : LEGACY[0];
       return answer({
         protocolVersion,
         capabilities: d.capabilities,

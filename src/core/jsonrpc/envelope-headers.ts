@@ -7,6 +7,14 @@ import type { RequestId } from "@modelcontextprotocol/client";
 
 /** The envelope member naming a request's protocol revision. */
 export const VERSION_KEY = "io.modelcontextprotocol/protocolVersion";
+/**
+ * The envelope's other members and a 2026-07-28 result's server stamp, written out as the SDK
+ * names them (test/jsonrpc/envelope-headers.test.ts checks): a module that needs only these loads no SDK.
+ */
+export const CLIENT_INFO_KEY = "io.modelcontextprotocol/clientInfo";
+export const CLIENT_CAPABILITIES_KEY = "io.modelcontextprotocol/clientCapabilities";
+export const LOG_LEVEL_KEY = "io.modelcontextprotocol/logLevel";
+export const SERVER_INFO_KEY = "io.modelcontextprotocol/serverInfo";
 const SENTINEL_START = "=?base64?";
 const SENTINEL_END = "?=";
 /** What a header value may hold as it is: visible ASCII, space and tab. */

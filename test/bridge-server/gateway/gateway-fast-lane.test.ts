@@ -1,8 +1,8 @@
 /**
  * A 2026-07-28 call to a running 2025-11-25 shared server goes past the SDK's server on a fast lane
- * (gateway/request-route.ts): each answer here is compared with the same call answered through the
- * SDK's server (a request the lane does not take: an extension key in its params, which the SDK
- * drops before forwarding), byte for byte but for ids and the gateway's own request state.
+ * (gateway/request-route.ts): each answer here is compared with the same call carrying an
+ * extension key in its params (which the SDK's server answered until the lane took every call, and
+ * which the lane drops as it did), byte for byte but for ids and the gateway's own request state.
  */
 import { expect, test } from "vitest";
 import { postModern } from "../../helpers/raw-post-2026.js";
@@ -29,7 +29,7 @@ interface Answer {
   state?: string;
 }
 
-/** One raw 2026-07-28 tools/call; `slow` adds a key only the SDK's server takes. */
+/** One raw 2026-07-28 tools/call; `slow` adds an extension's key (once only the SDK's server took it). */
 async function call(
   url: string,
   token: string,
