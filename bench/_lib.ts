@@ -54,6 +54,36 @@ export function verdict(label: string, value: number, target: number, lowerIsBet
   return ok;
 }
 
+/**
+ * Issue 67's budgets, one line each ("budget … : measured X vs limit Y ✔/✘"), kept for the summary
+ * `npm run bench -- --budgets` prints at the end (bench/run.js reads them off globalThis: each
+ * benchmark is bundled on its own, so a module variable would not be shared). The verdict too.
+ */
+export function budget(
+  label: string,
+  measured: number,
+  limit: number,
+  unit = "",
+  lowerIsBetter = true,
+): boolean {
+  const ok = lowerIsBetter ? measured <= limit : measured >= limit;
+  const figure = (v: number) => `${v.toFixed(v >= 10 ? 1 : 2)}${unit}`;
+  const line = `budget ${label} : measured ${figure(measured)} vs limit ${lowerIsBetter ? "≤" : "≥"} ${figure(limit)} ${ok ? "✔" : "✘"}`;
+  console.log(line);
+  const kept = globalThis as { benchBudgets?: string[] };
+  kept.benchBudgets ??= [];
+  kept.benchBudgets.push(line);
+  return ok;
+}
+
+/** `npm run bench -- --budgets`: only what issue 67's budgets need, with the cuts each bench says. */
+export const BUDGETS = process.env.BENCH_BUDGETS === "1";
+
+/** "median (min–max over n)": how far a figure's rounds spread, to judge whether it is stable. */
+export function spread(xs: number[], digits = 2): string {
+  return `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)} over ${xs.length})`;
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `probe`'s first answer other than undefined (a throw is "not yet"), polled every 50 ms. */
