@@ -1,5 +1,5 @@
 /** Shared timing helpers: interleaved runs, medians, side-by-side tables, a process tree's memory. */
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
 export interface Timed {
@@ -82,6 +82,20 @@ export const BUDGETS = process.env.BENCH_BUDGETS === "1";
 /** "median (min–max over n)": how far a figure's rounds spread, to judge whether it is stable. */
 export function spread(xs: number[], digits = 2): string {
   return `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)} over ${xs.length})`;
+}
+
+/**
+ * SIGTERM to each child, then its exit awaited (not a fixed wait); one still there 5 s later is
+ * killed.
+ */
+export async function endAll(children: ChildProcess[]): Promise<void> {
+  const live = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  const exits = live.map((c) => new Promise((r) => c.once("exit", r)));
+  for (const c of live) {
+    c.kill("SIGTERM");
+    setTimeout(() => c.kill("SIGKILL"), 5000).unref();
+  }
+  await Promise.all(exits);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

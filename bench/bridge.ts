@@ -68,7 +68,7 @@ import { nodeFetch } from "../src/core/system/keep-alive-http.js";
 import { BIN, REPO } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";
 import { freePort } from "../test/helpers/net.js";
-import { BUDGETS, budget, median, sleep, spread, table, verdict, waitFor } from "./_lib.js";
+import { BUDGETS, budget, endAll, median, sleep, spread, table, verdict, waitFor } from "./_lib.js";
 import { rawClient } from "./_raw-client.js";
 
 const CALLS = Number(process.env.BENCH_BRIDGE_CALLS ?? 1000);
@@ -615,8 +615,7 @@ export async function run(): Promise<{ ok: boolean }> {
     return { ok: results.every(Boolean) };
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
-    for (const child of children) child.kill("SIGTERM");
-    await sleep(300);
+    await endAll(children);
     rmSync(dir, { recursive: true, force: true });
   }
 }

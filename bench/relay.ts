@@ -26,7 +26,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { BIN, REPO } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";
-import { BUDGETS, budget, median, sleep, spread, table, verdict, waitFor } from "./_lib.js";
+import { BUDGETS, budget, endAll, median, sleep, spread, table, verdict, waitFor } from "./_lib.js";
 import { bridgeEnv } from "./_shared-fixture.js";
 
 const BASELINE = process.env.BENCH_RELAY_BASELINE;
@@ -296,8 +296,7 @@ export async function run(): Promise<{ ok: boolean }> {
     return report({ builds, bareRss, idle, start, first, p, long });
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
-    for (const child of children) child.kill("SIGTERM");
-    await sleep(300);
+    await endAll(children);
     rmSync(dir, { recursive: true, force: true });
   }
 }
