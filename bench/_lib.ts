@@ -1,5 +1,5 @@
 /** Shared timing helpers: interleaved runs, medians, side-by-side tables, a process tree's memory. */
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
 export interface Timed {
@@ -52,6 +52,50 @@ export function verdict(label: string, value: number, target: number, lowerIsBet
     `${ok ? "✔" : "✖"} ${label}: ${value.toFixed(2)} (target ${lowerIsBetter ? "≤" : "≥"} ${target})`,
   );
   return ok;
+}
+
+/**
+ * Issue 67's budgets, one line each ("budget … : measured X vs limit Y ✔/✘"), kept for the summary
+ * `npm run bench -- --budgets` prints at the end (bench/run.js reads them off globalThis: each
+ * benchmark is bundled on its own, so a module variable would not be shared). The verdict too.
+ */
+export function budget(
+  label: string,
+  measured: number,
+  limit: number,
+  unit = "",
+  lowerIsBetter = true,
+): boolean {
+  const ok = lowerIsBetter ? measured <= limit : measured >= limit;
+  const figure = (v: number) => `${v.toFixed(v >= 10 ? 1 : 2)}${unit}`;
+  const line = `budget ${label} : measured ${figure(measured)} vs limit ${lowerIsBetter ? "≤" : "≥"} ${figure(limit)} ${ok ? "✔" : "✘"}`;
+  console.log(line);
+  const kept = globalThis as { benchBudgets?: string[] };
+  kept.benchBudgets ??= [];
+  kept.benchBudgets.push(line);
+  return ok;
+}
+
+/** `npm run bench -- --budgets`: only what issue 67's budgets need, with the cuts each bench says. */
+export const BUDGETS = process.env.BENCH_BUDGETS === "1";
+
+/** "median (min–max over n)": how far a figure's rounds spread, to judge whether it is stable. */
+export function spread(xs: number[], digits = 2): string {
+  return `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)} over ${xs.length})`;
+}
+
+/**
+ * SIGTERM to each child, then its exit awaited (not a fixed wait); one still there 5 s later is
+ * killed.
+ */
+export async function endAll(children: ChildProcess[]): Promise<void> {
+  const live = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  const exits = live.map((c) => new Promise((r) => c.once("exit", r)));
+  for (const c of live) {
+    c.kill("SIGTERM");
+    setTimeout(() => c.kill("SIGKILL"), 5000).unref();
+  }
+  await Promise.all(exits);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

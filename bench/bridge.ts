@@ -48,6 +48,8 @@
  * stopped shared server's tools/list for a new session ≤ 100 ms; the first call on a cold shared
  * server ≤ 1.2× a direct entry's start; with a baseline, each era no slower than the baseline
  * (judged call by call at the end: erasSideBySide).
+ * `--budgets` (BENCH_BUDGETS=1): issue 67's budgets alone — the stdio floor, the relay floor, the
+ * share and the build before's share in the interleaved rounds, then the gateway's cached list.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -66,7 +68,7 @@ import { nodeFetch } from "../src/core/system/keep-alive-http.js";
 import { BIN, REPO } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";
 import { freePort } from "../test/helpers/net.js";
-import { median, sleep, table, verdict, waitFor } from "./_lib.js";
+import { BUDGETS, budget, endAll, median, sleep, spread, table, verdict, waitFor } from "./_lib.js";
 import { rawClient } from "./_raw-client.js";
 
 const CALLS = Number(process.env.BENCH_BRIDGE_CALLS ?? 1000);
@@ -381,6 +383,15 @@ export async function run(): Promise<{ ok: boolean }> {
       );
     }
 
+    // Issue 67's budgets (`--budgets`) judge the share against the relay floor and the build before
+    // only: the other contenders, the eras side by side, the entries and the long run (over half
+    // the time) are left out, the rounds still interleaved.
+    if (BUDGETS) {
+      const judged = ["stdio (floor)", "relay floor (lines passed on)", "mcp-twin serve --share"];
+      for (let i = contenders.length - 1; i >= 0; i--)
+        if (!judged.includes(contenders[i]![0]) && contenders[i]![0] !== "baseline: serve --share")
+          contenders.splice(i, 1);
+    }
     // ROUNDS rounds, interleaved (every contender in every mode, then again), so load drifts on this
     // shared machine hit them alike; each figure is the median of its rounds.
     const sessionsOf = new Map<string, Client[]>();
@@ -428,6 +439,10 @@ export async function run(): Promise<{ ok: boolean }> {
     );
     console.log(`load average ${load()} after the side-by-side rounds`);
     const get = (name: string, mode: string) => rows.find((r) => r.name === name && r.mode === mode)!;
+    if (BUDGETS) {
+      const gateway = await gatewayFigures(dir, fixture.script, bridge, clients);
+      return { ok: budgetVerdicts(rounds, gateway, BASELINE !== undefined) };
+    }
 
     const eras = await erasSideBySide(
       { inproc, share: { url: share.shareUrl, token: share.token } },
@@ -600,10 +615,39 @@ export async function run(): Promise<{ ok: boolean }> {
     return { ok: results.every(Boolean) };
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
-    for (const child of children) child.kill("SIGTERM");
-    await sleep(300);
+    await endAll(children);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Issue 67's budgets from the interleaved rounds: the share's c=1 p50 over the relay floor's, and
+ * its c=8 throughput against the build before's (each figure the median of its rounds, their spread
+ * printed beside it); a new session's tools/list of a stopped shared server.
+ */
+function budgetVerdicts(
+  rounds: Map<string, Measured[]>,
+  gateway: { cachedList: number },
+  before: boolean,
+): boolean {
+  const of = (name: string, mode: string) => rounds.get(`${name}|${mode}`)!;
+  const share = "mcp-twin serve --share";
+  const over = of(share, "1").map((m, i) => m.p50 - of("relay floor (lines passed on)", "1")[i]!.p50);
+  console.log(`\nshare p50 − relay floor p50 at c=1, by round (ms): ${spread(over, 3)}`);
+  const ok = [budget("c=1 p50 of a shared call over the relay floor", median(over), 0.2, " ms")];
+  for (const mode of ["8 in 1 session", "8 in 8 sessions"]) {
+    if (!before) {
+      console.log(`budget c=${mode} throughput / the build before : not measured (no --before)`);
+      continue;
+    }
+    const ratio = of(share, mode).map(
+      (m, i) => m.perSecond / of("baseline: serve --share", mode)[i]!.perSecond,
+    );
+    console.log(`share c=${mode} throughput / the build before's, by round: ${spread(ratio)}`);
+    ok.push(budget(`c=${mode} throughput / the build before`, median(ratio), 0.95, "×", false));
+  }
+  ok.push(budget("a new session's tools/list of a stopped shared server", gateway.cachedList, 100, " ms"));
+  return ok.every(Boolean);
 }
 
 /**

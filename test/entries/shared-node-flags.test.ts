@@ -43,22 +43,43 @@ test("this machine's node accepts them and still runs a script", () => {
 });
 
 /**
+ * The window's clock, held by the test: loaded before the flags' module (`--import` runs in order),
+ * it keeps the interval that module starts (the only one of `WINDOW` ms) and runs it on each
+ * "tick" line instead of on the wall clock. The module's own judgement is untouched: it reads the
+ * process's real CPU time. On a loaded machine a window of wall time holds less CPU time than it
+ * would alone, so waiting windows out judged the load, not the process.
+ */
+const clock = (windowMs: number) =>
+  `data:text/javascript;base64,${Buffer.from(
+    [
+      "const real = globalThis.setInterval;",
+      "globalThis.setInterval = (fn, ms, ...rest) => {",
+      `  if (ms !== ${windowMs}) return real(fn, ms, ...rest);`,
+      "  globalThis.windowEnds = fn;",
+      "  return { unref() {}, ref() {}, hasRef: () => false };",
+      "};",
+    ].join("\n"),
+  ).toString("base64")}`;
+
+/**
  * A script that reports, on each line it reads, whether V8 has compiled a function it ran hot past
- * the interpreter (`%GetOptimizationStatus`: bit 16 "optimized", bit 15 "baseline", Sparkplug's),
- * and on "busy" keeps a core busy for the given milliseconds. `--allow-natives-syntax` only lets the
- * test ask.
+ * the interpreter (`%GetOptimizationStatus`: bit 16 "optimized", bit 15 "baseline", Sparkplug's);
+ * on "busy" it first keeps the core busy for the given milliseconds of its own CPU time, on "tick"
+ * it first ends the window (the held clock). `--allow-natives-syntax` only lets the test ask.
  */
 const PROBE = `
 const hot = (n) => { let s = 0; for (let i = 0; i < n; i++) s = (s + i * i) % 1000003; return s; };
 const heat = () => { for (let k = 0; k < 200; k++) hot(1000); };
 const optimized = () => { heat(); return (%GetOptimizationStatus(hot) & (16 | 32768)) !== 0; };
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 let buf = "";
 process.stdin.on("data", (d) => {
   buf += d;
   for (let i; (i = buf.indexOf("\\n")) >= 0; ) {
     const [cmd, ms] = buf.slice(0, i).split(" ");
     buf = buf.slice(i + 1);
-    if (cmd === "busy") { const end = Date.now() + Number(ms); while (Date.now() < end) hot(1000); }
+    if (cmd === "busy") { const end = cpu() + Number(ms); while (cpu() < end) hot(1000); }
+    if (cmd === "tick") globalThis.windowEnds();
     process.stdout.write(String(optimized()) + "\\n");
   }
 });
@@ -68,7 +89,14 @@ test("a real node under them compiles nothing past the interpreter while idle or
   const windowMs = 400;
   const child = spawn(
     process.execPath,
-    ["--allow-natives-syntax", ...sharedNodeFlags(process.version, windowMs), "-e", PROBE],
+    [
+      "--allow-natives-syntax",
+      "--import",
+      clock(windowMs),
+      ...sharedNodeFlags(process.version, windowMs),
+      "-e",
+      PROBE,
+    ],
     { stdio: ["pipe", "pipe", "inherit"] },
   );
   const lines: string[] = [];
@@ -87,19 +115,24 @@ test("a real node under them compiles nothing past the interpreter while idle or
     return lines.at(-1);
   };
   try {
-    // Light use across several windows (the first, start-up, is not judged): still not optimized.
+    // The first window holds start-up and is not judged; then light use across several windows:
+    // still not optimized.
+    expect(await ask("tick"), "start-up").toBe("false");
     for (let i = 0; i < 4; i++) {
       expect(await ask("light"), `light ${i}`).toBe("false");
-      await new Promise((r) => setTimeout(r, windowMs / 2));
+      expect(await ask("tick"), `light window ${i}`).toBe("false");
     }
-    // A window mostly busy: the compilers come back and the hot function is optimized.
-    await ask(`busy ${windowMs * 2}`);
-    let optimized = "false";
-    for (let i = 0; i < 20 && optimized !== "true"; i++) {
-      await new Promise((r) => setTimeout(r, windowMs / 2));
-      optimized = (await ask("light")) ?? "";
+    // A window busy for all its length in CPU time (twice the half it takes): the compilers come
+    // back at its end, and the hot function is optimized once V8's background compile is in,
+    // which is asked for until it is (each ask heats it again; nothing is judged by the wall clock).
+    await ask(`busy ${windowMs}`);
+    await ask("tick");
+    let optimized = await ask("light");
+    for (let i = 0; i < 500 && optimized !== "true"; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      optimized = await ask("light");
     }
-    expect(optimized).toBe("true");
+    expect(optimized, "optimized after the busy window").toBe("true");
   } finally {
     child.kill();
     await once(child, "exit");

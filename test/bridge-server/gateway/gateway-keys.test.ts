@@ -361,10 +361,7 @@ async function relayed(g: Gateway, era: "legacy" | { pin: string }) {
 }
 
 describe("a relay's exit ends its session", () => {
-  // Retried once: the SDK's 2026-07-28 probe once saw the relay's stdio close before it answered
-  // (a fresh-clone run of the whole suite with another vitest run beside it); not reproduced since.
   test("in both eras: the session's process stops at once, not at the idle stop", {
-    retry: 1,
     timeout: 60_000,
   }, async () => {
     const g = await gatewayBridge({ servers: { s: scriptServer(scopeScript(), "session") } });
@@ -375,7 +372,8 @@ describe("a relay's exit ends its session", () => {
       expect(alive(pid)).toBe(true);
       await client.close();
       await until(`${JSON.stringify(era)}: its process gone`, () => (alive(pid) ? undefined : true), 5000);
-      // The SDK's probe of the era ran a relay of its own, ended with SIGTERM: its key went too.
+      // The SDK's probe of the era ran a relay of its own (its server/discover started a process),
+      // ended with SIGTERM and, 1 s later if still there, SIGKILL: its DELETE ended that key too.
       await until(`${JSON.stringify(era)}: nothing held`, async () =>
         (await g.status()).shares[0]?.children.length === 0 ? true : undefined,
       );
