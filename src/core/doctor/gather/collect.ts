@@ -26,6 +26,7 @@ import { findManifest, type LoadedManifest, loadManifest } from "../../manifest/
 import { splitSpec } from "../../manifest/package-spec.js";
 import { type Manifest, manifestSchema, type ServerSpec } from "../../manifest/schema.js";
 import { secretsPrivacy } from "../../manifest/secrets-file.js";
+import { TOOLS_ENTRY } from "../../manifest/tool-search.js";
 import { type TrustRequest, trust } from "../../manifest/trust.js";
 import { loginLines } from "../../oauth/needs-login.js";
 import { knownVersions, packageServers } from "../../packages/installs.js";
@@ -650,8 +651,12 @@ function unstartedShared(w: EntryWork, why: (name: string, relay: boolean) => st
   return { ...rest, noSpawn };
 }
 
-/** The shared server a url reaches at the bridge (`…/share/<name>`), if it is one. */
+/**
+ * The shared server a url reaches at the bridge (`…/share/<name>`), or `tools` for its `/tools`
+ * (tools on demand: its relay starts the bridge too), if it is one.
+ */
 function sharedName(url: string | undefined): string | undefined {
+  if (url && /^https?:\/\/[^/]+\/tools$/.test(url)) return TOOLS_ENTRY;
   const name = url ? /\/share\/([^/?#]+)$/.exec(url)?.[1] : undefined;
   return name === undefined ? undefined : decodeURIComponent(name);
 }
