@@ -98,8 +98,9 @@ test("a project server's tools are searched and called in the folder the request
   expect(JSON.parse(await callText(inA, "call_tool", { name: "proj/whoami", arguments: {} })).cwd).toBe(a);
   // A tool its process in folder a added is found there, not in folder b.
   expect(await callText(inA, "call_tool", { name: "proj/bump", arguments: {} })).toBe("bumped 1");
-  await until("folder a's new tool found", async () =>
-    (await search(inA, "select:proj/extra1")).names.length === 1 || undefined,
+  await until(
+    "folder a's new tool found",
+    async () => (await search(inA, "select:proj/extra1")).names.length === 1 || undefined,
   );
   const inB = await inFolder(b);
   expect((await search(inB, "select:proj/extra1")).names).toEqual([]);
@@ -109,7 +110,10 @@ test("a project server's tools are searched and called in the folder the request
   const found = await search(nowhere, "echo");
   expect(found.names).toEqual([]);
   expect(found.note).toMatch(/^Not searched: proj: .*Mcp-Twin-Project header[^\n]*$/);
-  const call = await nowhere.callTool({ name: "call_tool", arguments: { name: "proj/echo", arguments: { text: "x" } } });
+  const call = await nowhere.callTool({
+    name: "call_tool",
+    arguments: { name: "proj/echo", arguments: { text: "x" } },
+  });
   expect(call.isError).toBe(true);
   expect(JSON.stringify(call.content)).toContain("Not searched: proj");
   expect((await nowhere.listTools()).tools[0]?.description).toMatch(/^- proj \(not searched here: /m);

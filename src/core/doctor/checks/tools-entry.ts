@@ -21,7 +21,7 @@ const isTools = (url: string | undefined) => {
 };
 
 /** Whether the entry is tools on demand's: named `tools`, to /tools (its url, or its relay's). */
-export function reachesTools(w: ProbeItem["work"]): boolean {
+function reachesTools(w: ProbeItem["work"]): boolean {
   if (w.server !== TOOLS_ENTRY) return false;
   const args = w.plan?.args ?? [];
   return isTools(w.remote?.url) || isTools(args[args.indexOf("connect") + 1]);
