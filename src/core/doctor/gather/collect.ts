@@ -45,6 +45,7 @@ import {
   type NodeFacts,
   type ProbeItem,
   type RunningApp,
+  type SharedFacts,
 } from "../facts.js";
 import { runProbes } from "../probe/probe-phase.js";
 import { gatherBridge } from "./bridge-phase.js";
@@ -499,23 +500,12 @@ async function live(
     bridgeEnv,
     // The shared facts are their own checks: one failing to gather leaves them out, not doctor.
   ).catch(() => undefined);
-  const bridgeUp = ["running", "elsewhere"].includes(sharedFacts?.status?.bridge.state ?? "");
-  // An entry to a shared server whose program is not there would only fetch the bridge's refusal:
-  // shared.status is that finding, with the install command.
-  const missing = new Map(
-    (sharedFacts?.status?.shared ?? []).flatMap((v) => (v.missing ? [[v.name, v.missing] as const] : [])),
-  );
-  const probeWork = beforeShared.map((w) =>
-    unstartedShared(w, (name, relay) => {
-      const m = missing.get(name);
-      if (m)
-        return `it ${relay ? "relays to" : "reaches"} ${name} in the bridge, whose program \`${m.program}\` is not found in ${m.env} (see shared.status)`;
-      // A url entry cannot start the bridge: shared.gateway says it is down.
-      return bridgeUp || !relay
-        ? undefined
-        : "it relays to a shared server in the bridge, which is not running (the relay starts it on first use; see shared.status)";
-    }),
-  );
+  // The bridge answers: as the shared servers' status says, or its own check (asked when nothing
+  // is shared, as with tools on demand alone).
+  const bridgeUp =
+    ["running", "elsewhere"].includes(sharedFacts?.status?.bridge.state ?? "") ||
+    (await bridge)?.reach?.state === "ours";
+  const probeWork = beforeShared.map((w) => unstartedShared(w, whyUnstarted(sharedFacts, bridgeUp)));
   // A project's own files name programs someone else chose: started only when trusted.
   const askTrust = options.trust;
   const gated = options.probe
@@ -634,6 +624,27 @@ function withheldFound(
  * server's name and whether the entry is a relay): a relay while the bridge is not running, any
  * entry while the server's program is missing.
  */
+/**
+ * Why an entry to the bridge is not started: a shared server's program not there (it would only
+ * fetch the bridge's refusal: shared.status is that finding, with the install command), or a relay
+ * while the bridge is down (it would start one that outlives doctor).
+ */
+function whyUnstarted(shared: SharedFacts | undefined, bridgeUp: boolean) {
+  const missing = new Map(
+    (shared?.status?.shared ?? []).flatMap((v) => (v.missing ? [[v.name, v.missing] as const] : [])),
+  );
+  return (name: string, relay: boolean): string | undefined => {
+    const m = missing.get(name);
+    if (m)
+      return `it ${relay ? "relays to" : "reaches"} ${name} in the bridge, whose program \`${m.program}\` is not found in ${m.env} (see shared.status)`;
+    // A url entry cannot start the bridge: shared.gateway says it is down.
+    if (bridgeUp || !relay) return undefined;
+    return name === TOOLS_ENTRY
+      ? "it relays to the bridge's /tools, and the bridge is not running (the relay would start it; see bridge.reachable)"
+      : "it relays to a shared server in the bridge, which is not running (the relay starts it on first use; see shared.status)";
+  };
+}
+
 function unstartedShared(w: EntryWork, why: (name: string, relay: boolean) => string | undefined): EntryWork {
   const args = w.plan?.args ?? [];
   const at = args.indexOf("connect");
