@@ -23,7 +23,8 @@ const isTools = (url: string | undefined) => {
 /** Whether the entry is tools on demand's: named `tools`, to /tools (its url, or its relay's). */
 function reachesTools(w: ProbeItem["work"]): boolean {
   if (w.server !== TOOLS_ENTRY) return false;
-  const args = w.plan?.args ?? [];
+  // A relay not started keeps the command it would have run (its plan is dropped).
+  const args = w.plan?.args ?? w.command?.args ?? [];
   return isTools(w.remote?.url) || isTools(args[args.indexOf("connect") + 1]);
 }
 

@@ -500,11 +500,7 @@ async function live(
     bridgeEnv,
     // The shared facts are their own checks: one failing to gather leaves them out, not doctor.
   ).catch(() => undefined);
-  // The bridge answers: as the shared servers' status says, or its own check (asked when nothing
-  // is shared, as with tools on demand alone).
-  const bridgeUp =
-    ["running", "elsewhere"].includes(sharedFacts?.status?.bridge.state ?? "") ||
-    (await bridge)?.reach?.state === "ours";
+  const bridgeUp = ["running", "elsewhere"].includes(sharedFacts?.status?.bridge.state ?? "");
   const probeWork = beforeShared.map((w) => unstartedShared(w, whyUnstarted(sharedFacts, bridgeUp)));
   // A project's own files name programs someone else chose: started only when trusted.
   const askTrust = options.trust;
