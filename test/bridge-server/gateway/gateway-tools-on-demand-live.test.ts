@@ -46,7 +46,7 @@ const search = async (c: Client, query: string) => {
   return { names: found.tools.map((t) => t.name), note: found.note };
 };
 
-test("a server's changed tools list is indexed again once, when it changes, and the open /tools sessions are told", async () => {
+test("a server's changed tools list is indexed again once, when it changes, and the open /tools sessions (and 2026-07-28 listens) are told", async () => {
   const g = await onDemand((v1) => ({ old: scriptServer(v1, "machine") }));
   const client = await v2Client(toolsUrl(g), tokenOf(g), "legacy");
   const watcher = await v2Client(toolsUrl(g), tokenOf(g), "legacy");
@@ -54,10 +54,19 @@ test("a server's changed tools list is indexed again once, when it changes, and 
   watcher.setNotificationHandler("notifications/tools/list_changed", () => {
     told++;
   });
+  // A 2026-07-28 client hears it on its listen.
+  const modern = await v2Client(toolsUrl(g), tokenOf(g), { pin: "2026-07-28" });
+  let heard = 0;
+  modern.setNotificationHandler("notifications/tools/list_changed", () => {
+    heard++;
+  });
+  const listening = await modern.listen({ toolsListChanged: true });
   expect((await search(watcher, "select:old/extra1")).names).toEqual([]);
   // `bump` adds a tool: the server says tools/list_changed, the gateway reads its list again.
   expect(await callText(client, "call_tool", { name: "old/bump", arguments: {} })).toBe("bumped 1");
   await until("the watching session told its tools changed", () => told > 0 || undefined);
+  await until("the 2026-07-28 listen told", () => heard > 0 || undefined);
+  await listening.close();
   // Its first request since: the new tool is there, indexed when the list changed (once), not now.
   expect((await search(watcher, "select:old/extra1")).names).toEqual(["old/extra1"]);
   const reindexed = g.stderr().match(/\[tools\] old: its list changed, \d+ tools indexed again/g) ?? [];
