@@ -1,7 +1,8 @@
 /**
  * doctor's tools.budget proposes tools on demand (the manifest's toolSearch) for a client over its
  * budget that cannot search its tools itself (Windsurf, 100 tools a request), never for one that
- * can (VS Code); taken, Windsurf gets one tools entry and is under its limit. Fake Linux.
+ * can (VS Code); taken, Windsurf gets one tools entry, under its limit, that doctor's handshake
+ * finds answering. Fake Linux.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -66,5 +67,17 @@ describe("tools.budget and toolSearch", () => {
     const file = path.join(machine.paths.linuxHome, ".codeium", "windsurf", "mcp_config.json");
     expect(Object.keys(JSON.parse(readFileSync(file, "utf8")).mcpServers)).toEqual(["tools"]);
     expect((await budget()).find((c) => c.client === "windsurf" && c.status === "warn")).toBeUndefined();
+    // Tools on demand alone (nothing shared): doctor's handshake through the entry finds its tools.
+    const run = await machine.run(["doctor", "--json", "--client", "windsurf", "--server", "tools"]);
+    const endpoint = (JSON.parse(run.stdout) as { checks: Check[] }).checks.filter(
+      (c) => c.id === "tools.endpoint",
+    );
+    expect(endpoint).toMatchObject([
+      {
+        client: "windsurf",
+        status: "pass",
+        message: "its tools entry answers at /tools: search_tools, call_tool.",
+      },
+    ]);
   }, 180_000);
 });

@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { verifyClientToken } from "../../src/core/bridge-link/client-token.js";
+import { clientToken, verifyClientToken } from "../../src/core/bridge-link/client-token.js";
 import {
   createFakeMachine,
   type FakeMachine,
@@ -17,6 +17,8 @@ import {
 import { freePort } from "../helpers/net.js";
 
 runInProcessByDefault();
+
+type Check = { id: string; client?: string; status: string; message: string; fix?: string };
 
 let machine: FakeMachine;
 let port: number;
@@ -136,6 +138,38 @@ describe("toolSearch's clients get one tools entry", () => {
     expect(text.stdout).toMatch(
       /Gemini CLI \(wsl:Ubuntu\): tools on demand for fixture and other: \d+ tools, ≈[\d,]+ tokens as an entry each; its tools entry lists 3 \(search_tools, call_tool, 1 kept\), ≈[\d,]+ tokens\./,
     );
+  }, 120_000);
+
+  test("doctor makes the real handshake through each tools entry (the url entry, the relay) and finds search_tools and call_tool", async () => {
+    const r = await machine.run(["doctor", "--json", "--server", "tools"]);
+    const checks = (JSON.parse(r.stdout) as { checks: Check[] }).checks;
+    const endpoint = checks.filter((c) => c.id === "tools.endpoint");
+    expect(endpoint.map((c) => [c.client, c.status]).sort()).toEqual([
+      ["claude-desktop", "pass"],
+      ["gemini-cli", "pass"],
+    ]);
+    for (const c of endpoint)
+      expect(c.message).toBe(
+        "its tools entry answers at /tools: search_tools, call_tool and 1 kept (whoami).",
+      );
+    // A token /tools refuses (another client's, which toolSearch does not name): said, with the fix.
+    const before = readFileSync(geminiFile(), "utf8");
+    const bearer = /Bearer (mt2\.[^"]+)/.exec(before)?.[1] ?? "";
+    const other = clientToken(bridgeToken(), "tools", "wsl:Ubuntu:claude-code");
+    writeFileSync(geminiFile(), before.replace(bearer, other), { mode: 0o600 });
+    try {
+      const refused = await machine.run(["doctor", "--json", "--server", "tools"]);
+      const found = (JSON.parse(refused.stdout) as { checks: Check[] }).checks.find(
+        (c) => c.id === "tools.endpoint" && c.client === "gemini-cli",
+      );
+      expect(found).toMatchObject({ status: "fail" });
+      expect(found?.message).toMatch(/the bridge refused its credential: \/tools serves only the clients/);
+      expect(found?.fix).toMatch(
+        /^Run `mcp-twin sync`\. It writes Gemini CLI's tools entry with its own client token/,
+      );
+    } finally {
+      writeFileSync(geminiFile(), before, { mode: 0o600 });
+    }
   }, 120_000);
 
   test("uninstall takes the tools entries out and leaves Gemini's own settings", async () => {

@@ -7,6 +7,7 @@ import { expect, test } from "vitest";
 import type { ToolDef } from "../../src/core/entries/tool-lists.js";
 import type { ServerToolRules } from "../../src/core/manifest/tool-rules.js";
 import { onDemandOf, refreshIndex } from "../../src/core/tool-search/clients.js";
+import { KeptIndex } from "../../src/core/tool-search/kept-index.js";
 import { onDemandCall, onDemandTools } from "../../src/core/tool-search/search-and-call.js";
 import { ToolIndex } from "../../src/core/tool-search/tool-index.js";
 import { catalogue } from "./catalogue.js";
@@ -62,4 +63,79 @@ test("the index is built once per list: the same list again is not indexed again
   expect(index.search("recall what was said", 1, () => true).map((f) => f.tool.name)).toEqual(["recall"]);
   refreshIndex(index, { clients: [{ client: "gemini-cli", servers: ["fetch"] }], keep: [] }, known);
   expect(index.servers()).toEqual(["fetch"]);
+});
+
+test("a project server is searched in the folder the request names: its folder's list once there, its server's before; none named, it is left out and the answer says why", async () => {
+  const proj: readonly ToolDef[] = [
+    { name: "build", description: "Builds the project", inputSchema: { type: "object" } },
+  ];
+  const inA: readonly ToolDef[] = [
+    ...proj,
+    { name: "deploy", description: "Deploys folder a", inputSchema: { type: "object" } },
+  ];
+  const folders: Record<string, readonly ToolDef[]> = {};
+  const projectKnown = {
+    rulesOf: () => undefined,
+    perFolder: (s: string) => s === "proj",
+    toolsOf: (s: string, folder?: string) =>
+      s !== "proj" ? lists[s] : folder === undefined ? proj : folders[folder],
+  };
+  const projectPlan = { clients: [{ client: "gemini-cli", servers: ["fetch", "proj"] }], keep: [] };
+  const index = new ToolIndex();
+  refreshIndex(index, projectPlan, projectKnown);
+  const of = (project?: { ok: true; cwd: string } | { ok: false; why: string }) => {
+    const o = onDemandOf(projectPlan, "gemini-cli", index, projectKnown, never, project);
+    if (!o) throw new Error("gemini-cli is named");
+    return o;
+  };
+  const found = async (o: ReturnType<typeof of>, query: string) =>
+    (await onDemandCall(o, "search_tools", { query, limit: 10 })).structuredContent as {
+      tools: Array<{ name: string }>;
+      note?: string;
+    };
+  // Folder a before its process listed anything there: the list its server gave.
+  expect((await found(of({ ok: true, cwd: "/a" }), "builds the project")).tools[0]?.name).toBe("proj/build");
+  folders["/a"] = inA;
+  expect((await found(of({ ok: true, cwd: "/a" }), "deploys")).tools.map((t) => t.name)).toContain(
+    "proj/deploy",
+  );
+  expect((await found(of({ ok: true, cwd: "/b" }), "deploys")).tools.map((t) => t.name)).not.toContain(
+    "proj/deploy",
+  );
+  // No folder: its tools are not offered, and the answer says why in one line.
+  const nowhere = await found(of({ ok: false, why: "no folder was named" }), "builds the project");
+  expect(nowhere.tools.map((t) => t.name)).not.toContain("proj/build");
+  expect(nowhere.note).toBe("Not searched: proj: no folder was named.");
+  const listed = onDemandTools(of({ ok: false, why: "no folder was named" }))[0]?.description;
+  expect(listed).toMatch(/^- proj \(not searched here: no folder was named\)$/m);
+});
+
+test("the gateway's kept index: a changed list indexed again once, when the gateway keeps it, and the sessions told", () => {
+  const logged: string[] = [];
+  let told = 0;
+  let memory: readonly ToolDef[] = lists.memory ?? [];
+  const kept = new KeptIndex(
+    () => plan,
+    () => ({ mode: "machine" }),
+    (line) => logged.push(line),
+    (s) => (s === "memory" ? memory : lists[s]),
+  );
+  kept.onChange = () => told++;
+  expect(kept.of("gemini-cli", never)).toBeDefined();
+  kept.changed("memory");
+  expect([told, logged]).toEqual([0, []]);
+  memory = [
+    ...memory,
+    { name: "forget_all", description: "Forgets everything", inputSchema: { type: "object" } },
+  ];
+  kept.changed("memory");
+  kept.changed("memory");
+  expect(told).toBe(1);
+  expect(logged).toEqual([`[tools] memory: its list changed, ${memory.length} tools indexed again`]);
+  expect(kept.index.search("forgets everything", 1, () => true).map((f) => f.tool.name)).toEqual([
+    "forget_all",
+  ]);
+  // A server behind no client's tools entry is not indexed.
+  kept.changed("playwright");
+  expect(kept.index.servers()).not.toContain("playwright");
 });

@@ -23,7 +23,7 @@ function made(admits: OnDemand["admits"] = () => true, keep: string[] = []): Mad
     servers: Object.keys(catalogue).map((name) => ({ name })),
     admits,
     keep,
-    call: async (server, tool, args) => {
+    call: async ({ server, tool, args }) => {
       calls.push({ server, tool, args });
       return { content: [{ type: "text", text: `${server}/${tool} ran` }] };
     },

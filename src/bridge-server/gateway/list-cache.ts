@@ -95,6 +95,8 @@ export class ListCache {
   readonly #folders = new Map<string, Map<string, CachedServer>>();
   #writing: Promise<void> = Promise.resolve();
   #dirty = false;
+  /** Told each time a tools list is kept (tools on demand indexes a changed one again at once). */
+  toolsChanged: (name: string, folder?: string) => void = () => {};
 
   private constructor(file: string | undefined) {
     this.#file = file;
@@ -149,6 +151,7 @@ export class ListCache {
       for (const oldest of folders.keys()) if (folders.size > MAX_FOLDERS) folders.delete(oldest);
     }
     this.#save();
+    this.toolsChanged(name, folder);
   }
 
   /** One list of `name` (in `folder`) changed (the server said so, and was asked again). */
@@ -164,6 +167,7 @@ export class ListCache {
     entry.lists[method] = result;
     entry.updatedAt = new Date().toISOString();
     this.#save();
+    if (method === "tools/list") this.toolsChanged(name, folder);
   }
 
   flushed(): Promise<void> {

@@ -4,8 +4,8 @@
  */
 import type { IncomingHttpHeaders as Incoming } from "node:http";
 import type { ToolSearchShares } from "../../core/entries/share-launch.js";
-import { onDemandOf, refreshIndex } from "../../core/tool-search/clients.js";
-import { ToolIndex } from "../../core/tool-search/tool-index.js";
+import { KeptIndex } from "../../core/tool-search/kept-index.js";
+import type { OnDemandCall } from "../../core/tool-search/search-and-call.js";
 import { onDemandEndpoint } from "../../core/tool-search/tools-endpoint.js";
 import { CallStop } from "../call-stop.js";
 import type { Endpoint } from "../endpoint.js";
@@ -26,58 +26,54 @@ export interface ToolsGateway {
 }
 
 export function toolsEndpoint(path: string, g: ToolsGateway): Endpoint {
-  const index = new ToolIndex();
-  // Searching starts nothing: the tools are those the cache holds (sync fills it).
-  const known = {
-    rulesOf: (s: string) => g.host(s)?.launch.toolRules,
-    toolsOf: (s: string) => {
+  // Searching starts nothing: the tools are those the cache holds (sync fills it), each list
+  // indexed again as soon as the cache keeps a new one.
+  const kept = new KeptIndex(
+    g.plan,
+    (s) => g.host(s)?.launch,
+    g.log,
+    (s, folder) => {
       const host = g.host(s);
-      const tools = host && g.cache.get(s, launchKey(host.launch))?.lists["tools/list"]?.tools;
-      return Array.isArray(tools) ? tools : undefined;
+      return host && g.cache.get(s, launchKey(host.launch), folder)?.lists["tools/list"]?.tools;
     },
-  };
-  const call = async (
-    server: string,
-    tool: string,
-    args: Json,
-    headers: Headers | Incoming,
-    session?: string,
-  ) => {
-    const host = g.host(server);
-    const found = host?.route(headers, session);
-    if (!host || !found?.ok) throw new Error(found && !found.ok ? found.why : `"${server}" cannot run here`);
-    const child = host.child(found.key, found.cwd);
-    // In 2025-11-25 terms: a 2026-07-28 process gets the envelope from the one call (toProcess), a
-    // 2025-11-25 one the request as it is.
-    const params = { name: tool, arguments: args };
-    const m: Passage["m"] = { jsonrpc: "2.0", id: 0, method: "tools/call", params };
-    const s2025 = { era: "2025-11-25" as const, subscriptions: new Set<string>(), tools: host.gate(headers) };
-    const p = {
-      target: host.target(found.key, child),
-      session: s2025,
-      m,
-      send: () => {},
-      stop: new CallStop(),
-    };
-    const answer = (await callShared(sharedCall(p, () => host.cached(child)))) as Json | undefined;
-    if (!answer || answer.error) throw new Error(String((answer?.error as Json | undefined)?.message));
-    return answer.result as Json;
-  };
+  );
+  g.cache.toolsChanged = (name, folder) => kept.changed(name, folder);
   return onDemandEndpoint(
     path,
-    (headers, session) => {
-      const plan = g.plan();
-      refreshIndex(index, plan, known);
-      return onDemandOf(plan, clientOf(headers), index, known, (s, t, a) => call(s, t, a, headers, session));
-    },
+    (headers, session) =>
+      kept.of(
+        clientOf(headers),
+        (c) => callFor(g, { headers, session }, c),
+        childKeyOf("project", headers, g.side),
+      ),
     g.log,
     async (session) => {
       // A session's own processes end with it.
-      for (const name of new Set(g.plan()?.clients.flatMap((c) => c.servers))) {
-        const host = g.host(name);
-        const key = childKeyOf("session", {}, g.side, session);
-        if (host?.mode === "session" && key.ok) await host.drop(key.key);
-      }
+      const key = childKeyOf("session", {}, g.side, session);
+      for (const name of new Set(g.plan()?.clients.flatMap((c) => c.servers)))
+        if (key.ok && g.host(name)?.mode === "session") await g.host(name)?.drop(key.key);
     },
+    kept,
   ) as Endpoint;
+}
+
+type At = { headers: Headers | Incoming; session?: string | undefined };
+
+/** A call for a request with these headers (of this 2025-11-25 session), made as a 2026-07-28 one (server.ts). */
+async function callFor(g: ToolsGateway, at: At, c: OnDemandCall) {
+  const host = g.host(c.server);
+  const found = host?.route(at.headers, at.session);
+  if (!host || !found?.ok) throw new Error(found && !found.ok ? found.why : `"${c.server}" cannot run here`);
+  const child = host.child(found.key, found.cwd);
+  const params = { ...c.via, name: c.tool, arguments: c.args };
+  const m: Passage["m"] = { jsonrpc: "2.0", id: 0, method: "tools/call", params };
+  const session = {
+    era: "2026-07-28" as const,
+    subscriptions: new Set<string>(),
+    tools: host.gate(at.headers),
+  };
+  const p = { target: host.target(found.key, child), session, m, send: () => {}, stop: new CallStop() };
+  const answer = (await callShared(sharedCall(p, () => host.cached(child)))) as Json | undefined;
+  if (!answer || answer.error) throw new Error(String((answer?.error as Json | undefined)?.message));
+  return answer.result as Json;
 }

@@ -21,6 +21,7 @@ import { secretsChecks } from "./checks/secrets.js";
 import { sharedChecks } from "./checks/shared.js";
 import { stateChecks } from "./checks/state-file.js";
 import { toolsBudgetChecks } from "./checks/tools-budget.js";
+import { toolsEndpointChecks } from "./checks/tools-entry.js";
 import type { DoctorFacts, ScopeItems } from "./facts.js";
 import { AS_IS, type Show, showFor } from "./path-style.js";
 import type { Finding } from "./types.js";
@@ -47,6 +48,7 @@ export const CHECKS = [
   ...bridgeChecks,
   ...sharedChecks,
   ...toolsBudgetChecks,
+  ...toolsEndpointChecks,
 ] as const;
 
 type CheckId = (typeof CHECKS)[number]["id"];

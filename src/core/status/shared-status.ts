@@ -39,8 +39,10 @@ export async function sharedStatus(
   machine: Machine,
   shares: readonly ShareItem[],
   manifest: string | undefined,
+  /** Ask the bridge even when nothing is shared (tools on demand: its servers stand behind /tools). */
+  always = false,
 ): Promise<SharedStatus | undefined> {
-  if (shares.length === 0) return undefined;
+  if (shares.length === 0 && !always) return undefined;
   const status = await askBridge(machine, shares, manifest);
   return { ...status, shared: await withMissingPrograms(machine, shares, status.shared) };
 }

@@ -12,14 +12,38 @@ const CALL_TOOL = "call_tool";
 /** What the gateway gives one client's requests: its servers, its rules, and a way to call. */
 export interface OnDemand {
   index: ToolIndex;
-  /** The servers the client gets through this entry, each with what it is for when known. */
-  servers: ReadonlyArray<{ name: string; about?: string }>;
-  /** The manifest's `tools`/`clientTools` for this client: a tool it does not get is never found. */
+  /**
+   * The servers the client gets through this entry, each with its list's key in the index (its
+   * name when none: a project server's is its folder's) and what it is for when known.
+   */
+  servers: ReadonlyArray<{ name: string; key?: string; about?: string }>;
+  /** Servers behind the entry left out of this request's search, and why (one line). */
+  unsearched?: { servers: readonly string[]; why: string };
+  /** The manifest's `tools`/`clientTools` for this client, by list: a tool it does not get is never found. */
   admits: Admits;
   /** `toolSearch.keep`: `<server>/<tool>` listed as they are. */
   keep: readonly string[];
-  /** Calls a tool of a server for this client's session (the server starts if it is not running). */
-  call(server: string, tool: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /**
+   * Calls a tool of a server for this client's session (the server starts if it is not running),
+   * with what the request carries besides (`Via`): a question of the server's comes back as
+   * `input_required`, for the client (or the SDK, for a 2025-11-25 session) to answer.
+   */
+  call(c: OnDemandCall): Promise<Record<string, unknown>>;
+}
+
+/** One call of a tool: its server, its name, the arguments as checked, and what the request carries besides. */
+export interface OnDemandCall {
+  server: string;
+  tool: string;
+  args: Record<string, unknown>;
+  via: Via;
+}
+
+/** A call's `_meta` (the client's 2026-07-28 envelope in it) and its answers to a server's questions, if any. */
+export interface Via {
+  _meta: Record<string, unknown>;
+  inputResponses?: Record<string, unknown>;
+  requestState?: string;
 }
 
 /**
@@ -53,7 +77,7 @@ const CALL_SCHEMA = {
 
 /** The tools the kept `<server>/<tool>`s are listed as: their own names, or `<server>_<tool>` when two share one. */
 function keptByName(o: OnDemand): Map<string, { server: string; tool: ToolDef }> {
-  const kept = o.keep.map((id) => o.index.named(id)).filter((k) => k && o.admits(k.server, k.tool.name));
+  const kept = o.keep.map((id) => o.index.named(id, o.admits));
   const taken = new Set([SEARCH_TOOLS, CALL_TOOL]);
   const clash = new Set(kept.filter((k, i) => kept.findIndex((j) => j?.tool.name === k?.tool.name) !== i));
   const out = new Map<string, { server: string; tool: ToolDef }>();
@@ -68,10 +92,12 @@ function keptByName(o: OnDemand): Map<string, { server: string; tool: ToolDef }>
 
 /** What the `tools/list` of the entry answers. */
 export function onDemandTools(o: OnDemand): ToolDef[] {
-  const lines = o.servers.map(({ name, about }) => {
-    const tools = o.index.tools(name).filter((t) => o.admits(name, t.name));
+  const lines = o.servers.map(({ name, key = name, about }) => {
+    const tools = o.index.tools(key).filter((t) => o.admits(key, t.name));
     return `- ${name} (${tools.length} tools)${about ? `: ${about}` : ""}`;
   });
+  for (const name of o.unsearched?.servers ?? [])
+    lines.push(`- ${name} (not searched here: ${o.unsearched?.why})`);
   const search: ToolDef = {
     name: SEARCH_TOOLS,
     description: `Finds tools by what they do, among the tools of these servers, and gives each one's name and inputSchema for call_tool:\n${lines.join("\n")}`,
@@ -91,30 +117,34 @@ export async function onDemandCall(
   o: OnDemand,
   name: unknown,
   given: unknown,
+  via: Via = { _meta: {} },
 ): Promise<Record<string, unknown>> {
   if (name === SEARCH_TOOLS) {
     const checked = checkArguments(SEARCH_TOOLS, SEARCH_SCHEMA, given);
     if ("error" in checked) return checked.error;
     const { query, limit } = checked.args as { query: string; limit?: number };
-    const tools = o.index
-      .search(query, limit ?? 5, (server, tool) => isServed(o, server) && o.admits(server, tool))
-      .map(({ server, tool }) => ({
-        name: `${server}/${tool.name}`,
-        ...(typeof tool.description === "string" ? { description: tool.description } : {}),
-        inputSchema: tool.inputSchema ?? { type: "object", properties: {} },
-      }));
-    return { content: [{ type: "text", text: JSON.stringify({ tools }) }], structuredContent: { tools } };
+    const tools = o.index.search(query, limit ?? 5, o.admits).map(({ server, tool }) => ({
+      name: `${server}/${tool.name}`,
+      ...(typeof tool.description === "string" ? { description: tool.description } : {}),
+      inputSchema: tool.inputSchema ?? { type: "object", properties: {} },
+    }));
+    const note = unsearchedLine(o);
+    const found = { tools, ...(note ? { note } : {}) };
+    const text = [JSON.stringify({ tools }), ...(note ? [note] : [])].join("\n");
+    return { content: [{ type: "text", text }], structuredContent: found };
   }
   if (name === CALL_TOOL) {
     const checked = checkArguments(CALL_TOOL, CALL_SCHEMA, withText(given));
     if ("error" in checked) return checked.error;
     const id = checked.args.name as string;
-    const found = o.index.named(id);
-    if (!found || !isServed(o, found.server) || !o.admits(found.server, found.tool.name))
-      return toolError(`there is no tool "${id}" here: search_tools finds tools by what they do`);
+    const found = o.index.named(id, o.admits);
+    if (!found)
+      return toolError(
+        `there is no tool "${id}" here: search_tools finds tools by what they do${o.unsearched ? `. ${unsearchedLine(o)}` : ""}`,
+      );
     const args = checkArguments(id, found.tool.inputSchema, checked.args.arguments);
     if ("error" in args) return args.error;
-    return called(o, found.server, found.tool.name, args.args);
+    return called(o, found.server, found.tool.name, args.args, via);
   }
   const kept = typeof name === "string" ? keptByName(o).get(name) : undefined;
   if (!kept)
@@ -124,13 +154,13 @@ export async function onDemandCall(
   const id = `${kept.server}/${kept.tool.name}`;
   const args = checkArguments(id, kept.tool.inputSchema, given);
   if ("error" in args) return args.error;
-  return called(o, kept.server, kept.tool.name, args.args);
+  return called(o, kept.server, kept.tool.name, args.args, via);
 }
 
 /** The tool's answer; a call that could not be made (its server does not start) as a tool error that says why. */
-async function called(o: OnDemand, server: string, tool: string, args: Record<string, unknown>) {
+async function called(o: OnDemand, server: string, tool: string, args: Record<string, unknown>, via: Via) {
   try {
-    return await o.call(server, tool, args);
+    return await o.call({ server, tool, args, via });
   } catch (error) {
     return toolError(
       `${server}/${tool} could not be called: ${error instanceof Error ? error.message : String(error)}`,
@@ -138,7 +168,9 @@ async function called(o: OnDemand, server: string, tool: string, args: Record<st
   }
 }
 
-const isServed = (o: OnDemand, server: string) => o.servers.some((s) => s.name === server);
+/** One line: the servers left out of this request's search, and why. */
+const unsearchedLine = (o: OnDemand) =>
+  o.unsearched && `Not searched: ${o.unsearched.servers.join(", ")}: ${o.unsearched.why}.`;
 
 /** call_tool's own arguments, its `arguments` member as text for the check (an object is taken too). */
 function withText(given: unknown): unknown {

@@ -6,18 +6,23 @@ import MiniSearch from "minisearch";
 import type { ToolDef } from "../entries/tool-lists.js";
 import { queryTerms, terms } from "./terms.js";
 
-/** A tool found: its server, its definition as the server lists it, and its rank's score. */
+/**
+ * A tool found: its server, the list it came from (`key`: the server's name, or a project
+ * folder's list of it), its definition as the server lists it, and its rank's score.
+ */
 export interface Found {
   server: string;
+  key: string;
   tool: ToolDef;
   score: number;
 }
 
-/** Whether the asking client gets this tool of this server (the manifest's rules, applied first). */
-export type Admits = (server: string, tool: string) => boolean;
+/** Whether the asking client gets this tool of this list (`key`): the manifest's rules, applied first. */
+export type Admits = (key: string, tool: string) => boolean;
 
 interface Doc {
   id: string;
+  key: string;
   name: string;
   server: string;
   title: string;
@@ -40,11 +45,12 @@ function paramsText(schema: unknown): string {
     .join(" ");
 }
 
-function docOf(server: string, tool: ToolDef): Doc {
+function docOf(key: string, server: string, tool: ToolDef): Doc {
   const annotations = tool.annotations as { title?: unknown } | undefined;
   const titles = [tool.title, annotations?.title].filter((t): t is string => typeof t === "string");
   return {
-    id: `${server}/${tool.name}`,
+    id: `${key}/${tool.name}`,
+    key,
     name: tool.name,
     server,
     title: titles.join(" "),
@@ -56,7 +62,7 @@ function docOf(server: string, tool: ToolDef): Doc {
 export class ToolIndex {
   readonly #search = new MiniSearch<Doc>({
     fields: ["name", "server", "title", "description", "params"],
-    storeFields: ["server", "name"],
+    storeFields: ["key", "name"],
     tokenize: (text) => [text],
     processTerm: (text) => terms(text),
     searchOptions: {
@@ -69,51 +75,56 @@ export class ToolIndex {
     },
   });
   /**
-   * Each server's tools by name, and the list they came from and its text: the same list (or an
-   * equal one) put again costs nothing — the index is built once per list, never per session.
+   * Each list's tools by name (by key: a server's name, or one of a project folder's), its server,
+   * the list they came from and its text: the same list (or an equal one) put again costs nothing —
+   * the index is built once per list, never per session.
    */
   readonly #servers = new Map<
     string,
-    { tools: Map<string, ToolDef>; list: readonly ToolDef[]; was: string }
+    { server: string; tools: Map<string, ToolDef>; list: readonly ToolDef[]; was: string }
   >();
 
-  /** The server's tools are now these (its list was read or changed); a tool named twice counts once. */
-  put(server: string, tools: readonly ToolDef[]): void {
-    const held = this.#servers.get(server);
-    if (held?.list === tools) return;
+  /**
+   * The server's tools are now these (its list was read or changed); a tool named twice counts
+   * once. True when they were indexed again (the list was not the one held).
+   */
+  put(key: string, tools: readonly ToolDef[], server = key): boolean {
+    const held = this.#servers.get(key);
+    if (held?.list === tools) return false;
     const was = JSON.stringify(tools);
     if (held?.was === was) {
       held.list = tools;
-      return;
+      return false;
     }
-    this.drop(server);
+    this.drop(key);
     const byName = new Map<string, ToolDef>();
     for (const tool of tools)
       if (typeof tool?.name === "string" && !byName.has(tool.name)) byName.set(tool.name, tool);
-    this.#servers.set(server, { tools: byName, list: tools, was });
-    this.#search.addAll([...byName.values()].map((tool) => docOf(server, tool)));
+    this.#servers.set(key, { server, tools: byName, list: tools, was });
+    this.#search.addAll([...byName.values()].map((tool) => docOf(key, server, tool)));
+    return true;
   }
 
-  /** The server is gone (removed from the manifest). */
-  drop(server: string): void {
-    const old = this.#servers.get(server);
+  /** The list is gone (its server removed from the manifest). */
+  drop(key: string): void {
+    const old = this.#servers.get(key);
     if (!old) return;
-    this.#servers.delete(server);
-    for (const name of old.tools.keys()) this.#search.discard(`${server}/${name}`);
+    this.#servers.delete(key);
+    for (const name of old.tools.keys()) this.#search.discard(`${key}/${name}`);
   }
 
   servers(): string[] {
     return [...this.#servers.keys()];
   }
 
-  /** The tools of `server` as put (in its list's order). */
-  tools(server: string): ToolDef[] {
-    return [...(this.#servers.get(server)?.tools.values() ?? [])];
+  /** The tools of list `key` as put (in its list's order). */
+  tools(key: string): ToolDef[] {
+    return [...(this.#servers.get(key)?.tools.values() ?? [])];
   }
 
-  /** One tool by server and name, or undefined. */
-  get(server: string, name: string): ToolDef | undefined {
-    return this.#servers.get(server)?.tools.get(name);
+  /** One tool by list and name, or undefined. */
+  get(key: string, name: string): ToolDef | undefined {
+    return this.#servers.get(key)?.tools.get(name);
   }
 
   /**
@@ -125,22 +136,23 @@ export class ToolIndex {
     if (q.startsWith("select:")) return this.#select(q.slice("select:".length), admits).slice(0, limit);
     const found: Found[] = [];
     const seen = new Set<string>();
-    const add = (server: string, tool: ToolDef | undefined, score: number) => {
-      const id = `${server}/${tool?.name}`;
-      if (!tool || seen.has(id) || !admits(server, tool.name)) return;
+    const add = (key: string, tool: ToolDef | undefined, score: number) => {
+      const id = `${key}/${tool?.name}`;
+      const server = this.#servers.get(key)?.server;
+      if (!tool || server === undefined || seen.has(id) || !admits(key, tool.name)) return;
       seen.add(id);
-      found.push({ server, tool, score });
+      found.push({ server, key, tool, score });
     };
-    const named = this.named(q);
-    if (named) add(named.server, named.tool, Infinity);
-    for (const [server, { tools }] of this.#servers) add(server, tools.get(q), Infinity);
+    const named = this.named(q, admits);
+    if (named) add(named.key, named.tool, Infinity);
+    for (const [key, { tools }] of this.#servers) add(key, tools.get(q), Infinity);
     if (found.length >= limit) return found.slice(0, limit);
     const ranked = this.#search.search(q, {
-      filter: (r) => !seen.has(r.id) && admits(r.server as string, r.name as string),
+      filter: (r) => !seen.has(r.id) && admits(r.key as string, r.name as string),
     });
     for (const r of ranked) {
       if (found.length >= limit) break;
-      add(r.server as string, this.get(r.server as string, r.name as string), r.score);
+      add(r.key as string, this.get(r.key as string, r.name as string), r.score);
     }
     return found;
   }
@@ -149,19 +161,21 @@ export class ToolIndex {
   #select(names: string, admits: Admits): Found[] {
     const found: Found[] = [];
     for (const id of names.split(",")) {
-      const named = this.named(id.trim());
-      if (!named || !admits(named.server, named.tool.name) || found.some((f) => f.tool === named.tool))
-        continue;
+      const named = this.named(id.trim(), admits);
+      if (!named || found.some((f) => f.tool === named.tool)) continue;
       found.push({ ...named, score: Infinity });
     }
     return found;
   }
 
-  /** The tool a `<server>/<tool>` name names (a server's name may itself hold a `/`), or undefined. */
-  named(id: string): { server: string; tool: ToolDef } | undefined {
-    for (const [server, { tools }] of this.#servers) {
+  /**
+   * The tool a `<server>/<tool>` name names (a server's name may itself hold a `/`) in a list the
+   * client gets (`admits`: of a project server, its folder's), or undefined.
+   */
+  named(id: string, admits: Admits): { server: string; key: string; tool: ToolDef } | undefined {
+    for (const [key, { server, tools }] of this.#servers) {
       const tool = id.startsWith(`${server}/`) ? tools.get(id.slice(server.length + 1)) : undefined;
-      if (tool) return { server, tool };
+      if (tool && admits(key, tool.name)) return { server, key, tool };
     }
     return undefined;
   }

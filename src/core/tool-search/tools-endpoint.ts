@@ -3,11 +3,12 @@
  * request, each for the client its client token names (the gateway finds what that client gets).
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { McpHttpHandler, Transport } from "@modelcontextprotocol/server";
-import type { OnDemand } from "./search-and-call.js";
+import type { McpHttpHandler, Server, Transport } from "@modelcontextprotocol/server";
+import type { KeptIndex } from "./kept-index.js";
+import { type OnDemand, onDemandTools } from "./search-and-call.js";
 
 // The SDK loads with the first session or request: an idle bridge does not carry it.
-const server = (o: OnDemand) => import("./server.js").then((m) => m.onDemandServer(o));
+const server = (o: () => OnDemand | undefined) => import("./server.js").then((m) => m.onDemandServer(o));
 
 /**
  * What a request's headers (and its 2025-11-25 session) get at `/tools`; undefined: the token names
@@ -18,21 +19,38 @@ export type FindOnDemand = (headers: IncomingHttpHeaders | Headers, session?: st
 const NONE =
   "Forbidden: /tools serves the clients the manifest's toolSearch names, each with its own client token (mcp-twin sync writes it)";
 
-/** The endpoint (bridge-server/endpoint.ts's shape); `ended`: a 2025-11-25 session's close. */
+/**
+ * The endpoint (bridge-server/endpoint.ts's shape); `ended`: a 2025-11-25 session's close. When
+ * `kept` indexes a list again, each open session whose tools it changed is told
+ * (`notifications/tools/list_changed`), and every 2026-07-28 listen.
+ */
 export function onDemandEndpoint(
   path: string,
   find: FindOnDemand,
   log: (line: string) => void,
   ended: (session: string) => Promise<void>,
+  kept: KeptIndex,
 ) {
   let handler: Promise<McpHttpHandler> | undefined;
+  /** Each open 2025-11-25 session: what it gets now, and its tools as it was last told them. */
+  const open = new Map<Server, { o: () => OnDemand | undefined; listed: string }>();
+  const listed = (o: OnDemand | undefined) => JSON.stringify(o && onDemandTools(o));
+  kept.onChange = () => {
+    for (const [made, s] of open) {
+      const now = listed(s.o());
+      if (now === s.listed) continue;
+      s.listed = now;
+      void made.sendToolListChanged().catch(() => {}); // a session gone meanwhile: nothing to tell
+    }
+    void handler?.then((h) => h.notify.toolsChanged());
+  };
   const serve = () =>
     (handler ??= import("@modelcontextprotocol/server").then(({ createMcpHandler }) =>
       createMcpHandler(
         async (ctx) => {
           const o = ctx.requestInfo && find(ctx.requestInfo.headers);
           if (!o) throw new Error(NONE);
-          return server(o);
+          return server(() => o);
         },
         { legacy: "reject", onerror: (e) => log(`[tools] 2026-07-28: ${e.message}`) },
       ),
@@ -42,12 +60,16 @@ export function onDemandEndpoint(
     admit: (headers: IncomingHttpHeaders) => (find(headers) ? undefined : NONE),
     connect: async (transport: Transport & { sessionId?: string }, headers: IncomingHttpHeaders) => {
       const session = transport.sessionId;
-      const o = find(headers, session);
-      if (!o) throw new Error(NONE);
+      // Found again for each of its requests: a project folder's list, once its process has
+      // listed it, replaces its server's; a reload's rules apply at once.
+      const o = () => find(headers, session);
+      if (!o()) throw new Error(NONE);
       const made = await server(o);
       await made.connect(transport);
+      open.set(made, { o, listed: listed(o()) });
       return {
         close: async () => {
+          open.delete(made);
           await made.close();
           if (session !== undefined) await ended(session);
         },

@@ -26,6 +26,7 @@ import { findManifest, type LoadedManifest, loadManifest } from "../../manifest/
 import { splitSpec } from "../../manifest/package-spec.js";
 import { type Manifest, manifestSchema, type ServerSpec } from "../../manifest/schema.js";
 import { secretsPrivacy } from "../../manifest/secrets-file.js";
+import { TOOLS_ENTRY } from "../../manifest/tool-search.js";
 import { type TrustRequest, trust } from "../../manifest/trust.js";
 import { loginLines } from "../../oauth/needs-login.js";
 import { knownVersions, packageServers } from "../../packages/installs.js";
@@ -44,6 +45,7 @@ import {
   type NodeFacts,
   type ProbeItem,
   type RunningApp,
+  type SharedFacts,
 } from "../facts.js";
 import { runProbes } from "../probe/probe-phase.js";
 import { gatherBridge } from "./bridge-phase.js";
@@ -499,22 +501,7 @@ async function live(
     // The shared facts are their own checks: one failing to gather leaves them out, not doctor.
   ).catch(() => undefined);
   const bridgeUp = ["running", "elsewhere"].includes(sharedFacts?.status?.bridge.state ?? "");
-  // An entry to a shared server whose program is not there would only fetch the bridge's refusal:
-  // shared.status is that finding, with the install command.
-  const missing = new Map(
-    (sharedFacts?.status?.shared ?? []).flatMap((v) => (v.missing ? [[v.name, v.missing] as const] : [])),
-  );
-  const probeWork = beforeShared.map((w) =>
-    unstartedShared(w, (name, relay) => {
-      const m = missing.get(name);
-      if (m)
-        return `it ${relay ? "relays to" : "reaches"} ${name} in the bridge, whose program \`${m.program}\` is not found in ${m.env} (see shared.status)`;
-      // A url entry cannot start the bridge: shared.gateway says it is down.
-      return bridgeUp || !relay
-        ? undefined
-        : "it relays to a shared server in the bridge, which is not running (the relay starts it on first use; see shared.status)";
-    }),
-  );
+  const probeWork = beforeShared.map((w) => unstartedShared(w, whyUnstarted(sharedFacts, bridgeUp)));
   // A project's own files name programs someone else chose: started only when trusted.
   const askTrust = options.trust;
   const gated = options.probe
@@ -633,6 +620,27 @@ function withheldFound(
  * server's name and whether the entry is a relay): a relay while the bridge is not running, any
  * entry while the server's program is missing.
  */
+/**
+ * Why an entry to the bridge is not started: a shared server's program not there (it would only
+ * fetch the bridge's refusal: shared.status is that finding, with the install command), or a relay
+ * while the bridge is down (it would start one that outlives doctor).
+ */
+function whyUnstarted(shared: SharedFacts | undefined, bridgeUp: boolean) {
+  const missing = new Map(
+    (shared?.status?.shared ?? []).flatMap((v) => (v.missing ? [[v.name, v.missing] as const] : [])),
+  );
+  return (name: string, relay: boolean): string | undefined => {
+    const m = missing.get(name);
+    if (m)
+      return `it ${relay ? "relays to" : "reaches"} ${name} in the bridge, whose program \`${m.program}\` is not found in ${m.env} (see shared.status)`;
+    // A url entry cannot start the bridge: shared.gateway says it is down.
+    if (bridgeUp || !relay) return undefined;
+    return name === TOOLS_ENTRY
+      ? "it relays to the bridge's /tools, and the bridge is not running (the relay would start it; see bridge.reachable)"
+      : "it relays to a shared server in the bridge, which is not running (the relay starts it on first use; see shared.status)";
+  };
+}
+
 function unstartedShared(w: EntryWork, why: (name: string, relay: boolean) => string | undefined): EntryWork {
   const args = w.plan?.args ?? [];
   const at = args.indexOf("connect");
@@ -650,8 +658,12 @@ function unstartedShared(w: EntryWork, why: (name: string, relay: boolean) => st
   return { ...rest, noSpawn };
 }
 
-/** The shared server a url reaches at the bridge (`…/share/<name>`), if it is one. */
+/**
+ * The shared server a url reaches at the bridge (`…/share/<name>`), or `tools` for its `/tools`
+ * (tools on demand: its relay starts the bridge too), if it is one.
+ */
 function sharedName(url: string | undefined): string | undefined {
+  if (url && /^https?:\/\/[^/]+\/tools$/.test(url)) return TOOLS_ENTRY;
   const name = url ? /\/share\/([^/?#]+)$/.exec(url)?.[1] : undefined;
   return name === undefined ? undefined : decodeURIComponent(name);
 }

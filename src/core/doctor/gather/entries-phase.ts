@@ -3,7 +3,7 @@
  * it against its client's spawn rules, and plan its live probe.
  */
 
-import { BRIDGE_PATH, SHARE_PREFIX } from "../../bridge-link/index.js";
+import { BRIDGE_PATH, SHARE_PREFIX, TOOLS_PATH } from "../../bridge-link/index.js";
 import type { EntrySet } from "../../clients/entry-sets.js";
 import { expandEntry, readEntry } from "../../clients/entry-view.js";
 import type { ClientModule, EntryView } from "../../clients/types.js";
@@ -220,7 +220,7 @@ function relayTarget(
     if (
       !plan.login &&
       isLoopback(u.hostname) &&
-      (u.pathname === BRIDGE_PATH || u.pathname.startsWith(SHARE_PREFIX))
+      (u.pathname === BRIDGE_PATH || u.pathname === TOOLS_PATH || u.pathname.startsWith(SHARE_PREFIX))
     )
       return undefined;
   } catch {

@@ -115,9 +115,10 @@ export async function gatherShared(
           manifestMode: spec && !spec.disabled ? spec.share : undefined,
         });
       }
-  if (shares.length === 0 && entries.length === 0) return undefined;
-  // The bridge is asked only when the manifest shares something.
-  const status = await sharedStatus(machine, shares, manifestOption);
+  // The bridge is asked only when the manifest shares something, or puts servers behind its /tools.
+  const tools = scope === "user" && manifest.toolSearch !== undefined;
+  if (shares.length === 0 && entries.length === 0 && !tools) return undefined;
+  const status = await sharedStatus(machine, shares, manifestOption, tools);
   await markOldPorts(machine, entries, status?.bridge.url);
   return { status, entries };
 }
