@@ -250,13 +250,32 @@ interface ImportUse {
   names: Array<{ name: string; line: number }>;
 }
 
+/**
+ * Each file's syntax tree, parsed once per test file (the rules each walk the same tree: parsing
+ * src/ again for every rule was most of the structure tests' CPU); the tree is only read. One per
+ * file name, for the text it was parsed from; `forgetSources` drops them when a test file ends.
+ */
+const sources = new Map<string, { text: string; source: ts.SourceFile }>();
+
+function sourceOf(fileName: string, text: string): ts.SourceFile {
+  const known = sources.get(fileName);
+  if (known?.text === text) return known.source;
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  sources.set(fileName, { text, source });
+  return source;
+}
+
+export function forgetSources(): void {
+  sources.clear();
+}
+
 function lineOf(source: ts.SourceFile, node: ts.Node): number {
   return source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
 }
 
 /** Every import of a file: static, dynamic (`import("x")`), `export … from`, `import("x")` types. */
 export function importsOf(fileName: string, text: string): ImportUse[] {
-  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const source = sourceOf(fileName, text);
   const uses: ImportUse[] = [];
   // Default and namespace bindings of fs modules, to follow `fs.rm(…)` / `fs.promises.rm(…)`.
   const fsBindings = new Map<string, ImportUse>();
@@ -364,7 +383,7 @@ export function checkFile(srcRoot: string, file: string, text: string): Violatio
   const found: Violation[] = [
     ...coreLayerBreaks(rel, srcRoot, file, text),
     ...bridgeLayerBreaks(rel, srcRoot, file, text),
-    ...clientIdBranches(rel, text),
+    ...clientIdBranches(rel, file, text),
     ...rpcCodeLiterals(rel, file, text),
     ...eraNicknames(rel, file, text),
     ...unexplainedEscapes(rel, file, text),
@@ -478,7 +497,7 @@ const RPC_CODES = "core/jsonrpc/codes.ts";
 /** A JSON-RPC error code written as a number (-32768 to -32000) outside RPC_CODES. */
 function rpcCodeLiterals(rel: string, file: string, text: string): Violation[] {
   if (rel === RPC_CODES) return [];
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const source = sourceOf(file, text);
   const found: Violation[] = [];
   const visit = (node: ts.Node): void => {
     if (
@@ -512,7 +531,7 @@ const SDK_ERA_WORDS = /getProtocolEra|PriorDiscovery|VersionNegotiationMode|era\
  * their dates ("2025-11-25", "2026-07-28"), which the next revision cannot make wrong.
  */
 function eraNicknames(rel: string, file: string, text: string): Violation[] {
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const source = sourceOf(file, text);
   const lines = text.split("\n");
   const found: Violation[] = [];
   const visit = (node: ts.Node): void => {
@@ -721,9 +740,9 @@ const CLIENT_ID_SET = new Set<string>(CLIENT_IDS);
  * Outside core/clients/, branches on a client id: `x === "codex"`, `case "cursor":`, a list of ids
  * (`["claude-desktop", "cursor"].includes(…)`). What differs between clients is a fact of their module.
  */
-function clientIdBranches(rel: string, text: string): Violation[] {
+function clientIdBranches(rel: string, file: string, text: string): Violation[] {
   if (rel.startsWith("core/clients/")) return [];
-  const source = ts.createSourceFile(rel, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const source = sourceOf(file, text);
   const found: Violation[] = [];
   const isId = (node: ts.Node | undefined) =>
     node !== undefined && ts.isStringLiteralLike(node) && CLIENT_ID_SET.has(node.text);
@@ -788,7 +807,7 @@ function commentAbove(lines: readonly string[], index: number): string | undefin
  * comment or a string saying "as never" is none); each with the comment right above it.
  */
 export function typeEscapes(fileName: string, text: string): TypeEscape[] {
-  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const source = sourceOf(fileName, text);
   const lines = text.split("\n");
   const found: TypeEscape[] = [];
   const asserted = (node: ts.Node): { type: ts.TypeNode; expression: ts.Expression } | undefined =>
@@ -884,7 +903,7 @@ function functionName(node: ts.FunctionLikeDeclaration): string {
 
 /** Every function in a file with its length, in source order. */
 export function functionLengths(fileName: string, text: string): FunctionLength[] {
-  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const source = sourceOf(fileName, text);
   const found: FunctionLength[] = [];
   const visit = (node: ts.Node): void => {
     if (

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import {
   BRIDGE_LAYERS,
   bridgeNode,
@@ -16,6 +16,7 @@ import {
   coreNode,
   fileCycles,
   fileEdges,
+  forgetSources,
   formatViolation,
   importsOf,
   MAX_TYPE_ESCAPES,
@@ -26,6 +27,8 @@ import {
 import { tsSources } from "./sources.js";
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
+// The trees the rules share (rules.ts sourceOf), not kept by the worker for the files after this one.
+afterAll(forgetSources);
 
 /** The checker on a made-up file at `rel` under src/. */
 const check = (rel: string, text: string) =>
