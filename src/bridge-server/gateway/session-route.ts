@@ -142,18 +142,12 @@ class SessionRoute {
     }
     if (method === "resources/subscribe" || method === "resources/unsubscribe")
       return this.#subscription(m, params?.uri);
-    const { child } = this.#target;
     const call: SharedCall = {
       request: m,
       session: this.session,
       target: this.#target,
       server: this.#server,
-      // Between two 2025-11-25 ends a call's answer goes back as the server wrote it.
-      upstream: async (list) => {
-        if (list || !child.running || child.cached()?.era !== "2025-11-25") return this.#upstream(call);
-        this.#transport.deliver({ ...(await this.#raw(m)), id });
-        return undefined;
-      },
+      upstream: () => this.#upstream(call),
     };
     const answer = await callShared(call);
     if (answer) this.#transport.deliver(answer);
@@ -190,20 +184,6 @@ class SessionRoute {
       throw stop.aborted ? stop.reason : error;
     } finally {
       this.#calls.delete(id);
-    }
-  }
-
-  /** A request written to a running 2025-11-25 process as it came, under an id of the gateway's. */
-  async #raw(m: JSONRPCRequest) {
-    const { child } = this.#target;
-    const token = (m.params?._meta as Json | undefined)?.progressToken;
-    try {
-      return await child.rawCall(m, this.#caller(m.id), {
-        progress: (p) => this.#related(m.id, "notifications/progress", { ...p, progressToken: token }),
-        sent: (rawId) => this.#calls.set(m.id, (reason) => child.rawCancel({ params: { reason } }, rawId)),
-      });
-    } finally {
-      this.#calls.delete(m.id);
     }
   }
 

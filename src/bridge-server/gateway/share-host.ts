@@ -216,10 +216,6 @@ export class ShareHost implements ShareRoom {
     return true;
   }
 
-  held(key: string): SharedChild | undefined {
-    return this.#children.get(key);
-  }
-
   child(key: string, cwd?: string): SharedChild {
     let child = this.#children.get(key);
     if (!child) {

@@ -43,8 +43,6 @@ export interface ShareRoom {
   log(line: string): void;
   /** The process a request's headers name, made room for when it is new (ShareHost's MAX_KEYS). */
   route(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey;
-  /** The process of `key` when one is held (none is made). */
-  held(key: string): SharedChild | undefined;
   /** The process of `key`, made when none is held (`cwd`: a project's folder). */
   child(key: string, cwd?: string): SharedChild;
   /** What the last start learned, starting the process first when nothing is cached yet. */

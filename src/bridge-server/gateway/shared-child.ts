@@ -3,13 +3,8 @@
  * remembered), its calls forwarded raw over its wire, its own messages handed on, restarted after a
  * death with backoff, stopped when idle.
  */
-import type {
-  JSONRPCRequest,
-  JSONRPCResponse,
-  LoggingMessageNotificationParams,
-} from "@modelcontextprotocol/server";
+import type { JSONRPCRequest, LoggingMessageNotificationParams } from "@modelcontextprotocol/server";
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
-import type { CallStop } from "../call-stop.js";
 import { type Clock, realClock } from "../clock.js";
 import type { Era } from "../endpoint.js";
 import { ASK_METHODS, type AskMethod, Asks, type Caller } from "./asks.js";
@@ -141,10 +136,6 @@ export class SharedChild {
     return !this.#live && cursor === undefined ? this.cached()?.lists[method] : undefined;
   }
 
-  get running(): boolean {
-    return this.#live !== undefined;
-  }
-
   info(): ChildInfo {
     return {
       pid: this.#live ? this.#transport?.pid : undefined,
@@ -166,11 +157,7 @@ export class SharedChild {
   }
 
   /** The server running, started (once, for every waiter) when it is not. */
-  async start(): Promise<void> {
-    await this.#connected();
-  }
-
-  #connected(): Promise<Connected> {
+  start(): Promise<Connected> {
     if (this.#live) return Promise.resolve(this.#live);
     this.#stopping = false;
     this.#starting ??= this.#start().finally(() => {
@@ -186,7 +173,7 @@ export class SharedChild {
    */
   async subscriptions(uris: ReadonlySet<string>): Promise<void> {
     this.#subs.want(uris);
-    const live = this.#live ?? (uris.size > 0 ? await this.#connected() : undefined);
+    const live = this.#live ?? (uris.size > 0 ? await this.start() : undefined);
     if (live) await this.#subs.apply(live);
   }
 
@@ -295,7 +282,7 @@ export class SharedChild {
   /** The era the process speaks, started first when it is not running (a failed start as a call's error). */
   async speaks(): Promise<Era | undefined> {
     try {
-      await this.#connected();
+      await this.start();
     } catch (error) {
       throw rpcError(error instanceof Error ? error.message : String(error));
     }
@@ -305,15 +292,11 @@ export class SharedChild {
   /**
    * One request to the process, started first when it is not running: written as it came over its
    * wire (child-wire.ts: under an id of the gateway's, its progress under a token of the gateway's,
-   * given to `progress`), and its answer handed back as the server wrote it — no schema between
-   * them. A death answers it like any call; `sent` is told the id, which a cancel names (rawCancel);
-   * `stop` cancels it at the server.
+   * given to `progress`) — no schema between them. A death answers it like any call; `stop`
+   * cancels it at the server. Its result, or its error thrown as the SDK's client throws one (its
+   * code, message and data).
    */
-  async rawCall(
-    message: JSONRPCRequest,
-    caller: Caller,
-    options: SendOptions = {},
-  ): Promise<JSONRPCResponse> {
+  async call(message: JSONRPCRequest, caller: Caller, options: SendOptions = {}): Promise<Json> {
     const key = {};
     this.#inFlight.set(key, caller);
     this.#lastActivity = this.#clock.now();
@@ -322,28 +305,14 @@ export class SharedChild {
       const live = this.#live;
       if (!live) throw rpcError(`the shared server "${this.name}" is not running`);
       this.#lists.sent(message.method);
-      return await live.wire.send(message as { method: string; params?: Json }, options);
+      const response = await live.wire.send(message as { method: string; params?: Json }, options);
+      if ("error" in response) throw Object.assign(new Error(response.error.message), response.error);
+      return ("result" in response ? response.result : {}) as Json;
     } finally {
       this.#inFlight.delete(key);
       this.#lastActivity = this.#clock.now();
       if (this.#inFlight.size === 0) void this.#lists.listsNow();
     }
-  }
-
-  /** rawCall's result, or its error thrown as the SDK's client throws one (its code, message and data). */
-  async call(
-    message: JSONRPCRequest,
-    caller: Caller,
-    options: { progress?: (params: Json) => void; stop?: AbortSignal | CallStop } = {},
-  ): Promise<Json> {
-    const response = await this.rawCall(message, caller, options);
-    if ("error" in response) throw Object.assign(new Error(response.error.message), response.error);
-    return ("result" in response ? response.result : {}) as Json;
-  }
-
-  /** A fast-path call the client cancelled: the server is told, under the gateway's id. */
-  rawCancel(message: { params?: Json }, id: number): void {
-    this.#live?.wire.cancel(id, String(message.params?.reason ?? "cancelled by the client"));
   }
 
   /** A log message: to the one call in flight that wants it, else to the sessions (share-host.ts). */
