@@ -34,7 +34,7 @@ export class Requests2026 {
     const found = this.#room.route(headers);
     if (!found.ok) return undefined;
     const child = this.#room.child(found.key, found.cwd);
-    const target = this.#room.target(found.key, child);
+    const target = { child, shim: this.#room.shim };
     const tools = this.#room.gate(headers);
     const session: SessionRef = { era: "2026-07-28", subscriptions: new Set(), ...(tools ? { tools } : {}) };
     const cached = () => this.#room.cached(child);
@@ -123,18 +123,17 @@ export class Requests2026 {
     const ref: SessionRef = { era: "2026-07-28", subscriptions: new Set(listenedUris(body)) };
     const set = this.#room.attached(key);
     set.add(ref);
-    const child = this.#room.child(key);
     signal.addEventListener(
       "abort",
       () => {
         set.delete(ref);
         // The listen ended: a server refusing the smaller set leaves extra updates, dropped unsent.
-        if (ref.subscriptions.size > 0) void child.subscriptions(this.#room.subscribed(key)).catch(() => {});
+        if (ref.subscriptions.size > 0) void this.#room.resubscribe(key).catch(() => {});
       },
       { once: true },
     );
     // The session's own subscribe was answered; a server refusing this one sends no updates, as it said.
-    if (ref.subscriptions.size > 0) await child.subscriptions(this.#room.subscribed(key)).catch(() => {});
+    if (ref.subscriptions.size > 0) await this.#room.resubscribe(key).catch(() => {});
   }
 
   listChanged(key: string, kind: ListKind): void {

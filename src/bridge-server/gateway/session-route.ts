@@ -15,6 +15,7 @@ import type { CachedServer } from "./list-cache.js";
 import { admits } from "./log-levels.js";
 import { callShared, type SharedCall, toProcess } from "./share-call.js";
 import type { ForwardTarget, SessionRef, ShareRoom } from "./share-view.js";
+import { subscriptionRefusal } from "./subscriptions.js";
 import type { Json } from "./wire-json.js";
 
 /** Which notifications a client is sent only when the server declared the capability (the SDK's rule). */
@@ -36,7 +37,9 @@ export async function connectSession(
   if (!found.ok) throw found.full ? new Unavailable(found.why) : new Error(found.why);
   const child = room.child(found.key, found.cwd);
   const tools = room.gate(headers);
-  const route = new SessionRoute(room.target(found.key, child), transport, await room.cached(child));
+  const resubscribe = () => room.resubscribe(found.key);
+  const target = { child, shim: room.shim };
+  const route = new SessionRoute(target, transport, await room.cached(child), resubscribe);
   if (tools) route.session.tools = tools;
   const attached = room.attached(found.key);
   attached.add(route.session);
@@ -49,7 +52,7 @@ export async function connectSession(
     route.end();
     if (route.session.subscriptions.size > 0)
       // The session is ending: a server refusing the smaller set leaves extra updates, dropped unsent.
-      await child.subscriptions(room.subscribed(found.key)).catch(() => {});
+      await resubscribe().catch(() => {});
     // A session's own process ends with it.
     if (room.mode === "session") await room.drop(found.key);
   };
@@ -69,6 +72,8 @@ class SessionRoute {
   readonly session: SessionRef;
   readonly #target: ForwardTarget;
   readonly #transport: HttpSessionTransport;
+  /** The process subscribed to what its sessions together want now (ShareRoom.resubscribe). */
+  readonly #resubscribe: () => Promise<void>;
   /** What the client is told the server is: as its last start described it. */
   readonly #descriptor: Descriptor;
   /** What its last start learned when the session opened (what the client was told it can ask). */
@@ -81,8 +86,14 @@ class SessionRoute {
   readonly #asks = new Map<number, (answer: JSONRPCMessage) => void>();
   #nextAsk = 1;
 
-  constructor(target: ForwardTarget, transport: HttpSessionTransport, cached: CachedServer) {
+  constructor(
+    target: ForwardTarget,
+    transport: HttpSessionTransport,
+    cached: CachedServer,
+    resubscribe: () => Promise<void>,
+  ) {
     this.#target = target;
+    this.#resubscribe = resubscribe;
     this.#transport = transport;
     this.#server = cached;
     this.#descriptor = {
@@ -159,8 +170,13 @@ class SessionRoute {
       if (!this.#descriptor.capabilities.resources?.subscribe)
         throw rpcError("Method not found", RPC.methodNotFound);
       if (typeof uri !== "string") throw rpcError("Invalid params: uri must be a string", RPC.invalidParams);
-      if (m.method === "resources/subscribe") await this.#target.subscribe(this.session, uri);
-      else await this.#target.unsubscribe(this.session, uri);
+      if (m.method === "resources/unsubscribe") this.session.subscriptions.delete(uri);
+      else {
+        const refused = subscriptionRefusal(this.session.subscriptions, [uri]);
+        if (refused) throw rpcError(refused, RPC.invalidParams);
+        this.session.subscriptions.add(uri);
+      }
+      await this.#resubscribe();
       this.#transport.deliver({ jsonrpc: "2.0", id: m.id, result: {} });
     } catch (error) {
       this.#error(m.id, error);

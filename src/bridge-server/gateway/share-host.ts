@@ -21,9 +21,8 @@ import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADE
 import { connectSession } from "./session-route.js";
 import { launchSecrets, ShareLog } from "./share-log.js";
 import { type ShareRestart, type ShareStatus, shareStatus } from "./share-status.js";
-import type { ForwardTarget, SessionRef, ShareRoom } from "./share-view.js";
+import type { SessionRef, ShareRoom } from "./share-view.js";
 import { type ChildOutcome, SharedChild } from "./shared-child.js";
-import { subscriptionRefusal, tooManySubscriptions } from "./subscriptions.js";
 import { clientOf, type ToolFilter, toolFilter } from "./tool-filter.js";
 
 export interface HostOptions {
@@ -302,27 +301,10 @@ export class ShareHost implements ShareRoom {
     return learned;
   }
 
-  target(key: string, child: SharedChild): ForwardTarget {
-    return {
-      child,
-      shim: this.shim,
-      subscribe: async (session, uri) => {
-        const refused = subscriptionRefusal(session.subscriptions, [uri]);
-        if (refused) throw tooManySubscriptions(refused);
-        session.subscriptions.add(uri);
-        await child.subscriptions(this.subscribed(key));
-      },
-      unsubscribe: async (session, uri) => {
-        session.subscriptions.delete(uri);
-        await child.subscriptions(this.subscribed(key));
-      },
-    };
-  }
-
-  subscribed(key: string): Set<string> {
+  async resubscribe(key: string): Promise<void> {
     const uris = new Set<string>();
     for (const s of this.#sessions.get(key) ?? []) for (const uri of s.subscriptions) uris.add(uri);
-    return uris;
+    await this.#children.get(key)?.subscriptions(uris);
   }
 
   #listChanged(key: string, kind: ListKind): void {

@@ -30,8 +30,6 @@ export interface SessionRef {
 export interface ForwardTarget {
   child: SharedChild;
   shim: ReverseShim;
-  subscribe(session: SessionRef, uri: string): Promise<void>;
-  unsubscribe(session: SessionRef, uri: string): Promise<void>;
 }
 
 export interface ShareRoom {
@@ -47,13 +45,12 @@ export interface ShareRoom {
   child(key: string, cwd?: string): SharedChild;
   /** What the last start learned, starting the process first when nothing is cached yet. */
   cached(child: SharedChild): Promise<CachedServer>;
-  target(key: string, child: SharedChild): ForwardTarget;
   /** The tool rules of the client a request's client token names (none: no rules of its own). */
   gate(headers: IncomingHttpHeaders | Headers | undefined): (() => ToolFilter | undefined) | undefined;
   /** The sessions (and 2026-07-28 listens) attached to process `key`. */
   attached(key: string): Set<SessionRef>;
-  /** Every URI some session of process `key` is subscribed to. */
-  subscribed(key: string): Set<string>;
+  /** Process `key` subscribed to every URI some session of it is (its refusal thrown). */
+  resubscribe(key: string): Promise<void>;
   /** Process `key` and all of it forgotten: stopped, its handlers and lanes closed. */
   drop(key: string): Promise<void>;
 }
