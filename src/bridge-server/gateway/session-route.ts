@@ -14,7 +14,8 @@ import { capabilitiesOf } from "./eras.js";
 import type { CachedServer } from "./list-cache.js";
 import { admits } from "./log-levels.js";
 import { callShared, type SharedCall, toProcess } from "./share-call.js";
-import type { ForwardTarget, SessionRef, ShareRoom } from "./share-view.js";
+import type { SessionRef, ShareRoom } from "./share-view.js";
+import type { SharedChild } from "./shared-child.js";
 import { subscriptionRefusal } from "./subscriptions.js";
 import type { Json } from "./wire-json.js";
 
@@ -38,8 +39,7 @@ export async function connectSession(
   const child = room.child(found.key, found.cwd);
   const tools = room.gate(headers);
   const resubscribe = () => room.resubscribe(found.key);
-  const target = { child, shim: room.shim };
-  const route = new SessionRoute(target, transport, await room.cached(child), resubscribe);
+  const route = new SessionRoute(child, transport, await child.described(), resubscribe);
   if (tools) route.session.tools = tools;
   const attached = room.attached(found.key);
   attached.add(route.session);
@@ -70,7 +70,7 @@ export async function connectSession(
  */
 class SessionRoute {
   readonly session: SessionRef;
-  readonly #target: ForwardTarget;
+  readonly #child: SharedChild;
   readonly #transport: HttpSessionTransport;
   /** The process subscribed to what its sessions together want now (ShareRoom.resubscribe). */
   readonly #resubscribe: () => Promise<void>;
@@ -87,12 +87,12 @@ class SessionRoute {
   #nextAsk = 1;
 
   constructor(
-    target: ForwardTarget,
+    child: SharedChild,
     transport: HttpSessionTransport,
     cached: CachedServer,
     resubscribe: () => Promise<void>,
   ) {
-    this.#target = target;
+    this.#child = child;
     this.#resubscribe = resubscribe;
     this.#transport = transport;
     this.#server = cached;
@@ -156,7 +156,7 @@ class SessionRoute {
     const call: SharedCall = {
       request: m,
       session: this.session,
-      target: this.#target,
+      child: this.#child,
       server: this.#server,
       upstream: () => this.#upstream(call),
     };

@@ -14,7 +14,7 @@ import type { CacheScope } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
 import type { WireTransport } from "./child-wire.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
-import { type CachedServer, type ListCache, type ListKind, launchKey } from "./list-cache.js";
+import { type ListCache, type ListKind, launchKey } from "./list-cache.js";
 import { Requests2026 } from "./requests-2026.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
@@ -56,7 +56,7 @@ export class ShareHost implements ShareRoom {
   readonly #o: HostOptions;
   readonly #clock: Clock;
   readonly log: (line: string) => void;
-  readonly shim: ReverseShim;
+  readonly #shim: ReverseShim;
   readonly #children = new Map<string, SharedChild>();
   /** 2025-11-25 sessions attached to each process. */
   readonly #sessions = new Map<string, Set<SessionRef>>();
@@ -74,7 +74,7 @@ export class ShareHost implements ShareRoom {
     this.#key = launchKey(launch);
     this.#o = options;
     this.#clock = options.clock ?? realClock;
-    this.shim = new ReverseShim(this.#clock);
+    this.#shim = new ReverseShim(this.#clock);
     this.log = (line) => options.log(`[${options.inProcess ? this.path : `share ${launch.name}`}] ${line}`);
     this.#own = options.logFile ? new ShareLog(options.logFile, launchSecrets(launch)) : undefined;
     this.#requests2026 = new Requests2026(this);
@@ -130,7 +130,7 @@ export class ShareHost implements ShareRoom {
     const key = "warm";
     try {
       const child = this.child(key);
-      await this.cached(child);
+      await child.described();
       await child.listsNow();
     } finally {
       await this.drop(key);
@@ -244,7 +244,7 @@ export class ShareHost implements ShareRoom {
           resourceUpdated: (uri) => updates.add(uri),
           message: (params) => sendLogMessage(this.#sessions.get(key) ?? [], params),
         },
-        { scope: this.#scopeOf(key, cwd), clock: this.#clock },
+        { scope: this.#scopeOf(key, cwd), clock: this.#clock, shim: this.#shim },
       );
       this.#children.set(key, child);
     }
@@ -290,15 +290,6 @@ export class ShareHost implements ShareRoom {
     const set = this.#sessions.get(key) ?? new Set();
     this.#sessions.set(key, set);
     return set;
-  }
-
-  async cached(child: SharedChild): Promise<CachedServer> {
-    const cached = child.cached();
-    if (cached) return cached;
-    await child.start();
-    const learned = child.cached();
-    if (!learned) throw new Error(`the shared server "${this.name}" started but could not be read`);
-    return learned;
   }
 
   async resubscribe(key: string): Promise<void> {
@@ -391,7 +382,7 @@ export class ShareHost implements ShareRoom {
   }
 
   async close(): Promise<void> {
-    this.shim.close();
+    this.#shim.close();
     await this.stopAll();
     await this.#own?.flushed();
   }

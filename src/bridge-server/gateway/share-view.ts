@@ -5,8 +5,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import type { Era } from "../endpoint.js";
-import type { CachedServer } from "./list-cache.js";
-import type { ReverseShim } from "./reverse-shim.js";
 import type { ChildKey } from "./session-keys.js";
 import type { SharedChild } from "./shared-child.js";
 import type { ToolFilter } from "./tool-filter.js";
@@ -26,25 +24,14 @@ export interface SessionRef {
   receiving?: () => boolean;
 }
 
-/** What a route needs of its shared server. */
-export interface ForwardTarget {
-  child: SharedChild;
-  shim: ReverseShim;
-}
-
 export interface ShareRoom {
-  readonly name: string;
   /** Its mode now (a reload may change it). */
   readonly mode: ShareMode;
-  /** Its 2025-11-25 servers' asks of a 2026-07-28 client, parked until the client's retry. */
-  readonly shim: ReverseShim;
   log(line: string): void;
   /** The process a request's headers name, made room for when it is new (ShareHost's MAX_KEYS). */
   route(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey;
   /** The process of `key`, made when none is held (`cwd`: a project's folder). */
   child(key: string, cwd?: string): SharedChild;
-  /** What the last start learned, starting the process first when nothing is cached yet. */
-  cached(child: SharedChild): Promise<CachedServer>;
   /** The tool rules of the client a request's client token names (none: no rules of its own). */
   gate(headers: IncomingHttpHeaders | Headers | undefined): (() => ToolFilter | undefined) | undefined;
   /** The sessions (and 2026-07-28 listens) attached to process `key`. */

@@ -12,6 +12,7 @@ import { type CacheScope, ChildLists } from "./child-lists.js";
 import { ChildWire, type SendOptions, type WireTransport } from "./child-wire.js";
 import { type Connected, connectInEra } from "./era-probe.js";
 import type { CachedServer, ListCache, ListKind, ListMethod } from "./list-cache.js";
+import type { ReverseShim } from "./reverse-shim.js";
 import { UpstreamSubscriptions } from "./subscriptions.js";
 import type { Json } from "./wire-json.js";
 
@@ -32,7 +33,7 @@ export interface ChildEvents {
   /** A log message no single call can be told to have caused. */
   message(params: LoggingMessageNotificationParams): void;
   /** A start worked or failed, or the process ended when it was not asked to. */
-  outcome?(event: ChildOutcome): void;
+  outcome(event: ChildOutcome): void;
 }
 
 /**
@@ -68,6 +69,8 @@ export interface ChildInfo {
 export class SharedChild {
   readonly name: string;
   readonly #upstream: Upstream;
+  /** Its server's calls parked for a 2026-07-28 client's answer (the cap is the server's, not the process's). */
+  readonly shim: ReverseShim;
   readonly #cache: ListCache;
   readonly #launchKey: string;
   readonly #events: ChildEvents;
@@ -102,13 +105,14 @@ export class SharedChild {
     launchKey: string,
     cache: ListCache,
     events: ChildEvents,
-    options: { scope?: CacheScope; clock?: Clock } = {},
+    options: { scope?: CacheScope; clock?: Clock; shim: ReverseShim },
   ) {
     this.name = upstream.name;
     this.#clock = options.clock ?? realClock;
     this.#asks = new Asks(this.#clock);
     this.#lastActivity = this.#clock.now();
     this.#upstream = upstream;
+    this.shim = options.shim;
     this.#launchKey = launchKey;
     this.#cache = cache;
     this.#events = events;
@@ -121,6 +125,14 @@ export class SharedChild {
       current: () => this.#live,
       changed: (kind) => this.#events.listChanged(kind),
     });
+  }
+
+  /** What the last start learned, the process started first when nothing is known yet. */
+  async described(): Promise<CachedServer> {
+    if (!this.cached()) await this.start();
+    const learned = this.cached();
+    if (!learned) throw new Error(`the shared server "${this.name}" started but could not be read`);
+    return learned;
   }
 
   /** What the last start learned, when it holds for this launch (ChildLists.cached). */
@@ -211,18 +223,15 @@ export class SharedChild {
       live = await connectInEra(cached ?? this.#cache.get(this.name, this.#launchKey), () => this.#open());
     } catch (error) {
       const message = this.#startError(error);
-      this.#lastError = { message, at: this.#clock.now() };
       this.#failed = true;
-      this.#diedAt = this.#clock.now();
-      this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
-      this.#events.outcome?.({ kind: "failed", error: message });
+      this.#ended({ kind: "failed", error: message });
       throw new Error(`the shared server "${this.name}" did not start: ${message}`);
     }
     this.#live = live;
     // A start that works clears what failed before: its state is what it is now.
     this.#failed = false;
     this.#lastError = undefined;
-    this.#events.outcome?.({ kind: "started", pid: this.#transport?.pid });
+    this.#events.outcome({ kind: "started", pid: this.#transport?.pid });
     this.#startedAt = this.#clock.now();
     this.#lastActivity = this.#clock.now();
     await this.#learn(live, cached);
@@ -330,13 +339,16 @@ export class SharedChild {
     if (this.#stopping) return;
     this.#restarts++;
     const how = this.#transport?.exit;
-    this.#lastError = { message: `the server exited${how ? ` (${how})` : ""}`, at: this.#clock.now() };
-    this.#events.outcome?.({ kind: "exited", error: this.#lastError.message });
     // A death soon after a start waits longer before the next one; a long healthy run starts over.
-    this.#backoff =
-      this.#clock.now() - this.#startedAt > HEALTHY_MS
-        ? FIRST_BACKOFF_MS
-        : Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
+    const healthy = this.#clock.now() - this.#startedAt > HEALTHY_MS;
+    this.#ended({ kind: "exited", error: `the server exited${how ? ` (${how})` : ""}` }, healthy);
+  }
+
+  /** A start failed, or the process ended unasked: why, said, and the next start waits out the backoff. */
+  #ended(event: { kind: "failed" | "exited"; error: string }, healthy = false): void {
+    this.#lastError = { message: event.error, at: this.#clock.now() };
     this.#diedAt = this.#clock.now();
+    this.#backoff = healthy ? FIRST_BACKOFF_MS : Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
+    this.#events.outcome(event);
   }
 }
