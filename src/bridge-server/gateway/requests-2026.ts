@@ -122,17 +122,18 @@ export class Requests2026 {
     const ref: SessionRef = { era: "2026-07-28", subscriptions: new Set(listenedUris(body)) };
     const set = this.#room.attached(key);
     set.add(ref);
+    const child = this.#room.child(key);
     signal.addEventListener(
       "abort",
       () => {
         set.delete(ref);
         // The listen ended: a server refusing the smaller set leaves extra updates, dropped unsent.
-        if (ref.subscriptions.size > 0) void this.#room.resubscribe(key).catch(() => {});
+        if (ref.subscriptions.size > 0) void child.resubscribe().catch(() => {});
       },
       { once: true },
     );
     // The session's own subscribe was answered; a server refusing this one sends no updates, as it said.
-    if (ref.subscriptions.size > 0) await this.#room.resubscribe(key).catch(() => {});
+    if (ref.subscriptions.size > 0) await child.resubscribe().catch(() => {});
   }
 
   listChanged(key: string, kind: ListKind): void {

@@ -38,8 +38,7 @@ export async function connectSession(
   if (!found.ok) throw found.full ? new Unavailable(found.why) : new Error(found.why);
   const child = room.child(found.key, found.cwd);
   const tools = room.gate(headers);
-  const resubscribe = () => room.resubscribe(found.key);
-  const route = new SessionRoute(child, transport, await child.described(), resubscribe);
+  const route = new SessionRoute(child, transport, await child.described());
   if (tools) route.session.tools = tools;
   const attached = room.attached(found.key);
   attached.add(route.session);
@@ -52,7 +51,7 @@ export async function connectSession(
     route.end();
     if (route.session.subscriptions.size > 0)
       // The session is ending: a server refusing the smaller set leaves extra updates, dropped unsent.
-      await resubscribe().catch(() => {});
+      await child.resubscribe().catch(() => {});
     // A session's own process ends with it.
     if (room.mode === "session") await room.drop(found.key);
   };
@@ -72,8 +71,6 @@ class SessionRoute {
   readonly session: SessionRef;
   readonly #child: SharedChild;
   readonly #transport: HttpSessionTransport;
-  /** The process subscribed to what its sessions together want now (ShareRoom.resubscribe). */
-  readonly #resubscribe: () => Promise<void>;
   /** What the client is told the server is: as its last start described it. */
   readonly #descriptor: Descriptor;
   /** What its last start learned when the session opened (what the client was told it can ask). */
@@ -86,14 +83,8 @@ class SessionRoute {
   readonly #asks = new Map<number, (answer: JSONRPCMessage) => void>();
   #nextAsk = 1;
 
-  constructor(
-    child: SharedChild,
-    transport: HttpSessionTransport,
-    cached: CachedServer,
-    resubscribe: () => Promise<void>,
-  ) {
+  constructor(child: SharedChild, transport: HttpSessionTransport, cached: CachedServer) {
     this.#child = child;
-    this.#resubscribe = resubscribe;
     this.#transport = transport;
     this.#server = cached;
     this.#descriptor = {
@@ -176,7 +167,7 @@ class SessionRoute {
         if (refused) throw rpcError(refused, RPC.invalidParams);
         this.session.subscriptions.add(uri);
       }
-      await this.#resubscribe();
+      await this.#child.resubscribe();
       this.#transport.deliver({ jsonrpc: "2.0", id: m.id, result: {} });
     } catch (error) {
       this.#error(m.id, error);

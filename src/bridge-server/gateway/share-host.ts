@@ -242,6 +242,7 @@ export class ShareHost implements ShareRoom {
           outcome: (event) => this.#outcome(key, event),
           listChanged: (kind) => this.#listChanged(key, kind),
           resourceUpdated: (uri) => updates.add(uri),
+          wanted: () => new Set([...(this.#sessions.get(key) ?? [])].flatMap((s) => [...s.subscriptions])),
           message: (params) => sendLogMessage(this.#sessions.get(key) ?? [], params),
         },
         { scope: this.#scopeOf(key, cwd), clock: this.#clock, shim: this.#shim },
@@ -290,12 +291,6 @@ export class ShareHost implements ShareRoom {
     const set = this.#sessions.get(key) ?? new Set();
     this.#sessions.set(key, set);
     return set;
-  }
-
-  async resubscribe(key: string): Promise<void> {
-    const uris = new Set<string>();
-    for (const s of this.#sessions.get(key) ?? []) for (const uri of s.subscriptions) uris.add(uri);
-    await this.#children.get(key)?.subscriptions(uris);
   }
 
   #listChanged(key: string, kind: ListKind): void {

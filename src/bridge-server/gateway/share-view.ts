@@ -36,8 +36,6 @@ export interface ShareRoom {
   gate(headers: IncomingHttpHeaders | Headers | undefined): (() => ToolFilter | undefined) | undefined;
   /** The sessions (and 2026-07-28 listens) attached to process `key`. */
   attached(key: string): Set<SessionRef>;
-  /** Process `key` subscribed to every URI some session of it is (its refusal thrown). */
-  resubscribe(key: string): Promise<void>;
   /** Process `key` and all of it forgotten: stopped, its handlers and lanes closed. */
   drop(key: string): Promise<void>;
 }

@@ -30,6 +30,8 @@ const HEALTHY_MS = 30_000;
 export interface ChildEvents {
   listChanged(kind: ListKind): void;
   resourceUpdated(uri: string): void;
+  /** Every resource some session of this process is subscribed to. */
+  wanted(): ReadonlySet<string>;
   /** A log message no single call can be told to have caused. */
   message(params: LoggingMessageNotificationParams): void;
   /** A start worked or failed, or the process ended when it was not asked to. */
@@ -179,11 +181,12 @@ export class SharedChild {
   }
 
   /**
-   * The resources some session is subscribed to (all of them, each time): a 2025-11-25 process is
-   * subscribed and unsubscribed to match (the difference only), a 2026-07-28 one listens for them. Applied again after
-   * a restart.
+   * Some session's subscriptions changed: the resources its sessions want now (ChildEvents.wanted)
+   * are what a 2025-11-25 process is subscribed to (the difference only), what a 2026-07-28 one
+   * listens for. Applied again after a restart.
    */
-  async subscriptions(uris: ReadonlySet<string>): Promise<void> {
+  async resubscribe(): Promise<void> {
+    const uris = this.#events.wanted();
     this.#subs.want(uris);
     const live = this.#live ?? (uris.size > 0 ? await this.start() : undefined);
     if (live) await this.#subs.apply(live);
@@ -288,13 +291,12 @@ export class SharedChild {
       this.#message(params as LoggingMessageNotificationParams);
   }
 
-  /** The era the process speaks, started first when it is not running (a failed start as a call's error). */
+  /**
+   * The era the process speaks, started first when it is not running (a failed start is the call's
+   * error: a plain Error, which its client is answered as -32603 with its message).
+   */
   async speaks(): Promise<Era | undefined> {
-    try {
-      await this.start();
-    } catch (error) {
-      throw rpcError(error instanceof Error ? error.message : String(error));
-    }
+    await this.start();
     return this.cached()?.era;
   }
 
