@@ -14,7 +14,7 @@ import type { CacheScope } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
 import type { WireTransport } from "./child-wire.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
-import { type ListCache, type ListKind, launchKey } from "./list-cache.js";
+import { type ListCache, launchKey } from "./list-cache.js";
 import { Requests2026 } from "./requests-2026.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
@@ -108,7 +108,7 @@ export class ShareHost implements ShareRoom {
     this.#key = key;
     if (this.#own) this.#own.secrets = launchSecrets(launch);
     if (!changed) return false;
-    await this.stopAll();
+    await Promise.all([...this.#children.keys()].map((key) => this.drop(key)));
     // What failed was the old launch's: the new one has not been tried.
     this.#failure = undefined;
     this.#lastStartFailed = false;
@@ -222,7 +222,10 @@ export class ShareHost implements ShareRoom {
       // not wherever whoever started the bridge happened to be, which would decide what a relative
       // path in its arguments means, or which copy of its package npx runs (a project's own).
       const launch = { ...this.#launch, cwd: cwd ?? this.#launch.cwd ?? os.homedir() };
-      const updates = new MergedUpdates((uri) => this.#resourceUpdated(key, uri));
+      const updates = new MergedUpdates((uri) => {
+        sendResourceUpdated(this.#sessions.get(key) ?? [], uri);
+        this.#requests2026.resourceUpdated(key, uri);
+      });
       child = new SharedChild(
         {
           name: launch.name,
@@ -240,7 +243,10 @@ export class ShareHost implements ShareRoom {
         this.#o.cache,
         {
           outcome: (event) => this.#outcome(key, event),
-          listChanged: (kind) => this.#listChanged(key, kind),
+          listChanged: (kind) => {
+            sendListChanged(this.#sessions.get(key) ?? [], kind);
+            this.#requests2026.listChanged(key, kind);
+          },
           resourceUpdated: (uri) => updates.add(uri),
           wanted: () => new Set([...(this.#sessions.get(key) ?? [])].flatMap((s) => [...s.subscriptions])),
           message: (params) => sendLogMessage(this.#sessions.get(key) ?? [], params),
@@ -293,16 +299,6 @@ export class ShareHost implements ShareRoom {
     return set;
   }
 
-  #listChanged(key: string, kind: ListKind): void {
-    sendListChanged(this.#sessions.get(key) ?? [], kind);
-    this.#requests2026.listChanged(key, kind);
-  }
-
-  #resourceUpdated(key: string, uri: string): void {
-    sendResourceUpdated(this.#sessions.get(key) ?? [], uri);
-    this.#requests2026.resourceUpdated(key, uri);
-  }
-
   /**
    * Stop processes idle for longer than `bridge.idleMinutes` (a session's, also when it ended), and
    * forget a session's or folder's key no request named for as long (nothing of it is kept).
@@ -328,10 +324,6 @@ export class ShareHost implements ShareRoom {
       this.#sessions.delete(key);
       await child?.stop();
     });
-  }
-
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.#children.keys()].map((key) => this.drop(key)));
   }
 
   /**
@@ -378,7 +370,7 @@ export class ShareHost implements ShareRoom {
 
   async close(): Promise<void> {
     this.#shim.close();
-    await this.stopAll();
+    await Promise.all([...this.#children.keys()].map((key) => this.drop(key)));
     await this.#own?.flushed();
   }
 }
