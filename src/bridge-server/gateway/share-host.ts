@@ -227,18 +227,16 @@ export class ShareHost implements ShareRoom {
         this.#requests2026.resourceUpdated(key, uri);
       });
       child = new SharedChild(
-        {
-          name: launch.name,
-          // What happens to the process goes to both logs; what it writes (stderr, stdout that is
-          // not JSON-RPC), to its own.
-          open: () =>
-            this.#o.inProcess?.open() ??
-            new ChildTransport(
-              launch,
-              (line) => this.#event(key, line),
-              (line) => (this.#own ? this.#own.write(key, line) : this.#event(key, line)),
-            ),
-        },
+        launch.name,
+        // What happens to the process goes to both logs; what it writes (stderr, stdout that is
+        // not JSON-RPC), to its own.
+        () =>
+          this.#o.inProcess?.open() ??
+          new ChildTransport(
+            launch,
+            (line) => this.#event(key, line),
+            (line) => (this.#own ? this.#own.write(key, line) : this.#event(key, line)),
+          ),
         this.#key,
         this.#o.cache,
         {

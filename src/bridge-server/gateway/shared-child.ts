@@ -38,17 +38,6 @@ export interface ChildEvents {
   outcome(event: ChildOutcome): void;
 }
 
-/**
- * The server a SharedChild runs, and how each of its starts reaches it: a process of its own
- * (share-host.ts starts one through ChildTransport), or the bridge's own server in this process.
- */
-export interface Upstream {
-  /** Its name: what its list cache entry is kept under, and what errors call it. */
-  readonly name: string;
-  /** The transport a start connects over (its wire starts its process). */
-  open(): WireTransport;
-}
-
 export type ChildOutcome =
   | { kind: "started"; pid: number | undefined }
   | { kind: "failed"; error: string }
@@ -70,7 +59,7 @@ export interface ChildInfo {
 
 export class SharedChild {
   readonly name: string;
-  readonly #upstream: Upstream;
+  readonly #transportOf: () => WireTransport;
   /** Its server's calls parked for a 2026-07-28 client's answer (the cap is the server's, not the process's). */
   readonly shim: ReverseShim;
   readonly #cache: ListCache;
@@ -99,21 +88,24 @@ export class SharedChild {
   readonly #subs = new UpstreamSubscriptions();
 
   /**
-   * `launchKey`: what its answers are kept under in `cache` (another key, another server); `scope`:
-   * whose its answers are (CacheScope; default the server's, shared by every session).
+   * `name`: what its cache entry is kept under, and what errors call it; `open`: the transport a
+   * start connects over — a process of its own (share-host.ts starts one through ChildTransport), or
+   * the bridge's own server in this process. `launchKey`: what its answers are kept under in `cache`
+   * (another key, another server); `scope`: whose its answers are (CacheScope; default the server's).
    */
   constructor(
-    upstream: Upstream,
+    name: string,
+    open: () => WireTransport,
     launchKey: string,
     cache: ListCache,
     events: ChildEvents,
     options: { scope?: CacheScope; clock?: Clock; shim: ReverseShim },
   ) {
-    this.name = upstream.name;
+    this.name = name;
     this.#clock = options.clock ?? realClock;
     this.#asks = new Asks(this.#clock);
     this.#lastActivity = this.#clock.now();
-    this.#upstream = upstream;
+    this.#transportOf = open;
     this.shim = options.shim;
     this.#launchKey = launchKey;
     this.#cache = cache;
@@ -263,7 +255,7 @@ export class SharedChild {
 
   /** A new process, and its wire: its questions put to the sessions whose calls are in flight. */
   async #open(): Promise<ChildWire> {
-    const transport = this.#upstream.open();
+    const transport = this.#transportOf();
     this.#transport = transport;
     const asked = (method: string, params: Json | undefined, signal: AbortSignal) =>
       (ASK_METHODS as readonly string[]).includes(method)
