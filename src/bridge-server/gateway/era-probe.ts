@@ -15,8 +15,6 @@ import type { Json } from "./wire-json.js";
 const READY_TIMEOUT_MS = 30_000;
 const MODERN = "2026-07-28";
 
-export { LEGACY };
-
 const GATEWAY = { name: "mcp-twin-gateway", version: VERSION };
 /** What the gateway can do for its servers: ask its sessions' clients (asks.ts). */
 const CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } };

@@ -110,24 +110,17 @@ function parseOutput(text: string): FillOutput | undefined {
   } catch {
     return undefined;
   }
-  if (
-    !isPlain(raw) ||
-    !Array.isArray(raw.warmed) ||
-    !Array.isArray(raw.failed) ||
-    !Array.isArray(raw.entries)
-  )
-    return undefined;
+  const { warmed, failed, entries } = isPlain(raw) ? raw : {};
+  if (!Array.isArray(warmed) || !Array.isArray(failed) || !Array.isArray(entries)) return undefined;
   return {
-    warmed: raw.warmed.filter((n): n is string => typeof n === "string"),
-    failed: raw.failed.filter(
+    warmed: warmed.filter((n): n is string => typeof n === "string"),
+    failed: failed.filter(
       (f): f is { name: string; error: string } =>
         isPlain(f) && typeof f.name === "string" && typeof f.error === "string",
     ),
-    entries: raw.entries.flatMap((e): Array<[string, CachedServer]> => {
-      if (!Array.isArray(e)) return [];
-      const name: unknown = e[0];
-      const entry = typeof name === "string" ? parseEntry(e[1]) : undefined;
-      return typeof name === "string" && entry ? [[name, entry]] : [];
+    entries: entries.flatMap((e): Array<[string, CachedServer]> => {
+      const entry = Array.isArray(e) && typeof e[0] === "string" ? parseEntry(e[1]) : undefined;
+      return entry ? [[e[0], entry]] : [];
     }),
   };
 }

@@ -12,12 +12,13 @@ import type { CallStop } from "../call-stop.js";
 import type { CachedServer } from "./list-cache.js";
 import { admits } from "./log-levels.js";
 import { type CallClient, callShared, type SharedCall, toProcess } from "./share-call.js";
-import type { ForwardTarget, SessionRef } from "./share-view.js";
+import type { SessionRef } from "./share-view.js";
+import type { SharedChild } from "./shared-child.js";
 import type { Json } from "./wire-json.js";
 
 /** One request on its way: where it goes, whose it is, and how its answers reach its client. */
 export interface Passage {
-  target: ForwardTarget;
+  child: SharedChild;
   session: SessionRef;
   m: JSONRPCRequest & { params: Json };
   send: (message: JSONRPCMessage, related?: RequestId) => void;
@@ -37,17 +38,17 @@ export const answerOnLane = (p: Passage, cached: () => Promise<CachedServer>) =>
  * the client's retry of a call the gateway parked for it, with its answer to the question.
  */
 export function sharedCall(p: Passage, server: SharedCall["server"]): SharedCall {
-  const { target, m } = p;
+  const { child, m } = p;
   const call: SharedCall = {
     request: m,
     session: p.session,
-    target,
+    child,
     server,
     upstream: (list) => {
-      const parked = list ? undefined : target.shim.handleOf(m.params.requestState);
+      const parked = list ? undefined : child.shim.handleOf(m.params.requestState);
       return parked === undefined
         ? toProcess(call, clientOf(p))
-        : target.shim.resume(parked, m.params.inputResponses as Json | undefined, p.stop);
+        : child.shim.resume(parked, m.params.inputResponses as Json | undefined, p.stop);
     },
   };
   return call;

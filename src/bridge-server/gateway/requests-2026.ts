@@ -34,14 +34,13 @@ export class Requests2026 {
     const found = this.#room.route(headers);
     if (!found.ok) return undefined;
     const child = this.#room.child(found.key, found.cwd);
-    const target = this.#room.target(found.key, child);
     const tools = this.#room.gate(headers);
     const session: SessionRef = { era: "2026-07-28", subscriptions: new Set(), ...(tools ? { tools } : {}) };
-    const cached = () => this.#room.cached(child);
+    const cached = () => child.described();
     const m = specParams(message as Passage["m"]);
     return (send, stop) =>
       void this.#mirrorRefusal(child, message, headers).then((refused) => {
-        if (!refused) return answerOnLane({ target, session, m, send, stop }, cached);
+        if (!refused) return answerOnLane({ child, session, m, send, stop }, cached);
         const error = { code: RPC.headerMismatch, ...refused };
         if (!stop.aborted) send(laneRefusal({ jsonrpc: "2.0", id: m.id, error } as JSONRPCMessage));
       });
@@ -96,7 +95,7 @@ export class Requests2026 {
   async #mirrorRefusal(child: SharedChild, body: unknown, headers: IncomingHttpHeaders | Headers) {
     if (!checkedCall(body)) return undefined;
     try {
-      const cached = await this.#room.cached(child);
+      const cached = await child.described();
       if (cached.capabilities.tools && !cached.lists["tools/list"]) await child.listsNow();
     } catch {
       return undefined;
@@ -107,7 +106,7 @@ export class Requests2026 {
   async #newHandler(key: string, cwd: string | undefined): Promise<McpHttpHandler> {
     const sdk = await import("@modelcontextprotocol/server");
     const child = this.#room.child(key, cwd);
-    return sdk.createMcpHandler(async () => refusingServer(sdk.Server, await this.#room.cached(child)), {
+    return sdk.createMcpHandler(async () => refusingServer(sdk.Server, await child.described()), {
       legacy: "reject",
       onerror: (e) => this.#room.log(`2026-07-28: ${e.message}`),
     });
@@ -129,12 +128,12 @@ export class Requests2026 {
       () => {
         set.delete(ref);
         // The listen ended: a server refusing the smaller set leaves extra updates, dropped unsent.
-        if (ref.subscriptions.size > 0) void child.subscriptions(this.#room.subscribed(key)).catch(() => {});
+        if (ref.subscriptions.size > 0) void child.resubscribe().catch(() => {});
       },
       { once: true },
     );
     // The session's own subscribe was answered; a server refusing this one sends no updates, as it said.
-    if (ref.subscriptions.size > 0) await child.subscriptions(this.#room.subscribed(key)).catch(() => {});
+    if (ref.subscriptions.size > 0) await child.resubscribe().catch(() => {});
   }
 
   listChanged(key: string, kind: ListKind): void {

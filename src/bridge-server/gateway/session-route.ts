@@ -14,7 +14,9 @@ import { capabilitiesOf } from "./eras.js";
 import type { CachedServer } from "./list-cache.js";
 import { admits } from "./log-levels.js";
 import { callShared, type SharedCall, toProcess } from "./share-call.js";
-import type { ForwardTarget, SessionRef, ShareRoom } from "./share-view.js";
+import type { SessionRef, ShareRoom } from "./share-view.js";
+import type { SharedChild } from "./shared-child.js";
+import { subscriptionRefusal } from "./subscriptions.js";
 import type { Json } from "./wire-json.js";
 
 /** Which notifications a client is sent only when the server declared the capability (the SDK's rule). */
@@ -36,7 +38,7 @@ export async function connectSession(
   if (!found.ok) throw found.full ? new Unavailable(found.why) : new Error(found.why);
   const child = room.child(found.key, found.cwd);
   const tools = room.gate(headers);
-  const route = new SessionRoute(room.target(found.key, child), transport, await room.cached(child));
+  const route = new SessionRoute(child, transport, await child.described());
   if (tools) route.session.tools = tools;
   const attached = room.attached(found.key);
   attached.add(route.session);
@@ -49,7 +51,7 @@ export async function connectSession(
     route.end();
     if (route.session.subscriptions.size > 0)
       // The session is ending: a server refusing the smaller set leaves extra updates, dropped unsent.
-      await child.subscriptions(room.subscribed(found.key)).catch(() => {});
+      await child.resubscribe().catch(() => {});
     // A session's own process ends with it.
     if (room.mode === "session") await room.drop(found.key);
   };
@@ -67,7 +69,7 @@ export async function connectSession(
  */
 class SessionRoute {
   readonly session: SessionRef;
-  readonly #target: ForwardTarget;
+  readonly #child: SharedChild;
   readonly #transport: HttpSessionTransport;
   /** What the client is told the server is: as its last start described it. */
   readonly #descriptor: Descriptor;
@@ -81,8 +83,8 @@ class SessionRoute {
   readonly #asks = new Map<number, (answer: JSONRPCMessage) => void>();
   #nextAsk = 1;
 
-  constructor(target: ForwardTarget, transport: HttpSessionTransport, cached: CachedServer) {
-    this.#target = target;
+  constructor(child: SharedChild, transport: HttpSessionTransport, cached: CachedServer) {
+    this.#child = child;
     this.#transport = transport;
     this.#server = cached;
     this.#descriptor = {
@@ -142,18 +144,12 @@ class SessionRoute {
     }
     if (method === "resources/subscribe" || method === "resources/unsubscribe")
       return this.#subscription(m, params?.uri);
-    const { child } = this.#target;
     const call: SharedCall = {
       request: m,
       session: this.session,
-      target: this.#target,
+      child: this.#child,
       server: this.#server,
-      // Between two 2025-11-25 ends a call's answer goes back as the server wrote it.
-      upstream: async (list) => {
-        if (list || !child.running || child.cached()?.era !== "2025-11-25") return this.#upstream(call);
-        this.#transport.deliver({ ...(await this.#raw(m)), id });
-        return undefined;
-      },
+      upstream: () => this.#upstream(call),
     };
     const answer = await callShared(call);
     if (answer) this.#transport.deliver(answer);
@@ -165,8 +161,13 @@ class SessionRoute {
       if (!this.#descriptor.capabilities.resources?.subscribe)
         throw rpcError("Method not found", RPC.methodNotFound);
       if (typeof uri !== "string") throw rpcError("Invalid params: uri must be a string", RPC.invalidParams);
-      if (m.method === "resources/subscribe") await this.#target.subscribe(this.session, uri);
-      else await this.#target.unsubscribe(this.session, uri);
+      if (m.method === "resources/unsubscribe") this.session.subscriptions.delete(uri);
+      else {
+        const refused = subscriptionRefusal(this.session.subscriptions, [uri]);
+        if (refused) throw rpcError(refused, RPC.invalidParams);
+        this.session.subscriptions.add(uri);
+      }
+      await this.#child.resubscribe();
       this.#transport.deliver({ jsonrpc: "2.0", id: m.id, result: {} });
     } catch (error) {
       this.#error(m.id, error);
@@ -190,20 +191,6 @@ class SessionRoute {
       throw stop.aborted ? stop.reason : error;
     } finally {
       this.#calls.delete(id);
-    }
-  }
-
-  /** A request written to a running 2025-11-25 process as it came, under an id of the gateway's. */
-  async #raw(m: JSONRPCRequest) {
-    const { child } = this.#target;
-    const token = (m.params?._meta as Json | undefined)?.progressToken;
-    try {
-      return await child.rawCall(m, this.#caller(m.id), {
-        progress: (p) => this.#related(m.id, "notifications/progress", { ...p, progressToken: token }),
-        sent: (rawId) => this.#calls.set(m.id, (reason) => child.rawCancel({ params: { reason } }, rawId)),
-      });
-    } finally {
-      this.#calls.delete(m.id);
     }
   }
 

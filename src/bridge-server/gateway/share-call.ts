@@ -10,7 +10,8 @@ import { stampAsSdk } from "../sdk-stamp.js";
 import type { AskMethod, Caller } from "./asks.js";
 import { capabilitiesOf, in2025Terms, tidy, withEnvelope } from "./eras.js";
 import { type CachedServer, isList, type ListMethod } from "./list-cache.js";
-import type { ForwardTarget, SessionRef } from "./share-view.js";
+import type { SessionRef } from "./share-view.js";
+import type { SharedChild } from "./shared-child.js";
 import { keptTools, refusal } from "./tool-filter.js";
 import type { Json } from "./wire-json.js";
 
@@ -31,7 +32,7 @@ export const CAPABILITY_OF: Record<ListMethod | (typeof CALLS)[number], string> 
 export interface SharedCall {
   request: JSONRPCRequest;
   session: SessionRef;
-  target: ForwardTarget;
+  child: SharedChild;
   /** What the client is told the server is (a 2025-11-25 session: at its initialize; else now). */
   server: CachedServer | (() => Promise<CachedServer>);
   /** The request to the process when the cache cannot answer (undefined: it answered the client itself). */
@@ -50,9 +51,7 @@ export async function callShared(call: SharedCall): Promise<JSONRPCMessage | und
     const result = await sharedResult(call, server);
     if (!result) return undefined;
     const stamped =
-      era === "2026-07-28"
-        ? stampAsSdk(result, { ...(call.target.child.cached() ?? server).serverInfo })
-        : result;
+      era === "2026-07-28" ? stampAsSdk(result, { ...(call.child.cached() ?? server).serverInfo }) : result;
     return { jsonrpc: "2.0", id, result: stamped } as JSONRPCMessage;
   } catch (error) {
     if ((error as { cancelled?: boolean }).cancelled) return undefined;
@@ -71,7 +70,7 @@ async function sharedResult(call: SharedCall, server: CachedServer): Promise<Jso
   if (!needs || !capabilitiesOf(server)[needs]) throw rpcError("Method not found", RPC.methodNotFound);
   const filter = call.session.tools?.();
   if (isList(method)) {
-    const result = call.target.child.listFromCache(method, params.cursor) ?? (await call.upstream(true));
+    const result = call.child.listFromCache(method, params.cursor) ?? (await call.upstream(true));
     if (!result) return undefined;
     return tidy(method === "tools/list" ? keptTools(filter, result) : result, call.session.era, true);
   }
@@ -100,7 +99,7 @@ export interface CallClient {
  */
 export async function toProcess(call: SharedCall, client: CallClient): Promise<Json> {
   const { request: m } = call;
-  const { child, shim } = call.target;
+  const { child } = call;
   const received = m.params as Json | undefined;
   const token = (received?._meta as Json | undefined)?.progressToken;
   const progress = (p: Json) => client.related("notifications/progress", { ...p, progressToken: token });
@@ -116,7 +115,7 @@ export async function toProcess(call: SharedCall, client: CallClient): Promise<J
       delete result.resultType;
       return result;
     };
-    return shim.start(run, client.envelope.capabilities, client.stop);
+    return child.shim.start(run, client.envelope.capabilities, client.stop);
   }
   const params = withEnvelope(received, client.envelope, "2026-07-28");
   // A 2025-11-25 client's caller asks it on the call's stream (session-route.ts).

@@ -14,16 +14,15 @@ import type { CacheScope } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
 import type { WireTransport } from "./child-wire.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
-import { type CachedServer, type ListCache, type ListKind, launchKey } from "./list-cache.js";
+import { type ListCache, launchKey } from "./list-cache.js";
 import { Requests2026 } from "./requests-2026.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
 import { connectSession } from "./session-route.js";
 import { launchSecrets, ShareLog } from "./share-log.js";
 import { type ShareRestart, type ShareStatus, shareStatus } from "./share-status.js";
-import type { ForwardTarget, SessionRef, ShareRoom } from "./share-view.js";
+import type { SessionRef, ShareRoom } from "./share-view.js";
 import { type ChildOutcome, SharedChild } from "./shared-child.js";
-import { subscriptionRefusal, tooManySubscriptions } from "./subscriptions.js";
 import { clientOf, type ToolFilter, toolFilter } from "./tool-filter.js";
 
 export interface HostOptions {
@@ -57,7 +56,7 @@ export class ShareHost implements ShareRoom {
   readonly #o: HostOptions;
   readonly #clock: Clock;
   readonly log: (line: string) => void;
-  readonly shim: ReverseShim;
+  readonly #shim: ReverseShim;
   readonly #children = new Map<string, SharedChild>();
   /** 2025-11-25 sessions attached to each process. */
   readonly #sessions = new Map<string, Set<SessionRef>>();
@@ -75,7 +74,7 @@ export class ShareHost implements ShareRoom {
     this.#key = launchKey(launch);
     this.#o = options;
     this.#clock = options.clock ?? realClock;
-    this.shim = new ReverseShim(this.#clock);
+    this.#shim = new ReverseShim(this.#clock);
     this.log = (line) => options.log(`[${options.inProcess ? this.path : `share ${launch.name}`}] ${line}`);
     this.#own = options.logFile ? new ShareLog(options.logFile, launchSecrets(launch)) : undefined;
     this.#requests2026 = new Requests2026(this);
@@ -109,7 +108,7 @@ export class ShareHost implements ShareRoom {
     this.#key = key;
     if (this.#own) this.#own.secrets = launchSecrets(launch);
     if (!changed) return false;
-    await this.stopAll();
+    await Promise.all([...this.#children.keys()].map((key) => this.drop(key)));
     // What failed was the old launch's: the new one has not been tried.
     this.#failure = undefined;
     this.#lastStartFailed = false;
@@ -131,7 +130,7 @@ export class ShareHost implements ShareRoom {
     const key = "warm";
     try {
       const child = this.child(key);
-      await this.cached(child);
+      await child.described();
       await child.listsNow();
     } finally {
       await this.drop(key);
@@ -216,10 +215,6 @@ export class ShareHost implements ShareRoom {
     return true;
   }
 
-  held(key: string): SharedChild | undefined {
-    return this.#children.get(key);
-  }
-
   child(key: string, cwd?: string): SharedChild {
     let child = this.#children.get(key);
     if (!child) {
@@ -227,29 +222,34 @@ export class ShareHost implements ShareRoom {
       // not wherever whoever started the bridge happened to be, which would decide what a relative
       // path in its arguments means, or which copy of its package npx runs (a project's own).
       const launch = { ...this.#launch, cwd: cwd ?? this.#launch.cwd ?? os.homedir() };
-      const updates = new MergedUpdates((uri) => this.#resourceUpdated(key, uri));
+      const updates = new MergedUpdates((uri) => {
+        sendResourceUpdated(this.#sessions.get(key) ?? [], uri);
+        this.#requests2026.resourceUpdated(key, uri);
+      });
       child = new SharedChild(
-        {
-          name: launch.name,
-          // What happens to the process goes to both logs; what it writes (stderr, stdout that is
-          // not JSON-RPC), to its own.
-          open: () =>
-            this.#o.inProcess?.open() ??
-            new ChildTransport(
-              launch,
-              (line) => this.#event(key, line),
-              (line) => (this.#own ? this.#own.write(key, line) : this.#event(key, line)),
-            ),
-        },
+        launch.name,
+        // What happens to the process goes to both logs; what it writes (stderr, stdout that is
+        // not JSON-RPC), to its own.
+        () =>
+          this.#o.inProcess?.open() ??
+          new ChildTransport(
+            launch,
+            (line) => this.#event(key, line),
+            (line) => (this.#own ? this.#own.write(key, line) : this.#event(key, line)),
+          ),
         this.#key,
         this.#o.cache,
         {
           outcome: (event) => this.#outcome(key, event),
-          listChanged: (kind) => this.#listChanged(key, kind),
+          listChanged: (kind) => {
+            sendListChanged(this.#sessions.get(key) ?? [], kind);
+            this.#requests2026.listChanged(key, kind);
+          },
           resourceUpdated: (uri) => updates.add(uri),
+          wanted: () => new Set([...(this.#sessions.get(key) ?? [])].flatMap((s) => [...s.subscriptions])),
           message: (params) => sendLogMessage(this.#sessions.get(key) ?? [], params),
         },
-        { scope: this.#scopeOf(key, cwd), clock: this.#clock },
+        { scope: this.#scopeOf(key, cwd), clock: this.#clock, shim: this.#shim },
       );
       this.#children.set(key, child);
     }
@@ -297,48 +297,6 @@ export class ShareHost implements ShareRoom {
     return set;
   }
 
-  async cached(child: SharedChild): Promise<CachedServer> {
-    const cached = child.cached();
-    if (cached) return cached;
-    await child.start();
-    const learned = child.cached();
-    if (!learned) throw new Error(`the shared server "${this.name}" started but could not be read`);
-    return learned;
-  }
-
-  target(key: string, child: SharedChild): ForwardTarget {
-    return {
-      child,
-      shim: this.shim,
-      subscribe: async (session, uri) => {
-        const refused = subscriptionRefusal(session.subscriptions, [uri]);
-        if (refused) throw tooManySubscriptions(refused);
-        session.subscriptions.add(uri);
-        await child.subscriptions(this.subscribed(key));
-      },
-      unsubscribe: async (session, uri) => {
-        session.subscriptions.delete(uri);
-        await child.subscriptions(this.subscribed(key));
-      },
-    };
-  }
-
-  subscribed(key: string): Set<string> {
-    const uris = new Set<string>();
-    for (const s of this.#sessions.get(key) ?? []) for (const uri of s.subscriptions) uris.add(uri);
-    return uris;
-  }
-
-  #listChanged(key: string, kind: ListKind): void {
-    sendListChanged(this.#sessions.get(key) ?? [], kind);
-    this.#requests2026.listChanged(key, kind);
-  }
-
-  #resourceUpdated(key: string, uri: string): void {
-    sendResourceUpdated(this.#sessions.get(key) ?? [], uri);
-    this.#requests2026.resourceUpdated(key, uri);
-  }
-
   /**
    * Stop processes idle for longer than `bridge.idleMinutes` (a session's, also when it ended), and
    * forget a session's or folder's key no request named for as long (nothing of it is kept).
@@ -364,10 +322,6 @@ export class ShareHost implements ShareRoom {
       this.#sessions.delete(key);
       await child?.stop();
     });
-  }
-
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.#children.keys()].map((key) => this.drop(key)));
   }
 
   /**
@@ -413,8 +367,8 @@ export class ShareHost implements ShareRoom {
   }
 
   async close(): Promise<void> {
-    this.shim.close();
-    await this.stopAll();
+    this.#shim.close();
+    await Promise.all([...this.#children.keys()].map((key) => this.drop(key)));
     await this.#own?.flushed();
   }
 }

@@ -3,13 +3,8 @@
  * remembered), its calls forwarded raw over its wire, its own messages handed on, restarted after a
  * death with backoff, stopped when idle.
  */
-import type {
-  JSONRPCRequest,
-  JSONRPCResponse,
-  LoggingMessageNotificationParams,
-} from "@modelcontextprotocol/server";
+import type { JSONRPCRequest, LoggingMessageNotificationParams } from "@modelcontextprotocol/server";
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
-import type { CallStop } from "../call-stop.js";
 import { type Clock, realClock } from "../clock.js";
 import type { Era } from "../endpoint.js";
 import { ASK_METHODS, type AskMethod, Asks, type Caller } from "./asks.js";
@@ -17,6 +12,7 @@ import { type CacheScope, ChildLists } from "./child-lists.js";
 import { ChildWire, type SendOptions, type WireTransport } from "./child-wire.js";
 import { type Connected, connectInEra } from "./era-probe.js";
 import type { CachedServer, ListCache, ListKind, ListMethod } from "./list-cache.js";
+import type { ReverseShim } from "./reverse-shim.js";
 import { UpstreamSubscriptions } from "./subscriptions.js";
 import type { Json } from "./wire-json.js";
 
@@ -34,21 +30,12 @@ const HEALTHY_MS = 30_000;
 export interface ChildEvents {
   listChanged(kind: ListKind): void;
   resourceUpdated(uri: string): void;
+  /** Every resource some session of this process is subscribed to. */
+  wanted(): ReadonlySet<string>;
   /** A log message no single call can be told to have caused. */
   message(params: LoggingMessageNotificationParams): void;
   /** A start worked or failed, or the process ended when it was not asked to. */
-  outcome?(event: ChildOutcome): void;
-}
-
-/**
- * The server a SharedChild runs, and how each of its starts reaches it: a process of its own
- * (share-host.ts starts one through ChildTransport), or the bridge's own server in this process.
- */
-export interface Upstream {
-  /** Its name: what its list cache entry is kept under, and what errors call it. */
-  readonly name: string;
-  /** The transport a start connects over (its wire starts its process). */
-  open(): WireTransport;
+  outcome(event: ChildOutcome): void;
 }
 
 export type ChildOutcome =
@@ -72,7 +59,9 @@ export interface ChildInfo {
 
 export class SharedChild {
   readonly name: string;
-  readonly #upstream: Upstream;
+  readonly #transportOf: () => WireTransport;
+  /** Its server's calls parked for a 2026-07-28 client's answer (the cap is the server's, not the process's). */
+  readonly shim: ReverseShim;
   readonly #cache: ListCache;
   readonly #launchKey: string;
   readonly #events: ChildEvents;
@@ -99,21 +88,25 @@ export class SharedChild {
   readonly #subs = new UpstreamSubscriptions();
 
   /**
-   * `launchKey`: what its answers are kept under in `cache` (another key, another server); `scope`:
-   * whose its answers are (CacheScope; default the server's, shared by every session).
+   * `name`: what its cache entry is kept under, and what errors call it; `open`: the transport a
+   * start connects over — a process of its own (share-host.ts starts one through ChildTransport), or
+   * the bridge's own server in this process. `launchKey`: what its answers are kept under in `cache`
+   * (another key, another server); `scope`: whose its answers are (CacheScope; default the server's).
    */
   constructor(
-    upstream: Upstream,
+    name: string,
+    open: () => WireTransport,
     launchKey: string,
     cache: ListCache,
     events: ChildEvents,
-    options: { scope?: CacheScope; clock?: Clock } = {},
+    options: { scope?: CacheScope; clock?: Clock; shim: ReverseShim },
   ) {
-    this.name = upstream.name;
+    this.name = name;
     this.#clock = options.clock ?? realClock;
     this.#asks = new Asks(this.#clock);
     this.#lastActivity = this.#clock.now();
-    this.#upstream = upstream;
+    this.#transportOf = open;
+    this.shim = options.shim;
     this.#launchKey = launchKey;
     this.#cache = cache;
     this.#events = events;
@@ -128,6 +121,14 @@ export class SharedChild {
     });
   }
 
+  /** What the last start learned, the process started first when nothing is known yet. */
+  async described(): Promise<CachedServer> {
+    if (!this.cached()) await this.start();
+    const learned = this.cached();
+    if (!learned) throw new Error(`the shared server "${this.name}" started but could not be read`);
+    return learned;
+  }
+
   /** What the last start learned, when it holds for this launch (ChildLists.cached). */
   cached(): CachedServer | undefined {
     return this.#lists.cached();
@@ -139,10 +140,6 @@ export class SharedChild {
    */
   listFromCache(method: ListMethod, cursor: unknown): Json | undefined {
     return !this.#live && cursor === undefined ? this.cached()?.lists[method] : undefined;
-  }
-
-  get running(): boolean {
-    return this.#live !== undefined;
   }
 
   info(): ChildInfo {
@@ -166,11 +163,7 @@ export class SharedChild {
   }
 
   /** The server running, started (once, for every waiter) when it is not. */
-  async start(): Promise<void> {
-    await this.#connected();
-  }
-
-  #connected(): Promise<Connected> {
+  start(): Promise<Connected> {
     if (this.#live) return Promise.resolve(this.#live);
     this.#stopping = false;
     this.#starting ??= this.#start().finally(() => {
@@ -180,13 +173,14 @@ export class SharedChild {
   }
 
   /**
-   * The resources some session is subscribed to (all of them, each time): a 2025-11-25 process is
-   * subscribed and unsubscribed to match (the difference only), a 2026-07-28 one listens for them. Applied again after
-   * a restart.
+   * Some session's subscriptions changed: the resources its sessions want now (ChildEvents.wanted)
+   * are what a 2025-11-25 process is subscribed to (the difference only), what a 2026-07-28 one
+   * listens for. Applied again after a restart.
    */
-  async subscriptions(uris: ReadonlySet<string>): Promise<void> {
+  async resubscribe(): Promise<void> {
+    const uris = this.#events.wanted();
     this.#subs.want(uris);
-    const live = this.#live ?? (uris.size > 0 ? await this.#connected() : undefined);
+    const live = this.#live ?? (uris.size > 0 ? await this.start() : undefined);
     if (live) await this.#subs.apply(live);
   }
 
@@ -224,18 +218,15 @@ export class SharedChild {
       live = await connectInEra(cached ?? this.#cache.get(this.name, this.#launchKey), () => this.#open());
     } catch (error) {
       const message = this.#startError(error);
-      this.#lastError = { message, at: this.#clock.now() };
       this.#failed = true;
-      this.#diedAt = this.#clock.now();
-      this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
-      this.#events.outcome?.({ kind: "failed", error: message });
+      this.#ended({ kind: "failed", error: message });
       throw new Error(`the shared server "${this.name}" did not start: ${message}`);
     }
     this.#live = live;
     // A start that works clears what failed before: its state is what it is now.
     this.#failed = false;
     this.#lastError = undefined;
-    this.#events.outcome?.({ kind: "started", pid: this.#transport?.pid });
+    this.#events.outcome({ kind: "started", pid: this.#transport?.pid });
     this.#startedAt = this.#clock.now();
     this.#lastActivity = this.#clock.now();
     await this.#learn(live, cached);
@@ -264,7 +255,7 @@ export class SharedChild {
 
   /** A new process, and its wire: its questions put to the sessions whose calls are in flight. */
   async #open(): Promise<ChildWire> {
-    const transport = this.#upstream.open();
+    const transport = this.#transportOf();
     this.#transport = transport;
     const asked = (method: string, params: Json | undefined, signal: AbortSignal) =>
       (ASK_METHODS as readonly string[]).includes(method)
@@ -292,28 +283,23 @@ export class SharedChild {
       this.#message(params as LoggingMessageNotificationParams);
   }
 
-  /** The era the process speaks, started first when it is not running (a failed start as a call's error). */
+  /**
+   * The era the process speaks, started first when it is not running (a failed start is the call's
+   * error: a plain Error, which its client is answered as -32603 with its message).
+   */
   async speaks(): Promise<Era | undefined> {
-    try {
-      await this.#connected();
-    } catch (error) {
-      throw rpcError(error instanceof Error ? error.message : String(error));
-    }
+    await this.start();
     return this.cached()?.era;
   }
 
   /**
    * One request to the process, started first when it is not running: written as it came over its
    * wire (child-wire.ts: under an id of the gateway's, its progress under a token of the gateway's,
-   * given to `progress`), and its answer handed back as the server wrote it — no schema between
-   * them. A death answers it like any call; `sent` is told the id, which a cancel names (rawCancel);
-   * `stop` cancels it at the server.
+   * given to `progress`) — no schema between them. A death answers it like any call; `stop`
+   * cancels it at the server. Its result, or its error thrown as the SDK's client throws one (its
+   * code, message and data).
    */
-  async rawCall(
-    message: JSONRPCRequest,
-    caller: Caller,
-    options: SendOptions = {},
-  ): Promise<JSONRPCResponse> {
+  async call(message: JSONRPCRequest, caller: Caller, options: SendOptions = {}): Promise<Json> {
     const key = {};
     this.#inFlight.set(key, caller);
     this.#lastActivity = this.#clock.now();
@@ -322,28 +308,14 @@ export class SharedChild {
       const live = this.#live;
       if (!live) throw rpcError(`the shared server "${this.name}" is not running`);
       this.#lists.sent(message.method);
-      return await live.wire.send(message as { method: string; params?: Json }, options);
+      const response = await live.wire.send(message as { method: string; params?: Json }, options);
+      if ("error" in response) throw Object.assign(new Error(response.error.message), response.error);
+      return ("result" in response ? response.result : {}) as Json;
     } finally {
       this.#inFlight.delete(key);
       this.#lastActivity = this.#clock.now();
       if (this.#inFlight.size === 0) void this.#lists.listsNow();
     }
-  }
-
-  /** rawCall's result, or its error thrown as the SDK's client throws one (its code, message and data). */
-  async call(
-    message: JSONRPCRequest,
-    caller: Caller,
-    options: { progress?: (params: Json) => void; stop?: AbortSignal | CallStop } = {},
-  ): Promise<Json> {
-    const response = await this.rawCall(message, caller, options);
-    if ("error" in response) throw Object.assign(new Error(response.error.message), response.error);
-    return ("result" in response ? response.result : {}) as Json;
-  }
-
-  /** A fast-path call the client cancelled: the server is told, under the gateway's id. */
-  rawCancel(message: { params?: Json }, id: number): void {
-    this.#live?.wire.cancel(id, String(message.params?.reason ?? "cancelled by the client"));
   }
 
   /** A log message: to the one call in flight that wants it, else to the sessions (share-host.ts). */
@@ -361,13 +333,16 @@ export class SharedChild {
     if (this.#stopping) return;
     this.#restarts++;
     const how = this.#transport?.exit;
-    this.#lastError = { message: `the server exited${how ? ` (${how})` : ""}`, at: this.#clock.now() };
-    this.#events.outcome?.({ kind: "exited", error: this.#lastError.message });
     // A death soon after a start waits longer before the next one; a long healthy run starts over.
-    this.#backoff =
-      this.#clock.now() - this.#startedAt > HEALTHY_MS
-        ? FIRST_BACKOFF_MS
-        : Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
+    const healthy = this.#clock.now() - this.#startedAt > HEALTHY_MS;
+    this.#ended({ kind: "exited", error: `the server exited${how ? ` (${how})` : ""}` }, healthy);
+  }
+
+  /** A start failed, or the process ended unasked: why, said, and the next start waits out the backoff. */
+  #ended(event: { kind: "failed" | "exited"; error: string }, healthy = false): void {
+    this.#lastError = { message: event.error, at: this.#clock.now() };
     this.#diedAt = this.#clock.now();
+    this.#backoff = healthy ? FIRST_BACKOFF_MS : Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
+    this.#events.outcome(event);
   }
 }

@@ -2,7 +2,6 @@
  * Resource subscriptions through a shared server: how many one session may hold, and what a
  * process is asked when the wanted set changes (only the difference, never the whole set again).
  */
-import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import type { Connected } from "./era-probe.js";
 import type { Json } from "./wire-json.js";
 
@@ -20,9 +19,6 @@ export function subscriptionRefusal(held: ReadonlySet<string>, uris: Iterable<st
     ? `a session may be subscribed to at most ${SUBSCRIPTIONS_PER_SESSION} resources at once: unsubscribe from some first`
     : undefined;
 }
-
-/** The JSON-RPC error of a subscription past the cap. */
-export const tooManySubscriptions = (why: string) => rpcError(why, RPC.invalidParams);
 
 /**
  * What one process is asked to send of its resources: the set some session wants, applied to the

@@ -72,8 +72,8 @@ async function callFor(g: ToolsGateway, at: At, c: OnDemandCall) {
     subscriptions: new Set<string>(),
     tools: host.gate(at.headers),
   };
-  const p = { target: host.target(found.key, child), session, m, send: () => {}, stop: new CallStop() };
-  const answer = (await callShared(sharedCall(p, () => host.cached(child)))) as Json | undefined;
+  const p = { child, session, m, send: () => {}, stop: new CallStop() };
+  const answer = (await callShared(sharedCall(p, () => child.described()))) as Json | undefined;
   if (!answer || answer.error) throw new Error(String((answer?.error as Json | undefined)?.message));
   return answer.result as Json;
 }

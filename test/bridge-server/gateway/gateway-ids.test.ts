@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import { expect, test } from "vitest";
-import { LEGACY } from "../../../src/bridge-server/gateway/era-probe.js";
+import { LEGACY } from "../../../src/bridge-server/route/handshake.js";
 import { ON_MESSAGE } from "../../helpers/script-messages.js";
 import { tempDir } from "../helpers.js";
 import { callText, closeAfterEach, gatewayBridge, scriptServer, until, v2Client } from "./gateway-helpers.js";
