@@ -109,12 +109,6 @@ const isMessage = (sdk: SdkTypes, item: unknown) =>
 
 const NO_SESSION_ID = refusal(400, RPC.serverError, "Bad Request: Mcp-Session-Id header is required");
 const UNKNOWN_SESSION = refusal(404, RPC.sessionNotFound, "Session not found");
-const ONLY_2025_11_25 = (supported: readonly string[]) =>
-  refusal(
-    400,
-    RPC.unsupportedProtocolVersion,
-    `Unsupported protocol version: this endpoint serves ${supported[0]} (and earlier), not 2026-07-28; connect with initialize`,
-  );
 
 const notFound = (l: Listener): Refusal => ({
   ...refusal(
@@ -238,7 +232,7 @@ async function post(
   const sdk = sdkTypes ?? (await loadTypes());
   // A batch's messages are checked here; a single message's kind is the classification's first
   // question (below), so it is asked once, and a body that is no message at all refused alike.
-  const parsed = parseMessages(body, (item) => isMessage(sdk, item), { batchesOnly: true });
+  const parsed = parseMessages(body, (item) => isMessage(sdk, item));
   if (isRefusal(parsed)) return sendRefusal(res, parsed);
   const messages = parsed.messages as JSONRPCMessage[];
   const value = parsed.batch ? messages : messages[0];
@@ -253,7 +247,6 @@ async function post(
   });
   if (era.kind === "reject" && era.cell === "invalid-json-rpc-body") return sendRefusal(res, NOT_A_MESSAGE);
   if (era.kind !== "legacy") {
-    if (!endpoint.serve2026) return sendRefusal(res, ONLY_2025_11_25(sdk.SUPPORTED_PROTOCOL_VERSIONS), id);
     const call =
       era.kind === "modern" && laneTakes(value, req.headers)
         ? endpoint.lane?.(req.headers, value)
@@ -264,11 +257,9 @@ async function post(
   }
   const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);
   if (version) return sendRefusal(res, version, id);
-  const { isInitializeRequest } = sdk;
-
   // The SDK's check parses a whole schema: only for what can be an initialize at all.
   const init = messages.find(
-    (m) => (m as { method?: unknown }).method === "initialize" && isInitializeRequest(m),
+    (m) => (m as { method?: unknown }).method === "initialize" && sdk.isInitializeRequest(m),
   ) as InitializeRequest | undefined;
   let session: Session | undefined;
   if (init) {

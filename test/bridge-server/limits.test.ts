@@ -176,6 +176,7 @@ describe("in-process, real sockets", () => {
       endpoints: [
         {
           path: "/mcp",
+          serve2026: async () => new Response(null, { status: 501 }), // 2025-11-25 only here
           connect: async (transport) => {
             transports.push(transport);
             transport.onmessage = (m: JSONRPCMessage) => {
