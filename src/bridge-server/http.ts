@@ -131,9 +131,8 @@ interface Listener {
   clock: Clock;
   /** Whether the connecting process's user account may use the bridge (none: it cannot be told). */
   peers: ReturnType<typeof peerCheck> | undefined;
-  trust(req: IncomingMessage): void;
-  /** A slot for a request to an MCP endpoint, held until its answer ends (connection-limits.ts). */
-  slot(res: ServerResponse, credential: string): Refusal | null;
+  /** Socket limits; `slot`: one per MCP request, held until its answer ends (connection-limits.ts). */
+  connections: ReturnType<typeof limitConnections>;
   /** Where the lane's calls are answered, on each connection's own transport. */
   lane: LaneAnswers;
 }
@@ -172,11 +171,11 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
       proof ? { ...early, headers: { ...early.headers, ...proof }, close: false } : early,
     );
   }
-  l.trust(req);
+  l.connections.trust(req.socket);
   if (control) return answerControl(control, pathname, req, res);
   if (!endpoint) return sendRefusal(res, notFound(l));
   // One credential's requests never take what another's and the control routes need.
-  const busy = l.slot(res, credentialOf(req.headers));
+  const busy = l.connections.slot(res, credentialOf(req.headers));
   if (busy) return req.method === "POST" ? refuseBody(req, res, busy) : sendRefusal(res, busy);
   const sdk = sdkTypes ?? (await loadTypes());
   const sessionId = headerOf(req.headers, "mcp-session-id");
@@ -330,6 +329,14 @@ const setUpFailed = (error: unknown): Refusal =>
 export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});
   const clock = options.clock ?? realClock;
+  const peers = options.peers ? peerCheck(options.peers) : undefined;
+  // Its requests come once it listens, when `l` is set.
+  const server = http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {
+    handle(l, req, res).catch((error: unknown) => {
+      log(`request failed: ${error instanceof Error ? error.message : String(error)}`);
+      sendRefusal(res, refusal(500, RPC.internalError, "Internal error"));
+    });
+  });
   const l: Listener = {
     endpoints: new Map(options.endpoints.map((e) => [e.path, e])),
     endpointAt: options.endpointAt ?? (() => undefined),
@@ -339,19 +346,11 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     loopbackOnly: isLoopback(options.host),
     origins: allowedOrigins(options.allowedOrigins),
     clock,
-    peers: options.peers ? peerCheck(options.peers) : undefined,
-    trust: (req) => connections.trust(req.socket),
-    slot: (res, credential) => connections.slot(res, credential),
+    peers,
+    connections: limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits }, peers?.allowed),
     lane: new LaneAnswers(),
   };
-  const server = http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {
-    handle(l, req, res).catch((error: unknown) => {
-      log(`request failed: ${error instanceof Error ? error.message : String(error)}`);
-      sendRefusal(res, refusal(500, RPC.internalError, "Internal error"));
-    });
-  });
-  const connections = limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits }, l.peers?.allowed);
-  if (l.peers) server.on("connection", l.peers.accepted);
+  if (peers) server.on("connection", peers.accepted);
   const port = await takeConnections(server, options);
   server.on("error", (error) => log(`http: ${error.message}`));
   l.sessions.startSweeping();
