@@ -26,18 +26,6 @@ export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
  */
 export const SESSION_GRACE_MS = 50_000;
 
-/**
- * A session closed to make room (the caps) while its own `initialize` was still being set up: its
- * client is answered with this (HTTP 503), never left waiting.
- */
-class SessionEvicted extends Unavailable {
-  constructor(client: string) {
-    super(
-      `Service Unavailable: this session was closed to make room for a newer one of ${client} (each client holds a limited number) while it was being set up; try again`,
-    );
-  }
-}
-
 /** What `bridge_status` and `GET /control/status` say of one session. */
 export interface SessionInfo {
   id: string;
@@ -218,10 +206,12 @@ export class SessionTable {
       throw error;
     }
     // Evicted while it was being set up (others opened meanwhile): what was set up goes, and its
-    // client is told, not left waiting on a transport that is closed.
+    // client is told (HTTP 503), not left waiting on a transport that is closed.
     if (this.#sessions.get(id) !== session) {
       await shut(session);
-      throw new SessionEvicted(client);
+      throw new Unavailable(
+        `Service Unavailable: this session was closed to make room for a newer one of ${client} (each client holds a limited number) while it was being set up; try again`,
+      );
     }
     return session;
   }
