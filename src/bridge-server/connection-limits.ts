@@ -66,10 +66,7 @@ export function limitConnections(
   server: Server,
   limits: ConnectionLimits,
   owner?: (socket: Socket) => true | Promise<boolean>,
-): {
-  trust(socket: Socket): void;
-  slot(res: ServerResponse, credential: string): Refusal | null;
-} {
+) {
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
@@ -117,8 +114,8 @@ export function limitConnections(
   const held = new Map<string, number>();
   let total = 0;
   return {
-    trust: (socket) => trusted.add(socket),
-    slot(res, credential) {
+    trust: (socket: Socket) => trusted.add(socket),
+    slot(res: ServerResponse, credential: string): Refusal | null {
       const mine = held.get(credential) ?? 0;
       if (mine >= limits.slotsPerCredential)
         return noSlot(

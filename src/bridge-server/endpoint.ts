@@ -21,10 +21,9 @@ export interface Endpoint {
   connect(transport: HttpSessionTransport, headers: IncomingHttpHeaders): Promise<{ close(): Promise<void> }>;
   /**
    * A 2026-07-28 request (every POST the SDK's classification does not call 2025-11-25, its
-   * refusals included), answered whole by the endpoint's SDK handler. Without it, the endpoint
-   * serves 2025-11-25 only and says so (-32022).
+   * refusals included) the lane does not take, answered whole by the endpoint's SDK handler.
    */
-  serve2026?(request: Request, parsedBody: unknown): Promise<Response>;
+  serve2026(request: Request, parsedBody: unknown): Promise<Response>;
   /** The lane's call for an ordinary 2026-07-28 request with these headers (lane.ts), if it takes it. */
   lane?(headers: IncomingHttpHeaders, message: unknown): LaneCall | undefined;
   /**

@@ -186,15 +186,14 @@ export function checkProtocolVersion(version: unknown, supported: readonly strin
 export const MAX_BATCH = 100;
 
 /**
- * A POST body as JSON-RPC messages: JSON (-32700), 1 to MAX_BATCH of them (-32600), each a
- * JSON-RPC 2.0 message by `isMessage` (the SDK's schema; -32600) — with `batchesOnly`, a single
- * message is left to the caller to check. The messages are passed on as sent: a schema's copy
+ * A POST body as JSON-RPC messages: JSON (-32700), 1 to MAX_BATCH of them (-32600), a batch's each
+ * a JSON-RPC 2.0 message by `isMessage` (the SDK's schema; -32600) — a single message is left to
+ * the caller to check (http.ts: the era's classification asks it first). The messages are passed on as sent: a schema's copy
  * would drop the own `__proto__` keys of values a client stores.
  */
 export function parseMessages(
   body: string,
   isMessage: (item: unknown) => boolean,
-  options: { batchesOnly?: boolean } = {},
 ): Refusal | { messages: unknown[]; batch: boolean } {
   let raw: unknown;
   try {
@@ -206,7 +205,7 @@ export function parseMessages(
   const messages = batch ? (raw as unknown[]) : [raw];
   if (messages.length === 0 || messages.length > MAX_BATCH)
     return refusal(400, RPC.invalidRequest, `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`);
-  if ((batch || !options.batchesOnly) && !messages.every(isMessage)) return NOT_A_MESSAGE;
+  if (batch && !messages.every(isMessage)) return NOT_A_MESSAGE;
   return { messages, batch };
 }
 

@@ -109,12 +109,6 @@ const isMessage = (sdk: SdkTypes, item: unknown) =>
 
 const NO_SESSION_ID = refusal(400, RPC.serverError, "Bad Request: Mcp-Session-Id header is required");
 const UNKNOWN_SESSION = refusal(404, RPC.sessionNotFound, "Session not found");
-const ONLY_2025_11_25 = (supported: readonly string[]) =>
-  refusal(
-    400,
-    RPC.unsupportedProtocolVersion,
-    `Unsupported protocol version: this endpoint serves ${supported[0]} (and earlier), not 2026-07-28; connect with initialize`,
-  );
 
 const notFound = (l: Listener): Refusal => ({
   ...refusal(
@@ -137,9 +131,8 @@ interface Listener {
   clock: Clock;
   /** Whether the connecting process's user account may use the bridge (none: it cannot be told). */
   peers: ReturnType<typeof peerCheck> | undefined;
-  trust(req: IncomingMessage): void;
-  /** A slot for a request to an MCP endpoint, held until its answer ends (connection-limits.ts). */
-  slot(res: ServerResponse, credential: string): Refusal | null;
+  /** Socket limits; `slot`: one per MCP request, held until its answer ends (connection-limits.ts). */
+  connections: ReturnType<typeof limitConnections>;
   /** Where the lane's calls are answered, on each connection's own transport. */
   lane: LaneAnswers;
 }
@@ -178,11 +171,11 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
       proof ? { ...early, headers: { ...early.headers, ...proof }, close: false } : early,
     );
   }
-  l.trust(req);
+  l.connections.trust(req.socket);
   if (control) return answerControl(control, pathname, req, res);
   if (!endpoint) return sendRefusal(res, notFound(l));
   // One credential's requests never take what another's and the control routes need.
-  const busy = l.slot(res, credentialOf(req.headers));
+  const busy = l.connections.slot(res, credentialOf(req.headers));
   if (busy) return req.method === "POST" ? refuseBody(req, res, busy) : sendRefusal(res, busy);
   const sdk = sdkTypes ?? (await loadTypes());
   const sessionId = headerOf(req.headers, "mcp-session-id");
@@ -238,7 +231,7 @@ async function post(
   const sdk = sdkTypes ?? (await loadTypes());
   // A batch's messages are checked here; a single message's kind is the classification's first
   // question (below), so it is asked once, and a body that is no message at all refused alike.
-  const parsed = parseMessages(body, (item) => isMessage(sdk, item), { batchesOnly: true });
+  const parsed = parseMessages(body, (item) => isMessage(sdk, item));
   if (isRefusal(parsed)) return sendRefusal(res, parsed);
   const messages = parsed.messages as JSONRPCMessage[];
   const value = parsed.batch ? messages : messages[0];
@@ -253,7 +246,6 @@ async function post(
   });
   if (era.kind === "reject" && era.cell === "invalid-json-rpc-body") return sendRefusal(res, NOT_A_MESSAGE);
   if (era.kind !== "legacy") {
-    if (!endpoint.serve2026) return sendRefusal(res, ONLY_2025_11_25(sdk.SUPPORTED_PROTOCOL_VERSIONS), id);
     const call =
       era.kind === "modern" && laneTakes(value, req.headers)
         ? endpoint.lane?.(req.headers, value)
@@ -264,11 +256,9 @@ async function post(
   }
   const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);
   if (version) return sendRefusal(res, version, id);
-  const { isInitializeRequest } = sdk;
-
   // The SDK's check parses a whole schema: only for what can be an initialize at all.
   const init = messages.find(
-    (m) => (m as { method?: unknown }).method === "initialize" && isInitializeRequest(m),
+    (m) => (m as { method?: unknown }).method === "initialize" && sdk.isInitializeRequest(m),
   ) as InitializeRequest | undefined;
   let session: Session | undefined;
   if (init) {
@@ -339,6 +329,14 @@ const setUpFailed = (error: unknown): Refusal =>
 export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});
   const clock = options.clock ?? realClock;
+  const peers = options.peers ? peerCheck(options.peers) : undefined;
+  // Its requests come once it listens, when `l` is set.
+  const server = http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {
+    handle(l, req, res).catch((error: unknown) => {
+      log(`request failed: ${error instanceof Error ? error.message : String(error)}`);
+      sendRefusal(res, refusal(500, RPC.internalError, "Internal error"));
+    });
+  });
   const l: Listener = {
     endpoints: new Map(options.endpoints.map((e) => [e.path, e])),
     endpointAt: options.endpointAt ?? (() => undefined),
@@ -348,19 +346,11 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     loopbackOnly: isLoopback(options.host),
     origins: allowedOrigins(options.allowedOrigins),
     clock,
-    peers: options.peers ? peerCheck(options.peers) : undefined,
-    trust: (req) => connections.trust(req.socket),
-    slot: (res, credential) => connections.slot(res, credential),
+    peers,
+    connections: limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits }, peers?.allowed),
     lane: new LaneAnswers(),
   };
-  const server = http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {
-    handle(l, req, res).catch((error: unknown) => {
-      log(`request failed: ${error instanceof Error ? error.message : String(error)}`);
-      sendRefusal(res, refusal(500, RPC.internalError, "Internal error"));
-    });
-  });
-  const connections = limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits }, l.peers?.allowed);
-  if (l.peers) server.on("connection", l.peers.accepted);
+  if (peers) server.on("connection", peers.accepted);
   const port = await takeConnections(server, options);
   server.on("error", (error) => log(`http: ${error.message}`));
   l.sessions.startSweeping();

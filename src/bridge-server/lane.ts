@@ -114,12 +114,8 @@ export class LaneAnswers {
     acceptsSse: boolean,
     call: LaneCall,
   ): void {
-    let answers = this.#bySocket.get(socket);
-    if (!answers) {
-      answers = new HttpSessionTransport("lane", { status: laneStatus });
-      this.#bySocket.set(socket, answers);
-    }
-    const transport = answers;
+    const transport = this.#bySocket.get(socket) ?? new HttpSessionTransport("lane", { status: laneStatus });
+    this.#bySocket.set(socket, transport);
     const stop = new CallStop();
     // Closing the response before the answer is how a 2026-07-28 client cancels.
     res.once("close", () => {

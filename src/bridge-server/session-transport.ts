@@ -37,9 +37,6 @@ export const SESSION_LIMITS = {
   streamBuffer: 1024 * 1024,
 };
 
-/** The JSON-RPC error a request past the in-flight limit gets. */
-export const TOO_MANY_IN_FLIGHT = RPC.serverError;
-
 /** How one POST is to be answered. */
 interface ExchangeOptions {
   batch: boolean;
@@ -221,7 +218,7 @@ export class HttpSessionTransport implements Transport {
     if (ids.length > 0 && inFlight + ids.length > SESSION_LIMITS.inFlight) {
       // Answered at once, and not passed on: a client that never waits cannot pile up work.
       const message = `Too many requests in flight on this session (at most ${SESSION_LIMITS.inFlight}): wait for answers before sending more`;
-      const errors = ids.map((id) => ({ jsonrpc: "2.0", id, error: { code: TOO_MANY_IN_FLIGHT, message } }));
+      const errors = ids.map((id) => ({ jsonrpc: "2.0", id, error: { code: RPC.serverError, message } }));
       sendJson(res, 200, options.headers, batch ? errors : errors[0]);
       for (const m of messages) if (!isRequest(m)) this.onmessage?.(m, options.extra);
       return;

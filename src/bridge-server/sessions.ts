@@ -13,6 +13,9 @@ import { evictionFor, SESSION_CAPS, type SessionCaps } from "./session-policy.js
 import { keptHeaders, type SealedSession, type SessionSeal } from "./session-seal.js";
 import { HttpSessionTransport } from "./session-transport.js";
 
+/** What of its endpoint a session uses (the table's tests give no 2026-07-28 handler). */
+type SessionEndpoint = Pick<Endpoint, "path" | "sessionHeaders" | "connect">;
+
 export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
 
 /**
@@ -22,18 +25,6 @@ export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
  * client that holds its GET stream open keeps its session however long it sits idle.
  */
 export const SESSION_GRACE_MS = 50_000;
-
-/**
- * A session closed to make room (the caps) while its own `initialize` was still being set up: its
- * client is answered with this (HTTP 503), never left waiting.
- */
-class SessionEvicted extends Unavailable {
-  constructor(client: string) {
-    super(
-      `Service Unavailable: this session was closed to make room for a newer one of ${client} (each client holds a limited number) while it was being set up; try again`,
-    );
-  }
-}
 
 /** What `bridge_status` and `GET /control/status` say of one session. */
 export interface SessionInfo {
@@ -113,7 +104,7 @@ export class SessionTable {
    * unseal for this endpoint and credential, has expired, or was ended on purpose (here or before
    * a restart: the seal keeps those).
    */
-  restore(id: string, endpoint: Endpoint, headers: IncomingHttpHeaders): Promise<Session | undefined> {
+  restore(id: string, endpoint: SessionEndpoint, headers: IncomingHttpHeaders): Promise<Session | undefined> {
     // Unsealed first, for this request's credential: a re-open in progress is shared only with
     // requests that could have opened it themselves.
     const sealed = this.#seal?.unseal(id, headers);
@@ -130,7 +121,7 @@ export class SessionTable {
    * Whether a DELETE of this unknown id ends a session (one a restart forgot): it unseals. One being
    * opened again (a request came first) is closed once open, not left to its grace.
    */
-  async forgotten(id: string, endpoint: Endpoint, headers: IncomingHttpHeaders): Promise<boolean> {
+  async forgotten(id: string, endpoint: SessionEndpoint, headers: IncomingHttpHeaders): Promise<boolean> {
     const sealed = this.#seal?.unseal(id, headers);
     if (!sealed || sealed.endpoint !== endpoint.path) return false;
     this.#seal?.end(id);
@@ -143,7 +134,7 @@ export class SessionTable {
   async #reopen(
     id: string,
     sealed: SealedSession,
-    endpoint: Endpoint,
+    endpoint: SessionEndpoint,
     headers: IncomingHttpHeaders,
   ): Promise<Session | undefined> {
     // What its initialize said (a project's folder) holds, whatever this request says.
@@ -171,7 +162,7 @@ export class SessionTable {
    * client's initialize) when the table seals ids; `id` is a sealed one being opened again.
    */
   async open(
-    endpoint: Endpoint,
+    endpoint: SessionEndpoint,
     client: string,
     headers: IncomingHttpHeaders = {},
     from: { init?: InitializeRequest["params"]; id?: string } = {},
@@ -215,10 +206,12 @@ export class SessionTable {
       throw error;
     }
     // Evicted while it was being set up (others opened meanwhile): what was set up goes, and its
-    // client is told, not left waiting on a transport that is closed.
+    // client is told (HTTP 503), not left waiting on a transport that is closed.
     if (this.#sessions.get(id) !== session) {
       await shut(session);
-      throw new SessionEvicted(client);
+      throw new Unavailable(
+        `Service Unavailable: this session was closed to make room for a newer one of ${client} (each client holds a limited number) while it was being set up; try again`,
+      );
     }
     return session;
   }
@@ -262,7 +255,11 @@ export class SessionTable {
     return session.restored && !session.transport.hadStream ? SESSION_IDLE_MS : this.#graceMs;
   }
 
-  #newId(endpoint: Endpoint, headers: IncomingHttpHeaders, init?: InitializeRequest["params"]): string {
+  #newId(
+    endpoint: SessionEndpoint,
+    headers: IncomingHttpHeaders,
+    init?: InitializeRequest["params"],
+  ): string {
     if (!this.#seal || !init) return randomUUID();
     const kept = keptHeaders(headers, endpoint.sessionHeaders);
     const sealed = this.#seal.seal(

@@ -8,12 +8,9 @@ import path from "node:path";
 import type { JSONRPCMessage } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, test } from "vitest";
 import { type HttpBridge, listenHttp } from "../../src/bridge-server/http.js";
-import {
-  type HttpSessionTransport,
-  SESSION_LIMITS,
-  TOO_MANY_IN_FLIGHT,
-} from "../../src/bridge-server/session-transport.js";
+import { type HttpSessionTransport, SESSION_LIMITS } from "../../src/bridge-server/session-transport.js";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";
+import { RPC } from "../../src/core/jsonrpc/codes.js";
 import { rawSession } from "../helpers/raw-session.js";
 import { until } from "./gateway/gateway-helpers.js";
 import { cleanup, startBridge, tempDir } from "./helpers.js";
@@ -176,6 +173,7 @@ describe("in-process, real sockets", () => {
       endpoints: [
         {
           path: "/mcp",
+          serve2026: async () => new Response(null, { status: 501 }), // 2025-11-25 only here
           connect: async (transport) => {
             transports.push(transport);
             transport.onmessage = (m: JSONRPCMessage) => {
@@ -222,7 +220,7 @@ describe("in-process, real sockets", () => {
       jsonrpc: "2.0",
       id: 201,
       error: {
-        code: TOO_MANY_IN_FLIGHT,
+        code: RPC.serverError,
         message: `Too many requests in flight on this session (at most ${SESSION_LIMITS.inFlight}): wait for answers before sending more`,
       },
     });
@@ -252,7 +250,7 @@ describe("in-process, real sockets", () => {
     const over = await post(pings(100));
     expect(over.answers[0]).toMatchObject({
       id: 201,
-      error: { code: TOO_MANY_IN_FLIGHT },
+      error: { code: RPC.serverError },
     });
     // Once the server answers them (to no one: their POSTs are gone), the session may send again.
     for (let answered = 1; answered <= 200; answered++)

@@ -133,6 +133,7 @@ describe("what sessions leave held", () => {
       endpoints: [
         {
           path: "/mcp",
+          serve2026: async () => new Response(null, { status: 501 }), // 2025-11-25 only here
           connect: async (transport) => {
             held.push(new WeakRef(transport));
             // A session slow to set up, as one of a shared server whose process is starting.

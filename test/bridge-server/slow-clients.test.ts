@@ -96,6 +96,7 @@ describe("listenHttp limits", () => {
       endpoints: [
         {
           path: "/mcp",
+          serve2026: async () => new Response(null, { status: 501 }), // 2025-11-25 only here
           // A minimal MCP session: answers every request with an empty result.
           connect: async (transport) => {
             transport.onmessage = (m: JSONRPCMessage) => {
@@ -179,6 +180,7 @@ describe("connection slots per credential", () => {
     /** An endpoint that answers initialize and holds every other request, never answered. */
     const holding = (at: string) => ({
       path: at,
+      serve2026: async () => new Response(null, { status: 501 }), // 2025-11-25 only here
       connect: async (transport: HttpSessionTransport) => {
         transport.onmessage = (m: JSONRPCMessage) => {
           if (!("method" in m) || !("id" in m)) return;
