@@ -5,10 +5,12 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { McpHttpHandler, Server, Transport } from "@modelcontextprotocol/server";
 import type { KeptIndex } from "./kept-index.js";
-import { type OnDemand, onDemandTools } from "./search-and-call.js";
+import type { OnDemand } from "./search-and-call.js";
 
-// The SDK loads with the first session or request: an idle bridge does not carry it.
+// The SDK (and zod, for the arguments' checks) loads with the first session or request: an idle
+// bridge does not carry them.
 const server = (o: () => OnDemand | undefined) => import("./server.js").then((m) => m.onDemandServer(o));
+let listing: typeof import("./search-and-call.js") | undefined;
 
 /**
  * What a request's headers (and its 2025-11-25 session) get at `/tools`; undefined: the token names
@@ -34,7 +36,8 @@ export function onDemandEndpoint(
   let handler: Promise<McpHttpHandler> | undefined;
   /** Each open 2025-11-25 session: what it gets now, and its tools as it was last told them. */
   const open = new Map<Server, { o: () => OnDemand | undefined; listed: string }>();
-  const listed = (o: OnDemand | undefined) => JSON.stringify(o && onDemandTools(o));
+  // Only sessions already made are listed again, so the module is loaded by then.
+  const listed = (o: OnDemand | undefined) => JSON.stringify(o && listing?.onDemandTools(o));
   kept.onChange = () => {
     for (const [made, s] of open) {
       const now = listed(s.o());
@@ -65,6 +68,7 @@ export function onDemandEndpoint(
       const o = () => find(headers, session);
       if (!o()) throw new Error(NONE);
       const made = await server(o);
+      listing ??= await import("./search-and-call.js");
       await made.connect(transport);
       open.set(made, { o, listed: listed(o()) });
       return {
