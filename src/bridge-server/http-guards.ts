@@ -37,7 +37,9 @@ export function headerOf(
   headers: IncomingHttpHeaders | Headers | undefined,
   name: string,
 ): string | undefined {
-  const value = headers instanceof Headers ? (headers.get(name) ?? undefined) : headers?.[name];
+  // Not `instanceof Headers`: reading that global loads undici, ~125 ms of a first request's CPU.
+  const value =
+    typeof headers?.get === "function" ? ((headers as Headers).get(name) ?? undefined) : headers?.[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
