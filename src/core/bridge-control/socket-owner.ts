@@ -96,10 +96,9 @@ export function canTellOwners(proc = "/proc"): boolean {
 }
 
 /**
- * The rows of /proc/net/tcp or tcp6 that name `port` as an end (none when it cannot be read). The
- * kernel gives 4 KiB a read: a swollen table's 600, each through the thread pool, took up to 0.9 s
- * on 2 loaded cores; they are made here, in slices of SLICE_MS, the event loop running between
- * (timed by Date.now: the global `performance`'s first read loads perf_hooks, ~20 ms of a first request).
+ * The rows of /proc/net/tcp or tcp6 naming `port` as an end (none when it cannot be read). At 4 KiB a
+ * read, a swollen table's 600 reads, each through the thread pool, took up to 0.9 s on 2 loaded cores:
+ * here in slices of SLICE_MS (Date.now: reading `performance` loads perf_hooks), the loop running between.
  */
 export async function readSocketTable(
   table: "tcp" | "tcp6",
