@@ -33,11 +33,8 @@ export const refusal = (
  * A request header, from Node's or a web request's (by `get`: reading `Headers` loads undici, ~125 ms):
  * Node gives a repeated header as one value, trimmed (joined, or the first kept; set-cookie: its first).
  */
-export function headerOf(
-  headers: IncomingHttpHeaders | Headers | undefined,
-  name: string,
-): string | undefined {
-  const value = typeof headers?.get === "function" ? (headers as Headers).get(name) : headers?.[name];
+export function headerOf(h: IncomingHttpHeaders | Headers | undefined, name: string): string | undefined {
+  const value = typeof h?.get === "function" ? (h as Headers).get(name) : (h as IncomingHttpHeaders)?.[name];
   return Array.isArray(value) ? value[0] : (value ?? undefined);
 }
 
