@@ -30,15 +30,12 @@ export const refusal = (
 ): Refusal => ({ status, code, message, ...(headers ? { headers } : {}) });
 
 /**
- * A request header, from Node's headers or a web request's: Node gives a repeated header as one
- * value, trimmed (joined, or the first kept; set-cookie alone comes as a list: its first here).
+ * A request header, from Node's or a web request's (by `get`: reading `Headers` loads undici, ~125 ms):
+ * Node gives a repeated header as one value, trimmed (joined, or the first kept; set-cookie: its first).
  */
-export function headerOf(
-  headers: IncomingHttpHeaders | Headers | undefined,
-  name: string,
-): string | undefined {
-  const value = headers instanceof Headers ? (headers.get(name) ?? undefined) : headers?.[name];
-  return Array.isArray(value) ? value[0] : value;
+export function headerOf(h: IncomingHttpHeaders | Headers | undefined, name: string): string | undefined {
+  const value = typeof h?.get === "function" ? (h as Headers).get(name) : (h as IncomingHttpHeaders)?.[name];
+  return Array.isArray(value) ? value[0] : (value ?? undefined);
 }
 
 /**

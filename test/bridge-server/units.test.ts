@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
+import { headerOf } from "../../src/bridge-server/http-guards.js";
 import { JsonStore } from "../../src/bridge-server/json-store.js";
 import { KeyedQueue, NotePathError, notePath } from "../../src/bridge-server/notes-folder.js";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";
@@ -183,4 +184,23 @@ describe("options and headers", () => {
       false,
     ]);
   });
+});
+
+test("headerOf reads Node's headers without touching the global Headers (its first read loads undici, ~125 ms of a first request), and still reads a web Headers", () => {
+  const web = new Headers({ authorization: "Bearer w" });
+  const real = Object.getOwnPropertyDescriptor(globalThis, "Headers")!;
+  Object.defineProperty(globalThis, "Headers", {
+    configurable: true,
+    get: () => {
+      throw new Error("the global Headers was read");
+    },
+  });
+  try {
+    expect(headerOf({ authorization: "Bearer n", "x-two": ["a", "b"] }, "authorization")).toBe("Bearer n");
+    expect(headerOf({ "x-two": ["a", "b"] }, "x-two")).toBe("a");
+    expect(headerOf(undefined, "authorization")).toBeUndefined();
+  } finally {
+    Object.defineProperty(globalThis, "Headers", real);
+  }
+  expect(headerOf(web, "authorization")).toBe("Bearer w");
 });

@@ -96,9 +96,9 @@ export function canTellOwners(proc = "/proc"): boolean {
 }
 
 /**
- * The rows of /proc/net/tcp or tcp6 that name `port` as an end (none when it cannot be read). The
- * kernel gives 4 KiB a read: a swollen table's 600, each through the thread pool, took up to 0.9 s
- * on 2 loaded cores; they are made here, in slices of SLICE_MS, the event loop running between.
+ * The rows of /proc/net/tcp or tcp6 naming `port` as an end (none when it cannot be read). At 4 KiB a
+ * read, a swollen table's 600 reads, each through the thread pool, took up to 0.9 s on 2 loaded cores:
+ * here in slices of SLICE_MS (Date.now: reading `performance` loads perf_hooks), the loop running between.
  */
 export async function readSocketTable(
   table: "tcp" | "tcp6",
@@ -113,10 +113,10 @@ export async function readSocketTable(
     try {
       // The start of a row the last read cut off, moved to the front of the piece.
       let carried = 0;
-      for (let slice = performance.now(); ; ) {
-        if (performance.now() - slice > SLICE_MS) {
+      for (let slice = Date.now(); ; ) {
+        if (Date.now() - slice > SLICE_MS) {
           await new Promise((resolve) => setImmediate(resolve));
-          slice = performance.now();
+          slice = Date.now();
         }
         const bytesRead = readSync(file.fd, piece, carried, TABLE_PIECE - carried, null);
         const filled = carried + bytesRead;
