@@ -131,10 +131,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
-    // Files run in parallel, one more worker than cores (at least 2): most of the suite's time is
+    // Files run in parallel, two more workers than cores (at least 2): much of the suite's time is
     // spent waiting on child processes (npm, the Windows stand-ins, MCP servers, the bridge), so a
-    // worker per core leaves cores idle (figures: docs/dev/performance.md).
-    maxWorkers: Math.max(2, os.availableParallelism() + 1),
+    // worker per core leaves cores idle. A fresh-clone .ci/run on the idle 2-core machine: 326 s
+    // with 3 workers, 306 s with 4, 307 s with 5 (CPU-bound by then; docs/dev/performance.md).
+    maxWorkers: Math.max(2, os.availableParallelism() + 2),
     include: ["test/**/*.test.ts"],
     exclude: [...configDefaults.exclude, ...quick],
     globalSetup: ["test/helpers/global-setup.ts"],
