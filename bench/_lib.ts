@@ -55,7 +55,7 @@ export function verdict(label: string, value: number, target: number, lowerIsBet
 }
 
 /**
- * Issue 67's budgets, one line each ("budget … : measured X vs limit Y ✔/✘"), kept for the summary
+ * The gateway's budgets, one line each ("budget … : measured X vs limit Y ✔/✘"), kept for the summary
  * `npm run bench -- --budgets` prints at the end (bench/run.js reads them off globalThis: each
  * benchmark is bundled on its own, so a module variable would not be shared). The verdict too.
  */
@@ -76,7 +76,7 @@ export function budget(
   return ok;
 }
 
-/** `npm run bench -- --budgets`: only what issue 67's budgets need, with the cuts each bench says. */
+/** `npm run bench -- --budgets`: only what the gateway's budgets need, with the cuts each bench says. */
 export const BUDGETS = process.env.BENCH_BUDGETS === "1";
 
 /** "median (min–max over n)": how far a figure's rounds spread, to judge whether it is stable. */

@@ -141,7 +141,7 @@ async function round(
       await client.callTool({ name: "memory_list", arguments: {} });
       await client.close();
     }
-    // What use leaves, at rest: printed, not one of issue 67's budgets (`--budgets` skips the wait).
+    // What use leaves, at rest: printed, not one of the gateway's budgets (`--budgets` skips the wait).
     if (!BUDGETS) await sleep(SETTLE);
     return {
       bare: bareNow,

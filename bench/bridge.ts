@@ -48,7 +48,7 @@
  * stopped shared server's tools/list for a new session ≤ 100 ms; the first call on a cold shared
  * server ≤ 1.2× a direct entry's start; with a baseline, each era no slower than the baseline
  * (judged call by call at the end: erasSideBySide).
- * `--budgets` (BENCH_BUDGETS=1): issue 67's budgets alone — the stdio floor, the relay floor, the
+ * `--budgets` (BENCH_BUDGETS=1): the gateway's budgets alone — the stdio floor, the relay floor, the
  * share and the build before's share in the interleaved rounds, then the gateway's cached list.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -383,7 +383,7 @@ export async function run(): Promise<{ ok: boolean }> {
       );
     }
 
-    // Issue 67's budgets (`--budgets`) judge the share against the relay floor and the build before
+    // The gateway's budgets (`--budgets`) judge the share against the relay floor and the build before
     // only: the other contenders, the eras side by side, the entries and the long run (over half
     // the time) are left out, the rounds still interleaved.
     if (BUDGETS) {
@@ -621,7 +621,7 @@ export async function run(): Promise<{ ok: boolean }> {
 }
 
 /**
- * Issue 67's budgets from the interleaved rounds: the share's c=1 p50 over the relay floor's, and
+ * The gateway's budgets from the interleaved rounds: the share's c=1 p50 over the relay floor's, and
  * its c=8 throughput against the build before's (each figure the median of its rounds, their spread
  * printed beside it); a new session's tools/list of a stopped shared server.
  */

@@ -1,5 +1,5 @@
 /**
- * Another account's flood costs the user's clients nothing (issue 66, item 5): while a process of
+ * Another account's flood costs the user's clients nothing: while a process of
  * another user account floods the bridge's port (test/helpers/stranger-flood.ts: 1,000 held
  * connections, 32 requests with no credential at a time, 3,000 connections of its own swelling the
  * socket table), the user's client asks `GET /control/status` 40 times, each on a new connection;

@@ -31,7 +31,7 @@ import { bridgeEnv } from "./_shared-fixture.js";
 
 const BASELINE = process.env.BENCH_RELAY_BASELINE;
 const CALLS = 2000;
-/** `--budgets` stops at the 5,000 calls issue 67's budget reads (the 50,000 took most of the time). */
+/** `--budgets` stops at the 5,000 calls the gateway's budget reads (the 50,000 took most of the time). */
 const LONG_CALLS = Number(process.env.BENCH_RELAY_LONG_CALLS ?? (BUDGETS ? 5000 : 50_000));
 const ROUNDS = 5;
 const PAYLOAD = "x".repeat(100);
@@ -174,7 +174,7 @@ async function echoBridge(dir: string, bin: string, children: ChildProcess[]) {
 }
 
 /**
- * The first session after the bridge started (issue 67's budget: it pays for what the bridge loads
+ * The first session after the bridge started (the gateway's budget: it pays for what the bridge loads
  * late): each round, each build's bridge started fresh, its relay's start to the first tools/list
  * and the SDK stdio echo fixture's, interleaved; round 0 warms page caches.
  */

@@ -34,7 +34,7 @@ if (before) {
   console.log(`before: ${bin}`);
 }
 // `--only <name>` (again for more): those benchmarks alone, by file name without .ts/.js.
-// `--budgets`: issue 67's budgets alone — bridge, bridge-idle, relay and restart, each cut to what
+// `--budgets`: the gateway's budgets alone — bridge, bridge-idle, relay and restart, each cut to what
 // the budgets need (BENCH_BUDGETS=1: every bench says what it leaves out) — and every budget line
 // again at the end. Bare names still select benchmarks whose file name starts with them.
 const named = [];
@@ -95,7 +95,7 @@ try {
 }
 const kept = globalThis.benchBudgets ?? [];
 if (kept.length)
-  console.log(`\nIssue 67's budgets (load average ${os.loadavg()[0].toFixed(1)} now):\n${kept.join("\n")}`);
+  console.log(`\nThe gateway's budgets (load average ${os.loadavg()[0].toFixed(1)} now):\n${kept.join("\n")}`);
 console.log(`\nall: ${minutes(began)}`);
 if (failed) {
   console.log("\nSome targets were missed (see above).");

@@ -1,5 +1,5 @@
 /**
- * Another account's flood costs the user's clients nothing (issue 66, item 5): while a process of
+ * Another account's flood costs the user's clients nothing: while a process of
  * uid 65534 floods the real bridge's port, every request of the user's own client is answered.
  * Needs root and /proc/net/tcp (skipped, with the reason printed, otherwise); its p95 is bench/flood.ts's.
  */

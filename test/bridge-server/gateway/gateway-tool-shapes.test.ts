@@ -1,5 +1,5 @@
 /**
- * The gateway's tool rules closed by default (issue 66): a `tools/call` they cannot judge — its name
+ * The gateway's tool rules closed by default: a `tools/call` they cannot judge — its name
  * no string, its params no object, in a batch — is refused and never reaches the server, through a
  * url entry and the relay, in both eras, under a deny rule and an allow list.
  */
@@ -69,7 +69,7 @@ async function vault(): Promise<{ g: Gateway; calls: () => unknown[] }> {
 }
 
 const NO_PARAMS = Symbol("no params");
-/** The params of every call the filter cannot judge (the first ran `read_secret` before: issue 66). */
+/** The params of every call the filter cannot judge (the first ran `read_secret` before). */
 const SHAPES: unknown[] = [
   { name: ["read_secret"], arguments: {} },
   { name: 1 },

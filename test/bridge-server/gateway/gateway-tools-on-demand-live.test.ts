@@ -1,5 +1,5 @@
 /**
- * The gateway's `/tools` while its servers live (issue 68): a changed tools list indexed again at
+ * The gateway's `/tools` while its servers live: a changed tools list indexed again at
  * once and told to the open sessions; a server's question reaching the client in either era; a
  * `project` server's tools searched and called in the folder the request names, and only there.
  */

@@ -1,5 +1,5 @@
 /**
- * The gateway's `/tools` (tools on demand, issue 68) on a real bridge with the era fixtures: a
+ * The gateway's `/tools` (tools on demand) on a real bridge with the era fixtures: a
  * shared server (`old`, 2025-11-25, machine) and one that is not (`new`, 2026-07-28: one process
  * per session there). Searching starts nothing; a tool the client does not get is neither found nor
  * called; arguments that do not fit the tool's schema never reach its server; in both eras.
