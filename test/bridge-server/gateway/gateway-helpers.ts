@@ -69,6 +69,8 @@ export interface Gateway extends RunningBridge {
   shareUrl(name: string): string;
   status(): Promise<GatewayStatus>;
   reload(): Promise<Record<string, unknown>>;
+  /** What sync does after adding servers (`POST /control/warm`): their lists read once, in a process apart. */
+  warm(): Promise<{ warmed: string[]; failed: unknown[] }>;
   writeManifest(manifest: Record<string, unknown>): void;
   /** A shared server's own log (what its processes wrote on stderr): "" before it has one. */
   serverLog(name: string): string;
@@ -115,6 +117,7 @@ export async function gatewayBridge(
     shareUrl: (name) => b.url.replace(/\/mcp$/, `/share/${name}`),
     status: () => control("status") as Promise<GatewayStatus>,
     reload: () => control("reload", "POST") as Promise<Record<string, unknown>>,
+    warm: () => control("warm", "POST") as Promise<{ warmed: string[]; failed: unknown[] }>,
     writeManifest: write,
     serverLog: (name) => {
       const file = path.join(b.dir, "logs", `${name}.log`);

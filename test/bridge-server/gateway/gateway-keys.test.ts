@@ -409,11 +409,7 @@ describe("a stale cache is corrected", () => {
   test("the program changed under the same launch key: every session served the old list is told, and the cache follows", async () => {
     const script = scopeScript(["alpha"]);
     const g = await gatewayBridge({ servers: { m: scriptServer(script, "machine") } });
-    const warm = await fetch(g.url.replace(/\/mcp$/, "/control/warm"), {
-      method: "POST",
-      headers: { authorization: `Bearer ${g.token}` },
-    });
-    expect(((await warm.json()) as { warmed: string[] }).warmed).toEqual(["m"]);
+    expect((await g.warm()).warmed).toEqual(["m"]);
     // Answered once the lists are on disk: `tools` and the next bridge read them from the file.
     expect(existsSync(path.join(g.dir, "shares-cache.json"))).toBe(true);
     writeScopeServer(script, ["alpha", "beta"]); // a new version, installed under the same key

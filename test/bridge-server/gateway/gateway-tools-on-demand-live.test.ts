@@ -28,10 +28,7 @@ async function onDemand(servers: (v1: string, v2: string) => Record<string, unkn
     servers: servers(v1.script, v2.script),
     toolSearch: { clients: ["gemini-cli"] },
   });
-  const warmed = await fetch(g.url.replace(/\/mcp$/, "/control/warm"), {
-    method: "POST",
-    headers: { authorization: `Bearer ${g.token}` },
-  }).then((r) => r.json());
+  const warmed = await g.warm();
   expect(warmed).toMatchObject({ failed: [] });
   return g;
 }

@@ -32,10 +32,7 @@ async function onDemandGateway(): Promise<Gateway> {
     toolSearch: { clients: ["gemini-cli"], keep: ["old/whoami"] },
   });
   // What sync does after adding servers: their lists read once, in a process apart, then stopped.
-  const warmed = await fetch(g.url.replace(/\/mcp$/, "/control/warm"), {
-    method: "POST",
-    headers: { authorization: `Bearer ${g.token}` },
-  }).then((r) => r.json());
+  const warmed = await g.warm();
   expect(warmed).toMatchObject({ warmed: expect.arrayContaining(["old", "new"]) });
   return g;
 }
