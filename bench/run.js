@@ -95,7 +95,9 @@ try {
 }
 const kept = globalThis.benchBudgets ?? [];
 if (kept.length)
-  console.log(`\nThe gateway's budgets (load average ${os.loadavg()[0].toFixed(1)} now):\n${kept.join("\n")}`);
+  console.log(
+    `\nThe gateway's budgets (load average ${os.loadavg()[0].toFixed(1)} now):\n${kept.join("\n")}`,
+  );
 console.log(`\nall: ${minutes(began)}`);
 if (failed) {
   console.log("\nSome targets were missed (see above).");
