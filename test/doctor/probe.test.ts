@@ -12,7 +12,9 @@ const plan = (...flags: string[]) => ({
 
 describe("probeServer", () => {
   test("a working server: tools counted, start-up measured", async () => {
-    const r = await probeServer(runner, plan("--tools", "3"), 10_000);
+    // doctor's handshake with a server on the real SDK (the others start the plain fixture)
+    const sdk = { ...plan(), args: [inject("fixtureSdkScript"), "--tools", "3"] };
+    const r = await probeServer(runner, sdk, 10_000);
     expect(r).toMatchObject({ ok: true, tools: 7, serverName: "mcp-twin-fixture", noise: [] });
     expect(r.startupMs).toBeGreaterThan(0);
   });

@@ -1,6 +1,7 @@
 /**
- * Builds the fixture MCP server into one file (SDK and zod bundled in) and packs it with the real
- * `npm pack`, so tests can `npm install` it offline from the loopback registry.
+ * Builds the fixture MCP server into one file and packs it with the real `npm pack`, so tests can
+ * `npm install` it offline from the loopback registry: the tests' run packs the plain server (no
+ * SDK) as the bin beside the SDK one; the bench packs the SDK one as the bin, as it measures it.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -16,11 +17,21 @@ export interface PackedFixture {
   name: string;
   version: string;
   tgz: string;
-  /** The bundled server script, runnable with `node <script>` without installing. */
+  /** The bin's script (dist/server.js), runnable with `node <script>` without installing. */
   script: string;
+  /** The server on the real SDK v1, SDK and zod bundled in (the bin itself when packed "sdk"). */
+  sdkScript: string;
 }
 
-export async function packFixture(outDir: string, version: string): Promise<PackedFixture> {
+/**
+ * `bin`: which server `mcp-twin-fixture-server` starts — "sdk" (src/sdk-server.ts) or "plain"
+ * (src/server.ts, the same answers without the SDK; dist/sdk-server.js is packed beside it).
+ */
+export async function packFixture(
+  outDir: string,
+  version: string,
+  bin: "sdk" | "plain" = "sdk",
+): Promise<PackedFixture> {
   const staging = path.join(outDir, `staging-${version}`);
   mkdirSync(path.join(staging, "dist"), { recursive: true });
   const pkg = JSON.parse(readFileSync(path.join(FIXTURE_DIR, "package.json"), "utf8")) as {
@@ -30,19 +41,10 @@ export async function packFixture(outDir: string, version: string): Promise<Pack
   pkg.version = version;
   // keep "type": "module" from the fixture's package.json: the bundle is ESM
   writeFileSync(path.join(staging, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
-  await build({
-    entryPoints: [path.join(FIXTURE_DIR, "src", "server.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node18",
-    outfile: path.join(staging, "dist", "server.js"),
-    // Bundled CommonJS dependencies may still call require(): give them one.
-    banner: {
-      js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
-    },
-    logLevel: "silent",
-  });
+  const script = path.join(staging, "dist", "server.js");
+  const sdkScript = bin === "sdk" ? script : path.join(staging, "dist", "sdk-server.js");
+  await bundle("sdk-server.ts", sdkScript);
+  if (bin === "plain") await bundle("server.ts", script);
   const out = execFileSync("npm", ["pack", "--json", "--pack-destination", outDir], {
     cwd: staging,
     encoding: "utf8",
@@ -53,6 +55,23 @@ export async function packFixture(outDir: string, version: string): Promise<Pack
     name: pkg.name,
     version,
     tgz: path.join(outDir, file),
-    script: path.join(staging, "dist", "server.js"),
+    script,
+    sdkScript,
   };
+}
+
+async function bundle(source: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [path.join(FIXTURE_DIR, "src", source)],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node18",
+    outfile,
+    // Bundled CommonJS dependencies may still call require(): give them one.
+    banner: {
+      js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
+    },
+    logLevel: "silent",
+  });
 }

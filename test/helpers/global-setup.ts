@@ -1,5 +1,6 @@
 /**
- * Once per test run: pack the fixture server (two versions, for --update) and serve them from a
+ * Once per test run: pack the fixture server (two versions, for --update; the plain server as the
+ * bin, the SDK one beside it: test/fixtures/mcp-server/src/server.ts says why) and serve them from a
  * loopback registry; name the folder the era fixtures are packed into by the first file that needs
  * them. Tests read the addresses with `inject()`.
  */
@@ -15,7 +16,10 @@ declare module "vitest" {
   export interface ProvidedContext {
     registryUrl: string;
     fixtureName: string;
+    /** The plain fixture server (no SDK), the bin the packed fixture installs. */
     fixtureScript: string;
+    /** The fixture server on the real SDK, for the tests that judge a real SDK server. */
+    fixtureSdkScript: string;
     fixtureTgz: string;
     eraDir: string;
     /** Where the fixture's installs are recorded, once each per run (npm-replay.ts). */
@@ -27,8 +31,8 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-fixtures-"));
-  const v1 = await packFixture(dir, "1.0.0");
-  const v2 = await packFixture(dir, "1.1.0");
+  const v1 = await packFixture(dir, "1.0.0", "plain");
+  const v2 = await packFixture(dir, "1.1.0", "plain");
   const registry = await startRegistry([
     { name: v1.name, version: v1.version, tgz: v1.tgz, bin: { "mcp-twin-fixture-server": "dist/server.js" } },
     { name: v2.name, version: v2.version, tgz: v2.tgz, bin: { "mcp-twin-fixture-server": "dist/server.js" } },
@@ -36,6 +40,7 @@ export default async function setup(project: TestProject) {
   project.provide("registryUrl", registry.url);
   project.provide("fixtureName", v1.name);
   project.provide("fixtureScript", v1.script);
+  project.provide("fixtureSdkScript", v1.sdkScript);
   project.provide("fixtureTgz", v1.tgz);
   project.provide("eraDir", path.join(dir, "eras"));
   // In the background: a machine that installs before its recording is there runs the real npm.

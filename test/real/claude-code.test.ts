@@ -51,19 +51,19 @@ describe.skipIf(skip !== undefined)(`real Claude Code CLI${skip ? ` (skipped: ${
     if ("reason" in cli) return;
     const m: FakeMachine = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
     cleanups.push(() => m.cleanup());
-    writeManifest(m, { servers: { fx: { command: process.execPath, args: [inject("fixtureScript")] } } });
+    writeManifest(m, { servers: { fx: { command: process.execPath, args: [inject("fixtureSdkScript")] } } });
     expect((await m.run(["sync", "--client", "claude-code"])).code).toBe(0);
     const file = m.paths.claudeCodeConfig;
     const cfg = JSON.parse(readFileSync(file, "utf8"));
     cfg.mcpServers.fx.alwaysLoad = true;
     writeFileSync(file, JSON.stringify(cfg, null, 2));
     writeManifest(m, {
-      servers: { fx: { command: process.execPath, args: [inject("fixtureScript"), "--tools", "1"] } },
+      servers: { fx: { command: process.execPath, args: [inject("fixtureSdkScript"), "--tools", "1"] } },
     });
     expect((await m.run(["sync", "--client", "claude-code"])).code).toBe(0);
     expect(JSON.parse(readFileSync(file, "utf8")).mcpServers.fx).toMatchObject({
       alwaysLoad: true,
-      args: [inject("fixtureScript"), "--tools", "1"],
+      args: [inject("fixtureSdkScript"), "--tools", "1"],
     });
     const list = await claudeMcpList(cli.bin, m.env, m.paths.linuxHome);
     console.info(`claude mcp list (${cli.version}), fx with alwaysLoad:\n${list}`);

@@ -90,7 +90,7 @@ describe.skipIf(skip !== undefined)(`real Codex CLI${skip ? ` (skipped: ${skip})
     machines.push(m);
     const fixture = (rules: object) => ({
       command: process.execPath,
-      args: [inject("fixtureScript"), "--tools", "12"],
+      args: [inject("fixtureSdkScript"), "--tools", "12"],
       ...rules,
     });
     writeManifest(m, {

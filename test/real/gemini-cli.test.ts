@@ -49,12 +49,12 @@ describe.skipIf(skip !== undefined)(`real Gemini CLI${skip ? ` (skipped: ${skip}
     trustFolder(m.paths.linuxHome, project);
     const needs = {
       command: process.execPath,
-      args: [inject("fixtureScript"), "--need-env", "FIXTURE_TOKEN"],
+      args: [inject("fixtureSdkScript"), "--need-env", "FIXTURE_TOKEN"],
     };
     const env = { ...m.env, FIXTURE_TOKEN: TOKEN };
 
     writeManifest(m, {
-      servers: { plain: { command: process.execPath, args: [inject("fixtureScript")] }, token: needs },
+      servers: { plain: { command: process.execPath, args: [inject("fixtureSdkScript")] }, token: needs },
     });
     expect((await m.run(["sync", "--client", "gemini-cli"], { env })).code).toBe(0);
     const inherited = await geminiMcpList(cli.bin, env, project);
@@ -78,7 +78,7 @@ describe.skipIf(skip !== undefined)(`real Gemini CLI${skip ? ` (skipped: ${skip}
 
     writeManifest(m, {
       servers: {
-        plain: { command: process.execPath, args: [inject("fixtureScript")] },
+        plain: { command: process.execPath, args: [inject("fixtureSdkScript")] },
         token: { ...needs, env: { FIXTURE_TOKEN: "${env:FIXTURE_TOKEN}" } },
       },
     });
@@ -107,7 +107,7 @@ describe.skipIf(skip !== undefined)(`real Gemini CLI${skip ? ` (skipped: ${skip}
     writeFileSync(settings, JSON.stringify(GEMINI_STAND_IN_SETTINGS, null, 2));
     const fixture = (extra: string[], rules: object) => ({
       command: process.execPath,
-      args: [inject("fixtureScript"), ...extra],
+      args: [inject("fixtureSdkScript"), ...extra],
       ...rules,
     });
     writeManifest(m, {

@@ -116,7 +116,7 @@ for (const judge of JUDGES) {
       const home = m.paths.linuxHome;
       const file = path.join(home, ...judge.file);
       mkdirSync(path.dirname(file), { recursive: true });
-      const fixture = inject("fixtureScript");
+      const fixture = inject("fixtureSdkScript");
       const before = judge.mine(fixture);
       writeFileSync(file, before);
       // A file no one else reads takes the gateway's url entry with its credential (else the relay).
@@ -251,7 +251,7 @@ describe.skipIf(cnSkip !== undefined)(`real Continue CLI${cnSkip ? ` (skipped: $
       "mcpServers:",
       "  - name: mine",
       `    command: ${process.execPath}`,
-      `    args: ["${inject("fixtureScript")}"]`,
+      `    args: ["${inject("fixtureSdkScript")}"]`,
       "",
     ].join("\r\n");
     writeFileSync(file, before);
@@ -260,7 +260,7 @@ describe.skipIf(cnSkip !== undefined)(`real Continue CLI${cnSkip ? ` (skipped: $
     writeManifest(m, {
       bridge: { port },
       servers: {
-        direct: { command: process.execPath, args: [inject("fixtureScript")] },
+        direct: { command: process.execPath, args: [inject("fixtureSdkScript")] },
         shared: { package: inject("fixtureName"), share: "machine" },
         remote: { url: remote.url },
       },

@@ -90,7 +90,7 @@ test.skipIf(skip !== undefined)(
     const port = await freePort();
     const manifest = {
       bridge: { port },
-      servers: { fix: { command: process.execPath, args: [inject("fixtureScript")], share: "machine" } },
+      servers: { fix: { command: process.execPath, args: [inject("fixtureSdkScript")], share: "machine" } },
     };
     writeFileSync(path.join(home, ".config", "mcp-twin", "mcp-twin.jsonc"), JSON.stringify(manifest));
     const out = execFileSync("unshare", ["-m", "--propagation", "private", "bash", "-c", SCRIPT], {

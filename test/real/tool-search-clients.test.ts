@@ -49,7 +49,7 @@ async function synced(
   writeManifest(m, {
     bridge: { port },
     servers: {
-      direct: { command: process.execPath, args: [inject("fixtureScript")] },
+      direct: { command: process.execPath, args: [inject("fixtureSdkScript")] },
       shared: { package: inject("fixtureName"), share: "machine" },
     },
     toolSearch: { clients: [client], keep: ["direct/whoami"] },
