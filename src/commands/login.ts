@@ -32,6 +32,7 @@ export async function run(ctx: Ctx): Promise<number> {
   const { spec, url, configured } = await serverToLogIn(machine, o.manifest, name);
 
   const { logIn, within } = await import("../core/oauth/authorize.js");
+  const { oauthTimeoutMs } = await import("../core/oauth/oauth-fetch.js");
   // On a terminal: what it waits for until the login page is shown (nothing elsewhere).
   const asking = out.progress.step(`Asking ${untrusted(url)} how to log in to ${name}…`);
   const login = await logIn({
@@ -41,6 +42,7 @@ export async function run(ctx: Ctx): Promise<number> {
     configured,
     log: (line) => out.info(line),
     signal: ctx.signal,
+    timeoutMs: oauthTimeoutMs(ctx.host.env),
     onWait: () => out.info(`Waiting for the renewal of the earlier login to ${name} to finish…`),
     present: (authorizationUrl, listener) => {
       asking.stop();

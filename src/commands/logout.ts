@@ -43,7 +43,9 @@ export async function run(ctx: ContextOf<typeof logoutCommand>): Promise<number>
           issuer = login.authorizationServer;
           const step = out.progress.step(`Revoking the login to ${name} at its provider`);
           const { revokeLogin } = await import("../core/oauth/revoke.js");
-          revocation = await revokeLogin(login, { signal: ctx.signal }).finally(() => step.stop());
+          const { oauthTimeoutMs } = await import("../core/oauth/oauth-fetch.js");
+          const timeoutMs = oauthTimeoutMs(ctx.host.env);
+          revocation = await revokeLogin(login, { signal: ctx.signal, timeoutMs }).finally(() => step.stop());
         },
       );
   const offered = held ? await revocationOffered(held) : false;

@@ -61,16 +61,17 @@ export async function untilExpired(m: FakeMachine): Promise<void> {
   while (Date.now() <= expiresAt + 50) await new Promise((r) => setTimeout(r, 50));
 }
 
-/** A client session through a relay, as Claude Desktop starts one. */
+/** A client session through a relay, as Claude Desktop starts one (`env` added to the machine's). */
 export async function session(
   cleanups: Array<() => unknown>,
   fx: OAuthFixture,
   m: FakeMachine,
+  env: Record<string, string> = {},
 ): Promise<{ client: Client; stderr: () => string }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, "connect", fx.url, "--auth", "docs"],
-    env: m.env,
+    env: { ...m.env, ...env },
     stderr: "pipe",
   });
   let err = "";

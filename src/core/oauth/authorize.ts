@@ -28,13 +28,20 @@ export interface LoginOptions {
   now?: () => number;
   /** Ctrl-C: ends the request under way. */
   signal?: AbortSignal;
+  /** Each request's limit (oauthTimeoutMs; default 15 s). */
+  timeoutMs?: number;
   /** Told when a renewal of the earlier login holds its lock (the new login is stored after it). */
   onWait?: () => void;
 }
 
 export async function logIn(options: LoginOptions): Promise<StoredLogin> {
   // Each step's requests bounded (oauth-fetch.ts): a provider that stalls or floods ends the login.
-  const fetchFn = options.fetchFn ?? oauthFetch(options.signal ? { signal: options.signal } : {});
+  const fetchFn =
+    options.fetchFn ??
+    oauthFetch({
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    });
   const now = options.now ?? Date.now;
   const found = await discover(options.server, options.url, fetchFn, options.configured.scope);
   // Registration and the exchange go only where the checked metadata says (no redirect elsewhere).

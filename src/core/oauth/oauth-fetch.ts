@@ -13,6 +13,15 @@ import { limitedResponse } from "../system/bounded-body.js";
  * that took the request and kept silent (refresh.ts keeps the refresh token only for the first).
  */
 export const OAUTH_TIMEOUT_MS = 15_000;
+/**
+ * The limit of the requests of `login`, `logout`'s revocation and a relay's renewal:
+ * MCP_TWIN_OAUTH_TIMEOUT seconds from the Host's environment table when set (a provider slower than
+ * 15 s; the tests' stalled providers), else 15 s.
+ */
+export function oauthTimeoutMs(env: Record<string, string | undefined>): number {
+  const seconds = Number(env.MCP_TWIN_OAUTH_TIMEOUT);
+  return seconds > 0 ? seconds * 1000 : OAUTH_TIMEOUT_MS;
+}
 /** The largest OAuth answer read (decoded): metadata and token answers are a few KB. */
 export const OAUTH_MAX_BYTES = 1024 * 1024;
 

@@ -19,7 +19,7 @@ interface RenewalRecord {
 }
 
 /** How long after a record was written its renewal has surely ended: the request's limit and some. */
-const OUTCOME_MS = OAUTH_TIMEOUT_MS + 5_000;
+const OUTCOME_MARGIN_MS = 5_000;
 const POLL_MS = 200;
 
 /** A refresh token's mark in the record (SHA-256, cut: enough to tell two tokens apart). */
@@ -62,13 +62,15 @@ export async function outcomeOf(
   server: string,
   sent: string,
   now: () => number,
+  timeoutMs = OAUTH_TIMEOUT_MS,
 ): Promise<StoredLogin | "spent" | undefined> {
   for (;;) {
     const login = readLogin(oauthDir, server);
     if (!login) return undefined;
     const record = readRecord(oauthDir, server);
     if (login.tokens.refresh_token !== sent || record?.token !== tokenMark(sent)) return login;
-    if ((await ownerAlive(record)) === false || now() - record.at > OUTCOME_MS) return "spent";
+    if ((await ownerAlive(record)) === false || now() - record.at > timeoutMs + OUTCOME_MARGIN_MS)
+      return "spent";
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

@@ -29,6 +29,8 @@ interface RefreshOptions {
   now?: () => number;
   /** How long to wait for another process's refresh (default 60 s: longer than one can take). */
   waitMs?: number;
+  /** The refresh request's limit (oauthTimeoutMs; default 15 s). */
+  timeoutMs?: number;
 }
 
 /**
@@ -54,7 +56,7 @@ async function renew(options: RefreshOptions, now: () => number, since: number):
   const record = readRecord(oauthDir, server);
   if (record && sent && record.token === tokenMark(sent)) {
     // A renewal of this very token was under way and did not finish (its process was killed).
-    const outcome = await outcomeOf(oauthDir, server, sent, now);
+    const outcome = await outcomeOf(oauthDir, server, sent, now, options.timeoutMs);
     if (outcome === "spent") {
       const failure: RenewalFailure = {
         at: now(),
@@ -86,7 +88,10 @@ async function renew(options: RefreshOptions, now: () => number, since: number):
       clientInformation: login.client,
       refreshToken,
       ...(login.resource ? { resource: login.resource } : {}),
-      fetchFn: guardedFetch(options.fetchFn ?? oauthFetch(), server),
+      fetchFn: guardedFetch(
+        options.fetchFn ?? oauthFetch(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        server,
+      ),
     });
   } catch (error) {
     throw await failed(options, login, refreshToken, error, now());

@@ -23,8 +23,9 @@ export async function homeLoginHeaders(
 ): Promise<LoginHeaders> {
   const { hostFrom } = await import("../system/host.js");
   const { openMachine } = await import("../environments/machine.js");
+  const { oauthTimeoutMs } = await import("./oauth-fetch.js");
   const machine = await openMachine(hostFrom(env, process.cwd(), process.argv[1] ?? ""));
-  return loginHeaders({ oauthDir: machine.paths.oauth, ...options });
+  return loginHeaders({ oauthDir: machine.paths.oauth, timeoutMs: oauthTimeoutMs(env), ...options });
 }
 
 export function loginHeaders(options: {
@@ -34,6 +35,8 @@ export function loginHeaders(options: {
   /** Every token used is masked in what the relay prints. */
   addSecret(value: string): void;
   now?: () => number;
+  /** A renewal's request limit (oauthTimeoutMs; default 15 s). */
+  timeoutMs?: number;
 }): LoginHeaders {
   const now = options.now ?? Date.now;
   let current: string | undefined;

@@ -34,7 +34,7 @@ export function revocationEndpoint(login: StoredLogin): string | undefined {
  */
 export async function revokeLogin(
   login: StoredLogin,
-  options: { fetchFn?: FetchLike; signal?: AbortSignal } = {},
+  options: { fetchFn?: FetchLike; signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<Revocation> {
   const endpoint = revocationEndpoint(login);
   if (!endpoint) return { outcome: "not-offered" };
@@ -45,7 +45,11 @@ export async function revokeLogin(
       "the tokens to revoke",
     );
     const fetchFn = guardedFetch(
-      options.fetchFn ?? oauthFetch(options.signal ? { signal: options.signal } : {}),
+      options.fetchFn ??
+        oauthFetch({
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        }),
       login.server,
     );
     const tokens: Array<[string, string]> = [
