@@ -1,14 +1,14 @@
 /**
  * A recorded install given back by a fake machine's npm is the real npm's, on both sides: the same
- * prefix (paths, modes, links, bytes) and the same output but for npm's clock; an `npm view` asked
- * again is answered with the first answer's bytes.
+ * prefix (paths, modes, links, bytes) and the same output but for npm's clock; so is the uninstall
+ * after it; an `npm view` asked again is answered with the first answer's bytes.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, expect, inject, test } from "vitest";
 import { createFakeMachine, type FakeMachine } from "./fake-machine.js";
-import { INSTALL_FLAGS } from "./npm-replay.js";
+import { INSTALL_FLAGS, UNINSTALL_FLAGS } from "./npm-replay.js";
 
 const machines: FakeMachine[] = [];
 afterAll(() => {
@@ -113,6 +113,41 @@ test("Windows: the recorded install leaves the prefix and shims real npm leaves,
   expect(same(copied, a.stdout)).toEqual(same(real, b.stdout));
   expect(same(copied, a.stderr)).toEqual(same(real, b.stderr));
 });
+
+test.each(["linux", "windows"] as const)(
+  "%s: the uninstall of a recorded install leaves the prefix real npm leaves and prints what it prints; from a prefix holding more, the real npm runs",
+  async (side) => {
+    await recorded(side, spec());
+    const [copied, real] = [make(false), make(true)];
+    const npm = side === "linux" ? linuxNpm : windowsNpm;
+    const prefix = (m: FakeMachine) =>
+      side === "linux" ? path.join(m.paths.linuxHome, ".npm-global") : path.join(m.paths.appdata, "npm");
+    // npm's log of the run, which the real npm writes and a replay does not.
+    const logs = (m: FakeMachine) =>
+      path.join(m.root, side === "linux" ? "npm-cache" : "npm-cache-windows", "_logs");
+    const install = ["install", "-g", ...INSTALL_FLAGS, spec()];
+    const uninstall = ["uninstall", "-g", ...UNINSTALL_FLAGS, inject("fixtureName")];
+    expect([npm(copied, install).status, npm(real, install).status]).toEqual([0, 0]);
+    const installed = tree(prefix(real));
+    const [a, b] = [npm(copied, uninstall), npm(real, uninstall)];
+    expect([a.status, b.status]).toEqual([0, 0]);
+    expect(existsSync(logs(copied))).toBe(false);
+    expect(existsSync(logs(real))).toBe(true);
+    expect(tree(prefix(copied))).toEqual(tree(prefix(real)));
+    expect(Object.keys(tree(prefix(real))).length).toBeLessThan(Object.keys(installed).length);
+    expect(JSON.stringify(tree(prefix(real)))).not.toContain("dist");
+    const same = (m: FakeMachine, text: string) => clockless(text.split(m.root).join("<root>"));
+    expect(same(copied, a.stdout)).toEqual(same(real, b.stdout));
+    expect(same(copied, a.stderr)).toEqual(same(real, b.stderr));
+    // Installed again, and a file of the person's in the prefix: the real npm uninstalls.
+    expect(npm(copied, install).status).toBe(0);
+    const extra = path.join(prefix(copied), "notes.txt");
+    writeFileSync(extra, "mine\n");
+    expect(npm(copied, uninstall).status).toBe(0);
+    expect(existsSync(logs(copied))).toBe(true);
+    expect(readFileSync(extra, "utf8")).toBe("mine\n");
+  },
+);
 
 test.each(["linux", "windows"] as const)(
   "npm view on %s: asked again, the first answer's bytes, without npm",

@@ -1,11 +1,13 @@
 /**
- * Real `npm install`s of the fixture server, made once per run and recorded — the tree npm left in
- * an empty prefix and what it printed — for fake machines' npm stand-ins to give back by copying.
+ * Real `npm install`s of the fixture server, and the uninstall of each, made once per run and
+ * recorded — the tree npm left and what it printed — for fake machines' npm stand-ins to give back.
  */
 // Why: most files install the fixture only to have it installed (about 0.45 CPU-s of npm per
 // install, 250 a run). A stand-in copies a recording only for the very command recorded (same
 // flags, spec and registry, no npmrc, the same npm variables, a prefix holding no package yet), so
-// the tree is the one real npm makes for it; anything else runs the real npm. Files that judge the
+// the tree is the one real npm makes for it; an uninstall of the fixture likewise, only from a
+// prefix holding exactly a recorded install (paths, kinds, sizes, links); anything else runs the
+// real npm (about 0.4 CPU-s an uninstall, 16 a run). Files that judge the
 // install itself keep real npm (`realNpm` in FakeMachineOptions), as do machines of a registry of
 // their own. fake-machine.ts (Linux's stand-in) and fake-windows.cjs (Windows' npm) replay.
 import { spawn } from "node:child_process";
@@ -28,11 +30,14 @@ export const REAL_NPM = realpathSync(
 
 /** The flags mcp-twin installs with (src/core/packages/npm-prefix.ts), the spec after them. */
 export const INSTALL_FLAGS = ["--no-fund", "--no-audit", "--loglevel=silly"];
+/** The flags mcp-twin uninstalls with (npm-prefix.ts), the names after them. */
+export const UNINSTALL_FLAGS = ["--loglevel=error"];
 
 /**
  * Where each recording goes under the run's folder: `<dir>/<side>/<spec>/` holding `tree/` (the
  * prefix as npm left it), `stdout`, `stderr` (the paths of the recording as @PREFIX@, @CACHE@,
- * @HOME@, @CWD@) and `registry`. A folder appears whole (renamed into place) or not at all.
+ * @HOME@, @CWD@) and `registry`; then `uninstalled/`, `uninstall.stdout` and `uninstall.stderr`,
+ * the same of the uninstall that followed. A folder appears whole (renamed into place) or not at all.
  */
 function recordingDir(dir: string, side: "linux" | "windows", spec: string): string {
   return path.join(dir, side, spec);
@@ -110,6 +115,17 @@ async function recordOne(
   writeFileSync(path.join(done, "stdout"), templated(r.stdout, paths));
   writeFileSync(path.join(done, "stderr"), templated(r.stderr, paths));
   writeFileSync(path.join(done, "registry"), registry);
+  // mcp-twin's uninstall of it, as each side's stand-in runs npm for it (fake-windows.cjs: --prefix).
+  const name = spec.slice(0, spec.lastIndexOf("@"));
+  const un =
+    side === "linux"
+      ? ["uninstall", "-g", ...UNINSTALL_FLAGS, name]
+      : ["uninstall", "--prefix", prefix, ...UNINSTALL_FLAGS, name];
+  const u = await npm(process.execPath, REAL_NPM, un, env, work);
+  if (u.code !== 0) throw new Error(`recording npm ${un.join(" ")} failed (${u.code}):\n${u.stderr}`);
+  cpSync(prefix, path.join(done, "uninstalled"), { recursive: true, verbatimSymlinks: true });
+  writeFileSync(path.join(done, "uninstall.stdout"), templated(u.stdout, paths));
+  writeFileSync(path.join(done, "uninstall.stderr"), templated(u.stderr, paths));
   const target = recordingDir(dir, side, spec);
   mkdirSync(path.dirname(target), { recursive: true });
   renameSync(done, target);
@@ -131,7 +147,8 @@ export function recordInstalls(dir: string, registry: string, specs: string[]): 
 
 /**
  * Lines for Linux's npm stand-in (sh), each ending in `exit` when it answers: the recorded install
- * given back when the call and the machine are as recorded; an `npm view` asked before in this run
+ * given back when the call and the machine are as recorded, and its uninstall when the prefix holds
+ * what a recorded install left (`find`'s paths, kinds, sizes and links); an `npm view` asked before in this run
  * answered as the real npm answered it then (it asks the same registry, which holds the same
  * packages all run long). Otherwise they do nothing and the real npm runs.
  */
@@ -149,8 +166,11 @@ export function linuxReplay(dir: string, registry: string): string[] {
     "  print out line }",
   ].join(" ");
   const views = `${q(dir)}/views/linux`;
+  // A folder's every path (from the folder), its kind, a file's size and a link's target, sorted.
+  const listing = (folder: string) =>
+    `cd ${folder} 2>/dev/null && ${find} . -type l -printf 'l %p %l\\n' -o -type f -printf 'f %p %s\\n' -o -type d -printf 'd %p\\n' | LC_ALL=C ${sort}`;
   // By their paths: the machine's PATH may hold none of them (a WSL PATH of the machine's own bins).
-  const [env, grep, ls, mkdir, cp, awkBin, cat, sha256sum, cut, mktemp, mv, rm] = [
+  const [env, grep, ls, mkdir, cp, awkBin, cat, sha256sum, cut, mktemp, mv, rm, find, sort] = [
     "env",
     "grep",
     "ls",
@@ -163,6 +183,8 @@ export function linuxReplay(dir: string, registry: string): string[] {
     "mktemp",
     "mv",
     "rm",
+    "find",
+    "sort",
   ].map((name) => q(["/usr/bin", "/bin"].map((d) => path.join(d, name)).find((p) => existsSync(p)) ?? name));
   return [
     // The machine's npm configuration, as recorded: its registry and variables, no npmrc.
@@ -178,6 +200,17 @@ export function linuxReplay(dir: string, registry: string): string[] {
     `    NPM_REPLAY_CWD=$(pwd -P) ${awkBin} ${q(awk)} "$rec/stderr" >&2`,
     `    ${cat} "$rec/stdout"`,
     "    exit 0",
+    "  fi",
+    `  if [ $# -eq 4 ] && [ "$1 $2 $3" = ${q(`uninstall -g ${UNINSTALL_FLAGS.join(" ")}`)} ]; then`,
+    `    now=$(${listing('"$NPM_CONFIG_PREFIX"')})`,
+    `    for rec in ${q(dir)}/linux/"$4"@*; do`,
+    `      if [ -d "$rec/uninstalled" ] && [ "$now" = "$(${listing('"$rec/tree"')})" ]; then`,
+    `        ${find} "$NPM_CONFIG_PREFIX" -mindepth 1 -delete && ${cp} -R "$rec/uninstalled/." "$NPM_CONFIG_PREFIX/" || exit 1`,
+    `        NPM_REPLAY_CWD=$(pwd -P) ${awkBin} ${q(awk)} "$rec/uninstall.stderr" >&2`,
+    `        ${cat} "$rec/uninstall.stdout"`,
+    "        exit 0",
+    "      fi",
+    "    done",
     "  fi",
     `  if [ "$1" = view ]; then`,
     `    memo=${views}/$(printf '%s\\n' "$@" | ${sha256sum} | ${cut} -c1-32)`,
