@@ -1,7 +1,7 @@
 /**
  * Builds the fixture MCP server into one file and packs it with the real `npm pack`, so tests can
  * `npm install` it offline from the loopback registry: the tests' run packs the plain server (no
- * SDK) as the bin beside the SDK one; the bench packs the SDK one as the bin, as it measures it.
+ * SDK) as the bin, the SDK one built beside the package; the bench packs the SDK one, as it measures it.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -25,7 +25,7 @@ export interface PackedFixture {
 
 /**
  * `bin`: which server `mcp-twin-fixture-server` starts — "sdk" (src/sdk-server.ts) or "plain"
- * (src/server.ts, the same answers without the SDK; dist/sdk-server.js is packed beside it).
+ * (src/server.ts, the same answers without the SDK; the SDK one is built outside what is packed).
  */
 export async function packFixture(
   outDir: string,
@@ -42,7 +42,8 @@ export async function packFixture(
   // keep "type": "module" from the fixture's package.json: the bundle is ESM
   writeFileSync(path.join(staging, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
   const script = path.join(staging, "dist", "server.js");
-  const sdkScript = bin === "sdk" ? script : path.join(staging, "dist", "sdk-server.js");
+  // Beside dist/, not in it: under the staged package.json's "type": "module", and not packed.
+  const sdkScript = bin === "sdk" ? script : path.join(staging, "sdk-server.js");
   await bundle("sdk-server.ts", sdkScript);
   if (bin === "plain") await bundle("server.ts", script);
   const out = execFileSync("npm", ["pack", "--json", "--pack-destination", outDir], {
