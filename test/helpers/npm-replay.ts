@@ -6,7 +6,7 @@
 // install, 250 a run). A stand-in copies a recording only for the very command recorded (same
 // flags, spec and registry, no npmrc, the same npm variables, a prefix holding no package yet), so
 // the tree is the one real npm makes for it; an uninstall of the fixture likewise, only from a
-// prefix holding exactly a recorded install (paths, kinds, sizes, links); anything else runs the
+// prefix holding exactly a recorded install (paths, kinds, links, bytes); anything else runs the
 // real npm (about 0.4 CPU-s an uninstall, 16 a run). Files that judge the
 // install itself keep real npm (`realNpm` in FakeMachineOptions), as do machines of a registry of
 // their own. fake-machine.ts (Linux's stand-in) and fake-windows.cjs (Windows' npm) replay.
@@ -75,16 +75,11 @@ function templated(text: string, paths: Record<string, string>): string {
 }
 
 /**
- * Record `spec` installed on one side, as that side's stand-in runs npm: Linux's with the fake
+ * A folder to record npm in on one side, as that side's stand-in runs npm: Linux's with the fake
  * machine's variables (`npm install -g`, prefix from NPM_CONFIG_PREFIX, HOME with no .npmrc);
  * Windows' as fake-windows.cjs does (`npm install --prefix <…\npm>`, no HOME, no PATH).
  */
-async function recordOne(
-  dir: string,
-  side: "linux" | "windows",
-  spec: string,
-  registry: string,
-): Promise<void> {
+function recorder(dir: string, side: "linux" | "windows", registry: string) {
   const work = mkdtempSync(path.join(dir, `.${side}-`));
   const home = path.join(work, "home", "bob");
   const cache = path.join(work, "npm-cache");
@@ -103,33 +98,46 @@ async function recordOne(
           npm_config_audit: "false",
         }
       : { ...base, NPM_CONFIG_PREFIX: "", npm_config_prefix: "", npm_config_update_notifier: "false" };
-  const args =
-    side === "linux"
-      ? ["install", "-g", ...INSTALL_FLAGS, spec]
-      : ["install", "--prefix", prefix, ...INSTALL_FLAGS, spec];
-  const r = await npm(process.execPath, REAL_NPM, args, env, work);
-  if (r.code !== 0) throw new Error(`recording npm ${args.join(" ")} failed (${r.code}):\n${r.stderr}`);
   const paths = { "@PREFIX@": prefix, "@CACHE@": cache, "@HOME@": home, "@CWD@": work };
   const done = path.join(work, "done");
-  cpSync(prefix, path.join(done, "tree"), { recursive: true, verbatimSymlinks: true });
-  writeFileSync(path.join(done, "stdout"), templated(r.stdout, paths));
-  writeFileSync(path.join(done, "stderr"), templated(r.stderr, paths));
-  writeFileSync(path.join(done, "registry"), registry);
-  // mcp-twin's uninstall of it, as each side's stand-in runs npm for it (fake-windows.cjs: --prefix).
+  const note = (name: string, text: string) => writeFileSync(path.join(done, name), text);
+  return {
+    note,
+    /** mcp-twin's `npm <sub> -g <flags> <spec>` as this side's stand-in runs it (Windows: --prefix). */
+    async run(sub: string, flags: string[], spec: string) {
+      const args = side === "linux" ? [sub, "-g", ...flags, spec] : [sub, "--prefix", prefix, ...flags, spec];
+      const r = await npm(process.execPath, REAL_NPM, args, env, work);
+      if (r.code !== 0) throw new Error(`recording npm ${args.join(" ")} failed (${r.code}):\n${r.stderr}`);
+      return r;
+    },
+    /** The prefix as it is now kept as `name`/, what npm printed as `<said>stdout`, `<said>stderr`. */
+    keep(name: string, r?: { stdout: string; stderr: string }, said = "") {
+      cpSync(prefix, path.join(done, name), { recursive: true, verbatimSymlinks: true });
+      if (r) note(`${said}stdout`, templated(r.stdout, paths));
+      if (r) note(`${said}stderr`, templated(r.stderr, paths));
+    },
+    /** The recording put in place whole at `target`; the folder it was made in removed. */
+    finish(target: string) {
+      mkdirSync(path.dirname(target), { recursive: true });
+      renameSync(done, target);
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Record `spec` installed into an empty prefix on one side, then mcp-twin's uninstall of it. */
+async function recordOne(
+  dir: string,
+  side: "linux" | "windows",
+  spec: string,
+  registry: string,
+): Promise<void> {
+  const rec = recorder(dir, side, registry);
+  rec.keep("tree", await rec.run("install", INSTALL_FLAGS, spec));
+  rec.note("registry", registry);
   const name = spec.slice(0, spec.lastIndexOf("@"));
-  const un =
-    side === "linux"
-      ? ["uninstall", "-g", ...UNINSTALL_FLAGS, name]
-      : ["uninstall", "--prefix", prefix, ...UNINSTALL_FLAGS, name];
-  const u = await npm(process.execPath, REAL_NPM, un, env, work);
-  if (u.code !== 0) throw new Error(`recording npm ${un.join(" ")} failed (${u.code}):\n${u.stderr}`);
-  cpSync(prefix, path.join(done, "uninstalled"), { recursive: true, verbatimSymlinks: true });
-  writeFileSync(path.join(done, "uninstall.stdout"), templated(u.stdout, paths));
-  writeFileSync(path.join(done, "uninstall.stderr"), templated(u.stderr, paths));
-  const target = recordingDir(dir, side, spec);
-  mkdirSync(path.dirname(target), { recursive: true });
-  renameSync(done, target);
-  rmSync(work, { recursive: true, force: true });
+  rec.keep("uninstalled", await rec.run("uninstall", UNINSTALL_FLAGS, name), "uninstall.");
+  rec.finish(recordingDir(dir, side, spec));
 }
 
 /**
@@ -148,9 +156,9 @@ export function recordInstalls(dir: string, registry: string, specs: string[]): 
 /**
  * Lines for Linux's npm stand-in (sh), each ending in `exit` when it answers: the recorded install
  * given back when the call and the machine are as recorded, and its uninstall when the prefix holds
- * what a recorded install left (`find`'s paths, kinds, sizes and links); an `npm view` asked before in this run
- * answered as the real npm answered it then (it asks the same registry, which holds the same
- * packages all run long). Otherwise they do nothing and the real npm runs.
+ * what the recording's install left (paths, kinds, links, each file's CRC); an `npm view` asked
+ * before in this run answered as the real npm answered it then (it asks the same registry, which
+ * holds the same packages all run long). Otherwise they do nothing and the real npm runs.
  */
 export function linuxReplay(dir: string, registry: string): string[] {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -166,11 +174,12 @@ export function linuxReplay(dir: string, registry: string): string[] {
     "  print out line }",
   ].join(" ");
   const views = `${q(dir)}/views/linux`;
-  // A folder's every path (from the folder), its kind, a file's size and a link's target, sorted.
+  // A folder's every path (from the folder), its kind, a link's target, a file's size and CRC
+  // (two versions of a package differ in a byte of their package.json), sorted.
   const listing = (folder: string) =>
-    `cd ${folder} 2>/dev/null && ${find} . -type l -printf 'l %p %l\\n' -o -type f -printf 'f %p %s\\n' -o -type d -printf 'd %p\\n' | LC_ALL=C ${sort}`;
+    `cd ${folder} 2>/dev/null && { ${find} . -type l -printf 'l %p %l\\n' -o -type d -printf 'd %p\\n'; ${find} . -type f -exec ${cksum} {} +; } | LC_ALL=C ${sort}`;
   // By their paths: the machine's PATH may hold none of them (a WSL PATH of the machine's own bins).
-  const [env, grep, ls, mkdir, cp, awkBin, cat, sha256sum, cut, mktemp, mv, rm, find, sort] = [
+  const [env, grep, ls, mkdir, cp, awkBin, cat, sha256sum, cut, mktemp, mv, rm, find, sort, cksum] = [
     "env",
     "grep",
     "ls",
@@ -185,6 +194,7 @@ export function linuxReplay(dir: string, registry: string): string[] {
     "rm",
     "find",
     "sort",
+    "cksum",
   ].map((name) => q(["/usr/bin", "/bin"].map((d) => path.join(d, name)).find((p) => existsSync(p)) ?? name));
   return [
     // The machine's npm configuration, as recorded: its registry and variables, no npmrc.
