@@ -66,18 +66,8 @@ export function parseEntry(raw: unknown): CachedServer | undefined {
   if (!isObjectOfObjects(capabilities) || !isObjectOfObjects(lists)) return undefined;
   if (discover !== undefined && !isPlain(discover)) return undefined;
   if (instructions !== undefined && typeof instructions !== "string") return undefined;
-  return {
-    ...raw,
-    key,
-    era,
-    eraCheckedAt,
-    ...(discover === undefined ? {} : { discover }),
-    serverInfo: { ...serverInfo, name: serverInfo.name, version: serverInfo.version },
-    capabilities,
-    ...(instructions === undefined ? {} : { instructions }),
-    lists,
-    updatedAt,
-  };
+  // Every member CachedServer names is checked above: the entry is one as it came.
+  return raw as unknown as CachedServer;
 }
 
 /** A `project` server's folders whose answers are kept (past it, the least recently put goes). */
