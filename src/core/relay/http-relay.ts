@@ -155,7 +155,6 @@ export class StreamableHttpRelay {
     this.#name = o.bridge ? "the bridge" : `the server at ${o.url.href}`;
     this.#client = new ClientSide({
       ...o,
-      limit: MAX_MESSAGE_BYTES,
       onMessage: (line, message) => this.#take(line, message),
       onEnd: () => this.#end(0),
     });

@@ -53,7 +53,6 @@ export class SseRelay {
     this.#o = o;
     this.#client = new ClientSide({
       ...o,
-      limit: MAX_MESSAGE_BYTES,
       onMessage: (line, message) => {
         if (message.kind === "request") this.#awaiting.add(message.id);
         // One POST at a time keeps the order; answers come back on the stream, not in the POST.
