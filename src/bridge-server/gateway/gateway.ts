@@ -48,11 +48,6 @@ export interface ReloadReport extends GatewayStatus {
   error?: string;
 }
 
-/** `POST /control/restart/<name>`: its processes stopped; `cannotRun`: it runs none here, and why. */
-export interface RestartReport extends ShareRestart {
-  cannotRun?: string;
-}
-
 /** `POST /control/warm`: the servers whose lists were cached now, and those that could not start. */
 export interface WarmReport {
   warmed: string[];
@@ -175,7 +170,7 @@ export class Gateway {
   }
 
   /** Stop every process of one shared server (ShareHost.restart); undefined: no such server here. */
-  async restart(name: string): Promise<RestartReport | undefined> {
+  async restart(name: string): Promise<ShareRestart | undefined> {
     const failed = this.#failed.get(name);
     if (failed) return { name, stopped: 0, pids: [], sessions: 0, cannotRun: failed.error };
     return this.#hosts.get(name)?.restart();

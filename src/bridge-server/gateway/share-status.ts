@@ -51,6 +51,8 @@ export interface ShareRestart {
   pids: number[];
   /** Sessions attached to them: they stay connected, and their next call starts it again. */
   sessions: number;
+  /** It runs none here (it cannot start: not installed, a secret missing), and why. */
+  cannotRun?: string;
 }
 
 /** Resident memory of a process from /proc (Linux and WSL; elsewhere unknown). */
