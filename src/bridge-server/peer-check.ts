@@ -3,7 +3,7 @@
  * connection from /proc/net/tcp{,6}, so a credential another account captured is useless to it.
  */
 import type { Socket } from "node:net";
-import { readSocketTable, type SocketTable, socketOwner } from "../core/bridge-control/socket-owner.js";
+import { readSocketTable, type SocketTable, socketOwner } from "../core/bridge-link/index.js";
 import { isLoopback } from "../core/system/loopback.js";
 
 /** Who may connect, by the user account of the connecting process (Linux and WSL). */

@@ -241,7 +241,7 @@ function optimizing(on: boolean): void {
  * NAT mode's localhost forwarding connects as root. Elsewhere: undefined (the credential is all).
  */
 async function peerRule(host: Ctx["host"]) {
-  const { canTellOwners } = await import("../core/bridge-control/socket-owner.js");
+  const { canTellOwners } = await import("../core/bridge-link/index.js");
   const { sysPath } = await import("../core/system/host.js");
   const proc = sysPath(host, "/proc");
   if (host.platform !== "linux" || typeof process.getuid !== "function" || !canTellOwners(proc))

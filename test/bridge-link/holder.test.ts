@@ -5,7 +5,7 @@
  * `bridge status`, `bridge start`, `connect` and `doctor`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { portHolder } from "../../src/core/bridge-link/index.js";
@@ -67,3 +67,36 @@ test("a holder whose command line fakes a status line is shown escaped, on its o
     expect(text, name).not.toMatch(/[\u001b\r\u202e]/);
   }
 }, 60_000);
+
+test("the holder is the process with the port's listening socket, never one with a connection on it", async () => {
+  // A fake /proc: 41 holds the listening socket of port 7760 (inode 4242), 42 a connection to it
+  // (777), 40 that connection's other end, on port 7760 too (778); 43 listens on 7761 (999).
+  const proc = tempDir();
+  mkdirSync(path.join(proc, "net"));
+  const row = (sl: number, local: string, remote: string, state: string, inode: number) =>
+    `  ${sl}: ${local} ${remote} ${state} 00000000:00000000 00:00000000 00000000  1000        0 ${inode} 1 0`;
+  writeFileSync(
+    path.join(proc, "net", "tcp"),
+    [
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
+      row(0, "0100007F:9C40", "0100007F:1E50", "01", 777),
+      row(3, "0100007F:1E50", "0100007F:9C40", "01", 778),
+      row(1, "0100007F:1E50", "00000000:0000", "0A", 4242),
+      row(2, "0100007F:1E51", "00000000:0000", "0A", 999),
+      "",
+    ].join("\n"),
+  );
+  for (const [pid, inode] of [
+    [40, 778],
+    [42, 777],
+    [41, 4242],
+    [43, 999],
+  ]) {
+    mkdirSync(path.join(proc, String(pid), "fd"), { recursive: true });
+    symlinkSync(`socket:[${inode}]`, path.join(proc, String(pid), "fd", "3"));
+    writeFileSync(path.join(proc, String(pid), "cmdline"), `holder-${pid}\0--flag\0`);
+  }
+  expect(await portHolder(7760, proc)).toEqual({ pid: 41, command: "holder-41 --flag" });
+  expect(await portHolder(7761, proc)).toEqual({ pid: 43, command: "holder-43 --flag" });
+  expect(await portHolder(7762, proc)).toBeUndefined();
+});

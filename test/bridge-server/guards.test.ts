@@ -24,7 +24,6 @@ import { NotePathError, notePath } from "../../src/bridge-server/notes-folder.js
 import { evictionFor, type SessionUse } from "../../src/bridge-server/session-policy.js";
 import { SESSION_IDLE_MS, SessionTable } from "../../src/bridge-server/sessions.js";
 import { resolveBridgeSettings } from "../../src/core/bridge-control/settings.js";
-import { listeningInodes } from "../../src/core/bridge-link/holder.js";
 import { describeAnswer, parseInstance } from "../../src/core/bridge-link/index.js";
 import { describeFailure } from "../../src/core/relay/failure.js";
 import { HttpStatusError } from "../../src/core/system/keep-alive-http.js";
@@ -217,16 +216,6 @@ describe("what holds a port", () => {
       /asks for credentials.*HTTP 401 \(nginx\)/,
     );
     expect(describeAnswer(404, {})).toMatch(/web server that is not this bridge \(HTTP 404\)/);
-  });
-  test("the listening socket of a port in /proc/net/tcp", () => {
-    const table = [
-      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
-      "   0: 0100007F:1E50 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0",
-      "   1: 0100007F:1E50 0100007F:9C40 01 00000000:00000000 00:00000000 00000000  1000        0 777 1 0",
-      "   2: 0100007F:1E51 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 999 1 0",
-    ].join("\n");
-    expect(listeningInodes(table, 7760)).toEqual(["4242"]);
-    expect(listeningInodes(table, 7762)).toEqual([]);
   });
 });
 

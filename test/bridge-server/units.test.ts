@@ -144,7 +144,6 @@ describe("options and headers", () => {
   test("serve options", () => {
     // No --host / --port: the manifest's settings decide (settings.ts).
     expect(parseServeOptions({})).toMatchObject({
-      http: false,
       host: undefined,
       port: undefined,
       plugins: true,

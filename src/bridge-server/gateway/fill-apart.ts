@@ -6,7 +6,7 @@ import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { isPlain } from "../../core/plain-records.js";
 import { startProcess } from "../../core/system/run.js";
 import { type Clock, realClock } from "../clock.js";
-import { type CachedServer, ListCache, launchKey, parseEntry } from "./list-cache.js";
+import { type CachedServer, isCachedEntry, ListCache, launchKey } from "./list-cache.js";
 import type { PathSide } from "./session-keys.js";
 import { ShareHost } from "./share-host.js";
 
@@ -118,9 +118,8 @@ function parseOutput(text: string): FillOutput | undefined {
       (f): f is { name: string; error: string } =>
         isPlain(f) && typeof f.name === "string" && typeof f.error === "string",
     ),
-    entries: entries.flatMap((e): Array<[string, CachedServer]> => {
-      const entry = Array.isArray(e) && typeof e[0] === "string" ? parseEntry(e[1]) : undefined;
-      return entry ? [[e[0], entry]] : [];
-    }),
+    entries: entries.filter(
+      (e): e is [string, CachedServer] => Array.isArray(e) && typeof e[0] === "string" && isCachedEntry(e[1]),
+    ),
   };
 }

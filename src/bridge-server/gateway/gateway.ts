@@ -7,30 +7,26 @@ import { SHARE_PREFIX, TOOLS_PATH } from "../../core/bridge-link/index.js";
 import type { ManifestShares, ShareLaunch, ToolSearchShares } from "../../core/entries/share-launch.js";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
-import { type Clock, realClock, type Timer } from "../clock.js";
+import { realClock, type Timer } from "../clock.js";
 import { type Endpoint, shareOf } from "../endpoint.js";
 import { errorResponse } from "../param-check.js";
 import type { FillOutput } from "./fill-apart.js";
 import { ListCache } from "./list-cache.js";
-import type { PathSide } from "./session-keys.js";
-import { ShareHost } from "./share-host.js";
+import { type HostOptions, ShareHost } from "./share-host.js";
 import type { ShareRestart, ShareStatus } from "./share-status.js";
 import { toolsEndpoint } from "./tools-route.js";
 
-export interface GatewayOptions {
+/** Its shared servers' side, log and clock (the idle sweep runs on that clock too: tests move it by hand). */
+export interface GatewayOptions extends Pick<HostOptions, "side" | "log" | "clock"> {
   cacheFile: string;
-  side: PathSide;
   /** The manifest's shared servers, read again on each reload. */
   load(): Promise<ManifestShares>;
   /** `serve --share` names not shared by the manifest: one process each, for this process's life. */
   adHoc: ShareLaunch[];
-  log: (line: string) => void;
   /** Each server's own log file (none: their processes' stderr goes to `log`). */
   logFile?: (name: string) => string;
   /** Fill list caches: in a process apart where one is built, else in this one (fill-apart.ts). */
   fill: (launches: ShareLaunch[]) => Promise<FillOutput>;
-  /** What the idle sweep and the shared servers' timers run on (tests move it by hand). */
-  clock?: Clock;
 }
 
 /** What `GET /control/status` answers. */
@@ -46,11 +42,6 @@ export interface ReloadReport extends GatewayStatus {
   /** Those whose launch changed: their processes were stopped (the next call starts the new one). */
   changed: string[];
   error?: string;
-}
-
-/** `POST /control/restart/<name>`: its processes stopped; `cannotRun`: it runs none here, and why. */
-export interface RestartReport extends ShareRestart {
-  cannotRun?: string;
 }
 
 /** `POST /control/warm`: the servers whose lists were cached now, and those that could not start. */
@@ -175,7 +166,7 @@ export class Gateway {
   }
 
   /** Stop every process of one shared server (ShareHost.restart); undefined: no such server here. */
-  async restart(name: string): Promise<RestartReport | undefined> {
+  async restart(name: string): Promise<ShareRestart | undefined> {
     const failed = this.#failed.get(name);
     if (failed) return { name, stopped: 0, pids: [], sessions: 0, cannotRun: failed.error };
     return this.#hosts.get(name)?.restart();

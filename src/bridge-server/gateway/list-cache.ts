@@ -52,32 +52,20 @@ const isObjectOfObjects = (v: unknown): v is Record<string, Record<string, unkno
   isPlain(v) && Object.values(v).every((member) => member === undefined || isPlain(member));
 
 /**
- * An entry read back from disk or from the process that filled it (fill-apart.ts), or undefined
- * when it is not one (a file edited by hand): each member as mcp-twin writes it (what the SDK
- * parsed: an identity, capabilities that are objects).
+ * Whether what was read back from disk or from the process that filled it (fill-apart.ts) is an
+ * entry, not something else (a file edited by hand): each member as mcp-twin writes it (what the
+ * SDK parsed: an identity, capabilities that are objects).
  */
-export function parseEntry(raw: unknown): CachedServer | undefined {
-  if (!isPlain(raw)) return undefined;
+export function isCachedEntry(raw: unknown): raw is CachedServer {
+  if (!isPlain(raw)) return false;
   const { key, era, eraCheckedAt, serverInfo, capabilities, lists, updatedAt, discover, instructions } = raw;
-  if (typeof key !== "string" || (era !== "2025-11-25" && era !== "2026-07-28")) return undefined;
-  if (typeof eraCheckedAt !== "string" || typeof updatedAt !== "string") return undefined;
+  if (typeof key !== "string" || (era !== "2025-11-25" && era !== "2026-07-28")) return false;
+  if (typeof eraCheckedAt !== "string" || typeof updatedAt !== "string") return false;
   if (!isPlain(serverInfo) || typeof serverInfo.name !== "string" || typeof serverInfo.version !== "string")
-    return undefined;
-  if (!isObjectOfObjects(capabilities) || !isObjectOfObjects(lists)) return undefined;
-  if (discover !== undefined && !isPlain(discover)) return undefined;
-  if (instructions !== undefined && typeof instructions !== "string") return undefined;
-  return {
-    ...raw,
-    key,
-    era,
-    eraCheckedAt,
-    ...(discover === undefined ? {} : { discover }),
-    serverInfo: { ...serverInfo, name: serverInfo.name, version: serverInfo.version },
-    capabilities,
-    ...(instructions === undefined ? {} : { instructions }),
-    lists,
-    updatedAt,
-  };
+    return false;
+  if (!isObjectOfObjects(capabilities) || !isObjectOfObjects(lists)) return false;
+  if (discover !== undefined && !isPlain(discover)) return false;
+  return instructions === undefined || typeof instructions === "string";
 }
 
 /** A `project` server's folders whose answers are kept (past it, the least recently put goes). */
@@ -112,17 +100,13 @@ export class ListCache {
     try {
       const data = JSON.parse(await readFile(file, "utf8")) as { servers?: unknown; folders?: unknown };
       if (isPlain(data.servers))
-        for (const [name, raw] of Object.entries(data.servers)) {
-          const entry = parseEntry(raw);
-          if (entry) cache.#entries.set(name, entry);
-        }
+        for (const [name, raw] of Object.entries(data.servers))
+          if (isCachedEntry(raw)) cache.#entries.set(name, raw);
       if (isPlain(data.folders))
         for (const [name, folders] of Object.entries(data.folders)) {
           if (!isPlain(folders)) continue;
-          for (const [folder, raw] of Object.entries(folders).slice(-MAX_FOLDERS)) {
-            const entry = parseEntry(raw);
-            if (entry) cache.#folderMap(name).set(folder, entry);
-          }
+          for (const [folder, raw] of Object.entries(folders).slice(-MAX_FOLDERS))
+            if (isCachedEntry(raw)) cache.#folderMap(name).set(folder, raw);
         }
     } catch {
       // none yet, or unreadable: every server is read again at its first start

@@ -8,7 +8,7 @@ import type { JSONRPCMessage, McpHttpHandler, Server } from "@modelcontextprotoc
 import { RPC } from "../../core/jsonrpc/codes.js";
 import { TRY_AGAIN } from "../http-guards.js";
 import { type LaneCall, laneRefusal, specParams } from "../lane.js";
-import { checkedCall, errorResponse, paramRefusal, refusalResponse } from "../param-check.js";
+import { errorResponse, paramRefusal } from "../param-check.js";
 import { capabilitiesOf } from "./eras.js";
 import { type CachedServer, LIST_METHODS, type ListKind } from "./list-cache.js";
 import { answerOnLane, type Passage } from "./request-route.js";
@@ -39,7 +39,7 @@ export class Requests2026 {
     const cached = () => child.described();
     const m = specParams(message as Passage["m"]);
     return (send, stop) =>
-      void this.#mirrorRefusal(child, message, headers).then((refused) => {
+      void this.#mirrorRefusal(child, m, headers).then((refused) => {
         if (!refused) return answerOnLane({ child, session, m, send, stop }, cached);
         const error = { code: RPC.headerMismatch, ...refused };
         if (!stop.aborted) send(laneRefusal({ jsonrpc: "2.0", id: m.id, error } as JSONRPCMessage));
@@ -72,13 +72,6 @@ export class Requests2026 {
       this.#handlers.delete(found.key);
       throw error;
     });
-    // A call refused for its standard headers is refused for its `Mcp-Param-*` ones first, as before.
-    const refused = await this.#mirrorRefusal(
-      this.#room.child(found.key, found.cwd),
-      parsedBody,
-      request.headers,
-    );
-    if (refused) return refusalResponse(refused, parsedBody);
     if (method === "subscriptions/listen") {
       const refused = subscriptionRefusal(new Set(), listenedUris(parsedBody));
       if (refused) return errorResponse(400, parsedBody, { code: RPC.invalidParams, message: refused });
@@ -90,17 +83,18 @@ export class Requests2026 {
   /**
    * A call's `Mcp-Param-*` headers against its arguments, by the server's tools list (read now
    * when a start has not yet read it); undefined for any other request. A server that cannot start
-   * is the call's to report.
+   * is the call's to report. Only the lane's calls: one it refuses fails the SDK handler's checks
+   * (standard headers, envelope), or reaches refusingServer, which answers no call.
    */
-  async #mirrorRefusal(child: SharedChild, body: unknown, headers: IncomingHttpHeaders | Headers) {
-    if (!checkedCall(body)) return undefined;
+  async #mirrorRefusal(child: SharedChild, m: Passage["m"], headers: IncomingHttpHeaders) {
+    if (m.method !== "tools/call") return undefined;
     try {
       const cached = await child.described();
       if (cached.capabilities.tools && !cached.lists["tools/list"]) await child.listsNow();
     } catch {
       return undefined;
     }
-    return paramRefusal(child.cached()?.lists["tools/list"], body, headers);
+    return paramRefusal(child.cached()?.lists["tools/list"], m, headers);
   }
 
   async #newHandler(key: string, cwd: string | undefined): Promise<McpHttpHandler> {

@@ -20,7 +20,7 @@ import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
 import { connectSession } from "./session-route.js";
 import { launchSecrets, ShareLog } from "./share-log.js";
-import { type ShareRestart, type ShareStatus, shareStatus } from "./share-status.js";
+import { rssOf, type ShareRestart, type ShareStatus } from "./share-status.js";
 import type { SessionRef, ShareRoom } from "./share-view.js";
 import { type ChildOutcome, SharedChild } from "./shared-child.js";
 import { clientOf, type ToolFilter, toolFilter } from "./tool-filter.js";
@@ -61,6 +61,7 @@ export class ShareHost implements ShareRoom {
   /** 2025-11-25 sessions attached to each process. */
   readonly #sessions = new Map<string, Set<SessionRef>>();
   readonly #requests2026: Requests2026;
+  /** Restarts of processes dropped since (their own counts are gone with them). */
   #restartsBefore = 0;
   readonly #own: ShareLog | undefined;
   /** The last error that still stands (ShareStatus.lastError), and whether the last start failed. */
@@ -351,19 +352,40 @@ export class ShareHost implements ShareRoom {
     return { name: this.name, stopped, pids: pids.sort((a, b) => a - b), sessions };
   }
 
+  /** What `GET /control/status` shows of it now: each process, and the last error that still stands. */
   status(): ShareStatus {
-    return shareStatus({
+    const infos = [...this.#children].map(([key, child]) => ({ key, info: child.info(), child }));
+    const children = infos.map(({ key, info, child }) => ({
+      key,
+      state: info.failed ? ("failed" as const) : info.state,
+      pid: info.pid ?? null,
+      rssBytes: rssOf(info.pid),
+      sessions: this.#sessions.get(key)?.size ?? 0,
+      idleMs: info.idleMs,
+      era: info.state === "running" ? (child.cached()?.era ?? null) : null,
+      startedAt: info.startedAt ?? null,
+      ...(info.lastError ? { lastError: info.lastError, lastErrorAt: info.lastErrorAt } : {}),
+    }));
+    const failure = this.#failure;
+    // A process still starting runs already: it is not "stopped" while its start goes on.
+    const running = infos.some(({ info }) => info.state !== "stopped");
+    return {
       name: this.name,
       path: this.path,
       mode: this.mode,
-      children: this.#children,
-      sessions: (key) => this.#sessions.get(key)?.size ?? 0,
-      lastStartFailed: this.#lastStartFailed,
-      failure: this.#failure,
+      state: running ? "running" : this.#lastStartFailed ? "failed" : "stopped",
+      children,
       cached: this.#o.cache.get(this.name, this.#key) !== undefined,
-      restartsBefore: this.#restartsBefore,
+      restarts: this.#restartsBefore + infos.reduce((n, { info }) => n + info.restarts, 0),
+      ...(failure
+        ? {
+            lastError: failure.error,
+            lastErrorIn: failure.key,
+            lastErrorAt: new Date(failure.at).toISOString(),
+          }
+        : {}),
       ...(this.#own ? { log: this.#own.file } : {}),
-    });
+    };
   }
 
   async close(): Promise<void> {

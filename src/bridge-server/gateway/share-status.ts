@@ -1,10 +1,9 @@
 /**
- * What `GET /control/status` and `bridge restart` say of one shared server: each process's state,
- * memory and sessions, its restarts, and the last error that still stands.
+ * What `GET /control/status` and `bridge restart` say of one shared server (ShareHost says it):
+ * each process's state, memory and sessions, its restarts, and the last error that still stands.
  */
 import { readFileSync } from "node:fs";
 import type { ShareMode } from "../../core/manifest/schema.js";
-import type { SharedChild } from "./shared-child.js";
 
 /** What `GET /control/status` (and `bridge_status`) shows of one shared server. */
 export interface ShareStatus {
@@ -52,10 +51,12 @@ export interface ShareRestart {
   pids: number[];
   /** Sessions attached to them: they stay connected, and their next call starts it again. */
   sessions: number;
+  /** It runs none here (it cannot start: not installed, a secret missing), and why. */
+  cannotRun?: string;
 }
 
 /** Resident memory of a process from /proc (Linux and WSL; elsewhere unknown). */
-function rssOf(pid: number | undefined): number | null {
+export function rssOf(pid: number | undefined): number | null {
   if (!pid) return null;
   try {
     const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
@@ -63,54 +64,4 @@ function rssOf(pid: number | undefined): number | null {
   } catch {
     return null;
   }
-}
-
-/** What one shared server shows now, from what its host holds. */
-export function shareStatus(
-  share: Pick<ShareStatus, "name" | "path" | "mode" | "cached" | "log"> & {
-    children: ReadonlyMap<string, SharedChild>;
-    /** The sessions attached to process `key`. */
-    sessions(key: string): number;
-    lastStartFailed: boolean;
-    failure: { error: string; key: string; at: number } | undefined;
-    /** Restarts of processes dropped since (their own counts are gone with them). */
-    restartsBefore: number;
-  },
-): ShareStatus {
-  const infos = [...share.children.values()].map((c) => c.info());
-  const children = [...share.children].map(([key, child]) => {
-    const info = child.info();
-    const era = child.cached()?.era;
-    return {
-      key,
-      state: info.failed ? ("failed" as const) : info.state,
-      pid: info.pid ?? null,
-      rssBytes: rssOf(info.pid),
-      sessions: share.sessions(key),
-      idleMs: info.idleMs,
-      era: info.state === "running" ? (era ?? null) : null,
-      startedAt: info.startedAt ?? null,
-      ...(info.lastError ? { lastError: info.lastError, lastErrorAt: info.lastErrorAt } : {}),
-    };
-  });
-  const { name, path, mode, failure } = share;
-  // A process still starting runs already: it is not "stopped" while its start goes on.
-  const running = infos.some((i) => i.state !== "stopped");
-  return {
-    name,
-    path,
-    mode,
-    state: running ? "running" : share.lastStartFailed ? "failed" : "stopped",
-    children,
-    cached: share.cached,
-    restarts: share.restartsBefore + infos.reduce((n, i) => n + i.restarts, 0),
-    ...(failure
-      ? {
-          lastError: failure.error,
-          lastErrorIn: failure.key,
-          lastErrorAt: new Date(failure.at).toISOString(),
-        }
-      : {}),
-    ...(share.log !== undefined ? { log: share.log } : {}),
-  };
 }

@@ -43,20 +43,6 @@ export type ChildOutcome =
   | { kind: "failed"; error: string }
   | { kind: "exited"; error: string };
 
-export interface ChildInfo {
-  pid: number | undefined;
-  state: "stopped" | "starting" | "running";
-  startedAt?: string;
-  idleMs: number;
-  inFlight: number;
-  restarts: number;
-  /** Its last start failed (and nothing runs since). */
-  failed: boolean;
-  /** Its last start failed, or it ended unasked: why, and when (none once a start works). */
-  lastError?: string;
-  lastErrorAt?: string;
-}
-
 export class SharedChild {
   readonly name: string;
   readonly #transportOf: () => WireTransport;
@@ -142,15 +128,22 @@ export class SharedChild {
     return !this.#live && cursor === undefined ? this.cached()?.lists[method] : undefined;
   }
 
-  info(): ChildInfo {
+  /** What it is doing now, for the status and the idle sweep (share-host.ts). */
+  info() {
     return {
       pid: this.#live ? this.#transport?.pid : undefined,
-      state: this.#live ? "running" : this.#starting ? "starting" : "stopped",
+      state: this.#live
+        ? ("running" as const)
+        : this.#starting
+          ? ("starting" as const)
+          : ("stopped" as const),
       ...(this.#live ? { startedAt: new Date(this.#startedAt).toISOString() } : {}),
       idleMs: this.#inFlight.size > 0 ? 0 : this.#clock.now() - this.#lastActivity,
       inFlight: this.#inFlight.size,
       restarts: this.#restarts,
+      /** Its last start failed (and nothing runs since). */
       failed: this.#failed && !this.#live,
+      // Its last start failed, or it ended unasked: why, and when (none once a start works).
       ...(this.#lastError
         ? { lastError: this.#lastError.message, lastErrorAt: new Date(this.#lastError.at).toISOString() }
         : {}),

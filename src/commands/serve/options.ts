@@ -46,25 +46,18 @@ export function parseServeOptions(options: Partial<OptionsOf<typeof serveCommand
         "bad-option",
         `--allow-origin ${origin}: expected scheme://host[:port], e.g. http://localhost:5173.`,
       );
+  // The flags (`--http`, `--keep`, `--listen-ipc`, the token's…) as commander gives them: set or not.
   return {
-    http: options.http === true,
+    ...options,
     port,
     /** Undefined: the manifest's `bridge.host` (default 127.0.0.1). */
     host,
-    allowRemote: options.allowRemote === true,
     allowOrigin: origins,
     share: list(options.share),
     plugins: options.plugins !== false,
     /** `--session-grace`, in ms (undefined: sessions.ts SESSION_GRACE_MS). */
     sessionGraceMs: graceSeconds === undefined ? undefined : Math.round(graceSeconds * 1000),
-    okIfRunning: options.okIfRunning === true,
     /** `--listen-fd`: the socket its keeper holds (supervisor.ts), inherited as this descriptor. */
     listenFd,
-    /** `--keep`: run as the bridge's keeper (Windows: bridge-control/socket-keeper.ts). */
-    keep: options.keep === true,
-    /** `--listen-ipc`: take the connections its keeper hands over its message channel. */
-    listenIpc: options.listenIpc === true,
-    printToken: options.printToken === true,
-    rotateToken: options.rotateToken === true,
   };
 }

@@ -6,6 +6,7 @@
 import { readdir, readFile, readlink } from "node:fs/promises";
 import path from "node:path";
 import { untrusted } from "../text/control-chars.js";
+import { hexPort, readSocketTable } from "./socket-owner.js";
 
 export interface PortHolder {
   pid: number;
@@ -13,27 +14,16 @@ export interface PortHolder {
   command: string;
 }
 
-/** Inodes of sockets listening on `port`, from the text of /proc/net/tcp or tcp6. */
-export function listeningInodes(table: string, port: number): string[] {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
-  const inodes: string[] = [];
-  for (const line of table.split("\n").slice(1)) {
-    const cols = line.trim().split(/\s+/);
-    // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
-    if (cols.length < 10) continue;
-    const [, local = "", , state, , , , , , inode = ""] = cols;
-    if (state === "0A" && local.slice(local.lastIndexOf(":") + 1) === hexPort) inodes.push(inode);
-  }
-  return inodes;
-}
-
 export async function portHolder(port: number, proc = "/proc"): Promise<PortHolder | undefined> {
   const inodes = new Set<string>();
-  for (const table of ["tcp", "tcp6"]) {
-    // No such table (no IPv6, no /proc): no socket listed there.
-    const text = await readFile(path.join(proc, "net", table), "utf8").catch(() => "");
-    for (const inode of listeningInodes(text, port)) if (inode !== "0") inodes.add(`socket:[${inode}]`);
-  }
+  // The rows whose local end is the port (none where a table cannot be read: no IPv6, no /proc).
+  for (const table of ["tcp", "tcp6"] as const)
+    for (const row of (await readSocketTable(table, port, proc)).get(`:${hexPort(port)}`) ?? []) {
+      // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+      const [, , , state, , , , , , inode = "0"] = row.trim().split(/\s+/);
+      // A listening socket's (0A), never a connection's on the same port.
+      if (state === "0A" && inode !== "0") inodes.add(`socket:[${inode}]`);
+    }
   if (inodes.size === 0) return undefined;
   const pids = (await readdir(proc).catch(() => [] as string[])).filter((n) => /^\d+$/.test(n));
   for (const pid of pids) {

@@ -14,5 +14,6 @@ export {
   portOpen,
   reach,
 } from "./reach.js";
+export { canTellOwners, readSocketTable, type SocketTable, socketOwner } from "./socket-owner.js";
 export * from "./state-folder.js";
 export * from "./token-file.js";

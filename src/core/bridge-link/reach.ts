@@ -4,7 +4,7 @@
  * status, asked with the token; its control routes go over proven connections too.
  */
 import type http from "node:http";
-import { nodeFetch } from "../system/keep-alive-http.js";
+import { nodeFetch, send } from "../system/keep-alive-http.js";
 import { type PortHolder, portHolder } from "./holder.js";
 import { proven, provenAgent } from "./proof.js";
 import { BRIDGE_SERVER_NAME, type BridgeFiles } from "./state-folder.js";
@@ -116,27 +116,17 @@ export async function control(
 }
 
 /** What answers there, in words, from a plain HTTP request without credentials. */
-function describe(url: URL, timeoutMs: number): Promise<string> {
-  return new Promise((resolve) => {
-    const req = process.getBuiltinModule("node:http").request(
-      url,
-      {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-        timeout: timeoutMs,
-      },
-      (res) => {
-        res.resume();
-        resolve(describeAnswer(res.statusCode ?? 0, res.headers));
-      },
-    );
-    req.on("timeout", () => {
-      req.destroy();
-      resolve("a program that accepts connections but does not answer HTTP");
-    });
-    req.on("error", () => resolve("a program that accepts connections but does not speak HTTP"));
-    req.end("{}");
-  });
+async function describe(url: URL, timeoutMs: number): Promise<string> {
+  const accept = "application/json, text/event-stream";
+  const headers = { "content-type": "application/json", accept };
+  try {
+    const res = await send(url, { method: "POST", headers, body: "{}", timeoutMs });
+    res.resume();
+    return describeAnswer(res.statusCode ?? 0, res.headers);
+  } catch (error) {
+    const silent = (error as { code?: unknown }).code === "ETIMEDOUT";
+    return `a program that accepts connections but does not ${silent ? "answer" : "speak"} HTTP`;
+  }
 }
 
 /** Pure: an HTTP answer to a request without credentials, in words. */

@@ -6,7 +6,7 @@ import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
 import { RPC } from "../jsonrpc/codes.js";
 import { LineSplitter } from "../jsonrpc/lines.js";
-import { errorLine, peekId, type Routed, route, routeLine } from "../jsonrpc/messages.js";
+import { errorLine, MAX_MESSAGE_BYTES, peekId, type Routed, route, routeLine } from "../jsonrpc/messages.js";
 
 export type Message = Exclude<Routed, { kind: "invalid" }>;
 
@@ -19,7 +19,6 @@ export interface ClientSideOptions {
   stdin: Readable;
   stdout: Writable;
   log: (line: string) => void;
-  limit: number;
   /** A message to pass on: its line as it came, and what it is. */
   onMessage: (line: string, message: Message) => void;
   /** stdin ended (the client went away). */
@@ -48,17 +47,17 @@ export class ClientSide {
   }
 
   start(): void {
-    const { stdin, stdout, log, limit } = this.#o;
+    const { stdin, stdout, log } = this.#o;
     const splitter = new LineSplitter(
-      limit,
+      MAX_MESSAGE_BYTES,
       (line) => this.#line(line),
       (start) => {
-        log(`stdin: refused a message larger than the ${limit / (1024 * 1024)} MiB limit`);
+        log(`stdin: refused a message larger than the ${MAX_MESSAGE_BYTES / (1024 * 1024)} MiB limit`);
         this.write(
           errorLine(
             peekId(start),
             RPC.invalidRequest,
-            `Invalid Request: the message is larger than the ${limit / (1024 * 1024)} MiB limit`,
+            `Invalid Request: the message is larger than the ${MAX_MESSAGE_BYTES / (1024 * 1024)} MiB limit`,
           ),
         );
       },

@@ -3,7 +3,6 @@
  * as written, the relay reading only framing and the fields it routes on (core/jsonrpc/messages.ts).
  */
 import type { IncomingMessage } from "node:http";
-import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
 import { RPC } from "../jsonrpc/codes.js";
 import {
@@ -28,14 +27,14 @@ import {
   statusError,
 } from "../system/keep-alive-http.js";
 import type { RelayTarget } from "./bridge-target.js";
-import { ClientSide, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
+import { ClientSide, type ClientSideOptions, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
 import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
 import { MessageCheck, type MessageSink } from "./message-check.js";
 import { isHeaderMismatch, listRequest, MAX_LIST_PAGES, nextCursor } from "./relist.js";
 import { readEvents, type SseEvent } from "./sse-parser.js";
 
 /** Where to (its headers read again after a 401, e.g. a rotated token), and the client's side. */
-export interface RelayOptions extends RelayTarget {
+export interface RelayOptions extends RelayTarget, Pick<ClientSideOptions, "stdin" | "stdout"> {
   /**
    * A remote's login (`connect --auth`): its headers, and after a 401 fresh ones, sent once more —
    * or an error whose words the client and stderr read before the relay ends.
@@ -45,8 +44,6 @@ export interface RelayOptions extends RelayTarget {
   log: (line: string) => void;
   /** News that is no failure: a new session after the server restarted (default: `log`). */
   note?: ((line: string) => void) | undefined;
-  stdin: Readable;
-  stdout: Writable;
   signal?: AbortSignal | undefined;
 }
 
@@ -155,7 +152,6 @@ export class StreamableHttpRelay {
     this.#name = o.bridge ? "the bridge" : `the server at ${o.url.href}`;
     this.#client = new ClientSide({
       ...o,
-      limit: MAX_MESSAGE_BYTES,
       onMessage: (line, message) => this.#take(line, message),
       onEnd: () => this.#end(0),
     });

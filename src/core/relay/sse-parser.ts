@@ -1,6 +1,6 @@
 /**
- * Server-Sent Events from an HTTP answer, as the WHATWG spec parses them (`event`, `data`, `id`;
- * lines end in LF, CRLF or CR), bounded in bytes: a line or an event's data longer than `limit`
+ * Server-Sent Events from an HTTP answer, as the WHATWG spec parses them (`event`, `data`; lines
+ * end in LF, CRLF or CR), bounded in bytes: a line or an event's data longer than `limit`
  * ends the parse with an error instead of growing without end.
  */
 import type { IncomingMessage } from "node:http";
@@ -10,7 +10,6 @@ export interface SseEvent {
   /** "message" unless the event names another type. */
   event: string;
   data: string;
-  id?: string;
 }
 
 class SseTooLarge extends Error {
@@ -28,7 +27,8 @@ const LINE_SLACK = 16;
 
 /**
  * Lines are cut as bytes (LF and CR never occur inside a UTF-8 character) and decoded whole, so the
- * limit counts bytes as they came, whatever the text. Comments and `retry` are ignored.
+ * limit counts bytes as they came, whatever the text. Comments, `id` and `retry` are ignored: no
+ * relay resumes a stream (Last-Event-ID).
  */
 export class SseParser {
   readonly #limit: number;
@@ -41,7 +41,6 @@ export class SseParser {
   #data: string[] = [];
   /** The bytes of the event's data so far (its values, and the LFs that will join them). */
   #dataBytes = 0;
-  #id: string | undefined;
 
   constructor(limit: number, onEvent: (event: SseEvent) => void) {
     this.#limit = limit;
@@ -96,9 +95,7 @@ export class SseParser {
       this.#data.push(line.toString("utf8", start));
       return;
     }
-    const value = line.toString("utf8", start);
-    if (field === "event") this.#event = value;
-    else if (field === "id" && !value.includes("\0")) this.#id = value;
+    if (field === "event") this.#event = line.toString("utf8", start);
   }
 
   #dispatch(): void {
@@ -109,7 +106,7 @@ export class SseParser {
     this.#data = [];
     this.#dataBytes = 0;
     this.#event = "";
-    if (had) this.#onEvent({ event, data, ...(this.#id !== undefined ? { id: this.#id } : {}) });
+    if (had) this.#onEvent({ event, data });
   }
 }
 

@@ -3,24 +3,20 @@
  * replaced in 2025-03: a stream that names the endpoint to POST to, then carries the answers.
  */
 import type { IncomingMessage } from "node:http";
-import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
 import { RPC } from "../jsonrpc/codes.js";
 import { errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
 import { closeAgents, ok, send, statusError } from "../system/keep-alive-http.js";
 import { ClientSide, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
 import { describeFailure } from "./failure.js";
+import type { RelayOptions } from "./http-relay.js";
 import { MessageCheck } from "./message-check.js";
 import { readEvents } from "./sse-parser.js";
 
-export interface SseRelayOptions {
-  url: URL;
+/** Where to, and the client's side, as for a Streamable HTTP relay. */
+export interface SseRelayOptions extends Pick<RelayOptions, "url" | "log" | "stdin" | "stdout" | "signal"> {
   /** Sent with the request that opens the stream and with every POST. */
   headers: Record<string, string>;
-  log: (line: string) => void;
-  stdin: Readable;
-  stdout: Writable;
-  signal?: AbortSignal | undefined;
 }
 
 /** "closed": the client went away (or Ctrl-C); "lost": the server's event stream broke. */
@@ -53,7 +49,6 @@ export class SseRelay {
     this.#o = o;
     this.#client = new ClientSide({
       ...o,
-      limit: MAX_MESSAGE_BYTES,
       onMessage: (line, message) => {
         if (message.kind === "request") this.#awaiting.add(message.id);
         // One POST at a time keeps the order; answers come back on the stream, not in the POST.

@@ -5,8 +5,8 @@
 import { existsSync, readSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { addressKey } from "../bridge-link/index.js";
 import { openForReading } from "../system/files.js";
+import { addressKey } from "./proof.js";
 
 /** One end of a TCP connection: an address as Node spells it (IPv4-mapped IPv6 as IPv4), a port. */
 export interface Endpoint {
@@ -88,7 +88,7 @@ export function ownerIn(table: SocketTable, peer: Endpoint, local: Endpoint): So
 }
 
 /** A port as the tables print it: four upper-case hex digits. */
-const hexPort = (port: number) => port.toString(16).toUpperCase().padStart(4, "0");
+export const hexPort = (port: number) => port.toString(16).toUpperCase().padStart(4, "0");
 
 /** /proc/net/tcp and tcp6 are there to read (Linux, WSL): the check can be made. */
 export function canTellOwners(proc = "/proc"): boolean {

@@ -1,6 +1,6 @@
 /**
  * Reading who holds a loopback connection's other end from /proc/net/tcp{,6}
- * (core/bridge-control/socket-owner.ts), on rows captured from a real kernel (6.18, x86_64).
+ * (core/bridge-link/socket-owner.ts), on rows captured from a real kernel (6.18, x86_64).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { Socket } from "node:net";
@@ -8,14 +8,14 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { peerCheck } from "../../src/bridge-server/peer-check.js";
+import { addressKey as plainAddress } from "../../src/core/bridge-link/index.js";
 import {
   ownerIn,
   parseProcAddress,
   readSocketTable,
   type SocketTable,
   socketOwner,
-} from "../../src/core/bridge-control/socket-owner.js";
-import { addressKey as plainAddress } from "../../src/core/bridge-link/index.js";
+} from "../../src/core/bridge-link/socket-owner.js";
 
 /** A folder standing for /proc, removed after the file's tests. */
 const procs: string[] = [];
