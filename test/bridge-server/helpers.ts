@@ -21,7 +21,7 @@ import { npmStandInFolder } from "../helpers/fake-machine.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/mcp-twin.js", import.meta.url));
 
-type Cleanups = Array<() => Promise<void> | void>;
+export type Cleanups = Array<() => Promise<void> | void>;
 const cleanups: Cleanups = [];
 /** Call from afterEach: stops every bridge and client, removes every temp dir. */
 export function cleanup(): Promise<void> {
@@ -194,23 +194,27 @@ export async function startBridge(
 }
 
 /**
- * One bridge for the tests of a file that judge neither its start nor what it holds between tests:
- * started before the first, stopped (its folder removed) after the last. Each bridge started is
- * ~0.1 CPU-s of Node and its modules, ~0.2 more for a first session (docs/dev/performance.md); the
- * tests sharing one keep to keys, names and sessions of their own.
+ * One bridge (or gateway) for the tests of a file that judge neither its start nor what it holds
+ * between tests: `start` runs before the first test, its cleanups (the bridge, its folder) after
+ * the last. Each bridge started costs ~0.1 CPU-s of Node and its modules and ~0.2 more for what its
+ * first sessions load (docs/dev/performance.md); the tests sharing one keep to keys, names and
+ * sessions of their own.
  */
-export function bridgeForFile(options: BridgeOptions = {}): () => RunningBridge {
+export function forFile<T>(start: (list: Cleanups) => Promise<T>): () => T {
   const own: Cleanups = [];
-  let bridge: RunningBridge | undefined;
+  let started: { value: T } | undefined;
   beforeAll(async () => {
-    bridge = await startBridge(options, own);
+    started = { value: await start(own) };
   });
   afterAll(() => runCleanups(own));
   return () => {
-    if (!bridge) throw new Error("bridgeForFile: no bridge (its start failed in beforeAll)");
-    return bridge;
+    if (!started) throw new Error("no bridge for the file: its start failed in beforeAll");
+    return started.value;
   };
 }
+
+/** `startBridge(options)` once for the file's tests (`forFile`). */
+export const bridgeForFile = (options: BridgeOptions = {}) => forFile((list) => startBridge(options, list));
 
 /**
  * An SDK client over Streamable HTTP with the bearer token; `era`: the SDK's version negotiation
