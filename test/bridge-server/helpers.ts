@@ -196,9 +196,8 @@ export async function startBridge(
 /**
  * One bridge (or gateway) for the tests of a file that judge neither its start nor what it holds
  * between tests: `start` runs before the first test, its cleanups (the bridge, its folder) after
- * the last. Each bridge started costs ~0.1 CPU-s of Node and its modules and ~0.2 more for what its
- * first sessions load (docs/dev/performance.md); the tests sharing one keep to keys, names and
- * sessions of their own.
+ * the last: a bridge not started saves about 0.26 CPU-s (docs/dev/testing.md). The tests sharing one
+ * keep to keys, names and sessions of their own.
  */
 export function forFile<T>(start: (list: Cleanups) => Promise<T>): () => T {
   const own: Cleanups = [];
