@@ -19,7 +19,7 @@ import { TokenGuard } from "../../src/bridge-server/token-guard.js";
 import { clientToken } from "../../src/core/bridge-link/client-token.js";
 import { rawSession } from "../helpers/raw-session.js";
 import { until } from "./gateway/gateway-helpers.js";
-import { bridgeForFile, call, cleanup, httpClient, sleep, startBridge, tempDir } from "./helpers.js";
+import { bridgeForFile, call, cleanup, httpClient, sleep, tempDir } from "./helpers.js";
 
 afterEach(cleanup);
 
