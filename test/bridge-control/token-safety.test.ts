@@ -12,6 +12,7 @@ import { bridgeFiles, CHALLENGE_HEADER, portHolder, reach } from "../../src/core
 import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import {
   bridgeEnv,
+  bridgeForFile,
   call,
   cleanup,
   killAtCleanup,
@@ -31,6 +32,14 @@ afterEach(async () => {
   for (const h of hostiles.splice(0)) await h.close();
   await cleanup();
 });
+
+/**
+ * The bridge the tests of relays to other servers and of proxies in front of it stand beside: one
+ * for them (none changes it, or its token). The tests of a bridge that ends or rotates its token
+ * start their own.
+ */
+const running = bridgeForFile();
+
 const keep = (h: Hostile) => {
   hostiles.push(h);
   return h;
@@ -50,7 +59,7 @@ async function connectOnce(args: string[], env: Record<string, string>) {
 }
 
 test("connect to a loopback URL of the bridge's shape on another port: relayed as a remote, never with the token", async () => {
-  const b = await startBridge(); // this home has a token, and its bridge runs elsewhere
+  const b = running(); // this home has a token, and its bridge runs elsewhere
   for (const mode of ["bridge-401", "fake-bridge"] as const)
     for (const start of [[], ["--no-start"]]) {
       const h = keep(await startHostile(mode));
@@ -69,7 +78,7 @@ test("connect to a loopback URL of the bridge's shape on another port: relayed a
 }, 60_000);
 
 test("without /proc the challenge tells the bridge from a TCP proxy in front of it", async () => {
-  const b = await startBridge();
+  const b = running();
   const proxy = keep(await startProxy(b.port));
   expect(await reach(bridgeFiles(b.dir), b.url)).toMatchObject({ state: "ours" });
   expect(await reach(bridgeFiles(b.dir), proxy.url)).toMatchObject({ state: "other" });
@@ -78,7 +87,7 @@ test("without /proc the challenge tells the bridge from a TCP proxy in front of 
 });
 
 test("a TCP proxy in front of the real bridge cannot get the token through the challenge", async () => {
-  const b = await startBridge();
+  const b = running();
   const proxy = keep(await startProxy(b.port));
   const r = await connectOnce([proxy.url, "--no-start"], b.env);
   expect(proxy.received()).toContain("POST /mcp");

@@ -8,9 +8,15 @@ import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as HttpV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, expect, test } from "vitest";
 import { rawModernPost } from "../helpers/raw-post-2026.js";
-import { call, cleanup, httpClient, sleep, startBridge } from "./helpers.js";
+import { bridgeForFile, call, cleanup, httpClient, sleep, startBridge } from "./helpers.js";
 
 afterEach(cleanup);
+
+/**
+ * The bridge of the tests that write no note but the first test's: one for them. The note
+ * subscription's test, which writes notes of its own, has its own.
+ */
+const shared = bridgeForFile();
 
 async function until<T>(what: string, get: () => T | undefined, ms = 5000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -23,7 +29,7 @@ async function until<T>(what: string, get: () => T | undefined, ms = 5000): Prom
 }
 
 test("2026-07-28 clients discover and call without initialize; state is shared with 2025-11-25 sessions", async () => {
-  const b = await startBridge();
+  const b = shared();
   const pinned = await httpClient(b.url, b.token, "claude-code", { pin: "2026-07-28" });
   const auto = await httpClient(b.url, b.token, "cursor", "auto");
   const legacy = await httpClient(b.url, b.token, "claude-desktop");
@@ -49,7 +55,7 @@ test("2026-07-28 clients discover and call without initialize; state is shared w
 });
 
 test("lists carry truthful cache hints for 2026-07-28 and none for 2025-11-25; retired methods are 404", async () => {
-  const b = await startBridge();
+  const b = shared();
   const tools = await rawModernPost(b.url, b.token, "tools/list");
   expect(tools.status).toBe(200);
   expect(tools.body.result).toMatchObject({ ttlMs: 60_000, cacheScope: "private" });
@@ -101,7 +107,7 @@ test("a note subscription over subscriptions/listen hears another session's writ
 });
 
 test("the v1 1.32.2 SDK client keeps its session, tools and resources", async () => {
-  const b = await startBridge();
+  const b = shared();
   const client = new ClientV1({ name: "old-client", version: "1" });
   await client.connect(
     new HttpV1(new URL(b.url), { requestInit: { headers: { Authorization: `Bearer ${b.token}` } } }),

@@ -13,6 +13,7 @@ import {
   type VersionNegotiationMode,
 } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { afterAll, beforeAll } from "vitest";
 import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import { binForOthers } from "../helpers/as-account.js";
 import { endStartLoop, startLoopOf } from "../helpers/bridge-loop.js";
@@ -20,19 +21,25 @@ import { npmStandInFolder } from "../helpers/fake-machine.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/mcp-twin.js", import.meta.url));
 
-const cleanups: Array<() => Promise<void> | void> = [];
+export type Cleanups = Array<() => Promise<void> | void>;
+const cleanups: Cleanups = [];
 /** Call from afterEach: stops every bridge and client, removes every temp dir. */
-export async function cleanup(): Promise<void> {
+export function cleanup(): Promise<void> {
+  return runCleanups(cleanups);
+}
+
+async function runCleanups(list: Cleanups): Promise<void> {
   // A step that throws at once (rmSync) must not skip the steps after it.
-  for (const fn of cleanups.splice(0).reverse())
+  for (const fn of list.splice(0).reverse())
     await Promise.resolve()
       .then(fn)
       .catch(() => {});
 }
 
-export function tempDir(): string {
+/** A temp dir removed at the next `cleanup()` (or with the steps of `list`). */
+export function tempDir(list: Cleanups = cleanups): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bridge-"));
-  cleanups.push(() => {
+  list.push(() => {
     // A bridge a stdio client started in it, when the test failed before it took that bridge in.
     stopBridgeOf(path.join(dir, "bridge"));
     // A shared server's last write can land while the folder is removed (ENOTEMPTY): rmSync retries.
@@ -117,11 +124,20 @@ export async function waitForInstance(dir: string, pid?: number, timeoutMs = 20_
   throw new Error(`no serve.json in ${dir}`);
 }
 
+interface BridgeOptions {
+  root?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  uid?: number;
+  port?: number;
+}
+
 /** `mcp-twin serve --http --port <port, default 0> ...args` in `root` (a new temp dir by default). */
 export async function startBridge(
-  options: { root?: string; args?: string[]; env?: Record<string, string>; uid?: number; port?: number } = {},
+  options: BridgeOptions = {},
+  list: Cleanups = cleanups,
 ): Promise<RunningBridge> {
-  const root = options.root ?? tempDir();
+  const root = options.root ?? tempDir(list);
   const env = bridgeEnv(root, options.env);
   // `uid`: the bridge as another user account (the test runs as root; its files are that uid's).
   const account = options.uid === undefined ? {} : { uid: options.uid, gid: options.uid };
@@ -147,7 +163,7 @@ export async function startBridge(
   });
   child.stdout!.resume();
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  cleanups.push(async () => {
+  list.push(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGKILL");
       await exited;
@@ -176,6 +192,28 @@ export async function startBridge(
     },
   };
 }
+
+/**
+ * One bridge (or gateway) for the tests of a file that judge neither its start nor what it holds
+ * between tests: `start` runs before the first test, its cleanups (the bridge, its folder) after
+ * the last: a bridge not started saves about 0.26 CPU-s (docs/dev/testing.md). The tests sharing one
+ * keep to keys, names and sessions of their own.
+ */
+export function forFile<T>(start: (list: Cleanups) => Promise<T>): () => T {
+  const own: Cleanups = [];
+  let started: { value: T } | undefined;
+  beforeAll(async () => {
+    started = { value: await start(own) };
+  });
+  afterAll(() => runCleanups(own));
+  return () => {
+    if (!started) throw new Error("no bridge for the file: its start failed in beforeAll");
+    return started.value;
+  };
+}
+
+/** `startBridge(options)` once for the file's tests (`forFile`). */
+export const bridgeForFile = (options: BridgeOptions = {}) => forFile((list) => startBridge(options, list));
 
 /**
  * An SDK client over Streamable HTTP with the bearer token; `era`: the SDK's version negotiation

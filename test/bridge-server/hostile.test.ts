@@ -10,9 +10,12 @@ import { afterEach, describe, expect, test } from "vitest";
 import { parseHandoff } from "../../src/bridge-server/tools/handoff-data.js";
 import { parseMemory } from "../../src/bridge-server/tools/memory-data.js";
 import { own } from "../../src/core/plain-records.js";
-import { call, cleanup, httpClient, type RunningBridge, startBridge } from "./helpers.js";
+import { bridgeForFile, call, cleanup, httpClient, type RunningBridge, startBridge } from "./helpers.js";
 
 afterEach(cleanup);
+
+/** The bridge of the tests that take hostile names on one session (and leave no note behind). */
+const shared = bridgeForFile();
 
 const HOSTILE = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty"] as const;
 
@@ -73,7 +76,7 @@ describe("hostile names", () => {
   }, 60_000);
 
   test("notes, hand-offs and bridge_status take hostile names as plain data", async () => {
-    const b = await startBridge();
+    const b = shared();
     const client = await httpClient(b.url, b.token, "constructor");
     for (const name of HOSTILE) {
       expect((await call(client, "notes_read", { path: name })).text, name).toBe("No such note.");
@@ -113,7 +116,7 @@ describe("hostile names", () => {
   }, 60_000);
 
   test("a tool named like a prototype member is an unknown tool: JSON-RPC error -32602", async () => {
-    const b = await startBridge();
+    const b = shared();
     const client = await httpClient(b.url, b.token);
     for (const name of [...HOSTILE, "no_such_tool"]) {
       const error = await client.callTool({ name, arguments: {} }).then(

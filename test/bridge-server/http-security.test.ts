@@ -8,6 +8,7 @@ import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import {
   bridgeEnv,
+  bridgeForFile,
   call,
   cleanup,
   httpClient,
@@ -18,6 +19,13 @@ import {
 } from "./helpers.js";
 
 afterEach(cleanup);
+
+/**
+ * The bridge of the tests that judge what it answers to one request after another (each with its
+ * own session, or none): one for the file. A test of its first start, of its token changing or of
+ * its session table filling starts its own.
+ */
+const shared = bridgeForFile();
 
 const INIT = {
   jsonrpc: "2.0",
@@ -48,7 +56,7 @@ async function stillWorks(b: RunningBridge) {
 
 describe("bearer token", () => {
   test("no token and a wrong token get 401 with a JSON-RPC error; the right one initializes", async () => {
-    const b = await startBridge();
+    const b = shared();
     for (const auth of [undefined, "Bearer wrong-token", `Basic ${b.token}`, `Bearer ${b.token}x`]) {
       const res = await post(
         b,
@@ -110,7 +118,7 @@ describe("bearer token", () => {
 
 describe("DNS rebinding", () => {
   test("any Origin the user did not allow gets 403 even with the token, the bridge's own loopback ones too; no Origin passes", async () => {
-    const b = await startBridge();
+    const b = shared();
     for (const origin of [
       "http://evil.example",
       `http://evil.example:${b.port}`,
@@ -138,7 +146,7 @@ describe("DNS rebinding", () => {
   });
 
   test("a rebound host name (Host: attacker's domain) gets 403 on a loopback bridge", async () => {
-    const b = await startBridge();
+    const b = shared();
     const status = await new Promise<number>((resolve, reject) => {
       // fetch will not let us set Host; node:http will.
       import("node:http").then(({ request }) => {
@@ -174,7 +182,7 @@ describe("DNS rebinding", () => {
 
 describe("malformed input", () => {
   test("invalid JSON gets 400 with -32700 Parse error and id null; the bridge keeps working", async () => {
-    const b = await startBridge();
+    const b = shared();
     for (const body of ["{not json", "", '{"jsonrpc":"2.0",', "\u0000"]) {
       const res = await post(b, body);
       expect(res.status).toBe(400);
@@ -188,7 +196,7 @@ describe("malformed input", () => {
   });
 
   test("valid JSON that is not JSON-RPC gets -32600 Invalid Request", async () => {
-    const b = await startBridge();
+    const b = shared();
     for (const body of ["42", "[]", '{"hello":"world"}', '{"jsonrpc":"1.0","id":1,"method":"x"}']) {
       const res = await post(b, body);
       expect(res.status, body).toBe(400);
@@ -201,7 +209,7 @@ describe("malformed input", () => {
   });
 
   test("a refusal answers under the id of the one request it read (JSON-RPC 2.0); null for a batch, a notification, or no request", async () => {
-    const b = await startBridge();
+    const b = shared();
     const refused = async (body: unknown, headers: Record<string, string> = {}) => {
       const res = await post(b, JSON.stringify(body), headers);
       return { status: res.status, ...((await res.json()) as { id: unknown; error: { code: number } }) };
@@ -230,7 +238,7 @@ describe("malformed input", () => {
   });
 
   test("an oversized body gets 413; the bridge keeps working", async () => {
-    const b = await startBridge();
+    const b = shared();
     const big = JSON.stringify({ ...INIT, params: { ...INIT.params, pad: "x".repeat(5 * 1024 * 1024) } });
     const res = await post(b, big);
     expect(res.status).toBe(413);
@@ -239,7 +247,7 @@ describe("malformed input", () => {
   });
 
   test("sessions, media types, methods and protocol versions are checked", async () => {
-    const b = await startBridge();
+    const b = shared();
     const list = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" });
     expect((await post(b, list)).status).toBe(400); // no Mcp-Session-Id
     expect((await post(b, list, { "mcp-session-id": "no-such-session" })).status).toBe(404);

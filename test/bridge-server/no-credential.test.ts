@@ -21,7 +21,7 @@ import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import { clientToken } from "../../src/core/bridge-link/client-token.js";
 import { nodeOutOfReach } from "../helpers/as-account.js";
-import { cleanup, startBridge, tempDir } from "./helpers.js";
+import { type Cleanups, cleanup, forFile, startBridge, tempDir } from "./helpers.js";
 
 const noProc = existsSync("/proc/net/tcp")
   ? undefined
@@ -45,9 +45,12 @@ const INIT = JSON.stringify({
 
 afterEach(cleanup);
 
-/** A bridge home whose manifest shares `a` (the fixture server) per machine; owned by `uid`. */
-function home(uid?: number): string {
-  const root = tempDir();
+/**
+ * A bridge home whose manifest shares `a` (the fixture server) per machine; owned by `uid`; removed
+ * with the steps of `list` (a file's), else at the next `cleanup()`.
+ */
+function home(uid?: number, list?: Cleanups): string {
+  const root = tempDir(list);
   const mcpHome = path.join(root, "mcp-twin-home");
   mkdirSync(mcpHome, { recursive: true });
   mkdirSync(path.join(root, "bridge"), { recursive: true, mode: 0o700 });
@@ -159,8 +162,14 @@ const ask = (authorization) => fetch(${JSON.stringify(url)}, { method: "POST", h
 describe.skipIf(noProc !== undefined)(
   `a request with no valid credential${noProc ? ` (skipped: ${noProc})` : ""}`,
   () => {
+    /**
+     * The bridge of the tests of a request from its own account and from another: one for both,
+     * which only ask it (neither changes it).
+     */
+    const ownAccount = forFile((list) => startBridge({ root: home(undefined, list) }, list));
+
     test("from the bridge's own account: refused on every route, /share/<name> too (401, the same for a name not shared)", async () => {
-      const b = await startBridge({ root: home() });
+      const b = ownAccount();
       const share = `http://127.0.0.1:${b.port}/share/a`;
       expect(await post(share)).toBe(401);
       expect(await post(`http://127.0.0.1:${b.port}/share/no-such-server`)).toBe(401);
@@ -248,7 +257,7 @@ describe.skipIf(noProc !== undefined)(
         }, 60_000);
 
         test("another account: refused with no credential, and learns no share name", async () => {
-          const b = await startBridge({ root: home() });
+          const b = ownAccount();
           const share = `http://127.0.0.1:${b.port}/share/a`;
           const refused = (await runAs(OTHER_UID, ATTACK(share))) as { none: unknown };
           const unknown = (await runAs(

@@ -8,9 +8,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, expect, test } from "vitest";
-import { call, cleanup, httpClient, sleep, startBridge } from "./helpers.js";
+import { bridgeForFile, call, cleanup, httpClient, sleep, startBridge } from "./helpers.js";
 
 afterEach(cleanup);
+
+/** The bridge of the capabilities and of the notes listed as resources (the only notes it holds). */
+const shared = bridgeForFile();
 
 async function until<T>(what: string, get: () => T | undefined, ms = 5000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -23,7 +26,7 @@ async function until<T>(what: string, get: () => T | undefined, ms = 5000): Prom
 }
 
 test("capabilities: tools (no listChanged) and resources with subscribe; nothing else", async () => {
-  const b = await startBridge();
+  const b = shared();
   const client = await httpClient(b.url, b.token);
   expect(client.getServerCapabilities()).toEqual({
     tools: {},
@@ -32,7 +35,7 @@ test("capabilities: tools (no listChanged) and resources with subscribe; nothing
 });
 
 test("notes are resources: list, templates, read; a note that does not exist is -32002 (2025-11-25) or -32602 (2026-07-28)", async () => {
-  const b = await startBridge();
+  const b = shared();
   const client = await httpClient(b.url, b.token);
   const modern = await httpClient(b.url, b.token, "modern-client", { pin: "2026-07-28" });
   await call(client, "notes_write", { path: "plans/auth plan", content: "# Auth\n- jose\n" });

@@ -19,7 +19,7 @@ import { TokenGuard } from "../../src/bridge-server/token-guard.js";
 import { clientToken } from "../../src/core/bridge-link/client-token.js";
 import { rawSession } from "../helpers/raw-session.js";
 import { until } from "./gateway/gateway-helpers.js";
-import { call, cleanup, httpClient, sleep, startBridge, tempDir } from "./helpers.js";
+import { bridgeForFile, call, cleanup, httpClient, sleep, tempDir } from "./helpers.js";
 
 afterEach(cleanup);
 
@@ -53,8 +53,11 @@ const slowPost = (port: number, auth = "") =>
   `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n${auth}Content-Length: 1000000\r\n\r\n{`;
 
 describe("the real bridge", () => {
+  /** One bridge for both: each test's sockets are closed by the end of it, as each judges. */
+  const real = bridgeForFile();
+
   test("a 401 closes the connection even while the client keeps its body open", async () => {
-    const b = await startBridge();
+    const b = real();
     const s = await rawSocket(b.port);
     s.socket.write(slowPost(b.port));
     const trickle = setInterval(() => s.socket.write(" "), 100);
@@ -68,7 +71,7 @@ describe("the real bridge", () => {
   });
 
   test("300 slow unauthenticated sockets are all closed, and a client with the token is served meanwhile", async () => {
-    const b = await startBridge();
+    const b = real();
     const sockets = await Promise.all(Array.from({ length: 300 }, () => rawSocket(b.port)));
     for (const s of sockets) s.socket.write(slowPost(b.port));
     const client = await httpClient(b.url, b.token);

@@ -2,9 +2,16 @@
 import { mkdirSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { call, cleanup, httpClient, runCli, startBridge, tempDir } from "./helpers.js";
+import { bridgeForFile, call, cleanup, httpClient, runCli, startBridge, tempDir } from "./helpers.js";
 
 afterEach(cleanup);
+
+/**
+ * The bridge of the tests whose every write is refused (bad arguments, paths out of the notes
+ * folder, names Windows cannot hold): one for them, as it holds nothing any of them wrote. The
+ * tests that judge what the stores hold have their own.
+ */
+const refusing = bridgeForFile();
 
 describe("memory", () => {
   test("set/get/list/delete JSON values, per namespace, with versions and conditional updates", async () => {
@@ -38,7 +45,7 @@ describe("memory", () => {
   });
 
   test("bad arguments are tool errors that name the problem", async () => {
-    const b = await startBridge();
+    const b = refusing();
     const client = await httpClient(b.url, b.token);
     const r = await client.callTool({ name: "memory_set", arguments: { key: "", value: 1 } });
     expect(r.isError).toBe(true);
@@ -74,7 +81,7 @@ describe("notes", () => {
   });
 
   test("no path leaves the notes folder: .., absolute, drive, hidden, or through a symbolic link", async () => {
-    const b = await startBridge();
+    const b = refusing();
     const client = await httpClient(b.url, b.token);
     const outside = tempDir();
     for (const p of [
@@ -100,7 +107,7 @@ describe("notes", () => {
   });
 
   test("names Windows cannot hold, and names too long, are refused without the state folder's path", async () => {
-    const b = await startBridge();
+    const b = refusing();
     const client = await httpClient(b.url, b.token);
     for (const p of [
       "CON",

@@ -8,12 +8,12 @@ import { afterEach, expect, test } from "vitest";
 import { isAlive as alive } from "../../src/core/system/process-alive.js";
 import {
   bridgeEnv,
+  bridgeForFile,
   call,
   cleanup,
   killAtCleanup,
   readJson,
   runCli,
-  startBridge,
   stdioClient,
   tempDir,
   waitForInstance,
@@ -23,8 +23,14 @@ import { rawConnect } from "../helpers/raw-connect.js";
 
 afterEach(cleanup);
 
+/**
+ * The bridge the relays of most tests reach: one for the file (each relay opens a session of its
+ * own, and writes a key of its own). The tests of a bridge the relay starts or restarts start none.
+ */
+const bridge = bridgeForFile();
+
 test("relays a full session with the Authorization header read from ${VAR}", async () => {
-  const b = await startBridge();
+  const b = bridge();
   const other = tempDir(); // connect's own state folder has no token: the header must carry it
   const { client, stderr } = await stdioClient(
     ["connect", b.url, "--header", "Authorization: ${MCP_TWIN_HEADER_0}", "--no-start"],
@@ -42,7 +48,7 @@ test("relays a full session with the Authorization header read from ${VAR}", asy
 });
 
 test("--token-file, and an unset ${VAR} is a usage error naming it", async () => {
-  const b = await startBridge();
+  const b = bridge();
   const other = tempDir();
   const { client } = await stdioClient(
     ["connect", b.url, "--token-file", path.join(b.dir, "token"), "--no-start"],
@@ -109,7 +115,7 @@ const INIT = JSON.stringify({
 });
 
 test("a line that is not JSON-RPC: one line on stderr, a JSON-RPC error on stdout, and the relay carries on", async () => {
-  const b = await startBridge();
+  const b = bridge();
   const r = await rawConnect(
     [b.url, "--token-file", path.join(b.dir, "token"), "--no-start"],
     bridgeEnv(tempDir()),
@@ -174,7 +180,7 @@ test("a shared server whose gateway is down (and not started): the client reads 
 });
 
 test("a /share/ URL whose name is not UTF-8 percent-encoding: the bridge's 404, said as the request's answer", async () => {
-  const b = await startBridge();
+  const b = bridge();
   const url = b.url.replace(/\/mcp$/, "/share/%E0");
   const r = await rawConnect([url, "--no-start"], b.env, [INIT]);
   // Not "✖ Unexpected error: URI malformed" with the request left unanswered.

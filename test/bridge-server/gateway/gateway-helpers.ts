@@ -18,6 +18,7 @@ import { createFakeMachine, type FakeMachine, writeManifest } from "../../helper
 import { type Registry, startRegistry } from "../../helpers/registry.js";
 import {
   BIN,
+  type Cleanups,
   cleanup,
   type RunningBridge,
   sleep,
@@ -95,18 +96,22 @@ interface GatewayStatus {
   }>;
 }
 
-/** A bridge (`serve --http`) with this manifest in its home; more `serve` arguments in `args`. */
+/**
+ * A bridge (`serve --http`) with this manifest in its home; more `serve` arguments in `args`;
+ * stopped with the steps of `list` (the file's, from `forFile`), else at the next `cleanup()`.
+ */
 export async function gatewayBridge(
   manifest: Record<string, unknown>,
   args: string[] = [],
+  list?: Cleanups,
 ): Promise<Gateway> {
-  const root = tempDir();
+  const root = tempDir(list);
   const home = path.join(root, "mcp-twin-home");
   mkdirSync(home, { recursive: true });
   const write = (m: Record<string, unknown>) =>
     writeFileSync(path.join(home, "mcp-twin.jsonc"), JSON.stringify(m, null, 2));
   write(manifest);
-  const b = await startBridge({ root, args });
+  const b = await startBridge({ root, args }, list);
   const control = (route: string, method = "GET") =>
     fetch(b.url.replace(/\/mcp$/, `/control/${route}`), {
       method,
@@ -140,12 +145,14 @@ export const scriptServer = (script: string, share: ShareMode, args: string[] = 
 export async function bothErasGateway(
   mode: ShareMode = "machine",
   rest: Record<string, unknown> = {},
+  list?: Cleanups,
 ): Promise<Gateway> {
   const { v1, v2 } = await eraFixtures();
-  return gatewayBridge({
-    servers: { old: scriptServer(v1.script, mode), new: scriptServer(v2.script, mode) },
-    ...rest,
-  });
+  return gatewayBridge(
+    { servers: { old: scriptServer(v1.script, mode), new: scriptServer(v2.script, mode) }, ...rest },
+    [],
+    list,
+  );
 }
 
 const clients: Array<{ close(): Promise<void> }> = [];

@@ -12,7 +12,7 @@ import { isAlive as alive } from "../../../src/core/system/process-alive.js";
 import { onJsonLines } from "../../helpers/json-lines.js";
 import { rawModernPost } from "../../helpers/raw-post-2026.js";
 import { rawSession } from "../../helpers/raw-session.js";
-import { BIN, bridgeEnv, stdioClient, tempDir } from "../helpers.js";
+import { BIN, bridgeEnv, forFile, stdioClient, tempDir } from "../helpers.js";
 import {
   callText,
   closeClients,
@@ -66,6 +66,17 @@ async function legacyPost(
   return { status: response.status, text: await response.text() };
 }
 
+/**
+ * A gateway sharing a scope server per session, for the two tests of another credential that
+ * reaches no session (on /mcp, and under one Mcp-Twin-Session value): each makes sessions and keys
+ * of its own and judges no count, so they share it.
+ */
+const sessionShared = forFile(async (list) => {
+  const file = path.join(tempDir(list), "scope-server.mjs");
+  writeScopeServer(file, ["alpha"]);
+  return gatewayBridge({ servers: { s: scriptServer(file, "session") } }, [], list);
+});
+
 const sessionIdOf = (client: { transport?: unknown }) =>
   (client.transport as StreamableHTTPClientTransport).sessionId as string;
 
@@ -115,7 +126,7 @@ describe("a session's keys are its credential's", () => {
   }, 60_000);
 
   test("the bridge's own endpoint too: another credential reaches no session there (a client token opens no /mcp)", async () => {
-    const g = await gatewayBridge({ servers: { s: scriptServer(scopeScript(), "session") } });
+    const g = sessionShared();
     const owner = await v2Client(g.url, g.token, "legacy");
     const id = sessionIdOf(owner);
     const other = clientToken(g.token, "s", "linux:other-client");
@@ -131,7 +142,7 @@ describe("a session's keys are its credential's", () => {
   }, 60_000);
 
   test("two credentials naming the same Mcp-Twin-Session never share a process", async () => {
-    const g = await gatewayBridge({ servers: { s: scriptServer(scopeScript(), "session") } });
+    const g = sessionShared();
     const whereFor = async (token: string) =>
       JSON.parse(
         modernText(

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { writeHostileStdio } from "../../helpers/hostile-stdio.js";
-import { tempDir } from "../helpers.js";
+import { forFile, tempDir } from "../helpers.js";
 import {
   bothErasGateway,
   callText,
@@ -22,6 +22,13 @@ import {
 } from "./gateway-helpers.js";
 
 closeAfterEach();
+
+/**
+ * Both eras shared per machine, for the tests of a server's questions, log lines, list_changed and
+ * progress: each opens sessions of its own and judges what reaches them, never the gateway's start,
+ * so they share one gateway (its `bump` only adds a tool the others do not list).
+ */
+const machineWide = forFile((list) => bothErasGateway("machine", {}, list));
 
 describe("isolation", () => {
   test("session: each client session has its own process and state, in either era", async () => {
@@ -173,7 +180,7 @@ describe("a server's own requests", () => {
   const name = (message: string) => ({ action: "accept", content: { name: `Mo (${message})` } });
 
   test("elicitation crosses eras: to the session whose call caused it, in the session's era", async () => {
-    const g = await bothErasGateway();
+    const g = machineWide();
     const cases = [
       ["old", "legacy"],
       ["old", { pin: "2026-07-28" }],
@@ -193,7 +200,7 @@ describe("a server's own requests", () => {
   }, 60_000);
 
   test("a client that cannot answer is refused at once, never left waiting", async () => {
-    const g = await bothErasGateway();
+    const g = machineWide();
     for (const [server, era] of [
       ["old", "legacy"],
       ["old", { pin: "2026-07-28" }],
@@ -215,7 +222,7 @@ describe("a server's own requests", () => {
 
 describe("log lines", () => {
   test("a 2025-11-25 session's logging/setLevel: its call's log lines below the level are not sent, those at or above are, from a server of either era", async () => {
-    const g = await bothErasGateway();
+    const g = machineWide();
     for (const name of ["old", "new"]) {
       const client = await v2Client(g.shareUrl(name), g.token, "legacy");
       const heard: string[] = [];
@@ -234,7 +241,7 @@ describe("log lines", () => {
 
 describe("what reaches every session", () => {
   test("list_changed reaches every session of either era within a second; the cache follows", async () => {
-    const g = await bothErasGateway();
+    const g = machineWide();
     for (const name of ["old", "new"]) {
       const heard = new Map<string, number>();
       const sessions = {
@@ -331,7 +338,7 @@ describe("what reaches every session", () => {
   }, 120_000);
 
   test("progress reaches only its call, under the caller's own token; a cancel stops the server's work", async () => {
-    const g = await bothErasGateway();
+    const g = machineWide();
     for (const name of ["old", "new"])
       for (const era of ["legacy", { pin: "2026-07-28" }] as const) {
         const a = await v2Client(g.shareUrl(name), g.token, era);
