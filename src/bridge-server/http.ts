@@ -115,38 +115,28 @@ const versionRefusal = async (version: unknown) =>
     ? null
     : checkProtocolVersion(version, (sdkTypes ?? (await loadTypes())).SUPPORTED_PROTOCOL_VERSIONS);
 
-/** What a known capability (KNOWN, roots last) may be in an ordinary `initialize`: roots may say listChanged. */
-const PLAIN = ["{}", '{"listChanged":true}', '{"listChanged":false}'];
-const KNOWN = ["experimental", "sampling", "elicitation", "tasks", "extensions", "roots"];
-
 /**
- * Whether the SDK would only say "a valid 2025-11-25 message" (so it is not loaded for it: the first
- * session after a start waited for it): a request or notification of exactly its strict schema's
- * members, no `_meta` (no 2026-07-28 claim), a 2025 revision or none, an `initialize` naming its
- * client alone and each known capability plain. Anything else is the SDK's to judge.
+ * Whether the SDK would only say "a valid 2025-11-25 message" (then it is not loaded: the first
+ * session after a start waited for it): exactly its strict schema's members, no `_meta` (no 2026
+ * claim), a 2025 revision or none; an `initialize` naming its client alone, each known capability
+ * `{}` (roots' may say listChanged). Anything else is the SDK's to judge.
  */
 export function ordinary2025(m: unknown, version: string | undefined): boolean {
   const p = isPlain(m) && m.params === undefined ? {} : (m as Record<string, unknown> | null)?.params;
   if (!isPlain(m) || m.jsonrpc !== "2.0" || typeof m.method !== "string" || !isPlain(p) || "_meta" in p)
     return false;
   const id = !("id" in m) || typeof m.id === "string" || Number.isSafeInteger(m.id);
-  if (!id || !Object.keys(m).every((k) => ["jsonrpc", "id", "method", "params"].includes(k))) return false;
-  const { protocolVersion, capabilities: caps, clientInfo: info } = p;
-  const plain = (k: string, i: number) =>
-    !isPlain(caps) ||
-    caps[k] === undefined ||
-    PLAIN.slice(0, i < 5 ? 1 : 3).includes(JSON.stringify(caps[k]));
-  return (
-    (version === undefined || LEGACY.includes(version)) &&
-    (m.method !== "initialize" ||
-      (typeof protocolVersion === "string" &&
-        isPlain(caps) &&
-        KNOWN.every(plain) &&
-        isPlain(info) &&
-        typeof info.name === "string" &&
-        typeof info.version === "string" &&
-        Object.keys(info).length === 2))
-  );
+  const keys = Object.keys(m).every((k) => ["jsonrpc", "id", "method", "params"].includes(k));
+  if (!id || !keys || (version !== undefined && !LEGACY.includes(version))) return false;
+  if (m.method !== "initialize") return true;
+  const { capabilities: caps, clientInfo: info } = p;
+  const plain = (k: string) => {
+    const v = isPlain(caps) ? JSON.stringify(caps[k]) : "";
+    return v === undefined || v === "{}" || (k === "roots" && /^\{"listChanged":(true|false)\}$/.test(v));
+  };
+  const client = isPlain(info) && typeof info.name === "string" && typeof info.version === "string";
+  const known = ["experimental", "sampling", "elicitation", "roots", "tasks", "extensions"].every(plain);
+  return typeof p.protocolVersion === "string" && known && client && Object.keys(info).length === 2;
 }
 
 const NO_SESSION_ID = refusal(400, RPC.serverError, "Bad Request: Mcp-Session-Id header is required");
@@ -286,7 +276,7 @@ async function post(
     protocolVersionHeader: header,
     mcpMethodHeader: headerOf(req.headers, "mcp-method"),
     mcpNameHeader: headerOf(req.headers, "mcp-name"),
-  }) ?? { kind: "legacy" };
+  }) ?? { kind: "legacy" }; // the SDK's name of 2025-11-25, as it would say
   if (era.kind === "reject" && era.cell === "invalid-json-rpc-body") return sendRefusal(res, NOT_A_MESSAGE);
   if (era.kind !== "legacy") {
     const call =

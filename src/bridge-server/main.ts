@@ -290,8 +290,7 @@ async function warmUp(url: string, token: string): Promise<void> {
 /**
  * The bridge's own server at `/mcp`, served like a `machine` share (both eras, sealed sessions,
  * subscriptions, the one call): one upstream in this process, started with the first session or
- * request (it loads the SDK and zod, so an idle bridge does not carry them) and never stopped;
- * its lists kept in memory, not in the shared servers' cache file.
+ * request and never stopped; its lists kept in memory, not in the shared servers' cache file.
  */
 function ownHost(context: BridgeContext, tools: ToolSet, options: OwnerOptions): ShareHost {
   const identity = { command: "", args: [], envNames: [] };
@@ -350,31 +349,16 @@ async function pathSide(): Promise<PathSide> {
   };
 }
 
-/**
- * Every tool the sessions serve: the built-ins (as listed at build time: scripts/own-tools-list.mjs),
- * then the plugins'; their code, and zod, load with the first call.
- */
+/** Every tool the sessions serve: the built-ins as listed at build time, then the plugins'. */
 function bridgeTools(context: BridgeContext, plugins: LoadedPlugins["tools"]): ToolSet {
-  const listed = plugins.map((t) => ({
-    name: t.name,
-    description: t.description,
-    inputSchema: t.inputJsonSchema,
-  }));
-  return new ToolSet([...BUILTIN_LIST, ...listed], async () => {
-    const [{ memoryTools }, { notesTools }, { handoffTools }, { statusTool }] = await Promise.all([
-      import("./tools/memory.js"),
-      import("./tools/notes.js"),
-      import("./tools/handoff.js"),
-      import("./tools/bridge-status.js"),
-    ]);
-    return [
-      ...memoryTools(context.memory),
-      ...notesTools(context.notes),
-      ...handoffTools(context.handoff),
-      statusTool(context),
-      ...plugins,
-    ];
-  });
+  const listed = plugins.map(({ name, description, inputSchema }) => ({ name, description, inputSchema }));
+  return new ToolSet([...BUILTIN_LIST, ...listed], async () => [
+    ...(await import("./tools/memory.js")).memoryTools(context.memory),
+    ...(await import("./tools/notes.js")).notesTools(context.notes),
+    ...(await import("./tools/handoff.js")).handoffTools(context.handoff),
+    (await import("./tools/bridge-status.js")).statusTool(context),
+    ...plugins,
+  ]);
 }
 
 /** Names of the built-in tools (plugins cannot take them). */

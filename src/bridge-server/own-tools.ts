@@ -26,12 +26,8 @@ export interface BridgeContext {
   shares(): ShareStatus[];
 }
 
-/**
- * The tools every session serves: listed as given, looked up by name in a Map (`__proto__` or
- * `toString` is an unknown name like any other) once their code is loaded, with the first call.
- */
+/** The tools every session serves: listed as given; by name in a Map once their code loads (a first call). */
 export class ToolSet {
-  /** As tools/list shows them. */
   readonly list: readonly object[];
   readonly #load: () => Promise<readonly BridgeTool[]>;
   #byName: Promise<Map<string, BridgeTool>> | undefined;
