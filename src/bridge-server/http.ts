@@ -7,6 +7,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
 import { answerChallenge, CHALLENGE_HEADER, tokenScope } from "../core/bridge-link/index.js";
 import { RPC } from "../core/jsonrpc/codes.js";
+import { isPlain } from "../core/plain-records.js";
 import { isLoopback } from "../core/system/loopback.js";
 import { type Clock, realClock } from "./clock.js";
 import {
@@ -44,6 +45,7 @@ import {
 } from "./http-guards.js";
 import { LaneAnswers, laneTakes } from "./lane.js";
 import { type PeerRule, peerCheck } from "./peer-check.js";
+import { LEGACY } from "./route/handshake.js";
 import type { SessionSeal } from "./session-seal.js";
 import { type Session, type SessionInfo, SessionTable } from "./sessions.js";
 import type { TokenGuard } from "./token-guard.js";
@@ -106,6 +108,36 @@ const loadTypes = () =>
 /** A JSON-RPC 2.0 message by the SDK's schemas (requests first: they are most of the traffic). */
 const isMessage = (sdk: SdkTypes, item: unknown) =>
   sdk.isJSONRPCRequest(item) || sdk.isJSONRPCNotification(item) || sdk.isJSONRPCResponse(item);
+
+/** A revision header's refusal: a 2025 revision's or none known without the SDK (loaded for any other). */
+const versionRefusal = async (version: unknown) =>
+  version === undefined || LEGACY.includes(version as string)
+    ? null
+    : checkProtocolVersion(version, (sdkTypes ?? (await loadTypes())).SUPPORTED_PROTOCOL_VERSIONS);
+
+/**
+ * Whether the SDK would only say "a valid 2025-11-25 message" (then it is not loaded: the first
+ * session after a start waited for it): exactly its strict schema's members, no `_meta` (no 2026
+ * claim), a 2025 revision or none; an `initialize` naming its client alone, each known capability
+ * `{}` (roots' may say listChanged). Anything else is the SDK's to judge.
+ */
+export function ordinary2025(m: unknown, version: string | undefined): boolean {
+  const p = isPlain(m) && m.params === undefined ? {} : (m as Record<string, unknown> | null)?.params;
+  if (!isPlain(m) || m.jsonrpc !== "2.0" || typeof m.method !== "string" || !isPlain(p) || "_meta" in p)
+    return false;
+  const id = !("id" in m) || typeof m.id === "string" || Number.isSafeInteger(m.id);
+  const keys = Object.keys(m).every((k) => ["jsonrpc", "id", "method", "params"].includes(k));
+  if (!id || !keys || (version !== undefined && !LEGACY.includes(version))) return false;
+  if (m.method !== "initialize") return true;
+  const { capabilities: caps, clientInfo: info } = p;
+  const plain = (k: string) => {
+    const v = isPlain(caps) ? JSON.stringify(caps[k]) : "";
+    return v === undefined || v === "{}" || (k === "roots" && /^\{"listChanged":(true|false)\}$/.test(v));
+  };
+  const client = isPlain(info) && typeof info.name === "string" && typeof info.version === "string";
+  const known = ["experimental", "sampling", "elicitation", "roots", "tasks", "extensions"].every(plain);
+  return typeof p.protocolVersion === "string" && known && client && Object.keys(info).length === 2;
+}
 
 const NO_SESSION_ID = refusal(400, RPC.serverError, "Bad Request: Mcp-Session-Id header is required");
 const UNKNOWN_SESSION = refusal(404, RPC.sessionNotFound, "Session not found");
@@ -177,11 +209,10 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   // One credential's requests never take what another's and the control routes need.
   const busy = l.connections.slot(res, credentialOf(req.headers));
   if (busy) return req.method === "POST" ? refuseBody(req, res, busy) : sendRefusal(res, busy);
-  const sdk = sdkTypes ?? (await loadTypes());
   const sessionId = headerOf(req.headers, "mcp-session-id");
   if (req.method === "POST") return post(l, req, res, endpoint, sessionId);
   // GET and DELETE are 2025-11-25 session operations (2026-07-28 has neither).
-  const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);
+  const version = await versionRefusal(req.headers["mcp-protocol-version"]);
   if (version) return sendRefusal(res, version);
   if (req.method !== "GET" && req.method !== "DELETE")
     return sendRefusal(
@@ -228,22 +259,24 @@ async function post(
   if (declared) return refuseBody(req, res, declared);
   const body = await readBody(req, MAX_BODY_BYTES);
   if (body === null) return refuseBody(req, res, tooLarge(MAX_BODY_BYTES));
-  const sdk = sdkTypes ?? (await loadTypes());
   // A batch's messages are checked here; a single message's kind is the classification's first
   // question (below), so it is asked once, and a body that is no message at all refused alike.
-  const parsed = parseMessages(body, (item) => isMessage(sdk, item));
+  const batchSdk = sdkTypes ?? (/^\s*\[/.test(body) ? await loadTypes() : undefined);
+  const parsed = parseMessages(body, (item) => isMessage(batchSdk as SdkTypes, item));
   if (isRefusal(parsed)) return sendRefusal(res, parsed);
   const messages = parsed.messages as JSONRPCMessage[];
   const value = parsed.batch ? messages : messages[0];
   // What a refusal from here on answers under: the request's id when the body is one request.
   const id = requestIdOf(value);
-  const era = sdk.classifyInboundRequest({
+  const header = headerOf(req.headers, "mcp-protocol-version");
+  const sdk = batchSdk ?? (ordinary2025(value, header) ? undefined : await loadTypes());
+  const era = sdk?.classifyInboundRequest({
     httpMethod: "POST",
     body: value,
-    protocolVersionHeader: headerOf(req.headers, "mcp-protocol-version"),
+    protocolVersionHeader: header,
     mcpMethodHeader: headerOf(req.headers, "mcp-method"),
     mcpNameHeader: headerOf(req.headers, "mcp-name"),
-  });
+  }) ?? { kind: "legacy" }; // the SDK's name of 2025-11-25, as it would say
   if (era.kind === "reject" && era.cell === "invalid-json-rpc-body") return sendRefusal(res, NOT_A_MESSAGE);
   if (era.kind !== "legacy") {
     const call =
@@ -254,11 +287,11 @@ async function post(
     const response = await endpoint.serve2026(toWebRequest(req, res, body), value);
     return sendWebResponse(res, response, l.clock);
   }
-  const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);
+  const version = await versionRefusal(header);
   if (version) return sendRefusal(res, version, id);
   // The SDK's check parses a whole schema: only for what can be an initialize at all.
   const init = messages.find(
-    (m) => (m as { method?: unknown }).method === "initialize" && sdk.isInitializeRequest(m),
+    (m) => (m as { method?: unknown }).method === "initialize" && (!sdk || sdk.isInitializeRequest(m)),
   ) as InitializeRequest | undefined;
   let session: Session | undefined;
   if (init) {

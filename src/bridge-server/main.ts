@@ -36,11 +36,12 @@ import { type HttpBridge, type HttpOptions, listenHttp } from "./http.js";
 import { JsonStore } from "./json-store.js";
 import { NotesFolder } from "./notes-folder.js";
 import { OwnServer } from "./own-server.js";
-import type { BridgeContext, ToolSet } from "./own-tools.js";
+import { type BridgeContext, ToolSet } from "./own-tools.js";
 import { type LoadedPlugins, loadPlugins } from "./plugins.js";
 import { SessionSeal } from "./session-seal.js";
 import { bridgeReport } from "./status-report.js";
 import { TokenGuard } from "./token-guard.js";
+import BUILTIN_LIST from "./tools/builtin-tools.json" with { type: "json" };
 import { emptyHandoff, parseHandoff } from "./tools/handoff-data.js";
 import { emptyMemory, parseMemory } from "./tools/memory-data.js";
 
@@ -181,8 +182,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     sessions: () => http?.sessions() ?? [],
     shares: () => gateway.status().shares,
   };
-  let tools: Promise<ToolSet> | undefined;
-  const own = ownHost(context, () => (tools ??= bridgeTools(context, plugins.tools)), options);
+  const own = ownHost(context, bridgeTools(context, plugins.tools), options);
   try {
     for (const name of options.gateway?.warm ?? []) {
       phase(`starting the shared server "${name}"`);
@@ -290,10 +290,9 @@ async function warmUp(url: string, token: string): Promise<void> {
 /**
  * The bridge's own server at `/mcp`, served like a `machine` share (both eras, sealed sessions,
  * subscriptions, the one call): one upstream in this process, started with the first session or
- * request (it loads the SDK and zod, so an idle bridge does not carry them) and never stopped;
- * its lists kept in memory, not in the shared servers' cache file.
+ * request and never stopped; its lists kept in memory, not in the shared servers' cache file.
  */
-function ownHost(context: BridgeContext, tools: () => Promise<ToolSet>, options: OwnerOptions): ShareHost {
+function ownHost(context: BridgeContext, tools: ToolSet, options: OwnerOptions): ShareHost {
   const identity = { command: "", args: [], envNames: [] };
   return new ShareHost(
     { name: BRIDGE_SERVER_NAME, mode: "machine", command: "", args: [], env: {}, identity },
@@ -350,38 +349,17 @@ async function pathSide(): Promise<PathSide> {
   };
 }
 
-/** Every tool the sessions serve, built once: the built-ins, then the plugins'. */
-async function bridgeTools(context: BridgeContext, plugins: LoadedPlugins["tools"]): Promise<ToolSet> {
-  const [{ ToolSet }, { memoryTools }, { notesTools }, { handoffTools }, { statusTool }] = await Promise.all([
-    import("./own-tools.js"),
-    import("./tools/memory.js"),
-    import("./tools/notes.js"),
-    import("./tools/handoff.js"),
-    import("./tools/bridge-status.js"),
-  ]);
-  return new ToolSet([
-    ...memoryTools(context.memory),
-    ...notesTools(context.notes),
-    ...handoffTools(context.handoff),
-    statusTool(context),
+/** Every tool the sessions serve: the built-ins as listed at build time, then the plugins'. */
+function bridgeTools(context: BridgeContext, plugins: LoadedPlugins["tools"]): ToolSet {
+  const listed = plugins.map(({ name, description, inputSchema }) => ({ name, description, inputSchema }));
+  return new ToolSet([...BUILTIN_LIST, ...listed], async () => [
+    ...(await import("./tools/memory.js")).memoryTools(context.memory),
+    ...(await import("./tools/notes.js")).notesTools(context.notes),
+    ...(await import("./tools/handoff.js")).handoffTools(context.handoff),
+    (await import("./tools/bridge-status.js")).statusTool(context),
     ...plugins,
   ]);
 }
 
 /** Names of the built-in tools (plugins cannot take them). */
-const BUILTIN_TOOLS: ReadonlySet<string> = new Set([
-  "memory_set",
-  "memory_get",
-  "memory_list",
-  "memory_delete",
-  "notes_write",
-  "notes_read",
-  "notes_list",
-  "notes_delete",
-  "handoff_post",
-  "handoff_list",
-  "handoff_get",
-  "handoff_claim",
-  "handoff_complete",
-  "bridge_status",
-]);
+const BUILTIN_TOOLS: ReadonlySet<string> = new Set(BUILTIN_LIST.map((t) => t.name));

@@ -31,7 +31,7 @@ const CACHE_HINTS: Record<string, Json> = {
 
 /** A tool call: unknown name → -32602 (the spec's tools section); bad arguments or a failing handler → a tool error. */
 async function callTool(tools: ToolSet, name: unknown, args: unknown, call: ToolCall): Promise<Json> {
-  const tool = typeof name === "string" ? tools.get(name) : undefined;
+  const tool = typeof name === "string" ? await tools.get(name) : undefined;
   if (!tool)
     throw rpcError(
       `Unknown tool: ${JSON.stringify(String(name).slice(0, 80))} (tools/list names the bridge's tools)`,
@@ -61,10 +61,9 @@ async function callTool(tools: ToolSet, name: unknown, args: unknown, call: Tool
 export class OwnServer implements WireTransport {
   onmessage?: (message: JSONRPCMessage) => void;
   onclose?: () => void;
-  readonly #tools: () => Promise<ToolSet>;
+  readonly #set: ToolSet;
   readonly #notes: NotesFolder;
   readonly #resources: ReturnType<typeof noteResources>;
-  #set: ToolSet | undefined;
   /** Calls in flight, each with what aborts its tool (the gateway's cancel names its id). */
   readonly #calls = new Map<RequestId, AbortController>();
   /**
@@ -83,14 +82,13 @@ export class OwnServer implements WireTransport {
   #stopNotes: (() => void) | undefined;
   #closed = false;
 
-  constructor(tools: () => Promise<ToolSet>, notes: NotesFolder) {
-    this.#tools = tools;
+  constructor(tools: ToolSet, notes: NotesFolder) {
+    this.#set = tools;
     this.#notes = notes;
     this.#resources = noteResources(notes);
   }
 
   async start(): Promise<void> {
-    this.#set = await this.#tools();
     this.#stopNotes = this.#notes.onChange((change) => this.#changed(change));
   }
 
@@ -143,7 +141,7 @@ export class OwnServer implements WireTransport {
       case "ping":
         return {};
       case "tools/list":
-        return { tools: (this.#set as ToolSet).list, ...hints };
+        return { tools: this.#set.list, ...hints };
       case "tools/call":
         return this.#call(id, params);
       case "resources/list":
@@ -168,7 +166,7 @@ export class OwnServer implements WireTransport {
     const stop = new AbortController();
     this.#calls.set(id, stop);
     try {
-      return await callTool(this.#set as ToolSet, params.name, params.arguments, {
+      return await callTool(this.#set, params.name, params.arguments, {
         client,
         signal: stop.signal,
       });

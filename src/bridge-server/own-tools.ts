@@ -1,9 +1,7 @@
 /**
- * The bridge's own tools, built once per process (the built-ins and the plugins'), and the shared
- * state they work on; own-server.ts serves them.
+ * The bridge's own tools (the built-ins and the plugins'), and the shared state they work on;
+ * own-server.ts serves them.
  */
-import type { Tool } from "@modelcontextprotocol/server";
-import { z } from "zod";
 import type { BridgeFiles } from "../core/bridge-link/index.js";
 import type { ShareStatus } from "./gateway/index.js";
 import type { JsonStore } from "./json-store.js";
@@ -28,27 +26,19 @@ export interface BridgeContext {
   shares(): ShareStatus[];
 }
 
-/**
- * The tools every session serves: looked up by name in a Map (`__proto__` or `toString` is an
- * unknown name like any other), listed from one array whose JSON Schemas are built once.
- */
+/** The tools every session serves: listed as given; by name in a Map once their code loads (a first call). */
 export class ToolSet {
-  readonly #byName: Map<string, BridgeTool>;
-  readonly list: Tool[];
+  readonly list: readonly object[];
+  readonly #load: () => Promise<readonly BridgeTool[]>;
+  #byName: Promise<Map<string, BridgeTool>> | undefined;
 
-  constructor(tools: readonly BridgeTool[]) {
-    this.#byName = new Map(tools.map((t) => [t.name, t]));
-    this.list = tools.map((t) => ({
-      name: t.name,
-      ...(t.title ? { title: t.title } : {}),
-      description: t.description,
-      inputSchema: (t.inputJsonSchema ??
-        z.toJSONSchema(t.input, { target: "draft-7", io: "input" })) as Tool["inputSchema"],
-      ...(t.annotations ? { annotations: t.annotations } : {}),
-    }));
+  constructor(list: readonly object[], load: () => Promise<readonly BridgeTool[]>) {
+    this.list = list;
+    this.#load = load;
   }
 
-  get(name: string): BridgeTool | undefined {
-    return this.#byName.get(name);
+  async get(name: string): Promise<BridgeTool | undefined> {
+    this.#byName ??= this.#load().then((tools) => new Map(tools.map((t) => [t.name, t])));
+    return (await this.#byName).get(name);
   }
 }

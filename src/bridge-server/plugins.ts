@@ -124,7 +124,7 @@ function validate(z: Zod, mod: Record<string, unknown>, taken: Set<string>): Bri
       name: t.name,
       description: t.description,
       input,
-      inputJsonSchema: inputSchema,
+      inputSchema,
       run: async (args, call) => toResult(await handler(args as Record<string, unknown>, call)),
     };
   });

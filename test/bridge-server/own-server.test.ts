@@ -142,7 +142,7 @@ test("the own server on a wire: ids from 0 in order, each call's client from its
   const started = new Promise<void>((resolve) => {
     began = resolve;
   });
-  const tools = new ToolSet([
+  const tools = new ToolSet([], async () => [
     defineTool({ name: "who", description: "Who calls" }, (_args, call) => {
       seen.push(call);
       return { content: [{ type: "text", text: call.client }] };
@@ -157,7 +157,7 @@ test("the own server on a wire: ids from 0 in order, each call's client from its
       );
     }),
   ]);
-  const server = new OwnServer(async () => tools, new NotesFolder(tempDir()));
+  const server = new OwnServer(tools, new NotesFolder(tempDir()));
   const ids: unknown[] = [];
   const send = server.send.bind(server);
   server.send = (m: JSONRPCMessage) => {

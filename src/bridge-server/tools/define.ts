@@ -18,8 +18,8 @@ export interface BridgeTool {
   title?: string;
   description: string;
   input: z.ZodType;
-  /** The input's JSON Schema for tools/list (default: generated from `input`). */
-  inputJsonSchema?: Record<string, unknown>;
+  /** A plugin's input as its JSON Schema, for tools/list (the built-ins': tools/builtin-tools.json). */
+  inputSchema?: Record<string, unknown>;
   annotations?: ToolAnnotations;
   run(args: unknown, call: ToolCall): Promise<CallToolResult>;
 }
