@@ -1,7 +1,7 @@
 /**
  * The bridge's HTTP listener (node:http): each request through the checks in the order the spec asks
- * for (Origin and Host, token, body, JSON, JSON-RPC), then to its era: a 2025-11-25 session's SDK
- * transport, or the endpoint's 2026-07-28 handler.
+ * for (Origin and Host, token, body, JSON, JSON-RPC), then to its era: a 2025-11-25 session's
+ * transport, or the endpoint's 2026-07-28 lane and handler.
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";

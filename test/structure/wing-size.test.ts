@@ -34,7 +34,7 @@ const WING_MAX = 15_764;
  * Its code alone, when this limit was set: comments are not what the wing is cut for, and a cut
  * that only moves comments does not lower it. Lower it when the code shrinks.
  */
-const WING_CODE_MAX = 11_722;
+const WING_CODE_MAX = 11_719;
 
 const wingTexts = () => {
   const files = [

@@ -15,7 +15,7 @@ import { ListCache } from "./list-cache.js";
 import type { PathSide } from "./session-keys.js";
 import { ShareHost } from "./share-host.js";
 import type { ShareRestart, ShareStatus } from "./share-status.js";
-import { toolsEndpoint } from "./tools-route.js";
+import { toolsHost } from "./tools-route.js";
 
 export interface GatewayOptions {
   cacheFile: string;
@@ -69,7 +69,7 @@ export class Gateway {
   /** The manifest's toolSearch, and the servers behind `/tools` only (never at `/share/<name>`). */
   #toolSearch: ToolSearchShares | undefined;
   #hidden = new Set<string>();
-  #tools: Endpoint | undefined;
+  #tools: ShareHost | undefined;
   #idleMinutes = 10;
   #sweep: Timer | undefined;
   #sweeping = false;
@@ -88,9 +88,17 @@ export class Gateway {
   /** The endpoint at `/share/<name>`, if that server is shared (or named, and failing). */
   endpointAt(pathname: string): Endpoint | undefined {
     if (pathname === TOOLS_PATH && this.#toolSearch) {
-      const g = { ...this.#o, plan: () => this.#toolSearch, host: (n: string) => this.#hosts.get(n) };
-      this.#tools ??= toolsEndpoint(pathname, { ...g, cache: this.#cache });
-      return this.#tools;
+      const { side, log, clock } = this.#o;
+      this.#tools ??= toolsHost({
+        side,
+        log,
+        ...(clock ? { clock } : {}),
+        cache: this.#cache,
+        plan: () => this.#toolSearch,
+        host: (n) => this.#hosts.get(n),
+        idleMs: () => this.#idleMinutes * 60_000,
+      });
+      return this.#tools.endpoint();
     }
     const name = shareOf(pathname);
     if (!name || this.#hidden.has(name)) return undefined;
@@ -204,7 +212,8 @@ export class Gateway {
     this.#sweep = (this.#o.clock ?? realClock).every(every, () => {
       if (this.#sweeping) return;
       this.#sweeping = true;
-      const swept = [...this.#hosts.values()].map((h) =>
+      const hosts = [...this.#hosts.values(), ...(this.#tools ? [this.#tools] : [])];
+      const swept = hosts.map((h) =>
         h
           .sweep()
           .catch((error: unknown) => this.#o.log(`[share ${h.name}] idle sweep failed: ${String(error)}`)),
@@ -217,7 +226,7 @@ export class Gateway {
 
   async close(): Promise<void> {
     this.#sweep?.cancel();
-    await Promise.all([...this.#hosts.values()].map((h) => h.close()));
+    await Promise.all([...this.#hosts.values(), ...(this.#tools ? [this.#tools] : [])].map((h) => h.close()));
     await this.#cache.flushed();
   }
 }
