@@ -108,6 +108,9 @@ export class Gateway {
     return failed ? failingEndpoint(pathname, name, failed.error) : undefined;
   }
 
+  /** What it sweeps and closes: its shared servers, and `/tools` once served. */
+  #all = () => [...this.#hosts.values(), ...(this.#tools ? [this.#tools] : [])];
+
   hosts(): ShareHost[] {
     return [...this.#hosts.values()];
   }
@@ -212,8 +215,7 @@ export class Gateway {
     this.#sweep = (this.#o.clock ?? realClock).every(every, () => {
       if (this.#sweeping) return;
       this.#sweeping = true;
-      const hosts = [...this.#hosts.values(), ...(this.#tools ? [this.#tools] : [])];
-      const swept = hosts.map((h) =>
+      const swept = this.#all().map((h) =>
         h
           .sweep()
           .catch((error: unknown) => this.#o.log(`[share ${h.name}] idle sweep failed: ${String(error)}`)),
@@ -226,7 +228,7 @@ export class Gateway {
 
   async close(): Promise<void> {
     this.#sweep?.cancel();
-    await Promise.all([...this.#hosts.values(), ...(this.#tools ? [this.#tools] : [])].map((h) => h.close()));
+    await Promise.all(this.#all().map((h) => h.close()));
     await this.#cache.flushed();
   }
 }

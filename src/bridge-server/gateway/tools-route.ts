@@ -83,7 +83,7 @@ export function toolsHost(g: ToolsGateway): ShareHost {
 /** A 2025-11-25 session's end: its own processes end with it. */
 async function ended(g: ToolsGateway, session: string | undefined): Promise<void> {
   const key = childKeyOf("session", {}, g.side, session);
-  if (session === undefined || !key.ok) return;
+  if (!key.ok) return;
   for (const name of new Set(g.plan()?.clients.flatMap((c) => c.servers)))
     if (g.host(name)?.mode === "session") await g.host(name)?.drop(key.key);
 }
@@ -96,11 +96,8 @@ async function callFor(g: ToolsGateway, at: At, c: OnDemandCall) {
   const child = host.child(found.key, found.cwd);
   const params = { ...c.via, name: c.tool, arguments: c.args };
   const m: Passage["m"] = { jsonrpc: "2.0", id: 0, method: "tools/call", params };
-  const session = {
-    era: "2026-07-28" as const,
-    subscriptions: new Set<string>(),
-    tools: host.gate(at.headers),
-  };
+  const tools = host.gate(at.headers);
+  const session = { era: "2026-07-28" as const, subscriptions: new Set<string>(), tools };
   const p = { child, session, m, send: () => {}, stop: new CallStop() };
   const answer = (await callShared(sharedCall(p, () => child.described()))) as Json | undefined;
   if (!answer || answer.error) throw new Error(String((answer?.error as Json | undefined)?.message));
