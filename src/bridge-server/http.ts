@@ -267,8 +267,9 @@ async function post(
         res,
         refusal(400, RPC.invalidRequest, "Invalid Request: initialize must be sent alone"),
       );
-    const refused = endpoint.admit?.(req.headers);
-    if (refused) return sendRefusal(res, refusal(400, RPC.invalidParams, `Invalid params: ${refused}`), id);
+    const barred = endpoint.admit?.(req.headers);
+    if (barred?.forbidden) return sendRefusal(res, refusal(403, RPC.serverError, barred.why), id);
+    if (barred) return sendRefusal(res, refusal(400, RPC.invalidParams, `Invalid params: ${barred.why}`), id);
     try {
       session = await l.sessions.open(endpoint, init.params.clientInfo?.name ?? "unknown", req.headers, {
         init: init.params,

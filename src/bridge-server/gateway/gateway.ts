@@ -238,7 +238,7 @@ function failingEndpoint(path: string, name: string, error: string): Endpoint {
   const why = `the shared server "${name}" cannot run here: ${error}`;
   return {
     path,
-    admit: () => why,
+    admit: () => ({ why }),
     connect: async () => {
       throw new Error(why);
     },

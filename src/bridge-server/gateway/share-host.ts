@@ -35,12 +35,12 @@ export interface HostOptions {
   /** What its processes' idle time, backoff and asks' timeouts run on (tests move it by hand). */
   clock?: Clock;
   /**
-   * `/mcp` or `/tools` served like a share, no status naming it: its path, its upstream in this
-   * process for each key; `keyOf`: the key a request goes to, when not its mode's (tools-route.ts).
+   * `/mcp` or `/tools` served like a share, no status naming it: its path, its upstream in this process
+   * per key; `keyOf`: a request's key when not its mode's, with its upstream's opener (tools-route.ts).
    */
   inProcess?: {
     path: string;
-    open(key: string): WireTransport;
+    open?(key: string): WireTransport;
     keyOf?(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey;
     /** Told when a key and all of it are forgotten (its session ended, its idle time ran out). */
     dropped?(key: string): void;
@@ -149,7 +149,7 @@ export class ShareHost implements ShareRoom {
       path: this.path,
       admit: (headers) => {
         const key = this.#keyFor(headers, "initialize");
-        return key.ok ? undefined : key.why;
+        return key.ok ? undefined : key;
       },
       connect: async (transport, headers) => connectSession(this, transport, headers),
       sessionHeaders: this.mode === "project" ? [PROJECT_HEADER] : [],
@@ -189,6 +189,7 @@ export class ShareHost implements ShareRoom {
         full: true,
         why: `Service Unavailable: this server already holds ${MAX_KEYS} ${this.mode === "project" ? "project folders, each of them in use: try again once one is not (no session on it, and its process stopped after bridge.idleMinutes idle)" : "sessions, each of them in use: try again once one ends"}`,
       };
+    else if (found.open) this.child(found.key, found.cwd, found.open);
     return found;
   }
 
@@ -223,7 +224,7 @@ export class ShareHost implements ShareRoom {
     return true;
   }
 
-  child(key: string, cwd?: string): SharedChild {
+  child(key: string, cwd?: string, open?: () => WireTransport): SharedChild {
     let child = this.#children.get(key);
     if (!child) {
       // A project's process runs in its folder; a machine's or a session's in the home folder —
@@ -239,7 +240,8 @@ export class ShareHost implements ShareRoom {
         // What happens to the process goes to both logs; what it writes (stderr, stdout that is
         // not JSON-RPC), to its own.
         () =>
-          this.#o.inProcess?.open(key) ??
+          open?.() ??
+          this.#o.inProcess?.open?.(key) ??
           new ChildTransport(
             launch,
             (line) => this.#event(key, line),

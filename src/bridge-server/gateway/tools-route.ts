@@ -7,7 +7,7 @@ import { TOOLS_PATH } from "../../core/bridge-link/index.js";
 import type { ToolSearchShares } from "../../core/entries/share-launch.js";
 import { KeptIndex } from "../../core/tool-search/kept-index.js";
 import type { OnDemandCall } from "../../core/tool-search/search-and-call.js";
-import { OnDemandServer } from "../../core/tool-search/server.js";
+import { NOT_NAMED, OnDemandServer } from "../../core/tool-search/server.js";
 import { CallStop } from "../call-stop.js";
 import { credentialOf, labelOf } from "../credential.js";
 import { headerOf } from "../http-guards.js";
@@ -25,8 +25,8 @@ export interface ToolsGateway extends Omit<HostOptions, "logFile" | "inProcess">
   host(name: string): ShareHost | undefined;
 }
 
-const NONE =
-  "Forbidden: /tools serves the clients the manifest's toolSearch names, each with its own client token (mcp-twin sync writes it)";
+/** What a call made for a /tools request sends on of its headers: its credential, folder and session. */
+const KEPT = ["authorization", PROJECT_HEADER, SESSION_HEADER];
 
 /** The request an upstream was opened for: what it finds its tools with and calls them under. */
 type At = { headers: Record<string, string | undefined>; session?: string | undefined };
@@ -44,8 +44,6 @@ export function toolsHost(g: ToolsGateway): ShareHost {
     },
   );
   g.cache.toolsChanged = (name, folder) => kept.changed(name, folder);
-  /** Each key's request, as its last request named it (its token, folder and session). */
-  const asked = new Map<string, At>();
   const find = (at: At) =>
     kept.of(clientOf(at.headers), (c) => callFor(g, at, c), childKeyOf("project", at.headers, g.side));
   const identity = { command: "", args: [], envNames: [] };
@@ -55,37 +53,29 @@ export function toolsHost(g: ToolsGateway): ShareHost {
       ...g,
       inProcess: {
         path: TOOLS_PATH,
+        // Nothing kept per request: its key names its session's, its upstream opens as it asked.
         keyOf: (headers, session) => {
           const client = clientOf(headers);
-          if (!g.plan()?.clients.some((c) => c.client === client)) return { ok: false, why: NONE };
-          const at: At = { headers: {}, session };
-          for (const name of ["authorization", PROJECT_HEADER, SESSION_HEADER])
-            at.headers[name] = headerOf(headers, name);
-          const own = session ?? `relay:${at.headers[SESSION_HEADER] ?? ""}`;
-          const key = `tools:${labelOf(credentialOf(headers), own, at.headers[PROJECT_HEADER] ?? "\0")}`;
-          // An initialize's check (ShareHost's admit) leaves one more per token and folder, replaced by the next.
-          asked.set(key, at);
-          return { ok: true, key };
+          if (!g.plan()?.clients.some((c) => c.client === client))
+            return { ok: false, why: NOT_NAMED, forbidden: true };
+          const at = { session, headers: Object.fromEntries(KEPT.map((n) => [n, headerOf(headers, n)])) };
+          const own = childKeyOf("session", headers, g.side, session);
+          const folder = labelOf(credentialOf(headers), at.headers[PROJECT_HEADER] ?? "\0");
+          const key = `tools:${folder}/${own.ok ? own.key : ""}`;
+          return { ok: true, key, open: () => new OnDemandServer(() => find(at), kept) };
         },
-        open: (key) => {
-          const at = asked.get(key) ?? { headers: {} };
-          return new OnDemandServer(() => find(at), kept);
+        open: () => {
+          throw new Error("its session ended while this request was on its way: send it again");
         },
+        // A session's end (2025-11-25's, or a relay's `Mcp-Twin-Session`): its own processes end with it.
         dropped: (key) => {
-          void ended(g, asked.get(key)?.session);
-          asked.delete(key);
+          const own = key.slice(key.indexOf("/") + 1);
+          for (const name of new Set(g.plan()?.clients.flatMap((c) => c.servers)))
+            if (own && g.host(name)?.mode === "session") void g.host(name)?.drop(own);
         },
       },
     },
   );
-}
-
-/** A 2025-11-25 session's end: its own processes end with it. */
-async function ended(g: ToolsGateway, session: string | undefined): Promise<void> {
-  const key = childKeyOf("session", {}, g.side, session);
-  if (!key.ok) return;
-  for (const name of new Set(g.plan()?.clients.flatMap((c) => c.servers)))
-    if (g.host(name)?.mode === "session") await g.host(name)?.drop(key.key);
 }
 
 /** A call for a request with these headers (of this 2025-11-25 session), made as a 2026-07-28 one (server.ts). */

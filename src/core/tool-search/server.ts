@@ -21,6 +21,10 @@ const DISCOVER = {
   _meta: { [SERVER_INFO_KEY]: { name: "mcp-twin-tools", version: VERSION } },
 };
 
+/** Why `/tools` refuses a client token (403): its client is not one the manifest's toolSearch names. */
+export const NOT_NAMED =
+  "Forbidden: /tools serves the clients the manifest's toolSearch names, each with its own client token (mcp-twin sync writes it)";
+
 /**
  * One upstream of `/tools` (gateway/tools-route.ts keeps one per client, folder and session): what
  * it answers is found again for each request (a project folder's list, once its process has listed
