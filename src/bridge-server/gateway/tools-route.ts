@@ -65,7 +65,7 @@ export function toolsHost(g: ToolsGateway): ShareHost {
           return { ok: true, key, open: () => new OnDemandServer(() => find(at), kept) };
         },
         open: () => {
-          throw new Error("its session ended while this request was on its way: send it again");
+          throw new Error("its /tools key was let go while this request was on its way: send it again");
         },
         // A session's end (2025-11-25's, or a relay's `Mcp-Twin-Session`): its own processes end with it.
         dropped: (key) => {

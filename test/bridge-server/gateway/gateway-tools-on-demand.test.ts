@@ -108,6 +108,28 @@ test("a server that is not shared runs one process per /tools session, ended wit
   expect(direct.status).toBe(404);
 }, 120_000);
 
+test("a relay's /tools session (Mcp-Twin-Session) ended by its DELETE ends its processes behind /tools too", async () => {
+  const g = await onDemandGateway();
+  const token = clientToken(g.token, "tools", "linux:gemini-cli");
+  const relay = { "mcp-twin-session": "relay-1" };
+  const params = { name: "call_tool", arguments: { name: "new/echo", arguments: { text: "r" } } };
+  const called = await rawModernPost(toolsUrl(g), token, "tools/call", params, {
+    ...relay,
+    "mcp-name": "call_tool",
+  });
+  expect(JSON.stringify(called.body.result?.content)).toContain("v2:r");
+  const children = async () => (await g.status()).shares.find((s) => s.name === "new")?.children.length;
+  expect(await children()).toBe(1);
+  const end = (session: string) =>
+    fetch(toolsUrl(g), {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${token}`, "mcp-twin-session": session },
+    });
+  expect((await end("relay-2")).status).toBe(404);
+  expect((await end("relay-1")).status).toBe(200);
+  await until("the relay session's process stops", async () => ((await children()) === 0 ? true : undefined));
+}, 120_000);
+
 test("a token of another client, of a shared server or the bridge's own finds nothing at /tools", async () => {
   const g = await onDemandGateway();
   for (const token of [

@@ -40,7 +40,7 @@ test("initialize checks and relay ends with a new folder or session each keep no
   await flood(0, 2_000);
   const before = await held();
   await flood(2_000, 30_000);
-  // Their 60,000 keys kept held 19 MB; none kept, what is left is noise.
+  // Their 60,000 keys kept held 18 MB; none kept, what is left is noise.
   expect((await held()) - before).toBeLessThan(4 * 1024 * 1024);
   await host.close();
 });
