@@ -10,8 +10,8 @@ import type { HttpSessionTransport } from "./session-transport.js";
 /** One MCP endpoint (a path), serving both protocol eras. */
 export interface Endpoint {
   path: string;
-  /** Why a 2025-11-25 session with these headers cannot open here (undefined: it can). */
-  admit?(headers: IncomingHttpHeaders): string | undefined;
+  /** Why a 2025-11-25 session with these headers cannot open here (undefined: it can); forbidden: 403. */
+  admit?(headers: IncomingHttpHeaders): { why: string; forbidden?: true } | undefined;
   /**
    * Headers (lower case) of a 2025-11-25 session's `initialize` that decide where it goes (a
    * project server's folder): sealed with its id, so a restart opens it again in the same place.

@@ -1,7 +1,7 @@
 /**
  * The bridge's HTTP listener (node:http): each request through the checks in the order the spec asks
- * for (Origin and Host, token, body, JSON, JSON-RPC), then to its era: a 2025-11-25 session's SDK
- * transport, or the endpoint's 2026-07-28 handler.
+ * for (Origin and Host, token, body, JSON, JSON-RPC), then to its era: a 2025-11-25 session's
+ * transport, or the endpoint's 2026-07-28 lane and handler.
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
@@ -300,8 +300,9 @@ async function post(
         res,
         refusal(400, RPC.invalidRequest, "Invalid Request: initialize must be sent alone"),
       );
-    const refused = endpoint.admit?.(req.headers);
-    if (refused) return sendRefusal(res, refusal(400, RPC.invalidParams, `Invalid params: ${refused}`), id);
+    const barred = endpoint.admit?.(req.headers);
+    if (barred?.forbidden) return sendRefusal(res, refusal(403, RPC.serverError, barred.why), id);
+    if (barred) return sendRefusal(res, refusal(400, RPC.invalidParams, `Invalid params: ${barred.why}`), id);
     try {
       session = await l.sessions.open(endpoint, init.params.clientInfo?.name ?? "unknown", req.headers, {
         init: init.params,

@@ -1,22 +1,16 @@
 /**
- * A lean SDK `Transport` for one Streamable HTTP session on node:http: plain request/response calls
- * are answered as one JSON body. Not the SDK's: 3–5× the CPU a call, without the bounds (performance.md).
+ * One Streamable HTTP session's transport on node:http: plain request/response calls are answered
+ * as one JSON body. Not the SDK's: 3–5× the CPU a call, without the bounds (performance.md).
  */
 import type { ServerResponse } from "node:http";
-import type {
-  JSONRPCMessage,
-  MessageExtraInfo,
-  RequestId,
-  Transport,
-  TransportSendOptions,
-} from "@modelcontextprotocol/server";
+import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/server";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { type Clock, realClock, type Timer } from "./clock.js";
 import { requestIdOf, sendJson } from "./http-guards.js";
 import { Backlog, StallGuard } from "./stream-backlog.js";
 
 // Messages here were validated by the SDK's JSONRPCMessageSchema (incoming, in http.ts) or made by
-// the SDK's Protocol (outgoing), so telling them apart only needs their keys. Checking by keys
+// a route (outgoing), so telling them apart only needs their keys. Checking by keys
 // also keeps the SDK's schemas out of an idle bridge.
 const isRequest = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId; method: string } =>
   "method" in m && "id" in m;
@@ -146,12 +140,12 @@ function writeEvent(res: ServerResponse, message: JSONRPCMessage): number {
  * into a `text/event-stream` and carries them all, as the spec allows. Messages related to no
  * request go to the session's GET stream, when the client opened one.
  */
-export class HttpSessionTransport implements Transport {
+export class HttpSessionTransport {
   sessionId: string;
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
-  protocolVersion: string | undefined;
+  /** What its client sends, to its route (gateway/session-route.ts). */
+  onmessage?: (message: JSONRPCMessage) => void;
   readonly #exchanges = new Map<RequestId, Exchange>();
   /**
    * Called each time the last open stream of the session closes (its GET stream, the answers to
@@ -167,8 +161,6 @@ export class HttpSessionTransport implements Transport {
    * count is of the POSTs still open.
    */
   readonly #pending: Set<RequestId> | undefined;
-  /** Requests of the bridge's own (a session opened again: sessions.ts), answered to it alone. */
-  readonly #internal = new Map<RequestId, (message: JSONRPCMessage) => void>();
   /** The GET stream while it is open: its response, the bounds on what it leaves unread, its keep-alive. */
   #stream: { res: ServerResponse; backlog: Backlog; stall: StallGuard; keepAlive: Timer } | null = null;
   #hadStream = false;
@@ -191,12 +183,6 @@ export class HttpSessionTransport implements Transport {
     this.#pending = options.untilAnswered ? new Set() : undefined;
   }
 
-  async start(): Promise<void> {}
-
-  setProtocolVersion(version: string): void {
-    this.protocolVersion = version;
-  }
-
   /**
    * One POST's validated messages. Requests are answered on `res`; a POST with only
    * notifications and responses gets 202 at once.
@@ -205,7 +191,7 @@ export class HttpSessionTransport implements Transport {
     messages: JSONRPCMessage[],
     batch: boolean,
     res: ServerResponse,
-    options: { acceptsSse: boolean; headers: Record<string, string>; extra?: MessageExtraInfo },
+    options: { acceptsSse: boolean; headers: Record<string, string> },
   ): void {
     // Closed meanwhile (evicted, ended): nothing would ever answer; said at once.
     if (this.#closed) return void sessionClosed(res, batch ? null : requestIdOf(messages[0]));
@@ -220,7 +206,7 @@ export class HttpSessionTransport implements Transport {
       const message = `Too many requests in flight on this session (at most ${SESSION_LIMITS.inFlight}): wait for answers before sending more`;
       const errors = ids.map((id) => ({ jsonrpc: "2.0", id, error: { code: RPC.serverError, message } }));
       sendJson(res, 200, options.headers, batch ? errors : errors[0]);
-      for (const m of messages) if (!isRequest(m)) this.onmessage?.(m, options.extra);
+      for (const m of messages) if (!isRequest(m)) this.onmessage?.(m);
       return;
     }
     if (ids.length === 0) {
@@ -240,7 +226,7 @@ export class HttpSessionTransport implements Transport {
         if (this.openStreams === 0) this.onquiet?.();
       });
     }
-    for (const m of messages) this.onmessage?.(m, options.extra);
+    for (const m of messages) this.onmessage?.(m);
   }
 
   /** The session's GET stream: server messages related to no request. */
@@ -282,31 +268,10 @@ export class HttpSessionTransport implements Transport {
     return (this.#stream ? 1 : 0) + this.#answering;
   }
 
-  /**
-   * A request of the bridge's own to the session's server (the replayed `initialize` of a session
-   * opened again): its answer comes back here, and never reaches the client.
-   */
-  internal(request: JSONRPCMessage & { id: RequestId }): Promise<JSONRPCMessage> {
-    return new Promise((resolve) => {
-      this.#internal.set(request.id, resolve);
-      this.onmessage?.(request);
-    });
-  }
-
-  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    this.deliver(message, options?.relatedRequestId);
-  }
-
-  /** `send` without a promise, for a router that has nothing to wait for. */
+  /** A message to the client: on the answer to the POST of the request it relates to, else on the GET stream. */
   deliver(message: JSONRPCMessage, relatedRequestId?: RequestId): void {
     if (this.#closed) return;
     const response = isResponse(message);
-    const own = response ? this.#internal.get(message.id) : undefined;
-    if (own && response) {
-      this.#internal.delete(message.id);
-      own(message);
-      return;
-    }
     if (response) this.#pending?.delete(message.id);
     const related = response ? message.id : relatedRequestId;
     const exchange = related !== undefined ? this.#exchanges.get(related) : undefined;

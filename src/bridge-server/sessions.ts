@@ -1,6 +1,6 @@
 /**
- * The HTTP sessions of the bridge: one SDK transport (and the server or router of its endpoint)
- * per `Mcp-Session-Id`, from `initialize` (or a sealed id after a restart) until DELETE or its client is gone.
+ * The HTTP sessions of the bridge: one transport (and its endpoint's route) per `Mcp-Session-Id`,
+ * from `initialize` (or a sealed id after a restart) until DELETE or its client is gone.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
@@ -140,17 +140,9 @@ export class SessionTable {
     // What its initialize said (a project's folder) holds, whatever this request says.
     const seen = sealed.headers ? { ...headers, ...sealed.headers } : headers;
     const session = await this.open(endpoint, sealed.init.clientInfo.name, seen, { id });
-    const answer = await session.transport.internal({
-      jsonrpc: "2.0",
-      id: "mcp-twin-restore",
-      method: "initialize",
-      params: sealed.init as InitializeRequest["params"],
-    });
-    if ("error" in answer) {
-      this.#log(`session ${id.slice(0, 8)} could not be opened again: ${JSON.stringify(answer.error)}`);
-      await this.close(session);
-      return undefined;
-    }
+    // Its initialize said again to its route, which keeps what the client can do (the answer goes nowhere).
+    const params = sealed.init as Record<string, unknown>;
+    session.transport.onmessage?.({ jsonrpc: "2.0", id: "mcp-twin-restore", method: "initialize", params });
     session.transport.onmessage?.({ jsonrpc: "2.0", method: "notifications/initialized" });
     session.restored = true;
     this.#log(`session ${id.slice(0, 8)} of ${session.client} opened again from its id`);

@@ -179,7 +179,7 @@ describe("in-process, real sockets", () => {
             transport.onmessage = (m: JSONRPCMessage) => {
               if ("id" in m) seen.requests++;
               if ("method" in m && m.method === "initialize" && "id" in m)
-                void transport.send({
+                transport.deliver({
                   jsonrpc: "2.0",
                   id: m.id,
                   result: {
@@ -254,7 +254,7 @@ describe("in-process, real sockets", () => {
     });
     // Once the server answers them (to no one: their POSTs are gone), the session may send again.
     for (let answered = 1; answered <= 200; answered++)
-      await transports[0]!.send({ jsonrpc: "2.0", id: answered, result: {} } as JSONRPCMessage);
+      transports[0]!.deliver({ jsonrpc: "2.0", id: answered, result: {} } as JSONRPCMessage);
     const before = seen.requests;
     const again = new AbortController();
     const fits = post(pings(100), again.signal).catch(() => null);
@@ -287,7 +287,7 @@ describe("in-process, real sockets", () => {
     // and what the kernel's socket buffers take.
     const big = "x".repeat(64 * 1024);
     for (let i = 0; i < 400; i++)
-      await transports[0]!.send({
+      transports[0]!.deliver({
         jsonrpc: "2.0",
         method: "notifications/message",
         params: { level: "info", data: big },

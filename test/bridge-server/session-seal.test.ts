@@ -9,10 +9,11 @@ import os from "node:os";
 import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { McpServer } from "@modelcontextprotocol/server";
+import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import { type HttpBridge, listenHttp } from "../../src/bridge-server/http.js";
 import { SessionSeal } from "../../src/bridge-server/session-seal.js";
+import type { HttpSessionTransport } from "../../src/bridge-server/session-transport.js";
 import { SessionTable } from "../../src/bridge-server/sessions.js";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";
 import { cleanup, startBridge, tempDir } from "./helpers.js";
@@ -113,6 +114,34 @@ async function collect(): Promise<void> {
   }
 }
 
+/**
+ * A session's route as small as one can be: `initialize` first (a request before it is refused, as
+ * a server refuses it: a session opened again works only once its initialize is said again), then
+ * `tools/list` answered with one tool, `hi`.
+ */
+function answering(transport: HttpSessionTransport) {
+  let initialized = false;
+  transport.onmessage = (m: JSONRPCMessage) => {
+    if (!("method" in m) || !("id" in m)) return;
+    if (m.method === "initialize") initialized = true;
+    const result =
+      m.method === "initialize"
+        ? {
+            protocolVersion: "2025-11-25",
+            capabilities: { tools: {} },
+            serverInfo: { name: "s", version: "1" },
+          }
+        : { tools: [{ name: "hi", description: "hi", inputSchema: { type: "object" } }] };
+    const error = { code: -32600, message: "Bad Request: Server not initialized" };
+    transport.deliver({
+      jsonrpc: "2.0",
+      id: m.id,
+      ...(initialized ? { result } : { error }),
+    } as JSONRPCMessage);
+  };
+  return { close: async () => {} };
+}
+
 describe("what sessions leave held", () => {
   const bridges: HttpBridge[] = [];
   afterEach(async () => {
@@ -138,12 +167,7 @@ describe("what sessions leave held", () => {
             held.push(new WeakRef(transport));
             // A session slow to set up, as one of a shared server whose process is starting.
             if (connectMs > 0) await new Promise((r) => setTimeout(r, connectMs));
-            const server = new McpServer({ name: "s", version: "1" });
-            server.registerTool("hi", { description: "hi" }, () => ({
-              content: [{ type: "text", text: "hi" }],
-            }));
-            await server.connect(transport);
-            return server;
+            return answering(transport);
           },
         },
       ],
@@ -366,11 +390,9 @@ describe("a sealed session opened again after a restart", () => {
     const endpoint = {
       path: "/mcp",
       // Slow to connect, as a session is when its server starts: the re-open stays in progress.
-      connect: async (transport: Parameters<McpServer["connect"]>[0]) => {
+      connect: async (transport: HttpSessionTransport) => {
         await new Promise((r) => setTimeout(r, 200));
-        const server = new McpServer({ name: "s", version: "1" });
-        await server.connect(transport);
-        return server;
+        return answering(transport);
       },
     };
     const id = seal.seal({ ...session, endpoint: "/mcp", headers: {} }, as("t1"))!;

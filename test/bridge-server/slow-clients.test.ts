@@ -104,7 +104,7 @@ describe("listenHttp limits", () => {
           connect: async (transport) => {
             transport.onmessage = (m: JSONRPCMessage) => {
               if ("id" in m && "method" in m)
-                void transport.send({ jsonrpc: "2.0", id: m.id, result: {} } as JSONRPCMessage);
+                transport.deliver({ jsonrpc: "2.0", id: m.id, result: {} } as JSONRPCMessage);
             };
             return { close: async () => {} };
           },
@@ -191,7 +191,7 @@ describe("connection slots per credential", () => {
             held++;
             return;
           }
-          void transport.send({
+          transport.deliver({
             jsonrpc: "2.0",
             id: m.id,
             result: {

@@ -69,7 +69,7 @@ function answerBig(era: string, sse = false) {
       // Progress before the answer turns it into an event stream.
       const progress = { progressToken: 1, progress: 1 };
       if (sse) t.deliver({ jsonrpc: "2.0", method: "notifications/progress", params: progress }, m.id);
-      void t.send({
+      t.deliver({
         jsonrpc: "2.0",
         id: m.id,
         result: { content: [{ type: "text", text: "x".repeat(BIG) }] },

@@ -120,7 +120,7 @@ test("the gateway's kept index: a changed list indexed again once, when the gate
     (line) => logged.push(line),
     (s) => (s === "memory" ? memory : lists[s]),
   );
-  kept.onChange = () => told++;
+  kept.told.add(() => told++);
   expect(kept.of("gemini-cli", never)).toBeDefined();
   kept.changed("memory");
   expect([told, logged]).toEqual([0, []]);

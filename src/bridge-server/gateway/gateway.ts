@@ -14,7 +14,7 @@ import type { FillOutput } from "./fill-apart.js";
 import { ListCache } from "./list-cache.js";
 import { type HostOptions, ShareHost } from "./share-host.js";
 import type { ShareRestart, ShareStatus } from "./share-status.js";
-import { toolsEndpoint } from "./tools-route.js";
+import { toolsHost } from "./tools-route.js";
 
 /** Its shared servers' side, log and clock (the idle sweep runs on that clock too: tests move it by hand). */
 export interface GatewayOptions extends Pick<HostOptions, "side" | "log" | "clock"> {
@@ -60,7 +60,7 @@ export class Gateway {
   /** The manifest's toolSearch, and the servers behind `/tools` only (never at `/share/<name>`). */
   #toolSearch: ToolSearchShares | undefined;
   #hidden = new Set<string>();
-  #tools: Endpoint | undefined;
+  #tools: ShareHost | undefined;
   #idleMinutes = 10;
   #sweep: Timer | undefined;
   #sweeping = false;
@@ -79,9 +79,17 @@ export class Gateway {
   /** The endpoint at `/share/<name>`, if that server is shared (or named, and failing). */
   endpointAt(pathname: string): Endpoint | undefined {
     if (pathname === TOOLS_PATH && this.#toolSearch) {
-      const g = { ...this.#o, plan: () => this.#toolSearch, host: (n: string) => this.#hosts.get(n) };
-      this.#tools ??= toolsEndpoint(pathname, { ...g, cache: this.#cache });
-      return this.#tools;
+      const { side, log, clock } = this.#o;
+      this.#tools ??= toolsHost({
+        side,
+        log,
+        ...(clock ? { clock } : {}),
+        cache: this.#cache,
+        plan: () => this.#toolSearch,
+        host: (n) => this.#hosts.get(n),
+        idleMs: () => this.#idleMinutes * 60_000,
+      });
+      return this.#tools.endpoint();
     }
     const name = shareOf(pathname);
     if (!name || this.#hidden.has(name)) return undefined;
@@ -90,6 +98,9 @@ export class Gateway {
     const failed = this.#failed.get(name);
     return failed ? failingEndpoint(pathname, name, failed.error) : undefined;
   }
+
+  /** What it sweeps and closes: its shared servers, and `/tools` once served. */
+  #all = () => [...this.#hosts.values(), ...(this.#tools ? [this.#tools] : [])];
 
   hosts(): ShareHost[] {
     return [...this.#hosts.values()];
@@ -195,7 +206,7 @@ export class Gateway {
     this.#sweep = (this.#o.clock ?? realClock).every(every, () => {
       if (this.#sweeping) return;
       this.#sweeping = true;
-      const swept = [...this.#hosts.values()].map((h) =>
+      const swept = this.#all().map((h) =>
         h
           .sweep()
           .catch((error: unknown) => this.#o.log(`[share ${h.name}] idle sweep failed: ${String(error)}`)),
@@ -208,7 +219,7 @@ export class Gateway {
 
   async close(): Promise<void> {
     this.#sweep?.cancel();
-    await Promise.all([...this.#hosts.values()].map((h) => h.close()));
+    await Promise.all(this.#all().map((h) => h.close()));
     await this.#cache.flushed();
   }
 }
@@ -218,7 +229,7 @@ function failingEndpoint(path: string, name: string, error: string): Endpoint {
   const why = `the shared server "${name}" cannot run here: ${error}`;
   return {
     path,
-    admit: () => why,
+    admit: () => ({ why }),
     connect: async () => {
       throw new Error(why);
     },

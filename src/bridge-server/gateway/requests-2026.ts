@@ -55,8 +55,11 @@ export class Requests2026 {
     const found = this.#room.route(request.headers);
     const method = (parsedBody as { method?: unknown } | undefined)?.method;
     if (!found.ok) {
-      if (found.full)
-        return errorResponse(503, parsedBody, { code: RPC.serverError, message: found.why }, TRY_AGAIN);
+      // A cap met, or a credential this path does not serve: so said, whatever the method and mode.
+      if (found.full || found.forbidden) {
+        const error = { code: RPC.serverError, message: found.why };
+        return errorResponse(found.full ? 503 : 403, parsedBody, error, found.full && TRY_AGAIN);
+      }
       // A negotiating client that finds no discover falls back to 2025-11-25, which has sessions.
       if (this.#room.mode === "session" && method === "server/discover")
         return errorResponse(404, parsedBody, {

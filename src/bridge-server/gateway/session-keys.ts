@@ -8,6 +8,7 @@ import { looksWindowsTyped, windowsToWsl } from "../../core/environments/path-tr
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { credentialOf, labelOf } from "../credential.js";
 import { headerOf } from "../http-guards.js";
+import type { WireTransport } from "./child-wire.js";
 
 /** The project folder a client works in (its entry sends it; the relay sends its own cwd). */
 export const PROJECT_HEADER = "mcp-twin-project";
@@ -21,8 +22,10 @@ export interface PathSide {
   distro?: string | undefined;
 }
 
-/** full: a cap met (every key the server holds in use), answered as one: 503, try again. */
-export type ChildKey = { ok: true; key: string; cwd?: string } | { ok: false; why: string; full?: true };
+/** full: a cap met (every key held in use): 503, try again; forbidden: a credential not served here: 403. */
+export type ChildKey =
+  | { ok: true; key: string; cwd?: string; open?: () => WireTransport }
+  | { ok: false; why: string; full?: true; forbidden?: true };
 
 /**
  * A header as the client wrote it (node reads header bytes as latin1, paths are UTF-8): undefined

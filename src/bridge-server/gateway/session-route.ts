@@ -43,10 +43,8 @@ export async function connectSession(
   const attached = room.attached(found.key);
   attached.add(route.session);
   transport.onmessage = (message) => route.accept(message);
-  let closed = false;
+  // Its end (sessions.ts closes its transport, then this): what it waited for, its subscriptions.
   const close = async () => {
-    if (closed) return;
-    closed = true;
     attached.delete(route.session);
     route.end();
     if (route.session.subscriptions.size > 0)
@@ -54,11 +52,6 @@ export async function connectSession(
       await child.resubscribe().catch(() => {});
     // A session's own process ends with it.
     if (room.mode === "session") await room.drop(found.key);
-  };
-  const prior = transport.onclose;
-  transport.onclose = () => {
-    prior?.();
-    void close();
   };
   return { close };
 }

@@ -14,7 +14,7 @@ import type { CacheScope } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
 import type { WireTransport } from "./child-wire.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
-import { type ListCache, launchKey } from "./list-cache.js";
+import { ListCache, launchKey } from "./list-cache.js";
 import { Requests2026 } from "./requests-2026.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
@@ -35,10 +35,16 @@ export interface HostOptions {
   /** What its processes' idle time, backoff and asks' timeouts run on (tests move it by hand). */
   clock?: Clock;
   /**
-   * The bridge's own server (`/mcp`), served like a share: its path, and its one "process", in
-   * this process (own-server.ts). The gateway does not hold it, so no status or sweep names it.
+   * `/mcp` or `/tools` served like a share, no status naming it: its path, its upstream in this process
+   * per key; `keyOf`: a request's key when not its mode's, with its upstream's opener (tools-route.ts).
    */
-  inProcess?: { path: string; open(): WireTransport };
+  inProcess?: {
+    path: string;
+    open?(key: string): WireTransport;
+    keyOf?(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey;
+    /** Told when a key and all of it are forgotten (its session ended, its idle time ran out). */
+    dropped?(key: string): void;
+  };
 }
 
 /**
@@ -144,7 +150,7 @@ export class ShareHost implements ShareRoom {
       path: this.path,
       admit: (headers) => {
         const key = this.#keyFor(headers, "initialize");
-        return key.ok ? undefined : key.why;
+        return key.ok ? undefined : key;
       },
       connect: async (transport, headers) => connectSession(this, transport, headers),
       sessionHeaders: this.mode === "project" ? [PROJECT_HEADER] : [],
@@ -164,6 +170,8 @@ export class ShareHost implements ShareRoom {
   }
 
   #keyFor(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey {
+    const own = this.#o.inProcess?.keyOf;
+    if (own) return own(headers, session);
     return childKeyOf(this.mode, headers, this.#o.side, this.mode === "session" ? session : undefined);
   }
 
@@ -182,6 +190,7 @@ export class ShareHost implements ShareRoom {
         full: true,
         why: `Service Unavailable: this server already holds ${MAX_KEYS} ${this.mode === "project" ? "project folders, each of them in use: try again once one is not (no session on it, and its process stopped after bridge.idleMinutes idle)" : "sessions, each of them in use: try again once one ends"}`,
       };
+    else if (found.open) this.child(found.key, found.cwd, found.open);
     return found;
   }
 
@@ -216,7 +225,7 @@ export class ShareHost implements ShareRoom {
     return true;
   }
 
-  child(key: string, cwd?: string): SharedChild {
+  child(key: string, cwd?: string, open?: () => WireTransport): SharedChild {
     let child = this.#children.get(key);
     if (!child) {
       // A project's process runs in its folder; a machine's or a session's in the home folder —
@@ -232,14 +241,15 @@ export class ShareHost implements ShareRoom {
         // What happens to the process goes to both logs; what it writes (stderr, stdout that is
         // not JSON-RPC), to its own.
         () =>
-          this.#o.inProcess?.open() ??
+          open?.() ??
+          this.#o.inProcess?.open?.(key) ??
           new ChildTransport(
             launch,
             (line) => this.#event(key, line),
             (line) => (this.#own ? this.#own.write(key, line) : this.#event(key, line)),
           ),
         this.#key,
-        this.#o.cache,
+        this.#o.inProcess?.keyOf ? ListCache.memory() : this.#o.cache,
         {
           outcome: (event) => this.#outcome(key, event),
           listChanged: (kind) => {
@@ -307,9 +317,12 @@ export class ShareHost implements ShareRoom {
     for (const [key, child] of this.#children) {
       const info = child.info();
       if (info.inFlight > 0 || info.idleMs < idleMs) continue;
+      const attached = (this.#sessions.get(key)?.size ?? 0) > 0;
+      // An upstream in this process costs nothing idle, and tells its sessions what changes.
+      if (info.state === "running" && this.#o.inProcess && attached) continue;
       if (info.state === "running") {
         this.#event(key, `stopping after ${Math.round(info.idleMs / 1000)} s without a call`);
-        if (this.mode === "machine" || (this.#sessions.get(key)?.size ?? 0) > 0) await child.stop();
+        if (this.mode === "machine" || attached) await child.stop();
         else await this.drop(key);
       } else if (this.mode !== "machine" && key !== "warm" && this.#unused(key, child)) await this.drop(key);
     }
@@ -318,6 +331,7 @@ export class ShareHost implements ShareRoom {
   async drop(key: string): Promise<void> {
     const child = this.#children.get(key);
     this.#children.delete(key);
+    this.#o.inProcess?.dropped?.(key);
     if (child) this.#restartsBefore += child.info().restarts;
     await this.#requests2026.drop(key, async () => {
       this.#sessions.delete(key);

@@ -24,8 +24,8 @@ export class KeptIndex {
   readonly #plan: () => OnDemandPlan | undefined;
   readonly #known: OnDemandServers;
   readonly #log: (line: string) => void;
-  /** Told once a list was indexed again: the open sessions' lists may have changed (tools-endpoint.ts). */
-  onChange: () => void = () => {};
+  /** Told once a list was indexed again: the open servers of `/tools` (server.ts), which may list other tools. */
+  readonly told = new Set<() => void>();
 
   /** `listed`: a server's tools list as the gateway's cache holds it (`folder`: its process's there). */
   constructor(
@@ -60,7 +60,7 @@ export class KeptIndex {
     this.#log(
       `[tools] ${server}${folder ? ` (${folder})` : ""}: its list changed, ${tools.length} tools indexed again`,
     );
-    this.onChange();
+    for (const tell of this.told) tell();
   }
 
   /** What `client` gets for one request (onDemandOf), the index first brought up to the plan. */

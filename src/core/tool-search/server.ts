@@ -1,83 +1,134 @@
 /**
- * The SDK server a client of the gateway's `/tools` talks to: tools only, `tools/list` and
- * `tools/call` answered by search-and-call.ts; one per 2025-11-25 session or 2026-07-28 request.
+ * The server a client of the gateway's `/tools` talks to: tools only, `tools/list` and `tools/call`
+ * answered by search-and-call.ts for what one client gets, in 2026-07-28, as a shared server's
+ * process answers the gateway over its pipe — here in the gateway's own process.
  */
-import {
-  type CallToolResult,
-  CLIENT_CAPABILITIES_META_KEY,
-  CLIENT_INFO_META_KEY,
-  PROTOCOL_VERSION_META_KEY,
-  SERVER_INFO_META_KEY,
-  Server,
-  type ServerContext,
-  type Tool,
-} from "@modelcontextprotocol/server";
+import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import { VERSION } from "../../version.js";
-import { zodValidator } from "../text/json-schema-validator.js";
-import { type OnDemand, onDemandCall, onDemandTools, type Via } from "./search-and-call.js";
+import { errorObject, RPC, rpcError } from "../jsonrpc/codes.js";
+import { SERVER_INFO_KEY } from "../jsonrpc/envelope-headers.js";
+import { isPlain } from "../plain-records.js";
+import type { KeptIndex } from "./kept-index.js";
+import type { OnDemand } from "./search-and-call.js";
 
-/** Its name in the handshake: what the client's tool list of the `tools` entry comes from. */
-const SERVER_INFO = { name: "mcp-twin-tools", version: VERSION };
+type Json = Record<string, unknown>;
+
+/** Its `server/discover` answer; its name is what the client's tool list of the `tools` entry comes from. */
+const DISCOVER = {
+  supportedVersions: ["2026-07-28"],
+  capabilities: { tools: { listChanged: true } },
+  instructions: "search_tools finds the tools of the servers behind this one; call_tool calls one.",
+  _meta: { [SERVER_INFO_KEY]: { name: "mcp-twin-tools", version: VERSION } },
+};
+
+/** Why `/tools` refuses a client token (403): its client is not one the manifest's toolSearch names. */
+export const NOT_NAMED =
+  "Forbidden: /tools serves the clients the manifest's toolSearch names, each with its own client token (mcp-twin sync writes it)";
 
 /**
- * The low-level `Server`, as the bridge's own: the SDK checks each request's shape (a call naming
- * its tool with anything but a string is refused before it reaches here, in either era).
+ * One upstream of `/tools` (gateway/tools-route.ts keeps one per client, folder and session): what
+ * it answers is found again for each request (a project folder's list, once its process has listed
+ * it, replaces its server's; a reload's rules apply at once), and told again when `kept` changes.
  */
-export function onDemandServer(find: () => OnDemand | undefined): Server {
-  const o = () => {
-    const found = find();
-    if (!found)
+export class OnDemandServer {
+  onmessage?: (message: JSONRPCMessage) => void;
+  onclose?: () => void;
+  readonly #find: () => OnDemand | undefined;
+  readonly #kept: KeptIndex;
+  readonly #tell = () => this.#indexChanged();
+  // Loaded with its first start (zod checks the arguments): an idle bridge does not carry it.
+  #answers: typeof import("./search-and-call.js") | undefined;
+  /** Its tools when it started or last told a change: an index change is told only when it changes them. */
+  #listed: string | undefined;
+  #ended = false;
+
+  constructor(find: () => OnDemand | undefined, kept: KeptIndex) {
+    this.#find = find;
+    this.#kept = kept;
+  }
+
+  async start(): Promise<void> {
+    this.#answers = await import("./search-and-call.js");
+    this.#listed = this.#tools();
+    this.#kept.told.add(this.#tell);
+  }
+
+  /** Its tools now, as JSON (none: its token no longer names a client of toolSearch). */
+  #tools(): string | undefined {
+    const o = this.#find();
+    return o && this.#answers && JSON.stringify(this.#answers.onDemandTools(o));
+  }
+
+  /** The index was brought up to date: its client is told when its tools changed with it. */
+  #indexChanged(): void {
+    const now = this.#tools();
+    if (now === this.#listed) return;
+    this.#listed = now;
+    this.#write({ method: "notifications/tools/list_changed" });
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.#ended) throw new Error("the /tools server is closed");
+    // Answers and notifications: it asks nothing, and a call is not stopped halfway.
+    if (!("method" in message) || !("id" in message)) return;
+    const { id, method } = message;
+    try {
+      this.#write({ id, result: await this.#answer(method, (message.params ?? {}) as Json) });
+    } catch (error) {
+      this.#write({ id, error: errorObject(error) });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#kept.told.delete(this.#tell);
+    this.onclose?.();
+  }
+
+  /** Its messages reach the wire in a later microtask, as a process's would come in a later read. */
+  #write(message: Json): void {
+    if (!this.#ended)
+      queueMicrotask(() => this.onmessage?.({ jsonrpc: "2.0", ...message } as JSONRPCMessage));
+  }
+
+  async #answer(method: string, params: Json): Promise<Json> {
+    if (method === "initialize")
+      throw rpcError(
+        "Unsupported protocol version: this server speaks 2026-07-28",
+        RPC.unsupportedProtocolVersion,
+      );
+    if (method === "server/discover") return { ...DISCOVER };
+    if (method === "ping") return {};
+    const answers = this.#answers;
+    const o = this.#find();
+    if (method !== "tools/list" && method !== "tools/call")
+      throw rpcError(`Method not found: ${method}`, RPC.methodNotFound);
+    if (!o || !answers)
       throw new Error(
         "Forbidden: this client's token no longer names a client the manifest's toolSearch names",
       );
-    return found;
-  };
-  const server = new Server(SERVER_INFO, {
-    capabilities: { tools: { listChanged: true } },
-    instructions: "search_tools finds the tools of the servers behind this one; call_tool calls one.",
-    jsonSchemaValidator: zodValidator,
-  });
-  // The servers' own tool definitions and results, passed on as they wrote them.
-  server.setRequestHandler("tools/list", () => ({ tools: onDemandTools(o()) as Tool[] }));
-  server.setRequestHandler("tools/call", async (request, ctx) => {
-    const { name, arguments: args } = request.params;
-    return unstamped(await onDemandCall(o(), name, args, viaOf(server, ctx))) as CallToolResult;
-  });
-  return server;
-}
-
-/**
- * Every call goes on as a 2026-07-28 request with its client's envelope — a 2025-11-25 session's
- * made of what its initialize said — so a server's question (elicitation, sampling, roots) comes
- * back as `input_required`: a 2026-07-28 client answers it and sends the call again; for a
- * 2025-11-25 one the SDK asks it on the call's stream and calls the handler again with the answers.
- */
-function viaOf(server: Server, ctx: ServerContext): Via {
-  const { envelope, _meta, inputResponses } = ctx.mcpReq;
-  const info = server.getClientVersion();
-  const meta = {
-    ..._meta,
-    ...(envelope ?? {
-      [PROTOCOL_VERSION_META_KEY]: "2026-07-28",
-      [CLIENT_CAPABILITIES_META_KEY]: server.getClientCapabilities() ?? {},
-      ...(info ? { [CLIENT_INFO_META_KEY]: info } : {}),
-    }),
-  };
-  const state = ctx.mcpReq.requestState();
-  return {
-    _meta: meta,
-    ...(inputResponses ? { inputResponses } : {}),
-    ...(typeof state === "string" ? { requestState: state } : {}),
-  };
+    if (method === "tools/list") return { tools: answers.onDemandTools(o) };
+    // Every call goes on as a 2026-07-28 request with its client's envelope (the gateway put a
+    // 2025-11-25 session's there), so a server's question comes back as `input_required`: the
+    // gateway asks a 2025-11-25 client on the call's stream and sends the call again with the answers.
+    const { _meta, inputResponses, requestState } = params;
+    const via = {
+      _meta: isPlain(_meta) ? _meta : {},
+      ...(isPlain(inputResponses) ? { inputResponses } : {}),
+      ...(typeof requestState === "string" ? { requestState } : {}),
+    };
+    return unstamped(await answers.onDemandCall(o, params.name, params.arguments, via));
+  }
 }
 
 /**
  * A server's result without what marks it as that server's answer in 2026-07-28 (`resultType:
- * "complete"`, its `serverInfo`): this server's SDK stamps its own, in the client's era.
+ * "complete"`, its `serverInfo`): the gateway stamps this server's, in the client's era.
  */
-function unstamped(result: Record<string, unknown>): Record<string, unknown> {
+function unstamped(result: Json): Json {
   const { resultType, _meta, ...rest } = result;
-  const { [SERVER_INFO_META_KEY]: _, ...meta } = (_meta ?? {}) as Record<string, unknown>;
+  const { [SERVER_INFO_KEY]: _, ...meta } = (_meta ?? {}) as Json;
   return {
     ...rest,
     ...(resultType === "complete" || resultType === undefined ? {} : { resultType }),

@@ -6,7 +6,7 @@
  */
 import { expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-link/client-token.js";
-import { postModern } from "../../helpers/raw-post-2026.js";
+import { postModern, rawModernPost } from "../../helpers/raw-post-2026.js";
 import {
   callText,
   closeAfterEach,
@@ -108,6 +108,28 @@ test("a server that is not shared runs one process per /tools session, ended wit
   expect(direct.status).toBe(404);
 }, 120_000);
 
+test("a relay's /tools session (Mcp-Twin-Session) ended by its DELETE ends its processes behind /tools too", async () => {
+  const g = await onDemandGateway();
+  const token = clientToken(g.token, "tools", "linux:gemini-cli");
+  const relay = { "mcp-twin-session": "relay-1" };
+  const params = { name: "call_tool", arguments: { name: "new/echo", arguments: { text: "r" } } };
+  const called = await rawModernPost(toolsUrl(g), token, "tools/call", params, {
+    ...relay,
+    "mcp-name": "call_tool",
+  });
+  expect(JSON.stringify(called.body.result?.content)).toContain("v2:r");
+  const children = async () => (await g.status()).shares.find((s) => s.name === "new")?.children.length;
+  expect(await children()).toBe(1);
+  const end = (session: string) =>
+    fetch(toolsUrl(g), {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${token}`, "mcp-twin-session": session },
+    });
+  expect((await end("relay-2")).status).toBe(404);
+  expect((await end("relay-1")).status).toBe(200);
+  await until("the relay session's process stops", async () => ((await children()) === 0 ? true : undefined));
+}, 120_000);
+
 test("a token of another client, of a shared server or the bridge's own finds nothing at /tools", async () => {
   const g = await onDemandGateway();
   for (const token of [
@@ -118,6 +140,34 @@ test("a token of another client, of a shared server or the bridge's own finds no
     await expect(v2Client(toolsUrl(g), token, "legacy")).rejects.toThrow();
     await expect(v2Client(toolsUrl(g), token, { pin: "2026-07-28" })).rejects.toThrow();
   }
+}, 120_000);
+
+test("a token toolSearch does not name is refused at /tools as forbidden (403, -32000, why) in either era, its discover too", async () => {
+  const g = await onDemandGateway();
+  const token = clientToken(g.token, "tools", "linux:claude-desktop");
+  const forbidden = {
+    code: -32000,
+    message: expect.stringMatching(/^Forbidden: \/tools serves the clients the manifest's toolSearch names/),
+  };
+  for (const method of ["tools/list", "server/discover"]) {
+    const r = await rawModernPost(toolsUrl(g), token, method, {}, { "mcp-twin-session": "s1" });
+    expect([method, r.status, r.body.error]).toEqual([method, 403, forbidden]);
+  }
+  const init = await fetch(toolsUrl(g), {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+    }),
+  });
+  expect([init.status, ((await init.json()) as { error?: unknown }).error]).toEqual([403, forbidden]);
 }, 120_000);
 
 test("a call the filter cannot judge is refused at /tools: a name that is not a string, a batch, another shape", async () => {
