@@ -244,29 +244,22 @@ export class NotesFolder {
     return message.split(this.root).join("notes").split(path.dirname(this.root)).join("<state>");
   }
 
-  /** Refuse a path that reaches outside the folder through a symbolic link. */
+  /**
+   * Refuse a path that reaches outside the folder through a symbolic link: the real path of the
+   * nearest folder on its way that exists (the root at least: resolve made it) must be inside.
+   */
   async #assertInside(file: string): Promise<void> {
-    const root = this.root;
-    const realRoot = await realpath(root);
     let dir = path.dirname(file);
-    for (;;) {
-      try {
-        const real = await realpath(dir);
-        const rel = path.relative(realRoot, real);
-        if (rel.startsWith("..") || path.isAbsolute(rel))
-          throw new NotePathError("That note path leaves the notes folder.");
-        break;
-      } catch (error) {
-        if (error instanceof NotePathError) throw error;
-        if (dir === root || path.dirname(dir) === dir) break;
-        dir = path.dirname(dir);
-      }
+    let real = await realpath(dir).catch(() => undefined);
+    while (real === undefined) {
+      dir = path.dirname(dir);
+      real = await realpath(dir).catch(() => undefined);
     }
-    try {
-      if ((await lstat(file)).isSymbolicLink()) throw new NotePathError("That note is a symbolic link.");
-    } catch (error) {
-      if (error instanceof NotePathError) throw error;
-    }
+    const rel = path.relative(await realpath(this.root), real);
+    if (rel.startsWith("..") || path.isAbsolute(rel))
+      throw new NotePathError("That note path leaves the notes folder.");
+    if ((await lstat(file).catch(() => undefined))?.isSymbolicLink())
+      throw new NotePathError("That note is a symbolic link.");
   }
 }
 
@@ -280,19 +273,17 @@ function signature(file: string): Promise<string> {
 
 /** Runs tasks one after another per key (a note's name): a write and a removal of one note never interleave. */
 export class KeyedQueue {
-  #tails = new Map<string, Promise<unknown>>();
+  #tails = new Map<string, Promise<void>>();
 
   run<R>(key: string, task: () => Promise<R>): Promise<R> {
-    const previous = this.#tails.get(key) ?? Promise.resolve();
-    // The previous task's failure was its caller's; this one runs regardless.
-    const next = previous.catch(() => {}).then(task);
-    this.#tails.set(key, next);
-    void next
-      // The task's failure is its caller's; this only forgets the finished tail.
+    const next = (this.#tails.get(key) ?? Promise.resolve()).then(task);
+    // The task's failure is its caller's: the tail only orders the next task, and forgets itself.
+    const tail: Promise<void> = next
       .catch(() => {})
       .then(() => {
-        if (this.#tails.get(key) === next) this.#tails.delete(key);
+        if (this.#tails.get(key) === tail) this.#tails.delete(key);
       });
+    this.#tails.set(key, tail);
     return next;
   }
 }
