@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/server";
 import { RPC } from "../core/jsonrpc/codes.js";
-import { decodeHeaderValue } from "../core/jsonrpc/envelope-headers.js";
+import { decodeHeaderValue, NAMED_BY } from "../core/jsonrpc/envelope-headers.js";
 import { CallStop } from "./call-stop.js";
 import { headerOf } from "./http-guards.js";
 import { HttpSessionTransport } from "./session-transport.js";
@@ -29,12 +29,6 @@ const PARAMS_OF: Record<string, readonly string[]> = {
   "completion/complete": ["_meta", "ref", "argument", "context"],
 };
 const RETRY = ["requestState", "inputResponses"];
-/** The methods whose `Mcp-Name` header names `params.name` (or `params.uri`). */
-const NAMED: Record<string, "name" | "uri"> = {
-  "tools/call": "name",
-  "prompts/get": "name",
-  "resources/read": "uri",
-};
 
 /**
  * Whether the lane may take this message: one 2026-07-28 request of a lane method, its envelope
@@ -51,7 +45,7 @@ export function laneTakes(message: unknown, headers: IncomingHttpHeaders): boole
   if (typeof caps !== "object" || caps === null || Array.isArray(caps)) return false;
   const sent = (name: string) => headerOf(headers, name);
   if (sent("mcp-protocol-version") !== "2026-07-28" || sent("mcp-method") !== m.method) return false;
-  const named = NAMED[m.method];
+  const named = NAMED_BY[m.method];
   if (named) {
     const value = m.params?.[named];
     if (typeof value !== "string" || !sameName(sent("mcp-name"), value)) return false;
