@@ -195,10 +195,11 @@ export class NotesFolder {
     });
   }
 
-  async read(input: string): Promise<{ name: string; content: string; bytes: number; updatedAt: string }> {
+  /** A note as notes_read gives it: what the list says of it, and its text. */
+  async read(input: string): Promise<NoteInfo & { content: string }> {
     const { name, file } = await this.resolve(input);
     const [content, info] = await Promise.all([readFile(file, "utf8"), stat(file)]);
-    return { name, content, bytes: info.size, updatedAt: info.mtime.toISOString() };
+    return { path: name, content, bytes: info.size, updatedAt: info.mtime.toISOString() };
   }
 
   async remove(input: string): Promise<string> {
