@@ -61,7 +61,7 @@ export class SessionSeal {
   readonly #now: () => number;
   readonly #ended: EndedIds;
 
-  /** `now`: the clock, in ms (tests give theirs); `ended`: the ids ended before (EndedIds). */
+  /** `now`: the clock, in ms (tests give theirs); `ended`: the ids ended before. */
   private constructor(key: Buffer, now: () => number, ended: EndedIds) {
     this.#key = key;
     this.#now = now;
@@ -70,11 +70,11 @@ export class SessionSeal {
 
   /**
    * The key in `file` (32 bytes), made (exclusively: two starts agree on one) when there is none;
-   * `ended`: the file that keeps the ids ended on purpose across restarts.
+   * `ended`: the file that keeps the ids ended on purpose across restarts; `now`: the clock, in ms.
    */
   static async open(
     file: string,
-    options: { ended?: string; now?: () => number } = {},
+    { ended, now = Date.now }: { ended: string; now?: () => number },
   ): Promise<SessionSeal> {
     const read = async () => {
       const text = (await readTextOrNull(file))?.trim();
@@ -90,12 +90,7 @@ export class SessionSeal {
         "session-key",
         `${file} is not a session key (32 bytes, base64url): remove it, and the bridge makes a new one (sessions open before then start over)`,
       );
-    const now = options.now ?? Date.now;
-    return new SessionSeal(
-      key,
-      now,
-      options.ended ? await EndedIds.open(options.ended, now()) : new EndedIds(),
-    );
+    return new SessionSeal(key, now, await EndedIds.open(ended, now()));
   }
 
   /** The credential of a request's `Authorization` header, hashed under this key (stable across restarts). */
@@ -179,11 +174,11 @@ const ENDED_KEPT = 4096;
 class EndedIds {
   readonly #ids = new Map<string, number>();
   #floor = 0;
-  readonly #file: string | undefined;
+  readonly #file: string;
   #writing: Promise<void> = Promise.resolve();
   #pending = false;
 
-  constructor(file?: string) {
+  constructor(file: string) {
     this.#file = file;
   }
 
@@ -227,14 +222,13 @@ class EndedIds {
 
   /** Ends that come together are written together; a write that fails is tried with the next end. */
   #save(): void {
-    const file = this.#file;
-    if (!file || this.#pending) return;
+    if (this.#pending) return;
     this.#pending = true;
     this.#writing = this.#writing.then(async () => {
       this.#pending = false;
       const lines = [`floor ${this.#floor}`, ...[...this.#ids].map(([k, at]) => `${k} ${at}`)];
       // Unwritten, an ended id opens again after a restart only for its own credential.
-      await writePrivateFile(file, `${lines.join("\n")}\n`).catch(() => {});
+      await writePrivateFile(this.#file, `${lines.join("\n")}\n`).catch(() => {});
     });
   }
 }
