@@ -69,12 +69,10 @@ function sameName(header: string | undefined, value: string): boolean {
  * members dropped, as its schema drops them (the same object when there is none).
  */
 export function specParams<T extends { method: string; params?: Record<string, unknown> }>(m: T): T {
-  const kept = PARAMS_OF[m.method] ?? [];
+  const kept = (key: string) => PARAMS_OF[m.method]?.includes(key) || RETRY.includes(key);
   const params = m.params ?? {};
-  const extra = Object.keys(params).some((key) => !kept.includes(key) && !RETRY.includes(key));
-  if (!extra) return m;
-  const only = Object.entries(params).filter(([key]) => kept.includes(key) || RETRY.includes(key));
-  return { ...m, params: Object.fromEntries(only) };
+  if (Object.keys(params).every(kept)) return m;
+  return { ...m, params: Object.fromEntries(Object.entries(params).filter(([key]) => kept(key))) };
 }
 
 /**

@@ -98,9 +98,8 @@ export class NotesFolder {
     let watcher: FSWatcher;
     try {
       watcher = watch(dir, { persistent: false }, (event, filename) => {
-        if (!filename) return;
-        const name = rel ? `${rel}/${filename.toString()}` : filename.toString();
-        if (filename.toString().startsWith(".")) return;
+        if (!filename || filename.startsWith(".")) return;
+        const name = rel ? `${rel}/${filename}` : filename;
         if (/\.md$/i.test(name)) this.#schedule(name);
         else if (event === "rename") void this.#watchTree(name); // perhaps a new folder
       });
