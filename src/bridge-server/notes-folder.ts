@@ -177,12 +177,10 @@ export class NotesFolder {
   ): Promise<{ name: string; bytes: number; created: boolean } | { refused: string }> {
     const { name, file } = await this.resolve(input);
     return this.#queue.run(name, async () => {
-      let previous: string | null = null;
-      try {
-        previous = await readFile(file, "utf8");
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      }
+      const previous = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") throw error;
+        return null;
+      });
       if (mode === "create" && previous !== null) return { refused: `The note ${name} already exists.` };
       const text = mode === "append" && previous !== null ? previous + content : content;
       const bytes = Buffer.byteLength(text);

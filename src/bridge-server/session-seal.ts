@@ -144,17 +144,15 @@ export class SessionSeal {
     if (!/^[A-Za-z0-9_-]{40,}$/.test(id)) return undefined;
     // 40 characters and more: 30 bytes, past the IV and the tag.
     const raw = Buffer.from(id, "base64url");
-    let record: Record_;
     try {
       const decipher = createDecipheriv("aes-256-gcm", this.#key, raw.subarray(0, IV));
       decipher.setAuthTag(raw.subarray(raw.length - TAG));
       const text = Buffer.concat([decipher.update(raw.subarray(IV, raw.length - TAG)), decipher.final()]);
-      record = JSON.parse(text.toString("utf8")) as Record_;
+      const record = JSON.parse(text.toString("utf8")) as Record_;
+      return typeof record.exp === "number" && record.exp * 1000 > this.#now() ? record : undefined;
     } catch {
       return undefined;
     }
-    if (typeof record.exp !== "number" || record.exp * 1000 <= this.#now()) return undefined;
-    return record;
   }
 }
 
