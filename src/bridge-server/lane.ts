@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/server";
 import { RPC } from "../core/jsonrpc/codes.js";
-import { decodeHeaderValue, NAMED_BY } from "../core/jsonrpc/envelope-headers.js";
+import { decodeHeaderValue, NAMED_BY, objectOr } from "../core/jsonrpc/envelope-headers.js";
 import { CallStop } from "./call-stop.js";
 import { headerOf } from "./http-guards.js";
 import { HttpSessionTransport } from "./session-transport.js";
@@ -41,8 +41,7 @@ export function laneTakes(message: unknown, headers: IncomingHttpHeaders): boole
     return false;
   const meta = m.params?._meta as Record<string, unknown> | undefined;
   if (meta?.["io.modelcontextprotocol/protocolVersion"] !== "2026-07-28") return false;
-  const caps = meta["io.modelcontextprotocol/clientCapabilities"];
-  if (typeof caps !== "object" || caps === null || Array.isArray(caps)) return false;
+  if (!objectOr(meta["io.modelcontextprotocol/clientCapabilities"])) return false;
   const sent = (name: string) => headerOf(headers, name);
   if (sent("mcp-protocol-version") !== "2026-07-28" || sent("mcp-method") !== m.method) return false;
   const named = NAMED_BY[m.method];

@@ -140,10 +140,7 @@ export class NotesFolder {
     const now = await signature(path.join(this.root, ...name.split("/")));
     const before = this.#announced.get(name);
     if (before === now) return;
-    this.#announce(
-      { name, kind: now === "" ? "deleted" : before === undefined || before === "" ? "created" : "updated" },
-      now,
-    );
+    this.#announce({ name, kind: now === "" ? "deleted" : !before ? "created" : "updated" }, now);
   }
 
   #announce(change: NoteChange, seen: string): void {
