@@ -63,6 +63,7 @@ export class JsonStore<T> {
   /** A write after the running one (its failure was its caller's), serialised when it starts. */
   #schedule(): Promise<void> {
     this.#next ??= this.#last
+      // The previous write's failure was its caller's; this one runs regardless.
       .catch(() => {})
       .then(() => {
         this.#next = null;

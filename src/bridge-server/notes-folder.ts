@@ -239,20 +239,18 @@ export class NotesFolder {
     return message.split(this.root).join("notes").split(path.dirname(this.root)).join("<state>");
   }
 
-  /**
-   * Refuse a path that reaches outside the folder through a symbolic link: the real path of the
-   * nearest folder on its way that exists (the root at least: resolve made it) must be inside.
-   */
+  /** Refuse a path that leaves the folder by a symbolic link: its nearest existing folder is inside. */
   async #assertInside(file: string): Promise<void> {
     let dir = path.dirname(file);
-    let real = await realpath(dir).catch(() => undefined);
+    let real = await realpath(dir).catch(() => undefined); // not made yet: look at its parent
     while (real === undefined) {
       dir = path.dirname(dir);
-      real = await realpath(dir).catch(() => undefined);
+      real = await realpath(dir).catch(() => undefined); // the root exists (resolve made it)
     }
     const rel = path.relative(await realpath(this.root), real);
     if (rel.startsWith("..") || path.isAbsolute(rel))
       throw new NotePathError("That note path leaves the notes folder.");
+    // No file yet (a new note) is no link.
     if ((await lstat(file).catch(() => undefined))?.isSymbolicLink())
       throw new NotePathError("That note is a symbolic link.");
   }
@@ -272,8 +270,8 @@ export class KeyedQueue {
 
   run<R>(key: string, task: () => Promise<R>): Promise<R> {
     const next = (this.#tails.get(key) ?? Promise.resolve()).then(task);
-    // The task's failure is its caller's: the tail only orders the next task, and forgets itself.
     const tail: Promise<void> = next
+      // The task's failure is its caller's: the tail only orders the next task, and forgets itself.
       .catch(() => {})
       .then(() => {
         if (this.#tails.get(key) === tail) this.#tails.delete(key);
