@@ -77,14 +77,7 @@ export function limitConnections(
   const own = new WeakSet<Socket>();
   /** Requests in flight on each connection (any route). */
   const busy = new Map<Socket, number>();
-  server.on("request", ({ socket }: IncomingMessage, res: ServerResponse) => {
-    busy.set(socket, (busy.get(socket) ?? 0) + 1);
-    res.once("close", () => {
-      const left = (busy.get(socket) ?? 1) - 1;
-      if (left > 0) busy.set(socket, left);
-      else busy.delete(socket);
-    });
-  });
+  server.on("request", ({ socket }: IncomingMessage, res: ServerResponse) => holdUntil(res, busy, socket));
   const oldest = (pick: (s: Socket) => boolean) => {
     for (const s of sockets) if (pick(s)) return s;
   };
@@ -124,15 +117,20 @@ export function limitConnections(
       const all = Math.max(1, limits.maxConnections - limits.controlRoom);
       if (total >= all)
         return noSlot(`the bridge already has ${all} requests in flight (the most all clients may have)`);
-      held.set(credential, mine + 1);
+      holdUntil(res, held, credential);
       total++;
-      res.once("close", () => {
-        total--;
-        const left = (held.get(credential) ?? 1) - 1;
-        if (left > 0) held.set(credential, left);
-        else held.delete(credential);
-      });
+      res.once("close", () => total--);
       return null;
     },
   };
+}
+
+/** One more of `key` in `counts` until `res` closes (a key at none is gone). */
+function holdUntil<K>(res: ServerResponse, counts: Map<K, number>, key: K): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+  res.once("close", () => {
+    const left = (counts.get(key) ?? 1) - 1;
+    if (left > 0) counts.set(key, left);
+    else counts.delete(key);
+  });
 }

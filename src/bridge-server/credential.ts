@@ -10,17 +10,13 @@ import { headerOf } from "./http-guards.js";
 /** Made at start, never kept: a label means nothing outside this process, nor after a restart. */
 const KEY = randomBytes(32);
 
-/** A label of these strings (in order) under this process's key: short, and not reversible. */
-export function labelOf(...parts: string[]): string {
-  const mac = createHmac("sha256", KEY);
-  for (const part of parts) mac.update(part).update("\0");
-  return mac.digest("base64url").slice(0, 22);
-}
+/** A label of `text` under `key`: short, and not reversible. */
+const label = (key: Buffer, text: string) =>
+  createHmac("sha256", key).update(text).digest("base64url").slice(0, 22);
+
+/** A label of these strings (in order, each ended by a NUL) under this process's key. */
+export const labelOf = (...parts: string[]): string => label(KEY, parts.map((part) => `${part}\0`).join(""));
 
 /** A request's credential (none: the label of nothing) under `key`: the seal's holds across restarts. */
-export function credentialOf(headers: IncomingHttpHeaders | Headers, key: Buffer = KEY): string {
-  return createHmac("sha256", key)
-    .update(`credential\0${bearerToken(headerOf(headers, "authorization")) ?? ""}`)
-    .digest("base64url")
-    .slice(0, 22);
-}
+export const credentialOf = (headers: IncomingHttpHeaders | Headers, key: Buffer = KEY): string =>
+  label(key, `credential\0${bearerToken(headerOf(headers, "authorization")) ?? ""}`);

@@ -10,21 +10,16 @@ const BRIDGE_INSTRUCTIONS =
   "memory_* keeps decisions both sides need; notes_* holds Markdown plans (also readable as resources); " +
   "handoff_* passes tasks between sessions (post → claim → complete, then the poster reads the result).";
 
-/** The bridge's name and version, as its every answer gives them. */
-const SERVER_INFO = { name: BRIDGE_SERVER_NAME, version: VERSION };
-
-/** The notes are resources a session may subscribe to, and their list changes. */
-const RESOURCES_CAPABILITY = { subscribe: true, listChanged: true } as const;
-
 /** The bridge's answer to `server/discover` (the SDK's shape): own-server.ts's, the gateway's source for `/mcp`. */
 export function bridgeDiscoverResult(): Record<string, unknown> {
   return {
     supportedVersions: ["2026-07-28"],
-    capabilities: { tools: {}, resources: { ...RESOURCES_CAPABILITY } },
+    // The notes are resources a session may subscribe to, and their list changes.
+    capabilities: { tools: {}, resources: { subscribe: true, listChanged: true } },
     instructions: BRIDGE_INSTRUCTIONS,
     resultType: "complete",
     ttlMs: 0,
     cacheScope: "private",
-    _meta: { "io.modelcontextprotocol/serverInfo": SERVER_INFO },
+    _meta: { "io.modelcontextprotocol/serverInfo": { name: BRIDGE_SERVER_NAME, version: VERSION } },
   };
 }

@@ -249,7 +249,15 @@ export function sendRefusal(res: ServerResponse, refusal: Refusal, id: string | 
   if (res.headersSent) return void res.end();
   writeRefusal(res, refusal, id);
   res.end();
-  if (refusal.close) closeAfter(res);
+  const socket = res.socket;
+  if (!refusal.close || !socket) return;
+  // Lingering close: FIN once the answer is out, so the client reads it; destroyed soon after.
+  res.once("finish", () => {
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), 1000);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
+  });
 }
 
 /** How much of a refused body is still read (and thrown away) before its connection is closed. */
@@ -279,16 +287,4 @@ export function refuseBody(req: IncomingMessage, res: ServerResponse, refusal: R
   req.once("end", finish);
   res.once("close", () => clearTimeout(timer));
   req.resume();
-}
-
-/** Lingering close: FIN once the answer is out, so the client reads it; destroyed soon after. */
-function closeAfter(res: ServerResponse, lingerMs = 1000): void {
-  const socket = res.socket;
-  if (!socket) return;
-  res.once("finish", () => {
-    socket.end();
-    const timer = setTimeout(() => socket.destroy(), lingerMs);
-    timer.unref();
-    socket.once("close", () => clearTimeout(timer));
-  });
 }

@@ -15,8 +15,9 @@ import { readTextOrNull, removePath, writePrivateFile } from "../core/system/fil
 export class JsonStore<T> {
   readonly file: string;
   #data: T;
-  #running: Promise<void> | null = null;
-  #queued: Promise<void> | null = null;
+  /** The last write scheduled (settled: none), and the one not started yet that takes new changes. */
+  #last: Promise<void> = Promise.resolve();
+  #next: Promise<void> | null = null;
 
   private constructor(file: string, data: T) {
     this.file = file;
@@ -56,30 +57,20 @@ export class JsonStore<T> {
   /** Wait for pending writes (shutdown). */
   async flushed(): Promise<void> {
     // Each write reports its own failure to its caller; here only their end is awaited.
-    await (this.#queued ?? this.#running)?.catch(() => {});
+    await this.#last.catch(() => {});
   }
 
+  /** A write after the running one (its failure was its caller's), serialised when it starts. */
   #schedule(): Promise<void> {
-    if (this.#queued) return this.#queued;
-    if (!this.#running) return this.#start();
-    this.#queued = this.#running
-      // The previous write's failure was its caller's; the next one runs regardless.
+    this.#next ??= this.#last
+      // The previous write's failure was its caller's; this one runs regardless.
       .catch(() => {})
       .then(() => {
-        this.#queued = null;
-        return this.#start();
+        this.#next = null;
+        return writePrivateFile(this.file, `${JSON.stringify(this.#data, null, 1)}\n`);
       });
-    return this.#queued;
-  }
-
-  #start(): Promise<void> {
-    // Serialised now, before any await: it holds every change made so far.
-    const text = `${JSON.stringify(this.#data, null, 1)}\n`;
-    const write = writePrivateFile(this.file, text).finally(() => {
-      if (this.#running === write) this.#running = null;
-    });
-    this.#running = write;
-    return write;
+    this.#last = this.#next;
+    return this.#next;
   }
 }
 

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/server";
 import { RPC } from "../core/jsonrpc/codes.js";
-import { decodeHeaderValue } from "../core/jsonrpc/envelope-headers.js";
+import { decodeHeaderValue, NAMED_BY, objectOr } from "../core/jsonrpc/envelope-headers.js";
 import { CallStop } from "./call-stop.js";
 import { headerOf } from "./http-guards.js";
 import { HttpSessionTransport } from "./session-transport.js";
@@ -29,12 +29,6 @@ const PARAMS_OF: Record<string, readonly string[]> = {
   "completion/complete": ["_meta", "ref", "argument", "context"],
 };
 const RETRY = ["requestState", "inputResponses"];
-/** The methods whose `Mcp-Name` header names `params.name` (or `params.uri`). */
-const NAMED: Record<string, "name" | "uri"> = {
-  "tools/call": "name",
-  "prompts/get": "name",
-  "resources/read": "uri",
-};
 
 /**
  * Whether the lane may take this message: one 2026-07-28 request of a lane method, its envelope
@@ -47,11 +41,10 @@ export function laneTakes(message: unknown, headers: IncomingHttpHeaders): boole
     return false;
   const meta = m.params?._meta as Record<string, unknown> | undefined;
   if (meta?.["io.modelcontextprotocol/protocolVersion"] !== "2026-07-28") return false;
-  const caps = meta["io.modelcontextprotocol/clientCapabilities"];
-  if (typeof caps !== "object" || caps === null || Array.isArray(caps)) return false;
+  if (!objectOr(meta["io.modelcontextprotocol/clientCapabilities"])) return false;
   const sent = (name: string) => headerOf(headers, name);
   if (sent("mcp-protocol-version") !== "2026-07-28" || sent("mcp-method") !== m.method) return false;
-  const named = NAMED[m.method];
+  const named = NAMED_BY[m.method];
   if (named) {
     const value = m.params?.[named];
     if (typeof value !== "string" || !sameName(sent("mcp-name"), value)) return false;
@@ -75,12 +68,10 @@ function sameName(header: string | undefined, value: string): boolean {
  * members dropped, as its schema drops them (the same object when there is none).
  */
 export function specParams<T extends { method: string; params?: Record<string, unknown> }>(m: T): T {
-  const kept = PARAMS_OF[m.method] ?? [];
+  const kept = (key: string) => PARAMS_OF[m.method]?.includes(key) || RETRY.includes(key);
   const params = m.params ?? {};
-  const extra = Object.keys(params).some((key) => !kept.includes(key) && !RETRY.includes(key));
-  if (!extra) return m;
-  const only = Object.entries(params).filter(([key]) => kept.includes(key) || RETRY.includes(key));
-  return { ...m, params: Object.fromEntries(only) };
+  if (Object.keys(params).every(kept)) return m;
+  return { ...m, params: Object.fromEntries(Object.entries(params).filter(([key]) => kept(key))) };
 }
 
 /**

@@ -98,9 +98,8 @@ export class NotesFolder {
     let watcher: FSWatcher;
     try {
       watcher = watch(dir, { persistent: false }, (event, filename) => {
-        if (!filename) return;
-        const name = rel ? `${rel}/${filename.toString()}` : filename.toString();
-        if (filename.toString().startsWith(".")) return;
+        if (!filename || filename.startsWith(".")) return;
+        const name = rel ? `${rel}/${filename}` : filename;
         if (/\.md$/i.test(name)) this.#schedule(name);
         else if (event === "rename") void this.#watchTree(name); // perhaps a new folder
       });
@@ -141,10 +140,7 @@ export class NotesFolder {
     const now = await signature(path.join(this.root, ...name.split("/")));
     const before = this.#announced.get(name);
     if (before === now) return;
-    this.#announce(
-      { name, kind: now === "" ? "deleted" : before === undefined || before === "" ? "created" : "updated" },
-      now,
-    );
+    this.#announce({ name, kind: now === "" ? "deleted" : !before ? "created" : "updated" }, now);
   }
 
   #announce(change: NoteChange, seen: string): void {
@@ -178,12 +174,10 @@ export class NotesFolder {
   ): Promise<{ name: string; bytes: number; created: boolean } | { refused: string }> {
     const { name, file } = await this.resolve(input);
     return this.#queue.run(name, async () => {
-      let previous: string | null = null;
-      try {
-        previous = await readFile(file, "utf8");
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      }
+      const previous = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") throw error;
+        return null;
+      });
       if (mode === "create" && previous !== null) return { refused: `The note ${name} already exists.` };
       const text = mode === "append" && previous !== null ? previous + content : content;
       const bytes = Buffer.byteLength(text);
@@ -195,10 +189,11 @@ export class NotesFolder {
     });
   }
 
-  async read(input: string): Promise<{ name: string; content: string; bytes: number; updatedAt: string }> {
+  /** A note as notes_read gives it: what the list says of it, and its text. */
+  async read(input: string): Promise<NoteInfo & { content: string }> {
     const { name, file } = await this.resolve(input);
     const [content, info] = await Promise.all([readFile(file, "utf8"), stat(file)]);
-    return { name, content, bytes: info.size, updatedAt: info.mtime.toISOString() };
+    return { path: name, content, bytes: info.size, updatedAt: info.mtime.toISOString() };
   }
 
   async remove(input: string): Promise<string> {
@@ -244,29 +239,20 @@ export class NotesFolder {
     return message.split(this.root).join("notes").split(path.dirname(this.root)).join("<state>");
   }
 
-  /** Refuse a path that reaches outside the folder through a symbolic link. */
+  /** Refuse a path that leaves the folder by a symbolic link: its nearest existing folder is inside. */
   async #assertInside(file: string): Promise<void> {
-    const root = this.root;
-    const realRoot = await realpath(root);
     let dir = path.dirname(file);
-    for (;;) {
-      try {
-        const real = await realpath(dir);
-        const rel = path.relative(realRoot, real);
-        if (rel.startsWith("..") || path.isAbsolute(rel))
-          throw new NotePathError("That note path leaves the notes folder.");
-        break;
-      } catch (error) {
-        if (error instanceof NotePathError) throw error;
-        if (dir === root || path.dirname(dir) === dir) break;
-        dir = path.dirname(dir);
-      }
+    let real = await realpath(dir).catch(() => undefined); // not made yet: look at its parent
+    while (real === undefined) {
+      dir = path.dirname(dir);
+      real = await realpath(dir).catch(() => undefined); // the root exists (resolve made it)
     }
-    try {
-      if ((await lstat(file)).isSymbolicLink()) throw new NotePathError("That note is a symbolic link.");
-    } catch (error) {
-      if (error instanceof NotePathError) throw error;
-    }
+    const rel = path.relative(await realpath(this.root), real);
+    if (rel.startsWith("..") || path.isAbsolute(rel))
+      throw new NotePathError("That note path leaves the notes folder.");
+    // No file yet (a new note) is no link.
+    if ((await lstat(file).catch(() => undefined))?.isSymbolicLink())
+      throw new NotePathError("That note is a symbolic link.");
   }
 }
 
@@ -280,19 +266,17 @@ function signature(file: string): Promise<string> {
 
 /** Runs tasks one after another per key (a note's name): a write and a removal of one note never interleave. */
 export class KeyedQueue {
-  #tails = new Map<string, Promise<unknown>>();
+  #tails = new Map<string, Promise<void>>();
 
   run<R>(key: string, task: () => Promise<R>): Promise<R> {
-    const previous = this.#tails.get(key) ?? Promise.resolve();
-    // The previous task's failure was its caller's; this one runs regardless.
-    const next = previous.catch(() => {}).then(task);
-    this.#tails.set(key, next);
-    void next
-      // The task's failure is its caller's; this only forgets the finished tail.
+    const next = (this.#tails.get(key) ?? Promise.resolve()).then(task);
+    const tail: Promise<void> = next
+      // The task's failure is its caller's: the tail only orders the next task, and forgets itself.
       .catch(() => {})
       .then(() => {
-        if (this.#tails.get(key) === next) this.#tails.delete(key);
+        if (this.#tails.get(key) === tail) this.#tails.delete(key);
       });
+    this.#tails.set(key, tail);
     return next;
   }
 }

@@ -41,17 +41,6 @@ export function noteResources(notes: NotesFolder) {
     Object.assign(rpcError(`Resource not found: ${uri.slice(0, 200)} (${why})`, RPC.resourceNotFound), {
       data: { uri },
     });
-
-  /** The note's canonical name, checked by the notes folder's rules. */
-  const resolve = async (uri: string) => {
-    const name = noteName(uri);
-    if (name === undefined) throw notFound(uri, `notes are ${NOTES_URI}<path>`);
-    try {
-      return (await notes.resolve(name)).name;
-    } catch (error) {
-      throw notFound(uri, notes.explain(error) ?? "not a note path");
-    }
-  };
   return {
     list: async () => ({
       resources: (await notes.list()).map((n) => ({
@@ -75,10 +64,11 @@ export function noteResources(notes: NotesFolder) {
       ],
     }),
     read: async (uri: string) => {
-      const name = await resolve(uri);
+      const name = noteName(uri);
+      if (name === undefined) throw notFound(uri, `notes are ${NOTES_URI}<path>`);
       try {
         const note = await notes.read(name);
-        return { contents: [{ uri: noteUri(note.name), mimeType: MIME, text: note.content }] };
+        return { contents: [{ uri: noteUri(note.path), mimeType: MIME, text: note.content }] };
       } catch (error) {
         throw notFound(uri, notes.explain(error) ?? "unreadable");
       }

@@ -61,7 +61,7 @@ export class SessionSeal {
   readonly #now: () => number;
   readonly #ended: EndedIds;
 
-  /** `now`: the clock, in ms (tests give theirs); `ended`: the ids ended before (EndedIds). */
+  /** `now`: the clock, in ms (tests give theirs); `ended`: the ids ended before. */
   private constructor(key: Buffer, now: () => number, ended: EndedIds) {
     this.#key = key;
     this.#now = now;
@@ -70,11 +70,11 @@ export class SessionSeal {
 
   /**
    * The key in `file` (32 bytes), made (exclusively: two starts agree on one) when there is none;
-   * `ended`: the file that keeps the ids ended on purpose across restarts.
+   * `ended`: the file that keeps the ids ended on purpose across restarts; `now`: the clock, in ms.
    */
   static async open(
     file: string,
-    options: { ended?: string; now?: () => number } = {},
+    { ended, now = Date.now }: { ended: string; now?: () => number },
   ): Promise<SessionSeal> {
     const read = async () => {
       const text = (await readTextOrNull(file))?.trim();
@@ -90,12 +90,7 @@ export class SessionSeal {
         "session-key",
         `${file} is not a session key (32 bytes, base64url): remove it, and the bridge makes a new one (sessions open before then start over)`,
       );
-    const now = options.now ?? Date.now;
-    return new SessionSeal(
-      key,
-      now,
-      options.ended ? await EndedIds.open(options.ended, now()) : new EndedIds(),
-    );
+    return new SessionSeal(key, now, await EndedIds.open(ended, now()));
   }
 
   /** The credential of a request's `Authorization` header, hashed under this key (stable across restarts). */
@@ -147,19 +142,17 @@ export class SessionSeal {
   /** The record `id` seals under this key, unexpired; undefined for anything else. */
   #open(id: string): Record_ | undefined {
     if (!/^[A-Za-z0-9_-]{40,}$/.test(id)) return undefined;
+    // 40 characters and more: 30 bytes, past the IV and the tag.
     const raw = Buffer.from(id, "base64url");
-    if (raw.length <= IV + TAG) return undefined;
-    let record: Record_;
     try {
       const decipher = createDecipheriv("aes-256-gcm", this.#key, raw.subarray(0, IV));
       decipher.setAuthTag(raw.subarray(raw.length - TAG));
       const text = Buffer.concat([decipher.update(raw.subarray(IV, raw.length - TAG)), decipher.final()]);
-      record = JSON.parse(text.toString("utf8")) as Record_;
+      const record = JSON.parse(text.toString("utf8")) as Record_;
+      return typeof record.exp === "number" && record.exp * 1000 > this.#now() ? record : undefined;
     } catch {
       return undefined;
     }
-    if (typeof record.exp !== "number" || record.exp * 1000 <= this.#now()) return undefined;
-    return record;
   }
 }
 
@@ -179,11 +172,11 @@ const ENDED_KEPT = 4096;
 class EndedIds {
   readonly #ids = new Map<string, number>();
   #floor = 0;
-  readonly #file: string | undefined;
+  readonly #file: string;
   #writing: Promise<void> = Promise.resolve();
   #pending = false;
 
-  constructor(file?: string) {
+  constructor(file: string) {
     this.#file = file;
   }
 
@@ -227,14 +220,13 @@ class EndedIds {
 
   /** Ends that come together are written together; a write that fails is tried with the next end. */
   #save(): void {
-    const file = this.#file;
-    if (!file || this.#pending) return;
+    if (this.#pending) return;
     this.#pending = true;
     this.#writing = this.#writing.then(async () => {
       this.#pending = false;
       const lines = [`floor ${this.#floor}`, ...[...this.#ids].map(([k, at]) => `${k} ${at}`)];
       // Unwritten, an ended id opens again after a restart only for its own credential.
-      await writePrivateFile(file, `${lines.join("\n")}\n`).catch(() => {});
+      await writePrivateFile(this.#file, `${lines.join("\n")}\n`).catch(() => {});
     });
   }
 }

@@ -27,6 +27,9 @@ const keyFile = () => {
   dirs.push(dir);
   return path.join(dir, "state", "session-key");
 };
+/** A seal of `file`, its ended ids beside it. */
+const openSeal = (file: string, now?: () => number) =>
+  SessionSeal.open(file, { ended: path.join(path.dirname(file), "sessions-ended"), now });
 
 const session = {
   endpoint: "/share/s",
@@ -42,13 +45,13 @@ const as = (token: string) => ({ authorization: `Bearer ${token}` });
 describe("sealed session ids", () => {
   test("the key is made once, 0600, and a second seal of the same file opens the first one's ids", async () => {
     const file = keyFile();
-    const a = await SessionSeal.open(file);
+    const a = await openSeal(file);
     const key = readFileSync(file, "utf8");
     if (process.platform !== "win32") expect(statSync(file).mode & 0o777).toBe(0o600);
     const id = a.seal(session, as("t1"))!;
     expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(id).not.toContain("home");
-    const b = await SessionSeal.open(file);
+    const b = await openSeal(file);
     expect(readFileSync(file, "utf8")).toBe(key);
     expect(b.unseal(id, as("t1"))).toEqual(session);
     // Two seals of the same session are two ids.
@@ -56,8 +59,8 @@ describe("sealed session ids", () => {
   });
 
   test("another credential, another key, or one character changed: nothing opens", async () => {
-    const seal = await SessionSeal.open(keyFile());
-    const other = await SessionSeal.open(keyFile());
+    const seal = await openSeal(keyFile());
+    const other = await openSeal(keyFile());
     const id = seal.seal(session, as("t1"))!;
     expect(seal.unseal(id, as("t2"))).toBeUndefined();
     expect(seal.unseal(id, {})).toBeUndefined();
@@ -69,7 +72,7 @@ describe("sealed session ids", () => {
   });
 
   test("a client info or capabilities too large for a header are cut to their bones", async () => {
-    const seal = await SessionSeal.open(keyFile());
+    const seal = await openSeal(keyFile());
     const big = {
       ...session,
       init: {
@@ -91,16 +94,16 @@ describe("sealed session ids", () => {
   });
 
   test("a session whose bones still do not fit (a kept header of 4,000 characters) is not sealed", async () => {
-    const seal = await SessionSeal.open(keyFile());
+    const seal = await openSeal(keyFile());
     const long = { ...session, headers: { "mcp-twin-project": `/${"p".repeat(4000)}` } };
     expect(seal.seal(long, as("t"))).toBeUndefined();
   });
 
   test("a key file that is not a key stops the start, saying what to do", async () => {
     const file = keyFile();
-    await SessionSeal.open(file);
+    await openSeal(file);
     writeFileSync(file, "short\n");
-    await expect(SessionSeal.open(file)).rejects.toThrow(/remove it/);
+    await expect(openSeal(file)).rejects.toThrow(/remove it/);
   });
 });
 
@@ -151,7 +154,7 @@ describe("what sessions leave held", () => {
 
   /** The real HTTP server with a sealing key and an MCP server per session; `held`: each transport's WeakRef. */
   async function bridge(file: string, held: WeakRef<object>[] = [], connectMs = 0) {
-    const seal = await SessionSeal.open(file, { ended: path.join(path.dirname(file), "sessions-ended") });
+    const seal = await openSeal(file);
     const tokenFile = path.join(path.dirname(file), "token");
     writeFileSync(tokenFile, "tok\n");
     const b = await listenHttp({
@@ -308,7 +311,7 @@ describe("what sessions leave held", () => {
   }, 60_000);
 
   test("the ids of ended sessions are remembered at a fixed size each, whatever their length", async () => {
-    const seal = await SessionSeal.open(keyFile());
+    const seal = await openSeal(keyFile());
     const table = new SessionTable({ seal });
     const endpoint = {
       path: "/mcp",
@@ -342,7 +345,7 @@ describe("sealed ids expire, and the ended ones kept are bounded", () => {
   test("an id opens until a week after its initialize, not after; one sealed without an expiry never", async () => {
     const file = keyFile();
     let now = Date.parse("2026-11-24T10:00:00Z");
-    const seal = await SessionSeal.open(file, { now: () => now });
+    const seal = await openSeal(file, () => now);
     const id = seal.seal(session, as("t1")) ?? "";
     now += 7 * 24 * 3600 * 1000 - 1000;
     expect(seal.unseal(id, as("t1"))).toEqual(session);
@@ -385,7 +388,7 @@ describe("sealed ids expire, and the ended ones kept are bounded", () => {
 
 describe("a sealed session opened again after a restart", () => {
   test("while it is being opened, a request with another credential is not given it", async () => {
-    const seal = await SessionSeal.open(keyFile());
+    const seal = await openSeal(keyFile());
     const table = new SessionTable({ seal });
     const endpoint = {
       path: "/mcp",

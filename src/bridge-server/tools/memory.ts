@@ -47,23 +47,17 @@ export function memoryTools(store: JsonStore<MemoryData>): BridgeTool[] {
         const outcome = await store.update((data) => {
           const ns = own(data.namespaces, namespace) ?? dict<MemoryEntry>();
           const current = own(ns, key);
-          if (expectedVersion !== undefined && (current?.version ?? 0) !== expectedVersion)
-            return { conflict: current?.version ?? 0 } as const;
+          const at = current?.version ?? 0;
+          if (expectedVersion !== undefined && at !== expectedVersion) return { conflict: at } as const;
           data.namespaces[namespace] = ns;
-          const entry: MemoryEntry = {
-            value,
-            version: (current?.version ?? 0) + 1,
-            updatedAt: new Date().toISOString(),
-            updatedBy: call.client,
-          };
-          ns[key] = entry;
-          return { entry, created: current === undefined } as const;
+          ns[key] = { value, version: at + 1, updatedAt: new Date().toISOString(), updatedBy: call.client };
+          return { version: at + 1, created: current === undefined } as const;
         });
         if ("conflict" in outcome)
           return fail(
             `"${key}" is at version ${outcome.conflict}, not ${expectedVersion}: read it again, then retry.`,
           );
-        return ok({ namespace, key, version: outcome.entry.version, created: outcome.created });
+        return ok({ namespace, key, version: outcome.version, created: outcome.created });
       },
     ),
 

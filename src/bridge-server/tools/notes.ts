@@ -55,15 +55,7 @@ export function notesTools(notes: NotesFolder): BridgeTool[] {
       },
       guarded(async ({ path: input }) => {
         const note = await notes.read(input);
-        return {
-          content: [{ type: "text" as const, text: note.content }],
-          structuredContent: {
-            path: note.name,
-            content: note.content,
-            bytes: note.bytes,
-            updatedAt: note.updatedAt,
-          },
-        };
+        return { content: [{ type: "text" as const, text: note.content }], structuredContent: note };
       }),
     ),
 

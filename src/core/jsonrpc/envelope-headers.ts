@@ -201,6 +201,13 @@ function argumentText(value: unknown): string | undefined {
   return undefined;
 }
 
+/** The methods whose `Mcp-Name` header names what they call: this member of their params. */
+export const NAMED_BY: Readonly<Record<string, "name" | "uri">> = {
+  "tools/call": "name",
+  "prompts/get": "name",
+  "resources/read": "uri",
+};
+
 /**
  * The headers one 2026-07-28 request's POST carries: the revision its envelope claims (else the
  * pinned one), its method, the name or URI of what it calls, and the tool's mirrored arguments.
@@ -215,12 +222,8 @@ export function requestHeaders(
     "mcp-protocol-version": envelopeVersion(params) ?? pinned,
     "mcp-method": method,
   };
-  const named = method === "resources/read" ? params?.uri : params?.name;
-  if (
-    (method === "tools/call" || method === "prompts/get" || method === "resources/read") &&
-    typeof named === "string"
-  )
-    out["mcp-name"] = headerValue(named);
+  const named = NAMED_BY[method];
+  if (named && typeof params?.[named] === "string") out["mcp-name"] = headerValue(String(params[named]));
   if (method !== "tools/call" || !mirrored) return out;
   const args = objectOr(params?.arguments);
   for (const h of mirrored) {

@@ -31,17 +31,18 @@ export class LineSplitter {
     for (let nl = chunk.indexOf(10, from); nl !== -1; nl = chunk.indexOf(10, from)) {
       const piece = chunk.subarray(from, nl);
       from = nl + 1;
+      // A line too large is reported at once; its newline ends the skipping.
       if (this.#skipping) this.#skipping = false;
-      else if (this.#size + piece.length > this.#limit) {
-        this.#skip(piece);
-        this.#skipping = false;
-      } else this.#whole(piece);
+      else if (this.#size + piece.length > this.#limit) this.#skip(piece);
+      else this.#whole(piece);
       if (more && from < chunk.length && !more()) return chunk.subarray(from);
     }
     const rest = chunk.subarray(from);
     if (rest.length === 0 || this.#skipping) return;
-    if (this.#size + rest.length > this.#limit) this.#skip(rest);
-    else {
+    if (this.#size + rest.length > this.#limit) {
+      this.#skip(rest);
+      this.#skipping = true;
+    } else {
       // A copy: the stream may reuse its buffer.
       this.#chunks.push(Buffer.from(rest));
       this.#size += rest.length;
@@ -59,12 +60,11 @@ export class LineSplitter {
     if (text.trim() !== "") this.#onLine(text);
   }
 
-  /** The line held so far plus `piece` is too large: report its start, drop the rest. */
+  /** The line held so far plus `piece` is too large: report its start, drop what is held. */
   #skip(piece: Buffer): void {
     const head = Buffer.concat([...this.#chunks, piece.subarray(0, PEEK_BYTES)]).subarray(0, PEEK_BYTES);
     this.#chunks = [];
     this.#size = 0;
-    this.#skipping = true;
     this.#onOversize(head.toString("utf8"));
   }
 }

@@ -26,11 +26,9 @@ const INVALID: Routed = { kind: "invalid", why: "jsonrpc" };
  * types (params an object or array, an error's code and message), never by the method's schema.
  * An error without an id (null, or none) is a response whose id is undefined.
  */
-export function route(value: unknown): Routed {
-  if (!isObject(value) || Array.isArray(value)) return INVALID;
-  const m = value;
-  if (m.jsonrpc !== "2.0") return INVALID;
-  const message = value as JSONRPCMessage;
+export function route(m: unknown): Routed {
+  if (!isObject(m) || Array.isArray(m) || m.jsonrpc !== "2.0") return INVALID;
+  const message = m as JSONRPCMessage;
   if (typeof m.method === "string") {
     if (m.params !== undefined && !isObject(m.params)) return INVALID;
     if (m.id === undefined) return { kind: "notification", method: m.method, message };
