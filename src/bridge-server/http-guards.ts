@@ -71,20 +71,6 @@ export function checkOrigin(origin: string | undefined, allowed: ReadonlySet<str
   return { status: 403, code: RPC.serverError, message: "Forbidden: invalid Origin header", close: true };
 }
 
-/**
- * `Authorization: Bearer <token>`, compared in constant time by the guard; `share`: the request is
- * for `/share/<share>` (a client token for that share opens it; nothing else takes one). Not the
- * SDK's `verifyBearerToken`: it refuses a token with no expiry, and the bridge's never expire.
- */
-export function checkBearer(
-  guard: { check(authorization: string | undefined, connection?: object, share?: string): boolean },
-  authorization: string | undefined,
-  connection?: object,
-  share?: string,
-): Refusal | null {
-  return guard.check(authorization, connection, share) ? null : UNAUTHORIZED;
-}
-
 /** The one answer to a request the bridge does not take from that caller: no more said. */
 export const UNAUTHORIZED: Refusal = {
   status: 401,

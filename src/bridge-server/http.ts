@@ -22,7 +22,6 @@ import { credentialOf } from "./credential.js";
 import { type Endpoint, shareOf } from "./endpoint.js";
 import {
   allowedOrigins,
-  checkBearer,
   checkDeclaredLength,
   checkHost,
   checkMediaTypes,
@@ -187,7 +186,9 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   let early =
     checkHost(req.headers.host, l.loopbackOnly) ??
     checkOrigin(req.headers.origin, l.origins) ??
-    checkBearer(l.token, req.headers.authorization, req.socket, tokenScope(pathname));
+    // Compared in constant time by the guard (not the SDK's `verifyBearerToken`: it refuses a token
+    // with no expiry, and the bridge's never expire).
+    (l.token.check(req.headers.authorization, req.socket, tokenScope(pathname)) ? null : UNAUTHORIZED);
   const account = early || !l.peers ? true : l.peers.allowed(req.socket);
   if (account !== true && !(await account)) early = UNAUTHORIZED;
   if (early) {
