@@ -96,8 +96,11 @@ export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress):
   if (instance && "stuck" in instance) return { state: "unresponsive", instance: instance.stuck };
   if (instance) {
     // Its process is alive and holds the state: it is given 10 s to answer (a bridge just started
-    // on a busy machine, at a logon, can take more than 3), and what else answers is not asked.
-    const probe = await reach(ctx.files, instance.url, { timeoutMs: 10_000, describe: false });
+    // on a busy machine, at a logon, can take more than 3; MCP_TWIN_BRIDGE_ANSWER_TIMEOUT seconds
+    // when set: a slower machine's, a test's), and what else answers is not asked.
+    const seconds = Number(ctx.host.env.MCP_TWIN_BRIDGE_ANSWER_TIMEOUT);
+    const timeoutMs = seconds > 0 ? seconds * 1000 : 10_000;
+    const probe = await reach(ctx.files, instance.url, { timeoutMs, describe: false });
     if (probe.state === "ours") {
       const state = sameAddress(instance, want) ? "running" : "elsewhere";
       return { state, url: instance.url, instance, version: probe.version, status: probe.status };
