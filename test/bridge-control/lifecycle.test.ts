@@ -236,8 +236,10 @@ test("a bridge slow to answer (held still for 4 s, as at a busy logon) is given 
     expect(r.stdout).toContain(`Running at ${b.url}`);
     expect(r.code).toBe(0);
 
+    // Still for good: said not to answer once its time is out (1 s here, MCP_TWIN_BRIDGE_ANSWER_TIMEOUT;
+    // the 10 s above are the default's).
     process.kill(b.pid, "SIGSTOP");
-    const still = await runCli(["bridge", "status"], b.env);
+    const still = await runCli(["bridge", "status"], { ...b.env, MCP_TWIN_BRIDGE_ANSWER_TIMEOUT: "1" });
     expect(still.stdout).toContain(
       `✖ Its process (pid ${b.pid}) holds the state but does not answer at ${b.url}`,
     );

@@ -5,7 +5,7 @@
  * state it is in — its bridge running, or failing at every start.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
@@ -129,12 +129,20 @@ test("the keeper: `bridge start` binds the port once; a killed bridge answers ag
     KEEP_LOOP,
   ]);
 
-  // Killed three times in a row: the wait grows (1, 2, 4 s), each time it is back within 10 s, and
-  // meanwhile the port is never free (the keeper holds the socket).
+  // Killed three times in a row: the wait grows (1, 2, 4 s: the keeper's `sleep`, read, then passed
+  // by the test), each time it is back within 10 s, and meanwhile the port is never free (the
+  // keeper holds the socket).
   for (let i = 0; i < 3; i++) {
     const killedAt = Date.now();
     kill(bridge.pid);
+    let pause: { pid: number; seconds: string } | undefined;
+    await until("the keeper's pause", () => {
+      pause = sleepOf(keeper);
+      return pause !== undefined;
+    });
+    expect(pause!.seconds).toBe(["1", "2", "4"][i]);
     expect(await bindsOn(port)).toBe("EADDRINUSE");
+    kill(pause!.pid);
     bridge = await answering(dir, port, bridge.pid, 10_000);
     expect(Date.now() - killedAt).toBeLessThan(10_000);
     expect(parentOf(bridge.pid)).toBe(keeper);
@@ -332,6 +340,20 @@ test.skipIf(!gio)(
 function parentOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
+
+/** The `sleep` a keeper is in (its pause before it starts the bridge again): its pid and seconds. */
+function sleepOf(keeper: number): { pid: number; seconds: string } | undefined {
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\u0000");
+      if (argv[0] === "sleep" && parentOf(Number(pid)) === keeper)
+        return { pid: Number(pid), seconds: argv[1]! };
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
 }
 
 async function until(what: string, done: () => boolean, ms = 10_000): Promise<void> {

@@ -7,7 +7,15 @@
  * the registration failed, and the definition is run by hand. Runs where the simulation can (root
  * and `unshare`), else is skipped with the reason printed.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
@@ -51,6 +59,28 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
 function parentOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
+
+/**
+ * The end of the `sleep` the task's wait loop (supervisor.ts's WAIT_LOOP, `$0` mcp-twin-bridge)
+ * is in, in the simulation whose mount namespace `ns` names: the 30 s it waits between looks at
+ * its keeper, passed at once. True when one was ended.
+ */
+function endWaitLoopSleep(ns: string): boolean {
+  let ended = false;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8") !== "sleep\u000030\u0000") continue;
+      if (readlinkSync(`/proc/${pid}/ns/mnt`) !== ns) continue;
+      const sh = readFileSync(`/proc/${parentOf(Number(pid))}/cmdline`, "utf8").split("\u0000");
+      if (sh[0] !== "/bin/sh" || sh[3] !== "mcp-twin-bridge" || !sh[2]?.includes("sleep 30")) continue;
+      process.kill(Number(pid), "SIGKILL");
+      ended = true;
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return ended;
 }
 
 /** A Windows command line split as CommandLineToArgvW does. */
@@ -182,8 +212,20 @@ describe.skipIf(skip !== undefined)(
       cleanups.push(() => kill(third.pid));
       expect(parentOf(third.pid)).toBe(loop);
       expect(Date.now() - killedAt).toBeLessThan(10_000);
-      // A stop (SIGTERM, exit 0) ends the keeper, and the task's wait with it (it looks every 30 s).
+      // A stop (SIGTERM, exit 0) ends the keeper, and the task's wait with it (it looks every 30 s:
+      // once the keeper is gone, the test passes those 30 s by ending the loop's sleep).
+      const ns = readlinkSync(`/proc/${third.pid}/ns/mnt`);
+      let settled = false;
+      void logon.then(() => {
+        settled = true;
+      });
       process.kill(third.pid, "SIGTERM");
+      await until("the keeper to end", () => (alive(loop) ? undefined : true));
+      await until("the task's wait to end", () => {
+        if (settled) return true;
+        endWaitLoopSleep(ns);
+        return undefined;
+      });
       const ended = await logon;
       expect(ended.code, `${ended.stdout}\n${ended.stderr}`).toBe(0);
     }, 180_000);

@@ -95,14 +95,13 @@ export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress):
   // Its keeper holds the port, and no bridge came back on it: nothing would answer a probe.
   if (instance && "stuck" in instance) return { state: "unresponsive", instance: instance.stuck };
   if (instance) {
-    // Its process is alive and holds the state: it is given 10 s to answer (a bridge just started
-    // on a busy machine, at a logon, can take more than 3), and what else answers is not asked.
-    const probe = await reach(ctx.files, instance.url, { timeoutMs: 10_000, describe: false });
-    if (probe.state === "ours") {
-      const state = sameAddress(instance, want) ? "running" : "elsewhere";
-      return { state, url: instance.url, instance, version: probe.version, status: probe.status };
-    }
-    return { state: "unresponsive", instance };
+    // Its process is alive and holds the state: given 10 s to answer (a bridge just started at a busy
+    // logon can take more than 3; MCP_TWIN_BRIDGE_ANSWER_TIMEOUT s if set), what else answers not asked.
+    const ms = Number(ctx.host.env.MCP_TWIN_BRIDGE_ANSWER_TIMEOUT) * 1000;
+    const probe = await reach(ctx.files, instance.url, { timeoutMs: ms > 0 ? ms : 10_000, describe: false });
+    if (probe.state !== "ours") return { state: "unresponsive", instance };
+    const state = sameAddress(instance, want) ? "running" : "elsewhere";
+    return { state, url: instance.url, instance, version: probe.version, status: probe.status };
   }
   if (want.port === 0) return { state: "stopped" };
   const url = bridgeUrl(want.host, want.port);
