@@ -4,7 +4,7 @@
 // so a session's first tools/list loads no zod (a built-in tool's first call loads it).
 // test/bridge-server/own-tools-list.test.ts holds the file to the schemas, so it cannot drift.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
@@ -42,11 +42,15 @@ try {
   });
   const { list } = await import(pathToFileURL(outfile).href);
   const file = path.join(tools, "builtin-tools.json");
-  writeFileSync(file, `${JSON.stringify(list, null, 2)}\n`);
-  // In the repository's format, so a build leaves the file as committed.
-  execFileSync(path.join(repo, "node_modules", ".bin", "biome"), ["format", "--write", file], {
-    stdio: "ignore",
-  });
+  // Formatted in memory as the repository formats it, and written only when it changed: a build
+  // leaves the committed file untouched, so `npm run lint` beside it (.ci/run) never reads it
+  // half-formatted.
+  const text = execFileSync(
+    path.join(repo, "node_modules", ".bin", "biome"),
+    ["format", `--stdin-file-path=${file}`],
+    { input: `${JSON.stringify(list, null, 2)}\n`, encoding: "utf8", stdio: ["pipe", "pipe", "ignore"] },
+  );
+  if (!existsSync(file) || readFileSync(file, "utf8") !== text) writeFileSync(file, text);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
