@@ -13,19 +13,15 @@ export interface RawSession {
   post(body: unknown, signal?: AbortSignal): Promise<{ status: number; answers: Answer[] }>;
 }
 
-export async function rawSession(
+/** A raw 2025-11-25 `initialize` POST with this token (the answer as it came, unread). */
+export function rawInitialize(
   url: string,
   token: string,
   options: { protocolVersion?: string; client?: string } = {},
-): Promise<RawSession> {
-  const base = {
-    authorization: `Bearer ${token}`,
-    "content-type": "application/json",
-    accept: "application/json, text/event-stream",
-  };
-  const init = await fetch(url, {
+): Promise<Response> {
+  return fetch(url, {
     method: "POST",
-    headers: base,
+    headers: baseHeaders(token),
     body: JSON.stringify({
       jsonrpc: "2.0",
       id: 0,
@@ -37,6 +33,21 @@ export async function rawSession(
       },
     }),
   });
+}
+
+const baseHeaders = (token: string) => ({
+  authorization: `Bearer ${token}`,
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+});
+
+export async function rawSession(
+  url: string,
+  token: string,
+  options: { protocolVersion?: string; client?: string } = {},
+): Promise<RawSession> {
+  const base = baseHeaders(token);
+  const init = await rawInitialize(url, token, options);
   expect(init.status).toBe(200);
   await init.text();
   const id = init.headers.get("mcp-session-id") ?? "";

@@ -7,6 +7,7 @@
 import { expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-link/client-token.js";
 import { postModern, rawModernPost } from "../../helpers/raw-post-2026.js";
+import { rawInitialize } from "../../helpers/raw-session.js";
 import {
   callText,
   closeAfterEach,
@@ -153,20 +154,7 @@ test("a token toolSearch does not name is refused at /tools as forbidden (403, -
     const r = await rawModernPost(toolsUrl(g), token, method, {}, { "mcp-twin-session": "s1" });
     expect([method, r.status, r.body.error]).toEqual([method, 403, forbidden]);
   }
-  const init = await fetch(toolsUrl(g), {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${token}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
-    }),
-  });
+  const init = await rawInitialize(toolsUrl(g), token);
   expect([init.status, ((await init.json()) as { error?: unknown }).error]).toEqual([403, forbidden]);
 }, 120_000);
 
