@@ -12,7 +12,6 @@ import { capabilitiesOf, in2025Terms, tidy, withEnvelope } from "./eras.js";
 import { type CachedServer, isList, type ListMethod } from "./list-cache.js";
 import type { SessionRef } from "./share-view.js";
 import type { SharedChild } from "./shared-child.js";
-import { keptTools, refusal } from "./tool-filter.js";
 import type { Json } from "./wire-json.js";
 
 export const CALLS = ["tools/call", "prompts/get", "resources/read", "completion/complete"] as const;
@@ -68,13 +67,13 @@ async function sharedResult(call: SharedCall, server: CachedServer): Promise<Jso
   const params = (call.request.params ?? {}) as Json;
   const needs = CAPABILITY_OF[method as keyof typeof CAPABILITY_OF];
   if (!needs || !capabilitiesOf(server)[needs]) throw rpcError("Method not found", RPC.methodNotFound);
-  const filter = call.session.tools?.();
+  const policy = call.session.tools?.();
   if (isList(method)) {
     const result = call.child.listFromCache(method, params.cursor) ?? (await call.upstream(true));
     if (!result) return undefined;
-    return tidy(method === "tools/list" ? keptTools(filter, result) : result, call.session.era, true);
+    return tidy(method === "tools/list" && policy ? policy.list(result) : result, call.session.era, true);
   }
-  const refused = method === "tools/call" ? refusal(filter, params.name) : undefined;
+  const refused = method === "tools/call" ? policy?.refusal(params.name) : undefined;
   if (refused) throw Object.assign(new Error(refused.message), refused);
   const result = await call.upstream(false);
   return result && tidy(result, call.session.era, method === "resources/read");

@@ -23,7 +23,7 @@ import { launchSecrets, ShareLog } from "./share-log.js";
 import { rssOf, type ShareRestart, type ShareStatus } from "./share-status.js";
 import type { SessionRef, ShareRoom } from "./share-view.js";
 import { type ChildOutcome, SharedChild } from "./shared-child.js";
-import { clientOf, type ToolFilter, toolFilter } from "./tool-filter.js";
+import { clientOf, type ToolPolicy, toolPolicy } from "./tool-policy.js";
 
 export interface HostOptions {
   cache: ListCache;
@@ -161,12 +161,12 @@ export class ShareHost implements ShareRoom {
   }
 
   /**
-   * The tool rules of the client a request's client token names, read again on each use (a reload
-   * changes them): what the gateway keeps for a client whose entry has no field of its own.
+   * The tools the client a request's client token names gets (tool-policy.ts), read again on each
+   * use (a reload changes them): what the gateway keeps for a client whose entry has no field of its own.
    */
-  gate(headers: IncomingHttpHeaders | Headers | undefined): (() => ToolFilter | undefined) | undefined {
+  policy(headers: IncomingHttpHeaders | Headers | undefined): (() => ToolPolicy | undefined) | undefined {
     const client = clientOf(headers);
-    return client === undefined ? undefined : () => toolFilter(this.name, this.#launch.toolRules, client);
+    return client === undefined ? undefined : () => toolPolicy(this.name, this.#launch.toolRules, client);
   }
 
   #keyFor(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey {

@@ -16,7 +16,7 @@ import { type Passage, sharedCall } from "./request-route.js";
 import { childKeyOf, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
 import { callShared } from "./share-call.js";
 import { type HostOptions, ShareHost } from "./share-host.js";
-import { clientOf } from "./tool-filter.js";
+import { clientOf, toolPolicy } from "./tool-policy.js";
 import type { Json } from "./wire-json.js";
 
 /** What `/tools` is served with: the gateway's cache, side and timers, its toolSearch and its servers. */
@@ -36,7 +36,10 @@ export function toolsHost(g: ToolsGateway): ShareHost {
   // indexed again as soon as the cache keeps a new one.
   const kept = new KeptIndex(
     g.plan,
-    (s) => g.host(s)?.launch,
+    {
+      mode: (s) => g.host(s)?.mode,
+      visible: (s, client) => toolPolicy(s, g.host(s)?.launch.toolRules, client),
+    },
     g.log,
     (s, folder) => {
       const host = g.host(s);
@@ -86,7 +89,7 @@ async function callFor(g: ToolsGateway, at: At, c: OnDemandCall) {
   const child = host.child(found.key, found.cwd);
   const params = { ...c.via, name: c.tool, arguments: c.args };
   const m: Passage["m"] = { jsonrpc: "2.0", id: 0, method: "tools/call", params };
-  const tools = host.gate(at.headers);
+  const tools = host.policy(at.headers);
   const session = { era: "2026-07-28" as const, subscriptions: new Set<string>(), tools };
   const p = { child, session, m, send: () => {}, stop: new CallStop() };
   const answer = (await callShared(sharedCall(p, () => child.described()))) as Json | undefined;
