@@ -34,13 +34,12 @@ export class Requests2026 {
     const found = this.#room.route(headers);
     if (!found.ok) return undefined;
     const child = this.#room.child(found.key, found.cwd);
-    const tools = this.#room.policy(headers);
-    const session: SessionRef = { era: "2026-07-28", subscriptions: new Set(), ...(tools ? { tools } : {}) };
+    const client = this.#room.clientAt(headers, found.cwd);
     const cached = () => child.described();
     const m = specParams(message as Passage["m"]);
     return (send, stop) =>
       void this.#mirrorRefusal(child, m, headers).then((refused) => {
-        if (!refused) return answerOnLane({ child, session, m, send, stop }, cached);
+        if (!refused) return answerOnLane({ child, client, m, send, stop }, cached);
         const error = { code: RPC.headerMismatch, ...refused };
         if (!stop.aborted) send(laneRefusal({ jsonrpc: "2.0", id: m.id, error } as JSONRPCMessage));
       });

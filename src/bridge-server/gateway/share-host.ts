@@ -4,17 +4,19 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import os from "node:os";
-import { SHARE_PREFIX } from "../../core/bridge-link/index.js";
+import { presentedLabel, SHARE_PREFIX } from "../../core/bridge-link/index.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { type Clock, realClock } from "../clock.js";
 import type { Endpoint } from "../endpoint.js";
 import { headerOf } from "../http-guards.js";
+import { foldersIn, rootsOf } from "./asks.js";
+import type { CallClient } from "./call.js";
 import type { CacheScope } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
-import type { WireTransport } from "./child-wire.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
 import { ListCache, launchKey } from "./list-cache.js";
+import { processOpener } from "./process-upstream.js";
 import { Requests2026 } from "./requests-2026.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
@@ -23,7 +25,9 @@ import { launchSecrets, ShareLog } from "./share-log.js";
 import { rssOf, type ShareRestart, type ShareStatus } from "./share-status.js";
 import type { SessionRef, ShareRoom } from "./share-view.js";
 import { type ChildOutcome, SharedChild } from "./shared-child.js";
-import { clientOf, type ToolPolicy, toolPolicy } from "./tool-policy.js";
+import { clientOf, toolPolicy } from "./tool-policy.js";
+import type { OpenUpstream } from "./upstream.js";
+import type { Json } from "./wire-json.js";
 
 export interface HostOptions {
   cache: ListCache;
@@ -40,7 +44,7 @@ export interface HostOptions {
    */
   inProcess?: {
     path: string;
-    open?(key: string): WireTransport;
+    open?: OpenUpstream;
     keyOf?(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey;
     /** Told when a key and all of it are forgotten (its session ended, its idle time ran out). */
     dropped?(key: string): void;
@@ -161,12 +165,21 @@ export class ShareHost implements ShareRoom {
   }
 
   /**
-   * The tools the client a request's client token names gets (tool-policy.ts), read again on each
-   * use (a reload changes them): what the gateway keeps for a client whose entry has no field of its own.
+   * What a request's headers say of its client: its client token's label, its project folder, and
+   * the tools it gets (tool-policy.ts), read again on each use (a reload changes them): what the
+   * gateway keeps for a client whose entry has no field of its own.
    */
-  policy(headers: IncomingHttpHeaders | Headers | undefined): (() => ToolPolicy | undefined) | undefined {
-    const client = clientOf(headers);
-    return client === undefined ? undefined : () => toolPolicy(this.name, this.#launch.toolRules, client);
+  clientAt(
+    headers: IncomingHttpHeaders | Headers,
+    cwd?: string,
+  ): Pick<CallClient, "credential" | "project" | "tools"> {
+    const credential = presentedLabel(headerOf(headers, "authorization"));
+    const client = clientOf(credential);
+    return {
+      credential,
+      project: this.mode === "project" ? cwd : undefined,
+      tools: client === undefined ? undefined : () => toolPolicy(this.name, this.#launch.toolRules, client),
+    };
   }
 
   #keyFor(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey {
@@ -225,7 +238,7 @@ export class ShareHost implements ShareRoom {
     return true;
   }
 
-  child(key: string, cwd?: string, open?: () => WireTransport): SharedChild {
+  child(key: string, cwd?: string, open?: OpenUpstream): SharedChild {
     let child = this.#children.get(key);
     if (!child) {
       // A project's process runs in its folder; a machine's or a session's in the home folder —
@@ -236,18 +249,17 @@ export class ShareHost implements ShareRoom {
         sendResourceUpdated(this.#sessions.get(key) ?? [], uri);
         this.#requests2026.resourceUpdated(key, uri);
       });
+      // What happens to the process goes to both logs; what it writes (stderr, stdout that is
+      // not JSON-RPC), to its own.
+      const transport = () =>
+        new ChildTransport(
+          launch,
+          (line) => this.#event(key, line),
+          (line) => (this.#own ? this.#own.write(key, line) : this.#event(key, line)),
+        );
       child = new SharedChild(
         launch.name,
-        // What happens to the process goes to both logs; what it writes (stderr, stdout that is
-        // not JSON-RPC), to its own.
-        () =>
-          open?.() ??
-          this.#o.inProcess?.open?.(key) ??
-          new ChildTransport(
-            launch,
-            (line) => this.#event(key, line),
-            (line) => (this.#own ? this.#own.write(key, line) : this.#event(key, line)),
-          ),
+        open ?? this.#o.inProcess?.open ?? processOpener(transport, launch.name, this.#clock),
         this.#key,
         this.#o.inProcess?.keyOf ? ListCache.memory() : this.#o.cache,
         {
@@ -259,8 +271,18 @@ export class ShareHost implements ShareRoom {
           resourceUpdated: (uri) => updates.add(uri),
           wanted: () => new Set([...(this.#sessions.get(key) ?? [])].flatMap((s) => [...s.subscriptions])),
           message: (params) => sendLogMessage(this.#sessions.get(key) ?? [], params),
+          log: (line) => this.#event(key, line),
+          owner: () => {
+            for (const s of this.#sessions.get(key) ?? []) if (s.asker) return s.asker();
+            return undefined;
+          },
         },
-        { scope: this.#scopeOf(key, cwd), clock: this.#clock, shim: this.#shim },
+        {
+          scope: this.#scopeOf(key, cwd),
+          clock: this.#clock,
+          shim: this.#shim,
+          roots: this.#rootsOf(key, cwd),
+        },
       );
       this.#children.set(key, child);
     }
@@ -290,6 +312,17 @@ export class ShareHost implements ShareRoom {
     if (key === "warm") return;
     if (event.kind === "failed") this.#lastStartFailed = true;
     this.#failure = { error: event.error, key, at: this.#clock.now() };
+  }
+
+  /**
+   * The gateway's answer to a `roots/list` of process `key`, when it is no one client's: a
+   * `project` process's folder; a `machine` one's (and the one filling the cache) the folders its
+   * manifest entry names in its arguments, or none. A `session` process asks its own client.
+   */
+  #rootsOf(key: string, cwd: string | undefined): (() => Promise<Json>) | undefined {
+    if (this.mode === "session" && key !== "warm") return undefined;
+    if (this.mode === "project" && cwd !== undefined) return async () => rootsOf([cwd]);
+    return async () => rootsOf(await foldersIn(this.#launch.args));
   }
 
   /**

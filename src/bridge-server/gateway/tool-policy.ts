@@ -28,12 +28,12 @@ export interface ToolPolicy {
 }
 
 /**
- * The client a request's client token was minted for (its label is `<env>:<client>`, entries'
- * tokenLabel, which the relay's `--as` presents too; a client id has no `:`); undefined for
- * the bridge token.
+ * The client a client token was minted for, by its label (`<env>:<client>`, entries' tokenLabel,
+ * which the relay's `--as` presents too; a client id has no `:`) or by the request's headers;
+ * undefined for the bridge token.
  */
-export function clientOf(headers: IncomingHttpHeaders | Headers | undefined): string | undefined {
-  const label = presentedLabel(headerOf(headers, "authorization"));
+export function clientOf(from: string | IncomingHttpHeaders | Headers | undefined): string | undefined {
+  const label = typeof from === "object" ? presentedLabel(headerOf(from, "authorization")) : from;
   return label === undefined ? undefined : label.slice(label.lastIndexOf(":") + 1);
 }
 

@@ -1,8 +1,7 @@
 /**
- * The gateway's indexes of tools on demand, kept as the gateway learns each list: one per client,
- * of the tools it gets only (its search ranks and scores nothing else); a server's list that changed
- * is indexed again at once (pushed, not at the next request), and told to the sessions whose tools
- * it changes.
+ * The gateway's indexes of tools on demand, one per client, of the tools it gets only (its search
+ * scores nothing else), kept as the gateway learns each list: a changed one is indexed again at once
+ * (pushed, not at the next request) and told to the sessions whose tools it changes.
  */
 
 import {

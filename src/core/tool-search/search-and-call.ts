@@ -24,26 +24,17 @@ export interface OnDemand {
   /** `toolSearch.keep`: `<server>/<tool>` listed as they are. */
   keep: readonly string[];
   /**
-   * Calls a tool of a server for this client's session (the server starts if it is not running),
-   * with what the request carries besides (`Via`): a question of the server's comes back as
-   * `input_required`, for the client (or the SDK, for a 2025-11-25 session) to answer.
+   * Calls a tool of a server as the request's own call (the gateway's: its client, progress,
+   * cancel and questions go with it; the server starts if it is not running).
    */
   call(c: OnDemandCall): Promise<Record<string, unknown>>;
 }
 
-/** One call of a tool: its server, its name, the arguments as checked, and what the request carries besides. */
+/** One call of a tool: its server, its name, and the arguments as checked. */
 export interface OnDemandCall {
   server: string;
   tool: string;
   args: Record<string, unknown>;
-  via: Via;
-}
-
-/** A call's `_meta` (the client's 2026-07-28 envelope in it) and its answers to a server's questions, if any. */
-export interface Via {
-  _meta: Record<string, unknown>;
-  inputResponses?: Record<string, unknown>;
-  requestState?: string;
 }
 
 /**
@@ -117,7 +108,6 @@ export async function onDemandCall(
   o: OnDemand,
   name: unknown,
   given: unknown,
-  via: Via = { _meta: {} },
 ): Promise<Record<string, unknown>> {
   if (name === SEARCH_TOOLS) {
     const checked = checkArguments(SEARCH_TOOLS, SEARCH_SCHEMA, given);
@@ -144,7 +134,7 @@ export async function onDemandCall(
       );
     const args = checkArguments(id, found.tool.inputSchema, checked.args.arguments);
     if ("error" in args) return args.error;
-    return called(o, found.server, found.tool.name, args.args, via);
+    return called(o, found.server, found.tool.name, args.args);
   }
   const kept = typeof name === "string" ? keptByName(o).get(name) : undefined;
   if (!kept)
@@ -154,13 +144,13 @@ export async function onDemandCall(
   const id = `${kept.server}/${kept.tool.name}`;
   const args = checkArguments(id, kept.tool.inputSchema, given);
   if ("error" in args) return args.error;
-  return called(o, kept.server, kept.tool.name, args.args, via);
+  return called(o, kept.server, kept.tool.name, args.args);
 }
 
 /** The tool's answer; a call that could not be made (its server does not start) as a tool error that says why. */
-async function called(o: OnDemand, server: string, tool: string, args: Record<string, unknown>, via: Via) {
+async function called(o: OnDemand, server: string, tool: string, args: Record<string, unknown>) {
   try {
-    return await o.call({ server, tool, args, via });
+    return await o.call({ server, tool, args });
   } catch (error) {
     return toolError(
       `${server}/${tool} could not be called: ${error instanceof Error ? error.message : String(error)}`,
