@@ -314,6 +314,8 @@ async function post(
     }
   } else {
     if (!sessionId) return sendRefusal(res, NO_SESSION_ID, id);
+    const forbidden = endpoint.forbidden?.(req.headers);
+    if (forbidden) return sendRefusal(res, refusal(403, RPC.serverError, forbidden), id);
     const found = await sessionOf(l, sessionId, endpoint, req.headers);
     if (isRefusal(found)) return sendRefusal(res, found, id);
     session = found;

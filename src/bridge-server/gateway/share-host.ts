@@ -46,6 +46,8 @@ export interface HostOptions {
     path: string;
     open?: OpenUpstream;
     keyOf?(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey;
+    /** Why a request with these headers is not served here (403), whatever opened its session before. */
+    forbidden?(headers: IncomingHttpHeaders | Headers): string | undefined;
     /** Told when a key and all of it are forgotten (its session ended, its idle time ran out). */
     dropped?(key: string): void;
   };
@@ -157,6 +159,7 @@ export class ShareHost implements ShareRoom {
         return key.ok ? undefined : key;
       },
       connect: async (transport, headers) => connectSession(this, transport, headers),
+      ...(this.#o.inProcess?.forbidden ? { forbidden: this.#o.inProcess.forbidden } : {}),
       sessionHeaders: this.mode === "project" ? [PROJECT_HEADER] : [],
       lane: (headers, message) => this.#requests2026.laneFor(headers, message),
       serve2026: (request, parsedBody) => this.#requests2026.serve(request, parsedBody),

@@ -3,6 +3,7 @@
  * client token, project folder and session (tools-upstream.ts), each `call_tool` the client's own
  * call of the server behind, through that server's process for the request's key.
  */
+import type { IncomingHttpHeaders } from "node:http";
 import { TOOLS_PATH } from "../../core/bridge-link/index.js";
 import type { ToolSearchShares } from "../../core/entries/share-launch.js";
 import { KeptIndex } from "../../core/tool-search/kept-index.js";
@@ -49,6 +50,11 @@ export function toolsHost(g: ToolsGateway): ShareHost {
   );
   g.cache.toolsChanged = (name, folder) => kept.changed(name, folder);
   const identity = { command: "", args: [], envNames: [] };
+  // A token toolSearch does not name, or no longer does (a reload took its client out): 403.
+  const forbidden = (headers: IncomingHttpHeaders | Headers) => {
+    const client = clientOf(headers);
+    return g.plan()?.clients.some((c) => c.client === client) ? undefined : NOT_NAMED;
+  };
   return new ShareHost(
     { name: "tools", mode: "session", command: "", args: [], env: {}, identity },
     {
@@ -56,10 +62,10 @@ export function toolsHost(g: ToolsGateway): ShareHost {
       inProcess: {
         path: TOOLS_PATH,
         // Nothing kept per request: its key names its session's, its upstream opens as it asked.
+        forbidden,
         keyOf: (headers, session) => {
-          const client = clientOf(headers);
-          if (!g.plan()?.clients.some((c) => c.client === client))
-            return { ok: false, why: NOT_NAMED, forbidden: true };
+          const why = forbidden(headers);
+          if (why) return { ok: false, why, forbidden: true };
           const at: At = { session, headers: Object.fromEntries(KEPT.map((n) => [n, headerOf(headers, n)])) };
           const own = childKeyOf("session", headers, g.side, session);
           const folder = labelOf(credentialOf(headers), at.headers[PROJECT_HEADER] ?? "\0");

@@ -7,7 +7,7 @@
 import { expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-link/client-token.js";
 import { postModern, rawModernPost } from "../../helpers/raw-post-2026.js";
-import { rawInitialize } from "../../helpers/raw-session.js";
+import { rawInitialize, rawSession } from "../../helpers/raw-session.js";
 import {
   callText,
   closeAfterEach,
@@ -184,4 +184,28 @@ test("a call the filter cannot judge is refused at /tools: a name that is not a 
   expect(await refused(call("call_tool", "old/count"))).toBe(true);
   // None of them reached a server: nothing runs.
   expect(await running(g)).toEqual([]);
+}, 120_000);
+
+test("an open 2025-11-25 /tools session whose client a reload took out of toolSearch is refused as forbidden (403, -32000, why)", async () => {
+  const g = await onDemandGateway();
+  const token = clientToken(g.token, "tools", "linux:gemini-cli");
+  const session = await rawSession(toolsUrl(g), token);
+  const list = { jsonrpc: "2.0", id: 1, method: "tools/list" };
+  expect((await session.post(list)).status).toBe(200);
+  const { v1 } = await eraFixtures();
+  g.writeManifest({
+    servers: { old: { ...scriptServer(v1.script, "machine"), ...rules } },
+    toolSearch: { clients: ["opencode"] },
+  });
+  await g.reload();
+  const refused = await session.post({ ...list, id: 2 });
+  expect([refused.status, refused.answers[0]?.error]).toEqual([
+    403,
+    {
+      code: -32000,
+      message: expect.stringMatching(
+        /^Forbidden: \/tools serves the clients the manifest's toolSearch names/,
+      ),
+    },
+  ]);
 }, 120_000);
