@@ -29,7 +29,7 @@ test("initialize checks and relay ends with a new folder or session each keep no
     host: () => undefined,
   });
   const endpoint = host.endpoint();
-  const authorization = `Bearer ${clientToken("b".repeat(43), "tools", "linux:gemini-cli")}`;
+  const authorization = `Bearer ${clientToken("b".repeat(43), "/tools", "linux:gemini-cli")}`;
   const flood = async (from: number, n: number) => {
     for (let i = from; i < from + n; i++) {
       expect(endpoint.admit?.({ authorization, "mcp-twin-project": `/work/project-${i}` })).toBeUndefined();
