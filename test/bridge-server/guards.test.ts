@@ -3,6 +3,8 @@
  * session eviction policy, what a probe says about a port's holder, serve.json's parser, the
  * relay's error words, note names Windows cannot hold, the shared servers' protocol version.
  */
+
+import type { IncomingMessage } from "node:http";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
@@ -25,8 +27,9 @@ import { evictionFor, type SessionUse } from "../../src/bridge-server/session-po
 import { SESSION_IDLE_MS, SessionTable } from "../../src/bridge-server/sessions.js";
 import { resolveBridgeSettings } from "../../src/core/bridge-control/settings.js";
 import { describeAnswer, parseInstance } from "../../src/core/bridge-link/index.js";
-import { describeFailure } from "../../src/core/relay/failure.js";
-import { HttpStatusError } from "../../src/core/system/keep-alive-http.js";
+import { MAX_MESSAGE_BYTES } from "../../src/core/jsonrpc/messages.js";
+import { describeFailure, failureText } from "../../src/core/relay/failure.js";
+import { HttpStatusError, readBody as readAnswer } from "../../src/core/system/keep-alive-http.js";
 
 describe("HTTP checks", () => {
   test("Host: loopback names pass on a loopback bridge; a rebound domain gets 403 and the connection closes", () => {
@@ -302,6 +305,14 @@ describe("relay errors in words", () => {
     expect(
       describeFailure(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })).message,
     ).toMatch(/closed before an answer/);
+  });
+
+  test("an answer of the gateway larger than the relay's limit is said as that, not as a gateway that is not running", async () => {
+    // What the relay's read of a 17 MiB answer throws (its length declared, or counted as it comes).
+    const declared = { headers: { "content-length": String(17 * 1024 * 1024) }, destroy: () => {} };
+    const error = await readAnswer(declared as unknown as IncomingMessage, MAX_MESSAGE_BYTES).catch((e) => e);
+    const said = failureText("tools", true, describeFailure(error), new URL("http://127.0.0.1:7760/tools"));
+    expect(said).toBe("mcp-twin: tools sent no valid answer: its answer is larger than the 16 MiB limit");
   });
 });
 
