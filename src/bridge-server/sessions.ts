@@ -159,7 +159,8 @@ export class SessionTable {
     headers: IncomingHttpHeaders = {},
     from: { init?: InitializeRequest["params"]; id?: string } = {},
   ): Promise<Session> {
-    const evicted = evictionFor(this.#sessions.values(), client, this.#caps);
+    const credential = credentialOf(headers);
+    const evicted = evictionFor(this.#sessions.values(), client, credential, this.#caps);
     // The room is taken before anything is awaited: opens arriving together each see the others'
     // sessions, so none picks a victim already gone and the caps hold exactly.
     if (evicted) {
@@ -182,7 +183,7 @@ export class SessionTable {
       transport,
       server: { close: async () => {} },
       calls: 0,
-      credential: credentialOf(headers),
+      credential,
     };
     this.#sessions.set(id, session);
     transport.onclose = () => this.#forget(session);

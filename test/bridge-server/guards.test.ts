@@ -181,19 +181,20 @@ describe("HTTP checks", () => {
 });
 
 describe("session eviction", () => {
-  const s = (id: string, client: string, lastSeen: number, calls = 1): SessionUse => ({
+  const s = (id: string, client: string, lastSeen: number, calls = 1, credential = client): SessionUse => ({
     id,
     client,
+    credential,
     lastSeen: new Date(lastSeen),
     calls,
   });
 
   test("room left: nobody goes", () => {
-    expect(evictionFor([s("a", "x", 1)], "y", { max: 3, perClient: 2 })).toBeUndefined();
+    expect(evictionFor([s("a", "x", 1)], "y", "y", { max: 3, perClient: 2 })).toBeUndefined();
   });
   test("a client at its own cap loses its own least recently used session, not another client's", () => {
     const sessions = [s("old-other", "desktop", 1), s("x1", "flood", 5), s("x2", "flood", 3)];
-    expect(evictionFor(sessions, "flood", { max: 100, perClient: 2 })?.id).toBe("x2");
+    expect(evictionFor(sessions, "flood", "flood", { max: 100, perClient: 2 })?.id).toBe("x2");
   });
   test("full: a session that never made a call goes first, then the busiest client's least recent", () => {
     const sessions = [
@@ -202,9 +203,21 @@ describe("session eviction", () => {
       s("c2", "code", 8),
       s("probe", "p", 10, 0),
     ];
-    expect(evictionFor(sessions, "new", { max: 4, perClient: 10 })?.id).toBe("probe");
+    expect(evictionFor(sessions, "new", "new", { max: 4, perClient: 10 })?.id).toBe("probe");
     const busy = sessions.filter((x) => x.id !== "probe").concat(s("c3", "code", 7));
-    expect(evictionFor(busy, "new", { max: 4, perClient: 10 })?.id).toBe("c3");
+    expect(evictionFor(busy, "new", "new", { max: 4, perClient: 10 })?.id).toBe("c3");
+  });
+  test("a client is its credential: another token naming the same client fills its own cap, and many names under one token are one client when full", () => {
+    // Another credential under Zed's name: Zed's session is not its to push out.
+    const named = [s("zed", "Zed", 1, 1, "zed-token"), s("f1", "Zed", 5, 1, "flood-token")];
+    expect(evictionFor(named, "Zed", "flood-token", { max: 100, perClient: 1 })?.id).toBe("f1");
+    // A token that varies its client name past the cap: its own least recent goes, not Zed's older one.
+    const varied = [
+      s("zed", "Zed", 1, 1, "zed-token"),
+      s("f1", "a", 5, 1, "flood"),
+      s("f2", "b", 6, 1, "flood"),
+    ];
+    expect(evictionFor(varied, "c", "flood", { max: 3, perClient: 10 })?.id).toBe("f1");
   });
 });
 
