@@ -4,7 +4,9 @@
  * sessions whose tools it changes.
  */
 
+import type { ToolDef } from "../entries/tool-lists.js";
 import type { ServerToolRules } from "../manifest/tool-rules.js";
+import { indexable } from "./bounds.js";
 import {
   folderKey,
   type OnDemandPlan,
@@ -38,9 +40,12 @@ export class KeptIndex {
     this.#known = {
       rulesOf: (s) => launchOf(s)?.toolRules,
       perFolder: (s) => launchOf(s)?.mode === "project",
+      // A list past the bounds leaves its server out of search (bounds.ts), said once: never the others.
       toolsOf: (s, folder) => {
         const tools = listed(s, folder);
-        return Array.isArray(tools) ? tools : undefined;
+        const said = (why: string) =>
+          log(`[tools] ${s}${folder ? ` (${folder})` : ""}: left out of search: ${why}`);
+        return Array.isArray(tools) ? (indexable(tools, said) as ToolDef[]) : undefined;
       },
     };
     this.#log = log;
