@@ -1,6 +1,6 @@
 /**
- * The lane for 2026-07-28 requests: each answered by a route, past any SDK server, on its
- * connection's own transport (what it takes: laneTakes; the rest is the SDK handler's to refuse).
+ * The lane for 2026-07-28 requests: each answered by a route, past any SDK server, on a transport
+ * of its own (what it takes: laneTakes; the rest is the SDK handler's to refuse).
  */
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/server";

@@ -14,18 +14,12 @@ export interface SessionUse {
   calls: number;
 }
 
-export interface SessionCaps {
-  max: number;
-  perClient: number;
-}
+export type SessionCaps = { max: number; perClient: number };
 
 export const SESSION_CAPS: SessionCaps = { max: 1000, perClient: 100 };
 
 const lru = <T extends SessionUse>(list: T[]): T | undefined =>
-  list.reduce<T | undefined>(
-    (a, b) => (a === undefined || b.lastSeen.getTime() < a.lastSeen.getTime() ? b : a),
-    undefined,
-  );
+  list.sort((a, b) => a.lastSeen.getTime() - b.lastSeen.getTime())[0];
 
 /**
  * The session to close so that `client` (its initialize's name) can open one more under
@@ -51,12 +45,8 @@ export function evictionFor<T extends SessionUse>(
   if (all.length < caps.max) return undefined;
   const unused = lru(all.filter((s) => s.calls === 0));
   if (unused) return unused;
-  const held = new Map<string, T[]>();
-  for (const s of all) {
-    const list = held.get(s.credential);
-    if (list) list.push(s);
-    else held.set(s.credential, [s]);
-  }
-  const most = Math.max(...[...held.values()].map((list) => list.length));
-  return lru([...held.values()].filter((list) => list.length === most).flat());
+  const held = new Map<string, number>();
+  for (const s of all) held.set(s.credential, (held.get(s.credential) ?? 0) + 1);
+  const most = Math.max(...held.values());
+  return lru(all.filter((s) => held.get(s.credential) === most));
 }

@@ -172,7 +172,7 @@ export class SessionTable {
       this.#seal?.end(evicted.id);
     }
     const id = from.id ?? this.#newId(endpoint, headers, from.init);
-    const transport = new HttpSessionTransport(id, { untilAnswered: true, clock: this.#clock });
+    const transport = new HttpSessionTransport(id, { clock: this.#clock });
     const now = new Date(this.#clock.now());
     const session: Session = {
       id,

@@ -7,42 +7,23 @@
 /** The keys a `session` or `project` server (or `/tools`) holds at once. */
 export const MAX_KEYS = 256;
 
-/** A key held: whose credential made it, how long nothing named it, and whether it is in use now. */
-export interface HeldKey {
-  key: string;
-  holder: string;
-  idleMs: number;
-  /** A call in flight, a start under way, or a session (or listen) attached. */
-  inUse: boolean;
-}
+/** A key held: whose credential made it, how long nothing named it, whether a start, call or session uses it. */
+export type HeldKey = { key: string; holder: string; idleMs: number; inUse: boolean };
 
 /**
- * The key to forget so that `holder` may make one more (`{}`: there is room): the idlest not in
- * use of its own once it holds half, else of all once they are `max`. `full` when none can go:
- * `own` (its own half is in use), `all` (every key is).
+ * The key to forget so that `holder` may make one more (none: there is room): the idlest not in
+ * use of its own once it holds half, else of all once they are `max`; `full`: why none can go.
  */
-export function roomFor(
-  keys: readonly HeldKey[],
-  holder: string,
-  max = MAX_KEYS,
-): { forget?: string } | { full: "own" | "all" } {
+export function roomFor(keys: HeldKey[], holder: string, what: string, max = MAX_KEYS) {
   const own = keys.filter((k) => k.holder === holder);
-  const mine = own.length >= max / 2;
-  if (!mine && keys.length < max) return {};
-  let idlest: HeldKey | undefined;
-  for (const k of mine ? own : keys) if (!k.inUse && (!idlest || k.idleMs > idlest.idleMs)) idlest = k;
-  return idlest ? { forget: idlest.key } : { full: mine ? "own" : "all" };
-}
-
-/** Why a new key is refused: every key in use, or this client's half. */
-export function fullWhy(mode: string, full: "own" | "all"): string {
-  const [what, until] =
-    mode === "project"
-      ? ["project folders", "one is not (no call in flight, no session on it)"]
-      : ["sessions", "one ends"];
+  const from = own.length >= max / 2 ? own : keys.length >= max ? keys : [];
+  const idlest = from.filter((k) => !k.inUse).sort((a, b) => b.idleMs - a.idleMs)[0];
+  if (idlest || from.length === 0) return { forget: idlest?.key };
   const whose =
-    full === "all"
-      ? `this server already holds ${MAX_KEYS} ${what}`
-      : `this client already holds ${MAX_KEYS / 2} ${what} of this server (a client holds at most half of its ${MAX_KEYS})`;
-  return `Service Unavailable: ${whose}, each of them in use: try again once ${until}`;
+    from === own
+      ? `this client already holds ${from.length} ${what} of this server (at most half of its ${max})`
+      : `this server already holds ${max} ${what}`;
+  return {
+    full: `Service Unavailable: ${whose}, each of them in use: try again once one is not (no call in flight, no session on it)`,
+  };
 }

@@ -83,15 +83,14 @@ export class ListCache {
   readonly #folders = new Map<string, Map<string, CachedServer>>();
   #writing: Promise<void> = Promise.resolve();
   #dirty = false;
-  readonly #log: (line: string) => void;
-  /** Entries left out of the file (said once each). */
+  /** Where a save that fails says so (serve.log), and the entries it left out of the file (said once each). */
+  #log: (line: string) => void = () => {};
   readonly #unwritten = new WeakSet<CachedServer>();
   /** Told each time a tools list is kept (tools on demand indexes a changed one again at once). */
   toolsChanged: (name: string, folder?: string) => void = () => {};
 
-  private constructor(file: string | undefined, log: (line: string) => void = () => {}) {
+  private constructor(file: string | undefined) {
     this.#file = file;
-    this.#log = log;
   }
 
   /** A cache held in memory only (a process that does not own the bridge's state folder). */
@@ -99,9 +98,9 @@ export class ListCache {
     return new ListCache(undefined);
   }
 
-  /** `log`: where a save that fails says so (serve.log). */
   static async open(file: string, log: (line: string) => void): Promise<ListCache> {
-    const cache = new ListCache(file, log);
+    const cache = new ListCache(file);
+    cache.#log = log;
     try {
       const data = JSON.parse(await readFile(file, "utf8")) as { servers?: unknown; folders?: unknown };
       if (isPlain(data.servers))
@@ -177,24 +176,22 @@ export class ListCache {
     });
   }
 
-  /** The file's text, each entry apart: one JSON cannot write (nested past the stack) is left out, said once. */
+  /** The file's text, each entry apart (an array in a template is joined by commas). */
   #text(): string {
-    const part = (entries: Map<string, CachedServer>) =>
-      `{${[...entries]
-        .flatMap(([name, entry]) => {
-          try {
-            return [`${JSON.stringify(name)}:${JSON.stringify(entry)}`];
-          } catch (error) {
-            if (!this.#unwritten.has(entry))
-              this.#log(
-                `[share ${name}] its lists are not kept in ${this.#file}: ${(error as Error).message}`,
-              );
-            this.#unwritten.add(entry);
-            return [];
-          }
-        })
-        .join(",")}}`;
+    const part = (entries: Map<string, CachedServer>) => `{${[...entries].flatMap((e) => this.#json(...e))}}`;
     const folders = [...this.#folders].map(([name, entries]) => `${JSON.stringify(name)}:${part(entries)}`);
-    return `{"version":1,"servers":${part(this.#entries)},"folders":{${folders.join(",")}}}\n`;
+    return `{"version":1,"servers":${part(this.#entries)},"folders":{${folders}}}\n`;
+  }
+
+  /** `"<name>":<entry>`, or none when JSON cannot write it (nested past the stack): left out, said once. */
+  #json(name: string, entry: CachedServer): string[] {
+    try {
+      return [`${JSON.stringify(name)}:${JSON.stringify(entry)}`];
+    } catch (error) {
+      if (!this.#unwritten.has(entry))
+        this.#log(`[share ${name}] its lists are not kept in ${this.#file}: ${(error as Error).message}`);
+      this.#unwritten.add(entry);
+      return [];
+    }
   }
 }

@@ -15,7 +15,7 @@ import type { CacheScope } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
 import type { WireTransport } from "./child-wire.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
-import { fullWhy, roomFor } from "./key-room.js";
+import { roomFor } from "./key-room.js";
 import { ListCache, launchKey } from "./list-cache.js";
 import { Requests2026 } from "./requests-2026.js";
 import { ReverseShim } from "./reverse-shim.js";
@@ -183,30 +183,30 @@ export class ShareHost implements ShareRoom {
     held?.touch();
     if (held) return found;
     const holder = credentialOf(headers);
-    const room = roomFor(
-      [...this.#children].flatMap(([key, child]) => {
-        const info = child.info();
-        return key === "warm"
-          ? []
-          : [{ key, holder: this.#holders.get(key) ?? "", ...info, inUse: this.#inUse(key, info) }];
-      }),
-      holder,
+    const keys = [...this.#children].flatMap(([key, child]) =>
+      key === "warm" ? [] : [{ key, holder: this.#holders.get(key) ?? "", ...this.#use(key, child) }],
     );
-    if ("full" in room) return { ok: false, full: true, why: fullWhy(this.mode, room.full) };
+    const room = roomFor(keys, holder, this.mode === "project" ? "project folders" : "sessions");
+    if (room.full) return { ok: false, full: true, why: room.full };
     if (room.forget) void this.#forget(room.forget);
     this.#holders.set(found.key, holder);
     this.child(found.key, found.cwd, found.open);
     return found;
   }
 
-  /** Whether a process is in use: starting, a call in flight, a session (or listen) attached. */
-  #inUse(key: string, info: ReturnType<SharedChild["info"]>): boolean {
-    return info.state === "starting" || info.inFlight > 0 || (this.#sessions.get(key)?.size ?? 0) > 0;
+  /** How long a process was idle, and whether it is in use: starting, a call in flight, a session (or listen) attached. */
+  #use(key: string, child: SharedChild) {
+    const { state, inFlight, idleMs } = child.info();
+    return {
+      idleMs,
+      inUse: state === "starting" || inFlight > 0 || (this.#sessions.get(key)?.size ?? 0) > 0,
+    };
   }
 
   /** A key let go while nothing uses it: a request on its way to it is told to send it again, never starts it. */
   #forget(key: string): Promise<void> {
-    this.#children.get(key)?.retire();
+    const child = this.#children.get(key);
+    if (child) child.retired = true;
     return this.drop(key);
   }
 
@@ -321,7 +321,7 @@ export class ShareHost implements ShareRoom {
         this.#event(key, `stopping after ${Math.round(info.idleMs / 1000)} s without a call`);
         if (this.mode === "machine" || attached) await child.stop();
         else await this.#forget(key);
-      } else if (this.mode !== "machine" && key !== "warm" && !this.#inUse(key, info))
+      } else if (this.mode !== "machine" && key !== "warm" && !this.#use(key, child).inUse)
         await this.#forget(key);
     }
   }

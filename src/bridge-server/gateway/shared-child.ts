@@ -64,8 +64,8 @@ export class SharedChild {
   #backoff = FIRST_BACKOFF_MS;
   #restarts = 0;
   #stopping = false;
-  /** Let go by its server (share-host.ts): a call still on its way to it fails, and never starts it again. */
-  #retired = false;
+  /** Let go by its server (share-host.ts): a call still on its way to it fails, never starts it again. */
+  retired = false;
   #lastError: { message: string; at: number } | undefined;
   #failed = false;
   /** Calls sent or about to be (a start's too): whose they are, for the questions they cause. */
@@ -160,10 +160,7 @@ export class SharedChild {
   /** The server running, started (once, for every waiter) when it is not. */
   start(): Promise<Connected> {
     if (this.#live) return Promise.resolve(this.#live);
-    if (this.#retired)
-      return Promise.reject(
-        new Error("its process was let go while this request was on its way: send it again"),
-      );
+    if (this.retired) return Promise.reject(new Error("its process was let go: send the request again"));
     this.#stopping = false;
     this.#starting ??= this.#start().finally(() => {
       this.#starting = undefined;
@@ -189,10 +186,6 @@ export class SharedChild {
    */
   ask(caller: Required<Caller>, method: AskMethod, params: Json | undefined, given?: AbortSignal) {
     return this.#asks.put(caller.session, method, (signal) => caller.ask(method, params, signal), given);
-  }
-
-  retire(): void {
-    this.#retired = true;
   }
 
   /** `fresh`: the next start does not wait out the backoff of earlier deaths (a restart asked for). */

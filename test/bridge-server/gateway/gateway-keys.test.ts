@@ -334,7 +334,7 @@ describe("a shared server full of sessions in use", () => {
     const post = (body: unknown, headers: Record<string, string> = {}) =>
       fetch(url, { method: "POST", headers: { ...base, ...headers }, body: JSON.stringify(body) });
     const said =
-      "Service Unavailable: this server already holds 256 sessions, each of them in use: try again once one ends";
+      "Service Unavailable: this server already holds 256 sessions, each of them in use: try again once one is not (no call in flight, no session on it)";
     for (const [era, answer] of [
       ["2025-11-25", await post(initialize)],
       [

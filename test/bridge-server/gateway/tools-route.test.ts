@@ -120,7 +120,7 @@ test("2025-11-25 sessions of one client past its half are refused, each in use; 
   expect(opened).toHaveLength(128);
   expect(new Set(refusals)).toEqual(
     new Set([
-      "Service Unavailable: this client already holds 128 sessions of this server (a client holds at most half of its 256), each of them in use: try again once one ends",
+      "Service Unavailable: this client already holds 128 sessions of this server (at most half of its 256), each of them in use: try again once one is not (no call in flight, no session on it)",
     ]),
   );
   const zed = await endpoint.connect(new HttpSessionTransport("zed-session"), { authorization: as("zed") });
