@@ -42,7 +42,7 @@ import {
   UNAUTHORIZED,
   Unavailable,
 } from "./http-guards.js";
-import { LaneAnswers, laneTakes } from "./lane.js";
+import { laneAnswer, laneTakes } from "./lane.js";
 import { type PeerRule, peerCheck } from "./peer-check.js";
 import { LEGACY } from "./route/handshake.js";
 import type { SessionSeal } from "./session-seal.js";
@@ -164,8 +164,6 @@ interface Listener {
   peers: ReturnType<typeof peerCheck> | undefined;
   /** Socket limits; `slot`: one per MCP request, held until its answer ends (connection-limits.ts). */
   connections: ReturnType<typeof limitConnections>;
-  /** Where the lane's calls are answered, on each connection's own transport. */
-  lane: LaneAnswers;
 }
 
 async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -284,7 +282,7 @@ async function post(
       era.kind === "modern" && laneTakes(value, req.headers)
         ? endpoint.lane?.(req.headers, value)
         : undefined;
-    if (call) return l.lane.answer(req.socket, value as JSONRPCMessage, res, media.acceptsSse, call);
+    if (call) return laneAnswer(value as JSONRPCMessage, res, media.acceptsSse, call);
     const response = await endpoint.serve2026(toWebRequest(req, res, body), value);
     return sendWebResponse(res, response, l.clock);
   }
@@ -385,7 +383,6 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     clock,
     peers,
     connections: limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits }, peers?.allowed),
-    lane: new LaneAnswers(),
   };
   if (peers) server.on("connection", peers.accepted);
   const port = await takeConnections(server, options);

@@ -159,7 +159,8 @@ export class SessionTable {
     headers: IncomingHttpHeaders = {},
     from: { init?: InitializeRequest["params"]; id?: string } = {},
   ): Promise<Session> {
-    const evicted = evictionFor(this.#sessions.values(), client, this.#caps);
+    const credential = credentialOf(headers);
+    const evicted = evictionFor(this.#sessions.values(), client, credential, this.#caps);
     // The room is taken before anything is awaited: opens arriving together each see the others'
     // sessions, so none picks a victim already gone and the caps hold exactly.
     if (evicted) {
@@ -171,7 +172,7 @@ export class SessionTable {
       this.#seal?.end(evicted.id);
     }
     const id = from.id ?? this.#newId(endpoint, headers, from.init);
-    const transport = new HttpSessionTransport(id, { untilAnswered: true, clock: this.#clock });
+    const transport = new HttpSessionTransport(id, { clock: this.#clock });
     const now = new Date(this.#clock.now());
     const session: Session = {
       id,
@@ -182,7 +183,7 @@ export class SessionTable {
       transport,
       server: { close: async () => {} },
       calls: 0,
-      credential: credentialOf(headers),
+      credential,
     };
     this.#sessions.set(id, session);
     transport.onclose = () => this.#forget(session);

@@ -155,7 +155,7 @@ describe("toolSearch's clients get one tools entry", () => {
     // A token /tools refuses (another client's, which toolSearch does not name): said, with the fix.
     const before = readFileSync(geminiFile(), "utf8");
     const bearer = /Bearer (mt2\.[^"]+)/.exec(before)?.[1] ?? "";
-    const other = clientToken(bridgeToken(), "tools", "wsl:Ubuntu:claude-code");
+    const other = clientToken(bridgeToken(), "/tools", "wsl:Ubuntu:claude-code");
     writeFileSync(geminiFile(), before.replace(bearer, other), { mode: 0o600 });
     try {
       const refused = await machine.run(["doctor", "--json", "--server", "tools"]);

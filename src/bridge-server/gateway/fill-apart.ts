@@ -39,9 +39,11 @@ export async function fillHere(input: FillInput, log: (line: string) => void): P
       ...(logFile ? { logFile } : {}),
     });
     try {
-      if (await host.fillCache()) out.warmed.push(launch.name);
+      const filled = await host.fillCache();
       const entry = cache.get(launch.name, launchKey(launch));
-      if (entry) out.entries.push([launch.name, entry]);
+      // One JSON cannot write (nested past the stack) fails here, not the answer of every server.
+      if (entry) out.entries.push([launch.name, JSON.parse(JSON.stringify(entry))]);
+      if (filled) out.warmed.push(launch.name);
     } catch (error) {
       out.failed.push({ name: launch.name, error: error instanceof Error ? error.message : String(error) });
     } finally {

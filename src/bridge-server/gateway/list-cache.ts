@@ -83,6 +83,9 @@ export class ListCache {
   readonly #folders = new Map<string, Map<string, CachedServer>>();
   #writing: Promise<void> = Promise.resolve();
   #dirty = false;
+  /** Where a save that fails says so (serve.log), and the entries it left out of the file (said once each). */
+  #log: (line: string) => void = () => {};
+  readonly #unwritten = new WeakSet<CachedServer>();
   /** Told each time a tools list is kept (tools on demand indexes a changed one again at once). */
   toolsChanged: (name: string, folder?: string) => void = () => {};
 
@@ -95,8 +98,9 @@ export class ListCache {
     return new ListCache(undefined);
   }
 
-  static async open(file: string): Promise<ListCache> {
+  static async open(file: string, log: (line: string) => void): Promise<ListCache> {
     const cache = new ListCache(file);
+    cache.#log = log;
     try {
       const data = JSON.parse(await readFile(file, "utf8")) as { servers?: unknown; folders?: unknown };
       if (isPlain(data.servers))
@@ -164,14 +168,30 @@ export class ListCache {
     this.#dirty = true;
     this.#writing = this.#writing.then(async () => {
       this.#dirty = false;
-      const servers = Object.fromEntries(this.#entries);
-      const folders = Object.fromEntries(
-        [...this.#folders].map(([name, entries]) => [name, Object.fromEntries(entries)]),
+      // Unwritten, the next start reads the servers again: said, and never a rejection (which
+      // stopped every later save, and the bridge's own stop with it).
+      await writePrivateFile(file, this.#text(), { cache: true }).catch((error: unknown) =>
+        this.#log(`the list cache ${file} was not saved: ${(error as Error).message}`),
       );
-      await writePrivateFile(file, `${JSON.stringify({ version: 1, servers, folders }, null, 1)}\n`, {
-        cache: true,
-        // A cache: unwritten, the next start reads the servers again.
-      }).catch(() => {});
     });
+  }
+
+  /** The file's text, each entry apart (an array in a template is joined by commas). */
+  #text(): string {
+    const part = (entries: Map<string, CachedServer>) => `{${[...entries].flatMap((e) => this.#json(...e))}}`;
+    const folders = [...this.#folders].map(([name, entries]) => `${JSON.stringify(name)}:${part(entries)}`);
+    return `{"version":1,"servers":${part(this.#entries)},"folders":{${folders}}}\n`;
+  }
+
+  /** `"<name>":<entry>`, or none when JSON cannot write it (nested past the stack): left out, said once. */
+  #json(name: string, entry: CachedServer): string[] {
+    try {
+      return [`${JSON.stringify(name)}:${JSON.stringify(entry)}`];
+    } catch (error) {
+      if (!this.#unwritten.has(entry))
+        this.#log(`[share ${name}] its lists are not kept in ${this.#file}: ${(error as Error).message}`);
+      this.#unwritten.add(entry);
+      return [];
+    }
   }
 }

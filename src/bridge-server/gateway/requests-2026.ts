@@ -93,10 +93,11 @@ export class Requests2026 {
     try {
       const cached = await child.described();
       if (cached.capabilities.tools && !cached.lists["tools/list"]) await child.listsNow();
+      return paramRefusal(child.cached()?.lists["tools/list"], m, headers);
     } catch {
+      // Nor is one whose tools list nests past what can be walked (the stack): the server judges.
       return undefined;
     }
-    return paramRefusal(child.cached()?.lists["tools/list"], m, headers);
   }
 
   async #newHandler(key: string, cwd: string | undefined): Promise<McpHttpHandler> {

@@ -8,6 +8,7 @@ import { presentedLabel, SHARE_PREFIX } from "../../core/bridge-link/index.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { type Clock, realClock } from "../clock.js";
+import { credentialOf } from "../credential.js";
 import type { Endpoint } from "../endpoint.js";
 import { headerOf } from "../http-guards.js";
 import { foldersIn, rootsOf } from "./asks.js";
@@ -15,6 +16,7 @@ import type { CallClient } from "./call.js";
 import type { CacheScope } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
+import { roomFor } from "./key-room.js";
 import { ListCache, launchKey } from "./list-cache.js";
 import { processOpener } from "./process-upstream.js";
 import { Requests2026 } from "./requests-2026.js";
@@ -53,13 +55,6 @@ export interface HostOptions {
   };
 }
 
-/**
- * The sessions (or folders) a `session` or `project` server holds at once, a process each or
- * only what they were answered: past it, the idlest one not in use is forgotten to make room,
- * and when every one is in use a new one is refused.
- */
-const MAX_KEYS = 256;
-
 export class ShareHost implements ShareRoom {
   readonly name: string;
   readonly path: string;
@@ -70,6 +65,8 @@ export class ShareHost implements ShareRoom {
   readonly log: (line: string) => void;
   readonly #shim: ReverseShim;
   readonly #children = new Map<string, SharedChild>();
+  /** The credential each key was made by (key-room.ts: none makes more than its share). */
+  readonly #holders = new Map<string, string>();
   /** 2025-11-25 sessions attached to each process. */
   readonly #sessions = new Map<string, Set<SessionRef>>();
   readonly #requests2026: Requests2026;
@@ -192,41 +189,41 @@ export class ShareHost implements ShareRoom {
   }
 
   /**
-   * The process a request goes to, as #keyFor says, made room for (MAX_KEYS) when it is a new
+   * The process a request goes to, as #keyFor says, made room for (key-room.ts) when it is a new
    * one; one already held is marked as used now (a key no request names is forgotten: #sweep).
    */
   route(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey {
     const found = this.#keyFor(headers, session);
     if (!found.ok) return found;
     const held = this.#children.get(found.key);
-    if (held) held.touch();
-    else if (this.#children.size >= MAX_KEYS && !this.#forgetIdlest())
-      return {
-        ok: false,
-        full: true,
-        why: `Service Unavailable: this server already holds ${MAX_KEYS} ${this.mode === "project" ? "project folders, each of them in use: try again once one is not (no session on it, and its process stopped after bridge.idleMinutes idle)" : "sessions, each of them in use: try again once one ends"}`,
-      };
-    else if (found.open) this.child(found.key, found.cwd, found.open);
+    held?.touch();
+    if (held) return found;
+    const holder = credentialOf(headers);
+    const keys = [...this.#children].flatMap(([key, child]) =>
+      key === "warm" ? [] : [{ key, holder: this.#holders.get(key) ?? "", ...this.#use(key, child) }],
+    );
+    const room = roomFor(keys, holder, this.mode === "project" ? "project folders" : "sessions");
+    if (room.full) return { ok: false, full: true, why: room.full };
+    if (room.forget) void this.#forget(room.forget);
+    this.#holders.set(found.key, holder);
+    this.child(found.key, found.cwd, found.open);
     return found;
   }
 
-  /** Whether nothing uses this process now: not running or starting, no call, no session attached. */
-  #unused(key: string, child: SharedChild): boolean {
-    const info = child.info();
-    return info.state === "stopped" && info.inFlight === 0 && (this.#sessions.get(key)?.size ?? 0) === 0;
+  /** How long a process was idle, and whether it is in use: starting, a call in flight, a session (or listen) attached. */
+  #use(key: string, child: SharedChild) {
+    const { state, inFlight, idleMs } = child.info();
+    return {
+      idleMs,
+      inUse: state === "starting" || inFlight > 0 || (this.#sessions.get(key)?.size ?? 0) > 0,
+    };
   }
 
-  /** Make room for a new key: the idlest one not in use is forgotten (false: none is). */
-  #forgetIdlest(): boolean {
-    let idlest: [string, number] | undefined;
-    for (const [key, child] of this.#children) {
-      if (key === "warm" || !this.#unused(key, child)) continue;
-      const idle = child.info().idleMs;
-      if (!idlest || idle > idlest[1]) idlest = [key, idle];
-    }
-    if (!idlest) return false;
-    void this.drop(idlest[0]);
-    return true;
+  /** A key let go while nothing uses it: a request on its way to it is told to send it again, never starts it. */
+  #forget(key: string): Promise<void> {
+    const child = this.#children.get(key);
+    if (child) child.retired = true;
+    return this.drop(key);
   }
 
   /**
@@ -359,14 +356,16 @@ export class ShareHost implements ShareRoom {
       if (info.state === "running") {
         this.#event(key, `stopping after ${Math.round(info.idleMs / 1000)} s without a call`);
         if (this.mode === "machine" || attached) await child.stop();
-        else await this.drop(key);
-      } else if (this.mode !== "machine" && key !== "warm" && this.#unused(key, child)) await this.drop(key);
+        else await this.#forget(key);
+      } else if (this.mode !== "machine" && key !== "warm" && !this.#use(key, child).inUse)
+        await this.#forget(key);
     }
   }
 
   async drop(key: string): Promise<void> {
     const child = this.#children.get(key);
     this.#children.delete(key);
+    this.#holders.delete(key);
     this.#o.inProcess?.dropped?.(key);
     if (child) this.#restartsBefore += child.info().restarts;
     await this.#requests2026.drop(key, async () => {

@@ -28,7 +28,7 @@ export interface ShareRoom {
   /** Its mode now (a reload may change it). */
   readonly mode: ShareMode;
   log(line: string): void;
-  /** The process a request's headers name, made room for when it is new (ShareHost's MAX_KEYS). */
+  /** The process a request's headers name, made room for when it is new (key-room.ts). */
   route(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey;
   /** The process of `key`, made when none is held (`cwd`: a project's folder). */
   child(key: string, cwd?: string): SharedChild;

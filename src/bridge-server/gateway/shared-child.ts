@@ -86,6 +86,8 @@ export class SharedChild {
   #backoff = FIRST_BACKOFF_MS;
   #restarts = 0;
   #stopping = false;
+  /** Let go by its server (share-host.ts): a call still on its way to it fails, never starts it again. */
+  retired = false;
   #lastError: { message: string; at: number } | undefined;
   #failed = false;
   /** Calls sent or about to be (a start's too): whose they are, for the questions they cause. */
@@ -181,6 +183,7 @@ export class SharedChild {
   /** The server running, started (once, for every waiter) when it is not. */
   start(): Promise<Upstream> {
     if (this.#live) return Promise.resolve(this.#live);
+    if (this.retired) return Promise.reject(new Error("its process was let go: send the request again"));
     this.#stopping = false;
     this.#starting ??= this.#start().finally(() => {
       this.#starting = undefined;

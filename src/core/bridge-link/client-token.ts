@@ -5,8 +5,11 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 const PREFIX = "mt2.";
-/** A shared server's name (the manifest's rule): no dot, so it ends at the first one. */
-const SHARE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/**
+ * What a token opens: a shared server's name (the manifest's rule: no dot, so it ends at the first
+ * one), or `/tools` (tools on demand), which no server's name can be: a server named `tools` shares nothing with it.
+ */
+const SHARE = /^(?:[A-Za-z0-9][A-Za-z0-9_-]{0,63}|\/tools)$/;
 /** What a label may hold: it travels in an HTTP header, and `.` is fine (the MAC has none). */
 const LABEL = /^[A-Za-z0-9._~:@+-]{1,200}$/;
 
@@ -23,7 +26,7 @@ const mac = (bridgeToken: string, share: string, label: string) =>
  */
 export function clientToken(bridgeToken: string, share: string, label: string): string {
   if (!SHARE.test(share))
-    throw new Error(`a client token's share is a server name, not ${JSON.stringify(share)}`);
+    throw new Error(`a client token's share is a server name or /tools, not ${JSON.stringify(share)}`);
   if (!LABEL.test(label))
     throw new Error(
       `a client token's label is 1 to 200 of A-Z a-z 0-9 . _ ~ : @ + -, not ${JSON.stringify(label)}`,

@@ -8,7 +8,6 @@ import type { Target } from "../clients/types.js";
 import type { Environment } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { serverIn } from "../manifest/spec.js";
-import { TOOLS_ENTRY } from "../manifest/tool-search.js";
 import {
   type BuiltEntry,
   clientLaunch,
@@ -123,8 +122,8 @@ export function toolsEntry(
   return gatewayEntry(
     {
       url: `${reach.origin}${TOOLS_PATH}`,
-      // The scope tokenScope gives `/tools`: the entry's own name.
-      scope: TOOLS_ENTRY,
+      // The scope tokenScope gives `/tools`: its path, which no server's name can be.
+      scope: TOOLS_PATH,
       why,
       headers: folder ? { [PROJECT_HEADER]: folder } : {},
       extra: { behind: [...behind] },

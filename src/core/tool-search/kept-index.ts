@@ -4,6 +4,8 @@
  * (pushed, not at the next request) and told to the sessions whose tools it changes.
  */
 
+import type { ToolDef } from "../entries/tool-lists.js";
+import { indexable } from "./bounds.js";
 import {
   folderKey,
   type OnDemandPlan,
@@ -43,9 +45,12 @@ export class KeptIndex {
     this.#known = {
       visible: (s, c) => known.visible(s, c),
       perFolder: (s) => known.mode(s) === "project",
+      // A list past the bounds leaves its server out of search (bounds.ts), said once: never the others.
       toolsOf: (s, folder) => {
         const tools = listed(s, folder);
-        return Array.isArray(tools) ? tools : undefined;
+        const said = (why: string) =>
+          log(`[tools] ${s}${folder ? ` (${folder})` : ""}: left out of search: ${why}`);
+        return Array.isArray(tools) ? (indexable(tools, said) as ToolDef[]) : undefined;
       },
     };
     this.#log = log;

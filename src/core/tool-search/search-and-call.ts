@@ -4,6 +4,7 @@
  */
 import type { ToolDef } from "../entries/tool-lists.js";
 import { checkArguments, toolError } from "./arguments.js";
+import { MAX_QUERY_CHARS } from "./bounds.js";
 import type { Admits, ToolIndex } from "./tool-index.js";
 
 const SEARCH_TOOLS = "search_tools";
@@ -47,6 +48,7 @@ const SEARCH_SCHEMA = {
   properties: {
     query: {
       type: "string",
+      maxLength: MAX_QUERY_CHARS,
       description: "What the tool should do, in a few words; or select:<server>/<tool> for that one.",
     },
     limit: { type: "integer", minimum: 1, maximum: 10, description: "How many tools to return (default 5)." },

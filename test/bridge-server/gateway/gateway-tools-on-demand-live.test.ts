@@ -34,7 +34,7 @@ async function onDemand(servers: (v1: string, v2: string) => Record<string, unkn
 }
 
 const toolsUrl = (g: Gateway) => g.url.replace(/\/mcp$/, "/tools");
-const tokenOf = (g: Gateway) => clientToken(g.token, "tools", "linux:gemini-cli");
+const tokenOf = (g: Gateway) => clientToken(g.token, "/tools", "linux:gemini-cli");
 
 type Client = Awaited<ReturnType<typeof v2Client>>;
 const search = async (c: Client, query: string) => {
