@@ -24,6 +24,8 @@ const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 10_000;
 /** Up this long, a server's next death starts the backoff over. */
 const HEALTHY_MS = 30_000;
+/** How often one call's `input_required` may ask `roots/list` again after the gateway answered it. */
+const ROOTS_ROUNDS = 3;
 
 /** A client a question may be put to: whose it is, and how to ask it (none: it cannot be, now). */
 export interface Asker {
@@ -294,13 +296,43 @@ export class SharedChild {
     return this.#track({ client: c.client, ask: c.ask, call: c }, async (asking) => {
       const live = await this.start();
       this.#lists.sent(c.request.method);
-      if (c.client.era === "2025-11-25" || live.said.era === "2026-07-28")
-        // A client that cannot be asked during its call (2026-07-28) stays so on the way.
-        return live.call({ ...c, ask: c.ask && asking });
+      if (c.client.era === "2025-11-25") return live.call({ ...c, ask: asking });
+      if (live.said.era === "2026-07-28") return this.#rootsAnswered(live, c);
       const run = (ask: Ask, stop: Call["stop"]) =>
         this.#track({ client: c.client, ask, call: c }, (asked) => live.call({ ...c, ask: asked, stop }));
       return this.shim.start(run, c.client.capabilities, c.stop);
     });
+  }
+
+  /**
+   * A 2026-07-28 client's call of a 2026-07-28 server, whose `input_required` goes back to the
+   * client as it came — but for its `roots/list`, which the gateway answers when the process is no
+   * one client's: answered here and the call sent again (with the client's own answers, if any), a
+   * few times at most (a server that asks again whatever it is told does not hold the call forever).
+   */
+  async #rootsAnswered(live: Upstream, c: Call): Promise<Json> {
+    let request = c.request;
+    for (let round = 0; ; round++) {
+      const result = await live.call({ ...c, request });
+      const asked = Object.entries((result.inputRequests ?? {}) as Record<string, Json>);
+      const roots = asked.filter(([, q]) => q?.method === "roots/list");
+      if (result.resultType !== "input_required" || roots.length === 0 || !this.#roots) return result;
+      if (roots.length < asked.length)
+        return { ...result, inputRequests: Object.fromEntries(asked.filter((a) => !roots.includes(a))) };
+      if (round === ROOTS_ROUNDS)
+        throw rpcError(`the shared server "${this.name}" asked roots/list again after it was answered`);
+      const answer = await this.#roots();
+      const { requestState, ...rest } = request.params ?? {};
+      const inputResponses = {
+        ...(rest.inputResponses as Json),
+        ...Object.fromEntries(roots.map(([k]) => [k, answer])),
+      };
+      const state = result.requestState ?? requestState;
+      request = {
+        ...request,
+        params: { ...rest, inputResponses, ...(state !== undefined && { requestState: state }) },
+      };
+    }
   }
 
   /** `work` with `caller` in flight (its questions put as #question says), the process kept busy. */
