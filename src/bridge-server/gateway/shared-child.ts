@@ -51,10 +51,7 @@ export interface ChildEvents {
   owner?(): Asker | undefined;
 }
 
-/**
- * Who answers its server's questions besides a client: `roots`, the gateway's answer to
- * `roots/list` for a process that is no one client's (the manifest's folders, a project's folder).
- */
+/** `roots`: the gateway's answer to `roots/list` of a process that is no one client's (share-host.ts). */
 export interface ChildOptions {
   scope?: CacheScope;
   clock?: Clock;
@@ -282,11 +279,8 @@ export class SharedChild {
   }
 
   /**
-   * One call of a client, its upstream started first when it is not running; a death answers it
-   * like any call, `c.stop` cancels it. A 2025-11-25 server asks its questions during the call and
-   * waits for the answers; a 2026-07-28 client is asked by an `input_required` answer, so its call
-   * to such a server is parked for its retry (reverse-shim.ts), which resumes it. Its result, or
-   * its error thrown as the SDK's client throws one (its code, message and data).
+   * One call of a client, its upstream started when it is not running; `c.stop` cancels it. A
+   * 2026-07-28 client's call of a 2025-11-25 server that asks is parked for its retry (reverse-shim.ts).
    */
   async call(c: Call): Promise<Json> {
     const params = c.request.params;
@@ -305,10 +299,8 @@ export class SharedChild {
   }
 
   /**
-   * A 2026-07-28 client's call of a 2026-07-28 server, whose `input_required` goes back to the
-   * client as it came — but for its `roots/list`, which the gateway answers when the process is no
-   * one client's: answered here and the call sent again (with the client's own answers, if any), a
-   * few times at most (a server that asks again whatever it is told does not hold the call forever).
+   * A 2026-07-28 client's call of a 2026-07-28 server: its `input_required` goes to the client, but a
+   * `roots/list` the gateway answers (#roots) is answered here and the call sent again, a few times at most.
    */
   async #rootsAnswered(live: Upstream, c: Call): Promise<Json> {
     let request = c.request;
@@ -322,16 +314,11 @@ export class SharedChild {
       if (round === ROOTS_ROUNDS)
         throw rpcError(`the shared server "${this.name}" asked roots/list again after it was answered`);
       const answer = await this.#roots();
-      const { requestState, ...rest } = request.params ?? {};
-      const inputResponses = {
-        ...(rest.inputResponses as Json),
-        ...Object.fromEntries(roots.map(([k]) => [k, answer])),
-      };
+      const { requestState, inputResponses, ...rest } = request.params ?? {};
       const state = result.requestState ?? requestState;
-      request = {
-        ...request,
-        params: { ...rest, inputResponses, ...(state !== undefined && { requestState: state }) },
-      };
+      const given = { ...(inputResponses as Json), ...Object.fromEntries(roots.map(([k]) => [k, answer])) };
+      const params = { ...rest, inputResponses: given, ...(state !== undefined && { requestState: state }) };
+      request = { ...request, params };
     }
   }
 
@@ -349,11 +336,8 @@ export class SharedChild {
   }
 
   /**
-   * Who answers a question of its server's (`asking`: the client of the call it came in, or why
-   * none can be said). `roots/list`: the gateway, when the process is no one client's (the
-   * manifest's folders, a project's folder), else that client — none when it declared no roots,
-   * its own client asked outside a call for a `session` process. Anything else: the call's client
-   * only, capped and timed per session (asks.ts); outside a call, no client: refused, and logged.
+   * Who answers a question of its server's (`asking`: the call's client, or why none can be said),
+   * as docs/dev/gateway.md says: the gateway (roots), that client only, or none (refused, logged).
    */
   #question(
     method: string,
