@@ -16,11 +16,7 @@ export type Ask = (method: AskMethod, params: Json | undefined, signal: AbortSig
 /** Who a call is of, as its edge read it. */
 export interface CallClient {
   era: Era;
-  /**
-   * What it is told apart by: its 2025-11-25 session, or the one 2026-07-28 request. A server's
-   * questions are capped per this, and a 2025-11-25 process's asked while calls of two of them are
-   * in flight cannot be said to be either's.
-   */
+  /** What it is told apart by (a server's questions are capped per it): its 2025-11-25 session, or its 2026-07-28 request. */
   session: object;
   /** Who it is: a 2025-11-25 session's `clientInfo`, a 2026-07-28 request's envelope's. */
   info?: Json | undefined;
@@ -42,14 +38,8 @@ export interface Call {
   client: CallClient;
   /** Aborts when the client cancels the call or goes: its upstream is told to stop. */
   stop: CallStop;
-  /**
-   * A notification tied to the call: its progress (under the client's own token), a log line
-   * (sent only when the client's level and era take it).
-   */
+  /** A notification tied to the call: its progress (under the client's own token), a log line its level takes. */
   notify(method: string, params: Json): void;
-  /**
-   * A server's question put to this client during the call (a 2025-11-25 session: on the call's
-   * stream); none for a 2026-07-28 client, which is asked by an `input_required` answer instead.
-   */
+  /** A server's question put to this client during the call; none for a 2026-07-28 client (`input_required`). */
   ask?: Ask | undefined;
 }

@@ -24,6 +24,8 @@ const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 10_000;
 /** Up this long, a server's next death starts the backoff over. */
 const HEALTHY_MS = 30_000;
+/** How often one call's `input_required` may ask `roots/list` again after the gateway answered it. */
+const ROOTS_ROUNDS = 3;
 
 /** A client a question may be put to: whose it is, and how to ask it (none: it cannot be, now). */
 export interface Asker {
@@ -49,10 +51,7 @@ export interface ChildEvents {
   owner?(): Asker | undefined;
 }
 
-/**
- * Who answers its server's questions besides a client: `roots`, the gateway's answer to
- * `roots/list` for a process that is no one client's (the manifest's folders, a project's folder).
- */
+/** `roots`: the gateway's answer to `roots/list` of a process that is no one client's (share-host.ts). */
 export interface ChildOptions {
   scope?: CacheScope;
   clock?: Clock;
@@ -283,11 +282,8 @@ export class SharedChild {
   }
 
   /**
-   * One call of a client, its upstream started first when it is not running; a death answers it
-   * like any call, `c.stop` cancels it. A 2025-11-25 server asks its questions during the call and
-   * waits for the answers; a 2026-07-28 client is asked by an `input_required` answer, so its call
-   * to such a server is parked for its retry (reverse-shim.ts), which resumes it. Its result, or
-   * its error thrown as the SDK's client throws one (its code, message and data).
+   * One call of a client, its upstream started when it is not running; `c.stop` cancels it. A
+   * 2026-07-28 client's call of a 2025-11-25 server that asks is parked for its retry (reverse-shim.ts).
    */
   async call(c: Call): Promise<Json> {
     const params = c.request.params;
@@ -297,13 +293,36 @@ export class SharedChild {
     return this.#track({ client: c.client, ask: c.ask, call: c }, async (asking) => {
       const live = await this.start();
       this.#lists.sent(c.request.method);
-      if (c.client.era === "2025-11-25" || live.said.era === "2026-07-28")
-        // A client that cannot be asked during its call (2026-07-28) stays so on the way.
-        return live.call({ ...c, ask: c.ask && asking });
+      if (c.client.era === "2025-11-25") return live.call({ ...c, ask: asking });
+      if (live.said.era === "2026-07-28") return this.#rootsAnswered(live, c);
       const run = (ask: Ask, stop: Call["stop"]) =>
         this.#track({ client: c.client, ask, call: c }, (asked) => live.call({ ...c, ask: asked, stop }));
       return this.shim.start(run, c.client.capabilities, c.stop);
     });
+  }
+
+  /**
+   * A 2026-07-28 client's call of a 2026-07-28 server: its `input_required` goes to the client, but a
+   * `roots/list` the gateway answers (#roots) is answered here and the call sent again, a few times at most.
+   */
+  async #rootsAnswered(live: Upstream, c: Call): Promise<Json> {
+    let request = c.request;
+    for (let round = 0; ; round++) {
+      const result = await live.call({ ...c, request });
+      const asked = Object.entries((result.inputRequests ?? {}) as Record<string, Json>);
+      const roots = asked.filter(([, q]) => q?.method === "roots/list");
+      if (result.resultType !== "input_required" || roots.length === 0 || !this.#roots) return result;
+      if (roots.length < asked.length)
+        return { ...result, inputRequests: Object.fromEntries(asked.filter((a) => !roots.includes(a))) };
+      if (round === ROOTS_ROUNDS)
+        throw rpcError(`the shared server "${this.name}" asked roots/list again after it was answered`);
+      const answer = await this.#roots();
+      const { requestState, inputResponses, ...rest } = request.params ?? {};
+      const state = result.requestState ?? requestState;
+      const given = { ...(inputResponses as Json), ...Object.fromEntries(roots.map(([k]) => [k, answer])) };
+      const params = { ...rest, inputResponses: given, ...(state !== undefined && { requestState: state }) };
+      request = { ...request, params };
+    }
   }
 
   /** `work` with `caller` in flight (its questions put as #question says), the process kept busy. */
@@ -320,11 +339,8 @@ export class SharedChild {
   }
 
   /**
-   * Who answers a question of its server's (`asking`: the client of the call it came in, or why
-   * none can be said). `roots/list`: the gateway, when the process is no one client's (the
-   * manifest's folders, a project's folder), else that client — none when it declared no roots,
-   * its own client asked outside a call for a `session` process. Anything else: the call's client
-   * only, capped and timed per session (asks.ts); outside a call, no client: refused, and logged.
+   * Who answers a question of its server's (`asking`: the call's client, or why none can be said),
+   * as docs/dev/gateway.md says: the gateway (roots), that client only, or none (refused, logged).
    */
   #question(
     method: string,

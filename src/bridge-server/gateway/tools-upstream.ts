@@ -30,11 +30,7 @@ export type FindOnDemand = (call: OnDemand["call"]) => OnDemand | undefined;
 /** The call of a tool of a server behind `/tools`, made as `c`'s own. */
 export type Through = (c: Call, tool: OnDemandCall) => Promise<Json>;
 
-/**
- * What it answers is found again for each request (a project folder's list, once its process has
- * listed it, replaces its server's; a reload's rules apply at once), and told again when `kept`
- * changes. `through(c, tool)`: the call of a tool of a server behind, made as `c`'s own.
- */
+/** What it answers is found again for each request (a reload's rules apply at once), and told again when `kept` changes. */
 export class ToolsUpstream implements Upstream {
   readonly said: Said = saidBy(DISCOVER);
   readonly #find: FindOnDemand;
@@ -99,10 +95,7 @@ export class ToolsUpstream implements Upstream {
   }
 }
 
-/**
- * A server's result without what marks it as that server's answer in 2026-07-28 (`resultType:
- * "complete"`, its `serverInfo`): the gateway stamps this server's, in the client's era.
- */
+/** A server's result without its 2026-07-28 marks (`resultType: "complete"`, `serverInfo`): the gateway stamps its own. */
 function unstamped(result: Json): Json {
   const { resultType, _meta, ...rest } = result;
   const { [SERVER_INFO_KEY]: _, ...meta } = (_meta ?? {}) as Json;

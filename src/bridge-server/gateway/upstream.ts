@@ -24,9 +24,8 @@ export interface Upstream {
   /** Its process, when it is one. */
   readonly pid?: number | undefined;
   /**
-   * A client's list or call (its method and params as the client sent them, in either era: the
-   * upstream speaks the client's): its result, or its error thrown as JSON-RPC's (code, message,
-   * data). `c.stop` cancels it; its progress goes to `c.notify`, its questions to `c.ask`.
+   * A client's list or call, in the client's era: its result, or its JSON-RPC error thrown. `c.stop`
+   * cancels it; its progress goes to `c.notify`, its questions to `c.ask`.
    */
   call(c: Call): Promise<Json>;
   /** A request of the gateway's own (its lists read again, a subscription): its result, or its error thrown. */

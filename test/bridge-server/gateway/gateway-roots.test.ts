@@ -6,7 +6,7 @@
  * `roots/list_changed` reaches its own session's process only; a client that declares no roots gets
  * a working first call, through `/tools` too.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import {
@@ -16,6 +16,7 @@ import {
 } from "@modelcontextprotocol/client";
 import { afterEach, expect, inject, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-link/client-token.js";
+import { ON_MESSAGE } from "../../helpers/script-messages.js";
 import { forFile, tempDir } from "../helpers.js";
 import { gatewayBridge, scriptServer, until } from "./gateway-helpers.js";
 
@@ -30,8 +31,43 @@ const given = folder("given");
 const project = folder("project");
 const uri = (dir: string) => pathToFileURL(dir).href;
 
+/**
+ * A raw 2026-07-28-only stdio server (no SDK) whose `roots` tool asks `roots/list` by
+ * `input_required` (with an elicitation beside it when called with `{ "also": true }`), again for
+ * what a retry did not answer, and answers the URIs it was given.
+ */
+const SCRIPT_2026 =
+  ON_MESSAGE +
+  String.raw`
+const out = (m) => process.stdout.write(JSON.stringify({ jsonrpc: "2.0", ...m }) + "\n");
+const complete = (r) => ({ ...r, resultType: "complete" });
+onMessage((m) => {
+  if (m.id === undefined || m.method === undefined) return;
+  const p = m.params ?? {};
+  const answers = p.inputResponses ?? {};
+  if (m.method === "initialize")
+    out({ id: m.id, error: { code: -32022, message: "Unsupported protocol version: " + p.protocolVersion } });
+  else if (m.method === "server/discover")
+    out({ id: m.id, result: complete({ supportedVersions: ["2026-07-28"], capabilities: { tools: {} } }) });
+  else if (m.method === "tools/list")
+    out({ id: m.id, result: complete({ tools: [{ name: "roots", inputSchema: { type: "object" } }] }) });
+  else if (!answers.r || (p.arguments?.also && !answers.e)) {
+    const inputRequests = {};
+    if (!answers.r) inputRequests.r = { method: "roots/list" };
+    if (p.arguments?.also && !answers.e) inputRequests.e = { method: "elicitation/create", params: { mode: "form",
+      message: "Sure?", requestedSchema: { type: "object", properties: {} } } };
+    out({ id: m.id, result: { resultType: "input_required", requestState: "s", inputRequests } });
+  } else {
+    const text = JSON.stringify({ now: answers.r.roots.map((r) => r.uri), also: answers.e?.action });
+    out({ id: m.id, result: complete({ content: [{ type: "text", text }] }) });
+  }
+});
+`;
+
 const bridge = forFile(async (list) => {
   const script = inject("fixtureScript");
+  const script2026 = path.join(root, "roots-2026.cjs");
+  writeFileSync(script2026, SCRIPT_2026);
   const g = await gatewayBridge(
     {
       servers: {
@@ -39,6 +75,7 @@ const bridge = forFile(async (list) => {
         p: scriptServer(script, "project", ["--roots"]),
         s: scriptServer(script, "session", ["--roots"]),
         t: scriptServer(script, "machine", ["--roots", given]),
+        m26: scriptServer(script2026, "machine", [given]),
       },
       toolSearch: { clients: ["gemini-cli"] },
     },
@@ -101,6 +138,40 @@ test("a machine-shared server gets the folders its manifest entry names, whichev
   await wide.c.sendRootsListChanged();
   expect(await rootsOf(wide.c)).toEqual(expected);
   expect(wide.asked()).toBe(0);
+});
+
+test("a machine-shared 2026-07-28 server asking roots by input_required gets them from the gateway; what else it asks still goes to the client", async () => {
+  const g = bridge();
+  for (const era of ["legacy", { pin: "2026-07-28" as const }] as const) {
+    const wide = await client(g.shareUrl("m26"), g.token, ["file:///"], era);
+    expect(await rootsOf(wide.c)).toEqual({ now: [uri(given)] });
+    expect(wide.asked()).toBe(0);
+  }
+  // Asked roots and an elicitation at once: the client is asked the elicitation only.
+  const c = new Client(
+    { name: "roots-client", version: "1" },
+    {
+      versionNegotiation: { mode: { pin: "2026-07-28" } },
+      capabilities: { roots: {}, elicitation: { form: {} } },
+    },
+  );
+  const asked: string[] = [];
+  c.setRequestHandler("roots/list", async () => {
+    asked.push("roots/list");
+    return { roots: [{ uri: "file:///" }] };
+  });
+  c.setRequestHandler("elicitation/create", async () => {
+    asked.push("elicitation/create");
+    return { action: "accept", content: {} };
+  });
+  await c.connect(
+    new StreamableHTTPClientTransport(new URL(g.shareUrl("m26")), {
+      requestInit: { headers: { Authorization: `Bearer ${g.token}` } },
+    }),
+  );
+  clients.push(c);
+  expect(await rootsOf(c, "roots", { also: true })).toEqual({ now: [uri(given)], also: "accept" });
+  expect(asked).toEqual(["elicitation/create"]);
 });
 
 test("a project-shared server gets its project folder; a session-shared one its own client's roots, or none", async () => {
