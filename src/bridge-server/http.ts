@@ -354,12 +354,9 @@ const setUpFailed = (error: unknown): Refusal =>
 
 /**
  * The bridge's HTTP listener (its checks in handle's order). Nothing a client sends can crash it:
- * every failure is an HTTP status with a JSON-RPC error body.
- *
- * The checks themselves (and closing after an early refusal) are in http-guards.ts, the socket
- * limits (timeouts, a connection cap, slots per credential) in connection-limits.ts, the account
- * check in peer-check.ts, each testable alone; the sessions in sessions.ts, and which one goes
- * when the caps are reached in session-policy.ts. This file wires them.
+ * every failure is an HTTP status with a JSON-RPC error body. It wires the checks (http-guards.ts),
+ * the socket limits (connection-limits.ts), the account check (peer-check.ts), the sessions
+ * (sessions.ts) and which one goes at the caps (session-policy.ts), each testable alone.
  */
 export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});

@@ -97,18 +97,13 @@ const laneStatus = (m: JSONRPCMessage | undefined) =>
  * One call's answers given past any SDK server, on a transport of its own (not its connection's:
  * two requests pipelined on one connection may carry the same id, and each gets its own answer).
  */
-export function laneAnswer(
-  message: JSONRPCMessage,
-  res: ServerResponse,
-  acceptsSse: boolean,
-  call: LaneCall,
-) {
+export function laneAnswer(m: JSONRPCMessage, res: ServerResponse, acceptsSse: boolean, call: LaneCall) {
   const transport = new HttpSessionTransport("lane", { status: laneStatus });
   const stop = new CallStop();
   // Closing the response before the answer is how a 2026-07-28 client cancels.
   res.once("close", () => {
     if (!res.writableFinished) stop.abort("the client cancelled the request");
   });
-  transport.handlePost([message], false, res, { acceptsSse, headers: {} });
-  call((m, related) => transport.deliver(m, related), stop);
+  transport.handlePost([m], false, res, { acceptsSse, headers: {} });
+  call((answer, related) => transport.deliver(answer, related), stop);
 }

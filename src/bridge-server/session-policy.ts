@@ -1,7 +1,6 @@
 /**
  * Which session goes when a new one would exceed the caps. Fair to every client: a token holder that
- * opens sessions by the hundred, under one client name or many, evicts its own first, never the
- * others' working sessions.
+ * opens sessions by the hundred, under any client names, evicts its own first, never the others'.
  */
 export interface SessionUse {
   id: string;
@@ -23,15 +22,10 @@ const lru = <T extends SessionUse>(list: T[]): T | undefined =>
 
 /**
  * The session to close so that `client` (its initialize's name) can open one more under
- * `credential`, or undefined when there is room.
- *
- * - One client (a credential and a name) holds at most `perClient` sessions: past that, its own
- *   least recently used one goes.
- * - Past `max` in all: a session that never made a call after `initialize` goes first (a probe, a
- *   flood); else the least recently used session of the credential holding the most (another
- *   name under the same token is the same client's).
- * An evicted session's next request gets 404, and a relay (`connect`) then opens a new one without
- * its client noticing.
+ * `credential`, or undefined when there is room: past `perClient` of that client (a credential and
+ * a name), its own least recently used; past `max` in all, one that never made a call after
+ * `initialize` (a probe, a flood), else the least recently used of the credential holding the most.
+ * An evicted session's next request gets 404; a relay (`connect`) then opens a new one unnoticed.
  */
 export function evictionFor<T extends SessionUse>(
   sessions: Iterable<T>,

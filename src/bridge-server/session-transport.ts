@@ -134,11 +134,10 @@ function writeEvent(res: ServerResponse, message: JSONRPCMessage): number {
 
 /**
  * The HTTP layer (http.ts) checks, parses and validates each POST, then hands its messages here
- * with the response object. Plain request/response calls are answered as one `application/json`
- * body (no SSE framing, no stream bookkeeping): that is what makes it fast. When the server sends a message related to a
- * request before its response (progress, logging, a sampling request), that POST's answer turns
- * into a `text/event-stream` and carries them all, as the spec allows. Messages related to no
- * request go to the session's GET stream, when the client opened one.
+ * with the response object. A plain call is answered as one `application/json` body (no SSE, no
+ * stream bookkeeping: fast). A message related to a request before its response (progress, logging,
+ * a sampling request) turns that POST's answer into a `text/event-stream` carrying them all, as the
+ * spec allows. Messages related to no request go to the session's GET stream, when one is open.
  */
 export class HttpSessionTransport {
   sessionId: string;
@@ -155,9 +154,8 @@ export class HttpSessionTransport {
   /** POST answers not yet complete (their responses still open). */
   #answering = 0;
   /**
-   * Its requests not answered yet, counted against `inFlight` until the server answers or the
-   * client cancels: a client that closes each POST right after sending cannot pile calls up at the
-   * server (a 2026-07-28 lane's transport holds one request, cancelled when its connection closes).
+   * Its requests not answered yet, counted against `inFlight` until answered or cancelled: a client
+   * that closes each POST right after sending cannot pile calls up at the server.
    */
   readonly #pending = new Set<RequestId>();
   /** The GET stream while it is open: its response, the bounds on what it leaves unread, its keep-alive. */
@@ -170,10 +168,7 @@ export class HttpSessionTransport {
 
   constructor(
     sessionId: string,
-    options: {
-      status?: (message: JSONRPCMessage | undefined) => number;
-      clock?: Clock;
-    } = {},
+    options: { status?: (message: JSONRPCMessage | undefined) => number; clock?: Clock } = {},
   ) {
     this.sessionId = sessionId;
     this.#clock = options.clock ?? realClock;

@@ -19,10 +19,9 @@ type SessionEndpoint = Pick<Endpoint, "path" | "sessionHeaders" | "connect">;
 export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
 
 /**
- * A session with no stream open to its client (no GET stream, no POST being answered) and no
- * request for this long is over: its client exited or was killed without a DELETE (most never send
- * one). Under 60 s, so a `session` server's process is gone within a minute of its client. A
- * client that holds its GET stream open keeps its session however long it sits idle.
+ * A session with no stream open to its client (no GET stream, no POST being answered) and no request
+ * for this long is over: its client left without a DELETE (most never send one). Under 60 s: a
+ * `session` server's process goes within a minute of its client. An open GET stream keeps it.
  */
 export const SESSION_GRACE_MS = 50_000;
 
@@ -62,10 +61,9 @@ export interface SessionTableOptions {
 }
 
 /**
- * Opened by `initialize`, or again by a request naming a sealed id a restart forgot
- * (session-seal.ts); closed by DELETE, when its client is gone (no stream open and no request for
- * SESSION_GRACE_MS), by the session policy when the caps are reached (session-policy.ts), or
- * after a day idle.
+ * Opened by `initialize`, or again by a request naming a sealed id a restart forgot (session-seal.ts);
+ * closed by DELETE, when its client is gone (no stream open and no request for SESSION_GRACE_MS), by
+ * the session policy at the caps (session-policy.ts), or after a day idle.
  */
 export class SessionTable {
   readonly #sessions = new Map<string, Session>();

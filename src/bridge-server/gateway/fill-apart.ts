@@ -55,9 +55,8 @@ export async function fillHere(input: FillInput, log: (line: string) => void): P
 
 /**
  * `node <entry>` (the built fill-caches entry) given `input`, started as the bridge starts its
- * servers (a process group of its own: past `timeoutMs` it is stopped with every server it
- * started); its answer, or every server failed with why when it gives none (it did not start,
- * ended early, or ran too long).
+ * servers (a process group of its own, stopped past `timeoutMs` with every server it started); its
+ * answer, or every server failed with why when it gives none (not started, ended early, too long).
  */
 export async function fillApart(
   entry: string,

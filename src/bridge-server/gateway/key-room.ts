@@ -1,7 +1,6 @@
 /**
  * Room for a new key (a session's, a folder's) on a shared server (pure): one credential holds at
- * most half of the keys, so a client that names folders or sessions by the hundred makes room from
- * its own and never fills the server for the others; a key with nothing in flight goes first.
+ * most half, so a client naming them by the hundred makes room from its own, never the others'.
  */
 
 /** The keys a `session` or `project` server (or `/tools`) holds at once. */
@@ -11,8 +10,8 @@ export const MAX_KEYS = 256;
 export type HeldKey = { key: string; holder: string; idleMs: number; inUse: boolean };
 
 /**
- * The key to forget so that `holder` may make one more (none: there is room): the idlest not in
- * use of its own once it holds half, else of all once they are `max`; `full`: why none can go.
+ * The key to forget so that `holder` may make one more (none: room): the idlest not in use of its
+ * own once it holds half, else of all once they are `max`; `full`: why none can go.
  */
 export function roomFor(keys: HeldKey[], holder: string, what: string, max = MAX_KEYS) {
   const own = keys.filter((k) => k.holder === holder);

@@ -83,7 +83,7 @@ export class ListCache {
   readonly #folders = new Map<string, Map<string, CachedServer>>();
   #writing: Promise<void> = Promise.resolve();
   #dirty = false;
-  /** Where a save that fails says so (serve.log), and the entries it left out of the file (said once each). */
+  /** Where a failed save is said (serve.log), and the entries left out of the file (said once each). */
   #log: (line: string) => void = () => {};
   readonly #unwritten = new WeakSet<CachedServer>();
   /** Told each time a tools list is kept (tools on demand indexes a changed one again at once). */
@@ -168,30 +168,27 @@ export class ListCache {
     this.#dirty = true;
     this.#writing = this.#writing.then(async () => {
       this.#dirty = false;
-      // Unwritten, the next start reads the servers again: said, and never a rejection (which
-      // stopped every later save, and the bridge's own stop with it).
+      // Said, never a rejection (which stopped every later save and the bridge's stop with it).
       await writePrivateFile(file, this.#text(), { cache: true }).catch((error: unknown) =>
         this.#log(`the list cache ${file} was not saved: ${(error as Error).message}`),
       );
     });
   }
 
-  /** The file's text, each entry apart (an array in a template is joined by commas). */
+  /** The file's text, each entry apart: one JSON cannot write (nested past the stack) left out, said once. */
   #text(): string {
-    const part = (entries: Map<string, CachedServer>) => `{${[...entries].flatMap((e) => this.#json(...e))}}`;
-    const folders = [...this.#folders].map(([name, entries]) => `${JSON.stringify(name)}:${part(entries)}`);
+    const part = (entries: Map<string, CachedServer>, of?: string) =>
+      `{${[...entries].flatMap(([name, entry]) => {
+        try {
+          return `${JSON.stringify(name)}:${JSON.stringify(entry)}`;
+        } catch (e) {
+          if (!this.#unwritten.has(entry))
+            this.#log(`[share ${of ?? name}] its lists are not kept in ${this.#file}: ${String(e)}`);
+          this.#unwritten.add(entry);
+          return [];
+        }
+      })}}`;
+    const folders = [...this.#folders].map(([name, m]) => `${JSON.stringify(name)}:${part(m, name)}`);
     return `{"version":1,"servers":${part(this.#entries)},"folders":{${folders}}}\n`;
-  }
-
-  /** `"<name>":<entry>`, or none when JSON cannot write it (nested past the stack): left out, said once. */
-  #json(name: string, entry: CachedServer): string[] {
-    try {
-      return [`${JSON.stringify(name)}:${JSON.stringify(entry)}`];
-    } catch (error) {
-      if (!this.#unwritten.has(entry))
-        this.#log(`[share ${name}] its lists are not kept in ${this.#file}: ${(error as Error).message}`);
-      this.#unwritten.add(entry);
-      return [];
-    }
   }
 }

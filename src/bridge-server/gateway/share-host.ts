@@ -118,7 +118,7 @@ export class ShareHost implements ShareRoom {
     this.#key = key;
     if (this.#own) this.#own.secrets = launchSecrets(launch);
     if (!changed) return false;
-    await Promise.all([...this.#children.keys()].map((key) => this.drop(key)));
+    await Promise.all([...this.#children.keys()].map((key) => this.drop(key, false)));
     // What failed was the old launch's: the new one has not been tried.
     this.#failure = undefined;
     this.#lastStartFailed = false;
@@ -199,31 +199,17 @@ export class ShareHost implements ShareRoom {
     held?.touch();
     if (held) return found;
     const holder = credentialOf(headers);
-    const keys = [...this.#children].flatMap(([key, child]) =>
-      key === "warm" ? [] : [{ key, holder: this.#holders.get(key) ?? "", ...this.#use(key, child) }],
-    );
+    const keys = [...this.#children].flatMap(([key, child]) => {
+      const { state, inFlight, idleMs } = child.info();
+      const inUse = state === "starting" || inFlight > 0 || (this.#sessions.get(key)?.size ?? 0) > 0;
+      return key === "warm" ? [] : [{ key, holder: this.#holders.get(key) ?? "", idleMs, inUse }];
+    });
     const room = roomFor(keys, holder, this.mode === "project" ? "project folders" : "sessions");
     if (room.full) return { ok: false, full: true, why: room.full };
-    if (room.forget) void this.#forget(room.forget);
+    if (room.forget) void this.drop(room.forget);
     this.#holders.set(found.key, holder);
     this.child(found.key, found.cwd, found.open);
     return found;
-  }
-
-  /** How long a process was idle, and whether it is in use: starting, a call in flight, a session (or listen) attached. */
-  #use(key: string, child: SharedChild) {
-    const { state, inFlight, idleMs } = child.info();
-    return {
-      idleMs,
-      inUse: state === "starting" || inFlight > 0 || (this.#sessions.get(key)?.size ?? 0) > 0,
-    };
-  }
-
-  /** A key let go while nothing uses it: a request on its way to it is told to send it again, never starts it. */
-  #forget(key: string): Promise<void> {
-    const child = this.#children.get(key);
-    if (child) child.retired = true;
-    return this.drop(key);
   }
 
   /**
@@ -356,14 +342,19 @@ export class ShareHost implements ShareRoom {
       if (info.state === "running") {
         this.#event(key, `stopping after ${Math.round(info.idleMs / 1000)} s without a call`);
         if (this.mode === "machine" || attached) await child.stop();
-        else await this.#forget(key);
-      } else if (this.mode !== "machine" && key !== "warm" && !this.#use(key, child).inUse)
-        await this.#forget(key);
+        else await this.drop(key);
+      } else if (this.mode !== "machine" && key !== "warm" && info.state === "stopped" && !attached)
+        await this.drop(key);
     }
   }
 
-  async drop(key: string): Promise<void> {
+  /**
+   * Forget process `key` and all of it. `retire` (not on a reload): a request on its way to it is
+   * told to send it again, never starts a process this server no longer holds.
+   */
+  async drop(key: string, retire = true): Promise<void> {
     const child = this.#children.get(key);
+    if (child) child.retired = retire;
     this.#children.delete(key);
     this.#holders.delete(key);
     this.#o.inProcess?.dropped?.(key);
