@@ -207,7 +207,7 @@ test.each(["legacy", { pin: "2026-07-28" as const }] as const)(
     // Every process of `t` stopped: the call below starts it.
     const restart = g.url.replace(/\/mcp$/, "/control/restart/t");
     await fetch(restart, { method: "POST", headers: { authorization: `Bearer ${g.token}` } });
-    const token = clientToken(g.token, "tools", "linux:gemini-cli");
+    const token = clientToken(g.token, "/tools", "linux:gemini-cli");
     const { c } = await client(g.url.replace(/\/mcp$/, "/tools"), token, undefined, era);
     const found = await rootsOf(c, "call_tool", { name: "t/roots", arguments: {} });
     expect(found).toEqual({ start: [uri(given)], changed: null, now: [uri(given)] });

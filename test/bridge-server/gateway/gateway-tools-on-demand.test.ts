@@ -188,7 +188,7 @@ test("a call the filter cannot judge is refused at /tools: a name that is not a 
 
 test("an open 2025-11-25 /tools session whose client a reload took out of toolSearch is refused as forbidden (403, -32000, why)", async () => {
   const g = await onDemandGateway();
-  const token = clientToken(g.token, "tools", "linux:gemini-cli");
+  const token = clientToken(g.token, "/tools", "linux:gemini-cli");
   const session = await rawSession(toolsUrl(g), token);
   const list = { jsonrpc: "2.0", id: 1, method: "tools/list" };
   expect((await session.post(list)).status).toBe(200);
