@@ -193,6 +193,8 @@ export interface DriftItem {
   oldPort?: number;
   /** The entry of that name is the client's own (Goose's built-in `developer`): what ownEntry says of it. */
   clientOwn?: { what: string; clientName: string };
+  /** An entry of the person's holds the name `tools` toolSearch needs here: the file it is in. */
+  toolsHeld?: string;
 }
 
 /** One entry's live probe, planned: what starts (or which remote is contacted), or why not. */

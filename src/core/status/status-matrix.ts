@@ -14,7 +14,7 @@ import type { Target } from "../clients/types.js";
 import { besidesDefaults } from "../clients/written-defaults.js";
 import { loadContext, readableTargets, readTargetTexts } from "../context/context.js";
 import { entriesNow, wireBridge } from "../entries/desired.js";
-import { classifyTarget, type EntryState } from "../entries/ownership.js";
+import { classifyTarget, type EntryState, entriesMeant } from "../entries/ownership.js";
 import { resolveEntry } from "../entries/programs/resolve.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
 import type { Machine } from "../environments/machine.js";
@@ -23,6 +23,7 @@ import { installAdvice, programHint } from "../environments/program-hints.js";
 import type { Environment } from "../environments/types.js";
 import type { UsageError } from "../errors.js";
 import { entryKeys, readTargetEntries, readTargetFields } from "../formats/index.js";
+import { TOOLS_ENTRY, toolsNameHeld } from "../manifest/tool-search.js";
 import { type LoginLine, loginLines } from "../oauth/needs-login.js";
 import { own } from "../plain-records.js";
 import { referenceProblems } from "../secrets/references.js";
@@ -126,7 +127,13 @@ export async function computeStatus(
     const fields = readTargetFields(target, text ?? "");
     const owned = ctx.state.targets[target.key]?.entries ?? {};
     const base = { env: target.env.id, client: target.client.id, scope: target.scope, path: target.path };
-    const wanted = desired.get(target.key) ?? new Map<string, BuiltEntry>();
+    // An entry of the person's named `tools`: the servers keep their own entries (said on its row).
+    const meant = entriesMeant(current, owned, desired.get(target.key) ?? new Map<string, BuiltEntry>());
+    const wanted = meant.desired;
+    if (meant.held) {
+      const { what, fix } = toolsNameHeld(target.client.name, target.path);
+      rows.push({ ...base, server: TOOLS_ENTRY, state: "foreign", detail: `${what}: ${fix}` });
+    }
     plugins.push(...(await pluginLines(target, current, wanted)));
     for (const entry of classifyTarget(current, owned, wanted, fields)) {
       const built = wanted.get(entry.name);
@@ -334,7 +341,8 @@ export async function syncChanges(
       } catch {
         continue; // it does not parse: sync stops there, and says so
       }
-      const wanted = desired.get(target.key) ?? new Map<string, BuiltEntry>();
+      const owned = ctx.state.targets[target.key]?.entries ?? {};
+      const wanted = entriesMeant(current, owned, desired.get(target.key) ?? new Map()).desired;
       const change: SyncChange = {
         env: target.env.id,
         client: target.client.id,
@@ -345,12 +353,7 @@ export async function syncChanges(
         notInstalled: [],
         notServed: [],
       };
-      for (const entry of classifyTarget(
-        current,
-        ctx.state.targets[target.key]?.entries ?? {},
-        wanted,
-        fields,
-      )) {
+      for (const entry of classifyTarget(current, owned, wanted, fields)) {
         const built = wanted.get(entry.name);
         // An entry to the bridge for a server it does not run (the manifest shares it no more).
         const reached = entry.state === "foreign" ? undefined : sharedReached(current[entry.name]);

@@ -247,11 +247,15 @@ function remoteWindow(plan: SyncPlan, p: TargetPlan): Pick<TargetReport, "window
     : {};
 }
 
-/** Problems that leave an entry unable to start: the sync failed in part (exit 1). */
+/**
+ * Problems that leave an entry unable to start, or unwritten (the person's entry holds the name
+ * toolSearch's `tools` entry needs): the sync failed in part (exit 1).
+ */
 export const WONT_START: ReadonlySet<string> = new Set([
   "not-installed",
   "program-missing",
   "splits-at-spaces",
+  "tools-name-held",
 ]);
 
 function finish(report: SyncReport): SyncReport {
