@@ -47,6 +47,8 @@ export interface TargetWrite {
   compute: (current: string | null) => string | null;
   /** The entries mcp-twin owns in the file before this run: kept with its backup. */
   owned: readonly string[];
+  /** Of those, the ones the text being backed up holds edited by hand (state.ts handEdits). */
+  edited?: (current: string) => Record<string, string>;
   /** No earlier change of this target is known: what it holds now is its original. */
   firstChange: boolean;
   backupsDir: string;
@@ -75,6 +77,7 @@ export async function writeTarget(w: TargetWrite): Promise<ReplaceResult & { bac
         backup = await keepBackup(w.backupsDir, w.id, current, w.now, {
           owned: w.owned,
           firstChange: w.firstChange,
+          ...(w.edited ? { edited: w.edited(current) } : {}),
         });
     },
   });

@@ -281,6 +281,8 @@ export interface SyncChange {
   notInstalled: Array<{ server: string; detail: string }>;
   /** mcp-twin's entries to the bridge's `/share/<name>` for a server the manifest does not share. */
   notServed: string[];
+  /** Entries edited by hand since mcp-twin wrote them: sync leaves them as they are. */
+  kept: string[];
 }
 
 /** The shared server a url or relay entry reaches at the bridge (`…/share/<name>` on loopback). */
@@ -352,6 +354,7 @@ export async function syncChanges(
         removed: [],
         notInstalled: [],
         notServed: [],
+        kept: [],
       };
       for (const entry of classifyTarget(current, owned, wanted, fields)) {
         const built = wanted.get(entry.name);
@@ -361,6 +364,7 @@ export async function syncChanges(
           change.notServed.push(entry.name);
         if (entry.state === "missing" && built && (built.ok || built.missing)) change.added.push(entry.name);
         else if (entry.state === "stale") (entry.wanted ? change.updated : change.removed).push(entry.name);
+        else if (entry.state === "drifted") change.kept.push(entry.name);
         else if (entry.state === "synced") {
           // As sync writes it, but what it starts may be gone (an uninstall --packages since).
           const gone = await missingParts(target, current[entry.name], {
@@ -376,7 +380,8 @@ export async function syncChanges(
           change.updated.length +
           change.removed.length +
           change.notInstalled.length +
-          change.notServed.length >
+          change.notServed.length +
+          change.kept.length >
         0
       )
         out.push(change);

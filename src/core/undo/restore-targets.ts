@@ -346,14 +346,17 @@ function ownedIn(backup: BackupInfo, name: string, fallback: boolean): boolean {
 }
 
 /**
- * The record sync keeps for an entry of mcp-twin's holding `value`: its hash, and the hash of the
- * form it was written in by hand when mcp-twin adopted it (so uninstall can give that back).
+ * The record sync keeps for an entry of mcp-twin's holding `value` put back from `backup`: its hash
+ * — or, when the backup held it edited by hand, the hash mcp-twin had recorded then, so it is that
+ * hand edit again (sync keeps it and says so) — and the hash of the form it was written in by hand
+ * when mcp-twin adopted it (so uninstall can give that back).
  */
-function recordFor(ctx: Ctx, name: string, value: unknown): EntryRecord {
+function recordFor(ctx: Ctx, name: string, value: unknown, backup?: BackupInfo): EntryRecord {
   const existing = own(ctx.record.entries, name);
   const handWritten =
     existing?.handWritten ?? (Object.hasOwn(ctx.hand, name) ? entryHash(ctx.hand[name]) : undefined);
-  const hash = entryHash(value);
+  const edited = backup?.edited ? own(backup.edited, name) : undefined;
+  const hash = edited ?? entryHash(value);
   return handWritten ? { hash, handWritten } : { hash };
 }
 
@@ -380,7 +383,7 @@ function whole(
   const known = new Set([...names, ...Object.keys(ctx.record.entries)]);
   const records: NonNullable<Outcome["records"]> = { own: {}, drop: [] };
   for (const [name, value] of Object.entries(entries))
-    if (ownedIn(backup, name, known.has(name))) records.own[name] = recordFor(ctx, name, value);
+    if (ownedIn(backup, name, known.has(name))) records.own[name] = recordFor(ctx, name, value, backup);
   for (const name of Object.keys(ctx.record.entries))
     if (!Object.hasOwn(records.own, name)) records.drop.push(name);
   // A file that does not parse is not as mcp-twin wrote it (it writes none such): what is in it
@@ -445,7 +448,7 @@ function asOf(
             edits.push({ name, value: previous[name], ...(text !== undefined ? { text } : {}) });
             outcome.restored.push(name);
           }
-          if (ownedIn(backup, name, true)) records.own[name] = recordFor(ctx, name, previous[name]);
+          if (ownedIn(backup, name, true)) records.own[name] = recordFor(ctx, name, previous[name], backup);
           else records.drop.push(name);
         } else {
           if (Object.hasOwn(entries, name)) {

@@ -1,0 +1,57 @@
+/**
+ * A hand edit `sync --force` overwrote, put back by `restore`: byte for byte (a comment inside the
+ * entry, its keys' order), and from then on the person's hand edit — the next plain sync keeps it
+ * and says so, as it does any hand edit.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, inject, test } from "vitest";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+} from "../helpers/fake-machine.js";
+
+runInProcessByDefault();
+
+const machines: FakeMachine[] = [];
+afterEach(() => {
+  for (const m of machines.splice(0)) m.cleanup();
+});
+
+describe("restore of a hand edit --force overwrote", () => {
+  test("byte for byte, and the next sync keeps it as the person's edit", async () => {
+    const m = createFakeMachine({ kind: "linux", cursor: false, claudeDesktop: false, claudeCode: false });
+    machines.push(m);
+    const file = path.join(m.paths.linuxHome, ".config", "Code", "User", "mcp.json");
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeManifest(m, { servers: { fx: { command: process.execPath, args: [inject("fixtureScript")] } } });
+    expect((await m.run(["sync"])).code).toBe(0);
+    const synced = readFileSync(file, "utf8");
+    // The person's edit: a comment inside the entry, a key of theirs before the others.
+    const edited = synced.replace(
+      /("fx": \{\n)/,
+      `$1      // mine: more time to start\n      "env": { "FX_SLOW": "1" },\n`,
+    );
+    expect(edited).not.toBe(synced);
+    writeFileSync(file, edited);
+    const forced = await m.run(["sync", "--force"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain("`mcp-twin restore` puts the edit back");
+    expect(readFileSync(file, "utf8")).toBe(synced);
+
+    const restored = await m.run(["restore", "--yes"]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(edited);
+    expect(restored.stdout).toContain(
+      "fx in linux vscode is a hand edit again: `mcp-twin sync` leaves it as it is (--force puts the manifest's entry back).",
+    );
+    expect(restored.stdout).not.toContain("writes the manifest's entries again");
+
+    const again = await m.run(["sync"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(edited);
+    expect(again.stdout).toContain("fx: edited by hand since the last sync; kept");
+  }, 120_000);
+});
