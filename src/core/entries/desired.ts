@@ -157,10 +157,16 @@ export async function knownToolLists(
 ): Promise<ToolLists | undefined> {
   if (!input.everyServer && !input.servers.some(([, s]) => hasToolRules(s))) return undefined;
   const bridge = input.bridge;
+  // With toolSearch the gateway runs the servers behind `/tools` too, and caches their lists alike.
+  const behind = bridge?.toolSearch
+    ? input.servers
+        .filter(([, s]) => s.url === undefined && !cannotHost(s, bridge.env))
+        .map(([name]) => ({ name }))
+    : [];
   return readToolLists(machine, {
     servers: input.servers,
     version: (name) => versions.get(name),
-    bridge: bridge ? { env: bridge.env, shares: bridge.shares } : undefined,
+    bridge: bridge ? { env: bridge.env, shares: [...bridge.shares, ...behind] } : undefined,
     bridgeVersion: (name) => (bridge ? index.get(bridge.env.id)?.get(name)?.version : undefined),
   });
 }

@@ -3,6 +3,7 @@
  * removals, what each target's file becomes, what to warn about. Making it writes nothing.
  */
 
+import { type KeepProblem, keepProblems, keepReach } from "../budget/keep-problems.js";
 import { unmatchedRules } from "../budget/rule-problems.js";
 import type { Target } from "../clients/types.js";
 import { type Context, readTargetTexts } from "../context/context.js";
@@ -116,6 +117,8 @@ export interface SyncPlan {
   toList: string[];
   /** The rules an entry does not carry: one line per server, with its clients and the fix. */
   toolRules: ToolRuleNote[];
+  /** toolSearch's keep entries that list nothing in any of its clients, each with the fix. */
+  keep: KeepProblem[];
   /** State's claims on entries a client moved out of an older file were settled (Context.claimsMoved): saved by a run. */
   claimsMoved?: true;
 }
@@ -214,6 +217,7 @@ export async function planSync(
   await checkPluginShadows(desired, ctx.targets);
   trace("entries");
   const targets = planTargets(ctx.targets, texts, desired, state, options.force);
+  const keep = await keepSaid(machine, input, desired, predicted, resolved.versions, ctx.loaded);
   const safety = safetyOf(targets, options.force);
   const sayOnce = bridgeEntryNotice(bridge, state);
   const userManifest = ctx.located.scope === "user";
@@ -243,6 +247,7 @@ export async function planSync(
     ...(sayOnce ? { sayOnce } : {}),
     toList: serversToList(desired),
     toolRules: toolRuleNotes(desired, ctx.targets, ctx.servers, { userManifest }),
+    keep,
     ...(ctx.claimsMoved ? { claimsMoved: true as const } : {}),
   };
 }
@@ -391,6 +396,24 @@ function bridgeEntryNotice(bridge: BridgeWiring | undefined, state: State): Sync
     message:
       'The mcp-twin entry (the bridge\'s own tools: memory, notes, hand-off) stays in every client, as before, though the manifest does not say "enabled" in its "bridge" section: put "enabled": true there to keep it, or "enabled": false to remove it (said once).',
   };
+}
+
+/** toolSearch's keep entries that list nothing, judged by the lists the caches know (none read else). */
+async function keepSaid(
+  machine: Parameters<typeof knownToolLists>[0],
+  input: Parameters<typeof knownToolLists>[1] & Pick<Context, "manifest" | "targets">,
+  desired: DesiredEntries,
+  index: InstalledIndex,
+  versions: ReadonlyMap<string, string>,
+  loaded: Context["loaded"],
+): Promise<KeepProblem[]> {
+  const keep = input.manifest.toolSearch?.keep ?? [];
+  if (keep.length === 0) return [];
+  const named = new Set(keep.map((k) => k.slice(0, k.indexOf("/"))));
+  const servers = input.servers.filter(([name]) => named.has(name));
+  const lists =
+    (await knownToolLists(machine, { ...input, servers, everyServer: true }, index, versions)) ?? new Map();
+  return keepProblems(keep, input.manifest.servers, keepReach(input.targets, desired), lists, loaded);
 }
 
 /**

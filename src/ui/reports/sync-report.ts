@@ -68,6 +68,9 @@ export function syncJson(report: SyncReport) {
     ...(report.warnings.length > 0 ? { warnings: report.warnings } : {}),
     ...(report.references.length > 0 ? { references: report.references } : {}),
     ...(report.toolRules.length > 0 ? { toolRules: report.toolRules } : {}),
+    ...(report.keep.length > 0
+      ? { keep: report.keep.map(({ kept, message, fix }) => ({ kept, message, fix })) }
+      : {}),
     restart: report.restart,
     ...(report.bridge ? { bridge: report.bridge } : {}),
     ...(report.gateway ? { gateway: report.gateway } : {}),
@@ -363,6 +366,7 @@ function renderNotices(report: SyncReport, out: Output): void {
   for (const w of report.warnings) out.print(`${warn} ${w.message}`);
   // Once per server, not on each target's line: which clients, and what brings the rule in.
   for (const r of report.toolRules) out.print(`${warn} ${r.message}`);
+  for (const k of report.keep) out.print(`${warn} ${k.message}. ${k.fix}`);
   // Said on the target's line already.
   for (const e of report.errors)
     if (!["install-failed", "bridge-port-taken", GATEWAY_DOWN, ...WONT_START].includes(e.code))
