@@ -24,6 +24,7 @@ import {
   readInstalledIndex,
 } from "../packages/installs.js";
 import { BIN_AFTER_INSTALL } from "../packages/npm-prefix.js";
+import { own } from "../plain-records.js";
 import { getEnv } from "../system/host.js";
 import type { BridgeWiring } from "./bridge-wiring.js";
 import { cannotHost } from "./share-host-env.js";
@@ -99,8 +100,12 @@ export async function desiredEntries(
       put.set(name, lists ? withToolRules(built, name, spec, target, listed) : built);
     }
     // No server holds the name `tools` beside toolSearch: the manifest schema refuses it.
+    // A server behind it that runs once per project folder: the entry must name the folder.
+    const perFolder = [...(behind ?? [])].some(
+      (name) => own(input.manifest.servers, name)?.share === "project",
+    );
     if (behind && reach)
-      desired.set(TOOLS_ENTRY, { ...toolsEntry(target, ctx, reach, [...behind]), instead });
+      desired.set(TOOLS_ENTRY, { ...toolsEntry(target, ctx, reach, [...behind], perFolder), instead });
     // No server can hold the bridge's name: the manifest schema reserves it.
     const bridge = overlay ? undefined : input.bridge?.entry(target, ctx);
     if (bridge) desired.set(BRIDGE_ENTRY, bridge);

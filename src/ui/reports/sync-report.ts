@@ -534,7 +534,10 @@ function relayLine(t: SyncReport["targets"][number]): string | undefined {
         "no-sse": `${one ? "speaks" : "speak"} SSE, which ${client} takes no url entry for`,
         login: `${one ? "needs" : "need"} the login mcp-twin holds`,
         "shared-stdio-only": `${shared}, and ${client} takes only stdio servers (one relay for the app)`,
-        "no-folder": `${shared} per project, and ${client} has no variable that names its folder`,
+        "no-folder":
+          servers.length === 1 && servers[0] === "tools"
+            ? `reaches a server shared per project, and ${client} has no variable that names its folder`
+            : `${shared} per project, and ${client} has no variable that names its folder`,
         "no-token": `${shared}, and the bridge has no token yet (it makes one on its first start)`,
         // Why (the file is readable by others) is said once, below all targets.
         readable: `${shared} (why a relay: below)`,
