@@ -83,6 +83,11 @@ export async function run(ctx: ContextOf<typeof restoreCommand>): Promise<number
           ctx.output.progress,
         )
       : undefined;
+  // The bridge those entries reach: restore starts it not, nor sets up its start at logon again.
+  const bridge =
+    !options.dryRun && results.some(changes)
+      ? await (await import("../core/undo/bridge-after-restore.js")).bridgeAfterRestore(machine, results)
+      : [];
   const notInstalled = (after ?? []).filter((d) => d.notInstalled.length > 0);
   const notServed = (after ?? []).filter((d) => d.notServed.length > 0);
   if (ctx.output.json)
@@ -108,6 +113,7 @@ export async function run(ctx: ContextOf<typeof restoreCommand>): Promise<number
             })),
           }
         : {}),
+      ...(bridge.length > 0 ? { bridge } : {}),
     });
   else {
     if (results.length === 0) ctx.output.print(await nothingLine(machine, ctx));
@@ -121,7 +127,7 @@ export async function run(ctx: ContextOf<typeof restoreCommand>): Promise<number
       if (differ.length > 0) ctx.output.print(ctx.output.theme.c.dim(syncAgainLine(differ)));
       const kept = keptLine(after ?? [], results);
       if (kept) ctx.output.print(ctx.output.theme.c.dim(kept));
-      for (const line of [...notInstalledLines(notInstalled), ...notServedLines(notServed)])
+      for (const line of [...notInstalledLines(notInstalled), ...notServedLines(notServed), ...bridge])
         ctx.output.print(`${ctx.output.theme.warn} ${line}`);
       const { apps, sessions } = restartOf(results);
       if (apps.length > 0 || sessions.length > 0) ctx.output.print(restartLine(apps, sessions));

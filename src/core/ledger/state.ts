@@ -44,6 +44,8 @@ export interface LastChange {
   at: string;
   /** "sync" or "uninstall" (a newer version may name others). */
   by: string;
+  /** An uninstall's: the bridge's start at logon it removed (which a restore does not put back). */
+  retired?: { autostart?: string };
 }
 
 /**

@@ -77,13 +77,18 @@ export async function writeTarget(w: TargetWrite): Promise<ReplaceResult & { bac
         backup = await keepBackup(w.backupsDir, w.id, current, w.now, {
           owned: w.owned,
           firstChange: w.firstChange,
-          ...(w.edited ? { edited: w.edited(current) } : {}),
+          ...(w.edited ? { edited: ownedOnly(w.edited(current), w.owned) } : {}),
         });
     },
   });
   // What it wrote is the state a file broken later is repaired to (restore).
   if (result.written) await noteWritten(w.backupsDir, w.id.key, result.after, w.now);
   return { ...result, ...(backup ? { backup } : {}) };
+}
+
+/** Of the hand edits found, those of entries mcp-twin owned before this run (its intent adds others). */
+function ownedOnly(edited: Record<string, string>, owned: readonly string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(edited).filter(([name]) => owned.includes(name)));
 }
 
 /**

@@ -325,6 +325,8 @@ export function isNoop(plan: SyncPlan, state: State): boolean {
   return (
     // The gateway's port to record in the home, or a word to say once and remember: a run that writes.
     !plan.bridge?.port?.record &&
+    // The start at logon an uninstall removed and a restore did not put back: this run sets it up.
+    !(plan.bridge && !state.autostart && state.lastChange?.retired?.autostart) &&
     !plan.sayOnce &&
     // A rule waiting for its server's list: this run lists it (and then writes the rule).
     plan.toList.length === 0 &&

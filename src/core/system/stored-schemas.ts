@@ -39,7 +39,14 @@ export const stateSchema = z.looseObject({
   installedFor: z.record(z.string(), z.record(z.string(), z.array(z.string()))).optional(),
   targets: z.record(z.string(), targetRecord).optional(),
   trusted: z.record(z.string(), z.looseObject({ hash: z.string(), at: z.string() })).optional(),
-  lastChange: z.looseObject({ run: z.string(), at: z.string(), by: z.string() }).optional(),
+  lastChange: z
+    .looseObject({
+      run: z.string(),
+      at: z.string(),
+      by: z.string(),
+      retired: z.looseObject({ autostart: z.string().optional() }).optional(),
+    })
+    .optional(),
   autostart: z
     .looseObject({
       kind: z.enum(["systemd", "launchd", "windows-task", "xdg-autostart"]),

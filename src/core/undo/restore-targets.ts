@@ -210,7 +210,12 @@ export async function restoreTargets(
     async (target) => {
       const backups = await listBackups(machine.paths.backups, target.key);
       const { record } = target;
-      const ctx: Ctx = { record, hand: await loadHandWritten(machine.paths.backups, target.key) };
+      const ctx: Ctx = {
+        record,
+        // As it is before this run: its intent (write-sequence.ts) adds the entries it puts back.
+        owned: structuredClone(record.entries),
+        hand: await loadHandWritten(machine.paths.backups, target.key),
+      };
       if (chosen || options.original) {
         const backup = chosen?.backup ?? backups.find((b) => b.original);
         if (!backup) return skip((await noOriginal(machine, target)).message);
@@ -324,8 +329,8 @@ function parses(text: string, record: TargetRecord): boolean {
  * An entry of mcp-twin's whose value is not what it last wrote there (nor a write it planned):
  * edited by hand since. An entry it does not own is not its to judge.
  */
-function editedByHand(record: TargetRecord, name: string, value: unknown): boolean {
-  const mine = own(record.entries, name);
+function editedByHand(owned: TargetRecord["entries"], name: string, value: unknown): boolean {
+  const mine = own(owned, name);
   if (!mine) return false;
   const hash = entryHash(value);
   return hash !== mine.hash && !(mine.pending ?? []).includes(hash);
@@ -334,6 +339,8 @@ function editedByHand(record: TargetRecord, name: string, value: unknown): boole
 /** A target being restored: its live record in state, and the hand-written forms of what it adopted. */
 interface Ctx {
   record: TargetRecord;
+  /** What mcp-twin owned in it before this run (what judges a hand edit). */
+  owned: TargetRecord["entries"];
   hand: Record<string, unknown>;
 }
 
@@ -440,7 +447,7 @@ function asOf(
       const records: NonNullable<Outcome["records"]> = { own: {}, drop: [] };
       const edited: string[] = [];
       for (const name of names) {
-        if (Object.hasOwn(entries, name) && editedByHand(record, name, entries[name])) edited.push(name);
+        if (Object.hasOwn(entries, name) && editedByHand(ctx.owned, name, entries[name])) edited.push(name);
         if (Object.hasOwn(previous, name)) {
           if (!Object.hasOwn(entries, name) || entryHash(entries[name]) !== entryHash(previous[name])) {
             // As it was written in the backup, byte for byte where the format allows.
