@@ -118,7 +118,7 @@ export async function urlEntriesElsewhere(
 }
 
 /** A url at the bridge (its own `/mcp`, a shared server's `/share/<name>`, toolSearch's `/tools`), on loopback. */
-const BRIDGE_URL = /^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+\/(?:mcp|tools|share\/)/;
+export const BRIDGE_URL = /^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+\/(?:mcp|tools|share\/)/;
 
 /**
  * Of the entries an uninstall removed, what reached the bridge: the clients whose removed entries
@@ -153,42 +153,4 @@ export async function removedBridgeEntries(
     }
   }
   return { starters: [...starters], urlEntries };
-}
-
-/**
- * Of the entries a restore put back, those that reach the bridge ("<server> in <env> <client>"):
- * url entries to it (they start nothing) and relays to it (they start it on their first call).
- * Read from each file's text after the write.
- */
-export async function restoredBridgeEntries(
-  results: ReadonlyArray<{
-    env: string;
-    client: string;
-    restored: readonly string[];
-    /** The whole file was put back (from this backup): every entry in it. */
-    wholeFile?: string | undefined;
-    after?: string | null;
-    path: string;
-  }>,
-): Promise<{ urlEntries: string[]; relays: string[] }> {
-  const urlEntries: string[] = [];
-  const relays: string[] = [];
-  const back = results.filter((r) => r.restored.length > 0 || r.wholeFile !== undefined);
-  await loadFormatsOf(back);
-  for (const r of back) {
-    const client = CLIENTS.find((c) => c.id === r.client);
-    const entries = client && r.after ? parsed(client, r.path, r.after) : undefined;
-    if (!entries) continue;
-    for (const name of r.wholeFile !== undefined ? Object.keys(entries) : r.restored) {
-      const entry = own(entries, name) as { args?: unknown } | undefined;
-      if (!entry || typeof entry !== "object") continue;
-      const args = Array.isArray(entry.args) ? entry.args.map(String) : [];
-      const at = args.indexOf("connect");
-      const where = `${name} in ${r.env} ${r.client}`;
-      if (at >= 0 && BRIDGE_URL.test(args[at + 1] ?? "")) relays.push(where);
-      else if (Object.values(entry).some((v) => typeof v === "string" && BRIDGE_URL.test(v)))
-        urlEntries.push(where);
-    }
-  }
-  return { urlEntries, relays };
 }

@@ -103,19 +103,16 @@ export async function computeStatus(
   checkSelectors({ clients: options.clients, envs: options.envs });
   // A file that cannot be read or parsed is named (and how to repair it), and every other one shown.
   const { ctx, texts, unreadable } = await readableTargets(await loadContext(machine, options, progress));
-  const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, {
-    createToken: false,
-    checkPort: true,
-    state: ctx.state,
-  });
+  const wiring = { createToken: false, checkPort: true, state: ctx.state };
+  const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, wiring);
   const desired = await entriesNow(machine, { ...ctx, bridge }, ctx.state);
   // Values go into user-level files only, so sync checks them only there (as plan.ts does).
+  const refs = { secrets: ctx.secrets, accepted: ctx.accepted, env: machine.host.env };
   const blockers: SyncBlocker[] = ctx.targets.some((t) => t.scope === "user")
-    ? referenceProblems(ctx.servers, {
-        secrets: ctx.secrets,
-        accepted: ctx.accepted,
-        env: machine.host.env,
-      }).errors.map((e) => ({ message: e.message, ...(e.hint ? { hint: e.hint } : {}) }))
+    ? referenceProblems(ctx.servers, refs).errors.map((e) => ({
+        message: e.message,
+        ...(e.hint ? { hint: e.hint } : {}),
+      }))
     : [];
   const first = blockers.length > 0 ? ` once this is fixed: ${blockerText(blockers)}` : "";
   const rows: StatusRow[] = [];
@@ -128,12 +125,8 @@ export async function computeStatus(
     const owned = ctx.state.targets[target.key]?.entries ?? {};
     const base = { env: target.env.id, client: target.client.id, scope: target.scope, path: target.path };
     // An entry of the person's named `tools`: the servers keep their own entries (said on its row).
-    const meant = entriesMeant(current, owned, desired.get(target.key) ?? new Map<string, BuiltEntry>());
-    const wanted = meant.desired;
-    if (meant.held) {
-      const { what, fix } = toolsNameHeld(target.client.name, target.path);
-      rows.push({ ...base, server: TOOLS_ENTRY, state: "foreign", detail: `${what}: ${fix}` });
-    }
+    const { desired: wanted, held } = entriesMeant(current, owned, desired.get(target.key) ?? new Map());
+    if (held) rows.push({ ...base, server: TOOLS_ENTRY, state: "foreign", detail: toolsHeldText(target) });
     plugins.push(...(await pluginLines(target, current, wanted)));
     for (const entry of classifyTarget(current, owned, wanted, fields)) {
       const built = wanted.get(entry.name);
@@ -205,6 +198,12 @@ export async function computeStatus(
       targets: ctx.targets.length,
     },
   };
+}
+
+/** The row of a person's own entry named `tools` where toolSearch writes its one entry. */
+function toolsHeldText(target: Target): string {
+  const { what, fix } = toolsNameHeld(target.client.name, target.path);
+  return `${what}: ${fix}`;
 }
 
 export interface PluginLine extends PluginServerSeen {

@@ -171,15 +171,10 @@ export async function planSync(
   // Packages: installed into the selected environments where a target of this run will run them
   // (or every selected one when --env named them: `serve --share` runs a server where it is).
   const { servers, idle, npx } = installPlaces(ctx, bridge?.reach?.env.id);
+  const asked = { update: options.update, now: machine.host.now() };
   const resolved = options.offline
     ? { versions: knownVersions(servers, state), resolved: {}, errors: [] }
-    : await resolveVersions(
-        servers,
-        state,
-        allEnvs,
-        { update: options.update, now: machine.host.now() },
-        progress,
-      );
+    : await resolveVersions(servers, state, allEnvs, asked, progress);
   const unresolved = servers.filter((s) => !resolved.versions.has(s.name)).map((s) => s.name);
   const index = await readInstalledIndex(packageServers(manifest, allEnvs));
   // With dryRun, these only say what would be done: nothing is installed or removed here.
@@ -217,7 +212,6 @@ export async function planSync(
   await checkPluginShadows(desired, ctx.targets);
   trace("entries");
   const targets = planTargets(ctx.targets, texts, desired, state, options.force);
-  const keep = await keepSaid(machine, input, desired, predicted, resolved.versions, ctx.loaded);
   const safety = safetyOf(targets, options.force);
   const sayOnce = bridgeEntryNotice(bridge, state);
   const userManifest = ctx.located.scope === "user";
@@ -247,7 +241,7 @@ export async function planSync(
     ...(sayOnce ? { sayOnce } : {}),
     toList: serversToList(desired),
     toolRules: toolRuleNotes(desired, ctx.targets, ctx.servers, { userManifest }),
-    keep,
+    keep: await keepSaid(machine, input, desired, predicted, resolved.versions, ctx.loaded),
     ...(ctx.claimsMoved ? { claimsMoved: true as const } : {}),
   };
 }
