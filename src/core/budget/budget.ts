@@ -87,14 +87,20 @@ export function clientBudgets(
 ): ClientBudget[] {
   const out: ClientBudget[] = [];
   for (const target of targets) {
-    const wanted = desired.get(target.key);
-    if (!wanted) continue;
+    const built = desired.get(target.key);
+    if (!built) continue;
+    const here = inFiles.get(target.key);
+    // An entry of the person's holds the name `tools` (ownership.ts, entriesMeant): the client keeps
+    // its servers' own entries, which in-file.ts read in its place.
+    const instead = built.get(TOOLS_ENTRY)?.instead;
+    const held = instead && [...instead.keys()].some((n) => here?.has(n));
+    const wanted = held ? new Map([...instead, ...[...built].filter(([n]) => n !== TOOLS_ENTRY)]) : built;
     const rows: Array<{ row: ServerBudget; entry: Record<string, unknown> }> = [];
-    for (const [name, built] of wanted) {
+    for (const [name, entry] of wanted) {
       const spec = servers.get(name);
-      const inFile = inFiles.get(target.key)?.get(name);
-      if (!spec || !built.ok || !inFile) continue;
-      rows.push({ row: serverBudget(name, spec, target, built, inFile, lists, fresh), entry: inFile.entry });
+      const inFile = here?.get(name);
+      if (!spec || !entry.ok || !inFile) continue;
+      rows.push({ row: serverBudget(name, spec, target, entry, inFile, lists, fresh), entry: inFile.entry });
     }
     // The `tools` entry (toolSearch): search_tools, call_tool and the kept tools, in the totals.
     const door = wanted.get(TOOLS_ENTRY);

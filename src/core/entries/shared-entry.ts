@@ -110,15 +110,20 @@ export function toolsEntry(
   ctx: EntryContext,
   reach: GatewayReach,
   behind: readonly string[],
+  /** A server behind it runs once per project folder (`share: "project"`): the request must name its folder. */
+  perFolder = false,
 ): BuiltEntry {
   const folder = target.client.workingFolder;
   const why: RelayWhy | undefined = !target.client.remoteEntry
     ? "shared-stdio-only"
-    : !reach.token
-      ? "no-token"
-      : !reach.private(target)
-        ? "readable"
-        : undefined;
+    : perFolder && !folder
+      ? // No variable of the client names its folder: the relay names its own (where the client starts it).
+        "no-folder"
+      : !reach.token
+        ? "no-token"
+        : !reach.private(target)
+          ? "readable"
+          : undefined;
   return gatewayEntry(
     {
       url: `${reach.origin}${TOOLS_PATH}`,

@@ -14,7 +14,7 @@ import type { Target } from "../clients/types.js";
 import { besidesDefaults } from "../clients/written-defaults.js";
 import { loadContext, readableTargets, readTargetTexts } from "../context/context.js";
 import { entriesNow, wireBridge } from "../entries/desired.js";
-import { classifyTarget, type EntryState } from "../entries/ownership.js";
+import { classifyTarget, type EntryState, entriesMeant } from "../entries/ownership.js";
 import { resolveEntry } from "../entries/programs/resolve.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
 import type { Machine } from "../environments/machine.js";
@@ -23,6 +23,7 @@ import { installAdvice, programHint } from "../environments/program-hints.js";
 import type { Environment } from "../environments/types.js";
 import type { UsageError } from "../errors.js";
 import { entryKeys, readTargetEntries, readTargetFields } from "../formats/index.js";
+import { TOOLS_ENTRY, toolsNameHeld } from "../manifest/tool-search.js";
 import { type LoginLine, loginLines } from "../oauth/needs-login.js";
 import { own } from "../plain-records.js";
 import { referenceProblems } from "../secrets/references.js";
@@ -102,19 +103,16 @@ export async function computeStatus(
   checkSelectors({ clients: options.clients, envs: options.envs });
   // A file that cannot be read or parsed is named (and how to repair it), and every other one shown.
   const { ctx, texts, unreadable } = await readableTargets(await loadContext(machine, options, progress));
-  const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, {
-    createToken: false,
-    checkPort: true,
-    state: ctx.state,
-  });
+  const wiring = { createToken: false, checkPort: true, state: ctx.state };
+  const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, wiring);
   const desired = await entriesNow(machine, { ...ctx, bridge }, ctx.state);
   // Values go into user-level files only, so sync checks them only there (as plan.ts does).
+  const refs = { secrets: ctx.secrets, accepted: ctx.accepted, env: machine.host.env };
   const blockers: SyncBlocker[] = ctx.targets.some((t) => t.scope === "user")
-    ? referenceProblems(ctx.servers, {
-        secrets: ctx.secrets,
-        accepted: ctx.accepted,
-        env: machine.host.env,
-      }).errors.map((e) => ({ message: e.message, ...(e.hint ? { hint: e.hint } : {}) }))
+    ? referenceProblems(ctx.servers, refs).errors.map((e) => ({
+        message: e.message,
+        ...(e.hint ? { hint: e.hint } : {}),
+      }))
     : [];
   const first = blockers.length > 0 ? ` once this is fixed: ${blockerText(blockers)}` : "";
   const rows: StatusRow[] = [];
@@ -126,7 +124,9 @@ export async function computeStatus(
     const fields = readTargetFields(target, text ?? "");
     const owned = ctx.state.targets[target.key]?.entries ?? {};
     const base = { env: target.env.id, client: target.client.id, scope: target.scope, path: target.path };
-    const wanted = desired.get(target.key) ?? new Map<string, BuiltEntry>();
+    // An entry of the person's named `tools`: the servers keep their own entries (said on its row).
+    const { desired: wanted, held } = entriesMeant(current, owned, desired.get(target.key) ?? new Map());
+    if (held) rows.push({ ...base, server: TOOLS_ENTRY, state: "foreign", detail: toolsHeldText(target) });
     plugins.push(...(await pluginLines(target, current, wanted)));
     for (const entry of classifyTarget(current, owned, wanted, fields)) {
       const built = wanted.get(entry.name);
@@ -198,6 +198,12 @@ export async function computeStatus(
       targets: ctx.targets.length,
     },
   };
+}
+
+/** The row of a person's own entry named `tools` where toolSearch writes its one entry. */
+function toolsHeldText(target: Target): string {
+  const { what, fix } = toolsNameHeld(target.client.name, target.path);
+  return `${what}: ${fix}`;
 }
 
 export interface PluginLine extends PluginServerSeen {
@@ -274,6 +280,8 @@ export interface SyncChange {
   notInstalled: Array<{ server: string; detail: string }>;
   /** mcp-twin's entries to the bridge's `/share/<name>` for a server the manifest does not share. */
   notServed: string[];
+  /** Entries edited by hand since mcp-twin wrote them: sync leaves them as they are. */
+  kept: string[];
 }
 
 /** The shared server a url or relay entry reaches at the bridge (`…/share/<name>` on loopback). */
@@ -334,7 +342,8 @@ export async function syncChanges(
       } catch {
         continue; // it does not parse: sync stops there, and says so
       }
-      const wanted = desired.get(target.key) ?? new Map<string, BuiltEntry>();
+      const owned = ctx.state.targets[target.key]?.entries ?? {};
+      const wanted = entriesMeant(current, owned, desired.get(target.key) ?? new Map()).desired;
       const change: SyncChange = {
         env: target.env.id,
         client: target.client.id,
@@ -344,13 +353,9 @@ export async function syncChanges(
         removed: [],
         notInstalled: [],
         notServed: [],
+        kept: [],
       };
-      for (const entry of classifyTarget(
-        current,
-        ctx.state.targets[target.key]?.entries ?? {},
-        wanted,
-        fields,
-      )) {
+      for (const entry of classifyTarget(current, owned, wanted, fields)) {
         const built = wanted.get(entry.name);
         // An entry to the bridge for a server it does not run (the manifest shares it no more).
         const reached = entry.state === "foreign" ? undefined : sharedReached(current[entry.name]);
@@ -358,6 +363,7 @@ export async function syncChanges(
           change.notServed.push(entry.name);
         if (entry.state === "missing" && built && (built.ok || built.missing)) change.added.push(entry.name);
         else if (entry.state === "stale") (entry.wanted ? change.updated : change.removed).push(entry.name);
+        else if (entry.state === "drifted") change.kept.push(entry.name);
         else if (entry.state === "synced") {
           // As sync writes it, but what it starts may be gone (an uninstall --packages since).
           const gone = await missingParts(target, current[entry.name], {
@@ -373,7 +379,8 @@ export async function syncChanges(
           change.updated.length +
           change.removed.length +
           change.notInstalled.length +
-          change.notServed.length >
+          change.notServed.length +
+          change.kept.length >
         0
       )
         out.push(change);

@@ -68,6 +68,9 @@ export function syncJson(report: SyncReport) {
     ...(report.warnings.length > 0 ? { warnings: report.warnings } : {}),
     ...(report.references.length > 0 ? { references: report.references } : {}),
     ...(report.toolRules.length > 0 ? { toolRules: report.toolRules } : {}),
+    ...(report.keep.length > 0
+      ? { keep: report.keep.map(({ kept, message, fix }) => ({ kept, message, fix })) }
+      : {}),
     restart: report.restart,
     ...(report.bridge ? { bridge: report.bridge } : {}),
     ...(report.gateway ? { gateway: report.gateway } : {}),
@@ -363,6 +366,7 @@ function renderNotices(report: SyncReport, out: Output): void {
   for (const w of report.warnings) out.print(`${warn} ${w.message}`);
   // Once per server, not on each target's line: which clients, and what brings the rule in.
   for (const r of report.toolRules) out.print(`${warn} ${r.message}`);
+  for (const k of report.keep) out.print(`${warn} ${k.message}. ${k.fix}`);
   // Said on the target's line already.
   for (const e of report.errors)
     if (!["install-failed", "bridge-port-taken", GATEWAY_DOWN, ...WONT_START].includes(e.code))
@@ -530,7 +534,10 @@ function relayLine(t: SyncReport["targets"][number]): string | undefined {
         "no-sse": `${one ? "speaks" : "speak"} SSE, which ${client} takes no url entry for`,
         login: `${one ? "needs" : "need"} the login mcp-twin holds`,
         "shared-stdio-only": `${shared}, and ${client} takes only stdio servers (one relay for the app)`,
-        "no-folder": `${shared} per project, and ${client} has no variable that names its folder`,
+        "no-folder":
+          servers.length === 1 && servers[0] === "tools"
+            ? `reaches a server shared per project, and ${client} has no variable that names its folder`
+            : `${shared} per project, and ${client} has no variable that names its folder`,
         "no-token": `${shared}, and the bridge has no token yet (it makes one on its first start)`,
         // Why (the file is readable by others) is said once, below all targets.
         readable: `${shared} (why a relay: below)`,

@@ -6,6 +6,7 @@ import type { ClientBudget } from "../../core/budget/budget.js";
 import { TOKEN_WARNING } from "../../core/budget/budget.js";
 import { budgetFix, fixLine, overruns } from "../../core/budget/fix.js";
 import { leftAlone } from "../../core/budget/in-file.js";
+import type { KeepProblem } from "../../core/budget/keep-problems.js";
 import { onDemandLine, onDemandOffer } from "../../core/budget/on-demand.js";
 import { type RuleProblem, ruleNote } from "../../core/budget/rule-problems.js";
 import type { ServerSpec } from "../../core/manifest/schema.js";
@@ -15,8 +16,9 @@ import type { Output } from "../output.js";
 import { manifestLine } from "./manifest-line.js";
 
 /** `tools --json` (docs/commands.md): one row per client config, its servers, totals, limit. */
-export function toolsJson(budgets: readonly ClientBudget[]) {
+export function toolsJson(budgets: readonly ClientBudget[], keep: readonly KeepProblem[] = []) {
   return {
+    ...(keep.length > 0 ? { keep: keep.map(({ kept, message, fix }) => ({ kept, message, fix })) } : {}),
     clients: budgets.map((b) => ({
       env: b.target.env.id,
       client: b.target.client.id,
@@ -57,6 +59,8 @@ export interface ToolsView {
   budgets: ClientBudget[];
   servers: ReadonlyMap<string, ServerSpec>;
   problems: RuleProblem[];
+  /** toolSearch's keep entries that list nothing. */
+  keep?: readonly KeepProblem[];
   failed: ReadonlyArray<{ server: string; error: string }>;
   /** Client configs that cannot be read (named by the command after this report). */
   unreadable?: readonly unknown[];
@@ -79,6 +83,7 @@ export function renderTools(view: ToolsView, out: Output): void {
   for (const b of view.budgets) renderOnDemand(b, out);
   for (const b of view.budgets) renderOver(b, view.servers, out);
   for (const p of view.problems) out.print(`${out.theme.warn} ${untrusted(p.message)}`);
+  for (const k of view.keep ?? []) out.print(`${out.theme.warn} ${k.message}. ${k.fix}`);
   ruleNotes(view.budgets, out);
   for (const f of view.failed)
     out.print(

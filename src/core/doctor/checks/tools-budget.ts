@@ -73,4 +73,12 @@ export const toolsBudgetChecks = [
       return out;
     },
   }),
+  defineCheck({
+    id: "tools.keep",
+    scope: "machine",
+    doc: "each entry of the manifest's `toolSearch.keep` that lists nothing in any client of `toolSearch` (warn, once): a pattern (keep takes exact names; tool rules take patterns), a tool its server does not list (from its known list), a tool the tool rules keep out of those clients, a server not behind their `tools` entry (not for them, disabled, a url server).",
+    fix: "the finding's: the tools the pattern means, the name corrected, or the entry taken out of keep (or the rule, or the server's `clients`, changed); then `mcp-twin sync`.",
+    run: ({ budgets }) =>
+      (budgets?.keep ?? []).map((k) => finding("warn", {}, `${k.message}.`, { fix: k.fix })),
+  }),
 ];
