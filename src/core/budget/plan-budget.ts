@@ -2,6 +2,7 @@
  * Each client's budget as init's plan says it, before anything ran (pure): the tools and tokens of
  * the servers it will load, from the catalogue's measured figures, its limit, and what it defers.
  */
+import { defersTools } from "../clients/tool-search-fact.js";
 import type { Target } from "../clients/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { andList } from "../text/prose-lists.js";
@@ -37,8 +38,8 @@ export function planBudgetLines(targets: readonly Target[], servers: readonly Pl
     const tokens = known.reduce((n, m) => n + m.tokens, 0);
     const budget = target.client.toolBudget;
     const limit = budget?.limit?.tools;
-    const defers = budget?.defers?.entry({}, tools) === true;
-    const deferred = defers && budget?.defers ? `, deferred: ${budget.defers.how}` : "";
+    const defers = defersTools(target.client, {}, tools);
+    const deferred = defers ? `, deferred: ${budget?.searches?.how}` : "";
     const over =
       limit !== undefined && tools > limit
         ? `: over its limit of ${limit}`
