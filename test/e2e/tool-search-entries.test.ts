@@ -172,6 +172,28 @@ describe("toolSearch's clients get one tools entry", () => {
     }
   }, 120_000);
 
+  test("the bridge stopped: doctor says the one cause once, the tools entry among the url entries it leaves, and fails nothing else for it", async () => {
+    const stop = await machine.run(["bridge", "stop"]);
+    expect(stop.code, stop.stderr).toBe(0);
+    const r = await machine.run(["doctor", "--json"]);
+    const checks = (JSON.parse(r.stdout) as { checks: Check[] }).checks;
+    // (This machine's fixture entries miss their secret: entry.reference, another cause.)
+    const failed = checks.filter((c) => c.status === "fail" && c.id !== "entry.reference");
+    expect(
+      failed.map((c) => c.id),
+      JSON.stringify(failed),
+    ).toEqual(["shared.gateway"]);
+    expect(failed[0]?.message).toMatch(
+      /^the bridge is not running: \d+ url entries of .*tools on demand \(Gemini CLI\) cannot reach their servers\./,
+    );
+    expect(failed[0]?.fix).toMatch(/^Run `mcp-twin bridge start`/);
+    expect(checks.find((c) => c.id === "tools.endpoint" && c.client === "gemini-cli")).toMatchObject({
+      status: "skip",
+      message: "its tools entry was not reached: the bridge is not there (see shared.gateway).",
+    });
+    expect(checks.filter((c) => c.id === "shared.status")).toEqual([]);
+  }, 120_000);
+
   test("uninstall takes the tools entries out and leaves Gemini's own settings", async () => {
     const r = await machine.run(["uninstall", "--yes"]);
     expect(r.code, r.stderr).toBe(0);
