@@ -261,7 +261,8 @@ test("the port held by another home's bridge: sync, bridge status, status and do
     const bridge = await m.run(["bridge", "status"]);
     expect(bridge.stdout).toContain(`✖ P${held.slice(1)}`);
     const status = await m.run(["status"]);
-    expect(status.stdout).toContain(`fixture  session, not running: the bridge is not running (${held}`);
+    expect(status.stdout).toContain("  fixture  session, not running\n");
+    expect(status.stdout).toContain(`The bridge is not running (${held}`);
     const doctor = await m.run(["doctor", "--json", "--no-probe"]);
     const checks = JSON.parse(doctor.stdout).checks as Array<{ id: string; message: string }>;
     // One cause, one finding, for every url entry it leaves.

@@ -311,6 +311,10 @@ describe("tools per client", () => {
     mkdirSync(path.join(m.paths.linuxHome, ".codeium", "windsurf"), { recursive: true });
     const synced = await m.run(["sync", "--client", "windsurf"]);
     expect(synced.code, synced.stderr).toBe(0);
+    // The sync that puts it over says so, under its line, from the list the gateway cached.
+    expect(synced.stdout).toMatch(
+      /^ {6}▲ it loads \d+ tools now, over its limit of 100: past it, its requests fail\. `mcp-twin tools` gives the fix\.$/m,
+    );
     const budget = async () => {
       const run = await m.run(["doctor", "--json", "--client", "windsurf"]);
       return (
@@ -330,7 +334,9 @@ describe("tools per client", () => {
     const manifest = json(manifestFile);
     manifest.servers.fx.clientTools = { windsurf: JSON.parse(rule ?? "{}") };
     writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
-    expect((await m.run(["sync", "--client", "windsurf"])).code).toBe(0);
+    const fixed = await m.run(["sync", "--client", "windsurf"]);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).not.toContain("over its limit");
     expect((await budget()).filter((c) => c.status === "warn")).toEqual([]);
     // What Windsurf's url entry lists now, as the gateway answers it: under its limit.
     const file = path.join(m.paths.linuxHome, ".codeium", "windsurf", "mcp_config.json");
