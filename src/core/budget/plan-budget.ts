@@ -5,7 +5,7 @@
 import { defersTools } from "../clients/tool-search-fact.js";
 import type { Target } from "../clients/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import { andList } from "../text/prose-lists.js";
+import { andList, countOf } from "../text/prose-lists.js";
 import { TOKEN_WARNING } from "./budget.js";
 
 /** A server's tool definitions as the catalogue measured them (a template's `budget`). */
@@ -48,7 +48,7 @@ export function planBudgetLines(targets: readonly Target[], servers: readonly Pl
           : "";
     const of = limit !== undefined && !over ? ` of its ${limit}` : "";
     lines.push(
-      `${target.client.name}: ${tools} tools${of}, ≈${tokens.toLocaleString("en-US")} tokens${deferred}${over}`,
+      `${target.client.name}: ${countOf(tools, "tool")}${of}, ≈${tokens.toLocaleString("en-US")} tokens${deferred}${over}`,
     );
   }
   if (lines.length > 0 && unknown.size > 0)

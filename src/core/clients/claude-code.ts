@@ -56,6 +56,7 @@ export const claudeCode = defineClient({
   workingFolder: "${PWD}",
   app: "cli",
   /** MCP_TIMEOUT (ms) in the environment it starts from; 30 s by default (its docs). */
+  startupSetting: { env: "MCP_TIMEOUT", unit: "ms" },
   startupTimeoutMs(_entry, env) {
     const ms = Number(env.MCP_TIMEOUT);
     return Number.isFinite(ms) && ms > 0 ? ms : 30_000;

@@ -83,6 +83,7 @@ export const codex = defineClient({
   },
   app: "cli",
   /** `startup_timeout_sec` (seconds, may be fractional) or `startup_timeout_ms`; 10 s by default. */
+  startupSetting: { key: "startup_timeout_sec", unit: "s" },
   startupTimeoutMs(entry) {
     const e = entry && typeof entry === "object" ? (entry as Record<string, unknown>) : {};
     if (typeof e.startup_timeout_sec === "number" && e.startup_timeout_sec > 0)

@@ -58,6 +58,7 @@ export const geminiCli = defineClient({
   serverEnvFilter: geminiServerEnv,
   app: "cli",
   /** An entry's own `timeout` (ms); otherwise what undocumented clients allow. */
+  startupSetting: { key: "timeout", unit: "ms" },
   startupTimeoutMs(entry) {
     const t = entry && typeof entry === "object" ? (entry as { timeout?: unknown }).timeout : undefined;
     return typeof t === "number" && t > 0 ? t : UNDOCUMENTED_STARTUP_TIMEOUT_MS;

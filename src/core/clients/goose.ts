@@ -74,6 +74,7 @@ export const goose = defineClient({
   common: commonGooseEntry,
   app: "cli",
   processes: { windows: ["goose.exe", "Goose.exe", "goosed.exe"], posix: ["goose", "goosed", "Goose"] },
+  startupSetting: { key: "timeout", unit: "s" },
   startupTimeoutMs: (entry) => {
     const t = entry && typeof entry === "object" ? (entry as { timeout?: unknown }).timeout : undefined;
     return (typeof t === "number" && t > 0 ? t : 300) * 1000;

@@ -202,6 +202,12 @@ export interface ClientModule {
    * file and the environment the client starts from.
    */
   startupTimeoutMs(entry: unknown, env: Readonly<Record<string, string | undefined>>): number;
+  /**
+   * How it is given more time to start a server (doctor's fix for a slow start): a variable of the
+   * environment it starts from, or a field of its entry — one of its keptKeys, so the manifest's
+   * clientFields writes it — in this unit. Undefined: none known (nothing is proposed).
+   */
+  startupSetting?: { env: string; unit: "ms" } | { key: string; unit: "ms" | "s" };
   /** Process names that tell the app is running. */
   processNames: { windows: readonly string[]; posix: readonly string[] };
   /**

@@ -5,6 +5,7 @@
  */
 
 import type { ServerToolRules } from "../manifest/tool-rules.js";
+import { countOf } from "../text/prose-lists.js";
 import {
   folderKey,
   type OnDemandPlan,
@@ -58,7 +59,7 @@ export class KeptIndex {
     const tools = this.#known.toolsOf(server, folder);
     if (!tools || !this.index.put(key, tools, server)) return;
     this.#log(
-      `[tools] ${server}${folder ? ` (${folder})` : ""}: its list changed, ${tools.length} tools indexed again`,
+      `[tools] ${server}${folder ? ` (${folder})` : ""}: its list changed, ${countOf(tools.length, "tool")} indexed again`,
     );
     for (const tell of this.told) tell();
   }

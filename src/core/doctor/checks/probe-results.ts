@@ -5,6 +5,7 @@
  */
 
 import { portHeldBy } from "../../bridge-link/index.js";
+import { clientById } from "../../clients/index.js";
 import { defineCheck } from "../check-def.js";
 import type { ProbeItem } from "../facts.js";
 import { SYNC_FIX, seconds, uvInstallOnce } from "../finding-words.js";
@@ -27,7 +28,23 @@ function slowStartFix(p: ProbeItem): string {
     return `Install the package and run it with node + its script instead of ${w.downloader}.`;
   if (w.downloader)
     return 'Give the server a "package" in the manifest instead of this command, then `mcp-twin sync`: it installs the package once.';
-  return "See what the server waits for at start (start it by hand); a client with a start-up setting (Claude Code's MCP_TIMEOUT) can be given more time.";
+  const more = moreTime(p);
+  return `See what the server waits for at start (start it by hand)${more ? `; ${more}` : ""}.`;
+}
+
+/** How this entry's own client is given more time to start it, in its setting (undefined: none known). */
+function moreTime(p: ProbeItem): string | undefined {
+  const w = p.work;
+  const client = clientById(w.where.client ?? "");
+  const s = client?.startupSetting;
+  if (!client || !s) return undefined;
+  // Twice what it allows now, in the setting's unit.
+  const want = Math.ceil((w.timeoutMs * 2) / (s.unit === "s" ? 1000 : 1));
+  const unit = s.unit === "s" ? "seconds" : "ms";
+  if ("env" in s) return `${client.name} waits longer with ${s.env}=${want} (${unit}) where it starts`;
+  return w.managed
+    ? `${client.name} waits longer with "${s.key}" (${unit}) on its entry: \`"clientFields": { "${client.id}": { "${s.key}": ${want} } }\` on the manifest's "${w.server}", then \`mcp-twin sync\``
+    : `${client.name} waits longer with "${s.key}": ${want} (${unit}) on its entry`;
 }
 
 /** Where the server's arguments and variables are changed: the manifest (then sync), or its entry. */

@@ -8,6 +8,7 @@ import { budgetFix, fixLine, overruns } from "../../budget/fix.js";
 import { leftAlone } from "../../budget/in-file.js";
 import { onDemandLine, onDemandOffer } from "../../budget/on-demand.js";
 import { ruleNote } from "../../budget/rule-problems.js";
+import { countOf } from "../../text/prose-lists.js";
 import { defineCheck } from "../check-def.js";
 import { type Finding, finding } from "../types.js";
 
@@ -54,7 +55,7 @@ export const toolsBudgetChecks = [
           finding("warn", where, `${b.target.client.name} loads ${what.join(", and ")}.`, {
             ...(fix
               ? {
-                  fix: `In the manifest, ${fixLine(fix, b.target.client.id, budgets.servers)}; then \`mcp-twin sync\` (it then loads ${n(fix.after.tools)} tools, ≈${n(fix.after.eager)} tokens not deferred)${onDemand ? `; ${onDemand}` : ""}.`,
+                  fix: `In the manifest, ${fixLine(fix, b.target.client.id, budgets.servers)}; then \`mcp-twin sync\` (it then loads ${countOf(fix.after.tools, "tool")}, ≈${n(fix.after.eager)} tokens not deferred)${onDemand ? `; ${onDemand}` : ""}.`,
                 }
               : onDemand
                 ? { fix: `In the manifest, ${onDemand.replace(/^or /, "")}; then \`mcp-twin sync\`.` }
