@@ -15,6 +15,7 @@ import type { RunResult } from "../system/run.js";
 import {
   type AutostartFacts,
   CARRIED_VARS,
+  carriedPath,
   type NoAutostart,
   planAutostart,
   SOCKET_NAME,
@@ -101,9 +102,17 @@ export async function ensureAutostart(
   bridge: Environment,
   program: { node: string; script: string },
   envs: readonly Environment[],
-  options: { accept?: boolean; listen: AutostartFacts["listen"]; handOver?: () => Promise<unknown> },
+  options: {
+    accept?: boolean;
+    listen: AutostartFacts["listen"];
+    handOver?: () => Promise<unknown>;
+    /** The programs its servers run by name (`uvx`): their folders stay on the PATH it carries. */
+    programs?: readonly string[];
+  },
 ): Promise<AutostartOutcome> {
-  const plan = planAutostart(await factsOf(machine, bridge, envs, program, options.listen));
+  const plan = planAutostart(
+    await factsOf(machine, bridge, envs, program, options.listen, options.programs ?? []),
+  );
   if (plan.kind === "none")
     return { state: "none", why: plan.why, fix: plan.fix, ...(plan.line ? { line: plan.line } : {}) };
   const { text, offer, noDesktop, service, ...record } = plan;
@@ -169,6 +178,7 @@ async function factsOf(
   envs: readonly Environment[],
   program: AutostartFacts["program"],
   listen: AutostartFacts["listen"],
+  programs: readonly string[] = [],
 ): Promise<AutostartFacts> {
   const windows = windowsOf(bridge, envs);
   // Only the side sync runs on has its variables to give: the bridge then sees what sync saw.
@@ -178,6 +188,13 @@ async function factsOf(
       const value = getEnv(machine.host.env, name);
       if (value) carried[name] = value;
     }
+  // Of the PATH, only what the bridge needs (carriedPath): node's folder, npm's, its programs'.
+  if (carried.PATH !== undefined && bridge.kind !== "windows") {
+    const names = [...new Set(["npm", ...programs.filter((p) => !p.includes("/"))])];
+    const found = await Promise.all(names.map((p) => bridge.findProgram?.(p)));
+    const needed = found.flatMap((f) => (f ? [path.posix.dirname(f)] : []));
+    carried.PATH = carriedPath(carried.PATH, path.posix.dirname(program.node), needed);
+  }
   const systemd =
     bridge.kind === "linux" &&
     bridge.local &&

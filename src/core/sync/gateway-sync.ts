@@ -344,6 +344,8 @@ async function installAutostart(
     accept,
     listen,
     handOver,
+    // The programs the bridge may run by name (a shared server's, one behind /tools): their folders.
+    programs: ctx.servers.flatMap(([, s]) => (s.command ? [s.command] : [])),
   });
   const again = handed ? await ensureBridge(lifecycle, listen).then(() => undefined, message) : undefined;
   const { record, ...shown } = outcome;
