@@ -11,7 +11,6 @@ import {
   AGENT_LABEL,
   type AutostartFacts,
   type AutostartPlan,
-  carriedPath,
   DESKTOP_ENTRY,
   planAutostart,
   SOCKET_NAME,
@@ -294,27 +293,5 @@ describe("a gateway that is down", () => {
     ).toBe(
       'run `mcp-twin bridge start`; at logon the systemd user unit "mcp-twin-bridge.service" (/home/ann/.config/systemd/user/x.service) starts it — if it did not, `mcp-twin sync` installs it again and `mcp-twin bridge status` shows its log',
     );
-  });
-});
-
-describe("the PATH a start at logon carries", () => {
-  test("only node's folder, the folders of the programs the bridge runs and the system's, in sync's order", () => {
-    const shell = [
-      "/home/ann/project/.venv/bin",
-      "/home/ann/.local/bin",
-      "/home/ann/.nvm/versions/node/v22/bin",
-      "/usr/local/bin",
-      "/usr/bin",
-      "/bin",
-      "/mnt/c/Windows/system32",
-      "/mnt/c/Program Files/Docker/resources/bin",
-    ].join(":");
-    expect(carriedPath(shell, "/home/ann/.nvm/versions/node/v22/bin", ["/home/ann/.local/bin"])).toBe(
-      "/home/ann/.local/bin:/home/ann/.nvm/versions/node/v22/bin:/usr/local/bin:/usr/bin:/bin",
-    );
-  });
-
-  test("node's folder first when the shell's PATH lacks it; each folder once", () => {
-    expect(carriedPath("/usr/bin:/usr/bin/:/opt/x", "/opt/node/bin", [])).toBe("/opt/node/bin:/usr/bin");
   });
 });

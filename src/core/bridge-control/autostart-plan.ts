@@ -19,12 +19,11 @@ export const DESKTOP_ENTRY = "mcp-twin-bridge.desktop";
  * installed start at logon does changes, so the next sync (one that writes nothing too) writes it
  * again. 4 (the first released): every way runs `bridge start`, whose keeper holds the port and
  * restarts the bridge; the Windows task of a bridge on Windows runs its Node keeper itself. 5:
- * systemd holds the port in a socket unit and starts the bridge on it. 6: the PATH carried is the
- * folders the bridge needs (node's, its servers' programs', the system's), not the whole shell's.
+ * systemd holds the port in a socket unit and starts the bridge on it. 6: a PATH of what it needs.
  */
 export const AUTOSTART_FORMAT = 6;
 
-/** Variables the bridge must see as sync sees them (where the home and its state are, the PATH: see carriedPath). */
+/** Variables the bridge must see as sync sees them (where the home and its state are, the PATH). */
 export const CARRIED_VARS = [
   "MCP_TWIN_HOME",
   "MCP_TWIN_BRIDGE_HOME",
@@ -34,41 +33,11 @@ export const CARRIED_VARS = [
   "PATH",
 ] as const;
 
-/** The system's own program folders: kept in a carried PATH wherever sync's PATH has them. */
-const SYSTEM_FOLDERS = [
-  "/usr/local/sbin",
-  "/usr/local/bin",
-  "/usr/sbin",
-  "/usr/bin",
-  "/sbin",
-  "/bin",
-  "/opt/homebrew/bin",
-  "/opt/homebrew/sbin",
-];
-
-/**
- * The PATH a start at logon carries: of sync's PATH, only the folders the bridge needs — node's, the
- * ones its servers' programs were found in (`needed`), the system's — in sync's order (so the same
- * program wins), node's first when the PATH lacks it. A file that runs at every login holds no
- * more of the shell's PATH than that (a project's tools, a virtualenv, another system's folders).
- */
-export function carriedPath(path: string, nodeFolder: string, needed: readonly string[]): string {
-  const bare = (d: string) => d.replace(/\/+$/, "") || "/";
-  const keep = new Set([nodeFolder, ...needed, ...SYSTEM_FOLDERS].map(bare));
-  const folders = path
-    .split(":")
-    .map(bare)
-    .filter((d) => keep.has(d));
-  return [...new Set([...(folders.includes(bare(nodeFolder)) ? [] : [bare(nodeFolder)]), ...folders])].join(
-    ":",
-  );
-}
-
 /** The facts the choice depends on. */
 export interface AutostartFacts {
   /** The environment the bridge runs in, and mcp-twin there (native paths). */
   bridge: Pick<EnvFacts, "id" | "kind" | "home" | "vars"> & { distro?: string | undefined };
-  program: { node: string; script: string };
+  program: { node: string; script: string; path?: string };
   /** Where the bridge listens: systemd's socket unit binds it. */
   listen: { host: string; port: number };
   /** The bridge's state folder (native): the Windows loop looks there for a stop asked. */

@@ -15,7 +15,6 @@ import type { RunResult } from "../system/run.js";
 import {
   type AutostartFacts,
   CARRIED_VARS,
-  carriedPath,
   type NoAutostart,
   planAutostart,
   SOCKET_NAME,
@@ -100,19 +99,11 @@ const notListening = async (env: Environment, record: AutostartRecord) =>
 export async function ensureAutostart(
   machine: Machine,
   bridge: Environment,
-  program: { node: string; script: string },
+  program: { node: string; script: string; path?: string },
   envs: readonly Environment[],
-  options: {
-    accept?: boolean;
-    listen: AutostartFacts["listen"];
-    handOver?: () => Promise<unknown>;
-    /** The programs its servers run by name (`uvx`): their folders stay on the PATH it carries. */
-    programs?: readonly string[];
-  },
+  options: { accept?: boolean; listen: AutostartFacts["listen"]; handOver?: () => Promise<unknown> },
 ): Promise<AutostartOutcome> {
-  const plan = planAutostart(
-    await factsOf(machine, bridge, envs, program, options.listen, options.programs ?? []),
-  );
+  const plan = planAutostart(await factsOf(machine, bridge, envs, program, options.listen));
   if (plan.kind === "none")
     return { state: "none", why: plan.why, fix: plan.fix, ...(plan.line ? { line: plan.line } : {}) };
   const { text, offer, noDesktop, service, ...record } = plan;
@@ -178,23 +169,15 @@ async function factsOf(
   envs: readonly Environment[],
   program: AutostartFacts["program"],
   listen: AutostartFacts["listen"],
-  programs: readonly string[] = [],
 ): Promise<AutostartFacts> {
   const windows = windowsOf(bridge, envs);
-  // Only the side sync runs on has its variables to give: the bridge then sees what sync saw.
+  // Only the side sync runs on has its variables to give: the bridge sees what sync saw (its PATH trimmed).
   const carried: Record<string, string> = {};
   if (bridge.local)
     for (const name of CARRIED_VARS) {
-      const value = getEnv(machine.host.env, name);
+      const value = name === "PATH" && program.path ? program.path : getEnv(machine.host.env, name);
       if (value) carried[name] = value;
     }
-  // Of the PATH, only what the bridge needs (carriedPath): node's folder, npm's, its programs'.
-  if (carried.PATH !== undefined && bridge.kind !== "windows") {
-    const names = [...new Set(["npm", ...programs.filter((p) => !p.includes("/"))])];
-    const found = await Promise.all(names.map((p) => bridge.findProgram?.(p)));
-    const needed = found.flatMap((f) => (f ? [path.posix.dirname(f)] : []));
-    carried.PATH = carriedPath(carried.PATH, path.posix.dirname(program.node), needed);
-  }
   const systemd =
     bridge.kind === "linux" &&
     bridge.local &&
