@@ -28,6 +28,8 @@ const GOOSE_TOOLS =
 export const goose = defineClient({
   id: "goose",
   name: "Goose",
+  notice:
+    "Goose 1.49 removed the `sse`, `frontend` and `inline_python` extension types: one you wrote by hand no longer loads; mcp-twin writes an SSE server as a relay to it, a remote one as `streamable_http`.",
   files: {
     windows: { base: "appdata", path: ["Block", "goose", "config", "config.yaml"], program: "goose" },
     wsl: { base: "xdg-config", path: ["goose", "config.yaml"], program: "goose" },

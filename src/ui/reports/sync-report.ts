@@ -222,6 +222,8 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
   /** Files others can read where this run wrote (or would write) a shared server's relay. */
   const readable: string[] = [];
   const readableSaid: string[] = [];
+  /** A client's move (its notice: a successor, a removed type), said once, where this run writes it. */
+  const noticed = new Set<string>();
   for (const t of report.targets) {
     const changes = [
       ...t.added.map((n) => `+${n}`),
@@ -239,6 +241,11 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
       `  ${mark} ${t.env} ${c.bold(t.client)} ${c.dim(t.path)}  ${action}${changes ? ` ${changes}` : ""}`,
     );
     if (t.note) out.print(c.dim(`      ${t.note}`));
+    const notice = clientById(t.client)?.notice;
+    if (notice && (t.action === "created" || t.action === "updated") && !noticed.has(t.client)) {
+      noticed.add(t.client);
+      out.print(c.dim(`      ${notice}`));
+    }
     const window = windowLine(t, out.shown);
     if (window) out.print(`      ${window}`);
     const crossing = acrossLine(t, report, out.shown);
