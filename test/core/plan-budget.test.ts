@@ -59,7 +59,7 @@ test("no figures at all: no lines (nothing to say is not said as zero)", () => {
   expect(planBudgetLines([target("codex")], [{ name: "x", spec: { package: "x@1" } }])).toEqual([]);
 });
 
-test("one tool is one tool, never \"1 tools\"", () => {
+test('one tool is one tool, never "1 tools"', () => {
   const fetch = [{ name: "fetch", spec: { command: "uvx" }, measured: { tools: 1, tokens: 253 } }];
   expect(planBudgetLines([target("gemini-cli")], fetch)).toEqual(["Gemini CLI: 1 tool, ≈253 tokens"]);
 });

@@ -45,7 +45,19 @@ describe("the catalogue's eight servers, as the docs give them", () => {
     expect(read("README.md")).toContain(`${all.tools} tools and ${figure(all.tokens)} tokens`);
     const manifest = read("docs/manifest.md");
     expect(manifest).toContain(`every client loads all ${all.tools}`);
-    expect(manifest).toContain(`| Claude Code       | —     | ${all.tools} tools, ≈${figure(all.tokens)} d`);
+    expect(manifest).toMatch(
+      new RegExp(`\\| Claude Code +\\| — +\\| ${all.tools} tools, ≈${figure(all.tokens)} d`),
+    );
+    // commands.md's `mcp-twin tools` example: GitHub's row, and VS Code deferring them all, no limit.
+    const github = measured.find((s) => s.server === "github");
+    const commands = read("docs/commands.md");
+    expect(commands).toMatch(new RegExp(`\\ngithub +${github?.tools} +${figure(github?.tokens ?? 0)} `));
+    expect(commands).toMatch(new RegExp(`\\n≈tokens +${figure(all.tokens)} d +${figure(all.tokens)} d\\n`));
+  });
+
+  test("tools on demand is said where the bridge and `mcp-twin tools` are", () => {
+    for (const page of ["docs/bridge.md", "docs/commands.md"])
+      expect(read(page), page).toContain("[tools on demand](manifest.md#tools-on-demand)");
   });
 });
 

@@ -23,7 +23,6 @@ import { installAdvice, programHint } from "../environments/program-hints.js";
 import type { Environment } from "../environments/types.js";
 import type { UsageError } from "../errors.js";
 import { entryKeys, readTargetEntries, readTargetFields } from "../formats/index.js";
-import type { ServerSpec } from "../manifest/schema.js";
 import { TOOLS_ENTRY } from "../manifest/tool-search.js";
 import { type LoginLine, loginLines } from "../oauth/needs-login.js";
 import { own } from "../plain-records.js";
