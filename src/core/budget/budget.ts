@@ -2,6 +2,7 @@
  * Each client's context budget (pure): the servers and tools it loads once sync has run, what their
  * definitions weigh in tokens, which it defers, its limit and what is over it.
  */
+import { defersTools } from "../clients/tool-search-fact.js";
 import type { Target } from "../clients/types.js";
 import type { DesiredEntries } from "../entries/desired.js";
 import type { EntryState } from "../entries/ownership.js";
@@ -109,8 +110,7 @@ export function clientBudgets(
         ? onDemandBudget(target.client.id, door.behind, servers, lists, keep)
         : undefined;
     const tools = rows.reduce((n, r) => n + r.row.kept, 0) + (onDemand?.listed ?? 0);
-    const defers = target.client.toolBudget?.defers;
-    for (const r of rows) r.row.deferred = defers ? defers.entry(r.entry, tools) : false;
+    for (const r of rows) r.row.deferred = defersTools(target.client, r.entry, tools);
     const budget: ClientBudget = {
       target,
       servers: rows.map((r) => r.row),

@@ -266,7 +266,7 @@ export interface HeldProbe {
   runs: string;
 }
 
-/** A client entry that reaches a shared server at the bridge (`…/share/<name>`). */
+/** A client entry that reaches the bridge: a shared server's (`…/share/<name>`) or a tools entry (`/tools`). */
 export interface SharedEntryFact {
   where: Where;
   /** The file, as its environment spells it. */
@@ -285,6 +285,8 @@ export interface SharedEntryFact {
   readable: boolean;
   /** The manifest's share mode for it now (undefined: not shared, or not in the manifest). */
   manifestMode?: string | undefined;
+  /** A tools entry (tools on demand): it reaches the bridge's /tools, not one shared server. */
+  tools?: true;
   /**
    * A url entry naming a port the running bridge does not listen on (it moved since the entry was
    * written): that port, and what holds it now, named (none: nothing listens there).

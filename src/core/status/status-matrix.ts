@@ -12,7 +12,7 @@ import { type PluginServerSeen, seenIn } from "../clients/plugin-servers.js";
 import { startAgain } from "../clients/restarts.js";
 import type { Target } from "../clients/types.js";
 import { besidesDefaults } from "../clients/written-defaults.js";
-import { loadContext, readableTargets, readTargetTexts } from "../context/context.js";
+import { type Context, loadContext, readableTargets, readTargetTexts } from "../context/context.js";
 import { entriesNow, wireBridge } from "../entries/desired.js";
 import { classifyTarget, type EntryState, entriesMeant } from "../entries/ownership.js";
 import { resolveEntry } from "../entries/programs/resolve.js";
@@ -29,7 +29,7 @@ import { own } from "../plain-records.js";
 import { referenceProblems } from "../secrets/references.js";
 import { checkSelectors } from "../selectors.js";
 import type { Progress } from "../system/progress.js";
-import { manifestShareList } from "./shared-status.js";
+import { manifestShareList, type ShareItem } from "./shared-status.js";
 
 /** Who owns each entry, as sync sees it (ownership.ts). */
 type StatusState = EntryState;
@@ -70,6 +70,29 @@ export interface StatusRow {
   off?: true;
 }
 
+/** What status shows: the rows, and what is said beside them. */
+export interface StatusFacts {
+  manifest: string;
+  scope: "user" | "project";
+  rows: StatusRow[];
+  blockers: SyncBlocker[];
+  /** Servers that need a login, and the state of mcp-twin's login for each (no network). */
+  logins: LoginLine[];
+  /** How many servers (enabled, and disabled ones) and client configs the rows cross. */
+  counts: { servers: number; disabled: number; targets: number };
+  /** The user manifest's shared servers (a project manifest shares none: the bridge is the machine's). */
+  shares: ShareItem[];
+  /**
+   * The servers the bridge runs behind tools entries only (the manifest's toolSearch; one process per
+   * client session), which the manifest does not share.
+   */
+  behindTools: ShareItem[];
+  /** Servers the clients' plugins and extensions provide, and what an mcp-twin entry does to one. */
+  plugins: PluginLine[];
+  /** The client configs that cannot be read or do not parse (left out of the rows), each with its repair. */
+  unreadable: UsageError[];
+}
+
 /**
  * What stops the next sync before it writes anything (exit 2), by sync's own rule
  * (references.ts): a `${secret:…}` that is not set, a placeholder where a key belongs. Each is its
@@ -84,22 +107,7 @@ export async function computeStatus(
   machine: Machine,
   options: { manifest?: string | undefined; envs: string[]; clients: string[]; project?: string | undefined },
   progress: Progress,
-): Promise<{
-  manifest: string;
-  scope: "user" | "project";
-  rows: StatusRow[];
-  blockers: SyncBlocker[];
-  /** Servers that need a login, and the state of mcp-twin's login for each (no network). */
-  logins: LoginLine[];
-  /** How many servers (enabled, and disabled ones) and client configs the rows cross. */
-  counts: { servers: number; disabled: number; targets: number };
-  /** The user manifest's shared servers (a project manifest shares none: the bridge is the machine's). */
-  shares: Array<{ name: string; mode: string }>;
-  /** Servers the clients' plugins and extensions provide, and what an mcp-twin entry does to one. */
-  plugins: PluginLine[];
-  /** The client configs that cannot be read or do not parse (left out of the rows), each with its repair. */
-  unreadable: UsageError[];
-}> {
+): Promise<StatusFacts> {
   checkSelectors({ clients: options.clients, envs: options.envs });
   // A file that cannot be read or parsed is named (and how to repair it), and every other one shown.
   const { ctx, texts, unreadable } = await readableTargets(await loadContext(machine, options, progress));
@@ -189,7 +197,7 @@ export async function computeStatus(
     rows,
     blockers,
     logins: loginLines(machine, ctx.servers),
-    shares: ctx.located.scope === "user" ? manifestShareList(ctx.servers, bridge?.env) : [],
+    ...inTheBridge(ctx, bridge?.env, desired),
     plugins,
     unreadable,
     counts: {
@@ -418,4 +426,28 @@ async function missingParts(
   if (program && !isNodeProgram(program.path))
     return `the entry is there, but ${what} is not found in ${gone.env}: install it there, or set "command" to its absolute path; ${then}.`;
   return `the entry is there, but ${what} is not found in ${gone.env}: \`mcp-twin sync\` installs it again; ${then}.`;
+}
+
+/**
+ * What the bridge runs: the manifest's shares, and the servers behind the tools entries sync writes
+ * (each target's `tools`) that it does not share.
+ */
+function inTheBridge(
+  ctx: Pick<Context, "located" | "servers">,
+  bridgeEnv: Environment | undefined,
+  desired: ReadonlyMap<string, ReadonlyMap<string, BuiltEntry>>,
+): { shares: ShareItem[]; behindTools: ShareItem[] } {
+  // A project manifest shares none: the bridge is the machine's.
+  const shares = ctx.located.scope === "user" ? manifestShareList(ctx.servers, bridgeEnv) : [];
+  const names = new Set<string>();
+  for (const entries of desired.values()) {
+    const door = entries.get(TOOLS_ENTRY);
+    for (const name of door?.ok ? (door.behind ?? []) : []) names.add(name);
+  }
+  const behindTools = ctx.servers.flatMap(([name, spec]) =>
+    names.has(name) && !shares.some((s) => s.name === name)
+      ? [{ name, mode: "session", ...(spec.command ? { program: spec.command } : {}) }]
+      : [],
+  );
+  return { shares, behindTools };
 }

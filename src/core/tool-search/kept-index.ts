@@ -5,6 +5,7 @@
  */
 
 import type { ToolDef } from "../entries/tool-lists.js";
+import { countOf } from "../text/prose-lists.js";
 import { indexable } from "./bounds.js";
 import {
   folderKey,
@@ -79,7 +80,7 @@ export class KeptIndex {
     }
     if (!again || !tools) return;
     this.#log(
-      `[tools] ${server}${folder ? ` (${folder})` : ""}: its list changed, ${tools.length} tools indexed again`,
+      `[tools] ${server}${folder ? ` (${folder})` : ""}: its list changed, ${countOf(tools.length, "tool")} indexed again`,
     );
     for (const tell of this.told) tell();
   }

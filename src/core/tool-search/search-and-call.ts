@@ -68,17 +68,18 @@ const CALL_SCHEMA = {
   required: ["name"],
 };
 
-/** The tools the kept `<server>/<tool>`s are listed as: their own names, or `<server>_<tool>` when two share one. */
+/**
+ * The tools the kept `<server>/<tool>`s are listed as: their own names; `<server>_<tool>` for one
+ * whose name an earlier kept tool (in `keep`'s order) or search_tools/call_tool has, so a kept
+ * tool's name never changes when another of the same name is kept after it.
+ */
 function keptByName(o: OnDemand): Map<string, { server: string; tool: ToolDef }> {
-  const kept = o.keep.map((id) => o.index.named(id, o.admits));
-  const taken = new Set([SEARCH_TOOLS, CALL_TOOL]);
-  const clash = new Set(kept.filter((k, i) => kept.findIndex((j) => j?.tool.name === k?.tool.name) !== i));
   const out = new Map<string, { server: string; tool: ToolDef }>();
-  for (const k of kept) {
+  const taken = (name: string) => name === SEARCH_TOOLS || name === CALL_TOOL || out.has(name);
+  for (const k of o.keep.map((id) => o.index.named(id, o.admits))) {
     if (!k) continue;
-    const own = k.tool.name;
-    const name = taken.has(own) || [...clash].some((c) => c?.tool.name === own) ? `${k.server}_${own}` : own;
-    if (!out.has(name)) out.set(name, k);
+    const name = taken(k.tool.name) ? `${k.server}_${k.tool.name}` : k.tool.name;
+    if (!taken(name)) out.set(name, k);
   }
   return out;
 }
@@ -87,7 +88,7 @@ function keptByName(o: OnDemand): Map<string, { server: string; tool: ToolDef }>
 export function onDemandTools(o: OnDemand): ToolDef[] {
   const lines = o.servers.map(({ name, key = name, about }) => {
     const tools = o.index.tools(key).filter((t) => o.admits(key, t.name));
-    return `- ${name} (${tools.length} tools)${about ? `: ${about}` : ""}`;
+    return `- ${name} (${tools.length} tool${tools.length === 1 ? "" : "s"})${about ? `: ${about}` : ""}`;
   });
   for (const name of o.unsearched?.servers ?? [])
     lines.push(`- ${name} (not searched here: ${o.unsearched?.why})`);
@@ -120,7 +121,17 @@ export async function onDemandCall(
       ...(typeof tool.description === "string" ? { description: tool.description } : {}),
       inputSchema: tool.inputSchema ?? { type: "object", properties: {} },
     }));
-    const note = unsearchedLine(o);
+    // No match is said, with what to try: a bare empty list reads as "no tools here".
+    const selected = /^select:(.*)$/.exec(query.trim())?.[1];
+    const none =
+      tools.length > 0
+        ? undefined
+        : selected !== undefined
+          ? `There is no tool ${JSON.stringify(selected)} here: search by what the tool should do.`
+          : o.unsearched
+            ? `No tool matches ${JSON.stringify(query)} among the servers searched.`
+            : `No tool matches ${JSON.stringify(query)}. Try other or fewer words for what the tool should do (a verb and a thing: "read file"), or a server's name (${o.servers.map((s) => s.name).join(", ")}).`;
+    const note = [unsearchedLine(o), none].filter(Boolean).join(" ") || undefined;
     const found = { tools, ...(note ? { note } : {}) };
     const text = [JSON.stringify({ tools }), ...(note ? [note] : [])].join("\n");
     return { content: [{ type: "text", text }], structuredContent: found };

@@ -11,7 +11,7 @@ import { onDemandLine, onDemandOffer } from "../../core/budget/on-demand.js";
 import { type RuleProblem, ruleNote } from "../../core/budget/rule-problems.js";
 import type { ServerSpec } from "../../core/manifest/schema.js";
 import { untrusted } from "../../core/text/control-chars.js";
-import { andList } from "../../core/text/prose-lists.js";
+import { andList, countOf } from "../../core/text/prose-lists.js";
 import type { Output } from "../output.js";
 import { manifestLine } from "./manifest-line.js";
 
@@ -172,7 +172,7 @@ function renderOnDemand(b: ClientBudget, out: Output): void {
   const who = `${b.target.client.name} (${b.target.env.id})`;
   const unknown = d.unknown.length > 0 ? ` (${andList(d.unknown)} not listed yet, not counted)` : "";
   out.print(
-    `${out.theme.ok} ${who}: tools on demand for ${andList(d.servers)}: ${d.tools} tools, ≈${n(d.before)} tokens as an entry each${unknown}; its tools entry lists ${d.listed} (search_tools, call_tool${d.kept > 0 ? `, ${d.kept} kept` : ""}), ≈${n(d.after)} tokens.`,
+    `${out.theme.ok} ${who}: tools on demand for ${andList(d.servers)}: ${countOf(d.tools, "tool")}, ≈${n(d.before)} tokens as an entry each${unknown}; its tools entry lists ${d.listed} (search_tools, call_tool${d.kept > 0 ? `, ${d.kept} kept` : ""}), ≈${n(d.after)} tokens.`,
   );
 }
 
@@ -190,7 +190,7 @@ function renderOver(b: ClientBudget, servers: ReadonlyMap<string, ServerSpec>, o
   const fix = budgetFix(b);
   if (fix)
     out.print(
-      `  fix: ${untrusted(fixLine(fix, b.target.client.id, servers))}; then \`mcp-twin sync\` (${n(fix.after.tools)} tools, ≈${n(fix.after.eager)} tokens not deferred).`,
+      `  fix: ${untrusted(fixLine(fix, b.target.client.id, servers))}; then \`mcp-twin sync\` (${countOf(fix.after.tools, "tool")}, ≈${n(fix.after.eager)} tokens not deferred).`,
     );
   // Tools on demand, for a client that cannot search its own.
   const offer = onDemandOffer(

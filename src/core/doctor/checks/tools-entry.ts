@@ -34,11 +34,16 @@ function failed(p: ProbeItem, error: string): Finding {
   const { where, clientName } = p.work;
   const r = p.result;
   const refused = r?.status === 401 || r?.status === 403 || /Forbidden: \/tools serves/.test(error);
+  // Nothing answers at the bridge's address: shared.gateway's one finding for every such entry.
+  if (!refused && (r?.cause === "refused" || r?.cause === "network"))
+    return finding(
+      "skip",
+      where,
+      "its tools entry was not reached: the bridge is not there (see shared.gateway).",
+    );
   const fix = refused
     ? `${SYNC_FIX} It writes ${clientName}'s tools entry with its own client token, from the bridge's token now (or takes the entry out when the manifest's toolSearch no longer names ${clientName}).`
-    : r?.cause === "refused" || r?.cause === "network"
-      ? "Start the bridge: `mcp-twin bridge start` (`mcp-twin sync` starts it too)."
-      : "Run `mcp-twin bridge restart`, then doctor again; if it still fails, `mcp-twin bridge logs` shows what the bridge was doing.";
+    : "Run `mcp-twin bridge restart`, then doctor again; if it still fails, `mcp-twin bridge logs` shows what the bridge was doing.";
   const why = refused
     ? `; the bridge refused its credential: /tools serves only the clients the manifest's toolSearch names, each with the client token sync wrote for it`
     : "";
@@ -103,8 +108,8 @@ export const toolsEndpointChecks = [
   defineCheck({
     id: "tools.endpoint",
     scope: "probe",
-    doc: "a client's `tools` entry (tools on demand, the manifest's `toolSearch`) gets the real handshake through it — its url entry with its client token, or its relay, started as the client starts it — and must list `search_tools` and `call_tool`; pass names the kept tools listed beside them; warn when search_tools finds no tool of a server behind it (the bridge knows none of its tools: not started, or failed to) or does not search one, naming each. Fail when it does not answer (the cause said: the bridge not running, the bridge refusing its client token, no answer) or answers without them (the entry reaches something else). Skip when doctor did not contact it (its line says why: `--no-probe`, the bridge not running for a relay, which would start it).",
-    fix: "a refused client token, or an entry that reaches something else: `mcp-twin sync` (it writes the entry with the client's own token from the bridge's token now, or takes it out when `toolSearch` no longer names the client); the bridge not running: `mcp-twin bridge start`; no answer: `mcp-twin bridge restart`, and `mcp-twin bridge logs` for what it was doing.",
+    doc: "a client's `tools` entry (tools on demand, the manifest's `toolSearch`) gets the real handshake through it — its url entry with its client token, or its relay, started as the client starts it — and must list `search_tools` and `call_tool`; pass names the kept tools listed beside them; warn when search_tools finds no tool of a server behind it (the bridge knows none of its tools: not started, or failed to) or does not search one, naming each. Fail when it does not answer (the cause said: the bridge refusing its client token, no answer) or answers without them (the entry reaches something else). Skip when doctor did not contact it (its line says why: `--no-probe`, the bridge not running for a relay, which would start it) or nothing answers at the bridge's address (shared.gateway's one finding says so, with the fix).",
+    fix: "a refused client token, or an entry that reaches something else: `mcp-twin sync` (it writes the entry with the client's own token from the bridge's token now, or takes it out when `toolSearch` no longer names the client); no answer: `mcp-twin bridge restart`, and `mcp-twin bridge logs` for what it was doing.",
     run: (p) => (reachesTools(p.work) ? [endpointFinding(p)] : []),
   }),
 ];
