@@ -150,4 +150,22 @@ describe("share defaults", () => {
     const { problems } = loadCatalogue({ homeDir: dir });
     expect(problems.map((p) => p.message).join("\n")).toMatch(/a url server already runs once/);
   });
+
+  test("a template's wrong value is said in the product's words, not zod's", () => {
+    const dir = path.join(tmp, "wrong-type");
+    mkdirSync(path.join(dir, "templates"), { recursive: true });
+    writeFileSync(
+      path.join(dir, "templates", "t.jsonc"),
+      JSON.stringify({
+        name: "t",
+        title: "T",
+        description: "t",
+        homepage: "https://example.com",
+        runtime: 5,
+      }),
+    );
+    const [problem] = loadCatalogue({ homeDir: dir }).problems;
+    expect(problem?.message).toMatch(/^runtime: must be one of .*, not 5$/);
+    expect(problem?.message).not.toMatch(/Invalid|expected \w+, received/);
+  });
 });

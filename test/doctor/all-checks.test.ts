@@ -5,8 +5,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "vitest";
-import { CHECKS } from "../../src/core/doctor/all-checks.js";
+import { clientById } from "../../src/core/clients/index.js";
+import { CHECKS, runScope } from "../../src/core/doctor/all-checks.js";
 import { GENERATED, withGenerated } from "../../src/core/doctor/docs.js";
+import { emptyFacts } from "../../src/core/doctor/facts.js";
 import { docFix } from "../../src/core/doctor/finding-words.js";
 import { finding } from "../../src/core/doctor/types.js";
 import { REPO } from "../helpers/fake-machine.js";
@@ -49,4 +51,22 @@ test("a failure is never made without its fix: the report's last line sends the 
   expect(finding("fail", {}, "broken.", { fix: "Mend it." }).fix).toBe("Mend it.");
   // A cause that brought no fix of its own gets the check's documented one.
   expect(docFix("fix it at that position")).toBe("Fix it at that position.");
+});
+
+test("a client that moved is said once by doctor, however many of its files it finds; one that did not, never", () => {
+  const moved = ["continue", "roo-code", "goose", "amp", "gemini-cli"] as const;
+  const config = (id: string, env: string) => ({
+    config: { target: { client: clientById(id), env: { id: env } } },
+  });
+  const facts = {
+    ...emptyFacts(),
+    configs: [...moved.flatMap((id) => [config(id, "windows"), config(id, "wsl")]), config("zed", "wsl")],
+  } as unknown as Parameters<typeof runScope<"machine">>[1];
+  const found = runScope("machine", facts).filter((c) => c.id === "client.moved");
+  expect(found.map((c) => [c.client, c.status])).toEqual(moved.map((id) => [id, "warn"]));
+  for (const c of found) expect(c.message).toBe(clientById(c.client!)?.notice);
+  // Each names where to go or what changed: a successor, a package, the removed types.
+  expect(found.map((c) => c.message).join("\n")).toMatch(
+    /Cursor[\s\S]*Zoo Code[\s\S]*sse[\s\S]*@ampcode\/cli[\s\S]*agy/,
+  );
 });

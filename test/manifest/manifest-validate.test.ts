@@ -120,6 +120,49 @@ describe("unknown fields", () => {
   });
 });
 
+describe("a wrong value in the product's words, never zod's", () => {
+  const ZOD = /Invalid (input|option|URL|string)|Too (small|big)|expected \w+, received|Unrecognized/;
+  test.each([
+    ['{ "servers": { "a": { "url": 5 } } }', "servers.a.url: must be a string (in quotes), not 5"],
+    [
+      '{ "servers": { "a": { "command": "x", "args": "y" } } }',
+      "servers.a.args: must be a list ([ … ]), not a string",
+    ],
+    [
+      '{ "servers": { "a": { "command": "x", "env": ["A"] } } }',
+      "servers.a.env: must be an object ({ … }), not a list",
+    ],
+    ["[]", "(top level): must be an object ({ … }), not a list"],
+    [
+      '{ "servers": {}, "bridge": { "enabled": "yes" } }',
+      "bridge.enabled: must be true or false, not a string",
+    ],
+    ['{ "servers": {}, "bridge": { "port": -1 } }', "bridge.port: must be at least 1"],
+    ['{ "servers": {}, "bridge": { "port": 1.5 } }', "bridge.port: must be a whole number, not 1.5"],
+    ['{ "servers": {}, "toolSearch": {} }', "toolSearch.clients: is missing: add it, as a list ([ … ])"],
+    ['{ "servers": {}, "registry": "nope" }', "registry: is not a URL: write it in full (https://…)"],
+    ['{ "servers": { "a": { "command": "" } } }', "servers.a.command: must not be empty"],
+    ['{ "version": 2, "servers": {} }', "version: must be 1, not 2"],
+    [
+      '{ "servers": { "a": { "command": "x", "share": 3 } } }',
+      'servers.a.share: must be one of "machine", "project" or "session", not 3',
+    ],
+  ])("%s", (text, words) => {
+    const [error] = errorsOf(text);
+    expect(error?.message).toMatch(/^m\.jsonc:\d+:\d+: /);
+    expect(error?.message.replace(/^m\.jsonc:\d+:\d+: /, "")).toBe(words);
+    expect(error?.message).not.toMatch(ZOD);
+  });
+
+  test("a string in the wrong place is never echoed (it may be a key pasted there)", () => {
+    const [error] = errorsOf(
+      '{ "servers": { "a": { "url": "https://x.example", "headers": "Bearer sk-live-123" } } }',
+    );
+    expect(error?.message).toContain("servers.a.headers: must be an object ({ … }), not a string");
+    expect(error?.message).not.toContain("sk-live");
+  });
+});
+
 describe("remote servers: http(s) URLs without credentials, headers on one line", () => {
   const manifest = (server: string) => `{\n  "servers": {\n    "r": ${server}\n  }\n}\n`;
   test.each([

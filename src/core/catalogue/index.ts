@@ -7,6 +7,7 @@ import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { getNodeValue, type ParseError, parseTree } from "jsonc-parser";
 import { lineColumnAt, UsageError } from "../errors.js";
+import { issueWords, valueAt } from "../manifest/issue-words.js";
 import { unreservedName } from "../manifest/reserved-names.js";
 import { type ServerSpec, serverSchema } from "../manifest/schema.js";
 import { referencedNames } from "../manifest/spec.js";
@@ -55,10 +56,12 @@ function loadTemplateFile(file: string): { template: Template } | { problem: Cat
     const at = lineColumnAt(text, errors[0]?.offset ?? 0);
     return { problem: { file, ...at, message: "not valid JSON(C)" } };
   }
-  const result = templateSchema.safeParse(getNodeValue(root));
+  const value = getNodeValue(root);
+  const result = templateSchema.safeParse(value);
   if (!result.success) {
     const [issue] = result.error.issues;
-    return { problem: { file, message: `${issue?.path.join(".") || "(top level)"}: ${issue?.message}` } };
+    const words = issue ? issueWords(issue, valueAt(value, issue.path)) : "invalid";
+    return { problem: { file, message: `${issue?.path.join(".") || "(top level)"}: ${words}` } };
   }
   return { template: result.data };
 }

@@ -12,6 +12,7 @@ import { entryChecks } from "./checks/entry-lint.js";
 import { environmentChecks } from "./checks/environments.js";
 import { loginChecks } from "./checks/logins.js";
 import { manifestChecks } from "./checks/manifest.js";
+import { movedClientsChecks } from "./checks/moved-clients.js";
 import { movedServersChecks } from "./checks/moved-servers.js";
 import { nodeChecks } from "./checks/node.js";
 import { ownListChecks } from "./checks/own-list.js";
@@ -39,6 +40,7 @@ export const CHECKS = [
   ...stateChecks,
   ...backupsChecks,
   ...configChecks,
+  ...movedClientsChecks,
   ...movedServersChecks,
   ...ownListChecks,
   ...pluginServerChecks,

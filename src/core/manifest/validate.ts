@@ -9,6 +9,7 @@ import { lineColumnAt, UsageError, UsageErrors } from "../errors.js";
 import { MAX_DEPTH, tooDeepAt } from "../formats/index.js";
 import { didYouMean } from "../selectors.js";
 import { describeParseError } from "../text/parse-errors.js";
+import { issueWords } from "./issue-words.js";
 import {
   bridgeSchema,
   type Manifest,
@@ -139,11 +140,16 @@ function issueToError(
     : 0;
   const { line, column } = lineColumnAt(text, at);
   const field = fieldPath.length > 0 ? fieldPath.join(".") : "(top level)";
-  let message = issue.message;
-  if (issue.code === "invalid_key") message = issue.issues[0]?.message ?? message;
+  // `node` may be the object holding a missing field: the field itself is what the words are of.
+  const exact = root ? findNodeAtLocation(root, fieldPath) : undefined;
+  let message = issueWords(issue, exact && { value: getNodeValue(exact) });
   let hint = "See docs/manifest.md in the package (or let your editor check it against the $schema).";
   // A value outside a fixed set ("share": "machin"): the nearest one, as for a misspelt field.
-  if (issue.code === "invalid_value" && node?.type === "string") {
+  if (
+    issue.code === "invalid_value" &&
+    node?.type === "string" &&
+    issue.values.every((v) => typeof v === "string")
+  ) {
     const guesses = didYouMean(String(node.value), issue.values.map(String));
     if (guesses.length > 0) message += ` (did you mean ${guesses.map((g) => `"${g}"`).join(" or ")}?)`;
   }
