@@ -7,6 +7,7 @@ import os from "node:os";
 import { SHARE_PREFIX } from "../../core/bridge-link/index.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
+import { RemoteWire } from "../../core/remote-upstream/remote-wire.js";
 import { type Clock, realClock } from "../clock.js";
 import type { Endpoint } from "../endpoint.js";
 import { headerOf } from "../http-guards.js";
@@ -109,7 +110,7 @@ export class ShareHost implements ShareRoom {
    */
   async reload(launch: ShareLaunch): Promise<boolean> {
     const key = launchKey(launch);
-    const same = (a: ShareLaunch) => JSON.stringify([a.mode, a.command, a.args, a.env]);
+    const same = (a: ShareLaunch) => JSON.stringify([a.mode, a.command, a.args, a.env, a.remote]);
     const changed = key !== this.#key || same(launch) !== same(this.#launch);
     this.#launch = launch;
     this.#key = key;
@@ -232,6 +233,8 @@ export class ShareHost implements ShareRoom {
       // not wherever whoever started the bridge happened to be, which would decide what a relative
       // path in its arguments means, or which copy of its package npx runs (a project's own).
       const launch = { ...this.#launch, cwd: cwd ?? this.#launch.cwd ?? os.homedir() };
+      const event = (line: string) => this.#event(key, line);
+      const own = (line: string) => (this.#own ? this.#own.write(key, line) : event(line));
       const updates = new MergedUpdates((uri) => {
         sendResourceUpdated(this.#sessions.get(key) ?? [], uri);
         this.#requests2026.resourceUpdated(key, uri);
@@ -239,15 +242,11 @@ export class ShareHost implements ShareRoom {
       child = new SharedChild(
         launch.name,
         // What happens to the process goes to both logs; what it writes (stderr, stdout that is
-        // not JSON-RPC), to its own.
+        // not JSON-RPC) — or a remote's way there (its key masked) — to its own.
         () =>
           open?.() ??
           this.#o.inProcess?.open?.(key) ??
-          new ChildTransport(
-            launch,
-            (line) => this.#event(key, line),
-            (line) => (this.#own ? this.#own.write(key, line) : this.#event(key, line)),
-          ),
+          (launch.remote ? new RemoteWire(launch.remote, own) : new ChildTransport(launch, event, own)),
         this.#key,
         this.#o.inProcess?.keyOf ? ListCache.memory() : this.#o.cache,
         {
