@@ -208,8 +208,9 @@ export class RemoteUpstream {
    * manifest gives (kept in the home), and how to set it again.
    */
   #said(message: string): string {
-    const text = this.mask(message);
-    if (!/^mcp-twin: .* needs credentials \(HTTP 401\)/.test(text)) return text;
+    // The relay's own words name mcp-twin (it stands in for the server); here they are the gateway's.
+    const text = this.mask(message).replace(/^mcp-twin: /, "");
+    if (!/^the server at .* needs credentials \(HTTP 401\)/.test(text)) return text;
     const { name, keys } = this.#target;
     const fix = keys.length
       ? `check ${keys.length === 1 ? "its key" : "its keys"}: ${keys.map((k) => `\`mcp-twin secret set ${k}\``).join(", ")}, then \`mcp-twin sync\``
