@@ -330,7 +330,9 @@ async function settleThere(
 /** The manifest's shared servers (enabled ones): they run in the bridge, so it must run. */
 function sharedServers(manifest: Manifest): Array<{ name: string; mode: string; remote?: true }> {
   return Object.entries(manifest.servers).flatMap(([name, s]) =>
-    s.share && !s.disabled ? [{ name, mode: s.share, ...(s.url !== undefined ? { remote: true as const } : {}) }] : [],
+    s.share && !s.disabled
+      ? [{ name, mode: s.share, ...(s.url !== undefined ? { remote: true as const } : {}) }]
+      : [],
   );
 }
 

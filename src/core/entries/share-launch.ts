@@ -310,7 +310,9 @@ function remoteLaunch(
   const headers = Object.fromEntries(Object.entries(run.headers).map(([k, v]) => [k, resolve(v)]));
   // A header whose name says it is a credential is masked whole (`Bearer <key>`), as its key is.
   for (const [k, v] of Object.entries(headers)) if (isSecretName(k) && v.length >= 4) secretValues.add(v);
-  const referenced = specFields(spec).flatMap((f) => (f.part === "url" || f.part === "headers" ? f.references : []));
+  const referenced = specFields(spec).flatMap((f) =>
+    f.part === "url" || f.part === "headers" ? f.references : [],
+  );
   const keys = [...new Set(referenced.filter((r) => r.kind === "secret").map((r) => r.name))];
   const secrets = [...secretValues];
   return {

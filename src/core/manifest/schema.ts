@@ -258,9 +258,11 @@ export const serverSchema = z
       const why =
         server.share === "project"
           ? 'a url server has no project folder to run in: share it "machine" (one connection for every client session) or "session" (one per client session)'
-          : server.auth
-            ? `"auth": "${server.auth}" says who logs in (${server.auth === "oauth" ? "mcp-twin, once: its relay sends the login" : "each client itself"}): a shared url server's key is its headers`
-            : undefined;
+          : server.auth === "oauth"
+            ? '"auth": "oauth" keeps the login in mcp-twin\'s home already (its relay sends it to the server): remove "share"'
+            : server.auth === "client"
+              ? '"auth": "client" has each client log in itself: remove "share"'
+              : undefined;
       if (why) ctx.addIssue({ code: "custom", path: ["share"], message: why });
     }
   });

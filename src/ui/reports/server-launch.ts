@@ -70,7 +70,8 @@ export function shareModeSays(mode: string, servers = 1, remote = false): string
   const one = servers === 1 ? `one ${kind}` : remote ? "one connection to each" : "one process of each";
   if (mode === "machine") return `${one} for every client session`;
   if (mode === "project") return `${one} per project folder`;
-  if (mode === "session") return `${one} per client session, ${remote ? "opened" : "started"} on its first call`;
+  if (mode === "session")
+    return `${one} per client session, ${remote ? "opened" : "started"} on its first call`;
   return mode;
 }
 

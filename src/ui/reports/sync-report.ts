@@ -16,8 +16,8 @@ import { VERSION } from "../../version.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
 import { gatewayLines } from "./gateway-lines.js";
-import { loginJson, loginsNote, loginText } from "./login-lines.js";
 import { keyLines } from "./key-lines.js";
+import { loginJson, loginsNote, loginText } from "./login-lines.js";
 import { manifestLine } from "./manifest-line.js";
 import { shareModeSays } from "./server-launch.js";
 
