@@ -2,8 +2,8 @@
  * A remote MCP server as hosted ones with an API key are: 2025-11-25 only (SDK v1's Streamable HTTP
  * server, one session per `initialize`), on loopback, every request refused with 401 unless it
  * carries `Authorization: Bearer <key>`. Each request is recorded with the credential it carried.
- * Tools: echo {text}; slow {ms} (progress every 50 ms, says in `events` when cancelled); whoami
- * (the headers it got besides the key, so a test sees nothing of the client's reaches it).
+ * Tools: echo {text}; slow {ms} (progress every 50 ms, says in `events` when cancelled); leak (the
+ * Authorization header it got, in its answer).
  */
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage } from "node:http";
@@ -41,10 +41,8 @@ function build(events: string[], headersOf: () => IncomingMessage["headers"]): M
     }
     return text(`slept ${ms}`);
   });
-  mcp.registerTool("whoami", {}, async () => {
-    const { authorization: _key, ...rest } = headersOf();
-    return text(JSON.stringify(Object.keys(rest).sort()));
-  });
+  // A server that echoes what it was sent (the key among it), as careless ones do.
+  mcp.registerTool("leak", {}, async () => text(`you sent ${headersOf().authorization}`));
   return mcp;
 }
 

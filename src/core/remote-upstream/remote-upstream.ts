@@ -1,14 +1,6 @@
 /**
  * A remote MCP server (a url) as one upstream of the gateway: every call goes to it over HTTP with
- * its headers — its key — added here, in the bridge, so no client's file holds them. The HTTP side
- * is the relay's (`connect`: both protocol eras, Streamable HTTP or the older HTTP+SSE, bounded,
- * each request answered once), driven in this process; what comes back is masked of the key.
- *
- * The interface is a call's, not a process's: `call(c)` gives one request and takes its answer,
- * its progress and its cancel; `events` take what the remote says to no call. The gateway's era
- * handshake is calls like any other: `initialize` opens a 2025-11-25 session (its id kept and sent
- * from then on), a request whose `_meta` carries the 2026-07-28 envelope goes under that era's
- * rules (its own headers, no session) — whichever era the remote speaks.
+ * its headers — its key — added here, in the bridge, so no client's file holds them.
  */
 import { PassThrough } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
@@ -65,6 +57,17 @@ interface Pending {
 
 const cancelled = () => Object.assign(new Error("cancelled"), { cancelled: true });
 
+/**
+ * The HTTP side is the relay's (`connect`: both protocol eras, Streamable HTTP or the older
+ * HTTP+SSE, bounded, each request answered once), driven in this process; what comes back is
+ * masked of the key.
+ *
+ * The interface is a call's, not a process's: `call(c)` gives one request and takes its answer,
+ * its progress and its cancel; `events` take what the remote says to no call. The gateway's era
+ * handshake is calls like any other: `initialize` opens a 2025-11-25 session (its id kept and sent
+ * from then on), a request whose `_meta` carries the 2026-07-28 envelope goes under that era's
+ * rules (its own headers, no session) — whichever era the remote speaks.
+ */
 export class RemoteUpstream {
   readonly #target: RemoteTarget;
   readonly #events: RemoteEvents;

@@ -1,14 +1,7 @@
 /**
- * A remote upstream seen as a process's pipe, for the gateway as it drives shared servers today
- * (`WireTransport`, bridge-server/gateway/child-wire.ts: JSON-RPC messages in and out). Only this
- * file knows that shape: once every upstream answers `call(c)`, the gateway calls RemoteUpstream
- * itself and this goes.
- *
- * - a request becomes `call`: its answer, and its progress, come back as messages under its id;
- *   the gateway's `notifications/cancelled` naming it aborts it;
- * - the remote's questions come as requests under ids of this pipe's, the gateway's answers go
- *   back to `asked`; one the remote withdraws is withdrawn with a `notifications/cancelled`;
- * - the upstream closing (its SSE stream broke) is the pipe's end: what was in flight was answered.
+ * A remote upstream seen as a process's pipe (`WireTransport`, bridge-server/gateway/child-wire.ts),
+ * for the gateway as it drives shared servers today; once every upstream answers `call(c)`, the
+ * gateway calls RemoteUpstream itself and this goes.
  */
 import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import { errorObject } from "../jsonrpc/codes.js";
@@ -17,6 +10,13 @@ import { type RemoteTarget, RemoteUpstream } from "./remote-upstream.js";
 type Json = Record<string, unknown>;
 type Id = string | number;
 
+/**
+ * - a request becomes `call`: its answer, and its progress, come back as messages under its id;
+ *   the gateway's `notifications/cancelled` naming it aborts it;
+ * - the remote's questions come as requests under ids of this pipe's, the gateway's answers go
+ *   back to `asked`; one the remote withdraws is withdrawn with a `notifications/cancelled`;
+ * - the upstream closing (its SSE stream broke) is the pipe's end: what was in flight was answered.
+ */
 export class RemoteWire {
   onmessage?: (message: JSONRPCMessage) => void;
   onclose?: () => void;

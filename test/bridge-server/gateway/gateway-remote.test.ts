@@ -1,9 +1,9 @@
 /**
  * A remote server shared (a url whose headers carry a key): clients of either era reach it through
  * the gateway, which adds the key on the way out — to a 2025-11-25-only remote (sessions) and a
- * 2026-07-28-only one (requests), each of which refuses any request without the key. Progress and
- * a cancel pass both ways; its door opens only with its own client token; the key is in no answer,
- * error, log or file of the bridge's but the secrets file.
+ * 2026-07-28-only one (requests) and an SSE-only one, each of which refuses any request without the
+ * key. Progress and a cancel pass both ways; its door opens only with its own client token; the key
+ * is in no answer, error, log or file of the bridge's but the secrets file.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-link/client-token.js";
 import { startModernServer } from "../../helpers/http-2026.js";
 import { type KeyedRemote, startKeyedRemote } from "../../helpers/keyed-remote.js";
+import { type SseServer, startSseServer } from "../../helpers/sse-server.js";
 import { forFile } from "../helpers.js";
 import { callText, closeClients, type Gateway, gatewayBridge, until, v2Client } from "./gateway-helpers.js";
 
@@ -21,11 +22,16 @@ const keyed = { Authorization: "Bearer ${secret:REMOTE_KEY}" };
 
 let old: KeyedRemote;
 let modern: Awaited<ReturnType<typeof startModernServer>>;
+let sse: SseServer;
 beforeAll(async () => {
-  [old, modern] = await Promise.all([startKeyedRemote(KEY), startModernServer({ token: KEY })]);
+  [old, modern, sse] = await Promise.all([
+    startKeyedRemote(KEY),
+    startModernServer({ token: KEY }),
+    startSseServer({ apiKey: KEY }),
+  ]);
 });
 afterAll(async () => {
-  await Promise.all([old?.close(), modern?.close()]);
+  await Promise.all([old?.close(), modern?.close(), sse?.close()]);
 });
 afterEach(closeClients);
 
@@ -36,6 +42,7 @@ const gateway = forFile((list) =>
         old: { url: old.url, headers: keyed, share: "machine" },
         // Not /mcp: a loopback /mcp is the bridge's shape.
         new: { url: modern.url.replace(/\/mcp$/, "/remote"), headers: keyed, share: "machine" },
+        legacy: { url: sse.url, transport: "sse", headers: keyed, share: "machine" },
         wrong: { url: old.url, headers: { Authorization: "Bearer ${secret:WRONG_KEY}" }, share: "machine" },
         gone: { url: "http://127.0.0.1:1/remote?key=${secret:REMOTE_KEY}", share: "machine" },
       },
@@ -75,6 +82,21 @@ describe("a keyed remote through the gateway", () => {
         expect(got.length).toBeGreaterThan(0);
         expect(new Set(got)).toEqual(new Set(["key"]));
       });
+
+  test("an SSE-only remote (the older transport) is reached the same way, its key added on every request", async () => {
+    const g = gateway();
+    const client = await v2Client(g.shareUrl("legacy"), tokenFor(g, "legacy"), MODERN);
+    expect(await callText(client, "add", { a: 2, b: 3 })).toBe("5");
+    expect(sse.sessions).toBeGreaterThan(0);
+    expect(sse.refused).toBe(0);
+  });
+
+  test("a key the remote echoes in an answer reaches no client", async () => {
+    const g = gateway();
+    const client = await v2Client(g.shareUrl("old"), tokenFor(g, "old"), "legacy");
+    const said = await callText(client, "leak");
+    expect(said).toBe("you sent Bearer ********");
+  });
 
   test("progress comes back and a cancel reaches the remote, in either era", async () => {
     const g = gateway();
