@@ -339,7 +339,8 @@ export function toTemplate(server: RegistryServer, use: Usable): RegistryTemplat
     : packageTemplate(making, use.way, use.pkg);
 }
 
-const KEY_KEPT = "its key stays in mcp-twin's home: the bridge adds it on the way out, so no client's file holds it";
+const KEY_KEPT =
+  "its key stays in mcp-twin's home: the bridge adds it on the way out, so no client's file holds it";
 
 /** A remote server: its URL and headers, their placeholders asked; shared when they carry a key. */
 function remoteTemplate({ base, q, notes, optional }: Making, remote: RegistryRemote): RegistryTemplate {

@@ -178,15 +178,14 @@ export class RemoteUpstream {
     const message = JSON.parse(text) as Json;
     const method = typeof message.method === "string" ? message.method : undefined;
     const params = message.params as Json | undefined;
-    if (method === undefined) return this.#answered(message);
-    if ("id" in message) return this.#question(message.id as RequestId, method, params);
-    if (method === "notifications/progress") {
-      const pending = this.#pending.get(params?.progressToken as number);
-      if (pending?.progress && params) return pending.progress({ ...params, progressToken: pending.token });
-    }
-    if (method === "notifications/cancelled")
-      return void this.#asked.get(params?.requestId as RequestId)?.abort();
-    this.#events.notified(method, params);
+    // A call's progress, under the token it was sent with (its id here).
+    const progress =
+      method === "notifications/progress" && this.#pending.get(params?.progressToken as number);
+    if (method === undefined) this.#answered(message);
+    else if ("id" in message) this.#question(message.id as RequestId, method, params);
+    else if (progress && params) progress.progress?.({ ...params, progressToken: progress.token });
+    else if (method === "notifications/cancelled") this.#asked.get(params?.requestId as RequestId)?.abort();
+    else this.#events.notified(method, params);
   }
 
   /** The key's values replaced, nothing else touched (an answer's text is the remote's). */
@@ -201,7 +200,10 @@ export class RemoteUpstream {
     const pending = this.#pending.get(id);
     if (!pending) return;
     this.#pending.delete(id);
-    if (!("error" in message)) return pending.answer({ result: (message.result ?? {}) as Json });
+    if (!("error" in message)) {
+      pending.answer({ result: (message.result ?? {}) as Json });
+      return;
+    }
     const error = errorObject(message.error);
     pending.answer({ error: { ...error, message: this.#said(error.message) } });
   }
