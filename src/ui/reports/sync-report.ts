@@ -34,7 +34,6 @@ export function syncJson(report: SyncReport) {
       ...(e.fix ? { fix: e.fix } : {}),
     })),
     ...(report.noClient.length > 0 ? { noClient: report.noClient } : {}),
-    ...(report.keys.kept.length + report.keys.inEntry.length > 0 ? { keys: report.keys } : {}),
     ...(report.unused.length > 0 ? { unused: report.unused } : {}),
     installs: report.installs.map((i) => ({
       env: i.env,
