@@ -21,17 +21,20 @@ const MODERN = { pin: "2026-07-28" } as const;
 const keyed = { Authorization: "Bearer ${secret:REMOTE_KEY}" };
 
 let old: KeyedRemote;
+/** The same server, reached by a share that sends it the wrong key. */
+let refusing: KeyedRemote;
 let modern: Awaited<ReturnType<typeof startModernServer>>;
 let sse: SseServer;
 beforeAll(async () => {
-  [old, modern, sse] = await Promise.all([
+  [old, refusing, modern, sse] = await Promise.all([
+    startKeyedRemote(KEY),
     startKeyedRemote(KEY),
     startModernServer({ token: KEY }),
     startSseServer({ apiKey: KEY }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([old?.close(), modern?.close(), sse?.close()]);
+  await Promise.all([old?.close(), refusing?.close(), modern?.close(), sse?.close()]);
 });
 afterEach(closeClients);
 
@@ -43,7 +46,11 @@ const gateway = forFile((list) =>
         // Not /mcp: a loopback /mcp is the bridge's shape.
         new: { url: modern.url.replace(/\/mcp$/, "/remote"), headers: keyed, share: "machine" },
         legacy: { url: sse.url, transport: "sse", headers: keyed, share: "machine" },
-        wrong: { url: old.url, headers: { Authorization: "Bearer ${secret:WRONG_KEY}" }, share: "machine" },
+        wrong: {
+          url: refusing.url,
+          headers: { Authorization: "Bearer ${secret:WRONG_KEY}" },
+          share: "machine",
+        },
         gone: { url: "http://127.0.0.1:1/remote?key=${secret:REMOTE_KEY}", share: "machine" },
       },
     },
@@ -57,6 +64,17 @@ const gateway = forFile((list) =>
 const tokenFor = (g: Gateway, share: string) => clientToken(g.token, share, "linux:claude-code");
 
 describe("a keyed remote through the gateway", () => {
+  test("sync's warm lists each remote once (in a process apart), so a new session lists it without reaching it", async () => {
+    const g = gateway();
+    const warm = await g.warm();
+    expect(warm.warmed.sort()).toEqual(["legacy", "new", "old"]);
+    expect((warm.failed as Array<{ name: string }>).map((f) => f.name).sort()).toEqual(["gone", "wrong"]);
+    expect(JSON.stringify(warm)).not.toContain(KEY);
+    const status = await g.status();
+    for (const name of ["old", "new", "legacy"])
+      expect(status.shares.find((s) => s.name === name)?.cached).toBe(true);
+  });
+
   const eras = [
     ["2025-11-25", "legacy"],
     ["2026-07-28", MODERN],
@@ -165,6 +183,8 @@ describe("a keyed remote through the gateway", () => {
       'the remote server "wrong" refuses the credentials its headers carry (HTTP 401)',
     );
     expect(refused).toContain("`mcp-twin secret set WRONG_KEY`");
+    // It was sent the key its headers give, and nothing without one.
+    expect(new Set(refusing.requests.map((r) => r.credential))).toEqual(new Set(["another"]));
     const unreachable = await v2Client(g.shareUrl("gone"), tokenFor(g, "gone"), "legacy").then(
       () => "",
       said,
