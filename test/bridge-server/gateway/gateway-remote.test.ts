@@ -46,6 +46,7 @@ const gateway = forFile((list) =>
         // Not /mcp: a loopback /mcp is the bridge's shape.
         new: { url: modern.url.replace(/\/mcp$/, "/remote"), headers: keyed, share: "machine" },
         legacy: { url: sse.url, transport: "sse", headers: keyed, share: "machine" },
+        apart: { url: old.url, headers: keyed, share: "session" },
         wrong: {
           url: refusing.url,
           headers: { Authorization: "Bearer ${secret:WRONG_KEY}" },
@@ -67,7 +68,7 @@ describe("a keyed remote through the gateway", () => {
   test("sync's warm lists each remote once (in a process apart), so a new session lists it without reaching it", async () => {
     const g = gateway();
     const warm = await g.warm();
-    expect(warm.warmed.sort()).toEqual(["legacy", "new", "old"]);
+    expect(warm.warmed.sort()).toEqual(["apart", "legacy", "new", "old"]);
     expect((warm.failed as Array<{ name: string }>).map((f) => f.name).sort()).toEqual(["gone", "wrong"]);
     expect(JSON.stringify(warm)).not.toContain(KEY);
     const status = await g.status();
@@ -107,6 +108,18 @@ describe("a keyed remote through the gateway", () => {
     expect(await callText(client, "add", { a: 2, b: 3 })).toBe("5");
     expect(sse.sessions).toBeGreaterThan(0);
     expect(sse.refused).toBe(0);
+  });
+
+  test("shared per session: each client session has a connection (a remote session) of its own", async () => {
+    const g = gateway();
+    const before = old.requests.filter((r) => r.rpc === "initialize").length;
+    const clients = await Promise.all(
+      ["a", "b"].map((name) => v2Client(g.shareUrl("apart"), tokenFor(g, "apart"), "legacy", { name })),
+    );
+    for (const client of clients) expect(await callText(client, "echo", { text: "x" })).toBe("2025:x");
+    const apart = (await g.status()).shares.find((s) => s.name === "apart");
+    expect(apart?.children.filter((c) => c.key.startsWith("session:"))).toHaveLength(2);
+    expect(old.requests.filter((r) => r.rpc === "initialize").length - before).toBeGreaterThanOrEqual(2);
   });
 
   test("a key the remote echoes in an answer reaches no client", async () => {
