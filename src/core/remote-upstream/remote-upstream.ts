@@ -7,7 +7,7 @@ import type { RequestId } from "@modelcontextprotocol/client";
 import { errorObject, RPC, rpcError } from "../jsonrpc/codes.js";
 import { LineSplitter } from "../jsonrpc/lines.js";
 import { MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
-import { maskText } from "../secrets/mask.js";
+import { MASK, maskText } from "../secrets/mask.js";
 
 type Json = Record<string, unknown>;
 
@@ -30,6 +30,11 @@ export interface RemoteCall {
   params?: Json | undefined;
   /** Its progress, given back under the token `params._meta.progressToken` named. */
   progress?: ((params: Json) => void) | undefined;
+  /**
+   * The notifications that name it as their subscription (a 2026-07-28 `subscriptions/listen`'s
+   * acknowledgement and what it sends): its `_meta` subscription id is the upstream's own.
+   */
+  related?: ((method: string, params: Json) => void) | undefined;
   /** Aborted: cancelled at the remote (2025-11-25 by `notifications/cancelled`, 2026-07-28 by closing its request). */
   signal?: AbortSignal | undefined;
 }
@@ -53,9 +58,14 @@ interface Pending {
   fail(e: Error): void;
   token: unknown;
   progress: RemoteCall["progress"];
+  related: RemoteCall["related"];
 }
 
 const cancelled = () => Object.assign(new Error("cancelled"), { cancelled: true });
+/** How long a close waits for the relay to end (its DELETE waits 2 s). */
+const CLOSE_MS = 3000;
+/** Where a 2026-07-28 notification names the listen it belongs to. */
+const SUBSCRIPTION = "io.modelcontextprotocol/subscriptionId";
 
 /**
  * The HTTP side is the relay's (`connect`: both protocol eras, Streamable HTTP or the older
@@ -133,7 +143,7 @@ export class RemoteUpstream {
     if (c.signal?.aborted) return Promise.reject(cancelled());
     c.signal?.addEventListener("abort", stopped, { once: true });
     return new Promise<RemoteAnswer>((answer, fail) => {
-      this.#pending.set(id, { answer, fail, token, progress: c.progress });
+      this.#pending.set(id, { answer, fail, token, progress: c.progress, related: c.related });
       this.#write({ jsonrpc: "2.0", id, method: c.method, ...(params ? { params } : {}) });
     }).finally(() => c.signal?.removeEventListener("abort", stopped));
   }
@@ -148,7 +158,9 @@ export class RemoteUpstream {
     this.#closed = true;
     this.#stop.abort();
     this.#out.end();
-    await this.#ended;
+    // Its end (a 2025-11-25 session's DELETE) is waited for a moment, never more: an SSE remote
+    // still opening its stream would hold it.
+    await Promise.race([this.#ended, new Promise((resolve) => setTimeout(resolve, CLOSE_MS).unref())]);
   }
 
   /** `text` with the key masked, and what has a credential's shape (an error or a log line). */
@@ -173,25 +185,35 @@ export class RemoteUpstream {
   }
 
   #receive(line: string): void {
-    // A value of the key in what the remote sends (an echo of its headers) never reaches a client.
-    const text = this.#target.secrets.some((s) => line.includes(s)) ? this.#plain(line) : line;
-    const message = JSON.parse(text) as Json;
+    let message: Json;
+    try {
+      // A value of the key in what the remote sends (an echo of its headers) never reaches a client.
+      message = JSON.parse(this.#plain(line)) as Json;
+    } catch {
+      // The relay passes JSON-RPC only: a line that is not is said, never thrown in its stream.
+      return this.#events.log(`dropped a message that is not JSON (${line.length} characters)`);
+    }
     const method = typeof message.method === "string" ? message.method : undefined;
     const params = message.params as Json | undefined;
-    // A call's progress, under the token it was sent with (its id here).
+    // A call's progress, under the token it was sent with (its id here); a listen's own news.
     const progress =
       method === "notifications/progress" && this.#pending.get(params?.progressToken as number);
+    const sub = (params?._meta as Json | undefined)?.[SUBSCRIPTION];
+    const listen = typeof sub === "number" ? this.#pending.get(sub) : undefined;
     if (method === undefined) this.#answered(message);
     else if ("id" in message) this.#question(message.id as RequestId, method, params);
     else if (progress && params) progress.progress?.({ ...params, progressToken: progress.token });
     else if (method === "notifications/cancelled") this.#asked.get(params?.requestId as RequestId)?.abort();
+    else if (listen?.related && params) listen.related(method, params);
     else this.#events.notified(method, params);
   }
 
-  /** The key's values replaced, nothing else touched (an answer's text is the remote's). */
+  /** The key's values (as they are, and as JSON escapes them) replaced, nothing else touched. */
   #plain(line: string): string {
     let out = line;
-    for (const s of this.#target.secrets) out = out.split(s).join("********");
+    for (const s of this.#target.secrets)
+      for (const form of new Set([s, JSON.stringify(s).slice(1, -1)]))
+        if (out.includes(form)) out = out.split(form).join(MASK);
     return out;
   }
 

@@ -8,6 +8,7 @@ import { errorObject } from "../jsonrpc/codes.js";
 import { type RemoteTarget, RemoteUpstream } from "./remote-upstream.js";
 
 type Json = Record<string, unknown>;
+const SUBSCRIPTION = "io.modelcontextprotocol/subscriptionId";
 type Id = string | number;
 
 /**
@@ -65,8 +66,11 @@ export class RemoteWire {
     const stop = new AbortController();
     this.#calls.set(id, stop);
     const progress = (params: Json) => this.#emit({ method: "notifications/progress", params });
+    // A listen's acknowledgement and news name it by the gateway's id, as a process's would.
+    const related = (method: string, params: Json) =>
+      this.#emit({ method, params: { ...params, _meta: { ...(params._meta as Json), [SUBSCRIPTION]: id } } });
     this.#upstream
-      .call({ method: m.method, params: m.params, progress, signal: stop.signal })
+      .call({ method: m.method, params: m.params, progress, related, signal: stop.signal })
       .then(
         (answer) => this.#emit({ id, ...answer }),
         (error: unknown) => {

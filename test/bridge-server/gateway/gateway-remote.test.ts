@@ -17,6 +17,8 @@ import { callText, closeClients, type Gateway, gatewayBridge, until, v2Client } 
 
 const KEY = "rk_live_5e3c2a1b9d8f7e6c4b3a";
 const WRONG = "rk_live_0000111122223333wrong";
+/** A key with characters JSON escapes: echoed, it comes back in its escaped form. */
+const QUOTED = 'rk_"q\\uoted_7f3a9c1e';
 const MODERN = { pin: "2026-07-28" } as const;
 const keyed = { Authorization: "Bearer ${secret:REMOTE_KEY}" };
 
@@ -25,16 +27,18 @@ let old: KeyedRemote;
 let refusing: KeyedRemote;
 let modern: Awaited<ReturnType<typeof startModernServer>>;
 let sse: SseServer;
+let quoted: KeyedRemote;
 beforeAll(async () => {
-  [old, refusing, modern, sse] = await Promise.all([
+  [old, refusing, modern, sse, quoted] = await Promise.all([
     startKeyedRemote(KEY),
     startKeyedRemote(KEY),
     startModernServer({ token: KEY }),
     startSseServer({ apiKey: KEY }),
+    startKeyedRemote(QUOTED),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([old?.close(), refusing?.close(), modern?.close(), sse?.close()]);
+  await Promise.all([old?.close(), refusing?.close(), modern?.close(), sse?.close(), quoted?.close()]);
 });
 afterEach(closeClients);
 
@@ -52,12 +56,17 @@ const gateway = forFile((list) =>
           headers: { Authorization: "Bearer ${secret:WRONG_KEY}" },
           share: "machine",
         },
+        quoted: {
+          url: quoted.url,
+          headers: { Authorization: "Bearer ${secret:QUOTED_KEY}" },
+          share: "machine",
+        },
         gone: { url: "http://127.0.0.1:1/remote?key=${secret:REMOTE_KEY}", share: "machine" },
       },
     },
     [],
     list,
-    { REMOTE_KEY: KEY, WRONG_KEY: WRONG },
+    { REMOTE_KEY: KEY, WRONG_KEY: WRONG, QUOTED_KEY: QUOTED },
   ),
 );
 
@@ -68,7 +77,7 @@ describe("a keyed remote through the gateway", () => {
   test("sync's warm lists each remote once (in a process apart), so a new session lists it without reaching it", async () => {
     const g = gateway();
     const warm = await g.warm();
-    expect(warm.warmed.sort()).toEqual(["apart", "legacy", "new", "old"]);
+    expect(warm.warmed.sort()).toEqual(["apart", "legacy", "new", "old", "quoted"]);
     expect((warm.failed as Array<{ name: string }>).map((f) => f.name).sort()).toEqual(["gone", "wrong"]);
     expect(JSON.stringify(warm)).not.toContain(KEY);
     const status = await g.status();
@@ -127,6 +136,9 @@ describe("a keyed remote through the gateway", () => {
     const client = await v2Client(g.shareUrl("old"), tokenFor(g, "old"), "legacy");
     const said = await callText(client, "leak");
     expect(said).toBe("you sent Bearer ********");
+    // A key JSON escapes is caught in its escaped form too.
+    const other = await v2Client(g.shareUrl("quoted"), tokenFor(g, "quoted"), "legacy");
+    expect(await callText(other, "leak")).toBe("you sent Bearer ********");
   });
 
   test("progress comes back and a cancel reaches the remote, in either era", async () => {
@@ -154,6 +166,25 @@ describe("a keyed remote through the gateway", () => {
         await until(`${remote} told of the cancel`, () => events.length > before);
         expect(events.at(-1)).toBe("cancelled slow");
       }
+  });
+
+  test("a 2026-07-28 remote's list change (sent on the gateway's listen) reaches a client of either era", async () => {
+    const g = gateway();
+    const legacy = await v2Client(g.shareUrl("new"), tokenFor(g, "new"), "legacy", { name: "l" });
+    const current = await v2Client(g.shareUrl("new"), tokenFor(g, "new"), MODERN, { name: "m" });
+    const heard = new Set<string>();
+    legacy.setNotificationHandler("notifications/tools/list_changed", async () => void heard.add("legacy"));
+    current.setNotificationHandler("notifications/tools/list_changed", async () => void heard.add("modern"));
+    const listening = await current.listen({ toolsListChanged: true });
+    // The gateway's own listen at the remote was acknowledged under its id (its tools say listChanged).
+    await until(
+      "the gateway listens at the remote",
+      () => modern.requests.some((r) => r.rpc === "subscriptions/listen") || undefined,
+    );
+    expect(await callText(legacy, "bump")).toMatch(/^bumped \d+$/);
+    await until("both sessions heard", () => (heard.size === 2 ? true : undefined), 10_000);
+    expect((await legacy.listTools()).tools.map((t) => t.name)).toContain("extra1");
+    await listening.close();
   });
 
   test("its door opens only with its own client token", async () => {
@@ -223,7 +254,11 @@ describe("a keyed remote through the gateway", () => {
     const home = path.join(g.root, "mcp-twin-home");
     const written = [...files(g.dir), ...files(home).filter((f) => path.basename(f) !== "secrets.json")];
     expect(written.length).toBeGreaterThan(2);
-    for (const file of written) expect(readFileSync(file, "utf8"), file).not.toContain(KEY);
+    for (const file of written) {
+      const text = readFileSync(file, "utf8");
+      for (const key of [KEY, QUOTED, JSON.stringify(QUOTED).slice(1, -1)])
+        expect(text, file).not.toContain(key);
+    }
     expect(g.stderr()).not.toContain(KEY);
     expect(g.stderr() + g.serverLog("wrong") + g.serverLog("gone")).not.toContain(WRONG);
     // What its log says of the remote it could not reach: there, the key masked (written a moment later).
