@@ -191,7 +191,8 @@ export class RemoteUpstream {
       message = JSON.parse(this.#plain(line)) as Json;
     } catch {
       // The relay passes JSON-RPC only: a line that is not is said, never thrown in its stream.
-      return this.#events.log(`dropped a message that is not JSON (${line.length} characters)`);
+      this.#events.log(`dropped a message that is not JSON (${line.length} characters)`);
+      return;
     }
     const method = typeof message.method === "string" ? message.method : undefined;
     const params = message.params as Json | undefined;
