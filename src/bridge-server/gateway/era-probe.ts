@@ -1,14 +1,14 @@
 /**
- * A shared server's process connected in its protocol era, over its wire: the era its cache entry
- * remembers, else 2025-11-25 first (initialize) and 2026-07-28 (server/discover) when it refuses.
+ * A shared server's process (or remote) connected in its protocol era, over its wire: the era its
+ * cache entry remembers, else 2025-11-25 first (initialize) and 2026-07-28 (server/discover) when it refuses.
  */
 import { RPC } from "../../core/jsonrpc/codes.js";
 import { isPlain } from "../../core/plain-records.js";
 import { VERSION } from "../../version.js";
-import type { Era } from "../endpoint.js";
 import { LEGACY } from "../route/handshake.js";
 import type { ChildWire } from "./child-wire.js";
 import type { CachedServer } from "./list-cache.js";
+import { type Said, saidBy } from "./upstream.js";
 import type { Json } from "./wire-json.js";
 
 /** A start waits this long for the server to answer its handshake. */
@@ -19,18 +19,16 @@ const GATEWAY = { name: "mcp-twin-gateway", version: VERSION };
 /** What the gateway can do for its servers: ask its sessions' clients (asks.ts). */
 const CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } };
 
-/** A process past its handshake: the era it is driven in, and what it said of itself. */
-export interface Connected {
-  wire: ChildWire;
-  era: Era;
-  capabilities: Json;
-  serverInfo: CachedServer["serverInfo"] | undefined;
-  instructions: string | undefined;
-  /** 2026-07-28: its `server/discover` answer (its next start asks nothing). */
-  discover?: Json;
+/** What a handshake drives: a process's wire, or a remote's (core/remote-upstream). */
+type Wire = Pick<ChildWire, "request" | "notify" | "close" | "envelope">;
+
+/** A process past its handshake: its wire, and what it said of itself (the era it is driven in). */
+export interface Connected<W extends Wire = ChildWire> {
+  wire: W;
+  said: Said;
 }
 
-type Handshake = (wire: ChildWire) => Promise<Connected>;
+type Handshake = <W extends Wire>(wire: W) => Promise<Connected<W>>;
 
 /**
  * Connect in the era the cache remembers; with none (or when the remembered one fails), ask in
@@ -38,17 +36,17 @@ type Handshake = (wire: ChildWire) => Promise<Connected>;
  * their clients things in ways 2026-07-28 no longer carries — and in 2026-07-28 when it refuses
  * initialize (-32022, or "unsupported protocol version"). `open` starts a process.
  */
-export async function connectInEra(
+export async function connectInEra<W extends Wire>(
   cached: CachedServer | undefined,
-  open: () => Promise<ChildWire>,
-): Promise<Connected> {
+  open: () => Promise<W>,
+): Promise<Connected<W>> {
   const known = cached?.era === MODERN ? cached.discover : undefined;
   const remembered = (handshake: Handshake) => attempt(open, handshake).catch(() => probe(open));
-  if (known && offersModern(known)) return remembered(async (wire) => adopt(wire, known));
+  if (known && offersModern(known)) return remembered(async <V extends Wire>(wire: V) => adopt(wire, known));
   return cached?.era === "2025-11-25" ? remembered(initialize) : probe(open);
 }
 
-async function probe(open: () => Promise<ChildWire>): Promise<Connected> {
+async function probe<W extends Wire>(open: () => Promise<W>): Promise<Connected<W>> {
   try {
     return await attempt(open, initialize);
   } catch (error) {
@@ -60,7 +58,7 @@ async function probe(open: () => Promise<ChildWire>): Promise<Connected> {
 }
 
 /** One process and its handshake; one whose handshake fails is closed (its failure is the start's). */
-async function attempt(open: () => Promise<ChildWire>, handshake: Handshake): Promise<Connected> {
+async function attempt<W extends Wire>(open: () => Promise<W>, handshake: Handshake): Promise<Connected<W>> {
   const wire = await open();
   return handshake(wire).catch((error: unknown) => {
     // Its failure is the start's; the process only has to go.
@@ -70,18 +68,18 @@ async function attempt(open: () => Promise<ChildWire>, handshake: Handshake): Pr
 }
 
 /** 2025-11-25: initialize, answered in a revision of that era, then initialized. */
-async function initialize(wire: ChildWire): Promise<Connected> {
+async function initialize<W extends Wire>(wire: W): Promise<Connected<W>> {
   const params = { protocolVersion: LEGACY[0], capabilities: CAPABILITIES, clientInfo: GATEWAY };
   const result = await wire.request("initialize", params, READY_TIMEOUT_MS);
   if (!LEGACY.includes(result.protocolVersion as string))
     throw new Error(`Server's protocol version is not supported: ${String(result.protocolVersion)}`);
   if (!isPlain(result.capabilities)) throw new Error("the server's initialize answer has no capabilities");
   wire.notify("notifications/initialized");
-  return { wire, era: "2025-11-25", ...said(result, result.serverInfo) };
+  return { wire, said: saidBy(result, "2025-11-25") };
 }
 
 /** 2026-07-28: server/discover, with the envelope each request of the gateway's carries from then on. */
-async function discover(wire: ChildWire): Promise<Connected> {
+async function discover<W extends Wire>(wire: W): Promise<Connected<W>> {
   wire.envelope = ENVELOPE;
   const answer = await wire.request("server/discover", {}, READY_TIMEOUT_MS);
   if (!offersModern(answer)) throw new Error(`the server's server/discover answer does not offer ${MODERN}`);
@@ -95,23 +93,12 @@ const ENVELOPE = {
 };
 
 /** A process driven in 2026-07-28 after a server/discover answer (its own, or one its cache kept). */
-function adopt(wire: ChildWire, answer: Json): Connected {
+function adopt<W extends Wire>(wire: W, answer: Json): Connected<W> {
   wire.envelope = ENVELOPE;
-  const info = (answer._meta as Json | undefined)?.["io.modelcontextprotocol/serverInfo"];
-  return { wire, era: MODERN, discover: answer, ...said(answer, info) };
+  return { wire, said: saidBy(answer) };
 }
 
 const offersModern = (answer: Json) =>
   Array.isArray(answer.supportedVersions) &&
   answer.supportedVersions.includes(MODERN) &&
   isPlain(answer.capabilities);
-
-/** What a handshake's answer says of the server: its capabilities, identity (when given as strings), instructions. */
-function said(answer: Json, info: unknown): Omit<Connected, "wire" | "era"> {
-  const named = isPlain(info) && typeof info.name === "string" && typeof info.version === "string";
-  return {
-    capabilities: answer.capabilities as Json,
-    serverInfo: named ? (info as CachedServer["serverInfo"]) : undefined,
-    instructions: typeof answer.instructions === "string" ? answer.instructions : undefined,
-  };
-}

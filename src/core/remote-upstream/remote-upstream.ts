@@ -30,16 +30,11 @@ export interface RemoteCall {
   params?: Json | undefined;
   /** Its progress, given back under the token `params._meta.progressToken` named. */
   progress?: ((params: Json) => void) | undefined;
-  /**
-   * The notifications that name it as their subscription (a 2026-07-28 `subscriptions/listen`'s
-   * acknowledgement and what it sends): its `_meta` subscription id is the upstream's own.
-   */
-  related?: ((method: string, params: Json) => void) | undefined;
   /** Aborted: cancelled at the remote (2025-11-25 by `notifications/cancelled`, 2026-07-28 by closing its request). */
   signal?: AbortSignal | undefined;
 }
 
-export type RemoteAnswer = { result: Json } | { error: { code: number; message: string; data?: unknown } };
+type RemoteAnswer = { result: Json } | { error: { code: number; message: string; data?: unknown } };
 
 /** What the remote says to no call in particular, and its end. */
 export interface RemoteEvents {
@@ -58,12 +53,15 @@ interface Pending {
   fail(e: Error): void;
   token: unknown;
   progress: RemoteCall["progress"];
-  related: RemoteCall["related"];
+  /** A 2026-07-28 listen's: the notifications naming it as their subscription (its acknowledgement, its news). */
+  related?: ((method: string, params: Json) => void) | undefined;
 }
 
 const cancelled = () => Object.assign(new Error("cancelled"), { cancelled: true });
 /** How long a close waits for the relay to end (its DELETE waits 2 s). */
 const CLOSE_MS = 3000;
+/** A request of the gateway's own waits this long for its answer (the SDK client's default). */
+const OWN_TIMEOUT_MS = 60_000;
 /** Where a 2026-07-28 notification names the listen it belongs to. */
 const SUBSCRIPTION = "io.modelcontextprotocol/subscriptionId";
 
@@ -72,11 +70,12 @@ const SUBSCRIPTION = "io.modelcontextprotocol/subscriptionId";
  * HTTP+SSE, bounded, each request answered once), driven in this process; what comes back is
  * masked of the key.
  *
- * The interface is a call's, not a process's: `call(c)` gives one request and takes its answer,
- * its progress and its cancel; `events` take what the remote says to no call. The gateway's era
- * handshake is calls like any other: `initialize` opens a 2025-11-25 session (its id kept and sent
- * from then on), a request whose `_meta` carries the 2026-07-28 envelope goes under that era's
- * rules (its own headers, no session) — whichever era the remote speaks.
+ * What the gateway drives (bridge-server/gateway/remote-opener.ts): `send(c)` gives one request and
+ * takes its result, its progress and its cancel; `request`, `notify` and `listen` are the gateway's
+ * own, with the era's `envelope`; `events` take what the remote says to no call. The era handshake
+ * is requests like any other: `initialize` opens a 2025-11-25 session (its id kept and sent from
+ * then on), a request whose `_meta` carries the 2026-07-28 envelope goes under that era's rules
+ * (its own headers, no session) — whichever era the remote speaks.
  */
 export class RemoteUpstream {
   readonly #target: RemoteTarget;
@@ -91,6 +90,8 @@ export class RemoteUpstream {
   #next = 0;
   #ended: Promise<void> | undefined;
   #closed = false;
+  /** 2026-07-28 (the handshake sets it): the envelope of each request and notification of the gateway's own. */
+  envelope: Json | undefined;
 
   constructor(target: RemoteTarget, events: RemoteEvents) {
     this.#target = target;
@@ -124,8 +125,56 @@ export class RemoteUpstream {
     );
   }
 
-  /** One request: its answer (the remote's, or why there is none, masked); a cancelled call rejects. */
-  call(c: RemoteCall): Promise<RemoteAnswer> {
+  /** One request: its result, or its error thrown (the remote's, or why there is none, masked); a cancelled one rejects. */
+  async send(c: RemoteCall): Promise<Json> {
+    const answer = await this.#call(c);
+    if ("error" in answer) throw Object.assign(new Error(answer.error.message), answer.error);
+    return answer.result;
+  }
+
+  /** A request of the gateway's own (with the era's envelope): its result, or its error thrown; cancelled when late. */
+  async request(method: string, params: Json = {}, timeoutMs = OWN_TIMEOUT_MS): Promise<Json> {
+    const late = new AbortController();
+    const timer = setTimeout(() => late.abort(), timeoutMs).unref();
+    try {
+      return await this.send({ method, params: this.#own(params), signal: late.signal });
+    } catch (error) {
+      throw late.signal.aborted
+        ? rpcError(`${method}: no answer within ${timeoutMs / 1000} s`, RPC.serverError)
+        : error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A notification of the gateway's own (`notifications/initialized`, roots changed). */
+  notify(method: string, params: Json = {}): void {
+    const own = this.#own(params);
+    if (!this.#closed)
+      this.#write({ jsonrpc: "2.0", method, ...(Object.keys(own).length > 0 && { params: own }) });
+  }
+
+  /**
+   * A 2026-07-28 listen, open once acknowledged (as the SDK's client waits), and what closes it;
+   * what it sends goes to `events.notified` as anything unasked does.
+   */
+  listen(filter: Json): Promise<() => void> {
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), OWN_TIMEOUT_MS).unref();
+    return new Promise<() => void>((open, fail) => {
+      const related = (method: string, params: Json) =>
+        method === "notifications/subscriptions/acknowledged"
+          ? open(() => stop.abort())
+          : this.#events.notified(method, params);
+      const params = this.#own({ notifications: filter });
+      this.#call({ method: "subscriptions/listen", params, signal: stop.signal }, related).then(
+        () => fail(rpcError("subscriptions/listen: ended by the server")),
+        fail,
+      );
+    }).finally(() => clearTimeout(timer));
+  }
+
+  #call(c: RemoteCall, related?: Pending["related"]): Promise<RemoteAnswer> {
     if (this.#closed) return Promise.reject(rpcError(`the remote server "${this.#target.name}" is closed`));
     const id = this.#next++;
     let params = c.params;
@@ -143,14 +192,9 @@ export class RemoteUpstream {
     if (c.signal?.aborted) return Promise.reject(cancelled());
     c.signal?.addEventListener("abort", stopped, { once: true });
     return new Promise<RemoteAnswer>((answer, fail) => {
-      this.#pending.set(id, { answer, fail, token, progress: c.progress, related: c.related });
+      this.#pending.set(id, { answer, fail, token, progress: c.progress, related });
       this.#write({ jsonrpc: "2.0", id, method: c.method, ...(params ? { params } : {}) });
     }).finally(() => c.signal?.removeEventListener("abort", stopped));
-  }
-
-  /** A notification of the gateway's own (`notifications/initialized`, roots changed). */
-  notify(method: string, params?: Json): void {
-    if (!this.#closed) this.#write({ jsonrpc: "2.0", method, ...(params ? { params } : {}) });
   }
 
   /** Its session ended at the remote (2025-11-25: DELETE), and nothing more sent. */
@@ -166,6 +210,11 @@ export class RemoteUpstream {
   /** `text` with the key masked, and what has a credential's shape (an error or a log line). */
   mask(text: string): string {
     return maskText(text, this.#target.secrets);
+  }
+
+  #own(params: Json): Json {
+    const meta = params._meta as Json | undefined;
+    return this.envelope ? { ...params, _meta: { ...this.envelope, ...meta } } : params;
   }
 
   #write(message: Json): void {
