@@ -20,7 +20,7 @@ const GATEWAY = { name: "mcp-twin-gateway", version: VERSION };
 const CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } };
 
 /** What a handshake drives: a process's wire, or a remote's (core/remote-upstream). */
-type Wire = Pick<ChildWire, "request" | "notify" | "close" | "envelope">;
+export type Wire = Pick<ChildWire, "request" | "notify" | "close" | "envelope">;
 
 /** A process past its handshake: its wire, and what it said of itself (the era it is driven in). */
 export interface Connected<W extends Wire = ChildWire> {

@@ -10,9 +10,9 @@ import type { AskMethod } from "./asks.js";
 import type { Call } from "./call.js";
 import type { ChildTransport } from "./child-transport.js";
 import { ChildWire } from "./child-wire.js";
-import { type Connected, connectInEra } from "./era-probe.js";
+import { type Connected, connectInEra, type Wire } from "./era-probe.js";
 import { withEnvelope } from "./eras.js";
-import type { OpenUpstream, Said, Upstream } from "./upstream.js";
+import type { OpenUpstream, Upstream } from "./upstream.js";
 import type { Json } from "./wire-json.js";
 
 /**
@@ -22,19 +22,31 @@ import type { Json } from "./wire-json.js";
 export function processOpener(transport: () => ChildTransport, name: string, clock: Clock): OpenUpstream {
   return async (events, known) => {
     let last: ChildTransport | undefined;
-    let opened: ProcessUpstream | undefined;
+    let kept: ChildWire | undefined;
     const open = async () => {
       const t = transport();
       last = t;
       // The end of a process the handshake gave up on is not the end of the one it keeps.
-      const closed = () => opened?.wire === wire && events.closed(t.exit);
+      const closed = () => kept === wire && events.closed(t.exit);
       const wire: ChildWire = new ChildWire(t, name, { ...events, closed }, clock);
       await t.start();
       return wire;
     };
     try {
-      opened = new ProcessUpstream(await connectInEra(known, open), last?.pid);
-      return opened;
+      const connected = await connectInEra(known, open);
+      kept = connected.wire;
+      // Written as it came over the wire (under an id of the gateway's, its progress under a token
+      // of the gateway's, handed back under the client's): no schema between them.
+      return upstreamOver(connected, last?.pid, async (c, params) => {
+        const token = (c.request.params?._meta as Json | undefined)?.progressToken;
+        const progress = (p: Json) => c.notify("notifications/progress", { ...p, progressToken: token });
+        const response = await connected.wire.send(
+          { method: c.request.method, params },
+          { progress, stop: c.stop },
+        );
+        if ("error" in response) throw Object.assign(new Error(response.error.message), response.error);
+        return ("result" in response ? response.result : {}) as Json;
+      });
     } catch (error) {
       const exit = (error as { closed?: boolean }).closed && last?.exit;
       throw exit ? new Error(`the server exited (${exit}) before it answered`) : error;
@@ -42,47 +54,24 @@ export function processOpener(transport: () => ChildTransport, name: string, clo
   };
 }
 
-class ProcessUpstream implements Upstream {
-  readonly said: Said;
-  readonly wire: ChildWire;
-  readonly pid: number | undefined;
-
-  constructor(connected: Connected, pid: number | undefined) {
-    this.said = connected.said;
-    this.wire = connected.wire;
-    this.pid = pid;
-  }
-
-  request(method: string, params: Json = {}, timeoutMs?: number): Promise<Json> {
-    return this.wire.request(method, params, timeoutMs);
-  }
-
-  listen(filter: Json): Promise<() => void> {
-    return this.wire.listen(filter);
-  }
-
-  notify(method: string): void {
-    this.wire.notify(method);
-  }
-
-  close(): Promise<void> {
-    return this.wire.close();
-  }
-
-  /**
-   * The call written as it came over the wire when its client speaks the process's era (under an
-   * id of the gateway's, its progress under a token of the gateway's, handed back under the
-   * client's): no schema between them. Otherwise carried across as callInEra says.
-   */
-  call(c: Call): Promise<Json> {
-    const token = (c.request.params?._meta as Json | undefined)?.progressToken;
-    const progress = (p: Json) => c.notify("notifications/progress", { ...p, progressToken: token });
-    return callInEra(c, this.said.era, async (params) => {
-      const response = await this.wire.send({ method: c.request.method, params }, { progress, stop: c.stop });
-      if ("error" in response) throw Object.assign(new Error(response.error.message), response.error);
-      return ("result" in response ? response.result : {}) as Json;
-    });
-  }
+/**
+ * What the gateway calls of a wire past its handshake (a process's, or a remote's:
+ * remote-opener.ts); `send` writes one call's params, in the wire's era, and takes its result.
+ */
+export function upstreamOver<W extends Wire & Pick<ChildWire, "listen">>(
+  { wire, said }: Connected<W>,
+  pid: number | undefined,
+  send: (c: Call, params: Json | undefined) => Promise<Json>,
+): Upstream {
+  return {
+    said,
+    pid,
+    call: (c) => callInEra(c, said.era, (params) => send(c, params)),
+    request: (method, params, timeoutMs) => wire.request(method, params, timeoutMs),
+    listen: (filter) => wire.listen(filter),
+    notify: (method) => wire.notify(method),
+    close: () => wire.close(),
+  };
 }
 
 /**
@@ -90,7 +79,7 @@ class ProcessUpstream implements Upstream {
  * when the eras are the same, else carried across as the SDK's clients carry it (the envelope
  * added or taken off; a 2026-07-28 server's `input_required` asked of the client).
  */
-export async function callInEra(
+async function callInEra(
   c: Call,
   era: Era,
   send: (params: Json | undefined) => Promise<Json>,

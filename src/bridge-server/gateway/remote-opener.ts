@@ -5,8 +5,9 @@
  */
 import { type RemoteTarget, RemoteUpstream } from "../../core/remote-upstream/remote-upstream.js";
 import { connectInEra } from "./era-probe.js";
-import { callInEra } from "./process-upstream.js";
+import { upstreamOver } from "./process-upstream.js";
 import type { OpenUpstream } from "./upstream.js";
+import type { Json } from "./wire-json.js";
 
 /** `log`: what happened on the way, masked (the share's own log, where a process's stderr goes). */
 export function remoteOpener(target: RemoteTarget, log: (line: string) => void): OpenUpstream {
@@ -19,24 +20,12 @@ export function remoteOpener(target: RemoteTarget, log: (line: string) => void):
       await remote.start();
       return remote;
     };
-    const { wire: remote, said } = await connectInEra(known, open);
-    kept = remote;
-    return {
-      said,
+    const connected = await connectInEra(known, open);
+    kept = connected.wire;
+    return upstreamOver(connected, undefined, (c, params) => {
       // Its progress comes back under the token the call named: the client's own.
-      call: (c) =>
-        callInEra(c, said.era, (params) =>
-          remote.send({
-            method: c.request.method,
-            params,
-            progress: (p) => c.notify("notifications/progress", p),
-            signal: c.stop.signal,
-          }),
-        ),
-      request: (method, params, timeoutMs) => remote.request(method, params, timeoutMs),
-      listen: (filter) => remote.listen(filter),
-      notify: (method) => remote.notify(method),
-      close: () => remote.close(),
-    };
+      const progress = (p: Json) => c.notify("notifications/progress", p);
+      return connected.wire.send({ method: c.request.method, params, progress, signal: c.stop.signal });
+    });
   };
 }
