@@ -119,10 +119,12 @@ test.each([
 });
 
 describe("share defaults", () => {
-  test("every template of a server mcp-twin starts says how it is shared, and why; a url one cannot be", () => {
+  test("every template of a server mcp-twin starts, and every remote with a key, says how it is shared, and why", () => {
     for (const t of templates) {
-      if (t.server.url !== undefined) expect(t.share, t.name).toBeUndefined();
-      else expect(t.share?.why.length, t.name).toBeGreaterThan(10);
+      const keyed = JSON.stringify(t.server).includes("${secret:");
+      if (t.server.url === undefined || keyed) expect(t.share?.why.length, t.name).toBeGreaterThan(10);
+      // A keyed remote goes through the bridge, which adds its key: no client's file holds it.
+      if (t.server.url !== undefined && keyed) expect(t.share?.mode, t.name).toBe("machine");
     }
     const mode = (name: string) => templates.find((t) => t.name === name)?.share?.mode;
     // State meant to be common, or none: one process; per-conversation state: one per session.
@@ -132,7 +134,7 @@ describe("share defaults", () => {
     expect(["playwright", "sequential-thinking"].map(mode)).toEqual(["session", "session"]);
   });
 
-  test("a template sharing a url server is refused", () => {
+  test("a template sharing a url server per project is refused (a remote has no folder)", () => {
     const dir = path.join(tmp, "url-share");
     mkdirSync(path.join(dir, "templates"), { recursive: true });
     writeFileSync(
@@ -143,12 +145,12 @@ describe("share defaults", () => {
         description: "x",
         homepage: "https://example.com",
         runtime: "remote",
-        share: { mode: "machine", why: "no" },
+        share: { mode: "project", why: "no" },
         server: { url: "https://example.com/mcp" },
       }),
     );
     const { problems } = loadCatalogue({ homeDir: dir });
-    expect(problems.map((p) => p.message).join("\n")).toMatch(/a url server already runs once/);
+    expect(problems.map((p) => p.message).join("\n")).toMatch(/a url server has no project folder/);
   });
 
   test("a template's wrong value is said in the product's words, not zod's", () => {

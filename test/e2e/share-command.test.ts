@@ -65,10 +65,19 @@ describe("mcp-twin share", () => {
     const mode = await machine.run(["share", "tavily", "sesion"]);
     expect(mode.code).toBe(2);
     expect(mode.stderr).toContain("session");
-    const remote = await machine.run(["share", "docs", "machine"]);
+    // A url server has no project folder: only machine or session.
+    const remote = await machine.run(["share", "docs", "project"]);
     expect(remote.code).toBe(2);
-    expect(remote.stderr).toMatch(/url server already runs once/);
+    expect(remote.stderr).toMatch(/a url server has no project folder to run in: share it "machine"/);
     expect(readFileSync(file(), "utf8")).toBe(before);
+  });
+
+  test("a url server shared per machine goes through the bridge, which adds its headers on the way", async () => {
+    const r = await machine.run(["share", "docs", "machine", "--no-sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("docs is shared per machine");
+    expect(readFileSync(file(), "utf8")).toMatch(/"docs": \{[^}]*"share": "machine"/);
+    expect((await machine.run(["share", "docs", "off", "--no-sync"])).code).toBe(0);
   });
 });
 

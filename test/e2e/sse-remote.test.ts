@@ -88,20 +88,35 @@ async function sseSession(entry: { url: string; headers?: Record<string, string>
 describe("add <registry name> of an SSE-only server → sync → handshakes", () => {
   let m: FakeMachine;
   let added: { code: number; stdout: string; stderr: string };
+  let unshared: { code: number; stdout: string; stderr: string };
   beforeAll(async () => {
     m = machine();
-    added = await m.run(["add", "com.example/legacy-sse", "--secret", `${SECRET}=${KEY}`, "--sync"]);
+    added = await m.run(["add", "com.example/legacy-sse", "--secret", `${SECRET}=${KEY}`, "--no-sync"]);
+    // Added shared (its key stays in the home: gateway-remote.test); kept unshared here, each client's
+    // own SSE form is what is tested.
+    unshared = await m.run(["share", "legacy-sse", "off", "--sync"]);
   }, 180_000);
 
   test("added (no longer refused): the manifest says transport sse, the key is a secret reference", () => {
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout + added.stderr).not.toContain(KEY);
     expect(added.stdout).toContain("(SSE, the older HTTP transport)");
-    expect(manifestOf(m).servers["legacy-sse"]).toMatchObject({
+    expect(added.stdout).toContain(
+      "Shared per machine (one connection for every client session, from the bridge)",
+    );
+    expect(added.stdout).toContain(
+      "(SSE, the older HTTP transport): every client reaches it through the bridge",
+    );
+    expect(unshared.code, unshared.stderr).toBe(0);
+    const { description: _, ...server } = manifestOf(m).servers["legacy-sse"] ?? {};
+    expect(server).toEqual({
       url: sse.url,
       transport: "sse",
       headers: { Authorization: `Bearer \${secret:${SECRET}}` },
     });
+    // Unshared, its key goes into each client's entry: said once, with share as the fix.
+    expect(unshared.stdout).toContain("legacy-sse is not shared: its key is in each client's entry of it.");
+    expect(unshared.stdout + unshared.stderr).not.toContain(KEY);
   });
 
   test("each client gets the SSE form it documents; Desktop and Codex a relay speaking SSE", () => {

@@ -247,15 +247,16 @@ describe("shared servers", () => {
     expect(manifest.bridge?.idleMinutes).toBe(0.5);
   });
 
-  test("a url server cannot be shared; an unknown mode names the three", () => {
+  test("a url server is shared per machine or session, never per project nor with a login; an unknown mode names the three", () => {
     const errors = errorsOf(
-      '{\n  "servers": {\n    "docs": { "url": "https://example.com/mcp", "share": "machine" },\n    "x": { "command": "x", "share": "always" }\n  }\n}\n',
+      '{\n  "servers": {\n    "docs": { "url": "https://example.com/mcp", "share": "project" },\n    "x": { "command": "x", "share": "always" },\n    "login": { "url": "https://example.com/mcp", "auth": "oauth", "share": "machine" },\n    "keyed": { "url": "https://example.com/mcp", "headers": { "Authorization": "Bearer ${secret:K}" }, "share": "machine" },\n    "own": { "url": "https://example.com/mcp", "share": "session" }\n  }\n}\n',
     );
-    expect(errors.map((e) => e.line)).toEqual([3, 4]);
-    expect(errors[0]?.message).toMatch(
-      /share only applies to a server mcp-twin starts \(package or command\)/,
-    );
+    expect(errors.map((e) => e.line)).toEqual([3, 4, 5]);
+    expect(errors[0]?.message).toMatch(/a url server has no project folder to run in: share it "machine"/);
     expect(errors[1]?.message).toMatch(/"machine".*"project".*"session"/);
+    expect(errors[2]?.message).toMatch(
+      /"auth": "oauth" keeps the login in mcp-twin's home already .*: remove "share"/,
+    );
   });
 
   test("a shared server with the bridge's own tools off is valid: the gateway runs for it all the same", () => {

@@ -17,12 +17,21 @@ import { eraFixtures } from "../bridge-server/gateway/gateway-helpers.js";
 import { readJson } from "../bridge-server/helpers.js";
 import { type OAuthFixture, startOAuthFixture } from "../fixtures/oauth/oauth-server.js";
 import { claude, claudeCli, claudeMcpList } from "../helpers/claude-cli.js";
-import { BIN, createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import {
+  BIN,
+  createFakeMachine,
+  type FakeMachine,
+  writeManifest,
+  writeSecrets,
+} from "../helpers/fake-machine.js";
+import { startKeyedRemote } from "../helpers/keyed-remote.js";
 import { freePort } from "../helpers/net.js";
 import { BROWSER } from "../helpers/oauth.js";
 import { startRegistry } from "../helpers/registry.js";
 
 const cli = claudeCli();
+/** A remote's key, shared through the gateway: in no file sync writes. */
+const REMOTE_KEY = "rk_c1aude_4e8b2d7f1a";
 const skip = "reason" in cli ? cli.reason : undefined;
 // Shown in every run's output, so a skip is never silent.
 if (skip) console.warn(`real Claude Code CLI tests skipped: ${skip}`);
@@ -149,13 +158,22 @@ describe.skipIf(skip !== undefined)(
       const m: FakeMachine = createFakeMachine({ kind: "linux", registryUrl: inject("registryUrl") });
       cleanups.push(() => m.cleanup());
       const fixture = inject("fixtureName");
+      const keyed = await startKeyedRemote(REMOTE_KEY);
+      cleanups.push(() => keyed.close());
       writeManifest(m, {
         bridge: { port },
         servers: {
           fixture: { package: fixture, share: "machine" },
           perproject: { package: fixture, share: "project" },
+          // A remote shared for its key: the gateway adds it, Claude Code's file holds none.
+          keyed: {
+            url: keyed.url,
+            headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" },
+            share: "machine",
+          },
         },
       });
+      writeSecrets(m, { REMOTE_KEY });
       // As Claude Code writes it itself (2.1.330: mode 600): a file no one else reads takes a token.
       if (existsSync(m.paths.claudeCodeConfig)) chmodSync(m.paths.claudeCodeConfig, 0o600);
       const synced = await m.run(["sync"]);
@@ -177,6 +195,8 @@ describe.skipIf(skip !== undefined)(
       console.info(`claude mcp list (${cli.version}):\n${list}`);
       expect(list).toContain(`fixture: http://127.0.0.1:${port}/share/fixture (HTTP) - ✔ Connected`);
       expect(list).toContain(`perproject: http://127.0.0.1:${port}/share/perproject (HTTP) - ✔ Connected`);
+      expect(list).toContain(`keyed: http://127.0.0.1:${port}/share/keyed (HTTP) - ✔ Connected`);
+      expect(readFileSync(m.paths.claudeCodeConfig, "utf8")).not.toContain(REMOTE_KEY);
       // Claude Code expanded ${PWD} in the header: the gateway runs the server for that folder.
       const token = readFileSync(
         path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "token"),

@@ -1,7 +1,8 @@
 /**
  * The real Cline CLI judges what sync wrote (opt-in, see test/helpers/cline-cli.ts): one turn against
  * a stand-in model shows which servers of `~/.cline/data/settings/cline_mcp_settings.json` loaded —
- * a direct one, a shared one (url entry to the gateway), a Streamable HTTP and an SSE remote.
+ * a direct one, a shared one (url entry to the gateway), a Streamable HTTP and an SSE remote, and a
+ * remote shared for its key (the gateway adds it: the file holds none).
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -10,11 +11,13 @@ import { afterAll, describe, expect, inject, test } from "vitest";
 import { packEraFixtures, remoteEraFixture } from "../bridge-server/gateway/era-fixtures.js";
 import { clineCli, clineTurn, startModelStandIn, useStandIn } from "../helpers/cline-cli.js";
 import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { startKeyedRemote } from "../helpers/keyed-remote.js";
 import { freePort } from "../helpers/net.js";
 import { startSseServer } from "../helpers/sse-server.js";
 
 const SECRET = "fx-c11e0b5a7d2e9f41";
 const SSE_KEY = "sk-c11e-55e-key";
+const REMOTE_KEY = "rk_c11e_9d3f7a2b6c";
 const cli = clineCli();
 const skip = "reason" in cli ? cli.reason : undefined;
 // Shown in every run's output, so a skip is never silent.
@@ -38,6 +41,7 @@ describe.skipIf(skip !== undefined)(`real Cline CLI${skip ? ` (skipped: ${skip})
     const eras = await packEraFixtures(path.join(os.tmpdir(), `mcp-twin-cline-eras-${process.pid}`));
     const remote = await remoteEraFixture(eras.v1);
     const sse = await startSseServer({ apiKey: SSE_KEY });
+    const keyed = await startKeyedRemote(REMOTE_KEY);
     const model = await startModelStandIn();
     const m = createFakeMachine({ kind: "linux", registryUrl: inject("registryUrl") });
     machines.push(m);
@@ -56,9 +60,14 @@ describe.skipIf(skip !== undefined)(`real Cline CLI${skip ? ` (skipped: ${skip})
         shared: { package: `${fixture}@1.0.0`, share: "machine" },
         remote: { url: remote.url },
         legacy: { url: sse.url, transport: "sse", headers: { Authorization: "Bearer ${secret:SSE_KEY}" } },
+        keyed: {
+          url: keyed.url,
+          headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" },
+          share: "machine",
+        },
       },
     });
-    writeSecrets(m, { FIXTURE_TOKEN: SECRET, SSE_KEY });
+    writeSecrets(m, { FIXTURE_TOKEN: SECRET, SSE_KEY, REMOTE_KEY });
     const home = m.paths.linuxHome;
     const file = path.join(home, ".cline", "data", "settings", "cline_mcp_settings.json");
     mkdirSync(path.dirname(file), { recursive: true });
@@ -77,10 +86,15 @@ describe.skipIf(skip !== undefined)(`real Cline CLI${skip ? ` (skipped: ${skip})
       });
       expect(written.remote).toEqual({ type: "streamableHttp", url: remote.url });
       expect(written.legacy).toMatchObject({ type: "sse", url: sse.url });
+      expect(written.keyed).toMatchObject({
+        type: "streamableHttp",
+        url: `http://127.0.0.1:${port}/share/keyed`,
+      });
+      expect(readFileSync(file, "utf8")).not.toContain(REMOTE_KEY);
 
       useStandIn(cli.bin, home, model);
       const turn = await clineTurn(cli.bin, home, work, model);
-      const names = ["fixture", "shared", "remote", "legacy"];
+      const names = ["fixture", "shared", "remote", "legacy", "keyed"];
       console.info(
         `${cli.version}: the tools its turn offered the model, by server:\n${names
           .map((n) => `  ${n}: ${turn.servers.get(n)?.join(", ") ?? "none (not connected)"}`)
@@ -89,6 +103,7 @@ describe.skipIf(skip !== undefined)(`real Cline CLI${skip ? ` (skipped: ${skip})
       for (const n of names) expect(turn.servers.get(n), `${n}\n${turn.output}`).toEqual(expect.any(Array));
       expect(turn.servers.get("fixture")).toContain("echo");
       expect(turn.servers.get("shared")).toContain("echo");
+      expect(turn.servers.get("keyed")).toContain("echo");
       expect(turn.servers.has("mine")).toBe(false);
       expect(sse.refused).toBe(0);
 
@@ -103,6 +118,7 @@ describe.skipIf(skip !== undefined)(`real Cline CLI${skip ? ` (skipped: ${skip})
       await m.run(["bridge", "stop"]);
       remote.stop();
       await sse.close();
+      await keyed.close();
       await model.close();
     }
   }, 600_000);

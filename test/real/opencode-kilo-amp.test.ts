@@ -12,11 +12,14 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, inject, test } from "vitest";
 import { remoteEraFixture } from "../bridge-server/gateway/era-fixtures.js";
 import { eraFixtures } from "../bridge-server/gateway/gateway-helpers.js";
-import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { startKeyedRemote } from "../helpers/keyed-remote.js";
 import { freePort } from "../helpers/net.js";
 import { realCli } from "../helpers/real-cli.js";
 
 const run = promisify(execFile);
+/** A remote's key, shared through the gateway: in no file sync writes. */
+const REMOTE_KEY = "rk_0pen_c0de_5e7b1a9f";
 const cleanups: Array<() => unknown> = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
@@ -105,6 +108,8 @@ for (const judge of JUDGES) {
       const { v1 } = await eraFixtures();
       const remote = await remoteEraFixture(v1);
       cleanups.push(() => remote.stop());
+      const keyed = await startKeyedRemote(REMOTE_KEY);
+      cleanups.push(() => keyed.close());
       const m: FakeMachine = createFakeMachine({
         kind: "linux",
         claudeDesktop: false,
@@ -128,13 +133,22 @@ for (const judge of JUDGES) {
           direct: { command: process.execPath, args: [fixture] },
           shared: { package: inject("fixtureName"), share: "machine" },
           remote: { url: remote.url },
+          keyed: {
+            url: keyed.url,
+            headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" },
+            share: "machine",
+          },
         },
       });
+      writeSecrets(m, { REMOTE_KEY });
       const synced = await m.run(["sync", "--client", judge.id]);
       expect(synced.code, synced.stderr).toBe(0);
       const written = readFileSync(file, "utf8");
       expect(written.startsWith(before.slice(0, before.indexOf("}, // mine") + 10))).toBe(true);
       expect(written).toContain(`"url": "http://127.0.0.1:${port}/share/shared"`);
+      // A remote shared for its key: a url entry to the gateway, which adds the key; the file has none.
+      expect(written).toContain(`"url": "http://127.0.0.1:${port}/share/keyed"`);
+      expect(written).not.toContain(REMOTE_KEY);
       const started = await m.run(["bridge", "start", "--json"]);
       expect(started.code, started.stderr).toBe(0);
       const pid = (JSON.parse(started.stdout) as { pid: number }).pid;
@@ -149,7 +163,7 @@ for (const judge of JUDGES) {
       mkdirSync(project, { recursive: true });
       const report = await judge.list(bin, { ...m.env, HOME: home }, project);
       console.info(`${judge.id} ${version} on the file sync wrote:\n${masked(written)}\n${report}`);
-      for (const name of ["mine", "direct", "shared", "remote"])
+      for (const name of ["mine", "direct", "shared", "remote", "keyed"])
         expect(report).toMatch(judge.connected(name));
 
       // Its first run may add keys of its own ($schema…): the client's edit, not drift.

@@ -242,7 +242,7 @@ describe("add <registry name>", () => {
     expect(r.stdout).not.toContain(TOKEN);
   });
 
-  test("a remote: a URL entry where the client takes one, a relay with the key in its env where it does not", async () => {
+  test("a remote with a key: shared, so no client's file holds the key — every entry reaches it through the bridge", async () => {
     const m = machine();
     const r = await run(m, [
       "add",
@@ -257,17 +257,14 @@ describe("add <registry name>", () => {
     expect(manifestOf(m).servers["weather-remote"]).toMatchObject({
       url: "https://mcp.weather.example.com/mcp",
       headers: { Authorization: "Bearer ${secret:WEATHER_API_KEY}" },
+      share: "machine",
     });
-    expect(json(m.paths.claudeCodeConfig).mcpServers["weather-remote"]).toEqual({
-      type: "http",
-      url: "https://mcp.weather.example.com/mcp",
-      headers: { Authorization: `Bearer ${WEATHER}` },
-    });
-    const desktop = json(m.paths.claudeDesktopConfig).mcpServers["weather-remote"];
-    expect(desktop.args).toContain("connect");
-    expect(desktop.args).toContain("https://mcp.weather.example.com/mcp");
-    expect(desktop.args.join(" ")).not.toContain(WEATHER);
-    expect(Object.values(desktop.env ?? {}).join(" ")).toContain(WEATHER);
+    for (const file of [m.paths.claudeCodeConfig, m.paths.claudeDesktopConfig, m.paths.cursorConfig]) {
+      const entry = json(file).mcpServers["weather-remote"];
+      expect(JSON.stringify(entry), file).toMatch(/\/share\/weather-remote/);
+      expect(JSON.stringify(entry), file).not.toContain(WEATHER);
+    }
+    expect(r.stdout).toContain("The key of weather-remote stays in mcp-twin's home");
   }, 120_000);
 
   test("PyPI and OCI: added as uvx / docker entries, said honestly to be not installed by mcp-twin", async () => {

@@ -86,6 +86,11 @@ describe("the manifest server", () => {
       headers: { Authorization: "Bearer ${secret:WEATHER_API_KEY}" },
     });
     expect(made.template.secrets).toEqual([{ name: "WEATHER_API_KEY", description: "Your Weather API key" }]);
+    // Its key stays in the home: shared per machine, the bridge adding it on the way out.
+    expect(made.template.share).toMatchObject({ mode: "machine" });
+    const server = instantiate(made.template, {}, "/home/u").server;
+    expect(server.share).toBe("machine");
+    expect(serverSchema.safeParse(server).success).toBe(true);
   });
 
   test("an SSE-only remote: a url server with transport sse (refused before SSE url servers existed)", () => {
@@ -93,6 +98,7 @@ describe("the manifest server", () => {
     expect(made.way).toBe("remote");
     expect(made.template.server).toEqual({ url: "https://legacy.example.com/sse", transport: "sse" });
     const server = instantiate(made.template, {}, "/home/u").server;
+    // No key: nothing to keep in the home, so not shared.
     expect(server).toEqual({ url: "https://legacy.example.com/sse", transport: "sse" });
     expect(serverSchema.safeParse(server).success).toBe(true);
   });

@@ -92,7 +92,7 @@ export const CORE_LAYERS: ReadonlyArray<{ layer: string; members: readonly strin
     layer: "what a manifest leads to",
     members: ["secrets/", "context/", "packages/", "oauth/", "bridge-link/", "bridge-control/"],
   },
-  { layer: "the catalogue and relays", members: ["catalogue/", "relay/"] },
+  { layer: "the catalogue and relays", members: ["catalogue/", "relay/", "remote-upstream/"] },
   { layer: "the MCP Registry", members: ["registry/"] },
   { layer: "entries", members: ["entries/"] },
   {

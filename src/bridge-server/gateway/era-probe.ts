@@ -1,6 +1,6 @@
 /**
- * A shared server's process connected in its protocol era, over its wire: the era its cache entry
- * remembers, else 2025-11-25 first (initialize) and 2026-07-28 (server/discover) when it refuses.
+ * A shared server's process (or remote) connected in its protocol era, over its wire: the era its
+ * cache entry remembers, else 2025-11-25 first (initialize) and 2026-07-28 (server/discover) when it refuses.
  */
 import { RPC } from "../../core/jsonrpc/codes.js";
 import { isPlain } from "../../core/plain-records.js";
@@ -19,13 +19,16 @@ const GATEWAY = { name: "mcp-twin-gateway", version: VERSION };
 /** What the gateway can do for its servers: ask its sessions' clients (asks.ts). */
 const CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } };
 
+/** What a handshake drives: a process's wire, or a remote's (core/remote-upstream). */
+export type Wire = Pick<ChildWire, "request" | "notify" | "close" | "envelope">;
+
 /** A process past its handshake: its wire, and what it said of itself (the era it is driven in). */
-export interface Connected {
-  wire: ChildWire;
+export interface Connected<W extends Wire = ChildWire> {
+  wire: W;
   said: Said;
 }
 
-type Handshake = (wire: ChildWire) => Promise<Connected>;
+type Handshake = <W extends Wire>(wire: W) => Promise<Connected<W>>;
 
 /**
  * Connect in the era the cache remembers; with none (or when the remembered one fails), ask in
@@ -33,17 +36,17 @@ type Handshake = (wire: ChildWire) => Promise<Connected>;
  * their clients things in ways 2026-07-28 no longer carries — and in 2026-07-28 when it refuses
  * initialize (-32022, or "unsupported protocol version"). `open` starts a process.
  */
-export async function connectInEra(
+export async function connectInEra<W extends Wire>(
   cached: CachedServer | undefined,
-  open: () => Promise<ChildWire>,
-): Promise<Connected> {
+  open: () => Promise<W>,
+): Promise<Connected<W>> {
   const known = cached?.era === MODERN ? cached.discover : undefined;
   const remembered = (handshake: Handshake) => attempt(open, handshake).catch(() => probe(open));
-  if (known && offersModern(known)) return remembered(async (wire) => adopt(wire, known));
+  if (known && offersModern(known)) return remembered(async <V extends Wire>(wire: V) => adopt(wire, known));
   return cached?.era === "2025-11-25" ? remembered(initialize) : probe(open);
 }
 
-async function probe(open: () => Promise<ChildWire>): Promise<Connected> {
+async function probe<W extends Wire>(open: () => Promise<W>): Promise<Connected<W>> {
   try {
     return await attempt(open, initialize);
   } catch (error) {
@@ -55,7 +58,7 @@ async function probe(open: () => Promise<ChildWire>): Promise<Connected> {
 }
 
 /** One process and its handshake; one whose handshake fails is closed (its failure is the start's). */
-async function attempt(open: () => Promise<ChildWire>, handshake: Handshake): Promise<Connected> {
+async function attempt<W extends Wire>(open: () => Promise<W>, handshake: Handshake): Promise<Connected<W>> {
   const wire = await open();
   return handshake(wire).catch((error: unknown) => {
     // Its failure is the start's; the process only has to go.
@@ -65,7 +68,7 @@ async function attempt(open: () => Promise<ChildWire>, handshake: Handshake): Pr
 }
 
 /** 2025-11-25: initialize, answered in a revision of that era, then initialized. */
-async function initialize(wire: ChildWire): Promise<Connected> {
+async function initialize<W extends Wire>(wire: W): Promise<Connected<W>> {
   const params = { protocolVersion: LEGACY[0], capabilities: CAPABILITIES, clientInfo: GATEWAY };
   const result = await wire.request("initialize", params, READY_TIMEOUT_MS);
   if (!LEGACY.includes(result.protocolVersion as string))
@@ -76,7 +79,7 @@ async function initialize(wire: ChildWire): Promise<Connected> {
 }
 
 /** 2026-07-28: server/discover, with the envelope each request of the gateway's carries from then on. */
-async function discover(wire: ChildWire): Promise<Connected> {
+async function discover<W extends Wire>(wire: W): Promise<Connected<W>> {
   wire.envelope = ENVELOPE;
   const answer = await wire.request("server/discover", {}, READY_TIMEOUT_MS);
   if (!offersModern(answer)) throw new Error(`the server's server/discover answer does not offer ${MODERN}`);
@@ -90,7 +93,7 @@ const ENVELOPE = {
 };
 
 /** A process driven in 2026-07-28 after a server/discover answer (its own, or one its cache kept). */
-function adopt(wire: ChildWire, answer: Json): Connected {
+function adopt<W extends Wire>(wire: W, answer: Json): Connected<W> {
   wire.envelope = ENVELOPE;
   return { wire, said: saidBy(answer) };
 }

@@ -19,6 +19,7 @@ import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } f
 import { roomFor } from "./key-room.js";
 import { ListCache, launchKey } from "./list-cache.js";
 import { processOpener } from "./process-upstream.js";
+import { remoteOpener } from "./remote-opener.js";
 import { Requests2026 } from "./requests-2026.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
@@ -112,7 +113,7 @@ export class ShareHost implements ShareRoom {
    */
   async reload(launch: ShareLaunch): Promise<boolean> {
     const key = launchKey(launch);
-    const same = (a: ShareLaunch) => JSON.stringify([a.mode, a.command, a.args, a.env]);
+    const same = (a: ShareLaunch) => JSON.stringify([a.mode, a.command, a.args, a.env, a.remote]);
     const changed = key !== this.#key || same(launch) !== same(this.#launch);
     this.#launch = launch;
     this.#key = key;
@@ -231,21 +232,22 @@ export class ShareHost implements ShareRoom {
       // not wherever whoever started the bridge happened to be, which would decide what a relative
       // path in its arguments means, or which copy of its package npx runs (a project's own).
       const launch = { ...this.#launch, cwd: cwd ?? this.#launch.cwd ?? os.homedir() };
+      const event = (line: string) => this.#event(key, line);
+      const own = (line: string) => (this.#own ? this.#own.write(key, line) : event(line));
       const updates = new MergedUpdates((uri) => {
         sendResourceUpdated(this.#sessions.get(key) ?? [], uri);
         this.#requests2026.resourceUpdated(key, uri);
       });
       // What happens to the process goes to both logs; what it writes (stderr, stdout that is
-      // not JSON-RPC), to its own.
-      const transport = () =>
-        new ChildTransport(
-          launch,
-          (line) => this.#event(key, line),
-          (line) => (this.#own ? this.#own.write(key, line) : this.#event(key, line)),
-        );
+      // not JSON-RPC) — or a remote's way there (its key masked) — to its own.
+      const transport = () => new ChildTransport(launch, event, own);
       child = new SharedChild(
         launch.name,
-        open ?? this.#o.inProcess?.open ?? processOpener(transport, launch.name, this.#clock),
+        open ??
+          this.#o.inProcess?.open ??
+          (launch.remote
+            ? remoteOpener(launch.remote, own)
+            : processOpener(transport, launch.name, this.#clock)),
         this.#key,
         this.#o.inProcess?.keyOf ? ListCache.memory() : this.#o.cache,
         {

@@ -11,6 +11,7 @@ import { ExitCode, OperationError } from "../../core/errors.js";
 import type { LoginHeaders } from "../../core/oauth/relay-auth.js";
 import { bridgeShaped, bridgeTarget, type RelayTarget } from "../../core/relay/bridge-target.js";
 import { StreamableHttpRelay } from "../../core/relay/http-relay.js";
+import { closeAgents } from "../../core/system/keep-alive-http.js";
 import type { RelayLog } from "../../ui/relay-log.js";
 import type { PreparedConnect } from "./prepare.js";
 
@@ -35,6 +36,7 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
       log: io.out.error,
       ...streams(io),
     }).run();
+    closeAgents();
     return how === "lost" ? ExitCode.failed : ExitCode.ok;
   }
   const target = await targetOf(withShareHeaders(p, io.host.cwd), io);
@@ -46,7 +48,9 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
     note: io.out.info,
     ...streams(io),
   }).run();
+  // The relay's connections end with it (a bridge in this process keeps its own: core/remote-upstream).
   target.agent?.destroy();
+  closeAgents();
   return code;
 }
 

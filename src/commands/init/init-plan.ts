@@ -221,7 +221,9 @@ export function showPlan(
           ...Object.entries(ctx.existing.manifest.servers).map(([name, s]) => ({ name, s })),
           ...ctx.newServers.map(({ name, server }) => ({ name, s: server })),
         ].flatMap(({ name, s }) =>
-          s.share && !s.disabled ? [[name, { name, mode: s.share }] as const] : [],
+          s.share && !s.disabled
+            ? [[name, { name, mode: s.share, remote: s.url !== undefined }] as const]
+            : [],
         ),
       ).values(),
     ],

@@ -86,15 +86,15 @@ export const templateSchema = z
       })
       .optional()
       .describe(
-        "How many processes of it run once added (the manifest's share): machine (state meant to be common, or none), project, session (per-conversation state). Not for a url server.",
+        "How many processes of it run once added (the manifest's share): machine (state meant to be common, or none), project, session (per-conversation state). A url server shared keeps its key in the home: the gateway adds its headers.",
       ),
   })
   .superRefine((t, ctx) => {
-    if (t.share && t.server.url !== undefined)
+    if (t.share?.mode === "project" && t.server.url !== undefined)
       ctx.addIssue({
         code: "custom",
         path: ["share"],
-        message: "a url server already runs once: share applies to a server mcp-twin starts",
+        message: 'a url server has no project folder: share it "machine" or "session"',
       });
     const kinds = (["package", "command", "url"] as const).filter((k) => t.server[k] !== undefined);
     if (kinds.length !== 1)

@@ -69,8 +69,8 @@ export interface BridgeWiring {
   entry(target: Target, ctx: EntryContext): BuiltEntry | undefined;
   /** The manifest shares servers: how their entries reach the gateway (the bridge). */
   reach?: GatewayReach;
-  /** The shared servers (enabled ones) the bridge runs, by name and mode. */
-  shares: ReadonlyArray<{ name: string; mode: string }>;
+  /** The shared servers (enabled ones) the bridge runs, by name and mode (`remote`: a url server's connection). */
+  shares: ReadonlyArray<{ name: string; mode: string; remote?: true }>;
   /** The manifest's toolSearch names clients: the gateway runs for their `tools` entries too. */
   toolSearch?: true;
   /**
@@ -328,9 +328,11 @@ async function settleThere(
 }
 
 /** The manifest's shared servers (enabled ones): they run in the bridge, so it must run. */
-function sharedServers(manifest: Manifest): Array<{ name: string; mode: string }> {
+function sharedServers(manifest: Manifest): Array<{ name: string; mode: string; remote?: true }> {
   return Object.entries(manifest.servers).flatMap(([name, s]) =>
-    s.share && !s.disabled ? [{ name, mode: s.share }] : [],
+    s.share && !s.disabled
+      ? [{ name, mode: s.share, ...(s.url !== undefined ? { remote: true as const } : {}) }]
+      : [],
   );
 }
 

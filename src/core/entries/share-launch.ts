@@ -10,12 +10,14 @@ import { loadState } from "../ledger/state.js";
 import { DEFAULT_IDLE_MINUTES } from "../manifest/bridge-defaults.js";
 import type { LoadedManifest } from "../manifest/load.js";
 import { splitSpec } from "../manifest/package-spec.js";
-import type { ClientId, ShareMode } from "../manifest/schema.js";
-import { resolveString, serverIn } from "../manifest/spec.js";
+import type { ClientId, ServerSpec, ShareMode } from "../manifest/schema.js";
+import { resolveString, serverIn, specFields } from "../manifest/spec.js";
 import { hasToolRules, ruleField, ruleLine, type ServerToolRules } from "../manifest/tool-rules.js";
 import { serversBehindTools } from "../manifest/tool-search.js";
 import { isTrusted, needsTrust, programServers } from "../manifest/trust.js";
 import { own } from "../plain-records.js";
+import type { RemoteTarget } from "../remote-upstream/remote-upstream.js";
+import { isSecretName } from "../secrets/placeholders.js";
 import { unknownName } from "../selectors.js";
 import type { Host } from "../system/host.js";
 import { silentProgress } from "../system/progress.js";
@@ -41,6 +43,8 @@ export interface ShareLaunch {
   identity: { package?: string; command: string; args: string[]; envNames: string[] };
   /** Its tool rules (`tools`, `clientTools`): the gateway keeps them for clients without a field. */
   toolRules?: ShareToolRules;
+  /** A url server: no process (command, args and env empty), the gateway's connection to it. */
+  remote?: RemoteTarget;
 }
 
 /** A server's tool rules as the gateway gets them: with the manifest they are in, and where each is. */
@@ -222,11 +226,6 @@ async function launchOf(
   const envId = machine.local.id;
   // As sync writes it for this environment: every matching override, the most specific last.
   const run = serverIn(spec, envId);
-  if (run.url !== undefined)
-    throw new UsageError(
-      "share-remote",
-      `"${name}" is already an HTTP server (url): clients reach it directly.`,
-    );
   const missing = new Map<string, string>();
   const secretValues = new Set<string>();
   const resolve = (text: string) => {
@@ -245,6 +244,15 @@ async function launchOf(
     for (const v of r.secretValues) secretValues.add(v);
     return r.text;
   };
+  const unresolved = () =>
+    new UsageError("unresolved", `servers.${name} needs ${[...missing.keys()].join(", ")}.`, {
+      hint: `Set ${missing.size === 1 ? "it" : "them"}: ${[...missing.values()].join(", ")}.`,
+    });
+  if (run.url !== undefined) {
+    const remote = remoteLaunch(name, spec, { ...run, url: run.url }, resolve, secretValues);
+    if (missing.size > 0) throw unresolved();
+    return { ...remote, toolRules: shareToolRules(name, spec, here.loaded) };
+  }
   const args = run.args.map(resolve);
   const env = Object.fromEntries(Object.entries(run.env).map(([k, v]) => [k, resolve(v)]));
   // Started as every user-level entry starts it in this environment (entries/target-entry.ts's one rule).
@@ -264,10 +272,7 @@ async function launchOf(
           }
         : {}),
     });
-  if (missing.size > 0)
-    throw new UsageError("unresolved", `servers.${name} needs ${[...missing.keys()].join(", ")}.`, {
-      hint: `Set ${missing.size === 1 ? "it" : "them"}: ${[...missing.values()].join(", ")}.`,
-    });
+  if (missing.size > 0) throw unresolved();
   // A package's bin runs as `<this environment's node> <script>`: V8's memory flags go before the
   // script (a `command` server runs as written).
   const node = spec.package && local?.node?.path === started.launch.command ? local.node : undefined;
@@ -286,6 +291,39 @@ async function launchOf(
       envNames: Object.keys(run.env),
     },
     ...(toolRules ? { toolRules } : {}),
+  };
+}
+
+/**
+ * A url server's launch: no process, the gateway's connection to it (core/remote-upstream), with
+ * its url and headers resolved — its key goes no further than the bridge. What changes its lists
+ * (`identity`) is its url as the manifest writes it and its headers' names, never a value.
+ */
+function remoteLaunch(
+  name: string,
+  spec: ServerSpec,
+  run: { url: string; headers: Record<string, string> },
+  resolve: (text: string) => string,
+  secretValues: Set<string>,
+): ShareLaunch {
+  const url = resolve(run.url);
+  const headers = Object.fromEntries(Object.entries(run.headers).map(([k, v]) => [k, resolve(v)]));
+  // A header whose name says it is a credential is masked whole (`Bearer <key>`), as its key is.
+  for (const [k, v] of Object.entries(headers)) if (isSecretName(k) && v.length >= 4) secretValues.add(v);
+  const referenced = specFields(spec).flatMap((f) =>
+    f.part === "url" || f.part === "headers" ? f.references : [],
+  );
+  const keys = [...new Set(referenced.filter((r) => r.kind === "secret").map((r) => r.name))];
+  const secrets = [...secretValues];
+  return {
+    name,
+    mode: spec.share ?? "machine",
+    command: "",
+    args: [],
+    env: {},
+    remote: { name, url, transport: spec.transport ?? "http", headers, secrets, keys },
+    ...(secrets.length > 0 ? { secrets } : {}),
+    identity: { command: run.url, args: [], envNames: Object.keys(run.headers) },
   };
 }
 

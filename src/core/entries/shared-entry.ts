@@ -7,7 +7,7 @@ import { clientToken, SHARE_PREFIX, TOOLS_PATH } from "../bridge-link/index.js";
 import type { Target } from "../clients/types.js";
 import type { Environment } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import { serverIn } from "../manifest/spec.js";
+import { serverIn, specFields } from "../manifest/spec.js";
 import {
   type BuiltEntry,
   clientLaunch,
@@ -85,13 +85,14 @@ export function sharedEntry(
   const command = server.package ? undefined : serverIn(server, reach.env.id).command;
   const program = command ? { program: command, shared: true as const } : {};
   const folder = target.client.workingFolder;
+  const keyed = specFields(server).some((f) => f.references.some((r) => r.kind === "secret"));
   return gatewayEntry(
     {
       url: shareUrl(reach.origin, name),
       scope: name,
       why: sharedRelayWhy(server, target, reach),
       headers: server.share === "project" && folder ? { [PROJECT_HEADER]: folder } : {},
-      extra: { ...program, ...manifestFields(server, target) },
+      extra: { ...program, ...manifestFields(server, target), ...(keyed ? { keyKept: true as const } : {}) },
     },
     target,
     ctx,

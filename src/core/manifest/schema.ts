@@ -191,7 +191,7 @@ export const serverSchema = z
       .enum(SHARE_MODES)
       .optional()
       .describe(
-        'Run it once in the bridge for every client session: "machine" (one process for all), "project" (one per project folder), "session" (one per client session). Absent: each client starts its own.',
+        'Run it once in the bridge for every client session: "machine" (one process for all), "project" (one per project folder), "session" (one per client session). Absent: each client starts its own. A url server shared is reached through the bridge, which adds its headers: its key stays in mcp-twin\'s home ("machine" or "session").',
       ),
   })
   .superRefine((server, ctx) => {
@@ -252,13 +252,19 @@ export const serverSchema = z
     }
     if (server.bin && !server.package)
       ctx.addIssue({ code: "custom", path: ["bin"], message: "bin only applies to a package server" });
-    if (server.share && server.url)
-      ctx.addIssue({
-        code: "custom",
-        path: ["share"],
-        message:
-          "share only applies to a server mcp-twin starts (package or command): a url server already runs once",
-      });
+    // A url server shared goes through the gateway, which adds its headers on the way out: its key
+    // stays in the home. One connection serves every session ("machine") or one each ("session").
+    if (server.share && server.url) {
+      const why =
+        server.share === "project"
+          ? 'a url server has no project folder to run in: share it "machine" (one connection for every client session) or "session" (one per client session)'
+          : server.auth === "oauth"
+            ? '"auth": "oauth" keeps the login in mcp-twin\'s home already (its relay sends it to the server): remove "share"'
+            : server.auth === "client"
+              ? '"auth": "client" has each client log in itself: remove "share"'
+              : undefined;
+      if (why) ctx.addIssue({ code: "custom", path: ["share"], message: why });
+    }
   });
 
 export const bridgeSchema = z

@@ -339,7 +339,10 @@ export function toTemplate(server: RegistryServer, use: Usable): RegistryTemplat
     : packageTemplate(making, use.way, use.pkg);
 }
 
-/** A remote server: its URL and headers, their placeholders asked. */
+const KEY_KEPT =
+  "its key stays in mcp-twin's home: the bridge adds it on the way out, so no client's file holds it";
+
+/** A remote server: its URL and headers, their placeholders asked; shared when they carry a key. */
 function remoteTemplate({ base, q, notes, optional }: Making, remote: RegistryRemote): RegistryTemplate {
   const url = q.fill(remote.url, remote.variables, {
     secret: false,
@@ -351,6 +354,8 @@ function remoteTemplate({ base, q, notes, optional }: Making, remote: RegistryRe
     const value = keyValue(h, q, "header", optional, true);
     if (value !== undefined) headers[h.name] = value;
   }
+  // A key in its headers (or URL) stays in mcp-twin's home: the bridge adds it on the way out.
+  const keyed = [url, ...Object.values(headers)].some((v) => v.includes("${secret:"));
   return {
     template: {
       ...base,
@@ -360,6 +365,7 @@ function remoteTemplate({ base, q, notes, optional }: Making, remote: RegistryRe
         ...(remote.type.toLowerCase() === "sse" ? { transport: "sse" as const } : {}),
         ...(Object.keys(headers).length ? { headers } : {}),
       },
+      ...(keyed ? { share: { mode: "machine" as const, why: KEY_KEPT } } : {}),
       ...asked(q),
     },
     way: "remote",

@@ -118,11 +118,16 @@ export function registryNotes(chosen: ChosenServer): string[] {
   const made = chosen.registry;
   const lines: string[] = [];
   if (made.way === "npm") lines.push(`npm package ${made.runs}: sync installs it where a client runs it.`);
+  const sse = chosen.template.server.transport === "sse";
+  // Shared (its key kept home), every client reaches it through the bridge: a url entry to the
+  // bridge, or the relay to it.
   if (made.way === "remote")
     lines.push(
-      chosen.template.server.transport === "sse"
-        ? `remote server ${made.runs} (SSE, the older HTTP transport): an SSE entry where the client takes one, a \`mcp-twin connect --transport sse\` relay where it cannot (Claude Desktop, Codex).`
-        : `remote server ${made.runs}: a URL entry where the client takes one, a \`mcp-twin connect\` relay where it speaks only stdio.`,
+      chosen.template.share
+        ? `remote server ${made.runs}${sse ? " (SSE, the older HTTP transport)" : ""}: every client reaches it through the bridge, which speaks to it.`
+        : sse
+          ? `remote server ${made.runs} (SSE, the older HTTP transport): an SSE entry where the client takes one, a \`mcp-twin connect --transport sse\` relay where it cannot (Claude Desktop, Codex).`
+          : `remote server ${made.runs}: a URL entry where the client takes one, a \`mcp-twin connect\` relay where it speaks only stdio.`,
     );
   if (made.way === "pypi")
     lines.push(

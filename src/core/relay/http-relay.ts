@@ -16,7 +16,6 @@ import { errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
 import type { LoginHeaders } from "../oauth/relay-auth.js";
 import {
   Closable,
-  closeAgents,
   HttpStatusError,
   header,
   ok,
@@ -635,6 +634,5 @@ export class StreamableHttpRelay {
         .catch(() => {});
     this.#o.stdin.pause();
     this.#o.stdin.destroy();
-    closeAgents();
   }
 }

@@ -6,7 +6,7 @@ import type { IncomingMessage } from "node:http";
 import type { RequestId } from "@modelcontextprotocol/client";
 import { RPC } from "../jsonrpc/codes.js";
 import { errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
-import { closeAgents, ok, send, statusError } from "../system/keep-alive-http.js";
+import { ok, send, statusError } from "../system/keep-alive-http.js";
 import { ClientSide, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
 import { describeFailure } from "./failure.js";
 import type { RelayOptions } from "./http-relay.js";
@@ -102,7 +102,6 @@ export class SseRelay {
       );
     this.#awaiting.clear();
     this.#o.stdin.destroy();
-    closeAgents();
     return how;
   }
 

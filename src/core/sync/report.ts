@@ -106,6 +106,13 @@ export interface SyncReport {
   gateway?: GatewayReport;
   /** Each shared server's mode (machine, project, session): how many processes its url entries reach. */
   shareModes: Record<string, string>;
+  /** Of those, url servers: the gateway holds a connection to each, not a process. */
+  remoteShares: string[];
+  /**
+   * Where the keys of the entries this run wrote (or, planned, would write) stay: in the home, the
+   * gateway adding them (`kept`: shared servers), or in the clients' entries (`inEntry`: not shared).
+   */
+  keys: { kept: string[]; inEntry: string[] };
   /** Servers that need a login: how, and the state of mcp-twin's login for each. */
   logins: LoginLine[];
   /** For --dry-run: every planned change (old and new text, secrets to mask). */
@@ -122,6 +129,7 @@ export function planReport(plan: SyncPlan): SyncReport {
     report.targets.push(targetReport(plan, p, p.after !== null));
     if (p.after !== null) report.changes.push({ path: p.target.path, before: p.before, after: p.after });
     report.references.push(...p.references);
+    keysOf(report, p);
   }
   return finish(report);
 }
@@ -142,8 +150,15 @@ export function appliedReport(
     report.targets.push(tr);
     report.secretValues.push(...r.plan.secretValues);
     report.references.push(...r.plan.references);
+    if (r.written && !r.error) keysOf(report, r.plan);
   }
   return finish(report);
+}
+
+/** Where the keys of a target's written entries stay, added to the report's (each server once). */
+function keysOf(report: SyncReport, p: TargetPlan): void {
+  for (const kind of ["kept", "inEntry"] as const)
+    for (const name of p.keys[kind]) if (!report.keys[kind].includes(name)) report.keys[kind].push(name);
 }
 
 /** `applied`: the run wrote (the gateway's port moved, a word said once); otherwise a plan. */
@@ -157,6 +172,8 @@ function baseReport(plan: SyncPlan, installs: InstallRow[], applied: boolean): S
     unused: plan.packages.unused.map(({ env, package: name, version }) => ({ env, package: name, version })),
     npx: plan.npx,
     shareModes: Object.fromEntries((plan.bridge?.shares ?? []).map((s) => [s.name, s.mode])),
+    remoteShares: (plan.bridge?.shares ?? []).flatMap((s) => (s.remote ? [s.name] : [])),
+    keys: { kept: [], inEntry: [] },
     targets: [],
     errors: [],
     warnings: [

@@ -46,6 +46,11 @@ export interface TargetPlan {
   secretValues: string[];
   /** Servers whose entry this write puts into the file (added or changed) carrying a secret. */
   secretsWritten: string[];
+  /**
+   * Of the entries this write puts into the file: servers whose key stays in the home (shared: the
+   * gateway adds it), and servers whose entry holds their own key (not shared).
+   */
+  keys: { kept: string[]; inEntry: string[] };
   /** Entries that run in another environment than the target's (node.exe through interop, wsl.exe). */
   across: Array<{ server: string; runsIn: string; command?: string }>;
   /** url servers this client takes only as mcp-twin's stdio relay, and where the relay runs. */
@@ -175,8 +180,11 @@ export function planTarget(
 
   for (const edit of edits) {
     const built = desired.get(edit.name);
-    if (!("remove" in edit) && built?.ok && built.secretValues.length > 0)
-      plan.secretsWritten.push(edit.name);
+    if ("remove" in edit || !built?.ok) continue;
+    if (built.secretValues.length > 0) plan.secretsWritten.push(edit.name);
+    if (built.keyKept) plan.keys.kept.push(edit.name);
+    // A gateway's entry carries the client's own token, no key of the server's.
+    else if (built.secretValues.length > 0 && !built.bridged) plan.keys.inEntry.push(edit.name);
   }
   if (edits.length > 0) plan.after = editTargetEntries(target, before ?? "", edits);
   plan.references = [...new Set(plan.references)].sort();
@@ -218,6 +226,7 @@ function emptyPlan(target: Target, before: string | null): TargetPlan {
     references: [],
     secretValues: [],
     secretsWritten: [],
+    keys: { kept: [], inEntry: [] },
     takenOver: {},
     across: [],
     relays: [],

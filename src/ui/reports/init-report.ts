@@ -76,7 +76,7 @@ export interface PlanView {
   /** Configs others can read that will receive a key, with the chmod (before the question). */
   readable: string[];
   /** The manifest's shared servers after init, with their modes: the sync starts the bridge for them and leaves it running. */
-  shared: Array<{ name: string; mode: string }>;
+  shared: Array<{ name: string; mode: string; remote?: boolean }>;
   /** New servers' programs not found where they run: sync's own lines, said before the question. */
   programs: string[];
   /** Each client's tools and tokens from the catalogue's measured figures (core/budget/plan-budget.ts). */
@@ -139,13 +139,15 @@ export function renderPlan(out: Output, plan: PlanView): void {
  * running, and sets it to start at logon where the system has a way (systemd, launchd, a Windows
  * logon task); said before the question, with how to stop it.
  */
-function gatewayPlanLine(shared: ReadonlyArray<{ name: string; mode: string }>): string {
+function gatewayPlanLine(shared: ReadonlyArray<{ name: string; mode: string; remote?: boolean }>): string {
   const one = shared.length === 1;
-  // How many processes each runs there, by its mode (a session server runs one per client session).
-  const modes = [...new Set(shared.map((s) => s.mode))];
-  const groups = modes.map((mode) => {
-    const names = shared.filter((s) => s.mode === mode).map((s) => s.name);
-    return `${andList(names)} (${shareModeSays(mode, names.length)})`;
+  // How many processes each runs there, by its mode (a session server runs one per client session);
+  // a url server is a connection, not a process.
+  const kinds = [...new Set(shared.map((s) => `${s.mode}${s.remote ? " remote" : ""}`))];
+  const groups = kinds.map((kind) => {
+    const names = shared.filter((s) => `${s.mode}${s.remote ? " remote" : ""}` === kind).map((s) => s.name);
+    const [mode = "machine", remote] = kind.split(" ");
+    return `${andList(names)} (${shareModeSays(mode, names.length, remote !== undefined)})`;
   });
   return `start the bridge in the background for ${andList(groups)}, and leave it running, started again at logon where this system allows: \`mcp-twin bridge stop\` stops it until the next sync or logon; \`mcp-twin share ${one ? shared[0]?.name : "<server>"} off\`, then \`mcp-twin sync\`, runs ${one ? "it" : "a server"} in each client instead`;
 }

@@ -4,6 +4,7 @@
  */
 
 import type { ServerSpec } from "../../core/manifest/schema.js";
+import { specFields } from "../../core/manifest/spec.js";
 import { MASK } from "../../core/secrets/mask.js";
 import { isSecretName } from "../../core/secrets/placeholders.js";
 import { untrusted } from "../../core/text/control-chars.js";
@@ -64,17 +65,20 @@ export function launchLines(server: ServerSpec): string[] {
  * How many processes a share mode runs, said the same by add, init and sync: `servers` of them
  * shared alike ("one process of each").
  */
-export function shareModeSays(mode: string, servers = 1): string {
-  const one = servers === 1 ? "one process" : "one process of each";
+export function shareModeSays(mode: string, servers = 1, remote = false): string {
+  const kind = remote ? "connection" : "process";
+  const one = servers === 1 ? `one ${kind}` : remote ? "one connection to each" : "one process of each";
   if (mode === "machine") return `${one} for every client session`;
   if (mode === "project") return `${one} per project folder`;
-  if (mode === "session") return `${one} per client session, started on its first call`;
+  if (mode === "session")
+    return `${one} per client session, ${remote ? "opened" : "started"} on its first call`;
   return mode;
 }
 
 /**
  * How many processes of it run, and why (a catalogue default's reason), or that it is not shared;
- * nothing for a url server (it already runs once, elsewhere).
+ * for a url server, the bridge's connection to it — or, not shared, that its key (if it has one)
+ * goes into each client's entry.
  */
 export function shareLine(added: {
   name: string;
@@ -82,9 +86,17 @@ export function shareLine(added: {
   shareWhy?: string | undefined;
 }): string | undefined {
   const { name, server } = added;
-  if (server.url !== undefined) return undefined;
+  const why = added.shareWhy ? `: ${untrusted(added.shareWhy)}` : "";
+  if (server.url !== undefined) {
+    if (server.share)
+      return `Shared per ${server.share} (${shareModeSays(server.share, 1, true)}, from the bridge)${why}. \`mcp-twin share ${name} machine|session|off\` changes it.`;
+    const keyed = specFields(server).some((f) => f.references.some((r) => r.kind === "secret"));
+    return keyed
+      ? `Not shared: its key goes into each client's entry (\`mcp-twin share ${name} machine\` keeps it in mcp-twin's home, the bridge adding it on the way out).`
+      : undefined;
+  }
   if (!server.share)
     return `Not shared: each client session starts its own (\`mcp-twin share ${name} machine|project|session\` runs it once in the bridge).`;
   const says = shareModeSays(server.share);
-  return `Shared per ${server.share} (${says}, in the bridge)${added.shareWhy ? `: ${untrusted(added.shareWhy)}` : ""}. \`mcp-twin share ${name} <mode>|off\` changes it.`;
+  return `Shared per ${server.share} (${says}, in the bridge)${why}. \`mcp-twin share ${name} <mode>|off\` changes it.`;
 }

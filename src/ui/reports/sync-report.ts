@@ -17,6 +17,7 @@ import { VERSION } from "../../version.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
 import { gatewayLines } from "./gateway-lines.js";
+import { keyLines } from "./key-lines.js";
 import { loginJson, loginsNote, loginText } from "./login-lines.js";
 import { manifestLine } from "./manifest-line.js";
 import { shareModeSays } from "./server-launch.js";
@@ -258,11 +259,12 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
     if (readableNews(t).length > 0) (saidReadable(t) ? readableSaid : readable).push(t.path);
     // Said where this run writes them: an unchanged file's entries were said when written.
     if (t.action === "created" || t.action === "updated")
-      for (const line of sharedLines(t.shared ?? [], report.shareModes)) out.print(`      ${line}`);
+      for (const line of sharedLines(t.shared ?? [], report)) out.print(`      ${line}`);
     renderTargetNotes(t, out, options, dryRun);
   }
   if (readable.length > 0) out.print(`  ${out.theme.warn} ${readableParagraph(readable, dryRun)}`);
   if (readableSaid.length > 0) out.print(`  ${out.theme.warn} ${relayUntilPrivate(readableSaid, dryRun)}`);
+  for (const line of keyLines(report, dryRun)) out.print(`  ${line.warn ? warn : ok} ${line.text}`);
 }
 
 /** The target's own line already said its file is readable by others (it holds keys), with the chmod. */
@@ -297,8 +299,12 @@ function readableParagraph(paths: readonly string[], dryRun: boolean): string {
  * Shared servers whose entry here is a url entry to the bridge, one line per share mode: how many
  * processes that mode runs (a session server is one per session, not one for all).
  */
-function sharedLines(shared: readonly string[], modes: Record<string, string>): string[] {
+function sharedLines(
+  shared: readonly string[],
+  report: Pick<SyncReport, "shareModes" | "remoteShares">,
+): string[] {
   const byMode = new Map<string, string[]>();
+  const modes = report.shareModes;
   // The tools entry is no shared server: its servers run behind it, each as its own share says.
   const tools = shared.includes(TOOLS_ENTRY) && !(TOOLS_ENTRY in modes);
   const door = tools
@@ -307,13 +313,15 @@ function sharedLines(shared: readonly string[], modes: Record<string, string>): 
       ]
     : [];
   for (const name of shared.filter((n) => !tools || n !== TOOLS_ENTRY)) {
-    const mode = modes[name] ?? "machine";
+    // A url server's connection is counted apart from processes.
+    const mode = `${modes[name] ?? "machine"}${report.remoteShares.includes(name) ? " remote" : ""}`;
     byMode.set(mode, [...(byMode.get(mode) ?? []), name]);
   }
   return [...byMode]
-    .map(([mode, names]) => {
+    .map(([key, names]) => {
       const one = names.length === 1;
-      return `${andList(names)}: ${one ? "a url entry" : "url entries"} to the bridge, shared per ${mode} (${shareModeSays(mode, names.length)})`;
+      const [mode = "machine", remote] = key.split(" ");
+      return `${andList(names)}: ${one ? "a url entry" : "url entries"} to the bridge, shared per ${mode} (${shareModeSays(mode, names.length, remote !== undefined)})`;
     })
     .concat(door);
 }

@@ -97,13 +97,15 @@ interface GatewayStatus {
 }
 
 /**
- * A bridge (`serve --http`) with this manifest in its home; more `serve` arguments in `args`;
- * stopped with the steps of `list` (the file's, from `forFile`), else at the next `cleanup()`.
+ * A bridge (`serve --http`) with this manifest in its home (and these `secrets`); more `serve`
+ * arguments in `args`; stopped with the steps of `list` (the file's, from `forFile`), else at the
+ * next `cleanup()`.
  */
 export async function gatewayBridge(
   manifest: Record<string, unknown>,
   args: string[] = [],
   list?: Cleanups,
+  secrets?: Record<string, string>,
 ): Promise<Gateway> {
   const root = tempDir(list);
   const home = path.join(root, "mcp-twin-home");
@@ -111,6 +113,8 @@ export async function gatewayBridge(
   const write = (m: Record<string, unknown>) =>
     writeFileSync(path.join(home, "mcp-twin.jsonc"), JSON.stringify(m, null, 2));
   write(manifest);
+  if (secrets)
+    writeFileSync(path.join(home, "secrets.json"), JSON.stringify({ version: 1, secrets }), { mode: 0o600 });
   const b = await startBridge({ root, args }, list);
   const control = (route: string, method = "GET") =>
     fetch(b.url.replace(/\/mcp$/, `/control/${route}`), {
