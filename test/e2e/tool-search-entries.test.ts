@@ -73,7 +73,7 @@ describe("toolSearch's clients get one tools entry", () => {
     expect(gemini.tools).toMatchObject({ type: "http", url: `http://127.0.0.1:${port}/tools` });
     const bearer = /^Bearer (mt2\..+)$/.exec(gemini.tools.headers.Authorization)?.[1] ?? "";
     expect(verifyClientToken(bridgeToken(), bearer)).toEqual({
-      share: "tools",
+      share: "/tools",
       label: "wsl:Ubuntu:gemini-cli",
     });
     // The rest of the file is as Gemini left it.
