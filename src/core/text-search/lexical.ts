@@ -100,11 +100,6 @@ export class LexicalIndex {
     return this.#byId.get(id);
   }
 
-  /** The terms of a document (all its fields). */
-  termsOf(doc: number): ReadonlySet<string> {
-    return this.#docs[doc]?.terms ?? new Set();
-  }
-
   has(term: string): boolean {
     return this.#postings.has(term);
   }

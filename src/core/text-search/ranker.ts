@@ -92,6 +92,11 @@ export class TextRanker {
     this.#meaning.delete(id);
   }
 
+  /** How rare a word is among the texts (its stem's IDF; 0 for a word none holds). */
+  idf(word: string): number {
+    return this.#lexical.idf(stem(word));
+  }
+
   /** The vectors, loaded at the first search that needs them. */
   #loaded(): WordVectors | undefined {
     if (this.#vectors === null) this.#vectors = this.#vectorsOf();

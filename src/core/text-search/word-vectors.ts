@@ -28,16 +28,18 @@ export class WordVectors {
       this.#index.set(w, i);
     });
     this.#values = new Int8Array(bytes.buffer, bytes.byteOffset + 20 + length, count * this.dims);
+    // Each word's length, worked out the first time it is used (0: not yet): most never are.
     this.#norms = new Float32Array(count);
-    for (let i = 0; i < count; i++) {
-      let sum = 0;
-      for (let d = i * this.dims, end = d + this.dims; d < end; d++) sum += (this.#values[d] ?? 0) ** 2;
-      this.#norms[i] = Math.sqrt(sum) || 1;
-    }
   }
 
-  get size(): number {
-    return this.#norms.length;
+  #norm(i: number): number {
+    const held = this.#norms[i] ?? 0;
+    if (held > 0) return held;
+    let sum = 0;
+    for (let d = i * this.dims, end = d + this.dims; d < end; d++) sum += (this.#values[d] ?? 0) ** 2;
+    const norm = Math.sqrt(sum) || 1;
+    this.#norms[i] = norm;
+    return norm;
   }
 
   /** The word's number, or -1 for a word it does not hold. */
@@ -45,19 +47,9 @@ export class WordVectors {
     return this.#index.get(word) ?? -1;
   }
 
-  /** The cosine of two words' vectors (by number). */
-  similarity(a: number, b: number): number {
-    if (a < 0 || b < 0) return 0;
-    const values = this.#values;
-    let dot = 0;
-    for (let i = a * this.dims, j = b * this.dims, end = i + this.dims; i < end; i++, j++)
-      dot += (values[i] ?? 0) * (values[j] ?? 0);
-    return dot / ((this.#norms[a] ?? 1) * (this.#norms[b] ?? 1));
-  }
-
   /** Adds word `i`'s unit vector, times `weight`, into `into`. */
   addTo(into: Float32Array, i: number, weight: number): void {
-    const scale = weight / (this.#norms[i] ?? 1);
+    const scale = weight / this.#norm(i);
     for (let d = 0, at = i * this.dims; d < this.dims; d++, at++)
       into[d] = (into[d] ?? 0) + (this.#values[at] ?? 0) * scale;
   }

@@ -3,6 +3,33 @@
  * the word itself (a folder is a directory, "put aside" a stash); a phrase is looked for word by word.
  */
 export const EVERYDAY: Readonly<Record<string, readonly string[]>> = {
+  // Across servers: everyday verbs and nouns for what tools name otherwise
+  running: ["active", "list"],
+  active: ["running"],
+  still: ["active"],
+  switch: ["checkout", "select", "context"],
+  rid: ["delete", "drop", "remove"],
+  remove: ["delete", "drop"],
+  erase: ["delete"],
+  wipe: ["delete", "clear"],
+  clear: ["clean", "wipe"],
+  lost: ["reflog", "recover"],
+  recover: ["reflog", "restore"],
+  revert: ["reset"],
+  capture: ["screenshot", "snapshot"],
+  snap: ["screenshot"],
+  image: ["screenshot", "image"],
+  button: ["click"],
+  tap: ["click"],
+  login: ["type", "fill"],
+  signup: ["form", "fill"],
+  email: ["type", "fill"],
+  password: ["type", "fill"],
+  input: ["type", "fill"],
+  field: ["fill"],
+  box: ["input"],
+  menu: ["hover"],
+  submenu: ["hover"],
   // Files and folders
   folder: ["directory"],
   directory: ["folder"],

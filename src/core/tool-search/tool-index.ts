@@ -5,6 +5,7 @@
 import type { ToolDef } from "../entries/tool-lists.js";
 import { type Field, TextRanker, type Weights } from "../text-search/ranker.js";
 import { loadWordVectors, type WordVectors } from "../text-search/word-vectors.js";
+import { isFiller, surfaceWords } from "../text-search/words.js";
 import { EVERYDAY } from "./everyday-words.js";
 
 /**
@@ -143,6 +144,29 @@ export class ToolIndex {
   /** The tools of list `key` as put (in its list's order). */
   tools(key: string): ToolDef[] {
     return [...(this.#servers.get(key)?.tools.values() ?? [])];
+  }
+
+  /**
+   * What a list's tools are for, in a few words: the words of their names that are most its own
+   * (frequent in its names, rare elsewhere), its server's own name left out.
+   */
+  about(key: string, admits: Admits, most = 4): string {
+    const held = this.#servers.get(key);
+    if (!held) return "";
+    const own = new Set(surfaceWords(held.server));
+    const counts = new Map<string, number>();
+    for (const tool of held.tools.values()) {
+      if (!admits(key, tool.name)) continue;
+      for (const word of new Set(surfaceWords(tool.name)))
+        if (!isFiller(word) && !own.has(word) && word.length > 2)
+          counts.set(word, (counts.get(word) ?? 0) + 1);
+    }
+    return [...counts]
+      .map(([word, n]) => [word, Math.sqrt(n) * this.#search.idf(word)] as const)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, most)
+      .map(([word]) => word)
+      .join(", ");
   }
 
   /** One tool by list and name, or undefined. */
