@@ -22,7 +22,7 @@ export interface Alternative {
 }
 
 /** A document's score, and the share of the query's weight it matched (0–1). */
-export interface Scored {
+interface Scored {
   doc: number;
   score: number;
   coverage: number;

@@ -27,7 +27,7 @@ export interface Weights {
   meaning: number;
 }
 
-export const WEIGHTS: Weights = { synonym: 0.8, prefix: 0.35, typo: 0.7, meaning: 0.4 };
+const WEIGHTS: Weights = { synonym: 0.8, prefix: 0.35, typo: 0.7, meaning: 0.4 };
 
 /** A text found: its id, its fused score, and the share of the query's words it matched (0–1). */
 export interface Ranked {

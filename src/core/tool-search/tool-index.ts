@@ -44,7 +44,7 @@ const PARAMS_DEPTH = 8;
 const PARAMS_WORDS = 400;
 
 /** The words of a tool's parameters, at any depth: each one's name and description. */
-export function paramsText(schema: unknown): string {
+function paramsText(schema: unknown): string {
   const out: string[] = [];
   const walk = (node: unknown, depth: number) => {
     if (!node || typeof node !== "object" || depth > PARAMS_DEPTH || out.length > PARAMS_WORDS) return;
@@ -64,7 +64,7 @@ export function paramsText(schema: unknown): string {
 }
 
 /** A description's first sentence (at most 40 words): what it says the tool is for. */
-export function firstSentence(description: string): string {
+function firstSentence(description: string): string {
   const text = description.replace(/\s+/g, " ").trim();
   const sentence = /^(.{12,}?[.!?])(\s|$)/.exec(text)?.[1] ?? text;
   return sentence.split(" ", 40).join(" ");
