@@ -93,14 +93,16 @@ export function noticesText(root, sbom = readSbom(root)) {
       l.texts.join(`\n\n${RULE}\n\n`),
     ]),
     // Data shipped beside the code (dist/word-vectors.bin), with where it comes from and its licences.
-    ...[DATA_NOTICE].flatMap((file) => [
-      "",
-      RULE,
-      "dist/word-vectors.bin (MIT, PDDL-1.0)",
-      RULE,
-      "",
-      cleanText(readFileSync(path.join(root, file), "utf8")),
-    ]),
+    ...[DATA_NOTICE]
+      .filter((file) => existsSync(path.join(root, file)))
+      .flatMap((file) => [
+        "",
+        RULE,
+        "dist/word-vectors.bin (MIT, PDDL-1.0)",
+        RULE,
+        "",
+        cleanText(readFileSync(path.join(root, file), "utf8")),
+      ]),
     "",
   ].join("\n");
 }

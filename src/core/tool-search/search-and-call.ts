@@ -187,7 +187,7 @@ function searched(o: OnDemand, { query, limit = 5, server }: SearchArgs): Record
     inputSchema: tool.inputSchema ?? { type: "object", properties: {} },
   }));
   const weak = whole ? undefined : weakLine(found, server);
-  const notes = [weak, unsearchedLine(o)].filter((n): n is string => typeof n === "string");
+  const notes = [unsearchedLine(o), weak].filter((n): n is string => typeof n === "string");
   const note = notes.join(" ");
   const answer = { tools, ...(note ? { note } : {}) };
   const text = [JSON.stringify({ tools }), ...(note ? [note] : [])].join("\n");
