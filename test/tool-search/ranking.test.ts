@@ -3,8 +3,10 @@
  * a long description no magnet, filler left out, names over descriptions, typos forgiven,
  * parameters at any depth, the word vectors read at the first search only, and the held-out needs.
  */
+import { readFileSync } from "node:fs";
 import { expect, test } from "vitest";
 import type { ToolDef } from "../../src/core/entries/tool-lists.js";
+import { WordVectors } from "../../src/core/text-search/word-vectors.js";
 import { type OnDemand, onDemandCall } from "../../src/core/tool-search/search-and-call.js";
 import { type Admits, ToolIndex } from "../../src/core/tool-search/tool-index.js";
 import { needs, servers } from "./needs.js";
@@ -108,6 +110,43 @@ test("the word vectors are read at the first search, once, never by putting, lis
   lazy.search("stash", 5, everyTool);
   lazy.search("commit", 5, everyTool);
   expect(reads).toBe(1);
+});
+
+test("prepare() does a first search's work ahead: the vectors read, every tool's meaning made, none made by the search after", () => {
+  let reads = 0;
+  let added = 0;
+  const bytes = readFileSync(new URL("../../src/core/text-search/word-vectors.bin", import.meta.url));
+  class Counted extends WordVectors {
+    override addTo(into: Float32Array, i: number, weight: number): void {
+      added++;
+      super.addTo(into, i, weight);
+    }
+  }
+  const prepared = new ToolIndex(() => {
+    reads++;
+    return new Counted(bytes);
+  });
+  const git = servers.find((s) => s.name === "git")?.tools ?? [];
+  prepared.put("git", git);
+  prepared.prepare();
+  expect(reads).toBe(1);
+  expect(added).toBeGreaterThan(git.length);
+  added = 0;
+  const found = prepared.search("put my work aside", 5, everyTool);
+  expect(reads).toBe(1);
+  // The query's own words (put, work, aside) and no tool's.
+  expect(added).toBeLessThanOrEqual(3);
+  expect(found.map((f) => f.tool.name)).toContain("git_stash");
+});
+
+test("the word vectors find each word they hold by its number, and none they do not", () => {
+  const bytes = readFileSync(new URL("../../src/core/text-search/word-vectors.bin", import.meta.url));
+  const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(16, true);
+  const words = new TextDecoder().decode(bytes.subarray(20, 20 + length)).split("\n");
+  const vectors = new WordVectors(bytes);
+  expect(words.every((w, i) => vectors.indexOf(w) === i)).toBe(true);
+  for (const w of ["", "zzqx", "café", "the ", "stas"]) expect(vectors.indexOf(w)).toBe(-1);
+  expect(() => new WordVectors(bytes.subarray(0, 20 + length + 50))).toThrow(/cut short/);
 });
 
 test("on the held-out report set, the wanted tool is first for 60 % of the needs and in the top 5 for 80 %", () => {

@@ -165,6 +165,15 @@ export class TextRanker {
     return made;
   }
 
+  /**
+   * The work of a first search done ahead (its caller's choice of when: off a request's path): the
+   * vectors read and each text's meaning made. A search after it costs what any other does.
+   */
+  prepare(): void {
+    const vectors = this.#loaded();
+    if (vectors) for (const id of this.#meaningWords.keys()) this.#meaningOf(id, vectors);
+  }
+
   /** The texts `query` means, best first (`admit`: those that may be found), at most `limit`. */
   search(query: string, limit: number, admit?: (id: string) => boolean): Ranked[] {
     const vectors = this.#loaded();

@@ -26,6 +26,7 @@ export class KeptIndex {
   readonly #log: (line: string) => void;
   /** Told once a list was indexed again: the open servers of `/tools` (server.ts), which may list other tools. */
   readonly told = new Set<() => void>();
+  #preparing = false;
 
   /** `listed`: a server's tools list as the gateway's cache holds it (`folder`: its process's there). */
   constructor(
@@ -63,10 +64,25 @@ export class KeptIndex {
     for (const tell of this.told) tell();
   }
 
+  /**
+   * A first search's work (the word vectors read, each tool's meaning made) done just after this
+   * request, off its path: a client lists its tools long before its model searches them. Once
+   * done, it costs a look at each tool held.
+   */
+  #prepareSoon(): void {
+    if (this.#preparing) return;
+    this.#preparing = true;
+    setImmediate(() => {
+      this.#preparing = false;
+      this.index.prepare();
+    }).unref();
+  }
+
   /** What `client` gets for one request (onDemandOf), the index first brought up to the plan. */
   of(client: string | undefined, call: OnDemand["call"], project?: ProjectOf): OnDemand | undefined {
     const plan = this.#plan();
     refreshIndex(this.index, plan, this.#known);
+    this.#prepareSoon();
     return onDemandOf(plan, client, this.index, this.#known, call, project);
   }
 }

@@ -137,6 +137,11 @@ export class ToolIndex {
     for (const name of old.tools.keys()) this.#search.remove(idOf(key, name));
   }
 
+  /** A first search's work done now (the word vectors read, each tool's meaning made): see TextRanker.prepare. */
+  prepare(): void {
+    this.#search.prepare();
+  }
+
   servers(): string[] {
     return [...this.#servers.keys()];
   }
