@@ -98,14 +98,13 @@ export class ToolIndex {
     { server: string; tools: Map<string, ToolDef>; list: readonly ToolDef[]; was: string }
   >();
 
-  /** `vectors`: the word vectors the first search loads (the shipped ones unless given); `weights`: for tuning. */
-  constructor(vectors: () => WordVectors | undefined = shippedVectors, weights?: Partial<Weights>) {
-    this.#search = new TextRanker({
-      fields: FIELDS,
-      synonyms: EVERYDAY,
-      vectors,
-      ...(weights ? { weights } : {}),
-    });
+  /** `vectors`: the word vectors the first search loads (the shipped ones unless given); `weights` and `synonyms`: for tuning. */
+  constructor(
+    vectors: () => WordVectors | undefined = shippedVectors,
+    weights?: Partial<Weights>,
+    synonyms: Readonly<Record<string, readonly string[]>> = EVERYDAY,
+  ) {
+    this.#search = new TextRanker({ fields: FIELDS, synonyms, vectors, ...(weights ? { weights } : {}) });
   }
 
   /**
