@@ -213,6 +213,7 @@ export class TextRanker {
     const lexical = this.#lexical.score(words, weights, admitDoc);
     let best = 0;
     for (const s of lexical.values()) best = Math.max(best, s.score);
+    // The best `limit` kept in order as the texts are scored: no list of every text made and sorted.
     const ranked: Ranked[] = [];
     const q = vectors && queryMeaning && meaningful ? normalised(queryMeaning) : undefined;
     for (const id of this.#meaningWords.keys()) {
@@ -223,10 +224,14 @@ export class TextRanker {
       const meaning = m && q ? dot(q, m) : 0;
       if (!lex && meaning <= 0) continue;
       const score = (lex && best > 0 ? lex.score / best : 0) + this.#weights.meaning * Math.max(0, meaning);
-      ranked.push({ id, score, coverage: lex?.coverage ?? 0, meaning });
+      const last = ranked[ranked.length - 1];
+      if (ranked.length >= limit && last && !before(score, id, last)) continue;
+      let at = ranked.length;
+      while (at > 0 && before(score, id, ranked[at - 1] as Ranked)) at--;
+      ranked.splice(at, 0, { id, score, coverage: lex?.coverage ?? 0, meaning });
+      if (ranked.length > limit) ranked.pop();
     }
-    ranked.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
-    return ranked.slice(0, limit);
+    return ranked;
   }
 }
 
@@ -236,6 +241,10 @@ export class TextRanker {
  */
 const mayBeTypo = (word: string, t: string, bound: number) =>
   Math.abs(word.length - t.length) <= bound && (t[0] === word[0] || (t[0] === word[1] && t[1] === word[0]));
+
+/** Whether a text of this score and id ranks before `other`: a higher score, or the same and an earlier id. */
+const before = (score: number, id: string, other: Ranked) =>
+  score > other.score || (score === other.score && id < other.id);
 
 function normalised(v: Float32Array): Float32Array {
   let sum = 0;

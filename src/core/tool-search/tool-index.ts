@@ -98,6 +98,9 @@ export class ToolIndex {
     { server: string; tools: Map<string, ToolDef>; list: readonly ToolDef[]; was: string }
   >();
 
+  /** Each tool's id in the ranker, as its list's key and its name (the ranker's filter asks per tool: no split each time). */
+  readonly #parts = new Map<string, readonly [string, string]>();
+
   /** `vectors`: the word vectors the first search loads (the shipped ones unless given); `weights` and `synonyms`: for tuning. */
   constructor(
     vectors: () => WordVectors | undefined = shippedVectors,
@@ -124,7 +127,11 @@ export class ToolIndex {
     for (const tool of tools)
       if (typeof tool?.name === "string" && !byName.has(tool.name)) byName.set(tool.name, tool);
     this.#servers.set(key, { server, tools: byName, list: tools, was });
-    for (const tool of byName.values()) this.#search.add(idOf(key, tool.name), textsOf(server, tool));
+    for (const tool of byName.values()) {
+      const id = idOf(key, tool.name);
+      this.#parts.set(id, [key, tool.name]);
+      this.#search.add(id, textsOf(server, tool));
+    }
     return true;
   }
 
@@ -133,7 +140,10 @@ export class ToolIndex {
     const old = this.#servers.get(key);
     if (!old) return;
     this.#servers.delete(key);
-    for (const name of old.tools.keys()) this.#search.remove(idOf(key, name));
+    for (const name of old.tools.keys()) {
+      this.#search.remove(idOf(key, name));
+      this.#parts.delete(idOf(key, name));
+    }
   }
 
   /** A first search's work done now (the word vectors read, each tool's meaning made): see TextRanker.prepare. */
@@ -202,12 +212,12 @@ export class ToolIndex {
     for (const [key, { tools }] of this.#servers) add(key, tools.get(q), Infinity, 1);
     if (found.length >= limit) return found.slice(0, limit);
     const ranked = this.#search.search(q, limit + found.length, (id) => {
-      const [key, name] = keyAndName(id);
+      const [key, name] = this.#parts.get(id) ?? ["", ""];
       return !seen.has(id) && mine(key, name);
     });
     for (const r of ranked) {
       if (found.length >= limit) break;
-      const [key, name] = keyAndName(r.id);
+      const [key, name] = this.#parts.get(r.id) ?? ["", ""];
       add(key, this.get(key, name), r.score, r.coverage);
     }
     return found;
@@ -237,12 +247,8 @@ export class ToolIndex {
   }
 }
 
-/** A tool's id in the ranker: its list's key (which may hold a `/`, never a NUL) and its name. */
+/** A tool's id in the ranker: its list's key (which may hold a `/`) and its name, apart by \u0001. */
 const idOf = (key: string, name: string) => `${key}\u0001${name}`;
-const keyAndName = (id: string): [string, string] => {
-  const at = id.lastIndexOf("\u0001");
-  return [id.slice(0, at), id.slice(at + 1)];
-};
 
 /** What a tool is found by, field by field. */
 function textsOf(server: string, tool: ToolDef): Record<string, string> {
