@@ -39,7 +39,7 @@ export async function run(ctx: ContextOf<typeof toolsCommand>): Promise<number> 
       step.stop();
     }
   }
-  if (ctx.output.json) ctx.output.result(toolsJson(facts.budgets));
+  if (ctx.output.json) ctx.output.result(toolsJson(facts.budgets, facts.keep));
   else renderTools({ ...facts, failed, unreadable: gathered.unreadable }, ctx.output);
   // Each config it could not read, named with its repair, as status and doctor do: a part of
   // what was asked is not shown (exit 1).

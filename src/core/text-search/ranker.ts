@@ -97,6 +97,11 @@ export class TextRanker {
     return this.#lexical.idf(stem(word));
   }
 
+  /** Whether the vectors were asked for (read, or found missing). */
+  get ready(): boolean {
+    return this.#vectors !== null;
+  }
+
   /** The vectors, loaded at the first search that needs them. */
   #loaded(): WordVectors | undefined {
     if (this.#vectors === null) this.#vectors = this.#vectorsOf();

@@ -66,9 +66,9 @@ export class WordVectors {
     if (held > 0) return held;
     let sum = 0;
     for (let d = i * this.dims, end = d + this.dims; d < end; d++) sum += (this.#values[d] ?? 0) ** 2;
-    const norm = Math.sqrt(sum) || 1;
-    this.#norms[i] = norm;
-    return norm;
+    // Held as float32, and used as held from the first use on: the same word weighs the same whatever came first.
+    this.#norms[i] = Math.sqrt(sum) || 1;
+    return this.#norms[i] ?? 1;
   }
 
   /** The word's number, or -1 for a word it does not hold. */

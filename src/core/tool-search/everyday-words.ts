@@ -1,9 +1,10 @@
 /**
  * What people say for what tools' own words name (pure data): a need's word also finds these, below
  * the word itself (a folder is a directory, "put aside" a stash); a phrase is looked for word by word.
- * Entries that cost the tune set's needs more than they gave (button, look, structure, release,
- * leak, call, every, say, price: broad words sent to one tool's words) were taken out.
  */
+
+// Left out, as they cost the tune set's needs more than they gave: button, look, structure,
+// release, leak, call, every, say, price (broad words sent to one tool's words).
 export const EVERYDAY: Readonly<Record<string, readonly string[]>> = {
   // Across servers: everyday verbs and nouns for what tools name otherwise
   running: ["active", "list"],

@@ -100,6 +100,8 @@ export class ToolIndex {
 
   /** Each tool's id in the ranker, as its list's key and its name (the ranker's filter asks per tool: no split each time). */
   readonly #parts = new Map<string, readonly [string, string]>();
+  /** A prepare() waits to run (prepareSoon). */
+  #preparing = false;
 
   /** `vectors`: the word vectors the first search loads (the shipped ones unless given); `weights` and `synonyms`: for tuning. */
   constructor(
@@ -146,9 +148,27 @@ export class ToolIndex {
     }
   }
 
-  /** A first search's work done now (the word vectors read, each tool's meaning made): see TextRanker.prepare. */
+  /**
+   * A first search's work (the word vectors read, each tool's meaning made) done just after the
+   * request that asked, off its path: a client lists its tools long before its model searches.
+   */
+  prepareSoon(): void {
+    if (this.#preparing) return;
+    this.#preparing = true;
+    setImmediate(() => {
+      this.#preparing = false;
+      this.prepare();
+    }).unref();
+  }
+
+  /** A first search's work done now: see TextRanker.prepare. */
   prepare(): void {
     this.#search.prepare();
+  }
+
+  /** Whether a search would find the word vectors read (prepared, or searched once). */
+  get ready(): boolean {
+    return this.#search.ready;
   }
 
   servers(): string[] {
