@@ -1,111 +1,293 @@
 /**
- * Tools on demand (core/tool-search), side by side: the definitions a toolSearch client loads with
- * the eight catalogue servers against all their tools; search time over 500 tools; the index's
- * memory; and the share of the query set whose wanted tool is in the top 5.
+ * Tools on demand (core/tool-search), measured: the definitions a toolSearch client loads with the
+ * eight catalogue servers; how well search finds what people mean among 26 servers' real tools
+ * (test/fixtures/tool-search/needs.json: hit@1/5/10 and MRR on the tune and report sets, by
+ * class), beside a `--before` build's ranking on the same needs; search time over 500 and 5,000
+ * tools; the index's memory with the word vectors; the first search after a start; `npm pack`.
  */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { build } from "esbuild";
 import { toolTokens } from "../src/core/budget/tokens.js";
+import type { ToolDef } from "../src/core/entries/tool-lists.js";
+import { loadWordVectors } from "../src/core/text-search/word-vectors.js";
 import { onDemandTools } from "../src/core/tool-search/search-and-call.js";
 import { ToolIndex } from "../src/core/tool-search/tool-index.js";
-import { catalogue, queries } from "../test/tool-search/catalogue.js";
+import { catalogue } from "../test/tool-search/catalogue.js";
+import { type NeedClass, needs, servers } from "../test/tool-search/needs.js";
 import { table, verdict } from "./_lib.js";
 
-const servers = Object.keys(catalogue);
+const REPO = process.env.MCP_TWIN_REPO ?? fileURLToPath(new URL("..", import.meta.url));
+const VECTORS = pathToFileURL(path.join(REPO, "src", "core", "text-search", "word-vectors.bin"));
+/** The shipped vectors, read afresh each call (as a new process's first search reads them). */
+const vectors = () => loadWordVectors([VECTORS]);
 
-/** The catalogue's real tools five times over (servers `github`, `github-2`, …): 500 tools of real words. */
-function fiveFold(index: ToolIndex): number {
+/** What a ranking answers: the ids (`<server>/<tool>`) of its best `limit` tools. */
+type Rank = (query: string, limit: number) => string[];
+
+/** An index of the 26 servers' real lists, copied over (`server-2`, …) until it holds `size` tools at least. */
+function indexOf<I extends { put(key: string, tools: ToolDef[]): unknown }>(make: () => I, size: number) {
+  const index = make();
   let n = 0;
-  for (let copy = 1; copy <= 5; copy++)
-    for (const [server, { tools }] of Object.entries(catalogue)) {
-      index.put(copy === 1 ? server : `${server}-${copy}`, tools);
-      n += tools.length;
+  for (let copy = 1; n < size; copy++)
+    for (const s of servers) {
+      if (n >= size) break;
+      index.put(copy === 1 ? s.name : `${s.name}-${copy}`, s.tools);
+      n += s.tools.length;
     }
-  return n;
+  return { index, tools: n };
 }
 
 const quantile = (xs: number[], q: number) =>
   [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))] ?? 0;
 
+const CLASSES: Array<NeedClass | "all"> = [
+  "all",
+  "named",
+  "unnamed",
+  "short",
+  "long",
+  "several servers",
+  "typo",
+];
+
+/** hit@1/5/10 and MRR of a ranking on one set, by class. */
+function quality(rank: Rank, set: "tune" | "report") {
+  const ranks = needs
+    .filter((n) => n.set === set)
+    .map((n) => ({ n, at: rank(n.need, 10).findIndex((id) => n.want.includes(id)) }));
+  return CLASSES.map((c) => {
+    const of = ranks.filter(({ n }) => c === "all" || n.classes.includes(c));
+    const share = (k: number) => of.filter(({ at }) => at >= 0 && at < k).length / (of.length || 1);
+    const mrr = of.reduce((sum, { at }) => sum + (at >= 0 ? 1 / (at + 1) : 0), 0) / (of.length || 1);
+    return { c, n: of.length, h1: share(1), h5: share(5), h10: share(10), mrr };
+  });
+}
+
+/** The `--before` build's ToolIndex, from its sources (bench/_before.mjs exports them beside its build). */
+async function beforeRanking(): Promise<{ name: string; rank: Rank } | undefined> {
+  const bin = process.env.BENCH_BEFORE_BIN;
+  const source =
+    bin && path.join(path.dirname(path.dirname(bin)), "src", "core", "tool-search", "tool-index.ts");
+  if (!source || !existsSync(source)) return undefined;
+  const outfile = path.join(REPO, ".tmp", `before-tool-index-${process.pid}.mjs`);
+  await build({
+    entryPoints: [source],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile,
+    logLevel: "error",
+  });
+  const { ToolIndex: Before } = (await import(pathToFileURL(outfile).href)) as {
+    ToolIndex: new () => {
+      put(key: string, tools: ToolDef[]): unknown;
+      search(q: string, limit: number, admits: () => boolean): Array<{ server: string; tool: ToolDef }>;
+    };
+  };
+  const index = new Before();
+  for (const s of servers) index.put(s.name, s.tools);
+  const rank: Rank = (q, limit) =>
+    index.search(q, limit, () => true).map((f) => `${f.server}/${f.tool.name}`);
+  return { name: `before (${path.basename(path.dirname(path.dirname(bin)))})`, rank };
+}
+
+/** Search time over an index of `size` tools: every need, `rounds` times; wall and CPU time per search. */
+function timing(size: number, rounds: number) {
+  const { index, tools } = indexOf(() => new ToolIndex(vectors), size);
+  for (const n of needs) index.search(n.need, 5, () => true);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let round = 0; round < rounds; round++)
+    for (const n of needs) {
+      const used = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      index.search(n.need, 5, () => true);
+      wall.push(Number(process.hrtime.bigint() - start) / 1e6);
+      const { user, system } = process.cpuUsage(used);
+      cpu.push((user + system) / 1000);
+    }
+  return { tools, wall, cpu };
+}
+
+/**
+ * Run in a process of its own (BENCH_FIRST_SEARCH): 500 tools put, then the first search, timed;
+ * `prepared`: after the index's prepare() (as the gateway runs it off a request's path), timed too.
+ */
+function firstSearch(prepared: boolean): void {
+  const { index } = indexOf(() => new ToolIndex(vectors), 500);
+  const time = (work: () => void) => {
+    const used = process.cpuUsage();
+    const start = process.hrtime.bigint();
+    work();
+    const { user, system } = process.cpuUsage(used);
+    return { ms: Number(process.hrtime.bigint() - start) / 1e6, cpu: (user + system) / 1000 };
+  };
+  const prepare = prepared ? time(() => index.prepare()) : undefined;
+  const search = time(() => index.search("put my work aside for now", 5, () => true));
+  console.log(JSON.stringify({ ...search, prepare }));
+}
+
+if (process.env.BENCH_FIRST_SEARCH) firstSearch(process.env.BENCH_FIRST_SEARCH === "prepared");
+
 export async function run(): Promise<{ ok: boolean }> {
   // Definitions: every tool as a client loads them, against search_tools and call_tool alone.
-  const index = new ToolIndex();
-  for (const [server, { tools }] of Object.entries(catalogue)) index.put(server, tools);
+  const small = new ToolIndex(vectors);
+  for (const [server, { tools }] of Object.entries(catalogue)) small.put(server, tools);
   const all = Object.values(catalogue).flatMap((s) => s.tools);
-  const before = all.reduce((sum, t) => sum + toolTokens(t), 0);
   const defs = onDemandTools({
-    index,
-    servers: servers.map((name) => ({ name })),
+    index: small,
+    servers: Object.keys(catalogue).map((name) => ({ name })),
     admits: () => true,
     keep: [],
     call: async () => ({}),
   });
   const after = defs.reduce((sum, t) => sum + toolTokens(t), 0);
   table([
-    { "definitions loaded": `every tool of ${servers.length} servers`, tools: all.length, tokens: before },
+    {
+      "definitions loaded": `every tool of the ${Object.keys(catalogue).length} catalogue servers`,
+      tools: all.length,
+      tokens: all.reduce((sum, t) => sum + toolTokens(t), 0),
+    },
     { "definitions loaded": "toolSearch: search_tools + call_tool", tools: defs.length, tokens: after },
   ]);
 
-  // Search time over 500 tools, the query set over and over.
-  const big = new ToolIndex();
-  const size = fiveFold(big);
-  for (const { q } of queries) big.search(q, 5, () => true);
-  // Wall time is what a client waits; CPU time is the search's own cost (a loaded machine's other
-  // processes take the core away mid-search, which only the wall time shows).
-  const ms: number[] = [];
-  const cpu: number[] = [];
-  for (let round = 0; round < 20; round++)
-    for (const { q } of queries) {
-      const used = process.cpuUsage();
-      const start = process.hrtime.bigint();
-      big.search(q, 5, () => true);
-      ms.push(Number(process.hrtime.bigint() - start) / 1e6);
-      const { user, system } = process.cpuUsage(used);
-      cpu.push((user + system) / 1000);
+  // Quality: each ranking on the same needs over the 26 servers' real lists.
+  const mine = new ToolIndex(vectors);
+  for (const s of servers) mine.put(s.name, s.tools);
+  const rankings: Array<{ name: string; rank: Rank }> = [
+    {
+      name: "this build",
+      rank: (q, limit) => mine.search(q, limit, () => true).map((f) => `${f.server}/${f.tool.name}`),
+    },
+  ];
+  const before = await beforeRanking();
+  if (before) rankings.push(before);
+  else console.log("(no --before build: today's ranking is measured beside this one with `--before main`)");
+  const tools = servers.reduce((sum, s) => sum + s.tools.length, 0);
+  console.log(
+    `\n${needs.length} needs over ${servers.length} servers' ${tools} real tools (tune / report sets):`,
+  );
+  const held: Record<string, ReturnType<typeof quality>> = {};
+  const pct = (x: number) => (100 * x).toFixed(1);
+  // BENCH_SETS=tune: the tune set alone (while tuning, the report set is left unseen).
+  const sets = (["tune", "report"] as const).filter((s) =>
+    (process.env.BENCH_SETS ?? "tune,report").includes(s),
+  );
+  for (const set of sets) {
+    const rows = [];
+    for (const { name, rank } of rankings) {
+      const q = quality(rank, set);
+      held[`${name}/${set}`] = q;
+      for (const r of q)
+        rows.push({
+          set,
+          ranking: name,
+          class: r.c,
+          needs: r.n,
+          "hit@1 %": pct(r.h1),
+          "hit@5 %": pct(r.h5),
+          "hit@10 %": pct(r.h10),
+          MRR: r.mrr.toFixed(3),
+        });
     }
-  const p50 = quantile(ms, 0.5);
-  const p99 = quantile(ms, 0.99);
+    table(rows);
+  }
 
-  // Memory: ten indexes of 500 tools held at once, the heap measured after a full collection each side.
+  // Time: over 500 and 5,000 tools; wall time is what a client waits, CPU time the search's own.
+  const t500 = timing(500, 5);
+  const t5000 = timing(5000, 1);
+
+  // Memory: one index of 500 tools after a search (its meaning vectors made, the word vectors read).
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as () => void;
-  gc();
-  const heapBefore = process.memoryUsage().heapUsed;
-  const held = Array.from({ length: 10 }, () => {
-    const i = new ToolIndex();
-    fiveFold(i);
-    return i;
-  });
-  gc();
-  const mb = (process.memoryUsage().heapUsed - heapBefore) / held.length / 1024 / 1024;
+  const used = () => {
+    gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const base = used();
+  const one = indexOf(() => new ToolIndex(vectors), 500).index;
+  one.search("put my work aside for now", 5, () => true);
+  const mb = (used() - base) / 1024 / 1024;
 
-  // Quality: the wanted tool in the top 5.
-  const hits = queries.filter(({ q, want }) =>
-    index.search(q, 5, () => true).some((f) => want.includes(`${f.server}/${f.tool.name}`)),
-  ).length;
-  const share = (100 * hits) / queries.length;
+  // The first search after a start, in a process of its own: at once, and after prepare().
+  const firstOf = (how: "cold" | "prepared") => {
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
+      env: { ...process.env, BENCH_FIRST_SEARCH: how, MCP_TWIN_REPO: REPO },
+      encoding: "utf8",
+    });
+    return JSON.parse(child.stdout.trim().split("\n").at(-1) ?? "{}") as {
+      ms?: number;
+      cpu?: number;
+      prepare?: { ms: number; cpu: number };
+    };
+  };
+  const cold = firstOf("cold");
+  const prepared = firstOf("prepared");
+  const first = prepared.ms ?? Number.NaN;
+
+  // npm pack: what installing mcp-twin downloads.
+  const packed = JSON.parse(
+    execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: REPO, encoding: "utf8" }),
+  ) as Array<{ size: number; unpackedSize: number }>;
+  const packMb = (packed[0]?.size ?? 0) / 1024 / 1024;
+
+  const p50 = quantile(t500.wall, 0.5);
+  const p99 = quantile(t500.wall, 0.99);
+  const p99big = quantile(t5000.wall, 0.99);
   table([
-    { measure: `search p50 over ${size} tools (ms)`, value: p50.toFixed(3) },
-    { measure: `search p99 over ${size} tools (ms)`, value: p99.toFixed(3) },
     {
-      measure: "search CPU time p50 / p99 (ms)",
-      value: `${quantile(cpu, 0.5).toFixed(3)} / ${quantile(cpu, 0.99).toFixed(3)}`,
+      measure: `search p50 / p99 over ${t500.tools} tools, wall (ms)`,
+      value: `${p50.toFixed(2)} / ${p99.toFixed(2)}`,
     },
+    {
+      measure: `search p50 / p99 over ${t500.tools} tools, CPU (ms)`,
+      value: `${quantile(t500.cpu, 0.5).toFixed(2)} / ${quantile(t500.cpu, 0.99).toFixed(2)}`,
+    },
+    {
+      measure: `search p50 / p99 over ${t5000.tools} tools, wall (ms)`,
+      value: `${quantile(t5000.wall, 0.5).toFixed(2)} / ${p99big.toFixed(2)}`,
+    },
+    {
+      measure: `search p50 / p99 over ${t5000.tools} tools, CPU (ms)`,
+      value: `${quantile(t5000.cpu, 0.5).toFixed(2)} / ${quantile(t5000.cpu, 0.99).toFixed(2)}`,
+    },
+    { measure: "index + word vectors, 500 tools (MB)", value: mb.toFixed(1) },
+    {
+      measure: "first search after a start, 500 tools, at once, wall / CPU (ms)",
+      value: `${(cold.ms ?? Number.NaN).toFixed(0)} / ${(cold.cpu ?? Number.NaN).toFixed(0)}`,
+    },
+    {
+      measure: "prepare() off the request path, then the first search, wall / CPU (ms)",
+      value: `${(prepared.prepare?.ms ?? Number.NaN).toFixed(0)} / ${(prepared.prepare?.cpu ?? Number.NaN).toFixed(0)}, then ${first.toFixed(0)} / ${(prepared.cpu ?? Number.NaN).toFixed(0)}`,
+    },
+    { measure: "npm pack (MB)", value: packMb.toFixed(2) },
     {
       measure: "load average (1 min) / cores",
       value: `${loadavg()[0]?.toFixed(1)} / ${availableParallelism()}`,
     },
-    { measure: `index memory, ${size} tools (MB)`, value: mb.toFixed(2) },
-    { measure: `wanted tool in top 5 (${hits} of ${queries.length} queries, %)`, value: share.toFixed(1) },
   ]);
+  const report = held["this build/report"]?.[0];
   const ok = [
-    verdict("toolSearch definitions (tokens)", after, 1500),
-    verdict("search p50 (ms)", p50, 5),
-    verdict("search p99 (ms)", p99, 20),
-    verdict("index memory for 500 tools (MB)", mb, 10),
-    verdict("wanted tool in top 5 (%)", share, 90, false),
+    verdict("toolSearch definitions, catalogue's eight (tokens)", after, 1500),
+    ...(report
+      ? [
+          verdict("held-out hit@5 (%)", 100 * report.h5, 85, false),
+          verdict("held-out hit@1 (%)", 100 * report.h1, 60, false),
+        ]
+      : []),
+    verdict("search p50 over 500 tools (ms)", p50, 5),
+    verdict("search p99 over 500 tools (ms)", p99, 20),
+    verdict("search p99 over 5,000 tools (ms)", p99big, 100),
+    verdict("index + meaning for 500 tools (MB)", mb, 30),
+    verdict("first search after a start, prepared (ms)", first, 200),
+    verdict("npm pack (MB)", packMb, 8),
   ].every(Boolean);
-  held.length = 0;
   return { ok };
 }

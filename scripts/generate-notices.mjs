@@ -12,6 +12,8 @@ export const NOTICES_FILE = "THIRD-PARTY-NOTICES";
 const RULE = "-".repeat(100);
 // The files a package keeps its licence and notices in (LICENSE, license.md, LICENCE-MIT, COPYING, NOTICE…).
 const LICENCE_FILE = /^(licen[cs]e|copying|notice)([.-].*)?$/i;
+// Where the shipped word vectors come from and under which licences.
+const DATA_NOTICE = "src/core/text-search/word-vectors.NOTICE";
 
 /** Every package folder under `root`/node_modules, nested ones too, keyed by name@version (first in sorted order). */
 function installedPackages(root) {
@@ -90,6 +92,17 @@ export function noticesText(root, sbom = readSbom(root)) {
       "",
       l.texts.join(`\n\n${RULE}\n\n`),
     ]),
+    // Data shipped beside the code (dist/word-vectors.bin), with where it comes from and its licences.
+    ...[DATA_NOTICE]
+      .filter((file) => existsSync(path.join(root, file)))
+      .flatMap((file) => [
+        "",
+        RULE,
+        "dist/word-vectors.bin (MIT, PDDL-1.0)",
+        RULE,
+        "",
+        cleanText(readFileSync(path.join(root, file), "utf8")),
+      ]),
     "",
   ].join("\n");
 }

@@ -109,8 +109,9 @@ test("a project server is searched in the folder the request names: its folder's
   // No folder: its tools are not offered, and the answer says why in one line.
   const nowhere = await found(of({ ok: false, why: "no folder was named" }), "builds the project");
   expect(nowhere.tools.map((t) => t.name)).not.toContain("proj/build");
-  expect(nowhere.note).toBe(
-    'Not searched: proj: no folder was named. No tool matches "builds the project" among the servers searched.',
+  // Nothing there for it: said so (no tool matches), or the nearest said to be a weak match.
+  expect(nowhere.note).toMatch(
+    /^Not searched: proj: no folder was named\. (No tool matches "builds the project" among the servers searched|No tool matched most of these words.*)\.$/,
   );
   const listed = onDemandTools(of({ ok: false, why: "no folder was named" }))[0]?.description;
   expect(listed).toMatch(/^- proj \(not searched here: no folder was named\)$/m);
@@ -144,6 +145,21 @@ test("the gateway's kept index: a changed list indexed again once, when the gate
   // A server behind no client's tools entry is not indexed.
   kept.changed("playwright");
   expect(kept.indexOf("gemini-cli")?.servers()).not.toContain("playwright");
+});
+
+test("a client's request has its index prepared just after, off the request's path: the word vectors read before any search", async () => {
+  const kept = new KeptIndex(
+    () => plan,
+    { mode: () => "machine", visible },
+    () => {},
+    (s) => lists[s],
+  );
+  expect(kept.of("claude-desktop", never)).toBeDefined();
+  const index = kept.indexOf("claude-desktop");
+  expect(index?.ready).toBe(false);
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(index?.ready).toBe(true);
+  expect(kept.indexOf("gemini-cli")).toBeUndefined();
 });
 
 test("a client's search ranks among the tools it gets alone: a tool denied to it neither scores nor moves the others' scores", () => {

@@ -48,14 +48,18 @@ function strictObjects(schema: unknown, at = "schema"): string[] {
   return bad;
 }
 
-test("the list is search_tools, call_tool and the kept tools; search_tools names every server, a line each", () => {
+test("the list is search_tools, call_tool and the kept tools; search_tools names every server, a line each with what it is for", () => {
   const { o } = made(() => true, ["memory/read_graph", "fetch/fetch"]);
   const tools = onDemandTools(o);
   expect(tools.map((t) => t.name)).toEqual(["search_tools", "call_tool", "read_graph", "fetch"]);
   for (const t of tools.slice(0, 2)) expect(strictObjects(t.inputSchema)).toEqual([]);
   for (const server of Object.keys(catalogue))
-    expect(tools[0]?.description).toMatch(new RegExp(`^- ${server} \\(\\d+ tools?\\)$`, "m"));
-  expect(tools[0]?.description).toContain("- github (45 tools)");
+    expect(tools[0]?.description).toMatch(new RegExp(`^- ${server} \\(\\d+ tools?\\)(: .+)?$`, "m"));
+  // What each is for, in its tools' own words (its server's name left out), or the manifest's line.
+  expect(tools[0]?.description).toMatch(/^- github \(45 tools\): .*\bpull\b/m);
+  expect(tools[0]?.description).toMatch(/^- playwright \(25 tools\): .*\bbrowser\b/m);
+  const described = onDemandTools({ ...o, servers: [{ name: "memory", about: "what you told it to keep" }] });
+  expect(described[0]?.description).toContain("- memory (9 tools): what you told it to keep");
   // One is one: never "1 tools".
   expect(tools[0]?.description).toContain("- fetch (1 tool)\n");
   expect(tools[0]?.description).not.toContain("(1 tools)");

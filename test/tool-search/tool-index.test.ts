@@ -3,7 +3,7 @@
  * servers' real tools; `select:` and exact names first; a tool the client does not get never found.
  */
 import { expect, test } from "vitest";
-import { stem, terms } from "../../src/core/tool-search/terms.js";
+import { stem, terms } from "../../src/core/text-search/words.js";
 import { type Admits, ToolIndex } from "../../src/core/tool-search/tool-index.js";
 import { catalogue, queries } from "./catalogue.js";
 

@@ -94,6 +94,7 @@ export class KeptIndex {
     const index = this.#indexes.get(client) ?? new ToolIndex();
     this.#indexes.set(client, index);
     refreshIndex(index, plan, this.#known, client);
+    index.prepareSoon();
     return onDemandOf(plan, client, index, this.#known, call, project);
   }
 }

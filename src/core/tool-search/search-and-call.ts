@@ -5,7 +5,7 @@
 import type { ToolDef } from "../entries/tool-lists.js";
 import { checkArguments, toolError } from "./arguments.js";
 import { MAX_QUERY_CHARS } from "./bounds.js";
-import type { Admits, ToolIndex } from "./tool-index.js";
+import type { Admits, Found, ToolIndex } from "./tool-index.js";
 
 const SEARCH_TOOLS = "search_tools";
 const CALL_TOOL = "call_tool";
@@ -52,9 +52,16 @@ const SEARCH_SCHEMA = {
       description: "What the tool should do, in a few words; or select:<server>/<tool> for that one.",
     },
     limit: { type: "integer", minimum: 1, maximum: 10, description: "How many tools to return (default 5)." },
+    server: { type: "string", description: "Search only this server's tools (one named above)." },
   },
   required: ["query"],
 };
+
+/** Below this share of the query's words matched, the best tool found is said to be a weak match. */
+const WEAK = 0.5;
+
+/** A found tool's description is cut to this many characters (at a sentence's end where one is near). */
+const DESCRIPTION_CUT = 300;
 const CALL_SCHEMA = {
   type: "object",
   properties: {
@@ -88,13 +95,14 @@ function keptByName(o: OnDemand): Map<string, { server: string; tool: ToolDef }>
 export function onDemandTools(o: OnDemand): ToolDef[] {
   const lines = o.servers.map(({ name, key = name, about }) => {
     const tools = o.index.tools(key).filter((t) => o.admits(key, t.name));
-    return `- ${name} (${tools.length} tool${tools.length === 1 ? "" : "s"})${about ? `: ${about}` : ""}`;
+    const line = about ?? o.index.about(key, o.admits);
+    return `- ${name} (${tools.length} tool${tools.length === 1 ? "" : "s"})${line ? `: ${line}` : ""}`;
   });
   for (const name of o.unsearched?.servers ?? [])
     lines.push(`- ${name} (not searched here: ${o.unsearched?.why})`);
   const search: ToolDef = {
     name: SEARCH_TOOLS,
-    description: `Finds tools by what they do, among the tools of these servers, and gives each one's name and inputSchema for call_tool:\n${lines.join("\n")}`,
+    description: `Finds tools by what they do, among the tools of these servers (what each is for), and gives each one's name and inputSchema for call_tool:\n${lines.join("\n")}`,
     inputSchema: SEARCH_SCHEMA,
   };
   const call: ToolDef = {
@@ -115,26 +123,12 @@ export async function onDemandCall(
   if (name === SEARCH_TOOLS) {
     const checked = checkArguments(SEARCH_TOOLS, SEARCH_SCHEMA, given);
     if ("error" in checked) return checked.error;
-    const { query, limit } = checked.args as { query: string; limit?: number };
-    const tools = o.index.search(query, limit ?? 5, o.admits).map(({ server, tool }) => ({
-      name: `${server}/${tool.name}`,
-      ...(typeof tool.description === "string" ? { description: tool.description } : {}),
-      inputSchema: tool.inputSchema ?? { type: "object", properties: {} },
-    }));
-    // No match is said, with what to try: a bare empty list reads as "no tools here".
-    const selected = /^select:(.*)$/.exec(query.trim())?.[1];
-    const none =
-      tools.length > 0
-        ? undefined
-        : selected !== undefined
-          ? `There is no tool ${JSON.stringify(selected)} here: search by what the tool should do.`
-          : o.unsearched
-            ? `No tool matches ${JSON.stringify(query)} among the servers searched.`
-            : `No tool matches ${JSON.stringify(query)}. Try other or fewer words for what the tool should do (a verb and a thing: "read file"), or a server's name (${o.servers.map((s) => s.name).join(", ")}).`;
-    const note = [unsearchedLine(o), none].filter(Boolean).join(" ") || undefined;
-    const found = { tools, ...(note ? { note } : {}) };
-    const text = [JSON.stringify({ tools }), ...(note ? [note] : [])].join("\n");
-    return { content: [{ type: "text", text }], structuredContent: found };
+    const { query, limit, server } = checked.args as { query: string; limit?: number; server?: string };
+    return searched(o, {
+      query,
+      ...(limit === undefined ? {} : { limit }),
+      ...(server === undefined ? {} : { server }),
+    });
   }
   if (name === CALL_TOOL) {
     const checked = checkArguments(CALL_TOOL, CALL_SCHEMA, withText(given));
@@ -158,6 +152,70 @@ export async function onDemandCall(
   const args = checkArguments(id, kept.tool.inputSchema, given);
   if ("error" in args) return args.error;
   return called(o, kept.server, kept.tool.name, args.args);
+}
+
+interface SearchArgs {
+  query: string;
+  limit?: number;
+  server?: string;
+}
+
+/**
+ * What search_tools answers: each tool found as the spec gives a tool (its description cut to
+ * what a model needs to choose; whole for `select:`), within one server when asked; when the best
+ * match is weak, a note saying so and naming the servers nearest to the query.
+ */
+function searched(o: OnDemand, { query, limit = 5, server }: SearchArgs): Record<string, unknown> {
+  if (server !== undefined && !o.servers.some((s) => s.name === server))
+    return toolError(
+      `there is no server "${server}" here: search within one of ${o.servers.map((s) => s.name).join(", ")}, or leave server out`,
+    );
+  const whole = query.trim().startsWith("select:");
+  const found = o.index.search(query, Math.max(limit, whole ? 0 : 10), o.admits, server);
+  const tools = found.slice(0, limit).map(({ server: s, tool }) => ({
+    name: `${s}/${tool.name}`,
+    ...(typeof tool.description === "string"
+      ? { description: whole ? tool.description : cut(tool.description) }
+      : {}),
+    inputSchema: tool.inputSchema ?? { type: "object", properties: {} },
+  }));
+  const weak = tools.length === 0 ? noneLine(o, query, server) : whole ? undefined : weakLine(found, server);
+  const note = [unsearchedLine(o), weak].filter(Boolean).join(" ");
+  const answer = { tools, ...(note ? { note } : {}) };
+  const text = [JSON.stringify({ tools }), ...(note ? [note] : [])].join("\n");
+  return { content: [{ type: "text", text }], structuredContent: answer };
+}
+
+/** Said when no tool matched at all, with what to try: a bare empty list reads as "no tools here". */
+function noneLine(o: OnDemand, query: string, within: string | undefined): string {
+  const selected = /^select:(.*)$/.exec(query.trim())?.[1];
+  const q = JSON.stringify(query);
+  if (selected !== undefined)
+    return `There is no tool ${JSON.stringify(selected)} here: search by what the tool should do.`;
+  if (within) return `No tool matches ${q} in ${within}: try other words, or leave server out.`;
+  if (o.unsearched) return `No tool matches ${q} among the servers searched.`;
+  return `No tool matches ${q}. Try other or fewer words for what the tool should do (a verb and a thing: "read file"), or a server's name (${o.servers.map((s) => s.name).join(", ")}).`;
+}
+
+/** Said when nothing matched most of the query's words: the servers of the nearest tools, to search within. */
+function weakLine(found: readonly Found[], within: string | undefined): string | undefined {
+  const best = found[0];
+  if (!best || best.coverage >= WEAK) return undefined;
+  const nearest = [...new Set(found.map((f) => f.server))].slice(0, 3);
+  return `No tool matched most of these words: the ones above are the nearest. Try other words${
+    within
+      ? ", or leave server out"
+      : `, or search within the nearest servers (server: ${nearest.join(", ")})`
+  }.`;
+}
+
+/** A description's first sentences, up to DESCRIPTION_CUT characters: "…" says there is more (select: gives it whole). */
+function cut(description: string): string {
+  const text = description.replace(/\s+/g, " ").trim();
+  if (text.length <= DESCRIPTION_CUT) return text;
+  const head = text.slice(0, DESCRIPTION_CUT);
+  const end = Math.max(head.lastIndexOf(". "), head.lastIndexOf("! "), head.lastIndexOf("? "));
+  return `${end > DESCRIPTION_CUT / 3 ? head.slice(0, end + 1) : head.trimEnd()} …`;
 }
 
 /** The tool's answer; a call that could not be made (its server does not start) as a tool error that says why. */

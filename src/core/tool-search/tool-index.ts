@@ -1,79 +1,93 @@
 /**
- * One search index over every server's tools (pure): BM25+ (MiniSearch) over each tool's name,
- * server, title, description and parameters; a server's tools replaced when its list changes.
+ * One search index over every server's tools: what of a tool is searched (name, server, title,
+ * description, parameters at any depth), ranked by core/text-search; a list replaced when it changes.
  */
-import MiniSearch from "minisearch";
 import type { ToolDef } from "../entries/tool-lists.js";
-import { queryTerms, terms } from "./terms.js";
+import { type Field, TextRanker, type Weights } from "../text-search/ranker.js";
+import { loadWordVectors, type WordVectors } from "../text-search/word-vectors.js";
+import { isFiller, surfaceWords } from "../text-search/words.js";
+import { EVERYDAY } from "./everyday-words.js";
 
 /**
  * A tool found: its server, the list it came from (`key`: the server's name, or a project
- * folder's list of it), its definition as the server lists it, and its rank's score.
+ * folder's list of it), its definition as the server lists it, its rank's score, and the share of
+ * the query's words it matched (0–1; 1 for a tool named or selected).
  */
 export interface Found {
   server: string;
   key: string;
   tool: ToolDef;
   score: number;
+  coverage: number;
 }
 
 /** Whether the asking client gets this tool of this list (`key`): the manifest's rules, applied first. */
 export type Admits = (key: string, tool: string) => boolean;
 
-interface Doc {
-  id: string;
-  key: string;
-  name: string;
-  server: string;
-  title: string;
-  description: string;
-  params: string;
+/**
+ * What a tool is found by, and how much each weighs (tuned on the tune set of
+ * test/fixtures/tool-search/needs.json): its name most, its description's first sentence more
+ * than the rest (a long description's words count less, so a 7,000-character one is no magnet),
+ * its parameters least. The name, title and first sentence make its meaning vector.
+ */
+const FIELDS: Field[] = [
+  { name: "name", weight: 3, b: 0.3, meaning: 2 },
+  { name: "title", weight: 2, b: 0.3, meaning: 1 },
+  { name: "server", weight: 1.5, b: 0.3 },
+  { name: "summary", weight: 1, b: 0.5, meaning: 1 },
+  { name: "description", weight: 0.2, b: 0.9 },
+  { name: "params", weight: 0.2, b: 0.8 },
+];
+
+/** How deep a schema's parameters are read, and how many words of them at most. */
+const PARAMS_DEPTH = 8;
+const PARAMS_WORDS = 400;
+
+/** The words of a tool's parameters, at any depth: each one's name and description. */
+function paramsText(schema: unknown): string {
+  const out: string[] = [];
+  const walk = (node: unknown, depth: number) => {
+    if (!node || typeof node !== "object" || depth > PARAMS_DEPTH || out.length > PARAMS_WORDS) return;
+    const { properties, items, anyOf, oneOf, allOf } = node as Record<string, unknown>;
+    if (properties && typeof properties === "object")
+      for (const [name, p] of Object.entries(properties as Record<string, unknown>)) {
+        const description = (p as { description?: unknown } | null)?.description;
+        out.push(name, ...(typeof description === "string" ? description.split(/\s+/, 60) : []));
+        walk(p, depth + 1);
+      }
+    walk(items, depth + 1);
+    for (const list of [anyOf, oneOf, allOf])
+      if (Array.isArray(list)) for (const n of list) walk(n, depth + 1);
+  };
+  walk(schema, 0);
+  return out.slice(0, PARAMS_WORDS).join(" ");
+}
+
+/** A description's first sentence (at most 40 words): what it says the tool is for. */
+function firstSentence(description: string): string {
+  const text = description.replace(/\s+/g, " ").trim();
+  const sentence = /^(.{12,}?[.!?])(\s|$)/.exec(text)?.[1] ?? text;
+  return sentence.split(" ", 40).join(" ");
 }
 
 /**
- * Field weights, tuned on test/fixtures/tool-search/queries.json (the catalogue's real tools): a
- * word of the name says most about what a tool does; parameters' words say least.
+ * The vectors shipped beside the code that loads them (src/ in a checkout; dist/, or above a
+ * bundle's folder, when built), read once for the process at its first search.
  */
-const BOOST = { name: 2, title: 2, server: 2, description: 1.5, params: 0.5 };
-
-/** The words of a tool's parameters: each one's name and description, one level deep. */
-function paramsText(schema: unknown): string {
-  const props = (schema as { properties?: unknown } | undefined)?.properties;
-  if (!props || typeof props !== "object") return "";
-  return Object.entries(props as Record<string, { description?: unknown }>)
-    .map(([name, p]) => `${name} ${typeof p?.description === "string" ? p.description : ""}`)
-    .join(" ");
-}
-
-function docOf(key: string, server: string, tool: ToolDef): Doc {
-  const annotations = tool.annotations as { title?: unknown } | undefined;
-  const titles = [tool.title, annotations?.title].filter((t): t is string => typeof t === "string");
-  return {
-    id: `${key}/${tool.name}`,
-    key,
-    name: tool.name,
-    server,
-    title: titles.join(" "),
-    description: typeof tool.description === "string" ? tool.description : "",
-    params: paramsText(tool.inputSchema),
+let shipped: { vectors: WordVectors | undefined } | undefined;
+function shippedVectors(): WordVectors | undefined {
+  shipped ??= {
+    vectors: loadWordVectors([
+      new URL("../text-search/word-vectors.bin", import.meta.url),
+      new URL("./word-vectors.bin", import.meta.url),
+      new URL("../word-vectors.bin", import.meta.url),
+    ]),
   };
+  return shipped.vectors;
 }
 
 export class ToolIndex {
-  readonly #search = new MiniSearch<Doc>({
-    fields: ["name", "server", "title", "description", "params"],
-    storeFields: ["key", "name"],
-    tokenize: (text) => [text],
-    processTerm: (text) => terms(text),
-    searchOptions: {
-      processTerm: (text) => queryTerms(text),
-      boost: BOOST,
-      // "screenshot" finds "screenshots"; one typo in a long word is forgiven.
-      prefix: (term) => term.length >= 4,
-      fuzzy: false,
-      combineWith: "OR",
-    },
-  });
+  readonly #search: TextRanker;
   /**
    * Each list's tools by name (by key: a server's name, or one of a project folder's), its server,
    * the list they came from and its text: the same list (or an equal one) put again costs nothing —
@@ -83,6 +97,20 @@ export class ToolIndex {
     string,
     { server: string; tools: Map<string, ToolDef>; list: readonly ToolDef[]; was: string }
   >();
+
+  /** Each tool's id in the ranker, as its list's key and its name (the ranker's filter asks per tool: no split each time). */
+  readonly #parts = new Map<string, readonly [string, string]>();
+  /** A prepare() waits to run (prepareSoon). */
+  #preparing = false;
+
+  /** `vectors`: the word vectors the first search loads (the shipped ones unless given); `weights` and `synonyms`: for tuning. */
+  constructor(
+    vectors: () => WordVectors | undefined = shippedVectors,
+    weights?: Partial<Weights>,
+    synonyms: Readonly<Record<string, readonly string[]>> = EVERYDAY,
+  ) {
+    this.#search = new TextRanker({ fields: FIELDS, synonyms, vectors, ...(weights ? { weights } : {}) });
+  }
 
   /**
    * The server's tools are now these (its list was read or changed); a tool named twice counts
@@ -101,7 +129,11 @@ export class ToolIndex {
     for (const tool of tools)
       if (typeof tool?.name === "string" && !byName.has(tool.name)) byName.set(tool.name, tool);
     this.#servers.set(key, { server, tools: byName, list: tools, was });
-    this.#search.addAll([...byName.values()].map((tool) => docOf(key, server, tool)));
+    for (const tool of byName.values()) {
+      const id = idOf(key, tool.name);
+      this.#parts.set(id, [key, tool.name]);
+      this.#search.add(id, textsOf(server, tool));
+    }
     return true;
   }
 
@@ -110,7 +142,33 @@ export class ToolIndex {
     const old = this.#servers.get(key);
     if (!old) return;
     this.#servers.delete(key);
-    for (const name of old.tools.keys()) this.#search.discard(`${key}/${name}`);
+    for (const name of old.tools.keys()) {
+      this.#search.remove(idOf(key, name));
+      this.#parts.delete(idOf(key, name));
+    }
+  }
+
+  /**
+   * A first search's work (the word vectors read, each tool's meaning made) done just after the
+   * request that asked, off its path: a client lists its tools long before its model searches.
+   */
+  prepareSoon(): void {
+    if (this.#preparing) return;
+    this.#preparing = true;
+    setImmediate(() => {
+      this.#preparing = false;
+      this.prepare();
+    }).unref();
+  }
+
+  /** A first search's work done now: see TextRanker.prepare. */
+  prepare(): void {
+    this.#search.prepare();
+  }
+
+  /** Whether a search would find the word vectors read (prepared, or searched once). */
+  get ready(): boolean {
+    return this.#search.ready;
   }
 
   servers(): string[] {
@@ -122,37 +180,65 @@ export class ToolIndex {
     return [...(this.#servers.get(key)?.tools.values() ?? [])];
   }
 
+  /**
+   * What a list's tools are for, in a few words: the words of their names that are most its own
+   * (frequent in its names, rare elsewhere), its server's own name left out.
+   */
+  about(key: string, admits: Admits, most = 4): string {
+    const held = this.#servers.get(key);
+    if (!held) return "";
+    const own = new Set(surfaceWords(held.server));
+    const counts = new Map<string, number>();
+    for (const tool of held.tools.values()) {
+      if (!admits(key, tool.name)) continue;
+      for (const word of new Set(surfaceWords(tool.name)))
+        if (!isFiller(word) && !own.has(word) && word.length > 2)
+          counts.set(word, (counts.get(word) ?? 0) + 1);
+    }
+    return [...counts]
+      .map(([word, n]) => [word, Math.sqrt(n) * this.#search.idf(word)] as const)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, most)
+      .map(([word]) => word)
+      .join(", ");
+  }
+
   /** One tool by list and name, or undefined. */
   get(key: string, name: string): ToolDef | undefined {
     return this.#servers.get(key)?.tools.get(name);
   }
 
   /**
-   * The best `limit` matches the client gets: `select:<server>/<tool>[,…]` gives those; a query
-   * that is a tool's name (`<server>/<tool>` or the tool's own) puts it first; then BM25+ rank.
+   * The best `limit` matches the client gets (`within`: of that server alone): `select:<server>/<tool>[,…]`
+   * gives those; a query that is a tool's name (`<server>/<tool>` or the tool's own) puts it first;
+   * then the ranking.
    */
-  search(query: string, limit: number, admits: Admits): Found[] {
+  search(query: string, limit: number, admits: Admits, within?: string): Found[] {
     const q = query.trim();
-    if (q.startsWith("select:")) return this.#select(q.slice("select:".length), admits).slice(0, limit);
+    const mine: Admits = (key, tool) =>
+      admits(key, tool) && (within === undefined || this.#servers.get(key)?.server === within);
+    if (q.startsWith("select:")) return this.#select(q.slice("select:".length), mine).slice(0, limit);
     const found: Found[] = [];
     const seen = new Set<string>();
-    const add = (key: string, tool: ToolDef | undefined, score: number) => {
-      const id = `${key}/${tool?.name}`;
+    const add = (key: string, tool: ToolDef | undefined, score: number, coverage: number) => {
+      const id = idOf(key, tool?.name ?? "");
       const server = this.#servers.get(key)?.server;
-      if (!tool || server === undefined || seen.has(id) || !admits(key, tool.name)) return;
+      if (!tool || server === undefined || seen.has(id) || !mine(key, tool.name)) return;
       seen.add(id);
-      found.push({ server, key, tool, score });
+      found.push({ server, key, tool, score, coverage });
     };
-    const named = this.named(q, admits);
-    if (named) add(named.key, named.tool, Infinity);
-    for (const [key, { tools }] of this.#servers) add(key, tools.get(q), Infinity);
+    const named = this.named(q, mine);
+    if (named) add(named.key, named.tool, Infinity, 1);
+    for (const [key, { tools }] of this.#servers) add(key, tools.get(q), Infinity, 1);
     if (found.length >= limit) return found.slice(0, limit);
-    const ranked = this.#search.search(q, {
-      filter: (r) => !seen.has(r.id) && admits(r.key as string, r.name as string),
+    const ranked = this.#search.search(q, limit + found.length, (id) => {
+      const [key, name] = this.#parts.get(id) ?? ["", ""];
+      return !seen.has(id) && mine(key, name);
     });
     for (const r of ranked) {
       if (found.length >= limit) break;
-      add(r.key as string, this.get(r.key as string, r.name as string), r.score);
+      const [key, name] = this.#parts.get(r.id) ?? ["", ""];
+      add(key, this.get(key, name), r.score, r.coverage);
     }
     return found;
   }
@@ -163,7 +249,7 @@ export class ToolIndex {
     for (const id of names.split(",")) {
       const named = this.named(id.trim(), admits);
       if (!named || found.some((f) => f.tool === named.tool)) continue;
-      found.push({ ...named, score: Infinity });
+      found.push({ ...named, score: Infinity, coverage: 1 });
     }
     return found;
   }
@@ -179,4 +265,22 @@ export class ToolIndex {
     }
     return undefined;
   }
+}
+
+/** A tool's id in the ranker: its list's key (which may hold a `/`) and its name, apart by \u0001. */
+const idOf = (key: string, name: string) => `${key}\u0001${name}`;
+
+/** What a tool is found by, field by field. */
+function textsOf(server: string, tool: ToolDef): Record<string, string> {
+  const annotations = tool.annotations as { title?: unknown } | undefined;
+  const titles = [tool.title, annotations?.title].filter((t): t is string => typeof t === "string");
+  const description = typeof tool.description === "string" ? tool.description : "";
+  return {
+    name: tool.name,
+    title: titles.join(" "),
+    server,
+    summary: firstSentence(description),
+    description,
+    params: paramsText(tool.inputSchema),
+  };
 }

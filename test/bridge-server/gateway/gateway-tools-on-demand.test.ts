@@ -57,8 +57,8 @@ test.each(["legacy", { pin: "2026-07-28" as const }] as const)(
     const client = await v2Client(toolsUrl(g), token, era);
     const listed = (await client.listTools()).tools;
     expect(listed.map((t) => t.name)).toEqual(["search_tools", "call_tool", "whoami"]);
-    expect(listed[0]?.description).toMatch(/^- old \(\d+ tools\)$/m);
-    expect(listed[0]?.description).toMatch(/^- new \(\d+ tools\)$/m);
+    expect(listed[0]?.description).toMatch(/^- old \(\d+ tools\)(: .+)?$/m);
+    expect(listed[0]?.description).toMatch(/^- new \(\d+ tools\)(: .+)?$/m);
     const found = (await search(client, "echo")).map((t) => t.name);
     expect(found.slice(0, 2).sort()).toEqual(["new/echo", "old/echo"]);
     // The manifest's rules first: `count` is denied to Gemini CLI, `ask` to every client.

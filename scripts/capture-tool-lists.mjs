@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// How test/fixtures/tool-search/servers/*.json were captured (run by hand, never by the tests: it
+// needs the npm registry). Each server is installed at its version into a temp prefix (install
+// scripts off: no browser downloads), started over stdio with a dummy key where it wants one only
+// to call its API, asked `initialize` then `tools/list` (every page) by the small client below,
+// and its tools written as it listed them, with its package, version and the date.
+//
+//   node scripts/capture-tool-lists.mjs [name…]      (all of SERVERS when none is named)
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const OUT = fileURLToPath(new URL("../test/fixtures/tool-search/servers/", import.meta.url));
+const PREFIX = process.env.CAPTURE_PREFIX ?? path.join(os.tmpdir(), "mcp-twin-capture");
+const KEY = "dummy-key-for-tools-list-only";
+
+/** Each server: its name here, its package and version, the bin to run, its arguments and env. */
+const SERVERS = [
+  { name: "filesystem", pkg: "@modelcontextprotocol/server-filesystem", v: "2026.8.31", args: ["{tmp}"] },
+  { name: "memory", pkg: "@modelcontextprotocol/server-memory", v: "2026.8.31" },
+  { name: "everything", pkg: "@modelcontextprotocol/server-everything", v: "2026.8.31", args: ["stdio"] },
+  { name: "sequential-thinking", pkg: "@modelcontextprotocol/server-sequential-thinking", v: "2026.8.31" },
+  { name: "desktop-commander", pkg: "@wonderwhy-er/desktop-commander", v: "0.2.52" },
+  { name: "git", pkg: "@cyanheads/git-mcp-server", v: "2.15.3", env: { MCP_TRANSPORT_TYPE: "stdio" } },
+  {
+    name: "github",
+    pkg: "@modelcontextprotocol/server-github",
+    v: "2025.4.8",
+    env: { GITHUB_PERSONAL_ACCESS_TOKEN: KEY },
+  },
+  {
+    name: "gitlab",
+    pkg: "@modelcontextprotocol/server-gitlab",
+    v: "2025.4.25",
+    env: { GITLAB_PERSONAL_ACCESS_TOKEN: KEY },
+  },
+  { name: "playwright", pkg: "@playwright/mcp", v: "0.0.83" },
+  { name: "puppeteer", pkg: "@modelcontextprotocol/server-puppeteer", v: "2025.5.12" },
+  { name: "chrome-devtools", pkg: "chrome-devtools-mcp", v: "1.11.0" },
+  { name: "browser-tools", pkg: "@agentdeskai/browser-tools-mcp", v: "2.0.2" },
+  { name: "firecrawl", pkg: "firecrawl-mcp", v: "3.26.0", env: { FIRECRAWL_API_KEY: KEY } },
+  { name: "tavily", pkg: "tavily-mcp", v: "0.2.22", env: { TAVILY_API_KEY: KEY } },
+  { name: "exa", pkg: "exa-mcp-server", v: "3.4.1", env: { EXA_API_KEY: KEY } },
+  { name: "brave-search", pkg: "@brave/brave-search-mcp-server", v: "2.1.4", env: { BRAVE_API_KEY: KEY } },
+  { name: "notion", pkg: "@notionhq/notion-mcp-server", v: "2.5.2", env: { NOTION_TOKEN: KEY } },
+  {
+    name: "jira",
+    pkg: "@aashari/mcp-server-atlassian-jira",
+    v: "3.3.0",
+    env: { ATLASSIAN_SITE_NAME: "example", ATLASSIAN_USER_EMAIL: "a@example.com", ATLASSIAN_API_TOKEN: KEY },
+  },
+  {
+    name: "slack",
+    pkg: "@modelcontextprotocol/server-slack",
+    v: "2025.4.25",
+    env: { SLACK_BOT_TOKEN: KEY, SLACK_TEAM_ID: "T00000000" },
+  },
+  {
+    name: "supabase",
+    pkg: "@supabase/mcp-server-supabase",
+    v: "0.13.0",
+    // Without a project it asks the API for the account's projects while listing.
+    args: ["--access-token", KEY, "--project-ref", "abcdefghijklmnopqrst"],
+  },
+  { name: "neon", pkg: "@neondatabase/mcp-server-neon", v: "0.6.5", args: ["start", KEY] },
+  { name: "mongodb", pkg: "mongodb-mcp-server", v: "3.0.4", env: { MDB_MCP_TELEMETRY: "disabled" } },
+  { name: "sentry", pkg: "@sentry/mcp-server", v: "0.39.0", args: ["--access-token", KEY] },
+  { name: "kubernetes", pkg: "mcp-server-kubernetes", v: "4.1.7" },
+  { name: "figma", pkg: "figma-developer-mcp", v: "0.13.2", args: ["--stdio", "--figma-api-key", KEY] },
+  { name: "context7", pkg: "@upstash/context7-mcp", v: "4.1.1" },
+  {
+    name: "postgres",
+    pkg: "@modelcontextprotocol/server-postgres",
+    v: "0.6.2",
+    args: ["postgresql://localhost/x"],
+  },
+  {
+    name: "redis",
+    pkg: "@modelcontextprotocol/server-redis",
+    v: "2025.4.25",
+    args: ["redis://localhost:6379"],
+  },
+  {
+    name: "google-maps",
+    pkg: "@modelcontextprotocol/server-google-maps",
+    v: "0.6.2",
+    env: { GOOGLE_MAPS_API_KEY: KEY },
+  },
+];
+
+/** The package's own folder in the prefix, installed first when it is not there. */
+function installed(s) {
+  const dir = path.join(PREFIX, s.name);
+  const home = path.join(dir, "node_modules", ...s.pkg.split("/"));
+  if (!existsSync(home)) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync(
+      "npm",
+      ["install", "--prefix", dir, "--ignore-scripts", "--no-audit", "--no-fund", `${s.pkg}@${s.v}`],
+      { stdio: "inherit" },
+    );
+  }
+  return home;
+}
+
+/** The script its package's bin names (the one bin, or the one named `bin` when there are several). */
+function binOf(home, s) {
+  const pkg = JSON.parse(readFileSync(path.join(home, "package.json"), "utf8"));
+  const bins = typeof pkg.bin === "string" ? { [pkg.name]: pkg.bin } : (pkg.bin ?? {});
+  const names = Object.keys(bins);
+  const pick = s.bin ?? names.find((n) => !/setup|install|cli$/.test(n)) ?? names[0];
+  if (!pick) throw new Error(`${s.pkg}: no bin`);
+  return path.join(home, bins[pick]);
+}
+
+/** initialize, initialized, then tools/list over every page: the tools as the server listed them. */
+function listTools(command, args, env, cwd) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let buffer = "";
+    let stderr = "";
+    const waiting = new Map();
+    let id = 0;
+    const request = (method, params) =>
+      new Promise((ok, fail) => {
+        id += 1;
+        waiting.set(id, { ok, fail });
+        child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`);
+      });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`no answer in 60 s; stderr: ${stderr.slice(-2000)}`));
+    }, 60_000);
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      for (const { fail } of waiting.values())
+        fail(new Error(`exited ${code}; stderr: ${stderr.slice(-2000)}`));
+    });
+    child.stdout.on("data", (d) => {
+      buffer += d;
+      for (let nl = buffer.indexOf("\n"); nl !== -1; nl = buffer.indexOf("\n")) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        if (!line.startsWith("{")) continue;
+        const message = JSON.parse(line);
+        const w = message.id !== undefined && !message.method ? waiting.get(message.id) : undefined;
+        if (!w) {
+          // A server's own request (roots/list, …): answered empty.
+          if (message.method && message.id !== undefined)
+            child.stdin.write(
+              `${JSON.stringify({ jsonrpc: "2.0", id: message.id, result: { roots: [] } })}\n`,
+            );
+          continue;
+        }
+        waiting.delete(message.id);
+        if (message.error) w.fail(new Error(JSON.stringify(message.error)));
+        else w.ok(message.result);
+      }
+    });
+    (async () => {
+      const init = await request("initialize", {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "mcp-twin-capture", version: "1" },
+      });
+      child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
+      const tools = [];
+      let cursor;
+      do {
+        const page = await request("tools/list", cursor ? { cursor } : {});
+        tools.push(...page.tools);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return { tools, server: init.serverInfo };
+    })().then(
+      (got) => {
+        clearTimeout(timer);
+        child.kill();
+        resolve(got);
+      },
+      (error) => {
+        clearTimeout(timer);
+        child.kill("SIGKILL");
+        reject(error);
+      },
+    );
+  });
+}
+
+const wanted = process.argv.slice(2);
+mkdirSync(OUT, { recursive: true });
+const tmp = mkdtempSync(path.join(os.tmpdir(), "capture-"));
+const captured = new Date().toISOString().slice(0, 10);
+for (const s of SERVERS.filter((s) => wanted.length === 0 || wanted.includes(s.name))) {
+  try {
+    const bin = binOf(installed(s), s);
+    const args = (s.args ?? []).map((a) => a.replace("{tmp}", tmp));
+    const { tools, server } = await listTools(process.execPath, [bin, ...args], { HOME: tmp, ...s.env }, tmp);
+    const file = path.join(OUT, `${s.name}.json`);
+    const record = { name: s.name, package: s.pkg, version: s.v, captured, serverInfo: server, tools };
+    // The temp folder it ran in (its home and working folder) is this run's, not the server's.
+    writeFileSync(file, `${JSON.stringify(record, null, 2).replaceAll(tmp, "<cwd>")}\n`);
+    console.log(`${s.name}: ${tools.length} tools`);
+  } catch (error) {
+    console.log(`${s.name}: FAILED ${error instanceof Error ? error.message : error}`);
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * Finds the texts a query means (pure but for the vectors it is handed): BM25F over words matched
+ * exactly or, lower, by synonym, prefix or typo, fused with each text's meaning (word vectors).
+ */
+
+/*
+ * Matching each query word to indexed words of like meaning (by their vectors) was measured too,
+ * and left out: it found nothing more on the tune set of test/fixtures/tool-search/needs.json.
+ */
+import { editDistance, typoBound } from "./edit-distance.js";
+import { type Alternative, type FieldSpec, LexicalIndex } from "./lexical.js";
+import type { WordVectors } from "./word-vectors.js";
+import { isFiller, stem, surfaceWords } from "./words.js";
+
+/** A field of the texts: its name, weight and length normalisation; `meaning`: part of its meaning vector. */
+export interface Field extends FieldSpec {
+  name: string;
+  meaning?: number;
+}
+
+/** How far below the word itself each other match counts, and how meaning is fused in (tuned on the tune set). */
+export interface Weights {
+  synonym: number;
+  prefix: number;
+  typo: number;
+  /** The weight of the whole text's meaning beside the lexical score (normalised to the best one). */
+  meaning: number;
+}
+
+const WEIGHTS: Weights = { synonym: 0.8, prefix: 0.35, typo: 0.7, meaning: 0.4 };
+
+/** A text found: its id, its fused score, and the share of the query's words it matched (0–1). */
+export interface Ranked {
+  id: string;
+  score: number;
+  coverage: number;
+  meaning: number;
+}
+
+export interface RankerOptions {
+  fields: readonly Field[];
+  /** Everyday words for what texts say in other words: a query word also finds these (its stem's). */
+  synonyms?: Readonly<Record<string, readonly string[]>>;
+  /** The word vectors, asked for at the first search (never before: they are loaded then). */
+  vectors?: () => WordVectors | undefined;
+  weights?: Partial<Weights>;
+}
+
+export class TextRanker {
+  readonly #fields: readonly Field[];
+  readonly #lexical: LexicalIndex;
+  readonly #synonyms: Readonly<Record<string, readonly string[]>>;
+  readonly #weights: Weights;
+  readonly #vectorsOf: () => WordVectors | undefined;
+  #vectors: WordVectors | undefined | null = null;
+  /** Each term's surface word (the first seen): what its vector is looked up by. */
+  readonly #surface = new Map<string, string>();
+  /** Each text's words weighed for its meaning vector (by field), and the vector once made. */
+  readonly #meaningWords = new Map<string, Map<string, number>>();
+  readonly #meaning = new Map<string, Float32Array | null>();
+
+  constructor(options: RankerOptions) {
+    this.#fields = options.fields;
+    this.#lexical = new LexicalIndex(options.fields);
+    this.#synonyms = options.synonyms ?? {};
+    this.#weights = { ...WEIGHTS, ...options.weights };
+    this.#vectorsOf = options.vectors ?? (() => undefined);
+  }
+
+  /** Indexes a text (its fields by name); one of that id already there is replaced. */
+  add(id: string, texts: Readonly<Record<string, string>>): void {
+    const meaning = new Map<string, number>();
+    const fields = this.#fields.map((field) => {
+      const out: string[] = [];
+      for (const word of surfaceWords(texts[field.name] ?? "")) {
+        if (isFiller(word)) continue;
+        const term = stem(word);
+        out.push(term);
+        if (!this.#surface.has(term)) this.#surface.set(term, word);
+        if (field.meaning) meaning.set(term, Math.max(meaning.get(term) ?? 0, field.meaning));
+      }
+      return out;
+    });
+    this.#lexical.add(id, fields);
+    this.#meaningWords.set(id, meaning);
+    this.#meaning.delete(id);
+  }
+
+  remove(id: string): void {
+    this.#lexical.remove(id);
+    this.#meaningWords.delete(id);
+    this.#meaning.delete(id);
+  }
+
+  /** How rare a word is among the texts (its stem's IDF; 0 for a word none holds). */
+  idf(word: string): number {
+    return this.#lexical.idf(stem(word));
+  }
+
+  /** Whether the vectors were asked for (read, or found missing). */
+  get ready(): boolean {
+    return this.#vectors !== null;
+  }
+
+  /** The vectors, loaded at the first search that needs them. */
+  #loaded(): WordVectors | undefined {
+    if (this.#vectors === null) this.#vectors = this.#vectorsOf();
+    return this.#vectors;
+  }
+
+  /** A word's vector number (its surface word's, else its stem's), or -1. */
+  #vectorOf(vectors: WordVectors, term: string, surface = this.#surface.get(term)): number {
+    const i = surface === undefined ? -1 : vectors.indexOf(surface);
+    return i >= 0 ? i : vectors.indexOf(term);
+  }
+
+  /** The synonyms of a query word (as written, else its stem's): single words, and phrases. */
+  #synonymsOf(word: string, term: string): { words: string[]; phrases: string[][] } {
+    const all = this.#synonyms[word] ?? this.#synonyms[term] ?? [];
+    const split = all.map((s) => s.split(" ").map(stem));
+    return { words: split.filter((s) => s.length === 1).flat(), phrases: split.filter((s) => s.length > 1) };
+  }
+
+  /** The ways one query word may match, each at its weight. */
+  #alternatives(
+    word: string,
+    term: string,
+    vectors: WordVectors | undefined,
+    synonyms: string[],
+  ): Alternative[] {
+    const w = this.#weights;
+    const out = new Map<string, number>();
+    const offer = (t: string, weight: number) => {
+      if (this.#lexical.has(t) && weight > (out.get(t) ?? 0)) out.set(t, weight);
+    };
+    offer(term, 1);
+    for (const s of synonyms) offer(s, w.synonym);
+    const known = vectors ? this.#vectorOf(vectors, term, word) : -1;
+    // A word neither indexed nor a word of the language: a typo, of the word as written or of its stem.
+    const bound = this.#lexical.has(term) || known >= 0 ? 0 : typoBound(word.length);
+    for (const t of this.#lexical.vocabulary()) {
+      if (t === term) continue;
+      if (term.length >= 4 && t.startsWith(term)) offer(t, w.prefix);
+      if (bound > 0 && mayBeTypo(word, t, bound) && editDistance(word, t, bound) <= bound) offer(t, w.typo);
+      else if (
+        bound > 0 &&
+        term !== word &&
+        mayBeTypo(term, t, bound) &&
+        editDistance(term, t, bound) <= bound
+      )
+        offer(t, w.typo);
+    }
+    return [...out].map(([t, weight]) => ({ term: t, weight }));
+  }
+
+  /** A text's meaning: its words' unit vectors, each weighed by its field and rarity, summed and normalised. */
+  #meaningOf(id: string, vectors: WordVectors): Float32Array | null {
+    const held = this.#meaning.get(id);
+    if (held !== undefined) return held;
+    const sum = new Float32Array(vectors.dims);
+    let any = false;
+    for (const [term, weight] of this.#meaningWords.get(id) ?? []) {
+      const i = this.#vectorOf(vectors, term);
+      if (i < 0) continue;
+      vectors.addTo(sum, i, weight * this.#lexical.idf(term));
+      any = true;
+    }
+    const made = any ? normalised(sum) : null;
+    this.#meaning.set(id, made);
+    return made;
+  }
+
+  /**
+   * The work of a first search done ahead (its caller's choice of when: off a request's path): the
+   * vectors read and each text's meaning made. A search after it costs what any other does.
+   */
+  prepare(): void {
+    const vectors = this.#loaded();
+    if (vectors) for (const id of this.#meaningWords.keys()) this.#meaningOf(id, vectors);
+  }
+
+  /** The texts `query` means, best first (`admit`: those that may be found), at most `limit`. */
+  search(query: string, limit: number, admit?: (id: string) => boolean): Ranked[] {
+    const vectors = this.#loaded();
+    const seen = new Set<string>();
+    const words: Alternative[][] = [];
+    const weights: number[] = [];
+    const queryMeaning = vectors ? new Float32Array(vectors.dims) : undefined;
+    let meaningful = false;
+    for (const word of surfaceWords(query)) {
+      if (isFiller(word)) continue;
+      const term = stem(word);
+      if (seen.has(term)) continue;
+      seen.add(term);
+      const synonyms = this.#synonymsOf(word, term);
+      const alternatives = this.#alternatives(word, term, vectors, synonyms.words);
+      words.push(alternatives);
+      const idf =
+        this.#lexical.idf(term) || Math.max(0, ...alternatives.map((a) => this.#lexical.idf(a.term)));
+      weights.push(idf || 1);
+      // A phrase it stands for ("pr": "pull request"): its words, each a word of the query at the synonym's weight.
+      for (const phrase of synonyms.phrases)
+        for (const t of phrase) {
+          if (seen.has(t) || !this.#lexical.has(t)) continue;
+          seen.add(t);
+          words.push([{ term: t, weight: this.#weights.synonym }]);
+          weights.push(0);
+        }
+      if (vectors && queryMeaning) {
+        const i = this.#vectorOf(vectors, term, word);
+        if (i >= 0) {
+          vectors.addTo(queryMeaning, i, idf || 1);
+          meaningful = true;
+        }
+      }
+    }
+    const admitDoc = admit && ((doc: number) => admit(this.#lexical.idOf(doc) ?? ""));
+    const lexical = this.#lexical.score(words, weights, admitDoc);
+    let best = 0;
+    for (const s of lexical.values()) best = Math.max(best, s.score);
+    // The best `limit` kept in order as the texts are scored: no list of every text made and sorted.
+    const ranked: Ranked[] = [];
+    const q = vectors && queryMeaning && meaningful ? normalised(queryMeaning) : undefined;
+    for (const id of this.#meaningWords.keys()) {
+      const doc = this.#lexical.docOf(id);
+      if (doc === undefined || (admit && !admit(id))) continue;
+      const lex = lexical.get(doc);
+      const m = q && vectors ? this.#meaningOf(id, vectors) : null;
+      const meaning = m && q ? dot(q, m) : 0;
+      if (!lex && meaning <= 0) continue;
+      const score = (lex && best > 0 ? lex.score / best : 0) + this.#weights.meaning * Math.max(0, meaning);
+      const last = ranked[ranked.length - 1];
+      if (ranked.length >= limit && last && !before(score, id, last)) continue;
+      let at = ranked.length;
+      while (at > 0 && before(score, id, ranked[at - 1] as Ranked)) at--;
+      ranked.splice(at, 0, { id, score, coverage: lex?.coverage ?? 0, meaning });
+      if (ranked.length > limit) ranked.pop();
+    }
+    return ranked;
+  }
+}
+
+/**
+ * Whether `t` may be a typo's word for `word` at all (cheap, before counting edits): lengths
+ * within the bound, the same first letter (or the first two swapped) — a typo seldom starts a word.
+ */
+const mayBeTypo = (word: string, t: string, bound: number) =>
+  Math.abs(word.length - t.length) <= bound && (t[0] === word[0] || (t[0] === word[1] && t[1] === word[0]));
+
+/** Whether a text of this score and id ranks before `other`: a higher score, or the same and an earlier id. */
+const before = (score: number, id: string, other: Ranked) =>
+  score > other.score || (score === other.score && id < other.id);
+
+function normalised(v: Float32Array): Float32Array {
+  let sum = 0;
+  for (const x of v) sum += x * x;
+  const n = Math.sqrt(sum) || 1;
+  for (let i = 0; i < v.length; i++) v[i] = (v[i] ?? 0) / n;
+  return v;
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] ?? 0) * (b[i] ?? 0);
+  return s;
+}

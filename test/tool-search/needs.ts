@@ -1,0 +1,58 @@
+/**
+ * The 26 servers' real tool lists (test/fixtures/tool-search/servers/) and the needs written
+ * against them (needs.json), each with its classes and the set it belongs to: `tune` (what the
+ * ranking may be tuned on) or `report` (only ever measured), by a hash of the need's own words.
+ */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ToolDef } from "../../src/core/entries/tool-lists.js";
+
+// MCP_TWIN_REPO: set by bench/run.js, which bundles this file elsewhere.
+const DIR = process.env.MCP_TWIN_REPO
+  ? path.join(process.env.MCP_TWIN_REPO, "test", "fixtures", "tool-search")
+  : fileURLToPath(new URL("../fixtures/tool-search/", import.meta.url));
+
+/** One server's list as captured: its package, version and date, its tools as listed. */
+export interface Captured {
+  name: string;
+  package: string;
+  version: string;
+  captured: string;
+  tools: ToolDef[];
+}
+
+export const servers: Captured[] = readdirSync(path.join(DIR, "servers"))
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(path.join(DIR, "servers", f), "utf8")));
+
+/** needs.json's text, its line ends as written (a checkout that turns them into CRLF holds the same set). */
+export const needsText = readFileSync(path.join(DIR, "needs.json"), "utf8").replaceAll("\r\n", "\n");
+
+/** A need's classes: product named or not, short (≤ 4 words) or long (≥ 10), several servers right, a typo. */
+export type NeedClass = "named" | "unnamed" | "short" | "long" | "several servers" | "typo";
+
+export interface Need {
+  need: string;
+  want: string[];
+  set: "tune" | "report";
+  classes: NeedClass[];
+}
+
+/** The set a need belongs to: the first byte of its words' SHA-256, even or odd. */
+const setOf = (need: string): Need["set"] =>
+  (createHash("sha256").update(need).digest()[0] ?? 0) % 2 === 0 ? "tune" : "report";
+
+export const needs: Need[] = (
+  JSON.parse(needsText).needs as Array<{ need: string; want: string[]; named?: boolean; typo?: boolean }>
+).map(({ need, want, named, typo }) => {
+  const words = need.split(/\s+/).length;
+  const classes: NeedClass[] = [named ? "named" : "unnamed"];
+  if (words <= 4) classes.push("short");
+  if (words >= 10) classes.push("long");
+  if (new Set(want.map((w) => w.slice(0, w.indexOf("/")))).size > 1) classes.push("several servers");
+  if (typo) classes.push("typo");
+  return { need, want, set: setOf(need), classes };
+});
