@@ -3,10 +3,10 @@
  * description, parameters at any depth), ranked by core/text-search; a list replaced when it changes.
  */
 import type { ToolDef } from "../entries/tool-lists.js";
+import { EVERYDAY } from "../text-search/everyday-words.js";
 import { type Field, TextRanker, type Weights } from "../text-search/ranker.js";
 import { loadWordVectors, type WordVectors } from "../text-search/word-vectors.js";
 import { isFiller, surfaceWords } from "../text-search/words.js";
-import { EVERYDAY } from "./everyday-words.js";
 
 /**
  * A tool found: its server, the list it came from (`key`: the server's name, or a project
