@@ -141,14 +141,13 @@ export function ordinary2025(m: unknown, version: string | undefined): boolean {
 const NO_SESSION_ID = refusal(400, RPC.serverError, "Bad Request: Mcp-Session-Id header is required");
 const UNKNOWN_SESSION = refusal(404, RPC.sessionNotFound, "Session not found");
 
-const notFound = (l: Listener): Refusal => ({
-  ...refusal(
-    404,
-    RPC.invalidRequest,
-    `Not found: the MCP endpoints are ${[...l.endpoints.keys()].join(", ")}`,
-  ),
-  close: true,
-});
+const NOT_ALLOWED = refusal(405, RPC.serverError, "Method not allowed", { allow: "GET, POST, DELETE" });
+const NOT_ACCEPTABLE = refusal(406, RPC.serverError, "Not Acceptable: the GET stream is text/event-stream");
+const INIT_ALONE = refusal(400, RPC.invalidRequest, "Invalid Request: initialize must be sent alone");
+const notFound = (l: Listener): Refusal => {
+  const message = `Not found: the MCP endpoints are ${[...l.endpoints.keys()].join(", ")}`;
+  return { ...refusal(404, RPC.invalidRequest, message), close: true };
+};
 
 /** What every request handler needs. */
 interface Listener {
@@ -194,13 +193,9 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
     // without revealing the token, and the connection stays open for the request that follows
     // with the token (core/bridge-link/proof.ts).
     const proof =
-      early.status === 401
-        ? answerChallenge(req.headers[CHALLENGE_HEADER], req.socket, l.token.token)
-        : undefined;
-    return sendRefusal(
-      res,
-      proof ? { ...early, headers: { ...early.headers, ...proof }, close: false } : early,
-    );
+      early.status === 401 && answerChallenge(req.headers[CHALLENGE_HEADER], req.socket, l.token.token);
+    if (!proof) return sendRefusal(res, early);
+    return sendRefusal(res, { ...early, headers: { ...early.headers, ...proof }, close: false });
   }
   l.connections.trust(req.socket);
   if (control) return answerControl(control, pathname, req, res);
@@ -213,11 +208,7 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   // GET and DELETE are 2025-11-25 session operations (2026-07-28 has neither).
   const version = await versionRefusal(req.headers["mcp-protocol-version"]);
   if (version) return sendRefusal(res, version);
-  if (req.method !== "GET" && req.method !== "DELETE")
-    return sendRefusal(
-      res,
-      refusal(405, RPC.serverError, "Method not allowed", { allow: "GET, POST, DELETE" }),
-    );
+  if (req.method !== "GET" && req.method !== "DELETE") return sendRefusal(res, NOT_ALLOWED);
   if (!sessionId && req.method === "DELETE" && endpoint.end) {
     const ended = await endpoint.end(req.headers);
     if (ended) return void res.writeHead(200).end();
@@ -232,11 +223,7 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
     if (session) await l.sessions.delete(session);
     return void res.writeHead(200).end();
   }
-  if (!(req.headers.accept ?? "").includes("text/event-stream"))
-    return sendRefusal(
-      res,
-      refusal(406, RPC.serverError, "Not Acceptable: the GET stream is text/event-stream"),
-    );
+  if (!(req.headers.accept ?? "").includes("text/event-stream")) return sendRefusal(res, NOT_ACCEPTABLE);
   const session = await sessionOf(l, sessionId, endpoint, req.headers);
   if (isRefusal(session)) return sendRefusal(res, session);
   const opened = session.transport.openStream(res, { "mcp-session-id": session.id });
@@ -294,18 +281,13 @@ async function post(
   ) as InitializeRequest | undefined;
   let session: Session | undefined;
   if (init) {
-    if (messages.length > 1)
-      return sendRefusal(
-        res,
-        refusal(400, RPC.invalidRequest, "Invalid Request: initialize must be sent alone"),
-      );
+    if (messages.length > 1) return sendRefusal(res, INIT_ALONE);
     const barred = endpoint.admit?.(req.headers);
     if (barred?.forbidden) return sendRefusal(res, refusal(403, RPC.serverError, barred.why), id);
     if (barred) return sendRefusal(res, refusal(400, RPC.invalidParams, `Invalid params: ${barred.why}`), id);
     try {
-      session = await l.sessions.open(endpoint, init.params.clientInfo?.name ?? "unknown", req.headers, {
-        init: init.params,
-      });
+      const name = init.params.clientInfo?.name ?? "unknown";
+      session = await l.sessions.open(endpoint, name, req.headers, { init: init.params });
     } catch (error) {
       // What the endpoint could not set up (a shared server that does not start) is said as is.
       return sendRefusal(res, setUpFailed(error), id);
@@ -319,10 +301,8 @@ async function post(
     session = found;
     session.calls++;
   }
-  session.transport.handlePost(messages, parsed.batch, res, {
-    acceptsSse: media.acceptsSse,
-    headers: { "mcp-session-id": session.id },
-  });
+  const answer = { acceptsSse: media.acceptsSse, headers: { "mcp-session-id": session.id } };
+  session.transport.handlePost(messages, parsed.batch, res, answer);
   l.sessions.touch(session);
 }
 
@@ -331,12 +311,7 @@ async function post(
  * restart forgot, opened again now (a refusal when there is none, or when its endpoint cannot open
  * it now, e.g. a shared server that does not start: said as for an initialize).
  */
-async function sessionOf(
-  l: Listener,
-  id: string,
-  endpoint: Endpoint,
-  headers: IncomingHttpHeaders,
-): Promise<Session | Refusal> {
+async function sessionOf(l: Listener, id: string, endpoint: Endpoint, headers: IncomingHttpHeaders) {
   const open = l.sessions.get(id, endpoint.path, credentialOf(headers));
   if (open) return open;
   try {

@@ -139,7 +139,11 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
   const { token, created } = await ensureToken(files.token);
   if (created) log(`created the bridge token ${files.token}`);
   const seal = await SessionSeal.open(files.sessionKey, { ended: files.sessionsEnded });
-  const resuming = await sessionsLeft(files);
+  // Clients may still hold sessions of the bridge before this one: it crashed (its serve.json is
+  // still here, as this process holds the lock), or it stopped with sessions open; their next calls
+  // open them again (session-seal.ts), and this bridge warms up for them (warmUp).
+  const resuming = (await pathExists(files.instance)) || (await pathExists(files.sessionsOpen));
+  await removePath(files.sessionsOpen);
   const [memory, handoff] = await Promise.all([
     JsonStore.open(files.memory, emptyMemory, parseMemory),
     JsonStore.open(files.handoff, emptyHandoff, parseHandoff),
@@ -235,17 +239,6 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
 }
 
 /**
- * Whether clients may still hold sessions of the bridge before this one: it crashed (its
- * serve.json is still here, as this process holds the lock), or it stopped with sessions open.
- * Their next calls open them again (session-seal.ts), and this bridge warms up for them (warmUp).
- */
-async function sessionsLeft(files: BridgeFiles): Promise<boolean> {
-  const left = (await pathExists(files.instance)) || (await pathExists(files.sessionsOpen));
-  await removePath(files.sessionsOpen);
-  return left;
-}
-
-/**
  * One session of the bridge's own over loopback (initialize, a read-only call, DELETE) before it
  * says it runs: a process just started runs its first requests several times slower (its code not
  * yet compiled), and under live clients those would be their sessions' next calls.
@@ -267,23 +260,13 @@ async function warmUp(url: string, token: string): Promise<void> {
     await finished(res.resume());
     return res.headers["mcp-session-id"] as string | undefined;
   };
-  const session = await ask("POST", {
-    jsonrpc: "2.0",
-    id: 1,
-    method: "initialize",
-    params: {
-      protocolVersion: "2025-11-25",
-      capabilities: {},
-      clientInfo: { name: "mcp-twin warm-up", version: VERSION },
-    },
-  });
+  const clientInfo = { name: "mcp-twin warm-up", version: VERSION };
+  const params = { protocolVersion: "2025-11-25", capabilities: {}, clientInfo };
+  const session = await ask("POST", { jsonrpc: "2.0", id: 1, method: "initialize", params });
   if (!session) return;
   await ask("POST", { jsonrpc: "2.0", method: "notifications/initialized" }, session);
-  await ask(
-    "POST",
-    { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "memory_list", arguments: {} } },
-    session,
-  );
+  const call = { name: "memory_list", arguments: {} };
+  await ask("POST", { jsonrpc: "2.0", id: 2, method: "tools/call", params: call }, session);
   await ask("DELETE", undefined, session);
 }
 
@@ -312,7 +295,9 @@ function ownHost(context: BridgeContext, tools: ToolSet, options: OwnerOptions):
 async function openGateway(options: OwnerOptions): Promise<Gateway> {
   const { files, log } = options;
   const side = await pathSide();
-  const fillEntry = fillCachesEntry();
+  // The built entry that fills list caches apart (dist/fill/, beside dist/serve/); none from source.
+  const fillFile = fileURLToPath(new URL("../fill/fill-caches.js", import.meta.url));
+  const fillEntry = existsSync(fillFile) ? fillFile : undefined;
   return Gateway.open({
     cacheFile: files.shareCache,
     side,
@@ -329,12 +314,6 @@ async function openGateway(options: OwnerOptions): Promise<Gateway> {
       return fillEntry ? fillApart(fillEntry, input, log) : fillHere(input, log);
     },
   });
-}
-
-/** The built entry that fills list caches apart (dist/fill/, beside dist/serve/); none from source. */
-function fillCachesEntry(): string | undefined {
-  const file = fileURLToPath(new URL("../fill/fill-caches.js", import.meta.url));
-  return existsSync(file) ? file : undefined;
 }
 
 /** How this side reads a project folder a Windows client names (inside WSL: its mount root). */

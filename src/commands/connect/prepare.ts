@@ -42,9 +42,7 @@ export function parseHeader(
         throw new UsageError(
           "unset-variable",
           `--header ${name} uses \${${variable}}, which is not set in connect's environment.`,
-          {
-            hint: "The client entry's env must define it (mcp-twin sync writes it there).",
-          },
+          { hint: "The client entry's env must define it (mcp-twin sync writes it there)." },
         );
       return v;
     });

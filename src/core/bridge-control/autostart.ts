@@ -10,7 +10,7 @@ import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import type { AutostartRecord } from "../ledger/state.js";
 import { removePath, writeServiceFile } from "../system/files.js";
-import { getEnv, type Host, sysPath } from "../system/host.js";
+import { getEnv, sysPath } from "../system/host.js";
 import type { RunResult } from "../system/run.js";
 import {
   type AutostartFacts,
@@ -184,22 +184,20 @@ async function factsOf(
     existsSync(sysPath(machine.host, "/run/systemd/system")) &&
     (await bridge.findProgram?.("systemctl")) !== undefined;
   const env = machine.host.env;
+  // The bridge's state folder, as its own side names it (bridge-link/state-folder.ts).
+  const stateDir = bridge.local
+    ? bridgeHome(machine.host)
+    : (bridge.vars.MCP_TWIN_BRIDGE_HOME ?? bridgeHomeIn(bridge.kind, bridge.vars, bridge.home));
   return {
     bridge: { id: bridge.id, kind: bridge.kind, distro: bridge.distro, home: bridge.home, vars: bridge.vars },
     program,
     listen,
-    stateDir: stateDirOf(machine.host, bridge),
+    stateDir,
     ...(windows ? { windows: { vars: windows.vars } } : {}),
     systemd,
     carried,
     desktop: bridge.local && Boolean(getEnv(env, "XDG_CURRENT_DESKTOP") || getEnv(env, "DESKTOP_SESSION")),
   };
-}
-
-/** The bridge's state folder, as its own side names it (bridge-link/state-folder.ts). */
-function stateDirOf(host: Host, bridge: Environment): string {
-  if (bridge.local) return bridgeHome(host);
-  return bridge.vars.MCP_TWIN_BRIDGE_HOME ?? bridgeHomeIn(bridge.kind, bridge.vars, bridge.home);
 }
 
 /** Take a recorded autostart away: unregistered, its files removed. */

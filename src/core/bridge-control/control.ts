@@ -165,17 +165,13 @@ export async function bridgeElsewhere(
   };
 }
 
-async function controlHere(
-  machine: Machine,
-  action: BridgeAction,
-  options: ControlOptions,
-): Promise<BridgeControlReport> {
-  const { host } = machine;
-  let settings = await loadBridgeSettings(host, options.manifest);
+async function controlHere(machine: Machine, action: BridgeAction, options: ControlOptions) {
+  let settings = await loadBridgeSettings(machine.host, options.manifest);
+  const { pinned } = settings;
   const lifecycle = {
-    ...localLifecycle(host, options.log),
+    ...localLifecycle(machine.host, options.log),
     manifest: machine.shown(settings.source),
-    pinned: settings.pinned,
+    pinned,
   };
   // A start takes the port the home keeps — chosen free and recorded on the first start, moved off
   // a port another program holds (with a line that says so).
@@ -209,8 +205,8 @@ async function controlHere(
   // The manifest's shared servers with an entry mcp-twin wrote (after an uninstall, none): they
   // need the bridge running.
   const records = Object.values(state?.targets ?? {});
-  const sharedServers = (settings.shared ?? []).filter((name) =>
-    records.some((r) => own(r.entries, name) !== undefined),
+  const sharedServers = (settings.shared ?? []).filter((n) =>
+    records.some((r) => own(r.entries, n) !== undefined),
   ).length;
   return {
     ...described,
@@ -283,18 +279,13 @@ async function stopInWsl(
 }
 
 /** A manifest's errors, each as `file:line:column: message` (the file as this machine shows it). */
-function manifestProblems(
-  machine: Machine,
-  error: UsageError,
-  manifestOption: string | undefined,
-): { file: string; problems: string[] } {
-  const file = error.location.file ?? manifestFile(machine, manifestOption);
+function manifestProblems(machine: Machine, error: UsageError, manifestOption: string | undefined) {
   const list = error instanceof UsageErrors ? error.errors : [error];
   const problems = list.map((e) => {
     const where = formatLocation(e.location);
     return where && !e.message.startsWith(where) ? `${where}: ${e.message}` : e.message;
   });
-  return { file, problems };
+  return { file: error.location.file ?? manifestFile(machine, manifestOption), problems };
 }
 
 /** The url entries that name another port than the running bridge's, and what holds each port. */
@@ -326,24 +317,17 @@ async function describeBridge(
   action: BridgeAction,
   askDetails = true,
 ): Promise<BridgeControlReport> {
+  const { host, port, url, source: manifest, enabled, shared, pinned, recordFile, inManifest } = settings;
+  const shares = shared?.length ? { shares: shared.length } : {};
+  const portFile = recordFile ? { portFile: recordFile } : {};
+  const recorded = settings.recorded !== undefined;
   const base = {
     action,
-    settings: {
-      host: settings.host,
-      port: settings.port,
-      url: settings.url,
-      manifest: settings.source,
-      enabled: settings.enabled,
-      ...(settings.shared?.length ? { shares: settings.shared.length } : {}),
-      pinned: settings.pinned,
-      ...(settings.recordFile ? { portFile: settings.recordFile } : {}),
-      recorded: settings.recorded !== undefined,
-      inManifest: settings.inManifest,
-    },
+    settings: { host, port, url, manifest, enabled, ...shares, pinned, ...portFile, recorded, inManifest },
     stateDir: lifecycle.files.dir,
     log: lifecycle.files.log,
   };
-  const state = await inspectBridge(lifecycle, { host: settings.host, port: settings.port });
+  const state = await inspectBridge(lifecycle, { host, port });
   switch (state.state) {
     case "stopped":
       return { ...base, state: "stopped" };
@@ -352,11 +336,7 @@ async function describeBridge(
         ...base,
         state: "taken",
         what: heldWords(state.what, state.holder),
-        fix: heldPortSentence(
-          settings.pinned,
-          lifecycle.manifest ?? settings.source,
-          await freePortNear(settings.host, settings.port),
-        ),
+        fix: heldPortSentence(pinned, lifecycle.manifest ?? manifest, await freePortNear(host, port)),
       };
     case "unresponsive":
       return {

@@ -253,11 +253,11 @@ export async function ensureBridge(
   return { ...started, started: !started.raced, restarted };
 }
 
+type Started = { url: string; port: number; raced: boolean };
+type Child = ReturnType<Runner["detach"]>;
+
 /** Start `serve --http` detached and wait until it answers (or another starter's bridge does). */
-async function startBridge(
-  ctx: LifecycleContext,
-  want: BridgeAddress,
-): Promise<{ url: string; port: number; raced: boolean }> {
+async function startBridge(ctx: LifecycleContext, want: BridgeAddress): Promise<Started> {
   ctx.log(
     `no bridge answers${want.port ? ` on ${want.host}:${want.port}` : ""}; starting one (log: ${ctx.files.log})`,
   );
@@ -267,7 +267,7 @@ async function startBridge(
   const logFd = openLogForAppend(ctx.files.log, SERVE_LOG_BYTES);
   // No log yet: what this start writes begins at 0.
   const logStart = (await stat(ctx.files.log).catch(() => undefined))?.size ?? 0;
-  let child: ReturnType<Runner["detach"]>;
+  let child: Child;
   let socket: net.Server | null | undefined;
   try {
     socket = ctx.supervise === true ? await listenOn(want) : undefined;
@@ -294,7 +294,7 @@ function startUnder(
   want: BridgeAddress,
   socket: net.Server | undefined,
   logFd: number,
-): ReturnType<Runner["detach"]> {
+): Child {
   const port = socket ? boundPort(socket) : want.port;
   const serve = [ctx.host.self.script, "serve", "--http", "--port", String(port), "--host", want.host];
   // The Node keeper binds the port itself, and writes keeper.json.
@@ -315,9 +315,9 @@ function startUnder(
 async function answered(
   ctx: LifecycleContext,
   want: BridgeAddress,
-  child: ReturnType<Runner["detach"]>,
+  child: Child,
   logStart: number,
-): Promise<{ url: string; port: number; raced: boolean }> {
+): Promise<Started> {
   let exited: number | null | undefined;
   void child.exited.then((code) => {
     exited = code;
@@ -395,11 +395,7 @@ function socketFd(server: net.Server): number | undefined {
 }
 
 /** The port was taken between the look and the bind: this home's bridge another start began, or not. */
-async function raced(
-  ctx: LifecycleContext,
-  want: BridgeAddress,
-  logStart: number,
-): Promise<{ url: string; port: number; raced: boolean }> {
+async function raced(ctx: LifecycleContext, want: BridgeAddress, logStart: number): Promise<Started> {
   const other = await waitForOwned(ctx, START_TIMEOUT_MS);
   if (other && sameAddress(other, want)) return { url: other.url, port: other.port, raced: true };
   const state = await inspectBridge(ctx, want);
@@ -434,12 +430,14 @@ async function poll<T>(
 async function logTail(file: string, from: number): Promise<string> {
   // No log yet: no line to quote.
   const text = await readFile(file, "utf8").catch(() => "");
-  const lines = text
+  return text
     .slice(from)
-    .split("\n")
-    .map((l) => l.trim())
-    .filter(Boolean);
-  return lines.slice(-2).join(" ").slice(0, 400);
+    .trim()
+    .split(/\s*\n\s*/)
+    .filter(Boolean)
+    .slice(-2)
+    .join(" ")
+    .slice(0, 400);
 }
 
 /** What a stop ended (a stop that ended nothing: undefined). */
@@ -501,11 +499,7 @@ export async function stopBridge(
   const loopsEnded = told !== undefined && (await pidGone(told, graceMs)) ? [...loops, told] : loops;
   if (keeper && (loopsEnded.includes(keeper.pid) || !isAlive(keeper.pid))) await removePath(ctx.files.keeper);
   if (!info && loopsEnded.length === 0) return undefined;
-  return {
-    ...(info ? { pid: info.pid } : {}),
-    forced,
-    ...(loopsEnded.length > 0 ? { loops: loopsEnded } : {}),
-  };
+  return { ...(info ? { pid: info.pid } : {}), forced, ...(loopsEnded.length ? { loops: loopsEnded } : {}) };
 }
 
 /**

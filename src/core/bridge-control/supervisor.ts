@@ -46,20 +46,20 @@ export function keptBy(argv: readonly string[], stateOf: () => string | undefine
   return argv[2] === KEEP_LOOP ? argv[4] : undefined;
 }
 
+type Program = { node: string; script: string };
+type Vars = Readonly<Record<string, string>>;
+
 /**
  * The command line a start at logon runs in a Linux environment: `/usr/bin/env` with the variables
  * the bridge must see (none: no env), then mcp-twin's `bridge start`, which starts the keeper and
  * returns.
  */
-export function startArgv(
-  program: { node: string; script: string },
-  carried: Readonly<Record<string, string>>,
-): string[] {
+export function startArgv(program: Program, carried: Vars): string[] {
   return withVars(carried, [program.node, program.script, ...START]);
 }
 
 /** `argv` run by `/usr/bin/env` with the variables `carried` (none: as it is). */
-function withVars(carried: Readonly<Record<string, string>>, argv: readonly string[]): string[] {
+function withVars(carried: Vars, argv: readonly string[]): string[] {
   const vars = Object.entries(carried).map(([k, v]) => `${k}=${v}`);
   return [...(vars.length > 0 ? ["/usr/bin/env", ...vars] : []), ...argv];
 }
@@ -75,18 +75,12 @@ function withVars(carried: Readonly<Record<string, string>>, argv: readonly stri
 export const WAIT_LOOP = `k=$1; shift; "$@"; s=$?; w=; while p=$(sed -n 's/^{"pid":\\([0-9]*\\).*/\\1/p' "$k" 2>/dev/null) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; do w=1; sleep 30; done; [ -n "$w" ] || exit $s`;
 
 /** `/usr/bin/env …` and `/bin/sh -c WAIT_LOOP`: the start, waited for while its keeper runs (WSL's task). */
-export function waitingStartArgv(
-  program: { node: string; script: string },
-  carried: Readonly<Record<string, string>>,
-  keeperFile: string,
-): string[] {
+export function waitingStartArgv(program: Program, carried: Vars, keeperFile: string): string[] {
   return withVars(carried, ["/bin/sh", "-c", WAIT_LOOP, KEEPER_NAME, keeperFile, ...startArgv(program, {})]);
 }
 
 /** One word for sh: as it is when it is safe, else in single quotes (`'` as `'\''`). */
-function shQuote(a: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`;
-}
+const shQuote = (a: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
 
 /**
  * A line for a shell's start-up file (~/.profile) that starts the bridge in its own session, away

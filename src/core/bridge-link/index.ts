@@ -6,14 +6,7 @@ export { bearerToken, clientToken, presentedLabel, verifyClientToken } from "./c
 export * from "./holder.js";
 export * from "./process-records.js";
 export { addressKey, answerChallenge, bridgeAgent, CHALLENGE_HEADER, proven } from "./proof.js";
-export {
-  type ControlAnswer,
-  type ControlStatus,
-  control,
-  describeAnswer,
-  portOpen,
-  reach,
-} from "./reach.js";
+export { type ControlAnswer, type ControlStatus, control, describeAnswer, portOpen, reach } from "./reach.js";
 export { canTellOwners, readSocketTable, type SocketTable, socketOwner } from "./socket-owner.js";
 export * from "./state-folder.js";
 export * from "./token-file.js";

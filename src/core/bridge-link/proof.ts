@@ -21,8 +21,6 @@ export const addressKey = (ip: string) => ip.toLowerCase().replace(/^::ffff:(?=\
 export const CHALLENGE_HEADER = "mcp-twin-challenge";
 const PROOF_HEADER = "mcp-twin-proof";
 
-const newNonce = (): string => randomBytes(24).toString("base64url");
-
 /**
  * The proof for one nonce at one address and port. The address and port are where the connection
  * arrived, so a listener elsewhere that forwards the challenge to the bridge gets a proof for the
@@ -99,7 +97,7 @@ function provenConnection(
   return new Promise((resolve, reject) => {
     const host = options.host.replace(/^\[|\]$/g, "");
     const socket = process.getBuiltinModule("node:net").connect({ host, port: options.port });
-    const nonce = newNonce();
+    const nonce = randomBytes(24).toString("base64url");
     let buf = Buffer.alloc(0);
     let settled = false;
     const done = (error?: Error) => {

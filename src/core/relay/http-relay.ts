@@ -356,9 +356,10 @@ export class StreamableHttpRelay {
 
   /** POST one message (`era`: a 2026-07-28 one); its answer (JSON, or an event stream) to the client. */
   async #post(line: string, message: Message, era?: string, closable?: Closable): Promise<void> {
+    const headers = era ? this.#headers2026(message, era) : this.#request;
     const res = await send(this.#url, {
       method: "POST",
-      headers: era ? this.#headers2026(message, era) : this.#request,
+      headers,
       body: line,
       agent: this.#o.agent,
       closable,
@@ -426,13 +427,7 @@ export class StreamableHttpRelay {
    * initialize); a refusal without one fails as any status does. A call refused for its
    * `Mcp-Param-*` headers (400 -32020) is first sent again, once, with what a new list says.
    */
-  async #refusal(
-    res: IncomingMessage,
-    line: string,
-    message: Request,
-    era: string,
-    closable: Closable | undefined,
-  ): Promise<void> {
+  async #refusal(res: IncomingMessage, line: string, message: Request, era: string, closable?: Closable) {
     const status = res.statusCode ?? 0;
     const json = (header(res, "content-type") ?? "").includes("json");
     const body = await readBody(res, REFUSAL_BYTES).then(String, () => ""); // none read: no JSON-RPC error
@@ -590,7 +585,7 @@ export class StreamableHttpRelay {
     headers: Record<string, string>,
     body: (id: string) => string,
     closable?: Closable,
-  ): Promise<unknown> {
+  ) {
     const id = `mcp-twin-relay-${++this.#internalId}`;
     const { agent } = this.#o;
     const res = await send(this.#url, {
