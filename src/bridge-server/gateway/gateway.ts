@@ -7,6 +7,7 @@ import { SHARE_PREFIX, TOOLS_PATH } from "../../core/bridge-link/index.js";
 import type { ManifestShares, ShareLaunch, ToolSearchShares } from "../../core/entries/share-launch.js";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
+import { repinnedServers } from "../../core/pins/hold-back.js";
 import { realClock, type Timer } from "../clock.js";
 import { type Endpoint, shareOf } from "../endpoint.js";
 import { errorResponse } from "../param-check.js";
@@ -136,6 +137,8 @@ export class Gateway {
     }
     this.#idleMinutes = loaded.idleMinutes;
     this.#toolSearch = loaded.toolSearch;
+    const repinned = repinnedServers(this.#cache.pins, loaded.pins);
+    this.#cache.pins = loaded.pins ?? {};
     const behind = loaded.toolSearch?.launches ?? [];
     this.#hidden = new Set(behind.map((l) => l.name));
     const launches = new Map([...behind, ...loaded.launches].map((l) => [l.name, l]));
@@ -167,6 +170,7 @@ export class Gateway {
         added.push(name);
       } else if (await host.reload(launch)) changed.push(name);
     }
+    for (const name of repinned) this.#hosts.get(name)?.pinsChanged();
     this.#failed.clear();
     for (const f of [...loaded.failed, ...(loaded.toolSearch?.failed ?? [])]) {
       this.#failed.set(f.name, { mode: f.mode, error: f.error });

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
+import type { PinBook } from "../../core/pins/pin-file.js";
 import { isPlain } from "../../core/plain-records.js";
 import { writePrivateFile } from "../../core/system/files.js";
 import type { Era } from "../endpoint.js";
@@ -85,6 +86,8 @@ export class ListCache {
   #dirty = false;
   /** Told each time a tools list is kept (tools on demand indexes a changed one again at once). */
   toolsChanged: (name: string, folder?: string) => void = () => {};
+  /** Each server's pins, read with the manifest (none: nothing held back, the bridge's own /mcp). */
+  pins: PinBook | undefined;
 
   private constructor(file: string | undefined) {
     this.#file = file;

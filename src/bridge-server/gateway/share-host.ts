@@ -14,7 +14,7 @@ import type { CacheScope } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
 import type { WireTransport } from "./child-wire.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
-import { ListCache, launchKey } from "./list-cache.js";
+import { ListCache, type ListKind, launchKey } from "./list-cache.js";
 import { Requests2026 } from "./requests-2026.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
@@ -252,10 +252,7 @@ export class ShareHost implements ShareRoom {
         this.#o.inProcess?.keyOf ? ListCache.memory() : this.#o.cache,
         {
           outcome: (event) => this.#outcome(key, event),
-          listChanged: (kind) => {
-            sendListChanged(this.#sessions.get(key) ?? [], kind);
-            this.#requests2026.listChanged(key, kind);
-          },
+          listChanged: (kind) => this.#listChanged(key, kind),
           resourceUpdated: (uri) => updates.add(uri),
           wanted: () => new Set([...(this.#sessions.get(key) ?? [])].flatMap((s) => [...s.subscriptions])),
           message: (params) => sendLogMessage(this.#sessions.get(key) ?? [], params),
@@ -265,6 +262,18 @@ export class ShareHost implements ShareRoom {
       this.#children.set(key, child);
     }
     return child;
+  }
+
+  /** The sessions of process `key` told that a list changed. */
+  #listChanged(key: string, kind: ListKind): void {
+    sendListChanged(this.#sessions.get(key) ?? [], kind);
+    this.#requests2026.listChanged(key, kind);
+  }
+
+  /** Its tools' pins changed (a reload): every session lists them again, and /tools indexes them again. */
+  pinsChanged(): void {
+    for (const key of this.#children.keys()) this.#listChanged(key, "tools");
+    this.#o.cache.toolsChanged(this.name);
   }
 
   /** What happened to the process `key`: in its own log, and in the bridge's (serve.log) with the key. */

@@ -48,7 +48,7 @@ export class SharedChild {
   readonly #transportOf: () => WireTransport;
   /** Its server's calls parked for a 2026-07-28 client's answer (the cap is the server's, not the process's). */
   readonly shim: ReverseShim;
-  readonly #cache: ListCache;
+  readonly cache: ListCache;
   readonly #launchKey: string;
   readonly #events: ChildEvents;
   /** The running process, past its handshake. */
@@ -94,7 +94,7 @@ export class SharedChild {
     this.#transportOf = open;
     this.shim = options.shim;
     this.#launchKey = launchKey;
-    this.#cache = cache;
+    this.cache = cache;
     this.#events = events;
     this.#lists = new ChildLists({
       name: this.name,
@@ -208,7 +208,7 @@ export class SharedChild {
     let live: Connected;
     try {
       // A folder it never ran in still knows the server's era (its entry, where one is kept).
-      live = await connectInEra(cached ?? this.#cache.get(this.name, this.#launchKey), () => this.#open());
+      live = await connectInEra(cached ?? this.cache.get(this.name, this.#launchKey), () => this.#open());
     } catch (error) {
       const message = this.#startError(error);
       this.#failed = true;

@@ -40,8 +40,9 @@ export function toolsHost(g: ToolsGateway): ShareHost {
     g.log,
     (s, folder) => {
       const host = g.host(s);
-      return host && g.cache.get(s, launchKey(host.launch), folder)?.lists["tools/list"]?.tools;
+      return host && g.cache.get(s, launchKey(host.launch), folder)?.lists["tools/list"];
     },
+    g.cache,
   );
   g.cache.toolsChanged = (name, folder) => kept.changed(name, folder);
   const find = (at: At) =>

@@ -15,6 +15,7 @@ import { resolveString, serverIn } from "../manifest/spec.js";
 import { hasToolRules, ruleField, ruleLine, type ServerToolRules } from "../manifest/tool-rules.js";
 import { serversBehindTools } from "../manifest/tool-search.js";
 import { isTrusted, needsTrust, programServers } from "../manifest/trust.js";
+import { loadPins, type PinBook } from "../pins/pin-file.js";
 import { own } from "../plain-records.js";
 import { unknownName } from "../selectors.js";
 import type { Host } from "../system/host.js";
@@ -84,6 +85,8 @@ export interface ManifestShares {
   allowOrigins?: string[];
   /** The manifest's toolSearch (tools on demand at `/tools`); absent when it names no client. */
   toolSearch?: ToolSearchShares;
+  /** Each server's tools as approved (the home's pins): a tool listed otherwise is held back. */
+  pins?: PinBook;
 }
 
 /**
@@ -144,14 +147,16 @@ export async function manifestShares(options: ShareLaunchOptions): Promise<Manif
   const allowOrigins = opened.loaded.manifest.bridge?.allowOrigins ?? [];
   const manifest = opened.loaded.manifest;
   const shared = Object.entries(manifest.servers).filter(([, s]) => s.share && !s.disabled);
+  // Read with the manifest, on every reload: `tools --approve` and sync reload the gateway after.
+  const pins = await loadPins(machine.paths.pins);
   if (shared.length === 0 && !manifest.toolSearch)
-    return { launches: [], failed: [], idleMinutes, allowOrigins };
+    return { launches: [], failed: [], idleMinutes, allowOrigins, pins };
   const here = await loadContext(
     machine,
     { opened, envs: [], clients: [], limitTo: [machine.local.id], targets: "none" },
     silentProgress,
   );
-  const result: ManifestShares = { launches: [], failed: [], idleMinutes, allowOrigins };
+  const result: ManifestShares = { launches: [], failed: [], idleMinutes, allowOrigins, pins };
   const tryLaunch = async (
     name: string,
     mode: ShareMode,

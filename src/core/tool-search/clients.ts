@@ -22,6 +22,8 @@ export interface OnDemandServers {
   toolsOf(server: string, folder?: string): readonly ToolDef[] | undefined;
   /** Whether it runs once per project folder (`share: "project"`): its tools depend on the folder. */
   perFolder?(server: string): boolean;
+  /** Why a tool of it is held back (core/pins: changed, new or flagged since approved); none: it is not. */
+  heldOf?(server: string, tool: string, folder?: string): string | undefined;
 }
 
 /**
@@ -96,8 +98,17 @@ export function onDemandOf(
     return applied !== undefined && toolsFor(applied, [tool]).kept.length === 1;
   };
   const unsearched = [...keys].filter(([, key]) => key === undefined).map(([server]) => server);
+  const held = (id: string) => {
+    const server = mine.servers.find((s) => id.startsWith(`${s}/`));
+    const folder = project?.ok ? project.cwd : undefined;
+    return (
+      server &&
+      known.heldOf?.(server, id.slice(server.length + 1), known.perFolder?.(server) ? folder : undefined)
+    );
+  };
   return {
     index,
+    held,
     servers: [...keys].flatMap(([name, key]) => (key === undefined ? [] : [{ name, key }])),
     admits,
     keep: plan.keep,

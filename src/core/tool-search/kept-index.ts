@@ -5,6 +5,7 @@
  */
 
 import type { ServerToolRules } from "../manifest/tool-rules.js";
+import { heldCall, type PinnedServer, visibleTools } from "../pins/hold-back.js";
 import {
   folderKey,
   type OnDemandPlan,
@@ -27,20 +28,25 @@ export class KeptIndex {
   /** Told once a list was indexed again: the open servers of `/tools` (server.ts), which may list other tools. */
   readonly told = new Set<() => void>();
 
-  /** `listed`: a server's tools list as the gateway's cache holds it (`folder`: its process's there). */
+  /**
+   * `listed`: a server's `tools/list` as the gateway's cache holds it (`folder`: its process's
+   * there); `pinned`: the pins it is judged by (core/pins: a tool held back is neither found nor called).
+   */
   constructor(
     plan: () => OnDemandPlan | undefined,
     launchOf: LaunchOf,
     log: (line: string) => void,
     listed: (server: string, folder?: string) => unknown,
+    pinned: PinnedServer["cache"],
   ) {
     this.#plan = plan;
     this.#known = {
       rulesOf: (s) => launchOf(s)?.toolRules,
       perFolder: (s) => launchOf(s)?.mode === "project",
-      toolsOf: (s, folder) => {
-        const tools = listed(s, folder);
-        return Array.isArray(tools) ? tools : undefined;
+      toolsOf: (s, folder) => visibleTools({ name: s, cache: pinned }, listed(s, folder)),
+      heldOf: (s, tool, folder) => {
+        const lists = { "tools/list": listed(s, folder) };
+        return heldCall({ name: s, cache: pinned, cached: () => ({ lists }) }, tool)?.message;
       },
     };
     this.#log = log;
