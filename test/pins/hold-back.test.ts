@@ -3,14 +3,7 @@
  * flagged tool held back, said why; the verdict looked up, not worked out again, for the same list.
  */
 import { expect, test } from "vitest";
-import {
-  heldCall,
-  judge,
-  repinnedServers,
-  verdictOf,
-  visibleTools,
-  withoutHeld,
-} from "../../src/core/pins/hold-back.js";
+import { held, judge, repin, verdictOf, visibleTools, withoutHeld } from "../../src/core/pins/hold-back.js";
 import { approve, changesOf } from "../../src/core/pins/pin-changes.js";
 import type { PinBook, ServerPins } from "../../src/core/pins/pin-file.js";
 import type { ListedTool } from "../../src/core/pins/tool-pin.js";
@@ -80,8 +73,8 @@ test("a call to a held tool: an unknown tool's error that says why and how to ap
     cache: { pins: book },
     cached: () => ({ lists: { "tools/list": { tools } } }),
   });
-  expect(heldCall(server([echo]), "echo")).toBeUndefined();
-  const refused = heldCall(server([poisoned, add]), "echo");
+  expect(held(server([echo]), "echo")).toBeUndefined();
+  const refused = held(server([poisoned, add]), "echo");
   expect(refused).toEqual({
     code: -32602,
     message:
@@ -89,18 +82,18 @@ test("a call to a held tool: an unknown tool's error that says why and how to ap
     data: { held: "changed", fix: "mcp-twin tools --approve s" },
   });
   expect(refused?.message).not.toContain("ssh");
-  expect(heldCall(server([poisoned, add]), "add")?.message).toContain(
-    "it is new since s's tools were approved",
-  );
+  expect(held(server([poisoned, add]), "add")?.message).toContain("it is new since s's tools were approved");
   // A tool the last list does not name, or a name that is no string: the server's (or the rules') to answer.
-  expect(heldCall(server([echo]), "gone")).toBeUndefined();
-  expect(heldCall(server([poisoned]), ["echo"])).toBeUndefined();
+  expect(held(server([echo]), "gone")).toBeUndefined();
+  expect(held(server([poisoned]), ["echo"])).toBeUndefined();
 });
 
-test("a reload tells the servers whose pins changed, none on the first load", () => {
+test("a reload's pins replace the gateway's; it tells the servers whose pins changed, none on the first load", () => {
   const a = first([echo]);
-  expect(repinnedServers(undefined, { a })).toEqual([]);
-  expect(repinnedServers({ a }, { a: first([echo]) })).toEqual([]);
-  expect(repinnedServers({ a }, { a: first([echo, add]), b: a })).toEqual(["a", "b"]);
-  expect(repinnedServers({ a, b: a }, {})).toEqual(["a", "b"]);
+  const cache: { pins: PinBook | undefined } = { pins: undefined };
+  expect(repin(cache, { a })).toEqual([]);
+  expect(repin(cache, { a: first([echo]) })).toEqual([]);
+  expect(repin(cache, { a: first([echo, add]), b: a })).toEqual(["a", "b"]);
+  expect(repin(cache, undefined)).toEqual(["a", "b"]);
+  expect(cache.pins).toEqual({});
 });

@@ -2,8 +2,8 @@
  * What a shared server said about itself at its last start — its protocol era (dated), identity,
  * capabilities and lists — kept in the bridge's state folder, so a stopped server costs nothing.
  */
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { gatewayKey } from "../../core/entries/gateway-key.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { PinBook } from "../../core/pins/pin-file.js";
 import { isPlain } from "../../core/plain-records.js";
@@ -37,16 +37,8 @@ export interface CachedServer extends Descriptor {
   updatedAt: string;
 }
 
-/**
- * What changes a server's lists, hashed: its package and version, the command, the arguments as
- * the manifest writes them (`${secret:…}` unresolved) and its environment's variable names —
- * never a value.
- */
-export function launchKey(launch: ShareLaunch): string {
-  const { identity } = launch;
-  const facts = { ...identity, envNames: [...identity.envNames].sort() };
-  return createHash("sha256").update(JSON.stringify(facts)).digest("base64url").slice(0, 22);
-}
+/** What changes a server's lists, hashed (core/entries/gateway-key.ts): never a value. */
+export const launchKey = (launch: ShareLaunch) => gatewayKey(launch.identity);
 
 /** An object whose members are objects (or absent): capabilities, lists. */
 const isObjectOfObjects = (v: unknown): v is Record<string, Record<string, unknown> | undefined> =>

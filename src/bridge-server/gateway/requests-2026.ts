@@ -34,8 +34,11 @@ export class Requests2026 {
     const found = this.#room.route(headers);
     if (!found.ok) return undefined;
     const child = this.#room.child(found.key, found.cwd);
-    const tools = this.#room.gate(headers);
-    const session: SessionRef = { era: "2026-07-28", subscriptions: new Set(), ...(tools ? { tools } : {}) };
+    const session: SessionRef = {
+      era: "2026-07-28",
+      subscriptions: new Set(),
+      tools: this.#room.gate(headers),
+    };
     const cached = () => child.described();
     const m = specParams(message as Passage["m"]);
     return (send, stop) =>

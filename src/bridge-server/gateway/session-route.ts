@@ -37,9 +37,8 @@ export async function connectSession(
   const found = room.route(headers, transport.sessionId);
   if (!found.ok) throw found.full ? new Unavailable(found.why) : new Error(found.why);
   const child = room.child(found.key, found.cwd);
-  const tools = room.gate(headers);
   const route = new SessionRoute(child, transport, await child.described());
-  if (tools) route.session.tools = tools;
+  route.session.tools = room.gate(headers);
   const attached = room.attached(found.key);
   attached.add(route.session);
   transport.onmessage = (message) => route.accept(message);

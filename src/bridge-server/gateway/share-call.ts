@@ -4,7 +4,7 @@
  */
 import type { JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/server";
 import { errorObject, RPC, rpcError } from "../../core/jsonrpc/codes.js";
-import { heldCall, withoutHeld } from "../../core/pins/hold-back.js";
+import { held, withoutHeld } from "../../core/pins/hold-back.js";
 import type { CallStop } from "../call-stop.js";
 import type { Era } from "../endpoint.js";
 import { stampAsSdk } from "../sdk-stamp.js";
@@ -76,8 +76,7 @@ async function sharedResult(call: SharedCall, server: CachedServer): Promise<Jso
     const tools = method === "tools/list" && keptTools(filter, withoutHeld(call.child, result));
     return tidy(tools || result, call.session.era, true);
   }
-  const refused =
-    method === "tools/call" && (heldCall(call.child, params.name) ?? refusal(filter, params.name));
+  const refused = method === "tools/call" && (held(call.child, params.name) ?? refusal(filter, params.name));
   if (refused) throw Object.assign(new Error(refused.message), refused);
   const result = await call.upstream(false);
   return result && tidy(result, call.session.era, method === "resources/read");

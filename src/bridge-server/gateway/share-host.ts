@@ -264,7 +264,6 @@ export class ShareHost implements ShareRoom {
     return child;
   }
 
-  /** The sessions of process `key` told that a list changed. */
   #listChanged(key: string, kind: ListKind): void {
     sendListChanged(this.#sessions.get(key) ?? [], kind);
     this.#requests2026.listChanged(key, kind);

@@ -19,7 +19,7 @@ export interface SessionRef {
   /** A 2025-11-25 session's way to be told what is tied to no call (none: it is told nothing). */
   notify?: (method: string, params?: Json) => void;
   /** The tool rules its client's entry leaves to the gateway (read on each use: a reload changes them). */
-  tools?: () => ToolFilter | undefined;
+  tools?: (() => ToolFilter | undefined) | undefined;
   /** Whether it can receive what is tied to no call now (its GET stream is open); none: always. */
   receiving?: () => boolean;
 }

@@ -87,8 +87,11 @@ async function callFor(g: ToolsGateway, at: At, c: OnDemandCall) {
   const child = host.child(found.key, found.cwd);
   const params = { ...c.via, name: c.tool, arguments: c.args };
   const m: Passage["m"] = { jsonrpc: "2.0", id: 0, method: "tools/call", params };
-  const tools = host.gate(at.headers);
-  const session = { era: "2026-07-28" as const, subscriptions: new Set<string>(), tools };
+  const session = {
+    era: "2026-07-28" as const,
+    subscriptions: new Set<string>(),
+    tools: host.gate(at.headers),
+  };
   const p = { child, session, m, send: () => {}, stop: new CallStop() };
   const answer = (await callShared(sharedCall(p, () => child.described()))) as Json | undefined;
   if (!answer || answer.error) throw new Error(String((answer?.error as Json | undefined)?.message));

@@ -98,7 +98,7 @@ export const approveFix = (server: string) => `mcp-twin tools --approve ${server
  * (-32602), saying why without quoting what the server wrote (the model reads errors too);
  * undefined: the call goes on.
  */
-export function heldCall(
+export function held(
   server: PinnedServer,
   tool: unknown,
 ): { code: number; message: string; data: Record<string, unknown> } | undefined {
@@ -106,20 +106,20 @@ export function heldCall(
   const last = book && server.cached()?.lists["tools/list"];
   if (!book || typeof tool !== "string" || !isPlain(last)) return undefined;
   const { name } = server;
-  const held = verdictOf(own(book, name), last).held.get(tool);
-  if (!held) return undefined;
+  const found = verdictOf(own(book, name), last).held.get(tool);
+  if (!found) return undefined;
   const why =
-    held.why === "changed"
+    found.why === "changed"
       ? "its definition changed since it was approved"
-      : held.why === "new"
+      : found.why === "new"
         ? `it is new since ${name}'s tools were approved`
         : "its description holds words aimed at the model";
   const flagged =
-    held.why !== "flagged" && held.flags.length > 0 ? ", and holds words aimed at the model" : "";
+    found.why !== "flagged" && found.flags.length > 0 ? ", and holds words aimed at the model" : "";
   return {
     code: RPC.invalidParams,
     message: `the tool "${tool}" of ${name} is held back: ${why}${flagged}. To see the change and approve it: \`${approveFix(name)}\``,
-    data: { held: held.why, fix: approveFix(name) },
+    data: { held: found.why, fix: approveFix(name) },
   };
 }
 
@@ -135,12 +135,15 @@ function samePins(a: ServerPins | undefined, b: ServerPins | undefined): boolean
 }
 
 /**
- * The servers whose pins a reload changed (none on the first load): their sessions list their
+ * The gateway's pins replaced by those a reload read (none: an empty book, every server unpinned),
+ * and the servers whose pins that changed — none on the first load: their sessions list their
  * tools again, and tools on demand indexes them again.
  */
-export function repinnedServers(before: PinBook | undefined, after: PinBook | undefined): string[] {
+export function repin(holder: PinnedServer["cache"], pins: PinBook | undefined): string[] {
+  const before = holder.pins;
+  const now = pins ?? {};
+  holder.pins = now;
   if (!before) return [];
-  const now = after ?? {};
   const names = new Set([...Object.keys(before), ...Object.keys(now)]);
   return [...names].filter((n) => !samePins(own(before, n), own(now, n)));
 }

@@ -5,7 +5,7 @@
  */
 
 import type { ServerToolRules } from "../manifest/tool-rules.js";
-import { heldCall, type PinnedServer, visibleTools } from "../pins/hold-back.js";
+import { held, type PinnedServer, visibleTools } from "../pins/hold-back.js";
 import {
   folderKey,
   type OnDemandPlan,
@@ -46,7 +46,7 @@ export class KeptIndex {
       toolsOf: (s, folder) => visibleTools({ name: s, cache: pinned }, listed(s, folder)),
       heldOf: (s, tool, folder) => {
         const lists = { "tools/list": listed(s, folder) };
-        return heldCall({ name: s, cache: pinned, cached: () => ({ lists }) }, tool)?.message;
+        return held({ name: s, cache: pinned, cached: () => ({ lists }) }, tool)?.message;
       },
     };
     this.#log = log;
