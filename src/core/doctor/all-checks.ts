@@ -15,6 +15,7 @@ import { manifestChecks } from "./checks/manifest.js";
 import { movedServersChecks } from "./checks/moved-servers.js";
 import { nodeChecks } from "./checks/node.js";
 import { ownListChecks } from "./checks/own-list.js";
+import { pinChecks } from "./checks/pinned-tools.js";
 import { pluginServerChecks } from "./checks/plugin-server-list.js";
 import { probeChecks } from "./checks/probe-results.js";
 import { secretsChecks } from "./checks/secrets.js";
@@ -49,6 +50,7 @@ export const CHECKS = [
   ...sharedChecks,
   ...toolsBudgetChecks,
   ...toolsEndpointChecks,
+  ...pinChecks,
 ] as const;
 
 type CheckId = (typeof CHECKS)[number]["id"];

@@ -149,6 +149,11 @@ export async function applySyncPlan(
   });
   if (gateway) report.gateway = gateway;
   report.errors.push(...gatewayErrors(gateway));
+  // Each server's tools pinned as listed now (pin-tools.ts): sync holds the home's lock.
+  const { pinAfterSync } = await import("./pin-tools.js");
+  const pins = await pinAfterSync(ctx, plan.bridge, gateway, { index, versions: pkgs.versions }, true);
+  if (pins.report) report.pins = pins.report;
+  if (pins.error) report.errors.push(pins.error);
   // Is an app that reads its config only at start running now (so the restart line is needed)?
   const appTargets = written.filter((r) => r.plan.target.client.restartToApply).map((r) => r.plan.target);
   if (appTargets.length > 0) report.restart.running = await runningApps(machine, appTargets);
