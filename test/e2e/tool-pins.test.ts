@@ -16,6 +16,7 @@ import {
   writeManifest,
 } from "../helpers/fake-machine.js";
 import { startModernServer } from "../helpers/http-2026.js";
+import { KEY, runInPty } from "../helpers/pty.js";
 
 runInProcessByDefault();
 
@@ -219,4 +220,29 @@ test("a shared server: pinned at the sync that starts its gateway; a change is h
   } finally {
     await m.run(["bridge", "stop"], { env });
   }
+}, 240_000);
+
+test("on a terminal, sync shows the change and asks; a yes approves it as shown, a no leaves it waiting", async () => {
+  const m = machine({});
+  const file = path.join(m.root, "described.json");
+  writeManifest(m, { servers: { fx: fixture(file), other: fixture(`${file}.other`) } });
+  expect((await m.run(["tools", "--json"])).code).toBe(0);
+  expect((await syncPins(m))?.pinned).toHaveLength(2);
+  writeFileSync(file, JSON.stringify({ echo: "Echo the text back" }));
+  writeFileSync(`${file}.other`, JSON.stringify({ fresh: "A tool added since" }));
+  // Their lists learned again (a handshake, as doctor's probe or `tools` makes).
+  expect((await m.run(["doctor", "--json"])).code).toBeLessThan(2);
+  const session = runInPty(["sync"], m.env, m.paths.linuxHome);
+  const screen = (await session.waitFor(/Approve fx's tools as shown above/)).replace(/\n/g, "");
+  expect(screen).toContain("description: Echo {+the +}text back");
+  session.type(`y${KEY.enter}`);
+  await session.waitFor(/Approve other's tools as shown above/);
+  session.type(KEY.enter); // the default: no
+  const { code, output } = await session.exit;
+  expect(code, output).toBe(0);
+  expect(output.replace(/\n/g, "")).toContain(
+    "Approved fx's tools as shown: sync and doctor compare fx with them from now on.",
+  );
+  const pins = await syncPins(m);
+  expect(pins?.unapproved.map((u) => u.server)).toEqual(["other"]);
 }, 240_000);

@@ -47,25 +47,31 @@ const JOINED = /[^\p{ASCII}][\u200C\u200D](?=[^\p{ASCII}])/u;
 /** Within one sentence: any character but a line break, a full stop only inside a word or path. */
 const SPAN = String.raw`(?:[^.\n]|\.(?=\S))`;
 const ORDER = String.raw`(?:^|[.!?:;,(\n]\s*|\b(?:please|first|then|and|also|always|must|should|to|you)\s+)`;
-const ORDERS: ReadonlyArray<{ rule: FlagRule; re: RegExp }> = [
+/** Each rule with a cheap test first (`gate`): most descriptions hold none of its words, and skip it. */
+const ORDERS: ReadonlyArray<{ rule: FlagRule; gate: RegExp; re: RegExp }> = [
   {
     rule: "ignore-instructions",
+    gate: /ignore|disregard|forget|override|bypass/i,
     re: /\b(?:ignore|disregard|forget|override|bypass)\s+(?:(?:all|any|the|your|of|every)\s+)*(?:previous|prior|above|earlier|preceding|former|other|existing|system|original|safety)\s+(?:instructions?|prompts?|rules?|directions?|directives?|guidelines?|messages?)\b/i,
   },
   {
     rule: "conceal",
+    gate: /user/i,
     re: /\b(?:do\s+not|don'?t|never|without)\s+(?:ever\s+)?(?:tell(?:ing)?|inform(?:ing)?|notify(?:ing)?|alert(?:ing)?|mention(?:ing)?|reveal(?:ing)?|disclos(?:e|ing)|show(?:ing)?|let(?:ting)?)\s+(?:(?:this|that|it|anything)\s+to\s+)?(?:the\s+)?user\b/i,
   },
   {
     rule: "conceal",
+    gate: /mention|reveal|disclose|hide|conceal|keep|user/i,
     re: /\b(?:do\s+not|don'?t|never)\s+(?:mention|reveal|disclose)\s+(?:to\s+anyone\s+)?that\s+you\b|\b(?:hide|conceal|keep)\s+(?:this|it|these)\s+(?:(?:secret|hidden)\s+)?from\s+the\s+user\b|\bthe\s+user\s+(?:must|should)\s+not\s+(?:know|see|be\s+told)\b/i,
   },
   {
     rule: "hidden-block",
+    gate: /[<[]/,
     re: /<\s*\/?\s*(?:important|system|instructions?|secret|hidden|admin|override|assistant|system[-_ ]?prompt)\s*>|<\|(?:im_start|system)\|>|\[\/?(?:system|inst)\]/i,
   },
   {
     rule: "secret-files",
+    gate: /\.ssh|id_[redc]|\.env|\.aws|credentials|netrc|pgpass|mcp\.json|\/etc\//i,
     re: new RegExp(
       `${ORDER}(?:read|open|cat|load|include|send|pass|upload|attach|copy|print|output|provide|extract|fetch|access|list)\\b${SPAN}{0,80}?(?:~?/?\\.ssh\\b|\\bid_(?:rsa|ed25519|ecdsa|dsa)\\b|(?:^|[\\s\`'"(/])\\.env\\b|\\.aws/credentials|\\.git-credentials|\\.netrc\\b|\\.pgpass\\b|\\bmcp\\.json\\b|/etc/(?:passwd|shadow)\\b)`,
       "i",
@@ -73,6 +79,7 @@ const ORDERS: ReadonlyArray<{ rule: FlagRule; re: RegExp }> = [
   },
   {
     rule: "send-secrets",
+    gate: /content|key|credential|password|secret|prompt|history|messages|variables/i,
     re: new RegExp(
       `${ORDER}(?:pass|put|include|send|add|insert|provide|append|attach|embed|forward|share)\\b${SPAN}{0,60}?\\b(?:(?:its|the|their|file'?s?)\\s+contents?|private\\s+keys?|ssh\\s+keys?|api\\s+keys?|credentials|passwords?|secrets|system\\s+prompt|conversation\\s+history|chat\\s+history|previous\\s+messages|environment\\s+variables)\\b${SPAN}{0,40}?\\b(?:as|in|into|inside|to)\\b${SPAN}{0,30}?\\b(?:argument|parameter|param|field|sidenote|note|url|query|this\\s+tool|the\\s+tool)\\b`,
       "i",
@@ -121,16 +128,18 @@ export function scanTool(tool: ListedTool, own: ReadonlySet<string>): Flag[] {
 function orders(text: string, at: string, own: ReadonlySet<string>): Flag[] {
   const flags: Flag[] = [];
   const plain = text.replace(HIDDEN_ALL, "");
-  for (const { rule, re } of ORDERS) {
-    const m = re.exec(plain);
+  for (const { rule, gate, re } of ORDERS) {
+    const m = gate.test(plain) ? re.exec(plain) : null;
     if (m) flags.push({ at, rule, words: clip(m[0]) });
   }
-  for (const re of OTHER_TOOL)
-    for (const m of plain.matchAll(re)) {
-      const name = m.slice(1).find((g) => g !== undefined) ?? "";
-      if (!own.has(name) && !flags.some((f) => f.rule === "other-tool" && f.at === at))
-        flags.push({ at, rule: "other-tool", words: clip(m[0]) });
-    }
+  // A tool's name has a _ or - inside, or a capital after a small letter.
+  if (/[a-z0-9][_-][a-z0-9]|[a-z][A-Z]/.test(plain))
+    for (const re of OTHER_TOOL)
+      for (const m of plain.matchAll(re)) {
+        const name = m.slice(1).find((g) => g !== undefined) ?? "";
+        if (!own.has(name) && !flags.some((f) => f.rule === "other-tool" && f.at === at))
+          flags.push({ at, rule: "other-tool", words: clip(m[0]) });
+      }
   return flags;
 }
 

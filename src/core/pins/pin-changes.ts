@@ -19,6 +19,9 @@ export interface ToolChange {
   after?: PinnedDef;
 }
 
+/** Each definition changesOf hashed, by the object it made (an approval pins it without hashing again). */
+const hashes = new WeakMap<object, string>();
+
 /** What differs between the pins (none: never approved, every tool is new) and the list now. */
 export function changesOf(pins: ServerPins | undefined, tools: readonly ListedTool[]): ToolChange[] {
   const flagged = scanList(tools);
@@ -28,8 +31,10 @@ export function changesOf(pins: ServerPins | undefined, tools: readonly ListedTo
     if (listed.has(tool.name)) continue;
     listed.add(tool.name);
     const after = pinnedDef(tool);
+    const hash = defHash(after);
+    hashes.set(after, hash);
     const pin = pins?.tools[tool.name];
-    if (pin && pin.hash === defHash(after)) continue;
+    if (pin && pin.hash === hash) continue;
     const flags = flagged.get(tool.name) ?? [];
     out.push({
       tool: tool.name,
@@ -65,7 +70,8 @@ export function approve(
   const tools = dict(pins?.tools ?? {});
   for (const c of changes) {
     if (c.kind === "removed") delete tools[c.tool];
-    else if (c.after && take(c)) tools[c.tool] = { hash: defHash(c.after), def: c.after };
+    else if (c.after && take(c))
+      tools[c.tool] = { hash: hashes.get(c.after) ?? defHash(c.after), def: c.after };
   }
   return {
     ...(stamp.launch !== undefined ? { launch: stamp.launch } : {}),

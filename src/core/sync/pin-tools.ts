@@ -76,18 +76,36 @@ export function pinLists(
           changes: taken,
         });
       if (flagged.length > 0) report.unapproved.push({ server: name, held, changes: flagged });
-    } else if (changes.length > 0) {
+    } else {
       // A removed tool just goes; the rest waits for the person.
-      book[name] = approve(pins, changes, () => false, { ...stamp, at: pins.at });
+      if (changes.some((c) => c.kind === "removed"))
+        book[name] = approve(pins, changes, () => false, {
+          at: pins.at,
+          launch: pins.launch,
+          version: pins.version,
+        });
       const waiting = changes.filter((c) => c.kind !== "removed");
       if (waiting.length > 0) report.unapproved.push({ server: name, held, changes: waiting });
     }
   }
-  const changed = JSON.stringify(sorted(before)) !== JSON.stringify(sorted(book));
-  return { book, report, changed };
+  return { book, report, changed: !sameBook(before, book) };
 }
 
-const sorted = (book: PinBook) => Object.entries(book).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** Whether two books pin the same servers' same tools, for the same launches (compared by hash). */
+function sameBook(a: PinBook, b: PinBook): boolean {
+  const names = Object.keys(a);
+  if (names.length !== Object.keys(b).length) return false;
+  return names.every((name) => {
+    const x = own(a, name);
+    const y = own(b, name);
+    if (!x || !y || x.at !== y.at || x.launch !== y.launch || x.version !== y.version) return false;
+    const tools = Object.keys(x.tools);
+    return (
+      tools.length === Object.keys(y.tools).length &&
+      tools.every((t) => own(y.tools, t)?.hash === x.tools[t]?.hash)
+    );
+  });
+}
 
 /** The servers the gateway runs (shared, or behind a client's `/tools`): a change of theirs is held back there. */
 export function hostedServers(
