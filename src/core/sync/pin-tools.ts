@@ -1,8 +1,7 @@
 /**
- * Each server's tools pinned as sync knows its list (core/pins): a server listed for the first time
- * is pinned as it is, an update the person asked for (another version or launch) is approved with
- * its changes said, and any other change is said — held back by the gateway for the servers it
- * runs, only seen for the others.
+ * Each server's tools pinned as sync knows its list (core/pins): pinned as first listed, an
+ * update the person asked for approved and said, any other change said — and held back where the
+ * gateway runs the server.
  */
 import type { Context } from "../context/context.js";
 import type { BridgeWiring } from "../entries/bridge-wiring.js";
