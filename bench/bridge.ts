@@ -17,6 +17,8 @@
  *   (e) `mcp-twin serve --http` with the same echo tool as a plugin, in-process (the path of the
  *       bridge's own memory/notes/hand-off tools);
  *   (d26), (e26) the same two for a client of protocol 2026-07-28 (the SDK's v2 client, pinned);
+ *   (t) the same echo through `/tools` (`call_tool`, a toolSearch client's token) and through its
+ *       server's `/share` on one bridge whose manifest shares it behind toolSearch (both builds);
  *   (d0), (e0) the same two on another build, when BENCH_BRIDGE_BASELINE names its
  *       bin/mcp-twin.js (e.g. main built in .tmp/baseline): a change measured side by side;
  *       with it, (e25) and (e0-25): the v2 client in 2025-11-25 on both builds (the same client
@@ -41,7 +43,8 @@
  *
  * Targets: the share path ≥ 2× supergateway at c=8, in one session and in eight; p50 overhead
  * over stdio at c=1 ≤ 1.5× the HTTP floor's own overhead (absolute figures move with the machine's
- * load) for in-process tools, and for the share path ≤ the relay floor + 0.1 ms (a relay of a stdio
+ * load) for in-process tools, a call_tool through /tools ≤ the same call through /share + 0.3 ms,
+ * and for the share path ≤ the relay floor + 0.1 ms (a relay of a stdio
  * server adds a process round trip the HTTP floor has not: the relay floor itself is 1.5–4× the HTTP
  * floor's overhead here, so the share path's multiple of it is printed, not judged); idle RSS with
  * a share ≤ 60 MB; RSS flat (± 10 %) from 20,000 to 100,000 calls; a
@@ -64,6 +67,7 @@ import {
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { clientToken } from "../src/core/bridge-link/client-token.js";
 import { nodeFetch } from "../src/core/system/keep-alive-http.js";
 import { BIN, REPO } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";
@@ -360,6 +364,36 @@ export async function run(): Promise<{ ok: boolean }> {
       ["serve --share, 2026-07-28", () => v2Client(share.shareUrl, share.token, MODERN), share.pid],
       ["serve (in-process), 2026-07-28", () => v2Client(inproc.url, inproc.token, MODERN), inproc.pid],
     ];
+    // The same echo called through /tools (call_tool, a toolSearch client's token) and through its
+    // server's /share on that bridge: what tools on demand adds to a call.
+    const toolsHome = path.join(dir, "tools-home");
+    mkdirSync(toolsHome, { recursive: true });
+    writeFileSync(
+      path.join(toolsHome, "mcp-twin.jsonc"),
+      JSON.stringify({
+        servers: { fixture: { command: process.execPath, args: [fixture.script], share: "machine" } },
+        toolSearch: { clients: ["gemini-cli"] },
+      }),
+    );
+    const toolsBridge = async (bin: string, stateName: string) => {
+      const b = await bridge(bin, stateName, [], false, toolsHome);
+      // Its lists read once, as sync does after adding a server: the index has the echo.
+      await fetch(b.url.replace(/\/mcp$/, "/control/warm"), {
+        method: "POST",
+        headers: { authorization: `Bearer ${b.token}` },
+      });
+      const token = clientToken(b.token, "tools", "linux:gemini-cli");
+      return {
+        share: () => httpClient(b.shareUrl, b.token),
+        tools: async () => viaCallTool(await httpClient(b.url.replace(/\/mcp$/, "/tools"), token)),
+        pid: b.pid,
+      };
+    };
+    const onDemand = await toolsBridge(BIN, "tools");
+    contenders.push(
+      [SHARED_AT_SHARE, onDemand.share, onDemand.pid],
+      [SHARED_AT_TOOLS, onDemand.tools, onDemand.pid],
+    );
     let baselineInproc: { url: string; token: string } | undefined;
     let baselineShare: { url: string; token: string } | undefined;
     if (BASELINE) {
@@ -367,7 +401,10 @@ export async function run(): Promise<{ ok: boolean }> {
       const inproc0 = await bridge(BASELINE, "plugin-baseline", [], true);
       baselineInproc = inproc0;
       baselineShare = { url: share0.shareUrl, token: share0.token };
+      const onDemand0 = await toolsBridge(BASELINE, "tools-baseline");
       contenders.push(
+        [`baseline: ${SHARED_AT_SHARE}`, onDemand0.share, onDemand0.pid],
+        [`baseline: ${SHARED_AT_TOOLS}`, onDemand0.tools, onDemand0.pid],
         ["baseline: serve --share", () => httpClient(share0.shareUrl, share0.token), share0.pid],
         ["baseline: serve (in-process)", () => httpClient(inproc0.url, inproc0.token), inproc0.pid],
         [
@@ -383,14 +420,21 @@ export async function run(): Promise<{ ok: boolean }> {
       );
     }
 
-    // The gateway's budgets (`--budgets`) judge the share against the relay floor and the build before
-    // only: the other contenders, the eras side by side, the entries and the long run (over half
+    // The gateway's budgets (`--budgets`) judge the share against the relay floor and the build
+    // before, and /tools against /share, only: the other contenders, the eras side by side, the entries and the long run (over half
     // the time) are left out, the rounds still interleaved.
     if (BUDGETS) {
-      const judged = ["stdio (floor)", "relay floor (lines passed on)", "mcp-twin serve --share"];
+      const judged = [
+        "stdio (floor)",
+        "relay floor (lines passed on)",
+        "mcp-twin serve --share",
+        "serve --share",
+        SHARED_AT_SHARE,
+        SHARED_AT_TOOLS,
+      ];
+      // Each judged one on the build before too.
       for (let i = contenders.length - 1; i >= 0; i--)
-        if (!judged.includes(contenders[i]![0]) && contenders[i]![0] !== "baseline: serve --share")
-          contenders.splice(i, 1);
+        if (!judged.includes(contenders[i]![0].replace(/^baseline: /, ""))) contenders.splice(i, 1);
     }
     // ROUNDS rounds, interleaved (every contender in every mode, then again), so load drifts on this
     // shared machine hit them alike; each figure is the median of its rounds.
@@ -590,6 +634,11 @@ export async function run(): Promise<{ ok: boolean }> {
         get("mcp-twin serve --share", "1").p50 - get("relay floor (lines passed on)", "1").p50,
         0.1,
       ),
+      verdict(
+        "call p50 through /tools (call_tool) − the same call through /share at c=1 (ms)",
+        get(SHARED_AT_TOOLS, "1").p50 - get(SHARED_AT_SHARE, "1").p50,
+        0.3,
+      ),
       verdict("a new session's tools/list of a stopped shared server (ms)", gateway.cachedList, 100),
       verdict(
         "first call on a cold shared server / a direct entry's start",
@@ -646,8 +695,28 @@ function budgetVerdicts(
     console.log(`share c=${mode} throughput / the build before's, by round: ${spread(ratio)}`);
     ok.push(budget(`c=${mode} throughput / the build before`, median(ratio), 0.95, "×", false));
   }
+  for (const build of before ? ["", "baseline: "] : [""]) {
+    const tools = of(`${build}${SHARED_AT_TOOLS}`, "1").map(
+      (m, i) => m.p50 - of(`${build}${SHARED_AT_SHARE}`, "1")[i]!.p50,
+    );
+    console.log(
+      `${build || "this build: "}/tools call_tool p50 − /share p50 at c=1, by round (ms): ${spread(tools, 3)}`,
+    );
+    if (!build) ok.push(budget("c=1 p50 of call_tool through /tools over /share", median(tools), 0.3, " ms"));
+  }
   ok.push(budget("a new session's tools/list of a stopped shared server", gateway.cachedList, 100, " ms"));
   return ok.every(Boolean);
+}
+
+/** The shared fixture on a bridge whose manifest puts it behind a toolSearch client: at /share, and at /tools. */
+const SHARED_AT_SHARE = "gateway /share (toolSearch home)";
+const SHARED_AT_TOOLS = "gateway /tools call_tool (toolSearch home)";
+
+/** A client of `/tools` whose echo goes through `call_tool`, as a toolSearch client's model calls it. */
+function viaCallTool(client: Client): Client {
+  const callTool = (p: { name: string; arguments?: Record<string, unknown> }) =>
+    client.callTool({ name: "call_tool", arguments: { name: `fixture/${p.name}`, arguments: p.arguments } });
+  return { callTool, close: () => client.close() } as unknown as Client;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { held, withoutHeld } from "../src/core/pins/hold-back.js";
+import { toolPolicy } from "../src/bridge-server/gateway/tool-policy.js";
 import type { ListedTool } from "../src/core/pins/tool-pin.js";
 import { pinLists } from "../src/core/sync/pin-tools.js";
 import { median, table, verdict } from "./_lib.js";
@@ -40,19 +40,15 @@ export async function run(): Promise<{ ok: boolean }> {
     book = pinLists({}, lists, names, names, "2026-12-01T00:00:00Z").book;
     pinMs.push(performance.now() - t0);
   }
-  // The gateway: a list judged once, then every call and list a lookup.
-  const server = (name: string) => ({
-    name,
-    cache: { pins: book },
-    cached: () => ({ lists: { "tools/list": listed } }),
-  });
+  // The gateway's policy (tool-policy.ts): a list judged once, then every call and list a lookup.
   const listed = { tools: lists.get("s0")?.tools ?? [] };
-  withoutHeld(server("s0"), listed);
+  const policy = () => toolPolicy("s0", undefined, "zed", { pins: book, listed });
+  policy();
   const calls = 100_000;
   const t0 = performance.now();
   for (let i = 0; i < calls; i++) {
-    held(server("s0"), "read_file_0_1");
-    withoutHeld(server("s0"), listed);
+    policy()?.refusal("read_file_0_1");
+    policy()?.list(listed);
   }
   const perCallUs = ((performance.now() - t0) / calls) * 1000;
   table([

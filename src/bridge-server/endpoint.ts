@@ -12,6 +12,8 @@ export interface Endpoint {
   path: string;
   /** Why a 2025-11-25 session with these headers cannot open here (undefined: it can); forbidden: 403. */
   admit?(headers: IncomingHttpHeaders): { why: string; forbidden?: true } | undefined;
+  /** Why a request of an open session with these headers is no longer served here (403), if it is not. */
+  forbidden?(headers: IncomingHttpHeaders): string | undefined;
   /**
    * Headers (lower case) of a 2025-11-25 session's `initialize` that decide where it goes (a
    * project server's folder): sealed with its id, so a restart opens it again in the same place.

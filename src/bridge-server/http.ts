@@ -42,7 +42,7 @@ import {
   UNAUTHORIZED,
   Unavailable,
 } from "./http-guards.js";
-import { LaneAnswers, laneTakes } from "./lane.js";
+import { laneAnswer, laneTakes } from "./lane.js";
 import { type PeerRule, peerCheck } from "./peer-check.js";
 import { LEGACY } from "./route/handshake.js";
 import type { SessionSeal } from "./session-seal.js";
@@ -164,8 +164,6 @@ interface Listener {
   peers: ReturnType<typeof peerCheck> | undefined;
   /** Socket limits; `slot`: one per MCP request, held until its answer ends (connection-limits.ts). */
   connections: ReturnType<typeof limitConnections>;
-  /** Where the lane's calls are answered, on each connection's own transport. */
-  lane: LaneAnswers;
 }
 
 async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -284,7 +282,7 @@ async function post(
       era.kind === "modern" && laneTakes(value, req.headers)
         ? endpoint.lane?.(req.headers, value)
         : undefined;
-    if (call) return l.lane.answer(req.socket, value as JSONRPCMessage, res, media.acceptsSse, call);
+    if (call) return laneAnswer(value as JSONRPCMessage, res, media.acceptsSse, call);
     const response = await endpoint.serve2026(toWebRequest(req, res, body), value);
     return sendWebResponse(res, response, l.clock);
   }
@@ -314,6 +312,8 @@ async function post(
     }
   } else {
     if (!sessionId) return sendRefusal(res, NO_SESSION_ID, id);
+    const forbidden = endpoint.forbidden?.(req.headers);
+    if (forbidden) return sendRefusal(res, refusal(403, RPC.serverError, forbidden), id);
     const found = await sessionOf(l, sessionId, endpoint, req.headers);
     if (isRefusal(found)) return sendRefusal(res, found, id);
     session = found;
@@ -354,12 +354,9 @@ const setUpFailed = (error: unknown): Refusal =>
 
 /**
  * The bridge's HTTP listener (its checks in handle's order). Nothing a client sends can crash it:
- * every failure is an HTTP status with a JSON-RPC error body.
- *
- * The checks themselves (and closing after an early refusal) are in http-guards.ts, the socket
- * limits (timeouts, a connection cap, slots per credential) in connection-limits.ts, the account
- * check in peer-check.ts, each testable alone; the sessions in sessions.ts, and which one goes
- * when the caps are reached in session-policy.ts. This file wires them.
+ * every failure is an HTTP status with a JSON-RPC error body. It wires the checks (http-guards.ts),
+ * the socket limits (connection-limits.ts), the account check (peer-check.ts), the sessions
+ * (sessions.ts) and which one goes at the caps (session-policy.ts), each testable alone.
  */
 export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});
@@ -383,7 +380,6 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     clock,
     peers,
     connections: limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits }, peers?.allowed),
-    lane: new LaneAnswers(),
   };
   if (peers) server.on("connection", peers.accepted);
   const port = await takeConnections(server, options);

@@ -1,9 +1,8 @@
 /**
- * The lane for 2026-07-28 requests: each answered by a route, past any SDK server, on its
- * connection's own transport (what it takes: laneTakes; the rest is the SDK handler's to refuse).
+ * The lane for 2026-07-28 requests: each answered by a route, past any SDK server, on a transport
+ * of its own (what it takes: laneTakes; the rest is the SDK handler's to refuse).
  */
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
-import type { Socket } from "node:net";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/server";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { decodeHeaderValue, NAMED_BY, objectOr } from "../core/jsonrpc/envelope-headers.js";
@@ -94,25 +93,17 @@ const laneStatus = (m: JSONRPCMessage | undefined) =>
     ? 400
     : 200;
 
-/** The lane: each call's answers given past any SDK server, on its connection's own transport. */
-export class LaneAnswers {
-  readonly #bySocket = new WeakMap<Socket, HttpSessionTransport>();
-
-  answer(
-    socket: Socket,
-    message: JSONRPCMessage,
-    res: ServerResponse,
-    acceptsSse: boolean,
-    call: LaneCall,
-  ): void {
-    const transport = this.#bySocket.get(socket) ?? new HttpSessionTransport("lane", { status: laneStatus });
-    this.#bySocket.set(socket, transport);
-    const stop = new CallStop();
-    // Closing the response before the answer is how a 2026-07-28 client cancels.
-    res.once("close", () => {
-      if (!res.writableFinished) stop.abort("the client cancelled the request");
-    });
-    transport.handlePost([message], false, res, { acceptsSse, headers: {} });
-    call((m, related) => transport.deliver(m, related), stop);
-  }
+/**
+ * One call's answers given past any SDK server, on a transport of its own (not its connection's:
+ * two requests pipelined on one connection may carry the same id, and each gets its own answer).
+ */
+export function laneAnswer(m: JSONRPCMessage, res: ServerResponse, acceptsSse: boolean, call: LaneCall) {
+  const transport = new HttpSessionTransport("lane", { status: laneStatus });
+  const stop = new CallStop();
+  // Closing the response before the answer is how a 2026-07-28 client cancels.
+  res.once("close", () => {
+    if (!res.writableFinished) stop.abort("the client cancelled the request");
+  });
+  transport.handlePost([m], false, res, { acceptsSse, headers: {} });
+  call((answer, related) => transport.deliver(answer, related), stop);
 }

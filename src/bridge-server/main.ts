@@ -303,7 +303,7 @@ function ownHost(context: BridgeContext, tools: ToolSet, options: OwnerOptions):
       idleMs: () => Number.POSITIVE_INFINITY,
       log: options.log,
       ...(options.clock ? { clock: options.clock } : {}),
-      inProcess: { path: BRIDGE_PATH, open: () => new OwnServer(tools, context.notes) },
+      inProcess: { path: BRIDGE_PATH, open: async (events) => new OwnServer(tools, context.notes, events) },
     },
   );
 }

@@ -1,13 +1,12 @@
 /**
  * The bridge's own server (its tools, the plugins', the notes as resources) as one upstream in this
- * process: the JSON-RPC a shared server's process reads and writes, in 2026-07-28, over no pipe.
- * `/mcp` is a ShareHost driving it (main.ts), so its calls take a share's one route.
+ * process (gateway/upstream.ts): `/mcp` is a ShareHost holding it (main.ts), so its calls take a
+ * share's one route.
  */
-import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/server";
-import { errorObject, RPC, rpcError } from "../core/jsonrpc/codes.js";
+import { RPC, rpcError } from "../core/jsonrpc/codes.js";
 import { isPlain } from "../core/plain-records.js";
 import { bridgeDiscoverResult } from "./description.js";
-import type { WireTransport } from "./gateway/index.js";
+import { type Call, saidBy, type Upstream, type UpstreamEvents } from "./gateway/index.js";
 import type { NotesFolder } from "./notes-folder.js";
 import type { ToolSet } from "./own-tools.js";
 import { canonicalName, noteResources } from "./resources.js";
@@ -54,96 +53,59 @@ async function callTool(tools: ToolSet, name: unknown, args: unknown, call: Tool
 }
 
 /**
- * One start of the bridge's own server, as its wire sees it (gateway/child-wire.ts): answers in
- * 2026-07-28 (an `initialize` is refused, so the handshake asks `server/discover`), each call's
- * client named by its envelope, one listen at a time for the notes' changes.
+ * The bridge's own server as the gateway's upstream (gateway/upstream.ts) for `/mcp`, driven in
+ * 2026-07-28: each call's client named by the call (`memory_set`'s `updatedBy`), its cancel its
+ * tool's signal; one listen at a time for the notes' changes.
  */
-export class OwnServer implements WireTransport {
-  onmessage?: (message: JSONRPCMessage) => void;
-  onclose?: () => void;
+export class OwnServer implements Upstream {
+  readonly said = saidBy(bridgeDiscoverResult());
   readonly #set: ToolSet;
   readonly #notes: NotesFolder;
+  readonly #events: UpstreamEvents;
   readonly #resources: ReturnType<typeof noteResources>;
-  /** Calls in flight, each with what aborts its tool (the gateway's cancel names its id). */
-  readonly #calls = new Map<RequestId, AbortController>();
   /**
    * The listen open now: the notes it names (canonical name → the URIs as asked, which its updates
    * carry), and whether it wants the list's changes. The gateway asks each time for all its
    * sessions want (gateway/subscriptions.ts), so a new listen ends the one before.
    */
   #listen:
-    | {
-        id: RequestId;
-        notes: Map<string, Set<string>>;
-        names: Map<string, string | undefined>;
-        listChanged: boolean;
-      }
+    | { notes: Map<string, Set<string>>; names: Map<string, string | undefined>; listChanged: boolean }
     | undefined;
-  #stopNotes: (() => void) | undefined;
-  #closed = false;
+  readonly #stopNotes: () => void;
 
-  constructor(tools: ToolSet, notes: NotesFolder) {
+  constructor(tools: ToolSet, notes: NotesFolder, events: UpstreamEvents) {
     this.#set = tools;
     this.#notes = notes;
+    this.#events = events;
     this.#resources = noteResources(notes);
-  }
-
-  async start(): Promise<void> {
-    this.#stopNotes = this.#notes.onChange((change) => this.#changed(change));
-  }
-
-  async send(message: JSONRPCMessage): Promise<void> {
-    if (this.#closed) throw new Error("the bridge's own server is closed");
-    // An answer: it asks its client nothing, so there is none to wait for.
-    if (!("method" in message)) return;
-    const params = (isPlain(message.params) ? message.params : {}) as Json;
-    if ("id" in message) return void this.#request(message.id, message.method, params);
-    if (message.method !== "notifications/cancelled") return;
-    const id = params.requestId as RequestId;
-    this.#calls.get(id)?.abort(String(params.reason ?? "cancelled"));
-    if (this.#listen?.id === id) this.#listen = undefined;
+    this.#stopNotes = notes.onChange((change) => this.#changed(change));
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#stopNotes?.();
-    for (const call of this.#calls.values()) call.abort("the bridge is stopping");
-    this.onclose?.();
+    this.#stopNotes();
   }
 
-  /** Its messages reach the wire in a later microtask, as a process's would come in a later read. */
-  #write(message: Json): void {
-    if (!this.#closed)
-      queueMicrotask(() => this.onmessage?.({ jsonrpc: "2.0", ...message } as JSONRPCMessage));
+  call(c: Call): Promise<Json> {
+    return this.#answer(c.request.method, c.request.params ?? {}, c);
   }
 
-  async #request(id: RequestId, method: string, params: Json): Promise<void> {
-    try {
-      const result = await this.#answer(id, method, params);
-      if (result) this.#write({ id, result });
-    } catch (error) {
-      this.#write({ id, error: errorObject(error) });
-    }
+  request(method: string, params: Json = {}): Promise<Json> {
+    return this.#answer(method, params);
   }
 
-  /** A request's result (undefined: a listen, answered when it ends), or its JSON-RPC error thrown. */
-  async #answer(id: RequestId, method: string, params: Json): Promise<Json | undefined> {
+  /** A request's result, or its JSON-RPC error thrown (`c`: the client's call it is). */
+  async #answer(method: string, params: Json, c?: Call): Promise<Json> {
     const hints = CACHE_HINTS[method];
     switch (method) {
-      case "initialize":
-        throw rpcError(
-          "Unsupported protocol version: this server speaks 2026-07-28",
-          RPC.unsupportedProtocolVersion,
-        );
-      case "server/discover":
-        return bridgeDiscoverResult();
-      case "ping":
-        return {};
       case "tools/list":
         return { tools: this.#set.list, ...hints };
-      case "tools/call":
-        return this.#call(id, params);
+      case "tools/call": {
+        // The client named by the call: a 2025-11-25 session's initialize, a 2026-07-28 request's envelope.
+        const info = c?.client.info;
+        const client = isPlain(info) && typeof info.name === "string" ? info.name : "unknown";
+        const signal = c?.stop.signal ?? new AbortController().signal;
+        return callTool(this.#set, params.name, params.arguments, { client, signal });
+      }
       case "resources/list":
         return { ...(await this.#resources.list()), ...hints };
       case "resources/templates/list":
@@ -152,32 +114,13 @@ export class OwnServer implements WireTransport {
         if (typeof params.uri !== "string")
           throw rpcError("Invalid params: uri must be a string", RPC.invalidParams);
         return { ...(await this.#resources.read(params.uri)), ...hints };
-      case "subscriptions/listen":
-        return this.#listenTo(id, params);
       default:
         throw rpcError(`Method not found: ${method}`, RPC.methodNotFound);
     }
   }
 
-  async #call(id: RequestId, params: Json): Promise<Json> {
-    const info = (params._meta as Json | undefined)?.["io.modelcontextprotocol/clientInfo"];
-    // The client named in the call's envelope: a 2025-11-25 session's initialize, put there by the gateway.
-    const client = isPlain(info) && typeof info.name === "string" ? info.name : "unknown";
-    const stop = new AbortController();
-    this.#calls.set(id, stop);
-    try {
-      return await callTool(this.#set, params.name, params.arguments, {
-        client,
-        signal: stop.signal,
-      });
-    } finally {
-      this.#calls.delete(id);
-    }
-  }
-
-  /** A listen: the one before ended, this one acknowledged; a note named needs the folder watched (edits by hand). */
-  #listenTo(id: RequestId, params: Json): undefined {
-    const filter = (isPlain(params.notifications) ? params.notifications : {}) as Json;
+  /** A listen: the one before ended; a note named needs the folder watched (edits by hand). */
+  async listen(filter: Json): Promise<() => void> {
     const asked = Array.isArray(filter.resourceSubscriptions) ? filter.resourceSubscriptions : [];
     const notes = new Map<string, Set<string>>();
     // Each listen names them all again: a URI the one before named is not resolved again.
@@ -189,12 +132,12 @@ export class OwnServer implements WireTransport {
       names.set(uri, name);
       if (name !== undefined) notes.set(name, (notes.get(name) ?? new Set()).add(uri));
     }
-    if (this.#listen) this.#write({ id: this.#listen.id, result: {} });
-    this.#listen = { id, notes, names, listChanged: filter.resourcesListChanged === true };
+    const listen = { notes, names, listChanged: filter.resourcesListChanged === true };
+    this.#listen = listen;
     if (notes.size > 0) this.#notes.watch();
-    const meta = { "io.modelcontextprotocol/subscriptionId": id };
-    this.#write({ method: "notifications/subscriptions/acknowledged", params: { _meta: meta } });
-    return undefined;
+    return () => {
+      if (this.#listen === listen) this.#listen = undefined;
+    };
   }
 
   /** A note changed (through a tool or by hand): its listen told, and of a new or gone note, the list's change. */
@@ -202,8 +145,8 @@ export class OwnServer implements WireTransport {
     const listen = this.#listen;
     if (!listen) return;
     for (const uri of listen.notes.get(change.name) ?? [])
-      this.#write({ method: "notifications/resources/updated", params: { uri } });
+      this.#events.notified("notifications/resources/updated", { uri });
     if (change.kind !== "updated" && listen.listChanged)
-      this.#write({ method: "notifications/resources/list_changed" });
+      this.#events.notified("notifications/resources/list_changed", undefined);
   }
 }

@@ -134,11 +134,10 @@ function writeEvent(res: ServerResponse, message: JSONRPCMessage): number {
 
 /**
  * The HTTP layer (http.ts) checks, parses and validates each POST, then hands its messages here
- * with the response object. Plain request/response calls are answered as one `application/json`
- * body (no SSE framing, no stream bookkeeping): that is what makes it fast. When the server sends a message related to a
- * request before its response (progress, logging, a sampling request), that POST's answer turns
- * into a `text/event-stream` and carries them all, as the spec allows. Messages related to no
- * request go to the session's GET stream, when the client opened one.
+ * with the response object. A plain call is answered as one `application/json` body (no SSE, no
+ * stream bookkeeping: fast). A message related to a request before its response (progress, logging,
+ * a sampling request) turns that POST's answer into a `text/event-stream` carrying them all, as the
+ * spec allows. Messages related to no request go to the session's GET stream, when one is open.
  */
 export class HttpSessionTransport {
   sessionId: string;
@@ -155,12 +154,10 @@ export class HttpSessionTransport {
   /** POST answers not yet complete (their responses still open). */
   #answering = 0;
   /**
-   * A session's requests not answered yet, counted against `inFlight` until the server answers or
-   * the client cancels: a client that closes each POST right after sending cannot pile calls up at
-   * the server. Without it (the 2026-07-28 lanes, which cancel a call whose connection closes), the
-   * count is of the POSTs still open.
+   * Its requests not answered yet, counted against `inFlight` until answered or cancelled: a client
+   * that closes each POST right after sending cannot pile calls up at the server.
    */
-  readonly #pending: Set<RequestId> | undefined;
+  readonly #pending = new Set<RequestId>();
   /** The GET stream while it is open: its response, the bounds on what it leaves unread, its keep-alive. */
   #stream: { res: ServerResponse; backlog: Backlog; stall: StallGuard; keepAlive: Timer } | null = null;
   #hadStream = false;
@@ -171,16 +168,11 @@ export class HttpSessionTransport {
 
   constructor(
     sessionId: string,
-    options: {
-      status?: (message: JSONRPCMessage | undefined) => number;
-      untilAnswered?: boolean;
-      clock?: Clock;
-    } = {},
+    options: { status?: (message: JSONRPCMessage | undefined) => number; clock?: Clock } = {},
   ) {
     this.sessionId = sessionId;
     this.#clock = options.clock ?? realClock;
     this.#status = options.status ?? (() => 200);
-    this.#pending = options.untilAnswered ? new Set() : undefined;
   }
 
   /**
@@ -199,8 +191,8 @@ export class HttpSessionTransport {
     for (const m of messages)
       if (isRequest(m)) ids.push(m.id);
       else if ("method" in m && m.method === "notifications/cancelled")
-        this.#pending?.delete(m.params?.requestId as RequestId);
-    const inFlight = this.#pending?.size ?? this.#exchanges.size;
+        this.#pending.delete(m.params?.requestId as RequestId);
+    const inFlight = this.#pending.size;
     if (ids.length > 0 && inFlight + ids.length > SESSION_LIMITS.inFlight) {
       // Answered at once, and not passed on: a client that never waits cannot pile up work.
       const message = `Too many requests in flight on this session (at most ${SESSION_LIMITS.inFlight}): wait for answers before sending more`;
@@ -216,7 +208,7 @@ export class HttpSessionTransport {
       const exchange = new Exchange(res, ids, o);
       for (const id of ids) {
         this.#exchanges.set(id, exchange);
-        this.#pending?.add(id);
+        this.#pending.add(id);
       }
       this.#answering++;
       res.once("close", () => {
@@ -272,7 +264,7 @@ export class HttpSessionTransport {
   deliver(message: JSONRPCMessage, relatedRequestId?: RequestId): void {
     if (this.#closed) return;
     const response = isResponse(message);
-    if (response) this.#pending?.delete(message.id);
+    if (response) this.#pending.delete(message.id);
     const related = response ? message.id : relatedRequestId;
     const exchange = related !== undefined ? this.#exchanges.get(related) : undefined;
     if (exchange && related !== undefined) {
@@ -298,7 +290,7 @@ export class HttpSessionTransport {
     this.#closed = true;
     for (const exchange of new Set(this.#exchanges.values())) exchange.abort();
     this.#exchanges.clear();
-    this.#pending?.clear();
+    this.#pending.clear();
     this.#stream?.res.end();
     this.#dropStream();
     this.onclose?.();
@@ -312,7 +304,7 @@ export class HttpSessionTransport {
     this.onerror?.(new Error("the client does not read its answer stream; ended"));
     const ids = [...exchange.ids];
     for (const id of ids) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
-    for (const id of ids) this.#pending?.delete(id);
+    for (const id of ids) this.#pending.delete(id);
     for (const requestId of ids)
       this.onmessage?.({
         jsonrpc: "2.0",

@@ -19,10 +19,9 @@ type SessionEndpoint = Pick<Endpoint, "path" | "sessionHeaders" | "connect">;
 export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
 
 /**
- * A session with no stream open to its client (no GET stream, no POST being answered) and no
- * request for this long is over: its client exited or was killed without a DELETE (most never send
- * one). Under 60 s, so a `session` server's process is gone within a minute of its client. A
- * client that holds its GET stream open keeps its session however long it sits idle.
+ * A session with no stream open to its client (no GET stream, no POST being answered) and no request
+ * for this long is over: its client left without a DELETE (most never send one). Under 60 s: a
+ * `session` server's process goes within a minute of its client. An open GET stream keeps it.
  */
 export const SESSION_GRACE_MS = 50_000;
 
@@ -62,10 +61,9 @@ export interface SessionTableOptions {
 }
 
 /**
- * Opened by `initialize`, or again by a request naming a sealed id a restart forgot
- * (session-seal.ts); closed by DELETE, when its client is gone (no stream open and no request for
- * SESSION_GRACE_MS), by the session policy when the caps are reached (session-policy.ts), or
- * after a day idle.
+ * Opened by `initialize`, or again by a request naming a sealed id a restart forgot (session-seal.ts);
+ * closed by DELETE, when its client is gone (no stream open and no request for SESSION_GRACE_MS), by
+ * the session policy at the caps (session-policy.ts), or after a day idle.
  */
 export class SessionTable {
   readonly #sessions = new Map<string, Session>();
@@ -159,7 +157,8 @@ export class SessionTable {
     headers: IncomingHttpHeaders = {},
     from: { init?: InitializeRequest["params"]; id?: string } = {},
   ): Promise<Session> {
-    const evicted = evictionFor(this.#sessions.values(), client, this.#caps);
+    const credential = credentialOf(headers);
+    const evicted = evictionFor(this.#sessions.values(), client, credential, this.#caps);
     // The room is taken before anything is awaited: opens arriving together each see the others'
     // sessions, so none picks a victim already gone and the caps hold exactly.
     if (evicted) {
@@ -171,7 +170,7 @@ export class SessionTable {
       this.#seal?.end(evicted.id);
     }
     const id = from.id ?? this.#newId(endpoint, headers, from.init);
-    const transport = new HttpSessionTransport(id, { untilAnswered: true, clock: this.#clock });
+    const transport = new HttpSessionTransport(id, { clock: this.#clock });
     const now = new Date(this.#clock.now());
     const session: Session = {
       id,
@@ -182,7 +181,7 @@ export class SessionTable {
       transport,
       server: { close: async () => {} },
       calls: 0,
-      credential: credentialOf(headers),
+      credential,
     };
     this.#sessions.set(id, session);
     transport.onclose = () => this.#forget(session);

@@ -16,7 +16,7 @@ import {
   restoreHistory,
   restoreTargets,
 } from "../core/undo/restore-targets.js";
-import { restartOf } from "../core/undo/undo-runner.js";
+import { restartOf, type UndoResult } from "../core/undo/undo-runner.js";
 import { when } from "../ui/moment.js";
 import type { Output } from "../ui/output.js";
 import { restartLine } from "../ui/reports/sync-report.js";
@@ -83,6 +83,11 @@ export async function run(ctx: ContextOf<typeof restoreCommand>): Promise<number
           ctx.output.progress,
         )
       : undefined;
+  // The bridge those entries reach: restore starts it not, nor sets up its start at logon again.
+  const bridge =
+    !options.dryRun && results.some(changes)
+      ? await (await import("../core/undo/bridge-after-restore.js")).bridgeAfterRestore(machine, results)
+      : [];
   const notInstalled = (after ?? []).filter((d) => d.notInstalled.length > 0);
   const notServed = (after ?? []).filter((d) => d.notServed.length > 0);
   if (ctx.output.json)
@@ -108,6 +113,7 @@ export async function run(ctx: ContextOf<typeof restoreCommand>): Promise<number
             })),
           }
         : {}),
+      ...(bridge.length > 0 ? { bridge } : {}),
     });
   else {
     if (results.length === 0) ctx.output.print(await nothingLine(machine, ctx));
@@ -119,7 +125,9 @@ export async function run(ctx: ContextOf<typeof restoreCommand>): Promise<number
     if (!options.dryRun && results.some(changes)) {
       const differ = (after ?? []).filter((d) => d.added.length + d.updated.length + d.removed.length > 0);
       if (differ.length > 0) ctx.output.print(ctx.output.theme.c.dim(syncAgainLine(differ)));
-      for (const line of [...notInstalledLines(notInstalled), ...notServedLines(notServed)])
+      const kept = keptLine(after ?? [], results);
+      if (kept) ctx.output.print(ctx.output.theme.c.dim(kept));
+      for (const line of [...notInstalledLines(notInstalled), ...notServedLines(notServed), ...bridge])
         ctx.output.print(`${ctx.output.theme.warn} ${line}`);
       const { apps, sessions } = restartOf(results);
       if (apps.length > 0 || sessions.length > 0) ctx.output.print(restartLine(apps, sessions));
@@ -195,6 +203,17 @@ function syncAgainLine(differ: ReadonlyArray<SyncChange>): string {
   }
   const changes = [...where].map(([what, places]) => `${what} in ${andList(places)}`).join("; ");
   return `The next \`mcp-twin sync\` writes the manifest's entries again where they differ from what was put back: ${changes}.`;
+}
+
+/** Hand edits this restore put back: sync leaves them as they are, as it does any hand edit. */
+function keptLine(changes: ReadonlyArray<SyncChange>, results: readonly UndoResult[]): string | undefined {
+  const kept = changes.flatMap((d) => {
+    const put = results.find((r) => r.path === d.path && r.client === d.client)?.restored ?? [];
+    return d.kept.filter((n) => put.includes(n)).map((n) => `${n} in ${d.env} ${d.client}`);
+  });
+  if (kept.length === 0) return undefined;
+  const one = kept.length === 1;
+  return `${andList(kept)} ${one ? "is a hand edit" : "are hand edits"} again: \`mcp-twin sync\` leaves ${one ? "it" : "them"} as ${one ? "it is" : "they are"} (--force puts the manifest's entry back).`;
 }
 
 /**

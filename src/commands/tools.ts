@@ -41,7 +41,8 @@ export async function run(ctx: Ctx): Promise<number> {
   // The pins are the user-level manifest's servers' (the gateway runs those).
   const { pinStates } = await import("../core/sync/pin-review.js");
   const pins = gathered.ctx.located.scope === "user" ? (await pinStates(gathered.ctx)).states : [];
-  if (ctx.output.json) ctx.output.result({ ...toolsJson(facts.budgets), pins: pinStatesJson(pins) });
+  if (ctx.output.json)
+    ctx.output.result({ ...toolsJson(facts.budgets, facts.keep), pins: pinStatesJson(pins) });
   else {
     renderTools({ ...facts, failed, unreadable: gathered.unreadable }, ctx.output);
     if (pins.length > 0) {

@@ -191,7 +191,7 @@ describe("planAutostart", () => {
       env: "linux",
       file: `/home/ann/cfg/systemd/user/${SOCKET_NAME}`,
       name: SOCKET_NAME,
-      format: 5, // kept in state: an installed unit of an older format is written again
+      format: 6, // kept in state: an installed unit of an older format is written again
       service: { file: `/home/ann/cfg/systemd/user/${UNIT_NAME}` },
     });
     if (plan.kind !== "systemd" || typeof plan.text !== "string" || !plan.service) throw new Error("no unit");

@@ -5,6 +5,7 @@ import path from "node:path";
 import { describe, expect, onTestFinished, test } from "vitest";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";
 import { clientToken, verifyClientToken } from "../../src/core/bridge-link/client-token.js";
+import { tokenScope } from "../../src/core/bridge-link/state-folder.js";
 
 const BRIDGE = "b".repeat(43);
 
@@ -89,5 +90,19 @@ describe("client tokens", () => {
         "memory",
       ),
     ).toBe(true);
+  });
+
+  test("a server named `tools` and /tools (tools on demand) get tokens apart: neither opens the other", () => {
+    const file = path.join(scratch(), "token");
+    writeFileSync(file, `${BRIDGE}\n`);
+    const guard = new TokenGuard(file, BRIDGE);
+    // As sync and the relay mint them: for the path's scope.
+    const minted = (pathname: string) => clientToken(BRIDGE, tokenScope(pathname) ?? "", "linux:opencode");
+    const [tools, share] = [minted("/tools"), minted("/share/tools")];
+    expect(tools).not.toBe(share);
+    expect(guard.check(`Bearer ${tools}`, undefined, tokenScope("/tools"))).toBe(true);
+    expect(guard.check(`Bearer ${share}`, undefined, tokenScope("/share/tools"))).toBe(true);
+    expect(guard.check(`Bearer ${tools}`, undefined, tokenScope("/share/tools"))).toBe(false);
+    expect(guard.check(`Bearer ${share}`, undefined, tokenScope("/tools"))).toBe(false);
   });
 });

@@ -3,6 +3,8 @@
  * session eviction policy, what a probe says about a port's holder, serve.json's parser, the
  * relay's error words, note names Windows cannot hold, the shared servers' protocol version.
  */
+
+import type { IncomingMessage } from "node:http";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
@@ -25,8 +27,9 @@ import { evictionFor, type SessionUse } from "../../src/bridge-server/session-po
 import { SESSION_IDLE_MS, SessionTable } from "../../src/bridge-server/sessions.js";
 import { resolveBridgeSettings } from "../../src/core/bridge-control/settings.js";
 import { describeAnswer, parseInstance } from "../../src/core/bridge-link/index.js";
-import { describeFailure } from "../../src/core/relay/failure.js";
-import { HttpStatusError } from "../../src/core/system/keep-alive-http.js";
+import { MAX_MESSAGE_BYTES } from "../../src/core/jsonrpc/messages.js";
+import { describeFailure, failureText } from "../../src/core/relay/failure.js";
+import { HttpStatusError, readBody as readAnswer } from "../../src/core/system/keep-alive-http.js";
 
 describe("HTTP checks", () => {
   test("Host: loopback names pass on a loopback bridge; a rebound domain gets 403 and the connection closes", () => {
@@ -178,19 +181,20 @@ describe("HTTP checks", () => {
 });
 
 describe("session eviction", () => {
-  const s = (id: string, client: string, lastSeen: number, calls = 1): SessionUse => ({
+  const s = (id: string, client: string, lastSeen: number, calls = 1, credential = client): SessionUse => ({
     id,
     client,
+    credential,
     lastSeen: new Date(lastSeen),
     calls,
   });
 
   test("room left: nobody goes", () => {
-    expect(evictionFor([s("a", "x", 1)], "y", { max: 3, perClient: 2 })).toBeUndefined();
+    expect(evictionFor([s("a", "x", 1)], "y", "y", { max: 3, perClient: 2 })).toBeUndefined();
   });
   test("a client at its own cap loses its own least recently used session, not another client's", () => {
     const sessions = [s("old-other", "desktop", 1), s("x1", "flood", 5), s("x2", "flood", 3)];
-    expect(evictionFor(sessions, "flood", { max: 100, perClient: 2 })?.id).toBe("x2");
+    expect(evictionFor(sessions, "flood", "flood", { max: 100, perClient: 2 })?.id).toBe("x2");
   });
   test("full: a session that never made a call goes first, then the busiest client's least recent", () => {
     const sessions = [
@@ -199,9 +203,21 @@ describe("session eviction", () => {
       s("c2", "code", 8),
       s("probe", "p", 10, 0),
     ];
-    expect(evictionFor(sessions, "new", { max: 4, perClient: 10 })?.id).toBe("probe");
+    expect(evictionFor(sessions, "new", "new", { max: 4, perClient: 10 })?.id).toBe("probe");
     const busy = sessions.filter((x) => x.id !== "probe").concat(s("c3", "code", 7));
-    expect(evictionFor(busy, "new", { max: 4, perClient: 10 })?.id).toBe("c3");
+    expect(evictionFor(busy, "new", "new", { max: 4, perClient: 10 })?.id).toBe("c3");
+  });
+  test("a client is its credential: another token naming the same client fills its own cap, and many names under one token are one client when full", () => {
+    // Another credential under Zed's name: Zed's session is not its to push out.
+    const named = [s("zed", "Zed", 1, 1, "zed-token"), s("f1", "Zed", 5, 1, "flood-token")];
+    expect(evictionFor(named, "Zed", "flood-token", { max: 100, perClient: 1 })?.id).toBe("f1");
+    // A token that varies its client name past the cap: its own least recent goes, not Zed's older one.
+    const varied = [
+      s("zed", "Zed", 1, 1, "zed-token"),
+      s("f1", "a", 5, 1, "flood"),
+      s("f2", "b", 6, 1, "flood"),
+    ];
+    expect(evictionFor(varied, "c", "flood", { max: 3, perClient: 10 })?.id).toBe("f1");
   });
 });
 
@@ -302,6 +318,14 @@ describe("relay errors in words", () => {
     expect(
       describeFailure(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })).message,
     ).toMatch(/closed before an answer/);
+  });
+
+  test("an answer of the gateway larger than the relay's limit is said as that, not as a gateway that is not running", async () => {
+    // What the relay's read of a 17 MiB answer throws (its length declared, or counted as it comes).
+    const declared = { headers: { "content-length": String(17 * 1024 * 1024) }, destroy: () => {} };
+    const error = await readAnswer(declared as unknown as IncomingMessage, MAX_MESSAGE_BYTES).catch((e) => e);
+    const said = failureText("tools", true, describeFailure(error), new URL("http://127.0.0.1:7760/tools"));
+    expect(said).toBe("mcp-twin: tools sent no valid answer: its answer is larger than the 16 MiB limit");
   });
 });
 

@@ -1,15 +1,14 @@
 /**
  * The bridge's own server (`/mcp`) as one upstream in the bridge's process (own-server.ts), served
- * like a share: its wire's ids, its calls' clients and cancels; a 2026-07-28 request answered alike
+ * like a share: its calls' clients and cancels, with no wire between; a 2026-07-28 request answered alike
  * on the lane and by the SDK's handler (an extension key in its params), byte for byte but the id;
  * a 2025-11-25 session's subscriptions held as a share's are.
  */
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import { afterEach, expect, test } from "vitest";
-import { realClock } from "../../src/bridge-server/clock.js";
-import { ChildWire } from "../../src/bridge-server/gateway/child-wire.js";
+import { CallStop } from "../../src/bridge-server/call-stop.js";
+import type { Call } from "../../src/bridge-server/gateway/call.js";
 import { NotesFolder } from "../../src/bridge-server/notes-folder.js";
 import { OwnServer } from "../../src/bridge-server/own-server.js";
 import { ToolSet } from "../../src/bridge-server/own-tools.js";
@@ -136,7 +135,7 @@ test("2026-07-28 requests to the bridge's own tools, plugins and notes: the lane
   });
 }, 60_000);
 
-test("the own server on a wire: ids from 0 in order, each call's client from its envelope, a cancel aborts its tool", async () => {
+test("the own server as an upstream: each call's client named by the call, a cancel aborts its tool, no wire between", async () => {
   const seen: Array<{ client: string; signal: AbortSignal }> = [];
   let began!: () => void;
   const started = new Promise<void>((resolve) => {
@@ -157,39 +156,32 @@ test("the own server on a wire: ids from 0 in order, each call's client from its
       );
     }),
   ]);
-  const server = new OwnServer(tools, new NotesFolder(tempDir()));
-  const ids: unknown[] = [];
-  const send = server.send.bind(server);
-  server.send = (m: JSONRPCMessage) => {
-    if ("id" in m) ids.push(m.id);
-    return send(m);
+  const events = { notified: () => {}, asked: async () => ({}), closed: () => {} };
+  const server = new OwnServer(tools, new NotesFolder(tempDir()), events);
+  expect(server.said).toMatchObject({ era: "2026-07-28", capabilities: { tools: {} } });
+  const call = (name: string, info?: Record<string, unknown>) => {
+    const stop = new CallStop();
+    const params = { name, arguments: {} };
+    const c: Call = {
+      request: { id: 1, method: "tools/call", params },
+      client: { era: "2025-11-25", session: {}, capabilities: {}, info },
+      stop,
+      notify: () => {},
+    };
+    return { stop, answer: server.call(c) };
   };
-  const wire = new ChildWire(
-    server,
-    "own",
-    { asked: async () => ({}), notified: () => {}, closed: () => {} },
-    realClock,
-  );
-  await server.start();
-  // 2025-11-25 is refused: the gateway's handshake asks server/discover next (era-probe.ts).
-  await expect(wire.request("initialize", {})).rejects.toMatchObject({ code: -32022 });
-  const discover = await wire.request("server/discover", {});
-  expect(discover).toMatchObject({ supportedVersions: ["2026-07-28"], capabilities: { tools: {} } });
-  const meta = { "io.modelcontextprotocol/clientInfo": { name: "claude-code", version: "1" } };
-  const who = await wire.send({ method: "tools/call", params: { name: "who", arguments: {}, _meta: meta } });
-  expect(who).toMatchObject({ id: 2, result: { content: [{ type: "text", text: "claude-code" }] } });
-  const unknown = await wire.send({ method: "tools/call", params: { name: "nope" } });
-  expect(unknown).toMatchObject({ id: 3, error: { code: -32602 } });
-  const stop = new AbortController();
-  const waiting = wire.send({ method: "tools/call", params: { name: "wait" } }, { stop: stop.signal });
+  const who = await call("who", { name: "claude-code", version: "1" }).answer;
+  expect(who).toEqual({ content: [{ type: "text", text: "claude-code" }] });
+  await expect(call("nope").answer).rejects.toMatchObject({ code: -32602 });
+  const waiting = call("wait");
   await started;
   expect(seen[1]?.client).toBe("unknown");
   expect(seen[1]?.signal.aborted).toBe(false);
-  stop.abort("the client cancelled the request");
-  await expect(waiting).rejects.toMatchObject({ cancelled: true });
+  waiting.stop.abort("the client cancelled the request");
+  expect(await waiting.answer).toEqual({
+    content: [{ type: "text", text: "the client cancelled the request" }],
+  });
   expect(seen[1]?.signal.aborted).toBe(true);
-  expect(seen[1]?.signal.reason).toBe("the client cancelled the request");
-  expect(ids).toEqual([0, 1, 2, 3, 4]);
   await server.close();
 });
 

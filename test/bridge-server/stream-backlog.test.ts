@@ -63,7 +63,7 @@ async function expectStallEnds(res: ServerResponse, clock: ManualClock) {
 function answerBig(era: string, sse = false) {
   return (res: ServerResponse, clock: ManualClock) => {
     const lane = era.startsWith("2026");
-    const t = new HttpSessionTransport(lane ? "lane" : "s", { clock, untilAnswered: !lane });
+    const t = new HttpSessionTransport(lane ? "lane" : "s", { clock });
     t.onmessage = (m) => {
       if (!("id" in m && "method" in m)) return;
       // Progress before the answer turns it into an event stream.

@@ -41,6 +41,20 @@ describe("client facts, one module each", () => {
     expect(client.gui).toBe(gui);
   });
 
+  // The clients that moved in 2026 (platform facts §6g): each says its move, in one line, with
+  // where to go; init and sync print it where the client is met (e2e sync-fw-clients).
+  test.each([
+    ["continue", /joined Cursor.*2\.0\.0.*--client cursor/],
+    ["roo-code", /shut down on 2026-05-15.*Zoo Code/],
+    ["gemini-cli", /individual accounts.*API-key, Vertex and enterprise.*Antigravity CLI \(`agy`\)/],
+    ["goose", /1\.49 removed the `sse`, `frontend` and `inline_python`/],
+    ["amp", /`@ampcode\/cli`/],
+  ])("%s says how it moved, in one line", (id, said) => {
+    const notice = clientById(id)?.notice ?? "";
+    expect(notice).toMatch(said);
+    expect(notice).not.toContain("\n");
+  });
+
   test("Claude Code waits MCP_TIMEOUT ms (30 s when unset or not a number)", () => {
     const code = clientById("claude-code")!;
     expect(code.startupTimeoutMs({}, {})).toBe(30_000);

@@ -201,7 +201,7 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
     env: "windows",
     file: taskFile,
     name: "mcp-twin-bridge",
-    format: 5,
+    format: 6,
   });
   const tasks = JSON.parse(readFileSync(path.join(m.paths.drive, ".fake-schtasks.json"), "utf8"));
   const task = tasks["mcp-twin-bridge"] as string;
@@ -295,7 +295,12 @@ test("Linux with systemd: a socket unit that holds the port and the service it s
     cursor: false,
   });
   const log = withSystemd(m);
-  const synced = await m.run(["sync", "--json"], { timeoutMs: 120_000 });
+  // A folder of the shell's own (a project's virtualenv): not one the bridge needs.
+  const junk = path.join(m.root, "project", ".venv", "bin");
+  const synced = await m.run(["sync", "--json"], {
+    timeoutMs: 120_000,
+    env: { PATH: `${junk}:${m.env.PATH}` },
+  });
   expect(synced.code, synced.stderr).toBe(0);
   const units = path.join(m.paths.linuxHome, ".config", "systemd", "user");
   const socket = path.join(units, "mcp-twin-bridge.socket");
@@ -317,6 +322,10 @@ test("Linux with systemd: a socket unit that holds the port and the service it s
   expect(socketText).toContain(`ListenStream=127.0.0.1:${port}`);
   expect(text).toMatch(new RegExp(`^ExecStart=\\S+ \\S+ serve --http --port ${port} --host 127.0.0.1$`, "m"));
   expect(text).toContain(`Environment=XDG_DATA_HOME=${m.env.XDG_DATA_HOME}`);
+  // Only the folders the bridge needs are carried: node's and npm's, not the rest of the shell's.
+  const carriedPath = /^Environment="?PATH=([^"\n]*)"?$/m.exec(text)?.[1] ?? "";
+  expect(carriedPath.split(":")).toContain(path.dirname(process.execPath));
+  expect(carriedPath).not.toContain(junk);
   expect(readFileSync(log, "utf8").split("\n").filter(Boolean)).toEqual([
     "systemctl --user daemon-reload",
     "systemctl --user enable mcp-twin-bridge.socket",
@@ -342,7 +351,7 @@ test("Linux with systemd: a socket unit that holds the port and the service it s
   );
   expect(readFileSync(socket, "utf8")).toBe(socketText);
   expect(readFileSync(service, "utf8")).toBe(text);
-  expect(state(m).autostart).toMatchObject({ kind: "systemd", name: "mcp-twin-bridge.socket", format: 5 });
+  expect(state(m).autostart).toMatchObject({ kind: "systemd", name: "mcp-twin-bridge.socket", format: 6 });
   expect(readFileSync(log, "utf8")).toContain("systemctl --user disable --now mcp-twin-bridge.service\n");
   expect(existsSync(path.join(units, "default.target.wants", "mcp-twin-bridge.service"))).toBe(false);
   const back = await until("the bridge", () => serveJson(bridgeDir));
@@ -417,7 +426,7 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
     env: "linux",
     file: entry,
     name: "mcp-twin-bridge.desktop",
-    format: 5,
+    format: 6,
   });
   const quiet = await m.run(["sync"], { timeoutMs: 60_000 });
   expect(quiet.stdout).toContain(noDesktop(""));

@@ -72,6 +72,20 @@ describe("add", () => {
     );
     expect(() => readFileSync(manifestFile(m))).toThrow();
   });
+
+  test("--name tools with toolSearch on is refused as the name asked for, at no line of the file", async () => {
+    const m = machine();
+    const text = `{\n  "toolSearch": { "clients": ["cline"] },\n  "servers": {\n    "a": { "url": "https://a.example/mcp" }\n  }\n}\n`;
+    writeManifest(m, text);
+    const r = await m.run(["add", "https://b.example/mcp", "--name", "tools", "--yes", "--no-sync"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `"tools" cannot be a server name here: it is the name of the toolSearch clients' one entry.`,
+    );
+    expect(r.stderr).toContain("Pass another --name.");
+    expect(r.stderr).not.toMatch(/mcp-twin\.jsonc:\d/);
+    expect(readFileSync(manifestFile(m), "utf8")).toBe(text);
+  });
 });
 
 test("init --server with a registry server named like the bridge's entry: another name, said", async () => {

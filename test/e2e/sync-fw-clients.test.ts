@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { clientById } from "../../src/core/clients/index.js";
 import { parseConfig, readEntries } from "../../src/core/formats/json/merge.js";
 import { doctor, pick } from "../doctor/helpers.js";
 import {
@@ -208,9 +209,14 @@ describe.each(CASES)("$id on a person's file", (c) => {
     try {
       const found = await m.run(["init", "--dry-run", "--yes"]);
       expect(found.stdout).toMatch(new RegExp(`linux .*${nameOf(c.id)}`));
+      // A client that moved (Goose's removed types, Amp's package, Continue's end) says so where
+      // it is met: init, and the sync that writes it, once; not again on a sync that writes nothing.
+      const notice = clientById(c.id)?.notice;
+      if (notice) expect(found.stdout).toContain(notice);
 
-      const first = await m.run(["sync", "--json"]);
+      const first = await m.run(["sync"]);
       expect(first.code, first.stderr).toBe(0);
+      if (notice) expect(first.stdout.split(notice).length - 1, first.stdout).toBe(1);
       const written = readFileSync(file, "utf8");
       // Every line the person wrote is still there, in order (a separator may follow their last
       // entry now, in a file that takes no trailing comma: ours comes after it).
@@ -227,6 +233,7 @@ describe.each(CASES)("$id on a person's file", (c) => {
 
       const second = await m.run(["sync"]);
       expect(second.code, second.stderr).toBe(0);
+      if (notice) expect(second.stdout).not.toContain(notice);
       expect(readFileSync(file, "utf8")).toBe(written);
 
       const status = await m.run(["status", "--json"]);

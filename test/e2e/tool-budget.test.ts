@@ -113,8 +113,11 @@ describe("tools per client", () => {
     expect(client(after, "gemini-cli").servers[0]?.kept).toBe(count - 3);
     expect(client(after, "codex").servers[0]?.kept).toBe(10);
     expect(client(after, "copilot-cli").servers[0]?.kept).toBe(copilot.length);
-    // VS Code has no per-tool field: it loads every tool, and is told so once.
-    expect(client(after, "vscode")).toMatchObject({ tools: count, limit: 128, over: false });
+    // VS Code has no per-tool field: it loads every tool, and is told so once; it searches them
+    // itself (as toolSearch, which refuses it, says), so they are deferred and it has no limit.
+    expect(client(after, "vscode")).toMatchObject({ tools: count });
+    expect(client(after, "vscode").servers[0]?.deferred).toBe(true);
+    expect(client(after, "vscode").limit).toBeUndefined();
     const human = await m.run(["tools"]);
     expect(human.stdout).toContain(
       "VS Code does not keep fx's tool rule: it has no per-tool field in its config",
@@ -269,11 +272,12 @@ describe("tools per client", () => {
     expect(readFileSync(codexFile, "utf8")).toBe("# mine\n");
   });
 
-  test("doctor warns for a client over 128 tools, and its one-line fix brings it under", async () => {
+  test("doctor warns for a client over its limit of tools, and its one-line fix brings it under", async () => {
     const m = machine({ fx: fixture(140) });
-    expect((await m.run(["sync", "--client", "copilot-cli", "--client", "vscode"])).code).toBe(0);
+    mkdirSync(path.join(m.paths.linuxHome, ".codeium", "windsurf"), { recursive: true });
+    expect((await m.run(["sync", "--client", "copilot-cli", "--client", "windsurf"])).code).toBe(0);
     const doctor = async () => {
-      const run = await m.run(["doctor", "--json", "--client", "copilot-cli", "--client", "vscode"]);
+      const run = await m.run(["doctor", "--json", "--client", "copilot-cli", "--client", "windsurf"]);
       return (
         JSON.parse(run.stdout) as {
           checks: Array<{ id: string; client?: string; status: string; message: string; fix?: string }>;
@@ -287,8 +291,8 @@ describe("tools per client", () => {
     // The fix: a clientTools rule for Copilot CLI (it keeps rules itself), computed from the list.
     const rule = /servers\.fx: "clientTools": \{ "copilot-cli": (\{.*?\}) \}/.exec(copilot?.fix ?? "")?.[1];
     expect(rule).toBeDefined();
-    // VS Code has no field: its fix leaves the server out of it.
-    expect(found.find((c) => c.client === "vscode")?.fix).toContain('servers.fx: "clients": [');
+    // Windsurf has no field: its fix leaves the server out of it.
+    expect(found.find((c) => c.client === "windsurf")?.fix).toContain('servers.fx: "clients": [');
 
     const manifestFile = path.join(m.paths.home, "mcp-twin.jsonc");
     const manifest = json(manifestFile);
@@ -302,44 +306,50 @@ describe("tools per client", () => {
     expect(client(await toolsJson(m), "copilot-cli")).toMatchObject({ over: false, tools: tools.length });
   });
 
-  test("a shared server: doctor's fix for VS Code (no field of its own) is the clientTools rule the gateway keeps, and it brings VS Code under 128", async () => {
+  test("a shared server: doctor's fix for Windsurf (no field of its own) is the clientTools rule the gateway keeps, and it brings Windsurf under 100", async () => {
     const m = machine({ fx: fixture(140, { share: "machine" }) });
-    const synced = await m.run(["sync", "--client", "vscode"]);
+    mkdirSync(path.join(m.paths.linuxHome, ".codeium", "windsurf"), { recursive: true });
+    const synced = await m.run(["sync", "--client", "windsurf"]);
     expect(synced.code, synced.stderr).toBe(0);
+    // The sync that puts it over says so, under its line, from the list the gateway cached.
+    expect(synced.stdout).toMatch(
+      /^ {6}▲ it loads \d+ tools now, over its limit of 100: past it, its requests fail\. `mcp-twin tools` gives the fix\.$/m,
+    );
     const budget = async () => {
-      const run = await m.run(["doctor", "--json", "--client", "vscode"]);
+      const run = await m.run(["doctor", "--json", "--client", "windsurf"]);
       return (
         JSON.parse(run.stdout) as {
           checks: Array<{ id: string; client?: string; status: string; message: string; fix?: string }>;
         }
       ).checks.filter((c) => c.id === "tools.budget");
     };
-    const found = (await budget()).find((c) => c.client === "vscode");
+    const found = (await budget()).find((c) => c.client === "windsurf");
     expect(found).toMatchObject({ status: "warn" });
-    expect(found?.message).toContain("over its limit of 128");
-    expect(found?.fix).not.toContain('"clients"');
-    const rule = /servers\.fx: "clientTools": \{ "vscode": (\{.*?\}) \}/.exec(found?.fix ?? "")?.[1];
+    expect(found?.message).toContain("over its limit of 100");
+    expect(found?.fix).not.toContain('servers.fx: "clients"');
+    const rule = /servers\.fx: "clientTools": \{ "windsurf": (\{.*?\}) \}/.exec(found?.fix ?? "")?.[1];
     expect(rule, found?.fix).toBeDefined();
 
     const manifestFile = path.join(m.paths.home, "mcp-twin.jsonc");
     const manifest = json(manifestFile);
-    manifest.servers.fx.clientTools = { vscode: JSON.parse(rule ?? "{}") };
+    manifest.servers.fx.clientTools = { windsurf: JSON.parse(rule ?? "{}") };
     writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
-    expect((await m.run(["sync", "--client", "vscode"])).code).toBe(0);
+    const fixed = await m.run(["sync", "--client", "windsurf"]);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).not.toContain("over its limit");
     expect((await budget()).filter((c) => c.status === "warn")).toEqual([]);
-    // What VS Code's url entry lists now, as the gateway answers it: under its limit.
-    const entry = json(path.join(m.paths.linuxHome, ".config", "Code", "User", "mcp.json")).servers.fx as {
-      url: string;
-      headers: Record<string, string>;
-    };
+    // What Windsurf's url entry lists now, as the gateway answers it: under its limit.
+    const file = path.join(m.paths.linuxHome, ".codeium", "windsurf", "mcp_config.json");
+    const raw = json(file).mcpServers.fx as { serverUrl: string; headers: Record<string, string> };
+    const entry = { url: raw.serverUrl, headers: raw.headers };
     const c = new Client({ name: "url-entry", version: "1" });
     await c.connect(
       new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }),
     );
     try {
       const listed = (await c.listTools()).tools.length;
-      expect(listed).toBeLessThanOrEqual(128);
-      expect(client(await toolsJson(m), "vscode")).toMatchObject({ over: false, tools: listed });
+      expect(listed).toBeLessThanOrEqual(100);
+      expect(client(await toolsJson(m), "windsurf")).toMatchObject({ over: false, tools: listed });
     } finally {
       await c.close();
     }

@@ -109,6 +109,31 @@ describe("toolSearch's clients get one tools entry", () => {
     expect((JSON.parse(imported.stdout) as { servers: unknown[] }).servers).toEqual([]);
   }, 90_000);
 
+  test("sync and status say what the tools entry is, never a share the user did not make", async () => {
+    // The tools entry written again: its line says what it reaches, not "shared per machine".
+    const before = readFileSync(geminiFile(), "utf8");
+    writeFileSync(geminiFile(), '{\n  "ui": { "theme": "Default" }\n}\n', { mode: 0o600 });
+    const synced = await machine.run(["sync", "--client", "gemini-cli", "--env", "wsl"]);
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(readFileSync(geminiFile(), "utf8")).toBe(before);
+    expect(synced.stdout).toContain(
+      "      tools: a url entry to the bridge's tools on demand (search_tools and call_tool; a shared server behind it runs as it is shared, any other one process per session)\n",
+    );
+    expect(synced.stdout).not.toMatch(/tools: a url entry to the bridge, shared per/);
+    // fixture is not shared: it runs behind the tools entries only, and status says so apart.
+    const status = await machine.run(["status"]);
+    expect(status.stdout).toMatch(/^Shared servers \(run once in the bridge\)\n {2}other +machine, /m);
+    expect(status.stdout).toMatch(
+      /^Behind tools on demand \(run in the bridge, one process per client session\)\n {2}fixture {2}session, /m,
+    );
+    const rows = JSON.parse((await machine.run(["status", "--json"])).stdout) as Array<{
+      server: string;
+      shared?: unknown;
+    }>;
+    expect(rows.filter((r) => r.server === "fixture" && r.shared)).toEqual([]);
+    expect(rows.find((r) => r.server === "other")?.shared).toMatchObject({ mode: "machine" });
+  }, 120_000);
+
   test("tools: each toolSearch client's definitions before (an entry per server) and after (its tools entry)", async () => {
     const r = await machine.run(["tools", "--json"]);
     expect(r.code, r.stderr).toBe(0);
@@ -155,7 +180,7 @@ describe("toolSearch's clients get one tools entry", () => {
     // A token /tools refuses (another client's, which toolSearch does not name): said, with the fix.
     const before = readFileSync(geminiFile(), "utf8");
     const bearer = /Bearer (mt2\.[^"]+)/.exec(before)?.[1] ?? "";
-    const other = clientToken(bridgeToken(), "tools", "wsl:Ubuntu:claude-code");
+    const other = clientToken(bridgeToken(), "/tools", "wsl:Ubuntu:claude-code");
     writeFileSync(geminiFile(), before.replace(bearer, other), { mode: 0o600 });
     try {
       const refused = await machine.run(["doctor", "--json", "--server", "tools"]);
@@ -170,6 +195,28 @@ describe("toolSearch's clients get one tools entry", () => {
     } finally {
       writeFileSync(geminiFile(), before, { mode: 0o600 });
     }
+  }, 120_000);
+
+  test("the bridge stopped: doctor says the one cause once, the tools entry among the url entries it leaves, and fails nothing else for it", async () => {
+    const stop = await machine.run(["bridge", "stop"]);
+    expect(stop.code, stop.stderr).toBe(0);
+    const r = await machine.run(["doctor", "--json"]);
+    const checks = (JSON.parse(r.stdout) as { checks: Check[] }).checks;
+    // (This machine's fixture entries miss their secret: entry.reference, another cause.)
+    const failed = checks.filter((c) => c.status === "fail" && c.id !== "entry.reference");
+    expect(
+      failed.map((c) => c.id),
+      JSON.stringify(failed),
+    ).toEqual(["shared.gateway"]);
+    expect(failed[0]?.message).toMatch(
+      /^the bridge is not running: \d+ url entries of .*tools on demand \(Gemini CLI\) cannot reach their servers\./,
+    );
+    expect(failed[0]?.fix).toMatch(/^Run `mcp-twin bridge start`/);
+    expect(checks.find((c) => c.id === "tools.endpoint" && c.client === "gemini-cli")).toMatchObject({
+      status: "skip",
+      message: "its tools entry was not reached: the bridge is not there (see shared.gateway).",
+    });
+    expect(checks.filter((c) => c.id === "shared.status")).toEqual([]);
   }, 120_000);
 
   test("uninstall takes the tools entries out and leaves Gemini's own settings", async () => {

@@ -193,3 +193,53 @@ describe("the plain fixture server answers as the SDK one", () => {
     }
   });
 });
+
+test("--roots: both servers ask the client's roots once initialized, on a change and during the call, and say what came", async () => {
+  const said = await Promise.all(
+    Object.values(servers).map(async (script) => {
+      const transport = new StdioClientTransport({
+        command: process.execPath,
+        args: [script, "--roots"],
+        stderr: "pipe",
+      });
+      const client = new Client(
+        { name: "test", version: "0.0.0" },
+        { capabilities: { roots: { listChanged: true } } },
+      );
+      let calls = 0;
+      let changeAsked = () => {};
+      const changed = new Promise<void>((resolve) => {
+        changeAsked = resolve;
+      });
+      client.setRequestHandler("roots/list", async () => {
+        calls++;
+        if (calls !== 3) return { roots: [{ uri: `file:///r${calls}` }] };
+        changeAsked();
+        throw new Error("no roots now");
+      });
+      await client.connect(transport);
+      try {
+        const listed = (await client.listTools()).tools.map((t) => t.name);
+        const first = await client.callTool({ name: "roots", arguments: {} });
+        await client.sendRootsListChanged();
+        // The change's question (the third, refused) answered before the next call asks again.
+        await changed;
+        const second = await client.callTool({ name: "roots", arguments: {} });
+        return { listed, first: first.content, second: second.content };
+      } finally {
+        await client.close();
+      }
+    }),
+  );
+  const text = (o: unknown) => [{ type: "text", text: JSON.stringify(o) }];
+  expect(said[1]).toEqual({
+    listed: ["echo", "add", "env", "whoami", "roots"],
+    first: text({ start: ["file:///r1"], changed: null, now: ["file:///r2"] }),
+    second: text({
+      start: ["file:///r1"],
+      changed: { error: "MCP error -32603: no roots now" },
+      now: ["file:///r4"],
+    }),
+  });
+  expect(said[0]).toEqual(said[1]);
+});

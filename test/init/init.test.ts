@@ -106,9 +106,13 @@ describe("init --yes", () => {
     const r = await m.run(["init", "--yes", "--server", "fixture", "--secret", `FIXTURE_TOKEN=${TOKEN}`]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("tools each client will load (the catalogue's figures;");
-    expect(r.stdout).toMatch(/^ {6}Claude Code: 140 tools, ≈31,250 tokens, deferred: tool search/m);
+    expect(r.stdout).toMatch(/^ {6}Claude Code: 140 tools, ≈31,250 tokens, deferred: its tool search$/m);
+    // Cursor searches its tools itself (toolSearch refuses it): deferred, not warned.
     expect(r.stdout).toMatch(
-      /^ {6}Cursor: 140 tools, ≈31,250 tokens: over the 25,000 tokens doctor warns at$/m,
+      /^ {6}Cursor: 140 tools, ≈31,250 tokens, deferred: its dynamic context discovery$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^ {6}Claude Desktop: 140 tools, ≈31,250 tokens: over the 25,000 tokens doctor warns at$/m,
     );
   });
 

@@ -98,16 +98,33 @@ describe("withServers", () => {
       ).toThrow(/mcp-twin\.jsonc:1:1: the manifest (is empty|holds only whitespace|holds only comments);/);
   });
 
-  test("a result the schema rejects is an error naming file:line:column", () => {
+  test("a result the schema rejects is said as what the change would do, at no line the file does not hold", () => {
     expect(() => withServers(null, FILE, [{ name: "bad name", server: { package: "pkg" } }])).toThrow(
       UsageErrors,
     );
-    try {
-      withServers(null, FILE, [{ name: "x", server: { package: "pkg", url: "https://x" } }]);
-      expect.unreachable();
-    } catch (error) {
-      expect((error as Error).message).toMatch(/mcp-twin\.jsonc:\d+:\d+: servers\.x: has package and url/);
+    const before = '{\n  "toolSearch": { "clients": ["cline"] },\n  "servers": {}\n}\n';
+    for (const [text, name] of [
+      [null, "x"],
+      [before, "tools"],
+    ] as const) {
+      const server = name === "x" ? { package: "pkg", url: "https://x" } : { url: "https://x.example/mcp" };
+      try {
+        withServers(text, FILE, [{ name, server }]);
+        expect.unreachable();
+      } catch (error) {
+        const message = (error as UsageErrors).message;
+        expect(message).toMatch(new RegExp(`^${FILE}: this change would make servers\\.${name} wrong: `));
+        expect(message).not.toMatch(/jsonc:\d/);
+        expect((error as UsageErrors).location).toEqual({ file: FILE });
+      }
     }
+  });
+
+  test("a problem the file already had is at its own line and column, not the edit's", () => {
+    const before = '{\n  "servers": {\n    "a": { "package": "p", "url": "https://x" }\n  }\n}\n';
+    expect(() =>
+      withServers(before, FILE, [{ name: "b", server: { url: "https://b.example/mcp" } }]),
+    ).toThrow(`${FILE}:3:5: servers.a: has package and url`);
   });
 });
 

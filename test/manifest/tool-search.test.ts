@@ -3,8 +3,9 @@
  * file:line:column with the reason (core/manifest/schema.ts, validate.ts), pure.
  */
 import { describe, expect, test } from "vitest";
+import { CLIENT_IDS } from "../../src/core/clients/ids.js";
 import { UsageError, UsageErrors } from "../../src/core/errors.js";
-import type { ServerSpec } from "../../src/core/manifest/schema.js";
+import { manifestJsonSchema, type ServerSpec } from "../../src/core/manifest/schema.js";
 import { serversBehindTools, splitKept } from "../../src/core/manifest/tool-search.js";
 import { parseManifestText } from "../../src/core/manifest/validate.js";
 
@@ -47,8 +48,8 @@ describe("toolSearch in the manifest", () => {
 
   test.each([
     ["claude-code", "Claude Code", "its tool search"],
-    ["vscode", "VS Code", "its virtual tools (github.copilot.chat.virtualTools.threshold)"],
-    ["codex", "Codex", "its tool search"],
+    ["vscode", "VS Code", "its progressive tool discovery (about 30 tools a turn)"],
+    ["codex", "Codex", "its tool_search"],
     ["copilot-cli", "GitHub Copilot CLI", "its tool search"],
     ["cursor", "Cursor", "its dynamic context discovery"],
     ["qwen-code", "Qwen Code", "its tool_search and tool_call (tools.toolSearch.enabled)"],
@@ -57,6 +58,26 @@ describe("toolSearch in the manifest", () => {
     expect(rest).toEqual([]);
     expect(e).toMatchObject({ line: 3, column: 43 });
     expect(e?.message).toContain(`toolSearch.clients.1: ${name} searches its tools itself (${how})`);
+  });
+
+  test("the manifest's JSON Schema offers toolSearch only the clients it takes: none that searches its tools itself", () => {
+    const schema = manifestJsonSchema() as {
+      properties: Record<string, { properties?: Record<string, { items?: { enum?: string[] } }> }>;
+    };
+    const offered = schema.properties.toolSearch?.properties?.clients?.items?.enum ?? [];
+    const accepted = (id: string) => {
+      try {
+        return parseManifestText(manifest(`{ "clients": ["${id}"] }`), "m.jsonc") !== undefined;
+      } catch {
+        return false;
+      }
+    };
+    expect(offered).toEqual(CLIENT_IDS.filter(accepted));
+    for (const id of ["claude-code", "cursor", "vscode", "codex", "copilot-cli", "qwen-code"])
+      expect(offered).not.toContain(id);
+    // Every other place a client id goes still takes them all.
+    const top = schema.properties.clients as { items?: { enum?: string[] } } | undefined;
+    expect(top?.items?.enum).toEqual([...CLIENT_IDS]);
   });
 
   test("a kept tool not written <server>/<tool>, or of a server the manifest lacks, is refused", () => {

@@ -11,9 +11,10 @@ import { tsSources } from "./sources.js";
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
 
-/** The wing: the bridge, the link to it, the relay, JSON-RPC, and the commands that run them. */
+/** The wing: the bridge, the link to it, the relay, JSON-RPC, tools on demand, and the commands that run them. */
 const FOLDERS = [
   "bridge-server",
+  "core/tool-search",
   "core/bridge-control",
   "core/relay",
   "core/bridge-link",
@@ -28,13 +29,13 @@ const COMMANDS = ["serve", "bridge", "connect", "share"].flatMap((c) => [
 ]);
 
 /** The wing's size when this limit was set; lower it when the wing shrinks. */
-const WING_MAX = 15_534;
+const WING_MAX = 16_569;
 
 /**
  * Its code alone, when this limit was set: comments are not what the wing is cut for, and a cut
  * that only moves comments does not lower it. Lower it when the code shrinks.
  */
-const WING_CODE_MAX = 11_494;
+const WING_CODE_MAX = 12_226;
 
 const wingTexts = () => {
   const files = [

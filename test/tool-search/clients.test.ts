@@ -1,9 +1,11 @@
 /**
  * One client's tools on demand (core/tool-search/clients.ts): the servers toolSearch puts behind its
- * entry and no other, the manifest's tools/clientTools applied first, and one index fed from the
- * lists the gateway holds, indexed again only when a list changed.
+ * entry and no other, the manifest's tools/clientTools applied first (the gateway's tool policy),
+ * and an index per client fed from the lists the gateway holds with the tools it gets alone,
+ * indexed again only when a list changed.
  */
 import { expect, test } from "vitest";
+import { toolPolicy } from "../../src/bridge-server/gateway/tool-policy.js";
 import type { ToolDef } from "../../src/core/entries/tool-lists.js";
 import type { ServerToolRules } from "../../src/core/manifest/tool-rules.js";
 import { approve, changesOf, unflagged } from "../../src/core/pins/pin-changes.js";
@@ -29,7 +31,9 @@ const rules: Record<string, ServerToolRules> = {
 const lists: Record<string, readonly ToolDef[]> = Object.fromEntries(
   Object.entries(catalogue).map(([s, v]) => [s, v.tools]),
 );
-const known = { rulesOf: (s: string) => rules[s], toolsOf: (s: string) => lists[s] };
+const visible = (s: string, client: string) =>
+  toolPolicy(s, rules[s] && { ...rules[s], file: "/m.jsonc", at: {} }, client);
+const known = { visible, toolsOf: (s: string) => lists[s] };
 const never = async () => {
   throw new Error("no call expected");
 };
@@ -76,7 +80,7 @@ test("a project server is searched in the folder the request names: its folder's
   ];
   const folders: Record<string, readonly ToolDef[]> = {};
   const projectKnown = {
-    rulesOf: () => undefined,
+    visible: () => undefined,
     perFolder: (s: string) => s === "proj",
     toolsOf: (s: string, folder?: string) =>
       s !== "proj" ? lists[s] : folder === undefined ? proj : folders[folder],
@@ -106,7 +110,9 @@ test("a project server is searched in the folder the request names: its folder's
   // No folder: its tools are not offered, and the answer says why in one line.
   const nowhere = await found(of({ ok: false, why: "no folder was named" }), "builds the project");
   expect(nowhere.tools.map((t) => t.name)).not.toContain("proj/build");
-  expect(nowhere.note).toBe("Not searched: proj: no folder was named.");
+  expect(nowhere.note).toBe(
+    'Not searched: proj: no folder was named. No tool matches "builds the project" among the servers searched.',
+  );
   const listed = onDemandTools(of({ ok: false, why: "no folder was named" }))[0]?.description;
   expect(listed).toMatch(/^- proj \(not searched here: no folder was named\)$/m);
 });
@@ -117,10 +123,9 @@ test("the gateway's kept index: a changed list indexed again once, when the gate
   let memory: readonly ToolDef[] = lists.memory ?? [];
   const kept = new KeptIndex(
     () => plan,
-    () => ({ mode: "machine" }),
+    { mode: () => "machine", visible },
     (line) => logged.push(line),
-    (s) => ({ tools: s === "memory" ? memory : lists[s] }),
-    { pins: undefined },
+    (s) => (s === "memory" ? memory : lists[s]),
   );
   kept.told.add(() => told++);
   expect(kept.of("gemini-cli", never)).toBeDefined();
@@ -134,12 +139,45 @@ test("the gateway's kept index: a changed list indexed again once, when the gate
   kept.changed("memory");
   expect(told).toBe(1);
   expect(logged).toEqual([`[tools] memory: its list changed, ${memory.length} tools indexed again`]);
-  expect(kept.index.search("forgets everything", 1, () => true).map((f) => f.tool.name)).toEqual([
+  expect(kept.indexOf("gemini-cli")?.search("forgets everything", 1, () => true)[0]?.tool.name).toBe(
     "forget_all",
-  ]);
+  );
   // A server behind no client's tools entry is not indexed.
   kept.changed("playwright");
-  expect(kept.index.servers()).not.toContain("playwright");
+  expect(kept.indexOf("gemini-cli")?.servers()).not.toContain("playwright");
+});
+
+test("a client's search ranks among the tools it gets alone: a tool denied to it neither scores nor moves the others' scores", () => {
+  const kept = new KeptIndex(
+    () => plan,
+    { mode: () => "machine", visible },
+    () => {},
+    (s) => lists[s],
+  );
+  const gemini = kept.of("gemini-cli", never);
+  if (!gemini) throw new Error("gemini-cli is named");
+  // The tools it gets, indexed with nothing else beside them.
+  const alone = new ToolIndex();
+  for (const s of ["memory", "github", "fetch"])
+    alone.put(
+      s,
+      (lists[s] ?? []).filter((t) => visible(s, "gemini-cli")?.admits(t.name) ?? true),
+    );
+  const ranked = (found: ReturnType<ToolIndex["search"]>) => found.map((f) => [f.key, f.tool.name, f.score]);
+  for (const query of [
+    "comment on an issue",
+    "list the issue types of a repository",
+    "fetch a web page as markdown",
+  ]) {
+    const got = gemini.index.search(query, 10, gemini.admits);
+    expect(got.length, query).toBeGreaterThan(0);
+    expect(ranked(got), query).toEqual(ranked(alone.search(query, 10, () => true)));
+  }
+  // The words only denied tools hold find nothing, and are not even in its index.
+  expect(gemini.index.search("pull request merge", 10, gemini.admits).map((f) => f.tool.name)).not.toContain(
+    "create_pull_request",
+  );
+  expect(gemini.index.tools("github").map((t) => t.name)).not.toContain("create_pull_request");
 });
 
 test("held back by the pins: neither found, kept nor called, and a call says why and how to approve", async () => {
@@ -149,18 +187,17 @@ test("held back by the pins: neither found, kept nor called, and a call says why
   };
   let fetchTools: readonly ToolDef[] = lists.fetch ?? [];
   const memoryTools = lists.memory ?? [];
-  const pinned = {
-    pins: {
-      fetch: approve(undefined, changesOf(undefined, fetchTools), unflagged, { at: "then" }),
-      memory: approve(undefined, changesOf(undefined, memoryTools.slice(1)), unflagged, { at: "then" }),
-    },
+  const pins = {
+    fetch: approve(undefined, changesOf(undefined, fetchTools), unflagged, { at: "then" }),
+    memory: approve(undefined, changesOf(undefined, memoryTools.slice(1)), unflagged, { at: "then" }),
   };
+  // As the gateway's /tools asks the policy (tools-route.ts): the pins, and the list it filters.
+  const listed = (s: string) => (s === "fetch" ? fetchTools : lists[s]);
   const kept = new KeptIndex(
     () => plan,
-    () => ({ mode: "machine" }),
+    { mode: () => "machine", visible: (s, c) => toolPolicy(s, undefined, c, { pins, listed: listed(s) }) },
     () => {},
-    (s) => ({ tools: s === "fetch" ? fetchTools : lists[s] }),
-    pinned,
+    listed,
   );
   const gemini = kept.of("gemini-cli", async (c) => ({
     content: [{ type: "text", text: `${c.server}/${c.tool}` }],
@@ -173,7 +210,7 @@ test("held back by the pins: neither found, kept nor called, and a call says why
   // memory's first tool came after its pins: new, so held back.
   const first = memoryTools[0]?.name ?? "";
   const found = await onDemandCall(gemini, "search_tools", { query: `select:memory/${first}` });
-  expect(JSON.stringify(found.structuredContent)).toBe('{"tools":[]}');
+  expect(found.structuredContent).toMatchObject({ tools: [] });
   const call = await onDemandCall(gemini, "call_tool", { name: `memory/${first}`, arguments: {} });
   expect(call).toMatchObject({ isError: true });
   expect(JSON.stringify(call.content)).toContain(

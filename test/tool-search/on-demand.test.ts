@@ -54,8 +54,46 @@ test("the list is search_tools, call_tool and the kept tools; search_tools names
   expect(tools.map((t) => t.name)).toEqual(["search_tools", "call_tool", "read_graph", "fetch"]);
   for (const t of tools.slice(0, 2)) expect(strictObjects(t.inputSchema)).toEqual([]);
   for (const server of Object.keys(catalogue))
-    expect(tools[0]?.description).toMatch(new RegExp(`^- ${server} \\(\\d+ tools\\)$`, "m"));
+    expect(tools[0]?.description).toMatch(new RegExp(`^- ${server} \\(\\d+ tools?\\)$`, "m"));
   expect(tools[0]?.description).toContain("- github (45 tools)");
+  // One is one: never "1 tools".
+  expect(tools[0]?.description).toContain("- fetch (1 tool)\n");
+  expect(tools[0]?.description).not.toContain("(1 tools)");
+});
+
+test("a kept tool keeps its name when another of that name is kept after it; only the later one is <server>_<tool>", () => {
+  const index = new ToolIndex();
+  const me = (about: string) => ({ name: "get_me", description: about, inputSchema: { type: "object" } });
+  index.put("github", [me("GitHub's user")]);
+  index.put("gitlab", [me("GitLab's user")]);
+  index.put("mine", [
+    { name: "call_tool", description: "a tool named like ours", inputSchema: { type: "object" } },
+  ]);
+  const base = {
+    index,
+    servers: [{ name: "github" }, { name: "gitlab" }, { name: "mine" }],
+    admits: () => true,
+  };
+  const listed = (keep: string[]) =>
+    onDemandTools({ ...base, keep, call: async () => ({}) }).map((t) => `${t.name}: ${t.description}`);
+  expect(listed(["github/get_me"]).slice(2)).toEqual(["get_me: GitHub's user"]);
+  expect(listed(["github/get_me", "gitlab/get_me", "mine/call_tool"]).slice(2)).toEqual([
+    "get_me: GitHub's user",
+    "gitlab_get_me: GitLab's user",
+    "mine_call_tool: a tool named like ours",
+  ]);
+});
+
+test("search_tools with no match says so and what to try, never a bare empty list", async () => {
+  const { o } = made();
+  const r = await onDemandCall(o, "search_tools", { query: "qqxv zzkw" });
+  const found = r.structuredContent as { tools: unknown[]; note?: string };
+  expect(found.tools).toEqual([]);
+  expect(found.note).toMatch(
+    /^No tool matches "qqxv zzkw"\. Try other or fewer words for what the tool should do/,
+  );
+  expect(found.note).toContain("or a server's name (memory, filesystem,");
+  expect(text(r)).toBe(`{"tools":[]}\n${found.note}`);
 });
 
 test("search_tools answers <server>/<tool> with description and inputSchema, as text and structured", async () => {
@@ -106,7 +144,12 @@ test("a tool the client does not get is neither found, selected, kept nor called
   const searched = await onDemandCall(o, "search_tools", { query: "delete a repository", limit: 10 });
   expect(text(searched)).not.toContain("github/delete_repository");
   const selected = await onDemandCall(o, "search_tools", { query: "select:github/delete_repository" });
-  expect(selected.structuredContent).toEqual({ tools: [] });
+  const absent = await onDemandCall(o, "search_tools", { query: "select:github/no_such_tool" });
+  expect(selected.structuredContent).toEqual({
+    tools: [],
+    note: 'There is no tool "github/delete_repository" here: search by what the tool should do.',
+  });
+  expect(text(selected)).toBe(text(absent).replace("no_such_tool", "delete_repository"));
   const denied = await onDemandCall(o, "call_tool", {
     name: "github/delete_repository",
     arguments: { owner: "a", repo: "b" },

@@ -1,7 +1,11 @@
 /**
  * A shared server's requests to a client (sampling, elicitation, roots), bounded: each session holds
- * at most ASKS_PER_SESSION of them unanswered, and each is answered within ASK_TIMEOUT_MS or given up.
+ * at most ASKS_PER_SESSION of them unanswered, and each is answered within ASK_TIMEOUT_MS or given up;
+ * the one client a 2025-11-25 server's question can be of; the gateway's own answer to `roots/list`.
  */
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import type { Clock } from "../clock.js";
 import type { Json } from "./wire-json.js";
@@ -28,17 +32,6 @@ export const NEEDS: Record<string, string> = {
   "sampling/createMessage": "sampling",
   "roots/list": "roots",
 };
-
-/**
- * Who a forwarded call belongs to: a session, and how to ask its client something (given up when
- * `signal` aborts: ASK_TIMEOUT_MS, or the server withdrew it).
- */
-export interface Caller {
-  session: object;
-  ask?: (method: AskMethod, params: Json | undefined, signal: AbortSignal) => Promise<Json>;
-  /** A notification related to this call (a log message of a 2026-07-28 session). */
-  notify?: (method: string, params: Json) => void;
-}
 
 /** The requests a shared server's process put to its sessions and that wait for an answer. */
 export class Asks {
@@ -104,35 +97,40 @@ export class Asks {
       );
     });
   }
-
-  /**
-   * The server asks a client something (elicitation, sampling, roots): 2025-11-25 over stdio does
-   * not say which call caused it, so it goes to the one session with calls in flight — and is
-   * refused at once, never left waiting, when there is none or more than one. Capped and timed
-   * per session (put); `withdrawn`: the server cancelled it.
-   */
-  duringCall(
-    callers: readonly Caller[],
-    method: AskMethod,
-    params: Json | undefined,
-    withdrawn: AbortSignal,
-  ): Promise<Json> {
-    const sessions = new Set(callers.map((c) => c.session));
-    const caller = sessions.size === 1 ? callers.find((c) => c.ask) : undefined;
-    if (!caller?.ask) {
-      const why =
-        sessions.size === 0
-          ? "no call of a client is in flight"
-          : `${sessions.size} client sessions have calls in flight`;
-      // A refusal, as the cap's and the timeout's are (-32000): nothing in the bridge went wrong.
-      return Promise.reject(
-        rpcError(
-          `${method}: a shared server can ask a client only during that client's own call (${why})`,
-          RPC.serverError,
-        ),
-      );
-    }
-    const ask = caller.ask;
-    return this.put(caller.session, method, (signal) => ask(method, params, signal), withdrawn);
-  }
 }
+
+/**
+ * The client a question of a 2025-11-25 server over stdio is of — its protocol does not say which
+ * call asked, so: the one client with calls in flight (its caller that can be asked, if any), or why
+ * none can be said (none in flight, or calls of several).
+ */
+export function onlyCaller<T extends { client: { session: object }; ask?: unknown }>(
+  inFlight: Iterable<T>,
+): T | string {
+  const sessions = new Set<object>();
+  let caller: T | undefined;
+  for (const c of inFlight) {
+    sessions.add(c.client.session);
+    if (!caller?.ask) caller = c;
+  }
+  if (sessions.size === 1 && caller) return caller;
+  return sessions.size === 0
+    ? "no call of a client is in flight"
+    : `${sessions.size} client sessions have calls in flight`;
+}
+
+/** The folders a launch's arguments name: each absolute path that is a folder here (flags, files and relative paths are not). */
+export async function foldersIn(args: readonly string[]): Promise<string[]> {
+  const found = await Promise.all(
+    args.map(async (a) =>
+      // An argument naming nothing here (or nothing this account may read) names no folder of it.
+      path.isAbsolute(a) && (await stat(a).catch(() => undefined))?.isDirectory() ? a : "",
+    ),
+  );
+  return found.filter((f) => f !== "");
+}
+
+/** A `roots/list` answer naming these folders. */
+export const rootsOf = (folders: readonly string[]): Json => ({
+  roots: folders.map((f) => ({ uri: pathToFileURL(f).href })),
+});

@@ -3,7 +3,6 @@
  * what a start learned, the lists it reads after, and one re-read per kind however many changes.
  */
 import type { Clock } from "../clock.js";
-import type { Connected } from "./era-probe.js";
 import {
   type CachedServer,
   isList,
@@ -12,14 +11,15 @@ import {
   type ListKind,
   type ListMethod,
 } from "./list-cache.js";
+import type { Upstream } from "./upstream.js";
 import type { Json } from "./wire-json.js";
 
 /** A list read waits as long as a start does for the server to be ready (shared-child.ts). */
 const LIST_TIMEOUT_MS = 30_000;
 
 /** A list read from the process; unread, the cache keeps what it holds and the next list_changed reads it again. */
-const read = (live: Connected, method: ListMethod) =>
-  live.wire.request(method, {}, LIST_TIMEOUT_MS).catch(() => undefined); // refused, or late: unread
+const read = (live: Upstream, method: ListMethod) =>
+  live.request(method, {}, LIST_TIMEOUT_MS).catch(() => undefined); // refused, or late: unread
 
 /**
  * Whose answers a process's are: the server's (every session's: `machine`), a folder's (`project`:
@@ -35,7 +35,7 @@ interface ListsOptions {
   scope: CacheScope;
   clock: Clock;
   /** The process now (none: stopped); a read of another start's says nothing. */
-  current: () => Connected | undefined;
+  current: () => Upstream | undefined;
   /** A list changed: told to the process's sessions. */
   changed: (kind: ListKind) => void;
 }
@@ -112,15 +112,15 @@ export class ChildLists {
    * What a start learned goes to the cache: the era (dated), identity and capabilities at once;
    * its lists wait for pend().
    */
-  learned(live: Connected, cached: CachedServer | undefined): CachedServer {
-    const { era, discover, instructions } = live;
-    const capabilities = live.capabilities as CachedServer["capabilities"];
+  learned(live: Upstream, cached: CachedServer | undefined): CachedServer {
+    const { era, discover, instructions } = live.said;
+    const capabilities = live.said.capabilities as CachedServer["capabilities"];
     const entry: CachedServer = {
       key: this.#o.launchKey,
       era,
       eraCheckedAt: cached?.era === era ? cached.eraCheckedAt : new Date().toISOString(),
       ...(discover ? { discover } : {}),
-      serverInfo: live.serverInfo ?? { name: this.#o.name, version: "0" },
+      serverInfo: live.said.serverInfo ?? { name: this.#o.name, version: "0" },
       capabilities,
       ...(instructions ? { instructions } : {}),
       lists: { ...cached?.lists },
@@ -135,7 +135,7 @@ export class ChildLists {
    * A start's lists, read once the call that started it is answered (the server serves one thing
    * at a time; the call does not wait for them), or after 2 s.
    */
-  pend(live: Connected, capabilities: CachedServer["capabilities"]): void {
+  pend(live: Upstream, capabilities: CachedServer["capabilities"]): void {
     this.#pending = () => this.#readLists(live, capabilities);
     this.#o.clock.after(2000, () => void this.listsNow());
   }
@@ -153,7 +153,7 @@ export class ChildLists {
    * A start's lists, kept. One that differs from what was kept (the program changed under the same
    * launch key, and a session was served the old list) is said to every session, as a change.
    */
-  async #readLists(live: Connected, capabilities: CachedServer["capabilities"]): Promise<void> {
+  async #readLists(live: Upstream, capabilities: CachedServer["capabilities"]): Promise<void> {
     const changed = new Set<ListKind>();
     for (const method of LIST_METHODS) {
       const kind = method.slice(0, method.indexOf("/")) as ListKind;
@@ -169,7 +169,7 @@ export class ChildLists {
    * it is read are merged into one more read after it: a storm of them (from a server that may not
    * answer its lists any more) costs one request in flight, not one per change.
    */
-  async changed(live: Connected, kind: ListKind): Promise<void> {
+  async changed(live: Upstream, kind: ListKind): Promise<void> {
     const reading = this.#rereading.get(kind);
     if (reading) {
       reading.again = true;
@@ -187,7 +187,7 @@ export class ChildLists {
     }
   }
 
-  async #reread(live: Connected, kind: ListKind): Promise<void> {
+  async #reread(live: Upstream, kind: ListKind): Promise<void> {
     for (const method of LIST_METHODS.filter((m) => m.startsWith(`${kind}/`))) {
       const list = await read(live, method);
       if (list) this.#keepList(method, list, false);

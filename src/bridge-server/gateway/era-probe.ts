@@ -5,10 +5,10 @@
 import { RPC } from "../../core/jsonrpc/codes.js";
 import { isPlain } from "../../core/plain-records.js";
 import { VERSION } from "../../version.js";
-import type { Era } from "../endpoint.js";
 import { LEGACY } from "../route/handshake.js";
 import type { ChildWire } from "./child-wire.js";
 import type { CachedServer } from "./list-cache.js";
+import { type Said, saidBy } from "./upstream.js";
 import type { Json } from "./wire-json.js";
 
 /** A start waits this long for the server to answer its handshake. */
@@ -19,15 +19,10 @@ const GATEWAY = { name: "mcp-twin-gateway", version: VERSION };
 /** What the gateway can do for its servers: ask its sessions' clients (asks.ts). */
 const CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } };
 
-/** A process past its handshake: the era it is driven in, and what it said of itself. */
+/** A process past its handshake: its wire, and what it said of itself (the era it is driven in). */
 export interface Connected {
   wire: ChildWire;
-  era: Era;
-  capabilities: Json;
-  serverInfo: CachedServer["serverInfo"] | undefined;
-  instructions: string | undefined;
-  /** 2026-07-28: its `server/discover` answer (its next start asks nothing). */
-  discover?: Json;
+  said: Said;
 }
 
 type Handshake = (wire: ChildWire) => Promise<Connected>;
@@ -77,7 +72,7 @@ async function initialize(wire: ChildWire): Promise<Connected> {
     throw new Error(`Server's protocol version is not supported: ${String(result.protocolVersion)}`);
   if (!isPlain(result.capabilities)) throw new Error("the server's initialize answer has no capabilities");
   wire.notify("notifications/initialized");
-  return { wire, era: "2025-11-25", ...said(result, result.serverInfo) };
+  return { wire, said: saidBy(result, "2025-11-25") };
 }
 
 /** 2026-07-28: server/discover, with the envelope each request of the gateway's carries from then on. */
@@ -97,21 +92,10 @@ const ENVELOPE = {
 /** A process driven in 2026-07-28 after a server/discover answer (its own, or one its cache kept). */
 function adopt(wire: ChildWire, answer: Json): Connected {
   wire.envelope = ENVELOPE;
-  const info = (answer._meta as Json | undefined)?.["io.modelcontextprotocol/serverInfo"];
-  return { wire, era: MODERN, discover: answer, ...said(answer, info) };
+  return { wire, said: saidBy(answer) };
 }
 
 const offersModern = (answer: Json) =>
   Array.isArray(answer.supportedVersions) &&
   answer.supportedVersions.includes(MODERN) &&
   isPlain(answer.capabilities);
-
-/** What a handshake's answer says of the server: its capabilities, identity (when given as strings), instructions. */
-function said(answer: Json, info: unknown): Omit<Connected, "wire" | "era"> {
-  const named = isPlain(info) && typeof info.name === "string" && typeof info.version === "string";
-  return {
-    capabilities: answer.capabilities as Json,
-    serverInfo: named ? (info as CachedServer["serverInfo"]) : undefined,
-    instructions: typeof answer.instructions === "string" ? answer.instructions : undefined,
-  };
-}

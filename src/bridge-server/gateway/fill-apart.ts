@@ -39,9 +39,11 @@ export async function fillHere(input: FillInput, log: (line: string) => void): P
       ...(logFile ? { logFile } : {}),
     });
     try {
-      if (await host.fillCache()) out.warmed.push(launch.name);
+      const filled = await host.fillCache();
       const entry = cache.get(launch.name, launchKey(launch));
-      if (entry) out.entries.push([launch.name, entry]);
+      // One JSON cannot write (nested past the stack) fails here, not the answer of every server.
+      if (entry) out.entries.push([launch.name, JSON.parse(JSON.stringify(entry))]);
+      if (filled) out.warmed.push(launch.name);
     } catch (error) {
       out.failed.push({ name: launch.name, error: error instanceof Error ? error.message : String(error) });
     } finally {
@@ -53,9 +55,8 @@ export async function fillHere(input: FillInput, log: (line: string) => void): P
 
 /**
  * `node <entry>` (the built fill-caches entry) given `input`, started as the bridge starts its
- * servers (a process group of its own: past `timeoutMs` it is stopped with every server it
- * started); its answer, or every server failed with why when it gives none (it did not start,
- * ended early, or ran too long).
+ * servers (a process group of its own, stopped past `timeoutMs` with every server it started); its
+ * answer, or every server failed with why when it gives none (not started, ended early, too long).
  */
 export async function fillApart(
   entry: string,

@@ -72,7 +72,7 @@ export class Gateway {
   }
 
   static async open(options: GatewayOptions): Promise<Gateway> {
-    const gateway = new Gateway(options, await ListCache.open(options.cacheFile));
+    const gateway = new Gateway(options, await ListCache.open(options.cacheFile, options.log));
     await gateway.reload();
     return gateway;
   }

@@ -76,6 +76,9 @@ export class ListCache {
   readonly #folders = new Map<string, Map<string, CachedServer>>();
   #writing: Promise<void> = Promise.resolve();
   #dirty = false;
+  /** Where a failed save is said (serve.log), and the entries left out of the file (said once each). */
+  #log: (line: string) => void = () => {};
+  readonly #unwritten = new WeakSet<CachedServer>();
   /** Told each time a tools list is kept (tools on demand indexes a changed one again at once). */
   toolsChanged: (name: string, folder?: string) => void = () => {};
   /** Each server's pins, read with the manifest (none: nothing held back, the bridge's own /mcp). */
@@ -90,8 +93,9 @@ export class ListCache {
     return new ListCache(undefined);
   }
 
-  static async open(file: string): Promise<ListCache> {
+  static async open(file: string, log: (line: string) => void): Promise<ListCache> {
     const cache = new ListCache(file);
+    cache.#log = log;
     try {
       const data = JSON.parse(await readFile(file, "utf8")) as { servers?: unknown; folders?: unknown };
       if (isPlain(data.servers))
@@ -159,14 +163,27 @@ export class ListCache {
     this.#dirty = true;
     this.#writing = this.#writing.then(async () => {
       this.#dirty = false;
-      const servers = Object.fromEntries(this.#entries);
-      const folders = Object.fromEntries(
-        [...this.#folders].map(([name, entries]) => [name, Object.fromEntries(entries)]),
+      // Said, never a rejection (which stopped every later save and the bridge's stop with it).
+      await writePrivateFile(file, this.#text(), { cache: true }).catch((error: unknown) =>
+        this.#log(`the list cache ${file} was not saved: ${(error as Error).message}`),
       );
-      await writePrivateFile(file, `${JSON.stringify({ version: 1, servers, folders }, null, 1)}\n`, {
-        cache: true,
-        // A cache: unwritten, the next start reads the servers again.
-      }).catch(() => {});
     });
+  }
+
+  /** The file's text, each entry apart: one JSON cannot write (nested past the stack) left out, said once. */
+  #text(): string {
+    const part = (entries: Map<string, CachedServer>, of?: string) =>
+      `{${[...entries].flatMap(([name, entry]) => {
+        try {
+          return `${JSON.stringify(name)}:${JSON.stringify(entry)}`;
+        } catch (e) {
+          if (!this.#unwritten.has(entry))
+            this.#log(`[share ${of ?? name}] its lists are not kept in ${this.#file}: ${String(e)}`);
+          this.#unwritten.add(entry);
+          return [];
+        }
+      })}}`;
+    const folders = [...this.#folders].map(([name, m]) => `${JSON.stringify(name)}:${part(m, name)}`);
+    return `{"version":1,"servers":${part(this.#entries)},"folders":{${folders}}}\n`;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * A 2026-07-28 request to a shared server on the lane, one route for both eras of its process: the
- * one call (share-call.ts) with the request's envelope as its client.
+ * request made one call (call.ts) at the edge, its client read from its envelope.
  */
 import type { JSONRPCMessage, JSONRPCRequest, RequestId } from "@modelcontextprotocol/server";
 import {
@@ -9,17 +9,18 @@ import {
   LOG_LEVEL_KEY,
 } from "../../core/jsonrpc/envelope-headers.js";
 import type { CallStop } from "../call-stop.js";
+import type { Call, CallClient } from "./call.js";
 import type { CachedServer } from "./list-cache.js";
 import { admits } from "./log-levels.js";
-import { type CallClient, callShared, type SharedCall, toProcess } from "./share-call.js";
-import type { SessionRef } from "./share-view.js";
+import { callShared } from "./share-call.js";
 import type { SharedChild } from "./shared-child.js";
 import type { Json } from "./wire-json.js";
 
 /** One request on its way: where it goes, whose it is, and how its answers reach its client. */
 export interface Passage {
   child: SharedChild;
-  session: SessionRef;
+  /** What the edge knows of its client besides its envelope: its credential, folder and tools. */
+  client: Pick<CallClient, "credential" | "project" | "tools">;
   m: JSONRPCRequest & { params: Json };
   send: (message: JSONRPCMessage, related?: RequestId) => void;
   stop: CallStop;
@@ -31,41 +32,29 @@ export interface Passage {
  * past it (docs/dev/performance.md).
  */
 export const answerOnLane = (p: Passage, cached: () => Promise<CachedServer>) =>
-  void callShared(sharedCall(p, cached)).then((answer) => p.stop.aborted || (answer && p.send(answer)));
+  void callShared(laneCall(p), p.child, cached).then(
+    (answer) => p.stop.aborted || (answer && p.send(answer)),
+  );
 
-/**
- * The request as the one call (share-call.ts) takes it: to the process by toProcess, or, when it is
- * the client's retry of a call the gateway parked for it, with its answer to the question.
- */
-export function sharedCall(p: Passage, server: SharedCall["server"]): SharedCall {
-  const { child, m } = p;
-  const call: SharedCall = {
-    request: m,
-    session: p.session,
-    child,
-    server,
-    upstream: (list) => {
-      const parked = list ? undefined : child.shim.handleOf(m.params.requestState);
-      return parked === undefined
-        ? toProcess(call, clientOf(p))
-        : child.shim.resume(parked, m.params.inputResponses as Json | undefined, p.stop);
-    },
-  };
-  return call;
-}
-
-/** The request's client, as its envelope says: what it can do, who it is, the log lines it asked for. */
-function clientOf(p: Passage): CallClient {
+/** The request as one call: its client as its envelope says (what it can do, who it is, the log lines it asked for). */
+function laneCall(p: Passage): Call {
   const { m, send } = p;
   const envelope = (m.params._meta ?? {}) as Json;
   const level = envelope[LOG_LEVEL_KEY] as string | undefined;
-  const related = (method: string, params: Json) =>
-    send({ jsonrpc: "2.0", method, params } as JSONRPCMessage, m.id);
-  const notify = (method: string, params: Json) => {
-    if (method === "notifications/message" && (level === undefined || !admits(level, params.level))) return;
-    related(method, params);
+  return {
+    request: m,
+    client: {
+      ...p.client,
+      era: "2026-07-28",
+      session: {},
+      capabilities: (envelope[CLIENT_CAPABILITIES_KEY] ?? {}) as Json,
+      info: envelope[CLIENT_INFO_KEY] as Json | undefined,
+      level,
+    },
+    stop: p.stop,
+    notify: (method, params) => {
+      if (method === "notifications/message" && (level === undefined || !admits(level, params.level))) return;
+      send({ jsonrpc: "2.0", method, params } as JSONRPCMessage, m.id);
+    },
   };
-  const capabilities = (envelope[CLIENT_CAPABILITIES_KEY] ?? {}) as Json;
-  const info = envelope[CLIENT_INFO_KEY] as Json | undefined;
-  return { envelope: { capabilities, level, info }, caller: { session: {}, notify }, related, stop: p.stop };
 }

@@ -34,16 +34,12 @@ export class Requests2026 {
     const found = this.#room.route(headers);
     if (!found.ok) return undefined;
     const child = this.#room.child(found.key, found.cwd);
-    const session: SessionRef = {
-      era: "2026-07-28",
-      subscriptions: new Set(),
-      tools: this.#room.gate(headers),
-    };
+    const client = this.#room.clientAt(headers, found.cwd);
     const cached = () => child.described();
     const m = specParams(message as Passage["m"]);
     return (send, stop) =>
       void this.#mirrorRefusal(child, m, headers).then((refused) => {
-        if (!refused) return answerOnLane({ child, session, m, send, stop }, cached);
+        if (!refused) return answerOnLane({ child, client, m, send, stop }, cached);
         const error = { code: RPC.headerMismatch, ...refused };
         if (!stop.aborted) send(laneRefusal({ jsonrpc: "2.0", id: m.id, error } as JSONRPCMessage));
       });
@@ -97,10 +93,11 @@ export class Requests2026 {
     try {
       const cached = await child.described();
       if (cached.capabilities.tools && !cached.lists["tools/list"]) await child.listsNow();
+      return paramRefusal(child.cached()?.lists["tools/list"], m, headers);
     } catch {
+      // Nor is one whose tools list nests past what can be walked (the stack): the server judges.
       return undefined;
     }
-    return paramRefusal(child.cached()?.lists["tools/list"], m, headers);
   }
 
   async #newHandler(key: string, cwd: string | undefined): Promise<McpHttpHandler> {

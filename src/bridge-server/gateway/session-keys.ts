@@ -8,7 +8,7 @@ import { looksWindowsTyped, windowsToWsl } from "../../core/environments/path-tr
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { credentialOf, labelOf } from "../credential.js";
 import { headerOf } from "../http-guards.js";
-import type { WireTransport } from "./child-wire.js";
+import type { OpenUpstream } from "./upstream.js";
 
 /** The project folder a client works in (its entry sends it; the relay sends its own cwd). */
 export const PROJECT_HEADER = "mcp-twin-project";
@@ -24,7 +24,7 @@ export interface PathSide {
 
 /** full: a cap met (every key held in use): 503, try again; forbidden: a credential not served here: 403. */
 export type ChildKey =
-  | { ok: true; key: string; cwd?: string; open?: () => WireTransport }
+  | { ok: true; key: string; cwd?: string; open?: OpenUpstream }
   | { ok: false; why: string; full?: true; forbidden?: true };
 
 /**

@@ -9,11 +9,12 @@ import { CallStop } from "../call-stop.js";
 import { Unavailable } from "../http-guards.js";
 import { type Descriptor, handshake } from "../route/handshake.js";
 import type { HttpSessionTransport } from "../session-transport.js";
-import { type AskMethod, type Caller, NEEDS } from "./asks.js";
+import { type AskMethod, NEEDS } from "./asks.js";
+import type { Call, CallClient } from "./call.js";
 import { capabilitiesOf } from "./eras.js";
 import type { CachedServer } from "./list-cache.js";
 import { admits } from "./log-levels.js";
-import { callShared, type SharedCall, toProcess } from "./share-call.js";
+import { callShared } from "./share-call.js";
 import type { SessionRef, ShareRoom } from "./share-view.js";
 import type { SharedChild } from "./shared-child.js";
 import { subscriptionRefusal } from "./subscriptions.js";
@@ -37,8 +38,14 @@ export async function connectSession(
   const found = room.route(headers, transport.sessionId);
   if (!found.ok) throw found.full ? new Unavailable(found.why) : new Error(found.why);
   const child = room.child(found.key, found.cwd);
-  const route = new SessionRoute(child, transport, await child.described());
-  route.session.tools = room.gate(headers);
+  const own = room.mode === "session";
+  const route = new SessionRoute(
+    child,
+    transport,
+    await child.described(),
+    room.clientAt(headers, found.cwd),
+    own,
+  );
   const attached = room.attached(found.key);
   attached.add(route.session);
   transport.onmessage = (message) => route.accept(message);
@@ -67,18 +74,27 @@ class SessionRoute {
   readonly #descriptor: Descriptor;
   /** What its last start learned when the session opened (what the client was told it can ask). */
   readonly #server: CachedServer;
-  /** What its initialize said: what the client can do, who it is. */
-  #client: { capabilities: Json; info?: Json | undefined } = { capabilities: {} };
+  /** Its client: what its initialize said (what it can do, who it is), what its request's headers did. */
+  #client: CallClient;
+  /** Whether its process is its alone (`session`): the client's roots are its to ask, and to change. */
+  readonly #own: boolean;
   /** Its requests in flight, each with what cancels it upstream. */
   readonly #calls = new Map<RequestId, (reason: string) => void>();
   /** The server's questions put to this client, waiting for its answer, under ids of the route's. */
   readonly #asks = new Map<number, (answer: JSONRPCMessage) => void>();
   #nextAsk = 1;
 
-  constructor(child: SharedChild, transport: HttpSessionTransport, cached: CachedServer) {
+  constructor(
+    child: SharedChild,
+    transport: HttpSessionTransport,
+    cached: CachedServer,
+    edge: Pick<CallClient, "credential" | "project" | "tools">,
+    own: boolean,
+  ) {
     this.#child = child;
     this.#transport = transport;
     this.#server = cached;
+    this.#own = own;
     this.#descriptor = {
       serverInfo: cached.serverInfo,
       capabilities: capabilitiesOf(cached),
@@ -93,7 +109,13 @@ class SessionRoute {
         if (needs && !this.#descriptor.capabilities[needs]) return;
         transport.deliver({ jsonrpc: "2.0", method, ...(params ? { params } : {}) });
       },
+      // Its own process's question outside a call (its roots, once changed) comes on its GET stream.
+      ...(own && {
+        asker: () =>
+          transport.streaming ? { client: this.#client, ask: this.#ask.bind(this, undefined) } : undefined,
+      }),
     };
+    this.#client = { ...edge, era: "2025-11-25", session: this.session, capabilities: {} };
   }
 
   accept(message: JSONRPCMessage): void {
@@ -104,7 +126,10 @@ class SessionRoute {
       return;
     }
     if ("id" in message) return void this.#request(message);
-    // Every other notification (initialized, roots/list_changed) is the session's own business.
+    // Its roots changed: told to its own process only (a shared one holds the manifest's folders).
+    if (message.method === "notifications/roots/list_changed" && this.#own)
+      this.#child.notify(message.method);
+    // Every other notification (initialized) is the session's own business.
     if (message.method === "notifications/cancelled") {
       const params = message.params as { requestId?: RequestId; reason?: unknown } | undefined;
       const cancel = params?.requestId !== undefined ? this.#calls.get(params.requestId) : undefined;
@@ -126,6 +151,7 @@ class SessionRoute {
       if (method === "initialize") {
         const { capabilities, clientInfo } = params ?? {};
         this.#client = {
+          ...this.#client,
           capabilities: (capabilities as Json | undefined) ?? {},
           ...(clientInfo ? { info: clientInfo as Json } : {}),
         };
@@ -136,15 +162,22 @@ class SessionRoute {
     }
     if (method === "resources/subscribe" || method === "resources/unsubscribe")
       return this.#subscription(m, params?.uri);
-    const call: SharedCall = {
+    // One call, cancelled when the client cancels it or ends.
+    const stop = new CallStop();
+    this.#calls.set(id, (reason) => stop.abort(Object.assign(new Error(reason), { cancelled: true })));
+    const call: Call = {
       request: m,
-      session: this.session,
-      child: this.#child,
-      server: this.#server,
-      upstream: () => this.#upstream(call),
+      client: { ...this.#client, level: this.session.logLevel },
+      stop,
+      notify: (method, params) => this.#notify(id, method, params),
+      ask: (method, params, signal) => this.#ask(id, method, params, signal),
     };
-    const answer = await callShared(call);
-    if (answer) this.#transport.deliver(answer);
+    try {
+      const answer = await callShared(call, this.#child, this.#server);
+      if (answer && !stop.aborted) this.#transport.deliver(answer);
+    } finally {
+      this.#calls.delete(id);
+    }
   }
 
   /** A resource (un)subscription: the process is subscribed to what its sessions together want. */
@@ -166,48 +199,23 @@ class SessionRoute {
     }
   }
 
-  /** The request to the process (toProcess), cancelled when the client cancels it or ends. */
-  async #upstream(call: SharedCall): Promise<Json> {
-    const { id } = call.request;
-    const stop = new CallStop();
-    this.#calls.set(id, (reason) => stop.abort(Object.assign(new Error(reason), { cancelled: true })));
-    const client = {
-      envelope: { ...this.#client, level: this.session.logLevel },
-      caller: this.#caller(id),
-      related: (method: string, params: Json) => this.#related(id, method, params),
-      stop,
-    };
-    try {
-      return await toProcess(call, client);
-    } catch (error) {
-      throw stop.aborted ? stop.reason : error;
-    } finally {
-      this.#calls.delete(id);
-    }
-  }
-
-  /** Whose call it is, and how its server's questions and log lines reach this client. */
-  #caller(id: RequestId): Required<Caller> {
-    return {
-      session: this.session,
-      ask: (method, params, signal) => this.#ask(id, method, params, signal),
-      notify: (method, params) => {
-        if (method !== "notifications/message") return this.#related(id, method, params);
-        if (this.#descriptor.capabilities.logging && admits(this.session.logLevel, params.level))
-          this.#related(id, method, params);
-      },
-    };
-  }
-
-  #related(id: RequestId, method: string, params: Json): void {
+  /** A notification of its call `id`'s: its progress; a log line, when the server logs and its level takes it. */
+  #notify(id: RequestId, method: string, params: Json): void {
+    if (method === "notifications/message")
+      if (!this.#descriptor.capabilities.logging || !admits(this.session.logLevel, params.level)) return;
     this.#transport.deliver({ jsonrpc: "2.0", method, params }, id);
   }
 
   /**
-   * The server's question put to this client on its call's own stream, when the client declared
-   * it can answer; given up (the client told) when `signal` aborts.
+   * The server's question put to this client on its call's own stream (`related`; none: its GET
+   * stream), when the client declared it can answer; given up (the client told) when `signal` aborts.
    */
-  #ask(related: RequestId, method: AskMethod, params: Json | undefined, signal: AbortSignal): Promise<Json> {
+  #ask(
+    related: RequestId | undefined,
+    method: AskMethod,
+    params: Json | undefined,
+    signal: AbortSignal,
+  ): Promise<Json> {
     const need = NEEDS[method] ?? method;
     // A refusal (as asks.ts's are), in words a 2025-11-25 end reads: nothing in the bridge went wrong.
     if (!this.#client.capabilities[need])
@@ -215,10 +223,12 @@ class SessionRoute {
         rpcError(`${method}: this client did not declare "${need}" when it connected`, RPC.serverError),
       );
     const id = this.#nextAsk++;
+    const deliver = (message: JSONRPCMessage) => this.#transport.deliver(message, related);
     return new Promise<Json>((resolve, reject) => {
       const given = () => {
         this.#asks.delete(id);
-        this.#related(related, "notifications/cancelled", { requestId: id, reason: String(signal.reason) });
+        const reason = String(signal.reason);
+        deliver({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: id, reason } });
         reject(signal.reason);
       };
       signal.addEventListener("abort", given, { once: true });
@@ -228,7 +238,7 @@ class SessionRoute {
         if ("result" in answer) resolve(answer.result as Json);
         else if ("error" in answer) reject(Object.assign(new Error(answer.error.message), answer.error));
       });
-      this.#transport.deliver({ jsonrpc: "2.0", id, method, ...(params ? { params } : {}) }, related);
+      deliver({ jsonrpc: "2.0", id, method, ...(params ? { params } : {}) });
     });
   }
 

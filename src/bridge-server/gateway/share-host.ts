@@ -4,17 +4,21 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import os from "node:os";
-import { SHARE_PREFIX } from "../../core/bridge-link/index.js";
+import { presentedLabel, SHARE_PREFIX } from "../../core/bridge-link/index.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { type Clock, realClock } from "../clock.js";
+import { credentialOf } from "../credential.js";
 import type { Endpoint } from "../endpoint.js";
 import { headerOf } from "../http-guards.js";
+import { foldersIn, rootsOf } from "./asks.js";
+import type { CallClient } from "./call.js";
 import type { CacheScope } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
-import type { WireTransport } from "./child-wire.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
+import { roomFor } from "./key-room.js";
 import { ListCache, type ListKind, launchKey } from "./list-cache.js";
+import { processOpener } from "./process-upstream.js";
 import { Requests2026 } from "./requests-2026.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
@@ -23,7 +27,9 @@ import { launchSecrets, ShareLog } from "./share-log.js";
 import { rssOf, type ShareRestart, type ShareStatus } from "./share-status.js";
 import type { SessionRef, ShareRoom } from "./share-view.js";
 import { type ChildOutcome, SharedChild } from "./shared-child.js";
-import { clientOf, type ToolFilter, toolFilter } from "./tool-filter.js";
+import { clientOf, toolPolicy } from "./tool-policy.js";
+import type { OpenUpstream } from "./upstream.js";
+import type { Json } from "./wire-json.js";
 
 export interface HostOptions {
   cache: ListCache;
@@ -40,19 +46,14 @@ export interface HostOptions {
    */
   inProcess?: {
     path: string;
-    open?(key: string): WireTransport;
+    open?: OpenUpstream;
     keyOf?(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey;
+    /** Why a request with these headers is not served here (403), whatever opened its session before. */
+    forbidden?(headers: IncomingHttpHeaders | Headers): string | undefined;
     /** Told when a key and all of it are forgotten (its session ended, its idle time ran out). */
     dropped?(key: string): void;
   };
 }
-
-/**
- * The sessions (or folders) a `session` or `project` server holds at once, a process each or
- * only what they were answered: past it, the idlest one not in use is forgotten to make room,
- * and when every one is in use a new one is refused.
- */
-const MAX_KEYS = 256;
 
 export class ShareHost implements ShareRoom {
   readonly name: string;
@@ -64,6 +65,8 @@ export class ShareHost implements ShareRoom {
   readonly log: (line: string) => void;
   readonly #shim: ReverseShim;
   readonly #children = new Map<string, SharedChild>();
+  /** The credential each key was made by (key-room.ts: none makes more than its share). */
+  readonly #holders = new Map<string, string>();
   /** 2025-11-25 sessions attached to each process. */
   readonly #sessions = new Map<string, Set<SessionRef>>();
   readonly #requests2026: Requests2026;
@@ -115,7 +118,7 @@ export class ShareHost implements ShareRoom {
     this.#key = key;
     if (this.#own) this.#own.secrets = launchSecrets(launch);
     if (!changed) return false;
-    await Promise.all([...this.#children.keys()].map((key) => this.drop(key)));
+    await Promise.all([...this.#children.keys()].map((key) => this.drop(key, false)));
     // What failed was the old launch's: the new one has not been tried.
     this.#failure = undefined;
     this.#lastStartFailed = false;
@@ -153,6 +156,7 @@ export class ShareHost implements ShareRoom {
         return key.ok ? undefined : key;
       },
       connect: async (transport, headers) => connectSession(this, transport, headers),
+      ...(this.#o.inProcess?.forbidden ? { forbidden: this.#o.inProcess.forbidden } : {}),
       sessionHeaders: this.mode === "project" ? [PROJECT_HEADER] : [],
       lane: (headers, message) => this.#requests2026.laneFor(headers, message),
       serve2026: (request, parsedBody) => this.#requests2026.serve(request, parsedBody),
@@ -161,13 +165,26 @@ export class ShareHost implements ShareRoom {
   }
 
   /**
-   * The tool rules of the client a request's client token names, read again on each use (a reload
-   * changes them): what the gateway keeps for a client whose entry has no field of its own.
+   * What a request's headers say of its client: its client token's label, its project folder, and
+   * the tools it gets (tool-policy.ts), read again on each use (a reload changes them): what the
+   * gateway keeps for a client whose entry has no field of its own.
    */
-  gate(headers: IncomingHttpHeaders | Headers | undefined): (() => ToolFilter | undefined) | undefined {
-    const client = clientOf(headers);
-    return client === undefined ? undefined : () => toolFilter(this.name, this.#launch.toolRules, client);
+  clientAt(
+    headers: IncomingHttpHeaders | Headers,
+    cwd?: string,
+  ): Pick<CallClient, "credential" | "project" | "tools"> {
+    const credential = presentedLabel(headerOf(headers, "authorization"));
+    const client = clientOf(credential);
+    return {
+      credential,
+      project: this.mode === "project" ? cwd : undefined,
+      // `/tools` (in process) lists its servers' tools as their own policies leave them: no pins of its own.
+      tools: (listed) =>
+        toolPolicy(this.name, this.#launch.toolRules, client, { pins: this.#pins(), listed }),
+    };
   }
+
+  #pins = () => (this.#o.inProcess ? undefined : this.#o.cache.pins);
 
   #keyFor(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey {
     const own = this.#o.inProcess?.keyOf;
@@ -176,41 +193,27 @@ export class ShareHost implements ShareRoom {
   }
 
   /**
-   * The process a request goes to, as #keyFor says, made room for (MAX_KEYS) when it is a new
+   * The process a request goes to, as #keyFor says, made room for (key-room.ts) when it is a new
    * one; one already held is marked as used now (a key no request names is forgotten: #sweep).
    */
   route(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey {
     const found = this.#keyFor(headers, session);
     if (!found.ok) return found;
     const held = this.#children.get(found.key);
-    if (held) held.touch();
-    else if (this.#children.size >= MAX_KEYS && !this.#forgetIdlest())
-      return {
-        ok: false,
-        full: true,
-        why: `Service Unavailable: this server already holds ${MAX_KEYS} ${this.mode === "project" ? "project folders, each of them in use: try again once one is not (no session on it, and its process stopped after bridge.idleMinutes idle)" : "sessions, each of them in use: try again once one ends"}`,
-      };
-    else if (found.open) this.child(found.key, found.cwd, found.open);
+    held?.touch();
+    if (held) return found;
+    const holder = credentialOf(headers);
+    const keys = [...this.#children].flatMap(([key, child]) => {
+      const { state, inFlight, idleMs } = child.info();
+      const inUse = state === "starting" || inFlight > 0 || (this.#sessions.get(key)?.size ?? 0) > 0;
+      return key === "warm" ? [] : [{ key, holder: this.#holders.get(key) ?? "", idleMs, inUse }];
+    });
+    const room = roomFor(keys, holder, this.mode === "project" ? "project folders" : "sessions");
+    if (room.full) return { ok: false, full: true, why: room.full };
+    if (room.forget) void this.drop(room.forget);
+    this.#holders.set(found.key, holder);
+    this.child(found.key, found.cwd, found.open);
     return found;
-  }
-
-  /** Whether nothing uses this process now: not running or starting, no call, no session attached. */
-  #unused(key: string, child: SharedChild): boolean {
-    const info = child.info();
-    return info.state === "stopped" && info.inFlight === 0 && (this.#sessions.get(key)?.size ?? 0) === 0;
-  }
-
-  /** Make room for a new key: the idlest one not in use is forgotten (false: none is). */
-  #forgetIdlest(): boolean {
-    let idlest: [string, number] | undefined;
-    for (const [key, child] of this.#children) {
-      if (key === "warm" || !this.#unused(key, child)) continue;
-      const idle = child.info().idleMs;
-      if (!idlest || idle > idlest[1]) idlest = [key, idle];
-    }
-    if (!idlest) return false;
-    void this.drop(idlest[0]);
-    return true;
   }
 
   /**
@@ -225,7 +228,7 @@ export class ShareHost implements ShareRoom {
     return true;
   }
 
-  child(key: string, cwd?: string, open?: () => WireTransport): SharedChild {
+  child(key: string, cwd?: string, open?: OpenUpstream): SharedChild {
     let child = this.#children.get(key);
     if (!child) {
       // A project's process runs in its folder; a machine's or a session's in the home folder —
@@ -236,18 +239,17 @@ export class ShareHost implements ShareRoom {
         sendResourceUpdated(this.#sessions.get(key) ?? [], uri);
         this.#requests2026.resourceUpdated(key, uri);
       });
+      // What happens to the process goes to both logs; what it writes (stderr, stdout that is
+      // not JSON-RPC), to its own.
+      const transport = () =>
+        new ChildTransport(
+          launch,
+          (line) => this.#event(key, line),
+          (line) => (this.#own ? this.#own.write(key, line) : this.#event(key, line)),
+        );
       child = new SharedChild(
         launch.name,
-        // What happens to the process goes to both logs; what it writes (stderr, stdout that is
-        // not JSON-RPC), to its own.
-        () =>
-          open?.() ??
-          this.#o.inProcess?.open?.(key) ??
-          new ChildTransport(
-            launch,
-            (line) => this.#event(key, line),
-            (line) => (this.#own ? this.#own.write(key, line) : this.#event(key, line)),
-          ),
+        open ?? this.#o.inProcess?.open ?? processOpener(transport, launch.name, this.#clock),
         this.#key,
         this.#o.inProcess?.keyOf ? ListCache.memory() : this.#o.cache,
         {
@@ -256,8 +258,18 @@ export class ShareHost implements ShareRoom {
           resourceUpdated: (uri) => updates.add(uri),
           wanted: () => new Set([...(this.#sessions.get(key) ?? [])].flatMap((s) => [...s.subscriptions])),
           message: (params) => sendLogMessage(this.#sessions.get(key) ?? [], params),
+          log: (line) => this.#event(key, line),
+          owner: () => {
+            for (const s of this.#sessions.get(key) ?? []) if (s.asker) return s.asker();
+            return undefined;
+          },
         },
-        { scope: this.#scopeOf(key, cwd), clock: this.#clock, shim: this.#shim },
+        {
+          scope: this.#scopeOf(key, cwd),
+          clock: this.#clock,
+          shim: this.#shim,
+          roots: this.#rootsOf(key, cwd),
+        },
       );
       this.#children.set(key, child);
     }
@@ -301,6 +313,17 @@ export class ShareHost implements ShareRoom {
   }
 
   /**
+   * The gateway's answer to a `roots/list` of process `key`, when it is no one client's: a
+   * `project` process's folder; a `machine` one's (and the one filling the cache) the folders its
+   * manifest entry names in its arguments, or none. A `session` process asks its own client.
+   */
+  #rootsOf(key: string, cwd: string | undefined): (() => Promise<Json>) | undefined {
+    if (this.mode === "session" && key !== "warm") return undefined;
+    if (this.mode === "project" && cwd !== undefined) return async () => rootsOf([cwd]);
+    return async () => rootsOf(await foldersIn(this.#launch.args));
+  }
+
+  /**
    * Whose answers a process's are (shared-child.ts): a project's folder's, a session's own, the
    * server's for the machine (and for the process that fills the cache).
    */
@@ -332,13 +355,20 @@ export class ShareHost implements ShareRoom {
         this.#event(key, `stopping after ${Math.round(info.idleMs / 1000)} s without a call`);
         if (this.mode === "machine" || attached) await child.stop();
         else await this.drop(key);
-      } else if (this.mode !== "machine" && key !== "warm" && this.#unused(key, child)) await this.drop(key);
+      } else if (this.mode !== "machine" && key !== "warm" && info.state === "stopped" && !attached)
+        await this.drop(key);
     }
   }
 
-  async drop(key: string): Promise<void> {
+  /**
+   * Forget process `key` and all of it. `retire` (not on a reload): a request on its way to it is
+   * told to send it again, never starts a process this server no longer holds.
+   */
+  async drop(key: string, retire = true): Promise<void> {
     const child = this.#children.get(key);
+    if (child) child.retired = retire;
     this.#children.delete(key);
+    this.#holders.delete(key);
     this.#o.inProcess?.dropped?.(key);
     if (child) this.#restartsBefore += child.info().restarts;
     await this.#requests2026.drop(key, async () => {

@@ -1,19 +1,18 @@
 /**
- * One process of a shared server: started on first need in the protocol era it speaks (asked once,
- * remembered), its calls forwarded raw over its wire, its own messages handed on, restarted after a
- * death with backoff, stopped when idle.
+ * One process of a shared server (or an upstream in this process, upstream.ts): started on first
+ * need, its calls counted and handed to its upstream, its questions answered by whoever may, its
+ * own messages handed on, restarted after a death with backoff, stopped when idle.
  */
-import type { JSONRPCRequest, LoggingMessageNotificationParams } from "@modelcontextprotocol/server";
+import type { LoggingMessageNotificationParams } from "@modelcontextprotocol/server";
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import { type Clock, realClock } from "../clock.js";
-import type { Era } from "../endpoint.js";
-import { ASK_METHODS, type AskMethod, Asks, type Caller } from "./asks.js";
+import { ASK_METHODS, type AskMethod, Asks, onlyCaller } from "./asks.js";
+import type { Ask, Call, CallClient } from "./call.js";
 import { type CacheScope, ChildLists } from "./child-lists.js";
-import { ChildWire, type SendOptions, type WireTransport } from "./child-wire.js";
-import { type Connected, connectInEra } from "./era-probe.js";
-import type { CachedServer, ListCache, ListKind, ListMethod } from "./list-cache.js";
+import { type CachedServer, isList, type ListCache, type ListKind, type ListMethod } from "./list-cache.js";
 import type { ReverseShim } from "./reverse-shim.js";
 import { UpstreamSubscriptions } from "./subscriptions.js";
+import type { OpenUpstream, Upstream } from "./upstream.js";
 import type { Json } from "./wire-json.js";
 
 const LIST_CHANGED: Record<string, ListKind> = {
@@ -25,6 +24,16 @@ const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 10_000;
 /** Up this long, a server's next death starts the backoff over. */
 const HEALTHY_MS = 30_000;
+/** How often one call's `input_required` may ask `roots/list` again after the gateway answered it. */
+const ROOTS_ROUNDS = 3;
+
+/** A client a question may be put to: whose it is, and how to ask it (none: it cannot be, now). */
+export interface Asker {
+  client: CallClient;
+  ask?: Ask | undefined;
+  /** The call it is of (none: its session's own client, asked outside a call). */
+  call?: Call;
+}
 
 /** What the shared server does that concerns its sessions (share-host.ts routes it). */
 export interface ChildEvents {
@@ -36,6 +45,18 @@ export interface ChildEvents {
   message(params: LoggingMessageNotificationParams): void;
   /** A start worked or failed, or the process ended when it was not asked to. */
   outcome(event: ChildOutcome): void;
+  /** What it did that the logs say (a question refused). */
+  log(line: string): void;
+  /** A `session` process's own client, to ask its roots outside a call (none: no such client can be asked now). */
+  owner?(): Asker | undefined;
+}
+
+/** `roots`: the gateway's answer to `roots/list` of a process that is no one client's (share-host.ts). */
+export interface ChildOptions {
+  scope?: CacheScope;
+  clock?: Clock;
+  shim: ReverseShim;
+  roots?: (() => Promise<Json>) | undefined;
 }
 
 export type ChildOutcome =
@@ -45,18 +66,18 @@ export type ChildOutcome =
 
 export class SharedChild {
   readonly name: string;
-  readonly #transportOf: () => WireTransport;
+  readonly #open: OpenUpstream;
   /** Its server's calls parked for a 2026-07-28 client's answer (the cap is the server's, not the process's). */
   readonly shim: ReverseShim;
-  readonly cache: ListCache;
+  readonly #cache: ListCache;
   readonly #launchKey: string;
   readonly #events: ChildEvents;
-  /** The running process, past its handshake. */
-  #live: Connected | undefined;
-  #transport: WireTransport | undefined;
-  #starting: Promise<Connected> | undefined;
+  readonly #roots: (() => Promise<Json>) | undefined;
+  /** The running upstream, past its start. */
+  #live: Upstream | undefined;
+  #starting: Promise<Upstream> | undefined;
   readonly #clock: Clock;
-  /** What this process asked its sessions' clients and is still waiting for. */
+  /** What its server asked its clients and is still waiting for. */
   readonly #asks: Asks;
   #startedAt = 0;
   #lastActivity: number;
@@ -64,37 +85,40 @@ export class SharedChild {
   #backoff = FIRST_BACKOFF_MS;
   #restarts = 0;
   #stopping = false;
+  /** Let go by its server (share-host.ts): a call still on its way to it fails, never starts it again. */
+  retired = false;
   #lastError: { message: string; at: number } | undefined;
   #failed = false;
   /** Calls sent or about to be (a start's too): whose they are, for the questions they cause. */
-  readonly #inFlight = new Map<object, Caller>();
+  readonly #inFlight = new Set<Asker>();
   /** What it said it holds (its cache entry as its scope sees it) and the lists it reads. */
   readonly #lists: ChildLists;
   /** The resources its sessions want updates of, and what its process was asked. */
   readonly #subs = new UpstreamSubscriptions();
 
   /**
-   * `name`: what its cache entry is kept under, and what errors call it; `open`: the transport a
-   * start connects over — a process of its own (share-host.ts starts one through ChildTransport), or
-   * the bridge's own server in this process. `launchKey`: what its answers are kept under in `cache`
-   * (another key, another server); `scope`: whose its answers are (CacheScope; default the server's).
+   * `name`: what its cache entry is kept under, and what errors call it; `open`: starts its
+   * upstream — a process of its own (process-upstream.ts), or one in this process. `launchKey`:
+   * what its answers are kept under in `cache` (another key, another server); `scope`: whose its
+   * answers are (CacheScope; default the server's).
    */
   constructor(
     name: string,
-    open: () => WireTransport,
+    open: OpenUpstream,
     launchKey: string,
     cache: ListCache,
     events: ChildEvents,
-    options: { scope?: CacheScope; clock?: Clock; shim: ReverseShim },
+    options: ChildOptions,
   ) {
     this.name = name;
     this.#clock = options.clock ?? realClock;
     this.#asks = new Asks(this.#clock);
     this.#lastActivity = this.#clock.now();
-    this.#transportOf = open;
+    this.#open = open;
     this.shim = options.shim;
+    this.#roots = options.roots;
     this.#launchKey = launchKey;
-    this.cache = cache;
+    this.#cache = cache;
     this.#events = events;
     this.#lists = new ChildLists({
       name: this.name,
@@ -131,7 +155,7 @@ export class SharedChild {
   /** What it is doing now, for the status and the idle sweep (share-host.ts). */
   info() {
     return {
-      pid: this.#live ? this.#transport?.pid : undefined,
+      pid: this.#live?.pid,
       state: this.#live
         ? ("running" as const)
         : this.#starting
@@ -156,8 +180,9 @@ export class SharedChild {
   }
 
   /** The server running, started (once, for every waiter) when it is not. */
-  start(): Promise<Connected> {
+  start(): Promise<Upstream> {
     if (this.#live) return Promise.resolve(this.#live);
+    if (this.retired) return Promise.reject(new Error("its process was let go: send the request again"));
     this.#stopping = false;
     this.#starting ??= this.#start().finally(() => {
       this.#starting = undefined;
@@ -177,14 +202,6 @@ export class SharedChild {
     if (live) await this.#subs.apply(live);
   }
 
-  /**
-   * A question of a 2026-07-28 process's `input_required` put to the client of `caller`: capped and
-   * timed per session like its other questions (asks.ts); `given` aborts it (the call ended).
-   */
-  ask(caller: Required<Caller>, method: AskMethod, params: Json | undefined, given?: AbortSignal) {
-    return this.#asks.put(caller.session, method, (signal) => caller.ask(method, params, signal), given);
-  }
-
   /** `fresh`: the next start does not wait out the backoff of earlier deaths (a restart asked for). */
   async stop(options: { fresh?: boolean } = {}): Promise<void> {
     this.#stopping = true;
@@ -198,19 +215,28 @@ export class SharedChild {
     const live = this.#live;
     this.#live = undefined;
     // Stopping: a process already gone has nothing more to close.
-    await live?.wire.close().catch(() => {});
+    await live?.close().catch(() => {});
   }
 
-  async #start(): Promise<Connected> {
+  async #start(): Promise<Upstream> {
     const wait = this.#diedAt + this.#backoff - this.#clock.now();
     if (this.#diedAt && wait > 0) await new Promise<void>((r) => this.#clock.after(wait, r));
     const cached = this.cached();
-    let live: Connected;
+    let live: Upstream;
+    // Its events are this start's: a process another start left behind says nothing to this one.
+    let mine: Upstream | undefined;
+    const events = {
+      notified: (method: string, params: Json | undefined) => this.#notified(mine, method, params),
+      asked: (method: string, params: Json | undefined, signal: AbortSignal) =>
+        this.#question(method, params, signal, onlyCaller(this.#inFlight)),
+      closed: (exit?: string) => this.#died(mine, exit),
+    };
     try {
       // A folder it never ran in still knows the server's era (its entry, where one is kept).
-      live = await connectInEra(cached ?? this.cache.get(this.name, this.#launchKey), () => this.#open());
+      live = await this.#open(events, cached ?? this.#cache.get(this.name, this.#launchKey));
+      mine = live;
     } catch (error) {
-      const message = this.#startError(error);
+      const message = error instanceof Error ? error.message : String(error);
       this.#failed = true;
       this.#ended({ kind: "failed", error: message });
       throw new Error(`the shared server "${this.name}" did not start: ${message}`);
@@ -219,7 +245,7 @@ export class SharedChild {
     // A start that works clears what failed before: its state is what it is now.
     this.#failed = false;
     this.#lastError = undefined;
-    this.#events.outcome({ kind: "started", pid: this.#transport?.pid });
+    this.#events.outcome({ kind: "started", pid: live.pid });
     this.#startedAt = this.#clock.now();
     this.#lastActivity = this.#clock.now();
     await this.#learn(live, cached);
@@ -227,7 +253,7 @@ export class SharedChild {
   }
 
   /** What a start learned goes to the cache, its subscriptions again to its process. */
-  async #learn(live: Connected, cached: CachedServer | undefined): Promise<void> {
+  async #learn(live: Upstream, cached: CachedServer | undefined): Promise<void> {
     const { era, capabilities } = this.#lists.learned(live, cached);
     this.#subs.restarted();
     if (era === "2026-07-28" || this.#subs.wanted > 0) await this.#subs.apply(live);
@@ -239,36 +265,10 @@ export class SharedChild {
     return this.#lists.listsNow();
   }
 
-  /** Why a start failed, in words: a process that exited before it answered is said to have (what it printed is in its log). */
-  #startError(error: unknown): string {
-    const exit = (error as { closed?: boolean }).closed && this.#transport?.exit;
-    if (exit) return `the server exited (${exit}) before it answered`;
-    return error instanceof Error ? error.message : String(error);
-  }
-
-  /** A new process, and its wire: its questions put to the sessions whose calls are in flight. */
-  async #open(): Promise<ChildWire> {
-    const transport = this.#transportOf();
-    this.#transport = transport;
-    const asked = (method: string, params: Json | undefined, signal: AbortSignal) =>
-      (ASK_METHODS as readonly string[]).includes(method)
-        ? this.#asks.duringCall([...this.#inFlight.values()], method as AskMethod, params, signal)
-        : Promise.reject(rpcError("Method not found", RPC.methodNotFound));
-    const notified = (method: string, params: Json | undefined) => this.#notified(wire, method, params);
-    const wire = new ChildWire(
-      transport,
-      this.name,
-      { asked, notified, closed: () => this.#died(wire) },
-      this.#clock,
-    );
-    await transport.start();
-    return wire;
-  }
-
   /** What the process says to no call in particular: list changes, resource updates, log lines. */
-  #notified(wire: ChildWire, method: string, params: Json | undefined): void {
+  #notified(from: Upstream | undefined, method: string, params: Json | undefined): void {
     const kind = LIST_CHANGED[method];
-    const live = this.#live?.wire === wire ? this.#live : undefined;
+    const live = from !== undefined && this.#live === from ? from : undefined;
     if (kind) void (live && this.#lists.changed(live, kind));
     else if (method === "notifications/resources/updated" && typeof params?.uri === "string")
       this.#events.resourceUpdated(params.uri);
@@ -276,56 +276,113 @@ export class SharedChild {
       this.#message(params as LoggingMessageNotificationParams);
   }
 
-  /**
-   * The era the process speaks, started first when it is not running (a failed start is the call's
-   * error: a plain Error, which its client is answered as -32603 with its message).
-   */
-  async speaks(): Promise<Era | undefined> {
-    await this.start();
-    return this.cached()?.era;
+  /** A client's notification its process may act on (a `session` process's own client's roots changed). */
+  notify(method: string): void {
+    this.#live?.notify?.(method);
   }
 
   /**
-   * One request to the process, started first when it is not running: written as it came over its
-   * wire (child-wire.ts: under an id of the gateway's, its progress under a token of the gateway's,
-   * given to `progress`) — no schema between them. A death answers it like any call; `stop`
-   * cancels it at the server. Its result, or its error thrown as the SDK's client throws one (its
-   * code, message and data).
+   * One call of a client, its upstream started when it is not running; `c.stop` cancels it. A
+   * 2026-07-28 client's call of a 2025-11-25 server that asks is parked for its retry (reverse-shim.ts).
    */
-  async call(message: JSONRPCRequest, caller: Caller, options: SendOptions = {}): Promise<Json> {
-    const key = {};
-    this.#inFlight.set(key, caller);
+  async call(c: Call): Promise<Json> {
+    const params = c.request.params;
+    const parked = isList(c.request.method) ? undefined : this.shim.handleOf(params?.requestState);
+    if (parked !== undefined)
+      return this.shim.resume(parked, params?.inputResponses as Json | undefined, c.stop);
+    return this.#track({ client: c.client, ask: c.ask, call: c }, async (asking) => {
+      const live = await this.start();
+      this.#lists.sent(c.request.method);
+      if (c.client.era === "2025-11-25") return live.call({ ...c, ask: asking });
+      if (live.said.era === "2026-07-28") return this.#rootsAnswered(live, c);
+      const run = (ask: Ask, stop: Call["stop"]) =>
+        this.#track({ client: c.client, ask, call: c }, (asked) => live.call({ ...c, ask: asked, stop }));
+      return this.shim.start(run, c.client.capabilities, c.stop);
+    });
+  }
+
+  /**
+   * A 2026-07-28 client's call of a 2026-07-28 server: its `input_required` goes to the client, but a
+   * `roots/list` the gateway answers (#roots) is answered here and the call sent again, a few times at most.
+   */
+  async #rootsAnswered(live: Upstream, c: Call): Promise<Json> {
+    let request = c.request;
+    for (let round = 0; ; round++) {
+      const result = await live.call({ ...c, request });
+      const asked = Object.entries((result.inputRequests ?? {}) as Record<string, Json>);
+      const roots = asked.filter(([, q]) => q?.method === "roots/list");
+      if (result.resultType !== "input_required" || roots.length === 0 || !this.#roots) return result;
+      if (roots.length < asked.length)
+        return { ...result, inputRequests: Object.fromEntries(asked.filter((a) => !roots.includes(a))) };
+      if (round === ROOTS_ROUNDS)
+        throw rpcError(`the shared server "${this.name}" asked roots/list again after it was answered`);
+      const answer = await this.#roots();
+      const { requestState, inputResponses, ...rest } = request.params ?? {};
+      const state = result.requestState ?? requestState;
+      const given = { ...(inputResponses as Json), ...Object.fromEntries(roots.map(([k]) => [k, answer])) };
+      const params = { ...rest, inputResponses: given, ...(state !== undefined && { requestState: state }) };
+      request = { ...request, params };
+    }
+  }
+
+  /** `work` with `caller` in flight (its questions put as #question says), the process kept busy. */
+  async #track(caller: Asker, work: (ask: Ask) => Promise<Json>): Promise<Json> {
+    this.#inFlight.add(caller);
     this.#lastActivity = this.#clock.now();
     try {
-      await this.speaks();
-      const live = this.#live;
-      if (!live) throw rpcError(`the shared server "${this.name}" is not running`);
-      this.#lists.sent(message.method);
-      const response = await live.wire.send(message as { method: string; params?: Json }, options);
-      if ("error" in response) throw Object.assign(new Error(response.error.message), response.error);
-      return ("result" in response ? response.result : {}) as Json;
+      return await work((method, params, signal) => this.#question(method, params, signal, caller));
     } finally {
-      this.#inFlight.delete(key);
+      this.#inFlight.delete(caller);
       this.#lastActivity = this.#clock.now();
       if (this.#inFlight.size === 0) void this.#lists.listsNow();
     }
   }
 
-  /** A log message: to the one call in flight that wants it, else to the sessions (share-host.ts). */
+  /**
+   * Who answers a question of its server's (`asking`: the call's client, or why none can be said),
+   * as docs/dev/gateway.md says: the gateway (roots), that client only, or none (refused, logged).
+   */
+  #question(
+    method: string,
+    params: Json | undefined,
+    given: AbortSignal,
+    asking: Asker | string,
+  ): Promise<Json> {
+    if (!(ASK_METHODS as readonly string[]).includes(method))
+      return Promise.reject(rpcError("Method not found", RPC.methodNotFound));
+    const roots = method === "roots/list";
+    if (roots && this.#roots) return this.#roots();
+    const caller = typeof asking !== "string" ? asking : roots ? this.#events.owner?.() : undefined;
+    if (!caller) {
+      // A refusal (-32000), as the cap's and the timeout's are: nothing in the bridge went wrong.
+      const why = `${method}: a shared server can ask a client only during that client's own call (${typeof asking === "string" ? asking : "none can be asked now"})`;
+      this.#events.log(why);
+      return Promise.reject(rpcError(why, RPC.serverError));
+    }
+    if (roots && !caller.client.capabilities.roots) return Promise.resolve({ roots: [] });
+    const ask = caller.ask;
+    if (!ask) return Promise.reject(rpcError(`${method}: this client cannot be asked now`, RPC.serverError));
+    return this.#asks.put(
+      caller.client.session,
+      method,
+      (signal) => ask(method as AskMethod, params, signal),
+      given,
+    );
+  }
+
+  /** A log message: to the one client with calls in flight (on its call), else to the sessions (share-host.ts). */
   #message(params: LoggingMessageNotificationParams): void {
-    const callers = [...this.#inFlight.values()];
-    const only = callers.length === 1 ? callers[0] : undefined;
-    if (only?.notify) only.notify("notifications/message", params);
+    const only = onlyCaller(this.#inFlight);
+    if (typeof only !== "string" && only.call) only.call.notify("notifications/message", params as Json);
     else this.#events.message(params);
   }
 
   /** Its process ended (the calls in flight on its wire failed already). */
-  #died(wire: ChildWire): void {
-    if (this.#live?.wire !== wire) return;
+  #died(from: Upstream | undefined, how: string | undefined): void {
+    if (from === undefined || this.#live !== from) return;
     this.#live = undefined;
     if (this.#stopping) return;
     this.#restarts++;
-    const how = this.#transport?.exit;
     // A death soon after a start waits longer before the next one; a long healthy run starts over.
     const healthy = this.#clock.now() - this.#startedAt > HEALTHY_MS;
     this.#ended({ kind: "exited", error: `the server exited${how ? ` (${how})` : ""}` }, healthy);

@@ -2,7 +2,7 @@
  * Resource subscriptions through a shared server: how many one session may hold, and what a
  * process is asked when the wanted set changes (only the difference, never the whole set again).
  */
-import type { Connected } from "./era-probe.js";
+import type { Upstream } from "./upstream.js";
 import type { Json } from "./wire-json.js";
 
 /**
@@ -46,15 +46,15 @@ export class UpstreamSubscriptions {
     this.#listen = undefined;
   }
 
-  async apply(live: Connected): Promise<void> {
-    if (live.era === "2026-07-28") return this.#relisten(live);
+  async apply(live: Upstream): Promise<void> {
+    if (live.said.era === "2026-07-28") return this.#relisten(live);
     // Only the difference: what is wanted and was not asked for, and what was and is no longer wanted.
     const added = [...this.#wanted].filter((u) => !this.#subscribed.has(u));
     const gone = [...this.#subscribed].filter((u) => !this.#wanted.has(u));
     this.#subscribed = new Set(this.#wanted);
     // A server that refuses a subscription sends no updates for it, which is what it said; a refused
     // unsubscribe leaves updates the bridge drops (no session wants them).
-    const ask = (method: string, uri: string) => live.wire.request(method, { uri }).catch(() => {});
+    const ask = (method: string, uri: string) => live.request(method, { uri }).catch(() => {});
     await Promise.all([
       ...added.map((uri) => ask("resources/subscribe", uri)),
       ...gone.map((uri) => ask("resources/unsubscribe", uri)),
@@ -62,8 +62,8 @@ export class UpstreamSubscriptions {
   }
 
   /** A 2026-07-28 process sends nothing unasked: one listen for its list changes and the resources wanted. */
-  async #relisten(live: Connected): Promise<void> {
-    const caps = live.capabilities as Record<
+  async #relisten(live: Upstream): Promise<void> {
+    const caps = live.said.capabilities as Record<
       string,
       { listChanged?: boolean; subscribe?: boolean } | undefined
     >;
@@ -77,9 +77,9 @@ export class UpstreamSubscriptions {
     };
     const before = this.#listen;
     this.#listen =
-      Object.keys(filter).length > 0
+      Object.keys(filter).length > 0 && live.listen
         ? // A refused listen: no list changes come, and the cached lists stay what the server said.
-          await live.wire.listen(filter as Json).catch(() => undefined)
+          await live.listen(filter as Json).catch(() => undefined)
         : undefined;
     // The old listen is replaced: one already ended has nothing to close.
     before?.();

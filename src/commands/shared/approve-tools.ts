@@ -11,7 +11,7 @@ import { andList } from "../../core/text/prose-lists.js";
 import type { CommandContext, SharedOptions } from "./command.js";
 
 /** Whether there is a person to ask: a terminal, and no --json. */
-export const canAsk = (ctx: CommandContext) => !ctx.output.json && ctx.terminal.stdin.isTTY === true;
+const canAsk = (ctx: CommandContext) => !ctx.output.json && ctx.terminal.stdin.isTTY === true;
 
 /**
  * Show and ask about each server of `view` with changes; the servers approved. Without a terminal

@@ -19,9 +19,9 @@ export const DESKTOP_ENTRY = "mcp-twin-bridge.desktop";
  * installed start at logon does changes, so the next sync (one that writes nothing too) writes it
  * again. 4 (the first released): every way runs `bridge start`, whose keeper holds the port and
  * restarts the bridge; the Windows task of a bridge on Windows runs its Node keeper itself. 5:
- * systemd holds the port in a socket unit and starts the bridge on it.
+ * systemd holds the port in a socket unit and starts the bridge on it. 6: a PATH of what it needs.
  */
-export const AUTOSTART_FORMAT = 5;
+export const AUTOSTART_FORMAT = 6;
 
 /** Variables the bridge must see as sync sees them (where the home and its state are, the PATH). */
 export const CARRIED_VARS = [
@@ -37,7 +37,7 @@ export const CARRIED_VARS = [
 export interface AutostartFacts {
   /** The environment the bridge runs in, and mcp-twin there (native paths). */
   bridge: Pick<EnvFacts, "id" | "kind" | "home" | "vars"> & { distro?: string | undefined };
-  program: { node: string; script: string };
+  program: { node: string; script: string; path?: string };
   /** Where the bridge listens: systemd's socket unit binds it. */
   listen: { host: string; port: number };
   /** The bridge's state folder (native): the Windows loop looks there for a stop asked. */

@@ -99,7 +99,7 @@ const notListening = async (env: Environment, record: AutostartRecord) =>
 export async function ensureAutostart(
   machine: Machine,
   bridge: Environment,
-  program: { node: string; script: string },
+  program: { node: string; script: string; path?: string },
   envs: readonly Environment[],
   options: { accept?: boolean; listen: AutostartFacts["listen"]; handOver?: () => Promise<unknown> },
 ): Promise<AutostartOutcome> {
@@ -171,11 +171,11 @@ async function factsOf(
   listen: AutostartFacts["listen"],
 ): Promise<AutostartFacts> {
   const windows = windowsOf(bridge, envs);
-  // Only the side sync runs on has its variables to give: the bridge then sees what sync saw.
+  // Only the side sync runs on has its variables to give: the bridge sees what sync saw (its PATH trimmed).
   const carried: Record<string, string> = {};
   if (bridge.local)
     for (const name of CARRIED_VARS) {
-      const value = getEnv(machine.host.env, name);
+      const value = name === "PATH" && program.path ? program.path : getEnv(machine.host.env, name);
       if (value) carried[name] = value;
     }
   const systemd =

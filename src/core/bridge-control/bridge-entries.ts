@@ -117,8 +117,8 @@ export async function urlEntriesElsewhere(
   return [...byPort].map(([p, configs]) => ({ port: p, configs }));
 }
 
-/** A url at the bridge (its own `/mcp` or a shared server's `/share/<name>`), on loopback. */
-const BRIDGE_URL = /^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+\/(?:mcp|share\/)/;
+/** A url at the bridge (its own `/mcp`, a shared server's `/share/<name>`, toolSearch's `/tools`), on loopback. */
+export const BRIDGE_URL = /^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+\/(?:mcp|tools|share\/)/;
 
 /**
  * Of the entries an uninstall removed, what reached the bridge: the clients whose removed entries

@@ -5,8 +5,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 const PREFIX = "mt2.";
-/** A shared server's name (the manifest's rule): no dot, so it ends at the first one. */
-const SHARE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** What a token opens: a shared server's name (no dot: it ends at the first one), or `/tools`, which none can be. */
+const SHARE = /^(?:[A-Za-z0-9][A-Za-z0-9_-]{0,63}|\/tools)$/;
 /** What a label may hold: it travels in an HTTP header, and `.` is fine (the MAC has none). */
 const LABEL = /^[A-Za-z0-9._~:@+-]{1,200}$/;
 
@@ -16,14 +16,13 @@ const mac = (bridgeToken: string, share: string, label: string) =>
 
 /**
  * `mt2.<share>.<label>.<HMAC-SHA256(bridge token, "mt2\n<share>\n<label>"), base64url>`: it opens
- * `/share/<share>` and nothing else (the bridge's guard checks the scope). The label says which
- * config holds it (`<env>:<client>`). Rotating the bridge token invalidates every client token
- * (sync writes new ones). Throws on a share name outside the manifest's rule, or a label outside
- * `[A-Za-z0-9._~:@+-]{1,200}`.
+ * `/share/<share>` (`/tools` for "/tools") and nothing else (the bridge's guard checks the scope).
+ * The label says which config holds it (`<env>:<client>`). Rotating the bridge token invalidates
+ * every client token (sync writes new ones). Throws on a share outside SHARE, or a label outside LABEL.
  */
 export function clientToken(bridgeToken: string, share: string, label: string): string {
   if (!SHARE.test(share))
-    throw new Error(`a client token's share is a server name, not ${JSON.stringify(share)}`);
+    throw new Error(`a client token's share is a server name or /tools, not ${JSON.stringify(share)}`);
   if (!LABEL.test(label))
     throw new Error(
       `a client token's label is 1 to 200 of A-Z a-z 0-9 . _ ~ : @ + -, not ${JSON.stringify(label)}`,

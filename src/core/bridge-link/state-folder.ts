@@ -13,11 +13,11 @@ export const DEFAULT_BRIDGE_PORT = 7760;
 export const BRIDGE_PATH = "/mcp";
 /** Shared servers are exposed at `/share/<name>`. */
 export const SHARE_PREFIX = "/share/";
-/** Tools on demand (the manifest's `toolSearch`): its endpoint, whose client tokens name `tools`. */
+/** Tools on demand (the manifest's `toolSearch`): its endpoint, whose client tokens name it. */
 export const TOOLS_PATH = "/tools";
-/** A client token's scope at this path: `/share/<name>`'s server ("" unreadable), `/tools`'s `tools`. */
+/** A client token's scope at this path: `/share/<name>`'s server ("" unreadable), `/tools` itself. */
 export function tokenScope(pathname: string): string | undefined {
-  if (pathname === TOOLS_PATH) return "tools";
+  if (pathname === TOOLS_PATH) return TOOLS_PATH;
   if (!pathname.startsWith(SHARE_PREFIX)) return undefined;
   try {
     return decodeURIComponent(pathname.slice(SHARE_PREFIX.length));

@@ -2,6 +2,7 @@
  * Each client's context budget (pure): the servers and tools it loads once sync has run, what their
  * definitions weigh in tokens, which it defers, its limit and what is over it.
  */
+import { defersTools } from "../clients/tool-search-fact.js";
 import type { Target } from "../clients/types.js";
 import type { DesiredEntries } from "../entries/desired.js";
 import type { EntryState } from "../entries/ownership.js";
@@ -87,14 +88,20 @@ export function clientBudgets(
 ): ClientBudget[] {
   const out: ClientBudget[] = [];
   for (const target of targets) {
-    const wanted = desired.get(target.key);
-    if (!wanted) continue;
+    const built = desired.get(target.key);
+    if (!built) continue;
+    const here = inFiles.get(target.key);
+    // An entry of the person's holds the name `tools` (ownership.ts, entriesMeant): the client keeps
+    // its servers' own entries, which in-file.ts read in its place.
+    const instead = built.get(TOOLS_ENTRY)?.instead;
+    const held = instead && [...instead.keys()].some((n) => here?.has(n));
+    const wanted = held ? new Map([...instead, ...[...built].filter(([n]) => n !== TOOLS_ENTRY)]) : built;
     const rows: Array<{ row: ServerBudget; entry: Record<string, unknown> }> = [];
-    for (const [name, built] of wanted) {
+    for (const [name, entry] of wanted) {
       const spec = servers.get(name);
-      const inFile = inFiles.get(target.key)?.get(name);
-      if (!spec || !built.ok || !inFile) continue;
-      rows.push({ row: serverBudget(name, spec, target, built, inFile, lists, fresh), entry: inFile.entry });
+      const inFile = here?.get(name);
+      if (!spec || !entry.ok || !inFile) continue;
+      rows.push({ row: serverBudget(name, spec, target, entry, inFile, lists, fresh), entry: inFile.entry });
     }
     // The `tools` entry (toolSearch): search_tools, call_tool and the kept tools, in the totals.
     const door = wanted.get(TOOLS_ENTRY);
@@ -103,8 +110,7 @@ export function clientBudgets(
         ? onDemandBudget(target.client.id, door.behind, servers, lists, keep)
         : undefined;
     const tools = rows.reduce((n, r) => n + r.row.kept, 0) + (onDemand?.listed ?? 0);
-    const defers = target.client.toolBudget?.defers;
-    for (const r of rows) r.row.deferred = defers ? defers.entry(r.entry, tools) : false;
+    for (const r of rows) r.row.deferred = defersTools(target.client, r.entry, tools);
     const budget: ClientBudget = {
       target,
       servers: rows.map((r) => r.row),

@@ -94,7 +94,7 @@ export function budgetFix(b: ClientBudget): BudgetFix | undefined {
     tokens: over.find((o) => o.kind === "tokens")?.excess ?? 0,
   };
   // A rule is kept by the client's own field, or — for a client without one — by the gateway for
-  // a shared server's entries (url or relay: each names its client to it, tool-filter.ts).
+  // a shared server's entries (url or relay: each names its client to it, tool-policy.ts).
   const field = b.target.client.toolBudget?.filter !== undefined;
   // An entry sync leaves alone (the person's own, or edited by hand) would not get the rule.
   const synced = b.servers.filter((s) => !leftAlone(s.state));

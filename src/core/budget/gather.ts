@@ -16,6 +16,7 @@ import { checkSelectors } from "../selectors.js";
 import type { Progress } from "../system/progress.js";
 import { type ClientBudget, clientBudgets, type FreshLists } from "./budget.js";
 import { entriesInFiles } from "./in-file.js";
+import { type KeepProblem, keepProblems, keepReach } from "./keep-problems.js";
 import { type RuleProblem, unmatchedRules } from "./rule-problems.js";
 
 export interface BudgetFacts {
@@ -26,6 +27,8 @@ export interface BudgetFacts {
   desired: DesiredEntries;
   /** Names or patterns of a rule that match nothing their server lists. */
   problems: RuleProblem[];
+  /** toolSearch's keep entries that list nothing, each with the fix. */
+  keep: KeepProblem[];
 }
 
 export interface BudgetOptions {
@@ -76,7 +79,9 @@ export async function gatherBudgets(
     const problems = ctx.servers.some(([, s]) => hasToolRules(s))
       ? unmatchedRules(ctx.servers, lists, ctx.loaded)
       : [];
-    return { ctx, budgets, servers, lists, desired, problems };
+    const kept = keep.length > 0 ? keepReach(ctx.targets, desired) : [];
+    const keepSaid = keepProblems(keep, ctx.manifest.servers, kept, lists, ctx.loaded);
+    return { ctx, budgets, servers, lists, desired, problems, keep: keepSaid };
   };
   const first = await once(new Set());
   return { ...first, again: once, unreadable };

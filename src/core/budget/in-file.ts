@@ -6,7 +6,7 @@
 import { toolFieldForms } from "../clients/tool-field.js";
 import type { ClientModule, Target } from "../clients/types.js";
 import type { DesiredEntries } from "../entries/desired.js";
-import { classifyTarget, type EntryState } from "../entries/ownership.js";
+import { classifyTarget, type EntryState, entriesMeant } from "../entries/ownership.js";
 import type { BuiltEntry, ToolRuleOutcome } from "../entries/target-entry.js";
 import { readTargetEntries, readTargetFields } from "../formats/index.js";
 import { entryHash, type State } from "../ledger/state.js";
@@ -37,12 +37,14 @@ export function entriesInFiles(
 ): EntriesInFiles {
   const out = new Map<string, Map<string, EntryInFile>>();
   for (const target of targets) {
-    const wanted = desired.get(target.key);
-    if (!wanted) continue;
+    const built = desired.get(target.key);
+    if (!built) continue;
     const text = texts.get(target.key) ?? "";
     const current = readTargetEntries(target, text);
     const fields = readTargetFields(target, text);
     const owned = state.targets[target.key]?.entries ?? {};
+    // An entry of the person's named `tools`: the client keeps its servers' own entries.
+    const wanted = entriesMeant(current, owned, built).desired;
     const here = new Map<string, EntryInFile>();
     for (const c of classifyTarget(current, owned, wanted, fields)) {
       const built = wanted.get(c.name);

@@ -2,9 +2,10 @@
  * Each client's budget as init's plan says it, before anything ran (pure): the tools and tokens of
  * the servers it will load, from the catalogue's measured figures, its limit, and what it defers.
  */
+import { defersTools } from "../clients/tool-search-fact.js";
 import type { Target } from "../clients/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import { andList } from "../text/prose-lists.js";
+import { andList, countOf } from "../text/prose-lists.js";
 import { TOKEN_WARNING } from "./budget.js";
 
 /** A server's tool definitions as the catalogue measured them (a template's `budget`). */
@@ -37,8 +38,8 @@ export function planBudgetLines(targets: readonly Target[], servers: readonly Pl
     const tokens = known.reduce((n, m) => n + m.tokens, 0);
     const budget = target.client.toolBudget;
     const limit = budget?.limit?.tools;
-    const defers = budget?.defers?.entry({}, tools) === true;
-    const deferred = defers && budget?.defers ? `, deferred: ${budget.defers.how}` : "";
+    const defers = defersTools(target.client, {}, tools);
+    const deferred = defers ? `, deferred: ${budget?.searches?.how}` : "";
     const over =
       limit !== undefined && tools > limit
         ? `: over its limit of ${limit}`
@@ -47,7 +48,7 @@ export function planBudgetLines(targets: readonly Target[], servers: readonly Pl
           : "";
     const of = limit !== undefined && !over ? ` of its ${limit}` : "";
     lines.push(
-      `${target.client.name}: ${tools} tools${of}, ≈${tokens.toLocaleString("en-US")} tokens${deferred}${over}`,
+      `${target.client.name}: ${countOf(tools, "tool")}${of}, ≈${tokens.toLocaleString("en-US")} tokens${deferred}${over}`,
     );
   }
   if (lines.length > 0 && unknown.size > 0)

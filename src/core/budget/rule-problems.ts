@@ -12,6 +12,7 @@ import type { LoadedManifest } from "../manifest/load.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { ruleField, ruleLine, rulesFor, unmatchedNames } from "../manifest/tool-rules.js";
 import { untrusted } from "../text/control-chars.js";
+import { countOf } from "../text/prose-lists.js";
 
 export interface RuleProblem {
   server: string;
@@ -53,7 +54,7 @@ export function unmatchedRules(
           file: loaded.file,
           ...(at ?? {}),
           listed,
-          message: `${where}: ${field}: "${u.name}" matches none of ${name}'s ${listed.length} tools (${listed.join(", ")})`,
+          message: `${where}: ${field}: "${u.name}" matches none of ${name}'s ${countOf(listed.length, "tool")} (${listed.join(", ")})`,
         });
       }
   }

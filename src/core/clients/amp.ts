@@ -20,6 +20,8 @@ import { BRACES_ONLY } from "./variables.js";
 export const amp = defineClient({
   id: "amp",
   name: "Amp",
+  notice:
+    "Amp's npm package is now `@ampcode/cli` (`npm install -g @ampcode/cli`); its settings file, which mcp-twin writes, is unchanged.",
   files: {
     wsl: { base: "xdg-config", path: ["amp", "settings.json"], program: "amp" },
     macos: { base: "xdg-config", path: ["amp", "settings.json"], program: "amp" },

@@ -56,6 +56,7 @@ export const claudeCode = defineClient({
   workingFolder: "${PWD}",
   app: "cli",
   /** MCP_TIMEOUT (ms) in the environment it starts from; 30 s by default (its docs). */
+  startupSetting: { env: "MCP_TIMEOUT", unit: "ms" },
   startupTimeoutMs(_entry, env) {
     const ms = Number(env.MCP_TIMEOUT);
     return Number.isFinite(ms) && ms > 0 ? ms : 30_000;
@@ -67,14 +68,13 @@ export const claudeCode = defineClient({
   pluginServers: claudeCodePlugins,
   dropsPluginDuplicates: true,
   toolBudget: {
-    searches: { how: "its tool search", source: "https://code.claude.com/docs/en/mcp" },
+    searches: {
+      how: "its tool search",
+      source: "https://code.claude.com/docs/en/mcp",
+      when: { entry: (entry) => entry.alwaysLoad !== true, words: '"alwaysLoad": true loads them' },
+    },
     // No per-tool field in its entries: `tools` there is a per-tool permission policy, not a filter.
     noField: "no per-tool field (its `tools` is a permission list)",
-    defers: {
-      entry: (entry) => entry.alwaysLoad !== true,
-      how: 'tool search ("alwaysLoad": true loads them)',
-      source: "https://code.claude.com/docs/en/mcp",
-    },
   },
   variables: SHELL_BRACES,
   reading: {

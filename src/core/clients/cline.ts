@@ -92,6 +92,7 @@ export const cline = defineClient({
     sse: (remote) => urlEntry(remote, { type: "sse" }),
   },
   app: "editor",
+  startupSetting: { key: "timeout", unit: "s" },
   startupTimeoutMs: (entry) => {
     const e = entry as { timeout?: unknown; command?: unknown } | null;
     const t = e?.timeout;

@@ -83,6 +83,7 @@ export const codex = defineClient({
   },
   app: "cli",
   /** `startup_timeout_sec` (seconds, may be fractional) or `startup_timeout_ms`; 10 s by default. */
+  startupSetting: { key: "startup_timeout_sec", unit: "s" },
   startupTimeoutMs(entry) {
     const e = entry && typeof entry === "object" ? (entry as Record<string, unknown>) : {};
     if (typeof e.startup_timeout_sec === "number" && e.startup_timeout_sec > 0)
@@ -137,7 +138,12 @@ export const codex = defineClient({
   // `codex mcp list` (0.169.0) shows config.toml's entry and skips a plugin's server of its name.
   pluginNameClash: "entry-wins",
   toolBudget: {
-    searches: { how: "its tool search", source: "https://developers.openai.com/codex/mcp" },
+    // Its MCP tools go straight to the model below 100, behind its tool_search (BM25) from 100 on.
+    searches: {
+      how: "its tool_search",
+      source: "https://github.com/openai/codex/blob/main/codex-rs/core/src/mcp_tool_exposure.rs",
+      when: { entry: (_entry, total) => total >= 100, words: "from 100 tools" },
+    },
     // Names only; `disabled_tools` applies after `enabled_tools` (seen with 0.169.0: `codex mcp get --json`).
     filter: {
       keys: ["enabled_tools", "disabled_tools"],

@@ -22,6 +22,8 @@ const USER = { base: "home", path: [".continue", "config.yaml"], presentIfFile: 
 export const continueDev = defineClient({
   id: "continue",
   name: "Continue",
+  notice:
+    "Continue joined Cursor on 2026-06-18 and 2.0.0 is its last release: mcp-twin still writes its config.yaml; for what comes next, Cursor (`--client cursor`).",
   files: { windows: USER, wsl: USER, macos: USER, linux: USER },
   createWhenNamed: [],
   format: "yaml",

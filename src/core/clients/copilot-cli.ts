@@ -67,9 +67,14 @@ export const copilotCli = defineClient({
   // `copilot mcp list` (1.0.102) lists a plugin's server, not mcp-config.json's entry of its name.
   pluginNameClash: "plugin-wins",
   toolBudget: {
+    // Tool search from about 30 tools on (supported models), unless the entry says deferTools "never".
     searches: {
       how: "its tool search",
       source: "https://docs.github.com/en/copilot/concepts/agents/copilot-cli/tool-search",
+      when: {
+        entry: (entry, total) => entry.deferTools !== "never" && total >= 30,
+        words: 'from about 30 tools, with the models it searches for; "deferTools": "never" loads them',
+      },
     },
     // `tools` lists the tools it loads ("*": all); it has no list of those it leaves out.
     filter: {
@@ -78,12 +83,6 @@ export const copilotCli = defineClient({
       source: "https://docs.github.com/en/copilot/how-tos/copilot-cli/customize-copilot/add-mcp-servers",
     },
     limit: { tools: 128, source: "https://github.com/microsoft/vscode-copilot-release/issues/11653" },
-    // Tool search from about 30 tools on (supported models), unless the entry says deferTools "never".
-    defers: {
-      entry: (entry, total) => entry.deferTools !== "never" && total >= 30,
-      how: 'tool search (from about 30 tools; "deferTools": "never" loads them)',
-      source: "https://docs.github.com/en/copilot/concepts/agents/copilot-cli/tool-search",
-    },
   },
   variables: SHELL_BARE,
   reading: { commonEntry: commonCopilotEntry },

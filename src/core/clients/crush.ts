@@ -91,6 +91,7 @@ export const crush = defineClient({
   entry: TYPED,
   app: "cli",
   /** An entry's own `timeout` (seconds); 10 s by default (`mcpTimeout`). */
+  startupSetting: { key: "timeout", unit: "s" },
   startupTimeoutMs(entry) {
     const t = entry && typeof entry === "object" ? (entry as { timeout?: unknown }).timeout : undefined;
     return typeof t === "number" && t > 0 ? t * 1000 : 10_000;

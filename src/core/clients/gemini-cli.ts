@@ -14,7 +14,7 @@ export const geminiCli = defineClient({
   name: "Gemini CLI",
   judge: "`gemini mcp list`",
   notice:
-    "Gemini CLI stopped serving individual accounts on 2026-06-18 (enterprise accounts keep it); their successor is Antigravity. mcp-twin writes both.",
+    "Gemini CLI no longer serves individual accounts (since 2026-06-18; API-key, Vertex and enterprise users keep it): individuals moved to the Antigravity CLI (`agy`), which mcp-twin writes too.",
   docs: {
     where: "everywhere",
     shapes: "`command`, `args`, `env`; remote: `url` + `type: http`; SSE: `url` + `type: sse`",
@@ -58,6 +58,7 @@ export const geminiCli = defineClient({
   serverEnvFilter: geminiServerEnv,
   app: "cli",
   /** An entry's own `timeout` (ms); otherwise what undocumented clients allow. */
+  startupSetting: { key: "timeout", unit: "ms" },
   startupTimeoutMs(entry) {
     const t = entry && typeof entry === "object" ? (entry as { timeout?: unknown }).timeout : undefined;
     return typeof t === "number" && t > 0 ? t : UNDOCUMENTED_STARTUP_TIMEOUT_MS;

@@ -28,6 +28,8 @@ const GOOSE_TOOLS =
 export const goose = defineClient({
   id: "goose",
   name: "Goose",
+  notice:
+    "Goose 1.49 removed the `sse`, `frontend` and `inline_python` extension types: one you wrote by hand no longer loads; mcp-twin writes an SSE server as a relay to it, a remote one as `streamable_http`.",
   files: {
     windows: { base: "appdata", path: ["Block", "goose", "config", "config.yaml"], program: "goose" },
     wsl: { base: "xdg-config", path: ["goose", "config.yaml"], program: "goose" },
@@ -74,6 +76,7 @@ export const goose = defineClient({
   common: commonGooseEntry,
   app: "cli",
   processes: { windows: ["goose.exe", "Goose.exe", "goosed.exe"], posix: ["goose", "goosed", "Goose"] },
+  startupSetting: { key: "timeout", unit: "s" },
   startupTimeoutMs: (entry) => {
     const t = entry && typeof entry === "object" ? (entry as { timeout?: unknown }).timeout : undefined;
     return (typeof t === "number" && t > 0 ? t : 300) * 1000;

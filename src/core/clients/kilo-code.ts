@@ -55,6 +55,7 @@ export const kiloCode = defineClient({
   reading: { commonEntry: importedOpencodeEntry },
   app: "cli",
   processes: "kilo",
+  startupSetting: { key: "timeout", unit: "ms" },
   startupTimeoutMs: (entry) => entryTimeout(entry) ?? 30_000,
   judge: "`kilo mcp list` (✓ connected / ✗ failed)",
   docs: {

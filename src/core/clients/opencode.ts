@@ -91,6 +91,7 @@ export const opencode = defineClient({
   app: "cli",
   processes: "opencode",
   // An entry's `timeout` (ms); its connect otherwise waits 30 s (1.18.33's bundle).
+  startupSetting: { key: "timeout", unit: "ms" },
   startupTimeoutMs: (entry) => entryTimeout(entry) ?? 30_000,
   judge: "`opencode mcp list` (✓ connected / ✗ failed)",
   docs: {

@@ -60,6 +60,7 @@ export const qwenCode = defineClient({
   },
   app: "cli",
   /** An entry's `discoveryTimeoutMs` (100 ms to 5 min); else 30 s for a program, 5 s for a url. */
+  startupSetting: { key: "discoveryTimeoutMs", unit: "ms" },
   startupTimeoutMs(entry) {
     const e = entry && typeof entry === "object" ? (entry as Record<string, unknown>) : {};
     const own = e.discoveryTimeoutMs;

@@ -36,6 +36,8 @@ const IN_EDITORS = async () => undefined;
 export const rooCode = defineClient({
   id: "roo-code",
   name: "Roo Code",
+  notice:
+    "Roo Code shut down on 2026-05-15; Zoo Code continues it with the same folders, and mcp-twin writes both (`--client roo-code`).",
   docs: {
     where:
       "in each editor that has the extension (VS Code, Insiders, Cursor, Windsurf, VSCodium), and their WSL servers",

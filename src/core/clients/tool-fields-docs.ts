@@ -5,6 +5,7 @@
  */
 import { CLIENTS } from "./index.js";
 import { toolFieldForms } from "./tool-field.js";
+import { defersWords } from "./tool-search-fact.js";
 import type { ClientModule } from "./types.js";
 
 /** Where one client keeps a rule, in words: its field's keys and the form each takes. */
@@ -25,28 +26,24 @@ function keptIn(c: ClientModule): string | undefined {
  * fact the table gives.
  */
 export function toolFieldRows(): { head: string[]; rows: string[][]; rest: string[]; sources: string[] } {
-  const head = ["client", "keeps a rule in", "limit", "defers"];
+  const head = ["client", "keeps a rule in", "limit", "searches its tools itself (defers them)"];
   const rows: string[][] = [];
   const rest: string[] = [];
   const sources = new Map<string, string>();
   for (const c of CLIENTS) {
     const b = c.toolBudget;
     const where = keptIn(c);
-    if (!where && !b?.limit && !b?.defers) {
+    const defers = defersWords(c);
+    if (!where && !b?.limit && !defers) {
       rest.push(c.name);
       continue;
     }
     if (b?.filter) sources.set(b.filter.source, `[${c.name}](${b.filter.source})`);
     if (b?.limit && !sources.has(b.limit.source))
       sources.set(b.limit.source, `[${b.limit.tools} tools](${b.limit.source})`);
-    if (b?.defers && !sources.has(b.defers.source))
-      sources.set(b.defers.source, `[${c.name}'s tool search](${b.defers.source})`);
-    rows.push([
-      c.name,
-      where ?? "none known",
-      b?.limit ? `${b.limit.tools} tools` : "—",
-      b?.defers ? b.defers.how : "—",
-    ]);
+    if (b?.searches && !sources.has(b.searches.source))
+      sources.set(b.searches.source, `[${c.name}'s tool search](${b.searches.source})`);
+    rows.push([c.name, where ?? "none known", b?.limit ? `${b.limit.tools} tools` : "—", defers ?? "—"]);
   }
   return { head, rows, rest, sources: [...sources.values()] };
 }

@@ -202,6 +202,12 @@ export interface ClientModule {
    * file and the environment the client starts from.
    */
   startupTimeoutMs(entry: unknown, env: Readonly<Record<string, string | undefined>>): number;
+  /**
+   * How it is given more time to start a server (doctor's fix for a slow start): a variable of the
+   * environment it starts from, or a field of its entry — one of its keptKeys, so the manifest's
+   * clientFields writes it — in this unit. Undefined: none known (nothing is proposed).
+   */
+  startupSetting?: { env: string; unit: "ms" } | { key: string; unit: "ms" | "s" };
   /** Process names that tell the app is running. */
   processNames: { windows: readonly string[]; posix: readonly string[] };
   /**
@@ -280,22 +286,29 @@ interface ToolBudget {
    * Code's `tools` is a permission list; Amp's `includeTools` narrows a skill's servers only).
    */
   noField?: string;
-  /** The most tools it sends the model in one request (past it the request fails), and the source. */
+  /**
+   * The most tools it sends the model in one request (past it the request fails), and the source.
+   * Every tool it loads counts, deferred or not: a client whose search serves only some models
+   * (Copilot CLI) still sends them all with the others.
+   */
   limit?: { tools: number; source: string };
   /**
-   * Whether it defers a server's tools (sends their definitions only once the model searches for
-   * them), given the entry as written and how many tools it takes in all; `how` names the way.
+   * It searches its MCP tools itself: it sends the model a few and finds the rest on demand, so their
+   * definitions are deferred. The one fact every reader takes: the manifest's `toolSearch` refuses it
+   * (its JSON Schema leaves it out), doctor never proposes it, and `mcp-twin tools`, doctor's budget,
+   * init's plan and docs/manifest.md count its tools as deferred where `when` says so. `how` names
+   * its own way; `when`, the entries whose tools it defers (default: every one).
    */
-  defers?: {
-    entry(entry: Readonly<Record<string, unknown>>, total: number): boolean;
+  searches?: {
     how: string;
     source: string;
+    when?: {
+      /** It defers this entry's tools, written so in its file, with `total` tools in all. */
+      entry(entry: Readonly<Record<string, unknown>>, total: number): boolean;
+      /** The same in words ("from 100 tools"). */
+      words: string;
+    };
   };
-  /**
-   * It searches its MCP tools itself (sends the model a few and finds the rest on demand): the
-   * manifest's `toolSearch` refuses it, and doctor never proposes it. `how` names its own way.
-   */
-  searches?: { how: string; source: string };
 }
 
 /** The tool names an entry's filter field says: those the client loads, or those it leaves out. */

@@ -70,13 +70,13 @@ export const vscode = defineClient({
   processes: { windows: ["Code.exe"], posix: ["code"] },
   // Which tools it loads is chosen in its tools picker, not in mcp.json.
   toolBudget: {
-    // Past a threshold it groups tools into virtual tools the model expands when it needs them.
+    // It sends the model about 30 tools a turn and finds the rest on demand (embeddings, virtual
+    // tools), so its 128-tools-a-request limit is never reached: no limit here.
     searches: {
-      how: "its virtual tools (github.copilot.chat.virtualTools.threshold)",
-      source: "https://code.visualstudio.com/docs/copilot/reference/copilot-settings",
+      how: "its progressive tool discovery (about 30 tools a turn)",
+      source: "https://code.visualstudio.com/blogs/2026/04/24/solving-mcp-tool-overload",
     },
     noField: "none in `mcp.json` (its tools picker)",
-    limit: { tools: 128, source: "https://github.com/microsoft/vscode-copilot-release/issues/11653" },
   },
   variables: EDITOR,
   reading: { type: "required" },

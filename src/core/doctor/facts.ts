@@ -4,6 +4,7 @@
  */
 
 import type { ClientBudget } from "../budget/budget.js";
+import type { KeepProblem } from "../budget/keep-problems.js";
 import type { EntryScope } from "../clients/entry-sets.js";
 import type { Expanded } from "../clients/entry-view.js";
 import type { EntryView } from "../clients/types.js";
@@ -194,6 +195,8 @@ export interface DriftItem {
   oldPort?: number;
   /** The entry of that name is the client's own (Goose's built-in `developer`): what ownEntry says of it. */
   clientOwn?: { what: string; clientName: string };
+  /** An entry of the person's holds the name `tools` toolSearch needs here: the file it is in. */
+  toolsHeld?: string;
 }
 
 /** One entry's live probe, planned: what starts (or which remote is contacted), or why not. */
@@ -264,7 +267,7 @@ export interface HeldProbe {
   runs: string;
 }
 
-/** A client entry that reaches a shared server at the bridge (`…/share/<name>`). */
+/** A client entry that reaches the bridge: a shared server's (`…/share/<name>`) or a tools entry (`/tools`). */
 export interface SharedEntryFact {
   where: Where;
   /** The file, as its environment spells it. */
@@ -283,6 +286,8 @@ export interface SharedEntryFact {
   readable: boolean;
   /** The manifest's share mode for it now (undefined: not shared, or not in the manifest). */
   manifestMode?: string | undefined;
+  /** A tools entry (tools on demand): it reaches the bridge's /tools, not one shared server. */
+  tools?: true;
   /**
    * A url entry naming a port the running bridge does not listen on (it moved since the entry was
    * written): that port, and what holds it now, named (none: nothing listens there).
@@ -326,7 +331,7 @@ export interface DoctorFacts {
   /** Absent when nothing is shared and no entry reaches a shared server. */
   shared?: SharedFacts;
   /** Each client's context budget (tools, tokens, limit), from the servers' known lists. */
-  budgets?: { budgets: ClientBudget[]; servers: ReadonlyMap<string, ServerSpec> };
+  budgets?: { budgets: ClientBudget[]; servers: ReadonlyMap<string, ServerSpec>; keep?: KeepProblem[] };
   /** Each server's pinned tools against its list now (the user-level manifest's; absent for a project's). */
   pins?: PinFacts;
 }

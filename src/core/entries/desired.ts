@@ -24,6 +24,7 @@ import {
   readInstalledIndex,
 } from "../packages/installs.js";
 import { BIN_AFTER_INSTALL } from "../packages/npm-prefix.js";
+import { own } from "../plain-records.js";
 import { getEnv } from "../system/host.js";
 import type { BridgeWiring } from "./bridge-wiring.js";
 import { cannotHost } from "./share-host-env.js";
@@ -81,10 +82,13 @@ export async function desiredEntries(
     const desired = new Map<string, BuiltEntry>();
     const overlay = isOverlay(target);
     const behind = reach && !overlay ? behindTools(input, target, reach) : undefined;
+    // The servers behind the `tools` entry get their own entries too, kept aside: the target keeps
+    // them while an entry of the person's holds the name `tools` (ownership.ts, entriesMeant).
+    const instead = new Map<string, BuiltEntry>();
     for (const [name, spec] of input.servers) {
       if (spec.clients && !spec.clients.includes(target.client.id)) continue;
       // Reached through the one `tools` entry (the manifest's toolSearch), not an entry of its own.
-      if (behind?.has(name)) continue;
+      const put = behind?.has(name) ? instead : desired;
       // A shared server runs in the gateway, for user files: a project file is the team's, and
       // keeps the entry that starts the server itself (no token, no machine's gateway in it).
       const shared = spec.share && reach && target.scope === "user" && hosted.has(name);
@@ -93,10 +97,15 @@ export async function desiredEntries(
         : withWithheldNeeds(buildEntry(name, spec, target, ctx), name, target, needs, ctx.processEnv);
       if (overlay && !startsHere(built, target)) continue;
       const listed = lists?.get(name)?.tools.map((t) => t.name);
-      desired.set(name, lists ? withToolRules(built, name, spec, target, listed) : built);
+      put.set(name, lists ? withToolRules(built, name, spec, target, listed) : built);
     }
     // No server holds the name `tools` beside toolSearch: the manifest schema refuses it.
-    if (behind && reach) desired.set(TOOLS_ENTRY, toolsEntry(target, ctx, reach, [...behind]));
+    // A server behind it that runs once per project folder: the entry must name the folder.
+    const perFolder = [...(behind ?? [])].some(
+      (name) => own(input.manifest.servers, name)?.share === "project",
+    );
+    if (behind && reach)
+      desired.set(TOOLS_ENTRY, { ...toolsEntry(target, ctx, reach, [...behind], perFolder), instead });
     // No server can hold the bridge's name: the manifest schema reserves it.
     const bridge = overlay ? undefined : input.bridge?.entry(target, ctx);
     if (bridge) desired.set(BRIDGE_ENTRY, bridge);
@@ -153,10 +162,16 @@ export async function knownToolLists(
 ): Promise<ToolLists | undefined> {
   if (!input.everyServer && !input.servers.some(([, s]) => hasToolRules(s))) return undefined;
   const bridge = input.bridge;
+  // With toolSearch the gateway runs the servers behind `/tools` too, and caches their lists alike.
+  const behind = bridge?.toolSearch
+    ? input.servers
+        .filter(([, s]) => s.url === undefined && !cannotHost(s, bridge.env))
+        .map(([name]) => ({ name }))
+    : [];
   return readToolLists(machine, {
     servers: input.servers,
     version: (name) => versions.get(name),
-    bridge: bridge ? { env: bridge.env, shares: bridge.shares } : undefined,
+    bridge: bridge ? { env: bridge.env, shares: [...bridge.shares, ...behind] } : undefined,
     bridgeVersion: (name) => (bridge ? index.get(bridge.env.id)?.get(name)?.version : undefined),
   });
 }

@@ -4,6 +4,7 @@
  */
 
 import { type EntryRecord, entryHash, isOursHash } from "../ledger/state.js";
+import { TOOLS_ENTRY } from "../manifest/tool-search.js";
 import { own } from "../plain-records.js";
 import type { BuiltEntry } from "./target-entry.js";
 
@@ -97,4 +98,29 @@ export function classifyTarget(
     if (c) out.push({ name, wanted: false, ...c });
   }
   return out;
+}
+
+/**
+ * The entries meant for a target as its file stands. An entry mcp-twin did not write that holds the
+ * name of toolSearch's one entry (`tools`) is the person's, never sync's to take (not even with
+ * --force: it is not that entry): the target then keeps its servers' own entries (the `tools`
+ * entry's `instead`), so none is taken away for an entry that cannot be written. `held`: it does.
+ */
+export function entriesMeant(
+  current: Readonly<Record<string, unknown>>,
+  owned: Readonly<Record<string, EntryRecord>>,
+  desired: ReadonlyMap<string, BuiltEntry>,
+): { desired: ReadonlyMap<string, BuiltEntry>; held: boolean } {
+  const tools = desired.get(TOOLS_ENTRY);
+  if (!tools?.instead || !Object.hasOwn(current, TOOLS_ENTRY)) return { desired, held: false };
+  const facts = {
+    present: true,
+    value: own(current, TOOLS_ENTRY),
+    record: own(owned, TOOLS_ENTRY),
+    desired: tools,
+  };
+  if (classifyEntry(facts)?.state !== "foreign") return { desired, held: false };
+  const meant = new Map(tools.instead);
+  for (const [name, built] of desired) if (name !== TOOLS_ENTRY) meant.set(name, built);
+  return { desired: meant, held: true };
 }

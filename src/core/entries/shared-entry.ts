@@ -8,7 +8,6 @@ import type { Target } from "../clients/types.js";
 import type { Environment } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { serverIn } from "../manifest/spec.js";
-import { TOOLS_ENTRY } from "../manifest/tool-search.js";
 import {
   type BuiltEntry,
   clientLaunch,
@@ -111,20 +110,25 @@ export function toolsEntry(
   ctx: EntryContext,
   reach: GatewayReach,
   behind: readonly string[],
+  /** A server behind it runs once per project folder (`share: "project"`): the request must name its folder. */
+  perFolder = false,
 ): BuiltEntry {
   const folder = target.client.workingFolder;
   const why: RelayWhy | undefined = !target.client.remoteEntry
     ? "shared-stdio-only"
-    : !reach.token
-      ? "no-token"
-      : !reach.private(target)
-        ? "readable"
-        : undefined;
+    : perFolder && !folder
+      ? // No variable of the client names its folder: the relay names its own (where the client starts it).
+        "no-folder"
+      : !reach.token
+        ? "no-token"
+        : !reach.private(target)
+          ? "readable"
+          : undefined;
   return gatewayEntry(
     {
       url: `${reach.origin}${TOOLS_PATH}`,
-      // The scope tokenScope gives `/tools`: the entry's own name.
-      scope: TOOLS_ENTRY,
+      // The scope tokenScope gives `/tools`: its path, which no server's name can be.
+      scope: TOOLS_PATH,
       why,
       headers: folder ? { [PROJECT_HEADER]: folder } : {},
       extra: { behind: [...behind] },

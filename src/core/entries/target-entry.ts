@@ -98,6 +98,8 @@ export type BuiltEntry =
       shared?: true;
       /** Written, but it will not start as things are (its program is missing there). */
       problems?: EntryProblem[];
+      /** The `tools` entry: its servers' own entries, kept while the person's entry holds its name (ownership.ts). */
+      instead?: ReadonlyMap<string, BuiltEntry>;
       /** The manifest's tool rules for this target's client, and whether the entry says them (tool-rule-entry.ts). */
       toolRules?: ToolRuleOutcome;
     }
@@ -109,6 +111,8 @@ export type BuiltEntry =
       missing?: { package: string; env: string };
       /** Meant as a shared server's entry (the bridge's), which cannot be built now. */
       bridged?: true;
+      /** The `tools` entry: its servers' own entries, kept while the person's entry holds its name (ownership.ts). */
+      instead?: ReadonlyMap<string, BuiltEntry>;
     };
 
 /**

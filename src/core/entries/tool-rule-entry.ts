@@ -19,7 +19,7 @@ export function withToolRules(
 ): BuiltEntry {
   const out = inOwnField(built, name, server, target, toolNames);
   // A shared server's entry names its client to the gateway (a url entry's client token, or the
-  // relay's `--as`): the gateway keeps what the client's own field cannot say (tool-filter.ts).
+  // relay's `--as`): the gateway keeps what the client's own field cannot say (tool-policy.ts).
   if (out.ok && out.bridged && out.toolRules && out.toolRules.state !== "kept")
     return { ...out, toolRules: { state: "gateway" } };
   return out;

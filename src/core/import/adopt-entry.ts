@@ -26,6 +26,7 @@ import { readTextOrNull, withLock } from "../system/files.js";
 import type { Progress } from "../system/progress.js";
 import { bridgedRefusal } from "./adopt-bridged.js";
 import { type AdoptMerge, adoptMerge, type ReadEntry } from "./adopt-merge.js";
+import { adoptToolRule, toolFieldsDiffer } from "./adopt-tool-rule.js";
 import type { Source } from "./fold.js";
 import { allocateSecrets } from "./inline-keys.js";
 import { occurrence } from "./read-config.js";
@@ -133,9 +134,16 @@ export async function planAdopt(
   const pickedOne = await chooseEntry(found, options, pick);
   const target = pickedOne.target;
 
+  const written = pickedOne.built?.ok ? pickedOne.built.value : undefined;
+  // A tool restriction set by hand (the client's own per-tool field) goes into the tool rules.
+  const tools = adoptToolRule(target.client, options.server, spec, asRecord(pickedOne.value), written);
   const merge = pickedOne.built?.bridged
-    ? bridgedMerge(options.server, pickedOne)
+    ? bridgedMerge(options.server, pickedOne, tools !== undefined)
     : launchMerge(prepared, options.server, spec, pickedOne);
+  if (tools) {
+    merge.edits.push(...tools.edits);
+    merge.changes.push(...tools.changes);
+  }
   const fieldNotes = adoptFields(merge, target.client.id, pickedOne.fields);
   const keys = adoptedKeys(
     merge,
@@ -150,7 +158,7 @@ export async function planAdopt(
   const newSpec = own(parseManifestText(after, loaded.file).servers, options.server);
   // Only its fields were edited: the server is still there.
   if (!newSpec) throw new Error(`${options.server} is gone from the manifest after its edit`);
-  const { thenSync, rewritten } = await whatSyncDoesNext(
+  const { thenSync, rewritten, here } = await whatSyncDoesNext(
     wired,
     desired,
     options.server,
@@ -159,6 +167,16 @@ export async function planAdopt(
     pickedOne,
   );
   const notes = [...keys.notes, ...fieldNotes];
+  // The rules for every client (servers.<name>.tools) may keep what the entry lets in: said.
+  if (
+    tools &&
+    here?.ok &&
+    !here.bridged &&
+    toolFieldsDiffer(target.client, asRecord(pickedOne.value), here.value)
+  )
+    notes.push(
+      `the next sync still writes ${target.client.name}'s tool field as the manifest's rules say, not as the entry has it: servers.${options.server}.tools applies to every client, and a client's rule only narrows it (\`mcp-twin tools --client ${target.client.id}\` shows what it loads)`,
+    );
   if (merge.changes.length === 0 && Object.keys(keys.secretValues).length === 0)
     notes.push(
       "the entry means what the manifest says already (only its form differs): nothing in the manifest changes",
@@ -222,9 +240,14 @@ function launchMerge(prepared: Context, server: string, spec: ServerSpec, picked
  * gateway's, not the server's). Only the client's own fields on it are taken (adoptFields); any
  * other difference is refused, naming the file and why (adopt-bridged.ts).
  */
-function bridgedMerge(server: string, picked: FoundEntry): AdoptMerge {
+function bridgedMerge(server: string, picked: FoundEntry, toolRule: boolean): AdoptMerge {
   const { built } = picked;
-  if (picked.launchEdited && built)
+  // Its tool field set by hand: the tool rules are the manifest's place for it (the gateway keeps them).
+  const onlyTools =
+    toolRule &&
+    built?.ok === true &&
+    !toolFieldsDiffer(picked.target.client, asRecord(picked.value), built.value, { others: true });
+  if (picked.launchEdited && built && !onlyTools)
     throw bridgedRefusal({
       server,
       where: sourceName(picked.source),
@@ -441,7 +464,7 @@ async function whatSyncDoesNext(
   newSpec: ServerSpec,
   secretValues: Readonly<Record<string, string>>,
   pickedOne: FoundEntry,
-): Promise<{ thenSync: AdoptPlan["thenSync"]; rewritten: boolean }> {
+): Promise<{ thenSync: AdoptPlan["thenSync"]; rewritten: boolean; here: BuiltEntry | undefined }> {
   const next = await builtEntries({
     ...prepared,
     servers: prepared.servers.map(([n, s]) => [n, n === server ? newSpec : s] as [string, ServerSpec]),
@@ -463,7 +486,7 @@ async function whatSyncDoesNext(
         : was?.ok === will?.ok;
     if (!same) thenSync.push({ env: t.env.id, client: t.client.id, scope: t.scope });
   }
-  return { thenSync, rewritten };
+  return { thenSync, rewritten, here: next.get(pickedOne.target.key)?.get(server) };
 }
 
 /** Write the plan: secrets first, then the manifest, then the entry recorded as mcp-twin's. */
@@ -516,6 +539,10 @@ function matchSource(from: string | undefined, s: AdoptSource): boolean {
   if (!from) return true;
   if (from === s.client || from === `${s.env}:${s.client}` || from === s.path) return true;
   return s.path.replace(/\\/g, "/").endsWith(from.replace(/\\/g, "/"));
+}
+
+function asRecord(v: unknown): Record<string, unknown> {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
 function renameRefs(value: unknown, renames: ReadonlyMap<string, string>): unknown {

@@ -44,6 +44,12 @@ interface TargetIndex extends BackupTarget {
   version: 1;
   /** Backup name → the entries mcp-twin owned in the file when it was taken. */
   owned: Record<string, string[]>;
+  /**
+   * Backup name → those of them edited by hand then, each with the hash mcp-twin had recorded for
+   * it (state.ts handEdits): put back, such an entry is a hand edit again. Absent: none (or a
+   * backup of an older version).
+   */
+  edited?: Record<string, Record<string, string>>;
 }
 
 export interface BackupInfo {
@@ -60,6 +66,8 @@ export interface BackupInfo {
   size: number;
   /** The entries mcp-twin owned in the file then (unknown for backups of older versions). */
   owned?: string[];
+  /** Of those, the ones edited by hand then, with the hash mcp-twin had recorded for each. */
+  edited?: Record<string, string>;
 }
 
 /**
@@ -75,6 +83,8 @@ export async function keepBackup(
   options: {
     /** The entries mcp-twin owns in `content`. */
     owned: readonly string[];
+    /** Of those, the ones edited by hand, with the hash mcp-twin recorded for each (state.ts handEdits). */
+    edited?: Readonly<Record<string, string>>;
     /** False when state says mcp-twin changed the target before (its original is older). */
     firstChange?: boolean;
     keep?: number;
@@ -89,9 +99,13 @@ export async function keepBackup(
   const all = timestamped(dir);
   const dropped = all.slice(0, Math.max(0, all.length - (options.keep ?? KEEP_BACKUPS)));
   for (const old of dropped) await removePath(path.join(dir, old));
-  await updateIndex(dir, target, (owned) => {
+  await updateIndex(dir, target, (owned, edited) => {
     owned[name] = [...options.owned];
-    for (const old of dropped) delete owned[old];
+    if (options.edited && Object.keys(options.edited).length > 0) edited[name] = { ...options.edited };
+    for (const old of dropped) {
+      delete owned[old];
+      delete edited[old];
+    }
   });
   return path.join(dir, name);
 }
@@ -122,15 +136,16 @@ export async function noteOriginal(
 }
 
 /** The original first, then the timestamped backups, newest first. */
-/** `{ owned }` when the bookkeeping says which entries mcp-twin owned in this backup. */
-function ownedOf(owned: Readonly<Record<string, string[]>>, name: string): { owned?: string[] } {
-  const value = own(owned, name);
-  return value ? { owned: value } : {};
+/** `{ owned, edited }` as the bookkeeping says them of this backup. */
+function ownedOf(index: TargetIndex | undefined, name: string): Pick<BackupInfo, "owned" | "edited"> {
+  const owned = index ? own(index.owned, name) : undefined;
+  const edited = index?.edited ? own(index.edited, name) : undefined;
+  return { ...(owned ? { owned } : {}), ...(edited ? { edited: dict(edited) } : {}) };
 }
 
 export async function listBackups(backupsDir: string, key: string): Promise<BackupInfo[]> {
   const dir = path.join(backupsDir, targetSlug(key));
-  const owned = (await readIndex(dir))?.owned ?? dict<string[]>();
+  const owned = await readIndex(dir);
   const out: BackupInfo[] = [];
   for (const [name, absent] of [
     [ORIGINAL, false],
@@ -213,7 +228,7 @@ async function readIndex(dir: string): Promise<TargetIndex | undefined> {
     },
   })) as TargetIndex;
   newerCheck(file, data.version);
-  return { ...data, owned: dict(data.owned) };
+  return { ...data, owned: dict(data.owned), ...(data.edited ? { edited: dict(data.edited) } : {}) };
 }
 
 /** What to do about a `target.json` that does not load (nothing was changed). */
@@ -238,10 +253,12 @@ function newerCheck(file: string, version: number | undefined): void {
 async function updateIndex(
   dir: string,
   target: BackupTarget,
-  change: (owned: Record<string, string[]>) => void,
+  change: (owned: Record<string, string[]>, edited: Record<string, Record<string, string>>) => void,
 ): Promise<void> {
-  const owned = dict((await readIndex(dir))?.owned ?? {});
-  change(owned);
+  const was = await readIndex(dir);
+  const owned = dict(was?.owned ?? {});
+  const edited = dict(was?.edited ?? {});
+  change(owned, edited);
   const index: TargetIndex = {
     version: BOOKKEEPING_VERSION,
     key: target.key,
@@ -250,6 +267,7 @@ async function updateIndex(
     scope: target.scope,
     path: target.path,
     owned,
+    ...(Object.keys(edited).length > 0 ? { edited } : {}),
   };
   await writePrivateFile(path.join(dir, INDEX), `${JSON.stringify(index, null, 2)}\n`);
 }

@@ -44,6 +44,8 @@ export interface LastChange {
   at: string;
   /** "sync" or "uninstall" (a newer version may name others). */
   by: string;
+  /** An uninstall's: the bridge's start at logon it removed (which a restore does not put back). */
+  retired?: { autostart?: string };
 }
 
 /**
@@ -163,6 +165,21 @@ export function recordsEntry(state: Pick<State, "targets">, name: string): boole
 /** Is this parsed value what we wrote (or were about to write)? */
 export function isOurs(record: EntryRecord | undefined, value: unknown): boolean {
   return isOursHash(record, entryHash(value));
+}
+
+/**
+ * The entries of mcp-twin's that hold a hand edit in `entries` (a file's, parsed): each with the
+ * hash mcp-twin recorded for it, which a backup of that file keeps (backups.ts), so an edit put back
+ * from it (restore) is a hand edit again, not mcp-twin's.
+ */
+export function handEdits(
+  entries: Readonly<Record<string, unknown>>,
+  owned: Readonly<Record<string, EntryRecord>>,
+): Record<string, string> {
+  const out = dict<string>();
+  for (const [name, record] of Object.entries(owned))
+    if (Object.hasOwn(entries, name) && !isOurs(record, entries[name])) out[name] = record.hash;
+  return out;
 }
 
 /** isOurs for a value already hashed. */

@@ -47,6 +47,8 @@ export interface TargetWrite {
   compute: (current: string | null) => string | null;
   /** The entries mcp-twin owns in the file before this run: kept with its backup. */
   owned: readonly string[];
+  /** Of those, the ones the text being backed up holds edited by hand (state.ts handEdits). */
+  edited?: (current: string) => Record<string, string>;
   /** No earlier change of this target is known: what it holds now is its original. */
   firstChange: boolean;
   backupsDir: string;
@@ -75,12 +77,18 @@ export async function writeTarget(w: TargetWrite): Promise<ReplaceResult & { bac
         backup = await keepBackup(w.backupsDir, w.id, current, w.now, {
           owned: w.owned,
           firstChange: w.firstChange,
+          ...(w.edited ? { edited: ownedOnly(w.edited(current), w.owned) } : {}),
         });
     },
   });
   // What it wrote is the state a file broken later is repaired to (restore).
   if (result.written) await noteWritten(w.backupsDir, w.id.key, result.after, w.now);
   return { ...result, ...(backup ? { backup } : {}) };
+}
+
+/** Of the hand edits found, those of entries mcp-twin owned before this run (its intent adds others). */
+function ownedOnly(edited: Record<string, string>, owned: readonly string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(edited).filter(([name]) => owned.includes(name)));
 }
 
 /**

@@ -9,6 +9,8 @@ import { editManifest, schemaRefFor, serverNames, withServer } from "./edit.js";
 import { reservedNameWhy } from "./reserved-names.js";
 import { type ServerSpec, serverName } from "./schema.js";
 import { loadSecrets, saveSecrets } from "./secrets-file.js";
+import { TOOLS_ENTRY } from "./tool-search.js";
+import { parseManifestText } from "./validate.js";
 
 /** The server to add: its name, its manifest entry, and the keys to store beside it. */
 export interface NewServer {
@@ -48,6 +50,13 @@ export async function addServer(
 ): Promise<ManifestEdit> {
   const schemaRef = schemaRefFor(file, machine);
   const change = (current: string | null) => {
+    // Said of the name asked for; as the manifest's problem it would have no line to point at.
+    if (added.name === TOOLS_ENTRY && current !== null && parseManifestText(current, file).toolSearch)
+      throw new UsageError(
+        "bad-name",
+        `"${TOOLS_ENTRY}" cannot be a server name here: it is the name of the toolSearch clients' one entry.`,
+        { hint: "Pass another --name." },
+      );
     const existing = serverNames(current, file).includes(added.name);
     if (existing && !options.force) {
       throw new UsageError("server-exists", `${added.name} is already in ${machine.shown(file)}.`, {

@@ -9,7 +9,7 @@ import { applyEntryEdits, parseConfig, readEntries } from "../formats/index.js";
 import { replaceFile, withLock, writeHelperFile } from "../system/files.js";
 import { packageRoot } from "../system/package-root.js";
 import type { ServerSpec } from "./schema.js";
-import { parseManifestText, refuseEmptyManifest } from "./validate.js";
+import { parseEditedManifest, refuseEmptyManifest } from "./validate.js";
 
 const HOME_SCHEMA_FILE = "mcp-twin.schema.json";
 const PUBLISHED_SCHEMA = "https://unpkg.com/mcp-twin/schema/manifest.schema.json";
@@ -73,7 +73,7 @@ export function withServers(
           servers.map((s) => ({ name: s.name, value: s.server })),
           file,
         );
-  parseManifestText(next, file);
+  parseEditedManifest(text, next, file);
   return next;
 }
 
@@ -173,7 +173,7 @@ function validated(
   return (current) => {
     if (current !== null) refuseEmptyManifest(current, file);
     const next = compute(current);
-    if (next !== null) parseManifestText(next, file);
+    if (next !== null) parseEditedManifest(current, next, file);
     return next;
   };
 }

@@ -410,5 +410,19 @@ export function manifestJsonSchema(): Record<string, unknown> {
     string,
     unknown
   >;
+  // toolSearch offers for completion only the clients it takes: not those that search their own tools.
+  // (A copy: the schema may hold one object for every place a client id goes.)
+  const clients = (schema.properties as { toolSearch?: ToolSearchJson } | undefined)?.toolSearch?.properties
+    ?.clients;
+  if (clients?.items)
+    clients.items = {
+      ...clients.items,
+      enum: CLIENT_IDS.filter((id) => !clientModule(id).toolBudget?.searches),
+    };
   return { ...schema, title: "mcp-twin manifest" };
+}
+
+/** The part of the manifest's JSON Schema that lists toolSearch's clients. */
+interface ToolSearchJson {
+  properties?: { clients?: { items?: Record<string, unknown> } };
 }

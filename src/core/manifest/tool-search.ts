@@ -36,3 +36,14 @@ export function splitKept(kept: string): { server: string; tool: string } | unde
   if (at <= 0 || at === kept.length - 1) return undefined;
   return { server: kept.slice(0, at), tool: kept.slice(at + 1) };
 }
+
+/**
+ * Said where an entry of the person's holds the name `tools` (entries/ownership.ts, entriesMeant):
+ * what sync does instead, and the fix (a clause each, for sync's line and doctor's finding).
+ */
+export function toolsNameHeld(client: string, file: string): { what: string; fix: string } {
+  return {
+    what: `an entry of your own holds the name "${TOOLS_ENTRY}", which toolSearch's one entry needs, so ${client} keeps an entry per server (no tools on demand there) and yours is left as it is`,
+    fix: `rename yours in ${file} (or remove it), then run \`mcp-twin sync\``,
+  };
+}

@@ -18,7 +18,12 @@ import {
   toolSearchSchema,
 } from "./schema.js";
 
-export function parseManifestText(raw: string, file: string): Manifest {
+/**
+ * `raw` validated; `edited`: the text is a change mcp-twin made and has not written, so a problem
+ * in it has no line and column in the file on disk (they would point at a line that does not hold
+ * it) and is said as what the change would do.
+ */
+export function parseManifestText(raw: string, file: string, edited = false): Manifest {
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   const deep = tooDeepAt(text);
   if (deep !== undefined) {
@@ -65,7 +70,21 @@ export function parseManifestText(raw: string, file: string): Manifest {
   const value = getNodeValue(root);
   const result = manifestSchema.safeParse(value);
   if (result.success) return result.data;
-  throw new UsageErrors(result.error.issues.map((issue) => issueToError(issue, text, root, file)));
+  throw new UsageErrors(result.error.issues.map((issue) => issueToError(issue, text, root, file, edited)));
+}
+
+/**
+ * `next`, the text an edit made of `current`, validated: a problem `current` already had is
+ * reported at its line and column in the file; one the edit brings is said without a position.
+ */
+export function parseEditedManifest(current: string | null, next: string, file: string): Manifest {
+  try {
+    return parseManifestText(next, file);
+  } catch (error) {
+    if (current !== null) parseManifestText(current, file);
+    if (error instanceof UsageError && error.code === "manifest-invalid") parseManifestText(next, file, true);
+    throw error;
+  }
 }
 
 /**
@@ -103,6 +122,7 @@ function issueToError(
   text: string,
   root: Node | undefined,
   file: string,
+  edited: boolean,
 ): UsageError {
   const fieldPath = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
   // Point at the deepest node that exists: the field itself, or the object missing it.
@@ -136,6 +156,11 @@ function issueToError(
     if (known.length > 0)
       hint = `${byClient ? "Clients" : "Fields allowed here"}: ${known.join(", ")}. ${hint}`;
   }
+  if (edited)
+    return new UsageError("manifest-invalid", `${file}: this change would make ${field} wrong: ${message}`, {
+      location: { file },
+      hint: "Nothing was written. Change what you asked for (another name or value).",
+    });
   return new UsageError("manifest-invalid", `${file}:${line}:${column}: ${field}: ${message}`, {
     location: { file, line, column },
     hint,

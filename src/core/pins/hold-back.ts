@@ -3,7 +3,7 @@
  * a changed, new or flagged one is held back, with why. Worked out once per list and pins.
  */
 import { RPC } from "../jsonrpc/codes.js";
-import { isPlain, own } from "../plain-records.js";
+import { own } from "../plain-records.js";
 import { type Flag, scanList } from "./injection-scan.js";
 import type { PinBook, ServerPins } from "./pin-file.js";
 import { defHash, type ListedTool, listedTools, pinnedDef } from "./tool-pin.js";
@@ -60,53 +60,18 @@ export function verdictOf(pins: ServerPins | undefined, list: object): Verdict {
   return verdict;
 }
 
-/** What the gateway holds of a server: its name, the pins (none: nothing is held back there), its last lists. */
-export interface PinnedServer {
-  name: string;
-  cache: { pins: PinBook | undefined };
-  cached(): { lists: { "tools/list"?: unknown } } | undefined;
-}
-
-/**
- * A `tools/list` result as clients get it: the tools held back left out (the same object when
- * none is). No pins: nothing is held back here (the bridge's own server).
- */
-export function withoutHeld<T extends Record<string, unknown>>(
-  server: Pick<PinnedServer, "name" | "cache">,
-  result: T,
-): T {
-  const book = server.cache.pins;
-  if (!book || !Array.isArray(result.tools)) return result;
-  const { visible, held } = verdictOf(own(book, server.name), result);
-  return held.size === 0 ? result : { ...result, tools: visible };
-}
-
-/** A server's tools as last listed, those held back left out (the index of tools on demand). */
-export function visibleTools(
-  server: Pick<PinnedServer, "name" | "cache">,
-  result: unknown,
-): readonly ListedTool[] | undefined {
-  if (!isPlain(result) || !Array.isArray(result.tools)) return undefined;
-  return withoutHeld(server, result).tools as ListedTool[];
-}
-
 /** The fix a held tool's error and every report name. */
-export const approveFix = (server: string) => `mcp-twin tools --approve ${server}`;
+const approveFix = (server: string) => `mcp-twin tools --approve ${server}`;
 
 /**
- * The error for a call to a tool held back in the server's last list, as an unknown tool's
- * (-32602), saying why without quoting what the server wrote (the model reads errors too);
- * undefined: the call goes on.
+ * The error for a call to a tool held back (`found`; none: the call goes on), as an unknown tool's
+ * (-32602), saying why without quoting what the server wrote (the model reads errors too).
  */
-export function held(
-  server: PinnedServer,
-  tool: unknown,
-): { code: number; message: string; data: Record<string, unknown> } | undefined {
-  const book = server.cache.pins;
-  const last = book && server.cached()?.lists["tools/list"];
-  if (!book || typeof tool !== "string" || !isPlain(last)) return undefined;
-  const { name } = server;
-  const found = verdictOf(own(book, name), last).held.get(tool);
+export function heldRefusal(
+  name: string,
+  tool: string,
+  found: HeldTool | undefined,
+): { code: number; message: string; data: { held: HeldTool["why"]; fix: string } } | undefined {
   if (!found) return undefined;
   const why =
     found.why === "changed"
@@ -139,7 +104,7 @@ function samePins(a: ServerPins | undefined, b: ServerPins | undefined): boolean
  * and the servers whose pins that changed — none on the first load: their sessions list their
  * tools again, and tools on demand indexes them again.
  */
-export function repin(holder: PinnedServer["cache"], pins: PinBook | undefined): string[] {
+export function repin(holder: { pins: PinBook | undefined }, pins: PinBook | undefined): string[] {
   const before = holder.pins;
   const now = pins ?? {};
   holder.pins = now;

@@ -104,7 +104,7 @@ const OTHER_TOOL = [
 ];
 
 /** What is flagged in one tool; `own`: the names of its server's tools (an order about those is its own business). */
-export function scanTool(tool: ListedTool, own: ReadonlySet<string>): Flag[] {
+function scanTool(tool: ListedTool, own: ReadonlySet<string>): Flag[] {
   const flags: Flag[] = [];
   const visit = (value: unknown, at: string, described: boolean) => {
     if (typeof value === "string") {
@@ -147,7 +147,7 @@ function orders(text: string, at: string, own: ReadonlySet<string>): Flag[] {
  * The hidden characters of a text, as a person can read them: tag characters decoded to the ASCII
  * they spell, the others escaped (`\u200B`), with a little of the text around; none: undefined.
  */
-export function hiddenWords(text: string): string | undefined {
+function hiddenWords(text: string): string | undefined {
   const at = firstHidden(text);
   if (at === undefined) return undefined;
   const tags = [...text].filter((ch) => isTag(ch));

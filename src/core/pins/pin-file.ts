@@ -12,7 +12,7 @@ import type { PinnedDef } from "./tool-pin.js";
 const PINS_VERSION = 1;
 
 /** One tool as approved: its definition (what a change is shown against) and that definition's hash. */
-export interface ToolPin {
+interface ToolPin {
   hash: string;
   def: PinnedDef;
 }

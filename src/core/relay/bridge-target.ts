@@ -56,7 +56,7 @@ export interface BridgeTargetOptions {
   headers: Record<string, string>;
   /**
    * The client this relay serves (`<env>:<client>`): to a shared server, its own client token goes
-   * instead of the bridge token, so the gateway keeps that client's tool rules (tool-filter.ts).
+   * instead of the bridge token, so the gateway keeps that client's tool rules (tool-policy.ts).
    */
   client?: string;
   /** Each token read is masked in everything printed. */

@@ -5,7 +5,7 @@
  */
 import { gatewayDownMessage } from "../bridge-control/gateway-down.js";
 import { tokenScope } from "../bridge-link/index.js";
-import { HttpStatusError } from "../system/keep-alive-http.js";
+import { HttpStatusError, TooLargeError } from "../system/keep-alive-http.js";
 import { jsonRpcMessageIn } from "../text/json-rpc-message.js";
 
 /** A server that answered, but not with the answer asked for (none, garbage, another request's). */
@@ -37,7 +37,9 @@ export function describeFailure(error: unknown): Failure {
     else if (status === 404) message = "no MCP endpoint or session there (HTTP 404)";
     return { status, refused: false, ...(login ? { login } : {}), message: message.slice(0, 300) };
   }
-  if (error instanceof NoAnswer) return { refused: false, noAnswer: true, message: raw.slice(0, 300) };
+  // An answer too large was an answer: the other end is there (not "down"), its answer not taken.
+  if (error instanceof NoAnswer || error instanceof TooLargeError)
+    return { refused: false, noAnswer: true, message: raw.slice(0, 300) };
   let message = raw;
   if (code === "EBRIDGEPROOF") message = "what answers there is not this home's bridge";
   else if (/ECONNREFUSED/.test(text)) message = "nothing answers there (connection refused)";

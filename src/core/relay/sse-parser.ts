@@ -4,18 +4,12 @@
  * ends the parse with an error instead of growing without end.
  */
 import type { IncomingMessage } from "node:http";
-import type { Stall } from "../system/keep-alive-http.js";
+import { type Stall, TooLargeError } from "../system/keep-alive-http.js";
 
 export interface SseEvent {
   /** "message" unless the event names another type. */
   event: string;
   data: string;
-}
-
-class SseTooLarge extends Error {
-  constructor(limit: number) {
-    super(`an event longer than the ${limit / (1024 * 1024)} MiB limit`);
-  }
 }
 
 const LF = 0x0a;
@@ -47,7 +41,7 @@ export class SseParser {
     this.#onEvent = onEvent;
   }
 
-  /** Throws SseTooLarge past the limit. */
+  /** Throws TooLargeError past the limit. */
   push(chunk: Buffer): void {
     let from = this.#afterCr && chunk[0] === LF ? 1 : 0;
     this.#afterCr = false;
@@ -67,7 +61,7 @@ export class SseParser {
     }
     if (from < chunk.length) {
       this.#partBytes += chunk.length - from;
-      if (this.#partBytes > this.#limit + LINE_SLACK) throw new SseTooLarge(this.#limit);
+      if (this.#partBytes > this.#limit + LINE_SLACK) throw new TooLargeError(this.#limit, "an event");
       // A copy: the stream may reuse its buffer.
       this.#parts.push(Buffer.from(chunk.subarray(from)));
     }
@@ -77,7 +71,7 @@ export class SseParser {
     let line = tail;
     if (this.#parts.length > 0) {
       const bytes = this.#partBytes + tail.length;
-      if (bytes > this.#limit + LINE_SLACK) throw new SseTooLarge(this.#limit);
+      if (bytes > this.#limit + LINE_SLACK) throw new TooLargeError(this.#limit, "an event");
       this.#parts.push(tail);
       line = Buffer.concat(this.#parts, bytes);
       this.#parts = [];
@@ -91,7 +85,7 @@ export class SseParser {
     if (line[start] === SPACE) start++;
     if (field === "data") {
       this.#dataBytes += line.length - start + (this.#data.length > 0 ? 1 : 0);
-      if (this.#dataBytes > this.#limit) throw new SseTooLarge(this.#limit);
+      if (this.#dataBytes > this.#limit) throw new TooLargeError(this.#limit, "an event");
       this.#data.push(line.toString("utf8", start));
       return;
     }
@@ -112,7 +106,7 @@ export class SseParser {
 
 /**
  * The events of an event stream until it ends (paced by `stall`); rejects with the parser's
- * SseTooLarge (the stream is then closed), or when the connection breaks.
+ * TooLargeError (the stream is then closed), or when the connection breaks.
  */
 export function readEvents(
   res: IncomingMessage,

@@ -12,9 +12,9 @@ import { type PluginServerSeen, seenIn } from "../clients/plugin-servers.js";
 import { startAgain } from "../clients/restarts.js";
 import type { Target } from "../clients/types.js";
 import { besidesDefaults } from "../clients/written-defaults.js";
-import { loadContext, readableTargets, readTargetTexts } from "../context/context.js";
+import { type Context, loadContext, readableTargets, readTargetTexts } from "../context/context.js";
 import { entriesNow, wireBridge } from "../entries/desired.js";
-import { classifyTarget, type EntryState } from "../entries/ownership.js";
+import { classifyTarget, type EntryState, entriesMeant } from "../entries/ownership.js";
 import { resolveEntry } from "../entries/programs/resolve.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
 import type { Machine } from "../environments/machine.js";
@@ -23,12 +23,13 @@ import { installAdvice, programHint } from "../environments/program-hints.js";
 import type { Environment } from "../environments/types.js";
 import type { UsageError } from "../errors.js";
 import { entryKeys, readTargetEntries, readTargetFields } from "../formats/index.js";
+import { TOOLS_ENTRY, toolsNameHeld } from "../manifest/tool-search.js";
 import { type LoginLine, loginLines } from "../oauth/needs-login.js";
 import { own } from "../plain-records.js";
 import { referenceProblems } from "../secrets/references.js";
 import { checkSelectors } from "../selectors.js";
 import type { Progress } from "../system/progress.js";
-import { manifestShareList } from "./shared-status.js";
+import { manifestShareList, type ShareItem } from "./shared-status.js";
 
 /** Who owns each entry, as sync sees it (ownership.ts). */
 type StatusState = EntryState;
@@ -69,6 +70,29 @@ export interface StatusRow {
   off?: true;
 }
 
+/** What status shows: the rows, and what is said beside them. */
+export interface StatusFacts {
+  manifest: string;
+  scope: "user" | "project";
+  rows: StatusRow[];
+  blockers: SyncBlocker[];
+  /** Servers that need a login, and the state of mcp-twin's login for each (no network). */
+  logins: LoginLine[];
+  /** How many servers (enabled, and disabled ones) and client configs the rows cross. */
+  counts: { servers: number; disabled: number; targets: number };
+  /** The user manifest's shared servers (a project manifest shares none: the bridge is the machine's). */
+  shares: ShareItem[];
+  /**
+   * The servers the bridge runs behind tools entries only (the manifest's toolSearch; one process per
+   * client session), which the manifest does not share.
+   */
+  behindTools: ShareItem[];
+  /** Servers the clients' plugins and extensions provide, and what an mcp-twin entry does to one. */
+  plugins: PluginLine[];
+  /** The client configs that cannot be read or do not parse (left out of the rows), each with its repair. */
+  unreadable: UsageError[];
+}
+
 /**
  * What stops the next sync before it writes anything (exit 2), by sync's own rule
  * (references.ts): a `${secret:…}` that is not set, a placeholder where a key belongs. Each is its
@@ -83,38 +107,20 @@ export async function computeStatus(
   machine: Machine,
   options: { manifest?: string | undefined; envs: string[]; clients: string[]; project?: string | undefined },
   progress: Progress,
-): Promise<{
-  manifest: string;
-  scope: "user" | "project";
-  rows: StatusRow[];
-  blockers: SyncBlocker[];
-  /** Servers that need a login, and the state of mcp-twin's login for each (no network). */
-  logins: LoginLine[];
-  /** How many servers (enabled, and disabled ones) and client configs the rows cross. */
-  counts: { servers: number; disabled: number; targets: number };
-  /** The user manifest's shared servers (a project manifest shares none: the bridge is the machine's). */
-  shares: Array<{ name: string; mode: string }>;
-  /** Servers the clients' plugins and extensions provide, and what an mcp-twin entry does to one. */
-  plugins: PluginLine[];
-  /** The client configs that cannot be read or do not parse (left out of the rows), each with its repair. */
-  unreadable: UsageError[];
-}> {
+): Promise<StatusFacts> {
   checkSelectors({ clients: options.clients, envs: options.envs });
   // A file that cannot be read or parsed is named (and how to repair it), and every other one shown.
   const { ctx, texts, unreadable } = await readableTargets(await loadContext(machine, options, progress));
-  const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, {
-    createToken: false,
-    checkPort: true,
-    state: ctx.state,
-  });
+  const wiring = { createToken: false, checkPort: true, state: ctx.state };
+  const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, wiring);
   const desired = await entriesNow(machine, { ...ctx, bridge }, ctx.state);
   // Values go into user-level files only, so sync checks them only there (as plan.ts does).
+  const refs = { secrets: ctx.secrets, accepted: ctx.accepted, env: machine.host.env };
   const blockers: SyncBlocker[] = ctx.targets.some((t) => t.scope === "user")
-    ? referenceProblems(ctx.servers, {
-        secrets: ctx.secrets,
-        accepted: ctx.accepted,
-        env: machine.host.env,
-      }).errors.map((e) => ({ message: e.message, ...(e.hint ? { hint: e.hint } : {}) }))
+    ? referenceProblems(ctx.servers, refs).errors.map((e) => ({
+        message: e.message,
+        ...(e.hint ? { hint: e.hint } : {}),
+      }))
     : [];
   const first = blockers.length > 0 ? ` once this is fixed: ${blockerText(blockers)}` : "";
   const rows: StatusRow[] = [];
@@ -126,7 +132,9 @@ export async function computeStatus(
     const fields = readTargetFields(target, text ?? "");
     const owned = ctx.state.targets[target.key]?.entries ?? {};
     const base = { env: target.env.id, client: target.client.id, scope: target.scope, path: target.path };
-    const wanted = desired.get(target.key) ?? new Map<string, BuiltEntry>();
+    // An entry of the person's named `tools`: the servers keep their own entries (said on its row).
+    const { desired: wanted, held } = entriesMeant(current, owned, desired.get(target.key) ?? new Map());
+    if (held) rows.push({ ...base, server: TOOLS_ENTRY, state: "foreign", detail: toolsHeldText(target) });
     plugins.push(...(await pluginLines(target, current, wanted)));
     for (const entry of classifyTarget(current, owned, wanted, fields)) {
       const built = wanted.get(entry.name);
@@ -189,7 +197,7 @@ export async function computeStatus(
     rows,
     blockers,
     logins: loginLines(machine, ctx.servers),
-    shares: ctx.located.scope === "user" ? manifestShareList(ctx.servers, bridge?.env) : [],
+    ...inTheBridge(ctx, bridge?.env, desired),
     plugins,
     unreadable,
     counts: {
@@ -198,6 +206,12 @@ export async function computeStatus(
       targets: ctx.targets.length,
     },
   };
+}
+
+/** The row of a person's own entry named `tools` where toolSearch writes its one entry. */
+function toolsHeldText(target: Target): string {
+  const { what, fix } = toolsNameHeld(target.client.name, target.path);
+  return `${what}: ${fix}`;
 }
 
 export interface PluginLine extends PluginServerSeen {
@@ -274,6 +288,8 @@ export interface SyncChange {
   notInstalled: Array<{ server: string; detail: string }>;
   /** mcp-twin's entries to the bridge's `/share/<name>` for a server the manifest does not share. */
   notServed: string[];
+  /** Entries edited by hand since mcp-twin wrote them: sync leaves them as they are. */
+  kept: string[];
 }
 
 /** The shared server a url or relay entry reaches at the bridge (`…/share/<name>` on loopback). */
@@ -334,7 +350,8 @@ export async function syncChanges(
       } catch {
         continue; // it does not parse: sync stops there, and says so
       }
-      const wanted = desired.get(target.key) ?? new Map<string, BuiltEntry>();
+      const owned = ctx.state.targets[target.key]?.entries ?? {};
+      const wanted = entriesMeant(current, owned, desired.get(target.key) ?? new Map()).desired;
       const change: SyncChange = {
         env: target.env.id,
         client: target.client.id,
@@ -344,13 +361,9 @@ export async function syncChanges(
         removed: [],
         notInstalled: [],
         notServed: [],
+        kept: [],
       };
-      for (const entry of classifyTarget(
-        current,
-        ctx.state.targets[target.key]?.entries ?? {},
-        wanted,
-        fields,
-      )) {
+      for (const entry of classifyTarget(current, owned, wanted, fields)) {
         const built = wanted.get(entry.name);
         // An entry to the bridge for a server it does not run (the manifest shares it no more).
         const reached = entry.state === "foreign" ? undefined : sharedReached(current[entry.name]);
@@ -358,6 +371,7 @@ export async function syncChanges(
           change.notServed.push(entry.name);
         if (entry.state === "missing" && built && (built.ok || built.missing)) change.added.push(entry.name);
         else if (entry.state === "stale") (entry.wanted ? change.updated : change.removed).push(entry.name);
+        else if (entry.state === "drifted") change.kept.push(entry.name);
         else if (entry.state === "synced") {
           // As sync writes it, but what it starts may be gone (an uninstall --packages since).
           const gone = await missingParts(target, current[entry.name], {
@@ -373,7 +387,8 @@ export async function syncChanges(
           change.updated.length +
           change.removed.length +
           change.notInstalled.length +
-          change.notServed.length >
+          change.notServed.length +
+          change.kept.length >
         0
       )
         out.push(change);
@@ -411,4 +426,28 @@ async function missingParts(
   if (program && !isNodeProgram(program.path))
     return `the entry is there, but ${what} is not found in ${gone.env}: install it there, or set "command" to its absolute path; ${then}.`;
   return `the entry is there, but ${what} is not found in ${gone.env}: \`mcp-twin sync\` installs it again; ${then}.`;
+}
+
+/**
+ * What the bridge runs: the manifest's shares, and the servers behind the tools entries sync writes
+ * (each target's `tools`) that it does not share.
+ */
+function inTheBridge(
+  ctx: Pick<Context, "located" | "servers">,
+  bridgeEnv: Environment | undefined,
+  desired: ReadonlyMap<string, ReadonlyMap<string, BuiltEntry>>,
+): { shares: ShareItem[]; behindTools: ShareItem[] } {
+  // A project manifest shares none: the bridge is the machine's.
+  const shares = ctx.located.scope === "user" ? manifestShareList(ctx.servers, bridgeEnv) : [];
+  const names = new Set<string>();
+  for (const entries of desired.values()) {
+    const door = entries.get(TOOLS_ENTRY);
+    for (const name of door?.ok ? (door.behind ?? []) : []) names.add(name);
+  }
+  const behindTools = ctx.servers.flatMap(([name, spec]) =>
+    names.has(name) && !shares.some((s) => s.name === name)
+      ? [{ name, mode: "session", ...(spec.command ? { program: spec.command } : {}) }]
+      : [],
+  );
+  return { shares, behindTools };
 }

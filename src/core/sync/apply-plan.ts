@@ -6,6 +6,7 @@
 import { portHeldBy } from "../bridge-link/index.js";
 import { restartsOf } from "../clients/restarts.js";
 import { runningApps } from "../clients/running-apps.js";
+import type { Target } from "../clients/types.js";
 import type { Context } from "../context/context.js";
 import { checkEntryPrograms, desiredEntries } from "../entries/desired.js";
 import { saveState } from "../ledger/state.js";
@@ -120,10 +121,6 @@ export async function applySyncPlan(
   const report = appliedReport(plan, [...install.rows, ...unresolved, ...pruned], results);
 
   const written = results.filter((r) => r.written);
-  // Apps read their config at start; command-line clients when a session starts.
-  const { apps, sessions } = restartsOf(written.map((r) => r.plan.target.client));
-  report.restart.apps = apps;
-  report.restart.sessions = sessions;
   // The bridge: restarted when it runs with other settings than these; otherwise reported as it is
   // (every entry starts it on first use, so one that is not running is fine).
   // Nothing of it is in any entry when its own tools are off and it runs no shared server (those
@@ -146,10 +143,26 @@ export async function applySyncPlan(
     index,
     versions: pkgs.versions,
   });
-  // Is an app that reads its config only at start running now (so the restart line is needed)?
+  // A client this run put over its tool limit, from the lists known now (the gateway's just cached).
+  await (await import("./limit-notes.js")).noteOverLimits(report, ctx, plan, written, index);
+  await sayRestarts(report, written, machine);
+  return report;
+}
+
+/**
+ * What loads the changes: apps read their config at start, command-line clients when a session
+ * starts; and whether such an app runs now (so the restart line is needed).
+ */
+async function sayRestarts(
+  report: SyncReport,
+  written: ReadonlyArray<{ plan: { target: Target } }>,
+  machine: Context["machine"],
+): Promise<void> {
+  const { apps, sessions } = restartsOf(written.map((r) => r.plan.target.client));
+  report.restart.apps = apps;
+  report.restart.sessions = sessions;
   const appTargets = written.filter((r) => r.plan.target.client.restartToApply).map((r) => r.plan.target);
   if (appTargets.length > 0) report.restart.running = await runningApps(machine, appTargets);
-  return report;
 }
 
 /**

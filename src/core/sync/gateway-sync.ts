@@ -16,6 +16,7 @@ import {
 } from "../bridge-link/index.js";
 import type { Context } from "../context/context.js";
 import type { BridgeReport, BridgeWiring, PortTaken } from "../entries/bridge-wiring.js";
+import { loginPath } from "../environments/login-path.js";
 import { loadState, saveState } from "../ledger/state.js";
 import { withLock } from "../system/files.js";
 import { getEnv } from "../system/host.js";
@@ -345,7 +346,8 @@ async function installAutostart(
   const handOver = async () => {
     handed = (await stopBridge(lifecycle)) !== undefined;
   };
-  const outcome = await ensureAutostart(ctx.machine, wiring.env, wiring.program, ctx.allEnvs, {
+  const program = { ...wiring.program, ...(await loginPathOf(ctx, wiring)) };
+  const outcome = await ensureAutostart(ctx.machine, wiring.env, program, ctx.allEnvs, {
     accept,
     listen,
     handOver,
@@ -368,6 +370,18 @@ async function installAutostart(
     await saveState(ctx.machine.paths.state, ctx.state);
   }
   return shown;
+}
+
+/**
+ * The PATH the start at logon carries, when sync runs where the bridge does (environments/login-path.ts):
+ * node's folder, npm's, those of the programs the bridge may run by name (a shared server's, one
+ * behind /tools). Nothing otherwise: that side's own is used.
+ */
+async function loginPathOf(ctx: Context, wiring: BridgeWiring): Promise<{ path?: string }> {
+  const shellPath = getEnv(ctx.machine.host.env, "PATH");
+  if (!wiring.env.local || wiring.env.kind === "windows" || !shellPath || !wiring.program) return {};
+  const programs = ctx.servers.flatMap(([, s]) => (s.command ? [s.command] : []));
+  return { path: await loginPath(wiring.env, shellPath, wiring.program.node, programs) };
 }
 
 /**

@@ -155,7 +155,7 @@ export async function knownLists(
  * user-level manifest's servers are pinned (the gateway runs those). `report`: what to say, if
  * anything; `repinned`: the pins changed (a running gateway reads them again).
  */
-export async function pinTools(
+async function pinTools(
   ctx: Pick<Context, "machine" | "servers" | "manifest" | "located">,
   wiring: BridgeWiring | undefined,
   index: InstalledIndex,

@@ -3,6 +3,7 @@
  * removals, what each target's file becomes, what to warn about. Making it writes nothing.
  */
 
+import { type KeepProblem, keepProblems, keepReach } from "../budget/keep-problems.js";
 import { unmatchedRules } from "../budget/rule-problems.js";
 import type { Target } from "../clients/types.js";
 import { type Context, readTargetTexts } from "../context/context.js";
@@ -116,6 +117,8 @@ export interface SyncPlan {
   toList: string[];
   /** The rules an entry does not carry: one line per server, with its clients and the fix. */
   toolRules: ToolRuleNote[];
+  /** toolSearch's keep entries that list nothing in any of its clients, each with the fix. */
+  keep: KeepProblem[];
   /** State's claims on entries a client moved out of an older file were settled (Context.claimsMoved): saved by a run. */
   claimsMoved?: true;
 }
@@ -168,15 +171,10 @@ export async function planSync(
   // Packages: installed into the selected environments where a target of this run will run them
   // (or every selected one when --env named them: `serve --share` runs a server where it is).
   const { servers, idle, npx } = installPlaces(ctx, bridge?.reach?.env.id);
+  const asked = { update: options.update, now: machine.host.now() };
   const resolved = options.offline
     ? { versions: knownVersions(servers, state), resolved: {}, errors: [] }
-    : await resolveVersions(
-        servers,
-        state,
-        allEnvs,
-        { update: options.update, now: machine.host.now() },
-        progress,
-      );
+    : await resolveVersions(servers, state, allEnvs, asked, progress);
   const unresolved = servers.filter((s) => !resolved.versions.has(s.name)).map((s) => s.name);
   const index = await readInstalledIndex(packageServers(manifest, allEnvs));
   // With dryRun, these only say what would be done: nothing is installed or removed here.
@@ -243,6 +241,7 @@ export async function planSync(
     ...(sayOnce ? { sayOnce } : {}),
     toList: serversToList(desired),
     toolRules: toolRuleNotes(desired, ctx.targets, ctx.servers, { userManifest }),
+    keep: await keepSaid(machine, input, desired, predicted, resolved.versions, ctx.loaded),
     ...(ctx.claimsMoved ? { claimsMoved: true as const } : {}),
   };
 }
@@ -320,6 +319,8 @@ export function isNoop(plan: SyncPlan, state: State): boolean {
   return (
     // The gateway's port to record in the home, or a word to say once and remember: a run that writes.
     !plan.bridge?.port?.record &&
+    // The start at logon an uninstall removed and a restore did not put back: this run sets it up.
+    !(plan.bridge && !state.autostart && state.lastChange?.retired?.autostart) &&
     !plan.sayOnce &&
     // A rule waiting for its server's list: this run lists it (and then writes the rule).
     plan.toList.length === 0 &&
@@ -391,6 +392,24 @@ function bridgeEntryNotice(bridge: BridgeWiring | undefined, state: State): Sync
     message:
       'The mcp-twin entry (the bridge\'s own tools: memory, notes, hand-off) stays in every client, as before, though the manifest does not say "enabled" in its "bridge" section: put "enabled": true there to keep it, or "enabled": false to remove it (said once).',
   };
+}
+
+/** toolSearch's keep entries that list nothing, judged by the lists the caches know (none read else). */
+async function keepSaid(
+  machine: Parameters<typeof knownToolLists>[0],
+  input: Parameters<typeof knownToolLists>[1] & Pick<Context, "manifest" | "targets">,
+  desired: DesiredEntries,
+  index: InstalledIndex,
+  versions: ReadonlyMap<string, string>,
+  loaded: Context["loaded"],
+): Promise<KeepProblem[]> {
+  const keep = input.manifest.toolSearch?.keep ?? [];
+  if (keep.length === 0) return [];
+  const named = new Set(keep.map((k) => k.slice(0, k.indexOf("/"))));
+  const servers = input.servers.filter(([name]) => named.has(name));
+  const lists =
+    (await knownToolLists(machine, { ...input, servers, everyServer: true }, index, versions)) ?? new Map();
+  return keepProblems(keep, input.manifest.servers, keepReach(input.targets, desired), lists, loaded);
 }
 
 /**

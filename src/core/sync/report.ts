@@ -3,6 +3,7 @@
  * or a run with nothing to do, from the plan and what applying it did otherwise.
  */
 
+import type { KeepProblem } from "../budget/keep-problems.js";
 import { CLIENTS } from "../clients/index.js";
 import type { BridgeReport } from "../entries/bridge-wiring.js";
 import { type MissingProgram, missingProgramLines } from "../entries/programs/missing-programs.js";
@@ -88,6 +89,8 @@ export interface SyncReport {
   references: string[];
   /** Tool rules an entry does not carry (not listed yet, or no field): one per server (tool-rule-notes.ts). */
   toolRules: ToolRuleNote[];
+  /** toolSearch's keep entries that list nothing, each with the fix (budget/keep-problems.ts). */
+  keep: KeepProblem[];
   /**
    * Programs missing where entries run: one line per environment and program, naming the servers
    * and clients it stops and how to install it (the targets' lines point here).
@@ -165,6 +168,7 @@ function baseReport(plan: SyncPlan, installs: InstallRow[], applied: boolean): S
     ],
     references: [],
     toolRules: plan.toolRules,
+    keep: plan.keep,
     missingPrograms: [],
     restart: { apps: [], running: [], sessions: [] },
     logins: [],
@@ -250,11 +254,15 @@ function remoteWindow(plan: SyncPlan, p: TargetPlan): Pick<TargetReport, "window
     : {};
 }
 
-/** Problems that leave an entry unable to start: the sync failed in part (exit 1). */
+/**
+ * Problems that leave an entry unable to start, or unwritten (the person's entry holds the name
+ * toolSearch's `tools` entry needs): the sync failed in part (exit 1).
+ */
 export const WONT_START: ReadonlySet<string> = new Set([
   "not-installed",
   "program-missing",
   "splits-at-spaces",
+  "tools-name-held",
 ]);
 
 function finish(report: SyncReport): SyncReport {

@@ -3,7 +3,7 @@
  * wrote. Pure — text in, text out — so it can be re-run on fresh text when an app rewrote the file.
  */
 import type { Target } from "../clients/types.js";
-import { classifyTarget } from "../entries/ownership.js";
+import { classifyTarget, entriesMeant } from "../entries/ownership.js";
 import type { MissingProgram } from "../entries/programs/missing-programs.js";
 import type { BuiltEntry, RelayWhy } from "../entries/target-entry.js";
 import {
@@ -14,6 +14,7 @@ import {
   readTargetFields,
 } from "../formats/index.js";
 import { type EntryRecord, entryHash, type TargetRecord } from "../ledger/state.js";
+import { TOOLS_ENTRY, toolsNameHeld } from "../manifest/tool-search.js";
 import { dict, own } from "../plain-records.js";
 
 export interface TargetPlan {
@@ -70,7 +71,8 @@ export interface PlanOptions {
 }
 
 /**
- * `desired`: server name → its built entry for this target (servers not meant for it are absent).
+ * `meant`: server name → its built entry for this target (servers not meant for it are absent);
+ * an entry of the person's named `tools` keeps the servers' own entries (ownership.ts, entriesMeant).
  *
  * Who owns each entry is entries/ownership.ts's rule; here is what sync does about it: entries we
  * never wrote are never touched (a name clash is reported as `foreign`, and taken over only with
@@ -81,13 +83,19 @@ export interface PlanOptions {
 export function planTarget(
   target: Target,
   before: string | null,
-  desired: ReadonlyMap<string, BuiltEntry>,
+  meant: ReadonlyMap<string, BuiltEntry>,
   record: TargetRecord | undefined,
   options: PlanOptions,
 ): TargetPlan {
   const current = readTargetEntries(target, before ?? "");
   const owned = record?.entries ?? {};
   const plan = emptyPlan(target, before);
+  // An entry of the person's named `tools`: kept, and the servers' own entries with it (said).
+  const { desired, held } = entriesMeant(current, owned, meant);
+  if (held) {
+    const { what, fix } = toolsNameHeld(target.client.name, target.path);
+    plan.problems.push({ server: TOOLS_ENTRY, code: "tools-name-held", message: `${what}: ${fix}` });
+  }
   const clientOwn = ownEntryReader(target, before, current);
   const edits: EntryEdit[] = [];
   const recordFor = (name: string, hash: string) => ownRecord(owned, name, hash);
@@ -121,19 +129,10 @@ export function planTarget(
       if (mine) plan.records[name] = mine;
       continue;
     }
-    if (built.gateway) {
-      plan.shared.push(name);
-    } else if (built.relay) {
-      if (target.scope !== "project")
-        plan.relays.push({ server: name, runsIn: built.runsIn, why: built.relay });
-    } else if (built.runsIn !== target.env.id) {
-      const command = built.value.command;
-      plan.across.push({
-        server: name,
-        runsIn: built.runsIn,
-        ...(typeof command === "string" ? { command } : {}),
-      });
-    }
+    // What the entry is (a url entry to the bridge, a relay, a launch across), said of the entry
+    // the file holds after this write: not of one left as the person wrote it.
+    const leftAsIs = (state === "drifted" || state === "foreign") && !options.force;
+    if (!leftAsIs) sayWhatItIs(plan, name, built);
     // Written all the same (it starts once the program is installed), but said.
     for (const p of built.problems ?? []) plan.problems.push({ server: name, ...p });
     plan.references.push(...built.references);
@@ -182,6 +181,24 @@ export function planTarget(
   if (edits.length > 0) plan.after = editTargetEntries(target, before ?? "", edits);
   plan.references = [...new Set(plan.references)].sort();
   return plan;
+}
+
+/** A written entry that is not a plain launch where its client runs: a gateway's, a relay, a crossing. */
+function sayWhatItIs(plan: TargetPlan, name: string, built: Extract<BuiltEntry, { ok: true }>): void {
+  const target = plan.target;
+  if (built.gateway) {
+    plan.shared.push(name);
+  } else if (built.relay) {
+    if (target.scope !== "project")
+      plan.relays.push({ server: name, runsIn: built.runsIn, why: built.relay });
+  } else if (built.runsIn !== target.env.id) {
+    const command = built.value.command;
+    plan.across.push({
+      server: name,
+      runsIn: built.runsIn,
+      ...(typeof command === "string" ? { command } : {}),
+    });
+  }
 }
 
 function emptyPlan(target: Target, before: string | null): TargetPlan {

@@ -3,10 +3,12 @@
  * again on fresh text when an app rewrote it; every file ends either as it was or fully updated.
  */
 
+import type { Target } from "../clients/types.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
 import { isTwinError } from "../errors.js";
+import { readTargetEntries } from "../formats/index.js";
 import { saveHandWritten } from "../ledger/backups.js";
-import { type EntryRecord, type State, saveState, type TargetRecord } from "../ledger/state.js";
+import { type EntryRecord, handEdits, type State, saveState, type TargetRecord } from "../ledger/state.js";
 import { newRunId, recordChange, recordIntent, recordRun, writeTarget } from "../ledger/write-sequence.js";
 import { dict } from "../plain-records.js";
 import type { TargetPlan } from "./target-plan.js";
@@ -111,6 +113,7 @@ async function applyPlan(
         return final.after;
       },
       owned,
+      edited: (current) => editsIn(target, current, state.targets[target.key]?.entries ?? {}),
       // A target state knows no earlier change of: what it holds now is its original.
       firstChange: !state.targets[target.key]?.lastRun,
       backupsDir: ctx.backupsDir,
@@ -135,6 +138,15 @@ async function applyPlan(
       written: false,
       error: isTwinError(error) ? error.message : `${target.file}: ${(error as Error).message}`,
     };
+  }
+}
+
+/** The entries of mcp-twin's the text holds edited by hand (kept with its backup, for restore). */
+function editsIn(target: Target, text: string, owned: TargetRecord["entries"]): Record<string, string> {
+  try {
+    return handEdits(readTargetEntries(target, text), owned);
+  } catch {
+    return {}; // a file that does not parse holds no entry to judge
   }
 }
 

@@ -21,9 +21,10 @@ export function closeAgents(): void {
   tls?.agent.destroy();
 }
 
-class TooLargeError extends Error {
-  constructor(limit: number) {
-    super(`its answer is larger than the ${limit / (1024 * 1024)} MiB limit`);
+/** An answer (or one event of its stream) past the limit: the server answered, with more than is taken. */
+export class TooLargeError extends Error {
+  constructor(limit: number, what = "its answer") {
+    super(`${what} is larger than the ${limit / (1024 * 1024)} MiB limit`);
   }
 }
 

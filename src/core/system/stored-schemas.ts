@@ -39,7 +39,14 @@ export const stateSchema = z.looseObject({
   installedFor: z.record(z.string(), z.record(z.string(), z.array(z.string()))).optional(),
   targets: z.record(z.string(), targetRecord).optional(),
   trusted: z.record(z.string(), z.looseObject({ hash: z.string(), at: z.string() })).optional(),
-  lastChange: z.looseObject({ run: z.string(), at: z.string(), by: z.string() }).optional(),
+  lastChange: z
+    .looseObject({
+      run: z.string(),
+      at: z.string(),
+      by: z.string(),
+      retired: z.looseObject({ autostart: z.string().optional() }).optional(),
+    })
+    .optional(),
   autostart: z
     .looseObject({
       kind: z.enum(["systemd", "launchd", "windows-task", "xdg-autostart"]),
@@ -76,6 +83,7 @@ export const backupIndexSchema = z.looseObject({
   scope: z.string(),
   path: z.string(),
   owned: z.record(z.string(), z.array(z.string())),
+  edited: z.record(z.string(), z.record(z.string(), z.string())).optional(),
 });
 
 /** `backups/<slug>/hand-written.json`: entries as the user wrote them before mcp-twin adopted them. */

@@ -3,6 +3,7 @@
  * (pure): what does not fit comes back as a tool error with the schema, so the model can fix it.
  */
 import { zodValidator } from "../text/json-schema-validator.js";
+import { withoutPatterns } from "./bounds.js";
 
 /** A `tools/call` result that tells the model what went wrong (isError: a tool error, not a protocol one). */
 export type ToolError = {
@@ -40,7 +41,7 @@ export function checkArguments(
     };
   // A tool that lists no schema (or not an object's) takes what it is given.
   if (!isObject(schema)) return { args };
-  const checked = zodValidator.getValidator(schema)(args);
+  const checked = zodValidator.getValidator(withoutPatterns(schema) as typeof schema)(args);
   if (checked.valid) return { args };
   return {
     error: toolError(`the arguments of ${id} do not fit its schema: ${checked.errorMessage}. ${shown}`),

@@ -1,9 +1,9 @@
 /**
  * Tools on demand for one client (pure): the servers the manifest's `toolSearch` puts behind its
- * `tools` entry, the manifest's tool rules for it applied first, and the kept tools it gets.
+ * `tools` entry, only the tools it gets of each (the gateway's policy says which), and the kept
+ * tools it gets.
  */
 import type { ToolDef } from "../entries/tool-lists.js";
-import { rulesFor, type ServerToolRules, toolsFor } from "../manifest/tool-rules.js";
 import type { OnDemand } from "./search-and-call.js";
 import type { ToolIndex } from "./tool-index.js";
 
@@ -15,15 +15,25 @@ export interface OnDemandPlan {
   keep: readonly string[];
 }
 
-/** What the gateway knows of each server: its rules, and its tools as last listed (none: never listed). */
+/**
+ * Which tools of a server a client gets: the gateway's one answer (gateway/tool-policy.ts), for its
+ * search as for its calls; `key` is the same for two clients it admits the same tools to.
+ */
+export interface Visible {
+  admits(tool: string): boolean;
+  /** Why a tool is held back from every client (core/pins: changed, new or flagged since approved); none: it is not. */
+  held?(tool: string): string | undefined;
+  readonly key: string;
+}
+
+/** What the gateway knows of each server: what each client gets of it, and its tools as last listed (none: never listed). */
 export interface OnDemandServers {
-  rulesOf(server: string): ServerToolRules | undefined;
+  /** What `client` gets of `server` (undefined: every tool), its list as last listed (`folder`: there). */
+  visible(server: string, client: string, folder?: string): Visible | undefined;
   /** Its tools as last listed (`folder`: by its process in that project folder). */
   toolsOf(server: string, folder?: string): readonly ToolDef[] | undefined;
   /** Whether it runs once per project folder (`share: "project"`): its tools depend on the folder. */
   perFolder?(server: string): boolean;
-  /** Why a tool of it is held back (core/pins: changed, new or flagged since approved); none: it is not. */
-  heldOf?(server: string, tool: string, folder?: string): string | undefined;
 }
 
 /**
@@ -35,17 +45,39 @@ export type ProjectOf = { ok: true; cwd?: string } | { ok: false; why: string };
 /** The index's key of a project server's list in one folder (its server's name holds no NUL). */
 export const folderKey = (server: string, folder: string) => `${server}\u0000${folder}`;
 
+/** Each list as one client sees it, kept while the list and what decides it are the same (one array: put skips it). */
+const seen = new WeakMap<readonly ToolDef[], Map<string, readonly ToolDef[]>>();
+
+/** The tools of `tools` a client gets (`visible`; none: all of them, the same array). */
+export function visibleTools(tools: readonly ToolDef[], visible: Visible | undefined): readonly ToolDef[] {
+  if (!visible) return tools;
+  const byKey = seen.get(tools) ?? new Map<string, readonly ToolDef[]>();
+  seen.set(tools, byKey);
+  const kept = byKey.get(visible.key) ?? tools.filter((t) => visible.admits(String(t?.name)));
+  byKey.set(visible.key, kept);
+  return kept;
+}
+
 /**
- * The index brought up to date with the servers' lists as the gateway holds them now: a server
- * whose list is the same is not indexed again (ToolIndex.put), one no longer behind any client is
- * dropped (and its folders' lists with it).
+ * `client`'s index brought up to date with the lists of the servers behind its entry as the gateway
+ * holds them now, each with only the tools it gets (so search ranks among those alone; none: every
+ * client's servers, whole): a list that is the same is not indexed again (ToolIndex.put), one no
+ * longer behind the entry is dropped (and its folders' lists with it).
  */
-export function refreshIndex(index: ToolIndex, plan: OnDemandPlan | undefined, known: OnDemandServers): void {
-  const wanted = new Set(plan?.clients.flatMap((c) => c.servers) ?? []);
+export function refreshIndex(
+  index: ToolIndex,
+  plan: OnDemandPlan | undefined,
+  known: OnDemandServers,
+  client?: string,
+): void {
+  const wanted = new Set(
+    plan?.clients.flatMap((c) => (client === undefined || c.client === client ? c.servers : [])) ?? [],
+  );
   for (const key of index.servers()) if (!wanted.has(key.split("\u0000")[0] ?? key)) index.drop(key);
   for (const server of wanted) {
     const tools = known.toolsOf(server);
-    if (tools) index.put(server, tools);
+    const visible = client === undefined ? undefined : known.visible(server, client);
+    if (tools) index.put(server, visibleTools(tools, visible));
   }
 }
 
@@ -58,6 +90,7 @@ function keysOf(
   servers: readonly string[],
   index: ToolIndex,
   known: OnDemandServers,
+  visible: (server: string) => Visible | undefined,
   project: ProjectOf | undefined,
 ): Map<string, string | undefined> {
   const keys = new Map<string, string | undefined>();
@@ -67,7 +100,7 @@ function keysOf(
     else {
       const tools = known.toolsOf(server, project.cwd);
       const key = folderKey(server, project.cwd);
-      if (tools) index.put(key, tools, server);
+      if (tools) index.put(key, visibleTools(tools, visible(server)), server);
       keys.set(server, tools ? key : server);
     }
   }
@@ -77,7 +110,8 @@ function keysOf(
 /**
  * What `client` gets at `/tools`, calling through `call`; undefined when the manifest does not
  * name it (a request with another client's token, or the bridge's own, finds nothing there).
- * `project`: the folder the request names, for the project servers behind it.
+ * `index`: its own (refreshIndex); `project`: the folder the request names, for the project
+ * servers behind it.
  */
 export function onDemandOf(
   plan: OnDemandPlan | undefined,
@@ -89,22 +123,18 @@ export function onDemandOf(
 ): OnDemand | undefined {
   const mine = client === undefined ? undefined : plan?.clients.find((c) => c.client === client);
   if (!plan || !mine || client === undefined) return undefined;
-  const rules = new Map(mine.servers.map((s) => [s, rulesFor(known.rulesOf(s) ?? {}, s, client)]));
-  const keys = keysOf(mine.servers, index, known, project);
+  const folderOf = (s: string) => (known.perFolder?.(s) && project?.ok ? project.cwd : undefined);
+  const visible = new Map(mine.servers.map((s) => [s, known.visible(s, client, folderOf(s))]));
+  const keys = keysOf(mine.servers, index, known, (s) => visible.get(s), project);
   const byKey = new Map([...keys].flatMap(([server, key]) => (key === undefined ? [] : [[key, server]])));
   const admits = (key: string, tool: string) => {
     const server = byKey.get(key);
-    const applied = server === undefined ? undefined : rules.get(server);
-    return applied !== undefined && toolsFor(applied, [tool]).kept.length === 1;
+    return server !== undefined && (visible.get(server)?.admits(tool) ?? true);
   };
   const unsearched = [...keys].filter(([, key]) => key === undefined).map(([server]) => server);
   const held = (id: string) => {
     const server = mine.servers.find((s) => id.startsWith(`${s}/`));
-    const folder = project?.ok ? project.cwd : undefined;
-    return (
-      server &&
-      known.heldOf?.(server, id.slice(server.length + 1), known.perFolder?.(server) ? folder : undefined)
-    );
+    return server && visible.get(server)?.held?.(id.slice(server.length + 1));
   };
   return {
     index,

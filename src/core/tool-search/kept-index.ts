@@ -1,11 +1,12 @@
 /**
- * The gateway's one index of tools on demand, kept as the gateway learns each list: a server's
- * list that changed is indexed again at once (pushed, not at the next request), and told to the
- * sessions whose tools it changes.
+ * The gateway's indexes of tools on demand, one per client, of the tools it gets only (its search
+ * scores nothing else), kept as the gateway learns each list: a changed one is indexed again at once
+ * (pushed, not at the next request) and told to the sessions whose tools it changes.
  */
 
-import type { ServerToolRules } from "../manifest/tool-rules.js";
-import { held, type PinnedServer, visibleTools } from "../pins/hold-back.js";
+import type { ToolDef } from "../entries/tool-lists.js";
+import { countOf } from "../text/prose-lists.js";
+import { indexable } from "./bounds.js";
 import {
   folderKey,
   type OnDemandPlan,
@@ -13,66 +14,87 @@ import {
   onDemandOf,
   type ProjectOf,
   refreshIndex,
+  type Visible,
+  visibleTools,
 } from "./clients.js";
 import type { OnDemand } from "./search-and-call.js";
 import { ToolIndex } from "./tool-index.js";
 
-/** What the gateway knows of a server behind `/tools` (its launch: its tool rules and share mode). */
-type LaunchOf = (server: string) => { toolRules?: ServerToolRules; mode: string } | undefined;
+/** What the gateway knows of a server behind `/tools`: its share mode, and what a client gets of it. */
+interface Known {
+  mode(server: string): string | undefined;
+  visible(server: string, client: string, folder?: string): Visible | undefined;
+}
 
 export class KeptIndex {
-  readonly index = new ToolIndex();
+  /** Each client's own index (the clients toolSearch names: a handful). */
+  readonly #indexes = new Map<string, ToolIndex>();
   readonly #plan: () => OnDemandPlan | undefined;
   readonly #known: OnDemandServers;
   readonly #log: (line: string) => void;
-  /** Told once a list was indexed again: the open servers of `/tools` (server.ts), which may list other tools. */
+  /** Told once a list was indexed again: the open upstreams of `/tools`, which may list other tools. */
   readonly told = new Set<() => void>();
 
-  /**
-   * `listed`: a server's `tools/list` as the gateway's cache holds it (`folder`: its process's
-   * there); `pinned`: the pins it is judged by (core/pins: a tool held back is neither found nor called).
-   */
+  /** `listed`: a server's tools list as the gateway's cache holds it (`folder`: its process's there). */
   constructor(
     plan: () => OnDemandPlan | undefined,
-    launchOf: LaunchOf,
+    known: Known,
     log: (line: string) => void,
     listed: (server: string, folder?: string) => unknown,
-    pinned: PinnedServer["cache"],
   ) {
     this.#plan = plan;
     this.#known = {
-      rulesOf: (s) => launchOf(s)?.toolRules,
-      perFolder: (s) => launchOf(s)?.mode === "project",
-      toolsOf: (s, folder) => visibleTools({ name: s, cache: pinned }, listed(s, folder)),
-      heldOf: (s, tool, folder) => {
-        const lists = { "tools/list": listed(s, folder) };
-        return held({ name: s, cache: pinned, cached: () => ({ lists }) }, tool)?.message;
+      visible: (s, c, folder) => known.visible(s, c, folder),
+      perFolder: (s) => known.mode(s) === "project",
+      // A list past the bounds leaves its server out of search (bounds.ts), said once: never the others.
+      toolsOf: (s, folder) => {
+        const tools = listed(s, folder);
+        const said = (why: string) =>
+          log(`[tools] ${s}${folder ? ` (${folder})` : ""}: left out of search: ${why}`);
+        return Array.isArray(tools) ? (indexable(tools, said) as ToolDef[]) : undefined;
       },
     };
     this.#log = log;
   }
 
+  /** `client`'s index as it stands (none before its first request). */
+  indexOf(client: string): ToolIndex | undefined {
+    return this.#indexes.get(client);
+  }
+
   /**
    * The gateway kept a new tools list of `server` (`folder`: of its process in that project
-   * folder): indexed again now when it is behind some client's `tools` and differs from the one held.
+   * folder): indexed again now in the index of each client it is behind, when that differs from
+   * the one held.
    */
   changed(server: string, folder?: string): void {
-    if (!this.#plan()?.clients.some((c) => c.servers.includes(server))) return;
     const key = folder === undefined ? server : folderKey(server, folder);
-    // A folder's list is indexed once a request of that folder came (onDemandOf), then kept so.
-    if (folder !== undefined && !this.index.servers().includes(key)) return;
     const tools = this.#known.toolsOf(server, folder);
-    if (!tools || !this.index.put(key, tools, server)) return;
+    let again = false;
+    for (const { client, servers } of this.#plan()?.clients ?? []) {
+      const index = this.#indexes.get(client);
+      // A folder's list is indexed once a request of that folder came (onDemandOf), then kept so.
+      if (!index || !tools || !servers.includes(server)) continue;
+      if (folder !== undefined && !index.servers().includes(key)) continue;
+      if (index.put(key, visibleTools(tools, this.#known.visible(server, client, folder)), server))
+        again = true;
+    }
+    if (!again || !tools) return;
     this.#log(
-      `[tools] ${server}${folder ? ` (${folder})` : ""}: its list changed, ${tools.length} tools indexed again`,
+      `[tools] ${server}${folder ? ` (${folder})` : ""}: its list changed, ${countOf(tools.length, "tool")} indexed again`,
     );
     for (const tell of this.told) tell();
   }
 
-  /** What `client` gets for one request (onDemandOf), the index first brought up to the plan. */
+  /** What `client` gets for one request (onDemandOf), its index first brought up to the plan. */
   of(client: string | undefined, call: OnDemand["call"], project?: ProjectOf): OnDemand | undefined {
     const plan = this.#plan();
-    refreshIndex(this.index, plan, this.#known);
-    return onDemandOf(plan, client, this.index, this.#known, call, project);
+    for (const named of this.#indexes.keys())
+      if (!plan?.clients.some((c) => c.client === named)) this.#indexes.delete(named);
+    if (client === undefined || !plan?.clients.some((c) => c.client === client)) return undefined;
+    const index = this.#indexes.get(client) ?? new ToolIndex();
+    this.#indexes.set(client, index);
+    refreshIndex(index, plan, this.#known, client);
+    return onDemandOf(plan, client, index, this.#known, call, project);
   }
 }

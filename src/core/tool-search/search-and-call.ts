@@ -4,6 +4,7 @@
  */
 import type { ToolDef } from "../entries/tool-lists.js";
 import { checkArguments, toolError } from "./arguments.js";
+import { MAX_QUERY_CHARS } from "./bounds.js";
 import type { Admits, ToolIndex } from "./tool-index.js";
 
 const SEARCH_TOOLS = "search_tools";
@@ -26,26 +27,17 @@ export interface OnDemand {
   /** Why `<server>/<tool>` is held back (changed, new or flagged since approved: core/pins); none: it is not. */
   held?(id: string): string | undefined;
   /**
-   * Calls a tool of a server for this client's session (the server starts if it is not running),
-   * with what the request carries besides (`Via`): a question of the server's comes back as
-   * `input_required`, for the client (or the SDK, for a 2025-11-25 session) to answer.
+   * Calls a tool of a server as the request's own call (the gateway's: its client, progress,
+   * cancel and questions go with it; the server starts if it is not running).
    */
   call(c: OnDemandCall): Promise<Record<string, unknown>>;
 }
 
-/** One call of a tool: its server, its name, the arguments as checked, and what the request carries besides. */
+/** One call of a tool: its server, its name, and the arguments as checked. */
 export interface OnDemandCall {
   server: string;
   tool: string;
   args: Record<string, unknown>;
-  via: Via;
-}
-
-/** A call's `_meta` (the client's 2026-07-28 envelope in it) and its answers to a server's questions, if any. */
-export interface Via {
-  _meta: Record<string, unknown>;
-  inputResponses?: Record<string, unknown>;
-  requestState?: string;
 }
 
 /**
@@ -58,6 +50,7 @@ const SEARCH_SCHEMA = {
   properties: {
     query: {
       type: "string",
+      maxLength: MAX_QUERY_CHARS,
       description: "What the tool should do, in a few words; or select:<server>/<tool> for that one.",
     },
     limit: { type: "integer", minimum: 1, maximum: 10, description: "How many tools to return (default 5)." },
@@ -77,17 +70,18 @@ const CALL_SCHEMA = {
   required: ["name"],
 };
 
-/** The tools the kept `<server>/<tool>`s are listed as: their own names, or `<server>_<tool>` when two share one. */
+/**
+ * The tools the kept `<server>/<tool>`s are listed as: their own names; `<server>_<tool>` for one
+ * whose name an earlier kept tool (in `keep`'s order) or search_tools/call_tool has, so a kept
+ * tool's name never changes when another of the same name is kept after it.
+ */
 function keptByName(o: OnDemand): Map<string, { server: string; tool: ToolDef }> {
-  const kept = o.keep.map((id) => o.index.named(id, o.admits));
-  const taken = new Set([SEARCH_TOOLS, CALL_TOOL]);
-  const clash = new Set(kept.filter((k, i) => kept.findIndex((j) => j?.tool.name === k?.tool.name) !== i));
   const out = new Map<string, { server: string; tool: ToolDef }>();
-  for (const k of kept) {
+  const taken = (name: string) => name === SEARCH_TOOLS || name === CALL_TOOL || out.has(name);
+  for (const k of o.keep.map((id) => o.index.named(id, o.admits))) {
     if (!k) continue;
-    const own = k.tool.name;
-    const name = taken.has(own) || [...clash].some((c) => c?.tool.name === own) ? `${k.server}_${own}` : own;
-    if (!out.has(name)) out.set(name, k);
+    const name = taken(k.tool.name) ? `${k.server}_${k.tool.name}` : k.tool.name;
+    if (!taken(name)) out.set(name, k);
   }
   return out;
 }
@@ -96,7 +90,7 @@ function keptByName(o: OnDemand): Map<string, { server: string; tool: ToolDef }>
 export function onDemandTools(o: OnDemand): ToolDef[] {
   const lines = o.servers.map(({ name, key = name, about }) => {
     const tools = o.index.tools(key).filter((t) => o.admits(key, t.name));
-    return `- ${name} (${tools.length} tools)${about ? `: ${about}` : ""}`;
+    return `- ${name} (${tools.length} tool${tools.length === 1 ? "" : "s"})${about ? `: ${about}` : ""}`;
   });
   for (const name of o.unsearched?.servers ?? [])
     lines.push(`- ${name} (not searched here: ${o.unsearched?.why})`);
@@ -119,7 +113,6 @@ export async function onDemandCall(
   o: OnDemand,
   name: unknown,
   given: unknown,
-  via: Via = { _meta: {} },
 ): Promise<Record<string, unknown>> {
   if (name === SEARCH_TOOLS) {
     const checked = checkArguments(SEARCH_TOOLS, SEARCH_SCHEMA, given);
@@ -130,7 +123,17 @@ export async function onDemandCall(
       ...(typeof tool.description === "string" ? { description: tool.description } : {}),
       inputSchema: tool.inputSchema ?? { type: "object", properties: {} },
     }));
-    const note = unsearchedLine(o);
+    // No match is said, with what to try: a bare empty list reads as "no tools here".
+    const selected = /^select:(.*)$/.exec(query.trim())?.[1];
+    const none =
+      tools.length > 0
+        ? undefined
+        : selected !== undefined
+          ? `There is no tool ${JSON.stringify(selected)} here: search by what the tool should do.`
+          : o.unsearched
+            ? `No tool matches ${JSON.stringify(query)} among the servers searched.`
+            : `No tool matches ${JSON.stringify(query)}. Try other or fewer words for what the tool should do (a verb and a thing: "read file"), or a server's name (${o.servers.map((s) => s.name).join(", ")}).`;
+    const note = [unsearchedLine(o), none].filter(Boolean).join(" ") || undefined;
     const found = { tools, ...(note ? { note } : {}) };
     const text = [JSON.stringify({ tools }), ...(note ? [note] : [])].join("\n");
     return { content: [{ type: "text", text }], structuredContent: found };
@@ -140,7 +143,7 @@ export async function onDemandCall(
     if ("error" in checked) return checked.error;
     const id = checked.args.name as string;
     const found = o.index.named(id, o.admits);
-    const held = found ? undefined : o.held?.(id);
+    const held = !found && o.held?.(id);
     if (held) return toolError(held);
     if (!found)
       return toolError(
@@ -148,7 +151,7 @@ export async function onDemandCall(
       );
     const args = checkArguments(id, found.tool.inputSchema, checked.args.arguments);
     if ("error" in args) return args.error;
-    return called(o, found.server, found.tool.name, args.args, via);
+    return called(o, found.server, found.tool.name, args.args);
   }
   const kept = typeof name === "string" ? keptByName(o).get(name) : undefined;
   const keptId = kept ? undefined : o.keep.find((id) => id.endsWith(`/${String(name)}`));
@@ -161,13 +164,13 @@ export async function onDemandCall(
   const id = `${kept.server}/${kept.tool.name}`;
   const args = checkArguments(id, kept.tool.inputSchema, given);
   if ("error" in args) return args.error;
-  return called(o, kept.server, kept.tool.name, args.args, via);
+  return called(o, kept.server, kept.tool.name, args.args);
 }
 
 /** The tool's answer; a call that could not be made (its server does not start) as a tool error that says why. */
-async function called(o: OnDemand, server: string, tool: string, args: Record<string, unknown>, via: Via) {
+async function called(o: OnDemand, server: string, tool: string, args: Record<string, unknown>) {
   try {
-    return await o.call({ server, tool, args, via });
+    return await o.call({ server, tool, args });
   } catch (error) {
     return toolError(
       `${server}/${tool} could not be called: ${error instanceof Error ? error.message : String(error)}`,

@@ -210,7 +210,12 @@ export async function restoreTargets(
     async (target) => {
       const backups = await listBackups(machine.paths.backups, target.key);
       const { record } = target;
-      const ctx: Ctx = { record, hand: await loadHandWritten(machine.paths.backups, target.key) };
+      const ctx: Ctx = {
+        record,
+        // As it is before this run: its intent (write-sequence.ts) adds the entries it puts back.
+        owned: structuredClone(record.entries),
+        hand: await loadHandWritten(machine.paths.backups, target.key),
+      };
       if (chosen || options.original) {
         const backup = chosen?.backup ?? backups.find((b) => b.original);
         if (!backup) return skip((await noOriginal(machine, target)).message);
@@ -324,8 +329,8 @@ function parses(text: string, record: TargetRecord): boolean {
  * An entry of mcp-twin's whose value is not what it last wrote there (nor a write it planned):
  * edited by hand since. An entry it does not own is not its to judge.
  */
-function editedByHand(record: TargetRecord, name: string, value: unknown): boolean {
-  const mine = own(record.entries, name);
+function editedByHand(owned: TargetRecord["entries"], name: string, value: unknown): boolean {
+  const mine = own(owned, name);
   if (!mine) return false;
   const hash = entryHash(value);
   return hash !== mine.hash && !(mine.pending ?? []).includes(hash);
@@ -334,6 +339,8 @@ function editedByHand(record: TargetRecord, name: string, value: unknown): boole
 /** A target being restored: its live record in state, and the hand-written forms of what it adopted. */
 interface Ctx {
   record: TargetRecord;
+  /** What mcp-twin owned in it before this run (what judges a hand edit). */
+  owned: TargetRecord["entries"];
   hand: Record<string, unknown>;
 }
 
@@ -346,14 +353,17 @@ function ownedIn(backup: BackupInfo, name: string, fallback: boolean): boolean {
 }
 
 /**
- * The record sync keeps for an entry of mcp-twin's holding `value`: its hash, and the hash of the
- * form it was written in by hand when mcp-twin adopted it (so uninstall can give that back).
+ * The record sync keeps for an entry of mcp-twin's holding `value` put back from `backup`: its hash
+ * — or, when the backup held it edited by hand, the hash mcp-twin had recorded then, so it is that
+ * hand edit again (sync keeps it and says so) — and the hash of the form it was written in by hand
+ * when mcp-twin adopted it (so uninstall can give that back).
  */
-function recordFor(ctx: Ctx, name: string, value: unknown): EntryRecord {
+function recordFor(ctx: Ctx, name: string, value: unknown, backup?: BackupInfo): EntryRecord {
   const existing = own(ctx.record.entries, name);
   const handWritten =
     existing?.handWritten ?? (Object.hasOwn(ctx.hand, name) ? entryHash(ctx.hand[name]) : undefined);
-  const hash = entryHash(value);
+  const edited = backup?.edited ? own(backup.edited, name) : undefined;
+  const hash = edited ?? entryHash(value);
   return handWritten ? { hash, handWritten } : { hash };
 }
 
@@ -380,7 +390,7 @@ function whole(
   const known = new Set([...names, ...Object.keys(ctx.record.entries)]);
   const records: NonNullable<Outcome["records"]> = { own: {}, drop: [] };
   for (const [name, value] of Object.entries(entries))
-    if (ownedIn(backup, name, known.has(name))) records.own[name] = recordFor(ctx, name, value);
+    if (ownedIn(backup, name, known.has(name))) records.own[name] = recordFor(ctx, name, value, backup);
   for (const name of Object.keys(ctx.record.entries))
     if (!Object.hasOwn(records.own, name)) records.drop.push(name);
   // A file that does not parse is not as mcp-twin wrote it (it writes none such): what is in it
@@ -437,7 +447,7 @@ function asOf(
       const records: NonNullable<Outcome["records"]> = { own: {}, drop: [] };
       const edited: string[] = [];
       for (const name of names) {
-        if (Object.hasOwn(entries, name) && editedByHand(record, name, entries[name])) edited.push(name);
+        if (Object.hasOwn(entries, name) && editedByHand(ctx.owned, name, entries[name])) edited.push(name);
         if (Object.hasOwn(previous, name)) {
           if (!Object.hasOwn(entries, name) || entryHash(entries[name]) !== entryHash(previous[name])) {
             // As it was written in the backup, byte for byte where the format allows.
@@ -445,7 +455,7 @@ function asOf(
             edits.push({ name, value: previous[name], ...(text !== undefined ? { text } : {}) });
             outcome.restored.push(name);
           }
-          if (ownedIn(backup, name, true)) records.own[name] = recordFor(ctx, name, previous[name]);
+          if (ownedIn(backup, name, true)) records.own[name] = recordFor(ctx, name, previous[name], backup);
           else records.drop.push(name);
         } else {
           if (Object.hasOwn(entries, name)) {

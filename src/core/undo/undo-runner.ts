@@ -11,10 +11,17 @@ import { detectEnvironments } from "../environments/detect.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import { isTwinError, UsageError, UsageErrors } from "../errors.js";
-import { loadFormats } from "../formats/index.js";
+import { loadFormats, readTargetEntries } from "../formats/index.js";
 import { type BackupTarget, backedUpTargets, backupProblems, repairSources } from "../ledger/backups.js";
 import { settleMovedClaims } from "../ledger/moved-claims.js";
-import { type EntryRecord, loadState, type State, saveState, type TargetRecord } from "../ledger/state.js";
+import {
+  type EntryRecord,
+  handEdits,
+  loadState,
+  type State,
+  saveState,
+  type TargetRecord,
+} from "../ledger/state.js";
 import {
   type Intent,
   newRunId,
@@ -350,6 +357,13 @@ async function writeUndo(
         return r.after;
       },
       owned,
+      edited: (current) => {
+        try {
+          return handEdits(readTargetEntries(seamOf(record), current), record.entries);
+        } catch {
+          return {}; // a file that does not parse holds no entry to judge
+        }
+      },
       firstChange: !record.lastRun && !target.fromBackups,
       backupsDir: machine.paths.backups,
       now,

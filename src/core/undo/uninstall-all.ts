@@ -167,6 +167,8 @@ async function retireAutostart(
   await withLock(machine.home.dir, async () => {
     const now = await loadState(machine.paths.state);
     delete now.autostart;
+    // Said by a restore of this uninstall, which puts entries back but not this.
+    if (now.lastChange?.by === "uninstall") now.lastChange.retired = { autostart: record.kind };
     await saveState(machine.paths.state, now);
   });
   delete state.autostart;

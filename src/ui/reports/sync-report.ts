@@ -8,6 +8,7 @@ import { portHeldBy } from "../../core/bridge-link/index.js";
 import { clientById } from "../../core/clients/index.js";
 import { ownEntryClash } from "../../core/clients/own-entries.js";
 import { shellQuote } from "../../core/environments/path-translation.js";
+import { TOOLS_ENTRY } from "../../core/manifest/tool-search.js";
 import { WONT_START } from "../../core/sync/report.js";
 import type { ReadableFile, SyncReport } from "../../core/sync/run-sync.js";
 import { readableSecretWarning } from "../../core/sync/target-safety.js";
@@ -68,6 +69,9 @@ export function syncJson(report: SyncReport) {
     ...(report.warnings.length > 0 ? { warnings: report.warnings } : {}),
     ...(report.references.length > 0 ? { references: report.references } : {}),
     ...(report.toolRules.length > 0 ? { toolRules: report.toolRules } : {}),
+    ...(report.keep.length > 0
+      ? { keep: report.keep.map(({ kept, message, fix }) => ({ kept, message, fix })) }
+      : {}),
     restart: report.restart,
     ...(report.bridge ? { bridge: report.bridge } : {}),
     ...(report.gateway ? { gateway: report.gateway } : {}),
@@ -222,6 +226,8 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
   /** Files others can read where this run wrote (or would write) a shared server's relay. */
   const readable: string[] = [];
   const readableSaid: string[] = [];
+  /** A client's move (its notice: a successor, a removed type), said once, where this run writes it. */
+  const noticed = new Set<string>();
   for (const t of report.targets) {
     const changes = [
       ...t.added.map((n) => `+${n}`),
@@ -239,6 +245,11 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
       `  ${mark} ${t.env} ${c.bold(t.client)} ${c.dim(t.path)}  ${action}${changes ? ` ${changes}` : ""}`,
     );
     if (t.note) out.print(c.dim(`      ${t.note}`));
+    const notice = clientById(t.client)?.notice;
+    if (notice && (t.action === "created" || t.action === "updated") && !noticed.has(t.client)) {
+      noticed.add(t.client);
+      out.print(c.dim(`      ${notice}`));
+    }
     const window = windowLine(t, out.shown);
     if (window) out.print(`      ${window}`);
     const crossing = acrossLine(t, report, out.shown);
@@ -246,7 +257,9 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
     const relayed = relayLine(t);
     if (relayed) out.print(`      ${relayed}`);
     if (readableNews(t).length > 0) (saidReadable(t) ? readableSaid : readable).push(t.path);
-    for (const line of sharedLines(t.shared ?? [], report.shareModes)) out.print(`      ${line}`);
+    // Said where this run writes them: an unchanged file's entries were said when written.
+    if (t.action === "created" || t.action === "updated")
+      for (const line of sharedLines(t.shared ?? [], report.shareModes)) out.print(`      ${line}`);
     renderTargetNotes(t, out, options, dryRun);
   }
   if (readable.length > 0) out.print(`  ${out.theme.warn} ${readableParagraph(readable, dryRun)}`);
@@ -287,14 +300,23 @@ function readableParagraph(paths: readonly string[], dryRun: boolean): string {
  */
 function sharedLines(shared: readonly string[], modes: Record<string, string>): string[] {
   const byMode = new Map<string, string[]>();
-  for (const name of shared) {
+  // The tools entry is no shared server: its servers run behind it, each as its own share says.
+  const tools = shared.includes(TOOLS_ENTRY) && !(TOOLS_ENTRY in modes);
+  const door = tools
+    ? [
+        `${TOOLS_ENTRY}: a url entry to the bridge's tools on demand (search_tools and call_tool; a shared server behind it runs as it is shared, any other one process per session)`,
+      ]
+    : [];
+  for (const name of shared.filter((n) => !tools || n !== TOOLS_ENTRY)) {
     const mode = modes[name] ?? "machine";
     byMode.set(mode, [...(byMode.get(mode) ?? []), name]);
   }
-  return [...byMode].map(([mode, names]) => {
-    const one = names.length === 1;
-    return `${andList(names)}: ${one ? "a url entry" : "url entries"} to the bridge, shared per ${mode} (${shareModeSays(mode, names.length)})`;
-  });
+  return [...byMode]
+    .map(([mode, names]) => {
+      const one = names.length === 1;
+      return `${andList(names)}: ${one ? "a url entry" : "url entries"} to the bridge, shared per ${mode} (${shareModeSays(mode, names.length)})`;
+    })
+    .concat(door);
 }
 
 /** Under a target's line: entries left alone (edited by hand, not mcp-twin's), problems, warnings. */
@@ -364,6 +386,7 @@ async function renderNotices(report: SyncReport, out: Output): Promise<void> {
   for (const w of report.warnings) out.print(`${warn} ${w.message}`);
   // Once per server, not on each target's line: which clients, and what brings the rule in.
   for (const r of report.toolRules) out.print(`${warn} ${r.message}`);
+  for (const k of report.keep) out.print(`${warn} ${k.message}. ${k.fix}`);
   // Said on the target's line already.
   for (const e of report.errors)
     if (!["install-failed", "bridge-port-taken", GATEWAY_DOWN, ...WONT_START].includes(e.code))
@@ -537,7 +560,10 @@ function relayLine(t: SyncReport["targets"][number]): string | undefined {
         "no-sse": `${one ? "speaks" : "speak"} SSE, which ${client} takes no url entry for`,
         login: `${one ? "needs" : "need"} the login mcp-twin holds`,
         "shared-stdio-only": `${shared}, and ${client} takes only stdio servers (one relay for the app)`,
-        "no-folder": `${shared} per project, and ${client} has no variable that names its folder`,
+        "no-folder":
+          servers.length === 1 && servers[0] === "tools"
+            ? `reaches a server shared per project, and ${client} has no variable that names its folder`
+            : `${shared} per project, and ${client} has no variable that names its folder`,
         "no-token": `${shared}, and the bridge has no token yet (it makes one on its first start)`,
         // Why (the file is readable by others) is said once, below all targets.
         readable: `${shared} (why a relay: below)`,

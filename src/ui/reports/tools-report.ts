@@ -6,17 +6,19 @@ import type { ClientBudget } from "../../core/budget/budget.js";
 import { TOKEN_WARNING } from "../../core/budget/budget.js";
 import { budgetFix, fixLine, overruns } from "../../core/budget/fix.js";
 import { leftAlone } from "../../core/budget/in-file.js";
+import type { KeepProblem } from "../../core/budget/keep-problems.js";
 import { onDemandLine, onDemandOffer } from "../../core/budget/on-demand.js";
 import { type RuleProblem, ruleNote } from "../../core/budget/rule-problems.js";
 import type { ServerSpec } from "../../core/manifest/schema.js";
 import { untrusted } from "../../core/text/control-chars.js";
-import { andList } from "../../core/text/prose-lists.js";
+import { andList, countOf } from "../../core/text/prose-lists.js";
 import type { Output } from "../output.js";
 import { manifestLine } from "./manifest-line.js";
 
 /** `tools --json` (docs/commands.md): one row per client config, its servers, totals, limit. */
-export function toolsJson(budgets: readonly ClientBudget[]) {
+export function toolsJson(budgets: readonly ClientBudget[], keep: readonly KeepProblem[] = []) {
   return {
+    ...(keep.length > 0 ? { keep: keep.map(({ kept, message, fix }) => ({ kept, message, fix })) } : {}),
     clients: budgets.map((b) => ({
       env: b.target.env.id,
       client: b.target.client.id,
@@ -57,6 +59,8 @@ export interface ToolsView {
   budgets: ClientBudget[];
   servers: ReadonlyMap<string, ServerSpec>;
   problems: RuleProblem[];
+  /** toolSearch's keep entries that list nothing. */
+  keep?: readonly KeepProblem[];
   failed: ReadonlyArray<{ server: string; error: string }>;
   /** Client configs that cannot be read (named by the command after this report). */
   unreadable?: readonly unknown[];
@@ -79,6 +83,7 @@ export function renderTools(view: ToolsView, out: Output): void {
   for (const b of view.budgets) renderOnDemand(b, out);
   for (const b of view.budgets) renderOver(b, view.servers, out);
   for (const p of view.problems) out.print(`${out.theme.warn} ${untrusted(p.message)}`);
+  for (const k of view.keep ?? []) out.print(`${out.theme.warn} ${k.message}. ${k.fix}`);
   ruleNotes(view.budgets, out);
   for (const f of view.failed)
     out.print(
@@ -167,7 +172,7 @@ function renderOnDemand(b: ClientBudget, out: Output): void {
   const who = `${b.target.client.name} (${b.target.env.id})`;
   const unknown = d.unknown.length > 0 ? ` (${andList(d.unknown)} not listed yet, not counted)` : "";
   out.print(
-    `${out.theme.ok} ${who}: tools on demand for ${andList(d.servers)}: ${d.tools} tools, ≈${n(d.before)} tokens as an entry each${unknown}; its tools entry lists ${d.listed} (search_tools, call_tool${d.kept > 0 ? `, ${d.kept} kept` : ""}), ≈${n(d.after)} tokens.`,
+    `${out.theme.ok} ${who}: tools on demand for ${andList(d.servers)}: ${countOf(d.tools, "tool")}, ≈${n(d.before)} tokens as an entry each${unknown}; its tools entry lists ${d.listed} (search_tools, call_tool${d.kept > 0 ? `, ${d.kept} kept` : ""}), ≈${n(d.after)} tokens.`,
   );
 }
 
@@ -185,7 +190,7 @@ function renderOver(b: ClientBudget, servers: ReadonlyMap<string, ServerSpec>, o
   const fix = budgetFix(b);
   if (fix)
     out.print(
-      `  fix: ${untrusted(fixLine(fix, b.target.client.id, servers))}; then \`mcp-twin sync\` (${n(fix.after.tools)} tools, ≈${n(fix.after.eager)} tokens not deferred).`,
+      `  fix: ${untrusted(fixLine(fix, b.target.client.id, servers))}; then \`mcp-twin sync\` (${countOf(fix.after.tools, "tool")}, ≈${n(fix.after.eager)} tokens not deferred).`,
     );
   // Tools on demand, for a client that cannot search its own.
   const offer = onDemandOffer(

@@ -2,7 +2,7 @@
  * A shared server that asks a client something (elicitation/create) when no call of any client is
  * in flight, or during a call of a client that did not declare it can answer: the real bridge
  * refuses it at once with an error its author can read (a refusal, not -32603 "internal error"),
- * asks no session, and goes on serving clients of both eras. A 2026-07-28 server asking (by
+ * says so in its log, asks no session, and goes on serving clients of both eras. A 2026-07-28 server asking (by
  * `input_required`) what a 2025-11-25 client did not declare: that client's call refused the same way.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -105,6 +105,16 @@ test("a shared server asking a client outside any call: told why at once, no ses
   }
   expect(answers()).toHaveLength(3);
   expect(asked).toEqual([]);
+  // Each refusal said in the bridge's log, with the server and its process (its stderr comes on a
+  // pipe of its own, so the last line may arrive after the server's answer file says it was refused).
+  const said = () =>
+    g
+      .stderr()
+      .match(
+        /\[share asker\] machine: elicitation\/create: a shared server can ask a client only during that client's own call \(no call of a client is in flight\)/g,
+      ) ?? [];
+  await until("three refusals in the log", () => said().length >= 3);
+  expect(said()).toHaveLength(3);
   // The bridge and the server serve on: the same process, never restarted.
   expect(await callText(legacy, "echo", { text: "a" })).toBe("echo:a");
   expect(await callText(modern, "echo", { text: "b" })).toBe("echo:b");

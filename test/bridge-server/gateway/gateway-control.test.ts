@@ -140,7 +140,7 @@ test("a client token derived for a share opens it; none, a forged one, or a stal
   }
   // The bridge's own /mcp, though served like a share, opens with the bridge token only: not with
   // a share's client token nor a `/tools` one, in either era.
-  for (const scoped of [token, clientToken(g.token, "tools", "linux:claude-code")])
+  for (const scoped of [token, clientToken(g.token, "/tools", "linux:claude-code")])
     for (const version of ["2025-11-25", "2026-07-28"]) {
       const r = await fetch(g.url, {
         method: "POST",

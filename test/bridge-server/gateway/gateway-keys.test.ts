@@ -302,11 +302,13 @@ describe("a shared server full of sessions in use", () => {
     await g.control("warm", "POST");
     const url = g.shareUrl("s");
     const held = [];
-    // Three client names: one client holds at most 100 sessions.
+    // Three clients, each its own token: one holds at most 100 sessions (the table's cap) and half
+    // of a server's (key-room.ts).
+    const tokens = [0, 1, 2].map((c) => clientToken(g.token, "s", `linux:c${c}`));
     for (let i = 0; i < 256; i += 64)
       held.push(
         ...(await Promise.all(
-          Array.from({ length: 64 }, (_, j) => rawSession(url, g.token, { client: `c${j % 3}` })),
+          Array.from({ length: 64 }, (_, j) => rawSession(url, tokens[j % 3]!, { client: `c${j % 3}` })),
         )),
       );
     // None of them is idle enough to be forgotten: each has its session attached.
@@ -332,7 +334,7 @@ describe("a shared server full of sessions in use", () => {
     const post = (body: unknown, headers: Record<string, string> = {}) =>
       fetch(url, { method: "POST", headers: { ...base, ...headers }, body: JSON.stringify(body) });
     const said =
-      "Service Unavailable: this server already holds 256 sessions, each of them in use: try again once one ends";
+      "Service Unavailable: this server already holds 256 sessions, each of them in use: try again once one is not (no call in flight, no session on it)";
     for (const [era, answer] of [
       ["2025-11-25", await post(initialize)],
       [

@@ -1,13 +1,18 @@
 /**
  * Every valid 2026-07-28 call to a shared server is answered on the lane, no SDK server connected for
  * it: `Mcp-Param-*` headers before the tools list was read, a tool named in the Base64 sentinel, an
- * extension's params — and the refusal of headers that disagree.
+ * extension's params — and the refusal of headers that disagree; two requests pipelined on one
+ * connection under one id each answered.
  */
+import net from "node:net";
+import path from "node:path";
 import { Server } from "@modelcontextprotocol/server";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { rawModernPost } from "../../helpers/raw-post-2026.js";
+import { tempDir } from "../helpers.js";
 import { eraFixtures, scriptServer } from "./gateway-helpers.js";
 import { inProcessBridge, stopInProcess } from "./in-process-bridge.js";
+import { writeScopeServer } from "./scope-server.js";
 
 afterEach(stopInProcess);
 
@@ -76,3 +81,54 @@ describe.each(["v1", "v2"] as const)("a shared %s server", (flavour) => {
     expect(connected - before).toBeGreaterThan(0);
   }, 60_000);
 });
+
+test("two 2026-07-28 requests pipelined on one connection with the same id: each answered, in order", async () => {
+  const script = path.join(tempDir(), "scope.mjs");
+  writeScopeServer(script, ["alpha"]);
+  const g = await inProcessBridge({ s: scriptServer(script, "machine") });
+  const meta = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
+  const request = (tool: string) => {
+    const body = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 7,
+      method: "tools/call",
+      params: { name: tool, _meta: meta },
+    });
+    const head = [
+      "POST /share/s HTTP/1.1",
+      `host: 127.0.0.1:${g.port}`,
+      `authorization: Bearer ${g.token}`,
+      "content-type: application/json",
+      "accept: application/json, text/event-stream",
+      "mcp-protocol-version: 2026-07-28",
+      "mcp-method: tools/call",
+      `mcp-name: ${tool}`,
+      `content-length: ${Buffer.byteLength(body)}`,
+    ];
+    return `${head.join("\r\n")}\r\n\r\n${body}`;
+  };
+  const socket = net.connect(g.port, "127.0.0.1");
+  let read = "";
+  const answers = await new Promise<string[]>((resolve, reject) => {
+    // Both written at once, before either is answered: one write, as a pipelining client sends them.
+    socket.write(request("alpha") + request("where"));
+    socket.on("data", (chunk: Buffer) => {
+      read += chunk.toString("utf8");
+      const bodies = read
+        .split("\r\n\r\n")
+        .slice(1)
+        .map((b) => b.replace(/^[0-9a-f]+\r\n/, ""));
+      const results = bodies.map((b) => /"text":"([^"\\]*(?:\\.[^"\\]*)*)"/.exec(b)?.[1]).filter(Boolean);
+      if (results.length === 2) resolve(results as string[]);
+    });
+    socket.once("error", reject);
+    // A bound on waiting for what never comes (the answers were lost): the test fails with what was read.
+    setTimeout(() => reject(new Error(`not both answered; read:\n${read}`)), 20_000).unref();
+  }).finally(() => socket.destroy());
+  expect(answers[0]).toBe("alpha ok");
+  expect(answers[1]).toMatch(/^\{\\"pid\\":\d+/);
+}, 60_000);

@@ -118,7 +118,7 @@ test("a changed, added or poisoned tool is held back through every door of the g
   // /tools: not found, not kept, not callable — by call_tool or by its kept name.
   const tools = await v2Client(
     g.url.replace(/\/mcp$/, "/tools"),
-    clientToken(g.token, "tools", "linux:gemini-cli"),
+    clientToken(g.token, "/tools", "linux:gemini-cli"),
     "legacy",
   );
   expect((await tools.listTools()).tools.map((t) => t.name)).toEqual(["search_tools", "call_tool"]);

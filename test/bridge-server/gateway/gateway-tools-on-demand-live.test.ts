@@ -34,7 +34,7 @@ async function onDemand(servers: (v1: string, v2: string) => Record<string, unkn
 }
 
 const toolsUrl = (g: Gateway) => g.url.replace(/\/mcp$/, "/tools");
-const tokenOf = (g: Gateway) => clientToken(g.token, "tools", "linux:gemini-cli");
+const tokenOf = (g: Gateway) => clientToken(g.token, "/tools", "linux:gemini-cli");
 
 type Client = Awaited<ReturnType<typeof v2Client>>;
 const search = async (c: Client, query: string) => {
@@ -123,4 +123,38 @@ test("a project server's tools are searched and called in the folder the request
   expect(call.isError).toBe(true);
   expect(JSON.stringify(call.content)).toContain("Not searched: proj");
   expect((await nowhere.listTools()).tools[0]?.description).toMatch(/^- proj \(not searched here: /m);
+}, 120_000);
+
+test("through call_tool, a server's progress reaches the client under its own token and the client's cancel reaches the server, as through /share (both eras, a 2025-11-25 server and a 2026-07-28 one)", async () => {
+  const g = await onDemand((v1, v2) => ({
+    old: scriptServer(v1, "machine"),
+    new: scriptServer(v2, "machine"),
+  }));
+  for (const name of ["old", "new"])
+    for (const era of ["legacy", { pin: "2026-07-28" }] as const) {
+      const client = await v2Client(toolsUrl(g), tokenOf(g), era);
+      const what = `${name} ${JSON.stringify(era)}`;
+      let seen = 0;
+      const slow = { name: "call_tool", arguments: { name: `${name}/slow`, arguments: { ms: 200 } } };
+      const done = await client.callTool(slow, { onprogress: () => void seen++ });
+      expect(JSON.stringify(done.content), what).toContain("slept 200");
+      expect(seen, what).toBeGreaterThan(0);
+      const abort = new AbortController();
+      const long = { name: "call_tool", arguments: { name: `${name}/slow`, arguments: { ms: 20_000 } } };
+      let started = () => {};
+      const progressed = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      const call = client
+        .callTool(long, { signal: abort.signal, onprogress: () => started() })
+        .catch(() => "cancelled");
+      await progressed;
+      // The server says so on stderr, which goes to its own log.
+      const before = (g.serverLog(name).match(/slow cancelled after/g) ?? []).length;
+      abort.abort();
+      expect(await call, what).toBe("cancelled");
+      await until(`${what}: the server saw the cancel`, () =>
+        (g.serverLog(name).match(/slow cancelled after/g) ?? []).length > before ? true : undefined,
+      );
+    }
 }, 120_000);

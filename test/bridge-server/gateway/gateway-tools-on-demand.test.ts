@@ -7,7 +7,7 @@
 import { expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-link/client-token.js";
 import { postModern, rawModernPost } from "../../helpers/raw-post-2026.js";
-import { rawInitialize } from "../../helpers/raw-session.js";
+import { rawInitialize, rawSession } from "../../helpers/raw-session.js";
 import {
   callText,
   closeAfterEach,
@@ -53,7 +53,7 @@ test.each(["legacy", { pin: "2026-07-28" as const }] as const)(
   "a toolSearch client (%o) lists search_tools, call_tool and its kept tool; searching starts nothing; its rules hold",
   async (era) => {
     const g = await onDemandGateway();
-    const token = clientToken(g.token, "tools", "linux:gemini-cli");
+    const token = clientToken(g.token, "/tools", "linux:gemini-cli");
     const client = await v2Client(toolsUrl(g), token, era);
     const listed = (await client.listTools()).tools;
     expect(listed.map((t) => t.name)).toEqual(["search_tools", "call_tool", "whoami"]);
@@ -91,7 +91,7 @@ test.each(["legacy", { pin: "2026-07-28" as const }] as const)(
 
 test("a server that is not shared runs one process per /tools session, ended with it", async () => {
   const g = await onDemandGateway();
-  const token = clientToken(g.token, "tools", "linux:gemini-cli");
+  const token = clientToken(g.token, "/tools", "linux:gemini-cli");
   const a = await v2Client(toolsUrl(g), token, "legacy");
   const b = await v2Client(toolsUrl(g), token, "legacy");
   expect(await callText(a, "call_tool", { name: "new/echo", arguments: { text: "a" } })).toBe("v2:a");
@@ -111,7 +111,7 @@ test("a server that is not shared runs one process per /tools session, ended wit
 
 test("a relay's /tools session (Mcp-Twin-Session) ended by its DELETE ends its processes behind /tools too", async () => {
   const g = await onDemandGateway();
-  const token = clientToken(g.token, "tools", "linux:gemini-cli");
+  const token = clientToken(g.token, "/tools", "linux:gemini-cli");
   const relay = { "mcp-twin-session": "relay-1" };
   const params = { name: "call_tool", arguments: { name: "new/echo", arguments: { text: "r" } } };
   const called = await rawModernPost(toolsUrl(g), token, "tools/call", params, {
@@ -134,7 +134,7 @@ test("a relay's /tools session (Mcp-Twin-Session) ended by its DELETE ends its p
 test("a token of another client, of a shared server or the bridge's own finds nothing at /tools", async () => {
   const g = await onDemandGateway();
   for (const token of [
-    clientToken(g.token, "tools", "linux:claude-desktop"),
+    clientToken(g.token, "/tools", "linux:claude-desktop"),
     clientToken(g.token, "old", "linux:gemini-cli"),
     g.token,
   ]) {
@@ -145,7 +145,7 @@ test("a token of another client, of a shared server or the bridge's own finds no
 
 test("a token toolSearch does not name is refused at /tools as forbidden (403, -32000, why) in either era, its discover too", async () => {
   const g = await onDemandGateway();
-  const token = clientToken(g.token, "tools", "linux:claude-desktop");
+  const token = clientToken(g.token, "/tools", "linux:claude-desktop");
   const forbidden = {
     code: -32000,
     message: expect.stringMatching(/^Forbidden: \/tools serves the clients the manifest's toolSearch names/),
@@ -160,7 +160,7 @@ test("a token toolSearch does not name is refused at /tools as forbidden (403, -
 
 test("a call the filter cannot judge is refused at /tools: a name that is not a string, a batch, another shape", async () => {
   const g = await onDemandGateway();
-  const token = clientToken(g.token, "tools", "linux:gemini-cli");
+  const token = clientToken(g.token, "/tools", "linux:gemini-cli");
   const meta = {
     "io.modelcontextprotocol/protocolVersion": "2026-07-28",
     "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
@@ -184,4 +184,28 @@ test("a call the filter cannot judge is refused at /tools: a name that is not a 
   expect(await refused(call("call_tool", "old/count"))).toBe(true);
   // None of them reached a server: nothing runs.
   expect(await running(g)).toEqual([]);
+}, 120_000);
+
+test("an open 2025-11-25 /tools session whose client a reload took out of toolSearch is refused as forbidden (403, -32000, why)", async () => {
+  const g = await onDemandGateway();
+  const token = clientToken(g.token, "/tools", "linux:gemini-cli");
+  const session = await rawSession(toolsUrl(g), token);
+  const list = { jsonrpc: "2.0", id: 1, method: "tools/list" };
+  expect((await session.post(list)).status).toBe(200);
+  const { v1 } = await eraFixtures();
+  g.writeManifest({
+    servers: { old: { ...scriptServer(v1.script, "machine"), ...rules } },
+    toolSearch: { clients: ["opencode"] },
+  });
+  await g.reload();
+  const refused = await session.post({ ...list, id: 2 });
+  expect([refused.status, refused.answers[0]?.error]).toEqual([
+    403,
+    {
+      code: -32000,
+      message: expect.stringMatching(
+        /^Forbidden: \/tools serves the clients the manifest's toolSearch names/,
+      ),
+    },
+  ]);
 }, 120_000);

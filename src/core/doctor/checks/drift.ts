@@ -4,9 +4,11 @@
  * edited by hand (warn), out of date (warn), a same-named entry mcp-twin never wrote (warn).
  */
 
+import { clientById } from "../../clients/index.js";
 import { ownEntryClash } from "../../clients/own-entries.js";
 import type { EntryClass } from "../../entries/ownership.js";
 import type { BuiltEntry } from "../../entries/target-entry.js";
+import { TOOLS_ENTRY, toolsNameHeld } from "../../manifest/tool-search.js";
 import { defineCheck } from "../check-def.js";
 import type { DriftItem } from "../facts.js";
 import { SYNC_FIX } from "../finding-words.js";
@@ -61,6 +63,15 @@ export function checkDrift(
   }
 }
 
+/** An entry of the person's holds the name `tools`: the client has no tools on demand (fail), with the fix. */
+function toolsHeldFinding(where: Where, file: string): Finding {
+  const client = where.client ? (clientById(where.client)?.name ?? where.client) : "this client";
+  const { what, fix } = toolsNameHeld(client, file);
+  return finding("fail", { ...where, server: TOOLS_ENTRY }, `${what}.`, {
+    fix: `${fix.charAt(0).toUpperCase()}${fix.slice(1)}.`,
+  });
+}
+
 /** The command that takes this entry into the manifest. */
 function adoptCommand(name: string, where: Where): string {
   return `mcp-twin adopt ${name}${where.env && where.client ? ` --from ${where.env}:${where.client}` : ""}`;
@@ -70,19 +81,21 @@ export const driftChecks = [
   defineCheck({
     id: "drift.entry",
     scope: "manifest-entry",
-    doc: "a manifest server's entry in a target: missing (fail), edited by hand (warn), out of date (warn), a same-named entry mcp-twin did not write (warn), a same-named entry of the client's own (warn: Goose's built-in `developer`; sync never touches it, even with --force), in sync (pass); and a plugin's or extension's server it shadows in its client (warn: Claude Code drops a plugin's server that runs the same command or url).",
+    doc: "a manifest server's entry in a target: missing (fail), edited by hand (warn), out of date (warn), a same-named entry mcp-twin did not write (warn), a same-named entry of the client's own (warn: Goose's built-in `developer`; sync never touches it, even with --force), an entry of the person's named `tools` where toolSearch writes its one entry (fail: the client keeps an entry per server; rename it), in sync (pass); and a plugin's or extension's server it shadows in its client (warn: Claude Code drops a plugin's server that runs the same command or url).",
     fix: "`mcp-twin sync` for a missing or out-of-date one; for a hand edit or a same-named entry, `mcp-twin adopt <server> --from <env:client>` takes it into the manifest (every client then gets it) and `mcp-twin sync --force` puts the manifest's entry back. A shared server's entry is the bridge's: the manifest has no place for an edit of it, so there only `mcp-twin sync --force` (or leaving it) applies. A name the client's own entry holds: rename the server in the manifest.",
     run: (d: DriftItem) => [
-      d.clientOwn
-        ? finding(
-            "warn",
-            { ...d.where, server: d.name },
-            `${ownEntryClash(d.clientOwn.what, d.clientOwn.clientName)}.`,
-            {
-              fix: `Rename the server in the manifest, then \`mcp-twin sync\`.`,
-            },
-          )
-        : checkDrift(d.where, d.name, d.built, d.entry, d.oldPort),
+      d.toolsHeld !== undefined
+        ? toolsHeldFinding(d.where, d.toolsHeld)
+        : d.clientOwn
+          ? finding(
+              "warn",
+              { ...d.where, server: d.name },
+              `${ownEntryClash(d.clientOwn.what, d.clientOwn.clientName)}.`,
+              {
+                fix: `Rename the server in the manifest, then \`mcp-twin sync\`.`,
+              },
+            )
+          : checkDrift(d.where, d.name, d.built, d.entry, d.oldPort),
       // An entry that hides a plugin's server: never silent (Claude Code drops the plugin's).
       ...(d.shadows ?? []).map((text) =>
         finding("warn", { ...d.where, server: d.name }, `${text}.`, {

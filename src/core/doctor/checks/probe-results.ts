@@ -5,6 +5,7 @@
  */
 
 import { portHeldBy } from "../../bridge-link/index.js";
+import { clientById } from "../../clients/index.js";
 import { defineCheck } from "../check-def.js";
 import type { ProbeItem } from "../facts.js";
 import { SYNC_FIX, seconds, uvInstallOnce } from "../finding-words.js";
@@ -27,7 +28,23 @@ function slowStartFix(p: ProbeItem): string {
     return `Install the package and run it with node + its script instead of ${w.downloader}.`;
   if (w.downloader)
     return 'Give the server a "package" in the manifest instead of this command, then `mcp-twin sync`: it installs the package once.';
-  return "See what the server waits for at start (start it by hand); a client with a start-up setting (Claude Code's MCP_TIMEOUT) can be given more time.";
+  const more = moreTime(p);
+  return `See what the server waits for at start (start it by hand)${more ? `; ${more}` : ""}.`;
+}
+
+/** How this entry's own client is given more time to start it, in its setting (undefined: none known). */
+function moreTime(p: ProbeItem): string | undefined {
+  const w = p.work;
+  const client = clientById(w.where.client ?? "");
+  const s = client?.startupSetting;
+  if (!client || !s) return undefined;
+  // Twice what it allows now, in the setting's unit.
+  const want = Math.ceil((w.timeoutMs * 2) / (s.unit === "s" ? 1000 : 1));
+  const unit = s.unit === "s" ? "seconds" : "ms";
+  if ("env" in s) return `${client.name} waits longer with ${s.env}=${want} (${unit}) where it starts`;
+  return w.managed
+    ? `${client.name} waits longer with "${s.key}" (${unit}) on its entry: \`"clientFields": { "${client.id}": { "${s.key}": ${want} } }\` on the manifest's "${w.server}", then \`mcp-twin sync\``
+    : `${client.name} waits longer with "${s.key}": ${want} (${unit}) on its entry`;
 }
 
 /** Where the server's arguments and variables are changed: the manifest (then sync), or its entry. */
@@ -127,10 +144,16 @@ function withheldFix(w: ProbeItem["work"], named: readonly string[]): string {
  * A remote (a url entry, or the one a relay entry reaches): contacted with the SDK's client, not
  * started; a failure named by its cause, with the fix for that cause.
  */
-/** url entries naming a port the running bridge left, and what holds it (shared.gateway's facts). */
-type MovedPorts = ReadonlyMap<string, { port: number; heldBy?: string }>;
+/**
+ * url entries naming a port the running bridge left, and what holds it; and those pointing at the
+ * bridge while it is away (shared.gateway's facts: its one finding is theirs).
+ */
+interface BridgeUrls {
+  moved: ReadonlyMap<string, { port: number; heldBy?: string }>;
+  away: ReadonlySet<string>;
+}
 
-function remoteHandshake(p: ProbeItem, plan: RemotePlan, moved: MovedPorts): Finding {
+function remoteHandshake(p: ProbeItem, plan: RemotePlan, { moved, away }: BridgeUrls): Finding {
   const w = p.work;
   const r = p.result;
   const sse = plan.transport === "sse";
@@ -155,6 +178,9 @@ function remoteHandshake(p: ProbeItem, plan: RemotePlan, moved: MovedPorts): Fin
       w.where,
       `${plan.url} answers and asks for a login, which ${w.clientName} does itself ("auth": "client"); doctor cannot log in as it${shared}.`,
     );
+  // The bridge is away: one cause, one finding, shared.gateway's (with the fix).
+  if (!r.ok && away.has(plan.url))
+    return finding("skip", w.where, `not reached: the bridge is not there (see shared.gateway)${shared}.`);
   // The bridge moved since the entry was written: what answers there is not it (or nothing).
   const old = moved.get(plan.url);
   // One cause, one finding: shared.gateway's, with the fix.
@@ -231,9 +257,9 @@ function bridgeRelay(p: ProbeItem, bridge: BridgeFacts | undefined): Finding {
   return finding("skip", p.work.where, `not started by doctor: ${why}.`);
 }
 
-function handshake(p: ProbeItem, show: Show, moved: MovedPorts, bridge?: BridgeFacts): Finding {
+function handshake(p: ProbeItem, show: Show, urls: BridgeUrls, bridge?: BridgeFacts): Finding {
   if (p.work.bridgeRelay) return bridgeRelay(p, bridge);
-  if (p.work.remote) return remoteHandshake(p, p.work.remote, moved);
+  if (p.work.remote) return remoteHandshake(p, p.work.remote, urls);
   const w = p.work;
   const r = p.result;
   // A program known not to be there is that check's finding: the probe only points at it.
@@ -367,11 +393,13 @@ export const probeChecks = [
           ? [finding("skip", {}, "no server started or contacted by doctor (--no-probe).")]
           : []
         : probes.map((p) => {
-            const moved = new Map(
-              (shared?.entries ?? []).flatMap((e) => (e.oldPort ? [[e.url, e.oldPort] as const] : [])),
-            );
+            const entries = shared?.entries ?? [];
+            const moved = new Map(entries.flatMap((e) => (e.oldPort ? [[e.url, e.oldPort] as const] : [])));
+            const state = shared?.status?.bridge.state;
+            const isAway = state !== undefined && state !== "running" && state !== "elsewhere";
+            const away = new Set(isAway ? entries.filter((e) => !e.relay).map((e) => e.url) : []);
             const found = {
-              ...handshake(p, show, moved, bridge),
+              ...handshake(p, show, { moved, away }, bridge),
               ...(p.launch ? { launch: p.launch } : {}),
             };
             return p.sharedAcross ? { ...found, oneForAll: true } : found;

@@ -8,6 +8,7 @@ import { budgetFix, fixLine, overruns } from "../../budget/fix.js";
 import { leftAlone } from "../../budget/in-file.js";
 import { onDemandLine, onDemandOffer } from "../../budget/on-demand.js";
 import { ruleNote } from "../../budget/rule-problems.js";
+import { countOf } from "../../text/prose-lists.js";
 import { defineCheck } from "../check-def.js";
 import { type Finding, finding } from "../types.js";
 
@@ -17,7 +18,7 @@ export const toolsBudgetChecks = [
   defineCheck({
     id: "tools.budget",
     scope: "machine",
-    doc: "each client's tools once sync has run (an entry sync leaves alone as the file has it, none of one switched off in the client), from the servers' known lists (the gateway's list cache, doctor's own handshakes): warn when a client loads more tools than its limit (128 per request in VS Code's and Copilot CLI's Copilot, 100 in Windsurf), or more than 25,000 tokens of tool definitions it does not defer (Claude Code's own /doctor threshold; it defers behind tool search unless an entry says `alwaysLoad`), and when a client does not keep a server's tool rule (no per-tool field of its own, or an entry there that is not mcp-twin's or was edited by hand). `mcp-twin tools` shows the figures.",
+    doc: "each client's tools once sync has run (an entry sync leaves alone as the file has it, none of one switched off in the client), from the servers' known lists (the gateway's list cache, doctor's own handshakes): warn when a client loads more tools than its limit (128 per request in Copilot CLI, 100 in Windsurf), or more than 25,000 tokens of tool definitions it does not defer (Claude Code's own /doctor threshold; a client that searches its tools itself defers them, as docs/manifest.md's table says), and when a client does not keep a server's tool rule (no per-tool field of its own, or an entry there that is not mcp-twin's or was edited by hand). `mcp-twin tools` shows the figures.",
     fix: "the one line the finding gives: a `clientTools` rule for that client that keeps out enough tools (whole groups such as `browser_*` where the names share a prefix), computed from the lists, which the client keeps in its own field or, for a client with none, the bridge keeps for a shared server's entries; else the servers to leave out of it (`clients`); for a client that cannot search its tools itself, also tools on demand (the manifest's `toolSearch`); then `mcp-twin sync`.",
     run: ({ budgets }) => {
       if (!budgets) return [];
@@ -54,7 +55,7 @@ export const toolsBudgetChecks = [
           finding("warn", where, `${b.target.client.name} loads ${what.join(", and ")}.`, {
             ...(fix
               ? {
-                  fix: `In the manifest, ${fixLine(fix, b.target.client.id, budgets.servers)}; then \`mcp-twin sync\` (it then loads ${n(fix.after.tools)} tools, ≈${n(fix.after.eager)} tokens not deferred)${onDemand ? `; ${onDemand}` : ""}.`,
+                  fix: `In the manifest, ${fixLine(fix, b.target.client.id, budgets.servers)}; then \`mcp-twin sync\` (it then loads ${countOf(fix.after.tools, "tool")}, ≈${n(fix.after.eager)} tokens not deferred)${onDemand ? `; ${onDemand}` : ""}.`,
                 }
               : onDemand
                 ? { fix: `In the manifest, ${onDemand.replace(/^or /, "")}; then \`mcp-twin sync\`.` }
@@ -72,5 +73,13 @@ export const toolsBudgetChecks = [
         );
       return out;
     },
+  }),
+  defineCheck({
+    id: "tools.keep",
+    scope: "machine",
+    doc: "each entry of the manifest's `toolSearch.keep` that lists nothing in any client of `toolSearch` (warn, once): a pattern (keep takes exact names; tool rules take patterns), a tool its server does not list (from its known list), a tool the tool rules keep out of those clients, a server not behind their `tools` entry (not for them, disabled, a url server).",
+    fix: "the finding's: the tools the pattern means, the name corrected, or the entry taken out of keep (or the rule, or the server's `clients`, changed); then `mcp-twin sync`.",
+    run: ({ budgets }) =>
+      (budgets?.keep ?? []).map((k) => finding("warn", {}, `${k.message}.`, { fix: k.fix })),
   }),
 ];

@@ -4,6 +4,7 @@
  */
 import { type ClientBudget, clientBudgets } from "../../budget/budget.js";
 import { entriesInFiles } from "../../budget/in-file.js";
+import { type KeepProblem, keepProblems, keepReach } from "../../budget/keep-problems.js";
 import { entriesNow, knownToolLists, wireBridge } from "../../entries/desired.js";
 import type { Machine } from "../../environments/machine.js";
 import type { Environment } from "../../environments/types.js";
@@ -14,11 +15,18 @@ import type { ConfigFacts } from "./read-configs.js";
 
 export async function budgetFacts(
   machine: Machine,
-  home: { manifest: Manifest; secrets: Record<string, string>; state: State },
+  home: {
+    manifest: Manifest;
+    secrets: Record<string, string>;
+    state: State;
+    loaded?: { file: string; text?: string | null } | undefined;
+  },
   allEnvs: Environment[],
   configs: readonly ConfigFacts[],
   servers: Array<[string, ServerSpec]>,
-): Promise<{ budgets: ClientBudget[]; servers: ReadonlyMap<string, ServerSpec> } | undefined> {
+): Promise<
+  { budgets: ClientBudget[]; servers: ReadonlyMap<string, ServerSpec>; keep: KeepProblem[] } | undefined
+> {
   const { manifest, state } = home;
   const readable = configs
     .filter((c) => !c.readError && !c.parseError && c.shapeErrors.length === 0)
@@ -42,5 +50,11 @@ export async function budgetFacts(
   const texts = new Map(readable.map((c) => [c.target.key, c.text]));
   const inFiles = entriesInFiles(targets, texts, state, desired);
   const keep = manifest.toolSearch?.keep ?? [];
-  return { budgets: clientBudgets(targets, desired, inFiles, specs, lists, new Set(), keep), servers: specs };
+  const file = { file: home.loaded?.file ?? "the manifest", text: home.loaded?.text };
+  return {
+    budgets: clientBudgets(targets, desired, inFiles, specs, lists, new Set(), keep),
+    servers: specs,
+    keep:
+      keep.length > 0 ? keepProblems(keep, manifest.servers, keepReach(targets, desired), lists, file) : [],
+  };
 }

@@ -2,13 +2,14 @@
 import { pluginShadows, shadowText } from "../../clients/plugin-clash.js";
 import type { Target } from "../../clients/types.js";
 import { entriesNow, wireBridge } from "../../entries/desired.js";
-import { classifyTarget } from "../../entries/ownership.js";
+import { classifyTarget, entriesMeant } from "../../entries/ownership.js";
 import type { BuiltEntry } from "../../entries/target-entry.js";
 import type { Machine } from "../../environments/machine.js";
 import type { Environment } from "../../environments/types.js";
 import { clientFieldsOf, entryKeys, ownedView } from "../../formats/index.js";
 import type { State } from "../../ledger/state.js";
 import type { Manifest, ServerSpec } from "../../manifest/schema.js";
+import { TOOLS_ENTRY } from "../../manifest/tool-search.js";
 import { own } from "../../plain-records.js";
 import { isWiped } from "../checks/configs.js";
 import type { DriftItem, PluginFact } from "../facts.js";
@@ -127,9 +128,15 @@ export async function driftItems(
     const current = ownedView(raw, entryKeys(t.client).owned, entryKeys(t.client).kept);
     const fields = Object.fromEntries(Object.entries(raw).map(([n, e]) => [n, clientFieldsOf(e, t.client)]));
     const where = { env: t.env.id, client: t.client.id, scope: t.scope };
-    const wanted = desired.get(t.key) ?? new Map<string, BuiltEntry>();
+    const owned = state.targets[t.key]?.entries ?? {};
+    const meant = entriesMeant(current, owned, desired.get(t.key) ?? new Map<string, BuiltEntry>());
+    const wanted = meant.desired;
+    const tools = desired.get(t.key)?.get(TOOLS_ENTRY);
+    // An entry of the person's holds the name `tools`: said once, with the fix (drift.ts).
+    if (meant.held && tools)
+      out.push({ where, name: TOOLS_ENTRY, built: tools, entry: { state: "foreign" }, toolsHeld: t.path });
     const shadows = await shadowsIn(t, current, wanted);
-    for (const entry of classifyTarget(current, state.targets[t.key]?.entries ?? {}, wanted, fields)) {
+    for (const entry of classifyTarget(current, owned, wanted, fields)) {
       const built = wanted.get(entry.name);
       const said = shadows.get(entry.name);
       const old =

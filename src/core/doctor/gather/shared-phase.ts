@@ -1,7 +1,7 @@
 /**
  * The shared servers' facts: how the bridge runs them now (asked, nothing started), where it runs
- * and whether it tells accounts there, and every client entry that reaches one at the bridge
- * (`…/share/<name>`), with its file's mode. I/O.
+ * and whether it tells accounts there, and every client entry that reaches the bridge (a shared
+ * server's `…/share/<name>`, a tools entry's `/tools`), with its file's mode. I/O.
  */
 import { bridgeFiles, bridgeHome, heldWords, reach } from "../../bridge-link/index.js";
 import type { Machine } from "../../environments/machine.js";
@@ -13,13 +13,20 @@ import type { SharedEntryFact, SharedFacts } from "../facts.js";
 import type { ConfigFacts } from "./read-configs.js";
 
 const SHARE_PATH = /^\/share\/([^/]+)$/;
+const TOOLS_PATH = /^\/(tools)$/;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
-/** The shared server an entry reaches, how, and what it carries (undefined: none). */
-function sharedTarget(
-  entry: unknown,
-):
-  | { name: string; url: string; relay: boolean; token: boolean; foreignToken: boolean; project: boolean }
+/** The shared server (or /tools) an entry reaches, how, and what it carries (undefined: none). */
+function sharedTarget(entry: unknown):
+  | {
+      name: string;
+      url: string;
+      relay: boolean;
+      token: boolean;
+      foreignToken: boolean;
+      project: boolean;
+      tools?: true;
+    }
   | undefined {
   if (!entry || typeof entry !== "object") return undefined;
   const e = entry as Record<string, unknown>;
@@ -34,7 +41,8 @@ function sharedTarget(
   } catch {
     return undefined;
   }
-  const m = SHARE_PATH.exec(parsed.pathname);
+  const tools = TOOLS_PATH.exec(parsed.pathname);
+  const m = tools ?? SHARE_PATH.exec(parsed.pathname);
   if (!m || !LOOPBACK.has(parsed.hostname)) return undefined;
   const text = JSON.stringify([e.headers, e.http_headers, e.env_http_headers]);
   const name = decodeURIComponent(m[1] ?? "");
@@ -47,6 +55,7 @@ function sharedTarget(
     token: token !== null,
     foreignToken: token !== null && token[1] !== name,
     project: /mcp-twin-project/i.test(text),
+    ...(tools ? { tools: true as const } : {}),
   };
 }
 
@@ -105,7 +114,8 @@ export async function gatherShared(
       for (const [name, entry] of Object.entries(set.entries)) {
         const t = sharedTarget(entry);
         if (!t) continue;
-        const spec = Object.hasOwn(manifest.servers, t.name) ? manifest.servers[t.name] : undefined;
+        const spec =
+          !t.tools && Object.hasOwn(manifest.servers, t.name) ? manifest.servers[t.name] : undefined;
         entries.push({
           where: { env: c.target.env.id, client: c.target.client.id, scope: c.target.scope },
           path: c.target.path,

@@ -2,7 +2,7 @@
 import { UsageError } from "../../errors.js";
 import type { ConfigFormat, ParsedDocument } from "../types.js";
 import { parseTomlDocument, position } from "./document.js";
-import { applyTomlEntryEdits, shapeProblem } from "./splice.js";
+import { applyTomlEntryEdits, shapeProblem, tomlEntryText } from "./splice.js";
 
 export const tomlFormat: ConfigFormat = {
   id: "toml",
@@ -29,4 +29,6 @@ export const tomlFormat: ConfigFormat = {
     };
   },
   applyEntryEdits: applyTomlEntryEdits,
+  // An entry's tables as written: applyTomlEntryEdits splices them back.
+  entryText: tomlEntryText,
 };

@@ -58,6 +58,15 @@ export function applyTomlEntryEdits(
     const wanted = owned && isTable(current) ? mergeOwned(current, edit.value as Table, owned) : edit.value;
     if (!isTable(wanted)) throw new Error(`servers.${edit.name}: an entry must be a table`);
     if (canonicalJson(current) === canonicalJson(wanted)) continue;
+    // An entry's tables as a backup held them (restore): spliced back byte for byte when all else
+    // means what it meant (the entry is then what they say, the client's own keys with it).
+    const asWritten = "text" in edit && edit.text !== undefined ? withBlock(doc, path, edit.text) : undefined;
+    const exact = asWritten === undefined ? undefined : besideAsBefore(asWritten, file, doc, path);
+    if (exact) {
+      doc = exact;
+      expected = withValue(expected, path, valueAt(exact.value, path));
+      continue;
+    }
     const text =
       current === undefined
         ? addEntry(doc, path, wanted, file)
@@ -68,6 +77,61 @@ export function applyTomlEntryEdits(
   if (doc === first) return raw;
   verify(doc, expected, serversPath, file);
   return (first.bom ? "\uFEFF" : "") + doc.text;
+}
+
+/**
+ * The text of `<serversPath>.<name>`'s tables as written in `raw` (a backup's, for restore to put
+ * back byte for byte): undefined unless the entry is tables alone, one after the other.
+ */
+export function tomlEntryText(raw: string, serversPath: readonly string[], name: string, file: string) {
+  try {
+    const doc = parseTomlDocument(raw, file);
+    const span = entrySpan(doc, [...serversPath, name]);
+    return span ? doc.text.slice(span[0], span[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where an entry's tables stand when they are all it is and nothing else stands between them. */
+function entrySpan(doc: TomlDocument, path: KeyPath): [number, number] | undefined {
+  const defs = definitionsOf(doc, path);
+  const own = new Set(defs.tables);
+  if (defs.enclosing || defs.tables.length === 0 || defs.pairs.some((kv) => !own.has(kv.parent as TOMLTable)))
+    return undefined;
+  const sorted = [...defs.tables].sort((a, b) => a.range[0] - b.range[0]);
+  const start = lineStart(doc.text, sorted[0]?.range[0] ?? 0);
+  const end = lineEnd(doc.text, sorted.at(-1)?.range[1] ?? 0);
+  const between = doc.ast.body[0].body.some(
+    (item) => item.range[0] >= start && item.range[0] < end && (item.type !== "TOMLTable" || !own.has(item)),
+  );
+  return between ? undefined : [start, end];
+}
+
+/** The entry's tables replaced by `block` (or, absent, added after the servers' last table). */
+function withBlock(doc: TomlDocument, path: string[], block: string): string | undefined {
+  const span = entrySpan(doc, path);
+  if (span) return splice(doc.text, span[0], span[1] - span[0], block.replace(/\r?\n/g, doc.eol));
+  if (valueAt(doc.value, path) !== undefined) return undefined;
+  const defs = definitionsOf(doc, path.slice(0, -1));
+  if (defs.enclosing || defs.pairs.some((kv) => kvPath(kv).length === path.length - 1)) return undefined;
+  return insertBlock(doc, defs.tables.at(-1), block.replace(/\r?\n/g, doc.eol));
+}
+
+/** The document `text` is, when it holds the entry as a table and all else means what `was` meant. */
+function besideAsBefore(
+  text: string,
+  file: string,
+  was: TomlDocument,
+  path: string[],
+): TomlDocument | undefined {
+  try {
+    const doc = { ...parseTomlDocument(text, file), bom: was.bom };
+    const rest = (d: TomlDocument) => canonicalJson(withValue(d.value, path, undefined));
+    return isTable(valueAt(doc.value, path)) && rest(doc) === rest(was) ? doc : undefined;
+  } catch {
+    return undefined; // not this way: key by key
+  }
 }
 
 function reparse(text: string, file: string, bom: boolean): TomlDocument {

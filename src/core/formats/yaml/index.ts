@@ -8,7 +8,7 @@ import type { ConfigFormat, ParsedDocument } from "../types.js";
 import { nodeAt, parseYamlDocument, position } from "./yaml-document.js";
 import { emptyLayoutLike } from "./yaml-layout.js";
 import { listEntries } from "./yaml-list.js";
-import { applyYamlEntryEdits, removeEmptyYamlServers } from "./yaml-splice.js";
+import { applyYamlEntryEdits, removeEmptyYamlServers, yamlEntryLines } from "./yaml-splice.js";
 
 export const yamlFormat: ConfigFormat = {
   id: "yaml",
@@ -55,6 +55,8 @@ export const yamlFormat: ConfigFormat = {
   applyEntryEdits: (text, serversPath, edits, file, _owned, options) =>
     applyYamlEntryEdits(text, serversPath, edits, file, options?.listKey),
   removeEmptyServers: removeEmptyYamlServers,
+  // An entry's lines as written (key line included): applyYamlEntryEdits splices them back.
+  entryText: yamlEntryLines,
   emptyLayoutLike,
 };
 

@@ -2,11 +2,18 @@
  * The YAML merge engine: set or remove `<serversPath>.<name>` entries by splicing text at the exact
  * ranges of the parsed tree; every byte that is not part of an edited entry stays.
  */
-import { isMap, isScalar, isSeq } from "yaml";
+import { isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
 import { UsageError } from "../../errors.js";
 import type { EntryEdit } from "../json/merge.js";
 import { nodeAt, pairOf, parseYamlDocument, sameData, type YamlDocument } from "./yaml-document.js";
-import { pairSpan, removeLines } from "./yaml-lines.js";
+import {
+  columnOf,
+  insertLines,
+  pairSpan,
+  pastDeeperComments,
+  removeLines,
+  replaceLines,
+} from "./yaml-lines.js";
 import { listEntries, spliceItem, withItem } from "./yaml-list.js";
 import { removePair, setPair } from "./yaml-map.js";
 import { styleOf } from "./yaml-style.js";
@@ -59,13 +66,89 @@ export function applyYamlEntryEdits(
           withItem(valueAt(expected, serversPath), listKey, edit.name, value as Table | undefined),
         )
       : withValue(expected, [...serversPath, edit.name], value);
-    // Pair by pair first (comments on the entry's other lines stay); the whole entry written again
-    // where that would not mean exactly the new entry.
+    // An entry's lines as a backup held them (restore): spliced back byte for byte when that means
+    // exactly the entry. Else pair by pair (comments on the entry's other lines stay); the whole
+    // entry written again where that would not mean exactly the new entry.
+    const lines = "text" in edit && value !== undefined && !listKey ? edit.text : undefined;
+    const asWritten =
+      lines === undefined ? undefined : besideAsBefore(doc, serversPath, edit.name, lines, file, style.eol);
+    if (asWritten) {
+      // The entry is what its text says (the client's own fields with it): the rest as it was.
+      doc = asWritten;
+      expected = withValue(
+        expected,
+        [...serversPath, edit.name],
+        valueAt(doc.value, [...serversPath, edit.name]),
+      );
+      continue;
+    }
     doc = finely(() => splice(true), file, expected) ?? reparse(splice(false), file, first.bom);
   }
   if (doc === first) return raw;
   if (!sameData(doc.value, expected)) throw refusal(file, "the edited text would not mean what was intended");
   return (first.bom ? "\uFEFF" : "") + doc.text;
+}
+
+/**
+ * The lines of `<serversPath>.<name>` as written in `raw` (its key's line to its value's last; a
+ * backup's, for restore to put back byte for byte); undefined unless it is a pair of a block map.
+ */
+export function yamlEntryLines(raw: string, serversPath: readonly string[], name: string, file: string) {
+  try {
+    const doc = parseYamlDocument(raw, file);
+    const map = nodeAt(doc, serversPath);
+    const pair = isMap(map) && !map.flow ? pairOf(map, name) : undefined;
+    if (!pair) return undefined;
+    const [start, end] = pairSpan(doc.text, pair);
+    return doc.text.slice(start, end);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The document with the entry's lines as `lines` say, when it parses and everything but that entry
+ * means what it meant (the entry then is whatever those lines say: a backup's, as it held it).
+ */
+function besideAsBefore(
+  doc: YamlDocument,
+  serversPath: readonly string[],
+  name: string,
+  lines: string,
+  file: string,
+  eol: string,
+): YamlDocument | undefined {
+  try {
+    const next = parseYamlDocument(withPairLines(doc, serversPath, name, lines, eol), file);
+    const path = [...serversPath, name];
+    const rest = (d: Table) => withValue(d, path, undefined);
+    return isTable(valueAt(next.value, path)) && sameData(rest(next.value), rest(doc.value))
+      ? { ...next, bom: doc.bom }
+      : undefined;
+  } catch {
+    return undefined; // not this way: pair by pair
+  }
+}
+
+/** The entry's lines replaced by (or, absent, added as) `lines`, in a block map of servers. */
+function withPairLines(
+  doc: YamlDocument,
+  serversPath: readonly string[],
+  name: string,
+  lines: string,
+  eol: string,
+): string {
+  const map = nodeAt(doc, serversPath);
+  const last = isMap(map) && !map.flow ? (map.items.at(-1) as Pair | undefined) : undefined;
+  if (!isMap(map) || !last) throw new Error("not a block map with entries");
+  const ended = lines.endsWith("\n") ? lines : lines + eol;
+  const existing = pairOf(map, name);
+  if (existing) {
+    const [start, end] = pairSpan(doc.text, existing);
+    return replaceLines(doc.text, start, end, ended, eol);
+  }
+  const column = columnOf(doc.text, (last.key as Node).range?.[0] ?? 0);
+  return insertLines(doc.text, pastDeeperComments(doc.text, pairSpan(doc.text, last)[1], column), ended, eol);
 }
 
 /** The servers key itself when it holds no server (uninstall: the key was mcp-twin's doing). */

@@ -1,9 +1,10 @@
 /**
- * The gateway's tool filter as values: the client a client token names, the rules that apply to
- * it, a `tools/list` narrowed, and a call refused with the rule and where the manifest writes it.
+ * The gateway's tool policy as values: the client a client token names, the rules that apply to
+ * it, a `tools/list` narrowed, a tool admitted or not, and a call refused with the rule and where
+ * the manifest writes it.
  */
 import { expect, test } from "vitest";
-import { clientOf, keptTools, refusal, toolFilter } from "../../../src/bridge-server/gateway/tool-filter.js";
+import { clientOf, toolPolicy } from "../../../src/bridge-server/gateway/tool-policy.js";
 import { clientToken } from "../../../src/core/bridge-link/client-token.js";
 
 const where = {
@@ -26,30 +27,34 @@ test("the client is the last part of the token's label; the bridge token and non
 });
 
 test("a list keeps what passes every rule; a call outside it is refused naming the first rule that fails", () => {
-  const vscode = toolFilter("fs", where, "vscode");
+  const vscode = toolPolicy("fs", where, "vscode");
+  if (!vscode) throw new Error("vscode has rules");
   const list = { tools: [{ name: "read_a" }, { name: "write_a" }, { name: "delete_one" }], nextCursor: "c" };
-  expect(keptTools(vscode, list)).toEqual({ tools: [{ name: "read_a" }], nextCursor: "c" });
-  expect(refusal(vscode, "read_a")).toBeUndefined();
-  expect(refusal(vscode, "write_a")).toEqual({
+  expect(vscode.list(list)).toEqual({ tools: [{ name: "read_a" }], nextCursor: "c" });
+  expect(["read_a", "write_a", "delete_one"].map((t) => vscode.admits(t))).toEqual([true, false, false]);
+  expect(vscode.refusal("read_a")).toBeUndefined();
+  expect(vscode.refusal("write_a")).toEqual({
     code: -32602,
     message: `the tool "write_a" of fs is not available to vscode: the manifest's servers.fs.clientTools.vscode.allow (${where.file}:6:19) does not allow it`,
     data: { rule: "servers.fs.clientTools.vscode.allow", file: where.file, line: 6, column: 19 },
   });
   // Closed by default: a name that is no string is refused, whatever a server would make of it.
   for (const name of [["read_a"], 1, null, undefined, { 0: "read_a" }])
-    expect(refusal(vscode, name)).toEqual({
+    expect(vscode.refusal(name)).toEqual({
       code: -32602,
       message: `Invalid params: a call must name its tool with a string; the manifest's rules (${where.file}) keep vscode's tools of fs by name`,
       data: { file: where.file },
     });
-  expect(refusal(undefined, ["read_a"])).toBeUndefined();
-  expect(refusal(vscode, "delete_one")?.message).toContain(
+  expect(vscode.refusal("delete_one")?.message).toContain(
     `servers.fs.tools.deny (${where.file}:4:7) denies it ("delete_*")`,
   );
   // Another client: only the server's rule; no client, or no rule: every tool, the list untouched.
-  const cursor = toolFilter("fs", where, "cursor");
-  expect(keptTools(cursor, list).tools).toEqual([{ name: "read_a" }, { name: "write_a" }]);
-  expect(toolFilter("fs", where, undefined)).toBeUndefined();
-  expect(toolFilter("fs", { file: where.file, at: {} }, "vscode")).toBeUndefined();
-  expect(keptTools(undefined, list)).toBe(list);
+  const cursor = toolPolicy("fs", where, "cursor");
+  expect(cursor?.list(list).tools).toEqual([{ name: "read_a" }, { name: "write_a" }]);
+  // Two clients the same rules apply to share a key (search keeps one index per key); others do not.
+  expect(cursor?.key).toBe(toolPolicy("fs", where, "zed")?.key);
+  expect(cursor?.key).not.toBe(vscode.key);
+  expect(toolPolicy("fs", where, undefined)).toBeUndefined();
+  expect(toolPolicy("fs", { file: where.file, at: {} }, "vscode")).toBeUndefined();
+  expect(cursor?.list({ tools: [{ name: "read_a" }] })).toEqual({ tools: [{ name: "read_a" }] });
 });

@@ -1,0 +1,93 @@
+/**
+ * What tools on demand takes from the servers behind it and from its clients, bounded (pure), so
+ * one server or one request never holds the gateway for the others: a query's length, a tool's
+ * depth and size before it is indexed, and no server's regular expression run in a check.
+ */
+
+/**
+ * A search is a few words (what the tool should do): two queries of 3.6 MB held every door of
+ * the gateway for 12 s. search_tools' schema says it (`maxLength`), so a longer one is refused
+ * at once as arguments that do not fit, before a word of it is searched.
+ */
+export const MAX_QUERY_CHARS = 1000;
+
+/**
+ * A tool's definition as a server lists it, and its whole list: the catalogue's deepest nests 8
+ * levels, its largest tool is 4 KiB, its largest list 50 KiB. Deeper, walking one (indexing,
+ * checking arguments, writing JSON) may exhaust the stack; larger, a search's ten tools overflow
+ * what a relay carries, and a list costs the index more than any server's needs.
+ */
+export const TOOL_BOUNDS = { depth: 64, chars: 256 * 1024, listChars: 4 * 1024 * 1024 };
+
+/** Lists already walked, and why each cannot be indexed (undefined: it can). */
+const walked = new WeakMap<readonly unknown[], string | undefined>();
+const NONE: readonly unknown[] = [];
+
+/**
+ * The list as it may be indexed: itself, or none when it is past TOOL_BOUNDS — its server is then
+ * left out of search, and `leftOut` told why once per list (one line in serve.log).
+ */
+export function indexable(tools: readonly unknown[], leftOut: (why: string) => void): readonly unknown[] {
+  if (!walked.has(tools)) {
+    const why = pastBounds(tools);
+    walked.set(tools, why);
+    if (why) leftOut(why);
+  }
+  return walked.get(tools) === undefined ? tools : NONE;
+}
+
+/** Why a list is past TOOL_BOUNDS, each tool walked without recursion and no further than the bounds. */
+function pastBounds(tools: readonly unknown[]): string | undefined {
+  let total = 0;
+  for (const [index, tool] of tools.entries()) {
+    const name = (tool as { name?: unknown } | null)?.name;
+    const which = `its tool ${typeof name === "string" ? JSON.stringify(name.slice(0, 80)) : `#${index + 1}`}`;
+    let chars = 0;
+    const stack: Array<[unknown, number]> = [[tool, 1]];
+    for (let next = stack.pop(); next; next = stack.pop()) {
+      const [value, depth] = next;
+      if (typeof value === "string") chars += value.length;
+      else if (typeof value === "object" && value !== null) {
+        if (depth > TOOL_BOUNDS.depth) return `${which} nests deeper than ${TOOL_BOUNDS.depth} levels`;
+        for (const [key, member] of Object.entries(value)) {
+          chars += key.length;
+          stack.push([member, depth + 1]);
+        }
+      } else chars += 1;
+      if (chars > TOOL_BOUNDS.chars) return `${which} is larger than ${TOOL_BOUNDS.chars / 1024} KiB`;
+    }
+    total += chars;
+    if (total > TOOL_BOUNDS.listChars)
+      return `its tools are larger than ${TOOL_BOUNDS.listChars / 1024 / 1024} MiB together`;
+  }
+  return undefined;
+}
+
+/** Schemas already made checkable, by the server's own. */
+const checkable = new WeakMap<object, unknown>();
+
+/**
+ * A tool's input schema as the gateway checks arguments against it: without its regular
+ * expressions (`pattern`; `patternProperties`, and the `additionalProperties` beside it, which
+ * depends on them). JavaScript's engine runs a server's expression with no bound on the event
+ * loop that serves every client — `^(a+)+$` took 4 s on 29 characters — and has no time limit to
+ * give it; the server checks its own arguments anyway, so what is left out here is checked there.
+ * Read loosely (a member named so in any object is taken as the keyword): what that misreads
+ * is only checked less here. The schema is within TOOL_BOUNDS (it was indexed).
+ */
+export function withoutPatterns(schema: unknown): unknown {
+  if (typeof schema !== "object" || schema === null) return schema;
+  if (Array.isArray(schema)) return schema.map(withoutPatterns);
+  const done = checkable.get(schema);
+  if (done) return done;
+  const patterned = typeof (schema as { patternProperties?: unknown }).patternProperties === "object";
+  const kept = Object.entries(schema).flatMap(([key, value]) =>
+    (key === "pattern" && typeof value === "string") ||
+    (patterned && (key === "patternProperties" || key === "additionalProperties"))
+      ? []
+      : [[key, withoutPatterns(value)]],
+  );
+  const out = Object.fromEntries(kept);
+  checkable.set(schema, out);
+  return out;
+}
