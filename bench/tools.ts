@@ -7,7 +7,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { gatewayKey, sharedIdentity } from "../src/core/entries/tool-lists.js";
+import { gatewayKey } from "../src/core/entries/gateway-key.js";
+import { sharedIdentity } from "../src/core/entries/tool-lists.js";
 import { interleave, median, table, timeOnce, verdict } from "./_lib.js";
 
 const SERVERS = 10;

@@ -1,6 +1,9 @@
 /** `mcp-twin sync`: validate flags, run the core, render the report. */
 
+import { loadContext } from "../core/context/context.js";
+import type { Machine } from "../core/environments/machine.js";
 import type { TrustRequest } from "../core/manifest/trust.js";
+import type { PinReport } from "../core/sync/pin-tools.js";
 import { runSync, syncExitCode } from "../core/sync/run-sync.js";
 import { trace } from "../core/system/trace.js";
 import { renderSync, syncJson, syncVerboseLines } from "../ui/reports/sync-report.js";
@@ -43,7 +46,36 @@ export async function run(ctx: ContextOf<typeof syncCommand>): Promise<number> {
   } else {
     await renderSync(report, ctx.output, Boolean(o.dryRun));
   }
+  const asking = !ctx.output.json && ctx.terminal.stdin.isTTY === true;
+  if (report.pins?.unapproved.length && !o.dryRun && asking) await askApproval(ctx, machine, report.pins);
   return syncExitCode(report);
+}
+
+/**
+ * Tools whose change waits for approval, shown above as a word diff: on a terminal, sync asks
+ * about each server (--yes answers only the trust question: a change reaches no client unasked).
+ */
+async function askApproval(
+  ctx: ContextOf<typeof syncCommand>,
+  machine: Machine,
+  pins: PinReport,
+): Promise<void> {
+  const o = ctx.options;
+  const core = await loadContext(
+    machine,
+    { manifest: o.manifest, envs: o.env, clients: o.client, project: o.project },
+    ctx.output.progress,
+  );
+  const { pinStates } = await import("../core/sync/pin-review.js");
+  const { approveChanges } = await import("./shared/approve-tools.js");
+  const view = await pinStates(
+    core,
+    pins.unapproved.map((u) => u.server),
+  );
+  await approveChanges({ ...ctx, options: { ...o, yes: false } }, core, view, {
+    shown: true,
+    required: false,
+  });
 }
 
 /**

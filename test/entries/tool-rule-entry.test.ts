@@ -8,8 +8,9 @@ import { launchKey } from "../../src/bridge-server/gateway/list-cache.js";
 import { ruleNote } from "../../src/core/budget/rule-problems.js";
 import { clientModule } from "../../src/core/clients/index.js";
 import type { Target } from "../../src/core/clients/types.js";
+import { gatewayKey } from "../../src/core/entries/gateway-key.js";
 import type { BuiltEntry } from "../../src/core/entries/target-entry.js";
-import { gatewayKey, sharedIdentity } from "../../src/core/entries/tool-lists.js";
+import { sharedIdentity } from "../../src/core/entries/tool-lists.js";
 import { withToolRules } from "../../src/core/entries/tool-rule-entry.js";
 import type { ServerSpec } from "../../src/core/manifest/schema.js";
 

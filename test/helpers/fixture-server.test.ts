@@ -3,6 +3,9 @@
  * the tests start answers every message, and misbehaves on every flag, as the SDK one does.
  */
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { describe, expect, inject, test } from "vitest";
@@ -154,6 +157,40 @@ describe("the plain fixture server answers as the SDK one", () => {
       sdk.stdout.split("\n").filter((l) => !l.startsWith("{")),
     );
     expect(answers(plain.stdout)).toEqual(answers(sdk.stdout));
+  });
+
+  test("--describe-from: a tool's description replaced and a tool added, as the file says at start", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "fixture-describe-"));
+    try {
+      const file = path.join(dir, "described.json");
+      writeFileSync(file, JSON.stringify({ echo: "Echo it", fresh: "A tool added since" }));
+      const args = ["--describe-from", file];
+      const input = [
+        init(1, { protocolVersion: "2025-11-25", ...client }),
+        req(2, "tools/list"),
+        callTool(3, { name: "fresh", arguments: {} }),
+      ];
+      const [plain, sdk] = await Promise.all([
+        run(servers.plain, args, input),
+        run(servers.sdk, args, input),
+      ]);
+      const listed = answers(sdk.stdout)[1] as {
+        result: { tools: Array<{ name: string; description: string }> };
+      };
+      expect(listed.result.tools.map((t) => [t.name, t.description])).toEqual([
+        ["echo", "Echo it"],
+        ["add", "Add two numbers"],
+        ["env", "Is an environment variable set? (length only, never the value)"],
+        ["whoami", "argv, cwd, pid and execArgv of this server"],
+        ["fresh", "A tool added since"],
+      ]);
+      expect(answers(sdk.stdout)[2]).toMatchObject({
+        result: { content: [{ type: "text", text: "fresh" }] },
+      });
+      expect(answers(plain.stdout)).toEqual(answers(sdk.stdout));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -89,7 +89,7 @@ export const CORE_LAYERS: ReadonlyArray<{ layer: string; members: readonly strin
   { layer: "the machine and file formats", members: ["system/", "formats/"] },
   { layer: "environments", members: ["environments/"] },
   { layer: "clients", members: ["clients/"] },
-  { layer: "names and the ledger", members: ["selectors.ts", "ledger/"] },
+  { layer: "names and the ledger", members: ["selectors.ts", "ledger/", "pins/"] },
   { layer: "the manifest", members: ["manifest/"] },
   {
     layer: "what a manifest leads to",

@@ -28,8 +28,8 @@ export interface CallClient {
   credential?: string | undefined;
   /** The project folder its request named (`Mcp-Twin-Project`), as this side reads it. */
   project?: string | undefined;
-  /** The tools it gets of the server it called (tool-policy.ts), read on each use: a reload changes them. */
-  tools?: (() => ToolPolicy | undefined) | undefined;
+  /** The tools it gets of the server it called, as `listed` (tool-policy.ts), read on each use: a reload changes them. */
+  tools?: ((listed: unknown) => ToolPolicy | undefined) | undefined;
 }
 
 export interface Call {

@@ -21,8 +21,6 @@ const LIST_TIMEOUT_MS = 30_000;
 const read = (live: Upstream, method: ListMethod) =>
   live.request(method, {}, LIST_TIMEOUT_MS).catch(() => undefined); // refused, or late: unread
 
-const KINDS = { "tools/list": "tools", "prompts/list": "prompts", "resources/list": "resources" } as const;
-
 /**
  * Whose answers a process's are: the server's (every session's: `machine`), a folder's (`project`:
  * what it answers depends on where it runs), or its own (`session`: one session's process, whose
@@ -158,7 +156,7 @@ export class ChildLists {
   async #readLists(live: Upstream, capabilities: CachedServer["capabilities"]): Promise<void> {
     const changed = new Set<ListKind>();
     for (const method of LIST_METHODS) {
-      const kind = method === "resources/templates/list" ? "resources" : KINDS[method];
+      const kind = method.slice(0, method.indexOf("/")) as ListKind;
       if (!capabilities[kind]) continue;
       const list = await read(live, method);
       if (list && this.#keepList(method, list, !this.#served)) changed.add(kind);
@@ -190,9 +188,7 @@ export class ChildLists {
   }
 
   async #reread(live: Upstream, kind: ListKind): Promise<void> {
-    const methods: ListMethod[] =
-      kind === "resources" ? ["resources/list", "resources/templates/list"] : [`${kind}/list`];
-    for (const method of methods) {
+    for (const method of LIST_METHODS.filter((m) => m.startsWith(`${kind}/`))) {
       const list = await read(live, method);
       if (list) this.#keepList(method, list, false);
     }

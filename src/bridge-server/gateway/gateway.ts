@@ -7,6 +7,7 @@ import { SHARE_PREFIX, TOOLS_PATH } from "../../core/bridge-link/index.js";
 import type { ManifestShares, ShareLaunch, ToolSearchShares } from "../../core/entries/share-launch.js";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
+import { repin } from "../../core/pins/hold-back.js";
 import { realClock, type Timer } from "../clock.js";
 import { type Endpoint, shareOf } from "../endpoint.js";
 import { errorResponse } from "../param-check.js";
@@ -79,16 +80,8 @@ export class Gateway {
   /** The endpoint at `/share/<name>`, if that server is shared (or named, and failing). */
   endpointAt(pathname: string): Endpoint | undefined {
     if (pathname === TOOLS_PATH && this.#toolSearch) {
-      const { side, log, clock } = this.#o;
-      this.#tools ??= toolsHost({
-        side,
-        log,
-        ...(clock ? { clock } : {}),
-        cache: this.#cache,
-        plan: () => this.#toolSearch,
-        host: (n) => this.#hosts.get(n),
-        idleMs: () => this.#idleMinutes * 60_000,
-      });
+      const hosts = { plan: () => this.#toolSearch, host: (n: string) => this.#hosts.get(n) };
+      this.#tools ??= toolsHost({ ...this.#hostOptions(), ...hosts });
       return this.#tools.endpoint();
     }
     const name = shareOf(pathname);
@@ -97,6 +90,13 @@ export class Gateway {
     if (host) return host.endpoint();
     const failed = this.#failed.get(name);
     return failed ? failingEndpoint(pathname, name, failed.error) : undefined;
+  }
+
+  /** What each of its hosts runs with: its cache, side, log, clock and idle time. */
+  #hostOptions(): HostOptions {
+    const { side, log, clock } = this.#o;
+    const idleMs = () => this.#idleMinutes * 60_000;
+    return { cache: this.#cache, side, log, idleMs, ...(clock ? { clock } : {}) };
   }
 
   /** What it sweeps and closes: its shared servers, and `/tools` once served. */
@@ -136,6 +136,7 @@ export class Gateway {
     }
     this.#idleMinutes = loaded.idleMinutes;
     this.#toolSearch = loaded.toolSearch;
+    const repinned = repin(this.#cache, loaded.pins);
     const behind = loaded.toolSearch?.launches ?? [];
     this.#hidden = new Set(behind.map((l) => l.name));
     const launches = new Map([...behind, ...loaded.launches].map((l) => [l.name, l]));
@@ -153,20 +154,12 @@ export class Gateway {
     for (const [name, launch] of launches) {
       const host = this.#hosts.get(name);
       if (!host) {
-        this.#hosts.set(
-          name,
-          new ShareHost(launch, {
-            cache: this.#cache,
-            side: this.#o.side,
-            idleMs: () => this.#idleMinutes * 60_000,
-            log: this.#o.log,
-            ...(this.#o.logFile ? { logFile: this.#o.logFile(name) } : {}),
-            ...(this.#o.clock ? { clock: this.#o.clock } : {}),
-          }),
-        );
+        const logFile = this.#o.logFile ? { logFile: this.#o.logFile(name) } : {};
+        this.#hosts.set(name, new ShareHost(launch, { ...this.#hostOptions(), ...logFile }));
         added.push(name);
       } else if (await host.reload(launch)) changed.push(name);
     }
+    for (const name of repinned) this.#hosts.get(name)?.pinsChanged();
     this.#failed.clear();
     for (const f of [...loaded.failed, ...(loaded.toolSearch?.failed ?? [])]) {
       this.#failed.set(f.name, { mode: f.mode, error: f.error });

@@ -2,9 +2,10 @@
  * What a shared server said about itself at its last start — its protocol era (dated), identity,
  * capabilities and lists — kept in the bridge's state folder, so a stopped server costs nothing.
  */
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { gatewayKey } from "../../core/entries/gateway-key.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
+import type { PinBook } from "../../core/pins/pin-file.js";
 import { isPlain } from "../../core/plain-records.js";
 import { writePrivateFile } from "../../core/system/files.js";
 import type { Era } from "../endpoint.js";
@@ -36,16 +37,8 @@ export interface CachedServer extends Descriptor {
   updatedAt: string;
 }
 
-/**
- * What changes a server's lists, hashed: its package and version, the command, the arguments as
- * the manifest writes them (`${secret:…}` unresolved) and its environment's variable names —
- * never a value.
- */
-export function launchKey(launch: ShareLaunch): string {
-  const { identity } = launch;
-  const facts = { ...identity, envNames: [...identity.envNames].sort() };
-  return createHash("sha256").update(JSON.stringify(facts)).digest("base64url").slice(0, 22);
-}
+/** What changes a server's lists, hashed (core/entries/gateway-key.ts): never a value. */
+export const launchKey = (launch: ShareLaunch) => gatewayKey(launch.identity);
 
 /** An object whose members are objects (or absent): capabilities, lists. */
 const isObjectOfObjects = (v: unknown): v is Record<string, Record<string, unknown> | undefined> =>
@@ -88,6 +81,8 @@ export class ListCache {
   readonly #unwritten = new WeakSet<CachedServer>();
   /** Told each time a tools list is kept (tools on demand indexes a changed one again at once). */
   toolsChanged: (name: string, folder?: string) => void = () => {};
+  /** Each server's pins, read with the manifest (none: nothing held back, the bridge's own /mcp). */
+  pins: PinBook | undefined;
 
   private constructor(file: string | undefined) {
     this.#file = file;

@@ -59,12 +59,13 @@ async function sharedResult(c: Call, child: SharedChild, server: CachedServer): 
   const params = c.request.params ?? {};
   const needs = CAPABILITY_OF[method as keyof typeof CAPABILITY_OF];
   if (!needs || !capabilitiesOf(server)[needs]) throw rpcError("Method not found", RPC.methodNotFound);
-  const policy = c.client.tools?.();
   if (isList(method)) {
     const result = child.listFromCache(method, params.cursor) ?? (await child.call(c));
-    return tidy(method === "tools/list" && policy ? policy.list(result) : result, c.client.era, true);
+    const policy = method === "tools/list" && c.client.tools?.(result);
+    return tidy(policy ? policy.list(result) : result, c.client.era, true);
   }
-  const refused = method === "tools/call" ? policy?.refusal(params.name) : undefined;
+  const listed = () => child.cached()?.lists["tools/list"];
+  const refused = method === "tools/call" ? c.client.tools?.(listed())?.refusal(params.name) : undefined;
   if (refused) throw Object.assign(new Error(refused.message), refused);
   return tidy(await child.call(c), c.client.era, method === "resources/read");
 }

@@ -17,7 +17,7 @@ import type { CacheScope } from "./child-lists.js";
 import { ChildTransport } from "./child-transport.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
 import { roomFor } from "./key-room.js";
-import { ListCache, launchKey } from "./list-cache.js";
+import { ListCache, type ListKind, launchKey } from "./list-cache.js";
 import { processOpener } from "./process-upstream.js";
 import { remoteOpener } from "./remote-opener.js";
 import { Requests2026 } from "./requests-2026.js";
@@ -179,9 +179,13 @@ export class ShareHost implements ShareRoom {
     return {
       credential,
       project: this.mode === "project" ? cwd : undefined,
-      tools: client === undefined ? undefined : () => toolPolicy(this.name, this.#launch.toolRules, client),
+      // `/tools` (in process) lists its servers' tools as their own policies leave them: no pins of its own.
+      tools: (listed) =>
+        toolPolicy(this.name, this.#launch.toolRules, client, { pins: this.#pins(), listed }),
     };
   }
+
+  #pins = () => (this.#o.inProcess ? undefined : this.#o.cache.pins);
 
   #keyFor(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey {
     const own = this.#o.inProcess?.keyOf;
@@ -252,10 +256,7 @@ export class ShareHost implements ShareRoom {
         this.#o.inProcess?.keyOf ? ListCache.memory() : this.#o.cache,
         {
           outcome: (event) => this.#outcome(key, event),
-          listChanged: (kind) => {
-            sendListChanged(this.#sessions.get(key) ?? [], kind);
-            this.#requests2026.listChanged(key, kind);
-          },
+          listChanged: (kind) => this.#listChanged(key, kind),
           resourceUpdated: (uri) => updates.add(uri),
           wanted: () => new Set([...(this.#sessions.get(key) ?? [])].flatMap((s) => [...s.subscriptions])),
           message: (params) => sendLogMessage(this.#sessions.get(key) ?? [], params),
@@ -275,6 +276,17 @@ export class ShareHost implements ShareRoom {
       this.#children.set(key, child);
     }
     return child;
+  }
+
+  #listChanged(key: string, kind: ListKind): void {
+    sendListChanged(this.#sessions.get(key) ?? [], kind);
+    this.#requests2026.listChanged(key, kind);
+  }
+
+  /** Its tools' pins changed (a reload): every session lists them again, and /tools indexes them again. */
+  pinsChanged(): void {
+    for (const key of this.#children.keys()) this.#listChanged(key, "tools");
+    this.#o.cache.toolsChanged(this.name);
   }
 
   /** What happened to the process `key`: in its own log, and in the bridge's (serve.log) with the key. */

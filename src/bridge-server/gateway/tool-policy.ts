@@ -1,13 +1,16 @@
 /**
  * Which tools of a server one client gets through the gateway — listed (`tools/list` at
  * `/share/<name>`), found (`search_tools` at `/tools`) and called (either) — decided here and
- * nowhere else (pure): the client its client token names, the manifest's rules for it.
+ * nowhere else (pure): the manifest's rules for its client, and what the pins hold back from all.
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { presentedLabel } from "../../core/bridge-link/index.js";
 import type { ShareToolRules } from "../../core/entries/share-launch.js";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import { ruleField, rulesFor, toolsFor } from "../../core/manifest/tool-rules.js";
+import { type HeldTool, heldRefusal, verdictOf } from "../../core/pins/hold-back.js";
+import type { PinBook } from "../../core/pins/pin-file.js";
+import { own } from "../../core/plain-records.js";
 import { headerOf } from "../http-guards.js";
 import type { Json } from "./wire-json.js";
 
@@ -23,9 +26,19 @@ export interface ToolPolicy {
    * `x`); undefined: the call goes through.
    */
   refusal(tool: unknown): { code: number; message: string; data: Json } | undefined;
+  /** Why `tool` is held back from every client (changed, new or flagged since approved), in the refusal's words. */
+  held(tool: string): string | undefined;
   /** What decides it, as text: two policies with the same key admit the same tools (search keeps an index per key). */
   readonly key: string;
 }
+
+/** What the gateway holds back of a server from every client (core/pins): the pins, and its tools as last listed. */
+export interface Pinned {
+  pins: PinBook | undefined;
+  listed: unknown;
+}
+
+const NONE: ReadonlyMap<string, HeldTool> = new Map();
 
 /**
  * The client a client token was minted for, by its label (`<env>:<client>`, entries' tokenLabel,
@@ -38,38 +51,45 @@ export function clientOf(from: string | IncomingHttpHeaders | Headers | undefine
 }
 
 /**
- * What `client` gets of server `name` (undefined: every tool). The manifest's rules for it (its
- * `tools`, `clientTools.<client>`); a filter of the server's own (tools it holds back from every
- * client) belongs here too, as one more condition in `admits` and `refusal`.
+ * What `client` gets of server `name` (undefined: every tool): the manifest's rules for it (its
+ * `tools`, `clientTools.<client>`; none for the bridge token), but never a tool its last list
+ * (`pinned`) holds back — a lookup of that list's verdict, judged once.
  */
 export function toolPolicy(
   name: string,
   rules: ShareToolRules | undefined,
   client: string | undefined,
+  pinned?: Pinned,
 ): ToolPolicy | undefined {
-  if (!rules || client === undefined) return undefined;
-  const applied = rulesFor(rules, name, client);
-  if (applied.length === 0) return undefined;
-  const { file } = rules;
+  const applied = rules && client !== undefined ? rulesFor(rules, name, client) : [];
+  const book = pinned?.pins;
+  const listed = pinned?.listed;
+  const held = book && typeof listed === "object" && listed ? verdictOf(own(book, name), listed).held : NONE;
+  if (applied.length === 0 && held.size === 0) return undefined;
+  const file = rules?.file ?? "";
   const choose = (names: string[]) => toolsFor(applied, names);
+  const ruleKey = JSON.stringify(applied.map((a) => a.rule));
   return {
-    key: JSON.stringify(applied.map((a) => a.rule)),
-    admits: (tool) => choose([tool]).kept.length === 1,
+    key: held.size === 0 ? ruleKey : `${ruleKey} held ${JSON.stringify([...held.keys()])}`,
+    admits: (tool) => !held.has(tool) && choose([tool]).kept.length === 1,
+    held: (tool) => heldRefusal(name, tool, held.get(tool))?.message,
     list(result) {
       const tools = result.tools;
       if (!Array.isArray(tools)) return result;
       const names = tools.map((t) => String((t as Json | null)?.name));
-      const kept = new Set(choose(names).kept);
+      const kept = new Set(choose(names).kept.filter((n) => !held.has(n)));
       if (kept.size === names.length) return result;
       return { ...result, tools: tools.filter((_, i) => kept.has(names[i] ?? "")) };
     },
     refusal(tool) {
+      const heldBack = typeof tool === "string" ? heldRefusal(name, tool, held.get(tool)) : undefined;
+      if (heldBack || applied.length === 0) return heldBack;
       const message = `Invalid params: a call must name its tool with a string; the manifest's rules (${file}) keep ${client}'s tools of ${name} by name`;
       if (typeof tool !== "string") return { code: RPC.invalidParams, message, data: { file } };
       const why = choose([tool]).ruleFor(tool);
       if (!why) return undefined;
       const field = ruleField(why.path, why.part);
-      const at = rules.at[field];
+      const at = rules?.at[field];
       const where = at ? `${file}:${at.line}:${at.column}` : file;
       const how = why.part === "allow" ? "does not allow it" : `denies it ("${why.pattern ?? ""}")`;
       return {

@@ -36,17 +36,19 @@ type At = { headers: Record<string, string | undefined>; session?: string | unde
 export function toolsHost(g: ToolsGateway): ShareHost {
   // Searching starts nothing: the tools are those the cache holds (sync fills it), each list
   // indexed again as soon as the cache keeps a new one.
+  const listed = (s: string, folder?: string) => {
+    const host = g.host(s);
+    return host && g.cache.get(s, launchKey(host.launch), folder)?.lists["tools/list"]?.tools;
+  };
   const kept = new KeptIndex(
     g.plan,
     {
       mode: (s) => g.host(s)?.mode,
-      visible: (s, client) => toolPolicy(s, g.host(s)?.launch.toolRules, client),
+      visible: (s, client, folder) =>
+        toolPolicy(s, g.host(s)?.launch.toolRules, client, { pins: g.cache.pins, listed: listed(s, folder) }),
     },
     g.log,
-    (s, folder) => {
-      const host = g.host(s);
-      return host && g.cache.get(s, launchKey(host.launch), folder)?.lists["tools/list"]?.tools;
-    },
+    listed,
   );
   g.cache.toolsChanged = (name, folder) => kept.changed(name, folder);
   const identity = { command: "", args: [], envNames: [] };

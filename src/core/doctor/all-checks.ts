@@ -16,6 +16,7 @@ import { movedClientsChecks } from "./checks/moved-clients.js";
 import { movedServersChecks } from "./checks/moved-servers.js";
 import { nodeChecks } from "./checks/node.js";
 import { ownListChecks } from "./checks/own-list.js";
+import { pinChecks } from "./checks/pinned-tools.js";
 import { pluginServerChecks } from "./checks/plugin-server-list.js";
 import { probeChecks } from "./checks/probe-results.js";
 import { secretsChecks } from "./checks/secrets.js";
@@ -51,6 +52,7 @@ export const CHECKS = [
   ...sharedChecks,
   ...toolsBudgetChecks,
   ...toolsEndpointChecks,
+  ...pinChecks,
 ] as const;
 
 type CheckId = (typeof CHECKS)[number]["id"];

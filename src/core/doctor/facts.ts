@@ -18,6 +18,7 @@ import type { SecretsPrivacy } from "../manifest/secrets-file.js";
 import type { LoginLine } from "../oauth/needs-login.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import type { SharedStatus } from "../status/shared-status.js";
+import type { PinState } from "../sync/pin-review.js";
 import type { BridgeFacts } from "./gather/bridge-phase.js";
 import type { OwnListFacts } from "./gather/own-list-phase.js";
 import type { ConfigFacts } from "./gather/read-configs.js";
@@ -331,6 +332,15 @@ export interface DoctorFacts {
   shared?: SharedFacts;
   /** Each client's context budget (tools, tokens, limit), from the servers' known lists. */
   budgets?: { budgets: ClientBudget[]; servers: ReadonlyMap<string, ServerSpec>; keep?: KeepProblem[] };
+  /** Each server's pinned tools against its list now (the user-level manifest's; absent for a project's). */
+  pins?: PinFacts;
+}
+
+/** The home's pins against the lists known now, or why the pins file does not load. */
+export interface PinFacts {
+  file: string;
+  states: PinState[];
+  error?: { message: string; fix?: string | undefined };
 }
 
 /** What a check of each scope runs on. */

@@ -15,6 +15,7 @@ import { resolveString, serverIn, specFields } from "../manifest/spec.js";
 import { hasToolRules, ruleField, ruleLine, type ServerToolRules } from "../manifest/tool-rules.js";
 import { serversBehindTools } from "../manifest/tool-search.js";
 import { isTrusted, needsTrust, programServers } from "../manifest/trust.js";
+import { loadPins, type PinBook } from "../pins/pin-file.js";
 import { own } from "../plain-records.js";
 import type { RemoteTarget } from "../remote-upstream/remote-upstream.js";
 import { isSecretName } from "../secrets/placeholders.js";
@@ -88,6 +89,8 @@ export interface ManifestShares {
   allowOrigins?: string[];
   /** The manifest's toolSearch (tools on demand at `/tools`); absent when it names no client. */
   toolSearch?: ToolSearchShares;
+  /** Each server's tools as approved (the home's pins): a tool listed otherwise is held back. */
+  pins?: PinBook;
 }
 
 /**
@@ -148,14 +151,16 @@ export async function manifestShares(options: ShareLaunchOptions): Promise<Manif
   const allowOrigins = opened.loaded.manifest.bridge?.allowOrigins ?? [];
   const manifest = opened.loaded.manifest;
   const shared = Object.entries(manifest.servers).filter(([, s]) => s.share && !s.disabled);
+  // Read with the manifest, on every reload: `tools --approve` and sync reload the gateway after.
+  const pins = await loadPins(machine.paths.pins);
   if (shared.length === 0 && !manifest.toolSearch)
-    return { launches: [], failed: [], idleMinutes, allowOrigins };
+    return { launches: [], failed: [], idleMinutes, allowOrigins, pins };
   const here = await loadContext(
     machine,
     { opened, envs: [], clients: [], limitTo: [machine.local.id], targets: "none" },
     silentProgress,
   );
-  const result: ManifestShares = { launches: [], failed: [], idleMinutes, allowOrigins };
+  const result: ManifestShares = { launches: [], failed: [], idleMinutes, allowOrigins, pins };
   const tryLaunch = async (
     name: string,
     mode: ShareMode,

@@ -14,6 +14,7 @@ import type { ServerSpec } from "../manifest/schema.js";
 import { serverIn } from "../manifest/spec.js";
 import { own } from "../plain-records.js";
 import { readTextOrNull } from "../system/files.js";
+import { type GatewayIdentity, gatewayKey } from "./gateway-key.js";
 
 /** One tool as a server lists it (`tools/list`): what a client sends the model of it. */
 export interface ToolDef {
@@ -31,20 +32,6 @@ export interface ServerToolList {
 }
 
 export type ToolLists = ReadonlyMap<string, ServerToolList>;
-
-/** What the gateway hashes a shared server's launch by (bridge-server/gateway/list-cache.ts's launchKey). */
-interface GatewayIdentity {
-  package?: string;
-  command: string;
-  args: string[];
-  envNames: string[];
-}
-
-/** The gateway's launch key of an identity: the same hash as its list cache (a test holds them equal). */
-export function gatewayKey(identity: GatewayIdentity): string {
-  const facts = { ...identity, envNames: [...identity.envNames].sort() };
-  return createHash("sha256").update(JSON.stringify(facts)).digest("base64url").slice(0, 22);
-}
 
 /** A shared server's identity as the bridge reads it in its environment (entries/share-launch.ts). */
 export function sharedIdentity(

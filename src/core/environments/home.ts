@@ -167,6 +167,8 @@ export function homePaths(home: string) {
     lock: path.join(home, "sync.lock"),
     backups: path.join(home, "backups"),
     cache: path.join(home, "cache"),
+    /** Each server's tools as the person approved them (core/pins). */
+    pins: path.join(home, "pins.json"),
     /** Logins to OAuth servers: one file per server, and the lock each server's refresh takes. */
     oauth: path.join(home, "oauth"),
   };

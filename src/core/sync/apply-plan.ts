@@ -139,13 +139,10 @@ export async function applySyncPlan(
         message: `${portHeldBy(bridge.settings.port, report.bridge.what, undefined, true)}; the bridge cannot run there.`,
       });
   }
-  // Shared servers: their gateway runs now and at every logon (gateway-sync.ts).
-  const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
-  const gateway = await syncGateway(ctx, plan.bridge, report.bridge, progress, {
-    autostart: options.autostart === true,
+  await gatewayAndPins(ctx, plan, report, progress, options.autostart === true, {
+    index,
+    versions: pkgs.versions,
   });
-  if (gateway) report.gateway = gateway;
-  report.errors.push(...gatewayErrors(gateway));
   // A client this run put over its tool limit, from the lists known now (the gateway's just cached).
   await (await import("./limit-notes.js")).noteOverLimits(report, ctx, plan, written, index);
   await sayRestarts(report, written, machine);
@@ -166,6 +163,28 @@ async function sayRestarts(
   report.restart.sessions = sessions;
   const appTargets = written.filter((r) => r.plan.target.client.restartToApply).map((r) => r.plan.target);
   if (appTargets.length > 0) report.restart.running = await runningApps(machine, appTargets);
+}
+
+/**
+ * Shared servers' gateway run now and at every logon (gateway-sync.ts), then each server's tools
+ * pinned as listed now (pin-tools.ts): sync holds the home's lock.
+ */
+async function gatewayAndPins(
+  ctx: Context,
+  plan: SyncPlan,
+  report: SyncReport,
+  progress: Progress,
+  autostart: boolean,
+  packages: Parameters<typeof import("./pin-tools.js").pinAfterSync>[3],
+): Promise<void> {
+  const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
+  const gateway = await syncGateway(ctx, plan.bridge, report.bridge, progress, { autostart });
+  if (gateway) report.gateway = gateway;
+  report.errors.push(...gatewayErrors(gateway));
+  const { pinAfterSync } = await import("./pin-tools.js");
+  const pins = await pinAfterSync(ctx, plan.bridge, gateway, packages, true);
+  if (pins.report) report.pins = pins.report;
+  if (pins.error) report.errors.push(pins.error);
 }
 
 /**

@@ -288,6 +288,11 @@ async function control(
   return askControl({ url: wiring.url, ...to }, { method: "POST", route, timeoutMs, ...body });
 }
 
+/** The running gateway reads the manifest and the pins again (after sync or `tools --approve` changed the pins). */
+export async function reloadGateway(ctx: Context, wiring: BridgeWiring): Promise<ControlAnswer> {
+  return control(ctx, wiring, "reload", 30_000);
+}
+
 /** The gateway starts each server never started once, lists it, and stops it (POST /control/warm). */
 async function warmLists(
   ctx: Context,

@@ -12,6 +12,7 @@ import type { Environment } from "../environments/types.js";
 import type { LoginLine } from "../oauth/needs-login.js";
 import type { InstallRow } from "../packages/installs.js";
 import type { GatewayReport } from "./gateway-sync.js";
+import type { PinReport } from "./pin-tools.js";
 import type { SyncPlan } from "./plan.js";
 import { type TargetPlan, targetAction } from "./target-plan.js";
 import { readableSecretWarning } from "./target-safety.js";
@@ -104,6 +105,8 @@ export interface SyncReport {
   bridge?: BridgeReport;
   /** Shared servers: their gateway, its lists cached, its start at logon (gateway-sync.ts). */
   gateway?: GatewayReport;
+  /** Tools pinned now, an update's changes approved, changes waiting for approval (pin-tools.ts). */
+  pins?: PinReport;
   /** Each shared server's mode (machine, project, session): how many processes its url entries reach. */
   shareModes: Record<string, string>;
   /** Of those, url servers: the gateway holds a connection to each, not a process. */

@@ -4,6 +4,8 @@
  * it (apply-plan.ts).
  */
 
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { type Context, loadContext, openManifest } from "../context/context.js";
 import type { Machine } from "../environments/machine.js";
 import { UsageError } from "../errors.js";
@@ -128,11 +130,20 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
       // Nothing to write, but shared servers' gateway must run, with this manifest (its servers'
       // arguments, variables or idle time may have changed without any entry changing).
       const b = plan.bridge;
-      if (b && (b.shares.length > 0 || b.unhosted.length > 0 || b.toolSearch)) {
+      const gatewayRuns = b && (b.shares.length > 0 || b.unhosted.length > 0 || b.toolSearch);
+      if (gatewayRuns) {
         const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
         const gateway = await syncGateway(ctx, plan.bridge, undefined, progress, { quick: true });
         if (gateway) report.gateway = gateway;
         report.errors.push(...gatewayErrors(gateway));
+      }
+      // A list learned since (doctor, `tools`, the gateway) is pinned, a change said — but a run
+      // with no list to judge loads nothing for it.
+      if (ctx.located.scope === "user" && (gatewayRuns || mayHoldPins(machine))) {
+        const { pinAfterSync } = await import("./pin-tools.js");
+        const pins = await pinAfterSync(ctx, b, report.gateway, plan.packages, false);
+        if (pins.report) report.pins = pins.report;
+        if (pins.error) report.errors.push(pins.error);
       }
       return withLogins(report);
     }
@@ -158,6 +169,10 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
   });
   return withLogins(report);
 }
+
+/** Whether there are pins, or lists a pin could be made from (the home's cache of handshakes). */
+const mayHoldPins = (machine: Machine) =>
+  existsSync(machine.paths.pins) || existsSync(path.join(machine.paths.cache, "tool-lists.json"));
 
 /**
  * A project manifest whose servers run programs must be trusted (this very text) before it is

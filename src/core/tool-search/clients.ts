@@ -21,13 +21,15 @@ export interface OnDemandPlan {
  */
 export interface Visible {
   admits(tool: string): boolean;
+  /** Why a tool is held back from every client (core/pins: changed, new or flagged since approved); none: it is not. */
+  held?(tool: string): string | undefined;
   readonly key: string;
 }
 
 /** What the gateway knows of each server: what each client gets of it, and its tools as last listed (none: never listed). */
 export interface OnDemandServers {
-  /** What `client` gets of `server` (undefined: every tool). */
-  visible(server: string, client: string): Visible | undefined;
+  /** What `client` gets of `server` (undefined: every tool), its list as last listed (`folder`: there). */
+  visible(server: string, client: string, folder?: string): Visible | undefined;
   /** Its tools as last listed (`folder`: by its process in that project folder). */
   toolsOf(server: string, folder?: string): readonly ToolDef[] | undefined;
   /** Whether it runs once per project folder (`share: "project"`): its tools depend on the folder. */
@@ -121,7 +123,8 @@ export function onDemandOf(
 ): OnDemand | undefined {
   const mine = client === undefined ? undefined : plan?.clients.find((c) => c.client === client);
   if (!plan || !mine || client === undefined) return undefined;
-  const visible = new Map(mine.servers.map((s) => [s, known.visible(s, client)]));
+  const folderOf = (s: string) => (known.perFolder?.(s) && project?.ok ? project.cwd : undefined);
+  const visible = new Map(mine.servers.map((s) => [s, known.visible(s, client, folderOf(s))]));
   const keys = keysOf(mine.servers, index, known, (s) => visible.get(s), project);
   const byKey = new Map([...keys].flatMap(([server, key]) => (key === undefined ? [] : [[key, server]])));
   const admits = (key: string, tool: string) => {
@@ -129,8 +132,13 @@ export function onDemandOf(
     return server !== undefined && (visible.get(server)?.admits(tool) ?? true);
   };
   const unsearched = [...keys].filter(([, key]) => key === undefined).map(([server]) => server);
+  const held = (id: string) => {
+    const server = mine.servers.find((s) => id.startsWith(`${s}/`));
+    return server && visible.get(server)?.held?.(id.slice(server.length + 1));
+  };
   return {
     index,
+    held,
     servers: [...keys].flatMap(([name, key]) => (key === undefined ? [] : [{ name, key }])),
     admits,
     keep: plan.keep,

@@ -23,7 +23,7 @@ import { ToolIndex } from "./tool-index.js";
 /** What the gateway knows of a server behind `/tools`: its share mode, and what a client gets of it. */
 interface Known {
   mode(server: string): string | undefined;
-  visible(server: string, client: string): Visible | undefined;
+  visible(server: string, client: string, folder?: string): Visible | undefined;
 }
 
 export class KeptIndex {
@@ -44,7 +44,7 @@ export class KeptIndex {
   ) {
     this.#plan = plan;
     this.#known = {
-      visible: (s, c) => known.visible(s, c),
+      visible: (s, c, folder) => known.visible(s, c, folder),
       perFolder: (s) => known.mode(s) === "project",
       // A list past the bounds leaves its server out of search (bounds.ts), said once: never the others.
       toolsOf: (s, folder) => {
@@ -76,7 +76,8 @@ export class KeptIndex {
       // A folder's list is indexed once a request of that folder came (onDemandOf), then kept so.
       if (!index || !tools || !servers.includes(server)) continue;
       if (folder !== undefined && !index.servers().includes(key)) continue;
-      if (index.put(key, visibleTools(tools, this.#known.visible(server, client)), server)) again = true;
+      if (index.put(key, visibleTools(tools, this.#known.visible(server, client, folder)), server))
+        again = true;
     }
     if (!again || !tools) return;
     this.#log(

@@ -24,6 +24,8 @@ export interface OnDemand {
   admits: Admits;
   /** `toolSearch.keep`: `<server>/<tool>` listed as they are. */
   keep: readonly string[];
+  /** Why `<server>/<tool>` is held back (changed, new or flagged since approved: core/pins); none: it is not. */
+  held?(id: string): string | undefined;
   /**
    * Calls a tool of a server as the request's own call (the gateway's: its client, progress,
    * cancel and questions go with it; the server starts if it is not running).
@@ -135,6 +137,8 @@ export async function onDemandCall(
     if ("error" in checked) return checked.error;
     const id = checked.args.name as string;
     const found = o.index.named(id, o.admits);
+    const held = !found && o.held?.(id);
+    if (held) return toolError(held);
     if (!found)
       return toolError(
         `there is no tool "${id}" here: search_tools finds tools by what they do${o.unsearched ? `. ${unsearchedLine(o)}` : ""}`,
@@ -144,6 +148,9 @@ export async function onDemandCall(
     return called(o, found.server, found.tool.name, args.args);
   }
   const kept = typeof name === "string" ? keptByName(o).get(name) : undefined;
+  const keptId = kept ? undefined : o.keep.find((id) => id.endsWith(`/${String(name)}`));
+  const held = keptId && o.held?.(keptId);
+  if (held) return toolError(held);
   if (!kept)
     return toolError(
       `there is no tool ${JSON.stringify(name)} here: search_tools finds tools by what they do`,

@@ -76,6 +76,7 @@ export function syncJson(report: SyncReport) {
     restart: report.restart,
     ...(report.bridge ? { bridge: report.bridge } : {}),
     ...(report.gateway ? { gateway: report.gateway } : {}),
+    ...(report.pins ? { pins: report.pins } : {}),
     ...(report.logins.length > 0 ? { logins: loginJson(report.logins) } : {}),
   };
 }
@@ -120,7 +121,7 @@ export async function renderSync(
       out.print(await unifiedDiff(out.shown(change.path), change.before, change.after, out));
     }
   }
-  renderNotices(report, out);
+  await renderNotices(report, out);
   renderRestart(report, out);
 }
 
@@ -382,7 +383,7 @@ function renderTargetNotes(
 }
 
 /** Below the targets: variables to set, warnings, errors not said on a target's line, the bridge. */
-function renderNotices(report: SyncReport, out: Output): void {
+async function renderNotices(report: SyncReport, out: Output): Promise<void> {
   const { ok, warn, fail } = out.theme;
   if (report.references.length > 0) {
     out.print("");
@@ -411,6 +412,12 @@ function renderNotices(report: SyncReport, out: Output): void {
   if (report.gateway) {
     out.print("");
     for (const line of gatewayLines(report.gateway, { ok, warn, fail })) out.print(line);
+  }
+  if (report.pins) {
+    // Loaded only then: its word diffs bring the diff library, which a sync with nothing to say needs not.
+    const { pinLines } = await import("./pin-lines.js");
+    out.print("");
+    for (const line of pinLines(report.pins, { ok, warn })) out.print(line);
   }
 }
 

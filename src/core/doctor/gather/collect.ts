@@ -54,6 +54,7 @@ import { driftItems, pluginFacts } from "./drift-phase.js";
 import { inspectEntries } from "./entries-phase.js";
 import { pathPrograms, prefixState, runningSince, secretsMode, strayManifests } from "./lookups.js";
 import { askOwnLists } from "./own-list-phase.js";
+import { pinFacts } from "./pins-phase.js";
 import { gateProjectProbes } from "./project-trust.js";
 import { type ConfigFacts, projectDir, readConfig } from "./read-configs.js";
 import { gatherShared } from "./shared-phase.js";
@@ -576,6 +577,9 @@ async function afterProbes(
     await rememberWithheldNeeds(machine, withheldFound(probeItems));
     await rememberToolLists(machine, listsFound(probeItems, g.home));
   }
+  // The lists as the probes found them now (remembered just above), against the pins.
+  if (g.home.scope === "user" && !g.home.loaded?.missing && g.home.manifestErrors.length === 0)
+    facts.pins = await pinFacts(machine, g.home, allEnvs, (name) => selected(g.options, name));
   if (!g.home.loaded?.missing && g.home.manifestErrors.length === 0 && !facts.portRecord) {
     const budgets = await budgetFacts(machine, g.home, [...allEnvs], configs, activeServers(g));
     if (budgets) facts.budgets = budgets;

@@ -1,0 +1,114 @@
+/**
+ * Which tools of a server's list clients get (pure): those whose definition is the one pinned;
+ * a changed, new or flagged one is held back, with why. Worked out once per list and pins.
+ */
+import { RPC } from "../jsonrpc/codes.js";
+import { own } from "../plain-records.js";
+import { type Flag, scanList } from "./injection-scan.js";
+import type { PinBook, ServerPins } from "./pin-file.js";
+import { defHash, type ListedTool, listedTools, pinnedDef } from "./tool-pin.js";
+
+/** Why a tool is held back: its definition is not the one pinned (changed), none is (new), or it is flagged. */
+export interface HeldTool {
+  why: "changed" | "new" | "flagged";
+  /** What the scan found in it (none: only changed or new). */
+  flags: readonly Flag[];
+}
+
+export interface Verdict {
+  /** The tools clients get, in the list's order. */
+  visible: readonly ListedTool[];
+  held: ReadonlyMap<string, HeldTool>;
+}
+
+/**
+ * The verdict on one list. `pins` undefined: the server was never pinned (no sync has listed it
+ * yet), so only what the scan flags is held. A tool whose definition is the one pinned is never
+ * held: the person approved it as it is.
+ */
+export function judge(pins: ServerPins | undefined, tools: readonly ListedTool[]): Verdict {
+  const flagged = scanList(tools);
+  const held = new Map<string, HeldTool>();
+  for (const tool of tools) {
+    const flags = flagged.get(tool.name) ?? [];
+    const pin = pins?.tools[tool.name];
+    if (pin && pin.hash === defHash(pinnedDef(tool))) continue;
+    if (!pins) {
+      if (flags.length > 0) held.set(tool.name, { why: "flagged", flags });
+    } else held.set(tool.name, { why: pin ? "changed" : flags.length > 0 ? "flagged" : "new", flags });
+  }
+  return { visible: held.size === 0 ? tools : tools.filter((t) => !held.has(t.name)), held };
+}
+
+/** No pins at all (the server was never pinned): the key of its verdicts. */
+const UNPINNED: object = {};
+const verdicts = new WeakMap<object, WeakMap<object, Verdict>>();
+
+/** judge, remembered for this list object and these pins: a call looks it up, never hashes again. */
+export function verdictOf(pins: ServerPins | undefined, list: object): Verdict {
+  const key = pins ?? UNPINNED;
+  let byList = verdicts.get(key);
+  if (!byList) {
+    byList = new WeakMap();
+    verdicts.set(key, byList);
+  }
+  let verdict = byList.get(list);
+  if (!verdict) {
+    verdict = judge(pins, listedTools(list) ?? []);
+    byList.set(list, verdict);
+  }
+  return verdict;
+}
+
+/** The fix a held tool's error and every report name. */
+const approveFix = (server: string) => `mcp-twin tools --approve ${server}`;
+
+/**
+ * The error for a call to a tool held back (`found`; none: the call goes on), as an unknown tool's
+ * (-32602), saying why without quoting what the server wrote (the model reads errors too).
+ */
+export function heldRefusal(
+  name: string,
+  tool: string,
+  found: HeldTool | undefined,
+): { code: number; message: string; data: { held: HeldTool["why"]; fix: string } } | undefined {
+  if (!found) return undefined;
+  const why =
+    found.why === "changed"
+      ? "its definition changed since it was approved"
+      : found.why === "new"
+        ? `it is new since ${name}'s tools were approved`
+        : "its description holds words aimed at the model";
+  const flagged =
+    found.why !== "flagged" && found.flags.length > 0 ? ", and holds words aimed at the model" : "";
+  return {
+    code: RPC.invalidParams,
+    message: `the tool "${tool}" of ${name} is held back: ${why}${flagged}. To see the change and approve it: \`${approveFix(name)}\``,
+    data: { held: found.why, fix: approveFix(name) },
+  };
+}
+
+/** Whether two pins of a server approve the same tools as they are. */
+function samePins(a: ServerPins | undefined, b: ServerPins | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const names = Object.keys(a.tools);
+  return (
+    names.length === Object.keys(b.tools).length &&
+    names.every((n) => own(b.tools, n)?.hash === a.tools[n]?.hash)
+  );
+}
+
+/**
+ * The gateway's pins replaced by those a reload read (none: an empty book, every server unpinned),
+ * and the servers whose pins that changed — none on the first load: their sessions list their
+ * tools again, and tools on demand indexes them again.
+ */
+export function repin(holder: { pins: PinBook | undefined }, pins: PinBook | undefined): string[] {
+  const before = holder.pins;
+  const now = pins ?? {};
+  holder.pins = now;
+  if (!before) return [];
+  const names = new Set([...Object.keys(before), ...Object.keys(now)]);
+  return [...names].filter((n) => !samePins(own(before, n), own(now, n)));
+}

@@ -1,0 +1,201 @@
+/**
+ * Instructions to the model in a tool's definition (pure): hidden or direction-changing Unicode in
+ * any of its text, and in each description (at any depth) words aimed at the model, not the user.
+ */
+import { isPlain } from "../plain-records.js";
+import type { ListedTool } from "./tool-pin.js";
+
+export type FlagRule =
+  | "hidden-text"
+  | "ignore-instructions"
+  | "conceal"
+  | "hidden-block"
+  | "secret-files"
+  | "send-secrets"
+  | "other-tool";
+
+/** One thing found: where in the tool, which rule, and the words that raised it (shown escaped). */
+export interface Flag {
+  /** `description`, `inputSchema.properties.path.description`, `name`… */
+  at: string;
+  rule: FlagRule;
+  words: string;
+}
+
+/** What each rule means, in a few words (what `tools` and doctor say of a flag). */
+export const FLAG_WORDS: Record<FlagRule, string> = {
+  "hidden-text": "invisible or direction-changing characters",
+  "ignore-instructions": "tells the model to ignore its instructions",
+  conceal: "tells the model to keep something from the user",
+  "hidden-block": "a block addressed to the model",
+  "secret-files": "tells the model to read a file that holds keys",
+  "send-secrets": "tells the model to pass keys or private text in a call",
+  "other-tool": "gives orders about a tool that is not this server's",
+};
+
+/**
+ * Characters a person does not see: tag characters (U+E0000–E007F, which spell hidden ASCII),
+ * zero-width ones, the word joiner and invisible operators, a BOM past the start, and the
+ * bidirectional controls that reorder what is shown.
+ */
+const HIDDEN = /[\u{E0000}-\u{E007F}\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u061C\u180E\uFEFF]/u;
+const HIDDEN_ALL = new RegExp(HIDDEN.source, "gu");
+/** A joiner between two letters or pictographs of a script that needs it (Persian, emoji sequences). */
+const JOINED = /[^\p{ASCII}][\u200C\u200D](?=[^\p{ASCII}])/u;
+
+/** An order's verb at the start of a clause (or after please, first, must…): the imperative, not "reads". */
+/** Within one sentence: any character but a line break, a full stop only inside a word or path. */
+const SPAN = String.raw`(?:[^.\n]|\.(?=\S))`;
+const ORDER = String.raw`(?:^|[.!?:;,(\n]\s*|\b(?:please|first|then|and|also|always|must|should|to|you)\s+)`;
+/** Each rule with a cheap test first (`gate`): most descriptions hold none of its words, and skip it. */
+const ORDERS: ReadonlyArray<{ rule: FlagRule; gate: RegExp; re: RegExp }> = [
+  {
+    rule: "ignore-instructions",
+    gate: /ignore|disregard|forget|override|bypass/i,
+    re: /\b(?:ignore|disregard|forget|override|bypass)\s+(?:(?:all|any|the|your|of|every)\s+)*(?:previous|prior|above|earlier|preceding|former|other|existing|system|original|safety)\s+(?:instructions?|prompts?|rules?|directions?|directives?|guidelines?|messages?)\b/i,
+  },
+  {
+    rule: "conceal",
+    gate: /user/i,
+    re: /\b(?:do\s+not|don'?t|never|without)\s+(?:ever\s+)?(?:tell(?:ing)?|inform(?:ing)?|notify(?:ing)?|alert(?:ing)?|mention(?:ing)?|reveal(?:ing)?|disclos(?:e|ing)|show(?:ing)?|let(?:ting)?)\s+(?:(?:this|that|it|anything)\s+to\s+)?(?:the\s+)?user\b/i,
+  },
+  {
+    rule: "conceal",
+    gate: /mention|reveal|disclose|hide|conceal|keep|user/i,
+    re: /\b(?:do\s+not|don'?t|never)\s+(?:mention|reveal|disclose)\s+(?:to\s+anyone\s+)?that\s+you\b|\b(?:hide|conceal|keep)\s+(?:this|it|these)\s+(?:(?:secret|hidden)\s+)?from\s+the\s+user\b|\bthe\s+user\s+(?:must|should)\s+not\s+(?:know|see|be\s+told)\b/i,
+  },
+  {
+    rule: "hidden-block",
+    gate: /[<[]/,
+    re: /<\s*\/?\s*(?:important|system|instructions?|secret|hidden|admin|override|assistant|system[-_ ]?prompt)\s*>|<\|(?:im_start|system)\|>|\[\/?(?:system|inst)\]/i,
+  },
+  {
+    rule: "secret-files",
+    gate: /\.ssh|id_[redc]|\.env|\.aws|credentials|netrc|pgpass|mcp\.json|\/etc\//i,
+    re: new RegExp(
+      `${ORDER}(?:read|open|cat|load|include|send|pass|upload|attach|copy|print|output|provide|extract|fetch|access|list)\\b${SPAN}{0,80}?(?:~?/?\\.ssh\\b|\\bid_(?:rsa|ed25519|ecdsa|dsa)\\b|(?:^|[\\s\`'"(/])\\.env\\b|\\.aws/credentials|\\.git-credentials|\\.netrc\\b|\\.pgpass\\b|\\bmcp\\.json\\b|/etc/(?:passwd|shadow)\\b)`,
+      "i",
+    ),
+  },
+  {
+    rule: "send-secrets",
+    gate: /content|key|credential|password|secret|prompt|history|messages|variables/i,
+    re: new RegExp(
+      `${ORDER}(?:pass|put|include|send|add|insert|provide|append|attach|embed|forward|share)\\b${SPAN}{0,60}?\\b(?:(?:its|the|their|file'?s?)\\s+contents?|private\\s+keys?|ssh\\s+keys?|api\\s+keys?|credentials|passwords?|secrets|system\\s+prompt|conversation\\s+history|chat\\s+history|previous\\s+messages|environment\\s+variables)\\b${SPAN}{0,40}?\\b(?:as|in|into|inside|to)\\b${SPAN}{0,30}?\\b(?:argument|parameter|param|field|sidenote|note|url|query|this\\s+tool|the\\s+tool)\\b`,
+      "i",
+    ),
+  },
+];
+
+/** A name shaped like a tool's (snake_case, kebab-case or camelCase), in an order about it. */
+const TOOL_NAME = String.raw`[\`'"]?([a-z][a-z0-9]*(?:[_-][a-z0-9]+)+|[a-z]+[A-Z][A-Za-z0-9]*)[\`'"]?`;
+const OTHER_TOOL = [
+  new RegExp(
+    String.raw`\bthe\s+${TOOL_NAME}\s+tool\s+(?:must|should|shall|will|needs?\s+to|has\s+to)\b`,
+    "g",
+  ),
+  new RegExp(String.raw`\b(?:call(?:s|ed)?|invoked?|run|trigger)\s+(?:the\s+)?${TOOL_NAME}`, "g"),
+  new RegExp(
+    String.raw`\b(?:calling|invoking)\s+(?:the\s+)?${TOOL_NAME}|\busing\s+(?:the\s+)?${TOOL_NAME}\s+tool\b`,
+    "g",
+  ),
+  new RegExp(String.raw`${TOOL_NAME}\s+(?:tool\s+)?(?:is|gets|was)\s+(?:invoked|called|used)\b`, "g"),
+  new RegExp(String.raw`\b${TOOL_NAME}\s+call\b`, "g"),
+];
+
+/** What is flagged in one tool; `own`: the names of its server's tools (an order about those is its own business). */
+function scanTool(tool: ListedTool, own: ReadonlySet<string>): Flag[] {
+  const flags: Flag[] = [];
+  const visit = (value: unknown, at: string, described: boolean) => {
+    if (typeof value === "string") {
+      const hidden = hiddenWords(value);
+      if (hidden) flags.push({ at, rule: "hidden-text", words: hidden });
+      if (described) flags.push(...orders(value, at, own));
+    } else if (Array.isArray(value)) for (const [i, v] of value.entries()) visit(v, `${at}[${i}]`, false);
+    else if (isPlain(value))
+      for (const [key, v] of Object.entries(value)) {
+        if (HIDDEN.test(key))
+          flags.push({ at: `${at}.${shown(key)}`, rule: "hidden-text", words: hiddenWords(key) ?? key });
+        visit(v, `${at}.${key}`, key === "description" || key === "title");
+      }
+  };
+  for (const key of ["name", "title", "description", "inputSchema", "outputSchema", "annotations"])
+    visit(tool[key], key, key === "description" || key === "title");
+  return flags;
+}
+
+/** The instructions aimed at the model in one description. */
+function orders(text: string, at: string, own: ReadonlySet<string>): Flag[] {
+  const flags: Flag[] = [];
+  const plain = text.replace(HIDDEN_ALL, "");
+  for (const { rule, gate, re } of ORDERS) {
+    const m = gate.test(plain) ? re.exec(plain) : null;
+    if (m) flags.push({ at, rule, words: clip(m[0]) });
+  }
+  // A tool's name has a _ or - inside, or a capital after a small letter.
+  if (/[a-z0-9][_-][a-z0-9]|[a-z][A-Z]/.test(plain))
+    for (const re of OTHER_TOOL)
+      for (const m of plain.matchAll(re)) {
+        const name = m.slice(1).find((g) => g !== undefined) ?? "";
+        if (!own.has(name) && !flags.some((f) => f.rule === "other-tool" && f.at === at))
+          flags.push({ at, rule: "other-tool", words: clip(m[0]) });
+      }
+  return flags;
+}
+
+/**
+ * The hidden characters of a text, as a person can read them: tag characters decoded to the ASCII
+ * they spell, the others escaped (`\u200B`), with a little of the text around; none: undefined.
+ */
+function hiddenWords(text: string): string | undefined {
+  const at = firstHidden(text);
+  if (at === undefined) return undefined;
+  const tags = [...text].filter((ch) => isTag(ch));
+  if (tags.length > 0)
+    return `hidden text "${tags.map((ch) => String.fromCodePoint((ch.codePointAt(0) ?? 0) - 0xe0000)).join("")}"`;
+  return clip(shown(text.slice(Math.max(0, at - 20), at + 21)));
+}
+
+/** Where the first hidden character is that is not a joiner a script needs. */
+function firstHidden(text: string): number | undefined {
+  for (const m of text.matchAll(HIDDEN_ALL)) {
+    const i = m.index ?? 0;
+    if (i === 0 && m[0] === "\uFEFF") continue;
+    if ((m[0] === "\u200C" || m[0] === "\u200D") && JOINED.test(text.slice(Math.max(0, i - 2), i + 3)))
+      continue;
+    return i;
+  }
+  return undefined;
+}
+
+const isTag = (ch: string) => {
+  const cp = ch.codePointAt(0) ?? 0;
+  return cp >= 0xe0000 && cp <= 0xe007f;
+};
+
+/** A text with its hidden characters written as escapes (`\u200B`, `\u{E0041}`). */
+export function shown(text: string): string {
+  return text.replace(HIDDEN_ALL, (ch) => {
+    const cp = ch.codePointAt(0) ?? 0;
+    return cp > 0xffff
+      ? `\\u{${cp.toString(16).toUpperCase()}}`
+      : `\\u${cp.toString(16).toUpperCase().padStart(4, "0")}`;
+  });
+}
+
+/** The words at most 80 characters long, on one line. */
+function clip(words: string): string {
+  const line = words.replace(/\s+/g, " ").trim();
+  return line.length > 80 ? `${line.slice(0, 77)}...` : line;
+}
+
+/** Every flag of a server's list, by tool name (a tool with none is not in the map). */
+export function scanList(tools: readonly ListedTool[]): Map<string, Flag[]> {
+  const own = new Set(tools.map((t) => t.name));
+  const out = new Map<string, Flag[]>();
+  for (const tool of tools) {
+    const flags = scanTool(tool, own);
+    if (flags.length > 0) out.set(tool.name, flags);
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+/**
+ * A server's list against its pins (pure): each tool new, changed or removed since they were
+ * approved, with what the scan flags in it, and the pins once some of those changes are approved.
+ */
+import { dict } from "../plain-records.js";
+import { type Flag, scanList } from "./injection-scan.js";
+import type { ServerPins } from "./pin-file.js";
+import { defHash, type ListedTool, type PinnedDef, pinnedDef } from "./tool-pin.js";
+
+export interface ToolChange {
+  tool: string;
+  /** new: no pin (a first pinning leaves a flagged tool unpinned, so it stays new until approved). */
+  kind: "new" | "changed" | "removed";
+  /** What the scan finds in the tool as listed now. */
+  flags: readonly Flag[];
+  /** As approved (none: new). */
+  before?: PinnedDef;
+  /** As listed now (none: removed). */
+  after?: PinnedDef;
+}
+
+/** Each definition changesOf hashed, by the object it made (an approval pins it without hashing again). */
+const hashes = new WeakMap<object, string>();
+
+/** What differs between the pins (none: never approved, every tool is new) and the list now. */
+export function changesOf(pins: ServerPins | undefined, tools: readonly ListedTool[]): ToolChange[] {
+  const flagged = scanList(tools);
+  const out: ToolChange[] = [];
+  const listed = new Set<string>();
+  for (const tool of tools) {
+    if (listed.has(tool.name)) continue;
+    listed.add(tool.name);
+    const after = pinnedDef(tool);
+    const hash = defHash(after);
+    hashes.set(after, hash);
+    const pin = pins?.tools[tool.name];
+    if (pin && pin.hash === hash) continue;
+    const flags = flagged.get(tool.name) ?? [];
+    out.push({
+      tool: tool.name,
+      kind: pin ? "changed" : "new",
+      flags,
+      ...(pin ? { before: pin.def } : {}),
+      after,
+    });
+  }
+  for (const [name, pin] of Object.entries(pins?.tools ?? {}))
+    if (!listed.has(name)) out.push({ tool: name, kind: "removed", flags: [], before: pin.def });
+  return out;
+}
+
+/** What an approval stamps on the pins: when, and the launch and version it was for. */
+export interface Stamp {
+  at: string;
+  launch?: string | undefined;
+  version?: string | undefined;
+}
+
+/**
+ * The pins once the changes `take` accepts are approved (a removed tool always goes: it is listed
+ * to no one). The first pinning of a server and an update the person asked for take every change
+ * the scan does not flag; the person's own approval takes them all.
+ */
+export function approve(
+  pins: ServerPins | undefined,
+  changes: readonly ToolChange[],
+  take: (change: ToolChange) => boolean,
+  stamp: Stamp,
+): ServerPins {
+  const tools = dict(pins?.tools ?? {});
+  for (const c of changes) {
+    if (c.kind === "removed") delete tools[c.tool];
+    else if (c.after && take(c))
+      tools[c.tool] = { hash: hashes.get(c.after) ?? defHash(c.after), def: c.after };
+  }
+  return {
+    ...(stamp.launch !== undefined ? { launch: stamp.launch } : {}),
+    ...(stamp.version !== undefined ? { version: stamp.version } : {}),
+    at: stamp.at,
+    tools,
+  };
+}
+
+/** The scan finds nothing in it: what a first pinning and an update take without asking. */
+export const unflagged = (c: ToolChange) => c.flags.length === 0;

@@ -1,0 +1,207 @@
+/**
+ * Each server's tools pinned as sync knows its list (core/pins): pinned as first listed, an
+ * update the person asked for approved and said, any other change said — and held back where the
+ * gateway runs the server.
+ */
+import type { Context } from "../context/context.js";
+import type { BridgeWiring } from "../entries/bridge-wiring.js";
+import { homeKey, readToolLists, type ServerToolList } from "../entries/tool-lists.js";
+import { isTwinError } from "../errors.js";
+import { splitSpec } from "../manifest/package-spec.js";
+import type { ClientId, ServerSpec } from "../manifest/schema.js";
+import { serversBehindTools } from "../manifest/tool-search.js";
+import type { InstalledIndex } from "../packages/installs.js";
+import { approve, changesOf, type ToolChange, unflagged } from "../pins/pin-changes.js";
+import { loadPins, type PinBook, type ServerPins, savePins } from "../pins/pin-file.js";
+import { dict, own } from "../plain-records.js";
+import { withLock } from "../system/files.js";
+import { type GatewayReport, reloadGateway } from "./gateway-sync.js";
+
+export interface PinReport {
+  /** Servers pinned now for the first time, and how many of their tools. */
+  pinned: Array<{ server: string; tools: number }>;
+  /** An update the person asked for: its changes, approved with it (those the scan flags are not). */
+  updated: Array<{ server: string; from?: string; to?: string; changes: ToolChange[] }>;
+  /** Changes not approved: held back by the gateway (`held`), or only said (entries it is not in). */
+  unapproved: Array<{ server: string; held: boolean; changes: ToolChange[] }>;
+}
+
+/** What a server's list is pinned for: its launch (entries/tool-lists.ts homeKey) and version. */
+export interface PinnedFor {
+  launch: string;
+  version?: string | undefined;
+}
+
+/** A server's list as known now, and what it is pinned for. */
+export interface KnownList {
+  tools: ServerToolList["tools"];
+  for: PinnedFor;
+}
+
+/**
+ * What this run's lists do to the pins (pure): the book after it, what to say, and whether it
+ * changed. Servers no longer in the manifest lose their pins (added again, they are pinned again).
+ */
+export function pinLists(
+  before: PinBook,
+  lists: ReadonlyMap<string, KnownList>,
+  manifestServers: ReadonlySet<string>,
+  hosted: ReadonlySet<string>,
+  at: string,
+): { book: PinBook; report: PinReport; changed: boolean } {
+  const book = dict<ServerPins>();
+  const report: PinReport = { pinned: [], updated: [], unapproved: [] };
+  for (const [name, pins] of Object.entries(before)) if (manifestServers.has(name)) book[name] = pins;
+  for (const [name, known] of lists) {
+    const pins = own(book, name);
+    const stamp = { at, ...known.for };
+    const changes = changesOf(pins, known.tools);
+    const flagged = changes.filter((c) => c.kind !== "removed" && !unflagged(c));
+    const held = hosted.has(name);
+    if (!pins) {
+      book[name] = approve(undefined, changes, unflagged, stamp);
+      report.pinned.push({ server: name, tools: Object.keys(book[name]?.tools ?? {}).length });
+      if (flagged.length > 0) report.unapproved.push({ server: name, held, changes: flagged });
+    } else if (pins.launch !== known.for.launch) {
+      // Another launch (a version `sync --update` or the manifest moved to, a changed command):
+      // the person asked for it, so its changes are approved with it — but for what the scan flags.
+      book[name] = approve(pins, changes, unflagged, stamp);
+      const taken = changes.filter((c) => c.kind === "removed" || unflagged(c));
+      if (taken.length > 0)
+        report.updated.push({
+          server: name,
+          ...(pins.version ? { from: pins.version } : {}),
+          ...(known.for.version ? { to: known.for.version } : {}),
+          changes: taken,
+        });
+      if (flagged.length > 0) report.unapproved.push({ server: name, held, changes: flagged });
+    } else {
+      // A removed tool just goes; the rest waits for the person.
+      if (changes.some((c) => c.kind === "removed"))
+        book[name] = approve(pins, changes, () => false, {
+          at: pins.at,
+          launch: pins.launch,
+          version: pins.version,
+        });
+      const waiting = changes.filter((c) => c.kind !== "removed");
+      if (waiting.length > 0) report.unapproved.push({ server: name, held, changes: waiting });
+    }
+  }
+  return { book, report, changed: !sameBook(before, book) };
+}
+
+/** Whether two books pin the same servers' same tools, for the same launches (compared by hash). */
+function sameBook(a: PinBook, b: PinBook): boolean {
+  const names = Object.keys(a);
+  if (names.length !== Object.keys(b).length) return false;
+  return names.every((name) => {
+    const x = own(a, name);
+    const y = own(b, name);
+    if (!x || !y || x.at !== y.at || x.launch !== y.launch || x.version !== y.version) return false;
+    const tools = Object.keys(x.tools);
+    return (
+      tools.length === Object.keys(y.tools).length &&
+      tools.every((t) => own(y.tools, t)?.hash === x.tools[t]?.hash)
+    );
+  });
+}
+
+/** The servers the gateway runs (shared, or behind a client's `/tools`): a change of theirs is held back there. */
+export function hostedServers(
+  servers: ReadonlyArray<readonly [string, ServerSpec]>,
+  toolSearch: { clients: readonly ClientId[] } | undefined,
+  wiring: BridgeWiring | undefined,
+): Set<string> {
+  if (!wiring) return new Set();
+  const unhosted = new Set(wiring.unhosted.map((u) => u.name));
+  const behind = (toolSearch?.clients ?? []).flatMap((c) => serversBehindTools(servers, c, () => true));
+  return new Set([...wiring.shares.map((s) => s.name), ...behind].filter((n) => !unhosted.has(n)));
+}
+
+/** Every enabled server's list as known now (the gateway's cache, else the home's), with what it is pinned for. */
+export async function knownLists(
+  ctx: Pick<Context, "machine" | "servers">,
+  wiring: BridgeWiring | undefined,
+  hosted: ReadonlySet<string>,
+  index: InstalledIndex,
+  versions: ReadonlyMap<string, string>,
+): Promise<Map<string, KnownList>> {
+  const bridgeVersion = (pkg: string) => (wiring ? index.get(wiring.env.id)?.get(pkg)?.version : undefined);
+  const lists = await readToolLists(ctx.machine, {
+    servers: ctx.servers,
+    version: (pkg) => versions.get(pkg),
+    bridge: wiring ? { env: wiring.env, shares: [...hosted].map((name) => ({ name })) } : undefined,
+    bridgeVersion,
+  });
+  const out = new Map<string, KnownList>();
+  for (const [name, spec] of ctx.servers) {
+    const list = lists.get(name);
+    if (!list) continue;
+    const pkg = spec.package ? splitSpec(spec.package).name : undefined;
+    const version = pkg
+      ? ((hosted.has(name) ? bridgeVersion(pkg) : undefined) ?? versions.get(pkg))
+      : undefined;
+    out.set(name, {
+      tools: list.tools,
+      for: { launch: homeKey(spec, version), ...(pkg && version ? { version: `${pkg}@${version}` } : {}) },
+    });
+  }
+  return out;
+}
+
+/**
+ * The step of sync that pins: the lists known now judged against the pins, the pins written when
+ * that changed them (under the home's lock: `locked` when the caller holds it). Only the
+ * user-level manifest's servers are pinned (the gateway runs those). `report`: what to say, if
+ * anything; `repinned`: the pins changed (a running gateway reads them again).
+ */
+async function pinTools(
+  ctx: Pick<Context, "machine" | "servers" | "manifest" | "located">,
+  wiring: BridgeWiring | undefined,
+  index: InstalledIndex,
+  versions: ReadonlyMap<string, string>,
+  locked: boolean,
+): Promise<{ report?: PinReport; repinned: boolean }> {
+  if (ctx.located.scope !== "user") return { repinned: false };
+  const hosted = hostedServers(ctx.servers, ctx.manifest.toolSearch, wiring);
+  const lists = await knownLists(ctx, wiring, hosted, index, versions);
+  const file = ctx.machine.paths.pins;
+  const names = new Set(Object.keys(ctx.manifest.servers));
+  const at = ctx.machine.host.now().toISOString();
+  const judge = async () => pinLists(await loadPins(file), lists, names, hosted, at);
+  let judged = await judge();
+  if (judged.changed) {
+    const write = async () => {
+      // Judged again under the lock: another run may have approved something meanwhile.
+      judged = await judge();
+      if (judged.changed) await savePins(file, judged.book);
+    };
+    await (locked ? write() : withLock(ctx.machine.home.dir, write));
+  }
+  const { report } = judged;
+  const said = report.pinned.length + report.updated.length + report.unapproved.length > 0;
+  return { ...(said ? { report } : {}), repinned: judged.changed };
+}
+
+/**
+ * After sync wrote and its gateway ran: the pins (pinTools), then that gateway told to read them
+ * again when they changed. What to say, if anything; a pins file that does not load is an error
+ * of the run (the files are written by then), said with its line and column.
+ */
+export async function pinAfterSync(
+  ctx: Context,
+  wiring: BridgeWiring | undefined,
+  gateway: GatewayReport | undefined,
+  packages: { index: InstalledIndex; versions: ReadonlyMap<string, string> },
+  locked: boolean,
+): Promise<{ report?: PinReport; error?: { code: string; message: string } }> {
+  try {
+    const { report, repinned } = await pinTools(ctx, wiring, packages.index, packages.versions, locked);
+    const run = gateway?.gateway;
+    if (repinned && wiring && run && run.state !== "failed") await reloadGateway(ctx, wiring);
+    return report ? { report } : {};
+  } catch (error) {
+    if (!isTwinError(error)) throw error;
+    return { error: { code: error.code, message: `${error.message}${error.hint ? ` ${error.hint}` : ""}` } };
+  }
+}
