@@ -55,8 +55,10 @@ test("a failure is never made without its fix: the report's last line sends the 
 
 test("a client that moved is said once by doctor, however many of its files it finds; one that did not, never", () => {
   const moved = ["continue", "roo-code", "goose", "amp", "gemini-cli"] as const;
-  const config = (id: string, env: string) => ({
-    config: { target: { client: clientById(id), env: { id: env } } },
+  // Goose's move is said where its file holds an extension of a type 1.49 removed (written by hand).
+  const removedType = "extensions:\n  old:\n    type: sse\n    uri: http://localhost:8080/sse\n";
+  const config = (id: string, env: string, text = id === "goose" ? removedType : "{}") => ({
+    config: { target: { client: clientById(id), env: { id: env } }, text },
   });
   const facts = {
     ...emptyFacts(),
@@ -68,5 +70,13 @@ test("a client that moved is said once by doctor, however many of its files it f
   // Each names where to go or what changed: a successor, a package, the removed types.
   expect(found.map((c) => c.message).join("\n")).toMatch(
     /Cursor[\s\S]*Zoo Code[\s\S]*sse[\s\S]*@ampcode\/cli[\s\S]*agy/,
+  );
+  // A Goose file with stdio and streamable_http extensions only: nothing to say.
+  const fine = {
+    ...emptyFacts(),
+    configs: [config("goose", "wsl", "extensions:\n  fx:\n    type: stdio\n")],
+  };
+  expect(runScope("machine", fine as unknown as Parameters<typeof runScope<"machine">>[1])).toEqual(
+    expect.not.arrayContaining([expect.objectContaining({ id: "client.moved" })]),
   );
 });

@@ -182,7 +182,7 @@ describe("the text (read by eye)", () => {
                                           foreign, stale
         tools [options]                   per client: the servers and tools it loads,
                                           their size in tokens, what it defers, its
-                                          limit
+                                          limit; each server's pinned tools
         add [options] [server]            add a server to the manifest: a catalogue
                                           entry, an MCP Registry server, an npm
                                           package or a remote URL

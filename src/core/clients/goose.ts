@@ -30,6 +30,8 @@ export const goose = defineClient({
   name: "Goose",
   notice:
     "Goose 1.49 removed the `sse`, `frontend` and `inline_python` extension types: one you wrote by hand no longer loads; mcp-twin writes an SSE server as a relay to it, a remote one as `streamable_http`.",
+  // Doctor warns only where an extension of a removed type is written (by hand: mcp-twin writes none).
+  noticeWhen: (text) => /^\s*type:\s*["']?(sse|frontend|inline_python)["']?\s*$/m.test(text),
   files: {
     windows: { base: "appdata", path: ["Block", "goose", "config", "config.yaml"], program: "goose" },
     wsl: { base: "xdg-config", path: ["goose", "config.yaml"], program: "goose" },

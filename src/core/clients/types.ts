@@ -80,6 +80,8 @@ export interface ClientModule {
   judge?: string;
   /** One line said wherever the client is found (init): a rename, a successor. */
   notice?: string;
+  /** Where the notice concerns only some files (doctor's warning): whether this file's text is one. */
+  noticeWhen?: (text: string) => boolean;
   /**
    * Fields a new entry gets besides its launch, which are the client's own after that (keptKeys
    * should name them): Goose's `name`, `enabled`, `timeout`. Sync writes them only where the entry

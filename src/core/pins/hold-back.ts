@@ -32,7 +32,8 @@ export function judge(pins: ServerPins | undefined, tools: readonly ListedTool[]
   for (const tool of tools) {
     const flags = flagged.get(tool.name) ?? [];
     const pin = pins?.tools[tool.name];
-    if (pin && pin.hash === defHash(pinnedDef(tool))) continue;
+    const unread = flags.some((f) => f.rule === "too-large");
+    if (pin && !unread && pin.hash === defHash(pinnedDef(tool))) continue;
     if (!pins) {
       if (flags.length > 0) held.set(tool.name, { why: "flagged", flags });
     } else held.set(tool.name, { why: pin ? "changed" : flags.length > 0 ? "flagged" : "new", flags });

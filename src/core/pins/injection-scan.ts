@@ -3,6 +3,7 @@
  * any of its text, and in each description (at any depth) words aimed at the model, not the user.
  */
 import { isPlain } from "../plain-records.js";
+import { pastBounds } from "../text/json-bounds.js";
 import type { ListedTool } from "./tool-pin.js";
 
 export type FlagRule =
@@ -12,7 +13,8 @@ export type FlagRule =
   | "hidden-block"
   | "secret-files"
   | "send-secrets"
-  | "other-tool";
+  | "other-tool"
+  | "too-large";
 
 /** One thing found: where in the tool, which rule, and the words that raised it (shown escaped). */
 export interface Flag {
@@ -31,6 +33,7 @@ export const FLAG_WORDS: Record<FlagRule, string> = {
   "secret-files": "tells the model to read a file that holds keys",
   "send-secrets": "tells the model to pass keys or private text in a call",
   "other-tool": "gives orders about a tool that is not this server's",
+  "too-large": "nests too deep or is too large to be read safely",
 };
 
 /**
@@ -94,7 +97,8 @@ const OTHER_TOOL = [
     String.raw`\bthe\s+${TOOL_NAME}\s+tool\s+(?:must|should|shall|will|needs?\s+to|has\s+to)\b`,
     "g",
   ),
-  new RegExp(String.raw`\b(?:call(?:s|ed)?|invoked?|run|trigger)\s+(?:the\s+)?${TOOL_NAME}`, "g"),
+  // Not a compound's last word ("a paid-call pendingApproval" names a kind of call, orders none).
+  new RegExp(String.raw`(?<!-)\b(?:call(?:s|ed)?|invoked?|run|trigger)\s+(?:the\s+)?${TOOL_NAME}`, "g"),
   new RegExp(
     String.raw`\b(?:calling|invoking)\s+(?:the\s+)?${TOOL_NAME}|\busing\s+(?:the\s+)?${TOOL_NAME}\s+tool\b`,
     "g",
@@ -194,7 +198,10 @@ export function scanList(tools: readonly ListedTool[]): Map<string, Flag[]> {
   const own = new Set(tools.map((t) => t.name));
   const out = new Map<string, Flag[]>();
   for (const tool of tools) {
-    const flags = scanTool(tool, own);
+    // Past the bounds, nothing of it is walked (a 4,000-level schema exhausts the stack): held.
+    const walked = pastBounds(tool, "it");
+    const flags =
+      "why" in walked ? [{ at: "", rule: "too-large" as const, words: walked.why }] : scanTool(tool, own);
     if (flags.length > 0) out.set(tool.name, flags);
   }
   return out;

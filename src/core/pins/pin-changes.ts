@@ -30,12 +30,14 @@ export function changesOf(pins: ServerPins | undefined, tools: readonly ListedTo
   for (const tool of tools) {
     if (listed.has(tool.name)) continue;
     listed.add(tool.name);
-    const after = pinnedDef(tool);
+    const flags = flagged.get(tool.name) ?? [];
+    // One past the bounds is kept by its name alone (never hashed: it would exhaust the stack).
+    const unread = flags.some((f) => f.rule === "too-large");
+    const after = unread ? { name: tool.name } : pinnedDef(tool);
     const hash = defHash(after);
     hashes.set(after, hash);
     const pin = pins?.tools[tool.name];
-    if (pin && pin.hash === hash) continue;
-    const flags = flagged.get(tool.name) ?? [];
+    if (pin && !unread && pin.hash === hash) continue;
     out.push({
       tool: tool.name,
       kind: pin ? "changed" : "new",

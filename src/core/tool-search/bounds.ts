@@ -3,6 +3,7 @@
  * one server or one request never holds the gateway for the others: a query's length, a tool's
  * depth and size before it is indexed, and no server's regular expression run in a check.
  */
+import { pastBounds, TOOL_BOUNDS } from "../text/json-bounds.js";
 
 /**
  * A search is a few words (what the tool should do): two queries of 3.6 MB held every door of
@@ -11,13 +12,7 @@
  */
 export const MAX_QUERY_CHARS = 1000;
 
-/**
- * A tool's definition as a server lists it, and its whole list: the catalogue's deepest nests 8
- * levels, its largest tool is 4 KiB, its largest list 50 KiB. Deeper, walking one (indexing,
- * checking arguments, writing JSON) may exhaust the stack; larger, a search's ten tools overflow
- * what a relay carries, and a list costs the index more than any server's needs.
- */
-export const TOOL_BOUNDS = { depth: 64, chars: 256 * 1024, listChars: 4 * 1024 * 1024 };
+export { TOOL_BOUNDS };
 
 /** Lists already walked, and why each cannot be indexed (undefined: it can). */
 const walked = new WeakMap<readonly unknown[], string | undefined>();
@@ -29,34 +24,22 @@ const NONE: readonly unknown[] = [];
  */
 export function indexable(tools: readonly unknown[], leftOut: (why: string) => void): readonly unknown[] {
   if (!walked.has(tools)) {
-    const why = pastBounds(tools);
+    const why = pastListBounds(tools);
     walked.set(tools, why);
     if (why) leftOut(why);
   }
   return walked.get(tools) === undefined ? tools : NONE;
 }
 
-/** Why a list is past TOOL_BOUNDS, each tool walked without recursion and no further than the bounds. */
-function pastBounds(tools: readonly unknown[]): string | undefined {
+/** Why a list is past TOOL_BOUNDS: a tool of it, or its tools together. */
+function pastListBounds(tools: readonly unknown[]): string | undefined {
   let total = 0;
   for (const [index, tool] of tools.entries()) {
     const name = (tool as { name?: unknown } | null)?.name;
     const which = `its tool ${typeof name === "string" ? JSON.stringify(name.slice(0, 80)) : `#${index + 1}`}`;
-    let chars = 0;
-    const stack: Array<[unknown, number]> = [[tool, 1]];
-    for (let next = stack.pop(); next; next = stack.pop()) {
-      const [value, depth] = next;
-      if (typeof value === "string") chars += value.length;
-      else if (typeof value === "object" && value !== null) {
-        if (depth > TOOL_BOUNDS.depth) return `${which} nests deeper than ${TOOL_BOUNDS.depth} levels`;
-        for (const [key, member] of Object.entries(value)) {
-          chars += key.length;
-          stack.push([member, depth + 1]);
-        }
-      } else chars += 1;
-      if (chars > TOOL_BOUNDS.chars) return `${which} is larger than ${TOOL_BOUNDS.chars / 1024} KiB`;
-    }
-    total += chars;
+    const walked = pastBounds(tool, which);
+    if ("why" in walked) return walked.why;
+    total += walked.chars;
     if (total > TOOL_BOUNDS.listChars)
       return `its tools are larger than ${TOOL_BOUNDS.listChars / 1024 / 1024} MiB together`;
   }

@@ -9,13 +9,14 @@ export const movedClientsChecks = [
   defineCheck({
     id: "client.moved",
     scope: "machine",
-    doc: "a client found here moved (Continue, Roo Code, Goose 1.49, Amp, Gemini CLI for individuals): once per client, with where to go. A warning.",
+    doc: "a client found here moved (Continue, Roo Code, Amp, Gemini CLI for individuals; Goose 1.49 where its file holds an extension type it removed): once per client, with where to go. A warning.",
     fix: "what the line says; mcp-twin keeps writing its files meanwhile.",
     run: ({ configs }) => {
       const seen = new Set<string>();
       return configs.flatMap(({ config }) => {
         const client = config.target.client;
         if (!client.notice || seen.has(client.id)) return [];
+        if (client.noticeWhen && !client.noticeWhen(config.text ?? "")) return [];
         seen.add(client.id);
         return [finding("warn", { client: client.id }, client.notice)];
       });
