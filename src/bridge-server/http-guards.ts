@@ -140,14 +140,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string | 
   });
 }
 
-const mediaType = (header: string | undefined) => ((header ?? "").split(";")[0] ?? "").trim().toLowerCase();
-
 /** A POST's media types: JSON in; JSON or an event stream out (whether SSE is accepted). */
 export function checkMediaTypes(
   contentType: string | undefined,
   accept: string | undefined,
 ): Refusal | { acceptsSse: boolean } {
-  if (mediaType(contentType) !== "application/json")
+  if ((contentType ?? "").split(";")[0]?.trim().toLowerCase() !== "application/json")
     return refusal(415, RPC.serverError, "Unsupported Media Type: Content-Type must be application/json");
   const acceptsSse = (accept ?? "").includes("text/event-stream");
   if (accept && !acceptsSse && !/application\/json|application\/\*|\*\/\*/.test(accept))
