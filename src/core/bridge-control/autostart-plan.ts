@@ -80,7 +80,9 @@ export function planAutostart(f: AutostartFacts): AutostartPlan {
         fix: "start the bridge yourself: `mcp-twin bridge start`",
       };
     const file = `${local.replace(/\\+$/, "")}\\mcp-twin\\bridge-task.xml`;
-    return way("windows-task", "windows", file, TASK_NAME, utf16(taskXml(f)));
+    // UTF-16LE with its byte order mark: what `schtasks /Create /XML` reads without complaint.
+    const task = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(taskXml(f), "utf16le")]);
+    return way("windows-task", "windows", file, TASK_NAME, task);
   }
   const { id, home } = f.bridge;
   const agent = `${home}/Library/LaunchAgents/${AGENT_LABEL}.plist`;
@@ -309,9 +311,4 @@ function taskXml(f: AutostartFacts): string {
     "</Task>",
     "",
   ].join("\r\n");
-}
-
-/** UTF-16LE with its byte order mark: what `schtasks /Create /XML` reads without complaint. */
-function utf16(text: string): Buffer {
-  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
 }

@@ -264,7 +264,9 @@ function startUnder(
   const port = socket ? boundPort(socket) : want.port;
   const serve = [ctx.host.self.script, "serve", "--http", "--port", String(port), "--host", want.host];
   if (ctx.supervise === "node") serve.push("--keep");
-  const fd = socket ? socketFd(socket) : undefined;
+  const handle: unknown = socket && Reflect.get(socket, "_handle");
+  const raw: unknown = typeof handle === "object" && handle !== null ? Reflect.get(handle, "fd") : undefined;
+  const fd = typeof raw === "number" && raw > 2 ? raw : undefined;
   const [file, args] =
     fd !== undefined
       ? keeperArgv(ctx.files.dir, [ctx.host.self.node, ...serve, "--listen-fd", "3"])
@@ -343,12 +345,6 @@ const boundPort = (server: net.Server): number => {
   const address = server.address();
   return typeof address === "object" && address ? address.port : 0;
 };
-
-function socketFd(server: net.Server): number | undefined {
-  const handle: unknown = Reflect.get(server, "_handle");
-  const fd: unknown = typeof handle === "object" && handle !== null ? Reflect.get(handle, "fd") : undefined;
-  return typeof fd === "number" && fd > 2 ? fd : undefined;
-}
 
 /** The port was taken between the look and the bind: by another start of this home, or not. */
 async function raced(ctx: LifecycleContext, want: BridgeAddress, logStart: number): Promise<Started> {
