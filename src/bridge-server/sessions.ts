@@ -108,6 +108,7 @@ export class SessionTable {
     const sealed = this.#seal?.unseal(id, headers);
     if (!sealed || sealed.endpoint !== endpoint.path) return false;
     this.#seal?.end(id);
+    // Its failing to open is told to the request that was opening it.
     const reopened = await this.#restoring.get(id)?.catch(() => undefined);
     if (reopened) await this.close(reopened);
     return true;
@@ -170,6 +171,7 @@ export class SessionTable {
       session.server = await endpoint.connect(transport, headers);
     } catch (error) {
       this.#forget(session);
+      // The error that failed the session is thrown below; closing is best effort.
       await transport.close().catch(() => {});
       throw error;
     }
@@ -288,6 +290,7 @@ export class SessionTable {
 }
 
 async function shut(session: Session): Promise<void> {
+  // Out of the table already: what fails to close is closed by its client's end.
   await session.transport.close().catch(() => {});
   await session.server.close().catch(() => {});
 }

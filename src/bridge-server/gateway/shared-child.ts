@@ -186,9 +186,11 @@ export class SharedChild {
       this.#backoff = FIRST_BACKOFF_MS;
     }
     const starting = this.#starting;
+    // Its failure was reported to whoever started it; here it only has to be over.
     if (starting) await starting.catch(() => {});
     const live = this.#live;
     this.#live = undefined;
+    // Stopping: a process already gone has nothing more to close.
     await live?.close().catch(() => {});
   }
 

@@ -233,6 +233,7 @@ async function startBridge(ctx: LifecycleContext, want: BridgeAddress): Promise<
   await makePrivateFolder(ctx.files.dir);
   await removePath(ctx.files.stopRequested);
   const logFd = openLogForAppend(ctx.files.log, SERVE_LOG_BYTES);
+  // No log yet: what this start writes begins at 0.
   const logStart = (await stat(ctx.files.log).catch(() => undefined))?.size ?? 0;
   let child: Child;
   let socket: net.Server | null | undefined;
@@ -378,6 +379,7 @@ async function poll<T>(
 }
 
 async function logTail(file: string, from: number): Promise<string> {
+  // No log yet: no line to quote.
   const text = await readFile(file, "utf8").catch(() => "");
   return text
     .slice(from)
@@ -398,6 +400,7 @@ export interface Stopped {
 const signal = (pid: number, sig: NodeJS.Signals) => {
   try {
     process.kill(pid, sig);
+    // gone already
   } catch {}
 };
 
@@ -429,6 +432,7 @@ export async function stopBridge(
     return undefined;
   }
   const graceMs = options.graceMs ?? 5000;
+  // Best effort: the signals below still end the bridge and its loops.
   await writePrivateFile(ctx.files.stopRequested, `${info?.pid ?? ""}\n`).catch(() => {});
   for (const loop of loops) signal(loop, "SIGTERM");
   const forced = info ? await endBridge(ctx.files, info, graceMs) : false;
@@ -468,6 +472,7 @@ async function endBridge(files: BridgeFiles, info: InstanceInfo, graceMs: number
     signal(pid, "SIGKILL");
     await pidGone(pid, 2000);
   }
+  // The bridge removes its own record; one it left is ignored (its pid is dead).
   await removeInstance(files, pid).catch(() => {});
   return forced;
 }

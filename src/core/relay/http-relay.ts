@@ -571,6 +571,7 @@ export class StreamableHttpRelay {
     if (ending)
       await send(this.#url, { method: "DELETE", headers: ending, agent: this.#o.agent, timeoutMs: 2000 })
         .then((res) => res.resume())
+        // The relay is ending: a bridge or server gone already has no session to end.
         .catch(() => {});
     this.#o.stdin.pause();
     this.#o.stdin.destroy();
