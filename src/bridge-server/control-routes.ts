@@ -18,19 +18,6 @@ export interface ControlRoutes {
   restart(name: string): Promise<unknown>;
 }
 
-/** What a reload may carry: a PATH (sync's), within a body of at most 256 KiB; anything else is ignored. */
-async function reloadGiven(req: IncomingMessage): Promise<{ path?: string }> {
-  // A body unread (too large, cut off) carries nothing: the reload runs as without one.
-  const text = await readBody(req, 256 * 1024).catch(() => null);
-  if (!text) return {};
-  try {
-    const path = (JSON.parse(text) as { path?: unknown } | null)?.path;
-    return typeof path === "string" && path !== "" ? { path } : {};
-  } catch {
-    return {};
-  }
-}
-
 /** The control routes live under this path (never an MCP endpoint). */
 export const CONTROL_PREFIX = "/control/";
 
@@ -52,7 +39,15 @@ export async function answerControl(
   let result: unknown;
   if (route === "GET status") result = control.status();
   else if (route === "POST reload") {
-    result = await control.reload(await reloadGiven(req));
+    // A reload may carry a PATH (sync's) in a body of at most 256 KiB; a body unread carries nothing.
+    const text = await readBody(req, 256 * 1024).catch(() => null);
+    let path: unknown;
+    try {
+      path = text && (JSON.parse(text) as { path?: unknown } | null)?.path;
+    } catch {
+      // Not JSON: no PATH.
+    }
+    result = await control.reload(typeof path === "string" && path !== "" ? { path } : {});
   } else if (route === "POST warm") {
     req.resume();
     result = await control.warm();

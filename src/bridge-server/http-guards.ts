@@ -21,7 +21,6 @@ export class Unavailable extends Error {}
 /** What a cap's 503 carries: the client may try again in a second. */
 export const TRY_AGAIN = { "retry-after": "1" };
 
-/** A check's refusal, its headers only when it has some. */
 export const refusal = (
   status: number,
   code: number,
@@ -54,9 +53,8 @@ export function checkHost(host: string | undefined, loopbackOnly: boolean): Refu
 }
 
 /**
- * The origins a browser page may have: those the user allowed (`--allow-origin`, the manifest's
- * `bridge.allowOrigins`), nothing else — not even the bridge's own loopback origins: a page served
- * there by whatever held the port before is same-origin with the bridge once it is back.
+ * Only the origins the user allowed, not even the bridge's own: a page served there by whatever held
+ * the port before is same-origin with the bridge once it is back.
  */
 export function allowedOrigins(allowed: readonly string[] = []): Set<string> {
   return new Set(allowed.map((o) => o.replace(/\/+$/, "").toLowerCase()));
@@ -140,14 +138,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string | 
   });
 }
 
-const mediaType = (header: string | undefined) => ((header ?? "").split(";")[0] ?? "").trim().toLowerCase();
-
 /** A POST's media types: JSON in; JSON or an event stream out (whether SSE is accepted). */
 export function checkMediaTypes(
   contentType: string | undefined,
   accept: string | undefined,
 ): Refusal | { acceptsSse: boolean } {
-  if (mediaType(contentType) !== "application/json")
+  if ((contentType ?? "").split(";")[0]?.trim().toLowerCase() !== "application/json")
     return refusal(415, RPC.serverError, "Unsupported Media Type: Content-Type must be application/json");
   const acceptsSse = (accept ?? "").includes("text/event-stream");
   if (accept && !acceptsSse && !/application\/json|application\/\*|\*\/\*/.test(accept))

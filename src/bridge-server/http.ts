@@ -58,30 +58,20 @@ export interface HttpOptions {
   port: number;
   /** An inherited listening socket to serve on instead of binding `port` (its keeper's: supervisor.ts). */
   fd?: number;
-  /**
-   * Serve the connections another process accepts on `port` and hands over (its keeper's, on
-   * Windows: socket-keeper.ts) instead of listening: `open` is called once requests can be served.
-   */
+  /** Serve connections another process (Windows' keeper) accepts and hands over; `open` once ready. */
   handed?: HandedConnections;
   token: TokenGuard;
   endpoints: Endpoint[];
-  /** Endpoints that come and go while it runs (the gateway's shared servers). */
   endpointAt?: (pathname: string) => Endpoint | undefined;
   /** The browser origins the user allowed (none: a request with an Origin is refused). */
   allowedOrigins?: string[];
-  /** Socket limits (tests shorten them). */
   limits?: Partial<ConnectionLimits>;
   control?: ControlRoutes;
   /** Linux and WSL: refuse loopback connections of other user accounts (peer-check.ts). */
   peers?: PeerRule;
-  /**
-   * How long a 2025-11-25 session with no stream open to its client and no request lives on
-   * (sessions.ts SESSION_GRACE_MS; `serve --session-grace`, tests shorten it).
-   */
+  /** sessions.ts SESSION_GRACE_MS (`serve --session-grace`). */
   sessionGraceMs?: number;
-  /** Seals session ids so that the next bridge opens them again (session-seal.ts; none: random ids). */
   seal?: SessionSeal;
-  /** What the sessions' grace and the write stalls run on (tests move it by hand). */
   clock?: Clock;
   log?: (line: string) => void;
 }
@@ -89,7 +79,6 @@ export interface HttpOptions {
 export interface HttpBridge {
   port: number;
   sessions(): SessionInfo[];
-  /** The browser origins allowed from now on (the manifest's, read again on a reload). */
   allowOrigins(origins: readonly string[]): void;
   close(): Promise<void>;
 }
@@ -115,10 +104,8 @@ const versionRefusal = async (version: unknown) =>
     : checkProtocolVersion(version, (sdkTypes ?? (await loadTypes())).SUPPORTED_PROTOCOL_VERSIONS);
 
 /**
- * Whether the SDK would only say "a valid 2025-11-25 message" (then it is not loaded: the first
- * session after a start waited for it): exactly its strict schema's members, no `_meta` (no 2026
- * claim), a 2025 revision or none; an `initialize` naming its client alone, each known capability
- * `{}` (roots' may say listChanged). Anything else is the SDK's to judge.
+ * Whether the SDK would only say "a valid 2025-11-25 message" (then it is not loaded, which the
+ * first session after a start waited for): exactly its strict members. Anything else is the SDK's.
  */
 export function ordinary2025(m: unknown, version: string | undefined): boolean {
   const p = isPlain(m) && m.params === undefined ? {} : (m as Record<string, unknown> | null)?.params;
@@ -149,7 +136,6 @@ const notFound = (l: Listener): Refusal => {
   return { ...refusal(404, RPC.invalidRequest, message), close: true };
 };
 
-/** What every request handler needs. */
 interface Listener {
   endpoints: Map<string, Endpoint>;
   endpointAt: (pathname: string) => Endpoint | undefined;
@@ -175,23 +161,17 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   // An unknown `/share/<name>` is refused like a known one until the token opens it, so a caller
   // without one learns no name; other unknown paths name no share.
   if (!endpoint && !control && share === undefined) return sendRefusal(res, notFound(l));
-  // DNS rebinding and browsers first (a page must not reach a loopback service under a foreign
-  // name, nor at all unless the user allowed its origin), then the token — a client token only on
-  // its own share's path; a hash, so a request without a valid one costs nothing more — and only
-  // then the caller's user account: another account's process is refused whatever it presents,
-  // with the same answer.
+  // DNS rebinding and browsers first, then the token (a hash: a bad one costs nothing more), then
+  // the caller's user account: another account's process is refused whatever it presents.
   let early =
     checkHost(req.headers.host, l.loopbackOnly) ??
     checkOrigin(req.headers.origin, l.origins) ??
-    // Compared in constant time by the guard (not the SDK's `verifyBearerToken`: it refuses a token
-    // with no expiry, and the bridge's never expire).
+    // Not the SDK's `verifyBearerToken`: it refuses a token with no expiry, and the bridge's never expire.
     (l.token.check(req.headers.authorization, req.socket, tokenScope(pathname)) ? null : UNAUTHORIZED);
   const account = early || !l.peers ? true : l.peers.allowed(req.socket);
   if (account !== true && !(await account)) early = UNAUTHORIZED;
   if (early) {
-    // A caller proving this is its home's bridge before it sends the token: the answer proves it
-    // without revealing the token, and the connection stays open for the request that follows
-    // with the token (core/bridge-link/proof.ts).
+    // A caller proving this is its home's bridge before it sends the token (core/bridge-link/proof.ts).
     const proof =
       early.status === 401 && answerChallenge(req.headers[CHALLENGE_HEADER], req.socket, l.token.token);
     if (!proof) return sendRefusal(res, early);
@@ -245,8 +225,7 @@ async function post(
   if (declared) return refuseBody(req, res, declared);
   const body = await readBody(req, MAX_BODY_BYTES);
   if (body === null) return refuseBody(req, res, tooLarge(MAX_BODY_BYTES));
-  // A batch's messages are checked here; a single message's kind is the classification's first
-  // question (below), so it is asked once, and a body that is no message at all refused alike.
+  // A batch's messages are checked here; a single message's by the classification below.
   const batchSdk = sdkTypes ?? (/^\s*\[/.test(body) ? await loadTypes() : undefined);
   const parsed = parseMessages(body, (item) => isMessage(batchSdk as SdkTypes, item));
   if (isRefusal(parsed)) return sendRefusal(res, parsed);
@@ -289,7 +268,6 @@ async function post(
       const name = init.params.clientInfo?.name ?? "unknown";
       session = await l.sessions.open(endpoint, name, req.headers, { init: init.params });
     } catch (error) {
-      // What the endpoint could not set up (a shared server that does not start) is said as is.
       return sendRefusal(res, setUpFailed(error), id);
     }
   } else {
@@ -306,11 +284,7 @@ async function post(
   l.sessions.touch(session);
 }
 
-/**
- * The session an id names under this request's credential: one open here, or a sealed one a
- * restart forgot, opened again now (a refusal when there is none, or when its endpoint cannot open
- * it now, e.g. a shared server that does not start: said as for an initialize).
- */
+/** The session an id names under this request's credential: open here, or sealed and reopened now. */
 async function sessionOf(l: Listener, id: string, endpoint: Endpoint, headers: IncomingHttpHeaders) {
   const open = l.sessions.get(id, endpoint.path, credentialOf(headers));
   if (open) return open;
@@ -327,17 +301,11 @@ const setUpFailed = (error: unknown): Refusal =>
     ? { ...refusal(503, RPC.serverError, error.message, TRY_AGAIN), close: true }
     : refusal(502, RPC.internalError, error instanceof Error ? error.message : String(error));
 
-/**
- * The bridge's HTTP listener (its checks in handle's order). Nothing a client sends can crash it:
- * every failure is an HTTP status with a JSON-RPC error body. It wires the checks (http-guards.ts),
- * the socket limits (connection-limits.ts), the account check (peer-check.ts), the sessions
- * (sessions.ts) and which one goes at the caps (session-policy.ts), each testable alone.
- */
+/** The bridge's HTTP listener. Nothing a client sends can crash it: every failure is a status and a JSON-RPC error. */
 export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});
   const clock = options.clock ?? realClock;
   const peers = options.peers ? peerCheck(options.peers) : undefined;
-  // Its requests come once it listens, when `l` is set.
   const server = http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {
     handle(l, req, res).catch((error: unknown) => {
       log(`request failed: ${error instanceof Error ? error.message : String(error)}`);

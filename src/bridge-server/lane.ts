@@ -46,20 +46,13 @@ export function laneTakes(message: unknown, headers: IncomingHttpHeaders): boole
   const named = NAMED_BY[m.method];
   if (named) {
     const value = m.params?.[named];
-    if (typeof value !== "string" || !sameName(sent("mcp-name"), value)) return false;
+    const header = sent("mcp-name");
+    if (typeof value !== "string" || header === undefined) return false;
+    // As the SDK's check finds it (a sentinel's Base64 decoded; one shorter than its ends is its to refuse).
+    const sentinel = header.startsWith("=?base64?") && header.endsWith("?=");
+    if (sentinel ? header.length < 11 || decodeHeaderValue(header) !== value : header !== value) return false;
   }
   return true;
-}
-
-/**
- * Whether an `Mcp-Name` header names `value` as the SDK's check finds it (its sentinel's Base64
- * decoded); a value it would read otherwise (a sentinel shorter than its two ends) is its to refuse.
- */
-function sameName(header: string | undefined, value: string): boolean {
-  if (header === undefined) return false;
-  const sentinel = header.startsWith("=?base64?") && header.endsWith("?=");
-  if (!sentinel) return header === value;
-  return header.length >= 11 && decodeHeaderValue(header) === value;
 }
 
 /**

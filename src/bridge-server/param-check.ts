@@ -9,16 +9,6 @@ import { headerOf, requestIdOf } from "./http-guards.js";
 /** The declarations of each listed tool that has some, read once per tools/list result. */
 const read = new WeakMap<object, Map<string, readonly ParamHeader[]>>();
 
-function mirrorsOf(list: object): Map<string, readonly ParamHeader[]> {
-  let mirrors = read.get(list);
-  if (!mirrors) {
-    mirrors = new Map();
-    learnMirrors(list, mirrors);
-    read.set(list, mirrors);
-  }
-  return mirrors;
-}
-
 interface Call {
   params?: { name?: unknown; arguments?: unknown };
 }
@@ -35,7 +25,13 @@ export function paramRefusal(
 ): { message: string; data: { mismatch: { header: string; body: string } } } | undefined {
   if (typeof list !== "object" || list === null) return undefined;
   const { params } = message as Call;
-  const mirrored = typeof params?.name === "string" ? mirrorsOf(list).get(params.name) : undefined;
+  let mirrors = read.get(list);
+  if (!mirrors) {
+    mirrors = new Map();
+    learnMirrors(list, mirrors);
+    read.set(list, mirrors);
+  }
+  const mirrored = typeof params?.name === "string" ? mirrors.get(params.name) : undefined;
   const fault = mirrored && paramMismatch(mirrored, params?.arguments, (name) => headerOf(headers, name));
   if (!fault) return undefined;
   return {

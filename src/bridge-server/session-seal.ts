@@ -14,34 +14,23 @@ import { headerOf } from "./http-guards.js";
 export interface SealedSession {
   /** The endpoint's path (`/mcp`, `/share/<name>`): the id opens nothing elsewhere. */
   endpoint: string;
-  /** The client's `initialize` params (what the SDK server learns from it). */
   init: { protocolVersion: string; clientInfo: { name: string; version: string }; capabilities: unknown };
   /** The headers of `initialize` its endpoint keeps for the session (Endpoint.sessionHeaders). */
   headers?: Record<string, string>;
 }
 
-/**
- * The record inside: the session plus the credential's keyed hash (never the token itself) and
- * when the id stops opening anything (seconds since the epoch).
- */
+/** The record inside: the session, the credential's keyed hash (never the token), its expiry (s). */
 interface Record_ extends SealedSession {
   credential: string;
   exp: number;
 }
 
-/**
- * How long a sealed id can be opened again after a restart: a week from its `initialize`. A session
- * open in memory is not cut by it; only its re-opening after a restart (a client gets 404 and
- * initializes again, as the protocol says).
- */
+/** A sealed id reopens after a restart for a week from its `initialize` (a live session is not cut). */
 const SEALED_ID_TTL_S = 7 * 24 * 3600;
 
 /** Past this many bytes of JSON, the client's info and capabilities are cut to their bones. */
 const MAX_RECORD = 2048;
-/**
- * No record sealed is larger, whatever the client sent (an id of up to 4 KiB once sealed): a session
- * whose bones do not fit (headers kept that are this long) gets an id no restart honours.
- */
+/** No record sealed is larger (an id of up to 4 KiB): past it, an id no restart honours. */
 const HARD_MAX_RECORD = 2900;
 /** The client capabilities the 2025-11-25 spec defines: the SDK server drops any other key. */
 const CLIENT_CAPABILITIES = ["experimental", "sampling", "elicitation", "roots", "tasks", "extensions"];
@@ -49,12 +38,8 @@ const IV = 12;
 const TAG = 16;
 
 /**
- * A 2025-11-25 session's `Mcp-Session-Id` seals the endpoint, the client's `initialize` (protocol
- * version, client info, capabilities), the headers its endpoint keeps for it (a project server's
- * folder: `Endpoint.sessionHeaders`) and a keyed hash of the credential that opened it, under a
- * key made once (0600). After a crash, a restart or an upgrade, a request naming such an id opens
- * its session again as if it had just initialized (sessions.ts `restore`); an id that does not
- * unseal, or unseals for another credential, is unknown (404) as before.
+ * A 2025-11-25 session's id seals its endpoint, `initialize`, kept headers and credential hash under
+ * a key made once (0600): after a restart it reopens as if just initialized (sessions.ts `restore`).
  */
 export class SessionSeal {
   readonly #key: Buffer;
@@ -68,10 +53,7 @@ export class SessionSeal {
     this.#ended = ended;
   }
 
-  /**
-   * The key in `file` (32 bytes), made (exclusively: two starts agree on one) when there is none;
-   * `ended`: the file that keeps the ids ended on purpose across restarts; `now`: the clock, in ms.
-   */
+  /** The key in `file`, made exclusively (two starts agree on one) when there is none. */
   static async open(
     file: string,
     { ended, now = Date.now }: { ended: string; now?: () => number },
@@ -98,10 +80,7 @@ export class SessionSeal {
     return credentialUnder(headers, this.#key);
   }
 
-  /**
-   * A new session id: this session sealed for the credential of `headers`; undefined when even its
-   * bones are over HARD_MAX_RECORD (the caller gives it an unsealed id).
-   */
+  /** A new session id sealed for `headers`' credential; undefined past HARD_MAX_RECORD. */
   seal(session: SealedSession, headers: IncomingHttpHeaders): string | undefined {
     const record: Record_ = {
       ...trimmed(session),
@@ -116,11 +95,7 @@ export class SessionSeal {
     return Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url");
   }
 
-  /**
-   * The session `id` seals, when it unseals under this key for the credential of `headers`, has
-   * not expired and was not ended on purpose; undefined otherwise (made by another key, altered,
-   * another credential's, past its expiry or one with none, ended).
-   */
+  /** The session `id` seals, if it unseals for `headers`' credential, unexpired and not ended. */
   unseal(id: string, headers: IncomingHttpHeaders): SealedSession | undefined {
     const record = this.#open(id);
     if (!record || record.credential !== this.credentialOf(headers)) return undefined;
@@ -139,7 +114,6 @@ export class SessionSeal {
     return this.#ended.flushed();
   }
 
-  /** The record `id` seals under this key, unexpired; undefined for anything else. */
   #open(id: string): Record_ | undefined {
     if (!/^[A-Za-z0-9_-]{40,}$/.test(id)) return undefined;
     // 40 characters and more: 30 bytes, past the IV and the tag.
@@ -163,11 +137,8 @@ const endedKey = (id: string) => createHash("sha256").update(id).digest("base64u
 const ENDED_KEPT = 4096;
 
 /**
- * The ids ended on purpose, each with its expiry (after which it opens nothing anyway, so it is
- * dropped), kept in a private file read at start and rewritten after each end (a line each). Past
- * ENDED_KEPT the one expiring first goes and `floor` rises to its expiry: every id that expires no
- * later is taken for ended too — the list stays bounded and no ended id ever opens again (a live
- * session sealed that early starts over after a restart, as after any refusal).
+ * The ids ended on purpose, with their expiry, in a private file. Past ENDED_KEPT the first to
+ * expire goes and `floor` rises to its expiry: bounded, and no ended id ever opens again.
  */
 class EndedIds {
   readonly #ids = new Map<string, number>();
@@ -180,7 +151,6 @@ class EndedIds {
     this.#file = file;
   }
 
-  /** The list in `file` (none, or unreadable lines: what can be read), its expired ids dropped. */
   static async open(file: string, nowMs: number): Promise<EndedIds> {
     const ended = new EndedIds(file);
     const now = Math.floor(nowMs / 1000);
@@ -244,11 +214,7 @@ export function keptHeaders(
   return Object.keys(kept).length > 0 ? kept : undefined;
 }
 
-/**
- * The session as it fits in an id header: a client whose info or capabilities are large (icons,
- * long descriptions, experimental blocks) keeps its name, version and the names of the
- * capabilities the spec defines (none other: a client may send any number).
- */
+/** The session as it fits in an id: a large client keeps its name, version and spec capabilities. */
 function trimmed(session: SealedSession): SealedSession {
   if (Buffer.byteLength(JSON.stringify(session), "utf8") <= MAX_RECORD) return session;
   const { name, version } = session.init.clientInfo;

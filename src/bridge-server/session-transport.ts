@@ -9,9 +9,7 @@ import { type Clock, realClock, type Timer } from "./clock.js";
 import { requestIdOf, sendJson } from "./http-guards.js";
 import { Backlog, StallGuard } from "./stream-backlog.js";
 
-// Messages here were validated by the SDK's JSONRPCMessageSchema (incoming, in http.ts) or made by
-// a route (outgoing), so telling them apart only needs their keys. Checking by keys
-// also keeps the SDK's schemas out of an idle bridge.
+// Messages here were validated (http.ts) or made by a route: their keys tell them apart.
 const isRequest = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId; method: string } =>
   "method" in m && "id" in m;
 const isResponse = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } =>
@@ -24,10 +22,7 @@ const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-
 export const SESSION_LIMITS = {
   /** Requests waiting for their answer; past it, a POST's requests are answered with an error. */
   inFlight: 256,
-  /**
-   * Bytes of a stream (the GET stream, or a POST's answer as an event stream) the client has not
-   * read yet; past it, the stream is ended (the socket closed) and what it still waited for dropped.
-   */
+  /** Bytes of a stream the client has not read yet; past it, the stream is ended. */
   streamBuffer: 1024 * 1024,
 };
 
@@ -89,8 +84,7 @@ class Exchange {
     else this.#stall.wrote();
     if (this.#waiting.size === 0) this.#finish();
     else if (this.#backlog?.over(bytes)) {
-      // A client that does not read its answer while the server keeps sending (progress, logs):
-      // its backlog would grow without end, in the bridge, for every session of a shared server.
+      // A client that does not read while the server keeps sending: its backlog would grow without end.
       this.done = true;
       this.#res.destroy();
       this.#o.overflow(this);
@@ -133,30 +127,19 @@ function writeEvent(res: ServerResponse, message: JSONRPCMessage): number {
 }
 
 /**
- * The HTTP layer (http.ts) checks, parses and validates each POST, then hands its messages here
- * with the response object. A plain call is answered as one `application/json` body (no SSE, no
- * stream bookkeeping: fast). A message related to a request before its response (progress, logging,
- * a sampling request) turns that POST's answer into a `text/event-stream` carrying them all, as the
- * spec allows. Messages related to no request go to the session's GET stream, when one is open.
+ * A plain call is answered as one `application/json` body (fast); a message related to a request
+ * before its response turns that POST's answer into an event stream; others go to the GET stream.
  */
 export class HttpSessionTransport {
   sessionId: string;
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  /** What its client sends, to its route (gateway/session-route.ts). */
   onmessage?: (message: JSONRPCMessage) => void;
   readonly #exchanges = new Map<RequestId, Exchange>();
-  /**
-   * Called each time the last open stream of the session closes (its GET stream, the answers to
-   * its POSTs): a client that is gone has none open (sessions.ts ends it after a grace).
-   */
+  /** The last open stream closed: a client that is gone has none open (sessions.ts: the grace). */
   onquiet?: () => void;
-  /** POST answers not yet complete (their responses still open). */
   #answering = 0;
-  /**
-   * Its requests not answered yet, counted against `inFlight` until answered or cancelled: a client
-   * that closes each POST right after sending cannot pile calls up at the server.
-   */
+  /** Counted until answered or cancelled: a client closing each POST cannot pile calls up. */
   readonly #pending = new Set<RequestId>();
   /** The GET stream while it is open: its response, the bounds on what it leaves unread, its keep-alive. */
   #stream: { res: ServerResponse; backlog: Backlog; stall: StallGuard; keepAlive: Timer } | null = null;
@@ -175,10 +158,7 @@ export class HttpSessionTransport {
     this.#status = options.status ?? (() => 200);
   }
 
-  /**
-   * One POST's validated messages. Requests are answered on `res`; a POST with only
-   * notifications and responses gets 202 at once.
-   */
+  /** One POST's validated messages; without requests, 202 at once. */
   handlePost(
     messages: JSONRPCMessage[],
     batch: boolean,
@@ -250,7 +230,6 @@ export class HttpSessionTransport {
     return this.#stream !== null;
   }
 
-  /** Whether the client ever opened its GET stream on this session. */
   get hadStream(): boolean {
     return this.#hadStream;
   }
@@ -296,10 +275,7 @@ export class HttpSessionTransport {
     this.onclose?.();
   }
 
-  /**
-   * A POST's answer stream ended at the bound: its requests are cancelled (their answers could not
-   * reach the client any more), so the server is told to stop what it was sending for them.
-   */
+  /** A POST's answer stream ended at the bound: its requests are cancelled at the server. */
   readonly #overflowed = (exchange: Exchange): void => {
     this.onerror?.(new Error("the client does not read its answer stream; ended"));
     const ids = [...exchange.ids];

@@ -19,9 +19,8 @@ type SessionEndpoint = Pick<Endpoint, "path" | "sessionHeaders" | "connect">;
 export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
 
 /**
- * A session with no stream open to its client (no GET stream, no POST being answered) and no request
- * for this long is over: its client left without a DELETE (most never send one). Under 60 s: a
- * `session` server's process goes within a minute of its client. An open GET stream keeps it.
+ * With no stream open and no request for this long, a session's client left without a DELETE (most
+ * send none). Under 60 s: a `session` server's process goes within a minute of its client.
  */
 export const SESSION_GRACE_MS = 50_000;
 
@@ -43,27 +42,23 @@ export interface Session extends SessionInfo {
   calls: number;
   /** The credential that opened it (credential.ts): no other one reaches it. */
   credential: string;
-  /** Ends it when its client is gone (SessionTable.#quiet). */
   timer?: Timer | undefined;
-  /** Opened again from its sealed id (not by an initialize in this process). */
+  /** Opened again from its sealed id. */
   restored?: boolean;
 }
 
 export interface SessionTableOptions {
   caps?: SessionCaps;
   log?: (line: string) => void;
-  /** How long a session with no stream open and no request lives on (SESSION_GRACE_MS). */
   graceMs?: number;
-  /** Seals session ids so that a restarted bridge opens them again (none: random ids). */
+  /** So a restarted bridge opens its sessions again (none: random ids). */
   seal?: SessionSeal;
-  /** What the grace and the day's sweep run on (tests move it by hand). */
   clock?: Clock;
 }
 
 /**
- * Opened by `initialize`, or again by a request naming a sealed id a restart forgot (session-seal.ts);
- * closed by DELETE, when its client is gone (no stream open and no request for SESSION_GRACE_MS), by
- * the session policy at the caps (session-policy.ts), or after a day idle.
+ * Opened by `initialize` or a sealed id a restart forgot; closed by DELETE, after SESSION_GRACE_MS
+ * without a stream or request, at the caps (session-policy.ts), or after a day idle.
  */
 export class SessionTable {
   readonly #sessions = new Map<string, Session>();
@@ -84,27 +79,20 @@ export class SessionTable {
     this.#clock = options.clock ?? realClock;
   }
 
-  /**
-   * The session with this id at this endpoint, if any, when `credential` opened it: to another
-   * credential it does not exist (a session id someone learnt is of no use to them).
-   */
+  /** The session with this id at this endpoint, if `credential` opened it: a learnt id is of no use. */
   get(id: string | undefined, endpoint: string, credential: string): Session | undefined {
-    // One being opened again is not served yet (its server not connected, no initialize replayed):
-    // a request for it waits for that in `restore`, else its message went nowhere and it hung.
+    // One being opened again is not served yet: a request for it waits in `restore`.
     if (id !== undefined && this.#restoring.has(id)) return undefined;
     const session = id === undefined ? undefined : this.#sessions.get(id);
     return session?.endpoint === endpoint && session.credential === credential ? session : undefined;
   }
 
   /**
-   * The session a sealed `id` names, opened again (after a restart: this process never knew it)
-   * as if its client had just sent `initialize` and `initialized`; undefined when the id does not
-   * unseal for this endpoint and credential, has expired, or was ended on purpose (here or before
-   * a restart: the seal keeps those).
+   * The session a sealed `id` names, opened again as if its client had just initialized; undefined
+   * when the id does not unseal for this endpoint and credential, expired, or was ended on purpose.
    */
   restore(id: string, endpoint: SessionEndpoint, headers: IncomingHttpHeaders): Promise<Session | undefined> {
-    // Unsealed first, for this request's credential: a re-open in progress is shared only with
-    // requests that could have opened it themselves.
+    // Unsealed first: a re-open in progress is shared only with requests that could have opened it.
     const sealed = this.#seal?.unseal(id, headers);
     if (!sealed || sealed.endpoint !== endpoint.path) return Promise.resolve(undefined);
     const pending = this.#restoring.get(id);
@@ -115,10 +103,7 @@ export class SessionTable {
     return opening;
   }
 
-  /**
-   * Whether a DELETE of this unknown id ends a session (one a restart forgot): it unseals. One being
-   * opened again (a request came first) is closed once open, not left to its grace.
-   */
+  /** Whether a DELETE of this unknown id ends a session a restart forgot (one being opened: once open). */
   async forgotten(id: string, endpoint: SessionEndpoint, headers: IncomingHttpHeaders): Promise<boolean> {
     const sealed = this.#seal?.unseal(id, headers);
     if (!sealed || sealed.endpoint !== endpoint.path) return false;
@@ -135,7 +120,6 @@ export class SessionTable {
     endpoint: SessionEndpoint,
     headers: IncomingHttpHeaders,
   ): Promise<Session | undefined> {
-    // What its initialize said (a project's folder) holds, whatever this request says.
     const seen = sealed.headers ? { ...headers, ...sealed.headers } : headers;
     const session = await this.open(endpoint, sealed.init.clientInfo.name, seen, { id });
     // Its initialize said again to its route, which keeps what the client can do (the answer goes nowhere).
@@ -147,10 +131,7 @@ export class SessionTable {
     return session;
   }
 
-  /**
-   * A new session for `client`, making room first when the caps say so. Its id seals `init` (the
-   * client's initialize) when the table seals ids; `id` is a sealed one being opened again.
-   */
+  /** A new session, room made first at the caps; its id seals `init`; `id`: a sealed one reopened. */
   async open(
     endpoint: SessionEndpoint,
     client: string,
@@ -159,14 +140,12 @@ export class SessionTable {
   ): Promise<Session> {
     const credential = credentialOf(headers);
     const evicted = evictionFor(this.#sessions.values(), client, credential, this.#caps);
-    // The room is taken before anything is awaited: opens arriving together each see the others'
-    // sessions, so none picks a victim already gone and the caps hold exactly.
+    // Room taken before any await: opens arriving together see each other, so the caps hold exactly.
     if (evicted) {
       this.#log(
         `session ${evicted.id.slice(0, 8)} of ${evicted.client} closed to make room for one of ${client}`,
       );
       this.#forget(evicted);
-      // Closed on purpose: its id is never opened again, after a restart either.
       this.#seal?.end(evicted.id);
     }
     const id = from.id ?? this.#newId(endpoint, headers, from.init);
@@ -196,8 +175,7 @@ export class SessionTable {
       await transport.close().catch(() => {});
       throw error;
     }
-    // Evicted while it was being set up (others opened meanwhile): what was set up goes, and its
-    // client is told (HTTP 503), not left waiting on a transport that is closed.
+    // Evicted while being set up: its client is told (503), not left waiting on a closed transport.
     if (this.#sessions.get(id) !== session) {
       await shut(session);
       throw new Unavailable(
@@ -207,7 +185,6 @@ export class SessionTable {
     return session;
   }
 
-  /** A request of the session came: it is alive (its grace starts again once it has no stream). */
   touch(session: Session): void {
     session.lastSeen = new Date(this.#clock.now());
     session.timer?.cancel();
@@ -215,7 +192,6 @@ export class SessionTable {
     if (session.transport.openStreams === 0) this.#quiet(session);
   }
 
-  /** Its last stream closed, or a request left none open: the grace starts. */
   #quiet(session: Session): void {
     session.timer?.cancel();
     session.timer = undefined;
@@ -237,10 +213,8 @@ export class SessionTable {
   }
 
   /**
-   * A session opened again after a restart whose client has not opened its GET stream since keeps
-   * the day: an SDK client opens that stream only after `initialize`, so one whose stream gave up
-   * while the bridge was down never opens it again, and would otherwise lose the session (and a
-   * `session` server's state) each time it sits idle for the grace.
+   * A reopened session whose client has not opened its GET stream since keeps the day: an SDK client
+   * opens it only after `initialize`, so else it would lose the session at each idle grace.
    */
   #graceOf(session: Session): number {
     return session.restored && !session.transport.hadStream ? SESSION_IDLE_MS : this.#graceMs;
@@ -268,11 +242,7 @@ export class SessionTable {
     return sealed ?? randomUUID();
   }
 
-  /**
-   * The one way out of the table (eviction, DELETE, grace, a day idle, its transport closing): its
-   * grace timer goes with it, else the timer's closure holds the transport and server for up to a
-   * day. false when it was gone already.
-   */
+  /** The one way out of the table: its grace timer goes too (its closure holds the transport). */
   #forget(session: Session): boolean {
     session.timer?.cancel();
     session.timer = undefined;
@@ -291,14 +261,12 @@ export class SessionTable {
     if (this.#forget(session)) await shut(session);
   }
 
-  /** Close the sessions idle for longer than a day at `now`. */
   async closeIdle(now = this.#clock.now()): Promise<void> {
     const cutoff = now - SESSION_IDLE_MS;
     const idle = [...this.#sessions.values()].filter((s) => s.lastSeen.getTime() < cutoff);
     await Promise.all(idle.map((s) => this.close(s)));
   }
 
-  /** `closeIdle` once a minute (the timer does not keep the process alive). */
   startSweeping(): void {
     this.#sweep = this.#clock.every(60_000, () => void this.closeIdle());
   }
@@ -306,7 +274,6 @@ export class SessionTable {
   async closeAll(): Promise<void> {
     this.#sweep?.cancel();
     await Promise.all([...this.#sessions.values()].map((s) => this.close(s)));
-    // The ids ended are on disk before the next bridge reads them.
     await this.#seal?.flushed();
   }
 

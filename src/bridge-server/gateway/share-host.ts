@@ -39,7 +39,7 @@ export interface HostOptions {
   log: (line: string) => void;
   /** Its own log file (share-log.ts); none: its processes' stderr goes to `log`. */
   logFile?: string;
-  /** What its processes' idle time, backoff and asks' timeouts run on (tests move it by hand). */
+  /** Tests move it by hand. */
   clock?: Clock;
   /**
    * `/mcp` or `/tools` served like a share, no status naming it: its path, its upstream in this process
@@ -68,13 +68,11 @@ export class ShareHost implements ShareRoom {
   readonly #children = new Map<string, SharedChild>();
   /** The credential each key was made by (key-room.ts: none makes more than its share). */
   readonly #holders = new Map<string, string>();
-  /** 2025-11-25 sessions attached to each process. */
   readonly #sessions = new Map<string, Set<SessionRef>>();
   readonly #requests2026: Requests2026;
   /** Restarts of processes dropped since (their own counts are gone with them). */
   #restartsBefore = 0;
   readonly #own: ShareLog | undefined;
-  /** The last error that still stands (ShareStatus.lastError), and whether the last start failed. */
   #failure: { error: string; key: string; at: number } | undefined;
   #lastStartFailed = false;
 
@@ -95,22 +93,16 @@ export class ShareHost implements ShareRoom {
     return this.#launch.mode;
   }
 
-  /** How it is started now (fill-apart.ts starts it so in a process apart). */
   get launch(): ShareLaunch {
     return this.#launch;
   }
 
-  /** Whether its lists are still to be read: not known, or known without its tools listed. */
   needsCache(): boolean {
     const known = this.#o.cache.get(this.name, this.#key);
-    // A start stopped before its lists were read is not enough.
     return !known || (known.capabilities.tools !== undefined && known.lists["tools/list"] === undefined);
   }
 
-  /**
-   * A new launch (after a manifest change): when what it runs changed (its launch key, mode,
-   * command line or a variable's value), its processes stop and the next call starts the new one.
-   */
+  /** A new launch (a manifest change): if what it runs changed, its processes stop; the next call starts it. */
   async reload(launch: ShareLaunch): Promise<boolean> {
     const key = launchKey(launch);
     const same = (a: ShareLaunch) => JSON.stringify([a.mode, a.command, a.args, a.env, a.remote]);
@@ -120,21 +112,18 @@ export class ShareHost implements ShareRoom {
     if (this.#own) this.#own.secrets = launchSecrets(launch);
     if (!changed) return false;
     await Promise.all([...this.#children.keys()].map((key) => this.drop(key, false)));
-    // What failed was the old launch's: the new one has not been tried.
     this.#failure = undefined;
     this.#lastStartFailed = false;
     return true;
   }
 
-  /** Start the machine-wide process now (`serve --share`: the user asked for it to run). */
   async warm(): Promise<void> {
     if (this.mode === "machine") await this.child("machine").start();
   }
 
   /**
-   * Fill the list cache of a server never started (sync, after adding it): started once in a
-   * process of its own, listed, stopped — a new session then lists it without starting anything.
-   * false: cached already; an error when it cannot start.
+   * Fill the list cache of a server never started (sync, after adding it), in a process of its own,
+   * so a new session lists it without starting anything. false: cached already.
    */
   async fillCache(): Promise<boolean> {
     if (!this.needsCache()) return false;
@@ -165,11 +154,7 @@ export class ShareHost implements ShareRoom {
     };
   }
 
-  /**
-   * What a request's headers say of its client: its client token's label, its project folder, and
-   * the tools it gets (tool-policy.ts), read again on each use (a reload changes them): what the
-   * gateway keeps for a client whose entry has no field of its own.
-   */
+  /** A request's client: its token's label, its project folder, its tools (read on each use: reloads). */
   clientAt(
     headers: IncomingHttpHeaders | Headers,
     cwd?: string,
@@ -193,10 +178,7 @@ export class ShareHost implements ShareRoom {
     return childKeyOf(this.mode, headers, this.#o.side, this.mode === "session" ? session : undefined);
   }
 
-  /**
-   * The process a request goes to, as #keyFor says, made room for (key-room.ts) when it is a new
-   * one; one already held is marked as used now (a key no request names is forgotten: #sweep).
-   */
+  /** The process a request goes to, made room for (key-room.ts) when new, else marked as used now. */
   route(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey {
     const found = this.#keyFor(headers, session);
     if (!found.ok) return found;
@@ -217,10 +199,7 @@ export class ShareHost implements ShareRoom {
     return found;
   }
 
-  /**
-   * A 2026-07-28 session's end (its relay's DELETE naming its `Mcp-Twin-Session`, under the
-   * credential that named it): its process stops now. undefined: the request names no such session.
-   */
+  /** A 2026-07-28 session's end (its relay's DELETE, same credential): its process stops now. */
   async #end(headers: IncomingHttpHeaders): Promise<boolean | undefined> {
     if (this.mode !== "session" || !headerOf(headers, SESSION_HEADER)) return undefined;
     const found = this.#keyFor(headers);
@@ -232,9 +211,7 @@ export class ShareHost implements ShareRoom {
   child(key: string, cwd?: string, open?: OpenUpstream): SharedChild {
     let child = this.#children.get(key);
     if (!child) {
-      // A project's process runs in its folder; a machine's or a session's in the home folder —
-      // not wherever whoever started the bridge happened to be, which would decide what a relative
-      // path in its arguments means, or which copy of its package npx runs (a project's own).
+      // Not wherever the bridge was started: that would decide relative paths and which npx package runs.
       const launch = { ...this.#launch, cwd: cwd ?? this.#launch.cwd ?? os.homedir() };
       const event = (line: string) => this.#event(key, line);
       const own = (line: string) => (this.#own ? this.#own.write(key, line) : event(line));
@@ -242,8 +219,7 @@ export class ShareHost implements ShareRoom {
         sendResourceUpdated(this.#sessions.get(key) ?? [], uri);
         this.#requests2026.resourceUpdated(key, uri);
       });
-      // What happens to the process goes to both logs; what it writes (stderr, stdout that is
-      // not JSON-RPC) — or a remote's way there (its key masked) — to its own.
+      // Its events go to both logs; what it writes (or a remote's way there, key masked) to its own.
       const transport = () => new ChildTransport(launch, event, own);
       child = new SharedChild(
         launch.name,
@@ -295,11 +271,7 @@ export class ShareHost implements ShareRoom {
     this.log(`${key}: ${line}`);
   }
 
-  /**
-   * A start's outcome, or an end unasked: what `lastError` and the failed state say. A start that
-   * works clears them — a `project` server's failure only in its own folder (another folder's
-   * start says nothing of that one).
-   */
+  /** A start's outcome, or an end unasked; a project's start clears only its own folder's failure. */
   #outcome(key: string, event: ChildOutcome): void {
     if (event.kind === "started") {
       this.#lastStartFailed = false;
@@ -308,16 +280,15 @@ export class ShareHost implements ShareRoom {
       return;
     }
     if (event.kind === "failed") this.#event(key, `did not start: ${event.error}`);
-    // Sync's start to fill the cache reports its own failure (its warm report): no call failed.
+    // Sync's cache fill reports its own failure: no call failed.
     if (key === "warm") return;
     if (event.kind === "failed") this.#lastStartFailed = true;
     this.#failure = { error: event.error, key, at: this.#clock.now() };
   }
 
   /**
-   * The gateway's answer to a `roots/list` of process `key`, when it is no one client's: a
-   * `project` process's folder; a `machine` one's (and the one filling the cache) the folders its
-   * manifest entry names in its arguments, or none. A `session` process asks its own client.
+   * The answer to a `roots/list` of a process no one client owns: a project's folder; a machine's,
+   * the folders its entry's arguments name. A session's asks its own client.
    */
   #rootsOf(key: string, cwd: string | undefined): (() => Promise<Json>) | undefined {
     if (this.mode === "session" && key !== "warm") return undefined;
@@ -325,10 +296,7 @@ export class ShareHost implements ShareRoom {
     return async () => rootsOf(await foldersIn(this.#launch.args));
   }
 
-  /**
-   * Whose answers a process's are (shared-child.ts): a project's folder's, a session's own, the
-   * server's for the machine (and for the process that fills the cache).
-   */
+  /** Whose answers a process's are (shared-child.ts): a folder's, a session's, or the machine's. */
   #scopeOf(key: string, cwd: string | undefined): CacheScope {
     if (key === "warm" || this.mode === "machine") return { kind: "server" };
     if (this.mode === "project" && cwd !== undefined) return { kind: "folder", folder: cwd };
@@ -341,10 +309,7 @@ export class ShareHost implements ShareRoom {
     return set;
   }
 
-  /**
-   * Stop processes idle for longer than `bridge.idleMinutes` (a session's, also when it ended), and
-   * forget a session's or folder's key no request named for as long (nothing of it is kept).
-   */
+  /** Stop processes idle past `bridge.idleMinutes`; forget keys no request named for as long. */
   async sweep(): Promise<void> {
     const idleMs = this.#o.idleMs();
     for (const [key, child] of this.#children) {
@@ -362,10 +327,7 @@ export class ShareHost implements ShareRoom {
     }
   }
 
-  /**
-   * Forget process `key` and all of it. `retire` (not on a reload): a request on its way to it is
-   * told to send it again, never starts a process this server no longer holds.
-   */
+  /** Forget process `key`; `retire`: a request on its way is told to send again, starting nothing. */
   async drop(key: string, retire = true): Promise<void> {
     const child = this.#children.get(key);
     if (child) child.retired = retire;
@@ -380,9 +342,8 @@ export class ShareHost implements ShareRoom {
   }
 
   /**
-   * `mcp-twin bridge restart <name>`: every process of it stops (whatever its key), and the next
-   * call starts it fresh, without waiting out the backoff of earlier deaths. Nothing else is
-   * forgotten: the sessions attached stay connected, and their next call starts it again.
+   * `bridge restart <name>`: every process stops; the next call starts it fresh, without backoff.
+   * The sessions attached stay connected.
    */
   async restart(): Promise<ShareRestart> {
     const pids: number[] = [];
@@ -406,7 +367,7 @@ export class ShareHost implements ShareRoom {
     return { name: this.name, stopped, pids: pids.sort((a, b) => a - b), sessions };
   }
 
-  /** What `GET /control/status` shows of it now: each process, and the last error that still stands. */
+  /** `GET /control/status`: each process, and the last error that still stands. */
   status(): ShareStatus {
     const infos = [...this.#children].map(([key, child]) => ({ key, info: child.info(), child }));
     const children = infos.map(({ key, info, child }) => ({

@@ -1,7 +1,6 @@
 /**
- * One process of a shared server (or an upstream in this process, upstream.ts): started on first
- * need, its calls counted and handed to its upstream, its questions answered by whoever may, its
- * own messages handed on, restarted after a death with backoff, stopped when idle.
+ * One process of a shared server (or an in-process upstream): started on first need, its questions
+ * answered by whoever may, restarted after a death with backoff, stopped when idle.
  */
 import type { LoggingMessageNotificationParams } from "@modelcontextprotocol/server";
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
@@ -39,13 +38,10 @@ export interface Asker {
 export interface ChildEvents {
   listChanged(kind: ListKind): void;
   resourceUpdated(uri: string): void;
-  /** Every resource some session of this process is subscribed to. */
   wanted(): ReadonlySet<string>;
   /** A log message no single call can be told to have caused. */
   message(params: LoggingMessageNotificationParams): void;
-  /** A start worked or failed, or the process ended when it was not asked to. */
   outcome(event: ChildOutcome): void;
-  /** What it did that the logs say (a question refused). */
   log(line: string): void;
   /** A `session` process's own client, to ask its roots outside a call (none: no such client can be asked now). */
   owner?(): Asker | undefined;
@@ -73,11 +69,9 @@ export class SharedChild {
   readonly #launchKey: string;
   readonly #events: ChildEvents;
   readonly #roots: (() => Promise<Json>) | undefined;
-  /** The running upstream, past its start. */
   #live: Upstream | undefined;
   #starting: Promise<Upstream> | undefined;
   readonly #clock: Clock;
-  /** What its server asked its clients and is still waiting for. */
   readonly #asks: Asks;
   #startedAt = 0;
   #lastActivity: number;
@@ -89,19 +83,13 @@ export class SharedChild {
   retired = false;
   #lastError: { message: string; at: number } | undefined;
   #failed = false;
-  /** Calls sent or about to be (a start's too): whose they are, for the questions they cause. */
+  /** Calls sent or about to be: whose they are, for the questions they cause. */
   readonly #inFlight = new Set<Asker>();
   /** What it said it holds (its cache entry as its scope sees it) and the lists it reads. */
   readonly #lists: ChildLists;
-  /** The resources its sessions want updates of, and what its process was asked. */
   readonly #subs = new UpstreamSubscriptions();
 
-  /**
-   * `name`: what its cache entry is kept under, and what errors call it; `open`: starts its
-   * upstream — a process of its own (process-upstream.ts), or one in this process. `launchKey`:
-   * what its answers are kept under in `cache` (another key, another server); `scope`: whose its
-   * answers are (CacheScope; default the server's).
-   */
+  /** `launchKey`: what its answers are kept under in `cache`; `scope`: whose they are (default the server's). */
   constructor(
     name: string,
     open: OpenUpstream,
@@ -139,20 +127,15 @@ export class SharedChild {
     return learned;
   }
 
-  /** What the last start learned, when it holds for this launch (ChildLists.cached). */
   cached(): CachedServer | undefined {
     return this.#lists.cached();
   }
 
-  /**
-   * A list as the cache holds it, when it is answered from there: the first page (no cursor) while
-   * the process is stopped; undefined otherwise (or when none is kept).
-   */
+  /** A list answered from the cache: the first page while the process is stopped; else undefined. */
   listFromCache(method: ListMethod, cursor: unknown): Json | undefined {
     return !this.#live && cursor === undefined ? this.cached()?.lists[method] : undefined;
   }
 
-  /** What it is doing now, for the status and the idle sweep (share-host.ts). */
   info() {
     return {
       pid: this.#live?.pid,
@@ -165,21 +148,18 @@ export class SharedChild {
       idleMs: this.#inFlight.size > 0 ? 0 : this.#clock.now() - this.#lastActivity,
       inFlight: this.#inFlight.size,
       restarts: this.#restarts,
-      /** Its last start failed (and nothing runs since). */
       failed: this.#failed && !this.#live,
-      // Its last start failed, or it ended unasked: why, and when (none once a start works).
       ...(this.#lastError
         ? { lastError: this.#lastError.message, lastErrorAt: new Date(this.#lastError.at).toISOString() }
         : {}),
     };
   }
 
-  /** A request named this process (a list answered from the cache too): it is not idle. */
+  /** A request named this process (a cached list too): it is not idle. */
   touch(): void {
     this.#lastActivity = this.#clock.now();
   }
 
-  /** The server running, started (once, for every waiter) when it is not. */
   start(): Promise<Upstream> {
     if (this.#live) return Promise.resolve(this.#live);
     if (this.retired) return Promise.reject(new Error("its process was let go: send the request again"));
@@ -190,11 +170,7 @@ export class SharedChild {
     return this.#starting;
   }
 
-  /**
-   * Some session's subscriptions changed: the resources its sessions want now (ChildEvents.wanted)
-   * are what a 2025-11-25 process is subscribed to (the difference only), what a 2026-07-28 one
-   * listens for. Applied again after a restart.
-   */
+  /** Subscriptions changed: a 2025-11-25 process gets the difference, a 2026-07-28 one listens anew. */
   async resubscribe(): Promise<void> {
     const uris = this.#events.wanted();
     this.#subs.want(uris);
@@ -242,7 +218,6 @@ export class SharedChild {
       throw new Error(`the shared server "${this.name}" did not start: ${message}`);
     }
     this.#live = live;
-    // A start that works clears what failed before: its state is what it is now.
     this.#failed = false;
     this.#lastError = undefined;
     this.#events.outcome({ kind: "started", pid: live.pid });
@@ -252,7 +227,6 @@ export class SharedChild {
     return live;
   }
 
-  /** What a start learned goes to the cache, its subscriptions again to its process. */
   async #learn(live: Upstream, cached: CachedServer | undefined): Promise<void> {
     const { era, capabilities } = this.#lists.learned(live, cached);
     this.#subs.restarted();
@@ -281,10 +255,7 @@ export class SharedChild {
     this.#live?.notify?.(method);
   }
 
-  /**
-   * One call of a client, its upstream started when it is not running; `c.stop` cancels it. A
-   * 2026-07-28 client's call of a 2025-11-25 server that asks is parked for its retry (reverse-shim.ts).
-   */
+  /** One call, its upstream started if need be; a 2026-07-28 client's that asks is parked (reverse-shim.ts). */
   async call(c: Call): Promise<Json> {
     const params = c.request.params;
     const parked = isList(c.request.method) ? undefined : this.shim.handleOf(params?.requestState);
@@ -301,10 +272,7 @@ export class SharedChild {
     });
   }
 
-  /**
-   * A 2026-07-28 client's call of a 2026-07-28 server: its `input_required` goes to the client, but a
-   * `roots/list` the gateway answers (#roots) is answered here and the call sent again, a few times at most.
-   */
+  /** 2026-07-28 both ends: `input_required` goes to the client, but the gateway's own roots are answered here. */
   async #rootsAnswered(live: Upstream, c: Call): Promise<Json> {
     let request = c.request;
     for (let round = 0; ; round++) {
@@ -325,7 +293,6 @@ export class SharedChild {
     }
   }
 
-  /** `work` with `caller` in flight (its questions put as #question says), the process kept busy. */
   async #track(caller: Asker, work: (ask: Ask) => Promise<Json>): Promise<Json> {
     this.#inFlight.add(caller);
     this.#lastActivity = this.#clock.now();
@@ -338,10 +305,7 @@ export class SharedChild {
     }
   }
 
-  /**
-   * Who answers a question of its server's (`asking`: the call's client, or why none can be said),
-   * as docs/dev/gateway.md says: the gateway (roots), that client only, or none (refused, logged).
-   */
+  /** Who answers its server's question (docs/dev/gateway.md): the gateway, that client, or none. */
   #question(
     method: string,
     params: Json | undefined,
@@ -377,7 +341,6 @@ export class SharedChild {
     else this.#events.message(params);
   }
 
-  /** Its process ended (the calls in flight on its wire failed already). */
   #died(from: Upstream | undefined, how: string | undefined): void {
     if (from === undefined || this.#live !== from) return;
     this.#live = undefined;

@@ -91,17 +91,14 @@ export class ToolsUpstream implements Upstream {
         RPC.serverError,
       );
     if (method === "tools/list") return { tools: this.#answers.onDemandTools(o) };
-    return unstamped(await this.#answers.onDemandCall(o, params.name, params.arguments));
+    // The server's result without its 2026-07-28 marks (`resultType: "complete"`, `serverInfo`):
+    // the gateway stamps its own.
+    const { resultType, _meta, ...rest } = await this.#answers.onDemandCall(o, params.name, params.arguments);
+    const { [SERVER_INFO_KEY]: _, ...meta } = (_meta ?? {}) as Json;
+    return {
+      ...rest,
+      ...(resultType === "complete" || resultType === undefined ? {} : { resultType }),
+      ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}),
+    };
   }
-}
-
-/** A server's result without its 2026-07-28 marks (`resultType: "complete"`, `serverInfo`): the gateway stamps its own. */
-function unstamped(result: Json): Json {
-  const { resultType, _meta, ...rest } = result;
-  const { [SERVER_INFO_KEY]: _, ...meta } = (_meta ?? {}) as Json;
-  return {
-    ...rest,
-    ...(resultType === "complete" || resultType === undefined ? {} : { resultType }),
-    ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}),
-  };
 }

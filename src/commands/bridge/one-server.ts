@@ -44,7 +44,10 @@ export async function runOne(
         hint: `\`mcp-twin bridge restart ${server}\` stops the processes of ${server} (the next call starts it again); \`mcp-twin bridge ${action}\` ${action}s the bridge.`,
       },
     );
-  const lines = linesWanted(ctx.options.lines);
+  const given = ctx.options.lines;
+  const lines = given === undefined ? DEFAULT_LINES : Number(given);
+  if (!Number.isInteger(lines) || lines < 0 || given?.trim() === "")
+    throw new UsageError("bad-option", `--lines ${given}: expected a number of lines, 0 or more.`);
   if (ctx.options.follow && ctx.output.json)
     throw new UsageError("bad-option", "--follow does not go with --json: --json gives one document.");
   const machine = await openCommandMachine(ctx);
@@ -75,15 +78,6 @@ export async function runOne(
   return show(ctx, action, name, { name, ...outcome });
 }
 
-/** `--lines <n>`: a whole number of lines, 0 or more. */
-function linesWanted(given: string | undefined): number {
-  if (given === undefined) return DEFAULT_LINES;
-  const n = Number(given);
-  if (!Number.isInteger(n) || n < 0 || given.trim() === "")
-    throw new UsageError("bad-option", `--lines ${given}: expected a number of lines, 0 or more.`);
-  return n;
-}
-
 /** The user-level manifest's servers (or `--manifest`'s); undefined when it cannot be read. */
 async function manifestServers(
   machine: Machine,
@@ -97,12 +91,6 @@ async function manifestServers(
   }
 }
 
-const namesOf = (reported: unknown[] | undefined) =>
-  (reported ?? []).flatMap((r) => {
-    const name = (r as { name?: unknown } | null)?.name;
-    return typeof name === "string" ? [name] : [];
-  });
-
 /** `bridge status <server>`: the bridge asked (nothing started), the one server in full. */
 async function status(ctx: Ctx, machine: Machine, name: string): Promise<StatusDocument> {
   const report = await controlBridge(machine, "status", {
@@ -112,7 +100,9 @@ async function status(ctx: Ctx, machine: Machine, name: string): Promise<StatusD
   const up = report.state === "running" || report.state === "elsewhere";
   const reported = up && Array.isArray(report.shares) ? (report.shares as unknown[]) : undefined;
   const servers = await manifestServers(machine, ctx.options.manifest);
-  const { mode } = sharedNamed("mcp-twin bridge status", name, servers, namesOf(reported));
+  const names = (reported ?? []).map((r) => (r as { name?: unknown } | null)?.name);
+  const shared = names.filter((n): n is string => typeof n === "string");
+  const { mode } = sharedNamed("mcp-twin bridge status", name, servers, shared);
   const raw = reported?.find((r) => (r as { name?: unknown } | null)?.name === name);
   const listed = manifestShareList(Object.entries(servers ?? {})).filter((s) => s.name === name);
   const items =

@@ -14,13 +14,7 @@ export const UNIT_NAME = "mcp-twin-bridge.service";
 export const AGENT_LABEL = "dev.mcp-twin.bridge";
 /** The XDG autostart entry's file name (Linux without systemd, when the user asks for it). */
 export const DESKTOP_ENTRY = "mcp-twin-bridge.desktop";
-/**
- * How the installed files keep the bridge running, as a number kept in state: raised when what an
- * installed start at logon does changes, so the next sync (one that writes nothing too) writes it
- * again. 4 (the first released): every way runs `bridge start`, whose keeper holds the port and
- * restarts the bridge; the Windows task of a bridge on Windows runs its Node keeper itself. 5:
- * systemd holds the port in a socket unit and starts the bridge on it. 6: a PATH of what it needs.
- */
+/** Raised when what an installed start at logon does changes, so the next sync writes it again. */
 export const AUTOSTART_FORMAT = 6;
 
 /** Variables the bridge must see as sync sees them (where the home and its state are, the PATH). */
@@ -33,12 +27,10 @@ export const CARRIED_VARS = [
   "PATH",
 ] as const;
 
-/** The facts the choice depends on. */
 export interface AutostartFacts {
   /** The environment the bridge runs in, and mcp-twin there (native paths). */
   bridge: Pick<EnvFacts, "id" | "kind" | "home" | "vars"> & { distro?: string | undefined };
   program: { node: string; script: string; path?: string };
-  /** Where the bridge listens: systemd's socket unit binds it. */
   listen: { host: string; port: number };
   /** The bridge's state folder (native): the Windows loop looks there for a stop asked. */
   stateDir: string;
@@ -46,9 +38,7 @@ export interface AutostartFacts {
   windows?: { vars: Record<string, string> } | undefined;
   /** Linux: systemd runs the user's services (`/run/systemd/system`, and `systemctl` found). */
   systemd: boolean;
-  /** The variables of CARRIED_VARS that sync runs with. */
   carried: Record<string, string>;
-  /** Sync runs in a desktop session (XDG_CURRENT_DESKTOP or DESKTOP_SESSION is set). */
   desktop?: boolean;
 }
 
@@ -64,10 +54,7 @@ export type AutostartPlan =
       text: string | Buffer;
       /** Installed only when the user asks for it (the XDG entry): until then, said so. */
       offer?: NoAutostart;
-      /**
-       * The XDG entry where no desktop session is seen: only a desktop runs it, so installed or
-       * not, a login without one needs the shell's start-up line.
-       */
+      /** No desktop session seen: only a desktop runs the XDG entry, so the shell line is needed. */
       noDesktop?: NoAutostart;
       /** systemd: the service its socket unit (the record's file) starts, written beside it. */
       service?: { file: string; text: string };
@@ -75,18 +62,12 @@ export type AutostartPlan =
   | ({ kind: "none" } & NoAutostart);
 
 /**
- * Each runs the lifecycle's own start (`bridge start`, lifecycle.ts), whose keeper holds the port
- * and starts the bridge again within seconds when it ends on a failure (supervisor.ts):
- * - A bridge in WSL: a Windows logon task that runs it through `wsl.exe`, which then waits as long
- *   as the keeper runs — a WSL service alone would not do, as the distro does not start with
- *   Windows (only a process of the user's keeps it running: the task's `wsl.exe` is one). Where
- *   Windows cannot be reached from here, systemd's `--user` unit when the distro runs systemd.
- * - A bridge on Windows: the same task, running the bridge's Node keeper (`serve --http --keep`,
- *   socket-keeper.ts) — Task Scheduler restarts a task a minute later at best, and holds no socket.
- * - Linux with systemd: a `--user` socket unit that holds the port itself and starts the bridge on
- *   it (systemdUnits); macOS: a launchd agent.
- * - Linux without systemd: an XDG autostart entry, offered (written when the user asks:
- *   `sync --autostart`), with a line for the shell's start-up where no desktop is seen.
+ * Each runs `bridge start`, whose keeper holds the port and restarts the bridge after a failure:
+ * - WSL: a Windows logon task running it through `wsl.exe` (the distro does not start with Windows;
+ *   the task's `wsl.exe` keeps it running); Windows out of reach: systemd's `--user` unit.
+ * - Windows: the same task, running the Node keeper (Task Scheduler restarts slowly, holds no socket).
+ * - Linux with systemd: a socket unit holding the port (systemdUnits); macOS: a launchd agent.
+ * - Linux without systemd: an XDG autostart entry, offered (`sync --autostart`), and a shell line.
  * - Anything else: none, said with the fix.
  */
 export function planAutostart(f: AutostartFacts): AutostartPlan {
@@ -99,7 +80,9 @@ export function planAutostart(f: AutostartFacts): AutostartPlan {
         fix: "start the bridge yourself: `mcp-twin bridge start`",
       };
     const file = `${local.replace(/\\+$/, "")}\\mcp-twin\\bridge-task.xml`;
-    return way("windows-task", "windows", file, TASK_NAME, utf16(taskXml(f)));
+    // UTF-16LE with its byte order mark: what `schtasks /Create /XML` reads without complaint.
+    const task = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(taskXml(f), "utf16le")]);
+    return way("windows-task", "windows", file, TASK_NAME, task);
   }
   const { id, home } = f.bridge;
   const agent = `${home}/Library/LaunchAgents/${AGENT_LABEL}.plist`;
@@ -119,17 +102,15 @@ const way = (kind: AutostartRecord["kind"], env: string, file: string, name: str
   ({ kind, env, file, name, format: AUTOSTART_FORMAT, text }) as const;
 
 /**
- * Linux (or WSL, Windows out of reach) without systemd: the sh loop from a shell's start-up
- * line; on Linux also an XDG autostart entry, which a desktop runs at login (GNOME, KDE, Xfce…),
- * offered — written when the user asks — as it is a file in their desktop's settings.
+ * Without systemd: the sh loop from a shell's start-up line; on Linux also an XDG autostart entry,
+ * written only when the user asks, as it is a file in their desktop's settings.
  */
 function withoutSystemd(f: AutostartFacts, config: string): AutostartPlan {
   const wsl = f.bridge.kind === "wsl";
   const why = `${f.bridge.id} has no systemd for the user's services${wsl ? ", and Windows cannot be reached from here" : ""}`;
   const file = `${config}/autostart/${DESKTOP_ENTRY}`;
   const keeps = "it starts the bridge when you log in, and again within seconds if it fails";
-  // The session's own variables at login are right for a line in its own start-up file: only
-  // where mcp-twin's home and the bridge's state are is carried.
+  // The login session's own variables are right here: only the home and state folders are carried.
   const own = Object.fromEntries(Object.entries(f.carried).filter(([k]) => k.startsWith("MCP_TWIN_")));
   const shell = {
     fix: `add the line below to your login shell's start-up file (~/.profile): ${keeps}${wsl ? "" : ` (with a desktop, \`mcp-twin sync --autostart\` writes an XDG autostart entry, ${file}, instead)`}`,
@@ -157,7 +138,6 @@ function withoutSystemd(f: AutostartFacts, config: string): AutostartPlan {
   };
 }
 
-/** The XDG autostart entry: the sh loop, with the variables sync ran with. */
 function desktopEntry(f: AutostartFacts): string {
   return [
     "# Written by mcp-twin (`mcp-twin sync --autostart`): starts its bridge (shared MCP servers) when",
@@ -175,11 +155,8 @@ function desktopEntry(f: AutostartFacts): string {
 }
 
 /**
- * systemd: a socket unit that holds the bridge's port from the user's manager's start (login, or
- * boot with lingering) until it stops, whatever becomes of the bridge, and starts the bridge on the
- * first connection (socket activation: serve takes it as fd 3, core/system/listen-fds.ts); the
- * service it starts, again 1 s after a failure, never given up (no start limit) — but not after
- * exit 2 (a bad setting) or 3 (this home's bridge runs already).
+ * systemd: a socket unit holding the port whatever becomes of the bridge, starting it on the first
+ * connection (fd 3); the service restarts 1 s after a failure, never given up, but not on exit 2 or 3.
  */
 function systemdUnits(f: AutostartFacts): { socket: string; service: string } {
   // `%` is a specifier to systemd (`%%` is one `%`), `$` a variable in ExecStart (`$$` is one `$`).
@@ -249,8 +226,7 @@ function launchdPlist(f: AutostartFacts): string {
     "  </dict>",
     "  <key>RunAtLoad</key>",
     "  <true/>",
-    // The start returns once the bridge answers, leaving its keeper (in a process group of its
-    // own), which holds the port and starts the bridge again after a failure: launchd leaves it.
+    // The start returns once the bridge answers; launchd leaves its keeper (own process group) be.
     "  <key>AbandonProcessGroup</key>",
     "  <true/>",
     "</dict>",
@@ -270,11 +246,8 @@ function winArg(a: string): string {
 }
 
 /**
- * What the task runs: conhost without a window, then — in WSL, `wsl.exe` running the sh loop
- * there; on Windows, node.exe running the bridge's keeper in the foreground, as long as it keeps
- * the bridge (Task Scheduler holds a task's processes in a job object: a keeper left behind by an
- * action that ended would not be the task's to keep). conhost quotes each argument again for
- * node.exe, which reads them as CommandLineToArgvW does.
+ * What the task runs: windowless conhost, then `wsl.exe` running the sh loop (WSL), or node.exe
+ * running the keeper in the foreground (Windows: the task's job object would not keep one left behind).
  */
 export function taskAction(f: AutostartFacts): { command: string; args: string[] } {
   const root = systemRoot(f.windows?.vars ?? {});
@@ -292,9 +265,8 @@ export function taskAction(f: AutostartFacts): { command: string; args: string[]
 }
 
 /**
- * Task Scheduler's definition: at this user's logon (a trigger for one's own logon needs no
- * administrator), with the user's own token, no time limit (the default stops a task after three
- * days), on battery too, one instance; conhost `--headless` keeps a console window off the screen.
+ * Task Scheduler's definition: at this user's logon (no administrator needed), no time limit (the
+ * default stops a task after three days), on battery too, one instance.
  */
 function taskXml(f: AutostartFacts): string {
   const vars = f.windows?.vars ?? {};
@@ -339,9 +311,4 @@ function taskXml(f: AutostartFacts): string {
     "</Task>",
     "",
   ].join("\r\n");
-}
-
-/** UTF-16LE with its byte order mark: what `schtasks /Create /XML` reads without complaint. */
-function utf16(text: string): Buffer {
-  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
 }

@@ -82,14 +82,14 @@ const failure = (r: RunResult, what: string) =>
 async function registered(record: AutostartRecord, env: Environment): Promise<boolean> {
   if (record.kind === "windows-task") return !(await schtasks(env, ["/Query", "/TN", record.name])).failed;
   if (record.kind === "systemd")
-    return !(await systemctl(env, ["is-enabled", record.name])).failed && !(await notListening(env, record));
+    return (
+      !(await systemctl(env, ["is-enabled", record.name])).failed &&
+      // A socket unit that does not listen now is not registered.
+      (record.name !== SOCKET_NAME || !(await systemctl(env, ["is-active", "--quiet", record.name])).failed)
+    );
   // launchd reads its agents at login; a desktop its autostart entries: the file is all.
   return true;
 }
-
-/** A socket unit that does not listen now. */
-const notListening = async (env: Environment, record: AutostartRecord) =>
-  record.name === SOCKET_NAME && (await systemctl(env, ["is-active", "--quiet", record.name])).failed;
 
 /**
  * The bridge starts at logon: its files written (when they differ) and registered with the service

@@ -55,11 +55,7 @@ export interface BridgeControlReport {
    * each such port, the configs that name it, and what holds that port now (none: nothing).
    */
   oldPorts?: Array<{ port: number; configs: string[]; heldBy?: string }>;
-  /**
-   * How many client configs hold its entry: those state records it in whose file it still is
-   * (undefined: state could not be read). With none, nothing starts it: "not running" is then the
-   * whole story.
-   */
+  /** Client configs that hold its entry, by state (undefined: state unread); none: nothing starts it. */
   entries?: number;
   /** How many shared servers have entries in client configs (state's records): they need the bridge running. */
   sharedServers?: number;
@@ -75,7 +71,6 @@ export interface BridgeControlReport {
   clients?: unknown;
   plugins?: unknown;
   shares?: unknown;
-  /** What this command did. */
   started?: boolean;
   /** The bridge stopped (none: it was not running), and what would have started it again, ended. */
   stopped?: Stopped;
@@ -84,10 +79,7 @@ export interface BridgeControlReport {
   fix?: string;
 }
 
-/**
- * `bridge stop` with a manifest that cannot be read: the stop needs only the state folder, so it
- * was done; the manifest's problems (`file:line:column: …`), and no setting, as none is known.
- */
+/** `bridge stop` with a manifest that cannot be read (a stop needs only the state folder): its problems. */
 export interface UnreadManifestStop extends Pick<BridgeControlReport, "stateDir" | "log" | "stopped"> {
   action: "stop";
   state: "stopped";
@@ -98,14 +90,10 @@ export interface UnreadManifestStop extends Pick<BridgeControlReport, "stateDir"
 /** `--manifest`, and where the lifecycle's lines go. */
 type ControlOptions = { manifest?: string | undefined; log: (line: string) => void };
 
-/** The manifest `--manifest` names, else the user-level one. */
 const manifestFile = (machine: Machine, option: string | undefined) =>
   option ? path.resolve(machine.host.cwd, option) : machine.paths.manifest;
 
-/**
- * The bridge at the manifest's settings, `action` done. Run on Windows while the bridge lives in
- * WSL, the same command runs in WSL (bridgeElsewhere).
- */
+/** The bridge at the manifest's settings, `action` done (in WSL when it lives there: bridgeElsewhere). */
 export async function controlBridge(
   machine: Machine,
   action: BridgeAction,
@@ -117,9 +105,8 @@ export async function controlBridge(
 }
 
 /**
- * Run on Windows while the bridge lives in WSL (the default there): its environment, and `mcp-twin
- * <args> --json` run there (through `wsl.exe`, with the mcp-twin installed there), its one JSON
- * document read back — an error document (exit 2 there) thrown as the same error here.
+ * On Windows with the bridge in WSL: `mcp-twin <args> --json` run there through `wsl.exe`, its
+ * document read back (an error document thrown as the same error here).
  */
 export async function bridgeElsewhere(
   machine: Machine,
@@ -173,8 +160,7 @@ async function controlHere(machine: Machine, action: BridgeAction, options: Cont
     manifest: machine.shown(settings.source),
     pinned,
   };
-  // A start takes the port the home keeps — chosen free and recorded on the first start, moved off
-  // a port another program holds (with a line that says so).
+  // The port the home keeps: chosen free on the first start, moved off one another program holds.
   let moved: BridgeControlReport["moved"];
   if (action === "start" || action === "restart") {
     const chosen = await choosePortHere(lifecycle, settings, machine.paths.bridge);
@@ -191,8 +177,7 @@ async function controlHere(machine: Machine, action: BridgeAction, options: Cont
     started = r.started;
   }
   if (action === "start") started = (await ensureBridge(lifecycle, want)).started;
-  // A bridge this run started is not asked for its details: it has none to tell yet (no client,
-  // no uptime); its pid is in its record.
+  // A bridge this run started has no details to tell yet; its pid is in its record.
   const described = await describeBridge(lifecycle, settings, action, started !== true);
   const { loadState } = await import("../ledger/state.js");
   // What the client configs hold, by state: nothing is said of them when it does not load.
@@ -202,8 +187,7 @@ async function controlHere(machine: Machine, action: BridgeAction, options: Cont
   const entries = state && (await bridgeEntriesInFiles(machine, state).catch(() => undefined));
   const oldPorts =
     state && described.url ? await entriesElsewhere(machine, lifecycle, state, described.url) : [];
-  // The manifest's shared servers with an entry mcp-twin wrote (after an uninstall, none): they
-  // need the bridge running.
+  // The manifest's shared servers with an entry mcp-twin wrote need the bridge running.
   const records = Object.values(state?.targets ?? {});
   const sharedServers = (settings.shared ?? []).filter((n) =>
     records.some((r) => own(r.entries, n) !== undefined),
@@ -221,10 +205,8 @@ async function controlHere(machine: Machine, action: BridgeAction, options: Cont
 }
 
 /**
- * `bridge stop`, whatever the manifest holds: the bridge at its settings as `controlBridge` stops
- * it — or, when the manifest cannot be read (bad input, exit 2 for any other action), this home's
- * bridge and every loop that would start it again all the same, from the state folder alone: here,
- * and run on Windows in each WSL distro whose state folder holds a bridge or its keeper.
+ * `bridge stop`, whatever the manifest holds: unread, this home's bridge and its keepers are stopped
+ * from the state folder alone (here, and on Windows in each WSL distro that holds one).
  */
 export async function stopAnyway(
   machine: Machine,
@@ -247,11 +229,7 @@ export async function stopAnyway(
   }
 }
 
-/**
- * Run on Windows, the manifest unread (so where the bridge lives is not known): `bridge stop` in
- * each WSL distro with mcp-twin whose bridge state folder holds serve.json or keeper.json; the
- * first that stopped something, as it says it.
- */
+/** On Windows, the manifest unread: `bridge stop` in each WSL distro whose state holds a bridge. */
 async function stopInWsl(
   machine: Machine,
 ): Promise<Pick<UnreadManifestStop, "environment" | "stateDir" | "log" | "stopped"> | undefined> {

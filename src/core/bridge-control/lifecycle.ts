@@ -46,57 +46,41 @@ export interface BridgeAddress {
 
 export interface LifecycleContext {
   files: BridgeFiles;
-  /** How to run this mcp-twin (node + script), with what environment, through what runner. */
   host: Pick<LifecycleHost, "self" | "env" | "runner">;
   log: (line: string) => void;
   /** /proc, to name the process holding a port (Linux and WSL). */
   proc?: string;
-  /** The manifest that sets the bridge's port (named in the fix for a port another program holds). */
+  /** Named in the fix for a port another program holds. */
   manifest?: string;
-  /**
-   * The manifest pins the port (`bridge.port`): the fix for a held one is a manifest edit. Otherwise
-   * (false, or not known) sync moves it to a free one.
-   */
+  /** `bridge.port` is set: the fix for a held port is a manifest edit, not a sync. */
   pinned?: boolean;
   /**
-   * The bridge starts under its keeper, which holds its listening socket and starts it again after
-   * a crash: no other program can take its port until it is stopped. true: the `sh` keeper given
-   * the socket this start binds (supervisor.ts, POSIX); "node": the Node keeper that binds it and
-   * hands each connection to the bridge (socket-keeper.ts, Windows).
+   * Start under a keeper that holds the socket (no other program can take the port) and restarts
+   * after a crash: true, the `sh` keeper (POSIX); "node", the Node keeper (Windows).
    */
   supervise?: boolean | "node";
 }
 
 export type BridgeState =
-  /** This home's bridge answers at the wanted address (`status`: what it says of itself). */
   | { state: "running"; url: string; instance: InstanceInfo | null; version: string; status: ControlStatus }
-  /** This home's bridge answers, with other settings (an older port or host). */
+  /** This home's bridge, at an older port or host. */
   | { state: "elsewhere"; url: string; instance: InstanceInfo; version: string; status: ControlStatus }
-  /** Its process lives and holds the state, but does not answer. */
   | { state: "unresponsive"; instance: InstanceInfo }
-  /** Something else holds the wanted port. */
   | { state: "taken"; url: string; what: string; holder?: PortHolder }
   | { state: "stopped" };
 
-/** How long a started bridge may take to answer. */
 const START_TIMEOUT_MS = 15_000;
 
 const sameAddress = (info: { host: string; port: number }, want: BridgeAddress) =>
   (want.port === 0 || info.port === want.port) &&
   info.host.replace(/^\[|\]$/g, "") === want.host.replace(/^\[|\]$/g, "");
 
-/**
- * What runs at the wanted address: this home's bridge (proven to be it before its token is sent,
- * then it answers MCP with that token), this home's bridge elsewhere (other settings), nothing, or
- * something else (named, from an answer to a request without credentials).
- */
+/** What runs at the wanted address; this home's bridge is proven to be it before its token is sent. */
 export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress): Promise<BridgeState> {
   const instance = (await ownedInstance(ctx.files)) ?? (await comingBack(ctx, want));
-  // Its keeper holds the port, and no bridge came back on it: nothing would answer a probe.
   if (instance && "stuck" in instance) return { state: "unresponsive", instance: instance.stuck };
   if (instance) {
-    // Its process is alive and holds the state: given 10 s to answer (a bridge just started at a busy
-    // logon can take more than 3; MCP_TWIN_BRIDGE_ANSWER_TIMEOUT s if set), what else answers not asked.
+    // 10 s: a bridge just started at a busy logon can take more than 3.
     const ms = Number(ctx.host.env.MCP_TWIN_BRIDGE_ANSWER_TIMEOUT) * 1000;
     const probe = await reach(ctx.files, instance.url, { timeoutMs: ms > 0 ? ms : 10_000, describe: false });
     if (probe.state !== "ours") return { state: "unresponsive", instance };
@@ -113,10 +97,8 @@ export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress):
 }
 
 /**
- * The bridge this home's keeper is starting again (it crashed, or a restart is under way): its
- * keeper holds the wanted port, so its serve.json is waited for, a few seconds (a start takes one
- * or two, after a pause of up to 5); null when no keeper of this home holds that port. A keeper
- * whose bridge does not come back (it fails at each start) is said as its process, unresponsive.
+ * The bridge this home's keeper is starting again (after a crash or restart: a pause of up to 5 s,
+ * then a start); null when no keeper of this home holds the port; `stuck` when it does not come back.
  */
 async function comingBack(
   ctx: LifecycleContext,
@@ -130,21 +112,20 @@ async function comingBack(
   return { stuck: { pid, host, port, url: bridgeUrl(host, port), version: "?", startedAt: "" } };
 }
 
-/** The keeper keeper.json names, when it runs and (where /proc tells) keeps this home's bridge. */
+/** keeper.json's keeper, when it runs and (where /proc tells) keeps this home's bridge. */
 async function liveKeeper(files: BridgeFiles): Promise<KeeperInfo | null> {
   const keeper = await readKeeper(files);
   return keeper && isAlive(keeper.pid) && keeps(keeper.pid, files) !== false ? keeper : null;
 }
 
-/** Whether process `pid` keeps this home's bridge, by its command line (undefined: not readable). */
+/** undefined: its command line cannot be read. */
 function keeps(pid: number, files: BridgeFiles): boolean | undefined {
   const argv = commandLine(pid);
   return argv && keptBy(argv, () => stateOf(pid)) === files.dir;
 }
 
-/** A process's command line (argv) from the real /proc; undefined where it cannot be read (macOS). */
 function commandLine(pid: number): string[] | undefined {
-  // On Windows `/proc` is a folder of the current drive (under wine, Linux's own): no process's.
+  // On Windows `/proc` is a folder of the current drive (under wine, Linux's own).
   if (process.platform === "win32") return undefined;
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
@@ -157,7 +138,6 @@ function commandLine(pid: number): string[] | undefined {
 function stateOf(pid: number): string | undefined {
   try {
     const env: Record<string, string> = {};
-    // Each entry is NAME=value; the list ends with an empty one, which names nothing.
     for (const pair of readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")) {
       const eq = pair.indexOf("=");
       if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
@@ -168,10 +148,7 @@ function stateOf(pid: number): string | undefined {
   }
 }
 
-/**
- * Every process that would start this home's bridge again — its keeper, `sh` or Node — as the real
- * /proc shows them (none elsewhere: there a keeper ends on `stop-requested`).
- */
+/** This home's keepers, as /proc shows them (none elsewhere: there a keeper ends on `stop-requested`). */
 export function keepersOf(files: BridgeFiles): number[] {
   if (process.platform === "win32") return [];
   try {
@@ -182,18 +159,13 @@ export function keepersOf(files: BridgeFiles): number[] {
   }
 }
 
-/**
- * The error for a port something else holds: what it is, and the fix that works (starting the
- * bridge again would fail the same way) — a sync, which moves the gateway to a free port; for a
- * port the manifest pins, another port, named free now, set in the manifest.
- */
+/** A port something else holds: what holds it, and the fix (a sync; for a pinned port, a free one). */
 export async function portTakenError(
   state: Extract<BridgeState, { state: "taken" }>,
   port: number,
   manifest = USER_MANIFEST,
   pinned = false,
 ): Promise<OperationError> {
-  // Loaded only for the error: a start that finds the port free never needs it.
   const { freePortNear, heldPortSentence } = await import("./port-choice.js");
   const free = await freePortNear(new URL(state.url).hostname.replace(/^\[|\]$/g, ""), port);
   return new OperationError("port-taken", `${portHeldBy(port, state.what, state.holder, true)}.`, {
@@ -201,22 +173,19 @@ export async function portTakenError(
   });
 }
 
-/** Where the bridge's port is set, when the caller does not know the manifest's path. */
 const USER_MANIFEST = "your user-level manifest (mcp-twin.jsonc in the mcp-twin home)";
 
 export interface Ensured {
   url: string;
   port: number;
   started: boolean;
-  /** A running bridge was stopped first (it ran with other settings, or hung). */
   restarted: boolean;
 }
 
 /**
- * This home's bridge at `want`, started when none answers. A bridge of this home running with other
- * settings is restarted with these — or, with `follow` (a relay whose entry predates a port
- * change), reached where it is.
- * It starts detached, through the process runner; the state lock makes one of several starters win.
+ * This home's bridge at `want`, started when none answers; one with other settings is restarted,
+ * or with `follow` (an entry older than a port change) reached where it is. The state lock picks
+ * one winner among several starters.
  */
 export async function ensureBridge(
   ctx: LifecycleContext,
@@ -256,13 +225,12 @@ export async function ensureBridge(
 type Started = { url: string; port: number; raced: boolean };
 type Child = ReturnType<Runner["detach"]>;
 
-/** Start `serve --http` detached and wait until it answers (or another starter's bridge does). */
+/** Start `serve --http` detached; wait until it (or another starter's bridge) answers. */
 async function startBridge(ctx: LifecycleContext, want: BridgeAddress): Promise<Started> {
   ctx.log(
     `no bridge answers${want.port ? ` on ${want.host}:${want.port}` : ""}; starting one (log: ${ctx.files.log})`,
   );
   await makePrivateFolder(ctx.files.dir);
-  // A stop asked before is done with: this start is asked now.
   await removePath(ctx.files.stopRequested);
   const logFd = openLogForAppend(ctx.files.log, SERVE_LOG_BYTES);
   // No log yet: what this start writes begins at 0.
@@ -288,7 +256,6 @@ async function startBridge(ctx: LifecycleContext, want: BridgeAddress): Promise<
   return await answered(ctx, want, child, logStart);
 }
 
-/** `serve --http` detached: under its keeper, on `socket`, where one was bound; else on its own. */
 function startUnder(
   ctx: LifecycleContext,
   want: BridgeAddress,
@@ -297,9 +264,10 @@ function startUnder(
 ): Child {
   const port = socket ? boundPort(socket) : want.port;
   const serve = [ctx.host.self.script, "serve", "--http", "--port", String(port), "--host", want.host];
-  // The Node keeper binds the port itself, and writes keeper.json.
   if (ctx.supervise === "node") serve.push("--keep");
-  const fd = socket ? socketFd(socket) : undefined;
+  const handle: unknown = socket && Reflect.get(socket, "_handle");
+  const raw: unknown = typeof handle === "object" && handle !== null ? Reflect.get(handle, "fd") : undefined;
+  const fd = typeof raw === "number" && raw > 2 ? raw : undefined;
   const [file, args] =
     fd !== undefined
       ? keeperArgv(ctx.files.dir, [ctx.host.self.node, ...serve, "--listen-fd", "3"])
@@ -311,7 +279,6 @@ function startUnder(
   });
 }
 
-/** Wait until the bridge `child` started (or another starter's) answers; why it did not, else. */
 async function answered(
   ctx: LifecycleContext,
   want: BridgeAddress,
@@ -337,11 +304,9 @@ async function answered(
       return { url: info.url, port: info.port, raced: !ours };
     }
     if (exited !== undefined && !info) {
-      // This start removed stop-requested before it began: there now, a stop was asked meanwhile,
-      // which ends another starter's bridge too (a later start would have removed it again).
+      // This start removed stop-requested: there now, a stop was asked meanwhile.
       const stopped = await pathExists(ctx.files.stopRequested);
-      // Lost the race to another starter? Its serve.json appears shortly (a keeper that found
-      // another keeper of this home on the port, exit 3: once that one's bridge has started).
+      // Lost the race to another starter (exit 3)? Its serve.json appears shortly.
       const other = stopped
         ? null
         : await waitForOwned(ctx, exited === ExitCode.bridgeRunning ? deadline - Date.now() : 3000);
@@ -357,21 +322,16 @@ async function answered(
       );
     }
   }
-  // Nothing left behind trying: the keeper (the sh one: its process group) ends with the start
-  // that failed.
+  // The keeper (the sh one: its process group) ends with the start that failed.
   if (ctx.supervise && exited === undefined && child.pid)
     signal(ctx.supervise === "node" ? child.pid : -child.pid, "SIGTERM");
   throw startFailed(ctx, "The bridge did not answer in time after starting.");
 }
 
-/** A start that failed: why, and where its log is. */
 const startFailed = (ctx: LifecycleContext, message: string) =>
   new OperationError("bridge-start", message, { hint: `Its log: ${ctx.files.log}.` });
 
-/**
- * The bridge's listening socket, bound here for its keeper; null when the port is taken meanwhile
- * (another start of this home won the race, or another program took it: `raced` tells which).
- */
+/** The listening socket, bound here for its keeper; null when the port was taken meanwhile. */
 function listenOn(want: BridgeAddress): Promise<net.Server | null> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -387,14 +347,7 @@ const boundPort = (server: net.Server): number => {
   return typeof address === "object" && address ? address.port : 0;
 };
 
-/** The socket's file descriptor, to hand to the keeper (POSIX; undefined where there is none). */
-function socketFd(server: net.Server): number | undefined {
-  const handle: unknown = Reflect.get(server, "_handle");
-  const fd: unknown = typeof handle === "object" && handle !== null ? Reflect.get(handle, "fd") : undefined;
-  return typeof fd === "number" && fd > 2 ? fd : undefined;
-}
-
-/** The port was taken between the look and the bind: this home's bridge another start began, or not. */
+/** The port was taken between the look and the bind: by another start of this home, or not. */
 async function raced(ctx: LifecycleContext, want: BridgeAddress, logStart: number): Promise<Started> {
   const other = await waitForOwned(ctx, START_TIMEOUT_MS);
   if (other && sameAddress(other, want)) return { url: other.url, port: other.port, raced: true };
@@ -407,11 +360,10 @@ async function raced(ctx: LifecycleContext, want: BridgeAddress, logStart: numbe
   );
 }
 
-/** This home's bridge's record, once it has one (within `ms`). */
 const waitForOwned = (ctx: Pick<LifecycleContext, "files">, ms: number) =>
   poll(ms, () => ownedInstance(ctx.files));
 
-/** The first value `probe` gives within `ms` (asked at once, then every `every` ms); undefined: none. */
+/** The first value `probe` gives within `ms`, asked every `every` ms. */
 async function poll<T>(
   ms: number,
   probe: () => Promise<T | null | undefined>,
@@ -426,7 +378,6 @@ async function poll<T>(
   }
 }
 
-/** The last meaningful line the bridge wrote to its log since `from`. */
 async function logTail(file: string, from: number): Promise<string> {
   // No log yet: no line to quote.
   const text = await readFile(file, "utf8").catch(() => "");
@@ -440,29 +391,22 @@ async function logTail(file: string, from: number): Promise<string> {
     .slice(0, 400);
 }
 
-/** What a stop ended (a stop that ended nothing: undefined). */
 export interface Stopped {
-  /** The bridge's (none: no bridge ran, only what would have started one again). */
   pid?: number;
-  /** It did not end on SIGTERM in time and was killed. */
   forced: boolean;
-  /** The processes that would have started it again (its keeper), ended. */
   loops?: number[];
 }
 
 const signal = (pid: number, sig: NodeJS.Signals) => {
   try {
     process.kill(pid, sig);
-  } catch {
     // gone already
-  }
+  } catch {}
 };
 
 /**
- * Stop this home's bridge and everything that would start it again, whatever state each is in (a
- * bridge running, crashed, failing at each start; a keeper in its pause): `stop-requested` first,
- * which a keeper reads before each start; then each keeper /proc shows (Linux); then the bridge — only the pid in serve.json that
- * holds the state lock: SIGTERM, then SIGKILL after a grace period.
+ * Stop this home's bridge and whatever would start it again, in any state: `stop-requested` (a
+ * keeper reads it before each start), each keeper /proc shows, then the bridge holding the lock.
  */
 export async function stopBridge(
   ctx: Pick<LifecycleContext, "files">,
@@ -470,12 +414,11 @@ export async function stopBridge(
 ): Promise<Stopped | undefined> {
   const info = await ownedInstance(ctx.files);
   const loops = keepersOf(ctx.files);
-  // The keeper the bridge names where /proc cannot be searched: its own parent, from its own record.
+  // Where /proc cannot be searched, the keeper the bridge's record names.
   if (info?.keeper && !loops.includes(info.keeper) && commandLine(info.keeper) === undefined)
     loops.push(info.keeper);
   const keeper = await readKeeper(ctx.files);
-  // Where /proc cannot prove keeper.json's pid is this home's keeper (Windows: its bridge down, in
-  // its pause or failing), it is not signalled: it ends when it sees stop-requested, and is waited for.
+  // A keeper /proc cannot prove ours (Windows) is not signalled: it ends on stop-requested.
   const told =
     !info &&
     keeper &&
@@ -503,9 +446,8 @@ export async function stopBridge(
 }
 
 /**
- * Wait until no process is left in the keepers' process groups (one of them holds the socket until
- * it ends, so the port is free only then); SIGKILL what is left after `ms`. Windows has no process
- * groups: there each keeper itself (the Node keeper, which alone holds the socket).
+ * Wait until the keepers' process groups are empty (the port is free only then); SIGKILL what is
+ * left after `ms`. Windows has no groups: the keeper itself.
  */
 async function groupsGone(groups: readonly number[], ms: number): Promise<void> {
   // The keeper itself too: one started by another program may lead no group of its own.
@@ -516,7 +458,6 @@ async function groupsGone(groups: readonly number[], ms: number): Promise<void> 
   await within(2000, () => left().length === 0);
 }
 
-/** Whether `done()` holds within `ms` (asked every 25 ms). */
 const within = (ms: number, done: () => boolean) =>
   poll(ms, async () => done() || undefined, 25).then(Boolean);
 
@@ -537,11 +478,8 @@ async function endBridge(files: BridgeFiles, info: InstanceInfo, graceMs: number
 }
 
 /**
- * `bridge restart` without a gap: a bridge under its keeper, at the wanted address, running the
- * script this start would run, is asked to end to be started again at once (SIGUSR2, exit 4) on
- * the socket the keeper holds — no moment when another program could take the port. On Windows
- * (no SIGUSR2) it is ended, and its Node keeper starts it again on its socket a second later, as
- * after a crash. Anything else is stopped and started (a port that changes, no keeper).
+ * `bridge restart` without a gap: a kept bridge at the wanted address is restarted on the socket its
+ * keeper holds (SIGUSR2, exit 4; Windows: ended, restarted as after a crash). Else stop and start.
  */
 export async function restartBridge(
   ctx: LifecycleContext,

@@ -34,10 +34,7 @@ import { readEvents, type SseEvent } from "./sse-parser.js";
 
 /** Where to (its headers read again after a 401, e.g. a rotated token), and the client's side. */
 export interface RelayOptions extends RelayTarget, Pick<ClientSideOptions, "stdin" | "stdout"> {
-  /**
-   * A remote's login (`connect --auth`): its headers, and after a 401 fresh ones, sent once more —
-   * or an error whose words the client and stderr read before the relay ends.
-   */
+  /** A remote's login (`connect --auth`): fresh headers after a 401, or the error that ends the relay. */
   auth?: LoginHeaders | undefined;
   /** A failure: a message not delivered, the other end unreachable (marked ✖ by the caller). */
   log: (line: string) => void;
@@ -67,31 +64,17 @@ const REFUSAL_BYTES = 64 * 1024;
 
 /**
  * What the relay adds to passing messages on:
- * - each message under its own era's HTTP rules, told by the message (a request whose `_meta`
- *   claims a protocol revision is 2026-07-28 traffic; `initialize` and the rest 2025-11-25's):
- *   2025-11-25: the session (Mcp-Session-Id) and the negotiated protocol version on every
- *   request, and the server's own stream (GET) once the client said `initialized`;
- *   2026-07-28: no session and no GET; each request's `MCP-Protocol-Version` (its envelope's),
- *   `Mcp-Method`, `Mcp-Name` and the `Mcp-Param-*` mirrors of the tools' `x-mcp-header` arguments
- *   (learnt from the `tools/list` answers passing by; a call refused for them, -32020, is sent
- *   again once after the relay read the tools itself); a refusal's JSON-RPC error passed on as the
- *   answer (the client falls back to 2025-11-25 on it); `subscriptions/listen` a POST whose stream
- *   stays open; the client's `notifications/cancelled` closes that request instead of being sent;
- * - the server restarted (session unknown: 404) or went away (nothing answers, or not the bridge,
- *   and `recover` starts it again — possibly elsewhere): a new session set up by replaying the
- *   client's own `initialize` and `initialized`, and the message sent again, unnoticed;
- * - a 401: headers read again (a rotated token), or a login's `refused()` (oauth/relay-auth.ts);
- * - every request gets exactly one answer (answer.ts): the server's, checked, or a JSON-RPC error
- *   that says why, never silence; messages larger than the limit, either way, are refused, never
- *   buffered; what reaches stdout is JSON-RPC, one message per line;
- * - backpressure (client-side.ts): the server's answers are read only as fast as the client reads
- *   stdout, and stdin only while not too much is in flight upstream;
- * - when stdin ends, answers still on their way are delivered first.
+ * - each message under its era's HTTP rules (a `_meta` claiming a revision: 2026-07-28): 2025-11-25,
+ *   the session, the negotiated version and the server's stream (GET); 2026-07-28, each request's
+ *   own headers with the `Mcp-Param-*` mirrors learnt from `tools/list` (-32020: sent again once);
+ * - a restarted or gone server (404, or `recover`): a new session by replaying the client's
+ *   `initialize`, the message sent again, unnoticed; a 401: headers read again, or a login's `refused()`;
+ * - exactly one answer per request (answer.ts), never silence; oversized messages refused, not buffered;
+ * - backpressure (client-side.ts); at stdin's end, answers on their way delivered first.
  * stdout carries only JSON-RPC; failures go to `log`, other news to `note` (stderr).
  */
 export class StreamableHttpRelay {
   readonly #o: RelayOptions;
-  /** How messages name the other end. */
   readonly #name: string;
   readonly #client: ClientSide;
   #url: URL;
@@ -115,26 +98,18 @@ export class StreamableHttpRelay {
   readonly #mirrors = new Map<string, readonly ParamHeader[]>();
   /** Calls (by their handle, kept across attempts) refused for their headers and sent again once. */
   readonly #relisted = new WeakSet<Closable>();
-  /** The client's initialize, as it came (a new session replays it). */
   #init: string | undefined;
   #initialized: string | undefined;
   /** Set while initialize (or a new session) is under way: everything else waits for it. */
   #gate: Promise<void> | undefined;
-  /**
-   * Messages not delivered yet, and who waits for the last of them: a count, not a set of
-   * promises, as the hot path allocates as little as it can (what lives across two young-space
-   * collections moves to the old space, and the relay's memory grows until the next full one).
-   */
+  /** Messages not delivered yet: a count, not a set of promises, so the hot path allocates little. */
   #pending = 0;
   /** Bytes of large lines in flight (MAX_IN_FLIGHT_BYTES). */
   #largeBytes = 0;
   #drained: (() => void) | undefined;
   #finished = false;
   #stream: IncomingMessage | undefined;
-  /**
-   * Ends of the server's stream in a row without a message: it is opened again a few times, and past
-   * STREAM_RETRIES by the next answer that works.
-   */
+  /** Ends of the server's stream in a row without a message (past STREAM_RETRIES: reopened later). */
   #streamEnds = 0;
   #noStream = false;
   #internalId = 0;
@@ -215,8 +190,7 @@ export class StreamableHttpRelay {
       if (this.#cancel(message)) return;
     }
     const era = this.#eraOf(message);
-    // Messages leave in the order they came; requests do not wait for each other's answers, but
-    // everything waits for initialize (and for a new session being set up).
+    // In order; requests do not wait for each other's answers, everything waits for initialize.
     this.#pending++;
     const sent = this.#gate
       ? this.#gate.then(() => this.#deliver(line, message, era))
@@ -236,10 +210,7 @@ export class StreamableHttpRelay {
     this.#pace();
   }
 
-  /**
-   * The revision a message travels in when it is 2026-07-28 traffic; undefined: 2025-11-25's
-   * rules. `server/discover` alone does not set the client's era (it may fall back to initialize).
-   */
+  /** A 2026-07-28 message's revision; undefined: 2025-11-25 (`server/discover` sets no era: it may fall back). */
   #eraOf(message: Message): string | undefined {
     if (message.kind === "request") {
       const version = envelopeVersion(paramsOf(message));
@@ -257,7 +228,6 @@ export class StreamableHttpRelay {
     return open !== undefined;
   }
 
-  /** stdin is read while not too much is in flight upstream. */
   #pace(): void {
     this.#client.busy(this.#pending >= MAX_IN_FLIGHT || this.#largeBytes > MAX_IN_FLIGHT_BYTES);
   }
@@ -272,7 +242,6 @@ export class StreamableHttpRelay {
     this.#settled();
   };
 
-  /** Everything sent from now on waits for `until`. */
   #hold(until: Promise<void>): void {
     const gate = until.catch(() => {}); // its failure is the message's own
     this.#gate = gate;
@@ -313,7 +282,6 @@ export class StreamableHttpRelay {
     }
   }
 
-  /** A 2026-07-28 request's handle for the client's cancel (kept across its attempts). */
   #opened(message: Request): Closable {
     let open = this.#open.get(message.id);
     if (!open) {
@@ -354,7 +322,6 @@ export class StreamableHttpRelay {
       );
   }
 
-  /** POST one message (`era`: a 2026-07-28 one); its answer (JSON, or an event stream) to the client. */
   async #post(line: string, message: Message, era?: string, closable?: Closable): Promise<void> {
     const headers = era ? this.#headers2026(message, era) : this.#request;
     const res = await send(this.#url, {
@@ -370,8 +337,7 @@ export class StreamableHttpRelay {
         return this.#refusal(res, line, message, era, closable);
       throw await statusError(res);
     }
-    // The bridge answers again (it was restarted): the stream that keeps its session alive too
-    // (a session with no stream open and no request ends after a grace: a client gone).
+    // The bridge was restarted: reopen the stream that keeps its session alive.
     if (this.#streamEnds > STREAM_RETRIES && !era) {
       this.#streamEnds = 0;
       this.#openStream();
@@ -398,11 +364,7 @@ export class StreamableHttpRelay {
     }
   }
 
-  /**
-   * The headers of one 2026-07-28 message: no session; its revision, method and names. Made once
-   * for each revision, method and name (a call that mirrors arguments aside): the hot path makes
-   * no new object per call.
-   */
+  /** A 2026-07-28 message's headers, made once per revision, method and name: none per call. */
   #headers2026(message: Message, era: string): Record<string, string> {
     if (message.kind === "response") return this.#base2026;
     const params = paramsOf(message);
@@ -421,11 +383,8 @@ export class StreamableHttpRelay {
   }
 
   /**
-   * A 2026-07-28 request refused with a status (400 -32022 for a revision not served, 404 -32601
-   * for an unknown method, a 2025-11-25 server's 400): the JSON-RPC error in it is the answer, as
-   * the client's own HTTP transport would read it (on it, a negotiating client falls back to
-   * initialize); a refusal without one fails as any status does. A call refused for its
-   * `Mcp-Param-*` headers (400 -32020) is first sent again, once, with what a new list says.
+   * A refused 2026-07-28 request: the JSON-RPC error in the refusal is the answer (a client falls
+   * back to initialize on it), as its own transport would read it; -32020 is first sent again once.
    */
   async #refusal(res: IncomingMessage, line: string, message: Request, era: string, closable?: Closable) {
     const status = res.statusCode ?? 0;
@@ -447,11 +406,7 @@ export class StreamableHttpRelay {
     throw new HttpStatusError(status, oneLineStart(body));
   }
 
-  /**
-   * A call refused for its `Mcp-Param-*` headers: as the spec bids a client, the tools are listed
-   * again (by the relay, unseen by the client) and the call sent again with the headers that list
-   * declares — once per call; false when not sent again (the refusal is then the answer).
-   */
+  /** A call refused for its `Mcp-Param-*` headers: as the spec bids, tools listed again, call sent again once. */
   async #sentAgain(line: string, message: Request, era: string, closable: Closable): Promise<boolean> {
     if (this.#relisted.has(closable)) return false;
     this.#relisted.add(closable);
@@ -490,10 +445,7 @@ export class StreamableHttpRelay {
     }
   }
 
-  /**
-   * A POST's answer, JSON or an event stream (then true), into `answer` (paced by `stall`). Once the
-   * answer came, how a stream ends no longer matters (the request is answered: not sent again).
-   */
+  /** A POST's answer, JSON or a stream (then true); once it came, the request is not sent again. */
   async #read(res: IncomingMessage, answer: MessageCheck, stall?: Stall): Promise<boolean> {
     const type = header(res, "content-type") ?? "";
     if (type.includes("text/event-stream")) {
@@ -548,7 +500,6 @@ export class StreamableHttpRelay {
       });
   }
 
-  /** Nothing answered: start it again (maybe elsewhere); then a new session. */
   async #recover(refused: boolean, reopen: boolean): Promise<void> {
     if (refused && this.#o.recover) {
       const moved = await this.#o.recover();
@@ -576,10 +527,7 @@ export class StreamableHttpRelay {
     (this.#o.note ?? this.#o.log)(`reconnected to ${this.#name} (new session)`);
   }
 
-  /**
-   * The relay's own request `what` (its line made for the relay's id), never seen by the client:
-   * the result of its answer (JSON or an event stream), or an error saying why there is none.
-   */
+  /** The relay's own request, never seen by the client: its result, or an error saying why none. */
   async #ask(
     what: string,
     headers: Record<string, string>,
@@ -598,7 +546,6 @@ export class StreamableHttpRelay {
     });
     if (what === "initialize") this.#sessionFrom(res); // a new session's id comes with its answer
     if (!ok(res)) throw await statusError(res);
-    // Its answer is the relay's alone: nothing of it reaches the client.
     const answer = new MessageCheck({ write: () => {}, dropped: () => {} }, id);
     await this.#read(res, answer);
     const found = answer.answer;
@@ -618,8 +565,7 @@ export class StreamableHttpRelay {
     this.#finished = true;
     for (const open of this.#open.values()) open.close();
     this.#stream?.destroy();
-    // The session ends with the relay: a 2025-11-25 one by its id; a 2026-07-28 client's, which
-    // has none, by the Mcp-Twin-Session the relay named it with (a shared server's process stops).
+    // A 2026-07-28 client's session is ended by the Mcp-Twin-Session the relay named it with.
     const twin = Object.keys(this.#base).some((k) => k.toLowerCase() === "mcp-twin-session");
     const ending = this.#session ? this.#request : this.#sent2026 && twin ? this.#base : undefined;
     if (ending)

@@ -8,11 +8,7 @@ import { type Field, TextRanker, type Weights } from "../text-search/ranker.js";
 import { loadWordVectors, type WordVectors } from "../text-search/word-vectors.js";
 import { isFiller, surfaceWords } from "../text-search/words.js";
 
-/**
- * A tool found: its server, the list it came from (`key`: the server's name, or a project
- * folder's list of it), its definition as the server lists it, its rank's score, and the share of
- * the query's words it matched (0–1; 1 for a tool named or selected).
- */
+/** A tool found; `key`: its list (a server's, or a project folder's); `matched`: 0–1 of the query's words. */
 export interface Found {
   server: string;
   key: string;
@@ -88,11 +84,7 @@ function shippedVectors(): WordVectors | undefined {
 
 export class ToolIndex {
   readonly #search: TextRanker;
-  /**
-   * Each list's tools by name (by key: a server's name, or one of a project folder's), its server,
-   * the list they came from and its text: the same list (or an equal one) put again costs nothing —
-   * the index is built once per list, never per session.
-   */
+  /** Each list's tools, by key: the same (or an equal) list put again costs nothing. */
   readonly #servers = new Map<
     string,
     { server: string; tools: Map<string, ToolDef>; list: readonly ToolDef[]; was: string }
@@ -100,7 +92,6 @@ export class ToolIndex {
 
   /** Each tool's id in the ranker, as its list's key and its name (the ranker's filter asks per tool: no split each time). */
   readonly #parts = new Map<string, readonly [string, string]>();
-  /** A prepare() waits to run (prepareSoon). */
   #preparing = false;
 
   /** `vectors`: the word vectors the first search loads (the shipped ones unless given); `weights` and `synonyms`: for tuning. */
@@ -112,10 +103,7 @@ export class ToolIndex {
     this.#search = new TextRanker({ fields: FIELDS, synonyms, vectors, ...(weights ? { weights } : {}) });
   }
 
-  /**
-   * The server's tools are now these (its list was read or changed); a tool named twice counts
-   * once. True when they were indexed again (the list was not the one held).
-   */
+  /** The server's tools are now these (a tool named twice counts once); true when indexed again. */
   put(key: string, tools: readonly ToolDef[], server = key): boolean {
     const held = this.#servers.get(key);
     if (held?.list === tools) return false;
@@ -137,7 +125,6 @@ export class ToolIndex {
     return true;
   }
 
-  /** The list is gone (its server removed from the manifest). */
   drop(key: string): void {
     const old = this.#servers.get(key);
     if (!old) return;
@@ -148,10 +135,7 @@ export class ToolIndex {
     }
   }
 
-  /**
-   * A first search's work (the word vectors read, each tool's meaning made) done just after the
-   * request that asked, off its path: a client lists its tools long before its model searches.
-   */
+  /** A first search's work done just after this request: a client lists long before its model searches. */
   prepareSoon(): void {
     if (this.#preparing) return;
     this.#preparing = true;
@@ -203,7 +187,6 @@ export class ToolIndex {
       .join(", ");
   }
 
-  /** One tool by list and name, or undefined. */
   get(key: string, name: string): ToolDef | undefined {
     return this.#servers.get(key)?.tools.get(name);
   }
