@@ -70,6 +70,13 @@ export async function discoverTargets(
       targets.push(makeTarget(env, client, "user", location.path, file, present, location.note));
     }
   });
+  // The installed version, for the few facts that depend on it (clients/harness.ts).
+  await Promise.all(
+    targets.map(async (t) => {
+      const version = await t.client.harness?.version(t.env);
+      if (version) t.version = version;
+    }),
+  );
   return targets;
 }
 

@@ -268,6 +268,19 @@ export interface ClientModule {
    * a rule is then said not kept for it, never claimed.
    */
   toolBudget?: ToolBudget;
+  /**
+   * From version `since` of the app on, its agent harness `name` also reads client `reads`'s user
+   * file of the same environment, and is given this client's own user file's servers too (VS Code
+   * 1.140's Copilot harness: Copilot CLI's mcp-config.json): a server both files would hold is
+   * written to `reads`'s only (clients/harness.ts). `version`: the app installed there (undefined:
+   * not known, and nothing changes).
+   */
+  harness?: {
+    since: string;
+    name: string;
+    reads: ClientId;
+    version(env: Environment): Promise<string | undefined>;
+  };
 }
 
 /** A client's own ways with a server's tools (`mcp-twin tools`, doctor's tools.budget, sync). */
@@ -369,6 +382,8 @@ export interface Target {
   serversPath: readonly string[];
   present: boolean;
   note?: string;
+  /** The app's installed version there, where a fact depends on it (ClientModule.harness). */
+  version?: string;
 }
 
 /** What one client entry says, read the way its own client reads it (clients/entry-view.ts). */

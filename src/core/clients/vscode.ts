@@ -3,8 +3,11 @@
  * User file: Code/User/mcp.json in the platform's config folder; project: .vscode/mcp.json; and in
  * WSL, the remote user file a window connected to it reads, `~/.vscode-server/data/User/mcp.json`.
  */
+import { joinNative } from "../environments/native-paths.js";
+import type { Environment } from "../environments/types.js";
 import { defineClient } from "./define-client.js";
 import { TYPED } from "./entry-shapes.js";
+import { inHome, listIn, readTextIn } from "./locate.js";
 import { EDITOR } from "./variables.js";
 
 /**
@@ -38,6 +41,10 @@ export const vscode = defineClient({
     {
       fact: "the remote user folder `~/.vscode-server/data/User`",
       url: "https://github.com/microsoft/vscode/blob/main/src/vs/server/node/server.main.ts",
+    },
+    {
+      fact: "1.140: its Copilot harness reads `~/.copilot/mcp-config.json` and is given the profile mcp.json's servers",
+      url: "https://github.com/microsoft/vscode-docs/blob/03f341de/release-notes/v1_140.md",
     },
     {
       fact: "a remote window does not read the remote file's `inputs`",
@@ -80,4 +87,51 @@ export const vscode = defineClient({
   },
   variables: EDITOR,
   reading: { type: "required" },
+  // Its Copilot harness (the default from 1.140) reads Copilot CLI's file, and VS Code gives it the
+  // profile mcp.json's servers as well: one written to both would reach a session twice.
+  harness: { since: "1.140.0", name: "Copilot", reads: "copilot-cli", version: installedVersion },
 });
+
+/**
+ * The version of the VS Code installed in an environment (its `resources/app/product.json`; on
+ * Windows also one folder down, where an install keeps each update in a folder of its own). In WSL
+ * the window is the Windows app's: undefined there, as where none is found.
+ */
+async function installedVersion(env: Environment): Promise<string | undefined> {
+  const k = env.kind;
+  const programs = env.vars.PROGRAMFILES ?? env.vars.ProgramFiles;
+  const dirs =
+    k === "windows"
+      ? [
+          env.vars.LOCALAPPDATA && joinNative(k, env.vars.LOCALAPPDATA, "Programs", "Microsoft VS Code"),
+          programs && joinNative(k, programs, "Microsoft VS Code"),
+        ]
+      : k === "macos"
+        ? [
+            "/Applications/Visual Studio Code.app/Contents/Resources",
+            inHome(env, "Applications", "Visual Studio Code.app", "Contents", "Resources"),
+          ]
+        : k === "linux"
+          ? ["/usr/share/code", "/snap/code/current/usr/share/code", "/opt/visual-studio-code"]
+          : [];
+  for (const dir of dirs) {
+    if (!dir) continue;
+    const below = k === "windows" ? (await listIn(env, dir)).map((n) => joinNative(k, dir, n)) : [];
+    for (const root of [dir, ...below]) {
+      const app = k === "macos" ? joinNative(k, root, "app") : joinNative(k, root, "resources", "app");
+      const text = await readTextIn(env, joinNative(k, app, "product.json"));
+      const version = text ? versionIn(text) : undefined;
+      if (version) return version;
+    }
+  }
+  return undefined;
+}
+
+function versionIn(text: string): string | undefined {
+  try {
+    const v = (JSON.parse(text) as { version?: unknown }).version;
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -5,6 +5,7 @@
  */
 
 import { VERSION } from "../../version.js";
+import { harnessTwin } from "../clients/harness.js";
 import type { Target } from "../clients/types.js";
 import type { Machine } from "../environments/machine.js";
 import { mcpTwinIn } from "../environments/self-launch.js";
@@ -110,6 +111,12 @@ export async function desiredEntries(
     const bridge = overlay ? undefined : input.bridge?.entry(target, ctx);
     if (bridge) desired.set(BRIDGE_ENTRY, bridge);
     out.set(target.key, desired);
+  }
+  for (const target of input.targets) {
+    const twin = harnessTwin(target, input.targets);
+    const theirs = twin && out.get(twin.key);
+    // Its harness reads the twin's file: a server written there is not written here again.
+    for (const [name, built] of theirs ?? []) if (built.ok) out.get(target.key)?.delete(name);
   }
   return out;
 }

@@ -4,6 +4,7 @@
  */
 
 import type { KeepProblem } from "../budget/keep-problems.js";
+import { harnessTwin } from "../clients/harness.js";
 import { CLIENTS } from "../clients/index.js";
 import type { BridgeReport } from "../entries/bridge-wiring.js";
 import { type MissingProgram, missingProgramLines } from "../entries/programs/missing-programs.js";
@@ -55,6 +56,11 @@ interface TargetReport {
    * which servers such a window starts here, from this file, and which from the other side's file.
    */
   window?: { here: string[]; other: { env: string; path: string; servers: string[] } };
+  /**
+   * An app whose harness also reads another client's file (VS Code ≥ 1.140's Copilot harness, Copilot
+   * CLI's mcp-config.json): its version, and the servers that harness takes from that file only.
+   */
+  harness?: { name: string; version: string; path: string; servers: string[] };
 }
 
 export interface SyncReport {
@@ -244,7 +250,23 @@ function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean, applied?:
     ...(p.bridged.length > 0 ? { bridged: p.bridged } : {}),
     ...(warnings ? { warnings } : {}),
     ...remoteWindow(plan, p),
+    ...harnessFiles(plan, p),
   };
+}
+
+/** Where its harness reads the servers not written here (clients/harness.ts), when it reads two files. */
+function harnessFiles(plan: SyncPlan, p: TargetPlan): Pick<TargetReport, "harness"> {
+  const t = p.target;
+  const twin = harnessTwin(
+    t,
+    plan.targets.map((o) => o.target),
+  );
+  const other = twin && plan.targets.find((o) => o.target.key === twin.key);
+  if (!twin || !other || !t.client.harness || !t.version) return {};
+  const servers = Object.keys(other.records)
+    .filter((n) => !(n in p.records))
+    .sort();
+  return { harness: { name: t.client.harness.name, version: t.version, path: twin.path, servers } };
 }
 
 /**

@@ -251,7 +251,7 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
       noticed.add(t.client);
       out.print(c.dim(`      ${notice}`));
     }
-    const window = windowLine(t, out.shown);
+    const window = windowLine(t, out.shown) ?? harnessLine(t, out.shown);
     if (window) out.print(`      ${window}`);
     const crossing = acrossLine(t, report, out.shown);
     if (crossing) out.print(`      ${crossing}`);
@@ -503,6 +503,17 @@ function windowLine(t: SyncReport["targets"][number], shown: (file: string) => s
       : []),
   ];
   return parts.length > 0 ? `a window connected to ${t.env}: ${parts.join("; ")}` : undefined;
+}
+
+/**
+ * An app whose harness reads another client's file too (VS Code ≥ 1.140): which file serves which
+ * harness, in one line. The deprecated Local harness reads this file only.
+ */
+function harnessLine(t: SyncReport["targets"][number], shown: (file: string) => string): string | undefined {
+  if (!t.harness) return undefined;
+  const { name, version, path, servers } = t.harness;
+  const there = servers.length > 0 ? `${andList(servers)} from ${shown(path)}` : shown(path);
+  return `${clientById(t.client)?.name ?? t.client} ${version}: its ${name} harness reads ${there} and this file's servers; its Local harness, this file's only`;
 }
 
 /**

@@ -1,0 +1,21 @@
+/**
+ * An app whose agent harness reads another client's user file besides its own (VS Code ≥ 1.140:
+ * its Copilot harness reads Copilot CLI's `mcp-config.json`, and is given the profile `mcp.json`'s
+ * servers too): each server is written once, to the other client's file, so a session gets it once.
+ */
+import semver from "semver";
+import type { Target } from "./types.js";
+
+/**
+ * The other client's user target of the same environment whose file this target's app reads at its
+ * version; undefined when the version is not known, older, or that client has no target here.
+ */
+export function harnessTwin(target: Target, targets: readonly Target[]): Target | undefined {
+  const harness = target.client.harness;
+  if (!harness || target.scope !== "user" || !target.version) return undefined;
+  const version = semver.coerce(target.version);
+  if (!version || semver.lt(version, harness.since)) return undefined;
+  return targets.find(
+    (t) => t.client.id === harness.reads && t.scope === "user" && t.env.id === target.env.id,
+  );
+}
