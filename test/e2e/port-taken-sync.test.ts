@@ -120,7 +120,7 @@ describe("a bridge port another program holds", () => {
     await res.arrayBuffer();
   }, 240_000);
 
-  test("url entries written before another home's bridge took the port: doctor says the token was refused there, not a login", async () => {
+  test("url entries written before another home's bridge took the port: doctor says, once, that another bridge holds it, not a login", async () => {
     const port = await freePort();
     const m = home(port);
     const first = await m.run(["sync"]);
@@ -140,11 +140,12 @@ describe("a bridge port another program holds", () => {
     const probe = checks.find(
       (c) => c.id === "probe.handshake" && c.server === "fixture" && c.client === "claude-code",
     );
-    expect(probe?.message).toContain(
-      "what answers at the bridge's address refused this entry's token (HTTP 401)",
-    );
-    expect(probe?.message).not.toMatch(/login/);
-    expect(probe?.fix).toContain("Run `mcp-twin sync`");
+    // One cause, one finding: the handshake points at shared.gateway, which names what holds the port.
+    expect(probe?.message).toBe("not reached: the bridge is not there (see shared.gateway).");
+    const gateway = checks.find((c) => c.id === "shared.gateway");
+    expect(gateway?.message).toMatch(/is held by .*mcp-twin/);
+    expect(gateway?.message).not.toMatch(/login/);
+    expect(gateway?.fix).toContain("mcp-twin sync");
     expect(checks.map((c) => c.fix ?? "").join("\n")).not.toContain("mcp-twin bridge start");
   }, 240_000);
 
