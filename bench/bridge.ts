@@ -375,14 +375,15 @@ export async function run(): Promise<{ ok: boolean }> {
         toolSearch: { clients: ["gemini-cli"] },
       }),
     );
-    const toolsBridge = async (bin: string, stateName: string) => {
+    // This build mints /tools tokens for its path ("/tools"); 75ee6718 and before, for "tools".
+    const toolsBridge = async (bin: string, stateName: string, scope = "/tools") => {
       const b = await bridge(bin, stateName, [], false, toolsHome);
       // Its lists read once, as sync does after adding a server: the index has the echo.
       await fetch(b.url.replace(/\/mcp$/, "/control/warm"), {
         method: "POST",
         headers: { authorization: `Bearer ${b.token}` },
       });
-      const token = clientToken(b.token, "tools", "linux:gemini-cli");
+      const token = clientToken(b.token, scope, "linux:gemini-cli");
       return {
         share: () => httpClient(b.shareUrl, b.token),
         tools: async () => viaCallTool(await httpClient(b.url.replace(/\/mcp$/, "/tools"), token)),
@@ -401,7 +402,11 @@ export async function run(): Promise<{ ok: boolean }> {
       const inproc0 = await bridge(BASELINE, "plugin-baseline", [], true);
       baselineInproc = inproc0;
       baselineShare = { url: share0.shareUrl, token: share0.token };
-      const onDemand0 = await toolsBridge(BASELINE, "tools-baseline");
+      const onDemand0 = await toolsBridge(
+        BASELINE,
+        "tools-baseline",
+        process.env.BENCH_TOOLS_SCOPE ?? "tools",
+      );
       contenders.push(
         [`baseline: ${SHARED_AT_SHARE}`, onDemand0.share, onDemand0.pid],
         [`baseline: ${SHARED_AT_TOOLS}`, onDemand0.tools, onDemand0.pid],
