@@ -5,7 +5,7 @@
  * servers only VS Code gets in the profile, and says which harness reads which file; at 1.139 both
  * files hold it as before; an entry mcp-twin wrote into the profile earlier goes, a person's stays.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import type { FakeMachine } from "../helpers/fake-machine.js";
@@ -53,6 +53,23 @@ describe("VS Code's Copilot harness", () => {
       "copilot-cli web synced",
       "vscode editor synced",
     ]);
+  });
+
+  test("1.140, `sync --client vscode` alone: what Copilot CLI's file gets in a whole sync is still not written to the profile", async () => {
+    const { m, profile, copilot } = machine("1.140.0");
+    const alone = await m.run(["sync", "--client", "vscode"]);
+    expect(alone.code, alone.stderr).toBe(0);
+    // Before: the harness twin was looked for among the run's targets only, so web went to the profile.
+    expect(names(profile, "servers")).toEqual(["editor"]);
+    expect(existsSync(copilot)).toBe(false);
+    expect(alone.stdout).toMatch(/VS Code 1\.140\.0: its Copilot harness reads web from \S*mcp-config\.json/);
+    const status = await m.run(["status", "--client", "vscode", "--json"]);
+    const rows = JSON.parse(status.stdout) as Array<{ server: string; client: string; state: string }>;
+    expect(rows.map((row) => `${row.client} ${row.server} ${row.state}`)).toEqual(["vscode editor synced"]);
+    const whole = await m.run(["sync"]);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(names(copilot, "mcpServers")).toEqual(["web"]);
+    expect(names(profile, "servers")).toEqual(["editor"]);
   });
 
   test("1.139: both files hold it, as before; once VS Code is 1.140 mcp-twin's own entry leaves the profile, a person's stays", async () => {

@@ -15,7 +15,8 @@ export function harnessTwin(target: Target, targets: readonly Target[]): Target 
   if (!harness || target.scope !== "user" || !target.version) return undefined;
   const version = semver.coerce(target.version);
   if (!version || semver.lt(version, harness.since)) return undefined;
-  return targets.find(
-    (t) => t.client.id === harness.reads && t.scope === "user" && t.env.id === target.env.id,
+  return (
+    targets.find((t) => t.client.id === harness.reads && t.scope === "user" && t.env.id === target.env.id) ??
+    target.harnessFile
   );
 }

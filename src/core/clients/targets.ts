@@ -77,7 +77,29 @@ export async function discoverTargets(
       if (version) t.version = version;
     }),
   );
+  await Promise.all(targets.map((t) => findHarnessFile(t, clients, filter)));
   return targets;
+}
+
+/**
+ * The user file of the client a target's harness also reads, when `--client` left that client out:
+ * whether a server is written here still depends on it (clients/harness.ts). Only a file mcp-twin
+ * writes in a whole sync: present, and of a client the manifest's `clients` allows.
+ */
+async function findHarnessFile(
+  target: Target,
+  chosen: readonly ClientModule[],
+  filter: TargetFilter,
+): Promise<void> {
+  const reads = target.client.harness?.reads;
+  if (!reads || target.scope !== "user" || !target.version || chosen.some((c) => c.id === reads)) return;
+  if (filter.manifestClients && !filter.manifestClients.includes(reads)) return;
+  const client = CLIENTS.find((c) => c.id === reads);
+  if (!client?.kinds.includes(target.env.kind)) return;
+  const location = (await userLocations(client, target.env)).find((l) => l.present);
+  const file = location && target.env.access(location.path);
+  if (location && file)
+    target.harnessFile = makeTarget(target.env, client, "user", location.path, file, true);
 }
 
 /**

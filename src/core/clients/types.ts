@@ -384,6 +384,11 @@ export interface Target {
   note?: string;
   /** The app's installed version there, where a fact depends on it (ClientModule.harness). */
   version?: string;
+  /**
+   * The user file its harness also reads (ClientModule.harness), found though `--client` left that
+   * client out of the run: what a whole sync writes there still decides what is written here.
+   */
+  harnessFile?: Target;
 }
 
 /** What one client entry says, read the way its own client reads it (clients/entry-view.ts). */

@@ -79,7 +79,7 @@ export async function desiredEntries(
   const needs = readWithheldNeeds(machine);
   // The servers' known lists, for the tool rules written as names (read only when a rule is there).
   const lists = await knownToolLists(machine, input, index, versions);
-  for (const target of input.targets) {
+  const entriesOf = (target: Target): Map<string, BuiltEntry> => {
     const desired = new Map<string, BuiltEntry>();
     const overlay = isOverlay(target);
     const behind = reach && !overlay ? behindTools(input, target, reach) : undefined;
@@ -110,15 +110,31 @@ export async function desiredEntries(
     // No server can hold the bridge's name: the manifest schema reserves it.
     const bridge = overlay ? undefined : input.bridge?.entry(target, ctx);
     if (bridge) desired.set(BRIDGE_ENTRY, bridge);
-    out.set(target.key, desired);
-  }
+    return desired;
+  };
+  for (const target of input.targets) out.set(target.key, entriesOf(target));
   for (const target of input.targets) {
     const twin = harnessTwin(target, input.targets);
-    const theirs = twin && out.get(twin.key);
+    if (!twin) continue;
+    // The twin's entries as a whole sync writes them, though `--client` left its file out of this run.
+    const theirs = out.get(twin.key) ?? entriesOf(twin);
+    const mine = out.get(target.key);
+    if (!mine) continue;
     // Its harness reads the twin's file: a server written there is not written here again.
-    for (const [name, built] of theirs ?? []) if (built.ok) out.get(target.key)?.delete(name);
+    for (const [name, built] of theirs) if (built.ok) mine.delete(name);
+    const read = [...theirs].filter(([name, built]) => built.ok && !mine.has(name)).map(([name]) => name);
+    readByHarness.set(mine, read.sort());
   }
   return out;
+}
+
+/** The servers a target's harness reads from its twin's file (clients/harness.ts), by its entries. */
+const readByHarness = new WeakMap<ReadonlyMap<string, BuiltEntry>, string[]>();
+
+/** Which servers the target's app reads from its harness twin's file instead of its own; undefined: none. */
+export function harnessReads(desired: DesiredEntries, targetKey: string): readonly string[] | undefined {
+  const mine = desired.get(targetKey);
+  return mine && readByHarness.get(mine);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { KeepProblem } from "../budget/keep-problems.js";
 import { harnessTwin } from "../clients/harness.js";
 import { CLIENTS } from "../clients/index.js";
 import type { BridgeReport } from "../entries/bridge-wiring.js";
+import { harnessReads } from "../entries/desired.js";
 import { type MissingProgram, missingProgramLines } from "../entries/programs/missing-programs.js";
 import type { RelayWhy } from "../entries/target-entry.js";
 import type { Environment } from "../environments/types.js";
@@ -261,12 +262,11 @@ function harnessFiles(plan: SyncPlan, p: TargetPlan): Pick<TargetReport, "harnes
     t,
     plan.targets.map((o) => o.target),
   );
-  const other = twin && plan.targets.find((o) => o.target.key === twin.key);
-  if (!twin || !other || !t.client.harness || !t.version) return {};
-  const servers = Object.keys(other.records)
-    .filter((n) => !(n in p.records))
-    .sort();
-  return { harness: { name: t.client.harness.name, version: t.version, path: twin.path, servers } };
+  const servers = harnessReads(plan.desired, t.key);
+  if (!twin || !servers || !t.client.harness || !t.version) return {};
+  return {
+    harness: { name: t.client.harness.name, version: t.version, path: twin.path, servers: [...servers] },
+  };
 }
 
 /**
