@@ -20,14 +20,8 @@ const ids = (index: ToolIndex, q: string, admits = everyTool, limit = 5) =>
 
 test("names split at snake_case, kebab-case and camelCase humps, words stemmed, stop words out", () => {
   expect(terms("browser_take_screenshot")).toEqual(["browser", "take", "screenshot"]);
-  expect(terms("resolve-library-id")).toEqual(["resolve", "library", "id"]);
-  expect(terms("readMultipleFiles of the HTTPServer")).toEqual([
-    "read",
-    "multiple",
-    "file",
-    "http",
-    "server",
-  ]);
+  expect(terms("resolve-library-id")).toEqual(["resolv", "library", "id"]);
+  expect(terms("readMultipleFiles of the HTTPServer")).toEqual(["read", "multipl", "file", "http", "server"]);
   expect(["screenshots", "directories", "dropped", "running", "matches", "process"].map(stem)).toEqual([
     "screenshot",
     "directory",
@@ -77,4 +71,19 @@ test("a server's list put again replaces its tools; dropped, none of them is fou
   index.drop("fetch");
   expect(ids(index, "downloads a page", everyTool, 10).filter((id) => id.startsWith("fetch/"))).toEqual([]);
   expect(index.servers()).not.toContain("fetch");
+});
+
+test("a question finds a tool that only reads first: as its annotations say, else as its name does", () => {
+  const index = new ToolIndex(() => undefined);
+  const tool = (name: string, readOnlyHint?: boolean) => ({
+    name,
+    description: "The issues of a project.",
+    inputSchema: { type: "object" },
+    ...(readOnlyHint === undefined ? {} : { annotations: { readOnlyHint } }),
+  });
+  index.put("tracker", [tool("issues_a", false), tool("issues_b", true), tool("issues_c")]);
+  expect(ids(index, "which issues are open in the project", everyTool, 1)).toEqual(["tracker/issues_b"]);
+  expect(ids(index, "close the issues of the project", everyTool, 1)).toEqual(["tracker/issues_a"]);
+  index.put("tracker", [tool("issues_a"), tool("get_issues")]);
+  expect(ids(index, "what issues does the project have", everyTool, 1)).toEqual(["tracker/get_issues"]);
 });

@@ -78,6 +78,7 @@ export const EVERYDAY: Readonly<Record<string, readonly string[]>> = {
   print: ["output"],
   cancel: ["stop"],
   settings: ["config"],
+  default: ["config"],
   setting: ["config"],
   preference: ["config", "observation"],
   blocked: ["config"],

@@ -1,16 +1,20 @@
 /**
  * Finds the texts a query means (pure but for the vectors it is handed): BM25F over words matched
- * exactly or, lower, by synonym, prefix or typo, fused with each text's meaning (word vectors).
+ * exactly or, lower, by synonym, prefix, derived word or typo, fused with each text's meaning (word
+ * vectors); a question puts the texts that only read first.
  */
 
 /*
  * Matching each query word to indexed words of like meaning (by their vectors) was measured too,
- * and left out: it found nothing more on the tune set of test/fixtures/tool-search/needs.json.
+ * and left out: it found nothing more on the tune set of test/fixtures/tool-search/needs.json, nor
+ * on that set without the everyday words (where meaning has the most to find). Nor did centring the
+ * meaning vectors, a meaning weight growing with the query's length or its unmatched share, a
+ * server's own meaning, a bonus for two words in a row, or damping everyday English words.
  */
 import { editDistance, typoBound } from "./edit-distance.js";
 import { type Alternative, type FieldSpec, LexicalIndex } from "./lexical.js";
 import type { WordVectors } from "./word-vectors.js";
-import { isFiller, stem, surfaceWords } from "./words.js";
+import { asks, isFiller, stem, surfaceWords } from "./words.js";
 
 /** A field of the texts: its name, weight and length normalisation; `meaning`: part of its meaning vector. */
 export interface Field extends FieldSpec {
@@ -25,9 +29,11 @@ export interface Weights {
   typo: number;
   /** The weight of the whole text's meaning beside the lexical score (normalised to the best one). */
   meaning: number;
+  /** What a text that only reads gains when the query asks a question ("what's open", "which pods"). */
+  question: number;
 }
 
-const WEIGHTS: Weights = { synonym: 0.8, prefix: 0.35, typo: 0.7, meaning: 0.4 };
+const WEIGHTS: Weights = { synonym: 0.8, prefix: 0.35, typo: 0.7, meaning: 0.4, question: 0.2 };
 
 /** A text found: its id, its fused score, and the share of the query's words it matched (0–1). */
 export interface Ranked {
@@ -58,6 +64,8 @@ export class TextRanker {
   /** Each text's words weighed for its meaning vector (by field), and the vector once made. */
   readonly #meaningWords = new Map<string, Map<string, number>>();
   readonly #meaning = new Map<string, Float32Array | null>();
+  /** The texts that only read (what a question asks for). */
+  readonly #reads = new Set<string>();
 
   constructor(options: RankerOptions) {
     this.#fields = options.fields;
@@ -67,8 +75,8 @@ export class TextRanker {
     this.#vectorsOf = options.vectors ?? (() => undefined);
   }
 
-  /** Indexes a text (its fields by name); one of that id already there is replaced. */
-  add(id: string, texts: Readonly<Record<string, string>>): void {
+  /** Indexes a text (its fields by name; `reads`: it only reads); one of that id already there is replaced. */
+  add(id: string, texts: Readonly<Record<string, string>>, reads = false): void {
     const meaning = new Map<string, number>();
     const fields = this.#fields.map((field) => {
       const out: string[] = [];
@@ -83,12 +91,15 @@ export class TextRanker {
     });
     this.#lexical.add(id, fields);
     this.#meaningWords.set(id, meaning);
+    if (reads) this.#reads.add(id);
+    else this.#reads.delete(id);
     this.#meaning.delete(id);
   }
 
   remove(id: string): void {
     this.#lexical.remove(id);
     this.#meaningWords.delete(id);
+    this.#reads.delete(id);
     this.#meaning.delete(id);
   }
 
@@ -116,7 +127,9 @@ export class TextRanker {
 
   /** The synonyms of a query word (as written, else its stem's): single words, and phrases. */
   #synonymsOf(word: string, term: string): { words: string[]; phrases: string[][] } {
-    const all = this.#synonyms[word] ?? this.#synonyms[term] ?? [];
+    // Its stem with its "e" too, for a word cut: "preferences" (stem "preferenc") finds "preference".
+    const cut = term === word ? undefined : this.#synonyms[`${term}e`];
+    const all = this.#synonyms[word] ?? this.#synonyms[term] ?? cut ?? [];
     const split = all.map((s) => s.split(" ").map(stem));
     return { words: split.filter((s) => s.length === 1).flat(), phrases: split.filter((s) => s.length > 1) };
   }
@@ -138,17 +151,15 @@ export class TextRanker {
     const known = vectors ? this.#vectorOf(vectors, term, word) : -1;
     // A word neither indexed nor a word of the language: a typo, of the word as written or of its stem.
     const bound = this.#lexical.has(term) || known >= 0 ? 0 : typoBound(word.length);
+    const near = (a: string, b: string) => mayBeTypo(a, b, bound) && editDistance(a, b, bound) <= bound;
+    const uncut = word.replace(/e$/, "");
     for (const t of this.#lexical.vocabulary()) {
       if (t === term) continue;
+      // A longer word of the same stem ("deploy": "deployment"), or the word a derived one comes from ("deployment": "deploy").
       if (term.length >= 4 && t.startsWith(term)) offer(t, w.prefix);
-      if (bound > 0 && mayBeTypo(word, t, bound) && editDistance(word, t, bound) <= bound) offer(t, w.typo);
-      else if (
-        bound > 0 &&
-        term !== word &&
-        mayBeTypo(term, t, bound) &&
-        editDistance(term, t, bound) <= bound
-      )
-        offer(t, w.typo);
+      else if (t.length >= 4 && term.startsWith(t) && DERIVED.test(term.slice(t.length))) offer(t, w.prefix);
+      // A typo of the word, of its stem, or of the word without a last "e" (a stem may drop it: "mege", "merg").
+      if (bound > 0 && (near(word, t) || near(term, t) || near(uncut, t))) offer(t, w.typo);
     }
     return [...out].map(([t, weight]) => ({ term: t, weight }));
   }
@@ -214,6 +225,7 @@ export class TextRanker {
         }
       }
     }
+    const asking = asks(query);
     const admitDoc = admit && ((doc: number) => admit(this.#lexical.idOf(doc) ?? ""));
     const lexical = this.#lexical.score(words, weights, admitDoc);
     let best = 0;
@@ -228,7 +240,10 @@ export class TextRanker {
       const m = q && vectors ? this.#meaningOf(id, vectors) : null;
       const meaning = m && q ? dot(q, m) : 0;
       if (!lex && meaning <= 0) continue;
-      const score = (lex && best > 0 ? lex.score / best : 0) + this.#weights.meaning * Math.max(0, meaning);
+      const score =
+        (lex && best > 0 ? lex.score / best : 0) +
+        this.#weights.meaning * Math.max(0, meaning) +
+        (asking && this.#reads.has(id) ? this.#weights.question : 0);
       const last = ranked[ranked.length - 1];
       if (ranked.length >= limit && last && !before(score, id, last)) continue;
       let at = ranked.length;
@@ -239,6 +254,9 @@ export class TextRanker {
     return ranked;
   }
 }
+
+/** The endings that derive a word from another: "creation", "deployment", "reviewer", "readable". */
+const DERIVED = /^(ion|ation|ition|ment|er|or|al|ly|ity|ive|able|ible|ness|ure|ance|ence|ant|ent|ic|ical)$/;
 
 /**
  * Whether `t` may be a typo's word for `word` at all (cheap, before counting edits): lengths

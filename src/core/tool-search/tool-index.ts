@@ -6,7 +6,7 @@ import type { ToolDef } from "../entries/tool-lists.js";
 import { EVERYDAY } from "../text-search/everyday-words.js";
 import { type Field, TextRanker, type Weights } from "../text-search/ranker.js";
 import { loadWordVectors, type WordVectors } from "../text-search/word-vectors.js";
-import { isFiller, surfaceWords } from "../text-search/words.js";
+import { isFiller, onlyReads, surfaceWords } from "../text-search/words.js";
 
 /** A tool found; `key`: its list (a server's, or a project folder's); `matched`: 0–1 of the query's words. */
 export interface Found {
@@ -120,7 +120,8 @@ export class ToolIndex {
     for (const tool of byName.values()) {
       const id = idOf(key, tool.name);
       this.#parts.set(id, [key, tool.name]);
-      this.#search.add(id, textsOf(server, tool));
+      const hints = tool.annotations as { title?: unknown; readOnlyHint?: unknown } | undefined;
+      this.#search.add(id, textsOf(server, tool, hints?.title), onlyReads(tool.name, hints?.readOnlyHint));
     }
     return true;
   }
@@ -253,10 +254,9 @@ export class ToolIndex {
 /** A tool's id in the ranker: its list's key (which may hold a `/`) and its name, apart by \u0001. */
 const idOf = (key: string, name: string) => `${key}\u0001${name}`;
 
-/** What a tool is found by, field by field. */
-function textsOf(server: string, tool: ToolDef): Record<string, string> {
-  const annotations = tool.annotations as { title?: unknown } | undefined;
-  const titles = [tool.title, annotations?.title].filter((t): t is string => typeof t === "string");
+/** What a tool is found by, field by field (`title`: its annotations'). */
+function textsOf(server: string, tool: ToolDef, title: unknown): Record<string, string> {
+  const titles = [tool.title, title].filter((t): t is string => typeof t === "string");
   const description = typeof tool.description === "string" ? tool.description : "";
   return {
     name: tool.name,
