@@ -2,8 +2,10 @@
  * restore after uninstall: it puts the entries back — the ones to the bridge too — and says what it
  * does not put back (the bridge's process, its start at logon) with what brings each back; an
  * entry uninstall gave back as the person wrote it is not called a hand edit of theirs that went.
+ * The pins sync made stay in the home through both, byte for byte and 0600.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import {
   createFakeMachine,
@@ -31,14 +33,23 @@ describe("restore after uninstall", () => {
     const synced = await m.run(["sync", "--force"]);
     expect(synced.code, synced.stderr).toBe(0);
     expect(synced.stdout).toContain("It starts when you log in");
+    const pinsFile = path.join(m.paths.home, "pins.json");
+    const pins = readFileSync(pinsFile, "utf8");
+    expect(Object.keys(JSON.parse(pins).servers)).toContain("fixture");
+    const kept = () => {
+      expect(readFileSync(pinsFile, "utf8")).toBe(pins);
+      expect(statSync(pinsFile).mode & 0o777).toBe(0o600);
+    };
     const gone = await m.run(["uninstall", "--yes"]);
     expect(gone.code, gone.stderr).toBe(0);
     expect(gone.stdout).toContain("fixture given back as you wrote it");
     expect(gone.stdout).toContain("Removed the bridge's start at logon");
+    kept();
 
     const r = await m.run(["restore", "--yes"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("fixture put back");
+    kept();
     // What uninstall gave back is its own write, not an edit of the person's that went.
     expect(r.stdout).not.toContain("edited by hand");
     expect(r.stdout).toMatch(
