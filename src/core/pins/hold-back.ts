@@ -44,8 +44,15 @@ export function judge(pins: ServerPins | undefined, tools: readonly ListedTool[]
 /** No pins at all (the server was never pinned): the key of its verdicts. */
 const UNPINNED: object = {};
 const verdicts = new WeakMap<object, WeakMap<object, Verdict>>();
+/**
+ * The lists last judged under each pins, with their verdicts: a running server answers each
+ * tools/list with a new object, which is compared with them (a few ms for 358 real tools) before it
+ * is judged again (scan and hash: 20–24 ms).
+ */
+const judged = new WeakMap<object, Array<{ tools: readonly ListedTool[]; verdict: Verdict }>>();
+const LISTS_KEPT = 8;
 
-/** judge, remembered for this list object and these pins: a call looks it up, never hashes again. */
+/** judge, remembered for this list (by object, else by an equal list) and these pins: a call looks it up, never hashes again. */
 export function verdictOf(pins: ServerPins | undefined, list: object): Verdict {
   const key = pins ?? UNPINNED;
   let byList = verdicts.get(key);
@@ -55,10 +62,38 @@ export function verdictOf(pins: ServerPins | undefined, list: object): Verdict {
   }
   let verdict = byList.get(list);
   if (!verdict) {
-    verdict = judge(pins, listedTools(list) ?? []);
+    const tools = listedTools(list) ?? [];
+    const kept = judged.get(key) ?? [];
+    judged.set(key, kept);
+    const same = kept.find((k) => sameJson(k.tools, tools, 0));
+    const held = same?.verdict.held;
+    verdict = held
+      ? { visible: held.size === 0 ? tools : tools.filter((t) => !held.has(t.name)), held }
+      : judge(pins, tools);
+    if (!same) kept.unshift({ tools, verdict });
+    kept.length = Math.min(kept.length, LISTS_KEPT);
     byList.set(list, verdict);
   }
   return verdict;
+}
+
+/** Whether two JSON values are equal; past a depth of 64 they are taken as different (judged again, bounded). */
+function sameJson(a: unknown, b: unknown, depth: number): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || depth > 64) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i] as string;
+    if (
+      k !== kb[i] ||
+      !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth + 1)
+    )
+      return false;
+  }
+  return true;
 }
 
 /** The fix a held tool's error and every report name. */
