@@ -311,8 +311,9 @@ describe("a restart is invisible", () => {
     expect(again.sessions().map((s) => s.id)).not.toContain(id);
     await until("its process gone", () => !alive(pid));
     expect((await again.status()).shares[0]?.children).toEqual([]);
-    // Its call in flight is answered, not left waiting: its session ended under it.
-    expect(await call).toMatch(/Session closed/);
+    // Its call in flight is answered, not left waiting: its session ended under it, or — sent before
+    // the DELETE, it raced it — the process opened again answered it first (count 1 in a new process).
+    expect(await call).toMatch(/^(?:.*Session closed.*|1)$/);
   }, 60_000);
 
   test("a session its client ended (DELETE) is not opened again", async () => {
