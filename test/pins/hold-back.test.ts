@@ -87,6 +87,12 @@ test("a running server's list, a new object each time: judged again only when it
   expect(verdictOf(pins, deeper).held.get("echo")?.why).toBe("changed");
   expect(verdictOf(first([add]), said()).held).not.toBe(once.held);
   expect([...verdictOf(first([add]), said()).held.keys()]).toEqual(["echo"]);
+  // A schema nested past what is compared (a hostile server's 4,000 levels) is judged, bounded, every time.
+  let deep: Record<string, unknown> = { type: "string" };
+  for (let i = 0; i < 4000; i++) deep = { type: "object", properties: { a: deep } };
+  const hostile = () => ({ tools: [{ name: "deep", description: "Deep", inputSchema: deep }] });
+  for (let i = 0; i < 2; i++)
+    expect(verdictOf(pins, hostile()).held.get("deep")?.flags[0]?.rule).toBe("too-large");
 });
 
 test("a call to a held tool: an unknown tool's error that says why and how to approve, quoting nothing of it", () => {

@@ -45,12 +45,12 @@ export function judge(pins: ServerPins | undefined, tools: readonly ListedTool[]
 const UNPINNED: object = {};
 const verdicts = new WeakMap<object, WeakMap<object, Verdict>>();
 /**
- * The lists last judged under each pins, with their verdicts: a running server answers each
+ * The lists last judged under each pins (4: a server whose list keeps changing holds no more), with their verdicts: a running server answers each
  * tools/list with a new object, which is compared with them (a few ms for 358 real tools) before it
  * is judged again (scan and hash: 20–24 ms).
  */
 const judged = new WeakMap<object, Array<{ tools: readonly ListedTool[]; verdict: Verdict }>>();
-const LISTS_KEPT = 8;
+const LISTS_KEPT = 4;
 
 /** judge, remembered for this list (by object, else by an equal list) and these pins: a call looks it up, never hashes again. */
 export function verdictOf(pins: ServerPins | undefined, list: object): Verdict {
