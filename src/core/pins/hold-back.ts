@@ -45,9 +45,9 @@ export function judge(pins: ServerPins | undefined, tools: readonly ListedTool[]
 const UNPINNED: object = {};
 const verdicts = new WeakMap<object, WeakMap<object, Verdict>>();
 /**
- * The lists last judged under each pins (4: a server whose list keeps changing holds no more), with their verdicts: a running server answers each
- * tools/list with a new object, which is compared with them (a few ms for 358 real tools) before it
- * is judged again (scan and hash: 20–24 ms).
+ * The lists last judged under each pins, with their verdicts (4: a server whose list keeps changing
+ * holds no more here): a running server answers each tools/list with a new object, which is compared
+ * with them (a few ms for 358 real tools) before it is judged again (scan and hash: 20–24 ms).
  */
 const judged = new WeakMap<object, Array<{ tools: readonly ListedTool[]; verdict: Verdict }>>();
 const LISTS_KEPT = 4;
