@@ -10,6 +10,7 @@ import { stem, terms } from "../../src/core/text-search/words.js";
 
 test("words: split at humps and punctuation, filler and contractions' pieces out, stemmed", () => {
   expect(terms("browser_take_screenshot")).toEqual(["browser", "take", "screenshot"]);
+  expect(terms("resolve-library-id")).toEqual(["resolv", "library", "id"]);
   expect(terms("readMultipleFiles of the HTTPServer")).toEqual(["read", "multipl", "file", "http", "server"]);
   expect(terms("so can you please show me my app's logs, I'd like that")).toEqual(["show", "app", "log"]);
   expect(terms("don't delete it, we'll need it")).toEqual(["not", "delet"]);

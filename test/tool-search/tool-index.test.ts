@@ -3,7 +3,6 @@
  * servers' real tools; `select:` and exact names first; a tool the client does not get never found.
  */
 import { expect, test } from "vitest";
-import { stem, terms } from "../../src/core/text-search/words.js";
 import { type Admits, ToolIndex } from "../../src/core/tool-search/tool-index.js";
 import { catalogue, queries } from "./catalogue.js";
 
@@ -17,20 +16,6 @@ function full(): ToolIndex {
 
 const ids = (index: ToolIndex, q: string, admits = everyTool, limit = 5) =>
   index.search(q, limit, admits).map((f) => `${f.server}/${f.tool.name}`);
-
-test("names split at snake_case, kebab-case and camelCase humps, words stemmed, stop words out", () => {
-  expect(terms("browser_take_screenshot")).toEqual(["browser", "take", "screenshot"]);
-  expect(terms("resolve-library-id")).toEqual(["resolv", "library", "id"]);
-  expect(terms("readMultipleFiles of the HTTPServer")).toEqual(["read", "multipl", "file", "http", "server"]);
-  expect(["screenshots", "directories", "dropped", "running", "matches", "process"].map(stem)).toEqual([
-    "screenshot",
-    "directory",
-    "drop",
-    "run",
-    "match",
-    "process",
-  ]);
-});
 
 test(`the wanted tool is in the top 5 for at least 90 % of ${queries.length} queries in people's words`, () => {
   const index = full();
