@@ -20,13 +20,11 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 export const realClock: Clock = {
   now: () => Date.now(),
   after(ms, fn) {
-    const t = setTimeout(fn, Math.min(ms, MAX_DELAY_MS));
-    t.unref();
+    const t = setTimeout(fn, Math.min(ms, MAX_DELAY_MS)).unref();
     return { cancel: () => clearTimeout(t) };
   },
   every(ms, fn) {
-    const t = setInterval(fn, Math.min(ms, MAX_DELAY_MS));
-    t.unref();
+    const t = setInterval(fn, Math.min(ms, MAX_DELAY_MS)).unref();
     return { cancel: () => clearInterval(t) };
   },
 };

@@ -5,6 +5,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { RPC } from "../core/jsonrpc/codes.js";
+import { idleIsNotSlow } from "../core/system/idle-connections.js";
 import { type Refusal, TRY_AGAIN } from "./http-guards.js";
 
 /** So that clients without the token can never exhaust the bridge's file descriptors or starve those with it. */
@@ -70,6 +71,7 @@ export function limitConnections(
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  idleIsNotSlow(server, { headersMs: limits.headersTimeoutMs, keepAliveMs: limits.keepAliveTimeoutMs });
   /** The connections under the cap, and those set aside: each oldest first. */
   const sockets = new Set<Socket>();
   const aside = new Set<Socket>();

@@ -12,7 +12,7 @@ import net from "node:net";
 import path from "node:path";
 import type { JSONRPCMessage } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, test } from "vitest";
-import { DEFAULT_LIMITS } from "../../src/bridge-server/connection-limits.js";
+import { CHECK_INTERVAL_MS, DEFAULT_LIMITS } from "../../src/bridge-server/connection-limits.js";
 import { type HttpBridge, listenHttp } from "../../src/bridge-server/http.js";
 import type { HttpSessionTransport } from "../../src/bridge-server/session-transport.js";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";
@@ -138,6 +138,31 @@ describe("listenHttp limits", () => {
     const ms = await within(s.closed, 5000);
     expect(ms).toBeLessThan(5000);
     expect(ms as number).toBeGreaterThanOrEqual(250);
+  });
+
+  test("a connection that has sent nothing is idle, not slow: its first request past the headers timeout is answered; unused, it is closed without a word", async () => {
+    const b = await listen({ headersTimeoutMs: 300, keepAliveTimeoutMs: 3000 });
+    const [pooled, unused] = await Promise.all([rawSocket(b.port), rawSocket(b.port)]);
+    // Node's checker runs every CHECK_INTERVAL_MS: no event says it has looked, so wait past a look.
+    // Before, it answered both 408 here, and the pooled one's request below read that 408.
+    await sleep(300 + CHECK_INTERVAL_MS + 500);
+    const body = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    });
+    pooled.socket.write(
+      `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${b.port}\r\nAuthorization: Bearer tok\r\nContent-Type: application/json\r\n` +
+        `Accept: application/json, text/event-stream\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    await until("the answer", () => (pooled.received().includes("\r\n\r\n") ? true : undefined));
+    expect(pooled.received()).toMatch(/^HTTP\/1\.1 200 /);
+    const ms = await within(unused.closed, 8000);
+    expect(ms).toBeGreaterThanOrEqual(2900);
+    expect(ms).toBeLessThan(8000);
+    expect(unused.received()).toBe("");
+    pooled.socket.destroy();
   });
 
   test("a body that never finishes, with the token: 408 after the request timeout", async () => {
