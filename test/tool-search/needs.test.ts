@@ -1,13 +1,22 @@
 /**
  * The needs the ranking is measured on (needs.ts) stay as they were written: frozen by hash, every
- * wanted tool one of the captured lists really holds, split into a tune set and a report set.
+ * wanted tool one of the captured lists really holds, split into a tune set and a report set; and
+ * the fresh set, written later and blind to the ranking, frozen apart and distinct from them all.
  */
 import { createHash } from "node:crypto";
 import { expect, test } from "vitest";
-import { needs, needsText, servers } from "./needs.js";
+import { freshNeeds, freshNeedsText, type NeedClass, needs, needsText, servers } from "./needs.js";
 
 /** needs.json as written before any ranking ran on it. Never changed to fit a ranking. */
 const FROZEN = "5ba0fa9df01d46fbfaff396cafaa8c9c577720612579f8dc7d302e85b4c88470";
+
+/** needs-fresh.json as written, blind to the ranking, before it was measured (once). Never changed. */
+const FRESH_FROZEN = "1f2e12275e5348a38a6314a740c9a1540bfa4fd7630caf535cf1dd7f4642b3df";
+
+const CLASSES: NeedClass[] = ["named", "unnamed", "short", "long", "several servers", "typo"];
+
+/** A need's words as a person would see them the same: case and spacing aside. */
+const same = (need: string) => need.toLowerCase().replace(/\s+/g, " ").trim();
 
 test("needs.json is the frozen set: at least 300 needs over at least 20 servers' real lists", () => {
   expect(createHash("sha256").update(needsText).digest("hex")).toBe(FROZEN);
@@ -19,7 +28,7 @@ test("needs.json is the frozen set: at least 300 needs over at least 20 servers'
 
 test("every wanted tool is one a captured server lists", () => {
   const listed = new Set(servers.flatMap((s) => s.tools.map((t) => `${s.name}/${t.name}`)));
-  const unknown = needs.flatMap((n) => n.want.filter((w) => !listed.has(w)));
+  const unknown = [...needs, ...freshNeeds].flatMap((n) => n.want.filter((w) => !listed.has(w)));
   expect(unknown).toEqual([]);
   for (const s of servers)
     expect(s, s.name).toMatchObject({ package: expect.any(String), version: expect.any(String) });
@@ -30,8 +39,21 @@ test("the tune and report sets each hold about half, every class in each", () =>
   const report = needs.filter((n) => n.set === "report");
   expect(tune.length + report.length).toBe(needs.length);
   expect(Math.min(tune.length, report.length)).toBeGreaterThan(needs.length * 0.4);
-  for (const c of ["named", "unnamed", "short", "long", "several servers", "typo"] as const) {
+  for (const c of CLASSES) {
     expect(tune.filter((n) => n.classes.includes(c)).length, c).toBeGreaterThan(5);
     expect(report.filter((n) => n.classes.includes(c)).length, c).toBeGreaterThan(5);
   }
+});
+
+test("needs-fresh.json is frozen apart: at least 200 needs over at least 22 servers, none said before", () => {
+  expect(createHash("sha256").update(freshNeedsText).digest("hex")).toBe(FRESH_FROZEN);
+  expect(freshNeeds.length).toBeGreaterThanOrEqual(200);
+  expect(freshNeeds.every((n) => n.set === "fresh")).toBe(true);
+  const wanted = new Set(freshNeeds.flatMap((n) => n.want.map((w) => w.slice(0, w.indexOf("/")))));
+  expect(wanted.size).toBeGreaterThanOrEqual(22);
+  expect(new Set(freshNeeds.map((n) => same(n.need))).size).toBe(freshNeeds.length);
+  const said = new Set(needs.map((n) => same(n.need)));
+  expect(freshNeeds.filter((n) => said.has(same(n.need))).map((n) => n.need)).toEqual([]);
+  for (const c of CLASSES)
+    expect(freshNeeds.filter((n) => n.classes.includes(c)).length, c).toBeGreaterThan(5);
 });

@@ -2,6 +2,8 @@
  * The 26 servers' real tool lists (test/fixtures/tool-search/servers/) and the needs written
  * against them (needs.json), each with its classes and the set it belongs to: `tune` (what the
  * ranking may be tuned on) or `report` (only ever measured), by a hash of the need's own words.
+ * needs-fresh.json holds needs written later, blind to the ranking, for one measurement: set
+ * `fresh`, kept apart (`freshNeeds`) so nothing that reads `needs` runs a ranking on them.
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -28,8 +30,11 @@ export const servers: Captured[] = readdirSync(path.join(DIR, "servers"))
   .sort()
   .map((f) => JSON.parse(readFileSync(path.join(DIR, "servers", f), "utf8")));
 
-/** needs.json's text, its line ends as written (a checkout that turns them into CRLF holds the same set). */
-export const needsText = readFileSync(path.join(DIR, "needs.json"), "utf8").replaceAll("\r\n", "\n");
+/** A fixture's text, its line ends as written (a checkout that turns them into CRLF holds the same set). */
+const fixtureText = (name: string) => readFileSync(path.join(DIR, name), "utf8").replaceAll("\r\n", "\n");
+
+export const needsText = fixtureText("needs.json");
+export const freshNeedsText = fixtureText("needs-fresh.json");
 
 /** A need's classes: product named or not, short (≤ 4 words) or long (≥ 10), several servers right, a typo. */
 export type NeedClass = "named" | "unnamed" | "short" | "long" | "several servers" | "typo";
@@ -37,22 +42,30 @@ export type NeedClass = "named" | "unnamed" | "short" | "long" | "several server
 export interface Need {
   need: string;
   want: string[];
-  set: "tune" | "report";
+  set: "tune" | "report" | "fresh";
   classes: NeedClass[];
 }
 
 /** The set a need belongs to: the first byte of its words' SHA-256, even or odd. */
-const setOf = (need: string): Need["set"] =>
+const tuneOrReport = (need: string): Need["set"] =>
   (createHash("sha256").update(need).digest()[0] ?? 0) % 2 === 0 ? "tune" : "report";
 
-export const needs: Need[] = (
-  JSON.parse(needsText).needs as Array<{ need: string; want: string[]; named?: boolean; typo?: boolean }>
-).map(({ need, want, named, typo }) => {
-  const words = need.split(/\s+/).length;
-  const classes: NeedClass[] = [named ? "named" : "unnamed"];
-  if (words <= 4) classes.push("short");
-  if (words >= 10) classes.push("long");
-  if (new Set(want.map((w) => w.slice(0, w.indexOf("/")))).size > 1) classes.push("several servers");
-  if (typo) classes.push("typo");
-  return { need, want, set: setOf(need), classes };
-});
+/** A fixture's needs with their classes, each in the set `setOf` gives it. */
+const parse = (text: string, setOf: (need: string) => Need["set"]): Need[] =>
+  (JSON.parse(text).needs as Array<{ need: string; want: string[]; named?: boolean; typo?: boolean }>).map(
+    ({ need, want, named, typo }) => {
+      const words = need.split(/\s+/).length;
+      const classes: NeedClass[] = [named ? "named" : "unnamed"];
+      if (words <= 4) classes.push("short");
+      if (words >= 10) classes.push("long");
+      if (new Set(want.map((w) => w.slice(0, w.indexOf("/")))).size > 1) classes.push("several servers");
+      if (typo) classes.push("typo");
+      return { need, want, set: setOf(need), classes };
+    },
+  );
+
+/** needs.json's needs: the tune and report sets. */
+export const needs: Need[] = parse(needsText, tuneOrReport);
+
+/** needs-fresh.json's needs, all set `fresh`: for one measurement (`BENCH_SETS=fresh`), never tuned on. */
+export const freshNeeds: Need[] = parse(freshNeedsText, () => "fresh");
