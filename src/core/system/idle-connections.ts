@@ -14,11 +14,12 @@ const STATUS: Record<string, number> = {
 
 /**
  * Node's checker starts a new connection's headers timeout when it connects and answers it 408 when
- * the timeout passes; a client that keeps connections in a pool sends its next request there and
- * reads that 408 as the answer (seen from the SDK's client: four connections 10.9 s old, not one
- * byte read, and an `initialize` answered 408). Such a connection is left as long as a kept-alive
- * one may stay idle, then closed without a word; its first byte starts Node's timeouts again (its
- * parser does). Every other error is answered as Node answers it.
+ * the timeout passes. Node's fetch (undici, the MCP SDK client's) can keep connections in its pool
+ * that never carried a request (opened while many requests were queued), later sends one there and reads
+ * that 408 as its answer (gateway-sessions.test: four such connections, 10.2 s old, no byte read, and
+ * an `initialize` answered 408). Such a connection is left as long as a kept-alive one may stay
+ * idle, then closed without a word; its first byte starts Node's timeouts again (its parser does).
+ * Every other error is answered as Node answers it.
  */
 export function idleIsNotSlow(server: Server, timeouts: { headersMs: number; keepAliveMs: number }): void {
   server.on(
