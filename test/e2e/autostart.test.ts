@@ -15,7 +15,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, expect, inject, test } from "vitest";
 import { isAlive as alive } from "../../src/core/system/process-alive.js";
-import { killBridge } from "../helpers/bridge-loop.js";
+import { endWaitLoopSleep, killBridge } from "../helpers/bridge-loop.js";
 import { type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { freePort } from "../helpers/net.js";
@@ -271,7 +271,18 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
   expect(JSON.parse(readFileSync(path.join(m.paths.drive, ".fake-schtasks.json"), "utf8"))).toEqual({});
   expect(state(m).autostart).toBeUndefined();
   await until("the bridge to stop", () => (alive(revived.pid) ? undefined : true));
-  // Stopped with its keeper, the task's wait ends (it looks every 30 s), and wsl.exe with it.
+  // Stopped with its keeper, the task's wait ends, and wsl.exe with it. It looks every 30 s: the
+  // test passes those by ending the loop's sleep (with the keeper running, it would sleep again).
+  let settled = false;
+  void logonEnded.then(() => {
+    settled = true;
+  });
+  const keeperFile = path.join(bridgeDir, "keeper.json");
+  await until("the task's wait to end", () => {
+    if (settled) return true;
+    endWaitLoopSleep((file) => file === keeperFile);
+    return undefined;
+  });
   expect(await logonEnded).toBe(0);
   // Nothing of the shared servers is left in a client: the bridge is not said to be needed.
   const after = await m.run(["bridge", "status"]);

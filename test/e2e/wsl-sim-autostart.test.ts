@@ -7,21 +7,13 @@
  * the registration failed, and the definition is run by hand. Runs where the simulation can (root
  * and `unshare`), else is skipped with the reason printed.
  */
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, inject, test } from "vitest";
 import { isAlive as alive } from "../../src/core/system/process-alive.js";
+import { endWaitLoopSleep } from "../helpers/bridge-loop.js";
 import { BIN, REPO } from "../helpers/fake-machine.js";
-import { packFixture } from "../helpers/fixture-package.js";
 import { freePort } from "../helpers/net.js";
 import { findWslSim, inWslSim } from "../helpers/wsl-sim.js";
 
@@ -61,28 +53,6 @@ function parentOf(pid: number): number {
   return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
 }
 
-/**
- * The end of the `sleep` the task's wait loop (supervisor.ts's WAIT_LOOP, `$0` mcp-twin-bridge)
- * is in, in the simulation whose mount namespace `ns` names: the 30 s it waits between looks at
- * its keeper, passed at once. True when one was ended.
- */
-function endWaitLoopSleep(ns: string): boolean {
-  let ended = false;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8") !== "sleep\u000030\u0000") continue;
-      if (readlinkSync(`/proc/${pid}/ns/mnt`) !== ns) continue;
-      const sh = readFileSync(`/proc/${parentOf(Number(pid))}/cmdline`, "utf8").split("\u0000");
-      if (sh[0] !== "/bin/sh" || sh[3] !== "mcp-twin-bridge" || !sh[2]?.includes("sleep 30")) continue;
-      process.kill(Number(pid), "SIGKILL");
-      ended = true;
-    } catch {
-      // gone, or not ours
-    }
-  }
-  return ended;
-}
-
 /** A Windows command line split as CommandLineToArgvW does. */
 function argv(line: string): string[] {
   const out: string[] = [];
@@ -108,7 +78,11 @@ describe.skipIf(skip !== undefined)(
       mkdirSync(path.join(REPO, ".tmp"), { recursive: true });
       const built = mkdtempSync(path.join(REPO, ".tmp", "wsl-sim-fixture-"));
       cleanups.push(() => rmSync(built, { recursive: true, force: true }));
-      const fixture = await packFixture(built, "1.0.0");
+      // The run's fixture server (global-setup.ts), copied where the simulation sees it.
+      const staged = path.dirname(path.dirname(inject("fixtureScript")));
+      for (const part of ["package.json", "dist"])
+        cpSync(path.join(staged, part), path.join(built, part), { recursive: true });
+      const fixture = { script: path.join(built, "dist", "server.js") };
       expect((await inWslSim(sim.script, state, ["true"], { fresh: true })).code).toBe(0);
       const port = await freePort();
       const home = path.join(state, "c", "Users", "alice", "AppData", "Roaming", "mcp-twin");
@@ -223,7 +197,7 @@ describe.skipIf(skip !== undefined)(
       await until("the keeper to end", () => (alive(loop) ? undefined : true));
       await until("the task's wait to end", () => {
         if (settled) return true;
-        endWaitLoopSleep(ns);
+        endWaitLoopSleep((_keeperFile, mountNs) => mountNs === ns);
         return undefined;
       });
       const ended = await logon;

@@ -3,8 +3,8 @@
  * (src/core/bridge-control/supervisor.ts), which starts it again after a SIGKILL: a test that
  * kills only the bridge leaves the keeper, and the bridge it starts next, running after the test.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { keptBy } from "../../src/core/bridge-control/supervisor.js";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { keptBy, WAIT_LOOP } from "../../src/core/bridge-control/supervisor.js";
 import { isAlive as alive } from "../../src/core/system/process-alive.js";
 
 /** The state folder a keeper keeps, from its command line. */
@@ -90,4 +90,30 @@ export async function stopBridgeAndLoop(pid: number, ms = 30_000): Promise<void>
       throw new Error(`the bridge (pid ${pid}) or its keeper still runs after ${ms} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * The 30 s `sleep` of each WSL task's wait loop (supervisor.ts's WAIT_LOOP) that `mine` picks, by
+ * the keeper file the loop watches and, for a loop in another mount namespace (the WSL simulation),
+ * the namespace: SIGKILLed, so the loop looks at its keeper now instead of at the end of the 30 s
+ * (an ended sleep is all it is: with the keeper still running, it sleeps again). True when one was.
+ */
+export function endWaitLoopSleep(mine: (keeperFile: string, mountNs: string) => boolean): boolean {
+  let ended = false;
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, "utf8") !== "sleep\u000030\u0000") continue;
+      const loop = parentOf(Number(d));
+      // argv: /bin/sh -c <WAIT_LOOP> mcp-twin-bridge <keeper.json> <the start's command line…>
+      const sh = readFileSync(`/proc/${loop}/cmdline`, "utf8").split("\0");
+      if (sh[0] !== "/bin/sh" || sh[2] !== WAIT_LOOP || sh[3] !== "mcp-twin-bridge") continue;
+      if (!mine(sh[4] ?? "", readlinkSync(`/proc/${d}/ns/mnt`))) continue;
+      process.kill(Number(d), "SIGKILL");
+      ended = true;
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return ended;
 }

@@ -3,15 +3,15 @@
  * 1.5 s, as a slow network does): in a terminal, a live line per environment with the package,
  * the time so far and npm's phase; what sync looked at before its first install (the environments,
  * Windows through interop) and how long it took; without a terminal plain lines; with --json
- * nothing but the JSON document on stdout and nothing on stderr.
+ * nothing but the JSON document on stdout and nothing on stderr. Each on a machine of its own, the
+ * three at once (most of their time is the registry's waits).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, describe, inject, type TestContext, test } from "vitest";
 import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
 import { runInPty } from "../helpers/pty.js";
 import { type Registry, startRegistry } from "../helpers/registry.js";
 
 let slow: Registry;
-const machines: FakeMachine[] = [];
 beforeAll(async () => {
   slow = await startRegistry(
     [
@@ -26,21 +26,20 @@ beforeAll(async () => {
   );
 });
 afterAll(() => slow?.close());
-afterEach(() => {
-  for (const m of machines.splice(0)) m.cleanup();
-});
 
-function machine(): FakeMachine {
+/** A machine of the test's own, cleaned up when it finishes. */
+function machine({ onTestFinished }: TestContext): FakeMachine {
   const m = createFakeMachine({ registryUrl: slow.url });
-  machines.push(m);
+  onTestFinished(() => m.cleanup());
   writeManifest(m, { servers: { fixture: { package: `${inject("fixtureName")}@1.0.0` } } });
   return m;
 }
 const spec = () => `${inject("fixtureName")}@1.0.0`;
 
-describe("sync's progress", () => {
-  test("in a terminal: what it looks at first, then a live line per environment with elapsed time and npm's phase", async () => {
-    const m = machine();
+describe.concurrent("sync's progress", () => {
+  test("in a terminal: what it looks at first, then a live line per environment with elapsed time and npm's phase", async (t) => {
+    const { expect } = t;
+    const m = machine(t);
     const pty = runInPty(["sync"], m.env, m.paths.linuxHome);
     // Before any install: the environments it looked at afresh (Windows through WSL interop).
     await pty.waitFor(/✔ Looked at wsl:Ubuntu, windows \(through WSL interop\) \(\d+\.\ds\)/, 60_000);
@@ -65,8 +64,9 @@ describe("sync's progress", () => {
     );
   }, 120_000);
 
-  test("without a terminal: plain lines, one as each environment starts and one as it ends", async () => {
-    const m = machine();
+  test("without a terminal: plain lines, one as each environment starts and one as it ends", async (t) => {
+    const { expect } = t;
+    const m = machine(t);
     const r = await m.run(["sync"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`• Installing ${spec()} in wsl:Ubuntu`);
@@ -79,8 +79,9 @@ describe("sync's progress", () => {
     expect(r.stdout).toContain("Manifest: C:\\Users\\alice\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc");
   }, 120_000);
 
-  test("with --json: one JSON document on stdout, nothing on stderr", async () => {
-    const m = machine();
+  test("with --json: one JSON document on stdout, nothing on stderr", async (t) => {
+    const { expect } = t;
+    const m = machine(t);
     const r = await m.run(["sync", "--json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).installs).toHaveLength(2);
