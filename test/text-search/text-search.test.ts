@@ -3,6 +3,7 @@
  * bound, and BM25F's per-word saturation — three decisive words over five everyday ones.
  */
 import { expect, test } from "vitest";
+import { weighedWords } from "../../src/core/text-search/clauses.js";
 import { editDistance, typoBound } from "../../src/core/text-search/edit-distance.js";
 import { LexicalIndex } from "../../src/core/text-search/lexical.js";
 import { TextRanker } from "../../src/core/text-search/ranker.js";
@@ -120,4 +121,43 @@ test("a question finds a text that only reads before one that changes, and a req
   expect(ranker.search("which issues are open in the project", 1)[0]?.id).toBe("b-reads");
   expect(ranker.search("what's in the project's issues", 1)[0]?.id).toBe("b-reads");
   expect(ranker.search("close the issues of the project", 1)[0]?.id).toBe("a-changes");
+});
+
+test("a need's parts: its context ('so I can…', 'before I…') and what it does not want ('without…') weigh below its request", () => {
+  const parts = { context: 0.5, unwanted: 0.3 };
+  const weight = (need: string) =>
+    Object.fromEntries(weighedWords(need, parts).map(({ word, weight }) => [word, weight]));
+  expect(weight("snap the page so I can show the designer")).toMatchObject({
+    snap: 1,
+    page: 1,
+    show: 0.5,
+    designer: 0.5,
+  });
+  expect(weight("show me the readme without cloning it, then list the branches")).toMatchObject({
+    readme: 1,
+    cloning: 0.3,
+    list: 1,
+    branches: 1,
+  });
+  expect(weight("I don't need the content, just the links")).toMatchObject({ content: 0.3, links: 1 });
+  // A clause put first ends where the request starts; "when" and "until" clauses are the request.
+  expect(weight("before I start refactoring I want to see the layout")).toMatchObject({
+    refactoring: 0.5,
+    see: 1,
+    layout: 1,
+  });
+  expect(weight("tell me when it changes")).toMatchObject({ tell: 1, changes: 1 });
+  expect(weight("so, which pods are failing")).toMatchObject({ pods: 1, failing: 1 });
+  expect(weight("open config.yaml, since it moved")).toMatchObject({ config: 1, yaml: 1, moved: 0.5 });
+});
+
+test("a word of what the need does not want, or of its context, does not outweigh its request", () => {
+  const ranker = new TextRanker({ fields: [{ name: "text", weight: 1, b: 0.5 }] });
+  ranker.add("clone", { text: "Clone a repository" });
+  ranker.add("contents", { text: "Get the contents of a file, such as a readme, in a repository" });
+  ranker.add("show", { text: "Show a commit" });
+  ranker.add("snapshot", { text: "Take a snapshot of the page's text" });
+  for (let i = 0; i < 5; i++) ranker.add(`other-${i}`, { text: `List the pods of cluster ${i}` });
+  expect(ranker.search("the readme of that repository without cloning it", 1)[0]?.id).toBe("contents");
+  expect(ranker.search("capture the page so I can show the designer", 1)[0]?.id).toBe("snapshot");
 });

@@ -4,6 +4,7 @@
  * vectors); a question puts the texts that only read first.
  */
 
+import { type ClauseWeights, weighedWords } from "./clauses.js";
 /*
  * Matching each query word to indexed words of like meaning (by their vectors) was measured too,
  * and left out: it found nothing more on the tune set of test/fixtures/tool-search/needs.json, nor
@@ -23,7 +24,7 @@ export interface Field extends FieldSpec {
 }
 
 /** How far below the word itself each other match counts, and how meaning is fused in (tuned on the tune set). */
-export interface Weights {
+export interface Weights extends ClauseWeights {
   synonym: number;
   prefix: number;
   typo: number;
@@ -33,7 +34,15 @@ export interface Weights {
   question: number;
 }
 
-const WEIGHTS: Weights = { synonym: 0.8, prefix: 0.35, typo: 0.7, meaning: 0.4, question: 0.2 };
+const WEIGHTS: Weights = {
+  synonym: 0.8,
+  prefix: 0.35,
+  typo: 0.7,
+  meaning: 0.4,
+  question: 0.2,
+  context: 0.5,
+  unwanted: 0.3,
+};
 
 /** A text found: its id, its fused score, and the share of the query's words it matched (0–1). */
 export interface Ranked {
@@ -198,29 +207,38 @@ export class TextRanker {
     const weights: number[] = [];
     const queryMeaning = vectors ? new Float32Array(vectors.dims) : undefined;
     let meaningful = false;
-    for (const word of surfaceWords(query)) {
+    // Each word once, at the most the parts of the need that hold it give it (the request's, if it is there too).
+    const parts = new Map<string, { word: string; part: number }>();
+    for (const { word, weight } of weighedWords(query, this.#weights)) {
       if (isFiller(word)) continue;
       const term = stem(word);
-      if (seen.has(term)) continue;
+      const held = parts.get(term);
+      if (!held || weight > held.part) parts.set(term, { word: held?.word ?? word, part: weight });
+    }
+    for (const [term, { word, part }] of parts) {
+      if (part <= 0 || seen.has(term)) continue;
       seen.add(term);
       const synonyms = this.#synonymsOf(word, term);
-      const alternatives = this.#alternatives(word, term, vectors, synonyms.words);
+      const alternatives = this.#alternatives(word, term, vectors, synonyms.words).map((a) => ({
+        term: a.term,
+        weight: a.weight * part,
+      }));
       words.push(alternatives);
       const idf =
         this.#lexical.idf(term) || Math.max(0, ...alternatives.map((a) => this.#lexical.idf(a.term)));
-      weights.push(idf || 1);
+      weights.push((idf || 1) * part);
       // A phrase it stands for ("pr": "pull request"): its words, each a word of the query at the synonym's weight.
       for (const phrase of synonyms.phrases)
         for (const t of phrase) {
-          if (seen.has(t) || !this.#lexical.has(t)) continue;
+          if (seen.has(t) || parts.has(t) || !this.#lexical.has(t)) continue;
           seen.add(t);
-          words.push([{ term: t, weight: this.#weights.synonym }]);
+          words.push([{ term: t, weight: this.#weights.synonym * part }]);
           weights.push(0);
         }
       if (vectors && queryMeaning) {
         const i = this.#vectorOf(vectors, term, word);
         if (i >= 0) {
-          vectors.addTo(queryMeaning, i, idf || 1);
+          vectors.addTo(queryMeaning, i, (idf || 1) * part);
           meaningful = true;
         }
       }
