@@ -161,3 +161,14 @@ test("a word of what the need does not want, or of its context, does not outweig
   expect(ranker.search("the readme of that repository without cloning it", 1)[0]?.id).toBe("contents");
   expect(ranker.search("capture the page so I can show the designer", 1)[0]?.id).toBe("snapshot");
 });
+
+test("a phrase a word stands for counts as that one word, not as each of its words: 'hit' is no two words' worth", () => {
+  const ranker = new TextRanker({
+    fields: [{ name: "text", weight: 1, b: 0.5 }],
+    synonyms: { hit: ["press key"] },
+  });
+  ranker.add("press", { text: "Press a key" });
+  ranker.add("button", { text: "Click a button" });
+  for (let i = 0; i < 5; i++) ranker.add(`other-${i}`, { text: `List the pods of cluster ${i}` });
+  expect(ranker.search("hit the button", 2).map((r) => r.id)).toEqual(["button", "press"]);
+});

@@ -227,12 +227,13 @@ export class TextRanker {
       const idf =
         this.#lexical.idf(term) || Math.max(0, ...alternatives.map((a) => this.#lexical.idf(a.term)));
       weights.push((idf || 1) * part);
-      // A phrase it stands for ("pr": "pull request"): its words, each a word of the query at the synonym's weight.
+      // A phrase it stands for ("pr": "pull request"): its words share the one word's weight, so a
+      // phrase counts as the word it stands for, not as two ("hit": "press key" is no two words' worth).
       for (const phrase of synonyms.phrases)
         for (const t of phrase) {
           if (seen.has(t) || parts.has(t) || !this.#lexical.has(t)) continue;
           seen.add(t);
-          words.push([{ term: t, weight: this.#weights.synonym * part }]);
+          words.push([{ term: t, weight: (this.#weights.synonym * part) / phrase.length }]);
           weights.push(0);
         }
       if (vectors && queryMeaning) {
