@@ -7,6 +7,7 @@ import { weighedWords } from "../../src/core/text-search/clauses.js";
 import { editDistance, typoBound } from "../../src/core/text-search/edit-distance.js";
 import { LexicalIndex } from "../../src/core/text-search/lexical.js";
 import { TextRanker } from "../../src/core/text-search/ranker.js";
+import { WordVectors } from "../../src/core/text-search/word-vectors.js";
 import { stem, terms } from "../../src/core/text-search/words.js";
 
 test("words: split at humps and punctuation, filler and contractions' pieces out, stemmed", () => {
@@ -171,4 +172,36 @@ test("a phrase a word stands for counts as that one word, not as each of its wor
   ranker.add("button", { text: "Click a button" });
   for (let i = 0; i < 5; i++) ranker.add(`other-${i}`, { text: `List the pods of cluster ${i}` });
   expect(ranker.search("hit the button", 2).map((r) => r.id)).toEqual(["button", "press"]);
+});
+
+/** Word vectors of these words, most frequent first (2 dimensions, all alike): what a word's rank is read from. */
+function vectorsOf(words: string[]): WordVectors {
+  const text = new TextEncoder().encode(words.join("\n"));
+  const bytes = new Uint8Array(20 + text.length + words.length * 2);
+  const view = new DataView(bytes.buffer);
+  bytes.set(new TextEncoder().encode("MTWV"), 0);
+  view.setUint32(4, 1, true);
+  view.setUint32(8, words.length, true);
+  view.setUint32(12, 2, true);
+  view.setUint32(16, text.length, true);
+  bytes.set(text, 20);
+  bytes.fill(1, 20 + text.length);
+  return new WordVectors(bytes);
+}
+
+test("an everyday word (frequent in English) counts below a rare one when matched as itself; its synonyms do not", () => {
+  const vectors = vectorsOf(["page", "said", "the", "of", "with", "list", "view", "reflog"]);
+  const ranker = new TextRanker({
+    fields: [{ name: "text", weight: 1, b: 0.5 }],
+    synonyms: { said: ["history"] },
+    vectors: () => vectors,
+    weights: { everyday: 2, meaning: 0 },
+  });
+  ranker.add("pages", { text: "List the pages" });
+  ranker.add("reflog", { text: "View the reflog entries of a repository" });
+  ranker.add("history", { text: "Message history of a channel" });
+  for (let i = 0; i < 5; i++) ranker.add(`other-${i}`, { text: `List the pods of cluster ${i}` });
+  expect(ranker.search("the page with the reflog", 1)[0]?.id).toBe("reflog");
+  expect(ranker.search("what was said", 1)[0]?.id).toBe("history");
+  expect(ranker.search("the page", 1)[0]?.id).toBe("pages");
 });

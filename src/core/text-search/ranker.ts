@@ -32,6 +32,13 @@ export interface Weights extends ClauseWeights {
   meaning: number;
   /** What a text that only reads gains when the query asks a question ("what's open", "which pods"). */
   question: number;
+  /**
+   * The rank among English words (the vectors hold them most frequent first) below which a word
+   * counts less when matched as itself: by log(2 + rank) / log(2 + this), so "page" or "latest"
+   * (said in passing as often as meant) weigh about half a rare "reflog" — its synonyms, which say
+   * what the word means in tools' words, not.
+   */
+  everyday: number;
 }
 
 const WEIGHTS: Weights = {
@@ -42,6 +49,7 @@ const WEIGHTS: Weights = {
   question: 0.2,
   context: 0.5,
   unwanted: 0.3,
+  everyday: 10_000,
 };
 
 /** A text found: its id, its fused score, and the share of the query's words it matched (0–1). */
@@ -134,6 +142,13 @@ export class TextRanker {
     return i >= 0 ? i : vectors.indexOf(term);
   }
 
+  /** How much a word matched as itself counts for how everyday it is (1: rare, or not a word the vectors hold). */
+  #everyday(vectors: WordVectors | undefined, word: string): number {
+    const rank = vectors?.indexOf(word) ?? -1;
+    const most = this.#weights.everyday;
+    return rank < 0 || most <= 0 ? 1 : Math.min(1, Math.log(2 + rank) / Math.log(2 + most));
+  }
+
   /** The synonyms of a query word (as written, else its stem's): single words, and phrases. */
   #synonymsOf(word: string, term: string): { words: string[]; phrases: string[][] } {
     // Its stem with its "e" too, for a word cut: "preferences" (stem "preferenc") finds "preference".
@@ -219,9 +234,10 @@ export class TextRanker {
       if (part <= 0 || seen.has(term)) continue;
       seen.add(term);
       const synonyms = this.#synonymsOf(word, term);
+      const everyday = this.#everyday(vectors, word);
       const alternatives = this.#alternatives(word, term, vectors, synonyms.words).map((a) => ({
         term: a.term,
-        weight: a.weight * part,
+        weight: a.weight * part * (a.term === term ? everyday : 1),
       }));
       words.push(alternatives);
       const idf =
