@@ -205,3 +205,15 @@ test("an everyday word (frequent in English) counts below a rare one when matche
   expect(ranker.search("what was said", 1)[0]?.id).toBe("history");
   expect(ranker.search("the page", 1)[0]?.id).toBe("pages");
 });
+
+test("in a long need a text that many of its words match goes before one that a single word matched; a short need's word is decisive", () => {
+  const ranker = new TextRanker({ fields: [{ name: "text", weight: 1, b: 0.75 }] });
+  ranker.add("checkout", { text: "Checkout a branch" });
+  const more = "and more words ".repeat(8);
+  ranker.add("screenshot", { text: `Take a screenshot of the page in the browser ${more}` });
+  for (let i = 0; i < 2; i++) ranker.add(`page-${i}`, { text: `Describe page ${i}` });
+  for (let i = 0; i < 6; i++) ranker.add(`pods-${i}`, { text: `Describe pods ${i}` });
+  const first = (need: string) => ranker.search(need, 1)[0]?.id;
+  expect(first("take a picture of how the checkout page looks in the browser right now")).toBe("screenshot");
+  expect(first("checkout page")).toBe("checkout");
+});

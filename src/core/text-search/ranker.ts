@@ -39,6 +39,14 @@ export interface Weights extends ClauseWeights {
    * what the word means in tools' words, not.
    */
   everyday: number;
+  /**
+   * A long need's agreement: a text's lexical score times the share of the need's words it matched
+   * to this power, counted fully from `long[1]` words of its request on, not at all up to `long[0]`
+   * (in a short need each word is decisive; in a long one a text that one word of many matched is
+   * seldom what is meant).
+   */
+  coverage: number;
+  long: readonly [number, number];
 }
 
 const WEIGHTS: Weights = {
@@ -50,6 +58,8 @@ const WEIGHTS: Weights = {
   context: 0.5,
   unwanted: 0.3,
   everyday: 10_000,
+  coverage: 0.5,
+  long: [2, 8],
 };
 
 /** A text found: its id, its fused score, and the share of the query's words it matched (0–1). */
@@ -263,6 +273,10 @@ export class TextRanker {
     const asking = asks(query);
     const admitDoc = admit && ((doc: number) => admit(this.#lexical.idOf(doc) ?? ""));
     const lexical = this.#lexical.score(words, weights, admitDoc);
+    const [short, long] = this.#weights.long;
+    const request = [...parts.values()].filter((p) => p.part >= 1).length;
+    const power = this.#weights.coverage * Math.min(1, Math.max(0, (request - short) / (long - short || 1)));
+    if (power > 0) for (const s of lexical.values()) s.score *= s.coverage ** power;
     let best = 0;
     for (const s of lexical.values()) best = Math.max(best, s.score);
     // The best `limit` kept in order as the texts are scored: no list of every text made and sorted.
