@@ -217,3 +217,13 @@ test("in a long need a text that many of its words match goes before one that a 
   expect(first("take a picture of how the checkout page looks in the browser right now")).toBe("screenshot");
   expect(first("checkout page")).toBe("checkout");
 });
+
+test("a word lost in a text many times the average length counts as partly matched, so a long description gains no agreement", () => {
+  const ranker = new TextRanker({ fields: [{ name: "text", weight: 0.2, b: 0.9 }] });
+  ranker.add("short", { text: "Start a search of the files" });
+  ranker.add("long", { text: `Start a search of the files. ${"It does other things too. ".repeat(300)}` });
+  for (let i = 0; i < 5; i++) ranker.add(`other-${i}`, { text: `List the pods of cluster ${i}` });
+  const coverage = Object.fromEntries(ranker.search("start a search", 2).map((r) => [r.id, r.coverage]));
+  expect(coverage.short).toBeCloseTo(1);
+  expect(coverage.long).toBeLessThan(0.5);
+});

@@ -1,9 +1,9 @@
 /**
- * What part each word of a need plays (pure): the request itself, its context (a clause of
- * purpose, reason or time: "… so I can show the designer", "before I write the migration"), or
- * what is not wanted ("without cloning it", "instead of draft.md"). A long need wraps its request
- * in such words, and they name other tools: "show" is git_show, "cloning" git_clone.
+ * What part each word of a need plays (pure): its request, its context ("so I can show the
+ * designer", "before I write the migration") or what it does not want ("without cloning it").
  */
+
+// A long need wraps its request in such words, and they name other tools: "show" is git_show.
 import { isFiller, surfaceWords } from "./words.js";
 
 /** A word as written (lower case, filler kept) and how much it says of what is wanted (0–1). */
