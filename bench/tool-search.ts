@@ -92,12 +92,16 @@ async function beforeRanking(): Promise<{ name: string; rank: Rank } | undefined
     logLevel: "error",
   });
   const { ToolIndex: Before } = (await import(pathToFileURL(outfile).href)) as {
-    ToolIndex: new () => {
+    ToolIndex: new (
+      vectors?: () => ReturnType<typeof loadWordVectors>,
+    ) => {
       put(key: string, tools: ToolDef[]): unknown;
       search(q: string, limit: number, admits: () => boolean): Array<{ server: string; tool: ToolDef }>;
     };
   };
-  const index = new Before();
+  // The shipped vectors handed over: bundled into .tmp/, its own would look for them beside the bundle
+  // and find none (a build before the vectors takes no argument and ignores it).
+  const index = new Before(vectors);
   for (const s of servers) index.put(s.name, s.tools);
   const rank: Rank = (q, limit) =>
     index.search(q, limit, () => true).map((f) => `${f.server}/${f.tool.name}`);
