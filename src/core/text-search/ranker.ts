@@ -1,17 +1,17 @@
 /**
  * Finds the texts a query means (pure but for the vectors it is handed): BM25F over words matched
- * exactly or, lower, by synonym, prefix, derived word or typo, fused with each text's meaning (word
- * vectors); a question puts the texts that only read first.
+ * exactly or, lower, by synonym, prefix, derived word or typo, weighed by the part of the need that
+ * holds them, fused with each text's meaning (word vectors); a question puts reading texts first.
  */
 
-import { type ClauseWeights, weighedWords } from "./clauses.js";
 /*
  * Matching each query word to indexed words of like meaning (by their vectors) was measured too,
  * and left out: it found nothing more on the tune set of test/fixtures/tool-search/needs.json, nor
- * on that set without the everyday words (where meaning has the most to find). Nor did centring the
- * meaning vectors, a meaning weight growing with the query's length or its unmatched share, a
- * server's own meaning, a bonus for two words in a row, or damping everyday English words.
+ * on that set without the everyday words, nor on the long needs of needs-dev.json. Nor did centring
+ * the meaning vectors, a meaning weight growing with the query's length or its unmatched share, a
+ * server's own meaning, or a bonus for two words in a row (docs/dev/performance.md says more).
  */
+import { type ClauseWeights, weighedWords } from "./clauses.js";
 import { editDistance, typoBound } from "./edit-distance.js";
 import { type Alternative, type FieldSpec, LexicalIndex } from "./lexical.js";
 import type { WordVectors } from "./word-vectors.js";
