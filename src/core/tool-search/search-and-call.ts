@@ -59,11 +59,7 @@ const SEARCH_SCHEMA = {
   required: ["query"],
 };
 
-/**
- * Below this share of the query's words matched, the best tool found is said to be a weak match
- * (0.45 since the share weighs a need's context and everyday words less: said as often as at 0.5
- * before, 143 of the 383 needs, and for the same 13 missed with a strong match).
- */
+/** Below this share of the query's words matched (its context and everyday words weigh less), a weak match. */
 const WEAK = 0.45;
 
 /** A found tool's description is cut to this many characters (at a sentence's end where one is near). */
