@@ -3,9 +3,11 @@
  * bound, and BM25F's per-word saturation — three decisive words over five everyday ones.
  */
 import { expect, test } from "vitest";
+import { weighedWords } from "../../src/core/text-search/clauses.js";
 import { editDistance, typoBound } from "../../src/core/text-search/edit-distance.js";
 import { LexicalIndex } from "../../src/core/text-search/lexical.js";
 import { TextRanker } from "../../src/core/text-search/ranker.js";
+import { WordVectors } from "../../src/core/text-search/word-vectors.js";
 import { stem, terms } from "../../src/core/text-search/words.js";
 
 test("words: split at humps and punctuation, filler and contractions' pieces out, stemmed", () => {
@@ -120,4 +122,108 @@ test("a question finds a text that only reads before one that changes, and a req
   expect(ranker.search("which issues are open in the project", 1)[0]?.id).toBe("b-reads");
   expect(ranker.search("what's in the project's issues", 1)[0]?.id).toBe("b-reads");
   expect(ranker.search("close the issues of the project", 1)[0]?.id).toBe("a-changes");
+});
+
+test("a need's parts: its context ('so I can…', 'before I…') and what it does not want ('without…') weigh below its request", () => {
+  const parts = { context: 0.5, unwanted: 0.3 };
+  const weight = (need: string) =>
+    Object.fromEntries(weighedWords(need, parts).map(({ word, weight }) => [word, weight]));
+  expect(weight("snap the page so I can show the designer")).toMatchObject({
+    snap: 1,
+    page: 1,
+    show: 0.5,
+    designer: 0.5,
+  });
+  expect(weight("show me the readme without cloning it, then list the branches")).toMatchObject({
+    readme: 1,
+    cloning: 0.3,
+    list: 1,
+    branches: 1,
+  });
+  expect(weight("I don't need the content, just the links")).toMatchObject({ content: 0.3, links: 1 });
+  // A clause put first ends where the request starts; "when" and "until" clauses are the request.
+  expect(weight("before I start refactoring I want to see the layout")).toMatchObject({
+    refactoring: 0.5,
+    see: 1,
+    layout: 1,
+  });
+  expect(weight("tell me when it changes")).toMatchObject({ tell: 1, changes: 1 });
+  expect(weight("so, which pods are failing")).toMatchObject({ pods: 1, failing: 1 });
+  expect(weight("open config.yaml, since it moved")).toMatchObject({ config: 1, yaml: 1, moved: 0.5 });
+});
+
+test("a word of what the need does not want, or of its context, does not outweigh its request", () => {
+  const ranker = new TextRanker({ fields: [{ name: "text", weight: 1, b: 0.5 }] });
+  ranker.add("clone", { text: "Clone a repository" });
+  ranker.add("contents", { text: "Get the contents of a file, such as a readme, in a repository" });
+  ranker.add("show", { text: "Show a commit" });
+  ranker.add("snapshot", { text: "Take a snapshot of the page's text" });
+  for (let i = 0; i < 5; i++) ranker.add(`other-${i}`, { text: `List the pods of cluster ${i}` });
+  expect(ranker.search("the readme of that repository without cloning it", 1)[0]?.id).toBe("contents");
+  expect(ranker.search("capture the page so I can show the designer", 1)[0]?.id).toBe("snapshot");
+});
+
+test("a phrase a word stands for counts as that one word, not as each of its words: 'hit' is no two words' worth", () => {
+  const ranker = new TextRanker({
+    fields: [{ name: "text", weight: 1, b: 0.5 }],
+    synonyms: { hit: ["press key"] },
+  });
+  ranker.add("press", { text: "Press a key" });
+  ranker.add("button", { text: "Click a button" });
+  for (let i = 0; i < 5; i++) ranker.add(`other-${i}`, { text: `List the pods of cluster ${i}` });
+  expect(ranker.search("hit the button", 2).map((r) => r.id)).toEqual(["button", "press"]);
+});
+
+/** Word vectors of these words, most frequent first (2 dimensions, all alike): what a word's rank is read from. */
+function vectorsOf(words: string[]): WordVectors {
+  const text = new TextEncoder().encode(words.join("\n"));
+  const bytes = new Uint8Array(20 + text.length + words.length * 2);
+  const view = new DataView(bytes.buffer);
+  bytes.set(new TextEncoder().encode("MTWV"), 0);
+  view.setUint32(4, 1, true);
+  view.setUint32(8, words.length, true);
+  view.setUint32(12, 2, true);
+  view.setUint32(16, text.length, true);
+  bytes.set(text, 20);
+  bytes.fill(1, 20 + text.length);
+  return new WordVectors(bytes);
+}
+
+test("an everyday word (frequent in English) counts below a rare one when matched as itself; its synonyms do not", () => {
+  const vectors = vectorsOf(["page", "said", "the", "of", "with", "list", "view", "reflog"]);
+  const ranker = new TextRanker({
+    fields: [{ name: "text", weight: 1, b: 0.5 }],
+    synonyms: { said: ["history"] },
+    vectors: () => vectors,
+    weights: { everyday: 2, meaning: 0 },
+  });
+  ranker.add("pages", { text: "List the pages" });
+  ranker.add("reflog", { text: "View the reflog entries of a repository" });
+  ranker.add("history", { text: "Message history of a channel" });
+  for (let i = 0; i < 5; i++) ranker.add(`other-${i}`, { text: `List the pods of cluster ${i}` });
+  expect(ranker.search("the page with the reflog", 1)[0]?.id).toBe("reflog");
+  expect(ranker.search("what was said", 1)[0]?.id).toBe("history");
+  expect(ranker.search("the page", 1)[0]?.id).toBe("pages");
+});
+
+test("in a long need a text that many of its words match goes before one that a single word matched; a short need's word is decisive", () => {
+  const ranker = new TextRanker({ fields: [{ name: "text", weight: 1, b: 0.75 }] });
+  ranker.add("checkout", { text: "Checkout a branch" });
+  const more = "and more words ".repeat(8);
+  ranker.add("screenshot", { text: `Take a screenshot of the page in the browser ${more}` });
+  for (let i = 0; i < 2; i++) ranker.add(`page-${i}`, { text: `Describe page ${i}` });
+  for (let i = 0; i < 6; i++) ranker.add(`pods-${i}`, { text: `Describe pods ${i}` });
+  const first = (need: string) => ranker.search(need, 1)[0]?.id;
+  expect(first("take a picture of how the checkout page looks in the browser right now")).toBe("screenshot");
+  expect(first("checkout page")).toBe("checkout");
+});
+
+test("a word lost in a text many times the average length counts as partly matched, so a long description gains no agreement", () => {
+  const ranker = new TextRanker({ fields: [{ name: "text", weight: 0.2, b: 0.9 }] });
+  ranker.add("short", { text: "Start a search of the files" });
+  ranker.add("long", { text: `Start a search of the files. ${"It does other things too. ".repeat(300)}` });
+  for (let i = 0; i < 5; i++) ranker.add(`other-${i}`, { text: `List the pods of cluster ${i}` });
+  const coverage = Object.fromEntries(ranker.search("start a search", 2).map((r) => [r.id, r.coverage]));
+  expect(coverage.short).toBeCloseTo(1);
+  expect(coverage.long).toBeLessThan(0.5);
 });

@@ -5,13 +5,25 @@
  */
 import { createHash } from "node:crypto";
 import { expect, test } from "vitest";
-import { freshNeeds, freshNeedsText, type NeedClass, needs, needsText, servers } from "./needs.js";
+import {
+  devNeeds,
+  devNeedsText,
+  freshNeeds,
+  freshNeedsText,
+  type NeedClass,
+  needs,
+  needsText,
+  servers,
+} from "./needs.js";
 
 /** needs.json as written before any ranking ran on it. Never changed to fit a ranking. */
 const FROZEN = "5ba0fa9df01d46fbfaff396cafaa8c9c577720612579f8dc7d302e85b4c88470";
 
 /** needs-fresh.json as written, blind to the ranking, before it was measured (once). Never changed. */
 const FRESH_FROZEN = "1f2e12275e5348a38a6314a740c9a1540bfa4fd7630caf535cf1dd7f4642b3df";
+
+/** needs-dev.json as written, before any ranking ran on it. Never changed to fit a ranking. */
+const DEV_FROZEN = "b4c470ad8f19a5a41c827a23ccaa1d4ea893302922b87286bbfbc8b711d5ab3b";
 
 const CLASSES: NeedClass[] = ["named", "unnamed", "short", "long", "several servers", "typo"];
 
@@ -28,7 +40,7 @@ test("needs.json is the frozen set: at least 300 needs over at least 20 servers'
 
 test("every wanted tool is one a captured server lists", () => {
   const listed = new Set(servers.flatMap((s) => s.tools.map((t) => `${s.name}/${t.name}`)));
-  const unknown = [...needs, ...freshNeeds].flatMap((n) => n.want.filter((w) => !listed.has(w)));
+  const unknown = [...needs, ...freshNeeds, ...devNeeds].flatMap((n) => n.want.filter((w) => !listed.has(w)));
   expect(unknown).toEqual([]);
   for (const s of servers)
     expect(s, s.name).toMatchObject({ package: expect.any(String), version: expect.any(String) });
@@ -56,4 +68,18 @@ test("needs-fresh.json is frozen apart: at least 200 needs over at least 22 serv
   expect(freshNeeds.filter((n) => said.has(same(n.need))).map((n) => n.need)).toEqual([]);
   for (const c of CLASSES)
     expect(freshNeeds.filter((n) => n.classes.includes(c)).length, c).toBeGreaterThan(5);
+});
+
+test("needs-dev.json is frozen apart: at least 150 needs over at least 22 servers, mostly long, none said in needs.json", () => {
+  expect(createHash("sha256").update(devNeedsText).digest("hex")).toBe(DEV_FROZEN);
+  expect(devNeeds.length).toBeGreaterThanOrEqual(150);
+  expect(devNeeds.every((n) => n.set === "dev")).toBe(true);
+  const wanted = new Set(devNeeds.flatMap((n) => n.want.map((w) => w.slice(0, w.indexOf("/")))));
+  expect(wanted.size).toBeGreaterThanOrEqual(22);
+  expect(new Set(devNeeds.map((n) => same(n.need))).size).toBe(devNeeds.length);
+  const said = new Set(needs.map((n) => same(n.need)));
+  expect(devNeeds.filter((n) => said.has(same(n.need))).map((n) => n.need)).toEqual([]);
+  expect(devNeeds.filter((n) => n.classes.includes("long")).length).toBeGreaterThan(devNeeds.length / 2);
+  expect(devNeeds.filter((n) => n.classes.includes("unnamed")).length).toBeGreaterThan(devNeeds.length / 2);
+  for (const c of CLASSES) expect(devNeeds.filter((n) => n.classes.includes(c)).length, c).toBeGreaterThan(5);
 });

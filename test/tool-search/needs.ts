@@ -4,6 +4,8 @@
  * ranking may be tuned on) or `report` (only ever measured), by a hash of the need's own words.
  * needs-fresh.json holds needs written later, blind to the ranking, for one measurement: set
  * `fresh`, kept apart (`freshNeeds`) so nothing that reads `needs` runs a ranking on them.
+ * needs-dev.json holds needs to develop the ranking against (set `dev`, `devNeeds`), mostly long
+ * and colloquial: kept out of `needs` too, so the tune and report sets stay as they were.
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -35,6 +37,7 @@ const fixtureText = (name: string) => readFileSync(path.join(DIR, name), "utf8")
 
 export const needsText = fixtureText("needs.json");
 export const freshNeedsText = fixtureText("needs-fresh.json");
+export const devNeedsText = fixtureText("needs-dev.json");
 
 /** A need's classes: product named or not, short (≤ 4 words) or long (≥ 10), several servers right, a typo. */
 export type NeedClass = "named" | "unnamed" | "short" | "long" | "several servers" | "typo";
@@ -42,7 +45,7 @@ export type NeedClass = "named" | "unnamed" | "short" | "long" | "several server
 export interface Need {
   need: string;
   want: string[];
-  set: "tune" | "report" | "fresh";
+  set: "tune" | "report" | "fresh" | "dev";
   classes: NeedClass[];
 }
 
@@ -69,3 +72,6 @@ export const needs: Need[] = parse(needsText, tuneOrReport);
 
 /** needs-fresh.json's needs, all set `fresh`: for one measurement (`BENCH_SETS=fresh`), never tuned on. */
 export const freshNeeds: Need[] = parse(freshNeedsText, () => "fresh");
+
+/** needs-dev.json's needs, all set `dev`: what the ranking is developed against (`BENCH_SETS=dev`). */
+export const devNeeds: Need[] = parse(devNeedsText, () => "dev");

@@ -21,7 +21,7 @@ export interface Alternative {
   weight: number;
 }
 
-/** A document's score, and the share of the query's weight it matched (0–1). */
+/** A document's score, and the share of the query's weight it matched (0–1; a word only in a light field, as much as that weighs). */
 interface Scored {
   doc: number;
   score: number;
@@ -35,6 +35,13 @@ interface Doc {
 }
 
 const K1 = 1.2;
+
+/**
+ * The field-weighed, length-normalised count from which a word counts as fully matched in the
+ * coverage: below one mention in a description of average length (its field weighs 0.2), far
+ * above one in a 7,000-character description (a magnet otherwise: it mentions everything).
+ */
+const FULL_MATCH = 0.15;
 
 export class LexicalIndex {
   readonly #fields: FieldSpec[];
@@ -130,7 +137,7 @@ export class LexicalIndex {
     const out = new Map<number, Scored>();
     const averages = this.#lengthSums.map((sum) => (this.#count ? sum / this.#count : 0) || 1);
     words.forEach((alternatives, w) => {
-      const best = new Map<number, { score: number; weight: number }>();
+      const best = new Map<number, { score: number; weight: number; strength: number }>();
       for (const { term, weight } of alternatives) {
         const posting = this.#postings.get(term);
         if (!posting) continue;
@@ -143,15 +150,18 @@ export class LexicalIndex {
             const c = counts[f] ?? 0;
             if (c > 0) tf += (fw * c) / (1 - b + (b * (lengths[f] ?? 0)) / (averages[f] ?? 1));
           });
+          // How fully it counts as matched (the coverage): fully from FULL_MATCH on, so a word
+          // lost in a description many times the average length counts as partly matched.
+          const strength = Math.min(1, tf / FULL_MATCH);
           const s = (weight * idf * tf) / (K1 + tf);
           const held = best.get(doc);
-          if (!held || s > held.score) best.set(doc, { score: s, weight });
+          if (!held || s > held.score) best.set(doc, { score: s, weight, strength });
         }
       }
-      for (const [doc, { score, weight }] of best) {
+      for (const [doc, { score, weight, strength }] of best) {
         const held = out.get(doc) ?? { doc, score: 0, coverage: 0 };
         held.score += score;
-        held.coverage += (weight * (weights[w] ?? 0)) / total;
+        held.coverage += (weight * strength * (weights[w] ?? 0)) / total;
         out.set(doc, held);
       }
     });

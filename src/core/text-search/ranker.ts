@@ -1,16 +1,17 @@
 /**
  * Finds the texts a query means (pure but for the vectors it is handed): BM25F over words matched
- * exactly or, lower, by synonym, prefix, derived word or typo, fused with each text's meaning (word
- * vectors); a question puts the texts that only read first.
+ * exactly or, lower, by synonym, prefix, derived word or typo, weighed by the part of the need that
+ * holds them, fused with each text's meaning (word vectors); a question puts reading texts first.
  */
 
 /*
  * Matching each query word to indexed words of like meaning (by their vectors) was measured too,
  * and left out: it found nothing more on the tune set of test/fixtures/tool-search/needs.json, nor
- * on that set without the everyday words (where meaning has the most to find). Nor did centring the
- * meaning vectors, a meaning weight growing with the query's length or its unmatched share, a
- * server's own meaning, a bonus for two words in a row, or damping everyday English words.
+ * on that set without the everyday words, nor on the long needs of needs-dev.json. Nor did centring
+ * the meaning vectors, a meaning weight growing with the query's length or its unmatched share, a
+ * server's own meaning, or a bonus for two words in a row (docs/dev/performance.md says more).
  */
+import { type ClauseWeights, weighedWords } from "./clauses.js";
 import { editDistance, typoBound } from "./edit-distance.js";
 import { type Alternative, type FieldSpec, LexicalIndex } from "./lexical.js";
 import type { WordVectors } from "./word-vectors.js";
@@ -23,7 +24,7 @@ export interface Field extends FieldSpec {
 }
 
 /** How far below the word itself each other match counts, and how meaning is fused in (tuned on the tune set). */
-export interface Weights {
+export interface Weights extends ClauseWeights {
   synonym: number;
   prefix: number;
   typo: number;
@@ -31,9 +32,35 @@ export interface Weights {
   meaning: number;
   /** What a text that only reads gains when the query asks a question ("what's open", "which pods"). */
   question: number;
+  /**
+   * The rank among English words (the vectors hold them most frequent first) below which a word
+   * counts less when matched as itself: by log(2 + rank) / log(2 + this), so "page" or "latest"
+   * (said in passing as often as meant) weigh about half a rare "reflog" — its synonyms, which say
+   * what the word means in tools' words, not.
+   */
+  everyday: number;
+  /**
+   * A long need's agreement: a text's lexical score times the share of the need's words it matched
+   * to this power, counted fully from `long[1]` words of its request on, not at all up to `long[0]`
+   * (in a short need each word is decisive; in a long one a text that one word of many matched is
+   * seldom what is meant).
+   */
+  coverage: number;
+  long: readonly [number, number];
 }
 
-const WEIGHTS: Weights = { synonym: 0.8, prefix: 0.35, typo: 0.7, meaning: 0.4, question: 0.2 };
+const WEIGHTS: Weights = {
+  synonym: 0.8,
+  prefix: 0.35,
+  typo: 0.7,
+  meaning: 0.4,
+  question: 0.2,
+  context: 0.5,
+  unwanted: 0.3,
+  everyday: 10_000,
+  coverage: 0.5,
+  long: [2, 8],
+};
 
 /** A text found: its id, its fused score, and the share of the query's words it matched (0–1). */
 export interface Ranked {
@@ -125,6 +152,13 @@ export class TextRanker {
     return i >= 0 ? i : vectors.indexOf(term);
   }
 
+  /** How much a word matched as itself counts for how everyday it is (1: rare, or not a word the vectors hold). */
+  #everyday(vectors: WordVectors | undefined, word: string): number {
+    const rank = vectors?.indexOf(word) ?? -1;
+    const most = this.#weights.everyday;
+    return rank < 0 || most <= 0 ? 1 : Math.min(1, Math.log(2 + rank) / Math.log(2 + most));
+  }
+
   /** The synonyms of a query word (as written, else its stem's): single words, and phrases. */
   #synonymsOf(word: string, term: string): { words: string[]; phrases: string[][] } {
     // Its stem with its "e" too, for a word cut: "preferences" (stem "preferenc") finds "preference".
@@ -198,29 +232,40 @@ export class TextRanker {
     const weights: number[] = [];
     const queryMeaning = vectors ? new Float32Array(vectors.dims) : undefined;
     let meaningful = false;
-    for (const word of surfaceWords(query)) {
+    // Each word once, at the most the parts of the need that hold it give it (the request's, if it is there too).
+    const parts = new Map<string, { word: string; part: number }>();
+    for (const { word, weight } of weighedWords(query, this.#weights)) {
       if (isFiller(word)) continue;
       const term = stem(word);
-      if (seen.has(term)) continue;
+      const held = parts.get(term);
+      if (!held || weight > held.part) parts.set(term, { word: held?.word ?? word, part: weight });
+    }
+    for (const [term, { word, part }] of parts) {
+      if (part <= 0 || seen.has(term)) continue;
       seen.add(term);
       const synonyms = this.#synonymsOf(word, term);
-      const alternatives = this.#alternatives(word, term, vectors, synonyms.words);
+      const everyday = this.#everyday(vectors, word);
+      const alternatives = this.#alternatives(word, term, vectors, synonyms.words).map((a) => ({
+        term: a.term,
+        weight: a.weight * part * (a.term === term ? everyday : 1),
+      }));
       words.push(alternatives);
       const idf =
         this.#lexical.idf(term) || Math.max(0, ...alternatives.map((a) => this.#lexical.idf(a.term)));
-      weights.push(idf || 1);
-      // A phrase it stands for ("pr": "pull request"): its words, each a word of the query at the synonym's weight.
+      weights.push((idf || 1) * part);
+      // A phrase it stands for ("pr": "pull request"): its words share the one word's weight, so a
+      // phrase counts as the word it stands for, not as two ("hit": "press key" is no two words' worth).
       for (const phrase of synonyms.phrases)
         for (const t of phrase) {
-          if (seen.has(t) || !this.#lexical.has(t)) continue;
+          if (seen.has(t) || parts.has(t) || !this.#lexical.has(t)) continue;
           seen.add(t);
-          words.push([{ term: t, weight: this.#weights.synonym }]);
+          words.push([{ term: t, weight: (this.#weights.synonym * part) / phrase.length }]);
           weights.push(0);
         }
       if (vectors && queryMeaning) {
         const i = this.#vectorOf(vectors, term, word);
         if (i >= 0) {
-          vectors.addTo(queryMeaning, i, idf || 1);
+          vectors.addTo(queryMeaning, i, (idf || 1) * part);
           meaningful = true;
         }
       }
@@ -228,6 +273,10 @@ export class TextRanker {
     const asking = asks(query);
     const admitDoc = admit && ((doc: number) => admit(this.#lexical.idOf(doc) ?? ""));
     const lexical = this.#lexical.score(words, weights, admitDoc);
+    const [short, long] = this.#weights.long;
+    const request = [...parts.values()].filter((p) => p.part >= 1).length;
+    const power = this.#weights.coverage * Math.min(1, Math.max(0, (request - short) / (long - short || 1)));
+    if (power > 0) for (const s of lexical.values()) s.score *= s.coverage ** power;
     let best = 0;
     for (const s of lexical.values()) best = Math.max(best, s.score);
     // The best `limit` kept in order as the texts are scored: no list of every text made and sorted.

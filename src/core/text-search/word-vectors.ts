@@ -71,7 +71,7 @@ export class WordVectors {
     return this.#norms[i] ?? 1;
   }
 
-  /** The word's number, or -1 for a word it does not hold. */
+  /** The word's number, or -1 for a word it does not hold: the file holds its words most frequent first. */
   indexOf(word: string): number {
     let hash = FNV_BASIS;
     for (let c = 0; c < word.length; c++) {

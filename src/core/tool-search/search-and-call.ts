@@ -59,8 +59,8 @@ const SEARCH_SCHEMA = {
   required: ["query"],
 };
 
-/** Below this share of the query's words matched, the best tool found is said to be a weak match. */
-const WEAK = 0.5;
+/** Below this share of the query's words matched (its context and everyday words weigh less), a weak match. */
+const WEAK = 0.45;
 
 /** A found tool's description is cut to this many characters (at a sentence's end where one is near). */
 const DESCRIPTION_CUT = 300;
