@@ -186,7 +186,7 @@ export async function run(): Promise<{ ok: boolean }> {
   );
   const held: Record<string, ReturnType<typeof quality>> = {};
   const pct = (x: number) => (100 * x).toFixed(1);
-  // BENCH_SETS=tune: the tune set alone (while tuning, the report set is left unseen). The fresh set
+  // BENCH_SETS=tune: the tune set alone. The fresh set
   // (needs-fresh.json) only when named, BENCH_SETS=fresh: it is measured once, never by default;
   // the dev set (needs-dev.json, what the ranking is developed against) when named, BENCH_SETS=dev.
   const sets = (["tune", "report", "dev", "fresh"] as const).filter((s) =>
@@ -286,13 +286,17 @@ export async function run(): Promise<{ ok: boolean }> {
       value: `${loadavg()[0]?.toFixed(1)} / ${availableParallelism()}`,
     },
   ]);
-  const report = held["this build/report"]?.[0];
+  // The report set was measured while the ranking was developed: only the fresh set is
+  // held out now, and it is judged only when measured (BENCH_SETS=fresh).
+  const fresh = held["this build/fresh"]?.[0];
+  if (!fresh)
+    console.log("held-out hit@5 and hit@1: the fresh set's, not measured in this run (BENCH_SETS=fresh)");
   const ok = [
     verdict("toolSearch definitions, catalogue's eight (tokens)", after, 1500),
-    ...(report
+    ...(fresh
       ? [
-          verdict("held-out hit@5 (%)", 100 * report.h5, 85, false),
-          verdict("held-out hit@1 (%)", 100 * report.h1, 60, false),
+          verdict("held-out (fresh set) hit@5 (%)", 100 * fresh.h5, 85, false),
+          verdict("held-out (fresh set) hit@1 (%)", 100 * fresh.h1, 60, false),
         ]
       : []),
     verdict("search p50 over 500 tools (ms)", p50, 5),
