@@ -1,8 +1,11 @@
 /**
  * The `connect` relay every client session runs, side by side in one run against one bridge (its
  * `echo` tool as a plugin, in-process, 100-byte payloads):
- *   - RSS: a bare idle `node`, the relay idle (after its first tools/list), after 5,000 calls and
- *     after LONG_CALLS (50,000) calls — VmRSS, and the peak (VmHWM);
+ *   - RSS: a bare idle `node` two ways — reading a piped stdin as a relay does
+ *     (`process.stdin.resume()`), and idle with no stdin at all (`setInterval`, the bare node a
+ *     reader would start: issue 74 measured the relay both ways) —, the relay idle (after its
+ *     first tools/list), after 5,000 calls and after LONG_CALLS (50,000) calls — VmRSS, and the
+ *     peak (VmHWM);
  *   - start to the first tools/list answered: the relay (bridge running) against the SDK stdio
  *     echo fixture, interleaved;
  *   - p50 per call at c=1: the relay against a direct Streamable HTTP client (the SDK's) to the same
@@ -256,11 +259,13 @@ export async function run(): Promise<{ ok: boolean }> {
     const { env, url, token, floorPort } = await setUp(dir, children);
     const builds: Builds = [["relay", BIN], ...(BASELINE ? [["before", BASELINE] as [string, string]] : [])];
 
-    // A bare idle node, and each build's relay idle after its first tools/list.
+    // A bare idle node both ways (reading a piped stdin, as a relay does; idle without stdin),
+    // and each build's relay idle after its first tools/list.
     const bare = spawn(process.execPath, ["-e", "process.stdin.resume()"], {
       stdio: ["pipe", "ignore", "ignore"],
     });
-    children.push(bare);
+    const bareIdle = spawn(process.execPath, ["-e", "setInterval(() => {}, 1e9)"], { stdio: "ignore" });
+    children.push(bare, bareIdle);
     const seen = new Set<number>();
     const relays = new Map<string, { client: Caller; pid: number }>();
     for (const [name, bin] of builds) {
@@ -279,6 +284,7 @@ export async function run(): Promise<{ ok: boolean }> {
     }
     await sleep(2000);
     const bareRss = memory(bare.pid!).rss;
+    const bareIdleRss = memory(bareIdle.pid!).rss;
     const idle = new Map([...relays].map(([name, r]) => [name, memory(r.pid).rss]));
 
     const start = await starts(builds, fixture.script, url, env);
@@ -293,7 +299,7 @@ export async function run(): Promise<{ ok: boolean }> {
     ]);
     const long = new Map<string, Awaited<ReturnType<typeof longRun>>>();
     for (const [name, r] of relays) long.set(name, await longRun(r.client, r.pid, CALLS + 100 * ROUNDS));
-    return report({ builds, bareRss, idle, start, first, p, long });
+    return report({ builds, bareRss, bareIdleRss, idle, start, first, p, long });
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
     await endAll(children);
@@ -304,6 +310,8 @@ export async function run(): Promise<{ ok: boolean }> {
 function report(r: {
   builds: Builds;
   bareRss: number;
+  /** A bare node idle without stdin (`setInterval`): the other way to measure (issue 74). */
+  bareIdleRss: number;
   idle: Map<string, number>;
   start: (name: string) => number;
   /** The first session after the bridge started: relay ÷ the SDK stdio echo fixture. */
@@ -311,8 +319,10 @@ function report(r: {
   p: (name: string) => number;
   long: Map<string, { at5k: number; atLong: number; hwm: number }>;
 }): { ok: boolean } {
-  const { bareRss, idle, start, first, p, long } = r;
-  console.log(`bare idle node: ${bareRss.toFixed(1)} MB RSS`);
+  const { bareRss, bareIdleRss, idle, start, first, p, long } = r;
+  console.log(
+    `bare idle node: ${bareRss.toFixed(1)} MB RSS reading a piped stdin, ${bareIdleRss.toFixed(1)} MB idle without stdin (setInterval)`,
+  );
   const rows: Array<[string, string]> = [...r.builds, ["relay 2026", ""]];
   const label = (name: string) =>
     name === "relay"
@@ -324,8 +334,11 @@ function report(r: {
     rows.map(([name]) => ({
       relay: label(name),
       "idle MB": `${idle.get(name)!.toFixed(1)} (${(idle.get(name)! / bareRss).toFixed(2)}×)`,
-      "5k calls MB": `${long.get(name)!.at5k.toFixed(1)} (${(long.get(name)!.at5k / bareRss).toFixed(2)}×)`,
-      [`${LONG_CALLS / 1000}k calls MB`]: long.get(name)!.atLong.toFixed(1),
+      "5k calls MB": `${long.get(name)!.at5k.toFixed(1)} (${(long.get(name)!.at5k / bareRss).toFixed(2)}×, ${(long.get(name)!.at5k / bareIdleRss).toFixed(2)}× no stdin)`,
+      // (`--budgets` stops at 5,000 calls: this column would overwrite the one above.)
+      ...(LONG_CALLS === 5000
+        ? {}
+        : { [`${LONG_CALLS / 1000}k calls MB`]: long.get(name)!.atLong.toFixed(1) }),
       "peak MB": long.get(name)!.hwm.toFixed(1),
       "first tools/list ms":
         name === "relay 2026"
@@ -357,12 +370,14 @@ function report(r: {
           0.6,
           "×",
         ),
-        budget("relay RSS after 5,000 calls / a bare node", me.at5k / bareRss, 1.3, "×"),
+        budget("relay RSS after 5,000 calls / a bare node reading stdin", me.at5k / bareRss, 1.3, "×"),
+        budget("relay RSS after 5,000 calls / a bare node without stdin", me.at5k / bareIdleRss, 1.3, "×"),
       ].every(Boolean),
     };
   const ok = [
     verdict("relay idle RSS / bare idle node", idle.get("relay")! / bareRss, 1.2),
-    verdict("relay RSS after 5,000 calls / bare idle node", me.at5k / bareRss, 1.3),
+    verdict("relay RSS after 5,000 calls / bare idle node reading stdin", me.at5k / bareRss, 1.3),
+    verdict("relay RSS after 5,000 calls / bare idle node without stdin", me.at5k / bareIdleRss, 1.3),
     verdict(
       `relay RSS change from 5,000 to ${LONG_CALLS.toLocaleString("en")} calls (%)`,
       Math.abs(me.atLong / me.at5k - 1) * 100,

@@ -3,6 +3,7 @@
  * environment (never argv), the bridge started when nothing answers, and a bridge restart
  * survived without the client noticing.
  */
+import { readFileSync, realpathSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { isAlive as alive } from "../../src/core/system/process-alive.js";
@@ -18,6 +19,7 @@ import {
   tempDir,
   waitForInstance,
 } from "../bridge-server/helpers.js";
+import { BIN } from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
 import { rawConnect } from "../helpers/raw-connect.js";
 
@@ -112,6 +114,32 @@ const INIT = JSON.stringify({
   id: 1,
   method: "initialize",
   params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+});
+
+test("a relay starts lean: a CommonJS main (bin/package.json), and neither node:fs/promises nor node:os, which it never uses", async () => {
+  const b = bridge();
+  const dir = tempDir();
+  // What the relay process had as its main (an ES module main has none) and the built-in modules
+  // it loaded, written as it exits. Each of these costs every relay memory (bench/relay.ts).
+  const probe = path.join(dir, "main.cjs");
+  const log = path.join(dir, "main.json");
+  writeFileSync(
+    probe,
+    `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(log)}, JSON.stringify({ main: process.mainModule?.filename ?? null, loaded: process.moduleLoadList })));\n`,
+  );
+  const r = await rawConnect(
+    [b.url, "--token-file", path.join(b.dir, "token"), "--no-start"],
+    { ...bridgeEnv(dir), NODE_OPTIONS: `--require ${probe}` },
+    [INIT],
+    "first-answer",
+  );
+  expect(r.out[0]).toMatchObject({ id: 1, result: { serverInfo: { name: "mcp-twin-bridge" } } });
+  expect(r.code).toBe(0);
+  const { main, loaded } = JSON.parse(readFileSync(log, "utf8")) as { main: string | null; loaded: string[] };
+  expect(main).toBe(realpathSync(BIN));
+  expect(loaded).toContain("NativeModule http");
+  expect(loaded).not.toContain("NativeModule fs/promises");
+  expect(loaded).not.toContain("NativeModule os");
 });
 
 test("a line that is not JSON-RPC: one line on stderr, a JSON-RPC error on stdout, and the relay carries on", async () => {
