@@ -33,6 +33,8 @@ test("npm pack + npm install -g gives a working mcp-twin on PATH, offline", () =
   );
   const files = (packed[0].files as Array<{ path: string }>).map((f) => f.path);
   expect(files).toContain("bin/mcp-twin.js");
+  // It is CommonJS (a relay then starts no ES module main: bin/mcp-twin.js): its package.json says so.
+  expect(files).toContain("bin/package.json");
   expect(files).toContain("dist/cli.js");
   // The builds (tsup.config.ts) that bin/mcp-twin.js and cli.js load by path at run time.
   expect(files).toContain("dist/sync/sync.js");

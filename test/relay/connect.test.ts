@@ -3,6 +3,7 @@
  * environment (never argv), the bridge started when nothing answers, and a bridge restart
  * survived without the client noticing.
  */
+import { readFileSync, realpathSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { isAlive as alive } from "../../src/core/system/process-alive.js";
@@ -18,6 +19,7 @@ import {
   tempDir,
   waitForInstance,
 } from "../bridge-server/helpers.js";
+import { BIN } from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
 import { rawConnect } from "../helpers/raw-connect.js";
 
@@ -112,6 +114,27 @@ const INIT = JSON.stringify({
   id: 1,
   method: "initialize",
   params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+});
+
+test("a relay's main is CommonJS (bin/package.json): Node starts no ES module main for it, nor that loader's file reading", async () => {
+  const b = bridge();
+  const dir = tempDir();
+  // What the relay process had as its main, written as it exits (an ES module main has none).
+  const probe = path.join(dir, "main.cjs");
+  const log = path.join(dir, "main.json");
+  writeFileSync(
+    probe,
+    `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(log)}, JSON.stringify({ main: process.mainModule?.filename ?? null })));\n`,
+  );
+  const r = await rawConnect(
+    [b.url, "--token-file", path.join(b.dir, "token"), "--no-start"],
+    { ...bridgeEnv(dir), NODE_OPTIONS: `--require ${probe}` },
+    [INIT],
+    "first-answer",
+  );
+  expect(r.out[0]).toMatchObject({ id: 1, result: { serverInfo: { name: "mcp-twin-bridge" } } });
+  expect(r.code).toBe(0);
+  expect(JSON.parse(readFileSync(log, "utf8"))).toEqual({ main: realpathSync(BIN) });
 });
 
 test("a line that is not JSON-RPC: one line on stderr, a JSON-RPC error on stdout, and the relay carries on", async () => {
