@@ -116,15 +116,16 @@ const INIT = JSON.stringify({
   params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
 });
 
-test("a relay's main is CommonJS (bin/package.json): Node starts no ES module main for it, nor that loader's file reading", async () => {
+test("a relay starts lean: a CommonJS main (bin/package.json), and neither node:fs/promises nor node:os, which it never uses", async () => {
   const b = bridge();
   const dir = tempDir();
-  // What the relay process had as its main, written as it exits (an ES module main has none).
+  // What the relay process had as its main (an ES module main has none) and the built-in modules
+  // it loaded, written as it exits. Each of these costs every relay memory (bench/relay.ts).
   const probe = path.join(dir, "main.cjs");
   const log = path.join(dir, "main.json");
   writeFileSync(
     probe,
-    `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(log)}, JSON.stringify({ main: process.mainModule?.filename ?? null })));\n`,
+    `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(log)}, JSON.stringify({ main: process.mainModule?.filename ?? null, loaded: process.moduleLoadList })));\n`,
   );
   const r = await rawConnect(
     [b.url, "--token-file", path.join(b.dir, "token"), "--no-start"],
@@ -134,7 +135,11 @@ test("a relay's main is CommonJS (bin/package.json): Node starts no ES module ma
   );
   expect(r.out[0]).toMatchObject({ id: 1, result: { serverInfo: { name: "mcp-twin-bridge" } } });
   expect(r.code).toBe(0);
-  expect(JSON.parse(readFileSync(log, "utf8"))).toEqual({ main: realpathSync(BIN) });
+  const { main, loaded } = JSON.parse(readFileSync(log, "utf8")) as { main: string | null; loaded: string[] };
+  expect(main).toBe(realpathSync(BIN));
+  expect(loaded).toContain("NativeModule http");
+  expect(loaded).not.toContain("NativeModule fs/promises");
+  expect(loaded).not.toContain("NativeModule os");
 });
 
 test("a line that is not JSON-RPC: one line on stderr, a JSON-RPC error on stdout, and the relay carries on", async () => {

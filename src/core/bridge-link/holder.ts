@@ -3,7 +3,6 @@
  * /proc/net/tcp{,6}, then the process whose file descriptors hold it. Best effort: processes of
  * other users (and of other WSL distros, which share the network but not /proc) stay unnamed.
  */
-import { readdir, readFile, readlink } from "node:fs/promises";
 import path from "node:path";
 import { untrusted } from "../text/control-chars.js";
 import { hexPort, readSocketTable } from "./socket-owner.js";
@@ -25,6 +24,8 @@ export async function portHolder(port: number, proc = "/proc"): Promise<PortHold
       if (state === "0A" && inode !== "0") inodes.add(`socket:[${inode}]`);
     }
   if (inodes.size === 0) return undefined;
+  // node:fs/promises here, not imported: every relay loads this module, never this (bench/relay.ts).
+  const { readdir, readFile, readlink } = process.getBuiltinModule("node:fs/promises");
   const pids = (await readdir(proc).catch(() => [] as string[])).filter((n) => /^\d+$/.test(n));
   for (const pid of pids) {
     const fdDir = path.join(proc, pid, "fd");

@@ -3,7 +3,6 @@
  * (Linux and WSL): the row whose local end is the connection's peer carries its owner's uid.
  */
 import { existsSync, readSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { openForReading } from "../system/files.js";
 import { addressKey } from "./proof.js";
@@ -21,7 +20,8 @@ export interface Endpoint {
  */
 export function parseProcAddress(
   text: string,
-  littleEndian = os.endianness() === "LE",
+  // node:os when used, not imported: every relay loads this module (bench/relay.ts).
+  littleEndian = process.getBuiltinModule("node:os").endianness() === "LE",
 ): Endpoint | undefined {
   const colon = text.indexOf(":");
   const hex = text.slice(0, colon);

@@ -3,8 +3,7 @@
  * (0600), created on first start, replaced by `serve --rotate-token`.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
 import { OperationError } from "../errors.js";
 import { createPrivateFileOnce, readTextOrNull, writePrivateFile } from "../system/files.js";
 
@@ -30,7 +29,7 @@ export function tokenNow(file: string): string | null {
 /** The token file as doctor judges it: its text and mode (undefined: there is none to read). */
 export async function tokenFile(file: string): Promise<{ text: string; mode: number } | undefined> {
   try {
-    return { text: (await readFile(file, "utf8")).trim(), mode: (await stat(file)).mode };
+    return { text: readFileSync(file, "utf8").trim(), mode: statSync(file).mode };
   } catch {
     // Missing or unreadable: doctor says the token is missing.
     return undefined;

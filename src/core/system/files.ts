@@ -4,7 +4,6 @@
  */
 import { randomBytes } from "node:crypto";
 import fs, { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { OperationError, UsageError } from "../errors.js";
 import { decodeLossless, encodeLossless } from "../text/lossless-text.js";
@@ -606,7 +605,8 @@ interface LockOwner {
 }
 
 async function lockOwner(): Promise<LockOwner> {
-  let boot = `${os.hostname()}/${process.platform}`;
+  // node:os here, not imported: every relay loads this module, never a lock (bench/relay.ts).
+  let boot = `${process.getBuiltinModule("node:os").hostname()}/${process.platform}`;
   // Linux only: on Windows "/proc/…" names a folder on the current drive, which differs from one
   // process to the next (and under wine, Z: is Linux's root: the file is there for some of them).
   if (process.platform === "linux")

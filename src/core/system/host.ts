@@ -3,7 +3,6 @@
  * environment table, /proc and /etc, and starts processes only through a Host, so tests build
  * faithful fake machines (a temp sysroot, stand-in executables on PATH) and run the real code.
  */
-import os from "node:os";
 import path from "node:path";
 import { dict, own } from "../plain-records.js";
 import { createRunner, type Runner } from "./run.js";
@@ -89,8 +88,10 @@ export function getEnv(env: Readonly<Record<string, string | undefined>>, name: 
 
 /** Home directory of the local user, from the environment table first (tests point it elsewhere). */
 export function localHomedir(host: Host): string {
-  if (host.platform === "win32") return getEnv(host.env, "USERPROFILE") ?? os.homedir();
-  return host.env.HOME ?? os.homedir();
+  // node:os when used, not imported: every relay loads this module, and has HOME (bench/relay.ts).
+  const os = () => process.getBuiltinModule("node:os");
+  if (host.platform === "win32") return getEnv(host.env, "USERPROFILE") ?? os().homedir();
+  return host.env.HOME ?? os().homedir();
 }
 
 /** A system path under the sysroot (e.g. `/proc/version`). */
