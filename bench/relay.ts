@@ -16,7 +16,10 @@
  * The relay's rows speak 2025-11-25 (the SDK's v1 client, as every build's relay can); "relay
  * 2026" is this build's relay under a client of protocol 2026-07-28 (the SDK's v2 client, pinned).
  * BENCH_RELAY_BASELINE=<bin/mcp-twin.js of another build> measures that build's relay beside this
- * one (rows "before"); BENCH_RELAY_LONG_CALLS changes 50,000.
+ * one (rows "before"); BENCH_RELAY_LONG_CALLS changes 50,000. Each relay starts as sync writes its
+ * entry: `node <RELAY_NODE_FLAGS> <bin> connect <url>` for this build, and with the node options of
+ * BENCH_RELAY_BASELINE_FLAGS (space-separated; none by default, as builds before them wrote no
+ * options) for the other.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -27,12 +30,22 @@ import { StdioClientTransport as StdioV2 } from "@modelcontextprotocol/client/st
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { RELAY_NODE_FLAGS } from "../src/core/entries/relay-node-flags.js";
 import { BIN, REPO } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";
 import { BUDGETS, budget, endAll, median, sleep, spread, table, verdict, waitFor } from "./_lib.js";
 import { bridgeEnv } from "./_shared-fixture.js";
 
 const BASELINE = process.env.BENCH_RELAY_BASELINE;
+const BASELINE_FLAGS = (process.env.BENCH_RELAY_BASELINE_FLAGS ?? "").split(" ").filter(Boolean);
+
+/** A relay's argv as its client entry starts it: this build's node options, or the baseline's. */
+const relayArgs = (bin: string, ...args: string[]) => [
+  ...(bin === BIN ? RELAY_NODE_FLAGS : BASELINE_FLAGS),
+  bin,
+  "connect",
+  ...args,
+];
 const CALLS = 2000;
 /** `--budgets` stops at the 5,000 calls the gateway's budget reads (the 50,000 took most of the time). */
 const LONG_CALLS = Number(process.env.BENCH_RELAY_LONG_CALLS ?? (BUDGETS ? 5000 : 50_000));
@@ -190,7 +203,7 @@ async function firstSessions(builds: Builds, fixture: string, dir: string): Prom
     const round: Array<[string, number]> = [];
     for (const [name, bin] of builds) {
       const b = await echoBridge(path.join(dir, `first-${name}-${i}`), bin, []);
-      round.push([name, await firstList(process.execPath, [bin, "connect", b.url], b.env)]);
+      round.push([name, await firstList(process.execPath, relayArgs(bin, b.url), b.env)]);
       round.push(["fixture", await firstList(process.execPath, [fixture], b.env)]);
       const exited = new Promise((r) => b.child.once("exit", r));
       b.child.kill("SIGTERM");
@@ -221,7 +234,7 @@ async function starts(builds: Builds, fixture: string, url: string, env: Record<
   for (let i = 0; i < ROUNDS + 1; i++) {
     const round: Array<[string, number]> = [["fixture", await firstList(process.execPath, [fixture], env)]];
     for (const [name, bin] of builds)
-      round.push([name, await firstList(process.execPath, [bin, "connect", url], env)]);
+      round.push([name, await firstList(process.execPath, relayArgs(bin, url), env)]);
     if (i > 0) for (const [name, m] of round) ms.get(name)!.push(m); // round 0 warms compile and page caches
   }
   const ratio = ms.get("relay")!.map((m, i) => m / ms.get("fixture")![i]!);
@@ -269,14 +282,14 @@ export async function run(): Promise<{ ok: boolean }> {
     const seen = new Set<number>();
     const relays = new Map<string, { client: Caller; pid: number }>();
     for (const [name, bin] of builds) {
-      const client = keep(await stdio(process.execPath, [bin, "connect", url], env));
+      const client = keep(await stdio(process.execPath, relayArgs(bin, url), env));
       await client.listTools();
       const pid = childPid("connect", seen);
       seen.add(pid);
       relays.set(name, { client, pid });
     }
     {
-      const client = keep(await stdioModern(process.execPath, [BIN, "connect", url], env));
+      const client = keep(await stdioModern(process.execPath, relayArgs(BIN, url), env));
       await client.listTools();
       const pid = childPid("connect", seen);
       seen.add(pid);

@@ -7,7 +7,8 @@
  * changed in the manifest is applied by sync (the running bridge is restarted there); something
  * else holding the port is named by sync and doctor.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
@@ -159,6 +160,27 @@ describe("sync with the bridge enabled", () => {
     expect(await viaEntry(machine.paths.claudeCodeConfig, "memory_get", { key: "auth" })).toContain(
       "JWT with refresh tokens, library jose",
     );
+  }, 60_000);
+
+  test("a relay, as its entry starts it, runs V8 with one worker thread: three threads fewer than a bare node", async () => {
+    // One relay per client session, for as long as the session lives: V8's three other workers
+    // would hold 1.1–1.2 MB of it (docs/dev/performance.md). Node makes them as it starts, so
+    // only the entry's command line can leave them out.
+    const threads = (pid: number) => readdirSync(`/proc/${pid}/task`).length;
+    // The bridge running first: a relay that starts it uses libuv's thread pool for that.
+    await viaEntry(machine.paths.claudeCodeConfig, "memory_get", { key: "auth" });
+    const bare = spawn(process.execPath, ["-e", "process.stdout.write('up'); process.stdin.resume()"], {
+      stdio: ["pipe", "pipe", "ignore"],
+    });
+    const session = await handshake(entryIn(machine.paths.claudeCodeConfig), { baseEnv: machine.wslEnv });
+    try {
+      await new Promise((resolve) => bare.stdout.once("data", resolve));
+      expect(session.tools).toContain("memory_get");
+      expect(threads(session.pid!)).toBeLessThanOrEqual(threads(bare.pid!) - 3);
+    } finally {
+      bare.kill();
+      await session.close();
+    }
   }, 60_000);
 
   test("no entry stops working because the bridge is not running: each one brings it back", async () => {
@@ -332,6 +354,7 @@ describe("sync run from Windows, the bridge living in WSL", () => {
       "Ubuntu",
       "--exec",
       expect.stringMatching(/node$/),
+      "--v8-pool-size=1",
       script,
       "connect",
       "http://127.0.0.1:7999/mcp",
@@ -339,7 +362,7 @@ describe("sync run from Windows, the bridge living in WSL", () => {
     // Claude Code in WSL, where the bridge lives, runs the same relay there, without wsl.exe.
     const code = entryIn(win.paths.claudeCodeConfig);
     expect(code.command).toMatch(/node$/);
-    expect(code.args).toEqual([script, "connect", "http://127.0.0.1:7999/mcp"]);
+    expect(code.args).toEqual(["--v8-pool-size=1", script, "connect", "http://127.0.0.1:7999/mcp"]);
     expect(JSON.stringify(code)).not.toContain("wsl-side-token");
     expect(r.stdout + r.stderr).not.toContain("wsl-side-token-0123456789abcdef");
   }, 60_000);

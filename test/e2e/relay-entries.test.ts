@@ -54,10 +54,11 @@ test("Claude Desktop's url server: the target line says it goes through mcp-twin
   ]);
 
   const entries = JSON.parse(readFileSync(machine.paths.claudeDesktopConfig, "utf8")).mcpServers;
-  // wsl.exe -d Ubuntu --exec <node> <mcp-twin> connect <url>: the same mcp-twin for both entries.
+  // wsl.exe -d Ubuntu --exec <node> --v8-pool-size=1 <mcp-twin> connect <url>: the same mcp-twin
+  // for both entries.
   expect(entries.docs.args.slice(0, 3)).toEqual(["-d", "Ubuntu", "--exec"]);
-  expect(entries.docs.args[4]).toBe(installed);
-  expect(entries["mcp-twin"].args[4]).toBe(installed);
+  expect(entries.docs.args.slice(4, 6)).toEqual(["--v8-pool-size=1", installed]);
+  expect(entries["mcp-twin"].args.slice(4, 6)).toEqual(["--v8-pool-size=1", installed]);
   expect(entries.docs.args[3]).toBe(entries["mcp-twin"].args[3]);
 
   // Said on every sync (this one changes nothing), as where entries run is.

@@ -99,7 +99,14 @@ describe("a shared server's url entry, per client", () => {
       relay: "shared-stdio-only",
       value: {
         command: "/usr/bin/node",
-        args: ["/opt/mcp-twin/bin/mcp-twin.js", "connect", URL_, "--as", "linux:claude-desktop"],
+        args: [
+          "--v8-pool-size=1",
+          "/opt/mcp-twin/bin/mcp-twin.js",
+          "connect",
+          URL_,
+          "--as",
+          "linux:claude-desktop",
+        ],
       },
     });
     if (built.ok) expect(built.secretValues).toEqual([]);

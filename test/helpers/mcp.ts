@@ -9,6 +9,8 @@ export interface StdioEntry {
 }
 
 export interface Handshake {
+  /** The process the entry started (what its command ran: the server, or a wrapper). */
+  pid: number | null;
   serverName: string | undefined;
   tools: string[];
   call(name: string, args: Record<string, unknown>): Promise<string>;
@@ -43,6 +45,7 @@ export async function handshake(
   }
   const tools = (await client.listTools()).tools.map((t) => t.name).sort();
   return {
+    pid: transport.pid,
     serverName: client.getServerVersion()?.name,
     tools,
     async call(name, args) {

@@ -10,6 +10,7 @@ import type { ServerSpec } from "../manifest/schema.js";
 import { type ResolveContext, resolveString, serverIn } from "../manifest/spec.js";
 import { BIN_AFTER_INSTALL, type InstalledPackage, pickBin } from "../packages/npm-prefix.js";
 import type { MissingProgram } from "./programs/missing-programs.js";
+import { RELAY_NODE_FLAGS } from "./relay-node-flags.js";
 import { cannotHost } from "./share-host-env.js";
 
 export interface EntryContext {
@@ -196,7 +197,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     } else {
       // Header values (tokens) travel in the relay's environment, not on its command line.
       const headerEnv: Record<string, string> = {};
-      const args = [ctx.self.script, ...connectArgs(url, sse, login ? name : undefined)];
+      const args = [...RELAY_NODE_FLAGS, ctx.self.script, ...connectArgs(url, sse, login ? name : undefined)];
       Object.entries(headers).forEach(([header, headerValue], i) => {
         const variable = `MCP_TWIN_HEADER_${i}`;
         headerEnv[variable] = headerValue;

@@ -1,0 +1,13 @@
+/**
+ * The node options a relay entry starts with: `node <these> <mcp-twin> connect …`, the entry
+ * every client session runs (one relay per session, for as long as the session lives).
+ */
+
+/**
+ * One V8 worker thread instead of Node's four: a relay's heap is a few MB and its code is warm
+ * after its first hundred messages, so what the other three would compile or mark in parallel is
+ * not worth the memory they hold — 1.1–1.2 MB of RSS per relay after 5,000 calls, p50 no slower
+ * (bench/relay.ts; docs/dev/performance.md). Only at the command line: V8 makes its worker pool
+ * when the process starts, so the relay cannot set it for itself.
+ */
+export const RELAY_NODE_FLAGS: readonly string[] = ["--v8-pool-size=1"];
