@@ -296,7 +296,9 @@ describe.skipIf(skip !== undefined).each(DRIVES)(
       expect(parsed.globalShortcut).toBe("Ctrl+Space");
       expect(parsed.mcpServers.hand).toEqual({ command: "node.exe", args: ["C:\\tools\\hand\\server.mjs"] });
       const script = `${npmDir()}\\node_modules\\${inject("fixtureName")}\\dist\\server.js`;
+      // node.exe <one V8 worker> <mcp-twin> connect <url> (relay-node-flags.ts).
       const relay = [
+        "--v8-pool-size=1",
         `${npmDir()}\\node_modules\\mcp-twin\\bin\\mcp-twin.js`,
         "connect",
         `http://127.0.0.1:${port}/mcp`,
