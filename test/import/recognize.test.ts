@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { parseRunner } from "../../src/core/entries/launch/runners.js";
+import { RELAY_NODE_FLAGS } from "../../src/core/entries/relay-node-flags.js";
 import type { EnvKind } from "../../src/core/environments/types.js";
 import {
   type PackageJson,
@@ -407,6 +408,18 @@ describe("entries that cannot be imported faithfully", () => {
     [{ command: "npx", args: ["-y", "mcp-twin", "serve"] }, "mcp-twin bridge or relay"],
     [
       { command: "node", args: ["/usr/lib/node_modules/mcp-twin/bin/mcp-twin.js", "connect", "https://x"] },
+      "mcp-twin bridge or relay",
+    ],
+    [
+      {
+        command: "C:\\Program Files\\nodejs\\node.exe",
+        args: [
+          ...RELAY_NODE_FLAGS,
+          "C:\\Users\\bob\\AppData\\Roaming\\npm\\node_modules\\mcp-twin\\bin\\mcp-twin.js",
+          "connect",
+          "http://127.0.0.1:7760/mcp",
+        ],
+      },
       "mcp-twin bridge or relay",
     ],
   ])("%j → not understood (%s)", (entry, reason) => {

@@ -227,10 +227,15 @@ function recognizeLaunch(
   }
   if (runner) fallback.notes.push(runner.problem);
   if (name === "node" || name === "nodejs") {
-    const script = installedScript(launch.args, {
-      readPackageJson: (dir) => ctx.readPackageJson?.(dir, launch.runsIn),
-      exists: (file) => ctx.exists?.(file, launch.runsIn),
-    });
+    const files = {
+      readPackageJson: (dir: string) => ctx.readPackageJson?.(dir, launch.runsIn),
+      exists: (file: string) => ctx.exists?.(file, launch.runsIn),
+    };
+    // mcp-twin's relays start node with options of their own (entries/relay-node-flags.ts).
+    const first = launch.args.findIndex((a) => !a.startsWith("-"));
+    const self = first > 0 ? installedScript(launch.args.slice(first), files) : undefined;
+    if (self && "name" in self && self.name === SELF) return unknown(SELF_REASON);
+    const script = installedScript(launch.args, files);
     if ("name" in script) {
       if (script.name === SELF) return unknown(SELF_REASON);
       return {
