@@ -141,6 +141,7 @@ describe("--json", () => {
       "Ubuntu",
       "--exec",
       process.execPath,
+      "--v8-pool-size=1",
       expect.stringMatching(/mcp-twin\.js$/),
       "connect",
       "https://mcp.example.com/mcp",
