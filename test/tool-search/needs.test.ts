@@ -1,13 +1,16 @@
 /**
  * The needs the ranking is measured on (needs.ts) stay as they were written: frozen by hash, every
  * wanted tool one of the captured lists really holds, split into a tune set and a report set; and
- * the fresh set, written later and blind to the ranking, frozen apart and distinct from them all.
+ * the fresh set, written later and blind to the ranking, frozen apart and distinct from them all; and
+ * the second fresh set (fresh2), written blind once the first was spent, distinct from every other set.
  */
 import { createHash } from "node:crypto";
 import { expect, test } from "vitest";
 import {
   devNeeds,
   devNeedsText,
+  fresh2Needs,
+  fresh2NeedsText,
   freshNeeds,
   freshNeedsText,
   type NeedClass,
@@ -25,6 +28,9 @@ const FRESH_FROZEN = "1f2e12275e5348a38a6314a740c9a1540bfa4fd7630caf535cf1dd7f46
 /** needs-dev.json as written, before any ranking ran on it. Never changed to fit a ranking. */
 const DEV_FROZEN = "b4c470ad8f19a5a41c827a23ccaa1d4ea893302922b87286bbfbc8b711d5ab3b";
 
+/** needs-fresh2.json as written, blind to the ranking, before it was measured (once). Never changed. */
+const FRESH2_FROZEN = "a322de5d58bff10140ccf2df383e08c710e4bb6fae711823d79d88dbe2f4e29f";
+
 const CLASSES: NeedClass[] = ["named", "unnamed", "short", "long", "several servers", "typo"];
 
 /** A need's words as a person would see them the same: case and spacing aside. */
@@ -40,7 +46,9 @@ test("needs.json is the frozen set: at least 300 needs over at least 20 servers'
 
 test("every wanted tool is one a captured server lists", () => {
   const listed = new Set(servers.flatMap((s) => s.tools.map((t) => `${s.name}/${t.name}`)));
-  const unknown = [...needs, ...freshNeeds, ...devNeeds].flatMap((n) => n.want.filter((w) => !listed.has(w)));
+  const unknown = [...needs, ...freshNeeds, ...devNeeds, ...fresh2Needs].flatMap((n) =>
+    n.want.filter((w) => !listed.has(w)),
+  );
   expect(unknown).toEqual([]);
   for (const s of servers)
     expect(s, s.name).toMatchObject({ package: expect.any(String), version: expect.any(String) });
@@ -82,4 +90,17 @@ test("needs-dev.json is frozen apart: at least 150 needs over at least 22 server
   expect(devNeeds.filter((n) => n.classes.includes("long")).length).toBeGreaterThan(devNeeds.length / 2);
   expect(devNeeds.filter((n) => n.classes.includes("unnamed")).length).toBeGreaterThan(devNeeds.length / 2);
   for (const c of CLASSES) expect(devNeeds.filter((n) => n.classes.includes(c)).length, c).toBeGreaterThan(5);
+});
+
+test("needs-fresh2.json is frozen apart: at least 300 needs over at least 24 servers, none said in any other set", () => {
+  expect(createHash("sha256").update(fresh2NeedsText).digest("hex")).toBe(FRESH2_FROZEN);
+  expect(fresh2Needs.length).toBeGreaterThanOrEqual(300);
+  expect(fresh2Needs.every((n) => n.set === "fresh2")).toBe(true);
+  const wanted = new Set(fresh2Needs.flatMap((n) => n.want.map((w) => w.slice(0, w.indexOf("/")))));
+  expect(wanted.size).toBeGreaterThanOrEqual(24);
+  expect(new Set(fresh2Needs.map((n) => same(n.need))).size).toBe(fresh2Needs.length);
+  const said = new Set([...needs, ...freshNeeds, ...devNeeds].map((n) => same(n.need)));
+  expect(fresh2Needs.filter((n) => said.has(same(n.need))).map((n) => n.need)).toEqual([]);
+  for (const c of CLASSES)
+    expect(fresh2Needs.filter((n) => n.classes.includes(c)).length, c).toBeGreaterThan(5);
 });

@@ -6,6 +6,8 @@
  * `fresh`, kept apart (`freshNeeds`) so nothing that reads `needs` runs a ranking on them.
  * needs-dev.json holds needs to develop the ranking against (set `dev`, `devNeeds`), mostly long
  * and colloquial: kept out of `needs` too, so the tune and report sets stay as they were.
+ * needs-fresh2.json holds a second held-out set, written blind after the first was spent: set
+ * `fresh2`, kept apart (`fresh2Needs`) like the fresh set, for one measurement.
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -38,6 +40,7 @@ const fixtureText = (name: string) => readFileSync(path.join(DIR, name), "utf8")
 export const needsText = fixtureText("needs.json");
 export const freshNeedsText = fixtureText("needs-fresh.json");
 export const devNeedsText = fixtureText("needs-dev.json");
+export const fresh2NeedsText = fixtureText("needs-fresh2.json");
 
 /** A need's classes: product named or not, short (≤ 4 words) or long (≥ 10), several servers right, a typo. */
 export type NeedClass = "named" | "unnamed" | "short" | "long" | "several servers" | "typo";
@@ -45,7 +48,7 @@ export type NeedClass = "named" | "unnamed" | "short" | "long" | "several server
 export interface Need {
   need: string;
   want: string[];
-  set: "tune" | "report" | "fresh" | "dev";
+  set: "tune" | "report" | "fresh" | "dev" | "fresh2";
   classes: NeedClass[];
 }
 
@@ -75,3 +78,6 @@ export const freshNeeds: Need[] = parse(freshNeedsText, () => "fresh");
 
 /** needs-dev.json's needs, all set `dev`: what the ranking is developed against (`BENCH_SETS=dev`). */
 export const devNeeds: Need[] = parse(devNeedsText, () => "dev");
+
+/** needs-fresh2.json's needs, all set `fresh2`: the second held-out set, for one measurement, never tuned on. */
+export const fresh2Needs: Need[] = parse(fresh2NeedsText, () => "fresh2");
