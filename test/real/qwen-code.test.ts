@@ -60,7 +60,9 @@ describe.skipIf(skip !== undefined)(`real Qwen Code${skip ? ` (skipped: ${skip})
       expect(sync.code, sync.stderr).toBe(0);
       const written = readFileSync(config, "utf8");
       expect(written).toContain("// mine");
-      expect(JSON.parse(written.replace(/^\/\/ mine\n/, "")).mcpServers.shared.args.slice(1)).toEqual([
+      expect(JSON.parse(written.replace(/^\/\/ mine\n/, "")).mcpServers.shared.args).toEqual([
+        "--v8-pool-size=1",
+        expect.stringMatching(/mcp-twin\.js$/),
         "connect",
         `http://127.0.0.1:${port}/share/shared`,
         "--as",
