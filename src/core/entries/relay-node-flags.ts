@@ -6,7 +6,7 @@
 /**
  * One V8 worker thread instead of Node's four: a relay's heap is a few MB and its code is warm
  * after its first hundred messages, so what the other three would compile or mark in parallel is
- * not worth the memory they hold — 1.0–1.9 MB of RSS per relay after 5,000 calls, for 0.02–0.09 ms
+ * not worth the memory they hold — 1.0–1.2 MB of RSS per relay after 5,000 calls, for 0.02–0.09 ms
  * more per call at c=1 (3–17 %, four runs; bench/relay.ts,
  * docs/dev/performance.md). Only at the command line: V8 makes its worker pool when the process
  * starts, so the relay cannot set it for itself.
