@@ -13,6 +13,7 @@ import {
   fresh2NeedsText,
   freshNeeds,
   freshNeedsText,
+  type Need,
   type NeedClass,
   needs,
   needsText,
@@ -65,42 +66,52 @@ test("the tune and report sets each hold about half, every class in each", () =>
   }
 });
 
+/**
+ * A set frozen apart from needs.json: its text as written (by hash), at least `atLeast` needs over
+ * at least `servers` servers, each once and none said in `said`, every class more than five times.
+ */
+function expectFrozenApart(
+  set: Need[],
+  text: string,
+  frozen: string,
+  o: { name: Need["set"]; atLeast: number; servers: number; said: Need[] },
+) {
+  expect(createHash("sha256").update(text).digest("hex")).toBe(frozen);
+  expect(set.length).toBeGreaterThanOrEqual(o.atLeast);
+  expect(set.every((n) => n.set === o.name)).toBe(true);
+  const wanted = new Set(set.flatMap((n) => n.want.map((w) => w.slice(0, w.indexOf("/")))));
+  expect(wanted.size).toBeGreaterThanOrEqual(o.servers);
+  expect(new Set(set.map((n) => same(n.need))).size).toBe(set.length);
+  const said = new Set(o.said.map((n) => same(n.need)));
+  expect(set.filter((n) => said.has(same(n.need))).map((n) => n.need)).toEqual([]);
+  for (const c of CLASSES) expect(set.filter((n) => n.classes.includes(c)).length, c).toBeGreaterThan(5);
+}
+
 test("needs-fresh.json is frozen apart: at least 200 needs over at least 22 servers, none said before", () => {
-  expect(createHash("sha256").update(freshNeedsText).digest("hex")).toBe(FRESH_FROZEN);
-  expect(freshNeeds.length).toBeGreaterThanOrEqual(200);
-  expect(freshNeeds.every((n) => n.set === "fresh")).toBe(true);
-  const wanted = new Set(freshNeeds.flatMap((n) => n.want.map((w) => w.slice(0, w.indexOf("/")))));
-  expect(wanted.size).toBeGreaterThanOrEqual(22);
-  expect(new Set(freshNeeds.map((n) => same(n.need))).size).toBe(freshNeeds.length);
-  const said = new Set(needs.map((n) => same(n.need)));
-  expect(freshNeeds.filter((n) => said.has(same(n.need))).map((n) => n.need)).toEqual([]);
-  for (const c of CLASSES)
-    expect(freshNeeds.filter((n) => n.classes.includes(c)).length, c).toBeGreaterThan(5);
+  expectFrozenApart(freshNeeds, freshNeedsText, FRESH_FROZEN, {
+    name: "fresh",
+    atLeast: 200,
+    servers: 22,
+    said: needs,
+  });
 });
 
 test("needs-dev.json is frozen apart: at least 150 needs over at least 22 servers, mostly long, none said in needs.json", () => {
-  expect(createHash("sha256").update(devNeedsText).digest("hex")).toBe(DEV_FROZEN);
-  expect(devNeeds.length).toBeGreaterThanOrEqual(150);
-  expect(devNeeds.every((n) => n.set === "dev")).toBe(true);
-  const wanted = new Set(devNeeds.flatMap((n) => n.want.map((w) => w.slice(0, w.indexOf("/")))));
-  expect(wanted.size).toBeGreaterThanOrEqual(22);
-  expect(new Set(devNeeds.map((n) => same(n.need))).size).toBe(devNeeds.length);
-  const said = new Set(needs.map((n) => same(n.need)));
-  expect(devNeeds.filter((n) => said.has(same(n.need))).map((n) => n.need)).toEqual([]);
+  expectFrozenApart(devNeeds, devNeedsText, DEV_FROZEN, {
+    name: "dev",
+    atLeast: 150,
+    servers: 22,
+    said: needs,
+  });
   expect(devNeeds.filter((n) => n.classes.includes("long")).length).toBeGreaterThan(devNeeds.length / 2);
   expect(devNeeds.filter((n) => n.classes.includes("unnamed")).length).toBeGreaterThan(devNeeds.length / 2);
-  for (const c of CLASSES) expect(devNeeds.filter((n) => n.classes.includes(c)).length, c).toBeGreaterThan(5);
 });
 
 test("needs-fresh2.json is frozen apart: at least 300 needs over at least 24 servers, none said in any other set", () => {
-  expect(createHash("sha256").update(fresh2NeedsText).digest("hex")).toBe(FRESH2_FROZEN);
-  expect(fresh2Needs.length).toBeGreaterThanOrEqual(300);
-  expect(fresh2Needs.every((n) => n.set === "fresh2")).toBe(true);
-  const wanted = new Set(fresh2Needs.flatMap((n) => n.want.map((w) => w.slice(0, w.indexOf("/")))));
-  expect(wanted.size).toBeGreaterThanOrEqual(24);
-  expect(new Set(fresh2Needs.map((n) => same(n.need))).size).toBe(fresh2Needs.length);
-  const said = new Set([...needs, ...freshNeeds, ...devNeeds].map((n) => same(n.need)));
-  expect(fresh2Needs.filter((n) => said.has(same(n.need))).map((n) => n.need)).toEqual([]);
-  for (const c of CLASSES)
-    expect(fresh2Needs.filter((n) => n.classes.includes(c)).length, c).toBeGreaterThan(5);
+  expectFrozenApart(fresh2Needs, fresh2NeedsText, FRESH2_FROZEN, {
+    name: "fresh2",
+    atLeast: 300,
+    servers: 24,
+    said: [...needs, ...freshNeeds, ...devNeeds],
+  });
 });
