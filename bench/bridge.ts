@@ -68,7 +68,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { clientToken } from "../src/core/bridge-link/client-token.js";
-import { RELAY_NODE_FLAGS } from "../src/core/entries/relay-node-flags.js";
+import { relayArgs } from "../src/core/entries/relay-node-flags.js";
 import { nodeFetch } from "../src/core/system/keep-alive-http.js";
 import { BIN, REPO } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";
@@ -506,11 +506,7 @@ export async function run(): Promise<{ ok: boolean }> {
       "\nClient entry: URL (HTTP to the bridge) vs `connect` relay (stdio → connect → bridge), c=1",
     );
     const relayEnv = { ...baseEnv, MCP_TWIN_BRIDGE_HOME: inproc.stateDir };
-    const relay = await stdioClient(
-      process.execPath,
-      [...RELAY_NODE_FLAGS, BIN, "connect", inproc.url],
-      relayEnv,
-    );
+    const relay = await stdioClient(process.execPath, relayArgs(BIN, inproc.url), relayEnv);
     clients.push(relay);
     const relayPid = await waitFor("the relay's pid", () => {
       const out = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, "utf8")
@@ -538,19 +534,11 @@ export async function run(): Promise<{ ok: boolean }> {
       const port = await freePort();
       const env = { ...baseEnv, MCP_TWIN_BRIDGE_HOME: stateDir };
       if (bridgeRunning) {
-        const warm = await stdioClient(
-          process.execPath,
-          [...RELAY_NODE_FLAGS, BIN, "connect", `http://127.0.0.1:${port}/mcp`],
-          env,
-        );
+        const warm = await stdioClient(process.execPath, relayArgs(BIN, `http://127.0.0.1:${port}/mcp`), env);
         await warm.close();
       }
       const t = process.hrtime.bigint();
-      const c = await stdioClient(
-        process.execPath,
-        [...RELAY_NODE_FLAGS, BIN, "connect", `http://127.0.0.1:${port}/mcp`],
-        env,
-      );
+      const c = await stdioClient(process.execPath, relayArgs(BIN, `http://127.0.0.1:${port}/mcp`), env);
       await c.listTools();
       const ms = Number(process.hrtime.bigint() - t) / 1e6;
       await c.close();

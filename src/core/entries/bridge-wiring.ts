@@ -27,7 +27,7 @@ import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
 import { privateFile } from "./private-file.js";
-import { RELAY_NODE_FLAGS } from "./relay-node-flags.js";
+import { relayArgs } from "./relay-node-flags.js";
 import { cannotHost } from "./share-host-env.js";
 import type { GatewayReach } from "./shared-entry.js";
 import type { BuiltEntry } from "./target-entry.js";
@@ -366,7 +366,7 @@ function bridgeEntry(target: Target, wiring: BridgeWiring, ctx: EntryContext): B
   }
   const launch: Launch = {
     command: wiring.program.node,
-    args: [...RELAY_NODE_FLAGS, wiring.program.script, "connect", wiring.url],
+    args: relayArgs(wiring.program.script, wiring.url),
     env: {},
   };
   const entry = clientLaunch(launch, wiring.env, target, ctx);

@@ -8,7 +8,7 @@ import type { Target } from "../clients/types.js";
 import type { Environment } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { serverIn, specFields } from "../manifest/spec.js";
-import { RELAY_NODE_FLAGS } from "./relay-node-flags.js";
+import { relayArgs } from "./relay-node-flags.js";
 import {
   type BuiltEntry,
   clientLaunch,
@@ -185,7 +185,7 @@ function gatewayEntry(door: GatewayDoor, target: Target, ctx: EntryContext, reac
       bridged: true,
     };
   // The relay presents this client's own token, derived where it runs: the gateway keeps its rules.
-  const args = [...RELAY_NODE_FLAGS, reach.program.script, "connect", url, "--as", tokenLabel(target)];
+  const args = relayArgs(reach.program.script, url, "--as", tokenLabel(target));
   const launch = { command: reach.program.node, args, env: {} };
   const entry = clientLaunch(launch, reach.env, target, ctx);
   return {

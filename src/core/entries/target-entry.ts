@@ -10,7 +10,7 @@ import type { ServerSpec } from "../manifest/schema.js";
 import { type ResolveContext, resolveString, serverIn } from "../manifest/spec.js";
 import { BIN_AFTER_INSTALL, type InstalledPackage, pickBin } from "../packages/npm-prefix.js";
 import type { MissingProgram } from "./programs/missing-programs.js";
-import { RELAY_NODE_FLAGS } from "./relay-node-flags.js";
+import { relayArgs } from "./relay-node-flags.js";
 import { cannotHost } from "./share-host-env.js";
 
 export interface EntryContext {
@@ -187,7 +187,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       // (no values): they go on the relay's command line as written, `connect` expands each
       // `${VAR}` from its own environment, and each variable is passed on under its own name.
       relayExpands = true;
-      const relay = connectArgs(url, sse, login ? name : undefined);
+      const relay = ["connect", ...connectOptions(url, sse, login ? name : undefined)];
       for (const [header, headerValue] of Object.entries(headers))
         relay.push("--header", `${header}:${headerValue}`);
       const passed = Object.fromEntries(references.map((n) => [n, target.client.referenceStyle(n)]));
@@ -197,7 +197,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     } else {
       // Header values (tokens) travel in the relay's environment, not on its command line.
       const headerEnv: Record<string, string> = {};
-      const args = [...RELAY_NODE_FLAGS, ctx.self.script, ...connectArgs(url, sse, login ? name : undefined)];
+      const args = relayArgs(ctx.self.script, ...connectOptions(url, sse, login ? name : undefined));
       Object.entries(headers).forEach(([header, headerValue], i) => {
         const variable = `MCP_TWIN_HEADER_${i}`;
         headerEnv[variable] = headerValue;
@@ -289,9 +289,9 @@ function withheldReferences(target: Target, references: readonly string[]): Entr
   ];
 }
 
-/** `connect <url>` for a relay entry: SSE, and mcp-twin's login to `auth` (`--auth <server>`). */
-function connectArgs(url: string, sse: boolean, auth: string | undefined): string[] {
-  return ["connect", url, ...(sse ? ["--transport", "sse"] : []), ...(auth ? ["--auth", auth] : [])];
+/** What follows `connect` in a relay entry: the url, SSE, and mcp-twin's login to `auth` (`--auth <server>`). */
+function connectOptions(url: string, sse: boolean, auth: string | undefined): string[] {
+  return [url, ...(sse ? ["--transport", "sse"] : []), ...(auth ? ["--auth", auth] : [])];
 }
 
 /**
