@@ -13,6 +13,8 @@
 export interface FieldSpec {
   weight: number;
   b: number;
+  /** Words said of the text by others (people's needs): left out of how rare its own words are. */
+  said?: boolean;
 }
 
 /** One way a query word may be matched: an indexed term, at a weight ≤ 1. */
@@ -116,9 +118,16 @@ export class LexicalIndex {
     return this.#postings.keys();
   }
 
-  /** How rare a term is among the documents (BM25's IDF, never below 0); 0 for a term not indexed. */
-  idf(term: string): number {
-    const df = this.#postings.get(term)?.size ?? 0;
+  /**
+   * How rare a term is among the documents (BM25's IDF, never below 0); 0 for a term not indexed;
+   * `own`: among their own words (the fields not `said`).
+   */
+  idf(term: string, own = false): number {
+    const posting = this.#postings.get(term);
+    let df = posting?.size ?? 0;
+    if (own && posting)
+      for (const counts of posting.values())
+        if (!counts.some((c, f) => c > 0 && !this.#fields[f]?.said)) df--;
     if (df === 0) return 0;
     return Math.log(1 + (this.#count - df + 0.5) / (df + 0.5));
   }

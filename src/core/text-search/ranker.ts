@@ -130,9 +130,9 @@ export class TextRanker {
     this.#meaning.delete(id);
   }
 
-  /** How rare a word is among the texts (its stem's IDF; 0 for a word none holds). */
+  /** How rare a word is among the texts' own words, not what others said of them (its stem's IDF; 0 for a word none holds). */
   idf(word: string): number {
-    return this.#lexical.idf(stem(word));
+    return this.#lexical.idf(stem(word), true);
   }
 
   /** Whether the vectors were asked for (read, or found missing). */
@@ -245,7 +245,8 @@ export class TextRanker {
       seen.add(term);
       const synonyms = this.#synonymsOf(word, term);
       const everyday = this.#everyday(vectors, word);
-      const alternatives = this.#alternatives(word, term, vectors, synonyms.words).map((a) => ({
+      const found = this.#alternatives(word, term, vectors, synonyms.words);
+      const alternatives = found.map((a) => ({
         term: a.term,
         weight: a.weight * part * (a.term === term ? everyday : 1),
       }));
@@ -263,9 +264,17 @@ export class TextRanker {
           weights.push(0);
         }
       if (vectors && queryMeaning) {
-        const i = this.#vectorOf(vectors, term, word);
+        // A word the vectors do not hold (a typo, mostly) means what its best match means, at that match's weight.
+        let i = this.#vectorOf(vectors, term, word);
+        let weight = 1;
+        if (i < 0)
+          for (const a of found)
+            if (a.weight > (i < 0 ? 0 : weight) && this.#vectorOf(vectors, a.term) >= 0) {
+              i = this.#vectorOf(vectors, a.term);
+              weight = a.weight;
+            }
         if (i >= 0) {
-          vectors.addTo(queryMeaning, i, (idf || 1) * part);
+          vectors.addTo(queryMeaning, i, (idf || 1) * part * weight);
           meaningful = true;
         }
       }

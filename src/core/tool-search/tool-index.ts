@@ -4,6 +4,8 @@
  */
 import type { ToolDef } from "../entries/tool-lists.js";
 import { EVERYDAY } from "../text-search/everyday-words.js";
+import { firstSentence, paramsText } from "../text-search/described.js";
+import { type Examples, examplesKey, loadExamples, saidBesides } from "../text-search/examples.js";
 import { type Field, TextRanker, type Weights } from "../text-search/ranker.js";
 import { loadWordVectors, type WordVectors } from "../text-search/word-vectors.js";
 import { isFiller, onlyReads, surfaceWords } from "../text-search/words.js";
@@ -24,7 +26,8 @@ export type Admits = (key: string, tool: string) => boolean;
  * What a tool is found by, and how much each weighs (tuned on the tune set of
  * test/fixtures/tool-search/needs.json): its name most, its description's first sentence more
  * than the rest (a long description's words count less, so a 7,000-character one is no magnet),
- * its parameters least. The name, title and first sentence make its meaning vector.
+ * its parameters least; what people asked of it (tool-examples.json, chosen on needs it does not
+ * hold) below its name. The name, title, first sentence and examples make its meaning vector.
  */
 const FIELDS: Field[] = [
   { name: "name", weight: 3, b: 0.3, meaning: 2 },
@@ -33,38 +36,8 @@ const FIELDS: Field[] = [
   { name: "summary", weight: 1, b: 0.5, meaning: 1 },
   { name: "description", weight: 0.2, b: 0.9 },
   { name: "params", weight: 0.2, b: 0.8 },
+  { name: "examples", weight: 0.45, b: 0.3, meaning: 1, said: true },
 ];
-
-/** How deep a schema's parameters are read, and how many words of them at most. */
-const PARAMS_DEPTH = 8;
-const PARAMS_WORDS = 400;
-
-/** The words of a tool's parameters, at any depth: each one's name and description. */
-function paramsText(schema: unknown): string {
-  const out: string[] = [];
-  const walk = (node: unknown, depth: number) => {
-    if (!node || typeof node !== "object" || depth > PARAMS_DEPTH || out.length > PARAMS_WORDS) return;
-    const { properties, items, anyOf, oneOf, allOf } = node as Record<string, unknown>;
-    if (properties && typeof properties === "object")
-      for (const [name, p] of Object.entries(properties as Record<string, unknown>)) {
-        const description = (p as { description?: unknown } | null)?.description;
-        out.push(name, ...(typeof description === "string" ? description.split(/\s+/, 60) : []));
-        walk(p, depth + 1);
-      }
-    walk(items, depth + 1);
-    for (const list of [anyOf, oneOf, allOf])
-      if (Array.isArray(list)) for (const n of list) walk(n, depth + 1);
-  };
-  walk(schema, 0);
-  return out.slice(0, PARAMS_WORDS).join(" ");
-}
-
-/** A description's first sentence (at most 40 words): what it says the tool is for. */
-function firstSentence(description: string): string {
-  const text = description.replace(/\s+/g, " ").trim();
-  const sentence = /^(.{12,}?[.!?])(\s|$)/.exec(text)?.[1] ?? text;
-  return sentence.split(" ", 40).join(" ");
-}
 
 /**
  * The vectors shipped beside the code that loads them (src/ in a checkout; dist/, or above a
@@ -82,6 +55,11 @@ function shippedVectors(): WordVectors | undefined {
   return shipped.vectors;
 }
 
+/** The examples shipped beside this code (src/ in a checkout; dist/ when built), read once. */
+let examplesRead: { examples: Examples | undefined } | undefined;
+const shippedExamples = () =>
+  (examplesRead ??= { examples: loadExamples([new URL("./tool-examples.json", import.meta.url)]) }).examples;
+
 export class ToolIndex {
   readonly #search: TextRanker;
   /** Each list's tools, by key: the same (or an equal) list put again costs nothing. */
@@ -93,14 +71,19 @@ export class ToolIndex {
   /** Each tool's id in the ranker, as its list's key and its name (the ranker's filter asks per tool: no split each time). */
   readonly #parts = new Map<string, readonly [string, string]>();
   #preparing = false;
+  /** What people asked of tools, read at the first search (null: not yet; undefined: none). */
+  #examples: Examples | undefined | null = null;
+  readonly #examplesOf: () => Examples | undefined;
 
-  /** `vectors`: the word vectors the first search loads (the shipped ones unless given); `weights` and `synonyms`: for tuning. */
+  /** `vectors`, `examples`: what the first search loads (the shipped ones unless given); `weights`, `synonyms`: for tuning. */
   constructor(
     vectors: () => WordVectors | undefined = shippedVectors,
     weights?: Partial<Weights>,
     synonyms: Readonly<Record<string, readonly string[]>> = EVERYDAY,
+    examples: () => Examples | undefined = shippedExamples,
   ) {
     this.#search = new TextRanker({ fields: FIELDS, synonyms, vectors, ...(weights ? { weights } : {}) });
+    this.#examplesOf = examples;
   }
 
   /** The server's tools are now these (a tool named twice counts once); true when indexed again. */
@@ -117,13 +100,18 @@ export class ToolIndex {
     for (const tool of tools)
       if (typeof tool?.name === "string" && !byName.has(tool.name)) byName.set(tool.name, tool);
     this.#servers.set(key, { server, tools: byName, list: tools, was });
-    for (const tool of byName.values()) {
-      const id = idOf(key, tool.name);
-      this.#parts.set(id, [key, tool.name]);
-      const hints = tool.annotations as { title?: unknown; readOnlyHint?: unknown } | undefined;
-      this.#search.add(id, textsOf(server, tool, hints?.title), onlyReads(tool.name, hints?.readOnlyHint));
-    }
+    for (const tool of byName.values()) this.#add(key, server, tool);
     return true;
+  }
+
+  /** A tool indexed: its own words, and what people asked of it (once read) besides its name. */
+  #add(key: string, server: string, tool: ToolDef): void {
+    const hints = tool.annotations as { title?: unknown; readOnlyHint?: unknown } | undefined;
+    const asked = this.#examples?.get(examplesKey(tool.name, tool.description));
+    const examples = asked ? saidBesides(asked, tool.name) : "";
+    const texts = { ...textsOf(server, tool, hints?.title), examples };
+    this.#parts.set(idOf(key, tool.name), [key, tool.name]);
+    this.#search.add(idOf(key, tool.name), texts, onlyReads(tool.name, hints?.readOnlyHint));
   }
 
   drop(key: string): void {
@@ -134,6 +122,15 @@ export class ToolIndex {
       this.#search.remove(idOf(key, name));
       this.#parts.delete(idOf(key, name));
     }
+  }
+
+  /** The examples read once, at a first search (never for a bridge or command that does not search), each tool indexed with its own. */
+  #withExamples(): void {
+    if (this.#examples !== null) return;
+    this.#examples = this.#examplesOf();
+    if (this.#examples)
+      for (const [key, { server, tools }] of this.#servers)
+        for (const tool of tools.values()) this.#add(key, server, tool);
   }
 
   /** A first search's work done just after this request: a client lists long before its model searches. */
@@ -148,6 +145,7 @@ export class ToolIndex {
 
   /** A first search's work done now: see TextRanker.prepare. */
   prepare(): void {
+    this.#withExamples();
     this.#search.prepare();
   }
 
@@ -215,6 +213,7 @@ export class ToolIndex {
     if (named) add(named.key, named.tool, Infinity, 1);
     for (const [key, { tools }] of this.#servers) add(key, tools.get(q), Infinity, 1);
     if (found.length >= limit) return found.slice(0, limit);
+    this.#withExamples();
     const ranked = this.#search.search(q, limit + found.length, (id) => {
       const [key, name] = this.#parts.get(id) ?? ["", ""];
       return !seen.has(id) && mine(key, name);
