@@ -15,6 +15,7 @@ import { runInNewContext } from "node:vm";
 import { build } from "esbuild";
 import { toolTokens } from "../src/core/budget/tokens.js";
 import type { ToolDef } from "../src/core/entries/tool-lists.js";
+import { type Examples, examplesKey, loadExamples } from "../src/core/text-search/examples.js";
 import { loadWordVectors } from "../src/core/text-search/word-vectors.js";
 import { onDemandTools } from "../src/core/tool-search/search-and-call.js";
 import { ToolIndex } from "../src/core/tool-search/tool-index.js";
@@ -34,6 +35,21 @@ const REPO = process.env.MCP_TWIN_REPO ?? fileURLToPath(new URL("..", import.met
 const VECTORS = pathToFileURL(path.join(REPO, "src", "core", "text-search", "word-vectors.bin"));
 /** The shipped vectors, read afresh each call (as a new process's first search reads them). */
 const vectors = () => loadWordVectors([VECTORS]);
+const EXAMPLES = pathToFileURL(path.join(REPO, "src", "core", "tool-search", "tool-examples.json"));
+/** The shipped examples (what people asked of each tool), read afresh each call, as vectors. */
+const examples = (): Examples | undefined => loadExamples([EXAMPLES]);
+/** This build's index: its vectors and examples (`known`: only those of these servers' tools). */
+const thisIndex = (known?: ReadonlySet<string>) =>
+  new ToolIndex(vectors, undefined, undefined, () => {
+    const all = examples();
+    if (!all || !known) return all;
+    const keys = new Set(
+      servers
+        .filter((s) => known.has(s.name))
+        .flatMap((s) => s.tools.map((t) => examplesKey(t.name, t.description))),
+    );
+    return new Map([...all].filter(([key]) => keys.has(key)));
+  });
 
 /** What a ranking answers: the ids (`<server>/<tool>`) of its best `limit` tools. */
 type Rank = (query: string, limit: number) => string[];
@@ -113,7 +129,7 @@ async function beforeRanking(): Promise<{ name: string; rank: Rank } | undefined
 
 /** Search time over an index of `size` tools: every need, `rounds` times; wall and CPU time per search. */
 function timing(size: number, rounds: number) {
-  const { index, tools } = indexOf(() => new ToolIndex(vectors), size);
+  const { index, tools } = indexOf(() => thisIndex(), size);
   for (const n of needs) index.search(n.need, 5, () => true);
   const wall: number[] = [];
   const cpu: number[] = [];
@@ -134,7 +150,7 @@ function timing(size: number, rounds: number) {
  * `prepared`: after the index's prepare() (as the gateway runs it off a request's path), timed too.
  */
 function firstSearch(prepared: boolean): void {
-  const { index } = indexOf(() => new ToolIndex(vectors), 500);
+  const { index } = indexOf(() => thisIndex(), 500);
   const time = (work: () => void) => {
     const used = process.cpuUsage();
     const start = process.hrtime.bigint();
@@ -151,7 +167,7 @@ if (process.env.BENCH_FIRST_SEARCH) firstSearch(process.env.BENCH_FIRST_SEARCH =
 
 export async function run(): Promise<{ ok: boolean }> {
   // Definitions: every tool as a client loads them, against search_tools and call_tool alone.
-  const small = new ToolIndex(vectors);
+  const small = thisIndex();
   for (const [server, { tools }] of Object.entries(catalogue)) small.put(server, tools);
   const all = Object.values(catalogue).flatMap((s) => s.tools);
   const defs = onDemandTools({
@@ -172,20 +188,22 @@ export async function run(): Promise<{ ok: boolean }> {
   ]);
 
   // Quality: each ranking on the same needs over the 26 servers' real lists.
-  const mine = new ToolIndex(vectors);
-  for (const s of servers) mine.put(s.name, s.tools);
+  const ranking = (index: ToolIndex): Rank => {
+    for (const s of servers) index.put(s.name, s.tools);
+    return (q, limit) => index.search(q, limit, () => true).map((f) => `${f.server}/${f.tool.name}`);
+  };
+  // Beside this build: the same by the tools' own words alone (no examples: as a server the examples
+  // do not know is ranked).
   const rankings: Array<{ name: string; rank: Rank }> = [
-    {
-      name: "this build",
-      rank: (q, limit) => mine.search(q, limit, () => true).map((f) => `${f.server}/${f.tool.name}`),
-    },
+    { name: "this build", rank: ranking(thisIndex()) },
+    { name: "this build, own words only", rank: ranking(thisIndex(new Set())) },
   ];
   const before = await beforeRanking();
   if (before) rankings.push(before);
   else console.log("(no --before build: today's ranking is measured beside this one with `--before main`)");
   const tools = servers.reduce((sum, s) => sum + s.tools.length, 0);
   console.log(
-    `\n${needs.length} needs over ${servers.length} servers' ${tools} real tools (tune / report sets):`,
+    `\n${needs.length} needs over ${servers.length} servers' ${tools} real tools (tune / report sets; they, the dev and the fresh sets are what the shipped examples were made from: only fresh2 is held out):`,
   );
   const held: Record<string, ReturnType<typeof quality>> = {};
   const pct = (x: number) => (100 * x).toFixed(1);
@@ -215,11 +233,42 @@ export async function run(): Promise<{ ok: boolean }> {
     table(rows);
   }
 
+  if (sets.includes("fresh2")) {
+    // Servers the examples do not know: each half of the 26 ranked with the other half's examples
+    // alone, on the fresh2 needs only its own servers meet; beside the same needs by own words only.
+    const names = servers.map((s) => s.name).sort();
+    const score = { unknown: { h1: 0, h5: 0, n: 0 }, own: { h1: 0, h5: 0, n: 0 } };
+    for (const half of [0, 1]) {
+      const mine = new Set(names.filter((_, i) => i % 2 === half));
+      const others = new Set(names.filter((n) => !mine.has(n)));
+      const of = fresh2Needs.filter((n) => n.want.every((w) => mine.has(w.slice(0, w.indexOf("/")))));
+      for (const [key, rank] of [
+        ["unknown", ranking(thisIndex(others))],
+        ["own", ranking(thisIndex(new Set()))],
+      ] as const)
+        for (const n of of) {
+          const at = rank(n.need, 5).findIndex((id) => n.want.includes(id));
+          score[key].h1 += at === 0 ? 1 : 0;
+          score[key].h5 += at >= 0 ? 1 : 0;
+          score[key].n++;
+        }
+    }
+    table(
+      (["unknown", "own"] as const).map((key) => ({
+        "fresh2, servers whose examples are left out":
+          key === "unknown" ? "the other servers' examples shipped" : "own words only",
+        needs: score[key].n,
+        "hit@1 %": pct(score[key].h1 / (score[key].n || 1)),
+        "hit@5 %": pct(score[key].h5 / (score[key].n || 1)),
+      })),
+    );
+  }
+
   // Time: over 500 and 5,000 tools; wall time is what a client waits, CPU time the search's own.
   const t500 = timing(500, 5);
   const t5000 = timing(5000, 1);
 
-  // Memory: one index of 500 tools after a search (its meaning vectors made, the word vectors read).
+  // Memory: one index of 500 tools after a search (its meaning vectors made, the word vectors and examples read).
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as () => void;
   const used = () => {
@@ -228,7 +277,7 @@ export async function run(): Promise<{ ok: boolean }> {
     return m.heapUsed + m.arrayBuffers;
   };
   const base = used();
-  const one = indexOf(() => new ToolIndex(vectors), 500).index;
+  const one = indexOf(() => thisIndex(), 500).index;
   one.search("put my work aside for now", 5, () => true);
   const mb = (used() - base) / 1024 / 1024;
 
@@ -274,7 +323,7 @@ export async function run(): Promise<{ ok: boolean }> {
       measure: `search p50 / p99 over ${t5000.tools} tools, CPU (ms)`,
       value: `${quantile(t5000.cpu, 0.5).toFixed(2)} / ${quantile(t5000.cpu, 0.99).toFixed(2)}`,
     },
-    { measure: "index + word vectors, 500 tools (MB)", value: mb.toFixed(1) },
+    { measure: "index + word vectors + examples, 500 tools (MB)", value: mb.toFixed(1) },
     {
       measure: "first search after a start, 500 tools, at once, wall / CPU (ms)",
       value: `${(cold.ms ?? Number.NaN).toFixed(0)} / ${(cold.cpu ?? Number.NaN).toFixed(0)}`,

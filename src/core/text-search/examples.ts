@@ -40,11 +40,17 @@ export type Examples = ReadonlyMap<string, string>;
  * name, and counted again here one word of a need ("drop") would decide between `drop-index` and
  * `drop-collection` over the word that tells them apart.
  */
-export function saidBesides(examples: string, name: string): string {
+function saidBesides(examples: string, name: string): string {
   const named = new Set(surfaceWords(name).map(stem));
   return surfaceWords(examples)
     .filter((word) => !named.has(stem(word)))
     .join(" ");
+}
+
+/** What people asked of a text (its name and description) besides what its name says; "" for one not known. */
+export function saidOf(examples: Examples | null | undefined, name: string, description: unknown): string {
+  const asked = examples?.get(examplesKey(name, description));
+  return asked ? saidBesides(asked, name) : "";
 }
 
 /** The first of `candidates` that exists, read. */

@@ -67,20 +67,35 @@ export class LexicalIndex {
     const lengths = this.#fields.map((_, f) => fields[f]?.length ?? 0);
     const terms = new Set<string>();
     this.#fields.forEach((_, f) => {
-      for (const term of fields[f] ?? []) {
-        terms.add(term);
-        const posting = this.#postings.get(term) ?? new Map<number, number[]>();
-        this.#postings.set(term, posting);
-        const counts = posting.get(doc) ?? this.#fields.map(() => 0);
-        posting.set(doc, counts);
-        counts[f] = (counts[f] ?? 0) + 1;
-      }
+      this.#post(doc, f, fields[f] ?? [], terms);
       this.#lengthSums[f] = (this.#lengthSums[f] ?? 0) + (lengths[f] ?? 0);
     });
     this.#docs[doc] = { id, lengths, terms };
     this.#byId.set(id, doc);
     this.#count++;
     return doc;
+  }
+
+  /** Each term counted in field `f` of document `doc` (and noted in the document's `terms`). */
+  #post(doc: number, f: number, terms: readonly string[], held: Set<string>): void {
+    for (const term of terms) {
+      held.add(term);
+      const posting = this.#postings.get(term) ?? new Map<number, number[]>();
+      this.#postings.set(term, posting);
+      const counts = posting.get(doc) ?? this.#fields.map(() => 0);
+      posting.set(doc, counts);
+      counts[f] = (counts[f] ?? 0) + 1;
+    }
+  }
+
+  /** Terms added to field `f` of a document already there. */
+  extend(id: string, f: number, terms: readonly string[]): void {
+    const doc = this.#byId.get(id);
+    const held = doc === undefined ? undefined : this.#docs[doc];
+    if (doc === undefined || !held) return;
+    this.#post(doc, f, terms, held.terms);
+    held.lengths[f] = (held.lengths[f] ?? 0) + terms.length;
+    this.#lengthSums[f] = (this.#lengthSums[f] ?? 0) + terms.length;
   }
 
   remove(id: string): void {

@@ -105,21 +105,34 @@ export class TextRanker {
   /** Indexes a text (its fields by name; `reads`: it only reads); one of that id already there is replaced. */
   add(id: string, texts: Readonly<Record<string, string>>, reads = false): void {
     const meaning = new Map<string, number>();
-    const fields = this.#fields.map((field) => {
-      const out: string[] = [];
-      for (const word of surfaceWords(texts[field.name] ?? "")) {
-        if (isFiller(word)) continue;
-        const term = stem(word);
-        out.push(term);
-        if (!this.#surface.has(term)) this.#surface.set(term, word);
-        if (field.meaning) meaning.set(term, Math.max(meaning.get(term) ?? 0, field.meaning));
-      }
-      return out;
-    });
+    const fields = this.#fields.map((field) => this.#terms(field, texts[field.name] ?? "", meaning));
     this.#lexical.add(id, fields);
     this.#meaningWords.set(id, meaning);
     if (reads) this.#reads.add(id);
     else this.#reads.delete(id);
+    this.#meaning.delete(id);
+  }
+
+  /** A field's terms (filler out, stemmed), each one's weight in the text's meaning noted in `meaning`. */
+  #terms(field: Field, text: string, meaning: Map<string, number>): string[] {
+    const out: string[] = [];
+    for (const word of surfaceWords(text)) {
+      if (isFiller(word)) continue;
+      const term = stem(word);
+      out.push(term);
+      if (!this.#surface.has(term)) this.#surface.set(term, word);
+      if (field.meaning) meaning.set(term, Math.max(meaning.get(term) ?? 0, field.meaning));
+    }
+    return out;
+  }
+
+  /** Words added to one field of a text already indexed (what others said of it, read later): no re-reading the rest. */
+  extend(id: string, name: string, text: string): void {
+    const f = this.#fields.findIndex((field) => field.name === name);
+    const field = this.#fields[f];
+    const meaning = this.#meaningWords.get(id);
+    if (!field || !meaning || text === "") return;
+    this.#lexical.extend(id, f, this.#terms(field, text, meaning));
     this.#meaning.delete(id);
   }
 

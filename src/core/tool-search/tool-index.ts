@@ -5,7 +5,7 @@
 import type { ToolDef } from "../entries/tool-lists.js";
 import { EVERYDAY } from "../text-search/everyday-words.js";
 import { firstSentence, paramsText } from "../text-search/described.js";
-import { type Examples, examplesKey, loadExamples, saidBesides } from "../text-search/examples.js";
+import { type Examples, loadExamples, saidOf } from "../text-search/examples.js";
 import { type Field, TextRanker, type Weights } from "../text-search/ranker.js";
 import { loadWordVectors, type WordVectors } from "../text-search/word-vectors.js";
 import { isFiller, onlyReads, surfaceWords } from "../text-search/words.js";
@@ -107,8 +107,7 @@ export class ToolIndex {
   /** A tool indexed: its own words, and what people asked of it (once read) besides its name. */
   #add(key: string, server: string, tool: ToolDef): void {
     const hints = tool.annotations as { title?: unknown; readOnlyHint?: unknown } | undefined;
-    const asked = this.#examples?.get(examplesKey(tool.name, tool.description));
-    const examples = asked ? saidBesides(asked, tool.name) : "";
+    const examples = saidOf(this.#examples, tool.name, tool.description);
     const texts = { ...textsOf(server, tool, hints?.title), examples };
     this.#parts.set(idOf(key, tool.name), [key, tool.name]);
     this.#search.add(idOf(key, tool.name), texts, onlyReads(tool.name, hints?.readOnlyHint));
@@ -128,9 +127,9 @@ export class ToolIndex {
   #withExamples(): void {
     if (this.#examples !== null) return;
     this.#examples = this.#examplesOf();
-    if (this.#examples)
-      for (const [key, { server, tools }] of this.#servers)
-        for (const tool of tools.values()) this.#add(key, server, tool);
+    for (const [key, { tools }] of this.#servers)
+      for (const t of tools.values())
+        this.#search.extend(idOf(key, t.name), "examples", saidOf(this.#examples, t.name, t.description));
   }
 
   /** A first search's work done just after this request: a client lists long before its model searches. */
