@@ -3,8 +3,8 @@
  * description, parameters at any depth), ranked by core/text-search; a list replaced when it changes.
  */
 import type { ToolDef } from "../entries/tool-lists.js";
-import { EVERYDAY } from "../text-search/everyday-words.js";
 import { firstSentence, paramsText } from "../text-search/described.js";
+import { EVERYDAY } from "../text-search/everyday-words.js";
 import { type Examples, loadExamples, saidOf } from "../text-search/examples.js";
 import { type Field, TextRanker, type Weights } from "../text-search/ranker.js";
 import { loadWordVectors, type WordVectors } from "../text-search/word-vectors.js";
@@ -57,8 +57,10 @@ function shippedVectors(): WordVectors | undefined {
 
 /** The examples shipped beside this code (src/ in a checkout; dist/ when built), read once. */
 let examplesRead: { examples: Examples | undefined } | undefined;
-const shippedExamples = () =>
-  (examplesRead ??= { examples: loadExamples([new URL("./tool-examples.json", import.meta.url)]) }).examples;
+function shippedExamples(): Examples | undefined {
+  examplesRead ??= { examples: loadExamples([new URL("./tool-examples.json", import.meta.url)]) };
+  return examplesRead.examples;
+}
 
 export class ToolIndex {
   readonly #search: TextRanker;
