@@ -35,7 +35,7 @@ interface Run {
   stderr: string;
 }
 
-/** Runs a server with these lines on its stdin (then closed) until it exits (--hang: is killed). */
+/** Runs a server with these lines on its stdin (then closed; --hang: left open) until it exits (--hang: is killed). */
 function run(script: string, args: string[], input: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
@@ -55,7 +55,11 @@ function run(script: string, args: string[], input: string[]): Promise<Run> {
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
     child.stdin.on("error", () => {}); // a server that exits at once closes its stdin first
-    child.stdin.end(input.map((l) => `${l}\n`).join(""));
+    // --hang: stdin left open until it is killed (at its end of input it would exit by itself, 0,
+    // as soon as the kill under load: the code would be whichever came first).
+    const text = input.map((l) => `${l}\n`).join("");
+    if (args.includes("--hang")) child.stdin.write(text);
+    else child.stdin.end(text);
   });
 }
 
