@@ -40,27 +40,27 @@ const FIELDS: Field[] = [
 ];
 
 /**
- * The vectors shipped beside the code that loads them (src/ in a checkout; dist/, or above a
- * bundle's folder, when built), read once for the process at its first search.
+ * The vectors and examples shipped beside the code that reads them (src/ in a checkout; dist/, or
+ * above a bundle's folder, as the bridge's dist/serve/, when built), read once for the process at
+ * its first search.
  */
-let shipped: { vectors: WordVectors | undefined } | undefined;
-function shippedVectors(): WordVectors | undefined {
+let shipped: { vectors: WordVectors | undefined; examples: Examples | undefined } | undefined;
+function shippedFiles() {
   shipped ??= {
     vectors: loadWordVectors([
       new URL("../text-search/word-vectors.bin", import.meta.url),
       new URL("./word-vectors.bin", import.meta.url),
       new URL("../word-vectors.bin", import.meta.url),
     ]),
+    examples: loadExamples([
+      new URL("./tool-examples.json", import.meta.url),
+      new URL("../tool-examples.json", import.meta.url),
+    ]),
   };
-  return shipped.vectors;
+  return shipped;
 }
-
-/** The examples shipped beside this code (src/ in a checkout; dist/ when built), read once. */
-let examplesRead: { examples: Examples | undefined } | undefined;
-function shippedExamples(): Examples | undefined {
-  examplesRead ??= { examples: loadExamples([new URL("./tool-examples.json", import.meta.url)]) };
-  return examplesRead.examples;
-}
+const shippedVectors = () => shippedFiles().vectors;
+const shippedExamples = () => shippedFiles().examples;
 
 export class ToolIndex {
   readonly #search: TextRanker;
