@@ -227,3 +227,28 @@ test("a word lost in a text many times the average length counts as partly match
   expect(coverage.short).toBeCloseTo(1);
   expect(coverage.long).toBeLessThan(0.5);
 });
+
+test("a field extended later (what others said of a text) scores as if it had been there when the text was added; own words' rarity leaves it out", () => {
+  const fields = [
+    { name: "name", weight: 3, b: 0.3 },
+    { name: "said", weight: 0.5, b: 0.3, said: true },
+  ];
+  const texts = {
+    a: { name: "stash changes", said: "put my half done work away for later" },
+    b: { name: "checkout branch", said: "hop over to develop" },
+    c: { name: "work items list", said: "" },
+  };
+  const whole = new TextRanker({ fields });
+  const later = new TextRanker({ fields });
+  for (const [id, t] of Object.entries(texts)) {
+    whole.add(id, t);
+    later.add(id, { name: t.name });
+  }
+  for (const [id, t] of Object.entries(texts)) later.extend(id, "said", t.said);
+  for (const q of ["put my work away", "hop over", "work items"])
+    expect(later.search(q, 3), q).toEqual(whole.search(q, 3));
+  expect(later.search("put my work away", 1).map((r) => r.id)).toEqual(["a"]);
+  // "work" is in c's own words only once (a's is said of it): as rare as a word one text of three holds.
+  expect(whole.idf("work")).toBeCloseTo(later.idf("items"));
+  expect(whole.idf("hop")).toBe(0);
+});
