@@ -32,7 +32,7 @@ export interface ExamplesFile {
   tools: Array<{ name: string; opens: string; needs: string[] }>;
 }
 
-/** Each known text's examples, joined into one, by `examplesKey`. */
+/** Each known text's examples, joined into one, the words its name says left out, by `examplesKey`. */
 export type Examples = ReadonlyMap<string, string>;
 
 /**
@@ -48,10 +48,8 @@ function saidBesides(examples: string, name: string): string {
 }
 
 /** What people asked of a text (its name and description) besides what its name says; "" for one not known. */
-export function saidOf(examples: Examples | null | undefined, name: string, description: unknown): string {
-  const asked = examples?.get(examplesKey(name, description));
-  return asked ? saidBesides(asked, name) : "";
-}
+export const saidOf = (examples: Examples | null | undefined, name: string, description: unknown): string =>
+  examples?.get(examplesKey(name, description)) ?? "";
 
 /** The first of `candidates` that exists, read. */
 export function loadExamples(candidates: readonly URL[]): Examples | undefined {
@@ -63,7 +61,10 @@ export function loadExamples(candidates: readonly URL[]): Examples | undefined {
       continue;
     }
     const { tools } = JSON.parse(text) as ExamplesFile;
-    return new Map(tools.map(({ name, opens, needs }) => [keyOf(name, opens), needs.join(" . ")]));
+    // Once, as read: every index (one per client) then takes each tool's as it is.
+    return new Map(
+      tools.map(({ name, opens, needs }) => [keyOf(name, opens), saidBesides(needs.join(" . "), name)]),
+    );
   }
   return undefined;
 }

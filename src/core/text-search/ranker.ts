@@ -279,13 +279,12 @@ export class TextRanker {
       if (vectors && queryMeaning) {
         // A word the vectors do not hold (a typo, mostly) means what its best match means, at that match's weight.
         let i = this.#vectorOf(vectors, term, word);
-        let weight = 1;
+        let weight = i < 0 ? 0 : 1;
         if (i < 0)
-          for (const a of found)
-            if (a.weight > (i < 0 ? 0 : weight) && this.#vectorOf(vectors, a.term) >= 0) {
-              i = this.#vectorOf(vectors, a.term);
-              weight = a.weight;
-            }
+          for (const a of found) {
+            const j = a.weight > weight ? this.#vectorOf(vectors, a.term) : -1;
+            if (j >= 0) [i, weight] = [j, a.weight];
+          }
         if (i >= 0) {
           vectors.addTo(queryMeaning, i, (idf || 1) * part * weight);
           meaningful = true;

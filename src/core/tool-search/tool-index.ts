@@ -59,8 +59,6 @@ function shippedFiles() {
   };
   return shipped;
 }
-const shippedVectors = () => shippedFiles().vectors;
-const shippedExamples = () => shippedFiles().examples;
 
 export class ToolIndex {
   readonly #search: TextRanker;
@@ -79,10 +77,10 @@ export class ToolIndex {
 
   /** `vectors`, `examples`: what the first search loads (the shipped ones unless given); `weights`, `synonyms`: for tuning. */
   constructor(
-    vectors: () => WordVectors | undefined = shippedVectors,
+    vectors: () => WordVectors | undefined = () => shippedFiles().vectors,
     weights?: Partial<Weights>,
     synonyms: Readonly<Record<string, readonly string[]>> = EVERYDAY,
-    examples: () => Examples | undefined = shippedExamples,
+    examples: () => Examples | undefined = () => shippedFiles().examples,
   ) {
     this.#search = new TextRanker({ fields: FIELDS, synonyms, vectors, ...(weights ? { weights } : {}) });
     this.#examplesOf = examples;
