@@ -549,6 +549,41 @@ describe("where the bridge cannot run a shared server", () => {
     }
   }, 120_000);
 
+  test("a shared package whose install failed in this sync: its line says so, not to name the environment sync just tried", async () => {
+    const m = createFakeMachine({ registryUrl: inject("registryUrl") });
+    const gatewayPort = await freePort();
+    try {
+      writeManifest(m, {
+        bridge: { port: gatewayPort },
+        servers: { gone: { package: "mcp-twin-no-such-package@1.0.0", share: "machine" } },
+      });
+      chmodSync(m.paths.claudeCodeConfig, 0o600);
+      const r = await m.run(["sync"]);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      const line = r.stdout.split("\n").find((l) => l.includes("gone cannot run in the bridge"));
+      expect(line).toBe(
+        "✖ gone cannot run in the bridge, so its entries fail: its package mcp-twin-no-such-package could not be installed in wsl:Ubuntu in this sync (npm's error is reported with that package; `mcp-twin sync` tries again). Fix that, or run it in each client instead: `mcp-twin share gone off`, then `mcp-twin sync`.",
+      );
+      // The bridge's own fix is for a package sync never tried to install: not said after a try.
+      expect(r.stdout).not.toContain("naming the environment installs");
+      // npm's error is where the line says: with that package's install.
+      const j = await m.run(["sync", "--json"]);
+      const report = JSON.parse(j.stdout) as {
+        installs: Array<{ env: string; package: string; action: string; error?: string }>;
+        errors: Array<{ message: string }>;
+      };
+      const failed = report.installs.find(
+        (i) => i.env === "wsl:Ubuntu" && i.package === "mcp-twin-no-such-package",
+      );
+      expect(failed).toMatchObject({ action: "failed", error: expect.stringMatching(/404|E404|not found/i) });
+      expect(report.errors.map((e) => e.message)).toContain(
+        "gone cannot run in the bridge: its package mcp-twin-no-such-package could not be installed in wsl:Ubuntu in this sync (npm's error is reported with that package; `mcp-twin sync` tries again)",
+      );
+    } finally {
+      m.cleanup();
+    }
+  }, 120_000);
+
   test("a server limited to Windows while the bridge runs in WSL: never nothing — direct entries run Windows' copy, said with the fix", async () => {
     const m = createFakeMachine({ registryUrl: inject("registryUrl") });
     try {

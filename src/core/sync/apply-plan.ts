@@ -10,6 +10,7 @@ import type { Target } from "../clients/types.js";
 import type { Context } from "../context/context.js";
 import { checkEntryPrograms, desiredEntries } from "../entries/desired.js";
 import { saveState } from "../ledger/state.js";
+import { splitSpec } from "../manifest/package-spec.js";
 import { type InstalledIndex, installMissing, prunePackages } from "../packages/installs.js";
 import { ownerOf } from "../packages/owners.js";
 import type { Progress } from "../system/progress.js";
@@ -177,8 +178,16 @@ async function gatewayAndPins(
   autostart: boolean,
   packages: Parameters<typeof import("./pin-tools.js").pinAfterSync>[3],
 ): Promise<void> {
-  const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
+  const { gatewayErrors, sayFailedInstalls, syncGateway } = await import("./gateway-sync.js");
   const gateway = await syncGateway(ctx, plan.bridge, report.bridge, progress, { autostart });
+  if (gateway && plan.bridge) {
+    const packageNames = new Map(
+      ctx.servers.flatMap(([name, spec]) =>
+        spec.package ? [[name, splitSpec(spec.package).name] as const] : [],
+      ),
+    );
+    sayFailedInstalls(gateway, report.installs, packageNames, plan.bridge.env.id);
+  }
   if (gateway) report.gateway = gateway;
   report.errors.push(...gatewayErrors(gateway));
   const { pinAfterSync } = await import("./pin-tools.js");

@@ -18,6 +18,7 @@ import type { Context } from "../context/context.js";
 import type { BridgeReport, BridgeWiring, PortTaken } from "../entries/bridge-wiring.js";
 import { loginPath } from "../environments/login-path.js";
 import { loadState, saveState } from "../ledger/state.js";
+import { splitSpec } from "../manifest/package-spec.js";
 import { withLock } from "../system/files.js";
 import { getEnv } from "../system/host.js";
 import type { Progress } from "../system/progress.js";
@@ -133,6 +134,41 @@ export async function syncGateway(
   } finally {
     step.stop();
   }
+}
+
+/**
+ * A shared server that cannot run because its package did not install in the bridge's environment
+ * in this very sync (or its version could not be looked up: env "-"): said as that. The bridge
+ * only sees the package missing, and its fix — name the environment so that sync installs there —
+ * is for a package sync never tried to install; after a failed try it would send the user round.
+ */
+export function sayFailedInstalls(
+  report: GatewayReport,
+  installs: ReadonlyArray<{ env: string; package: string; action: string }>,
+  packages: ReadonlyMap<string, string>,
+  bridgeEnv: string,
+): void {
+  report.warmFailed = report.warmFailed.map((f) => {
+    const name = packages.get(f.name);
+    const failed =
+      f.cannotRun && name
+        ? installs.find(
+            (r) =>
+              r.action === "failed" &&
+              splitSpec(r.package).name === name &&
+              (r.env === bridgeEnv || r.env === "-"),
+          )
+        : undefined;
+    if (!failed) return f;
+    const what =
+      failed.env === "-"
+        ? `its package ${name}'s version could not be looked up in this sync`
+        : `its package ${name} could not be installed in ${bridgeEnv} in this sync`;
+    return {
+      ...f,
+      error: `${what} (npm's error is reported with that package; \`mcp-twin sync\` tries again)`,
+    };
+  });
 }
 
 /**
