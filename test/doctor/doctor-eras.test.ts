@@ -6,6 +6,7 @@
  * as remote servers (over Streamable HTTP, real processes): doctor contacts each in its era.
  */
 import { afterEach, expect, test } from "vitest";
+import { DISCOVER_WAIT_MS } from "../../src/core/doctor/probe/live-probe.js";
 import { remoteEraFixture } from "../bridge-server/gateway/era-fixtures.js";
 import { eraFixtures, erasFromRegistry } from "../bridge-server/gateway/gateway-helpers.js";
 import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
@@ -20,6 +21,23 @@ interface Check {
   status: string;
   message: string;
   server?: string;
+}
+
+/**
+ * The 2026-07-28 fixture answered `server/discover`: a pass when it did so within doctor's wait.
+ * A start slower than that wait is real on a loaded machine (the SDK v2 server's start is CPU-bound),
+ * and then doctor's true finding is the slow-start warning, accepted only with a late answer it
+ * measured at or past the wait, never for a quick one.
+ */
+function expectAnswered2026(check: Check | undefined): void {
+  const late = check?.message.match(/answered server\/discover only after ([\d.]+) s:/);
+  if (check?.status === "warn" && late)
+    expect(Number(late[1]), check.message).toBeGreaterThanOrEqual(DISCOVER_WAIT_MS / 1000 - 0.05);
+  else
+    expect(check).toMatchObject({
+      status: "pass",
+      message: "speaks protocol 2026-07-28 (it answered server/discover).",
+    });
 }
 
 test("a 2026-07-28-only server and a 2025-11-25-only one, installed by sync: doctor passes both and names each era", async () => {
@@ -41,10 +59,7 @@ test("a 2026-07-28-only server and a 2025-11-25-only one, installed by sync: doc
     expect(of("probe.handshake", "old")?.message).toMatch(
       / with \d+ tools \(era-v1\), protocol 2025-11-25\.$/,
     );
-    expect(of("probe.protocol", "new")).toMatchObject({
-      status: "pass",
-      message: "speaks protocol 2026-07-28 (it answered server/discover).",
-    });
+    expectAnswered2026(of("probe.protocol", "new"));
     expect(of("probe.protocol", "old")).toMatchObject({
       status: "pass",
       message:

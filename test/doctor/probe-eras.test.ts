@@ -34,8 +34,17 @@ describe("probeServer negotiates the era", () => {
     expect(r.error).toBeUndefined();
     expect(r).toMatchObject({ ok: true, serverName: "era-v2", protocol: { version: "2026-07-28" } });
     expect(r.tools).toBeGreaterThan(5);
-    expect(r.protocol?.discover.answeredMs).toBeGreaterThan(0);
-    expect(r.protocol?.restarted).toBeUndefined();
+    const discover = r.protocol?.discover;
+    if (r.protocol?.restarted) {
+      // A start slower than the wait (a loaded machine: the SDK v2 server's start is CPU-bound) is
+      // started again in its era, as a negotiating client does; never for an answer within the wait.
+      expect(discover?.gaveUpMs).toBe(DISCOVER_WAIT_MS);
+      if (discover?.answeredMs !== undefined)
+        expect(discover.answeredMs).toBeGreaterThanOrEqual(DISCOVER_WAIT_MS);
+    } else {
+      expect(discover?.answeredMs).toBeGreaterThan(0);
+      expect(discover?.answeredMs).toBeLessThan(DISCOVER_WAIT_MS);
+    }
   });
 
   test("a 2025-11-25-only server passes, in 2025-11-25: its -32601 to server/discover, no wait", async () => {
