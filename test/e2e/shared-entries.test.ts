@@ -475,15 +475,18 @@ async function expectWindowsCopyEverywhere(m: FakeMachine): Promise<void> {
 }
 
 describe("where the bridge cannot run a shared server", () => {
-  test("a program missing where the bridge runs it: doctor says so once, with what to do, and contacts none of its entries", async () => {
+  /** A fake WSL machine whose manifest shares `servers` through a bridge on a free port; Claude Code's file 0600, so it gets url entries. */
+  async function machineSharing(servers: Record<string, unknown>): Promise<FakeMachine> {
+    const port = await freePort();
     const m = createFakeMachine({ registryUrl: inject("registryUrl") });
-    const gatewayPort = await freePort();
+    writeManifest(m, { bridge: { port }, servers });
+    chmodSync(m.paths.claudeCodeConfig, 0o600);
+    return m;
+  }
+
+  test("a program missing where the bridge runs it: doctor says so once, with what to do, and contacts none of its entries", async () => {
+    const m = await machineSharing({ broken: { command: "no-such-program-here", share: "machine" } });
     try {
-      writeManifest(m, {
-        bridge: { port: gatewayPort },
-        servers: { broken: { command: "no-such-program-here", share: "machine" } },
-      });
-      chmodSync(m.paths.claudeCodeConfig, 0o600);
       await m.run(["sync"]);
       const d = await m.run(["doctor", "--json", "--server", "broken"]);
       const checks = (
@@ -550,14 +553,10 @@ describe("where the bridge cannot run a shared server", () => {
   }, 120_000);
 
   test("a shared package whose install failed in this sync: its line says so, not to name the environment sync just tried", async () => {
-    const m = createFakeMachine({ registryUrl: inject("registryUrl") });
-    const gatewayPort = await freePort();
+    const m = await machineSharing({
+      gone: { package: "mcp-twin-no-such-package@1.0.0", share: "machine" },
+    });
     try {
-      writeManifest(m, {
-        bridge: { port: gatewayPort },
-        servers: { gone: { package: "mcp-twin-no-such-package@1.0.0", share: "machine" } },
-      });
-      chmodSync(m.paths.claudeCodeConfig, 0o600);
       const r = await m.run(["sync"]);
       expect(r.code, r.stdout + r.stderr).toBe(1);
       const line = r.stdout.split("\n").find((l) => l.includes("gone cannot run in the bridge"));
