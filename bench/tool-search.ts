@@ -113,14 +113,18 @@ async function beforeRanking(): Promise<{ name: string; rank: Rank } | undefined
   const { ToolIndex: Before } = (await import(pathToFileURL(outfile).href)) as {
     ToolIndex: new (
       vectors?: () => ReturnType<typeof loadWordVectors>,
+      weights?: undefined,
+      synonyms?: undefined,
+      examples?: () => Examples | undefined,
     ) => {
       put(key: string, tools: ToolDef[]): unknown;
       search(q: string, limit: number, admits: () => boolean): Array<{ server: string; tool: ToolDef }>;
     };
   };
-  // The shipped vectors handed over: bundled into .tmp/, its own would look for them beside the bundle
-  // and find none (a build before the vectors takes no argument and ignores it).
-  const index = new Before(vectors);
+  // The shipped vectors and examples handed over: bundled into .tmp/, its own would look for them
+  // beside the bundle and find none, and be measured on its own words only (a build before the
+  // vectors or the examples takes no such argument and ignores it).
+  const index = new Before(vectors, undefined, undefined, examples);
   for (const s of servers) index.put(s.name, s.tools);
   const rank: Rank = (q, limit) =>
     index.search(q, limit, () => true).map((f) => `${f.server}/${f.tool.name}`);
