@@ -6,7 +6,7 @@
  * tools; the index's memory with the word vectors; the first search after a start; `npm pack`.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -110,7 +110,9 @@ async function beforeRanking(): Promise<{ name: string; rank: Rank } | undefined
     outfile,
     logLevel: "error",
   });
-  const { ToolIndex: Before } = (await import(pathToFileURL(outfile).href)) as {
+  // Loaded once, the bundle is not needed again: a run leaves no file of its own in .tmp/.
+  const loaded = await import(pathToFileURL(outfile).href).finally(() => rmSync(outfile, { force: true }));
+  const { ToolIndex: Before } = loaded as {
     ToolIndex: new (
       vectors?: () => ReturnType<typeof loadWordVectors>,
       weights?: undefined,
