@@ -139,7 +139,10 @@ describe("a wrong value in the product's words, never zod's", () => {
     ],
     ['{ "servers": {}, "bridge": { "port": -1 } }', "bridge.port: must be at least 1"],
     ['{ "servers": {}, "bridge": { "port": 1.5 } }', "bridge.port: must be a whole number, not 1.5"],
-    ['{ "servers": {}, "toolSearch": {} }', "toolSearch.clients: is missing: add it, as a list ([ … ])"],
+    [
+      '{ "servers": {}, "toolSearch": {} }',
+      'toolSearch.clients: is missing: add it, as a list ([ … ]); toolSearch names the clients that get the tools entry: "toolSearch": { "clients": ["opencode", "cline"] }',
+    ],
     ['{ "servers": {}, "registry": "nope" }', "registry: is not a URL: write it in full (https://…)"],
     ['{ "servers": { "a": { "command": "" } } }', "servers.a.command: must not be empty"],
     ['{ "version": 2, "servers": {} }', "version: must be 1, not 2"],

@@ -91,6 +91,17 @@ describe("toolSearch in the manifest", () => {
     );
   });
 
+  test.each([
+    ["true", "toolSearch: must be an object ({ … }), not true"],
+    ["{}", "toolSearch.clients: is missing"],
+    ['{ "clients": "opencode" }', "toolSearch.clients: must be a list"],
+  ])("toolSearch: %s is refused with what it needs: clients, and an example", (value, start) => {
+    const [e, ...rest] = errorsOf(manifest(value));
+    expect(rest).toEqual([]);
+    expect(e?.message).toContain(start);
+    expect(e?.message).toContain('"toolSearch": { "clients": ["opencode", "cline"] }');
+  });
+
   test("no client, an unknown field, and a server named tools beside it are refused", () => {
     expect(errorsOf(manifest('{ "clients": [] }'))[0]?.message).toContain(
       "toolSearch.clients: name the clients",

@@ -144,6 +144,9 @@ function issueToError(
   const exact = root ? findNodeAtLocation(root, fieldPath) : undefined;
   let message = issueWords(issue, exact && { value: getNodeValue(exact) });
   let hint = "See docs/manifest.md in the package (or let your editor check it against the $schema).";
+  // `"toolSearch": true` or `{}` says what is wrong but not what it takes: the one field it needs, shown.
+  if (issue.code === "invalid_type" && isToolSearchShape(fieldPath))
+    message += `; toolSearch names the clients that get the tools entry: "toolSearch": ${TOOL_SEARCH_EXAMPLE}`;
   // A value outside a fixed set ("share": "machin"): the nearest one, as for a misspelt field.
   if (
     issue.code === "invalid_value" &&
@@ -171,6 +174,16 @@ function issueToError(
     location: { file, line, column },
     hint,
   });
+}
+
+const TOOL_SEARCH_EXAMPLE = '{ "clients": ["opencode", "cline"] }';
+
+/** `toolSearch` itself, or its `clients`: where a wrong or missing value leaves the reader without the form. */
+function isToolSearchShape(fieldPath: readonly PropertyKey[]): boolean {
+  return (
+    fieldPath[0] === "toolSearch" &&
+    (fieldPath.length === 1 || (fieldPath.length === 2 && fieldPath[1] === "clients"))
+  );
 }
 
 /** `servers.<name>.clientTools` and `servers.<name>.clientFields`: objects keyed by client id. */
