@@ -181,6 +181,15 @@ describe("servers a person added with an older Devin, still in config.json", () 
   }, 120_000);
 });
 
+describe("import's count of the files it read", () => {
+  test("names Devin once with its two files, so the count matches the names", async () => {
+    const { m } = devinHome();
+    const r = await m.run(["import", "--dry-run"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Read 2 client configs: linux devin (2 files).");
+  }, 120_000);
+});
+
 describe("an entry with a `type` in mcp_config.json (another tool's shared shape)", () => {
   test("doctor says Devin's schema refuses it; sync leaves it as it is", async () => {
     const { m, servers } = devinHome();

@@ -81,8 +81,12 @@ export async function renderImport(
   const files = plan.files.length;
   const fileName = (f: ImportPlan["files"][number]) =>
     `${f.env} ${f.client}${f.scope === "user" ? "" : ` (${f.scope})`}${f.ignoredByApp ? " (classic file, which the app ignores)" : ""}`;
+  // A client of two files (Devin's settings and servers) is named once, with its count: the total adds up.
+  const perName = new Map<string, number>();
+  for (const f of plan.files) perName.set(fileName(f), (perName.get(fileName(f)) ?? 0) + 1);
+  const names = [...perName].map(([name, n]) => (n === 1 ? name : `${name} (${n} files)`));
   out.print(
-    `Read ${files} client config${files === 1 ? "" : "s"}${files > 0 ? `: ${[...new Set(plan.files.map(fileName))].join(", ")}` : ""}.`,
+    `Read ${files} client config${files === 1 ? "" : "s"}${files > 0 ? `: ${names.join(", ")}` : ""}.`,
   );
   // Said at the end instead when it is why nothing was imported.
   const nothing = !dryRun && !result.written && result.adopted.length === 0;
