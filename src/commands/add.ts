@@ -5,6 +5,7 @@
 
 import { placesOf } from "../core/catalogue/folder-places.js";
 import { instantiate, loadCatalogue, type ServerTemplate, type Template } from "../core/catalogue/index.js";
+import { catalogueSecretFormats } from "../core/catalogue/secret-formats.js";
 import { missingProgramsAhead } from "../core/entries/programs/look-ahead.js";
 import type { Machine } from "../core/environments/machine.js";
 import { UsageError } from "../core/errors.js";
@@ -138,7 +139,8 @@ async function openAdd(ctx: Ctx, o: AddOptions): Promise<AddSession> {
     );
   const interactive = !o.yes && !o.json && Boolean(ctx.terminal.stdin.isTTY);
   const prompts = interactive ? inquirerPrompts(ctx.signal) : undefined;
-  const askCtx = { prompts, homedir, env: ctx.host.env, places: placesOf(machine.local) };
+  const formats = catalogueSecretFormats(machine.home.dir);
+  const askCtx = { prompts, homedir, env: ctx.host.env, places: placesOf(machine.local), formats };
   const stored = await loadSecrets(machine.paths.secrets);
   const given = parseSecretFlags(o.secret);
   ctx.output.addSecrets([

@@ -1,5 +1,6 @@
 /** `mcp-twin import`: validate flags, scan and apply (core/import), render the report. */
 
+import { catalogueSecretFormats } from "../core/catalogue/secret-formats.js";
 import { applyImport, type ClashChoices, planImports, readImports } from "../core/import/index.js";
 import { checkPreferredClients } from "../core/selectors.js";
 import { askClashes, secretFlagValues } from "../ui/clash.js";
@@ -12,13 +13,14 @@ import { openCommandMachine } from "./shared/open-machine.js";
 export async function run(ctx: ContextOf<typeof importCommand>): Promise<number> {
   const o = ctx.options;
   checkPreferredClients(o.preferClient);
+  const machine = await openCommandMachine(ctx);
+  // Checked as `secret set` checks them: the catalogue's formats are the home's templates too.
   const choices: ClashChoices = {
-    secrets: secretFlagValues(o.secret, ctx.host.env),
+    secrets: secretFlagValues(o.secret, ctx.host.env, catalogueSecretFormats(machine.home.dir)),
     preferClients: o.preferClient,
     keepBoth: Boolean(o.keepBoth),
   };
   ctx.output.addSecrets(Object.values(choices.secrets ?? {}));
-  const machine = await openCommandMachine(ctx);
   const scan = await readImports(
     machine,
     { envs: o.env, clients: o.client, project: o.project, manifest: o.manifest },

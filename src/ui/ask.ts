@@ -5,6 +5,7 @@
  */
 import type { Places } from "../core/catalogue/folder-places.js";
 import { checkInput, checkSecret, type SecretAsk, type ServerTemplate } from "../core/catalogue/index.js";
+import type { SecretFormat } from "../core/secrets/placeholders.js";
 
 /**
  * A secret to ask for: a catalogue one, an MCP Registry server's, or one an imported config held a
@@ -26,6 +27,8 @@ export interface AskContext {
   env: Readonly<Record<string, string | undefined>>;
   /** Where the server runs: a folder is looked for here (a Windows path typed inside WSL too). */
   places?: Places;
+  /** The catalogue's formats per secret name (catalogueSecretFormats): the rule `secret set` keeps. */
+  formats?: ReadonlyMap<string, readonly SecretFormat[]>;
 }
 
 export async function askInputs(
@@ -103,7 +106,7 @@ export async function askSecrets(
         );
         continue;
       }
-      const problem = checkSecret(spec, value);
+      const problem = checkSecret(spec, value, ctx.formats?.get(spec.name));
       if (problem) {
         missing.push(
           new UsageError("bad-secret", `--secret ${spec.name}: ${problem}.`, {
@@ -121,7 +124,7 @@ export async function askSecrets(
       const fromEnv = own(ctx.env, spec.name);
       if (
         fromEnv &&
-        checkSecret(spec, fromEnv) === undefined &&
+        checkSecret(spec, fromEnv, ctx.formats?.get(spec.name)) === undefined &&
         (await ctx.prompts.confirm({
           message: `${spec.description}: use $${spec.name} from the environment?`,
           default: true,
@@ -132,7 +135,7 @@ export async function askSecrets(
       }
       value = await ctx.prompts.password({
         message: `${spec.description}${spec.optional ? " (optional, Enter to skip)" : ""}${spec.url ? ` — get one at ${spec.url}` : ""}`,
-        validate: (v) => checkSecret(spec, v) ?? true,
+        validate: (v) => checkSecret(spec, v, ctx.formats?.get(spec.name)) ?? true,
       });
       if (value) out.values[spec.name] = value;
       else out.skipped.push(spec.name);

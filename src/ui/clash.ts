@@ -5,16 +5,20 @@
 import { UsageError, UsageErrors } from "../core/errors.js";
 import { type ClashChoices, type SecretClash, TYPED } from "../core/import/clashes.js";
 import { dict, own } from "../core/plain-records.js";
-import { notAKey } from "../core/secrets/placeholders.js";
+import { notAKey, type SecretFormat } from "../core/secrets/placeholders.js";
 import { parseSecretFlags } from "./ask.js";
 import type { Choice, Prompts } from "./prompts.js";
 
 const TYPE_ONE = "\u0000type";
 
-/** `--secret NAME=VALUE` / `--secret NAME` (from the environment) → values; a placeholder is refused. */
+/**
+ * `--secret NAME=VALUE` / `--secret NAME` (from the environment) → values; a placeholder is refused,
+ * and so is a value out of the catalogue's format for its name (`formats`): `secret set`'s one rule.
+ */
 export function secretFlagValues(
   flags: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
+  formats: ReadonlyMap<string, readonly SecretFormat[]> = new Map(),
 ): Record<string, string> {
   const values = dict<string>();
   const problems: UsageError[] = [];
@@ -28,9 +32,19 @@ export function secretFlagValues(
       );
       continue;
     }
-    const not = notAKey(name, value);
-    if (not && not.kind !== "format") {
-      problems.push(new UsageError("bad-secret", `--secret ${name}: ${not.reason}.`));
+    const not = notAKey(name, value, formats.get(name));
+    if (not) {
+      problems.push(
+        new UsageError(
+          "bad-secret",
+          `--secret ${name}: the value is ${not.reason}.`,
+          not.kind === "format"
+            ? {
+                hint: `Check what you pasted. If it is right (a key of a new format), \`mcp-twin secret set ${name} --force\` stores it, and sync accepts it.`,
+              }
+            : {},
+        ),
+      );
       continue;
     }
     values[name] = value;

@@ -486,6 +486,22 @@ describe("init --yes --import", () => {
   }, 120_000);
 });
 
+describe("init --secret and secret set: one rule for a key's format", () => {
+  test("a --secret for an imported placeholder that the catalogue's format refuses is refused, as secret set refuses it", async () => {
+    const m = machine();
+    desktopHasFixture(m, "YOUR_FIXTURE_TOKEN");
+    const bad = "not-a-fixture-token-4711";
+    const set = await m.run(["secret", "set", "FIXTURE_TOKEN"], { input: bad });
+    expect(set.code).toBe(2);
+    const r = await m.run(["init", "--yes", "--import", "--no-sync", "--secret", `FIXTURE_TOKEN=${bad}`]);
+    expect(r.code, r.stdout).toBe(2);
+    expect(r.stderr).toContain("--secret FIXTURE_TOKEN: the value is not in the format of a FIXTURE_TOKEN.");
+    expect(r.stderr).toContain("`mcp-twin secret set FIXTURE_TOKEN --force` stores it");
+    expect(r.stdout + r.stderr).not.toContain(bad);
+    expect(existsSync(path.join(m.paths.home, "secrets.json"))).toBe(false);
+  });
+});
+
 describe("init in a terminal", () => {
   test("offers the server found in Claude Desktop, imports it, and syncs both sides", async () => {
     const m = machine();

@@ -5,6 +5,7 @@
 import { placesOf } from "../../core/catalogue/folder-places.js";
 import { instantiate } from "../../core/catalogue/index.js";
 import type { ServerTemplate } from "../../core/catalogue/schema.js";
+import { catalogueSecretFormats } from "../../core/catalogue/secret-formats.js";
 import { UsageError } from "../../core/errors.js";
 import { envInfo } from "../../core/import/read-config.js";
 import { referencesOf } from "../../core/manifest/spec.js";
@@ -40,7 +41,8 @@ export async function askKeys(
   const { out } = ctx;
   // A folder answer is spelled for each environment the server runs in.
   const places = placesOf(ctx.machine.local, ctx.environments.map(envInfo));
-  const askCtx = { prompts: ctx.prompts, homedir: ctx.homedir, env: ctx.env, places };
+  const formats = catalogueSecretFormats(ctx.machine.home.dir);
+  const askCtx = { prompts: ctx.prompts, homedir: ctx.homedir, env: ctx.env, places, formats };
   const givenSecrets = parseSecretFlags(ctx.options.secret ?? []);
   out.addSecrets([...givenSecrets.values()].filter((v): v is string => Boolean(v)));
   // Imported entries that held a placeholder where a key belongs ("YOUR_API_KEY"): ask for the

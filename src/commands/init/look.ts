@@ -3,6 +3,7 @@
  * already configured), and the names given on the command line checked before anything is asked.
  */
 import { loadCatalogue } from "../../core/catalogue/index.js";
+import { catalogueSecretFormats } from "../../core/catalogue/secret-formats.js";
 import { discoverTargets } from "../../core/clients/targets.js";
 import { detectEnvironments } from "../../core/environments/detect.js";
 import { envMatches } from "../../core/environments/env-selector.js";
@@ -10,10 +11,10 @@ import type { Machine } from "../../core/environments/machine.js";
 import { scanImports } from "../../core/import/index.js";
 import { loadManifest, userManifest } from "../../core/manifest/load.js";
 import { loadSecrets } from "../../core/manifest/secrets-file.js";
-import { dict, own } from "../../core/plain-records.js";
+import { own } from "../../core/plain-records.js";
 import { parseRegistryName } from "../../core/registry/index.js";
 import { assertAllKnown, checkPreferredClients, selectEnvironments } from "../../core/selectors.js";
-import { parseSecretFlags } from "../../ui/ask.js";
+import { secretFlagValues } from "../../ui/clash.js";
 import type { Output } from "../../ui/output.js";
 import { renderFound } from "../../ui/reports/init-report.js";
 import type { Found, InitOptions } from "./init-context.js";
@@ -84,11 +85,11 @@ export async function look(
   // A key with different values in different places: --secret, --prefer-client or --keep-both
   // settle it here, else the question in chooseImports (import's rules).
   const scan = await scanImports(machine, { manifest: o.manifest }, undefined, {
-    secrets: dict<string>(
-      [...parseSecretFlags(o.secret ?? [])].flatMap(([name, value]) => {
-        const v = value ?? own(machine.host.env, name);
-        return v ? [[name, v] as const] : [];
-      }),
+    // `secret set`'s rule for a value: a placeholder or one out of the catalogue's format is refused.
+    secrets: secretFlagValues(
+      (o.secret ?? []).filter((flag) => flag.includes("=") || own(machine.host.env, flag) !== undefined),
+      machine.host.env,
+      catalogueSecretFormats(machine.home.dir),
     ),
     preferClients: o.preferClient ?? [],
     keepBoth: Boolean(o.keepBoth),

@@ -12,7 +12,7 @@ import { unreservedName } from "../manifest/reserved-names.js";
 import { type ServerSpec, serverSchema } from "../manifest/schema.js";
 import { referencedNames } from "../manifest/spec.js";
 import { own } from "../plain-records.js";
-import { notAKey } from "../secrets/placeholders.js";
+import { notAKey, type SecretFormat } from "../secrets/placeholders.js";
 import { foldersElsewhere, type Places, spelledHere } from "./folder-places.js";
 import {
   type SecretAsk,
@@ -134,13 +134,19 @@ export function checkInput(
 }
 
 /** Why a secret value is not acceptable (the one rule of core/secrets/placeholders.ts; never echoing it), or undefined. */
-export function checkSecret(spec: SecretAsk, value: string): string | undefined {
+export function checkSecret(
+  spec: SecretAsk,
+  value: string,
+  catalogue: readonly SecretFormat[] = [],
+): string | undefined {
   if (!value) return spec.optional ? undefined : "a value is needed";
-  const found = notAKey(spec.name, value, [spec]);
+  // The catalogue's formats for this name too: what `secret set` refuses, a flag or a prompt refuses.
+  const found = notAKey(spec.name, value, [spec, ...catalogue]);
   if (!found) return undefined;
   if (found.kind === "placeholder") return "looks like a placeholder, not a real key";
   if (found.kind === "empty") return "a value is needed";
-  return `does not look like a ${spec.name}${spec.example ? ` (${spec.example})` : ""}`;
+  const example = spec.example ?? catalogue.find((f) => f.example)?.example;
+  return `does not look like a ${spec.name}${example ? ` (${example})` : ""}`;
 }
 
 function expandHome(value: string, homedir: string): string {
