@@ -236,18 +236,29 @@ describe("a server whose program is missing (add time, no uv)", () => {
     expect(output).not.toContain("ENOENT");
   }, 60_000);
 
-  test("status: the entry is there but will not start — the matrix says 'not installed', --json keeps the spec's 'missing'", async () => {
+  test("status: entries there that will not start — 'not installed' in the matrix, the missing program said once per environment for every server and client it stops; --json keeps the spec's 'missing'", async () => {
     const m = machine({ uv: false });
-    writeManifest(m, time);
+    writeManifest(m, {
+      servers: {
+        time: { command: "uvx", args: ["mcp-server-time"] },
+        fetch: { command: "uvx", args: ["mcp-server-fetch"] },
+      },
+    });
     await m.run(["sync"]);
     const text = await m.run(["status"]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^time +not installed +not installed +not installed/m);
     expect(text.stdout).toContain(
-      'time in windows cursor: the entry is there, but its program `uvx` is not found in windows. Install uv on Windows (it provides uvx): `powershell -ExecutionPolicy ByPass -c "irm https://astral.sh/uv/install.ps1 | iex"`; then restart Cursor.',
+      '`uvx` is not found in windows (not on its PATH): time and fetch will not start in Claude Desktop and Cursor until it is installed there. Install uv on Windows (it provides uvx): `powershell -ExecutionPolicy ByPass -c "irm https://astral.sh/uv/install.ps1 | iex"`; then restart Claude Desktop and Cursor.',
     );
+    expect(text.stdout).toContain(
+      "`uvx` is not found in wsl:Ubuntu (not on its PATH): time and fetch will not start in Claude Code until it is installed there.",
+    );
+    // Two servers in three clients: each install command once, not once per entry.
+    expect(text.stdout.split("install.ps1").length - 1, text.stdout).toBe(1);
+    expect(text.stdout.split("install.sh").length - 1, text.stdout).toBe(1);
     const rows = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{ state: string }>;
-    expect(rows.map((r) => r.state)).toEqual(["missing", "missing", "missing"]);
+    expect(rows.map((r) => r.state)).toEqual(Array(6).fill("missing"));
   });
 });
 

@@ -15,10 +15,11 @@ import { besidesDefaults } from "../clients/written-defaults.js";
 import { type Context, loadContext, readableTargets, readTargetTexts } from "../context/context.js";
 import { entriesNow, wireBridge } from "../entries/desired.js";
 import { classifyTarget, type EntryState, entriesMeant } from "../entries/ownership.js";
+import type { MissingProgram } from "../entries/programs/missing-programs.js";
 import { resolveEntry } from "../entries/programs/resolve.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
 import type { Machine } from "../environments/machine.js";
-import { isNodeProgram } from "../environments/program.js";
+import { isNodeProgram, programName } from "../environments/program.js";
 import { installAdvice, programHint } from "../environments/program-hints.js";
 import type { Environment } from "../environments/types.js";
 import type { UsageError } from "../errors.js";
@@ -48,6 +49,8 @@ export interface StatusRow {
    * what is true (status's matrix: "not installed").
    */
   notInstalled?: true;
+  /** Its program is missing where it runs: status says it once per environment and program. */
+  missing?: MissingProgram;
   /**
    * `missing` because the file has no such entry (or there is no file): what the next sync does
    * about it — write it, after installing its package where it is not (`install`).
@@ -162,7 +165,17 @@ export async function computeStatus(
           envs: ctx.allEnvs,
           project: ctx.project ?? machine.host.cwd,
         });
-        rows.push(gone ? { ...row, state: "missing", notInstalled: true, detail: gone } : row);
+        rows.push(
+          gone
+            ? {
+                ...row,
+                state: "missing",
+                notInstalled: true,
+                detail: gone.detail,
+                ...(gone.missing ? { missing: gone.missing } : {}),
+              }
+            : row,
+        );
         continue;
       }
       // Not in the file, and sync can write it (installing its package first where it is not
@@ -379,7 +392,7 @@ export async function syncChanges(
             envs: ctx.allEnvs,
             project: ctx.project ?? machine.host.cwd,
           });
-          if (gone) change.notInstalled.push({ server: entry.name, detail: gone });
+          if (gone) change.notInstalled.push({ server: entry.name, detail: gone.detail });
         }
       }
       if (
@@ -408,7 +421,7 @@ async function missingParts(
   target: Target,
   entry: unknown,
   ctx: { machine: Machine; envs: readonly Environment[]; project: string },
-): Promise<string | undefined> {
+): Promise<{ detail: string; missing?: MissingProgram } | undefined> {
   const view = readEntry(entry, target.client.id);
   if (view.kind !== "stdio" || !view.command) return undefined;
   const r = await resolveEntry(target, view, ctx);
@@ -420,12 +433,25 @@ async function missingParts(
   const what = program ? `its program \`${program.path}\`` : `its script ${gone.path}`;
   // The same advice as sync's for a program that is not there (entries/programs/program-check.ts).
   const then = `then ${startAgain([target.client])}`;
-  if (known)
-    return `the entry is there, but ${what} is not found in ${gone.env}. ${installAdvice(program.path, env).replace(/\.$/, "")}; ${then}.`;
+  // A program of its own (not node): status says it once per environment and program, naming every
+  // server and client it stops (missing-programs.ts, as sync says it), so it carries `missing`.
+  const missing = (install: string) => ({ program: program?.path ?? "", env: gone.env, install });
+  if (known) {
+    const install = installAdvice(program.path, env).replace(/\.$/, "");
+    return {
+      detail: `the entry is there, but ${what} is not found in ${gone.env}. ${install}; ${then}.`,
+      missing: missing(install),
+    };
+  }
   // sync installs packages (and writes the node it finds), never a program of its own.
   if (program && !isNodeProgram(program.path))
-    return `the entry is there, but ${what} is not found in ${gone.env}: install it there, or set "command" to its absolute path; ${then}.`;
-  return `the entry is there, but ${what} is not found in ${gone.env}: \`mcp-twin sync\` installs it again; ${then}.`;
+    return {
+      detail: `the entry is there, but ${what} is not found in ${gone.env}: install it there, or set "command" to its absolute path; ${then}.`,
+      missing: missing(`Install ${programName(program.path)} there, or set "command" to its absolute path`),
+    };
+  return {
+    detail: `the entry is there, but ${what} is not found in ${gone.env}: \`mcp-twin sync\` installs it again; ${then}.`,
+  };
 }
 
 /**

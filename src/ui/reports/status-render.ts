@@ -5,6 +5,7 @@
  */
 import { ruleNote } from "../../core/budget/rule-problems.js";
 import { clientById } from "../../core/clients/index.js";
+import { missingProgramLines } from "../../core/entries/programs/missing-programs.js";
 import { bridgeWhy, portOpenAt, type SharedStatus, sharedLineFor } from "../../core/status/shared-status.js";
 import { type SharedView, sharedFix } from "../../core/status/shared-view.js";
 import type { PluginLine, StatusRow, SyncBlocker } from "../../core/status/status-matrix.js";
@@ -128,9 +129,16 @@ export function renderMatrix(
       for (const b of blockers) out.print(`  ${fail} ${b.message}${b.hint ? ` ${b.hint}` : ""}`);
     }
   }
-  const notes = rows.filter((r) => r.detail && !r.absent);
+  const notes = rows.filter((r) => r.detail && !r.absent && !r.missing);
   for (const r of notes)
     out.print(c.dim(`${r.server} in ${r.env} ${r.client}: ${untrusted(r.detail ?? "")}`));
+  // A program missing in one environment stops every server and client that runs it there: one
+  // line for them all, with its install step once (as sync says it), not one per entry.
+  const missing = rows.flatMap((r) => {
+    const client = clientById(r.client);
+    return r.missing && client ? [{ missing: r.missing, server: r.server, client }] : [];
+  });
+  for (const line of missingProgramLines(missing)) out.print(c.dim(untrusted(line)));
   // Switched off in the client: it starts none of it, whatever the state says of the entry.
   for (const r of rows.filter((x) => x.off))
     out.print(
