@@ -88,8 +88,18 @@ export async function run(ctx: ContextOf<typeof restoreCommand>): Promise<number
     !options.dryRun && results.some(changes)
       ? await (await import("../core/undo/bridge-after-restore.js")).bridgeAfterRestore(machine, results)
       : [];
-  const notInstalled = (after ?? []).filter((d) => d.notInstalled.length > 0);
-  const notServed = (after ?? []).filter((d) => d.notServed.length > 0);
+  // Said of the entries this restore put back only: an untouched one beside them was not put back.
+  const back = (after ?? []).map((d) => {
+    const r = results.find((x) => x.path === d.path && x.client === d.client);
+    const put = (name: string) => r !== undefined && (r.wholeFile !== undefined || r.restored.includes(name));
+    return {
+      ...d,
+      notInstalled: d.notInstalled.filter((n) => put(n.server)),
+      notServed: d.notServed.filter(put),
+    };
+  });
+  const notInstalled = back.filter((d) => d.notInstalled.length > 0);
+  const notServed = back.filter((d) => d.notServed.length > 0);
   if (ctx.output.json)
     ctx.output.result({
       ...undoJson(results),

@@ -90,4 +90,28 @@ describe("restore of a hand edit --force overwrote", () => {
     expect(readFileSync(goose, "utf8")).toBe(gooseEdited);
     expect(readFileSync(codex, "utf8")).toBe(codexEdited);
   }, 120_000);
+
+  test("restore after a --force that changed one server says nothing of another it did not put back", async () => {
+    const m = createFakeMachine({ kind: "linux", uv: false, cursor: false, claudeDesktop: false });
+    machines.push(m);
+    writeManifest(m, {
+      servers: {
+        time: { command: "uvx", args: ["mcp-server-time"] },
+        fx: { command: process.execPath, args: [inject("fixtureScript")] },
+      },
+    });
+    await m.run(["sync"]);
+    const file = m.paths.claudeCodeConfig;
+    const json = JSON.parse(readFileSync(file, "utf8"));
+    json.mcpServers.fx.env = { FX_SLOW: "1" };
+    writeFileSync(file, JSON.stringify(json, null, 2));
+    const forced = await m.run(["sync", "--force"]);
+    expect(forced.stdout).toContain("fx: edited by hand since the last sync; overwritten");
+    const restored = await m.run(["restore", "--yes"]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toContain("fx put back");
+    // time's entry was not touched by the --force nor by the restore: no "was put back", no uvx advice.
+    expect(restored.stdout).not.toContain("time in linux claude-code was put back");
+    expect(restored.stdout).not.toContain("uvx");
+  }, 120_000);
 });
