@@ -91,6 +91,33 @@ describe("restore of a hand edit --force overwrote", () => {
     expect(readFileSync(codex, "utf8")).toBe(codexEdited);
   }, 120_000);
 
+  test("Continue's YAML list: the edit comes back byte for byte (its comment, its keys' order), and the next sync keeps it", async () => {
+    const m = createFakeMachine({ kind: "linux", cursor: false, claudeDesktop: false, claudeCode: false });
+    machines.push(m);
+    const file = path.join(m.paths.linuxHome, ".continue", "config.yaml");
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, "name: Main Config\nversion: 1.0.0\nschema: v1\nmodels: []\n");
+    writeManifest(m, { servers: { fx: { command: process.execPath, args: [inject("fixtureScript")] } } });
+    expect((await m.run(["sync"])).code).toBe(0);
+    // The person's env, first in the item, with a comment of theirs on its line.
+    const edited = readFileSync(file, "utf8").replace(
+      /( {2}- name: fx\n)/,
+      '$1    env:\n      FX_GRAPH: "1" # my own graph\n',
+    );
+    writeFileSync(file, edited);
+    const forced = await m.run(["sync", "--force"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).not.toContain("my own graph");
+    const restored = await m.run(["restore", "--yes"]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(edited);
+    expect(restored.stdout).toContain("fx in linux continue is a hand edit again");
+    const again = await m.run(["sync"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(edited);
+    expect(again.stdout).toContain("fx: edited by hand since the last sync; kept");
+  }, 120_000);
+
   test("restore after a --force that changed one server says nothing of another it did not put back", async () => {
     const m = createFakeMachine({ kind: "linux", uv: false, cursor: false, claudeDesktop: false });
     machines.push(m);

@@ -167,7 +167,13 @@ function keepingFields(
  * undefined when absent, or when the client's format cannot (TOML: its values are rewritten).
  */
 export function targetEntryText(target: FormatTarget, text: string, name: string): string | undefined {
-  return formatOf(target.client).entryText?.(text, target.serversPath, name, target.file);
+  return formatOf(target.client).entryText?.(
+    text,
+    target.serversPath,
+    name,
+    target.file,
+    target.client.listKey,
+  );
 }
 
 /**

@@ -53,7 +53,13 @@ export interface ConfigFormat {
    * The exact text of `serversPath.<name>`'s value as it is written in `text` (undefined when the
    * format cannot splice text back as it was: then values are written in mcp-twin's layout).
    */
-  entryText?(text: string, serversPath: readonly string[], name: string, file: string): string | undefined;
+  entryText?(
+    text: string,
+    serversPath: readonly string[],
+    name: string,
+    file: string,
+    listKey?: string,
+  ): string | undefined;
   /**
    * The servers key itself removed when it holds no server (uninstall and restore, when the key was
    * mcp-twin's doing). Undefined: the format drops it with its last entry by itself (TOML).

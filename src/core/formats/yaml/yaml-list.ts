@@ -100,6 +100,41 @@ export function spliceItem(
   return insertLines(text, at, itemLines(value, dash, style), style.eol);
 }
 
+/**
+ * The lines of the block list's item `name` as written (its dash's line to its last): a backup's,
+ * for restore to put back byte for byte; undefined unless it is an item of a block list.
+ */
+export function itemText(doc: YamlDocument, path: readonly string[], key: string, name: string) {
+  const seq = nodeAt(doc, path);
+  const item = isSeq(seq) && !seq.flow ? namedItems(seq, key).get(name) : undefined;
+  if (!item) return undefined;
+  const [start, end] = itemSpan(doc.text, item);
+  return doc.text.slice(start, end);
+}
+
+/** The text with item `name`'s lines replaced by (absent: added after the last item as) `lines`. */
+export function withItemLines(
+  doc: YamlDocument,
+  path: readonly string[],
+  key: string,
+  name: string,
+  lines: string,
+  eol: string,
+): string {
+  const { text } = doc;
+  const seq = nodeAt(doc, path);
+  if (!isSeq(seq) || seq.flow || seq.items.length === 0) throw new Error("not a block list with items");
+  const ended = lines.endsWith("\n") ? lines : lines + eol;
+  const item = namedItems(seq, key).get(name);
+  if (item) {
+    const [start, end] = itemSpan(text, item);
+    return replaceLines(text, start, end, ended, eol);
+  }
+  const last = seq.items[seq.items.length - 1] as Node;
+  const at = pastDeeperComments(text, itemSpan(text, last)[1], columnOf(text, seq.range?.[0] ?? 0));
+  return insertLines(text, at, ended, eol);
+}
+
 /** The pair holding the node at `path` (undefined at the top level or when absent). */
 function pairOfPath(doc: YamlDocument, path: readonly string[]) {
   const holder = path.length > 1 ? nodeAt(doc, path.slice(0, -1)) : doc.root;

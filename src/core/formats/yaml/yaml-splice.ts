@@ -14,7 +14,7 @@ import {
   removeLines,
   replaceLines,
 } from "./yaml-lines.js";
-import { listEntries, spliceItem, withItem } from "./yaml-list.js";
+import { itemText, listEntries, spliceItem, withItem, withItemLines } from "./yaml-list.js";
 import { removePair, setPair } from "./yaml-map.js";
 import { styleOf } from "./yaml-style.js";
 
@@ -69,17 +69,17 @@ export function applyYamlEntryEdits(
     // An entry's lines as a backup held them (restore): spliced back byte for byte when that means
     // exactly the entry. Else pair by pair (comments on the entry's other lines stay); the whole
     // entry written again where that would not mean exactly the new entry.
-    const lines = "text" in edit && value !== undefined && !listKey ? edit.text : undefined;
+    const lines = "text" in edit && value !== undefined ? edit.text : undefined;
     const asWritten =
-      lines === undefined ? undefined : besideAsBefore(doc, serversPath, edit.name, lines, file, style.eol);
+      lines === undefined
+        ? undefined
+        : besideAsBefore(doc, { serversPath, listKey }, edit.name, lines, file, style.eol);
     if (asWritten) {
       // The entry is what its text says (the client's own fields with it): the rest as it was.
       doc = asWritten;
-      expected = withValue(
-        expected,
-        [...serversPath, edit.name],
-        valueAt(doc.value, [...serversPath, edit.name]),
-      );
+      expected = listKey
+        ? withValue(expected, serversPath, valueAt(doc.value, serversPath))
+        : withValue(expected, [...serversPath, edit.name], valueAt(doc.value, [...serversPath, edit.name]));
       continue;
     }
     doc = finely(() => splice(true), file, expected) ?? reparse(splice(false), file, first.bom);
@@ -93,9 +93,17 @@ export function applyYamlEntryEdits(
  * The lines of `<serversPath>.<name>` as written in `raw` (its key's line to its value's last; a
  * backup's, for restore to put back byte for byte); undefined unless it is a pair of a block map.
  */
-export function yamlEntryLines(raw: string, serversPath: readonly string[], name: string, file: string) {
+export function yamlEntryLines(
+  raw: string,
+  serversPath: readonly string[],
+  name: string,
+  file: string,
+  listKey?: string,
+) {
   try {
     const doc = parseYamlDocument(raw, file);
+    // A named list's item (Continue's): its lines from its dash, comments on them included.
+    if (listKey) return itemText(doc, serversPath, listKey, name);
     const map = nodeAt(doc, serversPath);
     const pair = isMap(map) && !map.flow ? pairOf(map, name) : undefined;
     if (!pair) return undefined;
@@ -112,13 +120,23 @@ export function yamlEntryLines(raw: string, serversPath: readonly string[], name
  */
 function besideAsBefore(
   doc: YamlDocument,
-  serversPath: readonly string[],
+  where: { serversPath: readonly string[]; listKey: string | undefined },
   name: string,
   lines: string,
   file: string,
   eol: string,
 ): YamlDocument | undefined {
+  const { serversPath, listKey } = where;
   try {
+    if (listKey) {
+      const next = parseYamlDocument(withItemLines(doc, serversPath, listKey, name, lines, eol), file);
+      const rest = (d: Table) =>
+        withValue(d, serversPath, withItem(valueAt(d, serversPath), listKey, name, undefined));
+      const item = listEntries(valueAt(next.value, serversPath), listKey)[name];
+      return isTable(item) && sameData(rest(next.value), rest(doc.value))
+        ? { ...next, bom: doc.bom }
+        : undefined;
+    }
     const next = parseYamlDocument(withPairLines(doc, serversPath, name, lines, eol), file);
     const path = [...serversPath, name];
     const rest = (d: Table) => withValue(d, path, undefined);
