@@ -2,7 +2,7 @@
  * `mcp-twin init`'s command line: its arguments and flags, each with its type, and the shared
  * flags it honours.
  */
-import { commandLine, flag, list, noFlag, registryFlag, secretFlag } from "./shared/command.js";
+import { commandLine, flag, list, noFlag, registryFlag, secretFlag, value } from "./shared/command.js";
 
 export const initCommand = commandLine({
   name: "init",
@@ -20,6 +20,10 @@ export const initCommand = commandLine({
     keepBoth: flag(
       "--keep-both",
       "an imported key with different values in different places: each keeps its own",
+    ),
+    port: value(
+      "--port <port>",
+      "pin the bridge's port in the manifest (bridge.port) before the sync starts it (else 7760, or the first free one above it)",
     ),
     bridge: flag("--bridge", "also enable the bridge (shared memory, notes and hand-off between sessions)"),
     sync: noFlag("--no-sync", "write the manifest and secrets, but do not sync"),

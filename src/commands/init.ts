@@ -8,7 +8,13 @@ import { localHomedir } from "../core/system/host.js";
 import { inquirerPrompts } from "../ui/prompts.js";
 import { chooseImports, chooseServers, offerBridge, somethingChosen } from "./init/choose.js";
 import { dryRun, syncNow, writeFiles } from "./init/init-apply.js";
-import { emptyAnswers, emptyPlan, type InitContext, type InitTerminal } from "./init/init-context.js";
+import {
+  emptyAnswers,
+  emptyPlan,
+  type InitContext,
+  type InitTerminal,
+  pinnedPort,
+} from "./init/init-context.js";
 import { goAhead, planChanges, showPlan } from "./init/init-plan.js";
 import { askKeys } from "./init/keys.js";
 import { look } from "./init/look.js";
@@ -34,6 +40,7 @@ export async function run(
   term: InitTerminal = { stdinIsTTY: Boolean(command.terminal.stdin.isTTY), prompts: inquirerPrompts },
 ): Promise<number> {
   const options = command.options;
+  pinnedPort(options); // a bad --port is refused before anything is looked at
   const out = command.output;
   const prompts = !options.yes && !options.json && term.stdinIsTTY ? term.prompts(command.signal) : undefined;
   // Nothing reaches the disk before the user agrees, caches included.

@@ -486,6 +486,37 @@ describe("init --yes --import", () => {
   }, 120_000);
 });
 
+describe("init --port: the bridge's port, pinned before the sync starts it", () => {
+  /** The fixture's catalogue entry, shared per machine: a sync starts the bridge for it. */
+  function sharedFixture(m: FakeMachine): void {
+    const file = path.join(m.paths.home, "templates", "fixture.jsonc");
+    writeFileSync(file, JSON.stringify({ ...json(file), share: { mode: "machine", why: "a test server" } }));
+  }
+
+  test("the plan says the port before anything starts; --port pins it in the manifest; a bad one is exit 2", async () => {
+    const fresh = machine({ bridgePort: false });
+    sharedFixture(fresh);
+    const plan = await fresh.run(["init", "--yes", ...FIXTURE, "--dry-run"]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain(
+      "start the bridge in the background on port 7760 (the default, or the first free one above it; `--port <n>` pins another) for fixture",
+    );
+    const m = machine();
+    sharedFixture(m);
+    const pinned = await m.run(["init", "--yes", ...FIXTURE, "--port", "7788", "--dry-run"]);
+    expect(pinned.code, pinned.stderr).toBe(0);
+    expect(pinned.stdout).toContain(
+      "start the bridge in the background on port 7788 (bridge.port) for fixture",
+    );
+    const written = await m.run(["init", "--yes", ...FIXTURE, "--port", "7788", "--no-sync"]);
+    expect(written.code, written.stderr).toBe(0);
+    expect(manifestOf(m).bridge).toEqual({ port: 7788 });
+    const bad = await m.run(["init", "--yes", "--port", "70000", "--no-sync"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--port 70000: expected a port number from 1 to 65535.");
+  });
+});
+
 describe("init --secret and secret set: one rule for a key's format", () => {
   test("a --secret for an imported placeholder that the catalogue's format refuses is refused, as secret set refuses it", async () => {
     const m = machine();

@@ -4,7 +4,7 @@
  */
 
 import { applyImport } from "../../core/import/index.js";
-import { editManifest, withBridgeEnabled, withServer } from "../../core/manifest/edit.js";
+import { editManifest, withBridgeEnabled, withBridgeFields, withServer } from "../../core/manifest/edit.js";
 import { loadSecrets, saveSecrets } from "../../core/manifest/secrets-file.js";
 import { parseManifestText } from "../../core/manifest/validate.js";
 import { dict, own } from "../../core/plain-records.js";
@@ -13,7 +13,7 @@ import { withLock } from "../../core/system/files.js";
 import { unifiedDiff } from "../../ui/diff.js";
 import { renderSync, syncJson } from "../../ui/reports/sync-report.js";
 import { listToolsForSync } from "../shared/tool-lister.js";
-import type { InitContext } from "./init-context.js";
+import { type InitContext, pinnedPort } from "./init-context.js";
 import { importSelection } from "./init-plan.js";
 
 type ReportCtx = Pick<InitContext, "out" | "manifestFile" | "imports" | "newServers" | "shown" | "planned">;
@@ -100,6 +100,7 @@ export async function writeFiles(
     | "newServers"
     | "newSecrets"
     | "enableBridge"
+    | "options"
     | "manifestFile"
     | "planned"
     | "out"
@@ -109,11 +110,13 @@ export async function writeFiles(
   const { machine, manifestFile: file, planned } = ctx;
   await machine.caches.flush();
   if (ctx.imports.length > 0) await applyImport(machine, ctx.scan, importSelection(ctx));
-  if (ctx.newServers.length > 0 || ctx.enableBridge) {
+  const pin = pinnedPort(ctx.options);
+  if (ctx.newServers.length > 0 || ctx.enableBridge || pin !== undefined) {
     await editManifest(machine, file, (current) => {
       let text = current;
       for (const s of ctx.newServers) text = withServer(text, file, s.name, s.server, planned.schemaRef);
-      return ctx.enableBridge ? withBridgeEnabled(text, file, planned.schemaRef) : text;
+      if (ctx.enableBridge) text = withBridgeEnabled(text, file, planned.schemaRef);
+      return pin === undefined ? text : withBridgeFields(text, file, planned.schemaRef, { port: pin });
     });
   }
   if (Object.keys(ctx.newSecrets).length > 0) {

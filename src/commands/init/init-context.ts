@@ -4,11 +4,14 @@
  * one confirmation (create-astro's wizard: steps over a narrow context, side effects last).
  */
 
+import { readRecordedPort } from "../../core/bridge-control/port-record.js";
+import { DEFAULT_BRIDGE_PORT } from "../../core/bridge-link/state-folder.js";
 import type { MeasuredTools } from "../../core/budget/plan-budget.js";
 import type { Catalogue, ServerTemplate } from "../../core/catalogue/index.js";
 import type { Target } from "../../core/clients/types.js";
 import type { Machine } from "../../core/environments/machine.js";
 import type { Environment } from "../../core/environments/types.js";
+import { UsageError } from "../../core/errors.js";
 import type { ImportCandidate, ImportPlan, ImportResult } from "../../core/import/index.js";
 import type { LoadedManifest } from "../../core/manifest/load.js";
 import type { ServerSpec } from "../../core/manifest/schema.js";
@@ -88,6 +91,8 @@ export interface Planned {
   readable: Array<ReadableSecret & { path: string }>;
   /** New servers' programs not found where they run (sync's lines for them): said in the plan, before. */
   programs: string[];
+  /** The port the sync's bridge will listen on, and why that one: said in the plan, before it starts. */
+  port?: { port: number; how: "pinned" | "kept" | "default" };
 }
 
 export interface InitContext extends Found, Answers {
@@ -113,6 +118,26 @@ export function emptyAnswers(): Answers {
     registryNotes: [],
     enableBridge: false,
   };
+}
+
+/** `--port`, checked: a port the manifest's bridge.port takes (1 to 65535), or undefined. */
+export function pinnedPort(options: Pick<InitOptions, "port">): number | undefined {
+  if (options.port === undefined) return undefined;
+  const n = Number(options.port);
+  if (!Number.isInteger(n) || n < 1 || n > 65535 || options.port.trim() === "")
+    throw new UsageError("bad-option", `--port ${options.port}: expected a port number from 1 to 65535.`);
+  return n;
+}
+
+/** The port a sync's bridge would take: `--port` or bridge.port, else the one the home kept, else 7760. */
+export async function bridgePortAhead(
+  ctx: Pick<InitContext, "existing" | "machine">,
+  pin: number | undefined,
+): Promise<NonNullable<Planned["port"]>> {
+  const pinned = pin ?? ctx.existing.manifest.bridge?.port;
+  if (pinned !== undefined) return { port: pinned, how: "pinned" };
+  const kept = await readRecordedPort(ctx.machine.paths.bridge).catch(() => undefined);
+  return kept !== undefined ? { port: kept, how: "kept" } : { port: DEFAULT_BRIDGE_PORT, how: "default" };
 }
 
 export function emptyPlan(): Planned {

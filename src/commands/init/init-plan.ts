@@ -10,13 +10,13 @@ import type { Target } from "../../core/clients/types.js";
 import { packageRunEnvironments } from "../../core/entries/target-entry.js";
 import { envMatches } from "../../core/environments/env-selector.js";
 import { applyImport } from "../../core/import/index.js";
-import { schemaRefFor, withBridgeEnabled, withServer } from "../../core/manifest/edit.js";
+import { schemaRefFor, withBridgeEnabled, withBridgeFields, withServer } from "../../core/manifest/edit.js";
 import type { ServerSpec } from "../../core/manifest/schema.js";
 import { privacyNote, secretsPrivacy } from "../../core/manifest/secrets-file.js";
 import { checkWrites, type ReadableSecret, readableSecretWarning } from "../../core/sync/target-safety.js";
 import { andList } from "../../core/text/prose-lists.js";
 import { renderPlan } from "../../ui/reports/init-report.js";
-import type { InitContext, Planned } from "./init-context.js";
+import { bridgePortAhead, type InitContext, type Planned, pinnedPort } from "./init-context.js";
 
 export async function planChanges(
   ctx: Pick<
@@ -45,6 +45,8 @@ export async function planChanges(
   let nextText = importPreview ? importPreview.after : ctx.existing.text;
   for (const s of ctx.newServers) nextText = withServer(nextText, file, s.name, s.server, schemaRef);
   if (ctx.enableBridge) nextText = withBridgeEnabled(nextText, file, schemaRef);
+  const pin = pinnedPort(ctx.options);
+  if (pin !== undefined) nextText = withBridgeFields(nextText, file, schemaRef, { port: pin });
   const selected = (id: string) =>
     ctx.options.env.length === 0 || ctx.options.env.some((s) => envMatches(s, id));
   const servers = [...ctx.imports.map((i) => i.server), ...ctx.newServers.map((s) => s.server)];
@@ -88,6 +90,7 @@ export async function planChanges(
     nextText,
     manifestChanged: nextText !== ctx.existing.text && nextText !== null,
     programs: willSync ? await programsAhead(ctx, nextText) : [],
+    port: await bridgePortAhead(ctx, pin),
     importPreview,
     secretNames: [...new Set([...Object.keys(ctx.newSecrets), ...(importPreview?.secrets ?? [])])],
     packages: servers.map((s) => s.package).filter((p): p is string => Boolean(p)),
@@ -228,6 +231,7 @@ export function showPlan(
       ).values(),
     ],
     programs: p.programs,
+    ...(p.port ? { port: p.port } : {}),
   });
 }
 

@@ -48,8 +48,20 @@ export function withServer(
 
 /** The manifest text with the bridge enabled (`"bridge": { "enabled": true }`). */
 export function withBridgeEnabled(text: string | null, file: string, schemaRef: string): string {
+  return withBridgeFields(text, file, schemaRef, { enabled: true });
+}
+
+/** The manifest text with these fields set in its `bridge` section, the others it holds kept. */
+export function withBridgeFields(
+  text: string | null,
+  file: string,
+  schemaRef: string,
+  fields: { enabled?: true; port?: number },
+): string {
   const base = text ?? newManifestText(schemaRef);
-  return applyEntryEdits(base, [], [{ name: "bridge", value: { enabled: true } }], file);
+  const held = readEntries(parseConfig(base, file), [], file).bridge;
+  const current = held && typeof held === "object" && !Array.isArray(held) ? held : {};
+  return applyEntryEdits(base, [], [{ name: "bridge", value: { ...current, ...fields } }], file);
 }
 
 /**

@@ -81,6 +81,8 @@ export interface PlanView {
   programs: string[];
   /** Each client's tools and tokens from the catalogue's measured figures (core/budget/plan-budget.ts). */
   budget: string[];
+  /** The port the bridge will take, and why: said before it starts, while it can still be pinned. */
+  port?: { port: number; how: "pinned" | "kept" | "default" };
 }
 
 export function renderPlan(out: Output, plan: PlanView): void {
@@ -130,7 +132,7 @@ export function renderPlan(out: Output, plan: PlanView): void {
     for (const line of plan.budget) out.print(`      ${line}`);
   }
   if (plan.sync && !plan.nobodyToConfigure && plan.shared.length > 0)
-    out.print(`  ${bullet} ${gatewayPlanLine(plan.shared)}`);
+    out.print(`  ${bullet} ${gatewayPlanLine(plan.shared, plan.port)}`);
   for (const line of plan.programs) out.print(`  ${out.theme.fail} ${line}`);
 }
 
@@ -139,7 +141,10 @@ export function renderPlan(out: Output, plan: PlanView): void {
  * running, and sets it to start at logon where the system has a way (systemd, launchd, a Windows
  * logon task); said before the question, with how to stop it.
  */
-function gatewayPlanLine(shared: ReadonlyArray<{ name: string; mode: string; remote?: boolean }>): string {
+function gatewayPlanLine(
+  shared: ReadonlyArray<{ name: string; mode: string; remote?: boolean }>,
+  port: PlanView["port"],
+): string {
   const one = shared.length === 1;
   // How many processes each runs there, by its mode (a session server runs one per client session);
   // a url server is a connection, not a process.
@@ -149,7 +154,14 @@ function gatewayPlanLine(shared: ReadonlyArray<{ name: string; mode: string; rem
     const [mode = "machine", remote] = kind.split(" ");
     return `${andList(names)} (${shareModeSays(mode, names.length, remote !== undefined)})`;
   });
-  return `start the bridge in the background for ${andList(groups)}, and leave it running, started again at logon where this system allows: \`mcp-twin bridge stop\` stops it until the next sync or logon; \`mcp-twin share ${one ? shared[0]?.name : "<server>"} off\`, then \`mcp-twin sync\`, runs ${one ? "it" : "a server"} in each client instead`;
+  const on = !port
+    ? ""
+    : port.how === "pinned"
+      ? ` on port ${port.port} (bridge.port)`
+      : port.how === "kept"
+        ? ` on port ${port.port} (the one this home keeps)`
+        : ` on port ${port.port} (the default, or the first free one above it; \`--port <n>\` pins another)`;
+  return `start the bridge in the background${on} for ${andList(groups)}, and leave it running, started again at logon where this system allows: \`mcp-twin bridge stop\` stops it until the next sync or logon; \`mcp-twin share ${one ? shared[0]?.name : "<server>"} off\`, then \`mcp-twin sync\`, runs ${one ? "it" : "a server"} in each client instead`;
 }
 
 function serversAlready(n: number): string {
