@@ -30,6 +30,27 @@ function machineWith(config: string): { m: FakeMachine; server: string; file: st
 }
 
 describe("doctor reads Codex's config.toml", () => {
+  test("two entries running one package (one by hand with npx, one installed) are named: Codex loads it twice", async () => {
+    const { m, file } = machineWith(`[mcp_servers.memory]
+command = "npx"
+args = ["-y", "@modelcontextprotocol/server-memory@2025.4.25"]
+
+[mcp_servers.server-memory]
+command = "NODE"
+args = ["/home/bob/.npm-global/lib/node_modules/@modelcontextprotocol/server-memory/dist/index.js"]
+
+[mcp_servers.other]
+command = "NODE"
+args = ["SERVER"]
+`);
+    const run = await doctor(m, ["--client", "codex", "--no-probe"]);
+    const same = one(run, "config.same-package", { client: "codex" });
+    expect(same.status).toBe("warn");
+    expect(same.message).toBe(
+      `memory and server-memory in ${file} both run @modelcontextprotocol/server-memory: Codex starts it twice and loads its tools twice.`,
+    );
+  });
+
   test("start-up against startup_timeout_sec: a slow server fails where Codex gives up, passes with time", async () => {
     const { m } = machineWith(`[mcp_servers.slow]
 command = "NODE"

@@ -19,6 +19,7 @@ import { ownListChecks } from "./checks/own-list.js";
 import { pinChecks } from "./checks/pinned-tools.js";
 import { pluginServerChecks } from "./checks/plugin-server-list.js";
 import { probeChecks } from "./checks/probe-results.js";
+import { samePackageChecks } from "./checks/same-package.js";
 import { secretsChecks } from "./checks/secrets.js";
 import { sharedChecks } from "./checks/shared.js";
 import { stateChecks } from "./checks/state-file.js";
@@ -44,6 +45,7 @@ export const CHECKS = [
   ...movedClientsChecks,
   ...movedServersChecks,
   ...ownListChecks,
+  ...samePackageChecks,
   ...pluginServerChecks,
   ...entryChecks,
   ...driftChecks,
