@@ -271,6 +271,9 @@ describe("the text (read by eye)", () => {
                                      different places: use this client's (repeatable)
         --keep-both                  an imported key with different values in
                                      different places: each keeps its own
+        --port <port>                pin the bridge's port in the manifest
+                                     (bridge.port) before the sync starts it (else
+                                     7760, or the first free one above it)
         --bridge                     also enable the bridge (shared memory, notes and
                                      hand-off between sessions)
         --no-sync                    write the manifest and secrets, but do not sync

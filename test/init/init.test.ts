@@ -782,7 +782,8 @@ describe("packages go only where a client runs them", () => {
     expect(dry.stdout).not.toContain("has no client");
     // The sync starts the bridge for it and leaves it running: said in the plan, with how to stop it.
     expect(dry.stdout).toContain(
-      "  • start the bridge in the background for shared (one process for every client session), and leave it running, started again at logon where this system allows: `mcp-twin bridge stop` stops it until the next sync or logon; `mcp-twin share shared off`, then `mcp-twin sync`, runs it in each client instead\n",
+      `  • start the bridge in the background on port ${m.bridgePort} (the one this home keeps) ` +
+        "for shared (one process for every client session), and leave it running, started again at logon where this system allows: `mcp-twin bridge stop` stops it until the next sync or logon; `mcp-twin share shared off`, then `mcp-twin sync`, runs it in each client instead\n",
     );
     // Claude Code's file is readable by others, but a shared server's entry there holds no key.
     expect(dry.stdout + dry.stderr).not.toContain("will hold a key");
@@ -809,7 +810,7 @@ describe("packages go only where a client runs them", () => {
     expect(dry.code, dry.stderr).toBe(0);
     const plan = dry.stdout.slice(dry.stdout.indexOf("Plan\n"));
     expect(plan).toContain(
-      "  • start the bridge in the background for clock (one process for every client session) and browser (one process per client session, started on its first call), and leave it running,",
+      `  • start the bridge in the background on port ${m.bridgePort} (the one this home keeps) for clock (one process for every client session) and browser (one process per client session, started on its first call), and leave it running,`,
     );
     expect(plan).not.toContain("once there");
     const missing =

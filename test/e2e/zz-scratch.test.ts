@@ -1,0 +1,26 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { expect, inject, test } from "vitest";
+import { createFakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
+runInProcessByDefault();
+test("scratch", async () => {
+  const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false, claudeCode: false });
+  const file = path.join(m.paths.linuxHome, ".continue", "config.yaml");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, "name: Main Config\nversion: 1.0.0\nschema: v1\nmodels: []\n");
+  writeManifest(m, { servers: { fx: { command: process.execPath, args: [inject("fixtureScript")] } } });
+  await m.run(["sync"]);
+  const synced = readFileSync(file, "utf8");
+  const edited = synced.replace(/(  - name: fx\n)/, '$1    env:\n      FX_GRAPH: "1" # my own graph\n');
+  writeFileSync(file, edited);
+  console.log(edited);
+  const f = await m.run(["sync", "--force"]);
+  console.log(f.stdout, readFileSync(file, "utf8"));
+  const r = await m.run(["restore", "--yes"]);
+  console.log(r.stdout, r.stderr);
+  console.log("AFTER RESTORE\n" + readFileSync(file, "utf8"), readFileSync(file, "utf8") === edited);
+  const s = await m.run(["sync"]);
+  console.log(s.stdout, "AFTER SYNC\n" + readFileSync(file, "utf8"));
+  m.cleanup();
+  expect(1).toBe(1);
+}, 120000);
