@@ -21,6 +21,7 @@ export async function run(ctx: ContextOf<typeof doctorCommand>): Promise<number>
       project: o.project,
       probe: o.probe,
       timeoutMs,
+      ...(o.timeout === undefined ? { followClients: true } : {}),
       ...concurrency(ctx.host.env.MCP_TWIN_PROBE_CONCURRENCY),
       signal: ctx.signal,
       trust: (request) => askProbeTrust(ctx, request),

@@ -75,6 +75,20 @@ args = ["SERVER"]
     expect(one(run, "probe.handshake", { client: "codex", server: "quick" }).status).toBe("pass");
   });
 
+  test("without --timeout doctor waits as long as Codex does: a server slower than 10 s that Codex allows 20 s is not failed", async () => {
+    const { m } = machineWith(`[mcp_servers.slow]
+command = "NODE"
+args = ["SERVER", "--slow", "11000"]
+startup_timeout_sec = 20
+`);
+    const run = await doctor(m, ["--client", "codex"]);
+    const handshake = one(run, "probe.handshake", { client: "codex", server: "slow" });
+    expect(handshake.status, handshake.message).toBe("pass");
+    const startup = one(run, "probe.startup", { client: "codex", server: "slow" });
+    expect(startup.status).toBe("warn");
+    expect(startup.message).toMatch(/over half of the 20 s its client allows/);
+  }, 120_000);
+
   test("env_vars: the server gets the variable from Codex's environment, and doctor says when it is not set", async () => {
     const { m } = machineWith(`[mcp_servers.keyed]
 command = "NODE"

@@ -694,7 +694,8 @@ describe("the text (read by eye)", () => {
       Options:
         --server <name>      only this server (repeatable)
         --no-probe           static checks only: do not start the servers
-        --timeout <seconds>  how long each server may take to answer (default 10)
+        --timeout <seconds>  how long each server may take to answer (default: as long
+                             as its client waits, 10 to 60 s)
 
       Common options:
         --json               one JSON document on stdout, logs on stderr

@@ -132,6 +132,8 @@ export interface DoctorOptions {
   project?: string | undefined;
   probe: boolean;
   timeoutMs: number;
+  /** --timeout not given: each server is waited for as long as its client waits (up to 60 s). */
+  followClients?: boolean;
   concurrency?: number;
   signal?: AbortSignal;
   /**
@@ -527,6 +529,7 @@ async function live(
         gated.work,
         {
           timeoutMs: options.timeoutMs,
+          ...(options.followClients ? { followClients: true } : {}),
           concurrency: options.concurrency ?? 16,
           ...(options.signal ? { signal: options.signal } : {}),
         },

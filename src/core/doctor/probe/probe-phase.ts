@@ -9,6 +9,9 @@ import { type ProbeResult, probeAll, probeServer, type RemotePlan } from "./live
 import { probeHttpRemote } from "./remote-probe.js";
 import { probeSseRemote } from "./sse-probe.js";
 
+/** The longest doctor waits for a server without --timeout, however long its client allows. */
+const CLIENT_WAIT_MAX_MS = 60_000;
+
 function planKey(plan: SpawnPlan): string {
   const env = Object.entries(plan.env)
     .filter(([, v]) => v !== undefined)
@@ -34,7 +37,7 @@ function remoteKey(plan: RemotePlan): string {
 export async function runProbes(
   runner: Runner,
   work: readonly EntryWork[],
-  options: { timeoutMs: number; concurrency: number; signal?: AbortSignal },
+  options: { timeoutMs: number; followClients?: boolean; concurrency: number; signal?: AbortSignal },
   progress: Progress,
 ): Promise<ProbeItem[]> {
   // Each entry's launch, read once before anything starts: Node's spawn adds NODE_V8_COVERAGE to
@@ -58,17 +61,27 @@ export async function runProbes(
     if (key && plan) unique.set(key, plan);
   }
   const keys = [...unique.keys()];
+  // Without --timeout a launch is waited for as long as its clients wait (the longest of those
+  // sharing it), never less than doctor's own wait nor more than CLIENT_WAIT_MAX_MS: a server a
+  // client allows 60 s is not failed at 10 s, and a hung one does not hold doctor for minutes.
+  const waitOf = new Map<SpawnPlan | RemotePlan, number>();
+  for (const [key, plan] of unique) {
+    const client = Math.max(0, ...work.filter((w) => keyOf.get(w) === key).map((w) => w.timeoutMs));
+    const wait = options.followClients ? Math.min(client, CLIENT_WAIT_MAX_MS) : 0;
+    waitOf.set(plan, Math.max(options.timeoutMs, wait));
+  }
   const step = progress.step(`Starting ${keys.length} server${keys.length === 1 ? "" : "s"}`);
   let results: ProbeResult[];
   try {
     results = await probeAll(
       [...unique.values()],
       (plan, signal) => {
+        const wait = waitOf.get(plan) ?? options.timeoutMs;
         return "file" in plan
-          ? probeServer(runner, plan, options.timeoutMs, signal)
+          ? probeServer(runner, plan, wait, signal)
           : plan.transport === "sse"
-            ? probeSseRemote(plan, options.timeoutMs, signal)
-            : probeHttpRemote(plan, options.timeoutMs, signal);
+            ? probeSseRemote(plan, wait, signal)
+            : probeHttpRemote(plan, wait, signal);
       },
       {
         concurrency: options.concurrency,
@@ -103,7 +116,7 @@ export async function runProbes(
         ...(key ? { launch: key } : {}),
         ...(result ? { result } : {}),
         ...(shared ? { sharedBy: shared, ...(across ? { sharedAcross: true } : {}) } : {}),
-        probeTimeoutMs: options.timeoutMs,
+        probeTimeoutMs: (key && waitOf.get(unique.get(key) as SpawnPlan | RemotePlan)) || options.timeoutMs,
       };
     });
 }
