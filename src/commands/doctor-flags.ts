@@ -10,7 +10,10 @@ export const doctorCommand = commandLine({
   flags: {
     server: list("--server <name>", "only this server (repeatable)"),
     probe: noFlag("--no-probe", "static checks only: do not start the servers"),
-    timeout: value("--timeout <seconds>", "how long each server may take to answer (default: as long as its client waits, 10 to 60 s)"),
+    timeout: value(
+      "--timeout <seconds>",
+      "how long each server may take to answer (default: as long as its client waits, 10 to 60 s)",
+    ),
   },
   shared: {
     json: true,
