@@ -166,10 +166,7 @@ function whereFrom(s: BridgeControlReport["settings"], out: Output): string {
   if (s.pinned) return manifest.join("");
   const port =
     s.recorded && s.portFile
-      ? // 7760 is no choice the person would recognise as one: the default, taken because it was free.
-        s.port === DEFAULT_BRIDGE_PORT
-        ? `the default port, free at the first start, kept in ${out.shown(s.portFile)}; bridge.port in the manifest pins another`
-        : `the free port mcp-twin chose, kept in ${out.shown(s.portFile)}`
+      ? `${s.port === DEFAULT_BRIDGE_PORT ? "the default port, free at the first start" : "the free port mcp-twin chose"}, kept in ${out.shown(s.portFile)}`
       : `no port chosen yet: the first start takes ${s.port} if it is free, else the next free one above it`;
   return [...manifest, port].join("; ");
 }

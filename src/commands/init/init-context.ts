@@ -5,7 +5,7 @@
  */
 
 import { readRecordedPort } from "../../core/bridge-control/port-record.js";
-import { DEFAULT_BRIDGE_PORT } from "../../core/bridge-link/state-folder.js";
+import { DEFAULT_BRIDGE_PORT } from "../../core/bridge-link/index.js";
 import type { MeasuredTools } from "../../core/budget/plan-budget.js";
 import type { Catalogue, ServerTemplate } from "../../core/catalogue/index.js";
 import type { Target } from "../../core/clients/types.js";
@@ -136,6 +136,7 @@ export async function bridgePortAhead(
 ): Promise<NonNullable<Planned["port"]>> {
   const pinned = pin ?? ctx.existing.manifest.bridge?.port;
   if (pinned !== undefined) return { port: pinned, how: "pinned" };
+  // A record that cannot be read is chosen again at the start (port-record.ts): none kept, then.
   const kept = await readRecordedPort(ctx.machine.paths.bridge).catch(() => undefined);
   return kept !== undefined ? { port: kept, how: "kept" } : { port: DEFAULT_BRIDGE_PORT, how: "default" };
 }
