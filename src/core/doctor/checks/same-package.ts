@@ -56,7 +56,7 @@ const ownPackage = (name: string) => (name === "mcp-twin" ? undefined : `npm:${n
  * The package an entry runs, as `npm:<name>` or `uvx:<name>` (no version: two versions are two
  * copies all the same), through its wrappers; undefined for any other program.
  */
-export function packageRun(command: string, args: readonly string[]): string | undefined {
+function packageRun(command: string, args: readonly string[]): string | undefined {
   const call = innerProgram(command, args);
   const program = programName(call.command);
   if (program === "uvx") {
