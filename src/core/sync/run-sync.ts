@@ -137,13 +137,16 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
         if (gateway) report.gateway = gateway;
         report.errors.push(...gatewayErrors(gateway));
       }
-      // A list learned since (doctor, `tools`, the gateway) is pinned, a change said — but a run
-      // with no list to judge loads nothing for it.
-      if (ctx.located.scope === "user" && (gatewayRuns || mayHoldPins(machine))) {
+      // A list learned since (doctor, `tools`, the gateway) is pinned, a change said, a server
+      // never listed listed now (one that could not be, the last time) — but a run with no
+      // server and no list to judge loads nothing for it.
+      const first = given.listTools ? { list: given.listTools, progress } : undefined;
+      if (ctx.located.scope === "user" && (gatewayRuns || (first && ctx.servers.length > 0) || mayHoldPins(machine))) {
         const { pinAfterSync } = await import("./pin-tools.js");
-        const pins = await pinAfterSync(ctx, b, report.gateway, plan.packages, false);
+        const pins = await pinAfterSync(ctx, b, report.gateway, plan.packages, false, first);
         if (pins.report) report.pins = pins.report;
         if (pins.error) report.errors.push(pins.error);
+        report.secretValues.push(...(pins.secretValues ?? []));
       }
       return withLogins(report);
     }

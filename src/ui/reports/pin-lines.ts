@@ -31,6 +31,8 @@ export function pinLines(report: PinReport, mark: Marks): string[] {
     lines.push(`${mark.warn} ${waitingLine(w.server, w.held, w.changes)}`);
     lines.push(...changeBlock(w.changes));
   }
+  for (const u of report.unlisted ?? [])
+    lines.push(`${mark.warn} ${u.server}: not pinned: its tools could not be listed (${u.why}); the next sync tries again.`);
   return lines;
 }
 
