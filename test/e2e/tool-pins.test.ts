@@ -5,7 +5,7 @@
  * a direct or remote entry — and `tools --approve` takes it (asked, or --yes); a change of launch
  * the person made is approved with its diff said.
  */
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, inject, test } from "vitest";
 import { closeClients, v1Client } from "../bridge-server/gateway/gateway-helpers.js";
@@ -50,6 +50,7 @@ interface Pins {
     held: boolean;
     changes: Array<{ tool: string; kind: string; flags: unknown[] }>;
   }>;
+  unlisted?: Array<{ server: string; why: string }>;
 }
 const syncPins = async (m: FakeMachine, env: Record<string, string> = {}) => {
   const r = await m.run(["sync", "--json"], { env, timeoutMs: 120_000 });
@@ -140,12 +141,20 @@ test("a direct entry is pinned by the first sync that writes it; a change after 
   // One that never answers, beside it: bounded, said, never fatal, and no pin.
   const hangs = { command: process.execPath, args: ["-e", "setInterval(() => {}, 1000)"] };
   writeManifest(m, { servers: { fx: fixture(file), mute: hangs } });
+  const pinsFile = path.join(m.paths.home, "pins.json");
+  // A dry run says what it would start, and starts nothing (no list cached, no pin).
+  const dry = await m.run(["sync", "--dry-run"], { timeoutMs: 120_000 });
+  expect(dry.stdout).toContain(
+    "Would start fx and mute to list and pin their tools (a dry run starts nothing).",
+  );
+  expect(existsSync(pinsFile) || existsSync(path.join(m.paths.home, "cache", "tool-lists.json"))).toBe(false);
   // Nothing lists fx before this sync (no `tools`, no doctor): the sync that writes it lists it.
   const r = await m.run(["sync"], { timeoutMs: 120_000 });
   expect(r.code, r.stderr + r.stdout).toBe(0);
   expect(r.stdout).toContain("Pinned 4 tools of fx, as each lists them now");
-  expect(r.stdout).toMatch(/mute: not pinned: its tools could not be listed \(.+\); the next sync tries again\./);
-  const pinsFile = path.join(m.paths.home, "pins.json");
+  expect(r.stdout).toMatch(
+    /mute: not pinned: its tools could not be listed \(.+\); the next sync tries again\./,
+  );
   expect(Object.keys(JSON.parse(readFileSync(pinsFile, "utf8")).servers)).toEqual(["fx"]);
 
   // The server changes what it tells the model after that: doctor reports it against the first pins.

@@ -28,6 +28,8 @@ export interface PinReport {
   unapproved: Array<{ server: string; held: boolean; changes: ToolChange[] }>;
   /** Servers sync tried to list for their first pins and could not, and why (the next sync tries again). */
   unlisted?: Array<{ server: string; why: string }>;
+  /** A dry run: the servers a sync would start and list for their first pins (it starts none). */
+  toList?: string[];
 }
 
 /** How long sync waits for a server it lists for its first pins: one that hangs must not hold it. */
@@ -162,6 +164,32 @@ export async function knownLists(
   return out;
 }
 
+/** The servers the gateway does not run that have no pin and no list known: sync lists them first. */
+async function neverListed(
+  ctx: Pick<Context, "machine" | "servers">,
+  hosted: ReadonlySet<string>,
+  lists: ReadonlyMap<string, KnownList>,
+): Promise<string[]> {
+  const book = await loadPins(ctx.machine.paths.pins);
+  return ctx.servers
+    .map(([name]) => name)
+    .filter((name) => !hosted.has(name) && !own(book, name) && !lists.has(name));
+}
+
+/** What a dry run says of the pins: the servers a sync would list first (none started now). */
+export async function firstPinsDue(
+  ctx: Context,
+  wiring: BridgeWiring | undefined,
+  packages: { index: InstalledIndex; versions: ReadonlyMap<string, string> },
+): Promise<PinReport | undefined> {
+  if (ctx.located.scope !== "user" || ctx.servers.length === 0) return undefined;
+  const hosted = hostedServers(ctx.servers, ctx.manifest.toolSearch, wiring);
+  const lists = await knownLists(ctx, wiring, hosted, packages.index, packages.versions);
+  // A pins file that does not load: the run itself says so; a dry run says nothing of it here.
+  const toList = await neverListed(ctx, hosted, lists).catch(() => []);
+  return toList.length > 0 ? { pinned: [], updated: [], unapproved: [], toList } : undefined;
+}
+
 /**
  * The step of sync that pins: the lists known now judged against the pins, the pins written when
  * that changed them (under the home's lock: `locked` when the caller holds it). Only the
@@ -186,10 +214,7 @@ async function pinTools(
   const unlisted: Array<{ server: string; why: string }> = [];
   const secretValues: string[] = [];
   if (first) {
-    const book = await loadPins(file);
-    const unknown = ctx.servers
-      .map(([name]) => name)
-      .filter((name) => !hosted.has(name) && !own(book, name) && !lists.has(name));
+    const unknown = await neverListed(ctx, hosted, lists);
     if (unknown.length > 0) {
       const { learnToolLists } = await import("./learn-lists.js");
       const learned = await learnToolLists(first.list, ctx, unknown, first.progress, FIRST_LIST_TIMEOUT_MS);
