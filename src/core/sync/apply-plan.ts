@@ -140,10 +140,7 @@ export async function applySyncPlan(
         message: `${portHeldBy(bridge.settings.port, report.bridge.what, undefined, true)}; the bridge cannot run there.`,
       });
   }
-  await gatewayAndPins(ctx, plan, report, progress, options.autostart === true, {
-    index,
-    versions: pkgs.versions,
-  });
+  await gatewayAndPins(ctx, plan, report, progress, options, { index, versions: pkgs.versions });
   // A client this run put over its tool limit, from the lists known now (the gateway's just cached).
   await (await import("./limit-notes.js")).noteOverLimits(report, ctx, plan, written, index);
   await sayRestarts(report, written, machine);
@@ -168,17 +165,18 @@ async function sayRestarts(
 
 /**
  * Shared servers' gateway run now and at every logon (gateway-sync.ts), then each server's tools
- * pinned as listed now (pin-tools.ts): sync holds the home's lock.
+ * pinned as listed now, one never listed listed first (pin-tools.ts): sync holds the home's lock.
  */
 async function gatewayAndPins(
   ctx: Context,
   plan: SyncPlan,
   report: SyncReport,
   progress: Progress,
-  autostart: boolean,
+  options: Pick<ApplyOptions, "autostart" | "listTools">,
   packages: Parameters<typeof import("./pin-tools.js").pinAfterSync>[3],
 ): Promise<void> {
   const { gatewayErrors, sayFailedInstalls, syncGateway } = await import("./gateway-sync.js");
+  const autostart = options.autostart === true;
   const gateway = await syncGateway(ctx, plan.bridge, report.bridge, progress, { autostart });
   if (gateway && plan.bridge) {
     const packageNames = new Map(
@@ -191,9 +189,12 @@ async function gatewayAndPins(
   if (gateway) report.gateway = gateway;
   report.errors.push(...gatewayErrors(gateway));
   const { pinAfterSync } = await import("./pin-tools.js");
-  const pins = await pinAfterSync(ctx, plan.bridge, gateway, packages, true);
+  // A server the gateway does not run is listed here for its first pins (pin-tools.ts).
+  const first = options.listTools ? { list: options.listTools, progress } : undefined;
+  const pins = await pinAfterSync(ctx, plan.bridge, gateway, packages, true, first);
   if (pins.report) report.pins = pins.report;
   if (pins.error) report.errors.push(pins.error);
+  report.secretValues.push(...(pins.secretValues ?? []));
 }
 
 /**

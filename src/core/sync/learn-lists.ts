@@ -35,12 +35,13 @@ export async function learnToolLists(
   ctx: Pick<Context, "machine" | "manifest" | "state" | "secrets" | "loaded">,
   servers: readonly string[],
   progress: Progress,
+  timeoutMs = LIST_TIMEOUT_MS,
 ): Promise<LearnedLists> {
   const secretValues: string[] = [];
   const step = progress.step(`Listing the tools of ${servers.join(", ")}`);
   try {
     const found = await list(ctx.machine, ctx, servers, {
-      timeoutMs: LIST_TIMEOUT_MS,
+      timeoutMs,
       // The manifest this sync reads (a project's too), by its path: the launch is read from it.
       manifest: ctx.loaded.file,
       addSecrets: (values) => secretValues.push(...values),

@@ -15,7 +15,9 @@ import { approve, changesOf, type ToolChange, unflagged } from "../pins/pin-chan
 import { loadPins, type PinBook, type ServerPins, savePins } from "../pins/pin-file.js";
 import { dict, own } from "../plain-records.js";
 import { withLock } from "../system/files.js";
+import type { Progress } from "../system/progress.js";
 import { type GatewayReport, reloadGateway } from "./gateway-sync.js";
+import type { ToolLister } from "./learn-lists.js";
 
 export interface PinReport {
   /** Servers pinned now for the first time, and how many of their tools. */
@@ -24,6 +26,19 @@ export interface PinReport {
   updated: Array<{ server: string; from?: string; to?: string; changes: ToolChange[] }>;
   /** Changes not approved: held back by the gateway (`held`), or only said (entries it is not in). */
   unapproved: Array<{ server: string; held: boolean; changes: ToolChange[] }>;
+  /** Servers sync tried to list for their first pins and could not, and why (the next sync tries again). */
+  unlisted?: Array<{ server: string; why: string }>;
+  /** A dry run: the servers a sync would start and list for their first pins (it starts none). */
+  toList?: string[];
+}
+
+/** How long sync waits for a server it lists for its first pins: one that hangs must not hold it. */
+const FIRST_LIST_TIMEOUT_MS = 5_000;
+
+/** What lists, at sync, the servers never pinned whose list nothing knows yet (learn-lists.ts). */
+export interface FirstLister {
+  list: ToolLister;
+  progress: Progress;
 }
 
 /** What a server's list is pinned for: its launch (entries/tool-lists.ts homeKey) and version. */
@@ -149,24 +164,65 @@ export async function knownLists(
   return out;
 }
 
+/** The servers the gateway does not run that have no pin and no list known: sync lists them first. */
+async function neverListed(
+  ctx: Pick<Context, "machine" | "servers">,
+  hosted: ReadonlySet<string>,
+  lists: ReadonlyMap<string, KnownList>,
+): Promise<string[]> {
+  const book = await loadPins(ctx.machine.paths.pins);
+  return ctx.servers
+    .map(([name]) => name)
+    .filter((name) => !hosted.has(name) && !own(book, name) && !lists.has(name));
+}
+
+/** What a dry run says of the pins: the servers a sync would list first (none started now). */
+export async function firstPinsDue(
+  ctx: Context,
+  wiring: BridgeWiring | undefined,
+  packages: { index: InstalledIndex; versions: ReadonlyMap<string, string> },
+): Promise<PinReport | undefined> {
+  if (ctx.located.scope !== "user" || ctx.servers.length === 0) return undefined;
+  const hosted = hostedServers(ctx.servers, ctx.manifest.toolSearch, wiring);
+  const lists = await knownLists(ctx, wiring, hosted, packages.index, packages.versions);
+  // A pins file that does not load: the run itself says so; a dry run says nothing of it here.
+  const toList = await neverListed(ctx, hosted, lists).catch(() => []);
+  return toList.length > 0 ? { pinned: [], updated: [], unapproved: [], toList } : undefined;
+}
+
 /**
  * The step of sync that pins: the lists known now judged against the pins, the pins written when
  * that changed them (under the home's lock: `locked` when the caller holds it). Only the
- * user-level manifest's servers are pinned (the gateway runs those). `report`: what to say, if
+ * user-level manifest's servers are pinned (the gateway runs those). A server the gateway does not
+ * run, never pinned and never listed, is listed first (`first`): so its first pin is the list as
+ * it is at the sync that wrote it, not whatever it lists later. `report`: what to say, if
  * anything; `repinned`: the pins changed (a running gateway reads them again).
  */
 async function pinTools(
-  ctx: Pick<Context, "machine" | "servers" | "manifest" | "located">,
+  ctx: Context,
   wiring: BridgeWiring | undefined,
   index: InstalledIndex,
   versions: ReadonlyMap<string, string>,
   locked: boolean,
-): Promise<{ report?: PinReport; repinned: boolean }> {
-  if (ctx.located.scope !== "user") return { repinned: false };
+  first: FirstLister | undefined,
+): Promise<{ report?: PinReport; repinned: boolean; secretValues: string[] }> {
+  if (ctx.located.scope !== "user") return { repinned: false, secretValues: [] };
   const hosted = hostedServers(ctx.servers, ctx.manifest.toolSearch, wiring);
-  const lists = await knownLists(ctx, wiring, hosted, index, versions);
+  let lists = await knownLists(ctx, wiring, hosted, index, versions);
   const file = ctx.machine.paths.pins;
   const names = new Set(Object.keys(ctx.manifest.servers));
+  const unlisted: Array<{ server: string; why: string }> = [];
+  const secretValues: string[] = [];
+  if (first) {
+    const unknown = await neverListed(ctx, hosted, lists);
+    if (unknown.length > 0) {
+      const { learnToolLists } = await import("./learn-lists.js");
+      const learned = await learnToolLists(first.list, ctx, unknown, first.progress, FIRST_LIST_TIMEOUT_MS);
+      secretValues.push(...learned.secretValues);
+      for (const [server, why] of learned.failures) unlisted.push({ server, why });
+      if (learned.listed.length > 0) lists = await knownLists(ctx, wiring, hosted, index, versions);
+    }
+  }
   const at = ctx.machine.host.now().toISOString();
   const judge = async () => pinLists(await loadPins(file), lists, names, hosted, at);
   let judged = await judge();
@@ -178,9 +234,9 @@ async function pinTools(
     };
     await (locked ? write() : withLock(ctx.machine.home.dir, write));
   }
-  const { report } = judged;
-  const said = report.pinned.length + report.updated.length + report.unapproved.length > 0;
-  return { ...(said ? { report } : {}), repinned: judged.changed };
+  const report: PinReport = { ...judged.report, ...(unlisted.length > 0 ? { unlisted } : {}) };
+  const said = report.pinned.length + report.updated.length + report.unapproved.length + unlisted.length > 0;
+  return { ...(said ? { report } : {}), repinned: judged.changed, secretValues };
 }
 
 /**
@@ -194,12 +250,14 @@ export async function pinAfterSync(
   gateway: GatewayReport | undefined,
   packages: { index: InstalledIndex; versions: ReadonlyMap<string, string> },
   locked: boolean,
-): Promise<{ report?: PinReport; error?: { code: string; message: string } }> {
+  first?: FirstLister,
+): Promise<{ report?: PinReport; error?: { code: string; message: string }; secretValues?: string[] }> {
   try {
-    const { report, repinned } = await pinTools(ctx, wiring, packages.index, packages.versions, locked);
+    const pinned = await pinTools(ctx, wiring, packages.index, packages.versions, locked, first);
+    const { report, repinned, secretValues } = pinned;
     const run = gateway?.gateway;
     if (repinned && wiring && run && run.state !== "failed") await reloadGateway(ctx, wiring);
-    return report ? { report } : {};
+    return { ...(report ? { report } : {}), ...(secretValues.length > 0 ? { secretValues } : {}) };
   } catch (error) {
     if (!isTwinError(error)) throw error;
     return { error: { code: error.code, message: `${error.message}${error.hint ? ` ${error.hint}` : ""}` } };

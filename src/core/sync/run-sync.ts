@@ -108,15 +108,17 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
   // A dry run writes nothing, so it needs no lock and never waits for another run.
   if (given.dryRun) {
     const ctx = await context();
-    return withLogins(
-      planReport(
-        await planSync(
-          ctx,
-          { ...planOptions, formats: await catalogueFormats(ctx), checkBackups: true },
-          progress,
-        ),
-      ),
+    const plan = await planSync(
+      ctx,
+      { ...planOptions, formats: await catalogueFormats(ctx), checkBackups: true },
+      progress,
     );
+    const report = planReport(plan);
+    // What sync would list for first pins, from the pins and cached lists only: nothing started.
+    const { firstPinsDue } = await import("./pin-tools.js");
+    const pins = await firstPinsDue(ctx, plan.bridge, plan.packages);
+    if (pins) report.pins = pins;
+    return withLogins(report);
   }
   const newlyTrusted =
     opened?.located.scope === "project" && (await confirmTrust(machine, opened.loaded, given));
@@ -137,13 +139,19 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
         if (gateway) report.gateway = gateway;
         report.errors.push(...gatewayErrors(gateway));
       }
-      // A list learned since (doctor, `tools`, the gateway) is pinned, a change said — but a run
-      // with no list to judge loads nothing for it.
-      if (ctx.located.scope === "user" && (gatewayRuns || mayHoldPins(machine))) {
+      // A list learned since (doctor, `tools`, the gateway) is pinned, a change said, a server
+      // never listed listed now (one that could not be, the last time) — but a run with no
+      // server and no list to judge loads nothing for it.
+      const first = given.listTools ? { list: given.listTools, progress } : undefined;
+      if (
+        ctx.located.scope === "user" &&
+        (gatewayRuns || (first && ctx.servers.length > 0) || mayHoldPins(machine))
+      ) {
         const { pinAfterSync } = await import("./pin-tools.js");
-        const pins = await pinAfterSync(ctx, b, report.gateway, plan.packages, false);
+        const pins = await pinAfterSync(ctx, b, report.gateway, plan.packages, false, first);
         if (pins.report) report.pins = pins.report;
         if (pins.error) report.errors.push(pins.error);
+        report.secretValues.push(...(pins.secretValues ?? []));
       }
       return withLogins(report);
     }

@@ -31,6 +31,14 @@ export function pinLines(report: PinReport, mark: Marks): string[] {
     lines.push(`${mark.warn} ${waitingLine(w.server, w.held, w.changes)}`);
     lines.push(...changeBlock(w.changes));
   }
+  if (report.toList)
+    lines.push(
+      `${mark.ok} Would start ${andList(report.toList)} to list and pin ${report.toList.length === 1 ? "its" : "their"} tools (a dry run starts nothing).`,
+    );
+  for (const u of report.unlisted ?? [])
+    lines.push(
+      `${mark.warn} ${u.server}: not pinned: its tools could not be listed (${u.why}); the next sync tries again.`,
+    );
   return lines;
 }
 

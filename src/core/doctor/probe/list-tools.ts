@@ -4,7 +4,7 @@
  * the list remembered in the home's cache, so the next run starts nothing.
  */
 import type { Context } from "../../context/context.js";
-import { shareLaunches } from "../../entries/share-launch.js";
+import { type ShareLaunch, shareLaunches } from "../../entries/share-launch.js";
 import { homeKey, rememberToolLists, type ToolDef } from "../../entries/tool-lists.js";
 import type { Machine } from "../../environments/machine.js";
 import { splitSpec } from "../../manifest/package-spec.js";
@@ -29,9 +29,10 @@ export async function listByHandshake(
   options: { timeoutMs: number; manifest?: string | undefined; addSecrets(values: readonly string[]): void },
 ): Promise<Listed[]> {
   const versions = knownVersions(packageServers(ctx.manifest, []), ctx.state);
+  const launches = await launchesOf(machine, ctx, names, options);
   const results = await probeAll(
     [...names],
-    (name, signal) => probeOne(machine, ctx, name, options, signal),
+    (name, signal) => probeOne(machine, ctx, name, options, signal, launches.get(name)),
     { concurrency: 4 },
   );
   const out: Listed[] = names.map((server, i) => {
@@ -50,12 +51,38 @@ export async function listByHandshake(
   return out;
 }
 
+/**
+ * The launches of the stdio servers among `names`, read in one go: the machine, manifest and
+ * secrets opened once, not once a server. Empty when one cannot launch: each is then read on its
+ * own, so the one that cannot says why and the others still start.
+ */
+async function launchesOf(
+  machine: Machine,
+  ctx: Pick<Context, "manifest">,
+  names: readonly string[],
+  options: { manifest?: string | undefined; addSecrets(values: readonly string[]): void },
+): Promise<Map<string, ShareLaunch>> {
+  const stdio = names.filter((n) => ctx.manifest.servers[n] && ctx.manifest.servers[n].url === undefined);
+  if (stdio.length < 2) return new Map();
+  const found: string[] = [];
+  const launches = await shareLaunches(
+    { host: machine.host, manifest: options.manifest, addSecrets: (v) => found.push(...v) },
+    stdio,
+  ).then(
+    (all) => all,
+    (): ShareLaunch[] => [],
+  );
+  if (launches.length > 0) options.addSecrets(found);
+  return new Map(launches.map((l) => [l.name, l]));
+}
+
 async function probeOne(
   machine: Machine,
   ctx: Pick<Context, "manifest" | "secrets">,
   name: string,
   options: { timeoutMs: number; manifest?: string | undefined; addSecrets(values: readonly string[]): void },
   signal?: AbortSignal,
+  known?: ShareLaunch,
 ): Promise<ProbeResult> {
   const spec = ctx.manifest.servers[name];
   if (!spec) return { ok: false, stderr: [], noise: [], error: "not in the manifest" };
@@ -76,10 +103,12 @@ async function probeOne(
       : probeHttpRemote(plan, options.timeoutMs, signal);
   }
   try {
-    const [launch] = await shareLaunches(
-      { host: machine.host, manifest: options.manifest, addSecrets: options.addSecrets },
-      [name],
-    );
+    const [launch] = known
+      ? [known]
+      : await shareLaunches(
+          { host: machine.host, manifest: options.manifest, addSecrets: options.addSecrets },
+          [name],
+        );
     if (!launch) return { ok: false, stderr: [], noise: [], error: "no launch" };
     return probeServer(
       machine.host.runner,
