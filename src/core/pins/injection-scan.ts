@@ -121,24 +121,26 @@ interface Names {
   others: ReadonlySet<string>;
 }
 
+/**
+ * A text no rule can match: a short word or identifier (`string`, `limit`, `page_size`) of ASCII
+ * alone, with no space, bracket or path in it — most of a schema's strings, skipped unread.
+ */
+const INERT = /^[\w.-]{0,23}$/;
+
 /** What is flagged in one tool: every string and key a client shows the model, at any depth. */
 function scanTool(tool: ListedTool, names: Names): Flag[] {
   const flags: Flag[] = [];
   const visit = (value: unknown, at: string) => {
     if (typeof value === "string") {
+      if (INERT.test(value)) return;
       const hidden = hiddenWords(value);
       if (hidden) flags.push({ at, rule: "hidden-text", words: hidden });
       flags.push(...orders(value, at, names));
     } else if (Array.isArray(value)) for (const [i, v] of value.entries()) visit(v, `${at}[${i}]`);
     else if (isPlain(value))
       for (const [key, v] of Object.entries(value)) {
-        const keyAt = `${at}.${shown(key)}`;
-        if (HIDDEN.test(key)) flags.push({ at: keyAt, rule: "hidden-text", words: hiddenWords(key) ?? key });
-        // A key is read as a name (snake_case, camelCase: words) and as it is.
-        const words = key.replace(/([a-z])(?=[A-Z])/g, "$1 ").replace(/[_\-.]+/g, " ");
-        const named = NAMED_SECRET.exec(fold(words).text);
-        if (named) flags.push({ at: keyAt, rule: "secret-files", words: clip(key) });
-        else if (key.length > 3) flags.push(...orders(key, keyAt, names));
+        if (!INERT.test(key) || /read|content|cat|dump/i.test(key))
+          flags.push(...keyFlags(key, `${at}.${shown(key)}`, names));
         visit(v, `${at}.${key}`);
       }
   };
@@ -147,7 +149,20 @@ function scanTool(tool: ListedTool, names: Names): Flag[] {
   return flags;
 }
 
-/** Base64 inside base64 is decoded this deep, no deeper. */
+/** What a key (a property's name, at any depth) says: read as words (snake_case, camelCase) and as it is. */
+function keyFlags(key: string, at: string, names: Names): Flag[] {
+  const flags: Flag[] = [];
+  if (HIDDEN.test(key)) flags.push({ at, rule: "hidden-text", words: hiddenWords(key) ?? key });
+  const words = key.replace(/([a-z])(?=[A-Z])/g, "$1 ").replace(/[_\-.]+/g, " ");
+  if (NAMED_SECRET.test(fold(words).text)) flags.push({ at, rule: "secret-files", words: clip(key) });
+  else if (!INERT.test(key)) flags.push(...orders(key, at, names));
+  return flags;
+}
+
+/** A word shaped like a tool's name: a _ or - inside, or a capital after a small letter. */
+const TOOL_SHAPED = /(?<![\w-])(?:[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+|[a-z]+[A-Z][A-Za-z0-9]*)/g;
+
+/** Base64 inside base64 is decoded this deep, no deeper (each level is smaller than the one it came from). */
 const DECODED_DEPTH = 2;
 
 /** The instructions aimed at the model in one text: as it reads once folded, and inside any base64 in it. */
@@ -179,8 +194,8 @@ function orders(text: string, at: string, names: Names, depth = 0, wrapped = "")
  * A name no server of theirs has (a React hook, a function) orders no tool.
  */
 function otherTool(read: string, names: Names): RegExpMatchArray | undefined {
-  // A tool's name has a _ or - inside, or a capital after a small letter.
-  if (names.others.size === 0 || !/[a-z0-9][_-][a-z0-9]|[a-z][A-Z]/.test(read)) return undefined;
+  // The orders' patterns are read only where a word is such a tool (most texts name none).
+  if (names.others.size === 0 || !read.match(TOOL_SHAPED)?.some((w) => inSetup(w, names))) return undefined;
   for (const re of OTHER_TOOL)
     for (const m of read.matchAll(re)) {
       const name = m.slice(1).find((g) => g !== undefined) ?? "";

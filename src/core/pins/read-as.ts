@@ -56,31 +56,23 @@ export function unfold(folded: Folded, original: string, start: number, end: num
 }
 
 /** A run that may be base64 (standard or URL-safe alphabet), long enough to hide a sentence. */
-const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
-/** At most this many runs of one text are decoded, each at most this long: a bounded cost per string. */
-const RUNS_DECODED = 8;
-const RUN_CHARS = 16 * 1024;
-const strict = new TextDecoder("utf-8", { fatal: true });
+const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}/g;
+const utf8 = new TextDecoder("utf-8");
 
 /**
  * The texts hidden as base64 in a text: each run that decodes to readable UTF-8 (no control
- * characters but line breaks and tabs, and at least two words), at most RUNS_DECODED of them.
+ * characters but line breaks and tabs, and at least two words). Bounded by the text: the scan reads
+ * only tools within TOOL_BOUNDS, and decodes what it decoded again once at most.
  */
 export function base64Texts(text: string): string[] {
-  if (!/[A-Za-z0-9+/_-]{24}/.test(text)) return [];
+  // Tried only where a run starts: a linear pass, not 24 characters again at each one.
+  if (!/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24}/.test(text)) return [];
   const out: string[] = [];
-  let tried = 0;
   for (const m of text.matchAll(BASE64_RUN)) {
-    if (tried++ >= RUNS_DECODED) break;
-    const run = m[0].slice(0, RUN_CHARS);
-    // Identifiers and paths are runs too: letters of one case only, or no digit, + or / and no
-    // mix of cases, decode to noise; the check below throws those out.
-    let decoded: string;
-    try {
-      decoded = strict.decode(Buffer.from(run, "base64"));
-    } catch {
-      continue;
-    }
+    const run = m[0];
+    // Both cases of letters, as base64 of any sentence has; a path or snake_case name has one.
+    if (!/[a-z]/.test(run) || !/[A-Z]/.test(run) || run.length % 4 === 1) continue;
+    const decoded = utf8.decode(Buffer.from(run, "base64"));
     if (
       decoded.length >= 12 &&
       !/[\u0000-\u0008\u000B-\u001F\u007F\uFFFD]/.test(decoded) &&
