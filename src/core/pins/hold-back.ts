@@ -101,13 +101,18 @@ export function verdictOf(
   return verdict;
 }
 
+/** What the gateway holds back of a server's list: its verdict under the server's pins, with the others' tools in `book`. */
+export function heldIn(book: PinBook, server: string, list: object): ReadonlyMap<string, HeldTool> {
+  return verdictOf(own(book, server), list, setupTools(book, server)).held;
+}
+
 const setups = new WeakMap<PinBook, Map<string, ReadonlySet<string>>>();
 
 /**
  * The tools of the person's other servers, as pinned in `book` (sync pins every server it lists):
  * what an order about another server's tool is checked against. One set per book and server.
  */
-export function setupTools(book: PinBook, server: string): ReadonlySet<string> {
+function setupTools(book: PinBook, server: string): ReadonlySet<string> {
   let byServer = setups.get(book);
   if (!byServer) {
     byServer = new Map();
