@@ -1,7 +1,7 @@
 /**
  * The scan of tool definitions for instructions aimed at the model (core/pins/injection-scan.ts):
  * the published tool-poisoning examples, hidden Unicode, look-alike letters and base64 are flagged
- * wherever a client shows them, with the words that raised them; no real server's list is (45 servers'
+ * wherever a client shows them, with the words that raised them; no real server's list is (44 servers'
  * under test/fixtures/, each scanned with all the others as the person's setup, and the bridge's own).
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -334,7 +334,7 @@ const jsonFiles = (dir: string): string[] =>
         : [],
   );
 
-test("no false flag on 45 real servers' lists, each scanned with every other's tools as the person's setup, nor on the bridge's own", () => {
+test("no false flag on 44 real servers' lists, each scanned with every other's tools as the person's setup, nor on the bridge's own", () => {
   const files = [
     ...jsonFiles(fileURLToPath(new URL("../fixtures/tool-search/", import.meta.url))),
     ...jsonFiles(fileURLToPath(new URL("../fixtures/pins/real-lists/", import.meta.url))),
@@ -346,8 +346,8 @@ test("no false flag on 45 real servers' lists, each scanned with every other's t
   // One file per server under servers/ and real-lists/ (Neon's, with its <instructions> blocks and
   // the useUser hook, among them), and the catalogue's lists again.
   const servers = files.filter((f) => /[/\\](?:servers|real-lists)[/\\]/.test(f));
-  expect(servers.length).toBeGreaterThanOrEqual(45);
-  expect(lists.length).toBeGreaterThanOrEqual(54);
+  expect(servers.length).toBeGreaterThanOrEqual(44);
+  expect(lists.length).toBeGreaterThanOrEqual(53);
   const flagged = lists.flatMap(({ file, tools }) => {
     const others = new Set(lists.flatMap((l) => (l.tools === tools ? [] : l.tools.map((t) => t.name))));
     return [...scanList(tools, others)].map(
