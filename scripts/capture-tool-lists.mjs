@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// How test/fixtures/tool-search/servers/*.json were captured (run by hand, never by the tests: it
-// needs the npm registry). Each server is installed at its version into a temp prefix (install
+// How test/fixtures/tool-search/servers/*.json and test/fixtures/pins/real-lists/*.json were
+// captured (run by hand, never by the tests: it needs the npm registry). Each server is installed at its version into a temp prefix (install
 // scripts off: no browser downloads), started over stdio with a dummy key where it wants one only
 // to call its API, asked `initialize` then `tools/list` (every page) by the small client below,
 // and its tools written as it listed them, with its package, version and the date.
@@ -13,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const OUT = fileURLToPath(new URL("../test/fixtures/tool-search/servers/", import.meta.url));
+const REAL_OUT = fileURLToPath(new URL("../test/fixtures/pins/real-lists/", import.meta.url));
 const PREFIX = process.env.CAPTURE_PREFIX ?? path.join(os.tmpdir(), "mcp-twin-capture");
 const KEY = "dummy-key-for-tools-list-only";
 
@@ -89,6 +90,43 @@ const SERVERS = [
     env: { GOOGLE_MAPS_API_KEY: KEY },
   },
 ];
+
+/** More real servers, kept for the pins scan's no-false-flag test (test/fixtures/pins/real-lists/). */
+const REAL_LISTS = [
+  { name: "neon", pkg: "@neondatabase/mcp-server-neon", v: "0.3.7", args: ["start", KEY] },
+  { name: "everart", pkg: "@modelcontextprotocol/server-everart", v: "0.6.2", env: { EVERART_API_KEY: KEY } },
+  {
+    name: "aws-kb-retrieval",
+    pkg: "@modelcontextprotocol/server-aws-kb-retrieval",
+    v: "0.6.2",
+    env: { AWS_ACCESS_KEY_ID: KEY, AWS_SECRET_ACCESS_KEY: KEY, AWS_REGION: "us-east-1" },
+  },
+  { name: "pdf", pkg: "@modelcontextprotocol/server-pdf", v: "2.0.4", args: ["--stdio"] },
+  { name: "hubspot", pkg: "@hubspot/mcp-server", v: "0.4.0", env: { PRIVATE_APP_ACCESS_TOKEN: KEY } },
+  {
+    name: "browserbase",
+    pkg: "@browserbasehq/mcp-server-browserbase",
+    v: "2.4.3",
+    env: { BROWSERBASE_API_KEY: KEY, BROWSERBASE_PROJECT_ID: KEY, GEMINI_API_KEY: KEY },
+  },
+  { name: "mapbox", pkg: "@mapbox/mcp-server", v: "0.2.0", env: { MAPBOX_ACCESS_TOKEN: KEY } },
+  { name: "airtable", pkg: "airtable-mcp-server", v: "1.14.0", env: { AIRTABLE_API_KEY: KEY } },
+  { name: "circleci", pkg: "@circleci/mcp-server-circleci", v: "0.20.0", env: { CIRCLECI_TOKEN: KEY } },
+  { name: "launchdarkly", pkg: "@launchdarkly/mcp-server", v: "0.6.2", args: ["start", "--api-key", KEY] },
+  { name: "perplexity", pkg: "@perplexity-ai/mcp-server", v: "1.2.1", env: { PERPLEXITY_API_KEY: KEY } },
+  { name: "pinecone", pkg: "@pinecone-database/mcp", v: "0.3.0", env: { PINECONE_API_KEY: KEY } },
+  { name: "linear", pkg: "mcp-server-linear", v: "1.6.0", env: { LINEAR_ACCESS_TOKEN: KEY } },
+  { name: "todoist", pkg: "todoist-mcp", v: "1.3.4", env: { API_KEY: KEY } },
+  { name: "resend", pkg: "resend-mcp", v: "2.6.0", env: { RESEND_API_KEY: KEY } },
+  { name: "youtube-transcript", pkg: "@kimtaeyoon83/mcp-server-youtube-transcript", v: "0.1.1" },
+  { name: "currents", pkg: "@currents/mcp", v: "2.1.1", env: { CURRENTS_API_KEY: KEY } },
+  {
+    name: "lara",
+    pkg: "@translated/lara-mcp",
+    v: "1.0.6",
+    env: { LARA_ACCESS_KEY_ID: KEY, LARA_ACCESS_KEY_SECRET: KEY },
+  },
+].map((s) => ({ ...s, out: REAL_OUT }));
 
 /** The package's own folder in the prefix, installed first when it is not there. */
 function installed(s) {
@@ -197,15 +235,15 @@ function listTools(command, args, env, cwd) {
 }
 
 const wanted = process.argv.slice(2);
-mkdirSync(OUT, { recursive: true });
+for (const dir of [OUT, REAL_OUT]) mkdirSync(dir, { recursive: true });
 const tmp = mkdtempSync(path.join(os.tmpdir(), "capture-"));
 const captured = new Date().toISOString().slice(0, 10);
-for (const s of SERVERS.filter((s) => wanted.length === 0 || wanted.includes(s.name))) {
+for (const s of [...SERVERS, ...REAL_LISTS].filter((s) => wanted.length === 0 || wanted.includes(s.name))) {
   try {
     const bin = binOf(installed(s), s);
     const args = (s.args ?? []).map((a) => a.replace("{tmp}", tmp));
     const { tools, server } = await listTools(process.execPath, [bin, ...args], { HOME: tmp, ...s.env }, tmp);
-    const file = path.join(OUT, `${s.name}.json`);
+    const file = path.join(s.out ?? OUT, `${s.name}.json`);
     const record = { name: s.name, package: s.pkg, version: s.v, captured, serverInfo: server, tools };
     // The temp folder it ran in (its home and working folder) is this run's, not the server's.
     writeFileSync(file, `${JSON.stringify(record, null, 2).replaceAll(tmp, "<cwd>")}\n`);

@@ -8,9 +8,8 @@ import { presentedLabel } from "../../core/bridge-link/index.js";
 import type { ShareToolRules } from "../../core/entries/share-launch.js";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import { ruleField, rulesFor, toolsFor } from "../../core/manifest/tool-rules.js";
-import { type HeldTool, heldRefusal, verdictOf } from "../../core/pins/hold-back.js";
+import { type HeldTool, heldIn, heldRefusal } from "../../core/pins/hold-back.js";
 import type { PinBook } from "../../core/pins/pin-file.js";
-import { own } from "../../core/plain-records.js";
 import { headerOf } from "../http-guards.js";
 import type { Json } from "./wire-json.js";
 
@@ -62,9 +61,8 @@ export function toolPolicy(
   pinned?: Pinned,
 ): ToolPolicy | undefined {
   const applied = rules && client !== undefined ? rulesFor(rules, name, client) : [];
-  const book = pinned?.pins;
-  const listed = pinned?.listed;
-  const held = book && typeof listed === "object" && listed ? verdictOf(own(book, name), listed).held : NONE;
+  const { pins: book, listed }: Partial<Pinned> = pinned ?? {};
+  const held = book && typeof listed === "object" && listed ? heldIn(book, name, listed) : NONE;
   if (applied.length === 0 && held.size === 0) return undefined;
   const file = rules?.file ?? "";
   const choose = (names: string[]) => toolsFor(applied, names);

@@ -26,8 +26,12 @@ export interface Verdict {
  * yet), so only what the scan flags is held. A tool whose definition is the one pinned is never
  * held: the person approved it as it is.
  */
-export function judge(pins: ServerPins | undefined, tools: readonly ListedTool[]): Verdict {
-  const flagged = scanList(tools);
+export function judge(
+  pins: ServerPins | undefined,
+  tools: readonly ListedTool[],
+  others: ReadonlySet<string> = NO_TOOLS,
+): Verdict {
+  const flagged = scanList(tools, others);
   const held = new Map<string, HeldTool>();
   for (const tool of tools) {
     const flags = flagged.get(tool.name) ?? [];
@@ -43,38 +47,85 @@ export function judge(pins: ServerPins | undefined, tools: readonly ListedTool[]
 
 /** No pins at all (the server was never pinned): the key of its verdicts. */
 const UNPINNED: object = {};
-const verdicts = new WeakMap<object, WeakMap<object, Verdict>>();
+const NO_TOOLS: ReadonlySet<string> = new Set();
+/** By the other servers' tools the list was scanned against, then by pins, then by list. */
+const verdicts = new WeakMap<object, WeakMap<object, WeakMap<object, Verdict>>>();
 /**
  * The lists last judged under each pins, with their verdicts (4: a server whose list keeps changing
  * holds no more here): a running server answers each tools/list with a new object, which is compared
  * with them (a few ms for 358 real tools) before it is judged again (scan and hash: 20–24 ms).
  */
-const judged = new WeakMap<object, Array<{ tools: readonly ListedTool[]; verdict: Verdict }>>();
+const judged = new WeakMap<
+  object,
+  WeakMap<object, Array<{ tools: readonly ListedTool[]; verdict: Verdict }>>
+>();
 const LISTS_KEPT = 4;
 
-/** judge, remembered for this list (by object, else by an equal list) and these pins: a call looks it up, never hashes again. */
-export function verdictOf(pins: ServerPins | undefined, list: object): Verdict {
-  const key = pins ?? UNPINNED;
-  let byList = verdicts.get(key);
-  if (!byList) {
-    byList = new WeakMap();
-    verdicts.set(key, byList);
+/** The map under `key` in `maps`, made when there is none. */
+function under<V>(maps: WeakMap<object, WeakMap<object, V>>, key: object): WeakMap<object, V> {
+  let map = maps.get(key);
+  if (!map) {
+    map = new WeakMap();
+    maps.set(key, map);
   }
+  return map;
+}
+
+/**
+ * judge, remembered for this list (by object, else by an equal list), these pins and these other
+ * servers' tools (`others`, setupTools' set: the same object while the book is): a call looks it
+ * up, never hashes again.
+ */
+export function verdictOf(
+  pins: ServerPins | undefined,
+  list: object,
+  others: ReadonlySet<string> = NO_TOOLS,
+): Verdict {
+  const key = pins ?? UNPINNED;
+  const byList = under(under(verdicts, others), key);
   let verdict = byList.get(list);
   if (!verdict) {
     const tools = listedTools(list) ?? [];
-    const kept = judged.get(key) ?? [];
-    judged.set(key, kept);
+    const byPins = under(judged, others);
+    const kept = byPins.get(key) ?? [];
+    byPins.set(key, kept);
     const same = kept.find((k) => sameJson(k.tools, tools, 0));
     const held = same?.verdict.held;
     verdict = held
       ? { visible: held.size === 0 ? tools : tools.filter((t) => !held.has(t.name)), held }
-      : judge(pins, tools);
+      : judge(pins, tools, others);
     if (!same) kept.unshift({ tools, verdict });
     kept.length = Math.min(kept.length, LISTS_KEPT);
     byList.set(list, verdict);
   }
   return verdict;
+}
+
+/** What the gateway holds back of a server's list: its verdict under the server's pins, with the others' tools in `book`. */
+export function heldIn(book: PinBook, server: string, list: object): ReadonlyMap<string, HeldTool> {
+  return verdictOf(own(book, server), list, setupTools(book, server)).held;
+}
+
+const setups = new WeakMap<PinBook, Map<string, ReadonlySet<string>>>();
+
+/**
+ * The tools of the person's other servers, as pinned in `book` (sync pins every server it lists):
+ * what an order about another server's tool is checked against. One set per book and server.
+ */
+function setupTools(book: PinBook, server: string): ReadonlySet<string> {
+  let byServer = setups.get(book);
+  if (!byServer) {
+    byServer = new Map();
+    setups.set(book, byServer);
+  }
+  let names = byServer.get(server);
+  if (!names) {
+    names = new Set(
+      Object.entries(book).flatMap(([s, pins]) => (s === server ? [] : Object.keys(pins.tools))),
+    );
+    byServer.set(server, names);
+  }
+  return names;
 }
 
 /** Whether two JSON values are equal; past a depth of 64 they are taken as different (judged again, bounded). */

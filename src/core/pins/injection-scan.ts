@@ -1,9 +1,10 @@
 /**
- * Instructions to the model in a tool's definition (pure): hidden or direction-changing Unicode in
- * any of its text, and in each description (at any depth) words aimed at the model, not the user.
+ * Instructions to the model in a tool's definition (pure): hidden or direction-changing Unicode, and
+ * words aimed at the model, not the user, in every text of it a client shows (names, values, keys).
  */
 import { isPlain } from "../plain-records.js";
 import { pastBounds } from "../text/json-bounds.js";
+import { base64Texts, fold, unfold } from "./read-as.js";
 import type { ListedTool } from "./tool-pin.js";
 
 export type FlagRule =
@@ -32,7 +33,7 @@ export const FLAG_WORDS: Record<FlagRule, string> = {
   "hidden-block": "a block addressed to the model",
   "secret-files": "tells the model to read a file that holds keys",
   "send-secrets": "tells the model to pass keys or private text in a call",
-  "other-tool": "gives orders about a tool that is not this server's",
+  "other-tool": "gives orders about another server's tool",
   "too-large": "nests too deep or is too large to be read safely",
 };
 
@@ -70,7 +71,7 @@ const ORDERS: ReadonlyArray<{ rule: FlagRule; gate: RegExp; re: RegExp }> = [
   {
     rule: "hidden-block",
     gate: /[<[]/,
-    re: /<\s*\/?\s*(?:important|system|instructions?|secret|hidden|admin|override|assistant|system[-_ ]?prompt)\s*>|<\|(?:im_start|system)\|>|\[\/?(?:system|inst)\]/i,
+    re: /<\s*\/?\s*(?:important|system|secret|hidden|admin|override|assistant|system[-_ ]?prompt)\s*>|<\|(?:im_start|system)\|>|\[\/?(?:system|inst)\]/i,
   },
   {
     rule: "secret-files",
@@ -107,44 +108,112 @@ const OTHER_TOOL = [
   new RegExp(String.raw`\b${TOOL_NAME}\s+call\b`, "g"),
 ];
 
-/** What is flagged in one tool; `own`: the names of its server's tools (an order about those is its own business). */
-function scanTool(tool: ListedTool, own: ReadonlySet<string>): Flag[] {
+/**
+ * A property name that asks for a file of keys to fill it (CyberArk's "content_from_reading_ssh_id_rsa"):
+ * read as words, a reading and a file that holds keys.
+ */
+const NAMED_SECRET =
+  /\b(?:read|reading|contents?|cat|dump)\b.{0,40}?\b(?:ssh|id (?:rsa|ed25519|ecdsa|dsa)|dotenv|env file|aws credentials|git credentials|mcp json|netrc|pgpass|etc (?:passwd|shadow))\b/i;
+
+/** What the scan knows besides the tool: its server's tool names, and the other servers' in the person's setup. */
+interface Names {
+  own: ReadonlySet<string>;
+  others: ReadonlySet<string>;
+}
+
+/**
+ * A text no rule can match: a short word or identifier (`string`, `limit`, `page_size`) of ASCII
+ * alone, with no space, bracket or path in it — most of a schema's strings, skipped unread.
+ */
+const INERT = /^[\w.-]{0,23}$/;
+
+/** What is flagged in one tool: every string and key a client shows the model, at any depth. */
+function scanTool(tool: ListedTool, names: Names): Flag[] {
   const flags: Flag[] = [];
-  const visit = (value: unknown, at: string, described: boolean) => {
+  const visit = (value: unknown, at: string) => {
     if (typeof value === "string") {
+      if (INERT.test(value)) return;
       const hidden = hiddenWords(value);
       if (hidden) flags.push({ at, rule: "hidden-text", words: hidden });
-      if (described) flags.push(...orders(value, at, own));
-    } else if (Array.isArray(value)) for (const [i, v] of value.entries()) visit(v, `${at}[${i}]`, false);
+      flags.push(...orders(value, at, names));
+    } else if (Array.isArray(value)) for (const [i, v] of value.entries()) visit(v, `${at}[${i}]`);
     else if (isPlain(value))
       for (const [key, v] of Object.entries(value)) {
-        if (HIDDEN.test(key))
-          flags.push({ at: `${at}.${shown(key)}`, rule: "hidden-text", words: hiddenWords(key) ?? key });
-        visit(v, `${at}.${key}`, key === "description" || key === "title");
+        if (!INERT.test(key) || /read|content|cat|dump/i.test(key))
+          flags.push(...keyFlags(key, `${at}.${shown(key)}`, names));
+        visit(v, `${at}.${key}`);
       }
   };
   for (const key of ["name", "title", "description", "inputSchema", "outputSchema", "annotations"])
-    visit(tool[key], key, key === "description" || key === "title");
+    visit(tool[key], key);
   return flags;
 }
 
-/** The instructions aimed at the model in one description. */
-function orders(text: string, at: string, own: ReadonlySet<string>): Flag[] {
+/** What a key (a property's name, at any depth) says: read as words (snake_case, camelCase) and as it is. */
+function keyFlags(key: string, at: string, names: Names): Flag[] {
+  const flags: Flag[] = [];
+  if (HIDDEN.test(key)) flags.push({ at, rule: "hidden-text", words: hiddenWords(key) ?? key });
+  const words = key.replace(/([a-z])(?=[A-Z])/g, "$1 ").replace(/[_\-.]+/g, " ");
+  if (NAMED_SECRET.test(fold(words).text)) flags.push({ at, rule: "secret-files", words: clip(key) });
+  else if (!INERT.test(key)) flags.push(...orders(key, at, names));
+  return flags;
+}
+
+/** A word shaped like a tool's name: a _ or - inside, or a capital after a small letter. */
+const TOOL_SHAPED = /(?<![\w-])(?:[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+|[a-z]+[A-Z][A-Za-z0-9]*)/g;
+
+/** Base64 inside base64 is decoded this deep, no deeper (each level is smaller than the one it came from). */
+const DECODED_DEPTH = 2;
+
+/** The instructions aimed at the model in one text: as it reads once folded, and inside any base64 in it. */
+function orders(text: string, at: string, names: Names, depth = 0, wrapped = ""): Flag[] {
   const flags: Flag[] = [];
   const plain = text.replace(HIDDEN_ALL, "");
+  const folded = fold(plain);
+  const read = folded.text;
+  const words = (start: number, end: number) => clip(`${wrapped}${unfold(folded, plain, start, end)}`);
   for (const { rule, gate, re } of ORDERS) {
-    const m = gate.test(plain) ? re.exec(plain) : null;
-    if (m) flags.push({ at, rule, words: clip(m[0]) });
+    const m = gate.test(read) ? re.exec(read) : null;
+    if (m) flags.push({ at, rule, words: words(m.index, m.index + m[0].length) });
   }
-  // A tool's name has a _ or - inside, or a capital after a small letter.
-  if (/[a-z0-9][_-][a-z0-9]|[a-z][A-Z]/.test(plain))
-    for (const re of OTHER_TOOL)
-      for (const m of plain.matchAll(re)) {
-        const name = m.slice(1).find((g) => g !== undefined) ?? "";
-        if (!own.has(name) && !flags.some((f) => f.rule === "other-tool" && f.at === at))
-          flags.push({ at, rule: "other-tool", words: clip(m[0]) });
-      }
+  const other = otherTool(read, names);
+  if (other) {
+    const start = other.index ?? 0;
+    flags.push({ at, rule: "other-tool", words: words(start, start + other[0].length) });
+  }
+  if (depth < DECODED_DEPTH)
+    for (const decoded of base64Texts(read))
+      for (const f of orders(decoded, at, names, depth + 1, `${wrapped}base64: `))
+        if (!flags.some((g) => g.rule === f.rule)) flags.push(f);
   return flags;
+}
+
+/**
+ * The first order about another server's tool in a text: a name of a tool in the person's setup
+ * (`others`), bare or with a client's prefix (`mcp_tool_send_email`), that is not this server's.
+ * A name no server of theirs has (a React hook, a function) orders no tool.
+ */
+function otherTool(read: string, names: Names): RegExpMatchArray | undefined {
+  // The orders' patterns are read only where a word is such a tool (most texts name none).
+  if (names.others.size === 0 || !read.match(TOOL_SHAPED)?.some((w) => inSetup(w, names))) return undefined;
+  for (const re of OTHER_TOOL)
+    for (const m of read.matchAll(re)) {
+      const name = m.slice(1).find((g) => g !== undefined) ?? "";
+      if (inSetup(name, names)) return m;
+    }
+  return undefined;
+}
+
+/** Whether a name is another server's tool, bare or after a prefix (`mcp_tool_`, `mcp__whatsapp__`). */
+function inSetup(name: string, { own, others }: Names): boolean {
+  if (own.has(name)) return false;
+  if (others.has(name)) return true;
+  for (let i = name.indexOf("_"); i !== -1 && i < name.length - 1; i = name.indexOf("_", i + 1)) {
+    const bare = name.slice(i + 1);
+    if (own.has(bare)) return false;
+    if (others.has(bare)) return true;
+  }
+  return false;
 }
 
 /**
@@ -193,15 +262,21 @@ function clip(words: string): string {
   return line.length > 80 ? `${line.slice(0, 77)}...` : line;
 }
 
-/** Every flag of a server's list, by tool name (a tool with none is not in the map). */
-export function scanList(tools: readonly ListedTool[]): Map<string, Flag[]> {
-  const own = new Set(tools.map((t) => t.name));
+/**
+ * Every flag of a server's list, by tool name (a tool with none is not in the map). `others`: the
+ * tool names of the person's other servers; only an order about one of those is an other-tool flag.
+ */
+export function scanList(
+  tools: readonly ListedTool[],
+  others: ReadonlySet<string> = new Set(),
+): Map<string, Flag[]> {
+  const names = { own: new Set(tools.map((t) => t.name)), others };
   const out = new Map<string, Flag[]>();
   for (const tool of tools) {
     // Past the bounds, nothing of it is walked (a 4,000-level schema exhausts the stack): held.
     const walked = pastBounds(tool, "it");
     const flags =
-      "why" in walked ? [{ at: "", rule: "too-large" as const, words: walked.why }] : scanTool(tool, own);
+      "why" in walked ? [{ at: "", rule: "too-large" as const, words: walked.why }] : scanTool(tool, names);
     if (flags.length > 0) out.set(tool.name, flags);
   }
   return out;

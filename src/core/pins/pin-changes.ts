@@ -4,7 +4,7 @@
  */
 import { dict } from "../plain-records.js";
 import { type Flag, scanList } from "./injection-scan.js";
-import type { ServerPins } from "./pin-file.js";
+import type { PinBook, ServerPins } from "./pin-file.js";
 import { defHash, type ListedTool, type PinnedDef, pinnedDef } from "./tool-pin.js";
 
 export interface ToolChange {
@@ -22,9 +22,16 @@ export interface ToolChange {
 /** Each definition changesOf hashed, by the object it made (an approval pins it without hashing again). */
 const hashes = new WeakMap<object, string>();
 
-/** What differs between the pins (none: never approved, every tool is new) and the list now. */
-export function changesOf(pins: ServerPins | undefined, tools: readonly ListedTool[]): ToolChange[] {
-  const flagged = scanList(tools);
+/**
+ * What differs between the pins (none: never approved, every tool is new) and the list now; `others`:
+ * the tools of the person's other servers (setupOf), what an order about another's tool is checked against.
+ */
+export function changesOf(
+  pins: ServerPins | undefined,
+  tools: readonly ListedTool[],
+  others: ReadonlySet<string> = new Set(),
+): ToolChange[] {
+  const flagged = scanList(tools, others);
   const out: ToolChange[] = [];
   const listed = new Set<string>();
   for (const tool of tools) {
@@ -85,3 +92,16 @@ export function approve(
 
 /** The scan finds nothing in it: what a first pinning and an update take without asking. */
 export const unflagged = (c: ToolChange) => c.flags.length === 0;
+
+/** The tools of every server but `server` the person has, as their lists are known now and as pinned. */
+export function setupOf(
+  server: string,
+  lists: ReadonlyMap<string, { tools: readonly ListedTool[] }>,
+  book: PinBook,
+): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const [name, list] of lists) if (name !== server) for (const t of list.tools) names.add(t.name);
+  for (const [name, pins] of Object.entries(book))
+    if (name !== server) for (const tool of Object.keys(pins.tools)) names.add(tool);
+  return names;
+}

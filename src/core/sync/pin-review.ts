@@ -8,7 +8,7 @@ import type { BridgeWiring } from "../entries/bridge-wiring.js";
 import { wireBridge } from "../entries/desired.js";
 import { knownVersions, packageServers, readInstalledIndex } from "../packages/installs.js";
 import { type Flag, scanList } from "../pins/injection-scan.js";
-import { approve, changesOf, type ToolChange } from "../pins/pin-changes.js";
+import { approve, changesOf, setupOf, type ToolChange } from "../pins/pin-changes.js";
 import { loadPins, type PinBook, savePins } from "../pins/pin-file.js";
 import { own } from "../plain-records.js";
 import { withLock } from "../system/files.js";
@@ -53,7 +53,8 @@ export async function pinStates(
     if (names && !names.includes(server)) continue;
     const pins = own(book, server);
     const known = lists.get(server);
-    const flagged = known ? scanList(known.tools) : new Map<string, Flag[]>();
+    const others = setupOf(server, lists, book);
+    const flagged = known ? scanList(known.tools, others) : new Map<string, Flag[]>();
     states.push({
       server,
       held: hosted.has(server),
@@ -67,7 +68,7 @@ export async function pinStates(
           }
         : {}),
       listed: known !== undefined,
-      changes: known ? changesOf(pins, known.tools) : [],
+      changes: known ? changesOf(pins, known.tools, others) : [],
       flags: [...flagged].map(([tool, flags]) => ({ tool, flags })),
       ...(known ? { for: known.for } : {}),
     });

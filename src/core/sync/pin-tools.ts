@@ -11,7 +11,7 @@ import { splitSpec } from "../manifest/package-spec.js";
 import type { ClientId, ServerSpec } from "../manifest/schema.js";
 import { serversBehindTools } from "../manifest/tool-search.js";
 import type { InstalledIndex } from "../packages/installs.js";
-import { approve, changesOf, type ToolChange, unflagged } from "../pins/pin-changes.js";
+import { approve, changesOf, setupOf, type ToolChange, unflagged } from "../pins/pin-changes.js";
 import { loadPins, type PinBook, type ServerPins, savePins } from "../pins/pin-file.js";
 import { dict, own } from "../plain-records.js";
 import { withLock } from "../system/files.js";
@@ -70,7 +70,7 @@ export function pinLists(
   for (const [name, known] of lists) {
     const pins = own(book, name);
     const stamp = { at, ...known.for };
-    const changes = changesOf(pins, known.tools);
+    const changes = changesOf(pins, known.tools, setupOf(name, lists, before));
     const flagged = changes.filter((c) => c.kind !== "removed" && !unflagged(c));
     const held = hosted.has(name);
     if (!pins) {
