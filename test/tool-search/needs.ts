@@ -45,7 +45,7 @@ export const freshNeedsText = fixtureText("needs-fresh.json");
 export const devNeedsText = fixtureText("needs-dev.json");
 export const fresh2NeedsText = fixtureText("needs-fresh2.json");
 export const unseenNeedsText = fixtureText("needs-unseen.json");
-export const unseenTuneNeedsText = fixtureText("needs-unseen-tune.json");
+const unseenTuneNeedsText = fixtureText("needs-unseen-tune.json");
 
 /** Servers no examples file knows (unseen/), captured the same way. */
 export const unseenServers: Captured[] = readdirSync(path.join(DIR, "unseen"))
