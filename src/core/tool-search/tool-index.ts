@@ -27,9 +27,7 @@ export type Admits = (key: string, tool: string) => boolean;
  * test/fixtures/tool-search/needs.json): its name most, its description's first sentence more
  * than the rest (a long description's words count less, so a 7,000-character one is no magnet),
  * its parameters least; what people asked of it (tool-examples.json, chosen on needs it does not
- * hold) below its name. The name, title, first sentence and examples make its meaning vector,
- * and the description a little (chosen on needs-unseen-tune.json: a server no examples file knows
- * is told apart by what its description says).
+ * hold) below its name. Its meaning: name, title, first sentence, examples, a little description.
  */
 const FIELDS: Field[] = [
   { name: "name", weight: 3, b: 0.3, meaning: 2 },
