@@ -1,7 +1,7 @@
 /**
  * The needs for servers no examples file knows stay as written: the held-out set frozen by hash
  * before any ranking ran on it, over at least 20 servers, none of them known to the examples file
- * or in the tune part; every wanted tool one its captured list holds.
+ * or in the tune part (itself at least 110 needs); every wanted tool one its captured list holds.
  */
 import { createHash } from "node:crypto";
 import { expect, test } from "vitest";
@@ -20,6 +20,9 @@ test("needs-unseen.json is frozen: at least 300 needs over at least 20 servers n
   // Split by server: no server of the held-out part is one the tune part's needs want.
   const tune = new Set(serversOf(unseenTuneNeeds).map((s) => s.name));
   expect(held.filter((s) => tune.has(s))).toEqual([]);
+  // The tune part large enough to tell variants apart (at 50 needs one need was 2 points), each need once.
+  expect(unseenTuneNeeds.length).toBeGreaterThanOrEqual(110);
+  expect(new Set(unseenTuneNeeds.map((n) => n.need)).size).toBe(unseenTuneNeeds.length);
 });
 
 test("the unseen servers are unknown to the examples file and to servers/, and every wanted tool is listed", () => {
