@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// How test/fixtures/tool-search/servers/*.json and test/fixtures/pins/real-lists/*.json were
+// How test/fixtures/tool-search/servers/*.json, …/unseen/*.json and test/fixtures/pins/real-lists/*.json were
 // captured (run by hand, never by the tests: it needs the npm registry). Each server is installed at its version into a temp prefix (install
 // scripts off: no browser downloads), started over stdio with a dummy key where it wants one only
 // to call its API, asked `initialize` then `tools/list` (every page) by the small client below,
 // and its tools written as it listed them, with its package, version and the date.
 //
 //   node scripts/capture-tool-lists.mjs [name…]      (all of SERVERS when none is named)
+//   node scripts/capture-tool-lists.mjs --unseen [name…]   (UNSEEN, into servers/../unseen/: servers
+//   no examples file knows, what search is measured on for a server it has never seen)
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -14,6 +16,8 @@ import { fileURLToPath } from "node:url";
 
 const OUT = fileURLToPath(new URL("../test/fixtures/tool-search/servers/", import.meta.url));
 const REAL_OUT = fileURLToPath(new URL("../test/fixtures/pins/real-lists/", import.meta.url));
+const UNSEEN_OUT = fileURLToPath(new URL("../test/fixtures/tool-search/unseen/", import.meta.url));
+const UNSEEN_RUN = process.argv[2] === "--unseen";
 const PREFIX = process.env.CAPTURE_PREFIX ?? path.join(os.tmpdir(), "mcp-twin-capture");
 const KEY = "dummy-key-for-tools-list-only";
 
@@ -128,6 +132,92 @@ const REAL_LISTS = [
   },
 ].map((s) => ({ ...s, out: REAL_OUT }));
 
+/**
+ * Servers the examples file does not know (test/fixtures/tool-search/unseen/), same shape: those
+ * that listed their tools here with a dummy key (tried too and left out: Google Calendar and Gmail
+ * want OAuth files, Stripe, Supabase, Railway, Apify, 21st.dev, Cloudflare call out or refuse,
+ * Heroku, Azure DevOps, MySQL, Redis, DBHub, Firebase fail to start; @browsermcp/mcp is
+ * Playwright MCP's tools under their names, which the examples file knows).
+ */
+const UNSEEN = [
+  { name: "hubspot", pkg: "@hubspot/mcp-server", v: "0.4.0", env: { PRIVATE_APP_ACCESS_TOKEN: KEY } },
+  { name: "netlify", pkg: "@netlify/mcp", v: "1.15.1" },
+  { name: "pinecone", pkg: "@pinecone-database/mcp", v: "0.3.0", env: { PINECONE_API_KEY: KEY } },
+  {
+    name: "elasticsearch",
+    pkg: "@elastic/mcp-server-elasticsearch",
+    v: "0.3.1",
+    env: { ES_URL: "http://localhost:9200", ES_API_KEY: KEY },
+  },
+  { name: "shopify-dev", pkg: "@shopify/dev-mcp", v: "1.16.0" },
+  {
+    name: "browserbase",
+    pkg: "@browserbasehq/mcp-server-browserbase",
+    v: "2.4.3",
+    env: { BROWSERBASE_API_KEY: KEY, BROWSERBASE_PROJECT_ID: "p" },
+  },
+  { name: "airtable", pkg: "airtable-mcp-server", v: "1.14.0", env: { AIRTABLE_API_KEY: KEY } },
+  { name: "youtube-transcript", pkg: "@kimtaeyoon83/mcp-server-youtube-transcript", v: "0.1.1" },
+  { name: "circleci", pkg: "@circleci/mcp-server-circleci", v: "0.20.0", env: { CIRCLECI_TOKEN: KEY } },
+  {
+    name: "twilio",
+    pkg: "@twilio-alpha/mcp",
+    v: "0.7.0",
+    args: ["ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/SKaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:secret"],
+  },
+  { name: "mapbox", pkg: "@mapbox/mcp-server", v: "0.14.0", env: { MAPBOX_ACCESS_TOKEN: `pk.${KEY}` } },
+  {
+    name: "line",
+    pkg: "@line/line-bot-mcp-server",
+    v: "0.5.0",
+    env: { CHANNEL_ACCESS_TOKEN: KEY, DESTINATION_USER_ID: "U0" },
+  },
+  { name: "perplexity", pkg: "@perplexity-ai/mcp-server", v: "1.2.1", env: { PERPLEXITY_API_KEY: KEY } },
+  { name: "linear", pkg: "@tacticlaunch/mcp-linear", v: "1.4.3", env: { LINEAR_API_TOKEN: KEY } },
+  { name: "everart", pkg: "@modelcontextprotocol/server-everart", v: "0.6.2", env: { EVERART_API_KEY: KEY } },
+  {
+    name: "aws-kb",
+    pkg: "@modelcontextprotocol/server-aws-kb-retrieval",
+    v: "0.6.2",
+    env: { AWS_ACCESS_KEY_ID: KEY, AWS_SECRET_ACCESS_KEY: KEY, AWS_REGION: "us-east-1" },
+  },
+  {
+    name: "llamacloud",
+    pkg: "@llamaindex/mcp-server-llamacloud",
+    v: "0.1.3",
+    env: { LLAMA_CLOUD_API_KEY: KEY },
+    args: ["--index", "docs", "--description", "Company documents"],
+  },
+  {
+    name: "bitbucket",
+    pkg: "@aashari/mcp-server-atlassian-bitbucket",
+    v: "3.1.0",
+    env: {
+      ATLASSIAN_USER_EMAIL: "a@example.com",
+      ATLASSIAN_API_TOKEN: KEY,
+      ATLASSIAN_BITBUCKET_USERNAME: "a",
+      ATLASSIAN_BITBUCKET_APP_PASSWORD: KEY,
+    },
+  },
+  { name: "airbnb", pkg: "@openbnb/mcp-server-airbnb", v: "0.3.0" },
+  { name: "executeautomation-playwright", pkg: "@executeautomation/playwright-mcp-server", v: "1.0.12" },
+  { name: "ms-365", pkg: "@softeria/ms-365-mcp-server", v: "0.155.0" },
+  { name: "monday", pkg: "@mondaydotcomorg/monday-api-mcp", v: "3.3.0", args: ["-t", KEY] },
+  { name: "cal-com", pkg: "@calcom/cal-mcp", v: "0.0.6", env: { CALCOM_API_KEY: KEY } },
+  {
+    name: "trello",
+    pkg: "@delorenj/mcp-server-trello",
+    v: "1.8.1",
+    env: { TRELLO_API_KEY: KEY, TRELLO_TOKEN: KEY, TRELLO_BOARD_ID: "b" },
+  },
+  {
+    name: "plane",
+    pkg: "@makeplane/plane-mcp-server",
+    v: "0.1.5",
+    env: { PLANE_API_KEY: KEY, PLANE_WORKSPACE_SLUG: "w" },
+  },
+].map((s) => ({ ...s, out: UNSEEN_OUT }));
+
 /** The package's own folder in the prefix, installed first when it is not there. */
 function installed(s) {
   const dir = path.join(PREFIX, s.name);
@@ -234,15 +324,18 @@ function listTools(command, args, env, cwd) {
   });
 }
 
-const wanted = process.argv.slice(2);
-for (const dir of [OUT, REAL_OUT]) mkdirSync(dir, { recursive: true });
+const wanted = process.argv.slice(UNSEEN_RUN ? 3 : 2);
+for (const dir of [OUT, REAL_OUT, UNSEEN_OUT]) mkdirSync(dir, { recursive: true });
 const tmp = mkdtempSync(path.join(os.tmpdir(), "capture-"));
 const captured = new Date().toISOString().slice(0, 10);
-for (const s of [...SERVERS, ...REAL_LISTS].filter((s) => wanted.length === 0 || wanted.includes(s.name))) {
+for (const s of (UNSEEN_RUN ? UNSEEN : [...SERVERS, ...REAL_LISTS]).filter(
+  (s) => wanted.length === 0 || wanted.includes(s.name),
+)) {
   try {
     const bin = binOf(installed(s), s);
     const args = (s.args ?? []).map((a) => a.replace("{tmp}", tmp));
-    const { tools, server } = await listTools(process.execPath, [bin, ...args], { HOME: tmp, ...s.env }, tmp);
+    const env = Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, v.replace("{tmp}", tmp)]));
+    const { tools, server } = await listTools(process.execPath, [bin, ...args], { HOME: tmp, ...env }, tmp);
     const file = path.join(s.out ?? OUT, `${s.name}.json`);
     const record = { name: s.name, package: s.pkg, version: s.v, captured, serverInfo: server, tools };
     // The temp folder it ran in (its home and working folder) is this run's, not the server's.

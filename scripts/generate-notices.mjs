@@ -98,7 +98,7 @@ export function noticesText(root, sbom = readSbom(root)) {
       .flatMap((file) => [
         "",
         RULE,
-        "dist/word-vectors.bin (MIT, PDDL-1.0)",
+        "dist/word-vectors.bin (Apache-2.0; its word list MIT, PDDL-1.0)",
         RULE,
         "",
         cleanText(readFileSync(path.join(root, file), "utf8")),

@@ -8,6 +8,9 @@
  * and colloquial: kept out of `needs` too, so the tune and report sets stay as they were.
  * needs-fresh2.json holds a second held-out set, written blind after the first was spent: set
  * `fresh2`, kept apart (`fresh2Needs`) like the fresh set, for one measurement.
+ * unseen/ holds servers no examples file knows, split by server: needs-unseen-tune.json's (set
+ * `unseen-tune`, what search may be tuned on for a server it never saw) and needs-unseen.json's
+ * (set `unseen`, held out, frozen by hash before any ranking ran on it).
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -41,6 +44,14 @@ export const needsText = fixtureText("needs.json");
 export const freshNeedsText = fixtureText("needs-fresh.json");
 export const devNeedsText = fixtureText("needs-dev.json");
 export const fresh2NeedsText = fixtureText("needs-fresh2.json");
+export const unseenNeedsText = fixtureText("needs-unseen.json");
+const unseenTuneNeedsText = fixtureText("needs-unseen-tune.json");
+
+/** Servers no examples file knows (unseen/), captured the same way. */
+export const unseenServers: Captured[] = readdirSync(path.join(DIR, "unseen"))
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(path.join(DIR, "unseen", f), "utf8")));
 
 /** A need's classes: product named or not, short (≤ 4 words) or long (≥ 10), several servers right, a typo. */
 export type NeedClass = "named" | "unnamed" | "short" | "long" | "several servers" | "typo";
@@ -48,7 +59,7 @@ export type NeedClass = "named" | "unnamed" | "short" | "long" | "several server
 export interface Need {
   need: string;
   want: string[];
-  set: "tune" | "report" | "fresh" | "dev" | "fresh2";
+  set: "tune" | "report" | "fresh" | "dev" | "fresh2" | "unseen" | "unseen-tune";
   classes: NeedClass[];
 }
 
@@ -81,3 +92,15 @@ export const devNeeds: Need[] = parse(devNeedsText, () => "dev");
 
 /** needs-fresh2.json's needs, all set `fresh2`: the second held-out set, for one measurement, never tuned on. */
 export const fresh2Needs: Need[] = parse(fresh2NeedsText, () => "fresh2");
+
+/** needs-unseen.json's needs, all set `unseen`: held out, over servers no examples file knows (`BENCH_SETS=unseen`). */
+export const unseenNeeds: Need[] = parse(unseenNeedsText, () => "unseen");
+
+/** needs-unseen-tune.json's needs, all set `unseen-tune`: over other unseen servers, what may be tuned on. */
+export const unseenTuneNeeds: Need[] = parse(unseenTuneNeedsText, () => "unseen-tune");
+
+/** The unseen servers a set's needs want: the index it is measured on. */
+export const serversOf = (set: readonly Need[]): Captured[] => {
+  const wanted = new Set(set.flatMap((n) => n.want.map((w) => w.slice(0, w.indexOf("/")))));
+  return unseenServers.filter((s) => wanted.has(s.name));
+};

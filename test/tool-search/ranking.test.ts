@@ -10,7 +10,7 @@ import type { ToolDef } from "../../src/core/entries/tool-lists.js";
 import { WordVectors } from "../../src/core/text-search/word-vectors.js";
 import { type OnDemand, onDemandCall } from "../../src/core/tool-search/search-and-call.js";
 import { type Admits, ToolIndex } from "../../src/core/tool-search/tool-index.js";
-import { needs, servers } from "./needs.js";
+import { needs, servers, unseenServers } from "./needs.js";
 
 const everyTool: Admits = () => true;
 
@@ -229,4 +229,18 @@ test("each tool found has its description cut to what a model needs to choose; s
   expect(whole.replace(/\s+/g, " ")).toContain(cut?.description?.slice(0, -2) ?? "?");
   const selected = await found({ query: "select:desktop-commander/start_search" });
   expect(selected.structuredContent?.tools[0]?.description).toBe(whole);
+});
+
+test("a need made only of everyday words still ranks: 'who am i' finds the signed-in user's tool among servers no examples file knows", () => {
+  const unseen = new ToolIndex();
+  for (const s of unseenServers) unseen.put(s.name, s.tools);
+  const top = ids("who am i", 5, unseen);
+  expect(top.length).toBe(5);
+  const whoami = [
+    "plane/get_user",
+    "linear/linear_getViewer",
+    "ms-365/get-current-user",
+    "ms-365/get-my-profile",
+  ];
+  expect(top.filter((id) => whoami.includes(id)).length, top.join(", ")).toBeGreaterThan(0);
 });

@@ -7,6 +7,8 @@
 // release, leak, call, every, say, price (broad words sent to one tool's words).
 export const EVERYDAY: Readonly<Record<string, readonly string[]>> = {
   // Across servers: everyday verbs and nouns for what tools name otherwise
+  // Only in a need made of everyday words alone ("who am i"): elsewhere "who" is filler.
+  who: ["user", "viewer", "profile", "whoami"],
   running: ["active", "list"],
   active: ["running"],
   still: ["active"],

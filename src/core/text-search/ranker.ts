@@ -17,10 +17,15 @@ import { type Alternative, type FieldSpec, LexicalIndex } from "./lexical.js";
 import type { WordVectors } from "./word-vectors.js";
 import { asks, isFiller, stem, surfaceWords } from "./words.js";
 
-/** A field of the texts: its name, weight and length normalisation; `meaning`: part of its meaning vector. */
+/**
+ * A field of the texts: its name, weight and length normalisation; `meaning`: part of its meaning
+ * vector; `meaningWords`: past that many words, its words share that part (a long field's words
+ * each say less of what the text is for: a 6,000-character description is no average of everything).
+ */
 export interface Field extends FieldSpec {
   name: string;
   meaning?: number;
+  meaningWords?: number;
 }
 
 /** How far below the word itself each other match counts, and how meaning is fused in (tuned on the tune set). */
@@ -115,13 +120,15 @@ export class TextRanker {
 
   /** A field's terms (filler out, stemmed), each one's weight in the text's meaning noted in `meaning`. */
   #terms(field: Field, text: string, meaning: Map<string, number>): string[] {
+    const words = surfaceWords(text).filter((word) => !isFiller(word));
+    const most = field.meaningWords ?? Number.POSITIVE_INFINITY;
+    const share = (field.meaning ?? 0) * Math.min(1, most / (words.length || 1));
     const out: string[] = [];
-    for (const word of surfaceWords(text)) {
-      if (isFiller(word)) continue;
+    for (const word of words) {
       const term = stem(word);
       out.push(term);
       if (!this.#surface.has(term)) this.#surface.set(term, word);
-      if (field.meaning) meaning.set(term, Math.max(meaning.get(term) ?? 0, field.meaning));
+      if (share > 0) meaning.set(term, Math.max(meaning.get(term) ?? 0, share));
     }
     return out;
   }
@@ -247,8 +254,11 @@ export class TextRanker {
     let meaningful = false;
     // Each word once, at the most the parts of the need that hold it give it (the request's, if it is there too).
     const parts = new Map<string, { word: string; part: number }>();
-    for (const { word, weight } of weighedWords(query, this.#weights)) {
-      if (isFiller(word)) continue;
+    const weighed = weighedWords(query, this.#weights);
+    // A need made only of everyday words ("who am i") is read by them all: never an empty answer.
+    const onlyFiller = weighed.every(({ word }) => isFiller(word));
+    for (const { word, weight } of weighed) {
+      if (isFiller(word) && !onlyFiller) continue;
       const term = stem(word);
       const held = parts.get(term);
       if (!held || weight > held.part) parts.set(term, { word: held?.word ?? word, part: weight });

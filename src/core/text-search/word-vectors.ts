@@ -1,6 +1,6 @@
 /**
  * Word vectors: words of like meaning lie close ("chat" near "message"), 8 bits a dimension, as
- * scripts/distil-word-vectors.mjs writes them (pure but for `loadWordVectors`).
+ * scripts/distil-meaning-vectors.mjs writes them from a sentence encoder (pure but for `loadWordVectors`).
  */
 
 /*

@@ -27,14 +27,14 @@ export type Admits = (key: string, tool: string) => boolean;
  * test/fixtures/tool-search/needs.json): its name most, its description's first sentence more
  * than the rest (a long description's words count less, so a 7,000-character one is no magnet),
  * its parameters least; what people asked of it (tool-examples.json, chosen on needs it does not
- * hold) below its name. The name, title, first sentence and examples make its meaning vector.
+ * hold) below its name. Its meaning: name, title, first sentence, examples, a little description.
  */
 const FIELDS: Field[] = [
   { name: "name", weight: 3, b: 0.3, meaning: 2 },
   { name: "title", weight: 2, b: 0.3, meaning: 1 },
   { name: "server", weight: 1.5, b: 0.3 },
   { name: "summary", weight: 1, b: 0.5, meaning: 1 },
-  { name: "description", weight: 0.2, b: 0.9 },
+  { name: "description", weight: 0.2, b: 0.9, meaning: 0.3, meaningWords: 40 },
   { name: "params", weight: 0.2, b: 0.8 },
   { name: "examples", weight: 0.45, b: 0.3, meaning: 1, said: true },
 ];
