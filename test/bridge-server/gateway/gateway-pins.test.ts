@@ -155,7 +155,9 @@ test("a changed, added or poisoned tool is held back through every door of the g
 }, 120_000);
 
 /** Every page of a client's tools/list, as a client that follows `nextCursor` reads it. */
-async function allNames(client: { listTools(p?: { cursor?: string }): Promise<{ tools: Array<{ name: string }>; nextCursor?: string }> }) {
+async function allNames(client: {
+  listTools(p?: { cursor?: string }): Promise<{ tools: Array<{ name: string }>; nextCursor?: string }>;
+}) {
   const seen: string[] = [];
   let cursor: string | undefined;
   do {
@@ -189,11 +191,17 @@ test("a server that pages its tools/list: the page-two tool is pinned, and once 
     clientToken(g.token, "/tools", "linux:gemini-cli"),
     "legacy",
   );
-  const found = await tools.callTool({ name: "search_tools", arguments: { query: "select:fix/whoami,fix/env" } });
+  const found = await tools.callTool({
+    name: "search_tools",
+    arguments: { query: "select:fix/whoami,fix/env" },
+  });
   expect((found.structuredContent as { tools: Array<{ name: string }> }).tools.map((t) => t.name)).toEqual([
     "fix/env",
   ]);
-  const viaCall = await tools.callTool({ name: "call_tool", arguments: { name: "fix/whoami", arguments: {} } });
+  const viaCall = await tools.callTool({
+    name: "call_tool",
+    arguments: { name: "fix/whoami", arguments: {} },
+  });
   expect(viaCall.isError).toBe(true);
   expect(JSON.stringify(viaCall.content)).toContain("mcp-twin tools --approve fix");
 }, 120_000);

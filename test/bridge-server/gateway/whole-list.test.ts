@@ -27,7 +27,9 @@ test("every page followed into one list without a cursor; one page is the server
   const one = await readWhole("prompts/list", async () => ({ prompts: [{ name: "p" }], nextCursor: "" }));
   expect(one).toEqual({ list: { prompts: [{ name: "p" }] } });
   const templates = await readWhole("resources/templates/list", async (c) =>
-    c ? { resourceTemplates: [{ uriTemplate: "b" }] } : { resourceTemplates: [{ uriTemplate: "a" }], nextCursor: "x" },
+    c
+      ? { resourceTemplates: [{ uriTemplate: "b" }] }
+      : { resourceTemplates: [{ uriTemplate: "a" }], nextCursor: "x" },
   );
   expect(templates?.list).toEqual({ resourceTemplates: [{ uriTemplate: "a" }, { uriTemplate: "b" }] });
 });
@@ -43,7 +45,10 @@ test("past a bound of pages, items or bytes, the list ends there and says which 
     nextCursor: String(Number(cursor ?? 0) + 1),
   });
   const pages = await readWhole("tools/list", endless, { ...LIST_BOUNDS, pages: 3 });
-  expect(pages).toEqual({ list: { tools: [{ name: "t0" }, { name: "t1" }, { name: "t2" }] }, cut: "3 pages" });
+  expect(pages).toEqual({
+    list: { tools: [{ name: "t0" }, { name: "t1" }, { name: "t2" }] },
+    cut: "3 pages",
+  });
   const items = await readWhole("tools/list", paging(9, 4).page, { ...LIST_BOUNDS, items: 5 });
   expect(items?.list).toEqual({ tools: ["t0", "t1", "t2", "t3", "t4"].map((name) => ({ name })) });
   expect(items?.cut).toBe("5 items");
