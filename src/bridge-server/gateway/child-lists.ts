@@ -18,18 +18,15 @@ import type { Json } from "./wire-json.js";
 /** A list read waits as long as a start does for the server to be ready (shared-child.ts). */
 const LIST_TIMEOUT_MS = 30_000;
 
-/**
- * A list read whole from the process (whole-list.ts); unread (a page refused, or late), the cache
- * keeps what it holds and the next list_changed reads it again. A bound that cuts it is logged.
- */
+/** A list read whole (whole-list.ts); unread, the cache keeps what it holds and the next list_changed reads it again. */
 async function read(
   live: Upstream,
   method: ListMethod,
   log: (line: string) => void,
 ): Promise<Json | undefined> {
-  const page = (cursor: string | undefined) =>
-    live.request(method, cursor ? { cursor } : {}, LIST_TIMEOUT_MS);
-  const read = await readWhole(method, page);
+  const read = await readWhole(method, (cursor) =>
+    live.request(method, cursor ? { cursor } : {}, LIST_TIMEOUT_MS),
+  );
   if (read?.cut) log(`${method} cut at ${read.cut}: what it lists past that is neither listed nor callable`);
   return read?.list;
 }

@@ -2,20 +2,18 @@
  * A list read whole from a shared server: every page its `nextCursor` names, bounded in pages, items
  * and bytes, so what calls are judged against, what sync pins and what `/tools` indexes is all of it.
  */
+import { nextCursor } from "../../core/relay/relist.js";
 import type { ListMethod } from "./list-cache.js";
 import type { Json } from "./wire-json.js";
 
 /** What one list may hold: past any of them the list ends there, said in the server's log. */
 export const LIST_BOUNDS = { pages: 64, items: 10_000, bytes: 16 * 1024 * 1024 };
-
-const ITEMS: Record<ListMethod, string> = {
-  "tools/list": "tools",
-  "prompts/list": "prompts",
-  "resources/list": "resources",
-  "resources/templates/list": "resourceTemplates",
+const ITEMS = {
+  tools: "tools",
+  prompts: "prompts",
+  resources: "resources",
+  "resources/templates": "resourceTemplates",
 };
-
-type Page = (cursor: string | undefined) => Promise<Json>;
 
 /**
  * Every page of `method`'s list as one result without `nextCursor`; undefined when a page is not
@@ -24,34 +22,28 @@ type Page = (cursor: string | undefined) => Promise<Json>;
  */
 export async function readWhole(
   method: ListMethod,
-  page: Page,
+  page: (cursor?: string) => Promise<Json>,
   bounds = LIST_BOUNDS,
-): Promise<{ list: Json; cut?: string } | undefined> {
-  const key = ITEMS[method];
+) {
+  const key = ITEMS[method.slice(0, method.lastIndexOf("/")) as keyof typeof ITEMS];
+  let result = await page().catch(() => undefined);
+  if (!result || !Array.isArray(result[key])) return result && { list: result }; // not a list: kept as said
+  const { nextCursor: _, ...list } = result;
   const items: unknown[] = [];
-  let first: Json | undefined;
-  let bytes = 0;
-  let cursor: string | undefined;
-  for (let pages = 0; ; pages++) {
-    if (pages === bounds.pages) return whole(first, key, items, `${bounds.pages} pages`);
-    const result = await page(cursor).catch(() => undefined);
-    if (!result) return undefined;
-    const got = result[key];
-    if (!Array.isArray(got)) return pages === 0 ? { list: result } : undefined; // not a list: kept as said
-    first ??= result;
-    for (const item of got) {
-      bytes += JSON.stringify(item)?.length ?? 0;
-      if (bytes > bounds.bytes) return whole(first, key, items, `${bounds.bytes} bytes`);
-      if (items.length === bounds.items) return whole(first, key, items, `${bounds.items} items`);
-      items.push(item);
-    }
-    const next = result.nextCursor;
-    if (typeof next !== "string" || next === "") return whole(first, key, items);
-    cursor = next;
+  const whole = (cut?: string) => ({
+    list: { ...list, [key]: items.slice(0, bounds.items) },
+    ...(cut ? { cut } : {}),
+  });
+  for (let pages = 1, bytes = 0; ; pages++) {
+    const got = result[key] as unknown[];
+    bytes += JSON.stringify(got).length;
+    if (bytes > bounds.bytes) return whole(`${bounds.bytes} bytes`);
+    items.push(...got);
+    if (items.length > bounds.items) return whole(`${bounds.items} items`);
+    const cursor = nextCursor(result);
+    if (!cursor) return whole();
+    if (pages === bounds.pages) return whole(`${bounds.pages} pages`);
+    result = await page(cursor).catch(() => undefined);
+    if (!result || !Array.isArray(result[key])) return undefined;
   }
-}
-
-function whole(first: Json | undefined, key: string, items: unknown[], cut?: string) {
-  const { nextCursor: _, ...rest } = first ?? {};
-  return { list: { ...rest, [key]: items }, ...(cut ? { cut } : {}) };
 }

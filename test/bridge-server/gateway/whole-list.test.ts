@@ -52,7 +52,10 @@ test("past a bound of pages, items or bytes, the list ends there and says which 
   const items = await readWhole("tools/list", paging(9, 4).page, { ...LIST_BOUNDS, items: 5 });
   expect(items?.list).toEqual({ tools: ["t0", "t1", "t2", "t3", "t4"].map((name) => ({ name })) });
   expect(items?.cut).toBe("5 items");
-  // Each item here is 13 bytes of JSON ({"name":"tN"}): 30 bytes hold two.
-  const bytes = await readWhole("tools/list", paging(9, 4).page, { ...LIST_BOUNDS, bytes: 30 });
-  expect(bytes).toEqual({ list: { tools: [{ name: "t0" }, { name: "t1" }] }, cut: "30 bytes" });
+  // A page of four here is 57 bytes of JSON: 60 hold one page, and the list ends before the next.
+  const bytes = await readWhole("tools/list", paging(9, 4).page, { ...LIST_BOUNDS, bytes: 60 });
+  expect(bytes).toEqual({
+    list: { tools: ["t0", "t1", "t2", "t3"].map((name) => ({ name })) },
+    cut: "60 bytes",
+  });
 });
