@@ -54,3 +54,16 @@ test("a damaged file: exit 2 at its line and column, with how to recover; a newe
   writeFileSync(file, '{ "version": 2, "servers": {} }');
   await expect(loadPins(file)).rejects.toMatchObject({ code: "pins-newer" });
 });
+
+test("an empty or blank file is damaged, as one that is not JSON: never an empty book that holds nothing back", async () => {
+  const file = path.join(home(), "pins.json");
+  for (const text of ["", "  \n\t\n"]) {
+    writeFileSync(file, text);
+    await expect(loadPins(file)).rejects.toMatchObject({
+      code: "pins-corrupt",
+      exitCode: 2,
+      message: expect.stringMatching(/pins file is not valid JSON/),
+      hint: expect.stringContaining(`${file}.broken`),
+    });
+  }
+});

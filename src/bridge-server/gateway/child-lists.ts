@@ -12,14 +12,24 @@ import {
   type ListMethod,
 } from "./list-cache.js";
 import type { Upstream } from "./upstream.js";
+import { readWhole } from "./whole-list.js";
 import type { Json } from "./wire-json.js";
 
 /** A list read waits as long as a start does for the server to be ready (shared-child.ts). */
 const LIST_TIMEOUT_MS = 30_000;
 
-/** A list read from the process; unread, the cache keeps what it holds and the next list_changed reads it again. */
-const read = (live: Upstream, method: ListMethod) =>
-  live.request(method, {}, LIST_TIMEOUT_MS).catch(() => undefined); // refused, or late: unread
+/** A list read whole (whole-list.ts); unread, the cache keeps what it holds and the next list_changed reads it again. */
+async function read(
+  live: Upstream,
+  method: ListMethod,
+  log: (line: string) => void,
+): Promise<Json | undefined> {
+  const read = await readWhole(method, (cursor) =>
+    live.request(method, cursor ? { cursor } : {}, LIST_TIMEOUT_MS),
+  );
+  if (read?.cut) log(`${method} cut at ${read.cut}: what it lists past that is neither listed nor callable`);
+  return read?.list;
+}
 
 /**
  * Whose answers a process's are: the server's (every session's: `machine`), a folder's (`project`:
@@ -38,6 +48,8 @@ interface ListsOptions {
   current: () => Upstream | undefined;
   /** A list changed: told to the process's sessions. */
   changed: (kind: ListKind) => void;
+  /** A line for the server's log (a list cut at its bounds). */
+  log: (line: string) => void;
 }
 
 export class ChildLists {
@@ -158,7 +170,7 @@ export class ChildLists {
     for (const method of LIST_METHODS) {
       const kind = method.slice(0, method.indexOf("/")) as ListKind;
       if (!capabilities[kind]) continue;
-      const list = await read(live, method);
+      const list = await read(live, method, this.#o.log);
       if (list && this.#keepList(method, list, !this.#served)) changed.add(kind);
     }
     if (this.#o.current() === live) for (const kind of changed) this.#o.changed(kind);
@@ -189,7 +201,7 @@ export class ChildLists {
 
   async #reread(live: Upstream, kind: ListKind): Promise<void> {
     for (const method of LIST_METHODS.filter((m) => m.startsWith(`${kind}/`))) {
-      const list = await read(live, method);
+      const list = await read(live, method, this.#o.log);
       if (list) this.#keepList(method, list, false);
     }
     this.#o.changed(kind);

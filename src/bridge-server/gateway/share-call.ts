@@ -64,8 +64,8 @@ async function sharedResult(c: Call, child: SharedChild, server: CachedServer): 
     const policy = method === "tools/list" && c.client.tools?.(result);
     return tidy(policy ? policy.list(result) : result, c.client.era, true);
   }
-  const listed = () => child.cached()?.lists["tools/list"];
-  const refused = method === "tools/call" ? c.client.tools?.(listed())?.refusal(params.name) : undefined;
+  const judged = method === "tools/call" && c.client.tools;
+  const refused = judged ? judged(await child.judgedTools())?.refusal(params.name) : undefined;
   if (refused) throw Object.assign(new Error(refused.message), refused);
   return tidy(await child.call(c), c.client.era, method === "resources/read");
 }

@@ -116,6 +116,7 @@ export class SharedChild {
       clock: this.#clock,
       current: () => this.#live,
       changed: (kind) => this.#events.listChanged(kind),
+      log: (line) => this.#events.log(line),
     });
   }
 
@@ -237,6 +238,16 @@ export class SharedChild {
 
   listsNow(): Promise<void> {
     return this.#lists.listsNow();
+  }
+
+  /**
+   * The tools list a call is judged against: the running process's, its start's lists read first
+   * (until then the cache holds the last run's, and a tool changed since would pass as it was).
+   */
+  async judgedTools(): Promise<Json | undefined> {
+    await this.start();
+    await this.#lists.listsNow();
+    return this.cached()?.lists["tools/list"];
   }
 
   /** What the process says to no call in particular: list changes, resource updates, log lines. */

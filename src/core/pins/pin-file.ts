@@ -55,10 +55,13 @@ function firstIssue(data: unknown): { path: PropertyKey[]; message: string } | u
   return undefined;
 }
 
-/** The pins, validated (none yet: an empty book). A file that does not load is an error (exit 2). */
+/**
+ * The pins, validated (no file yet: an empty book). A file that does not load is an error (exit 2),
+ * an empty or blank one too: read as "nothing pinned" it would switch every hold off.
+ */
 export async function loadPins(file: string): Promise<PinBook> {
   const text = await readTextOrNull(file);
-  if (text === null || text.trim() === "") return dict();
+  if (text === null) return dict();
   const data = (await parseChecked(file, text, {
     what: "pins file",
     recover,
