@@ -10,6 +10,7 @@ import type { Call } from "./call.js";
 import { capabilitiesOf, in2025Terms, tidy } from "./eras.js";
 import { type CachedServer, isList, type ListMethod } from "./list-cache.js";
 import type { SharedChild } from "./shared-child.js";
+import { unlisted } from "./tool-policy.js";
 import type { Json } from "./wire-json.js";
 
 export const CALLS = ["tools/call", "prompts/get", "resources/read", "completion/complete"] as const;
@@ -52,9 +53,10 @@ export async function callShared(
 
 /**
  * The call's result past capabilities, cache and the tools its client gets (tool-policy.ts),
- * tidied for the client's era, not yet stamped; its error thrown as it is (errorIn says it).
+ * tidied for the client's era, not yet stamped; its error thrown as it is (errorIn says it). The
+ * one route of every door's call: `/share`'s in either era, and each `call_tool` of `/tools`.
  */
-async function sharedResult(c: Call, child: SharedChild, server: CachedServer): Promise<Json> {
+export async function sharedResult(c: Call, child: SharedChild, server: CachedServer): Promise<Json> {
   const { method } = c.request;
   const params = c.request.params ?? {};
   const needs = CAPABILITY_OF[method as keyof typeof CAPABILITY_OF];
@@ -64,9 +66,11 @@ async function sharedResult(c: Call, child: SharedChild, server: CachedServer): 
     const policy = method === "tools/list" && c.client.tools?.(result);
     return tidy(policy ? policy.list(result) : result, c.client.era, true);
   }
-  const listed = () => child.cached()?.lists["tools/list"];
-  const refused = method === "tools/call" ? c.client.tools?.(listed())?.refusal(params.name) : undefined;
-  if (refused) throw Object.assign(new Error(refused.message), refused);
+  if (method === "tools/call") {
+    const listed = child.cached()?.lists["tools/list"] ?? server.lists["tools/list"];
+    const refused = c.client.tools?.(listed)?.refusal(params.name) ?? unlisted(child.name, listed, params.name);
+    if (refused) throw Object.assign(new Error(refused.message), refused);
+  }
   return tidy(await child.call(c), c.client.era, method === "resources/read");
 }
 
