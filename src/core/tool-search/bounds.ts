@@ -14,36 +14,40 @@ export const MAX_QUERY_CHARS = 1000;
 
 export { TOOL_BOUNDS };
 
-/** Lists already walked, and why each cannot be indexed (undefined: it can). */
-const walked = new WeakMap<readonly unknown[], string | undefined>();
-const NONE: readonly unknown[] = [];
+/** Lists already walked: what of each may be indexed, and why the rest may not. */
+const walked = new WeakMap<readonly unknown[], { kept: readonly unknown[]; why: string[] }>();
 
 /**
- * The list as it may be indexed: itself, or none when it is past TOOL_BOUNDS — its server is then
- * left out of search, and `leftOut` told why once per list (one line in serve.log).
+ * The list as it may be indexed: without each tool past TOOL_BOUNDS (that tool alone left out of
+ * search), or none when its tools together are past them; `leftOut` told why once per list (a
+ * line in serve.log; `mcp-twin tools` says it from the same list, leftOutOfSearch).
  */
 export function indexable(tools: readonly unknown[], leftOut: (why: string) => void): readonly unknown[] {
-  if (!walked.has(tools)) {
-    const why = pastListBounds(tools);
-    walked.set(tools, why);
-    if (why) leftOut(why);
+  let seen = walked.get(tools);
+  if (!seen) {
+    seen = leftOutOfSearch(tools);
+    walked.set(tools, seen);
+    for (const why of seen.why) leftOut(why);
   }
-  return walked.get(tools) === undefined ? tools : NONE;
+  return seen.kept;
 }
 
-/** Why a list is past TOOL_BOUNDS: a tool of it, or its tools together. */
-function pastListBounds(tools: readonly unknown[]): string | undefined {
+/** What of a list search takes (`kept`), and why it leaves out the rest: a tool past TOOL_BOUNDS, or all of them together. */
+export function leftOutOfSearch(tools: readonly unknown[]): { kept: readonly unknown[]; why: string[] } {
   let total = 0;
+  const kept: unknown[] = [];
+  const why: string[] = [];
   for (const [index, tool] of tools.entries()) {
     const name = (tool as { name?: unknown } | null)?.name;
     const which = `its tool ${typeof name === "string" ? JSON.stringify(name.slice(0, 80)) : `#${index + 1}`}`;
-    const walked = pastBounds(tool, which);
-    if ("why" in walked) return walked.why;
-    total += walked.chars;
+    const bounded = pastBounds(tool, which);
+    if ("why" in bounded) why.push(`${bounded.why}: that tool left out`);
+    else kept.push(tool);
+    total += "chars" in bounded ? bounded.chars : 0;
     if (total > TOOL_BOUNDS.listChars)
-      return `its tools are larger than ${TOOL_BOUNDS.listChars / 1024 / 1024} MiB together`;
+      return { kept: [], why: [`its tools are larger than ${TOOL_BOUNDS.listChars / 1024 / 1024} MiB together`] };
   }
-  return undefined;
+  return { kept: why.length === 0 ? tools : kept, why };
 }
 
 /** Schemas already made checkable, by the server's own. */

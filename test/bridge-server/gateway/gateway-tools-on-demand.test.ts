@@ -41,7 +41,7 @@ async function onDemandGateway(): Promise<Gateway> {
 const toolsUrl = (g: Gateway) => g.url.replace(/\/mcp$/, "/tools");
 // A process started (a refused call may name one, never starts it).
 const running = async (g: Gateway) =>
-  (await g.status()).shares.filter((s) => s.children.some((c) => c.state !== "stopped")).map((s) => s.name);
+  (await g.status()).shares.filter((s) => s.children.some((c) => c.pid !== null)).map((s) => s.name);
 
 interface Found {
   tools: Array<{ name: string; inputSchema: unknown }>;
