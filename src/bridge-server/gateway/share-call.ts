@@ -68,7 +68,8 @@ export async function sharedResult(c: Call, child: SharedChild, server: CachedSe
   }
   if (method === "tools/call") {
     const listed = child.cached()?.lists["tools/list"] ?? server.lists["tools/list"];
-    const refused = c.client.tools?.(listed)?.refusal(params.name) ?? unlisted(child.name, listed, params.name);
+    const refused =
+      c.client.tools?.(listed)?.refusal(params.name) ?? unlisted(child.name, listed, params.name);
     if (refused) throw Object.assign(new Error(refused.message), refused);
   }
   return tidy(await child.call(c), c.client.era, method === "resources/read");

@@ -51,7 +51,9 @@ export function onDemandBudget(
   const known = behind.flatMap((name) => {
     const list = lists.get(name);
     const spec = servers.get(name);
-    return list && spec ? [{ name, spec, about: spec.description, tools: list.tools, ...leftOutOfSearch(list.tools) }] : [];
+    return list && spec
+      ? [{ name, spec, about: spec.description, tools: list.tools, ...leftOutOfSearch(list.tools) }]
+      : [];
   });
   const ruled = new Map(
     known.map((k) => [
@@ -66,7 +68,11 @@ export function onDemandBudget(
   );
   const admits = (server: string, tool: string) => ruled.get(server)?.has(tool) === true;
   const reached = known.flatMap((k) => k.tools.filter((t) => admits(k.name, t.name)));
-  const listed = entryTools(known.map((k) => ({ ...k, tools: k.kept as ToolDef[] })), admits, keep);
+  const listed = entryTools(
+    known.map((k) => ({ ...k, tools: k.kept as ToolDef[] })),
+    admits,
+    keep,
+  );
   return {
     servers: [...behind],
     unknown: behind.filter((name) => !known.some((k) => k.name === name)),

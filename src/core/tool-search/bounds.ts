@@ -45,7 +45,10 @@ export function leftOutOfSearch(tools: readonly unknown[]): { kept: readonly unk
     else kept.push(tool);
     total += "chars" in bounded ? bounded.chars : 0;
     if (total > TOOL_BOUNDS.listChars)
-      return { kept: [], why: [`its tools are larger than ${TOOL_BOUNDS.listChars / 1024 / 1024} MiB together`] };
+      return {
+        kept: [],
+        why: [`its tools are larger than ${TOOL_BOUNDS.listChars / 1024 / 1024} MiB together`],
+      };
   }
   return { kept: why.length === 0 ? tools : kept, why };
 }
