@@ -53,8 +53,7 @@ export async function callShared(
 
 /**
  * The call's result past capabilities, cache and the tools its client gets (tool-policy.ts),
- * tidied for the client's era, not yet stamped; its error thrown as it is (errorIn says it). The
- * one route of every door's call: `/share`'s in either era, and each `call_tool` of `/tools`.
+ * tidied for its era, not yet stamped; its error thrown (errorIn says it): every door's one route.
  */
 export async function sharedResult(c: Call, child: SharedChild, server: CachedServer): Promise<Json> {
   const { method } = c.request;
@@ -66,12 +65,11 @@ export async function sharedResult(c: Call, child: SharedChild, server: CachedSe
     const policy = method === "tools/list" && c.client.tools?.(result);
     return tidy(policy ? policy.list(result) : result, c.client.era, true);
   }
-  if (method === "tools/call") {
-    const listed = child.cached()?.lists["tools/list"] ?? server.lists["tools/list"];
-    const refused =
-      c.client.tools?.(listed)?.refusal(params.name) ?? unlisted(child.name, listed, params.name);
-    if (refused) throw Object.assign(new Error(refused.message), refused);
-  }
+  const listed = child.cached()?.lists["tools/list"] ?? server.lists["tools/list"];
+  const refused =
+    method === "tools/call" &&
+    (c.client.tools?.(listed)?.refusal(params.name) ?? unlisted(child.name, listed, params.name));
+  if (refused) throw Object.assign(new Error(refused.message), refused);
   return tidy(await child.call(c), c.client.era, method === "resources/read");
 }
 

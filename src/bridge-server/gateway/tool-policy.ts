@@ -98,14 +98,11 @@ export function toolPolicy(
   };
 }
 
-/**
- * The refusal of a call of a tool that is not on its server's tools list as the gateway last read
- * and judged it (whole: a list with a `nextCursor` was not, and judges nothing); every door asks.
- */
+/** The refusal of a call of a tool not on its server's list as last read and judged (whole: one with a `nextCursor` judges nothing). */
 export function unlisted(name: string, listed: unknown, tool: unknown): ReturnType<ToolPolicy["refusal"]> {
   const tools = (listed as Json | undefined)?.tools;
-  if (!Array.isArray(tools) || (listed as Json).nextCursor !== undefined) return undefined;
-  if (tools.some((t) => (t as Json | null)?.name === tool)) return undefined;
+  const whole = Array.isArray(tools) && (listed as Json).nextCursor === undefined;
+  if (!whole || tools.some((t) => (t as Json | null)?.name === tool)) return undefined;
   const message = `the tool ${JSON.stringify(tool)} is not on ${name}'s tools list as the gateway last read it: a tool is called only once listed (the server's list_changed, or mcp-twin sync, reads it again)`;
   return { code: RPC.invalidParams, message, data: { listed: false } };
 }

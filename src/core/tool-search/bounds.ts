@@ -18,19 +18,18 @@ export { TOOL_BOUNDS };
 const walked = new WeakMap<readonly unknown[], { kept: readonly unknown[]; why: string[] }>();
 
 /**
- * The list as it may be indexed: without each tool past TOOL_BOUNDS (that tool alone left out of
- * search), or none when its tools together are past them; `leftOut` told why once per list (a
- * line in serve.log; `mcp-twin tools` says it from the same list, leftOutOfSearch).
+ * The list as it may be indexed: without each tool past TOOL_BOUNDS, none when all together are;
+ * `leftOut` told why once per list (serve.log; `mcp-twin tools` says it too: leftOutOfSearch).
  */
 export function indexable(tools: readonly unknown[], leftOut: (why: string) => void): readonly unknown[] {
-  let seen = walked.get(tools);
-  if (!seen) {
-    seen = leftOutOfSearch(tools);
-    walked.set(tools, seen);
-    for (const why of seen.why) leftOut(why);
+  if (!walked.has(tools)) {
+    walked.set(tools, leftOutOfSearch(tools));
+    for (const why of walked.get(tools)?.why ?? []) leftOut(why);
   }
-  return seen.kept;
+  return walked.get(tools)?.kept ?? tools;
 }
+
+const TOO_MANY = `its tools are larger than ${TOOL_BOUNDS.listChars / 1024 / 1024} MiB together`;
 
 /** What of a list search takes (`kept`), and why it leaves out the rest: a tool past TOOL_BOUNDS, or all of them together. */
 export function leftOutOfSearch(tools: readonly unknown[]): { kept: readonly unknown[]; why: string[] } {
@@ -42,13 +41,8 @@ export function leftOutOfSearch(tools: readonly unknown[]): { kept: readonly unk
     const which = `its tool ${typeof name === "string" ? JSON.stringify(name.slice(0, 80)) : `#${index + 1}`}`;
     const bounded = pastBounds(tool, which);
     if ("why" in bounded) why.push(`${bounded.why}: that tool left out`);
+    else if ((total += bounded.chars) > TOOL_BOUNDS.listChars) return { kept: [], why: [TOO_MANY] };
     else kept.push(tool);
-    total += "chars" in bounded ? bounded.chars : 0;
-    if (total > TOOL_BOUNDS.listChars)
-      return {
-        kept: [],
-        why: [`its tools are larger than ${TOOL_BOUNDS.listChars / 1024 / 1024} MiB together`],
-      };
   }
   return { kept: why.length === 0 ? tools : kept, why };
 }

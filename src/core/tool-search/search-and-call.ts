@@ -24,11 +24,7 @@ export interface OnDemand {
   admits: Admits;
   /** `toolSearch.keep`: `<server>/<tool>` listed as they are. */
   keep: readonly string[];
-  /**
-   * The server behind `<server>/<tool>` the index does not hold (the longest of its servers' names
-   * it starts with): the call goes the gateway's one route, which says why it is refused (a rule
-   * and its line, held back, not on its list); none: no server of this client's is named.
-   */
+  /** The server of `<server>/<tool>` the index does not hold: its call goes the gateway's one route, which refuses it. */
   route?(id: string): { server: string; tool: string } | undefined;
   /**
    * Calls a tool of a server as the request's own call (the gateway's: its client, progress,
@@ -158,13 +154,6 @@ export async function onDemandCall(
   return checkedCall(o, to, kept?.tool.inputSchema, given);
 }
 
-/** A tool's call, its arguments checked against its schema (one the index does not hold: any object). */
-async function checkedCall(o: OnDemand, to: Omit<OnDemandCall, "args">, schema: unknown, given: unknown) {
-  const args = checkArguments(`${to.server}/${to.tool}`, schema, given);
-  if ("error" in args) return args.error;
-  return called(o, to.server, to.tool, args.args);
-}
-
 interface SearchArgs {
   query: string;
   limit?: number;
@@ -229,13 +218,15 @@ function cut(description: string): string {
   return `${end > DESCRIPTION_CUT / 3 ? head.slice(0, end + 1) : head.trimEnd()} …`;
 }
 
-/** The tool's answer; a call that could not be made (its server does not start) as a tool error that says why. */
-async function called(o: OnDemand, server: string, tool: string, args: Record<string, unknown>) {
+/** A tool's call as the request's own, its arguments checked against its schema (one the index does not hold: any object). */
+async function checkedCall(o: OnDemand, to: Omit<OnDemandCall, "args">, schema: unknown, given: unknown) {
+  const args = checkArguments(`${to.server}/${to.tool}`, schema, given);
+  if ("error" in args) return args.error;
   try {
-    return await o.call({ server, tool, args });
+    return await o.call({ ...to, args: args.args });
   } catch (error) {
     return toolError(
-      `${server}/${tool} could not be called: ${error instanceof Error ? error.message : String(error)}`,
+      `${to.server}/${to.tool} could not be called: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 }
