@@ -105,9 +105,8 @@ export function toolsHost(g: ToolsGateway): ShareHost {
 }
 
 /**
- * A tool of a server behind `/tools`, called as the request's own call (`c`: its client, stop,
- * progress and questions) by the process its headers name there: once, by the route a call at
- * `/share` takes (share-call.ts: the server's capabilities, the tools this client gets, its list).
+ * A tool of a server behind `/tools`, called as the request's own (`c`: its client, stop, progress,
+ * questions) by the process its headers name, once, by the route a call at `/share` takes.
  */
 async function through(g: ToolsGateway, at: At, c: Call, tool: OnDemandCall): Promise<Json> {
   const host = g.host(tool.server);

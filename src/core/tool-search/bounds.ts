@@ -17,10 +17,7 @@ export { TOOL_BOUNDS };
 /** Lists already walked: what of each may be indexed, and why the rest may not. */
 const walked = new WeakMap<readonly unknown[], { kept: readonly unknown[]; why: string[] }>();
 
-/**
- * The list as it may be indexed: without each tool past TOOL_BOUNDS, none when all together are;
- * `leftOut` told why once per list (serve.log; `mcp-twin tools` says it too: leftOutOfSearch).
- */
+/** The list as it may be indexed: without each tool past TOOL_BOUNDS (all, past them together); `leftOut` told why once. */
 export function indexable(tools: readonly unknown[], leftOut: (why: string) => void): readonly unknown[] {
   if (!walked.has(tools)) {
     walked.set(tools, leftOutOfSearch(tools));
@@ -34,8 +31,7 @@ const TOO_MANY = `its tools are larger than ${TOOL_BOUNDS.listChars / 1024 / 102
 /** What of a list search takes (`kept`), and why it leaves out the rest: a tool past TOOL_BOUNDS, or all of them together. */
 export function leftOutOfSearch(tools: readonly unknown[]): { kept: readonly unknown[]; why: string[] } {
   let total = 0;
-  const kept: unknown[] = [];
-  const why: string[] = [];
+  const [kept, why]: [unknown[], string[]] = [[], []];
   for (const [index, tool] of tools.entries()) {
     const name = (tool as { name?: unknown } | null)?.name;
     const which = `its tool ${typeof name === "string" ? JSON.stringify(name.slice(0, 80)) : `#${index + 1}`}`;
