@@ -66,9 +66,8 @@ export async function sharedResult(c: Call, child: SharedChild, server: CachedSe
     return tidy(policy ? policy.list(result) : result, c.client.era, true);
   }
   const listed = child.cached()?.lists["tools/list"] ?? server.lists["tools/list"];
-  const refused =
-    method === "tools/call" &&
-    (c.client.tools?.(listed)?.refusal(params.name) ?? unlisted(child.name, listed, params.name));
+  const judge = method === "tools/call" ? c.client.tools : undefined;
+  const refused = judge && (judge(listed)?.refusal(params.name) ?? unlisted(child.name, listed, params.name));
   if (refused) throw Object.assign(new Error(refused.message), refused);
   return tidy(await child.call(c), c.client.era, method === "resources/read");
 }
