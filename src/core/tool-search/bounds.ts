@@ -37,8 +37,8 @@ export function leftOutOfSearch(tools: readonly unknown[]): { kept: readonly unk
     const which = `its tool ${typeof name === "string" ? JSON.stringify(name.slice(0, 80)) : `#${index + 1}`}`;
     const bounded = pastBounds(tool, which);
     if ("why" in bounded) why.push(`${bounded.why}: that tool left out`);
-    else if ((total += bounded.chars) > TOOL_BOUNDS.listChars) return { kept: [], why: [TOO_MANY] };
-    else kept.push(tool);
+    else total += kept.push(tool) && bounded.chars;
+    if (total > TOOL_BOUNDS.listChars) return { kept: [], why: [TOO_MANY] };
   }
   return { kept: why.length === 0 ? tools : kept, why };
 }
