@@ -108,7 +108,9 @@ test("a call to a held tool: an unknown tool's error that says why and how to ap
     data: { held: "changed", fix: "mcp-twin tools --approve s" },
   });
   expect(refused?.message).not.toContain("ssh");
-  expect(policy([poisoned, add])?.held("add")).toContain("it is new since s's tools were approved");
+  expect(policy([poisoned, add])?.refusal("add")?.message).toContain(
+    "it is new since s's tools were approved",
+  );
   // A tool the last list does not name, or a name that is no string: the server's (or the rules') to answer.
   expect(policy([poisoned])?.refusal("gone")).toBeUndefined();
   expect(policy([poisoned])?.refusal(["echo"])).toBeUndefined();

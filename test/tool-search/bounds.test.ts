@@ -20,6 +20,7 @@ const lists: Record<string, unknown[]> = {
   deep: [{ name: "deep_tool", description: "reads the deep thing", inputSchema: nested(4000) }],
   wide: [
     { name: "wide_tool", description: `w${"x".repeat(TOOL_BOUNDS.chars)}`, inputSchema: { type: "object" } },
+    { name: "narrow_tool", description: "reads the narrow thing", inputSchema: { type: "object" } },
   ],
   fine: [{ name: "read_page", description: "reads a web page", inputSchema: { type: "object" } }],
 };
@@ -43,19 +44,21 @@ function onDemand() {
 
 const text = (r: Record<string, unknown>) => (r.content as Array<{ text: string }>)[0]?.text ?? "";
 
-test("a list nested 4,000 levels, or one tool past 256 KiB: its server left out of search, said once; the others found", async () => {
+test("a tool nested 4,000 levels, or past 256 KiB: that tool left out of search, said once; the others found, its server's too", async () => {
   const { o, of, lines } = onDemand();
   expect(onDemandTools(o)[0]?.description).toMatch(
-    /^- deep \(0 tools\)\n- wide \(0 tools\)\n- fine \(1 tool\)(: .+)?$/m,
+    /^- deep \(0 tools\)\n- wide \(1 tool\)(: .+)?\n- fine \(1 tool\)(: .+)?$/m,
   );
   const found = await onDemandCall(o, "search_tools", { query: "reads" });
   expect(text(found)).toContain('"name":"fine/read_page"');
   expect(text(found)).not.toContain("deep/deep_tool");
+  expect(text(found)).toContain('"name":"wide/narrow_tool"');
+  expect(text(found)).not.toContain("wide/wide_tool");
   // Asked again (each request brings the index up to date): said once.
   expect(text(await onDemandCall(of(), "search_tools", { query: "deep" }))).not.toContain("deep/deep_tool");
   expect(lines).toEqual([
-    `[tools] deep: left out of search: its tool "deep_tool" nests deeper than ${TOOL_BOUNDS.depth} levels`,
-    `[tools] wide: left out of search: its tool "wide_tool" is larger than 256 KiB`,
+    `[tools] deep: left out of search: its tool "deep_tool" nests deeper than ${TOOL_BOUNDS.depth} levels: that tool left out`,
+    `[tools] wide: left out of search: its tool "wide_tool" is larger than 256 KiB: that tool left out`,
   ]);
 });
 
@@ -70,7 +73,7 @@ test("the bounds: at the depth a tool is indexed, one level deeper it is not; a 
   const many = Array.from({ length: 20 }, (_, i) => ({ name: `t${i}`, description: "d".repeat(250 * 1024) }));
   expect(indexable(many, (w) => said.push(w))).toHaveLength(0);
   expect(said).toEqual([
-    `its tool "t" nests deeper than ${TOOL_BOUNDS.depth} levels`,
+    `its tool "t" nests deeper than ${TOOL_BOUNDS.depth} levels: that tool left out`,
     "its tools are larger than 4 MiB together",
   ]);
 });

@@ -10,6 +10,7 @@ import type { Call } from "./call.js";
 import { capabilitiesOf, in2025Terms, tidy } from "./eras.js";
 import { type CachedServer, isList, type ListMethod } from "./list-cache.js";
 import type { SharedChild } from "./shared-child.js";
+import { unlisted } from "./tool-policy.js";
 import type { Json } from "./wire-json.js";
 
 export const CALLS = ["tools/call", "prompts/get", "resources/read", "completion/complete"] as const;
@@ -52,9 +53,9 @@ export async function callShared(
 
 /**
  * The call's result past capabilities, cache and the tools its client gets (tool-policy.ts),
- * tidied for the client's era, not yet stamped; its error thrown as it is (errorIn says it).
+ * tidied for its era, not yet stamped; its error thrown (errorIn says it): every door's one route.
  */
-async function sharedResult(c: Call, child: SharedChild, server: CachedServer): Promise<Json> {
+export async function sharedResult(c: Call, child: SharedChild, server: CachedServer): Promise<Json> {
   const { method } = c.request;
   const params = c.request.params ?? {};
   const needs = CAPABILITY_OF[method as keyof typeof CAPABILITY_OF];
@@ -64,8 +65,10 @@ async function sharedResult(c: Call, child: SharedChild, server: CachedServer): 
     const policy = method === "tools/list" && c.client.tools?.(result);
     return tidy(policy ? policy.list(result) : result, c.client.era, true);
   }
-  const judged = method === "tools/call" && c.client.tools;
-  const refused = judged ? judged(await child.judgedTools())?.refusal(params.name) : undefined;
+  // Judged against the list its process reads now (after a restart, the new one), never a previous run's.
+  const judge = method === "tools/call" ? c.client.tools : undefined;
+  const listed = judge && ((await child.judgedTools()) ?? server.lists["tools/list"]);
+  const refused = judge && (judge(listed)?.refusal(params.name) ?? unlisted(child.name, listed, params.name));
   if (refused) throw Object.assign(new Error(refused.message), refused);
   return tidy(await child.call(c), c.client.era, method === "resources/read");
 }

@@ -164,13 +164,13 @@ export class ShareHost implements ShareRoom {
     return {
       credential,
       project: this.mode === "project" ? cwd : undefined,
-      // `/tools` (in process) lists its servers' tools as their own policies leave them: no pins of its own.
-      tools: (listed) =>
-        toolPolicy(this.name, this.#launch.toolRules, client, { pins: this.#pins(), listed }),
+      // `/tools` (in process) answers its own tools, each call judged again by its server's route.
+      tools: this.#o.inProcess
+        ? undefined
+        : (listed) =>
+            toolPolicy(this.name, this.#launch.toolRules, client, { pins: this.#o.cache.pins, listed }),
     };
   }
-
-  #pins = () => (this.#o.inProcess ? undefined : this.#o.cache.pins);
 
   #keyFor(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey {
     const own = this.#o.inProcess?.keyOf;

@@ -25,8 +25,6 @@ export interface ToolPolicy {
    * `x`); undefined: the call goes through.
    */
   refusal(tool: unknown): { code: number; message: string; data: Json } | undefined;
-  /** Why `tool` is held back from every client (changed, new or flagged since approved), in the refusal's words. */
-  held(tool: string): string | undefined;
   /** What decides it, as text: two policies with the same key admit the same tools (search keeps an index per key). */
   readonly key: string;
 }
@@ -70,7 +68,6 @@ export function toolPolicy(
   return {
     key: held.size === 0 ? ruleKey : `${ruleKey} held ${JSON.stringify([...held.keys()])}`,
     admits: (tool) => !held.has(tool) && choose([tool]).kept.length === 1,
-    held: (tool) => heldRefusal(name, tool, held.get(tool))?.message,
     list(result) {
       const tools = result.tools;
       if (!Array.isArray(tools)) return result;
@@ -97,4 +94,13 @@ export function toolPolicy(
       };
     },
   };
+}
+
+/** The refusal of a call of a tool not on its server's list as last read and judged (whole: one with a `nextCursor` judges nothing). */
+export function unlisted(name: string, listed: unknown, tool: unknown): ReturnType<ToolPolicy["refusal"]> {
+  const tools = (listed as Json | undefined)?.tools;
+  const whole = Array.isArray(tools) && (listed as Json).nextCursor === undefined;
+  if (!whole || tools.some((t) => (t as Json | null)?.name === tool)) return undefined;
+  const message = `the tool ${JSON.stringify(tool)} is not on ${name}'s tools list as the gateway last read it: a tool is called only once listed (the server's list_changed, or mcp-twin sync, reads it again)`;
+  return { code: RPC.invalidParams, message, data: { listed: false } };
 }

@@ -13,6 +13,7 @@ import { headerOf } from "../http-guards.js";
 import type { Call } from "./call.js";
 import { launchKey } from "./list-cache.js";
 import { childKeyOf, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
+import { sharedResult } from "./share-call.js";
 import { type HostOptions, ShareHost } from "./share-host.js";
 import { clientOf, toolPolicy } from "./tool-policy.js";
 import { NOT_NAMED, ToolsUpstream } from "./tools-upstream.js";
@@ -104,9 +105,8 @@ export function toolsHost(g: ToolsGateway): ShareHost {
 }
 
 /**
- * A tool of a server behind `/tools`, called as the request's own call (`c`: its client, stop,
- * progress and questions) by the process its headers name there: once, past that server's
- * route (the tools it gets were decided by the search that found it: tool-policy.ts).
+ * A tool of a server behind `/tools`, called as the request's own (`c`: its client, stop, progress,
+ * questions) by the process its headers name, once, by the route a call at `/share` takes.
  */
 async function through(g: ToolsGateway, at: At, c: Call, tool: OnDemandCall): Promise<Json> {
   const host = g.host(tool.server);
@@ -116,5 +116,7 @@ async function through(g: ToolsGateway, at: At, c: Call, tool: OnDemandCall): Pr
   // What the request carries besides its own tool: its envelope and progress token, its answers to a server's question.
   const carried = Object.entries(c.request.params ?? {}).filter(([k]) => CARRIED.includes(k));
   const params = { ...Object.fromEntries(carried), name: tool.tool, arguments: tool.args };
-  return host.child(found.key, found.cwd).call({ ...c, request: { ...c.request, params } });
+  const child = host.child(found.key, found.cwd);
+  const client = { ...c.client, ...host.clientAt(at.headers, found.cwd) };
+  return sharedResult({ ...c, client, request: { ...c.request, params } }, child, await child.described());
 }

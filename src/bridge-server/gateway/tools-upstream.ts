@@ -91,14 +91,9 @@ export class ToolsUpstream implements Upstream {
         RPC.serverError,
       );
     if (method === "tools/list") return { tools: this.#answers.onDemandTools(o) };
-    // The server's result without its 2026-07-28 marks (`resultType: "complete"`, `serverInfo`):
-    // the gateway stamps its own.
-    const { resultType, _meta, ...rest } = await this.#answers.onDemandCall(o, params.name, params.arguments);
+    // Tidied by the one route (share-call.ts); the server's identity off it: the gateway stamps its own.
+    const { _meta, ...rest } = await this.#answers.onDemandCall(o, params.name, params.arguments);
     const { [SERVER_INFO_KEY]: _, ...meta } = (_meta ?? {}) as Json;
-    return {
-      ...rest,
-      ...(resultType === "complete" || resultType === undefined ? {} : { resultType }),
-      ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}),
-    };
+    return Object.keys(meta).length > 0 ? { ...rest, _meta: meta } : rest;
   }
 }

@@ -5,6 +5,7 @@
 import type { ToolDef, ToolLists } from "../entries/tool-lists.js";
 import type { ClientId, ServerSpec } from "../manifest/schema.js";
 import { rulesFor, toolsFor } from "../manifest/tool-rules.js";
+import { leftOutOfSearch } from "../tool-search/bounds.js";
 import { onDemandTools } from "../tool-search/search-and-call.js";
 import { type Admits, ToolIndex } from "../tool-search/tool-index.js";
 import { toolTokens } from "./tokens.js";
@@ -20,6 +21,8 @@ export interface OnDemand {
   listed: number;
   kept: number;
   after: number;
+  /** What search leaves out, as the gateway does (tool-search/bounds.ts): each server's why. */
+  leftOut: Array<{ server: string; why: string }>;
 }
 
 /**
@@ -48,7 +51,9 @@ export function onDemandBudget(
   const known = behind.flatMap((name) => {
     const list = lists.get(name);
     const spec = servers.get(name);
-    return list && spec ? [{ name, spec, about: spec.description, tools: list.tools }] : [];
+    return list && spec
+      ? [{ name, spec, about: spec.description, tools: list.tools, ...leftOutOfSearch(list.tools) }]
+      : [];
   });
   const ruled = new Map(
     known.map((k) => [
@@ -63,7 +68,11 @@ export function onDemandBudget(
   );
   const admits = (server: string, tool: string) => ruled.get(server)?.has(tool) === true;
   const reached = known.flatMap((k) => k.tools.filter((t) => admits(k.name, t.name)));
-  const listed = entryTools(known, admits, keep);
+  const listed = entryTools(
+    known.map((k) => ({ ...k, tools: k.kept as ToolDef[] })),
+    admits,
+    keep,
+  );
   return {
     servers: [...behind],
     unknown: behind.filter((name) => !known.some((k) => k.name === name)),
@@ -72,6 +81,7 @@ export function onDemandBudget(
     listed: listed.length,
     kept: listed.length - 2,
     after: listed.reduce((sum, t) => sum + toolTokens(t), 0),
+    leftOut: known.flatMap((k) => k.why.map((why) => ({ server: k.name, why }))),
   };
 }
 

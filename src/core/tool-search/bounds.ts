@@ -14,36 +14,33 @@ export const MAX_QUERY_CHARS = 1000;
 
 export { TOOL_BOUNDS };
 
-/** Lists already walked, and why each cannot be indexed (undefined: it can). */
-const walked = new WeakMap<readonly unknown[], string | undefined>();
-const NONE: readonly unknown[] = [];
+/** Lists already walked: what of each may be indexed, and why the rest may not. */
+const walked = new WeakMap<readonly unknown[], { kept: readonly unknown[]; why: string[] }>();
 
-/**
- * The list as it may be indexed: itself, or none when it is past TOOL_BOUNDS — its server is then
- * left out of search, and `leftOut` told why once per list (one line in serve.log).
- */
+/** The list as it may be indexed: without each tool past TOOL_BOUNDS (all, past them together); `leftOut` told why once. */
 export function indexable(tools: readonly unknown[], leftOut: (why: string) => void): readonly unknown[] {
   if (!walked.has(tools)) {
-    const why = pastListBounds(tools);
-    walked.set(tools, why);
-    if (why) leftOut(why);
+    walked.set(tools, leftOutOfSearch(tools));
+    for (const why of walked.get(tools)?.why ?? []) leftOut(why);
   }
-  return walked.get(tools) === undefined ? tools : NONE;
+  return walked.get(tools)?.kept ?? tools;
 }
 
-/** Why a list is past TOOL_BOUNDS: a tool of it, or its tools together. */
-function pastListBounds(tools: readonly unknown[]): string | undefined {
+const TOO_MANY = `its tools are larger than ${TOOL_BOUNDS.listChars / 1024 / 1024} MiB together`;
+
+/** What of a list search takes (`kept`), and why it leaves out the rest: a tool past TOOL_BOUNDS, or all of them together. */
+export function leftOutOfSearch(tools: readonly unknown[]): { kept: readonly unknown[]; why: string[] } {
   let total = 0;
+  const [kept, why]: [unknown[], string[]] = [[], []];
   for (const [index, tool] of tools.entries()) {
     const name = (tool as { name?: unknown } | null)?.name;
     const which = `its tool ${typeof name === "string" ? JSON.stringify(name.slice(0, 80)) : `#${index + 1}`}`;
-    const walked = pastBounds(tool, which);
-    if ("why" in walked) return walked.why;
-    total += walked.chars;
-    if (total > TOOL_BOUNDS.listChars)
-      return `its tools are larger than ${TOOL_BOUNDS.listChars / 1024 / 1024} MiB together`;
+    const bounded = pastBounds(tool, which);
+    if ("why" in bounded) why.push(`${bounded.why}: that tool left out`);
+    else total += kept.push(tool) && bounded.chars;
+    if (total > TOOL_BOUNDS.listChars) return { kept: [], why: [TOO_MANY] };
   }
-  return undefined;
+  return { kept: why.length === 0 ? tools : kept, why };
 }
 
 /** Schemas already made checkable, by the server's own. */

@@ -21,8 +21,6 @@ export interface OnDemandPlan {
  */
 export interface Visible {
   admits(tool: string): boolean;
-  /** Why a tool is held back from every client (core/pins: changed, new or flagged since approved); none: it is not. */
-  held?(tool: string): string | undefined;
   readonly key: string;
 }
 
@@ -132,13 +130,14 @@ export function onDemandOf(
     return server !== undefined && (visible.get(server)?.admits(tool) ?? true);
   };
   const unsearched = [...keys].filter(([, key]) => key === undefined).map(([server]) => server);
-  const held = (id: string) => {
-    const server = mine.servers.find((s) => id.startsWith(`${s}/`));
-    return server && visible.get(server)?.held?.(id.slice(server.length + 1));
+  // The longest name: a server named "a" must not take "a/b/x" of a server named "a/b".
+  const route = (id: string) => {
+    const server = mine.servers.filter((s) => id.startsWith(`${s}/`)).sort((a, b) => b.length - a.length)[0];
+    return server === undefined ? undefined : { server, tool: id.slice(server.length + 1) };
   };
   return {
     index,
-    held,
+    route,
     servers: [...keys].flatMap(([name, key]) => (key === undefined ? [] : [{ name, key }])),
     admits,
     keep: plan.keep,

@@ -46,7 +46,7 @@ export class KeptIndex {
     this.#known = {
       visible: (s, c, folder) => known.visible(s, c, folder),
       perFolder: (s) => known.mode(s) === "project",
-      // A list past the bounds leaves its server out of search (bounds.ts), said once: never the others.
+      // A tool past the bounds is left out of search, a list past them its server (bounds.ts), said once.
       toolsOf: (s, folder) => {
         const tools = listed(s, folder);
         const said = (why: string) =>

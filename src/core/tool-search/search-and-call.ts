@@ -24,8 +24,8 @@ export interface OnDemand {
   admits: Admits;
   /** `toolSearch.keep`: `<server>/<tool>` listed as they are. */
   keep: readonly string[];
-  /** Why `<server>/<tool>` is held back (changed, new or flagged since approved: core/pins); none: it is not. */
-  held?(id: string): string | undefined;
+  /** The server of `<server>/<tool>` the index does not hold: its call goes the gateway's one route, which refuses it. */
+  route?(id: string): { server: string; tool: string } | undefined;
   /**
    * Calls a tool of a server as the request's own call (the gateway's: its client, progress,
    * cancel and questions go with it; the server starts if it is not running).
@@ -137,28 +137,21 @@ export async function onDemandCall(
     if ("error" in checked) return checked.error;
     const id = checked.args.name as string;
     const found = o.index.named(id, o.admits);
-    const held = !found && o.held?.(id);
-    if (held) return toolError(held);
-    if (!found)
+    const to = found ? { server: found.server, tool: found.tool.name } : o.route?.(id);
+    if (!to)
       return toolError(
         `there is no tool "${id}" here: search_tools finds tools by what they do${o.unsearched ? `. ${unsearchedLine(o)}` : ""}`,
       );
-    const args = checkArguments(id, found.tool.inputSchema, checked.args.arguments);
-    if ("error" in args) return args.error;
-    return called(o, found.server, found.tool.name, args.args);
+    return checkedCall(o, to, found?.tool.inputSchema, checked.args.arguments);
   }
   const kept = typeof name === "string" ? keptByName(o).get(name) : undefined;
   const keptId = kept ? undefined : o.keep.find((id) => id.endsWith(`/${String(name)}`));
-  const held = keptId && o.held?.(keptId);
-  if (held) return toolError(held);
-  if (!kept)
+  const to = kept ? { server: kept.server, tool: kept.tool.name } : keptId && o.route?.(keptId);
+  if (!to)
     return toolError(
       `there is no tool ${JSON.stringify(name)} here: search_tools finds tools by what they do`,
     );
-  const id = `${kept.server}/${kept.tool.name}`;
-  const args = checkArguments(id, kept.tool.inputSchema, given);
-  if ("error" in args) return args.error;
-  return called(o, kept.server, kept.tool.name, args.args);
+  return checkedCall(o, to, kept?.tool.inputSchema, given);
 }
 
 interface SearchArgs {
@@ -225,13 +218,15 @@ function cut(description: string): string {
   return `${end > DESCRIPTION_CUT / 3 ? head.slice(0, end + 1) : head.trimEnd()} …`;
 }
 
-/** The tool's answer; a call that could not be made (its server does not start) as a tool error that says why. */
-async function called(o: OnDemand, server: string, tool: string, args: Record<string, unknown>) {
+/** A tool's call as the request's own, its arguments checked against its schema (one the index does not hold: any object). */
+async function checkedCall(o: OnDemand, to: Omit<OnDemandCall, "args">, schema: unknown, given: unknown) {
+  const args = checkArguments(`${to.server}/${to.tool}`, schema, given);
+  if ("error" in args) return args.error;
   try {
-    return await o.call({ server, tool, args });
+    return await o.call({ ...to, args: args.args });
   } catch (error) {
     return toolError(
-      `${server}/${tool} could not be called: ${error instanceof Error ? error.message : String(error)}`,
+      `${to.server}/${to.tool} could not be called: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 }

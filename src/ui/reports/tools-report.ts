@@ -45,6 +45,7 @@ export function toolsJson(budgets: readonly ClientBudget[], keep: readonly KeepP
               before: b.onDemand.before,
               listed: b.onDemand.listed,
               after: b.onDemand.after,
+              leftOut: b.onDemand.leftOut,
             },
           }
         : {}),
@@ -174,6 +175,9 @@ function renderOnDemand(b: ClientBudget, out: Output): void {
   out.print(
     `${out.theme.ok} ${who}: tools on demand for ${andList(d.servers)}: ${countOf(d.tools, "tool")}, ≈${n(d.before)} tokens as an entry each${unknown}; its tools entry lists ${d.listed} (search_tools, call_tool${d.kept > 0 ? `, ${d.kept} kept` : ""}), ≈${n(d.after)} tokens.`,
   );
+  // What the gateway's search leaves out (serve.log says it too), where the person looks.
+  for (const l of d.leftOut)
+    out.print(`  ${out.theme.warn} ${l.server}: left out of search: ${untrusted(l.why)}.`);
 }
 
 /** A client over its limit, or loading too much it does not defer: what is over, and the fix. */

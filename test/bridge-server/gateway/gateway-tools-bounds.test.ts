@@ -116,7 +116,7 @@ test("a server whose tools nest 4,000 levels: left out of search with one line, 
     expect(listed.body.result?.tools?.[0]?.description).toMatch(/^- deep \(0 tools\)$/m);
   }
   expect(g.stderr().match(/\[tools\].*left out of search.*/g)).toEqual([
-    '[tools] deep: left out of search: its tool "deep" nests deeper than 64 levels',
+    '[tools] deep: left out of search: its tool "deep" nests deeper than 64 levels: that tool left out',
   ]);
   // Its entry cannot be written as JSON (nested past the stack): left out of the file, said; the others kept.
   await until("deep's entry left out of the cache file", () =>

@@ -39,8 +39,9 @@ async function onDemandGateway(): Promise<Gateway> {
 }
 
 const toolsUrl = (g: Gateway) => g.url.replace(/\/mcp$/, "/tools");
+// A process started (a refused call may name one, never starts it).
 const running = async (g: Gateway) =>
-  (await g.status()).shares.filter((s) => s.children.length > 0).map((s) => s.name);
+  (await g.status()).shares.filter((s) => s.children.some((c) => c.pid !== null)).map((s) => s.name);
 
 interface Found {
   tools: Array<{ name: string; inputSchema: unknown }>;
@@ -78,7 +79,10 @@ test.each(["legacy", { pin: "2026-07-28" as const }] as const)(
       arguments: { name: "old/count", arguments: {} },
     });
     expect(denied).toMatchObject({ isError: true });
-    expect(JSON.stringify(denied.content)).toContain('there is no tool \\"old/count\\" here');
+    // Refused as /share refuses it (the one route, share-call.ts): the rule and its line, not "no such tool".
+    expect(JSON.stringify(denied.content)).toMatch(
+      /the tool \\"count\\" of old is not available to gemini-cli: the manifest's servers\.old\.clientTools\.gemini-cli\.deny \([^)]*:\d+:\d+\) denies it/,
+    );
     expect(await running(g)).toEqual([]);
     // A call that fits starts the server on its first call; a JSON string of arguments is taken too.
     expect(await callText(client, "call_tool", { name: "old/echo", arguments: { text: "a" } })).toBe("v1:a");

@@ -70,5 +70,5 @@ test("the gateway holds back a tool that orders another server's tool only when 
   expect(toolPolicy("calc", undefined, "zed", { pins: pins(["list_inbox"]), listed })).toBeUndefined();
   const held = toolPolicy("calc", undefined, "zed", { pins: pins(["send_email"]), listed });
   expect(held?.list(listed)).toEqual({ tools: [hook] });
-  expect(held?.held("add")).toContain("holds words aimed at the model");
+  expect(held?.refusal("add")?.message).toContain("holds words aimed at the model");
 });
