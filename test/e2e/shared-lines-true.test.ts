@@ -75,14 +75,16 @@ describe("plain Linux, three clients, a session and a machine server", () => {
     expect(first.code, first.stderr).toBe(0);
     expect(count(first.stdout, "chmod 600")).toBe(1);
     expect(first.stdout).toContain(
-      `  ▲ ${files[0]}, ${files[1]} and ${files[2]} are readable by other users, so no bridge token goes into them: the shared servers there go through mcp-twin's relay (each target's line says which, and where it runs). \`chmod 600 ${files.join(" ")}\`, then \`mcp-twin sync\`, gives them url entries to the bridge.\n`,
+      `  ▲ Why the relays above: no bridge token goes into a file other users can read, and ${files[0]}, ${files[1]} and ${files[2]} are. \`chmod 600 ${files.join(" ")}\`, then \`mcp-twin sync\`, gives them url entries to the bridge.\n`,
     );
-    // Each fact once: the files' mode in that paragraph only, each target's relay on its own line.
-    expect(count(first.stdout, "readable by other")).toBe(1);
+    // Each fact once: the why in that paragraph only (no pointer to it per target), each target's relay on its own line.
+    expect(count(first.stdout, "other users can read")).toBe(1);
+    expect(first.stdout).not.toContain("why a relay");
+    expect(count(first.stdout, "Why the relays")).toBe(1);
     expect(
       count(
         first.stdout,
-        "fixture and other are shared (why a relay: below): they go through mcp-twin's relay (`mcp-twin connect`) in linux, so ",
+        "fixture and other are shared: they go through mcp-twin's relay (`mcp-twin connect`) in linux, so ",
       ),
     ).toBe(3);
     expect(first.stdout).not.toContain("no process per session");
@@ -91,7 +93,7 @@ describe("plain Linux, three clients, a session and a machine server", () => {
   test("a sync that changes nothing says nothing of it again", async () => {
     const again = await m.run(["sync"]);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).not.toContain("readable by other users");
+    expect(again.stdout).not.toContain("other users can read");
     expect(again.stdout).not.toContain("chmod 600");
   }, 60_000);
 
@@ -126,7 +128,7 @@ describe("plain Linux, three clients, a session and a machine server", () => {
       ),
     ).toBe(3);
     expect(synced.stdout).not.toContain("once in the bridge");
-    expect(synced.stdout).not.toContain("readable by other users");
+    expect(synced.stdout).not.toContain("other users can read");
   }, 60_000);
 
   test("bridge status: a session its client left open is said as an open session, with its last request", async () => {
@@ -301,4 +303,23 @@ test("a file that holds a key and gets a relay: its mode said once, on its line 
   expect(r.stdout).toContain(
     `  ▲ ${code}: its shared servers go through mcp-twin's relay until the chmod above (no bridge token goes into a file others can read); \`mcp-twin sync\` after it gives them url entries to the bridge.\n`,
   );
+}, 120_000);
+
+test("a readable file's tools entry is said as tools on demand, never as a shared server; the why once", async () => {
+  const { m, files } = await linuxMachine();
+  const gemini = files[2]!;
+  writeManifest(m, {
+    bridge: { port: await freePort() },
+    servers: { fixture: { package: inject("fixtureName") } },
+    toolSearch: { clients: ["gemini-cli"] },
+  });
+  chmodSync(gemini, 0o644);
+  const r = await m.run(["sync", "--client", "gemini-cli"]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toContain(
+    "      tools (tools on demand: search_tools and call_tool for the servers behind it): it goes through mcp-twin's relay (`mcp-twin connect`) in linux, so Gemini CLI needs mcp-twin in linux for it\n",
+  );
+  expect(r.stdout).not.toContain("tools is shared");
+  expect(r.stdout).not.toContain("why a relay");
+  expect(count(r.stdout, "Why the relays above")).toBe(1);
 }, 120_000);
