@@ -59,13 +59,14 @@ async function lifecycle(ctx: ContextOf<typeof bridgeCommand>, action: BridgeAct
     return ExitCode.ok;
   }
   // Each shared server as the bridge reports it, and a program it runs that is not there.
-  const shares = Array.isArray(report.shares)
-    ? await withMissingPrograms(
-        machine,
-        await manifestShares(machine, ctx.options.manifest),
-        sharedViews([], report.shares),
-      )
+  const known = await manifestShares(machine, ctx.options.manifest);
+  const views = Array.isArray(report.shares)
+    ? await withMissingPrograms(machine, known.shares, sharedViews([], report.shares))
     : [];
+  // One the manifest does not share runs there behind tools on demand only: said as such.
+  const shares = views.map((v) =>
+    known.onDemand.has(v.name) && !known.shares.some((s) => s.name === v.name) ? { ...v, onDemand: true } : v,
+  );
   if (out.json) out.result(report);
   else render(report, shares, out);
   return report.state === "taken" || report.state === "unresponsive" ? ExitCode.failed : ExitCode.ok;
@@ -73,7 +74,7 @@ async function lifecycle(ctx: ContextOf<typeof bridgeCommand>, action: BridgeAct
 
 function render(
   r: BridgeControlReport & { environment: string },
-  shares: readonly SharedView[],
+  shares: ReadonlyArray<SharedView & { onDemand?: boolean }>,
   out: Output,
 ): void {
   const { ok, warn, fail } = out.theme;
@@ -111,11 +112,16 @@ function render(
       `${plugins.loaded?.length ?? 0} loaded${plugins.failed?.length ? `, ${plugins.failed.length} skipped` : ""}`,
     );
   // Each shared server: mode, running or not, sessions attached, memory, idle time.
-  shares.forEach((v, i) => {
-    row(i === 0 ? "shared" : "", `${untrusted(v.name)}: ${sharedLine(v)}`);
-    const fix = sharedFix(v);
-    if (fix) row("", `${" ".repeat(untrusted(v.name).length + 2)}${fix}`);
-  });
+  for (const [key, views] of [
+    ["shared", shares.filter((v) => !v.onDemand)],
+    ["on demand", shares.filter((v) => v.onDemand)],
+  ] as const)
+    views.forEach((v, i) => {
+      const mode = v.onDemand ? "behind tools on demand (one process per client session)" : v.mode;
+      row(i === 0 ? key : "", `${untrusted(v.name)}: ${sharedLine({ ...v, mode })}`);
+      const fix = sharedFix(v);
+      if (fix) row("", `${" ".repeat(untrusted(v.name).length + 2)}${fix}`);
+    });
   row("state", out.shown(r.stateDir));
   row("log", out.shown(r.log));
   row("fix", r.fix);
@@ -232,11 +238,15 @@ function formatUptime(seconds: number, days = true): string {
 }
 
 /** The manifest's shared servers (none when it cannot be read: the bridge's report is still shown). */
+/** The manifest's shares, and (when it has tools on demand) the servers it does not share, which the bridge runs only behind it. */
 async function manifestShares(machine: Machine, manifest: string | undefined) {
   try {
-    const opened = await openManifest(machine, { manifest });
-    return manifestShareList(Object.entries(opened.loaded.manifest.servers));
+    const { servers, toolSearch } = (await openManifest(machine, { manifest })).loaded.manifest;
+    return {
+      shares: manifestShareList(Object.entries(servers)),
+      onDemand: new Set(toolSearch ? Object.keys(servers) : []),
+    };
   } catch {
-    return [];
+    return { shares: [], onDemand: new Set<string>() };
   }
 }

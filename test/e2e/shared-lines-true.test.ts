@@ -305,7 +305,7 @@ test("a file that holds a key and gets a relay: its mode said once, on its line 
   );
 }, 120_000);
 
-test("a readable file's tools entry is said as tools on demand, never as a shared server; the why once", async () => {
+test("tools on demand said as what it is: sync's relay line (never 'tools is shared', the why once), status and bridge status's servers behind it (never 'shared')", async () => {
   const { m, files } = await linuxMachine();
   const gemini = files[2]!;
   writeManifest(m, {
@@ -322,4 +322,16 @@ test("a readable file's tools entry is said as tools on demand, never as a share
   expect(r.stdout).not.toContain("tools is shared");
   expect(r.stdout).not.toContain("why a relay");
   expect(count(r.stdout, "Why the relays above")).toBe(1);
+  // The bridge runs fixture behind tools on demand only: never listed as a shared server.
+  const status = await m.run(["bridge", "status"]);
+  expect(status.stdout).toMatch(
+    /^ {2}on demand {2}fixture: behind tools on demand \(one process per client session\), (not running|running)/m,
+  );
+  expect(status.stdout).not.toMatch(/^ {2}shared /m);
+  expect(status.stdout).not.toContain("fixture: session");
+  const all = await m.run(["status"]);
+  expect(all.stdout).toMatch(
+    /^Behind tools on demand \(run in the bridge, not shared\)\n {2}fixture {2}one process per client session, (not running|running)/m,
+  );
+  expect(all.stdout).not.toContain("fixture  session");
 }, 120_000);

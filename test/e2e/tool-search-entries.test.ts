@@ -124,7 +124,7 @@ describe("toolSearch's clients get one tools entry", () => {
     const status = await machine.run(["status"]);
     expect(status.stdout).toMatch(/^Shared servers \(run once in the bridge\)\n {2}other +machine, /m);
     expect(status.stdout).toMatch(
-      /^Behind tools on demand \(run in the bridge, one process per client session\)\n {2}fixture {2}session, /m,
+      /^Behind tools on demand \(run in the bridge, not shared\)\n {2}fixture {2}one process per client session, /m,
     );
     const rows = JSON.parse((await machine.run(["status", "--json"])).stdout) as Array<{
       server: string;
