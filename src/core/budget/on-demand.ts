@@ -19,6 +19,8 @@ export interface OnDemand {
   /** What the entry lists: search_tools, call_tool and the kept tools found; their size. */
   listed: number;
   kept: number;
+  /** The kept tools' names as the entry lists them. */
+  keptNames: string[];
   after: number;
 }
 
@@ -71,6 +73,7 @@ export function onDemandBudget(
     before: reached.reduce((sum, t) => sum + toolTokens(t), 0),
     listed: listed.length,
     kept: listed.length - 2,
+    keptNames: listed.slice(2).map((t) => t.name),
     after: listed.reduce((sum, t) => sum + toolTokens(t), 0),
   };
 }
