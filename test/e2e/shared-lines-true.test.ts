@@ -335,3 +335,22 @@ test("tools on demand said as what it is: sync's relay line (never 'tools is sha
   );
   expect(all.stdout).not.toContain("fixture  session");
 }, 120_000);
+
+test("Gemini CLI's notice says where mcp-twin writes Antigravity, or that it is not found", async () => {
+  const { m } = await linuxMachine();
+  const none = await m.run(["sync"]);
+  expect(none.code, none.stderr).toBe(0);
+  expect(none.stdout).toContain(
+    "individuals moved to the Antigravity CLI (`agy`). Antigravity is not found in linux: mcp-twin writes it once it is installed (then `mcp-twin sync`).\n",
+  );
+  expect(none.stdout).not.toContain("which mcp-twin writes too");
+  const { m: other } = await linuxMachine();
+  const agy = path.join(other.paths.linuxHome, ".gemini", "config", "mcp_config.json");
+  mkdirSync(path.dirname(agy), { recursive: true });
+  writeFileSync(agy, "{}\n");
+  const both = await other.run(["sync"]);
+  expect(both.code, both.stderr).toBe(0);
+  expect(both.stdout).toContain(
+    `individuals moved to the Antigravity CLI (\`agy\`). mcp-twin writes Antigravity here too: ${agy}.\n`,
+  );
+}, 120_000);

@@ -178,7 +178,9 @@ test("arguments that are not a JSON object are said as such, with the schema", (
 test("a server behind the entry that never started is said to be unavailable, never as a server of 0 tools", () => {
   const { o } = made();
   const tools = onDemandTools({ ...o, servers: [...o.servers, { name: "crashy" }] });
-  expect(tools[0]?.description).toContain("\n- crashy (unavailable: it did not start, so its tools are not known)");
+  expect(tools[0]?.description).toContain(
+    "\n- crashy (unavailable: it did not start, so its tools are not known)",
+  );
   expect(tools[0]?.description).not.toContain("0 tools");
   // A server that started and lists no tool is still counted as such.
   o.index.put("empty", []);

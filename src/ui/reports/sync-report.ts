@@ -249,7 +249,9 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
     const notice = clientById(t.client)?.notice;
     if (notice && (t.action === "created" || t.action === "updated") && !noticed.has(t.client)) {
       noticed.add(t.client);
-      out.print(c.dim(`      ${notice}`));
+      out.print(
+        c.dim(`      ${notice}${movedLine(clientById(t.client)?.movedTo, t.env, report, out.shown)}`),
+      );
     }
     const window = windowLine(t, out.shown) ?? harnessLine(t, out.shown);
     if (window) out.print(`      ${window}`);
@@ -266,6 +268,21 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
   if (readable.length > 0) out.print(`  ${out.theme.warn} ${readableParagraph(readable, dryRun)}`);
   if (readableSaid.length > 0) out.print(`  ${out.theme.warn} ${relayUntilPrivate(readableSaid, dryRun)}`);
   for (const line of keyLines(report, dryRun)) out.print(`  ${line.warn ? warn : ok} ${line.text}`);
+}
+
+/** Where mcp-twin writes the client a notice says its users moved to, in this environment, or that it is not found there. */
+function movedLine(
+  to: string | undefined,
+  env: string,
+  report: SyncReport,
+  shown: (p: string) => string,
+): string {
+  const next = to ? clientById(to) : undefined;
+  if (!next) return "";
+  const there = report.targets.filter((x) => x.client === to && x.env === env && x.action !== "failed");
+  return there.length > 0
+    ? ` mcp-twin writes ${next.name} here too: ${andList(there.map((x) => shown(x.path)))}.`
+    : ` ${next.name} is not found in ${env}: mcp-twin writes it once it is installed (then \`mcp-twin sync\`).`;
 }
 
 /** The target's own line already said its file is readable by others (it holds keys), with the chmod. */
