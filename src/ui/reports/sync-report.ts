@@ -265,7 +265,7 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
       for (const line of sharedLines(t.shared ?? [], report)) out.print(`      ${line}`);
     renderTargetNotes(t, out, options, dryRun);
   }
-  if (readable.length > 0) out.print(`  ${out.theme.warn} ${readableParagraph(readable, dryRun)}`);
+  if (readable.length > 0) out.print(`  ${out.theme.warn} ${readableParagraph(readable)}`);
   if (readableSaid.length > 0) out.print(`  ${out.theme.warn} ${relayUntilPrivate(readableSaid, dryRun)}`);
   for (const line of keyLines(report, dryRun)) out.print(`  ${line.warn ? warn : ok} ${line.text}`);
 }
@@ -308,7 +308,7 @@ function readableNews(t: SyncReport["targets"][number]): string[] {
 }
 
 /** Why those entries are relays and how to have url entries instead: said once per run. */
-function readableParagraph(paths: readonly string[], dryRun: boolean): string {
+function readableParagraph(paths: readonly string[]): string {
   const one = paths.length === 1;
   return `Why the relays above: no bridge token goes into a file other users can read, and ${andList(paths)} ${one ? "is" : "are"}. \`chmod 600 ${paths.map(shellQuote).join(" ")}\`, then \`mcp-twin sync\`, gives ${one ? "it" : "them"} url entries to the bridge.`;
 }
