@@ -13,12 +13,10 @@ import {
 } from "../core/bridge-control/control.js";
 import { startMovedLine } from "../core/bridge-control/port-choice.js";
 import { portHeldBy } from "../core/bridge-link/index.js";
-import { openManifest } from "../core/context/context.js";
-import type { Machine } from "../core/environments/machine.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 import { assertAction } from "../core/selectors.js";
-import { manifestShareList, withMissingPrograms } from "../core/status/shared-status.js";
-import { type SharedView, sharedFix, sharedLine, sharedViews } from "../core/status/shared-view.js";
+import { bridgeShareViews } from "../core/status/shared-status.js";
+import { type SharedView, sharedFix, sharedLine } from "../core/status/shared-view.js";
 import { untrusted } from "../core/text/control-chars.js";
 import { andList } from "../core/text/prose-lists.js";
 import type { Output } from "../ui/output.js";
@@ -58,15 +56,7 @@ async function lifecycle(ctx: ContextOf<typeof bridgeCommand>, action: BridgeAct
     else renderUnread(report, out);
     return ExitCode.ok;
   }
-  // Each shared server as the bridge reports it, and a program it runs that is not there.
-  const known = await manifestShares(machine, ctx.options.manifest);
-  const views = Array.isArray(report.shares)
-    ? await withMissingPrograms(machine, known.shares, sharedViews([], report.shares))
-    : [];
-  // One the manifest does not share runs there behind tools on demand only: said as such.
-  const shares = views.map((v) =>
-    known.onDemand.has(v.name) && !known.shares.some((s) => s.name === v.name) ? { ...v, onDemand: true } : v,
-  );
+  const shares = await bridgeShareViews(machine, ctx.options.manifest, report.shares);
   if (out.json) out.result(report);
   else render(report, shares, out);
   return report.state === "taken" || report.state === "unresponsive" ? ExitCode.failed : ExitCode.ok;
@@ -238,15 +228,3 @@ function formatUptime(seconds: number, days = true): string {
 }
 
 /** The manifest's shared servers (none when it cannot be read: the bridge's report is still shown). */
-/** The manifest's shares, and (when it has tools on demand) the servers it does not share, which the bridge runs only behind it. */
-async function manifestShares(machine: Machine, manifest: string | undefined) {
-  try {
-    const { servers, toolSearch } = (await openManifest(machine, { manifest })).loaded.manifest;
-    return {
-      shares: manifestShareList(Object.entries(servers)),
-      onDemand: new Set(toolSearch ? Object.keys(servers) : []),
-    };
-  } catch {
-    return { shares: [], onDemand: new Set<string>() };
-  }
-}
