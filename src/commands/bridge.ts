@@ -13,12 +13,10 @@ import {
 } from "../core/bridge-control/control.js";
 import { startMovedLine } from "../core/bridge-control/port-choice.js";
 import { DEFAULT_BRIDGE_PORT, portHeldBy } from "../core/bridge-link/index.js";
-import { openManifest } from "../core/context/context.js";
-import type { Machine } from "../core/environments/machine.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 import { assertAction } from "../core/selectors.js";
-import { manifestShareList, withMissingPrograms } from "../core/status/shared-status.js";
-import { type SharedView, sharedFix, sharedLine, sharedViews } from "../core/status/shared-view.js";
+import { bridgeShareViews } from "../core/status/shared-status.js";
+import { type SharedView, sharedFix, sharedLine } from "../core/status/shared-view.js";
 import { untrusted } from "../core/text/control-chars.js";
 import { andList } from "../core/text/prose-lists.js";
 import type { Output } from "../ui/output.js";
@@ -58,14 +56,7 @@ async function lifecycle(ctx: ContextOf<typeof bridgeCommand>, action: BridgeAct
     else renderUnread(report, out);
     return ExitCode.ok;
   }
-  // Each shared server as the bridge reports it, and a program it runs that is not there.
-  const shares = Array.isArray(report.shares)
-    ? await withMissingPrograms(
-        machine,
-        await manifestShares(machine, ctx.options.manifest),
-        sharedViews([], report.shares),
-      )
-    : [];
+  const shares = await bridgeShareViews(machine, ctx.options.manifest, report.shares);
   if (out.json) out.result(report);
   else render(report, shares, out);
   return report.state === "taken" || report.state === "unresponsive" ? ExitCode.failed : ExitCode.ok;
@@ -73,7 +64,7 @@ async function lifecycle(ctx: ContextOf<typeof bridgeCommand>, action: BridgeAct
 
 function render(
   r: BridgeControlReport & { environment: string },
-  shares: readonly SharedView[],
+  shares: ReadonlyArray<SharedView & { onDemand?: boolean }>,
   out: Output,
 ): void {
   const { ok, warn, fail } = out.theme;
@@ -111,11 +102,16 @@ function render(
       `${plugins.loaded?.length ?? 0} loaded${plugins.failed?.length ? `, ${plugins.failed.length} skipped` : ""}`,
     );
   // Each shared server: mode, running or not, sessions attached, memory, idle time.
-  shares.forEach((v, i) => {
-    row(i === 0 ? "shared" : "", `${untrusted(v.name)}: ${sharedLine(v)}`);
-    const fix = sharedFix(v);
-    if (fix) row("", `${" ".repeat(untrusted(v.name).length + 2)}${fix}`);
-  });
+  for (const [key, views] of [
+    ["shared", shares.filter((v) => !v.onDemand)],
+    ["on demand", shares.filter((v) => v.onDemand)],
+  ] as const)
+    views.forEach((v, i) => {
+      const mode = v.onDemand ? "behind tools on demand (one process per client session)" : v.mode;
+      row(i === 0 ? key : "", `${untrusted(v.name)}: ${sharedLine({ ...v, mode })}`);
+      const fix = sharedFix(v);
+      if (fix) row("", `${" ".repeat(untrusted(v.name).length + 2)}${fix}`);
+    });
   row("state", out.shown(r.stateDir));
   row("log", out.shown(r.log));
   row("fix", r.fix);
@@ -232,11 +228,3 @@ function formatUptime(seconds: number, days = true): string {
 }
 
 /** The manifest's shared servers (none when it cannot be read: the bridge's report is still shown). */
-async function manifestShares(machine: Machine, manifest: string | undefined) {
-  try {
-    const opened = await openManifest(machine, { manifest });
-    return manifestShareList(Object.entries(opened.loaded.manifest.servers));
-  } catch {
-    return [];
-  }
-}

@@ -40,7 +40,12 @@ export async function run(ctx: Ctx): Promise<number> {
   }
   // The pins are the user-level manifest's servers' (the gateway runs those).
   const { pinStates } = await import("../core/sync/pin-review.js");
-  const pins = gathered.ctx.located.scope === "user" ? (await pinStates(gathered.ctx)).states : [];
+  const all = gathered.ctx.located.scope === "user" ? (await pinStates(gathered.ctx)).states : [];
+  // --client/--env: only the servers those clients reach (an entry each, or behind their tools entry).
+  const reached = new Set(
+    facts.budgets.flatMap((b) => [...b.servers.map((s) => s.server), ...(b.onDemand?.servers ?? [])]),
+  );
+  const pins = o.client?.length || o.env?.length ? all.filter((p) => reached.has(p.server)) : all;
   if (ctx.output.json)
     ctx.output.result({ ...toolsJson(facts.budgets, facts.keep), pins: pinStatesJson(pins) });
   else {

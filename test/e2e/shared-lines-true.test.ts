@@ -75,14 +75,16 @@ describe("plain Linux, three clients, a session and a machine server", () => {
     expect(first.code, first.stderr).toBe(0);
     expect(count(first.stdout, "chmod 600")).toBe(1);
     expect(first.stdout).toContain(
-      `  ▲ ${files[0]}, ${files[1]} and ${files[2]} are readable by other users, so no bridge token goes into them: the shared servers there go through mcp-twin's relay (each target's line says which, and where it runs). \`chmod 600 ${files.join(" ")}\`, then \`mcp-twin sync\`, gives them url entries to the bridge.\n`,
+      `  ▲ Why the relays above: no bridge token goes into a file other users can read, and ${files[0]}, ${files[1]} and ${files[2]} are. \`chmod 600 ${files.join(" ")}\`, then \`mcp-twin sync\`, gives them url entries to the bridge.\n`,
     );
-    // Each fact once: the files' mode in that paragraph only, each target's relay on its own line.
-    expect(count(first.stdout, "readable by other")).toBe(1);
+    // Each fact once: the why in that paragraph only (no pointer to it per target), each target's relay on its own line.
+    expect(count(first.stdout, "other users can read")).toBe(1);
+    expect(first.stdout).not.toContain("why a relay");
+    expect(count(first.stdout, "Why the relays")).toBe(1);
     expect(
       count(
         first.stdout,
-        "fixture and other are shared (why a relay: below): they go through mcp-twin's relay (`mcp-twin connect`) in linux, so ",
+        "fixture and other are shared: they go through mcp-twin's relay (`mcp-twin connect`) in linux, so ",
       ),
     ).toBe(3);
     expect(first.stdout).not.toContain("no process per session");
@@ -91,7 +93,7 @@ describe("plain Linux, three clients, a session and a machine server", () => {
   test("a sync that changes nothing says nothing of it again", async () => {
     const again = await m.run(["sync"]);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).not.toContain("readable by other users");
+    expect(again.stdout).not.toContain("other users can read");
     expect(again.stdout).not.toContain("chmod 600");
   }, 60_000);
 
@@ -126,7 +128,7 @@ describe("plain Linux, three clients, a session and a machine server", () => {
       ),
     ).toBe(3);
     expect(synced.stdout).not.toContain("once in the bridge");
-    expect(synced.stdout).not.toContain("readable by other users");
+    expect(synced.stdout).not.toContain("other users can read");
   }, 60_000);
 
   test("bridge status: a session its client left open is said as an open session, with its last request", async () => {
@@ -300,5 +302,55 @@ test("a file that holds a key and gets a relay: its mode said once, on its line 
   expect(count(all, "chmod 600")).toBe(1);
   expect(r.stdout).toContain(
     `  ▲ ${code}: its shared servers go through mcp-twin's relay until the chmod above (no bridge token goes into a file others can read); \`mcp-twin sync\` after it gives them url entries to the bridge.\n`,
+  );
+}, 120_000);
+
+test("tools on demand said as what it is: sync's relay line (never 'tools is shared', the why once), status and bridge status's servers behind it (never 'shared')", async () => {
+  const { m, files } = await linuxMachine();
+  const gemini = files[2]!;
+  writeManifest(m, {
+    bridge: { port: await freePort() },
+    servers: { fixture: { package: inject("fixtureName") } },
+    toolSearch: { clients: ["gemini-cli"] },
+  });
+  chmodSync(gemini, 0o644);
+  const r = await m.run(["sync", "--client", "gemini-cli"]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toContain(
+    "      tools (tools on demand: search_tools and call_tool for the servers behind it): it goes through mcp-twin's relay (`mcp-twin connect`) in linux, so Gemini CLI needs mcp-twin in linux for it\n",
+  );
+  expect(r.stdout).not.toContain("tools is shared");
+  expect(r.stdout).not.toContain("why a relay");
+  expect(count(r.stdout, "Why the relays above")).toBe(1);
+  // The bridge runs fixture behind tools on demand only: never listed as a shared server.
+  const status = await m.run(["bridge", "status"]);
+  expect(status.stdout).toMatch(
+    /^ {2}on demand {2}fixture: behind tools on demand \(one process per client session\), (not running|running)/m,
+  );
+  expect(status.stdout).not.toMatch(/^ {2}shared /m);
+  expect(status.stdout).not.toContain("fixture: session");
+  const all = await m.run(["status"]);
+  expect(all.stdout).toMatch(
+    /^Behind tools on demand \(run in the bridge, not shared\)\n {2}fixture {2}one process per client session, (not running|running)/m,
+  );
+  expect(all.stdout).not.toContain("fixture  session");
+}, 120_000);
+
+test("Gemini CLI's notice says where mcp-twin writes Antigravity, or that it is not found", async () => {
+  const { m } = await linuxMachine();
+  const none = await m.run(["sync"]);
+  expect(none.code, none.stderr).toBe(0);
+  expect(none.stdout).toContain(
+    "individuals moved to the Antigravity CLI (`agy`). Antigravity is not found in linux: mcp-twin writes it once it is installed (then `mcp-twin sync`).\n",
+  );
+  expect(none.stdout).not.toContain("which mcp-twin writes too");
+  const { m: other } = await linuxMachine();
+  const agy = path.join(other.paths.linuxHome, ".gemini", "config", "mcp_config.json");
+  mkdirSync(path.dirname(agy), { recursive: true });
+  writeFileSync(agy, "{}\n");
+  const both = await other.run(["sync"]);
+  expect(both.code, both.stderr).toBe(0);
+  expect(both.stdout).toContain(
+    `individuals moved to the Antigravity CLI (\`agy\`). mcp-twin writes Antigravity here too: ${agy}.\n`,
   );
 }, 120_000);

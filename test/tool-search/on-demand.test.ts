@@ -174,3 +174,16 @@ test("arguments that are not a JSON object are said as such, with the schema", (
   expect(checkArguments("s/t", schema, undefined)).toEqual({ args: {} });
   expect(checkArguments("s/t", undefined, { b: 1 })).toEqual({ args: { b: 1 } });
 });
+
+test("a server behind the entry that never started is said to be unavailable, never as a server of 0 tools", () => {
+  const { o } = made();
+  const tools = onDemandTools({ ...o, servers: [...o.servers, { name: "crashy" }] });
+  expect(tools[0]?.description).toContain(
+    "\n- crashy (unavailable: it did not start, so its tools are not known)",
+  );
+  expect(tools[0]?.description).not.toContain("0 tools");
+  // A server that started and lists no tool is still counted as such.
+  o.index.put("empty", []);
+  const none = onDemandTools({ ...o, servers: [{ name: "empty" }] });
+  expect(none[0]?.description).toContain("- empty (0 tools)");
+});

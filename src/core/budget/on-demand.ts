@@ -20,6 +20,8 @@ export interface OnDemand {
   /** What the entry lists: search_tools, call_tool and the kept tools found; their size. */
   listed: number;
   kept: number;
+  /** The kept tools' names as the entry lists them. */
+  keptNames: string[];
   after: number;
   /** What search leaves out, as the gateway does (tool-search/bounds.ts): each server's why. */
   leftOut: Array<{ server: string; why: string }>;
@@ -80,6 +82,7 @@ export function onDemandBudget(
     before: reached.reduce((sum, t) => sum + toolTokens(t), 0),
     listed: listed.length,
     kept: listed.length - 2,
+    keptNames: listed.slice(2).map((t) => t.name),
     after: listed.reduce((sum, t) => sum + toolTokens(t), 0),
     leftOut: known.flatMap((k) => k.why.map((why) => ({ server: k.name, why }))),
   };

@@ -14,7 +14,8 @@ export const geminiCli = defineClient({
   name: "Gemini CLI",
   judge: "`gemini mcp list`",
   notice:
-    "Gemini CLI no longer serves individual accounts (since 2026-06-18; API-key, Vertex and enterprise users keep it): individuals moved to the Antigravity CLI (`agy`), which mcp-twin writes too.",
+    "Gemini CLI no longer serves individual accounts (since 2026-06-18; API-key, Vertex and enterprise users keep it): individuals moved to the Antigravity CLI (`agy`).",
+  movedTo: "antigravity",
   docs: {
     where: "everywhere",
     shapes: "`command`, `args`, `env`; remote: `url` + `type: http`; SSE: `url` + `type: sse`",

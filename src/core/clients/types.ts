@@ -80,6 +80,8 @@ export interface ClientModule {
   judge?: string;
   /** One line said wherever the client is found (init): a rename, a successor. */
   notice?: string;
+  /** The client the notice says its users moved to: sync's line says where mcp-twin writes it here, or that it is not found. */
+  movedTo?: ClientId;
   /** Where the notice concerns only some files (doctor's warning): whether this file's text is one. */
   noticeWhen?: (text: string) => boolean;
   /**

@@ -4,6 +4,7 @@
  */
 import { controlBridge } from "../bridge-control/control.js";
 import { portHeldBy } from "../bridge-link/index.js";
+import { openManifest } from "../context/context.js";
 import { cannotHost } from "../entries/share-host-env.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
@@ -160,3 +161,24 @@ export async function withMissingPrograms(
 }
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/**
+ * `bridge status`'s servers: each as the bridge reports it, a program it runs that is not there,
+ * and whether it runs there only behind tools on demand (the manifest has toolSearch and does not share it).
+ */
+export async function bridgeShareViews(
+  machine: Machine,
+  manifest: string | undefined,
+  reported: unknown,
+): Promise<Array<SharedView & { onDemand: boolean }>> {
+  const read = await openManifest(machine, { manifest }).then(
+    (o) => o.loaded.manifest,
+    () => undefined,
+  );
+  const servers = Object.entries(read?.servers ?? {});
+  const shares = manifestShareList(servers);
+  if (!Array.isArray(reported)) return [];
+  const views = await withMissingPrograms(machine, shares, sharedViews([], reported));
+  const onDemand = new Set(read?.toolSearch ? servers.filter(([, s]) => !s.share).map(([n]) => n) : []);
+  return views.map((v) => ({ ...v, onDemand: onDemand.has(v.name) }));
+}

@@ -95,7 +95,10 @@ function keptByName(o: OnDemand): Map<string, { server: string; tool: ToolDef }>
 
 /** What the `tools/list` of the entry answers. */
 export function onDemandTools(o: OnDemand): ToolDef[] {
+  const listed = new Set(o.index.servers());
   const lines = o.servers.map(({ name, key = name, about }) => {
+    // Never listed: sync could not start it (a count of 0 would say it has no tools).
+    if (!listed.has(key)) return `- ${name} (unavailable: it did not start, so its tools are not known)`;
     const tools = o.index.tools(key).filter((t) => o.admits(key, t.name));
     const line = about ?? o.index.about(key, o.admits);
     return `- ${name} (${tools.length} tool${tools.length === 1 ? "" : "s"})${line ? `: ${line}` : ""}`;

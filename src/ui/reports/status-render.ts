@@ -22,11 +22,13 @@ export function renderShared(s: SharedStatus, behindTools: ReadonlySet<string>, 
   // The bridge away is one cause: said once, below, not on every server's line.
   const away = s.shared.filter((v) => v.state === "bridge-down" && !sharedFix(v));
   const lines = (views: readonly SharedView[]) => {
-    for (const v of views) {
+    for (const given of views) {
+      // Behind tools on demand only it has no share mode: its mode word would say it is shared per session.
+      const v = behindTools.has(given.name) ? { ...given, mode: "one process per client session" } : given;
       out.print(
-        `  ${untrusted(v.name).padEnd(width)}  ${away.includes(v) ? `${v.mode}, not running` : sharedLineFor(v, s)}`,
+        `  ${untrusted(v.name).padEnd(width)}  ${away.includes(given) ? `${v.mode}, not running` : sharedLineFor(v, s)}`,
       );
-      const fix = sharedFix(v);
+      const fix = sharedFix(given);
       if (fix) out.print(`  ${" ".repeat(width)}  ${fix}`);
     }
   };
@@ -37,7 +39,7 @@ export function renderShared(s: SharedStatus, behindTools: ReadonlySet<string>, 
     lines(shared);
   }
   if (behind.length > 0) {
-    out.print(out.theme.c.bold("Behind tools on demand (run in the bridge, one process per client session)"));
+    out.print(out.theme.c.bold("Behind tools on demand (run in the bridge, not shared)"));
     lines(behind);
   }
   // Its port left open is the same cause: one line, its fix the one that closes both.

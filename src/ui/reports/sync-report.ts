@@ -249,7 +249,9 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
     const notice = clientById(t.client)?.notice;
     if (notice && (t.action === "created" || t.action === "updated") && !noticed.has(t.client)) {
       noticed.add(t.client);
-      out.print(c.dim(`      ${notice}`));
+      out.print(
+        c.dim(`      ${notice}${movedLine(clientById(t.client)?.movedTo, t.env, report, out.shown)}`),
+      );
     }
     const window = windowLine(t, out.shown) ?? harnessLine(t, out.shown);
     if (window) out.print(`      ${window}`);
@@ -263,9 +265,24 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
       for (const line of sharedLines(t.shared ?? [], report)) out.print(`      ${line}`);
     renderTargetNotes(t, out, options, dryRun);
   }
-  if (readable.length > 0) out.print(`  ${out.theme.warn} ${readableParagraph(readable, dryRun)}`);
+  if (readable.length > 0) out.print(`  ${out.theme.warn} ${readableParagraph(readable)}`);
   if (readableSaid.length > 0) out.print(`  ${out.theme.warn} ${relayUntilPrivate(readableSaid, dryRun)}`);
   for (const line of keyLines(report, dryRun)) out.print(`  ${line.warn ? warn : ok} ${line.text}`);
+}
+
+/** Where mcp-twin writes the client a notice says its users moved to, in this environment, or that it is not found there. */
+function movedLine(
+  to: string | undefined,
+  env: string,
+  report: SyncReport,
+  shown: (p: string) => string,
+): string {
+  const next = to ? clientById(to) : undefined;
+  if (!next) return "";
+  const there = report.targets.filter((x) => x.client === to && x.env === env && x.action !== "failed");
+  return there.length > 0
+    ? ` mcp-twin writes ${next.name} here too: ${andList(there.map((x) => shown(x.path)))}.`
+    : ` ${next.name} is not found in ${env}: mcp-twin writes it once it is installed (then \`mcp-twin sync\`).`;
 }
 
 /** The target's own line already said its file is readable by others (it holds keys), with the chmod. */
@@ -291,9 +308,9 @@ function readableNews(t: SyncReport["targets"][number]): string[] {
 }
 
 /** Why those entries are relays and how to have url entries instead: said once per run. */
-function readableParagraph(paths: readonly string[], dryRun: boolean): string {
+function readableParagraph(paths: readonly string[]): string {
   const one = paths.length === 1;
-  return `${andList(paths)} ${one ? "is" : "are"} readable by other users, so no bridge token goes into ${one ? "it" : "them"}: the shared servers there ${dryRun ? "would go" : "go"} through mcp-twin's relay (each target's line says which, and where it runs). \`chmod 600 ${paths.map(shellQuote).join(" ")}\`, then \`mcp-twin sync\`, gives them url entries to the bridge.`;
+  return `Why the relays above: no bridge token goes into a file other users can read, and ${andList(paths)} ${one ? "is" : "are"}. \`chmod 600 ${paths.map(shellQuote).join(" ")}\`, then \`mcp-twin sync\`, gives ${one ? "it" : "them"} url entries to the bridge.`;
 }
 
 /**
@@ -542,6 +559,9 @@ function acrossLine(
   return `${[...byHow].map(([how, servers]) => `${servers.join(", ")} ${servers.length > 1 ? "run" : "runs"} ${how}`).join("; ")}${why}`;
 }
 
+/** What the tools entry is, where a line names it. */
+const TOOLS_SAYS = "tools on demand: search_tools and call_tool for the servers behind it";
+
 /**
  * url servers a client takes only through mcp-twin's relay (it has no url entries): how they reach
  * it, and what the client then depends on — mcp-twin where the relay runs, and WSL when the relay
@@ -565,7 +585,8 @@ function relayLine(t: SyncReport["targets"][number]): string | undefined {
   if (said.length === 0) return undefined;
   const groups = new Map<string, { runsIn: string; why: string; servers: string[] }>();
   for (const r of said) {
-    const key = `${r.runsIn}|${r.why}`;
+    // The tools entry apart: it is no shared server, whatever the others beside it are.
+    const key = `${r.runsIn}|${r.why}|${r.server === TOOLS_ENTRY}`;
     const g = groups.get(key) ?? { runsIn: r.runsIn, why: r.why, servers: [] };
     g.servers.push(r.server);
     groups.set(key, g);
@@ -573,19 +594,20 @@ function relayLine(t: SyncReport["targets"][number]): string | undefined {
   return [...groups.values()]
     .map(({ runsIn, why, servers }) => {
       const one = servers.length === 1;
-      const shared = `${one ? "is" : "are"} shared`;
+      // The tools entry is no shared server: said as what it is.
+      const shared = servers[0] === TOOLS_ENTRY ? `(${TOOLS_SAYS})` : `${one ? "is" : "are"} shared`;
       const reasons: Record<string, string> = {
         "stdio-only": `${one ? "is a remote server" : "are remote servers"}, and ${client} takes only stdio servers`,
         "no-sse": `${one ? "speaks" : "speak"} SSE, which ${client} takes no url entry for`,
         login: `${one ? "needs" : "need"} the login mcp-twin holds`,
         "shared-stdio-only": `${shared}, and ${client} takes only stdio servers (one relay for the app)`,
         "no-folder":
-          servers.length === 1 && servers[0] === "tools"
+          servers[0] === TOOLS_ENTRY
             ? `reaches a server shared per project, and ${client} has no variable that names its folder`
             : `${shared} per project, and ${client} has no variable that names its folder`,
         "no-token": `${shared}, and the bridge has no token yet (it makes one on its first start)`,
         // Why (the file is readable by others) is said once, below all targets.
-        readable: `${shared} (why a relay: below)`,
+        readable: shared,
       };
       const reason = reasons[why] ?? why;
       const needs = across(runsIn) ? `WSL and mcp-twin in ${runsIn}` : `mcp-twin in ${runsIn}`;

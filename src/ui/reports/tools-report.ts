@@ -10,6 +10,7 @@ import type { KeepProblem } from "../../core/budget/keep-problems.js";
 import { onDemandLine, onDemandOffer } from "../../core/budget/on-demand.js";
 import { type RuleProblem, ruleNote } from "../../core/budget/rule-problems.js";
 import type { ServerSpec } from "../../core/manifest/schema.js";
+import { TOOLS_ENTRY } from "../../core/manifest/tool-search.js";
 import { untrusted } from "../../core/text/control-chars.js";
 import { andList, countOf } from "../../core/text/prose-lists.js";
 import type { Output } from "../output.js";
@@ -125,10 +126,22 @@ function renderMatrix(budgets: readonly ClientBudget[], out: Output): void {
       });
     }
   const rows = [...size].sort(([a, x], [b, y]) => y.tokens - x.tokens || a.localeCompare(b));
+  // The tools entry is a row too: what it lists counts in its clients' totals.
+  const doors = budgets.flatMap((b) => (b.onDemand ? [b.onDemand] : []));
+  if (doors.length > 0 && !size.has(TOOLS_ENTRY))
+    rows.push([
+      TOOLS_ENTRY,
+      {
+        tools: Math.max(...doors.map((d) => d.listed)),
+        tokens: Math.max(...doors.map((d) => d.after)),
+        known: true,
+      },
+    ]);
   const width = Math.max(6, ...rows.map(([name]) => name.length));
   const cols = budgets.map((b) => Math.max(label(b).length, 9));
   const cell = (b: ClientBudget, server: string) => {
     const s = b.servers.find((x) => x.server === server);
+    if (!s && server === TOOLS_ENTRY && b.onDemand) return `${b.onDemand.listed}`;
     if (!s) return "–";
     if (s.off) return "off";
     if (s.from === "unknown") return "?";
@@ -173,7 +186,7 @@ function renderOnDemand(b: ClientBudget, out: Output): void {
   const who = `${b.target.client.name} (${b.target.env.id})`;
   const unknown = d.unknown.length > 0 ? ` (${andList(d.unknown)} not listed yet, not counted)` : "";
   out.print(
-    `${out.theme.ok} ${who}: tools on demand for ${andList(d.servers)}: ${countOf(d.tools, "tool")}, ≈${n(d.before)} tokens as an entry each${unknown}; its tools entry lists ${d.listed} (search_tools, call_tool${d.kept > 0 ? `, ${d.kept} kept` : ""}), ≈${n(d.after)} tokens.`,
+    `${out.theme.ok} ${who}: tools on demand for ${andList(d.servers)}: ${countOf(d.tools, "tool")}, ≈${n(d.before)} tokens as an entry each${unknown}; its tools entry lists ${d.listed} (${andList(["search_tools", "call_tool", ...d.keptNames.map((k) => `${untrusted(k)} (kept)`)])}), ≈${n(d.after)} tokens.`,
   );
   // What the gateway's search leaves out (serve.log says it too), where the person looks.
   for (const l of d.leftOut)

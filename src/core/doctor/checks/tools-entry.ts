@@ -84,13 +84,13 @@ function endpointFinding(p: ProbeItem): Finding {
 function unfound(tools: ReadonlyArray<{ name: string; description?: unknown }>) {
   const text = tools.find((t) => t.name === "search_tools")?.description;
   if (typeof text !== "string") return undefined;
-  const none = [...text.matchAll(/^- (.+?) \(0 tools\)/gm)].map((m) => m[1] ?? "");
+  const none = [...text.matchAll(/^- (.+?) \((?:0 tools\)|unavailable: )/gm)].map((m) => m[1] ?? "");
   const away = [...text.matchAll(/^- (.+?) \(not searched here: (.*)\)$/gm)].map((m) => `${m[1]} (${m[2]})`);
   if (none.length + away.length === 0) return undefined;
   const parts = [
     ...(none.length > 0
       ? [
-          `search_tools finds no tool of ${andList(none)}: the bridge knows none of ${none.length === 1 ? "its" : "their"} tools (not started since it started, or failed to start), and the model reads "${none[0]} (0 tools)"`,
+          `search_tools finds no tool of ${andList(none)}: the bridge knows none of ${none.length === 1 ? "its" : "their"} tools (not started since it started, or failed to start), so the model reads no tool of ${none.length === 1 ? "it" : "them"}`,
         ]
       : []),
     ...(away.length > 0 ? [`it does not search ${andList(away)}`] : []),
