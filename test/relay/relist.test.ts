@@ -4,7 +4,8 @@
  * cursor), and the next page a result names.
  */
 import { expect, test } from "vitest";
-import { isHeaderMismatch, listRequest, nextCursor } from "../../src/core/relay/relist.js";
+import { nextCursor } from "../../src/core/jsonrpc/envelope-headers.js";
+import { isHeaderMismatch, listRequest } from "../../src/core/relay/relist.js";
 
 const refusal = (code: number, id: unknown = 1) =>
   JSON.stringify({ jsonrpc: "2.0", id, error: { code, message: "Header mismatch" } });

@@ -2,7 +2,7 @@
  * A list read whole from a shared server: every page its `nextCursor` names, bounded in pages, items
  * and bytes, so what calls are judged against, what sync pins and what `/tools` indexes is all of it.
  */
-import { nextCursor } from "../../core/relay/relist.js";
+import { nextCursor } from "../../core/jsonrpc/envelope-headers.js";
 import type { ListMethod } from "./list-cache.js";
 import type { Json } from "./wire-json.js";
 
@@ -26,6 +26,7 @@ export async function readWhole(
   bounds = LIST_BOUNDS,
 ) {
   const key = ITEMS[method.slice(0, method.lastIndexOf("/")) as keyof typeof ITEMS];
+  // A page refused or late: the list is unread (the cache keeps what it held).
   let result = await page().catch(() => undefined);
   if (!result || !Array.isArray(result[key])) return result && { list: result }; // not a list: kept as said
   const { nextCursor: _, ...list } = result;
@@ -43,6 +44,7 @@ export async function readWhole(
     const cursor = nextCursor(result);
     if (!cursor) return whole();
     if (pages === bounds.pages) return whole(`${bounds.pages} pages`);
+    // A later page refused or late: unread too, never half a list.
     result = await page(cursor).catch(() => undefined);
     if (!result || !Array.isArray(result[key])) return undefined;
   }

@@ -254,3 +254,9 @@ export function learnMirrors(result: unknown, into: Map<string, readonly ParamHe
     else into.delete(t.name);
   }
 }
+
+/** A list result's next page, if it names one (an empty cursor names none). */
+export function nextCursor(result: unknown): string | undefined {
+  const cursor = objectOr(result)?.nextCursor;
+  return typeof cursor === "string" && cursor !== "" ? cursor : undefined;
+}

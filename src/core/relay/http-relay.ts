@@ -9,6 +9,7 @@ import {
   cancelledId,
   envelopeVersion,
   learnMirrors,
+  nextCursor,
   type ParamHeader,
   requestHeaders,
 } from "../jsonrpc/envelope-headers.js";
@@ -29,7 +30,7 @@ import type { RelayTarget } from "./bridge-target.js";
 import { ClientSide, type ClientSideOptions, DRAIN_MS, MAX_IN_FLIGHT, type Message } from "./client-side.js";
 import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
 import { MessageCheck, type MessageSink } from "./message-check.js";
-import { isHeaderMismatch, listRequest, MAX_LIST_PAGES, nextCursor } from "./relist.js";
+import { isHeaderMismatch, listRequest, MAX_LIST_PAGES } from "./relist.js";
 import { readEvents, type SseEvent } from "./sse-parser.js";
 
 /** Where to (its headers read again after a 401, e.g. a rotated token), and the client's side. */

@@ -41,9 +41,3 @@ export function listRequest(id: string, cursor: string | undefined, call: unknow
   const params = cursor === undefined ? { _meta: envelope } : { cursor, _meta: envelope };
   return JSON.stringify({ jsonrpc: "2.0", id, method: "tools/list", params });
 }
-
-/** A `tools/list` result's next page, if it names one (an empty cursor names none). */
-export function nextCursor(result: unknown): string | undefined {
-  const cursor = objectOr(result)?.nextCursor;
-  return typeof cursor === "string" && cursor !== "" ? cursor : undefined;
-}
