@@ -104,6 +104,17 @@ const syncSchema = z.strictObject({
       }),
     )
     .optional(),
+  // What sync did to the pins (safety.md): servers pinned now, updates approved, changes waiting,
+  // servers it could not list for their first pins and why.
+  pins: z
+    .strictObject({
+      pinned: z.array(z.strictObject({ server: z.string(), tools: z.number() })),
+      updated: z.array(z.looseObject({ server: z.string() })),
+      unapproved: z.array(z.looseObject({ server: z.string(), held: z.boolean() })),
+      unlisted: z.array(z.strictObject({ server: z.string(), why: z.string() })).optional(),
+      toList: z.array(z.string()).optional(),
+    })
+    .optional(),
   restart: z.strictObject({
     apps: z.array(z.string()),
     running: z.array(z.string()).nullable(),
