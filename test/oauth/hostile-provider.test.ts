@@ -150,6 +150,19 @@ describe("login against a server whose metadata floods: exit 1, what happened, m
   });
 });
 
+describe("doctor's handshake with a remote whose answer never ends: memory bounded, said as too large", () => {
+  test("endless", async () => {
+    const m = createFakeMachine({ kind: "linux" });
+    cleanups.push(() => m.cleanup());
+    writeManifest(m, { servers: { docs: { url: `${servers.get("endless")!.url}/mcp` } } });
+    expect((await runMeasured(["sync"], m.env, { killAboveMiB: 2 * BOUND_MiB })).code).toBe(0);
+    const r = await runMeasured(["doctor", "--json"], m.env, { killAboveMiB: 2 * BOUND_MiB });
+    expect(r.killed, `killed at ${r.peakMiB} MiB: the answer was read without bound`).toBe(false);
+    expect(r.peakMiB).toBeLessThan(BOUND_MiB);
+    expect(r.stdout).toContain("larger than the 16 MiB limit");
+  });
+});
+
 describe("sync asking a remote whether it needs a login, whose metadata floods: memory bounded", () => {
   test.each(["endless", "gzip"] as const)("%s", async (kind) => {
     const m = createFakeMachine({ kind: "linux" });

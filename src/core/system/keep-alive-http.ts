@@ -154,7 +154,7 @@ export const oneLineStart = (text: string): string => text.trim().replace(/\s+/g
 export async function nodeFetch(
   input: string | URL,
   init: RequestInit = {},
-  options: { agent?: Agent } = {},
+  options: { agent?: Agent; maxBytes?: number } = {},
 ): Promise<Response> {
   const url = typeof input === "string" ? new URL(input) : input;
   const body = init.body ?? undefined;
@@ -185,6 +185,6 @@ export async function nodeFetch(
   const meta = { status, statusText: res.statusMessage ?? "", headers: responseHeaders };
   if ((header(res, "content-type") ?? "").includes("text/event-stream"))
     return new Response(process.getBuiltinModule("node:stream").Readable.toWeb(res) as ReadableStream, meta);
-  const whole = await readBody(res, Number.POSITIVE_INFINITY);
+  const whole = await readBody(res, options.maxBytes ?? Number.POSITIVE_INFINITY);
   return new Response(status === 204 || status === 304 || method === "HEAD" ? null : whole, meta);
 }

@@ -14,7 +14,9 @@ import {
 } from "@modelcontextprotocol/client";
 import { VERSION } from "../../../version.js";
 import { InterruptedError } from "../../errors.js";
-import { nodeFetch } from "../../system/keep-alive-http.js";
+import { MAX_MESSAGE_BYTES } from "../../jsonrpc/messages.js";
+import { limitedResponse } from "../../system/bounded-body.js";
+import { nodeFetch, TooLargeError } from "../../system/keep-alive-http.js";
 import { untrusted } from "../../text/control-chars.js";
 import { jsonRpcMessageIn } from "../../text/json-rpc-message.js";
 import {
@@ -116,11 +118,13 @@ export async function probeHttpRemote(
   // The relay's fetch, noting the 401's challenge (the SDK's error keeps no header) and what the
   // era question got.
   const fetchFn = async (input: string | URL | Request, init?: RequestInit) => {
-    const res = await nodeFetch(input as string | URL, init);
+    const res = await nodeFetch(input as string | URL, init, { maxBytes: MAX_MESSAGE_BYTES });
     if (res.status === 401) challenge = res.headers.get("www-authenticate") ?? "";
     if (typeof init?.body === "string" && init.body.includes('"server/discover"'))
       discover ??= { status: res.status, ms: Math.round(performance.now() - started) };
-    return res;
+    // An answer (or a stream of them) past the relay's message limit is no answer: a flooding
+    // server never fills memory.
+    return limitedResponse(res, MAX_MESSAGE_BYTES, () => new TooLargeError(MAX_MESSAGE_BYTES));
   };
   const attempt = async (mode: VersionNegotiationMode): Promise<void> => {
     const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers }, fetch: fetchFn });
