@@ -90,7 +90,10 @@ test('"auth": "client" writes native url entries and says each client asks; a st
   });
   expect(r.stdout).toContain('ℹ docs: "auth": "client": each client asks for its own login');
   expect(r.stdout).not.toContain("keyed needs a login");
-  expect(fx.stats.mcpRequests).toBe(0);
+  // One request only: keyed listed with its own key for its first pins (docs, behind each client's
+  // login, is not asked); the fixture refuses that key, and sync says it is not pinned, never a login.
+  expect(fx.stats.mcpRequests).toBe(1);
+  expect(r.stdout).toMatch(/keyed: not pinned: .*401/);
 });
 
 test("from WSL, Windows clients get the relay too (through wsl.exe), with the same login in the shared home, and their lines say so", async () => {

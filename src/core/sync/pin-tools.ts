@@ -171,9 +171,13 @@ async function neverListed(
   lists: ReadonlyMap<string, KnownList>,
 ): Promise<string[]> {
   const book = await loadPins(ctx.machine.paths.pins);
-  return ctx.servers
-    .map(([name]) => name)
-    .filter((name) => !hosted.has(name) && !own(book, name) && !lists.has(name));
+  const due = ctx.servers.filter(([name]) => !hosted.has(name) && !own(book, name) && !lists.has(name));
+  if (!due.some(([, s]) => s.url !== undefined)) return due.map(([name]) => name);
+  // A remote behind a login (mcp-twin's, or each client's own) answers no list without it: asking
+  // at every sync would only be refused; it is pinned when first listed with its login.
+  const { loginLines } = await import("../oauth/needs-login.js");
+  const behindLogin = new Set(loginLines(ctx.machine, due).map((l) => l.server));
+  return due.map(([name]) => name).filter((name) => !behindLogin.has(name));
 }
 
 /** What a dry run says of the pins: the servers a sync would list first (none started now). */
