@@ -112,6 +112,8 @@ export interface ToolSearchShares {
 
 export interface ShareLaunchOptions {
   host: Host;
+  /** The machine as this run already opened it (its environments detected once, not again). */
+  machine?: Machine | undefined;
   /** `--manifest`, when given. */
   manifest?: string | undefined;
   /** Told every secret value resolved, so output masks them. */
@@ -123,8 +125,7 @@ export async function shareLaunches(
   names: readonly string[],
 ): Promise<ShareLaunch[]> {
   if (names.length === 0) return [];
-  const { host } = options;
-  const machine = await openMachine(host);
+  const machine = options.machine ?? (await openMachine(options.host));
   const opened = await openManifest(machine, { manifest: options.manifest });
   // sync's rule: a project manifest's server that runs a program runs only once trusted.
   if (opened.located.scope === "project") await requireTrust(machine, opened.loaded, names);

@@ -239,6 +239,8 @@ export async function nodeExeOnPath(
   return findOnPath("node.exe", path, { pathext: "", access });
 }
 
+const askedThisRun = new WeakMap<WindowsInterop, Set<string>>();
+
 /**
  * Asks Windows (one cmd.exe) for the 8.3 names of the folders with spaces in `paths` that the
  * facts do not know yet, and records the answers in the facts. True when they changed.
@@ -261,11 +263,18 @@ export async function learnShortNames(
     return nodeFirst;
   };
   const ask: ShortNameQuestion[] = [];
+  // A folder already asked about by this run (through this interop) is not asked again: its answer
+  // is in the facts, or it has none yet, which a second ask in the same run would not change.
+  const asked = askedThisRun.get(interop) ?? new Set<string>();
+  askedThisRun.set(interop, asked);
   for (const q of questions(paths, facts.shortNames)) {
-    const known = facts.shortNames?.[q.prefix.toLowerCase()];
+    const k = q.prefix.toLowerCase();
+    const known = facts.shortNames?.[k];
+    if (asked.has(k) && known !== undefined) continue;
     if (!((known === "" || known === UNREADABLE) && (await settled(q.prefix)))) ask.push(q);
   }
   if (ask.length === 0) return false;
+  for (const q of ask) asked.add(q.prefix.toLowerCase());
   const result = await interop.shortNames(ask.map((q) => q.path));
   const learned = readShortNames(ask, decodeWindowsOutput(result.stdout));
   const before = facts.shortNames ?? {};

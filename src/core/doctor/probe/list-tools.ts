@@ -66,7 +66,7 @@ async function launchesOf(
   if (stdio.length < 2) return new Map();
   const found: string[] = [];
   const launches = await shareLaunches(
-    { host: machine.host, manifest: options.manifest, addSecrets: (v) => found.push(...v) },
+    { host: machine.host, machine, manifest: options.manifest, addSecrets: (v) => found.push(...v) },
     stdio,
   ).then(
     (all) => all,
@@ -106,7 +106,7 @@ async function probeOne(
     const [launch] = known
       ? [known]
       : await shareLaunches(
-          { host: machine.host, manifest: options.manifest, addSecrets: options.addSecrets },
+          { host: machine.host, machine, manifest: options.manifest, addSecrets: options.addSecrets },
           [name],
         );
     if (!launch) return { ok: false, stderr: [], noise: [], error: "no launch" };
