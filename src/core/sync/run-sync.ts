@@ -143,10 +143,7 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
       // never listed listed now (one that could not be, the last time) — but a run with no
       // server and no list to judge loads nothing for it.
       const first = given.listTools ? { list: given.listTools, progress } : undefined;
-      if (
-        ctx.located.scope === "user" &&
-        (gatewayRuns || (first && ctx.servers.length > 0) || mayHoldPins(machine))
-      ) {
+      if (ctx.located.scope === "user" && (gatewayRuns || pinsMayChange(machine, ctx.servers, first))) {
         const { pinAfterSync } = await import("./pin-tools.js");
         const pins = await pinAfterSync(ctx, b, report.gateway, plan.packages, false, first);
         if (pins.report) report.pins = pins.report;
@@ -178,9 +175,15 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
   return withLogins(report);
 }
 
-/** Whether there are pins, or lists a pin could be made from (the home's cache of handshakes). */
-const mayHoldPins = (machine: Machine) =>
-  existsSync(machine.paths.pins) || existsSync(path.join(machine.paths.cache, "tool-lists.json"));
+/**
+ * Whether a sync with nothing to write has pins to judge, or first pins to take, without loading
+ * the pins' code: pins, or lists a pin could be made from (the home's cache of handshakes), or a
+ * server to list for its first pins (`first`).
+ */
+const pinsMayChange = (machine: Machine, servers: Context["servers"], first: object | undefined) =>
+  existsSync(machine.paths.pins) ||
+  existsSync(path.join(machine.paths.cache, "tool-lists.json")) ||
+  (first !== undefined && servers.length > 0);
 
 /**
  * A project manifest whose servers run programs must be trusted (this very text) before it is
