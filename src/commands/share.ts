@@ -6,8 +6,9 @@
 import { UsageError } from "../core/errors.js";
 import { parseConfig, readEntries } from "../core/formats/index.js";
 import { withServerFields } from "../core/manifest/edit.js";
-import { userManifest } from "../core/manifest/load.js";
+import { loadManifest, userManifest } from "../core/manifest/load.js";
 import { SHARE_MODES } from "../core/manifest/schema.js";
+import { carriesKey } from "../core/manifest/secret-shares.js";
 import { assertKnown } from "../core/selectors.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { shareCommand } from "./share-flags.js";
@@ -45,7 +46,10 @@ export async function run(ctx: Ctx): Promise<number> {
     homeManifest: machine.paths.manifest,
   });
   const dryRun = Boolean(o.dryRun);
-  const edit = mode === "off" ? { path: ["share"], remove: true as const } : { path: ["share"], value: mode };
+  // A server whose key the gateway keeps is shared unless its share says "off": written, not removed.
+  const keyed = mode === "off" && (await carriesKeyIn(file, name));
+  const edit =
+    mode === "off" && !keyed ? { path: ["share"], remove: true as const } : { path: ["share"], value: mode };
   // The result is validated (a url server cannot be shared).
   const result = await editServerInManifest(
     machine,
@@ -87,4 +91,11 @@ function isDisabled(text: string | null, file: string, name: string): boolean {
     ([n]) => n === name,
   )?.[1];
   return (spec as { disabled?: unknown } | undefined)?.disabled === true;
+}
+
+/** The server holds a `${secret:…}` in its headers, url or env (an unreadable manifest: the edit says why). */
+async function carriesKeyIn(file: string, name: string): Promise<boolean> {
+  const loaded = await loadManifest(file).catch(() => undefined);
+  const spec = loaded ? Object.entries(loaded.manifest.servers).find(([n]) => n === name)?.[1] : undefined;
+  return spec !== undefined && carriesKey(spec);
 }

@@ -4,11 +4,21 @@
  * existing secrets.json is moved into it on the first read, said in one line; with no keychain the
  * file is used, and said.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type FakeMachine, runInProcessByDefault, writeSecrets } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+  writeSecrets,
+} from "../helpers/fake-machine.js";
+import { startKeyedRemote } from "../helpers/keyed-remote.js";
 import { fixtureMachines } from "../helpers/machines.js";
+import { freePort } from "../helpers/net.js";
 import { type SecretService, startSecretService } from "../helpers/secret-service.js";
 
 runInProcessByDefault();
@@ -101,10 +111,87 @@ describe("with no keychain", () => {
       expect(set.stdout).toMatch(/Stored OTHER_KEY in .*secrets\.json \(mode 0600\)/);
       expect(set.stdout + set.stderr).toContain("No OS keychain is used: the Secret Service did not answer");
       const list = await m.run(["secret", "list"]);
-      expect(list.stdout + list.stderr).toMatch(/Keys are kept in .*secrets\.json \(mode 0600\): the Secret Service did not answer/);
+      expect(list.stdout + list.stderr).toMatch(
+        /Keys are kept in .*secrets\.json \(mode 0600\): the Secret Service did not answer/,
+      );
       expect(readFileSync(path.join(m.paths.home, "secrets.json"), "utf8")).toContain(KEY);
     } finally {
       process.env.DBUS_SESSION_BUS_ADDRESS = bus.address;
     }
   });
 });
+
+/** A url entry used as its client would: its url and headers, nothing else; the echo tool's answer. */
+async function echoVia(entry: { url: string; headers?: Record<string, string> }): Promise<string> {
+  const client = new Client({ name: "url-entry", version: "1" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers ?? {} } }),
+  );
+  try {
+    return JSON.stringify((await client.callTool({ name: "echo", arguments: { text: "hi" } })).content);
+  } finally {
+    await client.close();
+  }
+}
+
+test("a hand-written remote with its key in the keychain: no file holds the key; Claude Code reaches it through the gateway with it, also after `bridge restart`", async () => {
+  const REMOTE_KEY = "rk_live_9a8b7c6d5e4f3a2b1c0d";
+  const remote = await startKeyedRemote(REMOTE_KEY);
+  const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
+  const env = { DBUS_SESSION_BUS_ADDRESS: bus.address };
+  try {
+    writeManifest(m, {
+      bridge: { port: await freePort() },
+      // Written by hand: no `share`, its key in a header.
+      servers: { remote: { url: remote.url, headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" } } },
+    });
+    expect((await m.run(["secret", "set", "REMOTE_KEY"], { input: REMOTE_KEY, env })).code).toBe(0);
+    // Private, as Claude Code keeps it: a url entry to the gateway, with its client token.
+    chmodSync(m.paths.claudeCodeConfig, 0o600);
+    const sync = await m.run(["sync"], { env, timeoutMs: 120_000 });
+    expect(sync.code, sync.stdout + sync.stderr).toBe(0);
+    expect(sync.stdout + sync.stderr).not.toContain(REMOTE_KEY);
+    expect(holding(m.paths.linuxHome, REMOTE_KEY)).toEqual([]);
+    const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.remote;
+    expect(entry.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/share\/remote$/);
+    expect(await echoVia(entry)).toContain("2025:hi");
+    const restart = await m.run(["bridge", "restart"], { env, timeoutMs: 60_000 });
+    expect(restart.code, restart.stdout + restart.stderr).toBe(0);
+    expect(await echoVia(entry)).toContain("2025:hi");
+    expect(remote.requests.filter((r) => r.rpc === "tools/call").map((r) => r.credential)).toEqual([
+      "key",
+      "key",
+    ]);
+    expect(holding(m.paths.linuxHome, REMOTE_KEY)).toEqual([]);
+  } finally {
+    await m.run(["bridge", "stop"], { env }).catch(() => undefined);
+    m.cleanup();
+    await remote.close();
+  }
+}, 240_000);
+
+test('the same remote with `"share": "off"`: its key is in the entry, as the person asked', async () => {
+  const REMOTE_KEY = "rk_live_1f2e3d4c5b6a7f8e9d0c";
+  const remote = await startKeyedRemote(REMOTE_KEY);
+  const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
+  try {
+    writeManifest(m, {
+      servers: {
+        remote: {
+          url: remote.url,
+          headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" },
+          share: "off",
+        },
+      },
+    });
+    writeSecrets(m, { REMOTE_KEY });
+    const sync = await m.run(["sync"], { timeoutMs: 120_000 });
+    expect(sync.code, sync.stdout + sync.stderr).toBe(0);
+    expect(sync.stdout).toContain("remote is not shared: its key is in each client's entry of it.");
+    const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.remote;
+    expect(entry.headers.Authorization).toBe(`Bearer ${REMOTE_KEY}`);
+  } finally {
+    m.cleanup();
+    await remote.close();
+  }
+}, 120_000);
