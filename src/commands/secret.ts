@@ -71,7 +71,6 @@ async function list(ctx: Ctx, { machine, file, secrets, where }: SecretsAt): Pro
   const kept = keptIn(machine, file, where);
   if (ctx.output.json) ctx.output.result({ file, store: where.kind, keptIn: kept, secrets: rows });
   else if (rows.length === 0) ctx.output.print("No secrets stored, and the manifest references none.");
-  if (!ctx.output.json && where.why) ctx.output.info(`Keys are kept in ${kept}: ${where.why}.`);
   else {
     for (const r of rows) {
       const state = r.stored
@@ -93,6 +92,7 @@ async function list(ctx: Ctx, { machine, file, secrets, where }: SecretsAt): Pro
           : `Set each with \`mcp-twin secret set NAME\` (or export it): until then, \`mcp-twin sync\` stops (exit 2) before writing any client config.`,
       );
   }
+  if (!ctx.output.json && where.why) ctx.output.info(`Keys are kept in ${kept}: ${where.why}.`);
   return rows.some((r) => !r.stored && !r.fromEnvironment) ? 1 : 0;
 }
 

@@ -1,16 +1,19 @@
 /**
- * Which servers are shared as the manifest is read: one whose headers, url or env carry a
- * `${secret:…}` runs in the gateway ("machine"), so its key stays in mcp-twin's home and no
- * client's file holds it, unless its `share` says "off" (then it is not shared, its key in its entries).
+ * Which servers are shared as the manifest is read: a remote whose headers or url carry a
+ * `${secret:…}` is reached through the gateway ("machine"), so its key stays in mcp-twin's home and
+ * no client's file holds it, unless its `share` says "off" (then its key is in its entries).
  */
 
 import type { Manifest, ServerSpec, ShareMode } from "./schema.js";
 import { specFields } from "./spec.js";
 
-/** The parts whose key the gateway can keep: a header or url of a remote, a variable of a process. */
-const KEPT_PARTS = new Set(["url", "headers", "env"]);
+/**
+ * The parts whose key the gateway keeps: a remote's header or url. A process's env is not yet: the
+ * many servers written with their key in it would all move into the gateway at once (issue 87).
+ */
+const KEPT_PARTS = new Set(["url", "headers"]);
 
-/** A `${secret:…}` in the server's headers, url or env (an override's too). */
+/** A `${secret:…}` in the remote's headers or url (an override's too). */
 export function carriesKey(spec: ServerSpec): boolean {
   return specFields(spec).some(
     (f) => KEPT_PARTS.has(f.part) && f.references.some((r) => r.kind === "secret"),

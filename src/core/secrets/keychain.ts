@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 type Keyring = typeof import("@napi-rs/keyring");
 
 /** An answering keychain: every key of one home, read in one call. */
-export interface Keychain {
+interface Keychain {
   /** How it is said: "the Secret Service", "the macOS Keychain", "Windows' Credential Manager". */
   label: string;
   list(): Promise<Record<string, string>>;
@@ -46,7 +46,7 @@ const firstLine = (error: unknown) => String(error instanceof Error ? error.mess
  * The service every key of this home is kept under: one home's keys never mix with another's
  * (a scratch MCP_TWIN_HOME keeps its own).
  */
-export const keychainService = (homeDir: string) => `mcp-twin:${homeDir}`;
+const keychainService = (homeDir: string) => `mcp-twin:${homeDir}`;
 
 /**
  * The keychain, when one answers: its list of this home's keys is read once here, to know. Off
