@@ -6,9 +6,9 @@
 import { UsageError } from "../core/errors.js";
 import { parseConfig, readEntries } from "../core/formats/index.js";
 import { withServerFields } from "../core/manifest/edit.js";
-import { loadManifest, userManifest } from "../core/manifest/load.js";
+import { userManifest } from "../core/manifest/load.js";
 import { SHARE_MODES } from "../core/manifest/schema.js";
-import { carriesKey } from "../core/manifest/secret-shares.js";
+import { shareEdit } from "../core/manifest/share-edit.js";
 import { assertKnown } from "../core/selectors.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { shareCommand } from "./share-flags.js";
@@ -18,8 +18,6 @@ import { syncAfterEdit, syncNow } from "./shared/edit-then-sync.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 type Ctx = ContextOf<typeof shareCommand>;
-
-const MODES = [...SHARE_MODES, "off"] as const;
 
 export async function run(ctx: Ctx): Promise<number> {
   const o = ctx.options;
@@ -36,7 +34,7 @@ export async function run(ctx: Ctx): Promise<number> {
     name: mode,
     isNot: "not a mode",
     knownAs: "Modes",
-    known: [...MODES],
+    known: [...SHARE_MODES, "off"],
   });
   const machine = await openCommandMachine(ctx);
   // The bridge reads the user manifest (a project's servers run in each client session).
@@ -46,10 +44,7 @@ export async function run(ctx: Ctx): Promise<number> {
     homeManifest: machine.paths.manifest,
   });
   const dryRun = Boolean(o.dryRun);
-  // A server whose key the gateway keeps is shared unless its share says "off": written, not removed.
-  const keyed = mode === "off" && (await carriesKeyIn(file, name));
-  const edit =
-    mode === "off" && !keyed ? { path: ["share"], remove: true as const } : { path: ["share"], value: mode };
+  const edit = await shareEdit(file, name, mode);
   // The result is validated (a url server cannot be shared).
   const result = await editServerInManifest(
     machine,
@@ -91,11 +86,4 @@ function isDisabled(text: string | null, file: string, name: string): boolean {
     ([n]) => n === name,
   )?.[1];
   return (spec as { disabled?: unknown } | undefined)?.disabled === true;
-}
-
-/** The server holds a `${secret:…}` in its headers, url or env (an unreadable manifest: the edit says why). */
-async function carriesKeyIn(file: string, name: string): Promise<boolean> {
-  const loaded = await loadManifest(file).catch(() => undefined);
-  const spec = loaded ? Object.entries(loaded.manifest.servers).find(([n]) => n === name)?.[1] : undefined;
-  return spec !== undefined && carriesKey(spec);
 }

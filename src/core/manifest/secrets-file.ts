@@ -11,6 +11,7 @@ import { OperationError, UsageError } from "../errors.js";
 import { dict, own } from "../plain-records.js";
 import { markValid, parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, writePrivateFile } from "../system/files.js";
+import { openKeychain } from "./keychain.js";
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -122,7 +123,6 @@ async function storedKeys(
   file: string,
   data: SecretsFile,
 ): Promise<{ secrets: Record<string, string>; where: SecretsWhere }> {
-  const { openKeychain } = await import("../secrets/keychain.js");
   const opened = await openKeychain(path.dirname(file));
   const fileKeys = dict(data.secrets);
   if ("unavailable" in opened) {
@@ -206,7 +206,6 @@ export async function saveSecrets(
     if (value !== undefined) accepted[name] = valueHash(value);
   }
   const kept = Object.keys(accepted).length > 0 ? { accepted } : {};
-  const { openKeychain } = await import("../secrets/keychain.js");
   const opened = await openKeychain(path.dirname(file));
   if ("unavailable" in opened) {
     if (before.store === "keychain")
