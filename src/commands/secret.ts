@@ -1,6 +1,6 @@
 /**
- * `mcp-twin secret set|list|rm`: the secrets file (mode 0600 in the home). Values come from a
- * masked prompt or stdin — never from the command line — and are never printed.
+ * `mcp-twin secret set|list|rm`: the home's keys, in the OS keychain or the secrets file. Values
+ * come from a masked prompt or stdin — never from the command line — and are never printed.
  */
 
 import type { Machine } from "../core/environments/machine.js";
@@ -9,7 +9,9 @@ import { loadManifest, locateManifest } from "../core/manifest/load.js";
 import {
   assertSecretName,
   loadSecrets,
+  loadSecretsFile,
   privacyNote,
+  type SecretsWhere,
   saveSecrets,
   secretsPrivacy,
 } from "../core/manifest/secrets-file.js";
@@ -32,6 +34,7 @@ interface SecretsAt {
   machine: Machine;
   file: string;
   secrets: Record<string, string>;
+  where: SecretsWhere;
 }
 
 export async function run(ctx: Ctx): Promise<number> {
@@ -44,9 +47,11 @@ export async function run(ctx: Ctx): Promise<number> {
   );
   const machine = await openCommandMachine(ctx);
   const file = machine.paths.secrets;
-  const secrets = await loadSecrets(file);
+  const { secrets, where } = await loadSecretsFile(file);
   ctx.output.addSecrets(Object.values(secrets));
-  const at: SecretsAt = { machine, file, secrets };
+  if (where.moved)
+    ctx.output.info(`Moved ${andList(where.moved)} from ${machine.shown(file)} into ${where.label}.`);
+  const at: SecretsAt = { machine, file, secrets, where };
   if (action === "list") return list(ctx, at);
   if (!name) throw new UsageError("missing-argument", `secret ${action} needs a NAME.`);
   assertSecretName(name);
@@ -54,7 +59,7 @@ export async function run(ctx: Ctx): Promise<number> {
 }
 
 /** `secret list`: every name stored or referenced, where its value comes from, who uses it. */
-async function list(ctx: Ctx, { machine, file, secrets }: SecretsAt): Promise<number> {
+async function list(ctx: Ctx, { machine, file, secrets, where }: SecretsAt): Promise<number> {
   const used = await usedBy(ctx, machine);
   const names = [...new Set([...Object.keys(secrets), ...used.keys()])].sort();
   const rows = names.map((n) => ({
@@ -63,7 +68,8 @@ async function list(ctx: Ctx, { machine, file, secrets }: SecretsAt): Promise<nu
     fromEnvironment: !Object.hasOwn(secrets, n) && own(ctx.host.env, n) !== undefined,
     usedBy: used.get(n) ?? [],
   }));
-  if (ctx.output.json) ctx.output.result({ file, secrets: rows });
+  const kept = keptIn(machine, file, where);
+  if (ctx.output.json) ctx.output.result({ file, store: where.kind, keptIn: kept, secrets: rows });
   else if (rows.length === 0) ctx.output.print("No secrets stored, and the manifest references none.");
   else {
     for (const r of rows) {
@@ -72,9 +78,9 @@ async function list(ctx: Ctx, { machine, file, secrets }: SecretsAt): Promise<nu
         : r.fromEnvironment
           ? ctx.output.theme.info
           : ctx.output.theme.fail;
-      const where = r.stored ? "stored" : r.fromEnvironment ? "from the environment" : "not set";
+      const from = r.stored ? `stored in ${kept}` : r.fromEnvironment ? "from the environment" : "not set";
       ctx.output.print(
-        `${state} ${r.name.padEnd(28)} ${where}${r.usedBy.length > 0 ? `, used by ${r.usedBy.join(", ")}` : ", not used by the manifest"}`,
+        `${state} ${r.name.padEnd(28)} ${from}${r.usedBy.length > 0 ? `, used by ${r.usedBy.join(", ")}` : ", not used by the manifest"}`,
       );
     }
     // Exit 1 says something is missing: say too how to fill it in.
@@ -86,6 +92,7 @@ async function list(ctx: Ctx, { machine, file, secrets }: SecretsAt): Promise<nu
           : `Set each with \`mcp-twin secret set NAME\` (or export it): until then, \`mcp-twin sync\` stops (exit 2) before writing any client config.`,
       );
   }
+  if (!ctx.output.json && where.why) ctx.output.info(`Keys are kept in ${kept}: ${where.why}.`);
   return rows.some((r) => !r.stored && !r.fromEnvironment) ? 1 : 0;
 }
 
@@ -124,7 +131,8 @@ async function remove(ctx: Ctx, { machine, file, secrets }: SecretsAt, name: str
 }
 
 /** `secret set NAME`: the value from stdin or a hidden prompt, checked as the wizard checks it, stored. */
-async function set(ctx: Ctx, { machine, file }: SecretsAt, name: string): Promise<number> {
+async function set(ctx: Ctx, at: SecretsAt, name: string): Promise<number> {
+  const { machine, file } = at;
   const value = await readValue(ctx, name);
   ctx.output.addSecrets([value]);
   // The wizard's check, here too: a placeholder or a value failing the catalogue's format for
@@ -158,8 +166,9 @@ async function set(ctx: Ctx, { machine, file }: SecretsAt, name: string): Promis
       : uses.has(name)
         ? " Run `mcp-twin sync` to use it."
         : ` No server in the manifest uses it yet${guess.length > 0 ? ` (did you mean ${guess.join(" or ")}?)` : ""}: sync writes it where a server's spec says \`\${secret:${name}}\`.`;
+  let where = at.where;
   if (!ctx.options.dryRun) {
-    await withLock(machine.home.dir, async () =>
+    where = await withLock(machine.home.dir, async () =>
       saveSecrets(
         file,
         { ...(await loadSecrets(file)), [name]: value },
@@ -168,11 +177,19 @@ async function set(ctx: Ctx, { machine, file }: SecretsAt, name: string): Promis
     );
   }
   if (ctx.output.json)
-    ctx.output.result({ set: name, file, dryRun: Boolean(ctx.options.dryRun), usedBy: uses.get(name) ?? [] });
-  else
+    ctx.output.result({
+      set: name,
+      file,
+      store: where.kind,
+      dryRun: Boolean(ctx.options.dryRun),
+      usedBy: uses.get(name) ?? [],
+    });
+  else {
     ctx.output.print(
-      `${ctx.options.dryRun ? ctx.output.theme.bullet : ctx.output.theme.ok} ${ctx.options.dryRun ? "Would store" : "Stored"} ${name} in ${machine.shown(file)} (${privacyNote(secretsPrivacy(machine))}).${next}`,
+      `${ctx.options.dryRun ? ctx.output.theme.bullet : ctx.output.theme.ok} ${ctx.options.dryRun ? "Would store" : "Stored"} ${name} in ${keptIn(machine, file, where)}.${next}`,
     );
+    if (where.why) ctx.output.info(`No OS keychain is used: ${where.why}.`);
+  }
   return 0;
 }
 
@@ -192,6 +209,13 @@ async function readValue(ctx: Ctx, name: string): Promise<string> {
     });
   if (!value) throw new UsageError("no-value", `secret set ${name}: the value is empty.`);
   return value;
+}
+
+/** Where the keys are, as said: the keychain's name, or the file with what keeps it private. */
+function keptIn(machine: Machine, file: string, where: SecretsWhere): string {
+  return where.kind === "keychain"
+    ? (where.label ?? "the OS keychain")
+    : `${machine.shown(file)} (${privacyNote(secretsPrivacy(machine))})`;
 }
 
 /** Secret name → servers of the manifest that reference it. */

@@ -8,6 +8,7 @@ import { parseConfig, readEntries } from "../core/formats/index.js";
 import { withServerFields } from "../core/manifest/edit.js";
 import { userManifest } from "../core/manifest/load.js";
 import { SHARE_MODES } from "../core/manifest/schema.js";
+import { shareEdit } from "../core/manifest/share-edit.js";
 import { assertKnown } from "../core/selectors.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { shareCommand } from "./share-flags.js";
@@ -17,8 +18,6 @@ import { syncAfterEdit, syncNow } from "./shared/edit-then-sync.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 type Ctx = ContextOf<typeof shareCommand>;
-
-const MODES = [...SHARE_MODES, "off"] as const;
 
 export async function run(ctx: Ctx): Promise<number> {
   const o = ctx.options;
@@ -35,7 +34,7 @@ export async function run(ctx: Ctx): Promise<number> {
     name: mode,
     isNot: "not a mode",
     knownAs: "Modes",
-    known: [...MODES],
+    known: [...SHARE_MODES, "off"],
   });
   const machine = await openCommandMachine(ctx);
   // The bridge reads the user manifest (a project's servers run in each client session).
@@ -45,7 +44,7 @@ export async function run(ctx: Ctx): Promise<number> {
     homeManifest: machine.paths.manifest,
   });
   const dryRun = Boolean(o.dryRun);
-  const edit = mode === "off" ? { path: ["share"], remove: true as const } : { path: ["share"], value: mode };
+  const edit = await shareEdit(file, name, mode);
   // The result is validated (a url server cannot be shared).
   const result = await editServerInManifest(
     machine,

@@ -2,6 +2,7 @@
 
 import { loadContext } from "../core/context/context.js";
 import type { Machine } from "../core/environments/machine.js";
+import { takeKeysMoved } from "../core/manifest/secrets-file.js";
 import type { TrustRequest } from "../core/manifest/trust.js";
 import type { PinReport } from "../core/sync/pin-tools.js";
 import { runSync, syncExitCode } from "../core/sync/run-sync.js";
@@ -38,6 +39,9 @@ export async function run(ctx: ContextOf<typeof syncCommand>): Promise<number> {
     ctx.output.progress,
   );
   trace("synced");
+  const moved = takeKeysMoved();
+  if (moved)
+    ctx.output.info(`Moved ${moved.names.join(", ")} from ${machine.shown(moved.from)} into ${moved.into}.`);
   ctx.output.addSecrets(report.secretValues);
   if (ctx.output.verbose)
     for (const line of syncVerboseLines(report, Boolean(o.dryRun))) ctx.output.debug(line);

@@ -100,6 +100,8 @@ describe("adopt: a hand edit taken into the manifest", () => {
         FIXTURE_API_KEY: "${secret:FIXTURE_API_KEY}",
       },
       args: ["--verbose"],
+      // As the fixture machine's manifest had it.
+      share: "off",
     });
     never(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8"));
     expect(secretsOf(m)).toEqual({ FIXTURE_TOKEN: ROTATED, FIXTURE_API_KEY: EXTRA });

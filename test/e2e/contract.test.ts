@@ -32,6 +32,8 @@ beforeAll(async () => {
       remote: {
         url: "https://mcp.example.com/mcp",
         headers: { Authorization: "Bearer ${secret:FIXTURE_TOKEN}" },
+        // Its entry in each client (these tests read its shapes), not the gateway's.
+        share: "off",
       },
     },
   });

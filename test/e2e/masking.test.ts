@@ -47,6 +47,8 @@ beforeAll(async () => {
       docs: {
         url: "https://docs.example.com/mcp",
         headers: { Authorization: "Bearer ${secret:DOCS_TOKEN}" },
+        // Its key in each client's entry, whose diffs these tests read masked.
+        share: "off",
       },
     },
   });

@@ -32,6 +32,8 @@ function withTavilyKey(m: FakeMachine, extra: Record<string, unknown> = {}) {
     servers: {
       fixture: {
         package: `${inject("fixtureName")}@1.0.0`,
+        // Its keys in each client's entry, where these tests look for them.
+        share: "off",
         env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}", TAVILY_API_KEY: "${secret:TAVILY_API_KEY}" },
         ...extra,
       },

@@ -113,6 +113,8 @@ describe("add <registry name> of an SSE-only server → sync → handshakes", ()
       url: sse.url,
       transport: "sse",
       headers: { Authorization: `Bearer \${secret:${SECRET}}` },
+      // Written, not removed: a remote with its key in a header is otherwise shared.
+      share: "off",
     });
     // Unshared, its key goes into each client's entry: said once, with share as the fix.
     expect(unshared.stdout).toContain("legacy-sse is not shared: its key is in each client's entry of it.");
@@ -237,6 +239,8 @@ describe("import reads SSE entries back as an SSE url server", () => {
     expect(JSON.stringify(server.headers)).toMatch(/^\{"Authorization":"Bearer \$\{secret:[A-Z_]+\}"\}$/);
 
     const before = [p.wslCode.file, p.gemini.file].map((f) => json(f).mcpServers.legacy);
+    // Kept in each client's entry as it was (a remote with its key in a header is otherwise shared).
+    expect((await m.run(["share", "legacy", "off"])).code).toBe(0);
     const synced = await m.run(["sync"]);
     expect(synced.code, synced.stderr).toBe(0);
     expect([p.wslCode.file, p.gemini.file].map((f) => json(f).mcpServers.legacy)).toEqual(before);

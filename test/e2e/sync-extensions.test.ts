@@ -113,7 +113,8 @@ beforeAll(async () => {
       fixture: { package: pkg, env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
       linuxonly: { package: pkg, environments: ["wsl"] },
       winonly: { package: pkg, environments: ["windows"] },
-      remote: { url: REMOTE, headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" } },
+      // Its entry in each client (these tests read its shapes), not the gateway's.
+      remote: { url: REMOTE, headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" }, share: "off" },
     },
   });
   writeSecrets(m, { FIXTURE_TOKEN: SECRET, REMOTE_KEY });

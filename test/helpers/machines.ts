@@ -23,7 +23,9 @@ export function fixtureMachines(secret: string, fixtureSpec: () => string = () =
     machines.push(machine);
     writeManifest(machine, {
       servers: servers ?? {
-        fixture: { package: fixtureSpec(), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+        // "off": its key in each client's entry, as these tests look for it (a key-carrying server is
+        // otherwise shared, test/e2e/no-key-in-clients.test.ts).
+        fixture: { package: fixtureSpec(), share: "off", env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
       },
     });
     writeSecrets(machine, { FIXTURE_TOKEN: secret });

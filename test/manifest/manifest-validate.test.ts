@@ -148,7 +148,7 @@ describe("a wrong value in the product's words, never zod's", () => {
     ['{ "version": 2, "servers": {} }', "version: must be 1, not 2"],
     [
       '{ "servers": { "a": { "command": "x", "share": 3 } } }',
-      'servers.a.share: must be one of "machine", "project" or "session", not 3',
+      'servers.a.share: must be one of "machine", "project", "session" or "off", not 3',
     ],
   ])("%s", (text, words) => {
     const [error] = errorsOf(text);

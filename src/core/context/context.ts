@@ -22,7 +22,7 @@ import {
   userManifest,
 } from "../manifest/load.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
-import { loadSecretsFile } from "../manifest/secrets-file.js";
+import { loadSecretsFile, type SecretsWhere } from "../manifest/secrets-file.js";
 import { dict } from "../plain-records.js";
 import { selectEnvironments } from "../selectors.js";
 import { readTextOrNull } from "../system/files.js";
@@ -81,6 +81,8 @@ export interface Home {
   secrets: Record<string, string>;
   /** Stored secrets whose value the user accepted despite its format (`secret set --force`). */
   accepted: ReadonlySet<string>;
+  /** Where the keys are kept: the OS keychain, or the file (and why). */
+  where?: SecretsWhere;
   state: State;
 }
 

@@ -11,6 +11,7 @@ import { DEFAULT_IDLE_MINUTES } from "../manifest/bridge-defaults.js";
 import type { LoadedManifest } from "../manifest/load.js";
 import { splitSpec } from "../manifest/package-spec.js";
 import type { ClientId, ServerSpec, ShareMode } from "../manifest/schema.js";
+import { shareModeOf } from "../manifest/secret-shares.js";
 import { resolveString, serverIn, specFields } from "../manifest/spec.js";
 import { hasToolRules, ruleField, ruleLine, type ServerToolRules } from "../manifest/tool-rules.js";
 import { serversBehindTools } from "../manifest/tool-search.js";
@@ -184,7 +185,7 @@ export async function manifestShares(options: ShareLaunchOptions): Promise<Manif
       });
     }
   };
-  for (const [name, spec] of shared) await tryLaunch(name, spec.share ?? "machine", result);
+  for (const [name, spec] of shared) await tryLaunch(name, shareModeOf(spec), result);
   if (manifest.toolSearch) {
     // As sync decides which servers stand behind each client's `tools` entry (entries/desired.ts).
     const env = here.allEnvs.find((e) => e.local) ?? machine.local;
@@ -285,7 +286,7 @@ async function launchOf(
   const toolRules = shareToolRules(name, spec, here.loaded);
   return {
     name,
-    mode: spec.share ?? "machine",
+    mode: shareModeOf(spec),
     command: started.launch.command,
     args: [...(node ? sharedNodeFlags(node.version) : []), ...started.launch.args],
     env,
@@ -323,7 +324,7 @@ function remoteLaunch(
   const secrets = [...secretValues];
   return {
     name,
-    mode: spec.share ?? "machine",
+    mode: shareModeOf(spec),
     command: "",
     args: [],
     env: {},

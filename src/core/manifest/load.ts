@@ -2,6 +2,7 @@
  * Find and read the manifest. Validation (zod) runs when the text changed since it last passed;
  * the validated result is cached in the home, so a no-op run does not even load zod.
  */
+
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -11,6 +12,7 @@ import { type CacheFiles, cacheFiles } from "../system/caches.js";
 import { readTextOrNull } from "../system/files.js";
 import { openSealedJson, sealJson } from "../system/sealed-json.js";
 import type { Manifest } from "./schema.js";
+import { withSecretShares } from "./secret-shares.js";
 
 export const PROJECT_MANIFEST = "mcp-twin.jsonc";
 
@@ -74,7 +76,7 @@ export async function loadManifest(
     file,
     missing: false,
     text,
-    manifest: await validated(text, file, options.cacheDir, options.caches ?? cacheFiles()),
+    manifest: withSecretShares(await validated(text, file, options.cacheDir, options.caches ?? cacheFiles())),
   };
 }
 

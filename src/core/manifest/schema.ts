@@ -188,10 +188,10 @@ export const serverSchema = z
     overrides: z.record(envSelector, overrideSchema).optional(),
     disabled: z.boolean().optional().describe("Keep it in the manifest but out of every client."),
     share: z
-      .enum(SHARE_MODES)
+      .enum([...SHARE_MODES, "off"])
       .optional()
       .describe(
-        'Run it once in the bridge for every client session: "machine" (one process for all), "project" (one per project folder), "session" (one per client session). Absent: each client starts its own. A url server shared is reached through the bridge, which adds its headers: its key stays in mcp-twin\'s home ("machine" or "session").',
+        'Run it once in the bridge for every client session: "machine" (one process for all), "project" (one per project folder), "session" (one per client session); "off": each client starts its own. Absent: "machine" for a url server whose headers or url hold a ${secret:…} (its key stays in mcp-twin\'s home, the bridge adding it), else each client starts its own.',
       ),
   })
   .superRefine((server, ctx) => {
@@ -254,7 +254,7 @@ export const serverSchema = z
       ctx.addIssue({ code: "custom", path: ["bin"], message: "bin only applies to a package server" });
     // A url server shared goes through the gateway, which adds its headers on the way out: its key
     // stays in the home. One connection serves every session ("machine") or one each ("session").
-    if (server.share && server.url) {
+    if (server.share && server.share !== "off" && server.url) {
       const why =
         server.share === "project"
           ? 'a url server has no project folder to run in: share it "machine" (one connection for every client session) or "session" (one per client session)'

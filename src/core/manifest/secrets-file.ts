@@ -1,16 +1,17 @@
 /**
- * The secrets file: HOME/secrets.json, mode 0600 (on a Windows drive: the ACL of the Windows
- * profile it is in), never inside a project folder. Values are only
- * ever read to be written into user-level client configs; they never reach argv, logs or output.
+ * The home's secrets: in the OS keychain where one answers (secrets/keychain.ts), else in
+ * HOME/secrets.json, mode 0600 (on a Windows drive: the ACL of the Windows profile it is in).
+ * Values never reach argv, logs or output.
  */
 
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { isOnWindowsDrive } from "../environments/path-translation.js";
-import { UsageError } from "../errors.js";
+import { OperationError, UsageError } from "../errors.js";
 import { dict, own } from "../plain-records.js";
 import { markValid, parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, writePrivateFile } from "../system/files.js";
+import { openKeychain } from "./keychain.js";
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -51,6 +52,8 @@ export function privacyNote(privacy: SecretsPrivacy): string {
 interface SecretsFile {
   version: 1;
   secrets: Record<string, string>;
+  /** The keys are in the OS keychain (moved or set there): a keychain that does not answer is said, not read as empty. */
+  store?: "keychain";
   /**
    * Values the user stored with `secret set --force` although they fail the catalogue's format
    * check (a key of a new format): name → hash of that value. sync accepts exactly that value.
@@ -65,21 +68,32 @@ function secretsRecovery(file: string): string {
   return `Nothing was changed. Fix it at that position (it holds your keys: keep a copy), or move it aside (rename it to ${path.basename(file)}.broken, in the same folder) and set each key again with \`mcp-twin secret set NAME\`.`;
 }
 
+/** Where the keys of a home are kept, as said by `secret set`, `secret list` and doctor. */
+export interface SecretsWhere {
+  kind: "keychain" | "file";
+  /** The keychain's name ("the Secret Service"); for the file, its path is said by the caller. */
+  label?: string;
+  /** Why the file: no keychain answered (said once, where a key is set, and by list and doctor). */
+  why?: string;
+  /** Names this read moved from secrets.json into the keychain (said, one line). */
+  moved?: string[];
+}
+
 /**
  * The stored secrets, validated: a file that does not parse, or an entry that is not a name with a
  * string value, is an error (exit 2) at its line and column — never dropped without a word (the
  * next `secret set` would then have deleted it for good). Messages never hold a value.
  */
 export async function loadSecrets(file: string): Promise<Record<string, string>> {
-  return dict((await readSecretsFile(file)).secrets);
+  return (await loadSecretsFile(file)).secrets;
 }
 
-/** The stored secrets, and the names whose value the user accepted despite its format. */
+/** The stored secrets, the names whose value the user accepted despite its format, and where they are. */
 export async function loadSecretsFile(
   file: string,
-): Promise<{ secrets: Record<string, string>; accepted: Set<string> }> {
+): Promise<{ secrets: Record<string, string>; accepted: Set<string>; where: SecretsWhere }> {
   const data = await readSecretsFile(file);
-  const secrets = dict(data.secrets);
+  const { secrets, where } = await storedKeys(file, data);
   const accepted = new Set(
     Object.entries(data.accepted ?? {})
       .filter(([name, hash]) => {
@@ -88,7 +102,65 @@ export async function loadSecretsFile(
       })
       .map(([name]) => name),
   );
-  return { secrets, accepted };
+  return { secrets, accepted, where };
+}
+
+let lastMove: { names: string[]; into: string; from: string } | undefined;
+
+/** The move of this process's read from secrets.json into the keychain, once (a command says it, one line). */
+export function takeKeysMoved(): { names: string[]; into: string; from: string } | undefined {
+  const move = lastMove;
+  lastMove = undefined;
+  return move;
+}
+
+/**
+ * The keys, from the keychain when one answers — the file's own keys moved into it first (each
+ * read back before the file lets it go: a move that fails halfway leaves the file whole) — else
+ * from the file. A home whose keys were put in the keychain never reads an empty file instead.
+ */
+async function storedKeys(
+  file: string,
+  data: SecretsFile,
+): Promise<{ secrets: Record<string, string>; where: SecretsWhere }> {
+  const opened = await openKeychain(path.dirname(file));
+  const fileKeys = dict(data.secrets);
+  if ("unavailable" in opened) {
+    if (data.store === "keychain")
+      throw new OperationError(
+        "keychain-unavailable",
+        `Your keys are in the OS keychain, and ${opened.unavailable}.`,
+        {
+          hint: "Unlock the keychain (log in to the desktop session) and run the command again; nothing was changed.",
+        },
+      );
+    return { secrets: fileKeys, where: { kind: "file", why: opened.unavailable } };
+  }
+  const { keychain } = opened;
+  const names = Object.keys(fileKeys);
+  if (names.length === 0)
+    return { secrets: dict(await keychain.list()), where: { kind: "keychain", label: keychain.label } };
+  for (const name of names) await keychain.set(name, fileKeys[name] as string);
+  const secrets = dict(await keychain.list());
+  if (names.some((n) => own(secrets, n) !== fileKeys[n]))
+    throw new OperationError(
+      "keychain-move",
+      `Moving your keys from ${file} into ${keychain.label} failed: a key did not read back.`,
+      {
+        hint: "Nothing was lost: the file still holds every key. Run the command again; MCP_TWIN_KEYCHAIN=off keeps them in the file.",
+      },
+    );
+  await writeSecretsFile(file, {
+    version: 1,
+    secrets: dict(),
+    store: "keychain",
+    ...(data.accepted ? { accepted: data.accepted } : {}),
+  });
+  lastMove = { names: names.sort(), into: keychain.label, from: file };
+  return {
+    secrets,
+    where: { kind: "keychain", label: keychain.label, ...(names.length > 0 ? { moved: names.sort() } : {}) },
+  };
 }
 
 async function readSecretsFile(file: string): Promise<SecretsFile> {
@@ -106,23 +178,25 @@ async function readSecretsFile(file: string): Promise<SecretsFile> {
 }
 
 /**
- * Write the secrets file. Acceptances (`secret set --force`) are kept while their value is the one
- * accepted; `accept` adds the current value of these names.
+ * Store the home's secrets (the whole set: a name left out is removed), in the keychain when one
+ * answers, else in the file. Acceptances (`secret set --force`) are kept while their value is the
+ * one accepted; `accept` adds the current value of these names.
  */
 export async function saveSecrets(
   file: string,
   secrets: Record<string, string>,
   options: { accept?: readonly string[] } = {},
-): Promise<void> {
+): Promise<SecretsWhere> {
   const sorted = dict(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));
   // Unreadable counts as empty: the write below says what fails.
   const previous = (await readTextOrNull(file).catch(() => null)) ?? "";
-  let accepted = dict<string>();
+  let before: Partial<SecretsFile> = {};
   try {
-    accepted = dict((JSON.parse(previous) as SecretsFile).accepted ?? {});
+    before = JSON.parse(previous) as SecretsFile;
   } catch {
     // no file, or one being replaced
   }
+  const accepted = dict(before.accepted ?? {});
   for (const name of Object.keys(accepted)) {
     const value = own(sorted, name);
     if (value === undefined || valueHash(value) !== accepted[name]) delete accepted[name];
@@ -131,11 +205,30 @@ export async function saveSecrets(
     const value = own(sorted, name);
     if (value !== undefined) accepted[name] = valueHash(value);
   }
-  const data: SecretsFile = {
-    version: 1,
-    secrets: sorted,
-    ...(Object.keys(accepted).length > 0 ? { accepted } : {}),
-  };
+  const kept = Object.keys(accepted).length > 0 ? { accepted } : {};
+  const opened = await openKeychain(path.dirname(file));
+  if ("unavailable" in opened) {
+    if (before.store === "keychain")
+      throw new OperationError(
+        "keychain-unavailable",
+        `Your keys are in the OS keychain, and ${opened.unavailable}.`,
+        {
+          hint: "Unlock the keychain (log in to the desktop session) and run the command again; nothing was changed.",
+        },
+      );
+    await writeSecretsFile(file, { version: 1, secrets: sorted, ...kept });
+    return { kind: "file", why: opened.unavailable };
+  }
+  const { keychain } = opened;
+  const now = await keychain.list();
+  for (const [name, value] of Object.entries(sorted))
+    if (own(now, name) !== value) await keychain.set(name, value);
+  for (const name of Object.keys(now)) if (own(sorted, name) === undefined) await keychain.remove(name);
+  await writeSecretsFile(file, { version: 1, secrets: dict(), store: "keychain", ...kept });
+  return { kind: "keychain", label: keychain.label };
+}
+
+async function writeSecretsFile(file: string, data: SecretsFile): Promise<void> {
   const text = `${JSON.stringify(data, null, 2)}\n`;
   await writePrivateFile(file, text);
   await markValid(file, text);

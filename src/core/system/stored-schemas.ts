@@ -71,6 +71,7 @@ const secretName = z
 export const secretsSchema = z.strictObject({
   version: z.literal(1),
   secrets: z.record(secretName, z.string()),
+  store: z.literal("keychain").optional(),
   accepted: z.record(secretName, z.string()).optional(),
 });
 

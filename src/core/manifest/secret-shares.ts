@@ -1,0 +1,45 @@
+/**
+ * Which servers are shared as the manifest is read: a remote whose headers or url carry a
+ * `${secret:…}` is reached through the gateway ("machine"), so its key stays in mcp-twin's home and
+ * no client's file holds it, unless its `share` says "off" (then its key is in its entries).
+ */
+
+import type { Manifest, ServerSpec, ShareMode } from "./schema.js";
+import { specFields } from "./spec.js";
+
+/**
+ * The parts whose key the gateway keeps: a remote's header or url. A process's env is not yet: the
+ * many servers written with their key in it would all move into the gateway at once (issue 87).
+ */
+const KEPT_PARTS = new Set(["url", "headers"]);
+
+/** A `${secret:…}` in the remote's headers or url (an override's too). */
+export function carriesKey(spec: ServerSpec): boolean {
+  return specFields(spec).some(
+    (f) => KEPT_PARTS.has(f.part) && f.references.some((r) => r.kind === "secret"),
+  );
+}
+
+/** The manifest with each server's effective `share`: "off" gone, a key-carrying server "machine". */
+export function withSecretShares(manifest: Manifest): Manifest {
+  let servers: Manifest["servers"] | undefined;
+  for (const [name, spec] of Object.entries(manifest.servers)) {
+    // A login the relay or the client keeps is no key of the manifest's: the schema refuses sharing it.
+    const share =
+      spec.share === "off"
+        ? undefined
+        : (spec.share ??
+          (spec.auth !== "oauth" && spec.auth !== "client" && carriesKey(spec) ? "machine" : undefined));
+    if (share === spec.share) continue;
+    servers ??= { ...manifest.servers };
+    const next: ServerSpec = { ...spec };
+    if (share === undefined) delete next.share;
+    else next.share = share;
+    servers[name] = next;
+  }
+  return servers ? { ...manifest, servers } : manifest;
+}
+
+/** The mode a shared server runs in (a manifest as read has no "off" left: that is for the types). */
+export const shareModeOf = (spec: ServerSpec): ShareMode =>
+  spec.share === undefined || spec.share === "off" ? "machine" : spec.share;

@@ -1,0 +1,197 @@
+/**
+ * Keys where keys belong (issue 87): with a real Secret Service (gnome-keyring on a private D-Bus
+ * bus), `secret set` keeps a key in it and no file under the home holds the key nor its base64; an
+ * existing secrets.json is moved into it on the first read, said in one line; with no keychain the
+ * file is used, and said.
+ */
+import { chmodSync, readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+  writeSecrets,
+} from "../helpers/fake-machine.js";
+import { startKeyedRemote } from "../helpers/keyed-remote.js";
+import { fixtureMachines } from "../helpers/machines.js";
+import { freePort } from "../helpers/net.js";
+import { type SecretService, startSecretService } from "../helpers/secret-service.js";
+
+runInProcessByDefault();
+
+const KEY = "fixture-key-7Qe2mXc4Rb9LpW3s";
+const setup = fixtureMachines(KEY);
+
+let bus: SecretService;
+const before = process.env.DBUS_SESSION_BUS_ADDRESS;
+beforeAll(() => {
+  bus = startSecretService();
+  // The native library reads the bus address from this process's environment (in-process runs).
+  process.env.DBUS_SESSION_BUS_ADDRESS = bus.address;
+});
+afterAll(() => {
+  if (before === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+  else process.env.DBUS_SESSION_BUS_ADDRESS = before;
+  bus.stop();
+});
+
+const service = (m: FakeMachine) => `mcp-twin:${m.paths.home}`;
+
+/** Every file under a folder whose bytes hold the key or its base64. */
+function holding(dir: string, key: string): string[] {
+  const spellings = [key, Buffer.from(key).toString("base64")];
+  const found: string[] = [];
+  for (const name of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    const file = path.join(dir, name);
+    if (!statSync(file, { throwIfNoEntry: false })?.isFile()) continue;
+    const text = readFileSync(file, "latin1");
+    if (spellings.some((s) => text.includes(s))) found.push(file);
+  }
+  return found;
+}
+
+describe("with the Secret Service answering", () => {
+  test("`secret set` keeps the key there: no file under the home holds it, and `secret list` says where", async () => {
+    const m = setup({ kind: "linux" });
+    writeSecrets(m, {});
+    const set = await m.run(["secret", "set", "FIXTURE_TOKEN"], { input: KEY });
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain("Stored FIXTURE_TOKEN in the Secret Service.");
+    expect(bus.items(service(m))).toEqual({ FIXTURE_TOKEN: KEY });
+    expect(holding(m.paths.home, KEY)).toEqual([]);
+    const list = await m.run(["secret", "list"]);
+    expect(list.stdout).toMatch(/FIXTURE_TOKEN\s+stored in the Secret Service, used by fixture/);
+    expect(list.stdout + list.stderr).not.toContain(KEY);
+    const rm = await m.run(["secret", "rm", "FIXTURE_TOKEN"]);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(bus.items(service(m))).toEqual({});
+  });
+
+  test("a home's secrets.json is moved into it on the first read, said in one line; nothing is left in the file", async () => {
+    const m = setup({ kind: "linux" });
+    const file = path.join(m.paths.home, "secrets.json");
+    expect(readFileSync(file, "utf8")).toContain(KEY);
+    const r = await m.run(["sync", "--dry-run"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toContain("Moved FIXTURE_TOKEN from");
+    expect(r.stdout + r.stderr).toContain("into the Secret Service.");
+    expect(bus.items(service(m))).toEqual({ FIXTURE_TOKEN: KEY });
+    expect(readFileSync(file, "utf8")).not.toContain(KEY);
+    // Said once: the next run reads the keychain only.
+    const again = await m.run(["secret", "list"]);
+    expect(again.stdout + again.stderr).not.toContain("Moved");
+    expect(again.stdout).toMatch(/FIXTURE_TOKEN\s+stored in the Secret Service/);
+  });
+
+  test("a home whose keys are in the keychain, the keychain gone: said, and no empty file read instead", async () => {
+    const m = setup({ kind: "linux" });
+    expect((await m.run(["secret", "list"])).code).toBe(0);
+    process.env.DBUS_SESSION_BUS_ADDRESS = "unix:path=/nonexistent/bus";
+    try {
+      const r = await m.run(["sync", "--dry-run"]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain("Your keys are in the OS keychain, and the Secret Service did not answer");
+    } finally {
+      process.env.DBUS_SESSION_BUS_ADDRESS = bus.address;
+    }
+  });
+});
+
+describe("with no keychain", () => {
+  test("the file keeps the keys, and `secret set` and `secret list` say so", async () => {
+    const m = setup({ kind: "linux" });
+    process.env.DBUS_SESSION_BUS_ADDRESS = "unix:path=/nonexistent/bus";
+    try {
+      const set = await m.run(["secret", "set", "OTHER_KEY"], { input: "other-value-0123456789" });
+      expect(set.code, set.stderr).toBe(0);
+      expect(set.stdout).toMatch(/Stored OTHER_KEY in .*secrets\.json \(mode 0600\)/);
+      expect(set.stdout + set.stderr).toContain("No OS keychain is used: the Secret Service did not answer");
+      const list = await m.run(["secret", "list"]);
+      expect(list.stdout + list.stderr).toMatch(
+        /Keys are kept in .*secrets\.json \(mode 0600\): the Secret Service did not answer/,
+      );
+      expect(readFileSync(path.join(m.paths.home, "secrets.json"), "utf8")).toContain(KEY);
+    } finally {
+      process.env.DBUS_SESSION_BUS_ADDRESS = bus.address;
+    }
+  });
+});
+
+/** A url entry used as its client would: its url and headers, nothing else; the echo tool's answer. */
+async function echoVia(entry: { url: string; headers?: Record<string, string> }): Promise<string> {
+  const client = new Client({ name: "url-entry", version: "1" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers ?? {} } }),
+  );
+  try {
+    return JSON.stringify((await client.callTool({ name: "echo", arguments: { text: "hi" } })).content);
+  } finally {
+    await client.close();
+  }
+}
+
+test("a hand-written remote with its key in the keychain: no file holds the key; Claude Code reaches it through the gateway with it, also after `bridge restart`", async () => {
+  const REMOTE_KEY = "rk_live_9a8b7c6d5e4f3a2b1c0d";
+  const remote = await startKeyedRemote(REMOTE_KEY);
+  const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
+  const env = { DBUS_SESSION_BUS_ADDRESS: bus.address };
+  try {
+    writeManifest(m, {
+      bridge: { port: await freePort() },
+      // Written by hand: no `share`, its key in a header.
+      servers: { remote: { url: remote.url, headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" } } },
+    });
+    expect((await m.run(["secret", "set", "REMOTE_KEY"], { input: REMOTE_KEY, env })).code).toBe(0);
+    // Private, as Claude Code keeps it: a url entry to the gateway, with its client token.
+    chmodSync(m.paths.claudeCodeConfig, 0o600);
+    const sync = await m.run(["sync"], { env, timeoutMs: 120_000 });
+    expect(sync.code, sync.stdout + sync.stderr).toBe(0);
+    expect(sync.stdout + sync.stderr).not.toContain(REMOTE_KEY);
+    expect(holding(m.paths.linuxHome, REMOTE_KEY)).toEqual([]);
+    const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.remote;
+    expect(entry.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/share\/remote$/);
+    expect(await echoVia(entry)).toContain("2025:hi");
+    const restart = await m.run(["bridge", "restart"], { env, timeoutMs: 60_000 });
+    expect(restart.code, restart.stdout + restart.stderr).toBe(0);
+    expect(await echoVia(entry)).toContain("2025:hi");
+    expect(remote.requests.filter((r) => r.rpc === "tools/call").map((r) => r.credential)).toEqual([
+      "key",
+      "key",
+    ]);
+    expect(holding(m.paths.linuxHome, REMOTE_KEY)).toEqual([]);
+  } finally {
+    await m.run(["bridge", "stop"], { env }).catch(() => undefined);
+    m.cleanup();
+    await remote.close();
+  }
+}, 240_000);
+
+test('the same remote with `"share": "off"`: its key is in the entry, as the person asked', async () => {
+  const REMOTE_KEY = "rk_live_1f2e3d4c5b6a7f8e9d0c";
+  const remote = await startKeyedRemote(REMOTE_KEY);
+  const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
+  try {
+    writeManifest(m, {
+      servers: {
+        remote: {
+          url: remote.url,
+          headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" },
+          share: "off",
+        },
+      },
+    });
+    writeSecrets(m, { REMOTE_KEY });
+    const sync = await m.run(["sync"], { timeoutMs: 120_000 });
+    expect(sync.code, sync.stdout + sync.stderr).toBe(0);
+    expect(sync.stdout).toContain("remote is not shared: its key is in each client's entry of it.");
+    const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.remote;
+    expect(entry.headers.Authorization).toBe(`Bearer ${REMOTE_KEY}`);
+  } finally {
+    m.cleanup();
+    await remote.close();
+  }
+}, 120_000);
