@@ -128,12 +128,7 @@ export async function onDemandCall(
   if (name === SEARCH_TOOLS) {
     const checked = checkArguments(SEARCH_TOOLS, SEARCH_SCHEMA, given);
     if ("error" in checked) return checked.error;
-    const { query, limit, server } = checked.args as { query: string; limit?: number; server?: string };
-    return searched(o, {
-      query,
-      ...(limit === undefined ? {} : { limit }),
-      ...(server === undefined ? {} : { server }),
-    });
+    return searched(o, checked.args as unknown as SearchArgs);
   }
   if (name === CALL_TOOL) {
     const checked = checkArguments(CALL_TOOL, CALL_SCHEMA, withText(given));
