@@ -152,11 +152,7 @@ export async function onDemandCall(
   return checkedCall(o, to, kept?.tool.inputSchema, given);
 }
 
-interface SearchArgs {
-  query: string;
-  limit?: number;
-  server?: string;
-}
+type SearchArgs = { query: string; limit?: number; server?: string };
 
 /**
  * What search_tools answers: each tool found as the spec gives a tool (its description cut to
