@@ -27,10 +27,8 @@ export const CAPABILITY_OF: Record<ListMethod | (typeof CALLS)[number], string> 
 };
 
 /**
- * The call's answer to its client in its era's terms, result or error; undefined when it was
- * cancelled. What every endpoint answers a list or call of a shared server with (`child`: the
- * process its key names; `server`: what its client is told the server is — a 2025-11-25 session's
- * at its initialize; else now).
+ * Every endpoint's answer to a list or call of a shared server, in its client's era's terms (undefined:
+ * cancelled); `server`: what its client is told the server is (a 2025-11-25 session's at its initialize).
  */
 export async function callShared(
   c: Call,

@@ -58,11 +58,7 @@ export class KeptIndex {
     return this.#indexes.get(client);
   }
 
-  /**
-   * The gateway kept a new tools list of `server` (`folder`: of its process in that project
-   * folder): indexed again now in the index of each client it is behind, when that differs from
-   * the one held.
-   */
+  /** A new tools list of `server` (`folder`: its process's there), indexed again where it is behind and differs. */
   changed(server: string, folder?: string): void {
     const key = folder === undefined ? server : folderKey(server, folder);
     const tools = this.#known.toolsOf(server, folder);
