@@ -37,7 +37,13 @@ export class ToolsUpstream implements Upstream {
   readonly said: Said = saidBy(DISCOVER);
   readonly #o: Options;
   readonly #answers: Answers;
-  readonly #tell = () => this.#indexChanged();
+  /** The index was brought up to date: its client is told when its tools changed with it. */
+  readonly #tell = () => {
+    const now = this.#tools();
+    if (now === this.#listed) return;
+    this.#listed = now;
+    this.#o.events.notified("notifications/tools/list_changed", undefined);
+  };
   /** Its tools when it started or last told a change: an index change is told only when it changes them. */
   #listed: string | undefined;
 
@@ -52,14 +58,6 @@ export class ToolsUpstream implements Upstream {
   #tools(): string | undefined {
     const o = this.#o.find(() => Promise.reject(new Error("no call")));
     return o && JSON.stringify(this.#answers.onDemandTools(o));
-  }
-
-  /** The index was brought up to date: its client is told when its tools changed with it. */
-  #indexChanged(): void {
-    const now = this.#tools();
-    if (now === this.#listed) return;
-    this.#listed = now;
-    this.#o.events.notified("notifications/tools/list_changed", undefined);
   }
 
   async close(): Promise<void> {
