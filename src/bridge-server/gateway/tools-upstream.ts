@@ -26,9 +26,9 @@ export const NOT_NAMED =
   "Forbidden: /tools serves the clients the manifest's toolSearch names, each with its own client token (mcp-twin sync writes it)";
 
 /** What one upstream finds its tools with for a call (`call`: how a `call_tool` reaches the server behind). */
-export type FindOnDemand = (call: OnDemand["call"]) => OnDemand | undefined;
+type FindOnDemand = (call: OnDemand["call"]) => OnDemand | undefined;
 /** The call of a tool of a server behind `/tools`, made as `c`'s own. */
-export type Through = (c: Call, tool: OnDemandCall) => Promise<Json>;
+type Through = (c: Call, tool: OnDemandCall) => Promise<Json>;
 type Options = { find: FindOnDemand; through: Through; kept: KeptIndex; events: UpstreamEvents };
 type Answers = typeof import("../../core/tool-search/search-and-call.js");
 
