@@ -93,8 +93,7 @@ function render(
   row("pid", r.pid);
   row("version", r.version);
   if (r.uptimeSeconds !== undefined) row("uptime", formatUptime(r.uptimeSeconds));
-  const sessions = sessionsLine(r.clients);
-  if (sessions) row("sessions", sessions);
+  row("sessions", sessionsLine(r.clients));
   const plugins = r.plugins as { loaded?: unknown[]; failed?: unknown[] } | undefined;
   if (plugins)
     row(

@@ -12,7 +12,7 @@ import { errorResponse, paramRefusal } from "../param-check.js";
 import { capabilitiesOf } from "./eras.js";
 import { type CachedServer, LIST_METHODS, type ListKind } from "./list-cache.js";
 import { answerOnLane, type Passage } from "./request-route.js";
-import { CALLS, CAPABILITY_OF } from "./share-call.js";
+import { CALLS, capabilityOf } from "./share-call.js";
 import type { SessionRef, ShareRoom } from "./share-view.js";
 import type { SharedChild } from "./shared-child.js";
 import { subscriptionRefusal } from "./subscriptions.js";
@@ -162,7 +162,7 @@ function refusingServer(ServerClass: typeof Server, cached: CachedServer): Serve
     { capabilities, ...(cached.instructions ? { instructions: cached.instructions } : {}) },
   );
   for (const method of [...LIST_METHODS, ...CALLS])
-    if (capabilities[CAPABILITY_OF[method]])
+    if (capabilities[capabilityOf(method) ?? ""])
       server.setRequestHandler(method, () => Promise.reject(new Error(`${method} is answered on the lane`)));
   return server;
 }

@@ -8,29 +8,23 @@ import type { Era } from "../endpoint.js";
 import { stampAsSdk } from "../sdk-stamp.js";
 import type { Call } from "./call.js";
 import { capabilitiesOf, in2025Terms, tidy } from "./eras.js";
-import { type CachedServer, isList, type ListMethod } from "./list-cache.js";
+import { type CachedServer, isList } from "./list-cache.js";
 import type { SharedChild } from "./shared-child.js";
 import { unlisted } from "./tool-policy.js";
 import type { Json } from "./wire-json.js";
 
 export const CALLS = ["tools/call", "prompts/get", "resources/read", "completion/complete"] as const;
-/** What each list and call needs the server to have declared. */
-export const CAPABILITY_OF: Record<ListMethod | (typeof CALLS)[number], string> = {
-  "tools/list": "tools",
-  "prompts/list": "prompts",
-  "resources/list": "resources",
-  "resources/templates/list": "resources",
-  "tools/call": "tools",
-  "prompts/get": "prompts",
-  "resources/read": "resources",
-  "completion/complete": "completions",
-};
+/** What a list or call needs the server to have declared: its method's first word (completion's: completions). */
+export const capabilityOf = (method: string): string | undefined =>
+  !isList(method) && !(CALLS as readonly string[]).includes(method)
+    ? undefined
+    : method === "completion/complete"
+      ? "completions"
+      : method.slice(0, method.indexOf("/"));
 
 /**
- * The call's answer to its client in its era's terms, result or error; undefined when it was
- * cancelled. What every endpoint answers a list or call of a shared server with (`child`: the
- * process its key names; `server`: what its client is told the server is — a 2025-11-25 session's
- * at its initialize; else now).
+ * Every endpoint's answer to a list or call of a shared server, in its client's era's terms (undefined:
+ * cancelled); `server`: what its client is told the server is (a 2025-11-25 session's at its initialize).
  */
 export async function callShared(
   c: Call,
@@ -58,7 +52,7 @@ export async function callShared(
 export async function sharedResult(c: Call, child: SharedChild, server: CachedServer): Promise<Json> {
   const { method } = c.request;
   const params = c.request.params ?? {};
-  const needs = CAPABILITY_OF[method as keyof typeof CAPABILITY_OF];
+  const needs = capabilityOf(method);
   if (!needs || !capabilitiesOf(server)[needs]) throw rpcError("Method not found", RPC.methodNotFound);
   if (isList(method)) {
     const result = child.listFromCache(method, params.cursor) ?? (await child.call(c));

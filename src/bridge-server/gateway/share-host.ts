@@ -237,10 +237,7 @@ export class ShareHost implements ShareRoom {
           wanted: () => new Set([...(this.#sessions.get(key) ?? [])].flatMap((s) => [...s.subscriptions])),
           message: (params) => sendLogMessage(this.#sessions.get(key) ?? [], params),
           log: (line) => this.#event(key, line),
-          owner: () => {
-            for (const s of this.#sessions.get(key) ?? []) if (s.asker) return s.asker();
-            return undefined;
-          },
+          owner: () => [...(this.#sessions.get(key) ?? [])].find((s) => s.asker)?.asker?.(),
         },
         {
           scope: this.#scopeOf(key, cwd),

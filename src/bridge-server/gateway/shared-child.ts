@@ -14,11 +14,6 @@ import { UpstreamSubscriptions } from "./subscriptions.js";
 import type { OpenUpstream, Upstream } from "./upstream.js";
 import type { Json } from "./wire-json.js";
 
-const LIST_CHANGED: Record<string, ListKind> = {
-  "notifications/tools/list_changed": "tools",
-  "notifications/prompts/list_changed": "prompts",
-  "notifications/resources/list_changed": "resources",
-};
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 10_000;
 /** Up this long, a server's next death starts the backoff over. */
@@ -252,7 +247,9 @@ export class SharedChild {
 
   /** What the process says to no call in particular: list changes, resource updates, log lines. */
   #notified(from: Upstream | undefined, method: string, params: Json | undefined): void {
-    const kind = LIST_CHANGED[method];
+    const kind = /^notifications\/(tools|prompts|resources)\/list_changed$/.exec(method)?.[1] as
+      | ListKind
+      | undefined;
     const live = from !== undefined && this.#live === from ? from : undefined;
     if (kind) void (live && this.#lists.changed(live, kind));
     else if (method === "notifications/resources/updated" && typeof params?.uri === "string")

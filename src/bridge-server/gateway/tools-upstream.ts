@@ -26,51 +26,42 @@ export const NOT_NAMED =
   "Forbidden: /tools serves the clients the manifest's toolSearch names, each with its own client token (mcp-twin sync writes it)";
 
 /** What one upstream finds its tools with for a call (`call`: how a `call_tool` reaches the server behind). */
-export type FindOnDemand = (call: OnDemand["call"]) => OnDemand | undefined;
+type FindOnDemand = (call: OnDemand["call"]) => OnDemand | undefined;
 /** The call of a tool of a server behind `/tools`, made as `c`'s own. */
-export type Through = (c: Call, tool: OnDemandCall) => Promise<Json>;
+type Through = (c: Call, tool: OnDemandCall) => Promise<Json>;
+type Options = { find: FindOnDemand; through: Through; kept: KeptIndex; events: UpstreamEvents };
+type Answers = typeof import("../../core/tool-search/search-and-call.js");
 
 /** What it answers is found again for each request (a reload's rules apply at once), and told again when `kept` changes. */
 export class ToolsUpstream implements Upstream {
   readonly said: Said = saidBy(DISCOVER);
-  readonly #find: FindOnDemand;
-  readonly #through: Through;
-  readonly #kept: KeptIndex;
-  readonly #events: UpstreamEvents;
-  readonly #answers: typeof import("../../core/tool-search/search-and-call.js");
-  readonly #tell = () => this.#indexChanged();
+  readonly #o: Options;
+  readonly #answers: Answers;
+  /** The index was brought up to date: its client is told when its tools changed with it. */
+  readonly #tell = () => {
+    const now = this.#tools();
+    if (now === this.#listed) return;
+    this.#listed = now;
+    this.#o.events.notified("notifications/tools/list_changed", undefined);
+  };
   /** Its tools when it started or last told a change: an index change is told only when it changes them. */
   #listed: string | undefined;
 
-  constructor(
-    o: { find: FindOnDemand; through: Through; kept: KeptIndex; events: UpstreamEvents },
-    answers: typeof import("../../core/tool-search/search-and-call.js"),
-  ) {
-    this.#find = o.find;
-    this.#through = o.through;
-    this.#kept = o.kept;
-    this.#events = o.events;
+  constructor(o: Options, answers: Answers) {
+    this.#o = o;
     this.#answers = answers;
     this.#listed = this.#tools();
-    this.#kept.told.add(this.#tell);
+    o.kept.told.add(this.#tell);
   }
 
   /** Its tools now, as JSON (none: its token no longer names a client of toolSearch). */
   #tools(): string | undefined {
-    const o = this.#find(() => Promise.reject(new Error("no call")));
+    const o = this.#o.find(() => Promise.reject(new Error("no call")));
     return o && JSON.stringify(this.#answers.onDemandTools(o));
   }
 
-  /** The index was brought up to date: its client is told when its tools changed with it. */
-  #indexChanged(): void {
-    const now = this.#tools();
-    if (now === this.#listed) return;
-    this.#listed = now;
-    this.#events.notified("notifications/tools/list_changed", undefined);
-  }
-
   async close(): Promise<void> {
-    this.#kept.told.delete(this.#tell);
+    this.#o.kept.told.delete(this.#tell);
   }
 
   request(method: string): Promise<Json> {
@@ -84,7 +75,7 @@ export class ToolsUpstream implements Upstream {
   async #answer(method: string, params: Json, c?: Call): Promise<Json> {
     if (method !== "tools/list" && method !== "tools/call")
       throw rpcError(`Method not found: ${method}`, RPC.methodNotFound);
-    const o = this.#find((tool) => (c ? this.#through(c, tool) : Promise.reject(new Error("no call"))));
+    const o = this.#o.find((tool) => (c ? this.#o.through(c, tool) : Promise.reject(new Error("no call"))));
     if (!o)
       throw rpcError(
         "Forbidden: this client's token no longer names a client the manifest's toolSearch names",

@@ -8,12 +8,6 @@ import type { Json } from "./wire-json.js";
 
 /** What one list may hold: past any of them the list ends there, said in the server's log. */
 export const LIST_BOUNDS = { pages: 64, items: 10_000, bytes: 16 * 1024 * 1024 };
-const ITEMS = {
-  tools: "tools",
-  prompts: "prompts",
-  resources: "resources",
-  "resources/templates": "resourceTemplates",
-};
 
 /**
  * Every page of `method`'s list as one result without `nextCursor`; undefined when a page is not
@@ -25,7 +19,8 @@ export async function readWhole(
   page: (cursor?: string) => Promise<Json>,
   bounds = LIST_BOUNDS,
 ) {
-  const key = ITEMS[method.slice(0, method.lastIndexOf("/")) as keyof typeof ITEMS];
+  const key =
+    method === "resources/templates/list" ? "resourceTemplates" : method.slice(0, method.indexOf("/"));
   // A page refused or late: the list is unread (the cache keeps what it held).
   let result = await page().catch(() => undefined);
   if (!result || !Array.isArray(result[key])) return result && { list: result }; // not a list: kept as said

@@ -15,10 +15,7 @@ export interface OnDemandPlan {
   keep: readonly string[];
 }
 
-/**
- * Which tools of a server a client gets: the gateway's one answer (gateway/tool-policy.ts), for its
- * search as for its calls; `key` is the same for two clients it admits the same tools to.
- */
+/** Which tools of a server a client gets (gateway/tool-policy.ts); `key`: the same for the same tools admitted. */
 export interface Visible {
   admits(tool: string): boolean;
   readonly key: string;
@@ -57,10 +54,8 @@ export function visibleTools(tools: readonly ToolDef[], visible: Visible | undef
 }
 
 /**
- * `client`'s index brought up to date with the lists of the servers behind its entry as the gateway
- * holds them now, each with only the tools it gets (so search ranks among those alone; none: every
- * client's servers, whole): a list that is the same is not indexed again (ToolIndex.put), one no
- * longer behind the entry is dropped (and its folders' lists with it).
+ * `client`'s index brought up to the lists the gateway holds now, each with only the tools it gets
+ * (none: every client's servers, whole); a list no longer behind the entry dropped, folders' too.
  */
 export function refreshIndex(
   index: ToolIndex,
@@ -80,9 +75,8 @@ export function refreshIndex(
 }
 
 /**
- * The index's key of each server for this request: a project server's list in the request's
- * folder (indexed now if the cache holds it and the index does not), else the one its server was
- * listed with (sync's, from no folder); none when the request names no folder.
+ * The index's key of each server for this request: a project server's list in the request's folder
+ * (indexed now if the cache holds it), else its server's; none when the request names no folder.
  */
 function keysOf(
   servers: readonly string[],
@@ -106,10 +100,8 @@ function keysOf(
 }
 
 /**
- * What `client` gets at `/tools`, calling through `call`; undefined when the manifest does not
- * name it (a request with another client's token, or the bridge's own, finds nothing there).
- * `index`: its own (refreshIndex); `project`: the folder the request names, for the project
- * servers behind it.
+ * What `client` gets at `/tools`, calling through `call`; undefined when the manifest does not name
+ * it. `index`: its own (refreshIndex); `project`: the folder the request names, for project servers.
  */
 export function onDemandOf(
   plan: OnDemandPlan | undefined,

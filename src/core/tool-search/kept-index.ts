@@ -14,17 +14,13 @@ import {
   onDemandOf,
   type ProjectOf,
   refreshIndex,
-  type Visible,
   visibleTools,
 } from "./clients.js";
 import type { OnDemand } from "./search-and-call.js";
 import { ToolIndex } from "./tool-index.js";
 
 /** What the gateway knows of a server behind `/tools`: its share mode, and what a client gets of it. */
-interface Known {
-  mode(server: string): string | undefined;
-  visible(server: string, client: string, folder?: string): Visible | undefined;
-}
+type Known = Pick<OnDemandServers, "visible"> & { mode(server: string): string | undefined };
 
 export class KeptIndex {
   /** Each client's own index (the clients toolSearch names: a handful). */
@@ -44,7 +40,7 @@ export class KeptIndex {
   ) {
     this.#plan = plan;
     this.#known = {
-      visible: (s, c, folder) => known.visible(s, c, folder),
+      visible: known.visible,
       perFolder: (s) => known.mode(s) === "project",
       // A tool past the bounds is left out of search, a list past them its server (bounds.ts), said once.
       toolsOf: (s, folder) => {
@@ -62,11 +58,7 @@ export class KeptIndex {
     return this.#indexes.get(client);
   }
 
-  /**
-   * The gateway kept a new tools list of `server` (`folder`: of its process in that project
-   * folder): indexed again now in the index of each client it is behind, when that differs from
-   * the one held.
-   */
+  /** A new tools list of `server` (`folder`: its process's there), indexed again where it is behind and differs. */
   changed(server: string, folder?: string): void {
     const key = folder === undefined ? server : folderKey(server, folder);
     const tools = this.#known.toolsOf(server, folder);

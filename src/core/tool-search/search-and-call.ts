@@ -13,10 +13,7 @@ const CALL_TOOL = "call_tool";
 /** What the gateway gives one client's requests: its servers, its rules, and a way to call. */
 export interface OnDemand {
   index: ToolIndex;
-  /**
-   * The servers the client gets through this entry, each with its list's key in the index (its
-   * name when none: a project server's is its folder's) and what it is for when known.
-   */
+  /** The servers the client gets here, each with its list's key in the index (none: its name) and what it is for. */
   servers: ReadonlyArray<{ name: string; key?: string; about?: string }>;
   /** Servers behind the entry left out of this request's search, and why (one line). */
   unsearched?: { servers: readonly string[]; why: string };
@@ -26,10 +23,7 @@ export interface OnDemand {
   keep: readonly string[];
   /** The server of `<server>/<tool>` the index does not hold: its call goes the gateway's one route, which refuses it. */
   route?(id: string): { server: string; tool: string } | undefined;
-  /**
-   * Calls a tool of a server as the request's own call (the gateway's: its client, progress,
-   * cancel and questions go with it; the server starts if it is not running).
-   */
+  /** Calls a tool of a server as the request's own call (its client, progress, cancel and questions go with it). */
   call(c: OnDemandCall): Promise<Record<string, unknown>>;
 }
 
@@ -78,9 +72,8 @@ const CALL_SCHEMA = {
 };
 
 /**
- * The tools the kept `<server>/<tool>`s are listed as: their own names; `<server>_<tool>` for one
- * whose name an earlier kept tool (in `keep`'s order) or search_tools/call_tool has, so a kept
- * tool's name never changes when another of the same name is kept after it.
+ * The kept `<server>/<tool>`s by the names they are listed as: their own, or `<server>_<tool>` for one
+ * whose name an earlier kept tool or search_tools/call_tool has (a later one never renames it).
  */
 function keptByName(o: OnDemand): Map<string, { server: string; tool: ToolDef }> {
   const out = new Map<string, { server: string; tool: ToolDef }>();
@@ -128,12 +121,7 @@ export async function onDemandCall(
   if (name === SEARCH_TOOLS) {
     const checked = checkArguments(SEARCH_TOOLS, SEARCH_SCHEMA, given);
     if ("error" in checked) return checked.error;
-    const { query, limit, server } = checked.args as { query: string; limit?: number; server?: string };
-    return searched(o, {
-      query,
-      ...(limit === undefined ? {} : { limit }),
-      ...(server === undefined ? {} : { server }),
-    });
+    return searched(o, checked.args as unknown as SearchArgs);
   }
   if (name === CALL_TOOL) {
     const checked = checkArguments(CALL_TOOL, CALL_SCHEMA, withText(given));
@@ -157,16 +145,11 @@ export async function onDemandCall(
   return checkedCall(o, to, kept?.tool.inputSchema, given);
 }
 
-interface SearchArgs {
-  query: string;
-  limit?: number;
-  server?: string;
-}
+type SearchArgs = { query: string; limit?: number; server?: string };
 
 /**
- * What search_tools answers: each tool found as the spec gives a tool (its description cut to
- * what a model needs to choose; whole for `select:`), within one server when asked; when the best
- * match is weak, a note saying so and naming the servers nearest to the query.
+ * What search_tools answers: each tool found (its description cut, whole for `select:`), within one
+ * server when asked; a note when the best match is weak, naming the servers nearest to the query.
  */
 function searched(o: OnDemand, { query, limit = 5, server }: SearchArgs): Record<string, unknown> {
   if (server !== undefined && !o.servers.some((s) => s.name === server))
