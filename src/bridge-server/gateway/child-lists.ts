@@ -19,14 +19,8 @@ import type { Json } from "./wire-json.js";
 const LIST_TIMEOUT_MS = 30_000;
 
 /** A list read whole (whole-list.ts); unread, the cache keeps what it holds and the next list_changed reads it again. */
-async function read(
-  live: Upstream,
-  method: ListMethod,
-  log: (line: string) => void,
-): Promise<Json | undefined> {
-  const read = await readWhole(method, (cursor) =>
-    live.request(method, cursor ? { cursor } : {}, LIST_TIMEOUT_MS),
-  );
+async function read(live: Upstream, method: ListMethod, log: (line: string) => void) {
+  const read = await readWhole(method, (cursor) => live.request(method, { cursor }, LIST_TIMEOUT_MS));
   if (read?.cut) log(`${method} cut at ${read.cut}: what it lists past that is neither listed nor callable`);
   return read?.list;
 }

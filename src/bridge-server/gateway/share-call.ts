@@ -59,10 +59,18 @@ export async function sharedResult(c: Call, child: SharedChild, server: CachedSe
     const policy = method === "tools/list" && c.client.tools?.(result);
     return tidy(policy ? policy.list(result) : result, c.client.era, true);
   }
-  // Judged against the list its process reads now (after a restart, the new one), never a previous run's.
   const judge = method === "tools/call" ? c.client.tools : undefined;
-  const listed = judge && ((await child.judgedTools()) ?? server.lists["tools/list"]);
-  const refused = judge && (judge(listed)?.refusal(params.name) ?? unlisted(child.name, listed, params.name));
+  // The manifest's rules first (a call they refuse starts nothing), then the pins and the list its
+  // process reads now (after a restart, the new one), never a previous run's.
+  const refused =
+    judge &&
+    (judge(undefined)?.refusal(params.name) ??
+      (await child
+        .judgedTools()
+        .then(
+          (listed = server.lists["tools/list"]) =>
+            judge(listed)?.refusal(params.name) ?? unlisted(child.name, listed, params.name),
+        )));
   if (refused) throw Object.assign(new Error(refused.message), refused);
   return tidy(await child.call(c), c.client.era, method === "resources/read");
 }

@@ -32,7 +32,7 @@ export async function readWhole(
   });
   for (let pages = 1, bytes = 0; ; pages++) {
     const got = result[key] as unknown[];
-    bytes += JSON.stringify(got).length;
+    bytes += sizeOf(got);
     if (bytes > bounds.bytes) return whole(`${bounds.bytes} bytes`);
     items.push(...got);
     if (items.length > bounds.items) return whole(`${bounds.items} items`);
@@ -42,5 +42,17 @@ export async function readWhole(
     // A later page refused or late: unread too, never half a list.
     result = await page(cursor).catch(() => undefined);
     if (!result || !Array.isArray(result[key])) return undefined;
+  }
+}
+
+/**
+ * A page's size as JSON; a page nested past what JSON.stringify's stack takes counts as nothing
+ * here: what indexes and caches the list leaves such a tool out, and says so (tool-search/bounds.ts).
+ */
+function sizeOf(items: unknown[]): number {
+  try {
+    return JSON.stringify(items).length;
+  } catch {
+    return 0; // too deep to measure: judged downstream, as above
   }
 }

@@ -5,7 +5,14 @@
  */
 import { createRequire } from "node:module";
 
-type Keyring = typeof import("@napi-rs/keyring");
+/** What mcp-twin uses of @napi-rs/keyring (its own types are not imported: it is not bundled). */
+interface Keyring {
+  findCredentialsAsync(service: string): Promise<Array<{ account: string; password: string }>>;
+  AsyncEntry: new (
+    service: string,
+    account: string,
+  ) => { setPassword(password: string): Promise<void>; deleteCredential(): Promise<boolean> };
+}
 
 /** An answering keychain: every key of one home, read in one call. */
 interface Keychain {

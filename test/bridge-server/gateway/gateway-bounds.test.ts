@@ -27,7 +27,8 @@ afterEach(async () => {
 /** The scope server (scope-server.ts), shared in `mode` as `s`. */
 function scopeServer(mode: "machine" | "session" = "machine") {
   const script = path.join(tempDir(), "scope.mjs");
-  writeScopeServer(script, ["alpha"]);
+  // Listed, as every tool a client calls must be (the gateway refuses a tool not on the list).
+  writeScopeServer(script, ["alpha", "ask", "asked", "orphan", "detach"]);
   return { s: { command: process.execPath, args: [script], share: mode } };
 }
 

@@ -121,7 +121,8 @@ test("a project server's tools are searched and called in the folder the request
     arguments: { name: "proj/echo", arguments: { text: "x" } },
   });
   expect(call.isError).toBe(true);
-  expect(JSON.stringify(call.content)).toContain("Not searched: proj");
+  // Called anyway: refused by the one route with why and what to do, the server never started.
+  expect(JSON.stringify(call.content)).toMatch(/proj\/echo could not be called: .*Mcp-Twin-Project header/);
   expect((await nowhere.listTools()).tools[0]?.description).toMatch(/^- proj \(not searched here: /m);
 }, 120_000);
 

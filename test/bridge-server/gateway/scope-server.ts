@@ -6,9 +6,9 @@ import { writeFileSync } from "node:fs";
 
 /**
  * Write the server to `file`. Its tools are `tools` (each answers "<name> ok"), `where` (its pid,
- * folder, and how many times it answered tools/list) and `grow` (adds a tool `grown<n>` and says tools/list_changed); answered though not
- * listed: `ask` (asks its client `n` elicitations at once, answers what became of each once all
- * are settled; `asked`: so far), `orphan` (starts a `sleep` holding its stdout, writes its pid to
+ * folder, and how many times it answered tools/list) and `grow` (adds a tool `grown<n>` and says tools/list_changed); answered when named in
+ * `tools` (the gateway calls only a listed tool): `ask` (asks its client `n` elicitations at once, answers what became of each once all
+ * are settled; `asked`: so far, when named too), `orphan` (starts a `sleep` holding its stdout, writes its pid to
  * `pidFile`, exits without answering) and `detach` (starts a `sleep` in a session of its own,
  * answers its pid). Its instructions and its one resource (`plan-<folder's name>.md`) name the
  * folder it runs in.
