@@ -121,6 +121,7 @@ export async function onDemandCall(
   if (name === SEARCH_TOOLS) {
     const checked = checkArguments(SEARCH_TOOLS, SEARCH_SCHEMA, given);
     if ("error" in checked) return checked.error;
+    // checkArguments held them to SEARCH_SCHEMA, which SearchArgs spells: its result is typed as any record.
     return searched(o, checked.args as unknown as SearchArgs);
   }
   if (name === CALL_TOOL) {
