@@ -42,7 +42,10 @@ function keyring(): Keyring | string {
     const id = ["@napi-rs", "keyring"].join("/");
     loaded = createRequire(import.meta.url)(id) as Keyring;
   } catch (error) {
-    loaded = `its library (@napi-rs/keyring) does not load on this machine (${firstLine(error)})`;
+    loaded =
+      (error as { code?: unknown })?.code === "MODULE_NOT_FOUND"
+        ? "its library is not installed beside mcp-twin (`npm install -g @napi-rs/keyring@2.1.2` puts it there)"
+        : `its library (@napi-rs/keyring) does not load on this machine (${firstLine(error)})`;
   }
   return loaded;
 }
