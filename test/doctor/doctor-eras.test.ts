@@ -90,7 +90,10 @@ test("a 2026-07-28-only remote and a 2025-11-25-only one: doctor passes both and
       status: "pass",
       message: "speaks protocol 2026-07-28 (it answered server/discover).",
     });
-    expect(of("probe.protocol", "old"), JSON.stringify(checks.filter((c) => c.server === "old"))).toMatchObject({ status: "pass" });
+    expect(
+      of("probe.protocol", "old"),
+      JSON.stringify(checks.filter((c) => c.server === "old")),
+    ).toMatchObject({ status: "pass" });
     expect(of("probe.protocol", "old")?.message).toMatch(
       /^speaks protocol 2025-11-25: it answered server\/discover with HTTP 400/,
     );
