@@ -1,6 +1,7 @@
 /** The live probe on its own, against the fixture server: handshake, noise, exit, timeout, bound. */
 import { describe, expect, inject, test } from "vitest";
-import { probeAll, probeServer, stderrExcerpt } from "../../src/core/doctor/probe/live-probe.js";
+import { probeServer, stderrExcerpt } from "../../src/core/doctor/probe/live-probe.js";
+import { probeAll } from "../../src/core/doctor/probe/probe-all.js";
 import { createRunner } from "../../src/core/system/run.js";
 
 const runner = createRunner();

@@ -58,8 +58,10 @@ const syncPins = async (m: FakeMachine, env: Record<string, string> = {}) => {
   return (JSON.parse(r.stdout) as { pins?: Pins }).pins;
 };
 type Check = { id: string; server?: string; status: string; message: string; fix?: string };
-const pinChecks = async (m: FakeMachine) => {
-  const r = await m.run(["doctor", "--json"], { timeoutMs: 120_000 });
+const pinChecks = async (m: FakeMachine, only: string[] = []) => {
+  const r = await m.run(["doctor", "--json", ...only.flatMap((s) => ["--server", s])], {
+    timeoutMs: 120_000,
+  });
   return (JSON.parse(r.stdout) as { checks: Check[] }).checks.filter((c) => c.id === "tools.pinned");
 };
 
@@ -159,7 +161,8 @@ test("a direct entry is pinned by the first sync that writes it; a change after 
 
   // The server changes what it tells the model after that: doctor reports it against the first pins.
   writeFileSync(file, JSON.stringify({ echo: POISONED }));
-  const checks = await pinChecks(m);
+  // fx's check alone: doctor would otherwise wait on mute as long as Claude Code does.
+  const checks = await pinChecks(m, ["fx"]);
   const changed = checks.find((c) => c.server === "fx");
   expect(changed).toMatchObject({ status: "warn" });
   expect(changed?.message).toContain("fx: 1 tool not approved — 1 changed");

@@ -5,7 +5,8 @@
 import type { ToolLister } from "../../core/sync/learn-lists.js";
 
 export const listToolsForSync: ToolLister = async (machine, ctx, names, options) => {
-  // The handshakes bring the SDK's client and zod, which a sync without such a rule never loads.
   const { listByHandshake } = await import("../../core/doctor/probe/list-tools.js");
-  return listByHandshake(machine, ctx, names, options);
+  // A stdio server by a plain handshake: the SDK's client (and zod) would cost a sync more CPU than
+  // the lists themselves; only a remote loads it.
+  return listByHandshake(machine, ctx, names, { ...options, plain: true });
 };

@@ -110,19 +110,31 @@ function readHomeCache(machine: Pick<Machine, "paths" | "caches">): Record<strin
   }
 }
 
-/** Remember what handshakes listed (one entry per server name: the latest launch's). */
-export async function rememberToolLists(
+/** The update of the home's cache under way in this process: the next reads the cache after it. */
+let remembering: Promise<void> = Promise.resolve();
+
+/**
+ * Remember what handshakes listed (one entry per server name: the latest launch's). One update at
+ * a time in a process (sync lists first pins and a rule's lists at once): one that read the cache
+ * before another's write would drop that one's lists.
+ */
+export function rememberToolLists(
   machine: Pick<Machine, "paths" | "caches">,
   found: ReadonlyArray<{ server: string; key: string; tools: readonly ToolDef[] }>,
 ): Promise<void> {
-  if (found.length === 0) return;
-  const servers = readHomeCache(machine);
-  const at = new Date().toISOString();
-  for (const f of found) servers[f.server] = { key: f.key, tools: [...f.tools], at };
-  await machine.caches.write(
-    homeCacheFile(machine),
-    `${JSON.stringify({ version: HOME_CACHE_VERSION, servers })}\n`,
-  );
+  if (found.length === 0) return Promise.resolve();
+  const update = remembering.then(async () => {
+    const servers = readHomeCache(machine);
+    const at = new Date().toISOString();
+    for (const f of found) servers[f.server] = { key: f.key, tools: [...f.tools], at };
+    await machine.caches.write(
+      homeCacheFile(machine),
+      `${JSON.stringify({ version: HOME_CACHE_VERSION, servers })}\n`,
+    );
+  });
+  // Its failure is its caller's; the next update goes ahead all the same.
+  remembering = update.catch(() => {});
+  return update;
 }
 
 /** The gateway's list cache file in the bridge's environment, as this process opens it. */

@@ -15,6 +15,7 @@ import { type InstalledIndex, installMissing, prunePackages } from "../packages/
 import { ownerOf } from "../packages/owners.js";
 import type { Progress } from "../system/progress.js";
 import type { LearnedLists, ToolLister } from "./learn-lists.js";
+import type { EarlyLists } from "./pin-tools.js";
 import { planTargets, refuseUnmatchedRules, type SyncPlan, safetyOf } from "./plan.js";
 import { appliedReport, type SyncReport } from "./report.js";
 import { toolRuleNotes } from "./tool-rule-notes.js";
@@ -28,6 +29,8 @@ export interface ApplyOptions {
   autostart?: boolean;
   /** Lists a server whose tool rule waits for its list (learn-lists.ts); without it, none is listed. */
   listTools?: ToolLister;
+  /** The first pins' early lists, when the caller started them (else started here). */
+  early?: Promise<EarlyLists | undefined>;
 }
 
 /**
@@ -59,6 +62,12 @@ export async function applySyncPlan(
 
   const pkgs = planned.packages;
   const index = new Map([...pkgs.index].map(([env, m]) => [env, new Map(m)]));
+  // First pins' lists of servers that need no install, overlapped with the installs and writes.
+  const early =
+    options.early ??
+    (options.listTools
+      ? (await import("./pin-tools.js")).startFirstLists(ctx, planned.bridge, pkgs, options.listTools)
+      : undefined);
   const install = await installMissing(
     pkgs.servers,
     pkgs.versions,
@@ -140,7 +149,7 @@ export async function applySyncPlan(
         message: `${portHeldBy(bridge.settings.port, report.bridge.what, undefined, true)}; the bridge cannot run there.`,
       });
   }
-  await gatewayAndPins(ctx, plan, report, progress, options, { index, versions: pkgs.versions });
+  await gatewayAndPins(ctx, plan, report, progress, options, { index, versions: pkgs.versions }, early);
   // A client this run put over its tool limit, from the lists known now (the gateway's just cached).
   await (await import("./limit-notes.js")).noteOverLimits(report, ctx, plan, written, index);
   await sayRestarts(report, written, machine);
@@ -174,6 +183,7 @@ async function gatewayAndPins(
   progress: Progress,
   options: Pick<ApplyOptions, "autostart" | "listTools">,
   packages: Parameters<typeof import("./pin-tools.js").pinAfterSync>[3],
+  early?: Promise<EarlyLists | undefined>,
 ): Promise<void> {
   const { gatewayErrors, sayFailedInstalls, syncGateway } = await import("./gateway-sync.js");
   const autostart = options.autostart === true;
@@ -190,7 +200,9 @@ async function gatewayAndPins(
   report.errors.push(...gatewayErrors(gateway));
   const { pinAfterSync } = await import("./pin-tools.js");
   // A server the gateway does not run is listed here for its first pins (pin-tools.ts).
-  const first = options.listTools ? { list: options.listTools, progress } : undefined;
+  const first = options.listTools
+    ? { list: options.listTools, progress, ...(early ? { early } : {}) }
+    : undefined;
   const pins = await pinAfterSync(ctx, plan.bridge, gateway, packages, true, first);
   if (pins.report) report.pins = pins.report;
   if (pins.error) report.errors.push(pins.error);

@@ -15,7 +15,7 @@ import { approve, changesOf, setupOf, type ToolChange, unflagged } from "../pins
 import { loadPins, type PinBook, type ServerPins, savePins } from "../pins/pin-file.js";
 import { dict, own } from "../plain-records.js";
 import { withLock } from "../system/files.js";
-import type { Progress } from "../system/progress.js";
+import { type Progress, silentProgress } from "../system/progress.js";
 import { type GatewayReport, reloadGateway } from "./gateway-sync.js";
 import type { ToolLister } from "./learn-lists.js";
 
@@ -39,6 +39,41 @@ const FIRST_LIST_TIMEOUT_MS = 5_000;
 export interface FirstLister {
   list: ToolLister;
   progress: Progress;
+  /** The lists started before the installs and writes (startFirstLists), awaited here. */
+  early?: Promise<EarlyLists | undefined>;
+}
+
+/** Servers listed for their first pins while the rest of the sync ran, and what that found. */
+export interface EarlyLists {
+  servers: readonly string[];
+  learned: import("./learn-lists.js").LearnedLists;
+}
+
+/**
+ * The first lists that need nothing the sync puts in place (no package to install: a command or a
+ * url), started now so they overlap the installs and writes instead of following them; pinTools
+ * awaits them. Silent (the step would be a second spinner); never rejects: a server whose early
+ * list did not happen is listed at pinTools as before.
+ */
+export function startFirstLists(
+  ctx: Context,
+  wiring: BridgeWiring | undefined,
+  packages: { index: InstalledIndex; versions: ReadonlyMap<string, string> },
+  list: ToolLister,
+): Promise<EarlyLists | undefined> {
+  const early = async (): Promise<EarlyLists | undefined> => {
+    if (ctx.located.scope !== "user" || ctx.servers.length === 0) return undefined;
+    const hosted = hostedServers(ctx.servers, ctx.manifest.toolSearch, wiring);
+    const lists = await knownLists(ctx, wiring, hosted, packages.index, packages.versions);
+    const unknown = await neverListed(ctx, hosted, lists);
+    const servers = unknown.filter((name) => ctx.manifest.servers[name]?.package === undefined);
+    if (servers.length === 0) return undefined;
+    const { learnToolLists } = await import("./learn-lists.js");
+    const learned = await learnToolLists(list, ctx, servers, silentProgress, FIRST_LIST_TIMEOUT_MS);
+    return { servers, learned };
+  };
+  // Not said here: pinTools lists a server whose early list did not happen, and says its failure.
+  return early().catch(() => undefined);
 }
 
 /** What a server's list is pinned for: its launch (entries/tool-lists.ts homeKey) and version. */
@@ -218,7 +253,15 @@ async function pinTools(
   const unlisted: Array<{ server: string; why: string }> = [];
   const secretValues: string[] = [];
   if (first) {
-    const unknown = await neverListed(ctx, hosted, lists);
+    const early = await first.early;
+    if (early) {
+      secretValues.push(...early.learned.secretValues);
+      for (const [server, why] of early.learned.failures) unlisted.push({ server, why });
+      if (early.learned.listed.length > 0) lists = await knownLists(ctx, wiring, hosted, index, versions);
+    }
+    // Tried early and failed: said once, tried again by the next sync, not started twice. One listed
+    // early whose list is not known by its launch now (the manifest changed meanwhile) goes again.
+    const unknown = (await neverListed(ctx, hosted, lists)).filter((n) => !early?.learned.failures.has(n));
     if (unknown.length > 0) {
       const { learnToolLists } = await import("./learn-lists.js");
       const learned = await learnToolLists(first.list, ctx, unknown, first.progress, FIRST_LIST_TIMEOUT_MS);

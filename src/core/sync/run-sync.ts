@@ -16,6 +16,7 @@ import type { SecretFormat } from "../secrets/placeholders.js";
 import { checkSelectors } from "../selectors.js";
 import { withLock } from "../system/files.js";
 import type { Progress } from "../system/progress.js";
+import type { ApplyOptions } from "./apply-plan.js";
 import type { ToolLister } from "./learn-lists.js";
 import { isNoop, planSync } from "./plan.js";
 import { planReport, type SyncReport } from "./report.js";
@@ -122,6 +123,9 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
   }
   const newlyTrusted =
     opened?.located.scope === "project" && (await confirmTrust(machine, opened.loaded, given));
+  // The first pins' lists that need nothing this run puts in place, started once the first plan
+  // is known, so the servers start while the rest runs (and this run waits for another's lock).
+  let early: ApplyOptions["early"];
   // Most runs change nothing: find that out without the lock, without a look-up, without writing
   // a byte — and without the catalogue's formats, which cost more than such a run may spend.
   if (!given.update && !given.prune && !newlyTrusted && !given.autostart) {
@@ -152,6 +156,10 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
       }
       return withLogins(report);
     }
+    if (given.listTools) {
+      const { startFirstLists } = await import("./pin-tools.js");
+      early = startFirstLists(ctx, plan.bridge, plan.packages, given.listTools);
+    }
   }
   const report = await withLock(machine.home.dir, async () => {
     given.signal?.throwIfAborted(); // Ctrl-C while waiting for another run's lock
@@ -170,7 +178,7 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
     given.signal?.throwIfAborted();
     // Loaded only now: a run with nothing to do never pays for writing's modules.
     const { applySyncPlan } = await import("./apply-plan.js");
-    return applySyncPlan(ctx, plan, given, progress);
+    return applySyncPlan(ctx, plan, { ...given, ...(early ? { early } : {}) }, progress);
   });
   return withLogins(report);
 }

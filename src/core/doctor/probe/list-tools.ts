@@ -1,7 +1,8 @@
 /**
  * The tool lists no cache knows, by a handshake as doctor's probe makes it (`mcp-twin tools`): each
  * server started here as the bridge would start it (or its url contacted), listed, stopped, and
- * the list remembered in the home's cache, so the next run starts nothing.
+ * the list remembered in the home's cache, so the next run starts nothing. The SDK's client is
+ * loaded only for what needs it: a remote, or a stdio server unless `plain` (wire-list.ts) lists it.
  */
 import type { Context } from "../../context/context.js";
 import { type ShareLaunch, shareLaunches } from "../../entries/share-launch.js";
@@ -10,9 +11,16 @@ import type { Machine } from "../../environments/machine.js";
 import { splitSpec } from "../../manifest/package-spec.js";
 import { resolveString, serverIn } from "../../manifest/spec.js";
 import { knownVersions, packageServers } from "../../packages/installs.js";
-import { type ProbeResult, probeAll, probeServer, type RemotePlan } from "./live-probe.js";
-import { probeHttpRemote } from "./remote-probe.js";
-import { probeSseRemote } from "./sse-probe.js";
+import type { ProbeResult, RemotePlan } from "./live-probe.js";
+import { probeAll } from "./probe-all.js";
+
+/** How a lister reaches its servers; `plain`: a stdio server by wire-list.ts's handshake (sync's). */
+type ListOptions = {
+  timeoutMs: number;
+  manifest?: string | undefined;
+  plain?: boolean;
+  addSecrets(values: readonly string[]): void;
+};
 
 export interface Listed {
   server: string;
@@ -26,7 +34,7 @@ export async function listByHandshake(
   machine: Machine,
   ctx: Pick<Context, "manifest" | "state" | "secrets" | "loaded">,
   names: readonly string[],
-  options: { timeoutMs: number; manifest?: string | undefined; addSecrets(values: readonly string[]): void },
+  options: ListOptions,
 ): Promise<Listed[]> {
   const versions = knownVersions(packageServers(ctx.manifest, []), ctx.state);
   const launches = await launchesOf(machine, ctx, names, options);
@@ -80,7 +88,7 @@ async function probeOne(
   machine: Machine,
   ctx: Pick<Context, "manifest" | "secrets">,
   name: string,
-  options: { timeoutMs: number; manifest?: string | undefined; addSecrets(values: readonly string[]): void },
+  options: ListOptions,
   signal?: AbortSignal,
   known?: ShareLaunch,
 ): Promise<ProbeResult> {
@@ -98,9 +106,9 @@ async function probeOne(
       transport: spec.transport === "sse" ? "sse" : "http",
       ...(spec.auth === "oauth" ? { login: { oauthDir: machine.paths.oauth, server: name } } : {}),
     };
-    return plan.transport === "sse"
-      ? probeSseRemote(plan, options.timeoutMs, signal)
-      : probeHttpRemote(plan, options.timeoutMs, signal);
+    if (plan.transport === "sse")
+      return (await import("./sse-probe.js")).probeSseRemote(plan, options.timeoutMs, signal);
+    return (await import("./remote-probe.js")).probeHttpRemote(plan, options.timeoutMs, signal);
   }
   try {
     const [launch] = known
@@ -110,17 +118,16 @@ async function probeOne(
           [name],
         );
     if (!launch) return { ok: false, stderr: [], noise: [], error: "no launch" };
-    return probeServer(
-      machine.host.runner,
-      {
-        file: launch.command,
-        args: launch.args,
-        env: { ...machine.host.env, ...launch.env },
-        ...(launch.cwd ? { cwd: launch.cwd } : {}),
-      },
-      options.timeoutMs,
-      signal,
-    );
+    const plan = {
+      file: launch.command,
+      args: launch.args,
+      env: { ...machine.host.env, ...launch.env },
+      ...(launch.cwd ? { cwd: launch.cwd } : {}),
+    };
+    const { runner } = machine.host;
+    if (options.plain)
+      return (await import("./wire-list.js")).listOverStdio(runner, plan, options.timeoutMs, signal);
+    return (await import("./live-probe.js")).probeServer(runner, plan, options.timeoutMs, signal);
   } catch (error) {
     return {
       ok: false,

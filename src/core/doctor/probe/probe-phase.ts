@@ -5,7 +5,8 @@ import type { Progress } from "../../system/progress.js";
 import type { Runner } from "../../system/run.js";
 import { andList } from "../../text/prose-lists.js";
 import type { EntryWork, ProbeItem } from "../facts.js";
-import { type ProbeResult, probeAll, probeServer, type RemotePlan } from "./live-probe.js";
+import { type ProbeResult, probeServer, type RemotePlan } from "./live-probe.js";
+import { probeAll } from "./probe-all.js";
 import { probeHttpRemote } from "./remote-probe.js";
 import { probeSseRemote } from "./sse-probe.js";
 
