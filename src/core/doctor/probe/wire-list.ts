@@ -9,7 +9,7 @@ import type { SpawnPlan } from "../../entries/programs/resolve.js";
 import { type ToolDef, toolDefs } from "../../entries/tool-lists.js";
 import { InterruptedError } from "../../errors.js";
 import { RPC } from "../../jsonrpc/codes.js";
-import { nextCursor } from "../../jsonrpc/envelope-headers.js";
+import { nextCursor, SERVER_INFO_KEY } from "../../jsonrpc/envelope-headers.js";
 import { LineSplitter } from "../../jsonrpc/lines.js";
 import { MAX_MESSAGE_BYTES } from "../../jsonrpc/messages.js";
 import type { Runner, StartedProcess } from "../../system/run.js";
@@ -101,7 +101,7 @@ async function session(
     const began = performance.now();
     const meta = modern ? { _meta: ENVELOPE } : {};
     let serverName: unknown;
-    if (modern) serverName = (await wire.request("server/discover", meta)).serverInfo;
+    if (modern) serverName = ((await wire.request("server/discover", meta))._meta as Json)?.[SERVER_INFO_KEY];
     else {
       const init = { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: CLIENT };
       serverName = (await wire.request("initialize", init)).serverInfo;
