@@ -20,6 +20,8 @@ const BOUNDS = { pages: 64, items: 10_000, bytes: 16 * 1024 * 1024 };
 /** The name doctor's probe and `mcp-twin tools` give: a server sees the same client either way. */
 const CLIENT = { name: "mcp-twin-doctor", version: VERSION };
 const MODERN = "2026-07-28";
+/** How long a listed server has to end on EOF before it is killed (doctor's probe gives it as long). */
+const STOP_GRACE_MS = 300;
 const ENVELOPE = {
   "io.modelcontextprotocol/protocolVersion": MODERN,
   "io.modelcontextprotocol/clientInfo": CLIENT,
@@ -39,7 +41,7 @@ class Failed extends Error {
 }
 
 /**
- * Start the server, list its tools, stop it (its whole tree, at once: nothing waits for its exit).
+ * Start the server, list its tools, stop it (nothing waits for its exit: Wire.close).
  * In 2025-11-25 first; a server that refuses that era (-32022) is started again in 2026-07-28, as
  * the gateway connects (era-probe.ts). Bounded by `timeoutMs` in all; a command that cannot start
  * fails at its spawn error, and one that exits fails when it does.
@@ -200,16 +202,23 @@ class Wire {
     this.#pending.clear();
   }
 
-  /** Its stdin closed and its tree killed now: the list is read, its exit is nobody's concern. */
+  /**
+   * Its stdin closed (a server ends on EOF, as it would with its client) and nothing waits for its
+   * exit: one still running after a grace is killed, with what it started; one that hung or was
+   * interrupted at once.
+   */
   close(): void {
     clearTimeout(this.#timer);
+    const over = this.#over;
     this.end(new Failed("closed"));
     try {
       this.proc.stdin.end();
     } catch {
       // already closed: it is killed below all the same
     }
-    this.proc.killTree();
+    const now = (over instanceof Failed && over.timedOut) || over instanceof InterruptedError;
+    const kill = setTimeout(() => this.proc.killTree(), now ? 0 : STOP_GRACE_MS);
+    void this.proc.ended.then(() => clearTimeout(kill));
   }
 
   #write(message: Json): void {
