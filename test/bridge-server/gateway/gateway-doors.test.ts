@@ -8,13 +8,14 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Client } from "@modelcontextprotocol/client";
-import { expect, test } from "vitest";
+import { afterAll, afterEach, expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-link/client-token.js";
 import { approve, changesOf, unflagged } from "../../../src/core/pins/pin-changes.js";
 import { savePins } from "../../../src/core/pins/pin-file.js";
 import type { ListedTool } from "../../../src/core/pins/tool-pin.js";
+import type { Cleanups } from "../helpers.js";
 import {
-  closeAfterEach,
+  closeClients,
   eraFixtures,
   type Gateway,
   gatewayBridge,
@@ -23,17 +24,36 @@ import {
   v2Client,
 } from "./gateway-helpers.js";
 
-closeAfterEach();
+// One gateway for the whole matrix: every door is asked the same of the same server (a gateway's
+// start and warm-up cost more than a door's calls); each test's clients are closed after it.
+afterEach(closeClients);
+const kept: Cleanups = [];
+afterAll(async () => {
+  for (const stop of kept.splice(0).reverse())
+    await Promise.resolve()
+      .then(stop)
+      // One step that fails (a folder already gone) must not keep the next from running.
+      .catch(() => {});
+});
+let shared: Promise<Gateway> | undefined;
+const theGateway = () => {
+  shared ??= doorsGateway();
+  return shared;
+};
 
 /** `old` (2025-11-25, machine-shared) behind /share and /tools for Gemini CLI; `count` denied to it; `whoami` held back. */
 async function doorsGateway(): Promise<Gateway> {
   const { v1 } = await eraFixtures();
-  const g = await gatewayBridge({
-    servers: {
-      old: { ...scriptServer(v1.script, "machine"), clientTools: { "gemini-cli": { deny: ["count"] } } },
+  const g = await gatewayBridge(
+    {
+      servers: {
+        old: { ...scriptServer(v1.script, "machine"), clientTools: { "gemini-cli": { deny: ["count"] } } },
+      },
+      toolSearch: { clients: ["gemini-cli"] },
     },
-    toolSearch: { clients: ["gemini-cli"] },
-  });
+    [],
+    kept,
+  );
   expect((await g.warm()).warmed).toEqual(["old"]);
   // What sync does, less one tool: every tool pinned as listed but whoami, new since, so held back.
   const cache = JSON.parse(readFileSync(path.join(g.dir, "shares-cache.json"), "utf8")) as {
@@ -95,7 +115,7 @@ const DOORS: Array<{ door: Door; era: Era }> = [share, tools].flatMap((door) =>
 test.each(DOORS)(
   "through $door.name ($era): one route's answers",
   async ({ door, era }) => {
-    const g = await doorsGateway();
+    const g = await theGateway();
     const a = await door.open(g, era, () => ({ action: "accept", content: { name: "A" } }));
     const b = await door.open(g, era, () => ({ action: "accept", content: { name: "B" } }));
     // A held tool, a denied one (the rule and its line), one not on the judged list: refused alike.
