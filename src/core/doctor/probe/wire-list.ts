@@ -1,7 +1,7 @@
 /**
  * A stdio server's tools by a plain JSON-RPC handshake on its pipes (initialize, initialized,
- * tools/list page after page), without the SDK's client: what sync's first pins need, at a
- * fraction of its cost (no SDK to load, no era probe to wait out, no exit to wait for).
+ * tools/list page after page), without the SDK's client: sync's first pins, at a fraction of its
+ * cost (no SDK to load, no era probe to wait out, no exit to wait for).
  */
 
 import { VERSION } from "../../../version.js";
