@@ -1,8 +1,7 @@
 /**
- * The tool lists no cache knows, by a handshake as doctor's probe makes it (`mcp-twin tools`): each
- * server started here as the bridge would start it (or its url contacted), listed, stopped, and
- * the list remembered in the home's cache, so the next run starts nothing. The SDK's client is
- * loaded only for what needs it: a remote, or a stdio server unless `plain` (wire-list.ts) lists it.
+ * The tool lists no cache knows, by a handshake as doctor's probe makes it (`mcp-twin tools`), or
+ * sync's plain one (wire-list.ts): each server started as the bridge would start it (or its url
+ * contacted), listed, stopped, and the list remembered in the home's cache for the next run.
  */
 import type { Context } from "../../context/context.js";
 import { type ShareLaunch, shareLaunches } from "../../entries/share-launch.js";
@@ -94,6 +93,7 @@ async function probeOne(
 ): Promise<ProbeResult> {
   const spec = ctx.manifest.servers[name];
   if (!spec) return { ok: false, stderr: [], noise: [], error: "not in the manifest" };
+  // The SDK's client is loaded only by what needs it (a remote, or doctor's stdio handshake).
   if (spec.url !== undefined) {
     const run = serverIn(spec, machine.local.id);
     const lookup = { secrets: ctx.secrets, env: machine.host.env };
