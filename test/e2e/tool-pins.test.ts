@@ -157,6 +157,8 @@ test("a direct entry is pinned by the first sync that writes it; a change after 
   expect(r.stdout).toMatch(
     /mute: not pinned: its tools could not be listed \(.+\); the next sync tries again\./,
   );
+  // Listed while the sync wrote (before its installs and writes): tried and said once, not twice.
+  expect(r.stdout.match(/mute: not pinned/g)).toHaveLength(1);
   expect(Object.keys(JSON.parse(readFileSync(pinsFile, "utf8")).servers)).toEqual(["fx"]);
 
   // The server changes what it tells the model after that: doctor reports it against the first pins.

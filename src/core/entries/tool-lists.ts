@@ -110,8 +110,8 @@ function readHomeCache(machine: Pick<Machine, "paths" | "caches">): Record<strin
   }
 }
 
-/** The update of the home's cache under way in this process: the next reads the cache after it. */
-let remembering: Promise<void> = Promise.resolve();
+/** Each home cache's update under way in this process: the next reads that cache after it. */
+const remembering = new Map<string, Promise<void>>();
 
 /**
  * Remember what handshakes listed (one entry per server name: the latest launch's). One update at
@@ -123,17 +123,19 @@ export function rememberToolLists(
   found: ReadonlyArray<{ server: string; key: string; tools: readonly ToolDef[] }>,
 ): Promise<void> {
   if (found.length === 0) return Promise.resolve();
-  const update = remembering.then(async () => {
+  const file = homeCacheFile(machine);
+  const update = (remembering.get(file) ?? Promise.resolve()).then(async () => {
     const servers = readHomeCache(machine);
     const at = new Date().toISOString();
     for (const f of found) servers[f.server] = { key: f.key, tools: [...f.tools], at };
-    await machine.caches.write(
-      homeCacheFile(machine),
-      `${JSON.stringify({ version: HOME_CACHE_VERSION, servers })}\n`,
-    );
+    await machine.caches.write(file, `${JSON.stringify({ version: HOME_CACHE_VERSION, servers })}\n`);
   });
   // Its failure is its caller's; the next update goes ahead all the same.
-  remembering = update.catch(() => {});
+  const done = update.catch(() => {});
+  remembering.set(file, done);
+  void done.then(() => {
+    if (remembering.get(file) === done) remembering.delete(file);
+  });
   return update;
 }
 
