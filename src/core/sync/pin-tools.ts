@@ -76,6 +76,22 @@ export function startFirstLists(
   return early().catch(() => undefined);
 }
 
+/** The early lists, with a step shown while they still run (a server that hangs takes its 5 s). */
+async function stillListing(early: Promise<EarlyLists | undefined>, progress: Progress) {
+  let done = false;
+  void early.then(() => {
+    done = true;
+  });
+  await Promise.resolve(); // a promise already settled has said so by now
+  if (done) return early;
+  const step = progress.step("Listing the tools of the servers sync pins for the first time");
+  try {
+    return await early;
+  } finally {
+    step.stop();
+  }
+}
+
 /** What a server's list is pinned for: its launch (entries/tool-lists.ts homeKey) and version. */
 export interface PinnedFor {
   launch: string;
@@ -253,10 +269,12 @@ async function pinTools(
   const unlisted: Array<{ server: string; why: string }> = [];
   const secretValues: string[] = [];
   if (first) {
-    const early = await first.early;
+    const early = first.early && (await stillListing(first.early, first.progress));
     if (early) {
       secretValues.push(...early.learned.secretValues);
-      for (const [server, why] of early.learned.failures) unlisted.push({ server, why });
+      // One the manifest no longer names (it changed while this run waited for the lock): not said.
+      for (const [server, why] of early.learned.failures)
+        if (ctx.manifest.servers[server]) unlisted.push({ server, why });
       if (early.learned.listed.length > 0) lists = await knownLists(ctx, wiring, hosted, index, versions);
     }
     // Tried early and failed: said once, tried again by the next sync, not started twice. One listed
