@@ -34,7 +34,7 @@ const LABELS: Record<string, string> = {
 
 let loaded: Keyring | string | undefined;
 
-/** The native library, required at run time (it is not bundled: its binary is per platform). */
+/** The native library, required at run time (an optional dependency, not bundled: its binary is per platform). */
 function keyring(): Keyring | string {
   if (loaded !== undefined) return loaded;
   try {
@@ -44,7 +44,7 @@ function keyring(): Keyring | string {
   } catch (error) {
     loaded =
       (error as { code?: unknown })?.code === "MODULE_NOT_FOUND"
-        ? "its library is not installed beside mcp-twin (`npm install -g @napi-rs/keyring@2.1.2` puts it there)"
+        ? "its library is not installed beside mcp-twin (an optional dependency npm could not fetch: `npm install -g @napi-rs/keyring@2.1.2` puts it there)"
         : `its library (@napi-rs/keyring) does not load on this machine (${firstLine(error)})`;
   }
   return loaded;
