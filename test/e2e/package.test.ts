@@ -87,7 +87,7 @@ test("npm pack + npm install -g gives a working mcp-twin on PATH, offline", () =
   const installed = path.join(prefix, "lib", "node_modules", "mcp-twin");
   expect(existsSync(path.join(installed, KEYRING))).toBe(false);
   const set = spawnSync("mcp-twin", ["secret", "set", "OFFLINE_KEY"], {
-    env: { ...env, MCP_TWIN_HOME: path.join(dir, "home-offline") },
+    env: { ...env, MCP_TWIN_HOME: path.join(dir, "home-offline"), MCP_TWIN_KEYCHAIN: "on" },
     input: "offline-value-0123456789",
     encoding: "utf8",
   });
@@ -151,6 +151,7 @@ test("installed from a registry, mcp-twin brings the OS keychain: a key set goes
       PATH: `${path.join(prefix, "bin")}${path.delimiter}${process.env.PATH}`,
       MCP_TWIN_HOME: path.join(dir, "home-registry"),
       DBUS_SESSION_BUS_ADDRESS: bus.address,
+      MCP_TWIN_KEYCHAIN: "on",
     };
     const { stdout } = await promisify(execFile)(
       "sh",

@@ -28,14 +28,18 @@ const setup = fixtureMachines(KEY);
 
 let bus: SecretService;
 const before = process.env.DBUS_SESSION_BUS_ADDRESS;
+const keychainBefore = process.env.MCP_TWIN_KEYCHAIN;
 beforeAll(() => {
   bus = startSecretService();
-  // The native library reads the bus address from this process's environment (in-process runs).
+  // The native library reads the bus address from this process's environment (in-process runs),
+  // and the keychain is on for them (vitest.config.ts turns it off for every other test).
   process.env.DBUS_SESSION_BUS_ADDRESS = bus.address;
+  delete process.env.MCP_TWIN_KEYCHAIN;
 });
 afterAll(() => {
   if (before === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
   else process.env.DBUS_SESSION_BUS_ADDRESS = before;
+  if (keychainBefore !== undefined) process.env.MCP_TWIN_KEYCHAIN = keychainBefore;
   bus.stop();
 });
 
