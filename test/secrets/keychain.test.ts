@@ -70,6 +70,13 @@ describe("with the Secret Service answering", () => {
     const list = await m.run(["secret", "list"]);
     expect(list.stdout).toMatch(/FIXTURE_TOKEN\s+stored in the Secret Service, used by fixture/);
     expect(list.stdout + list.stderr).not.toContain(KEY);
+    // doctor says where the keys live, and that the file holds none.
+    const doctor = JSON.parse((await m.run(["doctor", "--json", "--no-probe"])).stdout);
+    expect(
+      (doctor.checks as Array<{ id: string; message: string }>)
+        .filter((c) => c.id === "secrets.file")
+        .map((c) => c.message),
+    ).toEqual([expect.stringMatching(/^1 secret kept in the Secret Service; .*secrets\.json holds none\.$/)]);
     const rm = await m.run(["secret", "rm", "FIXTURE_TOKEN"]);
     expect(rm.code, rm.stderr).toBe(0);
     expect(bus.items(service(m))).toEqual({});
@@ -119,6 +126,17 @@ describe("with no keychain", () => {
         /Keys are kept in .*secrets\.json \(mode 0600\): the Secret Service did not answer/,
       );
       expect(readFileSync(path.join(m.paths.home, "secrets.json"), "utf8")).toContain(KEY);
+      const doctor = JSON.parse((await m.run(["doctor", "--json", "--no-probe"])).stdout);
+      expect(
+        (doctor.checks as Array<{ id: string; message: string }>)
+          .filter((c) => c.id === "secrets.file")
+          .map((c) => c.message),
+      ).toEqual([
+        expect.stringMatching(/secrets\.json holds 2 secrets and is private \(mode 600\)\.$/),
+        expect.stringMatching(
+          /^No OS keychain is used: the Secret Service did not answer \(.*\); keys are kept in .*secrets\.json\.$/,
+        ),
+      ]);
     } finally {
       process.env.DBUS_SESSION_BUS_ADDRESS = bus.address;
     }
