@@ -139,12 +139,15 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     exclude: [...configDefaults.exclude, ...quick],
     globalSetup: ["test/helpers/global-setup.ts"],
-    // No test reaches the keychain of the person running them: on Linux a bus that is not there
-    // (the keychain tests start a Secret Service of their own), elsewhere the file back.
-    env:
-      process.platform === "linux"
+    // No test reaches the keychain of the person running them (nor, inside a real WSL, Windows'
+    // Credential Manager): the file back, and on Linux a bus that is not there too (the keychain
+    // tests start a Secret Service of their own and turn the keychain on).
+    env: {
+      MCP_TWIN_KEYCHAIN: "off",
+      ...(process.platform === "linux"
         ? { DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/mcp-twin-tests" }
-        : { MCP_TWIN_KEYCHAIN: "off" },
+        : {}),
+    },
     // A worker runs file after file with the modules it has loaded (vitest, src, the SDK) rather
     // than loading them again per file: the suite is CPU-bound on 2 cores, and this took it from
     // 717 to 588 CPU-s (docs/dev/performance.md). Every file starts its own machines, bridges and

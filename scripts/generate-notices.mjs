@@ -74,13 +74,26 @@ export function noticesText(root, sbom = readSbom(root)) {
     return { id: `${c.name}@${c.version}`, licence, texts };
   });
   const width = Math.max(...libraries.map((l) => l.id.length));
+  // Installed beside the bundle, not in it (a native binary per platform): named, their licences theirs.
+  const optional = Object.entries(
+    JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).optionalDependencies ?? {},
+  ).map(([n, v]) => `${n}@${v}`);
   return [
     `${name} ${version}: third-party notices`,
     "",
     `${name}'s own code is under the MIT licence (LICENSE). Its files under dist/ also hold code from`,
     `the ${libraries.length} libraries below: the build bundles them, so installing ${name} installs no other`,
-    "package. Each is listed with its exact version and licence, then with the licence text its package",
-    `ships. ${SBOM_FILE} lists the same libraries as a CycloneDX SBOM, for vulnerability scanners.`,
+    ...(optional.length > 0
+      ? [
+          `package but its optional ${optional.join(", ")}: the OS keychain's native binary, installed`,
+          "beside it with its own licence files. Each library below is listed with its exact version and",
+          "licence, then with the licence text its package ships.",
+        ]
+      : [
+          "package. Each is listed with its exact version and licence, then with the licence text its package",
+          "ships.",
+        ]),
+    `${SBOM_FILE} lists the same libraries as a CycloneDX SBOM, for vulnerability scanners.`,
     "Generated from the build by `npm run notices`.",
     "",
     ...libraries.map((l) => `  ${l.id.padEnd(width)}  ${l.licence}`),

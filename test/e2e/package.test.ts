@@ -1,21 +1,27 @@
 /**
  * The published package: `npm pack` yields a tarball that `npm install -g` turns into a working
- * `mcp-twin` on PATH — with no dependency to download (everything is bundled), so offline.
+ * `mcp-twin` on PATH — everything bundled but the keychain's library, an optional dependency: offline
+ * the install still succeeds (and says where keys go), from a registry it brings the keychain.
  * And the JSON Schema shipped in it is the one generated from the zod schema.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, expect, test } from "vitest";
 import { manifestJsonSchema } from "../../src/core/manifest/schema.js";
 import { BIN, REPO } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { moduleLog } from "../helpers/module-log.js";
+import { startRegistry } from "../helpers/registry.js";
+import { startSecretService } from "../helpers/secret-service.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-pack-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const KEYRING = path.join("node_modules", "@napi-rs", "keyring");
 
 test("npm pack + npm install -g gives a working mcp-twin on PATH, offline", () => {
   const npmEnv = {
@@ -23,6 +29,9 @@ test("npm pack + npm install -g gives a working mcp-twin on PATH, offline", () =
     npm_config_registry: "http://127.0.0.1:9/",
     npm_config_cache: path.join(dir, "cache"),
     npm_config_loglevel: "error",
+    // The keychain's library cannot be fetched: npm gives up on an optional dependency after its
+    // retries (two, 10 s then 60 s apart) — none here, the outcome is the same.
+    npm_config_fetch_retries: "0",
   };
   const packed = JSON.parse(
     execFileSync("npm", ["pack", "--json", "--pack-destination", dir], {
@@ -74,7 +83,88 @@ test("npm pack + npm install -g gives a working mcp-twin on PATH, offline", () =
   const version = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")).version;
   expect(execFileSync("mcp-twin", ["--version"], { env, encoding: "utf8" }).trim()).toBe(version);
   expect(execFileSync("mcp-twin", ["sync", "--help"], { env, encoding: "utf8" })).toContain("--dry-run");
+  // Without its optional keychain library mcp-twin still works, keeps keys in the file, and says why.
+  const installed = path.join(prefix, "lib", "node_modules", "mcp-twin");
+  expect(existsSync(path.join(installed, KEYRING))).toBe(false);
+  const set = spawnSync("mcp-twin", ["secret", "set", "OFFLINE_KEY"], {
+    env: { ...env, MCP_TWIN_HOME: path.join(dir, "home-offline"), MCP_TWIN_KEYCHAIN: "on" },
+    input: "offline-value-0123456789",
+    encoding: "utf8",
+  });
+  expect(set.status, set.stderr).toBe(0);
+  expect(set.stdout).toMatch(/Stored OFFLINE_KEY in .*secrets\.json \(mode 0600\)/);
+  expect(set.stderr).toContain("No OS keychain is used: its library is not installed beside mcp-twin");
 }, 120_000);
+
+test("installed from a registry, mcp-twin brings the OS keychain: a key set goes into the Secret Service", async () => {
+  // The keychain's library and this platform's binary, packed from node_modules, served with the
+  // manifests the real registry serves (optionalDependencies, os, cpu, libc): every other
+  // platform's binary is not found (404), as npm meets it on a mirror that carries only some.
+  const packages = [];
+  for (const folder of readdirSync(path.join(REPO, "node_modules", "@napi-rs"))) {
+    if (!folder.startsWith("keyring")) continue;
+    const manifest = JSON.parse(
+      readFileSync(path.join(REPO, "node_modules", "@napi-rs", folder, "package.json"), "utf8"),
+    );
+    const [packed] = JSON.parse(
+      execFileSync(
+        "npm",
+        [
+          "pack",
+          "--json",
+          "--ignore-scripts",
+          "--pack-destination",
+          dir,
+          path.join("node_modules", "@napi-rs", folder),
+        ],
+        { cwd: REPO, encoding: "utf8" },
+      ),
+    );
+    const { optionalDependencies, os: osList, cpu, libc, main } = manifest;
+    packages.push({
+      name: manifest.name,
+      version: manifest.version,
+      tgz: path.join(dir, packed.filename),
+      manifest: { optionalDependencies, os: osList, cpu, libc, main },
+    });
+  }
+  expect(packages.map((p) => p.name)).toContain("@napi-rs/keyring");
+  expect(packages.length).toBeGreaterThan(1);
+  const tarball = readdirSync(dir).find((f) => /^mcp-twin-.*\.tgz$/.test(f));
+  expect(tarball, "the first test packs mcp-twin").toBeDefined();
+  const registry = await startRegistry(packages);
+  const bus = startSecretService();
+  try {
+    const prefix = path.join(dir, "prefix-registry");
+    await promisify(execFile)("npm", ["install", "-g", "--prefix", prefix, path.join(dir, tarball!)], {
+      env: {
+        ...process.env,
+        npm_config_registry: registry.url,
+        npm_config_cache: path.join(dir, "cache-registry"),
+        npm_config_loglevel: "error",
+      },
+    });
+    const installed = path.join(prefix, "lib", "node_modules", "mcp-twin");
+    expect(existsSync(path.join(installed, KEYRING, "package.json"))).toBe(true);
+    const env = {
+      ...process.env,
+      PATH: `${path.join(prefix, "bin")}${path.delimiter}${process.env.PATH}`,
+      MCP_TWIN_HOME: path.join(dir, "home-registry"),
+      DBUS_SESSION_BUS_ADDRESS: bus.address,
+      MCP_TWIN_KEYCHAIN: "on",
+    };
+    const { stdout } = await promisify(execFile)(
+      "sh",
+      ["-c", 'printf %s "$1" | mcp-twin secret set SHIPPED_KEY', "sh", "shipped-value-0123456789"],
+      { env },
+    );
+    expect(stdout).toContain("Stored SHIPPED_KEY in the Secret Service.");
+    expect(bus.items(`mcp-twin:${env.MCP_TWIN_HOME}`)).toEqual({ SHIPPED_KEY: "shipped-value-0123456789" });
+  } finally {
+    bus.stop();
+    await registry.close();
+  }
+}, 180_000);
 
 test("the shipped JSON Schema is the one the zod schema generates", () => {
   const committed = JSON.parse(readFileSync(path.join(REPO, "schema", "manifest.schema.json"), "utf8"));

@@ -418,6 +418,10 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
   if (wsl) {
     wslEnv.WSL_DISTRO_NAME = "Ubuntu";
     if (options.interop !== false) wslEnv.WSL_INTEROP = "/run/WSL/1_interop";
+    // Keys in secrets.json, as on a machine with no keychain: a WSL run would otherwise start the
+    // powershell.exe stand-in for Credential Manager at each read (test/secrets/wsl-keychain.test.ts
+    // turns it on).
+    wslEnv.MCP_TWIN_KEYCHAIN = "off";
   }
   let env = wslEnv;
   if (kind === "linux") env = { ...wslEnv, PATH: linuxPath };

@@ -14,6 +14,8 @@ export interface RegistryPackage {
   version: string;
   tgz: string;
   bin?: Record<string, string>;
+  /** More of the version's manifest, as the registry serves it (optionalDependencies, os, cpu, libc). */
+  manifest?: Record<string, unknown>;
 }
 
 export interface Registry {
@@ -76,6 +78,7 @@ export async function startRegistry(
         name: p.name,
         version: p.version,
         ...(p.bin ? { bin: p.bin } : {}),
+        ...p.manifest,
         dist: {
           tarball: `${base}/${p.name}/-/${path.basename(p.tgz)}`,
           shasum: createHash("sha1").update(bytes).digest("hex"),

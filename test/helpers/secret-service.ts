@@ -11,17 +11,29 @@ import path from "node:path";
 export interface SecretService {
   /** DBUS_SESSION_BUS_ADDRESS of the private bus. */
   address: string;
+  /** The folder its keyring is kept in. */
+  dir: string;
   /** Every item the keyring holds under a service, as secret-tool finds them (name → value). */
   items(service: string): Record<string, string>;
   stop(): void;
 }
 
-export function startSecretService(): SecretService {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-keyring-"));
+/**
+ * `at`: a bus at this address (`unix:path=…`) serving the keyring of another service (`of`), its
+ * folder left to that one — a keychain that starts answering where a process was told to look.
+ */
+export function startSecretService(options: { at?: string; of?: SecretService } = {}): SecretService {
+  const dir = options.of?.dir ?? mkdtempSync(path.join(os.tmpdir(), "mcp-twin-keyring-"));
   const env = { ...process.env, HOME: dir, XDG_RUNTIME_DIR: dir, XDG_DATA_HOME: path.join(dir, "data") };
   const [address = "", pid = ""] = execFileSync(
     "dbus-daemon",
-    ["--session", "--fork", "--print-address=1", "--print-pid=1"],
+    [
+      "--session",
+      ...(options.at ? [`--address=${options.at}`] : []),
+      "--fork",
+      "--print-address=1",
+      "--print-pid=1",
+    ],
     { env, encoding: "utf8" },
   )
     .trim()
@@ -35,6 +47,7 @@ export function startSecretService(): SecretService {
   });
   return {
     address,
+    dir,
     items(service) {
       // secret-tool prints each item's attributes on stderr, its secret on stdout: one stream here.
       const out = execFileSync("sh", ["-c", 'secret-tool search --all service "$1" 2>&1', "sh", service], {
@@ -51,7 +64,9 @@ export function startSecretService(): SecretService {
     },
     stop() {
       // The daemon leaves with its bus.
-      spawn("kill", [pid]).on("exit", () => rmSync(dir, { recursive: true, force: true }));
+      spawn("kill", [pid]).on("exit", () => {
+        if (!options.of) rmSync(dir, { recursive: true, force: true });
+      });
     },
   };
 }

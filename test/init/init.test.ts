@@ -455,6 +455,21 @@ describe("init --yes", () => {
     expect(readFileSync(path.join(m.paths.home, "secrets.json"), "utf8")).toBe(secretsBefore);
   });
 
+  test("keys going to the file for want of a keychain: init says so once, with why and where", async () => {
+    const m = machine();
+    // The tests' keychain is off (vitest.config.ts): the file is used, and that is why.
+    const r = await m.run(["init", "--yes", ...FIXTURE, "--no-sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    const said = (r.stdout + r.stderr).match(
+      /No OS keychain: MCP_TWIN_KEYCHAIN=off; keys go to \S+secrets\.json\./g,
+    );
+    expect(said?.length).toBe(1);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+    // A run that sets no key says nothing of it.
+    const again = await m.run(["init", "--yes", "--bridge", "--no-sync"]);
+    expect(again.stdout + again.stderr).not.toContain("No OS keychain");
+  });
+
   test("--bridge enables the bridge in the manifest, alone or with servers", async () => {
     const m = machine();
     const r = await m.run(["init", "--yes", "--bridge", "--no-sync"]);

@@ -28,14 +28,18 @@ const setup = fixtureMachines(KEY);
 
 let bus: SecretService;
 const before = process.env.DBUS_SESSION_BUS_ADDRESS;
+const keychainBefore = process.env.MCP_TWIN_KEYCHAIN;
 beforeAll(() => {
   bus = startSecretService();
-  // The native library reads the bus address from this process's environment (in-process runs).
+  // The native library reads the bus address from this process's environment (in-process runs),
+  // and the keychain is on for them (vitest.config.ts turns it off for every other test).
   process.env.DBUS_SESSION_BUS_ADDRESS = bus.address;
+  delete process.env.MCP_TWIN_KEYCHAIN;
 });
 afterAll(() => {
   if (before === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
   else process.env.DBUS_SESSION_BUS_ADDRESS = before;
+  if (keychainBefore !== undefined) process.env.MCP_TWIN_KEYCHAIN = keychainBefore;
   bus.stop();
 });
 
@@ -66,6 +70,13 @@ describe("with the Secret Service answering", () => {
     const list = await m.run(["secret", "list"]);
     expect(list.stdout).toMatch(/FIXTURE_TOKEN\s+stored in the Secret Service, used by fixture/);
     expect(list.stdout + list.stderr).not.toContain(KEY);
+    // doctor says where the keys live, and that the file holds none.
+    const doctor = JSON.parse((await m.run(["doctor", "--json", "--no-probe"])).stdout);
+    expect(
+      (doctor.checks as Array<{ id: string; message: string }>)
+        .filter((c) => c.id === "secrets.file")
+        .map((c) => c.message),
+    ).toEqual([expect.stringMatching(/^1 secret kept in the Secret Service; .*secrets\.json holds none\.$/)]);
     const rm = await m.run(["secret", "rm", "FIXTURE_TOKEN"]);
     expect(rm.code, rm.stderr).toBe(0);
     expect(bus.items(service(m))).toEqual({});
@@ -115,6 +126,17 @@ describe("with no keychain", () => {
         /Keys are kept in .*secrets\.json \(mode 0600\): the Secret Service did not answer/,
       );
       expect(readFileSync(path.join(m.paths.home, "secrets.json"), "utf8")).toContain(KEY);
+      const doctor = JSON.parse((await m.run(["doctor", "--json", "--no-probe"])).stdout);
+      expect(
+        (doctor.checks as Array<{ id: string; message: string }>)
+          .filter((c) => c.id === "secrets.file")
+          .map((c) => c.message),
+      ).toEqual([
+        expect.stringMatching(/secrets\.json holds 2 secrets and is private \(mode 600\)\.$/),
+        expect.stringMatching(
+          /^No OS keychain is used: the Secret Service did not answer \(.*\); keys are kept in .*secrets\.json\.$/,
+        ),
+      ]);
     } finally {
       process.env.DBUS_SESSION_BUS_ADDRESS = bus.address;
     }
@@ -165,6 +187,63 @@ test("a hand-written remote with its key in the keychain: no file holds the key;
     expect(holding(m.paths.linuxHome, REMOTE_KEY)).toEqual([]);
   } finally {
     await m.run(["bridge", "stop"], { env }).catch(() => undefined);
+    m.cleanup();
+    await remote.close();
+  }
+}, 240_000);
+
+/** The bridge's own log on this machine (the data folder's bridge/serve.log). */
+const serveLog = (m: FakeMachine) =>
+  readFileSync(path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "serve.log"), "utf8");
+
+test("a keychain not answering when the gateway starts (locked at logon): serve.log and the share's status say so, the server waits for its key, and the keys are read again until it answers", async () => {
+  const REMOTE_KEY = "rk_live_5e6f7a8b9c0d1e2f3a4b";
+  const remote = await startKeyedRemote(REMOTE_KEY);
+  const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
+  const env = { DBUS_SESSION_BUS_ADDRESS: bus.address };
+  // Where the gateway is told to find the Secret Service: nothing answers there yet.
+  const later = `unix:path=${path.join(m.root, "later-bus")}`;
+  let answering: SecretService | undefined;
+  try {
+    writeManifest(m, {
+      bridge: { port: await freePort() },
+      servers: { remote: { url: remote.url, headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" } } },
+    });
+    expect((await m.run(["secret", "set", "REMOTE_KEY"], { input: REMOTE_KEY, env })).code).toBe(0);
+    chmodSync(m.paths.claudeCodeConfig, 0o600);
+    expect((await m.run(["sync"], { env, timeoutMs: 120_000 })).code).toBe(0);
+    const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.remote;
+    // Started again as at logon, its environment pointing at a keychain that does not answer yet.
+    expect((await m.run(["bridge", "stop"], { env })).code).toBe(0);
+    const start = await m.run(["bridge", "start"], {
+      env: { DBUS_SESSION_BUS_ADDRESS: later },
+      timeoutMs: 60_000,
+    });
+    expect(start.code, start.stdout + start.stderr).toBe(0);
+    // Not started without its key: asked, a client is told why.
+    await expect(echoVia(entry)).rejects.toThrow(
+      /Your keys are in the OS keychain, and the Secret Service did not answer/,
+    );
+    expect(serveLog(m)).toMatch(
+      /\[share remote\] cannot run here: Your keys are in the OS keychain, and the Secret Service did not answer .*\. Waiting for it: the keys are read again in 5 s\./,
+    );
+    const status = await m.run(["bridge", "status"], { env: { DBUS_SESSION_BUS_ADDRESS: later } });
+    expect(status.stdout + status.stderr).toContain(
+      "Your keys are in the OS keychain, and the Secret Service did not answer",
+    );
+    expect(remote.requests.filter((r) => r.rpc === "tools/call")).toEqual([]);
+    // The keychain answers there now (the same keyring, unlocked): the gateway's next read finds the key.
+    answering = startSecretService({ at: later, of: bus });
+    let answer: string | undefined;
+    while (answer === undefined)
+      answer = await echoVia(entry).catch(
+        () => new Promise<undefined>((r) => setTimeout(() => r(undefined), 500)),
+      );
+    expect(answer).toContain("2025:hi");
+    expect(remote.requests.filter((r) => r.rpc === "tools/call").map((r) => r.credential)).toEqual(["key"]);
+  } finally {
+    await m.run(["bridge", "stop"], { env }).catch(() => undefined);
+    answering?.stop();
     m.cleanup();
     await remote.close();
   }

@@ -65,10 +65,10 @@ export class Gateway {
   #idleMinutes = 10;
   #sweep: Timer | undefined;
   #sweeping = false;
+  #retry: NodeJS.Timeout | undefined;
 
   private constructor(options: GatewayOptions, cache: ListCache) {
-    this.#o = options;
-    this.#cache = cache;
+    [this.#o, this.#cache] = [options, cache];
   }
 
   static async open(options: GatewayOptions): Promise<Gateway> {
@@ -102,9 +102,7 @@ export class Gateway {
   /** What it sweeps and closes: its shared servers, and `/tools` once served. */
   #all = () => [...this.#hosts.values(), ...(this.#tools ? [this.#tools] : [])];
 
-  hosts(): ShareHost[] {
-    return [...this.#hosts.values()];
-  }
+  hosts = (): ShareHost[] => [...this.#hosts.values()];
 
   /** Start these (machine-wide) shared servers now: `serve --share` shows a failure at once. */
   async warm(names: readonly string[]): Promise<void> {
@@ -142,9 +140,7 @@ export class Gateway {
     const launches = new Map([...behind, ...loaded.launches].map((l) => [l.name, l]));
     for (const l of this.#o.adHoc)
       if (!launches.has(l.name) && !loaded.failed.some((f) => f.name === l.name)) launches.set(l.name, l);
-    const added: string[] = [];
-    const removed: string[] = [];
-    const changed: string[] = [];
+    const [added, removed, changed]: [string[], string[], string[]] = [[], [], []];
     for (const [name, host] of this.#hosts)
       if (!launches.has(name)) {
         this.#hosts.delete(name);
@@ -166,6 +162,9 @@ export class Gateway {
       this.#o.log(`[share ${f.name}] cannot run here: ${f.error}`);
     }
     this.#schedule();
+    // Keys in a keychain not answering yet (locked at logon): read again (share-launch.ts says when).
+    clearTimeout(this.#retry);
+    if (loaded.retryInMs) this.#retry = setTimeout(() => void this.reload(), loaded.retryInMs).unref();
     return { ...this.status(), added, removed, changed };
   }
 
@@ -212,6 +211,7 @@ export class Gateway {
 
   async close(): Promise<void> {
     this.#sweep?.cancel();
+    clearTimeout(this.#retry);
     await Promise.all(this.#all().map((h) => h.close()));
     await this.#cache.flushed();
   }

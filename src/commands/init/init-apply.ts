@@ -120,12 +120,15 @@ export async function writeFiles(
     });
   }
   if (Object.keys(ctx.newSecrets).length > 0) {
-    await withLock(machine.home.dir, async () =>
+    const where = await withLock(machine.home.dir, async () =>
       saveSecrets(machine.paths.secrets, {
         ...(await loadSecrets(machine.paths.secrets)),
         ...ctx.newSecrets,
       }),
     );
+    // Said once, where keys are first set: the file is used only for want of a keychain.
+    if (where.why && !ctx.out.json)
+      ctx.out.info(`No OS keychain: ${where.why}; keys go to ${ctx.shown(machine.paths.secrets)}.`);
   }
   if (!ctx.out.json && planned.manifestChanged) ctx.out.print(`${ctx.out.theme.ok} Wrote ${ctx.shown(file)}`);
 }

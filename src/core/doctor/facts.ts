@@ -14,7 +14,7 @@ import type { BuiltEntry } from "../entries/target-entry.js";
 import type { LocalInfo } from "../environments/local.js";
 import type { EnvFacts, EnvKind } from "../environments/types.js";
 import type { ClientId, ServerSpec } from "../manifest/schema.js";
-import type { SecretsPrivacy } from "../manifest/secrets-file.js";
+import type { SecretsPrivacy, SecretsWhere } from "../manifest/secrets-file.js";
 import type { LoginLine } from "../oauth/needs-login.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import type { SharedStatus } from "../status/shared-status.js";
@@ -58,6 +58,8 @@ interface SecretsFacts {
   /** What keeps it private there: its mode, or (on a Windows drive) the Windows ACL. */
   privacy?: SecretsPrivacy;
   secrets: Readonly<Record<string, string>>;
+  /** Where the keys are kept: the OS keychain (named), or this file and why no keychain is used. */
+  where?: SecretsWhere;
 }
 
 /** The state file: what mcp-twin wrote where. */

@@ -5,7 +5,7 @@
 
 import { loadContext, openManifest } from "../context/context.js";
 import { type Machine, openMachine } from "../environments/machine.js";
-import { UsageError } from "../errors.js";
+import { OperationError, UsageError } from "../errors.js";
 import { loadState } from "../ledger/state.js";
 import { DEFAULT_IDLE_MINUTES } from "../manifest/bridge-defaults.js";
 import type { LoadedManifest } from "../manifest/load.js";
@@ -92,6 +92,8 @@ export interface ManifestShares {
   toolSearch?: ToolSearchShares;
   /** Each server's tools as approved (the home's pins): a tool listed otherwise is held back. */
   pins?: PinBook;
+  /** The keys are in a keychain that does not answer yet (locked at logon): read them again this much later. */
+  retryInMs?: number;
 }
 
 /**
@@ -141,6 +143,9 @@ export async function shareLaunches(
   return launches;
 }
 
+/** The gateway's wait for a keychain that does not answer (one gateway per process). */
+let keychainWaitMs = 0;
+
 /**
  * Every server the user-level manifest shares (the bridge is one per machine: a project manifest
  * shares nothing), each resolved for this environment — or, when it cannot start here (not
@@ -161,7 +166,19 @@ export async function manifestShares(options: ShareLaunchOptions): Promise<Manif
     machine,
     { opened, envs: [], clients: [], limitTo: [machine.local.id], targets: "none" },
     silentProgress,
-  );
+  ).catch((error: unknown) => {
+    // No server starts without its key: each waits, said, and the gateway reads again.
+    if (!(error instanceof OperationError && error.code === "keychain-unavailable")) throw error;
+    return error.message;
+  });
+  if (typeof here === "string") {
+    // 5 s, doubling to 5 min: a keychain unlocked at logon is used soon, a locked one not polled hard.
+    keychainWaitMs = Math.min(300_000, keychainWaitMs * 2 || 5_000);
+    const error = `${here} Waiting for it: the keys are read again in ${keychainWaitMs / 1000} s.`;
+    const failed = shared.map(([name, spec]) => ({ name, mode: shareModeOf(spec), error }));
+    return { launches: [], failed, idleMinutes, allowOrigins, pins, retryInMs: keychainWaitMs };
+  }
+  keychainWaitMs = 0;
   const result: ManifestShares = { launches: [], failed: [], idleMinutes, allowOrigins, pins };
   const tryLaunch = async (
     name: string,

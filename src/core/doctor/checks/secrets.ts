@@ -148,7 +148,26 @@ export const secretsChecks = [
         return [
           finding("fail", {}, show.text(f.error.message), { fix: f.error.fix ?? docFix(SECRETS_FILE_FIX) }),
         ];
-      if (!f.exists) return [finding("pass", {}, "no secrets file (no secret set yet).")];
+      const where = f.where;
+      if (where?.kind === "keychain")
+        return [
+          finding(
+            "pass",
+            {},
+            `${count(Object.keys(f.secrets).length, "secret")} kept in ${where.label ?? "the OS keychain"}; ${show.path(f.file)} holds none.`,
+          ),
+        ];
+      // Said where a key is set, by `secret list` and here: why the file, not the keychain.
+      const why = where?.why
+        ? [
+            finding(
+              "pass",
+              {},
+              `No OS keychain is used: ${show.text(where.why)}; keys are kept in ${show.path(f.file)}.`,
+            ),
+          ]
+        : [];
+      if (!f.exists) return [finding("pass", {}, "no secrets file (no secret set yet)."), ...why];
       if (f.mode !== undefined && (f.mode & 0o077) !== 0)
         return [
           // Modes are known for Linux files only (not on a Windows drive): chmod takes the path as is.
@@ -172,6 +191,7 @@ export const secretsChecks = [
             ? `${holds}; it is ${privacyNote(f.privacy)}${f.privacy === "profile" ? " (mode bits mean nothing on the Windows drive)" : ""}.`
             : `${holds} and is private (mode 600).`,
         ),
+        ...why,
       ];
     },
   }),

@@ -25,7 +25,7 @@ import { BRIDGE_ENTRY } from "../../manifest/bridge-entry-name.js";
 import { findManifest, type LoadedManifest, loadManifest } from "../../manifest/load.js";
 import { splitSpec } from "../../manifest/package-spec.js";
 import { type Manifest, manifestSchema, type ServerSpec } from "../../manifest/schema.js";
-import { secretsPrivacy } from "../../manifest/secrets-file.js";
+import { type SecretsWhere, secretsPrivacy } from "../../manifest/secrets-file.js";
 import { TOOLS_ENTRY } from "../../manifest/tool-search.js";
 import { type TrustRequest, trust } from "../../manifest/trust.js";
 import { loginLines } from "../../oauth/needs-login.js";
@@ -72,6 +72,8 @@ interface HomeContext {
   secrets: Record<string, string>;
   /** Stored secrets whose value the user accepted despite its format (`secret set --force`). */
   accepted: ReadonlySet<string>;
+  /** Where the keys are kept: the OS keychain, or the file (and why). */
+  where?: SecretsWhere | undefined;
   secretsError?: { message: string; fix?: string | undefined };
   state: State;
   stateError?: { message: string; fix?: string | undefined };
@@ -102,9 +104,9 @@ async function readHome(machine: Machine, options: { manifest?: string | undefin
     if (!isTwinError(error)) throw error;
     return { message: error.message, fix: error.hint };
   };
-  const { secrets, accepted } = home.secrets.ok
+  const { secrets, accepted, where } = home.secrets.ok
     ? home.secrets.value
-    : { secrets: {}, accepted: new Set<string>() };
+    : { secrets: {}, accepted: new Set<string>(), where: undefined };
   const secretsError = home.secrets.ok ? undefined : failure(home.secrets.error);
   const state: State = home.state.ok ? home.state.value : emptyState();
   const stateError = home.state.ok ? undefined : failure(home.state.error);
@@ -117,6 +119,7 @@ async function readHome(machine: Machine, options: { manifest?: string | undefin
     ...(manifestFix ? { manifestFix } : {}),
     secrets,
     accepted,
+    ...(where ? { where } : {}),
     ...(secretsError ? { secretsError } : {}),
     state,
     ...(stateError ? { stateError } : {}),
@@ -276,6 +279,7 @@ async function homeFiles(g: Gathering): Promise<void> {
     ...(await secretsMode(machine).then((mode) => (mode === undefined ? {} : { mode }))),
     privacy: secretsPrivacy(machine),
     secrets,
+    ...(home.where ? { where: home.where } : {}),
   };
   facts.stateFile = {
     file: machine.paths.state,
