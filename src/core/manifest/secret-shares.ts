@@ -1,5 +1,5 @@
 /**
- * Which servers are shared as the manifest is read: a remote whose headers or url carry a
+ * Which servers are shared as the manifest is read: one whose headers, url or env carry a
  * `${secret:…}` is reached through the gateway ("machine"), so its key stays in mcp-twin's home and
  * no client's file holds it, unless its `share` says "off" (then its key is in its entries).
  */
@@ -8,12 +8,12 @@ import type { Manifest, ServerSpec, ShareMode } from "./schema.js";
 import { specFields } from "./spec.js";
 
 /**
- * The parts whose key the gateway keeps: a remote's header or url. A process's env is not yet: the
- * many servers written with their key in it would all move into the gateway at once (issue 87).
+ * The parts whose key the gateway keeps: a remote's header or url, a process's env (the bridge
+ * starts it with the key in its environment). An argument is the person's command line, left as is.
  */
-const KEPT_PARTS = new Set(["url", "headers"]);
+const KEPT_PARTS = new Set(["url", "headers", "env"]);
 
-/** A `${secret:…}` in the remote's headers or url (an override's too). */
+/** A `${secret:…}` in the server's headers, url or env (an override's too). */
 export function carriesKey(spec: ServerSpec): boolean {
   return specFields(spec).some(
     (f) => KEPT_PARTS.has(f.part) && f.references.some((r) => r.kind === "secret"),
