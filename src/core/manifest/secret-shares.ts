@@ -5,7 +5,7 @@
  */
 
 import type { Manifest, ServerSpec, ShareMode } from "./schema.js";
-import { specFields } from "./spec.js";
+import { referencedNames, serverForms, specFields } from "./spec.js";
 
 /**
  * The parts whose key the gateway keeps: a remote's header or url, a process's env (the bridge
@@ -20,6 +20,25 @@ export function carriesKey(spec: ServerSpec): boolean {
   );
 }
 
+/**
+ * Its environments use different keys (an override names another `${secret:…}`, as import's
+ * --keep-both writes): one process in the bridge would give every client the bridge's, so it is
+ * not shared unless the manifest says so.
+ */
+function keysPerEnvironment(spec: ServerSpec): boolean {
+  const keys = serverForms(spec).map((f) =>
+    [f.url ?? "", ...Object.values(f.env), ...Object.values(f.headers)]
+      .flatMap((text) =>
+        referencedNames(text)
+          .filter((r) => r.kind === "secret")
+          .map((r) => r.name),
+      )
+      .sort()
+      .join(" "),
+  );
+  return new Set(keys).size > 1;
+}
+
 /** The manifest with each server's effective `share`: "off" gone, a key-carrying server "machine". */
 export function withSecretShares(manifest: Manifest): Manifest {
   let servers: Manifest["servers"] | undefined;
@@ -29,7 +48,9 @@ export function withSecretShares(manifest: Manifest): Manifest {
       spec.share === "off"
         ? undefined
         : (spec.share ??
-          (spec.auth !== "oauth" && spec.auth !== "client" && carriesKey(spec) ? "machine" : undefined));
+          (spec.auth !== "oauth" && spec.auth !== "client" && carriesKey(spec) && !keysPerEnvironment(spec)
+            ? "machine"
+            : undefined));
     if (share === spec.share) continue;
     servers ??= { ...manifest.servers };
     const next: ServerSpec = { ...spec };
