@@ -39,23 +39,30 @@ function keysPerEnvironment(spec: ServerSpec): boolean {
   return new Set(keys).size > 1;
 }
 
+/** How a server as written is shared: its `share`, "machine" for a key-carrying one, none for "off". */
+export function effectiveShare(spec: ServerSpec): ShareMode | undefined {
+  if (spec.share === "off") return undefined;
+  if (spec.share) return spec.share;
+  // A login the relay or the client keeps is no key of the manifest's: the schema refuses sharing it.
+  const keyed = spec.auth !== "oauth" && spec.auth !== "client" && carriesKey(spec);
+  return keyed && !keysPerEnvironment(spec) ? "machine" : undefined;
+}
+
+/** One server as the manifest is read: its effective `share` in place of the one written. */
+export function withEffectiveShare(spec: ServerSpec): ServerSpec {
+  const share = effectiveShare(spec);
+  if (share === spec.share) return spec;
+  const { share: _, ...rest } = spec;
+  return share ? { ...rest, share } : rest;
+}
+
 /** The manifest with each server's effective `share`: "off" gone, a key-carrying server "machine". */
 export function withSecretShares(manifest: Manifest): Manifest {
   let servers: Manifest["servers"] | undefined;
   for (const [name, spec] of Object.entries(manifest.servers)) {
-    // A login the relay or the client keeps is no key of the manifest's: the schema refuses sharing it.
-    const share =
-      spec.share === "off"
-        ? undefined
-        : (spec.share ??
-          (spec.auth !== "oauth" && spec.auth !== "client" && carriesKey(spec) && !keysPerEnvironment(spec)
-            ? "machine"
-            : undefined));
-    if (share === spec.share) continue;
+    const next = withEffectiveShare(spec);
+    if (next === spec) continue;
     servers ??= { ...manifest.servers };
-    const next: ServerSpec = { ...spec };
-    if (share === undefined) delete next.share;
-    else next.share = share;
     servers[name] = next;
   }
   return servers ? { ...manifest, servers } : manifest;
