@@ -27,7 +27,12 @@ runInProcessByDefault();
 const SECRET = "fx-9e57a11b4c8d2f01";
 const setup = fixtureMachines(SECRET);
 const tool = (flag: string) => ({
-  tool: { command: "uvx", args: ["tool-mcp", flag], env: { TOOL_KEY: "${secret:FIXTURE_TOKEN}" } },
+  tool: {
+    command: "uvx",
+    args: ["tool-mcp", flag],
+    share: "off",
+    env: { TOOL_KEY: "${secret:FIXTURE_TOKEN}" },
+  },
 });
 const linux = () => setup({ kind: "linux" }, tool("--v0"));
 const json = (file: string) => JSON.parse(readFileSync(file, "utf8"));
@@ -382,7 +387,11 @@ describe("uninstall gives back what it took", () => {
  */
 describe("restore leaves the bookkeeping true", () => {
   const servers = () => ({
-    fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+    fixture: {
+      package: inject("fixtureName"),
+      share: "off",
+      env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+    },
   });
   /** A machine with the fixture server, after its sync (exit 0). */
   const syncedFixture = () => setup.synced({}, servers());
@@ -405,6 +414,7 @@ describe("restore leaves the bookkeeping true", () => {
         fixture: {
           package: inject("fixtureName"),
           args: ["--changed"],
+          share: "off",
           env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
         },
       },
@@ -496,7 +506,11 @@ describe("restore leaves the bookkeeping true", () => {
  */
 describe("previews and reports", () => {
   const servers = () => ({
-    fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+    fixture: {
+      package: inject("fixtureName"),
+      share: "off",
+      env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+    },
   });
   /** A machine with the fixture server, after its sync (exit 0). */
   const syncedFixture = () => setup.synced({}, servers());
@@ -732,7 +746,12 @@ describe("after an uninstall, and after a restore", () => {
     const m = setup();
     writeManifest(m, {
       servers: {
-        fixture: { package: inject("fixtureName"), args, env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+        fixture: {
+          package: inject("fixtureName"),
+          args,
+          share: "off",
+          env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+        },
       },
       bridge: { enabled: true, port: await freePort() },
     });

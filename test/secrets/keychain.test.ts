@@ -240,6 +240,13 @@ test("a hand-written stdio server with its key in env, the key in the keychain: 
     expect(entry.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/share\/fixture$/);
     expect(JSON.stringify(entry)).not.toContain("FIXTURE_TOKEN");
     expect(await tokenVia(entry)).toContain(reached);
+    // doctor checks it as it is reached now: Claude Code's entry to the bridge completes a handshake.
+    const doctor = await m.run(["doctor", "--json", "--server", "fixture"], { env, timeoutMs: 120_000 });
+    expect(doctor.stdout + doctor.stderr).not.toContain(KEY);
+    const checks = JSON.parse(doctor.stdout).checks as Array<{ id: string; status: string; client?: string }>;
+    expect(checks.filter((c) => c.id === "probe.handshake").map((c) => [c.client, c.status])).toEqual([
+      ["claude-code", "pass"],
+    ]);
     const restart = await m.run(["bridge", "restart"], { env, timeoutMs: 60_000 });
     expect(restart.code, restart.stdout + restart.stderr).toBe(0);
     expect(await tokenVia(entry)).toContain(reached);
