@@ -278,6 +278,9 @@ describe("uninstall gives back what it took", () => {
     writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
     const imported = await m.run(["import", "--yes"]);
     expect(imported.code, imported.stderr).toBe(0);
+    // Its key in its entry, as the hand-written one had it (a key-carrying server is otherwise
+    // reached through the bridge).
+    expect((await m.run(["share", "tool", "off"])).code).toBe(0);
     doc.mcpServers.mine = { command: "mine", args: ["--x"] };
     const text = `${JSON.stringify(doc, null, 2)}\n`;
     writeFileSync(file, text);
