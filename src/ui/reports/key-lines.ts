@@ -1,8 +1,7 @@
 /**
  * Where the keys of the entries a sync wrote stay, said once by the run that writes them: in
- * mcp-twin's home for a shared server (the bridge adds its key on the way out), in each client's
- * entry for one the person keeps unshared — with `mcp-twin share` as the way to keep it home.
- * Servers whose keys this run moved out of the clients' files into the bridge are said as such.
+ * mcp-twin's home for a shared server (those it moved there said so), in each client's entry for
+ * one kept unshared (with `mcp-twin share` as the way home), or one the bridge cannot run.
  */
 import type { SyncReport } from "../../core/sync/report.js";
 import { andList } from "../../core/text/prose-lists.js";
