@@ -40,7 +40,10 @@ function servers(fixture: string, share?: "off"): Record<string, unknown> {
 }
 
 /** Method calls on the bus while `run` runs: SearchItems (a list read) and each secret fetched. */
-async function keychainCalls(address: string, run: () => void): Promise<{ searches: number; secrets: number }> {
+async function keychainCalls(
+  address: string,
+  run: () => void,
+): Promise<{ searches: number; secrets: number }> {
   const monitor: ChildProcess = spawn("dbus-monitor", ["--address", address, "type='method_call'"], {
     stdio: ["ignore", "pipe", "ignore"],
   });
@@ -70,13 +73,19 @@ export async function run(): Promise<{ ok: boolean }> {
     const setUp = async (bin: string, share: "off" | undefined, keychain: boolean) => {
       const m = createFakeMachine({ registryUrl: registry.url });
       machines.push(m);
-      const env = { ...m.env, DBUS_SESSION_BUS_ADDRESS: bus.address, MCP_TWIN_KEYCHAIN: keychain ? "" : "off" };
+      const env = {
+        ...m.env,
+        DBUS_SESSION_BUS_ADDRESS: bus.address,
+        MCP_TWIN_KEYCHAIN: keychain ? "" : "off",
+      };
       writeManifest(m, { bridge: { port: await freePort() }, servers: servers(spec, share) });
       writeSecrets(m, KEYS);
       const opts = { env, cwd: m.paths.linuxHome };
       // Its first sync (installs, entries, the keys moved into the keychain, the bridge started).
       const first = await new Promise<number>((resolve) =>
-        spawn(process.execPath, [bin, "sync"], { ...opts, stdio: "ignore" }).on("exit", (c) => resolve(c ?? 1)),
+        spawn(process.execPath, [bin, "sync"], { ...opts, stdio: "ignore" }).on("exit", (c) =>
+          resolve(c ?? 1),
+        ),
       );
       if (first !== 0) throw new Error(`first sync of ${bin} failed`);
       bridged.push({ m, env });

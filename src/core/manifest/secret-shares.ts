@@ -40,7 +40,7 @@ function keysPerEnvironment(spec: ServerSpec): boolean {
 }
 
 /** How a server as written is shared: its `share`, "machine" for a key-carrying one, none for "off". */
-export function effectiveShare(spec: ServerSpec): ShareMode | undefined {
+function effectiveShare(spec: ServerSpec): ShareMode | undefined {
   if (spec.share === "off") return undefined;
   if (spec.share) return spec.share;
   // A login the relay or the client keeps is no key of the manifest's: the schema refuses sharing it.
