@@ -37,7 +37,11 @@ test("a remote contacted once for configs on both sides is one probe finding; --
   mkdirSync(path.join(m.paths.profile, ".codex"), { recursive: true });
   writeManifest(m, {
     servers: {
-      fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+      fixture: {
+        package: inject("fixtureName"),
+        share: "off",
+        env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+      },
       remote: { url: fx.url },
     },
   });
@@ -79,6 +83,7 @@ test("doctor starting a dozen servers at once prints no MaxListenersExceededWarn
       {
         package: inject("fixtureName"),
         args: [`--n=${i}`],
+        share: "off",
         env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
       },
     ]),

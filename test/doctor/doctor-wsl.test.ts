@@ -58,7 +58,11 @@ beforeAll(async () => {
   machine = createFakeMachine({ registryUrl: inject("registryUrl"), uv: false });
   writeManifest(machine, {
     servers: {
-      fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+      fixture: {
+        package: inject("fixtureName"),
+        share: "off",
+        env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+      },
     },
   });
   writeSecrets(machine, { FIXTURE_TOKEN: SECRET });
@@ -390,7 +394,11 @@ describe("static checks", () => {
   });
 
   test("a uvx server without uv: one failure per environment with its install command, never a sync that changes nothing", async () => {
-    const fixture = { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } };
+    const fixture = {
+      package: inject("fixtureName"),
+      share: "off",
+      env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+    };
     writeManifest(machine, {
       servers: {
         fixture,
@@ -466,10 +474,15 @@ describe("static checks", () => {
   test("an unresolved secret reference", async () => {
     writeManifest(machine, {
       servers: {
-        fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+        fixture: {
+          package: inject("fixtureName"),
+          share: "off",
+          env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+        },
         other: {
           command: "node",
           args: [server],
+          share: "off",
           env: { K: "${secret:NOT_SET_ANYWHERE}" },
           clients: ["cursor"],
         },
@@ -483,7 +496,11 @@ describe("static checks", () => {
     } finally {
       writeManifest(machine, {
         servers: {
-          fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+          fixture: {
+            package: inject("fixtureName"),
+            share: "off",
+            env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+          },
         },
       });
     }
@@ -709,7 +726,11 @@ describe("paths: one style per side", () => {
     const file = "C:\\Users\\alice\\.cursor\\mcp.json";
     const broken = '{\n  "mcpServers": {\n    "fixture": { "command": \n';
     const before = readFileSync(cursor(), "utf8");
-    const fixture = { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } };
+    const fixture = {
+      package: inject("fixtureName"),
+      share: "off",
+      env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+    };
     try {
       // sync created the file: no backup is older, but what sync wrote is kept, and restore puts it back.
       writeFileSync(cursor(), broken);

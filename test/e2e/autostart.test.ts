@@ -375,7 +375,7 @@ test("Linux with systemd: a socket unit that holds the port and the service it s
 
   // The manifest shares nothing any more: the units are stopped, disabled and removed, state forgets them.
   const doc = JSON.parse(readFileSync(manifest, "utf8"));
-  delete doc.servers.fixture.share;
+  doc.servers.fixture.share = "off";
   writeFileSync(manifest, JSON.stringify(doc, null, 2));
   const after = await m.run(["sync"], { timeoutMs: 120_000 });
   expect(after.code, after.stderr).toBe(0);

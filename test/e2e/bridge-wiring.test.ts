@@ -39,7 +39,11 @@ function manifest(enabled: boolean, bridgePort = port) {
   return {
     bridge: { enabled, port: bridgePort },
     servers: {
-      fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+      fixture: {
+        package: inject("fixtureName"),
+        share: "off",
+        env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+      },
     },
   };
 }

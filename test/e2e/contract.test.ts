@@ -27,6 +27,7 @@ beforeAll(async () => {
     servers: {
       fixture: {
         package: `${inject("fixtureName")}@1.0.0`,
+        share: "off",
         env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
       },
       remote: {

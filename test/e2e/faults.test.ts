@@ -25,6 +25,7 @@ const manifestWith = (flag: string) => ({
     fixture: {
       package: `${inject("fixtureName")}@1.0.0`,
       args: [flag],
+      share: "off",
       env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
     },
   },

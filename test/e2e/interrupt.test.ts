@@ -68,7 +68,11 @@ async function heldMachine({ onTestFinished }: TestContext) {
   });
   writeManifest(m, {
     servers: {
-      fixture: { package: `${fixture.name}@1.0.0`, env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+      fixture: {
+        package: `${fixture.name}@1.0.0`,
+        share: "off",
+        env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+      },
     },
   });
   writeSecrets(m, { FIXTURE_TOKEN: "fx-0011223344556677" });

@@ -43,7 +43,7 @@ beforeAll(async () => {
   writeManifest(m, {
     bridge: { enabled: true, port },
     servers: {
-      tool: { command: "uvx", args: ["tool-mcp"], env: { TOOL_KEY: "${secret:TOOL_KEY}" } },
+      tool: { command: "uvx", args: ["tool-mcp"], share: "off", env: { TOOL_KEY: "${secret:TOOL_KEY}" } },
       docs: {
         url: "https://docs.example.com/mcp",
         headers: { Authorization: "Bearer ${secret:DOCS_TOKEN}" },

@@ -33,6 +33,7 @@ describe("who owns an entry (core/entries/ownership.ts)", () => {
         fixture: {
           package: `${inject("fixtureName")}@1.0.0`,
           args: ["--verbose"],
+          share: "off",
           env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
         },
       },
@@ -135,6 +136,7 @@ describe("from manifest server to launch (core/manifest/spec.ts)", () => {
       servers: {
         fixture: {
           package: `${inject("fixtureName")}@1.0.0`,
+          share: "off",
           env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}", TAVILY_API_KEY: "${secret:TAVILY_API_KEY}" },
         },
       },
@@ -156,6 +158,7 @@ describe("from manifest server to launch (core/manifest/spec.ts)", () => {
         servers: {
           fixture: {
             package: `${inject("fixtureName")}@1.0.0`,
+            share: "off",
             env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
             overrides: { [selector]: { env: { API_KEY: "your-key-here" } } },
           },

@@ -27,7 +27,12 @@ runInProcessByDefault();
 const SECRET = "fx-9e57a11b4c8d2f01";
 const setup = fixtureMachines(SECRET);
 const tool = (flag: string) => ({
-  tool: { command: "uvx", args: ["tool-mcp", flag], env: { TOOL_KEY: "${secret:FIXTURE_TOKEN}" } },
+  tool: {
+    command: "uvx",
+    args: ["tool-mcp", flag],
+    share: "off",
+    env: { TOOL_KEY: "${secret:FIXTURE_TOKEN}" },
+  },
 });
 const linux = () => setup({ kind: "linux" }, tool("--v0"));
 const json = (file: string) => JSON.parse(readFileSync(file, "utf8"));
@@ -273,6 +278,9 @@ describe("uninstall gives back what it took", () => {
     writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
     const imported = await m.run(["import", "--yes"]);
     expect(imported.code, imported.stderr).toBe(0);
+    // Its key in its entry, as the hand-written one had it (a key-carrying server is otherwise
+    // reached through the bridge).
+    expect((await m.run(["share", "tool", "off"])).code).toBe(0);
     doc.mcpServers.mine = { command: "mine", args: ["--x"] };
     const text = `${JSON.stringify(doc, null, 2)}\n`;
     writeFileSync(file, text);
@@ -382,7 +390,11 @@ describe("uninstall gives back what it took", () => {
  */
 describe("restore leaves the bookkeeping true", () => {
   const servers = () => ({
-    fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+    fixture: {
+      package: inject("fixtureName"),
+      share: "off",
+      env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+    },
   });
   /** A machine with the fixture server, after its sync (exit 0). */
   const syncedFixture = () => setup.synced({}, servers());
@@ -405,6 +417,7 @@ describe("restore leaves the bookkeeping true", () => {
         fixture: {
           package: inject("fixtureName"),
           args: ["--changed"],
+          share: "off",
           env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
         },
       },
@@ -496,7 +509,11 @@ describe("restore leaves the bookkeeping true", () => {
  */
 describe("previews and reports", () => {
   const servers = () => ({
-    fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+    fixture: {
+      package: inject("fixtureName"),
+      share: "off",
+      env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+    },
   });
   /** A machine with the fixture server, after its sync (exit 0). */
   const syncedFixture = () => setup.synced({}, servers());
@@ -732,7 +749,12 @@ describe("after an uninstall, and after a restore", () => {
     const m = setup();
     writeManifest(m, {
       servers: {
-        fixture: { package: inject("fixtureName"), args, env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+        fixture: {
+          package: inject("fixtureName"),
+          args,
+          share: "off",
+          env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+        },
       },
       bridge: { enabled: true, port: await freePort() },
     });

@@ -33,6 +33,7 @@ beforeAll(() => {
     servers: {
       fixture: {
         package: `${inject("fixtureName")}@1.0.0`,
+        share: "off",
         env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
       },
     },

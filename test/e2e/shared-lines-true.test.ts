@@ -290,7 +290,7 @@ test("a file that holds a key and gets a relay: its mode said once, on its line 
     bridge: { port: await freePort() },
     servers: {
       fixture: { package: inject("fixtureName"), share: "session" },
-      keyed: { package: inject("fixtureName"), env: { FX_KEY: "${secret:FX_KEY}" } },
+      keyed: { package: inject("fixtureName"), share: "off", env: { FX_KEY: "${secret:FX_KEY}" } },
     },
   });
   chmodSync(code, 0o644);

@@ -178,6 +178,7 @@ describe("sync writes Codex on both sides of the Windows/WSL line", () => {
         fixture: {
           package: `${inject("fixtureName")}@1.0.0`,
           args: ["--tools", "2"],
+          share: "off",
           env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
         },
       },
@@ -301,6 +302,7 @@ describe("sync writes Codex on both sides of the Windows/WSL line", () => {
       {
         fixture: {
           package: `${inject("fixtureName")}@1.0.0`,
+          share: "off",
           env: { FIXTURE_URL: "https://x.example/?key=${secret:FIXTURE_TOKEN}" },
         },
       },

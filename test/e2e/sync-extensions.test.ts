@@ -110,7 +110,7 @@ beforeAll(async () => {
   const pkg = inject("fixtureName");
   writeManifest(m, {
     servers: {
-      fixture: { package: pkg, env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+      fixture: { package: pkg, share: "off", env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
       linuxonly: { package: pkg, environments: ["wsl"] },
       winonly: { package: pkg, environments: ["windows"] },
       // Its entry in each client (these tests read its shapes), not the gateway's.

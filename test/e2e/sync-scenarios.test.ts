@@ -137,6 +137,7 @@ describe("failures", () => {
       servers: {
         fixture: {
           package: `${inject("fixtureName")}@9.9.9`,
+          share: "off",
           env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
         },
       },

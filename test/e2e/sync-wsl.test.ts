@@ -28,7 +28,11 @@ beforeAll(async () => {
   machine = createFakeMachine({ registryUrl: inject("registryUrl"), realNpm: true });
   writeManifest(machine, {
     servers: {
-      fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+      fixture: {
+        package: inject("fixtureName"),
+        share: "off",
+        env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+      },
     },
   });
   writeSecrets(machine, { FIXTURE_TOKEN: SECRET });

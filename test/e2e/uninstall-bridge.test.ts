@@ -44,7 +44,11 @@ async function bridgeMachine(): Promise<{ m: FakeMachine; dir: string; pid: () =
   const m = setup(
     {},
     {
-      fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+      fixture: {
+        package: inject("fixtureName"),
+        share: "off",
+        env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+      },
     },
   );
   const manifest = path.join(m.paths.home, "mcp-twin.jsonc");

@@ -43,7 +43,14 @@ const setup = fixtureMachines(SECRET);
 const linux = () =>
   setup(
     { kind: "linux" },
-    { tool: { command: "uvx", args: ["tool-mcp"], env: { TOOL_KEY: "${secret:FIXTURE_TOKEN}" } } },
+    {
+      tool: {
+        command: "uvx",
+        args: ["tool-mcp"],
+        share: "off",
+        env: { TOOL_KEY: "${secret:FIXTURE_TOKEN}" },
+      },
+    },
   );
 
 function chownTree(dir: string, uid: number, gid: number): void {
@@ -371,7 +378,12 @@ describe("a file others can read that this run writes a secret into", () => {
     // before this run (doctor's config.private reports that standing state).
     writeManifest(m, {
       servers: {
-        tool: { command: "uvx", args: ["tool-mcp"], env: { TOOL_KEY: "${secret:FIXTURE_TOKEN}" } },
+        tool: {
+          command: "uvx",
+          args: ["tool-mcp"],
+          share: "off",
+          env: { TOOL_KEY: "${secret:FIXTURE_TOKEN}" },
+        },
         time: { command: "uvx", args: ["mcp-server-time"] },
       },
     });

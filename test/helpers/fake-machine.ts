@@ -584,10 +584,10 @@ export function writeManifest(machine: FakeMachine, manifest: unknown): string {
  */
 export function writeUnsharedTemplate(machine: FakeMachine, name: string): void {
   const shipped = readFileSync(path.join(REPO, "templates", `${name}.jsonc`), "utf8");
-  const { share: _, ...template } = JSON.parse(shipped.replace(/^\s*\/\/.*$/gm, "")) as Record<
-    string,
-    unknown
-  >;
+  const shippedTemplate = JSON.parse(shipped.replace(/^\s*\/\/.*$/gm, "")) as Record<string, unknown>;
+  // "off": its key in each client's entry, where the tests that use it look (a key-carrying
+  // server is otherwise shared).
+  const template = { ...shippedTemplate, share: { mode: "off", why: "each client keeps its own entry" } };
   mkdirSync(path.join(machine.paths.home, "templates"), { recursive: true });
   writeFileSync(path.join(machine.paths.home, "templates", `${name}.jsonc`), JSON.stringify(template));
 }

@@ -164,6 +164,9 @@ describe("a key with different values in different clients", () => {
       env: { FIXTURE_API_KEY: "${secret:FIXTURE_API_KEY}" },
     });
     expect(secretsOf(m)).toEqual({ FIXTURE_API_KEY: CODE_KEY });
+    // Its key in each entry, where this test looks for the value chosen (a key-carrying server is
+    // otherwise reached through the bridge: test/secrets/keychain.test.ts).
+    expect((await m.run(["share", "fixture", "off"])).code).toBe(0);
     const sync = await m.run(["sync"], { timeoutMs: 180_000 });
     expect(sync.code, sync.stderr).toBe(0);
     for (const file of [m.paths.claudeDesktopConfig, m.paths.cursorConfig, m.paths.claudeCodeConfig])

@@ -30,6 +30,7 @@ let imported: RunResult;
 let synced: RunResult;
 let classic: Record<string, unknown>;
 let stateAfterImport: ReturnType<typeof stateOf>;
+let manifestAfterImport: ReturnType<typeof manifestOf>;
 
 beforeAll(async () => {
   m = createFakeMachine({ registryUrl: inject("registryUrl") });
@@ -41,6 +42,10 @@ beforeAll(async () => {
   placeJson(places(m).desktop, { globalShortcut: "Ctrl+Space", mcpServers: { fixture: classic } });
   imported = await m.run(["import", "--yes"]);
   stateAfterImport = stateOf(m);
+  manifestAfterImport = manifestOf(m);
+  // Its key in the entry, as this loop checks it (a key-carrying server is otherwise reached
+  // through the bridge: test/secrets/keychain.test.ts).
+  expect((await m.run(["share", "fixture", "off"])).code).toBe(0);
   synced = await m.run(["sync", "--json"]);
 }, 240_000);
 afterAll(() => m?.cleanup());
@@ -51,7 +56,7 @@ const onDrive = (command: string) =>
 describe("import → sync → handshake", () => {
   test("import writes the package with a secret reference and stores the key privately", () => {
     expect(imported.code, imported.stderr).toBe(0);
-    expect(manifestOf(m).servers).toEqual({
+    expect(manifestAfterImport.servers).toEqual({
       fixture: { package: inject("fixtureName"), env: { FIXTURE_API_KEY: "${secret:FIXTURE_API_KEY}" } },
     });
     const secrets = path.join(m.paths.home, "secrets.json");

@@ -99,6 +99,13 @@ describe("Store (MSIX) Claude Desktop with servers in the classic file", () => {
     expect(init.code, init.stdout + init.stderr).toBe(0);
     expect(init.stdout + init.stderr).not.toContain("nothing to set up");
     expect(Object.keys(manifestOf(m).servers)).toEqual(["fixture"]);
+    // Its key is in no client's file: the server is reached through the bridge.
+    expect(readFileSync(m.paths.claudeDesktopConfig, "utf8")).not.toContain(KEY);
+    // Its key in the entry, where this test looks at the Windows launch the Store build gets.
+    expect((await m.run(["share", "fixture", "off"])).code).toBe(0);
+    const synced = await m.run(["sync"], { timeoutMs: 180_000 });
+    expect(synced.code, synced.stdout + synced.stderr).toBe(0);
+    expect(synced.stdout + synced.stderr).not.toContain(KEY);
     const packaged = JSON.parse(readFileSync(m.paths.claudeDesktopConfig, "utf8"));
     expect(packaged.mcpServers.fixture.command).toBe("C:\\PROGRA~1\\nodejs\\node.exe");
     // The Store build starts servers with PATHEXT cut to `.CPL` and WINDIR empty: the entry

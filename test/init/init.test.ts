@@ -23,6 +23,8 @@ runInProcessByDefault();
 const TOKEN = "fx-token-51c9a2e8d7b3";
 /** init's flags for the test catalogue's fixture server, with its key. */
 const FIXTURE = ["--server", "fixture", "--secret", `FIXTURE_TOKEN=${TOKEN}`];
+/** The same server with no key: not shared, so its package goes where its clients run it. */
+const PLAIN = ["--server", "plain"];
 const machines: FakeMachine[] = [];
 afterEach(() => {
   for (const m of machines.splice(0)) m.cleanup();
@@ -53,6 +55,17 @@ function machine(options: FakeMachineOptions = {}): FakeMachine {
           pattern: "^fx-",
         },
       ],
+    }),
+  );
+  writeFileSync(
+    path.join(m.paths.home, "templates", "plain.jsonc"),
+    JSON.stringify({
+      name: "plain",
+      title: "Plain",
+      description: "a test server with no key",
+      homepage: "https://example.com/fixture",
+      runtime: "node",
+      server: { package: `${inject("fixtureName")}@1.0.0` },
     }),
   );
   return m;
@@ -116,32 +129,45 @@ describe("init --yes", () => {
     );
   });
 
-  test("from nothing to both sides installed and every client configured", async () => {
+  test("from nothing to every client configured: a server with a key runs in the bridge, its key in no client's file", async () => {
     const m = machine();
-    const r = await m.run(["init", "--yes", "--server", "fixture", "--secret", `FIXTURE_TOKEN=${TOKEN}`]);
-    expect(r.code).toBe(0);
-    expect(r.stdout + r.stderr).not.toContain(TOKEN);
-    // A template with no share default: said, with how to share it.
-    expect(r.stdout).toContain(
-      "fixture: Not shared: each client session starts its own (`mcp-twin share fixture machine|project|session` runs it once in the bridge).",
-    );
-    // Nothing shared: no bridge is started and left running.
-    expect(r.stdout).not.toContain("start the bridge in the background");
-    expect(manifestOf(m).servers.fixture).toEqual({
-      package: `${inject("fixtureName")}@1.0.0`,
-      env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
-    });
-    expect(existsSync(path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName")))).toBe(
-      true,
-    );
-    expect(existsSync(path.join(m.paths.windowsPrefix, "node_modules", inject("fixtureName")))).toBe(true);
-    for (const f of [m.paths.claudeDesktopConfig, m.paths.cursorConfig, m.paths.claudeCodeConfig])
-      expect(json(f).mcpServers.fixture.env).toEqual({ FIXTURE_TOKEN: TOKEN });
-    const s = await handshake(json(m.paths.claudeCodeConfig).mcpServers.fixture, {
-      baseEnv: { PATH: m.env.PATH ?? "" },
-    });
-    expect(s.tools).toContain("echo");
-    await s.close();
+    try {
+      const r = await m.run(["init", "--yes", "--server", "fixture", "--secret", `FIXTURE_TOKEN=${TOKEN}`]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain(TOKEN);
+      // A template with no share default, but a key in its env: shared, said with how to undo it.
+      expect(r.stdout).toContain(
+        "fixture: Shared per machine (one process for every client session, in the bridge): its key stays in mcp-twin's home, the bridge adding it. `mcp-twin share fixture <mode>|off` changes it.",
+      );
+      // The plan is the run's: installed where the bridge runs, the bridge started, no file warned of.
+      expect(r.stdout).toContain(`• install ${inject("fixtureName")}@1.0.0 in wsl:Ubuntu\n`);
+      expect(r.stdout).toContain("start the bridge in the background");
+      expect(r.stdout).not.toContain("will hold a key");
+      expect(manifestOf(m).servers.fixture).toEqual({
+        package: `${inject("fixtureName")}@1.0.0`,
+        env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+      });
+      expect(existsSync(path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName")))).toBe(
+        true,
+      );
+      for (const f of [m.paths.claudeDesktopConfig, m.paths.cursorConfig, m.paths.claudeCodeConfig])
+        expect(readFileSync(f, "utf8"), f).not.toContain(TOKEN);
+      // Claude Code's entry (its file readable by others: the relay) reaches it, and the key came.
+      const s = await handshake(json(m.paths.claudeCodeConfig).mcpServers.fixture, {
+        baseEnv: { ...m.env, PATH: m.env.PATH ?? "" },
+      });
+      try {
+        expect(s.tools).toContain("echo");
+        expect(JSON.parse(await s.call("env", { name: "FIXTURE_TOKEN" }))).toEqual({
+          set: true,
+          length: TOKEN.length,
+        });
+      } finally {
+        await s.close();
+      }
+    } finally {
+      await m.run(["bridge", "stop"]);
+    }
   });
 
   test("a missing answer is exit 2 naming it, and nothing is written", async () => {
@@ -494,10 +520,12 @@ describe("init --yes --import", () => {
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
     expect(manifestOf(m).servers.fixture.env).toEqual({ FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" });
     expect(json(path.join(m.paths.home, "secrets.json")).secrets.FIXTURE_TOKEN).toBe(TOKEN);
-    // Adopted, so sync rewrote the entry into the installed form with the real key.
+    // Adopted, so sync rewrote the entry: to the bridge, which holds the key (no client file does).
     const entry = json(m.paths.claudeDesktopConfig).mcpServers.fixture;
-    expect(entry.command).toBe("C:\\PROGRA~1\\nodejs\\node.exe");
-    expect(entry.env.FIXTURE_TOKEN).toBe(TOKEN);
+    expect(entry.command).toBe("wsl.exe");
+    expect(entry.args).toContain("connect");
+    expect(readFileSync(m.paths.claudeDesktopConfig, "utf8")).not.toContain(TOKEN);
+    await m.run(["bridge", "stop"]);
   }, 120_000);
 });
 
@@ -566,27 +594,25 @@ describe("init in a terminal", () => {
     // One question for all of it: the files, the packages, the client configs.
     await pty.waitFor(/Write these files, install the packages and write the client configs\?/);
     expect(pty.output()).toContain("fixture (imported)");
-    // ~/.claude.json (mode 644) would receive the key: said in the plan, before the question.
-    const file = m.paths.claudeCodeConfig;
-    expect(pty.output()).toContain(
-      `▲ ${file} will hold a key (fixture) and is readable by other users (mode 644): run chmod 600 ${file}`,
-    );
+    // ~/.claude.json (mode 644) receives no key: the imported server, its key in its env, runs
+    // in the bridge (said in the plan, before the question).
+    expect(pty.output()).not.toContain("will hold a key");
+    expect(pty.output()).toContain("start the bridge in the background");
     pty.type(KEY.enter);
     const { code, output } = await pty.exit;
     expect(code).toBe(0);
     expect(output).not.toContain(TOKEN);
-    // …and after the write, what it holds now, with the same chmod.
-    expect(output).toContain(
-      `▲ ${file} now holds a key (fixture) and is readable by other users (mode 644): run chmod 600 ${file}`,
-    );
+    // …and after the write, where the key stays.
+    expect(output).not.toContain("now holds a key");
+    expect(output).toContain("1 server with a key is now reached through the bridge (fixture)");
     expect(output).not.toMatch(
       /Write these files and go on|Install the packages and write every client config now/,
     );
-    expect(json(m.paths.claudeDesktopConfig).mcpServers.fixture.command).toBe(
-      "C:\\PROGRA~1\\nodejs\\node.exe",
-    );
-    expect(json(m.paths.claudeCodeConfig).mcpServers.fixture.command).toBe("/usr/bin/node");
+    for (const file of [m.paths.claudeDesktopConfig, m.paths.claudeCodeConfig])
+      expect(readFileSync(file, "utf8")).not.toContain(TOKEN);
+    expect(json(m.paths.claudeCodeConfig).mcpServers.fixture.args).toContain("connect");
     expect(json(path.join(m.paths.home, "secrets.json")).secrets.FIXTURE_TOKEN).toBe(TOKEN);
+    await m.run(["bridge", "stop"]);
   }, 120_000);
 
   test("the picker says a server chosen for import is being imported (there is no manifest yet), not 'already in the manifest'", async () => {
@@ -695,7 +721,8 @@ describe("init in a terminal", () => {
       `  • store FIXTURE_TOKEN in ${home}\\secrets.json (in your Windows profile, which its ACL keeps to your Windows account)`,
     );
     expect(screen).not.toContain("0600");
-    expect(screen).toContain(`  • install ${inject("fixtureName")}@1.0.0 in wsl:Ubuntu and windows`);
+    // Its key in its env: it runs in the bridge (WSL), so only WSL gets it.
+    expect(screen).toContain(`  • install ${inject("fixtureName")}@1.0.0 in wsl:Ubuntu\n`);
     expect(screen).toContain("  • write wsl:Ubuntu Claude Code, windows Claude Desktop, windows Cursor");
     expect(screen).not.toMatch(/✔ (create|store|install|write) /);
     expect(screen).not.toContain("/mnt/c/");
@@ -717,11 +744,11 @@ describe("packages go only where a client runs them", () => {
     const m = machine({ claudeCode: false });
     const line =
       "wsl:Ubuntu has no client: nothing to install there (a later sync installs when one appears)";
-    const dry = await m.run(["init", "--yes", "--dry-run", ...FIXTURE]);
+    const dry = await m.run(["init", "--yes", "--dry-run", ...PLAIN]);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`• install ${inject("fixtureName")}@1.0.0 in windows\n`);
     expect(dry.stdout.split(line)).toHaveLength(2);
-    const r = await m.run(["init", "--yes", ...FIXTURE]);
+    const r = await m.run(["init", "--yes", ...PLAIN]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split(line)).toHaveLength(2);
     expect(existsSync(windowsCopy(m))).toBe(true);
@@ -735,7 +762,7 @@ describe("packages go only where a client runs them", () => {
     expect(text.stdout.split(line)).toHaveLength(2);
     // `serve --share` runs a server where the bridge is; its advice names the environment, and
     // a named environment gets the manifest's packages, client or not.
-    const share = await m.run(["serve", "--share", "fixture", "--port", "0"]);
+    const share = await m.run(["serve", "--share", "plain", "--port", "0"]);
     expect(share.code).toBe(2);
     expect(share.stderr).toContain("Run `mcp-twin sync --env wsl:Ubuntu` first");
     const named = await m.run(["sync", "--env", "wsl:Ubuntu", "--json"]);
@@ -753,7 +780,7 @@ describe("packages go only where a client runs them", () => {
     expect(later.code, later.stderr).toBe(0);
     expect(later.stdout).not.toContain("has no client");
     expect(existsSync(linuxCopy(m))).toBe(true);
-    expect(json(m.paths.claudeCodeConfig).mcpServers.fixture.command).toBe("/usr/bin/node");
+    expect(json(m.paths.claudeCodeConfig).mcpServers.plain.command).toBe("/usr/bin/node");
   }, 120_000);
 
   test("a shared server (no client in WSL): the plan installs it where the bridge runs, and puts its key in no file others can read", async () => {
@@ -851,6 +878,8 @@ describe("packages go only where a client runs them", () => {
         fixture: {
           package: `${inject("fixtureName")}@1.0.0`,
           environments: ["wsl"],
+          // Its key in each entry: the placement of a server each client starts is what is tested.
+          share: "off",
           env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
         },
       },
@@ -907,11 +936,11 @@ describe("init where no client was found", () => {
 
     // Naming a client is the way to install for one that is not there yet: sync creates its config.
     const named = bare();
-    const r2 = await named.run(["init", "--yes", ...FIXTURE, "--client", "claude-code", "--env", "wsl"]);
+    const r2 = await named.run(["init", "--yes", ...PLAIN, "--client", "claude-code", "--env", "wsl"]);
     expect(r2.code, r2.stderr).toBe(0);
     expect(r2.stdout).not.toContain("No AI client found here");
     expect(existsSync(linuxCopy(named))).toBe(true);
-    expect(json(named.paths.claudeCodeConfig).mcpServers.fixture.command).toBe("/usr/bin/node");
+    expect(json(named.paths.claudeCodeConfig).mcpServers.plain.command).toBe("/usr/bin/node");
   }, 120_000);
 
   test("in a terminal it asks, and installing for nobody is not the default", async () => {

@@ -8,7 +8,7 @@ import { chmodSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import {
   createFakeMachine,
   type FakeMachine,
@@ -274,3 +274,102 @@ test('the same remote with `"share": "off"`: its key is in the entry, as the per
     await remote.close();
   }
 }, 120_000);
+
+/** The fixture server's `env` tool through a url entry: whether FIXTURE_TOKEN reached it, and its length. */
+async function tokenVia(entry: { url: string; headers?: Record<string, string> }): Promise<string> {
+  const client = new Client({ name: "url-entry", version: "1" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers ?? {} } }),
+  );
+  try {
+    const r = await client.callTool({ name: "env", arguments: { name: "FIXTURE_TOKEN" } });
+    return JSON.stringify(r.content);
+  } finally {
+    await client.close();
+  }
+}
+
+test("a hand-written stdio server with its key in env, the key in the keychain: no file holds it; its client reaches it through the bridge, which starts it with the key, also after `bridge restart`", async () => {
+  const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
+  const env = { DBUS_SESSION_BUS_ADDRESS: bus.address };
+  const reached = `{\\"set\\":true,\\"length\\":${KEY.length}}`;
+  try {
+    writeManifest(m, {
+      bridge: { port: await freePort() },
+      // Written by hand: no `share`, its key in its env.
+      servers: {
+        fixture: {
+          command: process.execPath,
+          args: [inject("fixtureScript")],
+          env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+        },
+      },
+    });
+    expect((await m.run(["secret", "set", "FIXTURE_TOKEN"], { input: KEY, env })).code).toBe(0);
+    chmodSync(m.paths.claudeCodeConfig, 0o600);
+    const sync = await m.run(["sync"], { env, timeoutMs: 120_000 });
+    const said = sync.stdout + sync.stderr;
+    expect(sync.code, said).toBe(0);
+    expect(said).not.toContain(KEY);
+    expect(said).toContain(
+      "The key of fixture stays in mcp-twin's home: the bridge adds it on the way out, so no client's file holds it.",
+    );
+    for (const dir of [m.paths.linuxHome, m.paths.home]) expect(holding(dir, KEY)).toEqual([]);
+    const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.fixture;
+    expect(entry.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/share\/fixture$/);
+    expect(JSON.stringify(entry)).not.toContain("FIXTURE_TOKEN");
+    expect(await tokenVia(entry)).toContain(reached);
+    // doctor checks it as it is reached now: Claude Code's entry to the bridge completes a handshake.
+    const doctor = await m.run(["doctor", "--json", "--server", "fixture"], { env, timeoutMs: 120_000 });
+    expect(doctor.stdout + doctor.stderr).not.toContain(KEY);
+    const checks = JSON.parse(doctor.stdout).checks as Array<{ id: string; status: string; client?: string }>;
+    expect(checks.filter((c) => c.id === "probe.handshake").map((c) => [c.client, c.status])).toEqual([
+      ["claude-code", "pass"],
+    ]);
+    const restart = await m.run(["bridge", "restart"], { env, timeoutMs: 60_000 });
+    expect(restart.code, restart.stdout + restart.stderr).toBe(0);
+    expect(await tokenVia(entry)).toContain(reached);
+    for (const dir of [m.paths.linuxHome, m.paths.home]) expect(holding(dir, KEY)).toEqual([]);
+  } finally {
+    await m.run(["bridge", "stop"], { env }).catch(() => undefined);
+    m.cleanup();
+  }
+}, 240_000);
+
+test("a client whose file held a stdio server's key is moved to the bridge by the next sync, said once with `share: off` as the way back", async () => {
+  const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
+  const env = { DBUS_SESSION_BUS_ADDRESS: bus.address };
+  const fixture = {
+    command: process.execPath,
+    args: [inject("fixtureScript")],
+    env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+  };
+  try {
+    chmodSync(m.paths.claudeCodeConfig, 0o600);
+    const port = await freePort();
+    // As an earlier mcp-twin wrote it: the key resolved into the entry.
+    writeManifest(m, { bridge: { port }, servers: { fixture: { ...fixture, share: "off" } } });
+    expect((await m.run(["secret", "set", "FIXTURE_TOKEN"], { input: KEY, env })).code).toBe(0);
+    expect((await m.run(["sync"], { env, timeoutMs: 120_000 })).code).toBe(0);
+    expect(readFileSync(m.paths.claudeCodeConfig, "utf8")).toContain(KEY);
+    writeManifest(m, { bridge: { port }, servers: { fixture } });
+    const sync = await m.run(["sync"], { env, timeoutMs: 120_000 });
+    const said = sync.stdout + sync.stderr;
+    expect(sync.code, said).toBe(0);
+    expect(said).toContain(
+      '1 server with a key is now reached through the bridge (fixture): its key stays in mcp-twin\'s home, the bridge adding it. `"share": "off"` on a server in the manifest keeps its key in its entries.',
+    );
+    expect(said).not.toContain(KEY);
+    expect(readFileSync(m.paths.claudeCodeConfig, "utf8")).not.toContain(KEY);
+    // Only the backup of the file as it was (0600, in the home, for `restore`) still holds it.
+    const backups = path.join(m.paths.home, "backups");
+    expect(holding(m.paths.linuxHome, KEY).filter((f) => !f.startsWith(backups))).toEqual([]);
+    // Said once: the next sync writes nothing and says nothing of it.
+    const again = await m.run(["sync"], { env, timeoutMs: 120_000 });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout + again.stderr).not.toContain("now reached through the bridge");
+  } finally {
+    await m.run(["bridge", "stop"], { env }).catch(() => undefined);
+    m.cleanup();
+  }
+}, 240_000);

@@ -5,6 +5,7 @@
 
 import { applyImport } from "../../core/import/index.js";
 import { editManifest, withBridgeEnabled, withBridgeFields, withServer } from "../../core/manifest/edit.js";
+import { withSecretShares } from "../../core/manifest/secret-shares.js";
 import { loadSecrets, saveSecrets } from "../../core/manifest/secrets-file.js";
 import { parseManifestText } from "../../core/manifest/validate.js";
 import { dict, own } from "../../core/plain-records.js";
@@ -65,7 +66,7 @@ export async function dryRun(
     manifest:
       next === null
         ? ctx.existing
-        : { file, missing: false, text: next, manifest: parseManifestText(next, file) },
+        : { file, missing: false, text: next, manifest: withSecretShares(parseManifestText(next, file)) },
     secrets: {
       ...pick({ ...ctx.scan.secretValues, ...ctx.importAnswers.values }, p.importPreview?.secrets),
       ...ctx.newSecrets,

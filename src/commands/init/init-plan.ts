@@ -12,6 +12,7 @@ import { envMatches } from "../../core/environments/env-selector.js";
 import { applyImport } from "../../core/import/index.js";
 import { schemaRefFor, withBridgeEnabled, withBridgeFields, withServer } from "../../core/manifest/edit.js";
 import type { ServerSpec } from "../../core/manifest/schema.js";
+import { withEffectiveShare, withSecretShares } from "../../core/manifest/secret-shares.js";
 import { privacyNote, secretsPrivacy } from "../../core/manifest/secrets-file.js";
 import { checkWrites, type ReadableSecret, readableSecretWarning } from "../../core/sync/target-safety.js";
 import { andList } from "../../core/text/prose-lists.js";
@@ -49,7 +50,8 @@ export async function planChanges(
   if (pin !== undefined) nextText = withBridgeFields(nextText, file, schemaRef, { port: pin });
   const selected = (id: string) =>
     ctx.options.env.length === 0 || ctx.options.env.some((s) => envMatches(s, id));
-  const servers = [...ctx.imports.map((i) => i.server), ...ctx.newServers.map((s) => s.server)];
+  // As the manifest will be read: a server whose key is in its env or headers is shared.
+  const servers = [...ctx.imports, ...ctx.newServers].map((s) => withEffectiveShare(s.server));
   const nobodyToConfigure = ctx.options.client.length === 0 && !ctx.targets.some((t) => selected(t.env.id));
   const usable = ctx.environments.filter((e) => e.usable && selected(e.id)).map((e) => e.id);
   // sync's rule (core/sync/plan.ts): a package goes where a client of this run runs it, or into every
@@ -128,7 +130,7 @@ async function programsAhead(
     file: ctx.manifestFile,
     missing: false,
     text: nextText,
-    manifest: parseManifestText(nextText, ctx.manifestFile),
+    manifest: withSecretShares(parseManifestText(nextText, ctx.manifestFile)),
   };
   const selection = {
     envs: ctx.options.env,
@@ -150,7 +152,7 @@ function readableKeyed(
   // A shared server's key stays in the bridge: its entry in a user file holds a url or a relay.
   const keyed = servers.filter(
     ({ server }) =>
-      !server.share &&
+      !withEffectiveShare(server).share &&
       Object.values({ ...server.env, ...server.headers }).some((v) => v.includes("${secret:")),
   );
   if (keyed.length === 0) return [];
@@ -222,7 +224,11 @@ export function showPlan(
       ...new Map(
         [
           ...Object.entries(ctx.existing.manifest.servers).map(([name, s]) => ({ name, s })),
-          ...ctx.newServers.map(({ name, server }) => ({ name, s: server })),
+          // As the manifest will be read (a key-carrying server shared).
+          ...[...ctx.imports, ...ctx.newServers].map(({ name, server }) => ({
+            name,
+            s: withEffectiveShare(server),
+          })),
         ].flatMap(({ name, s }) =>
           s.share && !s.disabled
             ? [[name, { name, mode: s.share, remote: s.url !== undefined }] as const]

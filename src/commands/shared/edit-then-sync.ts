@@ -5,6 +5,7 @@
  */
 
 import type { Machine } from "../../core/environments/machine.js";
+import { withSecretShares } from "../../core/manifest/secret-shares.js";
 import { parseManifestText } from "../../core/manifest/validate.js";
 import { runSync, syncExitCode } from "../../core/sync/run-sync.js";
 import { inquirerPrompts } from "../../ui/prompts.js";
@@ -66,7 +67,7 @@ export async function syncAfterEdit(
                 file: edit.file,
                 missing: false,
                 text: edit.after,
-                manifest: parseManifestText(edit.after, edit.file),
+                manifest: withSecretShares(parseManifestText(edit.after, edit.file)),
               },
               secrets: edit.secrets,
             },

@@ -81,12 +81,13 @@ export const templateSchema = z
       ),
     share: z
       .strictObject({
-        mode: z.enum(SHARE_MODES),
+        // "off": its key stays in each client's entry even when it has one (else shared per machine).
+        mode: z.enum([...SHARE_MODES, "off"]),
         why: z.string().min(1).describe("One line: why this mode suits the server (add and init say it)."),
       })
       .optional()
       .describe(
-        "How many processes of it run once added (the manifest's share): machine (state meant to be common, or none), project, session (per-conversation state). A url server shared keeps its key in the home: the gateway adds its headers.",
+        "How many processes of it run once added (the manifest's share): machine (state meant to be common, or none), project, session (per-conversation state), off (each client starts its own, its key in its entry). A server shared keeps its key in the home: the bridge adds it.",
       ),
   })
   .superRefine((t, ctx) => {

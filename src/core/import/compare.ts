@@ -16,7 +16,10 @@ export type ManifestStatus =
   | { status: "duplicate"; duplicateOf: string };
 
 function sameLaunch(a: ServerSpec, b: ServerSpec): boolean {
-  const strip = (s: ServerSpec) => (s.package ? { ...s, package: splitSpec(s.package).name } : s);
+  // `share` says how clients reach it (through the bridge or not), never how it runs: an entry
+  // found in a client holds none, and one the manifest keeps unshared (`"off"`) is the same server.
+  const strip = ({ share: _, ...s }: ServerSpec) =>
+    s.package ? { ...s, package: splitSpec(s.package).name } : s;
   return canonicalJson(strip(a)) === canonicalJson(strip(b));
 }
 

@@ -191,7 +191,7 @@ export const serverSchema = z
       .enum([...SHARE_MODES, "off"])
       .optional()
       .describe(
-        'Run it once in the bridge for every client session: "machine" (one process for all), "project" (one per project folder), "session" (one per client session); "off": each client starts its own. Absent: "machine" for a url server whose headers or url hold a ${secret:…} (its key stays in mcp-twin\'s home, the bridge adding it), else each client starts its own.',
+        'Run it once in the bridge for every client session: "machine" (one process for all), "project" (one per project folder), "session" (one per client session); "off": each client starts its own. Absent: "machine" for a server whose headers, url or env hold a ${secret:…} (its key stays in mcp-twin\'s home, the bridge adding it), else each client starts its own.',
       ),
   })
   .superRefine((server, ctx) => {

@@ -120,9 +120,11 @@ export interface SyncReport {
   remoteShares: string[];
   /**
    * Where the keys of the entries this run wrote (or, planned, would write) stay: in the home, the
-   * gateway adding them (`kept`: shared servers), or in the clients' entries (`inEntry`: not shared).
+   * gateway adding them (`kept`: shared servers), or in the clients' entries (`inEntry`: not shared);
+   * `moved`: of `kept`, those an entry of which was not the gateway's before (now reached through it);
+   * `unhosted`: shared, but the bridge cannot run them, so their clients' entries hold their keys.
    */
-  keys: { kept: string[]; inEntry: string[] };
+  keys: { kept: string[]; inEntry: string[]; moved: string[]; unhosted: string[] };
   /** Servers that need a login: how, and the state of mcp-twin's login for each. */
   logins: LoginLine[];
   /** For --dry-run: every planned change (old and new text, secrets to mask). */
@@ -139,7 +141,7 @@ export function planReport(plan: SyncPlan): SyncReport {
     report.targets.push(targetReport(plan, p, p.after !== null));
     if (p.after !== null) report.changes.push({ path: p.target.path, before: p.before, after: p.after });
     report.references.push(...p.references);
-    keysOf(report, p);
+    keysOf(report, p, plan);
   }
   return finish(report);
 }
@@ -160,15 +162,19 @@ export function appliedReport(
     report.targets.push(tr);
     report.secretValues.push(...r.plan.secretValues);
     report.references.push(...r.plan.references);
-    if (r.written && !r.error) keysOf(report, r.plan);
+    if (r.written && !r.error) keysOf(report, r.plan, plan);
   }
   return finish(report);
 }
 
 /** Where the keys of a target's written entries stay, added to the report's (each server once). */
-function keysOf(report: SyncReport, p: TargetPlan): void {
-  for (const kind of ["kept", "inEntry"] as const)
-    for (const name of p.keys[kind]) if (!report.keys[kind].includes(name)) report.keys[kind].push(name);
+function keysOf(report: SyncReport, p: TargetPlan, plan: SyncPlan): void {
+  const unhosted = new Set((plan.bridge?.unhosted ?? []).map((u) => u.name));
+  const add = (kind: keyof SyncReport["keys"], name: string) => {
+    if (!report.keys[kind].includes(name)) report.keys[kind].push(name);
+  };
+  for (const kind of ["kept", "moved"] as const) for (const name of p.keys[kind]) add(kind, name);
+  for (const name of p.keys.inEntry) add(unhosted.has(name) ? "unhosted" : "inEntry", name);
 }
 
 /** `applied`: the run wrote (the gateway's port moved, a word said once); otherwise a plan. */
@@ -183,7 +189,7 @@ function baseReport(plan: SyncPlan, installs: InstallRow[], applied: boolean): S
     npx: plan.npx,
     shareModes: Object.fromEntries((plan.bridge?.shares ?? []).map((s) => [s.name, s.mode])),
     remoteShares: (plan.bridge?.shares ?? []).flatMap((s) => (s.remote ? [s.name] : [])),
-    keys: { kept: [], inEntry: [] },
+    keys: { kept: [], inEntry: [], moved: [], unhosted: [] },
     targets: [],
     errors: [],
     warnings: [

@@ -2,6 +2,7 @@
  * Plan one target: the manifest's entries against the file's current text and what state says we
  * wrote. Pure — text in, text out — so it can be re-run on fresh text when an app rewrote the file.
  */
+import { SHARE_PREFIX } from "../bridge-link/index.js";
 import type { Target } from "../clients/types.js";
 import { classifyTarget, entriesMeant } from "../entries/ownership.js";
 import type { MissingProgram } from "../entries/programs/missing-programs.js";
@@ -48,9 +49,10 @@ export interface TargetPlan {
   secretsWritten: string[];
   /**
    * Of the entries this write puts into the file: servers whose key stays in the home (shared: the
-   * gateway adds it), and servers whose entry holds their own key (not shared).
+   * gateway adds it), and servers whose entry holds their own key (not shared). `moved`: of `kept`,
+   * those whose entry here was not the gateway's before this write (it held the key, or ran it).
    */
-  keys: { kept: string[]; inEntry: string[] };
+  keys: { kept: string[]; inEntry: string[]; moved: string[] };
   /** Entries that run in another environment than the target's (node.exe through interop, wsl.exe). */
   across: Array<{ server: string; runsIn: string; command?: string }>;
   /** url servers this client takes only as mcp-twin's stdio relay, and where the relay runs. */
@@ -182,13 +184,22 @@ export function planTarget(
     const built = desired.get(edit.name);
     if ("remove" in edit || !built?.ok) continue;
     if (built.secretValues.length > 0) plan.secretsWritten.push(edit.name);
-    if (built.keyKept) plan.keys.kept.push(edit.name);
+    if (built.keyKept) {
+      plan.keys.kept.push(edit.name);
+      const was = own(current, edit.name);
+      if (was !== undefined && !reachesShare(was, edit.name)) plan.keys.moved.push(edit.name);
+    }
     // A gateway's entry carries the client's own token, no key of the server's.
     else if (built.secretValues.length > 0 && !built.bridged) plan.keys.inEntry.push(edit.name);
   }
   if (edits.length > 0) plan.after = editTargetEntries(target, before ?? "", edits);
   plan.references = [...new Set(plan.references)].sort();
   return plan;
+}
+
+/** An entry that reaches the gateway's endpoint of `name` (a url entry to it, or the relay to it). */
+function reachesShare(entry: unknown, name: string): boolean {
+  return JSON.stringify(entry).includes(`${SHARE_PREFIX}${encodeURIComponent(name)}`);
 }
 
 /** A written entry that is not a plain launch where its client runs: a gateway's, a relay, a crossing. */
@@ -226,7 +237,7 @@ function emptyPlan(target: Target, before: string | null): TargetPlan {
     references: [],
     secretValues: [],
     secretsWritten: [],
-    keys: { kept: [], inEntry: [] },
+    keys: { kept: [], inEntry: [], moved: [] },
     takenOver: {},
     across: [],
     relays: [],

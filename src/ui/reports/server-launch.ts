@@ -4,6 +4,7 @@
  */
 
 import type { ServerSpec } from "../../core/manifest/schema.js";
+import { withEffectiveShare } from "../../core/manifest/secret-shares.js";
 import { specFields } from "../../core/manifest/spec.js";
 import { MASK } from "../../core/secrets/mask.js";
 import { isSecretName } from "../../core/secrets/placeholders.js";
@@ -85,8 +86,15 @@ export function shareLine(added: {
   server: ServerSpec;
   shareWhy?: string | undefined;
 }): string | undefined {
-  const { name, server } = added;
-  const why = added.shareWhy ? `: ${untrusted(added.shareWhy)}` : "";
+  const { name } = added;
+  // As the manifest will be read: a server whose key is in its headers, url or env is shared.
+  const server = withEffectiveShare(added.server);
+  const share = server.share;
+  const why = added.shareWhy
+    ? `: ${untrusted(added.shareWhy)}`
+    : share && !added.server.share
+      ? ": its key stays in mcp-twin's home, the bridge adding it"
+      : "";
   if (server.url !== undefined) {
     if (server.share)
       return `Shared per ${server.share} (${shareModeSays(server.share, 1, true)}, from the bridge)${why}. \`mcp-twin share ${name} machine|session|off\` changes it.`;
