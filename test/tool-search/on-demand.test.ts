@@ -193,7 +193,11 @@ test("a server behind the entry that never started is said to be unavailable, ne
     /\n- crashy: unavailable \(did not start: the server exited \(code 3\)[ .]{100,}…\)\n/,
   );
   expect(said[0]?.description).toContain("\n- later: unavailable (not started yet: its tools are not known)");
-  expect(String(said[0]?.description).split("\n").find((l) => l.startsWith("- crashy"))?.length).toBeLessThan(200);
+  expect(
+    String(said[0]?.description)
+      .split("\n")
+      .find((l) => l.startsWith("- crashy"))?.length,
+  ).toBeLessThan(200);
   expect(said[0]?.description).not.toContain("0 tools");
   // A server that started and lists no tool is still counted as such.
   o.index.put("empty", []);
