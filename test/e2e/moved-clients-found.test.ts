@@ -51,6 +51,10 @@ test("Amazon Q Developer CLI's file: sync, status and doctor each say once that 
   for (const r of [sync, await m.run(["status"]), await m.run(["doctor", "--no-probe"])])
     expect(times(r.stdout, "Amazon Q Developer CLI is now Kiro CLI"), r.stdout).toBe(1);
   // Its servers are carried into the manifest, then written where Kiro CLI reads them.
+  const planned = await m.run(["import", "--dry-run"]);
+  expect(planned.stdout).toContain(
+    "linux kiro (Amazon Q Developer CLI's file, which Kiro CLI (its successor) does not read)",
+  );
   const imported = await m.run(["import", "--yes"]);
   expect(imported.code, imported.stderr).toBe(0);
   expect(imported.stdout).toContain("qserver");
