@@ -231,7 +231,6 @@ export class NotesFolder {
     if (code === "EISDIR") return "That path is a folder, not a note.";
     if (code === "ENOTDIR") return "A part of that path is a note, not a folder.";
     if (code === "EACCES" || code === "EPERM") return "The notes folder refuses that (permissions).";
-    return undefined;
   }
 
   /** Any other error's message, the folder's absolute path replaced by "notes/". */

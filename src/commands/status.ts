@@ -19,8 +19,8 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
   const o = ctx.options;
   const machine = await openCommandMachine(ctx);
   const asked = { manifest: o.manifest, envs: o.env, clients: o.client, project: o.project };
-  const { rows, manifest, scope, blockers, counts, logins, shares, behindTools, plugins, unreadable } =
-    await computeStatus(machine, asked, ctx.output.progress);
+  const facts = await computeStatus(machine, asked, ctx.output.progress);
+  const { rows, manifest, scope, blockers, counts, logins, shares, behindTools, plugins, unreadable } = facts;
   // The bridge is asked how it runs the shared servers and those behind /tools; nothing is started.
   const behind = new Set(behindTools.map((s) => s.name));
   const shared = await sharedStatus(machine, [...shares, ...behindTools], o.manifest);
@@ -69,6 +69,7 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
     if (shared) renderShared(shared, behind, ctx.output);
     renderToolRules(rows, ctx.output);
     renderPlugins(plugins, ctx.output);
+    for (const n of facts.notices) ctx.output.print(`${ctx.output.theme.warn} ${n.text}`);
   }
   // Each config it could not read, named with its repair (on stderr, --json too): the run showed
   // only part of what was asked, so it fails in part (exit 1), as doctor does.

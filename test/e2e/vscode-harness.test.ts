@@ -91,4 +91,21 @@ describe("VS Code's Copilot harness", () => {
     expect(names(copilot, "mcpServers")).toEqual(["web"]);
     expect(second.stdout).toContain("VS Code 1.140.1: its Copilot harness reads web from");
   });
+
+  test("1.141 (the harness by default): doctor warns where Copilot CLI's file lacks a server only that harness reads, and passes once a whole sync wrote it", async () => {
+    const { m, copilot } = machine("1.141.0");
+    expect((await m.run(["sync", "--client", "vscode"])).code).toBe(0);
+    expect(existsSync(copilot)).toBe(false);
+    const before = await m.run(["doctor", "--no-probe"]);
+    expect(before.stdout).toMatch(
+      /VS Code 1\.141\.0: its Copilot harness reads web from \S*mcp-config\.json, and web is not there, so that harness does not get it\./,
+    );
+    expect(before.stdout).toMatch(/mcp-twin sync` \(a whole one/);
+    expect((await m.run(["sync"])).code).toBe(0);
+    const after = await m.run(["doctor", "--no-probe"]);
+    expect(after.stdout).toMatch(
+      /VS Code 1\.141\.0: its Copilot harness reads web from \S*mcp-config\.json\./,
+    );
+    expect(after.stdout).not.toContain("that harness does not get");
+  });
 });

@@ -89,7 +89,9 @@ describe("Store (MSIX) Claude Desktop with servers in the classic file", () => {
     // The text report names the file and says what to do with it.
     const text = await m.run(["import", "--dry-run"]);
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toContain("windows claude-desktop (classic file, which the app ignores)");
+    expect(text.stdout).toContain(
+      "windows claude-desktop (the classic %APPDATA%\\Claude file, which the Store (MSIX) build of Claude Desktop ignores)",
+    );
     expect(text.stdout).toContain(`"fixture" in ${classicNative} via cmd /c npx`);
   });
 

@@ -59,7 +59,13 @@ describe.skipIf(skip !== undefined)(`real Cline CLI${skip ? ` (skipped: ${skip})
         },
         shared: { package: `${fixture}@1.0.0`, share: "machine" },
         remote: { url: remote.url },
-        legacy: { url: sse.url, transport: "sse", headers: { Authorization: "Bearer ${secret:SSE_KEY}" } },
+        // A key in its headers would share it (the gateway adding the key): its subject is the SSE url entry.
+        legacy: {
+          url: sse.url,
+          transport: "sse",
+          headers: { Authorization: "Bearer ${secret:SSE_KEY}" },
+          share: "off",
+        },
         keyed: {
           url: keyed.url,
           headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" },

@@ -48,7 +48,13 @@ describe.skipIf(skip !== undefined)(`real Factory Droid CLI${skip ? ` (skipped: 
       servers: {
         fixture: { package: `${fixture}@1.0.0`, env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
         shared: { package: `${fixture}@1.0.0`, share: "machine" },
-        legacy: { url: sse.url, transport: "sse", headers: { Authorization: "Bearer ${secret:SSE_KEY}" } },
+        // A key in its headers would share it (the gateway adding the key): its subject is the SSE url entry.
+        legacy: {
+          url: sse.url,
+          transport: "sse",
+          headers: { Authorization: "Bearer ${secret:SSE_KEY}" },
+          share: "off",
+        },
       },
     });
     writeSecrets(m, { FIXTURE_TOKEN: SECRET, SSE_KEY });

@@ -35,7 +35,7 @@ const WING_MAX = 16_321;
  * Its code alone, when this limit was set: comments are not what the wing is cut for, and a cut
  * that only moves comments does not lower it. Lower it when the code shrinks.
  */
-const WING_CODE_MAX = 12_279;
+const WING_CODE_MAX = 12_276;
 
 const wingTexts = () => {
   const files = [

@@ -177,11 +177,28 @@ test("arguments that are not a JSON object are said as such, with the schema", (
 
 test("a server behind the entry that never started is said to be unavailable, never as a server of 0 tools", () => {
   const { o } = made();
-  const tools = onDemandTools({ ...o, servers: [...o.servers, { name: "crashy" }] });
+  const tools = onDemandTools({ ...o, servers: [...o.servers, { name: "crashy" }, { name: "later" }] });
+  const failure = (s: string) =>
+    s === "crashy" ? `did not start: the server exited (code 3)${" .".repeat(200)}` : undefined;
+  const said = onDemandTools({
+    ...o,
+    failure,
+    servers: [...o.servers, { name: "crashy" }, { name: "later" }],
+  });
   expect(tools[0]?.description).toContain(
-    "\n- crashy (unavailable: it did not start, so its tools are not known)",
+    "\n- crashy: unavailable (not started yet: its tools are not known)",
   );
-  expect(tools[0]?.description).not.toContain("0 tools");
+  // Why, cut to a line's length.
+  expect(said[0]?.description).toMatch(
+    /\n- crashy: unavailable \(did not start: the server exited \(code 3\)[ .]{100,}…\)\n/,
+  );
+  expect(said[0]?.description).toContain("\n- later: unavailable (not started yet: its tools are not known)");
+  expect(
+    String(said[0]?.description)
+      .split("\n")
+      .find((l) => l.startsWith("- crashy"))?.length,
+  ).toBeLessThan(200);
+  expect(said[0]?.description).not.toContain("0 tools");
   // A server that started and lists no tool is still counted as such.
   o.index.put("empty", []);
   const none = onDemandTools({ ...o, servers: [{ name: "empty" }] });

@@ -2,7 +2,7 @@
  * The stdio of a shared server's process: newline-delimited JSON-RPC over its stdin and stdout,
  * started through the process runner, each line bounded, its stderr logged.
  */
-import { statSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { JSONRPCMessage } from "@modelcontextprotocol/server";
@@ -25,14 +25,6 @@ const MAX_LOG_LINE_BYTES = 64 * 1024;
  * that all stall stays in the low hundreds of MiB.
  */
 export const MAX_STDIN_BACKLOG = 2 * MAX_MESSAGE_BYTES;
-
-function isFolder(folder: string): boolean {
-  try {
-    return statSync(folder).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A bare command looked for at each start, as the install advice promises: on the PATH the bridge
@@ -87,7 +79,8 @@ export class ChildTransport {
     const { command, args, env, cwd } = this.#launch;
     // A folder that is not there fails the spawn as "spawn <command> ENOENT", which blames the
     // program: the folder is named instead (a project's comes from its client's entry).
-    if (cwd && !isFolder(cwd))
+    const folder = cwd ? await stat(cwd).catch(() => undefined) : undefined;
+    if (cwd && !folder?.isDirectory())
       throw new Error(
         `its project folder ${cwd} does not exist here (the client's entry names it in its Mcp-Twin-Project header): start the client in a folder that exists`,
       );

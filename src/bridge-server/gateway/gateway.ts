@@ -58,6 +58,8 @@ export class Gateway {
   readonly #hosts = new Map<string, ShareHost>();
   /** Shared servers that cannot start here, and why (a request to them is told). */
   readonly #failed = new Map<string, { mode: ShareMode; error: string }>();
+  /** Why sync's last fill of a server's lists failed (a process apart: its host never saw it). */
+  readonly #unfilled = new Map<string, string>();
   /** The manifest's toolSearch, and the servers behind `/tools` only (never at `/share/<name>`). */
   #toolSearch: ToolSearchShares | undefined;
   #hidden = new Set<string>();
@@ -81,7 +83,7 @@ export class Gateway {
   endpointAt(pathname: string): Endpoint | undefined {
     if (pathname === TOOLS_PATH && this.#toolSearch) {
       const hosts = { plan: () => this.#toolSearch, host: (n: string) => this.#hosts.get(n) };
-      this.#tools ??= toolsHost({ ...this.#hostOptions(), ...hosts });
+      this.#tools ??= toolsHost({ ...this.#hostOptions(), ...hosts, failure: this.#failure });
       return this.#tools.endpoint();
     }
     const name = shareOf(pathname);
@@ -98,6 +100,14 @@ export class Gateway {
     const idleMs = () => this.#idleMinutes * 60_000;
     return { cache: this.#cache, side, log, idleMs, ...(clock ? { clock } : {}) };
   }
+
+  /** Why a server has no lists: it cannot run here, or its last start (a call's, else sync's fill) failed. */
+  #failure = (name: string) => {
+    const cannot = this.#failed.get(name)?.error;
+    const last = this.#hosts.get(name)?.status().lastError ?? this.#unfilled.get(name);
+    if (cannot) return `cannot run here: ${cannot}`;
+    return last && `did not start: ${last.replace(/^.*?did not start: /, "")}`;
+  };
 
   /** What it sweeps and closes: its shared servers, and `/tools` once served. */
   #all = () => [...this.#hosts.values(), ...(this.#tools ? [this.#tools] : [])];
@@ -117,6 +127,8 @@ export class Gateway {
     const need = [...this.#hosts.values()].filter((h) => !this.#failed.has(h.name) && h.needsCache());
     if (need.length === 0) return { warmed: [], failed };
     const filled = await this.#o.fill(need.map((h) => h.launch));
+    for (const h of need) this.#unfilled.delete(h.name);
+    for (const f of filled.failed) this.#unfilled.set(f.name, f.error);
     for (const [name, entry] of filled.entries) if (this.#hosts.has(name)) this.#cache.put(name, entry);
     // On disk before sync is told they are warmed: `tools` and a new bridge read them from the file.
     await this.#cache.flushed();

@@ -23,6 +23,8 @@ import type { Json } from "./wire-json.js";
 export interface ToolsGateway extends Omit<HostOptions, "logFile" | "inProcess"> {
   plan(): ToolSearchShares | undefined;
   host(name: string): ShareHost | undefined;
+  /** Why a server behind it is not listed ("did not start: …", "cannot run here: …"), if known. */
+  failure?(name: string): string | undefined;
 }
 
 /** What a call made for a /tools request sends on of its headers: its credential, folder and session. */
@@ -80,7 +82,10 @@ export function toolsHost(g: ToolsGateway): ShareHost {
             open: async (events) =>
               new ToolsUpstream(
                 {
-                  find: (call) => kept.of(clientOf(at.headers), call, project),
+                  find: (call) => {
+                    const o = kept.of(clientOf(at.headers), call, project);
+                    return o && { ...o, failure: g.failure };
+                  },
                   through: (c, tool) => through(g, at, c, tool),
                   kept,
                   events,

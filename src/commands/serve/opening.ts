@@ -15,7 +15,6 @@ function discoverRequest(line: string): { id: unknown } | undefined {
       : undefined;
   } catch {
     // Not JSON: the relay answers it with the JSON-RPC error it gets.
-    return undefined;
   }
 }
 

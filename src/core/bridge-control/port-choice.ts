@@ -34,7 +34,6 @@ const SPAN = 50;
 export async function freePortNear(host: string, port: number): Promise<number | undefined> {
   for (let p = port + 1; p <= Math.min(port + SPAN, 65_535); p++)
     if (!(await portOpen(host, p, 500))) return p;
-  return undefined;
 }
 
 /**

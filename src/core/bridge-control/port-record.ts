@@ -2,7 +2,7 @@
  * The gateway's port as this home keeps it (`<home>/bridge.json`): chosen free on its first start,
  * read by every environment of the machine (on a PC, Windows and WSL share the home).
  */
-import { own } from "../plain-records.js";
+import { isPlain, own } from "../plain-records.js";
 import { parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, writePrivateFile } from "../system/files.js";
 
@@ -12,9 +12,8 @@ const recover = () =>
 
 /** Is `data` a record mcp-twin could have written? Undefined when it is, else what is wrong, where. */
 async function validate(data: unknown): Promise<{ path: PropertyKey[]; message: string } | undefined> {
-  if (typeof data !== "object" || data === null || Array.isArray(data))
-    return { path: [], message: 'expected { "port": <n> }' };
-  const port = own(data as Record<string, unknown>, "port");
+  if (!isPlain(data)) return { path: [], message: 'expected { "port": <n> }' };
+  const port = own(data, "port");
   return Number.isInteger(port) && (port as number) > 0 && (port as number) < 65_536
     ? undefined
     : { path: ["port"], message: "expected a port number, 1 to 65535" };

@@ -40,7 +40,6 @@ export async function portHolder(port: number, proc = "/proc"): Promise<PortHold
       return { pid: Number(pid), command: command.length > 160 ? `${command.slice(0, 160)}…` : command };
     }
   }
-  return undefined;
 }
 
 /**

@@ -31,7 +31,6 @@ function jsonOf(text: string | null): unknown {
     return JSON.parse(text ?? "");
   } catch {
     // Not JSON (or no file): nothing it says counts.
-    return undefined;
   }
 }
 

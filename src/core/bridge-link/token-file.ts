@@ -32,7 +32,6 @@ export async function tokenFile(file: string): Promise<{ text: string; mode: num
     return { text: readFileSync(file, "utf8").trim(), mode: statSync(file).mode };
   } catch {
     // Missing or unreadable: doctor says the token is missing.
-    return undefined;
   }
 }
 

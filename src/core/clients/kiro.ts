@@ -2,9 +2,42 @@
  * Kiro (the IDE, and Kiro CLI which shares its files): ~/.kiro/settings/mcp.json, servers under
  * `mcpServers`; project file `.kiro/settings/mcp.json`. Facts from kiro.dev's MCP pages.
  */
+import type { Environment } from "../environments/types.js";
 import { defineClient } from "./define-client.js";
 import { commandEntry, urlEntry } from "./entry-shapes.js";
+import { existsIn, inHome } from "./locate.js";
+import type { ConfigLocation, Target } from "./types.js";
 import type { VariableSyntax } from "./variables.js";
+
+/** Amazon Q Developer CLI's user file: Kiro CLI replaced it and reads its own, never this one. */
+const AMAZON_Q = [".aws", "amazonq", "mcp.json"] as const;
+
+/** Said once where that file is found (sync, status, doctor): what moved, where mcp-twin writes now. */
+const AMAZON_Q_NOTICE =
+  "Amazon Q Developer CLI is now Kiro CLI, which reads ~/.kiro/settings/mcp.json: mcp-twin writes there. `mcp-twin import` carries the servers of ~/.aws/amazonq/mcp.json, which mcp-twin never edits.";
+
+/**
+ * Its user file on macOS, Linux and WSL: there where Kiro made ~/.kiro, kiro-cli is on PATH, or
+ * Amazon Q Developer CLI's file is (its successor reads this one: the location's notice says so).
+ */
+async function posixFile(env: Environment): Promise<ConfigLocation> {
+  const path = inHome(env, ".kiro", "settings", "mcp.json");
+  const former = await existsIn(env, inHome(env, ...AMAZON_Q));
+  const present =
+    former ||
+    (await existsIn(env, inHome(env, ".kiro"))) ||
+    (await env.findProgram?.("kiro-cli")) !== undefined;
+  return { path, present, ...(former ? { notice: AMAZON_Q_NOTICE } : {}) };
+}
+
+/** Amazon Q Developer CLI's file beside a user target, which Kiro does not read: import reads it, sync never writes it. */
+function amazonQFile(target: Target) {
+  if (target.scope !== "user" || target.env.kind === "windows") return undefined;
+  const path = inHome(target.env, ...AMAZON_Q);
+  const file = target.env.access(path);
+  const why = "Amazon Q Developer CLI's file, which Kiro CLI (its successor) does not read";
+  return file ? { path, file, why } : undefined;
+}
 
 /**
  * `${VAR}` in an entry's values — expanded only for variables approved in Kiro (its popup, or the
@@ -37,7 +70,7 @@ const FILE = {
 export const kiro = defineClient({
   id: "kiro",
   name: "Kiro",
-  files: { windows: FILE, macos: FILE, linux: FILE, wsl: FILE },
+  files: { windows: FILE, macos: posixFile, linux: posixFile, wsl: posixFile },
   // In WSL only where Kiro CLI made ~/.kiro there: the Windows IDE reads its own file.
   createWhenNamed: ["windows", "macos", "linux"],
   serversPath: ["mcpServers"],
@@ -47,8 +80,10 @@ export const kiro = defineClient({
   app: "editor",
   processes: { windows: ["Kiro.exe", "kiro-cli.exe"], posix: ["kiro", "kiro-cli"] },
   variables: KIRO_VARIABLES,
+  reading: { ignoredFile: amazonQFile },
   docs: {
     where: "Windows, macOS, Linux (IDE); macOS, Linux, WSL (Kiro CLI, same files)",
+    file: "`%USERPROFILE%\\.kiro\\settings\\mcp.json` (Windows); `~/.kiro/settings/mcp.json` (macOS, Linux, WSL)",
     shapes: "`command`, `args`, `env`; remote: `url`, `headers` (Streamable HTTP)",
     variables: "`${VAR}`, once the variable is approved in Kiro",
   },
@@ -64,6 +99,10 @@ export const kiro = defineClient({
       url: "https://kiro.dev/docs/getting-started/installation",
     },
     { fact: "Kiro CLI runs on macOS and Linux", url: "https://kiro.dev/docs/cli" },
+    {
+      fact: "Amazon Q Developer CLI read `~/.aws/amazonq/mcp.json`; Kiro CLI, which replaced it, reads `~/.kiro/settings/mcp.json`",
+      url: "https://kiro.dev/docs/cli/chat/configuration",
+    },
   ],
   toolBudget: {
     // Exact names it leaves out only: an allow rule is said as the rest of the server's list.

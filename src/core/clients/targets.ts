@@ -67,7 +67,8 @@ export async function discoverTargets(
         location.present ||
         (named.has(client.id) && (client.createWhenNamed ?? client.kinds).includes(env.kind));
       if (!present && !filter.includeAbsent) continue;
-      targets.push(makeTarget(env, client, "user", location.path, file, present, location.note));
+      const made = makeTarget(env, client, "user", location.path, file, present, location.note);
+      targets.push(location.notice ? { ...made, notice: location.notice } : made);
     }
   });
   // The installed version, for the few facts that depend on it (clients/harness.ts).

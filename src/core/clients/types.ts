@@ -31,6 +31,8 @@ export interface ConfigLocation {
   present: boolean;
   /** Which of several candidate files was chosen and why (e.g. the MSIX one). */
   note?: string;
+  /** One line said once where this file is listed (sync, status, doctor): a predecessor's file found here. */
+  notice?: string;
 }
 
 /** An extension of VS Code-family editors, as a client module declares it (ClientModule.extension). */
@@ -367,8 +369,11 @@ interface EntryReading {
    * top-level value for that project folder (undefined: none there).
    */
   localScope?(top: Record<string, unknown>, project: string, windows: boolean): string[] | undefined;
-  /** A file of its the app ignores (doctor says which it reads; import reads both; sync writes neither). */
-  ignoredFile?(target: Target): { path: string; file: string } | undefined;
+  /**
+   * A file of its the app ignores (doctor says which it reads; import reads both; sync writes neither);
+   * `why`: import's word for it (default: the classic Claude Desktop file's).
+   */
+  ignoredFile?(target: Target): { path: string; file: string; why?: string } | undefined;
 }
 
 /** One config file mcp-twin may edit: (environment, client, scope). */
@@ -384,6 +389,8 @@ export interface Target {
   serversPath: readonly string[];
   present: boolean;
   note?: string;
+  /** ConfigLocation.notice: said once by sync, status and doctor. */
+  notice?: string;
   /** The app's installed version there, where a fact depends on it (ClientModule.harness). */
   version?: string;
   /**

@@ -47,6 +47,10 @@ export const vscode = defineClient({
       url: "https://github.com/microsoft/vscode-docs/blob/03f341de/release-notes/v1_140.md",
     },
     {
+      fact: "1.141 (7 Oct 2026) rolls the Copilot harness out as the default",
+      url: "https://github.com/microsoft/vscode-docs/blob/00ba590e/release-notes/v1_141.md",
+    },
+    {
       fact: "a remote window does not read the remote file's `inputs`",
       url: "https://github.com/microsoft/vscode/issues/256546",
     },
@@ -87,7 +91,7 @@ export const vscode = defineClient({
   },
   variables: EDITOR,
   reading: { type: "required" },
-  // Its Copilot harness (the default from 1.140) reads Copilot CLI's file, and VS Code gives it the
+  // Its Copilot harness (from 1.140; 1.141 rolls it out as the default) reads Copilot CLI's file, and VS Code gives it the
   // profile mcp.json's servers as well: one written to both would reach a session twice.
   harness: { since: "1.140.0", name: "Copilot", reads: "copilot-cli", version: installedVersion },
 });

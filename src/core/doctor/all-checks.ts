@@ -10,6 +10,7 @@ import { configChecks } from "./checks/configs.js";
 import { driftChecks } from "./checks/drift.js";
 import { entryChecks } from "./checks/entry-lint.js";
 import { environmentChecks } from "./checks/environments.js";
+import { harnessChecks } from "./checks/harness-reads.js";
 import { loginChecks } from "./checks/logins.js";
 import { manifestChecks } from "./checks/manifest.js";
 import { movedClientsChecks } from "./checks/moved-clients.js";
@@ -43,6 +44,7 @@ export const CHECKS = [
   ...backupsChecks,
   ...configChecks,
   ...movedClientsChecks,
+  ...harnessChecks,
   ...movedServersChecks,
   ...ownListChecks,
   ...samePackageChecks,

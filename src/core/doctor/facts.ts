@@ -201,6 +201,20 @@ export interface DriftItem {
   toolsHeld?: string;
 }
 
+/**
+ * A client config whose app's agent harness reads another client's file too (VS Code's Copilot
+ * harness, clients/harness.ts): the servers sync writes only there, and those that file lacks.
+ */
+export interface HarnessFact {
+  where: Where;
+  clientName: string;
+  harness: string;
+  version: string;
+  path: string;
+  reads: readonly string[];
+  missing: readonly string[];
+}
+
 /** One entry's live probe, planned: what starts (or which remote is contacted), or why not. */
 export interface EntryWork {
   where: Where;
@@ -325,6 +339,8 @@ export interface DoctorFacts {
   configs: ConfigItem[];
   entries: EntryFacts[];
   drift: DriftItem[];
+  /** The harnesses that read another client's file (drift-phase.ts). */
+  harness?: HarnessFact[];
   held: HeldProbe[];
   /** Absent with --no-probe. */
   probes?: ProbeItem[];

@@ -128,6 +128,8 @@ export async function readImports(
     for (const set of sets) {
       const where = set.ignoredFile ?? set.movedFrom ?? target.path;
       const moved = set.movedFrom ? movedNote(target, set.movedFrom) : undefined;
+      const ignored =
+        set.ignoredFile && (target.client.reading.ignoredFile?.(target)?.why ?? CLASSIC_DESKTOP_NOTE);
       // The client's own entries (Goose's built-in extensions) are no servers: none is imported.
       const servers = Object.entries(set.entries).filter(
         ([, v]) => target.client.ownEntry?.(v) === undefined,
@@ -138,7 +140,7 @@ export async function readImports(
         scope: set.scope,
         path: where,
         entries: servers.length,
-        ...(set.ignoredFile ? { ignoredByApp: true, note: CLASSIC_DESKTOP_NOTE } : {}),
+        ...(ignored ? { ignoredByApp: true, note: ignored } : {}),
         ...(moved ? { note: moved } : {}),
       });
       // Sync compares (and records) only the keys it owns in an entry (Codex keeps its own there).
@@ -162,9 +164,9 @@ export async function readImports(
             ? { targetKey: target.key }
             : moved
               ? { unmanaged: moved }
-              : set.ignoredFile
+              : ignored
                 ? {
-                    unmanaged: `${CLASSIC_DESKTOP_NOTE}; sync writes the file the app reads instead`,
+                    unmanaged: `${ignored}; sync writes the file the app reads instead`,
                     ignoredByApp: true,
                   }
                 : {

@@ -190,7 +190,6 @@ export function paramMismatch(
         `the ${name} header decodes to ${JSON.stringify(said)} but the body carries ${where}=${JSON.stringify(value)}`,
       );
   }
-  return undefined;
 }
 
 /** A primitive argument as its header's text (null, absent, or anything else: no header). */
@@ -198,7 +197,6 @@ function argumentText(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
-  return undefined;
 }
 
 /** The methods whose `Mcp-Name` header names what they call: this member of their params. */

@@ -152,7 +152,6 @@ async function foreignHolder(o: BridgeTargetOptions, files: BridgeFiles): Promis
   const { inspectBridge, portTakenError } = await import("../bridge-control/lifecycle.js");
   const state = await inspectBridge(await lifecycleOf(o), { host, port });
   if (state.state === "taken") throw await portTakenError(state, port, undefined, settings.pinned);
-  return undefined;
 }
 
 const addressOf = (u: URL) => ({ host: u.hostname.replace(/^\[|\]$/g, ""), port: Number(u.port || 80) });

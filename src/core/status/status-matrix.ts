@@ -6,6 +6,7 @@
 
 import { entriesInFiles, type RuleView, ruleView } from "../budget/in-file.js";
 import { readEntry } from "../clients/entry-view.js";
+import { type FoundNotice, foundNotices } from "../clients/notices.js";
 import { ownEntryClash } from "../clients/own-entries.js";
 import { pluginShadows, shadowText } from "../clients/plugin-clash.js";
 import { type PluginServerSeen, seenIn } from "../clients/plugin-servers.js";
@@ -94,6 +95,8 @@ export interface StatusFacts {
   plugins: PluginLine[];
   /** The client configs that cannot be read or do not parse (left out of the rows), each with its repair. */
   unreadable: UsageError[];
+  /** What moved of the clients whose files are found (a successor, an end), once each (clients/notices.ts). */
+  notices: FoundNotice[];
 }
 
 /**
@@ -213,6 +216,7 @@ export async function computeStatus(
     ...inTheBridge(ctx, bridge?.env, desired),
     plugins,
     unreadable,
+    notices: foundNotices(ctx.targets.map((target) => ({ target, text: texts.get(target.key) ?? null }))),
     counts: {
       servers: ctx.servers.length,
       disabled: Object.keys(ctx.manifest.servers).length - ctx.servers.length,

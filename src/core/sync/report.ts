@@ -249,7 +249,8 @@ function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean, applied?:
     ...(p.overwritten.length > 0 ? { overwritten: p.overwritten } : {}),
     ...(Object.keys(p.takenOver).length > 0 ? { takenOver: Object.keys(p.takenOver) } : {}),
     ...(p.clientOwn.length > 0 ? { clientOwn: p.clientOwn } : {}),
-    ...(t.note ? { note: t.note } : {}),
+    // A file's notice (a predecessor's file found beside it) is said on its line, as its note is.
+    ...(t.note || t.notice ? { note: [t.note, t.notice].filter(Boolean).join(" ") } : {}),
     problems: p.problems,
     ...(p.across.length > 0 ? { across: p.across } : {}),
     ...(p.relays.length > 0 ? { relays: p.relays } : {}),

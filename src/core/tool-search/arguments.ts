@@ -2,6 +2,7 @@
  * A call's arguments checked against the tool's real input schema before its server sees them
  * (pure): what does not fit comes back as a tool error with the schema, so the model can fix it.
  */
+import { isPlain } from "../plain-records.js";
 import { zodValidator } from "../text/json-schema-validator.js";
 import { withoutPatterns } from "./bounds.js";
 
@@ -12,9 +13,6 @@ export type ToolError = {
 };
 
 export const toolError = (text: string): ToolError => ({ content: [{ type: "text", text }], isError: true });
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * The arguments to send `id` (`<server>/<tool>`), as given — an object, or a JSON string of one
@@ -35,12 +33,12 @@ export function checkArguments(
     }
   }
   const shown = `Its input schema:\n${JSON.stringify(schema ?? {})}`;
-  if (!isObject(args))
+  if (!isPlain(args))
     return {
       error: toolError(`the arguments of ${id} must be a JSON object, not ${JSON.stringify(args)}. ${shown}`),
     };
   // A tool that lists no schema (or not an object's) takes what it is given.
-  if (!isObject(schema)) return { args };
+  if (!isPlain(schema)) return { args };
   const checked = zodValidator.getValidator(withoutPatterns(schema) as typeof schema)(args);
   if (checked.valid) return { args };
   return {

@@ -23,6 +23,8 @@ export interface OnDemand {
   keep: readonly string[];
   /** The server of `<server>/<tool>` the index does not hold: its call goes the gateway's one route, which refuses it. */
   route?(id: string): { server: string; tool: string } | undefined;
+  /** Why a server whose tools are not known is unavailable ("did not start: …"; none: not started yet). */
+  failure?(server: string): string | undefined;
   /** Calls a tool of a server as the request's own call (its client, progress, cancel and questions go with it). */
   call(c: OnDemandCall): Promise<Record<string, unknown>>;
 }
@@ -90,8 +92,9 @@ function keptByName(o: OnDemand): Map<string, { server: string; tool: ToolDef }>
 export function onDemandTools(o: OnDemand): ToolDef[] {
   const listed = new Set(o.index.servers());
   const lines = o.servers.map(({ name, key = name, about }) => {
-    // Never listed: sync could not start it (a count of 0 would say it has no tools).
-    if (!listed.has(key)) return `- ${name} (unavailable: it did not start, so its tools are not known)`;
+    // Never listed: a count of 0 would say it has no tools. Why, in a line's length.
+    const why = !listed.has(key) && (o.failure?.(name) ?? "not started yet: its tools are not known");
+    if (why) return `- ${name}: unavailable (${cut(why, 160)})`;
     const tools = o.index.tools(key).filter((t) => o.admits(key, t.name));
     const line = about ?? o.index.about(key, o.admits);
     return `- ${name} (${tools.length} tool${tools.length === 1 ? "" : "s"})${line ? `: ${line}` : ""}`;
@@ -197,12 +200,12 @@ function weakLine(found: readonly Found[], within: string | undefined): string |
 }
 
 /** A description's first sentences, up to DESCRIPTION_CUT characters: "…" says there is more (select: gives it whole). */
-function cut(description: string): string {
+function cut(description: string, most = DESCRIPTION_CUT): string {
   const text = description.replace(/\s+/g, " ").trim();
-  if (text.length <= DESCRIPTION_CUT) return text;
-  const head = text.slice(0, DESCRIPTION_CUT);
+  if (text.length <= most) return text;
+  const head = text.slice(0, most);
   const end = Math.max(head.lastIndexOf(". "), head.lastIndexOf("! "), head.lastIndexOf("? "));
-  return `${end > DESCRIPTION_CUT / 3 ? head.slice(0, end + 1) : head.trimEnd()} …`;
+  return `${end > most / 3 ? head.slice(0, end + 1) : head.trimEnd()} …`;
 }
 
 /** A tool's call as the request's own, its arguments checked against its schema (one the index does not hold: any object). */

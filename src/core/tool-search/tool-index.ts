@@ -245,7 +245,6 @@ export class ToolIndex {
       const tool = id.startsWith(`${server}/`) ? tools.get(id.slice(server.length + 1)) : undefined;
       if (tool && admits(key, tool.name)) return { server, key, tool };
     }
-    return undefined;
   }
 }
 

@@ -80,7 +80,7 @@ export async function renderImport(
   const shown = out.shown;
   const files = plan.files.length;
   const fileName = (f: ImportPlan["files"][number]) =>
-    `${f.env} ${f.client}${f.scope === "user" ? "" : ` (${f.scope})`}${f.ignoredByApp ? " (classic file, which the app ignores)" : ""}`;
+    `${f.env} ${f.client}${f.scope === "user" ? "" : ` (${f.scope})`}${f.ignoredByApp ? ` (${f.note ?? "a file the app ignores"})` : ""}`;
   // A client of two files (Devin's settings and servers) is named once, with its count: the total adds up.
   const perName = new Map<string, number>();
   for (const f of plan.files) perName.set(fileName(f), (perName.get(fileName(f)) ?? 0) + 1);

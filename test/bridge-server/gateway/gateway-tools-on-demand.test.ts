@@ -213,3 +213,25 @@ test("an open 2025-11-25 /tools session whose client a reload took out of toolSe
     },
   ]);
 }, 120_000);
+
+test("a server behind /tools whose command exits at once is said unavailable with why, never as 0 tools; counts pluralise", async () => {
+  const { v1 } = await eraFixtures();
+  const g = await gatewayBridge({
+    servers: {
+      old: scriptServer(v1.script, "machine"),
+      crashy: { command: process.execPath, args: ["-e", "process.exit(3)"], share: "machine" },
+    },
+    toolSearch: { clients: ["gemini-cli"] },
+  });
+  // Sync's warm: old's list read, crashy's start failed.
+  const warmed = await g.warm();
+  expect(warmed.warmed).toEqual(["old"]);
+  const token = clientToken(g.token, "/tools", "linux:gemini-cli");
+  const client = await v2Client(toolsUrl(g), token, "legacy");
+  const description = (await client.listTools()).tools[0]?.description ?? "";
+  expect(description).toMatch(/^- old \(\d+ tools\)(: .+)?$/m);
+  expect(description).toMatch(
+    /^- crashy: unavailable \(did not start: the server exited \(code 3\) before it answered\)$/m,
+  );
+  expect(description).not.toMatch(/\b0 tools\b|\b1 tools\b/);
+}, 120_000);

@@ -79,12 +79,14 @@ function endpointFinding(p: ProbeItem): Finding {
 
 /**
  * The servers search_tools finds nothing of, as its description tells the model (search-and-call.ts
- * writes a line per server: `- <name> (<n> tools)`, or `(not searched here: <why>)`).
+ * writes a line per server: `- <name> (<n> tools)`, `- <name>: unavailable (<why>)`, or `(not searched here: <why>)`).
  */
 function unfound(tools: ReadonlyArray<{ name: string; description?: unknown }>) {
   const text = tools.find((t) => t.name === "search_tools")?.description;
   if (typeof text !== "string") return undefined;
-  const none = [...text.matchAll(/^- (.+?) \((?:0 tools\)|unavailable: )/gm)].map((m) => m[1] ?? "");
+  const none = [...text.matchAll(/^- (.+?)(?: \(0 tools\)|: unavailable \(| \(unavailable: )/gm)].map(
+    (m) => m[1] ?? "",
+  );
   const away = [...text.matchAll(/^- (.+?) \(not searched here: (.*)\)$/gm)].map((m) => `${m[1]} (${m[2]})`);
   if (none.length + away.length === 0) return undefined;
   const parts = [

@@ -430,6 +430,7 @@ async function drift(
   const { home } = g;
   const project = home.scope === "project";
   // A project manifest drives only its project's files: user-level ones are not its to judge.
+  g.facts.harness = [];
   if (home.loaded && !home.loaded.missing && home.manifestErrors.length === 0 && !g.facts.portRecord)
     g.facts.drift = await driftItems(
       g.machine,
@@ -439,6 +440,7 @@ async function drift(
       allEnvs,
       project ? configs.filter((c) => c.target.scope === "project") : configs,
       activeServers(g),
+      g.facts.harness,
     );
   // An entry that is what sync writes now: a sync would change nothing, so no fix says "sync".
   const key = (env?: string, client?: string, scope?: string, server?: string) =>

@@ -1,7 +1,8 @@
 /** Drift against what sync wrote: builds the entries sync would write now and compares. */
+import { harnessTwin } from "../../clients/harness.js";
 import { pluginShadows, shadowText } from "../../clients/plugin-clash.js";
 import type { Target } from "../../clients/types.js";
-import { entriesNow, wireBridge } from "../../entries/desired.js";
+import { type DesiredEntries, entriesNow, harnessReads, wireBridge } from "../../entries/desired.js";
 import { classifyTarget, entriesMeant } from "../../entries/ownership.js";
 import type { BuiltEntry } from "../../entries/target-entry.js";
 import type { Machine } from "../../environments/machine.js";
@@ -12,7 +13,7 @@ import type { Manifest, ServerSpec } from "../../manifest/schema.js";
 import { TOOLS_ENTRY } from "../../manifest/tool-search.js";
 import { own } from "../../plain-records.js";
 import { isWiped } from "../checks/configs.js";
-import type { DriftItem, PluginFact } from "../facts.js";
+import type { DriftItem, HarnessFact, PluginFact } from "../facts.js";
 import type { ConfigFacts } from "./read-configs.js";
 
 /**
@@ -90,6 +91,28 @@ function movedPort(current: unknown, wanted: unknown): number | undefined {
   return was !== undefined && now !== undefined && was !== now ? was : undefined;
 }
 
+/**
+ * Each config whose app's harness reads another client's file (VS Code's Copilot harness reads
+ * Copilot CLI's): the servers sync writes there only, and those that file does not hold now.
+ */
+function harnessFacts(usable: readonly ConfigFacts[], desired: DesiredEntries): HarnessFact[] {
+  return usable.flatMap(({ target: t }) => {
+    const twin = harnessTwin(
+      t,
+      usable.map((c) => c.target),
+    );
+    const reads = twin && harnessReads(desired, t.key);
+    if (!twin || !reads?.length || !t.client.harness || !t.version) return [];
+    const there = usable.find((c) => c.target.key === twin.key)?.sets.find((s) => s.scope === "user");
+    const where = { env: t.env.id, client: t.client.id, scope: t.scope };
+    const missing = reads.filter((name) => !Object.hasOwn(there?.entries ?? {}, name));
+    const { name: harness } = t.client.harness;
+    return [
+      { where, clientName: t.client.name, harness, version: t.version, path: twin.path, reads, missing },
+    ];
+  });
+}
+
 export async function driftItems(
   machine: Machine,
   manifest: Manifest,
@@ -98,6 +121,7 @@ export async function driftItems(
   allEnvs: Environment[],
   configs: readonly ConfigFacts[],
   servers: Array<[string, ServerSpec]>,
+  harness?: HarnessFact[],
 ): Promise<DriftItem[]> {
   const bridge = await wireBridge(machine, manifest, allEnvs, {
     createToken: false,
@@ -120,6 +144,7 @@ export async function driftItems(
     { manifest, servers, secrets, allEnvs, targets: usable.map((c) => c.target), bridge },
     state,
   );
+  harness?.push(...harnessFacts(usable, desired));
   const out: DriftItem[] = [];
   for (const c of usable) {
     const t = c.target;
