@@ -66,7 +66,7 @@ export async function sharedResult(c: Call, child: SharedChild, server: CachedSe
     judge &&
     (judge(undefined)?.refusal(params.name) ??
       (await child
-        .judgedTools()
+        .judgedTools(c)
         .then(
           (listed = server.lists["tools/list"]) =>
             judge(listed)?.refusal(params.name) ?? unlisted(child.name, listed, params.name),
