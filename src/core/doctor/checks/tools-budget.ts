@@ -88,7 +88,7 @@ export const toolsBudgetChecks = [
     id: "tools.left-out",
     scope: "machine",
     doc: "each tool of a server behind tools on demand that the bridge's search leaves out, from the server's known list (warn, once): a definition past 256 KiB or 64 levels deep leaves out that tool, a list past 4 MiB together the whole server. `mcp-twin tools` and the bridge's `serve.log` say it too.",
-    fix: "what is left out is neither found nor called through the `tools` entry: a client that needs it gets an entry per server once it is out of `toolSearch.clients` (then `mcp-twin sync`); else ask the server's author for smaller definitions.",
+    fix: "search_tools does not find what is left out (call_tool still takes its exact name): a client that needs it found gets an entry per server once it is out of `toolSearch.clients` (then `mcp-twin sync`); else ask the server's author for smaller definitions.",
     run: ({ budgets }) => {
       // One finding a server and reason, naming the clients it leaves the tool out for.
       const left = new Map<string, { server: string; why: string; clients: string[] }>();
@@ -104,7 +104,7 @@ export const toolsBudgetChecks = [
           { server },
           `${server}: left out of search for ${andList(clients)}: ${untrusted(why)}.`,
           {
-            fix: `What is left out is neither found nor called through their \`tools\` entry: a client that needs it gets an entry per server, ${server}'s too, once it is out of \`toolSearch.clients\` (then \`mcp-twin sync\`); else ask ${server}'s author for smaller definitions.`,
+            fix: `search_tools does not find what is left out (call_tool still takes its exact name): a client that needs it found gets an entry per server, ${server}'s too, once it is out of \`toolSearch.clients\` (then \`mcp-twin sync\`); else ask ${server}'s author for smaller definitions.`,
           },
         ),
       );
