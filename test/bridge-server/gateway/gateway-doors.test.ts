@@ -5,6 +5,7 @@
  * line), one not on the judged list, each refused alike; progress out of order, a cancel, a server's
  * question and a `session` server's `roots/list` reach the calling client and no other.
  */
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Client } from "@modelcontextprotocol/client";
@@ -78,7 +79,7 @@ interface Who {
   name: string;
   /** The roots/list questions it was asked. */
   asked: number;
-  /** Its own session, named where 2026-07-28 has none (a relay's `Mcp-Twin-Session`): a `session` server's. */
+  /** A session of its own, named where 2026-07-28 has none (a relay's `Mcp-Twin-Session`): a `session` server's. */
   own?: boolean;
 }
 /** A door: where a client connects, and how it calls a tool of a server there. */
@@ -99,7 +100,7 @@ const client = (url: string, token: string, era: Era, who: Who) =>
       who.asked++;
       return [`file:///${who.name}`];
     },
-    headers: who.own ? { "Mcp-Twin-Session": who.name } : {},
+    headers: who.own ? { "Mcp-Twin-Session": `${who.name}-${randomUUID()}` } : {},
   });
 const share: Door = {
   name: "/share",
