@@ -187,15 +187,14 @@ export class SessionTable {
 
   touch(session: Session): void {
     session.lastSeen = new Date(this.#clock.now());
-    session.timer?.cancel();
-    session.timer = undefined;
-    if (session.transport.openStreams === 0) this.#quiet(session);
+    this.#quiet(session);
   }
 
+  /** Its grace timer stopped, and armed again when no stream of it is open. */
   #quiet(session: Session): void {
     session.timer?.cancel();
     session.timer = undefined;
-    if (this.#sessions.get(session.id) !== session) return;
+    if (this.#sessions.get(session.id) !== session || session.transport.openStreams > 0) return;
     const check = () => {
       session.timer = undefined;
       if (this.#sessions.get(session.id) !== session || session.transport.openStreams > 0) return;
@@ -278,14 +277,10 @@ export class SessionTable {
   }
 
   info(): SessionInfo[] {
-    return [...this.#sessions.values()].map(({ id, endpoint, client, since, lastSeen, transport }) => ({
-      id,
-      endpoint,
-      client,
-      since,
-      lastSeen,
-      streaming: transport.streaming,
-    }));
+    const seen = ({ id, endpoint, client, since, lastSeen, transport }: Session) => {
+      return { id, endpoint, client, since, lastSeen, streaming: transport.streaming };
+    };
+    return [...this.#sessions.values()].map(seen);
   }
 }
 

@@ -18,7 +18,7 @@ import { assertAction } from "../core/selectors.js";
 import { bridgeShareViews } from "../core/status/shared-status.js";
 import { type SharedView, sharedFix, sharedLine } from "../core/status/shared-view.js";
 import { untrusted } from "../core/text/control-chars.js";
-import { andList } from "../core/text/prose-lists.js";
+import { andList, countOf } from "../core/text/prose-lists.js";
 import type { Output } from "../ui/output.js";
 import type { bridgeCommand } from "./bridge-flags.js";
 import type { ContextOf } from "./shared/command.js";
@@ -199,11 +199,9 @@ function stoppedLine(r: BridgeControlReport, out: Output): string {
     return `${skip} Not running: the url entries of ${r.sharedServers === 1 ? "1 shared server need" : `${r.sharedServers} shared servers need`} it (\`mcp-twin bridge start\` or \`mcp-twin sync\` starts it)`;
   if (r.entries === undefined) return `${ok} Not running`;
   const unreadable = r.unreadable ?? [];
-  const configs = (n: number) => (n === 1 ? "1 client config" : `${n} client configs`);
   const cannot =
-    unreadable.length === 0
-      ? ""
-      : `${configs(unreadable.length)} mcp-twin wrote it into cannot be read: ${unreadable.join(", ")}`;
+    unreadable.length > 0 &&
+    `${countOf(unreadable.length, "client config")} mcp-twin wrote it into cannot be read: ${unreadable.join(", ")}`;
   if (r.entries > 0)
     return `${ok} Not running (the entries in ${r.entries === 1 ? "1 client config start" : `${r.entries} client configs start`} it on first use${cannot ? `; ${cannot.replace(/^(\d+) client config/, "$1 more client config")}` : ""})`;
   // Nothing that can be read starts it; sync cannot write a config that does not parse either.

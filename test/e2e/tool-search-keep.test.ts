@@ -1,7 +1,7 @@
 /**
  * toolSearch's `keep` entries that list nothing — a typo, a `*` pattern, a tool the rules keep
  * out, a server the client does not get — said once each, with the fix, by sync, `tools` and
- * doctor; the one that lists a tool is not.
+ * doctor; the one that lists a tool is not. A tool past 256 KiB, left out of search: said by doctor.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -28,8 +28,12 @@ beforeAll(async () => {
   const gemini = path.join(m.paths.linuxHome, ".gemini", "settings.json");
   mkdirSync(path.dirname(gemini), { recursive: true });
   writeFileSync(gemini, "{}\n", { mode: 0o600 });
+  // `big` lists one tool past 256 KiB (its description) beside its echo.
+  const described = path.join(m.root, "wide.json");
+  writeFileSync(described, JSON.stringify({ wide_tool: "w".repeat(300 * 1024) }));
   writeManifest(m, {
     servers: {
+      big: { command: process.execPath, args: [inject("fixtureScript"), "--describe-from", described] },
       fixture: { package: inject("fixtureName"), clientTools: { "gemini-cli": { deny: ["env"] } } },
       other: { package: inject("fixtureName"), clients: ["claude-code"] },
     },
@@ -87,5 +91,22 @@ describe("keep entries that list nothing", () => {
     ).checks.filter((c) => c.id === "tools.keep");
     expect(checks.map((c) => c.status)).toEqual(["warn", "warn", "warn", "warn"]);
     expect(checks[0]?.fix).toBe('Correct it (did you mean "fixture/whoami"?), or take it out of keep.');
+  }, 120_000);
+
+  test("doctor says the tool left out of search, its server and why, with the fix", async () => {
+    const doctor = await m.run(["doctor", "--json", "--no-probe"]);
+    const checks = (
+      JSON.parse(doctor.stdout) as {
+        checks: Array<{ id: string; status: string; message: string; fix?: string }>;
+      }
+    ).checks.filter((c) => c.id === "tools.left-out");
+    expect(checks).toMatchObject([
+      {
+        status: "warn",
+        message:
+          'big: left out of search for Gemini CLI: its tool "wide_tool" is larger than 256 KiB: that tool left out.',
+      },
+    ]);
+    expect(checks[0]?.fix).toContain("once it is out of `toolSearch.clients` (then `mcp-twin sync`)");
   }, 120_000);
 });

@@ -15,12 +15,10 @@ import type { Json } from "./wire-json.js";
 
 export const CALLS = ["tools/call", "prompts/get", "resources/read", "completion/complete"] as const;
 /** What a list or call needs the server to have declared: its method's first word (completion's: completions). */
-export const capabilityOf = (method: string): string | undefined =>
-  !isList(method) && !(CALLS as readonly string[]).includes(method)
-    ? undefined
-    : method === "completion/complete"
-      ? "completions"
-      : method.slice(0, method.indexOf("/"));
+export function capabilityOf(method: string): string | undefined {
+  if (!isList(method) && !(CALLS as readonly string[]).includes(method)) return undefined;
+  return method === "completion/complete" ? "completions" : method.slice(0, method.indexOf("/"));
+}
 
 /**
  * Every endpoint's answer to a list or call of a shared server, in its client's era's terms (undefined:
@@ -66,7 +64,7 @@ export async function sharedResult(c: Call, child: SharedChild, server: CachedSe
     judge &&
     (judge(undefined)?.refusal(params.name) ??
       (await child
-        .judgedTools()
+        .judgedTools(c)
         .then(
           (listed = server.lists["tools/list"]) =>
             judge(listed)?.refusal(params.name) ?? unlisted(child.name, listed, params.name),

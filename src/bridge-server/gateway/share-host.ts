@@ -389,13 +389,11 @@ export class ShareHost implements ShareRoom {
       children,
       cached: this.#o.cache.get(this.name, this.#key) !== undefined,
       restarts: this.#restartsBefore + infos.reduce((n, { info }) => n + info.restarts, 0),
-      ...(failure
-        ? {
-            lastError: failure.error,
-            lastErrorIn: failure.key,
-            lastErrorAt: new Date(failure.at).toISOString(),
-          }
-        : {}),
+      ...(failure && {
+        lastError: failure.error,
+        lastErrorIn: failure.key,
+        lastErrorAt: new Date(failure.at).toISOString(),
+      }),
       ...(this.#own ? { log: this.#own.file } : {}),
     };
   }

@@ -239,10 +239,13 @@ export class SharedChild {
    * The tools list a call is judged against: the running process's, its start's lists read first
    * (until then the cache holds the last run's, and a tool changed since would pass as it was).
    */
-  async judgedTools(): Promise<Json | undefined> {
-    await this.start();
-    await this.#lists.listsNow();
-    return this.cached()?.lists["tools/list"];
+  judgedTools(c: Call): Promise<Json | undefined> {
+    // In flight as `c`'s: a question its start asks goes to the client whose call started it.
+    return this.#track({ client: c.client, ask: c.ask, call: c }, async () => {
+      await this.start();
+      await this.#lists.listsNow();
+      return this.cached()?.lists["tools/list"];
+    });
   }
 
   /** What the process says to no call in particular: list changes, resource updates, log lines. */
@@ -301,7 +304,7 @@ export class SharedChild {
     }
   }
 
-  async #track(caller: Asker, work: (ask: Ask) => Promise<Json>): Promise<Json> {
+  async #track<T>(caller: Asker, work: (ask: Ask) => Promise<T>): Promise<T> {
     this.#inFlight.add(caller);
     this.#lastActivity = this.#clock.now();
     try {

@@ -71,9 +71,7 @@ export class UpstreamSubscriptions {
       ...(caps.tools?.listChanged ? { toolsListChanged: true as const } : {}),
       ...(caps.prompts?.listChanged ? { promptsListChanged: true as const } : {}),
       ...(caps.resources?.listChanged ? { resourcesListChanged: true as const } : {}),
-      ...(caps.resources?.subscribe && this.#wanted.size > 0
-        ? { resourceSubscriptions: [...this.#wanted] }
-        : {}),
+      ...(caps.resources?.subscribe && this.#wanted.size > 0 && { resourceSubscriptions: [...this.#wanted] }),
     };
     const before = this.#listen;
     this.#listen =

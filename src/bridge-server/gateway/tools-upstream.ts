@@ -76,11 +76,8 @@ export class ToolsUpstream implements Upstream {
     if (method !== "tools/list" && method !== "tools/call")
       throw rpcError(`Method not found: ${method}`, RPC.methodNotFound);
     const o = this.#o.find((tool) => (c ? this.#o.through(c, tool) : Promise.reject(new Error("no call"))));
-    if (!o)
-      throw rpcError(
-        "Forbidden: this client's token no longer names a client the manifest's toolSearch names",
-        RPC.serverError,
-      );
+    // Its client taken out by a reload (the route refuses its next request the same way: 403).
+    if (!o) throw rpcError(NOT_NAMED, RPC.serverError);
     if (method === "tools/list") return { tools: this.#answers.onDemandTools(o) };
     // Tidied by the one route (share-call.ts); the server's identity off it: the gateway stamps its own.
     const { _meta, ...rest } = await this.#answers.onDemandCall(o, params.name, params.arguments);

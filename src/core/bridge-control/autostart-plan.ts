@@ -126,15 +126,13 @@ function withoutSystemd(f: AutostartFacts, config: string): AutostartPlan {
           fix: `\`mcp-twin sync --autostart\` writes an XDG autostart entry (${file}) that your desktop runs when you log in: it starts the bridge, and again within seconds if it fails`,
         }
       : noDesktop,
-    ...(f.desktop
-      ? {}
-      : {
-          noDesktop: {
-            why: "a desktop session runs it when you log in to one, and none is seen here",
-            fix: `for a login without one, add the line below to your login shell's start-up file (~/.profile): ${keeps}`,
-            line: shell.line,
-          },
-        }),
+    ...(!f.desktop && {
+      noDesktop: {
+        why: "a desktop session runs it when you log in to one, and none is seen here",
+        fix: `for a login without one, add the line below to your login shell's start-up file (~/.profile): ${keeps}`,
+        line: shell.line,
+      },
+    }),
   };
 }
 

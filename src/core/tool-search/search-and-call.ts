@@ -164,9 +164,9 @@ function searched(o: OnDemand, { query, limit = 5, server }: SearchArgs): Record
   const found = o.index.search(query, Math.max(limit, whole ? 0 : 10), o.admits, server);
   const tools = found.slice(0, limit).map(({ server: s, tool }) => ({
     name: `${s}/${tool.name}`,
-    ...(typeof tool.description === "string"
-      ? { description: whole ? tool.description : cut(tool.description) }
-      : {}),
+    ...(typeof tool.description === "string" && {
+      description: whole ? tool.description : cut(tool.description),
+    }),
     inputSchema: tool.inputSchema ?? { type: "object", properties: {} },
   }));
   const weak = tools.length === 0 ? noneLine(o, query, server) : whole ? undefined : weakLine(found, server);

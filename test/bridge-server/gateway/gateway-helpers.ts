@@ -182,22 +182,21 @@ export async function v2Client(
     headers?: Record<string, string>;
     name?: string;
     elicit?: (message: string) => Record<string, unknown>;
+    /** Declares roots and answers `roots/list` with what this gives. */
+    roots?: () => string[];
   } = {},
 ): Promise<Client> {
+  const { elicit, roots } = options;
   const client = new Client(
     { name: options.name ?? "v2-client", version: "1" },
     {
       versionNegotiation: { mode: era },
-      capabilities: options.elicit ? { elicitation: { form: {} } } : {},
+      capabilities: { ...(elicit && { elicitation: { form: {} } }), ...(roots && { roots: {} }) },
     },
   );
-  if (options.elicit) {
-    const answer = options.elicit;
-    client.setRequestHandler(
-      "elicitation/create",
-      async (request) => answer(String(request.params.message)) as never,
-    );
-  }
+  if (roots) client.setRequestHandler("roots/list", async () => ({ roots: roots().map((uri) => ({ uri })) }));
+  if (elicit)
+    client.setRequestHandler("elicitation/create", async (r) => elicit(String(r.params.message)) as never);
   await client.connect(
     new StreamableHTTPClientTransport(new URL(url), {
       requestInit: { headers: { Authorization: `Bearer ${token}`, ...options.headers } },

@@ -1,14 +1,16 @@
 /**
  * Each client's context budget (pure, on the budgets gathered from the servers' known lists): over
  * its limit of tools, or loading more than 25,000 tokens of tool definitions it does not defer
- * (Claude Code's own /doctor threshold); and each tool rule a client does not keep.
+ * (Claude Code's own /doctor threshold); each tool rule a client does not keep; what tools on
+ * demand's search leaves out.
  */
 import { TOKEN_WARNING } from "../../budget/budget.js";
 import { budgetFix, fixLine, overruns } from "../../budget/fix.js";
 import { leftAlone } from "../../budget/in-file.js";
 import { onDemandLine, onDemandOffer } from "../../budget/on-demand.js";
 import { ruleNote } from "../../budget/rule-problems.js";
-import { countOf } from "../../text/prose-lists.js";
+import { untrusted } from "../../text/control-chars.js";
+import { andList, countOf } from "../../text/prose-lists.js";
 import { defineCheck } from "../check-def.js";
 import { type Finding, finding } from "../types.js";
 
@@ -81,5 +83,31 @@ export const toolsBudgetChecks = [
     fix: "the finding's: the tools the pattern means, the name corrected, or the entry taken out of keep (or the rule, or the server's `clients`, changed); then `mcp-twin sync`.",
     run: ({ budgets }) =>
       (budgets?.keep ?? []).map((k) => finding("warn", {}, `${k.message}.`, { fix: k.fix })),
+  }),
+  defineCheck({
+    id: "tools.left-out",
+    scope: "machine",
+    doc: "each tool of a server behind tools on demand that the bridge's search leaves out, from the server's known list (warn, once): a definition past 256 KiB or 64 levels deep leaves out that tool, a list past 4 MiB together the whole server. `mcp-twin tools` and the bridge's `serve.log` say it too.",
+    fix: "search_tools does not find what is left out (call_tool still takes its exact name): a client that needs it found gets an entry per server once it is out of `toolSearch.clients` (then `mcp-twin sync`); else ask the server's author for smaller definitions.",
+    run: ({ budgets }) => {
+      // One finding a server and reason, naming the clients it leaves the tool out for.
+      const left = new Map<string, { server: string; why: string; clients: string[] }>();
+      for (const b of budgets?.budgets ?? [])
+        for (const { server, why } of b.onDemand?.leftOut ?? []) {
+          const one = left.get(`${server}\u0000${why}`) ?? { server, why, clients: [] };
+          if (!one.clients.includes(b.target.client.name)) one.clients.push(b.target.client.name);
+          left.set(`${server}\u0000${why}`, one);
+        }
+      return [...left.values()].map(({ server, why, clients }) =>
+        finding(
+          "warn",
+          { server },
+          `${server}: left out of search for ${andList(clients)}: ${untrusted(why)}.`,
+          {
+            fix: `search_tools does not find what is left out (call_tool still takes its exact name): a client that needs it found gets an entry per server, ${server}'s too, once it is out of \`toolSearch.clients\` (then \`mcp-twin sync\`); else ask ${server}'s author for smaller definitions.`,
+          },
+        ),
+      );
+    },
   }),
 ];
