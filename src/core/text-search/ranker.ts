@@ -31,6 +31,8 @@ export interface Field extends FieldSpec {
 /** How far below the word itself each other match counts, and how meaning is fused in (tuned on the tune set). */
 export interface Weights extends ClauseWeights {
   synonym: number;
+  /** A word of the same concept group (concepts.ts): below an everyday synonym, which was chosen for its word. */
+  concept: number;
   prefix: number;
   typo: number;
   /** The weight of the whole text's meaning beside the lexical score (normalised to the best one). */
@@ -56,6 +58,7 @@ export interface Weights extends ClauseWeights {
 
 const WEIGHTS: Weights = {
   synonym: 0.8,
+  concept: 0.5,
   prefix: 0.35,
   typo: 0.7,
   meaning: 0.4,
@@ -79,6 +82,8 @@ export interface RankerOptions {
   fields: readonly Field[];
   /** Everyday words for what texts say in other words: a query word also finds these (its stem's). */
   synonyms?: Readonly<Record<string, readonly string[]>>;
+  /** Groups of words that mean the same in tools' words ("a, b, c" each): a query word also finds its groups' others. */
+  concepts?: readonly string[];
   /** The word vectors, asked for at the first search (never before: they are loaded then). */
   vectors?: () => WordVectors | undefined;
   weights?: Partial<Weights>;
@@ -88,6 +93,8 @@ export class TextRanker {
   readonly #fields: readonly Field[];
   readonly #lexical: LexicalIndex;
   readonly #synonyms: Readonly<Record<string, readonly string[]>>;
+  /** Each concept word's stem: the other words of its groups (single words stemmed, phrases word by word). */
+  readonly #concepts: Map<string, { words: Set<string>; phrases: string[][] }>;
   readonly #weights: Weights;
   readonly #vectorsOf: () => WordVectors | undefined;
   #vectors: WordVectors | undefined | null = null;
@@ -103,6 +110,7 @@ export class TextRanker {
     this.#fields = options.fields;
     this.#lexical = new LexicalIndex(options.fields);
     this.#synonyms = options.synonyms ?? {};
+    this.#concepts = conceptMap(options.concepts ?? []);
     this.#weights = { ...WEIGHTS, ...options.weights };
     this.#vectorsOf = options.vectors ?? (() => undefined);
   }
@@ -180,12 +188,21 @@ export class TextRanker {
   }
 
   /** The synonyms of a query word (as written, else its stem's): single words, and phrases. */
-  #synonymsOf(word: string, term: string): { words: string[]; phrases: string[][] } {
+  #synonymsOf(
+    word: string,
+    term: string,
+  ): { words: string[]; phrases: string[][]; concepts: string[]; conceptPhrases: string[][] } {
     // Its stem with its "e" too, for a word cut: "preferences" (stem "preferenc") finds "preference".
     const cut = term === word ? undefined : this.#synonyms[`${term}e`];
     const all = this.#synonyms[word] ?? this.#synonyms[term] ?? cut ?? [];
     const split = all.map((s) => s.split(" ").map(stem));
-    return { words: split.filter((s) => s.length === 1).flat(), phrases: split.filter((s) => s.length > 1) };
+    const concept = this.#concepts.get(term);
+    return {
+      words: split.filter((s) => s.length === 1).flat(),
+      phrases: split.filter((s) => s.length > 1),
+      concepts: concept ? [...concept.words].filter((t) => t !== term) : [],
+      conceptPhrases: concept?.phrases ?? [],
+    };
   }
 
   /** The ways one query word may match, each at its weight. */
@@ -194,6 +211,7 @@ export class TextRanker {
     term: string,
     vectors: WordVectors | undefined,
     synonyms: string[],
+    concepts: readonly string[] = [],
   ): Alternative[] {
     const w = this.#weights;
     const out = new Map<string, number>();
@@ -202,6 +220,7 @@ export class TextRanker {
     };
     offer(term, 1);
     for (const s of synonyms) offer(s, w.synonym);
+    for (const c of concepts) offer(c, w.concept);
     const known = vectors ? this.#vectorOf(vectors, term, word) : -1;
     // A word neither indexed nor a word of the language: a typo, of the word as written or of its stem.
     const bound = this.#lexical.has(term) || known >= 0 ? 0 : typoBound(word.length);
@@ -268,7 +287,7 @@ export class TextRanker {
       seen.add(term);
       const synonyms = this.#synonymsOf(word, term);
       const everyday = this.#everyday(vectors, word);
-      const found = this.#alternatives(word, term, vectors, synonyms.words);
+      const found = this.#alternatives(word, term, vectors, synonyms.words, synonyms.concepts);
       const alternatives = found.map((a) => ({
         term: a.term,
         weight: a.weight * part * (a.term === term ? everyday : 1),
@@ -279,11 +298,15 @@ export class TextRanker {
       weights.push((idf || 1) * part);
       // A phrase it stands for ("pr": "pull request"): its words share the one word's weight, so a
       // phrase counts as the word it stands for, not as two ("hit": "press key" is no two words' worth).
-      for (const phrase of synonyms.phrases)
+      const phrases = [
+        ...synonyms.phrases.map((p) => [p, this.#weights.synonym] as const),
+        ...synonyms.conceptPhrases.map((p) => [p, this.#weights.concept] as const),
+      ];
+      for (const [phrase, at] of phrases)
         for (const t of phrase) {
           if (seen.has(t) || parts.has(t) || !this.#lexical.has(t)) continue;
           seen.add(t);
-          words.push([{ term: t, weight: (this.#weights.synonym * part) / phrase.length }]);
+          words.push([{ term: t, weight: (at * part) / phrase.length }]);
           weights.push(0);
         }
       if (vectors && queryMeaning) {
@@ -333,6 +356,23 @@ export class TextRanker {
     }
     return ranked;
   }
+}
+
+/** Each concept word's stem and the other words of its groups (a phrase's words are no keys: "base" alone is no "knowledge base"). */
+function conceptMap(groups: readonly string[]): Map<string, { words: Set<string>; phrases: string[][] }> {
+  const out = new Map<string, { words: Set<string>; phrases: string[][] }>();
+  for (const group of groups) {
+    const members = group.split(",").map((m) => m.trim().split(" ").map(stem));
+    for (const [key] of members.filter((m) => m.length === 1)) {
+      if (key === undefined) continue;
+      const held = out.get(key) ?? { words: new Set<string>(), phrases: [] };
+      for (const m of members)
+        if (m.length === 1) held.words.add(m[0] as string);
+        else held.phrases.push(m);
+      out.set(key, held);
+    }
+  }
+  return out;
 }
 
 /** The endings that derive a word from another: "creation", "deployment", "reviewer", "readable". */

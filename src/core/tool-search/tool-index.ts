@@ -3,6 +3,7 @@
  * description, parameters at any depth), ranked by core/text-search; a list replaced when it changes.
  */
 import type { ToolDef } from "../entries/tool-lists.js";
+import { CONCEPTS } from "../text-search/concepts.js";
 import { firstSentence, paramsText } from "../text-search/described.js";
 import { EVERYDAY } from "../text-search/everyday-words.js";
 import { type Examples, loadExamples, saidOf } from "../text-search/examples.js";
@@ -82,7 +83,13 @@ export class ToolIndex {
     synonyms: Readonly<Record<string, readonly string[]>> = EVERYDAY,
     examples: () => Examples | undefined = () => shippedFiles().examples,
   ) {
-    this.#search = new TextRanker({ fields: FIELDS, synonyms, vectors, ...(weights ? { weights } : {}) });
+    this.#search = new TextRanker({
+      fields: FIELDS,
+      synonyms,
+      concepts: CONCEPTS,
+      vectors,
+      ...(weights ? { weights } : {}),
+    });
     this.#examplesOf = examples;
   }
 
