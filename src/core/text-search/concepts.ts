@@ -8,6 +8,8 @@
  * engines, vector stores, telephony, mail, files, deploys), not from any set of needs: the everyday
  * words (everyday-words.ts) were tuned on the known servers' needs; these are for servers no file
  * knows. A word in two groups finds both. A phrase ("pull request") is looked for word by word.
+ * Words are matched by their stems: none here whose stem is another everyday tool word ("listing"
+ * is "list", "types" the typing of "type"), or a flat would find every list.
  */
 export const CONCEPTS: readonly string[] = [
   // People and accounts
@@ -47,7 +49,7 @@ export const CONCEPTS: readonly string[] = [
   "message, messages, sms, text, texts, chat, conversation, conversations",
   "send, post, notify, text, dm",
   "email, emails, mail, mails, inbox, mailbox, outlook",
-  "phone, call, calls, voice, dial, number, numbers",
+  "phone, call, calls, voice, dial",
   "channel, channels, room, rooms, conversation",
   "reply, replies, respond, response, answer",
   "forward, forwarding",
@@ -65,12 +67,12 @@ export const CONCEPTS: readonly string[] = [
   "spreadsheet, spreadsheets, sheet, sheets, excel, workbook, worksheet",
   "table, tables, database, databases, base, bases",
   "record, records, row, rows, entry, entries",
-  "schema, schemas, mapping, mappings, structure, columns, fields, types",
+  "schema, schemas, mapping, mappings, structure, columns, fields",
   // Reading, finding, changing
   "get, fetch, read, retrieve, show, view, display, describe, details, info, inspect",
   "list, lists, all, every, enumerate, browse",
-  "search, find, query, lookup, locate, filter, match, grep",
-  "create, add, new, make, insert, register, setup",
+  "search, find, lookup, locate, filter, match, grep",
+  "create, add, new, make, insert, register, setup, send, submit",
   "update, edit, modify, change, patch, set, overwrite, rename",
   "delete, remove, drop, erase, destroy, purge, wipe, rid",
   "archive, close, resolve, complete, done, finish",
@@ -120,7 +122,7 @@ export const CONCEPTS: readonly string[] = [
   "payment, payments, invoice, invoices, bill, billing, charge, charges, subscription, subscriptions",
   "discount, discounts, coupon, coupons, promotion",
   // Places, media
-  "lodging, accommodation, accommodations, stay, flat, apartment, cabin, cottage, villa, rental, rentals, house, home, room, hotel, bnb, listing, listings, property",
+  "lodging, accommodation, accommodations, stay, flat, apartment, cabin, cottage, villa, rental, rentals, hotel, bnb",
   "amenities, amenity, facilities, features, details",
   "guest, guests, people, adults, children",
   "distance, far, travel, directions, route, commute",
