@@ -182,6 +182,23 @@ test("on servers no examples file knows (the unseen tune part, among its own ser
   expect(ids("any lodging in Reykjavik in March", 1, unseen)).toEqual(["airbnb/airbnb_search"]);
 });
 
+test("beside the known servers, a tool no examples file knows that a need's own words find is not pulled below known tools by what people asked of them", () => {
+  // Airbnb's search beside the 26 known servers, their examples read: Google Maps' and Brave's
+  // place searches hold what people asked for places, Airbnb's own words say stays.
+  const both = new ToolIndex();
+  for (const s of [...serversOf(unseenTuneNeeds), ...servers]) both.put(s.name, s.tools);
+  const undamped = new ToolIndex(undefined, { heard: 0 });
+  for (const s of [...serversOf(unseenTuneNeeds), ...servers]) undamped.put(s.name, s.tools);
+  const need = "any lodging in Reykjavik in March";
+  expect(ids(need, 1, both)).toEqual(["airbnb/airbnb_search"]);
+  expect(ids(need, 5, undamped)).not.toContain("airbnb/airbnb_search");
+  // Among known servers alone (no stranger), what people asked counts as before.
+  const known = new ToolIndex(undefined, { heard: 0 });
+  for (const s of servers) known.put(s.name, s.tools);
+  const some = needs.slice(0, 60).map((n) => n.need);
+  expect(some.map((n) => ids(n, 3))).toEqual(some.map((n) => ids(n, 3, known)));
+});
+
 /** search_tools over the 26 servers, as a client calls it. */
 const onDemand: OnDemand = {
   index,

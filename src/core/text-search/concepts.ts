@@ -9,7 +9,7 @@
  * words (everyday-words.ts) were tuned on the known servers' needs; these are for servers no file
  * knows. A word in two groups finds both. A phrase ("pull request") is looked for word by word.
  * Words are matched by their stems: none here whose stem is another everyday tool word ("listing"
- * is "list", "types" the typing of "type"), or a flat would find every list.
+ * is "list", "setting" is "set", "mapping" is "map"), or a flat would find every list.
  */
 export const CONCEPTS: readonly string[] = [
   // People and accounts
@@ -38,7 +38,7 @@ export const CONCEPTS: readonly string[] = [
   "issue, issues, ticket, tickets, bug, bugs, task, tasks, card, cards, item, items, todo",
   "board, boards, project, projects",
   "subtask, subtasks, child, children, parent, steps, checklist",
-  "dependency, dependencies, depends, blocked, blocking, blocker, prerequisite",
+  "dependency, dependencies, depends, blocker, prerequisite",
   "section, sections, column, columns, lane, stage, group",
   "comment, comments, reply, replies, note, notes",
   "label, labels, tag, tags, category, categories",
@@ -57,7 +57,7 @@ export const CONCEPTS: readonly string[] = [
   "broadcast, announce, announcement, everyone",
   "association, associations, linked, related, relationship, relationships",
   "engagement, engagements, activity, activities, interaction, interactions",
-  "recording, recordings, transcript, transcripts, caption, captions, subtitles",
+  "recordings, transcript, transcripts, caption, captions, subtitles",
   // Files and documents
   "file, files, document, documents, doc, docs, attachment, attachments",
   "folder, folders, directory, directories, drive",
@@ -67,7 +67,7 @@ export const CONCEPTS: readonly string[] = [
   "spreadsheet, spreadsheets, sheet, sheets, excel, workbook, worksheet",
   "table, tables, database, databases, base, bases",
   "record, records, row, rows, entry, entries",
-  "schema, schemas, mapping, mappings, structure, columns, fields",
+  "schema, schemas, mappings, structure, columns, fields",
   // Reading, finding, changing
   "get, fetch, read, retrieve, show, view, display, describe, details, info, inspect",
   "list, lists, all, every, enumerate, browse",
@@ -103,7 +103,7 @@ export const CONCEPTS: readonly string[] = [
   "log, logs, history, activity, audit",
   "error, errors, failure, failures, failed, exception, exceptions, crash",
   "test, tests, check, checks, validate, validation, verify, lint, valid",
-  "settings, setting, config, configuration, preferences, options",
+  "settings, config, configuration, preferences, options",
   "token, tokens, key, keys, credential, credentials",
   // Browsers and the web
   "browse, open, navigate, visit, go, website, url, page, webpage, link",

@@ -33,6 +33,8 @@ export interface Weights extends ClauseWeights {
   synonym: number;
   /** A word of the same concept group (concepts.ts): below an everyday synonym, which was chosen for its word. */
   concept: number;
+  /** How far a stranger's match damps what others said of the other texts (see #heardLess). */
+  heard: number;
   prefix: number;
   typo: number;
   /** The weight of the whole text's meaning beside the lexical score (normalised to the best one). */
@@ -59,6 +61,7 @@ export interface Weights extends ClauseWeights {
 const WEIGHTS: Weights = {
   synonym: 0.8,
   concept: 0.5,
+  heard: 1,
   prefix: 0.35,
   typo: 0.7,
   meaning: 0.4,
@@ -103,6 +106,8 @@ export class TextRanker {
   /** Each text's words weighed for its meaning vector (by field), and the vector once made. */
   readonly #meaningWords = new Map<string, Map<string, number>>();
   readonly #meaning = new Map<string, Float32Array | null>();
+  /** The texts others said nothing of, nor of any text beside them (a server no examples file knows). */
+  readonly #strangers = new Set<string>();
   /** The texts that only read (what a question asks for). */
   readonly #reads = new Set<string>();
 
@@ -151,7 +156,33 @@ export class TextRanker {
     this.#meaning.delete(id);
   }
 
+  /** Whether the text is one others said nothing of, nor of its fellows (see `heard`). */
+  stranger(id: string, is: boolean): void {
+    if (is) this.#strangers.add(id);
+    else this.#strangers.delete(id);
+  }
+
+  /**
+   * What others said of a text (its `said` fields) counts less the better a stranger matches by its
+   * own words: times 1 − `heard` × the best stranger's own score / the best own score. A need a tool
+   * of an unknown server answers in its own words is not pulled to a known one by what people once
+   * asked of it; where no stranger matches, nothing changes.
+   */
+  #heardLess(scores: Iterable<{ doc: number; score: number; own: number }>): void {
+    if (this.#strangers.size === 0 || this.#weights.heard <= 0) return;
+    const all = [...scores];
+    let own = 0;
+    let stranger = 0;
+    for (const s of all) {
+      own = Math.max(own, s.own);
+      if (this.#strangers.has(this.#lexical.idOf(s.doc) ?? "")) stranger = Math.max(stranger, s.own);
+    }
+    const keep = own > 0 ? 1 - this.#weights.heard * (stranger / own) : 1;
+    if (keep < 1) for (const s of all) s.score = s.own + (s.score - s.own) * keep;
+  }
+
   remove(id: string): void {
+    this.#strangers.delete(id);
     this.#lexical.remove(id);
     this.#meaningWords.delete(id);
     this.#reads.delete(id);
@@ -330,7 +361,12 @@ export class TextRanker {
     const [short, long] = this.#weights.long;
     const request = [...parts.values()].filter((p) => p.part >= 1).length;
     const power = this.#weights.coverage * Math.min(1, Math.max(0, (request - short) / (long - short || 1)));
-    if (power > 0) for (const s of lexical.values()) s.score *= s.coverage ** power;
+    if (power > 0)
+      for (const s of lexical.values()) {
+        s.score *= s.coverage ** power;
+        s.own *= s.coverage ** power;
+      }
+    this.#heardLess(lexical.values());
     let best = 0;
     for (const s of lexical.values()) best = Math.max(best, s.score);
     // The best `limit` kept in order as the texts are scored: no list of every text made and sorted.

@@ -108,7 +108,15 @@ export class ToolIndex {
       if (typeof tool?.name === "string" && !byName.has(tool.name)) byName.set(tool.name, tool);
     this.#servers.set(key, { server, tools: byName, list: tools, was });
     for (const tool of byName.values()) this.#add(key, server, tool);
+    if (this.#examples !== null) this.#strangers(key);
     return true;
+  }
+
+  /** A list none of whose tools the examples know: its tools are strangers (what others said of the rest counts less beside them). */
+  #strangers(key: string): void {
+    const tools = [...(this.#servers.get(key)?.tools.values() ?? [])];
+    const known = tools.some((t) => saidOf(this.#examples, t.name, t.description) !== "");
+    for (const t of tools) this.#search.stranger(idOf(key, t.name), !known);
   }
 
   /** A tool indexed: its own words, and what people asked of it (once read) besides its name. */
@@ -134,9 +142,11 @@ export class ToolIndex {
   #withExamples(): void {
     if (this.#examples !== null) return;
     this.#examples = this.#examplesOf();
-    for (const [key, { tools }] of this.#servers)
+    for (const [key, { tools }] of this.#servers) {
       for (const t of tools.values())
         this.#search.extend(idOf(key, t.name), "examples", saidOf(this.#examples, t.name, t.description));
+      this.#strangers(key);
+    }
   }
 
   /** A first search's work done just after this request: a client lists long before its model searches. */
