@@ -394,9 +394,18 @@ export class TextRanker {
   }
 }
 
+const conceptMaps = new WeakMap<
+  readonly string[],
+  Map<string, { words: Set<string>; phrases: string[][] }>
+>();
+
 /** Each concept word's stem and the other words of its groups (a phrase's words are no keys: "base" alone is no "knowledge base"). */
 function conceptMap(groups: readonly string[]): Map<string, { words: Set<string>; phrases: string[][] }> {
+  // Made once per list of groups: each client's index shares the shipped one's.
+  const made = conceptMaps.get(groups);
+  if (made) return made;
   const out = new Map<string, { words: Set<string>; phrases: string[][] }>();
+  conceptMaps.set(groups, out);
   for (const group of groups) {
     const members = group.split(",").map((m) => m.trim().split(" ").map(stem));
     for (const [key] of members.filter((m) => m.length === 1)) {
