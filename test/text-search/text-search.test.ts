@@ -132,7 +132,7 @@ test("a word finds the other words of its concept groups, below the word itself 
   ).toEqual(["flat", "rental"]);
   expect(ranker.search("index", 5).map((r) => r.id)).toEqual(["store"]);
   // Without the groups, no word of theirs is found.
-  const plain = new TextRanker({ fields });
+  const plain = new TextRanker({ fields, concepts: [] });
   plain.add("rental", { text: "Get a rental's details" });
   expect(plain.search("lodging", 5)).toEqual([]);
 });

@@ -12,6 +12,7 @@
  * server's own meaning, or a bonus for two words in a row (docs/dev/performance.md says more).
  */
 import { type ClauseWeights, weighedWords } from "./clauses.js";
+import { CONCEPTS } from "./concepts.js";
 import { editDistance, typoBound } from "./edit-distance.js";
 import { type Alternative, type FieldSpec, LexicalIndex } from "./lexical.js";
 import type { WordVectors } from "./word-vectors.js";
@@ -85,7 +86,7 @@ export interface RankerOptions {
   fields: readonly Field[];
   /** Everyday words for what texts say in other words: a query word also finds these (its stem's). */
   synonyms?: Readonly<Record<string, readonly string[]>>;
-  /** Groups of words that mean the same in tools' words ("a, b, c" each): a query word also finds its groups' others. */
+  /** Groups of words that mean the same in tools' words ("a, b, c" each; concepts.ts's unless given): a query word also finds its groups' others. */
   concepts?: readonly string[];
   /** The word vectors, asked for at the first search (never before: they are loaded then). */
   vectors?: () => WordVectors | undefined;
@@ -106,8 +107,9 @@ export class TextRanker {
   /** Each text's words weighed for its meaning vector (by field), and the vector once made. */
   readonly #meaningWords = new Map<string, Map<string, number>>();
   readonly #meaning = new Map<string, Float32Array | null>();
-  /** The texts others said nothing of, nor of any text beside them (a server no examples file knows). */
-  readonly #strangers = new Set<string>();
+  /** Each text's group (a server's list), and the texts of groups others said nothing of (null: not yet known). */
+  readonly #groups = new Map<string, string>();
+  #strangers: Set<string> | null = null;
   /** The texts that only read (what a question asks for). */
   readonly #reads = new Set<string>();
 
@@ -115,13 +117,16 @@ export class TextRanker {
     this.#fields = options.fields;
     this.#lexical = new LexicalIndex(options.fields);
     this.#synonyms = options.synonyms ?? {};
-    this.#concepts = conceptMap(options.concepts ?? []);
+    this.#concepts = conceptMap(options.concepts ?? CONCEPTS);
     this.#weights = { ...WEIGHTS, ...options.weights };
     this.#vectorsOf = options.vectors ?? (() => undefined);
   }
 
-  /** Indexes a text (its fields by name; `reads`: it only reads); one of that id already there is replaced. */
-  add(id: string, texts: Readonly<Record<string, string>>, reads = false): void {
+  /** Indexes a text (its fields by name; `reads`: it only reads; `group`: its list, see #heardLess); one of that id already there is replaced. */
+  add(id: string, texts: Readonly<Record<string, string>>, reads = false, group?: string): void {
+    if (group === undefined) this.#groups.delete(id);
+    else this.#groups.set(id, group);
+    this.#strangers = null;
     const meaning = new Map<string, number>();
     const fields = this.#fields.map((field) => this.#terms(field, texts[field.name] ?? "", meaning));
     this.#lexical.add(id, fields);
@@ -154,12 +159,19 @@ export class TextRanker {
     if (!field || !meaning || text === "") return;
     this.#lexical.extend(id, f, this.#terms(field, text, meaning));
     this.#meaning.delete(id);
+    this.#strangers = null;
   }
 
-  /** Whether the text is one others said nothing of, nor of its fellows (see `heard`). */
-  stranger(id: string, is: boolean): void {
-    if (is) this.#strangers.add(id);
-    else this.#strangers.delete(id);
+  /** The texts of groups others said nothing of (a server no examples file knows): strangers. */
+  #strangersNow(): Set<string> {
+    if (this.#strangers) return this.#strangers;
+    const heard = new Set<string>();
+    for (const [id, group] of this.#groups) {
+      const doc = this.#lexical.docOf(id);
+      if (doc !== undefined && this.#lexical.heard(doc)) heard.add(group);
+    }
+    this.#strangers = new Set([...this.#groups].filter(([, group]) => !heard.has(group)).map(([id]) => id));
+    return this.#strangers;
   }
 
   /**
@@ -169,20 +181,22 @@ export class TextRanker {
    * asked of it; where no stranger matches, nothing changes.
    */
   #heardLess(scores: Iterable<{ doc: number; score: number; own: number }>): void {
-    if (this.#strangers.size === 0 || this.#weights.heard <= 0) return;
+    const strangers = this.#strangersNow();
+    if (strangers.size === 0 || this.#weights.heard <= 0) return;
     const all = [...scores];
     let own = 0;
     let stranger = 0;
     for (const s of all) {
       own = Math.max(own, s.own);
-      if (this.#strangers.has(this.#lexical.idOf(s.doc) ?? "")) stranger = Math.max(stranger, s.own);
+      if (strangers.has(this.#lexical.idOf(s.doc) ?? "")) stranger = Math.max(stranger, s.own);
     }
     const keep = own > 0 ? 1 - this.#weights.heard * (stranger / own) : 1;
     if (keep < 1) for (const s of all) s.score = s.own + (s.score - s.own) * keep;
   }
 
   remove(id: string): void {
-    this.#strangers.delete(id);
+    this.#groups.delete(id);
+    this.#strangers = null;
     this.#lexical.remove(id);
     this.#meaningWords.delete(id);
     this.#reads.delete(id);

@@ -3,7 +3,6 @@
  * description, parameters at any depth), ranked by core/text-search; a list replaced when it changes.
  */
 import type { ToolDef } from "../entries/tool-lists.js";
-import { CONCEPTS } from "../text-search/concepts.js";
 import { firstSentence, paramsText } from "../text-search/described.js";
 import { EVERYDAY } from "../text-search/everyday-words.js";
 import { type Examples, loadExamples, saidOf } from "../text-search/examples.js";
@@ -83,13 +82,7 @@ export class ToolIndex {
     synonyms: Readonly<Record<string, readonly string[]>> = EVERYDAY,
     examples: () => Examples | undefined = () => shippedFiles().examples,
   ) {
-    this.#search = new TextRanker({
-      fields: FIELDS,
-      synonyms,
-      concepts: CONCEPTS,
-      vectors,
-      ...(weights ? { weights } : {}),
-    });
+    this.#search = new TextRanker({ fields: FIELDS, synonyms, vectors, ...(weights ? { weights } : {}) });
     this.#examplesOf = examples;
   }
 
@@ -108,15 +101,7 @@ export class ToolIndex {
       if (typeof tool?.name === "string" && !byName.has(tool.name)) byName.set(tool.name, tool);
     this.#servers.set(key, { server, tools: byName, list: tools, was });
     for (const tool of byName.values()) this.#add(key, server, tool);
-    if (this.#examples !== null) this.#strangers(key);
     return true;
-  }
-
-  /** A list none of whose tools the examples know: its tools are strangers (what others said of the rest counts less beside them). */
-  #strangers(key: string): void {
-    const tools = [...(this.#servers.get(key)?.tools.values() ?? [])];
-    const known = tools.some((t) => saidOf(this.#examples, t.name, t.description) !== "");
-    for (const t of tools) this.#search.stranger(idOf(key, t.name), !known);
   }
 
   /** A tool indexed: its own words, and what people asked of it (once read) besides its name. */
@@ -125,7 +110,7 @@ export class ToolIndex {
     const examples = saidOf(this.#examples, tool.name, tool.description);
     const texts = { ...textsOf(server, tool, hints?.title), examples };
     this.#parts.set(idOf(key, tool.name), [key, tool.name]);
-    this.#search.add(idOf(key, tool.name), texts, onlyReads(tool.name, hints?.readOnlyHint));
+    this.#search.add(idOf(key, tool.name), texts, onlyReads(tool.name, hints?.readOnlyHint), key);
   }
 
   drop(key: string): void {
@@ -142,11 +127,9 @@ export class ToolIndex {
   #withExamples(): void {
     if (this.#examples !== null) return;
     this.#examples = this.#examplesOf();
-    for (const [key, { tools }] of this.#servers) {
+    for (const [key, { tools }] of this.#servers)
       for (const t of tools.values())
         this.#search.extend(idOf(key, t.name), "examples", saidOf(this.#examples, t.name, t.description));
-      this.#strangers(key);
-    }
   }
 
   /** A first search's work done just after this request: a client lists long before its model searches. */
