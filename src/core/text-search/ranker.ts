@@ -1,7 +1,7 @@
 /**
  * Finds the texts a query means (pure but for the vectors it is handed): BM25F over words matched
- * exactly or, lower, by synonym, prefix, derived word or typo, weighed by the part of the need that
- * holds them, fused with each text's meaning (word vectors); a question puts reading texts first.
+ * exactly or, lower, by synonym, concept, prefix, derived word or typo, weighed by the part of the
+ * need that holds them, fused with each text's meaning (word vectors); a question puts reading texts first.
  */
 
 /*
