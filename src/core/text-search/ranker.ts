@@ -97,8 +97,8 @@ export class TextRanker {
   readonly #fields: readonly Field[];
   readonly #lexical: LexicalIndex;
   readonly #synonyms: Readonly<Record<string, readonly string[]>>;
-  /** Each concept word's stem: the other words of its groups (single words stemmed, phrases word by word). */
-  readonly #concepts: Map<string, { words: Set<string>; phrases: string[][] }>;
+  /** The concept groups (concepts.ts's unless given), stemmed at the first search by conceptMap. */
+  readonly #concepts: readonly string[];
   readonly #weights: Weights;
   readonly #vectorsOf: () => WordVectors | undefined;
   #vectors: WordVectors | undefined | null = null;
@@ -117,7 +117,7 @@ export class TextRanker {
     this.#fields = options.fields;
     this.#lexical = new LexicalIndex(options.fields);
     this.#synonyms = options.synonyms ?? {};
-    this.#concepts = conceptMap(options.concepts ?? CONCEPTS);
+    this.#concepts = options.concepts ?? CONCEPTS;
     this.#weights = { ...WEIGHTS, ...options.weights };
     this.#vectorsOf = options.vectors ?? (() => undefined);
   }
@@ -241,7 +241,8 @@ export class TextRanker {
     const cut = term === word ? undefined : this.#synonyms[`${term}e`];
     const all = this.#synonyms[word] ?? this.#synonyms[term] ?? cut ?? [];
     const split = all.map((s) => s.split(" ").map(stem));
-    const concept = this.#concepts.get(term);
+    // Stemmed at the first search (once for the process: an idle bridge never does it).
+    const concept = conceptMap(this.#concepts).get(term);
     return {
       words: split.filter((s) => s.length === 1).flat(),
       phrases: split.filter((s) => s.length > 1),
