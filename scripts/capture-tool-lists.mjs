@@ -69,7 +69,6 @@ const SERVERS = [
     // Without a project it asks the API for the account's projects while listing.
     args: ["--access-token", KEY, "--project-ref", "abcdefghijklmnopqrst"],
   },
-  { name: "neon", pkg: "@neondatabase/mcp-server-neon", v: "0.6.5", args: ["start", KEY] },
   { name: "mongodb", pkg: "mongodb-mcp-server", v: "3.0.4", env: { MDB_MCP_TELEMETRY: "disabled" } },
   { name: "sentry", pkg: "@sentry/mcp-server", v: "0.39.0", args: ["--access-token", KEY] },
   { name: "kubernetes", pkg: "mcp-server-kubernetes", v: "4.1.7" },
@@ -136,7 +135,8 @@ const REAL_LISTS = [
  * Servers the examples file does not know (test/fixtures/tool-search/unseen/), same shape: those
  * that listed their tools here with a dummy key (tried too and left out: Google Calendar and Gmail
  * want OAuth files, Stripe, Supabase, Railway, Apify, 21st.dev, Cloudflare call out or refuse,
- * Heroku, Azure DevOps, MySQL, Redis, DBHub, Firebase fail to start; @browsermcp/mcp is
+ * Heroku, Azure DevOps, MySQL, Redis, DBHub, Firebase fail to start; Neon's
+ * dependencies would not install; @browsermcp/mcp is
  * Playwright MCP's tools under their names, which the examples file knows).
  */
 const UNSEEN = [
@@ -216,6 +216,7 @@ const UNSEEN = [
     v: "0.1.5",
     env: { PLANE_API_KEY: KEY, PLANE_WORKSPACE_SLUG: "w" },
   },
+  { name: "asana", pkg: "@roychri/mcp-server-asana", v: "1.8.0", env: { ASANA_ACCESS_TOKEN: KEY } },
 ].map((s) => ({ ...s, out: UNSEEN_OUT }));
 
 /** The package's own folder in the prefix, installed first when it is not there. */

@@ -114,6 +114,29 @@ test("a derived word finds the word it comes from, below the word itself: 'deplo
   expect(ranker.search("configuration", 3)).toEqual([]);
 });
 
+test("a word finds the other words of its concept groups, below the word itself and below an everyday synonym; a phrase of a group word by word", () => {
+  const concepts = ["lodging, flat, rental, stay", "vector store, knowledge base, index"];
+  const fields = [{ name: "text", weight: 1, b: 0.5 }];
+  const ranker = new TextRanker({ fields, concepts, synonyms: { flat: ["apartment"] } });
+  ranker.add("rental", { text: "Get a rental's details" });
+  ranker.add("apartment", { text: "Rent an apartment" });
+  ranker.add("flat", { text: "Describe a flat" });
+  ranker.add("store", { text: "Upsert records into a vector store" });
+  ranker.add("other", { text: "List the pods" });
+  expect(ranker.search("flat", 5).map((r) => r.id)).toEqual(["flat", "apartment", "rental"]);
+  expect(
+    ranker
+      .search("lodging", 5)
+      .map((r) => r.id)
+      .sort(),
+  ).toEqual(["flat", "rental"]);
+  expect(ranker.search("index", 5).map((r) => r.id)).toEqual(["store"]);
+  // Without the groups, no word of theirs is found.
+  const plain = new TextRanker({ fields, concepts: [] });
+  plain.add("rental", { text: "Get a rental's details" });
+  expect(plain.search("lodging", 5)).toEqual([]);
+});
+
 test("a question finds a text that only reads before one that changes, and a request does not", () => {
   const ranker = new TextRanker({ fields: [{ name: "text", weight: 1, b: 0.5 }] });
   ranker.add("a-changes", { text: "Issues of a project" });

@@ -27,6 +27,8 @@ export interface Alternative {
 interface Scored {
   doc: number;
   score: number;
+  /** The score by its own words alone (what others said of it left out). */
+  own: number;
   coverage: number;
 }
 
@@ -124,6 +126,12 @@ export class LexicalIndex {
     return this.#byId.get(id);
   }
 
+  /** Whether others said anything of the document (a `said` field holds words). */
+  heard(doc: number): boolean {
+    const lengths = this.#docs[doc]?.lengths ?? [];
+    return this.#fields.some((f, i) => f.said && (lengths[i] ?? 0) > 0);
+  }
+
   has(term: string): boolean {
     return this.#postings.has(term);
   }
@@ -161,7 +169,7 @@ export class LexicalIndex {
     const out = new Map<number, Scored>();
     const averages = this.#lengthSums.map((sum) => (this.#count ? sum / this.#count : 0) || 1);
     words.forEach((alternatives, w) => {
-      const best = new Map<number, { score: number; weight: number; strength: number }>();
+      const best = new Map<number, { score: number; own: number; weight: number; strength: number }>();
       for (const { term, weight } of alternatives) {
         const posting = this.#postings.get(term);
         if (!posting) continue;
@@ -170,21 +178,29 @@ export class LexicalIndex {
           if (admit && !admit(doc)) continue;
           const lengths = this.#docs[doc]?.lengths ?? [];
           let tf = 0;
-          this.#fields.forEach(({ weight: fw, b }, f) => {
+          let tfOwn = 0;
+          this.#fields.forEach(({ weight: fw, b, said }, f) => {
             const c = counts[f] ?? 0;
-            if (c > 0) tf += (fw * c) / (1 - b + (b * (lengths[f] ?? 0)) / (averages[f] ?? 1));
+            if (c <= 0) return;
+            const t = (fw * c) / (1 - b + (b * (lengths[f] ?? 0)) / (averages[f] ?? 1));
+            tf += t;
+            if (!said) tfOwn += t;
           });
           // How fully it counts as matched (the coverage): fully from FULL_MATCH on, so a word
           // lost in a description many times the average length counts as partly matched.
           const strength = Math.min(1, tf / FULL_MATCH);
           const s = (weight * idf * tf) / (K1 + tf);
+          const own = (weight * idf * tfOwn) / (K1 + tfOwn);
           const held = best.get(doc);
-          if (!held || s > held.score) best.set(doc, { score: s, weight, strength });
+          if (!held || s > held.score)
+            best.set(doc, { score: s, own: Math.max(own, held?.own ?? 0), weight, strength });
+          else if (own > held.own) held.own = own;
         }
       }
-      for (const [doc, { score, weight, strength }] of best) {
-        const held = out.get(doc) ?? { doc, score: 0, coverage: 0 };
+      for (const [doc, { score, own, weight, strength }] of best) {
+        const held = out.get(doc) ?? { doc, score: 0, own: 0, coverage: 0 };
         held.score += score;
+        held.own += own;
         held.coverage += (weight * strength * (weights[w] ?? 0)) / total;
         out.set(doc, held);
       }

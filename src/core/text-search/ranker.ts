@@ -1,7 +1,7 @@
 /**
  * Finds the texts a query means (pure but for the vectors it is handed): BM25F over words matched
- * exactly or, lower, by synonym, prefix, derived word or typo, weighed by the part of the need that
- * holds them, fused with each text's meaning (word vectors); a question puts reading texts first.
+ * exactly or, lower, by synonym, concept, prefix, derived word or typo, weighed by the part of the
+ * need that holds them, fused with each text's meaning (word vectors); a question puts reading texts first.
  */
 
 /*
@@ -12,6 +12,7 @@
  * server's own meaning, or a bonus for two words in a row (docs/dev/performance.md says more).
  */
 import { type ClauseWeights, weighedWords } from "./clauses.js";
+import { CONCEPTS } from "./concepts.js";
 import { editDistance, typoBound } from "./edit-distance.js";
 import { type Alternative, type FieldSpec, LexicalIndex } from "./lexical.js";
 import type { WordVectors } from "./word-vectors.js";
@@ -31,6 +32,10 @@ export interface Field extends FieldSpec {
 /** How far below the word itself each other match counts, and how meaning is fused in (tuned on the tune set). */
 export interface Weights extends ClauseWeights {
   synonym: number;
+  /** A word of the same concept group (concepts.ts): below an everyday synonym, which was chosen for its word. */
+  concept: number;
+  /** How far a stranger's match damps what others said of the other texts (see #heardLess). */
+  heard: number;
   prefix: number;
   typo: number;
   /** The weight of the whole text's meaning beside the lexical score (normalised to the best one). */
@@ -56,6 +61,8 @@ export interface Weights extends ClauseWeights {
 
 const WEIGHTS: Weights = {
   synonym: 0.8,
+  concept: 0.5,
+  heard: 1,
   prefix: 0.35,
   typo: 0.7,
   meaning: 0.4,
@@ -79,6 +86,8 @@ export interface RankerOptions {
   fields: readonly Field[];
   /** Everyday words for what texts say in other words: a query word also finds these (its stem's). */
   synonyms?: Readonly<Record<string, readonly string[]>>;
+  /** Groups of words that mean the same in tools' words ("a, b, c" each; concepts.ts's unless given): a query word also finds its groups' others. */
+  concepts?: readonly string[];
   /** The word vectors, asked for at the first search (never before: they are loaded then). */
   vectors?: () => WordVectors | undefined;
   weights?: Partial<Weights>;
@@ -88,6 +97,8 @@ export class TextRanker {
   readonly #fields: readonly Field[];
   readonly #lexical: LexicalIndex;
   readonly #synonyms: Readonly<Record<string, readonly string[]>>;
+  /** The concept groups (concepts.ts's unless given), stemmed at the first search by conceptMap. */
+  readonly #concepts: readonly string[];
   readonly #weights: Weights;
   readonly #vectorsOf: () => WordVectors | undefined;
   #vectors: WordVectors | undefined | null = null;
@@ -96,6 +107,9 @@ export class TextRanker {
   /** Each text's words weighed for its meaning vector (by field), and the vector once made. */
   readonly #meaningWords = new Map<string, Map<string, number>>();
   readonly #meaning = new Map<string, Float32Array | null>();
+  /** Each text's group (a server's list), and the texts of groups others said nothing of (null: not yet known). */
+  readonly #groups = new Map<string, string>();
+  #strangers: Set<string> | null = null;
   /** The texts that only read (what a question asks for). */
   readonly #reads = new Set<string>();
 
@@ -103,12 +117,16 @@ export class TextRanker {
     this.#fields = options.fields;
     this.#lexical = new LexicalIndex(options.fields);
     this.#synonyms = options.synonyms ?? {};
+    this.#concepts = options.concepts ?? CONCEPTS;
     this.#weights = { ...WEIGHTS, ...options.weights };
     this.#vectorsOf = options.vectors ?? (() => undefined);
   }
 
-  /** Indexes a text (its fields by name; `reads`: it only reads); one of that id already there is replaced. */
-  add(id: string, texts: Readonly<Record<string, string>>, reads = false): void {
+  /** Indexes a text (its fields by name; `reads`: it only reads; `group`: its list, see #heardLess); one of that id already there is replaced. */
+  add(id: string, texts: Readonly<Record<string, string>>, reads = false, group?: string): void {
+    if (group === undefined) this.#groups.delete(id);
+    else this.#groups.set(id, group);
+    this.#strangers = null;
     const meaning = new Map<string, number>();
     const fields = this.#fields.map((field) => this.#terms(field, texts[field.name] ?? "", meaning));
     this.#lexical.add(id, fields);
@@ -141,9 +159,44 @@ export class TextRanker {
     if (!field || !meaning || text === "") return;
     this.#lexical.extend(id, f, this.#terms(field, text, meaning));
     this.#meaning.delete(id);
+    this.#strangers = null;
+  }
+
+  /** The texts of groups others said nothing of (a server no examples file knows): strangers. */
+  #strangersNow(): Set<string> {
+    if (this.#strangers) return this.#strangers;
+    const heard = new Set<string>();
+    for (const [id, group] of this.#groups) {
+      const doc = this.#lexical.docOf(id);
+      if (doc !== undefined && this.#lexical.heard(doc)) heard.add(group);
+    }
+    this.#strangers = new Set([...this.#groups].filter(([, group]) => !heard.has(group)).map(([id]) => id));
+    return this.#strangers;
+  }
+
+  /**
+   * What others said of a text (its `said` fields) counts less the better a stranger matches by its
+   * own words: times 1 − `heard` × the best stranger's own score / the best own score. A need a tool
+   * of an unknown server answers in its own words is not pulled to a known one by what people once
+   * asked of it; where no stranger matches, nothing changes.
+   */
+  #heardLess(scores: Iterable<{ doc: number; score: number; own: number }>): void {
+    const strangers = this.#strangersNow();
+    if (strangers.size === 0 || this.#weights.heard <= 0) return;
+    const all = [...scores];
+    let own = 0;
+    let stranger = 0;
+    for (const s of all) {
+      own = Math.max(own, s.own);
+      if (strangers.has(this.#lexical.idOf(s.doc) ?? "")) stranger = Math.max(stranger, s.own);
+    }
+    const keep = own > 0 ? 1 - this.#weights.heard * (stranger / own) : 1;
+    if (keep < 1) for (const s of all) s.score = s.own + (s.score - s.own) * keep;
   }
 
   remove(id: string): void {
+    this.#groups.delete(id);
+    this.#strangers = null;
     this.#lexical.remove(id);
     this.#meaningWords.delete(id);
     this.#reads.delete(id);
@@ -180,12 +233,22 @@ export class TextRanker {
   }
 
   /** The synonyms of a query word (as written, else its stem's): single words, and phrases. */
-  #synonymsOf(word: string, term: string): { words: string[]; phrases: string[][] } {
+  #synonymsOf(
+    word: string,
+    term: string,
+  ): { words: string[]; phrases: string[][]; concepts: string[]; conceptPhrases: string[][] } {
     // Its stem with its "e" too, for a word cut: "preferences" (stem "preferenc") finds "preference".
     const cut = term === word ? undefined : this.#synonyms[`${term}e`];
     const all = this.#synonyms[word] ?? this.#synonyms[term] ?? cut ?? [];
     const split = all.map((s) => s.split(" ").map(stem));
-    return { words: split.filter((s) => s.length === 1).flat(), phrases: split.filter((s) => s.length > 1) };
+    // Stemmed at the first search (once for the process: an idle bridge never does it).
+    const concept = conceptMap(this.#concepts).get(term);
+    return {
+      words: split.filter((s) => s.length === 1).flat(),
+      phrases: split.filter((s) => s.length > 1),
+      concepts: concept ? [...concept.words].filter((t) => t !== term) : [],
+      conceptPhrases: concept?.phrases ?? [],
+    };
   }
 
   /** The ways one query word may match, each at its weight. */
@@ -194,6 +257,7 @@ export class TextRanker {
     term: string,
     vectors: WordVectors | undefined,
     synonyms: string[],
+    concepts: readonly string[] = [],
   ): Alternative[] {
     const w = this.#weights;
     const out = new Map<string, number>();
@@ -202,6 +266,7 @@ export class TextRanker {
     };
     offer(term, 1);
     for (const s of synonyms) offer(s, w.synonym);
+    for (const c of concepts) offer(c, w.concept);
     const known = vectors ? this.#vectorOf(vectors, term, word) : -1;
     // A word neither indexed nor a word of the language: a typo, of the word as written or of its stem.
     const bound = this.#lexical.has(term) || known >= 0 ? 0 : typoBound(word.length);
@@ -268,7 +333,7 @@ export class TextRanker {
       seen.add(term);
       const synonyms = this.#synonymsOf(word, term);
       const everyday = this.#everyday(vectors, word);
-      const found = this.#alternatives(word, term, vectors, synonyms.words);
+      const found = this.#alternatives(word, term, vectors, synonyms.words, synonyms.concepts);
       const alternatives = found.map((a) => ({
         term: a.term,
         weight: a.weight * part * (a.term === term ? everyday : 1),
@@ -279,11 +344,15 @@ export class TextRanker {
       weights.push((idf || 1) * part);
       // A phrase it stands for ("pr": "pull request"): its words share the one word's weight, so a
       // phrase counts as the word it stands for, not as two ("hit": "press key" is no two words' worth).
-      for (const phrase of synonyms.phrases)
+      const phrases = [
+        ...synonyms.phrases.map((p) => [p, this.#weights.synonym] as const),
+        ...synonyms.conceptPhrases.map((p) => [p, this.#weights.concept] as const),
+      ];
+      for (const [phrase, at] of phrases)
         for (const t of phrase) {
           if (seen.has(t) || parts.has(t) || !this.#lexical.has(t)) continue;
           seen.add(t);
-          words.push([{ term: t, weight: (this.#weights.synonym * part) / phrase.length }]);
+          words.push([{ term: t, weight: (at * part) / phrase.length }]);
           weights.push(0);
         }
       if (vectors && queryMeaning) {
@@ -307,7 +376,12 @@ export class TextRanker {
     const [short, long] = this.#weights.long;
     const request = [...parts.values()].filter((p) => p.part >= 1).length;
     const power = this.#weights.coverage * Math.min(1, Math.max(0, (request - short) / (long - short || 1)));
-    if (power > 0) for (const s of lexical.values()) s.score *= s.coverage ** power;
+    if (power > 0)
+      for (const s of lexical.values()) {
+        s.score *= s.coverage ** power;
+        s.own *= s.coverage ** power;
+      }
+    this.#heardLess(lexical.values());
     let best = 0;
     for (const s of lexical.values()) best = Math.max(best, s.score);
     // The best `limit` kept in order as the texts are scored: no list of every text made and sorted.
@@ -333,6 +407,32 @@ export class TextRanker {
     }
     return ranked;
   }
+}
+
+const conceptMaps = new WeakMap<
+  readonly string[],
+  Map<string, { words: Set<string>; phrases: string[][] }>
+>();
+
+/** Each concept word's stem and the other words of its groups (a phrase's words are no keys: "base" alone is no "knowledge base"). */
+function conceptMap(groups: readonly string[]): Map<string, { words: Set<string>; phrases: string[][] }> {
+  // Made once per list of groups: each client's index shares the shipped one's.
+  const made = conceptMaps.get(groups);
+  if (made) return made;
+  const out = new Map<string, { words: Set<string>; phrases: string[][] }>();
+  conceptMaps.set(groups, out);
+  for (const group of groups) {
+    const members = group.split(",").map((m) => m.trim().split(" ").map(stem));
+    for (const [key] of members.filter((m) => m.length === 1)) {
+      if (key === undefined) continue;
+      const held = out.get(key) ?? { words: new Set<string>(), phrases: [] };
+      for (const m of members)
+        if (m.length === 1) held.words.add(m[0] as string);
+        else held.phrases.push(m);
+      out.set(key, held);
+    }
+  }
+  return out;
 }
 
 /** The endings that derive a word from another: "creation", "deployment", "reviewer", "readable". */

@@ -110,7 +110,7 @@ export class ToolIndex {
     const examples = saidOf(this.#examples, tool.name, tool.description);
     const texts = { ...textsOf(server, tool, hints?.title), examples };
     this.#parts.set(idOf(key, tool.name), [key, tool.name]);
-    this.#search.add(idOf(key, tool.name), texts, onlyReads(tool.name, hints?.readOnlyHint));
+    this.#search.add(idOf(key, tool.name), texts, onlyReads(tool.name, hints?.readOnlyHint), key);
   }
 
   drop(key: string): void {
