@@ -43,6 +43,8 @@ export interface ReloadReport extends GatewayStatus {
   /** Those whose launch changed: their processes were stopped (the next call starts the new one). */
   changed: string[];
   error?: string;
+  /** Nothing read again: it read all it runs for this very fingerprint (sync's inputs). */
+  current?: true;
 }
 
 /** `POST /control/warm`: the servers whose lists were cached now, and those that could not start. */
@@ -66,6 +68,8 @@ export class Gateway {
   #sweep: Timer | undefined;
   #sweeping = false;
   #retry: NodeJS.Timeout | undefined;
+  /** The fingerprint of the sync whose reload read all it runs (none failing); another reload clears it. */
+  #readFor: string | undefined;
 
   private constructor(options: GatewayOptions, cache: ListCache) {
     [this.#o, this.#cache] = [options, cache];
@@ -123,7 +127,10 @@ export class Gateway {
     return { warmed: filled.warmed, failed: [...failed, ...filled.failed] };
   }
 
-  async reload(): Promise<ReloadReport> {
+  /** The same `fingerprint` (sync's inputs hashed, gateway-fingerprint.ts) as the last: nothing read. */
+  async reload(fingerprint?: string): Promise<ReloadReport> {
+    if (fingerprint !== undefined && fingerprint === this.#readFor)
+      return { ...this.status(), added: [], removed: [], changed: [], current: true };
     let loaded: ManifestShares;
     try {
       loaded = await this.#o.load();
@@ -165,6 +172,8 @@ export class Gateway {
     // Keys in a keychain not answering yet (locked at logon): read again (share-launch.ts says when).
     clearTimeout(this.#retry);
     if (loaded.retryInMs) this.#retry = setTimeout(() => void this.reload(), loaded.retryInMs).unref();
+    // A server that cannot run (a key missing, not installed) is read again by every sync, as before.
+    this.#readFor = this.#failed.size === 0 && !loaded.retryInMs ? fingerprint : undefined;
     return { ...this.status(), added, removed, changed };
   }
 
