@@ -35,10 +35,10 @@ export async function answerControl(
   let result: unknown;
   if (route === "GET status") result = control.status();
   else if (route === "POST reload") {
-    // A reload may carry sync's PATH and fingerprint in a JSON body of at most 256 KiB; any other, nothing.
+    // A reload may carry sync's PATH and fingerprint in a JSON body of at most 256 KiB.
     const sent: Record<string, unknown> = await readBody(req, 256 * 1024)
       .then((text) => Object(JSON.parse(text ?? "")))
-      .catch(() => ({}));
+      .catch(() => ({})); // a body unread or not JSON: nothing sent
     const given = ["path", "fingerprint"].filter((k) => typeof sent[k] === "string" && sent[k] !== "");
     result = await control.reload(Object.fromEntries(given.map((k) => [k, sent[k]])));
   } else if (route === "POST warm") {
@@ -46,10 +46,9 @@ export async function answerControl(
     result = await control.warm();
   } else if (restart !== undefined) {
     req.resume();
-    // Not URI-encoded: not a name, so no such server.
     const name = await Promise.resolve(restart)
       .then(decodeURIComponent)
-      .catch(() => undefined);
+      .catch(() => undefined); // not URI-encoded: not a name, so no such server
     result = name === undefined ? undefined : await control.restart(name);
     if (result === undefined) return sendRefusal(res, notFound("Not found: no shared server of that name"));
   } else return sendRefusal(res, notFound(`Not found: the control routes are ${CONTROL_ROUTES}`));
