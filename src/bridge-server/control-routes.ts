@@ -6,14 +6,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { readBody, refusal, sendJson, sendRefusal } from "./http-guards.js";
 
-/**
- * The bridge's own control routes (authenticated like the MCP endpoints): GET status, POST reload,
- * warm, and restart/<name> (undefined: no such shared server).
- */
+/** The bridge's own control routes (authenticated as the MCP endpoints); restart: undefined, no such server. */
 export interface ControlRoutes {
   status(): unknown;
-  /** `given`: what the caller sent with it (sync: its PATH), a JSON object or nothing. */
-  reload(given: { path?: string }): Promise<unknown>;
+  reload(given: { path?: string; fingerprint?: string }): Promise<unknown>;
   warm(): Promise<unknown>;
   restart(name: string): Promise<unknown>;
 }
@@ -39,26 +35,20 @@ export async function answerControl(
   let result: unknown;
   if (route === "GET status") result = control.status();
   else if (route === "POST reload") {
-    // A reload may carry a PATH (sync's) in a body of at most 256 KiB; a body unread carries nothing.
-    const text = await readBody(req, 256 * 1024).catch(() => null);
-    let path: unknown;
-    try {
-      path = text && (JSON.parse(text) as { path?: unknown } | null)?.path;
-    } catch {
-      // Not JSON: no PATH.
-    }
-    result = await control.reload(typeof path === "string" && path !== "" ? { path } : {});
+    // A reload may carry sync's PATH and fingerprint in a JSON body of at most 256 KiB.
+    const sent: Record<string, unknown> = await readBody(req, 256 * 1024)
+      .then((text) => Object(JSON.parse(text ?? "")))
+      .catch(() => ({})); // a body unread or not JSON: nothing sent
+    const given = ["path", "fingerprint"].filter((k) => typeof sent[k] === "string" && sent[k] !== "");
+    result = await control.reload(Object.fromEntries(given.map((k) => [k, sent[k]])));
   } else if (route === "POST warm") {
     req.resume();
     result = await control.warm();
   } else if (restart !== undefined) {
     req.resume();
-    let name: string | undefined;
-    try {
-      name = decodeURIComponent(restart);
-    } catch {
-      // not a name: no such server
-    }
+    const name = await Promise.resolve(restart)
+      .then(decodeURIComponent)
+      .catch(() => undefined); // not URI-encoded: not a name, so no such server
     result = name === undefined ? undefined : await control.restart(name);
     if (result === undefined) return sendRefusal(res, notFound("Not found: no shared server of that name"));
   } else return sendRefusal(res, notFound(`Not found: the control routes are ${CONTROL_ROUTES}`));

@@ -123,7 +123,7 @@ function controlRoutes(context: BridgeContext, gateway: Gateway): NonNullable<Ht
       // Sync's PATH from now on: a program installed since this bridge started, which that sync
       // found, starts here on the next call (the servers' processes inherit it).
       if (given.path) process.env.PATH = given.path;
-      return gateway.reload();
+      return gateway.reload(given.fingerprint);
     },
     warm: () => gateway.fillCaches(),
     restart: (name) => gateway.restart(name),

@@ -43,6 +43,8 @@ export interface ReloadReport extends GatewayStatus {
   /** Those whose launch changed: their processes were stopped (the next call starts the new one). */
   changed: string[];
   error?: string;
+  /** Nothing read again: it read all it runs for this very fingerprint (sync's inputs). */
+  current?: true;
 }
 
 /** `POST /control/warm`: the servers whose lists were cached now, and those that could not start. */
@@ -68,6 +70,8 @@ export class Gateway {
   #sweep: Timer | undefined;
   #sweeping = false;
   #retry: NodeJS.Timeout | undefined;
+  /** The fingerprint of the sync whose reload read all it runs (none failing); another reload clears it. */
+  #readFor: string | undefined;
 
   private constructor(options: GatewayOptions, cache: ListCache) {
     [this.#o, this.#cache] = [options, cache];
@@ -88,10 +92,8 @@ export class Gateway {
     }
     const name = shareOf(pathname);
     if (!name || this.#hidden.has(name)) return undefined;
-    const host = this.#hosts.get(name);
-    if (host) return host.endpoint();
     const failed = this.#failed.get(name);
-    return failed ? failingEndpoint(pathname, name, failed.error) : undefined;
+    return this.#hosts.get(name)?.endpoint() ?? (failed && failingEndpoint(pathname, name, failed.error));
   }
 
   /** What each of its hosts runs with: its cache, side, log, clock and idle time. */
@@ -135,7 +137,10 @@ export class Gateway {
     return { warmed: filled.warmed, failed: [...failed, ...filled.failed] };
   }
 
-  async reload(): Promise<ReloadReport> {
+  /** The same `fingerprint` (sync's inputs hashed, gateway-fingerprint.ts) as the last: nothing read. */
+  async reload(fingerprint?: string): Promise<ReloadReport> {
+    if (fingerprint !== undefined && fingerprint === this.#readFor)
+      return { ...this.status(), added: [], removed: [], changed: [], current: true };
     let loaded: ManifestShares;
     try {
       loaded = await this.#o.load();
@@ -177,6 +182,8 @@ export class Gateway {
     // Keys in a keychain not answering yet (locked at logon): read again (share-launch.ts says when).
     clearTimeout(this.#retry);
     if (loaded.retryInMs) this.#retry = setTimeout(() => void this.reload(), loaded.retryInMs).unref();
+    // A server that cannot run (a key missing, not installed) is read again by every sync, as before.
+    this.#readFor = this.#failed.size === 0 && !loaded.retryInMs ? fingerprint : undefined;
     return { ...this.status(), added, removed, changed };
   }
 

@@ -22,6 +22,7 @@ import { splitSpec } from "../manifest/package-spec.js";
 import { withLock } from "../system/files.js";
 import { getEnv } from "../system/host.js";
 import type { Progress } from "../system/progress.js";
+import { gatewayFingerprint } from "./gateway-fingerprint.js";
 
 /** What sync says (and `--json` gives) about the gateway. */
 export interface GatewayReport {
@@ -30,13 +31,14 @@ export interface GatewayReport {
   /** The manifest's toolSearch names clients: the gateway runs for their `tools` entries. */
   toolSearch?: true;
   /**
-   * started: this sync started it; reloaded: it ran and read the manifest again; unread: it runs
+   * started: this sync started it; reloaded: it ran and read the manifest again; current: it ran
+   * what this sync has (manifest, pins, keys: gateway-fingerprint.ts) already; unread: it runs
    * but could not read the manifest (`error`), so it runs what it ran before; restarted: sync
    * restarted it with new settings (it read the manifest then); failed: it could not be had.
    * Absent when no server is shared.
    */
   gateway?: {
-    state: "started" | "reloaded" | "unread" | "restarted" | "failed";
+    state: "started" | "reloaded" | "current" | "unread" | "restarted" | "failed";
     url: string;
     pid?: number;
     error?: string;
@@ -114,7 +116,7 @@ export async function syncGateway(
       };
       return report;
     }
-    report.gateway = await runGateway(ctx, wiring, settled);
+    report.gateway = await runGateway(ctx, wiring, settled, options.quick === true);
     if (report.gateway.state !== "failed") {
       const warm = await warmLists(ctx, wiring, report.gateway.url);
       report.warmed = warm.warmed;
@@ -216,6 +218,7 @@ async function runGateway(
   ctx: Context,
   wiring: BridgeWiring,
   settled: BridgeReport | undefined,
+  quick: boolean,
 ): Promise<NonNullable<GatewayReport["gateway"]>> {
   const url = wiring.url;
   const pid = settled?.pid !== undefined ? { pid: settled.pid } : {};
@@ -242,7 +245,8 @@ async function runGateway(
     if (upgraded) return { state: "restarted", url, ...upgraded };
   }
   if (settled === undefined || settled.state === "running") {
-    const reloaded = await control(ctx, wiring, "reload", 30_000);
+    // A sync that writes nothing: the bridge that read these very inputs reads nothing again.
+    const reloaded = await control(ctx, wiring, "reload", 30_000, quick);
     if (reloaded.ok)
       return { ...reloadOf(reloaded.body), url, ...(settled ? pid : await localPid(ctx, wiring)) };
     if (settled) return { state: "failed", url, ...pid, error: reloaded.error };
@@ -301,10 +305,11 @@ async function localPid(ctx: Context, wiring: BridgeWiring): Promise<{ pid?: num
   return info ? { pid: info.pid } : {};
 }
 
-/** A reload's answer: read, or the manifest the gateway could not read (it keeps what it ran). */
-function reloadOf(body: unknown): { state: "reloaded" } | { state: "unread"; error: string } {
-  const error = (body as { error?: unknown } | null)?.error;
-  return typeof error === "string" ? { state: "unread", error } : { state: "reloaded" };
+/** A reload's answer: read, current (nothing to read), or the manifest it could not read (it keeps what it ran). */
+function reloadOf(body: unknown): { state: "reloaded" | "current" } | { state: "unread"; error: string } {
+  const { error, current } = (body ?? {}) as { error?: unknown; current?: unknown };
+  if (typeof error === "string") return { state: "unread", error };
+  return { state: current === true ? "current" : "reloaded" };
 }
 
 /** An authenticated control route of the running gateway (the other side's with the token read there). */
@@ -313,6 +318,7 @@ async function control(
   wiring: BridgeWiring,
   route: "reload" | "warm",
   timeoutMs: number,
+  fingerprinted = false,
 ): Promise<ControlAnswer> {
   const to = wiring.env.local
     ? { files: bridgeFiles(bridgeHome(ctx.machine.host)) }
@@ -320,7 +326,10 @@ async function control(
   // A bridge of this side takes sync's PATH with the manifest: a program installed since it
   // started (and found by this sync) starts there on the next call.
   const path = getEnv(ctx.machine.host.env, "PATH");
-  const body = route === "reload" && wiring.env.local && path ? { body: { path } } : {};
+  const local = route === "reload" && wiring.env.local;
+  const fingerprint = local && fingerprinted ? { fingerprint: await gatewayFingerprint(ctx, path) } : {};
+  const body =
+    local && (path || fingerprinted) ? { body: { ...(path ? { path } : {}), ...fingerprint } } : {};
   return askControl({ url: wiring.url, ...to }, { method: "POST", route, timeoutMs, ...body });
 }
 

@@ -35,6 +35,8 @@ export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
       );
     else if (run.state === "reloaded")
       lines.push(`${mark.ok} ${what} running at ${run.url}${pid}; it read the manifest again.`);
+    else if (run.state === "current")
+      lines.push(`${mark.ok} ${what} running at ${run.url}${pid}, with this manifest and these keys.`);
     else if (run.state === "unread")
       lines.push(
         `${mark.fail} ${what} running at ${run.url}${pid}, but it could not read the manifest (${run.error?.replace(/\.$/, "")}): it runs the shared servers it ran before. Fix the manifest, then run \`mcp-twin sync\`.`,

@@ -1,8 +1,7 @@
 /**
  * Each client's context budget (pure, on the budgets gathered from the servers' known lists): over
- * its limit of tools, or loading more than 25,000 tokens of tool definitions it does not defer
- * (Claude Code's own /doctor threshold); each tool rule a client does not keep; what tools on
- * demand's search leaves out.
+ * its tool limit or past Claude Code's own 25,000-token threshold; tool rules a client does not
+ * keep; what tools on demand's search leaves out.
  */
 import { TOKEN_WARNING } from "../../budget/budget.js";
 import { budgetFix, fixLine, overruns } from "../../budget/fix.js";
