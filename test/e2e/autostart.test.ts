@@ -230,7 +230,9 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
       MCP_TWIN_SYSROOT: m.env.MCP_TWIN_SYSROOT,
       WSL_DISTRO_NAME: "Ubuntu",
       WSL_INTEROP: m.env.WSL_INTEROP,
-      WSLENV: "MCP_TWIN_SYSROOT/u:WSL_DISTRO_NAME/u:WSL_INTEROP/u",
+      // The machine's keychain setting too: a bridge started with another would move its keys.
+      MCP_TWIN_KEYCHAIN: m.env.MCP_TWIN_KEYCHAIN,
+      WSLENV: "MCP_TWIN_SYSROOT/u:WSL_DISTRO_NAME/u:WSL_INTEROP/u:MCP_TWIN_KEYCHAIN/u",
     },
     stdio: "ignore",
   });
