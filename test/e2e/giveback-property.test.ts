@@ -97,12 +97,20 @@ test("sync then uninstall gives back the original bytes; no dry run shows a secr
 
         const m = createFakeMachine({ kind: "linux" });
         machines.push(m);
+        // `share: off`: the keys resolved into the entries, so the dry runs hold them (what must not
+        // show), and no bridge started per run (this property is about the user's bytes).
         writeManifest(m, {
           servers: {
-            "prop-tool": { command: "uvx", args: ["tool-mcp"], env: { TOOL_KEY: "${secret:TOOL_KEY}" } },
+            "prop-tool": {
+              command: "uvx",
+              args: ["tool-mcp"],
+              env: { TOOL_KEY: "${secret:TOOL_KEY}" },
+              share: "off",
+            },
             "prop-docs": {
               url: "https://docs.example.com/mcp",
               headers: { Authorization: "Bearer ${secret:DOCS_TOKEN}" },
+              share: "off",
             },
           },
         });
