@@ -47,7 +47,12 @@ describe.skipIf(skip !== undefined)(`real Auggie${skip ? ` (skipped: ${skip})` :
     writeManifest(m, {
       bridge: { port },
       servers: {
-        fixture: { package: `${fixture}@1.0.0`, env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+        // `share: off`: a direct entry with its key, as the client itself starts it (the shared one is `shared`).
+        fixture: {
+          package: `${fixture}@1.0.0`,
+          env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+          share: "off",
+        },
         shared: { package: `${fixture}@1.0.0`, share: "machine" },
         // A key in its headers would share it (the gateway adding the key): its subject is the SSE url entry.
         legacy: {

@@ -42,9 +42,11 @@ describe.skipIf(skip !== undefined)(`real Codex CLI${skip ? ` (skipped: ${skip})
     machines.push(m);
     writeManifest(m, {
       servers: {
+        // `share: off`: a direct entry with its key, as Codex itself starts it.
         fixture: {
           package: `${inject("fixtureName")}@1.0.0`,
           env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+          share: "off",
         },
       },
     });

@@ -44,7 +44,12 @@ describe.skipIf(skip !== undefined)(`real GitHub Copilot CLI${skip ? ` (skipped:
       // enabled: the bridge's own tools get their entry; a port alone would not add it.
       bridge: { port, enabled: true },
       servers: {
-        fixture: { package: `${fixture}@1.0.0`, env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+        // `share: off`: a direct entry with its key, as the client itself starts it (the shared one is `shared`).
+        fixture: {
+          package: `${fixture}@1.0.0`,
+          env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+          share: "off",
+        },
         shared: { package: `${fixture}@1.0.0`, share: "machine" },
         perproject: { package: `${fixture}@1.0.0`, share: "project" },
         // A key in its headers would share it (the gateway adding the key): its subject is the SSE url entry.
