@@ -236,6 +236,9 @@ describe.skipIf(skip !== undefined).each(DRIVES)(
             package: `${inject("fixtureName")}@1.0.0`,
             env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
           },
+          // A direct entry in each client, its key in it: the journey of a server not shared (one with a
+          // key is otherwise run in the bridge); the shared one is the test that says `"share": "machine"`.
+          share: { mode: "off", why: "each client keeps its own entry" },
           secrets: [
             {
               name: "FIXTURE_TOKEN",
@@ -404,7 +407,11 @@ describe.skipIf(skip !== undefined).each(DRIVES)(
     test("a shared server: url entries (Cursor, Gemini CLI, Claude Code) and Desktop's relay reach one process", async () => {
       const manifest = path.join(appdata(), "mcp-twin", "mcp-twin.jsonc");
       const text = readFileSync(manifest, "utf8");
-      writeFileSync(manifest, text.replace(/("package": "[^"]+")/, '$1, "share": "machine"'));
+      // init wrote the template's `"share": "off"` or nothing: either way, now shared per machine.
+      const shared = text.includes('"share": "off"')
+        ? text.replace('"share": "off"', '"share": "machine"')
+        : text.replace(/("package": "[^"]+")/, '$1, "share": "machine"');
+      writeFileSync(manifest, shared);
       const r = await mcpTwin("sync");
       expect(r.code, r.stdout + r.stderr).toBe(0);
       linesTrue(r);
