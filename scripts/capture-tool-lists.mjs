@@ -8,6 +8,8 @@
 //   node scripts/capture-tool-lists.mjs [name…]      (all of SERVERS when none is named)
 //   node scripts/capture-tool-lists.mjs --unseen [name…]   (UNSEEN, into servers/../unseen/: servers
 //   no examples file knows, what search is measured on for a server it has never seen)
+//   node scripts/capture-tool-lists.mjs --held2 [name…]    (HELD2, into servers/../unseen2/: the second
+//   held-out set's servers, in none of servers/, unseen/, pins/real-lists/ nor the examples file)
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -17,7 +19,9 @@ import { fileURLToPath } from "node:url";
 const OUT = fileURLToPath(new URL("../test/fixtures/tool-search/servers/", import.meta.url));
 const REAL_OUT = fileURLToPath(new URL("../test/fixtures/pins/real-lists/", import.meta.url));
 const UNSEEN_OUT = fileURLToPath(new URL("../test/fixtures/tool-search/unseen/", import.meta.url));
+const HELD2_OUT = fileURLToPath(new URL("../test/fixtures/tool-search/unseen2/", import.meta.url));
 const UNSEEN_RUN = process.argv[2] === "--unseen";
+const HELD2_RUN = process.argv[2] === "--held2";
 const PREFIX = process.env.CAPTURE_PREFIX ?? path.join(os.tmpdir(), "mcp-twin-capture");
 const KEY = "dummy-key-for-tools-list-only";
 
@@ -219,6 +223,84 @@ const UNSEEN = [
   { name: "asana", pkg: "@roychri/mcp-server-asana", v: "1.8.0", env: { ASANA_ACCESS_TOKEN: KEY } },
 ].map((s) => ({ ...s, out: UNSEEN_OUT }));
 
+/**
+ * The second held-out set's servers (test/fixtures/tool-search/unseen2/): the most used npm servers
+ * of each kind in none of the lists above nor the examples file, those that listed their tools here
+ * with a dummy key (tried too and left out: Stripe and Upstash call their API while listing;
+ * Dynatrace, Smartbear and DBHub need a newer Node; Salesforce and MySQL fail to start; Google
+ * Calendar, Google Docs and Gmail want OAuth files; Sanity and @ansvar/mcp-sqlite have no bin;
+ * Confluence (atlassian-dc) would not install; gcloud, Docker and @kazuph/mcp-fetch list one tool).
+ */
+const HELD2 = [
+  {
+    name: "datadog",
+    pkg: "@winor30/mcp-server-datadog",
+    v: "1.8.0",
+    env: { DATADOG_API_KEY: KEY, DATADOG_APP_KEY: KEY },
+  },
+  { name: "mastra-docs", pkg: "@mastra/mcp-docs-server", v: "1.2.27" },
+  {
+    name: "n8n",
+    pkg: "n8n-mcp",
+    v: "2.87.0",
+    env: { MCP_MODE: "stdio", N8N_API_URL: "http://localhost:5678", N8N_API_KEY: KEY },
+  },
+  { name: "cloud-run", pkg: "@google-cloud/cloud-run-mcp", v: "1.10.0" },
+  { name: "gcp-observability", pkg: "@google-cloud/observability-mcp", v: "0.2.3" },
+  { name: "gcs", pkg: "@google-cloud/storage-mcp", v: "0.6.0" },
+  { name: "google-drive", pkg: "@piotr-agier/google-drive-mcp", v: "2.10.0" },
+  { name: "brightdata", pkg: "@brightdata/mcp", v: "2.11.3", env: { API_TOKEN: KEY } },
+  {
+    name: "browserstack",
+    pkg: "@browserstack/mcp-server",
+    v: "1.4.2",
+    env: { BROWSERSTACK_USERNAME: "u", BROWSERSTACK_ACCESS_KEY: KEY },
+  },
+  {
+    name: "dataforseo",
+    pkg: "dataforseo-mcp-server",
+    v: "3.1.1",
+    env: { DATAFORSEO_USERNAME: "u", DATAFORSEO_PASSWORD: KEY },
+  },
+  {
+    name: "digitalocean",
+    pkg: "@digitalocean/mcp",
+    v: "1.0.70",
+    args: ["--services", "apps,droplets,databases"],
+    env: { DIGITALOCEAN_API_TOKEN: KEY },
+  },
+  { name: "hyperbrowser", pkg: "hyperbrowser-mcp", v: "1.0.25", env: { HYPERBROWSER_API_KEY: KEY } },
+  { name: "obsidian", pkg: "mcp-obsidian", v: "1.0.0", args: ["{tmp}"] },
+  { name: "discord", pkg: "mcp-discord", v: "1.3.4", env: { DISCORD_TOKEN: KEY } },
+  { name: "terraform", pkg: "terraform-mcp-server", v: "0.13.0" },
+  {
+    name: "grafana",
+    pkg: "@leval/mcp-grafana",
+    v: "1.1.7",
+    env: { GRAFANA_URL: "http://localhost:3000", GRAFANA_API_KEY: KEY },
+  },
+  { name: "vercel", pkg: "vercel-mcp", v: "0.0.7", args: [`VERCEL_API_KEY=${KEY}`] },
+  { name: "teams", pkg: "@floriscornel/teams-mcp", v: "0.3.2" },
+  { name: "youtube-data", pkg: "youtube-data-mcp-server", v: "1.0.16", env: { YOUTUBE_API_KEY: KEY } },
+  { name: "azure", pkg: "@azure/mcp", v: "2.0.5", args: ["server", "start"] },
+  {
+    name: "sonarqube",
+    pkg: "sonarqube-mcp-server",
+    v: "1.10.21",
+    env: { SONARQUBE_TOKEN: KEY, SONARQUBE_URL: "http://localhost:9000" },
+  },
+  {
+    name: "azure-devops",
+    pkg: "@tiberriver256/mcp-server-azure-devops",
+    v: "0.1.48",
+    env: {
+      AZURE_DEVOPS_ORG_URL: "https://dev.azure.com/org",
+      AZURE_DEVOPS_AUTH_METHOD: "pat",
+      AZURE_DEVOPS_PAT: KEY,
+    },
+  },
+].map((s) => ({ ...s, out: HELD2_OUT }));
+
 /** The package's own folder in the prefix, installed first when it is not there. */
 function installed(s) {
   const dir = path.join(PREFIX, s.name);
@@ -325,11 +407,11 @@ function listTools(command, args, env, cwd) {
   });
 }
 
-const wanted = process.argv.slice(UNSEEN_RUN ? 3 : 2);
-for (const dir of [OUT, REAL_OUT, UNSEEN_OUT]) mkdirSync(dir, { recursive: true });
+const wanted = process.argv.slice(UNSEEN_RUN || HELD2_RUN ? 3 : 2);
+for (const dir of [OUT, REAL_OUT, UNSEEN_OUT, HELD2_OUT]) mkdirSync(dir, { recursive: true });
 const tmp = mkdtempSync(path.join(os.tmpdir(), "capture-"));
 const captured = new Date().toISOString().slice(0, 10);
-for (const s of (UNSEEN_RUN ? UNSEEN : [...SERVERS, ...REAL_LISTS]).filter(
+for (const s of (HELD2_RUN ? HELD2 : UNSEEN_RUN ? UNSEEN : [...SERVERS, ...REAL_LISTS]).filter(
   (s) => wanted.length === 0 || wanted.includes(s.name),
 )) {
   try {

@@ -10,7 +10,9 @@
  * `fresh2`, kept apart (`fresh2Needs`) like the fresh set, for one measurement.
  * unseen/ holds servers no examples file knows, split by server: needs-unseen-tune.json's (set
  * `unseen-tune`, what search may be tuned on for a server it never saw) and needs-unseen.json's
- * (set `unseen`, held out, frozen by hash before any ranking ran on it).
+ * (set `unseen`: held out once, looked at and spent, a tune set now).
+ * unseen2/ holds other servers no examples file knows and needs-unseen2.json their needs (set
+ * `unseen2`, the held-out set now, frozen by hash before any ranking ran on it).
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -46,6 +48,7 @@ export const devNeedsText = fixtureText("needs-dev.json");
 export const fresh2NeedsText = fixtureText("needs-fresh2.json");
 export const unseenNeedsText = fixtureText("needs-unseen.json");
 const unseenTuneNeedsText = fixtureText("needs-unseen-tune.json");
+export const unseen2NeedsText = fixtureText("needs-unseen2.json");
 
 /** Servers no examples file knows (unseen/), captured the same way. */
 export const unseenServers: Captured[] = readdirSync(path.join(DIR, "unseen"))
@@ -53,13 +56,19 @@ export const unseenServers: Captured[] = readdirSync(path.join(DIR, "unseen"))
   .sort()
   .map((f) => JSON.parse(readFileSync(path.join(DIR, "unseen", f), "utf8")));
 
+/** The second held-out set's servers (unseen2/): in none of servers/, unseen/ nor the examples file. */
+export const unseen2Servers: Captured[] = readdirSync(path.join(DIR, "unseen2"))
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(path.join(DIR, "unseen2", f), "utf8")));
+
 /** A need's classes: product named or not, short (≤ 4 words) or long (≥ 10), several servers right, a typo. */
 export type NeedClass = "named" | "unnamed" | "short" | "long" | "several servers" | "typo";
 
 export interface Need {
   need: string;
   want: string[];
-  set: "tune" | "report" | "fresh" | "dev" | "fresh2" | "unseen" | "unseen-tune";
+  set: "tune" | "report" | "fresh" | "dev" | "fresh2" | "unseen" | "unseen-tune" | "unseen2";
   classes: NeedClass[];
 }
 
@@ -93,11 +102,14 @@ export const devNeeds: Need[] = parse(devNeedsText, () => "dev");
 /** needs-fresh2.json's needs, all set `fresh2`: the second held-out set, for one measurement, never tuned on. */
 export const fresh2Needs: Need[] = parse(fresh2NeedsText, () => "fresh2");
 
-/** needs-unseen.json's needs, all set `unseen`: held out, over servers no examples file knows (`BENCH_SETS=unseen`). */
+/** needs-unseen.json's needs, all set `unseen`: over servers no examples file knows, held out once, a tune set now (`BENCH_SETS=unseen`). */
 export const unseenNeeds: Need[] = parse(unseenNeedsText, () => "unseen");
 
 /** needs-unseen-tune.json's needs, all set `unseen-tune`: over other unseen servers, what may be tuned on. */
 export const unseenTuneNeeds: Need[] = parse(unseenTuneNeedsText, () => "unseen-tune");
+
+/** needs-unseen2.json's needs, all set `unseen2`: the held-out set, ranked among all of unseen2/ (`BENCH_SETS=unseen2`). */
+export const unseen2Needs: Need[] = parse(unseen2NeedsText, () => "unseen2");
 
 /** The unseen servers a set's needs want: the index it is measured on. */
 export const serversOf = (set: readonly Need[]): Captured[] => {
