@@ -10,7 +10,7 @@ import type { CommandContext, ContextOf, SharedOptions } from "./shared/command.
 
 export async function run(ctx: ContextOf<typeof doctorCommand>): Promise<number> {
   const o = ctx.options;
-  const timeoutMs = parseTimeout(o.timeout);
+  const timeoutMs = parseTimeout(o.timeout, ownWait(ctx.host.env.MCP_TWIN_PROBE_TIMEOUT));
   const report = await runDoctor(
     ctx.host,
     {
@@ -58,6 +58,15 @@ async function askProbeTrust(
     message: "Trust them, and start them to check them?",
     default: false,
   });
+}
+
+/**
+ * MCP_TWIN_PROBE_TIMEOUT: seconds doctor waits for a server when --timeout is not given (10 when
+ * unset or not such a number); a server whose client waits longer is still waited for that long.
+ */
+function ownWait(value: string | undefined): number {
+  const seconds = Number(value);
+  return value !== undefined && value.trim() !== "" && seconds > 0 && seconds <= 3600 ? seconds : 10;
 }
 
 /** MCP_TWIN_PROBE_CONCURRENCY: how many servers start at once (default 16). */

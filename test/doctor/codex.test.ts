@@ -75,18 +75,29 @@ args = ["SERVER"]
     expect(one(run, "probe.handshake", { client: "codex", server: "quick" }).status).toBe("pass");
   });
 
-  test("without --timeout doctor waits as long as Codex does: a server slower than 10 s that Codex allows 20 s is not failed", async () => {
+  test("without --timeout doctor waits as long as Codex does: a server slower than doctor's own wait that Codex allows longer is not failed", async () => {
+    // Doctor's own wait set to 1 s (MCP_TWIN_PROBE_TIMEOUT, what 10 s is by default), so a server
+    // slower than it need not take 10 s: `slow` takes 4.1 s, which Codex allows (8 s); `hung` never
+    // answers and Codex allows it 1 s, so doctor gives up on it at its own 1 s, not 10.
     const { m } = machineWith(`[mcp_servers.slow]
 command = "NODE"
-args = ["SERVER", "--slow", "11000"]
-startup_timeout_sec = 20
+args = ["SERVER", "--slow", "4100"]
+startup_timeout_sec = 8
+
+[mcp_servers.hung]
+command = "NODE"
+args = ["SERVER", "--hang"]
+startup_timeout_sec = 1
 `);
-    const run = await doctor(m, ["--client", "codex"]);
+    const run = await doctor(m, ["--client", "codex"], { env: { MCP_TWIN_PROBE_TIMEOUT: "1" } });
     const handshake = one(run, "probe.handshake", { client: "codex", server: "slow" });
     expect(handshake.status, handshake.message).toBe("pass");
     const startup = one(run, "probe.startup", { client: "codex", server: "slow" });
     expect(startup.status).toBe("warn");
-    expect(startup.message).toMatch(/over half of the 20 s its client allows/);
+    expect(startup.message).toMatch(/over half of the 8\.0 s its client allows/);
+    const hung = one(run, "probe.handshake", { client: "codex", server: "hung" });
+    expect(hung.status).toBe("fail");
+    expect(hung.message).toMatch(/within 1 s/);
   }, 120_000);
 
   test("env_vars: the server gets the variable from Codex's environment, and doctor says when it is not set", async () => {

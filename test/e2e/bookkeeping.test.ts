@@ -152,6 +152,10 @@ describe("the records beside the backups", () => {
       mode: 0o600,
     });
     expect((await m.run(["import", "--yes"])).code).toBe(0);
+    // Its key in its entry, as these records are about (a key-carrying server is otherwise run in
+    // the bridge, whose start these tests do not judge).
+    const { tool } = readManifestServers(m) as { tool: Record<string, unknown> };
+    writeManifest(m, { servers: { tool: { ...tool, share: "off" } } });
     const synced = await m.run(["sync", "--json"]);
     expect(synced.code, synced.stderr).toBe(0);
     const folder = backupFolder(m);

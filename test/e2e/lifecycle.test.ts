@@ -228,7 +228,12 @@ describe("after a change", () => {
     await m.run(["sync", "--client", "claude-desktop", "--client", "cursor"]);
     writeManifest(m, {
       servers: {
-        fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+        // "off" as setup's: the restart lines are the subject, not the bridge a shared one starts.
+        fixture: {
+          package: inject("fixtureName"),
+          share: "off",
+          env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+        },
         time: { command: "uvx", args: ["mcp-server-time"] },
       },
     });

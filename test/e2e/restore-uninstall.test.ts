@@ -703,6 +703,9 @@ describe("given back as you wrote it", () => {
     const file = m.paths.claudeCodeConfig;
     writeFileSync(file, text, { mode: 0o600 });
     expect((await m.run(["import", "--yes"])).code).toBe(0);
+    // Its key in its entry, as written (a key-carrying server is otherwise run in the bridge, whose
+    // start these tests do not judge).
+    expect((await m.run(["share", "tool", "off"])).code).toBe(0);
     expect((await m.run(["sync"])).code).toBe(0);
     expect(readFileSync(file, "utf8")).not.toContain('"args": ["tool-mcp"');
     return { m, file };

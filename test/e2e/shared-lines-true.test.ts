@@ -337,14 +337,25 @@ test("tools on demand said as what it is: sync's relay line (never 'tools is sha
 }, 120_000);
 
 test("Gemini CLI's notice says where mcp-twin writes Antigravity, or that it is not found", async () => {
-  const { m } = await linuxMachine();
+  // Gemini CLI's file and a server run by command: the notice is the client's, whatever is shared
+  // (no bridge to start, no package to install).
+  const geminiMachine = () => {
+    const m = createFakeMachine({ kind: "linux" });
+    machines.push(m);
+    const gemini = path.join(m.paths.linuxHome, ".gemini", "settings.json");
+    mkdirSync(path.dirname(gemini), { recursive: true });
+    writeFileSync(gemini, "{}\n");
+    writeManifest(m, { servers: { time: { command: "uvx", args: ["mcp-server-time"] } } });
+    return { m };
+  };
+  const { m } = geminiMachine();
   const none = await m.run(["sync"]);
   expect(none.code, none.stderr).toBe(0);
   expect(none.stdout).toContain(
     "individuals moved to the Antigravity CLI (`agy`). Antigravity is not found in linux: mcp-twin writes it once it is installed (then `mcp-twin sync`).\n",
   );
   expect(none.stdout).not.toContain("which mcp-twin writes too");
-  const { m: other } = await linuxMachine();
+  const { m: other } = geminiMachine();
   const agy = path.join(other.paths.linuxHome, ".gemini", "config", "mcp_config.json");
   mkdirSync(path.dirname(agy), { recursive: true });
   writeFileSync(agy, "{}\n");
