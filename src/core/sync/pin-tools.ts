@@ -16,6 +16,7 @@ import { loadPins, type PinBook, type ServerPins, savePins } from "../pins/pin-f
 import { dict, own } from "../plain-records.js";
 import { withLock } from "../system/files.js";
 import { type Progress, silentProgress } from "../system/progress.js";
+import { trace } from "../system/trace.js";
 import { type GatewayReport, reloadGateway } from "./gateway-sync.js";
 import type { ToolLister } from "./learn-lists.js";
 
@@ -68,6 +69,7 @@ export function startFirstLists(
     const unknown = await neverListed(ctx, hosted, lists);
     const servers = unknown.filter((name) => ctx.manifest.servers[name]?.package === undefined);
     if (servers.length === 0) return undefined;
+    trace("first pins: early lists");
     const { learnToolLists } = await import("./learn-lists.js");
     const learned = await learnToolLists(list, ctx, servers, silentProgress, FIRST_LIST_TIMEOUT_MS);
     return { servers, learned };
@@ -299,6 +301,7 @@ async function pinTools(
     };
     await (locked ? write() : withLock(ctx.machine.home.dir, write));
   }
+  trace("first pins: judged");
   const report: PinReport = { ...judged.report, ...(unlisted.length > 0 ? { unlisted } : {}) };
   const said = report.pinned.length + report.updated.length + report.unapproved.length + unlisted.length > 0;
   return { ...(said ? { report } : {}), repinned: judged.changed, secretValues };
