@@ -12,7 +12,7 @@ import type { ClientId, ServerSpec } from "../manifest/schema.js";
 import { serversBehindTools } from "../manifest/tool-search.js";
 import type { InstalledIndex } from "../packages/installs.js";
 import { approve, changesOf, setupOf, type ToolChange, unflagged } from "../pins/pin-changes.js";
-import { loadPins, type PinBook, type ServerPins, savePins } from "../pins/pin-file.js";
+import { loadPins, type PinBook, readPinsText, type ServerPins, savePins } from "../pins/pin-file.js";
 import { dict, own } from "../plain-records.js";
 import { withLock } from "../system/files.js";
 import { type Progress, silentProgress } from "../system/progress.js";
@@ -291,13 +291,18 @@ async function pinTools(
     }
   }
   const at = ctx.machine.host.now().toISOString();
-  const judge = async () => pinLists(await loadPins(file), lists, names, hosted, at);
-  let judged = await judge();
+  const judge = async (text: string | null) => pinLists(await loadPins(file, text), lists, names, hosted, at);
+  const seen = await readPinsText(file);
+  let judged = await judge(seen);
+  trace("pins: judged");
   if (judged.changed) {
     const write = async () => {
-      // Judged again under the lock: another run may have approved something meanwhile.
-      judged = await judge();
+      // Judged again under the lock when another run wrote the pins meanwhile (it may have
+      // approved something); the same text is the same judgement (pinLists is pure).
+      const now = await readPinsText(file);
+      if (now !== seen) judged = await judge(now);
       if (judged.changed) await savePins(file, judged.book);
+      trace("pins: saved");
     };
     await (locked ? write() : withLock(ctx.machine.home.dir, write));
   }
