@@ -82,10 +82,9 @@ export function startFirstLists(
     const learned = await learning;
     return { servers, learned };
   };
+  const listing = early().finally(onStart);
   // Not said here: pinTools lists a server whose early list did not happen, and says its failure.
-  return early()
-    .catch(() => undefined)
-    .finally(onStart);
+  return listing.catch(() => undefined);
 }
 
 /**
