@@ -121,6 +121,11 @@ export interface ShareLaunchOptions {
   manifest?: string | undefined;
   /** Told every secret value resolved, so output masks them. */
   addSecrets(values: readonly string[]): void;
+  /**
+   * The manifest, secrets and environments a sync already read (and trusted): launches are read
+   * from them, not opened again — a first sync's servers start that much sooner.
+   */
+  here?: Here | undefined;
 }
 
 export async function shareLaunches(
@@ -129,15 +134,7 @@ export async function shareLaunches(
 ): Promise<ShareLaunch[]> {
   if (names.length === 0) return [];
   const machine = options.machine ?? (await openMachine(options.host));
-  const opened = await openManifest(machine, { manifest: options.manifest });
-  // sync's rule: a project manifest's server that runs a program runs only once trusted.
-  if (opened.located.scope === "project") await requireTrust(machine, opened.loaded, names);
-  // The secrets and this environment, read as sync reads them (core/context/context.ts).
-  const here = await loadContext(
-    machine,
-    { opened, envs: [], clients: [], limitTo: [machine.local.id], targets: "none" },
-    silentProgress,
-  );
+  const here = options.here ?? (await readHere(machine, options.manifest, names));
   const launches: ShareLaunch[] = [];
   for (const name of new Set(names)) launches.push(await launchOf(name, here, machine, options));
   return launches;
@@ -224,7 +221,20 @@ export async function manifestShares(options: ShareLaunchOptions): Promise<Manif
   return result;
 }
 
-type Here = Awaited<ReturnType<typeof loadContext>>;
+/** The manifest, trusted to run `names`, with the secrets and this environment as sync reads them. */
+async function readHere(machine: Machine, manifest: string | undefined, names: readonly string[]) {
+  const opened = await openManifest(machine, { manifest });
+  // sync's rule: a project manifest's server that runs a program runs only once trusted.
+  if (opened.located.scope === "project") await requireTrust(machine, opened.loaded, names);
+  return loadContext(
+    machine,
+    { opened, envs: [], clients: [], limitTo: [machine.local.id], targets: "none" },
+    silentProgress,
+  );
+}
+
+/** What a launch is read from: a context as sync loads it. */
+type Here = Pick<Awaited<ReturnType<typeof loadContext>>, "manifest" | "secrets" | "loaded" | "allEnvs">;
 
 /** One manifest server's launch in this environment; a UsageError says why it cannot start. */
 async function launchOf(

@@ -141,8 +141,17 @@ export async function installMissing(
   versions: ReadonlyMap<string, string>,
   index: InstalledIndex,
   state: State,
-  /** `owner`: the manifest it installs for (packages/owners.ts), recorded with each install. */
-  options: { dryRun: boolean; owner: string; signal?: AbortSignal },
+  /**
+   * `owner`: the manifest it installs for (packages/owners.ts), recorded with each install.
+   * `onInstalled`: told as each environment's installs are in (its packages then run there), and
+   * awaited (a first sync starts those packages' servers before it goes on to write).
+   */
+  options: {
+    dryRun: boolean;
+    owner: string;
+    signal?: AbortSignal;
+    onInstalled?: (env: Environment) => Promise<void>;
+  },
   progress: Progress,
 ): Promise<{ rows: InstallRow[]; failed: Set<string> }> {
   const rows: InstallRow[] = [];
@@ -206,6 +215,7 @@ export async function installMissing(
           rows.push({ env: env.id, package: name, version: range, action: "failed", error: f.error });
         }
         board.done(env.id, { installed: outcome.installed, failed: outcome.failed.map((f) => f.spec) });
+        await options.onInstalled?.(env);
       }),
     );
   } finally {

@@ -55,12 +55,15 @@ function firstIssue(data: unknown): { path: PropertyKey[]; message: string } | u
   return undefined;
 }
 
+/** The pins file's text as it is now (null: none yet), for loadPins: one read, judged once per text. */
+export const readPinsText = (file: string): Promise<string | null> => readTextOrNull(file);
+
 /**
  * The pins, validated (no file yet: an empty book). A file that does not load is an error (exit 2),
  * an empty or blank one too: read as "nothing pinned" it would switch every hold off.
  */
-export async function loadPins(file: string): Promise<PinBook> {
-  const text = await readTextOrNull(file);
+export async function loadPins(file: string, read?: string | null): Promise<PinBook> {
+  const text = read === undefined ? await readTextOrNull(file) : read;
   if (text === null) return dict();
   const data = (await parseChecked(file, text, {
     what: "pins file",

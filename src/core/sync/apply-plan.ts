@@ -62,20 +62,7 @@ export async function applySyncPlan(
 
   const pkgs = planned.packages;
   const index = new Map([...pkgs.index].map(([env, m]) => [env, new Map(m)]));
-  // First pins' lists of servers that need no install, overlapped with the installs and writes.
-  const early =
-    options.early ??
-    (options.listTools
-      ? (await import("./pin-tools.js")).startFirstLists(ctx, planned.bridge, pkgs, options.listTools)
-      : undefined);
-  const install = await installMissing(
-    pkgs.servers,
-    pkgs.versions,
-    index,
-    state,
-    { dryRun: false, owner: ownerOf(ctx.located), ...(options.signal ? { signal: options.signal } : {}) },
-    progress,
-  );
+  const { install, first } = await installAndList(ctx, planned, index, options, progress);
   // What the plan found unused: installed for this manifest only, or for others that no longer
   // name them either (unused-packages.ts).
   const pruned = options.prune ? await prunePackages(pkgs.prune, ctx.envs, state, progress) : [];
@@ -149,11 +136,57 @@ export async function applySyncPlan(
         message: `${portHeldBy(bridge.settings.port, report.bridge.what, undefined, true)}; the bridge cannot run there.`,
       });
   }
-  await gatewayAndPins(ctx, plan, report, progress, options, { index, versions: pkgs.versions }, early);
+  await gatewayAndPins(
+    ctx,
+    plan,
+    report,
+    progress,
+    options,
+    { index, versions: pkgs.versions },
+    first?.all(),
+  );
   // A client this run put over its tool limit, from the lists known now (the gateway's just cached).
   await (await import("./limit-notes.js")).noteOverLimits(report, ctx, plan, written, index);
   await sayRestarts(report, written, machine);
   return report;
+}
+
+/**
+ * The packages installed where they run, with the first pins' lists overlapped with the installs
+ * and the writes after them: a package's server listed once its environment's installs are in.
+ */
+async function installAndList(
+  ctx: Context,
+  planned: SyncPlan,
+  index: InstalledIndex,
+  options: ApplyOptions,
+  progress: Progress,
+) {
+  const pkgs = planned.packages;
+  const first = options.listTools
+    ? (await import("./pin-tools.js")).firstListsAround(
+        ctx,
+        planned.bridge,
+        { index, versions: pkgs.versions },
+        options.listTools,
+        options.early,
+      )
+    : undefined;
+  const install = await installMissing(
+    pkgs.servers,
+    pkgs.versions,
+    index,
+    ctx.state,
+    {
+      dryRun: false,
+      owner: ownerOf(ctx.located),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(first ? { onInstalled: first.installed } : {}),
+    },
+    progress,
+  );
+  await first?.installed(); // its packages were in place already, or none installed here
+  return { install, first };
 }
 
 /**

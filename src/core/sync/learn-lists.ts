@@ -15,7 +15,13 @@ export type ToolLister = (
   machine: Machine,
   ctx: Pick<Context, "manifest" | "state" | "secrets" | "loaded">,
   names: readonly string[],
-  options: { timeoutMs: number; manifest?: string | undefined; addSecrets(values: readonly string[]): void },
+  options: {
+    timeoutMs: number;
+    manifest?: string | undefined;
+    addSecrets(values: readonly string[]): void;
+    /** The sync's own context: the launches are read from it, not from the manifest again. */
+    here?: Pick<Context, "manifest" | "secrets" | "loaded" | "allEnvs">;
+  },
 ) => Promise<ReadonlyArray<{ server: string; tools?: readonly unknown[]; error?: string }>>;
 
 /** How long a server may take to answer its handshake: `mcp-twin tools`'s default. */
@@ -32,7 +38,7 @@ export interface LearnedLists {
 
 export async function learnToolLists(
   list: ToolLister,
-  ctx: Pick<Context, "machine" | "manifest" | "state" | "secrets" | "loaded">,
+  ctx: Pick<Context, "machine" | "manifest" | "state" | "secrets" | "loaded" | "allEnvs">,
   servers: readonly string[],
   progress: Progress,
   timeoutMs = LIST_TIMEOUT_MS,
@@ -44,6 +50,7 @@ export async function learnToolLists(
       timeoutMs,
       // The manifest this sync reads (a project's too), by its path: the launch is read from it.
       manifest: ctx.loaded.file,
+      here: ctx,
       addSecrets: (values) => secretValues.push(...values),
     });
     return {

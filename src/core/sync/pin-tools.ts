@@ -12,10 +12,11 @@ import type { ClientId, ServerSpec } from "../manifest/schema.js";
 import { serversBehindTools } from "../manifest/tool-search.js";
 import type { InstalledIndex } from "../packages/installs.js";
 import { approve, changesOf, setupOf, type ToolChange, unflagged } from "../pins/pin-changes.js";
-import { loadPins, type PinBook, type ServerPins, savePins } from "../pins/pin-file.js";
+import { loadPins, type PinBook, readPinsText, type ServerPins, savePins } from "../pins/pin-file.js";
 import { dict, own } from "../plain-records.js";
 import { withLock } from "../system/files.js";
 import { type Progress, silentProgress } from "../system/progress.js";
+import { trace } from "../system/trace.js";
 import { type GatewayReport, reloadGateway } from "./gateway-sync.js";
 import type { ToolLister } from "./learn-lists.js";
 
@@ -53,27 +54,72 @@ export interface EarlyLists {
  * The first lists that need nothing the sync puts in place (no package to install: a command or a
  * url), started now so they overlap the installs and writes instead of following them; pinTools
  * awaits them. Silent (the step would be a second spinner); never rejects: a server whose early
- * list did not happen is listed at pinTools as before.
+ * list did not happen is listed at pinTools as before. `packaged`: the servers run from a package
+ * instead, once the installs put it in place (firstListsAround); `onStart`: told once the lister
+ * has been asked (or there was nothing to ask it).
  */
 export function startFirstLists(
   ctx: Context,
   wiring: BridgeWiring | undefined,
   packages: { index: InstalledIndex; versions: ReadonlyMap<string, string> },
   list: ToolLister,
+  packaged = false,
+  onStart: () => void = () => {},
 ): Promise<EarlyLists | undefined> {
   const early = async (): Promise<EarlyLists | undefined> => {
     if (ctx.located.scope !== "user" || ctx.servers.length === 0) return undefined;
     const hosted = hostedServers(ctx.servers, ctx.manifest.toolSearch, wiring);
     const lists = await knownLists(ctx, wiring, hosted, packages.index, packages.versions);
     const unknown = await neverListed(ctx, hosted, lists);
-    const servers = unknown.filter((name) => ctx.manifest.servers[name]?.package === undefined);
+    const servers = unknown.filter(
+      (name) => (ctx.manifest.servers[name]?.package !== undefined) === packaged,
+    );
     if (servers.length === 0) return undefined;
+    trace("first pins: early lists");
     const { learnToolLists } = await import("./learn-lists.js");
-    const learned = await learnToolLists(list, ctx, servers, silentProgress, FIRST_LIST_TIMEOUT_MS);
+    const learning = learnToolLists(list, ctx, servers, silentProgress, FIRST_LIST_TIMEOUT_MS);
+    onStart();
+    const learned = await learning;
     return { servers, learned };
   };
+  const listing = early().finally(onStart);
   // Not said here: pinTools lists a server whose early list did not happen, and says its failure.
-  return early().catch(() => undefined);
+  return listing.catch(() => undefined);
+}
+
+/**
+ * A sync's first lists, each started as soon as it can be: those that need no install at once (or
+ * as the caller started them), those run from a package as soon as this environment's installs
+ * are in (`installed`: called by the installs, and after them for packages already in place), so
+ * their servers start while other environments install and the files are written. `all`: what
+ * they found, once the installs are done.
+ */
+export function firstListsAround(
+  ctx: Context,
+  wiring: BridgeWiring | undefined,
+  packages: { index: InstalledIndex; versions: ReadonlyMap<string, string> },
+  list: ToolLister,
+  started: Promise<EarlyLists | undefined> | undefined,
+) {
+  const direct = started ?? startFirstLists(ctx, wiring, packages, list);
+  let packaged: Promise<EarlyLists | undefined> | undefined;
+  return {
+    /** Resolves once those servers' lister is asked: what follows (the writes) overlaps their starts. */
+    installed(env?: { local: boolean }): Promise<void> {
+      if (env?.local === false || packaged) return Promise.resolve();
+      return new Promise((started) => {
+        packaged = startFirstLists(ctx, wiring, packages, list, true, started);
+      });
+    },
+    all: async (): Promise<EarlyLists | undefined> => {
+      const [a, b] = await Promise.all([direct, packaged]);
+      if (!a || !b) return a ?? b;
+      const failures = new Map([...a.learned.failures, ...b.learned.failures]);
+      const listed = [...a.learned.listed, ...b.learned.listed];
+      const secretValues = [...a.learned.secretValues, ...b.learned.secretValues];
+      return { servers: [...a.servers, ...b.servers], learned: { listed, failures, secretValues } };
+    },
+  };
 }
 
 /** The early lists, with a step shown while they still run (a server that hangs takes its 5 s). */
@@ -289,16 +335,22 @@ async function pinTools(
     }
   }
   const at = ctx.machine.host.now().toISOString();
-  const judge = async () => pinLists(await loadPins(file), lists, names, hosted, at);
-  let judged = await judge();
+  const judge = async (text: string | null) => pinLists(await loadPins(file, text), lists, names, hosted, at);
+  const seen = await readPinsText(file);
+  let judged = await judge(seen);
+  trace("pins: judged");
   if (judged.changed) {
     const write = async () => {
-      // Judged again under the lock: another run may have approved something meanwhile.
-      judged = await judge();
+      // Judged again under the lock when another run wrote the pins meanwhile (it may have
+      // approved something); the same text is the same judgement (pinLists is pure).
+      const now = await readPinsText(file);
+      if (now !== seen) judged = await judge(now);
       if (judged.changed) await savePins(file, judged.book);
+      trace("pins: saved");
     };
     await (locked ? write() : withLock(ctx.machine.home.dir, write));
   }
+  trace("first pins: judged");
   const report: PinReport = { ...judged.report, ...(unlisted.length > 0 ? { unlisted } : {}) };
   const said = report.pinned.length + report.updated.length + report.unapproved.length + unlisted.length > 0;
   return { ...(said ? { report } : {}), repinned: judged.changed, secretValues };

@@ -4,7 +4,7 @@
  * contacted), listed, stopped, and the list remembered in the home's cache for the next run.
  */
 import type { Context } from "../../context/context.js";
-import { type ShareLaunch, shareLaunches } from "../../entries/share-launch.js";
+import { type ShareLaunch, type ShareLaunchOptions, shareLaunches } from "../../entries/share-launch.js";
 import { homeKey, rememberToolLists, type ToolDef } from "../../entries/tool-lists.js";
 import type { Machine } from "../../environments/machine.js";
 import { splitSpec } from "../../manifest/package-spec.js";
@@ -19,6 +19,7 @@ type ListOptions = {
   manifest?: string | undefined;
   plain?: boolean;
   addSecrets(values: readonly string[]): void;
+  here?: ShareLaunchOptions["here"];
 };
 
 export interface Listed {
@@ -27,6 +28,9 @@ export interface Listed {
   /** Why it could not be listed. */
   error?: string;
 }
+
+/** How many servers the plain handshake starts at once (a first sync's servers, each its own process). */
+const PLAIN_AT_ONCE = 8;
 
 /** List these servers now (in parallel, a few at a time) and remember what they said. */
 export async function listByHandshake(
@@ -40,7 +44,9 @@ export async function listByHandshake(
   const results = await probeAll(
     [...names],
     (name, signal) => probeOne(machine, ctx, name, options, signal, launches.get(name)),
-    { concurrency: 4 },
+    // The plain handshake costs this process next to nothing: every server at once (bounded), as
+    // a fifth that waits for a first to answer adds its whole start to the sync's time.
+    { concurrency: options.plain ? PLAIN_AT_ONCE : 4 },
   );
   const out: Listed[] = names.map((server, i) => {
     const r = results[i];
@@ -67,13 +73,19 @@ async function launchesOf(
   machine: Machine,
   ctx: Pick<Context, "manifest">,
   names: readonly string[],
-  options: { manifest?: string | undefined; addSecrets(values: readonly string[]): void },
+  options: Pick<ListOptions, "manifest" | "addSecrets" | "here">,
 ): Promise<Map<string, ShareLaunch>> {
   const stdio = names.filter((n) => ctx.manifest.servers[n] && ctx.manifest.servers[n].url === undefined);
   if (stdio.length < 2) return new Map();
   const found: string[] = [];
   const launches = await shareLaunches(
-    { host: machine.host, machine, manifest: options.manifest, addSecrets: (v) => found.push(...v) },
+    {
+      host: machine.host,
+      machine,
+      manifest: options.manifest,
+      here: options.here,
+      addSecrets: (v) => found.push(...v),
+    },
     stdio,
   ).then(
     (all) => all,
@@ -114,7 +126,13 @@ async function probeOne(
     const [launch] = known
       ? [known]
       : await shareLaunches(
-          { host: machine.host, machine, manifest: options.manifest, addSecrets: options.addSecrets },
+          {
+            host: machine.host,
+            machine,
+            manifest: options.manifest,
+            here: options.here,
+            addSecrets: options.addSecrets,
+          },
           [name],
         );
     if (!launch) return { ok: false, stderr: [], noise: [], error: "no launch" };

@@ -13,6 +13,7 @@ import { nextCursor, SERVER_INFO_KEY } from "../../jsonrpc/envelope-headers.js";
 import { LineSplitter } from "../../jsonrpc/lines.js";
 import { MAX_MESSAGE_BYTES } from "../../jsonrpc/messages.js";
 import type { Runner, StartedProcess } from "../../system/run.js";
+import { trace } from "../../system/trace.js";
 import type { ProbeResult } from "./live-probe.js";
 
 /** What one list may hold, as the gateway bounds it (bridge-server/gateway/whole-list.ts). */
@@ -96,6 +97,7 @@ async function session(
     ...(plan.cwd ? { cwd: plan.cwd } : {}),
     ...(plan.verbatim ? { verbatim: true } : {}),
   });
+  trace("list: started");
   const wire = new Wire(proc, plan.file, Math.max(1, deadline - performance.now()));
   const stop = () => wire.end(new InterruptedError());
   signal?.addEventListener("abort", stop, { once: true });
@@ -113,6 +115,7 @@ async function session(
     const tools = await everyTool((cursor) =>
       wire.request("tools/list", { ...meta, ...(cursor ? { cursor } : {}) }),
     );
+    trace("list: answered");
     const name = (serverName as Json | undefined)?.name;
     return {
       ok: true,
