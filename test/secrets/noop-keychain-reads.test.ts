@@ -3,9 +3,11 @@
  * stand-in logs every call): a sync with nothing to write reads no key when every key-bearing
  * server is reached through the bridge — its fingerprint takes the keys' stamp — and a key changed
  * with `secret set` still reaches the running bridge at the next sync. A `"share": "off"` server's
- * entry holds its key: one read per run, however many entries hold it.
+ * entry holds its key: one read per run, however many entries hold it. A package upgraded by hand
+ * changes what the bridge runs: the next sync has it read again.
  */
-import { chmodSync, readFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, expect, inject, test } from "vitest";
@@ -104,4 +106,26 @@ test('a no-op sync whose entries hold the key ("share": "off") reads the keychai
   expect(again.code, again.stderr + again.stdout).toBe(0);
   expect(again.stdout + again.stderr).not.toContain(KEY);
   expect(keychainCalls(m)).toBe(1);
+}, 300_000);
+
+test("a package upgraded by hand where the bridge runs it (npm i -g …@newer) makes the next no-op sync reload the bridge", async () => {
+  const m = createFakeMachine({ registryUrl: inject("registryUrl") });
+  machines.push(m);
+  writeManifest(m, {
+    bridge: { port: await freePort() },
+    servers: { fixture: { package: inject("fixtureName"), share: "machine" } },
+  });
+  chmodSync(m.paths.claudeCodeConfig, 0o600);
+  expect((await m.run(["sync"], { env: on })).code).toBe(0);
+  expect(await syncGateway(m)).toBe("reloaded");
+  expect(await syncGateway(m)).toBe("current");
+  // What npm leaves after `npm i -g <it>@<newer>`: the installed package.json says the new version.
+  const installed = path.join(m.paths.linuxHome, ".npm-global", "lib", "node_modules", inject("fixtureName"));
+  const manifest = path.join(installed, "package.json");
+  const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { version: string };
+  writeFileSync(manifest, JSON.stringify({ ...pkg, version: `${pkg.version}-1` }, null, 2));
+  expect(await syncGateway(m)).toBe("reloaded");
+  // Its new version's tools judged against the pins (a review may have it read once more), then settled.
+  expect(["reloaded", "current"]).toContain(await syncGateway(m));
+  expect(await syncGateway(m)).toBe("current");
 }, 300_000);

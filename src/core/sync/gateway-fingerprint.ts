@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { VERSION } from "../../version.js";
 import type { Context } from "../context/context.js";
 import { readTextOrNull } from "../system/files.js";
-import { commandPackages } from "./command-packages.js";
+import { installedPrograms } from "./installed-programs.js";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -15,10 +15,10 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
  * The bridge's reload reads these and nothing else sync has (its environment is its own): the
  * same fingerprint twice means the same servers, launched the same way. Keys in the keychain are
  * stood for by their stamp, which every write mcp-twin makes there changes (manifest/secrets-file.ts):
- * computing it reads no key. A `command` server's program, upgraded by hand, changes it too.
+ * computing it reads no key. A server's package or program, upgraded by hand, changes it too.
  */
 export async function gatewayFingerprint(
-  ctx: Pick<Context, "secrets" | "stamp" | "servers" | "machine" | "loaded">,
+  ctx: Pick<Context, "secrets" | "stamp" | "servers" | "machine" | "loaded" | "allEnvs">,
   path: string | undefined,
 ): Promise<string> {
   const keys =
@@ -27,7 +27,8 @@ export async function gatewayFingerprint(
       .sort()
       .map((name) => [name, sha256(ctx.secrets[name] ?? "")]);
   const pins = await readTextOrNull(ctx.machine.paths.pins);
-  const programs = commandPackages(ctx.servers, path, ctx.machine.host.platform);
+  const local = ctx.allEnvs.find((e) => e.local);
+  const programs = await installedPrograms(ctx.servers, local, path, ctx.machine.host.platform);
   return sha256(
     JSON.stringify([VERSION, ctx.loaded.file, ctx.loaded.text, pins, path ?? null, keys, programs]),
   );

@@ -1,18 +1,42 @@
 /**
- * The installed version of each program a `command` server runs by name: found on the PATH sync sends
- * the bridge, the package.json of its npm package read (no npm call), else the file's size and time.
+ * The installed version of each program the servers run where the bridge runs: a package's from its
+ * package.json in the prefix, a `command`'s found on the PATH sync sends the bridge (no npm call).
  * An upgrade done by hand (`npm i -g <it>@newer`) changes it, so the next sync has the bridge read again.
  */
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
+import type { Environment } from "../environments/types.js";
+import { splitSpec } from "../manifest/package-spec.js";
 import type { ServerSpec } from "../manifest/schema.js";
+import { readInstalledPackage } from "../packages/npm-prefix.js";
+
+type Servers = ReadonlyArray<readonly [string, ServerSpec]>;
+
+/** Each package's installed version in the bridge's environment (this one), then each command's program. */
+export async function installedPrograms(
+  servers: Servers,
+  local: Environment | undefined,
+  pathVar: string | undefined,
+  platform: string,
+): Promise<Array<[string, string]>> {
+  const names = [
+    ...new Set(servers.flatMap(([, s]) => (s.package ? [splitSpec(s.package).name] : []))),
+  ].sort();
+  const packages = await Promise.all(
+    names.map(async (name): Promise<[string, string]> => {
+      const pkg = local ? await readInstalledPackage(local, name) : undefined;
+      return [name, pkg?.version ?? ""];
+    }),
+  );
+  return [...packages, ...commandPackages(servers, pathVar, platform)];
+}
 
 /** How far above the program its package.json may be (npm's bin link → lib/node_modules/<name>/dist/x.js). */
 const PACKAGE_DEPTH = 4;
 
 /** Command → what identifies its installed program; a command not found is left out. */
-export function commandPackages(
-  servers: ReadonlyArray<readonly [string, ServerSpec]>,
+function commandPackages(
+  servers: Servers,
   pathVar: string | undefined,
   platform: string,
 ): Array<[string, string]> {
