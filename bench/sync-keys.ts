@@ -152,7 +152,11 @@ export async function run(): Promise<{ ok: boolean }> {
       budget("Credential Manager reads per no-op sync inside WSL, through the bridge (none)", wslReads, 0),
       budget("Credential Manager reads per no-op sync inside WSL, share off (one a run)", wslReadsOff, 1),
       budget("Secret Service secrets fetched per no-op sync, through the bridge (none)", reads.secrets, 0),
-      budget("Secret Service secrets fetched per no-op sync, share off (one per key)", readsOff.secrets, keys),
+      budget(
+        "Secret Service secrets fetched per no-op sync, share off (one per key)",
+        readsOff.secrets,
+        keys,
+      ),
       ...(before
         ? [
             budget(
