@@ -3,11 +3,12 @@
  * stand-in logs every call): a sync with nothing to write reads no key when every key-bearing
  * server is reached through the bridge — its fingerprint takes the keys' stamp — and a key changed
  * with `secret set` still reaches the running bridge at the next sync. A `"share": "off"` server's
- * entry holds its key: one read per run, however many entries hold it. A package upgraded by hand
- * changes what the bridge runs: the next sync has it read again.
+ * entry holds its key: one read per run, however many entries hold it. A program a `command` server
+ * runs, upgraded by hand, changes what the bridge runs: the next sync has it read again.
  */
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, expect, inject, test } from "vitest";
@@ -108,24 +109,39 @@ test('a no-op sync whose entries hold the key ("share": "off") reads the keychai
   expect(keychainCalls(m)).toBe(1);
 }, 300_000);
 
-test("a package upgraded by hand where the bridge runs it (npm i -g …@newer) makes the next no-op sync reload the bridge", async () => {
+test("a program upgraded by hand (npm i -g …@newer) that a command server runs by name makes the next no-op sync reload the bridge", async () => {
   const m = createFakeMachine({ registryUrl: inject("registryUrl") });
   machines.push(m);
+  // A global npm prefix as npm leaves it: the package in lib/node_modules, its bin linked on PATH.
+  const prefix = path.join(m.paths.linuxHome, ".hand-prefix");
+  const pkg = path.join(prefix, "lib", "node_modules", "hand-server");
+  mkdirSync(pkg, { recursive: true });
+  mkdirSync(path.join(prefix, "bin"));
+  const script = `#!/usr/bin/env node\nawait import(${JSON.stringify(pathToFileURL(inject("fixtureScript")).href)});\n`;
+  writeFileSync(path.join(pkg, "server.js"), script, { mode: 0o755 });
+  const version = (v: string) =>
+    writeFileSync(
+      path.join(pkg, "package.json"),
+      JSON.stringify({ name: "hand-server", version: v, type: "module" }),
+    );
+  version("1.0.0");
+  symlinkSync("../lib/node_modules/hand-server/server.js", path.join(prefix, "bin", "hand-server"));
+  const env = { ...on, PATH: `${path.join(prefix, "bin")}:${m.env.PATH}` };
   writeManifest(m, {
     bridge: { port: await freePort() },
-    servers: { fixture: { package: inject("fixtureName"), share: "machine" } },
+    servers: { hand: { command: "hand-server", share: "machine" } },
   });
   chmodSync(m.paths.claudeCodeConfig, 0o600);
-  expect((await m.run(["sync"], { env: on })).code).toBe(0);
-  expect(await syncGateway(m)).toBe("reloaded");
-  expect(await syncGateway(m)).toBe("current");
-  // What npm leaves after `npm i -g <it>@<newer>`: the installed package.json says the new version.
-  const installed = path.join(m.paths.linuxHome, ".npm-global", "lib", "node_modules", inject("fixtureName"));
-  const manifest = path.join(installed, "package.json");
-  const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { version: string };
-  writeFileSync(manifest, JSON.stringify({ ...pkg, version: `${pkg.version}-1` }, null, 2));
-  expect(await syncGateway(m)).toBe("reloaded");
-  // Its new version's tools judged against the pins (a review may have it read once more), then settled.
-  expect(["reloaded", "current"]).toContain(await syncGateway(m));
-  expect(await syncGateway(m)).toBe("current");
+  const sync = async () => {
+    const r = await m.run(["sync", "--json"], { env });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    return (JSON.parse(r.stdout) as { gateway?: { gateway?: { state: string } } }).gateway?.gateway?.state;
+  };
+  await sync();
+  expect(await sync()).toBe("reloaded");
+  expect(await sync()).toBe("current");
+  // What `npm i -g hand-server@1.0.1` leaves: the same bin link, the package's new version.
+  version("1.0.1");
+  expect(await sync()).toBe("reloaded");
+  expect(await sync()).toBe("current");
 }, 300_000);
