@@ -1,10 +1,13 @@
 /**
- * A no-op sync whose servers carry keys in their env (12 servers, 6 keys, 3 clients), the keys in a
- * real Secret Service (gnome-keyring on a private D-Bus bus, test/helpers/secret-service.ts): this
- * build (its servers reached through the bridge), the same with `"share": "off"` (keys in the
- * entries; again with the keys in secrets.json, MCP_TWIN_KEYCHAIN=off) and, with BENCH_BASELINE (`--before`), that build on the same manifest with its
- * secrets.json, side by side in interleaved rounds. Then the keychain reads of one no-op sync,
- * counted on the bus (dbus-monitor): the budget is one read of each key per run, not one per entry.
+ * A no-op sync whose servers carry keys in their env (12 servers, 6 keys, 3 clients), side by side
+ * in interleaved rounds: this build on a fake WSL machine, its keys in Windows' Credential Manager
+ * (each read a powershell.exe stand-in through interop), its servers reached through the bridge or
+ * `"share": "off"` (keys in the entries), and in secrets.json (MCP_TWIN_KEYCHAIN=off); the same on a
+ * Linux machine with a real Secret Service (gnome-keyring on a private D-Bus bus,
+ * test/helpers/secret-service.ts); and, with BENCH_BASELINE (`--before`), that build on the same WSL
+ * manifest with its secrets.json. Then the keychain reads of one no-op sync, counted: powershell.exe
+ * calls in the stand-in's log, method calls on the bus (dbus-monitor). The budget: one read of each
+ * key per run, not one per entry — none when no entry holds a key.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -79,8 +82,8 @@ export async function run(): Promise<{ ok: boolean }> {
   const bridged: Array<{ m: FakeMachine; env: NodeJS.ProcessEnv }> = [];
   const spec = `${fixture.name}@1.0.0`;
   try {
-    const setUp = async (bin: string, share: "off" | undefined, keychain: boolean) => {
-      const m = createFakeMachine({ registryUrl: registry.url });
+    const setUp = async (bin: string, share: "off" | undefined, keychain: boolean, kind?: "linux") => {
+      const m = createFakeMachine({ registryUrl: registry.url, ...(kind ? { kind } : {}) });
       machines.push(m);
       const env = {
         ...m.env,
@@ -99,6 +102,7 @@ export async function run(): Promise<{ ok: boolean }> {
       if (first !== 0) throw new Error(`first sync of ${bin} failed`);
       bridged.push({ m, env });
       return {
+        m,
         opts,
         run: () => {
           const start = process.hrtime.bigint();
@@ -111,6 +115,8 @@ export async function run(): Promise<{ ok: boolean }> {
     const now = await setUp(BIN, undefined, true);
     const off = await setUp(BIN, "off", true);
     const file = await setUp(BIN, "off", false);
+    const linux = await setUp(BIN, undefined, true, "linux");
+    const linuxOff = await setUp(BIN, "off", true, "linux");
     const baseline = process.env.BENCH_BASELINE ? path.resolve(process.env.BENCH_BASELINE) : undefined;
     const before = baseline ? await setUp(baseline, undefined, false) : undefined;
     if (baseline) console.log(`Baseline: ${baseline} (its keys in secrets.json: it has no keychain)`);
@@ -120,19 +126,37 @@ export async function run(): Promise<{ ok: boolean }> {
         { name: 'sync (no-op), keys in the keychain, "share": "off"', run: off.run },
         { name: 'sync (no-op), keys in secrets.json, "share": "off"', run: file.run },
         ...(before ? [{ name: "baseline sync (no-op), keys in secrets.json", run: before.run }] : []),
+        { name: "Linux, keys in the Secret Service, servers through the bridge", run: linux.run },
+        { name: 'Linux, keys in the Secret Service, "share": "off"', run: linuxOff.run },
       ],
       15,
     );
     table(rows.map((t) => ({ command: t.name, "median ms": median(t.ms).toFixed(1) })));
-    const reads = await keychainCalls(bus.address, now.run);
-    const readsOff = await keychainCalls(bus.address, off.run);
     const keys = Object.keys(KEYS).length;
+    // Inside WSL: each call of the stand-in is one read (a list of every key of the home).
+    const standIn = (t: typeof now) => {
+      t.m.clearInteropLog();
+      t.run();
+      return t.m.interopCalls().filter((c) => c.includes("powershell.exe")).length;
+    };
+    const [wslReads, wslReadsOff] = [standIn(now), standIn(off)];
     console.log(
-      `Keychain reads in one no-op sync (${keys} keys, 12 servers, 3 clients): through the bridge ${reads.searches} list read(s), ${reads.secrets} secret(s) fetched (per process on the bus: ${reads.bySender.join(" + ")}); share off ${readsOff.searches} list read(s), ${readsOff.secrets} secret(s) fetched`,
+      `Credential Manager reads (powershell.exe) in one no-op sync inside WSL: through the bridge ${wslReads}, share off ${wslReadsOff}`,
+    );
+    const reads = await keychainCalls(bus.address, linux.run);
+    const readsOff = await keychainCalls(bus.address, linuxOff.run);
+    console.log(
+      `Secret Service reads in one no-op sync on Linux (${keys} keys, 12 servers, 3 clients): through the bridge ${reads.searches} list read(s), ${reads.secrets} secret(s) fetched (per process on the bus: ${reads.bySender.join(" + ") || "none"}); share off ${readsOff.searches} list read(s), ${readsOff.secrets} secret(s) fetched`,
     );
     const checks = [
-      budget("keychain secrets fetched per no-op sync (one per key)", reads.secrets, keys),
-      budget("keychain secrets fetched per no-op sync, share off (one per key)", readsOff.secrets, keys),
+      budget("Credential Manager reads per no-op sync inside WSL, through the bridge (none)", wslReads, 0),
+      budget("Credential Manager reads per no-op sync inside WSL, share off (one a run)", wslReadsOff, 1),
+      budget("Secret Service secrets fetched per no-op sync, through the bridge (none)", reads.secrets, 0),
+      budget(
+        "Secret Service secrets fetched per no-op sync, share off (one per key)",
+        readsOff.secrets,
+        keys,
+      ),
       ...(before
         ? [
             budget(

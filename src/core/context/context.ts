@@ -22,12 +22,13 @@ import {
   userManifest,
 } from "../manifest/load.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
-import { loadSecretsFile, type SecretsWhere } from "../manifest/secrets-file.js";
+import { loadSecretsFile, peekKeys, type SecretsWhere } from "../manifest/secrets-file.js";
 import { dict } from "../plain-records.js";
 import { selectEnvironments } from "../selectors.js";
 import { readTextOrNull } from "../system/files.js";
 import type { Progress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
+import { lazyKeys, type UnreadKeys } from "./lazy-keys.js";
 
 export interface OpenedManifest {
   located: LocatedManifest;
@@ -83,6 +84,10 @@ export interface Home {
   accepted: ReadonlySet<string>;
   /** Where the keys are kept: the OS keychain, or the file (and why). */
   where?: SecretsWhere;
+  /** Keys in the keychain: the stamp mcp-twin bumps at each write there (secrets-file.ts), no key in it. */
+  stamp?: string;
+  /** Keys in the keychain whose values are not read yet (ContextOptions.lazyKeys): `secrets` lacks them. */
+  keysUnread?: UnreadKeys;
   state: State;
 }
 
@@ -102,6 +107,12 @@ export async function readHome(
     settle(loadState(machine.paths.state)),
   ]);
   return { secrets, state };
+}
+
+/** The home's keys by name only, read when first needed (lazy-keys.ts). */
+function lazyHome(file: string, names: readonly string[], stamp: string): Omit<Home, "state"> {
+  const { secrets, accepted, unread } = lazyKeys(file, names);
+  return { secrets, accepted, where: { kind: "keychain" }, stamp, keysUnread: unread };
 }
 
 export interface Surroundings {
@@ -168,6 +179,11 @@ export interface ContextOptions {
   opened?: OpenedManifest;
   /** A manifest not (yet) on disk, and secrets not yet stored: `init --dry-run` plans with them. */
   preview?: { manifest: LoadedManifest; secrets: Record<string, string> };
+  /**
+   * Keys stamped in the keychain are known by name, their values read only when the run needs one
+   * (lazy-keys.ts): sync's look without the lock, which most often ends with nothing to do.
+   */
+  lazyKeys?: boolean;
 }
 
 export interface Context extends Home, Surroundings {
@@ -206,10 +222,17 @@ export async function loadContext(
   const project = opened.project ?? options.project;
   const manifest = opened.loaded.manifest;
   trace("prepare");
-  const home = await readHome(machine);
+  const peeked = options.lazyKeys && !options.preview ? await peekKeys(machine.paths.secrets) : undefined;
+  const home = peeked
+    ? {
+        secrets: { ok: true as const, value: lazyHome(machine.paths.secrets, peeked.names, peeked.text) },
+        state: await settle(loadState(machine.paths.state)),
+      }
+    : await readHome(machine);
   if (!home.secrets.ok) throw home.secrets.error;
   if (!home.state.ok) throw home.state.error;
-  const secrets = dict({ ...home.secrets.value.secrets, ...options.preview?.secrets });
+  const keys = home.secrets.value;
+  const secrets = keys.keysUnread ? keys.secrets : dict({ ...keys.secrets, ...options.preview?.secrets });
   trace("secrets+state");
   const around = await lookAround(
     machine,
@@ -238,7 +261,9 @@ export async function loadContext(
     manifest,
     ...(project ? { project } : {}),
     secrets,
-    accepted: home.secrets.value.accepted,
+    accepted: keys.accepted,
+    ...(keys.stamp ? { stamp: keys.stamp } : {}),
+    ...(keys.keysUnread ? { keysUnread: keys.keysUnread } : {}),
     state: home.state.value,
     ...around,
     servers: Object.entries(manifest.servers).filter(([, s]) => !s.disabled),

@@ -218,8 +218,11 @@ export async function restartUpgraded(
 ): Promise<{ previousVersion: string; version: string; pid?: number } | undefined> {
   const { inspectBridge, localLifecycle, restartBridge } = await import("../bridge-control/lifecycle.js");
   const lifecycle = localLifecycle(machine.host, () => {});
-  const now = state ?? (await inspectBridge(lifecycle, want));
   const version = programVersion(machine.host.self.script);
+  // The bridge this home owns records the version it runs: this one's needs no probe (a no-op
+  // sync's cost; one that does not answer is not restarted here either).
+  if (!state && (await ownedInstance(lifecycle.files))?.version === version) return undefined;
+  const now = state ?? (await inspectBridge(lifecycle, want));
   if (now.state !== "running" || !now.instance || !now.version || now.version === version) return undefined;
   // On the socket its keeper holds, when it has one: no moment the port is free.
   await restartBridge(lifecycle, want);

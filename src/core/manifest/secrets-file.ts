@@ -4,13 +4,14 @@
  * Values never reach argv, logs or output.
  */
 
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import path from "node:path";
 import { isOnWindowsDrive } from "../environments/path-translation.js";
 import { OperationError, UsageError } from "../errors.js";
 import { dict, own } from "../plain-records.js";
 import { markValid, parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, writePrivateFile } from "../system/files.js";
+import { getEnv, processHost } from "../system/host.js";
 import { openKeychain } from "./keychain.js";
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -91,9 +92,10 @@ export async function loadSecrets(file: string): Promise<Record<string, string>>
 /** The stored secrets, the names whose value the user accepted despite its format, and where they are. */
 export async function loadSecretsFile(
   file: string,
-): Promise<{ secrets: Record<string, string>; accepted: Set<string>; where: SecretsWhere }> {
+): Promise<{ secrets: Record<string, string>; accepted: Set<string>; where: SecretsWhere; stamp?: string }> {
   const data = await readSecretsFile(file);
   const { secrets, where } = await storedKeys(file, data);
+  const stamp = where.kind === "keychain" ? (await readStamp(file))?.text : undefined;
   const accepted = new Set(
     Object.entries(data.accepted ?? {})
       .filter(([name, hash]) => {
@@ -102,7 +104,52 @@ export async function loadSecretsFile(
       })
       .map(([name]) => name),
   );
-  return { secrets, accepted, where };
+  return { secrets, accepted, where, ...(stamp ? { stamp } : {}) };
+}
+
+/**
+ * The keys stamp, beside secrets.json: the names kept in the keychain, and a value new at every
+ * write mcp-twin makes there — no key, nor any hash of one. A sync whose inputs match the running
+ * bridge's knows the keys did not change (through mcp-twin) without reading the keychain.
+ */
+const stampFile = (file: string) => path.join(path.dirname(file), "keys-stamp.json");
+
+export interface KeysStamp {
+  /** The names of the keys kept in the keychain. */
+  names: string[];
+  /** The file's text: what sync's fingerprint takes in place of the keys. */
+  text: string;
+}
+
+async function writeStamp(file: string, names: readonly string[]): Promise<void> {
+  const stamp = { names: [...names].sort(), stamp: randomUUID() };
+  await writePrivateFile(stampFile(file), `${JSON.stringify(stamp, null, 2)}\n`);
+}
+
+async function readStamp(file: string): Promise<KeysStamp | undefined> {
+  // Unreadable counts as none: the keychain is read instead.
+  const text = await readTextOrNull(stampFile(file)).catch(() => null);
+  try {
+    const d = JSON.parse(text ?? "") as { names?: unknown; stamp?: unknown };
+    const names = Array.isArray(d.names) ? d.names.filter((n): n is string => typeof n === "string") : [];
+    if (typeof d.stamp === "string" && names.length === (d.names as unknown[]).length)
+      return { names, text: text as string };
+  } catch {
+    // none yet (a home whose keys moved before stamps were kept), or broken: the keychain is read
+  }
+  return undefined;
+}
+
+/**
+ * The keys' names and stamp, when they are all in the keychain and stamped: what a run that may
+ * need no value reads instead of the keychain (a read costs a process from WSL). Undefined: the
+ * keychain is read as always (keys still in the file to move, the keychain off, no stamp yet).
+ */
+export async function peekKeys(file: string): Promise<KeysStamp | undefined> {
+  if (getEnv(processHost().env, "MCP_TWIN_KEYCHAIN") === "off") return undefined;
+  const data = await readSecretsFile(file);
+  if (data.store !== "keychain" || Object.keys(data.secrets).length > 0) return undefined;
+  return readStamp(file);
 }
 
 let lastMove: { names: string[]; into: string; from: string } | undefined;
@@ -138,8 +185,12 @@ async function storedKeys(
   }
   const { keychain } = opened;
   const names = Object.keys(fileKeys);
-  if (names.length === 0)
-    return { secrets: dict(await keychain.list()), where: { kind: "keychain", label: keychain.label } };
+  if (names.length === 0) {
+    const secrets = dict(await keychain.list());
+    // Keys moved before stamps were kept: stamped once, so later runs may leave the keychain alone.
+    if (data.store === "keychain" && !(await readStamp(file))) await writeStamp(file, Object.keys(secrets));
+    return { secrets, where: { kind: "keychain", label: keychain.label } };
+  }
   for (const name of names) await keychain.set(name, fileKeys[name] as string);
   const secrets = dict(await keychain.list());
   if (names.some((n) => own(secrets, n) !== fileKeys[n]))
@@ -156,6 +207,7 @@ async function storedKeys(
     store: "keychain",
     ...(data.accepted ? { accepted: data.accepted } : {}),
   });
+  await writeStamp(file, Object.keys(secrets));
   lastMove = { names: names.sort(), into: keychain.label, from: file };
   return {
     secrets,
@@ -225,6 +277,7 @@ export async function saveSecrets(
     if (own(now, name) !== value) await keychain.set(name, value);
   for (const name of Object.keys(now)) if (own(sorted, name) === undefined) await keychain.remove(name);
   await writeSecretsFile(file, { version: 1, secrets: dict(), store: "keychain", ...kept });
+  await writeStamp(file, Object.keys(sorted));
   return { kind: "keychain", label: keychain.label };
 }
 

@@ -18,6 +18,8 @@ export interface ReferenceContext extends Lookup {
   accepted: ReadonlySet<string>;
   /** The catalogue's format checks by secret name; absent: only placeholders are looked for. */
   formats?: ReadonlyMap<string, readonly SecretFormat[]>;
+  /** Stored keys whose values this run has not read (context/lazy-keys.ts): set, their values judged once read. */
+  unread?: ReadonlySet<string>;
 }
 
 /** What is wrong with the values one server references or holds (sync and doctor word them). */
@@ -53,6 +55,7 @@ export function valueFindings(spec: ServerSpec, ctx: ReferenceContext): ValueFin
   for (const field of specFields(spec)) {
     for (const ref of field.references) {
       if (ref.kind === "secret" && field.part === "args") out.push({ kind: "secret-in-args", field, ref });
+      if (ref.kind === "secret" && ctx.unread?.has(ref.name)) continue;
       const found = lookupReference(ref, ctx);
       if (found === undefined || found.value === "") {
         out.push({ kind: "unset", field, ref });

@@ -4,6 +4,7 @@
  * cached for every later run; what could not be listed, and why.
  */
 import type { Context } from "../context/context.js";
+import { readKeys } from "../context/lazy-keys.js";
 import type { Machine } from "../environments/machine.js";
 import type { Progress } from "../system/progress.js";
 
@@ -38,11 +39,13 @@ export interface LearnedLists {
 
 export async function learnToolLists(
   list: ToolLister,
-  ctx: Pick<Context, "machine" | "manifest" | "state" | "secrets" | "loaded" | "allEnvs">,
+  ctx: Pick<Context, "machine" | "manifest" | "state" | "secrets" | "loaded" | "allEnvs" | "keysUnread">,
   servers: readonly string[],
   progress: Progress,
   timeoutMs = LIST_TIMEOUT_MS,
 ): Promise<LearnedLists> {
+  // Each server starts as sync would start it: with its keys, read now if this run had not yet.
+  await readKeys(ctx);
   const secretValues: string[] = [];
   const step = progress.step(`Listing the tools of ${servers.join(", ")}`);
   try {

@@ -123,6 +123,30 @@ export interface SyncPlan {
   claimsMoved?: true;
 }
 
+/** The values the servers reference, judged (references.ts) where they go: user-level files (project files get references). */
+function valueChecks(ctx: Context, options: Pick<SyncPlanOptions, "formats">) {
+  if (!ctx.targets.some((t) => t.scope === "user")) return { errors: [] as UsageError[], warnings: [] };
+  return referenceProblems(ctx.servers, {
+    secrets: ctx.secrets,
+    accepted: ctx.accepted,
+    env: ctx.machine.host.env,
+    ...(options.formats ? { formats: options.formats } : {}),
+    ...(ctx.keysUnread ? { unread: ctx.keysUnread.names } : {}),
+  });
+}
+
+/**
+ * An entry that writes a key this run had not read (a `"share": "off"` server's; context/lazy-keys.ts):
+ * the keys read now, once, and judged as every value is — true: the entries are to be built again.
+ */
+async function readWantedKeys(ctx: Context, options: Pick<SyncPlanOptions, "formats">): Promise<boolean> {
+  if (!ctx.keysUnread?.wanted || ctx.keysUnread.names.size === 0) return false;
+  await ctx.keysUnread.read();
+  const { errors } = valueChecks(ctx, options);
+  if (errors.length > 0) throw new UsageErrors(errors);
+  return true;
+}
+
 /**
  * Making it reads (and asks npm for versions not known yet) but writes nothing: `--dry-run` renders
  * it, sync applies it (apply-plan.ts), and a run whose plan changes nothing ends here without taking the
@@ -136,15 +160,7 @@ export async function planSync(
 ): Promise<SyncPlan> {
   const { machine, manifest, state, allEnvs } = ctx;
   const { texts, unreadable, unparsable } = await readTargetTexts(ctx);
-  // Values go into user-level files only (project files get references): check them there.
-  const references = ctx.targets.some((t) => t.scope === "user")
-    ? referenceProblems(ctx.servers, {
-        secrets: ctx.secrets,
-        accepted: ctx.accepted,
-        env: machine.host.env,
-        ...(options.formats ? { formats: options.formats } : {}),
-      })
-    : { errors: [] as UsageError[], warnings: [] };
+  const references = valueChecks(ctx, options);
   const usage = [...unreadable, ...references.errors, ...unparsable];
   if (options.checkBackups) {
     // Loaded only then: a run with nothing to do never pays for the backups' module.
@@ -205,7 +221,9 @@ export async function planSync(
   };
   const predicted = predictInstalls(servers, resolved.versions, index);
   await refuseUnmatchedRules(machine, input, predicted, resolved.versions, ctx.loaded);
-  const desired = await desiredEntries(machine, input, predicted, resolved.versions);
+  let desired = await desiredEntries(machine, input, predicted, resolved.versions);
+  if (await readWantedKeys(ctx, options))
+    desired = await desiredEntries(machine, input, predicted, resolved.versions);
   await checkEntryPrograms(desired, input, machine);
   // A project relay's `npx -y mcp-twin@<version>`: said when the registry lacks that version.
   if (!options.offline) await checkFetchedPackages(desired, machine.host);

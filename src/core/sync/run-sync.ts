@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { type Context, loadContext, openManifest } from "../context/context.js";
+import { readKeys } from "../context/lazy-keys.js";
 import type { Machine } from "../environments/machine.js";
 import { UsageError } from "../errors.js";
 import { loadState, saveState } from "../ledger/state.js";
@@ -99,10 +100,15 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
     const { loginLines } = await import("../oauth/needs-login.js");
     return { ...report, logins: loginLines(machine, servers) };
   };
-  const context = () =>
+  const context = (lazyKeys = false) =>
     loadContext(
       machine,
-      { ...given, ...(opened ? { opened } : {}), ...(given.preview ? { preview: given.preview } : {}) },
+      {
+        ...given,
+        ...(opened ? { opened } : {}),
+        ...(given.preview ? { preview: given.preview } : {}),
+        ...(lazyKeys ? { lazyKeys } : {}),
+      },
       progress,
     );
   const planOptions = { force: given.force, update: given.update, prune: given.prune };
@@ -129,7 +135,8 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
   // Most runs change nothing: find that out without the lock, without a look-up, without writing
   // a byte — and without the catalogue's formats, which cost more than such a run may spend.
   if (!given.update && !given.prune && !newlyTrusted && !given.autostart) {
-    const ctx = await context();
+    // The keys are read only if an entry writes one: a key-bearing server reached through the bridge needs none.
+    const ctx = await context(true);
     const plan = await planSync(ctx, { ...planOptions, offline: true }, progress);
     if (isNoop(plan, ctx.state)) {
       const report = planReport(plan);
@@ -142,6 +149,11 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
         const gateway = await syncGateway(ctx, plan.bridge, undefined, progress, { quick: true });
         if (gateway) report.gateway = gateway;
         report.errors.push(...gatewayErrors(gateway));
+        // What a server said may hold its key: masked with the keys, read for it.
+        if (report.errors.length > 0 || gateway?.warmFailed.length) {
+          await readKeys(ctx);
+          report.secretValues.push(...Object.values(ctx.secrets));
+        }
       }
       // A list learned since (doctor, `tools`, the gateway) is pinned, a change said, a server
       // never listed listed now (one that could not be, the last time) — but a run with no
@@ -157,6 +169,7 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
       return withLogins(report);
     }
     if (given.listTools) {
+      await readKeys(ctx);
       const { startFirstLists } = await import("./pin-tools.js");
       early = startFirstLists(ctx, plan.bridge, plan.packages, given.listTools);
     }

@@ -1,0 +1,147 @@
+/**
+ * Issue 87's budget inside WSL, where each keychain read is powershell.exe through interop (the
+ * stand-in logs every call): a sync with nothing to write reads no key when every key-bearing
+ * server is reached through the bridge — its fingerprint takes the keys' stamp — and a key changed
+ * with `secret set` still reaches the running bridge at the next sync. A `"share": "off"` server's
+ * entry holds its key: one read per run, however many entries hold it. A program a `command` server
+ * runs, upgraded by hand, changes what the bridge runs: the next sync has it read again.
+ */
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, expect, inject, test } from "vitest";
+import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { freePort } from "../helpers/net.js";
+
+const on = { MCP_TWIN_KEYCHAIN: "on" };
+const KEY = "fx-4d2c1b0a9e8f7g6h";
+const NEW_KEY = "fx-9Qe2mXc4Rb9LpW3s0Zk7Tn";
+const machines: FakeMachine[] = [];
+afterAll(async () => {
+  for (const m of machines) {
+    await m.run(["bridge", "stop"], { env: on });
+    m.cleanup();
+  }
+});
+
+/** Calls to Credential Manager (powershell.exe) since the log was cleared. */
+const keychainCalls = (m: FakeMachine) => m.interopCalls().filter((c) => c.includes("powershell.exe")).length;
+
+/** The gateway's part of `sync --json`, the run exiting 0. */
+async function syncGateway(m: FakeMachine): Promise<string> {
+  const r = await m.run(["sync", "--json"], { env: on });
+  expect(r.code, r.stderr + r.stdout).toBe(0);
+  expect(r.stdout + r.stderr).not.toContain(KEY);
+  const report = JSON.parse(r.stdout) as { gateway?: { gateway?: { state: string } } };
+  return report.gateway?.gateway?.state ?? "none";
+}
+
+/** A machine whose two servers carry one key (in the keychain), first synced. */
+async function machineWith(share?: "off"): Promise<FakeMachine> {
+  const m = createFakeMachine({ registryUrl: inject("registryUrl") });
+  machines.push(m);
+  const server = (n: number) => ({
+    package: inject("fixtureName"),
+    args: [`--instance=${n}`],
+    env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+    ...(share ? { share } : {}),
+  });
+  writeManifest(m, {
+    bridge: { port: await freePort() },
+    servers: { fixture: server(1), second: server(2) },
+  });
+  const set = await m.run(["secret", "set", "FIXTURE_TOKEN"], { input: KEY, env: on });
+  expect(set.stdout).toContain("Stored FIXTURE_TOKEN in Windows' Credential Manager.");
+  // As Claude Code itself writes it: a private file gets the url entry with its client token.
+  chmodSync(m.paths.claudeCodeConfig, 0o600);
+  const first = await m.run(["sync"], { env: on });
+  expect(first.code, first.stderr + first.stdout).toBe(0);
+  return m;
+}
+
+/** The length of FIXTURE_TOKEN in the shared server's process, asked through Claude Code's url entry. */
+async function keyLengthInBridge(m: FakeMachine): Promise<number> {
+  const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.fixture as {
+    url: string;
+    headers: Record<string, string>;
+  };
+  const client = new Client({ name: "url-entry", version: "1" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }),
+  );
+  try {
+    const said = await client.callTool({ name: "env", arguments: { name: "FIXTURE_TOKEN" } });
+    const text = ((said as { content?: Array<{ text?: string }> }).content ?? []).map((c) => c.text).join("");
+    return (JSON.parse(text) as { length: number }).length;
+  } finally {
+    await client.close();
+  }
+}
+
+test("a no-op sync whose key-bearing servers run in the bridge starts no powershell.exe; a `secret set` still reaches the bridge at the next sync", async () => {
+  const m = await machineWith();
+  expect(await keyLengthInBridge(m)).toBe(KEY.length);
+  // The bridge the first sync started read the manifest for no fingerprint: read once more.
+  expect(await syncGateway(m)).toBe("reloaded");
+  m.clearInteropLog();
+  expect(await syncGateway(m)).toBe("current");
+  expect(keychainCalls(m)).toBe(0);
+  // A key set since: another stamp, so the bridge reads the keys again and restarts the server with it.
+  const set = await m.run(["secret", "set", "FIXTURE_TOKEN"], { input: NEW_KEY, env: on });
+  expect(set.code, set.stderr).toBe(0);
+  expect(await syncGateway(m)).toBe("reloaded");
+  expect(await keyLengthInBridge(m)).toBe(NEW_KEY.length);
+  m.clearInteropLog();
+  expect(await syncGateway(m)).toBe("current");
+  expect(keychainCalls(m)).toBe(0);
+}, 300_000);
+
+test('a no-op sync whose entries hold the key ("share": "off") reads the keychain once, not once per entry', async () => {
+  const m = await machineWith("off");
+  const config = readFileSync(m.paths.claudeCodeConfig, "utf8");
+  expect(config.split(KEY).length - 1).toBe(2);
+  m.clearInteropLog();
+  const again = await m.run(["sync"], { env: on });
+  expect(again.code, again.stderr + again.stdout).toBe(0);
+  expect(again.stdout + again.stderr).not.toContain(KEY);
+  expect(keychainCalls(m)).toBe(1);
+}, 300_000);
+
+test("a program upgraded by hand (npm i -g …@newer) that a command server runs by name makes the next no-op sync reload the bridge", async () => {
+  const m = createFakeMachine({ registryUrl: inject("registryUrl") });
+  machines.push(m);
+  // A global npm prefix as npm leaves it: the package in lib/node_modules, its bin linked on PATH.
+  const prefix = path.join(m.paths.linuxHome, ".hand-prefix");
+  const pkg = path.join(prefix, "lib", "node_modules", "hand-server");
+  mkdirSync(pkg, { recursive: true });
+  mkdirSync(path.join(prefix, "bin"));
+  const script = `#!/usr/bin/env node\nawait import(${JSON.stringify(pathToFileURL(inject("fixtureScript")).href)});\n`;
+  writeFileSync(path.join(pkg, "server.js"), script, { mode: 0o755 });
+  const version = (v: string) =>
+    writeFileSync(
+      path.join(pkg, "package.json"),
+      JSON.stringify({ name: "hand-server", version: v, type: "module" }),
+    );
+  version("1.0.0");
+  symlinkSync("../lib/node_modules/hand-server/server.js", path.join(prefix, "bin", "hand-server"));
+  const env = { ...on, PATH: `${path.join(prefix, "bin")}:${m.env.PATH}` };
+  writeManifest(m, {
+    bridge: { port: await freePort() },
+    servers: { hand: { command: "hand-server", share: "machine" } },
+  });
+  chmodSync(m.paths.claudeCodeConfig, 0o600);
+  const sync = async () => {
+    const r = await m.run(["sync", "--json"], { env });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    return (JSON.parse(r.stdout) as { gateway?: { gateway?: { state: string } } }).gateway?.gateway?.state;
+  };
+  await sync();
+  expect(await sync()).toBe("reloaded");
+  expect(await sync()).toBe("current");
+  // What `npm i -g hand-server@1.0.1` leaves: the same bin link, the package's new version.
+  version("1.0.1");
+  expect(await sync()).toBe("reloaded");
+  expect(await sync()).toBe("current");
+}, 300_000);
