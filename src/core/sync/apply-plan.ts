@@ -9,6 +9,7 @@ import { runningApps } from "../clients/running-apps.js";
 import type { Target } from "../clients/types.js";
 import type { Context } from "../context/context.js";
 import { checkEntryPrograms, desiredEntries } from "../entries/desired.js";
+import { sealOldBackups } from "../ledger/backups.js";
 import { saveState } from "../ledger/state.js";
 import { splitSpec } from "../manifest/package-spec.js";
 import { type InstalledIndex, installMissing, prunePackages } from "../packages/installs.js";
@@ -121,11 +122,17 @@ export async function applySyncPlan(
     stateBefore,
     stateFile: machine.paths.state,
     backupsDir: machine.paths.backups,
+    // Read already: the run's one read of the store.
+    keys: async () => ctx.secrets,
     now: machine.host.now(),
     force: options.force,
     desired: plan.desired,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  // Backups an older version left holding keys are sealed too (a no-op run reads none); one that
+  // cannot be now is left to the next sync that writes, the files it wrote being written already.
+  if (results.some((r) => r.written))
+    await sealOldBackups(machine.paths.backups, async () => ctx.secrets).catch(() => {});
   // Versions that could not be resolved are failed rows of their own (env "-").
   const unresolved = pkgs.installs.filter((r) => r.env === "-");
   const report = appliedReport(plan, [...install.rows, ...unresolved, ...pruned], results);

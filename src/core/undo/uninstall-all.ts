@@ -17,6 +17,7 @@ import {
   targetEntryText,
 } from "../formats/index.js";
 import { listBackups, loadHandWritten, readBackup } from "../ledger/backups.js";
+import type { KeyValues } from "../ledger/sealed-keys.js";
 import {
   type AutostartRecord,
   entryHash,
@@ -26,6 +27,7 @@ import {
   saveState,
   type TargetRecord,
 } from "../ledger/state.js";
+import { keysOnce } from "../manifest/secrets-file.js";
 import { forgetLogins } from "../oauth/token-store.js";
 import { type InstallRow, uninstallRows } from "../packages/installs.js";
 import { uninstallPackages } from "../packages/npm-prefix.js";
@@ -92,14 +94,15 @@ export async function uninstallAll(
   const selected = (record: { env: string; client: string }) =>
     (options.clients.length === 0 || options.clients.includes(record.client)) &&
     (options.envs.length === 0 || options.envs.some((e) => envMatches(e, record.env)));
+  const keys = keysOnce(machine.paths.secrets);
   const { results, state } = await runUndo(
     machine,
     async (s) =>
       (await knownTargets(s, machine.paths.backups)).filter(
         (t) => !t.fromBackups && selected(t.record) && Object.keys(t.record.entries).length > 0,
       ),
-    (target) => giveBack(machine, target, options.force),
-    { dryRun: options.dryRun, force: options.force, recordRun: true },
+    (target) => giveBack(machine, target, options.force, keys),
+    { dryRun: options.dryRun, force: options.force, recordRun: true, keys },
     progress,
   );
 
@@ -176,13 +179,18 @@ async function retireAutostart(
 }
 
 /** One target's undo: mcp-twin's entries out, adopted ones back as written, hand edits kept. */
-async function giveBack(machine: Machine, { key, record }: UndoTarget, force: boolean): Promise<Undo> {
-  const hand = await loadHandWritten(machine.paths.backups, key);
+async function giveBack(
+  machine: Machine,
+  { key, record }: UndoTarget,
+  force: boolean,
+  keys: KeyValues,
+): Promise<Undo> {
+  const hand = await loadHandWritten(machine.paths.backups, key, keys);
   const seam = seamOf(record);
   const format = formatOf(seam.client);
   const json = format.id === "json";
-  const original = await originalOf(machine.paths.backups, key, seam);
-  const asWritten = await textsAsWritten(machine.paths.backups, key, seam, record);
+  const original = await originalOf(machine.paths.backups, key, seam, keys);
+  const asWritten = await textsAsWritten(machine.paths.backups, key, seam, record, keys);
   // mcp-twin keeps owning only what it kept; everything else is the user's again.
   const released = (outcome: Outcome): Outcome => ({
     ...outcome,
@@ -295,13 +303,14 @@ async function textsAsWritten(
   key: string,
   seam: ReturnType<typeof seamOf>,
   record: TargetRecord,
+  keys: KeyValues,
 ): Promise<Record<string, string>> {
   const out = dict<string>();
   const wanted = Object.entries(record.entries).filter(([, r]) => r.handWritten !== undefined);
   if (wanted.length === 0 || !formatOf(seam.client).entryText) return out;
   for (const backup of await listBackups(backupsDir, key)) {
     if (wanted.every(([name]) => own(out, name) !== undefined)) break;
-    const text = await readBackup(backup);
+    const text = await readBackup(backup, keys);
     if (text === null) continue;
     let entries: Record<string, unknown>;
     try {
