@@ -216,7 +216,7 @@ test("a keychain not answering when the gateway starts (locked at logon): serve.
     // Started again as at logon, its environment pointing at a keychain that does not answer yet.
     expect((await m.run(["bridge", "stop"], { env })).code).toBe(0);
     const start = await m.run(["bridge", "start"], {
-      env: { DBUS_SESSION_BUS_ADDRESS: later },
+      env: { DBUS_SESSION_BUS_ADDRESS: later, MCP_TWIN_KEYCHAIN_RETRY_MS: "200" },
       timeoutMs: 60_000,
     });
     expect(start.code, start.stdout + start.stderr).toBe(0);
@@ -225,7 +225,7 @@ test("a keychain not answering when the gateway starts (locked at logon): serve.
       /Your keys are in the OS keychain, and the Secret Service did not answer/,
     );
     expect(serveLog(m)).toMatch(
-      /\[share remote\] cannot run here: Your keys are in the OS keychain, and the Secret Service did not answer .*\. Waiting for it: the keys are read again in 5 s\./,
+      /\[share remote\] cannot run here: Your keys are in the OS keychain, and the Secret Service did not answer .*\. Waiting for it: the keys are read again in 0\.2 s\./,
     );
     const status = await m.run(["bridge", "status"], { env: { DBUS_SESSION_BUS_ADDRESS: later } });
     expect(status.stdout + status.stderr).toContain(
@@ -244,6 +244,57 @@ test("a keychain not answering when the gateway starts (locked at logon): serve.
   } finally {
     await m.run(["bridge", "stop"], { env }).catch(() => undefined);
     answering?.stop();
+    m.cleanup();
+    await remote.close();
+  }
+}, 240_000);
+
+test("a keychain locked when the gateway starts (its collection locked, as at logon): serve.log and `bridge status` say it is locked, no server starts without its key, and once it is unlocked (no prompt) the next read finds the key and the client's call succeeds", async () => {
+  const REMOTE_KEY = "rk_live_3c4d5e6f7a8b9c0d1e2f";
+  const remote = await startKeyedRemote(REMOTE_KEY);
+  const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
+  const env = { DBUS_SESSION_BUS_ADDRESS: bus.address };
+  try {
+    writeManifest(m, {
+      bridge: { port: await freePort() },
+      servers: { remote: { url: remote.url, headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" } } },
+    });
+    expect((await m.run(["secret", "set", "REMOTE_KEY"], { input: REMOTE_KEY, env })).code).toBe(0);
+    chmodSync(m.paths.claudeCodeConfig, 0o600);
+    expect((await m.run(["sync"], { env, timeoutMs: 120_000 })).code).toBe(0);
+    const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.remote;
+    expect((await m.run(["bridge", "stop"], { env })).code).toBe(0);
+    // The real collection locked: the Secret Service answers, and gives no key.
+    bus.lock();
+    const seen = remote.requests.length;
+    const start = await m.run(["bridge", "start"], {
+      env: { ...env, MCP_TWIN_KEYCHAIN_RETRY_MS: "200" },
+      timeoutMs: 60_000,
+    });
+    expect(start.code, start.stdout + start.stderr).toBe(0);
+    await expect(echoVia(entry)).rejects.toThrow(
+      /Your keys are in the OS keychain, and the Secret Service is locked/,
+    );
+    expect(serveLog(m)).toMatch(
+      /\[share remote\] cannot run here: Your keys are in the OS keychain, and the Secret Service is locked \(.*IsLocked.*\)\. Waiting for it: the keys are read again in 0\.2 s\./,
+    );
+    const status = await m.run(["bridge", "status"], { env });
+    expect(status.stdout + status.stderr).toContain(
+      "Your keys are in the OS keychain, and the Secret Service is locked",
+    );
+    // Not opened without its key: the remote saw nothing since.
+    expect(remote.requests.slice(seen)).toEqual([]);
+    await bus.unlock();
+    let answer: string | undefined;
+    while (answer === undefined)
+      answer = await echoVia(entry).catch(
+        () => new Promise<undefined>((r) => setTimeout(() => r(undefined), 200)),
+      );
+    expect(answer).toContain("2025:hi");
+    expect(remote.requests.filter((r) => r.rpc === "tools/call").map((r) => r.credential)).toEqual(["key"]);
+  } finally {
+    await bus.unlock().catch(() => undefined);
+    await m.run(["bridge", "stop"], { env }).catch(() => undefined);
     m.cleanup();
     await remote.close();
   }
