@@ -7,7 +7,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { unlockCollection } from "./secret-unlock.js";
+import { lockCollection, unlockCollection } from "./secret-unlock.js";
 
 const LOGIN = "/org/freedesktop/secrets/collection/login";
 const PASSWORD = "test-password";
@@ -20,7 +20,7 @@ export interface SecretService {
   /** Every item the keyring holds under a service, as secret-tool finds them (name → value). */
   items(service: string): Record<string, string>;
   /** Lock its login collection, as a session's keyring is at logon (locking needs no prompt). */
-  lock(): void;
+  lock(): Promise<void>;
   /** Unlock it again with its password, no prompt (secret-unlock.ts). */
   unlock(): Promise<void>;
   stop(): void;
@@ -70,20 +70,7 @@ export function startSecretService(options: { at?: string; of?: SecretService } 
       }
       return found;
     },
-    lock() {
-      execFileSync(
-        "gdbus",
-        [
-          "call",
-          "--session",
-          "--dest=org.freedesktop.secrets",
-          "--object-path=/org/freedesktop/secrets",
-          "--method=org.freedesktop.Secret.Service.Lock",
-          `['${LOGIN}']`,
-        ],
-        { env: busEnv, stdio: "ignore" },
-      );
-    },
+    lock: () => lockCollection(address, LOGIN),
     unlock: () => unlockCollection(address, LOGIN, PASSWORD),
     stop() {
       // The daemon leaves with its bus.

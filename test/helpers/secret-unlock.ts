@@ -1,6 +1,6 @@
 /**
- * Unlocks a gnome-keyring collection without a prompt: a minimal D-Bus client that opens a plain
- * Secret Service session and calls gnome-keyring's UnlockWithMasterPassword on the same connection.
+ * Locks and unlocks a gnome-keyring collection without a prompt: a minimal D-Bus client (Lock; then a
+ * plain Secret Service session and gnome-keyring's UnlockWithMasterPassword on the same connection).
  * (`gnome-keyring-daemon --unlock` against a running daemon leaves a locked collection locked, and
  * `gdbus call` opens a connection per call, so its session is gone before it could be used.)
  */
@@ -103,8 +103,8 @@ function replySerial(msg: Buffer, fieldsEnd: number): number {
   return 0;
 }
 
-/** Unlock `collection` of the Secret Service on `address` with its password; throws the daemon's error. */
-export async function unlockCollection(address: string, collection: string, password: string): Promise<void> {
+/** A connection to the bus at `address` that makes method calls; the daemon's error is thrown. */
+async function connect(address: string): Promise<{ call: (c: Call) => Promise<Buffer>; end: () => void }> {
   const socket = net.createConnection(socketOf(address));
   let buf = Buffer.alloc(0);
   let wake: (() => void) | undefined;
@@ -122,44 +122,77 @@ export async function unlockCollection(address: string, collection: string, pass
       if (failed) reject(failed);
       wake = () => (failed ? reject(failed) : resolve());
     });
-  try {
-    socket.write(`\0AUTH EXTERNAL ${Buffer.from(String(process.getuid?.())).toString("hex")}\r\n`);
-    while (!buf.includes("\r\n")) await more();
-    if (!buf.toString().startsWith("OK")) throw new Error(`D-Bus refused: ${buf.toString().trim()}`);
-    buf = Buffer.alloc(0);
-    socket.write("BEGIN\r\n");
-    let serial = 0;
-    const call = async (c: Call): Promise<Buffer> => {
-      const mine = ++serial;
-      socket.write(message(c, mine));
-      for (;;) {
-        while (buf.length >= 16) {
-          const fieldsEnd = 16 + buf.readUInt32LE(12);
-          const total = ((fieldsEnd + 7) & ~7) + buf.readUInt32LE(4);
-          if (buf.length < total) break;
-          const msg = buf.subarray(0, total);
-          buf = buf.subarray(total);
-          if ((msg[1] === 2 || msg[1] === 3) && replySerial(msg, fieldsEnd) === mine) {
-            const body = msg.subarray((fieldsEnd + 7) & ~7);
-            if (msg[1] === 3)
-              throw new Error(`${c.member}: ${body.toString("utf8", 4, 4 + body.readUInt32LE(0))}`);
-            return body;
-          }
+  socket.write(`\0AUTH EXTERNAL ${Buffer.from(String(process.getuid?.())).toString("hex")}\r\n`);
+  while (!buf.includes("\r\n")) await more();
+  if (!buf.toString().startsWith("OK")) throw new Error(`D-Bus refused: ${buf.toString().trim()}`);
+  buf = Buffer.alloc(0);
+  socket.write("BEGIN\r\n");
+  let serial = 0;
+  const call = async (c: Call): Promise<Buffer> => {
+    const mine = ++serial;
+    socket.write(message(c, mine));
+    for (;;) {
+      while (buf.length >= 16) {
+        const fieldsEnd = 16 + buf.readUInt32LE(12);
+        const total = ((fieldsEnd + 7) & ~7) + buf.readUInt32LE(4);
+        if (buf.length < total) break;
+        const msg = buf.subarray(0, total);
+        buf = buf.subarray(total);
+        if ((msg[1] === 2 || msg[1] === 3) && replySerial(msg, fieldsEnd) === mine) {
+          const body = msg.subarray((fieldsEnd + 7) & ~7);
+          if (msg[1] === 3)
+            throw new Error(`${c.member}: ${body.toString("utf8", 4, 4 + body.readUInt32LE(0))}`);
+          return body;
         }
-        await more();
       }
-    };
+      await more();
+    }
+  };
+  try {
     await call({
       path: "/org/freedesktop/DBus",
       iface: "org.freedesktop.DBus",
       member: "Hello",
       dest: "org.freedesktop.DBus",
     });
-    const opened = await call({
-      path: "/org/freedesktop/secrets",
+  } catch (error) {
+    socket.end();
+    throw error;
+  }
+  return { call, end: () => socket.end() };
+}
+
+const SERVICE = { path: "/org/freedesktop/secrets", dest: "org.freedesktop.secrets" };
+
+/** Lock `collection` (the Secret Service's Lock: locking needs no prompt). */
+export async function lockCollection(address: string, collection: string): Promise<void> {
+  const bus = await connect(address);
+  try {
+    await bus.call({
+      ...SERVICE,
+      iface: "org.freedesktop.Secret.Service",
+      member: "Lock",
+      signature: "ao",
+      body: (w) => {
+        const one = new Writer();
+        one.str(collection);
+        w.u32(one.bytes.length);
+        w.bytes.push(...one.bytes);
+      },
+    });
+  } finally {
+    bus.end();
+  }
+}
+
+/** Unlock `collection` with its password, in a plain session of the same connection. */
+export async function unlockCollection(address: string, collection: string, password: string): Promise<void> {
+  const bus = await connect(address);
+  try {
+    const opened = await bus.call({
+      ...SERVICE,
       iface: "org.freedesktop.Secret.Service",
       member: "OpenSession",
-      dest: "org.freedesktop.secrets",
       signature: "sv",
       body: (w) => {
         w.str("plain");
@@ -173,11 +206,10 @@ export async function unlockCollection(address: string, collection: string, pass
     p += 5 + opened.readUInt32LE(p);
     p = (p + 3) & ~3;
     const session = opened.toString("utf8", p + 4, p + 4 + opened.readUInt32LE(p));
-    await call({
-      path: "/org/freedesktop/secrets",
+    await bus.call({
+      ...SERVICE,
       iface: "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
       member: "UnlockWithMasterPassword",
-      dest: "org.freedesktop.secrets",
       signature: "o(oayays)",
       body: (w) => {
         w.str(collection);
@@ -189,6 +221,6 @@ export async function unlockCollection(address: string, collection: string, pass
       },
     });
   } finally {
-    socket.end();
+    bus.end();
   }
 }
