@@ -9,7 +9,7 @@ import { UsageError } from "../errors.js";
 import { dict, own } from "../plain-records.js";
 import { parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, removePath, setFileTime, writePrivateFile } from "../system/files.js";
-import { type KeyValues, sealKeys, unsealKeys } from "./sealed-keys.js";
+import { type KeyValues, type Sealed, sealKeys, unsealKeys } from "./sealed-keys.js";
 
 const KEEP_BACKUPS = 10;
 const ORIGINAL = "original.bak";
@@ -107,6 +107,8 @@ export async function keepBackup(
   const stampText = now.toISOString().replace(/[:.]/g, "-");
   let name = `${stampText}.bak`;
   for (let n = 1; exists(path.join(dir, name)); n++) name = `${stampText}-${n}.bak`;
+  // Said sealed before it is written: a sealed file is never read as plain.
+  if (sealed) await updateIndex(dir, target, (_owned, _edited, keys) => (keys[name] = sealed.names));
   await writePrivateFile(path.join(dir, name), sealed?.text ?? content);
   const all = timestamped(dir);
   const dropped = all.slice(0, Math.max(0, all.length - (options.keep ?? KEEP_BACKUPS)));
@@ -143,6 +145,8 @@ export async function noteOriginal(
   const name = content === null ? ORIGINAL_NONE : ORIGINAL;
   const file = path.join(dir, name);
   const sealed = content === null ? undefined : sealKeys(content, await keys());
+  // Said sealed before it is written: a sealed file is never read as plain.
+  if (sealed) await updateIndex(dir, target, (_owned, _edited, keys) => (keys[name] = sealed.names));
   await writePrivateFile(file, sealed?.text ?? content ?? "");
   // The file's time says when it was taken.
   await setFileTime(file, now).catch(() => {});
@@ -515,24 +519,31 @@ export async function sealOldBackups(backupsDir: string, keys: KeyValues): Promi
   if (Object.keys(known).length === 0) return;
   for (const folder of backupFolders(backupsDir)) {
     const dir = path.join(backupsDir, folder);
+    // A folder whose index does not load is left as it is: doctor's backups.file names it.
     const index = await readIndex(dir).catch(() => undefined);
     if (!index) continue;
-    const found: Record<string, string[]> = {};
+    const found: Array<[string, Sealed]> = [];
     for (const name of [ORIGINAL, ...timestamped(dir), LAST_WRITTEN]) {
       if (index.sealed && Object.hasOwn(index.sealed, name)) continue;
-      const file = path.join(dir, name);
-      const text = await readTextOrNull(file);
+      const text = await readTextOrNull(path.join(dir, name));
       const sealed = text === null ? undefined : sealKeys(text, known);
-      if (!sealed) continue;
+      if (sealed) found.push([name, sealed]);
+    }
+    // The index first: a run stopped in between leaves a plain file said sealed (read as it is),
+    // never a sealed one read as plain.
+    if (found.length > 0)
+      await updateIndex(dir, index, (_owned, _edited, sealedIn) => {
+        for (const [name, sealed] of found) sealedIn[name] = sealed.names;
+      });
+    for (const [name, sealed] of found) {
+      const file = path.join(dir, name);
       const { mtime } = statSync(file);
       await writePrivateFile(file, sealed.text);
+      // Its time says when it was taken: a file system that cannot set it leaves it newer.
       await setFileTime(file, mtime).catch(() => {});
-      found[name] = sealed.names;
     }
-    if (Object.keys(found).length > 0)
-      await updateIndex(dir, index, (_owned, _edited, sealedIn) => Object.assign(sealedIn, found));
     const hand = await readTextOrNull(path.join(dir, HAND_WRITTEN));
     if (hand !== null && !/^\{\n {2}"version": 2,/.test(hand) && sealKeys(hand, known))
-      await saveHandWritten(backupsDir, index, {}, keys).catch(() => {});
+      await saveHandWritten(backupsDir, index, {}, keys);
   }
 }

@@ -9,7 +9,6 @@ import { runningApps } from "../clients/running-apps.js";
 import type { Target } from "../clients/types.js";
 import type { Context } from "../context/context.js";
 import { checkEntryPrograms, desiredEntries } from "../entries/desired.js";
-import { sealOldBackups } from "../ledger/backups.js";
 import { saveState } from "../ledger/state.js";
 import { splitSpec } from "../manifest/package-spec.js";
 import { type InstalledIndex, installMissing, prunePackages } from "../packages/installs.js";
@@ -129,10 +128,6 @@ export async function applySyncPlan(
     desired: plan.desired,
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  // Backups an older version left holding keys are sealed too (a no-op run reads none); one that
-  // cannot be now is left to the next sync that writes, the files it wrote being written already.
-  if (results.some((r) => r.written))
-    await sealOldBackups(machine.paths.backups, async () => ctx.secrets).catch(() => {});
   // Versions that could not be resolved are failed rows of their own (env "-").
   const unresolved = pkgs.installs.filter((r) => r.env === "-");
   const report = appliedReport(plan, [...install.rows, ...unresolved, ...pruned], results);

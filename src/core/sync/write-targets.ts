@@ -7,7 +7,7 @@ import type { Target } from "../clients/types.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
 import { isTwinError } from "../errors.js";
 import { readTargetEntries } from "../formats/index.js";
-import { saveHandWritten } from "../ledger/backups.js";
+import { saveHandWritten, sealOldBackups } from "../ledger/backups.js";
 import type { KeyValues } from "../ledger/sealed-keys.js";
 import { type EntryRecord, handEdits, type State, saveState, type TargetRecord } from "../ledger/state.js";
 import { newRunId, recordChange, recordIntent, recordRun, writeTarget } from "../ledger/write-sequence.js";
@@ -77,6 +77,9 @@ export async function writeTargets(
   }
   recordChange(state, { run, at: ctx.now.toISOString(), by: "sync" });
   if (JSON.stringify(state) !== stateBefore) await saveState(ctx.stateFile, state);
+  // Backups an older version left holding keys are sealed too, once the run is recorded (a no-op
+  // run reads none).
+  if (results.some((r) => r.written)) await sealOldBackups(ctx.backupsDir, ctx.keys);
   ctx.signal?.throwIfAborted();
   return results;
 }
