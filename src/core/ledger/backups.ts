@@ -394,11 +394,16 @@ export async function loadHandWritten(
   backupsDir: string,
   key: string,
   keys: KeyValues,
+  missing: string[] = [],
 ): Promise<Record<string, unknown>> {
-  return readHandWritten(path.join(backupsDir, targetSlug(key)), keys);
+  return readHandWritten(path.join(backupsDir, targetSlug(key)), keys, missing);
 }
 
-async function readHandWritten(dir: string, keys?: KeyValues): Promise<Record<string, unknown>> {
+async function readHandWritten(
+  dir: string,
+  keys?: KeyValues,
+  missing: string[] = [],
+): Promise<Record<string, unknown>> {
   const file = path.join(dir, HAND_WRITTEN);
   const text = await readTextOrNull(file);
   if (text === null) return dict();
@@ -414,8 +419,11 @@ async function readHandWritten(dir: string, keys?: KeyValues): Promise<Record<st
   })) as { version?: number; entries: Record<string, unknown> };
   newerCheck(file, data.version);
   // Version 2: keys are sealed in its strings (the markers parse as they are: a check needs no keys).
-  if (data.version === 2 && keys)
-    return dict((JSON.parse(unsealKeys(text, await keys()).text) as typeof data).entries);
+  if (data.version === 2 && keys) {
+    const open = unsealKeys(text, await keys());
+    missing.push(...open.missing);
+    return dict((JSON.parse(open.text) as typeof data).entries);
+  }
   return dict(data.entries);
 }
 

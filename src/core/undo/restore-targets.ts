@@ -38,6 +38,7 @@ import {
   noOutcome,
   type Outcome,
   runUndo,
+  sayMissing,
   seamOf,
   type Undo,
   type UndoResult,
@@ -327,23 +328,6 @@ async function noOriginal(machine: Machine, target: UndoTarget): Promise<UsageEr
         : "It has no backup of this file either.",
     },
   );
-}
-
-/**
- * An undo whose backup named keys the store no longer has: what it writes says so (those keys stay
- * `${secret:NAME}` references in the file, which is otherwise whole).
- */
-function sayMissing(undo: Undo, missing: readonly string[]): Undo {
-  if (missing.length === 0) return undo;
-  const names = [...new Set(missing)].sort();
-  const note = `could not put back ${names.length === 1 ? "the key" : "the keys"} ${names.join(", ")}: no longer stored (\`mcp-twin secret list\`), so the file holds \`\${secret:NAME}\` in its place`;
-  return {
-    ...undo,
-    compute: (current) => {
-      const r = undo.compute(current);
-      return r.after === null ? r : { ...r, outcome: { ...r.outcome, notes: [...r.outcome.notes, note] } };
-    },
-  };
 }
 
 function skip(message: string): Undo {

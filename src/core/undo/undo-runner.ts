@@ -112,6 +112,26 @@ export interface Undo {
   from?: string;
 }
 
+/**
+ * An undo whose backup named keys the store no longer has: what it writes says so, for each such
+ * key left as a `${secret:NAME}` reference in the file (which is otherwise whole).
+ */
+export function sayMissing(undo: Undo, missing: readonly string[]): Undo {
+  if (missing.length === 0) return undo;
+  return {
+    ...undo,
+    compute: (current) => {
+      const r = undo.compute(current);
+      const after = r.after;
+      // Only those the text written holds: a backup read but not used leaves nothing to say.
+      const left = [...new Set(missing)].filter((n) => after?.includes(`\${secret:${n}}`)).sort();
+      if (left.length === 0) return r;
+      const note = `could not put back ${left.length === 1 ? "the key" : "the keys"} ${left.join(", ")}: no longer stored (\`mcp-twin secret list\`), so the file holds \`\${secret:NAME}\` in its place`;
+      return { ...r, outcome: { ...r.outcome, notes: [...r.outcome.notes, note] } };
+    },
+  };
+}
+
 /** A target to undo in: its state record (synthesised from its backups when state lost it). */
 export interface UndoTarget {
   key: string;

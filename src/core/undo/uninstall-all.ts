@@ -42,6 +42,7 @@ import {
   noOutcome,
   type Outcome,
   runUndo,
+  sayMissing,
   seamOf,
   type Undo,
   type UndoResult,
@@ -185,31 +186,41 @@ async function giveBack(
   force: boolean,
   keys: KeyValues,
 ): Promise<Undo> {
-  const hand = await loadHandWritten(machine.paths.backups, key, keys);
+  // Keys a backup read names but the store no longer has: what is given back says so.
+  const missing: string[] = [];
+  const hand = await loadHandWritten(machine.paths.backups, key, keys, missing);
   const seam = seamOf(record);
   const format = formatOf(seam.client);
   const json = format.id === "json";
   const original = await originalOf(machine.paths.backups, key, seam, keys);
-  const asWritten = await textsAsWritten(machine.paths.backups, key, seam, record, keys);
+  const asWritten = await textsAsWritten(machine.paths.backups, key, seam, record, keys, missing);
   // mcp-twin keeps owning only what it kept; everything else is the user's again.
   const released = (outcome: Outcome): Outcome => ({
     ...outcome,
     records: { own: {}, drop: Object.keys(record.entries).filter((n) => !outcome.kept.includes(n)) },
   });
-  return {
-    compute: (current) => {
-      const outcome = noOutcome();
-      if (current === null) return { after: null, outcome: released(outcome) };
-      const edits = entryEdits(readTargetEntries(seam, current), record, hand, asWritten, force, outcome);
-      if (edits.length === 0) return { after: null, outcome: released(outcome) };
-      // The servers key (or the whole file) was mcp-twin's doing: it goes too, when empty (a
-      // TOML servers table goes with its last server table by itself).
-      const after = backToModel(seam, editTargetEntries(seam, current, edits), original.text, original.shape);
-      if (original.shape === "absent" && after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : ""))
-        outcome.deleted = true;
-      return { after, outcome: released(outcome) };
+  return sayMissing(
+    {
+      compute: (current) => {
+        const outcome = noOutcome();
+        if (current === null) return { after: null, outcome: released(outcome) };
+        const edits = entryEdits(readTargetEntries(seam, current), record, hand, asWritten, force, outcome);
+        if (edits.length === 0) return { after: null, outcome: released(outcome) };
+        // The servers key (or the whole file) was mcp-twin's doing: it goes too, when empty (a
+        // TOML servers table goes with its last server table by itself).
+        const after = backToModel(
+          seam,
+          editTargetEntries(seam, current, edits),
+          original.text,
+          original.shape,
+        );
+        if (original.shape === "absent" && after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : ""))
+          outcome.deleted = true;
+        return { after, outcome: released(outcome) };
+      },
     },
-  };
+    missing,
+  );
 }
 
 /** Each entry mcp-twin recorded: removed, given back (as written when a backup has it) or kept, and why. */
@@ -304,13 +315,14 @@ async function textsAsWritten(
   seam: ReturnType<typeof seamOf>,
   record: TargetRecord,
   keys: KeyValues,
+  missing: string[],
 ): Promise<Record<string, string>> {
   const out = dict<string>();
   const wanted = Object.entries(record.entries).filter(([, r]) => r.handWritten !== undefined);
   if (wanted.length === 0 || !formatOf(seam.client).entryText) return out;
   for (const backup of await listBackups(backupsDir, key)) {
     if (wanted.every(([name]) => own(out, name) !== undefined)) break;
-    const text = await readBackup(backup, keys);
+    const text = await readBackup(backup, keys, missing);
     if (text === null) continue;
     let entries: Record<string, unknown>;
     try {
