@@ -7,6 +7,10 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { lockCollection, unlockCollection } from "./secret-unlock.js";
+
+const LOGIN = "/org/freedesktop/secrets/collection/login";
+const PASSWORD = "test-password";
 
 export interface SecretService {
   /** DBUS_SESSION_BUS_ADDRESS of the private bus. */
@@ -15,6 +19,10 @@ export interface SecretService {
   dir: string;
   /** Every item the keyring holds under a service, as secret-tool finds them (name → value). */
   items(service: string): Record<string, string>;
+  /** Lock its login collection, as a session's keyring is at logon (locking needs no prompt). */
+  lock(): Promise<void>;
+  /** Unlock it again with its password, no prompt (secret-unlock.ts). */
+  unlock(): Promise<void>;
   stop(): void;
 }
 
@@ -42,7 +50,7 @@ export function startSecretService(options: { at?: string; of?: SecretService } 
   // --unlock reads the login keyring's password on stdin, then daemonises (ended with its bus).
   execFileSync("gnome-keyring-daemon", ["--unlock", "--components=secrets"], {
     env: busEnv,
-    input: "test-password",
+    input: PASSWORD,
     stdio: ["pipe", "ignore", "ignore"],
   });
   return {
@@ -62,6 +70,8 @@ export function startSecretService(options: { at?: string; of?: SecretService } 
       }
       return found;
     },
+    lock: () => lockCollection(address, LOGIN),
+    unlock: () => unlockCollection(address, LOGIN, PASSWORD),
     stop() {
       // The daemon leaves with its bus.
       spawn("kill", [pid]).on("exit", () => {

@@ -4,7 +4,7 @@
  * existing secrets.json is moved into it on the first read, said in one line; with no keychain the
  * file is used, and said.
  */
-import { chmodSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -216,7 +216,7 @@ test("a keychain not answering when the gateway starts (locked at logon): serve.
     // Started again as at logon, its environment pointing at a keychain that does not answer yet.
     expect((await m.run(["bridge", "stop"], { env })).code).toBe(0);
     const start = await m.run(["bridge", "start"], {
-      env: { DBUS_SESSION_BUS_ADDRESS: later },
+      env: { DBUS_SESSION_BUS_ADDRESS: later, MCP_TWIN_KEYCHAIN_RETRY_MS: "200" },
       timeoutMs: 60_000,
     });
     expect(start.code, start.stdout + start.stderr).toBe(0);
@@ -225,7 +225,7 @@ test("a keychain not answering when the gateway starts (locked at logon): serve.
       /Your keys are in the OS keychain, and the Secret Service did not answer/,
     );
     expect(serveLog(m)).toMatch(
-      /\[share remote\] cannot run here: Your keys are in the OS keychain, and the Secret Service did not answer .*\. Waiting for it: the keys are read again in 5 s\./,
+      /\[share remote\] cannot run here: Your keys are in the OS keychain, and the Secret Service did not answer .*\. Waiting for it: the keys are read again in 0\.2 s\./,
     );
     const status = await m.run(["bridge", "status"], { env: { DBUS_SESSION_BUS_ADDRESS: later } });
     expect(status.stdout + status.stderr).toContain(
@@ -244,6 +244,57 @@ test("a keychain not answering when the gateway starts (locked at logon): serve.
   } finally {
     await m.run(["bridge", "stop"], { env }).catch(() => undefined);
     answering?.stop();
+    m.cleanup();
+    await remote.close();
+  }
+}, 240_000);
+
+test("a keychain locked when the gateway starts (its collection locked, as at logon): serve.log and `bridge status` say it is locked, no server starts without its key, and once it is unlocked (no prompt) the next read finds the key and the client's call succeeds", async () => {
+  const REMOTE_KEY = "rk_live_3c4d5e6f7a8b9c0d1e2f";
+  const remote = await startKeyedRemote(REMOTE_KEY);
+  const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
+  const env = { DBUS_SESSION_BUS_ADDRESS: bus.address };
+  try {
+    writeManifest(m, {
+      bridge: { port: await freePort() },
+      servers: { remote: { url: remote.url, headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" } } },
+    });
+    expect((await m.run(["secret", "set", "REMOTE_KEY"], { input: REMOTE_KEY, env })).code).toBe(0);
+    chmodSync(m.paths.claudeCodeConfig, 0o600);
+    expect((await m.run(["sync"], { env, timeoutMs: 120_000 })).code).toBe(0);
+    const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.remote;
+    expect((await m.run(["bridge", "stop"], { env })).code).toBe(0);
+    // The real collection locked: the Secret Service answers, and gives no key.
+    await bus.lock();
+    const seen = remote.requests.length;
+    const start = await m.run(["bridge", "start"], {
+      env: { ...env, MCP_TWIN_KEYCHAIN_RETRY_MS: "200" },
+      timeoutMs: 60_000,
+    });
+    expect(start.code, start.stdout + start.stderr).toBe(0);
+    await expect(echoVia(entry)).rejects.toThrow(
+      /Your keys are in the OS keychain, and the Secret Service is locked/,
+    );
+    expect(serveLog(m)).toMatch(
+      /\[share remote\] cannot run here: Your keys are in the OS keychain, and the Secret Service is locked \(.*IsLocked.*\)\. Waiting for it: the keys are read again in 0\.2 s\./,
+    );
+    const status = await m.run(["bridge", "status"], { env });
+    expect(status.stdout + status.stderr).toContain(
+      "Your keys are in the OS keychain, and the Secret Service is locked",
+    );
+    // Not opened without its key: the remote saw nothing since.
+    expect(remote.requests.slice(seen)).toEqual([]);
+    await bus.unlock();
+    let answer: string | undefined;
+    while (answer === undefined)
+      answer = await echoVia(entry).catch(
+        () => new Promise<undefined>((r) => setTimeout(() => r(undefined), 200)),
+      );
+    expect(answer).toContain("2025:hi");
+    expect(remote.requests.filter((r) => r.rpc === "tools/call").map((r) => r.credential)).toEqual(["key"]);
+  } finally {
+    await bus.unlock().catch(() => undefined);
+    await m.run(["bridge", "stop"], { env }).catch(() => undefined);
     m.cleanup();
     await remote.close();
   }
@@ -361,9 +412,8 @@ test("a client whose file held a stdio server's key is moved to the bridge by th
     );
     expect(said).not.toContain(KEY);
     expect(readFileSync(m.paths.claudeCodeConfig, "utf8")).not.toContain(KEY);
-    // Only the backup of the file as it was (0600, in the home, for `restore`) still holds it.
-    const backups = path.join(m.paths.home, "backups");
-    expect(holding(m.paths.linuxHome, KEY).filter((f) => !f.startsWith(backups))).toEqual([]);
+    // Nor the backup of the file as it was (for `restore`): the key is a marker there.
+    expect(holding(m.paths.linuxHome, KEY)).toEqual([]);
     // Said once: the next sync writes nothing and says nothing of it.
     const again = await m.run(["sync"], { env, timeoutMs: 120_000 });
     expect(again.code, again.stdout + again.stderr).toBe(0);
@@ -373,3 +423,84 @@ test("a client whose file held a stdio server's key is moved to the bridge by th
     m.cleanup();
   }
 }, 240_000);
+
+/**
+ * Every file under a folder whose bytes hold the key, or its base64 at any of the three alignments
+ * it can have inside a longer encoded text (the characters it shares with its neighbours left out).
+ */
+function holdingAnyForm(dir: string, key: string): string[] {
+  const forms = [key];
+  for (let lead = 0; lead < 3; lead++) {
+    const encoded = Buffer.concat([Buffer.alloc(lead), Buffer.from(key)]).toString("base64");
+    forms.push(encoded.slice(lead === 0 ? 0 : 4, -4));
+  }
+  const found: string[] = [];
+  // Links are not followed: the fake machine links to the real /proc.
+  const walk = (folder: string) => {
+    for (const d of readdirSync(folder, { withFileTypes: true })) {
+      const file = path.join(folder, d.name);
+      if (d.isDirectory()) walk(file);
+      else if (d.isFile() && forms.some((s) => readFileSync(file, "latin1").includes(s))) found.push(file);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+test("a home an older mcp-twin left with its key in secrets.json, in a client's entry and in its backups: after `secret set`, `sync` and `bridge restart` no file under the machine holds the key nor its base64; the client reaches its server with it; `restore` gives the file back byte for byte, and says a key the store no longer has", async () => {
+  const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
+  const env = { DBUS_SESSION_BUS_ADDRESS: bus.address };
+  const reached = `{\\"set\\":true,\\"length\\":${KEY.length}}`;
+  const fixture = {
+    command: process.execPath,
+    args: [inject("fixtureScript")],
+    env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+  };
+  try {
+    chmodSync(m.paths.claudeCodeConfig, 0o600);
+    const port = await freePort();
+    // As an older mcp-twin left the home: the key in secrets.json, resolved into the entry.
+    writeManifest(m, { bridge: { port }, servers: { fixture: { ...fixture, share: "off" } } });
+    writeSecrets(m, { FIXTURE_TOKEN: KEY });
+    const old = await m.run(["sync"], { env: { MCP_TWIN_KEYCHAIN: "off" }, timeoutMs: 120_000 });
+    expect(old.code, old.stdout + old.stderr).toBe(0);
+    const asItWas = readFileSync(m.paths.claudeCodeConfig);
+    expect(asItWas.toString()).toContain(KEY);
+    // …and a backup of it as such a version kept it, in plain text.
+    const backups = path.join(m.paths.home, "backups");
+    const [folder = ""] = readdirSync(backups);
+    writeFileSync(path.join(backups, folder, "2026-01-01T00-00-00-000Z.bak"), asItWas, { mode: 0o600 });
+    expect(holdingAnyForm(m.paths.home, KEY).length).toBeGreaterThan(0);
+
+    expect((await m.run(["secret", "set", "FIXTURE_TOKEN"], { input: KEY, env })).code).toBe(0);
+    writeManifest(m, { bridge: { port }, servers: { fixture } });
+    const sync = await m.run(["sync"], { env, timeoutMs: 120_000 });
+    expect(sync.code, sync.stdout + sync.stderr).toBe(0);
+    const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.fixture;
+    expect(await tokenVia(entry)).toContain(reached);
+    const restart = await m.run(["bridge", "restart"], { env, timeoutMs: 60_000 });
+    expect(restart.code, restart.stdout + restart.stderr).toBe(0);
+    expect(await tokenVia(entry)).toContain(reached);
+    expect(holdingAnyForm(m.root, KEY)).toEqual([]);
+
+    // restore puts the entry back as it was, its key from the keychain; the home still holds none.
+    const restore = await m.run(["restore"], { env, timeoutMs: 60_000 });
+    expect(restore.code, restore.stdout + restore.stderr).toBe(0);
+    expect(restore.stdout + restore.stderr).not.toContain(KEY);
+    expect(readFileSync(m.paths.claudeCodeConfig).equals(asItWas)).toBe(true);
+    expect(holdingAnyForm(m.paths.home, KEY)).toEqual([]);
+
+    // The key gone from the store: restore says so, and the file is whole, the reference in its place.
+    expect((await m.run(["sync"], { env, timeoutMs: 120_000 })).code).toBe(0);
+    expect((await m.run(["secret", "rm", "FIXTURE_TOKEN"], { env })).code).toBe(0);
+    const without = await m.run(["restore"], { env, timeoutMs: 60_000 });
+    expect(without.code, without.stdout + without.stderr).toBe(0);
+    expect(without.stdout + without.stderr).toContain("could not put back the key FIXTURE_TOKEN");
+    expect(readFileSync(m.paths.claudeCodeConfig, "utf8")).toBe(
+      asItWas.toString().replace(KEY, "${secret:FIXTURE_TOKEN}"),
+    );
+  } finally {
+    await m.run(["bridge", "stop"], { env }).catch(() => undefined);
+    m.cleanup();
+  }
+}, 300_000);

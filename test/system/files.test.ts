@@ -85,7 +85,10 @@ test("backups keep the newest ten per target, and the original for good", async 
     path: "/home/u/.cursor/mcp.json",
   };
   for (let i = 0; i < 13; i++)
-    await keepBackup(dir, target, `v${i}`, new Date(Date.UTC(2026, 0, 1, 0, 0, i)), { owned: [] });
+    await keepBackup(dir, target, `v${i}`, new Date(Date.UTC(2026, 0, 1, 0, 0, i)), {
+      owned: [],
+      keys: async () => ({}),
+    });
   const folder = path.join(dir, targetSlug(target.key));
   const kept = readdirSync(folder)
     .filter((n) => /^\d/.test(n))

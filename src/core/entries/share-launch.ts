@@ -21,7 +21,7 @@ import { own } from "../plain-records.js";
 import type { RemoteTarget } from "../remote-upstream/remote-upstream.js";
 import { isSecretName } from "../secrets/placeholders.js";
 import { unknownName } from "../selectors.js";
-import type { Host } from "../system/host.js";
+import { getEnv, type Host } from "../system/host.js";
 import { silentProgress } from "../system/progress.js";
 import { cannotHost } from "./share-host-env.js";
 import { sharedNodeFlags } from "./shared-node-flags.js";
@@ -170,7 +170,9 @@ export async function manifestShares(options: ShareLaunchOptions): Promise<Manif
   });
   if (typeof here === "string") {
     // 5 s, doubling to 5 min: a keychain unlocked at logon is used soon, a locked one not polled hard.
-    keychainWaitMs = Math.min(300_000, keychainWaitMs * 2 || 5_000);
+    // MCP_TWIN_KEYCHAIN_RETRY_MS (tests only) sets every wait, so a test does not wait 5 s and more.
+    const wait = Number(getEnv(machine.host.env, "MCP_TWIN_KEYCHAIN_RETRY_MS"));
+    keychainWaitMs = wait > 0 ? wait : Math.min(300_000, keychainWaitMs * 2 || 5_000);
     const error = `${here} Waiting for it: the keys are read again in ${keychainWaitMs / 1000} s.`;
     const failed = shared.map(([name, spec]) => ({ name, mode: shareModeOf(spec), error }));
     return { launches: [], failed, idleMinutes, allowOrigins, pins, retryInMs: keychainWaitMs };

@@ -16,7 +16,7 @@ import { saveHandWritten } from "../ledger/backups.js";
 import { entryHash, isOurs, loadState, saveState } from "../ledger/state.js";
 import { withServerFields, writeManifest } from "../manifest/edit.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import { loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
+import { keysOnce, loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
 import { resolveString } from "../manifest/spec.js";
 import { parseManifestText } from "../manifest/validate.js";
 import { dict, own } from "../plain-records.js";
@@ -518,7 +518,12 @@ export async function applyAdopt(machine: Machine, plan: AdoptPlan): Promise<voi
     state.targets[t.key] = record;
     const previous = own(record.entries, plan.server);
     if (plan.handWritten !== undefined)
-      await saveHandWritten(machine.paths.backups, t, { [plan.server]: plan.handWritten });
+      await saveHandWritten(
+        machine.paths.backups,
+        t,
+        { [plan.server]: plan.handWritten },
+        keysOnce(machine.paths.secrets),
+      );
     record.entries[plan.server] = {
       hash: plan.hash,
       ...(plan.handWritten !== undefined

@@ -9,7 +9,7 @@ import { backupProblems, saveHandWritten } from "../ledger/backups.js";
 import { loadState, type State, saveState } from "../ledger/state.js";
 import { withServers, writeManifest } from "../manifest/edit.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import { assertSecretName, loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
+import { assertSecretName, keysOnce, loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
 import { parseManifestText } from "../manifest/validate.js";
 import { readTextOrNull, withLock } from "../system/files.js";
 import { placeLines, settleHint } from "./clashes.js";
@@ -178,6 +178,8 @@ async function adoptFound(
   imported: readonly ImportCandidate[],
   state: State,
 ): Promise<void> {
+  // Read after the import stored its keys: a hand-written form holding one keeps it sealed.
+  const keys = keysOnce(machine.paths.secrets);
   for (const c of imported)
     for (const f of c.found) {
       if (!f.adopt || !f.targetKey) continue;
@@ -186,7 +188,7 @@ async function adoptFound(
       const key = handWrittenKey(f.targetKey, f.entry);
       const value =
         plan.handWritten && Object.hasOwn(plan.handWritten, key) ? plan.handWritten[key] : undefined;
-      if (value !== undefined) await saveHandWritten(machine.paths.backups, id, { [c.name]: value });
+      if (value !== undefined) await saveHandWritten(machine.paths.backups, id, { [c.name]: value }, keys);
       const record = state.targets[f.targetKey] ?? {
         env: f.env,
         client: f.client,

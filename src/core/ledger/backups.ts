@@ -1,6 +1,6 @@
 /**
- * Backups of one target, in HOME/backups/<slug>/ (folders 0700, files 0600: they may hold keys): the
- * bytes before each change, the original, hand-written entries, and which entries mcp-twin owned.
+ * Backups of one target, in HOME/backups/<slug>/ (folders 0700, files 0600): the bytes before each
+ * change, the original, hand-written entries, and which entries mcp-twin owned; keys sealed out.
  */
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -9,6 +9,7 @@ import { UsageError } from "../errors.js";
 import { dict, own } from "../plain-records.js";
 import { parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, removePath, setFileTime, writePrivateFile } from "../system/files.js";
+import { type KeyValues, type Sealed, sealKeys, unsealKeys } from "./sealed-keys.js";
 
 const KEEP_BACKUPS = 10;
 const ORIGINAL = "original.bak";
@@ -16,7 +17,8 @@ const ORIGINAL_NONE = "original.none";
 const HAND_WRITTEN = "hand-written.json";
 const INDEX = "target.json";
 const LAST_WRITTEN = "last-written.txt";
-const BOOKKEEPING_VERSION = 1;
+/** 2: a file of the folder may hold sealed keys (sealed-keys.ts), which a version 1 would write out as markers. */
+const BOOKKEEPING_VERSION = 2;
 
 /**
  * A target as its backups know it.
@@ -31,6 +33,9 @@ const BOOKKEEPING_VERSION = 1;
  *   a file broken since is repaired to — the backups are all from before a write;
  * - `target.json`: which target this is (so backups stay usable when state is lost) and, per
  *   backup, the entries mcp-twin owned when it was taken (what `restore --from` puts back).
+ *
+ * No file holds a key the store knows: each is sealed (ledger/sealed-keys.ts) when written, and
+ * put back from the store when read.
  */
 export interface BackupTarget {
   key: string;
@@ -41,7 +46,7 @@ export interface BackupTarget {
 }
 
 interface TargetIndex extends BackupTarget {
-  version: 1;
+  version: number;
   /** Backup name → the entries mcp-twin owned in the file when it was taken. */
   owned: Record<string, string[]>;
   /**
@@ -50,6 +55,8 @@ interface TargetIndex extends BackupTarget {
    * backup of an older version).
    */
   edited?: Record<string, Record<string, string>>;
+  /** File name → the keys sealed in it (absent: it holds none). */
+  sealed?: Record<string, string[]>;
 }
 
 export interface BackupInfo {
@@ -68,6 +75,8 @@ export interface BackupInfo {
   owned?: string[];
   /** Of those, the ones edited by hand then, with the hash mcp-twin had recorded for each. */
   edited?: Record<string, string>;
+  /** The keys sealed in it, put back from the store when it is read. */
+  sealed?: string[];
 }
 
 /**
@@ -88,23 +97,30 @@ export async function keepBackup(
     /** False when state says mcp-twin changed the target before (its original is older). */
     firstChange?: boolean;
     keep?: number;
+    keys: KeyValues;
   },
 ): Promise<string> {
   const dir = path.join(backupsDir, targetSlug(target.key));
-  if (options.firstChange !== false) await noteOriginal(backupsDir, target, content, now, options.owned);
+  const sealed = sealKeys(content, await options.keys());
+  if (options.firstChange !== false)
+    await noteOriginal(backupsDir, target, content, now, options.keys, options.owned);
   const stampText = now.toISOString().replace(/[:.]/g, "-");
   let name = `${stampText}.bak`;
   for (let n = 1; exists(path.join(dir, name)); n++) name = `${stampText}-${n}.bak`;
-  await writePrivateFile(path.join(dir, name), content);
+  // Said sealed before it is written: a sealed file is never read as plain.
+  if (sealed) await updateIndex(dir, target, (_owned, _edited, keys) => (keys[name] = sealed.names));
+  await writePrivateFile(path.join(dir, name), sealed?.text ?? content);
   const all = timestamped(dir);
   const dropped = all.slice(0, Math.max(0, all.length - (options.keep ?? KEEP_BACKUPS)));
   for (const old of dropped) await removePath(path.join(dir, old));
-  await updateIndex(dir, target, (owned, edited) => {
+  await updateIndex(dir, target, (owned, edited, keys) => {
     owned[name] = [...options.owned];
     if (options.edited && Object.keys(options.edited).length > 0) edited[name] = { ...options.edited };
+    if (sealed) keys[name] = sealed.names;
     for (const old of dropped) {
       delete owned[old];
       delete edited[old];
+      delete keys[old];
     }
   });
   return path.join(dir, name);
@@ -120,6 +136,7 @@ export async function noteOriginal(
   target: BackupTarget,
   content: string | null,
   now: Date,
+  keys: KeyValues,
   owned: readonly string[] = [],
 ): Promise<void> {
   const dir = path.join(backupsDir, targetSlug(target.key));
@@ -127,20 +144,32 @@ export async function noteOriginal(
   if (timestamped(dir).length > 0) return;
   const name = content === null ? ORIGINAL_NONE : ORIGINAL;
   const file = path.join(dir, name);
-  await writePrivateFile(file, content ?? "");
+  const sealed = content === null ? undefined : sealKeys(content, await keys());
+  // Said sealed before it is written: a sealed file is never read as plain.
+  if (sealed) await updateIndex(dir, target, (_owned, _edited, keys) => (keys[name] = sealed.names));
+  await writePrivateFile(file, sealed?.text ?? content ?? "");
   // The file's time says when it was taken.
   await setFileTime(file, now).catch(() => {});
-  await updateIndex(dir, target, (index) => {
+  await updateIndex(dir, target, (index, _edited, sealedIn) => {
     index[name] = [...owned];
+    if (sealed) sealedIn[name] = sealed.names;
   });
 }
 
 /** The original first, then the timestamped backups, newest first. */
-/** `{ owned, edited }` as the bookkeeping says them of this backup. */
-function ownedOf(index: TargetIndex | undefined, name: string): Pick<BackupInfo, "owned" | "edited"> {
+/** `{ owned, edited, sealed }` as the bookkeeping says them of this backup. */
+function ownedOf(
+  index: TargetIndex | undefined,
+  name: string,
+): Pick<BackupInfo, "owned" | "edited" | "sealed"> {
   const owned = index ? own(index.owned, name) : undefined;
   const edited = index?.edited ? own(index.edited, name) : undefined;
-  return { ...(owned ? { owned } : {}), ...(edited ? { edited: dict(edited) } : {}) };
+  const sealed = index?.sealed ? own(index.sealed, name) : undefined;
+  return {
+    ...(owned ? { owned } : {}),
+    ...(edited ? { edited: dict(edited) } : {}),
+    ...(sealed ? { sealed } : {}),
+  };
 }
 
 export async function listBackups(backupsDir: string, key: string): Promise<BackupInfo[]> {
@@ -228,7 +257,12 @@ async function readIndex(dir: string): Promise<TargetIndex | undefined> {
     },
   })) as TargetIndex;
   newerCheck(file, data.version);
-  return { ...data, owned: dict(data.owned), ...(data.edited ? { edited: dict(data.edited) } : {}) };
+  return {
+    ...data,
+    owned: dict(data.owned),
+    ...(data.edited ? { edited: dict(data.edited) } : {}),
+    ...(data.sealed ? { sealed: dict(data.sealed) } : {}),
+  };
 }
 
 /** What to do about a `target.json` that does not load (nothing was changed). */
@@ -253,14 +287,21 @@ function newerCheck(file: string, version: number | undefined): void {
 async function updateIndex(
   dir: string,
   target: BackupTarget,
-  change: (owned: Record<string, string[]>, edited: Record<string, Record<string, string>>) => void,
+  change: (
+    owned: Record<string, string[]>,
+    edited: Record<string, Record<string, string>>,
+    sealed: Record<string, string[]>,
+  ) => void,
 ): Promise<void> {
   const was = await readIndex(dir);
   const owned = dict(was?.owned ?? {});
   const edited = dict(was?.edited ?? {});
-  change(owned, edited);
+  const sealed = dict(was?.sealed ?? {});
+  change(owned, edited, sealed);
+  const anySealed = Object.keys(sealed).length > 0;
   const index: TargetIndex = {
-    version: BOOKKEEPING_VERSION,
+    // Version 1 while nothing is sealed: an older mcp-twin still reads the folder.
+    version: anySealed ? BOOKKEEPING_VERSION : 1,
     key: target.key,
     env: target.env,
     client: target.client,
@@ -268,6 +309,7 @@ async function updateIndex(
     path: target.path,
     owned,
     ...(Object.keys(edited).length > 0 ? { edited } : {}),
+    ...(anySealed ? { sealed } : {}),
   };
   await writePrivateFile(path.join(dir, INDEX), `${JSON.stringify(index, null, 2)}\n`);
 }
@@ -278,13 +320,22 @@ async function updateIndex(
  */
 export async function noteWritten(
   backupsDir: string,
-  key: string,
+  target: BackupTarget,
   text: string | null,
   now: Date,
+  keys: KeyValues,
 ): Promise<void> {
-  const file = path.join(backupsDir, targetSlug(key), LAST_WRITTEN);
+  const dir = path.join(backupsDir, targetSlug(target.key));
+  const file = path.join(dir, LAST_WRITTEN);
+  const sealed = text === null ? undefined : sealKeys(text, await keys());
+  const was = (await readIndex(dir))?.sealed;
+  if (sealed || (was && Object.hasOwn(was, LAST_WRITTEN)))
+    await updateIndex(dir, target, (_owned, _edited, sealedIn) => {
+      if (sealed) sealedIn[LAST_WRITTEN] = sealed.names;
+      else delete sealedIn[LAST_WRITTEN];
+    });
   if (text === null) return removePath(file);
-  await writePrivateFile(file, text);
+  await writePrivateFile(file, sealed?.text ?? text);
   // The time only orders backups of the same second: the content is written.
   await setFileTime(file, now).catch(() => {});
 }
@@ -302,12 +353,15 @@ export async function lastWritten(backupsDir: string, key: string): Promise<Back
   const at = st.mtime.toISOString();
   const newest = timestamped(dir).at(-1);
   if (newest && stampOf(newest) > at) return undefined;
+  const sealed = (await readIndex(dir))?.sealed;
+  const names = sealed ? own(sealed, LAST_WRITTEN) : undefined;
   return {
     file,
     name: `${LAST_WRITTEN} (what mcp-twin last wrote, ${at})`,
     at,
     original: false,
     size: st.size,
+    ...(names ? { sealed: names } : {}),
   };
 }
 
@@ -317,18 +371,39 @@ export async function repairSources(backupsDir: string, key: string): Promise<Ba
   return [...(await listBackups(backupsDir, key)), ...(written ? [written] : [])];
 }
 
-/** A backup's text (losslessly decoded); "" for `original.none`. */
-export async function readBackup(info: BackupInfo): Promise<string | null> {
+/**
+ * A backup's text (losslessly decoded), its keys put back from the store; null for
+ * `original.none`. A key the store no longer has stays a `${secret:NAME}` reference, its name
+ * added to `missing`.
+ */
+export async function readBackup(
+  info: BackupInfo,
+  keys: KeyValues,
+  missing: string[] = [],
+): Promise<string | null> {
   if (info.absent) return null;
-  return readTextOrNull(info.file);
+  const text = await readTextOrNull(info.file);
+  if (text === null || !info.sealed) return text;
+  const open = unsealKeys(text, await keys());
+  missing.push(...open.missing);
+  return open.text;
 }
 
-/** Entries mcp-twin took over from the user, as they were written by hand (validated). */
-export async function loadHandWritten(backupsDir: string, key: string): Promise<Record<string, unknown>> {
-  return readHandWritten(path.join(backupsDir, targetSlug(key)));
+/** Entries mcp-twin took over from the user, as they were written by hand (validated), their keys put back. */
+export async function loadHandWritten(
+  backupsDir: string,
+  key: string,
+  keys: KeyValues,
+  missing: string[] = [],
+): Promise<Record<string, unknown>> {
+  return readHandWritten(path.join(backupsDir, targetSlug(key)), keys, missing);
 }
 
-async function readHandWritten(dir: string): Promise<Record<string, unknown>> {
+async function readHandWritten(
+  dir: string,
+  keys?: KeyValues,
+  missing: string[] = [],
+): Promise<Record<string, unknown>> {
   const file = path.join(dir, HAND_WRITTEN);
   const text = await readTextOrNull(file);
   if (text === null) return dict();
@@ -343,6 +418,12 @@ async function readHandWritten(dir: string): Promise<Record<string, unknown>> {
     },
   })) as { version?: number; entries: Record<string, unknown> };
   newerCheck(file, data.version);
+  // Version 2: keys are sealed in its strings (the markers parse as they are: a check needs no keys).
+  if (data.version === 2 && keys) {
+    const open = unsealKeys(text, await keys());
+    missing.push(...open.missing);
+    return dict((JSON.parse(open.text) as typeof data).entries);
+  }
   return dict(data.entries);
 }
 
@@ -369,7 +450,7 @@ export async function checkAllBackups(
 
 async function folderProblems(dir: string): Promise<UsageError[]> {
   const problems: UsageError[] = [];
-  for (const load of [readIndex, readHandWritten])
+  for (const load of [readIndex, (d: string) => readHandWritten(d)])
     try {
       await load(dir);
     } catch (error) {
@@ -384,18 +465,21 @@ export async function saveHandWritten(
   backupsDir: string,
   target: BackupTarget,
   changes: Record<string, unknown>,
+  keys: KeyValues,
 ): Promise<void> {
   // A file that does not load stops here (exit 2): saving over it would lose what it holds.
-  const entries = await loadHandWritten(backupsDir, target.key);
+  const entries = await loadHandWritten(backupsDir, target.key, keys);
   for (const [name, value] of Object.entries(changes)) {
     if (value === undefined) delete entries[name];
     else entries[name] = value;
   }
   const dir = path.join(backupsDir, targetSlug(target.key));
   if (!(await readIndex(dir))) await updateIndex(dir, target, () => {});
+  const text = `${JSON.stringify({ version: 1, entries }, null, 2)}\n`;
+  const sealed = sealKeys(text, await keys());
   await writePrivateFile(
     path.join(dir, HAND_WRITTEN),
-    `${JSON.stringify({ version: 1, entries }, null, 2)}\n`,
+    sealed ? sealed.text.replace(/^\{\n {2}"version": 1,/, '{\n  "version": 2,') : text,
   );
 }
 
@@ -430,5 +514,44 @@ function exists(file: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Seal the keys out of every backup an older mcp-twin (or a run before a key was stored) left
+ * holding them: each file not sealed yet is read, and written again sealed, with its time, when it
+ * holds a key the store knows. After a sync that wrote: a no-op run reads none of them.
+ */
+export async function sealOldBackups(backupsDir: string, keys: KeyValues): Promise<void> {
+  const known = await keys();
+  if (Object.keys(known).length === 0) return;
+  for (const folder of backupFolders(backupsDir)) {
+    const dir = path.join(backupsDir, folder);
+    // A folder whose index does not load is left as it is: doctor's backups.file names it.
+    const index = await readIndex(dir).catch(() => undefined);
+    if (!index) continue;
+    const found: Array<[string, Sealed]> = [];
+    for (const name of [ORIGINAL, ...timestamped(dir), LAST_WRITTEN]) {
+      if (index.sealed && Object.hasOwn(index.sealed, name)) continue;
+      const text = await readTextOrNull(path.join(dir, name));
+      const sealed = text === null ? undefined : sealKeys(text, known);
+      if (sealed) found.push([name, sealed]);
+    }
+    // The index first: a run stopped in between leaves a plain file said sealed (read as it is),
+    // never a sealed one read as plain.
+    if (found.length > 0)
+      await updateIndex(dir, index, (_owned, _edited, sealedIn) => {
+        for (const [name, sealed] of found) sealedIn[name] = sealed.names;
+      });
+    for (const [name, sealed] of found) {
+      const file = path.join(dir, name);
+      const { mtime } = statSync(file);
+      await writePrivateFile(file, sealed.text);
+      // Its time says when it was taken: a file system that cannot set it leaves it newer.
+      await setFileTime(file, mtime).catch(() => {});
+    }
+    const hand = await readTextOrNull(path.join(dir, HAND_WRITTEN));
+    if (hand !== null && !/^\{\n {2}"version": 2,/.test(hand) && sealKeys(hand, known))
+      await saveHandWritten(backupsDir, index, {}, keys);
   }
 }

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { own } from "../plain-records.js";
 import { type ReplaceResult, removeStaleTemps, replaceFile } from "../system/files.js";
 import { type BackupTarget, keepBackup, noteOriginal, noteWritten } from "./backups.js";
+import type { KeyValues } from "./sealed-keys.js";
 import { type EntryRecord, type LastChange, type State, saveState, type TargetRecord } from "./state.js";
 
 /** Entries a run is about to make mcp-twin's in one target: its record (made when missing) and them. */
@@ -52,6 +53,8 @@ export interface TargetWrite {
   /** No earlier change of this target is known: what it holds now is its original. */
   firstChange: boolean;
   backupsDir: string;
+  /** The store's keys: sealed out of every backup taken. */
+  keys: KeyValues;
   now: Date;
   /** Write a read-only file too. */
   force: boolean;
@@ -72,17 +75,18 @@ export async function writeTarget(w: TargetWrite): Promise<ReplaceResult & { bac
     beforeRename: async (current) => {
       w.signal?.throwIfAborted();
       if (current === null) {
-        if (w.firstChange) await noteOriginal(w.backupsDir, w.id, null, w.now, w.owned);
+        if (w.firstChange) await noteOriginal(w.backupsDir, w.id, null, w.now, w.keys, w.owned);
       } else if (backup === undefined)
         backup = await keepBackup(w.backupsDir, w.id, current, w.now, {
           owned: w.owned,
+          keys: w.keys,
           firstChange: w.firstChange,
           ...(w.edited ? { edited: ownedOnly(w.edited(current), w.owned) } : {}),
         });
     },
   });
   // What it wrote is the state a file broken later is repaired to (restore).
-  if (result.written) await noteWritten(w.backupsDir, w.id.key, result.after, w.now);
+  if (result.written) await noteWritten(w.backupsDir, w.id, result.after, w.now, w.keys);
   return { ...result, ...(backup ? { backup } : {}) };
 }
 

@@ -118,7 +118,9 @@ async function answering(label: string, back: Back | string): Promise<KeychainOp
   try {
     first = await back.list();
   } catch (error) {
-    return { unavailable: `${label} did not answer (${firstLine(error)})` };
+    // A locked one (at logon, before the session unlocks it) answers, with an error and no key.
+    const state = /IsLocked/.test(String(error)) ? "is locked" : "did not answer";
+    return { unavailable: `${label} ${state} (${firstLine(error)})` };
   }
   const keychain: Keychain = {
     label,

@@ -8,6 +8,7 @@ import { createHash, randomUUID } from "node:crypto";
 import path from "node:path";
 import { isOnWindowsDrive } from "../environments/path-translation.js";
 import { OperationError, UsageError } from "../errors.js";
+import type { KeyValues } from "../ledger/sealed-keys.js";
 import { dict, own } from "../plain-records.js";
 import { markValid, parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, writePrivateFile } from "../system/files.js";
@@ -150,6 +151,15 @@ export async function peekKeys(file: string): Promise<KeysStamp | undefined> {
   const data = await readSecretsFile(file);
   if (data.store !== "keychain" || Object.keys(data.secrets).length > 0) return undefined;
   return readStamp(file);
+}
+
+/** The stored keys, read at most once, when first asked for (what backups seal out and put back). */
+export function keysOnce(file: string): KeyValues {
+  let read: Promise<Record<string, string>> | undefined;
+  return () => {
+    read ??= loadSecrets(file);
+    return read;
+  };
 }
 
 let lastMove: { names: string[]; into: string; from: string } | undefined;

@@ -108,6 +108,8 @@ export async function applySyncPlan(
     stateBefore,
     stateFile: machine.paths.state,
     backupsDir: machine.paths.backups,
+    // Read already: the run's one read of the store.
+    keys: async () => ctx.secrets,
     now: machine.host.now(),
     force: options.force,
     desired: plan.desired,

@@ -7,7 +7,8 @@ import type { Target } from "../clients/types.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
 import { isTwinError } from "../errors.js";
 import { readTargetEntries } from "../formats/index.js";
-import { saveHandWritten } from "../ledger/backups.js";
+import { saveHandWritten, sealOldBackups } from "../ledger/backups.js";
+import type { KeyValues } from "../ledger/sealed-keys.js";
 import { type EntryRecord, handEdits, type State, saveState, type TargetRecord } from "../ledger/state.js";
 import { newRunId, recordChange, recordIntent, recordRun, writeTarget } from "../ledger/write-sequence.js";
 import { dict } from "../plain-records.js";
@@ -20,6 +21,8 @@ export interface TargetWriteContext {
   run?: string;
   stateFile: string;
   backupsDir: string;
+  /** The store's keys: sealed out of every backup the run takes. */
+  keys: KeyValues;
   now: Date;
   force: boolean;
   /** The desired entries each plan was made from, to plan again on fresh text. */
@@ -74,6 +77,9 @@ export async function writeTargets(
   }
   recordChange(state, { run, at: ctx.now.toISOString(), by: "sync" });
   if (JSON.stringify(state) !== stateBefore) await saveState(ctx.stateFile, state);
+  // Backups an older version left holding keys are sealed too, once the run is recorded (a no-op
+  // run reads none).
+  if (results.some((r) => r.written)) await sealOldBackups(ctx.backupsDir, ctx.keys);
   ctx.signal?.throwIfAborted();
   return results;
 }
@@ -99,7 +105,7 @@ async function applyPlan(
   };
   try {
     if (Object.keys(planned.takenOver).length > 0)
-      await saveHandWritten(ctx.backupsDir, id, planned.takenOver);
+      await saveHandWritten(ctx.backupsDir, id, planned.takenOver, ctx.keys);
     const result = await writeTarget({
       id,
       file: target.file,
@@ -117,6 +123,7 @@ async function applyPlan(
       // A target state knows no earlier change of: what it holds now is its original.
       firstChange: !state.targets[target.key]?.lastRun,
       backupsDir: ctx.backupsDir,
+      keys: ctx.keys,
       now: ctx.now,
       force: ctx.force,
       signal: ctx.signal,
@@ -124,7 +131,8 @@ async function applyPlan(
     const late = Object.fromEntries(
       Object.entries(final.takenOver).filter(([name]) => !Object.hasOwn(planned.takenOver, name)),
     );
-    if (result.written && Object.keys(late).length > 0) await saveHandWritten(ctx.backupsDir, id, late);
+    if (result.written && Object.keys(late).length > 0)
+      await saveHandWritten(ctx.backupsDir, id, late, ctx.keys);
     commitRecords(
       state,
       final,

@@ -85,6 +85,7 @@ export const backupIndexSchema = z.looseObject({
   path: z.string(),
   owned: z.record(z.string(), z.array(z.string())),
   edited: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+  sealed: z.record(z.string(), z.array(z.string())).optional(),
 });
 
 /** `backups/<slug>/hand-written.json`: entries as the user wrote them before mcp-twin adopted them. */

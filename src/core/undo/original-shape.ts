@@ -4,6 +4,7 @@
  */
 import { formatOf, parseTarget } from "../formats/index.js";
 import { listBackups, readBackup } from "../ledger/backups.js";
+import type { KeyValues } from "../ledger/sealed-keys.js";
 import type { seamOf } from "./undo-runner.js";
 
 export type Shape = "absent" | "no-servers" | "has-servers";
@@ -31,11 +32,12 @@ export async function originalOf(
   backupsDir: string,
   key: string,
   seam: Seam,
+  keys: KeyValues,
 ): Promise<{ shape: Shape; text: string | null }> {
   const original = (await listBackups(backupsDir, key)).find((b) => b.original);
   if (!original) return { shape: "has-servers", text: null };
   if (original.absent) return { shape: "absent", text: null };
-  const text = (await readBackup(original)) ?? "";
+  const text = (await readBackup(original, keys)) ?? "";
   return { shape: shapeOf(seam, text), text };
 }
 

@@ -13,7 +13,13 @@ import {
   readTargetEntries,
   targetEntryText,
 } from "../formats/index.js";
-import { type BackupInfo, lastWritten, listBackups, loadHandWritten, readBackup } from "../ledger/backups.js";
+import {
+  type BackupInfo,
+  lastWritten,
+  listBackups,
+  loadHandWritten,
+  readBackup as readBackupKeys,
+} from "../ledger/backups.js";
 import {
   type EntryRecord,
   entryHash,
@@ -22,6 +28,7 @@ import {
   type State,
   type TargetRecord,
 } from "../ledger/state.js";
+import { keysOnce } from "../manifest/secrets-file.js";
 import { own } from "../plain-records.js";
 import { unknownName } from "../selectors.js";
 import type { Progress } from "../system/progress.js";
@@ -31,6 +38,7 @@ import {
   noOutcome,
   type Outcome,
   runUndo,
+  sayMissing,
   seamOf,
   type Undo,
   type UndoResult,
@@ -200,6 +208,7 @@ export async function restoreTargets(
   const explicit = Boolean(options.target);
   // Without a target or a backup named: exactly the targets the last change wrote.
   const lastOnly = !explicit && !chosen && !options.original;
+  const keys = keysOnce(machine.paths.secrets);
 
   const { results } = await runUndo(
     machine,
@@ -208,13 +217,16 @@ export async function restoreTargets(
         (t) => (chosen ? t.key === chosen.key : !lastOnly || ofLastChange(state, t.record)),
       ),
     async (target) => {
+      // Keys a backup read names but the store no longer has (said with the file).
+      const missing: string[] = [];
+      const readBackup = (b: BackupInfo) => readBackupKeys(b, keys, missing);
       const backups = await listBackups(machine.paths.backups, target.key);
       const { record } = target;
       const ctx: Ctx = {
         record,
         // As it is before this run: its intent (write-sequence.ts) adds the entries it puts back.
         owned: structuredClone(record.entries),
-        hand: await loadHandWritten(machine.paths.backups, target.key),
+        hand: await loadHandWritten(machine.paths.backups, target.key, keys),
       };
       if (chosen || options.original) {
         const backup = chosen?.backup ?? backups.find((b) => b.original);
@@ -224,7 +236,10 @@ export async function restoreTargets(
           ...(backup.owned ?? []),
           ...(record.lastRun?.touched ?? []),
         ]);
-        return asOf(ctx, backup, await readBackup(backup), names, { wholeWhenAbsent: true });
+        return sayMissing(
+          asOf(ctx, backup, await readBackup(backup), names, { wholeWhenAbsent: true }),
+          missing,
+        );
       }
       // The default: undo the last change; a file that does not parse comes back whole, as
       // mcp-twin last wrote it (else its newest backup).
@@ -260,16 +275,19 @@ export async function restoreTargets(
       const undo = asOf(ctx, lastInfo, backupText, new Set(record.lastRun.touched), {
         wholeWhenAbsent: true,
       });
-      if (!newest) return undo;
+      if (!newest) return sayMissing(undo, missing);
       // When the file does not parse, what mcp-twin last wrote is the best known good state.
       const repair = wholeOnly(ctx, newest, await readBackup(newest));
-      return {
-        from: undo.from,
-        compute: (current) =>
-          current !== null && !parses(current, record) ? repair.compute(current) : undo.compute(current),
-      };
+      return sayMissing(
+        {
+          from: undo.from,
+          compute: (current) =>
+            current !== null && !parses(current, record) ? repair.compute(current) : undo.compute(current),
+        },
+        missing,
+      );
     },
-    { dryRun: options.dryRun, force: Boolean(options.force), recordRun: false },
+    { dryRun: options.dryRun, force: Boolean(options.force), recordRun: false, keys },
     progress,
   );
   return results;

@@ -14,6 +14,7 @@ import { isTwinError, UsageError, UsageErrors } from "../errors.js";
 import { loadFormats, readTargetEntries } from "../formats/index.js";
 import { type BackupTarget, backedUpTargets, backupProblems, repairSources } from "../ledger/backups.js";
 import { settleMovedClaims } from "../ledger/moved-claims.js";
+import type { KeyValues } from "../ledger/sealed-keys.js";
 import {
   type EntryRecord,
   handEdits,
@@ -111,6 +112,26 @@ export interface Undo {
   from?: string;
 }
 
+/**
+ * An undo whose backup named keys the store no longer has: what it writes says so, for each such
+ * key left as a `${secret:NAME}` reference in the file (which is otherwise whole).
+ */
+export function sayMissing(undo: Undo, missing: readonly string[]): Undo {
+  if (missing.length === 0) return undo;
+  return {
+    ...undo,
+    compute: (current) => {
+      const r = undo.compute(current);
+      const after = r.after;
+      // Only those the text written holds: a backup read but not used leaves nothing to say.
+      const left = [...new Set(missing)].filter((n) => after?.includes(`\${secret:${n}}`)).sort();
+      if (left.length === 0) return r;
+      const note = `could not put back ${left.length === 1 ? "the key" : "the keys"} ${left.join(", ")}: no longer stored (\`mcp-twin secret list\`), so the file holds \`\${secret:NAME}\` in its place`;
+      return { ...r, outcome: { ...r.outcome, notes: [...r.outcome.notes, note] } };
+    },
+  };
+}
+
 /** A target to undo in: its state record (synthesised from its backups when state lost it). */
 export interface UndoTarget {
   key: string;
@@ -162,7 +183,13 @@ interface UndoWork {
 /** What an undo would do to a file as it is now (or why it cannot be read). */
 type Planned = { before: string | null; after: string | null; outcome: Outcome } | { error: unknown };
 
-type RunOptions = { dryRun: boolean; force: boolean; recordRun: boolean };
+type RunOptions = {
+  dryRun: boolean;
+  force: boolean;
+  recordRun: boolean;
+  /** The store's keys: sealed out of the backups each write takes. */
+  keys: KeyValues;
+};
 
 /**
  * Apply `make`'s undo to every selected target. With `dryRun`, compute only (no lock, no write);
@@ -194,6 +221,8 @@ export async function runUndo(
       return { results: [...results, ...projected.results], state: projected.state };
     }
     if (!options.force) refuseReadOnly(work, planned);
+    // A store that cannot be read stops the run before anything is written: no backup holds a key.
+    if (work.length > 0) await options.keys();
     // What mcp-twin owns in each file before this run, kept with its backup (before the intent below).
     const ownedBefore = new Map(work.map((w) => [w.target.key, Object.keys(w.target.record.entries)]));
     await recordUndoIntent(machine, state, work, planned);
@@ -366,6 +395,7 @@ async function writeUndo(
       },
       firstChange: !record.lastRun && !target.fromBackups,
       backupsDir: machine.paths.backups,
+      keys: options.keys,
       now,
       force: options.force,
     }).finally(() => step.stop());

@@ -17,6 +17,7 @@ import {
   targetEntryText,
 } from "../formats/index.js";
 import { listBackups, loadHandWritten, readBackup } from "../ledger/backups.js";
+import type { KeyValues } from "../ledger/sealed-keys.js";
 import {
   type AutostartRecord,
   entryHash,
@@ -26,6 +27,7 @@ import {
   saveState,
   type TargetRecord,
 } from "../ledger/state.js";
+import { keysOnce } from "../manifest/secrets-file.js";
 import { forgetLogins } from "../oauth/token-store.js";
 import { type InstallRow, uninstallRows } from "../packages/installs.js";
 import { uninstallPackages } from "../packages/npm-prefix.js";
@@ -40,6 +42,7 @@ import {
   noOutcome,
   type Outcome,
   runUndo,
+  sayMissing,
   seamOf,
   type Undo,
   type UndoResult,
@@ -92,14 +95,15 @@ export async function uninstallAll(
   const selected = (record: { env: string; client: string }) =>
     (options.clients.length === 0 || options.clients.includes(record.client)) &&
     (options.envs.length === 0 || options.envs.some((e) => envMatches(e, record.env)));
+  const keys = keysOnce(machine.paths.secrets);
   const { results, state } = await runUndo(
     machine,
     async (s) =>
       (await knownTargets(s, machine.paths.backups)).filter(
         (t) => !t.fromBackups && selected(t.record) && Object.keys(t.record.entries).length > 0,
       ),
-    (target) => giveBack(machine, target, options.force),
-    { dryRun: options.dryRun, force: options.force, recordRun: true },
+    (target) => giveBack(machine, target, options.force, keys),
+    { dryRun: options.dryRun, force: options.force, recordRun: true, keys },
     progress,
   );
 
@@ -176,32 +180,47 @@ async function retireAutostart(
 }
 
 /** One target's undo: mcp-twin's entries out, adopted ones back as written, hand edits kept. */
-async function giveBack(machine: Machine, { key, record }: UndoTarget, force: boolean): Promise<Undo> {
-  const hand = await loadHandWritten(machine.paths.backups, key);
+async function giveBack(
+  machine: Machine,
+  { key, record }: UndoTarget,
+  force: boolean,
+  keys: KeyValues,
+): Promise<Undo> {
+  // Keys a backup read names but the store no longer has: what is given back says so.
+  const missing: string[] = [];
+  const hand = await loadHandWritten(machine.paths.backups, key, keys, missing);
   const seam = seamOf(record);
   const format = formatOf(seam.client);
   const json = format.id === "json";
-  const original = await originalOf(machine.paths.backups, key, seam);
-  const asWritten = await textsAsWritten(machine.paths.backups, key, seam, record);
+  const original = await originalOf(machine.paths.backups, key, seam, keys);
+  const asWritten = await textsAsWritten(machine.paths.backups, key, seam, record, keys, missing);
   // mcp-twin keeps owning only what it kept; everything else is the user's again.
   const released = (outcome: Outcome): Outcome => ({
     ...outcome,
     records: { own: {}, drop: Object.keys(record.entries).filter((n) => !outcome.kept.includes(n)) },
   });
-  return {
-    compute: (current) => {
-      const outcome = noOutcome();
-      if (current === null) return { after: null, outcome: released(outcome) };
-      const edits = entryEdits(readTargetEntries(seam, current), record, hand, asWritten, force, outcome);
-      if (edits.length === 0) return { after: null, outcome: released(outcome) };
-      // The servers key (or the whole file) was mcp-twin's doing: it goes too, when empty (a
-      // TOML servers table goes with its last server table by itself).
-      const after = backToModel(seam, editTargetEntries(seam, current, edits), original.text, original.shape);
-      if (original.shape === "absent" && after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : ""))
-        outcome.deleted = true;
-      return { after, outcome: released(outcome) };
+  return sayMissing(
+    {
+      compute: (current) => {
+        const outcome = noOutcome();
+        if (current === null) return { after: null, outcome: released(outcome) };
+        const edits = entryEdits(readTargetEntries(seam, current), record, hand, asWritten, force, outcome);
+        if (edits.length === 0) return { after: null, outcome: released(outcome) };
+        // The servers key (or the whole file) was mcp-twin's doing: it goes too, when empty (a
+        // TOML servers table goes with its last server table by itself).
+        const after = backToModel(
+          seam,
+          editTargetEntries(seam, current, edits),
+          original.text,
+          original.shape,
+        );
+        if (original.shape === "absent" && after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : ""))
+          outcome.deleted = true;
+        return { after, outcome: released(outcome) };
+      },
     },
-  };
+    missing,
+  );
 }
 
 /** Each entry mcp-twin recorded: removed, given back (as written when a backup has it) or kept, and why. */
@@ -295,13 +314,15 @@ async function textsAsWritten(
   key: string,
   seam: ReturnType<typeof seamOf>,
   record: TargetRecord,
+  keys: KeyValues,
+  missing: string[],
 ): Promise<Record<string, string>> {
   const out = dict<string>();
   const wanted = Object.entries(record.entries).filter(([, r]) => r.handWritten !== undefined);
   if (wanted.length === 0 || !formatOf(seam.client).entryText) return out;
   for (const backup of await listBackups(backupsDir, key)) {
     if (wanted.every(([name]) => own(out, name) !== undefined)) break;
-    const text = await readBackup(backup);
+    const text = await readBackup(backup, keys, missing);
     if (text === null) continue;
     let entries: Record<string, unknown>;
     try {

@@ -34,8 +34,9 @@ export interface Remains {
 
 /**
  * uninstall removes only client entries (and, with `--packages`, packages): mcp-twin's home
- * (manifest, secrets.json, state, and the backups — which hold keys in plain text), the packages it
- * installed and did not uninstall, and the bridge's state folders (token, memory, notes) stay.
+ * (manifest, secrets.json, state, and the backups — a stored key sealed in them, a key the store
+ * does not know as it was: those are counted), the packages it installed and did not uninstall,
+ * and the bridge's state folders (token, memory, notes) stay.
  */
 export async function whatStays(
   machine: Machine,
