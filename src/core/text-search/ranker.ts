@@ -161,15 +161,17 @@ export class TextRanker {
     return out;
   }
 
-  /** Words added to one field of a text already indexed (what others said of it, read later): no re-reading the rest. */
-  extend(id: string, name: string, text: string): void {
-    const f = this.#fields.findIndex((field) => field.name === name);
-    const field = this.#fields[f];
+  /** Words added to fields of a text already indexed (by name: what others said of it, read later): no re-reading the rest. */
+  extend(id: string, texts: Readonly<Record<string, string>>): void {
     const meaning = this.#meaningWords.get(id);
-    if (!field || !meaning || text === "") return;
-    this.#lexical.extend(id, f, this.#terms(field, text, meaning));
-    this.#meaning.delete(id);
-    this.#strangers = null;
+    for (const [name, text] of Object.entries(texts)) {
+      const f = this.#fields.findIndex((field) => field.name === name);
+      const field = this.#fields[f];
+      if (!field || !meaning || text === "") continue;
+      this.#lexical.extend(id, f, this.#terms(field, text, meaning));
+      this.#meaning.delete(id);
+      this.#strangers = null;
+    }
   }
 
   /** The texts of groups others said nothing of (a server no examples file knows): strangers. */

@@ -23,12 +23,10 @@ export interface Found {
 export type Admits = (key: string, tool: string) => boolean;
 
 /**
- * What a tool is found by, and how much each weighs (tuned on the tune set of
- * test/fixtures/tool-search/needs.json): its name most, its description's first sentence more
- * than the rest (a long description's words count less, so a 7,000-character one is no magnet),
- * its parameters least; what people asked of it (tool-examples.json) below its name, or lower, what
- * they asked of known tools named like it (its own words: a stranger stays one). Its meaning: the
- * name, title, first sentence, examples, a little description.
+ * What a tool is found by, and how much each weighs (tuned on test/fixtures/tool-search/needs.json):
+ * its name most, its first sentence more than the rest (a 7,000-character description is no magnet),
+ * its parameters least; what people asked of it (tool-examples.json), or lower, of known tools named
+ * like it, below its name. Its meaning: name, title, first sentence, examples, a little description.
  */
 const FIELDS: Field[] = [
   { name: "name", weight: 3, b: 0.3, meaning: 2 },
@@ -109,10 +107,8 @@ export class ToolIndex {
   /** A tool indexed: its own words, and what people asked of it (once read) besides its name. */
   #add(key: string, server: string, tool: ToolDef): void {
     const hints = tool.annotations as { title?: unknown; readOnlyHint?: unknown } | undefined;
-    const texts = {
-      ...textsOf(server, tool, hints?.title),
-      ...saidOf(this.#examples, tool.name, tool.description, server),
-    };
+    const said = saidOf(this.#examples, tool.name, tool.description, server);
+    const texts = { ...textsOf(server, tool, hints?.title), ...said };
     this.#parts.set(idOf(key, tool.name), [key, tool.name]);
     this.#search.add(idOf(key, tool.name), texts, onlyReads(tool.name, hints?.readOnlyHint), server);
   }
@@ -133,8 +129,7 @@ export class ToolIndex {
     this.#examples = this.#examplesOf();
     for (const [key, { tools, server }] of this.#servers)
       for (const t of tools.values())
-        for (const [field, text] of Object.entries(saidOf(this.#examples, t.name, t.description, server)))
-          this.#search.extend(idOf(key, t.name), field, text);
+        this.#search.extend(idOf(key, t.name), saidOf(this.#examples, t.name, t.description, server));
   }
 
   /** A first search's work done just after this request: a client lists long before its model searches. */
@@ -258,11 +253,10 @@ const idOf = (key: string, name: string) => `${key}\u0001${name}`;
 
 /** What a tool is found by, field by field (`title`: its annotations'). */
 function textsOf(server: string, tool: ToolDef, title: unknown): Record<string, string> {
-  const titles = [tool.title, title].filter((t): t is string => typeof t === "string");
   const description = typeof tool.description === "string" ? tool.description : "";
   return {
     name: tool.name,
-    title: titles.join(" "),
+    title: [tool.title, title].filter((t) => typeof t === "string").join(" "),
     server,
     summary: firstSentence(description),
     description,
