@@ -267,7 +267,7 @@ test("a field extended later (what others said of a text) scores as if it had be
     whole.add(id, t);
     later.add(id, { name: t.name });
   }
-  for (const [id, t] of Object.entries(texts)) later.extend(id, "said", t.said);
+  for (const [id, t] of Object.entries(texts)) later.extend(id, { said: t.said });
   for (const q of ["put my work away", "hop over", "work items"])
     expect(later.search(q, 3), q).toEqual(whole.search(q, 3));
   expect(later.search("put my work away", 1).map((r) => r.id)).toEqual(["a"]);

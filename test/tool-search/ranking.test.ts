@@ -272,3 +272,16 @@ test("a need made only of everyday words still ranks: 'who am i' finds the signe
   ];
   expect(top.filter((id) => whoami.includes(id)).length, top.join(", ")).toBeGreaterThan(0);
 });
+
+test("a need that names a server in full puts its tools first; a name's word that other servers' tools hold too names nothing", () => {
+  const unseen = new ToolIndex();
+  for (const s of unseenServers) unseen.put(s.name, s.tools);
+  const top = ids("who is on our monday account", 5, unseen);
+  expect(
+    top.slice(0, 3).every((id) => id.startsWith("monday/")),
+    top.join(", "),
+  ).toBe(true);
+  expect(top).toContain("monday/list_users_and_teams");
+  // "google" alone is not google-maps' name in full: a web search is still what it finds.
+  expect(ids("google something for me", 3)).toContain("brave-search/brave_web_search");
+});

@@ -10,7 +10,7 @@ import { expect, test } from "vitest";
 import type { ToolDef } from "../../src/core/entries/tool-lists.js";
 import { type ExamplesFile, examplesKey, opening } from "../../src/core/text-search/examples.js";
 import { ToolIndex } from "../../src/core/tool-search/tool-index.js";
-import { devNeeds, fresh2Needs, freshNeeds, needs, servers } from "./needs.js";
+import { devNeeds, fresh2Needs, freshNeeds, needs, servers, unseenServers } from "./needs.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const file: ExamplesFile = JSON.parse(
@@ -75,6 +75,27 @@ test("a tool that took a known tool's name but opens its description otherwise g
       : t,
   );
   for (const w of told) expect(ids(reworded, w, 10), w).not.toContain(post);
+});
+
+test("a tool no examples file knows borrows what people asked of known tools named like it, never of one its name only shares a common word with", () => {
+  const playwright = unseenServers.find((s) => s.name === "executeautomation-playwright");
+  const of = (examples?: () => undefined) => {
+    const index = new ToolIndex(undefined, undefined, undefined, examples);
+    index.put("executeautomation-playwright", playwright?.tools ?? []);
+    return index;
+  };
+  const shipped = of();
+  const ownWords = of(() => undefined);
+  const shot = "executeautomation-playwright/playwright_screenshot";
+  // The words only what was asked of the known screenshot tools gives it: first with them, not at all without.
+  const told = file.tools
+    .filter((t) => /screenshot/i.test(t.name))
+    .flatMap((t) => t.needs.flatMap((n) => n.toLowerCase().split(/[^a-z]+/)))
+    .filter((w) => w.length > 3 && ids(shipped, w, 1)[0] === shot && !ids(ownWords, w, 10).includes(shot));
+  expect(told.length).toBeGreaterThan(0);
+  // Its click tool shares "playwright" with the known playwright server's tools, and no more: none of it.
+  for (const w of told)
+    expect(ids(shipped, w, 10), w).not.toContain("executeautomation-playwright/playwright_click");
 });
 
 test("the needs are read at the first search (or prepare), once, never by putting, listing or describing", () => {

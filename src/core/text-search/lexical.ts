@@ -15,6 +15,11 @@ export interface FieldSpec {
   b: number;
   /** Words said of the text by others (people's needs): left out of how rare its own words are. */
   said?: boolean;
+  /**
+   * Words said of other texts like it (borrowed): left out of how rare its own words are, as said
+   * words are, but scored as its own, and no sign that anyone said anything of it.
+   */
+  lent?: boolean;
 }
 
 /** One way a query word may be matched: an indexed term, at a weight ≤ 1. */
@@ -136,6 +141,11 @@ export class LexicalIndex {
     return this.#postings.has(term);
   }
 
+  /** The documents holding a term (none for a term not indexed). */
+  holders(term: string): IterableIterator<number> {
+    return (this.#postings.get(term) ?? new Map<number, number[]>()).keys();
+  }
+
   /** Every term indexed. */
   vocabulary(): IterableIterator<string> {
     return this.#postings.keys();
@@ -150,7 +160,7 @@ export class LexicalIndex {
     let df = posting?.size ?? 0;
     if (own && posting)
       for (const counts of posting.values())
-        if (!counts.some((c, f) => c > 0 && !this.#fields[f]?.said)) df--;
+        if (!counts.some((c, f) => c > 0 && !this.#fields[f]?.said && !this.#fields[f]?.lent)) df--;
     if (df === 0) return 0;
     return Math.log(1 + (this.#count - df + 0.5) / (df + 0.5));
   }

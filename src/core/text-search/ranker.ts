@@ -40,6 +40,11 @@ export interface Weights extends ClauseWeights {
   typo: number;
   /** The weight of the whole text's meaning beside the lexical score (normalised to the best one). */
   meaning: number;
+  /**
+   * What each text of a group gains when the query says all its name's words, times the share of
+   * the texts holding them that are its own ("file a linear issue"; not "google something" for google-maps).
+   */
+  named: number;
   /** What a text that only reads gains when the query asks a question ("what's open", "which pods"). */
   question: number;
   /**
@@ -67,6 +72,7 @@ const WEIGHTS: Weights = {
   typo: 0.7,
   meaning: 0.4,
   question: 0.2,
+  named: 0.6,
   context: 0.5,
   unwanted: 0.3,
   everyday: 10_000,
@@ -110,6 +116,8 @@ export class TextRanker {
   /** Each text's group (a server's list), and the texts of groups others said nothing of (null: not yet known). */
   readonly #groups = new Map<string, string>();
   #strangers: Set<string> | null = null;
+  /** Each term of a group's name: the groups it names (a group's name split as a text's words, stemmed). */
+  readonly #names = new Map<string, Set<string>>();
   /** The texts that only read (what a question asks for). */
   readonly #reads = new Set<string>();
 
@@ -122,10 +130,12 @@ export class TextRanker {
     this.#vectorsOf = options.vectors ?? (() => undefined);
   }
 
-  /** Indexes a text (its fields by name; `reads`: it only reads; `group`: its list, see #heardLess); one of that id already there is replaced. */
+  /** Indexes a text (its fields by name; `reads`: it only reads; `group`: its server, see #heardLess and #named); one of that id already there is replaced. */
   add(id: string, texts: Readonly<Record<string, string>>, reads = false, group?: string): void {
     if (group === undefined) this.#groups.delete(id);
     else this.#groups.set(id, group);
+    if (group !== undefined)
+      for (const t of nameTerms(group)) this.#names.set(t, (this.#names.get(t) ?? new Set()).add(group));
     this.#strangers = null;
     const meaning = new Map<string, number>();
     const fields = this.#fields.map((field) => this.#terms(field, texts[field.name] ?? "", meaning));
@@ -151,15 +161,17 @@ export class TextRanker {
     return out;
   }
 
-  /** Words added to one field of a text already indexed (what others said of it, read later): no re-reading the rest. */
-  extend(id: string, name: string, text: string): void {
-    const f = this.#fields.findIndex((field) => field.name === name);
-    const field = this.#fields[f];
+  /** Words added to fields of a text already indexed (by name: what others said of it, read later): no re-reading the rest. */
+  extend(id: string, texts: Readonly<Record<string, string>>): void {
     const meaning = this.#meaningWords.get(id);
-    if (!field || !meaning || text === "") return;
-    this.#lexical.extend(id, f, this.#terms(field, text, meaning));
-    this.#meaning.delete(id);
-    this.#strangers = null;
+    for (const [name, text] of Object.entries(texts)) {
+      const f = this.#fields.findIndex((field) => field.name === name);
+      const field = this.#fields[f];
+      if (!field || !meaning || text === "") continue;
+      this.#lexical.extend(id, f, this.#terms(field, text, meaning));
+      this.#meaning.delete(id);
+      this.#strangers = null;
+    }
   }
 
   /** The texts of groups others said nothing of (a server no examples file knows): strangers. */
@@ -192,6 +204,34 @@ export class TextRanker {
     }
     const keep = own > 0 ? 1 - this.#weights.heard * (stranger / own) : 1;
     if (keep < 1) for (const s of all) s.score = s.own + (s.score - s.own) * keep;
+  }
+
+  /**
+   * The groups the query names — all the words of a group's name said ("file a linear issue",
+   * "on microsoft 365"; not "google something" for google-maps) — each with the share of the texts
+   * holding its name's words that are its own (a name said as a word most texts hold names nothing).
+   */
+  #named(terms: ReadonlySet<string>): Map<string, number> {
+    const out = new Map<string, number>();
+    if (this.#weights.named <= 0) return out;
+    for (const term of terms)
+      for (const group of this.#names.get(term) ?? []) {
+        if (out.has(group)) continue;
+        const name = nameTerms(group);
+        if (!name.every((t) => terms.has(t))) continue;
+        let best = 0;
+        for (const t of name) {
+          let own = 0;
+          let all = 0;
+          for (const doc of this.#lexical.holders(t)) {
+            all++;
+            if (this.#groups.get(this.#lexical.idOf(doc) ?? "") === group) own++;
+          }
+          best = Math.max(best, own / (all || 1));
+        }
+        out.set(group, best);
+      }
+    return out;
   }
 
   remove(id: string): void {
@@ -382,6 +422,7 @@ export class TextRanker {
         s.own *= s.coverage ** power;
       }
     this.#heardLess(lexical.values());
+    const named = this.#named(new Set(parts.keys()));
     let best = 0;
     for (const s of lexical.values()) best = Math.max(best, s.score);
     // The best `limit` kept in order as the texts are scored: no list of every text made and sorted.
@@ -397,7 +438,8 @@ export class TextRanker {
       const score =
         (lex && best > 0 ? lex.score / best : 0) +
         this.#weights.meaning * Math.max(0, meaning) +
-        (asking && this.#reads.has(id) ? this.#weights.question : 0);
+        (asking && this.#reads.has(id) ? this.#weights.question : 0) +
+        this.#weights.named * (named.get(this.#groups.get(id) ?? "") ?? 0);
       const last = ranked[ranked.length - 1];
       if (ranked.length >= limit && last && !before(score, id, last)) continue;
       let at = ranked.length;
@@ -434,6 +476,12 @@ function conceptMap(groups: readonly string[]): Map<string, { words: Set<string>
   }
   return out;
 }
+
+/** The words of a group's name that say it (stemmed): "ms-365" is "365", "cal-com" "cal" and "com". */
+const nameTerms = (group: string) =>
+  surfaceWords(group)
+    .filter((word) => word.length >= 3 && !isFiller(word))
+    .map(stem);
 
 /** The endings that derive a word from another: "creation", "deployment", "reviewer", "readable". */
 const DERIVED = /^(ion|ation|ition|ment|er|or|al|ly|ity|ive|able|ible|ness|ure|ance|ence|ant|ent|ic|ical)$/;

@@ -23,11 +23,10 @@ export interface Found {
 export type Admits = (key: string, tool: string) => boolean;
 
 /**
- * What a tool is found by, and how much each weighs (tuned on the tune set of
- * test/fixtures/tool-search/needs.json): its name most, its description's first sentence more
- * than the rest (a long description's words count less, so a 7,000-character one is no magnet),
- * its parameters least; what people asked of it (tool-examples.json, chosen on needs it does not
- * hold) below its name. Its meaning: name, title, first sentence, examples, a little description.
+ * What a tool is found by, and how much each weighs (tuned on test/fixtures/tool-search/needs.json):
+ * its name most, its first sentence more than the rest (a 7,000-character description is no magnet),
+ * its parameters least; what people asked of it (tool-examples.json), or lower, of known tools named
+ * like it, below its name. Its meaning: name, title, first sentence, examples, a little description.
  */
 const FIELDS: Field[] = [
   { name: "name", weight: 3, b: 0.3, meaning: 2 },
@@ -37,6 +36,7 @@ const FIELDS: Field[] = [
   { name: "description", weight: 0.2, b: 0.9, meaning: 0.3, meaningWords: 40 },
   { name: "params", weight: 0.2, b: 0.8 },
   { name: "examples", weight: 0.45, b: 0.3, meaning: 1, said: true },
+  { name: "borrowed", weight: 0.25, b: 0.3, meaning: 1, lent: true },
 ];
 
 /**
@@ -107,10 +107,10 @@ export class ToolIndex {
   /** A tool indexed: its own words, and what people asked of it (once read) besides its name. */
   #add(key: string, server: string, tool: ToolDef): void {
     const hints = tool.annotations as { title?: unknown; readOnlyHint?: unknown } | undefined;
-    const examples = saidOf(this.#examples, tool.name, tool.description);
-    const texts = { ...textsOf(server, tool, hints?.title), examples };
+    const said = saidOf(this.#examples, tool.name, tool.description, server);
+    const texts = { ...textsOf(server, tool, hints?.title), ...said };
     this.#parts.set(idOf(key, tool.name), [key, tool.name]);
-    this.#search.add(idOf(key, tool.name), texts, onlyReads(tool.name, hints?.readOnlyHint), key);
+    this.#search.add(idOf(key, tool.name), texts, onlyReads(tool.name, hints?.readOnlyHint), server);
   }
 
   drop(key: string): void {
@@ -127,9 +127,9 @@ export class ToolIndex {
   #withExamples(): void {
     if (this.#examples !== null) return;
     this.#examples = this.#examplesOf();
-    for (const [key, { tools }] of this.#servers)
+    for (const [key, { tools, server }] of this.#servers)
       for (const t of tools.values())
-        this.#search.extend(idOf(key, t.name), "examples", saidOf(this.#examples, t.name, t.description));
+        this.#search.extend(idOf(key, t.name), saidOf(this.#examples, t.name, t.description, server));
   }
 
   /** A first search's work done just after this request: a client lists long before its model searches. */
@@ -253,11 +253,10 @@ const idOf = (key: string, name: string) => `${key}\u0001${name}`;
 
 /** What a tool is found by, field by field (`title`: its annotations'). */
 function textsOf(server: string, tool: ToolDef, title: unknown): Record<string, string> {
-  const titles = [tool.title, title].filter((t): t is string => typeof t === "string");
   const description = typeof tool.description === "string" ? tool.description : "";
   return {
     name: tool.name,
-    title: titles.join(" "),
+    title: [tool.title, title].filter((t) => typeof t === "string").join(" "),
     server,
     summary: firstSentence(description),
     description,
