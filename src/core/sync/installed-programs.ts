@@ -6,6 +6,7 @@
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Environment } from "../environments/types.js";
+import { findOnPath, isExecutableFile } from "../environments/which.js";
 import { splitSpec } from "../manifest/package-spec.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { readInstalledPackage } from "../packages/npm-prefix.js";
@@ -28,43 +29,41 @@ export async function installedPrograms(
       return [name, pkg?.version ?? ""];
     }),
   );
-  return [...packages, ...commandPackages(servers, pathVar, platform)];
+  return [...packages, ...(await commandPackages(servers, pathVar, platform))];
 }
 
 /** How far above the program its package.json may be (npm's bin link → lib/node_modules/<name>/dist/x.js). */
 const PACKAGE_DEPTH = 4;
 
 /** Command → what identifies its installed program; a command not found is left out. */
-function commandPackages(
+async function commandPackages(
   servers: Servers,
   pathVar: string | undefined,
   platform: string,
-): Array<[string, string]> {
+): Promise<Array<[string, string]>> {
   const commands = [...new Set(servers.flatMap(([, s]) => (s.command ? [s.command] : [])))].sort();
   const out: Array<[string, string]> = [];
   for (const command of commands) {
-    const file = locate(command, pathVar, platform);
+    const file = await locate(command, pathVar, platform);
     if (file) out.push([command, installedAs(file)]);
   }
   return out;
 }
 
-function isFile(file: string): boolean {
-  return statSync(file, { throwIfNoEntry: false })?.isFile() === true;
-}
-
-/** The program a name starts, as a shell finds it on PATH (Windows: with its usual extensions). */
-function locate(command: string, pathVar: string | undefined, platform: string): string | undefined {
+/** The program a name starts, as a shell finds it on PATH (the bridge runs on this platform). */
+async function locate(
+  command: string,
+  pathVar: string | undefined,
+  platform: string,
+): Promise<string | undefined> {
   const windows = platform === "win32";
-  const names = windows ? [command, `${command}.exe`, `${command}.cmd`] : [command];
+  // A path is not looked up on PATH: absolute, it is the program; relative, it depends on a cwd.
   if (command.includes("/") || (windows && command.includes("\\")))
-    return names.find((n) => path.isAbsolute(n) && isFile(n));
-  for (const dir of (pathVar ?? "").split(windows ? ";" : ":"))
-    for (const name of names) {
-      const file = dir ? path.join(dir, name) : "";
-      if (file && path.isAbsolute(file) && isFile(file)) return file;
-    }
-  return undefined;
+    return path.isAbsolute(command) && (await isExecutableFile(command, !windows)) ? command : undefined;
+  const search = windows
+    ? { pathext: ".COM;.EXE;.BAT;.CMD", access: (native: string) => native }
+    : { posix: true as const };
+  return findOnPath(command, pathVar ?? "", search);
 }
 
 /** name@version of the nearest package.json above the program's real file; else its size and time. */
