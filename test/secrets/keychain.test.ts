@@ -156,20 +156,33 @@ async function echoVia(entry: { url: string; headers?: Record<string, string> })
   }
 }
 
-test("a hand-written remote with its key in the keychain: no file holds the key; Claude Code reaches it through the gateway with it, also after `bridge restart`", async () => {
-  const REMOTE_KEY = "rk_live_9a8b7c6d5e4f3a2b1c0d";
-  const remote = await startKeyedRemote(REMOTE_KEY);
+/**
+ * A home whose manifest has a remote written by hand (no `share`, its key in a header), the key set
+ * in the keychain, and Claude Code's file private as Claude Code keeps it; undone if set-up fails.
+ */
+async function keyedRemoteHome(key: string) {
+  const remote = await startKeyedRemote(key);
   const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
   const env = { DBUS_SESSION_BUS_ADDRESS: bus.address };
   try {
     writeManifest(m, {
       bridge: { port: await freePort() },
-      // Written by hand: no `share`, its key in a header.
       servers: { remote: { url: remote.url, headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" } } },
     });
-    expect((await m.run(["secret", "set", "REMOTE_KEY"], { input: REMOTE_KEY, env })).code).toBe(0);
-    // Private, as Claude Code keeps it: a url entry to the gateway, with its client token.
+    expect((await m.run(["secret", "set", "REMOTE_KEY"], { input: key, env })).code).toBe(0);
     chmodSync(m.paths.claudeCodeConfig, 0o600);
+    return { remote, m, env };
+  } catch (error) {
+    m.cleanup();
+    await remote.close();
+    throw error;
+  }
+}
+
+test("a hand-written remote with its key in the keychain: no file holds the key; Claude Code reaches it through the gateway with it, also after `bridge restart`", async () => {
+  const REMOTE_KEY = "rk_live_9a8b7c6d5e4f3a2b1c0d";
+  const { remote, m, env } = await keyedRemoteHome(REMOTE_KEY);
+  try {
     const sync = await m.run(["sync"], { env, timeoutMs: 120_000 });
     expect(sync.code, sync.stdout + sync.stderr).toBe(0);
     expect(sync.stdout + sync.stderr).not.toContain(REMOTE_KEY);
@@ -198,19 +211,11 @@ const serveLog = (m: FakeMachine) =>
 
 test("a keychain not answering when the gateway starts (locked at logon): serve.log and the share's status say so, the server waits for its key, and the keys are read again until it answers", async () => {
   const REMOTE_KEY = "rk_live_5e6f7a8b9c0d1e2f3a4b";
-  const remote = await startKeyedRemote(REMOTE_KEY);
-  const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
-  const env = { DBUS_SESSION_BUS_ADDRESS: bus.address };
+  const { remote, m, env } = await keyedRemoteHome(REMOTE_KEY);
   // Where the gateway is told to find the Secret Service: nothing answers there yet.
   const later = `unix:path=${path.join(m.root, "later-bus")}`;
   let answering: SecretService | undefined;
   try {
-    writeManifest(m, {
-      bridge: { port: await freePort() },
-      servers: { remote: { url: remote.url, headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" } } },
-    });
-    expect((await m.run(["secret", "set", "REMOTE_KEY"], { input: REMOTE_KEY, env })).code).toBe(0);
-    chmodSync(m.paths.claudeCodeConfig, 0o600);
     expect((await m.run(["sync"], { env, timeoutMs: 120_000 })).code).toBe(0);
     const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.remote;
     // Started again as at logon, its environment pointing at a keychain that does not answer yet.
@@ -251,16 +256,8 @@ test("a keychain not answering when the gateway starts (locked at logon): serve.
 
 test("a keychain locked when the gateway starts (its collection locked, as at logon): serve.log and `bridge status` say it is locked, no server starts without its key, and once it is unlocked (no prompt) the next read finds the key and the client's call succeeds", async () => {
   const REMOTE_KEY = "rk_live_3c4d5e6f7a8b9c0d1e2f";
-  const remote = await startKeyedRemote(REMOTE_KEY);
-  const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
-  const env = { DBUS_SESSION_BUS_ADDRESS: bus.address };
+  const { remote, m, env } = await keyedRemoteHome(REMOTE_KEY);
   try {
-    writeManifest(m, {
-      bridge: { port: await freePort() },
-      servers: { remote: { url: remote.url, headers: { Authorization: "Bearer ${secret:REMOTE_KEY}" } } },
-    });
-    expect((await m.run(["secret", "set", "REMOTE_KEY"], { input: REMOTE_KEY, env })).code).toBe(0);
-    chmodSync(m.paths.claudeCodeConfig, 0o600);
     expect((await m.run(["sync"], { env, timeoutMs: 120_000 })).code).toBe(0);
     const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.remote;
     expect((await m.run(["bridge", "stop"], { env })).code).toBe(0);
