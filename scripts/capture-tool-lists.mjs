@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// How test/fixtures/tool-search/servers/*.json, …/unseen/*.json and test/fixtures/pins/real-lists/*.json were
+// How test/fixtures/tool-search/servers/*.json, …/unseen*/*.json and test/fixtures/pins/real-lists/*.json were
 // captured (run by hand, never by the tests: it needs the npm registry). Each server is installed at its version into a temp prefix (install
 // scripts off: no browser downloads), started over stdio with a dummy key where it wants one only
 // to call its API, asked `initialize` then `tools/list` (every page) by the small client below,
@@ -10,6 +10,8 @@
 //   no examples file knows, what search is measured on for a server it has never seen)
 //   node scripts/capture-tool-lists.mjs --held2 [name…]    (HELD2, into servers/../unseen2/: the second
 //   held-out set's servers, in none of servers/, unseen/, pins/real-lists/ nor the examples file)
+//   node scripts/capture-tool-lists.mjs --held3 [name…]    (HELD3, into servers/../unseen3/: the third
+//   held-out set's servers, in none of servers/, unseen/, unseen2/, pins/real-lists/ nor the examples file)
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -20,8 +22,10 @@ const OUT = fileURLToPath(new URL("../test/fixtures/tool-search/servers/", impor
 const REAL_OUT = fileURLToPath(new URL("../test/fixtures/pins/real-lists/", import.meta.url));
 const UNSEEN_OUT = fileURLToPath(new URL("../test/fixtures/tool-search/unseen/", import.meta.url));
 const HELD2_OUT = fileURLToPath(new URL("../test/fixtures/tool-search/unseen2/", import.meta.url));
+const HELD3_OUT = fileURLToPath(new URL("../test/fixtures/tool-search/unseen3/", import.meta.url));
 const UNSEEN_RUN = process.argv[2] === "--unseen";
 const HELD2_RUN = process.argv[2] === "--held2";
+const HELD3_RUN = process.argv[2] === "--held3";
 const PREFIX = process.env.CAPTURE_PREFIX ?? path.join(os.tmpdir(), "mcp-twin-capture");
 const KEY = "dummy-key-for-tools-list-only";
 
@@ -301,6 +305,70 @@ const HELD2 = [
   },
 ].map((s) => ({ ...s, out: HELD2_OUT }));
 
+/**
+ * The third held-out set's servers (test/fixtures/tool-search/unseen3/): the most downloaded npm
+ * servers of each kind in none of the lists above nor the examples file, those that listed their
+ * tools here with a dummy key (tried too and left out: @coingecko/coingecko-mcp would not install;
+ * the Gmail server (@gongrzhe) wants an OAuth keys file, Auth0 a login, @codefuturist/email-mcp a
+ * mail account's config file; @storybook/mcp has no bin; nx-mcp lists one tool outside a workspace).
+ */
+const HELD3 = [
+  { name: "next-devtools", pkg: "next-devtools-mcp", v: "0.4.0" },
+  { name: "expo", pkg: "expo-mcp", v: "0.2.4", args: ["{tmp}", "--dev-server-url", "http://localhost:8081"] },
+  { name: "antv-chart", pkg: "@antv/mcp-server-chart", v: "0.9.10" },
+  { name: "shortcut", pkg: "@shortcut/mcp", v: "0.25.0", env: { SHORTCUT_API_TOKEN: KEY } },
+  { name: "xcodebuild", pkg: "xcodebuildmcp", v: "2.7.0", args: ["mcp"] },
+  { name: "drawio", pkg: "@drawio/mcp", v: "1.6.1" },
+  { name: "mobile", pkg: "@mobilenext/mobile-mcp", v: "1.0.4" },
+  { name: "lark", pkg: "@larksuiteoapi/lark-mcp", v: "0.5.1", args: ["mcp", "-a", "cli_a", "-s", KEY] },
+  {
+    name: "backlog",
+    pkg: "backlog-mcp-server",
+    v: "0.20.4",
+    env: { BACKLOG_DOMAIN: "example.backlog.com", BACKLOG_API_KEY: KEY },
+  },
+  { name: "instantdb", pkg: "@instantdb/mcp", v: "1.0.67", args: ["--token", KEY] },
+  {
+    name: "argocd",
+    pkg: "argocd-mcp",
+    v: "0.9.0",
+    args: ["stdio"],
+    env: { ARGOCD_BASE_URL: "http://localhost:8080", ARGOCD_API_TOKEN: KEY },
+  },
+  { name: "postman", pkg: "@postman/postman-mcp-server", v: "2.13.0", env: { POSTMAN_API_KEY: KEY } },
+  { name: "replicate", pkg: "replicate-mcp", v: "0.9.0", env: { REPLICATE_API_TOKEN: KEY } },
+  { name: "reddit", pkg: "reddit-mcp-buddy", v: "1.1.14" },
+  { name: "excel", pkg: "@negokaz/excel-mcp-server", v: "0.12.0" },
+  { name: "codacy", pkg: "@codacy/codacy-mcp", v: "0.5.9", env: { CODACY_ACCOUNT_TOKEN: KEY } },
+  { name: "hostinger", pkg: "hostinger-api-mcp", v: "1.63.2", env: { API_TOKEN: KEY } },
+  {
+    name: "metabase",
+    pkg: "@cognitionai/metabase-mcp-server",
+    v: "2.2.0",
+    env: { METABASE_URL: "http://localhost:3000", METABASE_API_KEY: KEY },
+  },
+  {
+    name: "coolify",
+    pkg: "@masonator/coolify-mcp",
+    v: "3.5.0",
+    env: { COOLIFY_BASE_URL: "http://localhost:8000", COOLIFY_ACCESS_TOKEN: KEY },
+  },
+  { name: "rollbar", pkg: "@rollbar/mcp-server", v: "0.6.0", env: { ROLLBAR_ACCESS_TOKEN: KEY } },
+  {
+    name: "xero",
+    pkg: "@xeroapi/xero-mcp-server",
+    v: "0.0.17",
+    env: { XERO_CLIENT_ID: KEY, XERO_CLIENT_SECRET: KEY },
+  },
+  {
+    name: "glean",
+    pkg: "@gleanwork/local-mcp-server",
+    v: "0.7.6",
+    env: { GLEAN_INSTANCE: "example", GLEAN_API_TOKEN: KEY },
+  },
+  { name: "bitwarden", pkg: "@bitwarden/mcp-server", v: "2026.7.0", env: { BW_SESSION: KEY } },
+].map((s) => ({ ...s, out: HELD3_OUT }));
+
 /** The package's own folder in the prefix, installed first when it is not there. */
 function installed(s) {
   const dir = path.join(PREFIX, s.name);
@@ -407,13 +475,18 @@ function listTools(command, args, env, cwd) {
   });
 }
 
-const wanted = process.argv.slice(UNSEEN_RUN || HELD2_RUN ? 3 : 2);
-for (const dir of [OUT, REAL_OUT, UNSEEN_OUT, HELD2_OUT]) mkdirSync(dir, { recursive: true });
+const wanted = process.argv.slice(UNSEEN_RUN || HELD2_RUN || HELD3_RUN ? 3 : 2);
+for (const dir of [OUT, REAL_OUT, UNSEEN_OUT, HELD2_OUT, HELD3_OUT]) mkdirSync(dir, { recursive: true });
 const tmp = mkdtempSync(path.join(os.tmpdir(), "capture-"));
 const captured = new Date().toISOString().slice(0, 10);
-for (const s of (HELD2_RUN ? HELD2 : UNSEEN_RUN ? UNSEEN : [...SERVERS, ...REAL_LISTS]).filter(
-  (s) => wanted.length === 0 || wanted.includes(s.name),
-)) {
+for (const s of (HELD3_RUN
+  ? HELD3
+  : HELD2_RUN
+    ? HELD2
+    : UNSEEN_RUN
+      ? UNSEEN
+      : [...SERVERS, ...REAL_LISTS]
+).filter((s) => wanted.length === 0 || wanted.includes(s.name))) {
   try {
     const bin = binOf(installed(s), s);
     const args = (s.args ?? []).map((a) => a.replace("{tmp}", tmp));

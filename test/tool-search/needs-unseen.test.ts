@@ -2,7 +2,7 @@
  * The needs for servers no examples file knows stay as written: frozen by hash before any ranking
  * ran on it, over at least 20 servers, none of them known to the examples file or in the tune part
  * (itself at least 110 needs); every wanted tool one its captured list holds. Held out once, then
- * looked at and spent: a tune set now; the held-out set is needs-unseen2.json (needs-unseen2.test.ts).
+ * looked at and spent: a tune set now; the held-out set is needs-unseen3.json (needs-unseen3.test.ts).
  */
 import { createHash } from "node:crypto";
 import { expect, test } from "vitest";

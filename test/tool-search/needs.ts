@@ -12,7 +12,9 @@
  * `unseen-tune`, what search may be tuned on for a server it never saw) and needs-unseen.json's
  * (set `unseen`: held out once, looked at and spent, a tune set now).
  * unseen2/ holds other servers no examples file knows and needs-unseen2.json their needs (set
- * `unseen2`, the held-out set now, frozen by hash before any ranking ran on it).
+ * `unseen2`: held out, then looked at and tuned on, a tune set now).
+ * unseen3/ holds still other servers no examples file knows and needs-unseen3.json their needs (set
+ * `unseen3`, the held-out set now, frozen by hash before any ranking ran on it).
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -34,10 +36,14 @@ export interface Captured {
   tools: ToolDef[];
 }
 
-export const servers: Captured[] = readdirSync(path.join(DIR, "servers"))
-  .filter((f) => f.endsWith(".json"))
-  .sort()
-  .map((f) => JSON.parse(readFileSync(path.join(DIR, "servers", f), "utf8")));
+/** A folder's captured lists, by file name. */
+const listsIn = (folder: string): Captured[] =>
+  readdirSync(path.join(DIR, folder))
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(path.join(DIR, folder, f), "utf8")));
+
+export const servers: Captured[] = listsIn("servers");
 
 /** A fixture's text, its line ends as written (a checkout that turns them into CRLF holds the same set). */
 const fixtureText = (name: string) => readFileSync(path.join(DIR, name), "utf8").replaceAll("\r\n", "\n");
@@ -49,18 +55,16 @@ export const fresh2NeedsText = fixtureText("needs-fresh2.json");
 export const unseenNeedsText = fixtureText("needs-unseen.json");
 const unseenTuneNeedsText = fixtureText("needs-unseen-tune.json");
 export const unseen2NeedsText = fixtureText("needs-unseen2.json");
+export const unseen3NeedsText = fixtureText("needs-unseen3.json");
 
 /** Servers no examples file knows (unseen/), captured the same way. */
-export const unseenServers: Captured[] = readdirSync(path.join(DIR, "unseen"))
-  .filter((f) => f.endsWith(".json"))
-  .sort()
-  .map((f) => JSON.parse(readFileSync(path.join(DIR, "unseen", f), "utf8")));
+export const unseenServers: Captured[] = listsIn("unseen");
 
 /** The second held-out set's servers (unseen2/): in none of servers/, unseen/ nor the examples file. */
-export const unseen2Servers: Captured[] = readdirSync(path.join(DIR, "unseen2"))
-  .filter((f) => f.endsWith(".json"))
-  .sort()
-  .map((f) => JSON.parse(readFileSync(path.join(DIR, "unseen2", f), "utf8")));
+export const unseen2Servers: Captured[] = listsIn("unseen2");
+
+/** The third held-out set's servers (unseen3/): in none of servers/, unseen/, unseen2/ nor the examples file. */
+export const unseen3Servers: Captured[] = listsIn("unseen3");
 
 /** A need's classes: product named or not, short (≤ 4 words) or long (≥ 10), several servers right, a typo. */
 export type NeedClass = "named" | "unnamed" | "short" | "long" | "several servers" | "typo";
@@ -68,7 +72,7 @@ export type NeedClass = "named" | "unnamed" | "short" | "long" | "several server
 export interface Need {
   need: string;
   want: string[];
-  set: "tune" | "report" | "fresh" | "dev" | "fresh2" | "unseen" | "unseen-tune" | "unseen2";
+  set: "tune" | "report" | "fresh" | "dev" | "fresh2" | "unseen" | "unseen-tune" | "unseen2" | "unseen3";
   classes: NeedClass[];
 }
 
@@ -108,8 +112,11 @@ export const unseenNeeds: Need[] = parse(unseenNeedsText, () => "unseen");
 /** needs-unseen-tune.json's needs, all set `unseen-tune`: over other unseen servers, what may be tuned on. */
 export const unseenTuneNeeds: Need[] = parse(unseenTuneNeedsText, () => "unseen-tune");
 
-/** needs-unseen2.json's needs, all set `unseen2`: the held-out set, ranked among all of unseen2/ (`BENCH_SETS=unseen2`). */
+/** needs-unseen2.json's needs, all set `unseen2`: held out once, a tune set now, ranked among all of unseen2/ (`BENCH_SETS=unseen2`). */
 export const unseen2Needs: Need[] = parse(unseen2NeedsText, () => "unseen2");
+
+/** needs-unseen3.json's needs, all set `unseen3`: the held-out set, ranked among all of unseen3/ (`BENCH_SETS=unseen3`). */
+export const unseen3Needs: Need[] = parse(unseen3NeedsText, () => "unseen3");
 
 /** The unseen servers a set's needs want: the index it is measured on. */
 export const serversOf = (set: readonly Need[]): Captured[] => {
