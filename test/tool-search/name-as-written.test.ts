@@ -15,8 +15,11 @@ const first = (q: string) => {
   return top && `${top.server}/${top.tool.name}`;
 };
 
-test("a need that says a near-twin's name as written finds that twin first, not its sibling of the same stems", () => {
-  // Stems tie `snapshot-droplet` and `snapshot-droplets-tag`; "droplet" as written is the first's.
+test("a need that says a near-twin's name as written finds that twin first, not a sibling of the same stems", () => {
+  // "calendars", "services" as written: `listCalendars` over `getCalendarEvent`, `list_services` over `list_projects`.
+  expect(first("what's my schedule next week across all my calendars")).toBe("google-drive/listCalendars");
+  expect(first("what services are running in my gcp project")).toBe("cloud-run/list_services");
+  // "droplet" as written is `snapshot-droplet`'s, not `snapshot-droplets-tag`'s; "slides", "replies" likewise.
   expect(first("take a snapshot of droplet 4431 before the upgrade")).toBe("digitalocean/snapshot-droplet");
   expect(first("resize the db droplet to 8gb")).toBe("digitalocean/resize-droplet");
   expect(first("create a slide deck for the kickoff with 5 slides")).toBe("google-drive/createGoogleSlides");
