@@ -48,6 +48,15 @@ export interface Weights extends ClauseWeights {
   /** What a text that only reads gains when the query asks a question ("what's open", "which pods"). */
   question: number;
   /**
+   * What a text no one said anything of loses, times how much less of its name (its first field's
+   * words, its group's name's out) the query says as written than of its group's best-said text's:
+   * among near-twins of one server, the one whose name says it so ("these issues":
+   * `markIssuesWontFix`, not `markIssueWontFix`; "droplet": `snapshot-droplet`, not
+   * `snapshot-droplets-tag`), where stems tie them. Only within a group: a lift across servers
+   * pulled strangers above known tools; texts with examples are told apart by those.
+   */
+  written: number;
+  /**
    * The rank among English words (the vectors hold them most frequent first) below which a word
    * counts less when matched as itself: by log(2 + rank) / log(2 + this), so "page" or "latest"
    * (said in passing as often as meant) weigh about half a rare "reflog" — its synonyms, which say
@@ -72,6 +81,7 @@ const WEIGHTS: Weights = {
   typo: 0.7,
   meaning: 0.4,
   question: 0.2,
+  written: 0.1,
   named: 0.6,
   context: 0.5,
   unwanted: 0.3,
@@ -120,6 +130,8 @@ export class TextRanker {
   readonly #names = new Map<string, Set<string>>();
   /** The texts that only read (what a question asks for). */
   readonly #reads = new Set<string>();
+  /** Each text's name's words as written (its first field's, filler and its group's name out): see Weights.written. */
+  readonly #nameWords = new Map<string, ReadonlySet<string>>();
 
   constructor(options: RankerOptions) {
     this.#fields = options.fields;
@@ -140,6 +152,9 @@ export class TextRanker {
     const meaning = new Map<string, number>();
     const fields = this.#fields.map((field) => this.#terms(field, texts[field.name] ?? "", meaning));
     this.#lexical.add(id, fields);
+    const groupName = new Set(group === undefined ? [] : nameTerms(group));
+    const name = surfaceWords(texts[this.#fields[0]?.name ?? ""] ?? "");
+    this.#nameWords.set(id, new Set(name.filter((w) => !isFiller(w) && !groupName.has(stem(w)))));
     this.#meaningWords.set(id, meaning);
     if (reads) this.#reads.add(id);
     else this.#reads.delete(id);
@@ -239,6 +254,7 @@ export class TextRanker {
     this.#strangers = null;
     this.#lexical.remove(id);
     this.#meaningWords.delete(id);
+    this.#nameWords.delete(id);
     this.#reads.delete(id);
     this.#meaning.delete(id);
   }
@@ -349,6 +365,27 @@ export class TextRanker {
     if (vectors) for (const id of this.#meaningWords.keys()) this.#meaningOf(id, vectors);
   }
 
+  /**
+   * For each matched text no one said anything of: the share of its name's words the query says
+   * as written, less the best share among its group's matched texts (0 or below: see Weights.written).
+   */
+  #asWritten(docs: Iterable<number>, written: ReadonlySet<string>): Map<string, number> {
+    const shares = new Map<string, number>();
+    const best = new Map<string | undefined, number>();
+    for (const doc of docs) {
+      const id = this.#lexical.idOf(doc);
+      const name = id === undefined ? undefined : this.#nameWords.get(id);
+      if (id === undefined || !name || name.size === 0 || this.#lexical.heard(doc)) continue;
+      let said = 0;
+      for (const word of name) if (written.has(word)) said++;
+      const group = this.#groups.get(id);
+      shares.set(id, said / name.size);
+      best.set(group, Math.max(best.get(group) ?? 0, said / name.size));
+    }
+    for (const [id, share] of shares) shares.set(id, share - (best.get(this.#groups.get(id)) ?? 0));
+    return shares;
+  }
+
   /** The texts `query` means, best first (`admit`: those that may be found), at most `limit`. */
   search(query: string, limit: number, admit?: (id: string) => boolean): Ranked[] {
     const vectors = this.#loaded();
@@ -423,6 +460,7 @@ export class TextRanker {
       }
     this.#heardLess(lexical.values());
     const named = this.#named(new Set(parts.keys()));
+    const asWritten = this.#asWritten(lexical.keys(), new Set(surfaceWords(query)));
     let best = 0;
     for (const s of lexical.values()) best = Math.max(best, s.score);
     // The best `limit` kept in order as the texts are scored: no list of every text made and sorted.
@@ -439,7 +477,8 @@ export class TextRanker {
         (lex && best > 0 ? lex.score / best : 0) +
         this.#weights.meaning * Math.max(0, meaning) +
         (asking && this.#reads.has(id) ? this.#weights.question : 0) +
-        this.#weights.named * (named.get(this.#groups.get(id) ?? "") ?? 0);
+        this.#weights.named * (named.get(this.#groups.get(id) ?? "") ?? 0) +
+        this.#weights.written * (asWritten.get(id) ?? 0);
       const last = ranked[ranked.length - 1];
       if (ranked.length >= limit && last && !before(score, id, last)) continue;
       let at = ranked.length;
