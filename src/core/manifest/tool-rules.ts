@@ -65,10 +65,7 @@ export function matchesTool(pattern: string, tool: string): boolean {
   if (!pattern.includes("*")) return pattern === tool;
   let re = compiled.get(pattern);
   if (!re) {
-    const body = pattern
-      .split("*")
-      .map(escapeRegExp)
-      .join(".*");
+    const body = pattern.split("*").map(escapeRegExp).join(".*");
     re = new RegExp(`^${body}$`, "s");
     compiled.set(pattern, re);
   }
