@@ -60,6 +60,8 @@ test("the key gone from the store: the entry comes back whole with `${secret:TOO
       "could not put back the key TOOL_KEY: no longer stored (`mcp-twin secret list`), so the file holds `${secret:TOOL_KEY}` in its place",
     );
     expect(said).not.toContain(SECRET);
+    // What stays is true too: secrets.json holds no key now.
+    expect(said).toContain("holds the manifest, secrets.json, mcp-twin's records");
     // True: the store has no TOOL_KEY.
     expect((await m.runBinary(["secret", "list"], { env })).stdout).toMatch(/TOOL_KEY +not set/);
     // Nothing lost: the key was in the file mcp-twin had written, and restore puts that file back.
@@ -91,6 +93,9 @@ test("the key in a locked keychain: uninstall stops before writing (exit 1, said
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(readFileSync(file, "utf8")).toBe(text);
     expect(again.stdout + again.stderr).not.toContain(SECRET);
+    // The key stays in the keychain, said; secrets.json holds none.
+    expect(again.stdout).toContain("Your keys, in the Secret Service: `mcp-twin secret rm NAME` removes each.");
+    expect(again.stdout).not.toContain("secrets.json (your keys)");
   } finally {
     await bus.unlock().catch(() => undefined);
     m.cleanup();
