@@ -94,7 +94,9 @@ test("the key in a locked keychain: uninstall stops before writing (exit 1, said
     expect(readFileSync(file, "utf8")).toBe(text);
     expect(again.stdout + again.stderr).not.toContain(SECRET);
     // The key stays in the keychain, said; secrets.json holds none.
-    expect(again.stdout).toContain("Your keys, in the Secret Service: `mcp-twin secret rm NAME` removes each.");
+    expect(again.stdout).toContain(
+      "Your keys, in the Secret Service: `mcp-twin secret rm NAME` removes each.",
+    );
     expect(again.stdout).not.toContain("secrets.json (your keys)");
   } finally {
     await bus.unlock().catch(() => undefined);
