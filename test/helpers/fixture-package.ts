@@ -44,8 +44,8 @@ export async function packFixture(
   const script = path.join(staging, "dist", "server.js");
   // Beside dist/, not in it: under the staged package.json's "type": "module", and not packed.
   const sdkScript = bin === "sdk" ? script : path.join(staging, "sdk-server.js");
-  await bundle("sdk-server.ts", sdkScript);
-  if (bin === "plain") await bundle("server.ts", script);
+  await bundle("sdk-server.ts", sdkScript, version);
+  if (bin === "plain") await bundle("server.ts", script, version);
   const out = execFileSync("npm", ["pack", "--json", "--pack-destination", outDir], {
     cwd: staging,
     encoding: "utf8",
@@ -61,8 +61,10 @@ export async function packFixture(
   };
 }
 
-async function bundle(source: string, outfile: string): Promise<void> {
+/** `version`: what the server says in its serverInfo (a hand upgrade is seen in a new session). */
+async function bundle(source: string, outfile: string, version: string): Promise<void> {
   await build({
+    define: { "process.env.FIXTURE_PACKED_VERSION": JSON.stringify(version) },
     entryPoints: [path.join(FIXTURE_DIR, "src", source)],
     bundle: true,
     platform: "node",

@@ -137,6 +137,12 @@ export class ListCache {
     this.toolsChanged(name, folder);
   }
 
+  /** Forget every answer of `name`: another program runs under the same launch key (upgraded by hand). */
+  forget(name: string): void {
+    for (const answers of [this.#entries, this.#folders]) answers.delete(name);
+    this.#save();
+  }
+
   /** One list of `name` (in `folder`) changed (the server said so, and was asked again). */
   putList(
     name: string,

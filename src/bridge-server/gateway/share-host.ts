@@ -79,9 +79,7 @@ export class ShareHost implements ShareRoom {
   constructor(launch: ShareLaunch, options: HostOptions) {
     this.name = launch.name;
     this.path = options.inProcess?.path ?? `${SHARE_PREFIX}${encodeURIComponent(launch.name)}`;
-    this.#launch = launch;
-    this.#key = launchKey(launch);
-    this.#o = options;
+    [this.#launch, this.#key, this.#o] = [launch, launchKey(launch), options];
     this.#clock = options.clock ?? realClock;
     this.#shim = new ReverseShim(this.#clock);
     this.log = (line) => options.log(`[${options.inProcess ? this.path : `share ${launch.name}`}] ${line}`);
@@ -105,15 +103,14 @@ export class ShareHost implements ShareRoom {
   /** A new launch (a manifest change): if what it runs changed, its processes stop; the next call starts it. */
   async reload(launch: ShareLaunch): Promise<boolean> {
     const key = launchKey(launch);
-    const same = (a: ShareLaunch) => JSON.stringify([a.mode, a.command, a.args, a.env, a.remote]);
+    const same = (a: ShareLaunch) => JSON.stringify([a.mode, a.command, a.args, a.env, a.remote, a.program]);
     const changed = key !== this.#key || same(launch) !== same(this.#launch);
-    this.#launch = launch;
-    this.#key = key;
+    if (key === this.#key && launch.program !== this.#launch.program) this.#o.cache.forget(this.name);
+    [this.#launch, this.#key] = [launch, key];
     if (this.#own) this.#own.secrets = launchSecrets(launch);
     if (!changed) return false;
     await Promise.all([...this.#children.keys()].map((key) => this.drop(key, false)));
-    this.#failure = undefined;
-    this.#lastStartFailed = false;
+    [this.#failure, this.#lastStartFailed] = [undefined, false];
     return true;
   }
 
@@ -344,8 +341,7 @@ export class ShareHost implements ShareRoom {
    */
   async restart(): Promise<ShareRestart> {
     const pids: number[] = [];
-    let stopped = 0;
-    let sessions = 0;
+    let [stopped, sessions] = [0, 0];
     await Promise.all(
       [...this.#children].map(async ([key, child]) => {
         const info = child.info();

@@ -23,6 +23,7 @@ import { isSecretName } from "../secrets/placeholders.js";
 import { unknownName } from "../selectors.js";
 import { getEnv, type Host } from "../system/host.js";
 import { silentProgress } from "../system/progress.js";
+import { installedProgram } from "./installed-program.js";
 import { cannotHost } from "./share-host-env.js";
 import { sharedNodeFlags } from "./shared-node-flags.js";
 import { launchIn } from "./target-entry.js";
@@ -43,6 +44,11 @@ export interface ShareLaunch {
    * and arguments as the manifest writes them (references unresolved), the env variable names.
    */
   identity: { package?: string; command: string; args: string[]; envNames: string[] };
+  /**
+   * A `command` server's program as installed now (installed-program.ts): upgraded by hand, its
+   * processes restart on the next reload. Not in `identity`: sync finds its lists without it.
+   */
+  program?: string;
   /** Its tool rules (`tools`, `clientTools`): the gateway keeps them for clients without a field. */
   toolRules?: ShareToolRules;
   /** A url server: no process (command, args and env empty), the gateway's connection to it. */
@@ -313,6 +319,9 @@ async function launchOf(
   // script (a `command` server runs as written).
   const node = spec.package && local?.node?.path === started.launch.command ? local.node : undefined;
   const toolRules = shareToolRules(name, spec, here.loaded);
+  const program = spec.command
+    ? await installedProgram(spec.command, getEnv(host.env, "PATH"), host.platform)
+    : undefined;
   return {
     name,
     mode: shareModeOf(spec),
@@ -326,6 +335,7 @@ async function launchOf(
       args: run.args,
       envNames: Object.keys(run.env),
     },
+    ...(program !== undefined ? { program } : {}),
     ...(toolRules ? { toolRules } : {}),
   };
 }

@@ -57,6 +57,11 @@ interface TargetIndex extends BackupTarget {
   edited?: Record<string, Record<string, string>>;
   /** File name → the keys sealed in it (absent: it holds none). */
   sealed?: Record<string, string[]>;
+  /**
+   * The keys (their names and the store's change mark) every file here was sealed with or checked
+   * against: while they are the same, sealOldBackups reads none of them again.
+   */
+  checked?: string;
 }
 
 export interface BackupInfo {
@@ -262,6 +267,7 @@ async function readIndex(dir: string): Promise<TargetIndex | undefined> {
     owned: dict(data.owned),
     ...(data.edited ? { edited: dict(data.edited) } : {}),
     ...(data.sealed ? { sealed: dict(data.sealed) } : {}),
+    ...(typeof data.checked === "string" ? { checked: data.checked } : {}),
   };
 }
 
@@ -292,8 +298,12 @@ async function updateIndex(
     edited: Record<string, Record<string, string>>,
     sealed: Record<string, string[]>,
   ) => void,
+  checked?: string,
 ): Promise<void> {
   const was = await readIndex(dir);
+  // Kept across writes: a file written now is sealed with the keys of this run, and keys that
+  // changed since the mark make the mark differ anyway.
+  const mark = checked ?? was?.checked;
   const owned = dict(was?.owned ?? {});
   const edited = dict(was?.edited ?? {});
   const sealed = dict(was?.sealed ?? {});
@@ -310,6 +320,7 @@ async function updateIndex(
     owned,
     ...(Object.keys(edited).length > 0 ? { edited } : {}),
     ...(anySealed ? { sealed } : {}),
+    ...(mark ? { checked: mark } : {}),
   };
   await writePrivateFile(path.join(dir, INDEX), `${JSON.stringify(index, null, 2)}\n`);
 }
@@ -520,16 +531,19 @@ function exists(file: string): boolean {
 /**
  * Seal the keys out of every backup an older mcp-twin (or a run before a key was stored) left
  * holding them: each file not sealed yet is read, and written again sealed, with its time, when it
- * holds a key the store knows. After a sync that wrote: a no-op run reads none of them.
+ * holds a key the store knows. After a sync that wrote: a no-op run reads none of them. A folder
+ * is marked with the keys it was checked against (`changeMark`: keysChangeMark), and read again
+ * only when they changed.
  */
-export async function sealOldBackups(backupsDir: string, keys: KeyValues): Promise<void> {
+export async function sealOldBackups(backupsDir: string, keys: KeyValues, changeMark: string): Promise<void> {
   const known = await keys();
   if (Object.keys(known).length === 0) return;
+  const checked = `${changeMark} ${Object.keys(known).sort().join(",")}`;
   for (const folder of backupFolders(backupsDir)) {
     const dir = path.join(backupsDir, folder);
     // A folder whose index does not load is left as it is: doctor's backups.file names it.
     const index = await readIndex(dir).catch(() => undefined);
-    if (!index) continue;
+    if (!index || index.checked === checked) continue;
     const found: Array<[string, Sealed]> = [];
     for (const name of [ORIGINAL, ...timestamped(dir), LAST_WRITTEN]) {
       if (index.sealed && Object.hasOwn(index.sealed, name)) continue;
@@ -553,5 +567,7 @@ export async function sealOldBackups(backupsDir: string, keys: KeyValues): Promi
     const hand = await readTextOrNull(path.join(dir, HAND_WRITTEN));
     if (hand !== null && !/^\{\n {2}"version": 2,/.test(hand) && sealKeys(hand, known))
       await saveHandWritten(backupsDir, index, {}, keys);
+    // Marked last: a run stopped before this point reads the folder again next time.
+    await updateIndex(dir, index, () => {}, checked);
   }
 }

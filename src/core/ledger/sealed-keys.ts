@@ -2,6 +2,7 @@
  * Keys out of the home's backups: each known key's value in a backup's text is kept as a marker
  * naming the key, and put back from the store when the backup is read.
  */
+import { escapeRegExp } from "../text/escape-regexp.js";
 
 /** The keys the store knows (name → value), read only when a backup is written or a sealed one read. */
 export type KeyValues = () => Promise<Readonly<Record<string, string>>>;
@@ -39,7 +40,7 @@ export function sealKeys(text: string, keys: Readonly<Record<string, string>>): 
   const pattern = new RegExp(
     [...forms.keys()]
       .sort((a, b) => b.length - a.length)
-      .map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .map(escapeRegExp)
       .join("|"),
     "g",
   );

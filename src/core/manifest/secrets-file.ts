@@ -5,6 +5,7 @@
  */
 
 import { createHash, randomUUID } from "node:crypto";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { isOnWindowsDrive } from "../environments/path-translation.js";
 import { OperationError, UsageError } from "../errors.js";
@@ -151,6 +152,15 @@ export async function peekKeys(file: string): Promise<KeysStamp | undefined> {
   const data = await readSecretsFile(file);
   if (data.store !== "keychain" || Object.keys(data.secrets).length > 0) return undefined;
   return readStamp(file);
+}
+
+/**
+ * What changes whenever the store's keys do, and holds none: secrets.json's identity and time (every
+ * change mcp-twin makes to the keys rewrites it, the keychain's too; a hand edit changes it too).
+ */
+export function keysChangeMark(file: string): string {
+  const st = statSync(file, { throwIfNoEntry: false, bigint: true });
+  return st ? `${st.ino}:${st.mtimeNs}:${st.size}` : "none";
 }
 
 /** The stored keys, read at most once, when first asked for (what backups seal out and put back). */

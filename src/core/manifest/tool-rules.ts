@@ -6,6 +6,7 @@
 import { findNodeAtLocation, parseTree } from "jsonc-parser";
 import { lineColumnAt } from "../errors.js";
 import { own } from "../plain-records.js";
+import { escapeRegExp } from "../text/escape-regexp.js";
 
 /** One rule: the tools it lets through (`allow`, when given) and those it keeps out (`deny`). */
 interface ToolRule {
@@ -64,10 +65,7 @@ export function matchesTool(pattern: string, tool: string): boolean {
   if (!pattern.includes("*")) return pattern === tool;
   let re = compiled.get(pattern);
   if (!re) {
-    const body = pattern
-      .split("*")
-      .map((part) => part.replace(/[\\^$.|?+()[\]{}/-]/g, "\\$&"))
-      .join(".*");
+    const body = pattern.split("*").map(escapeRegExp).join(".*");
     re = new RegExp(`^${body}$`, "s");
     compiled.set(pattern, re);
   }

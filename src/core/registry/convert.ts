@@ -5,6 +5,7 @@
 import type { SecretAsk, ServerTemplate, TemplateInput } from "../catalogue/schema.js";
 import { headerNameProblem, headerValueProblem, urlProblem } from "../manifest/remote-checks.js";
 import { dict, own } from "../plain-records.js";
+import { escapeRegExp } from "../text/escape-regexp.js";
 import type {
   RegistryArgument,
   RegistryEntry,
@@ -298,10 +299,6 @@ class Questions {
       return this.input(id, v ?? {}, description);
     });
   }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** What every way's template shares while it is made: its fields, its questions, what it says. */

@@ -11,6 +11,7 @@ import type { Context } from "../context/context.js";
 import { checkEntryPrograms, desiredEntries } from "../entries/desired.js";
 import { saveState } from "../ledger/state.js";
 import { splitSpec } from "../manifest/package-spec.js";
+import { keysChangeMark } from "../manifest/secrets-file.js";
 import { type InstalledIndex, installMissing, prunePackages } from "../packages/installs.js";
 import { ownerOf } from "../packages/owners.js";
 import type { Progress } from "../system/progress.js";
@@ -108,8 +109,9 @@ export async function applySyncPlan(
     stateBefore,
     stateFile: machine.paths.state,
     backupsDir: machine.paths.backups,
-    // Read already: the run's one read of the store.
+    // Read already: the run's one read of the store (under the home's lock, as every change of it is).
     keys: async () => ctx.secrets,
+    keysChangeMark: keysChangeMark(machine.paths.secrets),
     now: machine.host.now(),
     force: options.force,
     desired: plan.desired,

@@ -23,6 +23,8 @@ export interface TargetWriteContext {
   backupsDir: string;
   /** The store's keys: sealed out of every backup the run takes. */
   keys: KeyValues;
+  /** What changes with them (manifest/secrets-file.ts keysChangeMark), taken before they were read. */
+  keysChangeMark: string;
   now: Date;
   force: boolean;
   /** The desired entries each plan was made from, to plan again on fresh text. */
@@ -79,7 +81,7 @@ export async function writeTargets(
   if (JSON.stringify(state) !== stateBefore) await saveState(ctx.stateFile, state);
   // Backups an older version left holding keys are sealed too, once the run is recorded (a no-op
   // run reads none).
-  if (results.some((r) => r.written)) await sealOldBackups(ctx.backupsDir, ctx.keys);
+  if (results.some((r) => r.written)) await sealOldBackups(ctx.backupsDir, ctx.keys, ctx.keysChangeMark);
   ctx.signal?.throwIfAborted();
   return results;
 }

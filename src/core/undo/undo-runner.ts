@@ -126,7 +126,10 @@ export function sayMissing(undo: Undo, missing: readonly string[]): Undo {
       // Only those the text written holds: a backup read but not used leaves nothing to say.
       const left = [...new Set(missing)].filter((n) => after?.includes(`\${secret:${n}}`)).sort();
       if (left.length === 0) return r;
-      const note = `could not put back ${left.length === 1 ? "the key" : "the keys"} ${left.join(", ")}: no longer stored (\`mcp-twin secret list\`), so the file holds \`\${secret:NAME}\` in its place`;
+      const [one] = left.length === 1 ? left : [];
+      const note = one
+        ? `could not put back the key ${one}: no longer stored (\`mcp-twin secret list\`), so the file holds \`\${secret:${one}}\` in its place`
+        : `could not put back the keys ${left.join(", ")}: no longer stored (\`mcp-twin secret list\`), so the file holds \`\${secret:NAME}\` in the place of each`;
       return { ...r, outcome: { ...r.outcome, notes: [...r.outcome.notes, note] } };
     },
   };

@@ -189,6 +189,11 @@ async function giveBack(
   // Keys a backup read names but the store no longer has: what is given back says so.
   const missing: string[] = [];
   const hand = await loadHandWritten(machine.paths.backups, key, keys, missing);
+  // Entries whose key is gone: their recorded hash (taken with the key) cannot match, and they are
+  // given back with the reference in the key's place (said by sayMissing), not kept as mcp-twin's.
+  const keyGone = new Set(
+    Object.keys(hand).filter((n) => missing.some((k) => JSON.stringify(hand[n]).includes(`\${secret:${k}}`))),
+  );
   const seam = seamOf(record);
   const format = formatOf(seam.client);
   const json = format.id === "json";
@@ -204,7 +209,8 @@ async function giveBack(
       compute: (current) => {
         const outcome = noOutcome();
         if (current === null) return { after: null, outcome: released(outcome) };
-        const edits = entryEdits(readTargetEntries(seam, current), record, hand, asWritten, force, outcome);
+        const entries = readTargetEntries(seam, current);
+        const edits = entryEdits(entries, record, { hand, keyGone }, asWritten, force, outcome);
         if (edits.length === 0) return { after: null, outcome: released(outcome) };
         // The servers key (or the whole file) was mcp-twin's doing: it goes too, when empty (a
         // TOML servers table goes with its last server table by itself).
@@ -227,7 +233,7 @@ async function giveBack(
 function entryEdits(
   entries: Readonly<Record<string, unknown>>,
   record: TargetRecord,
-  hand: Readonly<Record<string, unknown>>,
+  { hand, keyGone }: { hand: Readonly<Record<string, unknown>>; keyGone: ReadonlySet<string> },
   asWritten: Readonly<Record<string, string>>,
   force: boolean,
   outcome: Outcome,
@@ -241,7 +247,7 @@ function entryEdits(
       const original = Object.hasOwn(hand, name) ? hand[name] : undefined;
       if (entryHash(now) === mine.handWritten) {
         outcome.notes.push(`${name}: left as you wrote it (mcp-twin no longer manages it)`);
-      } else if (original === undefined || entryHash(original) !== mine.handWritten) {
+      } else if (original === undefined || (entryHash(original) !== mine.handWritten && !keyGone.has(name))) {
         outcome.kept.push(name);
         outcome.notes.push(
           `${name}: kept — mcp-twin took it over from a hand-written entry, but that form is no longer in its backups`,

@@ -8,7 +8,7 @@ import { bridgeHome, bridgeHomeIn } from "../bridge-link/index.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import type { State } from "../ledger/state.js";
-import { loadSecrets } from "../manifest/secrets-file.js";
+import { loadSecretsFile } from "../manifest/secrets-file.js";
 import { looksLikeSecret } from "../secrets/mask.js";
 import { secretFields } from "../secrets/secret-fields-json.js";
 import { readTextOrNull } from "../system/files.js";
@@ -19,8 +19,10 @@ export interface Remains {
     path: string;
     /** The user-level manifest is there. */
     manifest: boolean;
-    /** secrets.json is there (it holds the keys you gave mcp-twin). */
+    /** secrets.json is there. */
     secrets: boolean;
+    /** Where the keys you stored stay: "secrets.json", or the keychain's name; absent: none stored (or it did not answer). */
+    keysIn?: string;
     /** Backup files of your configs (and of entries you wrote by hand that mcp-twin adopted). */
     backups: number;
     /** Of those, the ones that hold a key in plain text. */
@@ -43,13 +45,17 @@ export async function whatStays(
   state: State,
   environments: readonly Environment[],
 ): Promise<Remains> {
-  // No secrets file (or unreadable): no secret values to leave out.
-  const secretValues = Object.values(await loadSecrets(machine.paths.secrets).catch(() => ({})));
+  // No secrets file (or unreadable, or a keychain not answering): no secret values to leave out.
+  const stored = await loadSecretsFile(machine.paths.secrets).catch(() => undefined);
+  const secretValues = Object.values(stored?.secrets ?? {});
+  const keysIn = secretValues.length === 0 ? undefined : (stored?.where.label ?? "secrets.json");
   const packages = Object.entries(state.installs).flatMap(([env, names]) =>
     Object.entries(names).map(([name, version]) => ({ env, package: name, version })),
   );
   return {
-    home: existsSync(machine.home.dir) ? await homeFacts(machine, secretValues) : null,
+    home: existsSync(machine.home.dir)
+      ? { ...(await homeFacts(machine, secretValues)), ...(keysIn ? { keysIn } : {}) }
+      : null,
     packages,
     bridgeState: bridgeFolders(machine, environments),
   };

@@ -171,13 +171,18 @@ export function renderRemains(r: Remains, out: Output, planned: boolean): void {
           : ` (${backupsWithKeys} of them ${backupsWithKeys === 1 ? "holds" : "hold"} keys in plain text)`;
     const holds = [
       ...(r.home.manifest ? ["the manifest"] : []),
-      ...(r.home.secrets ? ["secrets.json (your keys)"] : []),
+      ...(r.home.secrets
+        ? [r.home.keysIn === "secrets.json" ? "secrets.json (your keys)" : "secrets.json"]
+        : []),
       "mcp-twin's records",
       ...(backups > 0 ? [`${backups} backup${backups === 1 ? "" : "s"} of your configs${keys}`] : []),
     ];
     lines.push(
       `${shown(r.home.path)} holds ${andList(holds)}. Delete the folder to remove them${backups > 0 ? "; `mcp-twin restore` needs the backups" : ""}.`,
     );
+    const { keysIn } = r.home;
+    if (keysIn && keysIn !== "secrets.json")
+      lines.push(`Your keys, in ${keysIn}: \`mcp-twin secret rm NAME\` removes each.`);
   }
   if (r.packages.length > 0)
     lines.push(
