@@ -14,6 +14,8 @@ import { splitSpec } from "../manifest/package-spec.js";
 import { type InstalledIndex, installMissing, prunePackages } from "../packages/installs.js";
 import { ownerOf } from "../packages/owners.js";
 import type { Progress } from "../system/progress.js";
+import { trace } from "../system/trace.js";
+import type { DirectLists } from "./direct-lists.js";
 import type { LearnedLists, ToolLister } from "./learn-lists.js";
 import type { EarlyLists } from "./pin-tools.js";
 import { planTargets, refuseUnmatchedRules, type SyncPlan, safetyOf } from "./plan.js";
@@ -31,6 +33,8 @@ export interface ApplyOptions {
   listTools?: ToolLister;
   /** The first pins' early lists, when the caller started them (else started here). */
   early?: Promise<EarlyLists | undefined>;
+  /** The direct servers' lists, started as the manifest was read (direct-lists.ts). */
+  direct?: DirectLists;
 }
 
 /**
@@ -115,6 +119,7 @@ export async function applySyncPlan(
     desired: plan.desired,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  trace("written");
   // Versions that could not be resolved are failed rows of their own (env "-").
   const unresolved = pkgs.installs.filter((r) => r.env === "-");
   const report = appliedReport(plan, [...install.rows, ...unresolved, ...pruned], results);
@@ -172,6 +177,7 @@ async function installAndList(
         { index, versions: pkgs.versions },
         options.listTools,
         options.early,
+        options.direct,
       )
     : undefined;
   const install = await installMissing(

@@ -21,7 +21,7 @@ export type ToolLister = (
     manifest?: string | undefined;
     addSecrets(values: readonly string[]): void;
     /** The sync's own context: the launches are read from it, not from the manifest again. */
-    here?: Pick<Context, "manifest" | "secrets" | "loaded" | "allEnvs">;
+    here?: Pick<Context, "manifest" | "secrets" | "loaded" | "allEnvs"> & { commandsHere?: true };
   },
 ) => Promise<ReadonlyArray<{ server: string; tools?: readonly unknown[]; error?: string }>>;
 
@@ -39,7 +39,9 @@ export interface LearnedLists {
 
 export async function learnToolLists(
   list: ToolLister,
-  ctx: Pick<Context, "machine" | "manifest" | "state" | "secrets" | "loaded" | "allEnvs" | "keysUnread">,
+  ctx: Pick<Context, "machine" | "manifest" | "state" | "secrets" | "loaded" | "allEnvs" | "keysUnread"> & {
+    commandsHere?: true;
+  },
   servers: readonly string[],
   progress: Progress,
   timeoutMs = LIST_TIMEOUT_MS,

@@ -17,6 +17,7 @@ import type { SecretFormat } from "../secrets/placeholders.js";
 import { checkSelectors } from "../selectors.js";
 import { withLock } from "../system/files.js";
 import type { Progress } from "../system/progress.js";
+import { trace } from "../system/trace.js";
 import type { ApplyOptions } from "./apply-plan.js";
 import type { ToolLister } from "./learn-lists.js";
 import { isNoop, planSync } from "./plan.js";
@@ -84,12 +85,20 @@ function readableFiles(safety: ReadonlyMap<string, ReadableSecret>): ReadableFil
  */
 export async function runSync(machine: Machine, given: SyncOptions, progress: Progress): Promise<SyncReport> {
   const opened = given.preview ? undefined : await openManifest(machine, given);
+  trace("manifest");
   checkSelectors({ clients: given.clients, envs: given.envs });
   // Remote servers not asked yet whether they need a login are asked now (once per URL, then
   // remembered): the entries of one that does are mcp-twin's relay with its login.
   // A preview's manifest, or the one opened: there is always one of the two.
   const loaded = given.preview?.manifest ?? opened?.loaded;
   if (!loaded) throw new Error("sync has no manifest to read");
+  // A direct command server's first list needs only the manifest: its start (the longest part of a
+  // first sync) overlaps everything from here on — the environments, the plan, the lock, the writes.
+  const direct =
+    opened && given.listTools && !given.dryRun
+      ? (await import("./direct-lists.js")).startDirectLists(machine, opened, given.listTools)
+      : undefined;
+  await direct?.asked;
   const servers = Object.entries(loaded.manifest.servers).filter(([, s]) => !s.disabled);
   if (servers.some(([, s]) => s.url !== undefined)) {
     const { detectLogins } = await import("../oauth/needs-login.js");
@@ -158,7 +167,9 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
       // A list learned since (doctor, `tools`, the gateway) is pinned, a change said, a server
       // never listed listed now (one that could not be, the last time) — but a run with no
       // server and no list to judge loads nothing for it.
-      const first = given.listTools ? { list: given.listTools, progress } : undefined;
+      const first = given.listTools
+        ? { list: given.listTools, progress, ...(direct ? { early: direct.lists } : {}) }
+        : undefined;
       if (ctx.located.scope === "user" && (gatewayRuns || pinsMayChange(machine, ctx.servers, first))) {
         const { pinAfterSync } = await import("./pin-tools.js");
         const pins = await pinAfterSync(ctx, b, report.gateway, plan.packages, false, first);
@@ -171,7 +182,15 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
     if (given.listTools) {
       await readKeys(ctx);
       const { startFirstLists } = await import("./pin-tools.js");
-      early = startFirstLists(ctx, plan.bridge, plan.packages, given.listTools);
+      early = startFirstLists(
+        ctx,
+        plan.bridge,
+        plan.packages,
+        given.listTools,
+        false,
+        undefined,
+        direct?.names,
+      );
     }
   }
   const report = await withLock(machine.home.dir, async () => {
@@ -191,7 +210,12 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
     given.signal?.throwIfAborted();
     // Loaded only now: a run with nothing to do never pays for writing's modules.
     const { applySyncPlan } = await import("./apply-plan.js");
-    return applySyncPlan(ctx, plan, { ...given, ...(early ? { early } : {}) }, progress);
+    return applySyncPlan(
+      ctx,
+      plan,
+      { ...given, ...(early ? { early } : {}), ...(direct ? { direct } : {}) },
+      progress,
+    );
   });
   return withLogins(report);
 }

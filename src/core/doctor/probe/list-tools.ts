@@ -10,6 +10,7 @@ import type { Machine } from "../../environments/machine.js";
 import { splitSpec } from "../../manifest/package-spec.js";
 import { resolveString, serverIn } from "../../manifest/spec.js";
 import { knownVersions, packageServers } from "../../packages/installs.js";
+import { trace } from "../../system/trace.js";
 import type { ProbeResult, RemotePlan } from "./live-probe.js";
 import { probeAll } from "./probe-all.js";
 
@@ -61,6 +62,7 @@ export async function listByHandshake(
       return [{ server: l.server, key: homeKey(spec, pkg ? versions.get(pkg) : undefined), tools: l.tools }];
     }),
   );
+  trace("lists: remembered");
   return out;
 }
 
