@@ -298,9 +298,13 @@ async function launchOf(
   const env = Object.fromEntries(Object.entries(run.env).map(([k, v]) => [k, resolve(v)]));
   // Started as every user-level entry starts it in this environment (entries/target-entry.ts's one rule).
   const local = here.allEnvs.find((e) => e.local);
-  const { readInstalledPackage } = await import("../packages/npm-prefix.js");
   const pkg =
-    spec.package && local ? await readInstalledPackage(local, splitSpec(spec.package).name) : undefined;
+    spec.package && local
+      ? await (await import("../packages/npm-prefix.js")).readInstalledPackage(
+          local,
+          splitSpec(spec.package).name,
+        )
+      : undefined;
   const started =
     local || (here.commandsHere && !spec.package)
       ? launchIn(spec, run, local, () => pkg, args, env)

@@ -24,7 +24,7 @@ export const FIRST_LIST_TIMEOUT_MS = 5_000;
 export interface DirectLists {
   names: ReadonlySet<string>;
   lists: Promise<EarlyLists | undefined>;
-  /** Resolves once the lister is asked (or nothing was due): the sync goes on from there. */
+  /** Resolves once the servers are on their way to start (or none was due, or the lister never said). */
   asked: Promise<void>;
 }
 
@@ -78,9 +78,10 @@ export function startDirectLists(
     // A command as written needs no environment looked at: it runs here, as every entry starts it.
     const here = { manifest: opened.loaded.manifest, loaded: opened.loaded, secrets: {}, allEnvs: [] };
     const ctx = { ...here, machine, state: emptyState(), commandsHere: true as const };
-    const learning = learnToolLists(list, ctx, due, silentProgress, FIRST_LIST_TIMEOUT_MS);
-    told();
-    return { servers: due, learned: await learning };
+    // The sync goes on once the servers are on their way: their starts come before its own work.
+    const starting: ToolLister = (on, c, names, options) => list(on, c, names, { ...options, started: told });
+    const learned = await learnToolLists(starting, ctx, due, silentProgress, FIRST_LIST_TIMEOUT_MS);
+    return { servers: due, learned };
   };
   // A pins file that does not load is said by pinTools, with its line and column.
   const lists = run()

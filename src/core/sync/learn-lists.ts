@@ -22,6 +22,8 @@ export type ToolLister = (
     addSecrets(values: readonly string[]): void;
     /** The sync's own context: the launches are read from it, not from the manifest again. */
     here?: Pick<Context, "manifest" | "secrets" | "loaded" | "allEnvs"> & { commandsHere?: true };
+    /** Told once every server is on its way to start. */
+    started?(): void;
   },
 ) => Promise<ReadonlyArray<{ server: string; tools?: readonly unknown[]; error?: string }>>;
 
