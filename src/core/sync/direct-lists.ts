@@ -14,8 +14,7 @@ import { loadPins } from "../pins/pin-file.js";
 import { own } from "../plain-records.js";
 import { silentProgress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
-import type { ToolLister } from "./learn-lists.js";
-import type { EarlyLists } from "./pin-tools.js";
+import type { EarlyLists, ToolLister } from "./learn-lists.js";
 
 /** How long sync waits for a server it lists for its first pins: one that hangs must not hold it. */
 export const FIRST_LIST_TIMEOUT_MS = 5_000;
@@ -83,8 +82,8 @@ export function startDirectLists(
     const learned = await learnToolLists(starting, ctx, due, silentProgress, FIRST_LIST_TIMEOUT_MS);
     return { servers: due, learned };
   };
-  // A pins file that does not load is said by pinTools, with its line and column.
   const lists = run()
+    // A pins file that does not load is said by pinTools, with its line and column.
     .catch(() => undefined)
     .finally(told);
   return { names: new Set(servers.map(([name]) => name)), lists, asked };

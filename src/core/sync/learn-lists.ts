@@ -39,6 +39,12 @@ export interface LearnedLists {
   secretValues: string[];
 }
 
+/** Servers listed for their first pins while the rest of the sync ran, and what that found. */
+export interface EarlyLists {
+  servers: readonly string[];
+  learned: LearnedLists;
+}
+
 export async function learnToolLists(
   list: ToolLister,
   ctx: Pick<Context, "machine" | "manifest" | "state" | "secrets" | "loaded" | "allEnvs" | "keysUnread"> & {

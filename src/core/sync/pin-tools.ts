@@ -19,7 +19,7 @@ import { type Progress, silentProgress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
 import { type DirectLists, FIRST_LIST_TIMEOUT_MS, joinEarly } from "./direct-lists.js";
 import { type GatewayReport, reloadGateway } from "./gateway-sync.js";
-import type { ToolLister } from "./learn-lists.js";
+import type { EarlyLists, ToolLister } from "./learn-lists.js";
 
 export interface PinReport {
   /** Servers pinned now for the first time, and how many of their tools. */
@@ -40,12 +40,6 @@ export interface FirstLister {
   progress: Progress;
   /** The lists started before the installs and writes (startFirstLists), awaited here. */
   early?: Promise<EarlyLists | undefined>;
-}
-
-/** Servers listed for their first pins while the rest of the sync ran, and what that found. */
-export interface EarlyLists {
-  servers: readonly string[];
-  learned: import("./learn-lists.js").LearnedLists;
 }
 
 /**
