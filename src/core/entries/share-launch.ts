@@ -241,8 +241,13 @@ async function readHere(machine: Machine, manifest: string | undefined, names: r
   );
 }
 
-/** What a launch is read from: a context as sync loads it. */
-type Here = Pick<Awaited<ReturnType<typeof loadContext>>, "manifest" | "secrets" | "loaded" | "allEnvs">;
+/**
+ * What a launch is read from: a context as sync loads it. `commandsHere`: no environment looked at
+ * yet (sync's direct lists, commands only): a command runs here as written.
+ */
+type Here = Pick<Awaited<ReturnType<typeof loadContext>>, "manifest" | "secrets" | "loaded" | "allEnvs"> & {
+  commandsHere?: true;
+};
 
 /** One manifest server's launch in this environment; a UsageError says why it cannot start. */
 async function launchOf(
@@ -299,12 +304,17 @@ async function launchOf(
   const env = Object.fromEntries(Object.entries(run.env).map(([k, v]) => [k, resolve(v)]));
   // Started as every user-level entry starts it in this environment (entries/target-entry.ts's one rule).
   const local = here.allEnvs.find((e) => e.local);
-  const { readInstalledPackage } = await import("../packages/npm-prefix.js");
   const pkg =
-    spec.package && local ? await readInstalledPackage(local, splitSpec(spec.package).name) : undefined;
-  const started = local
-    ? launchIn(spec, run, local, () => pkg, args, env)
-    : ({ ok: false, reason: `${envId} is not usable here` } as const);
+    spec.package && local
+      ? await (await import("../packages/npm-prefix.js")).readInstalledPackage(
+          local,
+          splitSpec(spec.package).name,
+        )
+      : undefined;
+  const started =
+    local || (here.commandsHere && !spec.package)
+      ? launchIn(spec, run, local, () => pkg, args, env)
+      : ({ ok: false, reason: `${envId} is not usable here` } as const);
   if (!started.ok)
     throw new UsageError("share-not-installed", `${started.reason}.`, {
       // sync installs a package where a client runs it, or into an environment --env names.

@@ -373,7 +373,8 @@ export function clientLaunch(
 export function launchIn(
   server: Pick<ServerSpec, "package" | "bin">,
   run: { command?: string | undefined },
-  env: Environment,
+  /** Undefined: not looked at yet (a command runs as written; a package is not found). */
+  env: Environment | undefined,
   installed: (envId: string, packageName: string) => InstalledPackage | undefined,
   args: string[],
   envVars: Record<string, string>,
@@ -388,13 +389,13 @@ export function launchIn(
     return { ok: true, launch: { command: program, args, env: envVars }, program };
   }
   const name = splitSpec(server.package).name;
-  const pkg = installed(env.id, name);
-  if (!pkg || !env.node)
+  const pkg = env && installed(env.id, name);
+  if (!env || !pkg || !env.node)
     return {
       ok: false,
       code: "not-installed",
-      reason: `${name} is not installed in ${env.id}`,
-      missing: { package: name, env: env.id },
+      reason: `${name} is not installed in ${env?.id ?? "this environment"}`,
+      ...(env ? { missing: { package: name, env: env.id } } : {}),
     };
   const script = pickBin(pkg, server.bin);
   if (!script) {

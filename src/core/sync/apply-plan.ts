@@ -15,8 +15,9 @@ import { keysChangeMark } from "../manifest/secrets-file.js";
 import { type InstalledIndex, installMissing, prunePackages } from "../packages/installs.js";
 import { ownerOf } from "../packages/owners.js";
 import type { Progress } from "../system/progress.js";
-import type { LearnedLists, ToolLister } from "./learn-lists.js";
-import type { EarlyLists } from "./pin-tools.js";
+import { trace } from "../system/trace.js";
+import type { DirectLists } from "./direct-lists.js";
+import type { EarlyLists, LearnedLists, ToolLister } from "./learn-lists.js";
 import { planTargets, refuseUnmatchedRules, type SyncPlan, safetyOf } from "./plan.js";
 import { appliedReport, type SyncReport } from "./report.js";
 import { toolRuleNotes } from "./tool-rule-notes.js";
@@ -32,6 +33,8 @@ export interface ApplyOptions {
   listTools?: ToolLister;
   /** The first pins' early lists, when the caller started them (else started here). */
   early?: Promise<EarlyLists | undefined>;
+  /** The direct servers' lists, started as the manifest was read (direct-lists.ts). */
+  direct?: DirectLists;
 }
 
 /**
@@ -117,6 +120,7 @@ export async function applySyncPlan(
     desired: plan.desired,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  trace("written");
   // Versions that could not be resolved are failed rows of their own (env "-").
   const unresolved = pkgs.installs.filter((r) => r.env === "-");
   const report = appliedReport(plan, [...install.rows, ...unresolved, ...pruned], results);
@@ -174,6 +178,7 @@ async function installAndList(
         { index, versions: pkgs.versions },
         options.listTools,
         options.early,
+        options.direct,
       )
     : undefined;
   const install = await installMissing(

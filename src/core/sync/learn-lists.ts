@@ -21,7 +21,9 @@ export type ToolLister = (
     manifest?: string | undefined;
     addSecrets(values: readonly string[]): void;
     /** The sync's own context: the launches are read from it, not from the manifest again. */
-    here?: Pick<Context, "manifest" | "secrets" | "loaded" | "allEnvs">;
+    here?: Pick<Context, "manifest" | "secrets" | "loaded" | "allEnvs"> & { commandsHere?: true };
+    /** Told once every server is on its way to start. */
+    started?(): void;
   },
 ) => Promise<ReadonlyArray<{ server: string; tools?: readonly unknown[]; error?: string }>>;
 
@@ -37,9 +39,17 @@ export interface LearnedLists {
   secretValues: string[];
 }
 
+/** Servers listed for their first pins while the rest of the sync ran, and what that found. */
+export interface EarlyLists {
+  servers: readonly string[];
+  learned: LearnedLists;
+}
+
 export async function learnToolLists(
   list: ToolLister,
-  ctx: Pick<Context, "machine" | "manifest" | "state" | "secrets" | "loaded" | "allEnvs" | "keysUnread">,
+  ctx: Pick<Context, "machine" | "manifest" | "state" | "secrets" | "loaded" | "allEnvs" | "keysUnread"> & {
+    commandsHere?: true;
+  },
   servers: readonly string[],
   progress: Progress,
   timeoutMs = LIST_TIMEOUT_MS,

@@ -17,8 +17,9 @@ import { dict, own } from "../plain-records.js";
 import { withLock } from "../system/files.js";
 import { type Progress, silentProgress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
+import { type DirectLists, FIRST_LIST_TIMEOUT_MS, joinEarly } from "./direct-lists.js";
 import { type GatewayReport, reloadGateway } from "./gateway-sync.js";
-import type { ToolLister } from "./learn-lists.js";
+import type { EarlyLists, ToolLister } from "./learn-lists.js";
 
 export interface PinReport {
   /** Servers pinned now for the first time, and how many of their tools. */
@@ -33,9 +34,6 @@ export interface PinReport {
   toList?: string[];
 }
 
-/** How long sync waits for a server it lists for its first pins: one that hangs must not hold it. */
-const FIRST_LIST_TIMEOUT_MS = 5_000;
-
 /** What lists, at sync, the servers never pinned whose list nothing knows yet (learn-lists.ts). */
 export interface FirstLister {
   list: ToolLister;
@@ -44,19 +42,13 @@ export interface FirstLister {
   early?: Promise<EarlyLists | undefined>;
 }
 
-/** Servers listed for their first pins while the rest of the sync ran, and what that found. */
-export interface EarlyLists {
-  servers: readonly string[];
-  learned: import("./learn-lists.js").LearnedLists;
-}
-
 /**
  * The first lists that need nothing the sync puts in place (no package to install: a command or a
  * url), started now so they overlap the installs and writes instead of following them; pinTools
  * awaits them. Silent (the step would be a second spinner); never rejects: a server whose early
  * list did not happen is listed at pinTools as before. `packaged`: the servers run from a package
  * instead, once the installs put it in place (firstListsAround); `onStart`: told once the lister
- * has been asked (or there was nothing to ask it).
+ * has been asked (or there was nothing to ask it); `skip`: servers the direct lists took (direct-lists.ts).
  */
 export function startFirstLists(
   ctx: Context,
@@ -65,6 +57,7 @@ export function startFirstLists(
   list: ToolLister,
   packaged = false,
   onStart: () => void = () => {},
+  skip: ReadonlySet<string> = new Set(),
 ): Promise<EarlyLists | undefined> {
   const early = async (): Promise<EarlyLists | undefined> => {
     if (ctx.located.scope !== "user" || ctx.servers.length === 0) return undefined;
@@ -72,7 +65,7 @@ export function startFirstLists(
     const lists = await knownLists(ctx, wiring, hosted, packages.index, packages.versions);
     const unknown = await neverListed(ctx, hosted, lists);
     const servers = unknown.filter(
-      (name) => (ctx.manifest.servers[name]?.package !== undefined) === packaged,
+      (name) => (ctx.manifest.servers[name]?.package !== undefined) === packaged && !skip.has(name),
     );
     if (servers.length === 0) return undefined;
     trace("first pins: early lists");
@@ -92,7 +85,7 @@ export function startFirstLists(
  * as the caller started them), those run from a package as soon as this environment's installs
  * are in (`installed`: called by the installs, and after them for packages already in place), so
  * their servers start while other environments install and the files are written. `all`: what
- * they found, once the installs are done.
+ * they found, once the installs are done; `direct`: those started as the manifest was read.
  */
 export function firstListsAround(
   ctx: Context,
@@ -100,8 +93,10 @@ export function firstListsAround(
   packages: { index: InstalledIndex; versions: ReadonlyMap<string, string> },
   list: ToolLister,
   started: Promise<EarlyLists | undefined> | undefined,
+  direct?: DirectLists,
 ) {
-  const direct = started ?? startFirstLists(ctx, wiring, packages, list);
+  const plain = started ?? startFirstLists(ctx, wiring, packages, list, false, undefined, direct?.names);
+  const unpackaged = joinEarly(direct?.lists, plain);
   let packaged: Promise<EarlyLists | undefined> | undefined;
   return {
     /** Resolves once those servers' lister is asked: what follows (the writes) overlaps their starts. */
@@ -111,14 +106,7 @@ export function firstListsAround(
         packaged = startFirstLists(ctx, wiring, packages, list, true, started);
       });
     },
-    all: async (): Promise<EarlyLists | undefined> => {
-      const [a, b] = await Promise.all([direct, packaged]);
-      if (!a || !b) return a ?? b;
-      const failures = new Map([...a.learned.failures, ...b.learned.failures]);
-      const listed = [...a.learned.listed, ...b.learned.listed];
-      const secretValues = [...a.learned.secretValues, ...b.learned.secretValues];
-      return { servers: [...a.servers, ...b.servers], learned: { listed, failures, secretValues } };
-    },
+    all: (): Promise<EarlyLists | undefined> => joinEarly(unpackaged, packaged),
   };
 }
 
@@ -316,6 +304,7 @@ async function pinTools(
   const secretValues: string[] = [];
   if (first) {
     const early = first.early && (await stillListing(first.early, first.progress));
+    trace("first pins: early lists in");
     if (early) {
       secretValues.push(...early.learned.secretValues);
       // One the manifest no longer names (it changed while this run waited for the lock): not said.

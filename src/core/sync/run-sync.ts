@@ -17,9 +17,11 @@ import type { SecretFormat } from "../secrets/placeholders.js";
 import { checkSelectors } from "../selectors.js";
 import { withLock } from "../system/files.js";
 import type { Progress } from "../system/progress.js";
+import { trace } from "../system/trace.js";
 import type { ApplyOptions } from "./apply-plan.js";
+import type { DirectLists } from "./direct-lists.js";
 import type { ToolLister } from "./learn-lists.js";
-import { isNoop, planSync } from "./plan.js";
+import { isNoop, planSync, type SyncPlan } from "./plan.js";
 import { planReport, type SyncReport } from "./report.js";
 import type { ReadableSecret } from "./target-safety.js";
 
@@ -84,12 +86,20 @@ function readableFiles(safety: ReadonlyMap<string, ReadableSecret>): ReadableFil
  */
 export async function runSync(machine: Machine, given: SyncOptions, progress: Progress): Promise<SyncReport> {
   const opened = given.preview ? undefined : await openManifest(machine, given);
+  trace("manifest");
   checkSelectors({ clients: given.clients, envs: given.envs });
   // Remote servers not asked yet whether they need a login are asked now (once per URL, then
   // remembered): the entries of one that does are mcp-twin's relay with its login.
   // A preview's manifest, or the one opened: there is always one of the two.
   const loaded = given.preview?.manifest ?? opened?.loaded;
   if (!loaded) throw new Error("sync has no manifest to read");
+  // A direct command server's first list needs only the manifest: its start (the longest part of a
+  // first sync) overlaps everything from here on — the environments, the plan, the lock, the writes.
+  const direct =
+    opened && given.listTools && !given.dryRun
+      ? (await import("./direct-lists.js")).startDirectLists(machine, opened, given.listTools)
+      : undefined;
+  await direct?.asked;
   const servers = Object.entries(loaded.manifest.servers).filter(([, s]) => !s.disabled);
   if (servers.some(([, s]) => s.url !== undefined)) {
     const { detectLogins } = await import("../oauth/needs-login.js");
@@ -138,40 +148,19 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
     // The keys are read only if an entry writes one: a key-bearing server reached through the bridge needs none.
     const ctx = await context(true);
     const plan = await planSync(ctx, { ...planOptions, offline: true }, progress);
-    if (isNoop(plan, ctx.state)) {
-      const report = planReport(plan);
-      // Nothing to write, but shared servers' gateway must run, with this manifest (its servers'
-      // arguments, variables or idle time may have changed without any entry changing).
-      const b = plan.bridge;
-      const gatewayRuns = b && (b.shares.length > 0 || b.unhosted.length > 0 || b.toolSearch);
-      if (gatewayRuns) {
-        const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
-        const gateway = await syncGateway(ctx, plan.bridge, undefined, progress, { quick: true });
-        if (gateway) report.gateway = gateway;
-        report.errors.push(...gatewayErrors(gateway));
-        // What a server said may hold its key: masked with the keys, read for it.
-        if (report.errors.length > 0 || gateway?.warmFailed.length) {
-          await readKeys(ctx);
-          report.secretValues.push(...Object.values(ctx.secrets));
-        }
-      }
-      // A list learned since (doctor, `tools`, the gateway) is pinned, a change said, a server
-      // never listed listed now (one that could not be, the last time) — but a run with no
-      // server and no list to judge loads nothing for it.
-      const first = given.listTools ? { list: given.listTools, progress } : undefined;
-      if (ctx.located.scope === "user" && (gatewayRuns || pinsMayChange(machine, ctx.servers, first))) {
-        const { pinAfterSync } = await import("./pin-tools.js");
-        const pins = await pinAfterSync(ctx, b, report.gateway, plan.packages, false, first);
-        if (pins.report) report.pins = pins.report;
-        if (pins.error) report.errors.push(pins.error);
-        report.secretValues.push(...(pins.secretValues ?? []));
-      }
-      return withLogins(report);
-    }
+    if (isNoop(plan, ctx.state)) return withLogins(await noopRun(ctx, plan, given, progress, direct));
     if (given.listTools) {
       await readKeys(ctx);
       const { startFirstLists } = await import("./pin-tools.js");
-      early = startFirstLists(ctx, plan.bridge, plan.packages, given.listTools);
+      early = startFirstLists(
+        ctx,
+        plan.bridge,
+        plan.packages,
+        given.listTools,
+        false,
+        undefined,
+        direct?.names,
+      );
     }
   }
   const report = await withLock(machine.home.dir, async () => {
@@ -191,9 +180,57 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
     given.signal?.throwIfAborted();
     // Loaded only now: a run with nothing to do never pays for writing's modules.
     const { applySyncPlan } = await import("./apply-plan.js");
-    return applySyncPlan(ctx, plan, { ...given, ...(early ? { early } : {}) }, progress);
+    return applySyncPlan(
+      ctx,
+      plan,
+      { ...given, ...(early ? { early } : {}), ...(direct ? { direct } : {}) },
+      progress,
+    );
   });
   return withLogins(report);
+}
+
+/**
+ * A run with nothing to write: the shared servers' gateway run with this manifest, and the pins
+ * judged — a server never listed is listed now (`direct`: those started as the manifest was read).
+ */
+async function noopRun(
+  ctx: Context,
+  plan: SyncPlan,
+  given: SyncOptions,
+  progress: Progress,
+  direct: DirectLists | undefined,
+): Promise<SyncReport> {
+  const report = planReport(plan);
+  // Nothing to write, but shared servers' gateway must run, with this manifest (its servers'
+  // arguments, variables or idle time may have changed without any entry changing).
+  const b = plan.bridge;
+  const gatewayRuns = b && (b.shares.length > 0 || b.unhosted.length > 0 || b.toolSearch);
+  if (gatewayRuns) {
+    const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
+    const gateway = await syncGateway(ctx, plan.bridge, undefined, progress, { quick: true });
+    if (gateway) report.gateway = gateway;
+    report.errors.push(...gatewayErrors(gateway));
+    // What a server said may hold its key: masked with the keys, read for it.
+    if (report.errors.length > 0 || gateway?.warmFailed.length) {
+      await readKeys(ctx);
+      report.secretValues.push(...Object.values(ctx.secrets));
+    }
+  }
+  // A list learned since (doctor, `tools`, the gateway) is pinned, a change said, a server
+  // never listed listed now (one that could not be, the last time) — but a run with no
+  // server and no list to judge loads nothing for it.
+  const first = given.listTools
+    ? { list: given.listTools, progress, ...(direct ? { early: direct.lists } : {}) }
+    : undefined;
+  if (ctx.located.scope === "user" && (gatewayRuns || pinsMayChange(ctx.machine, ctx.servers, first))) {
+    const { pinAfterSync } = await import("./pin-tools.js");
+    const pins = await pinAfterSync(ctx, b, report.gateway, plan.packages, false, first);
+    if (pins.report) report.pins = pins.report;
+    if (pins.error) report.errors.push(pins.error);
+    report.secretValues.push(...(pins.secretValues ?? []));
+  }
+  return report;
 }
 
 /**

@@ -2,10 +2,13 @@
  * The one keep-alive HTTP client, over node:http(s) (the global fetch costs more per loopback call
  * and loads undici): the relay's requests and the link to the bridge's, answers read within bounds.
  */
-import http, { type Agent, type ClientRequest, type IncomingMessage } from "node:http";
+import type { Agent, ClientRequest, IncomingMessage } from "node:http";
 import type https from "node:https";
 
-const plain = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000 });
+// node:http loads at the first request: sync's bundle holds this module, and most syncs send none.
+const http = () => process.getBuiltinModule("node:http");
+let plainAgent: Agent | undefined;
+const plain = () => (plainAgent ??= new (http().Agent)({ keepAlive: true, keepAliveMsecs: 10_000 }));
 /** node:https (and TLS) load only for an https URL: the bridge and loopback servers need neither. */
 let tls: { https: typeof https; agent: https.Agent } | undefined;
 const loadTls = () => {
@@ -17,7 +20,7 @@ const loadTls = () => {
 
 /** The keep-alive connections of these agents, closed when a relay ends. */
 export function closeAgents(): void {
-  plain.destroy();
+  plainAgent?.destroy();
   tls?.agent.destroy();
 }
 
@@ -71,10 +74,10 @@ export function send(url: URL, o: RequestOptions): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     // `headers` as they are, and the length set on the request: a spread copy per request costs a
     // new hidden class each time, which piles up in the old space (the relay's memory grows).
-    const req = (secure ? secure.https : http).request(url, {
+    const req = (secure ? secure.https : http()).request(url, {
       method: o.method,
       headers: o.headers,
-      agent: o.agent ?? secure?.agent ?? plain,
+      agent: o.agent ?? secure?.agent ?? plain(),
       ...(o.timeoutMs ? { timeout: o.timeoutMs } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });

@@ -232,6 +232,11 @@ export interface StartedProcess {
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
   /** Kill the process and everything it started (its process group; `taskkill /T` on Windows). */
   killTree(): void;
+  /**
+   * Nothing of it keeps this process running (the child, its pipes): one still running when this
+   * process exits is killed then, as every started process is.
+   */
+  unref(): void;
 }
 
 /**
@@ -356,6 +361,10 @@ export function startProcess(
     ended,
     exited,
     killTree: () => killTree(child, "SIGKILL", tag),
+    unref: () => {
+      child.unref();
+      for (const pipe of [child.stdin, child.stdout, child.stderr]) (pipe as { unref?(): void }).unref?.();
+    },
   };
   live.add(handle);
   void ended.then(() => {

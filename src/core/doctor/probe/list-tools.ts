@@ -10,6 +10,7 @@ import type { Machine } from "../../environments/machine.js";
 import { splitSpec } from "../../manifest/package-spec.js";
 import { resolveString, serverIn } from "../../manifest/spec.js";
 import { knownVersions, packageServers } from "../../packages/installs.js";
+import { trace } from "../../system/trace.js";
 import type { ProbeResult, RemotePlan } from "./live-probe.js";
 import { probeAll } from "./probe-all.js";
 
@@ -20,6 +21,8 @@ type ListOptions = {
   plain?: boolean;
   addSecrets(values: readonly string[]): void;
   here?: ShareLaunchOptions["here"];
+  /** Told once every server is on its way to start (sync goes on from there). */
+  started?(): void;
 };
 
 export interface Listed {
@@ -41,13 +44,17 @@ export async function listByHandshake(
 ): Promise<Listed[]> {
   const versions = knownVersions(packageServers(ctx.manifest, []), ctx.state);
   const launches = await launchesOf(machine, ctx, names, options);
-  const results = await probeAll(
+  // Loaded before the first start, not by each: the starts then follow each other at once.
+  if (options.plain) await import("./wire-list.js");
+  const probing = probeAll(
     [...names],
     (name, signal) => probeOne(machine, ctx, name, options, signal, launches.get(name)),
     // The plain handshake costs this process next to nothing: every server at once (bounded), as
     // a fifth that waits for a first to answer adds its whole start to the sync's time.
     { concurrency: options.plain ? PLAIN_AT_ONCE : 4 },
   );
+  options.started?.();
+  const results = await probing;
   const out: Listed[] = names.map((server, i) => {
     const r = results[i];
     return r?.ok && r.toolDefs ? { server, tools: r.toolDefs } : { server, error: r?.error ?? "no answer" };
@@ -61,6 +68,7 @@ export async function listByHandshake(
       return [{ server: l.server, key: homeKey(spec, pkg ? versions.get(pkg) : undefined), tools: l.tools }];
     }),
   );
+  trace("lists: remembered");
   return out;
 }
 

@@ -207,8 +207,8 @@ class Wire {
 
   /**
    * Its stdin closed (a server ends on EOF, as it would with its client) and nothing waits for its
-   * exit: one still running after a grace is killed, with what it started; one that hung or was
-   * interrupted at once.
+   * exit, not even this process's end (killed then, if it still runs): one still running after a
+   * grace is killed, with what it started; one that hung or was interrupted at once.
    */
   close(): void {
     clearTimeout(this.#timer);
@@ -221,6 +221,8 @@ class Wire {
     }
     const now = (over instanceof Failed && over.timedOut) || over instanceof InterruptedError;
     const kill = setTimeout(() => this.proc.killTree(), now ? 0 : STOP_GRACE_MS);
+    kill.unref();
+    this.proc.unref();
     void this.proc.ended.then(() => clearTimeout(kill));
   }
 
