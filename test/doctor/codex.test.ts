@@ -77,12 +77,13 @@ args = ["SERVER"]
 
   test("without --timeout doctor waits as long as Codex does: a server slower than doctor's own wait that Codex allows longer is not failed", async () => {
     // Doctor's own wait set to 1 s (MCP_TWIN_PROBE_TIMEOUT, what 10 s is by default), so a server
-    // slower than it need not take 10 s: `slow` takes 4.1 s, which Codex allows (8 s); `hung` never
-    // answers and Codex allows it 1 s, so doctor gives up on it at its own 1 s, not 10.
+    // slower than it need not take 10 s: `slow` takes 2.1 s, which Codex allows (4 s; over half of
+    // it, a warning); `hung` never answers and Codex allows it 1 s, so doctor gives up on it at its
+    // own 1 s, not 10.
     const { m } = machineWith(`[mcp_servers.slow]
 command = "NODE"
-args = ["SERVER", "--slow", "4100"]
-startup_timeout_sec = 8
+args = ["SERVER", "--slow", "2100"]
+startup_timeout_sec = 4
 
 [mcp_servers.hung]
 command = "NODE"
@@ -94,7 +95,7 @@ startup_timeout_sec = 1
     expect(handshake.status, handshake.message).toBe("pass");
     const startup = one(run, "probe.startup", { client: "codex", server: "slow" });
     expect(startup.status).toBe("warn");
-    expect(startup.message).toMatch(/over half of the 8\.0 s its client allows/);
+    expect(startup.message).toMatch(/over half of the 4\.0 s its client allows/);
     const hung = one(run, "probe.handshake", { client: "codex", server: "hung" });
     expect(hung.status).toBe("fail");
     expect(hung.message).toMatch(/within 1 s/);

@@ -115,7 +115,9 @@ describe("init --yes", () => {
   test("the plan says each client's budget from the catalogue's figures: its limit, what it defers", async () => {
     const m = machine();
     const file = path.join(m.paths.home, "templates", "fixture.jsonc");
-    writeFileSync(file, JSON.stringify({ ...json(file), budget: { tools: 140, tokens: 31250 } }));
+    // Share off: what is judged is the plan's budget lines, not the bridge a key would start.
+    const share = { mode: "off", why: "each client keeps its own entry" };
+    writeFileSync(file, JSON.stringify({ ...json(file), budget: { tools: 140, tokens: 31250 }, share }));
     const r = await m.run(["init", "--yes", "--server", "fixture", "--secret", `FIXTURE_TOKEN=${TOKEN}`]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("tools each client will load (the catalogue's figures;");

@@ -240,9 +240,11 @@ test("a keychain not answering when the gateway starts (locked at logon): serve.
     // The keychain answers there now (the same keyring, unlocked): the gateway's next read finds the key.
     answering = startSecretService({ at: later, of: bus });
     let answer: string | undefined;
+    // Asked again every 100 ms (a refusal is one quick round trip): the read that finds it comes
+    // 0.2 s after the one before, and nothing the bridge says marks it.
     while (answer === undefined)
       answer = await echoVia(entry).catch(
-        () => new Promise<undefined>((r) => setTimeout(() => r(undefined), 500)),
+        () => new Promise<undefined>((r) => setTimeout(() => r(undefined), 100)),
       );
     expect(answer).toContain("2025:hi");
     expect(remote.requests.filter((r) => r.rpc === "tools/call").map((r) => r.credential)).toEqual(["key"]);
@@ -285,7 +287,7 @@ test("a keychain locked when the gateway starts (its collection locked, as at lo
     let answer: string | undefined;
     while (answer === undefined)
       answer = await echoVia(entry).catch(
-        () => new Promise<undefined>((r) => setTimeout(() => r(undefined), 200)),
+        () => new Promise<undefined>((r) => setTimeout(() => r(undefined), 100)),
       );
     expect(answer).toContain("2025:hi");
     expect(remote.requests.filter((r) => r.rpc === "tools/call").map((r) => r.credential)).toEqual(["key"]);

@@ -1,6 +1,8 @@
 /**
  * The structure rules of docs/dev/architecture.md hold for every file under src/
  * (test/structure/rules.ts says which), and the checker catches each kind of break, at the right line.
+ * No function under src/ is longer than 120 lines — declarations, methods, arrow functions and
+ * function expressions alike; a long one is split into named steps, and there is no list of exceptions.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -18,7 +20,10 @@ import {
   fileEdges,
   forgetSources,
   formatViolation,
+  functionLengths,
   importsOf,
+  longFunctions,
+  MAX_FUNCTION_LINES,
   MAX_TYPE_ESCAPES,
   type TypeEscape,
   typeEscapeBudget,
@@ -41,6 +46,12 @@ describe("the source tree keeps the structure rules (docs/dev/architecture.md)",
   test("no file under src/ breaks one (each break named file:line; there is no list of exceptions)", () => {
     expect(files.length).toBeGreaterThan(100);
     expect(broken.map(formatViolation)).toEqual([]);
+  });
+
+  // Read from the trees the rules above parsed (rules.ts sourceOf): src/ parsed once for both.
+  test(`no function under src/ is over ${MAX_FUNCTION_LINES} lines (each named src/<file>:<line>)`, () => {
+    const long = files.flatMap((file) => longFunctions(SRC, file, readFileSync(file, "utf8")));
+    expect(long).toEqual([]);
   });
 
   test("no two folders of src/core/ import each other, however indirectly (type imports counted)", () => {
@@ -534,5 +545,45 @@ describe("the checker", () => {
     expect(formatViolation(v!)).toBe(
       "src/core/x.ts:1 [io.writes] core/x.ts uses node:fs/promises rm: only core/system/files.ts changes files (add or use a function there)",
     );
+  });
+});
+
+describe("the function-length checker", () => {
+  /** A body of `n` lines in all: its first line, n - 2 statements, its last. */
+  const body = (n: number) => `{\n${"  step();\n".repeat(n - 2)}}`;
+
+  test("measures declarations, methods, arrow functions and function expressions, named where written", () => {
+    const text = [
+      `export function declared() ${body(3)}`,
+      `const arrow = async () => ${body(4)};`,
+      `class Machine { method() ${body(5)} }`,
+      `register({ handler: function () ${body(6)} });`,
+      `items.map((item) => ${body(3)});`,
+    ].join("\n");
+    expect(functionLengths("f.ts", text).map((f) => `${f.line} ${f.name} ${f.lines}`)).toEqual([
+      "1 declared 3",
+      "4 arrow 4",
+      "8 method 5",
+      "13 handler 6",
+      "19 map(…) callback 3",
+    ]);
+  });
+
+  test(`a function of ${MAX_FUNCTION_LINES} lines passes; one line more is reported, nested ones too`, () => {
+    const file = path.join(SRC, "core/x.ts");
+    expect(longFunctions(SRC, file, `function fits() ${body(MAX_FUNCTION_LINES)}`)).toEqual([]);
+    expect(longFunctions(SRC, file, `function tooLong() ${body(MAX_FUNCTION_LINES + 1)}`)).toEqual([
+      `src/core/x.ts:1 tooLong ${MAX_FUNCTION_LINES + 1} lines`,
+    ]);
+    const nested = `function outer() {\n  const inner = () => ${body(MAX_FUNCTION_LINES + 1)};\n}`;
+    expect(longFunctions(SRC, file, nested)).toEqual([
+      `src/core/x.ts:1 outer ${MAX_FUNCTION_LINES + 3} lines`,
+      `src/core/x.ts:2 inner ${MAX_FUNCTION_LINES + 1} lines`,
+    ]);
+  });
+
+  test("a leading comment is not counted; comments inside are", () => {
+    const text = `/**\n * Why.\n */\nfunction documented() {\n  // inside\n  step();\n}`;
+    expect(functionLengths("f.ts", text)).toEqual([{ line: 4, name: "documented", lines: 4 }]);
   });
 });

@@ -22,6 +22,18 @@ for (const s of servers) index.put(s.name, s.tools);
 const ownWords = new ToolIndex(undefined, undefined, undefined, () => undefined);
 for (const s of servers) ownWords.put(s.name, s.tools);
 
+/**
+ * The servers no examples file knows, one index for the tests that search them (its meanings made
+ * at its first search, once for the file), made when first asked.
+ */
+let unseenKept: ToolIndex | undefined;
+function unseenIndex(): ToolIndex {
+  if (unseenKept) return unseenKept;
+  unseenKept = new ToolIndex();
+  for (const s of unseenServers) unseenKept.put(s.name, s.tools);
+  return unseenKept;
+}
+
 const ids = (q: string, limit = 5, within = index) =>
   within.search(q, limit, everyTool).map((f) => `${f.server}/${f.tool.name}`);
 
@@ -260,8 +272,7 @@ test("each tool found has its description cut to what a model needs to choose; s
 });
 
 test("a need made only of everyday words still ranks: 'who am i' finds the signed-in user's tool among servers no examples file knows", () => {
-  const unseen = new ToolIndex();
-  for (const s of unseenServers) unseen.put(s.name, s.tools);
+  const unseen = unseenIndex();
   const top = ids("who am i", 5, unseen);
   expect(top.length).toBe(5);
   const whoami = [
@@ -274,8 +285,7 @@ test("a need made only of everyday words still ranks: 'who am i' finds the signe
 });
 
 test("a need that names a server in full puts its tools first; a name's word that other servers' tools hold too names nothing", () => {
-  const unseen = new ToolIndex();
-  for (const s of unseenServers) unseen.put(s.name, s.tools);
+  const unseen = unseenIndex();
   const top = ids("who is on our monday account", 5, unseen);
   expect(
     top.slice(0, 3).every((id) => id.startsWith("monday/")),
