@@ -62,11 +62,12 @@ async function askerBridge() {
   const script = path.join(dir, "asker.cjs");
   const file = path.join(dir, "answers.jsonl");
   writeFileSync(script, SCRIPT);
+  // Whole lines only: the script may be midway through writing the last one.
   const answers = () =>
     existsSync(file)
       ? readFileSync(file, "utf8")
-          .trim()
           .split("\n")
+          .slice(0, -1)
           .map((l) => JSON.parse(l) as { id: string })
       : [];
   const answerTo = (id: string) => until(`the answer to ${id}`, () => answers().find((a) => a.id === id));
@@ -192,8 +193,8 @@ test("a 2026-07-28 server's input_required during the call of a 2025-11-25 clien
   type Got = { method: string; params?: { name?: string; _meta?: Record<string, unknown> } };
   const calls = () =>
     readFileSync(file, "utf8")
-      .trim()
       .split("\n")
+      .slice(0, -1)
       .map((l) => JSON.parse(l) as Got)
       .filter((m) => m.method === "tools/call" && m.params?.name === "ask");
   const g = await gatewayBridge({ servers: { asker26: scriptServer(script, "machine", [file]) } });
