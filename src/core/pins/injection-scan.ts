@@ -229,16 +229,37 @@ function hiddenWords(text: string): string | undefined {
   return clip(shown(text.slice(Math.max(0, at - 20), at + 21)));
 }
 
-/** Where the first hidden character is that is not a joiner a script needs. */
+/** Where the first hidden character is that is not a joiner a script needs, nor a stray space. */
 function firstHidden(text: string): number | undefined {
   for (const m of text.matchAll(HIDDEN_ALL)) {
     const i = m.index ?? 0;
     if (i === 0 && m[0] === "\uFEFF") continue;
     if ((m[0] === "\u200C" || m[0] === "\u200D") && JOINED.test(text.slice(Math.max(0, i - 2), i + 3)))
       continue;
+    if (strayInvisible(text, i)) continue;
     return i;
   }
   return undefined;
+}
+
+/** Invisible characters that reorder nothing and spell nothing: zero-width, joiners, marks, a BOM. */
+const PLAIN_INVISIBLE = /[\u200B-\u200F\u2060-\u2064\u061C\u180E\uFEFF]/u;
+/** A run this long of invisible characters can spell bits: flagged wherever it stands. */
+const CODE_RUN = 4;
+
+/**
+ * An invisible character beside a space or a line's end, in a short run: a copy from a web page
+ * (Lark's "How \u200B\u200Bto obtain"), splitting no word a reader or this scan reads.
+ */
+function strayInvisible(text: string, at: number): boolean {
+  if (!PLAIN_INVISIBLE.test(text[at] ?? "")) return false;
+  let start = at;
+  while (start > 0 && PLAIN_INVISIBLE.test(text[start - 1] ?? "")) start--;
+  let end = at + 1;
+  while (end < text.length && PLAIN_INVISIBLE.test(text[end] ?? "")) end++;
+  if (end - start >= CODE_RUN) return false;
+  const word = /[\p{L}\p{N}]/u;
+  return !(word.test(text[start - 1] ?? "") && word.test(text[end] ?? ""));
 }
 
 const isTag = (ch: string) => {
