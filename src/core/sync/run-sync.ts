@@ -19,7 +19,7 @@ import { withLock } from "../system/files.js";
 import type { Progress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
 import type { ApplyOptions } from "./apply-plan.js";
-import type { DirectLists } from "./direct-lists.js";
+import { type DirectLists, startDirectLists } from "./direct-lists.js";
 import type { ToolLister } from "./learn-lists.js";
 import { isNoop, planSync, type SyncPlan } from "./plan.js";
 import { planReport, type SyncReport } from "./report.js";
@@ -97,7 +97,7 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
   // first sync) overlaps everything from here on — the environments, the plan, the lock, the writes.
   const direct =
     opened && given.listTools && !given.dryRun
-      ? (await import("./direct-lists.js")).startDirectLists(machine, opened, given.listTools)
+      ? startDirectLists(machine, opened, given.listTools)
       : undefined;
   await direct?.asked;
   const servers = Object.entries(loaded.manifest.servers).filter(([, s]) => !s.disabled);
