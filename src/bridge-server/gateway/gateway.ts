@@ -141,6 +141,7 @@ export class Gateway {
   async reload(fingerprint?: string): Promise<ReloadReport> {
     if (fingerprint !== undefined && fingerprint === this.#readFor)
       return { ...this.status(), added: [], removed: [], changed: [], current: true };
+    this.#readFor = undefined;
     let loaded: ManifestShares;
     try {
       loaded = await this.#o.load();
@@ -186,6 +187,8 @@ export class Gateway {
     this.#readFor = this.#failed.size === 0 && !loaded.retryInMs ? fingerprint : undefined;
     return { ...this.status(), added, removed, changed };
   }
+
+  readFor = () => this.#readFor;
 
   /** Stop every process of one shared server (ShareHost.restart); undefined: no such server here. */
   async restart(name: string): Promise<ShareRestart | undefined> {

@@ -86,6 +86,8 @@ export function bridgeFiles(dir: string) {
     sessionsOpen: path.join(dir, "sessions-open"),
     /** Written by the running HTTP instance: pid, port, url. */
     instance: path.join(dir, "serve.json"),
+    /** The sync fingerprint it runs, nothing left to warm: a no-op sync asks it nothing (sync/gateway-current.ts). */
+    current: path.join(dir, "current.json"),
     /**
      * The keeper that holds the bridge's listening socket and restarts it (supervisor.ts): pid,
      * host, port; written by the start that made it.

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { type Context, loadContext, openManifest } from "../context/context.js";
 import { readKeys } from "../context/lazy-keys.js";
+import type { BridgeWiring } from "../entries/bridge-wiring.js";
 import type { Machine } from "../environments/machine.js";
 import { UsageError } from "../errors.js";
 import { loadState, saveState } from "../ledger/state.js";
@@ -17,7 +18,9 @@ import type { SecretFormat } from "../secrets/placeholders.js";
 import { checkSelectors } from "../selectors.js";
 import { withLock } from "../system/files.js";
 import type { Progress } from "../system/progress.js";
+import { trace } from "../system/trace.js";
 import type { ApplyOptions } from "./apply-plan.js";
+import type { GatewayReport } from "./gateway-sync.js";
 import type { ToolLister } from "./learn-lists.js";
 import { isNoop, planSync } from "./plan.js";
 import { planReport, type SyncReport } from "./report.js";
@@ -144,11 +147,16 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
       // arguments, variables or idle time may have changed without any entry changing).
       const b = plan.bridge;
       const gatewayRuns = b && (b.shares.length > 0 || b.unhosted.length > 0 || b.toolSearch);
-      if (gatewayRuns) {
-        const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
-        const gateway = await syncGateway(ctx, plan.bridge, undefined, progress, { quick: true });
+      if (b && gatewayRuns) {
+        // The bridge that recorded these very inputs is asked nothing, and its modules not loaded.
+        const { currentGateway } = await import("./gateway-current.js");
+        const known = await currentGateway(ctx, b);
+        trace(known.report ? "gateway: current, as recorded" : "gateway: to ask");
+        const { gateway, errors } = known.report
+          ? { gateway: known.report, errors: [] }
+          : await gatewayStep(ctx, b, progress, known.fingerprint);
         if (gateway) report.gateway = gateway;
-        report.errors.push(...gatewayErrors(gateway));
+        report.errors.push(...errors);
         // What a server said may hold its key: masked with the keys, read for it.
         if (report.errors.length > 0 || gateway?.warmFailed.length) {
           await readKeys(ctx);
@@ -194,6 +202,19 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
     return applySyncPlan(ctx, plan, { ...given, ...(early ? { early } : {}) }, progress);
   });
   return withLogins(report);
+}
+
+/** A sync that writes nothing: its gateway asked to read the manifest again (with `fingerprint`), and to warm. */
+async function gatewayStep(
+  ctx: Context,
+  wiring: BridgeWiring,
+  progress: Progress,
+  fingerprint: string | undefined,
+): Promise<{ gateway: GatewayReport | undefined; errors: Array<{ code: string; message: string }> }> {
+  const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
+  const options = { quick: true, ...(fingerprint ? { fingerprint } : {}) };
+  const gateway = await syncGateway(ctx, wiring, undefined, progress, options);
+  return { gateway, errors: gatewayErrors(gateway) };
 }
 
 /**
