@@ -114,15 +114,13 @@ function listenFailed(error: unknown, host: string, port: number): unknown {
 
 /** The control routes (http.ts answers them, authenticated like the MCP endpoints). */
 function controlRoutes(context: BridgeContext, gateway: Gateway): NonNullable<HttpOptions["control"]> {
-  // What a no-op sync reads instead of asking (core/sync/gateway-current.ts), written in order:
-  // gone at a reload, back after a warm that left nothing to do for the fingerprint read.
+  // What a no-op sync reads instead of asking (core/sync/gateway-current.ts), written in turn.
+  const at = { pid: process.pid, startedAt: context.startedAt.toISOString() };
   let marked: Promise<unknown> = Promise.resolve();
   const mark = (fingerprint?: string) => {
-    const [file, startedAt] = [context.files.current, context.startedAt.toISOString()];
-    const text = JSON.stringify({ pid: process.pid, startedAt, fingerprint });
-    const next = marked.then(() => (fingerprint ? writePrivateFile(file, text) : removePath(file)));
-    marked = next.catch(() => {}); // its caller is told; the next one still runs
-    return next;
+    const write = () => writePrivateFile(context.files.current, JSON.stringify({ ...at, fingerprint }));
+    marked = marked.then(write, write); // whether the one before failed or not: its caller was told
+    return marked;
   };
   return {
     // Names this bridge first: a probe (core/bridge-link/reach.ts) learns it is this home's from it, and
@@ -130,16 +128,15 @@ function controlRoutes(context: BridgeContext, gateway: Gateway): NonNullable<Ht
     // that then idles.
     status: () => ({ bridge: { name: BRIDGE_SERVER_NAME, ...bridgeReport(context) }, ...gateway.status() }),
     reload: async (given) => {
-      await mark();
+      await mark(); // no fingerprint from now on, until a warm leaves nothing to do
       // Sync's PATH from now on: a program installed since this bridge started, which that sync
       // found, starts here on the next call (the servers' processes inherit it).
       if (given.path) process.env.PATH = given.path;
       return gateway.reload(given.fingerprint);
     },
     warm: async () => {
-      const readFor = gateway.readFor();
       const warmed = await gateway.fillCaches();
-      if (warmed.failed.length === 0 && readFor === gateway.readFor()) await mark(readFor);
+      await mark(warmed.failed.length === 0 ? gateway.readFor : undefined);
       return warmed;
     },
     restart: (name) => gateway.restart(name),

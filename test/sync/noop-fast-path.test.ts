@@ -93,10 +93,13 @@ test("a no-op sync asks nothing of the bridge that recorded its inputs; a record
   expect((await syncGateway(m)).gateway?.state).toBe("started");
 }, 300_000);
 
-test("a shared server whose list could not be cached leaves no record: every no-op sync asks the bridge, and says so", async () => {
+test("a shared server whose list could not be cached leaves no fingerprint recorded: every no-op sync asks the bridge, and says so", async () => {
   const m = await machineWith({ fixture: keyed() });
   expect((await syncGateway(m)).gateway?.state).toBe("reloaded");
-  expect(JSON.parse(readFileSync(record(m), "utf8"))).toMatchObject({ pid: bridgePid(m) });
+  expect(JSON.parse(readFileSync(record(m), "utf8"))).toMatchObject({
+    pid: bridgePid(m),
+    fingerprint: expect.any(String),
+  });
   // A server that ends at once: the bridge can launch it, never list it.
   const ends = { command: process.execPath, args: ["-e", "process.exit(3)"], share: "machine" };
   writeManifest(m, { bridge: readBridge(m), servers: { fixture: keyed(), ends } });
@@ -106,7 +109,7 @@ test("a shared server whose list could not be cached leaves no record: every no-
     const again = await syncGateway(m);
     expect(again.gateway?.state).toBe(state);
     expect(again.warmFailed.map((f) => f.name)).toEqual(["ends"]);
-    expect(() => readFileSync(record(m), "utf8")).toThrow();
+    expect(JSON.parse(readFileSync(record(m), "utf8")).fingerprint).toBeUndefined();
   }
 }, 300_000);
 
@@ -115,3 +118,31 @@ function readBridge(m: FakeMachine): unknown {
   const text = readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8");
   return (JSON.parse(text) as { bridge: unknown }).bridge;
 }
+
+test('a no-op sync whose "share": "off" entries hold a key starts its one keychain read before it plans', async () => {
+  const on = { MCP_TWIN_KEYCHAIN: "on" };
+  const m = createFakeMachine({ registryUrl: inject("registryUrl") });
+  machines.push(m);
+  const server = (n: number) => ({ ...keyed(), args: [`--instance=${n}`], share: "off" });
+  writeManifest(m, {
+    bridge: { port: await freePort() },
+    servers: { fixture: server(1), second: server(2) },
+  });
+  // The built program throughout: the keychain is chosen by the process's own environment.
+  const set = await m.runBinary(["secret", "set", "FIXTURE_TOKEN"], {
+    input: "fx-4d2c1b0a9e8f7g6h",
+    env: on,
+  });
+  expect(set.code, set.stderr + set.stdout).toBe(0);
+  const first = await m.runBinary(["sync"], { env: on });
+  expect(first.code, first.stderr + first.stdout).toBe(0);
+  m.clearInteropLog();
+  // Its trace points (MCP_TWIN_TRACE): each on stderr, in the order passed.
+  const again = await m.runBinary(["sync"], { env: { ...on, MCP_TWIN_TRACE: "1" } });
+  expect(again.code, again.stderr + again.stdout).toBe(0);
+  const points = again.stderr.split("\n").flatMap((l) => /^\[trace\] .* cpu \d+ (.*)$/.exec(l)?.[1] ?? []);
+  expect(points, again.stderr).toContain("keys: read");
+  // Read as soon as the manifest said so: before the environments are looked at, let alone planned.
+  expect(points.indexOf("keys: read")).toBeLessThan(points.indexOf("environments"));
+  expect(m.interopCalls().filter((c) => c.includes("powershell.exe")).length).toBe(1);
+}, 300_000);

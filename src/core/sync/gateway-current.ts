@@ -3,15 +3,14 @@
  * that it runs what this very fingerprint stands for, with nothing left to warm.
  * Anything else (no record, another fingerprint, another or no bridge) goes the whole way (gateway-sync.ts).
  */
-import { existsSync } from "node:fs";
 import { AUTOSTART_FORMAT } from "../bridge-control/autostart-plan.js";
-import { ownedInstance } from "../bridge-link/process-records.js";
-import { bridgeFiles, bridgeHome } from "../bridge-link/state-folder.js";
+import { bridgeFiles, bridgeHome, ownedInstance } from "../bridge-link/index.js";
 import type { Context } from "../context/context.js";
 import type { BridgeWiring } from "../entries/bridge-wiring.js";
 import { own } from "../plain-records.js";
 import { readTextOrNull } from "../system/files.js";
 import { getEnv } from "../system/host.js";
+import { installedAutostart } from "./autostart-present.js";
 import { gatewayFingerprint } from "./gateway-fingerprint.js";
 import type { GatewayReport } from "./gateway-sync.js";
 
@@ -63,16 +62,4 @@ function recordOf(text: string | null): Readonly<Record<string, unknown>> | unde
   } catch {
     return undefined; // no record, or not JSON: nothing it says counts
   }
-}
-
-/** The start at logon state records, when its file is still there (no process asked). */
-export function installedAutostart(ctx: Context): GatewayReport["autostart"] {
-  const record = ctx.state.autostart;
-  if (!record) return undefined;
-  const env = ctx.allEnvs.find((e) =>
-    record.kind === "windows-task" ? e.kind === "windows" : e.id === record.env,
-  );
-  const file = env?.access(record.file);
-  if (!file || !existsSync(file)) return undefined;
-  return { state: "present", kind: record.kind, file: record.file, name: record.name };
 }

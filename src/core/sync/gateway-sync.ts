@@ -21,7 +21,7 @@ import { splitSpec } from "../manifest/package-spec.js";
 import { withLock } from "../system/files.js";
 import { getEnv } from "../system/host.js";
 import type { Progress } from "../system/progress.js";
-import { installedAutostart } from "./gateway-current.js";
+import { installedAutostart } from "./autostart-present.js";
 
 /** What sync says (and `--json` gives) about the gateway. */
 export interface GatewayReport {
