@@ -168,11 +168,16 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
       // server and no list to judge loads nothing for it.
       const first = given.listTools ? { list: given.listTools, progress } : undefined;
       if (ctx.located.scope === "user" && (gatewayRuns || pinsMayChange(machine, ctx.servers, first))) {
-        const { pinAfterSync } = await import("./pin-tools.js");
-        const pins = await pinAfterSync(ctx, b, report.gateway, plan.packages, false, first);
+        // Judged on these very inputs before, and settled: its report again, nothing loaded for it.
+        const { keepPinStamp, pinInputs, stampedPins } = await import("./pin-stamp.js");
+        const inputs = await pinInputs(ctx, b, plan.packages);
+        const stamped = await stampedPins(ctx, inputs);
+        const pins: Awaited<ReturnType<typeof pinStep>> =
+          stamped ?? (await pinStep(ctx, b, report.gateway, plan.packages, false, first));
         if (pins.report) report.pins = pins.report;
         if (pins.error) report.errors.push(pins.error);
         report.secretValues.push(...(pins.secretValues ?? []));
+        if (!stamped && pins.settled) await keepPinStamp(ctx, inputs, pins.report);
       }
       return withLogins(report);
     }
@@ -215,6 +220,12 @@ async function gatewayStep(
   const options = { quick: true, ...(fingerprint ? { fingerprint } : {}) };
   const gateway = await syncGateway(ctx, wiring, undefined, progress, options);
   return { gateway, errors: gatewayErrors(gateway) };
+}
+
+/** A sync that writes nothing: its pins judged (pin-tools.ts), loaded only now. */
+async function pinStep(...args: Parameters<typeof import("./pin-tools.js").pinAfterSync>) {
+  const { pinAfterSync } = await import("./pin-tools.js");
+  return pinAfterSync(...args);
 }
 
 /**
