@@ -69,5 +69,6 @@ export async function keepPinStamp(
   report: PinReport | undefined,
 ): Promise<void> {
   const text = `${JSON.stringify({ inputs, ...(report ? { report } : {}) })}\n`;
-  await writePrivateFile(stampFile(ctx), text).catch(() => {}); // the next run judges again
+  // A failed write only costs the next run a judgement.
+  await writePrivateFile(stampFile(ctx), text).catch(() => {});
 }

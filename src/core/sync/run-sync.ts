@@ -22,7 +22,7 @@ import { trace } from "../system/trace.js";
 import type { ApplyOptions } from "./apply-plan.js";
 import type { GatewayReport } from "./gateway-sync.js";
 import type { ToolLister } from "./learn-lists.js";
-import { isNoop, planSync } from "./plan.js";
+import { isNoop, planSync, type SyncPlan } from "./plan.js";
 import { planReport, type SyncReport } from "./report.js";
 import type { ReadableSecret } from "./target-safety.js";
 
@@ -141,46 +141,7 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
     // The keys are read only if an entry writes one: a key-bearing server reached through the bridge needs none.
     const ctx = await context(true);
     const plan = await planSync(ctx, { ...planOptions, offline: true }, progress);
-    if (isNoop(plan, ctx.state)) {
-      const report = planReport(plan);
-      // Nothing to write, but shared servers' gateway must run, with this manifest (its servers'
-      // arguments, variables or idle time may have changed without any entry changing).
-      const b = plan.bridge;
-      const gatewayRuns = b && (b.shares.length > 0 || b.unhosted.length > 0 || b.toolSearch);
-      if (b && gatewayRuns) {
-        // The bridge that recorded these very inputs is asked nothing, and its modules not loaded.
-        const { currentGateway } = await import("./gateway-current.js");
-        const known = await currentGateway(ctx, b);
-        trace(known.report ? "gateway: current, as recorded" : "gateway: to ask");
-        const { gateway, errors } = known.report
-          ? { gateway: known.report, errors: [] }
-          : await gatewayStep(ctx, b, progress, known.fingerprint);
-        if (gateway) report.gateway = gateway;
-        report.errors.push(...errors);
-        // What a server said may hold its key: masked with the keys, read for it.
-        if (report.errors.length > 0 || gateway?.warmFailed.length) {
-          await readKeys(ctx);
-          report.secretValues.push(...Object.values(ctx.secrets));
-        }
-      }
-      // A list learned since (doctor, `tools`, the gateway) is pinned, a change said, a server
-      // never listed listed now (one that could not be, the last time) — but a run with no
-      // server and no list to judge loads nothing for it.
-      const first = given.listTools ? { list: given.listTools, progress } : undefined;
-      if (ctx.located.scope === "user" && (gatewayRuns || pinsMayChange(machine, ctx.servers, first))) {
-        // Judged on these very inputs before, and settled: its report again, nothing loaded for it.
-        const { keepPinStamp, pinInputs, stampedPins } = await import("./pin-stamp.js");
-        const inputs = await pinInputs(ctx, b, plan.packages);
-        const stamped = await stampedPins(ctx, inputs);
-        const pins: Awaited<ReturnType<typeof pinStep>> =
-          stamped ?? (await pinStep(ctx, b, report.gateway, plan.packages, false, first));
-        if (pins.report) report.pins = pins.report;
-        if (pins.error) report.errors.push(pins.error);
-        report.secretValues.push(...(pins.secretValues ?? []));
-        if (!stamped && pins.settled) await keepPinStamp(ctx, inputs, pins.report);
-      }
-      return withLogins(report);
-    }
+    if (isNoop(plan, ctx.state)) return withLogins(await noopSync(ctx, plan, given, progress));
     if (given.listTools) {
       await readKeys(ctx);
       const { startFirstLists } = await import("./pin-tools.js");
@@ -207,6 +168,53 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
     return applySyncPlan(ctx, plan, { ...given, ...(early ? { early } : {}) }, progress);
   });
   return withLogins(report);
+}
+
+/** A sync that writes nothing: its report, once the gateway runs with this manifest and the pins are judged. */
+async function noopSync(
+  ctx: Context,
+  plan: SyncPlan,
+  given: Pick<SyncOptions, "listTools">,
+  progress: Progress,
+): Promise<SyncReport> {
+  const report = planReport(plan);
+  // Nothing to write, but shared servers' gateway must run, with this manifest (its servers'
+  // arguments, variables or idle time may have changed without any entry changing).
+  const b = plan.bridge;
+  const gatewayRuns = b && (b.shares.length > 0 || b.unhosted.length > 0 || b.toolSearch);
+  if (b && gatewayRuns) {
+    // The bridge that recorded these very inputs is asked nothing, and its modules not loaded.
+    const { currentGateway } = await import("./gateway-current.js");
+    const known = await currentGateway(ctx, b);
+    trace(known.report ? "gateway: current, as recorded" : "gateway: to ask");
+    const { gateway, errors } = known.report
+      ? { gateway: known.report, errors: [] }
+      : await gatewayStep(ctx, b, progress, known.fingerprint);
+    if (gateway) report.gateway = gateway;
+    report.errors.push(...errors);
+    // What a server said may hold its key: masked with the keys, read for it.
+    if (report.errors.length > 0 || gateway?.warmFailed.length) {
+      await readKeys(ctx);
+      report.secretValues.push(...Object.values(ctx.secrets));
+    }
+  }
+  // A list learned since (doctor, `tools`, the gateway) is pinned, a change said, a server
+  // never listed listed now (one that could not be, the last time) — but a run with no
+  // server and no list to judge loads nothing for it.
+  const first = given.listTools ? { list: given.listTools, progress } : undefined;
+  if (ctx.located.scope === "user" && (gatewayRuns || pinsMayChange(ctx.machine, ctx.servers, first))) {
+    // Judged on these very inputs before, and settled: its report again, nothing loaded for it.
+    const { keepPinStamp, pinInputs, stampedPins } = await import("./pin-stamp.js");
+    const inputs = await pinInputs(ctx, b, plan.packages);
+    const stamped = await stampedPins(ctx, inputs);
+    const pins: Awaited<ReturnType<typeof pinStep>> =
+      stamped ?? (await pinStep(ctx, b, report.gateway, plan.packages, false, first));
+    if (pins.report) report.pins = pins.report;
+    if (pins.error) report.errors.push(pins.error);
+    report.secretValues.push(...(pins.secretValues ?? []));
+    if (!stamped && pins.settled) await keepPinStamp(ctx, inputs, pins.report);
+  }
+  return report;
 }
 
 /** A sync that writes nothing: its gateway asked to read the manifest again (with `fingerprint`), and to warm. */
