@@ -184,8 +184,7 @@ export function parseMessages(
   const messages = batch ? (raw as unknown[]) : [raw];
   if (messages.length === 0 || messages.length > MAX_BATCH)
     return refusal(400, RPC.invalidRequest, `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`);
-  if (batch && !messages.every(isMessage)) return NOT_A_MESSAGE;
-  return { messages, batch };
+  return batch && !messages.every(isMessage) ? NOT_A_MESSAGE : { messages, batch };
 }
 
 /** The refusal of a body that is JSON but not a JSON-RPC 2.0 message. */

@@ -114,18 +114,31 @@ function listenFailed(error: unknown, host: string, port: number): unknown {
 
 /** The control routes (http.ts answers them, authenticated like the MCP endpoints). */
 function controlRoutes(context: BridgeContext, gateway: Gateway): NonNullable<HttpOptions["control"]> {
+  // What a no-op sync reads instead of asking (core/sync/gateway-current.ts), written in turn.
+  const at = { pid: process.pid, startedAt: context.startedAt.toISOString() };
+  let marked: Promise<unknown> = Promise.resolve();
+  const mark = (fingerprint?: string) => {
+    const write = () => writePrivateFile(context.files.current, JSON.stringify({ ...at, fingerprint }));
+    marked = marked.then(write, write); // whether the one before failed or not: its caller was told
+    return marked;
+  };
   return {
     // Names this bridge first: a probe (core/bridge-link/reach.ts) learns it is this home's from it, and
     // `bridge status` its details, without an MCP session that would load the SDK into a bridge
     // that then idles.
     status: () => ({ bridge: { name: BRIDGE_SERVER_NAME, ...bridgeReport(context) }, ...gateway.status() }),
-    reload: (given) => {
+    reload: async (given) => {
+      await mark(); // no fingerprint from now on, until a warm leaves nothing to do
       // Sync's PATH from now on: a program installed since this bridge started, which that sync
       // found, starts here on the next call (the servers' processes inherit it).
       if (given.path) process.env.PATH = given.path;
       return gateway.reload(given.fingerprint);
     },
-    warm: () => gateway.fillCaches(),
+    warm: async () => {
+      const warmed = await gateway.fillCaches();
+      await mark(warmed.failed.length === 0 ? gateway.readFor : undefined);
+      return warmed;
+    },
     restart: (name) => gateway.restart(name),
   };
 }

@@ -191,14 +191,11 @@ async function serveHttp(
     return ExitCode.ok;
   } finally {
     optimizing(true);
-    process.off("beforeExit", onEmpty);
-    process.off("exit", onExit);
     ctx.signal.removeEventListener("abort", onAbort);
-    process.off("SIGTERM", onTerm);
-    process.off("SIGHUP", onTerm);
-    process.off("SIGUSR2", onRestart);
-    process.off("uncaughtException", onStray);
-    process.off("unhandledRejection", onStray);
+    // Each of its handlers off every event it may be on (off is a no-op where one is not).
+    const events = "beforeExit exit SIGTERM SIGHUP SIGUSR2 uncaughtException unhandledRejection".split(" ");
+    for (const on of [onEmpty, onExit, onTerm, onRestart, onStray])
+      for (const e of events) process.off(e, on);
     // The channel to its keeper would keep this process from ending.
     if (handed && process.connected) process.disconnect();
   }

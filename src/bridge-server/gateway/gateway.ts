@@ -71,7 +71,7 @@ export class Gateway {
   #sweeping = false;
   #retry: NodeJS.Timeout | undefined;
   /** The fingerprint of the sync whose reload read all it runs (none failing); another reload clears it. */
-  #readFor: string | undefined;
+  readFor: string | undefined;
 
   private constructor(options: GatewayOptions, cache: ListCache) {
     [this.#o, this.#cache] = [options, cache];
@@ -139,8 +139,9 @@ export class Gateway {
 
   /** The same `fingerprint` (sync's inputs hashed, gateway-fingerprint.ts) as the last: nothing read. */
   async reload(fingerprint?: string): Promise<ReloadReport> {
-    if (fingerprint !== undefined && fingerprint === this.#readFor)
+    if (fingerprint !== undefined && fingerprint === this.readFor)
       return { ...this.status(), added: [], removed: [], changed: [], current: true };
+    this.readFor = undefined;
     let loaded: ManifestShares;
     try {
       loaded = await this.#o.load();
@@ -183,7 +184,7 @@ export class Gateway {
     clearTimeout(this.#retry);
     if (loaded.retryInMs) this.#retry = setTimeout(() => void this.reload(), loaded.retryInMs).unref();
     // A server that cannot run (a key missing, not installed) is read again by every sync, as before.
-    this.#readFor = this.#failed.size === 0 && !loaded.retryInMs ? fingerprint : undefined;
+    this.readFor = this.#failed.size === 0 && !loaded.retryInMs ? fingerprint : undefined;
     return { ...this.status(), added, removed, changed };
   }
 

@@ -83,8 +83,7 @@ export function childKeyOf(
         ok: false,
         why: `${PER_FOLDER}, and the request named none: its entry must send the Mcp-Twin-Project header (the entries \`mcp-twin sync\` writes do; run it again)`,
       };
-    if (value === "") return { ok: false, why: EMPTY_FOLDER };
-    return projectFolder(value, side);
+    return value === "" ? { ok: false, why: EMPTY_FOLDER } : projectFolder(value, side);
   }
   if (session !== undefined) return { ok: true, key: `session:${labelOf("session", session)}` };
   const id = headerText(headers, SESSION_HEADER);

@@ -77,8 +77,7 @@ export async function sharedResult(c: Call, child: SharedChild, server: CachedSe
 function errorIn(era: Era, method: string, error: unknown): { result: Json } | { error: Json } {
   if (era === "2025-11-25") {
     const said = in2025Terms(method, error);
-    if (said && "result" in said) return said;
-    return { error: errorObject(said?.error ?? error) };
+    return said && "result" in said ? said : { error: errorObject(said?.error ?? error) };
   }
   const e = errorObject(error);
   if (e.code === RPC.resourceNotFound) e.code = RPC.invalidParams;

@@ -293,8 +293,7 @@ export class ShareHost implements ShareRoom {
   /** Whose answers a process's are (shared-child.ts): a folder's, a session's, or the machine's. */
   #scopeOf(key: string, cwd: string | undefined): CacheScope {
     if (key === "warm" || this.mode === "machine") return { kind: "server" };
-    if (this.mode === "project" && cwd !== undefined) return { kind: "folder", folder: cwd };
-    return { kind: "own" };
+    return this.mode === "project" && cwd !== undefined ? { kind: "folder", folder: cwd } : { kind: "own" };
   }
 
   attached(key: string): Set<SessionRef> {

@@ -22,8 +22,7 @@ type ServeArgv = OptionsOf<typeof serveCommand>;
  */
 export function parseServeArgv(args: readonly string[]): ServeArgv | null {
   const parsed = leanArgv(serveCommand, args, ["printToken", "rotateToken"]);
-  if (!parsed || parsed.positionals.length > 0 || parsed.options.http !== true) return null;
-  return parsed.options;
+  return !parsed || parsed.positionals.length > 0 || parsed.options.http !== true ? null : parsed.options;
 }
 
 /** `argv`: process.argv (`node`, the script, `serve`, …). The exit code, or undefined. */

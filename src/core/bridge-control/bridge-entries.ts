@@ -64,8 +64,7 @@ async function entriesNow(
   if (!file || !client) return undefined;
   // A file that cannot be read: "unreadable", as one that does not parse.
   const text = await readTextOrNull(file).catch(() => undefined);
-  if (text === null) return null;
-  return (text !== undefined && parsed(client, r.path, text)) || "unreadable";
+  return text === null ? null : (text !== undefined && parsed(client, r.path, text)) || "unreadable";
 }
 
 /** A config's entries, from its text (undefined: it does not parse). */

@@ -34,8 +34,7 @@ export async function portHolder(port: number, proc = "/proc"): Promise<PortHold
       // A process that ended, or another account's: not readable, not the holder we can name.
       const link = await readlink(path.join(fdDir, fd)).catch(() => "");
       if (!inodes.has(link)) continue;
-      // A process that ended, or another account's: not readable, not the holder we can name.
-      const cmdline = await readFile(path.join(proc, pid, "cmdline"), "utf8").catch(() => "");
+      const cmdline = await readFile(path.join(proc, pid, "cmdline"), "utf8").catch(() => ""); // ended, or not ours
       const command = untrusted(cmdline.split("\u0000").filter(Boolean).join(" "));
       return { pid: Number(pid), command: command.length > 160 ? `${command.slice(0, 160)}…` : command };
     }

@@ -167,6 +167,5 @@ export async function socketOwner(
   const v4 = !addressKey(peer.address).includes(":");
   // An IPv4 peer's socket is in tcp, or (an IPv6 socket speaking to a mapped address) in tcp6.
   const inTcp = v4 ? ownerIn(await read("tcp"), peer, local) : undefined;
-  if (inTcp && !inTcp.orphan) return inTcp;
-  return ownerIn(await read("tcp6"), peer, local) ?? inTcp;
+  return inTcp && !inTcp.orphan ? inTcp : (ownerIn(await read("tcp6"), peer, local) ?? inTcp);
 }

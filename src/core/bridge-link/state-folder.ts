@@ -86,6 +86,7 @@ export function bridgeFiles(dir: string) {
     sessionsOpen: path.join(dir, "sessions-open"),
     /** Written by the running HTTP instance: pid, port, url. */
     instance: path.join(dir, "serve.json"),
+    current: path.join(dir, "current.json"), // the sync fingerprint it runs (sync/gateway-current.ts)
     /**
      * The keeper that holds the bridge's listening socket and restarts it (supervisor.ts): pid,
      * host, port; written by the start that made it.

@@ -109,6 +109,21 @@ export async function readHome(
   return { secrets, state };
 }
 
+/**
+ * Whether a server not shared names a stored key (as read, a key-carrying server is shared unless
+ * `"share": "off"`: manifest/secret-shares.ts): its entries will hold it, so a run that knows its
+ * keys by name only reads them anyway — a sure guess, from the manifest alone.
+ */
+function entriesHoldKeys(text: string, manifest: Manifest, names: ReadonlySet<string>): boolean {
+  if (!text.includes("${secret:")) return false;
+  return Object.values(manifest.servers).some(
+    (s) =>
+      s.share === undefined &&
+      !s.disabled &&
+      [...names].some((n) => JSON.stringify(s).includes(`\${secret:${n}}`)),
+  );
+}
+
 /** The home's keys by name only, read when first needed (lazy-keys.ts). */
 function lazyHome(file: string, names: readonly string[], stamp: string): Omit<Home, "state"> {
   const { secrets, accepted, unread } = lazyKeys(file, names);
@@ -232,6 +247,9 @@ export async function loadContext(
   if (!home.secrets.ok) throw home.secrets.error;
   if (!home.state.ok) throw home.state.error;
   const keys = home.secrets.value;
+  if (keys.keysUnread && entriesHoldKeys(opened.loaded.text ?? "", manifest, keys.keysUnread.names))
+    // Read beside the rest of the look (the planner awaits the same read); a failure is its to say.
+    void keys.keysUnread.read().catch(() => {});
   const secrets = keys.keysUnread ? keys.secrets : dict({ ...keys.secrets, ...options.preview?.secrets });
   trace("secrets+state");
   const around = await lookAround(

@@ -5,6 +5,7 @@
  */
 import { loadSecretsFile } from "../manifest/secrets-file.js";
 import { dict } from "../plain-records.js";
+import { trace } from "../system/trace.js";
 
 /** Keys stored in the keychain whose values this run has not read (yet). */
 export interface UnreadKeys {
@@ -53,6 +54,7 @@ export function lazyKeys(
       return wanted;
     },
     read() {
+      if (!reading) trace("keys: read");
       reading ??= loadSecretsFile(file).then((loaded) => {
         Object.assign(values, loaded.secrets);
         for (const name of loaded.accepted) accepted.add(name);

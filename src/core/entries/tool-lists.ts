@@ -75,7 +75,7 @@ interface HomeEntry {
   at: string;
 }
 
-function homeCacheFile(machine: Pick<Machine, "paths">): string {
+export function homeCacheFile(machine: Pick<Machine, "paths">): string {
   return path.join(machine.paths.cache, "tool-lists.json");
 }
 
@@ -140,7 +140,7 @@ export function rememberToolLists(
 }
 
 /** The gateway's list cache file in the bridge's environment, as this process opens it. */
-function gatewayCacheFile(bridge: Environment): string | undefined {
+export function gatewayCacheFile(bridge: Environment): string | undefined {
   const dir = bridge.vars.MCP_TWIN_BRIDGE_HOME ?? bridgeHomeIn(bridge.kind, bridge.vars, bridge.home);
   return bridge.access(joinNative(bridge.kind, dir, "shares-cache.json"));
 }

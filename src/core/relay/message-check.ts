@@ -75,8 +75,7 @@ export class MessageCheck {
       awaiting.clear();
       return only ?? null;
     }
-    if (this.answer) return null;
-    return id === undefined || id === awaiting ? awaiting : null;
+    return !this.answer && (id === undefined || id === awaiting) ? awaiting : null;
   }
 
   #unawaited(id: RequestId | undefined): string {

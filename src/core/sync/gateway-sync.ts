@@ -2,7 +2,6 @@
  * After sync wrote the entries, the gateway (the bridge) for shared servers: running now (started,
  * or told to reload the manifest), their lists cached, and started at logon from then on.
  */
-import { existsSync } from "node:fs";
 import type { AutostartOutcome } from "../bridge-control/autostart.js";
 import { AUTOSTART_FORMAT } from "../bridge-control/autostart-plan.js";
 import { GATEWAY_DOWN } from "../bridge-control/gateway-down.js";
@@ -22,7 +21,7 @@ import { splitSpec } from "../manifest/package-spec.js";
 import { withLock } from "../system/files.js";
 import { getEnv } from "../system/host.js";
 import type { Progress } from "../system/progress.js";
-import { gatewayFingerprint } from "./gateway-fingerprint.js";
+import { installedAutostart } from "./autostart-present.js";
 
 /** What sync says (and `--json` gives) about the gateway. */
 export interface GatewayReport {
@@ -85,7 +84,7 @@ export async function syncGateway(
   wiring: BridgeWiring | undefined,
   settled: BridgeReport | undefined,
   progress: Progress,
-  options: { quick?: boolean; autostart?: boolean } = {},
+  options: { quick?: boolean; autostart?: boolean; fingerprint?: string } = {},
 ): Promise<GatewayReport | undefined> {
   if (ctx.located.scope !== "user") return undefined;
   const shares = (wiring?.shares ?? []).map((s) => s.name);
@@ -116,7 +115,7 @@ export async function syncGateway(
       };
       return report;
     }
-    report.gateway = await runGateway(ctx, wiring, settled, options.quick === true);
+    report.gateway = await runGateway(ctx, wiring, settled, options.fingerprint);
     if (report.gateway.state !== "failed") {
       const warm = await warmLists(ctx, wiring, report.gateway.url);
       report.warmed = warm.warmed;
@@ -218,7 +217,7 @@ async function runGateway(
   ctx: Context,
   wiring: BridgeWiring,
   settled: BridgeReport | undefined,
-  quick: boolean,
+  fingerprint: string | undefined,
 ): Promise<NonNullable<GatewayReport["gateway"]>> {
   const url = wiring.url;
   const pid = settled?.pid !== undefined ? { pid: settled.pid } : {};
@@ -246,7 +245,7 @@ async function runGateway(
   }
   if (settled === undefined || settled.state === "running") {
     // A sync that writes nothing: the bridge that read these very inputs reads nothing again.
-    const reloaded = await control(ctx, wiring, "reload", 30_000, quick);
+    const reloaded = await control(ctx, wiring, "reload", 30_000, fingerprint);
     if (reloaded.ok)
       return { ...reloadOf(reloaded.body), url, ...(settled ? pid : await localPid(ctx, wiring)) };
     if (settled) return { state: "failed", url, ...pid, error: reloaded.error };
@@ -318,7 +317,7 @@ async function control(
   wiring: BridgeWiring,
   route: "reload" | "warm",
   timeoutMs: number,
-  fingerprinted = false,
+  fingerprint?: string,
 ): Promise<ControlAnswer> {
   const to = wiring.env.local
     ? { files: bridgeFiles(bridgeHome(ctx.machine.host)) }
@@ -326,10 +325,9 @@ async function control(
   // A bridge of this side takes sync's PATH with the manifest: a program installed since it
   // started (and found by this sync) starts there on the next call.
   const path = getEnv(ctx.machine.host.env, "PATH");
-  const local = route === "reload" && wiring.env.local;
-  const fingerprint = local && fingerprinted ? { fingerprint: await gatewayFingerprint(ctx, path) } : {};
-  const body =
-    local && (path || fingerprinted) ? { body: { ...(path ? { path } : {}), ...fingerprint } } : {};
+  // The fingerprint of what a sync that writes nothing has it read (gateway-current.ts computed it).
+  const sent = route === "reload" && wiring.env.local ? { path, fingerprint } : {};
+  const body = sent.path || sent.fingerprint ? { body: sent } : {};
   return askControl({ url: wiring.url, ...to }, { method: "POST", route, timeoutMs, ...body });
 }
 
@@ -435,7 +433,7 @@ async function loginPathOf(ctx: Context, wiring: BridgeWiring): Promise<{ path?:
  * is written again now, under the home's lock, with the state read there.
  */
 async function keptUpToDate(ctx: Context, wiring: BridgeWiring): Promise<GatewayReport["autostart"]> {
-  const shown = installed(ctx);
+  const shown = installedAutostart(ctx);
   if (shown?.kind === "xdg-autostart" && wiring.program) {
     const { xdgWithoutDesktop } = await import("../bridge-control/autostart.js");
     const listen = { host: wiring.settings.host, port: wiring.settings.port };
@@ -446,18 +444,6 @@ async function keptUpToDate(ctx: Context, wiring: BridgeWiring): Promise<Gateway
   return withLock(ctx.machine.home.dir, async () =>
     installAutostart({ ...ctx, state: await loadState(ctx.machine.paths.state) }, wiring, false),
   );
-}
-
-/** The start at logon state records, when its file is still there (no process asked). */
-function installed(ctx: Context): GatewayReport["autostart"] {
-  const record = ctx.state.autostart;
-  if (!record) return undefined;
-  const env = ctx.allEnvs.find((e) =>
-    record.kind === "windows-task" ? e.kind === "windows" : e.id === record.env,
-  );
-  const file = env?.access(record.file);
-  if (!file || !existsSync(file)) return undefined;
-  return { state: "present", kind: record.kind, file: record.file, name: record.name };
 }
 
 /** No server is shared any more: the start at logon this home installed goes. */

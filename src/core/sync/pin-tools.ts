@@ -294,7 +294,7 @@ async function pinTools(
   versions: ReadonlyMap<string, string>,
   locked: boolean,
   first: FirstLister | undefined,
-): Promise<{ report?: PinReport; repinned: boolean; secretValues: string[] }> {
+): Promise<{ report?: PinReport; repinned: boolean; secretValues: string[]; settled?: true }> {
   if (ctx.located.scope !== "user") return { repinned: false, secretValues: [] };
   const hosted = hostedServers(ctx.servers, ctx.manifest.toolSearch, wiring);
   let lists = await knownLists(ctx, wiring, hosted, index, versions);
@@ -302,9 +302,11 @@ async function pinTools(
   const names = new Set(Object.keys(ctx.manifest.servers));
   const unlisted: Array<{ server: string; why: string }> = [];
   const secretValues: string[] = [];
+  let asked = false;
   if (first) {
     const early = first.early && (await stillListing(first.early, first.progress));
     trace("first pins: early lists in");
+    asked = early !== undefined;
     if (early) {
       secretValues.push(...early.learned.secretValues);
       // One the manifest no longer names (it changed while this run waited for the lock): not said.
@@ -316,6 +318,7 @@ async function pinTools(
     // early whose list is not known by its launch now (the manifest changed meanwhile) goes again.
     const unknown = (await neverListed(ctx, hosted, lists)).filter((n) => !early?.learned.failures.has(n));
     if (unknown.length > 0) {
+      asked = true;
       const { learnToolLists } = await import("./learn-lists.js");
       const learned = await learnToolLists(first.list, ctx, unknown, first.progress, FIRST_LIST_TIMEOUT_MS);
       secretValues.push(...learned.secretValues);
@@ -342,7 +345,14 @@ async function pinTools(
   trace("first pins: judged");
   const report: PinReport = { ...judged.report, ...(unlisted.length > 0 ? { unlisted } : {}) };
   const said = report.pinned.length + report.updated.length + report.unapproved.length + unlisted.length > 0;
-  return { ...(said ? { report } : {}), repinned: judged.changed, secretValues };
+  // Nothing listed, written or left to pin: the same inputs come to the same report (pin-stamp.ts).
+  const settled = !asked && !judged.changed && ctx.servers.every(([name]) => own(judged.book, name));
+  return {
+    ...(said ? { report } : {}),
+    repinned: judged.changed,
+    secretValues,
+    ...(settled ? { settled } : {}),
+  };
 }
 
 /**
@@ -357,13 +367,19 @@ export async function pinAfterSync(
   packages: { index: InstalledIndex; versions: ReadonlyMap<string, string> },
   locked: boolean,
   first?: FirstLister,
-): Promise<{ report?: PinReport; error?: { code: string; message: string }; secretValues?: string[] }> {
+): Promise<{
+  report?: PinReport;
+  error?: { code: string; message: string };
+  secretValues?: string[];
+  settled?: true;
+}> {
   try {
     const pinned = await pinTools(ctx, wiring, packages.index, packages.versions, locked, first);
-    const { report, repinned, secretValues } = pinned;
+    const { report, repinned, secretValues, settled } = pinned;
     const run = gateway?.gateway;
     if (repinned && wiring && run && run.state !== "failed") await reloadGateway(ctx, wiring);
-    return { ...(report ? { report } : {}), ...(secretValues.length > 0 ? { secretValues } : {}) };
+    const kept = { ...(report ? { report } : {}), ...(settled ? { settled } : {}) };
+    return { ...kept, ...(secretValues.length > 0 ? { secretValues } : {}) };
   } catch (error) {
     if (!isTwinError(error)) throw error;
     return { error: { code: error.code, message: `${error.message}${error.hint ? ` ${error.hint}` : ""}` } };

@@ -138,9 +138,10 @@ function valueChecks(ctx: Context, options: Pick<SyncPlanOptions, "formats">) {
 /**
  * An entry that writes a key this run had not read (a `"share": "off"` server's; context/lazy-keys.ts):
  * the keys read now, once, and judged as every value is — true: the entries are to be built again.
+ * Asked for while unread is enough: a read started early (context.ts) may have ended since.
  */
 async function readWantedKeys(ctx: Context, options: Pick<SyncPlanOptions, "formats">): Promise<boolean> {
-  if (!ctx.keysUnread?.wanted || ctx.keysUnread.names.size === 0) return false;
+  if (!ctx.keysUnread?.wanted) return false;
   await ctx.keysUnread.read();
   const { errors } = valueChecks(ctx, options);
   if (errors.length > 0) throw new UsageErrors(errors);

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { type Context, loadContext, openManifest } from "../context/context.js";
 import { readKeys } from "../context/lazy-keys.js";
+import type { BridgeWiring } from "../entries/bridge-wiring.js";
 import type { Machine } from "../environments/machine.js";
 import { UsageError } from "../errors.js";
 import { loadState, saveState } from "../ledger/state.js";
@@ -20,6 +21,7 @@ import type { Progress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
 import type { ApplyOptions } from "./apply-plan.js";
 import { type DirectLists, startDirectLists } from "./direct-lists.js";
+import type { GatewayReport } from "./gateway-sync.js";
 import type { ToolLister } from "./learn-lists.js";
 import { isNoop, planSync, type SyncPlan } from "./plan.js";
 import { planReport, type SyncReport } from "./report.js";
@@ -148,7 +150,7 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
     // The keys are read only if an entry writes one: a key-bearing server reached through the bridge needs none.
     const ctx = await context(true);
     const plan = await planSync(ctx, { ...planOptions, offline: true }, progress);
-    if (isNoop(plan, ctx.state)) return withLogins(await noopRun(ctx, plan, given, progress, direct));
+    if (isNoop(plan, ctx.state)) return withLogins(await noopSync(ctx, plan, given, progress, direct));
     if (given.listTools) {
       await readKeys(ctx);
       const { startFirstLists } = await import("./pin-tools.js");
@@ -191,13 +193,13 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
 }
 
 /**
- * A run with nothing to write: the shared servers' gateway run with this manifest, and the pins
+ * A sync that writes nothing: its report, once the gateway runs with this manifest and the pins are
  * judged — a server never listed is listed now (`direct`: those started as the manifest was read).
  */
-async function noopRun(
+async function noopSync(
   ctx: Context,
   plan: SyncPlan,
-  given: SyncOptions,
+  given: Pick<SyncOptions, "listTools">,
   progress: Progress,
   direct: DirectLists | undefined,
 ): Promise<SyncReport> {
@@ -206,11 +208,16 @@ async function noopRun(
   // arguments, variables or idle time may have changed without any entry changing).
   const b = plan.bridge;
   const gatewayRuns = b && (b.shares.length > 0 || b.unhosted.length > 0 || b.toolSearch);
-  if (gatewayRuns) {
-    const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
-    const gateway = await syncGateway(ctx, plan.bridge, undefined, progress, { quick: true });
+  if (b && gatewayRuns) {
+    // The bridge that recorded these very inputs is asked nothing, and its modules not loaded.
+    const { currentGateway } = await import("./gateway-current.js");
+    const known = await currentGateway(ctx, b);
+    trace(known.report ? "gateway: current, as recorded" : "gateway: to ask");
+    const { gateway, errors } = known.report
+      ? { gateway: known.report, errors: [] }
+      : await gatewayStep(ctx, b, progress, known.fingerprint);
     if (gateway) report.gateway = gateway;
-    report.errors.push(...gatewayErrors(gateway));
+    report.errors.push(...errors);
     // What a server said may hold its key: masked with the keys, read for it.
     if (report.errors.length > 0 || gateway?.warmFailed.length) {
       await readKeys(ctx);
@@ -224,13 +231,37 @@ async function noopRun(
     ? { list: given.listTools, progress, ...(direct ? { early: direct.lists } : {}) }
     : undefined;
   if (ctx.located.scope === "user" && (gatewayRuns || pinsMayChange(ctx.machine, ctx.servers, first))) {
-    const { pinAfterSync } = await import("./pin-tools.js");
-    const pins = await pinAfterSync(ctx, b, report.gateway, plan.packages, false, first);
+    // Judged on these very inputs before, and settled: its report again, nothing loaded for it.
+    const { keepPinStamp, pinInputs, stampedPins } = await import("./pin-stamp.js");
+    const inputs = await pinInputs(ctx, b, plan.packages);
+    const stamped = await stampedPins(ctx, inputs);
+    const pins: Awaited<ReturnType<typeof pinStep>> =
+      stamped ?? (await pinStep(ctx, b, report.gateway, plan.packages, false, first));
     if (pins.report) report.pins = pins.report;
     if (pins.error) report.errors.push(pins.error);
     report.secretValues.push(...(pins.secretValues ?? []));
+    if (!stamped && pins.settled) await keepPinStamp(ctx, inputs, pins.report);
   }
   return report;
+}
+
+/** A sync that writes nothing: its gateway asked to read the manifest again (with `fingerprint`), and to warm. */
+async function gatewayStep(
+  ctx: Context,
+  wiring: BridgeWiring,
+  progress: Progress,
+  fingerprint: string | undefined,
+): Promise<{ gateway: GatewayReport | undefined; errors: Array<{ code: string; message: string }> }> {
+  const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
+  const options = { quick: true, ...(fingerprint ? { fingerprint } : {}) };
+  const gateway = await syncGateway(ctx, wiring, undefined, progress, options);
+  return { gateway, errors: gatewayErrors(gateway) };
+}
+
+/** A sync that writes nothing: its pins judged (pin-tools.ts), loaded only now. */
+async function pinStep(...args: Parameters<typeof import("./pin-tools.js").pinAfterSync>) {
+  const { pinAfterSync } = await import("./pin-tools.js");
+  return pinAfterSync(...args);
 }
 
 /**

@@ -230,6 +230,5 @@ function withText(given: unknown): unknown {
   if (typeof given !== "object" || given === null || Array.isArray(given)) return given;
   const { arguments: args, ...rest } = given as Record<string, unknown>;
   if (args === undefined || args === null) return rest;
-  if (typeof args === "string") return given;
-  return { ...rest, arguments: JSON.stringify(args) };
+  return typeof args === "string" ? given : { ...rest, arguments: JSON.stringify(args) };
 }

@@ -1,0 +1,65 @@
+/**
+ * A no-op sync's gateway step without a round trip: the running bridge of this side has recorded
+ * that it runs what this very fingerprint stands for, with nothing left to warm.
+ * Anything else (no record, another fingerprint, another or no bridge) goes the whole way (gateway-sync.ts).
+ */
+import { AUTOSTART_FORMAT } from "../bridge-control/autostart-plan.js";
+import { bridgeFiles, bridgeHome, ownedInstance } from "../bridge-link/index.js";
+import type { Context } from "../context/context.js";
+import type { BridgeWiring } from "../entries/bridge-wiring.js";
+import { own } from "../plain-records.js";
+import { readTextOrNull } from "../system/files.js";
+import { getEnv } from "../system/host.js";
+import { installedAutostart } from "./autostart-present.js";
+import { gatewayFingerprint } from "./gateway-fingerprint.js";
+import type { GatewayReport } from "./gateway-sync.js";
+
+/**
+ * The gateway's report when the bridge that holds its state folder now (alive, its lock, the very
+ * start serve.json names) recorded this fingerprint after a sync's
+ * reload read all it runs and its warm found nothing to do (bridge-server/main.ts writes it, any
+ * reload removes it first). Undefined: sync asks the bridge, as before. `fingerprint`: the one
+ * computed here, for that reload.
+ */
+export async function currentGateway(
+  ctx: Context,
+  wiring: BridgeWiring,
+): Promise<{ report?: GatewayReport; fingerprint?: string }> {
+  if (ctx.located.scope !== "user" || !wiring.env.local || wiring.taken) return {};
+  const fingerprint = await gatewayFingerprint(ctx, getEnv(ctx.machine.host.env, "PATH"));
+  const files = bridgeFiles(bridgeHome(ctx.machine.host));
+  const [text, running] = await Promise.all([readTextOrNull(files.current), ownedInstance(files)]);
+  const record = recordOf(text);
+  // Its version needs no look: the fingerprint holds this mcp-twin's, sent only to a bridge of
+  // the program's own version (gateway-sync.ts restarts any other first).
+  const same =
+    running !== null &&
+    own(record, "pid") === running.pid &&
+    own(record, "startedAt") === running.startedAt &&
+    own(record, "fingerprint") === fingerprint;
+  // The start at logon as a sync that writes nothing says it, unless it has more to do then (gateway-sync.ts).
+  const autostart = ctx.state.autostart;
+  const plain = !autostart || (autostart.kind !== "xdg-autostart" && autostart.format === AUTOSTART_FORMAT);
+  if (!same || !running || !plain) return { fingerprint };
+  const report: GatewayReport = {
+    shares: wiring.shares.map((s) => s.name),
+    ...(wiring.toolSearch ? { toolSearch: true as const } : {}),
+    gateway: { state: "current", url: wiring.url, pid: running.pid },
+    warmed: [],
+    warmFailed: [],
+    ...(wiring.unhosted.length ? { unhosted: wiring.unhosted } : {}),
+  };
+  const shown = installedAutostart(ctx);
+  if (shown) report.autostart = shown;
+  return { report, fingerprint };
+}
+
+/** current.json as data (one edited by anyone is only data): an object, else nothing. */
+function recordOf(text: string | null): Readonly<Record<string, unknown>> | undefined {
+  try {
+    const value: unknown = JSON.parse(text ?? "");
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined; // no record, or not JSON: nothing it says counts
+  }
+}
