@@ -123,21 +123,19 @@ function controlRoutes(context: BridgeContext, gateway: Gateway): NonNullable<Ht
     return marked;
   };
   return {
-    // Names this bridge first: a probe (core/bridge-link/reach.ts) learns it is this home's from it, and
-    // `bridge status` its details, without an MCP session that would load the SDK into a bridge
-    // that then idles.
+    // Names this bridge first: a probe (core/bridge-link/reach.ts) learns it is this home's from it,
+    // and `bridge status` its details, with no MCP session to load the SDK into an idle bridge.
     status: () => ({ bridge: { name: BRIDGE_SERVER_NAME, ...bridgeReport(context) }, ...gateway.status() }),
     reload: async (given) => {
       await mark(); // no fingerprint from now on, until a warm leaves nothing to do
-      // Sync's PATH from now on: a program installed since this bridge started, which that sync
-      // found, starts here on the next call (the servers' processes inherit it).
+      // Sync's PATH from now on: a program installed since this bridge started, found by that sync,
+      // starts here on the next call (the servers' processes inherit it).
       if (given.path) process.env.PATH = given.path;
       return gateway.reload(given.fingerprint);
     },
     warm: async () => {
       const warmed = await gateway.fillCaches();
-      await mark(warmed.failed.length === 0 ? gateway.readFor : undefined);
-      return warmed;
+      return mark(warmed.failed.length === 0 ? gateway.readFor : undefined).then(() => warmed);
     },
     restart: (name) => gateway.restart(name),
   };

@@ -254,7 +254,9 @@ test("a zero-width space copied beside a space hides nothing; inside a word, or 
     { name: "bits", description: "Lists items \u200B\u200C\u200B\u200D here" },
   ]);
   expect(flags.get("lark_list")).toBeUndefined();
-  expect(flags.get("split")).toEqual([{ at: "description", rule: "hidden-text", words: "Pass the pass\\u200Bword here" }]);
+  expect(flags.get("split")).toEqual([
+    { at: "description", rule: "hidden-text", words: "Pass the pass\\u200Bword here" },
+  ]);
   expect(rules(flags.get("bits"))).toEqual(["hidden-text"]);
 });
 
