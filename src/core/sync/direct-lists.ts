@@ -32,7 +32,7 @@ export interface DirectLists {
  * here as written, no package to install, no key to read, not run by the gateway (shared, or
  * behind a client's `/tools`: those are listed there). Everything else waits for the plan.
  */
-export function directServers(opened: OpenedManifest, localEnv: string): Array<[string, ServerSpec]> {
+function directServers(opened: OpenedManifest, localEnv: string): Array<[string, ServerSpec]> {
   const manifest = opened.loaded.manifest;
   if (opened.located.scope !== "user") return [];
   // Limited to other environments, a command runs elsewhere than here.
