@@ -5,7 +5,7 @@
  * And the JSON Schema shipped in it is the one generated from the zod schema.
  */
 import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -201,22 +201,34 @@ test("a sync with nothing to do loads no doctor, bridge, catalogue or writing co
   const m = await setup.synced();
   // Every module file the run loads, logged by a module hook (the real bin, the built bundles).
   const hook = moduleLog(dir);
-  const out = execFileSync(process.execPath, [...hook.args, BIN, "sync"], {
-    env: { ...m.env, LOADED_LOG: hook.env.LOADED_LOG },
-    cwd: m.paths.linuxHome,
-    encoding: "utf8",
-  });
-  expect(out).toMatch(/unchanged|up to date|nothing/i);
-  const loaded = hook.files();
+  const noop = () => {
+    writeFileSync(hook.env.LOADED_LOG, "");
+    const out = execFileSync(process.execPath, [...hook.args, BIN, "sync"], {
+      env: { ...m.env, LOADED_LOG: hook.env.LOADED_LOG },
+      cwd: m.paths.linuxHome,
+      encoding: "utf8",
+    });
+    expect(out).toMatch(/unchanged|up to date|nothing/i);
+    return hook.files();
+  };
+  const dist = (loaded: string[]) => loaded.map((f) => path.relative(path.join(REPO, "dist"), f)).sort();
   // Two files, not ~20 chunks: each module file costs Node's ESM loader about half a millisecond
   // (tsup.config.ts re-chunks the start-up into one file per build) — and the pin step's, since the
-  // first sync pinned the server: its lists are judged against the pins at every sync.
-  const files = loaded.map((f) => path.relative(path.join(REPO, "dist"), f)).sort();
-  expect(files.filter((f) => !/^sync[/\\](pin-tools|chunk)-/.test(f))).toEqual([
+  // first sync pinned the server: the first no-op judges its list against the pins (pin-tools) and
+  // keeps that settled judgement (pin-stamp, written by the atomic writer's chunk, lib).
+  const loaded = noop();
+  const files = dist(loaded);
+  expect(files.filter((f) => !/^sync[/\\](pin-tools|pin-stamp|lib|chunk)-/.test(f))).toEqual([
     "cli.js",
     path.join("sync", "sync.js"),
   ]);
   expect(files.some((f) => /pin-tools-/.test(f))).toBe(true);
+  // The next, on the same inputs, says that judgement again: the pins' code and no writer loaded.
+  const again = dist(noop());
+  expect(again.filter((f) => !/^sync[/\\](pin-stamp|chunk)-/.test(f))).toEqual([
+    "cli.js",
+    path.join("sync", "sync.js"),
+  ]);
   const code = loaded.map((f) => readFileSync(f, "utf8")).join("\n");
   for (const unwanted of [
     "function runDoctor", // doctor
