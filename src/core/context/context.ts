@@ -124,6 +124,10 @@ function entriesHoldKeys(text: string, manifest: Manifest, names: ReadonlySet<st
   );
 }
 
+/** Does state record an entry's key-less form (sync/keyless-entries.ts)? */
+const recordsKeyless = (state: State): boolean =>
+  Object.values(state.targets).some((t) => Object.values(t.entries).some((e) => e.keyless !== undefined));
+
 /** The home's keys by name only, read when first needed (lazy-keys.ts). */
 function lazyHome(file: string, names: readonly string[], stamp: string): Omit<Home, "state"> {
   const { secrets, accepted, unread } = lazyKeys(file, names);
@@ -247,7 +251,12 @@ export async function loadContext(
   if (!home.secrets.ok) throw home.secrets.error;
   if (!home.state.ok) throw home.state.error;
   const keys = home.secrets.value;
-  if (keys.keysUnread && entriesHoldKeys(opened.loaded.text ?? "", manifest, keys.keysUnread.names))
+  // Not when the last write recorded its entries' key-less forms: they may show that none is needed.
+  if (
+    keys.keysUnread &&
+    !recordsKeyless(home.state.value) &&
+    entriesHoldKeys(opened.loaded.text ?? "", manifest, keys.keysUnread.names)
+  )
     // Read beside the rest of the look (the planner awaits the same read); a failure is its to say.
     void keys.keysUnread.read().catch(() => {});
   const secrets = keys.keysUnread ? keys.secrets : dict({ ...keys.secrets, ...options.preview?.secrets });
