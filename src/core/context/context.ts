@@ -124,6 +124,27 @@ function entriesHoldKeys(text: string, manifest: Manifest, names: ReadonlySet<st
   );
 }
 
+/** Does state record an entry's key-less form (sync/keyless-entries.ts)? */
+const recordsKeyless = (state: State): boolean =>
+  Object.values(state.targets).some((t) => Object.values(t.entries).some((e) => e.keyless !== undefined));
+
+/** The keys read before (ContextOptions.keysRead), when the store's stamp is still theirs: no read again. */
+async function keysAgain(
+  machine: Machine,
+  options: Pick<ContextOptions, "keysRead" | "preview">,
+): Promise<Omit<Home, "state"> | undefined> {
+  const read = options.keysRead;
+  if (!read?.stamp || options.preview) return undefined;
+  const now = await peekKeys(machine.paths.secrets);
+  if (now?.text !== read.stamp) return undefined;
+  return {
+    secrets: dict({ ...read.secrets }),
+    accepted: read.accepted,
+    where: { kind: "keychain" },
+    stamp: now.text,
+  };
+}
+
 /** The home's keys by name only, read when first needed (lazy-keys.ts). */
 function lazyHome(file: string, names: readonly string[], stamp: string): Omit<Home, "state"> {
   const { secrets, accepted, unread } = lazyKeys(file, names);
@@ -199,6 +220,8 @@ export interface ContextOptions {
    * (lazy-keys.ts): sync's look without the lock, which most often ends with nothing to do.
    */
   lazyKeys?: boolean;
+  /** Keys this run read already (sync's look without the lock): used again while their stamp is the same. */
+  keysRead?: Pick<Home, "secrets" | "accepted" | "stamp">;
 }
 
 export interface Context extends Home, Surroundings {
@@ -238,16 +261,24 @@ export async function loadContext(
   const manifest = opened.loaded.manifest;
   trace("prepare");
   const peeked = options.lazyKeys && !options.preview ? await peekKeys(machine.paths.secrets) : undefined;
-  const home = peeked
-    ? {
-        secrets: { ok: true as const, value: lazyHome(machine.paths.secrets, peeked.names, peeked.text) },
-        state: await settle(loadState(machine.paths.state)),
-      }
-    : await readHome(machine);
+  const again = await keysAgain(machine, options);
+  const home = again
+    ? { secrets: { ok: true as const, value: again }, state: await settle(loadState(machine.paths.state)) }
+    : peeked
+      ? {
+          secrets: { ok: true as const, value: lazyHome(machine.paths.secrets, peeked.names, peeked.text) },
+          state: await settle(loadState(machine.paths.state)),
+        }
+      : await readHome(machine);
   if (!home.secrets.ok) throw home.secrets.error;
   if (!home.state.ok) throw home.state.error;
   const keys = home.secrets.value;
-  if (keys.keysUnread && entriesHoldKeys(opened.loaded.text ?? "", manifest, keys.keysUnread.names))
+  // Not when the last write recorded its entries' key-less forms: they may show that none is needed.
+  if (
+    keys.keysUnread &&
+    !recordsKeyless(home.state.value) &&
+    entriesHoldKeys(opened.loaded.text ?? "", manifest, keys.keysUnread.names)
+  )
     // Read beside the rest of the look (the planner awaits the same read); a failure is its to say.
     void keys.keysUnread.read().catch(() => {});
   const secrets = keys.keysUnread ? keys.secrets : dict({ ...keys.secrets, ...options.preview?.secrets });

@@ -80,6 +80,8 @@ export type BuiltEntry =
       relay?: RelayWhy;
       /** A shared server's url entry to the gateway (entries/shared-entry.ts). */
       gateway?: true;
+      /** An entry holding a key: its hash with the key's name in its place (sync/keyless-entries.ts), recorded. */
+      keyless?: string;
       /** A shared server whose key (a `${secret:…}` its manifest entry uses) stays in the home: the gateway adds it. */
       keyKept?: true;
       /** The toolSearch `tools` entry: the servers it reaches through the gateway's `/tools`. */

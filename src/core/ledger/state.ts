@@ -23,6 +23,11 @@ export interface EntryRecord {
    * target's backups (backups.ts, `hand-written.json`) so uninstall can give it back.
    */
   handWritten?: string;
+  /**
+   * An entry holding a key: the hash of it built with the key's name in its place, and the keys'
+   * stamp (sync/keyless-entries.ts). Still the same, and the file's entry `hash`: a no-op reads no key.
+   */
+  keyless?: string;
 }
 
 export interface TargetRecord {

@@ -17,6 +17,7 @@ import { ownerOf } from "../packages/owners.js";
 import type { Progress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
 import type { DirectLists } from "./direct-lists.js";
+import { markHeldKeys } from "./keyless-entries.js";
 import type { EarlyLists, LearnedLists, ToolLister } from "./learn-lists.js";
 import { planTargets, refuseUnmatchedRules, type SyncPlan, safetyOf } from "./plan.js";
 import { appliedReport, type SyncReport } from "./report.js";
@@ -83,7 +84,10 @@ export async function applySyncPlan(
 
   let plan = planned;
   if (install.rows.some((r) => r.action !== "present") || (lists && lists.listed.length > 0)) {
-    const desired = await desiredEntries(machine, { ...ctx, bridge: planned.bridge }, index, pkgs.versions);
+    const build = (secrets = ctx.secrets) =>
+      desiredEntries(machine, { ...ctx, secrets, bridge: planned.bridge }, index, pkgs.versions);
+    const desired = await build();
+    await markHeldKeys(ctx, desired, build);
     await checkEntryPrograms(desired, ctx, machine);
     const targets = planTargets(
       ctx.targets,

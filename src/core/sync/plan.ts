@@ -39,6 +39,7 @@ import type { Progress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
 import { canonicalJson } from "../text/canonical-json.js";
 import { checkFetchedPackages } from "./fetched-packages.js";
+import { type BuildEntries, keyNames, markHeldKeys, takeRecorded } from "./keyless-entries.js";
 import { checkPluginShadows } from "./plugin-shadows.js";
 import { planTarget, type TargetPlan } from "./target-plan.js";
 import { checkWrites, type ReadableSecret } from "./target-safety.js";
@@ -149,6 +150,30 @@ async function readWantedKeys(ctx: Context, options: Pick<SyncPlanOptions, "form
 }
 
 /**
+ * The entries, with the keys they hold: read (readWantedKeys) unless every entry needing one is, by
+ * its key-less hash, what mcp-twin wrote under this stamp and its file still holds (keyless-entries.ts).
+ */
+async function keyedEntries(
+  ctx: Context,
+  options: Pick<SyncPlanOptions, "formats">,
+  texts: ReadonlyMap<string, string | null>,
+  build: BuildEntries,
+): Promise<DesiredEntries> {
+  let desired = await build();
+  let named: DesiredEntries | undefined;
+  if (ctx.stamp && ctx.keysUnread?.wanted) {
+    named = await build(keyNames(ctx));
+    if (takeRecorded(desired, named, ctx.stamp, ctx.targets, texts, ctx.state)) {
+      trace("keys: entries as recorded");
+      return desired;
+    }
+  }
+  if (await readWantedKeys(ctx, options)) desired = await build();
+  await markHeldKeys(ctx, desired, build, named);
+  return desired;
+}
+
+/**
  * Making it reads (and asks npm for versions not known yet) but writes nothing: `--dry-run` renders
  * it, sync applies it (apply-plan.ts), and a run whose plan changes nothing ends here without taking the
  * lock. A bad manifest, an unresolved secret, a config that does not parse or a file that cannot
@@ -222,9 +247,9 @@ export async function planSync(
   };
   const predicted = predictInstalls(servers, resolved.versions, index);
   await refuseUnmatchedRules(machine, input, predicted, resolved.versions, ctx.loaded);
-  let desired = await desiredEntries(machine, input, predicted, resolved.versions);
-  if (await readWantedKeys(ctx, options))
-    desired = await desiredEntries(machine, input, predicted, resolved.versions);
+  const desired = await keyedEntries(ctx, options, texts, (secrets = input.secrets) =>
+    desiredEntries(machine, { ...input, secrets }, predicted, resolved.versions),
+  );
   await checkEntryPrograms(desired, input, machine);
   // A project relay's `npx -y mcp-twin@<version>`: said when the registry lacks that version.
   if (!options.offline) await checkFetchedPackages(desired, machine.host);

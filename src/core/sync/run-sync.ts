@@ -112,6 +112,8 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
     const { loginLines } = await import("../oauth/needs-login.js");
     return { ...report, logins: loginLines(machine, servers) };
   };
+  // Keys read by the look without the lock: the run under it uses them again while their stamp holds.
+  let keysRead: Context | undefined;
   const context = (lazyKeys = false) =>
     loadContext(
       machine,
@@ -120,6 +122,7 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
         ...(opened ? { opened } : {}),
         ...(given.preview ? { preview: given.preview } : {}),
         ...(lazyKeys ? { lazyKeys } : {}),
+        ...(keysRead ? { keysRead } : {}),
       },
       progress,
     );
@@ -151,8 +154,9 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
     const ctx = await context(true);
     const plan = await planSync(ctx, { ...planOptions, offline: true }, progress);
     if (isNoop(plan, ctx.state)) return withLogins(await noopSync(ctx, plan, given, progress, direct));
+    if (given.listTools) await readKeys(ctx);
+    if (ctx.keysUnread?.names.size === 0) keysRead = ctx;
     if (given.listTools) {
-      await readKeys(ctx);
       const { startFirstLists } = await import("./pin-tools.js");
       early = startFirstLists(
         ctx,

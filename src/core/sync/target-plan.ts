@@ -105,7 +105,12 @@ export function planTarget(
   }
   const clientOwn = ownEntryReader(target, before, current);
   const edits: EntryEdit[] = [];
-  const recordFor = (name: string, hash: string) => ownRecord(owned, name, hash);
+  // An entry holding a key: its key-less hash too (sync/keyless-entries.ts).
+  const keylessOf = (name: string) => {
+    const built = desired.get(name);
+    return built?.ok && built.keyless ? { keyless: built.keyless } : {};
+  };
+  const recordFor = (name: string, hash: string) => ({ ...ownRecord(owned, name, hash), ...keylessOf(name) });
 
   for (const entry of classifyTarget(current, owned, desired, readTargetFields(target, before ?? ""))) {
     const { name, state } = entry;
@@ -149,7 +154,7 @@ export function planTarget(
       edits.push({ name, value: writtenValue(built) });
       plan.added.push(name);
       // Gone from the file (deleted by hand): nothing hand-written is left to give back.
-      plan.records[name] = { hash };
+      plan.records[name] = { hash, ...keylessOf(name) };
       plan.pending[name] = hash;
     } else if (state === "synced") {
       // Already exactly what we would write (by us, by hand, or by a run whose state was lost).
@@ -175,7 +180,11 @@ export function planTarget(
       else {
         // Taking over an entry the user wrote: keep its hand-written form for uninstall.
         plan.takenOver[name] = current[name];
-        plan.records[name] = { hash, handWritten: entry.currentHash ?? entryHash(current[name]) };
+        plan.records[name] = {
+          hash,
+          handWritten: entry.currentHash ?? entryHash(current[name]),
+          ...keylessOf(name),
+        };
       }
     }
   }

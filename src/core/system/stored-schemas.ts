@@ -8,6 +8,7 @@ const entryRecord = z.looseObject({
   hash: z.string(),
   pending: z.array(z.string()).optional(),
   handWritten: z.string().optional(),
+  keyless: z.string().optional(),
 });
 
 const targetRecord = z.looseObject({
