@@ -4,10 +4,8 @@
  * process, so a new session meets the new version — not the old process, nor what it answered.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, expect, inject, test } from "vitest";
 import {
   createFakeMachine,
@@ -16,6 +14,7 @@ import {
   writeManifest,
 } from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
+import { urlEntryIn, viaUrlEntry } from "../helpers/url-entry.js";
 
 runInProcessByDefault();
 
@@ -45,24 +44,14 @@ function npmInstall(prefix: string, version: string, cache: string): void {
 }
 
 /** A new session through Claude Code's url entry: the version the server says, and its process id. */
-async function meet(machine: FakeMachine): Promise<{ version: string | undefined; pid: number }> {
-  const entry = JSON.parse(readFileSync(machine.paths.claudeCodeConfig, "utf8")).mcpServers.fixture as {
-    url: string;
-    headers: Record<string, string>;
-  };
-  const client = new Client({ name: "url-entry", version: "1" });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }),
-  );
-  try {
+function meet(machine: FakeMachine): Promise<{ version: string | undefined; pid: number }> {
+  return viaUrlEntry(urlEntryIn(machine.paths.claudeCodeConfig, "fixture"), async (client) => {
     const said = (await client.callTool({ name: "whoami", arguments: {} })) as {
       content: Array<{ text: string }>;
     };
     const pid = (JSON.parse(said.content[0]?.text ?? "{}") as { pid: number }).pid;
     return { version: client.getServerVersion()?.version, pid };
-  } finally {
-    await client.close();
-  }
+  });
 }
 
 test("upgraded by hand from 1.0.0 to 1.1.0: after a sync, a new session meets 1.1.0 in a new process", async () => {

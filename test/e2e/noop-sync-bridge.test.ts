@@ -4,10 +4,8 @@
  * read them again (its answer says "current"); a key changed with `secret set` reaches it on the
  * next sync (read again, its process restarted with the new key).
  */
-import { chmodSync, existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync } from "node:fs";
 import path from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import {
   createFakeMachine,
@@ -17,6 +15,7 @@ import {
   writeSecrets,
 } from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
+import { toolTextVia, urlEntryIn } from "../helpers/url-entry.js";
 
 runInProcessByDefault();
 
@@ -24,9 +23,6 @@ const FIRST_KEY = "fx-4d2c1b0a9e8f7g6h";
 const NEW_KEY = "fx-9Qe2mXc4Rb9LpW3s0Zk7Tn";
 
 let machine: FakeMachine;
-
-const text = (r: unknown) =>
-  ((r as { content?: Array<{ text?: string }> }).content ?? []).map((c) => c.text ?? "").join("");
 
 /** The gateway's part of `sync --json`, the run exiting 0. */
 async function syncGateway(): Promise<{ state: string; pid?: number }> {
@@ -39,20 +35,10 @@ async function syncGateway(): Promise<{ state: string; pid?: number }> {
 
 /** The length of FIXTURE_TOKEN in the shared server's process, asked through Claude Code's url entry. */
 async function keyLengthInBridge(): Promise<number> {
-  const entry = JSON.parse(readFileSync(machine.paths.claudeCodeConfig, "utf8")).mcpServers.fixture as {
-    url: string;
-    headers: Record<string, string>;
-  };
-  const client = new Client({ name: "url-entry", version: "1" });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }),
-  );
-  try {
-    const said = text(await client.callTool({ name: "env", arguments: { name: "FIXTURE_TOKEN" } }));
-    return (JSON.parse(said) as { length: number }).length;
-  } finally {
-    await client.close();
-  }
+  const said = await toolTextVia(urlEntryIn(machine.paths.claudeCodeConfig, "fixture"), "env", {
+    name: "FIXTURE_TOKEN",
+  });
+  return (JSON.parse(said) as { length: number }).length;
 }
 
 beforeAll(async () => {

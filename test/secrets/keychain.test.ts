@@ -6,8 +6,6 @@
  */
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import {
   createFakeMachine,
@@ -20,6 +18,7 @@ import { startKeyedRemote } from "../helpers/keyed-remote.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { freePort } from "../helpers/net.js";
 import { type SecretService, startSecretService } from "../helpers/secret-service.js";
+import { type UrlEntry, viaUrlEntry } from "../helpers/url-entry.js";
 
 runInProcessByDefault();
 
@@ -144,17 +143,10 @@ describe("with no keychain", () => {
 });
 
 /** A url entry used as its client would: its url and headers, nothing else; the echo tool's answer. */
-async function echoVia(entry: { url: string; headers?: Record<string, string> }): Promise<string> {
-  const client = new Client({ name: "url-entry", version: "1" });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers ?? {} } }),
+const echoVia = (entry: UrlEntry): Promise<string> =>
+  viaUrlEntry(entry, async (client) =>
+    JSON.stringify((await client.callTool({ name: "echo", arguments: { text: "hi" } })).content),
   );
-  try {
-    return JSON.stringify((await client.callTool({ name: "echo", arguments: { text: "hi" } })).content);
-  } finally {
-    await client.close();
-  }
-}
 
 /**
  * A home whose manifest has a remote written by hand (no `share`, its key in a header), the key set
@@ -326,18 +318,10 @@ test('the same remote with `"share": "off"`: its key is in the entry, as the per
 }, 120_000);
 
 /** The fixture server's `env` tool through a url entry: whether FIXTURE_TOKEN reached it, and its length. */
-async function tokenVia(entry: { url: string; headers?: Record<string, string> }): Promise<string> {
-  const client = new Client({ name: "url-entry", version: "1" });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers ?? {} } }),
+const tokenVia = (entry: UrlEntry): Promise<string> =>
+  viaUrlEntry(entry, async (client) =>
+    JSON.stringify((await client.callTool({ name: "env", arguments: { name: "FIXTURE_TOKEN" } })).content),
   );
-  try {
-    const r = await client.callTool({ name: "env", arguments: { name: "FIXTURE_TOKEN" } });
-    return JSON.stringify(r.content);
-  } finally {
-    await client.close();
-  }
-}
 
 test("a hand-written stdio server with its key in env, the key in the keychain: no file holds it; its client reaches it through the bridge, which starts it with the key, also after `bridge restart`", async () => {
   const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });

@@ -9,11 +9,10 @@
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, expect, inject, test } from "vitest";
 import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
+import { toolTextVia, urlEntryIn } from "../helpers/url-entry.js";
 
 const on = { MCP_TWIN_KEYCHAIN: "on" };
 const KEY = "fx-4d2c1b0a9e8f7g6h";
@@ -62,21 +61,10 @@ async function machineWith(share?: "off"): Promise<FakeMachine> {
 
 /** The length of FIXTURE_TOKEN in the shared server's process, asked through Claude Code's url entry. */
 async function keyLengthInBridge(m: FakeMachine): Promise<number> {
-  const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.fixture as {
-    url: string;
-    headers: Record<string, string>;
-  };
-  const client = new Client({ name: "url-entry", version: "1" });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }),
-  );
-  try {
-    const said = await client.callTool({ name: "env", arguments: { name: "FIXTURE_TOKEN" } });
-    const text = ((said as { content?: Array<{ text?: string }> }).content ?? []).map((c) => c.text).join("");
-    return (JSON.parse(text) as { length: number }).length;
-  } finally {
-    await client.close();
-  }
+  const said = await toolTextVia(urlEntryIn(m.paths.claudeCodeConfig, "fixture"), "env", {
+    name: "FIXTURE_TOKEN",
+  });
+  return (JSON.parse(said) as { length: number }).length;
 }
 
 test("a no-op sync whose key-bearing servers run in the bridge starts no powershell.exe; a `secret set` still reaches the bridge at the next sync", async () => {
