@@ -16,6 +16,7 @@ import path from "node:path";
 import {
   BIN,
   createFakeMachine,
+  credentialManagerCalls,
   type FakeMachine,
   writeManifest,
   writeSecrets,
@@ -137,7 +138,7 @@ export async function run(): Promise<{ ok: boolean }> {
     const standIn = (t: typeof now) => {
       t.m.clearInteropLog();
       t.run();
-      return t.m.interopCalls().filter((c) => c.includes("powershell.exe")).length;
+      return credentialManagerCalls(t.m);
     };
     const [wslReads, wslReadsOff] = [standIn(now), standIn(off)];
     console.log(

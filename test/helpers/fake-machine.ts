@@ -569,6 +569,11 @@ export function runCli(
   });
 }
 
+/** Calls to Credential Manager (the powershell.exe stand-in) since the interop log was cleared: one per keychain read. */
+export function credentialManagerCalls(machine: FakeMachine): number {
+  return machine.interopCalls().filter((c) => c.includes("powershell.exe")).length;
+}
+
 /** Write a manifest into the machine's home. */
 export function writeManifest(machine: FakeMachine, manifest: unknown): string {
   mkdirSync(machine.paths.home, { recursive: true });

@@ -10,7 +10,12 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, expect, inject, test } from "vitest";
-import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  credentialManagerCalls,
+  type FakeMachine,
+  writeManifest,
+} from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
 import { toolTextVia, urlEntryIn } from "../helpers/url-entry.js";
 
@@ -23,9 +28,6 @@ const machines: FakeMachine[] = [];
 afterAll(() => {
   for (const m of machines) m.cleanup();
 });
-
-/** Calls to Credential Manager (powershell.exe) since the log was cleared. */
-const keychainCalls = (m: FakeMachine) => m.interopCalls().filter((c) => c.includes("powershell.exe")).length;
 
 /** The gateway's part of `sync --json`, the run exiting 0. */
 async function syncGateway(m: FakeMachine): Promise<string> {
@@ -74,7 +76,7 @@ test("a no-op sync whose key-bearing servers run in the bridge starts no powersh
   expect(await syncGateway(m)).toBe("reloaded");
   m.clearInteropLog();
   expect(await syncGateway(m)).toBe("current");
-  expect(keychainCalls(m)).toBe(0);
+  expect(credentialManagerCalls(m)).toBe(0);
   // A key set since: another stamp, so the bridge reads the keys again and restarts the server with it.
   const set = await m.run(["secret", "set", "FIXTURE_TOKEN"], { input: NEW_KEY, env: on });
   expect(set.code, set.stderr).toBe(0);
@@ -82,7 +84,7 @@ test("a no-op sync whose key-bearing servers run in the bridge starts no powersh
   expect(await keyLengthInBridge(m)).toBe(NEW_KEY.length);
   m.clearInteropLog();
   expect(await syncGateway(m)).toBe("current");
-  expect(keychainCalls(m)).toBe(0);
+  expect(credentialManagerCalls(m)).toBe(0);
 }, 300_000);
 
 test('a no-op sync whose entries hold the key ("share": "off") reads the keychain once, not once per entry, when state lacks their key-less records', async () => {
@@ -96,7 +98,7 @@ test('a no-op sync whose entries hold the key ("share": "off") reads the keychai
   const again = await m.run(["sync"], { env: on });
   expect(again.code, again.stderr + again.stdout).toBe(0);
   expect(again.stdout + again.stderr).not.toContain(KEY);
-  expect(keychainCalls(m)).toBe(1);
+  expect(credentialManagerCalls(m)).toBe(1);
 }, 300_000);
 
 test("a program upgraded by hand (npm i -g …@newer) that a command server runs by name makes the next no-op sync reload the bridge", async () => {

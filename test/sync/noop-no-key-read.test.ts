@@ -8,7 +8,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, expect, inject, test } from "vitest";
-import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  credentialManagerCalls,
+  type FakeMachine,
+  writeManifest,
+} from "../helpers/fake-machine.js";
 
 const on = { MCP_TWIN_KEYCHAIN: "on" };
 const KEY = "fx-4d2c1b0a9e8f7g6h";
@@ -17,9 +22,6 @@ const machines: FakeMachine[] = [];
 afterAll(() => {
   for (const m of machines) m.cleanup();
 });
-
-/** Calls to Credential Manager (powershell.exe) since the log was cleared. */
-const keychainCalls = (m: FakeMachine) => m.interopCalls().filter((c) => c.includes("powershell.exe")).length;
 
 type Config = { mcpServers: Record<string, { env?: Record<string, string> }> };
 const config = (m: FakeMachine) => JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")) as Config;
@@ -32,7 +34,7 @@ async function sync(m: FakeMachine, args: string[] = []): Promise<{ calls: numbe
   expect(r.code, r.stderr + r.stdout).toBe(0);
   expect(r.stdout + r.stderr).not.toContain(KEY);
   expect(r.stdout + r.stderr).not.toContain(NEW_KEY);
-  return { calls: keychainCalls(m), said: r.stdout + r.stderr };
+  return { calls: credentialManagerCalls(m), said: r.stdout + r.stderr };
 }
 
 test('a no-op sync whose "share": "off" entry holds a key reads no key; a key set since, a hand edit and --update read it', async () => {
