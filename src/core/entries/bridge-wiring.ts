@@ -7,7 +7,14 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { VERSION } from "../../version.js";
 import { bridgePlace } from "../bridge-control/placement.js";
-import type { HeldBy, PortChoice } from "../bridge-control/port-choice.js";
+import {
+  choosePort,
+  freePortNear,
+  type HeldBy,
+  localHolder,
+  movePortFix,
+  type PortChoice,
+} from "../bridge-control/port-choice.js";
 import { readRecordedPort } from "../bridge-control/port-record.js";
 import { type BridgeSettings, resolveBridgeSettings, settingsAt } from "../bridge-control/settings.js";
 import {
@@ -26,6 +33,7 @@ import type { Launch, Target } from "../clients/types.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
+import { sysPath } from "../system/host.js";
 import { privateFile } from "./private-file.js";
 import { relayArgs } from "./relay-node-flags.js";
 import { cannotHost } from "./share-host-env.js";
@@ -156,7 +164,6 @@ export async function planBridge(
   let taken: PortTaken | undefined;
   // Nothing of it in any entry (its own tools off, every shared server unhosted): no port to choose.
   if (options.checkPort && (settings.enabled || shares.length > 0 || onDemand)) {
-    const { choosePort } = await import("../bridge-control/port-choice.js");
     port = await choosePort(settings, await holderIn(env, machine, settings.host));
     settings = settingsAt(settings, port.port);
     // A port that stays although another program holds it: no entry of a shared server points there.
@@ -268,7 +275,6 @@ async function settleHere(machine: Machine, settings: BridgeSettings): Promise<B
 
 /** Give the bridge another port, named free now, in the user-level manifest. */
 async function moveFix(machine: Machine, settings: BridgeSettings): Promise<string> {
-  const { freePortNear, movePortFix } = await import("../bridge-control/port-choice.js");
   return movePortFix(machine.shown(machine.paths.manifest), await freePortNear(settings.host, settings.port));
 }
 
@@ -280,12 +286,9 @@ async function moveFix(machine: Machine, settings: BridgeSettings): Promise<stri
  */
 async function holderIn(env: Environment, machine: Machine, host: string): Promise<HeldBy> {
   if (env.local) {
-    const { localLifecycle } = await import("../bridge-control/lifecycle.js");
-    const { localHolder } = await import("../bridge-control/port-choice.js");
-    return localHolder(
-      localLifecycle(machine.host, () => {}),
-      host,
-    );
+    // The lifecycle's files and /proc, without loading the lifecycle: every sync asks this.
+    const proc = machine.host.platform === "linux" ? sysPath(machine.host, "/proc") : undefined;
+    return localHolder({ files: bridgeFiles(bridgeHome(machine.host)), proc }, host);
   }
   const files = filesIn(env, machine);
   return async (port) => {

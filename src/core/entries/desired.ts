@@ -27,7 +27,7 @@ import {
 import { BIN_AFTER_INSTALL } from "../packages/npm-prefix.js";
 import { own } from "../plain-records.js";
 import { getEnv } from "../system/host.js";
-import type { BridgeWiring } from "./bridge-wiring.js";
+import { type BridgeWiring, planBridge } from "./bridge-wiring.js";
 import { cannotHost } from "./share-host-env.js";
 import { type GatewayReach, sharedEntry, toolsEntry } from "./shared-entry.js";
 import { type BuiltEntry, buildEntry, type EntryContext } from "./target-entry.js";
@@ -223,7 +223,7 @@ export async function checkEntryPrograms(
 /**
  * With the bridge's own entry on (`bridge.enabled`, or an entry mcp-twin wrote before while it is
  * unsaid), or servers shared (they run in the bridge): where the bridge lives and how clients reach
- * it (its modules load only then).
+ * it.
  */
 export async function wireBridge(
   machine: Machine,
@@ -235,7 +235,6 @@ export async function wireBridge(
   const shares = Object.values(manifest.servers).some((s) => s.share && !s.disabled) || !!manifest.toolSearch;
   const hadEntry = manifest.bridge?.enabled === undefined && recordsEntry(options.state, BRIDGE_ENTRY);
   if (!manifest.bridge?.enabled && !hadEntry && !shares) return undefined;
-  const { planBridge } = await import("./bridge-wiring.js");
   // `checkPort` (sync, and what status and doctor say sync would write): no entry may point at a
   // port another program holds — it would get this home's credential. Unpinned, the port moves to a
   // free one; pinned, the shared servers get their direct entries instead, and `taken` says why.

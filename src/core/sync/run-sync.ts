@@ -21,8 +21,10 @@ import type { Progress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
 import type { ApplyOptions } from "./apply-plan.js";
 import { type DirectLists, startDirectLists } from "./direct-lists.js";
+import { currentGateway } from "./gateway-current.js";
 import type { GatewayReport } from "./gateway-sync.js";
 import type { ToolLister } from "./learn-lists.js";
+import { keepPinStamp, pinInputs, stampedPins } from "./pin-stamp.js";
 import { isNoop, planSync, type SyncPlan } from "./plan.js";
 import { planReport, type SyncReport } from "./report.js";
 import type { ReadableSecret } from "./target-safety.js";
@@ -214,7 +216,6 @@ async function noopSync(
   const gatewayRuns = b && (b.shares.length > 0 || b.unhosted.length > 0 || b.toolSearch);
   if (b && gatewayRuns) {
     // The bridge that recorded these very inputs is asked nothing, and its modules not loaded.
-    const { currentGateway } = await import("./gateway-current.js");
     const known = await currentGateway(ctx, b);
     trace(known.report ? "gateway: current, as recorded" : "gateway: to ask");
     const { gateway, errors } = known.report
@@ -236,7 +237,6 @@ async function noopSync(
     : undefined;
   if (ctx.located.scope === "user" && (gatewayRuns || pinsMayChange(ctx.machine, ctx.servers, first))) {
     // Judged on these very inputs before, and settled: its report again, nothing loaded for it.
-    const { keepPinStamp, pinInputs, stampedPins } = await import("./pin-stamp.js");
     const inputs = await pinInputs(ctx, b, plan.packages);
     const stamped = await stampedPins(ctx, inputs);
     const pins: Awaited<ReturnType<typeof pinStep>> =
