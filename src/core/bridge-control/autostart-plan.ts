@@ -2,9 +2,11 @@
  * How the bridge starts at logon once servers are shared (a url entry cannot start it), and is kept
  * running: which of the platform's own service managers, and the files it reads. Pure.
  */
+
 import type { EnvFacts } from "../environments/types.js";
 import { ExitCode } from "../errors.js";
 import type { AutostartRecord } from "../ledger/state.js";
+import { AUTOSTART_FORMAT } from "./autostart-format.js";
 import { desktopExec, SERVE, START, shellStartLine, startArgv, waitingStartArgv } from "./supervisor.js";
 
 /** The scheduled task's name (Task Scheduler), the systemd units', the launchd agent's label. */
@@ -14,8 +16,6 @@ export const UNIT_NAME = "mcp-twin-bridge.service";
 export const AGENT_LABEL = "dev.mcp-twin.bridge";
 /** The XDG autostart entry's file name (Linux without systemd, when the user asks for it). */
 export const DESKTOP_ENTRY = "mcp-twin-bridge.desktop";
-/** Raised when what an installed start at logon does changes, so the next sync writes it again. */
-export const AUTOSTART_FORMAT = 6;
 
 /** Variables the bridge must see as sync sees them (where the home and its state are, the PATH). */
 export const CARRIED_VARS = [

@@ -3,7 +3,7 @@
  * or told to reload the manifest), their lists cached, and started at logon from then on.
  */
 import type { AutostartOutcome } from "../bridge-control/autostart.js";
-import { AUTOSTART_FORMAT } from "../bridge-control/autostart-plan.js";
+import { AUTOSTART_FORMAT } from "../bridge-control/autostart-format.js";
 import { GATEWAY_DOWN } from "../bridge-control/gateway-down.js";
 import {
   control as askControl,
