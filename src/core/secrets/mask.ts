@@ -36,9 +36,18 @@ const PATTERNS: Array<[RegExp, string]> = [
  *   `?api_key=…`-style query parameters, `--token=…`-style arguments.
  */
 export function maskText(text: string, secretValues: Iterable<string>): string {
-  const values = [...new Set([...secretValues].flatMap(formsOf))].sort((a, b) => b.length - a.length);
+  return maskForms(text, secretForms(secretValues));
+}
+
+/** Every spelling of these values (formsOf), longest first: what maskForms looks for. */
+export function secretForms(secretValues: Iterable<string>): string[] {
+  return [...new Set([...secretValues].flatMap(formsOf))].sort((a, b) => b.length - a.length);
+}
+
+/** maskText with the values' spellings made once (secretForms), for a caller that masks many lines with them. */
+export function maskForms(text: string, forms: readonly string[]): string {
   let out = text;
-  for (const v of values) if (out.includes(v)) out = out.split(v).join(MASK);
+  for (const v of forms) if (out.includes(v)) out = out.split(v).join(MASK);
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }
