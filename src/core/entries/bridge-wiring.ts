@@ -24,6 +24,7 @@ import {
   bridgeUrl,
   ensureToken,
   heldWords,
+  type InstanceInfo,
   ownedInstance,
   reach,
   readInstance,
@@ -87,6 +88,11 @@ export interface BridgeWiring {
    * their direct entries, and this says why.
    */
   unhosted: ReadonlyArray<{ name: string; why: string; fix: string }>;
+  /**
+   * The bridge running here when the port was checked (ownedInstance: its lock, serve.json, its
+   * live process), null for none; absent when not read (another side, or no port checked).
+   */
+  running?: InstanceInfo | null;
   /** Bring a running bridge to these settings; report what runs. */
   settle(): Promise<BridgeReport>;
   /**
@@ -162,9 +168,12 @@ export async function planBridge(
   const token = await bridgeToken(env, machine, options);
   let port: PortChoice | undefined;
   let taken: PortTaken | undefined;
+  let running: InstanceInfo | null | undefined;
   // Nothing of it in any entry (its own tools off, every shared server unhosted): no port to choose.
   if (options.checkPort && (settings.enabled || shares.length > 0 || onDemand)) {
-    port = await choosePort(settings, await holderIn(env, machine, settings.host));
+    // Here, the bridge that runs (its lock, serve.json, its process) is read once for the whole run.
+    if (env.local) running = await ownedInstance(bridgeFiles(bridgeHome(machine.host)));
+    port = await choosePort(settings, holderIn(env, machine, settings.host, running));
     settings = settingsAt(settings, port.port);
     // A port that stays although another program holds it: no entry of a shared server points there.
     if (port.taken) taken = { port: port.port, what: port.taken.what, fix: await moveFix(machine, settings) };
@@ -195,6 +204,7 @@ export async function planBridge(
       : {}),
     ...(port ? { port: { ...port, kept: machine.shown(machine.paths.bridge) } } : {}),
     ...(taken ? { taken } : {}),
+    ...(running !== undefined ? { running } : {}),
     settle: () => (env.local ? settleHere(machine, settings) : settleThere(env, machine, program, settings)),
   };
   return wiring;
@@ -284,11 +294,11 @@ async function moveFix(machine: Machine, settings: BridgeSettings): Promise<stri
  * the token only to a proven bridge — and without a token there (the bridge never started), anything
  * on the port is another program's. A state folder this side cannot read: nothing can be told.
  */
-async function holderIn(env: Environment, machine: Machine, host: string): Promise<HeldBy> {
+function holderIn(env: Environment, machine: Machine, host: string, running?: InstanceInfo | null): HeldBy {
   if (env.local) {
     // The lifecycle's files and /proc, without loading the lifecycle: every sync asks this.
     const proc = machine.host.platform === "linux" ? sysPath(machine.host, "/proc") : undefined;
-    return localHolder({ files: bridgeFiles(bridgeHome(machine.host)), proc }, host);
+    return localHolder({ files: bridgeFiles(bridgeHome(machine.host)), proc }, host, running);
   }
   const files = filesIn(env, machine);
   return async (port) => {

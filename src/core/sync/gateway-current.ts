@@ -28,7 +28,10 @@ export async function currentGateway(
   if (ctx.located.scope !== "user" || !wiring.env.local || wiring.taken) return {};
   const fingerprint = await gatewayFingerprint(ctx, getEnv(ctx.machine.host.env, "PATH"));
   const files = bridgeFiles(bridgeHome(ctx.machine.host));
-  const [text, running] = await Promise.all([readTextOrNull(files.current), ownedInstance(files)]);
+  const [text, running] = await Promise.all([
+    readTextOrNull(files.current),
+    wiring.running !== undefined ? wiring.running : ownedInstance(files),
+  ]);
   const record = recordOf(text);
   // Its version needs no look: the fingerprint holds this mcp-twin's, sent only to a bridge of
   // the program's own version (gateway-sync.ts restarts any other first).
