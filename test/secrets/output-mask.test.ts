@@ -1,5 +1,7 @@
 import { PassThrough } from "node:stream";
+import { inspect } from "node:util";
 import { describe, expect, test } from "vitest";
+import { maskText, PLAIN_CHARS } from "../../src/core/secrets/mask.js";
 import { createOutput } from "../../src/ui/output.js";
 
 /** An output on real streams, and what each has been written. */
@@ -51,5 +53,39 @@ describe("every line printed is masked with every secret known by then", () => {
       key: "********",
       nested: { again: "x********y" },
     });
+  });
+});
+
+describe("a plain value's spellings", () => {
+  // mask.ts spells a value of these characters as it is, its hex and base64 only: true only if no
+  // escaping or encoding that a program may print changes any of them.
+  test("each plain character reads the same JSON-escaped (twice), inspected and URL-encoded", () => {
+    const chars = [...Array(128).keys()]
+      .map((c) => String.fromCharCode(c))
+      .filter((c) => new RegExp(`[${PLAIN_CHARS}]`).test(c));
+    expect(chars.length).toBe(65);
+    const value = chars.join("");
+    const json = JSON.stringify(value).slice(1, -1);
+    const forms = [
+      json,
+      JSON.stringify(json).slice(1, -1),
+      inspect(value).slice(1, -1),
+      encodeURIComponent(value),
+      new URLSearchParams({ v: value }).toString().slice(2),
+    ];
+    expect(new Set(forms)).toEqual(new Set([value]));
+  });
+
+  test("a value with any other character is masked in each of those spellings", () => {
+    const value = "k3-'quote\\slash~tilde ä\"x";
+    const json = JSON.stringify(value).slice(1, -1);
+    const spelled = [
+      json,
+      JSON.stringify(json).slice(1, -1),
+      inspect(value).slice(1, -1),
+      encodeURIComponent(value),
+    ];
+    spelled.push(new URLSearchParams({ v: value }).toString().slice(2));
+    for (const form of spelled) expect(maskText(`<${form}>`, [value])).toBe("<********>");
   });
 });

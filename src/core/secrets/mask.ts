@@ -88,26 +88,34 @@ const spellings = new Map<string, string[]>();
 function formsOf(value: string): string[] {
   const known = spellings.get(value);
   if (known) return known;
-  const json = JSON.stringify(value).slice(1, -1);
-  const url = encodeURIComponent(value);
   const bytes = Buffer.from(value, "utf8");
   const hex = bytes.toString("hex");
-  const forms = [
-    value,
+  const encoded = [hex, hex.toUpperCase(), ...[0, 1, 2].flatMap((k) => base64Cores(bytes, k))];
+  // Letters, digits and `_.-` read the same JSON-escaped, inspected and URL-encoded (PLAIN_CHARS):
+  // only hex and base64 differ. A client token is such a value, and a report masks tens of them.
+  const forms = PLAIN.test(value) ? [value, ...encoded] : [value, ...escapedForms(value), ...encoded];
+  const kept = [...new Set(forms)].filter((f) => f.length >= 4);
+  if (spellings.size > 256) spellings.clear();
+  spellings.set(value, kept);
+  return kept;
+}
+
+/** The characters no escaping or URL-encoding below changes (a test holds each of them to it). */
+export const PLAIN_CHARS = "A-Za-z0-9_.-";
+const PLAIN = new RegExp(`^[${PLAIN_CHARS}]+$`);
+
+/** A value as JSON (once, twice), `util.inspect`, percent-encoding (both cases) and a form's encoding write it. */
+function escapedForms(value: string): string[] {
+  const json = JSON.stringify(value).slice(1, -1);
+  const url = encodeURIComponent(value);
+  return [
     json,
     JSON.stringify(json).slice(1, -1),
     inspect(value).slice(1, -1),
     url,
     url.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
     new URLSearchParams({ v: value }).toString().slice(2),
-    hex,
-    hex.toUpperCase(),
-    ...[0, 1, 2].flatMap((k) => base64Cores(bytes, k)),
   ];
-  const kept = [...new Set(forms)].filter((f) => f.length >= 4);
-  if (spellings.size > 256) spellings.clear();
-  spellings.set(value, kept);
-  return kept;
 }
 
 /**
