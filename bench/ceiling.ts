@@ -49,7 +49,7 @@ const SETS: Array<{ name: string; needs: readonly Need[]; pool: readonly Capture
 
 type Tool = { id: string; server: string; tool: ToolDef };
 /** A ranking of a pool for one need: tool ids, best first, each with its score. */
-type Ranked = Array<{ id: string; score: number }>;
+export type Ranked = Array<{ id: string; score: number }>;
 
 const toolsOf = (pool: readonly Captured[]): Tool[] =>
   pool.flatMap((s) => s.tools.map((tool) => ({ id: `${s.name}/${tool.name}`, server: s.name, tool })));
@@ -118,7 +118,7 @@ function quality(places: number[]): Quality {
 }
 
 /** Reciprocal-rank fusion: 1/(k + lexical rank) + w/(k + teacher rank), a channel's missing tool scoring 0 from it. */
-function rrf(lexical: Ranked, taught: Ranked, w: number, k: number): Ranked {
+export function rrf(lexical: Ranked, taught: Ranked, w: number, k: number): Ranked {
   const score = new Map<string, number>();
   for (const [i, x] of lexical.entries()) score.set(x.id, 1 / (k + i + 1));
   for (const [i, x] of taught.entries()) score.set(x.id, (score.get(x.id) ?? 0) + w / (k + i + 1));
@@ -126,7 +126,7 @@ function rrf(lexical: Ranked, taught: Ranked, w: number, k: number): Ranked {
 }
 
 /** Score fusion: today's score over its best, plus w × the teacher's cosine above a floor. */
-function linear(lexical: Ranked, taught: Ranked, w: number, floor: number): Ranked {
+export function linear(lexical: Ranked, taught: Ranked, w: number, floor: number): Ranked {
   const best = lexical[0]?.score && Number.isFinite(lexical[0].score) ? lexical[0].score : 1;
   const score = new Map(lexical.map((x) => [x.id, Number.isFinite(x.score) ? x.score / best : 2]));
   for (const x of taught)
@@ -222,7 +222,7 @@ function ceilingRows(set: (typeof SETS)[number], lexical: Ranked[], taught: Rank
  * not return is behind every tool it does). A need both channels put 6th can be fused into the top
  * 5, so the union oracle is no bound on fusion: this is.
  */
-function undominated(lexical: Ranked, taught: Ranked, n: Need): number {
+export function undominated(lexical: Ranked, taught: Ranked, n: Need): number {
   const lex = new Map(lexical.map((x, i) => [x.id, i]));
   const tea = new Map(taught.map((x, i) => [x.id, i]));
   const place = (id: string) => {
