@@ -5,17 +5,21 @@
  * record that no longer holds is never trusted: other inputs, another bridge, no bridge, a server
  * whose list could not be cached.
  */
+import { execFileSync } from "node:child_process";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, expect, inject, test } from "vitest";
 import {
+  BIN,
   createFakeMachine,
   credentialManagerCalls,
   type FakeMachine,
+  REPO,
   runInProcessByDefault,
   writeManifest,
   writeSecrets,
 } from "../helpers/fake-machine.js";
+import { moduleLog } from "../helpers/module-log.js";
 import { freePort } from "../helpers/net.js";
 
 runInProcessByDefault();
@@ -62,9 +66,32 @@ async function machineWith(servers: Record<string, unknown>): Promise<FakeMachin
 
 const keyed = () => ({ package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } });
 
-test("a no-op sync asks nothing of the bridge that recorded its inputs; a record that no longer holds is not trusted", async () => {
+test("a no-op sync asks nothing of the bridge that recorded its inputs, and loads only its two start-up files; a record that no longer holds is not trusted", async () => {
   const m = await machineWith({ fixture: keyed() });
   // The bridge the first sync started read the manifest for no fingerprint: read once more, recorded.
+  expect((await syncGateway(m)).gateway?.state).toBe("reloaded");
+  // The built program, every module file it loads logged: the wiring, the port's check, the record's
+  // comparison and the pins' stamp are in the start-up file (a chunk costs Node's loader ~0.5–1.5 ms).
+  const hook = moduleLog(m.root);
+  const binary = () =>
+    execFileSync(process.execPath, [...hook.args, BIN, "sync", "--json"], {
+      env: { ...m.env, LOADED_LOG: hook.env.LOADED_LOG },
+      cwd: m.paths.linuxHome,
+      encoding: "utf8",
+    });
+  // The process's own PATH is in the fingerprint: the first run of the binary has the bridge read it.
+  binary();
+  writeFileSync(hook.env.LOADED_LOG, "");
+  const out = binary();
+  expect((JSON.parse(out) as { gateway: GatewayPart }).gateway.gateway?.state).toBe("current");
+  const dist = path.join(REPO, "dist");
+  expect(
+    hook
+      .files()
+      .map((f) => path.relative(dist, f))
+      .sort(),
+  ).toEqual(["cli.js", path.join("sync", "sync.js")]);
+  // The in-process runs again: the bridge reads their inputs once more.
   expect((await syncGateway(m)).gateway?.state).toBe("reloaded");
   const pid = bridgePid(m);
   // Stopped, it could answer no round trip: the sync compares with its record and is done.
