@@ -1,22 +1,37 @@
 /**
  * uninstall gives back an adopted entry whose key its backups keep sealed (ledger/sealed-keys.ts):
  * the key gone from the store leaves `${secret:NAME}` in its place, said in one true note; a locked
- * keychain stops the run before any file is written. The built binary, real files.
+ * keychain stops the run before any file is written. Real files, runs in-process.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+  writeSecrets,
+} from "../helpers/fake-machine.js";
 import { type SecretService, startSecretService } from "../helpers/secret-service.js";
 
 const SECRET = "tk-live-8Hq3Zr5Vn1Wc7Jd2";
 const handWritten = { command: "uvx", args: ["tool-mcp"], env: { TOOL_KEY: SECRET } };
 
+runInProcessByDefault();
+
 let bus: SecretService;
+const before = process.env.DBUS_SESSION_BUS_ADDRESS;
 beforeAll(() => {
   bus = startSecretService();
+  // The native library reads the bus address from this process's environment (in-process runs).
+  process.env.DBUS_SESSION_BUS_ADDRESS = bus.address;
 });
-afterAll(() => bus.stop());
+afterAll(() => {
+  if (before === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+  else process.env.DBUS_SESSION_BUS_ADDRESS = before;
+  bus.stop();
+});
 
 /** ~/.claude.json with a hand-written entry holding its key, imported (so adopted) and synced. */
 async function adopted(env: Record<string, string>): Promise<{ m: FakeMachine; file: string; text: string }> {
@@ -27,7 +42,7 @@ async function adopted(env: Record<string, string>): Promise<{ m: FakeMachine; f
   const text = `${JSON.stringify({ numStartups: 4, mcpServers: { tool: handWritten } }, null, 2)}\n`;
   writeFileSync(file, text, { mode: 0o600 });
   for (const args of [["import", "--yes"], ["share", "tool", "off"], ["sync"]]) {
-    const r = await m.runBinary(args, { env, timeoutMs: 120_000 });
+    const r = await m.run(args, { env, timeoutMs: 120_000 });
     expect(r.code, `${args.join(" ")}: ${r.stdout}${r.stderr}`).toBe(0);
   }
   // sync wrote its own form of the entry, the key resolved into it; the backups hold none.
@@ -47,9 +62,9 @@ test("the key gone from the store: the entry comes back whole with `${secret:TOO
   const env = { MCP_TWIN_KEYCHAIN: "off" };
   const { m, file, text } = await adopted(env);
   try {
-    const rm = await m.runBinary(["secret", "rm", "TOOL_KEY", "--yes"], { env });
+    const rm = await m.run(["secret", "rm", "TOOL_KEY", "--yes"], { env });
     expect(rm.code, rm.stdout + rm.stderr).toBe(0);
-    const u = await m.runBinary(["uninstall", "--yes"], { env, timeoutMs: 60_000 });
+    const u = await m.run(["uninstall", "--yes"], { env, timeoutMs: 60_000 });
     const said = u.stdout + u.stderr;
     expect(u.code, said).toBe(0);
     const after = readFileSync(file, "utf8");
@@ -63,9 +78,9 @@ test("the key gone from the store: the entry comes back whole with `${secret:TOO
     // What stays is true too: secrets.json holds no key now.
     expect(said).toContain("holds the manifest, secrets.json, mcp-twin's records");
     // True: the store has no TOOL_KEY.
-    expect((await m.runBinary(["secret", "list"], { env })).stdout).toMatch(/TOOL_KEY +not set/);
+    expect((await m.run(["secret", "list"], { env })).stdout).toMatch(/TOOL_KEY +not set/);
     // Nothing lost: the key was in the file mcp-twin had written, and restore puts that file back.
-    const r = await m.runBinary(["restore", "--yes"], { env, timeoutMs: 60_000 });
+    const r = await m.run(["restore", "--yes"], { env, timeoutMs: 60_000 });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout + r.stderr).not.toContain(SECRET);
     expect(JSON.parse(readFileSync(file, "utf8")).mcpServers.tool.env).toEqual({ TOOL_KEY: SECRET });
@@ -81,7 +96,7 @@ test("the key in a locked keychain: uninstall stops before writing (exit 1, said
     expect(bus.items(`mcp-twin:${m.paths.home}`)).toEqual({ TOOL_KEY: SECRET });
     const synced = readFileSync(file, "utf8");
     await bus.lock();
-    const u = await m.runBinary(["uninstall", "--yes"], { env, timeoutMs: 60_000 });
+    const u = await m.run(["uninstall", "--yes"], { env, timeoutMs: 60_000 });
     const said = u.stdout + u.stderr;
     expect(u.code, said).toBe(1);
     expect(said).toContain("Your keys are in the OS keychain, and the Secret Service is locked");
@@ -89,7 +104,7 @@ test("the key in a locked keychain: uninstall stops before writing (exit 1, said
     expect(said).not.toContain("could not put back");
     expect(readFileSync(file, "utf8")).toBe(synced);
     await bus.unlock();
-    const again = await m.runBinary(["uninstall", "--yes"], { env, timeoutMs: 60_000 });
+    const again = await m.run(["uninstall", "--yes"], { env, timeoutMs: 60_000 });
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(readFileSync(file, "utf8")).toBe(text);
     expect(again.stdout + again.stderr).not.toContain(SECRET);

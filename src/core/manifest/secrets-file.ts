@@ -13,7 +13,7 @@ import type { KeyValues } from "../ledger/sealed-keys.js";
 import { dict, own } from "../plain-records.js";
 import { markValid, parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, writePrivateFile } from "../system/files.js";
-import { getEnv, processHost } from "../system/host.js";
+import { getEnv, runHost } from "../system/host.js";
 import { openKeychain } from "./keychain.js";
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -148,7 +148,7 @@ async function readStamp(file: string): Promise<KeysStamp | undefined> {
  * keychain is read as always (keys still in the file to move, the keychain off, no stamp yet).
  */
 export async function peekKeys(file: string): Promise<KeysStamp | undefined> {
-  if (getEnv(processHost().env, "MCP_TWIN_KEYCHAIN") === "off") return undefined;
+  if (getEnv(runHost().env, "MCP_TWIN_KEYCHAIN") === "off") return undefined;
   const data = await readSecretsFile(file);
   if (data.store !== "keychain" || Object.keys(data.secrets).length > 0) return undefined;
   return readStamp(file);
