@@ -1,7 +1,9 @@
 /**
  * uninstall gives back an adopted entry whose key its backups keep sealed (ledger/sealed-keys.ts):
  * the key gone from the store leaves `${secret:NAME}` in its place, said in one true note; a locked
- * keychain stops the run before any file is written. Real files, runs in-process.
+ * keychain stops the run before any file is written. Real files; the Secret Service's test runs the
+ * built binary (in-process, a second bus in one worker is refused by the native library, which keeps
+ * the first: test/secrets/keychain.test.ts's).
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -9,6 +11,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import {
   createFakeMachine,
   type FakeMachine,
+  type RunResult,
   runInProcessByDefault,
   writeManifest,
   writeSecrets,
@@ -21,20 +24,24 @@ const handWritten = { command: "uvx", args: ["tool-mcp"], env: { TOOL_KEY: SECRE
 runInProcessByDefault();
 
 let bus: SecretService;
-const before = process.env.DBUS_SESSION_BUS_ADDRESS;
 beforeAll(() => {
   bus = startSecretService();
-  // The native library reads the bus address from this process's environment (in-process runs).
-  process.env.DBUS_SESSION_BUS_ADDRESS = bus.address;
 });
-afterAll(() => {
-  if (before === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
-  else process.env.DBUS_SESSION_BUS_ADDRESS = before;
-  bus.stop();
-});
+afterAll(() => bus.stop());
+
+type Run = (
+  m: FakeMachine,
+  args: string[],
+  options: { env: Record<string, string>; timeoutMs?: number },
+) => Promise<RunResult>;
+const inProcess: Run = (m, args, options) => m.run(args, options);
+const binary: Run = (m, args, options) => m.runBinary(args, options);
 
 /** ~/.claude.json with a hand-written entry holding its key, imported (so adopted) and synced. */
-async function adopted(env: Record<string, string>): Promise<{ m: FakeMachine; file: string; text: string }> {
+async function adopted(
+  env: Record<string, string>,
+  run: Run,
+): Promise<{ m: FakeMachine; file: string; text: string }> {
   const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
   writeManifest(m, { servers: {} });
   writeSecrets(m, {});
@@ -42,7 +49,7 @@ async function adopted(env: Record<string, string>): Promise<{ m: FakeMachine; f
   const text = `${JSON.stringify({ numStartups: 4, mcpServers: { tool: handWritten } }, null, 2)}\n`;
   writeFileSync(file, text, { mode: 0o600 });
   for (const args of [["import", "--yes"], ["share", "tool", "off"], ["sync"]]) {
-    const r = await m.run(args, { env, timeoutMs: 120_000 });
+    const r = await run(m, args, { env, timeoutMs: 120_000 });
     expect(r.code, `${args.join(" ")}: ${r.stdout}${r.stderr}`).toBe(0);
   }
   // sync wrote its own form of the entry, the key resolved into it; the backups hold none.
@@ -60,7 +67,7 @@ function holding(dir: string, value: string): string[] {
 
 test("the key gone from the store: the entry comes back whole with `${secret:TOOL_KEY}` in the key's place, the note says so truly, exit 0", async () => {
   const env = { MCP_TWIN_KEYCHAIN: "off" };
-  const { m, file, text } = await adopted(env);
+  const { m, file, text } = await adopted(env, inProcess);
   try {
     const rm = await m.run(["secret", "rm", "TOOL_KEY", "--yes"], { env });
     expect(rm.code, rm.stdout + rm.stderr).toBe(0);
@@ -91,12 +98,12 @@ test("the key gone from the store: the entry comes back whole with `${secret:TOO
 
 test("the key in a locked keychain: uninstall stops before writing (exit 1, said, nothing changed); unlocked, it gives the key back", async () => {
   const env = { MCP_TWIN_KEYCHAIN: "", DBUS_SESSION_BUS_ADDRESS: bus.address };
-  const { m, file, text } = await adopted(env);
+  const { m, file, text } = await adopted(env, binary);
   try {
     expect(bus.items(`mcp-twin:${m.paths.home}`)).toEqual({ TOOL_KEY: SECRET });
     const synced = readFileSync(file, "utf8");
     await bus.lock();
-    const u = await m.run(["uninstall", "--yes"], { env, timeoutMs: 60_000 });
+    const u = await m.runBinary(["uninstall", "--yes"], { env, timeoutMs: 60_000 });
     const said = u.stdout + u.stderr;
     expect(u.code, said).toBe(1);
     expect(said).toContain("Your keys are in the OS keychain, and the Secret Service is locked");
@@ -104,7 +111,7 @@ test("the key in a locked keychain: uninstall stops before writing (exit 1, said
     expect(said).not.toContain("could not put back");
     expect(readFileSync(file, "utf8")).toBe(synced);
     await bus.unlock();
-    const again = await m.run(["uninstall", "--yes"], { env, timeoutMs: 60_000 });
+    const again = await m.runBinary(["uninstall", "--yes"], { env, timeoutMs: 60_000 });
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(readFileSync(file, "utf8")).toBe(text);
     expect(again.stdout + again.stderr).not.toContain(SECRET);
