@@ -34,8 +34,9 @@ export async function runMain(
     stdout,
     stderr,
   };
-  // The keychain is this process's choice unless the run names one (vitest.config.ts turns it off;
-  // keychain.test.ts on): the native library reads this process's D-Bus, which may be the person's own.
+  // The keychain is this process's choice unless the run names one (vitest.config.ts turns it off,
+  // keychain.test.ts on): the native library reads this process's D-Bus and keeps the first bus it
+  // reached, so a run of another file in this worker must not reach it (testing.md).
   const keychain = process.env.MCP_TWIN_KEYCHAIN;
   const host = hostFrom(
     { ...(keychain === undefined ? {} : { MCP_TWIN_KEYCHAIN: keychain }), ...env },
