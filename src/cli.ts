@@ -10,15 +10,20 @@ import { parseFailure, quietProgram, runCommand, startRun } from "./cli/run-loop
 export { buildProgram };
 
 import { ExitCode } from "./core/errors.js";
-import { type Host, processHost } from "./core/system/host.js";
+import { type Host, processHost, runOn } from "./core/system/host.js";
 import { createOutput, processTerminal, type Terminal } from "./ui/output.js";
 
 /** Run the CLI; returns the exit code. */
-export async function main(
+export function main(
   argv: string[],
   host: Host = processHost(),
   terminal: Terminal = processTerminal(),
 ): Promise<number> {
+  // The run's host for the code no Host is handed to (the keychain): this process's, or a test's fake machine's.
+  return runOn(host, () => mainOn(argv, host, terminal));
+}
+
+async function mainOn(argv: string[], host: Host, terminal: Terminal): Promise<number> {
   const wantsJson = argv.includes("--json");
   const early = createOutput({ json: wantsJson, color: !argv.includes("--no-color") }, host.env, terminal);
   const invoked = invokedCommand(argv);

@@ -8,12 +8,11 @@ import { UsageError } from "../core/errors.js";
 import { loadManifest, locateManifest } from "../core/manifest/load.js";
 import {
   assertSecretName,
-  loadSecrets,
   loadSecretsFile,
   privacyNote,
   type SecretsWhere,
-  saveSecrets,
   secretsPrivacy,
+  updateSecrets,
 } from "../core/manifest/secrets-file.js";
 import { secretUsers } from "../core/manifest/spec.js";
 import { own } from "../core/plain-records.js";
@@ -108,9 +107,10 @@ async function remove(ctx: Ctx, { machine, file, secrets }: SecretsAt, name: str
   });
   if (!ctx.options.dryRun) {
     await withLock(machine.home.dir, async () => {
-      const now = await loadSecrets(file);
-      delete now[name];
-      await saveSecrets(file, now);
+      await updateSecrets(file, (now) => {
+        delete now[name];
+        return now;
+      });
     });
   }
   // Still referenced (and not exported either): the next sync stops on it. Say so now, not then.
@@ -169,9 +169,9 @@ async function set(ctx: Ctx, at: SecretsAt, name: string): Promise<number> {
   let where = at.where;
   if (!ctx.options.dryRun) {
     where = await withLock(machine.home.dir, async () =>
-      saveSecrets(
+      updateSecrets(
         file,
-        { ...(await loadSecrets(file)), [name]: value },
+        (now) => ({ ...now, [name]: value }),
         problem?.kind === "format" ? { accept: [name] } : {},
       ),
     );

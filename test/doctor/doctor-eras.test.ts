@@ -9,7 +9,14 @@ import { afterEach, expect, test } from "vitest";
 import { DISCOVER_WAIT_MS } from "../../src/core/doctor/probe/live-probe.js";
 import { remoteEraFixture } from "../bridge-server/gateway/era-fixtures.js";
 import { eraFixtures, erasFromRegistry } from "../bridge-server/gateway/gateway-helpers.js";
-import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+} from "../helpers/fake-machine.js";
+
+runInProcessByDefault();
 
 const machines: FakeMachine[] = [];
 afterEach(() => {

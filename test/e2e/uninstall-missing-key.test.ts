@@ -1,16 +1,27 @@
 /**
  * uninstall gives back an adopted entry whose key its backups keep sealed (ledger/sealed-keys.ts):
  * the key gone from the store leaves `${secret:NAME}` in its place, said in one true note; a locked
- * keychain stops the run before any file is written. The built binary, real files.
+ * keychain stops the run before any file is written. Real files; the Secret Service's test runs the
+ * built binary (in-process, a second bus in one worker is refused by the native library, which keeps
+ * the first: test/secrets/keychain.test.ts's).
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  type RunResult,
+  runInProcessByDefault,
+  writeManifest,
+  writeSecrets,
+} from "../helpers/fake-machine.js";
 import { type SecretService, startSecretService } from "../helpers/secret-service.js";
 
 const SECRET = "tk-live-8Hq3Zr5Vn1Wc7Jd2";
 const handWritten = { command: "uvx", args: ["tool-mcp"], env: { TOOL_KEY: SECRET } };
+
+runInProcessByDefault();
 
 let bus: SecretService;
 beforeAll(() => {
@@ -18,8 +29,19 @@ beforeAll(() => {
 });
 afterAll(() => bus.stop());
 
+type Run = (
+  m: FakeMachine,
+  args: string[],
+  options: { env: Record<string, string>; timeoutMs?: number },
+) => Promise<RunResult>;
+const inProcess: Run = (m, args, options) => m.run(args, options);
+const binary: Run = (m, args, options) => m.runBinary(args, options);
+
 /** ~/.claude.json with a hand-written entry holding its key, imported (so adopted) and synced. */
-async function adopted(env: Record<string, string>): Promise<{ m: FakeMachine; file: string; text: string }> {
+async function adopted(
+  env: Record<string, string>,
+  run: Run,
+): Promise<{ m: FakeMachine; file: string; text: string }> {
   const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
   writeManifest(m, { servers: {} });
   writeSecrets(m, {});
@@ -27,7 +49,7 @@ async function adopted(env: Record<string, string>): Promise<{ m: FakeMachine; f
   const text = `${JSON.stringify({ numStartups: 4, mcpServers: { tool: handWritten } }, null, 2)}\n`;
   writeFileSync(file, text, { mode: 0o600 });
   for (const args of [["import", "--yes"], ["share", "tool", "off"], ["sync"]]) {
-    const r = await m.runBinary(args, { env, timeoutMs: 120_000 });
+    const r = await run(m, args, { env, timeoutMs: 120_000 });
     expect(r.code, `${args.join(" ")}: ${r.stdout}${r.stderr}`).toBe(0);
   }
   // sync wrote its own form of the entry, the key resolved into it; the backups hold none.
@@ -45,11 +67,11 @@ function holding(dir: string, value: string): string[] {
 
 test("the key gone from the store: the entry comes back whole with `${secret:TOOL_KEY}` in the key's place, the note says so truly, exit 0", async () => {
   const env = { MCP_TWIN_KEYCHAIN: "off" };
-  const { m, file, text } = await adopted(env);
+  const { m, file, text } = await adopted(env, inProcess);
   try {
-    const rm = await m.runBinary(["secret", "rm", "TOOL_KEY", "--yes"], { env });
+    const rm = await m.run(["secret", "rm", "TOOL_KEY", "--yes"], { env });
     expect(rm.code, rm.stdout + rm.stderr).toBe(0);
-    const u = await m.runBinary(["uninstall", "--yes"], { env, timeoutMs: 60_000 });
+    const u = await m.run(["uninstall", "--yes"], { env, timeoutMs: 60_000 });
     const said = u.stdout + u.stderr;
     expect(u.code, said).toBe(0);
     const after = readFileSync(file, "utf8");
@@ -63,9 +85,9 @@ test("the key gone from the store: the entry comes back whole with `${secret:TOO
     // What stays is true too: secrets.json holds no key now.
     expect(said).toContain("holds the manifest, secrets.json, mcp-twin's records");
     // True: the store has no TOOL_KEY.
-    expect((await m.runBinary(["secret", "list"], { env })).stdout).toMatch(/TOOL_KEY +not set/);
+    expect((await m.run(["secret", "list"], { env })).stdout).toMatch(/TOOL_KEY +not set/);
     // Nothing lost: the key was in the file mcp-twin had written, and restore puts that file back.
-    const r = await m.runBinary(["restore", "--yes"], { env, timeoutMs: 60_000 });
+    const r = await m.run(["restore", "--yes"], { env, timeoutMs: 60_000 });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout + r.stderr).not.toContain(SECRET);
     expect(JSON.parse(readFileSync(file, "utf8")).mcpServers.tool.env).toEqual({ TOOL_KEY: SECRET });
@@ -76,7 +98,7 @@ test("the key gone from the store: the entry comes back whole with `${secret:TOO
 
 test("the key in a locked keychain: uninstall stops before writing (exit 1, said, nothing changed); unlocked, it gives the key back", async () => {
   const env = { MCP_TWIN_KEYCHAIN: "", DBUS_SESSION_BUS_ADDRESS: bus.address };
-  const { m, file, text } = await adopted(env);
+  const { m, file, text } = await adopted(env, binary);
   try {
     expect(bus.items(`mcp-twin:${m.paths.home}`)).toEqual({ TOOL_KEY: SECRET });
     const synced = readFileSync(file, "utf8");

@@ -34,7 +34,16 @@ export async function runMain(
     stdout,
     stderr,
   };
+  // The keychain is this process's choice unless the run names one (vitest.config.ts turns it off,
+  // keychain.test.ts on): the native library reads this process's D-Bus and keeps the first bus it
+  // reached, so a run of another file in this worker must not reach it (testing.md).
+  const keychain = process.env.MCP_TWIN_KEYCHAIN;
+  const host = hostFrom(
+    { ...(keychain === undefined ? {} : { MCP_TWIN_KEYCHAIN: keychain }), ...env },
+    cwd,
+    BIN,
+  );
   // Entries that run `mcp-twin connect` name the real binary, as a run of the binary would.
-  const code = await main([process.execPath, BIN, ...args], hostFrom(env, cwd, BIN), terminal);
+  const code = await main([process.execPath, BIN, ...args], host, terminal);
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }

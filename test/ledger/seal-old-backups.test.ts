@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { keepBackup, sealOldBackups } from "../../src/core/ledger/backups.js";
-import { keysChangeMark, saveSecrets } from "../../src/core/manifest/secrets-file.js";
+import { keysChangeMark, updateSecrets } from "../../src/core/manifest/secrets-file.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -30,7 +30,7 @@ test("a folder checked against the keys is not read again until they change; the
   dirs.push(home);
   const backups = path.join(home, "backups");
   const secrets = path.join(home, "secrets.json");
-  await saveSecrets(secrets, { OTHER });
+  await updateSecrets(secrets, () => ({ OTHER }));
   const keys = async () => ({ OTHER });
   // A backup taken before the key was stored: it holds no key the store knows yet.
   const file = await keepBackup(backups, target, '{"a":1}\n', new Date("2026-01-01T00:00:00Z"), {
@@ -44,7 +44,7 @@ test("a folder checked against the keys is not read again until they change; the
   await sealOldBackups(backups, keys, keysChangeMark(secrets));
   expect(readFileSync(file, "utf8")).toContain(OTHER);
   // A key stored: the store's mark and names change, and the backup is read again and sealed.
-  await saveSecrets(secrets, { OTHER, API_KEY: KEY });
+  await updateSecrets(secrets, () => ({ OTHER, API_KEY: KEY }));
   const withKey = async () => ({ OTHER, API_KEY: KEY });
   await sealOldBackups(backups, withKey, keysChangeMark(secrets));
   expect(readFileSync(file, "utf8")).not.toContain(OTHER);
@@ -57,7 +57,7 @@ test("a folder checked against the keys is not read again until they change; the
     keys: withKey,
   });
   writeFileSync(older, `{"b":"${ROTATED}"}\n`);
-  await saveSecrets(secrets, { OTHER, API_KEY: ROTATED });
+  await updateSecrets(secrets, () => ({ OTHER, API_KEY: ROTATED }));
   await sealOldBackups(backups, async () => ({ OTHER, API_KEY: ROTATED }), keysChangeMark(secrets));
   expect(readFileSync(older, "utf8")).not.toContain(ROTATED);
 });

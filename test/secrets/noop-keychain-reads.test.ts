@@ -14,10 +14,14 @@ import {
   createFakeMachine,
   credentialManagerCalls,
   type FakeMachine,
+  runInProcessByDefault,
   writeManifest,
 } from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
 import { toolTextVia, urlEntryIn } from "../helpers/url-entry.js";
+
+// In-process runs read the keychain of the fake machine's environment (host.ts runHost).
+runInProcessByDefault();
 
 const on = { MCP_TWIN_KEYCHAIN: "on" };
 const KEY = "fx-4d2c1b0a9e8f7g6h";

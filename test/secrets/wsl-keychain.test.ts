@@ -7,8 +7,18 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
-import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  credentialManagerCalls,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+  writeSecrets,
+} from "../helpers/fake-machine.js";
 import { startKeyedRemote } from "../helpers/keyed-remote.js";
+
+// In-process runs read the keychain of the fake machine's environment (host.ts runHost).
+runInProcessByDefault();
 
 const KEY = "fixture-key-Wq8s2Lx7Pz4Rb6Mn";
 // The keychain is on for these runs (the fake machine keeps WSL runs on the file otherwise).
@@ -69,7 +79,9 @@ test("`secret set` inside WSL keeps the key in Windows' Credential Manager, as W
   });
   // powershell.exe by its full path, the script encoded, the key on stdin only.
   const calls = m.interopCalls().filter((c) => c.includes("powershell.exe"));
-  expect(calls.length).toBeGreaterThan(0);
+  // A read for what is stored (to mask it, and name the store), then under the lock one read and
+  // one write: the keychain opened once for both (each call a powershell.exe start).
+  expect(calls).toHaveLength(3);
   for (const c of calls)
     expect(c).toMatch(/powershell\.exe\t-NoProfile -NonInteractive -EncodedCommand \S+$/);
   expect(m.interopCalls().join("\n")).not.toContain(KEY);
@@ -80,8 +92,10 @@ test("`secret set` inside WSL keeps the key in Windows' Credential Manager, as W
   const list = await m.run(["secret", "list"], { env: on });
   expect(list.stdout).toMatch(/FIXTURE_TOKEN\s+stored in Windows' Credential Manager/);
   expect(list.stdout + list.stderr).not.toContain(KEY);
+  m.clearInteropLog();
   expect((await m.run(["secret", "rm", "FIXTURE_TOKEN"], { env: on })).code).toBe(0);
   expect(credentials(m)).toEqual({});
+  expect(credentialManagerCalls(m)).toBe(3);
 });
 
 test("a key Windows' mcp-twin set (a credential as @napi-rs/keyring writes it, not ASCII) is read inside WSL", async () => {

@@ -12,8 +12,12 @@ import {
   createFakeMachine,
   credentialManagerCalls,
   type FakeMachine,
+  runInProcessByDefault,
   writeManifest,
 } from "../helpers/fake-machine.js";
+
+// In-process runs read the keychain of the fake machine's environment (host.ts runHost).
+runInProcessByDefault();
 
 const on = { MCP_TWIN_KEYCHAIN: "on" };
 const KEY = "fx-4d2c1b0a9e8f7g6h";

@@ -6,7 +6,7 @@
 import { applyImport } from "../../core/import/index.js";
 import { editManifest, withBridgeEnabled, withBridgeFields, withServer } from "../../core/manifest/edit.js";
 import { withSecretShares } from "../../core/manifest/secret-shares.js";
-import { loadSecrets, saveSecrets } from "../../core/manifest/secrets-file.js";
+import { updateSecrets } from "../../core/manifest/secrets-file.js";
 import { parseManifestText } from "../../core/manifest/validate.js";
 import { dict, own } from "../../core/plain-records.js";
 import { runSync, type SyncReport, syncExitCode } from "../../core/sync/run-sync.js";
@@ -122,10 +122,7 @@ export async function writeFiles(
   }
   if (Object.keys(ctx.newSecrets).length > 0) {
     const where = await withLock(machine.home.dir, async () =>
-      saveSecrets(machine.paths.secrets, {
-        ...(await loadSecrets(machine.paths.secrets)),
-        ...ctx.newSecrets,
-      }),
+      updateSecrets(machine.paths.secrets, (now) => ({ ...now, ...ctx.newSecrets })),
     );
     // Said once, where keys are first set: the file is used only for want of a keychain.
     if (where.why && !ctx.out.json)

@@ -16,7 +16,7 @@ import { saveHandWritten } from "../ledger/backups.js";
 import { entryHash, isOurs, loadState, saveState } from "../ledger/state.js";
 import { withServerFields, writeManifest } from "../manifest/edit.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import { keysOnce, loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
+import { keysOnce, loadSecrets, updateSecrets } from "../manifest/secrets-file.js";
 import { resolveString } from "../manifest/spec.js";
 import { parseManifestText } from "../manifest/validate.js";
 import { dict, own } from "../plain-records.js";
@@ -493,10 +493,7 @@ async function whatSyncDoesNext(
 export async function applyAdopt(machine: Machine, plan: AdoptPlan): Promise<void> {
   await withLock(machine.home.dir, async () => {
     if (Object.keys(plan.secretValues).length > 0)
-      await saveSecrets(machine.paths.secrets, {
-        ...(await loadSecrets(machine.paths.secrets)),
-        ...plan.secretValues,
-      });
+      await updateSecrets(machine.paths.secrets, (now) => ({ ...now, ...plan.secretValues }));
     if (plan.after !== plan.before)
       await writeManifest(machine, plan.manifestFile, (current) => {
         if (current === plan.before) return plan.after;

@@ -9,7 +9,7 @@ import { backupProblems, saveHandWritten } from "../ledger/backups.js";
 import { loadState, type State, saveState } from "../ledger/state.js";
 import { withServers, writeManifest } from "../manifest/edit.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import { assertSecretName, keysOnce, loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
+import { assertSecretName, keysOnce, updateSecrets } from "../manifest/secrets-file.js";
 import { parseManifestText } from "../manifest/validate.js";
 import { readTextOrNull, withLock } from "../system/files.js";
 import { placeLines, settleHint } from "./clashes.js";
@@ -85,7 +85,7 @@ export async function applyImport(
     if (corrupt.length > 0) throw new UsageErrors(corrupt);
 
     if (result.secrets.length > 0)
-      await saveSecrets(machine.paths.secrets, { ...(await loadSecrets(machine.paths.secrets)), ...store });
+      await updateSecrets(machine.paths.secrets, (now) => ({ ...now, ...store }));
     if (edits.length > 0) {
       const write = await writeManifest(machine, plan.manifestFile, (text) =>
         text === before ? result.after : withServers(text, plan.manifestFile, edits),

@@ -8,7 +8,7 @@ import { withLock } from "../system/files.js";
 import { editManifest, schemaRefFor, serverNames, withServer } from "./edit.js";
 import { reservedNameWhy } from "./reserved-names.js";
 import { type ServerSpec, serverName } from "./schema.js";
-import { loadSecrets, saveSecrets } from "./secrets-file.js";
+import { updateSecrets } from "./secrets-file.js";
 import { TOOLS_ENTRY } from "./tool-search.js";
 import { parseManifestText } from "./validate.js";
 
@@ -68,10 +68,7 @@ export async function addServer(
   const result = await editManifest(machine, file, change, { dryRun: Boolean(options.dryRun) });
   if (!options.dryRun && Object.keys(added.newSecrets).length > 0) {
     await withLock(machine.home.dir, async () =>
-      saveSecrets(machine.paths.secrets, {
-        ...(await loadSecrets(machine.paths.secrets)),
-        ...added.newSecrets,
-      }),
+      updateSecrets(machine.paths.secrets, (now) => ({ ...now, ...added.newSecrets })),
     );
   }
   return result;

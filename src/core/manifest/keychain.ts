@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { detectLocal, type LocalInfo } from "../environments/local.js";
 import { wslToWindows } from "../environments/path-translation.js";
 import { windowsInteropFromWsl } from "../environments/windows.js";
-import { getEnv, type Host, processHost } from "../system/host.js";
+import { getEnv, type Host, runHost } from "../system/host.js";
 import { wslCredentials } from "./wsl-credentials.js";
 
 /** What mcp-twin uses of @napi-rs/keyring (its own types are not imported: it is not bundled). */
@@ -69,10 +69,10 @@ type Back = Omit<Keychain, "label">;
 /**
  * The keychain, when one answers: its list of this home's keys is read once here, to know. Off
  * with MCP_TWIN_KEYCHAIN=off (a headless machine whose keychain would prompt). The host is this
- * process's by default: the native library reads this process's own environment (its D-Bus
- * address) too. Inside WSL it is Windows' Credential Manager, the one both sides of a shared home reach.
+ * run's by default (runHost): the native library reads this process's own environment (its D-Bus
+ * address) all the same. Inside WSL it is Windows' Credential Manager, the one both sides of a shared home reach.
  */
-export async function openKeychain(homeDir: string, host: Host = processHost()): Promise<KeychainOpened> {
+export async function openKeychain(homeDir: string, host: Host = runHost()): Promise<KeychainOpened> {
   if (getEnv(host.env, "MCP_TWIN_KEYCHAIN") === "off") return { unavailable: "MCP_TWIN_KEYCHAIN=off" };
   const local =
     process.platform === "linux" && host.platform === "linux" ? await detectLocal(host) : undefined;

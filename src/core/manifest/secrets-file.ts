@@ -13,8 +13,8 @@ import type { KeyValues } from "../ledger/sealed-keys.js";
 import { dict, own } from "../plain-records.js";
 import { markValid, parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, writePrivateFile } from "../system/files.js";
-import { getEnv, processHost } from "../system/host.js";
-import { openKeychain } from "./keychain.js";
+import { getEnv, runHost } from "../system/host.js";
+import { type KeychainOpened, openKeychain } from "./keychain.js";
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -148,7 +148,7 @@ async function readStamp(file: string): Promise<KeysStamp | undefined> {
  * keychain is read as always (keys still in the file to move, the keychain off, no stamp yet).
  */
 export async function peekKeys(file: string): Promise<KeysStamp | undefined> {
-  if (getEnv(processHost().env, "MCP_TWIN_KEYCHAIN") === "off") return undefined;
+  if (getEnv(runHost().env, "MCP_TWIN_KEYCHAIN") === "off") return undefined;
   const data = await readSecretsFile(file);
   if (data.store !== "keychain" || Object.keys(data.secrets).length > 0) return undefined;
   return readStamp(file);
@@ -189,7 +189,7 @@ export function takeKeysMoved(): { names: string[]; into: string; from: string }
 async function storedKeys(
   file: string,
   data: SecretsFile,
-): Promise<{ secrets: Record<string, string>; where: SecretsWhere }> {
+): Promise<{ secrets: Record<string, string>; where: SecretsWhere; opened: KeychainOpened }> {
   const opened = await openKeychain(path.dirname(file));
   const fileKeys = dict(data.secrets);
   if ("unavailable" in opened) {
@@ -201,7 +201,7 @@ async function storedKeys(
           hint: "Unlock the keychain (log in to the desktop session) and run the command again; nothing was changed.",
         },
       );
-    return { secrets: fileKeys, where: { kind: "file", why: opened.unavailable } };
+    return { secrets: fileKeys, where: { kind: "file", why: opened.unavailable }, opened };
   }
   const { keychain } = opened;
   const names = Object.keys(fileKeys);
@@ -209,7 +209,7 @@ async function storedKeys(
     const secrets = dict(await keychain.list());
     // Keys moved before stamps were kept: stamped once, so later runs may leave the keychain alone.
     if (data.store === "keychain" && !(await readStamp(file))) await writeStamp(file, Object.keys(secrets));
-    return { secrets, where: { kind: "keychain", label: keychain.label } };
+    return { secrets, where: { kind: "keychain", label: keychain.label }, opened };
   }
   for (const name of names) await keychain.set(name, fileKeys[name] as string);
   const secrets = dict(await keychain.list());
@@ -232,6 +232,7 @@ async function storedKeys(
   return {
     secrets,
     where: { kind: "keychain", label: keychain.label, ...(names.length > 0 ? { moved: names.sort() } : {}) },
+    opened,
   };
 }
 
@@ -250,14 +251,28 @@ async function readSecretsFile(file: string): Promise<SecretsFile> {
 }
 
 /**
- * Store the home's secrets (the whole set: a name left out is removed), in the keychain when one
- * answers, else in the file. Acceptances (`secret set --force`) are kept while their value is the
- * one accepted; `accept` adds the current value of these names.
+ * The stored keys as `change` makes them, stored back, under the home's lock: the whole set (a name
+ * left out is removed), in the keychain when one answers, else in the file — the keychain opened
+ * once for the read and the write (from WSL an opening is a powershell.exe start, a second or
+ * more). Acceptances (`secret set --force`) are kept while their value is the one accepted;
+ * `accept` adds the current value of these names.
  */
-export async function saveSecrets(
+export async function updateSecrets(
+  file: string,
+  change: (keys: Record<string, string>) => Record<string, string>,
+  options: { accept?: readonly string[] } = {},
+): Promise<SecretsWhere> {
+  const read = await storedKeys(file, await readSecretsFile(file));
+  return storeKeys(file, change(dict(read.secrets)), options, read.opened, read.secrets);
+}
+
+/** updateSecrets' write: into the keychain opened (`listed`: its keys as the run just read them), else the file. */
+async function storeKeys(
   file: string,
   secrets: Record<string, string>,
-  options: { accept?: readonly string[] } = {},
+  options: { accept?: readonly string[] },
+  opened: KeychainOpened,
+  listed: Record<string, string>,
 ): Promise<SecretsWhere> {
   const sorted = dict(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));
   // Unreadable counts as empty: the write below says what fails.
@@ -278,7 +293,6 @@ export async function saveSecrets(
     if (value !== undefined) accepted[name] = valueHash(value);
   }
   const kept = Object.keys(accepted).length > 0 ? { accepted } : {};
-  const opened = await openKeychain(path.dirname(file));
   if ("unavailable" in opened) {
     if (before.store === "keychain")
       throw new OperationError(
@@ -292,7 +306,7 @@ export async function saveSecrets(
     return { kind: "file", why: opened.unavailable };
   }
   const { keychain } = opened;
-  const now = await keychain.list();
+  const now = listed;
   for (const [name, value] of Object.entries(sorted))
     if (own(now, name) !== value) await keychain.set(name, value);
   for (const name of Object.keys(now)) if (own(sorted, name) === undefined) await keychain.remove(name);

@@ -3,6 +3,7 @@
  * environment table, /proc and /etc, and starts processes only through a Host, so tests build
  * faithful fake machines (a temp sysroot, stand-in executables on PATH) and run the real code.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import path from "node:path";
 import { dict, own } from "../plain-records.js";
 import { createRunner, type Runner } from "./run.js";
@@ -28,6 +29,22 @@ export interface Host {
 /** The Host of this process. `MCP_TWIN_SYSROOT` / `MCP_TWIN_PLATFORM` exist for tests only. */
 export function processHost(): Host {
   return hostFrom(process.env, process.cwd(), selfScript());
+}
+
+/** The Host main() runs on, for the code of its run that no Host is handed to (async_hooks: loaded at every Node start). */
+const running = new AsyncLocalStorage<Host>();
+
+/** `fn` as a run on `host`: inside it, runHost() is that host (main's, cli.ts). */
+export function runOn<T>(host: Host, fn: () => T): T {
+  return running.run(host, fn);
+}
+
+/**
+ * The Host of the run in progress, else this process's: what the keychain reads, which no Host is
+ * handed to — so a run a test drives in-process with a fake machine's environment reads that machine's.
+ */
+export function runHost(): Host {
+  return running.getStore() ?? processHost();
 }
 
 /**
