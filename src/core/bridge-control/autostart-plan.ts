@@ -5,8 +5,7 @@
 
 import type { EnvFacts } from "../environments/types.js";
 import { ExitCode } from "../errors.js";
-import type { AutostartRecord } from "../ledger/state.js";
-import { AUTOSTART_FORMAT } from "./autostart-format.js";
+import { AUTOSTART_FORMAT, type AutostartRecord } from "../ledger/state.js";
 import { desktopExec, SERVE, START, shellStartLine, startArgv, waitingStartArgv } from "./supervisor.js";
 
 /** The scheduled task's name (Task Scheduler), the systemd units', the launchd agent's label. */

@@ -7,7 +7,6 @@ import {
   type BridgeFiles,
   bridgeUrl,
   heldWords,
-  type InstanceInfo,
   ownedInstance,
   portOpen,
   reach,
@@ -80,15 +79,9 @@ export async function choosePort(
  * (no request), nothing accepts connections, or what answers proves it is; otherwise what answers,
  * named (and, on Linux and WSL, its pid and command line).
  */
-export function localHolder(
-  ctx: { files: BridgeFiles; proc?: string | undefined },
-  host: string,
-  /** ownedInstance's answer, when the caller has it already. */
-  running?: InstanceInfo | null,
-): HeldBy {
+export function localHolder(ctx: { files: BridgeFiles; proc?: string | undefined }, host: string): HeldBy {
   return async (port) => {
-    const owned = running !== undefined ? running : await ownedInstance(ctx.files);
-    if (owned?.port === port) return undefined;
+    if ((await ownedInstance(ctx.files))?.port === port) return undefined;
     const probe = await reach(ctx.files, bridgeUrl(host, port), { proc: ctx.proc });
     return probe.state === "other" ? heldWords(probe.what, probe.holder) : undefined;
   };

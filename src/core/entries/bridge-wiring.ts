@@ -298,7 +298,9 @@ function holderIn(env: Environment, machine: Machine, host: string, running?: In
   if (env.local) {
     // The lifecycle's files and /proc, without loading the lifecycle: every sync asks this.
     const proc = machine.host.platform === "linux" ? sysPath(machine.host, "/proc") : undefined;
-    return localHolder({ files: bridgeFiles(bridgeHome(machine.host)), proc }, host, running);
+    const holder = localHolder({ files: bridgeFiles(bridgeHome(machine.host)), proc }, host);
+    // This home's bridge, read already: no second read for the port it holds.
+    return (port) => (running?.port === port ? Promise.resolve(undefined) : holder(port));
   }
   const files = filesIn(env, machine);
   return async (port) => {

@@ -95,6 +95,12 @@ export interface AutostartRecord {
   format?: number;
 }
 
+/**
+ * Raised when what an installed start at logon does changes, so the next sync writes it again.
+ * Here, beside its record: a sync that writes nothing compares it without loading the plans.
+ */
+export const AUTOSTART_FORMAT = 6;
+
 export function emptyState(): State {
   return { version: STATE_VERSION, packages: dict(), installs: dict(), targets: dict() };
 }

@@ -3,10 +3,11 @@
  * that it runs what this very fingerprint stands for, with nothing left to warm.
  * Anything else (no record, another fingerprint, another or no bridge) goes the whole way (gateway-sync.ts).
  */
-import { AUTOSTART_FORMAT } from "../bridge-control/autostart-format.js";
+
 import { bridgeFiles, bridgeHome, ownedInstance } from "../bridge-link/index.js";
 import type { Context } from "../context/context.js";
 import type { BridgeWiring } from "../entries/bridge-wiring.js";
+import { AUTOSTART_FORMAT } from "../ledger/state.js";
 import { own } from "../plain-records.js";
 import { readTextOrNull } from "../system/files.js";
 import { getEnv } from "../system/host.js";

@@ -3,7 +3,6 @@
  * or told to reload the manifest), their lists cached, and started at logon from then on.
  */
 import type { AutostartOutcome } from "../bridge-control/autostart.js";
-import { AUTOSTART_FORMAT } from "../bridge-control/autostart-format.js";
 import { GATEWAY_DOWN } from "../bridge-control/gateway-down.js";
 import {
   control as askControl,
@@ -16,7 +15,7 @@ import {
 import type { Context } from "../context/context.js";
 import type { BridgeReport, BridgeWiring, PortTaken } from "../entries/bridge-wiring.js";
 import { loginPath } from "../environments/login-path.js";
-import { loadState, saveState } from "../ledger/state.js";
+import { AUTOSTART_FORMAT, loadState, saveState } from "../ledger/state.js";
 import { splitSpec } from "../manifest/package-spec.js";
 import { withLock } from "../system/files.js";
 import { getEnv } from "../system/host.js";
