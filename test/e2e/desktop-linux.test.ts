@@ -4,20 +4,18 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, expect, inject, test } from "vitest";
+import { expect, inject, test } from "vitest";
 import {
   createFakeMachine,
   type FakeMachine,
   runInProcessByDefault,
   writeManifest,
 } from "../helpers/fake-machine.js";
+import { machinesCleanedAfterAll } from "../helpers/machines.js";
 import { handshake } from "../helpers/mcp.js";
 
 runInProcessByDefault();
-const machines: FakeMachine[] = [];
-afterAll(() => {
-  for (const m of machines) m.cleanup();
-});
+const machines = machinesCleanedAfterAll();
 
 function linux(): FakeMachine {
   const m = createFakeMachine({ kind: "linux", registryUrl: inject("registryUrl") });

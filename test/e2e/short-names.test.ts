@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, inject, test } from "vitest";
+import { describe, expect, inject, test } from "vitest";
 import { doctor, pick } from "../doctor/helpers.js";
 import {
   createFakeMachine,
@@ -13,12 +13,10 @@ import {
   runInProcessByDefault,
   writeManifest,
 } from "../helpers/fake-machine.js";
+import { machinesCleanedAfterAll } from "../helpers/machines.js";
 
 runInProcessByDefault();
-const machines: FakeMachine[] = [];
-afterAll(() => {
-  for (const m of machines) m.cleanup();
-});
+const machines = machinesCleanedAfterAll();
 
 function machine(options: Parameters<typeof createFakeMachine>[0]): FakeMachine {
   const m = createFakeMachine({ registryUrl: inject("registryUrl"), cursor: false, ...options });

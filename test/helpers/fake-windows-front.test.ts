@@ -5,13 +5,11 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { createFakeMachine, type FakeMachine, type FakeMachineOptions } from "./fake-machine.js";
+import { machinesCleanedAfterAll } from "./machines.js";
 
-const machines: FakeMachine[] = [];
-afterAll(() => {
-  for (const m of machines) m.cleanup();
-});
+const machines = machinesCleanedAfterAll();
 
 function make(options: FakeMachineOptions): FakeMachine {
   const m = createFakeMachine({ bridgePort: false, ...options });

@@ -70,3 +70,15 @@ export function fixtureMachines(secret: string, fixtureSpec: () => string = () =
   }
   return Object.assign(setup, { synced: syncedMachine });
 }
+
+/**
+ * An array for a file's own fake machines: every one pushed into it is cleaned up (temp folder gone,
+ * the bridge and keeper it recorded stopped by pid) after the file's tests.
+ */
+export function machinesCleanedAfterAll(): FakeMachine[] {
+  const machines: FakeMachine[] = [];
+  afterAll(() => {
+    for (const m of machines) m.cleanup();
+  });
+  return machines;
+}

@@ -6,14 +6,12 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, expect, inject, test } from "vitest";
+import { expect, inject, test } from "vitest";
 import { createFakeMachine, type FakeMachine } from "./fake-machine.js";
+import { machinesCleanedAfterAll } from "./machines.js";
 import { INSTALL_FLAGS, UNINSTALL_FLAGS } from "./npm-replay.js";
 
-const machines: FakeMachine[] = [];
-afterAll(() => {
-  for (const m of machines) m.cleanup();
-});
+const machines = machinesCleanedAfterAll();
 
 function make(realNpm: boolean): FakeMachine {
   const m = createFakeMachine({ registryUrl: inject("registryUrl"), bridgePort: false, realNpm });

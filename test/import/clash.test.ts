@@ -11,9 +11,10 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, inject, test } from "vitest";
+import { describe, expect, inject, test } from "vitest";
 import { findClashes, settle, valueFingerprint } from "../../src/core/import/clashes.js";
 import { createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
+import { machinesCleanedAfterAll } from "../helpers/machines.js";
 import { KEY, runInPty } from "../helpers/pty.js";
 import { importJson, manifestOf, placeJson, places } from "./helpers.js";
 
@@ -23,10 +24,7 @@ const CURSOR_KEY = "fx-live-cursor-0123456789-WXYZ";
 const CODE_KEY = "fx-live-code-9876543210-QRST";
 const TYPED_KEY = "fx-live-typed-5555555555-TYPD";
 
-const machines: FakeMachine[] = [];
-afterAll(() => {
-  for (const m of machines) m.cleanup();
-});
+const machines = machinesCleanedAfterAll();
 
 /** Desktop, Cursor and WSL Claude Code are present; only Cursor and Claude Code have the server. */
 function clashMachine(): FakeMachine {

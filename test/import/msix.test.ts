@@ -7,17 +7,15 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, inject, test } from "vitest";
+import { describe, expect, inject, test } from "vitest";
 import { createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
+import { machinesCleanedAfterAll } from "../helpers/machines.js";
 import { importJson, manifestOf } from "./helpers.js";
 
 runInProcessByDefault();
 
 const KEY = "fx-live-msix-9f8e7d";
-const machines: FakeMachine[] = [];
-afterAll(() => {
-  for (const m of machines) m.cleanup();
-});
+const machines = machinesCleanedAfterAll();
 
 function msixMachine(): { m: FakeMachine; classic: string; classicNative: string } {
   const m = createFakeMachine({ msix: true, registryUrl: inject("registryUrl") });

@@ -7,11 +7,12 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, inject, test } from "vitest";
+import { describe, expect, inject, test } from "vitest";
 import { parseConfig, readEntries } from "../../src/core/formats/json/merge.js";
 import { doctor } from "../doctor/helpers.js";
 import { auggieCli, auggieMcpList } from "../helpers/auggie-cli.js";
-import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { createFakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { machinesCleanedAfterAll } from "../helpers/machines.js";
 import { handshake } from "../helpers/mcp.js";
 import { freePort } from "../helpers/net.js";
 import { startSseServer } from "../helpers/sse-server.js";
@@ -22,10 +23,7 @@ const cli = auggieCli();
 const skip = "reason" in cli ? cli.reason : undefined;
 // Shown in every run's output, so a skip is never silent.
 if (skip) console.warn(`real Auggie tests skipped: ${skip}`);
-const machines: FakeMachine[] = [];
-afterAll(() => {
-  for (const m of machines) m.cleanup();
-});
+const machines = machinesCleanedAfterAll();
 
 const HAND_WRITTEN = `// mine
 {

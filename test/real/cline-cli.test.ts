@@ -7,11 +7,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, inject, test } from "vitest";
+import { describe, expect, inject, test } from "vitest";
 import { packEraFixtures, remoteEraFixture } from "../bridge-server/gateway/era-fixtures.js";
 import { clineCli, clineTurn, startModelStandIn, useStandIn } from "../helpers/cline-cli.js";
-import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { createFakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
 import { startKeyedRemote } from "../helpers/keyed-remote.js";
+import { machinesCleanedAfterAll } from "../helpers/machines.js";
 import { freePort } from "../helpers/net.js";
 import { startSseServer } from "../helpers/sse-server.js";
 
@@ -22,10 +23,7 @@ const cli = clineCli();
 const skip = "reason" in cli ? cli.reason : undefined;
 // Shown in every run's output, so a skip is never silent.
 if (skip) console.warn(`real Cline CLI tests skipped: ${skip}`);
-const machines: FakeMachine[] = [];
-afterAll(() => {
-  for (const m of machines) m.cleanup();
-});
+const machines = machinesCleanedAfterAll();
 
 /** The person's own file: strict JSON (what Cline reads), their server and Cline's own keys. */
 const HAND_WRITTEN = `{

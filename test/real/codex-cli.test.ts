@@ -7,10 +7,11 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, afterEach, describe, expect, inject, test } from "vitest";
+import { afterEach, describe, expect, inject, test } from "vitest";
 import { cleanup, startBridge } from "../bridge-server/helpers.js";
 import { codexCli, codexServerStatus, runCodex } from "../helpers/codex-cli.js";
-import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { createFakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { machinesCleanedAfterAll } from "../helpers/machines.js";
 import { freePort } from "../helpers/net.js";
 
 const SECRET = "fx-c0dec11e5ec7e700";
@@ -18,10 +19,7 @@ const cli = codexCli();
 const skip = "reason" in cli ? cli.reason : undefined;
 // Shown in every run's output, so a skip is never silent.
 if (skip) console.warn(`real Codex CLI tests skipped: ${skip}`);
-const machines: FakeMachine[] = [];
-afterAll(() => {
-  for (const m of machines) m.cleanup();
-});
+const machines = machinesCleanedAfterAll();
 afterEach(cleanup);
 
 const HAND_WRITTEN = `# mine

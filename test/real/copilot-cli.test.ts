@@ -5,10 +5,11 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, inject, test } from "vitest";
+import { describe, expect, inject, test } from "vitest";
 import { doctor } from "../doctor/helpers.js";
 import { copilotCacheEnv, copilotCli, copilotSessionServers, runCopilot } from "../helpers/copilot-cli.js";
-import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { createFakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { machinesCleanedAfterAll } from "../helpers/machines.js";
 import { freePort } from "../helpers/net.js";
 import { startSseServer } from "../helpers/sse-server.js";
 
@@ -19,10 +20,7 @@ const version = "reason" in cli ? "" : (cli.version.split("\n")[0] ?? "");
 const skip = "reason" in cli ? cli.reason : undefined;
 // Shown in every run's output, so a skip is never silent.
 if (skip) console.warn(`real GitHub Copilot CLI tests skipped: ${skip}`);
-const machines: FakeMachine[] = [];
-afterAll(() => {
-  for (const m of machines) m.cleanup();
-});
+const machines = machinesCleanedAfterAll();
 
 const HAND_WRITTEN = `// mine
 {

@@ -5,18 +5,16 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { copilotCli, runCopilot } from "../helpers/copilot-cli.js";
-import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { createFakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { machinesCleanedAfterAll } from "../helpers/machines.js";
 
 const cli = copilotCli();
 const skip = "reason" in cli ? cli.reason : undefined;
 // Shown in every run's output, so a skip is never silent.
 if (skip) console.warn(`real GitHub Copilot CLI plugin tests skipped: ${skip}`);
-const machines: FakeMachine[] = [];
-afterAll(() => {
-  for (const m of machines) m.cleanup();
-});
+const machines = machinesCleanedAfterAll();
 
 describe.skipIf(skip !== undefined)(
   `real GitHub Copilot CLI plugins${skip ? ` (skipped: ${skip})` : ""}`,

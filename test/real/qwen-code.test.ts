@@ -6,8 +6,9 @@
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, inject, test } from "vitest";
-import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { describe, expect, inject, test } from "vitest";
+import { createFakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { machinesCleanedAfterAll } from "../helpers/machines.js";
 import { freePort } from "../helpers/net.js";
 import { qwenCli, qwenMcpList } from "../helpers/qwen-cli.js";
 import { startSseServer } from "../helpers/sse-server.js";
@@ -18,10 +19,7 @@ const cli = qwenCli();
 const skip = "reason" in cli ? cli.reason : undefined;
 // Shown in every run's output, so a skip is never silent.
 if (skip) console.warn(`real Qwen Code tests skipped: ${skip}`);
-const machines: FakeMachine[] = [];
-afterAll(() => {
-  for (const m of machines) m.cleanup();
-});
+const machines = machinesCleanedAfterAll();
 
 // Comments are fine for Qwen Code (a trailing comma is not).
 const HAND_WRITTEN = `// mine

@@ -9,7 +9,7 @@
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, expect, inject, test } from "vitest";
+import { expect, inject, test } from "vitest";
 import {
   createFakeMachine,
   credentialManagerCalls,
@@ -17,6 +17,7 @@ import {
   runInProcessByDefault,
   writeManifest,
 } from "../helpers/fake-machine.js";
+import { machinesCleanedAfterAll } from "../helpers/machines.js";
 import { freePort } from "../helpers/net.js";
 import { toolTextVia, urlEntryIn } from "../helpers/url-entry.js";
 
@@ -26,12 +27,9 @@ runInProcessByDefault();
 const on = { MCP_TWIN_KEYCHAIN: "on" };
 const KEY = "fx-4d2c1b0a9e8f7g6h";
 const NEW_KEY = "fx-9Qe2mXc4Rb9LpW3s0Zk7Tn";
-const machines: FakeMachine[] = [];
 // cleanup() stops the bridge each machine recorded, and its keeper, by pid: no `bridge stop` run
 // (a process of the binary each) is needed for that.
-afterAll(() => {
-  for (const m of machines) m.cleanup();
-});
+const machines = machinesCleanedAfterAll();
 
 /** The gateway's part of `sync --json`, the run exiting 0. */
 async function syncGateway(m: FakeMachine): Promise<string> {

@@ -8,7 +8,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, expect, inject, test } from "vitest";
+import { expect, inject, test } from "vitest";
 import {
   BIN,
   createFakeMachine,
@@ -19,17 +19,15 @@ import {
   writeManifest,
   writeSecrets,
 } from "../helpers/fake-machine.js";
+import { machinesCleanedAfterAll } from "../helpers/machines.js";
 import { moduleLog } from "../helpers/module-log.js";
 import { freePort } from "../helpers/net.js";
 
 runInProcessByDefault();
 
-const machines: FakeMachine[] = [];
 // cleanup() stops the bridge each machine recorded, and its keeper, by pid: no `bridge stop` run is
 // needed for that.
-afterAll(() => {
-  for (const m of machines) m.cleanup();
-});
+const machines = machinesCleanedAfterAll();
 
 const stateDir = (m: FakeMachine) => path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge");
 const bridgePid = (m: FakeMachine) =>

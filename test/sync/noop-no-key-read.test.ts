@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, expect, inject, test } from "vitest";
+import { expect, inject, test } from "vitest";
 import {
   createFakeMachine,
   credentialManagerCalls,
@@ -15,6 +15,7 @@ import {
   runInProcessByDefault,
   writeManifest,
 } from "../helpers/fake-machine.js";
+import { machinesCleanedAfterAll } from "../helpers/machines.js";
 
 // In-process runs read the keychain of the fake machine's environment (host.ts runHost).
 runInProcessByDefault();
@@ -22,10 +23,7 @@ runInProcessByDefault();
 const on = { MCP_TWIN_KEYCHAIN: "on" };
 const KEY = "fx-4d2c1b0a9e8f7g6h";
 const NEW_KEY = "fx-9Qe2mXc4Rb9LpW3s0Zk7Tn";
-const machines: FakeMachine[] = [];
-afterAll(() => {
-  for (const m of machines) m.cleanup();
-});
+const machines = machinesCleanedAfterAll();
 
 type Config = { mcpServers: Record<string, { env?: Record<string, string> }> };
 const config = (m: FakeMachine) => JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")) as Config;
