@@ -3,7 +3,7 @@
  * everything else: progress, warnings, errors. Secrets are masked before anything is written.
  */
 
-import { maskForms, secretForms } from "../core/secrets/mask.js";
+import { secretMasker } from "../core/secrets/mask.js";
 import type { Progress } from "../core/system/progress.js";
 import { jsonPrintable, printable } from "../core/text/control-chars.js";
 import { colorEnabled } from "./color-mode.js";
@@ -64,17 +64,17 @@ export function createOutput(
   const color = colorEnabled(env, Boolean(streams.stderr.isTTY), flags.color === false);
   const theme = makeTheme(color);
   const secrets = new Set<string>();
-  // Their spellings, made again only when a secret is added: a report masks each of its lines.
-  let forms: string[] | undefined;
-  const spellings = (): string[] => {
-    if (!forms) forms = secretForms(secrets);
-    return forms;
+  // Made again only when a secret is added: a report masks each of its lines.
+  let masker: ((text: string) => string) | undefined;
+  const maskSecrets = (s: string) => {
+    if (!masker) masker = secretMasker(secrets);
+    return masker(s);
   };
   let shown = (file: string) => file;
   // The one place output is masked: every line of every stream (core/secrets/mask.ts says what it
   // hides); and no control or bidi character in it reaches the terminal but our own line breaks,
   // tabs and colours (core/text/control-chars.ts; one value from elsewhere is `untrusted` too).
-  const mask = (s: string) => printable(maskForms(s, spellings()));
+  const mask = (s: string) => printable(maskSecrets(s));
   // A terminal that reports no width (a bare pseudo-terminal) cannot host a spinner.
   const columns = (streams.stderr as { columns?: number }).columns;
   const interactive =
@@ -90,7 +90,7 @@ export function createOutput(
       for (const v of values)
         if (v && !secrets.has(v)) {
           secrets.add(v);
-          forms = undefined;
+          masker = undefined;
         }
     },
     shown: (file) => shown(file),
@@ -101,7 +101,7 @@ export function createOutput(
       if (!json) streams.stdout.write(`${mask(line)}\n`);
     },
     result(data) {
-      streams.stdout.write(`${jsonPrintable(maskForms(JSON.stringify(data, null, 2), spellings()))}\n`);
+      streams.stdout.write(`${jsonPrintable(maskSecrets(JSON.stringify(data, null, 2)))}\n`);
     },
     info: (line) => err(`${theme.info} ${line}`),
     note: (line) => err(line),

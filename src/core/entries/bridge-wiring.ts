@@ -198,7 +198,7 @@ export async function planBridge(
             program,
             reason,
             token,
-            private: privateFile,
+            private: privateOnce(),
           },
         }
       : {}),
@@ -208,6 +208,19 @@ export async function planBridge(
     settle: () => (env.local ? settleHere(machine, settings) : settleThere(env, machine, program, settings)),
   };
   return wiring;
+}
+
+/** privateFile, asked once per target for a plan: each of its shared servers' entries asks it (two stats each). */
+function privateOnce(): (target: Target) => boolean {
+  const known = new Map<string, boolean>();
+  return (target) => {
+    let answer = known.get(target.key);
+    if (answer === undefined) {
+      answer = privateFile(target);
+      known.set(target.key, answer);
+    }
+    return answer;
+  };
 }
 
 /**

@@ -41,8 +41,40 @@ export function maskText(text: string, secretValues: Iterable<string>): string {
 
 /** Every spelling of these values (formsOf), longest first: what maskForms looks for. */
 export function secretForms(secretValues: Iterable<string>): string[] {
-  return [...new Set([...secretValues].flatMap(formsOf))].sort((a, b) => b.length - a.length);
+  return byLength([...new Set([...secretValues].flatMap(formsOf))]);
 }
+
+/**
+ * maskText for the many lines of one output: for every text the same as `maskForms(text,
+ * secretForms(values))`, but the hex and base64 spellings are made only once a text could hold one.
+ * Each such spelling is a run of at least `encodedFloor` characters of one base64 alphabet (hex's
+ * are in both), and masking only breaks runs (MASK is none of them): a text without such a run
+ * is masked by the other spellings alone, in the same order. A report's lines seldom have one.
+ */
+export function secretMasker(secretValues: Iterable<string>): (text: string) => string {
+  const values = [...new Set(secretValues)].filter((v) => v !== "");
+  if (values.length === 0) return (text) => maskForms(text, []);
+  const floor = Math.min(...values.map(encodedFloor));
+  const run = new RegExp(`[A-Za-z0-9+/]{${floor},}|[A-Za-z0-9_-]{${floor},}`);
+  let plain: string[] | undefined;
+  let all: string[] | undefined;
+  return (text) => {
+    if (run.test(text)) {
+      if (!all) all = secretForms(values);
+      return maskForms(text, all);
+    }
+    if (!plain) plain = byLength([...new Set(values.flatMap(unencodedForms))]);
+    return maskForms(text, plain);
+  };
+}
+
+/** The fewest characters of any hex or base64 spelling formsOf makes of `value` (base64Cores: 4·⌊(k+n)/3⌋, less 4 when k > 0). */
+export function encodedFloor(value: string): number {
+  const n = Buffer.byteLength(value, "utf8");
+  return Math.max(4, Math.min(2 * n, 4 * Math.floor(n / 3) - 4));
+}
+
+const byLength = (forms: string[]) => forms.sort((a, b) => b.length - a.length);
 
 /** maskText with the values' spellings made once (secretForms), for a caller that masks many lines with them. */
 export function maskForms(text: string, forms: readonly string[]): string {
@@ -91,29 +123,46 @@ function formsOf(value: string): string[] {
   const bytes = Buffer.from(value, "utf8");
   const hex = bytes.toString("hex");
   const encoded = [hex, hex.toUpperCase(), ...[0, 1, 2].flatMap((k) => base64Cores(bytes, k))];
-  // Letters, digits and `_.-` read the same JSON-escaped, inspected and URL-encoded (PLAIN_CHARS):
-  // only hex and base64 differ. A client token is such a value, and a report masks tens of them.
-  const forms = PLAIN.test(value) ? [value, ...encoded] : [value, ...escapedForms(value), ...encoded];
-  const kept = [...new Set(forms)].filter((f) => f.length >= 4);
+  const kept = [...new Set([...unencodedForms(value), ...encoded])].filter((f) => f.length >= 4);
   if (spellings.size > 256) spellings.clear();
   spellings.set(value, kept);
   return kept;
 }
 
+/** A value as it is and as every escaping writes it (its spellings but hex and base64), each of 4 characters or more. */
+function unencodedForms(value: string): string[] {
+  // Letters, digits and `_.-` read the same JSON-escaped, inspected and URL-encoded (PLAIN_CHARS):
+  // only hex and base64 differ. A client token is such a value, and a report masks tens of them.
+  // With `:/@+=` and the like too (a client token's `label:token`), only URL-encoding changes it.
+  const forms = PLAIN.test(value)
+    ? [value]
+    : URL_ONLY.test(value)
+      ? [value, ...urlForms(value)]
+      : [value, ...escapedForms(value)];
+  return forms.filter((f) => f.length >= 4);
+}
+
 /** The characters no escaping or URL-encoding below changes (a test holds each of them to it). */
 export const PLAIN_CHARS = "A-Za-z0-9_.-";
 const PLAIN = new RegExp(`^[${PLAIN_CHARS}]+$`);
+/** The characters only URL-encoding changes, and URLSearchParams as encodeURIComponent does (a test holds it). */
+export const URL_ONLY_CHARS = ":/@+=,;?#$&";
+const URL_ONLY = new RegExp(`^[${[...URL_ONLY_CHARS].map((c) => `\\${c}`).join("")}${PLAIN_CHARS}]+$`);
+
+/** A value percent-encoded, in upper and lower case. */
+function urlForms(value: string): string[] {
+  const url = encodeURIComponent(value);
+  return [url, url.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())];
+}
 
 /** A value as JSON (once, twice), `util.inspect`, percent-encoding (both cases) and a form's encoding write it. */
 function escapedForms(value: string): string[] {
   const json = JSON.stringify(value).slice(1, -1);
-  const url = encodeURIComponent(value);
   return [
     json,
     JSON.stringify(json).slice(1, -1),
     inspect(value).slice(1, -1),
-    url,
-    url.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+    ...urlForms(value),
     new URLSearchParams({ v: value }).toString().slice(2),
   ];
 }
