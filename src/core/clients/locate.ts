@@ -7,8 +7,7 @@ export async function existsIn(env: Environment, nativePath: string): Promise<bo
   const local = env.access(nativePath);
   if (!local) return false;
   try {
-    statSync(local);
-    return true;
+    return statSync(local, { throwIfNoEntry: false }) !== undefined;
   } catch {
     return false;
   }

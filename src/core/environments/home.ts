@@ -31,7 +31,7 @@ function locatorFile(host: Host): string {
 async function isDir(p: string | undefined): Promise<boolean> {
   if (!p) return false;
   try {
-    return statSync(p).isDirectory();
+    return statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
   } catch {
     return false;
   }

@@ -18,8 +18,9 @@ interface WindowsSearch {
 
 export async function isExecutableFile(file: string, needExecBit = true): Promise<boolean> {
   try {
-    const s = statSync(file);
-    if (!s.isFile()) return false;
+    // No Error built for a file that is not there: a PATH look-up misses in most folders.
+    const s = statSync(file, { throwIfNoEntry: false });
+    if (!s?.isFile()) return false;
     if (needExecBit) accessSync(file, constants.X_OK);
     return true;
   } catch {

@@ -14,9 +14,17 @@ export interface Reference {
   name: string;
 }
 
-/** The references in a string, in order. */
+/**
+ * The references in a string, in order. Read with `exec`, not `matchAll` (which copies the pattern
+ * on each call): every field of every server is read here, several times a run.
+ */
 export function referencedNames(input: string): Reference[] {
-  return [...input.matchAll(REFERENCE)].map((m) => ({ kind: m[1] as Reference["kind"], name: m[2] ?? "" }));
+  if (!input.includes("${")) return [];
+  const out: Reference[] = [];
+  REFERENCE.lastIndex = 0;
+  for (let m = REFERENCE.exec(input); m; m = REFERENCE.exec(input))
+    out.push({ kind: m[1] as Reference["kind"], name: m[2] ?? "" });
+  return out;
 }
 
 export interface Lookup {

@@ -494,8 +494,7 @@ export async function writeHelperFile(
 
 export async function pathExists(file: string): Promise<boolean> {
   try {
-    statSync(file);
-    return true;
+    return statSync(file, { throwIfNoEntry: false }) !== undefined;
   } catch {
     return false;
   }
@@ -590,7 +589,7 @@ export async function lockHolder(home: string): Promise<number | undefined> {
   const lockDir = path.join(home, "sync.lock");
   let owner: LockOwner;
   try {
-    if (!fs.statSync(lockDir).isDirectory()) return undefined;
+    if (!fs.statSync(lockDir, { throwIfNoEntry: false })?.isDirectory()) return undefined;
     owner = JSON.parse(readFileSync(`${lockDir}.owner`, "utf8")) as LockOwner;
   } catch {
     return undefined;
