@@ -3,9 +3,10 @@
  * `status` and doctor's drift check ask (pure).
  */
 
-import { type EntryRecord, entryHash, isOursHash } from "../ledger/state.js";
+import { canonicalHash, type EntryRecord, entryHash, isOursHash } from "../ledger/state.js";
 import { TOOLS_ENTRY } from "../manifest/tool-search.js";
 import { own } from "../plain-records.js";
+import { canonicalJson } from "../text/canonical-json.js";
 import type { BuiltEntry } from "./target-entry.js";
 
 /**
@@ -45,10 +46,13 @@ export interface EntryClass {
 /** The class of one entry; undefined for a server neither wanted here nor in the file. */
 export function classifyEntry(facts: EntryFacts): EntryClass | undefined {
   const { desired, record } = facts;
-  const desiredHash = desired?.ok ? entryHash(desired.value) : undefined;
+  // Written canonically first: an entry as sync would write it (most, on most runs) is hashed once.
+  const desiredText = desired?.ok ? canonicalJson(desired.value) : undefined;
+  const desiredHash = desiredText === undefined ? undefined : canonicalHash(desiredText);
   const hashes = desiredHash === undefined ? {} : { desiredHash };
   if (!facts.present) return desired ? { state: "missing", ...hashes } : undefined;
-  const currentHash = entryHash(facts.value);
+  const currentText = canonicalJson(facts.value);
+  const currentHash = currentText === desiredText ? (desiredHash as string) : canonicalHash(currentText);
   const ours = isOursHash(record, currentHash);
   const with_ = (state: EntryState): EntryClass => ({ state, currentHash, ...hashes });
   // The manifest's clientFields are the manifest's: one that differs is for sync to write.

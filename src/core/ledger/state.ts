@@ -165,7 +165,12 @@ export async function saveState(file: string, state: State): Promise<void> {
 }
 
 export function entryHash(value: unknown): string {
-  return createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, 32);
+  return canonicalHash(canonicalJson(value));
+}
+
+/** entryHash of a value already written as canonical JSON (ownership.ts: two equal ones are hashed once). */
+export function canonicalHash(canonical: string): string {
+  return createHash("sha256").update(canonical).digest("hex").slice(0, 32);
 }
 
 /** Does state record an entry of this name in any target (the bridge's own `mcp-twin`, say)? */
