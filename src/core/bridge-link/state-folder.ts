@@ -33,13 +33,9 @@ export function tokenScope(pathname: string): string | undefined {
 export function bridgeHome(host: Pick<Host, "env" | "platform">): string {
   const override = host.env.MCP_TWIN_BRIDGE_HOME;
   if (override) return override;
-  // LOCALAPPDATA is read on Windows only (getEnv looks through every variable for its case).
-  const windows = host.platform === "win32";
-  const vars = {
-    LOCALAPPDATA: windows ? getEnv(host.env, "LOCALAPPDATA") : undefined,
-    XDG_DATA_HOME: host.env.XDG_DATA_HOME,
-  };
-  return bridgeHomeIn(windows ? "windows" : "linux", vars, localHomedir(host as Host));
+  // LOCALAPPDATA is read on Windows only.
+  const vars = { LOCALAPPDATA: getEnv(host.env, "LOCALAPPDATA"), XDG_DATA_HOME: host.env.XDG_DATA_HOME };
+  return bridgeHomeIn(host.platform === "win32" ? "windows" : "linux", vars, localHomedir(host as Host));
 }
 
 /**
@@ -71,19 +67,8 @@ export function bridgeFilesThere(
 /** serve.log past this is moved to serve.log.1: when a bridge starts, and while it runs (serve-log.ts). */
 export const SERVE_LOG_BYTES = 5 * 1024 * 1024;
 
-/** The files of one bridge state folder (made once per folder: a sync asks for them several times). */
-export function bridgeFiles(dir: string): BridgeFiles {
-  let files = filesByDir.get(dir);
-  if (!files) {
-    files = Object.freeze(filesOf(dir));
-    filesByDir.set(dir, files);
-  }
-  return files;
-}
-
-const filesByDir = new Map<string, BridgeFiles>();
-
-function filesOf(dir: string) {
+/** The files of one bridge state folder. */
+export function bridgeFiles(dir: string) {
   return {
     dir,
     token: path.join(dir, "token"),
@@ -121,7 +106,7 @@ function filesOf(dir: string) {
   };
 }
 
-export type BridgeFiles = Readonly<ReturnType<typeof filesOf>>;
+export type BridgeFiles = ReturnType<typeof bridgeFiles>;
 
 /** A shared server's own log in the state folder (`logs/<name>.log`, the one before it `.1`). */
 export function shareLogFile(files: Pick<BridgeFiles, "logs">, name: string): string {

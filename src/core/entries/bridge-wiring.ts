@@ -18,6 +18,7 @@ import {
 import { readRecordedPort } from "../bridge-control/port-record.js";
 import { type BridgeSettings, resolveBridgeSettings, settingsAt } from "../bridge-control/settings.js";
 import {
+  type BridgeFiles,
   bridgeFiles,
   bridgeFilesThere,
   bridgeHome,
@@ -172,7 +173,7 @@ export async function planBridge(
   // Nothing of it in any entry (its own tools off, every shared server unhosted): no port to choose.
   if (options.checkPort && (settings.enabled || shares.length > 0 || onDemand)) {
     // Here, the bridge that runs (its lock, serve.json, its process) is read once for the whole run.
-    if (env.local) running = await ownedInstance(bridgeFiles(bridgeHome(machine.host)));
+    if (env.local) running = await ownedInstance(localBridgeFiles(machine));
     port = await choosePort(settings, holderIn(env, machine, settings.host, running));
     settings = settingsAt(settings, port.port);
     // A port that stays although another program holds it: no entry of a shared server points there.
@@ -209,6 +210,17 @@ export async function planBridge(
   };
   return wiring;
 }
+
+/** This home's bridge state folder's files, made once a run: a no-op sync asks for them four times. */
+export function localBridgeFiles(machine: Machine): BridgeFiles {
+  let files = homeFiles.get(machine);
+  if (!files) {
+    files = bridgeFiles(bridgeHome(machine.host));
+    homeFiles.set(machine, files);
+  }
+  return files;
+}
+const homeFiles = new WeakMap<Machine, BridgeFiles>();
 
 /** privateFile, asked once per target for a plan: each of its shared servers' entries asks it (two stats each). */
 function privateOnce(): (target: Target) => boolean {
@@ -311,7 +323,7 @@ function holderIn(env: Environment, machine: Machine, host: string, running?: In
   if (env.local) {
     // The lifecycle's files and /proc, without loading the lifecycle: every sync asks this.
     const proc = machine.host.platform === "linux" ? sysPath(machine.host, "/proc") : undefined;
-    const holder = localHolder({ files: bridgeFiles(bridgeHome(machine.host)), proc }, host);
+    const holder = localHolder({ files: localBridgeFiles(machine), proc }, host);
     // This home's bridge, read already: no second read for the port it holds.
     return (port) => (running?.port === port ? Promise.resolve(undefined) : holder(port));
   }
@@ -324,7 +336,7 @@ function holderIn(env: Environment, machine: Machine, host: string, running?: In
 
 /** The bridge's state folder as this side reaches it (undefined: on the other side, it cannot). */
 const filesIn = (env: Environment, machine: Machine) =>
-  env.local ? bridgeFiles(bridgeHome(machine.host)) : bridgeFilesThere(env);
+  env.local ? localBridgeFiles(machine) : bridgeFilesThere(env);
 
 /**
  * The bridge lives on the other side (sync run on Windows, the bridge in WSL): its serve.json is

@@ -4,9 +4,9 @@
  * Anything else (no record, another fingerprint, another or no bridge) goes the whole way (gateway-sync.ts).
  */
 
-import { bridgeFiles, bridgeHome, ownedInstance } from "../bridge-link/index.js";
+import { ownedInstance } from "../bridge-link/index.js";
 import type { Context } from "../context/context.js";
-import type { BridgeWiring } from "../entries/bridge-wiring.js";
+import { type BridgeWiring, localBridgeFiles } from "../entries/bridge-wiring.js";
 import { AUTOSTART_FORMAT } from "../ledger/state.js";
 import { own } from "../plain-records.js";
 import { readTextOrNull } from "../system/files.js";
@@ -28,7 +28,7 @@ export async function currentGateway(
 ): Promise<{ report?: GatewayReport; fingerprint?: string }> {
   if (ctx.located.scope !== "user" || !wiring.env.local || wiring.taken) return {};
   const fingerprint = await gatewayFingerprint(ctx, getEnv(ctx.machine.host.env, "PATH"));
-  const files = bridgeFiles(bridgeHome(ctx.machine.host));
+  const files = localBridgeFiles(ctx.machine);
   const [text, running] = await Promise.all([
     readTextOrNull(files.current),
     wiring.running !== undefined ? wiring.running : ownedInstance(files),
