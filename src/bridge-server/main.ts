@@ -12,6 +12,8 @@ import {
   BRIDGE_PATH,
   BRIDGE_SERVER_NAME,
   type BridgeFiles,
+  beat,
+  beatMs,
   bridgeUrl,
   ensureToken,
   liveInstance,
@@ -30,7 +32,7 @@ import {
   writePrivateFile,
 } from "../core/system/files.js";
 import { VERSION } from "../version.js";
-import type { Clock } from "./clock.js";
+import { type Clock, realClock } from "./clock.js";
 import { fillApart, fillHere, Gateway, ListCache, type PathSide, ShareHost } from "./gateway/index.js";
 import { type HttpBridge, type HttpOptions, listenHttp } from "./http.js";
 import { JsonStore } from "./json-store.js";
@@ -230,6 +232,8 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     // Its keeper holds its socket and starts it again: `bridge stop` ends that one with it.
     ...(options.keeper !== undefined ? { keeper: options.keeper } : {}),
   });
+  // Beaten by this event loop alone, so a stuck one stops it (bridge-link/heartbeat.ts); unref'd.
+  const beating = (options.clock ?? realClock).every(beatMs(process.env), () => void beat(files));
   options.onReady?.({ url, port: http.port, http, gateway });
   try {
     await new Promise<void>((resolve) => {
@@ -237,6 +241,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       else signal.addEventListener("abort", () => resolve(), { once: true });
     });
   } finally {
+    beating.cancel();
     // A stop under live clients (`bridge restart`, an upgrade): the next bridge prepares for them.
     if (http.sessions().length > 0) await writePrivateFile(files.sessionsOpen, "").catch(() => {});
     // Left behind, it names a pid that is gone, which every reader of it checks (core/bridge-link/process-records.ts).

@@ -3,6 +3,7 @@
  * them), who holds a port (all of it), the proof that a listener is the bridge and reaching it.
  */
 export { bearerToken, clientToken, presentedLabel, verifyClientToken } from "./client-token.js";
+export * from "./heartbeat.js";
 export * from "./holder.js";
 export * from "./process-records.js";
 export { addressKey, answerChallenge, bridgeAgent, CHALLENGE_HEADER, proven } from "./proof.js";
