@@ -65,7 +65,7 @@ async function recorded(): Promise<FakeMachine> {
   return m;
 }
 
-test("a beating bridge stays current with nothing asked; stopped (SIGSTOP), it is no longer said to run with this manifest", async () => {
+test("a bridge that beats stays current past three beats, and is asked nothing", async () => {
   const m = await recorded();
   const record = path.join(stateDir(m), "current.json");
   const written = () => `${statSync(record).ino} ${statSync(record).mtimeMs}`;
@@ -73,20 +73,22 @@ test("a beating bridge stays current with nothing asked; stopped (SIGSTOP), it i
   // Three beats past the record: only the heartbeat keeps serve.json younger than that.
   const since = mtime(record) ?? 0;
   await until(() => (mtime(serveJson(m)) ?? 0) > since + 3 * BEAT_MS);
-  const beating = await sync(m);
-  expect(beating).toContain("with this manifest and these keys");
+  expect(await sync(m)).toContain("with this manifest and these keys");
   // Asked nothing: a reload rewrites current.json (bridge-server/main.ts), which is as it was.
   expect(written()).toBe(before);
+}, 240_000);
 
+test("a bridge stopped (SIGSTOP) past three beats is no longer said to run with this manifest; what sync says is true", async () => {
+  const m = await recorded();
   const pid = bridgePid(m);
   process.kill(pid, "SIGSTOP");
   try {
+    // Alive, its lock held, its record matching: only its silence since tells it.
     const stoppedAt = mtime(serveJson(m)) ?? 0;
     await until(() => Date.now() - stoppedAt > 3 * BEAT_MS);
     const stopped = await sync(m);
     expect(stopped).not.toContain("with this manifest and these keys");
-    // What the whole way says is true: it found the bridge not answering, ended it and started another,
-    // the one that runs now.
+    // The whole way found it not answering, ended it and started another: the one that runs now.
     const started = /Gateway for 1 shared server started at \S+ \(pid (\d+)\)\./.exec(stopped);
     expect(started, stopped).not.toBeNull();
     expect(Number(started?.[1])).toBe(bridgePid(m));
