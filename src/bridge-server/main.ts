@@ -3,6 +3,7 @@
  * there is one at a time; opens the stores, the token, the plugins and the gateway's shared
  * servers; and serves them over HTTP until stopped.
  */
+import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import http from "node:http";
@@ -12,6 +13,7 @@ import {
   BRIDGE_PATH,
   BRIDGE_SERVER_NAME,
   type BridgeFiles,
+  beatMs,
   bridgeUrl,
   ensureToken,
   liveInstance,
@@ -26,11 +28,12 @@ import {
   makePrivateFolder,
   pathExists,
   removePath,
+  setFileTime,
   withLock,
   writePrivateFile,
 } from "../core/system/files.js";
 import { VERSION } from "../version.js";
-import type { Clock } from "./clock.js";
+import { type Clock, realClock } from "./clock.js";
 import { fillApart, fillHere, Gateway, ListCache, type PathSide, ShareHost } from "./gateway/index.js";
 import { type HttpBridge, type HttpOptions, listenHttp } from "./http.js";
 import { JsonStore } from "./json-store.js";
@@ -230,13 +233,14 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     // Its keeper holds its socket and starts it again: `bridge stop` ends that one with it.
     ...(options.keeper !== undefined ? { keeper: options.keeper } : {}),
   });
+  // Beaten by this event loop alone, so a stuck one stops it (beatMs); no serve.json (a stop): no beat.
+  const beat = () => void setFileTime(files.instance, new Date()).catch(() => {});
+  const beating = (options.clock ?? realClock).every(beatMs(process.env), beat);
   options.onReady?.({ url, port: http.port, http, gateway });
   try {
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener("abort", () => resolve(), { once: true });
-    });
+    if (!signal.aborted) await once(signal, "abort");
   } finally {
+    beating.cancel();
     // A stop under live clients (`bridge restart`, an upgrade): the next bridge prepares for them.
     if (http.sessions().length > 0) await writePrivateFile(files.sessionsOpen, "").catch(() => {});
     // Left behind, it names a pid that is gone, which every reader of it checks (core/bridge-link/process-records.ts).

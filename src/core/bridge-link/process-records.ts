@@ -136,7 +136,6 @@ export async function readKeeper(files: BridgeFiles): Promise<KeeperInfo | null>
 
 /** serve.json of the live process that holds the state lock (a stale or recycled pid is not it). */
 export async function ownedInstance(files: BridgeFiles): Promise<InstanceInfo | null> {
-  const info = await readInstance(files);
-  if (!info || !isAlive(info.pid)) return null;
-  return (await lockHolder(files.dir)) === info.pid ? info : null;
+  const info = await liveInstance(files);
+  return info && (await lockHolder(files.dir)) === info.pid ? info : null;
 }

@@ -42,11 +42,7 @@ export function bridgeHome(host: Pick<Host, "env" | "platform">): string {
  * The same folder in an environment described by its facts, in its own path syntax: where sync
  * looks for the token of a bridge that lives on the other side.
  */
-export function bridgeHomeIn(
-  kind: EnvKind,
-  vars: Readonly<Record<string, string | undefined>>,
-  home: string,
-): string {
+export function bridgeHomeIn(kind: EnvKind, vars: Host["env"], home: string): string {
   if (kind === "windows" && vars.LOCALAPPDATA)
     return joinNative(kind, vars.LOCALAPPDATA, "mcp-twin", "bridge");
   const data = vars.XDG_DATA_HOME || joinNative(kind, home, ".local", "share");
@@ -63,6 +59,9 @@ export function bridgeFilesThere(
   const dir = env.access(bridgeHomeIn(env.kind, env.vars, env.home));
   return dir ? bridgeFiles(dir) : undefined;
 }
+
+/** The bridge touches serve.json every 30 s (one utimes: nothing to an idle bridge); a test beats faster. */
+export const beatMs = (env: Host["env"]) => Math.max(50, Number(env.MCP_TWIN_BRIDGE_BEAT_MS) || 30_000);
 
 /** serve.log past this is moved to serve.log.1: when a bridge starts, and while it runs (serve-log.ts). */
 export const SERVE_LOG_BYTES = 5 * 1024 * 1024;
@@ -84,13 +83,10 @@ export function bridgeFiles(dir: string) {
     shareCache: path.join(dir, "shares-cache.json"),
     /** Written by a bridge that stopped with sessions open: the next one prepares for them at start. */
     sessionsOpen: path.join(dir, "sessions-open"),
-    /** Written by the running HTTP instance: pid, port, url. */
+    /** Written by the running HTTP instance (pid, port, url); its time is its heartbeat (beatMs). */
     instance: path.join(dir, "serve.json"),
     current: path.join(dir, "current.json"), // the sync fingerprint it runs (sync/gateway-current.ts)
-    /**
-     * The keeper that holds the bridge's listening socket and restarts it (supervisor.ts): pid,
-     * host, port; written by the start that made it.
-     */
+    /** The keeper holding the bridge's socket and restarting it (supervisor.ts): pid, host, port. */
     keeper: path.join(dir, "keeper.json"),
     /** Every address the bridge listened on (a relay from an older entry is told by it). */
     addresses: path.join(dir, "addresses.json"),

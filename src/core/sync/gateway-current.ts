@@ -4,12 +4,12 @@
  * Anything else (no record, another fingerprint, another or no bridge) goes the whole way (gateway-sync.ts).
  */
 
-import { ownedInstance } from "../bridge-link/index.js";
+import { type BridgeFiles, beatMs, ownedInstance } from "../bridge-link/index.js";
 import type { Context } from "../context/context.js";
 import { type BridgeWiring, localBridgeFiles } from "../entries/bridge-wiring.js";
 import { AUTOSTART_FORMAT } from "../ledger/state.js";
 import { own } from "../plain-records.js";
-import { readTextOrNull } from "../system/files.js";
+import { modifiedAt, readTextOrNull } from "../system/files.js";
 import { getEnv } from "../system/host.js";
 import { installedAutostart } from "./autostart-present.js";
 import { gatewayFingerprint } from "./gateway-fingerprint.js";
@@ -17,7 +17,7 @@ import type { GatewayReport } from "./gateway-sync.js";
 
 /**
  * The gateway's report when the bridge that holds its state folder now (alive, its lock, the very
- * start serve.json names) recorded this fingerprint after a sync's
+ * start serve.json names, still beating) recorded this fingerprint after a sync's
  * reload read all it runs and its warm found nothing to do (bridge-server/main.ts writes it, any
  * reload removes it first). Undefined: sync asks the bridge, as before. `fingerprint`: the one
  * computed here, for that reload.
@@ -40,7 +40,9 @@ export async function currentGateway(
     running !== null &&
     own(record, "pid") === running.pid &&
     own(record, "startedAt") === running.startedAt &&
-    own(record, "fingerprint") === fingerprint;
+    own(record, "fingerprint") === fingerprint &&
+    // Alive and locked but stuck (SIGSTOP, a blocked loop): it has stopped beating, and is asked.
+    beatFresh(files, ctx.machine.host.env);
   // The start at logon as a sync that writes nothing says it, unless it has more to do then (gateway-sync.ts).
   const autostart = ctx.state.autostart;
   const plain = !autostart || (autostart.kind !== "xdg-autostart" && autostart.format === AUTOSTART_FORMAT);
@@ -56,6 +58,14 @@ export async function currentGateway(
   const shown = installedAutostart(ctx);
   if (shown) report.autostart = shown;
   return { report, fingerprint };
+}
+
+/**
+ * Whether it beat within 3 beats (a loop late by a GC pause or a slow disk under load is not stuck):
+ * by the wall clock file times use, never a test's host clock.
+ */
+function beatFresh(files: BridgeFiles, env: Record<string, string | undefined>): boolean {
+  return Date.now() - (modifiedAt(files.instance) ?? 0) <= 3 * beatMs(env);
 }
 
 /** current.json as data (one edited by anyone is only data): an object, else nothing. */

@@ -455,6 +455,15 @@ export function removePathSync(file: string, options: { cache?: boolean } = {}):
   if (there) noteFileChange(file, options.cache);
 }
 
+/** When a file was last modified (ms since the epoch, the wall clock file times use); undefined when absent or unreadable. */
+export function modifiedAt(file: string): number | undefined {
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+  } catch {
+    return undefined; // a folder we may not read: nothing it says counts
+  }
+}
+
 /** Set a file's access and modification times (a backup's time says when it was taken). */
 export async function setFileTime(file: string, time: Date): Promise<void> {
   await fs.promises.utimes(file, time, time);
