@@ -29,13 +29,13 @@ const COMMANDS = ["serve", "bridge", "connect", "share"].flatMap((c) => [
 ]);
 
 /** The wing's size when this limit was set; lower it when the wing shrinks. */
-const WING_MAX = 16_303;
+const WING_MAX = 16_302;
 
 /**
  * Its code alone, when this limit was set: comments are not what the wing is cut for, and a cut
  * that only moves comments does not lower it. Lower it when the code shrinks.
  */
-const WING_CODE_MAX = 12_255;
+const WING_CODE_MAX = 12_254;
 
 const wingTexts = () => {
   const files = [
