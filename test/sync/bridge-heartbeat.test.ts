@@ -65,8 +65,15 @@ async function recorded(): Promise<FakeMachine> {
   return m;
 }
 
+/** One machine for the bridge that beats and then is told to stop (the two cases below that only watch it). */
+let watched: Promise<FakeMachine> | undefined;
+const beating = () => {
+  watched ??= recorded();
+  return watched;
+};
+
 test("a bridge that beats stays current past three beats, and is asked nothing", async () => {
-  const m = await recorded();
+  const m = await beating();
   const record = path.join(stateDir(m), "current.json");
   const written = () => `${statSync(record).ino} ${statSync(record).mtimeMs}`;
   const before = written();
@@ -106,7 +113,7 @@ test("a bridge stopped (SIGSTOP) past three beats is no longer said to run with 
 }, 240_000);
 
 test("the beat ends with the bridge: told to stop, its process exits by itself and nothing touches its serve.json again", async () => {
-  const m = await recorded();
+  const m = await beating();
   const pid = bridgePid(m);
   // It beats (serve.json touched since it was written at the start)...
   const startedAt = Date.parse(
