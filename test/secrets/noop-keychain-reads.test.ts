@@ -139,3 +139,22 @@ test("a program upgraded by hand (npm i -g …@newer) that a command server runs
   expect(await sync()).toBe("reloaded");
   expect(await sync()).toBe("current");
 }, 300_000);
+
+test("a bridge whose servers hold no key reads no keychain: no powershell.exe at its start or at `bridge restart`", async () => {
+  const m = createFakeMachine({ registryUrl: inject("registryUrl") });
+  machines.push(m);
+  writeManifest(m, {
+    bridge: { port: await freePort() },
+    servers: { fixture: { package: inject("fixtureName"), share: "machine" } },
+  });
+  const first = await m.run(["sync"], { env: on });
+  expect(first.code, first.stderr + first.stdout).toBe(0);
+  expect(first.stdout).toMatch(/Gateway for 1 shared server (started|running)/);
+  m.clearInteropLog();
+  const restart = await m.run(["bridge", "restart"], { env: on });
+  expect(restart.code, restart.stderr + restart.stdout).toBe(0);
+  // The restarted bridge loaded its servers (the manifest read, and the keys only when one needs one).
+  const status = await m.run(["bridge", "status", "fixture"], { env: on });
+  expect(status.stdout + status.stderr).toContain("fixture");
+  expect(credentialManagerCalls(m)).toBe(0);
+});

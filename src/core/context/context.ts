@@ -222,6 +222,8 @@ export interface ContextOptions {
   lazyKeys?: boolean;
   /** Keys this run read already (sync's look without the lock): used again while their stamp is the same. */
   keysRead?: Pick<Home, "secrets" | "accepted" | "stamp">;
+  /** No key read at all (the gateway's servers reference none): the store is not opened. */
+  noKeys?: boolean;
 }
 
 export interface Context extends Home, Surroundings {
@@ -261,7 +263,10 @@ export async function loadContext(
   const manifest = opened.loaded.manifest;
   trace("prepare");
   const peeked = options.lazyKeys && !options.preview ? await peekKeys(machine.paths.secrets) : undefined;
-  const again = await keysAgain(machine, options);
+  const none: Omit<Home, "state"> | undefined = options.noKeys
+    ? { secrets: dict<string>(), accepted: new Set<string>() }
+    : undefined;
+  const again = none ?? (await keysAgain(machine, options));
   const home = again
     ? { secrets: { ok: true as const, value: again }, state: await settle(loadState(machine.paths.state)) }
     : peeked

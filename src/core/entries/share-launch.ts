@@ -12,7 +12,7 @@ import type { LoadedManifest } from "../manifest/load.js";
 import { splitSpec } from "../manifest/package-spec.js";
 import type { ClientId, ServerSpec, ShareMode } from "../manifest/schema.js";
 import { shareModeOf } from "../manifest/secret-shares.js";
-import { resolveString, serverIn, specFields } from "../manifest/spec.js";
+import { resolveString, type SpecField, serverIn, specFields } from "../manifest/spec.js";
 import { hasToolRules, ruleField, ruleLine, type ServerToolRules } from "../manifest/tool-rules.js";
 import { serversBehindTools } from "../manifest/tool-search.js";
 import { isTrusted, needsTrust, programServers } from "../manifest/trust.js";
@@ -146,6 +146,8 @@ export async function shareLaunches(
   return launches;
 }
 
+const secretIn = (f: SpecField) => f.references.some((r) => r.kind === "secret");
+
 /** The gateway's wait for a keychain that does not answer (one gateway per process). */
 let keychainWaitMs = 0;
 
@@ -165,9 +167,12 @@ export async function manifestShares(options: ShareLaunchOptions): Promise<Manif
   const pins = await loadPins(machine.paths.pins);
   if (shared.length === 0 && !manifest.toolSearch)
     return { launches: [], failed: [], idleMinutes, allowOrigins, pins };
+  // A home whose servers hold no key is not asked for its keys: no keychain opened (its library, its
+  // D-Bus connection; from WSL, a powershell.exe) at each start and reload of a bridge that needs none.
+  const noKeys = !Object.values(manifest.servers).some((s) => specFields(s).some(secretIn));
   const here = await loadContext(
     machine,
-    { opened, envs: [], clients: [], limitTo: [machine.local.id], targets: "none" },
+    { opened, envs: [], clients: [], limitTo: [machine.local.id], targets: "none", noKeys },
     silentProgress,
   ).catch((error: unknown) => {
     // No server starts without its key: each waits, said, and the gateway reads again.
