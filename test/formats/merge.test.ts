@@ -160,6 +160,19 @@ describe("shapes", () => {
     expect(detectFormat('{\n\t"a": 1\n}')).toMatchObject({ eol: "\n", indent: "\t" });
     expect(detectFormat('{"a": 1}')).toMatchObject({ compact: true });
   });
+
+  // Found by giveback-property (seed -1412813935): a CRLF file whose first line break is a bare LF
+  // inside a comment got an LF where uninstall took an entry out, and was not given back byte for byte.
+  test("a CRLF file's line ending is its lines', not the first break's (a bare LF in a comment)", () => {
+    const text = '/*\n\0*/{\r\n  "mcpServers": {\r\n    "a": {}\r\n  }\r\n}';
+    expect(detectFormat(text).eol).toBe("\r\n");
+    const added = applyEntryEdits(text, ["mcpServers"], [{ name: "b", value: { command: "x" } }], "f.json");
+    expect(added).not.toMatch(/[^\r]\n {2,}/);
+    const back = applyEntryEdits(added, ["mcpServers"], [{ name: "b", remove: true }], "f.json");
+    expect(back).toBe(text);
+    // A tie keeps the first break's ending, as before.
+    expect(detectFormat('{\n  "a": 1\r\n}').eol).toBe("\n");
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

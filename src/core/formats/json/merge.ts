@@ -4,6 +4,7 @@
  */
 import { applyEdits, getNodeValue, modify, type Node, type ParseError, parseTree } from "jsonc-parser";
 import { lineColumnAt, UsageError } from "../../errors.js";
+import { lineEnding } from "../../text/line-ending.js";
 import { describeParseError } from "../../text/parse-errors.js";
 
 export interface TextFormat {
@@ -153,8 +154,7 @@ export function tooDeepAt(text: string): number | undefined {
 
 /** Detect line ending, indent unit and layout from the file itself. */
 export function detectFormat(text: string, bom = false): TextFormat {
-  const lf = text.indexOf("\n");
-  const eol: TextFormat["eol"] = lf > 0 && text[lf - 1] === "\r" ? "\r\n" : "\n";
+  const eol = lineEnding(text);
   const trimmed = text.trim();
   const compact = trimmed.length > 0 && !trimmed.includes("\n");
   return { bom, eol, indent: detectIndent(text), compact };

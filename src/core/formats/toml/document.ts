@@ -4,6 +4,7 @@
  */
 import { type AST, getStaticTOMLValue, parseTOML } from "toml-eslint-parser";
 import { lineColumnAt, UsageError } from "../../errors.js";
+import { lineEnding } from "../../text/line-ending.js";
 
 type TOMLKey = AST.TOMLKey;
 type TOMLKeyValue = AST.TOMLKeyValue;
@@ -66,8 +67,7 @@ export function parseTomlDocument(raw: string, file: string): TomlDocument {
       },
     );
   }
-  const lf = text.indexOf("\n");
-  const eol = lf > 0 && text[lf - 1] === "\r" ? "\r\n" : "\n";
+  const eol = lineEnding(text);
   return { text, bom, eol, ast, value: plain(getStaticTOMLValue(ast)) as Record<string, unknown> };
 }
 

@@ -5,6 +5,7 @@
 import { isMap, isPair, isScalar, isSeq, type Node, parseDocument, type YAMLMap } from "yaml";
 import { lineColumnAt, UsageError } from "../../errors.js";
 import { canonicalJson } from "../../text/canonical-json.js";
+import { lineEnding } from "../../text/line-ending.js";
 
 export interface YamlDocument {
   /** The text without a BOM; every offset refers to it. */
@@ -29,8 +30,7 @@ const MAX_DEPTH = 256;
 export function parseYamlDocument(raw: string, file: string): YamlDocument {
   const bom = raw.charCodeAt(0) === 0xfeff;
   const text = bom ? raw.slice(1) : raw;
-  const lf = text.indexOf("\n");
-  const eol = lf > 0 && text[lf - 1] === "\r" ? "\r\n" : "\n";
+  const eol = lineEnding(text);
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, merge: false });
   const error = doc.errors[0];
   if (error) {
