@@ -12,7 +12,7 @@ import type { LoadedManifest } from "../manifest/load.js";
 import { splitSpec } from "../manifest/package-spec.js";
 import type { ClientId, ServerSpec, ShareMode } from "../manifest/schema.js";
 import { shareModeOf } from "../manifest/secret-shares.js";
-import { resolveString, type SpecField, serverIn, specFields } from "../manifest/spec.js";
+import { referencesOf, resolveString, serverIn, specFields } from "../manifest/spec.js";
 import { hasToolRules, ruleField, ruleLine, type ServerToolRules } from "../manifest/tool-rules.js";
 import { serversBehindTools } from "../manifest/tool-search.js";
 import { isTrusted, needsTrust, programServers } from "../manifest/trust.js";
@@ -146,8 +146,6 @@ export async function shareLaunches(
   return launches;
 }
 
-const secretIn = (f: SpecField) => f.references.some((r) => r.kind === "secret");
-
 /** The gateway's wait for a keychain that does not answer (one gateway per process). */
 let keychainWaitMs = 0;
 
@@ -169,7 +167,7 @@ export async function manifestShares(options: ShareLaunchOptions): Promise<Manif
     return { launches: [], failed: [], idleMinutes, allowOrigins, pins };
   // A home whose servers hold no key is not asked for its keys: no keychain opened (its library, its
   // D-Bus connection; from WSL, a powershell.exe) at each start and reload of a bridge that needs none.
-  const noKeys = !Object.values(manifest.servers).some((s) => specFields(s).some(secretIn));
+  const noKeys = !Object.values(manifest.servers).some((s) => referencesOf(s, "secret").length > 0);
   const here = await loadContext(
     machine,
     { opened, envs: [], clients: [], limitTo: [machine.local.id], targets: "none", noKeys },
